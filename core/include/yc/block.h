@@ -1,0 +1,92 @@
+/*
+ * block.h — block header, body, commit certificate, and the vote hash that both
+ * consensus/ and the audit tool verify (DESIGN.md §7, grammar in docs/formats.md).
+ *
+ * header  = map {chain_id, height, prev_hash, proposer, state_root, time, tx_count,
+ *                tx_root, view}
+ * block   = map {cert, header, txs: [signed tx map, …]}
+ * cert    = map {sigs: [[validator index, sig65], …] sorted by index, unique, view}
+ * hash    = H(YC_TAG_BLOCK, chain_id, header bytes)
+ * vote    = H(YC_TAG_PBFT, chain_id, map {digest, height, phase, view}), phase a
+ *           string: "prepare", "commit", …; a certificate holds COMMIT signatures.
+ *
+ * A proposal travels as the block without certificate (cert absent ≡ empty).
+ */
+#ifndef YC_BLOCK_H
+#define YC_BLOCK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "yc/buf.h"
+#include "yc/err.h"
+#include "yc/genesis.h"
+#include "yc/hash.h"
+#include "yc/tx.h"
+
+#define YC_BLOCK_MAX_BYTES (8u << 20)
+
+struct yc_block_header {
+    char chain_id[YC_CHAIN_ID_MAX + 1];
+    uint64_t height;     /* >= 1 */
+    uint64_t view;
+    uint32_t proposer;   /* validator index */
+    uint64_t time_ms;    /* block time, Unix ms, strictly increasing */
+    uint8_t prev_hash[YC_HASH_LEN];
+    uint8_t tx_root[YC_HASH_LEN];
+    uint8_t state_root[YC_HASH_LEN];
+    uint32_t tx_count;
+};
+
+struct yc_cert_sig {
+    uint32_t validator;
+    uint8_t sig[YC_SIG_LEN];
+};
+
+struct yc_cert {
+    uint64_t view; /* view in which the COMMITs were cast */
+    uint32_t nsigs;
+    struct yc_cert_sig sigs[YC_MAX_VALIDATORS];
+};
+
+struct yc_block {
+    struct yc_block_header hdr;
+    uint8_t hash[YC_HASH_LEN];
+    uint32_t ntx;
+    struct yc_tx *txs; /* owned array of decoded txs */
+    struct yc_cert cert;
+    uint8_t *bytes;    /* owned copy of the encoded block */
+    size_t len;
+};
+
+/* Canonical header encoding and hash. */
+YC_WUR int yc_header_encode(const struct yc_block_header *h, struct yc_buf *out);
+YC_WUR int yc_header_hash(const struct yc_block_header *h, uint8_t out[YC_HASH_LEN]);
+
+/*
+ * Encodes a block from its header, the txs' signed bytes and a certificate (NULL or
+ * nsigs 0 → no `cert` key, a proposal).
+ */
+YC_WUR int yc_block_encode(struct yc_buf *out, const struct yc_block_header *h,
+                           const struct yc_tx *txs, uint32_t ntx, const struct yc_cert *cert);
+/*
+ * Decodes a block: canonical form, header, every tx (yc_tx_decode), cert shape;
+ * checks tx_count and the tx root. Does not verify signatures or certificate.
+ * Returns YC_OK, a decode error, or YC_EBADBLOCK. On failure *b is cleared.
+ */
+YC_WUR int yc_block_decode(struct yc_block *b, const uint8_t *bytes, size_t len);
+void yc_block_cleanup(struct yc_block *b);
+
+/* Hash a validator signs for (phase, height, view, digest). */
+void yc_vote_hash(uint8_t out[YC_HASH_LEN], const char *chain_id, const char *phase,
+                  uint64_t height, uint64_t view, const uint8_t digest[YC_HASH_LEN]);
+/*
+ * Checks a commit certificate for block `hash` at `height`: signers sorted, unique,
+ * inside the validator set, at least a quorum, every signature valid over the
+ * COMMIT vote hash. Returns YC_OK or YC_EBADCERT.
+ */
+YC_WUR int yc_cert_verify(const struct yc_cert *c, const struct yc_genesis *g, uint64_t height,
+                          const uint8_t hash[YC_HASH_LEN]);
+
+#endif

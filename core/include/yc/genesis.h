@@ -1,0 +1,76 @@
+/*
+ * genesis.h — the chain's starting point (DESIGN.md §7): chain id, genesis time,
+ * the ordered validator set, initial accounts and chain parameters.
+ *
+ * The JSON file (config/genesis.json) is parsed outside core (storage/genesis_json.c);
+ * core holds the struct, its canonical encoding, its hash and the genesis state.
+ * Block 1's prev_hash is the genesis hash.
+ */
+#ifndef YC_GENESIS_H
+#define YC_GENESIS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "yc/buf.h"
+#include "yc/err.h"
+#include "yc/hash.h"
+#include "yc/keys.h"
+
+#define YC_MAX_VALIDATORS 64
+#define YC_GENESIS_MAX_ACCOUNTS 4096
+
+struct yc_validator {
+    char name[64 + 1];
+    uint8_t pub[YC_PUBKEY_LEN];  /* consensus key (also authenticates p2p handshakes) */
+    char addr[64 + 1]; /* host:port of its p2p listener */
+};
+
+struct yc_genesis_account {
+    uint8_t pub[YC_PUBKEY_LEN];
+    char role[64 + 1];
+    char name[128 + 1];
+    char jurisdiction[64 + 1];
+    uint64_t balance; /* fen */
+};
+
+struct yc_params {
+    uint32_t max_block_txs;      /* transactions per block (default 2000) */
+    uint32_t max_block_bytes;    /* bytes of transactions per block (default 4 MiB) */
+    uint64_t max_time_drift_ms;  /* a proposal's time may lead a validator's clock by this (default 10000) */
+    uint64_t notice_blocks;      /* public notice period of an asset registration (default 100) */
+    uint32_t exchange_fee_bps;   /* exchange fee on deals, basis points (default 0) */
+};
+
+struct yc_genesis {
+    char chain_id[YC_CHAIN_ID_MAX + 1];
+    uint64_t genesis_time_ms;
+    uint32_t nvalidators;
+    struct yc_validator validators[YC_MAX_VALIDATORS];
+    uint32_t naccounts;
+    struct yc_genesis_account *accounts; /* owned, yc_malloc'ed */
+    struct yc_params params;
+    uint8_t hash[YC_HASH_LEN]; /* set by yc_genesis_finalize */
+};
+
+/* Fills the default parameters. */
+void yc_params_default(struct yc_params *p);
+/* Frees accounts; clears *g. */
+void yc_genesis_cleanup(struct yc_genesis *g);
+/*
+ * Validates (non-empty chain id of [A-Za-z0-9._-], 1..64 validators with valid,
+ * distinct keys, valid accounts with distinct keys and known roles, at least one
+ * account of role `exchange`) and computes g->hash = H(genesis tag, chain_id,
+ * canonical encoding). Returns YC_OK or YC_ECONFIG / YC_EBADKEY.
+ */
+YC_WUR int yc_genesis_finalize(struct yc_genesis *g);
+/* Canonical msgpack encoding (the bytes hashed by finalize). */
+YC_WUR int yc_genesis_encode(const struct yc_genesis *g, struct yc_buf *out);
+/* f = floor((n-1)/3); quorum q = ceil((n+f+1)/2). */
+uint32_t yc_faults(uint32_t n);
+uint32_t yc_quorum(uint32_t n);
+/* Index of validator with key pub, or -1. */
+int yc_genesis_validator_index(const struct yc_genesis *g, const uint8_t pub[YC_PUBKEY_LEN]);
+
+#endif

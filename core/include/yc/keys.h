@@ -1,0 +1,61 @@
+/*
+ * keys.h — BIP-340 Schnorr keys and signatures over secp256k1 (libsecp256k1).
+ *
+ * On the wire a public key is 33 bytes: scheme byte YC_SCHEME_BIP340 then the
+ * 32-byte x-only key; a signature is 65 bytes: scheme byte then the 64-byte BIP-340
+ * signature. The scheme byte leaves room for SM2 later (DESIGN.md §4).
+ *
+ * Verification is pure (uses secp256k1_context_static). Signing needs a
+ * `yc_signer`, which holds the secret key in sodium_malloc'ed memory; the caller
+ * passes 32 bytes of fresh auxiliary randomness to each signature (BIP-340).
+ *
+ * Thread-safety: yc_sig_verify is reentrant; one yc_signer per thread at a time.
+ */
+#ifndef YC_KEYS_H
+#define YC_KEYS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "yc/err.h"
+
+#define YC_SCHEME_BIP340 0x01
+#define YC_XONLY_LEN 32
+#define YC_PUBKEY_LEN 33 /* scheme + x-only */
+#define YC_SIG64_LEN 64
+#define YC_SIG_LEN 65 /* scheme + 64 */
+#define YC_SECKEY_LEN 32
+
+typedef struct yc_signer yc_signer;
+
+/*
+ * Creates a signer from a 32-byte secret key. Returns YC_OK, YC_EBADKEY (zero or
+ * >= curve order), YC_ENOMEM. *out is NULL on failure. The secret is copied into
+ * guarded memory; the caller wipes its own copy.
+ */
+YC_WUR int yc_signer_create(yc_signer **out, const uint8_t seckey[YC_SECKEY_LEN]);
+/* Wipes and frees; NULL is a no-op. */
+void yc_signer_destroy(yc_signer *s);
+/* Writes the signer's 33-byte public key. */
+void yc_signer_pubkey(const yc_signer *s, uint8_t pub[YC_PUBKEY_LEN]);
+/*
+ * Signs the 32-byte message `msg` (BIP-340) with aux randomness `aux32`, writing a
+ * 65-byte signature. Returns YC_OK or YC_EINVAL.
+ */
+YC_WUR int yc_sig_sign(const yc_signer *s, uint8_t sig[YC_SIG_LEN], const uint8_t msg[32],
+                       const uint8_t aux32[32]);
+/* Raw BIP-340 over an arbitrary-length message (for the published test vectors). */
+YC_WUR int yc_sig_sign_bip340(const yc_signer *s, uint8_t sig64[YC_SIG64_LEN], const uint8_t *msg,
+                              size_t msglen, const uint8_t aux32[32]);
+
+/* Returns true iff `sig` (65 bytes) is a valid signature by `pub` (33 bytes) over msg32. */
+bool yc_sig_verify(const uint8_t sig[YC_SIG_LEN], const uint8_t msg[32],
+                   const uint8_t pub[YC_PUBKEY_LEN]);
+/* Raw BIP-340 verify (x-only key, 64-byte signature, any message length). */
+bool yc_sig_verify_bip340(const uint8_t sig64[YC_SIG64_LEN], const uint8_t *msg, size_t msglen,
+                          const uint8_t xonly[YC_XONLY_LEN]);
+/* Returns true iff pub is 33 bytes of known scheme whose key lies on the curve. */
+bool yc_pubkey_valid(const uint8_t pub[YC_PUBKEY_LEN]);
+
+#endif

@@ -1,0 +1,66 @@
+/*
+ * ledger.h — the state machine: the one implementation of every rule, executed by
+ * the node (proposer and validators) and by the audit replay alike.
+ *
+ * Flow for a block at height h with time t:
+ *   yc_exec_begin → for each tx: yc_exec_tx (into a child overlay, merged on
+ *   success; a failing tx changes nothing and returns its stable code) →
+ *   yc_exec_finish (sorted writes, state root).
+ * Signatures are NOT checked here: callers verify first (node: once, cached; audit:
+ * every one). Everything else — nonce, roles, consents, balances, limits — is.
+ *
+ * Genesis state: yc_genesis_state writes the initial accounts into an overlay;
+ * the genesis state root is yc_state_root_next(zero root, those writes).
+ */
+#ifndef YC_LEDGER_H
+#define YC_LEDGER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "yc/block.h"
+#include "yc/err.h"
+#include "yc/genesis.h"
+#include "yc/state.h"
+#include "yc/tx.h"
+
+struct yc_exec_ctx {
+    const struct yc_genesis *g;
+    uint64_t height;  /* block being executed */
+    uint64_t time_ms; /* block time */
+};
+
+/* Writes the genesis accounts into `o` and sets root to the genesis state root. */
+YC_WUR int yc_genesis_state(yc_overlay *o, const struct yc_genesis *g, uint8_t root[YC_HASH_LEN]);
+
+/*
+ * Applies one tx (position `index` in its block) to `o`. Returns YC_OK with the
+ * tx's writes (state objects and indexes) added to `o`, or a stable protocol code
+ * (YC_EBADNONCE, YC_ENOTAUTH, …) with `o` unchanged; YC_ENOMEM / YC_EIO are local
+ * failures, not verdicts on the tx (the caller must not treat them as a rejection).
+ */
+YC_WUR int yc_exec_tx(yc_overlay *o, const struct yc_exec_ctx *ctx, const struct yc_tx *tx,
+                      uint32_t index);
+
+/*
+ * Admission pre-check against current state, without writing: the sender is known
+ * (or self-registering), the nonce is >= the account's next nonce (*gap gets
+ * nonce - next, 0 when executable now), and the type-level role rules hold.
+ */
+YC_WUR int yc_exec_precheck(yc_overlay *o, const struct yc_exec_ctx *ctx, const struct yc_tx *tx,
+                            uint64_t *gap);
+
+/* Returns true iff err is a protocol verdict on a tx (not a local failure). */
+bool yc_err_is_verdict(int err);
+
+/*
+ * Replays a decoded, certified block's transactions on `o` (every one must succeed,
+ * else YC_EBADBLOCK with *bad_index set) and checks tx_root and that the resulting
+ * root equals hdr.state_root (YC_EDIVERGED). prev_root is the state root before.
+ * On success `o` holds the block's writes. Signatures are not checked here.
+ */
+YC_WUR int yc_exec_block(yc_overlay *o, const struct yc_genesis *g, const struct yc_block *b,
+                         const uint8_t prev_root[YC_HASH_LEN], uint32_t *bad_index);
+
+#endif

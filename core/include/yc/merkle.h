@@ -1,0 +1,38 @@
+/*
+ * merkle.h — Merkle root over transaction ids, with inclusion proofs.
+ *
+ * Leaves are the 32-byte tx ids in block order. Node = H(merkle tag, chain_id,
+ * 0x01 ‖ left ‖ right); leaf = H(merkle tag, chain_id, 0x00 ‖ id); an odd node at a
+ * level is promoted unchanged (no duplication, so no CVE-2012-2459 ambiguity).
+ * The root of zero leaves is 32 zero bytes. Grammar in docs/formats.md.
+ */
+#ifndef YC_MERKLE_H
+#define YC_MERKLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "yc/err.h"
+#include "yc/hash.h"
+
+#define YC_MERKLE_MAX_DEPTH 32
+
+struct yc_merkle_proof {
+    uint32_t index;      /* leaf index */
+    uint32_t count;      /* number of leaves */
+    uint32_t nsiblings;  /* path length */
+    uint8_t siblings[YC_MERKLE_MAX_DEPTH][YC_HASH_LEN]; /* bottom-up */
+};
+
+/* Root of `n` ids. Needs n*32 bytes of scratch: returns YC_ENOMEM on allocation failure. */
+YC_WUR int yc_merkle_root(uint8_t root[YC_HASH_LEN], const char *chain_id,
+                          const uint8_t (*ids)[YC_HASH_LEN], size_t n);
+/* Proof for leaf `index` of `n`. */
+YC_WUR int yc_merkle_prove(struct yc_merkle_proof *proof, const char *chain_id,
+                           const uint8_t (*ids)[YC_HASH_LEN], size_t n, uint32_t index);
+/* True iff the proof links `id` to `root`. */
+bool yc_merkle_verify(const uint8_t root[YC_HASH_LEN], const char *chain_id,
+                      const uint8_t id[YC_HASH_LEN], const struct yc_merkle_proof *proof);
+
+#endif

@@ -1,0 +1,76 @@
+/*
+ * state.h — state view, write overlay and the state root (DESIGN.md §6).
+ *
+ * State is a byte-keyed map. The base is read through `struct yc_state_src` (LevelDB
+ * in the node and audit, a hash map in tests). An overlay records writes on top of
+ * a base (or of another overlay): a transaction applies into a child overlay that is
+ * merged into the block's overlay only if it succeeds, so a failed tx changes nothing.
+ *
+ * State root: root_h = H(YC_TAG_STATE, chain_id, root_{h-1} ‖ W), W the block's
+ * writes sorted by key, each encoded u32be(klen) ‖ key ‖ u8(kind: 0 put, 1 delete) ‖
+ * u32be(vlen) ‖ value. Two nodes with equal roots applied identical writes.
+ *
+ * Thread-safety: an overlay belongs to one thread.
+ */
+#ifndef YC_STATE_H
+#define YC_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "yc/err.h"
+#include "yc/hash.h"
+
+/*
+ * Reads key → value. On YC_OK *val is a yc_malloc'ed copy the caller frees with
+ * yc_free (*vlen may be 0); YC_ENOTFOUND if absent; YC_EIO on storage failure.
+ */
+typedef int (*yc_state_get_cb)(void *ctx, const uint8_t *key, size_t klen, uint8_t **val,
+                               size_t *vlen);
+
+struct yc_state_src {
+    yc_state_get_cb get;
+    void *ctx;
+};
+
+typedef struct yc_overlay yc_overlay;
+
+struct yc_write {
+    const uint8_t *key;
+    size_t klen;
+    const uint8_t *val; /* NULL for a delete */
+    size_t vlen;
+    bool del;
+};
+
+/* Creates an overlay reading through `base` (copied). Returns YC_OK or YC_ENOMEM. */
+YC_WUR int yc_overlay_create(yc_overlay **out, const struct yc_state_src *base);
+void yc_overlay_destroy(yc_overlay *o);
+/* A source that reads through overlay `o` (for a child overlay). */
+struct yc_state_src yc_overlay_src(yc_overlay *o);
+/*
+ * Reads a key: the overlay's own write if any, else the base (cached). *val stays
+ * valid until the overlay is destroyed or the key is written. YC_ENOTFOUND if absent
+ * or deleted; YC_EIO if the base failed.
+ */
+YC_WUR int yc_overlay_get(yc_overlay *o, const uint8_t *key, size_t klen, const uint8_t **val,
+                          size_t *vlen);
+YC_WUR int yc_overlay_put(yc_overlay *o, const uint8_t *key, size_t klen, const uint8_t *val,
+                          size_t vlen);
+YC_WUR int yc_overlay_del(yc_overlay *o, const uint8_t *key, size_t klen);
+/* Moves every write of `child` into `parent` (child must read through parent). */
+YC_WUR int yc_overlay_merge(yc_overlay *child, yc_overlay *parent);
+/* Discards the overlay's writes (and cache). */
+void yc_overlay_clear(yc_overlay *o);
+/*
+ * The overlay's writes sorted by key. *writes points to an array owned by the
+ * overlay, valid until its next modification. Returns YC_OK or YC_ENOMEM.
+ */
+YC_WUR int yc_overlay_writes(yc_overlay *o, const struct yc_write **writes, size_t *n);
+
+/* Next state root from the previous root and sorted writes. */
+void yc_state_root_next(uint8_t out[YC_HASH_LEN], const char *chain_id,
+                        const uint8_t prev[YC_HASH_LEN], const struct yc_write *writes, size_t n);
+
+#endif

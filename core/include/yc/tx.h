@@ -1,0 +1,193 @@
+/*
+ * tx.h — the transaction envelope (DESIGN.md §5, grammar in docs/formats.md).
+ *
+ * Signed bytes: canonical map {body, chain_id, cosigs?, nonce, sender, sig, type}.
+ * Unsigned bytes: the same map without `sig` and `cosigs`. The id is
+ * H(YC_TAG_TX, chain_id, unsigned bytes): it never changes with a signature
+ * (no malleability), and `sig` and every cosig sign exactly the id.
+ *
+ * Decoding is done once: yc_tx_decode checks canonical form, the envelope and the
+ * typed body (unknown types refused), computes the id and keeps a private copy of the
+ * bytes; every slice in the typed body points into that copy. Signatures are checked
+ * separately (yc_tx_verify) so that a node can verify once on a worker and cache.
+ *
+ * Thread-safety: a decoded tx is immutable and may be read from any thread.
+ */
+#ifndef YC_TX_H
+#define YC_TX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "yc/buf.h"
+#include "yc/err.h"
+#include "yc/hash.h"
+#include "yc/keys.h"
+
+#define YC_TX_MAX_BYTES (64u * 1024u) /* a signed tx larger than this is refused */
+#define YC_TX_MAX_COSIGS 4
+#define YC_LIST_MAX 16   /* items in a category/purpose/operation list */
+#define YC_NAME_MAX 128  /* bytes of a display name, title or reason text */
+#define YC_CODE_MAX 64   /* bytes of a role, category, purpose, jurisdiction or code */
+
+/* Wire names are the protocol; numbers are internal but stable (never renumbered). */
+#define YC_TX_TYPES(X)                                                                 \
+    X(YC_TX_ACCOUNT_REGISTER, 1, "account.register")                                   \
+    X(YC_TX_ACCOUNT_UPDATE, 2, "account.update")                                       \
+    X(YC_TX_TOKEN_ISSUE, 10, "token.issue")                                            \
+    X(YC_TX_TOKEN_TRANSFER, 11, "token.transfer")                                      \
+    X(YC_TX_TOKEN_REDEEM, 12, "token.redeem")                                          \
+    X(YC_TX_CONSENT_GRANT, 20, "consent.grant")                                        \
+    X(YC_TX_CONSENT_REVOKE, 21, "consent.revoke")                                      \
+    X(YC_TX_USAGE_RECORD, 30, "usage.record")                                          \
+    X(YC_TX_EVIDENCE_ANCHOR, 31, "evidence.anchor")
+
+enum yc_tx_type {
+    YC_TX_NONE = 0,
+#define YC_TX_ENUM_(e, n, name) e = n,
+    YC_TX_TYPES(YC_TX_ENUM_)
+#undef YC_TX_ENUM_
+};
+
+/* Wire name of a type ("consent.grant"), or NULL. */
+const char *yc_tx_type_name(enum yc_tx_type t);
+/* Type of a wire name (not NUL-terminated), or YC_TX_NONE. */
+enum yc_tx_type yc_tx_type_from_name(const char *s, size_t len);
+
+/* A borrowed byte string: points into the owning tx's bytes. */
+struct yc_slice {
+    const char *p;
+    size_t len;
+};
+
+struct yc_list {
+    uint32_t n;
+    struct yc_slice items[YC_LIST_MAX];
+};
+
+/* Bodies. Map keys on the wire are the field names, sorted; optional fields noted. */
+struct yc_body_account_register {
+    bool has_account;          /* "account" (bin 33): registered account; absent = sender */
+    uint8_t account[YC_PUBKEY_LEN];
+    struct yc_slice jurisdiction; /* "jurisdiction": e.g. CN-CQ, CN-SC, SG */
+    struct yc_slice name;         /* "name": display name */
+    struct yc_slice role;         /* "role": individual, enterprise, processor, ... */
+};
+struct yc_body_account_update {
+    bool has_account; /* "account" (optional): whose; absent = sender */
+    uint8_t account[YC_PUBKEY_LEN];
+    bool has_jurisdiction, has_name;
+    struct yc_slice jurisdiction, name;
+};
+struct yc_body_token {
+    bool has_to;               /* "to" (issue, transfer) */
+    uint8_t to[YC_PUBKEY_LEN];
+    uint64_t amount;           /* "amount" in fen, > 0 */
+    struct yc_slice memo;      /* "memo" (optional) */
+};
+struct yc_body_consent_grant {
+    struct yc_list categories;    /* "categories" */
+    uint64_t fee_per_use;         /* "fee_per_use" (fen, optional, default 0) */
+    struct yc_slice jurisdiction; /* "jurisdiction": processing jurisdiction */
+    uint64_t max_uses;            /* "max_uses" (optional, 0 = unlimited) */
+    uint64_t not_before;          /* "not_before" (ms, optional, default 0) */
+    bool onward_transfer;         /* "onward_transfer" (optional, default false) */
+    struct yc_list operations;    /* "operations": collect, hold, host, use */
+    uint8_t processor[YC_PUBKEY_LEN]; /* "processor" */
+    struct yc_list purposes;      /* "purposes" */
+    uint64_t retention_days;      /* "retention_days" (optional, default 0 = none stated) */
+    uint64_t until;               /* "until" (ms, > not_before) */
+};
+struct yc_body_consent_revoke {
+    uint8_t consent[YC_HASH_LEN]; /* "consent" */
+};
+struct yc_body_usage_record {
+    struct yc_slice category;     /* "category" (optional) */
+    bool has_consent;             /* exactly one of "consent" / "license" */
+    uint8_t consent[YC_HASH_LEN];
+    bool has_input;
+    uint8_t input[YC_HASH_LEN];   /* "input" digest (optional) */
+    bool has_license;
+    uint8_t license[YC_HASH_LEN];
+    struct yc_slice operation;    /* "operation" */
+    bool has_output;
+    uint8_t output[YC_HASH_LEN];  /* "output" digest (optional) */
+    struct yc_slice purpose;      /* "purpose" */
+};
+struct yc_body_evidence_anchor {
+    uint8_t digest[YC_HASH_LEN]; /* "digest" */
+    struct yc_slice kind;        /* "kind": a code, e.g. dcmm_assessment */
+    struct yc_slice note;        /* "note" (optional) */
+    bool has_ref;
+    uint8_t ref[YC_HASH_LEN];    /* "ref" (optional): id of a referenced object */
+};
+
+union yc_tx_body {
+    struct yc_body_account_register account_register;
+    struct yc_body_account_update account_update;
+    struct yc_body_token token; /* issue, transfer, redeem */
+    struct yc_body_consent_grant consent_grant;
+    struct yc_body_consent_revoke consent_revoke;
+    struct yc_body_usage_record usage_record;
+    struct yc_body_evidence_anchor evidence_anchor;
+};
+
+struct yc_cosig {
+    uint8_t pub[YC_PUBKEY_LEN];
+    uint8_t sig[YC_SIG_LEN];
+};
+
+struct yc_tx {
+    uint8_t *bytes; /* owned: the signed canonical bytes */
+    size_t len;
+    uint8_t id[YC_HASH_LEN];
+    struct yc_slice chain_id;
+    enum yc_tx_type type;
+    uint8_t sender[YC_PUBKEY_LEN];
+    uint64_t nonce;
+    const uint8_t *body; /* raw canonical body map, inside bytes */
+    size_t body_len;
+    uint8_t sig[YC_SIG_LEN];
+    uint32_t ncosigs;
+    struct yc_cosig cosigs[YC_TX_MAX_COSIGS];
+    union yc_tx_body b;
+};
+
+/*
+ * Decodes signed bytes into *tx (tx->bytes is a private copy). Checks canonical
+ * form, envelope fields, the body's schema for its type and the field limits; does
+ * NOT check signatures or chain. Returns YC_OK, YC_ETOOLARGE, YC_EDECODE and friends,
+ * YC_EUNKNOWNTYPE, YC_EBADFIELD, YC_EBADKEY, YC_ENOMEM. On failure *tx is cleared.
+ */
+YC_WUR int yc_tx_decode(struct yc_tx *tx, const uint8_t *bytes, size_t len);
+/* Frees tx->bytes and clears *tx; safe on a cleared tx. */
+void yc_tx_cleanup(struct yc_tx *tx);
+
+/*
+ * Checks chain id (YC_EWRONGCHAIN) and the sender's signature and every cosig
+ * (YC_EBADSIG / YC_EBADCOSIG). Pure; costs one BIP-340 verification per signature.
+ */
+YC_WUR int yc_tx_verify(const struct yc_tx *tx, const char *chain_id);
+
+/* Encodes the unsigned envelope around already-encoded canonical body bytes. */
+YC_WUR int yc_tx_encode_unsigned(struct yc_buf *out, const char *chain_id, enum yc_tx_type type,
+                                 const uint8_t sender[YC_PUBKEY_LEN], uint64_t nonce,
+                                 const uint8_t *body, size_t body_len);
+/* Id (= signing hash) of unsigned bytes. */
+void yc_tx_id(uint8_t id[YC_HASH_LEN], const char *chain_id, const uint8_t *unsigned_bytes,
+              size_t len);
+/*
+ * Encodes the signed envelope: the unsigned fields plus `sig` and, if ncosigs > 0,
+ * `cosigs` (array of [pub, sig] pairs sorted by pub).
+ */
+YC_WUR int yc_tx_encode_signed(struct yc_buf *out, const char *chain_id, enum yc_tx_type type,
+                               const uint8_t sender[YC_PUBKEY_LEN], uint64_t nonce,
+                               const uint8_t *body, size_t body_len, const uint8_t sig[YC_SIG_LEN],
+                               const struct yc_cosig *cosigs, uint32_t ncosigs);
+/* Convenience: build, sign with `s` (aux randomness given) and encode; *id gets the id. */
+YC_WUR int yc_tx_build_signed(struct yc_buf *out, uint8_t id[YC_HASH_LEN], const char *chain_id,
+                              enum yc_tx_type type, const yc_signer *s, uint64_t nonce,
+                              const uint8_t *body, size_t body_len, const uint8_t aux32[32]);
+
+#endif

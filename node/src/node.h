@@ -1,0 +1,112 @@
+/*
+ * node.h — the running node as the RPC and operations listeners see it.
+ *
+ * Contract between the node core (main.c, config, home, mempool, verifier pool,
+ * consensus driver, block producer) and node/src/rpc*.c (HTTP server, JSON-RPC,
+ * /metrics). Every function here runs on the node's libuv loop thread; callbacks
+ * are invoked on that thread too.
+ */
+#ifndef YC_NODE_H
+#define YC_NODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <uv.h>
+
+#include "yc/block.h"
+#include "yc/genesis.h"
+#include "yc/store.h"
+#include "yc/tx.h"
+
+typedef struct yc_node yc_node;
+
+struct yc_node_status {
+    const char *chain_id;
+    char node_id[100];   /* bech32m address of the node key */
+    const char *role;              /* "validator" | "observer" */
+    uint64_t height, view;
+    uint32_t primary;              /* validator index of the primary of (height+1, view) */
+    uint8_t last_block_hash[YC_HASH_LEN];
+    uint64_t last_block_time_ms;
+    uint8_t state_root[YC_HASH_LEN];
+    bool catching_up;
+    uint32_t peers;
+    uint32_t validator_index;      /* UINT32_MAX for an observer */
+};
+
+enum yc_tx_state { YC_TXS_UNKNOWN = 0, YC_TXS_PENDING, YC_TXS_COMMITTED, YC_TXS_REJECTED };
+
+struct yc_tx_status {
+    enum yc_tx_state state;
+    int code;          /* YC_OK or the rejection code */
+    uint64_t height;   /* committed: block height */
+    uint32_t index;    /* committed: position in the block */
+};
+
+struct yc_node_metrics { /* monotonic counters and gauges for /metrics */
+    uint64_t blocks_committed_total;
+    uint64_t txs_committed_total;
+    uint64_t txs_rejected_total;
+    uint64_t txs_received_total;
+    uint64_t sig_verifications_total;
+    uint64_t sig_cache_hits_total;
+    uint64_t mempool_txs, mempool_bytes;
+    uint64_t view_changes_total;
+    uint64_t rpc_requests_total;
+    uint64_t p2p_msgs_in_total, p2p_msgs_out_total, p2p_bytes_in_total, p2p_bytes_out_total;
+    double last_block_commit_seconds;
+};
+
+uv_loop_t *yc_node_loop(yc_node *n);
+const struct yc_genesis *yc_node_genesis(yc_node *n);
+store *yc_node_store(yc_node *n);
+void yc_node_status(yc_node *n, struct yc_node_status *out);
+const struct yc_node_metrics *yc_node_metrics(yc_node *n);
+/* The admin cookie (hex), for methods that need it. */
+const char *yc_node_cookie(yc_node *n);
+/* True when ready to serve (not catching up, storage writable); else why in `why`. */
+bool yc_node_ready(yc_node *n, char *why, size_t whylen);
+/* True for an observer or an inspect (read-only) node: broadcasts are refused. */
+bool yc_node_read_only(yc_node *n);
+
+/*
+ * Submits signed tx bytes: decode, chain check, signature check (on the worker pool,
+ * cached), admission against state; then `cb(ctx, code, id)` on the loop thread
+ * (code YC_OK = admitted to the mempool, YC_EDUPTX if already known, or the error).
+ * Returns YC_OK if cb will be called, else an error (cb not called).
+ */
+typedef void (*yc_submit_cb)(void *ctx, int code, const uint8_t id[YC_HASH_LEN]);
+int yc_node_submit(yc_node *n, const uint8_t *bytes, size_t len, yc_submit_cb cb, void *ctx);
+
+/* Current status of a tx id (mempool, store, recent rejections). */
+void yc_node_tx_status(yc_node *n, const uint8_t id[YC_HASH_LEN], struct yc_tx_status *out);
+
+/*
+ * Calls cb once when tx `id` is committed or rejected, or with state PENDING after
+ * timeout_ms. Returns a watch handle (non-NULL) or NULL on ENOMEM; cancel before the
+ * ctx goes away (e.g. the HTTP connection closed) with yc_node_unwatch.
+ */
+typedef void (*yc_watch_cb)(void *ctx, const uint8_t id[YC_HASH_LEN],
+                            const struct yc_tx_status *st);
+typedef struct yc_node_watch yc_node_watch;
+yc_node_watch *yc_node_watch_tx(yc_node *n, const uint8_t id[YC_HASH_LEN], uint64_t timeout_ms,
+                                yc_watch_cb cb, void *ctx);
+void yc_node_unwatch(yc_node *n, yc_node_watch *w);
+
+/* Mempool: count and bytes; iterate up to `limit` pending txs in proposal order. */
+void yc_node_mempool_size(yc_node *n, size_t *count, size_t *bytes);
+typedef int (*yc_mempool_visit_cb)(void *ctx, const struct yc_tx *tx);
+void yc_node_mempool_each(yc_node *n, size_t limit, yc_mempool_visit_cb cb, void *ctx);
+
+/*
+ * Events for GET /events: called for each committed block (after it is stored) and
+ * each tx outcome. kind: "block" | "tx"; json is a compact JSON object text.
+ */
+typedef void (*yc_event_cb)(void *ctx, const char *kind, const char *json);
+typedef struct yc_node_sub yc_node_sub;
+yc_node_sub *yc_node_subscribe(yc_node *n, yc_event_cb cb, void *ctx);
+void yc_node_unsubscribe(yc_node *n, yc_node_sub *s);
+
+#endif

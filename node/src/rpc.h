@@ -1,0 +1,35 @@
+/*
+ * rpc.h — the RPC listener (JSON-RPC 2.0 POST / and GET /<method>, GET /events SSE)
+ * and the operations listener (/metrics, /livez, /readyz, /version). DESIGN.md §9.
+ * Both run on the node's loop; all limits are fixed at start.
+ */
+#ifndef YC_RPC_H
+#define YC_RPC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "node.h"
+
+struct yc_rpc_config {
+    const char *laddr;          /* "tcp://127.0.0.1:27700" or "127.0.0.1:27700" */
+    size_t max_body_bytes;      /* default 8 MiB */
+    size_t max_header_bytes;    /* default 16 KiB */
+    uint32_t max_connections;   /* default 256 */
+    uint32_t max_batch;         /* JSON-RPC batch entries, default 1000 */
+    uint64_t commit_timeout_ms; /* broadcast_tx_commit wait, default 10000 */
+    uint64_t idle_timeout_ms;   /* keep-alive idle close, default 60000 */
+};
+
+typedef struct yc_rpc yc_rpc;
+
+/* Fills defaults. */
+void yc_rpc_config_default(struct yc_rpc_config *c);
+/* Binds and listens. Returns YC_OK, YC_ECONFIG (bad address) or YC_EIO (bind failed). */
+int yc_rpc_start(yc_rpc **out, yc_node *n, const struct yc_rpc_config *c);
+/* Same server type for the operations listener (laddr only, other fields defaulted). */
+int yc_ops_start(yc_rpc **out, yc_node *n, const char *laddr);
+/* Closes listeners and connections; memory freed in close callbacks. NULL is a no-op. */
+void yc_rpc_stop(yc_rpc *r);
+
+#endif
