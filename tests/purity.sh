@@ -5,19 +5,19 @@
 # Usage: purity.sh LIB.a [LIB.a ...]
 set -eu
 allow='^(crypto_[a-z0-9_]+|sodium_[a-z_]+|secp256k1_[a-z0-9_]+|msgpack_[a-z0-9_]+|yc_[a-z0-9_]+|yc__[a-z0-9_]+|pbft_[a-z0-9_]+|mem(cpy|set|cmp|move|chr)|str(len|nlen|cmp|ncmp|chr|rchr)|snprintf|vsnprintf|qsort|bsearch|abort|__assert_fail|__stack_chk_fail|__asan_.*|__ubsan_.*|__sanitizer_.*|_GLOBAL_OFFSET_TABLE_)$'
-alloc='^(malloc|calloc|realloc|free)$'
 status=0
 for lib in "$@"; do
     [ -f "$lib" ] || { echo "purity: no such library: $lib" >&2; exit 2; }
-    # nm -A prints "lib.a:obj.o:   U sym"
-    nm -A -u "$lib" 2>/dev/null | while IFS= read -r line; do
-        obj=$(printf '%s' "$line" | cut -d: -f2)
-        sym=$(printf '%s' "$line" | awk '{print $NF}')
-        if printf '%s' "$sym" | grep -Eq "$allow"; then continue; fi
-        if [ "$obj" = "alloc.c.o" ] && printf '%s' "$sym" | grep -Eq "$alloc"; then continue; fi
-        echo "purity: $lib: $obj references $sym (I/O, clock, threads or allocator outside the hook)"
-        echo x >> "${TMPDIR:-/tmp}/yc_purity_fail.$$"
-    done
+    # nm -A prints "lib.a:obj.o:                 U sym"
+    bad=$(nm -A -u "$lib" 2>/dev/null | awk -v allow="$allow" '
+        { n = split($1, parts, ":"); obj = parts[n - 1]; sym = $NF
+          if (sym ~ allow) next
+          if (obj == "alloc.c.o" && sym ~ /^(malloc|calloc|realloc|free)$/) next
+          print obj " references " sym }')
+    if [ -n "$bad" ]; then
+        printf 'purity: %s: I/O, clock, threads or allocator outside the hook:\n%s\n' "$lib" "$bad"
+        status=1
+    fi
 done
-if [ -f "${TMPDIR:-/tmp}/yc_purity_fail.$$" ]; then rm -f "${TMPDIR:-/tmp}/yc_purity_fail.$$"; exit 1; fi
-echo "purity: ok ($*)"
+[ $status -eq 0 ] && echo "purity: ok ($*)"
+exit $status

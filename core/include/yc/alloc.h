@@ -21,7 +21,9 @@ typedef struct yc_allocator {
 /* Installs `a` (copied); NULL restores the libc allocator. */
 void yc_alloc_set(const yc_allocator *a);
 
-/* malloc/calloc/realloc/free semantics; size overflow in yc_calloc returns NULL. */
+/* malloc/calloc/realloc/free semantics; size overflow in yc_calloc returns NULL. A size
+ * of 0 is served as 1 byte (never NULL for success, never a hidden free); only yc_free
+ * frees; yc_free(NULL) is a no-op. */
 void *yc_malloc(size_t size);
 void *yc_calloc(size_t n, size_t size);
 void *yc_realloc(void *ptr, size_t size);

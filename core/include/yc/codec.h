@@ -35,13 +35,22 @@ struct yc_limits {
     uint32_t max_strlen; /* bytes of one str or bin */
 };
 
+/* Hard ceiling on max_depth: the checker recurses once per level (larger values are
+ * treated as this). */
+#define YC_CODEC_DEPTH_CEILING 64
+
 /* Limits used for transactions, blocks and consensus messages. */
-#define YC_LIMITS_DEFAULT ((struct yc_limits){.max_depth = 16, .max_items = 65536, .max_strlen = 1u << 20})
+#define YC_LIMITS_DEFAULT                                                                   \
+    ((struct yc_limits){.max_depth = 16, .max_items = 65536, .max_strlen = 1u << 20})
 
 /*
- * Checks that buf[0..len) is exactly one canonical value within `lim`.
- * Returns YC_OK, YC_EDECODE (malformed, float, ext, non-shortest, key order/dup,
- * non-string key), YC_EUTF8, YC_ETOODEEP, YC_ETOOLARGE, YC_ETRAILING.
+ * Checks that buf[0..len) is exactly one canonical value within `lim` (NULL: the
+ * default limits). Allocates nothing. A top-level container is at depth 1; a
+ * container at depth > max_depth is refused.
+ * Returns YC_OK, YC_EDECODE (malformed or truncated, float, ext, non-shortest, key
+ * order/dup, non-string key, a count or length larger than the bytes that remain),
+ * YC_EUTF8, YC_ETOODEEP, YC_ETOOLARGE (count > max_items or length > max_strlen),
+ * YC_ETRAILING (bytes after the value), YC_EINVAL (buf NULL with len > 0).
  */
 YC_WUR int yc_canon_check(const uint8_t *buf, size_t len, const struct yc_limits *lim);
 
@@ -52,14 +61,21 @@ struct yc_enc {
     int err;            /* first error, sticky */
 };
 
+/* Starts writing at the end of `out` (not owned; must outlive e). out NULL: YC_EINVAL. */
 void yc_enc_init(struct yc_enc *e, struct yc_buf *out);
+/* Container headers: the caller then writes `npairs` key/value pairs (keys sorted,
+ * unique) or `n` values. */
 void yc_enc_map(struct yc_enc *e, uint32_t npairs);
 void yc_enc_array(struct yc_enc *e, uint32_t n);
+/* Integers in their shortest form. */
 void yc_enc_uint(struct yc_enc *e, uint64_t v);
+void yc_enc_int(struct yc_enc *e, int64_t v);
 void yc_enc_bool(struct yc_enc *e, bool v);
 void yc_enc_nil(struct yc_enc *e);
+/* A string of len bytes; invalid UTF-8 or len > UINT32_MAX sets YC_EINVAL. */
 void yc_enc_str(struct yc_enc *e, const char *s, size_t len);
 void yc_enc_cstr(struct yc_enc *e, const char *s); /* NUL-terminated */
+/* A byte string; len > UINT32_MAX sets YC_EINVAL. */
 void yc_enc_bin(struct yc_enc *e, const uint8_t *p, size_t len);
 /* Appends bytes that already are one canonical value (e.g. a nested signed tx). */
 void yc_enc_raw(struct yc_enc *e, const uint8_t *p, size_t len);
@@ -87,13 +103,20 @@ struct yc_dec {
     size_t pos;
 };
 
+/* Reads p[0..len) (not owned; must outlive d). */
 void yc_dec_init(struct yc_dec *d, const uint8_t *p, size_t len);
+/* Type of the next value (YC_MT_NONE at the end, YC_MT_OTHER if unsupported or its
+ * header is truncated). */
 enum yc_mtype yc_dec_peek(const struct yc_dec *d);
+/* True when every byte has been consumed. */
 bool yc_dec_done(const struct yc_dec *d);
-/* Each returns YC_OK or YC_EBADFIELD (wrong type / out of bounds), advancing on success. */
+/* Each returns YC_OK or YC_EBADFIELD (wrong type / out of bounds), advancing on success
+ * and leaving the position unchanged on failure. */
 YC_WUR int yc_dec_map(struct yc_dec *d, uint32_t *npairs);
 YC_WUR int yc_dec_array(struct yc_dec *d, uint32_t *n);
 YC_WUR int yc_dec_uint(struct yc_dec *d, uint64_t *v);
+/* A negative integer, or a non-negative one up to INT64_MAX. */
+YC_WUR int yc_dec_int(struct yc_dec *d, int64_t *v);
 YC_WUR int yc_dec_bool(struct yc_dec *d, bool *v);
 YC_WUR int yc_dec_nil(struct yc_dec *d);
 /* Zero-copy: *s points into the input, not NUL-terminated. */
@@ -101,7 +124,8 @@ YC_WUR int yc_dec_str(struct yc_dec *d, const char **s, size_t *len);
 YC_WUR int yc_dec_bin(struct yc_dec *d, const uint8_t **p, size_t *len);
 /* Reads a bin of exactly `n` bytes into out. */
 YC_WUR int yc_dec_bin_fixed(struct yc_dec *d, uint8_t *out, size_t n);
-/* Skips one whole value; *start/*len (optional) get its raw span. */
+/* Skips one whole value; *start and *len (optional) get its raw span. Iterative: safe on
+ * unchecked input of any nesting. */
 YC_WUR int yc_dec_skip(struct yc_dec *d, const uint8_t **start, size_t *len);
 
 /*

@@ -82,7 +82,11 @@
     X(YC_EBADCERT, -91, "bad_certificate", "commit certificate is invalid")                \
     X(YC_EBADMSG, -92, "bad_message", "consensus message is invalid")                      \
     X(YC_ESTALE, -93, "stale", "message for an old height or view")                        \
-    X(YC_EDIVERGED, -94, "diverged", "state root differs from the block's")
+    X(YC_EDIVERGED, -94, "diverged", "state root differs from the block's")                \
+    /* clients (wallet, audit --node): mapped to exit codes by the CLIs */                 \
+    X(YC_EPASSPHRASE, -100, "wrong_passphrase", "wrong passphrase")                        \
+    X(YC_EUNREACHABLE, -101, "node_unreachable", "node unreachable or timed out")          \
+    X(YC_EREMOTE, -102, "remote_error", "the node answered with an error")
 
 enum yc_err {
 #define YC_ERR_ENUM_(e, n, name, msg) e = n,

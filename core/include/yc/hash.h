@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "yc/err.h"
+
 #define YC_HASH_LEN 32
 #define YC_TAG_TX "yuchain/tx/v1"
 #define YC_TAG_PBFT "yuchain/pbft/v1"
@@ -34,7 +36,8 @@ void yc_hash_sub_id(uint8_t out[YC_HASH_LEN], const uint8_t txid[YC_HASH_LEN], u
 
 /* Lowercase hex of p[0..len) into out (2*len+1 bytes, NUL-terminated). */
 void yc_hex(char *out, const uint8_t *p, size_t len);
-/* Parses exactly 2*n hex digits (either case) into out. Returns YC_OK or YC_EBADFIELD. */
-int yc_unhex(uint8_t *out, size_t n, const char *hex, size_t hexlen);
+/* Parses exactly 2*n hex digits (either case) into out. Returns YC_OK or YC_EBADFIELD
+ * (out zeroed). */
+YC_WUR int yc_unhex(uint8_t *out, size_t n, const char *hex, size_t hexlen);
 
 #endif

@@ -5,9 +5,12 @@
  * 32-byte x-only key; a signature is 65 bytes: scheme byte then the 64-byte BIP-340
  * signature. The scheme byte leaves room for SM2 later (DESIGN.md §4).
  *
- * Verification is pure (uses secp256k1_context_static). Signing needs a
- * `yc_signer`, which holds the secret key in sodium_malloc'ed memory; the caller
+ * Verification is pure (uses secp256k1_context_static, no allocation). Signing needs
+ * a `yc_signer`, which holds the keypair in sodium_malloc'ed memory (wiped on
+ * destroy) and a signing context blinded with a secret-derived seed; the caller
  * passes 32 bytes of fresh auxiliary randomness to each signature (BIP-340).
+ * Keys and signatures from outside are parsed by libsecp256k1: x coordinates off the
+ * curve or >= p, and s >= n, never verify.
  *
  * Thread-safety: yc_sig_verify is reentrant; one yc_signer per thread at a time.
  */
@@ -37,22 +40,25 @@ typedef struct yc_signer yc_signer;
 YC_WUR int yc_signer_create(yc_signer **out, const uint8_t seckey[YC_SECKEY_LEN]);
 /* Wipes and frees; NULL is a no-op. */
 void yc_signer_destroy(yc_signer *s);
-/* Writes the signer's 33-byte public key. */
+/* Writes the signer's 33-byte public key (s must not be NULL). */
 void yc_signer_pubkey(const yc_signer *s, uint8_t pub[YC_PUBKEY_LEN]);
 /*
  * Signs the 32-byte message `msg` (BIP-340) with aux randomness `aux32`, writing a
- * 65-byte signature. Returns YC_OK or YC_EINVAL.
+ * 65-byte signature. Returns YC_OK or YC_EINVAL (NULLs; sig is then not a valid
+ * signature: its scheme byte is 0).
  */
 YC_WUR int yc_sig_sign(const yc_signer *s, uint8_t sig[YC_SIG_LEN], const uint8_t msg[32],
                        const uint8_t aux32[32]);
-/* Raw BIP-340 over an arbitrary-length message (for the published test vectors). */
+/* Raw BIP-340 over msg[0..msglen), any length (for the published test vectors).
+ * Returns YC_OK or YC_EINVAL (sig64 zeroed). */
 YC_WUR int yc_sig_sign_bip340(const yc_signer *s, uint8_t sig64[YC_SIG64_LEN], const uint8_t *msg,
                               size_t msglen, const uint8_t aux32[32]);
 
 /* Returns true iff `sig` (65 bytes) is a valid signature by `pub` (33 bytes) over msg32. */
 bool yc_sig_verify(const uint8_t sig[YC_SIG_LEN], const uint8_t msg[32],
                    const uint8_t pub[YC_PUBKEY_LEN]);
-/* Raw BIP-340 verify (x-only key, 64-byte signature, any message length). */
+/* Raw BIP-340 verify (x-only key, 64-byte signature, any message length); false for
+ * NULLs or a key off the curve. */
 bool yc_sig_verify_bip340(const uint8_t sig64[YC_SIG64_LEN], const uint8_t *msg, size_t msglen,
                           const uint8_t xonly[YC_XONLY_LEN]);
 /* Returns true iff pub is 33 bytes of known scheme whose key lies on the curve. */

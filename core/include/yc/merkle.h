@@ -25,13 +25,20 @@ struct yc_merkle_proof {
     uint8_t siblings[YC_MERKLE_MAX_DEPTH][YC_HASH_LEN]; /* bottom-up */
 };
 
-/* Root of `n` ids. Needs n*32 bytes of scratch: returns YC_ENOMEM on allocation failure. */
+/*
+ * Writes the root of ids[0..n) (n = 0 gives 32 zero bytes). Uses n*32 bytes of scratch
+ * from yc_malloc. Returns YC_OK, YC_ENOMEM, YC_ELIMIT (n >= 2^32), YC_EINVAL (NULLs);
+ * root is zeroed on failure.
+ */
 YC_WUR int yc_merkle_root(uint8_t root[YC_HASH_LEN], const char *chain_id,
                           const uint8_t (*ids)[YC_HASH_LEN], size_t n);
-/* Proof for leaf `index` of `n`. */
+/*
+ * Fills *proof for leaf `index` of ids[0..n). Returns YC_OK, YC_EINVAL (index >= n or
+ * NULLs), YC_ENOMEM, YC_ELIMIT; *proof is zeroed on failure.
+ */
 YC_WUR int yc_merkle_prove(struct yc_merkle_proof *proof, const char *chain_id,
                            const uint8_t (*ids)[YC_HASH_LEN], size_t n, uint32_t index);
-/* True iff the proof links `id` to `root`. */
+/* True iff the proof links `id` to `root` under chain_id, using every sibling in it. */
 bool yc_merkle_verify(const uint8_t root[YC_HASH_LEN], const char *chain_id,
                       const uint8_t id[YC_HASH_LEN], const struct yc_merkle_proof *proof);
 
