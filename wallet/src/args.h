@@ -1,0 +1,120 @@
+/*
+ * args.h — the wallet's command line: one table of options, one table of commands, and a
+ * parser that turns argv into a `struct wallet_args` without acting on anything.
+ *
+ * Global options may appear before or after the command words. Every option is
+ * `--name VALUE`, `--name=VALUE` or a bare `--flag`; `--` ends the options. An option
+ * given twice, an option the command does not take, a missing value, or a wrong count of
+ * positional arguments is a usage error (exit 2) with a message naming it.
+ */
+#ifndef YC_WALLET_ARGS_H
+#define YC_WALLET_ARGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum wallet_opt {
+    /* global */
+    O_WALLET_DIR,
+    O_NODE,
+    O_FROM,
+    O_PASSWORD_FILE,
+    O_PASSWORD_STDIN,
+    O_JSON,
+    O_NO_WAIT,
+    O_HELP,
+    O_VERSION,
+    /* every command that builds a transaction */
+    O_OUT,
+    O_UNSIGNED,
+    O_CHAIN_ID,
+    O_NONCE,
+    /* command specific */
+    O_KDF,
+    O_ROLE,
+    O_NAME,
+    O_JURISDICTION,
+    O_FOR,
+    O_TO,
+    O_AMOUNT,
+    O_MEMO,
+    O_CATEGORIES,
+    O_PURPOSES,
+    O_OPERATIONS,
+    O_UNTIL,
+    O_NOT_BEFORE,
+    O_FEE_PER_USE,
+    O_MAX_USES,
+    O_RETENTION_DAYS,
+    O_ONWARD_TRANSFER,
+    O_CONSENT,
+    O_LICENSE,
+    O_PURPOSE,
+    O_OPERATION,
+    O_CATEGORY,
+    O_INPUT,
+    O_OUTPUT,
+    O_DIGEST,
+    O_KIND,
+    O_REF,
+    O_NOTE,
+    O_SUBJECT,
+    O_PROCESSOR,
+    O_COUNT
+};
+
+#define OPTBIT(o) ((uint64_t)1 << (o))
+#define OPTS_GLOBAL                                                                                \
+    (OPTBIT(O_WALLET_DIR) | OPTBIT(O_NODE) | OPTBIT(O_FROM) | OPTBIT(O_PASSWORD_FILE) |            \
+     OPTBIT(O_PASSWORD_STDIN) | OPTBIT(O_JSON) | OPTBIT(O_NO_WAIT) | OPTBIT(O_HELP) |              \
+     OPTBIT(O_VERSION))
+#define OPTS_TX (OPTBIT(O_OUT) | OPTBIT(O_UNSIGNED) | OPTBIT(O_CHAIN_ID) | OPTBIT(O_NONCE))
+
+struct wallet_opt_def {
+    const char *name;    /* without the leading "--" */
+    const char *metavar; /* NULL for a flag */
+    const char *help;
+};
+
+/* The option table, indexed by enum wallet_opt. */
+extern const struct wallet_opt_def WALLET_OPTS[O_COUNT];
+
+struct wallet;
+struct wallet_args;
+typedef int (*wallet_cmd_fn)(struct wallet *w, const struct wallet_args *a);
+
+struct wallet_cmd {
+    const char *words;   /* "consent grant" */
+    const char *posargs; /* usage of positionals, e.g. "NAME", "[ADDRESS]", "" */
+    int min_pos, max_pos;
+    uint64_t opts;     /* accepted options besides the global ones */
+    uint64_t required; /* options that must be given */
+    wallet_cmd_fn run;
+    const char *summary;
+};
+
+/* The command table (NULL-terminated by words == NULL). */
+extern const struct wallet_cmd WALLET_CMDS[];
+
+#define WALLET_MAX_POS 4
+
+struct wallet_args {
+    const struct wallet_cmd *cmd; /* NULL: no command (only --help / --version) */
+    const char *val[O_COUNT];     /* value, or "" for a flag that is set */
+    bool set[O_COUNT];
+    const char *pos[WALLET_MAX_POS];
+    int npos;
+};
+
+/*
+ * Parses argv (argv[0] is the program) into *a. Returns 0, or 2 (usage) with a message
+ * in err (errlen bytes). When --help is given the command (if any) is identified and
+ * positional/required checks are skipped, so that `CMD --help` always works.
+ */
+int wallet_args_parse(int argc, char **argv, struct wallet_args *a, char *err, size_t errlen);
+
+/* Prints the usage of `cmd` (or of the whole program when cmd is NULL) to stdout. */
+void wallet_usage(const struct wallet_cmd *cmd);
+
+#endif

@@ -1,0 +1,83 @@
+/*
+ * body.h — transaction bodies as canonical msgpack maps (field names and types from
+ * core/include/yc/tx.h), built from already parsed values. Pure: no I/O, no clock.
+ *
+ * A `struct body_map` collects fields in any order and writes them with keys sorted
+ * bytewise (yc_key_cmp), as the canonical form requires; a field added twice is
+ * refused. Optional fields at their default value are left out, so that a body has
+ * exactly one encoding.
+ */
+#ifndef YC_WALLET_BODY_H
+#define YC_WALLET_BODY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "yc/buf.h"
+#include "yc/hash.h"
+#include "yc/keys.h"
+#include "yc/tx.h"
+
+#define BODY_MAX_FIELDS 16
+
+struct body_map {
+    struct {
+        const char *key;   /* static string */
+        struct yc_buf val; /* one encoded value */
+    } f[BODY_MAX_FIELDS];
+    size_t n;
+    int err; /* first error, sticky */
+};
+
+void body_map_init(struct body_map *m);
+void body_map_cleanup(struct body_map *m);
+void body_put_str(struct body_map *m, const char *key, const char *s);
+void body_put_uint(struct body_map *m, const char *key, uint64_t v);
+void body_put_bool(struct body_map *m, const char *key, bool v);
+void body_put_bin(struct body_map *m, const char *key, const uint8_t *p, size_t n);
+/* An array of strings from a comma-separated list ("a,b,c"): items trimmed of spaces,
+ * empty items refused (YC_EBADFIELD), duplicates dropped (first kept), at most
+ * YC_LIST_MAX items (YC_ETOOMANY), each at most YC_CODE_MAX bytes (YC_EBADFIELD). */
+void body_put_list(struct body_map *m, const char *key, const char *csv);
+/* Writes the map into out (appending). Returns the first error or YC_OK. */
+int body_map_finish(struct body_map *m, struct yc_buf *out);
+
+/* ---- one builder per type; every text argument is NUL-terminated ---- */
+
+/* account.register: account may be NULL (the sender registers itself). */
+int body_account_register(struct yc_buf *out,
+                          const uint8_t *account,
+                          const char *role,
+                          const char *name,
+                          const char *jurisdiction);
+/* token.issue / token.transfer (to required) / token.redeem (to NULL); memo optional. */
+int body_token(
+    struct yc_buf *out, enum yc_tx_type type, const uint8_t *to, uint64_t amount, const char *memo);
+
+struct consent_grant_args {
+    uint8_t processor[YC_PUBKEY_LEN];
+    const char *categories, *purposes, *operations; /* comma-separated */
+    const char *jurisdiction;
+    uint64_t not_before, until; /* Unix ms */
+    uint64_t fee_per_use, max_uses, retention_days;
+    bool onward_transfer;
+};
+int body_consent_grant(struct yc_buf *out, const struct consent_grant_args *g);
+int body_consent_revoke(struct yc_buf *out, const uint8_t consent[YC_HASH_LEN]);
+
+struct usage_record_args {
+    const uint8_t *consent, *license; /* exactly one, YC_HASH_LEN bytes */
+    const char *purpose, *operation;
+    const char *category;          /* optional (NULL) */
+    const uint8_t *input, *output; /* optional digests */
+};
+int body_usage_record(struct yc_buf *out, const struct usage_record_args *u);
+
+int body_evidence_anchor(struct yc_buf *out,
+                         const uint8_t digest[YC_HASH_LEN],
+                         const char *kind,
+                         const uint8_t *ref,
+                         const char *note);
+
+#endif

@@ -1,0 +1,445 @@
+/*
+ * build.c — the commands that build a transaction (register, transfer, token, consent
+ * grant/revoke, usage record, evidence anchor) and the tx-file commands (tx sign, tx send,
+ * tx status).
+ *
+ * Order of work: parse and check every argument (pure, wallet_build_body), then ask the
+ * node for chain id and nonce, and only then ask for the passphrase, so that a mistake
+ * costs neither a KDF run nor a prompt.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "body.h"
+#include "txfile.h"
+#include "wallet.h"
+#include "yc/bech32.h"
+
+static bool is(const struct wallet_args *a, const char *words)
+{
+    return strcmp(a->cmd->words, words) == 0;
+}
+
+/* Maps a body builder's error to a message and exit code. */
+static int body_error(int rc, const char *words)
+{
+    switch (rc) {
+    case YC_ETOOMANY:
+        wallet_err("%s: a list has more than %d items", words, YC_LIST_MAX);
+        break;
+    case YC_EUTF8:
+        wallet_err("%s: text is not valid UTF-8", words);
+        break;
+    case YC_EBADFIELD:
+        wallet_err("%s: a value is empty or too long (names: %d bytes, codes and list items: "
+                   "%d bytes)",
+                   words, YC_NAME_MAX, YC_CODE_MAX);
+        break;
+    default:
+        wallet_err("%s: cannot encode the transaction: %s", words, yc_strerror(rc));
+        return YC_EXIT_FAIL;
+    }
+    return YC_EXIT_DATAERR;
+}
+
+static int
+parse_time(const struct wallet_args *a, enum wallet_opt o, uint64_t now_ms, uint64_t *out)
+{
+    if (yc_time_parse(a->val[o], now_ms, out) != YC_OK) {
+        wallet_err("--%s: '%s' is not a time: use RFC 3339 (2026-12-31T00:00:00Z) or a "
+                   "duration from now (+30d, +2h, +15m, +10s)",
+                   WALLET_OPTS[o].name, a->val[o]);
+        return YC_EXIT_DATAERR;
+    }
+    return YC_EXIT_OK;
+}
+
+#define TRYX(x)                                                                                    \
+    do {                                                                                           \
+        int ex_ = (x);                                                                             \
+        if (ex_ != YC_EXIT_OK)                                                                     \
+            return ex_;                                                                            \
+    } while (0)
+
+static int build_register(const struct wallet_args *a, const char *sender_name, struct yc_buf *body)
+{
+    uint8_t account[YC_PUBKEY_LEN];
+    const uint8_t *acc = NULL;
+    if (a->set[O_FOR]) {
+        TRYX(wallet_parse_addr(a->val[O_FOR], "--for", account));
+        acc = account;
+        if (!a->set[O_NAME]) {
+            wallet_err("register --for ADDRESS needs --name TEXT");
+            return YC_EXIT_USAGE;
+        }
+    }
+    const char *role = a->set[O_ROLE] ? a->val[O_ROLE] : "individual";
+    const char *name = a->set[O_NAME] ? a->val[O_NAME] : sender_name;
+    const char *jur = a->set[O_JURISDICTION] ? a->val[O_JURISDICTION] : WALLET_DEFAULT_JURISDICTION;
+    int rc = body_account_register(body, acc, role, name, jur);
+    return rc == YC_OK ? YC_EXIT_OK : body_error(rc, a->cmd->words);
+}
+
+static int build_token(const struct wallet_args *a, enum yc_tx_type type, struct yc_buf *body)
+{
+    uint8_t to[YC_PUBKEY_LEN];
+    uint64_t amount;
+    if (type != YC_TX_TOKEN_REDEEM)
+        TRYX(wallet_parse_addr(a->val[O_TO], "--to", to));
+    TRYX(wallet_parse_u64(a->val[O_AMOUNT], "--amount", true, &amount));
+    int rc = body_token(body, type, type != YC_TX_TOKEN_REDEEM ? to : NULL, amount,
+                        a->set[O_MEMO] ? a->val[O_MEMO] : NULL);
+    return rc == YC_OK ? YC_EXIT_OK : body_error(rc, a->cmd->words);
+}
+
+static int build_consent_grant(const struct wallet_args *a, uint64_t now_ms, struct yc_buf *body)
+{
+    struct consent_grant_args g;
+    memset(&g, 0, sizeof g);
+    TRYX(wallet_parse_addr(a->val[O_TO], "--to", g.processor));
+    g.categories = a->val[O_CATEGORIES];
+    g.purposes = a->val[O_PURPOSES];
+    g.operations = a->val[O_OPERATIONS];
+    g.jurisdiction = a->set[O_JURISDICTION] ? a->val[O_JURISDICTION] : WALLET_DEFAULT_JURISDICTION;
+    TRYX(parse_time(a, O_UNTIL, now_ms, &g.until));
+    if (a->set[O_NOT_BEFORE])
+        TRYX(parse_time(a, O_NOT_BEFORE, now_ms, &g.not_before));
+    if (g.until <= g.not_before) {
+        wallet_err("--until must be later than --not-before");
+        return YC_EXIT_DATAERR;
+    }
+    if (a->set[O_FEE_PER_USE])
+        TRYX(wallet_parse_u64(a->val[O_FEE_PER_USE], "--fee-per-use", false, &g.fee_per_use));
+    if (a->set[O_MAX_USES])
+        TRYX(wallet_parse_u64(a->val[O_MAX_USES], "--max-uses", false, &g.max_uses));
+    if (a->set[O_RETENTION_DAYS])
+        TRYX(wallet_parse_u64(a->val[O_RETENTION_DAYS], "--retention-days", false,
+                              &g.retention_days));
+    g.onward_transfer = a->set[O_ONWARD_TRANSFER];
+    int rc = body_consent_grant(body, &g);
+    return rc == YC_OK ? YC_EXIT_OK : body_error(rc, a->cmd->words);
+}
+
+static int build_usage_record(const struct wallet_args *a, struct yc_buf *body)
+{
+    if (a->set[O_CONSENT] == a->set[O_LICENSE]) {
+        wallet_err("usage record needs exactly one of --consent ID and --license ID");
+        return YC_EXIT_USAGE;
+    }
+    uint8_t auth[YC_HASH_LEN], in[YC_HASH_LEN], out[YC_HASH_LEN];
+    struct usage_record_args u;
+    memset(&u, 0, sizeof u);
+    if (a->set[O_CONSENT]) {
+        TRYX(wallet_parse_hash(a->val[O_CONSENT], "--consent", auth));
+        u.consent = auth;
+    } else {
+        TRYX(wallet_parse_hash(a->val[O_LICENSE], "--license", auth));
+        u.license = auth;
+    }
+    u.purpose = a->val[O_PURPOSE];
+    u.operation = a->val[O_OPERATION];
+    u.category = a->set[O_CATEGORY] ? a->val[O_CATEGORY] : NULL;
+    if (a->set[O_INPUT]) {
+        TRYX(wallet_parse_hash(a->val[O_INPUT], "--input", in));
+        u.input = in;
+    }
+    if (a->set[O_OUTPUT]) {
+        TRYX(wallet_parse_hash(a->val[O_OUTPUT], "--output", out));
+        u.output = out;
+    }
+    int rc = body_usage_record(body, &u);
+    return rc == YC_OK ? YC_EXIT_OK : body_error(rc, a->cmd->words);
+}
+
+static int build_evidence(const struct wallet_args *a, struct yc_buf *body)
+{
+    uint8_t digest[YC_HASH_LEN], ref[YC_HASH_LEN];
+    TRYX(wallet_parse_hash(a->val[O_DIGEST], "--digest", digest));
+    if (a->set[O_REF])
+        TRYX(wallet_parse_hash(a->val[O_REF], "--ref", ref));
+    int rc = body_evidence_anchor(body, digest, a->val[O_KIND], a->set[O_REF] ? ref : NULL,
+                                  a->set[O_NOTE] ? a->val[O_NOTE] : NULL);
+    return rc == YC_OK ? YC_EXIT_OK : body_error(rc, a->cmd->words);
+}
+
+int wallet_build_body(const struct wallet_args *a,
+                      const char *sender_name,
+                      const uint8_t sender[YC_PUBKEY_LEN],
+                      uint64_t now_ms,
+                      enum yc_tx_type *type,
+                      struct yc_buf *body)
+{
+    (void)sender;
+    if (is(a, "register")) {
+        *type = YC_TX_ACCOUNT_REGISTER;
+        return build_register(a, sender_name, body);
+    }
+    if (is(a, "transfer")) {
+        *type = YC_TX_TOKEN_TRANSFER;
+        return build_token(a, *type, body);
+    }
+    if (is(a, "token issue")) {
+        *type = YC_TX_TOKEN_ISSUE;
+        return build_token(a, *type, body);
+    }
+    if (is(a, "token redeem")) {
+        *type = YC_TX_TOKEN_REDEEM;
+        return build_token(a, *type, body);
+    }
+    if (is(a, "consent grant")) {
+        *type = YC_TX_CONSENT_GRANT;
+        return build_consent_grant(a, now_ms, body);
+    }
+    if (is(a, "consent revoke")) {
+        uint8_t id[YC_HASH_LEN];
+        *type = YC_TX_CONSENT_REVOKE;
+        TRYX(wallet_parse_hash(a->pos[0], "consent id", id));
+        int rc = body_consent_revoke(body, id);
+        return rc == YC_OK ? YC_EXIT_OK : body_error(rc, a->cmd->words);
+    }
+    if (is(a, "usage record")) {
+        *type = YC_TX_USAGE_RECORD;
+        return build_usage_record(a, body);
+    }
+    if (is(a, "evidence anchor")) {
+        *type = YC_TX_EVIDENCE_ANCHOR;
+        return build_evidence(a, body);
+    }
+    wallet_err("'%s' does not build a transaction", a->cmd->words);
+    return YC_EXIT_USAGE;
+}
+
+static int write_txfile(const struct wallet *w, const char *path, const struct txfile *tf)
+{
+    char *text = txfile_render(tf);
+    if (text == NULL) {
+        wallet_err("out of memory");
+        return YC_EXIT_FAIL;
+    }
+    int rc = yc_file_write_atomic(path, text, strlen(text), 0644, true);
+    free(text);
+    if (rc != YC_OK) {
+        wallet_err("cannot write %s: %s", path, yc_strerror(rc));
+        return YC_EXIT_IOERR;
+    }
+    char id[2 * YC_HASH_LEN + 1];
+    yc_hex(id, tf->id, YC_HASH_LEN);
+    if (w->json) {
+        json_t *o = json_pack("{s:s, s:s, s:b, s:i}", "id", id, "file", path, "signed", tf->has_sig,
+                              "cosigs", (int)tf->ncosigs);
+        wallet_print_json(o);
+        json_decref(o);
+    } else {
+        puts(id);
+        fprintf(stderr, "wrote %s %s transaction to %s\n", tf->has_sig ? "signed" : "unsigned",
+                yc_tx_type_name(tf->type), path);
+    }
+    return YC_EXIT_OK;
+}
+
+int wallet_send(const struct wallet *w,
+                const struct wallet_args *a,
+                const char *name,
+                const uint8_t sender[YC_PUBKEY_LEN],
+                enum yc_tx_type type,
+                const struct yc_buf *body)
+{
+    bool to_file = a->set[O_OUT];
+    if (a->set[O_UNSIGNED] && !to_file) {
+        wallet_err("--unsigned only makes sense with --out FILE");
+        return YC_EXIT_USAGE;
+    }
+    char chain[YC_CHAIN_ID_MAX + 1];
+    if (a->set[O_CHAIN_ID]) {
+        if (a->val[O_CHAIN_ID][0] == '\0' || strlen(a->val[O_CHAIN_ID]) > YC_CHAIN_ID_MAX) {
+            wallet_err("--chain-id: bad chain id");
+            return YC_EXIT_DATAERR;
+        }
+        strcpy(chain, a->val[O_CHAIN_ID]);
+    } else {
+        TRYX(wallet_chain_id(w, chain));
+    }
+    uint64_t nonce;
+    if (a->set[O_NONCE])
+        TRYX(wallet_parse_u64(a->val[O_NONCE], "--nonce", false, &nonce));
+    else
+        TRYX(wallet_next_nonce(w, sender, &nonce));
+
+    struct txfile tf;
+    int rc = txfile_init(&tf, chain, type, sender, nonce, body->data, body->len);
+    if (rc != YC_OK) {
+        wallet_err("the transaction does not encode: %s (%s)", yc_strerror(rc), yc_err_name(rc));
+        return YC_EXIT_DATAERR;
+    }
+    int ex = YC_EXIT_OK;
+    if (!a->set[O_UNSIGNED]) {
+        yc_signer *s = NULL;
+        ex = wallet_open_key(w, name, &s);
+        if (ex == YC_EXIT_OK) {
+            uint8_t aux[32];
+            randombytes_buf(aux, sizeof aux);
+            rc = txfile_sign(&tf, s, aux, NULL);
+            yc_signer_destroy(s);
+            if (rc != YC_OK) {
+                wallet_err("signing failed: %s", yc_strerror(rc));
+                ex = YC_EXIT_FAIL;
+            }
+        }
+    }
+    if (ex == YC_EXIT_OK) {
+        if (to_file) {
+            ex = write_txfile(w, a->val[O_OUT], &tf);
+        } else {
+            struct yc_buf signed_tx;
+            yc_buf_init(&signed_tx, YC_TX_MAX_BYTES);
+            rc = txfile_encode(&tf, &signed_tx);
+            if (rc != YC_OK) {
+                wallet_err("cannot encode the signed transaction: %s", yc_strerror(rc));
+                ex = YC_EXIT_FAIL;
+            } else {
+                ex = wallet_submit(w, signed_tx.data, signed_tx.len, tf.id);
+            }
+            yc_buf_cleanup(&signed_tx);
+        }
+    }
+    txfile_cleanup(&tf);
+    return ex;
+}
+
+int cmd_build(struct wallet *w, const struct wallet_args *a)
+{
+    char name[YC_KEYSTORE_NAME_MAX + 1];
+    uint8_t pub[YC_PUBKEY_LEN];
+    int ex = wallet_pick_key(w, name, pub);
+    if (ex != YC_EXIT_OK)
+        return ex;
+    struct yc_buf body;
+    yc_buf_init(&body, YC_TX_MAX_BYTES);
+    enum yc_tx_type type = YC_TX_NONE;
+    ex = wallet_build_body(a, name, pub, w->now_ms, &type, &body);
+    if (ex == YC_EXIT_OK)
+        ex = wallet_send(w, a, name, pub, type, &body);
+    yc_buf_cleanup(&body);
+    return ex;
+}
+
+/* ---- tx files ---- */
+
+static int load_txfile(const char *path, struct txfile *tf)
+{
+    char *text = NULL;
+    size_t len = 0;
+    int rc = yc_file_read(path, TXFILE_MAX_BYTES, &text, &len);
+    if (rc != YC_OK) {
+        if (rc == YC_ELIMIT) {
+            wallet_err("%s: larger than %u bytes", path, TXFILE_MAX_BYTES);
+            return YC_EXIT_DATAERR;
+        }
+        wallet_err("cannot read %s: %s", path,
+                   rc == YC_ENOTFOUND ? "no such file" : yc_strerror(rc));
+        return YC_EXIT_IOERR;
+    }
+    char err[256];
+    rc = txfile_parse(tf, text, len, err, sizeof err);
+    free(text);
+    if (rc != YC_OK) {
+        wallet_err("%s: %s", path, err);
+        return YC_EXIT_DATAERR;
+    }
+    return YC_EXIT_OK;
+}
+
+int cmd_tx_sign(struct wallet *w, const struct wallet_args *a)
+{
+    const char *path = a->pos[0];
+    struct txfile tf;
+    int ex = load_txfile(path, &tf);
+    if (ex != YC_EXIT_OK)
+        return ex;
+    char name[YC_KEYSTORE_NAME_MAX + 1];
+    uint8_t pub[YC_PUBKEY_LEN];
+    ex = wallet_pick_key(w, name, pub);
+    yc_signer *s = NULL;
+    if (ex == YC_EXIT_OK)
+        ex = wallet_open_key(w, name, &s);
+    if (ex == YC_EXIT_OK) {
+        uint8_t aux[32];
+        bool as_sender = false;
+        randombytes_buf(aux, sizeof aux);
+        int rc = txfile_sign(&tf, s, aux, &as_sender);
+        yc_signer_destroy(s);
+        if (rc == YC_ETOOMANY) {
+            wallet_err("%s already holds %d co-signatures", path, YC_TX_MAX_COSIGS);
+            ex = YC_EXIT_DATAERR;
+        } else if (rc != YC_OK) {
+            wallet_err("signing failed: %s", yc_strerror(rc));
+            ex = YC_EXIT_FAIL;
+        } else {
+            wallet_info(w, "%s with key '%s'", as_sender ? "signed as the sender" : "co-signed",
+                        name);
+            ex = write_txfile(w, path, &tf);
+        }
+    }
+    txfile_cleanup(&tf);
+    return ex;
+}
+
+int cmd_tx_send(struct wallet *w, const struct wallet_args *a)
+{
+    struct txfile tf;
+    int ex = load_txfile(a->pos[0], &tf);
+    if (ex != YC_EXIT_OK)
+        return ex;
+    struct yc_buf b;
+    yc_buf_init(&b, YC_TX_MAX_BYTES);
+    int rc = txfile_encode(&tf, &b);
+    if (rc == YC_EBADSIG) {
+        char sender[YC_ADDR_MAX];
+        if (yc_addr_encode(sender, tf.sender) != YC_OK)
+            sender[0] = '\0';
+        wallet_err("%s is not signed by its sender %s yet: run `yuchain-wallet --from NAME tx "
+                   "sign %s` with the sender's key",
+                   a->pos[0], sender, a->pos[0]);
+        ex = YC_EXIT_DATAERR;
+    } else if (rc != YC_OK) {
+        wallet_err("cannot encode %s: %s", a->pos[0], yc_strerror(rc));
+        ex = YC_EXIT_DATAERR;
+    } else {
+        ex = wallet_submit(w, b.data, b.len, tf.id);
+    }
+    yc_buf_cleanup(&b);
+    txfile_cleanup(&tf);
+    return ex;
+}
+
+int cmd_tx_status(struct wallet *w, const struct wallet_args *a)
+{
+    uint8_t id[YC_HASH_LEN];
+    TRYX(wallet_parse_hash(a->pos[0], "transaction id", id));
+    char hex[2 * YC_HASH_LEN + 1];
+    yc_hex(hex, id, YC_HASH_LEN);
+    json_t *res = NULL;
+    TRYX(wallet_rpc(w, "tx", json_pack("{s:s}", "id", hex), 0, &res, NULL));
+    const char *status = json_string_value(json_object_get(res, "status"));
+    if (status == NULL)
+        status = "unknown";
+    if (w->json) {
+        wallet_print_json(res);
+    } else {
+        const char *code = json_string_value(json_object_get(res, "code"));
+        const char *height = json_string_value(json_object_get(res, "height"));
+        printf("%s", status);
+        if (height != NULL && strcmp(status, "committed") == 0)
+            printf(" at height %s", height);
+        if (code != NULL && strcmp(code, "ok") != 0)
+            printf(" (%s)", code);
+        putchar('\n');
+    }
+    int ex = strcmp(status, "committed") == 0 || strcmp(status, "pending") == 0 ? YC_EXIT_OK
+                                                                                : YC_EXIT_FAIL;
+    json_decref(res);
+    return ex;
+}

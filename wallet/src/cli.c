@@ -1,0 +1,296 @@
+/*
+ * cli.c — yuchain-wallet's tables (options, commands), configuration resolution
+ * (flags > environment > defaults), key selection, argument value parsers and the
+ * dispatcher.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "wallet.h"
+#include "yc/bech32.h"
+
+const struct wallet_opt_def WALLET_OPTS[O_COUNT] = {
+    [O_WALLET_DIR] = {"wallet-dir", "DIR",
+                      "wallet directory (env YUCHAIN_WALLET_DIR; default ~/.yuchain-wallet)"},
+    [O_NODE] = {"node", "URL",
+                "node RPC address (env YUCHAIN_NODE; default " WALLET_DEFAULT_NODE ")"},
+    [O_FROM] = {"from", "NAME", "key to act with (default: the only key in the wallet)"},
+    [O_PASSWORD_FILE] = {"password-file", "FILE", "read the passphrase from FILE's first line"},
+    [O_PASSWORD_STDIN] = {"password-stdin", NULL, "read the passphrase from stdin's first line"},
+    [O_JSON] = {"json", NULL, "machine output: one JSON object on stdout"},
+    [O_NO_WAIT] = {"no-wait", NULL, "return after admission instead of waiting for commit"},
+    [O_HELP] = {"help", NULL, "show help"},
+    [O_VERSION] = {"version", NULL, "show the version"},
+    [O_OUT] = {"out", "FILE", "write the transaction to FILE (a tx file) instead of sending it"},
+    [O_UNSIGNED] = {"unsigned", NULL, "with --out: leave it unsigned (no passphrase needed)"},
+    [O_CHAIN_ID] = {"chain-id", "ID", "chain id (default: asked from the node)"},
+    [O_NONCE] = {"nonce", "N", "sender nonce (default: asked from the node)"},
+    [O_KDF] = {"kdf", "LEVEL", "key derivation cost: moderate (default) or interactive"},
+    [O_ROLE] = {"role", "ROLE", "individual (default), enterprise, processor, ..."},
+    [O_NAME] = {"name", "TEXT", "display name (default: the key's name)"},
+    [O_JURISDICTION] = {"jurisdiction", "CODE", "jurisdiction, e.g. CN-CQ (default CN-CQ)"},
+    [O_FOR] = {"for", "ADDRESS", "register another account (exchange, agency)"},
+    [O_TO] = {"to", "ADDRESS", "recipient or processor"},
+    [O_AMOUNT] = {"amount", "FEN", "amount in fen (0.01 CNY), > 0"},
+    [O_MEMO] = {"memo", "TEXT", "a short note"},
+    [O_CATEGORIES] = {"categories", "C[,C...]", "data categories"},
+    [O_PURPOSES] = {"purposes", "P[,P...]", "purposes"},
+    [O_OPERATIONS] = {"operations", "O[,O...]", "operations: collect, hold, host, use"},
+    [O_UNTIL] = {"until", "TIME", "end of validity: RFC 3339 or +30d/+2h/+15m/+10s"},
+    [O_NOT_BEFORE] = {"not-before", "TIME", "start of validity (default: at once)"},
+    [O_FEE_PER_USE] = {"fee-per-use", "FEN", "fee paid to you for each recorded use"},
+    [O_MAX_USES] = {"max-uses", "N", "maximum number of uses (default unlimited)"},
+    [O_RETENTION_DAYS] = {"retention-days", "N", "retention period in days"},
+    [O_ONWARD_TRANSFER] = {"onward-transfer", NULL, "allow onward transfer to third parties"},
+    [O_CONSENT] = {"consent", "ID", "the consent relied on"},
+    [O_LICENSE] = {"license", "ID", "the license relied on"},
+    [O_PURPOSE] = {"purpose", "P", "purpose of the use"},
+    [O_OPERATION] = {"operation", "O", "operation: collect, hold, host or use"},
+    [O_CATEGORY] = {"category", "C", "data category used"},
+    [O_INPUT] = {"input", "DIGEST", "SHA-256 of the input (64 hex digits)"},
+    [O_OUTPUT] = {"output", "DIGEST", "SHA-256 of the output (64 hex digits)"},
+    [O_DIGEST] = {"digest", "HEX", "SHA-256 of the evidence (64 hex digits)"},
+    [O_KIND] = {"kind", "CODE", "kind of evidence, e.g. dcmm_assessment"},
+    [O_REF] = {"ref", "ID", "id of a referenced object"},
+    [O_NOTE] = {"note", "TEXT", "a short note"},
+    [O_SUBJECT] = {"subject", "ADDRESS", "data subject (default: your key's address)"},
+    [O_PROCESSOR] = {"processor", "ADDRESS", "list consents given to this processor instead"},
+};
+
+#define B OPTBIT
+const struct wallet_cmd WALLET_CMDS[] = {
+    {"new", "NAME", 1, 1, B(O_KDF), 0, cmd_new, "create a key; prints its address"},
+    {"list", "", 0, 0, 0, 0, cmd_list, "list the keys and their addresses"},
+    {"address", "[NAME]", 0, 1, 0, 0, cmd_address, "print a key's address"},
+    {"balance", "[ADDRESS]", 0, 1, 0, 0, cmd_balance, "print an account's balance in fen"},
+    {"register", "", 0, 0, OPTS_TX | B(O_ROLE) | B(O_NAME) | B(O_JURISDICTION) | B(O_FOR), 0,
+     cmd_build, "register an account (yourself by default)"},
+    {"transfer", "", 0, 0, OPTS_TX | B(O_TO) | B(O_AMOUNT) | B(O_MEMO), B(O_TO) | B(O_AMOUNT),
+     cmd_build, "transfer tokens"},
+    {"token issue", "", 0, 0, OPTS_TX | B(O_TO) | B(O_AMOUNT) | B(O_MEMO), B(O_TO) | B(O_AMOUNT),
+     cmd_build, "issue tokens (the exchange)"},
+    {"token redeem", "", 0, 0, OPTS_TX | B(O_AMOUNT) | B(O_MEMO), B(O_AMOUNT), cmd_build,
+     "redeem tokens from your balance"},
+    {"consent grant", "", 0, 0,
+     OPTS_TX | B(O_TO) | B(O_CATEGORIES) | B(O_PURPOSES) | B(O_OPERATIONS) | B(O_UNTIL) |
+         B(O_NOT_BEFORE) | B(O_FEE_PER_USE) | B(O_MAX_USES) | B(O_JURISDICTION) |
+         B(O_RETENTION_DAYS) | B(O_ONWARD_TRANSFER),
+     B(O_TO) | B(O_CATEGORIES) | B(O_PURPOSES) | B(O_OPERATIONS) | B(O_UNTIL), cmd_build,
+     "consent to a processor using your data; prints the consent id"},
+    {"consent revoke", "ID", 1, 1, OPTS_TX, 0, cmd_build, "revoke a consent you granted"},
+    {"consent list", "", 0, 0, B(O_SUBJECT) | B(O_PROCESSOR), 0, cmd_consent_list,
+     "list consents you granted (or given to --processor)"},
+    {"usage", "", 0, 0, B(O_SUBJECT), 0, cmd_usage, "who used your data, when, for what"},
+    {"usage record", "", 0, 0,
+     OPTS_TX | B(O_CONSENT) | B(O_LICENSE) | B(O_PURPOSE) | B(O_OPERATION) | B(O_CATEGORY) |
+         B(O_INPUT) | B(O_OUTPUT),
+     B(O_PURPOSE) | B(O_OPERATION), cmd_build, "record a use of data under a consent or license"},
+    {"evidence anchor", "", 0, 0, OPTS_TX | B(O_DIGEST) | B(O_KIND) | B(O_REF) | B(O_NOTE),
+     B(O_DIGEST) | B(O_KIND), cmd_build, "anchor the digest of a piece of evidence"},
+    {"tx sign", "FILE", 1, 1, 0, 0, cmd_tx_sign,
+     "sign a tx file (the sender's signature, or a co-signature)"},
+    {"tx send", "FILE", 1, 1, 0, 0, cmd_tx_send, "submit a signed tx file"},
+    {"tx status", "ID", 1, 1, 0, 0, cmd_tx_status, "show a transaction's status"},
+    {NULL, NULL, 0, 0, 0, 0, NULL, NULL},
+};
+#undef B
+
+void wallet_err(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("yuchain-wallet: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+void wallet_info(const struct wallet *w, const char *fmt, ...)
+{
+    if (w->json)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+void wallet_print_json(json_t *v)
+{
+    char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+    if (text != NULL) {
+        puts(text);
+        free(text);
+    }
+}
+
+int wallet_init(struct wallet *w, const struct wallet_args *a)
+{
+    memset(w, 0, sizeof *w);
+    const char *dir = a->set[O_WALLET_DIR] ? a->val[O_WALLET_DIR] : getenv("YUCHAIN_WALLET_DIR");
+    if (dir != NULL && dir[0] != '\0') {
+        if (strlen(dir) >= sizeof w->dir) {
+            wallet_err("wallet directory path too long");
+            return YC_EXIT_CONFIG;
+        }
+        strcpy(w->dir, dir);
+    } else {
+        const char *home = getenv("HOME");
+        if (home == NULL || home[0] == '\0') {
+            wallet_err("HOME is not set: give --wallet-dir DIR or set YUCHAIN_WALLET_DIR");
+            return YC_EXIT_CONFIG;
+        }
+        int k = snprintf(w->dir, sizeof w->dir, "%s/%s", home, WALLET_DEFAULT_DIR);
+        if (k < 0 || (size_t)k >= sizeof w->dir) {
+            wallet_err("wallet directory path too long");
+            return YC_EXIT_CONFIG;
+        }
+    }
+    const char *node = a->set[O_NODE] ? a->val[O_NODE] : getenv("YUCHAIN_NODE");
+    w->node = node != NULL && node[0] != '\0' ? node : WALLET_DEFAULT_NODE;
+    struct yc_url u;
+    if (yc_url_parse(&u, w->node) != YC_OK) {
+        wallet_err("bad node URL '%s': expected http://HOST:PORT", w->node);
+        return YC_EXIT_CONFIG;
+    }
+    w->from = a->set[O_FROM] ? a->val[O_FROM] : NULL;
+    w->pass.file = a->set[O_PASSWORD_FILE] ? a->val[O_PASSWORD_FILE] : NULL;
+    w->pass.use_stdin = a->set[O_PASSWORD_STDIN];
+    if (w->pass.file != NULL && w->pass.use_stdin) {
+        wallet_err("give either --password-file or --password-stdin, not both");
+        return YC_EXIT_USAGE;
+    }
+    w->json = a->set[O_JSON];
+    w->no_wait = a->set[O_NO_WAIT];
+    w->now_ms = yc_time_now_ms();
+    return YC_EXIT_OK;
+}
+
+int wallet_pick_key(const struct wallet *w, char *name, uint8_t pub[YC_PUBKEY_LEN])
+{
+    if (w->from != NULL) {
+        if (!yc_keystore_name_valid(w->from)) {
+            wallet_err("'%s' is not a valid key name", w->from);
+            return YC_EXIT_USAGE;
+        }
+        strcpy(name, w->from);
+    } else {
+        char **names = NULL;
+        size_t n = 0;
+        int rc = yc_keystore_list(w->dir, &names, &n);
+        if (rc != YC_OK) {
+            wallet_err("cannot read wallet directory %s: %s", w->dir, yc_strerror(rc));
+            return YC_EXIT_IOERR;
+        }
+        if (n != 1) {
+            yc_keystore_free_list(names, n);
+            if (n == 0) {
+                wallet_err("no key in %s: create one with `yuchain-wallet new NAME` "
+                           "(or give --wallet-dir)",
+                           w->dir);
+                return YC_EXIT_NOPERM;
+            }
+            wallet_err("%zu keys in %s: choose one with --from NAME", n, w->dir);
+            return YC_EXIT_USAGE;
+        }
+        strcpy(name, names[0]);
+        yc_keystore_free_list(names, n);
+    }
+    int rc = yc_keystore_pubkey(w->dir, name, pub);
+    if (rc == YC_ENOTFOUND) {
+        wallet_err("no key '%s' in %s (see `yuchain-wallet list`)", name, w->dir);
+        return YC_EXIT_NOPERM;
+    }
+    if (rc != YC_OK) {
+        wallet_err("key '%s' in %s is unreadable: %s", name, w->dir, yc_strerror(rc));
+        return yc_exit_code(rc);
+    }
+    return YC_EXIT_OK;
+}
+
+int wallet_open_key(const struct wallet *w, const char *name, yc_signer **out)
+{
+    char *pass = NULL;
+    size_t plen = 0;
+    char prompt[128];
+    snprintf(prompt, sizeof prompt, "Passphrase for key '%s': ", name);
+    int rc = yc_pass_read(&w->pass, prompt, false, true, &pass, &plen);
+    if (rc != YC_OK) {
+        if (rc == YC_EPASSPHRASE)
+            wallet_err("no passphrase: no terminal to ask on; use --password-file FILE or "
+                       "--password-stdin");
+        else
+            wallet_err("cannot read the passphrase: %s", yc_strerror(rc));
+        return rc == YC_EIO ? YC_EXIT_IOERR : YC_EXIT_NOPERM;
+    }
+    rc = yc_keystore_open(w->dir, name, pass, plen, out);
+    yc_pass_free(pass);
+    if (rc == YC_EPASSPHRASE) {
+        wallet_err("wrong passphrase for key '%s' (or the key file was altered)", name);
+        return YC_EXIT_NOPERM;
+    }
+    if (rc != YC_OK) {
+        wallet_err("cannot open key '%s': %s", name, yc_strerror(rc));
+        return rc == YC_ENOTFOUND ? YC_EXIT_NOPERM : yc_exit_code(rc);
+    }
+    return YC_EXIT_OK;
+}
+
+int wallet_parse_addr(const char *s, const char *what, uint8_t pub[YC_PUBKEY_LEN])
+{
+    if (yc_addr_decode(pub, s) != YC_OK) {
+        wallet_err("%s: '%s' is not a valid yc1 address (mistyped?)", what, s);
+        return YC_EXIT_DATAERR;
+    }
+    return YC_EXIT_OK;
+}
+
+int wallet_parse_hash(const char *s, const char *what, uint8_t out[YC_HASH_LEN])
+{
+    if (yc_unhex(out, YC_HASH_LEN, s, strlen(s)) != YC_OK) {
+        wallet_err("%s: expected 64 hex digits, got '%s'", what, s);
+        return YC_EXIT_DATAERR;
+    }
+    return YC_EXIT_OK;
+}
+
+int wallet_parse_u64(const char *s, const char *what, bool positive, uint64_t *out)
+{
+    if (yc_parse_u64(s, out) != YC_OK || (positive && *out == 0)) {
+        wallet_err("%s: expected a%s whole number, got '%s'", what, positive ? " positive" : "", s);
+        return YC_EXIT_DATAERR;
+    }
+    return YC_EXIT_OK;
+}
+
+int wallet_main(int argc, char **argv)
+{
+    struct wallet_args a;
+    char err[256];
+    if (wallet_args_parse(argc, argv, &a, err, sizeof err) != 0) {
+        wallet_err("%s", err);
+        return YC_EXIT_USAGE;
+    }
+    if (a.set[O_HELP]) {
+        wallet_usage(a.cmd);
+        return YC_EXIT_OK;
+    }
+    if (a.set[O_VERSION]) {
+        printf("yuchain-wallet %s\n", YC_VERSION);
+        return YC_EXIT_OK;
+    }
+    if (sodium_init() < 0) {
+        wallet_err("libsodium failed to initialize");
+        return YC_EXIT_FAIL;
+    }
+    struct wallet w;
+    int rc = wallet_init(&w, &a);
+    if (rc != YC_EXIT_OK)
+        return rc;
+    return a.cmd->run(&w, &a);
+}

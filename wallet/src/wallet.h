@@ -1,0 +1,143 @@
+/*
+ * wallet.h — yuchain-wallet internals shared by the command files: the resolved
+ * configuration, key selection, talking to the node, reporting outcomes.
+ *
+ * Output discipline: data goes to stdout (one line of text, or exactly one JSON object
+ * with --json), every message to stderr. Every command returns its exit code
+ * (util/include/yc/cliutil.h).
+ */
+#ifndef YC_WALLET_H
+#define YC_WALLET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "args.h"
+#include "yc/buf.h"
+#include "yc/cliutil.h"
+#include "yc/httpc.h"
+#include "yc/keystore.h"
+#include "yc/tx.h"
+
+#define WALLET_DEFAULT_NODE "http://127.0.0.1:27700"
+#define WALLET_DEFAULT_DIR ".yuchain-wallet" /* under $HOME */
+#define WALLET_DEFAULT_JURISDICTION "CN-CQ"
+#define WALLET_COMMIT_WAIT_MS 30000 /* broadcast_tx_commit's bounded wait */
+
+struct wallet {
+    char dir[4096];
+    const char *node;
+    const char *from;        /* --from, or NULL */
+    struct yc_pass_src pass; /* --password-file / --password-stdin */
+    bool json, no_wait;
+    uint64_t now_ms; /* wall clock at start, for relative TIME arguments */
+};
+
+/* Resolves the global options (and environment, defaults) into *w. Returns an exit code
+ * (0 ok, 78 when no wallet directory can be determined). */
+int wallet_init(struct wallet *w, const struct wallet_args *a);
+
+/* Prints "yuchain-wallet: " + message to stderr. */
+void wallet_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prints a message to stderr unless --json (informational). */
+void wallet_info(const struct wallet *w, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Prints a JSON value as one line on stdout (reference kept). */
+void wallet_print_json(json_t *v);
+
+/* Picks the key: --from, else the only key in the wallet. Writes its name into name
+ * (YC_KEYSTORE_NAME_MAX+1 bytes) and its public key. Returns an exit code and reports
+ * the problem (no key → 77, several keys without --from → 2, unreadable → 65/74). */
+int wallet_pick_key(const struct wallet *w, char *name, uint8_t pub[YC_PUBKEY_LEN]);
+
+/* Reads the passphrase and unseals key `name`. Returns an exit code (77 wrong or missing
+ * passphrase). */
+int wallet_open_key(const struct wallet *w, const char *name, yc_signer **out);
+
+/* Parses an address argument (exit 65 with a message naming `what` when invalid). */
+int wallet_parse_addr(const char *s, const char *what, uint8_t pub[YC_PUBKEY_LEN]);
+/* Parses a 64-hex-digit id or digest argument (exit 65 when invalid). */
+int wallet_parse_hash(const char *s, const char *what, uint8_t out[YC_HASH_LEN]);
+/* Parses a decimal uint64 argument (exit 65 when invalid); `positive` refuses 0. */
+int wallet_parse_u64(const char *s, const char *what, bool positive, uint64_t *out);
+
+/* A JSON-RPC error the node answered with. */
+struct wallet_remote_err {
+    char code[64];     /* stable error name (error.data.code) */
+    char message[256]; /* error.message */
+};
+
+/*
+ * Calls `method` (params stolen) on the node with a deadline of timeout_ms (0: default);
+ * on failure prints the problem and returns the exit code (69 unreachable, 1 a remote
+ * error, 65 a malformed answer), else 0 with *result set (a new reference).
+ * If `remote` is not NULL, a JSON-RPC error is copied there and not printed (the caller
+ * decides; the exit code is still 1).
+ */
+int wallet_rpc(const struct wallet *w,
+               const char *method,
+               json_t *params,
+               int timeout_ms,
+               json_t **result,
+               struct wallet_remote_err *remote);
+
+/* Fetches the chain id from `status` into out (YC_CHAIN_ID_MAX+1 bytes). Exit code. */
+int wallet_chain_id(const struct wallet *w, char *out);
+/* The sender's next nonce: the account's nonce (0 if unregistered), past any of its
+ * transactions already in the node's mempool. Exit code. */
+int wallet_next_nonce(const struct wallet *w, const uint8_t pub[YC_PUBKEY_LEN], uint64_t *nonce);
+
+/*
+ * Submits signed bytes (broadcast_tx_commit, or broadcast_tx_sync with --no-wait) and
+ * reports the outcome: with --json one object {"id","status","code","message","height"}
+ * on stdout; else the id on stdout and the outcome on stderr. Returns 0 when committed
+ * (or accepted as pending with --no-wait), 1 when rejected or still pending after the
+ * wait, 69 when the node cannot be reached.
+ */
+int wallet_submit(const struct wallet *w,
+                  const uint8_t *tx,
+                  size_t len,
+                  const uint8_t id[YC_HASH_LEN]);
+
+/*
+ * Shared tail of every command that builds a transaction, for key `name` (public key
+ * `sender`, from wallet_pick_key): resolves chain id and nonce (or --chain-id/--nonce), then either
+ * writes a tx file
+ * (--out, signed unless --unsigned) or signs and submits. Returns an exit code.
+ */
+int wallet_send(const struct wallet *w,
+                const struct wallet_args *a,
+                const char *name,
+                const uint8_t sender[YC_PUBKEY_LEN],
+                enum yc_tx_type type,
+                const struct yc_buf *body);
+
+/* Builds the body of a transaction command from its parsed options (pure: uses only
+ * `a`, the sender's name and key, and now_ms). On failure prints the problem and
+ * returns an exit code (2 usage, 65 bad input). Used by wallet_send's callers and tests. */
+int wallet_build_body(const struct wallet_args *a,
+                      const char *sender_name,
+                      const uint8_t sender[YC_PUBKEY_LEN],
+                      uint64_t now_ms,
+                      enum yc_tx_type *type,
+                      struct yc_buf *body);
+
+/* The program: parses argv, dispatches, returns the exit code. */
+int wallet_main(int argc, char **argv);
+
+/* Command handlers (the command table in cli.c names them). */
+int cmd_new(struct wallet *w, const struct wallet_args *a);
+int cmd_list(struct wallet *w, const struct wallet_args *a);
+int cmd_address(struct wallet *w, const struct wallet_args *a);
+int cmd_balance(struct wallet *w, const struct wallet_args *a);
+int cmd_build(struct wallet *w, const struct wallet_args *a);
+int cmd_consent_list(struct wallet *w, const struct wallet_args *a);
+int cmd_usage(struct wallet *w, const struct wallet_args *a);
+int cmd_tx_sign(struct wallet *w, const struct wallet_args *a);
+int cmd_tx_send(struct wallet *w, const struct wallet_args *a);
+int cmd_tx_status(struct wallet *w, const struct wallet_args *a);
+
+#endif
