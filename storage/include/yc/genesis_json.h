@@ -1,13 +1,21 @@
 /*
- * genesis_json.h — config/genesis.json ↔ struct yc_genesis (format in docs/storage.md).
+ * genesis_json.h — config/genesis.json ↔ struct yc_genesis (format in docs/storage.md §4).
  *
  * {"chain_id": "...", "genesis_time": "RFC 3339", "genesis_time_ms": "decimal",
  *  "params": {"max_block_txs": 2000, ...},
  *  "validators": [{"name": "...", "pub_key": "yc1...", "address": "host:port"}],
  *  "accounts": [{"address": "yc1...", "role": "exchange", "name": "...",
  *                "jurisdiction": "CN-CQ", "balance": "decimal fen"}]}
- * Loading validates and finalizes (yc_genesis_finalize): the hash is over the
- * canonical msgpack form, so JSON whitespace never changes the chain.
+ *
+ * Parsing is strict: unknown or duplicate fields are refused and every message names
+ * the offending field as a path ("accounts[3].balance: ..."). `params` and each of its
+ * members are optional (defaults from yc_params_default; values as JSON integers or
+ * decimal strings); at least one of genesis_time / genesis_time_ms is required and
+ * both must agree when given. Loading validates and finalizes (yc_genesis_finalize):
+ * the hash is over the canonical msgpack form, so JSON whitespace never changes the
+ * chain.
+ *
+ * Thread-safety: no globals; every function is reentrant.
  */
 #ifndef YC_GENESIS_JSON_H
 #define YC_GENESIS_JSON_H
@@ -16,15 +24,27 @@
 
 #include "yc/genesis.h"
 
-/* Parses and finalizes. Returns YC_OK, YC_EIO (unreadable), YC_ECONFIG (invalid; a
- * message naming the field goes to errbuf). *g must be freed with yc_genesis_cleanup. */
+/*
+ * Parses and finalizes the file at `path` (at most 16 MiB). Returns YC_OK, YC_EIO
+ * (unreadable; errbuf names the file and the system error), YC_ECONFIG (invalid; errbuf
+ * names the file and the field), YC_ENOMEM, YC_EINVAL (NULL argument). On success *g
+ * must be freed with yc_genesis_cleanup; on failure *g is cleared. errbuf may be NULL
+ * when errlen is 0.
+ */
 int yc_genesis_json_load(struct yc_genesis *g, const char *path, char *errbuf, size_t errlen);
-/* Same from a JSON text in memory. */
+
+/* Same from a JSON text of `len` bytes in memory (need not be NUL-terminated). Returns
+ * YC_OK, YC_ECONFIG (message naming the field), YC_ENOMEM, YC_EINVAL. */
 int yc_genesis_json_parse(struct yc_genesis *g, const char *text, size_t len, char *errbuf,
                           size_t errlen);
-/* Writes g as pretty JSON, atomically (temp file + fsync + rename). YC_OK or YC_EIO. */
+
+/* Writes g as pretty JSON (both time fields, every parameter), atomically: temp file in
+ * the same directory, fsync, rename, fsync of the directory; mode 0644. Returns YC_OK,
+ * YC_EIO, YC_ENOMEM or YC_EINVAL. On failure the previous file, if any, is untouched. */
 int yc_genesis_json_save(const struct yc_genesis *g, const char *path);
-/* Returns the JSON text (malloc'ed, caller frees with free) or NULL on ENOMEM. */
+
+/* Returns the JSON text (malloc'ed, caller frees with free) or NULL on ENOMEM. Parsing
+ * it gives a genesis with the same hash. */
 char *yc_genesis_json_dump(const struct yc_genesis *g);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * store.h — the node's LevelDB database (DESIGN.md §8; key grammar in docs/formats.md).
+ * store.h — the node's LevelDB database (DESIGN.md §8; key grammar in docs/storage.md).
  *
  * One database under <home>/data holds blocks, the tx index, the state (the keys of
  * core/objects.h, under the "s/" prefix), the tip and the consensus journal. A
@@ -11,6 +11,10 @@
  * A failed write is fatal to the node: callers stop, they never skip.
  * Thread-safety: one thread writes; reads may come from any thread (LevelDB is
  * thread-safe), but a store_state_src is for one thread at a time.
+ *
+ * Blocks are stored uncompressed, so that a damaged byte in a block surfaces as that
+ * block failing verification (the audit tool names its height) rather than as a
+ * whole compressed table block becoming unreadable.
  */
 #ifndef YC_STORE_H
 #define YC_STORE_H
@@ -42,34 +46,76 @@ struct store_txloc {
  * Opens (creating if `create`) the database in `dir`. On first open with
  * `genesis` the genesis state is written and the tip set to height 0; on a later
  * open the stored genesis hash must equal genesis->hash (else YC_ECONFIG). Returns
- * YC_OK, YC_EIO (with a message in errbuf), YC_EBUSY (locked), YC_ECONFIG, YC_ECORRUPT.
+ * YC_OK, YC_EIO (with a message in errbuf), YC_EBUSY (locked by another process or
+ * handle), YC_ECONFIG, YC_ECORRUPT (the tip's block is missing or unreadable; the
+ * message names the height). On failure *out is NULL.
  */
 YC_WUR int store_open(store **out, const char *dir, bool create, const struct yc_genesis *genesis,
                       char *errbuf, size_t errlen);
+
+/* Flags of store_open_ex. */
+#define STORE_CREATE 0x1u    /* create the database if missing (as store_open's `create`) */
+#define STORE_READ_ONLY 0x2u /* never write: no genesis initialisation; commits, journal
+                              * appends and prunes fail with YC_EINVAL (audit, inspect) */
+#define STORE_NO_CHECK 0x4u  /* skip the tip consistency check at open: the audit tool
+                              * reports such damage itself, naming the height */
+
+/*
+ * store_open with flags. `genesis` may be NULL only for a database that already
+ * exists (its stored genesis hash is then not compared). Returns what store_open
+ * returns, and YC_ENOTFOUND (with a message) if the database does not exist and
+ * STORE_CREATE is not set, or YC_ECONFIG if it was never initialised with a genesis.
+ * On failure *out is NULL and errbuf (if errlen > 0) holds a message naming the
+ * problem and what to do.
+ */
+YC_WUR int store_open_ex(store **out, const char *dir, unsigned flags,
+                         const struct yc_genesis *genesis, char *errbuf, size_t errlen);
+
+/* Closes the database (flushing LevelDB's memtable into a table first, unless read-only).
+ * NULL is a no-op. */
 void store_close(store *s);
 
+/* Copies the stored genesis hash. */
+void store_genesis_hash(store *s, uint8_t out[YC_HASH_LEN]);
+
+/* The last LevelDB error message of a failed operation on this store ("" if none);
+ * valid until the next failing call. Meant for the writing thread's logs. */
+const char *store_last_error(store *s);
+
+/* Copies the current tip (kept in memory, updated by each commit). Returns YC_OK. */
 YC_WUR int store_tip(store *s, struct store_tip *tip);
-/* A state source over committed state (reads "s/"+key). */
+
+/* A state source over committed state (reads "s/"+key). Its get callback returns
+ * YC_OK with a yc_malloc'ed copy, YC_ENOTFOUND, YC_EINVAL (key over YC_KEY_MAX) or
+ * YC_EIO. The store must outlive the source. */
 struct yc_state_src store_state_src(store *s);
 
 /*
- * Commits block `b` (decoded, certified; bytes with cert) with its state `writes`
- * (sorted, from the overlay) in one synced batch: block bytes, height→hash,
- * hash→height, tx index, state writes, tip. b->hdr.height must be tip+1 and
- * prev_hash the tip hash (else YC_EINVAL). Returns YC_OK or YC_EIO (fatal).
+ * Commits block `b` (decoded, certified; b->bytes are the encoded block with its
+ * certificate) with its state `writes` (sorted, from the overlay; del = delete) in
+ * one batch written with sync: block bytes, hash→height, tx index, state writes,
+ * tip. b->hdr.height must be tip+1 and prev_hash the tip hash, every key at most
+ * YC_KEY_MAX bytes (else YC_EINVAL, nothing written). Returns YC_OK, YC_EINVAL,
+ * YC_ENOMEM or YC_EIO (fatal: the node must stop; see store_last_error).
  */
 YC_WUR int store_commit_block(store *s, const struct yc_block *b, const struct yc_write *writes,
                               size_t nwrites);
 
-/* Encoded block (with cert) at height; *bytes yc_malloc'ed, caller frees. YC_ENOTFOUND. */
+/* Encoded block (with cert) at height; *bytes yc_malloc'ed, caller frees. YC_ENOTFOUND,
+ * YC_ECORRUPT (LevelDB reports corruption where the block lies), YC_EIO, YC_ENOMEM. */
 YC_WUR int store_get_block(store *s, uint64_t height, uint8_t **bytes, size_t *len);
+/* Height of the block with this hash (0 for the genesis hash). YC_OK, YC_ENOTFOUND,
+ * YC_ECORRUPT (malformed index value), YC_EIO. */
 YC_WUR int store_block_height(store *s, const uint8_t hash[YC_HASH_LEN], uint64_t *height);
+/* Where a committed tx is. YC_OK, YC_ENOTFOUND, YC_ECORRUPT, YC_EIO. */
 YC_WUR int store_get_txloc(store *s, const uint8_t txid[YC_HASH_LEN], struct store_txloc *loc);
-/* Reads a committed state key; *val yc_malloc'ed. YC_ENOTFOUND. */
+/* Reads a committed state key; *val yc_malloc'ed (caller frees with yc_free). YC_OK,
+ * YC_ENOTFOUND, YC_EINVAL (key over YC_KEY_MAX), YC_ENOMEM, YC_EIO. */
 YC_WUR int store_get_state(store *s, const uint8_t *key, size_t klen, uint8_t **val, size_t *vlen);
 
-/* Calls cb for each state key with the prefix, in key order, until cb returns non-zero
- * (that value is returned) or `limit` entries (0 = no limit) were visited. */
+/* Calls cb for each state key with the prefix (key given without "s/", pointers valid
+ * during the call only), in key order, until cb returns non-zero (that value is
+ * returned) or `limit` entries (0 = no limit) were visited. YC_OK or YC_EIO. */
 typedef int (*store_scan_cb)(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val,
                              size_t vlen);
 YC_WUR int store_scan_state(store *s, const uint8_t *prefix, size_t plen, size_t limit,
@@ -81,13 +127,24 @@ struct pbft_record_list {
     size_t *lens;
 };
 
-/* Consensus journal: append a record for `height` (synced before return); read all
- * records of a height in order; drop records of heights below `height`. */
+/* Limits of the consensus journal (a record holds at most a proposal plus its votes). */
+#define STORE_JOURNAL_MAX_RECORD ((size_t)16 << 20)
+#define STORE_JOURNAL_MAX_RECORDS 100000u /* per height */
+
+/*
+ * Consensus journal. Append: one record for `height`, written with sync before the
+ * call returns (YC_OK, YC_EINVAL for an empty or oversized record or a read-only
+ * store, YC_ELIMIT past STORE_JOURNAL_MAX_RECORDS, YC_EIO). Load: every record of
+ * `height` in append order (YC_OK with n = 0 if none; YC_ELIMIT, YC_ENOMEM, YC_EIO;
+ * *out is empty on failure). Prune: drops the records of every height below
+ * `below_height` (YC_OK, YC_EIO).
+ */
 YC_WUR int store_journal_append(store *s, uint64_t height, const uint8_t *rec, size_t len);
 /* *recs is a yc_malloc'ed array of yc_malloc'ed records; free with store_journal_free. */
 YC_WUR int store_journal_load(store *s, uint64_t height, struct pbft_record_list *out);
 YC_WUR int store_journal_prune(store *s, uint64_t below_height);
 
+/* Frees the records and empties *l; safe on an empty list. */
 void store_journal_free(struct pbft_record_list *l);
 
 #endif

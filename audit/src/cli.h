@@ -1,0 +1,57 @@
+/*
+ * cli.h — yuchain-audit's command line (DESIGN.md §10): a table of subcommands, option
+ * parsing separate from acting, exit codes 0 ok, 1 verification failed, 2 usage,
+ * 65 bad input, 69 node unreachable, 74 I/O, 78 configuration.
+ *
+ * Data goes to stdout (text, or one JSON object with --json); messages to stderr;
+ * progress only when stderr is a terminal.
+ */
+#ifndef YC_AUDIT_CLI_H
+#define YC_AUDIT_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "memstate.h"
+#include "replay.h"
+#include "source.h"
+
+/* Runs `yuchain-audit ARGS…`; returns the exit code. Reentrant enough for tests
+ * (resets getopt). */
+int audit_main(int argc, char **argv);
+
+/* ---- shared by the subcommands (cli.c, subject.c) ---- */
+
+struct audit_common {
+    const char *home;    /* --home DIR */
+    const char *node;    /* --node URL */
+    const char *genesis; /* --genesis FILE */
+    bool json;           /* --json */
+    bool quiet;          /* --quiet: no progress */
+};
+
+/* Exit code for an operational error code. */
+int audit_exit_for(int rc);
+
+/*
+ * Opens the source named by `c`, creates the state and replays up to `to` (0 = tip).
+ * Returns 0 with *src open, *state created and *res filled (the verdict is res->ok),
+ * or an exit code after printing the problem (everything released). A database that
+ * LevelDB refuses as corrupt is a verdict: res->reason AUDIT_STORAGE_CORRUPT, return 0
+ * with *state NULL.
+ */
+int audit_run(const struct audit_common *c, uint64_t to, struct audit_src *src,
+              memstate **state, struct audit_result *res);
+
+/* Prints "yuchain-audit: " + message to stderr. */
+void audit_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Parses --home, --node, --genesis, --json, --quiet, --help; leaves positional arguments
+ * from optind. Returns 0, or 2 after printing the problem and `usage_text`. */
+int audit_parse_common(int argc, char **argv, const char *usage_text, struct audit_common *c,
+                       bool *help);
+
+/* The `subject` subcommand (subject.c). */
+int audit_cmd_subject(int argc, char **argv);
+
+#endif

@@ -1,0 +1,51 @@
+/*
+ * memstate.h — the audit's own state: an in-memory key → value map, built from the
+ * genesis and the replayed blocks only, never read from the audited node's database.
+ *
+ * It serves core as a yc_state_src (the base of each block's overlay), takes each
+ * verified block's writes, and answers ordered prefix scans for reports. Bounded by
+ * MEMSTATE_MAX_BYTES of keys and values (YC_ELIMIT beyond).
+ *
+ * Thread-safety: one thread.
+ */
+#ifndef YC_AUDIT_MEMSTATE_H
+#define YC_AUDIT_MEMSTATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "yc/err.h"
+#include "yc/state.h"
+
+#define MEMSTATE_MAX_BYTES ((uint64_t)32 << 30)
+
+typedef struct memstate memstate;
+
+/* Creates an empty map. YC_OK or YC_ENOMEM; *out NULL on failure. */
+YC_WUR int memstate_create(memstate **out);
+/* Frees the map; NULL is a no-op. */
+void memstate_destroy(memstate *m);
+
+/* A source reading this map (values copied with yc_malloc as yc_state_src requires).
+ * Valid while the map lives. */
+struct yc_state_src memstate_src(memstate *m);
+
+/* Applies writes in order (puts and deletes). YC_OK, YC_ENOMEM or YC_ELIMIT; on
+ * failure the map holds a prefix of the writes and must be discarded. */
+YC_WUR int memstate_apply(memstate *m, const struct yc_write *w, size_t n);
+
+/* Looks a key up without copying: *val points into the map until its next change. */
+YC_WUR int memstate_get(memstate *m, const uint8_t *key, size_t klen, const uint8_t **val,
+                        size_t *vlen);
+
+/* Number of keys. */
+size_t memstate_count(const memstate *m);
+
+/* Calls cb for every key starting with prefix, in bytewise key order, until cb returns
+ * non-zero (returned). YC_OK, YC_ENOMEM (the sort needs an index array). */
+typedef int (*memstate_scan_cb)(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val,
+                                size_t vlen);
+YC_WUR int memstate_scan(memstate *m, const uint8_t *prefix, size_t plen, memstate_scan_cb cb,
+                         void *ctx);
+
+#endif

@@ -1,0 +1,371 @@
+/*
+ * replay.c — verification of one block after another from the genesis (replay.h).
+ *
+ * The replayed state lives only in the audit's memstate: block h executes on an
+ * overlay over the state after h-1, and only a block that passed every check has
+ * its writes applied. Verdicts come from core; this file orders the checks so that
+ * the first failure is the most specific one, and explains it.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "yc/alloc.h"
+#include "yc/block.h"
+#include "yc/ledger.h"
+#include "yc/tx.h"
+
+#include "diagnose.h"
+#include "replay.h"
+
+const char *audit_reason_name(enum audit_reason r)
+{
+    switch (r) {
+#define AUDIT_REASON_NAME_(e, name)                                                        \
+    case e:                                                                                \
+        return name;
+        AUDIT_REASONS(AUDIT_REASON_NAME_)
+#undef AUDIT_REASON_NAME_
+    }
+    return "unknown";
+}
+
+static void failf(struct audit_result *res, uint64_t height, enum audit_reason r,
+                  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void failf(struct audit_result *res, uint64_t height, enum audit_reason r,
+                  const char *fmt, ...)
+{
+    va_list ap;
+    res->ok = false;
+    res->fail_height = height;
+    res->reason = r;
+    va_start(ap, fmt);
+    vsnprintf(res->detail, sizeof res->detail, fmt, ap);
+    va_end(ap);
+}
+
+static void hex32(char out[2 * YC_HASH_LEN + 1], const uint8_t h[YC_HASH_LEN])
+{
+    yc_hex(out, h, YC_HASH_LEN);
+}
+
+/* Explains why yc_cert_verify refused c: the first problem in the order an auditor
+ * would look for it. */
+static void explain_cert(struct audit_result *res, const struct yc_genesis *g,
+                         const struct yc_block *b)
+{
+    const struct yc_cert *c = &b->cert;
+    uint64_t h = b->hdr.height;
+    uint32_t n = g->nvalidators, q = yc_quorum(n);
+    if (c->nsigs == 0) {
+        failf(res, h, AUDIT_BAD_CERTIFICATE, "the block carries no commit certificate");
+        return;
+    }
+    for (uint32_t i = 0; i < c->nsigs && i < YC_MAX_VALIDATORS; i++) {
+        uint32_t v = c->sigs[i].validator;
+        if (v >= n) {
+            failf(res, h, AUDIT_BAD_CERTIFICATE,
+                  "signer %u is not in the genesis validator set (validators 0..%u)", v, n - 1);
+            return;
+        }
+        for (uint32_t j = 0; j < i; j++) {
+            if (c->sigs[j].validator == v) {
+                failf(res, h, AUDIT_BAD_CERTIFICATE,
+                      "validator %u (%s) signs twice: a duplicated signer counts once", v,
+                      g->validators[v].name);
+                return;
+            }
+        }
+        if (i > 0 && v < c->sigs[i - 1].validator) {
+            failf(res, h, AUDIT_BAD_CERTIFICATE, "signers are not in increasing order");
+            return;
+        }
+    }
+    if (c->nsigs < q) {
+        failf(res, h, AUDIT_BAD_CERTIFICATE,
+              "%u signature%s, a quorum of %u of %u validators is needed", c->nsigs,
+              c->nsigs == 1 ? "" : "s", q, n);
+        return;
+    }
+    uint8_t vote[YC_HASH_LEN];
+    yc_vote_hash(vote, g->chain_id, "commit", h, c->view, b->hash);
+    for (uint32_t i = 0; i < c->nsigs; i++) {
+        uint32_t v = c->sigs[i].validator;
+        if (!yc_sig_verify(c->sigs[i].sig, vote, g->validators[v].pub)) {
+            failf(res, h, AUDIT_BAD_CERTIFICATE,
+                  "the COMMIT signature of validator %u (%s) does not verify over this block "
+                  "(view %llu)",
+                  v, g->validators[v].name, (unsigned long long)c->view);
+            return;
+        }
+    }
+    failf(res, h, AUDIT_BAD_CERTIFICATE, "refused by the certificate check");
+}
+
+/* After yc_exec_block reported tx `bad` failing: re-run the prefix to name its code. */
+static int explain_tx(struct audit_result *res, const struct yc_genesis *g, memstate *state,
+                      const struct yc_block *b, uint32_t bad, char *msg, size_t msglen)
+{
+    struct yc_state_src src = memstate_src(state);
+    yc_overlay *o = NULL;
+    int rc = yc_overlay_create(&o, &src);
+    if (rc != YC_OK) {
+        snprintf(msg, msglen, "out of memory");
+        return rc;
+    }
+    struct yc_exec_ctx ctx = {.g = g, .height = b->hdr.height, .time_ms = b->hdr.time_ms};
+    int code = YC_EBADBLOCK;
+    for (uint32_t i = 0; i < b->ntx && i <= bad; i++) {
+        code = yc_exec_tx(o, &ctx, &b->txs[i], i);
+        if (code != YC_OK)
+            break;
+    }
+    yc_overlay_destroy(o);
+    if (code == YC_ENOMEM || code == YC_EIO) {
+        snprintf(msg, msglen, "re-executing block %llu: %s", (unsigned long long)b->hdr.height,
+                 yc_strerror(code));
+        return code;
+    }
+    char id[2 * YC_HASH_LEN + 1] = "?";
+    const char *type = "?";
+    if (bad < b->ntx) {
+        hex32(id, b->txs[bad].id);
+        type = yc_tx_type_name(b->txs[bad].type);
+    }
+    failf(res, b->hdr.height, AUDIT_TX_REJECTED, "tx %u (%s, id %s) is refused on re-execution: %s",
+          bad, type != NULL ? type : "?", id, code == YC_OK ? "bad_block" : yc_err_name(code));
+    return YC_OK;
+}
+
+/* Checks that need no state: shape, link, proposer, time, signatures, tx root,
+ * certificate. Returns true if the block passed (else res holds the failure). */
+static bool check_block(struct audit_result *res, const struct yc_genesis *g,
+                        const struct yc_block *b, uint64_t h)
+{
+    const struct yc_block_header *hd = &b->hdr;
+    char a[2 * YC_HASH_LEN + 1], x[2 * YC_HASH_LEN + 1];
+    if (hd->height != h) {
+        failf(res, h, AUDIT_WRONG_HEIGHT, "the block stored at height %llu says height %llu",
+              (unsigned long long)h, (unsigned long long)hd->height);
+        return false;
+    }
+    if (strcmp(hd->chain_id, g->chain_id) != 0) {
+        failf(res, h, AUDIT_WRONG_CHAIN, "the header names chain \"%s\", the genesis \"%s\"",
+              hd->chain_id, g->chain_id);
+        return false;
+    }
+    if (memcmp(hd->prev_hash, res->hash, YC_HASH_LEN) != 0) {
+        hex32(a, hd->prev_hash);
+        hex32(x, res->hash);
+        failf(res, h, AUDIT_BAD_LINK, "prev_hash %s is not the hash of %s %llu (%s)", a,
+              h == 1 ? "the genesis, height" : "block", (unsigned long long)(h - 1), x);
+        return false;
+    }
+    uint32_t primary = (uint32_t)((h + hd->view) % g->nvalidators);
+    if (hd->proposer != primary) {
+        failf(res, h, AUDIT_BAD_PROPOSER,
+              "proposer %u is not the primary of view %llu (validator %u)", hd->proposer,
+              (unsigned long long)hd->view, primary);
+        return false;
+    }
+    if (hd->time_ms <= res->time_ms) {
+        failf(res, h, AUDIT_BAD_TIME, "block time %llu ms is not after the previous %llu ms",
+              (unsigned long long)hd->time_ms, (unsigned long long)res->time_ms);
+        return false;
+    }
+    for (uint32_t i = 0; i < b->ntx; i++) {
+        int rc = yc_tx_verify(&b->txs[i], g->chain_id);
+        if (rc != YC_OK) {
+            hex32(a, b->txs[i].id);
+            failf(res, h, AUDIT_BAD_SIGNATURE, "tx %u (id %s): %s", i, a, yc_err_name(rc));
+            return false;
+        }
+    }
+    uint8_t root[YC_HASH_LEN];
+    if (yc_block_tx_root(root, g->chain_id, b->txs, b->ntx) != YC_OK ||
+        memcmp(root, hd->tx_root, YC_HASH_LEN) != 0) {
+        hex32(a, hd->tx_root);
+        hex32(x, root);
+        failf(res, h, AUDIT_BAD_TX_ROOT, "tx_root %s, the Merkle root of the txs is %s", a, x);
+        return false;
+    }
+    if (b->cert.nsigs > 0 && b->cert.view < hd->view) {
+        failf(res, h, AUDIT_BAD_CERTIFICATE,
+              "certificate of view %llu for a block proposed in view %llu",
+              (unsigned long long)b->cert.view, (unsigned long long)hd->view);
+        return false;
+    }
+    if (yc_cert_verify(&b->cert, g, h, b->hash) != YC_OK) {
+        explain_cert(res, g, b);
+        return false;
+    }
+    return true;
+}
+
+/* Re-executes a checked block on `state`; applies its writes if the root matches. */
+static int execute(struct audit_result *res, const struct yc_genesis *g, memstate *state,
+                   const struct yc_block *b, char *msg, size_t msglen)
+{
+    struct yc_state_src src = memstate_src(state);
+    yc_overlay *o = NULL;
+    int rc = yc_overlay_create(&o, &src);
+    if (rc != YC_OK) {
+        snprintf(msg, msglen, "out of memory");
+        return rc;
+    }
+    uint32_t bad = 0;
+    rc = yc_exec_block(o, g, b, res->state_root, &bad);
+    if (rc == YC_EBADBLOCK) {
+        yc_overlay_destroy(o);
+        return explain_tx(res, g, state, b, bad, msg, msglen);
+    }
+    if (rc == YC_EDIVERGED) {
+        uint8_t got[YC_HASH_LEN];
+        char a[2 * YC_HASH_LEN + 1], x[2 * YC_HASH_LEN + 1];
+        rc = yc_exec_finish(o, g->chain_id, res->state_root, got);
+        yc_overlay_destroy(o);
+        if (rc != YC_OK) {
+            snprintf(msg, msglen, "out of memory");
+            return rc;
+        }
+        hex32(a, b->hdr.state_root);
+        hex32(x, got);
+        failf(res, b->hdr.height, AUDIT_DIVERGED,
+              "the header's state_root is %s, re-execution gives %s", a, x);
+        return YC_OK;
+    }
+    if (rc != YC_OK) {
+        yc_overlay_destroy(o);
+        snprintf(msg, msglen, "re-executing block %llu: %s", (unsigned long long)b->hdr.height,
+                 yc_strerror(rc));
+        return rc;
+    }
+    const struct yc_write *w = NULL;
+    size_t n = 0;
+    rc = yc_overlay_writes(o, &w, &n);
+    if (rc == YC_OK)
+        rc = memstate_apply(state, w, n);
+    yc_overlay_destroy(o);
+    if (rc != YC_OK) {
+        snprintf(msg, msglen, "holding the replayed state: %s", yc_strerror(rc));
+        return rc;
+    }
+    return YC_OK;
+}
+
+static int genesis_state(const struct yc_genesis *g, memstate *state, struct audit_result *res,
+                         char *msg, size_t msglen)
+{
+    struct yc_state_src src = memstate_src(state);
+    yc_overlay *o = NULL;
+    int rc = yc_overlay_create(&o, &src);
+    const struct yc_write *w = NULL;
+    size_t n = 0;
+    if (rc == YC_OK)
+        rc = yc_genesis_state(o, g, res->state_root);
+    if (rc == YC_OK)
+        rc = yc_overlay_writes(o, &w, &n);
+    if (rc == YC_OK)
+        rc = memstate_apply(state, w, n);
+    yc_overlay_destroy(o);
+    if (rc != YC_OK)
+        snprintf(msg, msglen, "building the genesis state: %s", yc_strerror(rc));
+    return rc;
+}
+
+int audit_replay(const struct yc_genesis *g, const struct audit_source *src,
+                 const struct audit_opts *opts, memstate *state, struct audit_result *res,
+                 char *msg, size_t msglen)
+{
+    memset(res, 0, sizeof *res);
+    if (msglen > 0)
+        msg[0] = '\0';
+    if (g == NULL || src == NULL || opts == NULL || state == NULL || g->nvalidators == 0)
+        return YC_EINVAL;
+    memcpy(res->hash, g->hash, YC_HASH_LEN);
+    res->time_ms = g->genesis_time_ms;
+    int rc = genesis_state(g, state, res, msg, msglen);
+    if (rc != YC_OK)
+        return rc;
+
+    uint64_t tip = 0;
+    rc = src->tip(src->ctx, &tip, msg, msglen);
+    if (rc != YC_OK)
+        return rc;
+    res->target = opts->to > 0 ? opts->to : tip;
+
+    for (uint64_t h = 1; h <= res->target; h++) {
+        uint8_t *bytes = NULL;
+        size_t len = 0;
+        char why[256] = "";
+        rc = src->get_block(src->ctx, h, &bytes, &len, why, sizeof why);
+        if (rc == YC_ENOTFOUND) {
+            failf(res, h, AUDIT_BLOCK_MISSING, "block %llu is not in the ledger (tip %llu)",
+                  (unsigned long long)h, (unsigned long long)tip);
+            return YC_OK;
+        }
+        if (rc == YC_ECORRUPT) {
+            failf(res, h, AUDIT_BLOCK_UNREADABLE, "block %llu cannot be read back: %s",
+                  (unsigned long long)h, why);
+            return YC_OK;
+        }
+        if (rc != YC_OK) {
+            snprintf(msg, msglen, "reading block %llu: %s", (unsigned long long)h, why);
+            return rc;
+        }
+        struct yc_block b;
+        rc = yc_block_decode(&b, bytes, len);
+        if (rc == YC_ENOMEM) {
+            yc_free(bytes);
+            snprintf(msg, msglen, "decoding block %llu: out of memory", (unsigned long long)h);
+            return rc;
+        }
+        if (rc != YC_OK) {
+            char diag[sizeof res->detail];
+            enum audit_reason r = audit_diagnose_block(bytes, len, rc, diag, sizeof diag);
+            yc_free(bytes);
+            failf(res, h, r, "%s", diag);
+            return YC_OK;
+        }
+        yc_free(bytes);
+        if (!check_block(res, g, &b, h)) {
+            yc_block_cleanup(&b);
+            return YC_OK;
+        }
+        rc = execute(res, g, state, &b, msg, msglen);
+        if (rc != YC_OK || res->reason != AUDIT_OK) {
+            yc_block_cleanup(&b);
+            return rc;
+        }
+        res->blocks++;
+        res->txs += b.ntx;
+        for (uint32_t i = 0; i < b.ntx; i++) {
+            if ((unsigned)b.txs[i].type < AUDIT_MAX_TYPE)
+                res->by_type[b.txs[i].type]++;
+        }
+        res->height = h;
+        memcpy(res->hash, b.hash, YC_HASH_LEN);
+        memcpy(res->state_root, b.hdr.state_root, YC_HASH_LEN);
+        res->time_ms = b.hdr.time_ms;
+        yc_block_cleanup(&b);
+        if (opts->progress != NULL)
+            opts->progress(opts->progress_ctx, h, res->target);
+    }
+
+    if (opts->check_end && src->check_end != NULL && res->target == tip) {
+        char why[400] = "";
+        rc = src->check_end(src->ctx, state, res->height, res->hash, res->state_root, why,
+                            sizeof why);
+        if (rc == YC_EDIVERGED) {
+            failf(res, res->height, AUDIT_STATE_MISMATCH, "%s", why);
+            return YC_OK;
+        }
+        if (rc != YC_OK) {
+            snprintf(msg, msglen, "%s", why);
+            return rc;
+        }
+    }
+    res->ok = true;
+    return YC_OK;
+}

@@ -1,0 +1,334 @@
+/*
+ * test_cli.c — yuchain-audit's command line through audit_main (the code main() runs):
+ * exit codes (0, 1, 2, 65, 69, 74, 78), the --json contract of DESIGN.md §10
+ * ({"ok","blocks","txs","height","reason"}), --to, --report, --help, --version, and
+ * `subject` listing a consent and a use of the subject's data from the replayed state.
+ */
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+#include <leveldb/c.h>
+
+#include "yc/alloc.h"
+#include "yc/bech32.h"
+#include "yc/genesis_json.h"
+#include "yc/store.h"
+
+#include "../../../storage/src/store_keys.h"
+#include "../storage/helper_chain.h"
+#include "cli.h"
+
+struct fix {
+    char home[4096];
+    char data[4200];
+    struct tchain c;
+    uint8_t consent[YC_HASH_LEN];
+};
+
+/* Blocks: 1-2 default txs, 3 Alice's consent, 4 a use under it, 5 default txs. */
+static int setup(void **state)
+{
+    static struct fix f;
+    memset(&f, 0, sizeof f);
+    tdir_make(f.home, sizeof f.home);
+    snprintf(f.data, sizeof f.data, "%s/data", f.home);
+    tchain_init(&f.c, 4);
+    tchain_make_home(&f.c, f.home);
+    store *s = NULL;
+    char err[512];
+    assert_int_equal(store_open(&s, f.data, false, &f.c.g, err, sizeof err), YC_OK);
+    tchain_commit_next(&f.c, s, 2);
+    tchain_commit_next(&f.c, s, 1);
+    struct yc_tx tx;
+    tchain_tx_consent(&f.c, &tx);
+    memcpy(f.consent, tx.id, YC_HASH_LEN);
+    tchain_commit_txs(&f.c, s, &tx, 1);
+    yc_tx_cleanup(&tx);
+    tchain_tx_usage(&f.c, f.consent, &tx);
+    tchain_commit_txs(&f.c, s, &tx, 1);
+    yc_tx_cleanup(&tx);
+    tchain_commit_next(&f.c, s, 3);
+    store_close(s);
+    *state = &f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fix *f = *state;
+    tchain_cleanup(&f->c);
+    tdir_remove(f->home);
+    return 0;
+}
+
+/* Runs audit_main with the NULL-terminated args; *out gets its stdout (malloc'ed). */
+static int run(char **out, ...)
+{
+    char *argv[32];
+    int argc = 0;
+    va_list ap;
+    va_start(ap, out);
+    argv[argc++] = (char *)"yuchain-audit";
+    for (char *a; (a = va_arg(ap, char *)) != NULL && argc < 31;)
+        argv[argc++] = a;
+    va_end(ap);
+    argv[argc] = NULL;
+
+    char path[] = "/tmp/yc-test-cli-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    fflush(stdout);
+    int saved = dup(STDOUT_FILENO);
+    assert_true(dup2(fd, STDOUT_FILENO) >= 0);
+    int rc = audit_main(argc, argv);
+    fflush(stdout);
+    assert_true(dup2(saved, STDOUT_FILENO) >= 0);
+    close(saved);
+    off_t len = lseek(fd, 0, SEEK_END);
+    char *buf = malloc((size_t)len + 1);
+    assert_non_null(buf);
+    assert_int_equal(pread(fd, buf, (size_t)len, 0), len);
+    buf[len] = '\0';
+    close(fd);
+    unlink(path);
+    if (out != NULL)
+        *out = buf;
+    else
+        free(buf);
+    return rc;
+}
+
+static json_t *parse_json(const char *text)
+{
+    json_error_t e;
+    json_t *j = json_loads(text, 0, &e);
+    if (j == NULL)
+        fail_msg("not JSON (%s): %s", e.text, text);
+    return j;
+}
+
+static void test_version_help_usage(void **state)
+{
+    (void)state;
+    char *out = NULL;
+    assert_int_equal(run(&out, "--version", NULL), 0);
+    assert_non_null(strstr(out, "yuchain-audit " YC_VERSION));
+    free(out);
+    assert_int_equal(run(&out, "--help", NULL), 0);
+    assert_non_null(strstr(out, "replay"));
+    assert_non_null(strstr(out, "subject"));
+    free(out);
+    assert_int_equal(run(&out, "replay", "--help", NULL), 0);
+    assert_non_null(strstr(out, "--report FILE"));
+    free(out);
+    assert_int_equal(run(&out, "subject", "--help", NULL), 0);
+    assert_non_null(strstr(out, "ADDRESS"));
+    free(out);
+    assert_int_equal(run(&out, "help", "replay", NULL), 0);
+    assert_non_null(strstr(out, "--to H"));
+    free(out);
+
+    assert_int_equal(run(NULL, NULL), 2);
+    assert_int_equal(run(NULL, "frobnicate", NULL), 2);
+    assert_int_equal(run(NULL, "replay", NULL), 2);
+    assert_int_equal(run(NULL, "replay", "--home", "/x", "--node", "http://h:1", NULL), 2);
+    assert_int_equal(run(NULL, "replay", "--home", "/x", "--to", "0", NULL), 2);
+    assert_int_equal(run(NULL, "replay", "--home", "/x", "--to", "x1", NULL), 2);
+    assert_int_equal(run(NULL, "replay", "--home", "/x", "--bogus", NULL), 2);
+    assert_int_equal(run(NULL, "replay", "--home", "/x", "extra", NULL), 2);
+    assert_int_equal(run(NULL, "subject", "--home", "/x", NULL), 2);
+    assert_int_equal(run(NULL, "subject", "--home", "/x", "--to", "3", "yc1x", NULL), 2);
+}
+
+static void test_replay_json_ok(void **state)
+{
+    struct fix *f = *state;
+    char *out = NULL;
+    assert_int_equal(run(&out, "replay", "--home", f->home, "--json", NULL), 0);
+    json_t *j = parse_json(out);
+    assert_true(json_is_true(json_object_get(j, "ok")));
+    assert_int_equal(json_integer_value(json_object_get(j, "blocks")), 5);
+    assert_int_equal(json_integer_value(json_object_get(j, "txs")), 8);
+    assert_true(json_is_null(json_object_get(j, "height")));
+    assert_true(json_is_null(json_object_get(j, "reason")));
+    json_t *types = json_object_get(j, "txs_by_type");
+    assert_int_equal(json_integer_value(json_object_get(types, "consent.grant")), 1);
+    assert_int_equal(json_integer_value(json_object_get(types, "usage.record")), 1);
+    json_decref(j);
+    free(out);
+
+    /* text summary, --to */
+    assert_int_equal(run(&out, "replay", "--home", f->home, "--to", "3", "--quiet", NULL), 0);
+    assert_non_null(strstr(out, "3 verified (heights 1..3)"));
+    assert_non_null(strstr(out, "OK:"));
+    free(out);
+
+    /* reports */
+    char rep[4300], repj[4300];
+    snprintf(rep, sizeof rep, "%s/report.txt", f->home);
+    snprintf(repj, sizeof repj, "%s/report.json", f->home);
+    assert_int_equal(run(NULL, "replay", "--home", f->home, "--report", rep, NULL), 0);
+    assert_int_equal(run(NULL, "replay", "--home", f->home, "--report", repj, NULL), 0);
+    FILE *fp = fopen(rep, "r");
+    assert_non_null(fp);
+    char line[256];
+    assert_non_null(fgets(line, sizeof line, fp));
+    assert_non_null(strstr(line, "Yuchain audit of chain yc-test"));
+    fclose(fp);
+    json_error_t e;
+    json_t *jr = json_load_file(repj, 0, &e);
+    assert_non_null(jr);
+    assert_true(json_is_true(json_object_get(jr, "ok")));
+    json_decref(jr);
+
+    /* the report cannot be written: 74 */
+    assert_int_equal(run(NULL, "replay", "--home", f->home, "--report", "/nonexistent/dir/r",
+                         NULL),
+                     74);
+}
+
+static void test_replay_failure_names_height(void **state)
+{
+    struct fix *f = *state;
+    leveldb_options_t *o = leveldb_options_create();
+    char *err = NULL;
+    leveldb_t *db = leveldb_open(o, f->data, &err);
+    assert_null(err);
+    leveldb_writeoptions_t *wo = leveldb_writeoptions_create();
+    uint8_t k[SK_MAX];
+    size_t kl = sk_block(k, 4);
+    leveldb_delete(db, wo, (const char *)k, kl, &err);
+    assert_null(err);
+    leveldb_writeoptions_destroy(wo);
+    leveldb_close(db);
+    leveldb_options_destroy(o);
+
+    char *out = NULL;
+    assert_int_equal(run(&out, "replay", "--home", f->home, "--json", NULL), 1);
+    json_t *j = parse_json(out);
+    assert_true(json_is_false(json_object_get(j, "ok")));
+    assert_int_equal(json_integer_value(json_object_get(j, "height")), 4);
+    assert_int_equal(json_integer_value(json_object_get(j, "blocks")), 3);
+    const char *reason = json_string_value(json_object_get(j, "reason"));
+    assert_non_null(reason);
+    assert_int_equal(strncmp(reason, "block_missing:", 14), 0);
+    json_decref(j);
+    free(out);
+    assert_int_equal(run(&out, "replay", "--home", f->home, NULL), 1);
+    assert_non_null(strstr(out, "FAILED at height 4: block_missing"));
+    free(out);
+    /* up to a height before the damage, the ledger verifies */
+    assert_int_equal(run(NULL, "replay", "--home", f->home, "--to", "3", NULL), 0);
+    /* subject refuses to report from a ledger that fails verification */
+    char addr[YC_ADDR_MAX];
+    assert_int_equal(yc_addr_encode(addr, f->c.alice_pub), YC_OK);
+    assert_int_equal(run(NULL, "subject", addr, "--home", f->home, NULL), 1);
+}
+
+static void test_config_and_io_errors(void **state)
+{
+    struct fix *f = *state;
+    /* a genesis of another chain: 78 */
+    struct tchain other;
+    tchain_init(&other, 1);
+    char gpath[4300];
+    snprintf(gpath, sizeof gpath, "%s/other-genesis.json", f->home);
+    assert_int_equal(yc_genesis_json_save(&other.g, gpath), YC_OK);
+    tchain_cleanup(&other);
+    assert_int_equal(run(NULL, "replay", "--home", f->home, "--genesis", gpath, NULL), 78);
+    /* an invalid genesis file: 78; a missing one: 74 */
+    FILE *fp = fopen(gpath, "w");
+    assert_non_null(fp);
+    fputs("{\"chain_id\": 5}", fp);
+    fclose(fp);
+    assert_int_equal(run(NULL, "replay", "--home", f->home, "--genesis", gpath, NULL), 78);
+    snprintf(gpath, sizeof gpath, "%s/missing.json", f->home);
+    assert_int_equal(run(NULL, "replay", "--home", f->home, "--genesis", gpath, NULL), 74);
+    /* a home without data: 78 */
+    char empty[4096];
+    tdir_make(empty, sizeof empty);
+    char cfg[8300];
+    snprintf(cfg, sizeof cfg, "cp -r '%s/config' '%s/'", f->home, empty);
+    assert_int_equal(system(cfg), 0);
+    assert_int_equal(run(NULL, "replay", "--home", empty, NULL), 78);
+    tdir_remove(empty);
+    /* a node that does not answer: 69; a malformed URL: 78 */
+    assert_int_equal(run(NULL, "replay", "--node", "http://127.0.0.1:1", NULL), 69);
+    assert_int_equal(run(NULL, "replay", "--node", "ftp://x", NULL), 78);
+    /* a running node holds the database: 74 */
+    store *s = NULL;
+    char err[512];
+    assert_int_equal(store_open(&s, f->data, false, &f->c.g, err, sizeof err), YC_OK);
+    assert_int_equal(run(NULL, "replay", "--home", f->home, NULL), 74);
+    store_close(s);
+}
+
+static void test_subject(void **state)
+{
+    struct fix *f = *state;
+    char addr[YC_ADDR_MAX], ex[YC_ADDR_MAX], cid[2 * YC_HASH_LEN + 1];
+    assert_int_equal(yc_addr_encode(addr, f->c.alice_pub), YC_OK);
+    assert_int_equal(yc_addr_encode(ex, f->c.exchange_pub), YC_OK);
+    yc_hex(cid, f->consent, YC_HASH_LEN);
+
+    char *out = NULL;
+    assert_int_equal(run(&out, "subject", addr, "--home", f->home, "--json", NULL), 0);
+    json_t *j = parse_json(out);
+    assert_string_equal(json_string_value(json_object_get(j, "subject")), addr);
+    assert_string_equal(json_string_value(json_object_get(j, "height")), "5");
+    json_t *acct = json_object_get(j, "account");
+    assert_string_equal(json_string_value(json_object_get(acct, "role")), "individual");
+    json_t *cs = json_object_get(j, "consents");
+    assert_int_equal(json_array_size(cs), 1);
+    json_t *c0 = json_array_get(cs, 0);
+    assert_string_equal(json_string_value(json_object_get(c0, "id")), cid);
+    assert_string_equal(json_string_value(json_object_get(c0, "processor")), ex);
+    assert_string_equal(json_string_value(json_object_get(c0, "status")), "active");
+    assert_string_equal(json_string_value(json_object_get(c0, "uses")), "1");
+    json_t *us = json_object_get(j, "usage");
+    assert_int_equal(json_array_size(us), 1);
+    json_t *u0 = json_array_get(us, 0);
+    assert_string_equal(json_string_value(json_object_get(u0, "user")), ex);
+    assert_string_equal(json_string_value(json_object_get(u0, "purpose")), "research");
+    assert_string_equal(json_string_value(json_object_get(u0, "authority")), cid);
+    assert_string_equal(json_string_value(json_object_get(u0, "fee")), "5");
+    assert_string_equal(json_string_value(json_object_get(u0, "height")), "4");
+    json_decref(j);
+    free(out);
+
+    /* text form, and the processor has granted nothing */
+    assert_int_equal(run(&out, "subject", "--home", f->home, addr, NULL), 0);
+    assert_non_null(strstr(out, "Consents granted (1)"));
+    assert_non_null(strstr(out, "Uses of their data (1)"));
+    free(out);
+    assert_int_equal(run(&out, "subject", ex, "--home", f->home, "--json", NULL), 0);
+    j = parse_json(out);
+    assert_int_equal(json_array_size(json_object_get(j, "consents")), 0);
+    json_decref(j);
+    free(out);
+
+    /* a mistyped address: 65 */
+    addr[10] = addr[10] == 'q' ? 'p' : 'q';
+    assert_int_equal(run(NULL, "subject", addr, "--home", f->home, NULL), 65);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_version_help_usage),
+        cmocka_unit_test_setup_teardown(test_replay_json_ok, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_replay_failure_names_height, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_config_and_io_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_subject, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,453 @@
+/*
+ * test_replay.c — the audit's replay engine on real chains (TESTING.md F1, F2).
+ *
+ * Each test builds a 4-validator chain (quorum 3) of certified blocks in a temporary
+ * node home, then damages it the way F2 lists — a flipped byte, a deleted block,
+ * reordered blocks, a certificate one signature short, a duplicated signer, a signer
+ * outside the validator set — plus a bad tx signature, a block whose state root lies
+ * and a node state that disagrees with its blocks, and checks that the replay names
+ * exactly the damaged height and the reason.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <leveldb/c.h>
+
+#include "yc/alloc.h"
+#include "yc/objects.h"
+#include "yc/store.h"
+
+#include "../../../storage/src/store_keys.h"
+#include "../storage/helper_chain.h"
+#include "replay.h"
+#include "source.h"
+
+#define NBLOCKS 6
+#define TXS_PER_BLOCK 3
+
+struct fix {
+    char home[4096];
+    char data[4200];
+    struct tchain c;
+};
+
+static int setup(void **state)
+{
+    static struct fix f;
+    memset(&f, 0, sizeof f);
+    tdir_make(f.home, sizeof f.home);
+    snprintf(f.data, sizeof f.data, "%s/data", f.home);
+    tchain_init(&f.c, 4);
+    tchain_make_home(&f.c, f.home);
+    store *s = NULL;
+    char err[512];
+    assert_int_equal(store_open(&s, f.data, false, &f.c.g, err, sizeof err), YC_OK);
+    for (int i = 0; i < NBLOCKS; i++)
+        tchain_commit_next(&f.c, s, TXS_PER_BLOCK);
+    store_close(s);
+    *state = &f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fix *f = *state;
+    tchain_cleanup(&f->c);
+    tdir_remove(f->home);
+    return 0;
+}
+
+/* Replays the fixture's home; returns the result (asserts the replay ran). */
+static struct audit_result replay_home(struct fix *f, uint64_t to)
+{
+    struct audit_src src;
+    char msg[700] = "";
+    int rc = audit_src_open_home(&src, f->home, NULL, msg, sizeof msg);
+    if (rc != YC_OK)
+        fail_msg("open home: %s", msg);
+    memstate *m = NULL;
+    assert_int_equal(memstate_create(&m), YC_OK);
+    struct audit_opts o = {.to = to, .check_end = true};
+    struct audit_result res;
+    rc = audit_replay(&src.genesis, &src.src, &o, m, &res, msg, sizeof msg);
+    if (rc != YC_OK)
+        fail_msg("replay: %s", msg);
+    memstate_destroy(m);
+    audit_src_close(&src);
+    return res;
+}
+
+static void expect_failure(struct fix *f, uint64_t height, enum audit_reason reason,
+                           const char *needle)
+{
+    struct audit_result r = replay_home(f, 0);
+    if (r.ok || r.fail_height != height || r.reason != reason ||
+        (needle != NULL && strstr(r.detail, needle) == NULL))
+        fail_msg("expected height %llu %s (\"%s\"), got ok=%d height %llu %s: %s",
+                 (unsigned long long)height, audit_reason_name(reason), needle ? needle : "",
+                 r.ok, (unsigned long long)r.fail_height, audit_reason_name(r.reason), r.detail);
+    assert_int_equal(r.blocks, height - 1); /* everything before it verified */
+    assert_int_equal(r.height, height - 1);
+}
+
+/* ---- raw access to the closed database (key grammar of docs/storage.md) ---- */
+
+static leveldb_t *raw_open(struct fix *f)
+{
+    leveldb_options_t *o = leveldb_options_create();
+    char *err = NULL;
+    leveldb_t *db = leveldb_open(o, f->data, &err);
+    leveldb_options_destroy(o);
+    if (err != NULL)
+        fail_msg("leveldb_open: %s", err);
+    return db;
+}
+
+static uint8_t *raw_get(leveldb_t *db, const uint8_t *key, size_t klen, size_t *len)
+{
+    leveldb_readoptions_t *ro = leveldb_readoptions_create();
+    char *err = NULL;
+    char *v = leveldb_get(db, ro, (const char *)key, klen, len, &err);
+    leveldb_readoptions_destroy(ro);
+    assert_null(err);
+    assert_non_null(v);
+    uint8_t *copy = yc_memdup(v, *len);
+    leveldb_free(v);
+    return copy;
+}
+
+static void raw_put(leveldb_t *db, const uint8_t *key, size_t klen, const uint8_t *v, size_t len)
+{
+    leveldb_writeoptions_t *wo = leveldb_writeoptions_create();
+    char *err = NULL;
+    if (v != NULL)
+        leveldb_put(db, wo, (const char *)key, klen, (const char *)v, len, &err);
+    else
+        leveldb_delete(db, wo, (const char *)key, klen, &err);
+    leveldb_writeoptions_destroy(wo);
+    assert_null(err);
+}
+
+static uint8_t *get_block_raw(struct fix *f, uint64_t h, size_t *len)
+{
+    leveldb_t *db = raw_open(f);
+    uint8_t k[SK_MAX];
+    size_t kl = sk_block(k, h);
+    uint8_t *b = raw_get(db, k, kl, len);
+    leveldb_close(db);
+    return b;
+}
+
+static void put_block_raw(struct fix *f, uint64_t h, const uint8_t *bytes, size_t len)
+{
+    leveldb_t *db = raw_open(f);
+    uint8_t k[SK_MAX];
+    size_t kl = sk_block(k, h);
+    raw_put(db, k, kl, bytes, len);
+    leveldb_close(db);
+}
+
+/* Replaces block h by the same header and txs with another certificate. */
+static void recertify(struct fix *f, uint64_t h, const struct yc_cert *cert)
+{
+    size_t len;
+    uint8_t *raw = get_block_raw(f, h, &len);
+    struct yc_block b;
+    assert_int_equal(yc_block_decode(&b, raw, len), YC_OK);
+    yc_free(raw);
+    struct yc_buf out;
+    yc_buf_init(&out, 0);
+    assert_int_equal(yc_block_encode(&out, &b.hdr, b.txs, b.ntx, cert), YC_OK);
+    put_block_raw(f, h, out.data, out.len);
+    yc_buf_cleanup(&out);
+    yc_block_cleanup(&b);
+}
+
+static void block_hash_at(struct fix *f, uint64_t h, uint8_t hash[YC_HASH_LEN])
+{
+    size_t len;
+    uint8_t *raw = get_block_raw(f, h, &len);
+    struct yc_block b;
+    assert_int_equal(yc_block_decode(&b, raw, len), YC_OK);
+    memcpy(hash, b.hash, YC_HASH_LEN);
+    yc_block_cleanup(&b);
+    yc_free(raw);
+}
+
+/* ---- the tests ---- */
+
+static void test_intact_chain_verifies(void **state)
+{
+    struct fix *f = *state;
+    struct audit_result r = replay_home(f, 0);
+    if (!r.ok)
+        fail_msg("height %llu %s: %s", (unsigned long long)r.fail_height,
+                 audit_reason_name(r.reason), r.detail);
+    assert_int_equal(r.blocks, NBLOCKS);
+    assert_int_equal(r.target, NBLOCKS);
+    assert_int_equal(r.txs, NBLOCKS * TXS_PER_BLOCK);
+    assert_int_equal(r.by_type[YC_TX_TOKEN_TRANSFER], NBLOCKS * 2);
+    assert_int_equal(r.by_type[YC_TX_EVIDENCE_ANCHOR], NBLOCKS);
+    assert_memory_equal(r.state_root, f->c.prev_root, YC_HASH_LEN);
+    assert_memory_equal(r.hash, f->c.prev_hash, YC_HASH_LEN);
+
+    r = replay_home(f, 3);
+    assert_true(r.ok);
+    assert_int_equal(r.blocks, 3);
+    /* beyond the tip, the next block is missing */
+    r = replay_home(f, NBLOCKS + 2);
+    assert_false(r.ok);
+    assert_int_equal(r.fail_height, NBLOCKS + 1);
+    assert_int_equal(r.reason, AUDIT_BLOCK_MISSING);
+}
+
+static void test_flipped_byte(void **state)
+{
+    struct fix *f = *state;
+    size_t len;
+    uint8_t *raw = get_block_raw(f, 3, &len);
+    raw[len / 2] ^= 0x01;
+    put_block_raw(f, 3, raw, len);
+    yc_free(raw);
+    struct audit_result r = replay_home(f, 0);
+    assert_false(r.ok);
+    assert_int_equal(r.fail_height, 3);
+    assert_int_equal(r.blocks, 2);
+    printf("flipped byte at %zu of %zu: %s: %s\n", len / 2, len, audit_reason_name(r.reason),
+           r.detail);
+}
+
+static void test_flipped_byte_everywhere(void **state)
+{
+    /* Every single-bit flip of block 2 is caught at height 2, whatever field it hits. */
+    struct fix *f = *state;
+    size_t len;
+    uint8_t *orig = get_block_raw(f, 2, &len);
+    uint8_t *raw = yc_memdup(orig, len);
+    for (size_t i = 0; i < len; i += 7) {
+        memcpy(raw, orig, len);
+        raw[i] ^= (uint8_t)(1u << (i % 8));
+        put_block_raw(f, 2, raw, len);
+        struct audit_result r = replay_home(f, 2);
+        if (r.ok || r.fail_height != 2)
+            fail_msg("flip at byte %zu of %zu: ok=%d height %llu", i, len, r.ok,
+                     (unsigned long long)r.fail_height);
+    }
+    yc_free(raw);
+    yc_free(orig);
+}
+
+static void test_deleted_block(void **state)
+{
+    struct fix *f = *state;
+    put_block_raw(f, 4, NULL, 0);
+    expect_failure(f, 4, AUDIT_BLOCK_MISSING, "block 4");
+}
+
+static void test_deleted_tip_block(void **state)
+{
+    struct fix *f = *state;
+    put_block_raw(f, NBLOCKS, NULL, 0);
+    expect_failure(f, NBLOCKS, AUDIT_BLOCK_MISSING, NULL);
+}
+
+static void test_reordered_blocks(void **state)
+{
+    struct fix *f = *state;
+    size_t l3, l4;
+    uint8_t *b3 = get_block_raw(f, 3, &l3);
+    uint8_t *b4 = get_block_raw(f, 4, &l4);
+    put_block_raw(f, 3, b4, l4);
+    put_block_raw(f, 4, b3, l3);
+    yc_free(b3);
+    yc_free(b4);
+    expect_failure(f, 3, AUDIT_WRONG_HEIGHT, "says height 4");
+}
+
+static void test_cert_one_short(void **state)
+{
+    struct fix *f = *state;
+    uint8_t hash[YC_HASH_LEN];
+    block_hash_at(f, 5, hash);
+    const uint32_t idx[] = {0, 2};
+    struct yc_cert cert;
+    tchain_cert(&f->c, &cert, 5, 0, hash, idx, 2);
+    recertify(f, 5, &cert);
+    expect_failure(f, 5, AUDIT_BAD_CERTIFICATE, "2 signatures, a quorum of 3 of 4");
+}
+
+static void test_cert_duplicated_signer(void **state)
+{
+    struct fix *f = *state;
+    uint8_t hash[YC_HASH_LEN];
+    block_hash_at(f, 2, hash);
+    const uint32_t idx[] = {0, 1, 1};
+    struct yc_cert cert;
+    tchain_cert(&f->c, &cert, 2, 0, hash, idx, 3);
+    recertify(f, 2, &cert);
+    expect_failure(f, 2, AUDIT_BAD_CERTIFICATE, "validator 1 (v1) signs twice");
+}
+
+static void test_cert_signer_outside_set(void **state)
+{
+    struct fix *f = *state;
+    uint8_t hash[YC_HASH_LEN], vote[YC_HASH_LEN], aux[32] = {0}, sk[YC_SECKEY_LEN];
+    block_hash_at(f, 3, hash);
+    const uint32_t idx[] = {0, 1};
+    struct yc_cert cert;
+    tchain_cert(&f->c, &cert, 3, 0, hash, idx, 2);
+    /* a fifth key, not in the genesis, signs a valid COMMIT vote as "validator 4" */
+    yc_signer *outsider = NULL;
+    tchain_seckey(sk, 'v', 4);
+    assert_int_equal(yc_signer_create(&outsider, sk), YC_OK);
+    yc_vote_hash(vote, f->c.g.chain_id, "commit", 3, 0, hash);
+    cert.sigs[2].validator = 4;
+    assert_int_equal(yc_sig_sign(outsider, cert.sigs[2].sig, vote, aux), YC_OK);
+    cert.nsigs = 3;
+    yc_signer_destroy(outsider);
+    recertify(f, 3, &cert);
+    expect_failure(f, 3, AUDIT_BAD_CERTIFICATE, "signer 4 is not in the genesis validator set");
+}
+
+static void test_cert_forged_signature(void **state)
+{
+    struct fix *f = *state;
+    uint8_t hash[YC_HASH_LEN];
+    block_hash_at(f, 4, hash);
+    const uint32_t idx[] = {0, 1, 3};
+    struct yc_cert cert;
+    tchain_cert(&f->c, &cert, 4, 0, hash, idx, 3);
+    cert.sigs[1].sig[20] ^= 0x40; /* validator 1's signature damaged */
+    recertify(f, 4, &cert);
+    expect_failure(f, 4, AUDIT_BAD_CERTIFICATE, "validator 1 (v1) does not verify");
+
+    /* a certificate for another height is no certificate for this one */
+    tchain_cert(&f->c, &cert, 5, 0, hash, idx, 3);
+    recertify(f, 4, &cert);
+    expect_failure(f, 4, AUDIT_BAD_CERTIFICATE, "does not verify");
+}
+
+static void test_bad_tx_signature(void **state)
+{
+    struct fix *f = *state;
+    size_t len;
+    uint8_t *raw = get_block_raw(f, 3, &len);
+    struct yc_block b;
+    assert_int_equal(yc_block_decode(&b, raw, len), YC_OK);
+    yc_free(raw);
+    /* re-sign tx 1's envelope with a damaged signature: its id, the tx root, the header
+     * hash and so the certificate stay valid */
+    struct yc_tx *t = &b.txs[1];
+    uint8_t sig[YC_SIG_LEN];
+    memcpy(sig, t->sig, YC_SIG_LEN);
+    sig[33] ^= 0x01;
+    struct yc_buf txb, out;
+    yc_buf_init(&txb, 0);
+    yc_buf_init(&out, 0);
+    char chain[YC_CHAIN_ID_MAX + 1];
+    snprintf(chain, sizeof chain, "%.*s", (int)t->chain_id.len, t->chain_id.p);
+    assert_int_equal(yc_tx_encode_signed(&txb, chain, t->type, t->sender, t->nonce, t->body,
+                                         t->body_len, sig, NULL, 0),
+                     YC_OK);
+    struct yc_tx forged;
+    assert_int_equal(yc_tx_decode(&forged, txb.data, txb.len), YC_OK);
+    assert_memory_equal(forged.id, t->id, YC_HASH_LEN);
+    yc_tx_cleanup(t);
+    *t = forged;
+    assert_int_equal(yc_block_encode(&out, &b.hdr, b.txs, b.ntx, &b.cert), YC_OK);
+    put_block_raw(f, 3, out.data, out.len);
+    yc_buf_cleanup(&txb);
+    yc_buf_cleanup(&out);
+    yc_block_cleanup(&b);
+    expect_failure(f, 3, AUDIT_BAD_SIGNATURE, "tx 1");
+}
+
+static void test_lying_state_root(void **state)
+{
+    /* A block certified by a quorum whose state root is not what its txs produce. */
+    struct fix *f = *state;
+    store *s = NULL;
+    char err[512];
+    assert_int_equal(store_open(&s, f->data, false, &f->c.g, err, sizeof err), YC_OK);
+    struct yc_state_src src = store_state_src(s);
+    struct tblock tb;
+    tchain_next(&f->c, &src, 2, &tb);
+    struct yc_block_header h = tb.b.hdr;
+    h.state_root[0] ^= 0xff;
+    uint8_t hash[YC_HASH_LEN];
+    assert_int_equal(yc_header_hash(&h, hash), YC_OK);
+    const uint32_t idx[] = {1, 2, 3};
+    struct yc_cert cert;
+    tchain_cert(&f->c, &cert, h.height, 0, hash, idx, 3);
+    struct yc_buf out;
+    yc_buf_init(&out, 0);
+    assert_int_equal(yc_block_encode(&out, &h, tb.b.txs, tb.b.ntx, &cert), YC_OK);
+    struct yc_block bad;
+    assert_int_equal(yc_block_decode(&bad, out.data, out.len), YC_OK);
+    const struct yc_write *w;
+    size_t nw;
+    assert_int_equal(yc_overlay_writes(tb.o, &w, &nw), YC_OK);
+    assert_int_equal(store_commit_block(s, &bad, w, nw), YC_OK);
+    yc_block_cleanup(&bad);
+    yc_buf_cleanup(&out);
+    tblock_cleanup(&tb);
+    store_close(s);
+    expect_failure(f, NBLOCKS + 1, AUDIT_DIVERGED, "re-execution gives");
+}
+
+static void test_node_state_tampered(void **state)
+{
+    /* Blocks intact, but the node's stored state (what its RPC serves) was altered. */
+    struct fix *f = *state;
+    leveldb_t *db = raw_open(f);
+    uint8_t sk[YC_KEY_MAX], k[SK_MAX];
+    size_t skl = yc_key_account(sk, f->c.alice_pub);
+    size_t kl = sk_state(k, sk, skl);
+    size_t len;
+    uint8_t *v = raw_get(db, k, kl, &len);
+    struct yc_account a;
+    assert_int_equal(yc_account_decode(&a, v, len), YC_OK);
+    a.balance += 1000000;
+    struct yc_buf out;
+    yc_buf_init(&out, 0);
+    assert_int_equal(yc_account_encode(&a, &out), YC_OK);
+    raw_put(db, k, kl, out.data, out.len);
+    yc_buf_cleanup(&out);
+    yc_free(v);
+    leveldb_close(db);
+
+    struct audit_result r = replay_home(f, 0);
+    assert_false(r.ok);
+    assert_int_equal(r.reason, AUDIT_STATE_MISMATCH);
+    assert_int_equal(r.fail_height, NBLOCKS);
+    assert_int_equal(r.blocks, NBLOCKS); /* every block itself verified */
+    assert_non_null(strstr(r.detail, "account/"));
+    /* replaying only part of the chain makes no claim about the node's state */
+    r = replay_home(f, 2);
+    assert_true(r.ok);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_intact_chain_verifies, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_flipped_byte, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_flipped_byte_everywhere, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_deleted_block, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_deleted_tip_block, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reordered_blocks, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cert_one_short, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cert_duplicated_signer, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cert_signer_outside_set, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cert_forged_signature, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bad_tx_signature, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lying_state_root, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_node_state_tampered, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
