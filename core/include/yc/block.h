@@ -78,6 +78,11 @@ YC_WUR int yc_block_encode(struct yc_buf *out, const struct yc_block_header *h,
 YC_WUR int yc_block_decode(struct yc_block *b, const uint8_t *bytes, size_t len);
 void yc_block_cleanup(struct yc_block *b);
 
+/* Merkle root (merkle.h) of the ids of txs[0..n), for a proposer's header and for
+ * checks. Returns YC_OK or YC_ENOMEM. */
+YC_WUR int yc_block_tx_root(uint8_t root[YC_HASH_LEN], const char *chain_id,
+                            const struct yc_tx *txs, uint32_t n);
+
 /* Hash a validator signs for (phase, height, view, digest). */
 void yc_vote_hash(uint8_t out[YC_HASH_LEN], const char *chain_id, const char *phase,
                   uint64_t height, uint64_t view, const uint8_t digest[YC_HASH_LEN]);

@@ -38,7 +38,7 @@ struct yc_genesis_account {
 struct yc_params {
     uint32_t max_block_txs;      /* transactions per block (default 2000) */
     uint32_t max_block_bytes;    /* bytes of transactions per block (default 4 MiB) */
-    uint64_t max_time_drift_ms;  /* a proposal's time may lead a validator's clock by this (default 10000) */
+    uint64_t max_time_drift_ms;  /* how far a proposal may lead a validator clock (default 10000) */
     uint64_t notice_blocks;      /* public notice period of an asset registration (default 100) */
     uint32_t exchange_fee_bps;   /* exchange fee on deals, basis points (default 0) */
 };

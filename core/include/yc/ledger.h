@@ -2,10 +2,11 @@
  * ledger.h — the state machine: the one implementation of every rule, executed by
  * the node (proposer and validators) and by the audit replay alike.
  *
- * Flow for a block at height h with time t:
- *   yc_exec_begin → for each tx: yc_exec_tx (into a child overlay, merged on
- *   success; a failing tx changes nothing and returns its stable code) →
- *   yc_exec_finish (sorted writes, state root).
+ * Flow for a block at height h with time t: a block overlay over committed state →
+ *   for each tx: yc_exec_tx (into a child overlay, merged on success; a failing tx
+ *   changes nothing and returns its stable code) → yc_exec_finish (state root over
+ *   the block overlay's sorted writes). yc_exec_block does all of it for a received
+ *   block and compares the roots.
  * Signatures are NOT checked here: callers verify first (node: once, cached; audit:
  * every one). Everything else — nonce, roles, consents, balances, limits — is.
  *
@@ -37,8 +38,10 @@ YC_WUR int yc_genesis_state(yc_overlay *o, const struct yc_genesis *g, uint8_t r
 /*
  * Applies one tx (position `index` in its block) to `o`. Returns YC_OK with the
  * tx's writes (state objects and indexes) added to `o`, or a stable protocol code
- * (YC_EBADNONCE, YC_ENOTAUTH, …) with `o` unchanged; YC_ENOMEM / YC_EIO are local
- * failures, not verdicts on the tx (the caller must not treat them as a rejection).
+ * (YC_EBADNONCE, YC_ENOTAUTH, …) with `o` unchanged; YC_ENOMEM / YC_EIO / YC_ECORRUPT
+ * are local failures, not verdicts on the tx (the caller must not treat them as a
+ * rejection; yc_err_is_verdict tells them apart), also with `o` unchanged. A tx naming
+ * another chain than ctx->g is YC_EWRONGCHAIN. ctx->height must be >= 1 (YC_EINVAL).
  */
 YC_WUR int yc_exec_tx(yc_overlay *o, const struct yc_exec_ctx *ctx, const struct yc_tx *tx,
                       uint32_t index);
@@ -55,10 +58,19 @@ YC_WUR int yc_exec_precheck(yc_overlay *o, const struct yc_exec_ctx *ctx, const 
 bool yc_err_is_verdict(int err);
 
 /*
+ * The state root after the writes collected in `o`: root = yc_state_root_next(prev_root,
+ * sorted writes of o). Returns YC_OK or YC_ENOMEM (sorting needs an array); `o` unchanged.
+ */
+YC_WUR int yc_exec_finish(yc_overlay *o, const char *chain_id, const uint8_t prev_root[YC_HASH_LEN],
+                          uint8_t root[YC_HASH_LEN]);
+
+/*
  * Replays a decoded, certified block's transactions on `o` (every one must succeed,
  * else YC_EBADBLOCK with *bad_index set) and checks tx_root and that the resulting
  * root equals hdr.state_root (YC_EDIVERGED). prev_root is the state root before.
- * On success `o` holds the block's writes. Signatures are not checked here.
+ * On success `o` holds the block's writes; on failure it may hold some of them and the
+ * caller discards it. Signatures are not checked here. YC_ENOMEM / YC_EIO are local
+ * failures (*bad_index then names the tx being executed).
  */
 YC_WUR int yc_exec_block(yc_overlay *o, const struct yc_genesis *g, const struct yc_block *b,
                          const uint8_t prev_root[YC_HASH_LEN], uint32_t *bad_index);

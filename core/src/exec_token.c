@@ -1,0 +1,56 @@
+/*
+ * exec_token.c — token.issue, token.transfer, token.redeem (DESIGN.md §5, settlement).
+ *
+ * Balances are u64 fen. Only the exchange creates (issue) or destroys (redeem) money;
+ * a transfer moves it, so the total supply changes by exactly the amounts issued
+ * minus the amounts redeemed. Arithmetic that would overflow is refused (overflow).
+ */
+#include "ledger_int.h"
+
+int yc__check_token_exchange(const struct yc__env *e)
+{
+    return e->role == YC_ROLE_EXCHANGE ? YC_OK : YC_ENOTAUTH;
+}
+
+int yc__exec_token_issue(const struct yc__env *e)
+{
+    const struct yc_body_token *b = &e->tx->b.token;
+    int rc = yc__acct_exists(e->o, b->to);
+
+    if (rc != YC_OK) {
+        return rc;
+    }
+    if (b->amount == 0) {
+        return YC_EBADFIELD;
+    }
+    return yc__acct_credit(e->o, b->to, b->amount);
+}
+
+int yc__exec_token_transfer(const struct yc__env *e)
+{
+    const struct yc_body_token *b = &e->tx->b.token;
+    int rc = yc__acct_exists(e->o, b->to);
+
+    if (rc != YC_OK) {
+        return rc;
+    }
+    if (b->amount == 0) {
+        return YC_EBADFIELD;
+    }
+    /* debit first: a transfer to oneself then nets to zero */
+    rc = yc__acct_debit(e->o, e->tx->sender, b->amount);
+    if (rc != YC_OK) {
+        return rc;
+    }
+    return yc__acct_credit(e->o, b->to, b->amount);
+}
+
+int yc__exec_token_redeem(const struct yc__env *e)
+{
+    const struct yc_body_token *b = &e->tx->b.token;
+
+    if (b->amount == 0) {
+        return YC_EBADFIELD;
+    }
+    return yc__acct_debit(e->o, e->tx->sender, b->amount);
+}

@@ -1,0 +1,264 @@
+/*
+ * genesis.c — the genesis struct: defaults, validation, canonical encoding, hash,
+ * and the PBFT fault and quorum sizes.
+ *
+ * Encoding (sorted keys; see docs/formats.md):
+ *   {accounts: [{balance, jurisdiction, name, pub, role}, …], chain_id, genesis_time,
+ *    params: {exchange_fee_bps, max_block_bytes, max_block_txs, max_time_drift_ms,
+ *             notice_blocks},
+ *    validators: [{addr, name, pub}, …]}
+ * Accounts and validators keep their given order (the validator order is the
+ * primary rotation). The genesis state (the accounts, nonce 0, credit "good") is
+ * written by yc_genesis_state.
+ */
+#include <string.h>
+
+#include "ledger_int.h"
+#include "yc/alloc.h"
+#include "yc/codec.h"
+#include "yc/genesis.h"
+#include "yc/objects.h"
+
+void yc_params_default(struct yc_params *p)
+{
+    p->max_block_txs = 2000;
+    p->max_block_bytes = 4u << 20;
+    p->max_time_drift_ms = 10000;
+    p->notice_blocks = 100;
+    p->exchange_fee_bps = 0;
+}
+
+void yc_genesis_cleanup(struct yc_genesis *g)
+{
+    if (g == NULL) {
+        return;
+    }
+    yc_free(g->accounts);
+    memset(g, 0, sizeof *g);
+}
+
+uint32_t yc_faults(uint32_t n)
+{
+    return n == 0 ? 0 : (n - 1) / 3;
+}
+
+uint32_t yc_quorum(uint32_t n)
+{
+    /* ceil((n + f + 1) / 2); with no validators nothing can reach it */
+    if (n == 0) {
+        return 1;
+    }
+    uint64_t s = (uint64_t)n + yc_faults(n) + 1;
+    return (uint32_t)((s + 1) / 2);
+}
+
+int yc_genesis_validator_index(const struct yc_genesis *g, const uint8_t pub[YC_PUBKEY_LEN])
+{
+    if (g == NULL || pub == NULL) {
+        return -1;
+    }
+    for (uint32_t i = 0; i < g->nvalidators && i < YC_MAX_VALIDATORS; i++) {
+        if (memcmp(g->validators[i].pub, pub, YC_PUBKEY_LEN) == 0) {
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
+/* Length of a NUL-terminated field of `size` bytes, or size if it is not terminated. */
+static size_t field_len(const char *s, size_t size)
+{
+    return strnlen(s, size);
+}
+
+static bool chain_id_ok(const char *s)
+{
+    size_t n = field_len(s, YC_CHAIN_ID_MAX + 1);
+    if (n < 1 || n > YC_CHAIN_ID_MAX) {
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == '-')) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static int check_validators(const struct yc_genesis *g)
+{
+    if (g->nvalidators < 1 || g->nvalidators > YC_MAX_VALIDATORS) {
+        return YC_ECONFIG;
+    }
+    for (uint32_t i = 0; i < g->nvalidators; i++) {
+        const struct yc_validator *v = &g->validators[i];
+        size_t nl = field_len(v->name, sizeof v->name);
+        size_t al = field_len(v->addr, sizeof v->addr);
+        if (nl < 1 || nl >= sizeof v->name || al < 1 || al >= sizeof v->addr) {
+            return YC_ECONFIG;
+        }
+        if (!yc_pubkey_valid(v->pub)) {
+            return YC_EBADKEY;
+        }
+        for (uint32_t j = 0; j < i; j++) {
+            if (memcmp(g->validators[j].pub, v->pub, YC_PUBKEY_LEN) == 0) {
+                return YC_ECONFIG;
+            }
+        }
+    }
+    return YC_OK;
+}
+
+static int check_accounts(const struct yc_genesis *g)
+{
+    bool exchange = false;
+
+    if (g->naccounts > YC_GENESIS_MAX_ACCOUNTS || (g->naccounts > 0 && g->accounts == NULL)) {
+        return YC_ECONFIG;
+    }
+    for (uint32_t i = 0; i < g->naccounts; i++) {
+        const struct yc_genesis_account *a = &g->accounts[i];
+        size_t rl = field_len(a->role, sizeof a->role);
+        size_t nl = field_len(a->name, sizeof a->name);
+        struct yc_slice jur = {a->jurisdiction, field_len(a->jurisdiction, sizeof a->jurisdiction)};
+        enum yc_role role = yc_role_from_name(a->role, rl);
+        if (role == YC_ROLE_NONE || nl < 1 || nl > YC_NAME_MAX || !yc__is_jurisdiction(&jur)) {
+            return YC_ECONFIG;
+        }
+        if (!yc_pubkey_valid(a->pub)) {
+            return YC_EBADKEY;
+        }
+        for (uint32_t j = 0; j < i; j++) {
+            if (memcmp(g->accounts[j].pub, a->pub, YC_PUBKEY_LEN) == 0) {
+                return YC_ECONFIG;
+            }
+        }
+        exchange = exchange || role == YC_ROLE_EXCHANGE;
+    }
+    return exchange ? YC_OK : YC_ECONFIG;
+}
+
+int yc_genesis_encode(const struct yc_genesis *g, struct yc_buf *out)
+{
+    struct yc_enc e;
+
+    if (g == NULL || out == NULL || (g->naccounts > 0 && g->accounts == NULL) ||
+        g->nvalidators > YC_MAX_VALIDATORS) {
+        return YC_EINVAL;
+    }
+    yc_enc_init(&e, out);
+    yc_enc_map(&e, 5);
+    yc_enc_cstr(&e, "accounts");
+    yc_enc_array(&e, g->naccounts);
+    for (uint32_t i = 0; i < g->naccounts; i++) {
+        const struct yc_genesis_account *a = &g->accounts[i];
+        yc_enc_map(&e, 5);
+        yc_enc_cstr(&e, "balance");
+        yc_enc_uint(&e, a->balance);
+        yc_enc_cstr(&e, "jurisdiction");
+        yc_enc_str(&e, a->jurisdiction, field_len(a->jurisdiction, sizeof a->jurisdiction));
+        yc_enc_cstr(&e, "name");
+        yc_enc_str(&e, a->name, field_len(a->name, sizeof a->name));
+        yc_enc_cstr(&e, "pub");
+        yc_enc_bin(&e, a->pub, YC_PUBKEY_LEN);
+        yc_enc_cstr(&e, "role");
+        yc_enc_str(&e, a->role, field_len(a->role, sizeof a->role));
+    }
+    yc_enc_cstr(&e, "chain_id");
+    yc_enc_str(&e, g->chain_id, field_len(g->chain_id, sizeof g->chain_id));
+    yc_enc_cstr(&e, "genesis_time");
+    yc_enc_uint(&e, g->genesis_time_ms);
+    yc_enc_cstr(&e, "params");
+    yc_enc_map(&e, 5);
+    yc_enc_cstr(&e, "exchange_fee_bps");
+    yc_enc_uint(&e, g->params.exchange_fee_bps);
+    yc_enc_cstr(&e, "max_block_bytes");
+    yc_enc_uint(&e, g->params.max_block_bytes);
+    yc_enc_cstr(&e, "max_block_txs");
+    yc_enc_uint(&e, g->params.max_block_txs);
+    yc_enc_cstr(&e, "max_time_drift_ms");
+    yc_enc_uint(&e, g->params.max_time_drift_ms);
+    yc_enc_cstr(&e, "notice_blocks");
+    yc_enc_uint(&e, g->params.notice_blocks);
+    yc_enc_cstr(&e, "validators");
+    yc_enc_array(&e, g->nvalidators);
+    for (uint32_t i = 0; i < g->nvalidators; i++) {
+        const struct yc_validator *v = &g->validators[i];
+        yc_enc_map(&e, 3);
+        yc_enc_cstr(&e, "addr");
+        yc_enc_str(&e, v->addr, field_len(v->addr, sizeof v->addr));
+        yc_enc_cstr(&e, "name");
+        yc_enc_str(&e, v->name, field_len(v->name, sizeof v->name));
+        yc_enc_cstr(&e, "pub");
+        yc_enc_bin(&e, v->pub, YC_PUBKEY_LEN);
+    }
+    return yc_enc_finish(&e);
+}
+
+int yc_genesis_finalize(struct yc_genesis *g)
+{
+    struct yc_buf b;
+    int rc;
+
+    if (g == NULL) {
+        return YC_EINVAL;
+    }
+    if (!chain_id_ok(g->chain_id) || g->params.max_block_txs == 0 ||
+        g->params.max_block_bytes == 0 || g->params.exchange_fee_bps > 10000) {
+        return YC_ECONFIG;
+    }
+    if ((rc = check_validators(g)) != YC_OK || (rc = check_accounts(g)) != YC_OK) {
+        return rc;
+    }
+    yc_buf_init(&b, 0);
+    rc = yc_genesis_encode(g, &b);
+    if (rc == YC_OK) {
+        yc_hash_tagged(g->hash, YC_TAG_GENESIS, g->chain_id, b.data, b.len);
+    }
+    yc_buf_cleanup(&b);
+    return rc;
+}
+
+int yc_genesis_state(yc_overlay *o, const struct yc_genesis *g, uint8_t root[YC_HASH_LEN])
+{
+    static const uint8_t zero[YC_HASH_LEN] = {0};
+    const struct yc_write *w;
+    struct yc_buf b;
+    size_t n;
+    int rc = YC_OK;
+
+    if (o == NULL || g == NULL || root == NULL || (g->naccounts > 0 && g->accounts == NULL)) {
+        return YC_EINVAL;
+    }
+    yc_buf_init(&b, 0);
+    for (uint32_t i = 0; i < g->naccounts && rc == YC_OK; i++) {
+        const struct yc_genesis_account *ga = &g->accounts[i];
+        struct yc_account a = {
+            .balance = ga->balance,
+            .credit = {"good", 4},
+            .jurisdiction = {ga->jurisdiction,
+                             field_len(ga->jurisdiction, sizeof ga->jurisdiction)},
+            .name = {ga->name, field_len(ga->name, sizeof ga->name)},
+            .nonce = 0,
+            .registered_at = 0,
+            .role = yc_role_from_name(ga->role, field_len(ga->role, sizeof ga->role)),
+        };
+        uint8_t key[YC_KEY_MAX];
+        size_t klen = yc_key_account(key, ga->pub);
+        yc_buf_reset(&b);
+        rc = yc_account_encode(&a, &b);
+        if (rc == YC_OK) {
+            rc = yc_overlay_put(o, key, klen, b.data, b.len);
+        }
+    }
+    yc_buf_cleanup(&b);
+    if (rc == YC_OK) {
+        rc = yc_overlay_writes(o, &w, &n);
+    }
+    if (rc == YC_OK) {
+        yc_state_root_next(root, g->chain_id, zero, w, n);
+    }
+    return rc;
+}

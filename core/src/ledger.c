@@ -1,0 +1,330 @@
+/*
+ * ledger.c — the state machine's frame: the dispatch table by transaction type, the
+ * envelope rules every transaction obeys (known sender, nonce order, chain), the
+ * account helpers the handlers share, admission pre-checks and block execution.
+ *
+ * Invariant: a transaction executes in its own child overlay that is merged into the
+ * caller's overlay only when every rule passed, so a refusal leaves state unchanged
+ * whatever the handler had written before it refused.
+ */
+#include <string.h>
+
+#include "ledger_int.h"
+#include "yc/alloc.h"
+#include "yc/ledger.h"
+#include "yc/merkle.h"
+
+/*
+ * One line per type. `check` holds the role rules that admission tests too (run
+ * before `exec`, NULL for none). Issues adding types add a line here.
+ */
+static const struct handler {
+    enum yc_tx_type type;
+    yc__check_fn check;
+    yc__exec_fn exec;
+} HANDLERS[] = {
+    {YC_TX_ACCOUNT_REGISTER, yc__check_account_register, yc__exec_account_register},
+    {YC_TX_ACCOUNT_UPDATE, yc__check_account_update, yc__exec_account_update},
+    {YC_TX_TOKEN_ISSUE, yc__check_token_exchange, yc__exec_token_issue},
+    {YC_TX_TOKEN_TRANSFER, NULL, yc__exec_token_transfer},
+    {YC_TX_TOKEN_REDEEM, yc__check_token_exchange, yc__exec_token_redeem},
+    {YC_TX_CONSENT_GRANT, yc__check_consent_grant, yc__exec_consent_grant},
+    {YC_TX_CONSENT_REVOKE, NULL, yc__exec_consent_revoke},
+    {YC_TX_USAGE_RECORD, NULL, yc__exec_usage_record},
+    {YC_TX_EVIDENCE_ANCHOR, NULL, yc__exec_evidence_anchor},
+};
+
+static const struct handler *handler_for(enum yc_tx_type t)
+{
+    for (size_t i = 0; i < sizeof HANDLERS / sizeof HANDLERS[0]; i++) {
+        if (HANDLERS[i].type == t) {
+            return &HANDLERS[i];
+        }
+    }
+    return NULL;
+}
+
+/* ---- account helpers ---- */
+
+int yc__acct_load(yc_overlay *o, const uint8_t pub[YC_PUBKEY_LEN], struct yc_account *a)
+{
+    uint8_t key[YC_KEY_MAX];
+    size_t klen = yc_key_account(key, pub);
+    const uint8_t *v;
+    size_t vlen;
+    int rc = yc_overlay_get(o, key, klen, &v, &vlen);
+
+    if (rc == YC_ENOTFOUND) {
+        return YC_EUNKNOWNACCT;
+    }
+    if (rc != YC_OK) {
+        return rc;
+    }
+    return yc_account_decode(a, v, vlen);
+}
+
+int yc__acct_store(yc_overlay *o, const uint8_t pub[YC_PUBKEY_LEN], const struct yc_account *a)
+{
+    uint8_t key[YC_KEY_MAX];
+    size_t klen = yc_key_account(key, pub);
+    struct yc_buf b;
+    int rc;
+
+    yc_buf_init(&b, 4096);
+    rc = yc_account_encode(a, &b);
+    if (rc == YC_OK) {
+        rc = yc_overlay_put(o, key, klen, b.data, b.len);
+    }
+    yc_buf_cleanup(&b);
+    return rc;
+}
+
+int yc__acct_exists(yc_overlay *o, const uint8_t pub[YC_PUBKEY_LEN])
+{
+    uint8_t key[YC_KEY_MAX];
+    size_t klen = yc_key_account(key, pub);
+    int rc = yc__key_exists(o, key, klen);
+    return rc == YC_ENOTFOUND ? YC_EUNKNOWNACCT : rc;
+}
+
+int yc__acct_debit(yc_overlay *o, const uint8_t pub[YC_PUBKEY_LEN], uint64_t amount)
+{
+    struct yc_account a;
+    int rc = yc__acct_load(o, pub, &a);
+
+    if (rc != YC_OK) {
+        return rc;
+    }
+    if (a.balance < amount) {
+        return YC_EBALANCE;
+    }
+    a.balance -= amount;
+    return yc__acct_store(o, pub, &a);
+}
+
+int yc__acct_credit(yc_overlay *o, const uint8_t pub[YC_PUBKEY_LEN], uint64_t amount)
+{
+    struct yc_account a;
+    int rc = yc__acct_load(o, pub, &a);
+
+    if (rc != YC_OK) {
+        return rc;
+    }
+    if (a.balance > UINT64_MAX - amount) {
+        return YC_EOVERFLOW;
+    }
+    a.balance += amount;
+    return yc__acct_store(o, pub, &a);
+}
+
+int yc__key_exists(yc_overlay *o, const uint8_t *key, size_t klen)
+{
+    const uint8_t *v;
+    size_t vlen;
+    return yc_overlay_get(o, key, klen, &v, &vlen);
+}
+
+int yc__put_empty(yc_overlay *o, const uint8_t *key, size_t klen)
+{
+    return yc_overlay_put(o, key, klen, NULL, 0);
+}
+
+/* ---- envelope rules ---- */
+
+static bool is_self_register(const struct yc_tx *tx)
+{
+    const struct yc_body_account_register *b = &tx->b.account_register;
+    return tx->type == YC_TX_ACCOUNT_REGISTER &&
+           (!b->has_account || memcmp(b->account, tx->sender, YC_PUBKEY_LEN) == 0);
+}
+
+static bool chain_matches(const struct yc_tx *tx, const struct yc_genesis *g)
+{
+    size_t n = strnlen(g->chain_id, sizeof g->chain_id);
+    return tx->chain_id.len == n && memcmp(tx->chain_id.p, g->chain_id, n) == 0;
+}
+
+/* Checks the sender and nonce, sets env->role, and (when `bump`) writes the sender's
+ * next nonce into env->o. Self-registration: the account must not exist, nonce 0. */
+static int check_sender(struct yc__env *env, bool bump, uint64_t *gap)
+{
+    const struct yc_tx *tx = env->tx;
+    struct yc_account a;
+    int rc;
+
+    *gap = 0;
+    if (is_self_register(tx)) {
+        rc = yc__acct_exists(env->o, tx->sender);
+        if (rc == YC_OK) {
+            return YC_EALREADYREG;
+        }
+        if (rc != YC_EUNKNOWNACCT) {
+            return rc;
+        }
+        env->role = YC_ROLE_NONE;
+        /* The account (nonce 1) is created by the handler. */
+        return tx->nonce == 0 ? YC_OK : YC_EBADNONCE;
+    }
+    rc = yc__acct_load(env->o, tx->sender, &a);
+    if (rc != YC_OK) {
+        return rc;
+    }
+    env->role = a.role;
+    if (!bump) {
+        if (tx->nonce < a.nonce) {
+            return YC_EBADNONCE;
+        }
+        *gap = tx->nonce - a.nonce;
+        return YC_OK;
+    }
+    if (tx->nonce != a.nonce || a.nonce == UINT64_MAX) {
+        return YC_EBADNONCE;
+    }
+    a.nonce++;
+    return yc__acct_store(env->o, tx->sender, &a);
+}
+
+static int run(struct yc__env *env, const struct handler *h)
+{
+    uint64_t gap;
+    int rc = check_sender(env, true, &gap);
+
+    if (rc == YC_OK && h->check != NULL) {
+        rc = h->check(env);
+    }
+    if (rc == YC_OK) {
+        rc = h->exec(env);
+    }
+    return rc;
+}
+
+int yc_exec_tx(yc_overlay *o, const struct yc_exec_ctx *ctx, const struct yc_tx *tx, uint32_t index)
+{
+    const struct handler *h;
+    struct yc_state_src src;
+    yc_overlay *child;
+    int rc;
+
+    /* height 0 is genesis; revoked_at and registered_at rely on blocks being >= 1 */
+    if (o == NULL || ctx == NULL || ctx->g == NULL || tx == NULL || ctx->height == 0) {
+        return YC_EINVAL;
+    }
+    h = handler_for(tx->type);
+    if (h == NULL) {
+        return YC_EUNKNOWNTYPE;
+    }
+    if (!chain_matches(tx, ctx->g)) {
+        return YC_EWRONGCHAIN;
+    }
+    src = yc_overlay_src(o);
+    rc = yc_overlay_create(&child, &src);
+    if (rc != YC_OK) {
+        return rc;
+    }
+    struct yc__env env = {.o = child, .ctx = ctx, .tx = tx, .index = index};
+    rc = run(&env, h);
+    if (rc == YC_OK) {
+        rc = yc_overlay_merge(child, o);
+    }
+    yc_overlay_destroy(child);
+    return rc;
+}
+
+int yc_exec_precheck(yc_overlay *o, const struct yc_exec_ctx *ctx, const struct yc_tx *tx,
+                     uint64_t *gap)
+{
+    const struct handler *h;
+    uint64_t g = 0;
+    int rc;
+
+    if (gap != NULL) {
+        *gap = 0;
+    }
+    if (o == NULL || ctx == NULL || ctx->g == NULL || tx == NULL) {
+        return YC_EINVAL;
+    }
+    h = handler_for(tx->type);
+    if (h == NULL) {
+        return YC_EUNKNOWNTYPE;
+    }
+    if (!chain_matches(tx, ctx->g)) {
+        return YC_EWRONGCHAIN;
+    }
+    /* Reads only: `o` may cache what it read, but gets no writes. */
+    struct yc__env env = {.o = o, .ctx = ctx, .tx = tx, .index = 0};
+    rc = check_sender(&env, false, &g);
+    if (rc == YC_OK && h->check != NULL) {
+        rc = h->check(&env);
+    }
+    if (rc == YC_OK && gap != NULL) {
+        *gap = g;
+    }
+    return rc;
+}
+
+bool yc_err_is_verdict(int err)
+{
+    /* decoding of untrusted bytes (-20..-39) and transaction rules (-40..-89), except
+     * the node's own capacity limits, which say nothing about the tx */
+    if (err == YC_EMEMPOOLFULL || err == YC_EBLOCKFULL) {
+        return false;
+    }
+    return err <= YC_EDECODE && err > YC_EBADBLOCK;
+}
+
+int yc_exec_finish(yc_overlay *o, const char *chain_id, const uint8_t prev_root[YC_HASH_LEN],
+                   uint8_t root[YC_HASH_LEN])
+{
+    const struct yc_write *w;
+    size_t n;
+    int rc;
+
+    if (o == NULL || chain_id == NULL || prev_root == NULL || root == NULL) {
+        return YC_EINVAL;
+    }
+    rc = yc_overlay_writes(o, &w, &n);
+    if (rc == YC_OK) {
+        yc_state_root_next(root, chain_id, prev_root, w, n);
+    }
+    return rc;
+}
+
+int yc_exec_block(yc_overlay *o, const struct yc_genesis *g, const struct yc_block *b,
+                  const uint8_t prev_root[YC_HASH_LEN], uint32_t *bad_index)
+{
+    uint8_t root[YC_HASH_LEN];
+    int rc;
+
+    if (bad_index != NULL) {
+        *bad_index = 0;
+    }
+    if (o == NULL || g == NULL || b == NULL || prev_root == NULL || (b->ntx > 0 && !b->txs)) {
+        return YC_EINVAL;
+    }
+    if (strncmp(b->hdr.chain_id, g->chain_id, sizeof g->chain_id) != 0 ||
+        b->ntx != b->hdr.tx_count) {
+        return YC_EBADBLOCK;
+    }
+    rc = yc_block_tx_root(root, g->chain_id, b->txs, b->ntx);
+    if (rc != YC_OK) {
+        return rc;
+    }
+    if (memcmp(root, b->hdr.tx_root, YC_HASH_LEN) != 0) {
+        return YC_EBADBLOCK;
+    }
+    struct yc_exec_ctx ctx = {.g = g, .height = b->hdr.height, .time_ms = b->hdr.time_ms};
+    for (uint32_t i = 0; i < b->ntx; i++) {
+        rc = yc_exec_tx(o, &ctx, &b->txs[i], i);
+        if (rc != YC_OK) {
+            if (bad_index != NULL) {
+                *bad_index = i;
+            }
+            return yc_err_is_verdict(rc) ? YC_EBADBLOCK : rc;
+        }
+    }
+    rc = yc_exec_finish(o, g->chain_id, prev_root, root);
+    if (rc != YC_OK) {
+        return rc;
+    }
+    return memcmp(root, b->hdr.state_root, YC_HASH_LEN) == 0 ? YC_OK : YC_EDIVERGED;
+}

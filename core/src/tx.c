@@ -1,0 +1,606 @@
+/*
+ * tx.c — the transaction envelope and the typed bodies: strict schema decoding,
+ * encoding, id, signing and verification.
+ *
+ * Decoding order: size cap, canonical check (nothing allocated before it), a private
+ * copy of the bytes, the envelope fields in sorted key order, then the body through
+ * the BODY table by type. Schemas are strict: an unknown key (wherever it sorts) or a
+ * missing required key is YC_EBADFIELD. The id is recomputed from the unsigned
+ * envelope, so it never depends on `sig` or `cosigs`.
+ *
+ * Body decoders check types, presence and size limits only; the rules that give a
+ * refusal its protocol code (roles, codes, jurisdictions, time windows) live in the
+ * exec_*.c files, the one place every node and the audit tool apply them.
+ */
+#include <string.h>
+
+#include "ledger_int.h"
+#include "yc/alloc.h"
+#include "yc/codec.h"
+#include "yc/hash.h"
+#include "yc/keys.h"
+#include "yc/tx.h"
+
+/* Depth: envelope → body → list → item, with room for later types; items: bodies and
+ * lists are far smaller, but a later type's list may be longer than YC_LIST_MAX. */
+static const struct yc_limits TX_LIMITS = {
+    .max_depth = 8, .max_items = 256, .max_strlen = YC_TX_MAX_BYTES};
+
+/* ---- type names ---- */
+
+const char *yc_tx_type_name(enum yc_tx_type t)
+{
+    switch (t) {
+#define YC_TX_NAME_(e, n, name)                                                                    \
+    case e:                                                                                        \
+        return name;
+        YC_TX_TYPES(YC_TX_NAME_)
+#undef YC_TX_NAME_
+    default:
+        return NULL;
+    }
+}
+
+enum yc_tx_type yc_tx_type_from_name(const char *s, size_t len)
+{
+#define YC_TX_FROM_(e, n, name)                                                                    \
+    if (s != NULL && len == sizeof(name) - 1 && memcmp(s, name, len) == 0) {                       \
+        return e;                                                                                  \
+    }
+    YC_TX_TYPES(YC_TX_FROM_)
+#undef YC_TX_FROM_
+    return YC_TX_NONE;
+}
+
+/* ---- field readers ---- */
+
+int yc__field_req(struct yc_dec *d, uint32_t *left, const char *key)
+{
+    int r = yc_dec_field(d, left, key);
+    return r == 1 ? YC_OK : YC_EBADFIELD;
+}
+
+int yc__field_opt(struct yc_dec *d, uint32_t *left, const char *key)
+{
+    int r = yc_dec_field(d, left, key);
+    return r < 0 ? YC_EBADFIELD : r;
+}
+
+int yc__dec_text(struct yc_dec *d, struct yc_slice *s, size_t minlen, size_t maxlen)
+{
+    const char *p;
+    size_t n;
+
+    if (yc_dec_str(d, &p, &n) != YC_OK || n < minlen || n > maxlen) {
+        return YC_EBADFIELD;
+    }
+    s->p = p;
+    s->len = n;
+    return YC_OK;
+}
+
+int yc__dec_list(struct yc_dec *d, struct yc_list *l, size_t maxlen)
+{
+    uint32_t n;
+
+    memset(l, 0, sizeof *l);
+    if (yc_dec_array(d, &n) != YC_OK) {
+        return YC_EBADFIELD;
+    }
+    if (n > YC_LIST_MAX) {
+        return YC_ETOOMANY;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        int rc = yc__dec_text(d, &l->items[i], 0, maxlen);
+        if (rc != YC_OK) {
+            return rc;
+        }
+    }
+    l->n = n;
+    return YC_OK;
+}
+
+int yc__dec_fixed(struct yc_dec *d, uint8_t *out, size_t n, int err)
+{
+    const uint8_t *p;
+    size_t len;
+
+    if (yc_dec_bin(d, &p, &len) != YC_OK) {
+        return YC_EBADFIELD;
+    }
+    if (len != n) {
+        return err;
+    }
+    memcpy(out, p, n);
+    return YC_OK;
+}
+
+void yc__enc_slice(struct yc_enc *e, const struct yc_slice *s)
+{
+    yc_enc_str(e, s->len > 0 ? s->p : "", s->len);
+}
+
+void yc__enc_list(struct yc_enc *e, const struct yc_list *l)
+{
+    yc_enc_array(e, l->n);
+    for (uint32_t i = 0; i < l->n; i++) {
+        yc__enc_slice(e, &l->items[i]);
+    }
+}
+
+/* ---- body decoders ---- */
+
+#define TRY(x)                                                                                     \
+    do {                                                                                           \
+        int rc_ = (x);                                                                             \
+        if (rc_ != YC_OK) {                                                                        \
+            return rc_;                                                                            \
+        }                                                                                          \
+    } while (0)
+
+/* Reads an optional field: sets *has, runs `read` if present. */
+#define OPT(d, left, key, has, read)                                                               \
+    do {                                                                                           \
+        int r_ = yc__field_opt((d), (left), (key));                                                \
+        if (r_ < 0) {                                                                              \
+            return r_;                                                                             \
+        }                                                                                          \
+        *(has) = r_ == 1;                                                                          \
+        if (r_ == 1) {                                                                             \
+            TRY(read);                                                                             \
+        }                                                                                          \
+    } while (0)
+
+static int dec_pub(struct yc_dec *d, uint8_t out[YC_PUBKEY_LEN])
+{
+    TRY(yc__dec_fixed(d, out, YC_PUBKEY_LEN, YC_EBADFIELD));
+    return yc_pubkey_valid(out) ? YC_OK : YC_EBADKEY;
+}
+
+typedef int (*body_fn)(struct yc_dec *d, uint32_t *left, enum yc_tx_type t, union yc_tx_body *b);
+
+static int body_account_register(struct yc_dec *d, uint32_t *left, enum yc_tx_type t,
+                                 union yc_tx_body *u)
+{
+    struct yc_body_account_register *b = &u->account_register;
+    (void)t;
+    OPT(d, left, "account", &b->has_account, dec_pub(d, b->account));
+    TRY(yc__field_req(d, left, "jurisdiction"));
+    TRY(yc__dec_text(d, &b->jurisdiction, 0, YC_CODE_MAX));
+    TRY(yc__field_req(d, left, "name"));
+    TRY(yc__dec_text(d, &b->name, 0, YC_NAME_MAX));
+    TRY(yc__field_req(d, left, "role"));
+    return yc__dec_text(d, &b->role, 0, YC_CODE_MAX);
+}
+
+static int body_account_update(struct yc_dec *d, uint32_t *left, enum yc_tx_type t,
+                               union yc_tx_body *u)
+{
+    struct yc_body_account_update *b = &u->account_update;
+    (void)t;
+    OPT(d, left, "account", &b->has_account, dec_pub(d, b->account));
+    OPT(d, left, "jurisdiction", &b->has_jurisdiction,
+        yc__dec_text(d, &b->jurisdiction, 0, YC_CODE_MAX));
+    OPT(d, left, "name", &b->has_name, yc__dec_text(d, &b->name, 0, YC_NAME_MAX));
+    return YC_OK;
+}
+
+static int body_token(struct yc_dec *d, uint32_t *left, enum yc_tx_type t, union yc_tx_body *u)
+{
+    struct yc_body_token *b = &u->token;
+    bool has_memo;
+
+    TRY(yc__field_req(d, left, "amount"));
+    TRY(yc_dec_uint(d, &b->amount));
+    OPT(d, left, "memo", &has_memo, yc__dec_text(d, &b->memo, 1, YC_NAME_MAX));
+    OPT(d, left, "to", &b->has_to, dec_pub(d, b->to));
+    /* issue and transfer name a recipient; redeem burns from the sender's own balance */
+    if (b->has_to != (t != YC_TX_TOKEN_REDEEM)) {
+        return YC_EBADFIELD;
+    }
+    return YC_OK;
+}
+
+static int body_consent_grant(struct yc_dec *d, uint32_t *left, enum yc_tx_type t,
+                              union yc_tx_body *u)
+{
+    struct yc_body_consent_grant *b = &u->consent_grant;
+    bool has;
+    (void)t;
+    TRY(yc__field_req(d, left, "categories"));
+    TRY(yc__dec_list(d, &b->categories, YC_CODE_MAX));
+    OPT(d, left, "fee_per_use", &has, yc_dec_uint(d, &b->fee_per_use));
+    TRY(yc__field_req(d, left, "jurisdiction"));
+    TRY(yc__dec_text(d, &b->jurisdiction, 0, YC_CODE_MAX));
+    OPT(d, left, "max_uses", &has, yc_dec_uint(d, &b->max_uses));
+    OPT(d, left, "not_before", &has, yc_dec_uint(d, &b->not_before));
+    OPT(d, left, "onward_transfer", &has, yc_dec_bool(d, &b->onward_transfer));
+    TRY(yc__field_req(d, left, "operations"));
+    TRY(yc__dec_list(d, &b->operations, YC_CODE_MAX));
+    TRY(yc__field_req(d, left, "processor"));
+    TRY(dec_pub(d, b->processor));
+    TRY(yc__field_req(d, left, "purposes"));
+    TRY(yc__dec_list(d, &b->purposes, YC_CODE_MAX));
+    OPT(d, left, "retention_days", &has, yc_dec_uint(d, &b->retention_days));
+    TRY(yc__field_req(d, left, "until"));
+    return yc_dec_uint(d, &b->until);
+}
+
+static int body_consent_revoke(struct yc_dec *d, uint32_t *left, enum yc_tx_type t,
+                               union yc_tx_body *u)
+{
+    (void)t;
+    TRY(yc__field_req(d, left, "consent"));
+    return yc__dec_fixed(d, u->consent_revoke.consent, YC_HASH_LEN, YC_EBADFIELD);
+}
+
+static int body_usage_record(struct yc_dec *d, uint32_t *left, enum yc_tx_type t,
+                             union yc_tx_body *u)
+{
+    struct yc_body_usage_record *b = &u->usage_record;
+    bool has;
+    (void)t;
+    OPT(d, left, "category", &has, yc__dec_text(d, &b->category, 1, YC_CODE_MAX));
+    OPT(d, left, "consent", &b->has_consent,
+        yc__dec_fixed(d, b->consent, YC_HASH_LEN, YC_EBADFIELD));
+    OPT(d, left, "input", &b->has_input, yc__dec_fixed(d, b->input, YC_HASH_LEN, YC_EBADDIGEST));
+    OPT(d, left, "license", &b->has_license,
+        yc__dec_fixed(d, b->license, YC_HASH_LEN, YC_EBADFIELD));
+    TRY(yc__field_req(d, left, "operation"));
+    TRY(yc__dec_text(d, &b->operation, 0, YC_CODE_MAX));
+    OPT(d, left, "output", &b->has_output, yc__dec_fixed(d, b->output, YC_HASH_LEN, YC_EBADDIGEST));
+    TRY(yc__field_req(d, left, "purpose"));
+    TRY(yc__dec_text(d, &b->purpose, 0, YC_CODE_MAX));
+    /* a use relies on exactly one authority */
+    if (b->has_consent == b->has_license) {
+        return YC_EBADFIELD;
+    }
+    return YC_OK;
+}
+
+static int body_evidence_anchor(struct yc_dec *d, uint32_t *left, enum yc_tx_type t,
+                                union yc_tx_body *u)
+{
+    struct yc_body_evidence_anchor *b = &u->evidence_anchor;
+    bool has;
+    (void)t;
+    TRY(yc__field_req(d, left, "digest"));
+    TRY(yc__dec_fixed(d, b->digest, YC_HASH_LEN, YC_EBADDIGEST));
+    TRY(yc__field_req(d, left, "kind"));
+    TRY(yc__dec_text(d, &b->kind, 0, YC_CODE_MAX));
+    OPT(d, left, "note", &has, yc__dec_text(d, &b->note, 1, YC_NAME_MAX));
+    OPT(d, left, "ref", &b->has_ref, yc__dec_fixed(d, b->ref, YC_HASH_LEN, YC_EBADFIELD));
+    return YC_OK;
+}
+
+/* One line per type: issues adding types add a line here (and in ledger.c). */
+static const struct {
+    enum yc_tx_type type;
+    body_fn decode;
+} BODY[] = {
+    {YC_TX_ACCOUNT_REGISTER, body_account_register},
+    {YC_TX_ACCOUNT_UPDATE, body_account_update},
+    {YC_TX_TOKEN_ISSUE, body_token},
+    {YC_TX_TOKEN_TRANSFER, body_token},
+    {YC_TX_TOKEN_REDEEM, body_token},
+    {YC_TX_CONSENT_GRANT, body_consent_grant},
+    {YC_TX_CONSENT_REVOKE, body_consent_revoke},
+    {YC_TX_USAGE_RECORD, body_usage_record},
+    {YC_TX_EVIDENCE_ANCHOR, body_evidence_anchor},
+};
+
+static body_fn body_decoder(enum yc_tx_type t)
+{
+    for (size_t i = 0; i < sizeof BODY / sizeof BODY[0]; i++) {
+        if (BODY[i].type == t) {
+            return BODY[i].decode;
+        }
+    }
+    return NULL;
+}
+
+static int decode_body(struct yc_tx *tx)
+{
+    body_fn fn = body_decoder(tx->type);
+    struct yc_dec d;
+    uint32_t left;
+
+    if (fn == NULL) {
+        return YC_EUNKNOWNTYPE;
+    }
+    yc_dec_init(&d, tx->body, tx->body_len);
+    TRY(yc_dec_map(&d, &left));
+    TRY(fn(&d, &left, tx->type, &tx->b));
+    /* a key left over sorts after every known one: unknown field */
+    if (left != 0 || !yc_dec_done(&d)) {
+        return YC_EBADFIELD;
+    }
+    return YC_OK;
+}
+
+/* ---- envelope ---- */
+
+static bool chain_id_valid(const char *p, size_t n)
+{
+    if (n < 1 || n > YC_CHAIN_ID_MAX) {
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        char c = p[i];
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '.' || c == '_' || c == '-';
+        if (!ok) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static int decode_cosigs(struct yc_dec *d, struct yc_tx *tx)
+{
+    uint32_t n;
+
+    TRY(yc_dec_array(d, &n) == YC_OK ? YC_OK : YC_EBADFIELD);
+    if (n == 0) {
+        return YC_EBADFIELD; /* absent ≡ none: one encoding only */
+    }
+    if (n > YC_TX_MAX_COSIGS) {
+        return YC_ETOOMANY;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t two;
+        struct yc_cosig *c = &tx->cosigs[i];
+        if (yc_dec_array(d, &two) != YC_OK || two != 2) {
+            return YC_EBADFIELD;
+        }
+        TRY(dec_pub(d, c->pub));
+        TRY(yc__dec_fixed(d, c->sig, YC_SIG_LEN, YC_EBADFIELD));
+        if (i > 0 && memcmp(tx->cosigs[i - 1].pub, c->pub, YC_PUBKEY_LEN) >= 0) {
+            return YC_EBADFIELD; /* sorted by key, unique */
+        }
+    }
+    tx->ncosigs = n;
+    return YC_OK;
+}
+
+static int decode_envelope(struct yc_tx *tx)
+{
+    struct yc_dec d;
+    uint32_t left;
+    const char *s;
+    size_t n;
+    int r;
+
+    yc_dec_init(&d, tx->bytes, tx->len);
+    if (yc_dec_map(&d, &left) != YC_OK) {
+        return YC_EBADFIELD;
+    }
+    TRY(yc__field_req(&d, &left, "body"));
+    if (yc_dec_peek(&d) != YC_MT_MAP) {
+        return YC_EBADFIELD;
+    }
+    TRY(yc_dec_skip(&d, &tx->body, &tx->body_len));
+    TRY(yc__field_req(&d, &left, "chain_id"));
+    if (yc_dec_str(&d, &s, &n) != YC_OK || !chain_id_valid(s, n)) {
+        return YC_EBADFIELD;
+    }
+    tx->chain_id.p = s;
+    tx->chain_id.len = n;
+    if ((r = yc__field_opt(&d, &left, "cosigs")) < 0) {
+        return r;
+    }
+    if (r == 1) {
+        TRY(decode_cosigs(&d, tx));
+    }
+    TRY(yc__field_req(&d, &left, "nonce"));
+    TRY(yc_dec_uint(&d, &tx->nonce));
+    TRY(yc__field_req(&d, &left, "sender"));
+    TRY(dec_pub(&d, tx->sender));
+    TRY(yc__field_req(&d, &left, "sig"));
+    TRY(yc__dec_fixed(&d, tx->sig, YC_SIG_LEN, YC_EBADFIELD));
+    TRY(yc__field_req(&d, &left, "type"));
+    TRY(yc_dec_str(&d, &s, &n));
+    tx->type = yc_tx_type_from_name(s, n);
+    if (tx->type == YC_TX_NONE) {
+        return YC_EUNKNOWNTYPE;
+    }
+    if (left != 0 || !yc_dec_done(&d)) {
+        return YC_EBADFIELD;
+    }
+    return YC_OK;
+}
+
+/* Copies the tx's chain id into a NUL-terminated buffer. */
+static void chain_cstr(char out[YC_CHAIN_ID_MAX + 1], const struct yc_slice *s)
+{
+    size_t n = s->len > YC_CHAIN_ID_MAX ? YC_CHAIN_ID_MAX : s->len;
+    memcpy(out, s->p, n);
+    out[n] = '\0';
+}
+
+static int compute_id(struct yc_tx *tx)
+{
+    char chain[YC_CHAIN_ID_MAX + 1];
+    struct yc_buf ub;
+    int rc;
+
+    chain_cstr(chain, &tx->chain_id);
+    yc_buf_init(&ub, YC_TX_MAX_BYTES);
+    rc = yc_tx_encode_unsigned(&ub, chain, tx->type, tx->sender, tx->nonce, tx->body, tx->body_len);
+    if (rc == YC_OK) {
+        yc_tx_id(tx->id, chain, ub.data, ub.len);
+    }
+    yc_buf_cleanup(&ub);
+    return rc;
+}
+
+int yc_tx_decode(struct yc_tx *tx, const uint8_t *bytes, size_t len)
+{
+    int rc;
+
+    if (tx == NULL || (bytes == NULL && len > 0)) {
+        return YC_EINVAL;
+    }
+    memset(tx, 0, sizeof *tx);
+    if (len > YC_TX_MAX_BYTES) {
+        return YC_ETOOLARGE;
+    }
+    rc = yc_canon_check(bytes, len, &TX_LIMITS);
+    if (rc != YC_OK) {
+        return rc;
+    }
+    tx->bytes = yc_memdup(bytes, len);
+    if (tx->bytes == NULL) {
+        return YC_ENOMEM;
+    }
+    tx->len = len;
+    rc = decode_envelope(tx);
+    if (rc == YC_OK) {
+        rc = decode_body(tx);
+    }
+    if (rc == YC_OK) {
+        rc = compute_id(tx);
+    }
+    if (rc != YC_OK) {
+        yc_tx_cleanup(tx);
+    }
+    return rc;
+}
+
+void yc_tx_cleanup(struct yc_tx *tx)
+{
+    if (tx == NULL) {
+        return;
+    }
+    yc_free(tx->bytes);
+    memset(tx, 0, sizeof *tx);
+}
+
+/* ---- signatures ---- */
+
+int yc_tx_verify(const struct yc_tx *tx, const char *chain_id)
+{
+    if (tx == NULL || chain_id == NULL) {
+        return YC_EINVAL;
+    }
+    size_t n = strlen(chain_id);
+    if (tx->chain_id.len != n || memcmp(tx->chain_id.p, chain_id, n) != 0) {
+        return YC_EWRONGCHAIN;
+    }
+    if (!yc_sig_verify(tx->sig, tx->id, tx->sender)) {
+        return YC_EBADSIG;
+    }
+    for (uint32_t i = 0; i < tx->ncosigs; i++) {
+        if (!yc_sig_verify(tx->cosigs[i].sig, tx->id, tx->cosigs[i].pub)) {
+            return YC_EBADCOSIG;
+        }
+    }
+    return YC_OK;
+}
+
+/* ---- encoding ---- */
+
+static int encode_envelope(struct yc_buf *out, const char *chain_id, enum yc_tx_type type,
+                           const uint8_t sender[YC_PUBKEY_LEN], uint64_t nonce, const uint8_t *body,
+                           size_t body_len, const uint8_t *sig, const struct yc_cosig *cosigs,
+                           uint32_t ncosigs)
+{
+    const char *tname = yc_tx_type_name(type);
+    const struct yc_cosig *order[YC_TX_MAX_COSIGS];
+    struct yc_enc e;
+    uint32_t npairs = 5;
+
+    if (out == NULL || chain_id == NULL || tname == NULL || sender == NULL || body == NULL ||
+        body_len == 0 || ncosigs > YC_TX_MAX_COSIGS || (ncosigs > 0 && cosigs == NULL)) {
+        return YC_EINVAL;
+    }
+    /* cosigs are written sorted by public key (insertion sort of at most 4) */
+    for (uint32_t i = 0; i < ncosigs; i++) {
+        uint32_t j = i;
+        while (j > 0 && memcmp(order[j - 1]->pub, cosigs[i].pub, YC_PUBKEY_LEN) > 0) {
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = &cosigs[i];
+    }
+    if (sig != NULL) {
+        npairs += 1 + (ncosigs > 0 ? 1u : 0u);
+    }
+    yc_enc_init(&e, out);
+    yc_enc_map(&e, npairs);
+    yc_enc_cstr(&e, "body");
+    yc_enc_raw(&e, body, body_len);
+    yc_enc_cstr(&e, "chain_id");
+    yc_enc_cstr(&e, chain_id);
+    if (sig != NULL && ncosigs > 0) {
+        yc_enc_cstr(&e, "cosigs");
+        yc_enc_array(&e, ncosigs);
+        for (uint32_t i = 0; i < ncosigs; i++) {
+            yc_enc_array(&e, 2);
+            yc_enc_bin(&e, order[i]->pub, YC_PUBKEY_LEN);
+            yc_enc_bin(&e, order[i]->sig, YC_SIG_LEN);
+        }
+    }
+    yc_enc_cstr(&e, "nonce");
+    yc_enc_uint(&e, nonce);
+    yc_enc_cstr(&e, "sender");
+    yc_enc_bin(&e, sender, YC_PUBKEY_LEN);
+    if (sig != NULL) {
+        yc_enc_cstr(&e, "sig");
+        yc_enc_bin(&e, sig, YC_SIG_LEN);
+    }
+    yc_enc_cstr(&e, "type");
+    yc_enc_cstr(&e, tname);
+    return yc_enc_finish(&e);
+}
+
+int yc_tx_encode_unsigned(struct yc_buf *out, const char *chain_id, enum yc_tx_type type,
+                          const uint8_t sender[YC_PUBKEY_LEN], uint64_t nonce, const uint8_t *body,
+                          size_t body_len)
+{
+    return encode_envelope(out, chain_id, type, sender, nonce, body, body_len, NULL, NULL, 0);
+}
+
+void yc_tx_id(uint8_t id[YC_HASH_LEN], const char *chain_id, const uint8_t *unsigned_bytes,
+              size_t len)
+{
+    yc_hash_tagged(id, YC_TAG_TX, chain_id, unsigned_bytes, len);
+}
+
+int yc_tx_encode_signed(struct yc_buf *out, const char *chain_id, enum yc_tx_type type,
+                        const uint8_t sender[YC_PUBKEY_LEN], uint64_t nonce, const uint8_t *body,
+                        size_t body_len, const uint8_t sig[YC_SIG_LEN],
+                        const struct yc_cosig *cosigs, uint32_t ncosigs)
+{
+    if (sig == NULL) {
+        return YC_EINVAL;
+    }
+    return encode_envelope(out, chain_id, type, sender, nonce, body, body_len, sig, cosigs,
+                           ncosigs);
+}
+
+int yc_tx_build_signed(struct yc_buf *out, uint8_t id[YC_HASH_LEN], const char *chain_id,
+                       enum yc_tx_type type, const yc_signer *s, uint64_t nonce,
+                       const uint8_t *body, size_t body_len, const uint8_t aux32[32])
+{
+    uint8_t pub[YC_PUBKEY_LEN];
+    uint8_t sig[YC_SIG_LEN];
+    struct yc_buf ub;
+    int rc;
+
+    if (out == NULL || id == NULL || s == NULL || aux32 == NULL) {
+        return YC_EINVAL;
+    }
+    yc_signer_pubkey(s, pub);
+    yc_buf_init(&ub, YC_TX_MAX_BYTES);
+    rc = yc_tx_encode_unsigned(&ub, chain_id, type, pub, nonce, body, body_len);
+    if (rc == YC_OK) {
+        yc_tx_id(id, chain_id, ub.data, ub.len);
+        rc = yc_sig_sign(s, sig, id, aux32);
+    }
+    yc_buf_cleanup(&ub);
+    if (rc == YC_OK) {
+        rc = yc_tx_encode_signed(out, chain_id, type, pub, nonce, body, body_len, sig, NULL, 0);
+    }
+    return rc;
+}
