@@ -29,7 +29,12 @@ void yc_rpc_config_default(struct yc_rpc_config *c);
 int yc_rpc_start(yc_rpc **out, yc_node *n, const struct yc_rpc_config *c);
 /* Same server type for the operations listener (laddr only, other fields defaulted). */
 int yc_ops_start(yc_rpc **out, yc_node *n, const char *laddr);
-/* Closes listeners and connections; memory freed in close callbacks. NULL is a no-op. */
+/* TCP port the listener is bound to (useful when laddr asked for port 0); 0 for NULL. */
+uint16_t yc_rpc_port(const yc_rpc *r);
+/* Closes listeners and connections; memory freed in close callbacks. NULL is a no-op.
+ * Pending commit waits and event streams are cancelled before it returns (their
+ * yc_node_unwatch / yc_node_unsubscribe calls happen inside), so call it before the
+ * node's watch and subscription tables go away, then run the loop to let handles close. */
 void yc_rpc_stop(yc_rpc *r);
 
 #endif

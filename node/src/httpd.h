@@ -1,0 +1,137 @@
+/*
+ * httpd.h — a small HTTP/1.1 server on a libuv loop (http-parser 2.9), shared by the
+ * RPC and operations listeners (rpc.h).
+ *
+ * Connections are keep-alive and pipelining-safe: a connection handles one request at
+ * a time, and the bytes of the next pipelined requests wait unparsed in the
+ * connection's fixed read buffer until the response to the current one is queued.
+ * When that buffer is full the server stops reading, so a client can never make it
+ * hold more than one buffer, one request body (capped) and its own unread responses
+ * (capped: parsing pauses until they drain).
+ *
+ * Limits, all fixed at start: header bytes (431), body bytes (413, stable code
+ * `body_too_large`; refused from Content-Length before the body is read), open
+ * connections (extra ones are closed at once), idle time between requests, time to
+ * receive a whole request once it started (408: slow drips do not hold a slot
+ * forever), bytes queued for an event-stream client (a slow one is dropped).
+ *
+ * A handler answers at once with yc_http_respond, or defers (yc_http_defer) and
+ * answers later. If the connection ends first (peer closed, timeout, server stopped),
+ * the defer's cancel callback runs once instead and the connection must not be used
+ * again by the handler's owner. Handle memory is freed only in close callbacks.
+ *
+ * Threading: every function runs on the loop thread; callbacks are invoked there.
+ */
+#ifndef YC_HTTPD_H
+#define YC_HTTPD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <uv.h>
+
+/* Counters a server adds to (the owner reads them for /metrics). */
+struct yc_httpd_counters {
+    uint64_t connections_total;          /* accepted and served */
+    uint64_t connections_refused_total;  /* closed at once: over max_connections */
+    uint64_t requests_total;
+    uint64_t errors_total[5];            /* 400, 408, 413, 431, 503 answered by the server */
+    uint64_t streams_dropped_total;      /* event-stream clients dropped for being slow */
+};
+#define YC_HTTPD_ERR_400 0
+#define YC_HTTPD_ERR_408 1
+#define YC_HTTPD_ERR_413 2
+#define YC_HTTPD_ERR_431 3
+#define YC_HTTPD_ERR_503 4
+
+struct yc_httpd_config {
+    size_t max_body_bytes;        /* larger bodies get 413 */
+    size_t max_header_bytes;      /* request line + header bytes; more gets 431 */
+    uint32_t max_connections;     /* connections beyond this are closed on accept */
+    uint64_t idle_timeout_ms;     /* keep-alive connection with no request is closed */
+    uint64_t request_timeout_ms;  /* a started request must be complete within this (408) */
+    size_t max_write_queue_bytes; /* unread responses beyond this pause request parsing */
+    size_t sse_max_queue_bytes;   /* an event stream further behind than this is dropped */
+    uint64_t sse_ping_ms;         /* comment line sent on a quiet event stream */
+    struct yc_httpd_counters *counters; /* optional, not owned; must outlive the server */
+};
+
+/* Fills defaults: 8 MiB body, 16 KiB headers, 256 connections, 60 s idle, 20 s request,
+ * 4 MiB write queue, 1 MiB event queue, 15 s ping. */
+void yc_httpd_config_default(struct yc_httpd_config *c);
+
+/* One parsed request; every pointer is valid only during the handler call. */
+struct yc_http_req {
+    int method;                /* enum http_method (HTTP_GET, HTTP_POST, …) */
+    const char *path;          /* request path, not decoded, NUL-terminated ("/status") */
+    const char *query;         /* raw query after '?', NUL-terminated; "" if none */
+    const uint8_t *body;       /* body bytes (NUL-terminated for convenience) */
+    size_t body_len;
+    const char *authorization; /* Authorization header value, or NULL */
+    bool keep_alive;
+};
+
+typedef struct yc_httpd yc_httpd;
+typedef struct yc_http_conn yc_http_conn;
+
+/* Called for each complete request. Must call yc_http_respond or yc_http_defer (or
+ * yc_http_sse_begin) before returning; otherwise the server answers 500. */
+typedef void (*yc_http_handler_cb)(void *ctx, yc_http_conn *c, const struct yc_http_req *req);
+/* The connection of a deferred response or event stream went away. */
+typedef void (*yc_http_cancel_cb)(void *ctx);
+/* The server and all its connections are closed and freed. */
+typedef void (*yc_httpd_closed_cb)(void *ctx);
+
+/*
+ * Binds `laddr` ("host:port", "tcp://host:port", "[v6]:port"; host an IP literal or
+ * "localhost"; port 0 picks a free port) and listens. `cfg` is copied; zero fields
+ * take the defaults. Returns YC_OK, YC_ECONFIG (bad address), YC_EIO (bind/listen
+ * failed), YC_ENOMEM. *out is NULL on failure.
+ */
+int yc_httpd_start(yc_httpd **out, uv_loop_t *loop, const char *laddr,
+                   const struct yc_httpd_config *cfg, yc_http_handler_cb handler, void *ctx);
+
+/* Port actually bound (useful with port 0). */
+uint16_t yc_httpd_port(const yc_httpd *h);
+/* Connections currently open (including those closing). */
+uint32_t yc_httpd_connections(const yc_httpd *h);
+
+/*
+ * Stops listening and closes every connection (cancel callbacks run now, before this
+ * returns). The server frees itself once every handle is closed, then calls `cb`
+ * (may be NULL). NULL h is a no-op.
+ */
+void yc_httpd_stop(yc_httpd *h, yc_httpd_closed_cb cb, void *ctx);
+
+/*
+ * Answers the current request: status, Content-Type and the body (copied). `extra`
+ * holds further header lines, each ending in "\r\n", or NULL. Keeps the connection
+ * open if the client allows keep-alive; otherwise closes it after the response.
+ * A no-op if the connection already went away (its cancel callback has then run).
+ */
+void yc_http_respond(yc_http_conn *c, int status, const char *content_type, const void *body,
+                     size_t len, const char *extra);
+
+/*
+ * Announces that the current request will be answered later with yc_http_respond.
+ * `cancel(ctx)` runs instead if the connection ends first.
+ */
+void yc_http_defer(yc_http_conn *c, yc_http_cancel_cb cancel, void *ctx);
+
+/*
+ * Turns the current request into a Server-Sent Events stream: writes the 200 headers;
+ * the connection then carries only events until either side closes. `cancel(ctx)`
+ * runs when it ends (never from inside yc_http_sse_send). Returns YC_OK or YC_EIO.
+ */
+int yc_http_sse_begin(yc_http_conn *c, yc_http_cancel_cb cancel, void *ctx);
+
+/*
+ * Queues one event ("event: <event>\ndata: <data>\n\n"; `data` must not contain a
+ * newline). Returns YC_OK; YC_ELIMIT if the client is too far behind (it is being
+ * dropped: its cancel callback runs on a later loop turn); YC_EIO if the stream is
+ * closing.
+ */
+int yc_http_sse_send(yc_http_conn *c, const char *event, const char *data);
+
+#endif

@@ -1,0 +1,227 @@
+/*
+ * ops.c — the operations listener (DESIGN.md §9): /metrics in the Prometheus text
+ * format, /livez, /readyz (503 naming the failing checks) and /version.
+ *
+ * Metric names start with yuchain_, carry their unit (_bytes, _seconds) and counters
+ * end in _total. Labels are only ever fixed vocabularies (RPC method names, HTTP
+ * statuses): never an account, person, consent or transaction id, which would both
+ * leak who does what and make the series count unbounded.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <http_parser.h>
+
+#include "httpd.h"
+#include "rpc_impl.h"
+#include "yc/buf.h"
+#include "yc/err.h"
+#include "yc/genesis.h"
+#include "yc/hash.h"
+
+#define METRICS_CAP ((size_t)1 << 20)
+#define PROM_CTYPE "text/plain; version=0.0.4; charset=utf-8"
+
+struct out {
+    struct yc_buf b;
+    int err;
+};
+
+static void outf(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void outf(struct out *o, const char *fmt, ...)
+{
+    char line[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= sizeof(line)) {
+        o->err = YC_ELIMIT;
+        return;
+    }
+    if (o->err == YC_OK)
+        o->err = yc_buf_append(&o->b, line, (size_t)n);
+}
+
+static void metric(struct out *o, const char *name, const char *type, const char *help,
+                   uint64_t v)
+{
+    outf(o, "# HELP %s %s\n# TYPE %s %s\n%s %" PRIu64 "\n", name, help, name, type, name, v);
+}
+
+static void metrics_node(struct out *o, yc_node *n)
+{
+    const struct yc_node_metrics *m = yc_node_metrics(n);
+    struct yc_node_status st;
+    memset(&st, 0, sizeof(st));
+    yc_node_status(n, &st);
+    if (m) {
+        metric(o, "yuchain_blocks_committed_total", "counter", "Blocks committed since start.",
+               m->blocks_committed_total);
+        metric(o, "yuchain_txs_committed_total", "counter",
+               "Transactions committed since start.", m->txs_committed_total);
+        metric(o, "yuchain_txs_rejected_total", "counter",
+               "Transactions rejected (admission or execution) since start.",
+               m->txs_rejected_total);
+        metric(o, "yuchain_txs_received_total", "counter",
+               "Transactions submitted or gossiped to this node since start.",
+               m->txs_received_total);
+        metric(o, "yuchain_sig_verifications_total", "counter",
+               "Signature verifications performed.", m->sig_verifications_total);
+        metric(o, "yuchain_sig_cache_hits_total", "counter",
+               "Signature checks answered from the verification cache.",
+               m->sig_cache_hits_total);
+        metric(o, "yuchain_mempool_txs", "gauge", "Transactions waiting in the mempool.",
+               m->mempool_txs);
+        metric(o, "yuchain_mempool_bytes", "gauge", "Bytes of transactions in the mempool.",
+               m->mempool_bytes);
+        metric(o, "yuchain_view_changes_total", "counter", "PBFT view changes since start.",
+               m->view_changes_total);
+        metric(o, "yuchain_p2p_messages_received_total", "counter",
+               "Peer-to-peer messages received.", m->p2p_msgs_in_total);
+        metric(o, "yuchain_p2p_messages_sent_total", "counter", "Peer-to-peer messages sent.",
+               m->p2p_msgs_out_total);
+        metric(o, "yuchain_p2p_received_bytes_total", "counter",
+               "Peer-to-peer bytes received.", m->p2p_bytes_in_total);
+        metric(o, "yuchain_p2p_sent_bytes_total", "counter", "Peer-to-peer bytes sent.",
+               m->p2p_bytes_out_total);
+        outf(o,
+             "# HELP yuchain_last_block_commit_seconds Time from proposal to commit of the "
+             "last block.\n# TYPE yuchain_last_block_commit_seconds gauge\n"
+             "yuchain_last_block_commit_seconds %.6f\n",
+             m->last_block_commit_seconds);
+    }
+    metric(o, "yuchain_block_height", "gauge", "Height of the last committed block.",
+           st.height);
+    metric(o, "yuchain_consensus_view", "gauge", "Current PBFT view.", st.view);
+    metric(o, "yuchain_last_block_timestamp_seconds", "gauge",
+           "Block time of the last committed block (Unix seconds).",
+           st.last_block_time_ms / 1000);
+    metric(o, "yuchain_peers", "gauge", "Connected peers.", st.peers);
+    metric(o, "yuchain_catching_up", "gauge", "1 while the node is syncing blocks from peers.",
+           st.catching_up ? 1 : 0);
+    char why[8];
+    metric(o, "yuchain_ready", "gauge", "1 when /readyz succeeds.",
+           yc_node_ready(n, why, sizeof(why)) ? 1 : 0);
+}
+
+static void metrics_rpc(struct out *o)
+{
+    const struct yc__rpc_stats *s = yc__rpc_stats();
+    const struct yc_httpd_counters *h = yc__rpc_http_counters();
+    size_t nm;
+    const struct rpc_method *ms = yc__rpc_methods(&nm);
+    metric(o, "yuchain_rpc_http_requests_total", "counter", "HTTP requests to the RPC listener.",
+           s->http_requests_total);
+    metric(o, "yuchain_rpc_connections_total", "counter", "RPC connections accepted.",
+           h->connections_total);
+    metric(o, "yuchain_rpc_connections_refused_total", "counter",
+           "RPC connections closed at once for exceeding max_connections.",
+           h->connections_refused_total);
+    outf(o, "# HELP yuchain_rpc_calls_total RPC method calls, by method.\n"
+            "# TYPE yuchain_rpc_calls_total counter\n");
+    for (size_t i = 0; i < nm && i < RPC_STATS_METHODS; i++)
+        outf(o, "yuchain_rpc_calls_total{method=\"%s\"} %" PRIu64 "\n", ms[i].name,
+             s->method_calls_total[i]);
+    outf(o, "# HELP yuchain_rpc_errors_total RPC method calls answered with an error, by "
+            "method.\n# TYPE yuchain_rpc_errors_total counter\n");
+    for (size_t i = 0; i < nm && i < RPC_STATS_METHODS; i++)
+        outf(o, "yuchain_rpc_errors_total{method=\"%s\"} %" PRIu64 "\n", ms[i].name,
+             s->method_errors_total[i]);
+    metric(o, "yuchain_rpc_unknown_method_total", "counter", "Calls of methods that do not exist.",
+           s->unknown_method_total);
+    static const char *const statuses[] = {"400", "408", "413", "431", "503"};
+    outf(o, "# HELP yuchain_rpc_http_errors_total Requests refused by the HTTP layer, by "
+            "status.\n# TYPE yuchain_rpc_http_errors_total counter\n");
+    for (size_t i = 0; i < 5; i++)
+        outf(o, "yuchain_rpc_http_errors_total{status=\"%s\"} %" PRIu64 "\n", statuses[i],
+             h->errors_total[i]);
+    metric(o, "yuchain_rpc_event_streams_dropped_total", "counter",
+           "Event-stream clients dropped for falling behind.", h->streams_dropped_total);
+    metric(o, "yuchain_rpc_events_sent_total", "counter", "Events queued to stream clients.",
+           s->events_sent_total);
+}
+
+static void serve_metrics(yc_rpc *r, yc_http_conn *conn)
+{
+    struct out o;
+    yc_buf_init(&o.b, METRICS_CAP);
+    o.err = YC_OK;
+    metrics_node(&o, r->node);
+    metrics_rpc(&o);
+    outf(&o, "# HELP yuchain_build_info Build version.\n# TYPE yuchain_build_info gauge\n"
+             "yuchain_build_info{version=\"%s\"} 1\n",
+         YC_VERSION);
+    if (o.err != YC_OK) {
+        static const char msg[] = "metrics unavailable\n";
+        yc_http_respond(conn, 500, "text/plain", msg, sizeof(msg) - 1, NULL);
+    } else {
+        yc_http_respond(conn, 200, PROM_CTYPE, o.b.data, o.b.len, NULL);
+    }
+    yc_buf_cleanup(&o.b);
+}
+
+static void serve_readyz(yc_rpc *r, yc_http_conn *conn)
+{
+    char why[200] = "";
+    if (yc_node_ready(r->node, why, sizeof(why))) {
+        static const char ok[] = "ok\n";
+        yc_http_respond(conn, 200, "text/plain", ok, sizeof(ok) - 1, NULL);
+        return;
+    }
+    struct yc_node_status st;
+    memset(&st, 0, sizeof(st));
+    yc_node_status(r->node, &st);
+    char body[512];
+    int n = snprintf(body, sizeof(body), "%s[-]node failed: %s\nreadyz check failed\n",
+                     st.catching_up ? "[-]sync failed: catching up with peers\n" : "",
+                     why[0] ? why : "not ready");
+    if (n < 0 || (size_t)n >= sizeof(body))
+        n = (int)strlen(body);
+    yc_http_respond(conn, 503, "text/plain", body, (size_t)n, NULL);
+}
+
+static void serve_version(yc_rpc *r, yc_http_conn *conn)
+{
+    const struct yc_genesis *g = yc_node_genesis(r->node);
+    char hash[2 * YC_HASH_LEN + 1] = "";
+    if (g)
+        yc_hex(hash, g->hash, YC_HASH_LEN);
+    json_t *o = json_pack("{s:s,s:s,s:s}", "version", YC_VERSION, "chain_id",
+                          g ? g->chain_id : "", "genesis_hash", hash);
+    char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    if (!s) {
+        static const char msg[] = "out of memory\n";
+        yc_http_respond(conn, 500, "text/plain", msg, sizeof(msg) - 1, NULL);
+        return;
+    }
+    yc_http_respond(conn, 200, "application/json", s, strlen(s), NULL);
+    free(s);
+}
+
+void yc__ops_handle(yc_rpc *r, yc_http_conn *conn, const struct yc_http_req *req)
+{
+    if (req->method != HTTP_GET && req->method != HTTP_HEAD) {
+        static const char msg[] = "method not allowed\n";
+        yc_http_respond(conn, 405, "text/plain", msg, sizeof(msg) - 1, "Allow: GET, HEAD\r\n");
+        return;
+    }
+    if (strcmp(req->path, "/metrics") == 0) {
+        serve_metrics(r, conn);
+    } else if (strcmp(req->path, "/livez") == 0) {
+        static const char ok[] = "ok\n";
+        yc_http_respond(conn, 200, "text/plain", ok, sizeof(ok) - 1, NULL);
+    } else if (strcmp(req->path, "/readyz") == 0) {
+        serve_readyz(r, conn);
+    } else if (strcmp(req->path, "/version") == 0) {
+        serve_version(r, conn);
+    } else {
+        static const char msg[] = "not found: try /metrics, /livez, /readyz, /version\n";
+        yc_http_respond(conn, 404, "text/plain", msg, sizeof(msg) - 1, NULL);
+    }
+}

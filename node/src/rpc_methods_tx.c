@@ -1,0 +1,402 @@
+/*
+ * rpc_methods_tx.c — submitting transactions (broadcast_tx_async|sync|commit,
+ * broadcast_txs) and reading them back (tx, tx_proof). docs/rpc.md.
+ *
+ * Submission goes through yc_node_submit, whose callback cannot be cancelled: each
+ * outstanding submission holds a reference on the request and, when it fires after
+ * the client went away, only releases it. broadcast_tx_commit then watches the tx;
+ * the watch is in call->watch so the dispatcher can cancel it if the client leaves.
+ * Both callbacks may also come synchronously from inside the node call; the code
+ * does not care which.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "rpc_impl.h"
+#include "rpc_json.h"
+#include "yc/block.h"
+#include "yc/hash.h"
+#include "yc/merkle.h"
+#include "yc/store.h"
+#include "yc/tx.h"
+
+static bool id_known(const uint8_t *id)
+{
+    if (!id)
+        return false;
+    for (size_t i = 0; i < YC_HASH_LEN; i++) {
+        if (id[i])
+            return true;
+    }
+    return false;
+}
+
+/* JSON-RPC code for a submission failure: local trouble is internal, else a verdict. */
+static int submit_rpc_code(int code)
+{
+    return (code == YC_ENOMEM || code == YC_EIO || code == YC_EINVAL) ? RPC_INTERNAL
+                                                                       : RPC_REFUSED;
+}
+
+static void fail_submit(struct rpc_call *c, int code, const uint8_t *id)
+{
+    if (id_known(id))
+        yc__rpc_err_data(c, "id", yc_rjson_hex(id, YC_HASH_LEN));
+    yc__rpc_fail(c, submit_rpc_code(code), code, NULL);
+}
+
+static bool tx_param(struct rpc_call *c, json_t *params, uint8_t **bytes, size_t *len)
+{
+    return yc__rpc_hex_bytes(c, "tx", yc__rpc_param(params, "tx"), YC_TX_MAX_BYTES, bytes,
+                             len);
+}
+
+static const char *state_name(enum yc_tx_state s)
+{
+    switch (s) {
+    case YC_TXS_PENDING: return "pending";
+    case YC_TXS_COMMITTED: return "committed";
+    case YC_TXS_REJECTED: return "rejected";
+    default: return "unknown";
+    }
+}
+
+/* {"id","status","code","message"[,"height","index"]} for a tx status. */
+static json_t *outcome_json(const uint8_t id[YC_HASH_LEN], const struct yc_tx_status *st)
+{
+    json_t *o = json_object();
+    if (!o)
+        return NULL;
+    int code = st->state == YC_TXS_REJECTED ? st->code : YC_OK;
+    json_object_set_new(o, "id", yc_rjson_hex(id, YC_HASH_LEN));
+    json_object_set_new(o, "status", json_string(state_name(st->state)));
+    json_object_set_new(o, "code", json_string(yc_err_name(code)));
+    json_object_set_new(o, "message", json_string(yc_strerror(code)));
+    if (st->state == YC_TXS_COMMITTED) {
+        json_object_set_new(o, "height", yc_rjson_u64(st->height));
+        json_object_set_new(o, "index", yc_rjson_u64(st->index));
+    }
+    return o;
+}
+
+/* ---- broadcast_tx_async ---- */
+
+static void async_cb(void *ctx, int code, const uint8_t id[YC_HASH_LEN])
+{
+    (void)ctx;
+    (void)code;
+    (void)id; /* the outcome reaches the client through tx / events */
+}
+
+void yc__rpc_broadcast_tx_async(struct rpc_call *c, json_t *params)
+{
+    uint8_t *bytes;
+    size_t len;
+    if (!tx_param(c, params, &bytes, &len))
+        return;
+    /* Decode here so that the id can be answered before admission finishes. */
+    struct yc_tx tx;
+    int rc = yc_tx_decode(&tx, bytes, len);
+    if (rc != YC_OK) {
+        free(bytes);
+        fail_submit(c, rc, NULL);
+        return;
+    }
+    uint8_t id[YC_HASH_LEN];
+    memcpy(id, tx.id, YC_HASH_LEN);
+    yc_tx_cleanup(&tx);
+    rc = yc_node_submit(c->node, bytes, len, async_cb, NULL);
+    free(bytes);
+    if (rc != YC_OK) {
+        fail_submit(c, rc, id);
+        return;
+    }
+    yc__rpc_ok(c, json_pack("{s:o,s:s}", "id", yc_rjson_hex(id, YC_HASH_LEN), "status",
+                            "pending"));
+}
+
+/* ---- broadcast_tx_sync ---- */
+
+static void sync_cb(void *ctx, int code, const uint8_t id[YC_HASH_LEN])
+{
+    struct rpc_call *c = ctx;
+    struct rpc_req *q = c->req;
+    if (yc__rpc_alive(c)) {
+        if (code == YC_OK)
+            yc__rpc_ok(c, json_pack("{s:o,s:s,s:s}", "id", yc_rjson_hex(id, YC_HASH_LEN),
+                                    "status", "pending", "code", "ok"));
+        else
+            fail_submit(c, code, id);
+    }
+    yc__rpc_release(q);
+}
+
+void yc__rpc_broadcast_tx_sync(struct rpc_call *c, json_t *params)
+{
+    uint8_t *bytes;
+    size_t len;
+    if (!tx_param(c, params, &bytes, &len))
+        return;
+    struct rpc_req *q = yc__rpc_hold(c);
+    int rc = yc_node_submit(c->node, bytes, len, sync_cb, c);
+    free(bytes);
+    if (rc != YC_OK) {
+        yc__rpc_release(q);
+        fail_submit(c, rc, NULL);
+    }
+}
+
+/* ---- broadcast_tx_commit ---- */
+
+static void commit_watch_cb(void *ctx, const uint8_t id[YC_HASH_LEN],
+                            const struct yc_tx_status *st)
+{
+    struct rpc_call *c = ctx;
+    c->watch = NULL; /* the node is done with it */
+    yc__rpc_ok(c, outcome_json(id, st));
+}
+
+static void commit_cb(void *ctx, int code, const uint8_t id[YC_HASH_LEN])
+{
+    struct rpc_call *c = ctx;
+    struct rpc_req *q = c->req;
+    if (!yc__rpc_alive(c)) {
+        yc__rpc_release(q);
+        return;
+    }
+    if (code != YC_OK && code != YC_EDUPTX) {
+        fail_submit(c, code, id);
+        yc__rpc_release(q);
+        return;
+    }
+    /* Admitted, or already known (a resubmission): report it once it is final. */
+    struct yc_tx_status st;
+    memset(&st, 0, sizeof(st));
+    yc_node_tx_status(c->node, id, &st);
+    if (st.state == YC_TXS_COMMITTED || st.state == YC_TXS_REJECTED) {
+        yc__rpc_ok(c, outcome_json(id, &st));
+    } else {
+        yc_node_watch *w = yc_node_watch_tx(c->node, id, c->timeout_ms, commit_watch_cb, c);
+        if (!c->done) {
+            if (w)
+                c->watch = w;
+            else
+                yc__rpc_fail(c, RPC_INTERNAL, YC_ENOMEM, NULL);
+        }
+    }
+    yc__rpc_release(q);
+}
+
+void yc__rpc_broadcast_tx_commit(struct rpc_call *c, json_t *params)
+{
+    uint64_t timeout = c->rpc->cfg.commit_timeout_ms;
+    if (!yc__rpc_param_u64(c, params, "timeout_ms", false, &timeout, NULL))
+        return;
+    /* The wait is bounded by the configured maximum whatever the client asks. */
+    if (timeout > c->rpc->cfg.commit_timeout_ms)
+        timeout = c->rpc->cfg.commit_timeout_ms;
+    c->timeout_ms = timeout;
+    uint8_t *bytes;
+    size_t len;
+    if (!tx_param(c, params, &bytes, &len))
+        return;
+    struct rpc_req *q = yc__rpc_hold(c);
+    int rc = yc_node_submit(c->node, bytes, len, commit_cb, c);
+    free(bytes);
+    if (rc != YC_OK) {
+        yc__rpc_release(q);
+        fail_submit(c, rc, NULL);
+    }
+}
+
+/* ---- broadcast_txs ---- */
+
+static json_t *entry_json(const uint8_t *id, int code)
+{
+    json_t *o = json_object();
+    if (!o)
+        return NULL;
+    json_object_set_new(o, "id", id_known(id) ? yc_rjson_hex(id, YC_HASH_LEN) : json_null());
+    json_object_set_new(o, "status", json_string(code == YC_OK ? "pending" : "rejected"));
+    json_object_set_new(o, "code", json_string(yc_err_name(code)));
+    json_object_set_new(o, "message", json_string(yc_strerror(code)));
+    return o;
+}
+
+static void txs_entry_done(struct rpc_call *c)
+{
+    if (--c->sub_pending > 0)
+        return;
+    json_t *results = c->results;
+    c->results = NULL;
+    yc__rpc_ok(c, json_pack("{s:o*}", "results", results));
+}
+
+static void txs_cb(void *ctx, int code, const uint8_t id[YC_HASH_LEN])
+{
+    struct rpc_sub *s = ctx;
+    struct rpc_call *c = s->call;
+    struct rpc_req *q = c->req;
+    if (c->results)
+        json_array_set_new(c->results, s->index, entry_json(id, code));
+    txs_entry_done(c);
+    yc__rpc_release(q);
+}
+
+void yc__rpc_broadcast_txs(struct rpc_call *c, json_t *params)
+{
+    json_t *txs = yc__rpc_param(params, "txs");
+    if (!json_is_array(txs)) {
+        yc__rpc_bad_param(c, "txs", txs ? "must be an array of hex strings" : "missing");
+        return;
+    }
+    size_t n = json_array_size(txs);
+    if (n == 0 || n > c->rpc->cfg.max_batch) {
+        yc__rpc_failf(c, RPC_INVALID_PARAMS, YC_ETOOMANY, "txs: 1..%u entries",
+                      c->rpc->cfg.max_batch);
+        return;
+    }
+    c->results = json_array();
+    c->subs = calloc(n, sizeof(*c->subs));
+    if (!c->results || !c->subs) {
+        yc__rpc_fail(c, RPC_INTERNAL, YC_ENOMEM, NULL);
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(c->results, json_null());
+    c->sub_pending = 1; /* held by this loop until every entry is started */
+    for (size_t i = 0; i < n; i++) {
+        uint8_t *bytes;
+        size_t len;
+        int rc = yc__rpc_unhex_alloc(json_array_get(txs, i), YC_TX_MAX_BYTES, &bytes, &len);
+        if (rc != YC_OK) {
+            json_array_set_new(c->results, i, entry_json(NULL, rc));
+            continue;
+        }
+        c->subs[i].call = c;
+        c->subs[i].index = i;
+        c->sub_pending++;
+        struct rpc_req *q = yc__rpc_hold(c);
+        rc = yc_node_submit(c->node, bytes, len, txs_cb, &c->subs[i]);
+        free(bytes);
+        if (rc != YC_OK) {
+            json_array_set_new(c->results, i, entry_json(NULL, rc));
+            c->sub_pending--;
+            yc__rpc_release(q);
+        }
+    }
+    txs_entry_done(c);
+}
+
+/* ---- tx ---- */
+
+struct find_ctx {
+    const uint8_t *id;
+    json_t *tx;
+};
+
+static int find_pending(void *ctx, const struct yc_tx *tx)
+{
+    struct find_ctx *f = ctx;
+    if (memcmp(tx->id, f->id, YC_HASH_LEN) != 0)
+        return 0;
+    f->tx = yc_rjson_tx(tx);
+    return 1;
+}
+
+void yc__rpc_tx(struct rpc_call *c, json_t *params)
+{
+    uint8_t id[YC_HASH_LEN];
+    if (!yc__rpc_param_hash(c, params, "id", id))
+        return;
+    struct yc_tx_status st;
+    memset(&st, 0, sizeof(st));
+    yc_node_tx_status(c->node, id, &st);
+    json_t *o = outcome_json(id, &st);
+    if (!o) {
+        yc__rpc_ok(c, NULL);
+        return;
+    }
+    if (st.state == YC_TXS_COMMITTED) {
+        struct yc_block b;
+        if (yc__rpc_read_block(yc_node_store(c->node), st.height, &b) == YC_OK) {
+            if (st.index < b.ntx)
+                json_object_set_new(o, "tx", yc_rjson_tx(&b.txs[st.index]));
+            json_object_set_new(o, "block_hash", yc_rjson_hex(b.hash, YC_HASH_LEN));
+            json_object_set_new(o, "time", yc_rjson_time(b.hdr.time_ms));
+            yc_block_cleanup(&b);
+        }
+    } else if (st.state == YC_TXS_PENDING) {
+        /* Linear in the mempool; the mempool is capped. */
+        struct find_ctx f = {.id = id, .tx = NULL};
+        yc_node_mempool_each(c->node, SIZE_MAX, find_pending, &f);
+        if (f.tx)
+            json_object_set_new(o, "tx", f.tx);
+    }
+    yc__rpc_ok(c, o);
+}
+
+/* ---- tx_proof ---- */
+
+void yc__rpc_tx_proof(struct rpc_call *c, json_t *params)
+{
+    uint8_t id[YC_HASH_LEN];
+    if (!yc__rpc_param_hash(c, params, "id", id))
+        return;
+    store *s = yc_node_store(c->node);
+    struct store_txloc loc;
+    int rc = s ? store_get_txloc(s, id, &loc) : YC_ENOTFOUND;
+    if (rc == YC_ENOTFOUND) {
+        yc__rpc_fail(c, RPC_NOT_FOUND, YC_ENOTFOUND, "transaction is not committed");
+        return;
+    }
+    struct yc_block b;
+    if (rc == YC_OK)
+        rc = yc__rpc_read_block(s, loc.height, &b);
+    if (rc != YC_OK) {
+        yc__rpc_fail(c, RPC_INTERNAL, rc, NULL);
+        return;
+    }
+    if (loc.index >= b.ntx || memcmp(b.txs[loc.index].id, id, YC_HASH_LEN) != 0) {
+        yc_block_cleanup(&b);
+        yc__rpc_fail(c, RPC_INTERNAL, YC_ECORRUPT, "tx index does not match its block");
+        return;
+    }
+    uint8_t (*ids)[YC_HASH_LEN] = malloc((size_t)b.ntx * YC_HASH_LEN);
+    struct yc_merkle_proof *proof = malloc(sizeof(*proof));
+    struct yc_buf hdr;
+    yc_buf_init(&hdr, 4096);
+    rc = (ids && proof) ? YC_OK : YC_ENOMEM;
+    for (uint32_t i = 0; rc == YC_OK && i < b.ntx; i++)
+        memcpy(ids[i], b.txs[i].id, YC_HASH_LEN);
+    if (rc == YC_OK)
+        rc = yc_merkle_prove(proof, b.hdr.chain_id, (const uint8_t(*)[YC_HASH_LEN])ids, b.ntx,
+                             loc.index);
+    if (rc == YC_OK)
+        rc = yc_header_encode(&b.hdr, &hdr);
+    if (rc != YC_OK) {
+        yc__rpc_fail(c, RPC_INTERNAL, rc, NULL);
+    } else {
+        const struct yc_tx *tx = &b.txs[loc.index];
+        json_t *o = json_object();
+        if (o) {
+            json_object_set_new(o, "id", yc_rjson_hex(id, YC_HASH_LEN));
+            json_object_set_new(o, "chain_id", json_string(b.hdr.chain_id));
+            json_object_set_new(o, "height", yc_rjson_u64(loc.height));
+            json_object_set_new(o, "index", yc_rjson_u64(loc.index));
+            json_object_set_new(o, "tx", yc_rjson_hex(tx->bytes, tx->len));
+            json_object_set_new(o, "proof", yc_rjson_proof(proof));
+            json_object_set_new(o, "header", yc_rjson_header(&b.hdr));
+            json_object_set_new(o, "header_raw", yc_rjson_hex(hdr.data, hdr.len));
+            json_object_set_new(o, "certificate", yc_rjson_cert(&b.cert));
+            json_object_set_new(o, "block_hash", yc_rjson_hex(b.hash, YC_HASH_LEN));
+        }
+        yc__rpc_ok(c, o);
+    }
+    yc_buf_cleanup(&hdr);
+    free(proof);
+    free(ids);
+    yc_block_cleanup(&b);
+}
