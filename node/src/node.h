@@ -59,10 +59,17 @@ struct yc_node_metrics { /* monotonic counters and gauges for /metrics */
     double last_block_commit_seconds;
 };
 
+/* The node's event loop (listeners add their handles to it). */
 uv_loop_t *yc_node_loop(yc_node *n);
+/* The genesis as loaded; owned by the node, valid while it runs. */
 const struct yc_genesis *yc_node_genesis(yc_node *n);
+/* The node's database, for reads (blocks, tx index, state); never write through it. */
 store *yc_node_store(yc_node *n);
+/* Fills *out with the current position (tip, view, primary, role). Strings point into
+ * the node and stay valid while it runs. */
 void yc_node_status(yc_node *n, struct yc_node_status *out);
+/* Counters and gauges, refreshed by this call; the pointer stays valid while the node
+ * runs (read it, do not keep values across calls). */
 const struct yc_node_metrics *yc_node_metrics(yc_node *n);
 /* The admin cookie (hex), for methods that need it. */
 const char *yc_node_cookie(yc_node *n);
@@ -75,18 +82,27 @@ bool yc_node_read_only(yc_node *n);
  * Submits signed tx bytes: decode, chain check, signature check (on the worker pool,
  * cached), admission against state; then `cb(ctx, code, id)` on the loop thread
  * (code YC_OK = admitted to the mempool, YC_EDUPTX if already known, or the error).
- * Returns YC_OK if cb will be called, else an error (cb not called).
+ * Returns YC_OK if cb will be called, else an error (cb not called): a decode error
+ * (YC_EDECODE, YC_ETOOLARGE, YC_EUNKNOWNTYPE, YC_EBADFIELD, …), YC_EWRONGCHAIN,
+ * YC_ENOTAUTH (read-only node), YC_EBUSY (stopping), YC_ENOMEM. The bytes are copied.
+ * cb is never called from inside this function, and not at all once the node has
+ * begun stopping (after it called yc_rpc_stop).
  */
 typedef void (*yc_submit_cb)(void *ctx, int code, const uint8_t id[YC_HASH_LEN]);
 int yc_node_submit(yc_node *n, const uint8_t *bytes, size_t len, yc_submit_cb cb, void *ctx);
 
-/* Current status of a tx id (mempool, store, recent rejections). */
+/* Current status of a tx id: PENDING (in the mempool), COMMITTED (height, index from
+ * the store), REJECTED (code; remembered for the last [mempool] rejected_cache_size
+ * rejections), else UNKNOWN. */
 void yc_node_tx_status(yc_node *n, const uint8_t id[YC_HASH_LEN], struct yc_tx_status *out);
 
 /*
  * Calls cb once when tx `id` is committed or rejected, or with state PENDING after
  * timeout_ms. Returns a watch handle (non-NULL) or NULL on ENOMEM; cancel before the
  * ctx goes away (e.g. the HTTP connection closed) with yc_node_unwatch.
+ * A tx already final is answered from the loop (never from inside this call). Once cb
+ * has been called the handle is gone: do not unwatch it. NULL while the node stops;
+ * during the stop no watch fires, but unwatch stays safe.
  */
 typedef void (*yc_watch_cb)(void *ctx, const uint8_t id[YC_HASH_LEN],
                             const struct yc_tx_status *st);
@@ -95,14 +111,20 @@ yc_node_watch *yc_node_watch_tx(yc_node *n, const uint8_t id[YC_HASH_LEN], uint6
                                 yc_watch_cb cb, void *ctx);
 void yc_node_unwatch(yc_node *n, yc_node_watch *w);
 
-/* Mempool: count and bytes; iterate up to `limit` pending txs in proposal order. */
+/* Mempool: count and bytes; iterate up to `limit` pending txs in proposal order (ready
+ * ones first, then those waiting for a nonce gap) until cb returns non-zero. The txs
+ * are borrowed for the call only; cb must not submit or otherwise change the mempool. */
 void yc_node_mempool_size(yc_node *n, size_t *count, size_t *bytes);
 typedef int (*yc_mempool_visit_cb)(void *ctx, const struct yc_tx *tx);
 void yc_node_mempool_each(yc_node *n, size_t limit, yc_mempool_visit_cb cb, void *ctx);
 
 /*
  * Events for GET /events: called for each committed block (after it is stored) and
- * each tx outcome. kind: "block" | "tx"; json is a compact JSON object text.
+ * each tx outcome. kind: "block" | "tx"; json is a compact JSON object text, valid for
+ * the call only: block {"height","hash","tx_count","time"}, tx {"id","status",
+ * "code","height","index"} (height and index when committed). A subscriber may
+ * unsubscribe itself (or another) from inside its callback. Subscribe returns NULL on
+ * ENOMEM or while the node stops.
  */
 typedef void (*yc_event_cb)(void *ctx, const char *kind, const char *json);
 typedef struct yc_node_sub yc_node_sub;

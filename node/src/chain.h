@@ -1,0 +1,75 @@
+/*
+ * chain.h — making new chains and their homes: the one-validator chain of `init`,
+ * the demo chain of `dev` (funded accounts with wallet keystores), and the pieces a
+ * multi-validator `testnet` reuses (a genesis from validator keys and accounts,
+ * one home per node from it).
+ */
+#ifndef YC_CHAIN_H
+#define YC_CHAIN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "home.h"
+#include "yc/genesis.h"
+
+/* A genesis account that gets a keystore in a wallet directory. */
+struct yc_chain_account {
+    const char *name;         /* keystore name, e.g. "alice" */
+    const char *role;         /* DESIGN.md §5 role */
+    const char *display;      /* display name on the ledger */
+    const char *jurisdiction; /* e.g. "CN-CQ" */
+    uint64_t balance;         /* fen */
+};
+
+/* The demo accounts of `yuchaind dev` (and later `testnet`), count in *n. */
+const struct yc_chain_account *yc_chain_demo_accounts(size_t *n);
+
+/*
+ * Starts a genesis: chain id, genesis time now, default parameters, no validators or
+ * accounts yet. Returns YC_OK or YC_ECONFIG (bad chain id, message in err).
+ */
+YC_WUR int yc_chain_genesis_begin(struct yc_genesis *g, const char *chain_id, char *err,
+                                  size_t errlen);
+/* Appends a validator (name, 33-byte key, p2p address). YC_OK or YC_ELIMIT. */
+YC_WUR int yc_chain_add_validator(struct yc_genesis *g, const char *name,
+                                  const uint8_t pub[YC_PUBKEY_LEN], const char *addr);
+/* Appends an account. YC_OK, YC_ELIMIT, YC_ENOMEM. */
+YC_WUR int yc_chain_add_account(struct yc_genesis *g, const uint8_t pub[YC_PUBKEY_LEN],
+                                const struct yc_chain_account *a);
+
+/*
+ * Creates `accounts` keys as keystores in wallet_dir (fast KDF: trying-out only) with
+ * one random passphrase written to wallet_dir/PASSWORD (0600), and adds each to the
+ * genesis. Returns YC_OK or an error with a message in err.
+ */
+YC_WUR int yc_chain_make_wallet(struct yc_genesis *g, const char *wallet_dir,
+                                const struct yc_chain_account *accounts, size_t n, char *err,
+                                size_t errlen);
+
+/* Sets the three listeners of `c` from a base port: P2P P, RPC P+100, operations P+200
+ * (DESIGN.md §9; a testnet passes base + node index). */
+void yc_chain_set_ports(struct yc_config *c, unsigned base);
+
+struct yc_init_opts {
+    const char *chain_id;     /* NULL: "yuchain-local" (init) or "yuchain-dev" (dev) */
+    const char *genesis_file; /* join this chain instead of making one (init) */
+    const char *exchange;     /* init: the exchange account's address; NULL = make a keystore */
+    const char *name;         /* validator name, NULL: "node0" */
+    const struct yc_config *config; /* written into node.conf */
+    bool dev;                 /* the demo chain with all demo accounts */
+    bool set_notice_blocks;   /* a made chain: genesis notice_blocks = notice_blocks */
+    uint64_t notice_blocks;   /* public notice of an asset registration, in blocks */
+};
+
+/*
+ * Creates a complete home at h: keys, genesis (made here or copied from
+ * genesis_file), node.conf, and for a made chain the wallet keystores. Returns YC_OK
+ * or an error (YC_EEXIST if the home already holds a chain) with a message in err.
+ */
+YC_WUR int yc_chain_init_home(const struct yc_home *h, const struct yc_init_opts *o, char *err,
+                              size_t errlen);
+
+#endif

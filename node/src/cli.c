@@ -1,0 +1,469 @@
+/*
+ * cli.c — yuchaind subcommands: init, dev, start, show-node-id, version (see cli.h).
+ *
+ * Every command takes --help. Options are "--name VALUE" or "--name=VALUE"; any
+ * node.conf option can also be given as --<section>.<key> VALUE (highest precedence,
+ * DESIGN.md §9). Messages go to stderr, data (ids, versions, --json) to stdout.
+ */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "chain.h"
+#include "cli.h"
+#include "config.h"
+#include "home.h"
+#include "keyfile.h"
+#include "log.h"
+#include "run.h"
+#include "yc/bech32.h"
+#include "yc/cliutil.h"
+
+#define MAX_OVERRIDES 64
+
+struct args {
+    const char *home;
+    const char *chain_id;
+    const char *genesis;
+    const char *exchange;
+    const char *name;
+    const char *base_port;
+    const char *notice_blocks; /* dev: --notice-blocks N */
+    bool json;
+    bool help;
+    struct yc_config_override ov[MAX_OVERRIDES];
+    char ov_names[MAX_OVERRIDES][96]; /* storage of ov[i].option */
+    char port_addrs[3][64];           /* storage of the --base-port values */
+    size_t nov;
+};
+
+struct cmd {
+    const char *name;
+    const char *summary;
+    const char *usage; /* options text after "yuchaind NAME" */
+    const char *allowed; /* space-separated option names taken by this command */
+    bool overrides;     /* accepts --section.key options */
+    int (*run)(struct args *a);
+};
+
+static int cmd_init(struct args *a);
+static int cmd_dev(struct args *a);
+static int cmd_start(struct args *a);
+static int cmd_show_node_id(struct args *a);
+static int cmd_version(struct args *a);
+
+static const struct cmd cmds[] = {
+    {"init", "create a node home: keys, node.conf and a one-validator genesis",
+     "--home DIR [--chain-id ID] [--name NAME] [--exchange ADDRESS | --genesis FILE]\n"
+     "             [--base-port P] [--SECTION.KEY VALUE ...]\n\n"
+     "Creates DIR/config (node.conf with every option and its default, genesis.json,\n"
+     "node_key.json, validator_key.json) and DIR/data. Without --genesis the new chain\n"
+     "has this node as its only validator and one exchange account: the address given\n"
+     "with --exchange, or a new key in DIR/wallet (passphrase in DIR/wallet/PASSWORD).\n"
+     "With --genesis FILE the home joins that chain (an observer until the consortium\n"
+     "adds its validator key). Options given as --SECTION.KEY go into node.conf.\n",
+     "home chain-id name exchange genesis base-port", true, cmd_init},
+    {"dev", "run a one-validator chain with funded demo accounts, for trying it out",
+     "--home DIR [--base-port P] [--chain-id ID] [--notice-blocks N]\n"
+     "             [--SECTION.KEY VALUE ...]\n\n"
+     "Creates DIR on first use: a one-validator chain whose genesis funds the accounts\n"
+     "exchange, agency, regulator, alice, bob and processor, with their keystores in\n"
+     "DIR/wallet and the passphrase in DIR/wallet/PASSWORD (trying-out only). Then runs\n"
+     "the node in the foreground like `start`. --base-port P puts p2p, RPC and\n"
+     "operations on P, P+100 and P+200 (default 27600, 27700, 27800). --notice-blocks N\n"
+     "sets the genesis public notice period of asset registrations (default 100).\n",
+     "home base-port chain-id notice-blocks", true, cmd_dev},
+    {"start", "run the node of a home in the foreground until SIGINT or SIGTERM",
+     "[--home DIR] [--SECTION.KEY VALUE ...]\n\n"
+     "DIR defaults to $YUCHAIN_HOME, else ~/.yuchain. Settings: command line >\n"
+     "environment (YUCHAIN_SECTION_KEY) > DIR/config/node.conf > defaults.\n",
+     "home base-port", true, cmd_start},
+    {"show-node-id", "print the node id (the address of its node key)",
+     "[--home DIR] [--json]\n\n"
+     "With --json also prints the validator key's address, if the home has one.\n",
+     "home json", false, cmd_show_node_id},
+    {"version", "print the version", "[--json]\n", "json", false, cmd_version},
+};
+
+#define NCMDS (sizeof cmds / sizeof cmds[0])
+
+static void print_main_help(FILE *out)
+{
+    fprintf(out, "yuchaind %s: Yuchain ledger node (validator or observer)\n\n"
+                 "Usage: yuchaind COMMAND [OPTIONS]\n\nCommands:\n", YC_VERSION);
+    for (size_t i = 0; i < NCMDS; i++)
+        fprintf(out, "  %-13s %s\n", cmds[i].name, cmds[i].summary);
+    fprintf(out, "\n`yuchaind COMMAND --help` shows a command's options. `yuchaind --version`\n"
+                 "prints the version. Exit codes: 0 ok, 1 failed, 2 usage, 74 I/O error,\n"
+                 "78 configuration error. See docs/operator.md.\n");
+}
+
+static void print_cmd_help(const struct cmd *c, FILE *out)
+{
+    fprintf(out, "yuchaind %s: %s\n\nUsage: yuchaind %s %s", c->name, c->summary, c->name,
+            c->usage);
+    if (c->overrides) {
+        fprintf(out, "\nnode.conf options (also YUCHAIN_SECTION_KEY in the environment):\n");
+        yc_config_print_options(out);
+    }
+}
+
+static bool allowed(const struct cmd *c, const char *opt)
+{
+    size_t len = strlen(opt);
+    for (const char *p = c->allowed; *p != '\0';) {
+        size_t w = strcspn(p, " ");
+        if (w == len && strncmp(p, opt, len) == 0)
+            return true;
+        p += w;
+        while (*p == ' ')
+            p++;
+    }
+    return false;
+}
+
+static int usage_error(const struct cmd *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int usage_error(const struct cmd *c, const char *fmt, ...)
+{
+    fprintf(stderr, "yuchaind %s: ", c->name);
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nRun `yuchaind %s --help` for its options.\n", c->name);
+    return YC_EXIT_USAGE;
+}
+
+static int parse_args(const struct cmd *c, int argc, char **argv, struct args *a)
+{
+    memset(a, 0, sizeof *a);
+    for (int i = 0; i < argc; i++) {
+        const char *arg = argv[i];
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+            a->help = true;
+            return 0;
+        }
+        if (strncmp(arg, "--", 2) != 0)
+            return usage_error(c, "unexpected argument \"%s\"", arg);
+        char name[96];
+        const char *eq = strchr(arg + 2, '=');
+        size_t nlen = eq != NULL ? (size_t)(eq - arg - 2) : strlen(arg + 2);
+        if (nlen == 0 || nlen >= sizeof name)
+            return usage_error(c, "unknown option %s", arg);
+        memcpy(name, arg + 2, nlen);
+        name[nlen] = '\0';
+        if (strcmp(name, "json") == 0 && allowed(c, "json")) {
+            if (eq != NULL)
+                return usage_error(c, "--json takes no value (%s)", arg);
+            a->json = true;
+            continue;
+        }
+        bool dotted = strchr(name, '.') != NULL;
+        if (dotted ? !c->overrides || !yc_config_has_option(name) : !allowed(c, name))
+            return usage_error(c, "unknown option --%s", name);
+        const char *value = eq != NULL ? eq + 1 : NULL;
+        if (value == NULL) {
+            if (i + 1 >= argc)
+                return usage_error(c, "option --%s needs a value", name);
+            value = argv[++i];
+        }
+        if (dotted) {
+            if (a->nov >= MAX_OVERRIDES)
+                return usage_error(c, "too many options (%s)", name);
+            memcpy(a->ov_names[a->nov], name, nlen + 1);
+            a->ov[a->nov].option = a->ov_names[a->nov];
+            a->ov[a->nov].value = value;
+            a->nov++;
+            continue;
+        }
+        if (strcmp(name, "home") == 0)
+            a->home = value;
+        else if (strcmp(name, "chain-id") == 0)
+            a->chain_id = value;
+        else if (strcmp(name, "genesis") == 0)
+            a->genesis = value;
+        else if (strcmp(name, "exchange") == 0)
+            a->exchange = value;
+        else if (strcmp(name, "name") == 0)
+            a->name = value;
+        else if (strcmp(name, "base-port") == 0)
+            a->base_port = value;
+        else if (strcmp(name, "notice-blocks") == 0)
+            a->notice_blocks = value;
+    }
+    return 0;
+}
+
+/* Applies --base-port as overrides (appended last: they win over node.conf and env). */
+static int apply_base_port(const struct cmd *c, struct args *a, unsigned *port)
+{
+    *port = 0;
+    if (a->base_port == NULL)
+        return 0;
+    uint64_t p;
+    if (yc_parse_u64(a->base_port, &p) != YC_OK || p < 1 || p > 65535 - 200)
+        return usage_error(c, "--base-port %s: need a port from 1 to 65335", a->base_port);
+    *port = (unsigned)p;
+    char(*bufs)[64] = a->port_addrs;
+    const char *names[3] = {"p2p.laddr", "rpc.laddr", "instrumentation.prometheus_listen_addr"};
+    yc_config_addr_with_port(bufs[0], sizeof bufs[0], "0.0.0.0", *port);
+    yc_config_addr_with_port(bufs[1], sizeof bufs[1], "127.0.0.1", *port + 100);
+    yc_config_addr_with_port(bufs[2], sizeof bufs[2], "127.0.0.1", *port + 200);
+    for (int i = 0; i < 3; i++) {
+        if (a->nov >= MAX_OVERRIDES)
+            return usage_error(c, "too many options (%s)", names[i]);
+        a->ov[a->nov].option = names[i];
+        a->ov[a->nov].value = bufs[i];
+        a->nov++;
+    }
+    return 0;
+}
+
+static int home_of(const struct args *a, struct yc_home *h)
+{
+    if (yc_home_resolve(h, a->home) != YC_OK) {
+        fprintf(stderr, "yuchaind: the home path is too long or HOME is unset; pass --home "
+                        "DIR\n");
+        return YC_EXIT_USAGE;
+    }
+    return 0;
+}
+
+/* node.conf values for a new home: defaults plus the command line (no env: a
+ * variable set while trying something should not end up in a file). */
+static int new_home_config(const struct cmd *c, const struct args *a, struct yc_config *cfg)
+{
+    char err[512];
+    yc_config_default(cfg);
+    for (size_t i = 0; i < a->nov; i++) {
+        char section[32];
+        const char *dot = strchr(a->ov[i].option, '.');
+        size_t slen = (size_t)(dot - a->ov[i].option);
+        if (slen >= sizeof section)
+            return usage_error(c, "unknown option --%s", a->ov[i].option);
+        memcpy(section, a->ov[i].option, slen);
+        section[slen] = '\0';
+        if (yc_config_set(cfg, section, dot + 1, a->ov[i].value, err, sizeof err) != YC_OK) {
+            fprintf(stderr, "yuchaind %s: --%s: %s\n", c->name, a->ov[i].option, err);
+            return YC_EXIT_CONFIG;
+        }
+    }
+    return 0;
+}
+
+static int exit_for_init(int rc)
+{
+    switch (rc) {
+    case YC_EEXIST:
+        return YC_EXIT_FAIL;
+    case YC_ECONFIG:
+    case YC_EBADADDR:
+        return YC_EXIT_CONFIG;
+    default:
+        return yc_exit_code(rc);
+    }
+}
+
+static int cmd_init(struct args *a)
+{
+    const struct cmd *c = &cmds[0];
+    unsigned port;
+    int code = apply_base_port(c, a, &port);
+    struct yc_home h;
+    struct yc_config cfg;
+    if (code == 0)
+        code = home_of(a, &h);
+    if (code == 0)
+        code = new_home_config(c, a, &cfg);
+    if (code != 0)
+        return code;
+    if (a->genesis != NULL && (a->exchange != NULL || a->chain_id != NULL))
+        return usage_error(c, "%s", "--genesis joins an existing chain: it excludes "
+                                    "--exchange and --chain-id");
+    struct yc_init_opts o = {.chain_id = a->chain_id, .genesis_file = a->genesis,
+                             .exchange = a->exchange, .name = a->name, .config = &cfg};
+    char err[512] = "";
+    int rc = yc_chain_init_home(&h, &o, err, sizeof err);
+    if (rc != YC_OK) {
+        fprintf(stderr, "yuchaind init: %s\n", err[0] ? err : yc_strerror(rc));
+        return exit_for_init(rc);
+    }
+    fprintf(stderr, "Initialized %s.\n", h.dir);
+    if (a->genesis == NULL && a->exchange == NULL)
+        fprintf(stderr, "The exchange account's key is in %s (passphrase in %s/PASSWORD).\n",
+                h.wallet, h.wallet);
+    fprintf(stderr, "Start it with: yuchaind start --home %s\n", h.dir);
+    return 0;
+}
+
+static void rpc_url(char *out, size_t outlen, const char *laddr)
+{
+    if (strncmp(laddr, "tcp://", 6) == 0)
+        laddr += 6;
+    const char *colon = strrchr(laddr, ':');
+    size_t hostlen = colon != NULL ? (size_t)(colon - laddr) : 0;
+    if (hostlen == 0 || (hostlen == 7 && strncmp(laddr, "0.0.0.0", 7) == 0))
+        snprintf(out, outlen, "http://127.0.0.1%s", colon != NULL ? colon : ":27700");
+    else
+        snprintf(out, outlen, "http://%s", laddr);
+}
+
+static void dev_banner(yc_node *n, const struct yc_config *cfg, void *ctx)
+{
+    const struct yc_home *h = ctx;
+    char url[200], ops[200];
+    rpc_url(url, sizeof url, cfg->rpc_laddr);
+    rpc_url(ops, sizeof ops, cfg->prometheus_listen_addr);
+    const struct yc_genesis *g = yc_node_genesis(n);
+    printf("\nYuchain dev chain \"%s\" is running (one validator).\n"
+           "  home        %s\n"
+           "  RPC         %s\n", g->chain_id, h->dir, url);
+    if (cfg->prometheus)
+        printf("  operations  %s/metrics\n", ops);
+    printf("  wallet      %s (exchange, agency, regulator, alice, bob, processor)\n"
+           "  passphrase  %s/PASSWORD\n\n"
+           "Try:\n"
+           "  curl -s %s/status\n"
+           "  yuchain-wallet --wallet-dir %s --password-file %s/PASSWORD --node %s "
+           "--from alice balance\n\n"
+           "Stop with Ctrl-C.\n\n", h->wallet, h->wallet, url, h->wallet, h->wallet, url);
+    fflush(stdout);
+}
+
+static int cmd_dev(struct args *a)
+{
+    const struct cmd *c = &cmds[1];
+    unsigned port;
+    int code = apply_base_port(c, a, &port);
+    struct yc_home h;
+    struct yc_config cfg;
+    if (code == 0)
+        code = home_of(a, &h);
+    if (code == 0)
+        code = new_home_config(c, a, &cfg);
+    if (code != 0)
+        return code;
+    if (!yc_home_initialized(&h)) {
+        struct yc_init_opts o = {.chain_id = a->chain_id, .config = &cfg, .dev = true};
+        if (a->notice_blocks != NULL) {
+            if (yc_parse_u64(a->notice_blocks, &o.notice_blocks) != YC_OK ||
+                o.notice_blocks > UINT32_MAX)
+                return usage_error(c, "--notice-blocks %s: need 0 to 4294967295",
+                                   a->notice_blocks);
+            o.set_notice_blocks = true;
+        }
+        char err[512] = "";
+        int rc = yc_chain_init_home(&h, &o, err, sizeof err);
+        if (rc != YC_OK) {
+            fprintf(stderr, "yuchaind dev: %s\n", err[0] ? err : yc_strerror(rc));
+            return exit_for_init(rc);
+        }
+        fprintf(stderr, "Created a dev chain in %s.\n", h.dir);
+    } else if (a->chain_id != NULL) {
+        fprintf(stderr, "yuchaind dev: %s already holds a chain; --chain-id is ignored\n",
+                h.dir);
+    }
+    struct yc_run_opts ro = {.home = h.dir, .ov = a->ov, .nov = a->nov,
+                             .on_started = dev_banner, .ctx = &h};
+    return yc_node_run(&ro);
+}
+
+static int cmd_start(struct args *a)
+{
+    const struct cmd *c = &cmds[2];
+    unsigned port;
+    int code = apply_base_port(c, a, &port);
+    struct yc_home h;
+    if (code == 0)
+        code = home_of(a, &h);
+    if (code != 0)
+        return code;
+    struct yc_run_opts ro = {.home = h.dir, .ov = a->ov, .nov = a->nov};
+    return yc_node_run(&ro);
+}
+
+static int cmd_show_node_id(struct args *a)
+{
+    struct yc_home h;
+    int code = home_of(a, &h);
+    if (code != 0)
+        return code;
+    char err[512] = "";
+    yc_signer *s = NULL;
+    uint8_t pub[YC_PUBKEY_LEN], vpub[YC_PUBKEY_LEN];
+    int rc = yc_keyfile_load(h.node_key, &s, pub, err, sizeof err);
+    if (rc != YC_OK) {
+        fprintf(stderr, "yuchaind show-node-id: %s%s\n", err,
+                rc == YC_ENOTFOUND ? " (create the home with `yuchaind init`)" : "");
+        return rc == YC_EIO ? YC_EXIT_IOERR : YC_EXIT_CONFIG;
+    }
+    yc_signer_destroy(s);
+    char id[YC_ADDR_MAX], vaddr[YC_ADDR_MAX] = "";
+    if (yc_addr_encode(id, pub) != YC_OK)
+        return YC_EXIT_CONFIG;
+    if (yc_keyfile_load(h.validator_key, &s, vpub, err, sizeof err) == YC_OK) {
+        yc_signer_destroy(s);
+        if (yc_addr_encode(vaddr, vpub) != YC_OK)
+            vaddr[0] = '\0';
+    }
+    if (a->json) {
+        json_t *o = json_pack("{s:s}", "node_id", id);
+        if (o != NULL && vaddr[0] != '\0')
+            json_object_set_new(o, "validator_address", json_string(vaddr));
+        char *text = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
+        json_decref(o);
+        if (text == NULL)
+            return YC_EXIT_FAIL;
+        printf("%s\n", text);
+        free(text);
+    } else {
+        printf("%s\n", id);
+    }
+    return 0;
+}
+
+static int cmd_version(struct args *a)
+{
+    if (a->json)
+        printf("{\"version\":\"%s\"}\n", YC_VERSION);
+    else
+        printf("yuchaind %s\n", YC_VERSION);
+    return 0;
+}
+
+int yc_cli_main(int argc, char **argv)
+{
+    if (argc < 2) {
+        print_main_help(stderr);
+        return YC_EXIT_USAGE;
+    }
+    const char *name = argv[1];
+    if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0) {
+        print_main_help(stdout);
+        return 0;
+    }
+    if (strcmp(name, "--version") == 0)
+        name = "version";
+    for (size_t i = 0; i < NCMDS; i++) {
+        if (strcmp(cmds[i].name, name) != 0)
+            continue;
+        struct args a;
+        int code = parse_args(&cmds[i], argc - 2, argv + 2, &a);
+        if (code != 0)
+            return code;
+        if (a.help) {
+            print_cmd_help(&cmds[i], stdout);
+            return 0;
+        }
+        return cmds[i].run(&a);
+    }
+    fprintf(stderr, "yuchaind: unknown command \"%s\"\n\n", name);
+    print_main_help(stderr);
+    return YC_EXIT_USAGE;
+}

@@ -1,0 +1,547 @@
+/*
+ * driver.c — the consensus driver (see driver.h).
+ *
+ * Order of a ready (pbft.h, DESIGN.md §8): journal records are appended with sync
+ * BEFORE any message of the same ready is sent, so no vote leaves the node without
+ * being durable; then proposals are queued for checking; then the committed block
+ * is stored (one synced batch) before pbft_advance and pbft_decided. A failed
+ * storage write stops the node (yc__node_fatal); it is never skipped.
+ *
+ * Executed proposals are cached by digest (at most EXEC_CACHE_MAX), so a commit
+ * stores the writes computed when the proposal was built or checked. A committed
+ * block that was never executed here (re-proposed after a restart) is executed at
+ * commit: its certificate makes it final, so a failure there means this node
+ * diverged, and it stops.
+ *
+ * Transport: this build has none (a one-validator chain needs none): messages to
+ * other validators are counted and dropped. With more validators the chain stalls
+ * until the p2p transport lands; start-up warns about it.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "driver.h"
+#include "log.h"
+#include "producer.h"
+#include "yc/pbft.h"
+
+#define TICK_MS 50
+#define EXEC_CACHE_MAX 16
+
+struct check_job { /* another primary's proposal while its signatures are checked */
+    struct yc_driver *d;
+    struct yc_block block;
+    uint64_t height, view;
+    uint8_t digest[YC_HASH_LEN];
+    struct check_job *next;
+};
+
+struct yc_driver {
+    yc_node *n;
+    pbft_node *pbft;
+    uv_timer_t tick_timer, batch_timer;
+    bool timers_open;
+    uint64_t height, view;          /* consensus position from the last ready */
+    bool want;                      /* primary of (want_h, want_v), no block proposed yet */
+    uint64_t want_h, want_v;
+    bool proposed;                  /* proposed at (prop_h, prop_v) */
+    uint64_t prop_h, prop_v;
+    uint64_t last_commit_mono;      /* for create_empty_blocks_interval */
+    unsigned build_failures;        /* consecutive, for the retry backoff */
+    struct yc_exec_block *cache;    /* executed proposals */
+    size_t ncache;
+    struct check_job *checks;       /* in flight on the verify pool */
+    bool in_ready;
+    bool stopping;
+};
+
+static void process_ready(struct yc_driver *d);
+static void maybe_propose(struct yc_driver *d);
+
+static uint64_t mono(const struct yc_driver *d)
+{
+    return uv_now(d->n->loop);
+}
+
+/* ---- executed-block cache ---- */
+
+static struct yc_exec_block *cache_find(struct yc_driver *d, const uint8_t digest[YC_HASH_LEN])
+{
+    for (struct yc_exec_block *e = d->cache; e != NULL; e = e->next) {
+        if (memcmp(e->digest, digest, YC_HASH_LEN) == 0)
+            return e;
+    }
+    return NULL;
+}
+
+static void cache_add(struct yc_driver *d, struct yc_exec_block *e)
+{
+    e->next = d->cache;
+    d->cache = e;
+    d->ncache++;
+    if (d->ncache > EXEC_CACHE_MAX) { /* drop the oldest (the list's tail) */
+        struct yc_exec_block **pp = &d->cache;
+        while ((*pp)->next != NULL)
+            pp = &(*pp)->next;
+        yc__exec_block_free(*pp);
+        *pp = NULL;
+        d->ncache--;
+    }
+}
+
+/* Takes e out of the cache (caller owns it). */
+static void cache_take(struct yc_driver *d, struct yc_exec_block *e)
+{
+    for (struct yc_exec_block **pp = &d->cache; *pp != NULL; pp = &(*pp)->next) {
+        if (*pp == e) {
+            *pp = e->next;
+            e->next = NULL;
+            d->ncache--;
+            return;
+        }
+    }
+}
+
+/* Drops every cached block at or below `height` (they can no longer commit). */
+static void cache_prune(struct yc_driver *d, uint64_t height)
+{
+    struct yc_exec_block **pp = &d->cache;
+    while (*pp != NULL) {
+        if ((*pp)->height <= height) {
+            struct yc_exec_block *e = *pp;
+            *pp = e->next;
+            yc__exec_block_free(e);
+            d->ncache--;
+        } else {
+            pp = &(*pp)->next;
+        }
+    }
+}
+
+/* ---- commit ---- */
+
+static void commit_block(struct yc_driver *d, const struct pbft_commit *c)
+{
+    yc_node *n = d->n;
+    struct yc_exec_block *e = cache_find(d, c->digest);
+    if (e != NULL) {
+        cache_take(d, e);
+    } else {
+        /* final but never executed here: execute now; any failure means divergence */
+        struct yc_block b;
+        int rc = yc_block_decode(&b, c->block, c->len);
+        uint32_t bad = 0;
+        for (uint32_t i = 0; rc == YC_OK && i < b.ntx; i++) {
+            if (!yc_verifier_cached(n->ver, &b.txs[i]))
+                rc = yc_tx_verify(&b.txs[i], n->genesis.chain_id);
+            bad = i;
+        }
+        if (rc == YC_OK)
+            rc = yc__execute_block(n, &b, c->cert.view, &e, &bad);
+        else
+            yc_block_cleanup(&b);
+        if (rc == YC_OK && memcmp(e->digest, c->digest, YC_HASH_LEN) != 0)
+            rc = YC_EDIVERGED;
+        if (rc != YC_OK) {
+            yc_log_error("driver", "committed block %llu does not execute here (%s, tx %u): "
+                         "this node diverged from the certified chain; stopping",
+                         (unsigned long long)c->height, yc_err_name(rc), bad);
+            abort();
+        }
+    }
+    yc__store_block(n, e, &c->cert);
+    yc_log_info("driver", "committed height %llu (%u txs)", (unsigned long long)c->height,
+                e->block.ntx);
+    yc__exec_block_free(e);
+    cache_prune(d, c->height);
+    d->last_commit_mono = mono(d);
+}
+
+/* ---- checking other primaries' proposals ---- */
+
+static void check_job_unlink(struct yc_driver *d, struct check_job *j)
+{
+    for (struct check_job **pp = &d->checks; *pp != NULL; pp = &(*pp)->next) {
+        if (*pp == j) {
+            *pp = j->next;
+            return;
+        }
+    }
+}
+
+static void answer(struct yc_driver *d, uint64_t h, uint64_t v, const uint8_t digest[YC_HASH_LEN],
+                   bool ok)
+{
+    int rc = pbft_block_checked(d->pbft, h, v, digest, ok, mono(d));
+    if (rc != YC_OK && rc != YC_ESTALE)
+        yc_log_warn("driver", "pbft_block_checked(%llu, %llu): %s", (unsigned long long)h,
+                    (unsigned long long)v, yc_err_name(rc));
+}
+
+static void proposal_verified_cb(void *ctx, int code, size_t bad_index)
+{
+    struct check_job *j = ctx;
+    struct yc_driver *d = j->d;
+    check_job_unlink(d, j);
+    if (d->stopping || j->height != d->n->tip.height + 1) {
+        yc_block_cleanup(&j->block);
+        free(j);
+        return;
+    }
+    bool ok = false;
+    if (code != YC_OK) {
+        yc_log_warn("driver", "proposal %llu/%llu refused: tx %zu: %s",
+                    (unsigned long long)j->height, (unsigned long long)j->view, bad_index,
+                    yc_err_name(code));
+    } else {
+        struct yc_exec_block *e = NULL;
+        uint32_t bad = 0;
+        int rc = yc__execute_block(d->n, &j->block, j->view, &e, &bad);
+        if (rc == YC_OK && memcmp(e->digest, j->digest, YC_HASH_LEN) != 0) {
+            yc__exec_block_free(e);
+            rc = YC_EBADBLOCK;
+        }
+        if (rc == YC_OK) {
+            cache_add(d, e);
+            ok = true;
+        } else {
+            yc_log_warn("driver", "proposal %llu/%llu refused: %s (tx %u)",
+                        (unsigned long long)j->height, (unsigned long long)j->view,
+                        yc_err_name(rc), bad);
+        }
+    }
+    answer(d, j->height, j->view, j->digest, ok);
+    yc_block_cleanup(&j->block);
+    free(j);
+    process_ready(d);
+}
+
+/* A proposal copied out of a ready: checked only after pbft_advance, since checking
+ * may answer pbft at once (all signatures cached) and pbft's ready must not change
+ * under us. */
+struct pending_prop {
+    uint64_t height, view;
+    uint8_t digest[YC_HASH_LEN];
+    uint8_t *block; /* owned copy */
+    size_t len;
+};
+
+static void check_proposal(struct yc_driver *d, const struct pending_prop *p)
+{
+    yc_node *n = d->n;
+    if (cache_find(d, p->digest) != NULL) { /* our own, or already checked */
+        answer(d, p->height, p->view, p->digest, true);
+        return;
+    }
+    struct check_job *j = calloc(1, sizeof *j);
+    if (j == NULL) {
+        yc_log_error("driver", "out of memory checking a proposal");
+        return; /* no answer: the view timer moves on */
+    }
+    j->d = d;
+    j->height = p->height;
+    j->view = p->view;
+    memcpy(j->digest, p->digest, YC_HASH_LEN);
+    char why[128] = "";
+    int rc = yc_block_decode(&j->block, p->block, p->len);
+    if (rc == YC_OK) {
+        uint32_t primary = pbft_primary(n->genesis.nvalidators, p->height, p->view);
+        rc = yc__check_header(n, &j->block, p->height, p->view, primary, why, sizeof why);
+    } else {
+        snprintf(why, sizeof why, "%s", yc_err_name(rc));
+    }
+    if (rc != YC_OK) {
+        yc_log_warn("driver", "proposal %llu/%llu refused: %s", (unsigned long long)p->height,
+                    (unsigned long long)p->view, why);
+        answer(d, p->height, p->view, p->digest, false);
+        yc_block_cleanup(&j->block);
+        free(j);
+        return;
+    }
+    j->next = d->checks;
+    d->checks = j;
+    rc = yc_verifier_check(n->ver, j->block.txs, j->block.ntx, proposal_verified_cb, j);
+    if (rc != YC_OK) {
+        check_job_unlink(d, j);
+        yc_log_warn("driver", "cannot check proposal %llu/%llu now: %s",
+                    (unsigned long long)p->height, (unsigned long long)p->view,
+                    yc_err_name(rc));
+        yc_block_cleanup(&j->block);
+        free(j);
+    }
+}
+
+/* ---- the ready loop ---- */
+
+static void process_ready(struct yc_driver *d)
+{
+    yc_node *n = d->n;
+    if (d->in_ready || d->stopping)
+        return;
+    d->in_ready = true;
+    while (pbft_has_ready(d->pbft)) {
+        struct pbft_ready rd;
+        pbft_ready(d->pbft, &rd);
+        /* 1. durable before anything leaves */
+        for (size_t i = 0; i < rd.nrecords; i++) {
+            int rc = store_journal_append(n->st, rd.height, rd.records[i].bytes,
+                                          rd.records[i].len);
+            if (rc != YC_OK)
+                yc__node_fatal(n, 74, "consensus journal write failed (%s): stopping before "
+                               "any vote is sent", yc_err_name(rc));
+        }
+        /* 2. messages: no transport in this build (see the file comment) */
+        for (size_t i = 0; i < rd.nmsgs; i++) {
+            n->metrics.p2p_msgs_out_total++;
+            n->metrics.p2p_bytes_out_total += rd.msgs[i].len;
+        }
+        struct pending_prop *props = NULL;
+        size_t nprops = 0;
+        if (rd.nproposals > 0)
+            props = calloc(rd.nproposals, sizeof *props);
+        for (size_t i = 0; props != NULL && i < rd.nproposals; i++) {
+            uint8_t *copy = malloc(rd.proposals[i].len > 0 ? rd.proposals[i].len : 1);
+            if (copy == NULL)
+                break; /* unanswered proposals time out into a view change */
+            memcpy(copy, rd.proposals[i].block, rd.proposals[i].len);
+            props[nprops] = (struct pending_prop){.height = rd.proposals[i].height,
+                                                  .view = rd.proposals[i].view,
+                                                  .block = copy, .len = rd.proposals[i].len};
+            memcpy(props[nprops].digest, rd.proposals[i].digest, YC_HASH_LEN);
+            nprops++;
+        }
+        for (size_t i = 0; i < rd.nevidence; i++)
+            yc_log_warn("driver", "evidence: validator %u signed two different votes",
+                        rd.evidence[i].validator);
+        bool committed = rd.has_commit;
+        uint64_t ch = 0;
+        uint8_t chash[YC_HASH_LEN];
+        if (committed) {
+            commit_block(d, &rd.commit);
+            ch = rd.commit.height;
+            memcpy(chash, rd.commit.digest, YC_HASH_LEN);
+        }
+        if (rd.want_proposal) {
+            d->want = true;
+            d->want_h = rd.height;
+            d->want_v = rd.view;
+        } else if (rd.height != d->want_h || rd.view != d->want_v) {
+            d->want = false;
+        }
+        if (rd.view != d->view || rd.height != d->height) {
+            d->height = rd.height;
+            d->view = rd.view;
+        }
+        n->view = rd.view;
+        n->cons_height = rd.height;
+        n->metrics.view_changes_total = rd.view_changes;
+        pbft_advance(d->pbft);
+        if (committed) {
+            int rc = pbft_decided(d->pbft, ch, chash, mono(d));
+            if (rc != YC_OK)
+                yc_log_error("driver", "pbft_decided(%llu): %s", (unsigned long long)ch,
+                             yc_err_name(rc));
+            rc = store_journal_prune(n->st, ch + 1);
+            if (rc != YC_OK)
+                yc__node_fatal(n, 74, "consensus journal prune failed: %s", yc_err_name(rc));
+        }
+        for (size_t i = 0; i < nprops; i++) {
+            if (!d->stopping)
+                check_proposal(d, &props[i]);
+            free(props[i].block);
+        }
+        free(props);
+    }
+    d->in_ready = false;
+    maybe_propose(d);
+}
+
+/* ---- proposing ---- */
+
+static void batch_timer_cb(uv_timer_t *t)
+{
+    maybe_propose(t->data);
+}
+
+static void propose_now(struct yc_driver *d, bool allow_empty)
+{
+    yc_node *n = d->n;
+    const struct yc_params *p = &n->genesis.params;
+    struct yc_build_limits lim = {
+        .max_txs = n->cfg.cons_batch_max_txs < p->max_block_txs ? n->cfg.cons_batch_max_txs
+                                                                 : p->max_block_txs,
+        .max_bytes = n->cfg.cons_batch_max_bytes < p->max_block_bytes
+                         ? n->cfg.cons_batch_max_bytes : p->max_block_bytes,
+        .allow_empty = allow_empty,
+    };
+    struct yc_exec_block *e = NULL;
+    int rc = yc__build_block(n, d->want_h, d->want_v, n->validator_index, &lim, &e);
+    if (rc != YC_OK) {
+        /* retry with backoff (100 ms doubling to 5 s): the cause was logged by the builder */
+        unsigned shift = d->build_failures < 6 ? d->build_failures : 6;
+        uint64_t delay = (uint64_t)100 << shift;
+        d->build_failures++;
+        uv_timer_start(&d->batch_timer, batch_timer_cb, delay < 5000 ? delay : 5000, 0);
+        return;
+    }
+    d->build_failures = 0;
+    if (e == NULL)
+        return; /* every candidate failed: nothing to propose */
+    rc = pbft_propose(d->pbft, e->block.bytes, e->block.len, mono(d));
+    if (rc != YC_OK) {
+        yc_log_error("driver", "pbft_propose(%llu, %llu): %s", (unsigned long long)d->want_h,
+                     (unsigned long long)d->want_v, yc_err_name(rc));
+        yc__exec_block_free(e);
+        return;
+    }
+    d->proposed = true;
+    d->prop_h = d->want_h;
+    d->prop_v = d->want_v;
+    d->want = false;
+    cache_add(d, e);
+    process_ready(d);
+}
+
+static void maybe_propose(struct yc_driver *d)
+{
+    yc_node *n = d->n;
+    if (d->stopping || d->in_ready || !d->want)
+        return;
+    if (d->proposed && d->prop_h == d->want_h && d->prop_v == d->want_v)
+        return;
+    if (d->want_h != n->tip.height + 1)
+        return; /* not caught up with our own store: no proposal */
+    size_t count, bytes;
+    yc_mempool_ready_size(n->mp, &count, &bytes);
+    uint64_t now = mono(d);
+    if (count == 0) {
+        if (!n->cfg.cons_create_empty_blocks)
+            return; /* the next admitted tx kicks us */
+        uint64_t due = d->last_commit_mono + n->cfg.cons_create_empty_blocks_interval_ms;
+        if (now >= due)
+            propose_now(d, true);
+        else
+            uv_timer_start(&d->batch_timer, batch_timer_cb, due - now, 0);
+        return;
+    }
+    const struct yc_params *p = &n->genesis.params;
+    uint64_t max_txs = n->cfg.cons_batch_max_txs < p->max_block_txs ? n->cfg.cons_batch_max_txs
+                                                                     : p->max_block_txs;
+    uint64_t max_bytes = n->cfg.cons_batch_max_bytes < p->max_block_bytes
+                             ? n->cfg.cons_batch_max_bytes : p->max_block_bytes;
+    uint64_t oldest = now;
+    (void)yc_mempool_oldest_ready(n->mp, &oldest);
+    uint64_t due = oldest + n->cfg.cons_batch_delay_ms;
+    if (count >= max_txs || bytes >= max_bytes || now >= due)
+        propose_now(d, n->cfg.cons_create_empty_blocks);
+    else
+        uv_timer_start(&d->batch_timer, batch_timer_cb, due - now, 0);
+}
+
+void yc__driver_kick(struct yc_driver *d)
+{
+    maybe_propose(d);
+}
+
+static void tick_timer_cb(uv_timer_t *t)
+{
+    struct yc_driver *d = t->data;
+    pbft_tick(d->pbft, mono(d));
+    process_ready(d);
+}
+
+/* ---- lifecycle ---- */
+
+int yc__driver_create(struct yc_driver **out, yc_node *n)
+{
+    *out = NULL;
+    struct yc_driver *d = calloc(1, sizeof *d);
+    if (d == NULL)
+        return YC_ENOMEM;
+    d->n = n;
+    uint64_t height = n->tip.height + 1;
+    struct pbft_record_list jl = {0};
+    int rc = store_journal_load(n->st, height, &jl);
+    if (rc != YC_OK && rc != YC_ENOTFOUND) {
+        free(d);
+        return rc;
+    }
+    struct pbft_record *recs = NULL;
+    if (jl.n > 0) {
+        recs = calloc(jl.n, sizeof *recs);
+        if (recs == NULL) {
+            store_journal_free(&jl);
+            free(d);
+            return YC_ENOMEM;
+        }
+        for (size_t i = 0; i < jl.n; i++) {
+            recs[i].bytes = jl.recs[i];
+            recs[i].len = jl.lens[i];
+        }
+    }
+    struct pbft_config pc = {
+        .genesis = &n->genesis,
+        .self = n->validator_index,
+        .signer = n->val_signer,
+        .base_timeout_ms = n->cfg.cons_timeout_propose_ms,
+        .max_msgs_per_view = (uint32_t)n->cfg.cons_max_msgs_per_view,
+        .mutant = PBFT_MUTANT_NONE,
+    };
+    rc = pbft_create(&d->pbft, &pc, height, n->tip.hash, recs, jl.n, uv_now(n->loop));
+    free(recs);
+    if (jl.n > 0)
+        yc_log_info("driver", "resumed %zu consensus journal records at height %llu", jl.n,
+                    (unsigned long long)height);
+    store_journal_free(&jl);
+    if (rc != YC_OK) {
+        free(d);
+        return rc;
+    }
+    uv_timer_init(n->loop, &d->tick_timer);
+    uv_timer_init(n->loop, &d->batch_timer);
+    d->tick_timer.data = d;
+    d->batch_timer.data = d;
+    d->timers_open = true;
+    d->last_commit_mono = uv_now(n->loop);
+    d->height = height;
+    uv_timer_start(&d->tick_timer, tick_timer_cb, TICK_MS, TICK_MS);
+    *out = d;
+    process_ready(d);
+    return YC_OK;
+}
+
+void yc__driver_stop(struct yc_driver *d)
+{
+    if (d == NULL || d->stopping)
+        return;
+    d->stopping = true;
+    if (d->timers_open) {
+        uv_close((uv_handle_t *)&d->tick_timer, NULL);
+        uv_close((uv_handle_t *)&d->batch_timer, NULL);
+    }
+}
+
+void yc__driver_destroy(struct yc_driver *d)
+{
+    if (d == NULL)
+        return;
+    while (d->cache != NULL) {
+        struct yc_exec_block *e = d->cache;
+        d->cache = e->next;
+        yc__exec_block_free(e);
+    }
+    while (d->checks != NULL) { /* normally none: cancelled jobs answered already */
+        struct check_job *j = d->checks;
+        d->checks = j->next;
+        yc_block_cleanup(&j->block);
+        free(j);
+    }
+    pbft_destroy(d->pbft);
+    free(d);
+}
+
+void yc__driver_position(const struct yc_driver *d, uint64_t *height, uint64_t *view)
+{
+    *height = d->height;
+    *view = d->view;
+}

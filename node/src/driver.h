@@ -1,0 +1,38 @@
+/*
+ * driver.h — the consensus driver: feeds consensus/pbft.h and carries out what it
+ * asks, in its order (persist journal records, then send; execute proposals; store
+ * the committed block, then pbft_decided). Even a one-validator chain goes through
+ * it (a quorum of itself), so a consortium only adds validators and the transport.
+ *
+ * The driver builds this node's proposals (producer.c) when the batch is full or
+ * the oldest ready tx has waited [consensus] batch_delay, and checks other
+ * primaries' proposals (signatures through the verify pool, then execution).
+ * Loop thread only.
+ */
+#ifndef YC_DRIVER_H
+#define YC_DRIVER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "node_internal.h"
+#include "yc/err.h"
+
+struct yc_driver;
+
+/*
+ * Creates the driver of validator n->validator_index at height tip+1, resuming the
+ * journal of that height from the store. Returns YC_OK, YC_ENOMEM, YC_EIO,
+ * YC_ECORRUPT (journal unreadable).
+ */
+YC_WUR int yc__driver_create(struct yc_driver **out, yc_node *n);
+/* The mempool gained ready txs: maybe propose (now or when the batch delay expires). */
+void yc__driver_kick(struct yc_driver *d);
+/* Stops timers and drops work in flight (handles closed; freed by yc__driver_destroy). */
+void yc__driver_stop(struct yc_driver *d);
+/* Frees, after the loop has run out. NULL is a no-op. */
+void yc__driver_destroy(struct yc_driver *d);
+/* Current consensus position. */
+void yc__driver_position(const struct yc_driver *d, uint64_t *height, uint64_t *view);
+
+#endif

@@ -1,0 +1,397 @@
+/*
+ * mempool.c — bounded, de-duplicated, nonce-ordered pending transactions
+ * (see mempool.h).
+ *
+ * Structures: every entry is in the id map and in one arrival-ordered list; each
+ * sender holds its entries in an array sorted by nonce (at most max_nonce_gap + 1
+ * of them, since nonces are unique and within the gap). A sender's `nready` is the
+ * length of the run of nonces base, base+1, … at the front of its array; totals of
+ * ready txs are kept up to date by subtracting a sender's ready share before any
+ * change to it and adding it back after.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "idmap.h"
+#include "mempool.h"
+
+struct mp_sender;
+
+struct mp_entry {
+    struct yc_tx tx;
+    uint64_t arrival_ms;
+    struct mp_sender *sender;
+    struct mp_entry *prev, *next; /* arrival order */
+};
+
+struct mp_sender {
+    uint8_t pub[YC_PUBKEY_LEN];
+    uint64_t base;
+    struct mp_entry **v; /* sorted by nonce */
+    size_t n, cap;
+    size_t nready, ready_bytes;
+    uint64_t walk_epoch, walk_cursor; /* scratch for each_ready */
+};
+
+struct rejection {
+    uint8_t id[YC_HASH_LEN];
+    int code;
+    bool used;
+};
+
+struct yc_mempool {
+    struct yc_mempool_limits lim;
+    struct yc_idmap by_id;   /* id → mp_entry */
+    struct yc_idmap senders; /* pub → mp_sender */
+    struct mp_entry *head, *tail;
+    size_t count, bytes;
+    size_t ready_count, ready_bytes;
+    uint64_t epoch;
+    struct rejection *rej;   /* ring of lim.max_rejected */
+    size_t rej_next;
+    struct yc_idmap rej_by_id; /* id → rejection */
+};
+
+int yc_mempool_create(yc_mempool **out, const struct yc_mempool_limits *lim)
+{
+    *out = NULL;
+    if (lim->max_txs == 0 || lim->max_bytes == 0 || lim->max_rejected == 0)
+        return YC_EINVAL;
+    yc_mempool *mp = calloc(1, sizeof *mp);
+    if (mp == NULL)
+        return YC_ENOMEM;
+    mp->lim = *lim;
+    mp->rej = calloc(lim->max_rejected, sizeof *mp->rej);
+    if (mp->rej == NULL || yc_idmap_init(&mp->by_id, YC_HASH_LEN) != YC_OK ||
+        yc_idmap_init(&mp->senders, YC_PUBKEY_LEN) != YC_OK ||
+        yc_idmap_init(&mp->rej_by_id, YC_HASH_LEN) != YC_OK) {
+        yc_mempool_destroy(mp);
+        return YC_ENOMEM;
+    }
+    *out = mp;
+    return YC_OK;
+}
+
+static int free_sender_cb(void *ctx, const uint8_t *key, void *val)
+{
+    (void)ctx;
+    (void)key;
+    struct mp_sender *s = val;
+    free(s->v);
+    free(s);
+    return 0;
+}
+
+void yc_mempool_destroy(yc_mempool *mp)
+{
+    if (mp == NULL)
+        return;
+    struct mp_entry *e = mp->head;
+    while (e != NULL) {
+        struct mp_entry *next = e->next;
+        yc_tx_cleanup(&e->tx);
+        free(e);
+        e = next;
+    }
+    yc_idmap_each(&mp->senders, free_sender_cb, NULL);
+    yc_idmap_cleanup(&mp->senders);
+    yc_idmap_cleanup(&mp->by_id);
+    yc_idmap_cleanup(&mp->rej_by_id);
+    free(mp->rej);
+    free(mp);
+}
+
+/* Recomputes s's ready run; callers bracket changes with unready()/reready(). */
+static void unready(yc_mempool *mp, struct mp_sender *s)
+{
+    mp->ready_count -= s->nready;
+    mp->ready_bytes -= s->ready_bytes;
+}
+
+static void reready(yc_mempool *mp, struct mp_sender *s)
+{
+    size_t i = 0, bytes = 0;
+    while (i < s->n && s->v[i]->tx.nonce == s->base + i) {
+        bytes += s->v[i]->tx.len;
+        i++;
+    }
+    s->nready = i;
+    s->ready_bytes = bytes;
+    mp->ready_count += i;
+    mp->ready_bytes += bytes;
+}
+
+/* Index of the first entry with nonce >= `nonce`. */
+static size_t lower_bound(const struct mp_sender *s, uint64_t nonce)
+{
+    size_t lo = 0, hi = s->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->v[mid]->tx.nonce < nonce)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static void unlink_entry(yc_mempool *mp, struct mp_entry *e)
+{
+    if (e->prev != NULL)
+        e->prev->next = e->next;
+    else
+        mp->head = e->next;
+    if (e->next != NULL)
+        e->next->prev = e->prev;
+    else
+        mp->tail = e->prev;
+    (void)yc_idmap_del(&mp->by_id, e->tx.id);
+    mp->count--;
+    mp->bytes -= e->tx.len;
+}
+
+static void drop_sender_if_empty(yc_mempool *mp, struct mp_sender *s)
+{
+    if (s->n > 0)
+        return;
+    (void)yc_idmap_del(&mp->senders, s->pub);
+    free(s->v);
+    free(s);
+}
+
+int yc_mempool_add(yc_mempool *mp, struct yc_tx *tx, uint64_t base, uint64_t now_ms)
+{
+    if (yc_idmap_get(&mp->by_id, tx->id) != NULL)
+        return YC_EDUPTX;
+    struct mp_sender *s = yc_idmap_get(&mp->senders, tx->sender);
+    uint64_t b = s != NULL && s->base > base ? s->base : base;
+    if (tx->nonce < b || tx->nonce - b > mp->lim.max_nonce_gap)
+        return YC_EBADNONCE;
+    if (s != NULL) {
+        size_t i = lower_bound(s, tx->nonce);
+        if (i < s->n && s->v[i]->tx.nonce == tx->nonce)
+            return YC_EBADNONCE; /* another pending tx holds this nonce */
+    }
+    if (mp->count >= mp->lim.max_txs || tx->len > mp->lim.max_bytes - mp->bytes)
+        return YC_EMEMPOOLFULL;
+
+    struct mp_entry *e = calloc(1, sizeof *e);
+    if (e == NULL)
+        return YC_ENOMEM;
+    bool new_sender = false;
+    if (s == NULL) {
+        s = calloc(1, sizeof *s);
+        if (s == NULL || yc_idmap_put(&mp->senders, tx->sender, s) != YC_OK) {
+            free(s);
+            free(e);
+            return YC_ENOMEM;
+        }
+        memcpy(s->pub, tx->sender, YC_PUBKEY_LEN);
+        s->base = base;
+        new_sender = true;
+    }
+    if (s->n == s->cap) {
+        size_t cap = s->cap == 0 ? 4 : s->cap * 2;
+        struct mp_entry **v = realloc(s->v, cap * sizeof *v);
+        if (v == NULL)
+            goto nomem;
+        s->v = v;
+        s->cap = cap;
+    }
+    if (yc_idmap_put(&mp->by_id, tx->id, e) != YC_OK)
+        goto nomem;
+
+    e->tx = *tx;
+    memset(tx, 0, sizeof *tx); /* moved in */
+    e->arrival_ms = now_ms;
+    e->sender = s;
+    e->prev = mp->tail;
+    if (mp->tail != NULL)
+        mp->tail->next = e;
+    else
+        mp->head = e;
+    mp->tail = e;
+    mp->count++;
+    mp->bytes += e->tx.len;
+
+    unready(mp, s);
+    size_t i = lower_bound(s, e->tx.nonce);
+    memmove(&s->v[i + 1], &s->v[i], (s->n - i) * sizeof *s->v);
+    s->v[i] = e;
+    s->n++;
+    reready(mp, s);
+    return YC_OK;
+
+nomem:
+    free(e);
+    if (new_sender)
+        drop_sender_if_empty(mp, s);
+    return YC_ENOMEM;
+}
+
+const struct yc_tx *yc_mempool_get(const yc_mempool *mp, const uint8_t id[YC_HASH_LEN])
+{
+    struct mp_entry *e = yc_idmap_get(&mp->by_id, id);
+    return e != NULL ? &e->tx : NULL;
+}
+
+/* Takes e out of its sender's array (by position i) and frees it. */
+static void remove_at(yc_mempool *mp, struct mp_sender *s, size_t i)
+{
+    struct mp_entry *e = s->v[i];
+    memmove(&s->v[i], &s->v[i + 1], (s->n - i - 1) * sizeof *s->v);
+    s->n--;
+    unlink_entry(mp, e);
+    yc_tx_cleanup(&e->tx);
+    free(e);
+}
+
+bool yc_mempool_remove(yc_mempool *mp, const uint8_t id[YC_HASH_LEN])
+{
+    struct mp_entry *e = yc_idmap_get(&mp->by_id, id);
+    if (e == NULL)
+        return false;
+    struct mp_sender *s = e->sender;
+    size_t i = lower_bound(s, e->tx.nonce);
+    unready(mp, s);
+    remove_at(mp, s, i);
+    reready(mp, s);
+    drop_sender_if_empty(mp, s);
+    return true;
+}
+
+void yc_mempool_set_base(yc_mempool *mp, const uint8_t sender[YC_PUBKEY_LEN], uint64_t base,
+                         yc_mempool_drop_cb dropped, void *ctx)
+{
+    struct mp_sender *s = yc_idmap_get(&mp->senders, sender);
+    if (s == NULL || base <= s->base)
+        return;
+    unready(mp, s);
+    s->base = base;
+    while (s->n > 0 && s->v[0]->tx.nonce < base) {
+        if (dropped != NULL)
+            dropped(ctx, &s->v[0]->tx);
+        remove_at(mp, s, 0);
+    }
+    reready(mp, s);
+    drop_sender_if_empty(mp, s);
+}
+
+bool yc_mempool_base(const yc_mempool *mp, const uint8_t sender[YC_PUBKEY_LEN], uint64_t *base)
+{
+    struct mp_sender *s = yc_idmap_get(&mp->senders, sender);
+    if (s == NULL)
+        return false;
+    *base = s->base;
+    return true;
+}
+
+void yc_mempool_size(const yc_mempool *mp, size_t *count, size_t *bytes)
+{
+    *count = mp->count;
+    *bytes = mp->bytes;
+}
+
+void yc_mempool_ready_size(const yc_mempool *mp, size_t *count, size_t *bytes)
+{
+    *count = mp->ready_count;
+    *bytes = mp->ready_bytes;
+}
+
+static bool is_ready(const struct mp_entry *e)
+{
+    const struct mp_sender *s = e->sender;
+    return e->tx.nonce >= s->base && e->tx.nonce - s->base < s->nready;
+}
+
+bool yc_mempool_oldest_ready(const yc_mempool *mp, uint64_t *arrival_ms)
+{
+    if (mp->ready_count == 0)
+        return false;
+    for (const struct mp_entry *e = mp->head; e != NULL; e = e->next) {
+        if (is_ready(e)) {
+            *arrival_ms = e->arrival_ms;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Walks ready txs in proposal order; returns the number visited, stops at limit or
+ * when cb returns non-zero (*stopped set). */
+static size_t walk_ready(yc_mempool *mp, size_t limit, yc_mempool_each_cb cb, void *ctx,
+                         bool *stopped)
+{
+    size_t visited = 0;
+    *stopped = false;
+    uint64_t epoch = ++mp->epoch;
+    for (struct mp_entry *e = mp->head; e != NULL && visited < limit; e = e->next) {
+        struct mp_sender *s = e->sender;
+        if (s->walk_epoch != epoch) {
+            s->walk_epoch = epoch;
+            s->walk_cursor = 0; /* index into s->v of the next ready entry to visit */
+        }
+        if (!is_ready(e) || (size_t)(e->tx.nonce - s->base) < s->walk_cursor)
+            continue; /* future, or visited with its sender's run */
+        while (s->walk_cursor < s->nready && visited < limit) {
+            const struct yc_tx *tx = &s->v[s->walk_cursor]->tx;
+            s->walk_cursor++;
+            visited++;
+            if (cb(ctx, tx) != 0) {
+                *stopped = true;
+                return visited;
+            }
+        }
+    }
+    return visited;
+}
+
+void yc_mempool_each_ready(yc_mempool *mp, yc_mempool_each_cb cb, void *ctx)
+{
+    bool stopped;
+    (void)walk_ready(mp, SIZE_MAX, cb, ctx, &stopped);
+}
+
+void yc_mempool_each(yc_mempool *mp, size_t limit, yc_mempool_each_cb cb, void *ctx)
+{
+    bool stopped;
+    size_t visited = walk_ready(mp, limit, cb, ctx, &stopped);
+    if (stopped)
+        return;
+    for (struct mp_entry *e = mp->head; e != NULL && visited < limit; e = e->next) {
+        if (is_ready(e))
+            continue;
+        visited++;
+        if (cb(ctx, &e->tx) != 0)
+            return;
+    }
+}
+
+void yc_mempool_note_rejected(yc_mempool *mp, const uint8_t id[YC_HASH_LEN], int code)
+{
+    struct rejection *r = yc_idmap_get(&mp->rej_by_id, id);
+    if (r != NULL) {
+        r->code = code;
+        return;
+    }
+    r = &mp->rej[mp->rej_next];
+    if (r->used)
+        (void)yc_idmap_del(&mp->rej_by_id, r->id);
+    memcpy(r->id, id, YC_HASH_LEN);
+    r->code = code;
+    r->used = true;
+    if (yc_idmap_put(&mp->rej_by_id, id, r) != YC_OK) {
+        r->used = false; /* out of memory: forgetting a rejection is harmless */
+        return;
+    }
+    mp->rej_next = (mp->rej_next + 1) % mp->lim.max_rejected;
+}
+
+bool yc_mempool_rejected(const yc_mempool *mp, const uint8_t id[YC_HASH_LEN], int *code)
+{
+    const struct rejection *r = yc_idmap_get(&mp->rej_by_id, id);
+    if (r == NULL)
+        return false;
+    *code = r->code;
+    return true;
+}

@@ -1,0 +1,235 @@
+/*
+ * node.c — the node as node.h presents it to the listeners, and the bookkeeping
+ * that follows a tx or block outcome (mempool, watchers, subscribers, metrics).
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "driver.h"
+#include "log.h"
+#include "node_internal.h"
+#include "yc/alloc.h"
+#include "yc/objects.h"
+#include "yc/pbft.h"
+
+uint64_t yc__wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+uv_loop_t *yc_node_loop(yc_node *n)
+{
+    return n->loop;
+}
+
+const struct yc_genesis *yc_node_genesis(yc_node *n)
+{
+    return &n->genesis;
+}
+
+store *yc_node_store(yc_node *n)
+{
+    return n->st;
+}
+
+void yc_node_status(yc_node *n, struct yc_node_status *out)
+{
+    memset(out, 0, sizeof *out);
+    out->chain_id = n->genesis.chain_id;
+    snprintf(out->node_id, sizeof out->node_id, "%s", n->node_id);
+    out->role = n->validator_index != UINT32_MAX ? "validator" : "observer";
+    out->height = n->tip.height;
+    out->view = n->view;
+    out->primary = pbft_primary(n->genesis.nvalidators, n->tip.height + 1, n->view);
+    memcpy(out->last_block_hash, n->tip.hash, YC_HASH_LEN);
+    out->last_block_time_ms = n->tip.time_ms;
+    memcpy(out->state_root, n->tip.state_root, YC_HASH_LEN);
+    out->catching_up = false; /* block sync arrives with the p2p transport */
+    out->peers = 0;
+    out->validator_index = n->validator_index;
+}
+
+const struct yc_node_metrics *yc_node_metrics(yc_node *n)
+{
+    size_t count, bytes;
+    yc_mempool_size(n->mp, &count, &bytes);
+    n->metrics.mempool_txs = count;
+    n->metrics.mempool_bytes = bytes;
+    yc_verifier_counters(n->ver, &n->metrics.sig_verifications_total,
+                         &n->metrics.sig_cache_hits_total);
+    return &n->metrics;
+}
+
+const char *yc_node_cookie(yc_node *n)
+{
+    return n->cookie;
+}
+
+bool yc_node_ready(yc_node *n, char *why, size_t whylen)
+{
+    if (n->stopping) {
+        snprintf(why, whylen, "stopping");
+        return false;
+    }
+    if (why != NULL && whylen > 0)
+        why[0] = '\0';
+    return true;
+}
+
+bool yc_node_read_only(yc_node *n)
+{
+    return n->validator_index == UINT32_MAX;
+}
+
+void yc_node_tx_status(yc_node *n, const uint8_t id[YC_HASH_LEN], struct yc_tx_status *out)
+{
+    memset(out, 0, sizeof *out);
+    if (yc_mempool_get(n->mp, id) != NULL) {
+        out->state = YC_TXS_PENDING;
+        return;
+    }
+    struct store_txloc loc;
+    int rc = store_get_txloc(n->st, id, &loc);
+    if (rc == YC_OK) {
+        out->state = YC_TXS_COMMITTED;
+        out->height = loc.height;
+        out->index = loc.index;
+        return;
+    }
+    int code;
+    if (yc_mempool_rejected(n->mp, id, &code)) {
+        out->state = YC_TXS_REJECTED;
+        out->code = code;
+        return;
+    }
+    out->state = YC_TXS_UNKNOWN;
+}
+
+void yc_node_mempool_size(yc_node *n, size_t *count, size_t *bytes)
+{
+    yc_mempool_size(n->mp, count, bytes);
+}
+
+void yc_node_mempool_each(yc_node *n, size_t limit, yc_mempool_visit_cb cb, void *ctx)
+{
+    yc_mempool_each(n->mp, limit, cb, ctx);
+}
+
+/* ---- outcomes ---- */
+
+void yc__node_tx_rejected(yc_node *n, const uint8_t id[YC_HASH_LEN], int code)
+{
+    uint8_t copy[YC_HASH_LEN];
+    memcpy(copy, id, sizeof copy); /* id may point into the tx being removed */
+    (void)yc_mempool_remove(n->mp, copy);
+    yc_mempool_note_rejected(n->mp, copy, code);
+    n->metrics.txs_rejected_total++;
+    if (yc_log_enabled(YC_LOG_DEBUG)) {
+        char hex[2 * YC_HASH_LEN + 1];
+        yc_hex(hex, copy, YC_HASH_LEN);
+        yc_log_debug("mempool", "rejected %s: %s", hex, yc_err_name(code));
+    }
+    struct yc_tx_status st = {.state = YC_TXS_REJECTED, .code = code};
+    yc__node_tx_final(n, copy, &st);
+}
+
+void yc__node_stale_cb(void *ctx, const struct yc_tx *tx)
+{
+    yc_node *n = ctx;
+    uint8_t id[YC_HASH_LEN];
+    memcpy(id, tx->id, sizeof id);
+    yc_mempool_note_rejected(n->mp, id, YC_EBADNONCE);
+    n->metrics.txs_rejected_total++;
+    struct yc_tx_status st = {.state = YC_TXS_REJECTED, .code = YC_EBADNONCE};
+    yc__node_tx_final(n, id, &st); /* the tx is freed right after this returns */
+}
+
+/* Moves a block sender's mempool base to its committed next nonce. */
+static void recheck_sender(yc_node *n, const uint8_t sender[YC_PUBKEY_LEN])
+{
+    uint8_t key[YC_KEY_MAX];
+    size_t klen = yc_key_account(key, sender);
+    uint8_t *val = NULL;
+    size_t vlen = 0;
+    int rc = store_get_state(n->st, key, klen, &val, &vlen);
+    if (rc == YC_ENOTFOUND)
+        return;
+    if (rc != YC_OK)
+        yc__node_fatal(n, 74, "storage read failed after a commit: %s", yc_err_name(rc));
+    struct yc_account a;
+    rc = yc_account_decode(&a, val, vlen);
+    if (rc == YC_OK)
+        yc_mempool_set_base(n->mp, sender, a.nonce, yc__node_stale_cb, n);
+    else
+        yc_log_error("mempool", "stored account does not decode: %s", yc_err_name(rc));
+    yc_free(val);
+}
+
+void yc__node_block_committed(yc_node *n, const struct yc_block *b, double commit_seconds)
+{
+    struct yc_idmap seen = {0};
+    bool have_seen = yc_idmap_init(&seen, YC_PUBKEY_LEN) == YC_OK;
+    for (uint32_t i = 0; i < b->ntx; i++) {
+        const struct yc_tx *tx = &b->txs[i];
+        (void)yc_mempool_remove(n->mp, tx->id);
+        struct yc_tx_status st = {.state = YC_TXS_COMMITTED, .code = YC_OK,
+                                  .height = b->hdr.height, .index = i};
+        yc__node_tx_final(n, tx->id, &st);
+    }
+    /* nonces: a sender's pending txs below its new next nonce can never commit */
+    for (uint32_t i = 0; i < b->ntx; i++) {
+        const struct yc_tx *tx = &b->txs[i];
+        if (have_seen) {
+            if (yc_idmap_get(&seen, tx->sender) != NULL)
+                continue;
+            if (yc_idmap_put(&seen, tx->sender, (void *)tx) != YC_OK)
+                have_seen = false; /* rechecking a sender twice is harmless */
+        }
+        recheck_sender(n, tx->sender);
+    }
+    yc_idmap_cleanup(&seen);
+    yc_overlay_clear(n->precheck); /* its reads predate this block */
+    n->precheck_uses = 0;
+
+    n->metrics.blocks_committed_total++;
+    n->metrics.txs_committed_total += b->ntx;
+    n->metrics.last_block_commit_seconds = commit_seconds;
+    yc_mempool_size(n->mp, &n->metrics.mempool_txs, &n->metrics.mempool_bytes);
+
+    char hash[2 * YC_HASH_LEN + 1], json[512], when[96];
+    yc_hex(hash, b->hash, YC_HASH_LEN);
+    time_t secs = (time_t)(b->hdr.time_ms / 1000u);
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    snprintf(when, sizeof when, "%04d-%02d-%02dT%02d:%02d:%02d.%03uZ", tm.tm_year + 1900,
+             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+             (unsigned)(b->hdr.time_ms % 1000u));
+    snprintf(json, sizeof json,
+             "{\"height\":\"%" PRIu64 "\",\"hash\":\"%s\",\"tx_count\":\"%" PRIu32
+             "\",\"time\":\"%s\"}", b->hdr.height, hash, b->ntx, when);
+    if (!n->stopping)
+        yc__node_publish(n, "block", json);
+    if (n->drv != NULL)
+        yc__driver_kick(n->drv);
+}
+
+_Noreturn void yc__node_fatal(yc_node *n, int exit_code, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    yc_log_error("node", "fatal: %s", msg);
+    if (n != NULL)
+        yc_home_remove_cookie(&n->home);
+    /* no cleanup: nothing half-done may be written; the lock dies with the process */
+    _exit(exit_code);
+}

@@ -1,0 +1,98 @@
+/*
+ * node_internal.h — the node's insides, shared by node.c (the node.h API), submit.c
+ * (admission), events.c (watches and subscribers), driver.c (consensus driver),
+ * producer.c (block building and checking) and run.c (start-up and shutdown).
+ * Not for the RPC code: it sees only node.h. Everything runs on the loop thread.
+ */
+#ifndef YC_NODE_INTERNAL_H
+#define YC_NODE_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <uv.h>
+
+#include "config.h"
+#include "home.h"
+#include "idmap.h"
+#include "mempool.h"
+#include "node.h"
+#include "verify.h"
+#include "yc/block.h"
+#include "yc/genesis.h"
+#include "yc/keys.h"
+#include "yc/state.h"
+#include "yc/store.h"
+
+struct yc_rpc;
+struct yc_driver;
+struct submit_req;
+
+struct yc_node {
+    uv_loop_t *loop;
+    struct yc_home home;
+    struct yc_config cfg;
+    struct yc_genesis genesis;
+    store *st;
+    struct store_tip tip;      /* last committed block, kept in step with the store */
+
+    yc_signer *node_signer;
+    uint8_t node_pub[YC_PUBKEY_LEN];
+    char node_id[100];
+    yc_signer *val_signer;     /* NULL for an observer */
+    uint32_t validator_index;  /* UINT32_MAX for an observer */
+    char cookie[65];
+    int lock_fd;
+
+    yc_mempool *mp;
+    yc_verifier *ver;
+    struct yc_driver *drv;     /* NULL for an observer */
+    yc_overlay *precheck;      /* read cache over committed state; cleared each block */
+    size_t precheck_uses;
+
+    struct yc_idmap inflight;  /* ids being verified or admitted → submit_req */
+    struct submit_req *done_head, *done_tail; /* finished submits, answered from done_timer */
+    uv_timer_t done_timer;
+
+    struct yc_idmap watches;   /* id → first yc_node_watch for it */
+    struct yc_node_watch *all_watches;
+    struct yc_node_sub *subs;
+    unsigned dispatching;      /* > 0 while subscribers are being called */
+
+    struct yc_node_metrics metrics;
+    uint64_t view, cons_height;
+    struct yc_rpc *rpc, *ops;
+    uv_signal_t sigint, sigterm, sighup;
+    bool started;              /* loop handles initialized */
+    bool stopping;
+    int exit_code;
+};
+
+/* Wall-clock Unix milliseconds (block times). */
+uint64_t yc__wall_ms(void);
+
+/* A tx left the mempool with a final outcome: notify watchers and subscribers. */
+void yc__node_tx_final(yc_node *n, const uint8_t id[YC_HASH_LEN], const struct yc_tx_status *st);
+/* A tx was refused when its block was built or executed: forget it, remember why. */
+void yc__node_tx_rejected(yc_node *n, const uint8_t id[YC_HASH_LEN], int code);
+/* A pending tx whose nonce went stale (yc_mempool_drop_cb; ctx is the node): it is
+ * remembered and reported rejected with bad_nonce. */
+void yc__node_stale_cb(void *ctx, const struct yc_tx *tx);
+/* Block b (stored) is the new tip: mempool, watchers, subscribers, metrics. */
+void yc__node_block_committed(yc_node *n, const struct yc_block *b, double commit_seconds);
+/* Sends a JSON event to the subscribers. */
+void yc__node_publish(yc_node *n, const char *kind, const char *json);
+
+/* Unrecoverable local failure (storage write): log, remove the cookie, exit(code). */
+_Noreturn void yc__node_fatal(yc_node *n, int exit_code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Watches and subscribers (events.c): teardown at shutdown. */
+void yc__events_stop(yc_node *n);
+void yc__events_free(yc_node *n);
+
+/* Admission (submit.c): cancel queued checks; free answers never delivered. */
+void yc__submit_stop(yc_node *n);
+void yc__submit_free(yc_node *n);
+
+#endif

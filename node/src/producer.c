@@ -1,0 +1,271 @@
+/*
+ * producer.c — building, executing and storing blocks (see producer.h).
+ *
+ * Build: candidates are taken from the mempool's ready txs (a snapshot of pointers;
+ * the mempool is not touched until the block is built), executed in order with
+ * yc_exec_tx on one overlay; the header commits to the tx root and the state root
+ * yc_state_root_next(parent root, sorted writes). Block time is
+ * max(now, parent time + 1), so times strictly increase even if the clock steps back.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "producer.h"
+#include "yc/alloc.h"
+#include "yc/ledger.h"
+#include "yc/merkle.h"
+#include "yc/objects.h"
+
+void yc__exec_block_free(struct yc_exec_block *e)
+{
+    if (e == NULL)
+        return;
+    yc_block_cleanup(&e->block);
+    yc_overlay_destroy(e->ov);
+    free(e);
+}
+
+struct candidates {
+    const struct yc_tx **v;
+    size_t n, bytes, max_txs, max_bytes;
+};
+
+static int collect_cb(void *ctx, const struct yc_tx *tx)
+{
+    struct candidates *c = ctx;
+    if (c->n >= c->max_txs || c->bytes + tx->len > c->max_bytes)
+        return 1;
+    c->v[c->n++] = tx;
+    c->bytes += tx->len;
+    return 0;
+}
+
+struct rejected {
+    uint8_t id[YC_HASH_LEN];
+    int code;
+};
+
+int yc__build_block(yc_node *n, uint64_t height, uint64_t view, uint32_t proposer,
+                    const struct yc_build_limits *lim, struct yc_exec_block **out)
+{
+    *out = NULL;
+    size_t ready, ready_bytes;
+    yc_mempool_ready_size(n->mp, &ready, &ready_bytes);
+    if (ready == 0 && !lim->allow_empty)
+        return YC_OK;
+    size_t cap = ready < lim->max_txs ? ready : lim->max_txs;
+    struct candidates c = {.max_txs = cap, .max_bytes = lim->max_bytes};
+    c.v = calloc(cap > 0 ? cap : 1, sizeof *c.v);
+    struct yc_tx *txs = calloc(cap > 0 ? cap : 1, sizeof *txs);
+    uint8_t(*ids)[YC_HASH_LEN] = calloc(cap > 0 ? cap : 1, sizeof *ids);
+    struct rejected *rej = calloc(cap > 0 ? cap : 1, sizeof *rej);
+    struct yc_exec_block *e = calloc(1, sizeof *e);
+    struct yc_idmap failed = {0};
+    struct yc_buf buf;
+    yc_buf_init(&buf, YC_BLOCK_MAX_BYTES);
+    size_t nrej = 0;
+    int rc = YC_ENOMEM;
+    const char *step = "allocation";
+    if (c.v == NULL || txs == NULL || ids == NULL || rej == NULL || e == NULL ||
+        yc_idmap_init(&failed, YC_PUBKEY_LEN) != YC_OK)
+        goto out;
+    if (cap > 0)
+        yc_mempool_each_ready(n->mp, collect_cb, &c);
+
+    struct yc_state_src src = store_state_src(n->st);
+    step = "overlay";
+    rc = yc_overlay_create(&e->ov, &src);
+    if (rc != YC_OK)
+        goto out;
+    struct yc_block_header *h = &e->block.hdr;
+    uint64_t now = yc__wall_ms();
+    struct yc_exec_ctx ctx = {.g = &n->genesis, .height = height,
+                              .time_ms = now > n->tip.time_ms ? now : n->tip.time_ms + 1};
+    uint32_t ntx = 0;
+    for (size_t i = 0; i < c.n; i++) {
+        const struct yc_tx *tx = c.v[i];
+        if (yc_idmap_get(&failed, tx->sender) != NULL)
+            continue; /* an earlier tx of this sender failed: its nonce is now a gap */
+        rc = yc_exec_tx(e->ov, &ctx, tx, ntx);
+        if (rc == YC_OK) {
+            txs[ntx] = *tx; /* shallow: the mempool keeps owning the bytes */
+            memcpy(ids[ntx], tx->id, YC_HASH_LEN);
+            ntx++;
+            continue;
+        }
+        if (rc == YC_EIO)
+            yc__node_fatal(n, 74, "storage read failed while executing height %llu",
+                           (unsigned long long)height);
+        if (!yc_err_is_verdict(rc))
+            break; /* out of memory: propose what executed so far */
+        memcpy(rej[nrej].id, tx->id, YC_HASH_LEN);
+        rej[nrej].code = rc;
+        nrej++;
+        if (yc_idmap_put(&failed, tx->sender, (void *)tx) != YC_OK)
+            break;
+    }
+    rc = YC_OK;
+    if (ntx == 0 && !lim->allow_empty)
+        goto out; /* nothing executed: no block */
+
+    const struct yc_write *w;
+    size_t nw;
+    step = "state writes";
+    rc = yc_overlay_writes(e->ov, &w, &nw);
+    if (rc != YC_OK)
+        goto out;
+    snprintf(h->chain_id, sizeof h->chain_id, "%s", n->genesis.chain_id);
+    h->height = height;
+    h->view = view;
+    h->proposer = proposer;
+    h->time_ms = ctx.time_ms;
+    memcpy(h->prev_hash, n->tip.hash, YC_HASH_LEN);
+    yc_state_root_next(h->state_root, n->genesis.chain_id, n->tip.state_root, w, nw);
+    h->tx_count = ntx;
+    step = "tx root";
+    rc = yc_merkle_root(h->tx_root, n->genesis.chain_id, (const uint8_t(*)[YC_HASH_LEN])ids,
+                        ntx);
+    if (rc != YC_OK)
+        goto out;
+    step = "encoding";
+    rc = yc_block_encode(&buf, h, txs, ntx, NULL);
+    if (rc != YC_OK)
+        goto out;
+    struct yc_block_header keep = *h;
+    step = "decoding our own block";
+    rc = yc_block_decode(&e->block, buf.data, buf.len);
+    if (rc == YC_OK && memcmp(&keep, &e->block.hdr, sizeof keep) != 0)
+        rc = YC_EBADBLOCK;
+    if (rc != YC_OK)
+        goto out;
+    step = "header hash";
+    rc = yc_header_hash(&e->block.hdr, e->digest);
+    if (rc != YC_OK)
+        goto out;
+    e->height = height;
+    e->view = view;
+    *out = e;
+    e = NULL;
+    yc_log_debug("producer", "built height %llu view %llu: %u txs, %zu left out",
+                 (unsigned long long)height, (unsigned long long)view, ntx, nrej);
+out:
+    if (rc != YC_OK)
+        yc_log_error("producer", "building height %llu: %s failed: %s",
+                     (unsigned long long)height, step, yc_err_name(rc));
+    /* rejections are final whether or not a block came out of this attempt */
+    for (size_t i = 0; i < nrej; i++)
+        yc__node_tx_rejected(n, rej[i].id, rej[i].code);
+    yc__exec_block_free(e);
+    yc_buf_cleanup(&buf);
+    yc_idmap_cleanup(&failed);
+    free(c.v);
+    free(txs);
+    free(ids);
+    free(rej);
+    return rc;
+}
+
+int yc__check_header(yc_node *n, const struct yc_block *b, uint64_t height, uint64_t view,
+                     uint32_t primary, char *why, size_t whylen)
+{
+    const struct yc_block_header *h = &b->hdr;
+    const struct yc_params *p = &n->genesis.params;
+    const char *bad = NULL;
+    size_t bytes = 0;
+    for (uint32_t i = 0; i < b->ntx; i++)
+        bytes += b->txs[i].len;
+    if (strcmp(h->chain_id, n->genesis.chain_id) != 0)
+        bad = "chain id";
+    else if (h->height != height || h->view != view)
+        bad = "height or view";
+    else if (h->proposer != primary)
+        bad = "proposer is not the primary";
+    else if (memcmp(h->prev_hash, n->tip.hash, YC_HASH_LEN) != 0)
+        bad = "parent is not our tip";
+    else if (h->time_ms <= n->tip.time_ms)
+        bad = "time not after the parent's";
+    else if (h->time_ms > yc__wall_ms() + p->max_time_drift_ms)
+        bad = "time too far ahead of our clock";
+    else if (b->ntx > p->max_block_txs || bytes > p->max_block_bytes)
+        bad = "over the block limits";
+    if (bad != NULL) {
+        snprintf(why, whylen, "%s", bad);
+        return YC_EBADBLOCK;
+    }
+    return YC_OK;
+}
+
+int yc__execute_block(yc_node *n, struct yc_block *b, uint64_t view, struct yc_exec_block **out,
+                      uint32_t *bad_index)
+{
+    *out = NULL;
+    *bad_index = 0;
+    struct yc_exec_block *e = calloc(1, sizeof *e);
+    if (e == NULL)
+        return YC_ENOMEM;
+    e->block = *b;
+    memset(b, 0, sizeof *b);
+    struct yc_state_src src = store_state_src(n->st);
+    int rc = yc_overlay_create(&e->ov, &src);
+    if (rc == YC_OK)
+        rc = yc_exec_block(e->ov, &n->genesis, &e->block, n->tip.state_root, bad_index);
+    if (rc == YC_EIO)
+        yc__node_fatal(n, 74, "storage read failed while executing height %llu",
+                       (unsigned long long)e->block.hdr.height);
+    if (rc == YC_OK)
+        rc = yc_header_hash(&e->block.hdr, e->digest);
+    if (rc != YC_OK) {
+        yc__exec_block_free(e);
+        return rc;
+    }
+    e->height = e->block.hdr.height;
+    e->view = view;
+    *out = e;
+    return YC_OK;
+}
+
+static double mono_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void yc__store_block(yc_node *n, struct yc_exec_block *e, const struct yc_cert *cert)
+{
+    double t0 = mono_seconds();
+    struct yc_block *b = &e->block;
+    struct yc_buf buf;
+    yc_buf_init(&buf, YC_BLOCK_MAX_BYTES + (1u << 20));
+    int rc = yc_block_encode(&buf, &b->hdr, b->txs, b->ntx, cert);
+    if (rc != YC_OK)
+        yc__node_fatal(n, 74, "cannot encode committed block %llu: %s",
+                       (unsigned long long)b->hdr.height, yc_err_name(rc));
+    yc_free(b->bytes);
+    yc_buf_take(&buf, &b->bytes, &b->len);
+    b->cert = *cert;
+    const struct yc_write *w;
+    size_t nw;
+    rc = yc_overlay_writes(e->ov, &w, &nw);
+    if (rc == YC_OK)
+        rc = store_commit_block(n->st, b, w, nw);
+    if (rc != YC_OK)
+        yc__node_fatal(n, 74, "storing block %llu failed (%s): stopping; the node resumes "
+                       "from its last stored block once storage works",
+                       (unsigned long long)b->hdr.height, yc_err_name(rc));
+    struct store_tip tip;
+    rc = store_tip(n->st, &tip);
+    if (rc != YC_OK || tip.height != b->hdr.height ||
+        memcmp(tip.hash, e->digest, YC_HASH_LEN) != 0)
+        yc__node_fatal(n, 74, "the store's tip does not match block %llu just stored (%s)",
+                       (unsigned long long)b->hdr.height, yc_err_name(rc));
+    if (memcmp(tip.state_root, b->hdr.state_root, YC_HASH_LEN) != 0) {
+        yc_log_error("producer", "state root after block %llu differs from its header: this "
+                     "node diverged; stopping", (unsigned long long)b->hdr.height);
+        abort();
+    }
+    n->tip = tip;
+    yc__node_block_committed(n, b, mono_seconds() - t0);
+}

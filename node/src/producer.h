@@ -1,0 +1,69 @@
+/*
+ * producer.h — blocks as the driver handles them: building this node's proposal
+ * from the mempool, checking and executing another primary's, and storing a
+ * committed one with its certificate.
+ *
+ * An executed block keeps its state writes (an overlay over committed state), so a
+ * block is executed once per node: the commit stores the writes computed when the
+ * proposal was built or checked. Loop thread only.
+ */
+#ifndef YC_PRODUCER_H
+#define YC_PRODUCER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "node_internal.h"
+#include "yc/block.h"
+#include "yc/state.h"
+
+struct yc_exec_block {
+    uint8_t digest[YC_HASH_LEN]; /* block hash */
+    uint64_t height, view;
+    struct yc_block block;       /* decoded proposal (owned; no certificate yet) */
+    yc_overlay *ov;              /* its writes over committed state (owned) */
+    struct yc_exec_block *next;  /* driver's cache list */
+};
+
+void yc__exec_block_free(struct yc_exec_block *e);
+
+struct yc_build_limits {
+    size_t max_txs, max_bytes;
+    bool allow_empty;
+};
+
+/*
+ * Builds a block at (height, view) proposed by `proposer` from the mempool's ready
+ * txs in proposal order, executing each on an overlay: a tx that fails is left out
+ * and reported rejected with its code (yc__node_tx_rejected), and its sender's later
+ * txs wait for another block. Returns YC_OK with *out set, or with *out NULL when
+ * there is nothing to propose; YC_ENOMEM. A storage read failure is fatal.
+ */
+YC_WUR int yc__build_block(yc_node *n, uint64_t height, uint64_t view, uint32_t proposer,
+                           const struct yc_build_limits *lim, struct yc_exec_block **out);
+
+/*
+ * Checks a decoded proposal's header against the tip: chain, height, view,
+ * proposer, parent, time (after the parent's, at most max_time_drift_ms ahead of
+ * our clock), and block limits. Returns YC_OK or YC_EBADBLOCK (reason in why).
+ */
+YC_WUR int yc__check_header(yc_node *n, const struct yc_block *b, uint64_t height, uint64_t view,
+                            uint32_t primary, char *why, size_t whylen);
+
+/*
+ * Executes a decoded proposal whose signatures were verified, on committed state.
+ * Takes ownership of *b (cleared). Returns YC_OK with *out set, YC_EBADBLOCK
+ * (a tx fails; *bad_index set), YC_EDIVERGED (state root differs), YC_ENOMEM;
+ * YC_EIO is fatal.
+ */
+YC_WUR int yc__execute_block(yc_node *n, struct yc_block *b, uint64_t view,
+                             struct yc_exec_block **out, uint32_t *bad_index);
+
+/*
+ * Stores e's block with `cert` and its writes in one synced batch, updates the tip
+ * and notifies the node. Any storage failure stops the node (exit 74).
+ */
+void yc__store_block(yc_node *n, struct yc_exec_block *e, const struct yc_cert *cert);
+
+#endif

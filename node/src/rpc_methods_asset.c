@@ -1,0 +1,707 @@
+/*
+ * rpc_methods_asset.c — committed state of issue 4: `asset` (an asset with its rights,
+ * certificate, objections, versions and licenses), `provenance` (core/provenance.h, the
+ * same answer as `yuchain-audit trace`), `usage` by asset, `assets` by holder and
+ * `carries` by subject or holder; and the JSON bodies of the issue-4 transaction types.
+ * docs/rpc.md.
+ *
+ * Lists come from the secondary indexes of core/include/yc/objects.h, scanned in key
+ * order with a cap (`limit`). Statuses are computed by core at the tip's height and
+ * block time, never a local clock, so every node answers the same.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "rpc_impl.h"
+#include "rpc_json.h"
+#include "yc/alloc.h"
+#include "yc/hash.h"
+#include "yc/objects.h"
+#include "yc/provenance.h"
+#include "yc/store.h"
+
+#define PROV_MAX_BYTES ((size_t)16 << 20) /* a rendered provenance graph */
+
+/* ---- reading ---- */
+
+/* Reads and decodes one object; *val owns the bytes the decoded struct borrows. */
+static int read_obj(store *s, const uint8_t *key, size_t kl, uint8_t **val,
+                    int (*dec)(void *obj, const uint8_t *p, size_t len), void *obj)
+{
+    size_t vlen = 0;
+    *val = NULL;
+    int rc = store_get_state(s, key, kl, val, &vlen);
+    if (rc == YC_OK && dec(obj, *val, vlen) != YC_OK)
+        rc = YC_ECORRUPT;
+    if (rc != YC_OK) {
+        yc_free(*val);
+        *val = NULL;
+    }
+    return rc;
+}
+
+static int dec_asset(void *o, const uint8_t *p, size_t n)
+{
+    return yc_asset_decode(o, p, n);
+}
+static int dec_license(void *o, const uint8_t *p, size_t n)
+{
+    return yc_license_decode(o, p, n);
+}
+static int dec_objection(void *o, const uint8_t *p, size_t n)
+{
+    return yc_objection_decode(o, p, n);
+}
+static int dec_version(void *o, const uint8_t *p, size_t n)
+{
+    return yc_asset_version_decode(o, p, n);
+}
+static int dec_right(void *o, const uint8_t *p, size_t n)
+{
+    return yc_right_decode(o, p, n);
+}
+static int dec_carry(void *o, const uint8_t *p, size_t n)
+{
+    return yc_carry_decode(o, p, n);
+}
+static int dec_usage(void *o, const uint8_t *p, size_t n)
+{
+    return yc_usage_decode(o, p, n);
+}
+
+/* Keys (with values) collected by an index scan. */
+struct kv_list {
+    size_t n, cap;
+    uint8_t (*tail)[YC_HASH_LEN + 1]; /* the last 33 bytes of each key */
+    uint8_t (*val)[YC_HASH_LEN];      /* the value when it is an id */
+    size_t plen;
+    bool bad;
+};
+
+static int collect(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
+{
+    struct kv_list *l = ctx;
+    if (l->n >= l->cap)
+        return 1;
+    /* an entry names its object by the key's tail (32 or 33 bytes) or by its value */
+    if (klen < l->plen || (klen - l->plen < YC_HASH_LEN && vlen != YC_HASH_LEN)) {
+        l->bad = true;
+        return 1;
+    }
+    size_t t = klen - l->plen > YC_HASH_LEN + 1 ? YC_HASH_LEN + 1 : klen - l->plen;
+    memset(l->tail[l->n], 0, YC_HASH_LEN + 1);
+    memcpy(l->tail[l->n], key + l->plen, t);
+    memset(l->val[l->n], 0, YC_HASH_LEN);
+    if (vlen == YC_HASH_LEN)
+        memcpy(l->val[l->n], val, YC_HASH_LEN);
+    l->n++;
+    return 0;
+}
+
+/* Scans prefix, keeping at most limit entries. */
+static int scan(store *s, const uint8_t *prefix, size_t plen, size_t limit, struct kv_list *l)
+{
+    memset(l, 0, sizeof *l);
+    l->cap = limit;
+    l->plen = plen;
+    l->tail = malloc(limit * sizeof *l->tail);
+    l->val = malloc(limit * sizeof *l->val);
+    if (!l->tail || !l->val)
+        return YC_ENOMEM;
+    int rc = store_scan_state(s, prefix, plen, limit, collect, l);
+    if (rc > 0)
+        rc = YC_OK;
+    return rc == YC_OK && l->bad ? YC_ECORRUPT : rc;
+}
+
+static void kv_free(struct kv_list *l)
+{
+    free(l->tail);
+    free(l->val);
+}
+
+/* The asset id of a request: `id` (also accepted as `asset`). */
+static bool param_id(struct rpc_call *c, json_t *params, const char *name, uint8_t id[32])
+{
+    return yc__rpc_param_hash(c, params, name, id);
+}
+
+static json_t *opt_u64(uint64_t v)
+{
+    return v != 0 ? yc_rjson_u64(v) : json_null();
+}
+
+static json_t *opt_hex(bool has, const uint8_t *p)
+{
+    return has ? yc_rjson_hex(p, YC_HASH_LEN) : json_null();
+}
+
+/* ---- asset ---- */
+
+static json_t *license_json(const uint8_t id[YC_HASH_LEN], const struct yc_license *l,
+                            uint64_t now_ms)
+{
+    json_t *o = json_object();
+    if (!o)
+        return NULL;
+    json_object_set_new(o, "id", yc_rjson_hex(id, YC_HASH_LEN));
+    json_object_set_new(o, "asset", yc_rjson_hex(l->asset, YC_HASH_LEN));
+    json_object_set_new(o, "right", yc_rjson_slice(&l->right));
+    json_object_set_new(o, "licensor", yc_rjson_addr(l->licensor));
+    json_object_set_new(o, "licensee", yc_rjson_addr(l->licensee));
+    json_object_set_new(o, "purposes", yc_rjson_list(&l->purposes));
+    json_object_set_new(o, "operations", yc_rjson_list(&l->operations));
+    json_object_set_new(o, "visibility", yc_rjson_slice(&l->visibility));
+    json_object_set_new(o, "fee", yc_rjson_u64(l->fee));
+    json_object_set_new(o, "max_uses", yc_rjson_u64(l->max_uses));
+    json_object_set_new(o, "uses", yc_rjson_u64(l->uses));
+    json_object_set_new(o, "not_before", yc_rjson_u64(l->not_before));
+    json_object_set_new(o, "until", yc_rjson_u64(l->until));
+    json_object_set_new(o, "until_time", yc_rjson_time(l->until));
+    json_object_set_new(o, "granted_at", yc_rjson_u64(l->granted_at));
+    json_object_set_new(o, "revoked_at", opt_u64(l->revoked_at));
+    json_object_set_new(o, "status", json_string(yc_license_status(l, now_ms)));
+    return o;
+}
+
+static json_t *asset_core_json(const uint8_t id[YC_HASH_LEN], const struct yc_asset *a,
+                               uint64_t height)
+{
+    json_t *o = json_object();
+    json_t *parents = json_array(), *contrib = json_array();
+    if (!o || !parents || !contrib) {
+        json_decref(o);
+        json_decref(parents);
+        json_decref(contrib);
+        return NULL;
+    }
+    for (uint32_t i = 0; i < a->nparents; i++)
+        json_array_append_new(parents, yc_rjson_hex(a->parents[i], YC_HASH_LEN));
+    for (uint32_t i = 0; i < a->ncontributors; i++)
+        json_array_append_new(contrib,
+                              json_pack("{s:o*,s:o*}", "account",
+                                        yc_rjson_addr(a->contributors[i].pub), "bps",
+                                        yc_rjson_u64(a->contributors[i].bps)));
+    json_object_set_new(o, "id", yc_rjson_hex(id, YC_HASH_LEN));
+    json_object_set_new(o, "title", yc_rjson_slice(&a->title));
+    json_object_set_new(o, "digest", yc_rjson_hex(a->digest, YC_HASH_LEN));
+    json_object_set_new(o, "version", yc_rjson_u64(a->version));
+    json_object_set_new(o, "catalog", yc_rjson_slice(&a->catalog));
+    json_object_set_new(o, "source", yc_rjson_slice(&a->source));
+    json_object_set_new(o, "grade", yc_rjson_slice(&a->grade));
+    json_object_set_new(o, "openness", yc_rjson_slice(&a->openness));
+    json_object_set_new(o, "sector", yc_rjson_slice(&a->sector));
+    json_object_set_new(o, "status", json_string(yc_asset_status(a, height)));
+    json_object_set_new(o, "certificate",
+                        a->certificate.len > 0 ? yc_rjson_slice(&a->certificate) : json_null());
+    json_object_set_new(o, "certified_at", opt_u64(a->certified_at));
+    json_object_set_new(o, "registrant", yc_rjson_addr(a->registrant));
+    json_object_set_new(o, "registered_at", yc_rjson_u64(a->registered_at));
+    json_object_set_new(o, "notice_until", yc_rjson_u64(a->notice_until));
+    json_object_set_new(o, "time", yc_rjson_time(a->time_ms));
+    json_object_set_new(o, "objections_open", yc_rjson_u64(a->objections_open));
+    json_object_set_new(o, "retired_at", opt_u64(a->retired_at));
+    json_object_set_new(o, "voided_at", opt_u64(a->voided_at));
+    json_object_set_new(o, "usage", opt_hex(a->has_usage, a->usage));
+    json_object_set_new(o, "parents", parents);
+    json_object_set_new(o, "contributors", contrib);
+    return o;
+}
+
+static int asset_rights(store *s, const uint8_t id[YC_HASH_LEN], json_t *o)
+{
+    json_t *r = json_object();
+    if (!r)
+        return YC_ENOMEM;
+    json_object_set_new(o, "rights", r);
+    for (unsigned k = 0; k < YC_RIGHT_COUNT; k++) {
+        uint8_t key[YC_KEY_MAX];
+        size_t kl = yc_key_right(key, id, (enum yc_right)k);
+        uint8_t *val;
+        struct yc_right_rec rec;
+        int rc = read_obj(s, key, kl, &val, dec_right, &rec);
+        if (rc != YC_OK)
+            return rc == YC_ENOTFOUND ? YC_ECORRUPT : rc;
+        json_object_set_new(r, yc_right_name((enum yc_right)k),
+                            json_pack("{s:o*,s:o*}", "holder", yc_rjson_addr(rec.holder), "since",
+                                      yc_rjson_u64(rec.since)));
+        yc_free(val);
+    }
+    return YC_OK;
+}
+
+static int asset_objections(store *s, const uint8_t id[YC_HASH_LEN], json_t *o)
+{
+    uint8_t prefix[YC_KEY_MAX];
+    size_t pl = yc_key_idx_objection_asset(prefix, id);
+    struct kv_list l;
+    int rc = scan(s, prefix, pl, RPC_LIST_MAX, &l);
+    json_t *arr = json_array();
+    if (rc == YC_OK && !arr)
+        rc = YC_ENOMEM;
+    for (size_t i = 0; rc == YC_OK && i < l.n; i++) {
+        uint8_t key[YC_KEY_MAX], *val;
+        struct yc_objection ob;
+        size_t kl = yc_key_objection(key, l.tail[i]);
+        rc = read_obj(s, key, kl, &val, dec_objection, &ob);
+        if (rc != YC_OK)
+            break;
+        json_array_append_new(
+            arr, json_pack("{s:o*,s:o*,s:o*,s:o*,s:o*,s:o*,s:o*,s:o*}", "id",
+                           yc_rjson_hex(l.tail[i], YC_HASH_LEN), "objector",
+                           yc_rjson_addr(ob.objector), "reason", yc_rjson_slice(&ob.reason),
+                           "evidence", yc_rjson_hex(ob.evidence, YC_HASH_LEN), "filed_at",
+                           yc_rjson_u64(ob.filed_at), "outcome", yc_rjson_slice(&ob.outcome),
+                           "resolved_at", opt_u64(ob.resolved_at), "note",
+                           ob.note.len > 0 ? yc_rjson_slice(&ob.note) : json_null()));
+        yc_free(val);
+    }
+    kv_free(&l);
+    json_object_set_new(o, "objections", arr);
+    return rc;
+}
+
+static int asset_versions(store *s, const uint8_t id[YC_HASH_LEN], uint64_t n, json_t *o)
+{
+    json_t *arr = json_array();
+    if (!arr)
+        return YC_ENOMEM;
+    json_object_set_new(o, "versions", arr);
+    for (uint64_t v = 1; v <= n && v <= RPC_LIST_MAX; v++) {
+        uint8_t key[YC_KEY_MAX], *val;
+        struct yc_asset_version ver;
+        size_t kl = yc_key_asset_version(key, id, v);
+        int rc = read_obj(s, key, kl, &val, dec_version, &ver);
+        if (rc != YC_OK)
+            return rc == YC_ENOTFOUND ? YC_ECORRUPT : rc;
+        json_array_append_new(
+            arr, json_pack("{s:o*,s:o*,s:o*,s:o*,s:o*}", "version", yc_rjson_u64(v), "digest",
+                           yc_rjson_hex(ver.digest, YC_HASH_LEN), "height",
+                           yc_rjson_u64(ver.height), "time", yc_rjson_time(ver.time_ms), "note",
+                           ver.note.len > 0 ? yc_rjson_slice(&ver.note) : json_null()));
+        yc_free(val);
+    }
+    return YC_OK;
+}
+
+static int asset_licenses(store *s, const uint8_t id[YC_HASH_LEN], uint64_t now, json_t *o)
+{
+    uint8_t prefix[YC_KEY_MAX];
+    size_t pl = yc_key_idx_license_asset(prefix, id);
+    struct kv_list l;
+    int rc = scan(s, prefix, pl, RPC_LIST_MAX, &l);
+    json_t *arr = json_array();
+    if (rc == YC_OK && !arr)
+        rc = YC_ENOMEM;
+    for (size_t i = 0; rc == YC_OK && i < l.n; i++) {
+        uint8_t key[YC_KEY_MAX], *val;
+        struct yc_license lic;
+        size_t kl = yc_key_license(key, l.tail[i]);
+        rc = read_obj(s, key, kl, &val, dec_license, &lic);
+        if (rc == YC_OK)
+            json_array_append_new(arr, license_json(l.tail[i], &lic, now));
+        yc_free(val);
+    }
+    kv_free(&l);
+    json_object_set_new(o, "licenses", arr);
+    return rc;
+}
+
+/* Children: idx/asset_parent/<id><child>. */
+static int asset_children(store *s, const uint8_t id[YC_HASH_LEN], json_t *o)
+{
+    uint8_t prefix[YC_KEY_MAX];
+    size_t pl = yc_key_idx_asset_parent(prefix, id);
+    struct kv_list l;
+    int rc = scan(s, prefix, pl, RPC_LIST_MAX, &l);
+    json_t *arr = json_array();
+    if (rc == YC_OK && !arr)
+        rc = YC_ENOMEM;
+    for (size_t i = 0; rc == YC_OK && i < l.n; i++)
+        json_array_append_new(arr, yc_rjson_hex(l.tail[i], YC_HASH_LEN));
+    kv_free(&l);
+    json_object_set_new(o, "children", arr);
+    return rc;
+}
+
+void yc__rpc_asset(struct rpc_call *c, json_t *params)
+{
+    uint8_t id[YC_HASH_LEN];
+    if (!param_id(c, params, "id", id))
+        return;
+    store *s = yc_node_store(c->node);
+    struct store_tip tip;
+    int rc = s ? store_tip(s, &tip) : YC_EIO;
+    uint8_t key[YC_KEY_MAX], *val = NULL;
+    struct yc_asset a;
+    if (rc == YC_OK)
+        rc = read_obj(s, key, yc_key_asset(key, id), &val, dec_asset, &a);
+    if (rc == YC_ENOTFOUND) {
+        yc__rpc_fail(c, RPC_NOT_FOUND, YC_EUNKNOWNASSET, NULL);
+        return;
+    }
+    json_t *o = NULL;
+    if (rc == YC_OK) {
+        o = asset_core_json(id, &a, tip.height);
+        if (!o)
+            rc = YC_ENOMEM;
+    }
+    if (rc == YC_OK)
+        rc = asset_rights(s, id, o);
+    if (rc == YC_OK)
+        rc = asset_objections(s, id, o);
+    if (rc == YC_OK)
+        rc = asset_versions(s, id, a.version, o);
+    if (rc == YC_OK)
+        rc = asset_licenses(s, id, tip.time_ms, o);
+    if (rc == YC_OK)
+        rc = asset_children(s, id, o);
+    yc_free(val);
+    if (rc != YC_OK) {
+        json_decref(o);
+        yc__rpc_fail(c, RPC_INTERNAL, rc, NULL);
+        return;
+    }
+    json_object_set_new(o, "as_of", yc_rjson_u64(tip.height));
+    yc__rpc_ok(c, o);
+}
+
+/* ---- provenance ---- */
+
+void yc__rpc_provenance(struct rpc_call *c, json_t *params)
+{
+    uint8_t id[YC_HASH_LEN];
+    const char *fname = "json";
+    size_t flen;
+    enum yc_prov_format f;
+    if (!param_id(c, params, "id", id) ||
+        !yc__rpc_param_str(c, params, "format", false, &fname, &flen))
+        return;
+    if (fname == NULL)
+        fname = "json";
+    if (yc_prov_format_from_name(fname, &f) != YC_OK || f == YC_PROV_TEXT) {
+        yc__rpc_bad_param(c, "format", "expected json, dot or prov-json");
+        return;
+    }
+    store *s = yc_node_store(c->node);
+    struct store_tip tip;
+    int rc = s ? store_tip(s, &tip) : YC_EIO;
+    struct yc_buf b;
+    yc_buf_init(&b, PROV_MAX_BYTES);
+    if (rc == YC_OK) {
+        struct yc_state_src src = store_state_src(s);
+        rc = yc_provenance_render(&src, id, tip.height, tip.time_ms, f, &b);
+    }
+    if (rc == YC_EUNKNOWNASSET) {
+        yc_buf_cleanup(&b);
+        yc__rpc_fail(c, RPC_NOT_FOUND, rc, NULL);
+        return;
+    }
+    json_t *res = NULL;
+    if (rc == YC_OK && f == YC_PROV_DOT) {
+        json_t *text = json_stringn((const char *)b.data, b.len);
+        res = json_pack("{s:o*,s:s,s:o*}", "id", yc_rjson_hex(id, YC_HASH_LEN), "format", "dot",
+                        "dot", text);
+    } else if (rc == YC_OK) {
+        json_error_t err;
+        res = json_loadb((const char *)b.data, b.len, 0, &err);
+        if (!res)
+            rc = YC_ECORRUPT; /* core wrote something that is not JSON: a bug */
+    }
+    yc_buf_cleanup(&b);
+    if (rc != YC_OK) {
+        json_decref(res);
+        yc__rpc_fail(c, rc == YC_ELIMIT ? RPC_INVALID_PARAMS : RPC_INTERNAL, rc, NULL);
+        return;
+    }
+    yc__rpc_ok(c, res);
+}
+
+/* ---- usage by asset ---- */
+
+void yc__rpc_usage_asset(struct rpc_call *c, json_t *params)
+{
+    uint8_t id[YC_HASH_LEN];
+    size_t limit;
+    if (!param_id(c, params, "asset", id) ||
+        !yc__rpc_param_limit(c, params, RPC_LIST_DEFAULT, RPC_LIST_MAX, &limit))
+        return;
+    store *s = yc_node_store(c->node);
+    uint8_t prefix[YC_KEY_MAX];
+    size_t pl = yc_key_idx_usage_asset(prefix, id);
+    struct kv_list l = {0};
+    int rc = s ? scan(s, prefix, pl, limit, &l) : YC_EIO;
+    json_t *arr = json_array();
+    if (rc == YC_OK && !arr)
+        rc = YC_ENOMEM;
+    for (size_t i = 0; rc == YC_OK && i < l.n; i++) {
+        uint8_t key[YC_KEY_MAX], *val;
+        struct yc_usage u;
+        rc = read_obj(s, key, yc_key_usage(key, l.val[i]), &val, dec_usage, &u);
+        if (rc != YC_OK) {
+            rc = rc == YC_ENOTFOUND ? YC_ECORRUPT : rc;
+            break;
+        }
+        json_t *o = json_object();
+        json_object_set_new(o, "id", yc_rjson_hex(l.val[i], YC_HASH_LEN));
+        json_object_set_new(o, "asset", yc_rjson_hex(u.asset, YC_HASH_LEN));
+        json_object_set_new(o, "authority", yc_rjson_hex(u.authority, YC_HASH_LEN));
+        json_object_set_new(o, "authority_kind", yc_rjson_slice(&u.authority_kind));
+        json_object_set_new(o, "user", yc_rjson_addr(u.user));
+        json_object_set_new(o, "subject", yc_rjson_addr(u.subject));
+        json_object_set_new(o, "purpose", yc_rjson_slice(&u.purpose));
+        json_object_set_new(o, "operation", yc_rjson_slice(&u.operation));
+        json_object_set_new(o, "category", yc_rjson_slice(&u.category));
+        json_object_set_new(o, "fee", yc_rjson_u64(u.fee));
+        json_object_set_new(o, "height", yc_rjson_u64(u.height));
+        json_object_set_new(o, "time", yc_rjson_time(u.time_ms));
+        json_object_set_new(o, "time_ms", yc_rjson_u64(u.time_ms));
+        json_object_set_new(o, "input", opt_hex(u.has_input, u.input));
+        json_object_set_new(o, "output", opt_hex(u.has_output, u.output));
+        json_array_append_new(arr, o);
+        yc_free(val);
+    }
+    kv_free(&l);
+    if (rc != YC_OK) {
+        json_decref(arr);
+        yc__rpc_fail(c, RPC_INTERNAL, rc, NULL);
+        return;
+    }
+    yc__rpc_ok(c, json_pack("{s:o*}", "usage", arr));
+}
+
+/* ---- assets by holder ---- */
+
+void yc__rpc_assets(struct rpc_call *c, json_t *params)
+{
+    uint8_t holder[YC_PUBKEY_LEN];
+    size_t limit;
+    if (!yc__rpc_param_addr(c, params, "holder", true, holder, NULL) ||
+        !yc__rpc_param_limit(c, params, RPC_LIST_DEFAULT, RPC_LIST_MAX, &limit))
+        return;
+    store *s = yc_node_store(c->node);
+    struct store_tip tip;
+    int rc = s ? store_tip(s, &tip) : YC_EIO;
+    uint8_t prefix[YC_KEY_MAX];
+    size_t pl = yc_key_idx_asset_holder(prefix, holder);
+    struct kv_list l = {0};
+    /* up to three entries (rights) per asset */
+    if (rc == YC_OK)
+        rc = scan(s, prefix, pl, limit * YC_RIGHT_COUNT, &l);
+    json_t *arr = json_array();
+    if (rc == YC_OK && !arr)
+        rc = YC_ENOMEM;
+    json_t *cur = NULL;
+    const uint8_t *cur_id = NULL;
+    for (size_t i = 0; rc == YC_OK && i < l.n; i++) {
+        const uint8_t *id = l.tail[i];
+        enum yc_right r = (enum yc_right)l.tail[i][YC_HASH_LEN];
+        if (!cur_id || memcmp(cur_id, id, YC_HASH_LEN) != 0) {
+            if (json_array_size(arr) >= limit)
+                break;
+            uint8_t key[YC_KEY_MAX], *val;
+            struct yc_asset a;
+            rc = read_obj(s, key, yc_key_asset(key, id), &val, dec_asset, &a);
+            if (rc != YC_OK) {
+                rc = rc == YC_ENOTFOUND ? YC_ECORRUPT : rc;
+                break;
+            }
+            cur = json_pack("{s:o*,s:o*,s:o*,s:s,s:o*,s:o*,s:[]}", "id",
+                            yc_rjson_hex(id, YC_HASH_LEN), "title", yc_rjson_slice(&a.title),
+                            "grade", yc_rjson_slice(&a.grade), "status",
+                            yc_asset_status(&a, tip.height), "certificate",
+                            a.certificate.len > 0 ? yc_rjson_slice(&a.certificate) : json_null(),
+                            "registered_at", yc_rjson_u64(a.registered_at), "rights");
+            yc_free(val);
+            json_array_append_new(arr, cur);
+            cur_id = id;
+        }
+        const char *rn = yc_right_name(r);
+        if (cur && rn)
+            json_array_append_new(json_object_get(cur, "rights"), json_string(rn));
+    }
+    kv_free(&l);
+    if (rc != YC_OK) {
+        json_decref(arr);
+        yc__rpc_fail(c, RPC_INTERNAL, rc, NULL);
+        return;
+    }
+    yc__rpc_ok(c, json_pack("{s:o*,s:o*}", "holder", yc_rjson_addr(holder), "assets", arr));
+}
+
+/* ---- carries ---- */
+
+static json_t *carry_json(const uint8_t id[YC_HASH_LEN], const struct yc_carry *k)
+{
+    json_t *o = json_object();
+    if (!o)
+        return NULL;
+    json_object_set_new(o, "id", yc_rjson_hex(id, YC_HASH_LEN));
+    json_object_set_new(o, "subject", yc_rjson_addr(k->subject));
+    json_object_set_new(o, "holder", yc_rjson_addr(k->holder));
+    json_object_set_new(o, "recipient", yc_rjson_addr(k->recipient));
+    json_object_set_new(o, "categories", yc_rjson_list(&k->categories));
+    json_object_set_new(o, "status", yc_rjson_slice(&k->status));
+    json_object_set_new(o, "requested_at", yc_rjson_u64(k->requested_at));
+    json_object_set_new(o, "closed_at", opt_u64(k->closed_at));
+    json_object_set_new(o, "package", opt_hex(k->has_package, k->package));
+    json_object_set_new(o, "reason", k->reason.len > 0 ? yc_rjson_slice(&k->reason) : json_null());
+    return o;
+}
+
+void yc__rpc_carries(struct rpc_call *c, json_t *params)
+{
+    uint8_t subj[YC_PUBKEY_LEN], hold[YC_PUBKEY_LEN];
+    bool has_subj = false, has_hold = false;
+    size_t limit;
+    if (!yc__rpc_param_addr(c, params, "subject", false, subj, &has_subj) ||
+        !yc__rpc_param_addr(c, params, "holder", false, hold, &has_hold) ||
+        !yc__rpc_param_limit(c, params, RPC_LIST_DEFAULT, RPC_LIST_MAX, &limit))
+        return;
+    if (has_subj == has_hold) {
+        yc__rpc_bad_param(c, "subject", "give exactly one of subject or holder");
+        return;
+    }
+    store *s = yc_node_store(c->node);
+    uint8_t prefix[YC_KEY_MAX];
+    size_t pl = has_subj ? yc_key_idx_carry_subject(prefix, subj)
+                         : yc_key_idx_carry_holder(prefix, hold);
+    struct kv_list l = {0};
+    int rc = s ? scan(s, prefix, pl, limit, &l) : YC_EIO;
+    json_t *arr = json_array();
+    if (rc == YC_OK && !arr)
+        rc = YC_ENOMEM;
+    for (size_t i = 0; rc == YC_OK && i < l.n; i++) {
+        uint8_t key[YC_KEY_MAX], *val;
+        struct yc_carry k;
+        rc = read_obj(s, key, yc_key_carry(key, l.tail[i]), &val, dec_carry, &k);
+        if (rc != YC_OK) {
+            rc = rc == YC_ENOTFOUND ? YC_ECORRUPT : rc;
+            break;
+        }
+        json_array_append_new(arr, carry_json(l.tail[i], &k));
+        yc_free(val);
+    }
+    kv_free(&l);
+    if (rc != YC_OK) {
+        json_decref(arr);
+        yc__rpc_fail(c, RPC_INTERNAL, rc, NULL);
+        return;
+    }
+    yc__rpc_ok(c, json_pack("{s:o*}", "carries", arr));
+}
+
+/* ---- transaction bodies ---- */
+
+static json_t *parents_json(const uint8_t (*p)[YC_HASH_LEN], uint32_t n)
+{
+    json_t *a = json_array();
+    for (uint32_t i = 0; a && i < n; i++)
+        json_array_append_new(a, yc_rjson_hex(p[i], YC_HASH_LEN));
+    return a;
+}
+
+static void set_opt_text(json_t *o, const char *k, const struct yc_slice *s)
+{
+    if (s->len > 0)
+        json_object_set_new(o, k, yc_rjson_slice(s));
+}
+
+static void body_asset_register(json_t *o, const struct yc_body_asset_register *b)
+{
+    json_t *contrib = json_array();
+    for (uint32_t i = 0; contrib && i < b->ncontributors; i++)
+        json_array_append_new(contrib, json_pack("{s:o*,s:o*}", "account",
+                                                 yc_rjson_addr(b->contributors[i].pub), "bps",
+                                                 yc_rjson_u64(b->contributors[i].bps)));
+    json_object_set_new(o, "catalog", yc_rjson_slice(&b->catalog));
+    json_object_set_new(o, "contributors", contrib);
+    json_object_set_new(o, "digest", yc_rjson_hex(b->digest, YC_HASH_LEN));
+    json_object_set_new(o, "grade", yc_rjson_slice(&b->grade));
+    json_object_set_new(o, "openness", yc_rjson_slice(&b->openness));
+    if (b->nparents > 0)
+        json_object_set_new(o, "parents",
+                            parents_json((const uint8_t(*)[YC_HASH_LEN])b->parents, b->nparents));
+    json_object_set_new(o, "sector", yc_rjson_slice(&b->sector));
+    json_object_set_new(o, "source", yc_rjson_slice(&b->source));
+    json_object_set_new(o, "title", yc_rjson_slice(&b->title));
+    if (b->has_usage)
+        json_object_set_new(o, "usage", yc_rjson_hex(b->usage, YC_HASH_LEN));
+}
+
+static void body_right_license(json_t *o, const struct yc_body_right_license *b)
+{
+    json_object_set_new(o, "asset", yc_rjson_hex(b->asset, YC_HASH_LEN));
+    json_object_set_new(o, "fee", yc_rjson_u64(b->fee));
+    json_object_set_new(o, "licensee", yc_rjson_addr(b->licensee));
+    json_object_set_new(o, "max_uses", yc_rjson_u64(b->max_uses));
+    json_object_set_new(o, "not_before", yc_rjson_u64(b->not_before));
+    json_object_set_new(o, "operations", yc_rjson_list(&b->operations));
+    json_object_set_new(o, "purposes", yc_rjson_list(&b->purposes));
+    json_object_set_new(o, "until", yc_rjson_u64(b->until));
+    json_object_set_new(o, "until_time", yc_rjson_time(b->until));
+    json_object_set_new(o, "visibility", yc_rjson_slice(&b->visibility));
+}
+
+bool yc__rjson_asset_body(const struct yc_tx *tx, json_t *o)
+{
+    const union yc_tx_body *b = &tx->b;
+    switch (tx->type) {
+    case YC_TX_ASSET_REGISTER:
+        body_asset_register(o, &b->asset_register);
+        return true;
+    case YC_TX_ASSET_OBJECT:
+        json_object_set_new(o, "asset", yc_rjson_hex(b->asset_object.asset, YC_HASH_LEN));
+        json_object_set_new(o, "evidence", yc_rjson_hex(b->asset_object.evidence, YC_HASH_LEN));
+        json_object_set_new(o, "reason", yc_rjson_slice(&b->asset_object.reason));
+        return true;
+    case YC_TX_ASSET_RESOLVE:
+        set_opt_text(o, "note", &b->asset_resolve.note);
+        json_object_set_new(o, "objection", yc_rjson_hex(b->asset_resolve.objection, YC_HASH_LEN));
+        json_object_set_new(o, "outcome", yc_rjson_slice(&b->asset_resolve.outcome));
+        return true;
+    case YC_TX_ASSET_CERTIFY:
+    case YC_TX_ASSET_RETIRE:
+        json_object_set_new(o, "asset", yc_rjson_hex(b->asset_ref.asset, YC_HASH_LEN));
+        set_opt_text(o, "reason", &b->asset_ref.reason);
+        return true;
+    case YC_TX_ASSET_UPDATE:
+        json_object_set_new(o, "asset", yc_rjson_hex(b->asset_update.asset, YC_HASH_LEN));
+        json_object_set_new(o, "digest", yc_rjson_hex(b->asset_update.digest, YC_HASH_LEN));
+        set_opt_text(o, "note", &b->asset_update.note);
+        if (b->asset_update.has_parents)
+            json_object_set_new(o, "parents",
+                                parents_json((const uint8_t(*)[YC_HASH_LEN])b->asset_update.parents,
+                                             b->asset_update.nparents));
+        set_opt_text(o, "title", &b->asset_update.title);
+        return true;
+    case YC_TX_RIGHT_TRANSFER:
+        json_object_set_new(o, "asset", yc_rjson_hex(b->right_transfer.asset, YC_HASH_LEN));
+        json_object_set_new(o, "right", yc_rjson_slice(&b->right_transfer.right));
+        json_object_set_new(o, "to", yc_rjson_addr(b->right_transfer.to));
+        return true;
+    case YC_TX_RIGHT_LICENSE:
+        body_right_license(o, &b->right_license);
+        return true;
+    case YC_TX_LICENSE_REVOKE:
+        json_object_set_new(o, "license", yc_rjson_hex(b->license_revoke.license, YC_HASH_LEN));
+        return true;
+    case YC_TX_CARRY_REQUEST:
+        json_object_set_new(o, "categories", yc_rjson_list(&b->carry_request.categories));
+        json_object_set_new(o, "holder", yc_rjson_addr(b->carry_request.holder));
+        json_object_set_new(o, "recipient", yc_rjson_addr(b->carry_request.recipient));
+        return true;
+    case YC_TX_CARRY_COMPLETE:
+        json_object_set_new(o, "carry", yc_rjson_hex(b->carry_close.carry, YC_HASH_LEN));
+        json_object_set_new(o, "package", yc_rjson_hex(b->carry_close.package, YC_HASH_LEN));
+        return true;
+    case YC_TX_CARRY_REJECT:
+        json_object_set_new(o, "carry", yc_rjson_hex(b->carry_close.carry, YC_HASH_LEN));
+        json_object_set_new(o, "reason", yc_rjson_slice(&b->carry_close.reason));
+        return true;
+    default:
+        return false;
+    }
+}

@@ -1,0 +1,291 @@
+/*
+ * run.c — start-up and shutdown of a node (see run.h).
+ *
+ * Start-up acquires in order: config, .lock, genesis and keys, the store, the loop
+ * and its parts, .cookie, the driver, the listeners, the signal handlers. Shutdown
+ * (SIGINT/SIGTERM) stops accepting work first — listeners, driver timers, watches —
+ * lets the loop run out so every close callback frees its memory, then releases
+ * the rest in reverse order. The same teardown serves a start-up that failed midway.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "driver.h"
+#include "keyfile.h"
+#include "log.h"
+#include "node_internal.h"
+#include "rpc.h"
+#include "run.h"
+#include "yc/bech32.h"
+#include "yc/genesis_json.h"
+
+static int exit_for(int rc)
+{
+    switch (rc) {
+    case YC_ECONFIG:
+    case YC_EBADKEY:
+        return 78;
+    case YC_EIO:
+    case YC_ECORRUPT:
+        return 74;
+    default:
+        return 1;
+    }
+}
+
+static void node_stop(yc_node *n, const char *why)
+{
+    if (n->stopping)
+        return;
+    n->stopping = true;
+    yc_log_info("node", "stopping (%s)", why);
+    yc_rpc_stop(n->rpc);
+    yc_rpc_stop(n->ops);
+    n->rpc = n->ops = NULL;
+    yc__driver_stop(n->drv);
+    yc__events_stop(n);
+    yc__submit_stop(n);
+    uv_close((uv_handle_t *)&n->sigint, NULL);
+    uv_close((uv_handle_t *)&n->sigterm, NULL);
+    uv_close((uv_handle_t *)&n->sighup, NULL);
+    uv_close((uv_handle_t *)&n->done_timer, NULL);
+}
+
+static void signal_cb(uv_signal_t *h, int signum)
+{
+    node_stop(h->data, signum == SIGINT ? "SIGINT" : "SIGTERM");
+}
+
+static void sighup_cb(uv_signal_t *h, int signum)
+{
+    (void)h;
+    (void)signum;
+    yc_log_info("node", "SIGHUP ignored: restart the node to apply configuration changes");
+}
+
+static void teardown(yc_node *n)
+{
+    if (n->started) {
+        if (!n->stopping)
+            node_stop(n, "start-up failed");
+        uv_run(n->loop, UV_RUN_DEFAULT);  /* listeners, timers, queued work run out */
+        yc__events_free(n);               /* closes the remaining watch timers */
+        yc__submit_free(n);
+        uv_run(n->loop, UV_RUN_DEFAULT);  /* their close callbacks free them */
+        if (uv_loop_close(n->loop) != 0)
+            yc_log_warn("node", "event loop closed with handles still open");
+    }
+    yc__driver_destroy(n->drv);
+    yc_verifier_destroy(n->ver);
+    yc_mempool_destroy(n->mp);
+    yc_overlay_destroy(n->precheck);
+    yc_idmap_cleanup(&n->inflight);
+    yc_idmap_cleanup(&n->watches);
+    if (n->st != NULL)
+        store_close(n->st);
+    if (n->cookie[0] != '\0')
+        yc_home_remove_cookie(&n->home);
+    yc_signer_destroy(n->node_signer);
+    yc_signer_destroy(n->val_signer);
+    yc_genesis_cleanup(&n->genesis);
+    yc_home_unlock(n->lock_fd);
+    free(n->loop);
+}
+
+/* Loads config, takes the lock, reads genesis and keys. Returns an exit code. */
+static int open_home(yc_node *n, const struct yc_run_opts *o)
+{
+    char err[512] = "";
+    if (yc_home_resolve(&n->home, o->home) != YC_OK) {
+        yc_log_error("node", "home directory path is too long or unset; pass --home DIR");
+        return 78;
+    }
+    if (!yc_home_initialized(&n->home)) {
+        yc_log_error("node", "%s holds no chain (no %s); create one with `yuchaind init --home "
+                     "%s` or `yuchaind dev --home %s`", n->home.dir, n->home.genesis,
+                     n->home.dir, n->home.dir);
+        return 78;
+    }
+    int rc = yc_config_resolve(&n->cfg, n->home.node_conf, true, o->ov, o->nov, err,
+                               sizeof err);
+    if (rc != YC_OK) {
+        yc_log_error("node", "configuration: %s", err);
+        return exit_for(rc == YC_ENOTFOUND ? YC_ECONFIG : rc);
+    }
+    enum yc_log_level lvl = YC_LOG_INFO;
+    (void)yc_log_level_parse(n->cfg.log_level, &lvl);
+    yc_log_set_level(lvl);
+
+    rc = yc_home_lock(&n->home, &n->lock_fd, err, sizeof err);
+    if (rc != YC_OK) {
+        yc_log_error("node", "%s", err);
+        return rc == YC_EBUSY ? 1 : 74;
+    }
+    rc = yc_genesis_json_load(&n->genesis, n->home.genesis, err, sizeof err);
+    if (rc != YC_OK) {
+        yc_log_error("node", "genesis %s: %s", n->home.genesis, err);
+        return exit_for(rc);
+    }
+    rc = yc_keyfile_load(n->home.node_key, &n->node_signer, n->node_pub, err, sizeof err);
+    if (rc != YC_OK) {
+        yc_log_error("node", "node key: %s", err);
+        return exit_for(rc == YC_ENOTFOUND ? YC_ECONFIG : rc);
+    }
+    if (yc_addr_encode(n->node_id, n->node_pub) != YC_OK)
+        return 78;
+    n->validator_index = UINT32_MAX;
+    uint8_t vpub[YC_PUBKEY_LEN];
+    rc = yc_keyfile_load(n->home.validator_key, &n->val_signer, vpub, err, sizeof err);
+    if (rc == YC_OK) {
+        int idx = yc_genesis_validator_index(&n->genesis, vpub);
+        if (idx < 0) {
+            yc_log_warn("node", "validator key %s is not in the genesis validator set: running "
+                        "as an observer", n->home.validator_key);
+            yc_signer_destroy(n->val_signer);
+            n->val_signer = NULL;
+        } else {
+            n->validator_index = (uint32_t)idx;
+        }
+    } else if (rc != YC_ENOTFOUND) {
+        yc_log_error("node", "validator key: %s", err);
+        return exit_for(rc);
+    }
+    return 0;
+}
+
+/* Store, loop, mempool, verifier, cookie, driver. Returns an exit code. */
+static int open_node(yc_node *n)
+{
+    char err[512] = "";
+    int rc = store_open(&n->st, n->home.data, true, &n->genesis, err, sizeof err);
+    if (rc != YC_OK) {
+        n->st = NULL;
+        if (rc == YC_ECONFIG)
+            yc_log_error("node", "%s: %s (the data belongs to another genesis?)", n->home.data,
+                         err);
+        else if (rc == YC_EBUSY)
+            yc_log_error("node", "%s is in use by another process: %s", n->home.data, err);
+        else
+            yc_log_error("node", "cannot open the database in %s: %s (%s)", n->home.data,
+                         err, yc_err_name(rc));
+        return rc == YC_EBUSY ? 1 : exit_for(rc);
+    }
+    rc = store_tip(n->st, &n->tip);
+    if (rc != YC_OK) {
+        yc_log_error("node", "cannot read the tip from %s: %s", n->home.data, yc_err_name(rc));
+        return 74;
+    }
+    struct yc_mempool_limits ml = {
+        .max_txs = n->cfg.mp_size,
+        .max_bytes = n->cfg.mp_max_txs_bytes,
+        .max_nonce_gap = n->cfg.mp_max_nonce_gap,
+        .max_rejected = n->cfg.mp_rejected_cache_size,
+    };
+    struct yc_state_src src = store_state_src(n->st);
+    n->loop = calloc(1, sizeof *n->loop);
+    if (n->loop == NULL || uv_loop_init(n->loop) != 0) {
+        free(n->loop);
+        n->loop = NULL;
+        return 1;
+    }
+    n->started = true;
+    uv_signal_init(n->loop, &n->sigint);
+    uv_signal_init(n->loop, &n->sigterm);
+    uv_signal_init(n->loop, &n->sighup);
+    uv_timer_init(n->loop, &n->done_timer);
+    n->sigint.data = n->sigterm.data = n->sighup.data = n->done_timer.data = n;
+    if (yc_mempool_create(&n->mp, &ml) != YC_OK ||
+        yc_verifier_create(&n->ver, n->loop, n->genesis.chain_id, n->cfg.mp_cache_size,
+                           n->cfg.mp_max_pending_verify) != YC_OK ||
+        yc_overlay_create(&n->precheck, &src) != YC_OK ||
+        yc_idmap_init(&n->inflight, YC_HASH_LEN) != YC_OK ||
+        yc_idmap_init(&n->watches, YC_HASH_LEN) != YC_OK) {
+        yc_log_error("node", "out of memory at start-up");
+        return 1;
+    }
+    rc = yc_home_write_cookie(&n->home, n->cookie);
+    if (rc != YC_OK) {
+        n->cookie[0] = '\0';
+        yc_log_error("node", "cannot write %s", n->home.cookie);
+        return 74;
+    }
+    if (n->validator_index != UINT32_MAX) {
+        rc = yc__driver_create(&n->drv, n);
+        if (rc != YC_OK) {
+            yc_log_error("node", "cannot start consensus at height %llu: %s",
+                         (unsigned long long)n->tip.height + 1, yc_err_name(rc));
+            return exit_for(rc);
+        }
+        if (n->genesis.nvalidators > 1)
+            yc_log_warn("node", "the genesis names %u validators but this build has no p2p "
+                        "transport yet: blocks commit only on a one-validator chain",
+                        n->genesis.nvalidators);
+    }
+    return 0;
+}
+
+static int open_listeners(yc_node *n)
+{
+    struct yc_rpc_config rc;
+    yc_rpc_config_default(&rc);
+    rc.laddr = n->cfg.rpc_laddr;
+    rc.max_body_bytes = n->cfg.rpc_max_body_bytes;
+    rc.max_header_bytes = n->cfg.rpc_max_header_bytes;
+    rc.max_connections = (uint32_t)n->cfg.rpc_max_open_connections;
+    rc.max_batch = (uint32_t)n->cfg.rpc_max_batch;
+    rc.commit_timeout_ms = n->cfg.rpc_timeout_broadcast_tx_commit_ms;
+    rc.idle_timeout_ms = n->cfg.rpc_idle_timeout_ms;
+    int r = yc_rpc_start(&n->rpc, n, &rc);
+    if (r != YC_OK) {
+        n->rpc = NULL;
+        yc_log_error("node", "cannot serve RPC on %s (%s): is the port in use? choose another "
+                     "with --rpc.laddr or [rpc] laddr", rc.laddr, yc_err_name(r));
+        return exit_for(r);
+    }
+    if (n->cfg.prometheus) {
+        r = yc_ops_start(&n->ops, n, n->cfg.prometheus_listen_addr);
+        if (r != YC_OK) {
+            n->ops = NULL;
+            yc_log_error("node", "cannot serve operations on %s (%s): choose another with "
+                         "--instrumentation.prometheus_listen_addr",
+                         n->cfg.prometheus_listen_addr, yc_err_name(r));
+            return exit_for(r);
+        }
+    }
+    return 0;
+}
+
+int yc_node_run(const struct yc_run_opts *o)
+{
+    yc_node *n = calloc(1, sizeof *n);
+    if (n == NULL)
+        return 1;
+    n->lock_fd = -1;
+    signal(SIGPIPE, SIG_IGN);
+    int code = open_home(n, o);
+    if (code == 0)
+        code = open_node(n);
+    if (code == 0)
+        code = open_listeners(n);
+    if (code == 0) {
+        uv_signal_start(&n->sigint, signal_cb, SIGINT);
+        uv_signal_start(&n->sigterm, signal_cb, SIGTERM);
+        uv_signal_start(&n->sighup, sighup_cb, SIGHUP);
+        yc_log_info("node", "started: chain %s, %s%s, height %llu, node id %s, RPC %s",
+                    n->genesis.chain_id,
+                    n->validator_index != UINT32_MAX ? "validator " : "observer",
+                    n->validator_index != UINT32_MAX ? n->genesis.validators[n->validator_index].name
+                                                     : "",
+                    (unsigned long long)n->tip.height, n->node_id, n->cfg.rpc_laddr);
+        if (o->on_started != NULL)
+            o->on_started(n, &n->cfg, o->ctx);
+        uv_run(n->loop, UV_RUN_DEFAULT);
+        code = n->exit_code;
+        yc_log_info("node", "stopped at height %llu", (unsigned long long)n->tip.height);
+    }
+    teardown(n);
+    free(n);
+    return code;
+}

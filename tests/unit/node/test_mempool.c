@@ -1,0 +1,267 @@
+/*
+ * test_mempool.c — mempool ordering, limits, de-duplication, nonce gaps, base moves
+ * after a block, and the rejection ring (node/src/mempool.h).
+ *
+ * Transactions are built by hand (id, sender, nonce, size): the mempool reads only
+ * those fields and frees the bytes, so the tests need no signing.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "mempool.h"
+#include "yc/alloc.h"
+
+static uint32_t next_id = 1;
+
+/* A tx from sender `s` (one byte, repeated) with `nonce` and `len` bytes. */
+static struct yc_tx mk(uint8_t s, uint64_t nonce, size_t len)
+{
+    struct yc_tx tx;
+    memset(&tx, 0, sizeof tx);
+    uint32_t id = next_id++;
+    memcpy(tx.id, &id, sizeof id);
+    memset(tx.sender, s, sizeof tx.sender);
+    tx.nonce = nonce;
+    tx.len = len;
+    tx.bytes = yc_malloc(len);
+    assert_non_null(tx.bytes);
+    return tx;
+}
+
+static yc_mempool *mk_pool(size_t max_txs, size_t max_bytes, uint64_t gap, size_t max_rej)
+{
+    struct yc_mempool_limits lim = {max_txs, max_bytes, gap, max_rej};
+    yc_mempool *mp = NULL;
+    assert_int_equal(yc_mempool_create(&mp, &lim), YC_OK);
+    return mp;
+}
+
+/* Records visits as "sender:nonce" pairs. */
+struct trace {
+    uint8_t s[64];
+    uint64_t nonce[64];
+    size_t n, stop_after;
+};
+
+static int trace_cb(void *ctx, const struct yc_tx *tx)
+{
+    struct trace *t = ctx;
+    t->s[t->n] = tx->sender[0];
+    t->nonce[t->n] = tx->nonce;
+    t->n++;
+    return t->stop_after != 0 && t->n >= t->stop_after;
+}
+
+static void add_ok(yc_mempool *mp, struct yc_tx tx, uint64_t base, uint64_t now)
+{
+    assert_int_equal(yc_mempool_add(mp, &tx, base, now), YC_OK);
+    assert_null(tx.bytes); /* moved in */
+}
+
+static void test_order_within_and_across_senders(void **state)
+{
+    (void)state;
+    yc_mempool *mp = mk_pool(100, 1 << 20, 10, 16);
+    add_ok(mp, mk('A', 2, 10), 0, 1);
+    add_ok(mp, mk('B', 0, 10), 0, 2);
+    add_ok(mp, mk('A', 0, 10), 0, 3);
+    add_ok(mp, mk('A', 1, 10), 0, 4);
+    add_ok(mp, mk('C', 5, 10), 5, 5);
+    struct trace t = {0};
+    yc_mempool_each_ready(mp, trace_cb, &t);
+    /* senders in the arrival order of their earliest-arrived ready tx (A2 came
+     * first, and is ready once A0 and A1 are in); each run in nonce order */
+    assert_int_equal(t.n, 5);
+    uint8_t want_s[] = {'A', 'A', 'A', 'B', 'C'};
+    uint64_t want_n[] = {0, 1, 2, 0, 5};
+    for (size_t i = 0; i < 5; i++) {
+        assert_int_equal(t.s[i], want_s[i]);
+        assert_int_equal(t.nonce[i], want_n[i]);
+    }
+    uint64_t oldest;
+    assert_true(yc_mempool_oldest_ready(mp, &oldest));
+    assert_int_equal(oldest, 1); /* A2 is ready now, and arrived first */
+    struct trace stop = {.stop_after = 2};
+    yc_mempool_each_ready(mp, trace_cb, &stop);
+    assert_int_equal(stop.n, 2);
+    yc_mempool_destroy(mp);
+}
+
+static void test_gap_waits(void **state)
+{
+    (void)state;
+    yc_mempool *mp = mk_pool(100, 1 << 20, 10, 16);
+    add_ok(mp, mk('A', 0, 10), 0, 1);
+    add_ok(mp, mk('A', 2, 20), 0, 2);
+    size_t n, bytes;
+    yc_mempool_ready_size(mp, &n, &bytes);
+    assert_int_equal(n, 1);
+    assert_int_equal(bytes, 10);
+    yc_mempool_size(mp, &n, &bytes);
+    assert_int_equal(n, 2);
+    assert_int_equal(bytes, 30);
+    struct trace t = {0};
+    yc_mempool_each(mp, 10, trace_cb, &t); /* ready first, then future */
+    assert_int_equal(t.n, 2);
+    assert_int_equal(t.nonce[0], 0);
+    assert_int_equal(t.nonce[1], 2);
+    add_ok(mp, mk('A', 1, 5), 0, 3); /* fills the gap */
+    yc_mempool_ready_size(mp, &n, &bytes);
+    assert_int_equal(n, 3);
+    assert_int_equal(bytes, 35);
+    struct trace lim = {0};
+    yc_mempool_each(mp, 2, trace_cb, &lim);
+    assert_int_equal(lim.n, 2);
+    yc_mempool_destroy(mp);
+}
+
+static void test_dedup_and_nonce_conflicts(void **state)
+{
+    (void)state;
+    yc_mempool *mp = mk_pool(100, 1 << 20, 3, 16);
+    struct yc_tx a = mk('A', 0, 10);
+    struct yc_tx dup = a;
+    dup.bytes = yc_malloc(10);
+    add_ok(mp, a, 0, 1);
+    assert_int_equal(yc_mempool_add(mp, &dup, 0, 2), YC_EDUPTX);
+    assert_non_null(dup.bytes); /* untouched on error */
+    yc_tx_cleanup(&dup);
+    struct yc_tx same_nonce = mk('A', 0, 10);
+    assert_int_equal(yc_mempool_add(mp, &same_nonce, 0, 3), YC_EBADNONCE);
+    yc_tx_cleanup(&same_nonce);
+    struct yc_tx stale = mk('B', 4, 10);
+    assert_int_equal(yc_mempool_add(mp, &stale, 5, 3), YC_EBADNONCE); /* below base */
+    yc_tx_cleanup(&stale);
+    struct yc_tx far = mk('B', 9, 10);
+    assert_int_equal(yc_mempool_add(mp, &far, 5, 3), YC_EBADNONCE); /* gap 4 > 3 */
+    yc_tx_cleanup(&far);
+    add_ok(mp, mk('B', 8, 10), 5, 4); /* gap 3: allowed, waits */
+    size_t n, bytes;
+    yc_mempool_ready_size(mp, &n, &bytes);
+    assert_int_equal(n, 1);
+    yc_mempool_destroy(mp);
+}
+
+static void test_limits(void **state)
+{
+    (void)state;
+    yc_mempool *mp = mk_pool(3, 100, 10, 16);
+    add_ok(mp, mk('A', 0, 40), 0, 1);
+    add_ok(mp, mk('B', 0, 40), 0, 1);
+    struct yc_tx big = mk('C', 0, 30);
+    assert_int_equal(yc_mempool_add(mp, &big, 0, 1), YC_EMEMPOOLFULL); /* 110 > 100 bytes */
+    yc_tx_cleanup(&big);
+    add_ok(mp, mk('C', 0, 20), 0, 1);
+    struct yc_tx more = mk('D', 0, 1);
+    assert_int_equal(yc_mempool_add(mp, &more, 0, 1), YC_EMEMPOOLFULL); /* 4 > 3 txs */
+    yc_tx_cleanup(&more);
+    size_t n, bytes;
+    yc_mempool_size(mp, &n, &bytes);
+    assert_int_equal(n, 3);
+    assert_int_equal(bytes, 100);
+    yc_mempool_destroy(mp);
+}
+
+static int drops;
+
+static void drop_cb(void *ctx, const struct yc_tx *tx)
+{
+    (void)ctx;
+    assert_true(tx->nonce < 2);
+    drops++;
+}
+
+static void test_remove_and_base_after_block(void **state)
+{
+    (void)state;
+    yc_mempool *mp = mk_pool(100, 1 << 20, 10, 16);
+    struct yc_tx a0 = mk('A', 0, 10);
+    uint8_t id0[YC_HASH_LEN];
+    memcpy(id0, a0.id, sizeof id0);
+    add_ok(mp, a0, 0, 1);
+    add_ok(mp, mk('A', 1, 10), 0, 2);
+    add_ok(mp, mk('A', 2, 10), 0, 3);
+    add_ok(mp, mk('A', 4, 10), 0, 4);
+    assert_non_null(yc_mempool_get(mp, id0));
+    /* a block committed A0 (this node's) and another A1 (not ours): */
+    assert_true(yc_mempool_remove(mp, id0));
+    assert_false(yc_mempool_remove(mp, id0));
+    assert_null(yc_mempool_get(mp, id0));
+    size_t n, bytes;
+    yc_mempool_ready_size(mp, &n, &bytes);
+    assert_int_equal(n, 0); /* base 0 is gone: nothing runs from it */
+    drops = 0;
+    yc_mempool_set_base(mp, (const uint8_t *)"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", 2, drop_cb,
+                        NULL);
+    assert_int_equal(drops, 1); /* our A1 is stale */
+    yc_mempool_ready_size(mp, &n, &bytes);
+    assert_int_equal(n, 1); /* A2 ready, A4 waits for A3 */
+    uint64_t base;
+    assert_true(yc_mempool_base(mp, (const uint8_t *)"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", &base));
+    assert_int_equal(base, 2);
+    /* a lower base is ignored */
+    yc_mempool_set_base(mp, (const uint8_t *)"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", 1, drop_cb,
+                        NULL);
+    assert_int_equal(drops, 1);
+    yc_mempool_size(mp, &n, &bytes);
+    assert_int_equal(n, 2);
+    yc_mempool_destroy(mp);
+}
+
+static void test_rejection_ring(void **state)
+{
+    (void)state;
+    yc_mempool *mp = mk_pool(10, 1000, 10, 2);
+    uint8_t a[YC_HASH_LEN] = {1}, b[YC_HASH_LEN] = {2}, c[YC_HASH_LEN] = {3};
+    int code = 0;
+    yc_mempool_note_rejected(mp, a, YC_EBADNONCE);
+    yc_mempool_note_rejected(mp, b, YC_EBALANCE);
+    assert_true(yc_mempool_rejected(mp, a, &code));
+    assert_int_equal(code, YC_EBADNONCE);
+    yc_mempool_note_rejected(mp, c, YC_ENOTAUTH); /* evicts a, the oldest */
+    assert_false(yc_mempool_rejected(mp, a, &code));
+    assert_true(yc_mempool_rejected(mp, b, &code));
+    assert_int_equal(code, YC_EBALANCE);
+    assert_true(yc_mempool_rejected(mp, c, &code));
+    assert_int_equal(code, YC_ENOTAUTH);
+    yc_mempool_destroy(mp);
+}
+
+static void test_many_senders(void **state)
+{
+    (void)state;
+    yc_mempool *mp = mk_pool(10000, 1 << 24, 100, 16);
+    for (int s = 0; s < 200; s++)
+        for (int k = 9; k >= 0; k--)
+            add_ok(mp, mk((uint8_t)s, (uint64_t)k, 100), 0, (uint64_t)(s * 10 + (9 - k)));
+    size_t n, bytes;
+    yc_mempool_ready_size(mp, &n, &bytes);
+    assert_int_equal(n, 2000);
+    assert_int_equal(bytes, 200000);
+    struct trace t = {.stop_after = 30};
+    yc_mempool_each_ready(mp, trace_cb, &t);
+    for (size_t i = 0; i < 30; i++) { /* sender 0's run, then 1's, then 2's */
+        assert_int_equal(t.s[i], i / 10);
+        assert_int_equal(t.nonce[i], i % 10);
+    }
+    yc_mempool_destroy(mp);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_order_within_and_across_senders),
+        cmocka_unit_test(test_gap_waits),
+        cmocka_unit_test(test_dedup_and_nonce_conflicts),
+        cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_remove_and_base_after_block),
+        cmocka_unit_test(test_rejection_ring),
+        cmocka_unit_test(test_many_senders),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
