@@ -414,6 +414,7 @@ struct command {
 static const struct command COMMANDS[] = {
     {"replay", cmd_replay, "verify the whole ledger from its genesis"},
     {"subject", audit_cmd_subject, "a data subject's consents and every use of their data"},
+    {"trace", audit_cmd_trace, "the provenance of a data asset: sources, products, uses"},
 };
 
 static void usage(FILE *f)

@@ -53,5 +53,7 @@ int audit_parse_common(int argc, char **argv, const char *usage_text, struct aud
 
 /* The `subject` subcommand (subject.c). */
 int audit_cmd_subject(int argc, char **argv);
+/* The `trace` subcommand (trace.c). */
+int audit_cmd_trace(int argc, char **argv);
 
 #endif

@@ -213,9 +213,17 @@ static int src_get(void *ctx, const uint8_t *key, size_t klen, uint8_t **val, si
     return YC_OK;
 }
 
+/* yc_state_src.scan: a positive stop from the visitor is not an error. */
+static int src_scan(void *ctx, const uint8_t *prefix, size_t plen, yc_state_visit_cb visit,
+                    void *vctx)
+{
+    int rc = memstate_scan(ctx, prefix, plen, visit, vctx);
+    return rc > 0 ? YC_OK : rc;
+}
+
 struct yc_state_src memstate_src(memstate *m)
 {
-    struct yc_state_src s = {.get = src_get, .ctx = m};
+    struct yc_state_src s = {.get = src_get, .ctx = m, .scan = src_scan};
     return s;
 }
 

@@ -1,12 +1,14 @@
 /*
  * exec_evidence.c — usage.record and evidence.anchor (DESIGN.md §5, evidence).
  *
- * A use is recorded only under an authority that allows it at block time: the
- * consent exists, is the sender's (as processor), is not revoked, is inside its
- * validity window, covers the purpose, operation and (if named) category, and has
- * uses left. The per-use fee moves from processor to subject in the same
- * transaction. Each use is kept under usage/<tx id> with two index entries whose
- * keys end in (height, index), so a range scan lists uses in ledger order.
+ * A use is recorded only under an authority that allows it at block time: a license
+ * (rules in exec_right.c, yc__use_license; the fee goes to the licensor) or a consent
+ * that exists, is the sender's (as processor), is not revoked, is inside its validity
+ * window, covers the purpose, operation and (if named) category, and has uses left
+ * (the per-use fee moves from processor to subject). Each use is kept under
+ * usage/<tx id> with index entries (by subject, by authority, and by asset for a
+ * licensed use) whose keys end in (height, index), so a range scan lists uses in
+ * ledger order.
  */
 #include <string.h>
 
@@ -58,7 +60,38 @@ static int write_usage(const struct yc__env *e, const struct yc_usage *u)
     if (rc == YC_OK) {
         rc = put_usage_index(e, yc_key_idx_usage_authority, u->authority);
     }
+    if (rc == YC_OK && u->has_asset) {
+        rc = put_usage_index(e, yc_key_idx_usage_asset, u->asset);
+    }
     return rc;
+}
+
+/* A use under a license (exec_right.c holds its rules): the fee went to the licensor,
+ * who is the use's `subject`; the asset is recorded and indexed. */
+static int record_licensed(const struct yc__env *e)
+{
+    const struct yc_body_usage_record *b = &e->tx->b.usage_record;
+    struct yc_usage u = {
+        .authority_kind = {"license", 7},
+        .category = b->category,
+        .has_asset = true,
+        .height = e->ctx->height,
+        .has_input = b->has_input,
+        .has_output = b->has_output,
+        .operation = b->operation,
+        .purpose = b->purpose,
+        .time_ms = e->ctx->time_ms,
+    };
+    int rc = yc__use_license(e, u.asset, u.subject, &u.fee);
+
+    if (rc != YC_OK) {
+        return rc;
+    }
+    memcpy(u.authority, b->license, YC_HASH_LEN);
+    memcpy(u.input, b->input, YC_HASH_LEN);
+    memcpy(u.output, b->output, YC_HASH_LEN);
+    memcpy(u.user, e->tx->sender, YC_PUBKEY_LEN);
+    return write_usage(e, &u);
 }
 
 /* The rules of a consent as authority; on success c->uses is advanced and stored. */
@@ -102,7 +135,7 @@ int yc__exec_usage_record(const struct yc__env *e)
         return YC_EBADFIELD;
     }
     if (b->has_license) {
-        return YC_EUNKNOWNLICENSE; /* licenses arrive with the rights types */
+        return record_licensed(e);
     }
     rc = use_consent(e, &c);
     if (rc != YC_OK) {
@@ -150,9 +183,11 @@ int yc__exec_evidence_anchor(const struct yc__env *e)
         return YC_EBADFIELD;
     }
     if (b->has_ref) {
-        /* the referenced object is a consent, a use or another anchor */
-        size_t (*const kinds[])(uint8_t *, const uint8_t *) = {yc_key_consent, yc_key_usage,
-                                                               yc_key_evidence};
+        /* the referenced object is a consent, a use, another anchor, an asset, a
+         * license, a carry or an objection */
+        size_t (*const kinds[])(uint8_t *, const uint8_t *) = {
+            yc_key_consent, yc_key_usage,   yc_key_evidence, yc_key_asset,
+            yc_key_license, yc_key_carry, yc_key_objection};
         rc = YC_ENOTFOUND;
         for (size_t i = 0; i < sizeof kinds / sizeof kinds[0] && rc == YC_ENOTFOUND; i++) {
             klen = kinds[i](key, b->ref);

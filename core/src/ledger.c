@@ -32,6 +32,18 @@ static const struct handler {
     {YC_TX_CONSENT_REVOKE, NULL, yc__exec_consent_revoke},
     {YC_TX_USAGE_RECORD, NULL, yc__exec_usage_record},
     {YC_TX_EVIDENCE_ANCHOR, NULL, yc__exec_evidence_anchor},
+    {YC_TX_CARRY_REQUEST, yc__check_carry_request, yc__exec_carry_request},
+    {YC_TX_CARRY_COMPLETE, NULL, yc__exec_carry_close},
+    {YC_TX_CARRY_REJECT, NULL, yc__exec_carry_close},
+    {YC_TX_ASSET_REGISTER, yc__check_asset_register, yc__exec_asset_register},
+    {YC_TX_ASSET_OBJECT, NULL, yc__exec_asset_object},
+    {YC_TX_ASSET_RESOLVE, yc__check_exchange, yc__exec_asset_resolve},
+    {YC_TX_ASSET_CERTIFY, yc__check_exchange, yc__exec_asset_certify},
+    {YC_TX_ASSET_UPDATE, NULL, yc__exec_asset_update},
+    {YC_TX_ASSET_RETIRE, NULL, yc__exec_asset_retire},
+    {YC_TX_RIGHT_TRANSFER, NULL, yc__exec_right_transfer},
+    {YC_TX_RIGHT_LICENSE, NULL, yc__exec_right_license},
+    {YC_TX_LICENSE_REVOKE, NULL, yc__exec_license_revoke},
 };
 
 static const struct handler *handler_for(enum yc_tx_type t)

@@ -39,6 +39,21 @@ YC_WUR int yc__dec_fixed(struct yc_dec *d, uint8_t *out, size_t n, int err);
 void yc__enc_slice(struct yc_enc *e, const struct yc_slice *s);
 void yc__enc_list(struct yc_enc *e, const struct yc_list *l);
 
+/* Body decoders of the issue-4 types (tx_body_asset.c), named by tx.c's BODY table. */
+#define YC__BODY_DECL(name)                                                                        \
+    int name(struct yc_dec *d, uint32_t *left, enum yc_tx_type t, union yc_tx_body *u)
+YC__BODY_DECL(yc__body_asset_register);
+YC__BODY_DECL(yc__body_asset_object);
+YC__BODY_DECL(yc__body_asset_resolve);
+YC__BODY_DECL(yc__body_asset_ref); /* certify, retire */
+YC__BODY_DECL(yc__body_asset_update);
+YC__BODY_DECL(yc__body_right_transfer);
+YC__BODY_DECL(yc__body_right_license);
+YC__BODY_DECL(yc__body_license_revoke);
+YC__BODY_DECL(yc__body_carry_request);
+YC__BODY_DECL(yc__body_carry_close); /* complete, reject */
+#undef YC__BODY_DECL
+
 /* ---- syntax (objects.c) ---- */
 
 /* [a-z0-9_.:-]{1,64}: categories, purposes, kinds. */
@@ -109,5 +124,41 @@ int yc__exec_consent_revoke(const struct yc__env *e);
 /* exec_evidence.c */
 int yc__exec_usage_record(const struct yc__env *e);
 int yc__exec_evidence_anchor(const struct yc__env *e);
+/* exec_asset.c */
+/* Loads asset `id` (slices borrow the overlay's value): YC_EUNKNOWNASSET if absent. */
+YC_WUR int yc__asset_load(yc_overlay *o, const uint8_t id[YC_HASH_LEN], struct yc_asset *a);
+YC_WUR int yc__asset_store(yc_overlay *o, const uint8_t id[YC_HASH_LEN], const struct yc_asset *a);
+/* Holder of right r of asset id into holder: YC_OK, YC_EUNKNOWNASSET, or a local failure. */
+YC_WUR int yc__right_holder(yc_overlay *o, const uint8_t id[YC_HASH_LEN], enum yc_right r,
+                            uint8_t holder[YC_PUBKEY_LEN]);
+/* Sets right r of asset id to `holder` (since `height`) and moves its holder index
+ * entry from old_holder (NULL: none yet). */
+YC_WUR int yc__set_right(yc_overlay *o, const uint8_t id[YC_HASH_LEN], enum yc_right r,
+                         const uint8_t *old_holder, const uint8_t holder[YC_PUBKEY_LEN],
+                         uint64_t height);
+/* True iff role r may hold rights over assets (register, receive a right). */
+bool yc__role_may_hold(enum yc_role r);
+/* Account `pub` is registered and not frozen: YC_OK, YC_EUNKNOWNACCT, YC_EFROZEN. */
+YC_WUR int yc__acct_active(yc_overlay *o, const uint8_t pub[YC_PUBKEY_LEN], enum yc_role *role);
+int yc__check_asset_register(const struct yc__env *e);
+int yc__exec_asset_register(const struct yc__env *e);
+int yc__exec_asset_object(const struct yc__env *e);
+int yc__check_exchange(const struct yc__env *e);
+int yc__exec_asset_resolve(const struct yc__env *e);
+int yc__exec_asset_certify(const struct yc__env *e);
+int yc__exec_asset_update(const struct yc__env *e);
+int yc__exec_asset_retire(const struct yc__env *e);
+/* exec_right.c */
+int yc__exec_right_transfer(const struct yc__env *e);
+int yc__exec_right_license(const struct yc__env *e);
+int yc__exec_license_revoke(const struct yc__env *e);
+/* The rules of a license as the authority of e's usage.record; on success the use is
+ * counted, the fee paid to the licensor, and *asset / *licensor / *fee describe it. */
+YC_WUR int yc__use_license(const struct yc__env *e, uint8_t asset[YC_HASH_LEN],
+                           uint8_t licensor[YC_PUBKEY_LEN], uint64_t *fee);
+/* exec_carry.c */
+int yc__check_carry_request(const struct yc__env *e);
+int yc__exec_carry_request(const struct yc__env *e);
+int yc__exec_carry_close(const struct yc__env *e);
 
 #endif

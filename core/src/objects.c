@@ -367,11 +367,15 @@ const char *yc_consent_status(const struct yc_consent *c, uint64_t t_ms)
 int yc_usage_encode(const struct yc_usage *u, struct yc_buf *out)
 {
     struct yc_enc e;
-    uint32_t n =
-        9u + (u->category.len > 0 ? 1u : 0u) + (u->has_input ? 1u : 0u) + (u->has_output ? 1u : 0u);
+    uint32_t n = 9u + (u->category.len > 0 ? 1u : 0u) + (u->has_input ? 1u : 0u) +
+                 (u->has_output ? 1u : 0u) + (u->has_asset ? 1u : 0u);
 
     yc_enc_init(&e, out);
     yc_enc_map(&e, n);
+    if (u->has_asset) {
+        yc_enc_cstr(&e, "asset");
+        yc_enc_bin(&e, u->asset, YC_HASH_LEN);
+    }
     yc_enc_cstr(&e, "authority");
     yc_enc_bin(&e, u->authority, YC_HASH_LEN);
     yc_enc_cstr(&e, "authority_kind");
@@ -413,6 +417,13 @@ int yc_usage_decode(struct yc_usage *u, const uint8_t *p, size_t len)
 
     memset(u, 0, sizeof *u);
     TRY(open_obj(&d, &left, p, len));
+    if ((r = yc__field_opt(&d, &left, "asset")) < 0) {
+        return YC_ECORRUPT;
+    }
+    if (r == 1) {
+        u->has_asset = true;
+        TRY(yc__dec_fixed(&d, u->asset, YC_HASH_LEN, YC_EBADFIELD));
+    }
     TRY(yc__field_req(&d, &left, "authority"));
     TRY(yc__dec_fixed(&d, u->authority, YC_HASH_LEN, YC_EBADFIELD));
     TRY(yc__field_req(&d, &left, "authority_kind"));

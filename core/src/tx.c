@@ -287,6 +287,18 @@ static const struct {
     {YC_TX_CONSENT_REVOKE, body_consent_revoke},
     {YC_TX_USAGE_RECORD, body_usage_record},
     {YC_TX_EVIDENCE_ANCHOR, body_evidence_anchor},
+    {YC_TX_CARRY_REQUEST, yc__body_carry_request},
+    {YC_TX_CARRY_COMPLETE, yc__body_carry_close},
+    {YC_TX_CARRY_REJECT, yc__body_carry_close},
+    {YC_TX_ASSET_REGISTER, yc__body_asset_register},
+    {YC_TX_ASSET_OBJECT, yc__body_asset_object},
+    {YC_TX_ASSET_RESOLVE, yc__body_asset_resolve},
+    {YC_TX_ASSET_CERTIFY, yc__body_asset_ref},
+    {YC_TX_ASSET_UPDATE, yc__body_asset_update},
+    {YC_TX_ASSET_RETIRE, yc__body_asset_ref},
+    {YC_TX_RIGHT_TRANSFER, yc__body_right_transfer},
+    {YC_TX_RIGHT_LICENSE, yc__body_right_license},
+    {YC_TX_LICENSE_REVOKE, yc__body_license_revoke},
 };
 
 static body_fn body_decoder(enum yc_tx_type t)

@@ -430,9 +430,18 @@ static int state_get_cb(void *ctx, const uint8_t *key, size_t klen, uint8_t **va
     return store_get_state(ctx, key, klen, val, vlen);
 }
 
+/* yc_state_src.scan over committed state: a positive stop from the visitor is not an
+ * error (store_scan_state returns it as is). */
+static int state_scan_cb(void *ctx, const uint8_t *prefix, size_t plen, yc_state_visit_cb visit,
+                         void *vctx)
+{
+    int rc = store_scan_state(ctx, prefix, plen, 0, visit, vctx);
+    return rc > 0 ? YC_OK : rc;
+}
+
 struct yc_state_src store_state_src(store *s)
 {
-    struct yc_state_src src = {.get = state_get_cb, .ctx = s};
+    struct yc_state_src src = {.get = state_get_cb, .ctx = s, .scan = state_scan_cb};
     return src;
 }
 

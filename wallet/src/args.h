@@ -61,6 +61,26 @@ enum wallet_opt {
     O_NOTE,
     O_SUBJECT,
     O_PROCESSOR,
+    /* assets, rights, licenses, carries (issue 4) */
+    O_TITLE,
+    O_CATALOG,
+    O_SOURCE,
+    O_GRADE,
+    O_OPENNESS,
+    O_SECTOR,
+    O_PARENTS,
+    O_CONTRIBUTORS,
+    O_USAGE,
+    O_REASON,
+    O_EVIDENCE,
+    O_OUTCOME,
+    O_RIGHT,
+    O_VISIBILITY,
+    O_FEE,
+    O_HOLDER,
+    O_PACKAGE,
+    O_FORMAT,
+    O_ASSET,
     O_COUNT
 };
 

@@ -181,6 +181,16 @@ int body_map_finish(struct body_map *m, struct yc_buf *out)
 }
 
 /* Finishes m into out and cleans it up. */
+void body_put_raw(struct body_map *m, const char *key, const uint8_t *p, size_t n)
+{
+    struct yc_buf *b = field(m, key);
+    if (b == NULL)
+        return;
+    int rc = yc_buf_append(b, p, n);
+    if (rc != YC_OK && m->err == YC_OK)
+        m->err = rc;
+}
+
 static int finish(struct body_map *m, struct yc_buf *out)
 {
     int rc = body_map_finish(m, out);

@@ -40,6 +40,8 @@ void body_put_bin(struct body_map *m, const char *key, const uint8_t *p, size_t 
  * empty items refused (YC_EBADFIELD), duplicates dropped (first kept), at most
  * YC_LIST_MAX items (YC_ETOOMANY), each at most YC_CODE_MAX bytes (YC_EBADFIELD). */
 void body_put_list(struct body_map *m, const char *key, const char *csv);
+/* A value already encoded as one canonical msgpack value (arrays of digests, pairs). */
+void body_put_raw(struct body_map *m, const char *key, const uint8_t *p, size_t n);
 /* Writes the map into out (appending). Returns the first error or YC_OK. */
 int body_map_finish(struct body_map *m, struct yc_buf *out);
 
@@ -79,5 +81,59 @@ int body_evidence_anchor(struct yc_buf *out,
                          const char *kind,
                          const uint8_t *ref,
                          const char *note);
+
+/* ---- assets, rights, licenses, carries (body_asset.c) ---- */
+
+struct asset_register_args {
+    uint8_t digest[YC_HASH_LEN];
+    const char *title, *catalog, *source, *grade, *openness, *sector;
+    uint32_t nparents;
+    uint8_t parents[YC_PARENTS_MAX][YC_HASH_LEN];
+    uint32_t ncontributors; /* 1..YC_CONTRIBUTORS_MAX */
+    struct yc_contributor contributors[YC_CONTRIBUTORS_MAX];
+    const uint8_t *usage; /* optional: the recorded use whose output this is */
+};
+int body_asset_register(struct yc_buf *out, const struct asset_register_args *a);
+int body_asset_object(struct yc_buf *out,
+                      const uint8_t asset[YC_HASH_LEN],
+                      const uint8_t evidence[YC_HASH_LEN],
+                      const char *reason);
+int body_asset_resolve(struct yc_buf *out,
+                       const uint8_t objection[YC_HASH_LEN],
+                       const char *outcome,
+                       const char *note);
+/* asset.certify (reason NULL) and asset.retire (reason optional). */
+int body_asset_ref(struct yc_buf *out, const uint8_t asset[YC_HASH_LEN], const char *reason);
+
+struct asset_update_args {
+    uint8_t asset[YC_HASH_LEN], digest[YC_HASH_LEN];
+    const char *note, *title; /* optional */
+    bool has_parents;
+    uint32_t nparents;
+    uint8_t parents[YC_PARENTS_MAX][YC_HASH_LEN];
+};
+int body_asset_update(struct yc_buf *out, const struct asset_update_args *u);
+int body_right_transfer(struct yc_buf *out,
+                        const uint8_t asset[YC_HASH_LEN],
+                        const char *right,
+                        const uint8_t to[YC_PUBKEY_LEN]);
+
+struct right_license_args {
+    uint8_t asset[YC_HASH_LEN];
+    uint8_t licensee[YC_PUBKEY_LEN];
+    const char *purposes, *operations; /* comma-separated */
+    const char *visibility;
+    uint64_t fee, max_uses, not_before, until;
+};
+int body_right_license(struct yc_buf *out, const struct right_license_args *l);
+int body_license_revoke(struct yc_buf *out, const uint8_t license[YC_HASH_LEN]);
+int body_carry_request(struct yc_buf *out,
+                       const char *categories,
+                       const uint8_t holder[YC_PUBKEY_LEN],
+                       const uint8_t recipient[YC_PUBKEY_LEN]);
+int body_carry_complete(struct yc_buf *out,
+                        const uint8_t carry[YC_HASH_LEN],
+                        const uint8_t package[YC_HASH_LEN]);
+int body_carry_reject(struct yc_buf *out, const uint8_t carry[YC_HASH_LEN], const char *reason);
 
 #endif

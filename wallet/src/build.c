@@ -172,7 +172,9 @@ int wallet_build_body(const struct wallet_args *a,
                       enum yc_tx_type *type,
                       struct yc_buf *body)
 {
-    (void)sender;
+    int ex;
+    if (wallet_build_asset_body(a, sender, now_ms, type, body, &ex)) /* build_asset.c */
+        return ex;
     if (is(a, "register")) {
         *type = YC_TX_ACCOUNT_REGISTER;
         return build_register(a, sender_name, body);

@@ -269,6 +269,8 @@ int cmd_consent_list(struct wallet *w, const struct wallet_args *a)
 
 int cmd_usage(struct wallet *w, const struct wallet_args *a)
 {
+    if (a->set[O_ASSET])
+        return cmd_usage_asset(w, a); /* query_asset.c */
     char addr[YC_ADDR_MAX];
     int ex = subject_addr(w, a->set[O_SUBJECT] ? a->val[O_SUBJECT] : NULL, "--subject", addr);
     if (ex != YC_EXIT_OK)

@@ -139,5 +139,21 @@ int cmd_usage(struct wallet *w, const struct wallet_args *a);
 int cmd_tx_sign(struct wallet *w, const struct wallet_args *a);
 int cmd_tx_send(struct wallet *w, const struct wallet_args *a);
 int cmd_tx_status(struct wallet *w, const struct wallet_args *a);
+/* query_asset.c */
+int cmd_asset_show(struct wallet *w, const struct wallet_args *a);
+int cmd_asset_list(struct wallet *w, const struct wallet_args *a);
+int cmd_asset_provenance(struct wallet *w, const struct wallet_args *a);
+int cmd_carry_list(struct wallet *w, const struct wallet_args *a);
+int cmd_usage_asset(struct wallet *w, const struct wallet_args *a);
+/*
+ * build_asset.c: the bodies of the asset, license and carry commands. Returns false if
+ * a->cmd is not one of them; else true with *ex the exit code (as wallet_build_body).
+ */
+bool wallet_build_asset_body(const struct wallet_args *a,
+                             const uint8_t sender[YC_PUBKEY_LEN],
+                             uint64_t now_ms,
+                             enum yc_tx_type *type,
+                             struct yc_buf *body,
+                             int *ex);
 
 #endif

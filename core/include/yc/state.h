@@ -29,9 +29,26 @@
 typedef int (*yc_state_get_cb)(void *ctx, const uint8_t *key, size_t klen, uint8_t **val,
                                size_t *vlen);
 
+/*
+ * Visits one entry of a prefix scan; key and val are valid during the call only.
+ * Returns 0 to continue, > 0 to stop early (not an error), < 0 to abort with that code.
+ */
+typedef int (*yc_state_visit_cb)(void *vctx, const uint8_t *key, size_t klen, const uint8_t *val,
+                                 size_t vlen);
+/*
+ * Calls visit for every key starting with prefix[0..plen), in bytewise key order, until
+ * visit returns non-zero. Returns YC_OK (every entry visited, or stopped by a positive
+ * return), the visitor's negative code, or YC_EIO / YC_ENOMEM.
+ */
+typedef int (*yc_state_scan_cb)(void *ctx, const uint8_t *prefix, size_t plen,
+                                yc_state_visit_cb visit, void *vctx);
+
 struct yc_state_src {
     yc_state_get_cb get;
     void *ctx;
+    /* Optional (may be NULL): prefix scans of committed state, for queries that walk
+     * indexes (provenance). Transaction execution never scans: the rules read keys. */
+    yc_state_scan_cb scan;
 };
 
 typedef struct yc_overlay yc_overlay;

@@ -41,7 +41,19 @@
     X(YC_TX_CONSENT_GRANT, 20, "consent.grant")                                        \
     X(YC_TX_CONSENT_REVOKE, 21, "consent.revoke")                                      \
     X(YC_TX_USAGE_RECORD, 30, "usage.record")                                          \
-    X(YC_TX_EVIDENCE_ANCHOR, 31, "evidence.anchor")
+    X(YC_TX_EVIDENCE_ANCHOR, 31, "evidence.anchor")                                    \
+    X(YC_TX_CARRY_REQUEST, 32, "carry.request")                                        \
+    X(YC_TX_CARRY_COMPLETE, 33, "carry.complete")                                      \
+    X(YC_TX_CARRY_REJECT, 34, "carry.reject")                                          \
+    X(YC_TX_ASSET_REGISTER, 40, "asset.register")                                      \
+    X(YC_TX_ASSET_OBJECT, 41, "asset.object")                                          \
+    X(YC_TX_ASSET_RESOLVE, 42, "asset.resolve")                                        \
+    X(YC_TX_ASSET_CERTIFY, 43, "asset.certify")                                        \
+    X(YC_TX_ASSET_UPDATE, 44, "asset.update")                                          \
+    X(YC_TX_ASSET_RETIRE, 45, "asset.retire")                                          \
+    X(YC_TX_RIGHT_TRANSFER, 50, "right.transfer")                                      \
+    X(YC_TX_RIGHT_LICENSE, 51, "right.license")                                        \
+    X(YC_TX_LICENSE_REVOKE, 52, "license.revoke")
 
 enum yc_tx_type {
     YC_TX_NONE = 0,
@@ -123,6 +135,86 @@ struct yc_body_evidence_anchor {
     uint8_t ref[YC_HASH_LEN];    /* "ref" (optional): id of a referenced object */
 };
 
+/* ---- assets, rights and carry (issue 4) ---- */
+
+#define YC_PARENTS_MAX 16      /* parents of one asset */
+#define YC_CONTRIBUTORS_MAX 16 /* contributors of one asset */
+#define YC_SHARES_TOTAL 10000u /* contributor shares sum to this many basis points */
+
+struct yc_contributor {
+    uint8_t pub[YC_PUBKEY_LEN];
+    uint64_t bps; /* share in basis points */
+};
+
+struct yc_body_asset_register {
+    struct yc_slice catalog;  /* "catalog": catalog code */
+    uint32_t ncontributors;   /* "contributors": array of [pub, bps], 1..16 */
+    struct yc_contributor contributors[YC_CONTRIBUTORS_MAX];
+    uint8_t digest[YC_HASH_LEN]; /* "digest": content digest */
+    struct yc_slice grade;    /* "grade": general | important | core */
+    struct yc_slice openness; /* "openness": open | conditional | closed */
+    uint32_t nparents;        /* "parents" (optional): asset ids, 0..16 */
+    uint8_t parents[YC_PARENTS_MAX][YC_HASH_LEN];
+    struct yc_slice sector;   /* "sector": a code */
+    struct yc_slice source;   /* "source": public | enterprise | personal */
+    struct yc_slice title;    /* "title": 1..128 bytes */
+    bool has_usage;           /* "usage" (optional): the recorded use whose output this is */
+    uint8_t usage[YC_HASH_LEN];
+};
+struct yc_body_asset_object {
+    uint8_t asset[YC_HASH_LEN];    /* "asset" */
+    uint8_t evidence[YC_HASH_LEN]; /* "evidence": digest of the evidence */
+    struct yc_slice reason;        /* "reason": a code */
+};
+struct yc_body_asset_resolve {
+    struct yc_slice note;             /* "note" (optional) */
+    uint8_t objection[YC_HASH_LEN];   /* "objection" */
+    struct yc_slice outcome;          /* "outcome": upheld | dismissed */
+};
+struct yc_body_asset_ref {            /* asset.certify; asset.retire */
+    uint8_t asset[YC_HASH_LEN];       /* "asset" */
+    struct yc_slice reason;           /* "reason" (optional code; retire only) */
+};
+struct yc_body_asset_update {
+    uint8_t asset[YC_HASH_LEN];  /* "asset" */
+    uint8_t digest[YC_HASH_LEN]; /* "digest": the new version's digest */
+    struct yc_slice note;        /* "note" (optional) */
+    bool has_parents;            /* "parents" (optional): replaces the parent list */
+    uint32_t nparents;
+    uint8_t parents[YC_PARENTS_MAX][YC_HASH_LEN];
+    struct yc_slice title;       /* "title" (optional): a new title */
+};
+struct yc_body_right_transfer {
+    uint8_t asset[YC_HASH_LEN]; /* "asset" */
+    struct yc_slice right;      /* "right": hold | process | operate */
+    uint8_t to[YC_PUBKEY_LEN];  /* "to" */
+};
+struct yc_body_right_license {
+    uint8_t asset[YC_HASH_LEN];      /* "asset" */
+    uint64_t fee;                    /* "fee" (optional, default 0): fen per use */
+    uint8_t licensee[YC_PUBKEY_LEN]; /* "licensee" */
+    uint64_t max_uses;               /* "max_uses" (optional, 0 = unlimited) */
+    uint64_t not_before;             /* "not_before" (ms, optional) */
+    struct yc_list operations;       /* "operations": compute, model, verify, query, export */
+    struct yc_list purposes;         /* "purposes" */
+    uint64_t until;                  /* "until" (ms) */
+    struct yc_slice visibility;      /* "visibility": visible | invisible */
+};
+struct yc_body_license_revoke {
+    uint8_t license[YC_HASH_LEN]; /* "license" */
+};
+struct yc_body_carry_request {
+    struct yc_list categories;        /* "categories" */
+    uint8_t holder[YC_PUBKEY_LEN];    /* "holder": who holds the data now */
+    uint8_t recipient[YC_PUBKEY_LEN]; /* "recipient": where it goes */
+};
+struct yc_body_carry_close {          /* carry.complete; carry.reject */
+    uint8_t carry[YC_HASH_LEN];       /* "carry" */
+    bool has_package;
+    uint8_t package[YC_HASH_LEN];     /* "package" (complete): digest of the package */
+    struct yc_slice reason;           /* "reason" (reject): a code */
+};
+
 union yc_tx_body {
     struct yc_body_account_register account_register;
     struct yc_body_account_update account_update;
@@ -131,6 +223,16 @@ union yc_tx_body {
     struct yc_body_consent_revoke consent_revoke;
     struct yc_body_usage_record usage_record;
     struct yc_body_evidence_anchor evidence_anchor;
+    struct yc_body_asset_register asset_register;
+    struct yc_body_asset_object asset_object;
+    struct yc_body_asset_resolve asset_resolve;
+    struct yc_body_asset_ref asset_ref; /* certify, retire */
+    struct yc_body_asset_update asset_update;
+    struct yc_body_right_transfer right_transfer;
+    struct yc_body_right_license right_license;
+    struct yc_body_license_revoke license_revoke;
+    struct yc_body_carry_request carry_request;
+    struct yc_body_carry_close carry_close; /* complete, reject */
 };
 
 struct yc_cosig {

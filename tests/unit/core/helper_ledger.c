@@ -100,9 +100,29 @@ static int mem_get(void *ctx, const uint8_t *key, size_t klen, uint8_t **val, si
     return YC_OK;
 }
 
+/* Prefix scan in key order (the array is sorted). */
+static int mem_scan(void *ctx, const uint8_t *prefix, size_t plen, yc_state_visit_cb visit,
+                    void *vctx)
+{
+    struct mem_state *m = ctx;
+    bool found;
+
+    for (size_t i = mem_find(m, prefix, plen, &found); i < m->n; i++) {
+        const struct mem_kv *kv = &m->kv[i];
+        if (kv->klen < plen || memcmp(kv->key, prefix, plen) != 0) {
+            break;
+        }
+        int rc = visit(vctx, kv->key, kv->klen, kv->val, kv->vlen);
+        if (rc != 0) {
+            return rc > 0 ? YC_OK : rc;
+        }
+    }
+    return YC_OK;
+}
+
 struct yc_state_src mem_state_src(struct mem_state *m)
 {
-    struct yc_state_src s = {.get = mem_get, .ctx = m};
+    struct yc_state_src s = {.get = mem_get, .ctx = m, .scan = mem_scan};
     return s;
 }
 

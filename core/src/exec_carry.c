@@ -1,0 +1,128 @@
+/*
+ * exec_carry.c — data portability (DESIGN.md §5, evidence; docs/domain.md):
+ * carry.request by the data subject, carry.complete / carry.reject by the holder.
+ *
+ * A carry is kept under carry/<tx id> with an index entry by subject and one by
+ * holder, so the subject sees every step and the holder sees what it must answer.
+ * A carry is closed once (completed with the package digest, or rejected with a
+ * reason code) and never deleted.
+ */
+#include <string.h>
+
+#include "ledger_int.h"
+
+static int carry_store(yc_overlay *o, const uint8_t id[YC_HASH_LEN], const struct yc_carry *c)
+{
+    uint8_t key[YC_KEY_MAX];
+    size_t klen = yc_key_carry(key, id);
+    struct yc_buf b;
+    int rc;
+
+    yc_buf_init(&b, YC_TX_MAX_BYTES);
+    rc = yc_carry_encode(c, &b);
+    if (rc == YC_OK) {
+        rc = yc_overlay_put(o, key, klen, b.data, b.len);
+    }
+    yc_buf_cleanup(&b);
+    return rc;
+}
+
+static int put_index(yc_overlay *o, size_t (*prefix)(uint8_t *, const uint8_t *),
+                     const uint8_t *who, const uint8_t id[YC_HASH_LEN])
+{
+    uint8_t key[YC_KEY_MAX];
+    size_t klen = prefix(key, who);
+
+    memcpy(key + klen, id, YC_HASH_LEN);
+    return yc__put_empty(o, key, klen + YC_HASH_LEN);
+}
+
+int yc__check_carry_request(const struct yc__env *e)
+{
+    return e->role == YC_ROLE_INDIVIDUAL || e->role == YC_ROLE_ENTERPRISE ? YC_OK : YC_ENOTAUTH;
+}
+
+int yc__exec_carry_request(const struct yc__env *e)
+{
+    const struct yc_body_carry_request *b = &e->tx->b.carry_request;
+    struct yc_account h;
+    int rc;
+
+    if (b->categories.n == 0 || !yc__is_code_set(&b->categories)) {
+        return YC_EBADFIELD;
+    }
+    if (memcmp(b->holder, e->tx->sender, YC_PUBKEY_LEN) == 0 ||
+        memcmp(b->holder, b->recipient, YC_PUBKEY_LEN) == 0) {
+        return YC_EBADFIELD;
+    }
+    rc = yc__acct_load(e->o, b->holder, &h);
+    if (rc != YC_OK) {
+        return rc;
+    }
+    /* data is carried out of an organisation, never out of a person */
+    if (h.role == YC_ROLE_INDIVIDUAL) {
+        return YC_EBADROLE;
+    }
+    rc = yc__acct_exists(e->o, b->recipient);
+    if (rc != YC_OK) {
+        return rc;
+    }
+    struct yc_carry c = {
+        .categories = b->categories,
+        .requested_at = e->ctx->height,
+        .status = {"requested", 9},
+    };
+    memcpy(c.holder, b->holder, YC_PUBKEY_LEN);
+    memcpy(c.recipient, b->recipient, YC_PUBKEY_LEN);
+    memcpy(c.subject, e->tx->sender, YC_PUBKEY_LEN);
+    rc = carry_store(e->o, e->tx->id, &c);
+    if (rc == YC_OK) {
+        rc = put_index(e->o, yc_key_idx_carry_subject, e->tx->sender, e->tx->id);
+    }
+    if (rc == YC_OK) {
+        rc = put_index(e->o, yc_key_idx_carry_holder, b->holder, e->tx->id);
+    }
+    return rc;
+}
+
+int yc__exec_carry_close(const struct yc__env *e)
+{
+    const struct yc_body_carry_close *b = &e->tx->b.carry_close;
+    bool complete = e->tx->type == YC_TX_CARRY_COMPLETE;
+    uint8_t key[YC_KEY_MAX];
+    size_t klen = yc_key_carry(key, b->carry);
+    const uint8_t *v;
+    size_t vlen;
+    struct yc_carry c;
+    int rc;
+
+    if (!complete && !yc__is_code(&b->reason)) {
+        return YC_EBADFIELD;
+    }
+    rc = yc_overlay_get(e->o, key, klen, &v, &vlen);
+    if (rc == YC_ENOTFOUND) {
+        return YC_EUNKNOWNOBJ;
+    }
+    if (rc == YC_OK) {
+        rc = yc_carry_decode(&c, v, vlen);
+    }
+    if (rc != YC_OK) {
+        return rc;
+    }
+    if (memcmp(c.holder, e->tx->sender, YC_PUBKEY_LEN) != 0) {
+        return YC_ENOTAUTH;
+    }
+    if (c.closed_at != 0) {
+        return YC_ECLOSED;
+    }
+    c.closed_at = e->ctx->height;
+    if (complete) {
+        c.status = (struct yc_slice){"completed", 9};
+        c.has_package = true;
+        memcpy(c.package, b->package, YC_HASH_LEN);
+    } else {
+        c.status = (struct yc_slice){"rejected", 8};
+        c.reason = b->reason;
+    }
+    return carry_store(e->o, b->carry, &c);
+}

@@ -1,0 +1,282 @@
+/*
+ * exec_right.c — the rights of an asset (DESIGN.md §5, rights; docs/domain.md):
+ * right.transfer, right.license, license.revoke, and the license rules of
+ * usage.record.
+ *
+ * The three rights move separately. A license is granted under `process` for raw data
+ * (an asset without parents) or under `operate` for a data product (an asset with
+ * parents), by that right's holder, on a certified, live asset. "Usable but not
+ * visible": an invisible license never covers `export`. A license is never deleted:
+ * revocation stamps revoked_at, and every use counts against max_uses.
+ */
+#include <string.h>
+
+#include "ledger_int.h"
+
+static const char *const OPERATIONS[] = {"compute", "model", "verify", "query", "export"};
+
+static bool operations_ok(const struct yc_list *l)
+{
+    if (l->n == 0 || !yc__is_code_set(l)) {
+        return false;
+    }
+    for (uint32_t i = 0; i < l->n; i++) {
+        bool known = false;
+        for (size_t k = 0; k < sizeof OPERATIONS / sizeof OPERATIONS[0] && !known; k++) {
+            known = yc__slice_eq(&l->items[i], OPERATIONS[k]);
+        }
+        if (!known) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Roles that may take a license: organisations that use data. */
+static bool role_may_license(enum yc_role r)
+{
+    return yc__role_may_hold(r) || r == YC_ROLE_FINANCIAL || r == YC_ROLE_APPRAISER;
+}
+
+static int enc_license(const struct yc_license *l, yc_overlay *o, const uint8_t id[YC_HASH_LEN])
+{
+    uint8_t key[YC_KEY_MAX];
+    size_t klen = yc_key_license(key, id);
+    struct yc_buf b;
+    int rc;
+
+    yc_buf_init(&b, YC_TX_MAX_BYTES);
+    rc = yc_license_encode(l, &b);
+    if (rc == YC_OK) {
+        rc = yc_overlay_put(o, key, klen, b.data, b.len);
+    }
+    yc_buf_cleanup(&b);
+    return rc;
+}
+
+static int license_load(yc_overlay *o, const uint8_t id[YC_HASH_LEN], struct yc_license *l)
+{
+    uint8_t key[YC_KEY_MAX];
+    size_t klen = yc_key_license(key, id);
+    const uint8_t *v;
+    size_t vlen;
+    int rc = yc_overlay_get(o, key, klen, &v, &vlen);
+
+    if (rc == YC_ENOTFOUND) {
+        return YC_EUNKNOWNLICENSE;
+    }
+    return rc == YC_OK ? yc_license_decode(l, v, vlen) : rc;
+}
+
+/* A live, certified asset: YC_ECLOSED (void), YC_ERETIRED, YC_ENOTCERTIFIED. */
+static int asset_tradable(const struct yc_asset *a)
+{
+    if (a->voided_at != 0) {
+        return YC_ECLOSED;
+    }
+    if (a->retired_at != 0) {
+        return YC_ERETIRED;
+    }
+    return a->certified_at != 0 ? YC_OK : YC_ENOTCERTIFIED;
+}
+
+/* The counterparty of a transfer or license: registered (YC_EUNKNOWNACCT), not the
+ * sender (YC_EBADFIELD), of a fitting role (YC_EBADROLE). */
+static int check_counterparty(const struct yc__env *e, const uint8_t pub[YC_PUBKEY_LEN],
+                              bool (*fits)(enum yc_role))
+{
+    struct yc_account a;
+    int rc = yc__acct_load(e->o, pub, &a);
+
+    if (rc != YC_OK) {
+        return rc;
+    }
+    if (memcmp(pub, e->tx->sender, YC_PUBKEY_LEN) == 0) {
+        return YC_EBADFIELD;
+    }
+    return fits(a.role) ? YC_OK : YC_EBADROLE;
+}
+
+int yc__exec_right_transfer(const struct yc__env *e)
+{
+    const struct yc_body_right_transfer *b = &e->tx->b.right_transfer;
+    enum yc_right r = yc_right_from_name(b->right.p, b->right.len);
+    uint8_t holder[YC_PUBKEY_LEN];
+    struct yc_asset a;
+    int rc;
+
+    if (r == YC_RIGHT_COUNT) {
+        return YC_EBADFIELD;
+    }
+    rc = yc__asset_load(e->o, b->asset, &a);
+    if (rc == YC_OK) {
+        rc = yc__right_holder(e->o, b->asset, r, holder);
+    }
+    if (rc != YC_OK) {
+        return rc;
+    }
+    if (memcmp(holder, e->tx->sender, YC_PUBKEY_LEN) != 0) {
+        return YC_ENOTAUTH;
+    }
+    if ((rc = asset_tradable(&a)) != YC_OK ||
+        (rc = yc__acct_active(e->o, e->tx->sender, NULL)) != YC_OK ||
+        (rc = check_counterparty(e, b->to, yc__role_may_hold)) != YC_OK) {
+        return rc;
+    }
+    return yc__set_right(e->o, b->asset, r, holder, b->to, e->ctx->height);
+}
+
+int yc__exec_right_license(const struct yc__env *e)
+{
+    const struct yc_body_right_license *b = &e->tx->b.right_license;
+    uint8_t holder[YC_PUBKEY_LEN];
+    struct yc_asset a;
+    enum yc_right r;
+    bool invisible = yc__slice_eq(&b->visibility, "invisible");
+    struct yc_slice exp = {"export", 6};
+    int rc = yc__asset_load(e->o, b->asset, &a);
+
+    if (rc != YC_OK) {
+        return rc;
+    }
+    /* raw data is licensed under `process`, a data product under `operate` */
+    r = a.nparents > 0 ? YC_RIGHT_OPERATE : YC_RIGHT_PROCESS;
+    rc = yc__right_holder(e->o, b->asset, r, holder);
+    if (rc != YC_OK) {
+        return rc;
+    }
+    if (memcmp(holder, e->tx->sender, YC_PUBKEY_LEN) != 0) {
+        return YC_ENOTAUTH;
+    }
+    if ((rc = asset_tradable(&a)) != YC_OK ||
+        (rc = yc__acct_active(e->o, e->tx->sender, NULL)) != YC_OK ||
+        (rc = check_counterparty(e, b->licensee, role_may_license)) != YC_OK) {
+        return rc;
+    }
+    if (!operations_ok(&b->operations) || b->purposes.n == 0 || !yc__is_code_set(&b->purposes) ||
+        (!invisible && !yc__slice_eq(&b->visibility, "visible"))) {
+        return YC_EBADFIELD;
+    }
+    if (yc__list_has(&b->operations, &exp)) {
+        if (invisible) {
+            return YC_EBADFIELD; /* usable but not visible: never exported */
+        }
+        if (yc_grade_from_name(a.grade.p, a.grade.len) == YC_GRADE_CORE) {
+            return YC_ECOREDATA;
+        }
+    }
+    if (b->until <= b->not_before || b->until <= e->ctx->time_ms) {
+        return YC_EBADTIME;
+    }
+    struct yc_license l = {
+        .fee = b->fee,
+        .granted_at = e->ctx->height,
+        .max_uses = b->max_uses,
+        .not_before = b->not_before,
+        .operations = b->operations,
+        .purposes = b->purposes,
+        .right = {yc_right_name(r), strlen(yc_right_name(r))},
+        .until = b->until,
+        .visibility = b->visibility,
+    };
+    memcpy(l.asset, b->asset, YC_HASH_LEN);
+    memcpy(l.licensee, b->licensee, YC_PUBKEY_LEN);
+    memcpy(l.licensor, e->tx->sender, YC_PUBKEY_LEN);
+    rc = enc_license(&l, e->o, e->tx->id);
+    uint8_t key[YC_KEY_MAX];
+    size_t klen;
+    if (rc == YC_OK) {
+        klen = yc_key_idx_license_asset(key, b->asset);
+        memcpy(key + klen, e->tx->id, YC_HASH_LEN);
+        rc = yc__put_empty(e->o, key, klen + YC_HASH_LEN);
+    }
+    if (rc == YC_OK) {
+        klen = yc_key_idx_license_licensee(key, b->licensee);
+        memcpy(key + klen, e->tx->id, YC_HASH_LEN);
+        rc = yc__put_empty(e->o, key, klen + YC_HASH_LEN);
+    }
+    return rc;
+}
+
+int yc__exec_license_revoke(const struct yc__env *e)
+{
+    const uint8_t *id = e->tx->b.license_revoke.license;
+    struct yc_license l;
+    uint8_t holder[YC_PUBKEY_LEN];
+    int rc = license_load(e->o, id, &l);
+
+    if (rc != YC_OK) {
+        return rc;
+    }
+    /* the licensor, or whoever holds the right the license was granted under now */
+    if (memcmp(l.licensor, e->tx->sender, YC_PUBKEY_LEN) != 0) {
+        enum yc_right r = yc_right_from_name(l.right.p, l.right.len);
+        if (r == YC_RIGHT_COUNT) {
+            return YC_ECORRUPT;
+        }
+        rc = yc__right_holder(e->o, l.asset, r, holder);
+        if (rc != YC_OK) {
+            return rc == YC_EUNKNOWNASSET ? YC_ECORRUPT : rc;
+        }
+        if (memcmp(holder, e->tx->sender, YC_PUBKEY_LEN) != 0) {
+            return YC_ENOTAUTH;
+        }
+    }
+    if (l.revoked_at != 0) {
+        return YC_ELICENSEREVOKED;
+    }
+    l.revoked_at = e->ctx->height;
+    return enc_license(&l, e->o, id);
+}
+
+int yc__use_license(const struct yc__env *e, uint8_t asset[YC_HASH_LEN],
+                    uint8_t licensor[YC_PUBKEY_LEN], uint64_t *fee)
+{
+    const struct yc_body_usage_record *b = &e->tx->b.usage_record;
+    uint64_t t = e->ctx->time_ms;
+    struct yc_license l;
+    struct yc_asset a;
+    int rc = license_load(e->o, b->license, &l);
+
+    if (rc != YC_OK) {
+        return rc;
+    }
+    if (memcmp(l.licensee, e->tx->sender, YC_PUBKEY_LEN) != 0) {
+        return YC_ENOTAUTH;
+    }
+    if (l.revoked_at != 0) {
+        return YC_ELICENSEREVOKED;
+    }
+    if (t < l.not_before || t >= l.until) {
+        return YC_EEXPIRED;
+    }
+    if (!yc__list_has(&l.purposes, &b->purpose) || !yc__list_has(&l.operations, &b->operation) ||
+        (yc__slice_eq(&l.visibility, "invisible") && yc__slice_eq(&b->operation, "export"))) {
+        return YC_EOUTOFSCOPE;
+    }
+    if (l.max_uses != 0 && l.uses >= l.max_uses) {
+        return YC_ENOUSESLEFT;
+    }
+    rc = yc__asset_load(e->o, l.asset, &a);
+    if (rc != YC_OK) {
+        return rc == YC_EUNKNOWNASSET ? YC_ECORRUPT : rc;
+    }
+    if (a.voided_at != 0) {
+        return YC_ECLOSED;
+    }
+    if (a.retired_at != 0) {
+        return YC_ERETIRED;
+    }
+    l.uses++;
+    memcpy(asset, l.asset, YC_HASH_LEN);
+    memcpy(licensor, l.licensor, YC_PUBKEY_LEN);
+    *fee = l.fee;
+    rc = enc_license(&l, e->o, b->license);
+    if (rc == YC_OK && *fee > 0) {
+        rc = yc__acct_debit(e->o, e->tx->sender, *fee);
+        if (rc == YC_OK) {
+            rc = yc__acct_credit(e->o, licensor, *fee);
+        }
+    }
+    return rc;
+}

@@ -1,0 +1,181 @@
+/*
+ * query_asset.c — read-only questions about assets and carries: `asset show`,
+ * `asset list`, `asset provenance`, `carry list` and `usage --asset`. With --json the
+ * node's answer is printed as it is; otherwise a short summary per line.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "wallet.h"
+#include "yc/bech32.h"
+
+static const char *s_or(json_t *o, const char *k, const char *dflt)
+{
+    const char *v = json_string_value(json_object_get(o, k));
+    return v != NULL ? v : dflt;
+}
+
+/* The hex id of positional 0, checked (exit code). */
+static int id_arg(const struct wallet_args *a, const char *what, char hex[2 * YC_HASH_LEN + 1])
+{
+    uint8_t id[YC_HASH_LEN];
+    int ex = wallet_parse_hash(a->pos[0], what, id);
+    if (ex == YC_EXIT_OK)
+        yc_hex(hex, id, YC_HASH_LEN);
+    return ex;
+}
+
+/* The address of --OPT, else of the wallet's key (exit code). */
+static int addr_or_self(const struct wallet *w, const struct wallet_args *a, enum wallet_opt o,
+                        char addr[YC_ADDR_MAX])
+{
+    uint8_t pub[YC_PUBKEY_LEN];
+    char name[YC_KEYSTORE_NAME_MAX + 1];
+    int ex = a->set[o] ? wallet_parse_addr(a->val[o], WALLET_OPTS[o].name, pub)
+                       : wallet_pick_key(w, name, pub);
+    if (ex == YC_EXIT_OK && yc_addr_encode(addr, pub) != YC_OK)
+        ex = YC_EXIT_FAIL;
+    return ex;
+}
+
+int cmd_asset_show(struct wallet *w, const struct wallet_args *a)
+{
+    char hex[2 * YC_HASH_LEN + 1];
+    json_t *res = NULL;
+    int ex = id_arg(a, "asset id", hex);
+    if (ex == YC_EXIT_OK)
+        ex = wallet_rpc(w, "asset", json_pack("{s:s}", "id", hex), 0, &res, NULL);
+    if (ex != YC_EXIT_OK)
+        return ex;
+    if (w->json) {
+        wallet_print_json(res);
+    } else {
+        json_t *r = json_object_get(res, "rights");
+        printf("%s \"%s\"\n  status %s, certificate %s, grade %s, source %s, version %s\n"
+               "  hold %s\n  process %s\n  operate %s\n",
+               hex, s_or(res, "title", "?"), s_or(res, "status", "?"),
+               s_or(res, "certificate", "-"), s_or(res, "grade", "?"), s_or(res, "source", "?"),
+               s_or(res, "version", "?"), s_or(json_object_get(r, "hold"), "holder", "?"),
+               s_or(json_object_get(r, "process"), "holder", "?"),
+               s_or(json_object_get(r, "operate"), "holder", "?"));
+        printf("  %zu objection(s), %zu license(s), %zu version(s), %zu derived product(s)\n",
+               json_array_size(json_object_get(res, "objections")),
+               json_array_size(json_object_get(res, "licenses")),
+               json_array_size(json_object_get(res, "versions")),
+               json_array_size(json_object_get(res, "children")));
+    }
+    json_decref(res);
+    return YC_EXIT_OK;
+}
+
+int cmd_asset_list(struct wallet *w, const struct wallet_args *a)
+{
+    char addr[YC_ADDR_MAX];
+    json_t *res = NULL;
+    int ex = addr_or_self(w, a, O_HOLDER, addr);
+    if (ex == YC_EXIT_OK)
+        ex = wallet_rpc(w, "assets", json_pack("{s:s}", "holder", addr), 0, &res, NULL);
+    if (ex != YC_EXIT_OK)
+        return ex;
+    if (w->json) {
+        wallet_print_json(res);
+    } else {
+        size_t i;
+        json_t *x;
+        json_array_foreach (json_object_get(res, "assets"), i, x) {
+            json_t *r = json_object_get(x, "rights");
+            printf("%s %s %s", s_or(x, "id", "?"), s_or(x, "status", "?"), s_or(x, "grade", "?"));
+            for (size_t k = 0; k < json_array_size(r); k++)
+                printf("%s%s", k == 0 ? " rights=" : ",", json_string_value(json_array_get(r, k)));
+            printf(" \"%s\"\n", s_or(x, "title", ""));
+        }
+        if (json_array_size(json_object_get(res, "assets")) == 0)
+            wallet_info(w, "%s holds no asset rights", addr);
+    }
+    json_decref(res);
+    return YC_EXIT_OK;
+}
+
+int cmd_asset_provenance(struct wallet *w, const struct wallet_args *a)
+{
+    char hex[2 * YC_HASH_LEN + 1];
+    const char *fmt = a->set[O_FORMAT] ? a->val[O_FORMAT] : "json";
+    json_t *res = NULL;
+    if (strcmp(fmt, "json") != 0 && strcmp(fmt, "dot") != 0 && strcmp(fmt, "prov-json") != 0) {
+        wallet_err("--format: expected json, dot or prov-json");
+        return YC_EXIT_USAGE;
+    }
+    int ex = id_arg(a, "asset id", hex);
+    if (ex == YC_EXIT_OK)
+        ex = wallet_rpc(w, "provenance", json_pack("{s:s,s:s}", "id", hex, "format", fmt), 0,
+                        &res, NULL);
+    if (ex != YC_EXIT_OK)
+        return ex;
+    if (strcmp(fmt, "dot") == 0 && !w->json)
+        fputs(s_or(res, "dot", ""), stdout);
+    else
+        wallet_print_json(res);
+    json_decref(res);
+    return YC_EXIT_OK;
+}
+
+int cmd_carry_list(struct wallet *w, const struct wallet_args *a)
+{
+    char addr[YC_ADDR_MAX];
+    json_t *res = NULL;
+    bool by_holder = a->set[O_HOLDER];
+    if (by_holder && a->set[O_SUBJECT]) {
+        wallet_err("give either --subject or --holder");
+        return YC_EXIT_USAGE;
+    }
+    int ex = addr_or_self(w, a, by_holder ? O_HOLDER : O_SUBJECT, addr);
+    if (ex == YC_EXIT_OK)
+        ex = wallet_rpc(w, "carries",
+                        json_pack("{s:s}", by_holder ? "holder" : "subject", addr), 0, &res,
+                        NULL);
+    if (ex != YC_EXIT_OK)
+        return ex;
+    if (w->json) {
+        wallet_print_json(res);
+    } else {
+        size_t i;
+        json_t *x;
+        json_array_foreach (json_object_get(res, "carries"), i, x)
+            printf("%s %s holder=%s recipient=%s requested_at=%s\n", s_or(x, "id", "?"),
+                   s_or(x, "status", "?"), s_or(x, "holder", "?"), s_or(x, "recipient", "?"),
+                   s_or(x, "requested_at", "?"));
+    }
+    json_decref(res);
+    return YC_EXIT_OK;
+}
+
+int cmd_usage_asset(struct wallet *w, const struct wallet_args *a)
+{
+    uint8_t id[YC_HASH_LEN];
+    char hex[2 * YC_HASH_LEN + 1];
+    json_t *res = NULL;
+    if (a->set[O_SUBJECT]) {
+        wallet_err("give either --subject or --asset");
+        return YC_EXIT_USAGE;
+    }
+    int ex = wallet_parse_hash(a->val[O_ASSET], "--asset", id);
+    if (ex != YC_EXIT_OK)
+        return ex;
+    yc_hex(hex, id, YC_HASH_LEN);
+    ex = wallet_rpc(w, "usage", json_pack("{s:s}", "asset", hex), 0, &res, NULL);
+    if (ex != YC_EXIT_OK)
+        return ex;
+    if (w->json) {
+        wallet_print_json(res);
+    } else {
+        size_t i;
+        json_t *u;
+        json_array_foreach (json_object_get(res, "usage"), i, u)
+            printf("%s user=%s purpose=%s operation=%s license=%s fee=%s height=%s\n",
+                   s_or(u, "time", "?"), s_or(u, "user", "?"), s_or(u, "purpose", "?"),
+                   s_or(u, "operation", "?"), s_or(u, "authority", "?"), s_or(u, "fee", "0"),
+                   s_or(u, "height", "?"));
+    }
+    json_decref(res);
+    return YC_EXIT_OK;
+}
