@@ -69,8 +69,9 @@ void yc_time_rfc3339(char out[32], uint64_t ms)
     unsigned y, mo, d;
     civil(s / 86400, &y, &mo, &d);
     unsigned sod = (unsigned)(s % 86400);
-    snprintf(out, 32, "%04u-%02u-%02uT%02u:%02u:%02u.%03uZ", y, mo, d, sod / 3600,
-             (sod / 60) % 60, sod % 60, (unsigned)(ms % 1000));
+    /* the modulos only tell the compiler the widths (y <= 9999 after the clamp above) */
+    snprintf(out, 32, "%04u-%02u-%02uT%02u:%02u:%02u.%03uZ", y % 10000u, mo % 100u, d % 100u,
+             (sod / 3600) % 100u, (sod / 60) % 60, sod % 60, (unsigned)(ms % 1000));
 }
 
 /* ---- value forms ---- */

@@ -24,6 +24,7 @@
 #include "yc/bech32.h"
 #include "yc/block.h"
 #include "yc/genesis_json.h"
+#include "yc/timefmt.h"
 #include "yc/objects.h"
 
 #define GJ_MAX_TEXT ((size_t)16 << 20) /* a genesis.json larger than this is refused */
@@ -56,19 +57,6 @@ static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
     unsigned doy = (153 * (m + (m > 2 ? (unsigned)-3 : 9)) + 2) / 5 + d - 1;
     unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     return era * 146097 + (int64_t)doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    unsigned doe = (unsigned)(z - era * 146097);
-    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    unsigned mp = (5 * doy + 2) / 153;
-    *d = doy - (153 * mp + 2) / 5 + 1;
-    *m = mp < 10 ? mp + 3 : mp - 9;
-    *y = (int64_t)yoe + era * 400 + (*m <= 2);
 }
 
 static bool digits(const char *s, size_t n, unsigned *out)
@@ -134,19 +122,6 @@ static bool rfc3339_parse(const char *s, uint64_t *ms)
         return false;
     *ms = (uint64_t)secs * 1000u + frac;
     return true;
-}
-
-static void rfc3339_format(char out[32], uint64_t ms)
-{
-    int64_t secs = (int64_t)(ms / 1000u);
-    int64_t days = secs / 86400;
-    int64_t rem = secs % 86400;
-    int64_t y;
-    unsigned m, d;
-    civil_from_days(days, &y, &m, &d);
-    snprintf(out, 32, "%04lld-%02u-%02uT%02u:%02u:%02u.%03uZ", (long long)y, m, d,
-             (unsigned)(rem / 3600), (unsigned)(rem % 3600 / 60), (unsigned)(rem % 60),
-             (unsigned)(ms % 1000u));
 }
 
 /* ---- field helpers ---- */
@@ -547,7 +522,7 @@ static json_t *dump_obj(const struct yc_genesis *g)
     json_t *root = json_object();
     char buf[YC_ADDR_MAX > 32 ? YC_ADDR_MAX : 32];
     json_object_set_new(root, "chain_id", json_string(g->chain_id));
-    rfc3339_format(buf, g->genesis_time_ms);
+    yc_time_rfc3339(buf, g->genesis_time_ms);
     json_object_set_new(root, "genesis_time", json_string(buf));
     snprintf(buf, sizeof buf, "%llu", (unsigned long long)g->genesis_time_ms);
     json_object_set_new(root, "genesis_time_ms", json_string(buf));

@@ -8,6 +8,7 @@
  * write never leaves a partially written file at the final path.
  */
 #include "yc/cliutil.h"
+#include "yc/timefmt.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -206,19 +207,6 @@ static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
     return era * 146097 + (int64_t)doe - 719468;
 }
 
-static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
-{
-    z += 719468;
-    const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    const unsigned doe = (unsigned)(z - era * 146097);
-    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    const unsigned mp = (5 * doy + 2) / 153;
-    *d = doy - (153 * mp + 2) / 5 + 1;
-    *m = mp < 10 ? mp + 3 : mp - 9;
-    *y = (int64_t)yoe + era * 400 + (*m <= 2);
-}
-
 static bool is_leap(int64_t y)
 {
     return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
@@ -342,18 +330,7 @@ int yc_time_parse(const char *s, uint64_t now_ms, uint64_t *out_ms)
 
 void yc_time_format(char out[YC_TIME_STR_MAX], uint64_t ms)
 {
-    const uint64_t max_ms = 253402300799999u; /* 9999-12-31T23:59:59.999Z */
-    if (ms > max_ms)
-        ms = max_ms;
-    int64_t secs = (int64_t)(ms / 1000u);
-    int64_t days = secs / 86400;
-    int64_t rem = secs % 86400;
-    int64_t y;
-    unsigned m, d;
-    civil_from_days(days, &y, &m, &d);
-    snprintf(out, YC_TIME_STR_MAX, "%04lld-%02u-%02uT%02u:%02u:%02u.%03uZ", (long long)y, m, d,
-             (unsigned)(rem / 3600), (unsigned)(rem / 60 % 60), (unsigned)(rem % 60),
-             (unsigned)(ms % 1000u));
+    yc_time_rfc3339(out, ms);
 }
 
 int yc_parse_u64(const char *s, uint64_t *out)

@@ -19,6 +19,9 @@
  * record returned before the message carrying it; a view change carries the highest
  * prepared certificate and NEW-VIEW re-proposes it.
  *
+ * Signatures use aux randomness derived from the signed hash (deterministic; see
+ * docs/design/pbft.md §6), so a vote re-sent after a restart is byte-identical.
+ *
  * Thread-safety: one pbft_node per thread.
  */
 #ifndef YC_PBFT_H
@@ -38,7 +41,9 @@ typedef struct pbft_node pbft_node;
 #define PBFT_BROADCAST UINT32_MAX /* pbft_msg.to: every other validator */
 #define PBFT_MAX_MSG_BYTES (YC_BLOCK_MAX_BYTES + (1u << 20))
 
-/* Test-only mutants (compiled with YC_TEST_HOOKS), for the simulator's negative controls. */
+/* Test-only mutants, for the simulator's negative controls (docs/design/pbft.md §7):
+ * honoured only by code compiled with YC_TEST_HOOKS (library yc_pbft_test); yc_pbft
+ * ignores the field. */
 enum pbft_mutant {
     PBFT_MUTANT_NONE = 0,
     PBFT_MUTANT_SMALL_QUORUM = 1,     /* quorum one too small */
@@ -51,8 +56,10 @@ struct pbft_config {
     const struct yc_genesis *genesis; /* validator set and chain id; not owned, outlives node */
     uint32_t self;                    /* own validator index */
     const yc_signer *signer;          /* own consensus key; not owned */
-    uint64_t base_timeout_ms;         /* view timeout at view 0 of a height; doubles per view */
-    uint32_t max_msgs_per_view;       /* cap on stored messages per (height, view) */
+    uint64_t base_timeout_ms;         /* view timeout at view 0 of a height; doubles per view
+                                       * (0 means 1000) */
+    uint32_t max_msgs_per_view;       /* cap on stored votes per (height, view); 0 or less
+                                       * than 3n + 2 means 3n + 2 */
     enum pbft_mutant mutant;          /* PBFT_MUTANT_NONE outside tests */
 };
 
@@ -97,46 +104,99 @@ struct pbft_ready {
     size_t nproposals;
     bool has_commit;             /* store this block, then call pbft_decided */
     struct pbft_commit commit;
-    bool want_proposal;          /* this node is primary of the current (h, v) and waits for a block */
+    bool want_proposal;          /* primary of the current (h, v), waiting for a block */
     struct pbft_evidence *evidence;
     size_t nevidence;
     uint64_t height, view;       /* current position, for status and metrics */
     uint64_t view_changes;       /* total view changes started by this node */
+    uint64_t peer_height;        /* highest height > height+1 seen in a validly signed
+                                  * message (0: none): this node is behind, block-sync */
 };
 
 /*
- * Creates a node deciding `height`, whose parent block hash is `prev_hash`.
- * `journal` holds the records this node persisted for `height` (in order), so a
- * restarted node resumes its votes and never contradicts them. Returns YC_OK,
- * YC_EINVAL, YC_ENOMEM, YC_ECORRUPT (journal unreadable).
+ * Creates a node deciding `height` (>= 1) on the parent block `prev_hash` (the
+ * genesis hash for height 1).
+ * Args: cfg: copied; cfg->genesis and cfg->signer are borrowed and must outlive the
+ *       node; the signer's key must be validator cfg->self's (else YC_EINVAL).
+ *       journal/njournal: the records this node persisted for `height`, in order
+ *       (records of other heights are ignored; NULL with 0 for none); borrowed for the
+ *       call only. A restarted node resumes its view, its votes (it never signs another
+ *       digest for a (view, phase) it voted), its prepared certificate, and re-sends
+ *       the messages of its current view (in the first ready).
+ * Out:  *out: the node, or NULL on failure.
+ * Returns YC_OK, YC_EINVAL, YC_ENOMEM, YC_ECORRUPT (a record does not decode, or
+ *         contradicts an earlier one).
  */
 YC_WUR int pbft_create(pbft_node **out, const struct pbft_config *cfg, uint64_t height,
                        const uint8_t prev_hash[YC_HASH_LEN], const struct pbft_record *journal,
                        size_t njournal, uint64_t now_ms);
+/* Frees the node and any ready not yet advanced. NULL is a no-op. */
 void pbft_destroy(pbft_node *n);
 
-/* A message from validator `from` (the authenticated transport's claim; the signature
- * inside decides). Returns YC_OK or why it was refused (YC_EBADMSG, YC_ESTALE, …). */
+/*
+ * A message `msg[0..len)` (borrowed) from validator `from`, the authenticated
+ * transport's claim: the message must name the same sender and carry its signature.
+ * Returns YC_OK (taken, or a harmless duplicate; a message for height + 1 is kept and
+ * judged when this height is decided), or why it was refused — never an assert:
+ * YC_EBADMSG (malformed, sender mismatch, not from the primary, conflicting vote:
+ * then kept as evidence), YC_EBADSIG, YC_EBADBLOCK (the proposal does not decode to
+ * its digest on our parent), YC_ESTALE (another height, a view outside the kept
+ * window, or this height is already decided), YC_ELIMIT (a cap), YC_ETOOLARGE,
+ * codec errors (yc_err_name gives the name to log), YC_ENOMEM, YC_EINVAL.
+ */
 YC_WUR int pbft_step(pbft_node *n, uint32_t from, const uint8_t *msg, size_t len, uint64_t now_ms);
-/* Advances the clock: view timers fire here. */
+/* Advances the clock (call it regularly, e.g. every 100 ms): a view whose timeout
+ * (base_timeout_ms << min(view, 8)) has passed starts a view change. With one
+ * validator nothing times out. */
 void pbft_tick(pbft_node *n, uint64_t now_ms);
-/* The primary's new block (proposal bytes, its header at the current height and view). */
+/*
+ * Tells the node whether the driver has work waiting (transactions in its mempool).
+ * While idle, the timer of an active view in which no block was proposed is held, so
+ * an idle consortium does not change views; a view change already under way and a
+ * proposal already seen keep their timers. Nodes start "not idle": a driver that never
+ * calls this gets timers that always run.
+ */
+void pbft_set_idle(pbft_node *n, bool idle, uint64_t now_ms);
+/*
+ * The primary's new block: proposal bytes (a block without certificate, borrowed),
+ * built and executed by the driver after ready.want_proposal; its header must be at
+ * the current height and view, with this validator as proposer and our parent.
+ * Returns YC_OK (the PRE-PREPARE is in the next ready), YC_ESTALE (not asked for a
+ * block now), YC_EBADBLOCK, YC_EINVAL, YC_ENOMEM.
+ */
 YC_WUR int pbft_propose(pbft_node *n, const uint8_t *block, size_t len, uint64_t now_ms);
-/* Verdict on a proposal returned in ready.proposals: ok = it executed to its state root. */
+/*
+ * Verdict on a proposal handed out in ready.proposals: ok = it is valid and executes
+ * to the state root in its header (only then does this node vote for it).
+ * Returns YC_OK, YC_ESTALE (another height), YC_ENOTFOUND (no such block any more).
+ */
 YC_WUR int pbft_block_checked(pbft_node *n, uint64_t height, uint64_t view,
                               const uint8_t digest[YC_HASH_LEN], bool ok, uint64_t now_ms);
-/* The block at `height` is stored (from consensus or block sync): decide height+1 next.
- * Journal records of older heights may then be discarded by the driver. */
+/*
+ * The block at `height` with hash `hash` is stored, from ready.commit or from block
+ * sync (whose certificate the driver verified): decide height + 1 next. The driver
+ * may then prune journal records of heights <= height. Returns YC_OK, YC_ESTALE
+ * (height below the current one), YC_EINVAL.
+ */
 YC_WUR int pbft_decided(pbft_node *n, uint64_t height, const uint8_t hash[YC_HASH_LEN],
                         uint64_t now_ms);
 
+/* True when pbft_ready has something new: records, messages, proposals, a commit,
+ * evidence, or want_proposal just became true. */
 bool pbft_has_ready(const pbft_node *n);
-/* Fills *rd; pointers stay valid until pbft_advance. */
+/*
+ * Fills *rd with everything produced since the last call. Handle it in this order:
+ * persist rd->records (append, sync), THEN send rd->msgs, execute rd->proposals,
+ * store rd->commit and call pbft_decided, propose if rd->want_proposal; then
+ * pbft_advance. Pointers stay valid until pbft_advance (outputs of inputs given in
+ * between wait for the next ready). The block of ready.commit may not have passed
+ * through ready.proposals (this node may have been behind): execute it when storing.
+ */
 void pbft_ready(pbft_node *n, struct pbft_ready *rd);
-/* The driver persisted rd.records, sent rd.msgs, took the rest. */
+/* The driver did everything the last ready asked: frees it. */
 void pbft_advance(pbft_node *n);
 
-/* Primary of (height, view): (height + view) mod n. */
+/* Primary of (height, view): (height + view) mod n (0 when n is 0). */
 uint32_t pbft_primary(uint32_t n, uint64_t height, uint64_t view);
 
 #endif

@@ -28,6 +28,7 @@
 #include "yc/buf.h"
 #include "yc/err.h"
 #include "yc/hash.h"
+#include "yc/timefmt.h"
 #include "yc/state.h"
 
 #define YC_PROV_MAX_ASSETS 256    /* assets in one graph */
@@ -56,11 +57,5 @@ YC_WUR int yc_provenance_render(const struct yc_state_src *src, const uint8_t id
                                 uint64_t height, uint64_t time_ms, enum yc_prov_format f,
                                 struct yc_buf *out);
 
-/*
- * Formats Unix milliseconds as RFC 3339 UTC with milliseconds ("2026-11-28T01:02:03.456Z")
- * into out (at least 32 bytes, NUL-terminated). Years past 9999 are clamped to
- * 9999-12-31T23:59:59.999Z.
- */
-void yc_time_rfc3339(char out[32], uint64_t ms);
 
 #endif

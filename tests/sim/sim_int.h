@@ -1,0 +1,111 @@
+/*
+ * sim_int.h — internals shared by sim_core.c (network, drivers, checks) and sim_byz.c
+ * (byzantine behaviours).
+ */
+#ifndef YC_SIM_INT_H
+#define YC_SIM_INT_H
+
+#include "sim.h"
+
+enum ev_kind { EV_MSG = 1, EV_TICK, EV_SYNC, EV_STATUS, EV_BLOCK, EV_RESTART, EV_BYZ, EV_ROUND,
+               EV_HEAL, EV_PROPOSE };
+
+struct ev {
+    uint64_t t, seq;
+    enum ev_kind kind;
+    int dst, src;     /* instances (-1: none) */
+    uint32_t from;    /* sender's validator index, as the authenticated transport says */
+    uint8_t *data;
+    size_t len;
+    uint64_t arg;
+    bool must_refuse; /* crafted bad message: the receiver must not accept it */
+};
+
+struct jrec {
+    uint64_t height;
+    uint8_t *bytes;
+    size_t len;
+};
+
+struct chainent {
+    uint8_t hash[YC_HASH_LEN];
+    uint64_t time_ms;
+    uint8_t *block;
+    size_t len;
+    struct yc_cert *cert;
+};
+
+struct inst {
+    uint32_t vid;
+    bool honest;      /* its key is honest: checked for safety, equivocation, liveness */
+    enum sim_byz byz;
+    pbft_node *node;  /* NULL while crashed, and for a silent validator */
+    bool alive;
+    struct jrec *journal;
+    size_t njournal, capjournal;
+    uint64_t height;  /* committed */
+    struct chainent chain[SIM_MAX_HEIGHT + 1];
+    uint32_t group;   /* partition */
+    uint64_t cur_height, cur_view; /* from its last ready */
+    uint64_t proposals; /* blocks proposed, to vary times */
+    uint64_t vc_seen;   /* view changes reported by the current node */
+    bool propose_pending; /* an EV_PROPOSE is scheduled */
+    bool propose_skipped; /* asked for a block beyond max_height: ask again at heal */
+    uint8_t *seen[16];  /* replay memory (byzantine) */
+    size_t seen_len[16];
+    uint32_t nseen;
+};
+
+#define SIM_VOTES 8192
+struct votekey {
+    bool used;
+    uint32_t vid;
+    uint8_t phase;
+    uint64_t height, view;
+    uint8_t digest[YC_HASH_LEN];
+};
+
+struct sim {
+    const struct sim_params *p;
+    struct sim_rng rng;
+    const struct sim_chain *c;
+    struct inst inst[SIM_MAX_INST];
+    int ninst;
+    struct ev *heap;
+    size_t nheap, capheap;
+    uint64_t now, seq;
+    double drop, dup;
+    uint64_t dmin, dmax;
+    bool faults;        /* fault phase still on */
+    uint64_t heal_at, goal, deadline;
+    bool has_committed[SIM_MAX_HEIGHT + 1];
+    uint8_t committed[SIM_MAX_HEIGHT + 1][YC_HASH_LEN];
+    int committed_by[SIM_MAX_HEIGHT + 1];
+    struct votekey *votes;
+    uint8_t certs_ok[64][YC_HASH_LEN]; /* certificates already verified (by hash) */
+    uint32_t ncerts_ok;
+    struct sim_result *res;
+    bool stop;
+};
+
+void sim__push(struct sim *s, struct ev e);
+/* Sends bytes from instance src to validator `to` (or PBFT_BROADCAST) through the
+ * faulty network. */
+void sim__send(struct sim *s, int src, uint32_t to, const uint8_t *p, size_t len,
+               bool must_refuse);
+/* Same, but to one instance. */
+void sim__send_inst(struct sim *s, int src, int dst, enum ev_kind kind, uint32_t from,
+                    const uint8_t *p, size_t len, uint64_t arg, bool must_refuse);
+void sim__fail(struct sim *s, bool *flag, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void sim__log(const struct sim *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* sim_byz.c */
+/* A byzantine instance's node wants to send msg: decide what actually goes out. */
+void sim__byz_outgoing(struct sim *s, int i, uint32_t to, const uint8_t *msg, size_t len);
+/* Periodic misbehaviour. */
+void sim__byz_act(struct sim *s, int i);
+/* Remember a received message (replay). */
+void sim__byz_seen(struct sim *s, int i, const uint8_t *msg, size_t len);
+
+#endif
