@@ -25,7 +25,8 @@
 static char *read_key_file(const char *dir, const char *name, size_t *len)
 {
     char path[4096];
-    snprintf(path, sizeof path, "%s/%s.json", dir, name);
+    int n = snprintf(path, sizeof path, "%s/%s.json", dir, name);
+    assert_true(n > 0 && (size_t)n < sizeof path);
     char *text = NULL;
     assert_int_equal(yc_file_read(path, 1 << 20, &text, len), YC_OK);
     return text;
@@ -34,7 +35,8 @@ static char *read_key_file(const char *dir, const char *name, size_t *len)
 static void write_key_file(const char *dir, const char *name, const char *text, size_t len)
 {
     char path[4096];
-    snprintf(path, sizeof path, "%s/%s.json", dir, name);
+    int n = snprintf(path, sizeof path, "%s/%s.json", dir, name);
+    assert_true(n > 0 && (size_t)n < sizeof path);
     assert_int_equal(yc_file_write_atomic(path, text, len, 0600, true), YC_OK);
 }
 

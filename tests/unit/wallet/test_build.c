@@ -69,7 +69,7 @@ static int build(const char *line, enum yc_tx_type *type, struct yc_buf *body)
         snprintf(expanded, sizeof expanded, "%.*s%s%s", (int)(p - line), line, bob_addr, p + 2);
     else
         snprintf(expanded, sizeof expanded, "%s", line);
-    strncpy(buf, expanded, sizeof buf - 1);
+    memcpy(buf, expanded, sizeof buf); /* same size, NUL-terminated by snprintf */
     int argc = 0;
     argv[argc++] = "yuchain-wallet";
     for (char *t = strtok(buf, " "); t != NULL && argc < 47; t = strtok(NULL, " "))
