@@ -1,0 +1,794 @@
+/*
+ * ycbench.c — load generator for a running node (DESIGN.md §11; run by scripts/bench).
+ *
+ * Everything is signed before the clock starts: accounts with keys derived from a seed
+ * register themselves, processors are registered by the issuing key (the exchange),
+ * the exchange issues tokens to all of them, then every account sends `--rounds`
+ * transactions alternating token transfers and consent grants. Each phase is
+ * submitted with `broadcast_txs` in batches; a poller thread follows the chain
+ * (`status`, then `block` for each new height) and stamps each transaction with the
+ * time its block was seen, so latency is submit-to-commit as a client sees it.
+ *
+ * The measured phase reports committed tx/s (committed / (last commit − first
+ * submit)), p50/p99 latency and transactions per block. With --emit FILE the setup
+ * phases are run and the measured transactions are written to FILE instead of being
+ * sent (one line each: id type account nonce hex), for tests that submit on their own.
+ *
+ * Invariants: the poller only writes a transaction's commit fields and then its state
+ * (release); the main thread reads them after an acquire load of the state. The id
+ * table is built before the poller starts and never changes afterwards.
+ */
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <sodium.h>
+
+#include "yc/bech32.h"
+#include "yc/buf.h"
+#include "yc/cliutil.h"
+#include "yc/codec.h"
+#include "yc/hash.h"
+#include "yc/httpc.h"
+#include "yc/keys.h"
+#include "yc/keystore.h"
+#include "yc/tx.h"
+
+#define RPC_TIMEOUT_MS 60000
+#define RPC_MAX_BYTES ((size_t)64 << 20)
+#define MAX_ACCOUNTS 100000u
+#define MAX_ROUNDS 10000u
+#define ISSUE_AMOUNT 1000000u
+#define JURISDICTION "CN-CQ"
+
+enum { ST_NEW = 0, ST_ADMITTED, ST_REJECTED, ST_COMMITTED };
+
+struct btx {
+    uint8_t id[YC_HASH_LEN];
+    char *hex;             /* signed bytes in hex, malloc'ed */
+    enum yc_tx_type type;
+    uint32_t acct;         /* index of the sender (UINT32_MAX: the issuing key) */
+    uint64_t nonce;
+    double t_submit, t_commit;
+    uint64_t height;
+    _Atomic int state;
+    char code[40];         /* admission refusal */
+};
+
+struct account {
+    yc_signer *s;
+    uint8_t pub[YC_PUBKEY_LEN];
+};
+
+struct opts {
+    const char *node, *wallet_dir, *password_file, *from, *emit, *chain_override, *out_json;
+    uint32_t accounts, processors, rounds, batch;
+    uint64_t seed, timeout_s;
+    bool quiet;
+};
+
+struct bench {
+    struct opts o;
+    char chain_id[YC_CHAIN_ID_MAX + 1];
+    const char *sign_chain;
+    yc_signer *issuer;
+    uint8_t issuer_pub[YC_PUBKEY_LEN];
+    uint64_t issuer_nonce;
+    struct account *accts; /* accounts then processors */
+    uint32_t nacct;
+    struct btx *txs;
+    size_t ntx, cap;
+    size_t *slots;         /* open-addressing id table: index+1, 0 = empty */
+    size_t nslots;
+    uint64_t start_height;
+    _Atomic uint64_t seen_height;
+    _Atomic size_t ncommitted;
+    _Atomic int stop;
+    _Atomic uint64_t blocks_seen, block_txs_seen;
+};
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void die(const char *what, int err)
+{
+    fprintf(stderr, "ycbench: %s: %s (%s)\n", what, yc_strerror(err), yc_err_name(err));
+    exit(1);
+}
+
+/* ---- the id table ---- */
+
+static size_t slot_of(const struct bench *b, const uint8_t id[YC_HASH_LEN])
+{
+    uint64_t h;
+    memcpy(&h, id, sizeof h);
+    return (size_t)(h % b->nslots);
+}
+
+static void table_build(struct bench *b)
+{
+    b->nslots = b->ntx * 2 + 1;
+    b->slots = calloc(b->nslots, sizeof *b->slots);
+    if (b->slots == NULL)
+        die("id table", YC_ENOMEM);
+    for (size_t i = 0; i < b->ntx; i++) {
+        size_t s = slot_of(b, b->txs[i].id);
+        while (b->slots[s] != 0)
+            s = (s + 1) % b->nslots;
+        b->slots[s] = i + 1;
+    }
+}
+
+static struct btx *table_find(struct bench *b, const uint8_t id[YC_HASH_LEN])
+{
+    for (size_t s = slot_of(b, id); b->slots[s] != 0; s = (s + 1) % b->nslots) {
+        struct btx *t = &b->txs[b->slots[s] - 1];
+        if (memcmp(t->id, id, YC_HASH_LEN) == 0)
+            return t;
+    }
+    return NULL;
+}
+
+/* ---- RPC ---- */
+
+static json_t *rpc(struct bench *b, const char *method, json_t *params, char *code, size_t clen)
+{
+    json_t *res = NULL;
+    char ecode[64] = "", emsg[256] = "";
+    int rc = yc_rpc_call(b->o.node, method, params, &res, ecode, sizeof ecode, emsg, sizeof emsg);
+    if (rc == YC_EREMOTE) {
+        if (code != NULL)
+            snprintf(code, clen, "%s", ecode);
+        else
+            fprintf(stderr, "ycbench: %s: %s (%s)\n", method, emsg, ecode);
+        return NULL;
+    }
+    if (rc != YC_OK) {
+        fprintf(stderr, "ycbench: %s: node %s: %s\n", method, b->o.node,
+                rc == YC_EUNREACHABLE ? "unreachable" : yc_err_name(rc));
+        exit(rc == YC_EUNREACHABLE ? YC_EXIT_UNAVAILABLE : 1);
+    }
+    return res;
+}
+
+static uint64_t json_u64(json_t *v)
+{
+    if (json_is_integer(v))
+        return (uint64_t)json_integer_value(v);
+    uint64_t x = 0;
+    if (json_is_string(v) && yc_parse_u64(json_string_value(v), &x) == YC_OK)
+        return x;
+    return 0;
+}
+
+static uint64_t node_height(struct bench *b)
+{
+    json_t *st = rpc(b, "status", json_object(), NULL, 0);
+    if (st == NULL)
+        exit(1);
+    uint64_t h = json_u64(json_object_get(st, "height"));
+    json_decref(st);
+    return h;
+}
+
+/* Returns the account's nonce, or -1 if it is not registered. */
+static int64_t account_nonce(struct bench *b, const uint8_t pub[YC_PUBKEY_LEN])
+{
+    char addr[YC_ADDR_MAX], code[64] = "";
+    if (yc_addr_encode(addr, pub) != YC_OK)
+        die("address", YC_EBADKEY);
+    json_t *res = rpc(b, "account", json_pack("{s:s}", "address", addr), code, sizeof code);
+    if (res == NULL)
+        return -1;
+    int64_t n = (int64_t)json_u64(json_object_get(res, "nonce"));
+    json_decref(res);
+    return n;
+}
+
+/* ---- keys and transactions ---- */
+
+static void derive_key(struct bench *b, const char *tag, uint32_t i, struct account *a)
+{
+    uint8_t in[64], sk[YC_SECKEY_LEN];
+    for (uint32_t attempt = 0;; attempt++) {
+        size_t n = (size_t)snprintf((char *)in, sizeof in, "ycbench/v1/%s/%" PRIu64 "/%u/%u",
+                                    tag, b->o.seed, i, attempt);
+        yc_sha256(sk, in, n);
+        if (yc_signer_create(&a->s, sk) == YC_OK)
+            break;
+    }
+    sodium_memzero(sk, sizeof sk);
+    yc_signer_pubkey(a->s, a->pub);
+}
+
+static struct btx *add_tx(struct bench *b, const char *chain, enum yc_tx_type type,
+                          const yc_signer *s, uint32_t acct, uint64_t nonce,
+                          const struct yc_buf *body)
+{
+    if (b->ntx == b->cap) {
+        b->cap = b->cap ? b->cap * 2 : 1024;
+        b->txs = realloc(b->txs, b->cap * sizeof *b->txs);
+        if (b->txs == NULL)
+            die("tx array", YC_ENOMEM);
+    }
+    struct btx *t = &b->txs[b->ntx++];
+    memset(t, 0, sizeof *t);
+    t->type = type;
+    t->acct = acct;
+    t->nonce = nonce;
+    uint8_t aux[32];
+    randombytes_buf(aux, sizeof aux);
+    struct yc_buf out;
+    yc_buf_init(&out, YC_TX_MAX_BYTES);
+    int rc = yc_tx_build_signed(&out, t->id, chain, type, s, nonce, body->data, body->len,
+                                aux);
+    if (rc != YC_OK)
+        die("signing", rc);
+    /* Self-check: the node's own decoder must accept what we built. */
+    struct yc_tx check;
+    rc = yc_tx_decode(&check, out.data, out.len);
+    if (rc != YC_OK)
+        die(yc_tx_type_name(type), rc);
+    yc_tx_cleanup(&check);
+    t->hex = malloc(out.len * 2 + 1);
+    if (t->hex == NULL)
+        die("hex", YC_ENOMEM);
+    yc_hex(t->hex, out.data, out.len);
+    yc_buf_cleanup(&out);
+    return t;
+}
+
+static void enc_list1(struct yc_enc *e, const char *key, const char *item)
+{
+    yc_enc_cstr(e, key);
+    yc_enc_array(e, 1);
+    yc_enc_cstr(e, item);
+}
+
+static void body_register(struct yc_buf *body, const uint8_t *account, const char *name,
+                          const char *role)
+{
+    struct yc_enc e;
+    yc_buf_reset(body);
+    yc_enc_init(&e, body);
+    yc_enc_map(&e, account ? 4 : 3);
+    if (account) {
+        yc_enc_cstr(&e, "account");
+        yc_enc_bin(&e, account, YC_PUBKEY_LEN);
+    }
+    yc_enc_cstr(&e, "jurisdiction");
+    yc_enc_cstr(&e, JURISDICTION);
+    yc_enc_cstr(&e, "name");
+    yc_enc_cstr(&e, name);
+    yc_enc_cstr(&e, "role");
+    yc_enc_cstr(&e, role);
+    if (yc_enc_finish(&e) != YC_OK)
+        die("encode register", yc_enc_finish(&e));
+}
+
+static void body_token(struct yc_buf *body, const uint8_t to[YC_PUBKEY_LEN], uint64_t amount)
+{
+    struct yc_enc e;
+    yc_buf_reset(body);
+    yc_enc_init(&e, body);
+    yc_enc_map(&e, 2);
+    yc_enc_cstr(&e, "amount");
+    yc_enc_uint(&e, amount);
+    yc_enc_cstr(&e, "to");
+    yc_enc_bin(&e, to, YC_PUBKEY_LEN);
+    if (yc_enc_finish(&e) != YC_OK)
+        die("encode token", yc_enc_finish(&e));
+}
+
+static void body_consent(struct yc_buf *body, const uint8_t processor[YC_PUBKEY_LEN],
+                         uint64_t until_ms)
+{
+    struct yc_enc e;
+    yc_buf_reset(body);
+    yc_enc_init(&e, body);
+    yc_enc_map(&e, 7); /* keys in canonical (bytewise) order */
+    enc_list1(&e, "categories", "health");
+    yc_enc_cstr(&e, "fee_per_use");
+    yc_enc_uint(&e, 1);
+    yc_enc_cstr(&e, "jurisdiction");
+    yc_enc_cstr(&e, JURISDICTION);
+    enc_list1(&e, "operations", "use");
+    yc_enc_cstr(&e, "processor");
+    yc_enc_bin(&e, processor, YC_PUBKEY_LEN);
+    enc_list1(&e, "purposes", "research");
+    yc_enc_cstr(&e, "until");
+    yc_enc_uint(&e, until_ms);
+    if (yc_enc_finish(&e) != YC_OK)
+        die("encode consent", yc_enc_finish(&e));
+}
+
+/* Builds every transaction; returns the [start, end) of each phase in *ph. */
+static void build_all(struct bench *b, size_t ph[4])
+{
+    struct yc_buf body;
+    yc_buf_init(&body, YC_TX_MAX_BYTES);
+    uint32_t na = b->o.accounts, np = b->o.processors;
+    char name[64];
+
+    ph[0] = b->ntx; /* registrations */
+    for (uint32_t i = 0; i < na; i++) {
+        snprintf(name, sizeof name, "bench-%" PRIu64 "-%u", b->o.seed, i);
+        body_register(&body, NULL, name, "individual");
+        add_tx(b, b->chain_id, YC_TX_ACCOUNT_REGISTER, b->accts[i].s, i, 0, &body);
+    }
+    uint64_t xn = b->issuer_nonce;
+    for (uint32_t p = 0; p < np; p++) {
+        snprintf(name, sizeof name, "bench-proc-%" PRIu64 "-%u", b->o.seed, p);
+        body_register(&body, b->accts[na + p].pub, name, "processor");
+        add_tx(b, b->chain_id, YC_TX_ACCOUNT_REGISTER, b->issuer, UINT32_MAX, xn++, &body);
+    }
+    ph[1] = b->ntx; /* token issues */
+    for (uint32_t i = 0; i < na + np; i++) {
+        body_token(&body, b->accts[i].pub, ISSUE_AMOUNT);
+        add_tx(b, b->chain_id, YC_TX_TOKEN_ISSUE, b->issuer, UINT32_MAX, xn++, &body);
+    }
+    ph[2] = b->ntx; /* the measured load */
+    uint64_t until = yc_time_now_ms() + 30ull * 86400 * 1000;
+    for (uint32_t r = 0; r < b->o.rounds; r++) {
+        for (uint32_t i = 0; i < na; i++) {
+            if (np == 0 || (i + r) % 2 == 0) {
+                body_token(&body, b->accts[(i + 1) % na].pub, 1);
+                add_tx(b, b->sign_chain, YC_TX_TOKEN_TRANSFER, b->accts[i].s, i, 1 + r, &body);
+            } else {
+                body_consent(&body, b->accts[na + (i % np)].pub, until);
+                add_tx(b, b->sign_chain, YC_TX_CONSENT_GRANT, b->accts[i].s, i, 1 + r, &body);
+            }
+        }
+    }
+    ph[3] = b->ntx;
+    yc_buf_cleanup(&body);
+}
+
+/* ---- following the chain ---- */
+
+static void *poller(void *arg)
+{
+    struct bench *b = arg;
+    uint64_t last = b->start_height;
+    while (!atomic_load(&b->stop)) {
+        json_t *st = rpc(b, "status", json_object(), NULL, 0);
+        uint64_t h = st ? json_u64(json_object_get(st, "height")) : last;
+        json_decref(st);
+        for (uint64_t x = last + 1; x <= h; x++) {
+            char hs[24];
+            snprintf(hs, sizeof hs, "%" PRIu64, x);
+            json_t *blk = rpc(b, "block", json_pack("{s:s}", "height", hs), NULL, 0);
+            if (blk == NULL)
+                break;
+            double t = now_s();
+            json_t *ids = json_object_get(blk, "txs");
+            size_t i;
+            json_t *v;
+            json_array_foreach(ids, i, v)
+            {
+                uint8_t id[YC_HASH_LEN];
+                const char *s = json_string_value(v);
+                if (s == NULL || yc_unhex(id, sizeof id, s, strlen(s)) != YC_OK)
+                    continue;
+                struct btx *tx = table_find(b, id);
+                if (tx != NULL && atomic_load(&tx->state) != ST_COMMITTED) {
+                    tx->t_commit = t;
+                    tx->height = x;
+                    atomic_store_explicit(&tx->state, ST_COMMITTED, memory_order_release);
+                    atomic_fetch_add(&b->ncommitted, 1);
+                }
+            }
+            atomic_fetch_add(&b->blocks_seen, 1);
+            atomic_fetch_add(&b->block_txs_seen, json_array_size(ids));
+            json_decref(blk);
+            last = x;
+            atomic_store(&b->seen_height, x);
+        }
+        usleep(5000);
+    }
+    return NULL;
+}
+
+/* ---- submitting a phase ---- */
+
+struct phase_result {
+    size_t n, admitted, rejected, committed;
+    double t_first, t_last_commit, secs;
+    double p50_ms, p99_ms;
+    uint64_t first_height, last_height;
+    char codes[256];
+};
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static void note_code(char *codes, size_t cap, const char *code)
+{
+    if (strstr(codes, code) == NULL && strlen(codes) + strlen(code) + 2 < cap) {
+        if (codes[0] != '\0')
+            strcat(codes, ",");
+        strcat(codes, code);
+    }
+}
+
+static void submit_batch(struct bench *b, struct btx **batch, size_t n, struct phase_result *r)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(arr, json_string(batch[i]->hex));
+    double t = now_s();
+    for (size_t i = 0; i < n; i++)
+        if (batch[i]->t_submit == 0)
+            batch[i]->t_submit = t;
+    char code[64] = "";
+    json_t *res = rpc(b, "broadcast_txs", json_pack("{s:o}", "txs", arr), code, sizeof code);
+    json_t *results = res ? json_object_get(res, "results") : NULL;
+    if (results == NULL || json_array_size(results) != n) {
+        fprintf(stderr, "ycbench: broadcast_txs of %zu refused: %s\n", n, code);
+        exit(1);
+    }
+    for (size_t i = 0; i < n; i++) {
+        json_t *one = json_array_get(results, i);
+        const char *c = json_string_value(json_object_get(one, "code"));
+        const char *st = json_string_value(json_object_get(one, "status"));
+        if ((c && (strcmp(c, "ok") == 0 || strcmp(c, "duplicate_tx") == 0)) ||
+            (c == NULL && st && strcmp(st, "rejected") != 0)) {
+            int expect = ST_NEW;
+            atomic_compare_exchange_strong(&batch[i]->state, &expect, ST_ADMITTED);
+            r->admitted++;
+        } else if (c && strcmp(c, "mempool_full") == 0) {
+            batch[i]->code[0] = '!'; /* retry */
+        } else {
+            snprintf(batch[i]->code, sizeof batch[i]->code, "%s", c ? c : "?");
+            int expect = ST_NEW;
+            atomic_compare_exchange_strong(&batch[i]->state, &expect, ST_REJECTED);
+            r->rejected++;
+            note_code(r->codes, sizeof r->codes, batch[i]->code);
+        }
+    }
+    json_decref(res);
+}
+
+static void run_phase(struct bench *b, const char *name, size_t from, size_t to,
+                      struct phase_result *r)
+{
+    memset(r, 0, sizeof *r);
+    r->n = to - from;
+    size_t cap = b->o.batch;
+    struct btx **batch = malloc(cap * sizeof *batch);
+    if (batch == NULL)
+        die("batch", YC_ENOMEM);
+    r->t_first = now_s();
+    r->first_height = atomic_load(&b->seen_height) + 1;
+    size_t i = from;
+    size_t retries = 0;
+    while (i < to || retries > 0) {
+        size_t n = 0;
+        /* mempool_full: resend those first, after a short pause */
+        if (retries > 0) {
+            usleep(20000);
+            retries = 0;
+            for (size_t k = from; k < i && n < cap; k++)
+                if (b->txs[k].code[0] == '!') {
+                    b->txs[k].code[0] = '\0';
+                    batch[n++] = &b->txs[k];
+                }
+        }
+        while (n < cap && i < to)
+            batch[n++] = &b->txs[i++];
+        submit_batch(b, batch, n, r);
+        for (size_t k = from; k < i; k++)
+            if (b->txs[k].code[0] == '!')
+                retries++;
+    }
+    free(batch);
+
+    /* wait for every admitted tx to commit (or the timeout) */
+    double deadline = now_s() + (double)b->o.timeout_s;
+    for (;;) {
+        size_t done = 0;
+        for (size_t k = from; k < to; k++)
+            if (atomic_load_explicit(&b->txs[k].state, memory_order_acquire) == ST_COMMITTED)
+                done++;
+        r->committed = done;
+        if (done >= r->admitted || now_s() > deadline)
+            break;
+        usleep(2000);
+    }
+    double *lat = malloc((r->committed + 1) * sizeof *lat);
+    if (lat == NULL)
+        die("latencies", YC_ENOMEM);
+    size_t nl = 0;
+    for (size_t k = from; k < to; k++) {
+        struct btx *t = &b->txs[k];
+        if (atomic_load_explicit(&t->state, memory_order_acquire) != ST_COMMITTED)
+            continue;
+        lat[nl++] = (t->t_commit - t->t_submit) * 1000.0;
+        if (t->t_commit > r->t_last_commit)
+            r->t_last_commit = t->t_commit;
+        if (t->height > r->last_height)
+            r->last_height = t->height;
+    }
+    qsort(lat, nl, sizeof *lat, cmp_double);
+    if (nl > 0) {
+        r->p50_ms = lat[(nl - 1) / 2];
+        r->p99_ms = lat[(size_t)((double)(nl - 1) * 0.99)];
+    }
+    free(lat);
+    r->secs = (r->t_last_commit > r->t_first ? r->t_last_commit : now_s()) - r->t_first;
+    if (!b->o.quiet)
+        fprintf(stderr,
+                "ycbench: phase %-8s %6zu txs: admitted %zu, refused %zu%s%s%s, committed %zu "
+                "in %.2f s (%.0f tx/s), p50 %.0f ms, p99 %.0f ms\n",
+                name, r->n, r->admitted, r->rejected, r->codes[0] ? " (" : "", r->codes,
+                r->codes[0] ? ")" : "", r->committed, r->secs,
+                r->secs > 0 ? (double)r->committed / r->secs : 0.0, r->p50_ms, r->p99_ms);
+    if (r->committed < r->admitted) {
+        /* Execution-time rejections: ask the node why, for a few of them. */
+        int shown = 0;
+        for (size_t k = from; k < to && shown < 5; k++) {
+            struct btx *t = &b->txs[k];
+            if (atomic_load(&t->state) != ST_ADMITTED)
+                continue;
+            char idhex[2 * YC_HASH_LEN + 1];
+            yc_hex(idhex, t->id, YC_HASH_LEN);
+            json_t *res = rpc(b, "tx", json_pack("{s:s}", "id", idhex), NULL, 0);
+            fprintf(stderr, "ycbench:   not committed: %s %s: %s %s\n", idhex,
+                    yc_tx_type_name(t->type),
+                    res ? json_string_value(json_object_get(res, "status")) : "?",
+                    res ? json_string_value(json_object_get(res, "code")) : "?");
+            json_decref(res);
+            shown++;
+        }
+    }
+}
+
+/* ---- main ---- */
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: ycbench [--node URL] --wallet-dir DIR --password-file FILE [--from NAME]\n"
+            "               [--accounts N] [--processors P] [--rounds R] [--batch B]\n"
+            "               [--seed S] [--timeout-s T] [--json FILE] [--emit FILE]\n"
+            "               [--chain-id ID] [--quiet]\n"
+            "Signs registrations, token issues, then R rounds of one transfer or consent\n"
+            "grant per account; submits each phase with broadcast_txs; prints committed tx/s\n"
+            "and p50/p99 submit-to-commit latency of the last phase. --emit writes the last\n"
+            "phase's signed transactions to FILE instead of sending them; --chain-id signs\n"
+            "that phase for another chain (a test of wrong_chain).\n");
+}
+
+static uint32_t parse_u32(const char *flag, const char *v, uint32_t max)
+{
+    uint64_t x;
+    if (v == NULL || yc_parse_u64(v, &x) != YC_OK || x > max) {
+        fprintf(stderr, "ycbench: %s needs a number up to %u\n", flag, max);
+        exit(YC_EXIT_USAGE);
+    }
+    return (uint32_t)x;
+}
+
+static void parse_args(struct opts *o, int argc, char **argv)
+{
+    *o = (struct opts){.node = "http://127.0.0.1:27700", .from = "exchange", .accounts = 200,
+                       .processors = 4, .rounds = 5, .batch = 500, .seed = 1, .timeout_s = 120};
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        bool takes = true;
+        if (strcmp(a, "--node") == 0)
+            o->node = v;
+        else if (strcmp(a, "--wallet-dir") == 0)
+            o->wallet_dir = v;
+        else if (strcmp(a, "--password-file") == 0)
+            o->password_file = v;
+        else if (strcmp(a, "--from") == 0)
+            o->from = v;
+        else if (strcmp(a, "--emit") == 0)
+            o->emit = v;
+        else if (strcmp(a, "--json") == 0)
+            o->out_json = v;
+        else if (strcmp(a, "--chain-id") == 0)
+            o->chain_override = v;
+        else if (strcmp(a, "--accounts") == 0)
+            o->accounts = parse_u32(a, v, MAX_ACCOUNTS);
+        else if (strcmp(a, "--processors") == 0)
+            o->processors = parse_u32(a, v, 1000);
+        else if (strcmp(a, "--rounds") == 0)
+            o->rounds = parse_u32(a, v, MAX_ROUNDS);
+        else if (strcmp(a, "--batch") == 0)
+            o->batch = parse_u32(a, v, 100000);
+        else if (strcmp(a, "--seed") == 0)
+            o->seed = parse_u32(a, v, UINT32_MAX);
+        else if (strcmp(a, "--timeout-s") == 0)
+            o->timeout_s = parse_u32(a, v, 86400);
+        else if (strcmp(a, "--quiet") == 0)
+            o->quiet = true, takes = false;
+        else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            usage(stdout);
+            exit(0);
+        } else {
+            fprintf(stderr, "ycbench: unknown option %s\n", a);
+            usage(stderr);
+            exit(YC_EXIT_USAGE);
+        }
+        if (takes) {
+            if (v == NULL) {
+                fprintf(stderr, "ycbench: %s needs a value\n", a);
+                exit(YC_EXIT_USAGE);
+            }
+            i++;
+        }
+    }
+    if (o->wallet_dir == NULL || o->password_file == NULL || o->accounts < 2 ||
+        o->batch == 0) {
+        usage(stderr);
+        exit(YC_EXIT_USAGE);
+    }
+}
+
+static void open_issuer(struct bench *b)
+{
+    struct yc_pass_src src = {.file = b->o.password_file};
+    char *pass = NULL;
+    size_t plen = 0;
+    int rc = yc_pass_read(&src, "", false, true, &pass, &plen);
+    if (rc != YC_OK)
+        die("passphrase", rc);
+    rc = yc_keystore_open(b->o.wallet_dir, b->o.from, pass, plen, &b->issuer);
+    yc_pass_free(pass);
+    if (rc != YC_OK) {
+        fprintf(stderr, "ycbench: cannot open key %s in %s\n", b->o.from, b->o.wallet_dir);
+        exit(rc == YC_EPASSPHRASE ? YC_EXIT_NOPERM : 1);
+    }
+    yc_signer_pubkey(b->issuer, b->issuer_pub);
+}
+
+static void emit(struct bench *b, size_t from, size_t to)
+{
+    FILE *f = fopen(b->o.emit, "w");
+    if (f == NULL) {
+        perror(b->o.emit);
+        exit(YC_EXIT_IOERR);
+    }
+    for (size_t k = from; k < to; k++) {
+        char idhex[2 * YC_HASH_LEN + 1];
+        yc_hex(idhex, b->txs[k].id, YC_HASH_LEN);
+        fprintf(f, "%s %s %u %" PRIu64 " %s\n", idhex, yc_tx_type_name(b->txs[k].type),
+                b->txs[k].acct, b->txs[k].nonce, b->txs[k].hex);
+    }
+    if (fclose(f) != 0) {
+        perror(b->o.emit);
+        exit(YC_EXIT_IOERR);
+    }
+}
+
+static void report(struct bench *b, const struct phase_result *r, double sign_secs)
+{
+    double tps = r->secs > 0 ? (double)r->committed / r->secs : 0.0;
+    uint64_t blocks = r->last_height >= r->first_height ? r->last_height - r->first_height + 1
+                                                        : 0;
+    printf("result: committed_txs=%zu submitted=%zu refused=%zu seconds=%.3f "
+           "committed_tx_per_s=%.1f p50_ms=%.1f p99_ms=%.1f blocks=%" PRIu64
+           " txs_per_block=%.1f sign_us_per_tx=%.1f\n",
+           r->committed, r->n, r->rejected, r->secs, tps, r->p50_ms, r->p99_ms, blocks,
+           blocks ? (double)r->committed / (double)blocks : 0.0,
+           b->ntx ? sign_secs * 1e6 / (double)b->ntx : 0.0);
+    if (b->o.out_json == NULL)
+        return;
+    json_t *j = json_pack("{s:s, s:s, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:f, s:f, s:f, s:f, "
+                          "s:i, s:f, s:s}",
+                          "node", b->o.node, "chain_id", b->chain_id,
+                          "accounts", (json_int_t)b->o.accounts,
+                          "processors", (json_int_t)b->o.processors,
+                          "rounds", (json_int_t)b->o.rounds, "batch", (json_int_t)b->o.batch,
+                          "submitted", (json_int_t)r->n, "refused", (json_int_t)r->rejected,
+                          "committed", (json_int_t)r->committed, "seconds", r->secs,
+                          "committed_tx_per_s", tps, "p50_ms", r->p50_ms, "p99_ms", r->p99_ms,
+                          "blocks", (json_int_t)blocks,
+                          "sign_us_per_tx", b->ntx ? sign_secs * 1e6 / (double)b->ntx : 0.0,
+                          "refusal_codes", r->codes);
+    if (j == NULL || json_dump_file(j, b->o.out_json, JSON_INDENT(2) | JSON_SORT_KEYS) != 0) {
+        fprintf(stderr, "ycbench: cannot write %s\n", b->o.out_json);
+        exit(YC_EXIT_IOERR);
+    }
+    json_decref(j);
+}
+
+int main(int argc, char **argv)
+{
+    static struct bench b;
+    parse_args(&b.o, argc, argv);
+    if (sodium_init() < 0)
+        die("libsodium", YC_EIO);
+
+    json_t *st = rpc(&b, "status", json_object(), NULL, 0);
+    const char *cid = st ? json_string_value(json_object_get(st, "chain_id")) : NULL;
+    if (cid == NULL || strlen(cid) > YC_CHAIN_ID_MAX)
+        die("status without chain_id", YC_EDECODE);
+    snprintf(b.chain_id, sizeof b.chain_id, "%s", cid);
+    json_decref(st);
+    b.sign_chain = b.o.chain_override ? b.o.chain_override : b.chain_id;
+
+    open_issuer(&b);
+    int64_t xn = account_nonce(&b, b.issuer_pub);
+    if (xn < 0) {
+        fprintf(stderr, "ycbench: the key %s is not registered on %s\n", b.o.from, b.chain_id);
+        return 1;
+    }
+    b.issuer_nonce = (uint64_t)xn;
+
+    b.nacct = b.o.accounts + b.o.processors;
+    b.accts = calloc(b.nacct, sizeof *b.accts);
+    if (b.accts == NULL)
+        die("accounts", YC_ENOMEM);
+    for (uint32_t i = 0; i < b.nacct; i++)
+        derive_key(&b, i < b.o.accounts ? "account" : "processor", i, &b.accts[i]);
+    if (account_nonce(&b, b.accts[0].pub) >= 0) {
+        fprintf(stderr, "ycbench: accounts of seed %" PRIu64 " already exist on %s: "
+                "use another --seed\n", b.o.seed, b.chain_id);
+        return 1;
+    }
+
+    double t0 = now_s();
+    size_t ph[4];
+    build_all(&b, ph);
+    double sign_secs = now_s() - t0;
+    table_build(&b);
+    if (!b.o.quiet)
+        fprintf(stderr,
+                "ycbench: chain %s at %s: %u accounts, %u processors, %u rounds, batch %u, "
+                "seed %" PRIu64 "; signed %zu txs in %.2f s\n",
+                b.chain_id, b.o.node, b.o.accounts, b.o.processors, b.o.rounds, b.o.batch,
+                b.o.seed, b.ntx, sign_secs);
+
+    b.start_height = node_height(&b);
+    atomic_store(&b.seen_height, b.start_height);
+    pthread_t th;
+    if (pthread_create(&th, NULL, poller, &b) != 0)
+        die("poller thread", YC_ENOMEM);
+
+    struct phase_result r[3];
+    run_phase(&b, "register", ph[0], ph[1], &r[0]);
+    run_phase(&b, "issue", ph[1], ph[2], &r[1]);
+    int status = 0;
+    if (r[0].committed != r[0].n || r[1].committed != r[1].n) {
+        fprintf(stderr, "ycbench: set-up did not fully commit\n");
+        status = 1;
+    } else if (b.o.emit != NULL) {
+        emit(&b, ph[2], ph[3]);
+        if (!b.o.quiet)
+            fprintf(stderr, "ycbench: wrote %zu signed txs to %s\n", ph[3] - ph[2], b.o.emit);
+    } else {
+        run_phase(&b, "load", ph[2], ph[3], &r[2]);
+        report(&b, &r[2], sign_secs);
+        if (r[2].committed != r[2].n)
+            status = 1;
+    }
+
+    atomic_store(&b.stop, 1);
+    pthread_join(th, NULL);
+    for (size_t k = 0; k < b.ntx; k++)
+        free(b.txs[k].hex);
+    free(b.txs);
+    free(b.slots);
+    for (uint32_t i = 0; i < b.nacct; i++)
+        yc_signer_destroy(b.accts[i].s);
+    free(b.accts);
+    yc_signer_destroy(b.issuer);
+    return status;
+}

@@ -1,0 +1,165 @@
+#!/usr/bin/env python3
+"""The command-line contract of DESIGN.md §10 for the three programs.
+
+--help (top level and per command) and --version; exit codes 0 success, 1 failed
+operation, 2 usage, 65 bad input data, 69 node unreachable, 74 file I/O, 77 wrong
+passphrase or missing credential, 78 configuration; --json prints data on stdout (one
+object for a sent transaction: id, status, height, code, message) and messages on
+stderr; passphrases from --password-file or --password-stdin, never a flag value;
+a second node on the same home refuses to start.
+"""
+
+import json
+import os
+import re
+
+import yctest
+from yctest import check, check_eq, check_tx_json, to_int
+
+WALLET_COMMANDS = (["new"], ["list"], ["address"], ["balance"], ["register"], ["transfer"],
+                   ["token", "issue"], ["consent", "grant"], ["consent", "revoke"],
+                   ["consent", "list"], ["usage"], ["usage", "record"], ["tx", "sign"],
+                   ["tx", "send"], ["evidence", "anchor"])
+
+
+def run(t):
+    t.require("yuchaind", "yuchain-wallet", "yuchain-audit")
+    nodebin, walletbin, auditbin = (t.bin(n) for n in ("yuchaind", "yuchain-wallet",
+                                                       "yuchain-audit"))
+    counts = {"help": 0, "exit_codes": 0}
+
+    # --help and --version, before any node exists.
+    for b in (nodebin, walletbin, auditbin):
+        r = t.run_cli([b, "--help"], expect=0)
+        check(re.search(r"usage", r.out + r.err, re.I), "%s --help prints no usage: %r", b, r)
+        r = t.run_cli([b, "--version"], expect=0)
+        check(re.search(r"\d+\.\d+\.\d+", r.out), "%s --version prints no version: %r", b, r)
+        counts["help"] += 2
+    r = t.run_cli([nodebin, "version"], expect=0)
+    check(re.search(r"\d+\.\d+\.\d+", r.out), "yuchaind version: %r", r)
+    for cmd in WALLET_COMMANDS:
+        r = t.run_cli([walletbin] + cmd + ["--help"], expect=0)
+        check(r.out.strip(), "`yuchain-wallet %s --help` printed nothing on stdout", " ".join(cmd))
+        counts["help"] += 1
+    for cmd in (["init"], ["dev"], ["start"], ["show-node-id"], ["version"]):  # issue 2
+        t.run_cli([nodebin] + cmd + ["--help"], expect=0)
+        counts["help"] += 1
+    for cmd in (["replay"], ["subject"]):
+        t.run_cli([auditbin] + cmd + ["--help"], expect=0)
+        counts["help"] += 1
+
+    # Usage errors: 2.
+    for argv in ([walletbin, "no-such-command"], [nodebin, "no-such-command"],
+                 [auditbin, "no-such-command"], [walletbin, "--no-such-flag", "list"],
+                 [auditbin, "replay"]):
+        r = t.run_cli(argv, expect=yctest.EX_USAGE)
+        check(r.err.strip(), "usage error without a message on stderr: %r", r)
+        counts["exit_codes"] += 1
+
+    node = t.start_dev_node()
+    w = t.wallet(node)
+    bob = w.address("bob")
+    alice = w.address("alice")
+
+    # Missing or malformed arguments of a sending command.
+    w.run("transfer", "--amount", "5", frm="alice", expect=yctest.EX_USAGE)
+    w.run("transfer", "--to", bob, frm="alice", expect=yctest.EX_USAGE)
+    w.run("transfer", "--to", bob, "--amount", "five", frm="alice",
+          expect=(yctest.EX_USAGE, yctest.EX_DATAERR))
+    r = w.run("transfer", "--to", "yc1notanaddress", "--amount", "5", frm="alice",
+              expect=yctest.EX_DATAERR)
+    check(r.err.strip(), "bad address without a message: %r", r)
+    w.run("consent", "grant", "--to", bob, "--categories", "health", "--purposes", "research",
+          "--operations", "use", "--until", "not-a-time", frm="alice",
+          expect=(yctest.EX_USAGE, yctest.EX_DATAERR))
+    w.run("usage", "record", "--consent", "xyz", "--purpose", "p", "--operation", "use",
+          frm="alice", expect=(yctest.EX_USAGE, yctest.EX_DATAERR))
+    counts["exit_codes"] += 6
+
+    # --json: one object on stdout for a sent transaction; waits for commit by default.
+    nonce0 = to_int(node.account(alice)["nonce"])
+    r = w.run("transfer", "--to", bob, "--amount", "5", frm="alice", expect=0)
+    check(isinstance(r.json, dict), "--json printed no object: %r", r)
+    check_tx_json(r.json, r)
+    check_eq(r.json["status"], "committed", "default waits for commit")
+    check_eq(to_int(node.account(alice)["nonce"]), nonce0 + 1, "alice's nonce after transfer")
+    json.loads(r.out)  # exactly one JSON document on stdout
+    r = w.run("transfer", "--to", bob, "--amount", str(10 ** 15), frm="alice",
+              expect=yctest.EX_FAILED)
+    check_tx_json(r.json, r)
+    check_eq((r.json["status"], r.json["code"]), ("rejected", "insufficient_balance"),
+             "rejected transfer")
+    # Without --json the outcome is still reported, with its code.
+    r = w.run("transfer", "--to", bob, "--amount", str(10 ** 15), frm="alice", json_out=False,
+              expect=yctest.EX_FAILED)
+    check("insufficient_balance" in r.out + r.err, "text output lacks the code: %r", r)
+    for args in (["list"], ["balance"], ["address"]):
+        r = w.run(*args, frm="alice", expect=0)
+        check(r.json is not None, "`%s --json` is not JSON: %r", " ".join(args), r)
+    counts["exit_codes"] += 4
+
+    # 69: node unreachable (a closed port).
+    closed = "http://127.0.0.1:%d" % (node.base_port + 300)
+    r = w.run("balance", frm="alice", node_url=closed, expect=yctest.EX_UNAVAILABLE)
+    check(r.err.strip(), "unreachable without a message: %r", r)
+    w.run("transfer", "--to", bob, "--amount", "1", frm="alice", node_url=closed,
+          expect=yctest.EX_UNAVAILABLE)
+    t.audit("replay", "--node", closed, expect=yctest.EX_UNAVAILABLE)
+    counts["exit_codes"] += 3
+
+    # 77: wrong passphrase; nothing is sent.
+    wrong = os.path.join(t.tmp, "wrong-pass")
+    with open(wrong, "w") as f:
+        f.write("definitely not the passphrase\n")
+    n1 = to_int(node.account(alice)["nonce"])
+    r = w.run("transfer", "--to", bob, "--amount", "1", frm="alice", password_file=wrong,
+              expect=yctest.EX_NOPERM)
+    check(r.err.strip(), "wrong passphrase without a message: %r", r)
+    check_eq(to_int(node.account(alice)["nonce"]), n1, "nonce after a wrong passphrase")
+    # Missing credential: no file, no --password-stdin, no terminal.
+    w.run("transfer", "--to", bob, "--amount", "1", frm="alice", password_file="",
+          expect=yctest.EX_NOPERM)
+    w.run("transfer", "--to", bob, "--amount", "1", frm="alice",
+          password_file=os.path.join(t.tmp, "no-such-file"),
+          expect=(yctest.EX_IOERR, yctest.EX_NOPERM))
+    # --password-stdin works.
+    with open(node.password_file, "rb") as f:
+        pw = f.read()
+    r = w.run("transfer", "--to", bob, "--amount", "1", frm="alice", password_file="",
+              extra_global=["--password-stdin"], stdin=pw, expect=0)
+    check_eq(r.json["status"], "committed", "transfer with --password-stdin")
+    counts["exit_codes"] += 4
+
+    # Audit against the live node.
+    r = t.audit("replay", "--node", node.rpc_url, "--json", expect=0)
+    check(r.json.get("ok") is True, "audit replay --node: %r", r)
+    for k in ("ok", "blocks", "txs", "height", "reason"):
+        check(k in r.json, "audit replay --json lacks %r: %r", k, r)
+
+    # yuchaind: show-node-id; a second node on the same home refuses to start.
+    st = node.status()
+    r = t.run_cli([nodebin, "show-node-id", "--home", node.home], expect=0)
+    check(st["node_id"] in r.out, "show-node-id %r != status node_id %s", r.out, st["node_id"])
+    r = t.run_cli([nodebin, "start", "--home", node.home], timeout=30)
+    check(r.rc != 0, "a second node on the same home started: %r", r)
+    check(r.err.strip(), "second node refused without a message: %r", r)
+    check(node.running(), "the first node died when a second one tried its home")
+    yctest.log("second node on the same home: exit %d: %s" % (r.rc, r.err.strip()[:200]))
+    r = t.run_cli([nodebin, "start", "--home", os.path.join(t.tmp, "no-such-home")],
+                  timeout=30)
+    check(r.rc in (yctest.EX_CONFIG, yctest.EX_IOERR), "start on a missing home: %r", r)
+    bad_home = os.path.join(t.tmp, "bad-conf-home")
+    t.run_cli([nodebin, "init", "--home", bad_home], expect=0)
+    with open(os.path.join(bad_home, "config", "node.conf"), "a") as f:
+        f.write("\n[rpc]\nthis line is not ini\n")
+    r = t.run_cli([nodebin, "start", "--home", bad_home], timeout=30)
+    check_eq(r.rc, yctest.EX_CONFIG, "start with a broken node.conf")
+    counts["exit_codes"] += 4
+
+    check_eq(node.stop(), 0, "clean exit")
+    t.number("help_checks", counts["help"])
+    t.number("exit_code_checks", counts["exit_codes"])
+
+
+if __name__ == "__main__":
+    yctest.main(run)
