@@ -76,8 +76,32 @@ static void progress_cb(void *ctx, uint64_t height, uint64_t target)
     fflush(stderr);
 }
 
+static int note_time(void *ctx, uint64_t height, uint64_t time_ms)
+{
+    struct audit_times *t = ctx;
+    if (height >= t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 1024;
+        while (cap <= height)
+            cap *= 2;
+        uint64_t *n = realloc(t->t, cap * sizeof *n);
+        if (n == NULL)
+            return YC_ENOMEM;
+        t->t = n;
+        t->cap = cap;
+    }
+    t->t[height] = time_ms;
+    t->n = height + 1;
+    return YC_OK;
+}
+
 int audit_run(const struct audit_common *c, uint64_t to, struct audit_src *src,
               memstate **state, struct audit_result *res)
+{
+    return audit_run_times(c, to, src, state, res, NULL);
+}
+
+int audit_run_times(const struct audit_common *c, uint64_t to, struct audit_src *src,
+                    memstate **state, struct audit_result *res, struct audit_times *times)
 {
     char msg[700] = "";
     int rc;
@@ -106,6 +130,18 @@ int audit_run(const struct audit_common *c, uint64_t to, struct audit_src *src,
     struct progress pr = {.on = !c->quiet && isatty(STDERR_FILENO)};
     struct audit_opts o = {
         .to = to, .check_end = true, .progress = progress_cb, .progress_ctx = &pr};
+    if (times != NULL) {
+        rc = note_time(times, 0, src->genesis.genesis_time_ms);
+        if (rc != YC_OK) {
+            memstate_destroy(*state);
+            *state = NULL;
+            audit_src_close(src);
+            audit_errorf("out of memory");
+            return YC_EXIT_FAIL;
+        }
+        o.block_done = note_time;
+        o.block_ctx = times;
+    }
     rc = audit_replay(&src->genesis, &src->src, &o, *state, res, msg, sizeof msg);
     if (pr.shown)
         fputs("\r\033[K", stderr);
@@ -415,6 +451,10 @@ static const struct command COMMANDS[] = {
     {"replay", cmd_replay, "verify the whole ledger from its genesis"},
     {"subject", audit_cmd_subject, "a data subject's consents and every use of their data"},
     {"trace", audit_cmd_trace, "the provenance of a data asset: sources, products, uses"},
+    {"violations", audit_cmd_violations,
+     "re-check every market and supervision rule; list breaches and alerts"},
+    {"export", audit_cmd_export,
+     "deals, consents, uses, carries, credit records, price index as CSV or JSONL"},
 };
 
 static void usage(FILE *f)

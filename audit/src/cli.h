@@ -43,6 +43,15 @@ int audit_exit_for(int rc);
 int audit_run(const struct audit_common *c, uint64_t to, struct audit_src *src,
               memstate **state, struct audit_result *res);
 
+/* Block times by height, collected while replaying (times[0] = genesis time). */
+struct audit_times {
+    uint64_t *t; /* malloc'ed; t[h] for h in 0..n-1 */
+    size_t n, cap;
+};
+/* audit_run that also fills *times (freed by the caller with free(times->t)). */
+int audit_run_times(const struct audit_common *c, uint64_t to, struct audit_src *src,
+                    memstate **state, struct audit_result *res, struct audit_times *times);
+
 /* Prints "yuchain-audit: " + message to stderr. */
 void audit_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -55,5 +64,8 @@ int audit_parse_common(int argc, char **argv, const char *usage_text, struct aud
 int audit_cmd_subject(int argc, char **argv);
 /* The `trace` subcommand (trace.c). */
 int audit_cmd_trace(int argc, char **argv);
+/* The `violations` and `export` subcommands (market.c). */
+int audit_cmd_violations(int argc, char **argv);
+int audit_cmd_export(int argc, char **argv);
 
 #endif

@@ -349,6 +349,14 @@ int audit_replay(const struct yc_genesis *g, const struct audit_source *src,
         memcpy(res->state_root, b.hdr.state_root, YC_HASH_LEN);
         res->time_ms = b.hdr.time_ms;
         yc_block_cleanup(&b);
+        if (opts->block_done != NULL) {
+            rc = opts->block_done(opts->block_ctx, h, res->time_ms);
+            if (rc < 0) {
+                snprintf(msg, msglen, "after block %llu: %s", (unsigned long long)h,
+                         yc_strerror(rc));
+                return rc;
+            }
+        }
         if (opts->progress != NULL)
             opts->progress(opts->progress_ctx, h, res->target);
     }

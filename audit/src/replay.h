@@ -89,7 +89,7 @@ struct audit_source {
     void *ctx;
 };
 
-#define AUDIT_MAX_TYPE 64 /* tx type numbers below this are counted per type */
+#define AUDIT_MAX_TYPE 128 /* tx type numbers below this are counted per type */
 
 struct audit_result {
     bool ok;                  /* every block up to `target` verified */
@@ -116,6 +116,10 @@ struct audit_opts {
     bool check_end;              /* call src->check_end when the tip itself was replayed */
     audit_progress_cb progress;  /* may be NULL */
     void *progress_ctx;
+    /* Called after each verified block with its height and block time (may be NULL);
+     * a negative return aborts the replay with that code (an operational error). */
+    int (*block_done)(void *ctx, uint64_t height, uint64_t time_ms);
+    void *block_ctx;
 };
 
 /*

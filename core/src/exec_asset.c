@@ -692,6 +692,9 @@ int yc__exec_asset_retire(const struct yc__env *e)
         return YC_EBADFIELD;
     }
     rc = load_for_holder(e, b->asset, &a);
+    if (rc == YC_OK) {
+        rc = yc__asset_unpledged(e->o, b->asset); /* a pledge outlives no asset */
+    }
     if (rc != YC_OK) {
         return rc;
     }

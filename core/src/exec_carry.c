@@ -6,10 +6,17 @@
  * holder, so the subject sees every step and the holder sees what it must answer.
  * A carry is closed once (completed with the package digest, or rejected with a
  * reason code) and never deleted.
+ *
+ * Issue 5: a carry names, optionally, the data asset carried; a carry to or from a
+ * party outside CN is cross-border, so core data never goes and important data goes
+ * only with an export approval (exec_supervise.c). The negative list (categories,
+ * parties, destination) and the alert rules apply when it is requested and again when
+ * it completes, under the policy of that moment.
  */
 #include <string.h>
 
 #include "ledger_int.h"
+#include "yc/market.h"
 
 static int carry_store(yc_overlay *o, const uint8_t id[YC_HASH_LEN], const struct yc_carry *c)
 {
@@ -24,6 +31,47 @@ static int carry_store(yc_overlay *o, const uint8_t id[YC_HASH_LEN], const struc
         rc = yc_overlay_put(o, key, klen, b.data, b.len);
     }
     yc_buf_cleanup(&b);
+    return rc;
+}
+
+/*
+ * The supervision rules of moving `categories` (and asset, if named) from holder to
+ * recipient for subject: the asset exists and is live, the border, the negative list,
+ * then the alerts of the movement.
+ */
+static int supervise(const struct yc__env *e, bool has_asset, const uint8_t *asset,
+                     const struct yc_list *categories, const uint8_t *subject,
+                     const uint8_t *holder, const uint8_t *recipient)
+{
+    struct yc_policy pol;
+    struct yc_asset a;
+    struct yc__border bd;
+    enum yc_grade g = YC_GRADE_NONE;
+    const uint8_t *parties[3] = {subject, holder, recipient};
+    int rc;
+
+    if (has_asset) {
+        rc = yc__asset_load(e->o, asset, &a);
+        if (rc != YC_OK) {
+            return rc;
+        }
+        if (a.voided_at != 0) {
+            return YC_ECLOSED;
+        }
+        g = yc_grade_from_name(a.grade.p, a.grade.len);
+    }
+    rc = yc__border_check(e, has_asset ? asset : NULL, g, holder, recipient, &bd);
+    if (rc == YC_OK) {
+        rc = yc__policy_load(e->o, &pol);
+    }
+    if (rc == YC_OK) {
+        struct yc_slice dest = {bd.dest, bd.dest_len};
+        rc = yc__neglist_check(&pol, has_asset ? &a : NULL, categories, parties, 3,
+                               bd.cross ? &dest : NULL);
+    }
+    if (rc == YC_OK) {
+        rc = yc__alert_movement(e, &pol, bd.cross, g, has_asset ? asset : NULL, recipient, 0);
+    }
     return rc;
 }
 
@@ -64,14 +112,20 @@ int yc__exec_carry_request(const struct yc__env *e)
         return YC_EBADROLE;
     }
     rc = yc__acct_exists(e->o, b->recipient);
+    if (rc == YC_OK) {
+        rc = supervise(e, b->has_asset, b->asset, &b->categories, e->tx->sender, b->holder,
+                       b->recipient);
+    }
     if (rc != YC_OK) {
         return rc;
     }
     struct yc_carry c = {
+        .has_asset = b->has_asset,
         .categories = b->categories,
         .requested_at = e->ctx->height,
         .status = {"requested", 9},
     };
+    memcpy(c.asset, b->asset, YC_HASH_LEN);
     memcpy(c.holder, b->holder, YC_PUBKEY_LEN);
     memcpy(c.recipient, b->recipient, YC_PUBKEY_LEN);
     memcpy(c.subject, e->tx->sender, YC_PUBKEY_LEN);
@@ -114,6 +168,14 @@ int yc__exec_carry_close(const struct yc__env *e)
     }
     if (c.closed_at != 0) {
         return YC_ECLOSED;
+    }
+    if (complete) {
+        /* the data moves now: the rules of this moment apply */
+        rc = supervise(e, c.has_asset, c.asset, &c.categories, c.subject, c.holder,
+                       c.recipient);
+        if (rc != YC_OK) {
+            return rc;
+        }
     }
     c.closed_at = e->ctx->height;
     if (complete) {

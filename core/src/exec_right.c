@@ -8,14 +8,20 @@
  * parents), by that right's holder, on a certified, live asset. "Usable but not
  * visible": an invisible license never covers `export`. A license is never deleted:
  * revocation stamps revoked_at, and every use counts against max_uses.
+ *
+ * Issue 5 adds the supervision rules: a pledged hold right does not move (`pledged`);
+ * a transfer or license to or from a party outside CN is cross-border (core data never,
+ * important data only with an export approval: exec_supervise.c); licenses obey the
+ * negative list and raise the policy's alerts.
  */
 #include <string.h>
 
 #include "ledger_int.h"
+#include "yc/market.h"
 
 static const char *const OPERATIONS[] = {"compute", "model", "verify", "query", "export"};
 
-static bool operations_ok(const struct yc_list *l)
+bool yc__license_ops_ok(const struct yc_list *l)
 {
     if (l->n == 0 || !yc__is_code_set(l)) {
         return false;
@@ -33,7 +39,7 @@ static bool operations_ok(const struct yc_list *l)
 }
 
 /* Roles that may take a license: organisations that use data. */
-static bool role_may_license(enum yc_role r)
+bool yc__role_may_license(enum yc_role r)
 {
     return yc__role_may_hold(r) || r == YC_ROLE_FINANCIAL || r == YC_ROLE_APPRAISER;
 }
@@ -54,6 +60,18 @@ static int enc_license(const struct yc_license *l, yc_overlay *o, const uint8_t 
     return rc;
 }
 
+int yc__license_put(yc_overlay *o, const uint8_t id[YC_HASH_LEN], const struct yc_license *l)
+{
+    int rc = enc_license(l, o, id);
+    if (rc == YC_OK) {
+        rc = yc__put_index(o, yc_key_idx_license_asset, l->asset, id, YC_HASH_LEN);
+    }
+    if (rc == YC_OK) {
+        rc = yc__put_index(o, yc_key_idx_license_licensee, l->licensee, id, YC_HASH_LEN);
+    }
+    return rc;
+}
+
 static int license_load(yc_overlay *o, const uint8_t id[YC_HASH_LEN], struct yc_license *l)
 {
     uint8_t key[YC_KEY_MAX];
@@ -68,8 +86,7 @@ static int license_load(yc_overlay *o, const uint8_t id[YC_HASH_LEN], struct yc_
     return rc == YC_OK ? yc_license_decode(l, v, vlen) : rc;
 }
 
-/* A live, certified asset: YC_ECLOSED (void), YC_ERETIRED, YC_ENOTCERTIFIED. */
-static int asset_tradable(const struct yc_asset *a)
+int yc__asset_tradable(const struct yc_asset *a)
 {
     if (a->voided_at != 0) {
         return YC_ECLOSED;
@@ -118,9 +135,17 @@ int yc__exec_right_transfer(const struct yc__env *e)
     if (memcmp(holder, e->tx->sender, YC_PUBKEY_LEN) != 0) {
         return YC_ENOTAUTH;
     }
-    if ((rc = asset_tradable(&a)) != YC_OK ||
+    if ((rc = yc__asset_tradable(&a)) != YC_OK ||
+        (r == YC_RIGHT_HOLD && (rc = yc__asset_unpledged(e->o, b->asset)) != YC_OK) ||
         (rc = yc__acct_active(e->o, e->tx->sender, NULL)) != YC_OK ||
         (rc = check_counterparty(e, b->to, yc__role_may_hold)) != YC_OK) {
+        return rc;
+    }
+    /* a right held abroad is data abroad: the grade rules of the border apply */
+    struct yc__border bd;
+    rc = yc__border_check(e, b->asset, yc_grade_from_name(a.grade.p, a.grade.len),
+                          e->tx->sender, b->to, &bd);
+    if (rc != YC_OK) {
         return rc;
     }
     return yc__set_right(e->o, b->asset, r, holder, b->to, e->ctx->height);
@@ -148,12 +173,13 @@ int yc__exec_right_license(const struct yc__env *e)
     if (memcmp(holder, e->tx->sender, YC_PUBKEY_LEN) != 0) {
         return YC_ENOTAUTH;
     }
-    if ((rc = asset_tradable(&a)) != YC_OK ||
+    if ((rc = yc__asset_tradable(&a)) != YC_OK ||
         (rc = yc__acct_active(e->o, e->tx->sender, NULL)) != YC_OK ||
-        (rc = check_counterparty(e, b->licensee, role_may_license)) != YC_OK) {
+        (rc = check_counterparty(e, b->licensee, yc__role_may_license)) != YC_OK) {
         return rc;
     }
-    if (!operations_ok(&b->operations) || b->purposes.n == 0 || !yc__is_code_set(&b->purposes) ||
+    if (!yc__license_ops_ok(&b->operations) || b->purposes.n == 0 ||
+        !yc__is_code_set(&b->purposes) ||
         (!invisible && !yc__slice_eq(&b->visibility, "visible"))) {
         return YC_EBADFIELD;
     }
@@ -167,6 +193,26 @@ int yc__exec_right_license(const struct yc__env *e)
     }
     if (b->until <= b->not_before || b->until <= e->ctx->time_ms) {
         return YC_EBADTIME;
+    }
+    /* supervision: the negative list, then the border; both read state the asset's
+     * slices do not borrow */
+    struct yc_policy pol;
+    struct yc__border bd;
+    enum yc_grade grade = yc_grade_from_name(a.grade.p, a.grade.len);
+    const uint8_t *parties[2] = {e->tx->sender, b->licensee};
+    rc = yc__policy_load(e->o, &pol);
+    if (rc == YC_OK) {
+        rc = yc__border_check(e, b->asset, grade, e->tx->sender, b->licensee, &bd);
+    }
+    if (rc == YC_OK) {
+        struct yc_slice dest = {bd.dest, bd.dest_len};
+        rc = yc__neglist_check(&pol, &a, NULL, parties, 2, bd.cross ? &dest : NULL);
+    }
+    if (rc == YC_OK) {
+        rc = yc__alert_movement(e, &pol, bd.cross, grade, b->asset, b->licensee, 0);
+    }
+    if (rc != YC_OK) {
+        return rc;
     }
     struct yc_license l = {
         .fee = b->fee,
@@ -182,20 +228,7 @@ int yc__exec_right_license(const struct yc__env *e)
     memcpy(l.asset, b->asset, YC_HASH_LEN);
     memcpy(l.licensee, b->licensee, YC_PUBKEY_LEN);
     memcpy(l.licensor, e->tx->sender, YC_PUBKEY_LEN);
-    rc = enc_license(&l, e->o, e->tx->id);
-    uint8_t key[YC_KEY_MAX];
-    size_t klen;
-    if (rc == YC_OK) {
-        klen = yc_key_idx_license_asset(key, b->asset);
-        memcpy(key + klen, e->tx->id, YC_HASH_LEN);
-        rc = yc__put_empty(e->o, key, klen + YC_HASH_LEN);
-    }
-    if (rc == YC_OK) {
-        klen = yc_key_idx_license_licensee(key, b->licensee);
-        memcpy(key + klen, e->tx->id, YC_HASH_LEN);
-        rc = yc__put_empty(e->o, key, klen + YC_HASH_LEN);
-    }
-    return rc;
+    return yc__license_put(e->o, e->tx->id, &l);
 }
 
 int yc__exec_license_revoke(const struct yc__env *e)
@@ -266,6 +299,16 @@ int yc__use_license(const struct yc__env *e, uint8_t asset[YC_HASH_LEN],
     }
     if (a.retired_at != 0) {
         return YC_ERETIRED;
+    }
+    if (yc_grade_from_name(a.grade.p, a.grade.len) == YC_GRADE_IMPORTANT) {
+        struct yc_policy pol;
+        rc = yc__policy_load(e->o, &pol);
+        if (rc == YC_OK && pol.alert_important) {
+            rc = yc__alert(e, &pol, "important_data", e->tx->sender, l.asset, 0);
+        }
+        if (rc != YC_OK) {
+            return rc;
+        }
     }
     l.uses++;
     memcpy(asset, l.asset, YC_HASH_LEN);

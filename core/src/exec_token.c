@@ -4,6 +4,7 @@
  * Balances are u64 fen. Only the exchange creates (issue) or destroys (redeem) money;
  * a transfer moves it, so the total supply changes by exactly the amounts issued
  * minus the amounts redeemed. Arithmetic that would overflow is refused (overflow).
+ * The `supply` object counts both (issue 5), so that conservation is checkable from state.
  */
 #include "ledger_int.h"
 
@@ -23,7 +24,8 @@ int yc__exec_token_issue(const struct yc__env *e)
     if (b->amount == 0) {
         return YC_EBADFIELD;
     }
-    return yc__acct_credit(e->o, b->to, b->amount);
+    rc = yc__acct_credit(e->o, b->to, b->amount);
+    return rc == YC_OK ? yc__supply_add(e->o, b->amount, 0) : rc;
 }
 
 int yc__exec_token_transfer(const struct yc__env *e)
@@ -49,8 +51,11 @@ int yc__exec_token_redeem(const struct yc__env *e)
 {
     const struct yc_body_token *b = &e->tx->b.token;
 
+    int rc;
+
     if (b->amount == 0) {
         return YC_EBADFIELD;
     }
-    return yc__acct_debit(e->o, e->tx->sender, b->amount);
+    rc = yc__acct_debit(e->o, e->tx->sender, b->amount);
+    return rc == YC_OK ? yc__supply_add(e->o, 0, b->amount) : rc;
 }

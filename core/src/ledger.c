@@ -44,6 +44,20 @@ static const struct handler {
     {YC_TX_RIGHT_TRANSFER, NULL, yc__exec_right_transfer},
     {YC_TX_RIGHT_LICENSE, NULL, yc__exec_right_license},
     {YC_TX_LICENSE_REVOKE, NULL, yc__exec_license_revoke},
+    {YC_TX_MARKET_LIST, NULL, yc__exec_market_list},
+    {YC_TX_MARKET_APPRAISE, yc__check_appraiser, yc__exec_market_appraise},
+    {YC_TX_MARKET_BID, NULL, yc__exec_market_bid},
+    {YC_TX_MARKET_ACCEPT, NULL, yc__exec_market_accept},
+    {YC_TX_MARKET_CANCEL, NULL, yc__exec_market_cancel},
+    {YC_TX_PLEDGE_CREATE, yc__check_pledge_create, yc__exec_pledge_create},
+    {YC_TX_PLEDGE_RELEASE, NULL, yc__exec_pledge_close},
+    {YC_TX_PLEDGE_ENFORCE, NULL, yc__exec_pledge_close},
+    {YC_TX_POLICY_SET, yc__check_regulator, yc__exec_policy_set},
+    {YC_TX_EXPORT_ASSESS, yc__check_regulator, yc__exec_export_assess},
+    {YC_TX_CREDIT_RECORD, yc__check_regulator, yc__exec_credit_record},
+    {YC_TX_CREDIT_RESTORE, yc__check_regulator, yc__exec_credit_restore},
+    {YC_TX_CREDIT_OBJECT, NULL, yc__exec_credit_object},
+    {YC_TX_CREDIT_RESOLVE, yc__check_regulator, yc__exec_credit_resolve},
 };
 
 static const struct handler *handler_for(enum yc_tx_type t)
@@ -206,6 +220,10 @@ static int run(struct yc__env *env, const struct handler *h)
     }
     if (rc == YC_OK) {
         rc = h->exec(env);
+    }
+    if (rc == YC_OK) {
+        /* the policy's "any act of a named account" alert (exec_supervise.c) */
+        rc = yc__alert_watch(env);
     }
     return rc;
 }

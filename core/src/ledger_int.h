@@ -52,6 +52,18 @@ YC__BODY_DECL(yc__body_right_license);
 YC__BODY_DECL(yc__body_license_revoke);
 YC__BODY_DECL(yc__body_carry_request);
 YC__BODY_DECL(yc__body_carry_close); /* complete, reject */
+/* Body decoders of the issue-5 types (tx_body_market.c). */
+YC__BODY_DECL(yc__body_market_list);
+YC__BODY_DECL(yc__body_market_appraise);
+YC__BODY_DECL(yc__body_market_bid);
+YC__BODY_DECL(yc__body_market_accept);
+YC__BODY_DECL(yc__body_market_cancel);
+YC__BODY_DECL(yc__body_pledge_create);
+YC__BODY_DECL(yc__body_pledge_ref); /* release, enforce */
+YC__BODY_DECL(yc__body_policy_set);
+YC__BODY_DECL(yc__body_export_assess);
+YC__BODY_DECL(yc__body_credit_record);
+YC__BODY_DECL(yc__body_credit_ref); /* restore, object, resolve */
 #undef YC__BODY_DECL
 
 /* ---- syntax (objects.c) ---- */
@@ -160,5 +172,99 @@ YC_WUR int yc__use_license(const struct yc__env *e, uint8_t asset[YC_HASH_LEN],
 int yc__check_carry_request(const struct yc__env *e);
 int yc__exec_carry_request(const struct yc__env *e);
 int yc__exec_carry_close(const struct yc__env *e);
+
+
+/* ---- market, finance and supervision (issue 5) ---- */
+
+struct yc_policy;
+
+/* Reads and decodes the object at key with `dec` (slices borrow the overlay's value):
+ * YC_OK, YC_ENOTFOUND, YC_ECORRUPT, or a local failure. */
+YC_WUR int yc__obj_get(yc_overlay *o, const uint8_t *key, size_t klen,
+                       int (*dec)(void *obj, const uint8_t *p, size_t len), void *obj);
+/* Encodes obj with `enc` and puts it under key. */
+YC_WUR int yc__obj_put(yc_overlay *o, const uint8_t *key, size_t klen, const void *obj,
+                       int (*enc)(const void *obj, struct yc_buf *out));
+/* prefix(who) ‖ tail[0..tlen) → "" (index entries). */
+YC_WUR int yc__put_index(yc_overlay *o, size_t (*prefix)(uint8_t *, const uint8_t *),
+                         const uint8_t *who, const uint8_t *tail, size_t tlen);
+
+/* exec_right.c */
+/* True iff role r may take a license. */
+bool yc__role_may_license(enum yc_role r);
+/* A live, certified asset: YC_OK, YC_ECLOSED (void), YC_ERETIRED, YC_ENOTCERTIFIED. */
+YC_WUR int yc__asset_tradable(const struct yc_asset *a);
+/* Writes license `id` and its index entries (by asset, by licensee). */
+YC_WUR int yc__license_put(yc_overlay *o, const uint8_t id[YC_HASH_LEN],
+                           const struct yc_license *l);
+/* Operations a license may name: a non-empty set of the five. */
+bool yc__license_ops_ok(const struct yc_list *l);
+
+/* exec_supervise.c: the regulator's types and the checks every other group shares */
+int yc__check_regulator(const struct yc__env *e);
+int yc__exec_policy_set(const struct yc__env *e);
+int yc__exec_export_assess(const struct yc__env *e);
+int yc__exec_credit_record(const struct yc__env *e);
+int yc__exec_credit_restore(const struct yc__env *e);
+int yc__exec_credit_object(const struct yc__env *e);
+int yc__exec_credit_resolve(const struct yc__env *e);
+/* The policy in force into *p (version 0 and empty lists when none was ever set); slices
+ * borrow the overlay's value until "policy" is written. */
+YC_WUR int yc__policy_load(yc_overlay *o, struct yc_policy *p);
+/*
+ * The negative list of policy p against what a transaction touches: the asset (its
+ * catalog code equal to a banned category or starting with a banned prefix; NULL: none),
+ * data categories (NULL: none), the parties, and the destination jurisdiction (NULL:
+ * none). YC_OK or YC_ENEGLIST.
+ */
+YC_WUR int yc__neglist_check(const struct yc_policy *p, const struct yc_asset *a,
+                             const struct yc_list *categories, const uint8_t *const *parties,
+                             size_t nparties, const struct yc_slice *dest);
+/* Where data goes: from one party to another, and whether that crosses the border. */
+struct yc__border {
+    bool cross;                         /* a party's jurisdiction is outside CN */
+    char dest[YC_CODE_MAX + 1];         /* destination jurisdiction (the foreign party's) */
+    size_t dest_len;
+    bool has_assessment;                /* the export approval relied on */
+    uint8_t assessment[YC_HASH_LEN];
+};
+/*
+ * The grade rules of data of asset `asset` (grade g) moving from `from` to `to`: a move
+ * is cross-border when either party is outside CN; core data never crosses (YC_ECOREDATA);
+ * important data crosses only with an approved, unexpired export assessment for the
+ * asset and the destination (the receiving party's jurisdiction if foreign, else the
+ * sender's) (YC_EEXPORTREQ). Fills *out. asset may be NULL (no grade: only *out).
+ */
+YC_WUR int yc__border_check(const struct yc__env *e, const uint8_t *asset, enum yc_grade g,
+                            const uint8_t from[YC_PUBKEY_LEN], const uint8_t to[YC_PUBKEY_LEN],
+                            struct yc__border *out);
+/* Writes one alert of `kind` for e's transaction under policy p. */
+YC_WUR int yc__alert(const struct yc__env *e, const struct yc_policy *p, const char *kind,
+                     const uint8_t *account, const uint8_t *asset, uint64_t amount);
+/* The alerts of a movement of data: cross_border (if p asks and cross), important_data
+ * (if p asks and g is important), deal_amount (if amount > p's threshold). */
+YC_WUR int yc__alert_movement(const struct yc__env *e, const struct yc_policy *p, bool cross,
+                              enum yc_grade g, const uint8_t *asset, const uint8_t *account,
+                              uint64_t amount);
+/* After any successful transaction: a watched_account alert if the policy names the
+ * sender (ledger.c). */
+YC_WUR int yc__alert_watch(const struct yc__env *e);
+/* The supply counter: adds to issued / redeemed (token.issue, token.redeem). */
+YC_WUR int yc__supply_add(yc_overlay *o, uint64_t issued, uint64_t redeemed);
+
+/* exec_pledge.c */
+int yc__check_pledge_create(const struct yc__env *e);
+int yc__exec_pledge_create(const struct yc__env *e);
+int yc__exec_pledge_close(const struct yc__env *e); /* release, enforce */
+/* YC_OK if asset's hold right is not pledged, YC_EPLEDGED if it is. */
+YC_WUR int yc__asset_unpledged(yc_overlay *o, const uint8_t asset[YC_HASH_LEN]);
+
+/* exec_market.c */
+int yc__exec_market_list(const struct yc__env *e);
+int yc__check_appraiser(const struct yc__env *e);
+int yc__exec_market_appraise(const struct yc__env *e);
+int yc__exec_market_bid(const struct yc__env *e);
+int yc__exec_market_accept(const struct yc__env *e);
+int yc__exec_market_cancel(const struct yc__env *e);
 
 #endif

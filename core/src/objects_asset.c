@@ -535,10 +535,14 @@ const char *yc_license_status(const struct yc_license *l, uint64_t t_ms)
 int yc_carry_encode(const struct yc_carry *c, struct yc_buf *out)
 {
     struct yc_enc e;
-    uint32_t n = 7u + (c->has_package ? 1u : 0u) + (c->reason.len > 0 ? 1u : 0u);
+    uint32_t n = 7u + (c->has_package ? 1u : 0u) + (c->reason.len > 0 ? 1u : 0u) +
+                 (c->has_asset ? 1u : 0u);
 
     yc_enc_init(&e, out);
     yc_enc_map(&e, n);
+    if (c->has_asset) {
+        put_bin(&e, "asset", c->asset, YC_HASH_LEN);
+    }
     yc_enc_cstr(&e, "categories");
     yc__enc_list(&e, &c->categories);
     put_u64(&e, "closed_at", c->closed_at);
@@ -564,6 +568,13 @@ int yc_carry_decode(struct yc_carry *c, const uint8_t *p, size_t len)
 
     memset(c, 0, sizeof *c);
     TRY(open_obj(&d, &left, p, len));
+    if ((r = opt(&d, &left, "asset")) < 0) {
+        return r;
+    }
+    if (r == 1) {
+        c->has_asset = true;
+        TRY(yc__dec_fixed(&d, c->asset, YC_HASH_LEN, YC_EBADFIELD));
+    }
     TRY(req_list(&d, &left, "categories", &c->categories));
     TRY(req_u64(&d, &left, "closed_at", &c->closed_at));
     TRY(req_fixed(&d, &left, "holder", c->holder, YC_PUBKEY_LEN));

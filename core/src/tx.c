@@ -299,6 +299,20 @@ static const struct {
     {YC_TX_RIGHT_TRANSFER, yc__body_right_transfer},
     {YC_TX_RIGHT_LICENSE, yc__body_right_license},
     {YC_TX_LICENSE_REVOKE, yc__body_license_revoke},
+    {YC_TX_MARKET_LIST, yc__body_market_list},
+    {YC_TX_MARKET_APPRAISE, yc__body_market_appraise},
+    {YC_TX_MARKET_BID, yc__body_market_bid},
+    {YC_TX_MARKET_ACCEPT, yc__body_market_accept},
+    {YC_TX_MARKET_CANCEL, yc__body_market_cancel},
+    {YC_TX_PLEDGE_CREATE, yc__body_pledge_create},
+    {YC_TX_PLEDGE_RELEASE, yc__body_pledge_ref},
+    {YC_TX_PLEDGE_ENFORCE, yc__body_pledge_ref},
+    {YC_TX_POLICY_SET, yc__body_policy_set},
+    {YC_TX_EXPORT_ASSESS, yc__body_export_assess},
+    {YC_TX_CREDIT_RECORD, yc__body_credit_record},
+    {YC_TX_CREDIT_RESTORE, yc__body_credit_ref},
+    {YC_TX_CREDIT_OBJECT, yc__body_credit_ref},
+    {YC_TX_CREDIT_RESOLVE, yc__body_credit_ref},
 };
 
 static body_fn body_decoder(enum yc_tx_type t)

@@ -243,6 +243,10 @@ int yc__body_carry_request(struct yc_dec *d, uint32_t *left, enum yc_tx_type t,
 {
     struct yc_body_carry_request *b = &u->carry_request;
     (void)t;
+    OPT_BEGIN(d, left, "asset", &b->has_asset); /* issue 5: the asset carried, if any */
+    if (b->has_asset) {
+        TRY(yc__dec_fixed(d, b->asset, YC_HASH_LEN, YC_EBADFIELD));
+    }
     TRY(yc__field_req(d, left, "categories"));
     TRY(yc__dec_list(d, &b->categories, YC_CODE_MAX));
     TRY(yc__field_req(d, left, "holder"));

@@ -75,7 +75,7 @@ int wallet_args_parse(int argc, char **argv, struct wallet_args *a, char *err, s
         if (!opts_done && strncmp(arg, "--", 2) == 0) {
             const char *inl;
             int o = find_opt(arg, &inl);
-            uint64_t allowed = OPTS_GLOBAL | (a->cmd != NULL ? a->cmd->opts : 0);
+            wallet_optmask allowed = OPTS_GLOBAL | (a->cmd != NULL ? a->cmd->opts : 0);
             if (o < 0) {
                 snprintf(err, errlen, "unknown option %s", arg);
                 return 2;

@@ -81,10 +81,34 @@ enum wallet_opt {
     O_PACKAGE,
     O_FORMAT,
     O_ASSET,
+    /* market, pledges, supervision (issue 5) */
+    O_OFFER,
+    O_PRICE,
+    O_VALUE,
+    O_METHOD,
+    O_REPORT,
+    O_EXPIRES,
+    O_BID,
+    O_LISTING,
+    O_DUE,
+    O_POLICY_VERSION,
+    O_BANNED_CATEGORIES,
+    O_BANNED_PREFIXES,
+    O_BANNED_ACCOUNTS,
+    O_BANNED_JURISDICTIONS,
+    O_ALERT_AMOUNT,
+    O_ALERT_CROSS_BORDER,
+    O_ALERT_IMPORTANT,
+    O_ALERT_ACCOUNTS,
+    O_DESTINATION,
+    O_SEVERITY,
     O_COUNT
 };
 
-#define OPTBIT(o) ((uint64_t)1 << (o))
+/* A set of options: one bit per enum wallet_opt (more than 64 of them). */
+typedef unsigned __int128 wallet_optmask;
+_Static_assert(O_COUNT <= 128, "widen wallet_optmask");
+#define OPTBIT(o) ((wallet_optmask)1 << (o))
 #define OPTS_GLOBAL                                                                                \
     (OPTBIT(O_WALLET_DIR) | OPTBIT(O_NODE) | OPTBIT(O_FROM) | OPTBIT(O_PASSWORD_FILE) |            \
      OPTBIT(O_PASSWORD_STDIN) | OPTBIT(O_JSON) | OPTBIT(O_NO_WAIT) | OPTBIT(O_HELP) |              \
@@ -108,8 +132,8 @@ struct wallet_cmd {
     const char *words;   /* "consent grant" */
     const char *posargs; /* usage of positionals, e.g. "NAME", "[ADDRESS]", "" */
     int min_pos, max_pos;
-    uint64_t opts;     /* accepted options besides the global ones */
-    uint64_t required; /* options that must be given */
+    wallet_optmask opts;     /* accepted options besides the global ones */
+    wallet_optmask required; /* options that must be given */
     wallet_cmd_fn run;
     const char *summary;
 };

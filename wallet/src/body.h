@@ -127,13 +127,75 @@ struct right_license_args {
 };
 int body_right_license(struct yc_buf *out, const struct right_license_args *l);
 int body_license_revoke(struct yc_buf *out, const uint8_t license[YC_HASH_LEN]);
+/* asset: the data asset carried (optional, NULL), for the grade rules of the border. */
 int body_carry_request(struct yc_buf *out,
                        const char *categories,
                        const uint8_t holder[YC_PUBKEY_LEN],
-                       const uint8_t recipient[YC_PUBKEY_LEN]);
+                       const uint8_t recipient[YC_PUBKEY_LEN],
+                       const uint8_t *asset);
 int body_carry_complete(struct yc_buf *out,
                         const uint8_t carry[YC_HASH_LEN],
                         const uint8_t package[YC_HASH_LEN]);
 int body_carry_reject(struct yc_buf *out, const uint8_t carry[YC_HASH_LEN], const char *reason);
+
+/* ---- market, pledges, supervision (body_market.c) ---- */
+
+struct market_list_args {
+    uint8_t asset[YC_HASH_LEN];
+    const char *offer, *sector;
+    uint64_t price;
+    /* license offers only (NULL / 0 otherwise) */
+    const char *operations, *purposes, *visibility; /* comma-separated lists */
+    uint64_t until, fee, max_uses;
+};
+int body_market_list(struct yc_buf *out, const struct market_list_args *l);
+int body_market_appraise(struct yc_buf *out,
+                         const uint8_t listing[YC_HASH_LEN],
+                         const char *method,
+                         const uint8_t report[YC_HASH_LEN],
+                         uint64_t value);
+int body_market_bid(struct yc_buf *out,
+                    const uint8_t listing[YC_HASH_LEN],
+                    uint64_t price,
+                    uint64_t expires);
+/* A body of one id field: market.accept {bid}, market.cancel {bid} or {listing},
+ * pledge.release / pledge.enforce {pledge}. */
+int body_one_id(struct yc_buf *out, const char *key, const uint8_t id[YC_HASH_LEN]);
+int body_pledge_create(struct yc_buf *out,
+                       const uint8_t asset[YC_HASH_LEN],
+                       const uint8_t pledgee[YC_PUBKEY_LEN],
+                       uint64_t amount,
+                       uint64_t due);
+
+struct policy_args {
+    uint64_t version;
+    const char *banned_categories, *banned_prefixes, *banned_jurisdictions; /* csv or NULL */
+    uint32_t nbanned, nalert;
+    uint8_t banned[YC_POLICY_ACCOUNTS_MAX][YC_PUBKEY_LEN];
+    uint8_t alert[YC_POLICY_ACCOUNTS_MAX][YC_PUBKEY_LEN];
+    uint64_t alert_amount; /* 0: none */
+    bool alert_cross_border, alert_important;
+};
+int body_policy_set(struct yc_buf *out, const struct policy_args *p);
+int body_export_assess(struct yc_buf *out,
+                       const uint8_t asset[YC_HASH_LEN],
+                       const char *destination,
+                       const char *outcome,
+                       const uint8_t report[YC_HASH_LEN],
+                       uint64_t until);
+int body_credit_record(struct yc_buf *out,
+                       const uint8_t account[YC_PUBKEY_LEN],
+                       const uint8_t evidence[YC_HASH_LEN],
+                       const char *reason,
+                       const char *severity);
+/* credit.object (evidence and reason), credit.resolve (outcome, note?), credit.restore
+ * (note?); unused arguments NULL. */
+int body_credit_ref(struct yc_buf *out,
+                    enum yc_tx_type type,
+                    const uint8_t credit[YC_HASH_LEN],
+                    const uint8_t *evidence,
+                    const char *reason,
+                    const char *outcome,
+                    const char *note);
 
 #endif

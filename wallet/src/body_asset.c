@@ -208,12 +208,15 @@ int body_license_revoke(struct yc_buf *out, const uint8_t license[YC_HASH_LEN])
 int body_carry_request(struct yc_buf *out,
                        const char *categories,
                        const uint8_t holder[YC_PUBKEY_LEN],
-                       const uint8_t recipient[YC_PUBKEY_LEN])
+                       const uint8_t recipient[YC_PUBKEY_LEN],
+                       const uint8_t *asset)
 {
     if (categories == NULL)
         return YC_EINVAL;
     struct body_map m;
     body_map_init(&m);
+    if (asset != NULL)
+        body_put_bin(&m, "asset", asset, YC_HASH_LEN);
     body_put_list(&m, "categories", categories);
     body_put_bin(&m, "holder", holder, YC_PUBKEY_LEN);
     body_put_bin(&m, "recipient", recipient, YC_PUBKEY_LEN);

@@ -263,13 +263,16 @@ bool wallet_build_asset_body(const struct wallet_args *a,
         *type = YC_TX_RIGHT_LICENSE;
         *ex = build_license(a, now_ms, body);
     } else if (is(a, "carry request")) {
-        uint8_t holder[YC_PUBKEY_LEN], to[YC_PUBKEY_LEN];
+        uint8_t holder[YC_PUBKEY_LEN], to[YC_PUBKEY_LEN], asset[YC_HASH_LEN];
         *type = YC_TX_CARRY_REQUEST;
         *ex = wallet_parse_addr(a->val[O_HOLDER], "--holder", holder);
         if (*ex == YC_EXIT_OK)
             *ex = wallet_parse_addr(a->val[O_TO], "--to", to);
+        if (*ex == YC_EXIT_OK && a->set[O_ASSET])
+            *ex = wallet_parse_hash(a->val[O_ASSET], "--asset", asset);
         if (*ex == YC_EXIT_OK)
-            *ex = body_err(body_carry_request(body, a->val[O_CATEGORIES], holder, to),
+            *ex = body_err(body_carry_request(body, a->val[O_CATEGORIES], holder, to,
+                                              a->set[O_ASSET] ? asset : NULL),
                            a->cmd->words);
     } else {
         return false;

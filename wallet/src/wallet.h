@@ -149,6 +149,24 @@ int cmd_usage_asset(struct wallet *w, const struct wallet_args *a);
  * build_asset.c: the bodies of the asset, license and carry commands. Returns false if
  * a->cmd is not one of them; else true with *ex the exit code (as wallet_build_body).
  */
+/*
+ * build_market.c: the bodies of the market, pledge, policy, export and credit commands.
+ * Returns false if a->cmd is not one of them; else true with *ex the exit code.
+ */
+bool wallet_build_market_body(const struct wallet_args *a,
+                              uint64_t now_ms,
+                              enum yc_tx_type *type,
+                              struct yc_buf *body,
+                              int *ex);
+/* query_market.c */
+int cmd_market_show(struct wallet *w, const struct wallet_args *a);
+int cmd_market_listings(struct wallet *w, const struct wallet_args *a);
+int cmd_market_index(struct wallet *w, const struct wallet_args *a);
+int cmd_pledge_list(struct wallet *w, const struct wallet_args *a);
+int cmd_policy_show(struct wallet *w, const struct wallet_args *a);
+int cmd_credit_show(struct wallet *w, const struct wallet_args *a);
+/* `policy set`: --policy-version defaults to the node's current version + 1. */
+int cmd_policy_set(struct wallet *w, const struct wallet_args *a);
 bool wallet_build_asset_body(const struct wallet_args *a,
                              const uint8_t sender[YC_PUBKEY_LEN],
                              uint64_t now_ms,

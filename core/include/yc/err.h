@@ -77,6 +77,8 @@
     X(YC_ECYCLE, -77, "cycle", "parents would form a cycle")                               \
     X(YC_EBADDIGEST, -78, "bad_digest", "digest must be 32 bytes")                         \
     X(YC_EBLOCKFULL, -79, "block_full", "block limits reached")                            \
+    X(YC_ENOTDUE, -80, "not_due", "the pledge is not due yet")                             \
+    X(YC_EBADVERSION, -81, "bad_version", "not the next policy version")                   \
     /* consensus and blocks */                                                             \
     X(YC_EBADBLOCK, -90, "bad_block", "block is invalid")                                  \
     X(YC_EBADCERT, -91, "bad_certificate", "commit certificate is invalid")                \

@@ -230,6 +230,8 @@ struct yc_license {
 };
 
 struct yc_carry {
+    bool has_asset;                   /* "asset" (optional, issue 5): the asset carried */
+    uint8_t asset[YC_HASH_LEN];
     struct yc_list categories;        /* "categories" */
     uint64_t closed_at;               /* "closed_at": height, 0 = open */
     uint8_t holder[YC_PUBKEY_LEN];    /* "holder" */

@@ -53,7 +53,21 @@
     X(YC_TX_ASSET_RETIRE, 45, "asset.retire")                                          \
     X(YC_TX_RIGHT_TRANSFER, 50, "right.transfer")                                      \
     X(YC_TX_RIGHT_LICENSE, 51, "right.license")                                        \
-    X(YC_TX_LICENSE_REVOKE, 52, "license.revoke")
+    X(YC_TX_LICENSE_REVOKE, 52, "license.revoke")                                      \
+    X(YC_TX_MARKET_LIST, 60, "market.list")                                            \
+    X(YC_TX_MARKET_APPRAISE, 61, "market.appraise")                                    \
+    X(YC_TX_MARKET_BID, 62, "market.bid")                                              \
+    X(YC_TX_MARKET_ACCEPT, 63, "market.accept")                                        \
+    X(YC_TX_MARKET_CANCEL, 64, "market.cancel")                                        \
+    X(YC_TX_PLEDGE_CREATE, 70, "pledge.create")                                        \
+    X(YC_TX_PLEDGE_RELEASE, 71, "pledge.release")                                      \
+    X(YC_TX_PLEDGE_ENFORCE, 72, "pledge.enforce")                                      \
+    X(YC_TX_POLICY_SET, 80, "policy.set")                                              \
+    X(YC_TX_EXPORT_ASSESS, 81, "export.assess")                                        \
+    X(YC_TX_CREDIT_RECORD, 82, "credit.record")                                        \
+    X(YC_TX_CREDIT_RESTORE, 83, "credit.restore")                                      \
+    X(YC_TX_CREDIT_OBJECT, 84, "credit.object")                                        \
+    X(YC_TX_CREDIT_RESOLVE, 85, "credit.resolve")
 
 enum yc_tx_type {
     YC_TX_NONE = 0,
@@ -204,6 +218,8 @@ struct yc_body_license_revoke {
     uint8_t license[YC_HASH_LEN]; /* "license" */
 };
 struct yc_body_carry_request {
+    bool has_asset;                   /* "asset" (optional, issue 5): the data asset carried, */
+    uint8_t asset[YC_HASH_LEN];       /* so that its grade's border rules apply */
     struct yc_list categories;        /* "categories" */
     uint8_t holder[YC_PUBKEY_LEN];    /* "holder": who holds the data now */
     uint8_t recipient[YC_PUBKEY_LEN]; /* "recipient": where it goes */
@@ -213,6 +229,88 @@ struct yc_body_carry_close {          /* carry.complete; carry.reject */
     bool has_package;
     uint8_t package[YC_HASH_LEN];     /* "package" (complete): digest of the package */
     struct yc_slice reason;           /* "reason" (reject): a code */
+};
+
+/* ---- market, finance and supervision (issue 5) ---- */
+
+#define YC_POLICY_ACCOUNTS_MAX 16 /* accounts in one negative-list or alert list */
+
+struct yc_body_market_list {
+    uint8_t asset[YC_HASH_LEN];   /* "asset" */
+    uint64_t fee;                 /* "fee" (optional; license offers): fen per use */
+    uint64_t max_uses;            /* "max_uses" (optional; license offers): 0 = unlimited */
+    struct yc_slice offer;        /* "offer": hold | operate | license */
+    bool has_operations;          /* "operations" (license offers) */
+    struct yc_list operations;
+    uint64_t price;               /* "price": the ask, fen */
+    bool has_purposes;            /* "purposes" (license offers) */
+    struct yc_list purposes;
+    struct yc_slice sector;       /* "sector": a code, the price index's sector */
+    uint64_t until;               /* "until" (license offers): end of the license, ms */
+    struct yc_slice visibility;   /* "visibility" (license offers) */
+};
+struct yc_body_market_appraise {
+    uint8_t listing[YC_HASH_LEN]; /* "listing" */
+    struct yc_slice method;       /* "method": a code (income, cost, market, ...) */
+    uint8_t report[YC_HASH_LEN];  /* "report": digest of the appraisal report */
+    uint64_t value;               /* "value": fen */
+};
+struct yc_body_market_bid {
+    uint64_t expires;             /* "expires": ms, block time */
+    uint8_t listing[YC_HASH_LEN]; /* "listing" */
+    uint64_t price;               /* "price": fen, held in escrow */
+};
+struct yc_body_market_accept {
+    uint8_t bid[YC_HASH_LEN]; /* "bid" */
+};
+struct yc_body_market_cancel { /* exactly one of "bid" / "listing" */
+    bool has_bid;
+    uint8_t bid[YC_HASH_LEN];
+    bool has_listing;
+    uint8_t listing[YC_HASH_LEN];
+};
+struct yc_body_pledge_create {
+    uint64_t amount;                /* "amount": fen secured */
+    uint8_t asset[YC_HASH_LEN];     /* "asset": whose hold right is pledged */
+    uint64_t due;                   /* "due": ms, after which the pledgee may enforce */
+    uint8_t pledgee[YC_PUBKEY_LEN]; /* "pledgee": a financial institution; must co-sign */
+};
+struct yc_body_pledge_ref {         /* pledge.release; pledge.enforce */
+    uint8_t pledge[YC_HASH_LEN];    /* "pledge" */
+};
+struct yc_body_policy_set {
+    uint32_t nalert_accounts;       /* "alert_accounts" (optional): any act of these */
+    uint8_t alert_accounts[YC_POLICY_ACCOUNTS_MAX][YC_PUBKEY_LEN];
+    uint64_t alert_amount;          /* "alert_amount" (optional): deals above it; 0 = none */
+    bool alert_cross_border;        /* "alert_cross_border" (optional) */
+    bool alert_important;          /* "alert_important" (optional): uses of important data */
+    uint32_t nbanned_accounts;      /* "banned_accounts" (optional) */
+    uint8_t banned_accounts[YC_POLICY_ACCOUNTS_MAX][YC_PUBKEY_LEN];
+    struct yc_list banned_catalog_prefixes; /* "banned_catalog_prefixes" (optional) */
+    struct yc_list banned_categories;       /* "banned_categories" (optional) */
+    struct yc_list banned_jurisdictions;    /* "banned_jurisdictions" (optional) */
+    uint64_t version;               /* "version": the current version + 1 */
+};
+struct yc_body_export_assess {
+    uint8_t asset[YC_HASH_LEN];     /* "asset" */
+    struct yc_slice destination;    /* "destination": a jurisdiction outside CN */
+    struct yc_slice outcome;        /* "outcome": approved | denied */
+    uint8_t report[YC_HASH_LEN];    /* "report": digest of the assessment report */
+    uint64_t until;                 /* "until": ms, end of the approval */
+};
+struct yc_body_credit_record {
+    uint8_t account[YC_PUBKEY_LEN]; /* "account" */
+    uint8_t evidence[YC_HASH_LEN];  /* "evidence": digest */
+    struct yc_slice reason;         /* "reason": a code */
+    struct yc_slice severity;       /* "severity": warning | restricted | frozen */
+};
+struct yc_body_credit_ref {         /* credit.restore; credit.object; credit.resolve */
+    uint8_t credit[YC_HASH_LEN];    /* "credit" */
+    bool has_evidence;              /* "evidence" (object): digest */
+    uint8_t evidence[YC_HASH_LEN];
+    struct yc_slice note;           /* "note" (optional; restore, resolve) */
+    struct yc_slice outcome;        /* "outcome" (resolve): uphold | withdraw */
+    struct yc_slice reason;         /* "reason" (object): a code */
 };
 
 union yc_tx_body {
@@ -233,6 +331,17 @@ union yc_tx_body {
     struct yc_body_license_revoke license_revoke;
     struct yc_body_carry_request carry_request;
     struct yc_body_carry_close carry_close; /* complete, reject */
+    struct yc_body_market_list market_list;
+    struct yc_body_market_appraise market_appraise;
+    struct yc_body_market_bid market_bid;
+    struct yc_body_market_accept market_accept;
+    struct yc_body_market_cancel market_cancel;
+    struct yc_body_pledge_create pledge_create;
+    struct yc_body_pledge_ref pledge_ref; /* release, enforce */
+    struct yc_body_policy_set policy_set;
+    struct yc_body_export_assess export_assess;
+    struct yc_body_credit_record credit_record;
+    struct yc_body_credit_ref credit_ref; /* restore, object, resolve */
 };
 
 struct yc_cosig {

@@ -1,0 +1,844 @@
+/*
+ * market.c — `yuchain-audit violations` and `yuchain-audit export`: the regulator's view
+ * of the market and its supervision, from the audit's own replayed state.
+ *
+ * violations: the replay re-executes every transaction of the ledger under core's rules
+ *   (a transaction that breaks one is a failed replay, reported as a breach with its
+ *   height); then core's whole-state check (yc_market_check: money, escrow, settlement,
+ *   grades, export approvals, the negative list in force at each deal, the price index
+ *   recomputed from the deals, pledges, credit) runs over the replayed state; then every
+ *   alert the policy's rules raised is listed. Exit 0 with no breach, 1 otherwise.
+ *
+ * export: deals, consents, uses, carries, credit records and the price index as RFC 4180
+ *   CSV (CRLF, quoted where needed, optional UTF-8 BOM) or JSON Lines, each row with the
+ *   height and the id of the transaction it comes from, so that a row can be checked
+ *   against the chain; optionally limited to a window of block time.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <jansson.h>
+
+#include "yc/bech32.h"
+#include "yc/cliutil.h"
+#include "yc/market.h"
+#include "yc/objects.h"
+
+#include "cli.h"
+
+#define MAX_ARGS 64
+
+/* ---- small formatters ---- */
+
+static void hex(char out[2 * YC_HASH_LEN + 1], const uint8_t *p)
+{
+    yc_hex(out, p, YC_HASH_LEN);
+}
+
+static void addr(char out[YC_ADDR_MAX], const uint8_t pub[YC_PUBKEY_LEN])
+{
+    if (yc_addr_encode(out, pub) != YC_OK)
+        yc_hex(out, pub, YC_HASH_LEN); /* cannot happen for a stored key */
+}
+
+/* Takes `--name VALUE` / `--name=VALUE` / a bare `--flag` out of argv, which the common
+ * parser does not know. Returns 0 or 2. */
+struct extra {
+    const char *name;
+    bool flag;
+    const char **val; /* value, or "" for a set flag */
+};
+
+static int take_extras(int *argc, char **argv, struct extra *ex, size_t nex)
+{
+    int out = 1;
+    for (int i = 1; i < *argc; i++) {
+        bool taken = false;
+        for (size_t k = 0; k < nex && !taken; k++) {
+            size_t n = strlen(ex[k].name);
+            if (strncmp(argv[i], "--", 2) != 0 || strncmp(argv[i] + 2, ex[k].name, n) != 0)
+                continue;
+            const char *rest = argv[i] + 2 + n;
+            if (ex[k].flag && rest[0] == '\0') {
+                *ex[k].val = "";
+                taken = true;
+            } else if (!ex[k].flag && rest[0] == '=') {
+                *ex[k].val = rest + 1;
+                taken = true;
+            } else if (!ex[k].flag && rest[0] == '\0') {
+                if (i + 1 >= *argc) {
+                    audit_errorf("--%s needs a value", ex[k].name);
+                    return YC_EXIT_USAGE;
+                }
+                *ex[k].val = argv[++i];
+                taken = true;
+            }
+        }
+        if (!taken)
+            argv[out++] = argv[i];
+    }
+    argv[out] = NULL;
+    *argc = out;
+    return 0;
+}
+
+/* Replays (with block times when `times` is not NULL); on a failed verification prints
+ * it and returns 1 with *state NULL. */
+static int replay(const struct audit_common *c, struct audit_src *src, memstate **state,
+                  struct audit_result *res, struct audit_times *times)
+{
+    int ex = audit_run_times(c, 0, src, state, res, times);
+    if (ex != 0)
+        return ex;
+    return 0;
+}
+
+/* ---- violations ---- */
+
+static const char VIOLATIONS_USAGE[] =
+    "usage: yuchain-audit violations (--home DIR | --node URL) [--genesis FILE] [--json]\n"
+    "\n"
+    "Re-checks every rule of the market and its supervision over the whole history:\n"
+    "replays and verifies the ledger from its genesis, re-executing every transaction under\n"
+    "the ledger's rules (a transaction that breaks one is a breach, with its height); then\n"
+    "checks the replayed state as a whole: money conserved (balances plus escrow equal the\n"
+    "genesis plus issued minus redeemed), escrows, settlements, no core-grade data traded,\n"
+    "export approvals behind every cross-border deal of important data, the negative list\n"
+    "in force at each deal, the price index recomputed from the deals, pledges, credit.\n"
+    "Lists every breach (none is expected) and every alert the policy's rules raised.\n"
+    "\n"
+    "  --home DIR, --node URL, --genesis FILE   as for `replay`\n"
+    "  --json    print one JSON object {\"ok\",\"height\",\"blocks\",\"txs\",\"checked\",\n"
+    "            \"breaches\":[{\"rule\",\"id\",\"detail\",\"height\"}],\"alerts\":[…]}\n"
+    "  --quiet   no progress display\n"
+    "\n"
+    "Exit status: 0 no breach, 1 a breach (or a ledger that fails verification), 2 usage,\n"
+    "69 node unreachable, 74 I/O error, 78 configuration error.\n";
+
+struct breaches {
+    json_t *arr;
+};
+
+static int on_breach(void *ctx, const char *rule, const uint8_t *id, const char *detail)
+{
+    struct breaches *b = ctx;
+    char h[2 * YC_HASH_LEN + 1];
+    if (id != NULL)
+        hex(h, id);
+    json_array_append_new(b->arr, json_pack("{s:s,s:s?,s:s,s:n}", "rule", rule, "id",
+                                            id != NULL ? h : NULL, "detail", detail, "height"));
+    return 0;
+}
+
+static json_t *alert_json(const struct yc_alert *a)
+{
+    char h[2 * YC_HASH_LEN + 1], ad[YC_ADDR_MAX], as[2 * YC_HASH_LEN + 1], t[YC_TIME_STR_MAX];
+    hex(h, a->tx);
+    if (a->has_account)
+        addr(ad, a->account);
+    if (a->has_asset)
+        hex(as, a->asset);
+    yc_time_format(t, a->time_ms);
+    return json_pack("{s:s%,s:I,s:I,s:s,s:s%,s:s,s:s?,s:s?,s:I,s:I}", "kind", a->kind.p,
+                     a->kind.len, "height", (json_int_t)a->height, "index", (json_int_t)a->index,
+                     "tx", h, "type", a->type.p, a->type.len, "time", t, "account",
+                     a->has_account ? ad : NULL, "asset", a->has_asset ? as : NULL, "amount",
+                     (json_int_t)a->amount, "policy_version", (json_int_t)a->policy_version);
+}
+
+struct alerts {
+    json_t *arr;
+    int err;
+};
+
+static int alert_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
+{
+    struct alerts *al = ctx;
+    struct yc_alert a;
+    (void)key;
+    (void)klen;
+    if (yc_alert_decode(&a, val, vlen) != YC_OK) {
+        al->err = YC_ECORRUPT;
+        return 1;
+    }
+    json_array_append_new(al->arr, alert_json(&a));
+    return 0;
+}
+
+static void print_violations(json_t *o)
+{
+    json_t *br = json_object_get(o, "breaches"), *al = json_object_get(o, "alerts"), *x;
+    size_t i;
+    printf("Replayed %lld blocks, %lld transactions: every transaction re-executed under the "
+           "ledger's rules\n",
+           (long long)json_integer_value(json_object_get(o, "blocks")),
+           (long long)json_integer_value(json_object_get(o, "txs")));
+    printf("State checks: %lld objects examined\n",
+           (long long)json_integer_value(json_object_get(o, "checked")));
+    printf("Breaches: %zu\n", json_array_size(br));
+    json_array_foreach (br, i, x) {
+        json_t *h = json_object_get(x, "height");
+        printf("  %s", json_string_value(json_object_get(x, "rule")));
+        if (json_is_integer(h))
+            printf(" at height %lld", (long long)json_integer_value(h));
+        if (json_is_string(json_object_get(x, "id")))
+            printf(" %s", json_string_value(json_object_get(x, "id")));
+        printf(": %s\n", json_string_value(json_object_get(x, "detail")));
+    }
+    printf("Alerts: %zu\n", json_array_size(al));
+    json_array_foreach (al, i, x) {
+        printf("  height %lld tx %s %s (%s)",
+               (long long)json_integer_value(json_object_get(x, "height")),
+               json_string_value(json_object_get(x, "tx")),
+               json_string_value(json_object_get(x, "kind")),
+               json_string_value(json_object_get(x, "type")));
+        if (json_is_string(json_object_get(x, "account")))
+            printf(" account %s", json_string_value(json_object_get(x, "account")));
+        if (json_is_string(json_object_get(x, "asset")))
+            printf(" asset %s", json_string_value(json_object_get(x, "asset")));
+        if (json_integer_value(json_object_get(x, "amount")) > 0)
+            printf(" amount %lld", (long long)json_integer_value(json_object_get(x, "amount")));
+        printf("\n");
+    }
+    printf("%s\n", json_is_true(json_object_get(o, "ok")) ? "OK: no breach"
+                                                          : "FAILED: breaches found");
+}
+
+int audit_cmd_violations(int argc, char **argv)
+{
+    struct audit_common c;
+    bool help;
+    int ex = audit_parse_common(argc, argv, VIOLATIONS_USAGE, &c, &help);
+    if (ex != 0 || help) {
+        if (help)
+            fputs(VIOLATIONS_USAGE, stdout);
+        return ex;
+    }
+    if (optind != argc) {
+        audit_errorf("violations: unexpected argument \"%s\"", argv[optind]);
+        return YC_EXIT_USAGE;
+    }
+    struct audit_src src;
+    memstate *state = NULL;
+    struct audit_result res;
+    ex = replay(&c, &src, &state, &res, NULL);
+    if (ex != 0)
+        return ex;
+    json_t *o = json_object();
+    struct breaches b = {.arr = json_array()};
+    struct alerts al = {.arr = json_array()};
+    uint64_t checked = 0;
+    int rc = YC_OK;
+    if (!res.ok) {
+        /* the replay itself refused: a rule broken (tx_rejected) or a forged ledger */
+        char detail[900];
+        snprintf(detail, sizeof detail, "%s: %s", audit_reason_name(res.reason), res.detail);
+        json_array_append_new(b.arr, json_pack("{s:s,s:n,s:s,s:I}", "rule", "replay", "id",
+                                               "detail", detail, "height",
+                                               (json_int_t)res.fail_height));
+    } else {
+        struct yc_state_src ss = memstate_src(state);
+        rc = yc_market_check(&ss, &src.genesis, on_breach, &b, &checked);
+        if (rc == YC_OK) {
+            uint8_t prefix[YC_KEY_MAX];
+            size_t pl = yc_key_prefix(prefix, "alert/");
+            rc = memstate_scan(state, prefix, pl, alert_cb, &al);
+            if (rc == YC_OK)
+                rc = al.err;
+        }
+    }
+    memstate_destroy(state);
+    audit_src_close(&src);
+    if (rc != YC_OK) {
+        json_decref(o);
+        json_decref(b.arr);
+        json_decref(al.arr);
+        audit_errorf("cannot check the replayed state: %s (%s)", yc_strerror(rc),
+                     yc_err_name(rc));
+        return YC_EXIT_FAIL;
+    }
+    bool ok = json_array_size(b.arr) == 0;
+    json_object_set_new(o, "ok", json_boolean(ok));
+    json_object_set_new(o, "height", json_integer((json_int_t)res.height));
+    json_object_set_new(o, "blocks", json_integer((json_int_t)res.blocks));
+    json_object_set_new(o, "txs", json_integer((json_int_t)res.txs));
+    json_object_set_new(o, "checked", json_integer((json_int_t)checked));
+    json_object_set_new(o, "breaches", b.arr);
+    json_object_set_new(o, "alerts", al.arr);
+    if (c.json) {
+        char *text = json_dumps(o, JSON_COMPACT);
+        if (text != NULL)
+            puts(text);
+        free(text);
+    } else {
+        print_violations(o);
+    }
+    json_decref(o);
+    if (ferror(stdout))
+        return YC_EXIT_IOERR;
+    return ok ? YC_EXIT_OK : YC_EXIT_FAIL;
+}
+
+/* ---- export ---- */
+
+static const char EXPORT_USAGE[] =
+    "usage: yuchain-audit export (--home DIR | --node URL) --format csv|jsonl\n"
+    "                            [--kind K] [--out DIR] [--from-time T] [--to-time T] [--bom]\n"
+    "\n"
+    "Replays and verifies the whole ledger (as `replay` does), then exports from the\n"
+    "replayed state the records a regulator files: deals, consents, uses, carries, credit\n"
+    "records and the price index. Every row carries the height and the id of the\n"
+    "transaction it comes from (for the price index: of the last deal it counts), so a row\n"
+    "can be checked against the chain with `tx_proof`.\n"
+    "\n"
+    "  --format F      csv (RFC 4180: CRLF line ends, fields quoted when needed) or jsonl\n"
+    "                  (one JSON object per line, with a \"kind\" field)\n"
+    "  --kind K        deals, consents, uses, carries, credit, price_index or all (default);\n"
+    "                  CSV to stdout takes one kind at a time\n"
+    "  --out DIR       write DIR/<kind>.csv or DIR/<kind>.jsonl for each kind instead\n"
+    "  --from-time T, --to-time T   only rows whose block time t is from <= t < to\n"
+    "                  (RFC 3339, e.g. 2026-01-01T00:00:00Z; for the price index, the start\n"
+    "                  of the period)\n"
+    "  --bom           start CSV with a UTF-8 byte order mark, for spreadsheet programs\n"
+    "  --home DIR, --node URL, --genesis FILE, --quiet   as for `replay`\n"
+    "\n"
+    "Exit status: 0 exported, 1 the ledger failed verification, 2 usage, 69 node\n"
+    "unreachable, 74 I/O error, 78 configuration error.\n";
+
+enum col_type { C_STR, C_U64, C_BOOL };
+
+struct col {
+    const char *name;
+    enum col_type type;
+    char sval[512]; /* C_STR: the text (addresses, hex, codes, joined lists) */
+    uint64_t uval;
+    bool bval;
+    bool null;
+};
+
+#define MAX_COLS 24
+
+struct row {
+    struct col c[MAX_COLS];
+    size_t n;
+};
+
+static void row_reset(struct row *r)
+{
+    r->n = 0;
+}
+
+static struct col *col_add(struct row *r, const char *name, enum col_type t)
+{
+    struct col *c = &r->c[r->n++];
+    c->name = name;
+    c->type = t;
+    c->null = false;
+    c->sval[0] = '\0';
+    return c;
+}
+
+static void col_str(struct row *r, const char *name, const char *v)
+{
+    struct col *c = col_add(r, name, C_STR);
+    if (v == NULL)
+        c->null = true;
+    else
+        snprintf(c->sval, sizeof c->sval, "%s", v);
+}
+
+static void col_slice(struct row *r, const char *name, const struct yc_slice *s)
+{
+    struct col *c = col_add(r, name, C_STR);
+    size_t n = s->len < sizeof c->sval - 1 ? s->len : sizeof c->sval - 1;
+    if (n > 0)
+        memcpy(c->sval, s->p, n);
+    c->sval[n] = '\0';
+}
+
+static void col_list(struct row *r, const char *name, const struct yc_list *l)
+{
+    struct col *c = col_add(r, name, C_STR);
+    size_t off = 0;
+    for (uint32_t i = 0; i < l->n; i++) {
+        int k = snprintf(c->sval + off, sizeof c->sval - off, "%s%.*s", i > 0 ? ";" : "",
+                         (int)l->items[i].len, l->items[i].p);
+        if (k < 0 || (size_t)k >= sizeof c->sval - off)
+            break;
+        off += (size_t)k;
+    }
+}
+
+static void col_hex(struct row *r, const char *name, const uint8_t *p)
+{
+    struct col *c = col_add(r, name, C_STR);
+    if (p == NULL)
+        c->null = true;
+    else
+        hex(c->sval, p);
+}
+
+static void col_addr(struct row *r, const char *name, const uint8_t *pub)
+{
+    struct col *c = col_add(r, name, C_STR);
+    if (pub == NULL)
+        c->null = true;
+    else
+        addr(c->sval, pub);
+}
+
+static void col_u64(struct row *r, const char *name, uint64_t v)
+{
+    col_add(r, name, C_U64)->uval = v;
+}
+
+static void col_bool(struct row *r, const char *name, bool v)
+{
+    col_add(r, name, C_BOOL)->bval = v;
+}
+
+static void col_time(struct row *r, const char *name, uint64_t ms)
+{
+    struct col *c = col_add(r, name, C_STR);
+    yc_time_format(c->sval, ms);
+}
+
+/* RFC 4180: quote a field containing a comma, quote, CR or LF; double the quotes. */
+static void csv_field(FILE *f, const char *s)
+{
+    if (strpbrk(s, ",\"\r\n") == NULL) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+struct sink {
+    const char *format; /* "csv" | "jsonl" */
+    FILE *f;
+    bool header_done;
+    const char *kind;
+    uint64_t from, to; /* time window */
+    const struct audit_times *times;
+    uint64_t rows;
+};
+
+static void emit(struct sink *s, const struct row *r, uint64_t t)
+{
+    if (t < s->from || t >= s->to)
+        return;
+    s->rows++;
+    if (strcmp(s->format, "csv") == 0) {
+        if (!s->header_done) {
+            for (size_t i = 0; i < r->n; i++) {
+                if (i > 0)
+                    fputc(',', s->f);
+                csv_field(s->f, r->c[i].name);
+            }
+            fputs("\r\n", s->f);
+            s->header_done = true;
+        }
+        for (size_t i = 0; i < r->n; i++) {
+            const struct col *c = &r->c[i];
+            if (i > 0)
+                fputc(',', s->f);
+            if (c->null)
+                continue;
+            if (c->type == C_U64)
+                fprintf(s->f, "%llu", (unsigned long long)c->uval);
+            else if (c->type == C_BOOL)
+                fputs(c->bval ? "true" : "false", s->f);
+            else
+                csv_field(s->f, c->sval);
+        }
+        fputs("\r\n", s->f);
+        return;
+    }
+    json_t *o = json_object();
+    json_object_set_new(o, "kind", json_string(s->kind));
+    for (size_t i = 0; i < r->n; i++) {
+        const struct col *c = &r->c[i];
+        json_t *v;
+        if (c->null) {
+            v = json_null();
+        } else if (c->type == C_U64) {
+            char b[24];
+            snprintf(b, sizeof b, "%llu", (unsigned long long)c->uval);
+            v = json_string(b); /* 64-bit integers travel as decimal strings */
+        } else if (c->type == C_BOOL) {
+            v = json_boolean(c->bval);
+        } else {
+            v = json_string(c->sval);
+        }
+        json_object_set_new(o, c->name, v);
+    }
+    char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    if (text != NULL) {
+        fputs(text, s->f);
+        fputc('\n', s->f);
+    }
+    free(text);
+    json_decref(o);
+}
+
+/* Block time of height h (0 if beyond the replay: cannot happen for stored objects). */
+static uint64_t time_at(const struct sink *s, uint64_t h)
+{
+    return h < s->times->n ? s->times->t[h] : 0;
+}
+
+struct scan_ctx {
+    struct sink *s;
+    memstate *state;
+    int err;
+};
+
+static int deal_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
+{
+    struct scan_ctx *x = ctx;
+    struct yc_deal d;
+    struct row r;
+    if (klen < YC_HASH_LEN || yc_deal_decode(&d, val, vlen) != YC_OK) {
+        x->err = YC_ECORRUPT;
+        return 1;
+    }
+    row_reset(&r);
+    col_u64(&r, "height", d.height);
+    col_hex(&r, "tx", key + klen - YC_HASH_LEN);
+    col_time(&r, "time", d.time_ms);
+    col_hex(&r, "listing", d.listing);
+    col_hex(&r, "bid", d.bid);
+    col_hex(&r, "asset", d.asset);
+    col_slice(&r, "offer", &d.offer);
+    col_addr(&r, "seller", d.seller);
+    col_addr(&r, "buyer", d.buyer);
+    col_u64(&r, "price", d.price);
+    col_u64(&r, "fee", d.fee);
+    col_slice(&r, "sector", &d.sector);
+    col_bool(&r, "cross_border", d.cross_border);
+    if (d.destination.len > 0)
+        col_slice(&r, "destination", &d.destination);
+    else
+        col_str(&r, "destination", NULL);
+    col_hex(&r, "assessment", d.has_assessment ? d.assessment : NULL);
+    col_hex(&r, "license", d.has_license ? d.license : NULL);
+    col_u64(&r, "policy_version", d.policy_version);
+    emit(x->s, &r, d.time_ms);
+    return 0;
+}
+
+static int consent_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
+{
+    struct scan_ctx *x = ctx;
+    struct yc_consent c;
+    struct row r;
+    if (klen < YC_HASH_LEN || yc_consent_decode(&c, val, vlen) != YC_OK) {
+        x->err = YC_ECORRUPT;
+        return 1;
+    }
+    uint64_t t = time_at(x->s, c.granted_at);
+    row_reset(&r);
+    col_u64(&r, "height", c.granted_at);
+    col_hex(&r, "tx", key + klen - YC_HASH_LEN);
+    col_time(&r, "time", t);
+    col_addr(&r, "subject", c.subject);
+    col_addr(&r, "processor", c.processor);
+    col_list(&r, "categories", &c.categories);
+    col_list(&r, "purposes", &c.purposes);
+    col_list(&r, "operations", &c.operations);
+    col_slice(&r, "jurisdiction", &c.jurisdiction);
+    col_time(&r, "not_before", c.not_before);
+    col_time(&r, "until", c.until);
+    col_u64(&r, "fee_per_use", c.fee_per_use);
+    col_u64(&r, "max_uses", c.max_uses);
+    col_u64(&r, "uses", c.uses);
+    col_u64(&r, "revoked_at", c.revoked_at);
+    col_str(&r, "status", yc_consent_status(&c, x->s->times->n > 0
+                                                    ? x->s->times->t[x->s->times->n - 1]
+                                                    : 0));
+    emit(x->s, &r, t);
+    return 0;
+}
+
+static int usage_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
+{
+    struct scan_ctx *x = ctx;
+    struct yc_usage u;
+    struct row r;
+    if (klen < YC_HASH_LEN || yc_usage_decode(&u, val, vlen) != YC_OK) {
+        x->err = YC_ECORRUPT;
+        return 1;
+    }
+    row_reset(&r);
+    col_u64(&r, "height", u.height);
+    col_hex(&r, "tx", key + klen - YC_HASH_LEN);
+    col_time(&r, "time", u.time_ms);
+    col_addr(&r, "user", u.user);
+    col_addr(&r, "subject", u.subject);
+    col_slice(&r, "authority_kind", &u.authority_kind);
+    col_hex(&r, "authority", u.authority);
+    col_hex(&r, "asset", u.has_asset ? u.asset : NULL);
+    col_slice(&r, "purpose", &u.purpose);
+    col_slice(&r, "operation", &u.operation);
+    col_slice(&r, "category", &u.category);
+    col_u64(&r, "fee", u.fee);
+    col_hex(&r, "input", u.has_input ? u.input : NULL);
+    col_hex(&r, "output", u.has_output ? u.output : NULL);
+    emit(x->s, &r, u.time_ms);
+    return 0;
+}
+
+static int carry_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
+{
+    struct scan_ctx *x = ctx;
+    struct yc_carry c;
+    struct row r;
+    if (klen < YC_HASH_LEN || yc_carry_decode(&c, val, vlen) != YC_OK) {
+        x->err = YC_ECORRUPT;
+        return 1;
+    }
+    uint64_t t = time_at(x->s, c.requested_at);
+    row_reset(&r);
+    col_u64(&r, "height", c.requested_at);
+    col_hex(&r, "tx", key + klen - YC_HASH_LEN);
+    col_time(&r, "time", t);
+    col_addr(&r, "subject", c.subject);
+    col_addr(&r, "holder", c.holder);
+    col_addr(&r, "recipient", c.recipient);
+    col_hex(&r, "asset", c.has_asset ? c.asset : NULL);
+    col_list(&r, "categories", &c.categories);
+    col_slice(&r, "status", &c.status);
+    col_u64(&r, "closed_at", c.closed_at);
+    col_hex(&r, "package", c.has_package ? c.package : NULL);
+    if (c.reason.len > 0)
+        col_slice(&r, "reason", &c.reason);
+    else
+        col_str(&r, "reason", NULL);
+    emit(x->s, &r, t);
+    return 0;
+}
+
+static int credit_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
+{
+    struct scan_ctx *x = ctx;
+    struct yc_credit c;
+    struct row r;
+    if (klen < YC_HASH_LEN || yc_credit_decode(&c, val, vlen) != YC_OK) {
+        x->err = YC_ECORRUPT;
+        return 1;
+    }
+    row_reset(&r);
+    col_u64(&r, "height", c.height);
+    col_hex(&r, "tx", key + klen - YC_HASH_LEN);
+    col_time(&r, "time", c.time_ms);
+    col_addr(&r, "account", c.account);
+    col_slice(&r, "severity", &c.severity);
+    col_slice(&r, "reason", &c.reason);
+    col_hex(&r, "evidence", c.evidence);
+    col_addr(&r, "regulator", c.regulator);
+    col_slice(&r, "status", &c.status);
+    col_u64(&r, "resolved_at", c.resolved_at);
+    if (c.has_objection)
+        col_slice(&r, "objection_reason", &c.objection_reason);
+    else
+        col_str(&r, "objection_reason", NULL);
+    if (c.note.len > 0)
+        col_slice(&r, "note", &c.note);
+    else
+        col_str(&r, "note", NULL);
+    emit(x->s, &r, c.time_ms);
+    return 0;
+}
+
+static int price_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
+{
+    struct scan_ctx *x = ctx;
+    struct yc_price_point p;
+    struct row r;
+    (void)key;
+    (void)klen;
+    if (yc_price_decode(&p, val, vlen) != YC_OK) {
+        x->err = YC_ECORRUPT;
+        return 1;
+    }
+    row_reset(&r);
+    col_u64(&r, "height", p.last_height);
+    col_hex(&r, "tx", p.last_tx);
+    col_time(&r, "time", p.period);
+    col_slice(&r, "sector", &p.sector);
+    col_u64(&r, "period", p.period);
+    col_u64(&r, "count", p.count);
+    col_u64(&r, "volume", p.volume);
+    col_u64(&r, "vwap", p.vwap);
+    col_u64(&r, "high", p.high);
+    col_u64(&r, "low", p.low);
+    emit(x->s, &r, p.period);
+    return 0;
+}
+
+static const struct {
+    const char *kind;
+    const char *prefix;
+    memstate_scan_cb cb;
+} KINDS[] = {
+    {"deals", "deal/", deal_cb},          {"consents", "consent/", consent_cb},
+    {"uses", "usage/", usage_cb},         {"carries", "carry/", carry_cb},
+    {"credit", "credit/", credit_cb},     {"price_index", "price_index/", price_cb},
+};
+#define NKINDS (sizeof KINDS / sizeof KINDS[0])
+
+static int export_kind(struct sink *s, memstate *state, size_t k, bool bom)
+{
+    struct scan_ctx x = {.s = s, .state = state};
+    uint8_t prefix[YC_KEY_MAX];
+    size_t pl = yc_key_prefix(prefix, KINDS[k].prefix);
+    s->kind = KINDS[k].kind;
+    s->header_done = false;
+    if (bom && strcmp(s->format, "csv") == 0)
+        fputs("\xEF\xBB\xBF", s->f);
+    int rc = memstate_scan(state, prefix, pl, KINDS[k].cb, &x);
+    return rc == YC_OK ? x.err : rc;
+}
+
+static int parse_window(const char *from, const char *to, uint64_t *f, uint64_t *t)
+{
+    uint64_t now = yc_time_now_ms();
+    *f = 0;
+    *t = UINT64_MAX;
+    if (from != NULL && yc_time_parse(from, now, f) != YC_OK) {
+        audit_errorf("--from-time %s: expected RFC 3339, e.g. 2026-01-01T00:00:00Z", from);
+        return YC_EXIT_USAGE;
+    }
+    if (to != NULL && yc_time_parse(to, now, t) != YC_OK) {
+        audit_errorf("--to-time %s: expected RFC 3339, e.g. 2026-01-01T00:00:00Z", to);
+        return YC_EXIT_USAGE;
+    }
+    return 0;
+}
+
+int audit_cmd_export(int argc, char **argv)
+{
+    char *args[MAX_ARGS + 1];
+    const char *format = NULL, *kind = NULL, *outdir = NULL, *from = NULL, *to = NULL,
+               *bom = NULL;
+    struct extra extras[] = {
+        {"format", false, &format}, {"kind", false, &kind},      {"out", false, &outdir},
+        {"from-time", false, &from}, {"to-time", false, &to},    {"bom", true, &bom},
+    };
+    if (argc > MAX_ARGS) {
+        audit_errorf("export: too many arguments");
+        return YC_EXIT_USAGE;
+    }
+    memcpy(args, argv, (size_t)argc * sizeof *args);
+    args[argc] = NULL;
+    int ex = take_extras(&argc, args, extras, sizeof extras / sizeof extras[0]);
+    if (ex != 0)
+        return ex;
+    struct audit_common c;
+    bool help;
+    ex = audit_parse_common(argc, args, EXPORT_USAGE, &c, &help);
+    if (ex != 0 || help) {
+        if (help)
+            fputs(EXPORT_USAGE, stdout);
+        return ex;
+    }
+    if (optind != argc) {
+        audit_errorf("export: unexpected argument \"%s\"", args[optind]);
+        return YC_EXIT_USAGE;
+    }
+    if (format == NULL || (strcmp(format, "csv") != 0 && strcmp(format, "jsonl") != 0)) {
+        audit_errorf("export: --format csv or --format jsonl is required");
+        return YC_EXIT_USAGE;
+    }
+    size_t only = NKINDS; /* NKINDS: all */
+    if (kind != NULL && strcmp(kind, "all") != 0) {
+        for (size_t k = 0; k < NKINDS; k++)
+            if (strcmp(kind, KINDS[k].kind) == 0)
+                only = k;
+        if (only == NKINDS) {
+            audit_errorf("export: --kind %s: expected deals, consents, uses, carries, credit, "
+                         "price_index or all",
+                         kind);
+            return YC_EXIT_USAGE;
+        }
+    }
+    if (strcmp(format, "csv") == 0 && only == NKINDS && outdir == NULL) {
+        audit_errorf("export: CSV to stdout holds one kind: give --kind K, or --out DIR for "
+                     "one file per kind");
+        return YC_EXIT_USAGE;
+    }
+    struct sink s = {.format = format, .f = stdout};
+    ex = parse_window(from, to, &s.from, &s.to);
+    if (ex != 0)
+        return ex;
+
+    struct audit_src src;
+    memstate *state = NULL;
+    struct audit_result res;
+    struct audit_times times = {0};
+    ex = replay(&c, &src, &state, &res, &times);
+    if (ex != 0) {
+        free(times.t);
+        return ex;
+    }
+    if (!res.ok) {
+        audit_errorf("the ledger fails verification at height %llu: %s: %s; nothing from it "
+                     "can be trusted",
+                     (unsigned long long)res.fail_height, audit_reason_name(res.reason),
+                     res.detail);
+        memstate_destroy(state);
+        audit_src_close(&src);
+        free(times.t);
+        return YC_EXIT_FAIL;
+    }
+    s.times = &times;
+    int rc = YC_OK;
+    if (outdir != NULL && mkdir(outdir, 0755) != 0) {
+        struct stat st;
+        if (stat(outdir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+            audit_errorf("export: cannot create directory %s", outdir);
+            rc = YC_EIO;
+        }
+    }
+    for (size_t k = 0; k < NKINDS && rc == YC_OK; k++) {
+        if (only != NKINDS && k != only)
+            continue;
+        FILE *f = stdout;
+        if (outdir != NULL) {
+            char path[4096];
+            snprintf(path, sizeof path, "%s/%s.%s", outdir, KINDS[k].kind, format);
+            f = fopen(path, "w");
+            if (f == NULL) {
+                audit_errorf("export: cannot write %s", path);
+                rc = YC_EIO;
+                break;
+            }
+        }
+        s.f = f;
+        rc = export_kind(&s, state, k, bom != NULL);
+        if (f != stdout && fclose(f) != 0 && rc == YC_OK)
+            rc = YC_EIO;
+    }
+    memstate_destroy(state);
+    audit_src_close(&src);
+    free(times.t);
+    if (rc == YC_EIO || ferror(stdout))
+        return YC_EXIT_IOERR;
+    if (rc != YC_OK) {
+        audit_errorf("export: %s (%s)", yc_strerror(rc), yc_err_name(rc));
+        return YC_EXIT_FAIL;
+    }
+    if (!c.quiet)
+        fprintf(stderr, "exported %llu row(s) up to height %llu\n", (unsigned long long)s.rows,
+                (unsigned long long)res.height);
+    return YC_EXIT_OK;
+}

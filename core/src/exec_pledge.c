@@ -1,0 +1,159 @@
+/*
+ * exec_pledge.c — financing against data assets (DESIGN.md §5, finance; docs/domain.md):
+ * pledge.create by the holder of an asset's `hold` right with the pledgee's
+ * co-signature, pledge.release and pledge.enforce by the pledgee.
+ *
+ * Invariants kept here:
+ *   - an asset has at most one active pledge, named by pledged/<asset>; while it exists
+ *     the hold right cannot be transferred, listed, sold or retired (`pledged`, checked
+ *     through yc__asset_unpledged by exec_right.c, exec_asset.c and exec_market.c);
+ *   - the pledgee agreed: the transaction carries its co-signature over the same id
+ *     (yc_tx_verify checked the signature itself; here only its presence);
+ *   - enforcement happens only at or after the due time (block time) and moves the hold
+ *     right to the pledgee; a pledge is closed once, never deleted.
+ */
+#include <string.h>
+
+#include "ledger_int.h"
+#include "yc/market.h"
+
+static int dec_pledge(void *o, const uint8_t *p, size_t n)
+{
+    return yc_pledge_decode(o, p, n);
+}
+static int enc_pledge(const void *o, struct yc_buf *b)
+{
+    return yc_pledge_encode(o, b);
+}
+
+int yc__asset_unpledged(yc_overlay *o, const uint8_t asset[YC_HASH_LEN])
+{
+    uint8_t key[YC_KEY_MAX];
+    int rc = yc__key_exists(o, key, yc_key_pledged(key, asset));
+
+    if (rc == YC_OK) {
+        return YC_EPLEDGED;
+    }
+    return rc == YC_ENOTFOUND ? YC_OK : rc;
+}
+
+/* The pledgee's agreement travels as a co-signature of the transaction. */
+int yc__check_pledge_create(const struct yc__env *e)
+{
+    const uint8_t *pledgee = e->tx->b.pledge_create.pledgee;
+
+    for (uint32_t i = 0; i < e->tx->ncosigs; i++) {
+        if (memcmp(e->tx->cosigs[i].pub, pledgee, YC_PUBKEY_LEN) == 0) {
+            return YC_OK;
+        }
+    }
+    return YC_EBADCOSIG;
+}
+
+int yc__exec_pledge_create(const struct yc__env *e)
+{
+    const struct yc_body_pledge_create *b = &e->tx->b.pledge_create;
+    uint8_t holder[YC_PUBKEY_LEN], key[YC_KEY_MAX];
+    struct yc_asset a;
+    struct yc_account pa;
+    int rc;
+
+    if (b->amount == 0 || memcmp(b->pledgee, e->tx->sender, YC_PUBKEY_LEN) == 0) {
+        return YC_EBADFIELD;
+    }
+    rc = yc__asset_load(e->o, b->asset, &a);
+    if (rc == YC_OK) {
+        rc = yc__right_holder(e->o, b->asset, YC_RIGHT_HOLD, holder);
+    }
+    if (rc != YC_OK) {
+        return rc;
+    }
+    if (memcmp(holder, e->tx->sender, YC_PUBKEY_LEN) != 0) {
+        return YC_ENOTAUTH;
+    }
+    if ((rc = yc__asset_tradable(&a)) != YC_OK ||
+        (rc = yc__asset_unpledged(e->o, b->asset)) != YC_OK ||
+        (rc = yc__acct_active(e->o, e->tx->sender, NULL)) != YC_OK) {
+        return rc;
+    }
+    rc = yc__acct_load(e->o, b->pledgee, &pa);
+    if (rc != YC_OK) {
+        return rc;
+    }
+    if (pa.role != YC_ROLE_FINANCIAL) {
+        return YC_EBADROLE;
+    }
+    if (b->due <= e->ctx->time_ms) {
+        return YC_EBADTIME;
+    }
+    struct yc_pledge p = {
+        .amount = b->amount,
+        .created_at = e->ctx->height,
+        .due = b->due,
+        .status = {"active", 6},
+        .time_ms = e->ctx->time_ms,
+    };
+    memcpy(p.asset, b->asset, YC_HASH_LEN);
+    memcpy(p.pledgee, b->pledgee, YC_PUBKEY_LEN);
+    memcpy(p.pledgor, e->tx->sender, YC_PUBKEY_LEN);
+    rc = yc__obj_put(e->o, key, yc_key_pledge(key, e->tx->id), &p, enc_pledge);
+    if (rc == YC_OK) {
+        rc = yc_overlay_put(e->o, key, yc_key_pledged(key, b->asset), e->tx->id, YC_HASH_LEN);
+    }
+    if (rc == YC_OK) {
+        rc = yc__put_index(e->o, yc_key_idx_pledge_asset, b->asset, e->tx->id, YC_HASH_LEN);
+    }
+    if (rc == YC_OK) {
+        rc = yc__put_index(e->o, yc_key_idx_pledge_party, e->tx->sender, e->tx->id, YC_HASH_LEN);
+    }
+    if (rc == YC_OK) {
+        rc = yc__put_index(e->o, yc_key_idx_pledge_party, b->pledgee, e->tx->id, YC_HASH_LEN);
+    }
+    return rc;
+}
+
+int yc__exec_pledge_close(const struct yc__env *e)
+{
+    const uint8_t *id = e->tx->b.pledge_ref.pledge;
+    bool enforce = e->tx->type == YC_TX_PLEDGE_ENFORCE;
+    uint8_t key[YC_KEY_MAX], holder[YC_PUBKEY_LEN];
+    struct yc_pledge p;
+    int rc = yc__obj_get(e->o, key, yc_key_pledge(key, id), dec_pledge, &p);
+
+    if (rc == YC_ENOTFOUND) {
+        return YC_EUNKNOWNOBJ;
+    }
+    if (rc != YC_OK) {
+        return rc;
+    }
+    if (memcmp(p.pledgee, e->tx->sender, YC_PUBKEY_LEN) != 0) {
+        return YC_ENOTAUTH;
+    }
+    if (p.closed_at != 0) {
+        return YC_ECLOSED;
+    }
+    if (enforce && e->ctx->time_ms < p.due) {
+        return YC_ENOTDUE;
+    }
+    p.closed_at = e->ctx->height;
+    p.status = enforce ? (struct yc_slice){"enforced", 8} : (struct yc_slice){"released", 8};
+    uint8_t asset[YC_HASH_LEN];
+    memcpy(asset, p.asset, YC_HASH_LEN);
+    rc = yc__obj_put(e->o, key, yc_key_pledge(key, id), &p, enc_pledge);
+    if (rc == YC_OK) {
+        rc = yc_overlay_del(e->o, key, yc_key_pledged(key, asset));
+    }
+    if (rc == YC_OK && enforce) {
+        /* the hold right goes to the pledgee from whoever holds it now (the pledgor: a
+         * pledged right cannot have moved) */
+        rc = yc__right_holder(e->o, asset, YC_RIGHT_HOLD, holder);
+        if (rc == YC_OK && memcmp(holder, e->tx->sender, YC_PUBKEY_LEN) != 0) {
+            rc = yc__set_right(e->o, asset, YC_RIGHT_HOLD, holder, e->tx->sender,
+                               e->ctx->height);
+        }
+        if (rc == YC_EUNKNOWNASSET) {
+            rc = YC_ECORRUPT;
+        }
+    }
+    return rc;
+}

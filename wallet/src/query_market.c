@@ -1,0 +1,198 @@
+/*
+ * query_market.c — read-only questions about the market and its supervision:
+ * `market show|listings|index`, `pledge list`, `policy show` and `credit show`. With
+ * --json the node's answer is printed as it is; otherwise a short summary per line.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wallet.h"
+#include "yc/bech32.h"
+
+static const char *s_or(json_t *o, const char *k, const char *dflt)
+{
+    const char *v = json_string_value(json_object_get(o, k));
+    return v != NULL ? v : dflt;
+}
+
+/* The address of --OPT or of positional 0 (when given), else of the wallet's key. */
+static int addr_arg(const struct wallet *w, const char *given, char addr[YC_ADDR_MAX])
+{
+    uint8_t pub[YC_PUBKEY_LEN];
+    char name[YC_KEYSTORE_NAME_MAX + 1];
+    int ex = given != NULL ? wallet_parse_addr(given, "address", pub)
+                           : wallet_pick_key(w, name, pub);
+    if (ex == YC_EXIT_OK && yc_addr_encode(addr, pub) != YC_OK)
+        ex = YC_EXIT_FAIL;
+    return ex;
+}
+
+/* Calls method; prints the answer with --json, else hands it to `text`. */
+static int ask(struct wallet *w, const char *method, json_t *params, void (*text)(json_t *res))
+{
+    json_t *res = NULL;
+    int ex = wallet_rpc(w, method, params, 0, &res, NULL);
+    if (ex != YC_EXIT_OK)
+        return ex;
+    if (w->json)
+        wallet_print_json(res);
+    else
+        text(res);
+    json_decref(res);
+    return YC_EXIT_OK;
+}
+
+static void listing_line(json_t *x)
+{
+    printf("%s %s %s asset=%s price=%s sector=%s seller=%s bids=%zu appraisals=%s\n",
+           s_or(x, "id", "?"), s_or(x, "status", "?"), s_or(x, "offer", "?"),
+           s_or(x, "asset", "?"), s_or(x, "price", "?"), s_or(x, "sector", "?"),
+           s_or(x, "seller", "?"), json_array_size(json_object_get(x, "open_bids")),
+           s_or(x, "appraisals", "0"));
+}
+
+static void show_listing(json_t *res)
+{
+    size_t i;
+    json_t *x;
+    listing_line(res);
+    json_array_foreach (json_object_get(res, "appraisal_list"), i, x)
+        printf("  appraisal %s value=%s method=%s by %s\n", s_or(x, "id", "?"),
+               s_or(x, "value", "?"), s_or(x, "method", "?"), s_or(x, "appraiser", "?"));
+    json_array_foreach (json_object_get(res, "bids"), i, x)
+        printf("  bid %s %s price=%s by %s expires %s\n", s_or(x, "id", "?"),
+               s_or(x, "status", "?"), s_or(x, "price", "?"), s_or(x, "bidder", "?"),
+               s_or(x, "expires_time", "?"));
+    json_t *d = json_object_get(res, "deal_detail");
+    if (json_is_object(d))
+        printf("  deal %s price=%s fee=%s buyer=%s cross_border=%s\n", s_or(d, "id", "?"),
+               s_or(d, "price", "?"), s_or(d, "fee", "?"), s_or(d, "buyer", "?"),
+               json_is_true(json_object_get(d, "cross_border")) ? "yes" : "no");
+}
+
+int cmd_market_show(struct wallet *w, const struct wallet_args *a)
+{
+    uint8_t id[YC_HASH_LEN];
+    char hex[2 * YC_HASH_LEN + 1];
+    int ex = wallet_parse_hash(a->pos[0], "listing id", id);
+    if (ex != YC_EXIT_OK)
+        return ex;
+    yc_hex(hex, id, YC_HASH_LEN);
+    return ask(w, "listing", json_pack("{s:s}", "id", hex), show_listing);
+}
+
+static void show_listings(json_t *res)
+{
+    size_t i;
+    json_t *x;
+    json_array_foreach (json_object_get(res, "listings"), i, x)
+        listing_line(x);
+}
+
+int cmd_market_listings(struct wallet *w, const struct wallet_args *a)
+{
+    json_t *params = json_object();
+    if (a->set[O_ASSET]) {
+        uint8_t id[YC_HASH_LEN];
+        char hex[2 * YC_HASH_LEN + 1];
+        int ex = wallet_parse_hash(a->val[O_ASSET], "--asset", id);
+        if (ex != YC_EXIT_OK) {
+            json_decref(params);
+            return ex;
+        }
+        yc_hex(hex, id, YC_HASH_LEN);
+        json_object_set_new(params, "asset", json_string(hex));
+    }
+    return ask(w, "listings", params, show_listings);
+}
+
+static void show_index(json_t *res)
+{
+    size_t i;
+    json_t *x;
+    json_array_foreach (json_object_get(res, "points"), i, x)
+        printf("%s %s count=%s volume=%s vwap=%s high=%s low=%s\n", s_or(x, "sector", "?"),
+               s_or(x, "period_start", "?"), s_or(x, "count", "?"), s_or(x, "volume", "?"),
+               s_or(x, "vwap", "?"), s_or(x, "high", "?"), s_or(x, "low", "?"));
+}
+
+int cmd_market_index(struct wallet *w, const struct wallet_args *a)
+{
+    json_t *params = json_object();
+    if (a->set[O_SECTOR])
+        json_object_set_new(params, "sector", json_string(a->val[O_SECTOR]));
+    return ask(w, "price_index", params, show_index);
+}
+
+static void show_pledges(json_t *res)
+{
+    size_t i;
+    json_t *x;
+    json_array_foreach (json_object_get(res, "pledges"), i, x)
+        printf("%s %s asset=%s pledgor=%s pledgee=%s amount=%s due %s\n", s_or(x, "id", "?"),
+               s_or(x, "status", "?"), s_or(x, "asset", "?"), s_or(x, "pledgor", "?"),
+               s_or(x, "pledgee", "?"), s_or(x, "amount", "?"), s_or(x, "due_time", "?"));
+}
+
+int cmd_pledge_list(struct wallet *w, const struct wallet_args *a)
+{
+    if (a->set[O_ASSET]) {
+        uint8_t id[YC_HASH_LEN];
+        char hex[2 * YC_HASH_LEN + 1];
+        int ex = wallet_parse_hash(a->val[O_ASSET], "--asset", id);
+        if (ex != YC_EXIT_OK)
+            return ex;
+        yc_hex(hex, id, YC_HASH_LEN);
+        return ask(w, "pledges", json_pack("{s:s}", "asset", hex), show_pledges);
+    }
+    char addr[YC_ADDR_MAX];
+    int ex = addr_arg(w, a->set[O_HOLDER] ? a->val[O_HOLDER] : NULL, addr);
+    if (ex != YC_EXIT_OK)
+        return ex;
+    return ask(w, "pledges", json_pack("{s:s}", "party", addr), show_pledges);
+}
+
+static void show_policy(json_t *res)
+{
+    char *nl = json_dumps(json_object_get(res, "negative_list"), JSON_COMPACT);
+    char *al = json_dumps(json_object_get(res, "alerts"), JSON_COMPACT);
+    printf("policy version %s (height %s)\n  negative list %s\n  alerts %s\n",
+           s_or(res, "version", "0"), s_or(res, "height", "0"), nl ? nl : "?", al ? al : "?");
+    free(nl);
+    free(al);
+}
+
+int cmd_policy_show(struct wallet *w, const struct wallet_args *a)
+{
+    json_t *params = json_object();
+    if (a->set[O_POLICY_VERSION]) {
+        uint64_t v;
+        int ex = wallet_parse_u64(a->val[O_POLICY_VERSION], "--policy-version", true, &v);
+        if (ex != YC_EXIT_OK) {
+            json_decref(params);
+            return ex;
+        }
+        json_object_set_new(params, "version", json_string(a->val[O_POLICY_VERSION]));
+    }
+    return ask(w, "policy", params, show_policy);
+}
+
+static void show_credit(json_t *res)
+{
+    size_t i;
+    json_t *x;
+    printf("%s credit %s\n", s_or(res, "address", "?"), s_or(res, "status", "?"));
+    json_array_foreach (json_object_get(res, "records"), i, x)
+        printf("  %s %s %s reason=%s height=%s\n", s_or(x, "id", "?"), s_or(x, "severity", "?"),
+               s_or(x, "status", "?"), s_or(x, "reason", "?"), s_or(x, "height", "?"));
+}
+
+int cmd_credit_show(struct wallet *w, const struct wallet_args *a)
+{
+    char addr[YC_ADDR_MAX];
+    int ex = addr_arg(w, a->npos > 0 ? a->pos[0] : NULL, addr);
+    if (ex != YC_EXIT_OK)
+        return ex;
+    return ask(w, "credit", json_pack("{s:s}", "address", addr), show_credit);
+}
