@@ -72,4 +72,40 @@ struct yc_init_opts {
 YC_WUR int yc_chain_init_home(const struct yc_home *h, const struct yc_init_opts *o, char *err,
                               size_t errlen);
 
+/* ---- testnet (testnet.c) ---- */
+
+#define YC_TESTNET_MAX_OBSERVERS 16
+
+struct yc_testnet_opts {
+    const char *out;                /* DIR: homes DIR/node0…, wallet DIR/wallet */
+    unsigned validators;            /* 1 .. YC_MAX_VALIDATORS */
+    unsigned observers;             /* 0 .. YC_TESTNET_MAX_OBSERVERS, homes after the validators */
+    const char *chain_id;           /* NULL: "yuchain-testnet" */
+    unsigned base_port;             /* node i: p2p P+i, RPC P+100+i, operations P+200+i */
+    const struct yc_config *config; /* every node.conf starts from it (ports and peers set here) */
+    bool set_notice_blocks;
+    uint64_t notice_blocks;
+};
+
+/* What was made for one node, for the printed table. */
+struct yc_testnet_node {
+    char home[PATH_MAX];
+    char name[66];
+    bool validator;
+    unsigned p2p_port, rpc_port, ops_port;
+};
+
+/*
+ * Makes a local consortium in o->out: one genesis naming the validators (node0…, at
+ * 127.0.0.1:P+i) and funding the demo accounts of `dev` (keystores in OUT/wallet,
+ * passphrase OUT/wallet/PASSWORD), and one home per node whose node.conf has its three
+ * listeners on loopback, persistent_peers (the other validators; left empty, meaning
+ * the same, when the list would not fit on one node.conf line) and, when there are
+ * observers, allow_observers on the validators. nodes (o->validators + o->observers
+ * entries) describes them. Returns YC_OK, YC_EINVAL (counts or ports out of range),
+ * YC_EEXIST (OUT already holds a testnet), or an I/O error, with a message in err.
+ */
+YC_WUR int yc_chain_testnet(const struct yc_testnet_opts *o, struct yc_testnet_node *nodes,
+                            char *err, size_t errlen);
+
 #endif

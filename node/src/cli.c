@@ -1,5 +1,6 @@
 /*
- * cli.c — yuchaind subcommands: init, dev, start, show-node-id, version (see cli.h).
+ * cli.c — yuchaind subcommands: init, dev, testnet, start, show-node-id, version
+ * (see cli.h).
  *
  * Every command takes --help. Options are "--name VALUE" or "--name=VALUE"; any
  * node.conf option can also be given as --<section>.<key> VALUE (highest precedence,
@@ -32,7 +33,10 @@ struct args {
     const char *exchange;
     const char *name;
     const char *base_port;
-    const char *notice_blocks; /* dev: --notice-blocks N */
+    const char *notice_blocks; /* dev, testnet: --notice-blocks N */
+    const char *validators;    /* testnet */
+    const char *observers;     /* testnet */
+    const char *out;           /* testnet */
     bool json;
     bool help;
     struct yc_config_override ov[MAX_OVERRIDES];
@@ -52,6 +56,7 @@ struct cmd {
 
 static int cmd_init(struct args *a);
 static int cmd_dev(struct args *a);
+static int cmd_testnet(struct args *a);
 static int cmd_start(struct args *a);
 static int cmd_show_node_id(struct args *a);
 static int cmd_version(struct args *a);
@@ -77,6 +82,19 @@ static const struct cmd cmds[] = {
      "operations on P, P+100 and P+200 (default 27600, 27700, 27800). --notice-blocks N\n"
      "sets the genesis public notice period of asset registrations (default 100).\n",
      "home base-port chain-id notice-blocks", true, cmd_dev},
+    {"testnet", "create the homes of a local consortium: N validators, M observers",
+     "--validators N --out DIR [--observers M] [--chain-id ID] [--base-port P]\n"
+     "             [--notice-blocks N] [--json] [--SECTION.KEY VALUE ...]\n\n"
+     "Creates DIR/node0 ... DIR/node{N+M-1} (validators first, then observers) sharing one\n"
+     "genesis whose validators are node0..node{N-1} at 127.0.0.1:P+i, and the keystores of\n"
+     "the genesis accounts exchange, agency, regulator, alice, bob and processor in\n"
+     "DIR/wallet (passphrase in DIR/wallet/PASSWORD: trying-out only). Node i listens on\n"
+     "127.0.0.1: p2p P+i, RPC P+100+i, operations P+200+i (P defaults to 27600); its\n"
+     "node.conf names the validators as persistent_peers, and with observers the\n"
+     "validators get allow_observers = true. Options given as --SECTION.KEY go into every\n"
+     "node.conf. Start each node with `yuchaind start --home DIR/nodeI`, or all of them\n"
+     "with scripts/localnet. Prints a table of the nodes (--json: one object).\n",
+     "validators observers out chain-id base-port notice-blocks json", true, cmd_testnet},
     {"start", "run the node of a home in the foreground until SIGINT or SIGTERM",
      "[--home DIR] [--SECTION.KEY VALUE ...]\n\n"
      "DIR defaults to $YUCHAIN_HOME, else ~/.yuchain. Settings: command line >\n"
@@ -196,6 +214,12 @@ static int parse_args(const struct cmd *c, int argc, char **argv, struct args *a
             a->base_port = value;
         else if (strcmp(name, "notice-blocks") == 0)
             a->notice_blocks = value;
+        else if (strcmp(name, "validators") == 0)
+            a->validators = value;
+        else if (strcmp(name, "observers") == 0)
+            a->observers = value;
+        else if (strcmp(name, "out") == 0)
+            a->out = value;
     }
     return 0;
 }
@@ -374,9 +398,101 @@ static int cmd_dev(struct args *a)
     return yc_node_run(&ro);
 }
 
-static int cmd_start(struct args *a)
+static int parse_count(const struct cmd *c, const char *opt, const char *v, unsigned max,
+                       unsigned *out)
+{
+    uint64_t x;
+    if (yc_parse_u64(v, &x) != YC_OK || x > max)
+        return usage_error(c, "--%s %s: need a number from 0 to %u", opt, v, max);
+    *out = (unsigned)x;
+    return 0;
+}
+
+static int cmd_testnet(struct args *a)
 {
     const struct cmd *c = &cmds[2];
+    if (a->validators == NULL || a->out == NULL)
+        return usage_error(c, "%s", "--validators N and --out DIR are required");
+    struct yc_testnet_opts o = {.out = a->out, .chain_id = a->chain_id,
+                                .base_port = YC_PORT_P2P};
+    int code = parse_count(c, "validators", a->validators, YC_MAX_VALIDATORS, &o.validators);
+    if (code == 0 && a->observers != NULL)
+        code = parse_count(c, "observers", a->observers, YC_TESTNET_MAX_OBSERVERS,
+                           &o.observers);
+    if (code == 0 && a->base_port != NULL)
+        code = parse_count(c, "base-port", a->base_port, 65535 - 200, &o.base_port);
+    if (code == 0 && a->notice_blocks != NULL) {
+        if (yc_parse_u64(a->notice_blocks, &o.notice_blocks) != YC_OK ||
+            o.notice_blocks > UINT32_MAX)
+            return usage_error(c, "--notice-blocks %s: need 0 to 4294967295", a->notice_blocks);
+        o.set_notice_blocks = true;
+    }
+    if (code != 0)
+        return code;
+    if (o.validators == 0)
+        return usage_error(c, "%s", "--validators must be at least 1");
+    struct yc_config cfg;
+    code = new_home_config(c, a, &cfg);
+    if (code != 0)
+        return code;
+    o.config = &cfg;
+    struct yc_testnet_node *nodes = calloc(o.validators + o.observers, sizeof *nodes);
+    if (nodes == NULL)
+        return YC_EXIT_FAIL;
+    char err[512] = "";
+    int rc = yc_chain_testnet(&o, nodes, err, sizeof err);
+    if (rc != YC_OK) {
+        free(nodes);
+        fprintf(stderr, "yuchaind testnet: %s\n", err[0] ? err : yc_strerror(rc));
+        return rc == YC_EINVAL ? YC_EXIT_USAGE : exit_for_init(rc);
+    }
+    unsigned total = o.validators + o.observers;
+    if (a->json) {
+        json_t *arr = json_array();
+        for (unsigned i = 0; arr != NULL && i < total; i++)
+            json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:i,s:i,s:i}", "name",
+                                                 nodes[i].name, "role",
+                                                 nodes[i].validator ? "validator" : "observer",
+                                                 "home", nodes[i].home, "p2p_port",
+                                                 (int)nodes[i].p2p_port, "rpc_port",
+                                                 (int)nodes[i].rpc_port, "ops_port",
+                                                 (int)nodes[i].ops_port));
+        char wallet[PATH_MAX + 8];
+        snprintf(wallet, sizeof wallet, "%s/wallet", a->out);
+        json_t *doc = json_pack("{s:o?,s:s,s:s}", "nodes", arr, "wallet", wallet, "chain_id",
+                                a->chain_id != NULL ? a->chain_id : "yuchain-testnet");
+        char *text = doc != NULL ? json_dumps(doc, JSON_COMPACT) : NULL;
+        json_decref(doc);
+        if (text != NULL)
+            printf("%s\n", text);
+        free(text);
+        free(nodes);
+        return text != NULL ? 0 : YC_EXIT_FAIL;
+    }
+    printf("Testnet \"%s\" in %s: %u validator%s, %u observer%s.\n\n",
+           a->chain_id != NULL ? a->chain_id : "yuchain-testnet", a->out, o.validators,
+           o.validators == 1 ? "" : "s", o.observers, o.observers == 1 ? "" : "s");
+    printf("  %-7s %-10s %-6s %-23s %-31s %s\n", "node", "role", "p2p", "RPC", "operations",
+           "home");
+    for (unsigned i = 0; i < total; i++) {
+        char rpc[64], ops[64];
+        snprintf(rpc, sizeof rpc, "http://127.0.0.1:%u", nodes[i].rpc_port);
+        snprintf(ops, sizeof ops, "http://127.0.0.1:%u/metrics", nodes[i].ops_port);
+        printf("  %-7s %-10s %-6u %-23s %-31s %s\n", nodes[i].name,
+               nodes[i].validator ? "validator" : "observer", nodes[i].p2p_port, rpc, ops,
+               nodes[i].home);
+    }
+    printf("\nWallet: %s/wallet (exchange, agency, regulator, alice, bob, processor), "
+           "passphrase in %s/wallet/PASSWORD.\n"
+           "Start each node with: yuchaind start --home %s/nodeI   (or scripts/localnet up)\n",
+           a->out, a->out, a->out);
+    free(nodes);
+    return 0;
+}
+
+static int cmd_start(struct args *a)
+{
+    const struct cmd *c = &cmds[3];
     unsigned port;
     int code = apply_base_port(c, a, &port);
     struct yc_home h;

@@ -58,7 +58,10 @@ static const struct opt opts[] = {
     {"p2p", "laddr", OPT_ADDR, F(p2p_laddr), "0.0.0.0:27600", 0, 0,
      "Peer-to-peer listener, host:port."},
     {"p2p", "persistent_peers", OPT_STR, F(p2p_persistent_peers), "", 0, 0,
-     "Peers to keep connected, comma-separated host:port list."},
+     "Peers to keep connected, comma-separated host:port list (empty: every genesis "
+     "validator)."},
+    {"p2p", "allow_observers", OPT_BOOL, F(p2p_allow_observers), "false", 0, 0,
+     "Accept nodes whose key is not a validator's as observers (block sync only)."},
     {"consensus", "timeout_propose", OPT_DUR, F(cons_timeout_propose_ms), "3s", 50, 3600000,
      "Base view timeout of a height; it doubles with each view change."},
     {"consensus", "create_empty_blocks", OPT_BOOL, F(cons_create_empty_blocks), "false", 0, 0,
@@ -160,6 +163,10 @@ static bool unquote(const char *in, char *out, size_t outlen)
             if (*p != ' ' && *p != '\t' && *p != '\r' && *p != '\n')
                 end = p + 1;
         }
+        /* a bare value may not hold what its quoted form could not: keeps render → parse exact */
+        if (memchr(start, '"', (size_t)(end - start)) != NULL ||
+            memchr(start, '\\', (size_t)(end - start)) != NULL)
+            return false;
     }
     size_t n = (size_t)(end - start);
     if (n >= outlen)

@@ -45,6 +45,7 @@ struct yc_config {
     /* [p2p] */
     char p2p_laddr[YC_CFG_ADDR_MAX];
     char p2p_persistent_peers[YC_CFG_LIST_MAX];
+    bool p2p_allow_observers;         /* accept unknown keys as observers (block sync only) */
     /* [consensus] */
     uint64_t cons_timeout_propose_ms; /* base view timeout; doubles with each view */
     bool cons_create_empty_blocks;

@@ -13,20 +13,39 @@
  * commit: its certificate makes it final, so a failure there means this node
  * diverged, and it stops.
  *
- * Transport: this build has none (a one-validator chain needs none): messages to
- * other validators are counted and dropped. With more validators the chain stalls
- * until the p2p transport lands; start-up warns about it.
+ * Transport (net.c): the messages of a ready go out through p2p only after every
+ * record of that ready was appended with sync; messages from peers go to pbft_step.
+ * pbft ticks every TICK_MS on the loop's monotonic clock, and is told whether the
+ * mempool holds ready txs (pbft_set_idle), so an idle consortium keeps its view.
+ *
+ * Proposals of other primaries are checked as in docs/design/pbft.md §2: header
+ * (chain, height, parent, proposer = primary of the header's view, which is at most
+ * the proposal's view since NEW-VIEW re-proposes an older prepared block; time
+ * strictly after the parent's and at most max_time_drift_ms ahead of our clock),
+ * then every signature on the verify pool, then execution to the header's state root.
+ *
+ * Block sync (sync.c) may store a height before consensus decides it here: it then
+ * calls yc__driver_synced, which moves pbft on exactly like a commit.
+ *
+ * Start-up hold: a restarted validator's first ready re-sends the votes of its current
+ * view from the journal. Right after start no peer is connected yet and they would be
+ * lost, so with several validators the readies wait until every other validator is
+ * connected or STARTUP_HOLD_MS have passed (inputs meanwhile queue in pbft).
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "driver.h"
 #include "log.h"
+#include "net.h"
+#include "p2p.h"
 #include "producer.h"
+#include "sync.h"
 #include "yc/pbft.h"
 
 #define TICK_MS 50
 #define EXEC_CACHE_MAX 16
+#define STARTUP_HOLD_MS 2000
 
 struct check_job { /* another primary's proposal while its signatures are checked */
     struct yc_driver *d;
@@ -51,6 +70,9 @@ struct yc_driver {
     struct yc_exec_block *cache;    /* executed proposals */
     size_t ncache;
     struct check_job *checks;       /* in flight on the verify pool */
+    uint64_t hinted;                /* last ready.peer_height handed to block sync */
+    bool refresh;                   /* read one ready even if empty: position after decide */
+    uint64_t hold_until;            /* start-up hold (0: none), loop time */
     bool in_ready;
     bool stopping;
 };
@@ -123,6 +145,11 @@ static void cache_prune(struct yc_driver *d, uint64_t height)
 static void commit_block(struct yc_driver *d, const struct pbft_commit *c)
 {
     yc_node *n = d->n;
+    if (c->height != n->tip.height + 1) { /* block sync stored it first */
+        yc_log_debug("driver", "commit of height %llu already stored",
+                     (unsigned long long)c->height);
+        return;
+    }
     struct yc_exec_block *e = cache_find(d, c->digest);
     if (e != NULL) {
         cache_take(d, e);
@@ -229,6 +256,8 @@ struct pending_prop {
 static void check_proposal(struct yc_driver *d, const struct pending_prop *p)
 {
     yc_node *n = d->n;
+    if (p->height != n->tip.height + 1)
+        return; /* block sync or a commit moved the tip meanwhile: pbft moved on too */
     if (cache_find(d, p->digest) != NULL) { /* our own, or already checked */
         answer(d, p->height, p->view, p->digest, true);
         return;
@@ -245,8 +274,7 @@ static void check_proposal(struct yc_driver *d, const struct pending_prop *p)
     char why[128] = "";
     int rc = yc_block_decode(&j->block, p->block, p->len);
     if (rc == YC_OK) {
-        uint32_t primary = pbft_primary(n->genesis.nvalidators, p->height, p->view);
-        rc = yc__check_header(n, &j->block, p->height, p->view, primary, why, sizeof why);
+        rc = yc__check_header(n, &j->block, p->height, p->view, yc__wall_ms(), why, sizeof why);
     } else {
         snprintf(why, sizeof why, "%s", yc_err_name(rc));
     }
@@ -273,13 +301,29 @@ static void check_proposal(struct yc_driver *d, const struct pending_prop *p)
 
 /* ---- the ready loop ---- */
 
+/* True while the start-up hold lasts (see the file comment). */
+static bool held(struct yc_driver *d)
+{
+    if (d->hold_until == 0)
+        return false;
+    yc_node *n = d->n;
+    bool all = n->p2p != NULL;
+    for (uint32_t v = 0; all && v < n->genesis.nvalidators; v++)
+        all = v == n->validator_index || p2p_is_connected(n->p2p, v);
+    if (!all && mono(d) < d->hold_until)
+        return true;
+    d->hold_until = 0;
+    return false;
+}
+
 static void process_ready(struct yc_driver *d)
 {
     yc_node *n = d->n;
-    if (d->in_ready || d->stopping)
+    if (d->in_ready || d->stopping || held(d))
         return;
     d->in_ready = true;
-    while (pbft_has_ready(d->pbft)) {
+    while (d->refresh || pbft_has_ready(d->pbft)) {
+        d->refresh = false;
         struct pbft_ready rd;
         pbft_ready(d->pbft, &rd);
         /* 1. durable before anything leaves */
@@ -290,10 +334,12 @@ static void process_ready(struct yc_driver *d)
                 yc__node_fatal(n, 74, "consensus journal write failed (%s): stopping before "
                                "any vote is sent", yc_err_name(rc));
         }
-        /* 2. messages: no transport in this build (see the file comment) */
-        for (size_t i = 0; i < rd.nmsgs; i++) {
-            n->metrics.p2p_msgs_out_total++;
-            n->metrics.p2p_bytes_out_total += rd.msgs[i].len;
+        /* 2. then the messages (their votes are durable now) */
+        for (size_t i = 0; i < rd.nmsgs; i++)
+            yc__net_send_consensus(n, &rd.msgs[i]);
+        if (rd.peer_height > d->hinted) { /* a later height is being decided: sync */
+            d->hinted = rd.peer_height;
+            yc__sync_hint(n->sync, rd.peer_height);
         }
         struct pending_prop *props = NULL;
         size_t nprops = 0;
@@ -337,6 +383,7 @@ static void process_ready(struct yc_driver *d)
         n->metrics.view_changes_total = rd.view_changes;
         pbft_advance(d->pbft);
         if (committed) {
+            d->refresh = true;
             int rc = pbft_decided(d->pbft, ch, chash, mono(d));
             if (rc != YC_OK)
                 yc_log_error("driver", "pbft_decided(%llu): %s", (unsigned long long)ch,
@@ -438,15 +485,64 @@ static void maybe_propose(struct yc_driver *d)
         uv_timer_start(&d->batch_timer, batch_timer_cb, due - now, 0);
 }
 
+/* Tells pbft whether txs wait, so an idle consortium holds its view timer. With
+ * create_empty_blocks there is always work: a silent primary must time out. */
+static void update_idle(struct yc_driver *d)
+{
+    size_t count, bytes;
+    yc_mempool_ready_size(d->n->mp, &count, &bytes);
+    pbft_set_idle(d->pbft, count == 0 && !d->n->cfg.cons_create_empty_blocks, mono(d));
+}
+
 void yc__driver_kick(struct yc_driver *d)
 {
+    if (d->stopping)
+        return;
+    update_idle(d);
     maybe_propose(d);
 }
 
 static void tick_timer_cb(uv_timer_t *t)
 {
     struct yc_driver *d = t->data;
+    update_idle(d);
     pbft_tick(d->pbft, mono(d));
+    process_ready(d);
+}
+
+void yc__driver_step(struct yc_driver *d, uint32_t from, const uint8_t *msg, size_t len)
+{
+    yc_node *n = d->n;
+    if (d->stopping)
+        return;
+    n->metrics.consensus_msgs_received_total++;
+    int rc = pbft_step(d->pbft, from, msg, len, mono(d));
+    if (rc != YC_OK) {
+        n->metrics.consensus_msgs_refused_total++;
+        if (rc == YC_ESTALE)
+            yc_log_debug("driver", "stale consensus message from validator %u", from);
+        else
+            yc_log_warn("driver", "consensus message from validator %u refused: %s", from,
+                        yc_err_name(rc));
+    }
+    process_ready(d);
+}
+
+void yc__driver_synced(struct yc_driver *d, uint64_t height, const uint8_t hash[YC_HASH_LEN])
+{
+    yc_node *n = d->n;
+    if (d->stopping)
+        return;
+    int rc = pbft_decided(d->pbft, height, hash, mono(d));
+    if (rc != YC_OK && rc != YC_ESTALE)
+        yc_log_error("driver", "pbft_decided(%llu) after sync: %s", (unsigned long long)height,
+                     yc_err_name(rc));
+    rc = store_journal_prune(n->st, height + 1);
+    if (rc != YC_OK)
+        yc__node_fatal(n, 74, "consensus journal prune failed: %s", yc_err_name(rc));
+    cache_prune(d, height);
+    d->last_commit_mono = mono(d);
+    d->refresh = true;
     process_ready(d);
 }
 
@@ -504,6 +600,8 @@ int yc__driver_create(struct yc_driver **out, yc_node *n)
     d->timers_open = true;
     d->last_commit_mono = uv_now(n->loop);
     d->height = height;
+    if (n->genesis.nvalidators > 1)
+        d->hold_until = uv_now(n->loop) + STARTUP_HOLD_MS;
     uv_timer_start(&d->tick_timer, tick_timer_cb, TICK_MS, TICK_MS);
     *out = d;
     process_ready(d);

@@ -32,6 +32,10 @@ void yc__driver_kick(struct yc_driver *d);
 void yc__driver_stop(struct yc_driver *d);
 /* Frees, after the loop has run out. NULL is a no-op. */
 void yc__driver_destroy(struct yc_driver *d);
+/* A consensus message from validator `from` (the transport authenticated it). */
+void yc__driver_step(struct yc_driver *d, uint32_t from, const uint8_t *msg, size_t len);
+/* Block sync stored block `height` with hash `hash`: decide the next height. */
+void yc__driver_synced(struct yc_driver *d, uint64_t height, const uint8_t hash[YC_HASH_LEN]);
 /* Current consensus position. */
 void yc__driver_position(const struct yc_driver *d, uint64_t *height, uint64_t *view);
 

@@ -12,7 +12,10 @@
 
 #include "driver.h"
 #include "log.h"
+#include "net.h"
 #include "node_internal.h"
+#include "p2p.h"
+#include "sync.h"
 #include "yc/alloc.h"
 #include "yc/objects.h"
 #include "yc/pbft.h"
@@ -51,8 +54,10 @@ void yc_node_status(yc_node *n, struct yc_node_status *out)
     memcpy(out->last_block_hash, n->tip.hash, YC_HASH_LEN);
     out->last_block_time_ms = n->tip.time_ms;
     memcpy(out->state_root, n->tip.state_root, YC_HASH_LEN);
-    out->catching_up = false; /* block sync arrives with the p2p transport */
-    out->peers = 0;
+    out->catching_up = yc__sync_catching_up(n->sync);
+    struct p2p_stats ps;
+    p2p_get_stats(n->p2p, &ps);
+    out->peers = ps.peers;
     out->validator_index = n->validator_index;
 }
 
@@ -64,6 +69,26 @@ const struct yc_node_metrics *yc_node_metrics(yc_node *n)
     n->metrics.mempool_bytes = bytes;
     yc_verifier_counters(n->ver, &n->metrics.sig_verifications_total,
                          &n->metrics.sig_cache_hits_total);
+    struct p2p_stats ps;
+    p2p_get_stats(n->p2p, &ps); /* zeros once the transport is stopped */
+    if (n->p2p != NULL) {
+        n->metrics.p2p_msgs_in_total = ps.msgs_in;
+        n->metrics.p2p_msgs_out_total = ps.msgs_out;
+        n->metrics.p2p_bytes_in_total = ps.bytes_in;
+        n->metrics.p2p_bytes_out_total = ps.bytes_out;
+        n->metrics.p2p_peers_dropped_total = ps.peers_dropped;
+        n->metrics.p2p_handshakes_failed_total = ps.handshakes_failed;
+    }
+    n->metrics.p2p_peers = ps.peers;
+    n->metrics.p2p_validator_peers = ps.validators;
+    n->metrics.p2p_observer_peers = ps.observers;
+    struct yc_sync_counters sc;
+    yc__sync_counters(n->sync, &sc);
+    n->metrics.sync_requests_total = sc.requests_sent;
+    n->metrics.sync_blocks_total = sc.blocks_applied;
+    n->metrics.sync_refused_total = sc.responses_refused;
+    n->metrics.sync_blocks_served_total = sc.blocks_served;
+    n->metrics.consensus_height = n->drv != NULL ? n->cons_height : n->tip.height + 1;
     return &n->metrics;
 }
 
@@ -78,6 +103,11 @@ bool yc_node_ready(yc_node *n, char *why, size_t whylen)
         snprintf(why, whylen, "stopping");
         return false;
     }
+    if (yc__sync_catching_up(n->sync)) {
+        snprintf(why, whylen, "catching up with peers (height %llu)",
+                 (unsigned long long)n->tip.height);
+        return false;
+    }
     if (why != NULL && whylen > 0)
         why[0] = '\0';
     return true;
@@ -86,6 +116,29 @@ bool yc_node_ready(yc_node *n, char *why, size_t whylen)
 bool yc_node_read_only(yc_node *n)
 {
     return n->validator_index == UINT32_MAX;
+}
+
+size_t yc_node_peers(yc_node *n, struct yc_node_peer *out, size_t cap)
+{
+    struct p2p_peer_info info[64];
+    size_t total = p2p_peers(n->p2p, info, 64);
+    size_t k = 0;
+    for (size_t i = 0; i < total && i < 64 && k < cap; i++, k++) {
+        struct yc_node_peer *o = &out[k];
+        memset(o, 0, sizeof *o);
+        o->id = info[i].id;
+        o->validator = info[i].validator == P2P_OBSERVER ? UINT32_MAX : info[i].validator;
+        memcpy(o->pub, info[i].pub, YC_PUBKEY_LEN);
+        snprintf(o->addr, sizeof o->addr, "%s", info[i].addr);
+        o->outbound = info[i].outbound;
+        o->height = yc__sync_peer_height(n->sync, info[i].id);
+        o->msgs_in = info[i].msgs_in;
+        o->msgs_out = info[i].msgs_out;
+        o->bytes_in = info[i].bytes_in;
+        o->bytes_out = info[i].bytes_out;
+        o->queued_bytes = info[i].queued_bytes;
+    }
+    return total;
 }
 
 void yc_node_tx_status(yc_node *n, const uint8_t id[YC_HASH_LEN], struct yc_tx_status *out)
@@ -216,6 +269,7 @@ void yc__node_block_committed(yc_node *n, const struct yc_block *b, double commi
              "\",\"time\":\"%s\"}", b->hdr.height, hash, b->ntx, when);
     if (!n->stopping)
         yc__node_publish(n, "block", json);
+    yc__net_committed(n);
     if (n->drv != NULL)
         yc__driver_kick(n->drv);
 }

@@ -57,6 +57,16 @@ struct yc_node_metrics { /* monotonic counters and gauges for /metrics */
     uint64_t rpc_requests_total;
     uint64_t p2p_msgs_in_total, p2p_msgs_out_total, p2p_bytes_in_total, p2p_bytes_out_total;
     double last_block_commit_seconds;
+    /* consortium (issue 3) */
+    uint64_t consensus_height;               /* height being decided */
+    uint64_t consensus_msgs_received_total;  /* consensus messages from peers */
+    uint64_t consensus_msgs_refused_total;   /* of which refused by PBFT (stale, bad, ...) */
+    uint64_t consensus_msgs_sent_total;      /* messages of readies (to one or all) */
+    uint64_t gossip_txs_sent_total, gossip_txs_received_total;
+    uint64_t sync_requests_total, sync_blocks_total, sync_refused_total;
+    uint64_t sync_blocks_served_total;
+    uint64_t p2p_peers, p2p_validator_peers, p2p_observer_peers;
+    uint64_t p2p_peers_dropped_total, p2p_handshakes_failed_total;
 };
 
 /* The node's event loop (listeners add their handles to it). */
@@ -77,6 +87,20 @@ const char *yc_node_cookie(yc_node *n);
 bool yc_node_ready(yc_node *n, char *why, size_t whylen);
 /* True for an observer or an inspect (read-only) node: broadcasts are refused. */
 bool yc_node_read_only(yc_node *n);
+
+/* A connected peer as the net_info method shows it. */
+struct yc_node_peer {
+    uint64_t id;                  /* connection id */
+    uint32_t validator;           /* validator index, UINT32_MAX for an observer */
+    uint8_t pub[YC_PUBKEY_LEN];   /* its authenticated key */
+    char addr[64];                /* remote host:port */
+    bool outbound;                /* we dialled it */
+    uint64_t height;              /* the tip it last reported (0: none yet) */
+    uint64_t msgs_in, msgs_out, bytes_in, bytes_out;
+    uint64_t queued_bytes;        /* sent by us, not yet written to its socket */
+};
+/* Writes up to `cap` connected peers into out; returns how many there are. */
+size_t yc_node_peers(yc_node *n, struct yc_node_peer *out, size_t cap);
 
 /*
  * Submits signed tx bytes: decode, chain check, signature check (on the worker pool,

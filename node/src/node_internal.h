@@ -27,6 +27,9 @@
 struct yc_rpc;
 struct yc_driver;
 struct submit_req;
+struct p2p;
+struct yc_sync;
+struct yc_net;
 
 struct yc_node {
     uv_loop_t *loop;
@@ -47,6 +50,9 @@ struct yc_node {
     yc_mempool *mp;
     yc_verifier *ver;
     struct yc_driver *drv;     /* NULL for an observer */
+    struct p2p *p2p;           /* the transport (net.c); NULL before start and after stop */
+    struct yc_sync *sync;      /* block sync (sync.c) */
+    struct yc_net *net;        /* gossip, status pings, fault hook (net.c) */
     yc_overlay *precheck;      /* read cache over committed state; cleared each block */
     size_t precheck_uses;
 
@@ -90,6 +96,10 @@ _Noreturn void yc__node_fatal(yc_node *n, int exit_code, const char *fmt, ...)
 /* Watches and subscribers (events.c): teardown at shutdown. */
 void yc__events_stop(yc_node *n);
 void yc__events_free(yc_node *n);
+
+/* Admission of a tx received by gossip (submit.c): as yc_node_submit, without a
+ * callback, and the tx is not gossiped again. Returns what yc_node_submit returns. */
+int yc__node_submit_gossip(yc_node *n, const uint8_t *bytes, size_t len);
 
 /* Admission (submit.c): cancel queued checks; free answers never delivered. */
 void yc__submit_stop(yc_node *n);

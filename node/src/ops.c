@@ -89,6 +89,38 @@ static void metrics_node(struct out *o, yc_node *n)
                "Peer-to-peer bytes received.", m->p2p_bytes_in_total);
         metric(o, "yuchain_p2p_sent_bytes_total", "counter", "Peer-to-peer bytes sent.",
                m->p2p_bytes_out_total);
+        metric(o, "yuchain_consensus_height", "gauge", "Height being decided by consensus.",
+               m->consensus_height);
+        metric(o, "yuchain_consensus_messages_received_total", "counter",
+               "Consensus messages received from validators.", m->consensus_msgs_received_total);
+        metric(o, "yuchain_consensus_messages_refused_total", "counter",
+               "Consensus messages refused (stale, malformed, bad signature, caps).",
+               m->consensus_msgs_refused_total);
+        metric(o, "yuchain_consensus_messages_sent_total", "counter",
+               "Consensus messages sent (one per message, to one validator or all).",
+               m->consensus_msgs_sent_total);
+        metric(o, "yuchain_gossip_txs_sent_total", "counter",
+               "Transactions gossiped to the validators.", m->gossip_txs_sent_total);
+        metric(o, "yuchain_gossip_txs_received_total", "counter",
+               "Transactions received by gossip.", m->gossip_txs_received_total);
+        metric(o, "yuchain_sync_requests_total", "counter", "Block-sync requests sent.",
+               m->sync_requests_total);
+        metric(o, "yuchain_sync_blocks_total", "counter",
+               "Blocks applied from block sync (certificate checked).", m->sync_blocks_total);
+        metric(o, "yuchain_sync_responses_refused_total", "counter",
+               "Block-sync responses refused (bad block or certificate).",
+               m->sync_refused_total);
+        metric(o, "yuchain_sync_blocks_served_total", "counter",
+               "Blocks sent to peers that were syncing.", m->sync_blocks_served_total);
+        metric(o, "yuchain_p2p_validator_peers", "gauge", "Connected validator peers.",
+               m->p2p_validator_peers);
+        metric(o, "yuchain_p2p_observer_peers", "gauge", "Connected observer peers.",
+               m->p2p_observer_peers);
+        metric(o, "yuchain_p2p_peers_dropped_total", "counter",
+               "Peers disconnected for a protocol violation or a full send queue.",
+               m->p2p_peers_dropped_total);
+        metric(o, "yuchain_p2p_handshakes_failed_total", "counter",
+               "Failed, timed-out or refused p2p handshakes.", m->p2p_handshakes_failed_total);
         outf(o,
              "# HELP yuchain_last_block_commit_seconds Time from proposal to commit of the "
              "last block.\n# TYPE yuchain_last_block_commit_seconds gauge\n"

@@ -17,6 +17,7 @@
 #include "yc/ledger.h"
 #include "yc/merkle.h"
 #include "yc/objects.h"
+#include "yc/pbft.h"
 
 void yc__exec_block_free(struct yc_exec_block *e)
 {
@@ -167,8 +168,18 @@ out:
     return rc;
 }
 
+const char *yc__check_block_time(uint64_t time_ms, uint64_t parent_time_ms, uint64_t now_ms,
+                                 uint64_t max_drift_ms)
+{
+    if (time_ms <= parent_time_ms)
+        return "time not after the parent's";
+    if (time_ms > now_ms && time_ms - now_ms > max_drift_ms)
+        return "time too far ahead of our clock";
+    return NULL;
+}
+
 int yc__check_header(yc_node *n, const struct yc_block *b, uint64_t height, uint64_t view,
-                     uint32_t primary, char *why, size_t whylen)
+                     uint64_t now_ms, char *why, size_t whylen)
 {
     const struct yc_block_header *h = &b->hdr;
     const struct yc_params *p = &n->genesis.params;
@@ -178,18 +189,16 @@ int yc__check_header(yc_node *n, const struct yc_block *b, uint64_t height, uint
         bytes += b->txs[i].len;
     if (strcmp(h->chain_id, n->genesis.chain_id) != 0)
         bad = "chain id";
-    else if (h->height != height || h->view != view)
+    else if (h->height != height || h->view > view)
         bad = "height or view";
-    else if (h->proposer != primary)
-        bad = "proposer is not the primary";
+    else if (h->proposer != pbft_primary(n->genesis.nvalidators, height, h->view))
+        bad = "proposer is not the primary of its view";
     else if (memcmp(h->prev_hash, n->tip.hash, YC_HASH_LEN) != 0)
         bad = "parent is not our tip";
-    else if (h->time_ms <= n->tip.time_ms)
-        bad = "time not after the parent's";
-    else if (h->time_ms > yc__wall_ms() + p->max_time_drift_ms)
-        bad = "time too far ahead of our clock";
     else if (b->ntx > p->max_block_txs || bytes > p->max_block_bytes)
         bad = "over the block limits";
+    else
+        bad = yc__check_block_time(h->time_ms, n->tip.time_ms, now_ms, p->max_time_drift_ms);
     if (bad != NULL) {
         snprintf(why, whylen, "%s", bad);
         return YC_EBADBLOCK;

@@ -44,12 +44,22 @@ YC_WUR int yc__build_block(yc_node *n, uint64_t height, uint64_t view, uint32_t 
                            const struct yc_build_limits *lim, struct yc_exec_block **out);
 
 /*
- * Checks a decoded proposal's header against the tip: chain, height, view,
- * proposer, parent, time (after the parent's, at most max_time_drift_ms ahead of
- * our clock), and block limits. Returns YC_OK or YC_EBADBLOCK (reason in why).
+ * The time bound of a proposal (DESIGN.md §4): its time must be strictly after its
+ * parent's and at most `max_drift_ms` ahead of our clock `now_ms`. A time behind our
+ * clock is accepted: a prepared block re-proposed after view changes is old by then.
+ * Returns NULL if the time is acceptable, else the reason (a static string).
+ */
+const char *yc__check_block_time(uint64_t time_ms, uint64_t parent_time_ms, uint64_t now_ms,
+                                 uint64_t max_drift_ms);
+
+/*
+ * Checks a decoded proposal for (height, view) against the tip: chain, height, a
+ * header view at most `view` (NEW-VIEW re-proposes an older prepared block), proposer
+ * = the primary of (height, header view), parent, time (yc__check_block_time with our
+ * clock `now_ms`) and block limits. Returns YC_OK or YC_EBADBLOCK (reason in why).
  */
 YC_WUR int yc__check_header(yc_node *n, const struct yc_block *b, uint64_t height, uint64_t view,
-                            uint32_t primary, char *why, size_t whylen);
+                            uint64_t now_ms, char *why, size_t whylen);
 
 /*
  * Executes a decoded proposal whose signatures were verified, on committed state.

@@ -168,6 +168,17 @@ void yc__rpc_provenance(struct rpc_call *c, json_t *params);
 void yc__rpc_usage_asset(struct rpc_call *c, json_t *params);
 void yc__rpc_assets(struct rpc_call *c, json_t *params);
 void yc__rpc_carries(struct rpc_call *c, json_t *params);
+/* rpc_methods_market.c (issue 5): the market and its supervision. */
+void yc__rpc_listings(struct rpc_call *c, json_t *params);
+void yc__rpc_listing(struct rpc_call *c, json_t *params);
+void yc__rpc_price_index(struct rpc_call *c, json_t *params);
+void yc__rpc_pledges(struct rpc_call *c, json_t *params);
+void yc__rpc_policy(struct rpc_call *c, json_t *params);
+void yc__rpc_credit(struct rpc_call *c, json_t *params);
+void yc__rpc_alerts(struct rpc_call *c, json_t *params);
+/* rpc_methods_net.c (issue 3): peers and the validator set. */
+void yc__rpc_net_info(struct rpc_call *c, json_t *params);
+void yc__rpc_validators(struct rpc_call *c, json_t *params);
 
 /* Events: answers GET /events with a Server-Sent Events stream (rpc_events.c). */
 void yc__rpc_events(yc_rpc *r, yc_http_conn *conn);
@@ -184,7 +195,7 @@ void yc__ops_handle(yc_rpc *r, yc_http_conn *conn, const struct yc_http_req *req
  * servers that do not know each other (rpc.h), so the counters live here; updated on
  * the loop thread only.
  */
-#define RPC_STATS_METHODS 24
+#define RPC_STATS_METHODS 40
 struct yc__rpc_stats {
     uint64_t http_requests_total;
     uint64_t method_calls_total[RPC_STATS_METHODS]; /* by method table index */

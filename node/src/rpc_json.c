@@ -176,7 +176,8 @@ json_t *yc_rjson_tx_body(const struct yc_tx *tx)
         break;
     }
     default:
-        yc__rjson_asset_body(tx, o); /* rpc_methods_asset.c */
+        if (!yc__rjson_asset_body(tx, o)) /* rpc_methods_asset.c */
+            yc__rjson_market_body(tx, o); /* rpc_methods_market.c */
         break;
     }
     return o;

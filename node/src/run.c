@@ -2,8 +2,9 @@
  * run.c — start-up and shutdown of a node (see run.h).
  *
  * Start-up acquires in order: config, .lock, genesis and keys, the store, the loop
- * and its parts, .cookie, the driver, the listeners, the signal handlers. Shutdown
- * (SIGINT/SIGTERM) stops accepting work first — listeners, driver timers, watches —
+ * and its parts, .cookie, the driver, the p2p transport and block sync, the listeners,
+ * the signal handlers. Shutdown (SIGINT/SIGTERM) stops accepting work first —
+ * listeners, the transport, driver timers, watches —
  * lets the loop run out so every close callback frees its memory, then releases
  * the rest in reverse order. The same teardown serves a start-up that failed midway.
  */
@@ -15,6 +16,7 @@
 #include "driver.h"
 #include "keyfile.h"
 #include "log.h"
+#include "net.h"
 #include "node_internal.h"
 #include "rpc.h"
 #include "run.h"
@@ -44,6 +46,7 @@ static void node_stop(yc_node *n, const char *why)
     yc_rpc_stop(n->rpc);
     yc_rpc_stop(n->ops);
     n->rpc = n->ops = NULL;
+    yc__net_stop(n);
     yc__driver_stop(n->drv);
     yc__events_stop(n);
     yc__submit_stop(n);
@@ -77,6 +80,7 @@ static void teardown(yc_node *n)
         if (uv_loop_close(n->loop) != 0)
             yc_log_warn("node", "event loop closed with handles still open");
     }
+    yc__net_free(n);
     yc__driver_destroy(n->drv);
     yc_verifier_destroy(n->ver);
     yc_mempool_destroy(n->mp);
@@ -218,11 +222,10 @@ static int open_node(yc_node *n)
                          (unsigned long long)n->tip.height + 1, yc_err_name(rc));
             return exit_for(rc);
         }
-        if (n->genesis.nvalidators > 1)
-            yc_log_warn("node", "the genesis names %u validators but this build has no p2p "
-                        "transport yet: blocks commit only on a one-validator chain",
-                        n->genesis.nvalidators);
     }
+    rc = yc__net_start(n);
+    if (rc != YC_OK)
+        return exit_for(rc);
     return 0;
 }
 

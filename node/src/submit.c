@@ -11,12 +11,17 @@
  * Rejections are remembered for the `tx` method only for verdicts on correctly
  * signed txs: an id with a bad signature is not authenticated, and remembering it
  * would let anyone mark someone else's tx id as rejected.
+ *
+ * Gossip: a tx admitted from the RPC is gossiped to the validators (net.c); one that
+ * arrived by gossip goes through the same admission but is not gossiped again, and a
+ * tx already known answers duplicate_tx before any work, so nothing loops.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "driver.h"
 #include "log.h"
+#include "net.h"
 #include "node_internal.h"
 #include "yc/ledger.h"
 
@@ -27,6 +32,7 @@ struct submit_req {
     struct yc_tx tx;
     int code;
     bool registered; /* in n->inflight */
+    bool gossiped;   /* arrived by gossip: not gossiped again */
     yc_submit_cb cb;
     void *ctx;
     uint8_t id[YC_HASH_LEN];
@@ -112,6 +118,9 @@ static void verified_cb(void *ctx, int code, size_t bad_index)
     }
     if (code == YC_OK) {
         code = admit(n, r);
+        const struct yc_tx *held = code == YC_OK ? yc_mempool_get(n->mp, r->id) : NULL;
+        if (held != NULL && !r->gossiped)
+            yc__net_gossip_tx(n, held);
         if (code == YC_OK && yc_log_enabled(YC_LOG_DEBUG)) {
             char hex[2 * YC_HASH_LEN + 1];
             yc_hex(hex, r->id, YC_HASH_LEN);
@@ -131,7 +140,8 @@ static void verified_cb(void *ctx, int code, size_t bad_index)
         yc__driver_kick(n->drv);
 }
 
-int yc_node_submit(yc_node *n, const uint8_t *bytes, size_t len, yc_submit_cb cb, void *ctx)
+static int submit(yc_node *n, const uint8_t *bytes, size_t len, yc_submit_cb cb, void *ctx,
+                  bool gossiped)
 {
     if (n->stopping)
         return YC_EBUSY;
@@ -145,6 +155,7 @@ int yc_node_submit(yc_node *n, const uint8_t *bytes, size_t len, yc_submit_cb cb
     r->n = n;
     r->cb = cb;
     r->ctx = ctx;
+    r->gossiped = gossiped;
     int rc = yc_tx_decode(&r->tx, bytes, len);
     if (rc != YC_OK) {
         free(r);
@@ -178,6 +189,23 @@ int yc_node_submit(yc_node *n, const uint8_t *bytes, size_t len, yc_submit_cb cb
         return rc;
     }
     return YC_OK;
+}
+
+int yc_node_submit(yc_node *n, const uint8_t *bytes, size_t len, yc_submit_cb cb, void *ctx)
+{
+    return submit(n, bytes, len, cb, ctx, false);
+}
+
+static void gossip_done_cb(void *ctx, int code, const uint8_t id[YC_HASH_LEN])
+{
+    (void)ctx;
+    (void)code;
+    (void)id;
+}
+
+int yc__node_submit_gossip(yc_node *n, const uint8_t *bytes, size_t len)
+{
+    return submit(n, bytes, len, gossip_done_cb, NULL, true);
 }
 
 void yc__submit_stop(yc_node *n)

@@ -283,6 +283,7 @@ class Node:
         self.log_path = os.path.join(t.tmp, "%s.log" % name)
         self.starts = 0
         self.last_height = 0  # the highest height this client has seen (time-travel check)
+        self.env = None       # environment of the process (None: the test's)
 
     @property
     def wallet_dir(self):
@@ -309,7 +310,8 @@ class Node:
         logf.flush()
         log("%s: start: %s" % (self.name, " ".join(argv)))
         self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=logf,
-                                     stderr=subprocess.STDOUT, env=self.t.env,
+                                     stderr=subprocess.STDOUT,
+                                     env=self.env if self.env is not None else self.t.env,
                                      preexec_fn=_child_setup)
         logf.close()
         self.t._procs.append(self.proc)
@@ -632,8 +634,14 @@ class Checker:
             chain[h] = node.rpc.call("block", {"height": str(h)})
         return chain
 
-    def check_chains(self, nodes, validators=None):
-        """Reads every node's chain and checks it; prints the numbers; fails on any."""
+    def check_chains(self, nodes, validators=None, evidence=(), view_changes=None):
+        """Reads every node's chain and checks it; prints the numbers; fails on any.
+
+        `evidence`: equivocations found outside the stored certificates (e.g. the
+        conflicting votes a node logged as evidence), one description each; they count
+        as equivocations. `view_changes`: the number to report when the caller counted
+        them itself (node metrics restart at zero when a node restarts).
+        """
         chains = {n.name: self.read_chain(n) for n in nodes}
         problems = list(self.violations)
 
@@ -698,20 +706,32 @@ class Checker:
                         problems.append("equivocation: validator %s signed %s and %s at %r"
                                         % (key[3], prev, b["hash"], key[:3]))
 
+        for e in evidence:
+            equivocations.add(e)
+            problems.append("equivocation: %s" % e)
+
         # numbers
         ok = [o for o in self.ops if o.outcome == "ok"]
         failed = [o for o in self.ops if o.outcome == "failed"]
         unknown = [o for o in self.ops if o.outcome not in ("ok", "failed")]
         lat = [o.t_done - o.t_invoke for o in ok]
         span = (max(o.t_done for o in ok) - min(o.t_invoke for o in ok)) if ok else 0
-        views, view_changes = [], 0
+        views, metric_vc = [], 0
         for n in nodes:
             try:
                 views.append(to_int(n.rpc.get_ok("status")["view"]))
                 m = n.metrics()
-                view_changes = max(view_changes, int(m.get("yuchain_view_changes_total", 0)))
+                metric_vc = max(metric_vc, int(m.get("yuchain_view_changes_total", 0)))
             except Exception:  # numbers only; never a reason to fail
                 pass
+        # a block certified in a view above 0 was decided after a view change
+        for c in chains.values():
+            for b in c.values():
+                try:
+                    views.append(to_int((b.get("certificate") or {}).get("view", 0)))
+                except TestFailure:
+                    pass
+        view_changes = metric_vc if view_changes is None else view_changes
         self.result = {
             "seed": self.t.seed,
             "faults": [d for _, d in self.faults],

@@ -169,6 +169,14 @@ bool yc_node_read_only(yc_node *n)
     return n->read_only;
 }
 
+size_t yc_node_peers(yc_node *n, struct yc_node_peer *out, size_t cap)
+{
+    (void)n;
+    (void)out;
+    (void)cap;
+    return 0; /* the fake node has no transport */
+}
+
 static void fk_on_idle(uv_idle_t *h)
 {
     struct yc_node *n = h->data;

@@ -1,0 +1,417 @@
+/*
+ * net.c — the node on the p2p transport (see net.h).
+ *
+ * Order: the driver hands consensus messages here only after their journal records
+ * were appended with sync (driver.c); nothing here sends a vote on its own.
+ *
+ * Gossip: an admitted tx is appended to a batch (net.h limits) that is broadcast to
+ * the validators on the next loop turn, so a burst of submissions costs one frame per
+ * peer rather than one per tx. A received batch is admitted tx by tx through the same
+ * path as the RPC (verify pool with its cache), without being gossiped again.
+ *
+ * Re-gossip: a tx admitted while some validators were unreachable (down, partitioned)
+ * would otherwise reach them only in a block, and if only its node holds it, that node
+ * alone cannot start a view change (f + 1 are needed) when the primary is idle. So the
+ * ready txs (at most REGOSSIP_MAX, proposal order) are sent again to a validator that
+ * connects, and to all when the oldest ready tx has waited REGOSSIP_AGE_MS. Receivers
+ * drop what they hold at the cost of a lookup.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "driver.h"
+#include "log.h"
+#include "net.h"
+#include "netmsg.h"
+#include "p2p.h"
+#include "sync.h"
+
+#define NET_PEERS_MAX 128 /* peers listed at once (p2p's connection cap is 64 by default) */
+#define REGOSSIP_MAX 2000
+#define REGOSSIP_AGE_MS 2000
+
+struct yc_net {
+    yc_node *n;
+    uv_timer_t status_timer, gossip_timer;
+    bool timers_open;
+#ifdef YC_TEST_HOOKS
+    uv_signal_t sigusr2;
+    bool signal_open;
+#endif
+    struct yc_buf gossip;
+    size_t gossip_count_at;
+    uint32_t gossip_n;
+    uint64_t last_regossip; /* loop time of the last periodic re-gossip */
+};
+
+/* ---- status ---- */
+
+static void status_bytes(yc_node *n, uint8_t out[YC_NETMSG_STATUS_LEN])
+{
+    struct yc_netmsg_status st = {.height = n->tip.height};
+    memcpy(st.hash, n->tip.hash, YC_HASH_LEN);
+    yc__netmsg_status_encode(out, &st);
+}
+
+/* Sends our status to every peer (observers_only: to observers). */
+static void send_status(yc_node *n, bool observers_only)
+{
+    if (n->p2p == NULL)
+        return;
+    uint8_t st[YC_NETMSG_STATUS_LEN];
+    status_bytes(n, st);
+    struct p2p_peer_info peers[NET_PEERS_MAX];
+    size_t np = p2p_peers(n->p2p, peers, NET_PEERS_MAX);
+    for (size_t i = 0; i < np && i < NET_PEERS_MAX; i++) {
+        if (observers_only && peers[i].validator != P2P_OBSERVER)
+            continue;
+        int rc = p2p_send_peer(n->p2p, peers[i].id, P2P_MSG_PING, st, sizeof st);
+        if (rc != YC_OK)
+            yc_log_debug("net", "status to peer %llu not sent: %s",
+                         (unsigned long long)peers[i].id, yc_err_name(rc));
+    }
+}
+
+static void regossip(yc_node *n);
+
+static void status_timer_cb(uv_timer_t *t)
+{
+    yc_node *n = t->data;
+    send_status(n, false);
+    uint64_t oldest, now = uv_now(n->loop);
+    if (n->drv != NULL && n->net != NULL && now >= n->net->last_regossip + REGOSSIP_AGE_MS &&
+        yc_mempool_oldest_ready(n->mp, &oldest) && now >= oldest + REGOSSIP_AGE_MS) {
+        n->net->last_regossip = now;
+        regossip(n);
+    }
+}
+
+void yc__net_committed(yc_node *n)
+{
+    send_status(n, true);
+}
+
+/* ---- gossip ---- */
+
+static void gossip_flush(struct yc_net *g)
+{
+    yc_node *n = g->n;
+    if (g->gossip_n == 0)
+        return;
+    yc__netmsg_list_finish(&g->gossip, g->gossip_count_at, g->gossip_n);
+    if (n->p2p != NULL) {
+        int rc = p2p_broadcast(n->p2p, P2P_MSG_TX, g->gossip.data, g->gossip.len);
+        if (rc < 0)
+            yc_log_warn("net", "tx gossip of %u txs failed: %s", g->gossip_n, yc_err_name(rc));
+        else
+            n->metrics.gossip_txs_sent_total += g->gossip_n;
+    }
+    g->gossip_n = 0;
+    yc_buf_reset(&g->gossip);
+}
+
+static void gossip_timer_cb(uv_timer_t *t)
+{
+    gossip_flush(t->data);
+}
+
+void yc__net_gossip_tx(yc_node *n, const struct yc_tx *tx)
+{
+    struct yc_net *g = n->net;
+    if (g == NULL || n->p2p == NULL || n->genesis.nvalidators < 2 || n->stopping)
+        return;
+    if (g->gossip_n > 0 && (g->gossip_n >= YC_GOSSIP_BATCH_TXS ||
+                            g->gossip.len + YC_NETMSG_ITEM_OVERHEAD + tx->len >
+                                YC_GOSSIP_BATCH_BYTES))
+        gossip_flush(g);
+    if (g->gossip_n == 0 && yc__netmsg_txs_begin(&g->gossip, &g->gossip_count_at) != YC_OK)
+        return;
+    if (yc__netmsg_list_add(&g->gossip, tx->bytes, tx->len) != YC_OK)
+        return; /* out of memory: the tx still reaches the others in a block */
+    g->gossip_n++;
+    if (g->gossip_n == 1)
+        uv_timer_start(&g->gossip_timer, gossip_timer_cb, 0, 0);
+}
+
+static int regossip_cb(void *ctx, const struct yc_tx *tx)
+{
+    yc__net_gossip_tx(ctx, tx);
+    return 0;
+}
+
+static void regossip(yc_node *n)
+{
+    yc_mempool_each(n->mp, REGOSSIP_MAX, regossip_cb, n);
+}
+
+static void on_gossip(yc_node *n, uint64_t peer, const uint8_t *payload, size_t len)
+{
+    struct yc_netmsg_list it;
+    int rc = yc__netmsg_txs_parse(payload, len, YC_GOSSIP_BATCH_TXS, YC_TX_MAX_BYTES, &it);
+    if (rc != YC_OK) {
+        yc_log_warn("net", "malformed tx gossip from peer %llu: %s", (unsigned long long)peer,
+                    yc_err_name(rc));
+        return;
+    }
+    const uint8_t *tx;
+    size_t txlen;
+    while (yc__netmsg_list_next(&it, &tx, &txlen)) {
+        n->metrics.gossip_txs_received_total++;
+        rc = yc__node_submit_gossip(n, tx, txlen);
+        if (rc != YC_OK && rc != YC_EBUSY)
+            yc_log_debug("net", "gossiped tx from peer %llu refused: %s",
+                         (unsigned long long)peer, yc_err_name(rc));
+    }
+}
+
+/* ---- consensus ---- */
+
+void yc__net_send_consensus(yc_node *n, const struct pbft_msg *m)
+{
+    n->metrics.consensus_msgs_sent_total++;
+    if (n->p2p == NULL)
+        return;
+    if (m->to == PBFT_BROADCAST) {
+        (void)p2p_broadcast(n->p2p, P2P_MSG_CONSENSUS, m->bytes, m->len);
+        return;
+    }
+    int rc = p2p_send(n->p2p, m->to, P2P_MSG_CONSENSUS, m->bytes, m->len);
+    if (rc != YC_OK && rc != YC_ENOTFOUND)
+        yc_log_debug("net", "consensus message to validator %u not sent: %s", m->to,
+                     yc_err_name(rc));
+}
+
+/* ---- transport callbacks ---- */
+
+static void on_recv(void *ctx, uint64_t peer, uint32_t validator, uint8_t type,
+                    const uint8_t *payload, size_t len)
+{
+    yc_node *n = ctx;
+    if (n->stopping)
+        return;
+    switch (type) {
+    case P2P_MSG_CONSENSUS:
+        if (n->drv != NULL)
+            yc__driver_step(n->drv, validator, payload, len);
+        break;
+    case P2P_MSG_TX:
+        if (n->drv != NULL)
+            on_gossip(n, peer, payload, len);
+        break;
+    case P2P_MSG_BLOCK_REQ:
+        yc__sync_on_request(n->sync, peer, payload, len);
+        break;
+    case P2P_MSG_BLOCK_RESP:
+        yc__sync_on_response(n->sync, peer, payload, len);
+        break;
+    case P2P_MSG_PING:
+        yc__sync_on_status(n->sync, peer, payload, len);
+        break;
+    default: /* PONG: our own status echoed */
+        break;
+    }
+}
+
+static void on_connect(void *ctx, uint64_t peer, uint32_t validator)
+{
+    yc_node *n = ctx;
+    if (validator == P2P_OBSERVER)
+        yc_log_info("net", "observer peer %llu connected", (unsigned long long)peer);
+    else
+        yc_log_info("net", "validator %u (%s) connected", validator,
+                    n->genesis.validators[validator].name);
+    if (validator != P2P_OBSERVER && n->drv != NULL)
+        regossip(n); /* to all: simpler than a batch per peer, and rare */
+    uint8_t st[YC_NETMSG_STATUS_LEN];
+    status_bytes(n, st);
+    int rc = p2p_send_peer(n->p2p, peer, P2P_MSG_PING, st, sizeof st);
+    if (rc != YC_OK)
+        yc_log_debug("net", "status to peer %llu not sent: %s", (unsigned long long)peer,
+                     yc_err_name(rc));
+}
+
+static void on_disconnect(void *ctx, uint64_t peer, uint32_t validator)
+{
+    yc_node *n = ctx;
+    if (validator == P2P_OBSERVER)
+        yc_log_info("net", "observer peer %llu disconnected", (unsigned long long)peer);
+    else
+        yc_log_info("net", "validator %u (%s) disconnected", validator,
+                    n->genesis.validators[validator].name);
+    yc__sync_peer_gone(n->sync, peer);
+}
+
+/* ---- test fault hook ---- */
+
+#ifdef YC_TEST_HOOKS
+/* "block=I,J drop=P": validators I, J cut off; P per mille of other messages dropped.
+ * Empty heals. Returns false on a malformed text. */
+static bool parse_fault(const char *text, uint64_t *blocked, uint32_t *drop)
+{
+    *blocked = 0;
+    *drop = 0;
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", text);
+    char *save = NULL;
+    for (char *tok = strtok_r(buf, " \t\r\n", &save); tok != NULL;
+         tok = strtok_r(NULL, " \t\r\n", &save)) {
+        char *end;
+        if (strncmp(tok, "block=", 6) == 0) {
+            char *save2 = NULL;
+            for (char *v = strtok_r(tok + 6, ",", &save2); v != NULL;
+                 v = strtok_r(NULL, ",", &save2)) {
+                unsigned long i = strtoul(v, &end, 10);
+                if (*end != '\0' || end == v || i >= 64)
+                    return false;
+                *blocked |= (uint64_t)1 << i;
+            }
+        } else if (strncmp(tok, "drop=", 5) == 0) {
+            unsigned long p = strtoul(tok + 5, &end, 10);
+            if (*end != '\0' || end == tok + 5 || p > 1000)
+                return false;
+            *drop = (uint32_t)p;
+        } else {
+            return false;
+        }
+    }
+    return true;
+}
+
+static void apply_fault(yc_node *n, const char *text, const char *origin)
+{
+    uint64_t blocked;
+    uint32_t drop;
+    if (!parse_fault(text, &blocked, &drop)) {
+        yc_log_warn("net", "test fault from %s ignored: \"%s\" is not \"block=I,J drop=P\"",
+                    origin, text);
+        return;
+    }
+    p2p_set_fault(n->p2p, blocked, drop);
+    yc_log_warn("net", "TEST FAULT from %s: blocked validators mask 0x%llx, drop %u/1000",
+                origin, (unsigned long long)blocked, drop);
+}
+
+static void sigusr2_cb(uv_signal_t *h, int signum)
+{
+    (void)signum;
+    yc_node *n = h->data;
+    if (n->p2p == NULL)
+        return;
+    char path[PATH_MAX + 16], text[256] = "";
+    snprintf(path, sizeof path, "%s/test_fault", n->home.dir);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        ssize_t r = read(fd, text, sizeof text - 1);
+        text[r > 0 ? r : 0] = '\0';
+        close(fd);
+    } else if (errno != ENOENT) {
+        yc_log_warn("net", "cannot read %s: %s", path, strerror(errno));
+        return;
+    }
+    apply_fault(n, text, path);
+}
+#endif
+
+/* ---- lifecycle ---- */
+
+int yc__net_start(yc_node *n)
+{
+    struct yc_net *g = calloc(1, sizeof *g);
+    if (g == NULL)
+        return YC_ENOMEM;
+    g->n = n;
+    yc_buf_init(&g->gossip, YC_GOSSIP_BATCH_BYTES + YC_TX_MAX_BYTES + 64);
+    n->net = g;
+    int rc = yc__sync_create(&n->sync, n);
+    if (rc != YC_OK)
+        return rc;
+    const char *laddr = n->cfg.p2p_laddr;
+    if (strncmp(laddr, "tcp://", 6) == 0)
+        laddr += 6;
+    struct p2p_config pc = {
+        .listen = laddr,
+        .signer = n->val_signer != NULL ? n->val_signer : n->node_signer,
+        .genesis = &n->genesis,
+        .persistent_peers = n->cfg.p2p_persistent_peers,
+        .allow_observers = n->cfg.p2p_allow_observers,
+        .on_recv = on_recv,
+        .on_connect = on_connect,
+        .on_disconnect = on_disconnect,
+        .ctx = n,
+    };
+    p2p *p = NULL;
+    rc = p2p_create(&p, n->loop, &pc);
+    if (rc != YC_OK) {
+        yc_log_error("node", "p2p: bad [p2p] laddr \"%s\" or persistent_peers \"%s\" (%s)",
+                     n->cfg.p2p_laddr, n->cfg.p2p_persistent_peers, yc_err_name(rc));
+        return rc;
+    }
+    rc = p2p_start(p);
+    if (rc != YC_OK) {
+        p2p_stop(p);
+        yc_log_error("node", "cannot listen for peers on %s (%s): is the port in use? choose "
+                     "another with --p2p.laddr or [p2p] laddr", laddr, yc_err_name(rc));
+        return rc;
+    }
+    n->p2p = p;
+    uv_timer_init(n->loop, &g->status_timer);
+    uv_timer_init(n->loop, &g->gossip_timer);
+    g->status_timer.data = n;
+    g->gossip_timer.data = g;
+    g->timers_open = true;
+    uv_timer_start(&g->status_timer, status_timer_cb, YC_STATUS_INTERVAL_MS,
+                   YC_STATUS_INTERVAL_MS);
+#ifdef YC_TEST_HOOKS
+    uv_signal_init(n->loop, &g->sigusr2);
+    g->sigusr2.data = n;
+    g->signal_open = true;
+    uv_signal_start(&g->sigusr2, sigusr2_cb, SIGUSR2);
+    const char *fault = getenv("YUCHAIN_TEST_FAULT");
+    if (fault != NULL && fault[0] != '\0')
+        apply_fault(n, fault, "YUCHAIN_TEST_FAULT");
+#endif
+    yc_log_info("node", "p2p listening on %s as %s; %s", laddr,
+                n->validator_index != UINT32_MAX ? "validator" : "observer",
+                n->cfg.p2p_persistent_peers[0] != '\0' ? n->cfg.p2p_persistent_peers
+                                                       : "dialling the genesis validators");
+    return YC_OK;
+}
+
+void yc__net_stop(yc_node *n)
+{
+    struct yc_net *g = n->net;
+    if (n->p2p != NULL) {
+        p2p_stop(n->p2p);
+        n->p2p = NULL;
+    }
+    yc__sync_stop(n->sync);
+    if (g == NULL)
+        return;
+    if (g->timers_open) {
+        uv_close((uv_handle_t *)&g->status_timer, NULL);
+        uv_close((uv_handle_t *)&g->gossip_timer, NULL);
+        g->timers_open = false;
+    }
+#ifdef YC_TEST_HOOKS
+    if (g->signal_open) {
+        uv_close((uv_handle_t *)&g->sigusr2, NULL);
+        g->signal_open = false;
+    }
+#endif
+}
+
+void yc__net_free(yc_node *n)
+{
+    yc__sync_destroy(n->sync);
+    n->sync = NULL;
+    if (n->net != NULL) {
+        yc_buf_cleanup(&n->net->gossip);
+        free(n->net);
+        n->net = NULL;
+    }
+}

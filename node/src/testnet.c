@@ -1,0 +1,170 @@
+/*
+ * testnet.c — `yuchaind testnet`: a local consortium of N validators and M observers
+ * in one directory (see chain.h, docs/operator.md).
+ *
+ * Everything is checked before anything is written (counts, ports, free homes), then
+ * the wallet and genesis are made, then the homes; each home is written genesis-last
+ * by yc_home_create, so a run that fails midway leaves homes that are detectably
+ * incomplete. Secret keys sit in one sodium_malloc'ed block, wiped and freed at the end.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "chain.h"
+#include "keyfile.h"
+#include "yc/cliutil.h"
+
+#define PEERS_LINE_MAX 170 /* node.conf lines stay under libinih's 200 bytes */
+
+static void node_home(char *out, size_t outlen, const char *dir, unsigned i)
+{
+    size_t n = strlen(dir);
+    while (n > 1 && dir[n - 1] == '/')
+        n--;
+    snprintf(out, outlen, "%.*s/node%u", (int)n, dir, i);
+}
+
+/* The other validators' p2p addresses, or "" if the list would not fit on one line. */
+static void peers_of(char *out, size_t outlen, const struct yc_genesis *g, unsigned self)
+{
+    size_t len = 0;
+    out[0] = '\0';
+    for (unsigned j = 0; j < g->nvalidators; j++) {
+        if (j == self)
+            continue;
+        int w = snprintf(out + len, outlen - len, "%s%s", len > 0 ? "," : "",
+                         g->validators[j].addr);
+        if (w < 0 || (size_t)w >= outlen - len || len + (size_t)w > PEERS_LINE_MAX) {
+            out[0] = '\0'; /* the default (every genesis validator) means the same */
+            return;
+        }
+        len += (size_t)w;
+    }
+}
+
+static int check_opts(const struct yc_testnet_opts *o, char *err, size_t errlen)
+{
+    unsigned total = o->validators + o->observers;
+    if (o->validators < 1 || o->validators > YC_MAX_VALIDATORS) {
+        snprintf(err, errlen, "--validators %u: need 1 to %d", o->validators, YC_MAX_VALIDATORS);
+        return YC_EINVAL;
+    }
+    if (o->observers > YC_TESTNET_MAX_OBSERVERS) {
+        snprintf(err, errlen, "--observers %u: at most %d", o->observers,
+                 YC_TESTNET_MAX_OBSERVERS);
+        return YC_EINVAL;
+    }
+    if (total > 100 || o->base_port < 1 || o->base_port + 200 + total - 1 > 65535) {
+        snprintf(err, errlen, "--base-port %u: ports %u to %u must be valid and the nodes "
+                 "fewer than 100", o->base_port, o->base_port, o->base_port + 200 + total - 1);
+        return YC_EINVAL;
+    }
+    char path[PATH_MAX];
+    for (unsigned i = 0; i < total; i++) {
+        struct yc_home h;
+        node_home(path, sizeof path, o->out, i);
+        if (yc_home_paths(&h, path) != YC_OK) {
+            snprintf(err, errlen, "%s: path too long", path);
+            return YC_EINVAL;
+        }
+        if (yc_home_initialized(&h)) {
+            snprintf(err, errlen, "%s already holds a testnet (%s exists): choose another "
+                     "--out or remove it", o->out, h.genesis);
+            return YC_EEXIST;
+        }
+    }
+    return YC_OK;
+}
+
+int yc_chain_testnet(const struct yc_testnet_opts *o, struct yc_testnet_node *nodes, char *err,
+                     size_t errlen)
+{
+    int rc = check_opts(o, err, errlen);
+    if (rc != YC_OK)
+        return rc;
+    if (sodium_init() < 0)
+        return YC_ENOMEM;
+    unsigned nv = o->validators, total = o->validators + o->observers;
+    rc = yc_dir_ensure(o->out, false);
+    if (rc != YC_OK) {
+        snprintf(err, errlen, "cannot create %s (%s)", o->out, yc_err_name(rc));
+        return rc;
+    }
+    /* keys: validator secrets for 0..nv-1, node secrets for every node */
+    uint8_t(*keys)[YC_SECKEY_LEN] = sodium_malloc((size_t)(nv + total) * YC_SECKEY_LEN);
+    if (keys == NULL)
+        return YC_ENOMEM;
+    for (unsigned i = 0; i < nv + total; i++)
+        yc_keyfile_generate(keys[i]);
+
+    struct yc_genesis g;
+    memset(&g, 0, sizeof g);
+    rc = yc_chain_genesis_begin(&g, o->chain_id != NULL ? o->chain_id : "yuchain-testnet", err,
+                                errlen);
+    if (rc == YC_OK && o->set_notice_blocks)
+        g.params.notice_blocks = o->notice_blocks;
+    for (unsigned i = 0; rc == YC_OK && i < nv; i++) {
+        yc_signer *s = NULL;
+        uint8_t pub[YC_PUBKEY_LEN];
+        char name[32], addr[64];
+        rc = yc_signer_create(&s, keys[i]);
+        if (rc != YC_OK) {
+            snprintf(err, errlen, "cannot make a validator key (%s)", yc_err_name(rc));
+            break;
+        }
+        yc_signer_pubkey(s, pub);
+        yc_signer_destroy(s);
+        snprintf(name, sizeof name, "node%u", i);
+        snprintf(addr, sizeof addr, "127.0.0.1:%u", o->base_port + i);
+        rc = yc_chain_add_validator(&g, name, pub, addr);
+        if (rc != YC_OK)
+            snprintf(err, errlen, "validator %s: %s", name, yc_err_name(rc));
+    }
+    char wallet[PATH_MAX];
+    snprintf(wallet, sizeof wallet, "%s/wallet", o->out);
+    if (rc == YC_OK) {
+        size_t na;
+        const struct yc_chain_account *accts = yc_chain_demo_accounts(&na);
+        rc = yc_chain_make_wallet(&g, wallet, accts, na, err, errlen);
+    }
+    if (rc == YC_OK) {
+        rc = yc_genesis_finalize(&g);
+        if (rc != YC_OK)
+            snprintf(err, errlen, "the new genesis is invalid: %s", yc_strerror(rc));
+    }
+    for (unsigned i = 0; rc == YC_OK && i < total; i++) {
+        struct yc_testnet_node *nd = &nodes[i];
+        memset(nd, 0, sizeof *nd);
+        node_home(nd->home, sizeof nd->home, o->out, i);
+        nd->validator = i < nv;
+        snprintf(nd->name, sizeof nd->name, "node%u", i);
+        nd->p2p_port = o->base_port + i;
+        nd->rpc_port = o->base_port + 100 + i;
+        nd->ops_port = o->base_port + 200 + i;
+        struct yc_config cfg = *o->config;
+        yc_config_addr_with_port(cfg.p2p_laddr, sizeof cfg.p2p_laddr, "127.0.0.1", nd->p2p_port);
+        yc_config_addr_with_port(cfg.rpc_laddr, sizeof cfg.rpc_laddr, "127.0.0.1", nd->rpc_port);
+        yc_config_addr_with_port(cfg.prometheus_listen_addr, sizeof cfg.prometheus_listen_addr,
+                                 "127.0.0.1", nd->ops_port);
+        peers_of(cfg.p2p_persistent_peers, sizeof cfg.p2p_persistent_peers, &g,
+                 nd->validator ? i : UINT32_MAX);
+        if (nd->validator && o->observers > 0)
+            cfg.p2p_allow_observers = true;
+        struct yc_home h;
+        rc = yc_home_paths(&h, nd->home);
+        if (rc != YC_OK) {
+            snprintf(err, errlen, "%s: path too long", nd->home);
+            break;
+        }
+        struct yc_home_spec spec = {.genesis = &g, .node_sk = keys[nv + i],
+                                    .validator_sk = nd->validator ? keys[i] : NULL,
+                                    .config = &cfg};
+        rc = yc_home_create(&h, &spec, err, errlen);
+    }
+    sodium_memzero(keys, (size_t)(nv + total) * YC_SECKEY_LEN);
+    sodium_free(keys);
+    yc_genesis_cleanup(&g);
+    return rc;
+}
