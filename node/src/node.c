@@ -17,8 +17,11 @@
 #include "p2p.h"
 #include "sync.h"
 #include "yc/alloc.h"
+#include "yc/bech32.h"
+#include "yc/market.h"
 #include "yc/objects.h"
 #include "yc/pbft.h"
+#include "yc/timefmt.h"
 
 uint64_t yc__wall_ms(void)
 {
@@ -225,6 +228,45 @@ static void recheck_sender(yc_node *n, const uint8_t sender[YC_PUBKEY_LEN])
     yc_free(val);
 }
 
+/* Publishes one "alert" event per alert the block wrote (core's alert rules, DESIGN §5). */
+static int alert_event_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val,
+                          size_t vlen)
+{
+    yc_node *n = ctx;
+    struct yc_alert a;
+    char json[1024], tx[2 * YC_HASH_LEN + 1], asset[2 * YC_HASH_LEN + 1] = "", when[32];
+    char account[YC_ADDR_MAX] = "";
+    (void)key;
+    (void)klen;
+    if (yc_alert_decode(&a, val, vlen) != YC_OK) {
+        yc_log_error("events", "stored alert does not decode");
+        return 0;
+    }
+    yc_hex(tx, a.tx, YC_HASH_LEN);
+    if (a.has_asset)
+        yc_hex(asset, a.asset, YC_HASH_LEN);
+    if (a.has_account && yc_addr_encode(account, a.account) != YC_OK)
+        account[0] = 0;
+    yc_time_rfc3339(when, a.time_ms);
+    snprintf(json, sizeof json,
+             "{\"kind\":\"%.*s\",\"type\":\"%.*s\",\"tx\":\"%s\",\"height\":\"%" PRIu64
+             "\",\"index\":\"%" PRIu64 "\",\"account\":\"%s\",\"asset\":\"%s\",\"amount\":\"%" PRIu64
+             "\",\"policy_version\":\"%" PRIu64 "\",\"time\":\"%s\"}",
+             (int)a.kind.len, a.kind.p, (int)a.type.len, a.type.p, tx, a.height, a.index,
+             account, asset, a.amount, a.policy_version, when);
+    yc__node_publish(n, "alert", json);
+    return 0;
+}
+
+static void publish_alerts(yc_node *n, uint64_t height)
+{
+    uint8_t prefix[YC_KEY_MAX];
+    size_t plen = yc_key_alert(prefix, height, 0, 0) - 5; /* drop u32be index and u8 seq */
+    int rc = store_scan_state(n->st, prefix, plen, 0, alert_event_cb, n);
+    if (rc != YC_OK)
+        yc_log_error("events", "reading the block's alerts failed: %s", yc_err_name(rc));
+}
+
 void yc__node_block_committed(yc_node *n, const struct yc_block *b, double commit_seconds)
 {
     struct yc_idmap seen = {0};
@@ -256,19 +298,16 @@ void yc__node_block_committed(yc_node *n, const struct yc_block *b, double commi
     n->metrics.last_block_commit_seconds = commit_seconds;
     yc_mempool_size(n->mp, &n->metrics.mempool_txs, &n->metrics.mempool_bytes);
 
-    char hash[2 * YC_HASH_LEN + 1], json[512], when[96];
+    char hash[2 * YC_HASH_LEN + 1], json[512], when[32];
     yc_hex(hash, b->hash, YC_HASH_LEN);
-    time_t secs = (time_t)(b->hdr.time_ms / 1000u);
-    struct tm tm;
-    gmtime_r(&secs, &tm);
-    snprintf(when, sizeof when, "%04d-%02d-%02dT%02d:%02d:%02d.%03uZ", tm.tm_year + 1900,
-             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-             (unsigned)(b->hdr.time_ms % 1000u));
+    yc_time_rfc3339(when, b->hdr.time_ms);
     snprintf(json, sizeof json,
              "{\"height\":\"%" PRIu64 "\",\"hash\":\"%s\",\"tx_count\":\"%" PRIu32
              "\",\"time\":\"%s\"}", b->hdr.height, hash, b->ntx, when);
-    if (!n->stopping)
+    if (!n->stopping) {
         yc__node_publish(n, "block", json);
+        publish_alerts(n, b->hdr.height);
+    }
     yc__net_committed(n);
     if (n->drv != NULL)
         yc__driver_kick(n->drv);
