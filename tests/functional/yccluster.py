@@ -30,6 +30,7 @@ import socket
 import subprocess
 import threading
 import time
+import traceback
 
 import yctest
 from yctest import RpcClient, RpcError, Skip, TestFailure, Unreachable, check, log, to_int
@@ -97,6 +98,7 @@ class ClusterNode(yctest.Node):
         self._tl = threading.local()
         self.vc_before = 0  # view changes counted by earlier runs of this node
         self.vc_last = 0
+        self.meant_down = True  # stopped or killed by the test (not crashed)
 
     @property
     def wallet_dir(self):
@@ -127,7 +129,14 @@ class ClusterNode(yctest.Node):
         e.update(env or {})
         self.env = e
         self.paused = False
+        self.meant_down = False
         return yctest.Node.start(self, wait=wait, command="start")
+
+    def crashed(self):
+        """The exit code if the process ended without the test stopping it, else None."""
+        if self.proc is None or self.meant_down:
+            return None
+        return self.proc.poll()
 
     def sample_view_changes(self):
         try:
@@ -155,11 +164,13 @@ class ClusterNode(yctest.Node):
             self.resume()
         if self.running():
             self.sample_view_changes()
+        self.meant_down = True
         return yctest.Node.stop(self, timeout)
 
     def kill9(self):
         if self.up:
             self.sample_view_changes()
+        self.meant_down = True
         yctest.Node.kill9(self)
         self.paused = False
 
@@ -262,10 +273,12 @@ class Cluster:
     def stop(self, nodes=None):
         """SIGTERM to every given node at once, then each must exit 0."""
         nodes = [x for x in (self.nodes if nodes is None else nodes) if x.running()]
+        self.check_alive()
         for x in nodes:
             if x.paused:
                 x.resume()
             x.sample_view_changes()
+            x.meant_down = True
         t0 = time.monotonic()
         for x in nodes:
             x.proc.send_signal(signal.SIGTERM)
@@ -285,7 +298,9 @@ class Cluster:
         for x in nodes:
             if x.up:
                 x.sample_view_changes()
+        self.check_alive()
         for x in nodes:
+            x.meant_down = True
             try:
                 os.killpg(x.proc.pid, signal.SIGKILL)
             except ProcessLookupError:
@@ -294,6 +309,15 @@ class Cluster:
             x.proc.wait()
             x.paused = False
         log("killed -9 %s" % ",".join(x.name for x in nodes))
+
+    def check_alive(self):
+        """Fails if a node exited that the test did not stop or kill (a crash, an abort)."""
+        for x in self.nodes:
+            rc = x.crashed()
+            if rc is not None:
+                x.meant_down = True
+                raise TestFailure("%s exited on its own with %d\n%s" % (x.name, rc,
+                                                                     x.log_tail(40)))
 
     # ---- observation ----
     def primary(self):
@@ -324,6 +348,7 @@ class Cluster:
             if all(v is not None and v >= h for v in hs.values()):
                 return time.monotonic() - t0
             if time.monotonic() - t0 > timeout:
+                self.check_alive()
                 raise TestFailure("%s: not all at height %d within %ds: %r"
                                   % (what or "wait_height", h, timeout, hs))
             time.sleep(0.1)
@@ -341,6 +366,7 @@ class Cluster:
                     return to_int(sts[0]["height"])
                 last = tips
             time.sleep(0.1)
+        self.check_alive()
         raise TestFailure("nodes did not converge within %ds: %r" % (timeout, last))
 
     def view_changes(self):
@@ -432,6 +458,7 @@ class Cluster:
     # ---- the end of a run ----
     def check(self, nodes=None):
         """The shared checker over every given (default: running) node's chain."""
+        self.check_alive()
         nodes = self.live() if nodes is None else nodes
         return self.t.checker.check_chains(nodes, evidence=self.evidence(),
                                            view_changes=self.view_changes())
@@ -492,6 +519,7 @@ class Load:
         self.tx_checks = 0
         self.threads = []
         self.clients = {}
+        self.thread_errors = []
 
     # ---- targets ----
     def targets(self):
@@ -531,6 +559,18 @@ class Load:
                 out.append(self.by_id[txid])
         out.sort(key=lambda x: (x["nonce"], x["acct"]))
         return out
+
+    def _guarded(self, fn):
+        """Runs a thread's loop; an unexpected error is recorded, shown, and retried."""
+        while not self.stop_flag.is_set():
+            try:
+                fn()
+                return
+            except Exception:  # a bug of the test or an unexpected reply: never silent
+                err = traceback.format_exc()
+                self.thread_errors.append(err)
+                log("load thread error (retrying):\n%s" % err)
+                time.sleep(0.5)
 
     def _submit_loop(self):
         interval = self.batch / float(self.rate)
@@ -615,7 +655,7 @@ class Load:
     # ---- control ----
     def start(self, submitting=True):
         for fn in (self._submit_loop, self._watch_loop):
-            th = threading.Thread(target=fn, daemon=True)
+            th = threading.Thread(target=self._guarded, args=(fn,), daemon=True)
             th.start()
             self.threads.append(th)
         if submitting:
@@ -678,12 +718,16 @@ class Load:
             if self.sent_all() and self.acked() == len(self.ops):
                 return time.monotonic() - t0
             time.sleep(0.2)
+        self.c.check_alive()
         missing = [o.txid for o in self.ops.values() if o.outcome != "ok"]
         raise TestFailure("%d of %d transactions not committed %ds after the faults ended "
-                          "(e.g. %s); heights %r" % (len(missing), len(self.ops), timeout,
-                                                     missing[:3], self.c.heights()))
+                          "(e.g. %s); heights %r; load thread errors: %d"
+                          % (len(missing), len(self.ops), timeout, missing[:3],
+                             self.c.heights(), len(self.thread_errors)))
 
     def report(self):
+        check(not self.thread_errors, "load threads hit %d unexpected errors, first:\n%s",
+              len(self.thread_errors), self.thread_errors[:1])
         self.t.number("txs", len(self.txs))
         self.t.number("admission_codes", self.stats)
         self.t.number("tx_status_checks", self.tx_checks)
