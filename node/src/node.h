@@ -109,8 +109,9 @@ size_t yc_node_peers(yc_node *n, struct yc_node_peer *out, size_t cap);
  * Returns YC_OK if cb will be called, else an error (cb not called): a decode error
  * (YC_EDECODE, YC_ETOOLARGE, YC_EUNKNOWNTYPE, YC_EBADFIELD, …), YC_EWRONGCHAIN,
  * YC_ENOTAUTH (read-only node), YC_EBUSY (stopping), YC_ENOMEM. The bytes are copied.
- * cb is never called from inside this function, and not at all once the node has
- * begun stopping (after it called yc_rpc_stop).
+ * cb is never called from inside this function, and exactly once otherwise: a submission
+ * still pending when the node stops is answered YC_EBUSY during teardown, after
+ * yc_rpc_stop has closed every connection (so the caller may release what it held).
  */
 typedef void (*yc_submit_cb)(void *ctx, int code, const uint8_t id[YC_HASH_LEN]);
 int yc_node_submit(yc_node *n, const uint8_t *bytes, size_t len, yc_submit_cb cb, void *ctx);

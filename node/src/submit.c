@@ -58,8 +58,9 @@ static void done_timer_cb(uv_timer_t *t)
             (void)yc_idmap_del(&n->inflight, r->id);
             r->registered = false;
         }
-        if (!n->stopping)
-            r->cb(r->ctx, r->code, r->id);
+        /* always answered, with YC_EBUSY once stopping: the caller may hold memory for it
+         * (an RPC request), and its callback must not reach a closed connection */
+        r->cb(r->ctx, n->stopping && r->code == YC_OK ? YC_EBUSY : r->code, r->id);
         req_free(r);
         r = next;
     }
@@ -216,5 +217,5 @@ void yc__submit_stop(yc_node *n)
 
 void yc__submit_free(yc_node *n)
 {
-    done_timer_cb(&n->done_timer); /* n->stopping: frees without calling back */
+    done_timer_cb(&n->done_timer); /* n->stopping: answers YC_EBUSY, then frees */
 }
