@@ -428,6 +428,7 @@ void yc_dec_init(struct yc_dec *d, const uint8_t *p, size_t len)
     d->p = p;
     d->len = p != NULL ? len : 0;
     d->pos = 0;
+    d->keylog = NULL;
 }
 
 bool yc_dec_done(const struct yc_dec *d)

@@ -35,6 +35,10 @@ YC_WUR int yc__dec_text(struct yc_dec *d, struct yc_slice *s, size_t minlen, siz
 YC_WUR int yc__dec_list(struct yc_dec *d, struct yc_list *l, size_t maxlen);
 /* A bin of exactly n bytes; `err` is returned for a bin of another size. */
 YC_WUR int yc__dec_fixed(struct yc_dec *d, uint8_t *out, size_t n, int err);
+/* A public key: 33 bytes with a known scheme byte (YC_EBADKEY otherwise). Whether it is
+ * a point of the curve is checked by yc_tx_verify: its offset is noted in d->keylog
+ * (YC_ETOOMANY beyond YC_TX_MAX_BODY_KEYS). */
+YC_WUR int yc__dec_pub(struct yc_dec *d, uint8_t out[YC_PUBKEY_LEN]);
 /* Writers for the same shapes. */
 void yc__enc_slice(struct yc_enc *e, const struct yc_slice *s);
 void yc__enc_list(struct yc_enc *e, const struct yc_list *l);

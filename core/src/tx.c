@@ -151,10 +151,20 @@ void yc__enc_list(struct yc_enc *e, const struct yc_list *l)
         }                                                                                          \
     } while (0)
 
-static int dec_pub(struct yc_dec *d, uint8_t out[YC_PUBKEY_LEN])
+int yc__dec_pub(struct yc_dec *d, uint8_t out[YC_PUBKEY_LEN])
 {
     TRY(yc__dec_fixed(d, out, YC_PUBKEY_LEN, YC_EBADFIELD));
-    return yc_pubkey_valid(out) ? YC_OK : YC_EBADKEY;
+    if (out[0] != YC_SCHEME_BIP340) {
+        return YC_EBADKEY;
+    }
+    struct yc_keylog *log = d->keylog;
+    if (log != NULL) {
+        if (log->n == YC_TX_MAX_BODY_KEYS) {
+            return YC_ETOOMANY;
+        }
+        log->off[log->n++] = (uint16_t)(d->pos - YC_PUBKEY_LEN);
+    }
+    return YC_OK;
 }
 
 typedef int (*body_fn)(struct yc_dec *d, uint32_t *left, enum yc_tx_type t, union yc_tx_body *b);
@@ -164,7 +174,7 @@ static int body_account_register(struct yc_dec *d, uint32_t *left, enum yc_tx_ty
 {
     struct yc_body_account_register *b = &u->account_register;
     (void)t;
-    OPT(d, left, "account", &b->has_account, dec_pub(d, b->account));
+    OPT(d, left, "account", &b->has_account, yc__dec_pub(d, b->account));
     TRY(yc__field_req(d, left, "jurisdiction"));
     TRY(yc__dec_text(d, &b->jurisdiction, 0, YC_CODE_MAX));
     TRY(yc__field_req(d, left, "name"));
@@ -178,7 +188,7 @@ static int body_account_update(struct yc_dec *d, uint32_t *left, enum yc_tx_type
 {
     struct yc_body_account_update *b = &u->account_update;
     (void)t;
-    OPT(d, left, "account", &b->has_account, dec_pub(d, b->account));
+    OPT(d, left, "account", &b->has_account, yc__dec_pub(d, b->account));
     OPT(d, left, "jurisdiction", &b->has_jurisdiction,
         yc__dec_text(d, &b->jurisdiction, 0, YC_CODE_MAX));
     OPT(d, left, "name", &b->has_name, yc__dec_text(d, &b->name, 0, YC_NAME_MAX));
@@ -193,7 +203,7 @@ static int body_token(struct yc_dec *d, uint32_t *left, enum yc_tx_type t, union
     TRY(yc__field_req(d, left, "amount"));
     TRY(yc_dec_uint(d, &b->amount));
     OPT(d, left, "memo", &has_memo, yc__dec_text(d, &b->memo, 1, YC_NAME_MAX));
-    OPT(d, left, "to", &b->has_to, dec_pub(d, b->to));
+    OPT(d, left, "to", &b->has_to, yc__dec_pub(d, b->to));
     /* issue and transfer name a recipient; redeem burns from the sender's own balance */
     if (b->has_to != (t != YC_TX_TOKEN_REDEEM)) {
         return YC_EBADFIELD;
@@ -218,7 +228,7 @@ static int body_consent_grant(struct yc_dec *d, uint32_t *left, enum yc_tx_type 
     TRY(yc__field_req(d, left, "operations"));
     TRY(yc__dec_list(d, &b->operations, YC_CODE_MAX));
     TRY(yc__field_req(d, left, "processor"));
-    TRY(dec_pub(d, b->processor));
+    TRY(yc__dec_pub(d, b->processor));
     TRY(yc__field_req(d, left, "purposes"));
     TRY(yc__dec_list(d, &b->purposes, YC_CODE_MAX));
     OPT(d, left, "retention_days", &has, yc_dec_uint(d, &b->retention_days));
@@ -335,6 +345,7 @@ static int decode_body(struct yc_tx *tx)
         return YC_EUNKNOWNTYPE;
     }
     yc_dec_init(&d, tx->body, tx->body_len);
+    d.keylog = &tx->body_keys;
     TRY(yc_dec_map(&d, &left));
     TRY(fn(&d, &left, tx->type, &tx->b));
     /* a key left over sorts after every known one: unknown field */
@@ -379,7 +390,7 @@ static int decode_cosigs(struct yc_dec *d, struct yc_tx *tx)
         if (yc_dec_array(d, &two) != YC_OK || two != 2) {
             return YC_EBADFIELD;
         }
-        TRY(dec_pub(d, c->pub));
+        TRY(yc__dec_pub(d, c->pub));
         TRY(yc__dec_fixed(d, c->sig, YC_SIG_LEN, YC_EBADFIELD));
         if (i > 0 && memcmp(tx->cosigs[i - 1].pub, c->pub, YC_PUBKEY_LEN) >= 0) {
             return YC_EBADFIELD; /* sorted by key, unique */
@@ -421,7 +432,7 @@ static int decode_envelope(struct yc_tx *tx)
     TRY(yc__field_req(&d, &left, "nonce"));
     TRY(yc_dec_uint(&d, &tx->nonce));
     TRY(yc__field_req(&d, &left, "sender"));
-    TRY(dec_pub(&d, tx->sender));
+    TRY(yc__dec_pub(&d, tx->sender));
     TRY(yc__field_req(&d, &left, "sig"));
     TRY(yc__dec_fixed(&d, tx->sig, YC_SIG_LEN, YC_EBADFIELD));
     TRY(yc__field_req(&d, &left, "type"));
@@ -513,12 +524,19 @@ int yc_tx_verify(const struct yc_tx *tx, const char *chain_id)
     if (tx->chain_id.len != n || memcmp(tx->chain_id.p, chain_id, n) != 0) {
         return YC_EWRONGCHAIN;
     }
+    for (uint32_t i = 0; i < tx->body_keys.n; i++) {
+        if (tx->body_len < YC_PUBKEY_LEN || tx->body_keys.off[i] > tx->body_len - YC_PUBKEY_LEN ||
+            !yc_pubkey_valid(tx->body + tx->body_keys.off[i])) {
+            return YC_EBADKEY;
+        }
+    }
+    /* a signer's key is parsed by its signature check: looked at alone only on failure */
     if (!yc_sig_verify(tx->sig, tx->id, tx->sender)) {
-        return YC_EBADSIG;
+        return yc_pubkey_valid(tx->sender) ? YC_EBADSIG : YC_EBADKEY;
     }
     for (uint32_t i = 0; i < tx->ncosigs; i++) {
         if (!yc_sig_verify(tx->cosigs[i].sig, tx->id, tx->cosigs[i].pub)) {
-            return YC_EBADCOSIG;
+            return yc_pubkey_valid(tx->cosigs[i].pub) ? YC_EBADCOSIG : YC_EBADKEY;
         }
     }
     return YC_OK;

@@ -30,12 +30,6 @@
         *(has) = r_ == 1;                                                                          \
     } while (0)
 
-static int dec_pub(struct yc_dec *d, uint8_t out[YC_PUBKEY_LEN])
-{
-    TRY(yc__dec_fixed(d, out, YC_PUBKEY_LEN, YC_EBADFIELD));
-    return yc_pubkey_valid(out) ? YC_OK : YC_EBADKEY;
-}
-
 static int req_id(struct yc_dec *d, uint32_t *left, const char *key, uint8_t out[YC_HASH_LEN])
 {
     TRY(yc__field_req(d, left, key));
@@ -90,7 +84,7 @@ static int dec_contributors(struct yc_dec *d, struct yc_body_asset_register *b)
         if (yc_dec_array(d, &two) != YC_OK || two != 2) {
             return YC_EBADFIELD;
         }
-        TRY(dec_pub(d, b->contributors[i].pub));
+        TRY(yc__dec_pub(d, b->contributors[i].pub));
         if (yc_dec_uint(d, &b->contributors[i].bps) != YC_OK) {
             return YC_EBADFIELD;
         }
@@ -196,7 +190,7 @@ int yc__body_right_transfer(struct yc_dec *d, uint32_t *left, enum yc_tx_type t,
     TRY(req_id(d, left, "asset", b->asset));
     TRY(req_text(d, left, "right", &b->right, YC_CODE_MAX));
     TRY(yc__field_req(d, left, "to"));
-    return dec_pub(d, b->to);
+    return yc__dec_pub(d, b->to);
 }
 
 int yc__body_right_license(struct yc_dec *d, uint32_t *left, enum yc_tx_type t,
@@ -211,7 +205,7 @@ int yc__body_right_license(struct yc_dec *d, uint32_t *left, enum yc_tx_type t,
         return YC_EBADFIELD;
     }
     TRY(yc__field_req(d, left, "licensee"));
-    TRY(dec_pub(d, b->licensee));
+    TRY(yc__dec_pub(d, b->licensee));
     OPT_BEGIN(d, left, "max_uses", &has);
     if (has && yc_dec_uint(d, &b->max_uses) != YC_OK) {
         return YC_EBADFIELD;
@@ -250,9 +244,9 @@ int yc__body_carry_request(struct yc_dec *d, uint32_t *left, enum yc_tx_type t,
     TRY(yc__field_req(d, left, "categories"));
     TRY(yc__dec_list(d, &b->categories, YC_CODE_MAX));
     TRY(yc__field_req(d, left, "holder"));
-    TRY(dec_pub(d, b->holder));
+    TRY(yc__dec_pub(d, b->holder));
     TRY(yc__field_req(d, left, "recipient"));
-    return dec_pub(d, b->recipient);
+    return yc__dec_pub(d, b->recipient);
 }
 
 /* carry.complete {carry, package}; carry.reject {carry, reason}. */

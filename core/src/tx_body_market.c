@@ -31,12 +31,6 @@
         *(has) = r_ == 1;                                                                          \
     } while (0)
 
-static int dec_pub(struct yc_dec *d, uint8_t out[YC_PUBKEY_LEN])
-{
-    TRY(yc__dec_fixed(d, out, YC_PUBKEY_LEN, YC_EBADFIELD));
-    return yc_pubkey_valid(out) ? YC_OK : YC_EBADKEY;
-}
-
 static int dec_u64(struct yc_dec *d, uint64_t *v)
 {
     return yc_dec_uint(d, v) == YC_OK ? YC_OK : YC_EBADFIELD;
@@ -79,7 +73,7 @@ static int dec_pubs(struct yc_dec *d, uint8_t (*pubs)[YC_PUBKEY_LEN], uint32_t *
         return YC_ETOOMANY;
     }
     for (uint32_t i = 0; i < n; i++) {
-        TRY(dec_pub(d, pubs[i]));
+        TRY(yc__dec_pub(d, pubs[i]));
     }
     *np = n;
     return YC_OK;
@@ -175,7 +169,7 @@ int yc__body_pledge_create(struct yc_dec *d, uint32_t *left, enum yc_tx_type t,
     TRY(req_id(d, left, "asset", b->asset));
     TRY(req_u64(d, left, "due", &b->due));
     TRY(yc__field_req(d, left, "pledgee"));
-    return dec_pub(d, b->pledgee);
+    return yc__dec_pub(d, b->pledgee);
 }
 
 int yc__body_pledge_ref(struct yc_dec *d, uint32_t *left, enum yc_tx_type t, union yc_tx_body *u)
@@ -242,7 +236,7 @@ int yc__body_credit_record(struct yc_dec *d, uint32_t *left, enum yc_tx_type t,
     struct yc_body_credit_record *b = &u->credit_record;
     (void)t;
     TRY(yc__field_req(d, left, "account"));
-    TRY(dec_pub(d, b->account));
+    TRY(yc__dec_pub(d, b->account));
     TRY(req_digest(d, left, "evidence", b->evidence));
     TRY(req_text(d, left, "reason", &b->reason, YC_CODE_MAX));
     return req_text(d, left, "severity", &b->severity, YC_CODE_MAX);

@@ -47,6 +47,11 @@
 #define MAX_ROUNDS 10000u
 #define ISSUE_AMOUNT 1000000u
 #define JURISDICTION "CN-CQ"
+#define MAX_NODES 16
+/* Transactions of one sender admitted but not committed, at most: below the node's
+ * mempool.max_nonce_gap (1000 by default), so the issuing key's phases are never
+ * refused with bad_nonce. */
+#define SENDER_WINDOW 800u
 
 enum { ST_NEW = 0, ST_ADMITTED, ST_REJECTED, ST_COMMITTED };
 
@@ -68,6 +73,9 @@ struct account {
 };
 
 struct opts {
+    const char *nodes[MAX_NODES];
+    unsigned nnodes;
+    double rate; /* load phase: transactions per second offered, 0 = as fast as admitted */
     const char *node, *wallet_dir, *password_file, *from, *emit, *chain_override, *out_json;
     uint32_t accounts, processors, rounds, batch;
     uint64_t seed, timeout_s;
@@ -92,6 +100,7 @@ struct bench {
     _Atomic size_t ncommitted;
     _Atomic int stop;
     _Atomic uint64_t blocks_seen, block_txs_seen;
+    unsigned next_node; /* round-robin over o.nodes for submissions */
 };
 
 static double now_s(void)
@@ -142,11 +151,12 @@ static struct btx *table_find(struct bench *b, const uint8_t id[YC_HASH_LEN])
 
 /* ---- RPC ---- */
 
-static json_t *rpc(struct bench *b, const char *method, json_t *params, char *code, size_t clen)
+static json_t *rpc_at(const char *node, const char *method, json_t *params, char *code,
+                      size_t clen)
 {
     json_t *res = NULL;
     char ecode[64] = "", emsg[256] = "";
-    int rc = yc_rpc_call(b->o.node, method, params, &res, ecode, sizeof ecode, emsg, sizeof emsg);
+    int rc = yc_rpc_call(node, method, params, &res, ecode, sizeof ecode, emsg, sizeof emsg);
     if (rc == YC_EREMOTE) {
         if (code != NULL)
             snprintf(code, clen, "%s", ecode);
@@ -155,11 +165,17 @@ static json_t *rpc(struct bench *b, const char *method, json_t *params, char *co
         return NULL;
     }
     if (rc != YC_OK) {
-        fprintf(stderr, "ycbench: %s: node %s: %s\n", method, b->o.node,
+        fprintf(stderr, "ycbench: %s: node %s: %s\n", method, node,
                 rc == YC_EUNREACHABLE ? "unreachable" : yc_err_name(rc));
         exit(rc == YC_EUNREACHABLE ? YC_EXIT_UNAVAILABLE : 1);
     }
     return res;
+}
+
+/* Queries go to the first node (the one the poller follows). */
+static json_t *rpc(struct bench *b, const char *method, json_t *params, char *code, size_t clen)
+{
+    return rpc_at(b->o.node, method, params, code, clen);
 }
 
 static uint64_t json_u64(json_t *v)
@@ -435,7 +451,9 @@ static void submit_batch(struct bench *b, struct btx **batch, size_t n, struct p
         if (batch[i]->t_submit == 0)
             batch[i]->t_submit = t;
     char code[64] = "";
-    json_t *res = rpc(b, "broadcast_txs", json_pack("{s:o}", "txs", arr), code, sizeof code);
+    const char *node = b->o.nodes[b->next_node++ % b->o.nnodes];
+    json_t *res = rpc_at(node, "broadcast_txs", json_pack("{s:o}", "txs", arr), code,
+                         sizeof code);
     json_t *results = res ? json_object_get(res, "results") : NULL;
     if (results == NULL || json_array_size(results) != n) {
         fprintf(stderr, "ycbench: broadcast_txs of %zu refused: %s\n", n, code);
@@ -463,12 +481,26 @@ static void submit_batch(struct bench *b, struct btx **batch, size_t n, struct p
     json_decref(res);
 }
 
+static size_t committed_in(struct bench *b, size_t from, size_t to)
+{
+    size_t done = 0;
+    for (size_t k = from; k < to; k++)
+        if (atomic_load_explicit(&b->txs[k].state, memory_order_acquire) == ST_COMMITTED)
+            done++;
+    return done;
+}
+
+/* Submits [from, to) in batches and waits for the admitted ones to commit. window > 0
+ * keeps at most that many admitted transactions of the phase uncommitted (a phase of one
+ * sender); rate > 0 offers the phase at that many transactions per second. */
 static void run_phase(struct bench *b, const char *name, size_t from, size_t to,
-                      struct phase_result *r)
+                      size_t window, double rate, struct phase_result *r)
 {
     memset(r, 0, sizeof *r);
     r->n = to - from;
     size_t cap = b->o.batch;
+    if (window > 0 && cap > window / 2)
+        cap = window / 2;
     struct btx **batch = malloc(cap * sizeof *batch);
     if (batch == NULL)
         die("batch", YC_ENOMEM);
@@ -488,8 +520,18 @@ static void run_phase(struct bench *b, const char *name, size_t from, size_t to,
                     batch[n++] = &b->txs[k];
                 }
         }
+        size_t off = i - from; /* offset of the first new transaction of this batch */
         while (n < cap && i < to)
             batch[n++] = &b->txs[i++];
+        if (window > 0)
+            while (r->admitted + n > committed_in(b, from, to) + window)
+                usleep(2000);
+        if (rate > 0) {
+            /* the batch that starts at offset off is due at t_first + off / rate */
+            double due = r->t_first + (double)off / rate;
+            for (double t = now_s(); t < due; t = now_s())
+                usleep((useconds_t)((due - t) * 1e6) + 1);
+        }
         submit_batch(b, batch, n, r);
         for (size_t k = from; k < i; k++)
             if (b->txs[k].code[0] == '!')
@@ -500,10 +542,7 @@ static void run_phase(struct bench *b, const char *name, size_t from, size_t to,
     /* wait for every admitted tx to commit (or the timeout) */
     double deadline = now_s() + (double)b->o.timeout_s;
     for (;;) {
-        size_t done = 0;
-        for (size_t k = from; k < to; k++)
-            if (atomic_load_explicit(&b->txs[k].state, memory_order_acquire) == ST_COMMITTED)
-                done++;
+        size_t done = committed_in(b, from, to);
         r->committed = done;
         if (done >= r->admitted || now_s() > deadline)
             break;
@@ -562,13 +601,16 @@ static void run_phase(struct bench *b, const char *name, size_t from, size_t to,
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: ycbench [--node URL] --wallet-dir DIR --password-file FILE [--from NAME]\n"
+            "usage: ycbench [--node URL]... --wallet-dir DIR --password-file FILE [--from NAME]\n"
             "               [--accounts N] [--processors P] [--rounds R] [--batch B]\n"
-            "               [--seed S] [--timeout-s T] [--json FILE] [--emit FILE]\n"
-            "               [--chain-id ID] [--quiet]\n"
+            "               [--rate TPS] [--seed S] [--timeout-s T] [--json FILE]\n"
+            "               [--emit FILE] [--chain-id ID] [--quiet]\n"
             "Signs registrations, token issues, then R rounds of one transfer or consent\n"
             "grant per account; submits each phase with broadcast_txs; prints committed tx/s\n"
-            "and p50/p99 submit-to-commit latency of the last phase. --emit writes the last\n"
+            "and p50/p99 submit-to-commit latency of the last phase. With several --node,\n"
+            "batches go to them in turn and the first one is followed for commits (default\n"
+            "http://127.0.0.1:27700). --rate offers the last phase at TPS transactions per\n"
+            "second (default: as fast as the nodes admit). --emit writes the last\n"
             "phase's signed transactions to FILE instead of sending them; --chain-id signs\n"
             "that phase for another chain (a test of wrong_chain).\n");
 }
@@ -590,8 +632,15 @@ static void parse_args(struct opts *o, int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         bool takes = true;
-        if (strcmp(a, "--node") == 0)
-            o->node = v;
+        if (strcmp(a, "--node") == 0) {
+            if (o->nnodes == MAX_NODES) {
+                fprintf(stderr, "ycbench: at most %d --node\n", MAX_NODES);
+                exit(YC_EXIT_USAGE);
+            }
+            if (v != NULL)
+                o->nodes[o->nnodes++] = v;
+        } else if (strcmp(a, "--rate") == 0)
+            o->rate = parse_u32(a, v, 1000000);
         else if (strcmp(a, "--wallet-dir") == 0)
             o->wallet_dir = v;
         else if (strcmp(a, "--password-file") == 0)
@@ -634,6 +683,9 @@ static void parse_args(struct opts *o, int argc, char **argv)
             i++;
         }
     }
+    if (o->nnodes == 0)
+        o->nodes[o->nnodes++] = o->node;
+    o->node = o->nodes[0];
     if (o->wallet_dir == NULL || o->password_file == NULL || o->accounts < 2 ||
         o->batch == 0) {
         usage(stderr);
@@ -691,7 +743,7 @@ static void report(struct bench *b, const struct phase_result *r, double sign_se
     if (b->o.out_json == NULL)
         return;
     json_t *j = json_pack("{s:s, s:s, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:f, s:f, s:f, s:f, "
-                          "s:i, s:f, s:s}",
+                          "s:i, s:f, s:s, s:i, s:f}",
                           "node", b->o.node, "chain_id", b->chain_id,
                           "accounts", (json_int_t)b->o.accounts,
                           "processors", (json_int_t)b->o.processors,
@@ -701,7 +753,8 @@ static void report(struct bench *b, const struct phase_result *r, double sign_se
                           "committed_tx_per_s", tps, "p50_ms", r->p50_ms, "p99_ms", r->p99_ms,
                           "blocks", (json_int_t)blocks,
                           "sign_us_per_tx", b->ntx ? sign_secs * 1e6 / (double)b->ntx : 0.0,
-                          "refusal_codes", r->codes);
+                          "refusal_codes", r->codes, "nodes", (json_int_t)b->o.nnodes,
+                          "rate", b->o.rate);
     if (j == NULL || json_dump_file(j, b->o.out_json, JSON_INDENT(2) | JSON_SORT_KEYS) != 0) {
         fprintf(stderr, "ycbench: cannot write %s\n", b->o.out_json);
         exit(YC_EXIT_IOERR);
@@ -763,8 +816,8 @@ int main(int argc, char **argv)
         die("poller thread", YC_ENOMEM);
 
     struct phase_result r[3];
-    run_phase(&b, "register", ph[0], ph[1], &r[0]);
-    run_phase(&b, "issue", ph[1], ph[2], &r[1]);
+    run_phase(&b, "register", ph[0], ph[1], 0, 0, &r[0]);
+    run_phase(&b, "issue", ph[1], ph[2], SENDER_WINDOW, 0, &r[1]);
     int status = 0;
     if (r[0].committed != r[0].n || r[1].committed != r[1].n) {
         fprintf(stderr, "ycbench: set-up did not fully commit\n");
@@ -774,7 +827,7 @@ int main(int argc, char **argv)
         if (!b.o.quiet)
             fprintf(stderr, "ycbench: wrote %zu signed txs to %s\n", ph[3] - ph[2], b.o.emit);
     } else {
-        run_phase(&b, "load", ph[2], ph[3], &r[2]);
+        run_phase(&b, "load", ph[2], ph[3], 0, b.o.rate, &r[2]);
         report(&b, &r[2], sign_secs);
         if (r[2].committed != r[2].n)
             status = 1;

@@ -97,10 +97,15 @@ enum yc_mtype {
     YC_MT_OTHER
 };
 
+struct yc_keylog; /* yc/tx.h */
+
 struct yc_dec {
     const uint8_t *p; /* not owned */
     size_t len;
     size_t pos;
+    /* Where a transaction body's decoder notes the public keys it reads, so that their
+     * curve check is done once, by yc_tx_verify (NULL: not noted). */
+    struct yc_keylog *keylog;
 };
 
 /* Reads p[0..len) (not owned; must outlive d). */

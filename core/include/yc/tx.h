@@ -349,6 +349,15 @@ struct yc_cosig {
     uint8_t sig[YC_SIG_LEN];
 };
 
+/* Every public key of a body is at most this many (contributors, policy lists). */
+#define YC_TX_MAX_BODY_KEYS 40
+
+/* Offsets of the body's public keys in yc_tx.body, noted by yc_tx_decode. */
+struct yc_keylog {
+    uint32_t n;
+    uint16_t off[YC_TX_MAX_BODY_KEYS];
+};
+
 struct yc_tx {
     uint8_t *bytes; /* owned: the signed canonical bytes */
     size_t len;
@@ -363,21 +372,27 @@ struct yc_tx {
     uint32_t ncosigs;
     struct yc_cosig cosigs[YC_TX_MAX_COSIGS];
     union yc_tx_body b;
+    struct yc_keylog body_keys;
 };
 
 /*
  * Decodes signed bytes into *tx (tx->bytes is a private copy). Checks canonical
  * form, envelope fields, the body's schema for its type and the field limits; does
- * NOT check signatures or chain. Returns YC_OK, YC_ETOOLARGE, YC_EDECODE and friends,
- * YC_EUNKNOWNTYPE, YC_EBADFIELD, YC_EBADKEY, YC_ENOMEM. On failure *tx is cleared.
+ * NOT check signatures, chain, or that a public key is a point of the curve (only its
+ * scheme byte: YC_EBADKEY): yc_tx_verify does, once, since the curve check costs as
+ * much as a tenth of a signature check. Returns YC_OK, YC_ETOOLARGE, YC_EDECODE and
+ * friends, YC_EUNKNOWNTYPE, YC_EBADFIELD, YC_EBADKEY, YC_ENOMEM. On failure *tx is
+ * cleared.
  */
 YC_WUR int yc_tx_decode(struct yc_tx *tx, const uint8_t *bytes, size_t len);
 /* Frees tx->bytes and clears *tx; safe on a cleared tx. */
 void yc_tx_cleanup(struct yc_tx *tx);
 
 /*
- * Checks chain id (YC_EWRONGCHAIN) and the sender's signature and every cosig
- * (YC_EBADSIG / YC_EBADCOSIG). Pure; costs one BIP-340 verification per signature.
+ * Checks chain id (YC_EWRONGCHAIN), that every public key of the body is a valid key
+ * (YC_EBADKEY), and the sender's signature and every cosig (YC_EBADSIG / YC_EBADCOSIG;
+ * YC_EBADKEY when the signer's key itself is not a valid key). Pure; costs one BIP-340
+ * verification per signature and one curve check per body key.
  */
 YC_WUR int yc_tx_verify(const struct yc_tx *tx, const char *chain_id);
 

@@ -111,6 +111,17 @@ static int decode_fields(struct fx *x, const struct fld *f, size_t n)
     return rc;
 }
 
+/* Decodes (which must succeed) and returns yc_tx_verify's verdict. */
+static int verify_fields(struct fx *x, const struct fld *f, size_t n)
+{
+    struct yc_tx tx;
+    enc_fields(&x->tx, f, n);
+    assert_int_equal(yc_tx_decode(&tx, x->tx.data, x->tx.len), YC_OK);
+    int rc = yc_tx_verify(&tx, TC_CHAIN);
+    yc_tx_cleanup(&tx);
+    return rc;
+}
+
 /* ---- round trips ---- */
 
 static void round_trip(struct fx *x, uint32_t who, enum yc_tx_type type)
@@ -349,6 +360,9 @@ static void test_bad_envelope_values_refused(void **st)
     badkey[0] = YC_SCHEME_BIP340; /* x >= p: not on the curve */
     f[3].p = badkey;
     f[3].len = 33;
+    /* the curve check is yc_tx_verify's, done once; decoding checks the scheme byte */
+    assert_int_equal(verify_fields(x, f, x->nf), YC_EBADKEY);
+    badkey[0] = YC_SCHEME_BIP340 + 1;
     assert_int_equal(decode_fields(x, f, x->nf), YC_EBADKEY);
     memcpy(f, x->f, sizeof x->f);
     f[4].len = 64;
@@ -392,6 +406,20 @@ static void test_body_schema_refusals(void **st)
     f[0].p = body.data;
     f[0].len = body.len;
     assert_int_equal(decode_fields(x, f, x->nf), YC_EBADFIELD);
+    /* a body key that is not a point of the curve: decodes, refused by verification */
+    uint8_t offcurve[33];
+    memset(offcurve, 0xff, sizeof offcurve);
+    offcurve[0] = YC_SCHEME_BIP340;
+    struct fld b0[] = {{"amount", F_UINT, NULL, 0, 5}, {"to", F_BIN, offcurve, 33, 0}};
+    enc_fields(&body, b0, 2);
+    f[0].p = body.data;
+    f[0].len = body.len;
+    assert_int_equal(verify_fields(x, f, x->nf), YC_EBADKEY);
+    offcurve[0] = 0x02; /* an unknown scheme: refused by decoding */
+    enc_fields(&body, b0, 2);
+    f[0].p = body.data;
+    f[0].len = body.len;
+    assert_int_equal(decode_fields(x, f, x->nf), YC_EBADKEY);
     /* a wrong type */
     struct fld b2[] = {{"amount", F_STR, "5", 1, 0}, {"to", F_BIN, x->tc.pub[TC_BOB], 33, 0}};
     enc_fields(&body, b2, 2);
