@@ -77,7 +77,7 @@ struct opts {
     unsigned nnodes;
     double rate; /* load phase: transactions per second offered, 0 = as fast as admitted */
     const char *node, *wallet_dir, *password_file, *from, *emit, *chain_override, *out_json;
-    uint32_t accounts, processors, rounds, batch;
+    uint32_t accounts, processors, rounds, batch, clients;
     uint64_t seed, timeout_s;
     bool quiet;
 };
@@ -100,7 +100,6 @@ struct bench {
     _Atomic size_t ncommitted;
     _Atomic int stop;
     _Atomic uint64_t blocks_seen, block_txs_seen;
-    unsigned next_node; /* round-robin over o.nodes for submissions */
 };
 
 static double now_s(void)
@@ -421,6 +420,7 @@ static void *poller(void *arg)
 struct phase_result {
     size_t n, admitted, rejected, committed;
     double t_first, t_last_commit, secs;
+    double offer_secs; /* from the first submission to the answer to the last one */
     double p50_ms, p99_ms;
     uint64_t first_height, last_height;
     char codes[256];
@@ -441,7 +441,7 @@ static void note_code(char *codes, size_t cap, const char *code)
     }
 }
 
-static void submit_batch(struct bench *b, struct btx **batch, size_t n, struct phase_result *r)
+static void submit_batch(const char *node, struct btx **batch, size_t n, struct phase_result *r)
 {
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++)
@@ -451,7 +451,6 @@ static void submit_batch(struct bench *b, struct btx **batch, size_t n, struct p
         if (batch[i]->t_submit == 0)
             batch[i]->t_submit = t;
     char code[64] = "";
-    const char *node = b->o.nodes[b->next_node++ % b->o.nnodes];
     json_t *res = rpc_at(node, "broadcast_txs", json_pack("{s:o}", "txs", arr), code,
                          sizeof code);
     json_t *results = res ? json_object_get(res, "results") : NULL;
@@ -490,9 +489,63 @@ static size_t committed_in(struct bench *b, size_t from, size_t to)
     return done;
 }
 
-/* Submits [from, to) in batches and waits for the admitted ones to commit. window > 0
- * keeps at most that many admitted transactions of the phase uncommitted (a phase of one
- * sender); rate > 0 offers the phase at that many transactions per second. */
+/* One submitting thread: takes the next batch of the phase, waits for its due time
+ * (--rate) or for room in the sender's window, submits it to its node, and resends
+ * what a full mempool refused until it is admitted or refused for good. */
+struct submitter {
+    struct bench *b;
+    size_t from, to, cap, window;
+    double rate, t_first;
+    _Atomic size_t *next; /* offset of the next batch to take */
+    unsigned node;
+    struct phase_result part;
+};
+
+static void *submit_loop(void *arg)
+{
+    struct submitter *s = arg;
+    struct bench *b = s->b;
+    struct btx **batch = malloc(s->cap * sizeof *batch);
+    if (batch == NULL)
+        die("batch", YC_ENOMEM);
+    for (;;) {
+        size_t off = atomic_fetch_add(s->next, s->cap);
+        if (off >= s->to - s->from)
+            break;
+        size_t n = s->to - s->from - off < s->cap ? s->to - s->from - off : s->cap;
+        for (size_t k = 0; k < n; k++)
+            batch[k] = &b->txs[s->from + off + k];
+        if (s->window > 0) /* one thread only: the phase's admitted count is ours */
+            while (s->part.admitted + n > committed_in(b, s->from, s->to) + s->window)
+                usleep(2000);
+        if (s->rate > 0) {
+            /* the batch that starts at offset off is due at t_first + off / rate */
+            double due = s->t_first + (double)off / s->rate;
+            for (double t = now_s(); t < due; t = now_s())
+                usleep((useconds_t)((due - t) * 1e6) + 1);
+        }
+        for (;;) {
+            submit_batch(b->o.nodes[s->node], batch, n, &s->part);
+            size_t m = 0;
+            for (size_t k = 0; k < n; k++)
+                if (batch[k]->code[0] == '!') { /* mempool_full */
+                    batch[k]->code[0] = '\0';
+                    batch[m++] = batch[k];
+                }
+            if (m == 0)
+                break;
+            n = m;
+            usleep(20000);
+        }
+    }
+    free(batch);
+    return NULL;
+}
+
+/* Submits [from, to) in batches from --clients threads (one when window > 0: a phase
+ * of one sender keeps at most `window` admitted transactions uncommitted), and waits
+ * for the admitted ones to commit. rate > 0 offers the phase at that many
+ * transactions per second. */
 static void run_phase(struct bench *b, const char *name, size_t from, size_t to,
                       size_t window, double rate, struct phase_result *r)
 {
@@ -501,43 +554,31 @@ static void run_phase(struct bench *b, const char *name, size_t from, size_t to,
     size_t cap = b->o.batch;
     if (window > 0 && cap > window / 2)
         cap = window / 2;
-    struct btx **batch = malloc(cap * sizeof *batch);
-    if (batch == NULL)
-        die("batch", YC_ENOMEM);
+    unsigned nthreads = window > 0 ? 1 : b->o.clients;
+    struct submitter *subs = calloc(nthreads, sizeof *subs);
+    pthread_t *th = calloc(nthreads, sizeof *th);
+    if (subs == NULL || th == NULL)
+        die("submitters", YC_ENOMEM);
+    _Atomic size_t next = 0;
     r->t_first = now_s();
     r->first_height = atomic_load(&b->seen_height) + 1;
-    size_t i = from;
-    size_t retries = 0;
-    while (i < to || retries > 0) {
-        size_t n = 0;
-        /* mempool_full: resend those first, after a short pause */
-        if (retries > 0) {
-            usleep(20000);
-            retries = 0;
-            for (size_t k = from; k < i && n < cap; k++)
-                if (b->txs[k].code[0] == '!') {
-                    b->txs[k].code[0] = '\0';
-                    batch[n++] = &b->txs[k];
-                }
-        }
-        size_t off = i - from; /* offset of the first new transaction of this batch */
-        while (n < cap && i < to)
-            batch[n++] = &b->txs[i++];
-        if (window > 0)
-            while (r->admitted + n > committed_in(b, from, to) + window)
-                usleep(2000);
-        if (rate > 0) {
-            /* the batch that starts at offset off is due at t_first + off / rate */
-            double due = r->t_first + (double)off / rate;
-            for (double t = now_s(); t < due; t = now_s())
-                usleep((useconds_t)((due - t) * 1e6) + 1);
-        }
-        submit_batch(b, batch, n, r);
-        for (size_t k = from; k < i; k++)
-            if (b->txs[k].code[0] == '!')
-                retries++;
+    for (unsigned t = 0; t < nthreads; t++) {
+        subs[t] = (struct submitter){.b = b, .from = from, .to = to, .cap = cap,
+                                     .window = window, .rate = rate, .t_first = r->t_first,
+                                     .next = &next, .node = t % b->o.nnodes};
+        if (pthread_create(&th[t], NULL, submit_loop, &subs[t]) != 0)
+            die("submitter thread", YC_ENOMEM);
     }
-    free(batch);
+    for (unsigned t = 0; t < nthreads; t++) {
+        pthread_join(th[t], NULL);
+        r->admitted += subs[t].part.admitted;
+        r->rejected += subs[t].part.rejected;
+        if (subs[t].part.codes[0] != '\0')
+            note_code(r->codes, sizeof r->codes, subs[t].part.codes);
+    }
+    free(subs);
+    free(th);
+    r->offer_secs = now_s() - r->t_first;
 
     /* wait for every admitted tx to commit (or the timeout) */
     double deadline = now_s() + (double)b->o.timeout_s;
@@ -571,10 +612,10 @@ static void run_phase(struct bench *b, const char *name, size_t from, size_t to,
     r->secs = (r->t_last_commit > r->t_first ? r->t_last_commit : now_s()) - r->t_first;
     if (!b->o.quiet)
         fprintf(stderr,
-                "ycbench: phase %-8s %6zu txs: admitted %zu, refused %zu%s%s%s, committed %zu "
-                "in %.2f s (%.0f tx/s), p50 %.0f ms, p99 %.0f ms\n",
+                "ycbench: phase %-8s %6zu txs: admitted %zu, refused %zu%s%s%s (offered in "
+                "%.2f s), committed %zu in %.2f s (%.0f tx/s), p50 %.0f ms, p99 %.0f ms\n",
                 name, r->n, r->admitted, r->rejected, r->codes[0] ? " (" : "", r->codes,
-                r->codes[0] ? ")" : "", r->committed, r->secs,
+                r->codes[0] ? ")" : "", r->offer_secs, r->committed, r->secs,
                 r->secs > 0 ? (double)r->committed / r->secs : 0.0, r->p50_ms, r->p99_ms);
     if (r->committed < r->admitted) {
         /* Execution-time rejections: ask the node why, for a few of them. */
@@ -603,14 +644,16 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: ycbench [--node URL]... --wallet-dir DIR --password-file FILE [--from NAME]\n"
             "               [--accounts N] [--processors P] [--rounds R] [--batch B]\n"
-            "               [--rate TPS] [--seed S] [--timeout-s T] [--json FILE]\n"
+            "               [--clients C] [--rate TPS] [--seed S] [--timeout-s T]\n"
+            "               [--json FILE]\n"
             "               [--emit FILE] [--chain-id ID] [--quiet]\n"
             "Signs registrations, token issues, then R rounds of one transfer or consent\n"
             "grant per account; submits each phase with broadcast_txs; prints committed tx/s\n"
-            "and p50/p99 submit-to-commit latency of the last phase. With several --node,\n"
-            "batches go to them in turn and the first one is followed for commits (default\n"
-            "http://127.0.0.1:27700). --rate offers the last phase at TPS transactions per\n"
-            "second (default: as fast as the nodes admit). --emit writes the last\n"
+            "and p50/p99 submit-to-commit latency of the last phase. C threads (default: one\n"
+            "per --node) submit batches, thread i to node i mod N; the first node is\n"
+            "followed for commits (default http://127.0.0.1:27700). --rate offers the\n"
+            "last phase at TPS transactions per second (default: as fast as the nodes\n"
+            "admit). --emit writes the last\n"
             "phase's signed transactions to FILE instead of sending them; --chain-id signs\n"
             "that phase for another chain (a test of wrong_chain).\n");
 }
@@ -639,7 +682,9 @@ static void parse_args(struct opts *o, int argc, char **argv)
             }
             if (v != NULL)
                 o->nodes[o->nnodes++] = v;
-        } else if (strcmp(a, "--rate") == 0)
+        } else if (strcmp(a, "--clients") == 0)
+            o->clients = parse_u32(a, v, 64);
+        else if (strcmp(a, "--rate") == 0)
             o->rate = parse_u32(a, v, 1000000);
         else if (strcmp(a, "--wallet-dir") == 0)
             o->wallet_dir = v;
@@ -686,6 +731,8 @@ static void parse_args(struct opts *o, int argc, char **argv)
     if (o->nnodes == 0)
         o->nodes[o->nnodes++] = o->node;
     o->node = o->nodes[0];
+    if (o->clients == 0)
+        o->clients = o->nnodes;
     if (o->wallet_dir == NULL || o->password_file == NULL || o->accounts < 2 ||
         o->batch == 0) {
         usage(stderr);
@@ -743,7 +790,7 @@ static void report(struct bench *b, const struct phase_result *r, double sign_se
     if (b->o.out_json == NULL)
         return;
     json_t *j = json_pack("{s:s, s:s, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:f, s:f, s:f, s:f, "
-                          "s:i, s:f, s:s, s:i, s:f}",
+                          "s:i, s:f, s:s, s:i, s:f, s:f}",
                           "node", b->o.node, "chain_id", b->chain_id,
                           "accounts", (json_int_t)b->o.accounts,
                           "processors", (json_int_t)b->o.processors,
@@ -754,7 +801,7 @@ static void report(struct bench *b, const struct phase_result *r, double sign_se
                           "blocks", (json_int_t)blocks,
                           "sign_us_per_tx", b->ntx ? sign_secs * 1e6 / (double)b->ntx : 0.0,
                           "refusal_codes", r->codes, "nodes", (json_int_t)b->o.nnodes,
-                          "rate", b->o.rate);
+                          "rate", b->o.rate, "offer_seconds", r->offer_secs);
     if (j == NULL || json_dump_file(j, b->o.out_json, JSON_INDENT(2) | JSON_SORT_KEYS) != 0) {
         fprintf(stderr, "ycbench: cannot write %s\n", b->o.out_json);
         exit(YC_EXIT_IOERR);
