@@ -2,9 +2,10 @@
  * verify.c — the verify pool and the verified-signature cache (see verify.h).
  *
  * The cache is a ring of keys plus an id map, so it is bounded and evicts the oldest
- * entry first. A job carries a private list of the txs that still need a check: the
- * worker thread only reads those immutable txs and writes the job's result fields;
- * the loop thread alone touches the cache and the counters.
+ * entry first. A call's group carries a private list of the txs that still need a
+ * check, cut into chunks of CHUNK_TXS, one work item each: a worker thread only reads
+ * those immutable txs and writes its chunk's result fields; the loop thread alone
+ * touches the group, the cache and the counters.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -15,17 +16,32 @@
 #include "log.h"
 #include "verify.h"
 
-struct vjob {
+/* A batch is checked in chunks of at most this many txs, so that one large batch (a
+ * broadcast_txs call, a proposal) spreads over the pool's threads. */
+#define CHUNK_TXS 32
+
+struct vgroup; /* one yc_verifier_check call */
+
+struct vchunk {
     uv_work_t req;
+    struct vgroup *g;
+    size_t first, n; /* g->txs[first .. first+n) */
+    int code;
+    size_t bad;      /* index in the caller's batch of the failure */
+};
+
+struct vgroup {
     yc_verifier *v;
     const struct yc_tx **txs; /* need checking */
     size_t *index;            /* their index in the caller's batch */
     size_t n;
-    int code;
+    struct vchunk *chunks;
+    size_t nchunks, left;     /* chunks, and those not finished */
+    int code;                 /* the failure of lowest index, YC_OK if none */
     size_t bad;
     yc_verify_cb cb;
     void *ctx;
-    struct vjob *prev, *next;
+    struct vgroup *prev, *next;
 };
 
 struct yc_verifier {
@@ -37,7 +53,7 @@ struct yc_verifier {
     size_t ring_cap, ring_next;
     struct yc_idmap cache; /* key → ring slot (non-NULL marker) */
     uint64_t verified, hits;
-    struct vjob *jobs;     /* in flight, for cancel_all */
+    struct vgroup *jobs;   /* in flight, for cancel_all */
 };
 
 int yc_verifier_create(yc_verifier **out, uv_loop_t *loop, const char *chain_id,
@@ -122,50 +138,59 @@ bool yc_verifier_cached(yc_verifier *v, const struct yc_tx *tx)
 
 static void work_cb(uv_work_t *req)
 {
-    struct vjob *j = req->data;
-    j->code = YC_OK;
-    for (size_t i = 0; i < j->n; i++) {
-        int rc = yc_tx_verify(j->txs[i], j->v->chain_id);
+    struct vchunk *c = req->data;
+    const struct vgroup *g = c->g;
+    c->code = YC_OK;
+    for (size_t i = c->first; i < c->first + c->n; i++) {
+        int rc = yc_tx_verify(g->txs[i], g->v->chain_id);
         if (rc != YC_OK) {
-            j->code = rc;
-            j->bad = j->index[i];
+            c->code = rc;
+            c->bad = g->index[i];
             return;
         }
     }
 }
 
-static void job_free(struct vjob *j)
+static void group_free(struct vgroup *g)
 {
-    free(j->txs);
-    free(j->index);
-    free(j);
+    free(g->txs);
+    free(g->index);
+    free(g->chunks);
+    free(g);
 }
 
 static void after_work_cb(uv_work_t *req, int status)
 {
-    struct vjob *j = req->data;
-    yc_verifier *v = j->v;
-    if (j->prev != NULL)
-        j->prev->next = j->next;
-    else
-        v->jobs = j->next;
-    if (j->next != NULL)
-        j->next->prev = j->prev;
-    v->pending--;
+    struct vchunk *c = req->data;
+    struct vgroup *g = c->g;
+    yc_verifier *v = g->v;
     if (status == UV_ECANCELED) {
-        j->code = YC_EIO;
-        j->bad = 0;
+        c->code = YC_EIO;
+        c->bad = 0;
     } else {
-        /* cache every tx checked before the first failure (all of them on success) */
-        for (size_t i = 0; i < j->n; i++) {
-            if (j->code != YC_OK && j->index[i] >= j->bad)
+        /* cache every tx of the chunk checked before its failure (all on success) */
+        for (size_t i = c->first; i < c->first + c->n; i++) {
+            if (c->code != YC_OK && g->index[i] >= c->bad)
                 break;
-            cache_add(v, j->txs[i]);
+            cache_add(v, g->txs[i]);
         }
-        v->verified += j->n;
+        v->verified += c->n;
     }
-    j->cb(j->ctx, j->code, j->bad);
-    job_free(j);
+    if (c->code != YC_OK && (g->code == YC_OK || c->bad < g->bad)) {
+        g->code = c->code;
+        g->bad = c->bad;
+    }
+    if (--g->left > 0)
+        return;
+    if (g->prev != NULL)
+        g->prev->next = g->next;
+    else
+        v->jobs = g->next;
+    if (g->next != NULL)
+        g->next->prev = g->prev;
+    v->pending--;
+    g->cb(g->ctx, g->code, g->bad);
+    group_free(g);
 }
 
 static int check(yc_verifier *v, const struct yc_tx *const *txs, size_t n, yc_verify_cb cb,
@@ -173,43 +198,64 @@ static int check(yc_verifier *v, const struct yc_tx *const *txs, size_t n, yc_ve
 {
     if (v->pending >= v->max_pending)
         return YC_ELIMIT;
-    struct vjob *j = calloc(1, sizeof *j);
-    if (j == NULL)
+    struct vgroup *g = calloc(1, sizeof *g);
+    if (g == NULL)
         return YC_ENOMEM;
     if (n > 0) {
-        j->txs = calloc(n, sizeof *j->txs);
-        j->index = calloc(n, sizeof *j->index);
-        if (j->txs == NULL || j->index == NULL) {
-            job_free(j);
+        g->txs = calloc(n, sizeof *g->txs);
+        g->index = calloc(n, sizeof *g->index);
+        if (g->txs == NULL || g->index == NULL) {
+            group_free(g);
             return YC_ENOMEM;
         }
     }
     for (size_t i = 0; i < n; i++) {
         if (yc_verifier_cached(v, txs[i]))
             continue;
-        j->txs[j->n] = txs[i];
-        j->index[j->n] = i;
-        j->n++;
+        g->txs[g->n] = txs[i];
+        g->index[g->n] = i;
+        g->n++;
     }
-    if (j->n == 0) {
-        job_free(j);
+    if (g->n == 0) {
+        group_free(g);
         cb(ctx, YC_OK, 0);
         return YC_OK;
     }
-    j->v = v;
-    j->cb = cb;
-    j->ctx = ctx;
-    j->req.data = j;
-    int rc = uv_queue_work(v->loop, &j->req, work_cb, after_work_cb);
-    if (rc != 0) {
-        yc_log_error("verify", "uv_queue_work: %s", uv_strerror(rc));
-        job_free(j);
+    g->nchunks = (g->n + CHUNK_TXS - 1) / CHUNK_TXS;
+    g->chunks = calloc(g->nchunks, sizeof *g->chunks);
+    if (g->chunks == NULL) {
+        group_free(g);
         return YC_ENOMEM;
     }
-    j->next = v->jobs;
+    g->v = v;
+    g->cb = cb;
+    g->ctx = ctx;
+    g->left = g->nchunks;
+    for (size_t k = 0; k < g->nchunks; k++) {
+        struct vchunk *c = &g->chunks[k];
+        c->g = g;
+        c->first = k * CHUNK_TXS;
+        c->n = g->n - c->first < CHUNK_TXS ? g->n - c->first : CHUNK_TXS;
+        c->req.data = c;
+        int rc = uv_queue_work(v->loop, &c->req, work_cb, after_work_cb);
+        if (rc == 0)
+            continue;
+        yc_log_error("verify", "uv_queue_work: %s", uv_strerror(rc));
+        if (k == 0) {
+            group_free(g);
+            return YC_ENOMEM;
+        }
+        /* the chunks queued so far finish the group, with this failure */
+        g->left -= g->nchunks - k;
+        g->nchunks = k;
+        g->code = YC_ENOMEM;
+        g->bad = g->index[c->first];
+        break;
+    }
+    g->next = v->jobs;
     if (v->jobs != NULL)
-        v->jobs->prev = j;
-    v->jobs = j;
+        v->jobs->prev = g;
+    v->jobs = g;
     v->pending++;
     return YC_OK;
 }
@@ -246,6 +292,7 @@ void yc_verifier_counters(const yc_verifier *v, uint64_t *verified, uint64_t *hi
 
 void yc_verifier_cancel_all(yc_verifier *v)
 {
-    for (struct vjob *j = v->jobs; j != NULL; j = j->next)
-        (void)uv_cancel((uv_req_t *)&j->req);
+    for (struct vgroup *g = v->jobs; g != NULL; g = g->next)
+        for (size_t k = 0; k < g->nchunks; k++)
+            (void)uv_cancel((uv_req_t *)&g->chunks[k].req);
 }
