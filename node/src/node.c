@@ -91,6 +91,7 @@ const struct yc_node_metrics *yc_node_metrics(yc_node *n)
     n->metrics.sync_blocks_total = sc.blocks_applied;
     n->metrics.sync_refused_total = sc.responses_refused;
     n->metrics.sync_blocks_served_total = sc.blocks_served;
+    n->metrics.sync_requests_throttled_total = sc.requests_throttled;
     n->metrics.consensus_height = n->drv != NULL ? n->cons_height : n->tip.height + 1;
     return &n->metrics;
 }

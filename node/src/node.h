@@ -64,7 +64,7 @@ struct yc_node_metrics { /* monotonic counters and gauges for /metrics */
     uint64_t consensus_msgs_sent_total;      /* messages of readies (to one or all) */
     uint64_t gossip_txs_sent_total, gossip_txs_received_total;
     uint64_t sync_requests_total, sync_blocks_total, sync_refused_total;
-    uint64_t sync_blocks_served_total;
+    uint64_t sync_blocks_served_total, sync_requests_throttled_total;
     uint64_t p2p_peers, p2p_validator_peers, p2p_observer_peers;
     uint64_t p2p_peers_dropped_total, p2p_handshakes_failed_total;
 };

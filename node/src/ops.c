@@ -112,6 +112,9 @@ static void metrics_node(struct out *o, yc_node *n)
                m->sync_refused_total);
         metric(o, "yuchain_sync_blocks_served_total", "counter",
                "Blocks sent to peers that were syncing.", m->sync_blocks_served_total);
+        metric(o, "yuchain_sync_requests_throttled_total", "counter",
+               "Block requests ignored: the peer asked more than 8 times in a second.",
+               m->sync_requests_throttled_total);
         metric(o, "yuchain_p2p_validator_peers", "gauge", "Connected validator peers.",
                m->p2p_validator_peers);
         metric(o, "yuchain_p2p_observer_peers", "gauge", "Connected observer peers.",

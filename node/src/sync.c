@@ -54,6 +54,11 @@ struct yc_sync {
     struct sync_job *job; /* in verification (at most one) */
     bool in_next, again;
     struct yc_sync_counters c;
+    /* requests served per peer in the current one-second window */
+    struct serve_window {
+        uint64_t peer, start_ms;
+        uint32_t count;
+    } served[YC_SYNC_MAX_PEERS];
 };
 
 static void apply_next(struct yc_sync *s);
@@ -314,6 +319,33 @@ static size_t peer_queued(yc_node *n, uint64_t peer)
     return 0;
 }
 
+/* Counts a request of peer; false if it has had YC_SYNC_SERVE_PER_SEC this second. */
+static bool serve_allowed(struct yc_sync *s, uint64_t peer)
+{
+    uint64_t now = now_ms(s);
+    struct serve_window *w = NULL, *victim = NULL;
+    for (size_t i = 0; i < YC_SYNC_MAX_PEERS && w == NULL; i++) {
+        struct serve_window *e = &s->served[i];
+        if (e->count > 0 && e->peer == peer)
+            w = e;
+        else if (victim == NULL ||
+                 (victim->count > 0 && (e->count == 0 || e->start_ms < victim->start_ms)))
+            victim = e; /* a free slot, else the one with the oldest window */
+    }
+    if (w == NULL) {
+        w = victim;
+        *w = (struct serve_window){.peer = peer, .start_ms = now};
+    }
+    if (now - w->start_ms >= 1000) {
+        w->start_ms = now;
+        w->count = 0;
+    }
+    if (w->count >= YC_SYNC_SERVE_PER_SEC)
+        return false;
+    w->count++;
+    return true;
+}
+
 void yc__sync_on_request(struct yc_sync *s, uint64_t peer, const uint8_t *payload, size_t len)
 {
     yc_node *n = s->n;
@@ -328,6 +360,12 @@ void yc__sync_on_request(struct yc_sync *s, uint64_t peer, const uint8_t *payloa
     }
     if (peer_queued(n, peer) > YC_SYNC_SERVE_QUEUE_MAX)
         return; /* it is not reading what we sent: it will time out and ask again */
+    if (!serve_allowed(s, peer)) {
+        s->c.requests_throttled++;
+        yc_log_debug("sync", "block request from peer %llu over %d per second ignored",
+                     (unsigned long long)peer, YC_SYNC_SERVE_PER_SEC);
+        return;
+    }
     if (count > YC_SYNC_BATCH)
         count = YC_SYNC_BATCH;
     struct yc_buf out;

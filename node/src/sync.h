@@ -26,6 +26,10 @@ struct yc_sync;
 #define YC_SYNC_RESP_MAX_BYTES ((size_t)8 << 20)
 /* A peer whose unsent queue holds more than this gets no block response until it drains. */
 #define YC_SYNC_SERVE_QUEUE_MAX ((size_t)16 << 20)
+/* Block requests served to one peer per second at most (each reads up to
+ * YC_SYNC_RESP_MAX_BYTES from the store on the loop thread); beyond, a request is
+ * ignored and the peer asks again after its timeout. */
+#define YC_SYNC_SERVE_PER_SEC 8
 
 /* Creates the sync of node n (its p2p may be NULL: nothing to sync from). Returns
  * YC_OK or YC_ENOMEM. */
@@ -53,6 +57,7 @@ uint64_t yc__sync_peer_height(const struct yc_sync *s, uint64_t peer);
 /* Counters for /metrics. */
 struct yc_sync_counters {
     uint64_t requests_sent, blocks_applied, responses_refused, requests_served, blocks_served;
+    uint64_t requests_throttled;
 };
 void yc__sync_counters(const struct yc_sync *s, struct yc_sync_counters *out);
 

@@ -260,6 +260,19 @@ def d2_frames(t, c, chain, v0):
         check(isinstance(want, str) and raw.hex() == want,
               "block %d served by sync differs from the RPC's raw block", i + 1)
     res["valid block request"] = "3 blocks, equal to the RPC's"
+    # block requests beyond 8 a second from one peer are ignored, and counted
+    throttled0 = v0.metrics().get("yuchain_sync_requests_throttled_total", 0)
+    p = fresh()
+    for _ in range(20):
+        p.send(ycp2p.MSG_BLOCK_REQ, b"\x01" + struct.pack(">QI", 1, 1))
+    answered = 0
+    while p.wait_message(ycp2p.MSG_BLOCK_RESP, timeout=0.5) is not None:
+        answered += 1
+    throttled = v0.metrics().get("yuchain_sync_requests_throttled_total", 0) - throttled0
+    check(1 <= answered <= 16, "D2: %d of 20 block requests in a burst answered", answered)
+    check(throttled >= 4 and answered + throttled == 20,
+          "D2: %d throttled, %d answered of a burst of 20", throttled, answered)
+    res["burst of 20 block requests"] = "%d answered, %d ignored" % (answered, throttled)
     t.number("d2_cases", res)
 
 
@@ -288,14 +301,14 @@ def d2_junk_flood(t, c, chain, v0):
     peak = [rss0.get("VmRSS", 0)]
     not_closed = []
     lock = threading.Lock()
-    todo = list(range(JUNK_FRAMES))
+    remaining = list(range(JUNK_FRAMES))
 
     def flood():
         while True:
             with lock:
-                if not todo:
+                if not remaining:
                     return
-                todo.pop()
+                remaining.pop()
             p = ycp2p.Peer(port0, chain)
             p.handshake(reader=False)
             try:

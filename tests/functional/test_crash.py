@@ -102,11 +102,11 @@ def run(t):
     sent = set()
     stats = {"send_errors": 0}
     for k in range(KILLS + 1):
-        todo = [x for x in txs if ops_by_id[x["id"]].outcome != "ok"]
-        if not todo:
+        unsettled = [x for x in txs if ops_by_id[x["id"]].outcome != "ok"]
+        if not unsettled:
             break
         stop = threading.Event()
-        th = threading.Thread(target=submit, args=(node, todo, ops_by_id, sent, stop, stats),
+        th = threading.Thread(target=submit, args=(node, unsettled, ops_by_id, sent, stop, stats),
                               daemon=True)
         th.start()
         if k < KILLS:
