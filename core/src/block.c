@@ -19,14 +19,6 @@
 static const struct yc_limits BLOCK_LIMITS = {
     .max_depth = 12, .max_items = 65536, .max_strlen = YC_TX_MAX_BYTES};
 
-#define TRY(x)                                                                                     \
-    do {                                                                                           \
-        int rc_ = (x);                                                                             \
-        if (rc_ != YC_OK) {                                                                        \
-            return rc_;                                                                            \
-        }                                                                                          \
-    } while (0)
-
 /* ---- encoding ---- */
 
 static void enc_header(struct yc_enc *e, const struct yc_block_header *h)
@@ -34,22 +26,14 @@ static void enc_header(struct yc_enc *e, const struct yc_block_header *h)
     yc_enc_map(e, 9);
     yc_enc_cstr(e, "chain_id");
     yc_enc_str(e, h->chain_id, strnlen(h->chain_id, sizeof h->chain_id));
-    yc_enc_cstr(e, "height");
-    yc_enc_uint(e, h->height);
-    yc_enc_cstr(e, "prev_hash");
-    yc_enc_bin(e, h->prev_hash, YC_HASH_LEN);
-    yc_enc_cstr(e, "proposer");
-    yc_enc_uint(e, h->proposer);
-    yc_enc_cstr(e, "state_root");
-    yc_enc_bin(e, h->state_root, YC_HASH_LEN);
-    yc_enc_cstr(e, "time");
-    yc_enc_uint(e, h->time_ms);
-    yc_enc_cstr(e, "tx_count");
-    yc_enc_uint(e, h->tx_count);
-    yc_enc_cstr(e, "tx_root");
-    yc_enc_bin(e, h->tx_root, YC_HASH_LEN);
-    yc_enc_cstr(e, "view");
-    yc_enc_uint(e, h->view);
+    yc__put_u64(e, "height", h->height);
+    yc__put_bin(e, "prev_hash", h->prev_hash, YC_HASH_LEN);
+    yc__put_u64(e, "proposer", h->proposer);
+    yc__put_bin(e, "state_root", h->state_root, YC_HASH_LEN);
+    yc__put_u64(e, "time", h->time_ms);
+    yc__put_u64(e, "tx_count", h->tx_count);
+    yc__put_bin(e, "tx_root", h->tx_root, YC_HASH_LEN);
+    yc__put_u64(e, "view", h->view);
 }
 
 static bool header_chain_ok(const struct yc_block_header *h)
@@ -106,8 +90,7 @@ int yc_block_encode(struct yc_buf *out, const struct yc_block_header *h, const s
             yc_enc_uint(&e, cert->sigs[i].validator);
             yc_enc_bin(&e, cert->sigs[i].sig, YC_SIG_LEN);
         }
-        yc_enc_cstr(&e, "view");
-        yc_enc_uint(&e, cert->view);
+        yc__put_u64(&e, "view", cert->view);
     }
     yc_enc_cstr(&e, "header");
     enc_header(&e, h);
@@ -155,28 +138,28 @@ static int dec_header(struct yc_dec *d, struct yc_block_header *h)
     if (yc_dec_map(d, &left) != YC_OK) {
         return YC_EBADBLOCK;
     }
-    TRY(req(d, &left, "chain_id"));
+    YC__TRY(req(d, &left, "chain_id"));
     if (yc_dec_str(d, &s, &n) != YC_OK || n < 1 || n > YC_CHAIN_ID_MAX || memchr(s, 0, n)) {
         return YC_EBADBLOCK;
     }
     memcpy(h->chain_id, s, n);
     h->chain_id[n] = '\0';
-    TRY(req(d, &left, "height"));
-    TRY(dec_u64(d, &h->height));
-    TRY(req(d, &left, "prev_hash"));
-    TRY(dec_hash(d, h->prev_hash));
-    TRY(req(d, &left, "proposer"));
-    TRY(dec_u32(d, &h->proposer));
-    TRY(req(d, &left, "state_root"));
-    TRY(dec_hash(d, h->state_root));
-    TRY(req(d, &left, "time"));
-    TRY(dec_u64(d, &h->time_ms));
-    TRY(req(d, &left, "tx_count"));
-    TRY(dec_u32(d, &h->tx_count));
-    TRY(req(d, &left, "tx_root"));
-    TRY(dec_hash(d, h->tx_root));
-    TRY(req(d, &left, "view"));
-    TRY(dec_u64(d, &h->view));
+    YC__TRY(req(d, &left, "height"));
+    YC__TRY(dec_u64(d, &h->height));
+    YC__TRY(req(d, &left, "prev_hash"));
+    YC__TRY(dec_hash(d, h->prev_hash));
+    YC__TRY(req(d, &left, "proposer"));
+    YC__TRY(dec_u32(d, &h->proposer));
+    YC__TRY(req(d, &left, "state_root"));
+    YC__TRY(dec_hash(d, h->state_root));
+    YC__TRY(req(d, &left, "time"));
+    YC__TRY(dec_u64(d, &h->time_ms));
+    YC__TRY(req(d, &left, "tx_count"));
+    YC__TRY(dec_u32(d, &h->tx_count));
+    YC__TRY(req(d, &left, "tx_root"));
+    YC__TRY(dec_hash(d, h->tx_root));
+    YC__TRY(req(d, &left, "view"));
+    YC__TRY(dec_u64(d, &h->view));
     if (left != 0 || h->height < 1) {
         return YC_EBADBLOCK;
     }
@@ -191,7 +174,7 @@ static int dec_cert(struct yc_dec *d, struct yc_cert *c)
     if (yc_dec_map(d, &left) != YC_OK) {
         return YC_EBADBLOCK;
     }
-    TRY(req(d, &left, "sigs"));
+    YC__TRY(req(d, &left, "sigs"));
     if (yc_dec_array(d, &n) != YC_OK || n == 0 || n > YC_MAX_VALIDATORS) {
         return YC_EBADBLOCK; /* an empty certificate is written as no `cert` at all */
     }
@@ -200,14 +183,14 @@ static int dec_cert(struct yc_dec *d, struct yc_cert *c)
         if (yc_dec_array(d, &two) != YC_OK || two != 2) {
             return YC_EBADBLOCK;
         }
-        TRY(dec_u32(d, &c->sigs[i].validator));
+        YC__TRY(dec_u32(d, &c->sigs[i].validator));
         if (yc__dec_fixed(d, c->sigs[i].sig, YC_SIG_LEN, YC_EBADBLOCK) != YC_OK) {
             return YC_EBADBLOCK;
         }
     }
     c->nsigs = n;
-    TRY(req(d, &left, "view"));
-    TRY(dec_u64(d, &c->view));
+    YC__TRY(req(d, &left, "view"));
+    YC__TRY(dec_u64(d, &c->view));
     return left == 0 ? YC_OK : YC_EBADBLOCK;
 }
 

@@ -76,22 +76,6 @@ int yc__asset_load(yc_overlay *o, const uint8_t id[YC_HASH_LEN], struct yc_asset
     return yc_asset_decode(a, v, vlen);
 }
 
-/* Encodes with `enc` and puts under key. */
-static int put_obj(yc_overlay *o, const uint8_t *key, size_t klen, const void *obj,
-                   int (*enc)(const void *, struct yc_buf *))
-{
-    struct yc_buf b;
-    int rc;
-
-    yc_buf_init(&b, YC_TX_MAX_BYTES);
-    rc = enc(obj, &b);
-    if (rc == YC_OK) {
-        rc = yc_overlay_put(o, key, klen, b.data, b.len);
-    }
-    yc_buf_cleanup(&b);
-    return rc;
-}
-
 static int enc_asset(const void *p, struct yc_buf *b)
 {
     return yc_asset_encode(p, b);
@@ -116,7 +100,7 @@ int yc__asset_store(yc_overlay *o, const uint8_t id[YC_HASH_LEN], const struct y
 {
     uint8_t key[YC_KEY_MAX];
     size_t klen = yc_key_asset(key, id);
-    return put_obj(o, key, klen, a, enc_asset);
+    return yc__obj_put(o, key, klen, a, enc_asset);
 }
 
 int yc__right_holder(yc_overlay *o, const uint8_t id[YC_HASH_LEN], enum yc_right r,
@@ -141,6 +125,17 @@ int yc__right_holder(yc_overlay *o, const uint8_t id[YC_HASH_LEN], enum yc_right
     return rc;
 }
 
+int yc__sender_holds(const struct yc__env *e, const uint8_t id[YC_HASH_LEN], enum yc_right r,
+                     uint8_t holder[YC_PUBKEY_LEN])
+{
+    int rc = yc__right_holder(e->o, id, r, holder);
+
+    if (rc != YC_OK) {
+        return rc;
+    }
+    return memcmp(holder, e->tx->sender, YC_PUBKEY_LEN) == 0 ? YC_OK : YC_ENOTAUTH;
+}
+
 static int put_version(const struct yc__env *e, const uint8_t id[YC_HASH_LEN], uint64_t n,
                        const uint8_t digest[YC_HASH_LEN], const struct yc_slice *note)
 {
@@ -152,7 +147,7 @@ static int put_version(const struct yc__env *e, const uint8_t id[YC_HASH_LEN], u
     if (note != NULL) {
         v.note = *note;
     }
-    return put_obj(e->o, key, klen, &v, enc_version);
+    return yc__obj_put(e->o, key, klen, &v, enc_version);
 }
 
 static int put_digest_index(yc_overlay *o, const uint8_t digest[YC_HASH_LEN],
@@ -198,7 +193,7 @@ int yc__set_right(yc_overlay *o, const uint8_t id[YC_HASH_LEN], enum yc_right r,
     int rc;
 
     memcpy(rec.holder, holder, YC_PUBKEY_LEN);
-    rc = put_obj(o, key, klen, &rec, enc_right);
+    rc = yc__obj_put(o, key, klen, &rec, enc_right);
     if (rc == YC_OK && old_holder != NULL) {
         klen = yc_key_idx_asset_holder(key, old_holder);
         memcpy(key + klen, id, YC_HASH_LEN);
@@ -414,7 +409,7 @@ int yc__exec_asset_object(const struct yc__env *e)
     memcpy(ob.objector, e->tx->sender, YC_PUBKEY_LEN);
     uint8_t key[YC_KEY_MAX];
     size_t klen = yc_key_objection(key, e->tx->id);
-    rc = put_obj(e->o, key, klen, &ob, enc_objection);
+    rc = yc__obj_put(e->o, key, klen, &ob, enc_objection);
     if (rc == YC_OK) {
         klen = yc_key_idx_objection_asset(key, b->asset);
         memcpy(key + klen, e->tx->id, YC_HASH_LEN);
@@ -485,7 +480,7 @@ int yc__exec_asset_resolve(const struct yc__env *e)
     ob.resolved_at = e->ctx->height;
     ob.outcome = b->outcome;
     ob.note = b->note;
-    rc = put_obj(e->o, key, klen, &ob, enc_objection);
+    rc = yc__obj_put(e->o, key, klen, &ob, enc_objection);
     if (rc == YC_OK) {
         rc = yc__asset_load(e->o, ob.asset, &a);
     }
@@ -569,12 +564,9 @@ static int load_for_holder(const struct yc__env *e, const uint8_t id[YC_HASH_LEN
     if (rc != YC_OK) {
         return rc;
     }
-    rc = yc__right_holder(e->o, id, YC_RIGHT_HOLD, holder);
+    rc = yc__sender_holds(e, id, YC_RIGHT_HOLD, holder);
     if (rc != YC_OK) {
         return rc == YC_EUNKNOWNASSET ? YC_ECORRUPT : rc;
-    }
-    if (memcmp(holder, e->tx->sender, YC_PUBKEY_LEN) != 0) {
-        return YC_ENOTAUTH;
     }
     if (a->voided_at != 0) {
         return YC_ECLOSED;

@@ -18,20 +18,15 @@
 #include "ledger_int.h"
 #include "yc/market.h"
 
+static int enc_carry(const void *c, struct yc_buf *b)
+{
+    return yc_carry_encode(c, b);
+}
+
 static int carry_store(yc_overlay *o, const uint8_t id[YC_HASH_LEN], const struct yc_carry *c)
 {
     uint8_t key[YC_KEY_MAX];
-    size_t klen = yc_key_carry(key, id);
-    struct yc_buf b;
-    int rc;
-
-    yc_buf_init(&b, YC_TX_MAX_BYTES);
-    rc = yc_carry_encode(c, &b);
-    if (rc == YC_OK) {
-        rc = yc_overlay_put(o, key, klen, b.data, b.len);
-    }
-    yc_buf_cleanup(&b);
-    return rc;
+    return yc__obj_put(o, key, yc_key_carry(key, id), c, enc_carry);
 }
 
 /*
@@ -73,16 +68,6 @@ static int supervise(const struct yc__env *e, bool has_asset, const uint8_t *ass
         rc = yc__alert_movement(e, &pol, bd.cross, g, has_asset ? asset : NULL, recipient, 0);
     }
     return rc;
-}
-
-static int put_index(yc_overlay *o, size_t (*prefix)(uint8_t *, const uint8_t *),
-                     const uint8_t *who, const uint8_t id[YC_HASH_LEN])
-{
-    uint8_t key[YC_KEY_MAX];
-    size_t klen = prefix(key, who);
-
-    memcpy(key + klen, id, YC_HASH_LEN);
-    return yc__put_empty(o, key, klen + YC_HASH_LEN);
 }
 
 int yc__check_carry_request(const struct yc__env *e)
@@ -131,10 +116,10 @@ int yc__exec_carry_request(const struct yc__env *e)
     memcpy(c.subject, e->tx->sender, YC_PUBKEY_LEN);
     rc = carry_store(e->o, e->tx->id, &c);
     if (rc == YC_OK) {
-        rc = put_index(e->o, yc_key_idx_carry_subject, e->tx->sender, e->tx->id);
+        rc = yc__put_index(e->o, yc_key_idx_carry_subject, e->tx->sender, e->tx->id, YC_HASH_LEN);
     }
     if (rc == YC_OK) {
-        rc = put_index(e->o, yc_key_idx_carry_holder, b->holder, e->tx->id);
+        rc = yc__put_index(e->o, yc_key_idx_carry_holder, b->holder, e->tx->id, YC_HASH_LEN);
     }
     return rc;
 }

@@ -53,36 +53,20 @@ int yc__consent_load(yc_overlay *o, const uint8_t id[YC_HASH_LEN], struct yc_con
     return yc_consent_decode(c, v, vlen);
 }
 
+static int enc_consent(const void *c, struct yc_buf *b)
+{
+    return yc_consent_encode(c, b);
+}
+
 int yc__consent_store(yc_overlay *o, const uint8_t id[YC_HASH_LEN], const struct yc_consent *c)
 {
     uint8_t key[YC_KEY_MAX];
-    size_t klen = yc_key_consent(key, id);
-    struct yc_buf b;
-    int rc;
-
-    yc_buf_init(&b, YC_TX_MAX_BYTES);
-    rc = yc_consent_encode(c, &b);
-    if (rc == YC_OK) {
-        rc = yc_overlay_put(o, key, klen, b.data, b.len);
-    }
-    yc_buf_cleanup(&b);
-    return rc;
+    return yc__obj_put(o, key, yc_key_consent(key, id), c, enc_consent);
 }
 
 int yc__check_consent_grant(const struct yc__env *e)
 {
     return e->role == YC_ROLE_INDIVIDUAL || e->role == YC_ROLE_ENTERPRISE ? YC_OK : YC_ENOTAUTH;
-}
-
-/* Index entry prefix ‖ id → "". */
-static int put_index(yc_overlay *o, size_t (*prefix)(uint8_t *, const uint8_t *),
-                     const uint8_t *who, const uint8_t id[YC_HASH_LEN])
-{
-    uint8_t key[YC_KEY_MAX];
-    size_t klen = prefix(key, who);
-
-    memcpy(key + klen, id, YC_HASH_LEN);
-    return yc__put_empty(o, key, klen + YC_HASH_LEN);
 }
 
 int yc__exec_consent_grant(const struct yc__env *e)
@@ -126,10 +110,10 @@ int yc__exec_consent_grant(const struct yc__env *e)
     memcpy(c.subject, e->tx->sender, YC_PUBKEY_LEN);
     rc = yc__consent_store(e->o, id, &c);
     if (rc == YC_OK) {
-        rc = put_index(e->o, yc_key_idx_consent_subject, e->tx->sender, id);
+        rc = yc__put_index(e->o, yc_key_idx_consent_subject, e->tx->sender, id, YC_HASH_LEN);
     }
     if (rc == YC_OK) {
-        rc = put_index(e->o, yc_key_idx_consent_processor, b->processor, id);
+        rc = yc__put_index(e->o, yc_key_idx_consent_processor, b->processor, id, YC_HASH_LEN);
     }
     return rc;
 }

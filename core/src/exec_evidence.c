@@ -41,19 +41,16 @@ static int put_usage_index(const struct yc__env *e, size_t (*prefix)(uint8_t *, 
     return yc_overlay_put(e->o, key, klen + 12, e->tx->id, YC_HASH_LEN);
 }
 
+static int enc_usage(const void *u, struct yc_buf *b)
+{
+    return yc_usage_encode(u, b);
+}
+
 static int write_usage(const struct yc__env *e, const struct yc_usage *u)
 {
     uint8_t key[YC_KEY_MAX];
-    size_t klen = yc_key_usage(key, e->tx->id);
-    struct yc_buf b;
-    int rc;
+    int rc = yc__obj_put(e->o, key, yc_key_usage(key, e->tx->id), u, enc_usage);
 
-    yc_buf_init(&b, YC_TX_MAX_BYTES);
-    rc = yc_usage_encode(u, &b);
-    if (rc == YC_OK) {
-        rc = yc_overlay_put(e->o, key, klen, b.data, b.len);
-    }
-    yc_buf_cleanup(&b);
     if (rc == YC_OK) {
         rc = put_usage_index(e, yc_key_idx_usage_subject, u->subject);
     }
@@ -66,15 +63,17 @@ static int write_usage(const struct yc__env *e, const struct yc_usage *u)
     return rc;
 }
 
-/* A use under a license (exec_right.c holds its rules): the fee went to the licensor,
- * who is the use's `subject`; the asset is recorded and indexed. */
-static int record_licensed(const struct yc__env *e)
+/* The usage record of e as far as the transaction and the block tell it: the authority
+ * (`kind` "consent" or "license", its id), what was used and how, by whom, when; the
+ * rest (asset, subject, fee) zero. */
+static void usage_init(struct yc_usage *u, const struct yc__env *e, const char *kind,
+                       const uint8_t authority[YC_HASH_LEN])
 {
     const struct yc_body_usage_record *b = &e->tx->b.usage_record;
-    struct yc_usage u = {
-        .authority_kind = {"license", 7},
+
+    *u = (struct yc_usage){
+        .authority_kind = {kind, strlen(kind)},
         .category = b->category,
-        .has_asset = true,
         .height = e->ctx->height,
         .has_input = b->has_input,
         .has_output = b->has_output,
@@ -82,16 +81,23 @@ static int record_licensed(const struct yc__env *e)
         .purpose = b->purpose,
         .time_ms = e->ctx->time_ms,
     };
-    int rc = yc__use_license(e, u.asset, u.subject, &u.fee);
+    memcpy(u->authority, authority, YC_HASH_LEN);
+    memcpy(u->input, b->input, YC_HASH_LEN);
+    memcpy(u->output, b->output, YC_HASH_LEN);
+    memcpy(u->user, e->tx->sender, YC_PUBKEY_LEN);
+}
 
-    if (rc != YC_OK) {
-        return rc;
-    }
-    memcpy(u.authority, b->license, YC_HASH_LEN);
-    memcpy(u.input, b->input, YC_HASH_LEN);
-    memcpy(u.output, b->output, YC_HASH_LEN);
-    memcpy(u.user, e->tx->sender, YC_PUBKEY_LEN);
-    return write_usage(e, &u);
+/* A use under a license (exec_right.c holds its rules): the fee went to the licensor,
+ * who is the use's `subject`; the asset is recorded and indexed. */
+static int record_licensed(const struct yc__env *e)
+{
+    struct yc_usage u;
+    int rc;
+
+    usage_init(&u, e, "license", e->tx->b.usage_record.license);
+    u.has_asset = true;
+    rc = yc__use_license(e, u.asset, u.subject, &u.fee);
+    return rc == YC_OK ? write_usage(e, &u) : rc;
 }
 
 /* The rules of a consent as authority; on success c->uses is advanced and stored. */
@@ -143,22 +149,10 @@ int yc__exec_usage_record(const struct yc__env *e)
     }
     /* c's slices now point at a freed value: keep only its fixed-size fields */
     uint64_t fee = c.fee_per_use;
-    struct yc_usage u = {
-        .authority_kind = {"consent", 7},
-        .category = b->category,
-        .fee = fee,
-        .height = e->ctx->height,
-        .has_input = b->has_input,
-        .has_output = b->has_output,
-        .operation = b->operation,
-        .purpose = b->purpose,
-        .time_ms = e->ctx->time_ms,
-    };
-    memcpy(u.authority, b->consent, YC_HASH_LEN);
-    memcpy(u.input, b->input, YC_HASH_LEN);
-    memcpy(u.output, b->output, YC_HASH_LEN);
+    struct yc_usage u;
+    usage_init(&u, e, "consent", b->consent);
+    u.fee = fee;
     memcpy(u.subject, c.subject, YC_PUBKEY_LEN);
-    memcpy(u.user, e->tx->sender, YC_PUBKEY_LEN);
     if (fee > 0) {
         rc = yc__acct_debit(e->o, e->tx->sender, fee);
         if (rc == YC_OK) {

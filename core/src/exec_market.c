@@ -205,12 +205,9 @@ int yc__exec_market_list(const struct yc__env *e)
     }
     enum yc_right r = offer_right(&b->offer, &a);
     enum yc_grade g = yc_grade_from_name(a.grade.p, a.grade.len);
-    rc = yc__right_holder(e->o, b->asset, r, holder);
+    rc = yc__sender_holds(e, b->asset, r, holder);
     if (rc != YC_OK) {
         return rc == YC_EUNKNOWNASSET ? YC_ECORRUPT : rc;
-    }
-    if (memcmp(holder, e->tx->sender, YC_PUBKEY_LEN) != 0) {
-        return YC_ENOTAUTH;
     }
     if ((rc = yc__asset_tradable(&a)) != YC_OK) {
         return rc;

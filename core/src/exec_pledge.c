@@ -63,13 +63,10 @@ int yc__exec_pledge_create(const struct yc__env *e)
     }
     rc = yc__asset_load(e->o, b->asset, &a);
     if (rc == YC_OK) {
-        rc = yc__right_holder(e->o, b->asset, YC_RIGHT_HOLD, holder);
+        rc = yc__sender_holds(e, b->asset, YC_RIGHT_HOLD, holder);
     }
     if (rc != YC_OK) {
         return rc;
-    }
-    if (memcmp(holder, e->tx->sender, YC_PUBKEY_LEN) != 0) {
-        return YC_ENOTAUTH;
     }
     if ((rc = yc__asset_tradable(&a)) != YC_OK ||
         (rc = yc__asset_unpledged(e->o, b->asset)) != YC_OK ||

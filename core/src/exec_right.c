@@ -44,25 +44,20 @@ bool yc__role_may_license(enum yc_role r)
     return yc__role_may_hold(r) || r == YC_ROLE_FINANCIAL || r == YC_ROLE_APPRAISER;
 }
 
-static int enc_license(const struct yc_license *l, yc_overlay *o, const uint8_t id[YC_HASH_LEN])
+static int enc_license(const void *l, struct yc_buf *b)
+{
+    return yc_license_encode(l, b);
+}
+
+static int license_store(yc_overlay *o, const uint8_t id[YC_HASH_LEN], const struct yc_license *l)
 {
     uint8_t key[YC_KEY_MAX];
-    size_t klen = yc_key_license(key, id);
-    struct yc_buf b;
-    int rc;
-
-    yc_buf_init(&b, YC_TX_MAX_BYTES);
-    rc = yc_license_encode(l, &b);
-    if (rc == YC_OK) {
-        rc = yc_overlay_put(o, key, klen, b.data, b.len);
-    }
-    yc_buf_cleanup(&b);
-    return rc;
+    return yc__obj_put(o, key, yc_key_license(key, id), l, enc_license);
 }
 
 int yc__license_put(yc_overlay *o, const uint8_t id[YC_HASH_LEN], const struct yc_license *l)
 {
-    int rc = enc_license(l, o, id);
+    int rc = license_store(o, id, l);
     if (rc == YC_OK) {
         rc = yc__put_index(o, yc_key_idx_license_asset, l->asset, id, YC_HASH_LEN);
     }
@@ -127,13 +122,10 @@ int yc__exec_right_transfer(const struct yc__env *e)
     }
     rc = yc__asset_load(e->o, b->asset, &a);
     if (rc == YC_OK) {
-        rc = yc__right_holder(e->o, b->asset, r, holder);
+        rc = yc__sender_holds(e, b->asset, r, holder);
     }
     if (rc != YC_OK) {
         return rc;
-    }
-    if (memcmp(holder, e->tx->sender, YC_PUBKEY_LEN) != 0) {
-        return YC_ENOTAUTH;
     }
     if ((rc = yc__asset_tradable(&a)) != YC_OK ||
         (r == YC_RIGHT_HOLD && (rc = yc__asset_unpledged(e->o, b->asset)) != YC_OK) ||
@@ -166,12 +158,9 @@ int yc__exec_right_license(const struct yc__env *e)
     }
     /* raw data is licensed under `process`, a data product under `operate` */
     r = a.nparents > 0 ? YC_RIGHT_OPERATE : YC_RIGHT_PROCESS;
-    rc = yc__right_holder(e->o, b->asset, r, holder);
+    rc = yc__sender_holds(e, b->asset, r, holder);
     if (rc != YC_OK) {
         return rc;
-    }
-    if (memcmp(holder, e->tx->sender, YC_PUBKEY_LEN) != 0) {
-        return YC_ENOTAUTH;
     }
     if ((rc = yc__asset_tradable(&a)) != YC_OK ||
         (rc = yc__acct_active(e->o, e->tx->sender, NULL)) != YC_OK ||
@@ -247,19 +236,16 @@ int yc__exec_license_revoke(const struct yc__env *e)
         if (r == YC_RIGHT_COUNT) {
             return YC_ECORRUPT;
         }
-        rc = yc__right_holder(e->o, l.asset, r, holder);
+        rc = yc__sender_holds(e, l.asset, r, holder);
         if (rc != YC_OK) {
             return rc == YC_EUNKNOWNASSET ? YC_ECORRUPT : rc;
-        }
-        if (memcmp(holder, e->tx->sender, YC_PUBKEY_LEN) != 0) {
-            return YC_ENOTAUTH;
         }
     }
     if (l.revoked_at != 0) {
         return YC_ELICENSEREVOKED;
     }
     l.revoked_at = e->ctx->height;
-    return enc_license(&l, e->o, id);
+    return license_store(e->o, id, &l);
 }
 
 int yc__use_license(const struct yc__env *e, uint8_t asset[YC_HASH_LEN],
@@ -314,7 +300,7 @@ int yc__use_license(const struct yc__env *e, uint8_t asset[YC_HASH_LEN],
     memcpy(asset, l.asset, YC_HASH_LEN);
     memcpy(licensor, l.licensor, YC_PUBKEY_LEN);
     *fee = l.fee;
-    rc = enc_license(&l, e->o, b->license);
+    rc = license_store(e->o, b->license, &l);
     if (rc == YC_OK && *fee > 0) {
         rc = yc__acct_debit(e->o, e->tx->sender, *fee);
         if (rc == YC_OK) {

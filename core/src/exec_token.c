@@ -13,7 +13,9 @@ int yc__check_token_exchange(const struct yc__env *e)
     return e->role == YC_ROLE_EXCHANGE ? YC_OK : YC_ENOTAUTH;
 }
 
-int yc__exec_token_issue(const struct yc__env *e)
+/* An issue or a transfer: the recipient is registered (else YC_EUNKNOWNACCT), then the
+ * amount is not zero (else YC_EBADFIELD). */
+static int check_payment(const struct yc__env *e)
 {
     const struct yc_body_token *b = &e->tx->b.token;
     int rc = yc__acct_exists(e->o, b->to);
@@ -21,8 +23,16 @@ int yc__exec_token_issue(const struct yc__env *e)
     if (rc != YC_OK) {
         return rc;
     }
-    if (b->amount == 0) {
-        return YC_EBADFIELD;
+    return b->amount == 0 ? YC_EBADFIELD : YC_OK;
+}
+
+int yc__exec_token_issue(const struct yc__env *e)
+{
+    const struct yc_body_token *b = &e->tx->b.token;
+    int rc = check_payment(e);
+
+    if (rc != YC_OK) {
+        return rc;
     }
     rc = yc__acct_credit(e->o, b->to, b->amount);
     return rc == YC_OK ? yc__supply_add(e->o, b->amount, 0) : rc;
@@ -31,13 +41,10 @@ int yc__exec_token_issue(const struct yc__env *e)
 int yc__exec_token_transfer(const struct yc__env *e)
 {
     const struct yc_body_token *b = &e->tx->b.token;
-    int rc = yc__acct_exists(e->o, b->to);
+    int rc = check_payment(e);
 
     if (rc != YC_OK) {
         return rc;
-    }
-    if (b->amount == 0) {
-        return YC_EBADFIELD;
     }
     /* debit first: a transfer to oneself then nets to zero */
     rc = yc__acct_debit(e->o, e->tx->sender, b->amount);

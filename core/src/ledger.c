@@ -210,6 +210,18 @@ static int check_sender(struct yc__env *env, bool bump, uint64_t *gap)
     return yc__acct_store(env->o, tx->sender, &a);
 }
 
+/* The handler of tx's type (YC_EUNKNOWNTYPE if none), for a tx of genesis g's chain
+ * (YC_EWRONGCHAIN otherwise). */
+static int handler_checked(const struct yc_tx *tx, const struct yc_genesis *g,
+                           const struct handler **h)
+{
+    *h = handler_for(tx->type);
+    if (*h == NULL) {
+        return YC_EUNKNOWNTYPE;
+    }
+    return chain_matches(tx, g) ? YC_OK : YC_EWRONGCHAIN;
+}
+
 static int run(struct yc__env *env, const struct handler *h)
 {
     uint64_t gap;
@@ -239,12 +251,9 @@ int yc_exec_tx(yc_overlay *o, const struct yc_exec_ctx *ctx, const struct yc_tx 
     if (o == NULL || ctx == NULL || ctx->g == NULL || tx == NULL || ctx->height == 0) {
         return YC_EINVAL;
     }
-    h = handler_for(tx->type);
-    if (h == NULL) {
-        return YC_EUNKNOWNTYPE;
-    }
-    if (!chain_matches(tx, ctx->g)) {
-        return YC_EWRONGCHAIN;
+    rc = handler_checked(tx, ctx->g, &h);
+    if (rc != YC_OK) {
+        return rc;
     }
     src = yc_overlay_src(o);
     rc = yc_overlay_create(&child, &src);
@@ -273,12 +282,9 @@ int yc_exec_precheck(yc_overlay *o, const struct yc_exec_ctx *ctx, const struct 
     if (o == NULL || ctx == NULL || ctx->g == NULL || tx == NULL) {
         return YC_EINVAL;
     }
-    h = handler_for(tx->type);
-    if (h == NULL) {
-        return YC_EUNKNOWNTYPE;
-    }
-    if (!chain_matches(tx, ctx->g)) {
-        return YC_EWRONGCHAIN;
+    rc = handler_checked(tx, ctx->g, &h);
+    if (rc != YC_OK) {
+        return rc;
     }
     /* Reads only: `o` may cache what it read, but gets no writes. */
     struct yc__env env = {.o = o, .ctx = ctx, .tx = tx, .index = 0};

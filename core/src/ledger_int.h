@@ -1,8 +1,9 @@
 /*
  * ledger_int.h — internals shared by the ledger's files (not installed).
  *
- *   tx.c         field readers used by every schema decoder (tx bodies, state objects)
- *   objects.c    syntax checks of codes and jurisdictions, object writers
+ *   tx.c         field readers and writers used by every schema decoder and encoder
+ *                (tx bodies, state objects)
+ *   objects.c    syntax checks of codes and jurisdictions, plumbing of the state objects
  *   ledger.c     the execution environment, account helpers, the type dispatch table
  *   exec_*.c     the rules of one group of transaction types each
  *
@@ -23,6 +24,40 @@
 #include "yc/state.h"
 #include "yc/tx.h"
 
+/* ---- control flow of the decoders ---- */
+
+/* Returns x's code from the enclosing function unless it is YC_OK (x is evaluated once). */
+#define YC__TRY(x)                                                                                 \
+    do {                                                                                           \
+        int rc_ = (x);                                                                             \
+        if (rc_ != YC_OK) {                                                                        \
+            return rc_;                                                                            \
+        }                                                                                          \
+    } while (0)
+
+/* Returns `err` from the enclosing function unless x is YC_OK: how the decoders of stored
+ * objects turn any schema failure into YC_ECORRUPT. */
+#define YC__TRY_AS(x, err)                                                                         \
+    do {                                                                                           \
+        if ((x) != YC_OK) {                                                                        \
+            return (err);                                                                          \
+        }                                                                                          \
+    } while (0)
+
+/* An optional field: sets *has, then runs `read` (an expression yielding a code) if the
+ * key was there; returns from the enclosing function on an unknown key or a failed read. */
+#define YC__OPT(d, left, key, has, read)                                                           \
+    do {                                                                                           \
+        int r_ = yc__field_opt((d), (left), (key));                                                \
+        if (r_ < 0) {                                                                              \
+            return r_;                                                                             \
+        }                                                                                          \
+        *(has) = r_ == 1;                                                                          \
+        if (r_ == 1) {                                                                             \
+            YC__TRY(read);                                                                         \
+        }                                                                                          \
+    } while (0)
+
 /* ---- field readers (tx.c). All return YC_EBADFIELD on a type or size mismatch. ---- */
 
 /* Consumes the required key `key` (sorted order); YC_EBADFIELD if absent or unknown before. */
@@ -35,13 +70,40 @@ YC_WUR int yc__dec_text(struct yc_dec *d, struct yc_slice *s, size_t minlen, siz
 YC_WUR int yc__dec_list(struct yc_dec *d, struct yc_list *l, size_t maxlen);
 /* A bin of exactly n bytes; `err` is returned for a bin of another size. */
 YC_WUR int yc__dec_fixed(struct yc_dec *d, uint8_t *out, size_t n, int err);
+/* An array of at most `max` bins (YC_ETOOMANY beyond) of exactly n bytes each (YC_EBADFIELD
+ * otherwise), written back to back from out (room for max of them: uint8_t[max][n]);
+ * *count is set on success only. */
+YC_WUR int yc__dec_bins(struct yc_dec *d, void *out, size_t n, uint32_t max, uint32_t *count);
 /* A public key: 33 bytes with a known scheme byte (YC_EBADKEY otherwise). Whether it is
  * a point of the curve is checked by yc_tx_verify: its offset is noted in d->keylog
  * (YC_ETOOMANY beyond YC_TX_MAX_BODY_KEYS). */
 YC_WUR int yc__dec_pub(struct yc_dec *d, uint8_t out[YC_PUBKEY_LEN]);
+/* A required key (as yc__field_req) and its value (as the reader of the same shape). */
+YC_WUR int yc__req_u64(struct yc_dec *d, uint32_t *left, const char *key, uint64_t *v);
+YC_WUR int yc__req_text(struct yc_dec *d, uint32_t *left, const char *key, struct yc_slice *s,
+                        size_t minlen, size_t maxlen);
+YC_WUR int yc__req_list(struct yc_dec *d, uint32_t *left, const char *key, struct yc_list *l,
+                        size_t maxlen);
+YC_WUR int yc__req_fixed(struct yc_dec *d, uint32_t *left, const char *key, uint8_t *out, size_t n,
+                         int err);
+YC_WUR int yc__req_pub(struct yc_dec *d, uint32_t *left, const char *key,
+                       uint8_t out[YC_PUBKEY_LEN]);
+/* An optional key (as yc__field_opt) and, if present, a bin of exactly n bytes (as
+ * yc__dec_fixed); *has says which. */
+YC_WUR int yc__opt_fixed(struct yc_dec *d, uint32_t *left, const char *key, bool *has, uint8_t *out,
+                         size_t n, int err);
+/* An optional key and, if present, a str of 1..maxlen bytes (absent is how empty is
+ * written, so that there is one encoding); *s is left as it was when absent. */
+YC_WUR int yc__opt_text(struct yc_dec *d, uint32_t *left, const char *key, struct yc_slice *s,
+                        size_t maxlen);
 /* Writers for the same shapes. */
 void yc__enc_slice(struct yc_enc *e, const struct yc_slice *s);
 void yc__enc_list(struct yc_enc *e, const struct yc_list *l);
+/* A map entry: the key `key`, then the value. */
+void yc__put_u64(struct yc_enc *e, const char *key, uint64_t v);
+void yc__put_bin(struct yc_enc *e, const char *key, const uint8_t *p, size_t n);
+void yc__put_slice(struct yc_enc *e, const char *key, const struct yc_slice *s);
+void yc__put_list(struct yc_enc *e, const char *key, const struct yc_list *l);
 
 /* Body decoders of the issue-4 types (tx_body_asset.c), named by tx.c's BODY table. */
 #define YC__BODY_DECL(name)                                                                        \
@@ -81,6 +143,15 @@ bool yc__slice_eq(const struct yc_slice *s, const char *cstr);
 bool yc__is_code_set(const struct yc_list *l);
 /* True iff list contains an item equal to s. */
 bool yc__list_has(const struct yc_list *l, const struct yc_slice *s);
+
+/* ---- state objects (objects.c) ---- */
+
+/* prefix ‖ a[0..alen) into key (room for both); returns the key's length. a may be NULL
+ * when alen is 0. */
+size_t yc__key_join(uint8_t *key, const char *prefix, const uint8_t *a, size_t alen);
+/* Opens stored object bytes p[0..len) for reading: canonical check, then the top-level
+ * map into d and *left. YC_OK or YC_ECORRUPT (also for p NULL). */
+YC_WUR int yc__obj_open(struct yc_dec *d, uint32_t *left, const uint8_t *p, size_t len);
 
 /* ---- execution environment (ledger.c) ---- */
 
@@ -146,6 +217,10 @@ YC_WUR int yc__asset_load(yc_overlay *o, const uint8_t id[YC_HASH_LEN], struct y
 YC_WUR int yc__asset_store(yc_overlay *o, const uint8_t id[YC_HASH_LEN], const struct yc_asset *a);
 /* Holder of right r of asset id into holder: YC_OK, YC_EUNKNOWNASSET, or a local failure. */
 YC_WUR int yc__right_holder(yc_overlay *o, const uint8_t id[YC_HASH_LEN], enum yc_right r,
+                            uint8_t holder[YC_PUBKEY_LEN]);
+/* The sender of e holds right r of asset id (into holder): YC_OK, YC_ENOTAUTH if another
+ * account does, or yc__right_holder's failure. */
+YC_WUR int yc__sender_holds(const struct yc__env *e, const uint8_t id[YC_HASH_LEN], enum yc_right r,
                             uint8_t holder[YC_PUBKEY_LEN]);
 /* Sets right r of asset id to `holder` (since `height`) and moves its holder index
  * entry from old_holder (NULL: none yet). */

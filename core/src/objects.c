@@ -124,58 +124,59 @@ bool yc__is_code_set(const struct yc_list *l)
 
 /* ---- keys ---- */
 
-static size_t key_join(uint8_t *key, const char *prefix, const uint8_t *a, size_t alen)
+size_t yc__key_join(uint8_t *key, const char *prefix, const uint8_t *a, size_t alen)
 {
     size_t n = strlen(prefix);
     memcpy(key, prefix, n);
-    memcpy(key + n, a, alen);
+    if (alen > 0) {
+        memcpy(key + n, a, alen);
+    }
     return n + alen;
 }
 
 size_t yc_key_account(uint8_t *key, const uint8_t pub[YC_PUBKEY_LEN])
 {
-    return key_join(key, "account/", pub, YC_PUBKEY_LEN);
+    return yc__key_join(key, "account/", pub, YC_PUBKEY_LEN);
 }
 
 size_t yc_key_consent(uint8_t *key, const uint8_t id[YC_HASH_LEN])
 {
-    return key_join(key, "consent/", id, YC_HASH_LEN);
+    return yc__key_join(key, "consent/", id, YC_HASH_LEN);
 }
 
 size_t yc_key_usage(uint8_t *key, const uint8_t id[YC_HASH_LEN])
 {
-    return key_join(key, "usage/", id, YC_HASH_LEN);
+    return yc__key_join(key, "usage/", id, YC_HASH_LEN);
 }
 
 size_t yc_key_evidence(uint8_t *key, const uint8_t id[YC_HASH_LEN])
 {
-    return key_join(key, "evidence/", id, YC_HASH_LEN);
+    return yc__key_join(key, "evidence/", id, YC_HASH_LEN);
 }
 
 size_t yc_key_idx_consent_subject(uint8_t *key, const uint8_t pub[YC_PUBKEY_LEN])
 {
-    return key_join(key, "idx/consent_subject/", pub, YC_PUBKEY_LEN);
+    return yc__key_join(key, "idx/consent_subject/", pub, YC_PUBKEY_LEN);
 }
 
 size_t yc_key_idx_consent_processor(uint8_t *key, const uint8_t pub[YC_PUBKEY_LEN])
 {
-    return key_join(key, "idx/consent_processor/", pub, YC_PUBKEY_LEN);
+    return yc__key_join(key, "idx/consent_processor/", pub, YC_PUBKEY_LEN);
 }
 
 size_t yc_key_idx_usage_subject(uint8_t *key, const uint8_t pub[YC_PUBKEY_LEN])
 {
-    return key_join(key, "idx/usage_subject/", pub, YC_PUBKEY_LEN);
+    return yc__key_join(key, "idx/usage_subject/", pub, YC_PUBKEY_LEN);
 }
 
 size_t yc_key_idx_usage_authority(uint8_t *key, const uint8_t id[YC_HASH_LEN])
 {
-    return key_join(key, "idx/usage_authority/", id, YC_HASH_LEN);
+    return yc__key_join(key, "idx/usage_authority/", id, YC_HASH_LEN);
 }
 
 /* ---- shared decode plumbing ---- */
 
-/* Opens a stored object: canonical check, then the top-level map. */
-static int open_obj(struct yc_dec *d, uint32_t *left, const uint8_t *p, size_t len)
+int yc__obj_open(struct yc_dec *d, uint32_t *left, const uint8_t *p, size_t len)
 {
     if (p == NULL || yc_canon_check(p, len, &YC_LIMITS_DEFAULT) != YC_OK) {
         return YC_ECORRUPT;
@@ -187,19 +188,8 @@ static int open_obj(struct yc_dec *d, uint32_t *left, const uint8_t *p, size_t l
     return YC_OK;
 }
 
-/* Maps any schema failure of a stored object to YC_ECORRUPT. */
-static int corrupt_if(int rc)
-{
-    return rc == YC_OK ? YC_OK : YC_ECORRUPT;
-}
-
-#define TRY(x)                                                                                     \
-    do {                                                                                           \
-        int rc_ = (x);                                                                             \
-        if (rc_ != YC_OK) {                                                                        \
-            return corrupt_if(rc_);                                                                \
-        }                                                                                          \
-    } while (0)
+/* Any schema failure of a stored object is YC_ECORRUPT. */
+#define TRY(x) YC__TRY_AS((x), YC_ECORRUPT)
 
 static int finish_enc(const struct yc_enc *e)
 {
@@ -218,18 +208,12 @@ int yc_account_encode(const struct yc_account *a, struct yc_buf *out)
     }
     yc_enc_init(&e, out);
     yc_enc_map(&e, 7);
-    yc_enc_cstr(&e, "balance");
-    yc_enc_uint(&e, a->balance);
-    yc_enc_cstr(&e, "credit");
-    yc__enc_slice(&e, &a->credit);
-    yc_enc_cstr(&e, "jurisdiction");
-    yc__enc_slice(&e, &a->jurisdiction);
-    yc_enc_cstr(&e, "name");
-    yc__enc_slice(&e, &a->name);
-    yc_enc_cstr(&e, "nonce");
-    yc_enc_uint(&e, a->nonce);
-    yc_enc_cstr(&e, "registered_at");
-    yc_enc_uint(&e, a->registered_at);
+    yc__put_u64(&e, "balance", a->balance);
+    yc__put_slice(&e, "credit", &a->credit);
+    yc__put_slice(&e, "jurisdiction", &a->jurisdiction);
+    yc__put_slice(&e, "name", &a->name);
+    yc__put_u64(&e, "nonce", a->nonce);
+    yc__put_u64(&e, "registered_at", a->registered_at);
     yc_enc_cstr(&e, "role");
     yc_enc_cstr(&e, role);
     return finish_enc(&e);
@@ -242,21 +226,14 @@ int yc_account_decode(struct yc_account *a, const uint8_t *p, size_t len)
     struct yc_slice role;
 
     memset(a, 0, sizeof *a);
-    TRY(open_obj(&d, &left, p, len));
-    TRY(yc__field_req(&d, &left, "balance"));
-    TRY(yc_dec_uint(&d, &a->balance));
-    TRY(yc__field_req(&d, &left, "credit"));
-    TRY(yc__dec_text(&d, &a->credit, 1, YC_CODE_MAX));
-    TRY(yc__field_req(&d, &left, "jurisdiction"));
-    TRY(yc__dec_text(&d, &a->jurisdiction, 0, YC_CODE_MAX));
-    TRY(yc__field_req(&d, &left, "name"));
-    TRY(yc__dec_text(&d, &a->name, 0, YC_NAME_MAX));
-    TRY(yc__field_req(&d, &left, "nonce"));
-    TRY(yc_dec_uint(&d, &a->nonce));
-    TRY(yc__field_req(&d, &left, "registered_at"));
-    TRY(yc_dec_uint(&d, &a->registered_at));
-    TRY(yc__field_req(&d, &left, "role"));
-    TRY(yc__dec_text(&d, &role, 1, YC_CODE_MAX));
+    TRY(yc__obj_open(&d, &left, p, len));
+    TRY(yc__req_u64(&d, &left, "balance", &a->balance));
+    TRY(yc__req_text(&d, &left, "credit", &a->credit, 1, YC_CODE_MAX));
+    TRY(yc__req_text(&d, &left, "jurisdiction", &a->jurisdiction, 0, YC_CODE_MAX));
+    TRY(yc__req_text(&d, &left, "name", &a->name, 0, YC_NAME_MAX));
+    TRY(yc__req_u64(&d, &left, "nonce", &a->nonce));
+    TRY(yc__req_u64(&d, &left, "registered_at", &a->registered_at));
+    TRY(yc__req_text(&d, &left, "role", &role, 1, YC_CODE_MAX));
     a->role = yc_role_from_name(role.p, role.len);
     if (a->role == YC_ROLE_NONE || left != 0) {
         return YC_ECORRUPT;
@@ -272,36 +249,22 @@ int yc_consent_encode(const struct yc_consent *c, struct yc_buf *out)
 
     yc_enc_init(&e, out);
     yc_enc_map(&e, 15);
-    yc_enc_cstr(&e, "categories");
-    yc__enc_list(&e, &c->categories);
-    yc_enc_cstr(&e, "fee_per_use");
-    yc_enc_uint(&e, c->fee_per_use);
-    yc_enc_cstr(&e, "granted_at");
-    yc_enc_uint(&e, c->granted_at);
-    yc_enc_cstr(&e, "jurisdiction");
-    yc__enc_slice(&e, &c->jurisdiction);
-    yc_enc_cstr(&e, "max_uses");
-    yc_enc_uint(&e, c->max_uses);
-    yc_enc_cstr(&e, "not_before");
-    yc_enc_uint(&e, c->not_before);
+    yc__put_list(&e, "categories", &c->categories);
+    yc__put_u64(&e, "fee_per_use", c->fee_per_use);
+    yc__put_u64(&e, "granted_at", c->granted_at);
+    yc__put_slice(&e, "jurisdiction", &c->jurisdiction);
+    yc__put_u64(&e, "max_uses", c->max_uses);
+    yc__put_u64(&e, "not_before", c->not_before);
     yc_enc_cstr(&e, "onward_transfer");
     yc_enc_bool(&e, c->onward_transfer);
-    yc_enc_cstr(&e, "operations");
-    yc__enc_list(&e, &c->operations);
-    yc_enc_cstr(&e, "processor");
-    yc_enc_bin(&e, c->processor, YC_PUBKEY_LEN);
-    yc_enc_cstr(&e, "purposes");
-    yc__enc_list(&e, &c->purposes);
-    yc_enc_cstr(&e, "retention_days");
-    yc_enc_uint(&e, c->retention_days);
-    yc_enc_cstr(&e, "revoked_at");
-    yc_enc_uint(&e, c->revoked_at);
-    yc_enc_cstr(&e, "subject");
-    yc_enc_bin(&e, c->subject, YC_PUBKEY_LEN);
-    yc_enc_cstr(&e, "until");
-    yc_enc_uint(&e, c->until);
-    yc_enc_cstr(&e, "uses");
-    yc_enc_uint(&e, c->uses);
+    yc__put_list(&e, "operations", &c->operations);
+    yc__put_bin(&e, "processor", c->processor, YC_PUBKEY_LEN);
+    yc__put_list(&e, "purposes", &c->purposes);
+    yc__put_u64(&e, "retention_days", c->retention_days);
+    yc__put_u64(&e, "revoked_at", c->revoked_at);
+    yc__put_bin(&e, "subject", c->subject, YC_PUBKEY_LEN);
+    yc__put_u64(&e, "until", c->until);
+    yc__put_u64(&e, "uses", c->uses);
     return finish_enc(&e);
 }
 
@@ -311,37 +274,23 @@ int yc_consent_decode(struct yc_consent *c, const uint8_t *p, size_t len)
     uint32_t left;
 
     memset(c, 0, sizeof *c);
-    TRY(open_obj(&d, &left, p, len));
-    TRY(yc__field_req(&d, &left, "categories"));
-    TRY(yc__dec_list(&d, &c->categories, YC_CODE_MAX));
-    TRY(yc__field_req(&d, &left, "fee_per_use"));
-    TRY(yc_dec_uint(&d, &c->fee_per_use));
-    TRY(yc__field_req(&d, &left, "granted_at"));
-    TRY(yc_dec_uint(&d, &c->granted_at));
-    TRY(yc__field_req(&d, &left, "jurisdiction"));
-    TRY(yc__dec_text(&d, &c->jurisdiction, 0, YC_CODE_MAX));
-    TRY(yc__field_req(&d, &left, "max_uses"));
-    TRY(yc_dec_uint(&d, &c->max_uses));
-    TRY(yc__field_req(&d, &left, "not_before"));
-    TRY(yc_dec_uint(&d, &c->not_before));
+    TRY(yc__obj_open(&d, &left, p, len));
+    TRY(yc__req_list(&d, &left, "categories", &c->categories, YC_CODE_MAX));
+    TRY(yc__req_u64(&d, &left, "fee_per_use", &c->fee_per_use));
+    TRY(yc__req_u64(&d, &left, "granted_at", &c->granted_at));
+    TRY(yc__req_text(&d, &left, "jurisdiction", &c->jurisdiction, 0, YC_CODE_MAX));
+    TRY(yc__req_u64(&d, &left, "max_uses", &c->max_uses));
+    TRY(yc__req_u64(&d, &left, "not_before", &c->not_before));
     TRY(yc__field_req(&d, &left, "onward_transfer"));
     TRY(yc_dec_bool(&d, &c->onward_transfer));
-    TRY(yc__field_req(&d, &left, "operations"));
-    TRY(yc__dec_list(&d, &c->operations, YC_CODE_MAX));
-    TRY(yc__field_req(&d, &left, "processor"));
-    TRY(yc__dec_fixed(&d, c->processor, YC_PUBKEY_LEN, YC_EBADFIELD));
-    TRY(yc__field_req(&d, &left, "purposes"));
-    TRY(yc__dec_list(&d, &c->purposes, YC_CODE_MAX));
-    TRY(yc__field_req(&d, &left, "retention_days"));
-    TRY(yc_dec_uint(&d, &c->retention_days));
-    TRY(yc__field_req(&d, &left, "revoked_at"));
-    TRY(yc_dec_uint(&d, &c->revoked_at));
-    TRY(yc__field_req(&d, &left, "subject"));
-    TRY(yc__dec_fixed(&d, c->subject, YC_PUBKEY_LEN, YC_EBADFIELD));
-    TRY(yc__field_req(&d, &left, "until"));
-    TRY(yc_dec_uint(&d, &c->until));
-    TRY(yc__field_req(&d, &left, "uses"));
-    TRY(yc_dec_uint(&d, &c->uses));
+    TRY(yc__req_list(&d, &left, "operations", &c->operations, YC_CODE_MAX));
+    TRY(yc__req_fixed(&d, &left, "processor", c->processor, YC_PUBKEY_LEN, YC_EBADFIELD));
+    TRY(yc__req_list(&d, &left, "purposes", &c->purposes, YC_CODE_MAX));
+    TRY(yc__req_u64(&d, &left, "retention_days", &c->retention_days));
+    TRY(yc__req_u64(&d, &left, "revoked_at", &c->revoked_at));
+    TRY(yc__req_fixed(&d, &left, "subject", c->subject, YC_PUBKEY_LEN, YC_EBADFIELD));
+    TRY(yc__req_u64(&d, &left, "until", &c->until));
+    TRY(yc__req_u64(&d, &left, "uses", &c->uses));
     return left == 0 ? YC_OK : YC_ECORRUPT;
 }
 
@@ -373,39 +322,26 @@ int yc_usage_encode(const struct yc_usage *u, struct yc_buf *out)
     yc_enc_init(&e, out);
     yc_enc_map(&e, n);
     if (u->has_asset) {
-        yc_enc_cstr(&e, "asset");
-        yc_enc_bin(&e, u->asset, YC_HASH_LEN);
+        yc__put_bin(&e, "asset", u->asset, YC_HASH_LEN);
     }
-    yc_enc_cstr(&e, "authority");
-    yc_enc_bin(&e, u->authority, YC_HASH_LEN);
-    yc_enc_cstr(&e, "authority_kind");
-    yc__enc_slice(&e, &u->authority_kind);
+    yc__put_bin(&e, "authority", u->authority, YC_HASH_LEN);
+    yc__put_slice(&e, "authority_kind", &u->authority_kind);
     if (u->category.len > 0) {
-        yc_enc_cstr(&e, "category");
-        yc__enc_slice(&e, &u->category);
+        yc__put_slice(&e, "category", &u->category);
     }
-    yc_enc_cstr(&e, "fee");
-    yc_enc_uint(&e, u->fee);
-    yc_enc_cstr(&e, "height");
-    yc_enc_uint(&e, u->height);
+    yc__put_u64(&e, "fee", u->fee);
+    yc__put_u64(&e, "height", u->height);
     if (u->has_input) {
-        yc_enc_cstr(&e, "input");
-        yc_enc_bin(&e, u->input, YC_HASH_LEN);
+        yc__put_bin(&e, "input", u->input, YC_HASH_LEN);
     }
-    yc_enc_cstr(&e, "operation");
-    yc__enc_slice(&e, &u->operation);
+    yc__put_slice(&e, "operation", &u->operation);
     if (u->has_output) {
-        yc_enc_cstr(&e, "output");
-        yc_enc_bin(&e, u->output, YC_HASH_LEN);
+        yc__put_bin(&e, "output", u->output, YC_HASH_LEN);
     }
-    yc_enc_cstr(&e, "purpose");
-    yc__enc_slice(&e, &u->purpose);
-    yc_enc_cstr(&e, "subject");
-    yc_enc_bin(&e, u->subject, YC_PUBKEY_LEN);
-    yc_enc_cstr(&e, "time");
-    yc_enc_uint(&e, u->time_ms);
-    yc_enc_cstr(&e, "user");
-    yc_enc_bin(&e, u->user, YC_PUBKEY_LEN);
+    yc__put_slice(&e, "purpose", &u->purpose);
+    yc__put_bin(&e, "subject", u->subject, YC_PUBKEY_LEN);
+    yc__put_u64(&e, "time", u->time_ms);
+    yc__put_bin(&e, "user", u->user, YC_PUBKEY_LEN);
     return finish_enc(&e);
 }
 
@@ -413,55 +349,22 @@ int yc_usage_decode(struct yc_usage *u, const uint8_t *p, size_t len)
 {
     struct yc_dec d;
     uint32_t left;
-    int r;
 
     memset(u, 0, sizeof *u);
-    TRY(open_obj(&d, &left, p, len));
-    if ((r = yc__field_opt(&d, &left, "asset")) < 0) {
-        return YC_ECORRUPT;
-    }
-    if (r == 1) {
-        u->has_asset = true;
-        TRY(yc__dec_fixed(&d, u->asset, YC_HASH_LEN, YC_EBADFIELD));
-    }
-    TRY(yc__field_req(&d, &left, "authority"));
-    TRY(yc__dec_fixed(&d, u->authority, YC_HASH_LEN, YC_EBADFIELD));
-    TRY(yc__field_req(&d, &left, "authority_kind"));
-    TRY(yc__dec_text(&d, &u->authority_kind, 1, YC_CODE_MAX));
-    if ((r = yc__field_opt(&d, &left, "category")) < 0) {
-        return YC_ECORRUPT;
-    }
-    if (r == 1) {
-        TRY(yc__dec_text(&d, &u->category, 1, YC_CODE_MAX));
-    }
-    TRY(yc__field_req(&d, &left, "fee"));
-    TRY(yc_dec_uint(&d, &u->fee));
-    TRY(yc__field_req(&d, &left, "height"));
-    TRY(yc_dec_uint(&d, &u->height));
-    if ((r = yc__field_opt(&d, &left, "input")) < 0) {
-        return YC_ECORRUPT;
-    }
-    if (r == 1) {
-        u->has_input = true;
-        TRY(yc__dec_fixed(&d, u->input, YC_HASH_LEN, YC_EBADFIELD));
-    }
-    TRY(yc__field_req(&d, &left, "operation"));
-    TRY(yc__dec_text(&d, &u->operation, 1, YC_CODE_MAX));
-    if ((r = yc__field_opt(&d, &left, "output")) < 0) {
-        return YC_ECORRUPT;
-    }
-    if (r == 1) {
-        u->has_output = true;
-        TRY(yc__dec_fixed(&d, u->output, YC_HASH_LEN, YC_EBADFIELD));
-    }
-    TRY(yc__field_req(&d, &left, "purpose"));
-    TRY(yc__dec_text(&d, &u->purpose, 1, YC_CODE_MAX));
-    TRY(yc__field_req(&d, &left, "subject"));
-    TRY(yc__dec_fixed(&d, u->subject, YC_PUBKEY_LEN, YC_EBADFIELD));
-    TRY(yc__field_req(&d, &left, "time"));
-    TRY(yc_dec_uint(&d, &u->time_ms));
-    TRY(yc__field_req(&d, &left, "user"));
-    TRY(yc__dec_fixed(&d, u->user, YC_PUBKEY_LEN, YC_EBADFIELD));
+    TRY(yc__obj_open(&d, &left, p, len));
+    TRY(yc__opt_fixed(&d, &left, "asset", &u->has_asset, u->asset, YC_HASH_LEN, YC_EBADFIELD));
+    TRY(yc__req_fixed(&d, &left, "authority", u->authority, YC_HASH_LEN, YC_EBADFIELD));
+    TRY(yc__req_text(&d, &left, "authority_kind", &u->authority_kind, 1, YC_CODE_MAX));
+    TRY(yc__opt_text(&d, &left, "category", &u->category, YC_CODE_MAX));
+    TRY(yc__req_u64(&d, &left, "fee", &u->fee));
+    TRY(yc__req_u64(&d, &left, "height", &u->height));
+    TRY(yc__opt_fixed(&d, &left, "input", &u->has_input, u->input, YC_HASH_LEN, YC_EBADFIELD));
+    TRY(yc__req_text(&d, &left, "operation", &u->operation, 1, YC_CODE_MAX));
+    TRY(yc__opt_fixed(&d, &left, "output", &u->has_output, u->output, YC_HASH_LEN, YC_EBADFIELD));
+    TRY(yc__req_text(&d, &left, "purpose", &u->purpose, 1, YC_CODE_MAX));
+    TRY(yc__req_fixed(&d, &left, "subject", u->subject, YC_PUBKEY_LEN, YC_EBADFIELD));
+    TRY(yc__req_u64(&d, &left, "time", &u->time_ms));
+    TRY(yc__req_fixed(&d, &left, "user", u->user, YC_PUBKEY_LEN, YC_EBADFIELD));
     return left == 0 ? YC_OK : YC_ECORRUPT;
 }
 
@@ -474,24 +377,17 @@ int yc_evidence_encode(const struct yc_evidence *ev, struct yc_buf *out)
 
     yc_enc_init(&e, out);
     yc_enc_map(&e, n);
-    yc_enc_cstr(&e, "digest");
-    yc_enc_bin(&e, ev->digest, YC_HASH_LEN);
-    yc_enc_cstr(&e, "height");
-    yc_enc_uint(&e, ev->height);
-    yc_enc_cstr(&e, "kind");
-    yc__enc_slice(&e, &ev->kind);
+    yc__put_bin(&e, "digest", ev->digest, YC_HASH_LEN);
+    yc__put_u64(&e, "height", ev->height);
+    yc__put_slice(&e, "kind", &ev->kind);
     if (ev->note.len > 0) {
-        yc_enc_cstr(&e, "note");
-        yc__enc_slice(&e, &ev->note);
+        yc__put_slice(&e, "note", &ev->note);
     }
     if (ev->has_ref) {
-        yc_enc_cstr(&e, "ref");
-        yc_enc_bin(&e, ev->ref, YC_HASH_LEN);
+        yc__put_bin(&e, "ref", ev->ref, YC_HASH_LEN);
     }
-    yc_enc_cstr(&e, "sender");
-    yc_enc_bin(&e, ev->sender, YC_PUBKEY_LEN);
-    yc_enc_cstr(&e, "time");
-    yc_enc_uint(&e, ev->time_ms);
+    yc__put_bin(&e, "sender", ev->sender, YC_PUBKEY_LEN);
+    yc__put_u64(&e, "time", ev->time_ms);
     return finish_enc(&e);
 }
 
@@ -499,32 +395,15 @@ int yc_evidence_decode(struct yc_evidence *ev, const uint8_t *p, size_t len)
 {
     struct yc_dec d;
     uint32_t left;
-    int r;
 
     memset(ev, 0, sizeof *ev);
-    TRY(open_obj(&d, &left, p, len));
-    TRY(yc__field_req(&d, &left, "digest"));
-    TRY(yc__dec_fixed(&d, ev->digest, YC_HASH_LEN, YC_EBADFIELD));
-    TRY(yc__field_req(&d, &left, "height"));
-    TRY(yc_dec_uint(&d, &ev->height));
-    TRY(yc__field_req(&d, &left, "kind"));
-    TRY(yc__dec_text(&d, &ev->kind, 1, YC_CODE_MAX));
-    if ((r = yc__field_opt(&d, &left, "note")) < 0) {
-        return YC_ECORRUPT;
-    }
-    if (r == 1) {
-        TRY(yc__dec_text(&d, &ev->note, 1, YC_NAME_MAX));
-    }
-    if ((r = yc__field_opt(&d, &left, "ref")) < 0) {
-        return YC_ECORRUPT;
-    }
-    if (r == 1) {
-        ev->has_ref = true;
-        TRY(yc__dec_fixed(&d, ev->ref, YC_HASH_LEN, YC_EBADFIELD));
-    }
-    TRY(yc__field_req(&d, &left, "sender"));
-    TRY(yc__dec_fixed(&d, ev->sender, YC_PUBKEY_LEN, YC_EBADFIELD));
-    TRY(yc__field_req(&d, &left, "time"));
-    TRY(yc_dec_uint(&d, &ev->time_ms));
+    TRY(yc__obj_open(&d, &left, p, len));
+    TRY(yc__req_fixed(&d, &left, "digest", ev->digest, YC_HASH_LEN, YC_EBADFIELD));
+    TRY(yc__req_u64(&d, &left, "height", &ev->height));
+    TRY(yc__req_text(&d, &left, "kind", &ev->kind, 1, YC_CODE_MAX));
+    TRY(yc__opt_text(&d, &left, "note", &ev->note, YC_NAME_MAX));
+    TRY(yc__opt_fixed(&d, &left, "ref", &ev->has_ref, ev->ref, YC_HASH_LEN, YC_EBADFIELD));
+    TRY(yc__req_fixed(&d, &left, "sender", ev->sender, YC_PUBKEY_LEN, YC_EBADFIELD));
+    TRY(yc__req_u64(&d, &left, "time", &ev->time_ms));
     return left == 0 ? YC_OK : YC_ECORRUPT;
 }

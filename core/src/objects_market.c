@@ -17,16 +17,6 @@
 
 /* ---- keys ---- */
 
-static size_t key_join(uint8_t *key, const char *prefix, const uint8_t *a, size_t alen)
-{
-    size_t n = strlen(prefix);
-    memcpy(key, prefix, n);
-    if (alen > 0) {
-        memcpy(key + n, a, alen);
-    }
-    return n + alen;
-}
-
 static size_t put_be(uint8_t *p, uint64_t v, unsigned bytes)
 {
     for (unsigned i = 0; i < bytes; i++) {
@@ -37,58 +27,58 @@ static size_t put_be(uint8_t *p, uint64_t v, unsigned bytes)
 
 size_t yc_key_prefix(uint8_t *key, const char *prefix)
 {
-    return key_join(key, prefix, NULL, 0);
+    return yc__key_join(key, prefix, NULL, 0);
 }
 
 size_t yc_key_listing(uint8_t *key, const uint8_t id[YC_HASH_LEN])
 {
-    return key_join(key, "listing/", id, YC_HASH_LEN);
+    return yc__key_join(key, "listing/", id, YC_HASH_LEN);
 }
 
 size_t yc_key_bid(uint8_t *key, const uint8_t id[YC_HASH_LEN])
 {
-    return key_join(key, "bid/", id, YC_HASH_LEN);
+    return yc__key_join(key, "bid/", id, YC_HASH_LEN);
 }
 
 size_t yc_key_appraisal(uint8_t *key, const uint8_t id[YC_HASH_LEN])
 {
-    return key_join(key, "appraisal/", id, YC_HASH_LEN);
+    return yc__key_join(key, "appraisal/", id, YC_HASH_LEN);
 }
 
 size_t yc_key_deal(uint8_t *key, const uint8_t id[YC_HASH_LEN])
 {
-    return key_join(key, "deal/", id, YC_HASH_LEN);
+    return yc__key_join(key, "deal/", id, YC_HASH_LEN);
 }
 
 size_t yc_key_pledge(uint8_t *key, const uint8_t id[YC_HASH_LEN])
 {
-    return key_join(key, "pledge/", id, YC_HASH_LEN);
+    return yc__key_join(key, "pledge/", id, YC_HASH_LEN);
 }
 
 size_t yc_key_pledged(uint8_t *key, const uint8_t asset[YC_HASH_LEN])
 {
-    return key_join(key, "pledged/", asset, YC_HASH_LEN);
+    return yc__key_join(key, "pledged/", asset, YC_HASH_LEN);
 }
 
 size_t yc_key_policy(uint8_t *key)
 {
-    return key_join(key, "policy", NULL, 0);
+    return yc__key_join(key, "policy", NULL, 0);
 }
 
 size_t yc_key_policy_version(uint8_t *key, uint64_t version)
 {
-    size_t n = key_join(key, "policy_version/", NULL, 0);
+    size_t n = yc__key_join(key, "policy_version/", NULL, 0);
     return n + put_be(key + n, version, 8);
 }
 
 size_t yc_key_assessment(uint8_t *key, const uint8_t id[YC_HASH_LEN])
 {
-    return key_join(key, "assessment/", id, YC_HASH_LEN);
+    return yc__key_join(key, "assessment/", id, YC_HASH_LEN);
 }
 
 size_t yc_key_export(uint8_t *key, const uint8_t asset[YC_HASH_LEN], const struct yc_slice *dest)
 {
-    size_t n = key_join(key, "export/", asset, YC_HASH_LEN);
+    size_t n = yc__key_join(key, "export/", asset, YC_HASH_LEN);
     size_t dl = dest->len > YC_CODE_MAX ? YC_CODE_MAX : dest->len;
     if (dl > 0) {
         memcpy(key + n, dest->p, dl);
@@ -98,22 +88,22 @@ size_t yc_key_export(uint8_t *key, const uint8_t asset[YC_HASH_LEN], const struc
 
 size_t yc_key_credit(uint8_t *key, const uint8_t id[YC_HASH_LEN])
 {
-    return key_join(key, "credit/", id, YC_HASH_LEN);
+    return yc__key_join(key, "credit/", id, YC_HASH_LEN);
 }
 
 size_t yc_key_credit_state(uint8_t *key, const uint8_t pub[YC_PUBKEY_LEN])
 {
-    return key_join(key, "credit_state/", pub, YC_PUBKEY_LEN);
+    return yc__key_join(key, "credit_state/", pub, YC_PUBKEY_LEN);
 }
 
 size_t yc_key_supply(uint8_t *key)
 {
-    return key_join(key, "supply", NULL, 0);
+    return yc__key_join(key, "supply", NULL, 0);
 }
 
 size_t yc_key_price(uint8_t *key, const struct yc_slice *sector, bool with_period, uint64_t period)
 {
-    size_t n = key_join(key, "price_index/", NULL, 0);
+    size_t n = yc__key_join(key, "price_index/", NULL, 0);
     size_t sl = sector->len > YC_CODE_MAX ? YC_CODE_MAX : sector->len;
     key[n++] = (uint8_t)sl;
     if (sl > 0) {
@@ -128,7 +118,7 @@ size_t yc_key_price(uint8_t *key, const struct yc_slice *sector, bool with_perio
 
 size_t yc_key_alert(uint8_t *key, uint64_t height, uint32_t index, uint8_t seq)
 {
-    size_t n = key_join(key, "alert/", NULL, 0);
+    size_t n = yc__key_join(key, "alert/", NULL, 0);
     n += put_be(key + n, height, 8);
     n += put_be(key + n, index, 4);
     key[n++] = seq;
@@ -137,52 +127,52 @@ size_t yc_key_alert(uint8_t *key, uint64_t height, uint32_t index, uint8_t seq)
 
 size_t yc_key_idx_listing_open(uint8_t *key)
 {
-    return key_join(key, "idx/listing_open/", NULL, 0);
+    return yc__key_join(key, "idx/listing_open/", NULL, 0);
 }
 
 size_t yc_key_idx_listing_asset(uint8_t *key, const uint8_t asset[YC_HASH_LEN])
 {
-    return key_join(key, "idx/listing_asset/", asset, YC_HASH_LEN);
+    return yc__key_join(key, "idx/listing_asset/", asset, YC_HASH_LEN);
 }
 
 size_t yc_key_idx_bid_listing(uint8_t *key, const uint8_t listing[YC_HASH_LEN])
 {
-    return key_join(key, "idx/bid_listing/", listing, YC_HASH_LEN);
+    return yc__key_join(key, "idx/bid_listing/", listing, YC_HASH_LEN);
 }
 
 size_t yc_key_idx_appraisal_listing(uint8_t *key, const uint8_t listing[YC_HASH_LEN])
 {
-    return key_join(key, "idx/appraisal_listing/", listing, YC_HASH_LEN);
+    return yc__key_join(key, "idx/appraisal_listing/", listing, YC_HASH_LEN);
 }
 
 size_t yc_key_idx_deal_time(uint8_t *key)
 {
-    return key_join(key, "idx/deal_time/", NULL, 0);
+    return yc__key_join(key, "idx/deal_time/", NULL, 0);
 }
 
 size_t yc_key_idx_deal_asset(uint8_t *key, const uint8_t asset[YC_HASH_LEN])
 {
-    return key_join(key, "idx/deal_asset/", asset, YC_HASH_LEN);
+    return yc__key_join(key, "idx/deal_asset/", asset, YC_HASH_LEN);
 }
 
 size_t yc_key_idx_pledge_asset(uint8_t *key, const uint8_t asset[YC_HASH_LEN])
 {
-    return key_join(key, "idx/pledge_asset/", asset, YC_HASH_LEN);
+    return yc__key_join(key, "idx/pledge_asset/", asset, YC_HASH_LEN);
 }
 
 size_t yc_key_idx_pledge_party(uint8_t *key, const uint8_t pub[YC_PUBKEY_LEN])
 {
-    return key_join(key, "idx/pledge_party/", pub, YC_PUBKEY_LEN);
+    return yc__key_join(key, "idx/pledge_party/", pub, YC_PUBKEY_LEN);
 }
 
 size_t yc_key_idx_export_asset(uint8_t *key, const uint8_t asset[YC_HASH_LEN])
 {
-    return key_join(key, "idx/export_asset/", asset, YC_HASH_LEN);
+    return yc__key_join(key, "idx/export_asset/", asset, YC_HASH_LEN);
 }
 
 size_t yc_key_idx_credit_account(uint8_t *key, const uint8_t pub[YC_PUBKEY_LEN])
 {
-    return key_join(key, "idx/credit_account/", pub, YC_PUBKEY_LEN);
+    return yc__key_join(key, "idx/credit_account/", pub, YC_PUBKEY_LEN);
 }
 
 /* ---- statuses ---- */
@@ -216,115 +206,14 @@ bool yc_jurisdiction_domestic(const struct yc_slice *j)
 
 /* ---- plumbing ---- */
 
-#define TRY(x)                                                                                     \
-    do {                                                                                           \
-        if ((x) != YC_OK) {                                                                        \
-            return YC_ECORRUPT;                                                                    \
-        }                                                                                          \
-    } while (0)
-
-static int open_obj(struct yc_dec *d, uint32_t *left, const uint8_t *p, size_t len)
-{
-    if (p == NULL || yc_canon_check(p, len, &YC_LIMITS_DEFAULT) != YC_OK) {
-        return YC_ECORRUPT;
-    }
-    yc_dec_init(d, p, len);
-    return yc_dec_map(d, left) == YC_OK ? YC_OK : YC_ECORRUPT;
-}
-
-/* Optional field: 1 present (value next), 0 absent; YC_ECORRUPT on an unknown key. */
-static int opt(struct yc_dec *d, uint32_t *left, const char *key)
-{
-    int r = yc__field_opt(d, left, key);
-    return r < 0 ? YC_ECORRUPT : r;
-}
-
-static int req_u64(struct yc_dec *d, uint32_t *left, const char *key, uint64_t *v)
-{
-    TRY(yc__field_req(d, left, key));
-    TRY(yc_dec_uint(d, v));
-    return YC_OK;
-}
+/* Any schema failure of a stored object is YC_ECORRUPT. */
+#define TRY(x) YC__TRY_AS((x), YC_ECORRUPT)
 
 static int req_bool(struct yc_dec *d, uint32_t *left, const char *key, bool *v)
 {
     TRY(yc__field_req(d, left, key));
     TRY(yc_dec_bool(d, v));
     return YC_OK;
-}
-
-static int req_fixed(struct yc_dec *d, uint32_t *left, const char *key, uint8_t *out, size_t n)
-{
-    TRY(yc__field_req(d, left, key));
-    TRY(yc__dec_fixed(d, out, n, YC_EBADFIELD));
-    return YC_OK;
-}
-
-static int req_text(struct yc_dec *d, uint32_t *left, const char *key, struct yc_slice *s,
-                    size_t minlen, size_t maxlen)
-{
-    TRY(yc__field_req(d, left, key));
-    TRY(yc__dec_text(d, s, minlen, maxlen));
-    return YC_OK;
-}
-
-static int req_list(struct yc_dec *d, uint32_t *left, const char *key, struct yc_list *l)
-{
-    TRY(yc__field_req(d, left, key));
-    TRY(yc__dec_list(d, l, YC_CODE_MAX));
-    return YC_OK;
-}
-
-/* An optional fixed-size bin: *has set, *out filled when present. */
-static int opt_fixed(struct yc_dec *d, uint32_t *left, const char *key, bool *has, uint8_t *out,
-                     size_t n)
-{
-    int r = opt(d, left, key);
-    if (r < 0) {
-        return r;
-    }
-    *has = r == 1;
-    if (*has) {
-        TRY(yc__dec_fixed(d, out, n, YC_EBADFIELD));
-    }
-    return YC_OK;
-}
-
-static int opt_text(struct yc_dec *d, uint32_t *left, const char *key, struct yc_slice *s,
-                    size_t maxlen)
-{
-    int r = opt(d, left, key);
-    if (r < 0) {
-        return r;
-    }
-    if (r == 1) {
-        TRY(yc__dec_text(d, s, 1, maxlen));
-    }
-    return YC_OK;
-}
-
-static void put_u64(struct yc_enc *e, const char *key, uint64_t v)
-{
-    yc_enc_cstr(e, key);
-    yc_enc_uint(e, v);
-}
-
-static void put_slice(struct yc_enc *e, const char *key, const struct yc_slice *s)
-{
-    yc_enc_cstr(e, key);
-    yc__enc_slice(e, s);
-}
-
-static void put_bin(struct yc_enc *e, const char *key, const uint8_t *p, size_t n)
-{
-    yc_enc_cstr(e, key);
-    yc_enc_bin(e, p, n);
-}
-
-static void put_list(struct yc_enc *e, const char *key, const struct yc_list *l)
-{
-    yc_enc_cstr(e, key);
-    yc__enc_list(e, l);
 }
 
 static void put_pubs(struct yc_enc *e, const char *key, const uint8_t (*pubs)[YC_PUBKEY_LEN],
@@ -340,16 +229,8 @@ static void put_pubs(struct yc_enc *e, const char *key, const uint8_t (*pubs)[YC
 static int req_pubs(struct yc_dec *d, uint32_t *left, const char *key,
                     uint8_t (*pubs)[YC_PUBKEY_LEN], uint32_t *np)
 {
-    uint32_t n;
     TRY(yc__field_req(d, left, key));
-    TRY(yc_dec_array(d, &n));
-    if (n > YC_POLICY_ACCOUNTS_MAX) {
-        return YC_ECORRUPT;
-    }
-    for (uint32_t i = 0; i < n; i++) {
-        TRY(yc__dec_fixed(d, pubs[i], YC_PUBKEY_LEN, YC_EBADFIELD));
-    }
-    *np = n;
+    TRY(yc__dec_bins(d, pubs, YC_PUBKEY_LEN, YC_POLICY_ACCOUNTS_MAX, np));
     return YC_OK;
 }
 
@@ -365,31 +246,31 @@ int yc_listing_encode(const struct yc_listing *l, struct yc_buf *out)
     }
     yc_enc_init(&e, out);
     yc_enc_map(&e, 16u + (l->has_deal ? 1u : 0u) + (vis ? 1u : 0u));
-    put_u64(&e, "appraisals", l->appraisals);
-    put_bin(&e, "asset", l->asset, YC_HASH_LEN);
+    yc__put_u64(&e, "appraisals", l->appraisals);
+    yc__put_bin(&e, "asset", l->asset, YC_HASH_LEN);
     yc_enc_cstr(&e, "bids");
     yc_enc_array(&e, l->nbids);
     for (uint32_t i = 0; i < l->nbids; i++) {
         yc_enc_bin(&e, l->bids[i], YC_HASH_LEN);
     }
-    put_u64(&e, "closed_at", l->closed_at);
+    yc__put_u64(&e, "closed_at", l->closed_at);
     if (l->has_deal) {
-        put_bin(&e, "deal", l->deal, YC_HASH_LEN);
+        yc__put_bin(&e, "deal", l->deal, YC_HASH_LEN);
     }
-    put_u64(&e, "fee", l->fee);
-    put_u64(&e, "listed_at", l->listed_at);
-    put_u64(&e, "max_uses", l->max_uses);
-    put_slice(&e, "offer", &l->offer);
-    put_list(&e, "operations", &l->operations);
-    put_u64(&e, "price", l->price);
-    put_list(&e, "purposes", &l->purposes);
-    put_slice(&e, "sector", &l->sector);
-    put_bin(&e, "seller", l->seller, YC_PUBKEY_LEN);
-    put_slice(&e, "status", &l->status);
-    put_u64(&e, "time", l->time_ms);
-    put_u64(&e, "until", l->until);
+    yc__put_u64(&e, "fee", l->fee);
+    yc__put_u64(&e, "listed_at", l->listed_at);
+    yc__put_u64(&e, "max_uses", l->max_uses);
+    yc__put_slice(&e, "offer", &l->offer);
+    yc__put_list(&e, "operations", &l->operations);
+    yc__put_u64(&e, "price", l->price);
+    yc__put_list(&e, "purposes", &l->purposes);
+    yc__put_slice(&e, "sector", &l->sector);
+    yc__put_bin(&e, "seller", l->seller, YC_PUBKEY_LEN);
+    yc__put_slice(&e, "status", &l->status);
+    yc__put_u64(&e, "time", l->time_ms);
+    yc__put_u64(&e, "until", l->until);
     if (vis) {
-        put_slice(&e, "visibility", &l->visibility);
+        yc__put_slice(&e, "visibility", &l->visibility);
     }
     return yc_enc_finish(&e);
 }
@@ -397,36 +278,29 @@ int yc_listing_encode(const struct yc_listing *l, struct yc_buf *out)
 int yc_listing_decode(struct yc_listing *l, const uint8_t *p, size_t len)
 {
     struct yc_dec d;
-    uint32_t left, n;
+    uint32_t left;
 
     memset(l, 0, sizeof *l);
-    TRY(open_obj(&d, &left, p, len));
-    TRY(req_u64(&d, &left, "appraisals", &l->appraisals));
-    TRY(req_fixed(&d, &left, "asset", l->asset, YC_HASH_LEN));
+    TRY(yc__obj_open(&d, &left, p, len));
+    TRY(yc__req_u64(&d, &left, "appraisals", &l->appraisals));
+    TRY(yc__req_fixed(&d, &left, "asset", l->asset, YC_HASH_LEN, YC_EBADFIELD));
     TRY(yc__field_req(&d, &left, "bids"));
-    TRY(yc_dec_array(&d, &n));
-    if (n > YC_LISTING_BIDS_MAX) {
-        return YC_ECORRUPT;
-    }
-    for (uint32_t i = 0; i < n; i++) {
-        TRY(yc__dec_fixed(&d, l->bids[i], YC_HASH_LEN, YC_EBADFIELD));
-    }
-    l->nbids = n;
-    TRY(req_u64(&d, &left, "closed_at", &l->closed_at));
-    TRY(opt_fixed(&d, &left, "deal", &l->has_deal, l->deal, YC_HASH_LEN));
-    TRY(req_u64(&d, &left, "fee", &l->fee));
-    TRY(req_u64(&d, &left, "listed_at", &l->listed_at));
-    TRY(req_u64(&d, &left, "max_uses", &l->max_uses));
-    TRY(req_text(&d, &left, "offer", &l->offer, 1, YC_CODE_MAX));
-    TRY(req_list(&d, &left, "operations", &l->operations));
-    TRY(req_u64(&d, &left, "price", &l->price));
-    TRY(req_list(&d, &left, "purposes", &l->purposes));
-    TRY(req_text(&d, &left, "sector", &l->sector, 1, YC_CODE_MAX));
-    TRY(req_fixed(&d, &left, "seller", l->seller, YC_PUBKEY_LEN));
-    TRY(req_text(&d, &left, "status", &l->status, 1, YC_CODE_MAX));
-    TRY(req_u64(&d, &left, "time", &l->time_ms));
-    TRY(req_u64(&d, &left, "until", &l->until));
-    TRY(opt_text(&d, &left, "visibility", &l->visibility, YC_CODE_MAX));
+    TRY(yc__dec_bins(&d, l->bids, YC_HASH_LEN, YC_LISTING_BIDS_MAX, &l->nbids));
+    TRY(yc__req_u64(&d, &left, "closed_at", &l->closed_at));
+    TRY(yc__opt_fixed(&d, &left, "deal", &l->has_deal, l->deal, YC_HASH_LEN, YC_EBADFIELD));
+    TRY(yc__req_u64(&d, &left, "fee", &l->fee));
+    TRY(yc__req_u64(&d, &left, "listed_at", &l->listed_at));
+    TRY(yc__req_u64(&d, &left, "max_uses", &l->max_uses));
+    TRY(yc__req_text(&d, &left, "offer", &l->offer, 1, YC_CODE_MAX));
+    TRY(yc__req_list(&d, &left, "operations", &l->operations, YC_CODE_MAX));
+    TRY(yc__req_u64(&d, &left, "price", &l->price));
+    TRY(yc__req_list(&d, &left, "purposes", &l->purposes, YC_CODE_MAX));
+    TRY(yc__req_text(&d, &left, "sector", &l->sector, 1, YC_CODE_MAX));
+    TRY(yc__req_fixed(&d, &left, "seller", l->seller, YC_PUBKEY_LEN, YC_EBADFIELD));
+    TRY(yc__req_text(&d, &left, "status", &l->status, 1, YC_CODE_MAX));
+    TRY(yc__req_u64(&d, &left, "time", &l->time_ms));
+    TRY(yc__req_u64(&d, &left, "until", &l->until));
+    TRY(yc__opt_text(&d, &left, "visibility", &l->visibility, YC_CODE_MAX));
     return left == 0 ? YC_OK : YC_ECORRUPT;
 }
 
@@ -438,15 +312,15 @@ int yc_bid_encode(const struct yc_bid *b, struct yc_buf *out)
 
     yc_enc_init(&e, out);
     yc_enc_map(&e, 9);
-    put_bin(&e, "bidder", b->bidder, YC_PUBKEY_LEN);
-    put_u64(&e, "closed_at", b->closed_at);
-    put_u64(&e, "escrow", b->escrow);
-    put_u64(&e, "expires", b->expires);
-    put_u64(&e, "height", b->height);
-    put_bin(&e, "listing", b->listing, YC_HASH_LEN);
-    put_u64(&e, "price", b->price);
-    put_slice(&e, "status", &b->status);
-    put_u64(&e, "time", b->time_ms);
+    yc__put_bin(&e, "bidder", b->bidder, YC_PUBKEY_LEN);
+    yc__put_u64(&e, "closed_at", b->closed_at);
+    yc__put_u64(&e, "escrow", b->escrow);
+    yc__put_u64(&e, "expires", b->expires);
+    yc__put_u64(&e, "height", b->height);
+    yc__put_bin(&e, "listing", b->listing, YC_HASH_LEN);
+    yc__put_u64(&e, "price", b->price);
+    yc__put_slice(&e, "status", &b->status);
+    yc__put_u64(&e, "time", b->time_ms);
     return yc_enc_finish(&e);
 }
 
@@ -456,16 +330,16 @@ int yc_bid_decode(struct yc_bid *b, const uint8_t *p, size_t len)
     uint32_t left;
 
     memset(b, 0, sizeof *b);
-    TRY(open_obj(&d, &left, p, len));
-    TRY(req_fixed(&d, &left, "bidder", b->bidder, YC_PUBKEY_LEN));
-    TRY(req_u64(&d, &left, "closed_at", &b->closed_at));
-    TRY(req_u64(&d, &left, "escrow", &b->escrow));
-    TRY(req_u64(&d, &left, "expires", &b->expires));
-    TRY(req_u64(&d, &left, "height", &b->height));
-    TRY(req_fixed(&d, &left, "listing", b->listing, YC_HASH_LEN));
-    TRY(req_u64(&d, &left, "price", &b->price));
-    TRY(req_text(&d, &left, "status", &b->status, 1, YC_CODE_MAX));
-    TRY(req_u64(&d, &left, "time", &b->time_ms));
+    TRY(yc__obj_open(&d, &left, p, len));
+    TRY(yc__req_fixed(&d, &left, "bidder", b->bidder, YC_PUBKEY_LEN, YC_EBADFIELD));
+    TRY(yc__req_u64(&d, &left, "closed_at", &b->closed_at));
+    TRY(yc__req_u64(&d, &left, "escrow", &b->escrow));
+    TRY(yc__req_u64(&d, &left, "expires", &b->expires));
+    TRY(yc__req_u64(&d, &left, "height", &b->height));
+    TRY(yc__req_fixed(&d, &left, "listing", b->listing, YC_HASH_LEN, YC_EBADFIELD));
+    TRY(yc__req_u64(&d, &left, "price", &b->price));
+    TRY(yc__req_text(&d, &left, "status", &b->status, 1, YC_CODE_MAX));
+    TRY(yc__req_u64(&d, &left, "time", &b->time_ms));
     return left == 0 ? YC_OK : YC_ECORRUPT;
 }
 
@@ -477,13 +351,13 @@ int yc_appraisal_encode(const struct yc_appraisal *a, struct yc_buf *out)
 
     yc_enc_init(&e, out);
     yc_enc_map(&e, 7);
-    put_bin(&e, "appraiser", a->appraiser, YC_PUBKEY_LEN);
-    put_u64(&e, "height", a->height);
-    put_bin(&e, "listing", a->listing, YC_HASH_LEN);
-    put_slice(&e, "method", &a->method);
-    put_bin(&e, "report", a->report, YC_HASH_LEN);
-    put_u64(&e, "time", a->time_ms);
-    put_u64(&e, "value", a->value);
+    yc__put_bin(&e, "appraiser", a->appraiser, YC_PUBKEY_LEN);
+    yc__put_u64(&e, "height", a->height);
+    yc__put_bin(&e, "listing", a->listing, YC_HASH_LEN);
+    yc__put_slice(&e, "method", &a->method);
+    yc__put_bin(&e, "report", a->report, YC_HASH_LEN);
+    yc__put_u64(&e, "time", a->time_ms);
+    yc__put_u64(&e, "value", a->value);
     return yc_enc_finish(&e);
 }
 
@@ -493,14 +367,14 @@ int yc_appraisal_decode(struct yc_appraisal *a, const uint8_t *p, size_t len)
     uint32_t left;
 
     memset(a, 0, sizeof *a);
-    TRY(open_obj(&d, &left, p, len));
-    TRY(req_fixed(&d, &left, "appraiser", a->appraiser, YC_PUBKEY_LEN));
-    TRY(req_u64(&d, &left, "height", &a->height));
-    TRY(req_fixed(&d, &left, "listing", a->listing, YC_HASH_LEN));
-    TRY(req_text(&d, &left, "method", &a->method, 1, YC_CODE_MAX));
-    TRY(req_fixed(&d, &left, "report", a->report, YC_HASH_LEN));
-    TRY(req_u64(&d, &left, "time", &a->time_ms));
-    TRY(req_u64(&d, &left, "value", &a->value));
+    TRY(yc__obj_open(&d, &left, p, len));
+    TRY(yc__req_fixed(&d, &left, "appraiser", a->appraiser, YC_PUBKEY_LEN, YC_EBADFIELD));
+    TRY(yc__req_u64(&d, &left, "height", &a->height));
+    TRY(yc__req_fixed(&d, &left, "listing", a->listing, YC_HASH_LEN, YC_EBADFIELD));
+    TRY(yc__req_text(&d, &left, "method", &a->method, 1, YC_CODE_MAX));
+    TRY(yc__req_fixed(&d, &left, "report", a->report, YC_HASH_LEN, YC_EBADFIELD));
+    TRY(yc__req_u64(&d, &left, "time", &a->time_ms));
+    TRY(yc__req_u64(&d, &left, "value", &a->value));
     return left == 0 ? YC_OK : YC_ECORRUPT;
 }
 
@@ -519,27 +393,27 @@ int yc_deal_encode(const struct yc_deal *dl, struct yc_buf *out)
     yc_enc_init(&e, out);
     yc_enc_map(&e, n);
     if (dl->has_assessment) {
-        put_bin(&e, "assessment", dl->assessment, YC_HASH_LEN);
+        yc__put_bin(&e, "assessment", dl->assessment, YC_HASH_LEN);
     }
-    put_bin(&e, "asset", dl->asset, YC_HASH_LEN);
-    put_bin(&e, "bid", dl->bid, YC_HASH_LEN);
-    put_bin(&e, "buyer", dl->buyer, YC_PUBKEY_LEN);
+    yc__put_bin(&e, "asset", dl->asset, YC_HASH_LEN);
+    yc__put_bin(&e, "bid", dl->bid, YC_HASH_LEN);
+    yc__put_bin(&e, "buyer", dl->buyer, YC_PUBKEY_LEN);
     yc_enc_cstr(&e, "cross_border");
     yc_enc_bool(&e, dl->cross_border);
     if (dest) {
-        put_slice(&e, "destination", &dl->destination);
+        yc__put_slice(&e, "destination", &dl->destination);
     }
     if (dl->has_exchange) {
-        put_bin(&e, "exchange", dl->exchange, YC_PUBKEY_LEN);
+        yc__put_bin(&e, "exchange", dl->exchange, YC_PUBKEY_LEN);
     }
-    put_u64(&e, "fee", dl->fee);
-    put_u64(&e, "height", dl->height);
-    put_u64(&e, "index", dl->index);
+    yc__put_u64(&e, "fee", dl->fee);
+    yc__put_u64(&e, "height", dl->height);
+    yc__put_u64(&e, "index", dl->index);
     if (dl->has_license) {
-        put_bin(&e, "license", dl->license, YC_HASH_LEN);
+        yc__put_bin(&e, "license", dl->license, YC_HASH_LEN);
     }
-    put_bin(&e, "listing", dl->listing, YC_HASH_LEN);
-    put_slice(&e, "offer", &dl->offer);
+    yc__put_bin(&e, "listing", dl->listing, YC_HASH_LEN);
+    yc__put_slice(&e, "offer", &dl->offer);
     yc_enc_cstr(&e, "payouts");
     yc_enc_array(&e, dl->npayouts);
     for (uint32_t i = 0; i < dl->npayouts; i++) {
@@ -547,11 +421,11 @@ int yc_deal_encode(const struct yc_deal *dl, struct yc_buf *out)
         yc_enc_bin(&e, dl->payouts[i].pub, YC_PUBKEY_LEN);
         yc_enc_uint(&e, dl->payouts[i].amount);
     }
-    put_u64(&e, "policy_version", dl->policy_version);
-    put_u64(&e, "price", dl->price);
-    put_slice(&e, "sector", &dl->sector);
-    put_bin(&e, "seller", dl->seller, YC_PUBKEY_LEN);
-    put_u64(&e, "time", dl->time_ms);
+    yc__put_u64(&e, "policy_version", dl->policy_version);
+    yc__put_u64(&e, "price", dl->price);
+    yc__put_slice(&e, "sector", &dl->sector);
+    yc__put_bin(&e, "seller", dl->seller, YC_PUBKEY_LEN);
+    yc__put_u64(&e, "time", dl->time_ms);
     return yc_enc_finish(&e);
 }
 
@@ -561,20 +435,23 @@ int yc_deal_decode(struct yc_deal *dl, const uint8_t *p, size_t len)
     uint32_t left, n;
 
     memset(dl, 0, sizeof *dl);
-    TRY(open_obj(&d, &left, p, len));
-    TRY(opt_fixed(&d, &left, "assessment", &dl->has_assessment, dl->assessment, YC_HASH_LEN));
-    TRY(req_fixed(&d, &left, "asset", dl->asset, YC_HASH_LEN));
-    TRY(req_fixed(&d, &left, "bid", dl->bid, YC_HASH_LEN));
-    TRY(req_fixed(&d, &left, "buyer", dl->buyer, YC_PUBKEY_LEN));
+    TRY(yc__obj_open(&d, &left, p, len));
+    TRY(yc__opt_fixed(&d, &left, "assessment", &dl->has_assessment, dl->assessment, YC_HASH_LEN,
+                      YC_EBADFIELD));
+    TRY(yc__req_fixed(&d, &left, "asset", dl->asset, YC_HASH_LEN, YC_EBADFIELD));
+    TRY(yc__req_fixed(&d, &left, "bid", dl->bid, YC_HASH_LEN, YC_EBADFIELD));
+    TRY(yc__req_fixed(&d, &left, "buyer", dl->buyer, YC_PUBKEY_LEN, YC_EBADFIELD));
     TRY(req_bool(&d, &left, "cross_border", &dl->cross_border));
-    TRY(opt_text(&d, &left, "destination", &dl->destination, YC_CODE_MAX));
-    TRY(opt_fixed(&d, &left, "exchange", &dl->has_exchange, dl->exchange, YC_PUBKEY_LEN));
-    TRY(req_u64(&d, &left, "fee", &dl->fee));
-    TRY(req_u64(&d, &left, "height", &dl->height));
-    TRY(req_u64(&d, &left, "index", &dl->index));
-    TRY(opt_fixed(&d, &left, "license", &dl->has_license, dl->license, YC_HASH_LEN));
-    TRY(req_fixed(&d, &left, "listing", dl->listing, YC_HASH_LEN));
-    TRY(req_text(&d, &left, "offer", &dl->offer, 1, YC_CODE_MAX));
+    TRY(yc__opt_text(&d, &left, "destination", &dl->destination, YC_CODE_MAX));
+    TRY(yc__opt_fixed(&d, &left, "exchange", &dl->has_exchange, dl->exchange, YC_PUBKEY_LEN,
+                      YC_EBADFIELD));
+    TRY(yc__req_u64(&d, &left, "fee", &dl->fee));
+    TRY(yc__req_u64(&d, &left, "height", &dl->height));
+    TRY(yc__req_u64(&d, &left, "index", &dl->index));
+    TRY(yc__opt_fixed(&d, &left, "license", &dl->has_license, dl->license, YC_HASH_LEN,
+                      YC_EBADFIELD));
+    TRY(yc__req_fixed(&d, &left, "listing", dl->listing, YC_HASH_LEN, YC_EBADFIELD));
+    TRY(yc__req_text(&d, &left, "offer", &dl->offer, 1, YC_CODE_MAX));
     TRY(yc__field_req(&d, &left, "payouts"));
     TRY(yc_dec_array(&d, &n));
     if (n > YC_PAYOUTS_MAX) {
@@ -590,11 +467,11 @@ int yc_deal_decode(struct yc_deal *dl, const uint8_t *p, size_t len)
         TRY(yc_dec_uint(&d, &dl->payouts[i].amount));
     }
     dl->npayouts = n;
-    TRY(req_u64(&d, &left, "policy_version", &dl->policy_version));
-    TRY(req_u64(&d, &left, "price", &dl->price));
-    TRY(req_text(&d, &left, "sector", &dl->sector, 1, YC_CODE_MAX));
-    TRY(req_fixed(&d, &left, "seller", dl->seller, YC_PUBKEY_LEN));
-    TRY(req_u64(&d, &left, "time", &dl->time_ms));
+    TRY(yc__req_u64(&d, &left, "policy_version", &dl->policy_version));
+    TRY(yc__req_u64(&d, &left, "price", &dl->price));
+    TRY(yc__req_text(&d, &left, "sector", &dl->sector, 1, YC_CODE_MAX));
+    TRY(yc__req_fixed(&d, &left, "seller", dl->seller, YC_PUBKEY_LEN, YC_EBADFIELD));
+    TRY(yc__req_u64(&d, &left, "time", &dl->time_ms));
     return left == 0 ? YC_OK : YC_ECORRUPT;
 }
 
@@ -606,15 +483,15 @@ int yc_price_encode(const struct yc_price_point *pp, struct yc_buf *out)
 
     yc_enc_init(&e, out);
     yc_enc_map(&e, 9);
-    put_u64(&e, "count", pp->count);
-    put_u64(&e, "high", pp->high);
-    put_u64(&e, "last_height", pp->last_height);
-    put_bin(&e, "last_tx", pp->last_tx, YC_HASH_LEN);
-    put_u64(&e, "low", pp->low);
-    put_u64(&e, "period", pp->period);
-    put_slice(&e, "sector", &pp->sector);
-    put_u64(&e, "volume", pp->volume);
-    put_u64(&e, "vwap", pp->vwap);
+    yc__put_u64(&e, "count", pp->count);
+    yc__put_u64(&e, "high", pp->high);
+    yc__put_u64(&e, "last_height", pp->last_height);
+    yc__put_bin(&e, "last_tx", pp->last_tx, YC_HASH_LEN);
+    yc__put_u64(&e, "low", pp->low);
+    yc__put_u64(&e, "period", pp->period);
+    yc__put_slice(&e, "sector", &pp->sector);
+    yc__put_u64(&e, "volume", pp->volume);
+    yc__put_u64(&e, "vwap", pp->vwap);
     return yc_enc_finish(&e);
 }
 
@@ -624,16 +501,16 @@ int yc_price_decode(struct yc_price_point *pp, const uint8_t *p, size_t len)
     uint32_t left;
 
     memset(pp, 0, sizeof *pp);
-    TRY(open_obj(&d, &left, p, len));
-    TRY(req_u64(&d, &left, "count", &pp->count));
-    TRY(req_u64(&d, &left, "high", &pp->high));
-    TRY(req_u64(&d, &left, "last_height", &pp->last_height));
-    TRY(req_fixed(&d, &left, "last_tx", pp->last_tx, YC_HASH_LEN));
-    TRY(req_u64(&d, &left, "low", &pp->low));
-    TRY(req_u64(&d, &left, "period", &pp->period));
-    TRY(req_text(&d, &left, "sector", &pp->sector, 1, YC_CODE_MAX));
-    TRY(req_u64(&d, &left, "volume", &pp->volume));
-    TRY(req_u64(&d, &left, "vwap", &pp->vwap));
+    TRY(yc__obj_open(&d, &left, p, len));
+    TRY(yc__req_u64(&d, &left, "count", &pp->count));
+    TRY(yc__req_u64(&d, &left, "high", &pp->high));
+    TRY(yc__req_u64(&d, &left, "last_height", &pp->last_height));
+    TRY(yc__req_fixed(&d, &left, "last_tx", pp->last_tx, YC_HASH_LEN, YC_EBADFIELD));
+    TRY(yc__req_u64(&d, &left, "low", &pp->low));
+    TRY(yc__req_u64(&d, &left, "period", &pp->period));
+    TRY(yc__req_text(&d, &left, "sector", &pp->sector, 1, YC_CODE_MAX));
+    TRY(yc__req_u64(&d, &left, "volume", &pp->volume));
+    TRY(yc__req_u64(&d, &left, "vwap", &pp->vwap));
     return left == 0 ? YC_OK : YC_ECORRUPT;
 }
 
@@ -645,15 +522,15 @@ int yc_pledge_encode(const struct yc_pledge *pl, struct yc_buf *out)
 
     yc_enc_init(&e, out);
     yc_enc_map(&e, 9);
-    put_u64(&e, "amount", pl->amount);
-    put_bin(&e, "asset", pl->asset, YC_HASH_LEN);
-    put_u64(&e, "closed_at", pl->closed_at);
-    put_u64(&e, "created_at", pl->created_at);
-    put_u64(&e, "due", pl->due);
-    put_bin(&e, "pledgee", pl->pledgee, YC_PUBKEY_LEN);
-    put_bin(&e, "pledgor", pl->pledgor, YC_PUBKEY_LEN);
-    put_slice(&e, "status", &pl->status);
-    put_u64(&e, "time", pl->time_ms);
+    yc__put_u64(&e, "amount", pl->amount);
+    yc__put_bin(&e, "asset", pl->asset, YC_HASH_LEN);
+    yc__put_u64(&e, "closed_at", pl->closed_at);
+    yc__put_u64(&e, "created_at", pl->created_at);
+    yc__put_u64(&e, "due", pl->due);
+    yc__put_bin(&e, "pledgee", pl->pledgee, YC_PUBKEY_LEN);
+    yc__put_bin(&e, "pledgor", pl->pledgor, YC_PUBKEY_LEN);
+    yc__put_slice(&e, "status", &pl->status);
+    yc__put_u64(&e, "time", pl->time_ms);
     return yc_enc_finish(&e);
 }
 
@@ -663,16 +540,16 @@ int yc_pledge_decode(struct yc_pledge *pl, const uint8_t *p, size_t len)
     uint32_t left;
 
     memset(pl, 0, sizeof *pl);
-    TRY(open_obj(&d, &left, p, len));
-    TRY(req_u64(&d, &left, "amount", &pl->amount));
-    TRY(req_fixed(&d, &left, "asset", pl->asset, YC_HASH_LEN));
-    TRY(req_u64(&d, &left, "closed_at", &pl->closed_at));
-    TRY(req_u64(&d, &left, "created_at", &pl->created_at));
-    TRY(req_u64(&d, &left, "due", &pl->due));
-    TRY(req_fixed(&d, &left, "pledgee", pl->pledgee, YC_PUBKEY_LEN));
-    TRY(req_fixed(&d, &left, "pledgor", pl->pledgor, YC_PUBKEY_LEN));
-    TRY(req_text(&d, &left, "status", &pl->status, 1, YC_CODE_MAX));
-    TRY(req_u64(&d, &left, "time", &pl->time_ms));
+    TRY(yc__obj_open(&d, &left, p, len));
+    TRY(yc__req_u64(&d, &left, "amount", &pl->amount));
+    TRY(yc__req_fixed(&d, &left, "asset", pl->asset, YC_HASH_LEN, YC_EBADFIELD));
+    TRY(yc__req_u64(&d, &left, "closed_at", &pl->closed_at));
+    TRY(yc__req_u64(&d, &left, "created_at", &pl->created_at));
+    TRY(yc__req_u64(&d, &left, "due", &pl->due));
+    TRY(yc__req_fixed(&d, &left, "pledgee", pl->pledgee, YC_PUBKEY_LEN, YC_EBADFIELD));
+    TRY(yc__req_fixed(&d, &left, "pledgor", pl->pledgor, YC_PUBKEY_LEN, YC_EBADFIELD));
+    TRY(yc__req_text(&d, &left, "status", &pl->status, 1, YC_CODE_MAX));
+    TRY(yc__req_u64(&d, &left, "time", &pl->time_ms));
     return left == 0 ? YC_OK : YC_ECORRUPT;
 }
 
@@ -690,19 +567,19 @@ int yc_policy_encode(const struct yc_policy *pol, struct yc_buf *out)
     yc_enc_map(&e, 11);
     put_pubs(&e, "alert_accounts", (const uint8_t(*)[YC_PUBKEY_LEN])pol->alert_accounts,
              pol->nalert_accounts);
-    put_u64(&e, "alert_amount", pol->alert_amount);
+    yc__put_u64(&e, "alert_amount", pol->alert_amount);
     yc_enc_cstr(&e, "alert_cross_border");
     yc_enc_bool(&e, pol->alert_cross_border);
     yc_enc_cstr(&e, "alert_important");
     yc_enc_bool(&e, pol->alert_important);
     put_pubs(&e, "banned_accounts", (const uint8_t(*)[YC_PUBKEY_LEN])pol->banned_accounts,
              pol->nbanned_accounts);
-    put_list(&e, "banned_catalog_prefixes", &pol->banned_catalog_prefixes);
-    put_list(&e, "banned_categories", &pol->banned_categories);
-    put_list(&e, "banned_jurisdictions", &pol->banned_jurisdictions);
-    put_u64(&e, "height", pol->height);
-    put_bin(&e, "regulator", pol->regulator, YC_PUBKEY_LEN);
-    put_u64(&e, "version", pol->version);
+    yc__put_list(&e, "banned_catalog_prefixes", &pol->banned_catalog_prefixes);
+    yc__put_list(&e, "banned_categories", &pol->banned_categories);
+    yc__put_list(&e, "banned_jurisdictions", &pol->banned_jurisdictions);
+    yc__put_u64(&e, "height", pol->height);
+    yc__put_bin(&e, "regulator", pol->regulator, YC_PUBKEY_LEN);
+    yc__put_u64(&e, "version", pol->version);
     return yc_enc_finish(&e);
 }
 
@@ -712,18 +589,19 @@ int yc_policy_decode(struct yc_policy *pol, const uint8_t *p, size_t len)
     uint32_t left;
 
     memset(pol, 0, sizeof *pol);
-    TRY(open_obj(&d, &left, p, len));
+    TRY(yc__obj_open(&d, &left, p, len));
     TRY(req_pubs(&d, &left, "alert_accounts", pol->alert_accounts, &pol->nalert_accounts));
-    TRY(req_u64(&d, &left, "alert_amount", &pol->alert_amount));
+    TRY(yc__req_u64(&d, &left, "alert_amount", &pol->alert_amount));
     TRY(req_bool(&d, &left, "alert_cross_border", &pol->alert_cross_border));
     TRY(req_bool(&d, &left, "alert_important", &pol->alert_important));
     TRY(req_pubs(&d, &left, "banned_accounts", pol->banned_accounts, &pol->nbanned_accounts));
-    TRY(req_list(&d, &left, "banned_catalog_prefixes", &pol->banned_catalog_prefixes));
-    TRY(req_list(&d, &left, "banned_categories", &pol->banned_categories));
-    TRY(req_list(&d, &left, "banned_jurisdictions", &pol->banned_jurisdictions));
-    TRY(req_u64(&d, &left, "height", &pol->height));
-    TRY(req_fixed(&d, &left, "regulator", pol->regulator, YC_PUBKEY_LEN));
-    TRY(req_u64(&d, &left, "version", &pol->version));
+    TRY(yc__req_list(&d, &left, "banned_catalog_prefixes", &pol->banned_catalog_prefixes,
+                     YC_CODE_MAX));
+    TRY(yc__req_list(&d, &left, "banned_categories", &pol->banned_categories, YC_CODE_MAX));
+    TRY(yc__req_list(&d, &left, "banned_jurisdictions", &pol->banned_jurisdictions, YC_CODE_MAX));
+    TRY(yc__req_u64(&d, &left, "height", &pol->height));
+    TRY(yc__req_fixed(&d, &left, "regulator", pol->regulator, YC_PUBKEY_LEN, YC_EBADFIELD));
+    TRY(yc__req_u64(&d, &left, "version", &pol->version));
     return left == 0 ? YC_OK : YC_ECORRUPT;
 }
 
@@ -735,14 +613,14 @@ int yc_assessment_encode(const struct yc_assessment *a, struct yc_buf *out)
 
     yc_enc_init(&e, out);
     yc_enc_map(&e, 8);
-    put_bin(&e, "asset", a->asset, YC_HASH_LEN);
-    put_slice(&e, "destination", &a->destination);
-    put_u64(&e, "height", a->height);
-    put_slice(&e, "outcome", &a->outcome);
-    put_bin(&e, "regulator", a->regulator, YC_PUBKEY_LEN);
-    put_bin(&e, "report", a->report, YC_HASH_LEN);
-    put_u64(&e, "time", a->time_ms);
-    put_u64(&e, "until", a->until);
+    yc__put_bin(&e, "asset", a->asset, YC_HASH_LEN);
+    yc__put_slice(&e, "destination", &a->destination);
+    yc__put_u64(&e, "height", a->height);
+    yc__put_slice(&e, "outcome", &a->outcome);
+    yc__put_bin(&e, "regulator", a->regulator, YC_PUBKEY_LEN);
+    yc__put_bin(&e, "report", a->report, YC_HASH_LEN);
+    yc__put_u64(&e, "time", a->time_ms);
+    yc__put_u64(&e, "until", a->until);
     return yc_enc_finish(&e);
 }
 
@@ -752,15 +630,15 @@ int yc_assessment_decode(struct yc_assessment *a, const uint8_t *p, size_t len)
     uint32_t left;
 
     memset(a, 0, sizeof *a);
-    TRY(open_obj(&d, &left, p, len));
-    TRY(req_fixed(&d, &left, "asset", a->asset, YC_HASH_LEN));
-    TRY(req_text(&d, &left, "destination", &a->destination, 1, YC_CODE_MAX));
-    TRY(req_u64(&d, &left, "height", &a->height));
-    TRY(req_text(&d, &left, "outcome", &a->outcome, 1, YC_CODE_MAX));
-    TRY(req_fixed(&d, &left, "regulator", a->regulator, YC_PUBKEY_LEN));
-    TRY(req_fixed(&d, &left, "report", a->report, YC_HASH_LEN));
-    TRY(req_u64(&d, &left, "time", &a->time_ms));
-    TRY(req_u64(&d, &left, "until", &a->until));
+    TRY(yc__obj_open(&d, &left, p, len));
+    TRY(yc__req_fixed(&d, &left, "asset", a->asset, YC_HASH_LEN, YC_EBADFIELD));
+    TRY(yc__req_text(&d, &left, "destination", &a->destination, 1, YC_CODE_MAX));
+    TRY(yc__req_u64(&d, &left, "height", &a->height));
+    TRY(yc__req_text(&d, &left, "outcome", &a->outcome, 1, YC_CODE_MAX));
+    TRY(yc__req_fixed(&d, &left, "regulator", a->regulator, YC_PUBKEY_LEN, YC_EBADFIELD));
+    TRY(yc__req_fixed(&d, &left, "report", a->report, YC_HASH_LEN, YC_EBADFIELD));
+    TRY(yc__req_u64(&d, &left, "time", &a->time_ms));
+    TRY(yc__req_u64(&d, &left, "until", &a->until));
     return left == 0 ? YC_OK : YC_ECORRUPT;
 }
 
@@ -773,22 +651,22 @@ int yc_credit_encode(const struct yc_credit *c, struct yc_buf *out)
 
     yc_enc_init(&e, out);
     yc_enc_map(&e, 9u + (note ? 1u : 0u) + (c->has_objection ? 2u : 0u));
-    put_bin(&e, "account", c->account, YC_PUBKEY_LEN);
-    put_bin(&e, "evidence", c->evidence, YC_HASH_LEN);
-    put_u64(&e, "height", c->height);
+    yc__put_bin(&e, "account", c->account, YC_PUBKEY_LEN);
+    yc__put_bin(&e, "evidence", c->evidence, YC_HASH_LEN);
+    yc__put_u64(&e, "height", c->height);
     if (note) {
-        put_slice(&e, "note", &c->note);
+        yc__put_slice(&e, "note", &c->note);
     }
     if (c->has_objection) {
-        put_bin(&e, "objection_evidence", c->objection_evidence, YC_HASH_LEN);
-        put_slice(&e, "objection_reason", &c->objection_reason);
+        yc__put_bin(&e, "objection_evidence", c->objection_evidence, YC_HASH_LEN);
+        yc__put_slice(&e, "objection_reason", &c->objection_reason);
     }
-    put_slice(&e, "reason", &c->reason);
-    put_bin(&e, "regulator", c->regulator, YC_PUBKEY_LEN);
-    put_u64(&e, "resolved_at", c->resolved_at);
-    put_slice(&e, "severity", &c->severity);
-    put_slice(&e, "status", &c->status);
-    put_u64(&e, "time", c->time_ms);
+    yc__put_slice(&e, "reason", &c->reason);
+    yc__put_bin(&e, "regulator", c->regulator, YC_PUBKEY_LEN);
+    yc__put_u64(&e, "resolved_at", c->resolved_at);
+    yc__put_slice(&e, "severity", &c->severity);
+    yc__put_slice(&e, "status", &c->status);
+    yc__put_u64(&e, "time", c->time_ms);
     return yc_enc_finish(&e);
 }
 
@@ -798,22 +676,22 @@ int yc_credit_decode(struct yc_credit *c, const uint8_t *p, size_t len)
     uint32_t left;
 
     memset(c, 0, sizeof *c);
-    TRY(open_obj(&d, &left, p, len));
-    TRY(req_fixed(&d, &left, "account", c->account, YC_PUBKEY_LEN));
-    TRY(req_fixed(&d, &left, "evidence", c->evidence, YC_HASH_LEN));
-    TRY(req_u64(&d, &left, "height", &c->height));
-    TRY(opt_text(&d, &left, "note", &c->note, YC_NAME_MAX));
-    TRY(opt_fixed(&d, &left, "objection_evidence", &c->has_objection, c->objection_evidence,
-                  YC_HASH_LEN));
+    TRY(yc__obj_open(&d, &left, p, len));
+    TRY(yc__req_fixed(&d, &left, "account", c->account, YC_PUBKEY_LEN, YC_EBADFIELD));
+    TRY(yc__req_fixed(&d, &left, "evidence", c->evidence, YC_HASH_LEN, YC_EBADFIELD));
+    TRY(yc__req_u64(&d, &left, "height", &c->height));
+    TRY(yc__opt_text(&d, &left, "note", &c->note, YC_NAME_MAX));
+    TRY(yc__opt_fixed(&d, &left, "objection_evidence", &c->has_objection, c->objection_evidence,
+                      YC_HASH_LEN, YC_EBADFIELD));
     if (c->has_objection) {
-        TRY(req_text(&d, &left, "objection_reason", &c->objection_reason, 1, YC_CODE_MAX));
+        TRY(yc__req_text(&d, &left, "objection_reason", &c->objection_reason, 1, YC_CODE_MAX));
     }
-    TRY(req_text(&d, &left, "reason", &c->reason, 1, YC_CODE_MAX));
-    TRY(req_fixed(&d, &left, "regulator", c->regulator, YC_PUBKEY_LEN));
-    TRY(req_u64(&d, &left, "resolved_at", &c->resolved_at));
-    TRY(req_text(&d, &left, "severity", &c->severity, 1, YC_CODE_MAX));
-    TRY(req_text(&d, &left, "status", &c->status, 1, YC_CODE_MAX));
-    TRY(req_u64(&d, &left, "time", &c->time_ms));
+    TRY(yc__req_text(&d, &left, "reason", &c->reason, 1, YC_CODE_MAX));
+    TRY(yc__req_fixed(&d, &left, "regulator", c->regulator, YC_PUBKEY_LEN, YC_EBADFIELD));
+    TRY(yc__req_u64(&d, &left, "resolved_at", &c->resolved_at));
+    TRY(yc__req_text(&d, &left, "severity", &c->severity, 1, YC_CODE_MAX));
+    TRY(yc__req_text(&d, &left, "status", &c->status, 1, YC_CODE_MAX));
+    TRY(yc__req_u64(&d, &left, "time", &c->time_ms));
     return left == 0 ? YC_OK : YC_ECORRUPT;
 }
 
@@ -823,9 +701,9 @@ int yc_credit_state_encode(const struct yc_credit_state *s, struct yc_buf *out)
 
     yc_enc_init(&e, out);
     yc_enc_map(&e, 3);
-    put_u64(&e, "frozen", s->frozen);
-    put_u64(&e, "restricted", s->restricted);
-    put_u64(&e, "warning", s->warning);
+    yc__put_u64(&e, "frozen", s->frozen);
+    yc__put_u64(&e, "restricted", s->restricted);
+    yc__put_u64(&e, "warning", s->warning);
     return yc_enc_finish(&e);
 }
 
@@ -835,10 +713,10 @@ int yc_credit_state_decode(struct yc_credit_state *s, const uint8_t *p, size_t l
     uint32_t left;
 
     memset(s, 0, sizeof *s);
-    TRY(open_obj(&d, &left, p, len));
-    TRY(req_u64(&d, &left, "frozen", &s->frozen));
-    TRY(req_u64(&d, &left, "restricted", &s->restricted));
-    TRY(req_u64(&d, &left, "warning", &s->warning));
+    TRY(yc__obj_open(&d, &left, p, len));
+    TRY(yc__req_u64(&d, &left, "frozen", &s->frozen));
+    TRY(yc__req_u64(&d, &left, "restricted", &s->restricted));
+    TRY(yc__req_u64(&d, &left, "warning", &s->warning));
     return left == 0 ? YC_OK : YC_ECORRUPT;
 }
 
@@ -851,19 +729,19 @@ int yc_alert_encode(const struct yc_alert *a, struct yc_buf *out)
     yc_enc_init(&e, out);
     yc_enc_map(&e, 8u + (a->has_account ? 1u : 0u) + (a->has_asset ? 1u : 0u));
     if (a->has_account) {
-        put_bin(&e, "account", a->account, YC_PUBKEY_LEN);
+        yc__put_bin(&e, "account", a->account, YC_PUBKEY_LEN);
     }
-    put_u64(&e, "amount", a->amount);
+    yc__put_u64(&e, "amount", a->amount);
     if (a->has_asset) {
-        put_bin(&e, "asset", a->asset, YC_HASH_LEN);
+        yc__put_bin(&e, "asset", a->asset, YC_HASH_LEN);
     }
-    put_u64(&e, "height", a->height);
-    put_u64(&e, "index", a->index);
-    put_slice(&e, "kind", &a->kind);
-    put_u64(&e, "policy_version", a->policy_version);
-    put_u64(&e, "time", a->time_ms);
-    put_bin(&e, "tx", a->tx, YC_HASH_LEN);
-    put_slice(&e, "type", &a->type);
+    yc__put_u64(&e, "height", a->height);
+    yc__put_u64(&e, "index", a->index);
+    yc__put_slice(&e, "kind", &a->kind);
+    yc__put_u64(&e, "policy_version", a->policy_version);
+    yc__put_u64(&e, "time", a->time_ms);
+    yc__put_bin(&e, "tx", a->tx, YC_HASH_LEN);
+    yc__put_slice(&e, "type", &a->type);
     return yc_enc_finish(&e);
 }
 
@@ -873,17 +751,18 @@ int yc_alert_decode(struct yc_alert *a, const uint8_t *p, size_t len)
     uint32_t left;
 
     memset(a, 0, sizeof *a);
-    TRY(open_obj(&d, &left, p, len));
-    TRY(opt_fixed(&d, &left, "account", &a->has_account, a->account, YC_PUBKEY_LEN));
-    TRY(req_u64(&d, &left, "amount", &a->amount));
-    TRY(opt_fixed(&d, &left, "asset", &a->has_asset, a->asset, YC_HASH_LEN));
-    TRY(req_u64(&d, &left, "height", &a->height));
-    TRY(req_u64(&d, &left, "index", &a->index));
-    TRY(req_text(&d, &left, "kind", &a->kind, 1, YC_CODE_MAX));
-    TRY(req_u64(&d, &left, "policy_version", &a->policy_version));
-    TRY(req_u64(&d, &left, "time", &a->time_ms));
-    TRY(req_fixed(&d, &left, "tx", a->tx, YC_HASH_LEN));
-    TRY(req_text(&d, &left, "type", &a->type, 1, YC_CODE_MAX));
+    TRY(yc__obj_open(&d, &left, p, len));
+    TRY(yc__opt_fixed(&d, &left, "account", &a->has_account, a->account, YC_PUBKEY_LEN,
+                      YC_EBADFIELD));
+    TRY(yc__req_u64(&d, &left, "amount", &a->amount));
+    TRY(yc__opt_fixed(&d, &left, "asset", &a->has_asset, a->asset, YC_HASH_LEN, YC_EBADFIELD));
+    TRY(yc__req_u64(&d, &left, "height", &a->height));
+    TRY(yc__req_u64(&d, &left, "index", &a->index));
+    TRY(yc__req_text(&d, &left, "kind", &a->kind, 1, YC_CODE_MAX));
+    TRY(yc__req_u64(&d, &left, "policy_version", &a->policy_version));
+    TRY(yc__req_u64(&d, &left, "time", &a->time_ms));
+    TRY(yc__req_fixed(&d, &left, "tx", a->tx, YC_HASH_LEN, YC_EBADFIELD));
+    TRY(yc__req_text(&d, &left, "type", &a->type, 1, YC_CODE_MAX));
     return left == 0 ? YC_OK : YC_ECORRUPT;
 }
 
@@ -895,8 +774,8 @@ int yc_supply_encode(const struct yc_supply *s, struct yc_buf *out)
 
     yc_enc_init(&e, out);
     yc_enc_map(&e, 2);
-    put_u64(&e, "issued", s->issued);
-    put_u64(&e, "redeemed", s->redeemed);
+    yc__put_u64(&e, "issued", s->issued);
+    yc__put_u64(&e, "redeemed", s->redeemed);
     return yc_enc_finish(&e);
 }
 
@@ -906,8 +785,8 @@ int yc_supply_decode(struct yc_supply *s, const uint8_t *p, size_t len)
     uint32_t left;
 
     memset(s, 0, sizeof *s);
-    TRY(open_obj(&d, &left, p, len));
-    TRY(req_u64(&d, &left, "issued", &s->issued));
-    TRY(req_u64(&d, &left, "redeemed", &s->redeemed));
+    TRY(yc__obj_open(&d, &left, p, len));
+    TRY(yc__req_u64(&d, &left, "issued", &s->issued));
+    TRY(yc__req_u64(&d, &left, "redeemed", &s->redeemed));
     return left == 0 ? YC_OK : YC_ECORRUPT;
 }

@@ -40,40 +40,6 @@ static void putf_u64(struct w *w, uint64_t v)
     raw(w, tmp, n > 0 ? (size_t)n : 0);
 }
 
-/* ---- time ---- */
-
-/* Days since 1970-01-01 to a civil date (proleptic Gregorian; H. Hinnant's algorithm). */
-static void civil(uint64_t days, unsigned *y, unsigned *m, unsigned *d)
-{
-    uint64_t z = days + 719468;
-    uint64_t era = z / 146097;
-    uint64_t doe = z - era * 146097;
-    uint64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    uint64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    uint64_t mp = (5 * doy + 2) / 153;
-    uint64_t dd = doy - (153 * mp + 2) / 5 + 1;
-    uint64_t mm = mp < 10 ? mp + 3 : mp - 9;
-    uint64_t yy = yoe + era * 400 + (mm <= 2 ? 1 : 0);
-    *y = (unsigned)yy;
-    *m = (unsigned)mm;
-    *d = (unsigned)dd;
-}
-
-void yc_time_rfc3339(char out[32], uint64_t ms)
-{
-    /* 253402300799999 = 9999-12-31T23:59:59.999Z */
-    if (ms > 253402300799999ull) {
-        ms = 253402300799999ull;
-    }
-    uint64_t s = ms / 1000;
-    unsigned y, mo, d;
-    civil(s / 86400, &y, &mo, &d);
-    unsigned sod = (unsigned)(s % 86400);
-    /* the modulos only tell the compiler the widths (y <= 9999 after the clamp above) */
-    snprintf(out, 32, "%04u-%02u-%02uT%02u:%02u:%02u.%03uZ", y % 10000u, mo % 100u, d % 100u,
-             (sod / 3600) % 100u, (sod / 60) % 60, sod % 60, (unsigned)(ms % 1000));
-}
-
 /* ---- value forms ---- */
 
 static void hex_of(char out[2 * YC_HASH_LEN + 1], const uint8_t id[YC_HASH_LEN])

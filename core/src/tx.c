@@ -115,45 +115,27 @@ int yc__dec_fixed(struct yc_dec *d, uint8_t *out, size_t n, int err)
     return YC_OK;
 }
 
-void yc__enc_slice(struct yc_enc *e, const struct yc_slice *s)
+int yc__dec_bins(struct yc_dec *d, void *out, size_t n, uint32_t max, uint32_t *count)
 {
-    yc_enc_str(e, s->len > 0 ? s->p : "", s->len);
-}
+    uint8_t *p = out;
+    uint32_t k;
 
-void yc__enc_list(struct yc_enc *e, const struct yc_list *l)
-{
-    yc_enc_array(e, l->n);
-    for (uint32_t i = 0; i < l->n; i++) {
-        yc__enc_slice(e, &l->items[i]);
+    if (yc_dec_array(d, &k) != YC_OK) {
+        return YC_EBADFIELD;
     }
+    if (k > max) {
+        return YC_ETOOMANY;
+    }
+    for (uint32_t i = 0; i < k; i++) {
+        YC__TRY(yc__dec_fixed(d, p + (size_t)i * n, n, YC_EBADFIELD));
+    }
+    *count = k;
+    return YC_OK;
 }
-
-/* ---- body decoders ---- */
-
-#define TRY(x)                                                                                     \
-    do {                                                                                           \
-        int rc_ = (x);                                                                             \
-        if (rc_ != YC_OK) {                                                                        \
-            return rc_;                                                                            \
-        }                                                                                          \
-    } while (0)
-
-/* Reads an optional field: sets *has, runs `read` if present. */
-#define OPT(d, left, key, has, read)                                                               \
-    do {                                                                                           \
-        int r_ = yc__field_opt((d), (left), (key));                                                \
-        if (r_ < 0) {                                                                              \
-            return r_;                                                                             \
-        }                                                                                          \
-        *(has) = r_ == 1;                                                                          \
-        if (r_ == 1) {                                                                             \
-            TRY(read);                                                                             \
-        }                                                                                          \
-    } while (0)
 
 int yc__dec_pub(struct yc_dec *d, uint8_t out[YC_PUBKEY_LEN])
 {
-    TRY(yc__dec_fixed(d, out, YC_PUBKEY_LEN, YC_EBADFIELD));
+    YC__TRY(yc__dec_fixed(d, out, YC_PUBKEY_LEN, YC_EBADFIELD));
     if (out[0] != YC_SCHEME_BIP340) {
         return YC_EBADKEY;
     }
@@ -167,6 +149,94 @@ int yc__dec_pub(struct yc_dec *d, uint8_t out[YC_PUBKEY_LEN])
     return YC_OK;
 }
 
+int yc__req_u64(struct yc_dec *d, uint32_t *left, const char *key, uint64_t *v)
+{
+    YC__TRY(yc__field_req(d, left, key));
+    return yc_dec_uint(d, v) == YC_OK ? YC_OK : YC_EBADFIELD;
+}
+
+int yc__req_text(struct yc_dec *d, uint32_t *left, const char *key, struct yc_slice *s,
+                 size_t minlen, size_t maxlen)
+{
+    YC__TRY(yc__field_req(d, left, key));
+    return yc__dec_text(d, s, minlen, maxlen);
+}
+
+int yc__req_list(struct yc_dec *d, uint32_t *left, const char *key, struct yc_list *l,
+                 size_t maxlen)
+{
+    YC__TRY(yc__field_req(d, left, key));
+    return yc__dec_list(d, l, maxlen);
+}
+
+int yc__req_fixed(struct yc_dec *d, uint32_t *left, const char *key, uint8_t *out, size_t n,
+                  int err)
+{
+    YC__TRY(yc__field_req(d, left, key));
+    return yc__dec_fixed(d, out, n, err);
+}
+
+int yc__req_pub(struct yc_dec *d, uint32_t *left, const char *key, uint8_t out[YC_PUBKEY_LEN])
+{
+    YC__TRY(yc__field_req(d, left, key));
+    return yc__dec_pub(d, out);
+}
+
+int yc__opt_fixed(struct yc_dec *d, uint32_t *left, const char *key, bool *has, uint8_t *out,
+                  size_t n, int err)
+{
+    YC__OPT(d, left, key, has, yc__dec_fixed(d, out, n, err));
+    return YC_OK;
+}
+
+int yc__opt_text(struct yc_dec *d, uint32_t *left, const char *key, struct yc_slice *s,
+                 size_t maxlen)
+{
+    bool has;
+
+    YC__OPT(d, left, key, &has, yc__dec_text(d, s, 1, maxlen));
+    return YC_OK;
+}
+
+void yc__enc_slice(struct yc_enc *e, const struct yc_slice *s)
+{
+    yc_enc_str(e, s->len > 0 ? s->p : "", s->len);
+}
+
+void yc__enc_list(struct yc_enc *e, const struct yc_list *l)
+{
+    yc_enc_array(e, l->n);
+    for (uint32_t i = 0; i < l->n; i++) {
+        yc__enc_slice(e, &l->items[i]);
+    }
+}
+
+void yc__put_u64(struct yc_enc *e, const char *key, uint64_t v)
+{
+    yc_enc_cstr(e, key);
+    yc_enc_uint(e, v);
+}
+
+void yc__put_bin(struct yc_enc *e, const char *key, const uint8_t *p, size_t n)
+{
+    yc_enc_cstr(e, key);
+    yc_enc_bin(e, p, n);
+}
+
+void yc__put_slice(struct yc_enc *e, const char *key, const struct yc_slice *s)
+{
+    yc_enc_cstr(e, key);
+    yc__enc_slice(e, s);
+}
+
+void yc__put_list(struct yc_enc *e, const char *key, const struct yc_list *l)
+{
+    yc_enc_cstr(e, key);
+    yc__enc_list(e, l);
+}
+
+/* ---- body decoders ---- */
+
 typedef int (*body_fn)(struct yc_dec *d, uint32_t *left, enum yc_tx_type t, union yc_tx_body *b);
 
 static int body_account_register(struct yc_dec *d, uint32_t *left, enum yc_tx_type t,
@@ -174,13 +244,10 @@ static int body_account_register(struct yc_dec *d, uint32_t *left, enum yc_tx_ty
 {
     struct yc_body_account_register *b = &u->account_register;
     (void)t;
-    OPT(d, left, "account", &b->has_account, yc__dec_pub(d, b->account));
-    TRY(yc__field_req(d, left, "jurisdiction"));
-    TRY(yc__dec_text(d, &b->jurisdiction, 0, YC_CODE_MAX));
-    TRY(yc__field_req(d, left, "name"));
-    TRY(yc__dec_text(d, &b->name, 0, YC_NAME_MAX));
-    TRY(yc__field_req(d, left, "role"));
-    return yc__dec_text(d, &b->role, 0, YC_CODE_MAX);
+    YC__OPT(d, left, "account", &b->has_account, yc__dec_pub(d, b->account));
+    YC__TRY(yc__req_text(d, left, "jurisdiction", &b->jurisdiction, 0, YC_CODE_MAX));
+    YC__TRY(yc__req_text(d, left, "name", &b->name, 0, YC_NAME_MAX));
+    return yc__req_text(d, left, "role", &b->role, 0, YC_CODE_MAX);
 }
 
 static int body_account_update(struct yc_dec *d, uint32_t *left, enum yc_tx_type t,
@@ -188,22 +255,20 @@ static int body_account_update(struct yc_dec *d, uint32_t *left, enum yc_tx_type
 {
     struct yc_body_account_update *b = &u->account_update;
     (void)t;
-    OPT(d, left, "account", &b->has_account, yc__dec_pub(d, b->account));
-    OPT(d, left, "jurisdiction", &b->has_jurisdiction,
-        yc__dec_text(d, &b->jurisdiction, 0, YC_CODE_MAX));
-    OPT(d, left, "name", &b->has_name, yc__dec_text(d, &b->name, 0, YC_NAME_MAX));
+    YC__OPT(d, left, "account", &b->has_account, yc__dec_pub(d, b->account));
+    YC__OPT(d, left, "jurisdiction", &b->has_jurisdiction,
+            yc__dec_text(d, &b->jurisdiction, 0, YC_CODE_MAX));
+    YC__OPT(d, left, "name", &b->has_name, yc__dec_text(d, &b->name, 0, YC_NAME_MAX));
     return YC_OK;
 }
 
 static int body_token(struct yc_dec *d, uint32_t *left, enum yc_tx_type t, union yc_tx_body *u)
 {
     struct yc_body_token *b = &u->token;
-    bool has_memo;
 
-    TRY(yc__field_req(d, left, "amount"));
-    TRY(yc_dec_uint(d, &b->amount));
-    OPT(d, left, "memo", &has_memo, yc__dec_text(d, &b->memo, 1, YC_NAME_MAX));
-    OPT(d, left, "to", &b->has_to, yc__dec_pub(d, b->to));
+    YC__TRY(yc__req_u64(d, left, "amount", &b->amount));
+    YC__TRY(yc__opt_text(d, left, "memo", &b->memo, YC_NAME_MAX));
+    YC__OPT(d, left, "to", &b->has_to, yc__dec_pub(d, b->to));
     /* issue and transfer name a recipient; redeem burns from the sender's own balance */
     if (b->has_to != (t != YC_TX_TOKEN_REDEEM)) {
         return YC_EBADFIELD;
@@ -217,50 +282,41 @@ static int body_consent_grant(struct yc_dec *d, uint32_t *left, enum yc_tx_type 
     struct yc_body_consent_grant *b = &u->consent_grant;
     bool has;
     (void)t;
-    TRY(yc__field_req(d, left, "categories"));
-    TRY(yc__dec_list(d, &b->categories, YC_CODE_MAX));
-    OPT(d, left, "fee_per_use", &has, yc_dec_uint(d, &b->fee_per_use));
-    TRY(yc__field_req(d, left, "jurisdiction"));
-    TRY(yc__dec_text(d, &b->jurisdiction, 0, YC_CODE_MAX));
-    OPT(d, left, "max_uses", &has, yc_dec_uint(d, &b->max_uses));
-    OPT(d, left, "not_before", &has, yc_dec_uint(d, &b->not_before));
-    OPT(d, left, "onward_transfer", &has, yc_dec_bool(d, &b->onward_transfer));
-    TRY(yc__field_req(d, left, "operations"));
-    TRY(yc__dec_list(d, &b->operations, YC_CODE_MAX));
-    TRY(yc__field_req(d, left, "processor"));
-    TRY(yc__dec_pub(d, b->processor));
-    TRY(yc__field_req(d, left, "purposes"));
-    TRY(yc__dec_list(d, &b->purposes, YC_CODE_MAX));
-    OPT(d, left, "retention_days", &has, yc_dec_uint(d, &b->retention_days));
-    TRY(yc__field_req(d, left, "until"));
-    return yc_dec_uint(d, &b->until);
+    YC__TRY(yc__req_list(d, left, "categories", &b->categories, YC_CODE_MAX));
+    YC__OPT(d, left, "fee_per_use", &has, yc_dec_uint(d, &b->fee_per_use));
+    YC__TRY(yc__req_text(d, left, "jurisdiction", &b->jurisdiction, 0, YC_CODE_MAX));
+    YC__OPT(d, left, "max_uses", &has, yc_dec_uint(d, &b->max_uses));
+    YC__OPT(d, left, "not_before", &has, yc_dec_uint(d, &b->not_before));
+    YC__OPT(d, left, "onward_transfer", &has, yc_dec_bool(d, &b->onward_transfer));
+    YC__TRY(yc__req_list(d, left, "operations", &b->operations, YC_CODE_MAX));
+    YC__TRY(yc__req_pub(d, left, "processor", b->processor));
+    YC__TRY(yc__req_list(d, left, "purposes", &b->purposes, YC_CODE_MAX));
+    YC__OPT(d, left, "retention_days", &has, yc_dec_uint(d, &b->retention_days));
+    return yc__req_u64(d, left, "until", &b->until);
 }
 
 static int body_consent_revoke(struct yc_dec *d, uint32_t *left, enum yc_tx_type t,
                                union yc_tx_body *u)
 {
     (void)t;
-    TRY(yc__field_req(d, left, "consent"));
-    return yc__dec_fixed(d, u->consent_revoke.consent, YC_HASH_LEN, YC_EBADFIELD);
+    return yc__req_fixed(d, left, "consent", u->consent_revoke.consent, YC_HASH_LEN, YC_EBADFIELD);
 }
 
 static int body_usage_record(struct yc_dec *d, uint32_t *left, enum yc_tx_type t,
                              union yc_tx_body *u)
 {
     struct yc_body_usage_record *b = &u->usage_record;
-    bool has;
     (void)t;
-    OPT(d, left, "category", &has, yc__dec_text(d, &b->category, 1, YC_CODE_MAX));
-    OPT(d, left, "consent", &b->has_consent,
-        yc__dec_fixed(d, b->consent, YC_HASH_LEN, YC_EBADFIELD));
-    OPT(d, left, "input", &b->has_input, yc__dec_fixed(d, b->input, YC_HASH_LEN, YC_EBADDIGEST));
-    OPT(d, left, "license", &b->has_license,
-        yc__dec_fixed(d, b->license, YC_HASH_LEN, YC_EBADFIELD));
-    TRY(yc__field_req(d, left, "operation"));
-    TRY(yc__dec_text(d, &b->operation, 0, YC_CODE_MAX));
-    OPT(d, left, "output", &b->has_output, yc__dec_fixed(d, b->output, YC_HASH_LEN, YC_EBADDIGEST));
-    TRY(yc__field_req(d, left, "purpose"));
-    TRY(yc__dec_text(d, &b->purpose, 0, YC_CODE_MAX));
+    YC__TRY(yc__opt_text(d, left, "category", &b->category, YC_CODE_MAX));
+    YC__TRY(
+        yc__opt_fixed(d, left, "consent", &b->has_consent, b->consent, YC_HASH_LEN, YC_EBADFIELD));
+    YC__TRY(yc__opt_fixed(d, left, "input", &b->has_input, b->input, YC_HASH_LEN, YC_EBADDIGEST));
+    YC__TRY(
+        yc__opt_fixed(d, left, "license", &b->has_license, b->license, YC_HASH_LEN, YC_EBADFIELD));
+    YC__TRY(yc__req_text(d, left, "operation", &b->operation, 0, YC_CODE_MAX));
+    YC__TRY(
+        yc__opt_fixed(d, left, "output", &b->has_output, b->output, YC_HASH_LEN, YC_EBADDIGEST));
+    YC__TRY(yc__req_text(d, left, "purpose", &b->purpose, 0, YC_CODE_MAX));
     /* a use relies on exactly one authority */
     if (b->has_consent == b->has_license) {
         return YC_EBADFIELD;
@@ -272,15 +328,11 @@ static int body_evidence_anchor(struct yc_dec *d, uint32_t *left, enum yc_tx_typ
                                 union yc_tx_body *u)
 {
     struct yc_body_evidence_anchor *b = &u->evidence_anchor;
-    bool has;
     (void)t;
-    TRY(yc__field_req(d, left, "digest"));
-    TRY(yc__dec_fixed(d, b->digest, YC_HASH_LEN, YC_EBADDIGEST));
-    TRY(yc__field_req(d, left, "kind"));
-    TRY(yc__dec_text(d, &b->kind, 0, YC_CODE_MAX));
-    OPT(d, left, "note", &has, yc__dec_text(d, &b->note, 1, YC_NAME_MAX));
-    OPT(d, left, "ref", &b->has_ref, yc__dec_fixed(d, b->ref, YC_HASH_LEN, YC_EBADFIELD));
-    return YC_OK;
+    YC__TRY(yc__req_fixed(d, left, "digest", b->digest, YC_HASH_LEN, YC_EBADDIGEST));
+    YC__TRY(yc__req_text(d, left, "kind", &b->kind, 0, YC_CODE_MAX));
+    YC__TRY(yc__opt_text(d, left, "note", &b->note, YC_NAME_MAX));
+    return yc__opt_fixed(d, left, "ref", &b->has_ref, b->ref, YC_HASH_LEN, YC_EBADFIELD);
 }
 
 /* One line per type: issues adding types add a line here (and in ledger.c). */
@@ -346,8 +398,8 @@ static int decode_body(struct yc_tx *tx)
     }
     yc_dec_init(&d, tx->body, tx->body_len);
     d.keylog = &tx->body_keys;
-    TRY(yc_dec_map(&d, &left));
-    TRY(fn(&d, &left, tx->type, &tx->b));
+    YC__TRY(yc_dec_map(&d, &left));
+    YC__TRY(fn(&d, &left, tx->type, &tx->b));
     /* a key left over sorts after every known one: unknown field */
     if (left != 0 || !yc_dec_done(&d)) {
         return YC_EBADFIELD;
@@ -377,7 +429,7 @@ static int decode_cosigs(struct yc_dec *d, struct yc_tx *tx)
 {
     uint32_t n;
 
-    TRY(yc_dec_array(d, &n) == YC_OK ? YC_OK : YC_EBADFIELD);
+    YC__TRY(yc_dec_array(d, &n) == YC_OK ? YC_OK : YC_EBADFIELD);
     if (n == 0) {
         return YC_EBADFIELD; /* absent ≡ none: one encoding only */
     }
@@ -390,8 +442,8 @@ static int decode_cosigs(struct yc_dec *d, struct yc_tx *tx)
         if (yc_dec_array(d, &two) != YC_OK || two != 2) {
             return YC_EBADFIELD;
         }
-        TRY(yc__dec_pub(d, c->pub));
-        TRY(yc__dec_fixed(d, c->sig, YC_SIG_LEN, YC_EBADFIELD));
+        YC__TRY(yc__dec_pub(d, c->pub));
+        YC__TRY(yc__dec_fixed(d, c->sig, YC_SIG_LEN, YC_EBADFIELD));
         if (i > 0 && memcmp(tx->cosigs[i - 1].pub, c->pub, YC_PUBKEY_LEN) >= 0) {
             return YC_EBADFIELD; /* sorted by key, unique */
         }
@@ -412,12 +464,12 @@ static int decode_envelope(struct yc_tx *tx)
     if (yc_dec_map(&d, &left) != YC_OK) {
         return YC_EBADFIELD;
     }
-    TRY(yc__field_req(&d, &left, "body"));
+    YC__TRY(yc__field_req(&d, &left, "body"));
     if (yc_dec_peek(&d) != YC_MT_MAP) {
         return YC_EBADFIELD;
     }
-    TRY(yc_dec_skip(&d, &tx->body, &tx->body_len));
-    TRY(yc__field_req(&d, &left, "chain_id"));
+    YC__TRY(yc_dec_skip(&d, &tx->body, &tx->body_len));
+    YC__TRY(yc__field_req(&d, &left, "chain_id"));
     if (yc_dec_str(&d, &s, &n) != YC_OK || !chain_id_valid(s, n)) {
         return YC_EBADFIELD;
     }
@@ -427,16 +479,13 @@ static int decode_envelope(struct yc_tx *tx)
         return r;
     }
     if (r == 1) {
-        TRY(decode_cosigs(&d, tx));
+        YC__TRY(decode_cosigs(&d, tx));
     }
-    TRY(yc__field_req(&d, &left, "nonce"));
-    TRY(yc_dec_uint(&d, &tx->nonce));
-    TRY(yc__field_req(&d, &left, "sender"));
-    TRY(yc__dec_pub(&d, tx->sender));
-    TRY(yc__field_req(&d, &left, "sig"));
-    TRY(yc__dec_fixed(&d, tx->sig, YC_SIG_LEN, YC_EBADFIELD));
-    TRY(yc__field_req(&d, &left, "type"));
-    TRY(yc_dec_str(&d, &s, &n));
+    YC__TRY(yc__req_u64(&d, &left, "nonce", &tx->nonce));
+    YC__TRY(yc__req_pub(&d, &left, "sender", tx->sender));
+    YC__TRY(yc__req_fixed(&d, &left, "sig", tx->sig, YC_SIG_LEN, YC_EBADFIELD));
+    YC__TRY(yc__field_req(&d, &left, "type"));
+    YC__TRY(yc_dec_str(&d, &s, &n));
     tx->type = yc_tx_type_from_name(s, n);
     if (tx->type == YC_TX_NONE) {
         return YC_EUNKNOWNTYPE;

@@ -47,83 +47,6 @@ static int fail(struct gj *c, const char *fmt, ...)
     return YC_ECONFIG;
 }
 
-/* ---- time: RFC 3339 ↔ Unix ms (proleptic Gregorian, no libc time zone state) ---- */
-
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned doy = (153 * (m + (m > 2 ? (unsigned)-3 : 9)) + 2) / 5 + d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
-
-static bool digits(const char *s, size_t n, unsigned *out)
-{
-    unsigned v = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-        v = v * 10 + (unsigned)(s[i] - '0');
-    }
-    *out = v;
-    return true;
-}
-
-/* "YYYY-MM-DDTHH:MM:SS[.fff…](Z|±HH:MM)" → ms since the epoch; false if malformed
- * or before 1970. */
-static bool rfc3339_parse(const char *s, uint64_t *ms)
-{
-    size_t n = strlen(s);
-    unsigned y, mo, d, h, mi, se, frac = 0;
-    if (n < 20 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't') ||
-        s[13] != ':' || s[16] != ':')
-        return false;
-    if (!digits(s, 4, &y) || !digits(s + 5, 2, &mo) || !digits(s + 8, 2, &d) ||
-        !digits(s + 11, 2, &h) || !digits(s + 14, 2, &mi) || !digits(s + 17, 2, &se))
-        return false;
-    static const unsigned mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 || mi > 59 || se > 59)
-        return false;
-    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    if (mo == 2 && d == 29 && !leap)
-        return false;
-    size_t i = 19;
-    if (s[i] == '.') {
-        i++;
-        size_t start = i, nd = 0;
-        while (i < n && s[i] >= '0' && s[i] <= '9') {
-            if (nd < 3)
-                frac = frac * 10 + (unsigned)(s[i] - '0');
-            nd++;
-            i++;
-        }
-        if (i == start)
-            return false;
-        for (; nd < 3; nd++)
-            frac *= 10;
-    }
-    int64_t offset_min = 0;
-    if (i < n && (s[i] == 'Z' || s[i] == 'z') && i + 1 == n) {
-        offset_min = 0;
-    } else if (i + 6 == n && (s[i] == '+' || s[i] == '-') && s[i + 3] == ':') {
-        unsigned oh, om;
-        if (!digits(s + i + 1, 2, &oh) || !digits(s + i + 4, 2, &om) || oh > 23 || om > 59)
-            return false;
-        offset_min = (int64_t)(oh * 60 + om) * (s[i] == '-' ? -1 : 1);
-    } else {
-        return false;
-    }
-    int64_t days = days_from_civil((int64_t)y, mo, d);
-    int64_t secs = days * 86400 + (int64_t)h * 3600 + (int64_t)mi * 60 + (int64_t)se -
-                   offset_min * 60;
-    if (secs < 0)
-        return false;
-    *ms = (uint64_t)secs * 1000u + frac;
-    return true;
-}
-
 /* ---- field helpers ---- */
 
 /* Refuses keys of `obj` not in the NULL-terminated `allowed` list. */
@@ -429,7 +352,9 @@ static int parse_root(struct gj *c, json_t *root, struct yc_genesis *g)
         return fail(c, "genesis_time: missing (RFC 3339, e.g. \"2026-01-01T00:00:00Z\")");
     uint64_t from_text = 0, from_ms = 0;
     if (t != NULL) {
-        if (!json_is_string(t) || !rfc3339_parse(json_string_value(t), &from_text))
+        if (!json_is_string(t) ||
+            yc_time_parse_rfc3339(json_string_value(t), strlen(json_string_value(t)), 0,
+                                  &from_text) != YC_OK)
             return fail(c, "genesis_time: not an RFC 3339 time such as "
                            "\"2026-01-01T00:00:00Z\"");
     }

@@ -196,93 +196,6 @@ uint64_t yc_time_now_ms(void)
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian civil date (H. Hinnant's algorithm). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    const int64_t era = (y >= 0 ? y : y - 399) / 400;
-    const unsigned yoe = (unsigned)(y - era * 400);
-    const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
-
-static bool is_leap(int64_t y)
-{
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-/* Reads exactly n decimal digits at *p. */
-static bool digits(const char **p, int n, unsigned *out)
-{
-    unsigned v = 0;
-    for (int i = 0; i < n; i++) {
-        char c = (*p)[i];
-        if (c < '0' || c > '9')
-            return false;
-        v = v * 10 + (unsigned)(c - '0');
-    }
-    *p += n;
-    *out = v;
-    return true;
-}
-
-static int parse_rfc3339(const char *s, uint64_t *out_ms)
-{
-    const char *p = s;
-    unsigned year, mon, day, hh, mm, ss, ms = 0;
-    if (!digits(&p, 4, &year) || *p++ != '-' || !digits(&p, 2, &mon) || *p++ != '-' ||
-        !digits(&p, 2, &day))
-        return YC_EBADFIELD;
-    if (*p != 'T' && *p != 't' && *p != ' ')
-        return YC_EBADFIELD;
-    p++;
-    if (!digits(&p, 2, &hh) || *p++ != ':' || !digits(&p, 2, &mm) || *p++ != ':' ||
-        !digits(&p, 2, &ss))
-        return YC_EBADFIELD;
-    if (*p == '.') {
-        p++;
-        int nd = 0;
-        while (*p >= '0' && *p <= '9') {
-            if (nd < 3)
-                ms = ms * 10 + (unsigned)(*p - '0');
-            nd++;
-            p++;
-        }
-        if (nd == 0)
-            return YC_EBADFIELD;
-        for (int i = nd; i < 3; i++)
-            ms *= 10;
-    }
-    int64_t offset_min = 0;
-    if (*p == 'Z' || *p == 'z') {
-        p++;
-    } else if (*p == '+' || *p == '-') {
-        int sign = *p == '-' ? -1 : 1;
-        unsigned oh, om;
-        p++;
-        if (!digits(&p, 2, &oh) || *p++ != ':' || !digits(&p, 2, &om) || oh > 23 || om > 59)
-            return YC_EBADFIELD;
-        offset_min = sign * (int64_t)(oh * 60 + om);
-    } else {
-        return YC_EBADFIELD;
-    }
-    if (*p != '\0')
-        return YC_EBADFIELD;
-    static const unsigned mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (year < 1970 || mon < 1 || mon > 12 || day < 1 || hh > 23 || mm > 59 || ss > 59)
-        return YC_EBADFIELD;
-    unsigned maxd = mdays[mon - 1] + (mon == 2 && is_leap(year) ? 1u : 0u);
-    if (day > maxd)
-        return YC_EBADFIELD;
-    int64_t secs = days_from_civil(year, mon, day) * 86400 + (int64_t)hh * 3600 + (int64_t)mm * 60 +
-                   ss - offset_min * 60;
-    if (secs < 0)
-        return YC_EBADFIELD;
-    *out_ms = (uint64_t)secs * 1000u + ms;
-    return YC_OK;
-}
-
 int yc_time_parse(const char *s, uint64_t now_ms, uint64_t *out_ms)
 {
     if (out_ms == NULL)
@@ -291,7 +204,7 @@ int yc_time_parse(const char *s, uint64_t now_ms, uint64_t *out_ms)
     if (s == NULL)
         return YC_EBADFIELD;
     if (s[0] != '+')
-        return parse_rfc3339(s, out_ms);
+        return yc_time_parse_rfc3339(s, strlen(s), YC_TIME_SPACE | YC_TIME_FROM_1970, out_ms);
     const char *p = s + 1;
     uint64_t n = 0;
     size_t nd = 0;
