@@ -139,6 +139,31 @@ bool yc_sig_verify(const uint8_t sig[YC_SIG_LEN], const uint8_t msg[32],
     return yc_sig_verify_bip340(sig + 1, msg, 32, pub + 1);
 }
 
+_Static_assert(sizeof(struct yc_parsed_key) == sizeof(secp256k1_xonly_pubkey),
+               "yc_parsed_key holds a secp256k1_xonly_pubkey");
+
+bool yc_pubkey_parse(struct yc_parsed_key *out, const uint8_t pub[YC_PUBKEY_LEN])
+{
+    secp256k1_xonly_pubkey pk;
+    if (out == NULL || pub == NULL || pub[0] != YC_SCHEME_BIP340 ||
+        !secp256k1_xonly_pubkey_parse(secp256k1_context_static, &pk, pub + 1)) {
+        return false;
+    }
+    memcpy(out->opaque, &pk, sizeof out->opaque);
+    return true;
+}
+
+bool yc_sig_verify_parsed(const uint8_t sig[YC_SIG_LEN], const uint8_t msg[32],
+                          const struct yc_parsed_key *key)
+{
+    if (sig == NULL || msg == NULL || key == NULL || sig[0] != YC_SCHEME_BIP340) {
+        return false;
+    }
+    secp256k1_xonly_pubkey pk;
+    memcpy(&pk, key->opaque, sizeof pk);
+    return secp256k1_schnorrsig_verify(secp256k1_context_static, sig + 1, msg, 32, &pk) == 1;
+}
+
 bool yc_pubkey_valid(const uint8_t pub[YC_PUBKEY_LEN])
 {
     if (pub == NULL || pub[0] != YC_SCHEME_BIP340) {

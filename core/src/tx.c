@@ -564,7 +564,16 @@ void yc_tx_cleanup(struct yc_tx *tx)
 
 /* ---- signatures ---- */
 
-int yc_tx_verify(const struct yc_tx *tx, const char *chain_id)
+const uint8_t *yc_tx_body_key(const struct yc_tx *tx, uint32_t i)
+{
+    if (tx == NULL || i >= tx->body_keys.n || tx->body_len < YC_PUBKEY_LEN ||
+        tx->body_keys.off[i] > tx->body_len - YC_PUBKEY_LEN) {
+        return NULL;
+    }
+    return tx->body + tx->body_keys.off[i];
+}
+
+int yc_tx_verify_hinted(const struct yc_tx *tx, const char *chain_id, struct yc_tx_keyhint *hint)
 {
     if (tx == NULL || chain_id == NULL) {
         return YC_EINVAL;
@@ -573,22 +582,40 @@ int yc_tx_verify(const struct yc_tx *tx, const char *chain_id)
     if (tx->chain_id.len != n || memcmp(tx->chain_id.p, chain_id, n) != 0) {
         return YC_EWRONGCHAIN;
     }
-    for (uint32_t i = 0; i < tx->body_keys.n; i++) {
-        if (tx->body_len < YC_PUBKEY_LEN || tx->body_keys.off[i] > tx->body_len - YC_PUBKEY_LEN ||
-            !yc_pubkey_valid(tx->body + tx->body_keys.off[i])) {
-            return YC_EBADKEY;
+    if (hint == NULL || !hint->body_valid) {
+        for (uint32_t i = 0; i < tx->body_keys.n; i++) {
+            const uint8_t *k = yc_tx_body_key(tx, i);
+            if (k == NULL || !yc_pubkey_valid(k)) {
+                return YC_EBADKEY;
+            }
         }
     }
-    /* a signer's key is parsed by its signature check: looked at alone only on failure */
-    if (!yc_sig_verify(tx->sig, tx->id, tx->sender)) {
-        return yc_pubkey_valid(tx->sender) ? YC_EBADSIG : YC_EBADKEY;
+    struct yc_parsed_key parsed;
+    const struct yc_parsed_key *sender = &parsed;
+    if (hint != NULL && hint->sender_parsed) {
+        sender = &hint->sender;
+    } else if (!yc_pubkey_parse(&parsed, tx->sender)) {
+        return YC_EBADKEY;
     }
+    if (!yc_sig_verify_parsed(tx->sig, tx->id, sender)) {
+        return YC_EBADSIG;
+    }
+    if (hint != NULL && !hint->sender_parsed) {
+        hint->sender = parsed;
+        hint->sender_parsed = true;
+    }
+    /* a cosigner's key is parsed by its signature check: looked at alone only on failure */
     for (uint32_t i = 0; i < tx->ncosigs; i++) {
         if (!yc_sig_verify(tx->cosigs[i].sig, tx->id, tx->cosigs[i].pub)) {
             return yc_pubkey_valid(tx->cosigs[i].pub) ? YC_EBADCOSIG : YC_EBADKEY;
         }
     }
     return YC_OK;
+}
+
+int yc_tx_verify(const struct yc_tx *tx, const char *chain_id)
+{
+    return yc_tx_verify_hinted(tx, chain_id, NULL);
 }
 
 /* ---- encoding ---- */

@@ -19,6 +19,14 @@
 /* A batch is checked in chunks of at most this many txs, so that one large batch (a
  * broadcast_txs call, a proposal) spreads over the pool's threads. */
 #define CHUNK_TXS 32
+/* Keys remembered as valid (parsed, for those that signed), most recent first out. */
+#define KEYCACHE_SIZE 16384
+
+struct keyslot {
+    uint8_t pub[YC_PUBKEY_LEN];
+    bool used, parsed;
+    struct yc_parsed_key k;
+};
 
 struct vgroup; /* one yc_verifier_check call */
 
@@ -34,6 +42,7 @@ struct vgroup {
     yc_verifier *v;
     const struct yc_tx **txs; /* need checking */
     size_t *index;            /* their index in the caller's batch */
+    struct yc_tx_keyhint *hints; /* what the key cache knew of each; the check fills in */
     size_t n;
     struct vchunk *chunks;
     size_t nchunks, left;     /* chunks, and those not finished */
@@ -54,6 +63,9 @@ struct yc_verifier {
     struct yc_idmap cache; /* key → ring slot (non-NULL marker) */
     uint64_t verified, hits;
     struct vgroup *jobs;   /* in flight, for cancel_all */
+    struct keyslot *keys;  /* ring of KEYCACHE_SIZE */
+    size_t keys_next;
+    struct yc_idmap keymap; /* pub → its keyslot */
 };
 
 int yc_verifier_create(yc_verifier **out, uv_loop_t *loop, const char *chain_id,
@@ -71,8 +83,10 @@ int yc_verifier_create(yc_verifier **out, uv_loop_t *loop, const char *chain_id,
     v->ring = calloc(cache_size, sizeof *v->ring);
     v->ring_used = calloc(cache_size, sizeof *v->ring_used);
     v->ring_cap = cache_size;
-    if (v->ring == NULL || v->ring_used == NULL ||
-        yc_idmap_init(&v->cache, YC_HASH_LEN) != YC_OK) {
+    v->keys = calloc(KEYCACHE_SIZE, sizeof *v->keys);
+    if (v->ring == NULL || v->ring_used == NULL || v->keys == NULL ||
+        yc_idmap_init(&v->cache, YC_HASH_LEN) != YC_OK ||
+        yc_idmap_init(&v->keymap, YC_PUBKEY_LEN) != YC_OK) {
         yc_verifier_destroy(v);
         return YC_ENOMEM;
     }
@@ -85,6 +99,8 @@ void yc_verifier_destroy(yc_verifier *v)
     if (v == NULL)
         return;
     yc_idmap_cleanup(&v->cache);
+    yc_idmap_cleanup(&v->keymap);
+    free(v->keys);
     free(v->ring);
     free(v->ring_used);
     free(v);
@@ -136,13 +152,67 @@ bool yc_verifier_cached(yc_verifier *v, const struct yc_tx *tx)
     return true;
 }
 
+/* ---- keys known valid ---- */
+
+/* Remembers pub as a valid key, parsed as *k when k is not NULL. */
+static void key_add(yc_verifier *v, const uint8_t pub[YC_PUBKEY_LEN],
+                    const struct yc_parsed_key *k)
+{
+    struct keyslot *s = yc_idmap_get(&v->keymap, pub);
+    if (s == NULL) {
+        s = &v->keys[v->keys_next];
+        if (s->used)
+            (void)yc_idmap_del(&v->keymap, s->pub);
+        memcpy(s->pub, pub, YC_PUBKEY_LEN);
+        s->used = true;
+        s->parsed = false;
+        if (yc_idmap_put(&v->keymap, pub, s) != YC_OK) {
+            s->used = false; /* out of memory: the key is just parsed again later */
+            return;
+        }
+        v->keys_next = (v->keys_next + 1) % KEYCACHE_SIZE;
+    }
+    if (k != NULL && !s->parsed) {
+        s->k = *k;
+        s->parsed = true;
+    }
+}
+
+/* What the cache knows of tx's keys. */
+static void key_hint(const yc_verifier *v, const struct yc_tx *tx, struct yc_tx_keyhint *h)
+{
+    memset(h, 0, sizeof *h);
+    const struct keyslot *s = yc_idmap_get(&v->keymap, tx->sender);
+    if (s != NULL && s->parsed) {
+        h->sender = s->k;
+        h->sender_parsed = true;
+    }
+    h->body_valid = true;
+    for (uint32_t i = 0; i < tx->body_keys.n && h->body_valid; i++) {
+        const uint8_t *k = yc_tx_body_key(tx, i);
+        h->body_valid = k != NULL && yc_idmap_get(&v->keymap, k) != NULL;
+    }
+}
+
+/* After tx verified: its sender signed (parsed by the check) and its body keys are valid. */
+static void key_learn(yc_verifier *v, const struct yc_tx *tx, const struct yc_tx_keyhint *h)
+{
+    if (h->sender_parsed)
+        key_add(v, tx->sender, &h->sender);
+    for (uint32_t i = 0; i < tx->body_keys.n; i++) {
+        const uint8_t *k = yc_tx_body_key(tx, i);
+        if (k != NULL)
+            key_add(v, k, NULL);
+    }
+}
+
 static void work_cb(uv_work_t *req)
 {
     struct vchunk *c = req->data;
     const struct vgroup *g = c->g;
     c->code = YC_OK;
     for (size_t i = c->first; i < c->first + c->n; i++) {
-        int rc = yc_tx_verify(g->txs[i], g->v->chain_id);
+        int rc = yc_tx_verify_hinted(g->txs[i], g->v->chain_id, &g->hints[i]);
         if (rc != YC_OK) {
             c->code = rc;
             c->bad = g->index[i];
@@ -155,6 +225,7 @@ static void group_free(struct vgroup *g)
 {
     free(g->txs);
     free(g->index);
+    free(g->hints);
     free(g->chunks);
     free(g);
 }
@@ -173,6 +244,7 @@ static void after_work_cb(uv_work_t *req, int status)
             if (c->code != YC_OK && g->index[i] >= c->bad)
                 break;
             cache_add(v, g->txs[i]);
+            key_learn(v, g->txs[i], &g->hints[i]);
         }
         v->verified += c->n;
     }
@@ -204,7 +276,8 @@ static int check(yc_verifier *v, const struct yc_tx *const *txs, size_t n, yc_ve
     if (n > 0) {
         g->txs = calloc(n, sizeof *g->txs);
         g->index = calloc(n, sizeof *g->index);
-        if (g->txs == NULL || g->index == NULL) {
+        g->hints = calloc(n, sizeof *g->hints);
+        if (g->txs == NULL || g->index == NULL || g->hints == NULL) {
             group_free(g);
             return YC_ENOMEM;
         }
@@ -214,6 +287,7 @@ static int check(yc_verifier *v, const struct yc_tx *const *txs, size_t n, yc_ve
             continue;
         g->txs[g->n] = txs[i];
         g->index[g->n] = i;
+        key_hint(v, txs[i], &g->hints[g->n]);
         g->n++;
     }
     if (g->n == 0) {

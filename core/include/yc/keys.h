@@ -64,4 +64,17 @@ bool yc_sig_verify_bip340(const uint8_t sig64[YC_SIG64_LEN], const uint8_t *msg,
 /* Returns true iff pub is 33 bytes of known scheme whose key lies on the curve. */
 bool yc_pubkey_valid(const uint8_t pub[YC_PUBKEY_LEN]);
 
+/*
+ * A public key parsed once: parsing (BIP-340's lift_x, a square root) is about a tenth
+ * of a signature check, so a caller that sees a key again can keep it parsed. Opaque.
+ */
+struct yc_parsed_key {
+    uint8_t opaque[64];
+};
+/* Parses pub into *out; false (out unspecified) unless yc_pubkey_valid(pub). */
+bool yc_pubkey_parse(struct yc_parsed_key *out, const uint8_t pub[YC_PUBKEY_LEN]);
+/* yc_sig_verify with the signer's key already parsed by yc_pubkey_parse. */
+bool yc_sig_verify_parsed(const uint8_t sig[YC_SIG_LEN], const uint8_t msg[32],
+                          const struct yc_parsed_key *key);
+
 #endif

@@ -396,6 +396,23 @@ void yc_tx_cleanup(struct yc_tx *tx);
  */
 YC_WUR int yc_tx_verify(const struct yc_tx *tx, const char *chain_id);
 
+/*
+ * What a verifier already knows of a tx's keys from earlier checks, so as not to parse
+ * them again (see yc_parsed_key). A wrong hint is a wrong verdict: a hint must come
+ * from this process's own earlier checks of exactly these key bytes.
+ */
+struct yc_tx_keyhint {
+    bool sender_parsed;          /* in: `sender` is tx->sender, parsed; set when the check
+                                  * parsed it (then `sender` is filled in) */
+    struct yc_parsed_key sender; /* in, or out: filled by the check when it parsed it */
+    bool body_valid;             /* in: every key of the body is known to be a valid key */
+};
+/* yc_tx_verify using and filling *hint (NULL: none). Same verdicts and codes. */
+YC_WUR int yc_tx_verify_hinted(const struct yc_tx *tx, const char *chain_id,
+                               struct yc_tx_keyhint *hint);
+/* The i-th key of the body (i < tx->body_keys.n), inside tx->body. */
+const uint8_t *yc_tx_body_key(const struct yc_tx *tx, uint32_t i);
+
 /* Encodes the unsigned envelope around already-encoded canonical body bytes. */
 YC_WUR int yc_tx_encode_unsigned(struct yc_buf *out, const char *chain_id, enum yc_tx_type type,
                                  const uint8_t sender[YC_PUBKEY_LEN], uint64_t nonce,

@@ -1,0 +1,227 @@
+/*
+ * test_verify.c — the verify pool (node/src/verify.h): verdicts and the index of the
+ * first failure across chunks, the verified-signature cache, and the cache of keys
+ * known valid, which must save parsing and never a check.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <uv.h>
+
+#include "verify.h"
+#include "yc/buf.h"
+#include "yc/codec.h"
+#include "yc/keys.h"
+#include "yc/tx.h"
+
+#define CHAIN "verify-test"
+#define NTX 100 /* more than three chunks */
+
+struct result {
+    bool called;
+    int code;
+    size_t bad;
+};
+
+static void on_done(void *ctx, int code, size_t bad)
+{
+    struct result *r = ctx;
+    r->called = true;
+    r->code = code;
+    r->bad = bad;
+}
+
+static yc_signer *signer(uint8_t seed)
+{
+    uint8_t sk[YC_SECKEY_LEN];
+    memset(sk, 0, sizeof sk);
+    sk[0] = seed;
+    sk[31] = 1;
+    yc_signer *s = NULL;
+    assert_int_equal(yc_signer_create(&s, sk), YC_OK);
+    return s;
+}
+
+/* A token transfer of `amount` to `to`, signed by s with `nonce`. */
+static void transfer(yc_signer *s, const uint8_t to[YC_PUBKEY_LEN], uint64_t nonce,
+                     uint64_t amount, struct yc_tx *out)
+{
+    struct yc_buf body, b;
+    yc_buf_init(&body, 0);
+    yc_buf_init(&b, 0);
+    struct yc_enc e;
+    yc_enc_init(&e, &body);
+    yc_enc_map(&e, 2);
+    yc_enc_cstr(&e, "amount");
+    yc_enc_uint(&e, amount);
+    yc_enc_cstr(&e, "to");
+    yc_enc_bin(&e, to, YC_PUBKEY_LEN);
+    assert_int_equal(yc_enc_finish(&e), YC_OK);
+    uint8_t id[YC_HASH_LEN], aux[32] = {0};
+    assert_int_equal(yc_tx_build_signed(&b, id, CHAIN, YC_TX_TOKEN_TRANSFER, s, nonce, body.data,
+                                        body.len, aux),
+                     YC_OK);
+    assert_int_equal(yc_tx_decode(out, b.data, b.len), YC_OK);
+    yc_buf_cleanup(&body);
+    yc_buf_cleanup(&b);
+}
+
+/* Runs a check to its callback. */
+static struct result run(uv_loop_t *loop, yc_verifier *v, const struct yc_tx *txs, size_t n)
+{
+    struct result r = {0};
+    assert_int_equal(yc_verifier_check(v, txs, n, on_done, &r), YC_OK);
+    while (!r.called)
+        uv_run(loop, UV_RUN_ONCE);
+    return r;
+}
+
+struct fx {
+    uv_loop_t loop;
+    yc_verifier *v;
+    yc_signer *s[4];
+    uint8_t pub[4][YC_PUBKEY_LEN];
+    struct yc_tx txs[NTX];
+};
+
+static int setup(void **st)
+{
+    struct fx *x = calloc(1, sizeof *x);
+    assert_non_null(x);
+    assert_int_equal(uv_loop_init(&x->loop), 0);
+    assert_int_equal(yc_verifier_create(&x->v, &x->loop, CHAIN, 1000, 16), YC_OK);
+    for (uint8_t i = 0; i < 4; i++) {
+        x->s[i] = signer((uint8_t)(i + 1));
+        yc_signer_pubkey(x->s[i], x->pub[i]);
+    }
+    *st = x;
+    return 0;
+}
+
+static int teardown(void **st)
+{
+    struct fx *x = *st;
+    for (size_t i = 0; i < NTX; i++)
+        yc_tx_cleanup(&x->txs[i]);
+    for (int i = 0; i < 4; i++)
+        yc_signer_destroy(x->s[i]);
+    uv_run(&x->loop, UV_RUN_DEFAULT);
+    yc_verifier_destroy(x->v);
+    assert_int_equal(uv_loop_close(&x->loop), 0);
+    free(x);
+    return 0;
+}
+
+static void test_batch_verdicts_and_cache(void **st)
+{
+    struct fx *x = *st;
+    for (size_t i = 0; i < NTX; i++)
+        transfer(x->s[i % 3], x->pub[(i + 1) % 3], 1 + i / 3, 1 + i, &x->txs[i]);
+    struct result r = run(&x->loop, x->v, x->txs, NTX);
+    assert_int_equal(r.code, YC_OK);
+    uint64_t verified, hits;
+    yc_verifier_counters(x->v, &verified, &hits);
+    assert_int_equal(verified, NTX);
+    /* all cached now: answered from the call itself, nothing verified again */
+    struct result again = {0};
+    assert_int_equal(yc_verifier_check(x->v, x->txs, NTX, on_done, &again), YC_OK);
+    assert_true(again.called);
+    assert_int_equal(again.code, YC_OK);
+    yc_verifier_counters(x->v, &verified, &hits);
+    assert_int_equal(verified, NTX);
+    assert_int_equal(hits, NTX);
+}
+
+static void test_first_failure_across_chunks(void **st)
+{
+    struct fx *x = *st;
+    for (size_t i = 0; i < NTX; i++)
+        transfer(x->s[i % 3], x->pub[3], 1 + i, 7, &x->txs[i]);
+    /* two bad signatures in different chunks: the lower index is reported */
+    x->txs[85].sig[10] ^= 1;
+    x->txs[70].sig[20] ^= 1;
+    struct result r = run(&x->loop, x->v, x->txs, NTX);
+    assert_int_equal(r.code, YC_EBADSIG);
+    assert_int_equal(r.bad, 70);
+    /* the good ones before the failure were cached: a batch of them is answered at once */
+    struct result before = {0};
+    assert_int_equal(yc_verifier_check(x->v, x->txs, 64, on_done, &before), YC_OK);
+    assert_true(before.called);
+    assert_int_equal(before.code, YC_OK);
+}
+
+static void test_known_keys_never_skip_a_check(void **st)
+{
+    struct fx *x = *st;
+    /* the pool learns keys 0 (signed) and 1 (a valid recipient) */
+    transfer(x->s[0], x->pub[1], 1, 5, &x->txs[0]);
+    assert_int_equal(run(&x->loop, x->v, x->txs, 1).code, YC_OK);
+
+    /* a known sender's bad signature is still refused */
+    transfer(x->s[0], x->pub[1], 2, 5, &x->txs[1]);
+    x->txs[1].sig[33] ^= 0x40;
+    assert_int_equal(run(&x->loop, x->v, &x->txs[1], 1).code, YC_EBADSIG);
+
+    /* a known sender with an off-curve recipient: the recipient is still checked */
+    uint8_t off[YC_PUBKEY_LEN];
+    memset(off, 0xff, sizeof off);
+    off[0] = YC_SCHEME_BIP340;
+    transfer(x->s[0], off, 3, 5, &x->txs[2]);
+    assert_int_equal(run(&x->loop, x->v, &x->txs[2], 1).code, YC_EBADKEY);
+
+    /* the learned recipient, now a sender, and a fresh sender: both verify */
+    transfer(x->s[1], x->pub[0], 1, 5, &x->txs[3]);
+    transfer(x->s[2], x->pub[1], 1, 5, &x->txs[4]);
+    assert_int_equal(run(&x->loop, x->v, &x->txs[3], 2).code, YC_OK);
+
+    /* a tx naming a known sender's key but signed by another key: refused */
+    transfer(x->s[3], x->pub[1], 1, 5, &x->txs[5]);
+    memcpy(x->txs[5].sender, x->pub[0], YC_PUBKEY_LEN);
+    assert_int_equal(run(&x->loop, x->v, &x->txs[5], 1).code, YC_EBADSIG);
+}
+
+static void test_hinted_core_check(void **st)
+{
+    struct fx *x = *st;
+    transfer(x->s[0], x->pub[1], 1, 5, &x->txs[0]);
+    struct yc_tx_keyhint h;
+    memset(&h, 0, sizeof h);
+    assert_int_equal(yc_tx_verify_hinted(&x->txs[0], CHAIN, &h), YC_OK);
+    assert_true(h.sender_parsed); /* the check hands back the key it parsed */
+    struct yc_parsed_key k;
+    assert_true(yc_pubkey_parse(&k, x->pub[0]));
+    assert_memory_equal(&k, &h.sender, sizeof k);
+    /* with the hint: same verdicts */
+    h.body_valid = true;
+    assert_int_equal(yc_tx_verify_hinted(&x->txs[0], CHAIN, &h), YC_OK);
+    assert_int_equal(yc_tx_verify_hinted(&x->txs[0], "other-chain", &h), YC_EWRONGCHAIN);
+    x->txs[0].sig[5] ^= 1;
+    assert_int_equal(yc_tx_verify_hinted(&x->txs[0], CHAIN, &h), YC_EBADSIG);
+    assert_int_equal(yc_tx_verify(&x->txs[0], CHAIN), YC_EBADSIG);
+    /* an off-curve sender: bad_key, hinted or not */
+    uint8_t off[YC_PUBKEY_LEN];
+    memset(off, 0xff, sizeof off);
+    off[0] = YC_SCHEME_BIP340;
+    assert_false(yc_pubkey_parse(&k, off));
+    memcpy(x->txs[0].sender, off, YC_PUBKEY_LEN);
+    memset(&h, 0, sizeof h);
+    assert_int_equal(yc_tx_verify_hinted(&x->txs[0], CHAIN, &h), YC_EBADKEY);
+    assert_false(h.sender_parsed);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_batch_verdicts_and_cache, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_first_failure_across_chunks, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_known_keys_never_skip_a_check, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hinted_core_check, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
