@@ -183,10 +183,12 @@ void wallet_usage(const struct wallet_cmd *cmd)
     printf("usage: yuchain-wallet [GLOBAL OPTIONS] %s%s%s%s\n\n%s\n", cmd->words,
            cmd->posargs[0] != '\0' ? " " : "", cmd->posargs, cmd->opts != 0 ? " [OPTIONS]" : "",
            cmd->summary);
-    if ((cmd->opts & ~OPTS_TX) != 0) {
+    /* the transaction options are listed as a group when a command takes them all */
+    wallet_optmask own = (cmd->opts & OPTS_TX) == OPTS_TX ? cmd->opts & ~OPTS_TX : cmd->opts;
+    if (own != 0) {
         printf("\noptions:\n");
         for (int o = 0; o < O_COUNT; o++)
-            if ((cmd->opts & ~OPTS_TX & OPTBIT(o)) != 0)
+            if ((own & OPTBIT(o)) != 0)
                 print_opt(o, (cmd->required & OPTBIT(o)) != 0);
     }
     if ((cmd->opts & OPTS_TX) == OPTS_TX) {

@@ -102,6 +102,9 @@ enum wallet_opt {
     O_ALERT_ACCOUNTS,
     O_DESTINATION,
     O_SEVERITY,
+    /* receipts */
+    O_GENESIS,
+    O_GENESIS_HASH,
     O_COUNT
 };
 

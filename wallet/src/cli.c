@@ -25,7 +25,8 @@ const struct wallet_opt_def WALLET_OPTS[O_COUNT] = {
     [O_NO_WAIT] = {"no-wait", NULL, "return after admission instead of waiting for commit"},
     [O_HELP] = {"help", NULL, "show help"},
     [O_VERSION] = {"version", NULL, "show the version"},
-    [O_OUT] = {"out", "FILE", "write the transaction to FILE (a tx file) instead of sending it"},
+    [O_OUT] = {"out", "FILE",
+               "write to FILE: a tx file instead of sending (receipt: the receipt)"},
     [O_UNSIGNED] = {"unsigned", NULL, "with --out: leave it unsigned (no passphrase needed)"},
     [O_CHAIN_ID] = {"chain-id", "ID", "chain id (default: asked from the node)"},
     [O_NONCE] = {"nonce", "N", "sender nonce (default: asked from the node)"},
@@ -107,6 +108,8 @@ const struct wallet_opt_def WALLET_OPTS[O_COUNT] = {
     [O_ALERT_ACCOUNTS] = {"alert-accounts", "ADDR[,ADDR...]", "alert on any act of these"},
     [O_DESTINATION] = {"destination", "JURISDICTION", "destination outside CN, e.g. SG"},
     [O_SEVERITY] = {"severity", "S", "warning, restricted or frozen"},
+    [O_GENESIS] = {"genesis", "FILE", "trust this genesis.json (e.g. HOME/config/genesis.json)"},
+    [O_GENESIS_HASH] = {"genesis-hash", "HEX", "trust the genesis with this hash (64 hex digits)"},
 };
 
 #define B OPTBIT
@@ -235,6 +238,10 @@ const struct wallet_cmd WALLET_CMDS[] = {
      "sign a tx file (the sender's signature, or a co-signature)"},
     {"tx send", "FILE", 1, 1, 0, 0, cmd_tx_send, "submit a signed tx file"},
     {"tx status", "ID", 1, 1, 0, 0, cmd_tx_status, "show a transaction's status"},
+    {"receipt", "ID", 1, 1, B(O_OUT), 0, cmd_receipt,
+     "a receipt of a committed tx (a consent, say) with its inclusion proof, to check offline"},
+    {"verify-receipt", "FILE", 1, 1, B(O_GENESIS) | B(O_GENESIS_HASH), 0, cmd_verify_receipt,
+     "check a receipt offline, against --genesis FILE or --genesis-hash HEX"},
     {NULL, NULL, 0, 0, 0, 0, NULL, NULL},
 };
 #undef B

@@ -287,7 +287,7 @@ int txfile_parse(struct txfile *tf, const char *text, size_t len, char *err, siz
     return rc;
 }
 
-static json_t *hex_json(const uint8_t *p, size_t n)
+json_t *txfile_json_hex(const uint8_t *p, size_t n)
 {
     char *buf = malloc(2 * n + 1);
     if (buf == NULL)
@@ -303,7 +303,7 @@ static json_t *sig_json(const uint8_t pub[YC_PUBKEY_LEN], const uint8_t sig[YC_S
     char addr[YC_ADDR_MAX];
     if (yc_addr_encode(addr, pub) != YC_OK)
         return NULL;
-    return json_pack("{s:s, s:o}", "signer", addr, "sig", hex_json(sig, YC_SIG_LEN));
+    return json_pack("{s:s, s:o}", "signer", addr, "sig", txfile_json_hex(sig, YC_SIG_LEN));
 }
 
 char *txfile_render(const struct txfile *tf)
@@ -321,12 +321,18 @@ char *txfile_render(const struct txfile *tf)
         json_array_append_new(sigs, sig_json(tf->cosigs[i].pub, tf->cosigs[i].sig));
     json_t *root = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o}", "format", TXFILE_FORMAT,
                              "chain_id", tf->chain_id, "type", yc_tx_type_name(tf->type), "sender",
-                             sender, "nonce", nonce, "body_hex", hex_json(tf->body, tf->body_len),
-                             "id", hex_json(tf->id, YC_HASH_LEN), "sigs", sigs);
+                             sender, "nonce", nonce, "body_hex",
+                             txfile_json_hex(tf->body, tf->body_len), "id",
+                             txfile_json_hex(tf->id, YC_HASH_LEN), "sigs", sigs);
     if (root == NULL)
         return NULL;
     char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     json_decref(root);
+    return txfile_add_newline(text);
+}
+
+char *txfile_add_newline(char *text)
+{
     if (text == NULL)
         return NULL;
     size_t n = strlen(text);

@@ -18,6 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "yc/buf.h"
 #include "yc/hash.h"
 #include "yc/keys.h"
@@ -58,6 +60,11 @@ int txfile_parse(struct txfile *tf, const char *text, size_t len, char *err, siz
 
 /* Renders the field form (malloc'ed NUL-terminated JSON text ending in a newline). */
 char *txfile_render(const struct txfile *tf);
+
+/* A JSON string of the lowercase hex of p[0..n) (a new reference), NULL on ENOMEM. */
+json_t *txfile_json_hex(const uint8_t *p, size_t n);
+/* Appends a newline to malloc'ed text (reallocated; freed on failure). NULL stays NULL. */
+char *txfile_add_newline(char *text);
 
 /* Adds the signature of `s`: the sender's signature if s holds the sender's key, else a
  * co-signature (replacing an earlier one by the same key). Returns YC_OK, YC_ETOOMANY,

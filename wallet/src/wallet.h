@@ -139,6 +139,9 @@ int cmd_usage(struct wallet *w, const struct wallet_args *a);
 int cmd_tx_sign(struct wallet *w, const struct wallet_args *a);
 int cmd_tx_send(struct wallet *w, const struct wallet_args *a);
 int cmd_tx_status(struct wallet *w, const struct wallet_args *a);
+/* query_receipt.c */
+int cmd_receipt(struct wallet *w, const struct wallet_args *a);
+int cmd_verify_receipt(struct wallet *w, const struct wallet_args *a);
 /* query_asset.c */
 int cmd_asset_show(struct wallet *w, const struct wallet_args *a);
 int cmd_asset_list(struct wallet *w, const struct wallet_args *a);

@@ -1,0 +1,687 @@
+/*
+ * test_receipt.c — consent receipts built with core's own functions for a 4-validator
+ * genesis made here: a signed consent.grant at index 1 of a 3-tx block, its Merkle proof,
+ * the header and a commit certificate signed by 3 of the 4 validators, composed from a
+ * node-shaped tx_proof answer. The receipt verifies (anchored by hash, by genesis, or not
+ * at all); each single tampering is refused naming the check that caught it; a whole
+ * chain forged with other validators verifies only unanchored; hostile files (oversized,
+ * malformed, over every cap) are refused by the parser; and the `verify-receipt` command
+ * exits 0 / 1 / 2 / 65 / 74 as docs/wallet.md says.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+#include <sodium.h>
+
+#include "body.h"
+#include "receipt.h"
+#include "txfile.h"
+#include "wallet.h"
+#include "yc/alloc.h"
+#include "yc/bech32.h"
+
+#define CHAIN "receipt-test"
+#define HEIGHT 7
+#define NVAL 4
+
+static yc_signer *alice, *exchange, *validators[NVAL], *outsiders[NVAL];
+static uint8_t proc_pub[YC_PUBKEY_LEN];
+static uint8_t real_genesis_hash[YC_HASH_LEN];
+static char tmpdir[64];
+
+static yc_signer *mk(uint8_t seed)
+{
+    uint8_t sec[32] = {0};
+    sec[31] = seed;
+    sec[0] = 0x5a;
+    yc_signer *s = NULL;
+    return yc_signer_create(&s, sec) == YC_OK ? s : NULL;
+}
+
+/* A genesis whose validators are vals[0..NVAL), with one exchange account. */
+static void make_genesis(struct yc_genesis *g, yc_signer *const *vals)
+{
+    memset(g, 0, sizeof *g);
+    strcpy(g->chain_id, CHAIN);
+    g->genesis_time_ms = 1790000000000ull;
+    yc_params_default(&g->params);
+    g->nvalidators = NVAL;
+    for (int i = 0; i < NVAL; i++) {
+        snprintf(g->validators[i].name, sizeof g->validators[i].name, "v%d", i);
+        snprintf(g->validators[i].addr, sizeof g->validators[i].addr, "127.0.0.1:%d", 27600 + i);
+        yc_signer_pubkey(vals[i], g->validators[i].pub);
+    }
+    g->accounts = yc_malloc(sizeof *g->accounts);
+    assert_non_null(g->accounts);
+    memset(g->accounts, 0, sizeof *g->accounts);
+    g->naccounts = 1;
+    yc_signer_pubkey(exchange, g->accounts[0].pub);
+    strcpy(g->accounts[0].role, "exchange");
+    strcpy(g->accounts[0].name, "exchange");
+    strcpy(g->accounts[0].jurisdiction, "CN-CQ");
+    assert_int_equal(yc_genesis_finalize(g), YC_OK);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    if (sodium_init() < 0)
+        return -1;
+    alice = mk(1);
+    exchange = mk(2);
+    yc_signer *proc = mk(3);
+    if (alice == NULL || exchange == NULL || proc == NULL)
+        return -1;
+    yc_signer_pubkey(proc, proc_pub);
+    yc_signer_destroy(proc);
+    for (int i = 0; i < NVAL; i++) {
+        validators[i] = mk((uint8_t)(10 + i));
+        outsiders[i] = mk((uint8_t)(20 + i));
+        if (validators[i] == NULL || outsiders[i] == NULL)
+            return -1;
+    }
+    struct yc_genesis g;
+    make_genesis(&g, validators);
+    memcpy(real_genesis_hash, g.hash, YC_HASH_LEN);
+    yc_genesis_cleanup(&g);
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/yc-test-receipt-XXXXXX");
+    return mkdtemp(tmpdir) != NULL ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    yc_signer_destroy(alice);
+    yc_signer_destroy(exchange);
+    for (int i = 0; i < NVAL; i++) {
+        yc_signer_destroy(validators[i]);
+        yc_signer_destroy(outsiders[i]);
+    }
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static json_t *hexj(const uint8_t *p, size_t n)
+{
+    return txfile_json_hex(p, n);
+}
+
+/* Signs a transaction of `type` with body b; appends its bytes' hex and id. */
+static void sign_tx(yc_signer *s, enum yc_tx_type type, uint64_t nonce, const struct yc_buf *b,
+                    json_t **hex, uint8_t id[YC_HASH_LEN])
+{
+    uint8_t aux[32] = {7};
+    struct yc_buf out;
+    yc_buf_init(&out, YC_TX_MAX_BYTES);
+    assert_int_equal(yc_tx_build_signed(&out, id, CHAIN, type, s, nonce, b->data, b->len, aux),
+                     YC_OK);
+    *hex = hexj(out.data, out.len);
+    yc_buf_cleanup(&out);
+}
+
+/*
+ * The receipt of a consent.grant at index 1 of a block of 3 on a chain whose validators are
+ * vals; the certificate is signed by the validators whose bit is set in `signers`.
+ */
+static json_t *build(yc_signer *const *vals, unsigned signers)
+{
+    struct yc_genesis g;
+    make_genesis(&g, vals);
+    uint8_t ids[3][YC_HASH_LEN];
+    json_t *txhex[3];
+    struct yc_buf b;
+    yc_buf_init(&b, YC_TX_MAX_BYTES);
+    struct consent_grant_args cg = {.categories = "health,fitness",
+                                    .purposes = "research",
+                                    .operations = "use",
+                                    .jurisdiction = "CN-CQ",
+                                    .until = 1900000000000ull};
+    memcpy(cg.processor, proc_pub, YC_PUBKEY_LEN);
+    assert_int_equal(body_consent_grant(&b, &cg), YC_OK);
+    sign_tx(alice, YC_TX_CONSENT_GRANT, 0, &b, &txhex[1], ids[1]);
+    for (int i = 0; i < 3; i += 2) {
+        b.len = 0;
+        assert_int_equal(body_token(&b, YC_TX_TOKEN_ISSUE, proc_pub, 100u + (unsigned)i, NULL),
+                         YC_OK);
+        sign_tx(exchange, YC_TX_TOKEN_ISSUE, (uint64_t)i, &b, &txhex[i], ids[i]);
+    }
+    yc_buf_cleanup(&b);
+
+    struct yc_block_header h;
+    memset(&h, 0, sizeof h);
+    strcpy(h.chain_id, CHAIN);
+    h.height = HEIGHT;
+    h.proposer = 3;
+    h.time_ms = 1795000000000ull;
+    memset(h.prev_hash, 0x11, YC_HASH_LEN);
+    memset(h.state_root, 0x22, YC_HASH_LEN);
+    h.tx_count = 3;
+    assert_int_equal(yc_merkle_root(h.tx_root, CHAIN, (const uint8_t(*)[YC_HASH_LEN])ids, 3),
+                     YC_OK);
+    struct yc_merkle_proof proof;
+    assert_int_equal(
+        yc_merkle_prove(&proof, CHAIN, (const uint8_t(*)[YC_HASH_LEN])ids, 3, 1), YC_OK);
+    struct yc_buf hdr;
+    yc_buf_init(&hdr, 4096);
+    assert_int_equal(yc_header_encode(&h, &hdr), YC_OK);
+    uint8_t hash[YC_HASH_LEN], vote[YC_HASH_LEN];
+    assert_int_equal(yc_header_hash(&h, hash), YC_OK);
+    yc_vote_hash(vote, CHAIN, "commit", HEIGHT, 0, hash);
+
+    json_t *sigs = json_array(), *sibs = json_array();
+    for (int i = 0; i < NVAL; i++) {
+        if ((signers & (1u << i)) == 0)
+            continue;
+        uint8_t sig[YC_SIG_LEN], aux[32] = {(uint8_t)i};
+        assert_int_equal(yc_sig_sign(vals[i], sig, vote, aux), YC_OK);
+        json_array_append_new(sigs, json_pack("{s:i, s:o}", "validator", i, "sig",
+                                              hexj(sig, YC_SIG_LEN)));
+    }
+    for (uint32_t i = 0; i < proof.nsiblings; i++)
+        json_array_append_new(sibs, hexj(proof.siblings[i], YC_HASH_LEN));
+    /* the node's tx_proof answer (docs/rpc.md) */
+    json_t *tp = json_pack("{s:o, s:s, s:s, s:s, s:o, s:{s:s, s:s, s:o}, s:o, s:{s:s, s:o}, s:o}",
+                           "id", hexj(ids[1], YC_HASH_LEN), "chain_id", CHAIN, "height", "7",
+                           "index", "1", "tx", txhex[1], "proof", "index", "1", "count", "3",
+                           "siblings", sibs, "header_raw", hexj(hdr.data, hdr.len),
+                           "certificate", "view", "0", "signatures", sigs, "block_hash",
+                           hexj(hash, YC_HASH_LEN));
+    assert_non_null(tp);
+    json_decref(txhex[0]);
+    json_decref(txhex[2]);
+    yc_buf_cleanup(&hdr);
+    json_t *doc = receipt_compose(tp, &g);
+    assert_non_null(doc);
+    json_decref(tp);
+    yc_genesis_cleanup(&g);
+    return doc;
+}
+
+static json_t *good(void)
+{
+    return build(validators, 0xb); /* validators 0, 1 and 3 */
+}
+
+/* Renders doc (stolen) as text and parses it back: the path every file takes. */
+static int parse_doc(json_t *doc, struct receipt *r, char *err, size_t errlen)
+{
+    char *text = json_dumps(doc, JSON_INDENT(1));
+    json_decref(doc);
+    assert_non_null(text);
+    int rc = receipt_parse(r, text, strlen(text), err, errlen);
+    free(text);
+    return rc;
+}
+
+/* Verifies doc (stolen) under trust; returns the failed check's name, or NULL if verified. */
+static const char *verify_doc(json_t *doc, const struct receipt_trust *trust, char *msg,
+                              size_t msglen)
+{
+    struct receipt r;
+    char err[512];
+    int rc = parse_doc(doc, &r, err, sizeof err);
+    if (rc != YC_OK)
+        print_message("parse: %s\n", err);
+    assert_int_equal(rc, YC_OK);
+    struct receipt_verdict v;
+    struct yc_tx tx;
+    bool ok = receipt_verify(&r, trust, &v, &tx);
+    if (msg != NULL)
+        snprintf(msg, msglen, "%s", v.message);
+    if (ok)
+        yc_tx_cleanup(&tx);
+    receipt_cleanup(&r);
+    assert_true(ok == (v.check == NULL));
+    return v.check;
+}
+
+static const struct receipt_trust NO_ANCHOR = {.kind = RECEIPT_ANCHOR_NONE};
+
+static struct receipt_trust hash_anchor(const uint8_t h[YC_HASH_LEN])
+{
+    struct receipt_trust t = {.kind = RECEIPT_ANCHOR_HASH};
+    memcpy(t.hash, h, YC_HASH_LEN);
+    return t;
+}
+
+/* Flips one bit of the hex string member `key` of o at hex digit `pos` (from the end if
+ * negative). */
+static void flip(json_t *o, const char *key, long pos)
+{
+    const char *s = json_string_value(json_object_get(o, key));
+    assert_non_null(s);
+    char *c = strdup(s);
+    size_t n = strlen(c), at = pos >= 0 ? (size_t)pos : n - (size_t)(-pos);
+    assert_true(at < n);
+    c[at] = c[at] == '0' ? '1' : '0';
+    json_object_set_new(o, key, json_string(c));
+    free(c);
+}
+
+/* Hex digit offset of `needle` (hex) in member `key`'s hex string; fails if absent. */
+static long hex_offset(json_t *o, const char *key, const char *needle)
+{
+    const char *s = json_string_value(json_object_get(o, key));
+    const char *p = strstr(s, needle);
+    assert_non_null(p);
+    assert_true((p - s) % 2 == 0);
+    return (long)(p - s);
+}
+
+static void test_good_receipt_verifies(void **state)
+{
+    (void)state;
+    struct yc_genesis g;
+    make_genesis(&g, validators);
+    assert_memory_equal(real_genesis_hash, g.hash, YC_HASH_LEN);
+
+    struct receipt r;
+    char err[512];
+    assert_int_equal(parse_doc(good(), &r, err, sizeof err), YC_OK);
+    assert_int_equal(r.nvalidators, NVAL);
+    assert_int_equal(r.cert.nsigs, 3);
+    assert_int_equal(r.proof.nsiblings, 2);
+    assert_memory_equal(r.genesis.hash, g.hash, YC_HASH_LEN);
+
+    struct receipt_verdict v;
+    struct yc_tx tx;
+    assert_true(receipt_verify(&r, &NO_ANCHOR, &v, &tx));
+    assert_null(v.check);
+    assert_int_equal(v.signers, 3);
+    assert_int_equal(v.nvalidators, 4);
+    assert_int_equal(v.quorum, 3);
+    assert_int_equal(v.header.height, HEIGHT);
+    json_t *sum = receipt_summary(&r, &tx, &v.header);
+    assert_string_equal(json_string_value(json_object_get(sum, "type")), "consent.grant");
+    assert_string_equal(json_string_value(json_object_get(sum, "height")), "7");
+    assert_string_equal(json_string_value(json_object_get(sum, "index")), "1");
+    char proc[YC_ADDR_MAX];
+    assert_int_equal(yc_addr_encode(proc, proc_pub), YC_OK);
+    assert_string_equal(json_string_value(json_object_get(sum, "processor")), proc);
+    assert_string_equal(json_string_value(json_array_get(json_object_get(sum, "categories"), 1)),
+                        "fitness"); /* in the order given */
+    json_decref(sum);
+    yc_tx_cleanup(&tx);
+
+    struct receipt_trust t = hash_anchor(g.hash);
+    assert_true(receipt_verify(&r, &t, &v, NULL));
+    t = (struct receipt_trust){.kind = RECEIPT_ANCHOR_FILE, .genesis = &g};
+    assert_true(receipt_verify(&r, &t, &v, NULL));
+
+    /* rendering and parsing again gives the same receipt, byte for byte */
+    char *t1 = receipt_render(&r);
+    struct receipt r2;
+    assert_int_equal(receipt_parse(&r2, t1, strlen(t1), err, sizeof err), YC_OK);
+    char *t2 = receipt_render(&r2);
+    assert_string_equal(t1, t2);
+    assert_int_equal(t1[strlen(t1) - 1], '\n');
+    free(t1);
+    free(t2);
+    receipt_cleanup(&r2);
+    receipt_cleanup(&r);
+    yc_genesis_cleanup(&g);
+}
+
+static void want_check(json_t *doc, const struct receipt_trust *t, const char *check,
+                       const char *in_message)
+{
+    char msg[512];
+    const char *got = verify_doc(doc, t, msg, sizeof msg);
+    if (got == NULL || strcmp(got, check) != 0 || strstr(msg, in_message) == NULL)
+        print_message("want %s (\"%s\"), got %s: %s\n", check, in_message, got ? got : "ok", msg);
+    assert_non_null(got);
+    assert_string_equal(got, check);
+    assert_non_null(strstr(msg, in_message));
+}
+
+/* Sets the stated tx_id to the id of the (tampered) tx bytes. */
+static void set_tx_id(json_t *d)
+{
+    const char *h = json_string_value(json_object_get(d, "tx"));
+    size_t n = strlen(h) / 2;
+    uint8_t *bytes = malloc(n);
+    struct yc_tx tx;
+    assert_int_equal(yc_unhex(bytes, n, h, 2 * n), YC_OK);
+    assert_int_equal(yc_tx_decode(&tx, bytes, n), YC_OK);
+    json_object_set_new(d, "tx_id", hexj(tx.id, YC_HASH_LEN));
+    yc_tx_cleanup(&tx);
+    free(bytes);
+}
+
+static void test_tampered_tx(void **state)
+{
+    (void)state;
+    /* a byte of the signature: decodes, same id, signature fails */
+    json_t *d = good();
+    flip(d, "tx", hex_offset(d, "tx", "a3736967c441") + 12 + 20);
+    want_check(d, &NO_ANCHOR, "signature", "signature");
+    /* a byte of the body ("health" → "hualth"): another id than the stated one */
+    d = good();
+    flip(d, "tx", hex_offset(d, "tx", "6865616c7468") + 3);
+    want_check(d, &NO_ANCHOR, "tx", "id");
+    /* ... and with the stated id changed to match, the sender's signature no longer does */
+    d = good();
+    flip(d, "tx", hex_offset(d, "tx", "6865616c7468") + 3);
+    set_tx_id(d);
+    want_check(d, &NO_ANCHOR, "signature", "signature"); /* the signature covers the id */
+    /* truncated: does not decode */
+    d = good();
+    const char *h = json_string_value(json_object_get(d, "tx"));
+    char *cut = strndup(h, strlen(h) - 2);
+    json_object_set_new(d, "tx", json_string(cut));
+    free(cut);
+    want_check(d, &NO_ANCHOR, "tx", "do not decode");
+}
+
+static void test_tampered_proof_and_header(void **state)
+{
+    (void)state;
+    /* a sibling */
+    json_t *d = good();
+    flip(json_object_get(d, "proof"), "index", 0); /* "1" -> "0" */
+    want_check(d, &NO_ANCHOR, "merkle", "tx_root");
+    d = good();
+    json_t *sibs = json_object_get(json_object_get(d, "proof"), "siblings");
+    char *s = strdup(json_string_value(json_array_get(sibs, 0)));
+    s[5] = s[5] == 'a' ? 'b' : 'a';
+    json_array_set_new(sibs, 0, json_string(s));
+    free(s);
+    want_check(d, &NO_ANCHOR, "merkle", "tx_root");
+    /* the header: its state root (hash changes), its tx root (proof fails), its height */
+    d = good();
+    flip(d, "header_raw", hex_offset(d, "header_raw", "2222") + 10);
+    want_check(d, &NO_ANCHOR, "block_hash", "hashes to");
+    d = good();
+    flip(d, "header_raw", hex_offset(d, "header_raw", "a774785f726f6f74c420") + 20 + 6);
+    want_check(d, &NO_ANCHOR, "merkle", "tx_root");
+    d = good();
+    flip(d, "header_raw", 1); /* not a map of 9 any more */
+    want_check(d, &NO_ANCHOR, "header", "canonical");
+    /* the block hash */
+    d = good();
+    flip(d, "block_hash", 17);
+    want_check(d, &NO_ANCHOR, "block_hash", "hashes to");
+    /* the stated height */
+    d = good();
+    json_object_set_new(d, "height", json_string("8"));
+    want_check(d, &NO_ANCHOR, "height", "height 7");
+}
+
+static void test_tampered_certificate(void **state)
+{
+    (void)state;
+    /* only 2 signatures of 4 */
+    json_t *d = build(validators, 0x3);
+    want_check(d, &NO_ANCHOR, "certificate", "quorum is 3 of 4");
+    /* one signature dropped from a good certificate */
+    d = good();
+    json_array_remove(json_object_get(json_object_get(d, "certificate"), "signatures"), 2);
+    want_check(d, &NO_ANCHOR, "certificate", "2 COMMIT signatures");
+    /* validator 3's signature made by a key not in the genesis */
+    json_t *forged = build(outsiders, 0x8);
+    json_t *fsig = json_array_get(
+        json_object_get(json_object_get(forged, "certificate"), "signatures"), 0);
+    d = good();
+    json_array_set(json_object_get(json_object_get(d, "certificate"), "signatures"), 2, fsig);
+    json_decref(forged);
+    want_check(d, &NO_ANCHOR, "certificate", "validator 3 (v3)");
+    /* a validator index outside the set */
+    d = good();
+    json_t *s2 =
+        json_array_get(json_object_get(json_object_get(d, "certificate"), "signatures"), 2);
+    json_object_set_new(s2, "validator", json_integer(9));
+    want_check(d, &NO_ANCHOR, "certificate", "names validator 9");
+    /* the same signature twice */
+    d = good();
+    json_t *sigs = json_object_get(json_object_get(d, "certificate"), "signatures");
+    json_array_set(sigs, 1, json_array_get(sigs, 0));
+    want_check(d, &NO_ANCHOR, "certificate", "repeated");
+    /* another view than the one signed */
+    d = good();
+    json_object_set_new(json_object_get(d, "certificate"), "view", json_string("1"));
+    want_check(d, &NO_ANCHOR, "certificate", "validator 0");
+}
+
+static void test_genesis_anchor(void **state)
+{
+    (void)state;
+    uint8_t other[YC_HASH_LEN];
+    memcpy(other, real_genesis_hash, YC_HASH_LEN);
+    other[0] ^= 1;
+    struct receipt_trust wrong = hash_anchor(other), right = hash_anchor(real_genesis_hash);
+    want_check(good(), &wrong, "genesis", "not the trusted");
+
+    /* a whole chain forged with other validators verifies only when not anchored */
+    json_t *forged = build(outsiders, 0x7);
+    assert_null(verify_doc(json_deep_copy(forged), &NO_ANCHOR, NULL, 0));
+    want_check(json_deep_copy(forged), &right, "genesis", "not the trusted");
+    struct yc_genesis g;
+    make_genesis(&g, validators);
+    struct receipt_trust file = {.kind = RECEIPT_ANCHOR_FILE, .genesis = &g};
+    want_check(forged, &file, "genesis", "genesis file hashes to");
+    yc_genesis_cleanup(&g);
+
+    /* the listed validators must be the genesis's */
+    json_t *d = good();
+    json_t *v1 = json_array_get(json_object_get(d, "validators"), 1);
+    uint8_t pub[YC_PUBKEY_LEN];
+    yc_signer_pubkey(outsiders[1], pub);
+    json_object_set_new(v1, "pub_key", hexj(pub, YC_PUBKEY_LEN));
+    want_check(d, &right, "genesis", "validator 1");
+    /* the embedded genesis must hash to the stated hash */
+    d = good();
+    json_t *gv = json_array_get(json_object_get(json_object_get(d, "genesis"), "validators"), 2);
+    json_object_set_new(gv, "name", json_string("mallory"));
+    want_check(d, &NO_ANCHOR, "genesis", "embedded genesis hashes to");
+    /* a stated genesis hash that is not the embedded genesis's */
+    d = good();
+    flip(d, "genesis_hash", 0);
+    want_check(d, &NO_ANCHOR, "genesis", "embedded genesis hashes to");
+}
+
+/* Parses doc (stolen); expects failure with `code` and a message containing `in_err`. */
+static void expect_bad(json_t *doc, int code, const char *in_err)
+{
+    struct receipt r;
+    char err[512];
+    int rc = parse_doc(doc, &r, err, sizeof err);
+    if (rc != code || strstr(err, in_err) == NULL)
+        print_message("want %d (\"%s\"), got %d: %s\n", code, in_err, rc, err);
+    assert_int_equal(rc, code);
+    assert_non_null(strstr(err, in_err));
+    receipt_cleanup(&r); /* cleared on failure: a no-op */
+}
+
+static json_t *repeat_array(json_t *item, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append(a, item);
+    json_decref(item);
+    return a;
+}
+
+static void test_malformed(void **state)
+{
+    (void)state;
+    struct receipt r;
+    char err[512];
+    /* not JSON, not an object, oversized */
+    assert_int_equal(receipt_parse(&r, "{\"version\":", 11, err, sizeof err), YC_EDECODE);
+    assert_int_equal(receipt_parse(&r, "[1]", 3, err, sizeof err), YC_EDECODE);
+    assert_int_equal(receipt_parse(&r, "{\"a\":1,\"a\":2}", 13, err, sizeof err), YC_EDECODE);
+    size_t big = RECEIPT_MAX_BYTES + 1;
+    char *huge = malloc(big);
+    memset(huge, ' ', big);
+    assert_int_equal(receipt_parse(&r, huge, big, err, sizeof err), YC_ELIMIT);
+    free(huge);
+
+    json_t *d = good();
+    json_object_set_new(d, "version", json_integer(2));
+    expect_bad(d, YC_EBADFIELD, "version");
+    d = good();
+    json_object_del(d, "block_hash");
+    expect_bad(d, YC_EBADFIELD, "missing member \"block_hash\"");
+    d = good();
+    json_object_set_new(d, "extra", json_true());
+    expect_bad(d, YC_EBADFIELD, "unknown member");
+    d = good();
+    json_object_set_new(d, "chain_id", json_string(""));
+    expect_bad(d, YC_EBADFIELD, "chain_id");
+    /* hex: uppercase, wrong length, odd length, not a string */
+    d = good();
+    char *up = strdup(json_string_value(json_object_get(d, "block_hash")));
+    for (char *p = up; *p; p++)
+        if (*p >= 'a' && *p <= 'f')
+            *p = (char)(*p - 'a' + 'A');
+    json_object_set_new(d, "block_hash", json_string(up));
+    free(up);
+    expect_bad(d, YC_EBADFIELD, "block_hash");
+    d = good();
+    json_object_set_new(d, "genesis_hash", json_string("abcd"));
+    expect_bad(d, YC_EBADFIELD, "genesis_hash");
+    d = good();
+    json_object_set_new(d, "tx", json_string("abc"));
+    expect_bad(d, YC_EBADFIELD, "tx");
+    d = good();
+    json_object_set_new(d, "tx_id", json_integer(5));
+    expect_bad(d, YC_EBADFIELD, "tx_id");
+    /* caps: a tx over 64 KiB, a header over 1 KiB, 33 siblings, 65 validators, 65 sigs */
+    d = good();
+    char *longhex = malloc(2 * YC_TX_MAX_BYTES + 3);
+    memset(longhex, 'a', 2 * YC_TX_MAX_BYTES + 2);
+    longhex[2 * YC_TX_MAX_BYTES + 2] = '\0';
+    json_object_set_new(d, "tx", json_string(longhex));
+    expect_bad(d, YC_EBADFIELD, "tx");
+    d = good();
+    longhex[2 * RECEIPT_HEADER_MAX + 2] = '\0';
+    json_object_set_new(d, "header_raw", json_string(longhex));
+    free(longhex);
+    expect_bad(d, YC_EBADFIELD, "header_raw");
+    d = good();
+    json_t *p = json_object_get(d, "proof");
+    json_object_set_new(p, "siblings", repeat_array(json_string(json_string_value(
+                                                        json_object_get(d, "block_hash"))),
+                                                    YC_MERKLE_MAX_DEPTH + 1));
+    expect_bad(d, YC_EBADFIELD, "siblings");
+    d = good();
+    json_object_set_new(json_object_get(d, "proof"), "index", json_string("3"));
+    expect_bad(d, YC_EBADFIELD, "proof: index 3");
+    d = good();
+    json_object_set_new(json_object_get(d, "proof"), "count", json_string("-1"));
+    expect_bad(d, YC_EBADFIELD, "count");
+    d = good();
+    json_object_set_new(d, "validators",
+                    repeat_array(json_deep_copy(json_array_get(json_object_get(d, "validators"),
+                                                               0)),
+                                 YC_MAX_VALIDATORS + 1));
+    expect_bad(d, YC_EBADFIELD, "validators");
+    d = good();
+    json_t *vals = json_object_get(d, "validators");
+    json_object_set_new(json_array_get(vals, 2), "index", json_integer(1));
+    expect_bad(d, YC_EBADFIELD, "validators[2].index");
+    d = good();
+    json_t *c = json_object_get(d, "certificate");
+    json_object_set_new(c, "signatures",
+                        repeat_array(json_deep_copy(json_array_get(
+                                         json_object_get(c, "signatures"), 0)),
+                                     YC_MAX_VALIDATORS + 1));
+    expect_bad(d, YC_EBADFIELD, "signatures");
+    d = good();
+    c = json_object_get(d, "certificate");
+    json_object_set_new(json_array_get(json_object_get(c, "signatures"), 0), "validator",
+                        json_integer(-1));
+    expect_bad(d, YC_EBADFIELD, "certificate.signatures[0]");
+    d = good();
+    json_object_set_new(d, "genesis", json_string("not a document"));
+    expect_bad(d, YC_EBADFIELD, "genesis");
+    d = good();
+    json_object_set_new(json_object_get(d, "genesis"), "chain_id", json_integer(3));
+    expect_bad(d, YC_EBADFIELD, "genesis: ");
+}
+
+/* Runs the wallet program in-process with stdout to a file; returns its exit code. */
+static int wallet(const char *a1, const char *a2, const char *a3, const char *a4)
+{
+    char wdir[128];
+    snprintf(wdir, sizeof wdir, "--wallet-dir=%s/w", tmpdir);
+    char *argv[8] = {"yuchain-wallet", wdir, "--json", (char *)a1, (char *)a2, (char *)a3,
+                     (char *)a4, NULL};
+    int argc = 3;
+    while (argc < 7 && argv[argc] != NULL)
+        argc++;
+    fflush(stdout);
+    return wallet_main(argc, argv);
+}
+
+static void write_file(const char *path, const char *text)
+{
+    assert_int_equal(yc_file_write_atomic(path, text, strlen(text), 0644, true), YC_OK);
+}
+
+static void test_verify_command(void **state)
+{
+    (void)state;
+    char path[128], bad[128], gpath[128], hex[2 * YC_HASH_LEN + 1], other[2 * YC_HASH_LEN + 1];
+    snprintf(path, sizeof path, "%s/receipt.json", tmpdir);
+    snprintf(bad, sizeof bad, "%s/bad.json", tmpdir);
+    snprintf(gpath, sizeof gpath, "%s/genesis.json", tmpdir);
+    struct receipt r;
+    char err[512];
+    json_t *d = good();
+    char *gtext = json_dumps(json_object_get(d, "genesis"), JSON_INDENT(2));
+    write_file(gpath, gtext);
+    free(gtext);
+    assert_int_equal(parse_doc(d, &r, err, sizeof err), YC_OK);
+    char *text = receipt_render(&r);
+    write_file(path, text);
+    free(text);
+    yc_hex(hex, r.genesis_hash, YC_HASH_LEN);
+    memcpy(other, hex, sizeof other);
+    other[0] = other[0] == '0' ? '1' : '0';
+    receipt_cleanup(&r);
+
+    assert_int_equal(wallet("verify-receipt", path, NULL, NULL), YC_EXIT_OK);
+    assert_int_equal(wallet("verify-receipt", path, "--genesis-hash", hex), YC_EXIT_OK);
+    assert_int_equal(wallet("verify-receipt", path, "--genesis", gpath), YC_EXIT_OK);
+    assert_int_equal(wallet("verify-receipt", path, "--genesis-hash", other), YC_EXIT_FAIL);
+    assert_int_equal(wallet("verify-receipt", path, "--genesis-hash", "xyz"), YC_EXIT_DATAERR);
+    assert_int_equal(wallet("verify-receipt", path, "--genesis", bad), YC_EXIT_IOERR);
+    assert_int_equal(wallet("verify-receipt", bad, NULL, NULL), YC_EXIT_IOERR);
+    write_file(bad, "{\"version\": 1}");
+    assert_int_equal(wallet("verify-receipt", bad, NULL, NULL), YC_EXIT_DATAERR);
+    assert_int_equal(wallet("verify-receipt", path, "--genesis", bad), YC_EXIT_DATAERR);
+    d = good();
+    flip(d, "block_hash", 3);
+    text = json_dumps(d, 0);
+    json_decref(d);
+    write_file(bad, text);
+    free(text);
+    assert_int_equal(wallet("verify-receipt", bad, NULL, NULL), YC_EXIT_FAIL);
+    char opt[200];
+    snprintf(opt, sizeof opt, "--genesis=%s", gpath);
+    assert_int_equal(wallet("verify-receipt", path, opt, "--genesis-hash=00"), YC_EXIT_USAGE);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_good_receipt_verifies),
+        cmocka_unit_test(test_tampered_tx),
+        cmocka_unit_test(test_tampered_proof_and_header),
+        cmocka_unit_test(test_tampered_certificate),
+        cmocka_unit_test(test_genesis_anchor),
+        cmocka_unit_test(test_malformed),
+        cmocka_unit_test(test_verify_command),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
