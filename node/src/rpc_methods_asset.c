@@ -543,6 +543,7 @@ static json_t *carry_json(const uint8_t id[YC_HASH_LEN], const struct yc_carry *
     json_object_set_new(o, "holder", yc_rjson_addr(k->holder));
     json_object_set_new(o, "recipient", yc_rjson_addr(k->recipient));
     json_object_set_new(o, "categories", yc_rjson_list(&k->categories));
+    json_object_set_new(o, "asset", opt_hex(k->has_asset, k->asset));
     json_object_set_new(o, "status", yc_rjson_slice(&k->status));
     json_object_set_new(o, "requested_at", yc_rjson_u64(k->requested_at));
     json_object_set_new(o, "closed_at", opt_u64(k->closed_at));

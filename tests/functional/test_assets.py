@@ -189,6 +189,7 @@ def run(t):
     check_eq([(x["id"], x["status"]) for x in carries], [(c["id"], "completed")],
              "carries of alice")
     check_eq(carries[0]["package"], digest("alice-package"), "carry package digest")
+    check_eq(carries[0]["asset"], None, "a carry of categories names no asset")
     r = w.run("carry", "list", frm="alice", expect=0)
     check_eq(r.json["carries"][0]["status"], "completed", "wallet carry list")
     s.send("carry", "reject", c["id"], "--reason", "too_late", frm="bank", ok=False,
