@@ -173,6 +173,8 @@ void yc__rpc_listings(struct rpc_call *c, json_t *params);
 void yc__rpc_listing(struct rpc_call *c, json_t *params);
 void yc__rpc_price_index(struct rpc_call *c, json_t *params);
 void yc__rpc_pledges(struct rpc_call *c, json_t *params);
+/* Sets "pledges" of o to the pledges of asset, rendered as `pledges` does; for `asset`. */
+int yc__rpc_asset_pledges(store *s, const uint8_t asset[YC_HASH_LEN], uint64_t now_ms, json_t *o);
 void yc__rpc_policy(struct rpc_call *c, json_t *params);
 void yc__rpc_credit(struct rpc_call *c, json_t *params);
 void yc__rpc_alerts(struct rpc_call *c, json_t *params);

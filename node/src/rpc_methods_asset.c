@@ -358,6 +358,8 @@ void yc__rpc_asset(struct rpc_call *c, json_t *params)
         rc = asset_licenses(s, id, tip.time_ms, o);
     if (rc == YC_OK)
         rc = asset_children(s, id, o);
+    if (rc == YC_OK)
+        rc = yc__rpc_asset_pledges(s, id, tip.time_ms, o);
     yc_free(val);
     if (rc != YC_OK) {
         json_decref(o);

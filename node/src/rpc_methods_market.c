@@ -544,6 +544,17 @@ void yc__rpc_price_index(struct rpc_call *c, json_t *params)
 
 /* ---- pledges ---- */
 
+int yc__rpc_asset_pledges(store *s, const uint8_t asset[YC_HASH_LEN], uint64_t now_ms, json_t *o)
+{
+    json_t *arr = json_array();
+    struct yc_pledge p;
+    int rc = arr ? add_indexed(s, yc_key_idx_pledge_asset, asset, yc_key_pledge, dec_pledge, &p,
+                               render_pledge, now_ms, arr)
+                 : YC_ENOMEM;
+    json_object_set_new(o, "pledges", arr);
+    return rc;
+}
+
 void yc__rpc_pledges(struct rpc_call *c, json_t *params)
 {
     uint8_t asset[YC_HASH_LEN], party[YC_PUBKEY_LEN];

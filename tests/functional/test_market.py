@@ -232,6 +232,7 @@ def run(t):
     pledge = pl["id"]
     ps = rpc.call("pledges", {"asset": a_pl})["pledges"]
     check_eq([(p["id"], p["status"]) for p in ps], [(pledge, "active")], "pledges of the asset")
+    check_eq(rpc.call("asset", {"id": a_pl})["pledges"], ps, "the asset lists its pledges")
     s.send("asset", "transfer", a_pl, "--right", "hold", "--to", addr["buyer"], frm="ent",
            ok=False, code="pledged")
     s.send("pledge", "enforce", pledge, frm="bank", ok=False, code="not_due")
