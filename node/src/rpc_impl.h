@@ -173,6 +173,13 @@ void yc__rpc_listings(struct rpc_call *c, json_t *params);
 void yc__rpc_listing(struct rpc_call *c, json_t *params);
 void yc__rpc_price_index(struct rpc_call *c, json_t *params);
 void yc__rpc_pledges(struct rpc_call *c, json_t *params);
+/* Decodes one stored object kind into obj (which borrows p). */
+typedef int (*yc_rpc_dec_fn)(void *obj, const uint8_t *p, size_t len);
+/* Reads state key[0..kl) and decodes it into obj; *val owns the bytes obj borrows (free
+ * with yc_free; NULL on failure). YC_OK, YC_ENOTFOUND, YC_ECORRUPT, or the store's code.
+ * rpc_methods_state.c. */
+int yc__rpc_read_obj(store *s, const uint8_t *key, size_t kl, uint8_t **val, yc_rpc_dec_fn dec,
+                     void *obj);
 /* Sets "pledges" of o to the pledges of asset, rendered as `pledges` does; for `asset`. */
 int yc__rpc_asset_pledges(store *s, const uint8_t asset[YC_HASH_LEN], uint64_t now_ms, json_t *o);
 void yc__rpc_policy(struct rpc_call *c, json_t *params);

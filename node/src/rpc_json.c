@@ -24,6 +24,11 @@ json_t *yc_rjson_u64(uint64_t v)
     return json_string(s);
 }
 
+json_t *yc_rjson_u64_or_null(uint64_t v)
+{
+    return v != 0 ? yc_rjson_u64(v) : json_null();
+}
+
 json_t *yc_rjson_hex(const uint8_t *p, size_t len)
 {
     if (len > (SIZE_MAX - 1) / 2)

@@ -28,6 +28,8 @@
 
 /* "1234". */
 json_t *yc_rjson_u64(uint64_t v);
+/* yc_rjson_u64, or JSON null for 0 (a height or time not set yet). */
+json_t *yc_rjson_u64_or_null(uint64_t v);
 /* Lowercase hex of p[0..len). */
 json_t *yc_rjson_hex(const uint8_t *p, size_t len);
 /* "yc1…" of a 33-byte public key; the key's hex if it has no address form. */

@@ -26,22 +26,6 @@
 
 /* ---- reading ---- */
 
-/* Reads and decodes one object; *val owns the bytes the decoded struct borrows. */
-static int read_obj(store *s, const uint8_t *key, size_t kl, uint8_t **val,
-                    int (*dec)(void *obj, const uint8_t *p, size_t len), void *obj)
-{
-    size_t vlen = 0;
-    *val = NULL;
-    int rc = store_get_state(s, key, kl, val, &vlen);
-    if (rc == YC_OK && dec(obj, *val, vlen) != YC_OK)
-        rc = YC_ECORRUPT;
-    if (rc != YC_OK) {
-        yc_free(*val);
-        *val = NULL;
-    }
-    return rc;
-}
-
 static int dec_asset(void *o, const uint8_t *p, size_t n)
 {
     return yc_asset_decode(o, p, n);
@@ -128,11 +112,6 @@ static bool param_id(struct rpc_call *c, json_t *params, const char *name, uint8
     return yc__rpc_param_hash(c, params, name, id);
 }
 
-static json_t *opt_u64(uint64_t v)
-{
-    return v != 0 ? yc_rjson_u64(v) : json_null();
-}
-
 static json_t *opt_hex(bool has, const uint8_t *p)
 {
     return has ? yc_rjson_hex(p, YC_HASH_LEN) : json_null();
@@ -161,7 +140,7 @@ static json_t *license_json(const uint8_t id[YC_HASH_LEN], const struct yc_licen
     json_object_set_new(o, "until", yc_rjson_u64(l->until));
     json_object_set_new(o, "until_time", yc_rjson_time(l->until));
     json_object_set_new(o, "granted_at", yc_rjson_u64(l->granted_at));
-    json_object_set_new(o, "revoked_at", opt_u64(l->revoked_at));
+    json_object_set_new(o, "revoked_at", yc_rjson_u64_or_null(l->revoked_at));
     json_object_set_new(o, "status", json_string(yc_license_status(l, now_ms)));
     return o;
 }
@@ -196,14 +175,14 @@ static json_t *asset_core_json(const uint8_t id[YC_HASH_LEN], const struct yc_as
     json_object_set_new(o, "status", json_string(yc_asset_status(a, height)));
     json_object_set_new(o, "certificate",
                         a->certificate.len > 0 ? yc_rjson_slice(&a->certificate) : json_null());
-    json_object_set_new(o, "certified_at", opt_u64(a->certified_at));
+    json_object_set_new(o, "certified_at", yc_rjson_u64_or_null(a->certified_at));
     json_object_set_new(o, "registrant", yc_rjson_addr(a->registrant));
     json_object_set_new(o, "registered_at", yc_rjson_u64(a->registered_at));
     json_object_set_new(o, "notice_until", yc_rjson_u64(a->notice_until));
     json_object_set_new(o, "time", yc_rjson_time(a->time_ms));
     json_object_set_new(o, "objections_open", yc_rjson_u64(a->objections_open));
-    json_object_set_new(o, "retired_at", opt_u64(a->retired_at));
-    json_object_set_new(o, "voided_at", opt_u64(a->voided_at));
+    json_object_set_new(o, "retired_at", yc_rjson_u64_or_null(a->retired_at));
+    json_object_set_new(o, "voided_at", yc_rjson_u64_or_null(a->voided_at));
     json_object_set_new(o, "usage", opt_hex(a->has_usage, a->usage));
     json_object_set_new(o, "parents", parents);
     json_object_set_new(o, "contributors", contrib);
@@ -221,7 +200,7 @@ static int asset_rights(store *s, const uint8_t id[YC_HASH_LEN], json_t *o)
         size_t kl = yc_key_right(key, id, (enum yc_right)k);
         uint8_t *val;
         struct yc_right_rec rec;
-        int rc = read_obj(s, key, kl, &val, dec_right, &rec);
+        int rc = yc__rpc_read_obj(s, key, kl, &val, dec_right, &rec);
         if (rc != YC_OK)
             return rc == YC_ENOTFOUND ? YC_ECORRUPT : rc;
         json_object_set_new(r, yc_right_name((enum yc_right)k),
@@ -245,7 +224,7 @@ static int asset_objections(store *s, const uint8_t id[YC_HASH_LEN], json_t *o)
         uint8_t key[YC_KEY_MAX], *val;
         struct yc_objection ob;
         size_t kl = yc_key_objection(key, l.tail[i]);
-        rc = read_obj(s, key, kl, &val, dec_objection, &ob);
+        rc = yc__rpc_read_obj(s, key, kl, &val, dec_objection, &ob);
         if (rc != YC_OK)
             break;
         json_array_append_new(
@@ -254,7 +233,7 @@ static int asset_objections(store *s, const uint8_t id[YC_HASH_LEN], json_t *o)
                            yc_rjson_addr(ob.objector), "reason", yc_rjson_slice(&ob.reason),
                            "evidence", yc_rjson_hex(ob.evidence, YC_HASH_LEN), "filed_at",
                            yc_rjson_u64(ob.filed_at), "outcome", yc_rjson_slice(&ob.outcome),
-                           "resolved_at", opt_u64(ob.resolved_at), "note",
+                           "resolved_at", yc_rjson_u64_or_null(ob.resolved_at), "note",
                            ob.note.len > 0 ? yc_rjson_slice(&ob.note) : json_null()));
         yc_free(val);
     }
@@ -273,7 +252,7 @@ static int asset_versions(store *s, const uint8_t id[YC_HASH_LEN], uint64_t n, j
         uint8_t key[YC_KEY_MAX], *val;
         struct yc_asset_version ver;
         size_t kl = yc_key_asset_version(key, id, v);
-        int rc = read_obj(s, key, kl, &val, dec_version, &ver);
+        int rc = yc__rpc_read_obj(s, key, kl, &val, dec_version, &ver);
         if (rc != YC_OK)
             return rc == YC_ENOTFOUND ? YC_ECORRUPT : rc;
         json_array_append_new(
@@ -299,7 +278,7 @@ static int asset_licenses(store *s, const uint8_t id[YC_HASH_LEN], uint64_t now,
         uint8_t key[YC_KEY_MAX], *val;
         struct yc_license lic;
         size_t kl = yc_key_license(key, l.tail[i]);
-        rc = read_obj(s, key, kl, &val, dec_license, &lic);
+        rc = yc__rpc_read_obj(s, key, kl, &val, dec_license, &lic);
         if (rc == YC_OK)
             json_array_append_new(arr, license_json(l.tail[i], &lic, now));
         yc_free(val);
@@ -337,7 +316,7 @@ void yc__rpc_asset(struct rpc_call *c, json_t *params)
     uint8_t key[YC_KEY_MAX], *val = NULL;
     struct yc_asset a;
     if (rc == YC_OK)
-        rc = read_obj(s, key, yc_key_asset(key, id), &val, dec_asset, &a);
+        rc = yc__rpc_read_obj(s, key, yc_key_asset(key, id), &val, dec_asset, &a);
     if (rc == YC_ENOTFOUND) {
         yc__rpc_fail(c, RPC_NOT_FOUND, YC_EUNKNOWNASSET, NULL);
         return;
@@ -441,7 +420,7 @@ void yc__rpc_usage_asset(struct rpc_call *c, json_t *params)
     for (size_t i = 0; rc == YC_OK && i < l.n; i++) {
         uint8_t key[YC_KEY_MAX], *val;
         struct yc_usage u;
-        rc = read_obj(s, key, yc_key_usage(key, l.val[i]), &val, dec_usage, &u);
+        rc = yc__rpc_read_obj(s, key, yc_key_usage(key, l.val[i]), &val, dec_usage, &u);
         if (rc != YC_OK) {
             rc = rc == YC_ENOTFOUND ? YC_ECORRUPT : rc;
             break;
@@ -505,7 +484,7 @@ void yc__rpc_assets(struct rpc_call *c, json_t *params)
                 break;
             uint8_t key[YC_KEY_MAX], *val;
             struct yc_asset a;
-            rc = read_obj(s, key, yc_key_asset(key, id), &val, dec_asset, &a);
+            rc = yc__rpc_read_obj(s, key, yc_key_asset(key, id), &val, dec_asset, &a);
             if (rc != YC_OK) {
                 rc = rc == YC_ENOTFOUND ? YC_ECORRUPT : rc;
                 break;
@@ -548,7 +527,7 @@ static json_t *carry_json(const uint8_t id[YC_HASH_LEN], const struct yc_carry *
     json_object_set_new(o, "asset", opt_hex(k->has_asset, k->asset));
     json_object_set_new(o, "status", yc_rjson_slice(&k->status));
     json_object_set_new(o, "requested_at", yc_rjson_u64(k->requested_at));
-    json_object_set_new(o, "closed_at", opt_u64(k->closed_at));
+    json_object_set_new(o, "closed_at", yc_rjson_u64_or_null(k->closed_at));
     json_object_set_new(o, "package", opt_hex(k->has_package, k->package));
     json_object_set_new(o, "reason", k->reason.len > 0 ? yc_rjson_slice(&k->reason) : json_null());
     return o;
@@ -579,7 +558,7 @@ void yc__rpc_carries(struct rpc_call *c, json_t *params)
     for (size_t i = 0; rc == YC_OK && i < l.n; i++) {
         uint8_t key[YC_KEY_MAX], *val;
         struct yc_carry k;
-        rc = read_obj(s, key, yc_key_carry(key, l.tail[i]), &val, dec_carry, &k);
+        rc = yc__rpc_read_obj(s, key, yc_key_carry(key, l.tail[i]), &val, dec_carry, &k);
         if (rc != YC_OK) {
             rc = rc == YC_ENOTFOUND ? YC_ECORRUPT : rc;
             break;

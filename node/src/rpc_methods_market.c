@@ -25,23 +25,6 @@
 
 /* ---- reading ---- */
 
-typedef int (*dec_fn)(void *obj, const uint8_t *p, size_t len);
-
-/* Reads and decodes one object; *val owns the bytes the decoded struct borrows. */
-static int read_obj(store *s, const uint8_t *key, size_t kl, uint8_t **val, dec_fn dec, void *obj)
-{
-    size_t vlen = 0;
-    *val = NULL;
-    int rc = store_get_state(s, key, kl, val, &vlen);
-    if (rc == YC_OK && dec(obj, *val, vlen) != YC_OK)
-        rc = YC_ECORRUPT;
-    if (rc != YC_OK) {
-        yc_free(*val);
-        *val = NULL;
-    }
-    return rc;
-}
-
 static int dec_listing(void *o, const uint8_t *p, size_t n)
 {
     return yc_listing_decode(o, p, n);
@@ -117,11 +100,6 @@ static int scan_ids(store *s, const uint8_t *prefix, size_t plen, size_t limit, 
     return rc == YC_OK && l->bad ? YC_ECORRUPT : rc;
 }
 
-static json_t *opt_u64(uint64_t v)
-{
-    return v != 0 ? yc_rjson_u64(v) : json_null();
-}
-
 static json_t *hex32(const uint8_t *p)
 {
     return yc_rjson_hex(p, YC_HASH_LEN);
@@ -167,7 +145,7 @@ static json_t *listing_json(const uint8_t id[YC_HASH_LEN], const struct yc_listi
     json_object_set_new(o, "status", yc_rjson_slice(&l->status));
     json_object_set_new(o, "listed_at", yc_rjson_u64(l->listed_at));
     json_object_set_new(o, "time", yc_rjson_time(l->time_ms));
-    json_object_set_new(o, "closed_at", opt_u64(l->closed_at));
+    json_object_set_new(o, "closed_at", yc_rjson_u64_or_null(l->closed_at));
     json_object_set_new(o, "appraisals", yc_rjson_u64(l->appraisals));
     json_object_set_new(o, "open_bids", bids);
     json_object_set_new(o, "deal", l->has_deal ? hex32(l->deal) : json_null());
@@ -200,7 +178,7 @@ static json_t *bid_json(const uint8_t id[YC_HASH_LEN], const struct yc_bid *b, u
     json_object_set_new(o, "expires", yc_rjson_u64(b->expires));
     json_object_set_new(o, "expires_time", yc_rjson_time(b->expires));
     json_object_set_new(o, "height", yc_rjson_u64(b->height));
-    json_object_set_new(o, "closed_at", opt_u64(b->closed_at));
+    json_object_set_new(o, "closed_at", yc_rjson_u64_or_null(b->closed_at));
     json_object_set_new(o, "status", json_string(yc_bid_status(b, now)));
     return o;
 }
@@ -256,7 +234,7 @@ static json_t *pledge_json(const uint8_t id[YC_HASH_LEN], const struct yc_pledge
                      yc_rjson_addr(p->pledgee), "amount", yc_rjson_u64(p->amount), "due",
                      yc_rjson_u64(p->due), "due_time", yc_rjson_time(p->due), "status",
                      yc_rjson_slice(&p->status), "created_at", yc_rjson_u64(p->created_at),
-                     "closed_at", opt_u64(p->closed_at));
+                     "closed_at", yc_rjson_u64_or_null(p->closed_at));
 }
 
 static json_t *pubs_json(const uint8_t (*pubs)[YC_PUBKEY_LEN], uint32_t n)
@@ -284,7 +262,7 @@ static json_t *policy_json(const struct yc_policy *p)
                   "jurisdictions", yc_rjson_list(&p->banned_jurisdictions)));
     json_object_set_new(
         o, "alerts",
-        json_pack("{s:o*,s:b,s:b,s:o*}", "deal_above", opt_u64(p->alert_amount), "cross_border",
+        json_pack("{s:o*,s:b,s:b,s:o*}", "deal_above", yc_rjson_u64_or_null(p->alert_amount), "cross_border",
                   p->alert_cross_border, "important_data", p->alert_important, "accounts",
                   pubs_json((const uint8_t(*)[YC_PUBKEY_LEN])p->alert_accounts,
                             p->nalert_accounts)));
@@ -305,7 +283,7 @@ static json_t *credit_json(const uint8_t id[YC_HASH_LEN], const struct yc_credit
     json_object_set_new(o, "status", yc_rjson_slice(&c->status));
     json_object_set_new(o, "height", yc_rjson_u64(c->height));
     json_object_set_new(o, "time", yc_rjson_time(c->time_ms));
-    json_object_set_new(o, "resolved_at", opt_u64(c->resolved_at));
+    json_object_set_new(o, "resolved_at", yc_rjson_u64_or_null(c->resolved_at));
     json_object_set_new(o, "note", c->note.len > 0 ? yc_rjson_slice(&c->note) : json_null());
     json_object_set_new(o, "objection",
                         c->has_objection
@@ -358,7 +336,7 @@ void yc__rpc_listings(struct rpc_call *c, json_t *params)
     for (size_t i = 0; rc == YC_OK && i < l.n; i++) {
         uint8_t key[YC_KEY_MAX], *val;
         struct yc_listing li;
-        rc = read_obj(s, key, yc_key_listing(key, l.v[i]), &val, dec_listing, &li);
+        rc = yc__rpc_read_obj(s, key, yc_key_listing(key, l.v[i]), &val, dec_listing, &li);
         if (rc == YC_OK)
             json_array_append_new(arr, listing_json(l.v[i], &li));
         yc_free(val);
@@ -375,7 +353,7 @@ void yc__rpc_listings(struct rpc_call *c, json_t *params)
 /* Objects named by an index of `owner`, rendered by `render`, appended to arr. */
 static int add_indexed(store *s, size_t (*prefix_fn)(uint8_t *, const uint8_t *),
                        const uint8_t *owner, size_t (*key_fn)(uint8_t *, const uint8_t *),
-                       dec_fn dec, void *obj, json_t *(*render)(const uint8_t *, const void *,
+                       yc_rpc_dec_fn dec, void *obj, json_t *(*render)(const uint8_t *, const void *,
                                                                 uint64_t),
                        uint64_t now, json_t *arr)
 {
@@ -385,7 +363,7 @@ static int add_indexed(store *s, size_t (*prefix_fn)(uint8_t *, const uint8_t *)
     int rc = scan_ids(s, prefix, pl, RPC_LIST_MAX, false, &l);
     for (size_t i = 0; rc == YC_OK && i < l.n; i++) {
         uint8_t key[YC_KEY_MAX], *val;
-        rc = read_obj(s, key, key_fn(key, l.v[i]), &val, dec, obj);
+        rc = yc__rpc_read_obj(s, key, key_fn(key, l.v[i]), &val, dec, obj);
         if (rc == YC_OK)
             json_array_append_new(arr, render(l.v[i], obj, now));
         yc_free(val);
@@ -418,7 +396,7 @@ void yc__rpc_listing(struct rpc_call *c, json_t *params)
         return;
     uint8_t key[YC_KEY_MAX], *val = NULL;
     struct yc_listing l;
-    int rc = read_obj(s, key, yc_key_listing(key, id), &val, dec_listing, &l);
+    int rc = yc__rpc_read_obj(s, key, yc_key_listing(key, id), &val, dec_listing, &l);
     if (rc == YC_ENOTFOUND) {
         yc__rpc_fail(c, RPC_NOT_FOUND, YC_EUNKNOWNOBJ, "no such listing");
         return;
@@ -439,7 +417,7 @@ void yc__rpc_listing(struct rpc_call *c, json_t *params)
     if (rc == YC_OK && l.has_deal) {
         uint8_t *dv;
         struct yc_deal d;
-        rc = read_obj(s, key, yc_key_deal(key, l.deal), &dv, dec_deal, &d);
+        rc = yc__rpc_read_obj(s, key, yc_key_deal(key, l.deal), &dv, dec_deal, &d);
         if (rc == YC_OK)
             deal = deal_json(l.deal, &d);
         yc_free(dv);
@@ -600,7 +578,7 @@ void yc__rpc_policy(struct rpc_call *c, json_t *params)
     uint8_t key[YC_KEY_MAX], *val = NULL;
     size_t kl = has_version ? yc_key_policy_version(key, version) : yc_key_policy(key);
     struct yc_policy p;
-    int rc = read_obj(s, key, kl, &val, dec_policy, &p);
+    int rc = yc__rpc_read_obj(s, key, kl, &val, dec_policy, &p);
     if (rc == YC_ENOTFOUND && !has_version) {
         memset(&p, 0, sizeof p); /* nothing set yet: version 0, empty lists */
         rc = YC_OK;
@@ -633,13 +611,13 @@ void yc__rpc_credit(struct rpc_call *c, json_t *params)
     uint8_t key[YC_KEY_MAX], *aval = NULL, *sval = NULL;
     struct yc_account a;
     struct yc_credit_state st = {0};
-    int rc = read_obj(s, key, yc_key_account(key, pub), &aval, dec_account, &a);
+    int rc = yc__rpc_read_obj(s, key, yc_key_account(key, pub), &aval, dec_account, &a);
     if (rc == YC_ENOTFOUND) {
         yc__rpc_fail(c, RPC_NOT_FOUND, YC_EUNKNOWNACCT, NULL);
         return;
     }
     if (rc == YC_OK) {
-        rc = read_obj(s, key, yc_key_credit_state(key, pub), &sval, dec_cstate, &st);
+        rc = yc__rpc_read_obj(s, key, yc_key_credit_state(key, pub), &sval, dec_cstate, &st);
         if (rc == YC_ENOTFOUND)
             rc = YC_OK;
     }
@@ -664,7 +642,7 @@ void yc__rpc_credit(struct rpc_call *c, json_t *params)
     for (size_t i = 0; rc == YC_OK && i < l.n; i++) {
         uint8_t *val;
         struct yc_credit cr;
-        rc = read_obj(s, key, yc_key_credit(key, l.v[i]), &val, dec_credit, &cr);
+        rc = yc__rpc_read_obj(s, key, yc_key_credit(key, l.v[i]), &val, dec_credit, &cr);
         if (rc == YC_OK)
             json_array_append_new(hist, credit_json(l.v[i], &cr));
         yc_free(val);

@@ -27,6 +27,22 @@ struct id_list {
     bool bad;
 };
 
+
+int yc__rpc_read_obj(store *s, const uint8_t *key, size_t kl, uint8_t **val, yc_rpc_dec_fn dec,
+                     void *obj)
+{
+    size_t vlen = 0;
+    *val = NULL;
+    int rc = store_get_state(s, key, kl, val, &vlen);
+    if (rc == YC_OK && dec(obj, *val, vlen) != YC_OK)
+        rc = YC_ECORRUPT;
+    if (rc != YC_OK) {
+        yc_free(*val);
+        *val = NULL;
+    }
+    return rc;
+}
+
 static int collect_id(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val,
                       size_t vlen)
 {

@@ -191,6 +191,25 @@ void body_put_raw(struct body_map *m, const char *key, const uint8_t *p, size_t 
         m->err = rc;
 }
 
+void body_put_bins(struct body_map *m, const char *key, const void *items, size_t size,
+                   uint32_t n)
+{
+    const uint8_t *p = items;
+    struct yc_buf b;
+    struct yc_enc e;
+    yc_buf_init(&b, YC_TX_MAX_BYTES);
+    yc_enc_init(&e, &b);
+    yc_enc_array(&e, n);
+    for (uint32_t i = 0; i < n; i++)
+        yc_enc_bin(&e, p + (size_t)i * size, size);
+    int rc = yc_enc_finish(&e);
+    if (rc == YC_OK)
+        body_put_raw(m, key, b.data, b.len);
+    else if (m->err == YC_OK)
+        m->err = rc;
+    yc_buf_cleanup(&b);
+}
+
 static int finish(struct body_map *m, struct yc_buf *out)
 {
     int rc = body_map_finish(m, out);

@@ -42,6 +42,9 @@ void body_put_bin(struct body_map *m, const char *key, const uint8_t *p, size_t 
 void body_put_list(struct body_map *m, const char *key, const char *csv);
 /* A value already encoded as one canonical msgpack value (arrays of digests, pairs). */
 void body_put_raw(struct body_map *m, const char *key, const uint8_t *p, size_t n);
+/* An array of n bins of `size` bytes each, stored back to back at items (ids, keys). */
+void body_put_bins(struct body_map *m, const char *key, const void *items, size_t size,
+                   uint32_t n);
 /* Writes the map into out (appending). Returns the first error or YC_OK. */
 int body_map_finish(struct body_map *m, struct yc_buf *out);
 

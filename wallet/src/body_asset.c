@@ -22,25 +22,6 @@ static bool too_long(const char *s, size_t max)
     return s != NULL && strlen(s) > max;
 }
 
-/* An array of asset ids, pre-encoded. */
-static void put_ids(struct body_map *m, const char *key, const uint8_t (*ids)[YC_HASH_LEN],
-                    uint32_t n)
-{
-    struct yc_buf b;
-    struct yc_enc e;
-    yc_buf_init(&b, YC_TX_MAX_BYTES);
-    yc_enc_init(&e, &b);
-    yc_enc_array(&e, n);
-    for (uint32_t i = 0; i < n; i++)
-        yc_enc_bin(&e, ids[i], YC_HASH_LEN);
-    int rc = yc_enc_finish(&e);
-    if (rc == YC_OK)
-        body_put_raw(m, key, b.data, b.len);
-    else if (m->err == YC_OK)
-        m->err = rc;
-    yc_buf_cleanup(&b);
-}
-
 int body_asset_register(struct yc_buf *out, const struct asset_register_args *a)
 {
     if (a == NULL || a->title == NULL || a->catalog == NULL || a->source == NULL ||
@@ -63,7 +44,7 @@ int body_asset_register(struct yc_buf *out, const struct asset_register_args *a)
     body_put_str(&m, "openness", a->openness);
     body_put_str(&m, "sector", a->sector);
     if (a->nparents > 0)
-        put_ids(&m, "parents", (const uint8_t(*)[YC_HASH_LEN])a->parents, a->nparents);
+        body_put_bins(&m, "parents", a->parents, YC_HASH_LEN, a->nparents);
     struct yc_buf b;
     struct yc_enc e;
     yc_buf_init(&b, YC_TX_MAX_BYTES);
@@ -151,7 +132,7 @@ int body_asset_update(struct yc_buf *out, const struct asset_update_args *u)
     if (u->note != NULL)
         body_put_str(&m, "note", u->note);
     if (u->has_parents)
-        put_ids(&m, "parents", (const uint8_t(*)[YC_HASH_LEN])u->parents, u->nparents);
+        body_put_bins(&m, "parents", u->parents, YC_HASH_LEN, u->nparents);
     if (u->title != NULL)
         body_put_str(&m, "title", u->title);
     return finish(&m, out);

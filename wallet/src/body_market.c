@@ -22,25 +22,6 @@ static bool bad_text(const char *s, size_t max)
     return s == NULL || s[0] == '\0' || strlen(s) > max;
 }
 
-/* An array of public keys, pre-encoded. */
-static void put_pubs(struct body_map *m, const char *key, const uint8_t (*pubs)[YC_PUBKEY_LEN],
-                     uint32_t n)
-{
-    struct yc_buf b;
-    struct yc_enc e;
-    yc_buf_init(&b, YC_TX_MAX_BYTES);
-    yc_enc_init(&e, &b);
-    yc_enc_array(&e, n);
-    for (uint32_t i = 0; i < n; i++)
-        yc_enc_bin(&e, pubs[i], YC_PUBKEY_LEN);
-    int rc = yc_enc_finish(&e);
-    if (rc == YC_OK)
-        body_put_raw(m, key, b.data, b.len);
-    else if (m->err == YC_OK)
-        m->err = rc;
-    yc_buf_cleanup(&b);
-}
-
 int body_market_list(struct yc_buf *out, const struct market_list_args *l)
 {
     if (l == NULL || l->offer == NULL || l->sector == NULL)
@@ -135,7 +116,7 @@ int body_policy_set(struct yc_buf *out, const struct policy_args *p)
     struct body_map m;
     body_map_init(&m);
     if (p->nalert > 0)
-        put_pubs(&m, "alert_accounts", (const uint8_t(*)[YC_PUBKEY_LEN])p->alert, p->nalert);
+        body_put_bins(&m, "alert_accounts", p->alert, YC_PUBKEY_LEN, p->nalert);
     if (p->alert_amount != 0)
         body_put_uint(&m, "alert_amount", p->alert_amount);
     if (p->alert_cross_border)
@@ -143,7 +124,7 @@ int body_policy_set(struct yc_buf *out, const struct policy_args *p)
     if (p->alert_important)
         body_put_bool(&m, "alert_important", true);
     if (p->nbanned > 0)
-        put_pubs(&m, "banned_accounts", (const uint8_t(*)[YC_PUBKEY_LEN])p->banned, p->nbanned);
+        body_put_bins(&m, "banned_accounts", p->banned, YC_PUBKEY_LEN, p->nbanned);
     if (p->banned_prefixes != NULL)
         body_put_list(&m, "banned_catalog_prefixes", p->banned_prefixes);
     if (p->banned_categories != NULL)

@@ -23,10 +23,11 @@ static bool is(const struct wallet_args *a, const char *words)
     return strcmp(a->cmd->words, words) == 0;
 }
 
-/* Maps a body builder's error to a message and exit code. */
-static int body_error(int rc, const char *words)
+int wallet_body_error(int rc, const char *words)
 {
     switch (rc) {
+    case YC_OK:
+        return YC_EXIT_OK;
     case YC_ETOOMANY:
         wallet_err("%s: a list has more than %d items", words, YC_LIST_MAX);
         break;
@@ -34,8 +35,8 @@ static int body_error(int rc, const char *words)
         wallet_err("%s: text is not valid UTF-8", words);
         break;
     case YC_EBADFIELD:
-        wallet_err("%s: a value is empty or too long (names: %d bytes, codes and list items: "
-                   "%d bytes)",
+        wallet_err("%s: a value is empty or too long (names, titles and notes: %d bytes, codes "
+                   "and list items: %d bytes)",
                    words, YC_NAME_MAX, YC_CODE_MAX);
         break;
     default:
@@ -45,8 +46,8 @@ static int body_error(int rc, const char *words)
     return YC_EXIT_DATAERR;
 }
 
-static int
-parse_time(const struct wallet_args *a, enum wallet_opt o, uint64_t now_ms, uint64_t *out)
+int wallet_parse_time(const struct wallet_args *a, enum wallet_opt o, uint64_t now_ms,
+                      uint64_t *out)
 {
     if (yc_time_parse(a->val[o], now_ms, out) != YC_OK) {
         wallet_err("--%s: '%s' is not a time: use RFC 3339 (2026-12-31T00:00:00Z) or a "
@@ -80,7 +81,7 @@ static int build_register(const struct wallet_args *a, const char *sender_name, 
     const char *name = a->set[O_NAME] ? a->val[O_NAME] : sender_name;
     const char *jur = a->set[O_JURISDICTION] ? a->val[O_JURISDICTION] : WALLET_DEFAULT_JURISDICTION;
     int rc = body_account_register(body, acc, role, name, jur);
-    return rc == YC_OK ? YC_EXIT_OK : body_error(rc, a->cmd->words);
+    return rc == YC_OK ? YC_EXIT_OK : wallet_body_error(rc, a->cmd->words);
 }
 
 static int build_token(const struct wallet_args *a, enum yc_tx_type type, struct yc_buf *body)
@@ -92,7 +93,7 @@ static int build_token(const struct wallet_args *a, enum yc_tx_type type, struct
     TRYX(wallet_parse_u64(a->val[O_AMOUNT], "--amount", true, &amount));
     int rc = body_token(body, type, type != YC_TX_TOKEN_REDEEM ? to : NULL, amount,
                         a->set[O_MEMO] ? a->val[O_MEMO] : NULL);
-    return rc == YC_OK ? YC_EXIT_OK : body_error(rc, a->cmd->words);
+    return rc == YC_OK ? YC_EXIT_OK : wallet_body_error(rc, a->cmd->words);
 }
 
 static int build_consent_grant(const struct wallet_args *a, uint64_t now_ms, struct yc_buf *body)
@@ -104,9 +105,9 @@ static int build_consent_grant(const struct wallet_args *a, uint64_t now_ms, str
     g.purposes = a->val[O_PURPOSES];
     g.operations = a->val[O_OPERATIONS];
     g.jurisdiction = a->set[O_JURISDICTION] ? a->val[O_JURISDICTION] : WALLET_DEFAULT_JURISDICTION;
-    TRYX(parse_time(a, O_UNTIL, now_ms, &g.until));
+    TRYX(wallet_parse_time(a, O_UNTIL, now_ms, &g.until));
     if (a->set[O_NOT_BEFORE])
-        TRYX(parse_time(a, O_NOT_BEFORE, now_ms, &g.not_before));
+        TRYX(wallet_parse_time(a, O_NOT_BEFORE, now_ms, &g.not_before));
     if (g.until <= g.not_before) {
         wallet_err("--until must be later than --not-before");
         return YC_EXIT_DATAERR;
@@ -120,7 +121,7 @@ static int build_consent_grant(const struct wallet_args *a, uint64_t now_ms, str
                               &g.retention_days));
     g.onward_transfer = a->set[O_ONWARD_TRANSFER];
     int rc = body_consent_grant(body, &g);
-    return rc == YC_OK ? YC_EXIT_OK : body_error(rc, a->cmd->words);
+    return rc == YC_OK ? YC_EXIT_OK : wallet_body_error(rc, a->cmd->words);
 }
 
 static int build_usage_record(const struct wallet_args *a, struct yc_buf *body)
@@ -151,7 +152,7 @@ static int build_usage_record(const struct wallet_args *a, struct yc_buf *body)
         u.output = out;
     }
     int rc = body_usage_record(body, &u);
-    return rc == YC_OK ? YC_EXIT_OK : body_error(rc, a->cmd->words);
+    return rc == YC_OK ? YC_EXIT_OK : wallet_body_error(rc, a->cmd->words);
 }
 
 static int build_evidence(const struct wallet_args *a, struct yc_buf *body)
@@ -162,7 +163,7 @@ static int build_evidence(const struct wallet_args *a, struct yc_buf *body)
         TRYX(wallet_parse_hash(a->val[O_REF], "--ref", ref));
     int rc = body_evidence_anchor(body, digest, a->val[O_KIND], a->set[O_REF] ? ref : NULL,
                                   a->set[O_NOTE] ? a->val[O_NOTE] : NULL);
-    return rc == YC_OK ? YC_EXIT_OK : body_error(rc, a->cmd->words);
+    return rc == YC_OK ? YC_EXIT_OK : wallet_body_error(rc, a->cmd->words);
 }
 
 int wallet_build_body(const struct wallet_args *a,
@@ -202,7 +203,7 @@ int wallet_build_body(const struct wallet_args *a,
         *type = YC_TX_CONSENT_REVOKE;
         TRYX(wallet_parse_hash(a->pos[0], "consent id", id));
         int rc = body_consent_revoke(body, id);
-        return rc == YC_OK ? YC_EXIT_OK : body_error(rc, a->cmd->words);
+        return rc == YC_OK ? YC_EXIT_OK : wallet_body_error(rc, a->cmd->words);
     }
     if (is(a, "usage record")) {
         *type = YC_TX_USAGE_RECORD;

@@ -26,40 +26,6 @@ static bool is(const struct wallet_args *a, const char *words)
     return strcmp(a->cmd->words, words) == 0;
 }
 
-static int body_err(int rc, const char *words)
-{
-    switch (rc) {
-    case YC_OK:
-        return YC_EXIT_OK;
-    case YC_ETOOMANY:
-        wallet_err("%s: a list has more than %d items", words, YC_LIST_MAX);
-        return YC_EXIT_DATAERR;
-    case YC_EUTF8:
-        wallet_err("%s: text is not valid UTF-8", words);
-        return YC_EXIT_DATAERR;
-    case YC_EBADFIELD:
-        wallet_err("%s: a value is empty or too long (titles and notes: %d bytes, codes and "
-                   "list items: %d bytes)",
-                   words, YC_NAME_MAX, YC_CODE_MAX);
-        return YC_EXIT_DATAERR;
-    default:
-        wallet_err("%s: cannot encode the transaction: %s", words, yc_strerror(rc));
-        return YC_EXIT_FAIL;
-    }
-}
-
-static int parse_time(const struct wallet_args *a, enum wallet_opt o, uint64_t now_ms,
-                      uint64_t *out)
-{
-    if (yc_time_parse(a->val[o], now_ms, out) != YC_OK) {
-        wallet_err("--%s: '%s' is not a time: use RFC 3339 (2026-12-31T00:00:00Z) or a "
-                   "duration from now (+30d, +2h, +15m, +10s)",
-                   WALLET_OPTS[o].name, a->val[o]);
-        return YC_EXIT_DATAERR;
-    }
-    return YC_EXIT_OK;
-}
-
 /* "ID,ID,…" into ids (at most YC_PARENTS_MAX). */
 static int parse_ids(const char *csv, const char *what, uint8_t (*ids)[YC_HASH_LEN],
                      uint32_t *n)
@@ -142,7 +108,7 @@ static int build_register(const struct wallet_args *a, const uint8_t sender[YC_P
         r->usage = usage;
     }
     if (ex == YC_EXIT_OK)
-        ex = body_err(body_asset_register(body, r), a->cmd->words);
+        ex = wallet_body_error(body_asset_register(body, r), a->cmd->words);
     free(r);
     return ex;
 }
@@ -164,7 +130,7 @@ static int build_update(const struct wallet_args *a, struct yc_buf *body)
     u->note = a->set[O_NOTE] ? a->val[O_NOTE] : NULL;
     u->title = a->set[O_TITLE] ? a->val[O_TITLE] : NULL;
     if (ex == YC_EXIT_OK)
-        ex = body_err(body_asset_update(body, u), a->cmd->words);
+        ex = wallet_body_error(body_asset_update(body, u), a->cmd->words);
     free(u);
     return ex;
 }
@@ -178,9 +144,9 @@ static int build_license(const struct wallet_args *a, uint64_t now_ms, struct yc
     l.purposes = a->val[O_PURPOSES];
     l.operations = a->val[O_OPERATIONS];
     l.visibility = a->set[O_VISIBILITY] ? a->val[O_VISIBILITY] : "invisible";
-    TRYX(parse_time(a, O_UNTIL, now_ms, &l.until));
+    TRYX(wallet_parse_time(a, O_UNTIL, now_ms, &l.until));
     if (a->set[O_NOT_BEFORE])
-        TRYX(parse_time(a, O_NOT_BEFORE, now_ms, &l.not_before));
+        TRYX(wallet_parse_time(a, O_NOT_BEFORE, now_ms, &l.not_before));
     if (l.until <= l.not_before) {
         wallet_err("--until must be later than --not-before");
         return YC_EXIT_DATAERR;
@@ -189,7 +155,7 @@ static int build_license(const struct wallet_args *a, uint64_t now_ms, struct yc
         TRYX(wallet_parse_u64(a->val[O_FEE], "--fee", false, &l.fee));
     if (a->set[O_MAX_USES])
         TRYX(wallet_parse_u64(a->val[O_MAX_USES], "--max-uses", false, &l.max_uses));
-    return body_err(body_right_license(body, &l), a->cmd->words);
+    return wallet_body_error(body_right_license(body, &l), a->cmd->words);
 }
 
 /* Commands whose only positional is an id and whose body needs little else. */
@@ -206,25 +172,25 @@ static int build_by_id(const struct wallet_args *a, enum yc_tx_type t, struct yc
     switch (t) {
     case YC_TX_ASSET_OBJECT:
         TRYX(wallet_parse_hash(a->val[O_EVIDENCE], "--evidence", d));
-        return body_err(body_asset_object(body, id, d, reason), a->cmd->words);
+        return wallet_body_error(body_asset_object(body, id, d, reason), a->cmd->words);
     case YC_TX_ASSET_RESOLVE:
-        return body_err(body_asset_resolve(body, id, a->val[O_OUTCOME],
+        return wallet_body_error(body_asset_resolve(body, id, a->val[O_OUTCOME],
                                            a->set[O_NOTE] ? a->val[O_NOTE] : NULL),
                         a->cmd->words);
     case YC_TX_ASSET_CERTIFY:
-        return body_err(body_asset_ref(body, id, NULL), a->cmd->words);
+        return wallet_body_error(body_asset_ref(body, id, NULL), a->cmd->words);
     case YC_TX_ASSET_RETIRE:
-        return body_err(body_asset_ref(body, id, reason), a->cmd->words);
+        return wallet_body_error(body_asset_ref(body, id, reason), a->cmd->words);
     case YC_TX_RIGHT_TRANSFER:
         TRYX(wallet_parse_addr(a->val[O_TO], "--to", to));
-        return body_err(body_right_transfer(body, id, a->val[O_RIGHT], to), a->cmd->words);
+        return wallet_body_error(body_right_transfer(body, id, a->val[O_RIGHT], to), a->cmd->words);
     case YC_TX_LICENSE_REVOKE:
-        return body_err(body_license_revoke(body, id), a->cmd->words);
+        return wallet_body_error(body_license_revoke(body, id), a->cmd->words);
     case YC_TX_CARRY_COMPLETE:
         TRYX(wallet_parse_hash(a->val[O_PACKAGE], "--package", d));
-        return body_err(body_carry_complete(body, id, d), a->cmd->words);
+        return wallet_body_error(body_carry_complete(body, id, d), a->cmd->words);
     case YC_TX_CARRY_REJECT:
-        return body_err(body_carry_reject(body, id, reason), a->cmd->words);
+        return wallet_body_error(body_carry_reject(body, id, reason), a->cmd->words);
     default:
         return YC_EXIT_USAGE;
     }
@@ -271,7 +237,7 @@ bool wallet_build_asset_body(const struct wallet_args *a,
         if (*ex == YC_EXIT_OK && a->set[O_ASSET])
             *ex = wallet_parse_hash(a->val[O_ASSET], "--asset", asset);
         if (*ex == YC_EXIT_OK)
-            *ex = body_err(body_carry_request(body, a->val[O_CATEGORIES], holder, to,
+            *ex = wallet_body_error(body_carry_request(body, a->val[O_CATEGORIES], holder, to,
                                               a->set[O_ASSET] ? asset : NULL),
                            a->cmd->words);
     } else {

@@ -35,40 +35,6 @@ static const char *opt(const struct wallet_args *a, enum wallet_opt o)
     return a->set[o] ? a->val[o] : NULL;
 }
 
-static int body_err(int rc, const char *words)
-{
-    switch (rc) {
-    case YC_OK:
-        return YC_EXIT_OK;
-    case YC_ETOOMANY:
-        wallet_err("%s: a list has more than %d items", words, YC_LIST_MAX);
-        return YC_EXIT_DATAERR;
-    case YC_EUTF8:
-        wallet_err("%s: text is not valid UTF-8", words);
-        return YC_EXIT_DATAERR;
-    case YC_EBADFIELD:
-        wallet_err("%s: a value is empty or too long (notes: %d bytes, codes and list items: %d "
-                   "bytes)",
-                   words, YC_NAME_MAX, YC_CODE_MAX);
-        return YC_EXIT_DATAERR;
-    default:
-        wallet_err("%s: cannot encode the transaction: %s", words, yc_strerror(rc));
-        return YC_EXIT_FAIL;
-    }
-}
-
-static int parse_time(const struct wallet_args *a, enum wallet_opt o, uint64_t now_ms,
-                      uint64_t *out)
-{
-    if (yc_time_parse(a->val[o], now_ms, out) != YC_OK) {
-        wallet_err("--%s: '%s' is not a time: use RFC 3339 (2026-12-31T00:00:00Z) or a "
-                   "duration from now (+30d, +2h, +15m, +10s)",
-                   WALLET_OPTS[o].name, a->val[o]);
-        return YC_EXIT_DATAERR;
-    }
-    return YC_EXIT_OK;
-}
-
 /* "ADDR,ADDR,…" into at most YC_POLICY_ACCOUNTS_MAX keys. */
 static int parse_addrs(const char *csv, const char *what, uint8_t (*pubs)[YC_PUBKEY_LEN],
                        uint32_t *n)
@@ -115,13 +81,13 @@ static int build_list(const struct wallet_args *a, uint64_t now_ms, struct yc_bu
         l.operations = a->val[O_OPERATIONS];
         l.purposes = a->val[O_PURPOSES];
         l.visibility = a->set[O_VISIBILITY] ? a->val[O_VISIBILITY] : "invisible";
-        TRYX(parse_time(a, O_UNTIL, now_ms, &l.until));
+        TRYX(wallet_parse_time(a, O_UNTIL, now_ms, &l.until));
         if (a->set[O_FEE])
             TRYX(wallet_parse_u64(a->val[O_FEE], "--fee", false, &l.fee));
         if (a->set[O_MAX_USES])
             TRYX(wallet_parse_u64(a->val[O_MAX_USES], "--max-uses", false, &l.max_uses));
     }
-    return body_err(body_market_list(body, &l), a->cmd->words);
+    return wallet_body_error(body_market_list(body, &l), a->cmd->words);
 }
 
 static int build_policy(const struct wallet_args *a, struct yc_buf *body)
@@ -150,7 +116,7 @@ static int build_policy(const struct wallet_args *a, struct yc_buf *body)
     if (ex == YC_EXIT_OK && a->set[O_ALERT_AMOUNT])
         ex = wallet_parse_u64(a->val[O_ALERT_AMOUNT], "--alert-amount", true, &p->alert_amount);
     if (ex == YC_EXIT_OK)
-        ex = body_err(body_policy_set(body, p), a->cmd->words);
+        ex = wallet_body_error(body_policy_set(body, p), a->cmd->words);
     free(p);
     return ex;
 }
@@ -162,14 +128,14 @@ static int build_credit(const struct wallet_args *a, enum yc_tx_type t, struct y
         uint8_t account[YC_PUBKEY_LEN];
         TRYX(wallet_parse_addr(a->pos[0], "account", account));
         TRYX(wallet_parse_hash(a->val[O_EVIDENCE], "--evidence", ev));
-        return body_err(body_credit_record(body, account, ev, a->val[O_REASON],
+        return wallet_body_error(body_credit_record(body, account, ev, a->val[O_REASON],
                                            a->val[O_SEVERITY]),
                         a->cmd->words);
     }
     TRYX(wallet_parse_hash(a->pos[0], "credit record id", id));
     if (t == YC_TX_CREDIT_OBJECT)
         TRYX(wallet_parse_hash(a->val[O_EVIDENCE], "--evidence", ev));
-    return body_err(body_credit_ref(body, t, id, t == YC_TX_CREDIT_OBJECT ? ev : NULL,
+    return wallet_body_error(body_credit_ref(body, t, id, t == YC_TX_CREDIT_OBJECT ? ev : NULL,
                                     opt(a, O_REASON), opt(a, O_OUTCOME), opt(a, O_NOTE)),
                     a->cmd->words);
 }
@@ -194,7 +160,7 @@ bool wallet_build_market_body(const struct wallet_args *a,
         if (*ex == YC_EXIT_OK)
             *ex = wallet_parse_u64(a->val[O_VALUE], "--value", true, &v);
         if (*ex == YC_EXIT_OK)
-            *ex = body_err(body_market_appraise(body, id, a->val[O_METHOD], d, v), a->cmd->words);
+            *ex = wallet_body_error(body_market_appraise(body, id, a->val[O_METHOD], d, v), a->cmd->words);
     } else if (is(a, "market bid")) {
         *type = YC_TX_MARKET_BID;
         t = now_ms + BID_DEFAULT_LIFE_MS;
@@ -202,14 +168,14 @@ bool wallet_build_market_body(const struct wallet_args *a,
         if (*ex == YC_EXIT_OK)
             *ex = wallet_parse_u64(a->val[O_PRICE], "--price", true, &v);
         if (*ex == YC_EXIT_OK && a->set[O_EXPIRES])
-            *ex = parse_time(a, O_EXPIRES, now_ms, &t);
+            *ex = wallet_parse_time(a, O_EXPIRES, now_ms, &t);
         if (*ex == YC_EXIT_OK)
-            *ex = body_err(body_market_bid(body, id, v, t), a->cmd->words);
+            *ex = wallet_body_error(body_market_bid(body, id, v, t), a->cmd->words);
     } else if (is(a, "market accept")) {
         *type = YC_TX_MARKET_ACCEPT;
         *ex = wallet_parse_hash(a->pos[0], "bid id", id);
         if (*ex == YC_EXIT_OK)
-            *ex = body_err(body_one_id(body, "bid", id), a->cmd->words);
+            *ex = wallet_body_error(body_one_id(body, "bid", id), a->cmd->words);
     } else if (is(a, "market cancel")) {
         *type = YC_TX_MARKET_CANCEL;
         if (a->set[O_BID] == a->set[O_LISTING]) {
@@ -220,7 +186,7 @@ bool wallet_build_market_body(const struct wallet_args *a,
         bool bid = a->set[O_BID];
         *ex = wallet_parse_hash(a->val[bid ? O_BID : O_LISTING], bid ? "--bid" : "--listing", id);
         if (*ex == YC_EXIT_OK)
-            *ex = body_err(body_one_id(body, bid ? "bid" : "listing", id), a->cmd->words);
+            *ex = wallet_body_error(body_one_id(body, bid ? "bid" : "listing", id), a->cmd->words);
     } else if (is(a, "pledge create")) {
         *type = YC_TX_PLEDGE_CREATE;
         *ex = wallet_parse_hash(a->pos[0], "asset id", id);
@@ -229,14 +195,14 @@ bool wallet_build_market_body(const struct wallet_args *a,
         if (*ex == YC_EXIT_OK)
             *ex = wallet_parse_u64(a->val[O_AMOUNT], "--amount", true, &v);
         if (*ex == YC_EXIT_OK)
-            *ex = parse_time(a, O_DUE, now_ms, &t);
+            *ex = wallet_parse_time(a, O_DUE, now_ms, &t);
         if (*ex == YC_EXIT_OK)
-            *ex = body_err(body_pledge_create(body, id, pub, v, t), a->cmd->words);
+            *ex = wallet_body_error(body_pledge_create(body, id, pub, v, t), a->cmd->words);
     } else if (is(a, "pledge release") || is(a, "pledge enforce")) {
         *type = is(a, "pledge release") ? YC_TX_PLEDGE_RELEASE : YC_TX_PLEDGE_ENFORCE;
         *ex = wallet_parse_hash(a->pos[0], "pledge id", id);
         if (*ex == YC_EXIT_OK)
-            *ex = body_err(body_one_id(body, "pledge", id), a->cmd->words);
+            *ex = wallet_body_error(body_one_id(body, "pledge", id), a->cmd->words);
     } else if (is(a, "policy set")) {
         *type = YC_TX_POLICY_SET;
         *ex = build_policy(a, body);
@@ -247,13 +213,13 @@ bool wallet_build_market_body(const struct wallet_args *a,
         if (*ex == YC_EXIT_OK)
             *ex = wallet_parse_hash(a->val[O_REPORT], "--report", d);
         if (*ex == YC_EXIT_OK && a->set[O_UNTIL])
-            *ex = parse_time(a, O_UNTIL, now_ms, &t);
+            *ex = wallet_parse_time(a, O_UNTIL, now_ms, &t);
         if (*ex == YC_EXIT_OK && t == 0 && strcmp(a->val[O_OUTCOME], "approved") == 0) {
             wallet_err("export assess: an approval needs --until TIME");
             *ex = YC_EXIT_USAGE;
         }
         if (*ex == YC_EXIT_OK)
-            *ex = body_err(body_export_assess(body, id, a->val[O_DESTINATION], a->val[O_OUTCOME],
+            *ex = wallet_body_error(body_export_assess(body, id, a->val[O_DESTINATION], a->val[O_OUTCOME],
                                               d, t),
                            a->cmd->words);
     } else if (is(a, "credit record")) {

@@ -125,6 +125,14 @@ int wallet_build_body(const struct wallet_args *a,
                       enum yc_tx_type *type,
                       struct yc_buf *body);
 
+/* Maps a body builder's code to an exit code (0 for YC_OK), printing the problem of the
+ * command `words`: 65 for input the body refuses, 1 otherwise. */
+int wallet_body_error(int rc, const char *words);
+/* Parses option o as a time (RFC 3339 or +duration from now_ms) into *out; prints the
+ * problem and returns 65 if it is not one, else 0. */
+int wallet_parse_time(const struct wallet_args *a, enum wallet_opt o, uint64_t now_ms,
+                      uint64_t *out);
+
 /* The program: parses argv, dispatches, returns the exit code. */
 int wallet_main(int argc, char **argv);
 
