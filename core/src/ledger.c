@@ -7,6 +7,8 @@
  * caller's overlay only when every rule passed, so a refusal leaves state unchanged
  * whatever the handler had written before it refused.
  */
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "ledger_int.h"
@@ -68,6 +70,18 @@ static const struct handler *handler_for(enum yc_tx_type t)
         }
     }
     return NULL;
+}
+
+int yc__refuse(const struct yc__env *e, int code, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (e != NULL && e->ctx != NULL && e->ctx->why != NULL && e->ctx->whylen > 0) {
+        va_start(ap, fmt);
+        (void)vsnprintf(e->ctx->why, e->ctx->whylen, fmt, ap);
+        va_end(ap);
+    }
+    return code;
 }
 
 /* ---- account helpers ---- */

@@ -167,6 +167,10 @@ struct yc__env {
  * state beyond the sender (NULL: none); execution runs `check`, then `exec`, with the
  * sender's nonce already advanced in e->o (except for a self-registration). */
 typedef int (*yc__check_fn)(const struct yc__env *e);
+/* Writes the words of a refusal into e->ctx->why (if any; printf format) and returns
+ * `code`, so a rule reads `return yc__refuse(e, YC_EBADFIELD, "…", …);`. */
+int yc__refuse(const struct yc__env *e, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 typedef int (*yc__exec_fn)(const struct yc__env *e);
 
 /*

@@ -118,7 +118,7 @@ yc_node_watch *yc_node_watch_tx(yc_node *n, const uint8_t id[YC_HASH_LEN], uint6
     w->timer.data = w;
     struct yc_tx_status st;
     yc_node_tx_status(n, id, &st);
-    bool final = st.state == YC_TXS_COMMITTED || st.state == YC_TXS_REJECTED;
+    bool final = st.state == YC_TXS_COMMITTED || st.state == YC_TXS_REFUSED;
     if (!final) {
         struct yc_node_watch *head = yc_idmap_get(&n->watches, id);
         w->next_same = head;

@@ -162,7 +162,7 @@ void yc_node_tx_status(yc_node *n, const uint8_t id[YC_HASH_LEN], struct yc_tx_s
     }
     int code;
     if (yc_mempool_rejected(n->mp, id, &code)) {
-        out->state = YC_TXS_REJECTED;
+        out->state = YC_TXS_REFUSED;
         out->code = code;
         return;
     }
@@ -193,7 +193,7 @@ void yc__node_tx_rejected(yc_node *n, const uint8_t id[YC_HASH_LEN], int code)
         yc_hex(hex, copy, YC_HASH_LEN);
         yc_log_debug("mempool", "rejected %s: %s", hex, yc_err_name(code));
     }
-    struct yc_tx_status st = {.state = YC_TXS_REJECTED, .code = code};
+    struct yc_tx_status st = {.state = YC_TXS_REFUSED, .code = code};
     yc__node_tx_final(n, copy, &st);
 }
 
@@ -204,7 +204,7 @@ void yc__node_stale_cb(void *ctx, const struct yc_tx *tx)
     memcpy(id, tx->id, sizeof id);
     yc_mempool_note_rejected(n->mp, id, YC_EBADNONCE);
     n->metrics.txs_rejected_total++;
-    struct yc_tx_status st = {.state = YC_TXS_REJECTED, .code = YC_EBADNONCE};
+    struct yc_tx_status st = {.state = YC_TXS_REFUSED, .code = YC_EBADNONCE};
     yc__node_tx_final(n, id, &st); /* the tx is freed right after this returns */
 }
 

@@ -36,13 +36,23 @@ struct yc_node_status {
     uint32_t validator_index;      /* UINT32_MAX for an observer */
 };
 
-enum yc_tx_state { YC_TXS_UNKNOWN = 0, YC_TXS_PENDING, YC_TXS_COMMITTED, YC_TXS_REJECTED };
+/* A transaction's life cycle (docs/domain.md "What happens to a transaction"): pending
+ * while in a mempool; then it ends exactly once, committed or failed at a height, or it
+ * was refused (never admitted) or expired (admitted, never ordered). */
+enum yc_tx_state {
+    YC_TXS_UNKNOWN = 0,
+    YC_TXS_PENDING,
+    YC_TXS_COMMITTED,
+    YC_TXS_FAILED,   /* recorded in a block with its error code; only its nonce was used */
+    YC_TXS_REFUSED,  /* refused at admission or left out of a block; remembered a while */
+    YC_TXS_EXPIRED,  /* not ordered within mempool.ttl */
+};
 
 struct yc_tx_status {
     enum yc_tx_state state;
-    int code;          /* YC_OK or the rejection code */
-    uint64_t height;   /* committed: block height */
-    uint32_t index;    /* committed: position in the block */
+    int code;          /* YC_OK for committed, else the error code */
+    uint64_t height;   /* committed / failed: block height */
+    uint32_t index;    /* committed / failed: position in the block */
 };
 
 struct yc_node_metrics { /* monotonic counters and gauges for /metrics */

@@ -58,7 +58,7 @@ static const char *state_name(enum yc_tx_state s)
     switch (s) {
     case YC_TXS_PENDING: return "pending";
     case YC_TXS_COMMITTED: return "committed";
-    case YC_TXS_REJECTED: return "rejected";
+    case YC_TXS_REFUSED: return "rejected";
     default: return "unknown";
     }
 }
@@ -69,7 +69,7 @@ static json_t *outcome_json(const uint8_t id[YC_HASH_LEN], const struct yc_tx_st
     json_t *o = json_object();
     if (!o)
         return NULL;
-    int code = st->state == YC_TXS_REJECTED ? st->code : YC_OK;
+    int code = st->state == YC_TXS_REFUSED ? st->code : YC_OK;
     json_object_set_new(o, "id", yc_rjson_hex(id, YC_HASH_LEN));
     json_object_set_new(o, "status", json_string(state_name(st->state)));
     json_object_set_new(o, "code", json_string(yc_err_name(code)));
@@ -175,7 +175,7 @@ static void commit_cb(void *ctx, int code, const uint8_t id[YC_HASH_LEN])
     struct yc_tx_status st;
     memset(&st, 0, sizeof(st));
     yc_node_tx_status(c->node, id, &st);
-    if (st.state == YC_TXS_COMMITTED || st.state == YC_TXS_REJECTED) {
+    if (st.state == YC_TXS_COMMITTED || st.state == YC_TXS_REFUSED) {
         yc__rpc_ok(c, outcome_json(id, &st));
     } else {
         yc_node_watch *w = yc_node_watch_tx(c->node, id, c->timeout_ms, commit_watch_cb, c);

@@ -30,6 +30,12 @@ struct yc_exec_ctx {
     const struct yc_genesis *g;
     uint64_t height;  /* block being executed */
     uint64_t time_ms; /* block time */
+    /* Optional (NULL): where a refusal explains itself in words for people — the field,
+     * what was given and what is allowed ("operations: 'compute' is not one of collect,
+     * hold, host, use"). Set only when a rule refuses; never compared between nodes (the
+     * code is the verdict). whylen bytes, NUL-terminated. */
+    char *why;
+    size_t whylen;
 };
 
 /* Writes the genesis accounts into `o` and sets root to the genesis state root. */

@@ -179,7 +179,7 @@ static void test_commit(void **state)
     /* already committed (a resubmission): answered from the status at once */
     e->node.submit_code = YC_EDUPTX;
     e->node.has_known = true;
-    e->node.known_status.state = YC_TXS_REJECTED;
+    e->node.known_status.state = YC_TXS_REFUSED;
     e->node.known_status.code = YC_ECONSENTREVOKED;
     uint8_t buf[1024];
     fk_build_tx(&e->node, 7, 0, buf, sizeof(buf), e->node.known_id);
