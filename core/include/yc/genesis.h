@@ -41,6 +41,8 @@ struct yc_params {
     uint64_t max_time_drift_ms;  /* how far a proposal may lead a validator clock (default 10000) */
     uint64_t notice_blocks;      /* public notice period of an asset registration (default 100) */
     uint32_t exchange_fee_bps;   /* exchange fee on deals, basis points (default 0) */
+    bool open_registration;      /* anyone may self-register without a registrar's
+                                  * co-signature (dev and test chains; default false) */
 };
 
 struct yc_genesis {
