@@ -3,13 +3,15 @@
  * and the PBFT fault and quorum sizes.
  *
  * Encoding (sorted keys; see docs/formats.md):
- *   {accounts: [{balance, jurisdiction, name, pub, role}, …], chain_id, genesis_time,
+ *   {accounts: [{balance, jurisdiction, name, pub, role}, …], chain_id,
+ *    codes: {categories: [code, …], purposes: [code, …]}, genesis_time,
  *    params: {exchange_fee_bps, max_block_bytes, max_block_txs, max_time_drift_ms,
- *             notice_blocks},
+ *             notice_blocks, open_registration},
  *    validators: [{addr, name, pub}, …]}
- * Accounts and validators keep their given order (the validator order is the
- * primary rotation). The genesis state (the accounts, nonce 0, credit "good") is
- * written by yc_genesis_state.
+ * Accounts, validators and codes keep their given order (the validator order is the
+ * primary rotation). An empty code list is replaced by its default list before hashing,
+ * so the encoding always names the lists in force. The genesis state (the accounts,
+ * nonce 0, credit "good") is written by yc_genesis_state.
  */
 #include <string.h>
 
@@ -26,6 +28,88 @@ void yc_params_default(struct yc_params *p)
     p->max_time_drift_ms = 10000;
     p->notice_blocks = 100;
     p->exchange_fee_bps = 0;
+    p->open_registration = false;
+}
+
+void yc_code_list_default(struct yc_code_list *l, enum yc_code_kind k)
+{
+    size_t n;
+    const struct yc_code_default *d = yc_codes_default(k, &n);
+
+    memset(l, 0, sizeof *l);
+    for (size_t i = 0; i < n && i < YC_CODES_MAX; i++) {
+        size_t len = strlen(d[i].code);
+        memcpy(l->codes[i], d[i].code, len + 1);
+        l->n++;
+    }
+}
+
+bool yc_code_list_covers(const struct yc_code_list *l, const char *c, size_t len)
+{
+    for (uint32_t i = 0; i < l->n && i < YC_CODES_MAX; i++) {
+        const char *k = l->codes[i];
+        size_t kl = strnlen(k, YC_CODE_MAX + 1);
+        if (kl <= len && k[0] == c[0] && yc_code_covers(k, kl, c, len)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool code_listed(const struct yc_code_list *l, uint32_t upto, const char *c, size_t len)
+{
+    for (uint32_t i = 0; i < upto; i++) {
+        if (strnlen(l->codes[i], YC_CODE_MAX + 1) == len && memcmp(l->codes[i], c, len) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+int yc_code_list_add(struct yc_code_list *l, const char *c, size_t len)
+{
+    struct yc_slice s = {c, len};
+
+    if (l == NULL || c == NULL) {
+        return YC_EINVAL;
+    }
+    if (!yc__is_code(&s) || code_listed(l, l->n, c, len)) {
+        return YC_ECONFIG;
+    }
+    if (l->n >= YC_CODES_MAX) {
+        return YC_ELIMIT;
+    }
+    memcpy(l->codes[l->n], c, len);
+    l->codes[l->n][len] = '\0';
+    l->n++;
+    return YC_OK;
+}
+
+/* Every entry a code, no two equal. */
+static bool code_list_ok(const struct yc_code_list *l)
+{
+    if (l->n > YC_CODES_MAX) {
+        return false;
+    }
+    for (uint32_t i = 0; i < l->n; i++) {
+        size_t len = strnlen(l->codes[i], YC_CODE_MAX + 1);
+        struct yc_slice s = {l->codes[i], len};
+        if (len > YC_CODE_MAX || !yc__is_code(&s) || code_listed(l, i, l->codes[i], len)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static void enc_code_list(struct yc_enc *e, const char *key, const struct yc_code_list *l)
+{
+    uint32_t n = l->n > YC_CODES_MAX ? YC_CODES_MAX : l->n;
+
+    yc_enc_cstr(e, key);
+    yc_enc_array(e, n);
+    for (uint32_t i = 0; i < n; i++) {
+        yc_enc_str(e, l->codes[i], strnlen(l->codes[i], sizeof l->codes[i]));
+    }
 }
 
 void yc_genesis_cleanup(struct yc_genesis *g)
@@ -149,7 +233,7 @@ int yc_genesis_encode(const struct yc_genesis *g, struct yc_buf *out)
         return YC_EINVAL;
     }
     yc_enc_init(&e, out);
-    yc_enc_map(&e, 5);
+    yc_enc_map(&e, 6);
     yc_enc_cstr(&e, "accounts");
     yc_enc_array(&e, g->naccounts);
     for (uint32_t i = 0; i < g->naccounts; i++) {
@@ -168,10 +252,14 @@ int yc_genesis_encode(const struct yc_genesis *g, struct yc_buf *out)
     }
     yc_enc_cstr(&e, "chain_id");
     yc_enc_str(&e, g->chain_id, field_len(g->chain_id, sizeof g->chain_id));
+    yc_enc_cstr(&e, "codes");
+    yc_enc_map(&e, 2);
+    enc_code_list(&e, "categories", &g->codes.categories);
+    enc_code_list(&e, "purposes", &g->codes.purposes);
     yc_enc_cstr(&e, "genesis_time");
     yc_enc_uint(&e, g->genesis_time_ms);
     yc_enc_cstr(&e, "params");
-    yc_enc_map(&e, 5);
+    yc_enc_map(&e, 6);
     yc_enc_cstr(&e, "exchange_fee_bps");
     yc_enc_uint(&e, g->params.exchange_fee_bps);
     yc_enc_cstr(&e, "max_block_bytes");
@@ -182,6 +270,8 @@ int yc_genesis_encode(const struct yc_genesis *g, struct yc_buf *out)
     yc_enc_uint(&e, g->params.max_time_drift_ms);
     yc_enc_cstr(&e, "notice_blocks");
     yc_enc_uint(&e, g->params.notice_blocks);
+    yc_enc_cstr(&e, "open_registration");
+    yc_enc_bool(&e, g->params.open_registration);
     yc_enc_cstr(&e, "validators");
     yc_enc_array(&e, g->nvalidators);
     for (uint32_t i = 0; i < g->nvalidators; i++) {
@@ -211,6 +301,15 @@ int yc_genesis_finalize(struct yc_genesis *g)
     }
     if ((rc = check_validators(g)) != YC_OK || (rc = check_accounts(g)) != YC_OK) {
         return rc;
+    }
+    if (g->codes.categories.n == 0) {
+        yc_code_list_default(&g->codes.categories, YC_CODES_CATEGORY);
+    }
+    if (g->codes.purposes.n == 0) {
+        yc_code_list_default(&g->codes.purposes, YC_CODES_PURPOSE);
+    }
+    if (!code_list_ok(&g->codes.categories) || !code_list_ok(&g->codes.purposes)) {
+        return YC_ECONFIG;
     }
     yc_buf_init(&b, 0);
     rc = yc_genesis_encode(g, &b);

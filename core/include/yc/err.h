@@ -79,6 +79,7 @@
     X(YC_EBLOCKFULL, -79, "block_full", "block limits reached")                            \
     X(YC_ENOTDUE, -80, "not_due", "the pledge is not due yet")                             \
     X(YC_EBADVERSION, -81, "bad_version", "not the next policy version")                   \
+    X(YC_EUNKNOWNCODE, -82, "unknown_code", "not a code of the chain's code lists")         \
     /* consensus and blocks */                                                             \
     X(YC_EBADBLOCK, -90, "bad_block", "block is invalid")                                  \
     X(YC_EBADCERT, -91, "bad_certificate", "commit certificate is invalid")                \

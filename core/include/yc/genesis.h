@@ -14,9 +14,11 @@
 #include <stdint.h>
 
 #include "yc/buf.h"
+#include "yc/enums.h"
 #include "yc/err.h"
 #include "yc/hash.h"
 #include "yc/keys.h"
+#include "yc/tx.h"
 
 #define YC_MAX_VALIDATORS 64
 #define YC_GENESIS_MAX_ACCOUNTS 4096
@@ -45,6 +47,22 @@ struct yc_params {
                                   * co-signature (dev and test chains; default false) */
 };
 
+/* Codes in one code list of genesis. */
+#define YC_CODES_MAX 128
+
+/* A code list: distinct codes ([a-z0-9_.:-]{1,64}), NUL-terminated, in the given order. */
+struct yc_code_list {
+    uint32_t n;
+    char codes[YC_CODES_MAX][YC_CODE_MAX + 1];
+};
+
+/* The chain's code lists (docs/domain.md, "Code lists"): the data categories and purposes
+ * a consent, a use, a license, a listing or a carry may name; policy.set adds codes. */
+struct yc_codes {
+    struct yc_code_list categories;
+    struct yc_code_list purposes;
+};
+
 struct yc_genesis {
     char chain_id[YC_CHAIN_ID_MAX + 1];
     uint64_t genesis_time_ms;
@@ -53,18 +71,28 @@ struct yc_genesis {
     uint32_t naccounts;
     struct yc_genesis_account *accounts; /* owned, yc_malloc'ed */
     struct yc_params params;
+    struct yc_codes codes;     /* empty lists: yc_genesis_finalize fills in the defaults */
     uint8_t hash[YC_HASH_LEN]; /* set by yc_genesis_finalize */
 };
 
 /* Fills the default parameters. */
 void yc_params_default(struct yc_params *p);
+/* Sets list l to the default list of kind k (yc_codes_default). */
+void yc_code_list_default(struct yc_code_list *l, enum yc_code_kind k);
+/* True iff code c[0..len) is in l or refines a code of l (yc_code_covers). */
+bool yc_code_list_covers(const struct yc_code_list *l, const char *c, size_t len);
+/* Appends code c[0..len) to l: YC_OK, YC_ECONFIG (not a code, or already listed), YC_ELIMIT
+ * (full). */
+YC_WUR int yc_code_list_add(struct yc_code_list *l, const char *c, size_t len);
 /* Frees accounts; clears *g. */
 void yc_genesis_cleanup(struct yc_genesis *g);
 /*
  * Validates (non-empty chain id of [A-Za-z0-9._-], 1..64 validators with valid,
  * distinct keys, valid accounts with distinct keys and known roles, at least one
- * account of role `exchange`) and computes g->hash = H(genesis tag, chain_id,
- * canonical encoding). Returns YC_OK or YC_ECONFIG / YC_EBADKEY.
+ * account of role `exchange`, code lists of distinct valid codes), fills an empty code
+ * list with its default list (so the hash always covers the lists in force), and
+ * computes g->hash = H(genesis tag, chain_id, canonical encoding). Returns YC_OK or
+ * YC_ECONFIG / YC_EBADKEY.
  */
 YC_WUR int yc_genesis_finalize(struct yc_genesis *g);
 /* Canonical msgpack encoding (the bytes hashed by finalize). */
