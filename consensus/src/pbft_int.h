@@ -34,7 +34,7 @@
 #define PBFT_MAX_MYVOTES 4096     /* own votes per height; more are refused */
 #define PBFT_SIGCACHE 512         /* verified-signature cache entries */
 #define PBFT_FUTURE_PER_PEER 6    /* buffered messages per peer for height + 1 */
-#define PBFT_MAX_TIMEOUT_SHIFT 8  /* view timeout stops doubling at base << 8 */
+#define PBFT_MAX_TIMEOUT_SHIFT 3  /* view timeout stops doubling at base << 3 (DESIGN §7: 8x) */
 
 enum pbft_type {
     PBFT_T_NONE = 0,

@@ -2,9 +2,10 @@
  * block.c — block header, block and commit certificate: canonical encoding, strict
  * decoding, the block hash, the vote hash and certificate verification.
  *
- * A decoded block owns a copy of its bytes and an array of decoded transactions
- * (each with its own copy). Decoding checks the tx count and the tx root, and that
- * every tx names the block's chain; it never checks signatures. Certificate
+ * A decoded block owns a copy of its bytes, an array of decoded transactions (each with
+ * its own copy) and their outcomes. Decoding checks the version, the tx count, the tx
+ * root over the signed bytes, the result root over (id, outcome), and that every tx
+ * names the block's chain; it never checks signatures nor re-derives outcomes. Certificate
  * decoding checks only the shape: ordering, uniqueness, membership and quorum are
  * yc_cert_verify's, so the audit tool reports them as a bad certificate.
  */
@@ -23,16 +24,18 @@ static const struct yc_limits BLOCK_LIMITS = {
 
 static void enc_header(struct yc_enc *e, const struct yc_block_header *h)
 {
-    yc_enc_map(e, 9);
+    yc_enc_map(e, 11);
     yc_enc_cstr(e, "chain_id");
     yc_enc_str(e, h->chain_id, strnlen(h->chain_id, sizeof h->chain_id));
     yc__put_u64(e, "height", h->height);
     yc__put_bin(e, "prev_hash", h->prev_hash, YC_HASH_LEN);
     yc__put_u64(e, "proposer", h->proposer);
+    yc__put_bin(e, "result_root", h->result_root, YC_HASH_LEN);
     yc__put_bin(e, "state_root", h->state_root, YC_HASH_LEN);
     yc__put_u64(e, "time", h->time_ms);
     yc__put_u64(e, "tx_count", h->tx_count);
     yc__put_bin(e, "tx_root", h->tx_root, YC_HASH_LEN);
+    yc__put_u64(e, "version", h->version);
     yc__put_u64(e, "view", h->view);
 }
 
@@ -69,7 +72,7 @@ int yc_header_hash(const struct yc_block_header *h, uint8_t out[YC_HASH_LEN])
 }
 
 int yc_block_encode(struct yc_buf *out, const struct yc_block_header *h, const struct yc_tx *txs,
-                    uint32_t ntx, const struct yc_cert *cert)
+                    const int *results, uint32_t ntx, const struct yc_cert *cert)
 {
     struct yc_enc e;
     bool has_cert = cert != NULL && cert->nsigs > 0;
@@ -78,8 +81,13 @@ int yc_block_encode(struct yc_buf *out, const struct yc_block_header *h, const s
         (has_cert && cert->nsigs > YC_MAX_VALIDATORS)) {
         return YC_EINVAL;
     }
+    for (uint32_t i = 0; results != NULL && i < ntx; i++) {
+        if (!yc_outcome_valid(results[i])) {
+            return YC_EINVAL;
+        }
+    }
     yc_enc_init(&e, out);
-    yc_enc_map(&e, has_cert ? 3 : 2);
+    yc_enc_map(&e, has_cert ? 4 : 3);
     if (has_cert) {
         yc_enc_cstr(&e, "cert");
         yc_enc_map(&e, 2);
@@ -94,6 +102,11 @@ int yc_block_encode(struct yc_buf *out, const struct yc_block_header *h, const s
     }
     yc_enc_cstr(&e, "header");
     enc_header(&e, h);
+    yc_enc_cstr(&e, "results");
+    yc_enc_array(&e, ntx);
+    for (uint32_t i = 0; i < ntx; i++) {
+        yc_enc_cstr(&e, yc_err_name(results != NULL ? results[i] : YC_OK));
+    }
     yc_enc_cstr(&e, "txs");
     yc_enc_array(&e, ntx);
     for (uint32_t i = 0; i < ntx; i++) {
@@ -150,6 +163,8 @@ static int dec_header(struct yc_dec *d, struct yc_block_header *h)
     YC__TRY(dec_hash(d, h->prev_hash));
     YC__TRY(req(d, &left, "proposer"));
     YC__TRY(dec_u32(d, &h->proposer));
+    YC__TRY(req(d, &left, "result_root"));
+    YC__TRY(dec_hash(d, h->result_root));
     YC__TRY(req(d, &left, "state_root"));
     YC__TRY(dec_hash(d, h->state_root));
     YC__TRY(req(d, &left, "time"));
@@ -158,9 +173,11 @@ static int dec_header(struct yc_dec *d, struct yc_block_header *h)
     YC__TRY(dec_u32(d, &h->tx_count));
     YC__TRY(req(d, &left, "tx_root"));
     YC__TRY(dec_hash(d, h->tx_root));
+    YC__TRY(req(d, &left, "version"));
+    YC__TRY(dec_u32(d, &h->version));
     YC__TRY(req(d, &left, "view"));
     YC__TRY(dec_u64(d, &h->view));
-    if (left != 0 || h->height < 1) {
+    if (left != 0 || h->height < 1 || h->version != YC_BLOCK_VERSION) {
         return YC_EBADBLOCK;
     }
     return YC_OK;
@@ -194,29 +211,85 @@ static int dec_cert(struct yc_dec *d, struct yc_cert *c)
     return left == 0 ? YC_OK : YC_EBADBLOCK;
 }
 
-int yc_block_tx_root(uint8_t root[YC_HASH_LEN], const char *chain_id, const struct yc_tx *txs,
-                     uint32_t n)
+bool yc_outcome_valid(int outcome)
 {
-    uint8_t(*ids)[YC_HASH_LEN];
+    return outcome == YC_OK || (yc_err_is_verdict(outcome) && outcome != YC_EDUPTX &&
+                                strcmp(yc_err_name(outcome), "unknown_error") != 0);
+}
+
+void yc_signed_tx_hash(uint8_t out[YC_HASH_LEN], const char *chain_id, const struct yc_tx *tx)
+{
+    yc_hash_tagged(out, YC_TAG_SIGNED_TX, chain_id, tx->bytes, tx->len);
+}
+
+void yc_result_hash(uint8_t out[YC_HASH_LEN], const char *chain_id, const uint8_t id[YC_HASH_LEN],
+                    int outcome)
+{
+    const char *name = yc_err_name(outcome);
+    size_t nlen = strnlen(name, 64);
+    uint8_t buf[YC_HASH_LEN + 64];
+
+    memcpy(buf, id, YC_HASH_LEN);
+    memcpy(buf + YC_HASH_LEN, name, nlen);
+    yc_hash_tagged(out, YC_TAG_RESULT, chain_id, buf, YC_HASH_LEN + nlen);
+}
+
+/* Merkle root over leaf(i) for i in [0, n): the tx root, or (result) the result root with
+ * results (NULL: every tx committed). */
+static int leaves_root(uint8_t root[YC_HASH_LEN], const char *chain_id, const struct yc_tx *txs,
+                       bool result, const int *results, uint32_t n)
+{
+    uint8_t(*leaves)[YC_HASH_LEN];
     int rc;
 
-    if (root == NULL || chain_id == NULL || (n > 0 && txs == NULL)) {
-        return YC_EINVAL;
-    }
     if (n == 0) {
         memset(root, 0, YC_HASH_LEN);
         return YC_OK;
     }
-    ids = yc_calloc(n, YC_HASH_LEN);
-    if (ids == NULL) {
+    leaves = yc_calloc(n, YC_HASH_LEN);
+    if (leaves == NULL) {
         return YC_ENOMEM;
     }
     for (uint32_t i = 0; i < n; i++) {
-        memcpy(ids[i], txs[i].id, YC_HASH_LEN);
+        if (!result) {
+            yc_signed_tx_hash(leaves[i], chain_id, &txs[i]);
+        } else {
+            yc_result_hash(leaves[i], chain_id, txs[i].id, results != NULL ? results[i] : YC_OK);
+        }
     }
-    rc = yc_merkle_root(root, chain_id, (const uint8_t(*)[YC_HASH_LEN])ids, n);
-    yc_free(ids);
+    rc = yc_merkle_root(root, chain_id, (const uint8_t(*)[YC_HASH_LEN])leaves, n);
+    yc_free(leaves);
     return rc;
+}
+
+int yc_block_tx_root(uint8_t root[YC_HASH_LEN], const char *chain_id, const struct yc_tx *txs,
+                     uint32_t n)
+{
+    if (root == NULL || chain_id == NULL || (n > 0 && txs == NULL)) {
+        return YC_EINVAL;
+    }
+    return leaves_root(root, chain_id, txs, false, NULL, n);
+}
+
+int yc_block_result_root(uint8_t root[YC_HASH_LEN], const char *chain_id,
+                         const struct yc_tx *txs, const int *results, uint32_t n)
+{
+    if (root == NULL || chain_id == NULL || (n > 0 && txs == NULL)) {
+        return YC_EINVAL;
+    }
+    return leaves_root(root, chain_id, txs, true, results, n);
+}
+
+int yc_block_header_seal(struct yc_block_header *h, const struct yc_tx *txs, const int *results,
+                         uint32_t n)
+{
+    if (h == NULL || !header_chain_ok(h)) {
+        return YC_EINVAL;
+    }
+    h->version = YC_BLOCK_VERSION;
+    h->tx_count = n;
+    YC__TRY(yc_block_tx_root(h->tx_root, h->chain_id, txs, n));
+    return yc_block_result_root(h->result_root, h->chain_id, txs, results, n);
 }
 
 /* Decodes the txs array into b->txs and checks count, chain and tx root. */
@@ -259,6 +332,49 @@ static int dec_txs(struct yc_dec *d, struct yc_block *b)
     return memcmp(root, b->hdr.tx_root, YC_HASH_LEN) == 0 ? YC_OK : YC_EBADBLOCK;
 }
 
+/* Decodes the results array into b->results (before the txs: keys are sorted). */
+static int dec_results(struct yc_dec *d, struct yc_block *b)
+{
+    uint32_t n;
+
+    if (yc_dec_array(d, &n) != YC_OK || n != b->hdr.tx_count) {
+        return YC_EBADBLOCK;
+    }
+    if (n == 0) {
+        return YC_OK;
+    }
+    b->results = yc_calloc(n, sizeof *b->results);
+    if (b->results == NULL) {
+        return YC_ENOMEM;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        const char *s;
+        size_t len;
+        char name[64];
+        if (yc_dec_str(d, &s, &len) != YC_OK || len == 0 || len >= sizeof name) {
+            return YC_EBADBLOCK;
+        }
+        memcpy(name, s, len);
+        name[len] = '\0';
+        b->results[i] = strcmp(name, "ok") == 0 ? YC_OK : yc_err_from_name(name);
+        if (!yc_outcome_valid(b->results[i])) {
+            return YC_EBADBLOCK; /* not a name, or a code no transaction can fail with */
+        }
+    }
+    return YC_OK;
+}
+
+static int check_result_root(const struct yc_block *b)
+{
+    uint8_t root[YC_HASH_LEN];
+    int rc = yc_block_result_root(root, b->hdr.chain_id, b->txs, b->results, b->ntx);
+
+    if (rc != YC_OK) {
+        return rc;
+    }
+    return memcmp(root, b->hdr.result_root, YC_HASH_LEN) == 0 ? YC_OK : YC_EBADBLOCK;
+}
+
 int yc_block_decode(struct yc_block *b, const uint8_t *bytes, size_t len)
 {
     struct yc_dec d;
@@ -295,10 +411,19 @@ int yc_block_decode(struct yc_block *b, const uint8_t *bytes, size_t len)
         rc = dec_header(&d, &b->hdr);
     }
     if (rc == YC_OK) {
+        rc = req(&d, &left, "results");
+    }
+    if (rc == YC_OK) {
+        rc = dec_results(&d, b);
+    }
+    if (rc == YC_OK) {
         rc = req(&d, &left, "txs");
     }
     if (rc == YC_OK) {
         rc = dec_txs(&d, b);
+    }
+    if (rc == YC_OK) {
+        rc = check_result_root(b);
     }
     if (rc == YC_OK && (left != 0 || !yc_dec_done(&d))) {
         rc = YC_EBADBLOCK;
@@ -312,6 +437,32 @@ int yc_block_decode(struct yc_block *b, const uint8_t *bytes, size_t len)
     return rc;
 }
 
+int yc_block_header_decode(const uint8_t *bytes, size_t len, struct yc_block_header *h)
+{
+    struct yc_dec d;
+    uint32_t left;
+    int r;
+
+    if (h == NULL || (bytes == NULL && len > 0)) {
+        return YC_EINVAL;
+    }
+    memset(h, 0, sizeof *h);
+    yc_dec_init(&d, bytes, len);
+    if (yc_dec_map(&d, &left) != YC_OK) {
+        return YC_EBADBLOCK;
+    }
+    r = yc__field_opt(&d, &left, "cert");
+    if (r < 0 || (r == 1 && yc_dec_skip(&d, NULL, NULL) != YC_OK)) {
+        return YC_EBADBLOCK;
+    }
+    YC__TRY(req(&d, &left, "header"));
+    r = dec_header(&d, h);
+    if (r != YC_OK) {
+        memset(h, 0, sizeof *h);
+    }
+    return r;
+}
+
 void yc_block_cleanup(struct yc_block *b)
 {
     if (b == NULL) {
@@ -321,6 +472,7 @@ void yc_block_cleanup(struct yc_block *b)
         yc_tx_cleanup(&b->txs[i]);
     }
     yc_free(b->txs);
+    yc_free(b->results);
     yc_free(b->bytes);
     memset(b, 0, sizeof *b);
 }

@@ -196,32 +196,112 @@ static int check_sender(struct yc__env *env, bool bump, uint64_t *gap)
     if (is_self_register(tx)) {
         rc = yc__acct_exists(env->o, tx->sender);
         if (rc == YC_OK) {
-            return YC_EALREADYREG;
+            return yc__refuse(env, YC_EALREADYREG, "sender: this key is already registered");
         }
         if (rc != YC_EUNKNOWNACCT) {
             return rc;
         }
         env->role = YC_ROLE_NONE;
         /* The account (nonce 1) is created by the handler. */
-        return tx->nonce == 0 ? YC_OK : YC_EBADNONCE;
+        return tx->nonce == 0 ? YC_OK
+                              : yc__refuse(env, YC_EBADNONCE,
+                                           "nonce: a self-registration has nonce 0, not %llu",
+                                           (unsigned long long)tx->nonce);
     }
     rc = yc__acct_load(env->o, tx->sender, &a);
+    if (rc == YC_EUNKNOWNACCT) {
+        return yc__refuse(env, rc, "sender: not a registered account; register it first");
+    }
     if (rc != YC_OK) {
         return rc;
     }
     env->role = a.role;
     if (!bump) {
         if (tx->nonce < a.nonce) {
-            return YC_EBADNONCE;
+            return yc__refuse(env, YC_EBADNONCE,
+                              "nonce: %llu is already used; the sender's next nonce is %llu",
+                              (unsigned long long)tx->nonce, (unsigned long long)a.nonce);
         }
         *gap = tx->nonce - a.nonce;
         return YC_OK;
     }
     if (tx->nonce != a.nonce || a.nonce == UINT64_MAX) {
-        return YC_EBADNONCE;
+        return yc__refuse(env, YC_EBADNONCE, "nonce: %llu is not the sender's next nonce %llu",
+                          (unsigned long long)tx->nonce, (unsigned long long)a.nonce);
     }
     a.nonce++;
     return yc__acct_store(env->o, tx->sender, &a);
+}
+
+static bool has_cosigner(const struct yc_tx *tx, const uint8_t pub[YC_PUBKEY_LEN])
+{
+    for (uint32_t i = 0; i < tx->ncosigs; i++) {
+        if (memcmp(tx->cosigs[i].pub, pub, YC_PUBKEY_LEN) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool is_registrar(enum yc_role r)
+{
+    return r == YC_ROLE_EXCHANGE || r == YC_ROLE_AGENCY;
+}
+
+/* The co-signers a type calls for (DESIGN.md §5): a pledge's pledgee; a registrar (the
+ * exchange or an agency) on a self-registration, which needs one unless genesis sets
+ * open_registration. Anyone else's co-signature is refused: co-signatures are outside
+ * the tx id, so a stranger could otherwise add one to somebody's transaction. */
+static int check_cosigners(struct yc__env *env)
+{
+    const struct yc_tx *tx = env->tx;
+    uint32_t registrars = 0;
+
+    for (uint32_t i = 0; i < tx->ncosigs; i++) {
+        const uint8_t *pub = tx->cosigs[i].pub;
+        if (tx->type == YC_TX_PLEDGE_CREATE &&
+            memcmp(pub, tx->b.pledge_create.pledgee, YC_PUBKEY_LEN) == 0) {
+            continue;
+        }
+        if (is_self_register(tx)) {
+            struct yc_account a;
+            int rc = yc__acct_load(env->o, pub, &a);
+            if (rc != YC_OK && rc != YC_EUNKNOWNACCT) {
+                return rc;
+            }
+            if (rc == YC_OK && is_registrar(a.role) && registrars == 0) {
+                registrars++;
+                continue;
+            }
+            return yc__refuse(env, YC_EBADCOSIG,
+                              "cosigs: co-signer %u is not a registrar (a registered exchange "
+                              "or agency account); a registration takes one registrar's "
+                              "co-signature", (unsigned)i);
+        }
+        return yc__refuse(env, YC_EBADCOSIG,
+                          "cosigs: co-signer %u is not a party to this %s transaction "
+                          "(only a pledge.create takes a co-signature, by its pledgee, and a "
+                          "self-registration, by a registrar)",
+                          (unsigned)i, yc_tx_type_name(tx->type));
+    }
+    if (tx->type == YC_TX_PLEDGE_CREATE && !has_cosigner(tx, tx->b.pledge_create.pledgee)) {
+        return yc__refuse(env, YC_EBADCOSIG,
+                          "cosigs: a pledge.create needs its pledgee's co-signature");
+    }
+    if (is_self_register(tx) && registrars == 0 && !env->ctx->g->params.open_registration) {
+        return yc__refuse(env, YC_ENOTAUTH,
+                          "registration: this chain registers accounts under their real names: "
+                          "the exchange or an agency must send the registration or co-sign it");
+    }
+    return YC_OK;
+}
+
+/* The envelope every transaction obeys before its type's rules: the co-signers it calls
+ * for, a known sender (or a self-registration) and its nonce (see check_sender). */
+static int check_envelope(struct yc__env *env, bool bump, uint64_t *gap)
+{
+    int rc = check_cosigners(env);
+    return rc == YC_OK ? check_sender(env, bump, gap) : rc;
 }
 
 /* The handler of tx's type (YC_EUNKNOWNTYPE if none), for a tx of genesis g's chain
@@ -239,7 +319,7 @@ static int handler_checked(const struct yc_tx *tx, const struct yc_genesis *g,
 static int run(struct yc__env *env, const struct handler *h)
 {
     uint64_t gap;
-    int rc = check_sender(env, true, &gap);
+    int rc = check_envelope(env, true, &gap);
 
     if (rc == YC_OK && h->check != NULL) {
         rc = h->check(env);
@@ -283,6 +363,48 @@ int yc_exec_tx(yc_overlay *o, const struct yc_exec_ctx *ctx, const struct yc_tx 
     return rc;
 }
 
+int yc_exec_tx_outcome(yc_overlay *o, const struct yc_exec_ctx *ctx, const struct yc_tx *tx,
+                       uint32_t index, int *outcome)
+{
+    struct yc_state_src src;
+    yc_overlay *child;
+    uint64_t gap;
+    int rc;
+
+    if (outcome == NULL) {
+        return YC_EINVAL;
+    }
+    *outcome = YC_OK;
+    rc = yc_exec_tx(o, ctx, tx, index);
+    if (rc == YC_OK || !yc_err_is_verdict(rc) || is_self_register(tx)) {
+        return rc; /* committed; a local failure; or a registration that created nothing */
+    }
+    /* Refused: if the envelope holds (the tx is the sender's next, its co-signers are
+     * the ones its type calls for), the failure is recorded and consumes the nonce. */
+    src = yc_overlay_src(o);
+    int env_rc = yc_overlay_create(&child, &src);
+    if (env_rc != YC_OK) {
+        return env_rc;
+    }
+    struct yc__env env = {.o = child, .ctx = ctx, .tx = tx, .index = index};
+    struct yc_exec_ctx quiet = *ctx;
+    quiet.why = NULL; /* keep the words of the rule that refused */
+    env.ctx = &quiet;
+    env_rc = handler_for(tx->type) == NULL ? YC_EUNKNOWNTYPE
+             : chain_matches(tx, ctx->g)   ? check_envelope(&env, true, &gap)
+                                           : YC_EWRONGCHAIN;
+    if (env_rc == YC_OK) {
+        env_rc = yc_overlay_merge(child, o);
+        if (env_rc == YC_OK) {
+            *outcome = rc;
+        }
+    } else if (yc_err_is_verdict(env_rc)) {
+        env_rc = rc; /* the envelope itself fails: report the first refusal */
+    }
+    yc_overlay_destroy(child);
+    return env_rc;
+}
+
 int yc_exec_precheck(yc_overlay *o, const struct yc_exec_ctx *ctx, const struct yc_tx *tx,
                      uint64_t *gap)
 {
@@ -302,7 +424,7 @@ int yc_exec_precheck(yc_overlay *o, const struct yc_exec_ctx *ctx, const struct 
     }
     /* Reads only: `o` may cache what it read, but gets no writes. */
     struct yc__env env = {.o = o, .ctx = ctx, .tx = tx, .index = 0};
-    rc = check_sender(&env, false, &g);
+    rc = check_envelope(&env, false, &g);
     if (rc == YC_OK && h->check != NULL) {
         rc = h->check(&env);
     }
@@ -348,11 +470,12 @@ int yc_exec_block(yc_overlay *o, const struct yc_genesis *g, const struct yc_blo
     if (bad_index != NULL) {
         *bad_index = 0;
     }
-    if (o == NULL || g == NULL || b == NULL || prev_root == NULL || (b->ntx > 0 && !b->txs)) {
+    if (o == NULL || g == NULL || b == NULL || prev_root == NULL ||
+        (b->ntx > 0 && (b->txs == NULL || b->results == NULL))) {
         return YC_EINVAL;
     }
     if (strncmp(b->hdr.chain_id, g->chain_id, sizeof g->chain_id) != 0 ||
-        b->ntx != b->hdr.tx_count) {
+        b->ntx != b->hdr.tx_count || b->hdr.version != YC_BLOCK_VERSION) {
         return YC_EBADBLOCK;
     }
     rc = yc_block_tx_root(root, g->chain_id, b->txs, b->ntx);
@@ -362,9 +485,20 @@ int yc_exec_block(yc_overlay *o, const struct yc_genesis *g, const struct yc_blo
     if (memcmp(root, b->hdr.tx_root, YC_HASH_LEN) != 0) {
         return YC_EBADBLOCK;
     }
+    rc = yc_block_result_root(root, g->chain_id, b->txs, b->results, b->ntx);
+    if (rc != YC_OK) {
+        return rc;
+    }
+    if (memcmp(root, b->hdr.result_root, YC_HASH_LEN) != 0) {
+        return YC_EBADBLOCK;
+    }
     struct yc_exec_ctx ctx = {.g = g, .height = b->hdr.height, .time_ms = b->hdr.time_ms};
     for (uint32_t i = 0; i < b->ntx; i++) {
-        rc = yc_exec_tx(o, &ctx, &b->txs[i], i);
+        int outcome;
+        rc = yc_exec_tx_outcome(o, &ctx, &b->txs[i], i, &outcome);
+        if (rc == YC_OK && outcome != b->results[i]) {
+            rc = YC_EBADBLOCK; /* the block records another outcome than its execution */
+        }
         if (rc != YC_OK) {
             if (bad_index != NULL) {
                 *bad_index = i;

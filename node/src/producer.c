@@ -3,8 +3,12 @@
  *
  * Build: candidates are taken from the mempool's ready txs (a snapshot of pointers;
  * the mempool is not touched until the block is built), executed in order with
- * yc_exec_tx on one overlay; the header commits to the tx root and the state root
- * yc_state_root_next(parent root, sorted writes). Block time is
+ * yc_exec_tx_outcome on one overlay: a tx that fails its type's rules goes into the
+ * block as failed with its code (it consumes its nonce, so its sender's later txs can
+ * follow it in the same block); one whose envelope fails (it can never be in a block:
+ * its nonce is used, its sender is gone) is left out and refused. The header commits to
+ * the tx root, the result root and the state root yc_state_root_next(parent root,
+ * sorted writes). Block time is
  * max(now, parent time + 1), so times strictly increase even if the clock steps back.
  */
 #include <stdlib.h>
@@ -15,7 +19,6 @@
 #include "producer.h"
 #include "yc/alloc.h"
 #include "yc/ledger.h"
-#include "yc/merkle.h"
 #include "yc/objects.h"
 #include "yc/pbft.h"
 
@@ -60,7 +63,7 @@ int yc__build_block(yc_node *n, uint64_t height, uint64_t view, uint32_t propose
     struct candidates c = {.max_txs = cap, .max_bytes = lim->max_bytes};
     c.v = calloc(cap > 0 ? cap : 1, sizeof *c.v);
     struct yc_tx *txs = calloc(cap > 0 ? cap : 1, sizeof *txs);
-    uint8_t(*ids)[YC_HASH_LEN] = calloc(cap > 0 ? cap : 1, sizeof *ids);
+    int *results = calloc(cap > 0 ? cap : 1, sizeof *results);
     struct rejected *rej = calloc(cap > 0 ? cap : 1, sizeof *rej);
     struct yc_exec_block *e = calloc(1, sizeof *e);
     struct yc_idmap failed = {0};
@@ -69,7 +72,7 @@ int yc__build_block(yc_node *n, uint64_t height, uint64_t view, uint32_t propose
     size_t nrej = 0;
     int rc = YC_ENOMEM;
     const char *step = "allocation";
-    if (c.v == NULL || txs == NULL || ids == NULL || rej == NULL || e == NULL ||
+    if (c.v == NULL || txs == NULL || results == NULL || rej == NULL || e == NULL ||
         yc_idmap_init(&failed, YC_PUBKEY_LEN) != YC_OK)
         goto out;
     if (cap > 0)
@@ -88,11 +91,12 @@ int yc__build_block(yc_node *n, uint64_t height, uint64_t view, uint32_t propose
     for (size_t i = 0; i < c.n; i++) {
         const struct yc_tx *tx = c.v[i];
         if (yc_idmap_get(&failed, tx->sender) != NULL)
-            continue; /* an earlier tx of this sender failed: its nonce is now a gap */
-        rc = yc_exec_tx(e->ov, &ctx, tx, ntx);
+            continue; /* an earlier tx of this sender was left out: its nonce is a gap */
+        int outcome;
+        rc = yc_exec_tx_outcome(e->ov, &ctx, tx, ntx, &outcome);
         if (rc == YC_OK) {
             txs[ntx] = *tx; /* shallow: the mempool keeps owning the bytes */
-            memcpy(ids[ntx], tx->id, YC_HASH_LEN);
+            results[ntx] = outcome;
             ntx++;
             continue;
         }
@@ -124,14 +128,12 @@ int yc__build_block(yc_node *n, uint64_t height, uint64_t view, uint32_t propose
     h->time_ms = ctx.time_ms;
     memcpy(h->prev_hash, n->tip.hash, YC_HASH_LEN);
     yc_state_root_next(h->state_root, n->genesis.chain_id, n->tip.state_root, w, nw);
-    h->tx_count = ntx;
-    step = "tx root";
-    rc = yc_merkle_root(h->tx_root, n->genesis.chain_id, (const uint8_t(*)[YC_HASH_LEN])ids,
-                        ntx);
+    step = "roots";
+    rc = yc_block_header_seal(h, txs, results, ntx);
     if (rc != YC_OK)
         goto out;
     step = "encoding";
-    rc = yc_block_encode(&buf, h, txs, ntx, NULL);
+    rc = yc_block_encode(&buf, h, txs, results, ntx, NULL);
     if (rc != YC_OK)
         goto out;
     struct yc_block_header keep = *h;
@@ -149,8 +151,13 @@ int yc__build_block(yc_node *n, uint64_t height, uint64_t view, uint32_t propose
     e->view = view;
     *out = e;
     e = NULL;
-    yc_log_debug("producer", "built height %llu view %llu: %u txs, %zu left out",
-                 (unsigned long long)height, (unsigned long long)view, ntx, nrej);
+    if (yc_log_enabled(YC_LOG_DEBUG)) {
+        uint32_t nfailed = 0;
+        for (uint32_t i = 0; i < ntx; i++)
+            nfailed += results[i] != YC_OK;
+        yc_log_debug("producer", "built height %llu view %llu: %u txs (%u failed), %zu left out",
+                     (unsigned long long)height, (unsigned long long)view, ntx, nfailed, nrej);
+    }
 out:
     if (rc != YC_OK)
         yc_log_error("producer", "building height %llu: %s failed: %s",
@@ -163,7 +170,7 @@ out:
     yc_idmap_cleanup(&failed);
     free(c.v);
     free(txs);
-    free(ids);
+    free(results);
     free(rej);
     return rc;
 }
@@ -248,7 +255,7 @@ void yc__store_block(yc_node *n, struct yc_exec_block *e, const struct yc_cert *
     struct yc_block *b = &e->block;
     struct yc_buf buf;
     yc_buf_init(&buf, YC_BLOCK_MAX_BYTES + (1u << 20));
-    int rc = yc_block_encode(&buf, &b->hdr, b->txs, b->ntx, cert);
+    int rc = yc_block_encode(&buf, &b->hdr, b->txs, b->results, b->ntx, cert);
     if (rc != YC_OK)
         yc__node_fatal(n, 74, "cannot encode committed block %llu: %s",
                        (unsigned long long)b->hdr.height, yc_err_name(rc));

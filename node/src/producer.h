@@ -35,9 +35,10 @@ struct yc_build_limits {
 
 /*
  * Builds a block at (height, view) proposed by `proposer` from the mempool's ready
- * txs in proposal order, executing each on an overlay: a tx that fails is left out
- * and reported rejected with its code (yc__node_tx_rejected), and its sender's later
- * txs wait for another block. Returns YC_OK with *out set, or with *out NULL when
+ * txs in proposal order, executing each on an overlay (yc_exec_tx_outcome): a tx that
+ * fails its type's rules is included as failed with its code; one whose envelope fails
+ * is left out and reported refused (yc__node_tx_rejected), and its sender's later txs
+ * wait for another block. Returns YC_OK with *out set, or with *out NULL when
  * there is nothing to propose; YC_ENOMEM. A storage read failure is fatal.
  */
 YC_WUR int yc__build_block(yc_node *n, uint64_t height, uint64_t view, uint32_t proposer,

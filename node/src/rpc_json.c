@@ -227,8 +227,10 @@ json_t *yc_rjson_header(const struct yc_block_header *h)
     json_object_set_new(o, "time_ms", yc_rjson_u64(h->time_ms));
     json_object_set_new(o, "prev_hash", yc_rjson_hex(h->prev_hash, YC_HASH_LEN));
     json_object_set_new(o, "tx_root", yc_rjson_hex(h->tx_root, YC_HASH_LEN));
+    json_object_set_new(o, "result_root", yc_rjson_hex(h->result_root, YC_HASH_LEN));
     json_object_set_new(o, "state_root", yc_rjson_hex(h->state_root, YC_HASH_LEN));
     json_object_set_new(o, "tx_count", yc_rjson_u64(h->tx_count));
+    json_object_set_new(o, "version", json_integer((json_int_t)h->version));
     return o;
 }
 

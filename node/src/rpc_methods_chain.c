@@ -2,7 +2,8 @@
  * rpc_methods_chain.c — blocks: block (json | raw) and blockchain (a range of
  * headers, newest first). docs/rpc.md.
  *
- * blockchain reads only each block's header out of the stored bytes (header_peek)
+ * blockchain reads only each block's header out of the stored bytes
+ * (yc_block_header_decode)
  * instead of decoding every transaction: listing 100 full blocks would otherwise
  * decode up to 800 MiB on the loop thread.
  */
@@ -15,7 +16,6 @@
 #include "rpc_json.h"
 #include "yc/alloc.h"
 #include "yc/block.h"
-#include "yc/codec.h"
 #include "yc/hash.h"
 #include "yc/store.h"
 
@@ -35,81 +35,6 @@ int yc__rpc_read_block(store *s, uint64_t height, struct yc_block *b)
     rc = yc_block_decode(b, bytes, len);
     yc_free(bytes);
     return rc == YC_OK ? YC_OK : YC_ECORRUPT;
-}
-
-static int dec_hash(struct yc_dec *d, uint8_t out[YC_HASH_LEN])
-{
-    return yc_dec_bin_fixed(d, out, YC_HASH_LEN);
-}
-
-/*
- * Decodes the header of encoded block bytes (map {cert?, header, txs}) without touching
- * the transactions. The bytes come from our own store; the reader still never reads
- * out of bounds. Returns YC_OK or YC_ECORRUPT.
- */
-static int header_peek(const uint8_t *p, size_t len, struct yc_block_header *h)
-{
-    struct yc_dec d;
-    uint32_t n;
-    memset(h, 0, sizeof(*h));
-    yc_dec_init(&d, p, len);
-    if (yc_dec_map(&d, &n) != YC_OK)
-        return YC_ECORRUPT;
-    for (uint32_t i = 0; i < n; i++) {
-        const char *k;
-        size_t kl;
-        if (yc_dec_str(&d, &k, &kl) != YC_OK)
-            return YC_ECORRUPT;
-        if (kl != 6 || memcmp(k, "header", 6) != 0) {
-            if (yc_dec_skip(&d, NULL, NULL) != YC_OK)
-                return YC_ECORRUPT;
-            continue;
-        }
-        uint32_t m;
-        if (yc_dec_map(&d, &m) != YC_OK)
-            return YC_ECORRUPT;
-        for (uint32_t j = 0; j < m; j++) {
-            uint64_t v = 0;
-            int rc = yc_dec_str(&d, &k, &kl);
-            if (rc != YC_OK)
-                return YC_ECORRUPT;
-#define KEY(s) (kl == sizeof(s) - 1 && memcmp(k, s, kl) == 0)
-            if (KEY("chain_id")) {
-                const char *cs;
-                size_t cl;
-                rc = yc_dec_str(&d, &cs, &cl);
-                if (rc == YC_OK && cl <= YC_CHAIN_ID_MAX) {
-                    memcpy(h->chain_id, cs, cl);
-                    h->chain_id[cl] = 0;
-                } else {
-                    rc = YC_ECORRUPT;
-                }
-            } else if (KEY("prev_hash")) {
-                rc = dec_hash(&d, h->prev_hash);
-            } else if (KEY("state_root")) {
-                rc = dec_hash(&d, h->state_root);
-            } else if (KEY("tx_root")) {
-                rc = dec_hash(&d, h->tx_root);
-            } else {
-                rc = yc_dec_uint(&d, &v);
-                if (KEY("height"))
-                    h->height = v;
-                else if (KEY("proposer"))
-                    h->proposer = (uint32_t)v;
-                else if (KEY("time"))
-                    h->time_ms = v;
-                else if (KEY("tx_count"))
-                    h->tx_count = (uint32_t)v;
-                else if (KEY("view"))
-                    h->view = v;
-            }
-#undef KEY
-            if (rc != YC_OK)
-                return YC_ECORRUPT;
-        }
-        return YC_OK;
-    }
-    return YC_ECORRUPT;
 }
 
 static uint64_t tip_height(yc_node *n)
@@ -160,7 +85,7 @@ void yc__rpc_block(struct rpc_call *c, json_t *params)
     if (raw) {
         struct yc_block_header h;
         uint8_t hash[YC_HASH_LEN];
-        rc = header_peek(bytes, len, &h);
+        rc = yc_block_header_decode(bytes, len, &h);
         if (rc == YC_OK)
             rc = yc_header_hash(&h, hash);
         if (rc == YC_OK && o) {
@@ -173,12 +98,16 @@ void yc__rpc_block(struct rpc_call *c, json_t *params)
         rc = yc_block_decode(&b, bytes, len);
         if (rc == YC_OK && o) {
             json_t *ids = json_array();
+            json_t *results = json_array();
             for (uint32_t i = 0; ids && i < b.ntx; i++)
                 json_array_append_new(ids, yc_rjson_hex(b.txs[i].id, YC_HASH_LEN));
+            for (uint32_t i = 0; results && i < b.ntx; i++)
+                json_array_append_new(results, json_string(yc_err_name(b.results[i])));
             json_object_set_new(o, "height", yc_rjson_u64(b.hdr.height));
             json_object_set_new(o, "hash", yc_rjson_hex(b.hash, YC_HASH_LEN));
             json_object_set_new(o, "header", yc_rjson_header(&b.hdr));
             json_object_set_new(o, "txs", ids);
+            json_object_set_new(o, "results", results);
             json_object_set_new(o, "certificate", yc_rjson_cert(&b.cert));
         }
         if (rc == YC_OK)
@@ -219,7 +148,7 @@ void yc__rpc_blockchain(struct rpc_call *c, json_t *params)
         uint8_t hash[YC_HASH_LEN];
         rc = store_get_block(s, h, &bytes, &len);
         if (rc == YC_OK)
-            rc = header_peek(bytes, len, &hdr);
+            rc = yc_block_header_decode(bytes, len, &hdr);
         if (rc == YC_OK)
             rc = yc_header_hash(&hdr, hash);
         yc_free(bytes);

@@ -501,13 +501,16 @@ int store_get_txloc(store *s, const uint8_t txid[YC_HASH_LEN], struct store_txlo
     int rc = store__get_raw(s, k, kl, &v, &vl);
     if (rc != YC_OK)
         return rc;
-    if (vl != 12) {
+    if (vl != 16) {
         leveldb_free(v);
         return YC_ECORRUPT;
     }
     loc->height = sk_get_u64((const uint8_t *)v);
     loc->index = sk_get_u32((const uint8_t *)v + 8);
+    loc->outcome = -(int)sk_get_u32((const uint8_t *)v + 12);
     leveldb_free(v);
+    if (!yc_outcome_valid(loc->outcome))
+        return YC_ECORRUPT;
     return YC_OK;
 }
 
@@ -515,7 +518,8 @@ int store_commit_block(store *s, const struct yc_block *b, const struct yc_write
                        size_t nwrites)
 {
     if (s == NULL || b == NULL || b->bytes == NULL || b->len == 0 ||
-        (writes == NULL && nwrites > 0) || (b->txs == NULL && b->ntx > 0) ||
+        (writes == NULL && nwrites > 0) ||
+        ((b->txs == NULL || b->results == NULL) && b->ntx > 0) ||
         (s->flags & STORE_READ_ONLY))
         return YC_EINVAL;
     struct store_tip cur;
@@ -532,7 +536,7 @@ int store_commit_block(store *s, const struct yc_block *b, const struct yc_write
 
     leveldb_writebatch_t *wb = leveldb_writebatch_create();
     uint8_t k[SK_MAX];
-    uint8_t v[12];
+    uint8_t v[16];
     size_t kl = sk_block(k, b->hdr.height);
     leveldb_writebatch_put(wb, (const char *)k, kl, (const char *)b->bytes, b->len);
     kl = sk_hash(k, b->hash);
@@ -542,7 +546,8 @@ int store_commit_block(store *s, const struct yc_block *b, const struct yc_write
         kl = sk_tx(k, b->txs[i].id);
         sk_put_u64(v, b->hdr.height);
         sk_put_u32(v + 8, i);
-        leveldb_writebatch_put(wb, (const char *)k, kl, (const char *)v, 12);
+        sk_put_u32(v + 12, (uint32_t)-b->results[i]); /* outcomes are 0 or negative */
+        leveldb_writebatch_put(wb, (const char *)k, kl, (const char *)v, 16);
     }
     for (size_t i = 0; i < nwrites; i++) {
         kl = sk_state(k, writes[i].key, writes[i].klen);

@@ -22,7 +22,7 @@
 #include "yc/hash.h"
 #include "yc/objects.h"
 
-#define STORE_FORMAT_VERSION 1u
+#define STORE_FORMAT_VERSION 2u /* 2: tx index holds the outcome; block format 2 */
 
 #define SK_BLOCK "b/"
 #define SK_HASH "h/"

@@ -61,6 +61,7 @@ void fz_genesis(struct yc_genesis *g, uint32_t n)
         g->accounts[i].balance = 1000000u * (i + 1);
     }
     yc_params_default(&g->params);
+    g->params.open_registration = true; /* a dev chain: individuals self-register */
     if (yc_genesis_finalize(g) != YC_OK) {
         abort();
     }

@@ -46,7 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     }
     yc_buf_init(&out, YC_BLOCK_MAX_BYTES);
-    if (yc_block_encode(&out, &b.hdr, b.txs, b.ntx, &b.cert) != YC_OK || out.len != size ||
+    if (yc_block_encode(&out, &b.hdr, b.txs, b.results, b.ntx, &b.cert) != YC_OK || out.len != size ||
         memcmp(out.data, data, size) != 0) {
         abort();
     }

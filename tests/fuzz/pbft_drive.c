@@ -158,11 +158,11 @@ uint8_t *fz_block(const struct yc_genesis *g, uint64_t height, uint64_t view, ui
     h.time_ms = time_ms;
     memcpy(h.prev_hash, prev, YC_HASH_LEN);
     h.state_root[0] = (uint8_t)height;
-    if (yc_block_tx_root(h.tx_root, g->chain_id, NULL, 0) != YC_OK) {
+    if (yc_block_header_seal(&h, NULL, NULL, 0) != YC_OK) {
         abort();
     }
     yc_buf_init(&b, 0);
-    if (yc_block_encode(&b, &h, NULL, 0, NULL) != YC_OK) {
+    if (yc_block_encode(&b, &h, NULL, NULL, 0, NULL) != YC_OK) {
         abort();
     }
     yc_buf_take(&b, &out, len);

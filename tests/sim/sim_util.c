@@ -123,12 +123,13 @@ uint8_t *sim_block(const struct sim_chain *c, uint64_t height, uint64_t view, ui
     h.proposer = proposer;
     h.time_ms = time_ms;
     memcpy(h.prev_hash, prev, YC_HASH_LEN);
+    h.version = YC_BLOCK_VERSION;
     sim_state_root(h.state_root, height, prev);
     if (!valid) {
         h.state_root[0] ^= 0xff;
     }
     yc_buf_init(&b, 0);
-    if (yc_block_encode(&b, &h, NULL, 0, NULL) != YC_OK || yc_header_hash(&h, digest) != YC_OK) {
+    if (yc_block_encode(&b, &h, NULL, NULL, 0, NULL) != YC_OK || yc_header_hash(&h, digest) != YC_OK) {
         abort();
     }
     yc_buf_take(&b, &out, len);

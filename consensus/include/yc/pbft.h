@@ -146,7 +146,8 @@ void pbft_destroy(pbft_node *n);
  */
 YC_WUR int pbft_step(pbft_node *n, uint32_t from, const uint8_t *msg, size_t len, uint64_t now_ms);
 /* Advances the clock (call it regularly, e.g. every 100 ms): a view whose timeout
- * (base_timeout_ms << min(view, 8)) has passed starts a view change. With one
+ * (base_timeout_ms << min(view, 3): the view of this height, so at most 8x the base,
+ * and back to the base at the next height) has passed starts a view change. With one
  * validator nothing times out. */
 void pbft_tick(pbft_node *n, uint64_t now_ms);
 /*

@@ -2,9 +2,13 @@
  * block.h — block header, body, commit certificate, and the vote hash that both
  * consensus/ and the audit tool verify (DESIGN.md §7, grammar in docs/formats.md).
  *
- * header  = map {chain_id, height, prev_hash, proposer, state_root, time, tx_count,
- *                tx_root, view}
- * block   = map {cert, header, txs: [signed tx map, …]}
+ * header  = map {chain_id, height, prev_hash, proposer, result_root, state_root, time,
+ *                tx_count, tx_root, version, view}
+ * block   = map {cert, header, results: [outcome name, …], txs: [signed tx map, …]}
+ * tx_root = Merkle root of H(YC_TAG_SIGNED_TX, chain_id, signed tx bytes), so the block
+ *           hash binds every signature and co-signature that was executed;
+ * result_root = Merkle root of H(YC_TAG_RESULT, chain_id, tx id ‖ outcome name): each
+ *           transaction's outcome, "ok" (committed) or the error code it failed with.
  * cert    = map {sigs: [[validator index, sig65], …] sorted by index, unique, view}
  * hash    = H(YC_TAG_BLOCK, chain_id, header bytes)
  * vote    = H(YC_TAG_PBFT, chain_id, map {digest, height, phase, view}), phase a
@@ -26,6 +30,9 @@
 #include "yc/tx.h"
 
 #define YC_BLOCK_MAX_BYTES (8u << 20)
+/* The block format this code writes and accepts (header `version`). 2: outcomes in the
+ * block, tx_root over signed bytes. */
+#define YC_BLOCK_VERSION 2u
 
 struct yc_block_header {
     char chain_id[YC_CHAIN_ID_MAX + 1];
@@ -35,8 +42,10 @@ struct yc_block_header {
     uint64_t time_ms;    /* block time, Unix ms, strictly increasing */
     uint8_t prev_hash[YC_HASH_LEN];
     uint8_t tx_root[YC_HASH_LEN];
+    uint8_t result_root[YC_HASH_LEN];
     uint8_t state_root[YC_HASH_LEN];
     uint32_t tx_count;
+    uint32_t version;    /* YC_BLOCK_VERSION */
 };
 
 struct yc_cert_sig {
@@ -55,6 +64,8 @@ struct yc_block {
     uint8_t hash[YC_HASH_LEN];
     uint32_t ntx;
     struct yc_tx *txs; /* owned array of decoded txs */
+    int *results;      /* owned array of ntx outcomes: YC_OK (committed) or the verdict
+                        * (yc_err_is_verdict) the tx failed with */
     struct yc_cert cert;
     uint8_t *bytes;    /* owned copy of the encoded block */
     size_t len;
@@ -65,23 +76,49 @@ YC_WUR int yc_header_encode(const struct yc_block_header *h, struct yc_buf *out)
 YC_WUR int yc_header_hash(const struct yc_block_header *h, uint8_t out[YC_HASH_LEN]);
 
 /*
- * Encodes a block from its header, the txs' signed bytes and a certificate (NULL or
- * nsigs 0 → no `cert` key, a proposal).
+ * Encodes a block from its header, the txs' signed bytes, their outcomes (results[i]
+ * YC_OK or a verdict; NULL: every tx committed) and a certificate (NULL or nsigs 0 → no
+ * `cert` key, a proposal). Returns YC_OK, YC_EINVAL (an outcome without a stable name),
+ * YC_ENOMEM.
  */
 YC_WUR int yc_block_encode(struct yc_buf *out, const struct yc_block_header *h,
-                           const struct yc_tx *txs, uint32_t ntx, const struct yc_cert *cert);
+                           const struct yc_tx *txs, const int *results, uint32_t ntx,
+                           const struct yc_cert *cert);
 /*
- * Decodes a block: canonical form, header, every tx (yc_tx_decode), cert shape;
- * checks tx_count and the tx root. Does not verify signatures or certificate.
+ * Decodes a block: canonical form, header (version YC_BLOCK_VERSION), every tx
+ * (yc_tx_decode), every outcome (a stable name: "ok" or a verdict), cert shape; checks
+ * tx_count, the tx root and the result root. Does not verify signatures or certificate,
+ * nor that the outcomes are right (yc_exec_block re-derives them).
  * Returns YC_OK, a decode error, or YC_EBADBLOCK. On failure *b is cleared.
  */
 YC_WUR int yc_block_decode(struct yc_block *b, const uint8_t *bytes, size_t len);
 void yc_block_cleanup(struct yc_block *b);
+/*
+ * Decodes only the header of encoded block bytes, by the same rules as yc_block_decode,
+ * for readers of stored blocks that need neither the transactions nor the roots checked
+ * (the block was checked when it was stored). Returns YC_OK or YC_EBADBLOCK (*h cleared).
+ */
+YC_WUR int yc_block_header_decode(const uint8_t *bytes, size_t len, struct yc_block_header *h);
 
-/* Merkle root (merkle.h) of the ids of txs[0..n), for a proposer's header and for
- * checks. Returns YC_OK or YC_ENOMEM. */
+/* The leaf hashes of the two roots: a signed tx (its full bytes: signature and
+ * co-signatures included) and a tx's outcome (its id and the outcome's stable name). */
+void yc_signed_tx_hash(uint8_t out[YC_HASH_LEN], const char *chain_id, const struct yc_tx *tx);
+void yc_result_hash(uint8_t out[YC_HASH_LEN], const char *chain_id, const uint8_t id[YC_HASH_LEN],
+                    int outcome);
+/* Merkle roots (merkle.h) over txs[0..n): of their signed-tx hashes, and of their outcome
+ * hashes with results[0..n) (NULL: every tx committed), for a proposer's header and for
+ * checks. Returns YC_OK, YC_EINVAL, YC_ENOMEM. */
 YC_WUR int yc_block_tx_root(uint8_t root[YC_HASH_LEN], const char *chain_id,
                             const struct yc_tx *txs, uint32_t n);
+YC_WUR int yc_block_result_root(uint8_t root[YC_HASH_LEN], const char *chain_id,
+                                const struct yc_tx *txs, const int *results, uint32_t n);
+/* Sets h's version, tx_count, tx_root and result_root for txs[0..n) with their outcomes
+ * (results NULL: every tx committed); h->chain_id must be set. Returns YC_OK, YC_EINVAL,
+ * YC_ENOMEM. */
+YC_WUR int yc_block_header_seal(struct yc_block_header *h, const struct yc_tx *txs,
+                                const int *results, uint32_t n);
+/* True iff `outcome` may stand in a block: YC_OK or a protocol verdict with a name. */
+bool yc_outcome_valid(int outcome);
 
 /* Hash a validator signs for (phase, height, view, digest). */
 void yc_vote_hash(uint8_t out[YC_HASH_LEN], const char *chain_id, const char *phase,

@@ -3,7 +3,8 @@
  *
  * Tagged hash, unambiguous by length prefixes (docs/formats.md):
  *   H(tag, chain_id, bytes) = SHA-256( u8(len tag) ‖ tag ‖ u8(len chain_id) ‖ chain_id ‖ bytes )
- * Tags: YC_TAG_TX, YC_TAG_PBFT, YC_TAG_BLOCK, YC_TAG_STATE, YC_TAG_MERKLE, YC_TAG_GENESIS.
+ * Tags: YC_TAG_TX, YC_TAG_PBFT, YC_TAG_BLOCK, YC_TAG_STATE, YC_TAG_MERKLE, YC_TAG_GENESIS,
+ * YC_TAG_ID, YC_TAG_SIGNED_TX, YC_TAG_RESULT.
  */
 #ifndef YC_HASH_H
 #define YC_HASH_H
@@ -21,6 +22,8 @@
 #define YC_TAG_MERKLE "yuchain/merkle/v1"
 #define YC_TAG_GENESIS "yuchain/genesis/v1"
 #define YC_TAG_ID "yuchain/id/v1"
+#define YC_TAG_SIGNED_TX "yuchain/signed-tx/v1"
+#define YC_TAG_RESULT "yuchain/result/v1"
 #define YC_CHAIN_ID_MAX 64
 
 /* Plain SHA-256 of p[0..len). */

@@ -3,8 +3,9 @@
  * the node (proposer and validators) and by the audit replay alike.
  *
  * Flow for a block at height h with time t: a block overlay over committed state →
- *   for each tx: yc_exec_tx (into a child overlay, merged on success; a failing tx
- *   changes nothing and returns its stable code) → yc_exec_finish (state root over
+ *   for each tx: yc_exec_tx_outcome (into a child overlay, merged on success; a tx
+ *   that fails its type's rules is recorded as failed and only consumes its nonce; one
+ *   whose envelope fails cannot be in the block) → yc_exec_finish (state root over
  *   the block overlay's sorted writes). yc_exec_block does all of it for a received
  *   block and compares the roots.
  * Signatures are NOT checked here: callers verify first (node: once, cached; audit:
@@ -53,6 +54,19 @@ YC_WUR int yc_exec_tx(yc_overlay *o, const struct yc_exec_ctx *ctx, const struct
                       uint32_t index);
 
 /*
+ * Applies one tx of a block at position `index` and says how it ends (DESIGN.md §3):
+ * returns YC_OK with *outcome YC_OK (committed: its writes are in `o`) or with *outcome
+ * the verdict it failed with (failed: the only write is its sender's next nonce).
+ * Returns a verdict when the tx cannot stand in a block at all — the envelope fails:
+ * another chain, an unknown sender, not the sender's next nonce, a co-signer its type
+ * does not call for, or a self-registration that fails (there is no account whose nonce
+ * could record it) — with `o` unchanged; local failures as yc_exec_tx. ctx->why gets
+ * the words of the refusal either way.
+ */
+YC_WUR int yc_exec_tx_outcome(yc_overlay *o, const struct yc_exec_ctx *ctx,
+                              const struct yc_tx *tx, uint32_t index, int *outcome);
+
+/*
  * Admission pre-check against current state, without writing: the sender is known
  * (or self-registering), the nonce is >= the account's next nonce (*gap gets
  * nonce - next, 0 when executable now), and the type-level role rules hold.
@@ -71,9 +85,10 @@ YC_WUR int yc_exec_finish(yc_overlay *o, const char *chain_id, const uint8_t pre
                           uint8_t root[YC_HASH_LEN]);
 
 /*
- * Replays a decoded, certified block's transactions on `o` (every one must succeed,
- * else YC_EBADBLOCK with *bad_index set) and checks tx_root and that the resulting
- * root equals hdr.state_root (YC_EDIVERGED). prev_root is the state root before.
+ * Replays a decoded block's transactions on `o` with yc_exec_tx_outcome: every one must
+ * stand in the block and end with the outcome the block records (else YC_EBADBLOCK with
+ * *bad_index set); checks the version, tx_root, result_root and that the resulting root
+ * equals hdr.state_root (YC_EDIVERGED). prev_root is the state root before.
  * On success `o` holds the block's writes; on failure it may hold some of them and the
  * caller discards it. Signatures are not checked here. YC_ENOMEM / YC_EIO are local
  * failures (*bad_index then names the tx being executed).

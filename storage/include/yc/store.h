@@ -40,6 +40,7 @@ struct store_tip {
 struct store_txloc {
     uint64_t height;
     uint32_t index;
+    int outcome; /* YC_OK (committed) or the verdict it failed with (recorded in the block) */
 };
 
 /*

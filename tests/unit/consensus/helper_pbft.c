@@ -76,8 +76,9 @@ uint8_t *fx_block(const struct fx *fx, uint64_t height, uint64_t view, uint32_t 
     memcpy(h.prev_hash, prev, YC_HASH_LEN);
     h.state_root[0] = (uint8_t)time_ms;
     h.tx_count = 0;
+    h.version = YC_BLOCK_VERSION;
     yc_buf_init(&b, 0);
-    if (yc_block_encode(&b, &h, NULL, 0, NULL) != YC_OK || yc_header_hash(&h, digest) != YC_OK) {
+    if (yc_block_encode(&b, &h, NULL, NULL, 0, NULL) != YC_OK || yc_header_hash(&h, digest) != YC_OK) {
         abort();
     }
     yc_buf_take(&b, &out, len);

@@ -72,7 +72,7 @@ static struct mem_state *genesis_store(const struct yc_genesis *g, uint8_t root[
 static void reencode(const struct yc_block *b, struct yc_buf *out)
 {
     yc_buf_reset(out);
-    assert_int_equal(yc_block_encode(out, &b->hdr, b->txs, b->ntx, &b->cert), YC_OK);
+    assert_int_equal(yc_block_encode(out, &b->hdr, b->txs, b->results, b->ntx, &b->cert), YC_OK);
 }
 
 static void test_block_round_trip(void **st)
@@ -101,7 +101,7 @@ static void test_block_round_trip(void **st)
 
     /* a proposal: no certificate, no `cert` key */
     yc_buf_reset(&out);
-    assert_int_equal(yc_block_encode(&out, &b.hdr, b.txs, b.ntx, NULL), YC_OK);
+    assert_int_equal(yc_block_encode(&out, &b.hdr, b.txs, b.results, b.ntx, NULL), YC_OK);
     struct yc_block p;
     assert_int_equal(yc_block_decode(&p, out.data, out.len), YC_OK);
     assert_int_equal(p.cert.nsigs, 0);
@@ -129,26 +129,26 @@ static void test_tx_root_and_count_checked(void **st)
 
     struct yc_block_header h = b.hdr;
     h.tx_root[0] ^= 1;
-    assert_int_equal(yc_block_encode(&out, &h, b.txs, b.ntx, NULL), YC_OK);
+    assert_int_equal(yc_block_encode(&out, &h, b.txs, b.results, b.ntx, NULL), YC_OK);
     assert_int_equal(yc_block_decode(&bad, out.data, out.len), YC_EBADBLOCK);
 
     h = b.hdr;
     h.tx_count = 2;
     yc_buf_reset(&out);
-    assert_int_equal(yc_block_encode(&out, &h, b.txs, b.ntx, NULL), YC_OK);
+    assert_int_equal(yc_block_encode(&out, &h, b.txs, b.results, b.ntx, NULL), YC_OK);
     assert_int_equal(yc_block_decode(&bad, out.data, out.len), YC_EBADBLOCK);
 
     /* reordered transactions change the root */
     struct yc_tx swapped[3] = {b.txs[1], b.txs[0], b.txs[2]};
     yc_buf_reset(&out);
-    assert_int_equal(yc_block_encode(&out, &b.hdr, swapped, 3, NULL), YC_OK);
+    assert_int_equal(yc_block_encode(&out, &b.hdr, swapped, NULL, 3, NULL), YC_OK);
     assert_int_equal(yc_block_decode(&bad, out.data, out.len), YC_EBADBLOCK);
 
     /* height 0 is genesis, never a block */
     h = b.hdr;
     h.height = 0;
     yc_buf_reset(&out);
-    assert_int_equal(yc_block_encode(&out, &h, b.txs, b.ntx, NULL), YC_OK);
+    assert_int_equal(yc_block_encode(&out, &h, b.txs, b.results, b.ntx, NULL), YC_OK);
     assert_int_equal(yc_block_decode(&bad, out.data, out.len), YC_EBADBLOCK);
 
     /* a flipped byte anywhere is caught: refused by decoding, or a different block
@@ -219,7 +219,7 @@ static void test_exec_block_refuses_bad_tx_and_diverged_root(void **st)
     /* the state root in the header differs */
     struct yc_block_header h = b.hdr;
     h.state_root[5] ^= 1;
-    assert_int_equal(yc_block_encode(&out, &h, b.txs, b.ntx, NULL), YC_OK);
+    assert_int_equal(yc_block_encode(&out, &h, b.txs, b.results, b.ntx, NULL), YC_OK);
     struct yc_block b2;
     assert_int_equal(yc_block_decode(&b2, out.data, out.len), YC_OK);
     assert_int_equal(yc_overlay_create(&o, &src), YC_OK);
@@ -238,10 +238,9 @@ static void test_exec_block_refuses_bad_tx_and_diverged_root(void **st)
     /* a tx that fails (alice's first transfer twice: bad nonce at index 1) */
     struct yc_tx twice[2] = {b.txs[0], b.txs[0]};
     h = b.hdr;
-    h.tx_count = 2;
-    assert_int_equal(yc_block_tx_root(h.tx_root, h.chain_id, twice, 2), YC_OK);
+    assert_int_equal(yc_block_header_seal(&h, twice, NULL, 2), YC_OK);
     yc_buf_reset(&out);
-    assert_int_equal(yc_block_encode(&out, &h, twice, 2, NULL), YC_OK);
+    assert_int_equal(yc_block_encode(&out, &h, twice, NULL, 2, NULL), YC_OK);
     assert_int_equal(yc_block_decode(&b2, out.data, out.len), YC_OK);
     assert_int_equal(yc_overlay_create(&o, &src), YC_OK);
     assert_int_equal(yc_exec_block(o, &tc->g, &b2, groot, &bad), YC_EBADBLOCK);
@@ -395,7 +394,7 @@ static void test_cert_verify_quorum_and_tampering(void **st)
     assert_int_equal(yc_block_decode(&b, f->tc.blocks[0], f->tc.block_lens[0]), YC_OK);
     struct yc_buf out;
     yc_buf_init(&out, 0);
-    assert_int_equal(yc_block_encode(&out, &b.hdr, b.txs, b.ntx, &c), YC_OK);
+    assert_int_equal(yc_block_encode(&out, &b.hdr, b.txs, b.results, b.ntx, &c), YC_OK);
     struct yc_block b2;
     assert_int_equal(yc_block_decode(&b2, out.data, out.len), YC_OK);
     assert_int_equal(b2.cert.nsigs, 3);
