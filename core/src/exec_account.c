@@ -8,16 +8,12 @@
  */
 #include <string.h>
 
+#include "exec_words.h"
 #include "ledger_int.h"
 
 static bool is_registrar(enum yc_role r)
 {
     return r == YC_ROLE_EXCHANGE || r == YC_ROLE_AGENCY;
-}
-
-static bool name_ok(const struct yc_slice *s)
-{
-    return s->len >= 1 && s->len <= YC_NAME_MAX;
 }
 
 int yc__check_account_register(const struct yc__env *e)
@@ -26,16 +22,27 @@ int yc__check_account_register(const struct yc__env *e)
     enum yc_role role = yc_role_from_name(b->role.p, b->role.len);
 
     if (e->role != YC_ROLE_NONE && !is_registrar(e->role)) {
-        return YC_ENOTAUTH;
+        return yc__refuse_role(e, "the exchange or an agency registers accounts for others");
     }
     if (role == YC_ROLE_NONE) {
-        return YC_EBADROLE;
+        return yc__need_enum_code(e, YC_EBADROLE, "role", YC_ENUM_ROLE, &b->role);
     }
     if (e->role == YC_ROLE_NONE) {
         /* self-registration: organisations are registered by the exchange or an agency */
-        return role == YC_ROLE_INDIVIDUAL ? YC_OK : YC_ENOTAUTH;
+        if (role == YC_ROLE_INDIVIDUAL) {
+            return YC_OK;
+        }
+        return yc__refuse(e, YC_ENOTAUTH,
+                          "role: a %s is registered by the exchange or an agency; a key "
+                          "registers itself only as an individual",
+                          yc_role_name(role));
     }
-    return role == YC_ROLE_EXCHANGE ? YC_ENOTAUTH : YC_OK;
+    if (role == YC_ROLE_EXCHANGE) {
+        return yc__refuse(e, YC_ENOTAUTH,
+                          "role: an exchange account comes from genesis, never from a "
+                          "registration");
+    }
+    return YC_OK;
 }
 
 int yc__exec_account_register(const struct yc__env *e)
@@ -48,14 +55,17 @@ int yc__exec_account_register(const struct yc__env *e)
     if (!self) {
         rc = yc__acct_exists(e->o, target);
         if (rc == YC_OK) {
-            return YC_EALREADYREG;
+            char a[YC_ADDR_MAX];
+            yc__addr(a, target);
+            return yc__refuse(e, YC_EALREADYREG, "account: %s is already registered", a);
         }
         if (rc != YC_EUNKNOWNACCT) {
             return rc;
         }
     }
-    if (!yc__is_jurisdiction(&b->jurisdiction) || !name_ok(&b->name)) {
-        return YC_EBADFIELD;
+    if ((rc = yc__need_jurisdiction(e, "jurisdiction", &b->jurisdiction)) != YC_OK ||
+        (rc = yc__need_name(e, "name", &b->name)) != YC_OK) {
+        return rc;
     }
     struct yc_account a = {
         .balance = 0,
@@ -74,7 +84,11 @@ int yc__check_account_update(const struct yc__env *e)
     const struct yc_body_account_update *b = &e->tx->b.account_update;
     bool other = b->has_account && memcmp(b->account, e->tx->sender, YC_PUBKEY_LEN) != 0;
 
-    return other && !is_registrar(e->role) ? YC_ENOTAUTH : YC_OK;
+    if (other && !is_registrar(e->role)) {
+        return yc__refuse(e, YC_ENOTAUTH,
+                          "account: only the exchange or an agency updates another account");
+    }
+    return YC_OK;
 }
 
 int yc__exec_account_update(const struct yc__env *e)
@@ -85,13 +99,18 @@ int yc__exec_account_update(const struct yc__env *e)
     int rc;
 
     if (!b->has_jurisdiction && !b->has_name) {
-        return YC_EBADFIELD; /* nothing to update */
+        /* nothing to update */
+        return yc__refuse(e, YC_EBADFIELD, "body: name at least one of jurisdiction, name");
     }
-    if ((b->has_jurisdiction && !yc__is_jurisdiction(&b->jurisdiction)) ||
-        (b->has_name && !name_ok(&b->name))) {
-        return YC_EBADFIELD;
+    if ((b->has_jurisdiction &&
+         (rc = yc__need_jurisdiction(e, "jurisdiction", &b->jurisdiction)) != YC_OK) ||
+        (b->has_name && (rc = yc__need_name(e, "name", &b->name)) != YC_OK)) {
+        return rc;
     }
-    rc = yc__acct_load(e->o, target, &a);
+    rc = yc__need_account(e, "account", target);
+    if (rc == YC_OK) {
+        rc = yc__acct_load(e->o, target, &a);
+    }
     if (rc != YC_OK) {
         return rc;
     }

@@ -18,24 +18,12 @@
  */
 #include <string.h>
 
+#include "exec_words.h"
 #include "ledger_int.h"
 #include "yc/alloc.h"
 
 /* Nodes visited at most when walking ancestors for the cycle check (YC_ETOOMANY past). */
 #define ANCESTRY_WALK_MAX 1024
-
-static const char *const SOURCES[] = {"public", "enterprise", "personal"};
-static const char *const OPENNESS[] = {"open", "conditional", "closed"};
-
-static bool one_of(const struct yc_slice *s, const char *const *names, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        if (yc__slice_eq(s, names[i])) {
-            return true;
-        }
-    }
-    return false;
-}
 
 bool yc__role_may_hold(enum yc_role r)
 {
@@ -159,14 +147,19 @@ static int put_digest_index(yc_overlay *o, const uint8_t digest[YC_HASH_LEN],
 }
 
 /* YC_EDUPASSET if some asset registered (or versioned to) this digest. */
-static int digest_free(yc_overlay *o, const uint8_t digest[YC_HASH_LEN])
+static int digest_free(const struct yc__env *e, const uint8_t digest[YC_HASH_LEN])
 {
     uint8_t key[YC_KEY_MAX];
     size_t klen = yc_key_idx_asset_digest(key, digest);
-    int rc = yc__key_exists(o, key, klen);
+    const uint8_t *v;
+    size_t vlen;
+    int rc = yc_overlay_get(e->o, key, klen, &v, &vlen);
 
     if (rc == YC_OK) {
-        return YC_EDUPASSET;
+        char h[YC__HEX_MAX], id[YC__HEX_MAX];
+        yc__hex(h, digest, YC_HASH_LEN);
+        yc__hex(id, v, vlen == YC_HASH_LEN ? YC_HASH_LEN : 0);
+        return yc__refuse(e, YC_EDUPASSET, "digest: %s is already registered (asset %s)", h, id);
     }
     return rc == YC_ENOTFOUND ? YC_OK : rc;
 }
@@ -214,60 +207,80 @@ int yc__set_right(yc_overlay *o, const uint8_t id[YC_HASH_LEN], enum yc_right r,
  * each parent exists (YC_EUNKNOWNASSET), is not void (YC_ECLOSED) nor retired
  * (YC_ERETIRED), and none has a higher grade (YC_EGRADELOW).
  */
-static int check_parents(yc_overlay *o, const uint8_t (*parents)[YC_HASH_LEN], uint32_t n,
-                         enum yc_grade grade)
+static int check_parents(const struct yc__env *e, const uint8_t (*parents)[YC_HASH_LEN],
+                         uint32_t n, enum yc_grade grade)
 {
+    char h[YC__HEX_MAX];
+
     for (uint32_t i = 0; i < n; i++) {
         struct yc_asset p;
         int rc;
+        yc__hex(h, parents[i], YC_HASH_LEN);
         for (uint32_t j = 0; j < i; j++) {
             if (memcmp(parents[i], parents[j], YC_HASH_LEN) == 0) {
-                return YC_EBADFIELD;
+                return yc__refuse(e, YC_EBADFIELD, "parents: %s is named twice", h);
             }
         }
-        rc = yc__asset_load(o, parents[i], &p);
+        rc = yc__load_asset(e, "parents", parents[i], &p);
         if (rc != YC_OK) {
             return rc;
         }
         if (p.voided_at != 0) {
-            return YC_ECLOSED;
+            return yc__refuse(e, YC_ECLOSED, "parents: asset %s is void (height %llu)", h,
+                              (unsigned long long)p.voided_at);
         }
         if (p.retired_at != 0) {
-            return YC_ERETIRED;
+            return yc__refuse(e, YC_ERETIRED, "parents: asset %s was retired at height %llu", h,
+                              (unsigned long long)p.retired_at);
         }
-        if (yc_grade_from_name(p.grade.p, p.grade.len) > grade) {
-            return YC_EGRADELOW;
+        enum yc_grade pg = yc_grade_from_name(p.grade.p, p.grade.len);
+        if (pg > grade) {
+            const struct yc_enum *en = yc_enum_get(YC_ENUM_GRADE);
+            return yc__refuse(e, YC_EGRADELOW,
+                              "grade: parent %s is %s data; a derived asset's grade is at "
+                              "least its parents' (%s or higher)",
+                              h, en->values[pg - 1], en->values[pg - 1]);
         }
     }
     return YC_OK;
 }
 
 /* Contributors: 1..16, registered, distinct, each share > 0, summing to 10 000 bps. */
-static int check_contributors(yc_overlay *o, const struct yc_body_asset_register *b)
+static int check_contributors(const struct yc__env *e, const struct yc_body_asset_register *b)
 {
+    char a[YC_ADDR_MAX];
     uint64_t sum = 0;
 
     if (b->ncontributors == 0) {
-        return YC_EBADSHARES;
+        return yc__refuse(e, YC_EBADSHARES,
+                          "contributors: empty; name at least one, with shares summing to %u bps",
+                          YC_SHARES_TOTAL);
     }
     for (uint32_t i = 0; i < b->ncontributors; i++) {
         const struct yc_contributor *c = &b->contributors[i];
         int rc;
         for (uint32_t j = 0; j < i; j++) {
             if (memcmp(c->pub, b->contributors[j].pub, YC_PUBKEY_LEN) == 0) {
-                return YC_EBADFIELD;
+                yc__addr(a, c->pub);
+                return yc__refuse(e, YC_EBADFIELD, "contributors: %s is named twice", a);
             }
         }
         if (c->bps == 0 || c->bps > YC_SHARES_TOTAL) {
-            return YC_EBADSHARES;
+            return yc__refuse(e, YC_EBADSHARES,
+                              "contributors[%u]: a share of %llu bps; each is 1 to %u bps", i,
+                              (unsigned long long)c->bps, YC_SHARES_TOTAL);
         }
         sum += c->bps;
-        rc = yc__acct_exists(o, c->pub);
+        rc = yc__need_account(e, "contributors", c->pub);
         if (rc != YC_OK) {
             return rc;
         }
     }
-    return sum == YC_SHARES_TOTAL ? YC_OK : YC_EBADSHARES;
+    if (sum != YC_SHARES_TOTAL) {
+        return yc__refuse(e, YC_EBADSHARES, "contributors: shares sum to %llu bps, not %u",
+                          (unsigned long long)sum, YC_SHARES_TOTAL);
+    }
+    return YC_OK;
 }
 
 /* The optional `usage` link: the sender's recorded use whose output is this digest and
@@ -281,8 +294,11 @@ static int check_usage_link(const struct yc__env *e, const struct yc_body_asset_
     struct yc_usage u;
     int rc = yc_overlay_get(e->o, key, klen, &v, &vlen);
 
+    char h[YC__HEX_MAX];
+
+    yc__hex(h, b->usage, YC_HASH_LEN);
     if (rc == YC_ENOTFOUND) {
-        return YC_EUNKNOWNOBJ;
+        return yc__refuse(e, YC_EUNKNOWNOBJ, "usage: no recorded use %s", h);
     }
     if (rc == YC_OK) {
         rc = yc_usage_decode(&u, v, vlen);
@@ -291,10 +307,10 @@ static int check_usage_link(const struct yc__env *e, const struct yc_body_asset_
         return rc;
     }
     if (memcmp(u.user, e->tx->sender, YC_PUBKEY_LEN) != 0) {
-        return YC_ENOTAUTH;
+        return yc__refuse(e, YC_ENOTAUTH, "usage: use %s was recorded by another account", h);
     }
     if (!u.has_output || memcmp(u.output, b->digest, YC_HASH_LEN) != 0) {
-        return YC_EBADDIGEST;
+        return yc__refuse(e, YC_EBADDIGEST, "digest: not the output digest of use %s", h);
     }
     if (u.has_asset) {
         for (uint32_t i = 0; i < b->nparents; i++) {
@@ -302,14 +318,18 @@ static int check_usage_link(const struct yc__env *e, const struct yc_body_asset_
                 return YC_OK;
             }
         }
-        return YC_EBADFIELD;
+        yc__hex(h, u.asset, YC_HASH_LEN);
+        return yc__refuse(e, YC_EBADFIELD, "parents: the use's asset %s must be among them", h);
     }
     return YC_OK;
 }
 
 int yc__check_asset_register(const struct yc__env *e)
 {
-    return yc__role_may_hold(e->role) ? YC_OK : YC_ENOTAUTH;
+    return yc__role_may_hold(e->role)
+               ? YC_OK
+               : yc__refuse_role(e, "assets are held by an enterprise, processor, data_merchant, "
+                                    "custodian or agency");
 }
 
 int yc__exec_asset_register(const struct yc__env *e)
@@ -317,18 +337,23 @@ int yc__exec_asset_register(const struct yc__env *e)
     const struct yc_body_asset_register *b = &e->tx->b.asset_register;
     const uint8_t *id = e->tx->id;
     enum yc_grade grade = yc_grade_from_name(b->grade.p, b->grade.len);
-    int rc = yc__acct_active(e->o, e->tx->sender, NULL);
+    int rc = yc__need_active(e, "sender", e->tx->sender, NULL);
 
     if (rc != YC_OK) {
         return rc;
     }
-    if (b->title.len < 1 || !yc__is_code(&b->catalog) || !yc__is_code(&b->sector) ||
-        !one_of(&b->source, SOURCES, 3) || !one_of(&b->openness, OPENNESS, 3) ||
-        grade == YC_GRADE_NONE) {
-        return YC_EBADFIELD;
+    if (b->title.len < 1) {
+        return yc__refuse(e, YC_EBADFIELD, "title: empty; 1 to %d bytes", YC_NAME_MAX);
     }
-    if ((rc = check_contributors(e->o, b)) != YC_OK || (rc = digest_free(e->o, b->digest)) != YC_OK ||
-        (rc = check_parents(e->o, (const uint8_t(*)[YC_HASH_LEN])b->parents, b->nparents, grade)) !=
+    if ((rc = yc__need_code(e, "catalog", &b->catalog)) != YC_OK ||
+        (rc = yc__need_code(e, "sector", &b->sector)) != YC_OK ||
+        (rc = yc__need_enum(e, "source", YC_ENUM_SOURCE, &b->source)) != YC_OK ||
+        (rc = yc__need_enum(e, "openness", YC_ENUM_OPENNESS, &b->openness)) != YC_OK ||
+        (rc = yc__need_enum(e, "grade", YC_ENUM_GRADE, &b->grade)) != YC_OK) {
+        return rc;
+    }
+    if ((rc = check_contributors(e, b)) != YC_OK || (rc = digest_free(e, b->digest)) != YC_OK ||
+        (rc = check_parents(e, (const uint8_t(*)[YC_HASH_LEN])b->parents, b->nparents, grade)) !=
             YC_OK) {
         return rc;
     }
@@ -382,17 +407,25 @@ int yc__exec_asset_object(const struct yc__env *e)
     struct yc_asset a;
     int rc;
 
-    if (!yc__is_code(&b->reason)) {
-        return YC_EBADFIELD;
+    if ((rc = yc__need_code(e, "reason", &b->reason)) != YC_OK) {
+        return rc;
     }
-    rc = yc__asset_load(e->o, b->asset, &a);
+    rc = yc__load_asset(e, "asset", b->asset, &a);
     if (rc != YC_OK) {
         return rc;
     }
     /* objections are heard during the notice period only, and only against a live
      * registration */
     if (a.voided_at != 0 || a.certified_at != 0 || e->ctx->height >= a.notice_until) {
-        return YC_ECLOSED;
+        char h[YC__HEX_MAX];
+        yc__hex(h, b->asset, YC_HASH_LEN);
+        if (a.voided_at != 0 || a.certified_at != 0) {
+            return yc__refuse(e, YC_ECLOSED, "asset %s is already %s; objections are closed", h,
+                              a.voided_at != 0 ? "void" : "certified");
+        }
+        return yc__refuse(e, YC_ECLOSED,
+                          "asset %s: its public notice ended at height %llu (now %llu)", h,
+                          (unsigned long long)a.notice_until, (unsigned long long)e->ctx->height);
     }
     a.objections_open++;
     rc = yc__asset_store(e->o, b->asset, &a);
@@ -420,7 +453,7 @@ int yc__exec_asset_object(const struct yc__env *e)
 
 int yc__check_exchange(const struct yc__env *e)
 {
-    return e->role == YC_ROLE_EXCHANGE ? YC_OK : YC_ENOTAUTH;
+    return e->role == YC_ROLE_EXCHANGE ? YC_OK : yc__refuse_role(e, "only the exchange sends it");
 }
 
 /* A voided registration releases every digest it held, so the rightful holder can
@@ -461,12 +494,15 @@ int yc__exec_asset_resolve(const struct yc__env *e)
     struct yc_asset a;
     int rc;
 
-    if (!upheld && !yc__slice_eq(&b->outcome, "dismissed")) {
-        return YC_EBADFIELD;
+    char h[YC__HEX_MAX];
+
+    if ((rc = yc__need_enum(e, "outcome", YC_ENUM_OBJECTION_OUTCOME, &b->outcome)) != YC_OK) {
+        return rc;
     }
+    yc__hex(h, b->objection, YC_HASH_LEN);
     rc = yc_overlay_get(e->o, key, klen, &v, &vlen);
     if (rc == YC_ENOTFOUND) {
-        return YC_EUNKNOWNOBJ;
+        return yc__refuse(e, YC_EUNKNOWNOBJ, "objection: no such objection %s", h);
     }
     if (rc == YC_OK) {
         rc = yc_objection_decode(&ob, v, vlen);
@@ -475,7 +511,8 @@ int yc__exec_asset_resolve(const struct yc__env *e)
         return rc;
     }
     if (ob.resolved_at != 0) {
-        return YC_ECLOSED;
+        return yc__refuse(e, YC_ECLOSED, "objection %s: already resolved at height %llu", h,
+                          (unsigned long long)ob.resolved_at);
     }
     ob.resolved_at = e->ctx->height;
     ob.outcome = b->outcome;
@@ -521,22 +558,31 @@ int yc__exec_asset_certify(const struct yc__env *e)
     const uint8_t *id = e->tx->b.asset_ref.asset;
     struct yc_asset a;
     char cert[48];
-    int rc = yc__asset_load(e->o, id, &a);
+    char h[YC__HEX_MAX];
+    int rc = yc__load_asset(e, "asset", id, &a);
 
     if (rc != YC_OK) {
         return rc;
     }
+    yc__hex(h, id, YC_HASH_LEN);
     if (a.voided_at != 0 || a.certified_at != 0) {
-        return YC_ECLOSED;
+        return yc__refuse(e, YC_ECLOSED, "certify: asset %s is already %s", h,
+                          a.voided_at != 0 ? "void" : "certified");
     }
     if (a.retired_at != 0) {
-        return YC_ERETIRED;
+        return yc__refuse(e, YC_ERETIRED, "certify: asset %s was retired at height %llu", h,
+                          (unsigned long long)a.retired_at);
     }
     if (e->ctx->height < a.notice_until) {
-        return YC_ENOTICEOPEN;
+        return yc__refuse(e, YC_ENOTICEOPEN,
+                          "certify: the public notice of asset %s ends at height %llu (now %llu)",
+                          h, (unsigned long long)a.notice_until,
+                          (unsigned long long)e->ctx->height);
     }
     if (a.objections_open > 0) {
-        return YC_EOBJECTIONOPEN;
+        return yc__refuse(e, YC_EOBJECTIONOPEN,
+                          "certify: asset %s has %llu objection(s) open; asset.resolve them first",
+                          h, (unsigned long long)a.objections_open);
     }
     /* (height, index) names one transaction of the chain: unique, and the same on
      * every node */
@@ -559,19 +605,26 @@ static int load_for_holder(const struct yc__env *e, const uint8_t id[YC_HASH_LEN
                            struct yc_asset *a)
 {
     uint8_t holder[YC_PUBKEY_LEN];
-    int rc = yc__asset_load(e->o, id, a);
+    char h[YC__HEX_MAX];
+    int rc = yc__load_asset(e, "asset", id, a);
 
     if (rc != YC_OK) {
         return rc;
     }
-    rc = yc__sender_holds(e, id, YC_RIGHT_HOLD, holder);
+    rc = yc__need_holder(e, id, YC_RIGHT_HOLD, holder);
     if (rc != YC_OK) {
         return rc == YC_EUNKNOWNASSET ? YC_ECORRUPT : rc;
     }
+    yc__hex(h, id, YC_HASH_LEN);
     if (a->voided_at != 0) {
-        return YC_ECLOSED;
+        return yc__refuse(e, YC_ECLOSED, "asset %s is void (height %llu)", h,
+                          (unsigned long long)a->voided_at);
     }
-    return a->retired_at != 0 ? YC_ERETIRED : YC_OK;
+    if (a->retired_at != 0) {
+        return yc__refuse(e, YC_ERETIRED, "asset %s was retired at height %llu", h,
+                          (unsigned long long)a->retired_at);
+    }
+    return YC_OK;
 }
 
 /* Adding the edge id → parent closes a cycle iff id is parent itself or one of its
@@ -622,10 +675,16 @@ static int replace_parents(const struct yc__env *e, const uint8_t id[YC_HASH_LEN
     const struct yc_body_asset_update *b = &e->tx->b.asset_update;
     const uint8_t(*np)[YC_HASH_LEN] = (const uint8_t(*)[YC_HASH_LEN])b->parents;
     enum yc_grade grade = yc_grade_from_name(a->grade.p, a->grade.len);
-    int rc = check_parents(e->o, np, b->nparents, grade);
+    int rc = check_parents(e, np, b->nparents, grade);
 
     if (rc == YC_OK) {
         rc = would_cycle(e->o, id, np, b->nparents);
+        if (rc == YC_ECYCLE) {
+            rc = yc__refuse(e, rc, "parents: the asset would become its own ancestor");
+        } else if (rc == YC_ETOOMANY) {
+            rc = yc__refuse(e, rc, "parents: the ancestry is larger than %d assets",
+                            ANCESTRY_WALK_MAX);
+        }
     }
     for (uint32_t i = 0; i < a->nparents && rc == YC_OK; i++) {
         rc = parent_edge(e->o, a->parents[i], id, true);
@@ -649,7 +708,7 @@ int yc__exec_asset_update(const struct yc__env *e)
     if (rc != YC_OK) {
         return rc;
     }
-    rc = digest_free(e->o, b->digest);
+    rc = digest_free(e, b->digest);
     if (rc == YC_OK && b->has_parents) {
         rc = replace_parents(e, b->asset, &a);
     }
@@ -680,12 +739,12 @@ int yc__exec_asset_retire(const struct yc__env *e)
     struct yc_asset a;
     int rc;
 
-    if (b->reason.len > 0 && !yc__is_code(&b->reason)) {
-        return YC_EBADFIELD;
+    if (b->reason.len > 0 && (rc = yc__need_code(e, "reason", &b->reason)) != YC_OK) {
+        return rc;
     }
     rc = load_for_holder(e, b->asset, &a);
     if (rc == YC_OK) {
-        rc = yc__asset_unpledged(e->o, b->asset); /* a pledge outlives no asset */
+        rc = yc__need_unpledged(e, b->asset); /* a pledge outlives no asset */
     }
     if (rc != YC_OK) {
         return rc;

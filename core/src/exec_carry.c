@@ -15,6 +15,7 @@
  */
 #include <string.h>
 
+#include "exec_words.h"
 #include "ledger_int.h"
 #include "yc/market.h"
 
@@ -46,12 +47,16 @@ static int supervise(const struct yc__env *e, bool has_asset, const uint8_t *ass
     int rc;
 
     if (has_asset) {
-        rc = yc__asset_load(e->o, asset, &a);
+        rc = yc__load_asset(e, "asset", asset, &a);
         if (rc != YC_OK) {
             return rc;
         }
         if (a.voided_at != 0) {
-            return YC_ECLOSED;
+            char h[YC__HEX_MAX];
+            yc__hex(h, asset, YC_HASH_LEN);
+            return yc__refuse(e, YC_ECLOSED, "asset %s is void: an objection was upheld at "
+                                             "height %llu",
+                              h, (unsigned long long)a.voided_at);
         }
         g = yc_grade_from_name(a.grade.p, a.grade.len);
     }
@@ -61,8 +66,8 @@ static int supervise(const struct yc__env *e, bool has_asset, const uint8_t *ass
     }
     if (rc == YC_OK) {
         struct yc_slice dest = {bd.dest, bd.dest_len};
-        rc = yc__neglist_check(&pol, has_asset ? &a : NULL, categories, parties, 3,
-                               bd.cross ? &dest : NULL);
+        rc = yc__neglist_why(e, &pol, has_asset ? &a : NULL, categories, parties, 3,
+                             bd.cross ? &dest : NULL);
     }
     if (rc == YC_OK) {
         rc = yc__alert_movement(e, &pol, bd.cross, g, has_asset ? asset : NULL, recipient, 0);
@@ -72,7 +77,11 @@ static int supervise(const struct yc__env *e, bool has_asset, const uint8_t *ass
 
 int yc__check_carry_request(const struct yc__env *e)
 {
-    return e->role == YC_ROLE_INDIVIDUAL || e->role == YC_ROLE_ENTERPRISE ? YC_OK : YC_ENOTAUTH;
+    if (e->role == YC_ROLE_INDIVIDUAL || e->role == YC_ROLE_ENTERPRISE) {
+        return YC_OK;
+    }
+    return yc__refuse_role(e, "the data subject (an individual or an enterprise) asks for "
+                              "its data to be carried");
 }
 
 int yc__exec_carry_request(const struct yc__env *e)
@@ -81,25 +90,36 @@ int yc__exec_carry_request(const struct yc__env *e)
     struct yc_account h;
     int rc;
 
-    if (b->categories.n == 0 || !yc__is_code_set(&b->categories)) {
-        return YC_EBADFIELD;
+    if ((rc = yc__need_code_set(e, "categories", &b->categories, true)) != YC_OK) {
+        return rc;
     }
-    if (memcmp(b->holder, e->tx->sender, YC_PUBKEY_LEN) == 0 ||
-        memcmp(b->holder, b->recipient, YC_PUBKEY_LEN) == 0) {
-        return YC_EBADFIELD;
+    if (memcmp(b->holder, e->tx->sender, YC_PUBKEY_LEN) == 0) {
+        return yc__refuse(e, YC_EBADFIELD, "holder: the sender itself; name who holds the data");
     }
-    rc = yc__acct_load(e->o, b->holder, &h);
+    if (memcmp(b->holder, b->recipient, YC_PUBKEY_LEN) == 0) {
+        return yc__refuse(e, YC_EBADFIELD, "recipient: the holder itself; name where the data "
+                                           "goes");
+    }
+    rc = yc__need_account(e, "holder", b->holder);
+    if (rc == YC_OK) {
+        rc = yc__acct_load(e->o, b->holder, &h);
+    }
     if (rc != YC_OK) {
         return rc;
     }
     /* data is carried out of an organisation, never out of a person */
     if (h.role == YC_ROLE_INDIVIDUAL) {
-        return YC_EBADROLE;
+        return yc__refuse(e, YC_EBADROLE,
+                          "holder: an individual; data is carried out of an organisation");
     }
-    rc = yc__acct_exists(e->o, b->recipient);
+    rc = yc__need_account(e, "recipient", b->recipient);
     if (rc == YC_OK) {
         rc = supervise(e, b->has_asset, b->asset, &b->categories, e->tx->sender, b->holder,
                        b->recipient);
+    }
+    if (rc == YC_OK) {
+        /* issue 9: the chain's code list (after every older rule) */
+        rc = yc__need_known_set(e, YC_CODES_CATEGORY, "categories", &b->categories);
     }
     if (rc != YC_OK) {
         return rc;
@@ -135,12 +155,15 @@ int yc__exec_carry_close(const struct yc__env *e)
     struct yc_carry c;
     int rc;
 
-    if (!complete && !yc__is_code(&b->reason)) {
-        return YC_EBADFIELD;
+    char h[YC__HEX_MAX];
+
+    if (!complete && (rc = yc__need_code(e, "reason", &b->reason)) != YC_OK) {
+        return rc;
     }
+    yc__hex(h, b->carry, YC_HASH_LEN);
     rc = yc_overlay_get(e->o, key, klen, &v, &vlen);
     if (rc == YC_ENOTFOUND) {
-        return YC_EUNKNOWNOBJ;
+        return yc__refuse(e, YC_EUNKNOWNOBJ, "carry: no such carry request %s", h);
     }
     if (rc == YC_OK) {
         rc = yc_carry_decode(&c, v, vlen);
@@ -149,10 +172,11 @@ int yc__exec_carry_close(const struct yc__env *e)
         return rc;
     }
     if (memcmp(c.holder, e->tx->sender, YC_PUBKEY_LEN) != 0) {
-        return YC_ENOTAUTH;
+        return yc__refuse(e, YC_ENOTAUTH, "carry %s: only the holder of the data answers it", h);
     }
     if (c.closed_at != 0) {
-        return YC_ECLOSED;
+        return yc__refuse(e, YC_ECLOSED, "carry %s: already %.*s at height %llu", h,
+                          (int)c.status.len, c.status.p, (unsigned long long)c.closed_at);
     }
     if (complete) {
         /* the data moves now: the rules of this moment apply */

@@ -8,33 +8,8 @@
  */
 #include <string.h>
 
+#include "exec_words.h"
 #include "ledger_int.h"
-
-/* The operations a consent may allow (DESIGN.md §5). */
-static const char *const OPERATIONS[] = {"collect", "hold", "host", "use"};
-
-static bool is_operation(const struct yc_slice *s)
-{
-    for (size_t i = 0; i < sizeof OPERATIONS / sizeof OPERATIONS[0]; i++) {
-        if (yc__slice_eq(s, OPERATIONS[i])) {
-            return true;
-        }
-    }
-    return false;
-}
-
-static bool operations_ok(const struct yc_list *l)
-{
-    if (l->n == 0 || !yc__is_code_set(l)) {
-        return false;
-    }
-    for (uint32_t i = 0; i < l->n; i++) {
-        if (!is_operation(&l->items[i])) {
-            return false;
-        }
-    }
-    return true;
-}
 
 int yc__consent_load(yc_overlay *o, const uint8_t id[YC_HASH_LEN], struct yc_consent *c)
 {
@@ -64,32 +39,49 @@ int yc__consent_store(yc_overlay *o, const uint8_t id[YC_HASH_LEN], const struct
     return yc__obj_put(o, key, yc_key_consent(key, id), c, enc_consent);
 }
 
+int yc__refuse_consent(const struct yc__env *e, const char *field, const uint8_t id[YC_HASH_LEN])
+{
+    char h[YC__HEX_MAX];
+
+    yc__hex(h, id, YC_HASH_LEN);
+    return yc__refuse(e, YC_EUNKNOWNCONSENT, "%s %s: no such consent", field, h);
+}
+
 int yc__check_consent_grant(const struct yc__env *e)
 {
-    return e->role == YC_ROLE_INDIVIDUAL || e->role == YC_ROLE_ENTERPRISE ? YC_OK : YC_ENOTAUTH;
+    if (e->role == YC_ROLE_INDIVIDUAL || e->role == YC_ROLE_ENTERPRISE) {
+        return YC_OK;
+    }
+    return yc__refuse_role(e, "the data subject (an individual or an enterprise) grants "
+                              "consent");
 }
 
 int yc__exec_consent_grant(const struct yc__env *e)
 {
     const struct yc_body_consent_grant *b = &e->tx->b.consent_grant;
     const uint8_t *id = e->tx->id;
-    int rc = yc__acct_exists(e->o, b->processor);
+    int rc = yc__need_account(e, "processor", b->processor);
 
     if (rc != YC_OK) {
         return rc;
     }
     if (memcmp(b->processor, e->tx->sender, YC_PUBKEY_LEN) == 0) {
-        return YC_EBADFIELD; /* a consent is given to someone else */
+        /* a consent is given to someone else */
+        return yc__refuse(e, YC_EBADFIELD,
+                          "processor: the subject itself; a consent is given to another account");
     }
-    if (b->categories.n == 0 || !yc__is_code_set(&b->categories) || b->purposes.n == 0 ||
-        !yc__is_code_set(&b->purposes) || !operations_ok(&b->operations)) {
-        return YC_EBADFIELD;
+    if ((rc = yc__need_code_set(e, "categories", &b->categories, true)) != YC_OK ||
+        (rc = yc__need_code_set(e, "purposes", &b->purposes, true)) != YC_OK ||
+        (rc = yc__need_enum_set(e, "operations", YC_ENUM_CONSENT_OP, &b->operations)) != YC_OK ||
+        (rc = yc__need_window(e, "until", b->not_before, b->until)) != YC_OK ||
+        (rc = yc__need_jurisdiction(e, "jurisdiction", &b->jurisdiction)) != YC_OK) {
+        return rc;
     }
-    if (b->until <= b->not_before || b->until <= e->ctx->time_ms) {
-        return YC_EBADTIME;
-    }
-    if (!yc__is_jurisdiction(&b->jurisdiction)) {
-        return YC_EBADFIELD;
+    /* issue 9: the codes of the chain's code lists (after every older rule, so that a
+     * consent those refused keeps its code) */
+    if ((rc = yc__need_known_set(e, YC_CODES_CATEGORY, "categories", &b->categories)) != YC_OK ||
+        (rc = yc__need_known_set(e, YC_CODES_PURPOSE, "purposes", &b->purposes)) != YC_OK) {
+        return rc;
     }
     struct yc_consent c = {
         .categories = b->categories,
@@ -122,16 +114,19 @@ int yc__exec_consent_revoke(const struct yc__env *e)
 {
     const uint8_t *id = e->tx->b.consent_revoke.consent;
     struct yc_consent c;
+    char h[YC__HEX_MAX];
     int rc = yc__consent_load(e->o, id, &c);
 
     if (rc != YC_OK) {
-        return rc;
+        return rc == YC_EUNKNOWNCONSENT ? yc__refuse_consent(e, "consent", id) : rc;
     }
+    yc__hex(h, id, YC_HASH_LEN);
     if (memcmp(c.subject, e->tx->sender, YC_PUBKEY_LEN) != 0) {
-        return YC_ENOTAUTH;
+        return yc__refuse(e, YC_ENOTAUTH, "consent %s: only its subject revokes it", h);
     }
     if (c.revoked_at != 0) {
-        return YC_ECONSENTREVOKED;
+        return yc__refuse(e, YC_ECONSENTREVOKED, "consent %s: already revoked at height %llu", h,
+                          (unsigned long long)c.revoked_at);
     }
     c.revoked_at = e->ctx->height;
     return yc__consent_store(e->o, id, &c);

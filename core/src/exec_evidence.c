@@ -12,7 +12,9 @@
  */
 #include <string.h>
 
+#include "exec_words.h"
 #include "ledger_int.h"
+#include "yc/timefmt.h"
 
 static void put_u64be(uint8_t *p, uint64_t v)
 {
@@ -105,29 +107,62 @@ static int use_consent(const struct yc__env *e, struct yc_consent *c)
 {
     const struct yc_body_usage_record *b = &e->tx->b.usage_record;
     uint64_t t = e->ctx->time_ms;
+    char h[YC__HEX_MAX], a[YC_ADDR_MAX], t1[32], t2[32];
     int rc = yc__consent_load(e->o, b->consent, c);
 
     if (rc != YC_OK) {
-        return rc;
+        return rc == YC_EUNKNOWNCONSENT ? yc__refuse_consent(e, "consent", b->consent) : rc;
     }
+    yc__hex(h, b->consent, YC_HASH_LEN);
     if (memcmp(c->processor, e->tx->sender, YC_PUBKEY_LEN) != 0) {
-        return YC_ENOTAUTH;
+        yc__addr(a, c->processor);
+        return yc__refuse(e, YC_ENOTAUTH,
+                          "consent %s: given to %s, not to the sender; only its processor uses it",
+                          h, a);
     }
     if (c->revoked_at != 0) {
-        return YC_ECONSENTREVOKED;
+        return yc__refuse(e, YC_ECONSENTREVOKED, "consent %s: revoked at height %llu", h,
+                          (unsigned long long)c->revoked_at);
     }
     if (t < c->not_before || t >= c->until) {
-        return YC_EEXPIRED;
+        if (!yc__wants_why(e)) {
+            return YC_EEXPIRED;
+        }
+        yc_time_rfc3339(t1, t < c->not_before ? c->not_before : c->until);
+        yc_time_rfc3339(t2, t);
+        return yc__refuse(e, YC_EEXPIRED, "consent %s: %s %s (block time %s)", h,
+                          t < c->not_before ? "valid only from" : "expired at", t1, t2);
     }
-    if (!yc__list_has(&c->purposes, &b->purpose) || !yc__list_has(&c->operations, &b->operation) ||
-        (b->category.len > 0 && !yc__list_has(&c->categories, &b->category))) {
-        return YC_EOUTOFSCOPE;
+    char whose[16 + YC__HEX_MAX];
+    memcpy(whose, "consent ", 8);
+    memcpy(whose + 8, h, sizeof h);
+    if ((rc = yc__need_in(e, YC_EOUTOFSCOPE, "purpose", &b->purpose, &c->purposes, whose)) !=
+            YC_OK ||
+        (rc = yc__need_in(e, YC_EOUTOFSCOPE, "operation", &b->operation, &c->operations,
+                          whose)) != YC_OK ||
+        (b->category.len > 0 && (rc = yc__need_in(e, YC_EOUTOFSCOPE, "category", &b->category,
+                                                  &c->categories, whose)) != YC_OK)) {
+        return rc;
     }
     if (c->max_uses != 0 && c->uses >= c->max_uses) {
-        return YC_ENOUSESLEFT;
+        return yc__refuse(e, YC_ENOUSESLEFT, "consent %s: all %llu uses it allows are recorded", h,
+                          (unsigned long long)c->max_uses);
     }
     c->uses++;
     return yc__consent_store(e->o, b->consent, c);
+}
+
+/* issue 9: the purpose and category are codes of the chain's lists (checked after every
+ * older rule, so that a use those refused keeps its code). */
+static int known_codes(const struct yc__env *e)
+{
+    const struct yc_body_usage_record *b = &e->tx->b.usage_record;
+    int rc = yc__need_known(e, YC_CODES_PURPOSE, "purpose", &b->purpose);
+
+    if (rc == YC_OK && b->category.len > 0) {
+        rc = yc__need_known(e, YC_CODES_CATEGORY, "category", &b->category);
+    }
+    return rc;
 }
 
 int yc__exec_usage_record(const struct yc__env *e)
@@ -136,14 +171,22 @@ int yc__exec_usage_record(const struct yc__env *e)
     struct yc_consent c;
     int rc;
 
-    if (b->has_consent == b->has_license || !yc__is_code(&b->purpose) ||
-        !yc__is_code(&b->operation) || (b->category.len > 0 && !yc__is_code(&b->category))) {
-        return YC_EBADFIELD;
+    if (b->has_consent == b->has_license) {
+        return yc__refuse(e, YC_EBADFIELD, "body: name exactly one of consent, license");
+    }
+    if ((rc = yc__need_code(e, "purpose", &b->purpose)) != YC_OK ||
+        (rc = yc__need_code(e, "operation", &b->operation)) != YC_OK ||
+        (b->category.len > 0 && (rc = yc__need_code(e, "category", &b->category)) != YC_OK)) {
+        return rc;
     }
     if (b->has_license) {
-        return record_licensed(e);
+        rc = record_licensed(e);
+        return rc == YC_OK ? known_codes(e) : rc;
     }
     rc = use_consent(e, &c);
+    if (rc == YC_OK) {
+        rc = known_codes(e);
+    }
     if (rc != YC_OK) {
         return rc;
     }
@@ -154,9 +197,9 @@ int yc__exec_usage_record(const struct yc__env *e)
     u.fee = fee;
     memcpy(u.subject, c.subject, YC_PUBKEY_LEN);
     if (fee > 0) {
-        rc = yc__acct_debit(e->o, e->tx->sender, fee);
+        rc = yc__debit(e, "fee_per_use", e->tx->sender, fee);
         if (rc == YC_OK) {
-            rc = yc__acct_credit(e->o, u.subject, fee);
+            rc = yc__credit(e, "fee_per_use", u.subject, fee);
         }
         if (rc != YC_OK) {
             return rc;
@@ -173,8 +216,8 @@ int yc__exec_evidence_anchor(const struct yc__env *e)
     struct yc_buf buf;
     int rc;
 
-    if (!yc__is_code(&b->kind)) {
-        return YC_EBADFIELD;
+    if ((rc = yc__need_code(e, "kind", &b->kind)) != YC_OK) {
+        return rc;
     }
     if (b->has_ref) {
         /* the referenced object is a consent, a use, another anchor, an asset, a
@@ -188,7 +231,12 @@ int yc__exec_evidence_anchor(const struct yc__env *e)
             rc = yc__key_exists(e->o, key, klen);
         }
         if (rc == YC_ENOTFOUND) {
-            return YC_EUNKNOWNOBJ;
+            char h[YC__HEX_MAX];
+            yc__hex(h, b->ref, YC_HASH_LEN);
+            return yc__refuse(e, YC_EUNKNOWNOBJ,
+                              "ref: %s names no consent, use, anchor, asset, license, carry or "
+                              "objection",
+                              h);
         }
         if (rc != YC_OK) {
             return rc;

@@ -16,10 +16,10 @@
  */
 #include <string.h>
 
+#include "exec_words.h"
 #include "ledger_int.h"
+#include "yc/timefmt.h"
 #include "yc/market.h"
-
-static const char *const OFFERS[] = {"hold", "operate", "license"};
 
 static int dec_listing(void *o, const uint8_t *p, size_t n)
 {
@@ -83,6 +83,29 @@ static int listing_load(yc_overlay *o, const uint8_t id[YC_HASH_LEN], struct yc_
     uint8_t key[YC_KEY_MAX];
     int rc = yc__obj_get(o, key, yc_key_listing(key, id), dec_listing, l);
     return rc == YC_ENOTFOUND ? YC_EUNKNOWNOBJ : rc;
+}
+
+/* Words for a missing object of kind `what` (listing, bid) named by field. */
+static int refuse_missing(const struct yc__env *e, int rc, const char *field,
+                          const uint8_t id[YC_HASH_LEN])
+{
+    char h[YC__HEX_MAX];
+
+    if (rc != YC_EUNKNOWNOBJ) {
+        return rc;
+    }
+    yc__hex(h, id, YC_HASH_LEN);
+    return yc__refuse(e, rc, "%s: no such %s %s", field, field, h);
+}
+
+static int refuse_closed(const struct yc__env *e, const char *what, const uint8_t id[YC_HASH_LEN],
+                         const struct yc_slice *status, uint64_t at)
+{
+    char h[YC__HEX_MAX];
+
+    yc__hex(h, id, YC_HASH_LEN);
+    return yc__refuse(e, YC_ECLOSED, "%s %s: already %.*s at height %llu", what, h,
+                      (int)status->len, status->p, (unsigned long long)at);
 }
 
 static int listing_store(yc_overlay *o, const uint8_t id[YC_HASH_LEN], const struct yc_listing *l)
@@ -162,24 +185,37 @@ static int check_terms(const struct yc__env *e, const struct yc_body_market_list
     bool any = b->has_operations || b->has_purposes || b->visibility.len > 0 || b->until != 0 ||
                b->fee != 0 || b->max_uses != 0;
 
+    int rc;
+
     if (!lic) {
-        return any ? YC_EBADFIELD : YC_OK;
+        return any ? yc__refuse(e, YC_EBADFIELD,
+                                "offer: operations, purposes, visibility, until, fee and "
+                                "max_uses are terms of a license offer only")
+                   : YC_OK;
     }
     bool invisible = yc__slice_eq(&b->visibility, "invisible");
-    if (!b->has_operations || !yc__license_ops_ok(&b->operations) || !b->has_purposes ||
-        b->purposes.n == 0 || !yc__is_code_set(&b->purposes) ||
-        (!invisible && !yc__slice_eq(&b->visibility, "visible"))) {
-        return YC_EBADFIELD;
+    if (!b->has_operations || !b->has_purposes) {
+        return yc__refuse(e, YC_EBADFIELD, "%s: a license offer names its %s",
+                          b->has_operations ? "purposes" : "operations",
+                          b->has_operations ? "purposes" : "operations");
+    }
+    if ((rc = yc__need_enum_set(e, "operations", YC_ENUM_LICENSE_OP, &b->operations)) != YC_OK ||
+        (rc = yc__need_code_set(e, "purposes", &b->purposes, true)) != YC_OK ||
+        (rc = yc__need_enum(e, "visibility", YC_ENUM_VISIBILITY, &b->visibility)) != YC_OK) {
+        return rc;
     }
     if (yc__list_has(&b->operations, &exp)) {
         if (invisible) {
-            return YC_EBADFIELD;
+            return yc__refuse(e, YC_EBADFIELD,
+                              "operations: 'export' with visibility invisible; an invisible "
+                              "license is usable but never exported");
         }
         if (g == YC_GRADE_CORE) {
-            return YC_ECOREDATA;
+            return yc__refuse(e, YC_ECOREDATA,
+                              "operations: 'export' of core data is never licensed");
         }
     }
-    return b->until > e->ctx->time_ms ? YC_OK : YC_EBADTIME;
+    return b->until > e->ctx->time_ms ? YC_OK : yc__need_window(e, "until", 0, b->until);
 }
 
 /* ---- market.list ---- */
@@ -190,38 +226,45 @@ int yc__exec_market_list(const struct yc__env *e)
     uint8_t holder[YC_PUBKEY_LEN], key[YC_KEY_MAX];
     struct yc_asset a;
     struct yc_policy pol;
-    bool known = false;
     int rc;
 
-    for (size_t i = 0; i < sizeof OFFERS / sizeof OFFERS[0]; i++) {
-        known = known || yc__slice_eq(&b->offer, OFFERS[i]);
+    if ((rc = yc__need_enum(e, "offer", YC_ENUM_OFFER, &b->offer)) != YC_OK) {
+        return rc;
     }
-    if (!known || b->price == 0 || !yc__is_code(&b->sector)) {
-        return YC_EBADFIELD;
+    if (b->price == 0) {
+        return yc__refuse(e, YC_EBADFIELD, "price: 0 fen; an ask is more than 0");
     }
-    rc = yc__asset_load(e->o, b->asset, &a);
+    if ((rc = yc__need_code(e, "sector", &b->sector)) != YC_OK) {
+        return rc;
+    }
+    rc = yc__load_asset(e, "asset", b->asset, &a);
     if (rc != YC_OK) {
         return rc;
     }
     enum yc_right r = offer_right(&b->offer, &a);
     enum yc_grade g = yc_grade_from_name(a.grade.p, a.grade.len);
-    rc = yc__sender_holds(e, b->asset, r, holder);
+    rc = yc__need_holder(e, b->asset, r, holder);
     if (rc != YC_OK) {
         return rc == YC_EUNKNOWNASSET ? YC_ECORRUPT : rc;
     }
-    if ((rc = yc__asset_tradable(&a)) != YC_OK) {
+    if ((rc = yc__need_tradable(e, b->asset, &a)) != YC_OK) {
         return rc;
     }
     if (g == YC_GRADE_CORE) {
-        return YC_ECOREDATA; /* core data is never listed */
+        /* core data is never listed */
+        return yc__refuse(e, YC_ECOREDATA, "asset: core data is never listed");
     }
-    if ((r == YC_RIGHT_HOLD && (rc = yc__asset_unpledged(e->o, b->asset)) != YC_OK) ||
-        (rc = yc__acct_active(e->o, e->tx->sender, NULL)) != YC_OK ||
+    if ((r == YC_RIGHT_HOLD && (rc = yc__need_unpledged(e, b->asset)) != YC_OK) ||
+        (rc = yc__need_active(e, "sender", e->tx->sender, NULL)) != YC_OK ||
         (rc = check_terms(e, b, g)) != YC_OK || (rc = yc__policy_load(e->o, &pol)) != YC_OK) {
         return rc;
     }
     const uint8_t *parties[1] = {e->tx->sender};
-    rc = yc__neglist_check(&pol, &a, NULL, parties, 1, NULL);
+    rc = yc__neglist_why(e, &pol, &a, NULL, parties, 1, NULL);
+    if (rc == YC_OK && b->has_purposes) {
+        /* issue 9: the chain's purposes (after every older rule) */
+        rc = yc__need_known_set(e, YC_CODES_PURPOSE, "purposes", &b->purposes);
+    }
     if (rc != YC_OK) {
         return rc;
     }
@@ -257,7 +300,8 @@ int yc__exec_market_list(const struct yc__env *e)
 
 int yc__check_appraiser(const struct yc__env *e)
 {
-    return e->role == YC_ROLE_APPRAISER ? YC_OK : YC_ENOTAUTH;
+    return e->role == YC_ROLE_APPRAISER ? YC_OK
+                                        : yc__refuse_role(e, "only an appraiser appraises");
 }
 
 int yc__exec_market_appraise(const struct yc__env *e)
@@ -267,17 +311,20 @@ int yc__exec_market_appraise(const struct yc__env *e)
     struct yc_listing l;
     int rc;
 
-    if (!yc__is_code(&b->method) || b->value == 0) {
-        return YC_EBADFIELD;
+    if ((rc = yc__need_code(e, "method", &b->method)) != YC_OK) {
+        return rc;
+    }
+    if (b->value == 0) {
+        return yc__refuse(e, YC_EBADFIELD, "value: 0 fen; an appraisal is more than 0");
     }
     rc = listing_load(e->o, b->listing, &l);
     if (rc != YC_OK) {
-        return rc;
+        return refuse_missing(e, rc, "listing", b->listing);
     }
     if (l.closed_at != 0) {
-        return YC_ECLOSED;
+        return refuse_closed(e, "listing", b->listing, &l.status, l.closed_at);
     }
-    if ((rc = yc__acct_active(e->o, e->tx->sender, NULL)) != YC_OK) {
+    if ((rc = yc__need_active(e, "sender", e->tx->sender, NULL)) != YC_OK) {
         return rc;
     }
     l.appraisals++;
@@ -327,26 +374,30 @@ static int deal_rules(const struct yc__env *e, const struct yc_listing *l,
     }
     enum yc_right r = offer_right(&l->offer, &dc->a);
     dc->grade = yc_grade_from_name(dc->a.grade.p, dc->a.grade.len);
-    if ((rc = yc__asset_tradable(&dc->a)) != YC_OK) {
+    if ((rc = yc__need_tradable(e, l->asset, &dc->a)) != YC_OK) {
         return rc;
     }
     if (dc->grade == YC_GRADE_CORE) {
-        return YC_ECOREDATA;
+        return yc__refuse(e, YC_ECOREDATA, "asset: core data is never traded");
     }
     rc = yc__right_holder(e->o, l->asset, r, holder);
     if (rc != YC_OK) {
         return rc == YC_EUNKNOWNASSET ? YC_ECORRUPT : rc;
     }
     if (memcmp(holder, l->seller, YC_PUBKEY_LEN) != 0) {
-        return YC_ENOTAUTH; /* the seller no longer holds what it offered */
+        /* the seller no longer holds what it offered */
+        return yc__refuse(e, YC_ENOTAUTH, "listing: the seller no longer holds the %s right",
+                          yc_right_name(r));
     }
-    if ((r == YC_RIGHT_HOLD && (rc = yc__asset_unpledged(e->o, l->asset)) != YC_OK) ||
-        (rc = yc__acct_active(e->o, l->seller, NULL)) != YC_OK ||
-        (rc = yc__acct_active(e->o, buyer, &brole)) != YC_OK) {
+    if ((r == YC_RIGHT_HOLD && (rc = yc__need_unpledged(e, l->asset)) != YC_OK) ||
+        (rc = yc__need_active(e, "seller", l->seller, NULL)) != YC_OK ||
+        (rc = yc__need_active(e, "buyer", buyer, &brole)) != YC_OK) {
         return rc;
     }
     if (is_license(&l->offer) ? !yc__role_may_license(brole) : !yc__role_may_hold(brole)) {
-        return YC_EBADROLE;
+        return yc__refuse(e, YC_EBADROLE, "buyer: a %s may not %s", yc_role_name(brole),
+                          is_license(&l->offer) ? "take a license"
+                                                : "hold rights over an asset");
     }
     rc = yc__policy_load(e->o, &dc->pol);
     if (rc == YC_OK) {
@@ -357,8 +408,8 @@ static int deal_rules(const struct yc__env *e, const struct yc_listing *l,
     if (rc == YC_OK) {
         const uint8_t *parties[2] = {l->seller, buyer};
         struct yc_slice dest = {dc->border.dest, dc->border.dest_len};
-        rc = yc__neglist_check(&dc->pol, &dc->a, NULL, parties, 2,
-                               dc->border.cross ? &dest : NULL);
+        rc = yc__neglist_why(e, &dc->pol, &dc->a, NULL, parties, 2,
+                             dc->border.cross ? &dest : NULL);
     }
     if (rc == YC_OK) {
         rc = yc__border_check(e, l->asset, dc->grade, l->seller, buyer, &dc->border);
@@ -376,30 +427,32 @@ int yc__exec_market_bid(const struct yc__env *e)
     int rc;
 
     if (b->price == 0) {
-        return YC_EBADFIELD;
+        return yc__refuse(e, YC_EBADFIELD, "price: 0 fen; a bid is more than 0");
     }
     rc = listing_load(e->o, b->listing, &l);
     if (rc != YC_OK) {
-        return rc;
+        return refuse_missing(e, rc, "listing", b->listing);
     }
     if (l.closed_at != 0) {
-        return YC_ECLOSED;
+        return refuse_closed(e, "listing", b->listing, &l.status, l.closed_at);
     }
     if (memcmp(l.seller, e->tx->sender, YC_PUBKEY_LEN) == 0) {
-        return YC_EBADFIELD; /* nobody bids on their own listing */
+        /* nobody bids on their own listing */
+        return yc__refuse(e, YC_EBADFIELD, "listing: the sender's own listing");
     }
     if (b->expires <= e->ctx->time_ms) {
-        return YC_EBADTIME;
+        return yc__need_window(e, "expires", 0, b->expires);
     }
     if (l.nbids >= YC_LISTING_BIDS_MAX) {
-        return YC_ETOOMANY;
+        return yc__refuse(e, YC_ETOOMANY, "listing: it has %d open bids, the most it holds",
+                          YC_LISTING_BIDS_MAX);
     }
     rc = deal_rules(e, &l, e->tx->sender, &dc);
     if (rc != YC_OK) {
         return rc;
     }
     /* the price leaves the bidder's balance for the bid's escrow */
-    rc = yc__acct_debit(e->o, e->tx->sender, b->price);
+    rc = yc__debit(e, "price", e->tx->sender, b->price);
     if (rc != YC_OK) {
         return rc;
     }
@@ -521,7 +574,8 @@ static int issue_license(const struct yc__env *e, const struct yc_listing *l,
 {
     enum yc_right r = offer_right(&l->offer, a);
     if (l->until <= e->ctx->time_ms) {
-        return YC_EBADTIME; /* the offered license would already have ended */
+        /* the offered license would already have ended */
+        return yc__need_window(e, "until", 0, l->until);
     }
     struct yc_license lic = {
         .fee = l->fee,
@@ -551,7 +605,7 @@ int yc__exec_market_accept(const struct yc__env *e)
     int rc = bid_load(e->o, bid_id, &bid);
 
     if (rc != YC_OK) {
-        return rc;
+        return refuse_missing(e, rc, "bid", bid_id);
     }
     memcpy(lid, bid.listing, YC_HASH_LEN);
     rc = listing_load(e->o, lid, &l);
@@ -559,13 +613,19 @@ int yc__exec_market_accept(const struct yc__env *e)
         return rc == YC_EUNKNOWNOBJ ? YC_ECORRUPT : rc;
     }
     if (memcmp(l.seller, e->tx->sender, YC_PUBKEY_LEN) != 0) {
-        return YC_ENOTAUTH;
+        return yc__refuse(e, YC_ENOTAUTH, "bid: only the seller of its listing accepts it");
     }
-    if (l.closed_at != 0 || bid.closed_at != 0) {
-        return YC_ECLOSED;
+    if (l.closed_at != 0) {
+        return refuse_closed(e, "listing", lid, &l.status, l.closed_at);
+    }
+    if (bid.closed_at != 0) {
+        return refuse_closed(e, "bid", bid_id, &bid.status, bid.closed_at);
     }
     if (e->ctx->time_ms >= bid.expires) {
-        return YC_EEXPIRED;
+        char t1[32], t2[32];
+        yc_time_rfc3339(t1, bid.expires);
+        yc_time_rfc3339(t2, e->ctx->time_ms);
+        return yc__refuse(e, YC_EEXPIRED, "bid: expired at %s (block time %s)", t1, t2);
     }
     rc = deal_rules(e, &l, bid.bidder, &dc);
     if (rc != YC_OK) {
@@ -652,26 +712,26 @@ int yc__exec_market_cancel(const struct yc__env *e)
     if (b->has_listing) {
         rc = listing_load(e->o, b->listing, &l);
         if (rc != YC_OK) {
-            return rc;
+            return refuse_missing(e, rc, "listing", b->listing);
         }
         if (memcmp(l.seller, e->tx->sender, YC_PUBKEY_LEN) != 0) {
-            return YC_ENOTAUTH;
+            return yc__refuse(e, YC_ENOTAUTH, "listing: only its seller cancels it");
         }
         if (l.closed_at != 0) {
-            return YC_ECLOSED;
+            return refuse_closed(e, "listing", b->listing, &l.status, l.closed_at);
         }
         rc = listing_close(e, b->listing, &l, "cancelled", NULL);
         return rc == YC_OK ? listing_store(e->o, b->listing, &l) : rc;
     }
     rc = bid_load(e->o, b->bid, &bid);
     if (rc != YC_OK) {
-        return rc;
+        return refuse_missing(e, rc, "bid", b->bid);
     }
     if (memcmp(bid.bidder, e->tx->sender, YC_PUBKEY_LEN) != 0) {
-        return YC_ENOTAUTH;
+        return yc__refuse(e, YC_ENOTAUTH, "bid: only its bidder cancels it");
     }
     if (bid.closed_at != 0) {
-        return YC_ECLOSED;
+        return refuse_closed(e, "bid", b->bid, &bid.status, bid.closed_at);
     }
     uint8_t lid[YC_HASH_LEN];
     memcpy(lid, bid.listing, YC_HASH_LEN);

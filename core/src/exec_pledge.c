@@ -14,7 +14,9 @@
  */
 #include <string.h>
 
+#include "exec_words.h"
 #include "ledger_int.h"
+#include "yc/timefmt.h"
 #include "yc/market.h"
 
 static int dec_pledge(void *o, const uint8_t *p, size_t n)
@@ -47,7 +49,9 @@ int yc__check_pledge_create(const struct yc__env *e)
             return YC_OK;
         }
     }
-    return YC_EBADCOSIG;
+    return yc__refuse(e, YC_EBADCOSIG,
+                      "pledgee: the pledgee's co-signature is missing; it signs the same "
+                      "transaction to agree");
 }
 
 int yc__exec_pledge_create(const struct yc__env *e)
@@ -58,30 +62,41 @@ int yc__exec_pledge_create(const struct yc__env *e)
     struct yc_account pa;
     int rc;
 
-    if (b->amount == 0 || memcmp(b->pledgee, e->tx->sender, YC_PUBKEY_LEN) == 0) {
-        return YC_EBADFIELD;
+    if (b->amount == 0) {
+        return yc__refuse(e, YC_EBADFIELD, "amount: 0 fen; a pledge secures more than 0");
     }
-    rc = yc__asset_load(e->o, b->asset, &a);
+    if (memcmp(b->pledgee, e->tx->sender, YC_PUBKEY_LEN) == 0) {
+        return yc__refuse(e, YC_EBADFIELD, "pledgee: the sender itself; name the financial "
+                                           "institution");
+    }
+    rc = yc__load_asset(e, "asset", b->asset, &a);
     if (rc == YC_OK) {
-        rc = yc__sender_holds(e, b->asset, YC_RIGHT_HOLD, holder);
+        rc = yc__need_holder(e, b->asset, YC_RIGHT_HOLD, holder);
     }
     if (rc != YC_OK) {
         return rc;
     }
-    if ((rc = yc__asset_tradable(&a)) != YC_OK ||
-        (rc = yc__asset_unpledged(e->o, b->asset)) != YC_OK ||
-        (rc = yc__acct_active(e->o, e->tx->sender, NULL)) != YC_OK) {
+    if ((rc = yc__need_tradable(e, b->asset, &a)) != YC_OK ||
+        (rc = yc__need_unpledged(e, b->asset)) != YC_OK ||
+        (rc = yc__need_active(e, "sender", e->tx->sender, NULL)) != YC_OK) {
         return rc;
     }
-    rc = yc__acct_load(e->o, b->pledgee, &pa);
+    rc = yc__need_account(e, "pledgee", b->pledgee);
+    if (rc == YC_OK) {
+        rc = yc__acct_load(e->o, b->pledgee, &pa);
+    }
     if (rc != YC_OK) {
         return rc;
     }
     if (pa.role != YC_ROLE_FINANCIAL) {
-        return YC_EBADROLE;
+        return yc__refuse(e, YC_EBADROLE, "pledgee: a %s; a pledgee is a financial institution",
+                          yc_role_name(pa.role));
     }
     if (b->due <= e->ctx->time_ms) {
-        return YC_EBADTIME;
+        char t1[32], t2[32];
+        yc_time_rfc3339(t1, b->due);
+        yc_time_rfc3339(t2, e->ctx->time_ms);
+        return yc__refuse(e, YC_EBADTIME, "due: %s is not after the block time %s", t1, t2);
     }
     struct yc_pledge p = {
         .amount = b->amount,
@@ -117,20 +132,30 @@ int yc__exec_pledge_close(const struct yc__env *e)
     struct yc_pledge p;
     int rc = yc__obj_get(e->o, key, yc_key_pledge(key, id), dec_pledge, &p);
 
+    char h[YC__HEX_MAX];
+
+    yc__hex(h, id, YC_HASH_LEN);
     if (rc == YC_ENOTFOUND) {
-        return YC_EUNKNOWNOBJ;
+        return yc__refuse(e, YC_EUNKNOWNOBJ, "pledge: no such pledge %s", h);
     }
     if (rc != YC_OK) {
         return rc;
     }
     if (memcmp(p.pledgee, e->tx->sender, YC_PUBKEY_LEN) != 0) {
-        return YC_ENOTAUTH;
+        return yc__refuse(e, YC_ENOTAUTH, "pledge %s: only its pledgee releases or enforces it",
+                          h);
     }
     if (p.closed_at != 0) {
-        return YC_ECLOSED;
+        return yc__refuse(e, YC_ECLOSED, "pledge %s: already %.*s at height %llu", h,
+                          (int)p.status.len, p.status.p, (unsigned long long)p.closed_at);
     }
     if (enforce && e->ctx->time_ms < p.due) {
-        return YC_ENOTDUE;
+        char t1[32], t2[32];
+        yc_time_rfc3339(t1, p.due);
+        yc_time_rfc3339(t2, e->ctx->time_ms);
+        return yc__refuse(e, YC_ENOTDUE, "pledge %s: due at %s, enforceable from then (block "
+                                         "time %s)",
+                          h, t1, t2);
     }
     p.closed_at = e->ctx->height;
     p.status = enforce ? (struct yc_slice){"enforced", 8} : (struct yc_slice){"released", 8};

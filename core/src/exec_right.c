@@ -16,10 +16,10 @@
  */
 #include <string.h>
 
+#include "exec_words.h"
 #include "ledger_int.h"
+#include "yc/timefmt.h"
 #include "yc/market.h"
-
-static const char *const OPERATIONS[] = {"compute", "model", "verify", "query", "export"};
 
 bool yc__license_ops_ok(const struct yc_list *l)
 {
@@ -27,11 +27,7 @@ bool yc__license_ops_ok(const struct yc_list *l)
         return false;
     }
     for (uint32_t i = 0; i < l->n; i++) {
-        bool known = false;
-        for (size_t k = 0; k < sizeof OPERATIONS / sizeof OPERATIONS[0] && !known; k++) {
-            known = yc__slice_eq(&l->items[i], OPERATIONS[k]);
-        }
-        if (!known) {
+        if (!yc_enum_has(YC_ENUM_LICENSE_OP, l->items[i].p, l->items[i].len)) {
             return false;
         }
     }
@@ -81,6 +77,17 @@ static int license_load(yc_overlay *o, const uint8_t id[YC_HASH_LEN], struct yc_
     return rc == YC_OK ? yc_license_decode(l, v, vlen) : rc;
 }
 
+static int refuse_license(const struct yc__env *e, int rc, const uint8_t id[YC_HASH_LEN])
+{
+    char h[YC__HEX_MAX];
+
+    if (rc != YC_EUNKNOWNLICENSE) {
+        return rc;
+    }
+    yc__hex(h, id, YC_HASH_LEN);
+    return yc__refuse(e, rc, "license: no such license %s", h);
+}
+
 int yc__asset_tradable(const struct yc_asset *a)
 {
     if (a->voided_at != 0) {
@@ -94,20 +101,32 @@ int yc__asset_tradable(const struct yc_asset *a)
 
 /* The counterparty of a transfer or license: registered (YC_EUNKNOWNACCT), not the
  * sender (YC_EBADFIELD), of a fitting role (YC_EBADROLE). */
-static int check_counterparty(const struct yc__env *e, const uint8_t pub[YC_PUBKEY_LEN],
-                              bool (*fits)(enum yc_role))
+static int check_counterparty(const struct yc__env *e, const char *field,
+                              const uint8_t pub[YC_PUBKEY_LEN], bool (*fits)(enum yc_role),
+                              const char *who)
 {
     struct yc_account a;
-    int rc = yc__acct_load(e->o, pub, &a);
+    int rc = yc__need_account(e, field, pub);
 
+    if (rc == YC_OK) {
+        rc = yc__acct_load(e->o, pub, &a);
+    }
     if (rc != YC_OK) {
         return rc;
     }
     if (memcmp(pub, e->tx->sender, YC_PUBKEY_LEN) == 0) {
-        return YC_EBADFIELD;
+        return yc__refuse(e, YC_EBADFIELD, "%s: the sender itself; name another account", field);
     }
-    return fits(a.role) ? YC_OK : YC_EBADROLE;
+    if (!fits(a.role)) {
+        return yc__refuse(e, YC_EBADROLE, "%s: a %s; %s", field, yc_role_name(a.role), who);
+    }
+    return YC_OK;
 }
+
+#define HOLDERS "rights are held by an enterprise, processor, data_merchant, custodian or agency"
+#define LICENSEES                                                                                  \
+    "a licensee is an enterprise, processor, data_merchant, custodian, agency, financial "         \
+    "institution or appraiser"
 
 int yc__exec_right_transfer(const struct yc__env *e)
 {
@@ -118,19 +137,19 @@ int yc__exec_right_transfer(const struct yc__env *e)
     int rc;
 
     if (r == YC_RIGHT_COUNT) {
-        return YC_EBADFIELD;
+        return yc__need_enum(e, "right", YC_ENUM_RIGHT, &b->right);
     }
-    rc = yc__asset_load(e->o, b->asset, &a);
+    rc = yc__load_asset(e, "asset", b->asset, &a);
     if (rc == YC_OK) {
-        rc = yc__sender_holds(e, b->asset, r, holder);
+        rc = yc__need_holder(e, b->asset, r, holder);
     }
     if (rc != YC_OK) {
         return rc;
     }
-    if ((rc = yc__asset_tradable(&a)) != YC_OK ||
-        (r == YC_RIGHT_HOLD && (rc = yc__asset_unpledged(e->o, b->asset)) != YC_OK) ||
-        (rc = yc__acct_active(e->o, e->tx->sender, NULL)) != YC_OK ||
-        (rc = check_counterparty(e, b->to, yc__role_may_hold)) != YC_OK) {
+    if ((rc = yc__need_tradable(e, b->asset, &a)) != YC_OK ||
+        (r == YC_RIGHT_HOLD && (rc = yc__need_unpledged(e, b->asset)) != YC_OK) ||
+        (rc = yc__need_active(e, "sender", e->tx->sender, NULL)) != YC_OK ||
+        (rc = check_counterparty(e, "to", b->to, yc__role_may_hold, HOLDERS)) != YC_OK) {
         return rc;
     }
     /* a right held abroad is data abroad: the grade rules of the border apply */
@@ -151,37 +170,42 @@ int yc__exec_right_license(const struct yc__env *e)
     enum yc_right r;
     bool invisible = yc__slice_eq(&b->visibility, "invisible");
     struct yc_slice exp = {"export", 6};
-    int rc = yc__asset_load(e->o, b->asset, &a);
+    int rc = yc__load_asset(e, "asset", b->asset, &a);
 
     if (rc != YC_OK) {
         return rc;
     }
     /* raw data is licensed under `process`, a data product under `operate` */
     r = a.nparents > 0 ? YC_RIGHT_OPERATE : YC_RIGHT_PROCESS;
-    rc = yc__sender_holds(e, b->asset, r, holder);
+    rc = yc__need_holder(e, b->asset, r, holder);
     if (rc != YC_OK) {
         return rc;
     }
-    if ((rc = yc__asset_tradable(&a)) != YC_OK ||
-        (rc = yc__acct_active(e->o, e->tx->sender, NULL)) != YC_OK ||
-        (rc = check_counterparty(e, b->licensee, yc__role_may_license)) != YC_OK) {
+    if ((rc = yc__need_tradable(e, b->asset, &a)) != YC_OK ||
+        (rc = yc__need_active(e, "sender", e->tx->sender, NULL)) != YC_OK ||
+        (rc = check_counterparty(e, "licensee", b->licensee, yc__role_may_license, LICENSEES)) !=
+            YC_OK) {
         return rc;
     }
-    if (!yc__license_ops_ok(&b->operations) || b->purposes.n == 0 ||
-        !yc__is_code_set(&b->purposes) ||
-        (!invisible && !yc__slice_eq(&b->visibility, "visible"))) {
-        return YC_EBADFIELD;
+    if ((rc = yc__need_enum_set(e, "operations", YC_ENUM_LICENSE_OP, &b->operations)) != YC_OK ||
+        (rc = yc__need_code_set(e, "purposes", &b->purposes, true)) != YC_OK ||
+        (rc = yc__need_enum(e, "visibility", YC_ENUM_VISIBILITY, &b->visibility)) != YC_OK) {
+        return rc;
     }
     if (yc__list_has(&b->operations, &exp)) {
         if (invisible) {
-            return YC_EBADFIELD; /* usable but not visible: never exported */
+            /* usable but not visible: never exported */
+            return yc__refuse(e, YC_EBADFIELD,
+                              "operations: 'export' with visibility invisible; an invisible "
+                              "license is usable but never exported");
         }
         if (yc_grade_from_name(a.grade.p, a.grade.len) == YC_GRADE_CORE) {
-            return YC_ECOREDATA;
+            return yc__refuse(e, YC_ECOREDATA,
+                              "operations: 'export' of core data is never licensed");
         }
     }
-    if (b->until <= b->not_before || b->until <= e->ctx->time_ms) {
-        return YC_EBADTIME;
+    if ((rc = yc__need_window(e, "until", b->not_before, b->until)) != YC_OK) {
+        return rc;
     }
     /* supervision: the negative list, then the border; both read state the asset's
      * slices do not borrow */
@@ -195,10 +219,14 @@ int yc__exec_right_license(const struct yc__env *e)
     }
     if (rc == YC_OK) {
         struct yc_slice dest = {bd.dest, bd.dest_len};
-        rc = yc__neglist_check(&pol, &a, NULL, parties, 2, bd.cross ? &dest : NULL);
+        rc = yc__neglist_why(e, &pol, &a, NULL, parties, 2, bd.cross ? &dest : NULL);
     }
     if (rc == YC_OK) {
         rc = yc__alert_movement(e, &pol, bd.cross, grade, b->asset, b->licensee, 0);
+    }
+    if (rc == YC_OK) {
+        /* issue 9: the chain's purposes (after every older rule) */
+        rc = yc__need_known_set(e, YC_CODES_PURPOSE, "purposes", &b->purposes);
     }
     if (rc != YC_OK) {
         return rc;
@@ -225,11 +253,13 @@ int yc__exec_license_revoke(const struct yc__env *e)
     const uint8_t *id = e->tx->b.license_revoke.license;
     struct yc_license l;
     uint8_t holder[YC_PUBKEY_LEN];
+    char h[YC__HEX_MAX];
     int rc = license_load(e->o, id, &l);
 
     if (rc != YC_OK) {
-        return rc;
+        return refuse_license(e, rc, id);
     }
+    yc__hex(h, id, YC_HASH_LEN);
     /* the licensor, or whoever holds the right the license was granted under now */
     if (memcmp(l.licensor, e->tx->sender, YC_PUBKEY_LEN) != 0) {
         enum yc_right r = yc_right_from_name(l.right.p, l.right.len);
@@ -237,12 +267,19 @@ int yc__exec_license_revoke(const struct yc__env *e)
             return YC_ECORRUPT;
         }
         rc = yc__sender_holds(e, l.asset, r, holder);
+        if (rc == YC_ENOTAUTH) {
+            return yc__refuse(e, rc,
+                              "license %s: only its licensor or the holder of the %s right "
+                              "revokes it",
+                              h, yc_right_name(r));
+        }
         if (rc != YC_OK) {
             return rc == YC_EUNKNOWNASSET ? YC_ECORRUPT : rc;
         }
     }
     if (l.revoked_at != 0) {
-        return YC_ELICENSEREVOKED;
+        return yc__refuse(e, YC_ELICENSEREVOKED, "license %s: already revoked at height %llu", h,
+                          (unsigned long long)l.revoked_at);
     }
     l.revoked_at = e->ctx->height;
     return license_store(e->o, id, &l);
@@ -255,36 +292,54 @@ int yc__use_license(const struct yc__env *e, uint8_t asset[YC_HASH_LEN],
     uint64_t t = e->ctx->time_ms;
     struct yc_license l;
     struct yc_asset a;
+    char h[YC__HEX_MAX], whose[16 + YC__HEX_MAX];
     int rc = license_load(e->o, b->license, &l);
 
     if (rc != YC_OK) {
-        return rc;
+        return refuse_license(e, rc, b->license);
     }
+    yc__hex(h, b->license, YC_HASH_LEN);
     if (memcmp(l.licensee, e->tx->sender, YC_PUBKEY_LEN) != 0) {
-        return YC_ENOTAUTH;
+        return yc__refuse(e, YC_ENOTAUTH, "license %s: only its licensee uses it", h);
     }
     if (l.revoked_at != 0) {
-        return YC_ELICENSEREVOKED;
+        return yc__refuse(e, YC_ELICENSEREVOKED, "license %s: revoked at height %llu", h,
+                          (unsigned long long)l.revoked_at);
     }
     if (t < l.not_before || t >= l.until) {
-        return YC_EEXPIRED;
+        char t1[32], t2[32];
+        yc_time_rfc3339(t1, t < l.not_before ? l.not_before : l.until);
+        yc_time_rfc3339(t2, t);
+        return yc__refuse(e, YC_EEXPIRED, "license %s: %s %s (block time %s)", h,
+                          t < l.not_before ? "valid only from" : "expired at", t1, t2);
     }
-    if (!yc__list_has(&l.purposes, &b->purpose) || !yc__list_has(&l.operations, &b->operation) ||
-        (yc__slice_eq(&l.visibility, "invisible") && yc__slice_eq(&b->operation, "export"))) {
-        return YC_EOUTOFSCOPE;
+    memcpy(whose, "license ", 8);
+    memcpy(whose + 8, h, sizeof h);
+    if ((rc = yc__need_in(e, YC_EOUTOFSCOPE, "purpose", &b->purpose, &l.purposes, whose)) !=
+            YC_OK ||
+        (rc = yc__need_in(e, YC_EOUTOFSCOPE, "operation", &b->operation, &l.operations,
+                          whose)) != YC_OK) {
+        return rc;
+    }
+    if (yc__slice_eq(&l.visibility, "invisible") && yc__slice_eq(&b->operation, "export")) {
+        return yc__refuse(e, YC_EOUTOFSCOPE,
+                          "operation: 'export' under invisible license %s (usable, never "
+                          "exported)",
+                          h);
     }
     if (l.max_uses != 0 && l.uses >= l.max_uses) {
-        return YC_ENOUSESLEFT;
+        return yc__refuse(e, YC_ENOUSESLEFT, "license %s: all %llu uses it allows are recorded",
+                          h, (unsigned long long)l.max_uses);
     }
     rc = yc__asset_load(e->o, l.asset, &a);
     if (rc != YC_OK) {
         return rc == YC_EUNKNOWNASSET ? YC_ECORRUPT : rc;
     }
-    if (a.voided_at != 0) {
-        return YC_ECLOSED;
-    }
-    if (a.retired_at != 0) {
-        return YC_ERETIRED;
+    if (a.voided_at != 0 || a.retired_at != 0) {
+        yc__hex(h, l.asset, YC_HASH_LEN);
+        return a.voided_at != 0
+                   ? yc__refuse(e, YC_ECLOSED, "asset %s of the license is void", h)
+                   : yc__refuse(e, YC_ERETIRED, "asset %s of the license was retired", h);
     }
     if (yc_grade_from_name(a.grade.p, a.grade.len) == YC_GRADE_IMPORTANT) {
         struct yc_policy pol;
@@ -302,9 +357,9 @@ int yc__use_license(const struct yc__env *e, uint8_t asset[YC_HASH_LEN],
     *fee = l.fee;
     rc = license_store(e->o, b->license, &l);
     if (rc == YC_OK && *fee > 0) {
-        rc = yc__acct_debit(e->o, e->tx->sender, *fee);
+        rc = yc__debit(e, "fee", e->tx->sender, *fee);
         if (rc == YC_OK) {
-            rc = yc__acct_credit(e->o, licensor, *fee);
+            rc = yc__credit(e, "fee", licensor, *fee);
         }
     }
     return rc;

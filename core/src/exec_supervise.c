@@ -17,7 +17,9 @@
  */
 #include <string.h>
 
+#include "exec_words.h"
 #include "ledger_int.h"
+#include "yc/timefmt.h"
 #include "yc/market.h"
 
 /* ---- object helpers ---- */
@@ -64,10 +66,6 @@ static int dec_policy(void *o, const uint8_t *p, size_t n)
 {
     return yc_policy_decode(o, p, n);
 }
-static int enc_policy(const void *o, struct yc_buf *b)
-{
-    return yc_policy_encode(o, b);
-}
 static int dec_assessment(void *o, const uint8_t *p, size_t n)
 {
     return yc_assessment_decode(o, p, n);
@@ -107,7 +105,8 @@ static int enc_supply(const void *o, struct yc_buf *b)
 
 int yc__check_regulator(const struct yc__env *e)
 {
-    return e->role == YC_ROLE_REGULATOR ? YC_OK : YC_ENOTAUTH;
+    return e->role == YC_ROLE_REGULATOR ? YC_OK
+                                        : yc__refuse_role(e, "only a regulator sends it");
 }
 
 /* ---- policy ---- */
@@ -171,6 +170,56 @@ int yc__neglist_check(const struct yc_policy *p, const struct yc_asset *a,
     return YC_OK;
 }
 
+int yc__neglist_why(const struct yc__env *e, const struct yc_policy *p, const struct yc_asset *a,
+                    const struct yc_list *categories, const uint8_t *const *parties,
+                    size_t nparties, const struct yc_slice *dest)
+{
+    char v[YC_CODE_MAX + 1], w[YC_CODE_MAX + 1], addr[YC_ADDR_MAX];
+    unsigned long long ver = (unsigned long long)p->version;
+    int rc = yc__neglist_check(p, a, categories, parties, nparties, dest);
+
+    if (rc != YC_ENEGLIST || !yc__wants_why(e)) {
+        return rc;
+    }
+    /* the same walk, now naming the first banned item */
+    if (a != NULL) {
+        yc__shown(v, &a->catalog);
+        if (yc__list_has(&p->banned_categories, &a->catalog)) {
+            return yc__refuse(e, rc, "asset: catalog '%s' is on the negative list (policy %llu)",
+                              v, ver);
+        }
+        for (uint32_t i = 0; i < p->banned_catalog_prefixes.n; i++) {
+            if (has_prefix(&a->catalog, &p->banned_catalog_prefixes.items[i])) {
+                yc__shown(w, &p->banned_catalog_prefixes.items[i]);
+                return yc__refuse(e, rc,
+                                  "asset: catalog '%s' starts with '%s', banned by the negative "
+                                  "list (policy %llu)",
+                                  v, w, ver);
+            }
+        }
+    }
+    for (uint32_t i = 0; categories != NULL && i < categories->n; i++) {
+        if (yc__list_has(&p->banned_categories, &categories->items[i])) {
+            yc__shown(v, &categories->items[i]);
+            return yc__refuse(e, rc, "categories: '%s' is on the negative list (policy %llu)", v,
+                              ver);
+        }
+    }
+    for (size_t i = 0; i < nparties; i++) {
+        if (pub_in((const uint8_t(*)[YC_PUBKEY_LEN])p->banned_accounts, p->nbanned_accounts,
+                   parties[i])) {
+            yc__addr(addr, parties[i]);
+            return yc__refuse(e, rc, "account %s is on the negative list (policy %llu)", addr,
+                              ver);
+        }
+    }
+    if (dest != NULL) {
+        yc__shown(v, dest);
+        return yc__refuse(e, rc, "destination %s is on the negative list (policy %llu)", v, ver);
+    }
+    return rc;
+}
+
 /* Every item a jurisdiction, no duplicates. */
 static bool jurisdiction_set(const struct yc_list *l)
 {
@@ -198,6 +247,31 @@ static bool distinct_pubs(const uint8_t (*pubs)[YC_PUBKEY_LEN], uint32_t n)
     return true;
 }
 
+/* Adds the codes of `add` that the chain does not know yet to p's additions of kind k
+ * (codes are never taken away). YC_ETOOMANY past YC_POLICY_CODES_MAX. */
+static int add_codes(const struct yc__env *e, enum yc_code_kind k, const char *field,
+                     struct yc_policy *p, const struct yc_list *add)
+{
+    struct yc_code_adds *a = k == YC_CODES_PURPOSE ? &p->purposes : &p->categories;
+
+    for (uint32_t i = 0; i < add->n; i++) {
+        bool listed = false;
+        for (uint32_t j = 0; j < a->n && !listed; j++) {
+            listed = a->items[j].len == add->items[i].len &&
+                     memcmp(a->items[j].p, add->items[i].p, add->items[i].len) == 0;
+        }
+        if (listed || yc__code_known(e->ctx->g, NULL, k, &add->items[i])) {
+            continue;
+        }
+        if (a->n >= YC_POLICY_CODES_MAX) {
+            return yc__refuse(e, YC_ETOOMANY, "%s: the policy adds at most %d codes to a list",
+                              field, YC_POLICY_CODES_MAX);
+        }
+        a->items[a->n++] = add->items[i];
+    }
+    return YC_OK;
+}
+
 int yc__exec_policy_set(const struct yc__env *e)
 {
     const struct yc_body_policy_set *b = &e->tx->b.policy_set;
@@ -205,18 +279,37 @@ int yc__exec_policy_set(const struct yc__env *e)
     uint8_t key[YC_KEY_MAX];
     int rc;
 
-    if (!yc__is_code_set(&b->banned_categories) || !yc__is_code_set(&b->banned_catalog_prefixes) ||
-        !jurisdiction_set(&b->banned_jurisdictions) ||
-        !distinct_pubs((const uint8_t(*)[YC_PUBKEY_LEN])b->banned_accounts, b->nbanned_accounts) ||
-        !distinct_pubs((const uint8_t(*)[YC_PUBKEY_LEN])b->alert_accounts, b->nalert_accounts)) {
-        return YC_EBADFIELD;
+    if ((rc = yc__need_code_set(e, "banned_categories", &b->banned_categories, false)) !=
+            YC_OK ||
+        (rc = yc__need_code_set(e, "banned_catalog_prefixes", &b->banned_catalog_prefixes,
+                                false)) != YC_OK) {
+        return rc;
+    }
+    if (!jurisdiction_set(&b->banned_jurisdictions)) {
+        for (uint32_t i = 0; i < b->banned_jurisdictions.n; i++) {
+            YC__TRY(yc__need_jurisdiction(e, "banned_jurisdictions",
+                                          &b->banned_jurisdictions.items[i]));
+        }
+        return yc__refuse(e, YC_EBADFIELD, "banned_jurisdictions: a jurisdiction is named twice");
+    }
+    if (!distinct_pubs((const uint8_t(*)[YC_PUBKEY_LEN])b->banned_accounts, b->nbanned_accounts)) {
+        return yc__refuse(e, YC_EBADFIELD, "banned_accounts: an account is named twice");
+    }
+    if (!distinct_pubs((const uint8_t(*)[YC_PUBKEY_LEN])b->alert_accounts, b->nalert_accounts)) {
+        return yc__refuse(e, YC_EBADFIELD, "alert_accounts: an account is named twice");
+    }
+    /* issue 9: codes to add to the code lists */
+    if ((rc = yc__need_code_set(e, "categories", &b->categories, false)) != YC_OK ||
+        (rc = yc__need_code_set(e, "purposes", &b->purposes, false)) != YC_OK) {
+        return rc;
     }
     rc = yc__policy_load(e->o, &cur);
     if (rc != YC_OK) {
         return rc;
     }
     if (cur.version == UINT64_MAX || b->version != cur.version + 1) {
-        return YC_EBADVERSION;
+        return yc__refuse(e, YC_EBADVERSION, "version: %llu given; the next policy version is %llu",
+                          (unsigned long long)b->version, (unsigned long long)cur.version + 1);
     }
     struct yc_policy p = {
         .nalert_accounts = b->nalert_accounts,
@@ -227,16 +320,29 @@ int yc__exec_policy_set(const struct yc__env *e)
         .banned_catalog_prefixes = b->banned_catalog_prefixes,
         .banned_categories = b->banned_categories,
         .banned_jurisdictions = b->banned_jurisdictions,
+        .categories = cur.categories,
         .height = e->ctx->height,
+        .purposes = cur.purposes,
         .version = b->version,
     };
     memcpy(p.alert_accounts, b->alert_accounts, sizeof p.alert_accounts);
     memcpy(p.banned_accounts, b->banned_accounts, sizeof p.banned_accounts);
     memcpy(p.regulator, e->tx->sender, YC_PUBKEY_LEN);
-    rc = yc__obj_put(e->o, key, yc_key_policy(key), &p, enc_policy);
-    if (rc == YC_OK) {
-        rc = yc__obj_put(e->o, key, yc_key_policy_version(key, p.version), &p, enc_policy);
+    if ((rc = add_codes(e, YC_CODES_CATEGORY, "categories", &p, &b->categories)) != YC_OK ||
+        (rc = add_codes(e, YC_CODES_PURPOSE, "purposes", &p, &b->purposes)) != YC_OK) {
+        return rc;
     }
+    /* encoded once: p's added codes borrow the stored policy this write replaces */
+    struct yc_buf buf;
+    yc_buf_init(&buf, YC_TX_MAX_BYTES * 2);
+    rc = yc_policy_encode(&p, &buf);
+    if (rc == YC_OK) {
+        rc = yc_overlay_put(e->o, key, yc_key_policy(key), buf.data, buf.len);
+    }
+    if (rc == YC_OK) {
+        rc = yc_overlay_put(e->o, key, yc_key_policy_version(key, p.version), buf.data, buf.len);
+    }
+    yc_buf_cleanup(&buf);
     return rc;
 }
 
@@ -249,22 +355,30 @@ int yc__exec_export_assess(const struct yc__env *e)
     uint8_t key[YC_KEY_MAX];
     int rc;
 
-    if (!approved && !yc__slice_eq(&b->outcome, "denied")) {
-        return YC_EBADFIELD;
+    if ((rc = yc__need_enum(e, "outcome", YC_ENUM_EXPORT_OUTCOME, &b->outcome)) != YC_OK ||
+        (rc = yc__need_jurisdiction(e, "destination", &b->destination)) != YC_OK) {
+        return rc;
     }
     /* an assessment is about leaving China: a destination inside it is a mistake */
-    if (!yc__is_jurisdiction(&b->destination) || yc_jurisdiction_domestic(&b->destination)) {
-        return YC_EBADFIELD;
+    if (yc_jurisdiction_domestic(&b->destination)) {
+        char v[YC_CODE_MAX + 1];
+        yc__shown(v, &b->destination);
+        return yc__refuse(e, YC_EBADFIELD,
+                          "destination: %s is inside China; an export assessment names a "
+                          "destination abroad (SG, US, …)",
+                          v);
     }
     rc = yc__key_exists(e->o, key, yc_key_asset(key, b->asset));
     if (rc == YC_ENOTFOUND) {
-        return YC_EUNKNOWNASSET;
+        char h[YC__HEX_MAX];
+        yc__hex(h, b->asset, YC_HASH_LEN);
+        return yc__refuse(e, YC_EUNKNOWNASSET, "asset: no such asset %s", h);
     }
     if (rc != YC_OK) {
         return rc;
     }
     if (approved && b->until <= e->ctx->time_ms) {
-        return YC_EBADTIME;
+        return yc__need_window(e, "until", 0, b->until);
     }
     struct yc_assessment a = {
         .destination = b->destination,
@@ -363,12 +477,22 @@ int yc__border_check(const struct yc__env *e, const uint8_t *asset, enum yc_grad
     if (asset == NULL || g == YC_GRADE_GENERAL || g == YC_GRADE_NONE) {
         return YC_OK;
     }
+    char h[YC__HEX_MAX];
+    yc__hex(h, asset, YC_HASH_LEN);
     if (g == YC_GRADE_CORE) {
-        return YC_ECOREDATA;
+        return yc__refuse(e, YC_ECOREDATA,
+                          "asset %s is core data: it never crosses the border (%s to %s)", h,
+                          fj, out->dest);
     }
     struct yc_slice dest = {out->dest, out->dest_len};
     rc = approved_export(e->o, asset, &dest, e->ctx->time_ms, out->assessment);
     out->has_assessment = rc == YC_OK;
+    if (rc == YC_EEXPORTREQ) {
+        return yc__refuse(e, rc,
+                          "asset %s is important data: moving it to %s needs an approved, "
+                          "unexpired export assessment for that destination (export.assess)",
+                          h, out->dest);
+    }
     return rc;
 }
 
@@ -470,8 +594,6 @@ int yc__supply_add(yc_overlay *o, uint64_t issued, uint64_t redeemed)
 
 /* ---- credit ---- */
 
-static const char *const SEVERITIES[] = {"warning", "restricted", "frozen"};
-
 static uint64_t *severity_count(struct yc_credit_state *s, const struct yc_slice *sev)
 {
     if (yc__slice_eq(sev, "warning")) {
@@ -540,16 +662,13 @@ int yc__exec_credit_record(const struct yc__env *e)
     const struct yc_body_credit_record *b = &e->tx->b.credit_record;
     uint8_t key[YC_KEY_MAX];
     size_t klen;
-    bool known = false;
     int rc;
 
-    for (size_t i = 0; i < sizeof SEVERITIES / sizeof SEVERITIES[0]; i++) {
-        known = known || yc__slice_eq(&b->severity, SEVERITIES[i]);
+    if ((rc = yc__need_enum(e, "severity", YC_ENUM_CREDIT_SEVERITY, &b->severity)) != YC_OK ||
+        (rc = yc__need_code(e, "reason", &b->reason)) != YC_OK) {
+        return rc;
     }
-    if (!known || !yc__is_code(&b->reason)) {
-        return YC_EBADFIELD;
-    }
-    rc = yc__acct_exists(e->o, b->account);
+    rc = yc__need_account(e, "account", b->account);
     if (rc != YC_OK) {
         return rc;
     }
@@ -582,11 +701,28 @@ int yc__exec_credit_record(const struct yc__env *e)
 }
 
 /* Loads credit record `id` for a change: YC_EUNKNOWNOBJ if absent. */
-static int credit_load(yc_overlay *o, const uint8_t id[YC_HASH_LEN], struct yc_credit *c)
+static int credit_load(const struct yc__env *e, const uint8_t id[YC_HASH_LEN], struct yc_credit *c)
 {
     uint8_t key[YC_KEY_MAX];
-    int rc = yc__obj_get(o, key, yc_key_credit(key, id), dec_credit, c);
-    return rc == YC_ENOTFOUND ? YC_EUNKNOWNOBJ : rc;
+    char h[YC__HEX_MAX];
+    int rc = yc__obj_get(e->o, key, yc_key_credit(key, id), dec_credit, c);
+
+    if (rc != YC_ENOTFOUND) {
+        return rc;
+    }
+    yc__hex(h, id, YC_HASH_LEN);
+    return yc__refuse(e, YC_EUNKNOWNOBJ, "credit: no such credit record %s", h);
+}
+
+/* YC_ECLOSED with words: record id is `status`, and the change needs one of `need`. */
+static int refuse_status(const struct yc__env *e, const uint8_t id[YC_HASH_LEN],
+                         const struct yc_credit *c, const char *need)
+{
+    char h[YC__HEX_MAX];
+
+    yc__hex(h, id, YC_HASH_LEN);
+    return yc__refuse(e, YC_ECLOSED, "credit %s: it is %.*s; this needs it %s", h,
+                      (int)c->status.len, c->status.p, need);
 }
 
 /* Stores record c (status already changed) and, when it stops being live, releases its
@@ -619,19 +755,19 @@ int yc__exec_credit_object(const struct yc__env *e)
     struct yc_credit c;
     int rc;
 
-    if (!yc__is_code(&b->reason)) {
-        return YC_EBADFIELD;
+    if ((rc = yc__need_code(e, "reason", &b->reason)) != YC_OK) {
+        return rc;
     }
-    rc = credit_load(e->o, b->credit, &c);
+    rc = credit_load(e, b->credit, &c);
     if (rc != YC_OK) {
         return rc;
     }
     if (memcmp(c.account, e->tx->sender, YC_PUBKEY_LEN) != 0) {
-        return YC_ENOTAUTH;
+        return yc__refuse(e, YC_ENOTAUTH, "credit: only the account concerned objects to it");
     }
     /* one objection per finding, heard while it stands undecided */
     if (!yc__slice_eq(&c.status, "active")) {
-        return YC_ECLOSED;
+        return refuse_status(e, b->credit, &c, "active (one objection per finding)");
     }
     c.status = (struct yc_slice){"objected", 8};
     c.has_objection = true;
@@ -648,15 +784,15 @@ int yc__exec_credit_resolve(const struct yc__env *e)
     struct yc_credit c;
     int rc;
 
-    if (!withdraw && !yc__slice_eq(&b->outcome, "uphold")) {
-        return YC_EBADFIELD;
+    if ((rc = yc__need_enum(e, "outcome", YC_ENUM_CREDIT_OUTCOME, &b->outcome)) != YC_OK) {
+        return rc;
     }
-    rc = credit_load(e->o, b->credit, &c);
+    rc = credit_load(e, b->credit, &c);
     if (rc != YC_OK) {
         return rc;
     }
     if (!yc__slice_eq(&c.status, "objected")) {
-        return YC_ECLOSED;
+        return refuse_status(e, b->credit, &c, "objected");
     }
     c.status = withdraw ? (struct yc_slice){"withdrawn", 9} : (struct yc_slice){"upheld", 6};
     if (b->note.len > 0) {
@@ -669,13 +805,13 @@ int yc__exec_credit_restore(const struct yc__env *e)
 {
     const struct yc_body_credit_ref *b = &e->tx->b.credit_ref;
     struct yc_credit c;
-    int rc = credit_load(e->o, b->credit, &c);
+    int rc = credit_load(e, b->credit, &c);
 
     if (rc != YC_OK) {
         return rc;
     }
     if (!credit_live(&c)) {
-        return YC_ECLOSED;
+        return refuse_status(e, b->credit, &c, "active, objected or upheld");
     }
     c.status = (struct yc_slice){"restored", 8};
     if (b->note.len > 0) {

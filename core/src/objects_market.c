@@ -234,6 +234,37 @@ static int req_pubs(struct yc_dec *d, uint32_t *left, const char *key,
     return YC_OK;
 }
 
+static void put_adds(struct yc_enc *e, const char *key, const struct yc_code_adds *a)
+{
+    yc_enc_cstr(e, key);
+    yc_enc_array(e, a->n);
+    for (uint32_t i = 0; i < a->n; i++) {
+        yc__enc_slice(e, &a->items[i]);
+    }
+}
+
+/* An optional array of 1..YC_POLICY_CODES_MAX codes (absent is how empty is written). */
+static int opt_adds(struct yc_dec *d, uint32_t *left, const char *key, struct yc_code_adds *a)
+{
+    uint32_t n;
+    int r = yc__field_opt(d, left, key);
+
+    a->n = 0;
+    TRY(r < 0 ? r : YC_OK);
+    if (r == 0) {
+        return YC_OK;
+    }
+    TRY(yc_dec_array(d, &n));
+    if (n == 0 || n > YC_POLICY_CODES_MAX) {
+        return YC_ECORRUPT;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        TRY(yc__dec_text(d, &a->items[i], 1, YC_CODE_MAX));
+    }
+    a->n = n;
+    return YC_OK;
+}
+
 /* ---- listing ---- */
 
 int yc_listing_encode(const struct yc_listing *l, struct yc_buf *out)
@@ -560,11 +591,12 @@ int yc_policy_encode(const struct yc_policy *pol, struct yc_buf *out)
     struct yc_enc e;
 
     if (pol->nalert_accounts > YC_POLICY_ACCOUNTS_MAX ||
-        pol->nbanned_accounts > YC_POLICY_ACCOUNTS_MAX) {
+        pol->nbanned_accounts > YC_POLICY_ACCOUNTS_MAX ||
+        pol->categories.n > YC_POLICY_CODES_MAX || pol->purposes.n > YC_POLICY_CODES_MAX) {
         return YC_EINVAL;
     }
     yc_enc_init(&e, out);
-    yc_enc_map(&e, 11);
+    yc_enc_map(&e, 11u + (pol->categories.n > 0 ? 1u : 0u) + (pol->purposes.n > 0 ? 1u : 0u));
     put_pubs(&e, "alert_accounts", (const uint8_t(*)[YC_PUBKEY_LEN])pol->alert_accounts,
              pol->nalert_accounts);
     yc__put_u64(&e, "alert_amount", pol->alert_amount);
@@ -577,7 +609,13 @@ int yc_policy_encode(const struct yc_policy *pol, struct yc_buf *out)
     yc__put_list(&e, "banned_catalog_prefixes", &pol->banned_catalog_prefixes);
     yc__put_list(&e, "banned_categories", &pol->banned_categories);
     yc__put_list(&e, "banned_jurisdictions", &pol->banned_jurisdictions);
+    if (pol->categories.n > 0) {
+        put_adds(&e, "categories", &pol->categories);
+    }
     yc__put_u64(&e, "height", pol->height);
+    if (pol->purposes.n > 0) {
+        put_adds(&e, "purposes", &pol->purposes);
+    }
     yc__put_bin(&e, "regulator", pol->regulator, YC_PUBKEY_LEN);
     yc__put_u64(&e, "version", pol->version);
     return yc_enc_finish(&e);
@@ -599,7 +637,9 @@ int yc_policy_decode(struct yc_policy *pol, const uint8_t *p, size_t len)
                      YC_CODE_MAX));
     TRY(yc__req_list(&d, &left, "banned_categories", &pol->banned_categories, YC_CODE_MAX));
     TRY(yc__req_list(&d, &left, "banned_jurisdictions", &pol->banned_jurisdictions, YC_CODE_MAX));
+    TRY(opt_adds(&d, &left, "categories", &pol->categories));
     TRY(yc__req_u64(&d, &left, "height", &pol->height));
+    TRY(opt_adds(&d, &left, "purposes", &pol->purposes));
     TRY(yc__req_fixed(&d, &left, "regulator", pol->regulator, YC_PUBKEY_LEN, YC_EBADFIELD));
     TRY(yc__req_u64(&d, &left, "version", &pol->version));
     return left == 0 ? YC_OK : YC_ECORRUPT;

@@ -124,6 +124,8 @@ int yc__body_policy_set(struct yc_dec *d, uint32_t *left, enum yc_tx_type t, uni
             yc__dec_list(d, &b->banned_categories, YC_CODE_MAX));
     YC__OPT(d, left, "banned_jurisdictions", &has,
             yc__dec_list(d, &b->banned_jurisdictions, YC_CODE_MAX));
+    YC__OPT(d, left, "categories", &has, yc__dec_list(d, &b->categories, YC_CODE_MAX));
+    YC__OPT(d, left, "purposes", &has, yc__dec_list(d, &b->purposes, YC_CODE_MAX));
     return yc__req_u64(d, left, "version", &b->version);
 }
 

@@ -152,6 +152,14 @@ struct yc_pledge {
     uint64_t time_ms;                /* "time" */
 };
 
+#define YC_POLICY_CODES_MAX 256 /* codes policy.set may add to one code list, in all */
+
+/* Codes added to a code list (slices borrow the stored policy). */
+struct yc_code_adds {
+    uint32_t n;
+    struct yc_slice items[YC_POLICY_CODES_MAX];
+};
+
 struct yc_policy {
     uint32_t nalert_accounts;        /* "alert_accounts" */
     uint8_t alert_accounts[YC_POLICY_ACCOUNTS_MAX][YC_PUBKEY_LEN];
@@ -163,7 +171,11 @@ struct yc_policy {
     struct yc_list banned_catalog_prefixes; /* "banned_catalog_prefixes" */
     struct yc_list banned_categories;       /* "banned_categories" */
     struct yc_list banned_jurisdictions;    /* "banned_jurisdictions" */
+    struct yc_code_adds categories;  /* "categories" (optional, omitted when empty): data
+                                      * categories added to genesis's list, every version's
+                                      * additions so far (codes are never taken away) */
     uint64_t height;                 /* "height": set at */
+    struct yc_code_adds purposes;    /* "purposes" (optional): as categories, for purposes */
     uint8_t regulator[YC_PUBKEY_LEN];/* "regulator": who set it */
     uint64_t version;                /* "version": 1, 2, … */
 };

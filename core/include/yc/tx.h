@@ -289,6 +289,9 @@ struct yc_body_policy_set {
     struct yc_list banned_catalog_prefixes; /* "banned_catalog_prefixes" (optional) */
     struct yc_list banned_categories;       /* "banned_categories" (optional) */
     struct yc_list banned_jurisdictions;    /* "banned_jurisdictions" (optional) */
+    struct yc_list categories;      /* "categories" (optional): codes to add to the data
+                                     * category list */
+    struct yc_list purposes;        /* "purposes" (optional): codes to add to the purposes */
     uint64_t version;               /* "version": the current version + 1 */
 };
 struct yc_body_export_assess {
