@@ -291,7 +291,8 @@ static int check_cosigners(struct yc__env *env)
     if (is_self_register(tx) && registrars == 0 && !env->ctx->g->params.open_registration) {
         return yc__refuse(env, YC_ENOTAUTH,
                           "registration: this chain registers accounts under their real names: "
-                          "the exchange or an agency must send the registration or co-sign it");
+                          "a registrar (the exchange or an agency) must send the registration "
+                          "or co-sign it");
     }
     return YC_OK;
 }
