@@ -12,6 +12,7 @@
  * refusal its protocol code (roles, codes, jurisdictions, time windows) live in the
  * exec_*.c files, the one place every node and the audit tool apply them.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "ledger_int.h"
@@ -54,16 +55,46 @@ enum yc_tx_type yc_tx_type_from_name(const char *s, size_t len)
 
 /* ---- field readers ---- */
 
+/* Markers of d->want for a key that is missing or unknown (compared by address). */
+static const char WANT_MISSING[] = "present";
+static const char WANT_UNKNOWN[] = "known";
+
 int yc__field_req(struct yc_dec *d, uint32_t *left, const char *key)
 {
     int r = yc_dec_field(d, left, key);
-    return r == 1 ? YC_OK : YC_EBADFIELD;
+
+    d->key = key;
+    if (r == 1) {
+        return YC_OK;
+    }
+    d->want = r == 0 ? WANT_MISSING : WANT_UNKNOWN;
+    return YC_EBADFIELD;
 }
 
 int yc__field_opt(struct yc_dec *d, uint32_t *left, const char *key)
 {
     int r = yc_dec_field(d, left, key);
-    return r < 0 ? YC_EBADFIELD : r;
+
+    d->key = key;
+    if (r < 0) {
+        d->want = WANT_UNKNOWN;
+        return YC_EBADFIELD;
+    }
+    return r;
+}
+
+/* What a string of at most maxlen bytes is, for words (static text: no formatting). */
+static const char *want_text(size_t minlen, size_t maxlen)
+{
+    if (maxlen == YC_CODE_MAX) {
+        return minlen > 0 ? "a non-empty string of at most 64 bytes"
+                          : "a string of at most 64 bytes";
+    }
+    if (maxlen == YC_NAME_MAX) {
+        return minlen > 0 ? "a non-empty string of at most 128 bytes"
+                          : "a string of at most 128 bytes";
+    }
+    return "a string";
 }
 
 int yc__dec_text(struct yc_dec *d, struct yc_slice *s, size_t minlen, size_t maxlen)
@@ -72,6 +103,7 @@ int yc__dec_text(struct yc_dec *d, struct yc_slice *s, size_t minlen, size_t max
     size_t n;
 
     if (yc_dec_str(d, &p, &n) != YC_OK || n < minlen || n > maxlen) {
+        d->want = want_text(minlen, maxlen);
         return YC_EBADFIELD;
     }
     s->p = p;
@@ -85,9 +117,11 @@ int yc__dec_list(struct yc_dec *d, struct yc_list *l, size_t maxlen)
 
     memset(l, 0, sizeof *l);
     if (yc_dec_array(d, &n) != YC_OK) {
+        d->want = "a list of strings";
         return YC_EBADFIELD;
     }
     if (n > YC_LIST_MAX) {
+        d->want = "at most 16 items";
         return YC_ETOOMANY;
     }
     for (uint32_t i = 0; i < n; i++) {
@@ -105,11 +139,14 @@ int yc__dec_fixed(struct yc_dec *d, uint8_t *out, size_t n, int err)
     const uint8_t *p;
     size_t len;
 
-    if (yc_dec_bin(d, &p, &len) != YC_OK) {
-        return YC_EBADFIELD;
-    }
-    if (len != n) {
-        return err;
+    int bad = yc_dec_bin(d, &p, &len) != YC_OK ? YC_EBADFIELD : len != n ? err : YC_OK;
+
+    if (bad != YC_OK) {
+        d->want = n == YC_HASH_LEN     ? "a 32-byte id or digest (bin)"
+                  : n == YC_PUBKEY_LEN ? "a 33-byte public key (bin)"
+                  : n == YC_SIG_LEN    ? "a 64-byte signature (bin)"
+                                       : "a byte string of the right size";
+        return bad;
     }
     memcpy(out, p, n);
     return YC_OK;
@@ -121,9 +158,11 @@ int yc__dec_bins(struct yc_dec *d, void *out, size_t n, uint32_t max, uint32_t *
     uint32_t k;
 
     if (yc_dec_array(d, &k) != YC_OK) {
+        d->want = "a list of byte strings";
         return YC_EBADFIELD;
     }
     if (k > max) {
+        d->want = "fewer items (the list is over its limit)";
         return YC_ETOOMANY;
     }
     for (uint32_t i = 0; i < k; i++) {
@@ -137,6 +176,7 @@ int yc__dec_pub(struct yc_dec *d, uint8_t out[YC_PUBKEY_LEN])
 {
     YC__TRY(yc__dec_fixed(d, out, YC_PUBKEY_LEN, YC_EBADFIELD));
     if (out[0] != YC_SCHEME_BIP340) {
+        d->want = "a public key of a known scheme (first byte 0x01: bip340)";
         return YC_EBADKEY;
     }
     struct yc_keylog *log = d->keylog;
@@ -152,7 +192,11 @@ int yc__dec_pub(struct yc_dec *d, uint8_t out[YC_PUBKEY_LEN])
 int yc__req_u64(struct yc_dec *d, uint32_t *left, const char *key, uint64_t *v)
 {
     YC__TRY(yc__field_req(d, left, key));
-    return yc_dec_uint(d, v) == YC_OK ? YC_OK : YC_EBADFIELD;
+    if (yc_dec_uint(d, v) != YC_OK) {
+        d->want = "an unsigned integer";
+        return YC_EBADFIELD;
+    }
+    return YC_OK;
 }
 
 int yc__req_text(struct yc_dec *d, uint32_t *left, const char *key, struct yc_slice *s,
@@ -387,24 +431,34 @@ static body_fn body_decoder(enum yc_tx_type t)
     return NULL;
 }
 
-static int decode_body(struct yc_tx *tx)
+static int decode_body(struct yc_tx *tx, struct yc_dec *dp)
 {
     body_fn fn = body_decoder(tx->type);
     struct yc_dec d;
     uint32_t left;
+    int rc;
 
     if (fn == NULL) {
         return YC_EUNKNOWNTYPE;
     }
     yc_dec_init(&d, tx->body, tx->body_len);
     d.keylog = &tx->body_keys;
-    YC__TRY(yc_dec_map(&d, &left));
-    YC__TRY(fn(&d, &left, tx->type, &tx->b));
-    /* a key left over sorts after every known one: unknown field */
-    if (left != 0 || !yc_dec_done(&d)) {
-        return YC_EBADFIELD;
+    d.key = NULL;
+    d.want = NULL;
+    rc = yc_dec_map(&d, &left);
+    if (rc == YC_OK) {
+        rc = fn(&d, &left, tx->type, &tx->b);
     }
-    return YC_OK;
+    /* a key left over sorts after every known one: unknown field */
+    if (rc == YC_OK && (left != 0 || !yc_dec_done(&d))) {
+        d.key = NULL;
+        d.want = WANT_UNKNOWN;
+        rc = YC_EBADFIELD;
+    }
+    if (rc != YC_OK && dp != NULL) {
+        *dp = d;
+    }
+    return rc;
 }
 
 /* ---- envelope ---- */
@@ -452,45 +506,56 @@ static int decode_cosigs(struct yc_dec *d, struct yc_tx *tx)
     return YC_OK;
 }
 
-static int decode_envelope(struct yc_tx *tx)
+/* The envelope from tx->bytes through *d (the caller's: after a failure it tells where). */
+static int decode_envelope(struct yc_tx *tx, struct yc_dec *d)
 {
-    struct yc_dec d;
     uint32_t left;
     const char *s;
     size_t n;
     int r;
 
-    yc_dec_init(&d, tx->bytes, tx->len);
-    if (yc_dec_map(&d, &left) != YC_OK) {
+    yc_dec_init(d, tx->bytes, tx->len);
+    d->key = NULL;
+    d->want = NULL;
+    if (yc_dec_map(d, &left) != YC_OK) {
+        d->want = "a map";
         return YC_EBADFIELD;
     }
-    YC__TRY(yc__field_req(&d, &left, "body"));
-    if (yc_dec_peek(&d) != YC_MT_MAP) {
+    YC__TRY(yc__field_req(d, &left, "body"));
+    if (yc_dec_peek(d) != YC_MT_MAP) {
+        d->want = "a map";
         return YC_EBADFIELD;
     }
-    YC__TRY(yc_dec_skip(&d, &tx->body, &tx->body_len));
-    YC__TRY(yc__field_req(&d, &left, "chain_id"));
-    if (yc_dec_str(&d, &s, &n) != YC_OK || !chain_id_valid(s, n)) {
+    YC__TRY(yc_dec_skip(d, &tx->body, &tx->body_len));
+    YC__TRY(yc__field_req(d, &left, "chain_id"));
+    if (yc_dec_str(d, &s, &n) != YC_OK || !chain_id_valid(s, n)) {
+        d->want = "a chain id of 1 to 64 of A-Z a-z 0-9 . _ -";
         return YC_EBADFIELD;
     }
     tx->chain_id.p = s;
     tx->chain_id.len = n;
-    if ((r = yc__field_opt(&d, &left, "cosigs")) < 0) {
+    if ((r = yc__field_opt(d, &left, "cosigs")) < 0) {
         return r;
     }
     if (r == 1) {
-        YC__TRY(decode_cosigs(&d, tx));
+        YC__TRY(decode_cosigs(d, tx));
     }
-    YC__TRY(yc__req_u64(&d, &left, "nonce", &tx->nonce));
-    YC__TRY(yc__req_pub(&d, &left, "sender", tx->sender));
-    YC__TRY(yc__req_fixed(&d, &left, "sig", tx->sig, YC_SIG_LEN, YC_EBADFIELD));
-    YC__TRY(yc__field_req(&d, &left, "type"));
-    YC__TRY(yc_dec_str(&d, &s, &n));
+    YC__TRY(yc__req_u64(d, &left, "nonce", &tx->nonce));
+    YC__TRY(yc__req_pub(d, &left, "sender", tx->sender));
+    YC__TRY(yc__req_fixed(d, &left, "sig", tx->sig, YC_SIG_LEN, YC_EBADFIELD));
+    YC__TRY(yc__field_req(d, &left, "type"));
+    if (yc_dec_str(d, &s, &n) != YC_OK) {
+        d->want = "a string";
+        return YC_EBADFIELD;
+    }
     tx->type = yc_tx_type_from_name(s, n);
     if (tx->type == YC_TX_NONE) {
+        d->want = "a known transaction type";
         return YC_EUNKNOWNTYPE;
     }
-    if (left != 0 || !yc_dec_done(&d)) {
+    if (left != 0 || !yc_dec_done(d)) {
+        d->key = NULL;
+        d->want = WANT_UNKNOWN;
         return YC_EBADFIELD;
     }
     return YC_OK;
@@ -520,7 +585,11 @@ static int compute_id(struct yc_tx *tx)
     return rc;
 }
 
-int yc_tx_decode(struct yc_tx *tx, const uint8_t *bytes, size_t len)
+/* Where a decode failed, for yc_tx_decode_why. */
+enum stage { STAGE_SIZE, STAGE_CANON, STAGE_ENVELOPE, STAGE_BODY, STAGE_OTHER };
+
+static int decode(struct yc_tx *tx, const uint8_t *bytes, size_t len, struct yc_dec *d,
+                  enum stage *stage)
 {
     int rc;
 
@@ -528,27 +597,149 @@ int yc_tx_decode(struct yc_tx *tx, const uint8_t *bytes, size_t len)
         return YC_EINVAL;
     }
     memset(tx, 0, sizeof *tx);
+    *stage = STAGE_SIZE;
     if (len > YC_TX_MAX_BYTES) {
         return YC_ETOOLARGE;
     }
+    *stage = STAGE_CANON;
     rc = yc_canon_check(bytes, len, &TX_LIMITS);
     if (rc != YC_OK) {
         return rc;
     }
+    *stage = STAGE_OTHER;
     tx->bytes = yc_memdup(bytes, len);
     if (tx->bytes == NULL) {
         return YC_ENOMEM;
     }
     tx->len = len;
-    rc = decode_envelope(tx);
+    *stage = STAGE_ENVELOPE;
+    rc = decode_envelope(tx, d);
     if (rc == YC_OK) {
-        rc = decode_body(tx);
+        *stage = STAGE_BODY;
+        rc = decode_body(tx, d);
     }
     if (rc == YC_OK) {
+        *stage = STAGE_OTHER;
         rc = compute_id(tx);
     }
-    if (rc != YC_OK) {
+    return rc;
+}
+
+int yc_tx_decode(struct yc_tx *tx, const uint8_t *bytes, size_t len)
+{
+    struct yc_dec d;
+    enum stage stage;
+    int rc = decode(tx, bytes, len, &d, &stage);
+
+    if (rc != YC_OK && tx != NULL) {
         yc_tx_cleanup(tx);
+    }
+    return rc;
+}
+
+/* The key that sorts next in d's map (the unknown field), clipped, into out. */
+static void next_key(const struct yc_dec *d, char *out, size_t outlen)
+{
+    struct yc_dec c = *d;
+    const char *k;
+    size_t n;
+
+    out[0] = '\0';
+    if (yc_dec_str(&c, &k, &n) != YC_OK) {
+        return;
+    }
+    if (n >= outlen) {
+        n = outlen - 1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)k[i];
+        out[i] = ch >= 0x20 && ch < 0x7f && ch != '\'' ? (char)ch : '?';
+    }
+    out[n] = '\0';
+}
+
+static const char *type_words(enum yc_mtype t)
+{
+    switch (t) {
+    case YC_MT_NIL:
+        return "nil";
+    case YC_MT_BOOL:
+        return "a boolean";
+    case YC_MT_UINT:
+        return "an unsigned integer";
+    case YC_MT_INT:
+        return "a negative integer";
+    case YC_MT_STR:
+        return "a string";
+    case YC_MT_BIN:
+        return "a byte string";
+    case YC_MT_ARRAY:
+        return "a list";
+    case YC_MT_MAP:
+        return "a map";
+    default:
+        return "nothing";
+    }
+}
+
+int yc_tx_decode_why(struct yc_tx *tx, const uint8_t *bytes, size_t len, char *why, size_t whylen)
+{
+    struct yc_dec d = {0};
+    enum stage stage = STAGE_OTHER;
+    int rc = decode(tx, bytes, len, &d, &stage);
+    char key[80], sect[96];
+
+    if (rc != YC_OK && tx != NULL) {
+        yc_tx_cleanup(tx);
+    }
+    if (why == NULL || whylen == 0) {
+        return rc;
+    }
+    why[0] = '\0';
+    if (rc == YC_OK || rc == YC_EINVAL || rc == YC_ENOMEM) {
+        return rc;
+    }
+    if (stage == STAGE_SIZE) {
+        (void)snprintf(why, whylen, "transaction: %zu bytes; at most %u", len,
+                       (unsigned)YC_TX_MAX_BYTES);
+        return rc;
+    }
+    if (stage == STAGE_CANON) {
+        (void)snprintf(why, whylen, "transaction: not one canonical MessagePack value (%s)",
+                       yc_strerror(rc));
+        return rc;
+    }
+    if (stage != STAGE_ENVELOPE && stage != STAGE_BODY) {
+        (void)snprintf(why, whylen, "transaction: %s", yc_strerror(rc));
+        return rc;
+    }
+    const char *section = stage == STAGE_BODY ? "body" : "";
+    if (d.want == WANT_UNKNOWN) {
+        next_key(&d, key, sizeof key);
+        (void)snprintf(why, whylen, "%s%sunknown field '%s'", section, *section ? ": " : "", key);
+        return rc;
+    }
+    if (d.want == WANT_MISSING) {
+        (void)snprintf(why, whylen, "%s%smissing field '%s'", section, *section ? ": " : "",
+                       d.key != NULL ? d.key : "?");
+        return rc;
+    }
+    if (d.key != NULL) {
+        (void)snprintf(sect, sizeof sect, "%s%s%s", section, *section ? "." : "", d.key);
+    } else {
+        (void)snprintf(sect, sizeof sect, "%s", *section ? section : "transaction");
+    }
+    if (rc == YC_EUNKNOWNTYPE) {
+        (void)snprintf(why, whylen, "%s: not a transaction type (yuchain-wallet --help lists "
+                                    "them)",
+                       sect);
+    } else if (rc == YC_ETOOMANY && d.want != NULL) {
+        (void)snprintf(why, whylen, "%s: %s", sect, d.want);
+    } else if (d.want != NULL) {
+        (void)snprintf(why, whylen, "%s: expected %s", sect, d.want);
+    } else {
+        (void)snprintf(why, whylen, "%s: %s is not allowed here (%s)", sect,
+                       type_words(yc_dec_peek(&d)), yc_strerror(rc));
     }
     return rc;
 }

@@ -106,6 +106,12 @@ struct yc_dec {
     /* Where a transaction body's decoder notes the public keys it reads, so that their
      * curve check is done once, by yc_tx_verify (NULL: not noted). */
     struct yc_keylog *keylog;
+    /* What a schema decoder is reading, for words on failure (yc_tx_decode_why): the map
+     * key being read (or looked for) and what its value must be. Set by the field helpers
+     * of tx.c as they go (two stores, no formatting); not set by yc_dec_init: a decoder
+     * that wants them clears them first. */
+    const char *key;
+    const char *want;
 };
 
 /* Reads p[0..len) (not owned; must outlive d). */

@@ -388,6 +388,15 @@ struct yc_tx {
  * cleared.
  */
 YC_WUR int yc_tx_decode(struct yc_tx *tx, const uint8_t *bytes, size_t len);
+/*
+ * yc_tx_decode, plus words on failure for the one who sent the bytes: which key and what
+ * it must be ("body.until: expected an unsigned integer", "body: unknown field 'foo'",
+ * "body: missing field 'until'", "body.categories: at most 16 items"). why gets
+ * whylen bytes, NUL-terminated ("" on success; why may be NULL when whylen is 0). Same
+ * codes and verdicts as yc_tx_decode; the words cost nothing unless decoding fails.
+ */
+YC_WUR int yc_tx_decode_why(struct yc_tx *tx, const uint8_t *bytes, size_t len, char *why,
+                            size_t whylen);
 /* Frees tx->bytes and clears *tx; safe on a cleared tx. */
 void yc_tx_cleanup(struct yc_tx *tx);
 
