@@ -16,10 +16,7 @@
 
 uint32_t pbft_primary(uint32_t n, uint64_t height, uint64_t view)
 {
-    if (n == 0) {
-        return 0;
-    }
-    return (uint32_t)((height % n + view % n) % n);
+    return yc_block_primary(n, height, view);
 }
 
 bool pbft__mutant(const pbft_node *n, enum pbft_mutant m)

@@ -189,23 +189,17 @@ int yc__check_header(yc_node *n, const struct yc_block *b, uint64_t height, uint
                      uint64_t now_ms, char *why, size_t whylen)
 {
     const struct yc_block_header *h = &b->hdr;
-    const struct yc_params *p = &n->genesis.params;
+    struct yc_block_parent parent = {.height = n->tip.height, .time_ms = n->tip.time_ms};
+    memcpy(parent.hash, n->tip.hash, YC_HASH_LEN);
+    int rc = yc_block_check_next(b, &n->genesis, &parent, why, whylen);
+    if (rc != YC_OK)
+        return rc;
     const char *bad = NULL;
-    size_t bytes = 0;
-    for (uint32_t i = 0; i < b->ntx; i++)
-        bytes += b->txs[i].len;
-    if (strcmp(h->chain_id, n->genesis.chain_id) != 0)
-        bad = "chain id";
-    else if (h->height != height || h->view > view)
-        bad = "height or view";
-    else if (h->proposer != pbft_primary(n->genesis.nvalidators, height, h->view))
-        bad = "proposer is not the primary of its view";
-    else if (memcmp(h->prev_hash, n->tip.hash, YC_HASH_LEN) != 0)
-        bad = "parent is not our tip";
-    else if (b->ntx > p->max_block_txs || bytes > p->max_block_bytes)
-        bad = "over the block limits";
+    if (h->height != height || h->view > view)
+        bad = "height or view is not the one being decided";
     else
-        bad = yc__check_block_time(h->time_ms, n->tip.time_ms, now_ms, p->max_time_drift_ms);
+        bad = yc__check_block_time(h->time_ms, n->tip.time_ms, now_ms,
+                                   n->genesis.params.max_time_drift_ms);
     if (bad != NULL) {
         snprintf(why, whylen, "%s", bad);
         return YC_EBADBLOCK;

@@ -54,10 +54,11 @@ const char *yc__check_block_time(uint64_t time_ms, uint64_t parent_time_ms, uint
                                  uint64_t max_drift_ms);
 
 /*
- * Checks a decoded proposal for (height, view) against the tip: chain, height, a
- * header view at most `view` (NEW-VIEW re-proposes an older prepared block), proposer
- * = the primary of (height, header view), parent, time (yc__check_block_time with our
- * clock `now_ms`) and block limits. Returns YC_OK or YC_EBADBLOCK (reason in why).
+ * Checks a decoded proposal for (height, view) against the tip: core's rule of a next
+ * block (yc_block_check_next: chain, height, parent, proposer, time, limits), then that
+ * it is for the height being decided with a header view at most `view` (NEW-VIEW
+ * re-proposes an older prepared block), and that its time is within the drift bound of
+ * our clock `now_ms` (yc__check_block_time). Returns YC_OK or YC_EBADBLOCK (reason in why).
  */
 YC_WUR int yc__check_header(yc_node *n, const struct yc_block *b, uint64_t height, uint64_t view,
                             uint64_t now_ms, char *why, size_t whylen);

@@ -120,6 +120,30 @@ YC_WUR int yc_block_header_seal(struct yc_block_header *h, const struct yc_tx *t
 /* True iff `outcome` may stand in a block: YC_OK or a protocol verdict with a name. */
 bool yc_outcome_valid(int outcome);
 
+/* The primary of (height, view) among n validators: (height + view) mod n, computed
+ * without overflow (DESIGN.md §7); 0 when n is 0. consensus/ and every check use this. */
+uint32_t yc_block_primary(uint32_t n, uint64_t height, uint64_t view);
+
+/* What a block must follow: its parent (the genesis at height 0). */
+struct yc_block_parent {
+    uint64_t height;
+    uint8_t hash[YC_HASH_LEN];
+    uint64_t time_ms;
+};
+
+/*
+ * The one rule a decoded block must meet to follow `parent` on chain g, used by the
+ * node for a proposal and for block sync and by the audit replay (DESIGN.md §7): the
+ * chain id; height = parent's + 1; prev_hash = parent's hash; the proposer is the primary
+ * of (height, header view); time strictly after the parent's; at most max_block_txs
+ * transactions of at most max_block_bytes signed bytes in all; a certificate, if any,
+ * cast in the header's view or later. It checks neither signatures, nor the certificate's
+ * signatures (yc_cert_verify), nor execution (yc_exec_block), nor a local clock.
+ * Returns YC_OK, or YC_EBADBLOCK with the failed check in words in why (may be NULL).
+ */
+YC_WUR int yc_block_check_next(const struct yc_block *b, const struct yc_genesis *g,
+                               const struct yc_block_parent *parent, char *why, size_t whylen);
+
 /* Hash a validator signs for (phase, height, view, digest). */
 void yc_vote_hash(uint8_t out[YC_HASH_LEN], const char *chain_id, const char *phase,
                   uint64_t height, uint64_t view, const uint8_t digest[YC_HASH_LEN]);

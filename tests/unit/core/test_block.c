@@ -458,12 +458,66 @@ static void test_decode_and_exec_under_each_allocation_failure(void **st)
     mem_state_free(m);
 }
 
+/* The one rule of a next block (yc_block_check_next), each check in turn. */
+static void test_check_next_rule(void **st)
+{
+    struct fx *f = *st;
+    struct tchain *tc = &f->tc;
+    struct yc_block b;
+    char why[160];
+    assert_int_equal(yc_block_decode(&b, tc->blocks[0], tc->block_lens[0]), YC_OK);
+    struct yc_block_parent parent = {.height = 0, .time_ms = tc->g.genesis_time_ms};
+    memcpy(parent.hash, tc->g.hash, YC_HASH_LEN);
+    assert_int_equal(yc_block_check_next(&b, &tc->g, &parent, why, sizeof why), YC_OK);
+
+    struct yc_block_parent p2 = parent;
+    p2.height = 1;
+    assert_int_equal(yc_block_check_next(&b, &tc->g, &p2, why, sizeof why), YC_EBADBLOCK);
+    assert_non_null(strstr(why, "height"));
+    p2 = parent;
+    p2.hash[0] ^= 1;
+    assert_int_equal(yc_block_check_next(&b, &tc->g, &p2, why, sizeof why), YC_EBADBLOCK);
+    assert_non_null(strstr(why, "prev_hash"));
+    p2 = parent;
+    p2.time_ms = b.hdr.time_ms;
+    assert_int_equal(yc_block_check_next(&b, &tc->g, &p2, why, sizeof why), YC_EBADBLOCK);
+    assert_non_null(strstr(why, "time"));
+
+    struct yc_genesis g2 = tc->g;
+    g2.params.max_block_txs = b.ntx - 1;
+    assert_int_equal(yc_block_check_next(&b, &g2, &parent, why, sizeof why), YC_EBADBLOCK);
+    assert_non_null(strstr(why, "limits"));
+    g2 = tc->g;
+    g2.params.max_block_bytes = 10;
+    assert_int_equal(yc_block_check_next(&b, &g2, &parent, why, sizeof why), YC_EBADBLOCK);
+    g2 = tc->g;
+    snprintf(g2.chain_id, sizeof g2.chain_id, "other");
+    assert_int_equal(yc_block_check_next(&b, &g2, &parent, why, sizeof why), YC_EBADBLOCK);
+    assert_non_null(strstr(why, "chain"));
+
+    b.hdr.proposer = 1; /* the test chain has one validator: index 0 is every primary */
+    assert_int_equal(yc_block_check_next(&b, &tc->g, &parent, why, sizeof why), YC_EBADBLOCK);
+    assert_non_null(strstr(why, "proposer"));
+    b.hdr.proposer = 0;
+    b.hdr.view = b.cert.view + 1;
+    assert_int_equal(yc_block_check_next(&b, &tc->g, &parent, why, sizeof why), YC_EBADBLOCK);
+    assert_non_null(strstr(why, "certificate view"));
+    yc_block_cleanup(&b);
+
+    /* the primary rotates with height and view, without overflow */
+    assert_int_equal(yc_block_primary(4, 1, 0), 1);
+    assert_int_equal(yc_block_primary(4, 3, 2), 1);
+    assert_int_equal(yc_block_primary(4, UINT64_MAX, UINT64_MAX), 2);
+    assert_int_equal(yc_block_primary(0, 5, 5), 0);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
     const struct CMUnitTest tests[] = {
         T(test_block_round_trip),
         T(test_tx_root_and_count_checked),
+        T(test_check_next_rule),
         T(test_exec_block_reaches_same_root),
         T(test_exec_block_refuses_bad_tx_and_diverged_root),
         cmocka_unit_test(test_vote_hash_is_canonical_map),
