@@ -173,6 +173,8 @@ int yc_chain_init_home(const struct yc_home *h, const struct yc_init_opts *o, ch
         rc = yc_chain_genesis_begin(&g, chain_id, err, errlen);
         if (rc == YC_OK && o->set_notice_blocks)
             g.params.notice_blocks = o->notice_blocks;
+        /* a dev chain lets anyone register (issue 9); init makes a real-name chain */
+        g.params.open_registration = o->dev && !o->closed_registration;
         yc_signer *s = NULL;
         uint8_t vpub[YC_PUBKEY_LEN];
         if (rc == YC_OK)

@@ -62,6 +62,7 @@ struct yc_init_opts {
     bool dev;                 /* the demo chain with all demo accounts */
     bool set_notice_blocks;   /* a made chain: genesis notice_blocks = notice_blocks */
     uint64_t notice_blocks;   /* public notice of an asset registration, in blocks */
+    bool closed_registration; /* dev: genesis open_registration false (default true) */
 };
 
 /*
@@ -85,6 +86,7 @@ struct yc_testnet_opts {
     const struct yc_config *config; /* every node.conf starts from it (ports and peers set here) */
     bool set_notice_blocks;
     uint64_t notice_blocks;
+    bool closed_registration;       /* genesis open_registration false (default true) */
 };
 
 /* What was made for one node, for the printed table. */

@@ -39,6 +39,7 @@ struct args {
     const char *out;           /* testnet */
     bool json;
     bool help;
+    bool closed_registration; /* dev, testnet: --closed-registration */
     struct yc_config_override ov[MAX_OVERRIDES];
     char ov_names[MAX_OVERRIDES][96]; /* storage of ov[i].option */
     char port_addrs[3][64];           /* storage of the --base-port values */
@@ -74,17 +75,21 @@ static const struct cmd cmds[] = {
      "home chain-id name exchange genesis base-port", true, cmd_init},
     {"dev", "run a one-validator chain with funded demo accounts, for trying it out",
      "--home DIR [--base-port P] [--chain-id ID] [--notice-blocks N]\n"
-     "             [--SECTION.KEY VALUE ...]\n\n"
+     "             [--closed-registration] [--SECTION.KEY VALUE ...]\n\n"
      "Creates DIR on first use: a one-validator chain whose genesis funds the accounts\n"
      "exchange, agency, regulator, alice, bob and processor, with their keystores in\n"
      "DIR/wallet and the passphrase in DIR/wallet/PASSWORD (trying-out only). Then runs\n"
      "the node in the foreground like `start`. --base-port P puts p2p, RPC and\n"
      "operations on P, P+100 and P+200 (default 27600, 27700, 27800). --notice-blocks N\n"
-     "sets the genesis public notice period of asset registrations (default 100).\n",
-     "home base-port chain-id notice-blocks", true, cmd_dev},
+     "sets the genesis public notice period of asset registrations (default 100).\n"
+     "The genesis sets open_registration: any key may register itself as an individual\n"
+     "without a registrar; --closed-registration writes it false (real-name registration\n"
+     "through the exchange or an agency, as on a production chain).\n",
+     "home base-port chain-id notice-blocks closed-registration", true, cmd_dev},
     {"testnet", "create the homes of a local consortium: N validators, M observers",
      "--validators N --out DIR [--observers M] [--chain-id ID] [--base-port P]\n"
-     "             [--notice-blocks N] [--json] [--SECTION.KEY VALUE ...]\n\n"
+     "             [--notice-blocks N] [--closed-registration] [--json]\n"
+     "             [--SECTION.KEY VALUE ...]\n\n"
      "Creates DIR/node0 ... DIR/node{N+M-1} (validators first, then observers) sharing one\n"
      "genesis whose validators are node0..node{N-1} at 127.0.0.1:P+i, and the keystores of\n"
      "the genesis accounts exchange, agency, regulator, alice, bob and processor in\n"
@@ -93,8 +98,11 @@ static const struct cmd cmds[] = {
      "node.conf names the validators as persistent_peers, and with observers the\n"
      "validators get allow_observers = true. Options given as --SECTION.KEY go into every\n"
      "node.conf. Start each node with `yuchaind start --home DIR/nodeI`, or all of them\n"
-     "with scripts/localnet. Prints a table of the nodes (--json: one object).\n",
-     "validators observers out chain-id base-port notice-blocks json", true, cmd_testnet},
+     "with scripts/localnet. Prints a table of the nodes (--json: one object). The genesis\n"
+     "sets open_registration (self-registration without a registrar); --closed-registration\n"
+     "writes it false.\n",
+     "validators observers out chain-id base-port notice-blocks closed-registration json", true,
+     cmd_testnet},
     {"start", "run the node of a home in the foreground until SIGINT or SIGTERM",
      "[--home DIR] [--SECTION.KEY VALUE ...]\n\n"
      "DIR defaults to $YUCHAIN_HOME, else ~/.yuchain. Settings: command line >\n"
@@ -176,6 +184,12 @@ static int parse_args(const struct cmd *c, int argc, char **argv, struct args *a
             return usage_error(c, "unknown option %s", arg);
         memcpy(name, arg + 2, nlen);
         name[nlen] = '\0';
+        if (strcmp(name, "closed-registration") == 0 && allowed(c, "closed-registration")) {
+            if (eq != NULL)
+                return usage_error(c, "--closed-registration takes no value (%s)", arg);
+            a->closed_registration = true;
+            continue;
+        }
         if (strcmp(name, "json") == 0 && allowed(c, "json")) {
             if (eq != NULL)
                 return usage_error(c, "--json takes no value (%s)", arg);
@@ -374,7 +388,8 @@ static int cmd_dev(struct args *a)
     if (code != 0)
         return code;
     if (!yc_home_initialized(&h)) {
-        struct yc_init_opts o = {.chain_id = a->chain_id, .config = &cfg, .dev = true};
+        struct yc_init_opts o = {.chain_id = a->chain_id, .config = &cfg, .dev = true,
+                                 .closed_registration = a->closed_registration};
         if (a->notice_blocks != NULL) {
             if (yc_parse_u64(a->notice_blocks, &o.notice_blocks) != YC_OK ||
                 o.notice_blocks > UINT32_MAX)
@@ -414,7 +429,8 @@ static int cmd_testnet(struct args *a)
     if (a->validators == NULL || a->out == NULL)
         return usage_error(c, "%s", "--validators N and --out DIR are required");
     struct yc_testnet_opts o = {.out = a->out, .chain_id = a->chain_id,
-                                .base_port = YC_PORT_P2P};
+                                .base_port = YC_PORT_P2P,
+                                .closed_registration = a->closed_registration};
     int code = parse_count(c, "validators", a->validators, YC_MAX_VALIDATORS, &o.validators);
     if (code == 0 && a->observers != NULL)
         code = parse_count(c, "observers", a->observers, YC_TESTNET_MAX_OBSERVERS,

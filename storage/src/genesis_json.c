@@ -154,12 +154,20 @@ static int parse_params(struct gj *c, json_t *p, struct yc_params *out)
         return YC_OK;
     if (!json_is_object(p))
         return fail(c, "params: must be an object");
-    static const char *const keys[] = {"max_block_txs",  "max_block_bytes", "max_time_drift_ms",
-                                       "notice_blocks",  "exchange_fee_bps", NULL};
+    static const char *const keys[] = {"max_block_txs",    "max_block_bytes",
+                                       "max_time_drift_ms", "notice_blocks",
+                                       "exchange_fee_bps",  "open_registration",
+                                       NULL};
     int rc = only_keys(c, p, "params", keys);
     uint64_t v;
     if (rc != YC_OK)
         return rc;
+    json_t *open = json_object_get(p, "open_registration");
+    if (open != NULL) {
+        if (!json_is_boolean(open))
+            return fail(c, "params.open_registration: must be true or false");
+        out->open_registration = json_is_true(open);
+    }
     v = out->max_block_txs;
     if ((rc = get_param(c, p, "max_block_txs", 1, 65536, &v)) != YC_OK)
         return rc;
@@ -317,6 +325,56 @@ static int parse_accounts(struct gj *c, json_t *arr, struct yc_genesis *g)
     return YC_OK;
 }
 
+/* One code list of "codes": an array of distinct codes; absent = the default list. */
+static int parse_code_list(struct gj *c, json_t *codes, const char *key, enum yc_code_kind kind,
+                           struct yc_code_list *out)
+{
+    json_t *arr = json_object_get(codes, key);
+    yc_code_list_default(out, kind);
+    if (arr == NULL)
+        return YC_OK;
+    if (!json_is_array(arr))
+        return fail(c, "codes.%s: must be an array of codes", key);
+    size_t n = json_array_size(arr);
+    if (n == 0 || n > YC_CODES_MAX)
+        return fail(c, "codes.%s: %zu codes, need 1..%d (omit it for the default list)", key, n,
+                    YC_CODES_MAX);
+    memset(out, 0, sizeof *out);
+    for (size_t i = 0; i < n; i++) {
+        json_t *v = json_array_get(arr, i);
+        if (!json_is_string(v))
+            return fail(c, "codes.%s[%zu]: must be a string", key, i);
+        const char *s = json_string_value(v);
+        size_t len = json_string_length(v);
+        int rc = yc_code_list_add(out, s, len);
+        if (rc == YC_ECONFIG)
+            return fail(c, "codes.%s[%zu]: \"%s\" is not a code (1 to 64 of a-z 0-9 _ . : -) or "
+                           "is listed twice",
+                        key, i, s);
+        if (rc != YC_OK)
+            return fail(c, "codes.%s: more than %d codes", key, YC_CODES_MAX);
+    }
+    return YC_OK;
+}
+
+static int parse_codes(struct gj *c, json_t *codes, struct yc_codes *out)
+{
+    static const char *const keys[] = {"categories", "purposes", NULL};
+    if (codes == NULL) {
+        yc_code_list_default(&out->categories, YC_CODES_CATEGORY);
+        yc_code_list_default(&out->purposes, YC_CODES_PURPOSE);
+        return YC_OK;
+    }
+    if (!json_is_object(codes))
+        return fail(c, "codes: must be an object {\"categories\": [...], \"purposes\": [...]}");
+    int rc = only_keys(c, codes, "codes", keys);
+    if (rc == YC_OK)
+        rc = parse_code_list(c, codes, "categories", YC_CODES_CATEGORY, &out->categories);
+    if (rc == YC_OK)
+        rc = parse_code_list(c, codes, "purposes", YC_CODES_PURPOSE, &out->purposes);
+    return rc;
+}
+
 static bool valid_chain_id(const char *s)
 {
     if (*s == '\0')
@@ -334,8 +392,8 @@ static int parse_root(struct gj *c, json_t *root, struct yc_genesis *g)
 {
     if (!json_is_object(root))
         return fail(c, "the genesis document must be a JSON object");
-    static const char *const keys[] = {"chain_id", "genesis_time", "genesis_time_ms", "params",
-                                       "validators", "accounts", NULL};
+    static const char *const keys[] = {"chain_id",   "genesis_time", "genesis_time_ms", "params",
+                                       "validators", "accounts",     "codes",           NULL};
     int rc = only_keys(c, root, "", keys);
     if (rc != YC_OK)
         return rc;
@@ -366,6 +424,8 @@ static int parse_root(struct gj *c, json_t *root, struct yc_genesis *g)
     g->genesis_time_ms = tms != NULL ? from_ms : from_text;
 
     if ((rc = parse_params(c, json_object_get(root, "params"), &g->params)) != YC_OK)
+        return rc;
+    if ((rc = parse_codes(c, json_object_get(root, "codes"), &g->codes)) != YC_OK)
         return rc;
     if ((rc = parse_validators(c, json_object_get(root, "validators"), g)) != YC_OK)
         return rc;
@@ -459,7 +519,24 @@ static json_t *dump_obj(const struct yc_genesis *g)
                         json_integer((json_int_t)g->params.max_time_drift_ms));
     json_object_set_new(p, "notice_blocks", json_integer((json_int_t)g->params.notice_blocks));
     json_object_set_new(p, "exchange_fee_bps", json_integer(g->params.exchange_fee_bps));
+    json_object_set_new(p, "open_registration", json_boolean(g->params.open_registration));
     json_object_set_new(root, "params", p);
+
+    /* the code lists in force, always written out (an empty list means the default) */
+    json_t *codes = json_object();
+    for (int k = 0; k < 2; k++) {
+        struct yc_code_list def;
+        const struct yc_code_list *l = k == 0 ? &g->codes.categories : &g->codes.purposes;
+        if (l->n == 0) {
+            yc_code_list_default(&def, k == 0 ? YC_CODES_CATEGORY : YC_CODES_PURPOSE);
+            l = &def;
+        }
+        json_t *arr = json_array();
+        for (uint32_t i = 0; i < l->n && i < YC_CODES_MAX; i++)
+            json_array_append_new(arr, json_string(l->codes[i]));
+        json_object_set_new(codes, k == 0 ? "categories" : "purposes", arr);
+    }
+    json_object_set_new(root, "codes", codes);
 
     json_t *vals = json_array();
     for (uint32_t i = 0; i < g->nvalidators; i++) {

@@ -2,7 +2,8 @@
  * genesis_json.h — config/genesis.json ↔ struct yc_genesis (format in docs/storage.md §4).
  *
  * {"chain_id": "...", "genesis_time": "RFC 3339", "genesis_time_ms": "decimal",
- *  "params": {"max_block_txs": 2000, ...},
+ *  "params": {"max_block_txs": 2000, ..., "open_registration": false},
+ *  "codes": {"categories": ["basic", "health", ...], "purposes": ["research", ...]},
  *  "validators": [{"name": "...", "pub_key": "yc1...", "address": "host:port"}],
  *  "accounts": [{"address": "yc1...", "role": "exchange", "name": "...",
  *                "jurisdiction": "CN-CQ", "balance": "decimal fen"}]}
@@ -10,7 +11,9 @@
  * Parsing is strict: unknown or duplicate fields are refused and every message names
  * the offending field as a path ("accounts[3].balance: ..."). `params` and each of its
  * members are optional (defaults from yc_params_default; values as JSON integers or
- * decimal strings); at least one of genesis_time / genesis_time_ms is required and
+ * decimal strings; open_registration a JSON boolean); `codes` and each of its lists are
+ * optional (an omitted list is the default list of yc/enums.h; the dump always writes
+ * both out); at least one of genesis_time / genesis_time_ms is required and
  * both must agree when given. Loading validates and finalizes (yc_genesis_finalize):
  * the hash is over the canonical msgpack form, so JSON whitespace never changes the
  * chain.
