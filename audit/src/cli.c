@@ -100,8 +100,21 @@ int audit_run(const struct audit_common *c, uint64_t to, struct audit_src *src,
     return audit_run_times(c, to, src, state, res, NULL);
 }
 
+static int note_attempts(void *ctx, const struct yc_genesis *g, const struct yc_block *b,
+                         memstate *before)
+{
+    return audit_attempts_note(ctx, g, b, before);
+}
+
 int audit_run_times(const struct audit_common *c, uint64_t to, struct audit_src *src,
                     memstate **state, struct audit_result *res, struct audit_times *times)
+{
+    return audit_run_full(c, to, src, state, res, times, NULL);
+}
+
+int audit_run_full(const struct audit_common *c, uint64_t to, struct audit_src *src,
+                   memstate **state, struct audit_result *res, struct audit_times *times,
+                   struct audit_attempts *attempts)
 {
     char msg[700] = "";
     int rc;
@@ -130,6 +143,10 @@ int audit_run_times(const struct audit_common *c, uint64_t to, struct audit_src 
     struct progress pr = {.on = !c->quiet && isatty(STDERR_FILENO)};
     struct audit_opts o = {
         .to = to, .check_end = true, .progress = progress_cb, .progress_ctx = &pr};
+    if (attempts != NULL) {
+        o.block_verified = note_attempts;
+        o.verified_ctx = attempts;
+    }
     if (times != NULL) {
         rc = note_time(times, 0, src->genesis.genesis_time_ms);
         if (rc != YC_OK) {
@@ -185,7 +202,10 @@ static char *summary_text(const struct audit_common *c, const struct yc_genesis 
                 (unsigned long long)r->blocks, (unsigned long long)r->height);
     else
         fprintf(f, "  blocks          0 verified\n");
-    fprintf(f, "  transactions    %llu\n", (unsigned long long)r->txs);
+    fprintf(f, "  transactions    %llu (%llu committed, %llu failed: outcome re-derived, only "
+               "the nonce used)\n",
+            (unsigned long long)r->txs, (unsigned long long)(r->txs - r->failed),
+            (unsigned long long)r->failed);
     for (int i = 0; i < AUDIT_MAX_TYPE; i++) {
         const char *name = yc_tx_type_name((enum yc_tx_type)i);
         if (r->by_type[i] > 0 && name != NULL)
@@ -200,8 +220,8 @@ static char *summary_text(const struct audit_common *c, const struct yc_genesis 
         fprintf(f, "  state root      %s\n", h);
     }
     if (r->ok)
-        fprintf(f, "OK: every block, signature, certificate and state root up to height %llu "
-                   "verified against the genesis\n",
+        fprintf(f, "OK: every block, signature, certificate, outcome, result root and state "
+                   "root up to height %llu verified against the genesis\n",
                 (unsigned long long)r->height);
     else if (r->fail_height > 0)
         fprintf(f, "FAILED at height %llu: %s: %s\n", (unsigned long long)r->fail_height,
@@ -222,6 +242,7 @@ static json_t *summary_json(const struct yc_genesis *g, const struct audit_resul
     json_object_set_new(o, "ok", json_boolean(r->ok));
     json_object_set_new(o, "blocks", json_integer((json_int_t)r->blocks));
     json_object_set_new(o, "txs", json_integer((json_int_t)r->txs));
+    json_object_set_new(o, "failed", json_integer((json_int_t)r->failed));
     if (r->ok) {
         json_object_set_new(o, "height", json_null());
         json_object_set_new(o, "reason", json_null());
@@ -270,9 +291,11 @@ static const char REPLAY_USAGE[] =
     "                     [--report FILE] [--json] [--quiet]\n"
     "\n"
     "Replays the ledger from its genesis, trusting nothing but the genesis: every block's\n"
-    "height and link, proposer and time, every transaction signature, the tx root, the\n"
-    "commit certificate against the genesis validators, and the state root by\n"
-    "re-executing every transaction. Stops at the first failure, naming its height.\n"
+    "height and link, proposer and time, every transaction signature and co-signature, the\n"
+    "tx root over the signed bytes, the result root over the recorded outcomes, the commit\n"
+    "certificate against the genesis validators, and, by re-executing every transaction,\n"
+    "each one's outcome (committed, or failed with its code) and the state root. Stops at\n"
+    "the first failure, naming its height and the check.\n"
     "\n"
     "  --home DIR      a stopped node's home, or a copy (reads DIR/config/genesis.json\n"
     "                  and DIR/data; writes nothing of its own)\n"
@@ -282,7 +305,7 @@ static const char REPLAY_USAGE[] =
     "  --to H          stop after height H (default: the ledger's tip)\n"
     "  --report FILE   also write the report to FILE (JSON if FILE ends in .json)\n"
     "  --json          print one JSON object\n"
-    "                  {\"ok\",\"blocks\",\"txs\",\"height\",\"reason\",\"code\",…}\n"
+    "                  {\"ok\",\"blocks\",\"txs\",\"failed\",\"height\",\"reason\",\"code\",…}\n"
     "  --quiet         no progress display\n"
     "\n"
     "Exit status: 0 verified, 1 verification failed, 2 usage, 69 node unreachable,\n"
@@ -452,9 +475,9 @@ static const struct command COMMANDS[] = {
     {"subject", audit_cmd_subject, "a data subject's consents and every use of their data"},
     {"trace", audit_cmd_trace, "the provenance of a data asset: sources, products, uses"},
     {"violations", audit_cmd_violations,
-     "re-check every market and supervision rule; list breaches and alerts"},
+     "re-check every market and supervision rule; list breaches, alerts, failed attempts"},
     {"export", audit_cmd_export,
-     "deals, consents, uses, carries, credit records, price index as CSV or JSONL"},
+     "deals, consents, uses, carries, credit, price index, failed attempts as CSV or JSONL"},
 };
 
 static void usage(FILE *f)

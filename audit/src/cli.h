@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "attempts.h"
 #include "memstate.h"
 #include "replay.h"
 #include "source.h"
@@ -51,6 +52,11 @@ struct audit_times {
 /* audit_run that also fills *times (freed by the caller with free(times->t)). */
 int audit_run_times(const struct audit_common *c, uint64_t to, struct audit_src *src,
                     memstate **state, struct audit_result *res, struct audit_times *times);
+/* audit_run_times that also collects the failed attempts of the verified blocks into
+ * *attempts (NULL: none; freed by the caller with audit_attempts_cleanup). */
+int audit_run_full(const struct audit_common *c, uint64_t to, struct audit_src *src,
+                   memstate **state, struct audit_result *res, struct audit_times *times,
+                   struct audit_attempts *attempts);
 
 /* Prints "yuchain-audit: " + message to stderr. */
 void audit_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -11,8 +11,9 @@
 
 /*
  * Given bytes that yc_block_decode refused with `decode_err`, returns the reason
- * (AUDIT_BAD_BLOCK or AUDIT_BAD_TX_ROOT) and writes an explanation into out. Allocates
- * only to decode the transactions; never fails (falls back to the decoder's code).
+ * (AUDIT_BAD_BLOCK, AUDIT_BAD_TX_ROOT or AUDIT_BAD_RESULT_ROOT) and writes an explanation
+ * into out. Allocates only to decode the transactions and outcomes; never fails (falls
+ * back to the decoder's code).
  */
 enum audit_reason audit_diagnose_block(const uint8_t *bytes, size_t len, int decode_err,
                                        char *out, size_t outlen);

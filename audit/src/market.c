@@ -7,9 +7,14 @@
  *   height); then core's whole-state check (yc_market_check: money, escrow, settlement,
  *   grades, export approvals, the negative list in force at each deal, the price index
  *   recomputed from the deals, pledges, credit) runs over the replayed state; then every
- *   alert the policy's rules raised is listed. Exit 0 with no breach, 1 otherwise.
+ *   alert the policy's rules raised is listed, and every failed attempt that matters to a
+ *   regulator (attempts.h: uses outside a consent or license, after revocation or expiry,
+ *   without uses left; acts of frozen accounts; core data, the negative list, exports
+ *   without assessment). A failed attempt is evidence, not a breach: the ledger refused
+ *   it. Exit 0 with no breach, 1 otherwise.
  *
- * export: deals, consents, uses, carries, credit records and the price index as RFC 4180
+ * export: deals, consents, uses, carries, credit records, the price index and every failed
+ *   transaction (failed_attempts, with the rule it breaks when it matters) as RFC 4180
  *   CSV (CRLF, quoted where needed, optional UTF-8 BOM) or JSON Lines, each row with the
  *   height and the id of the transaction it comes from, so that a row can be checked
  *   against the chain; optionally limited to a window of block time.
@@ -85,12 +90,13 @@ static int take_extras(int *argc, char **argv, struct extra *ex, size_t nex)
     return 0;
 }
 
-/* Replays (with block times when `times` is not NULL); on a failed verification prints
- * it and returns 1 with *state NULL. */
+/* Replays (with block times when `times` is not NULL, collecting failed attempts when
+ * `attempts` is not NULL); returns 0 or an exit code. */
 static int replay(const struct audit_common *c, struct audit_src *src, memstate **state,
-                  struct audit_result *res, struct audit_times *times)
+                  struct audit_result *res, struct audit_times *times,
+                  struct audit_attempts *attempts)
 {
-    int ex = audit_run_times(c, 0, src, state, res, times);
+    int ex = audit_run_full(c, 0, src, state, res, times, attempts);
     if (ex != 0)
         return ex;
     return 0;
@@ -108,11 +114,17 @@ static const char VIOLATIONS_USAGE[] =
     "genesis plus issued minus redeemed), escrows, settlements, no core-grade data traded,\n"
     "export approvals behind every cross-border deal of important data, the negative list\n"
     "in force at each deal, the price index recomputed from the deals, pledges, credit.\n"
-    "Lists every breach (none is expected) and every alert the policy's rules raised.\n"
+    "Lists every breach (none is expected), every alert the policy's rules raised, and\n"
+    "every failed attempt that matters to a regulator: a transaction the ledger recorded as\n"
+    "failed because it broke a rule — a use of data outside a consent or license (none,\n"
+    "revoked, expired, out of its scope, no uses left), an act of a frozen account, core-\n"
+    "grade data, the negative list, an export without assessment, a pledged right. The\n"
+    "ledger refused them (they changed nothing), so they are evidence, not breaches.\n"
     "\n"
     "  --home DIR, --node URL, --genesis FILE   as for `replay`\n"
-    "  --json    print one JSON object {\"ok\",\"height\",\"blocks\",\"txs\",\"checked\",\n"
-    "            \"breaches\":[{\"rule\",\"id\",\"detail\",\"height\"}],\"alerts\":[…]}\n"
+    "  --json    print one JSON object {\"ok\",\"height\",\"blocks\",\"txs\",\"failed\",\n"
+    "            \"checked\",\"breaches\":[{\"rule\",\"id\",\"detail\",\"height\"}],\n"
+    "            \"alerts\":[…],\"failed_attempts\":[{\"rule\",\"code\",\"height\",\"tx\",…}]}\n"
     "  --quiet   no progress display\n"
     "\n"
     "Exit status: 0 no breach, 1 a breach (or a ledger that fails verification), 2 usage,\n"
@@ -172,10 +184,11 @@ static void print_violations(json_t *o)
 {
     json_t *br = json_object_get(o, "breaches"), *al = json_object_get(o, "alerts"), *x;
     size_t i;
-    printf("Replayed %lld blocks, %lld transactions: every transaction re-executed under the "
-           "ledger's rules\n",
+    printf("Replayed %lld blocks, %lld transactions (%lld recorded as failed): every "
+           "transaction re-executed under the ledger's rules, every outcome re-derived\n",
            (long long)json_integer_value(json_object_get(o, "blocks")),
-           (long long)json_integer_value(json_object_get(o, "txs")));
+           (long long)json_integer_value(json_object_get(o, "txs")),
+           (long long)json_integer_value(json_object_get(o, "failed")));
     printf("State checks: %lld objects examined\n",
            (long long)json_integer_value(json_object_get(o, "checked")));
     printf("Breaches: %zu\n", json_array_size(br));
@@ -203,6 +216,25 @@ static void print_violations(json_t *o)
             printf(" amount %lld", (long long)json_integer_value(json_object_get(x, "amount")));
         printf("\n");
     }
+    json_t *fa = json_object_get(o, "failed_attempts");
+    printf("Failed attempts refused by the ledger: %zu\n", json_array_size(fa));
+    json_array_foreach (fa, i, x) {
+        printf("  %s at height %lld tx %s (%s by %s): %s",
+               json_string_value(json_object_get(x, "rule")),
+               (long long)json_integer_value(json_object_get(x, "height")),
+               json_string_value(json_object_get(x, "tx")),
+               json_string_value(json_object_get(x, "type")),
+               json_string_value(json_object_get(x, "sender")),
+               json_string_value(json_object_get(x, "code")));
+        if (json_is_string(json_object_get(x, "authority")))
+            printf(", under %s %s", json_string_value(json_object_get(x, "authority_kind")),
+                   json_string_value(json_object_get(x, "authority")));
+        if (json_is_string(json_object_get(x, "subject")))
+            printf(", data of %s", json_string_value(json_object_get(x, "subject")));
+        if (json_is_string(json_object_get(x, "why")))
+            printf("\n      %s", json_string_value(json_object_get(x, "why")));
+        printf("\n");
+    }
     printf("%s\n", json_is_true(json_object_get(o, "ok")) ? "OK: no breach"
                                                           : "FAILED: breaches found");
 }
@@ -224,10 +256,17 @@ int audit_cmd_violations(int argc, char **argv)
     struct audit_src src;
     memstate *state = NULL;
     struct audit_result res;
-    ex = replay(&c, &src, &state, &res, NULL);
-    if (ex != 0)
+    struct audit_attempts at = {0};
+    ex = replay(&c, &src, &state, &res, NULL, &at);
+    if (ex != 0) {
+        audit_attempts_cleanup(&at);
         return ex;
+    }
     json_t *o = json_object();
+    json_t *fa = json_array();
+    for (size_t i = 0; i < at.n; i++)
+        json_array_append_new(fa, audit_attempt_json(&at.a[i]));
+    audit_attempts_cleanup(&at);
     struct breaches b = {.arr = json_array()};
     struct alerts al = {.arr = json_array()};
     uint64_t checked = 0;
@@ -256,6 +295,7 @@ int audit_cmd_violations(int argc, char **argv)
         json_decref(o);
         json_decref(b.arr);
         json_decref(al.arr);
+        json_decref(fa);
         audit_errorf("cannot check the replayed state: %s (%s)", yc_strerror(rc),
                      yc_err_name(rc));
         return YC_EXIT_FAIL;
@@ -265,9 +305,11 @@ int audit_cmd_violations(int argc, char **argv)
     json_object_set_new(o, "height", json_integer((json_int_t)res.height));
     json_object_set_new(o, "blocks", json_integer((json_int_t)res.blocks));
     json_object_set_new(o, "txs", json_integer((json_int_t)res.txs));
+    json_object_set_new(o, "failed", json_integer((json_int_t)res.failed));
     json_object_set_new(o, "checked", json_integer((json_int_t)checked));
     json_object_set_new(o, "breaches", b.arr);
     json_object_set_new(o, "alerts", al.arr);
+    json_object_set_new(o, "failed_attempts", fa);
     if (c.json) {
         char *text = json_dumps(o, JSON_COMPACT);
         if (text != NULL)
@@ -290,13 +332,16 @@ static const char EXPORT_USAGE[] =
     "\n"
     "Replays and verifies the whole ledger (as `replay` does), then exports from the\n"
     "replayed state the records a regulator files: deals, consents, uses, carries, credit\n"
-    "records and the price index. Every row carries the height and the id of the\n"
-    "transaction it comes from (for the price index: of the last deal it counts), so a row\n"
-    "can be checked against the chain with `tx_proof`.\n"
+    "records, the price index, and failed attempts (every transaction the ledger recorded\n"
+    "as failed, with its code and, when it matters to a regulator, the rule it breaks).\n"
+    "Every row carries the height and the id of the transaction it comes from (for the\n"
+    "price index: of the last deal it counts), so a row can be checked against the chain\n"
+    "with `tx_proof` (which proves a failure as well as a success).\n"
     "\n"
     "  --format F      csv (RFC 4180: CRLF line ends, fields quoted when needed) or jsonl\n"
     "                  (one JSON object per line, with a \"kind\" field)\n"
-    "  --kind K        deals, consents, uses, carries, credit, price_index or all (default);\n"
+    "  --kind K        deals, consents, uses, carries, credit, price_index, failed_attempts\n"
+    "                  or all (default);\n"
     "                  CSV to stdout takes one kind at a time\n"
     "  --out DIR       write DIR/<kind>.csv or DIR/<kind>.jsonl for each kind instead\n"
     "  --from-time T, --to-time T   only rows whose block time t is from <= t < to\n"
@@ -424,6 +469,7 @@ static void csv_field(FILE *f, const char *s)
 
 struct sink {
     const char *format; /* "csv" | "jsonl" */
+    const struct audit_attempts *attempts;
     FILE *f;
     bool header_done;
     const char *kind;
@@ -685,14 +731,45 @@ static int price_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *v
     return 0;
 }
 
+/* Failed attempts come from the blocks (the state keeps no trace of them), in ledger
+ * order; `rule` is empty when the failure does not matter to a regulator. */
+static void export_attempts(struct sink *s)
+{
+    struct row r;
+    for (size_t i = 0; i < s->attempts->n; i++) {
+        const struct audit_attempt *a = &s->attempts->a[i];
+        bool use = a->authority_kind != NULL;
+        const char *type = yc_tx_type_name(a->type);
+        row_reset(&r);
+        col_u64(&r, "height", a->height);
+        col_hex(&r, "tx", a->id);
+        col_time(&r, "time", a->time_ms);
+        col_u64(&r, "index", a->index);
+        col_str(&r, "type", type != NULL ? type : "?");
+        col_addr(&r, "sender", a->sender);
+        col_str(&r, "code", yc_err_name(a->code));
+        col_str(&r, "rule", a->rule);
+        col_str(&r, "authority_kind", a->authority_kind);
+        col_hex(&r, "authority", use ? a->authority : NULL);
+        col_addr(&r, "subject", a->has_subject ? a->subject : NULL);
+        col_hex(&r, "asset", a->has_asset ? a->asset : NULL);
+        col_str(&r, "purpose", use && a->purpose[0] ? a->purpose : NULL);
+        col_str(&r, "operation", use && a->operation[0] ? a->operation : NULL);
+        col_str(&r, "category", use && a->category[0] ? a->category : NULL);
+        col_str(&r, "why", a->why[0] ? a->why : NULL);
+        emit(s, &r, a->time_ms);
+    }
+}
+
 static const struct {
     const char *kind;
-    const char *prefix;
+    const char *prefix; /* NULL: not from the state (failed attempts) */
     memstate_scan_cb cb;
 } KINDS[] = {
     {"deals", "deal/", deal_cb},          {"consents", "consent/", consent_cb},
     {"uses", "usage/", usage_cb},         {"carries", "carry/", carry_cb},
     {"credit", "credit/", credit_cb},     {"price_index", "price_index/", price_cb},
+    {"failed_attempts", NULL, NULL},
 };
 #define NKINDS (sizeof KINDS / sizeof KINDS[0])
 
@@ -700,11 +777,15 @@ static int export_kind(struct sink *s, memstate *state, size_t k, bool bom)
 {
     struct scan_ctx x = {.s = s, .state = state};
     uint8_t prefix[YC_KEY_MAX];
-    size_t pl = yc_key_prefix(prefix, KINDS[k].prefix);
     s->kind = KINDS[k].kind;
     s->header_done = false;
     if (bom && strcmp(s->format, "csv") == 0)
         fputs("\xEF\xBB\xBF", s->f);
+    if (KINDS[k].prefix == NULL) {
+        export_attempts(s);
+        return YC_OK;
+    }
+    size_t pl = yc_key_prefix(prefix, KINDS[k].prefix);
     int rc = memstate_scan(state, prefix, pl, KINDS[k].cb, &x);
     return rc == YC_OK ? x.err : rc;
 }
@@ -766,7 +847,7 @@ int audit_cmd_export(int argc, char **argv)
                 only = k;
         if (only == NKINDS) {
             audit_errorf("export: --kind %s: expected deals, consents, uses, carries, credit, "
-                         "price_index or all",
+                         "price_index, failed_attempts or all",
                          kind);
             return YC_EXIT_USAGE;
         }
@@ -785,11 +866,15 @@ int audit_cmd_export(int argc, char **argv)
     memstate *state = NULL;
     struct audit_result res;
     struct audit_times times = {0};
-    ex = replay(&c, &src, &state, &res, &times);
+    struct audit_attempts at = {.all = true};
+    bool want_attempts = only == NKINDS || KINDS[only].prefix == NULL;
+    ex = replay(&c, &src, &state, &res, &times, want_attempts ? &at : NULL);
     if (ex != 0) {
         free(times.t);
+        audit_attempts_cleanup(&at);
         return ex;
     }
+    s.attempts = &at;
     if (!res.ok) {
         audit_errorf("the ledger fails verification at height %llu: %s: %s; nothing from it "
                      "can be trusted",
@@ -798,6 +883,7 @@ int audit_cmd_export(int argc, char **argv)
         memstate_destroy(state);
         audit_src_close(&src);
         free(times.t);
+        audit_attempts_cleanup(&at);
         return YC_EXIT_FAIL;
     }
     s.times = &times;
@@ -831,6 +917,7 @@ int audit_cmd_export(int argc, char **argv)
     memstate_destroy(state);
     audit_src_close(&src);
     free(times.t);
+    audit_attempts_cleanup(&at);
     if (rc == YC_EIO || ferror(stdout))
         return YC_EXIT_IOERR;
     if (rc != YC_OK) {

@@ -3,7 +3,9 @@
  *
  * The replayed state lives only in the audit's memstate: block h executes on an
  * overlay over the state after h-1, and only a block that passed every check has
- * its writes applied. Verdicts come from core; this file orders the checks so that
+ * its writes applied. yc_exec_block re-derives every transaction's outcome (committed,
+ * or failed with its code) and compares it with the block's record, so a block whose
+ * recorded outcomes lie fails here even when its roots and certificate hold. Verdicts come from core; this file orders the checks so that
  * the first failure is the most specific one, and explains it.
  */
 #include <stdarg.h>
@@ -103,7 +105,14 @@ static void explain_cert(struct audit_result *res, const struct yc_genesis *g,
     failf(res, h, AUDIT_BAD_CERTIFICATE, "refused by the certificate check");
 }
 
-/* After yc_exec_block reported tx `bad` failing: re-run the prefix to name its code. */
+static const char *outcome_name(int outcome)
+{
+    return outcome == YC_OK ? "ok" : yc_err_name(outcome);
+}
+
+/* After yc_exec_block refused tx `bad` (YC_EBADBLOCK): re-runs the block up to it with
+ * the function yc_exec_block uses, to say whether the tx cannot stand in a block at all
+ * or ends otherwise than the block records, in the refusal's own words. */
 static int explain_tx(struct audit_result *res, const struct yc_genesis *g, memstate *state,
                       const struct yc_block *b, uint32_t bad, char *msg, size_t msglen)
 {
@@ -114,11 +123,17 @@ static int explain_tx(struct audit_result *res, const struct yc_genesis *g, mems
         snprintf(msg, msglen, "out of memory");
         return rc;
     }
+    char why[300] = "";
     struct yc_exec_ctx ctx = {.g = g, .height = b->hdr.height, .time_ms = b->hdr.time_ms};
-    int code = YC_EBADBLOCK;
-    for (uint32_t i = 0; i < b->ntx && i <= bad; i++) {
-        code = yc_exec_tx(o, &ctx, &b->txs[i], i);
-        if (code != YC_OK)
+    int code = YC_EBADBLOCK, outcome = YC_OK;
+    uint32_t at = 0;
+    for (; at < b->ntx && at <= bad; at++) {
+        if (at == bad) {
+            ctx.why = why;
+            ctx.whylen = sizeof why;
+        }
+        code = yc_exec_tx_outcome(o, &ctx, &b->txs[at], at, &outcome);
+        if (code != YC_OK || outcome != b->results[at])
             break;
     }
     yc_overlay_destroy(o);
@@ -127,19 +142,31 @@ static int explain_tx(struct audit_result *res, const struct yc_genesis *g, mems
                  yc_strerror(code));
         return code;
     }
-    char id[2 * YC_HASH_LEN + 1] = "?";
-    const char *type = "?";
-    if (bad < b->ntx) {
-        hex32(id, b->txs[bad].id);
-        type = yc_tx_type_name(b->txs[bad].type);
+    if (at >= b->ntx) {
+        failf(res, b->hdr.height, AUDIT_TX_REJECTED,
+              "refused on re-execution (transaction %u), but re-running it alone finds no "
+              "fault",
+              bad);
+        return YC_OK;
     }
-    failf(res, b->hdr.height, AUDIT_TX_REJECTED, "tx %u (%s, id %s) is refused on re-execution: %s",
-          bad, type != NULL ? type : "?", id, code == YC_OK ? "bad_block" : yc_err_name(code));
+    char id[2 * YC_HASH_LEN + 1];
+    const char *type = yc_tx_type_name(b->txs[at].type);
+    hex32(id, b->txs[at].id);
+    if (code != YC_OK) {
+        failf(res, b->hdr.height, AUDIT_TX_REJECTED,
+              "transaction %u (%s, id %s) cannot stand in a block: %s%s%s", at,
+              type != NULL ? type : "?", id, yc_err_name(code), why[0] ? ": " : "", why);
+        return YC_OK;
+    }
+    failf(res, b->hdr.height, AUDIT_WRONG_OUTCOME,
+          "transaction %u's recorded outcome %s differs from its execution: %s (%s, id %s)%s%s",
+          at, outcome_name(b->results[at]), outcome_name(outcome), type != NULL ? type : "?", id,
+          why[0] ? "; " : "", why);
     return YC_OK;
 }
 
-/* Checks that need no state: shape, link, proposer, time, signatures, tx root,
- * certificate. Returns true if the block passed (else res holds the failure). */
+/* Checks that need no state: shape, link, proposer, time, signatures, tx root, result
+ * root, certificate. Returns true if the block passed (else res holds the failure). */
 static bool check_block(struct audit_result *res, const struct yc_genesis *g,
                         const struct yc_block *b, uint64_t h)
 {
@@ -187,7 +214,20 @@ static bool check_block(struct audit_result *res, const struct yc_genesis *g,
         memcmp(root, hd->tx_root, YC_HASH_LEN) != 0) {
         hex32(a, hd->tx_root);
         hex32(x, root);
-        failf(res, h, AUDIT_BAD_TX_ROOT, "tx_root %s, the Merkle root of the txs is %s", a, x);
+        failf(res, h, AUDIT_BAD_TX_ROOT,
+              "tx_root does not match the signed transactions (a signature or co-signature "
+              "was added, changed or stripped): the header says %s, they hash to %s",
+              a, x);
+        return false;
+    }
+    if (yc_block_result_root(root, g->chain_id, b->txs, b->results, b->ntx) != YC_OK ||
+        memcmp(root, hd->result_root, YC_HASH_LEN) != 0) {
+        hex32(a, hd->result_root);
+        hex32(x, root);
+        failf(res, h, AUDIT_BAD_RESULT_ROOT,
+              "result_root does not match the recorded outcomes (an outcome was changed): the "
+              "header says %s, they hash to %s",
+              a, x);
         return false;
     }
     if (b->cert.nsigs > 0 && b->cert.view < hd->view) {
@@ -205,7 +245,8 @@ static bool check_block(struct audit_result *res, const struct yc_genesis *g,
 
 /* Re-executes a checked block on `state`; applies its writes if the root matches. */
 static int execute(struct audit_result *res, const struct yc_genesis *g, memstate *state,
-                   const struct yc_block *b, char *msg, size_t msglen)
+                   const struct yc_block *b, const struct audit_opts *opts, char *msg,
+                   size_t msglen)
 {
     struct yc_state_src src = memstate_src(state);
     yc_overlay *o = NULL;
@@ -240,6 +281,15 @@ static int execute(struct audit_result *res, const struct yc_genesis *g, memstat
         snprintf(msg, msglen, "re-executing block %llu: %s", (unsigned long long)b->hdr.height,
                  yc_strerror(rc));
         return rc;
+    }
+    if (opts->block_verified != NULL) {
+        rc = opts->block_verified(opts->verified_ctx, g, b, state);
+        if (rc < 0) {
+            yc_overlay_destroy(o);
+            snprintf(msg, msglen, "after block %llu: %s", (unsigned long long)b->hdr.height,
+                     yc_strerror(rc));
+            return rc;
+        }
     }
     const struct yc_write *w = NULL;
     size_t n = 0;
@@ -333,7 +383,7 @@ int audit_replay(const struct yc_genesis *g, const struct audit_source *src,
             yc_block_cleanup(&b);
             return YC_OK;
         }
-        rc = execute(res, g, state, &b, msg, msglen);
+        rc = execute(res, g, state, &b, opts, msg, msglen);
         if (rc != YC_OK || res->reason != AUDIT_OK) {
             yc_block_cleanup(&b);
             return rc;
@@ -343,6 +393,8 @@ int audit_replay(const struct yc_genesis *g, const struct audit_source *src,
         for (uint32_t i = 0; i < b.ntx; i++) {
             if ((unsigned)b.txs[i].type < AUDIT_MAX_TYPE)
                 res->by_type[b.txs[i].type]++;
+            if (b.results[i] != YC_OK)
+                res->failed++;
         }
         res->height = h;
         memcpy(res->hash, b.hash, YC_HASH_LEN);

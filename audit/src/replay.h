@@ -8,17 +8,27 @@
  *
  *   block_missing     the source has no block at h
  *   block_unreadable  the source holds bytes it cannot read back (checksum, hex)
- *   bad_block         the bytes do not decode as a canonical block
+ *   bad_block         the bytes do not decode as a canonical block of format
+ *                     YC_BLOCK_VERSION (an outcome that is no outcome, counts that differ)
  *   wrong_height      the block at position h says another height (reordered blocks)
  *   wrong_chain       the header names another chain id
  *   bad_link          prev_hash is not the hash of block h-1 (genesis hash for h = 1)
  *   bad_proposer      the proposer is not the primary (h + view) mod n of its view
  *   bad_time          block time does not increase strictly
+ *   bad_tx_root       the header's tx_root is not the Merkle root of the signed-tx hashes:
+ *                     a signature or co-signature was added, changed or stripped (or a
+ *                     transaction altered, added or removed)
+ *   bad_result_root   the header's result_root is not the Merkle root of the recorded
+ *                     (id, outcome) pairs: an outcome was changed
  *   bad_signature     a transaction's signature or co-signature does not verify
- *   bad_tx_root       the header's tx root is not the Merkle root of the tx ids
  *   bad_certificate   the COMMIT certificate is not a quorum of valid signatures of
  *                     distinct genesis validators over this block (named precisely)
- *   tx_rejected       re-execution refuses a transaction (its stable code is named)
+ *   tx_rejected       re-execution finds a transaction that cannot stand in a block at all
+ *                     (another chain, unknown sender, not its nonce, a co-signer its type
+ *                     does not call for): its stable code is named
+ *   wrong_outcome     re-execution ends a transaction otherwise than the block records
+ *                     ("transaction 3's recorded outcome insufficient_balance differs from
+ *                     its execution: ok")
  *   diverged          re-execution yields another state root than the header's
  *   state_mismatch    (source check after the last block) the node's stored tip or
  *                     state differs from the replayed one
@@ -36,6 +46,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "yc/block.h"
 #include "yc/err.h"
 #include "yc/genesis.h"
 #include "yc/hash.h"
@@ -58,7 +69,9 @@
     X(AUDIT_TX_REJECTED, "tx_rejected")                                                    \
     X(AUDIT_DIVERGED, "diverged")                                                          \
     X(AUDIT_STATE_MISMATCH, "state_mismatch")                                              \
-    X(AUDIT_STORAGE_CORRUPT, "storage_corrupt")
+    X(AUDIT_STORAGE_CORRUPT, "storage_corrupt")                                            \
+    X(AUDIT_BAD_RESULT_ROOT, "bad_result_root")                                            \
+    X(AUDIT_WRONG_OUTCOME, "wrong_outcome")
 
 enum audit_reason {
 #define AUDIT_REASON_ENUM_(e, name) e,
@@ -95,7 +108,8 @@ struct audit_result {
     bool ok;                  /* every block up to `target` verified */
     uint64_t target;          /* the height replayed to */
     uint64_t blocks;          /* blocks verified */
-    uint64_t txs;             /* transactions in verified blocks */
+    uint64_t txs;             /* transactions in verified blocks, committed and failed */
+    uint64_t failed;          /* of which recorded as failed (outcome re-derived) */
     uint64_t by_type[AUDIT_MAX_TYPE];
     /* the last verified block (height 0 = genesis) */
     uint64_t height;
@@ -120,6 +134,12 @@ struct audit_opts {
      * a negative return aborts the replay with that code (an operational error). */
     int (*block_done)(void *ctx, uint64_t height, uint64_t time_ms);
     void *block_ctx;
+    /* Called for each block that passed every check, before its writes are applied:
+     * `before` is the state before it (may be NULL). A negative return aborts the replay
+     * with that code (an operational error). */
+    int (*block_verified)(void *ctx, const struct yc_genesis *g, const struct yc_block *b,
+                          memstate *before);
+    void *verified_ctx;
 };
 
 /*

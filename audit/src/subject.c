@@ -1,7 +1,9 @@
 /*
  * subject.c — `yuchain-audit subject ADDRESS`: a data subject's consents (with their
- * status at the last verified block's time) and every recorded use of their data,
- * read from the audit's own replayed state, never from the node's.
+ * status at the last verified block's time), every recorded use of their data, and every
+ * failed attempt to use it (a usage.record under one of their consents that the ledger
+ * recorded as failed: revoked, expired, out of scope, no uses left…), read from the
+ * audit's own replay, never from the node's.
  *
  * The ledger keeps the indexes the listing needs (objects.h):
  *   idx/consent_subject/<pub33><id32>                  → ""
@@ -26,12 +28,14 @@ static const char SUBJECT_USAGE[] =
     "\n"
     "Replays and verifies the whole ledger (as `replay` does), then lists, from the\n"
     "replayed state, the consents that the data subject ADDRESS (yc1…) granted, with\n"
-    "their status at the last block's time, and every recorded use of their data: when,\n"
-    "by whom, for what purpose and operation, under which consent, and the fee paid.\n"
+    "their status at the last block's time, every recorded use of their data: when, by\n"
+    "whom, for what purpose and operation, under which consent, and the fee paid; and\n"
+    "every failed attempt to use it under one of their consents (refused by the ledger:\n"
+    "revoked, expired, outside its scope, no uses left…), with the code and the reason.\n"
     "\n"
     "  --home DIR, --node URL, --genesis FILE   as for `replay`\n"
-    "  --json    print one JSON object\n"
-    "            {\"subject\",\"height\",\"time\",\"account\",\"consents\",\"usage\"}\n"
+    "  --json    print one JSON object {\"subject\",\"height\",\"time\",\"account\",\n"
+    "            \"consents\",\"usage\",\"failed_attempts\"}\n"
     "  --quiet   no progress display\n"
     "\n"
     "Exit status: 0 listed, 1 the ledger failed verification, 2 usage, 65 bad address,\n"
@@ -233,6 +237,19 @@ static void print_text(json_t *doc)
                js(u, "operation"), *js(u, "category") ? ", category " : "", js(u, "category"),
                js(u, "authority_kind"), js(u, "authority"), js(u, "fee"));
     }
+    json_t *fa = json_object_get(doc, "failed_attempts");
+    printf("\nFailed attempts to use their data, refused by the ledger (%zu)\n",
+           json_array_size(fa));
+    for (size_t i = 0; i < json_array_size(fa); i++) {
+        json_t *u = json_array_get(fa, i);
+        printf("  height %s  %s  by %s: %s (%s)\n", js(u, "height"), js(u, "time"),
+               js(u, "sender"), js(u, "code"), js(u, "message"));
+        printf("      purpose %s, operation %s%s%s, under consent %s\n", js(u, "purpose"),
+               js(u, "operation"), *js(u, "category") ? ", category " : "", js(u, "category"),
+               js(u, "authority"));
+        if (*js(u, "why"))
+            printf("      %s\n", js(u, "why"));
+    }
 }
 
 int audit_cmd_subject(int argc, char **argv)
@@ -261,10 +278,27 @@ int audit_cmd_subject(int argc, char **argv)
     struct audit_src src;
     memstate *state = NULL;
     struct audit_result res;
-    ex = audit_run(&c, 0, &src, &state, &res);
-    if (ex != 0)
+    struct audit_attempts at = {.all = true};
+    ex = audit_run_full(&c, 0, &src, &state, &res, NULL, &at);
+    if (ex != 0) {
+        audit_attempts_cleanup(&at);
         return ex;
+    }
+    /* this subject's: uses under their consents that the ledger recorded as failed */
+    json_t *fa = json_array();
+    for (size_t i = 0; i < at.n; i++) {
+        const struct audit_attempt *a = &at.a[i];
+        if (a->type != YC_TX_USAGE_RECORD || !a->has_subject ||
+            memcmp(a->subject, pub, YC_PUBKEY_LEN) != 0)
+            continue;
+        json_t *o = audit_attempt_json(a);
+        json_object_set_new(o, "height", u64_json(a->height)); /* as "usage" has them */
+        json_object_set_new(o, "index", u64_json(a->index));
+        json_array_append_new(fa, o);
+    }
+    audit_attempts_cleanup(&at);
     if (!res.ok) {
+        json_decref(fa);
         if (res.fail_height > 0)
             audit_errorf("the ledger fails verification at height %llu: %s: %s; nothing "
                          "from it can be trusted",
@@ -294,6 +328,7 @@ int audit_cmd_subject(int argc, char **argv)
         rc = memstate_scan(state, prefix, l.plen, usage_cb, &l);
         json_object_set_new(doc, "usage", l.items);
     }
+    json_object_set_new(doc, "failed_attempts", fa);
     memstate_destroy(state);
     audit_src_close(&src);
     if (rc == YC_ENOMEM || l.err != YC_OK) {

@@ -1,10 +1,12 @@
 /*
- * query_receipt.c — `receipt ID` (a committed tx with its inclusion proof, from the node's
- * tx_proof and genesis) and `verify-receipt FILE` (offline: never contacts a node).
+ * query_receipt.c — `receipt ID` (a tx that ended in a block, committed or failed, with the
+ * proofs of its signed bytes and its outcome, from the node's tx_proof and genesis) and
+ * `verify-receipt FILE` (offline: never contacts a node).
  *
  * `receipt` verifies what it writes (unanchored: the genesis the node served) so that a
  * receipt that would not verify is never handed out. `verify-receipt` exits 0 when every
- * check passes, 1 naming the first check that failed, 65 when the file is not a receipt.
+ * check passes (also for a failed transaction: the receipt then proves that it failed,
+ * and says so), 1 naming the first check that failed, 65 when the file is not a receipt.
  * Format and trust rule: docs/wallet.md.
  */
 #include <stdio.h>
@@ -46,7 +48,8 @@ static int fetch_receipt(const struct wallet *w, const char *idhex, struct recei
     int ex = wallet_rpc(w, "tx_proof", json_pack("{s:s}", "id", idhex), 0, &proof, &re);
     if (ex == YC_EXIT_FAIL) {
         if (strcmp(re.code, "not_found") == 0)
-            wallet_err("transaction %s is not committed (see `yuchain-wallet tx status %s`)",
+            wallet_err("transaction %s is not in a block yet (neither committed nor failed; "
+                       "see `yuchain-wallet tx status %s`)",
                        idhex, idhex);
         else
             wallet_err("the node refused tx_proof: %s (%s)", re.message, re.code);
@@ -237,10 +240,18 @@ static int report_verdict(const struct wallet *w,
         json_object_update(o, sum);
         wallet_print_json(o);
         json_decref(o);
-    } else {
-        printf("receipt verified: %s %s\n",
+    } else if (r->outcome != YC_OK) {
+        printf("receipt verified: %s %s FAILED with %s at height %llu (%s); it changed nothing "
+               "but its sender's nonce\n",
                json_string_value(json_object_get(sum, "type")),
-               json_string_value(json_object_get(sum, "id")));
+               json_string_value(json_object_get(sum, "id")), yc_err_name(r->outcome),
+               (unsigned long long)r->height, yc_strerror(r->outcome));
+        print_summary(stdout, sum);
+        printf("  %-13s %s\n  %-13s %s\n", "signed_by", signed_by, "anchored_by", anchor_text);
+    } else {
+        printf("receipt verified: %s %s committed at height %llu\n",
+               json_string_value(json_object_get(sum, "type")),
+               json_string_value(json_object_get(sum, "id")), (unsigned long long)r->height);
         print_summary(stdout, sum);
         printf("  %-13s %s\n  %-13s %s\n", "signed_by", signed_by, "anchored_by", anchor_text);
     }

@@ -4,8 +4,8 @@
  * The file is untrusted: every member is checked for presence, type and exact length
  * before anything is decoded, arrays are capped (validators and signatures at
  * YC_MAX_VALIDATORS, siblings at YC_MERKLE_MAX_DEPTH), and unknown members are refused.
- * Verification uses only core's checks (yc_tx_decode, yc_tx_verify, yc_merkle_verify,
- * the tagged block hash, yc_cert_verify) and the genesis loader of storage/, so a
+ * Verification uses only core's checks (yc_tx_decode, yc_tx_verify, the signed-tx and
+ * result leaf hashes, yc_merkle_verify, the tagged block hash, yc_cert_verify) and the genesis loader of storage/, so a
  * receipt is accepted exactly when the node and the audit tool would accept its parts.
  * The certificate is checked against the validators of a genesis whose hash has been
  * recomputed: the stated validator list is only ever compared, never trusted.
@@ -115,8 +115,9 @@ static int array_of(json_t *o, const char *key, size_t max, json_t **out, char *
 }
 
 static const char *const RECEIPT_MEMBERS[] = {
-    "version", "chain_id", "genesis_hash", "genesis",    "validators",  "tx_id",
-    "tx",      "height",   "proof",        "header_raw", "block_hash", "certificate", NULL};
+    "version", "chain_id", "genesis_hash", "genesis",      "validators", "tx_id",
+    "tx",      "status",   "code",         "height",       "proof",      "result_proof",
+    "header_raw", "block_hash", "certificate", NULL};
 
 static int parse_genesis(struct receipt *r, json_t *root, char *err, size_t errlen)
 {
@@ -156,18 +157,20 @@ static int parse_genesis(struct receipt *r, json_t *root, char *err, size_t errl
     return YC_OK;
 }
 
-static int parse_proof(struct receipt *r, json_t *root, char *err, size_t errlen)
+/* A Merkle proof member {"index","count","siblings"} of root into *out. */
+static int parse_proof(struct yc_merkle_proof *out, json_t *root, const char *key, char *err,
+                       size_t errlen)
 {
     static const char *const members[] = {"index", "count", "siblings", NULL};
-    json_t *p = json_object_get(root, "proof"), *sibs, *s;
+    json_t *p = json_object_get(root, key), *sibs, *s;
     uint64_t index, count;
     size_t i;
-    if (exact_members(p, "proof", members, err, errlen) != YC_OK ||
+    if (exact_members(p, key, members, err, errlen) != YC_OK ||
         dec_str(p, "index", UINT32_MAX, &index, err, errlen) != YC_OK ||
         dec_str(p, "count", UINT32_MAX, &count, err, errlen) != YC_OK)
         return YC_EBADFIELD;
     if (index >= count)
-        return bad(err, errlen, "proof: index %llu is not below count %llu",
+        return bad(err, errlen, "%s: index %llu is not below count %llu", key,
                    (unsigned long long)index, (unsigned long long)count);
     if (array_of(p, "siblings", YC_MERKLE_MAX_DEPTH, &sibs, err, errlen) != YC_OK)
         return YC_EBADFIELD;
@@ -175,13 +178,31 @@ static int parse_proof(struct receipt *r, json_t *root, char *err, size_t errlen
         const char *h = json_string_value(s);
         if (h == NULL || json_string_length(s) != 2 * YC_HASH_LEN ||
             strspn(h, "0123456789abcdef") != 2 * YC_HASH_LEN ||
-            yc_unhex(r->proof.siblings[i], YC_HASH_LEN, h, 2 * YC_HASH_LEN) != YC_OK)
-            return bad(err, errlen, "proof.siblings[%zu]: expected %d lowercase hex digits", i,
+            yc_unhex(out->siblings[i], YC_HASH_LEN, h, 2 * YC_HASH_LEN) != YC_OK)
+            return bad(err, errlen, "%s.siblings[%zu]: expected %d lowercase hex digits", key, i,
                        2 * YC_HASH_LEN);
     }
-    r->proof.index = (uint32_t)index;
-    r->proof.count = (uint32_t)count;
-    r->proof.nsiblings = (uint32_t)json_array_size(sibs);
+    out->index = (uint32_t)index;
+    out->count = (uint32_t)count;
+    out->nsiblings = (uint32_t)json_array_size(sibs);
+    return YC_OK;
+}
+
+/* "status" (committed | failed) and "code" ("ok" or an error code a tx can fail with).
+ * Whether the two agree is a verification check ("outcome"), not a shape check. */
+static int parse_outcome(struct receipt *r, json_t *root, char *err, size_t errlen)
+{
+    const char *st = json_string_value(json_object_get(root, "status"));
+    const char *code = json_string_value(json_object_get(root, "code"));
+    if (st == NULL || (strcmp(st, "committed") != 0 && strcmp(st, "failed") != 0))
+        return bad(err, errlen, "status: expected \"committed\" or \"failed\"");
+    r->status_failed = strcmp(st, "failed") == 0;
+    if (code == NULL)
+        return bad(err, errlen, "code: expected \"ok\" or an error code");
+    r->outcome = strcmp(code, "ok") == 0 ? YC_OK : yc_err_from_name(code);
+    if (!yc_outcome_valid(r->outcome))
+        return bad(err, errlen, "code: \"%.64s\" is not \"ok\" nor an error code a transaction "
+                   "can fail with", code);
     return YC_OK;
 }
 
@@ -232,9 +253,13 @@ static int parse_members(struct receipt *r, json_t *root, char *err, size_t errl
     if (rc == YC_OK)
         rc = hex_var(root, "tx", YC_TX_MAX_BYTES, &r->tx, &r->tx_len, err, errlen);
     if (rc == YC_OK)
+        rc = parse_outcome(r, root, err, errlen);
+    if (rc == YC_OK)
         rc = dec_str(root, "height", UINT64_MAX, &r->height, err, errlen);
     if (rc == YC_OK)
-        rc = parse_proof(r, root, err, errlen);
+        rc = parse_proof(&r->proof, root, "proof", err, errlen);
+    if (rc == YC_OK)
+        rc = parse_proof(&r->result_proof, root, "result_proof", err, errlen);
     uint8_t *hdr = NULL;
     if (rc == YC_OK)
         rc = hex_var(root, "header_raw", RECEIPT_HEADER_MAX, &hdr, &r->header_len, err, errlen);
@@ -313,12 +338,15 @@ json_t *receipt_compose(json_t *tx_proof, const struct yc_genesis *g)
                                               txfile_json_hex(g->validators[i].pub,
                                                               YC_PUBKEY_LEN)));
     /* json_pack steals the "o" values, also on failure; a NULL one makes it fail */
-    return json_pack("{s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "version",
-                     RECEIPT_VERSION, "chain_id", copy_member(tx_proof, "chain_id"),
+    return json_pack("{s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
+                     "s:o}",
+                     "version", RECEIPT_VERSION, "chain_id", copy_member(tx_proof, "chain_id"),
                      "genesis_hash", txfile_json_hex(g->hash, YC_HASH_LEN), "genesis", doc,
                      "validators", vals, "tx_id", copy_member(tx_proof, "id"), "tx",
-                     copy_member(tx_proof, "tx"), "height", copy_member(tx_proof, "height"),
-                     "proof", copy_member(tx_proof, "proof"), "header_raw",
+                     copy_member(tx_proof, "tx"), "status", copy_member(tx_proof, "status"),
+                     "code", copy_member(tx_proof, "code"), "height",
+                     copy_member(tx_proof, "height"), "proof", copy_member(tx_proof, "proof"),
+                     "result_proof", copy_member(tx_proof, "result_proof"), "header_raw",
                      copy_member(tx_proof, "header_raw"), "block_hash",
                      copy_member(tx_proof, "block_hash"), "certificate",
                      copy_member(tx_proof, "certificate"));
@@ -331,14 +359,21 @@ static json_t *u64_json(uint64_t v)
     return json_string(s);
 }
 
+static json_t *proof_json(const struct yc_merkle_proof *p)
+{
+    json_t *sibs = json_array();
+    for (uint32_t i = 0; sibs != NULL && i < p->nsiblings; i++)
+        json_array_append_new(sibs, txfile_json_hex(p->siblings[i], YC_HASH_LEN));
+    return json_pack("{s:o, s:o, s:o}", "index", u64_json(p->index), "count",
+                     u64_json(p->count), "siblings", sibs);
+}
+
 char *receipt_render(const struct receipt *r)
 {
-    json_t *vals = json_array(), *sibs = json_array(), *sigs = json_array();
+    json_t *vals = json_array(), *sigs = json_array();
     for (uint32_t i = 0; vals != NULL && i < r->nvalidators; i++)
         json_array_append_new(vals, json_pack("{s:I, s:o}", "index", (json_int_t)i, "pub_key",
                                               txfile_json_hex(r->validators[i], YC_PUBKEY_LEN)));
-    for (uint32_t i = 0; sibs != NULL && i < r->proof.nsiblings; i++)
-        json_array_append_new(sibs, txfile_json_hex(r->proof.siblings[i], YC_HASH_LEN));
     for (uint32_t i = 0; sigs != NULL && i < r->cert.nsigs; i++)
         json_array_append_new(sigs, json_pack("{s:I, s:o}", "validator",
                                               (json_int_t)r->cert.sigs[i].validator, "sig",
@@ -347,12 +382,13 @@ char *receipt_render(const struct receipt *r)
     json_t *doc = gtext != NULL ? json_loads(gtext, 0, NULL) : NULL;
     free(gtext);
     json_t *root = json_pack(
-        "{s:i, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:{s:o, s:o, s:o}, s:o, s:o, s:{s:o, s:o}}",
+        "{s:i, s:s, s:o, s:o, s:o, s:o, s:o, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:{s:o, s:o}}",
         "version", RECEIPT_VERSION, "chain_id", r->chain_id, "genesis_hash",
         txfile_json_hex(r->genesis_hash, YC_HASH_LEN), "genesis", doc, "validators", vals,
         "tx_id", txfile_json_hex(r->tx_id, YC_HASH_LEN), "tx", txfile_json_hex(r->tx, r->tx_len),
-        "height", u64_json(r->height), "proof", "index", u64_json(r->proof.index), "count",
-        u64_json(r->proof.count), "siblings", sibs, "header_raw",
+        "status", r->status_failed ? "failed" : "committed", "code", yc_err_name(r->outcome),
+        "height", u64_json(r->height), "proof", proof_json(&r->proof), "result_proof",
+        proof_json(&r->result_proof), "header_raw",
         txfile_json_hex(r->header, r->header_len), "block_hash",
         txfile_json_hex(r->block_hash, YC_HASH_LEN), "certificate", "view",
         u64_json(r->cert.view), "signatures", sigs);
@@ -394,12 +430,12 @@ static int decode_header(const uint8_t *p, size_t len, struct yc_block_header *h
     uint32_t left;
     const char *s;
     size_t n;
-    uint64_t proposer, count;
+    uint64_t proposer, count, version;
     memset(h, 0, sizeof *h);
     if (yc_canon_check(p, len, NULL) != YC_OK)
         return YC_EDECODE;
     yc_dec_init(&d, p, len);
-    if (yc_dec_map(&d, &left) != YC_OK || left != 9 || !want_field(&d, &left, "chain_id") ||
+    if (yc_dec_map(&d, &left) != YC_OK || left != 11 || !want_field(&d, &left, "chain_id") ||
         yc_dec_str(&d, &s, &n) != YC_OK || n == 0 || n > YC_CHAIN_ID_MAX)
         return YC_EBADBLOCK;
     memcpy(h->chain_id, s, n);
@@ -407,15 +443,19 @@ static int decode_header(const uint8_t *p, size_t len, struct yc_block_header *h
         !want_field(&d, &left, "prev_hash") ||
         yc_dec_bin_fixed(&d, h->prev_hash, YC_HASH_LEN) != YC_OK ||
         !want_field(&d, &left, "proposer") || yc_dec_uint(&d, &proposer) != YC_OK ||
-        proposer > UINT32_MAX || !want_field(&d, &left, "state_root") ||
+        proposer > UINT32_MAX || !want_field(&d, &left, "result_root") ||
+        yc_dec_bin_fixed(&d, h->result_root, YC_HASH_LEN) != YC_OK ||
+        !want_field(&d, &left, "state_root") ||
         yc_dec_bin_fixed(&d, h->state_root, YC_HASH_LEN) != YC_OK ||
         !want_field(&d, &left, "time") || yc_dec_uint(&d, &h->time_ms) != YC_OK ||
         !want_field(&d, &left, "tx_count") || yc_dec_uint(&d, &count) != YC_OK ||
         count > UINT32_MAX || !want_field(&d, &left, "tx_root") ||
         yc_dec_bin_fixed(&d, h->tx_root, YC_HASH_LEN) != YC_OK ||
-        !want_field(&d, &left, "view") || yc_dec_uint(&d, &h->view) != YC_OK ||
-        !yc_dec_done(&d) || h->height < 1)
+        !want_field(&d, &left, "version") || yc_dec_uint(&d, &version) != YC_OK ||
+        version > UINT32_MAX || !want_field(&d, &left, "view") ||
+        yc_dec_uint(&d, &h->view) != YC_OK || !yc_dec_done(&d) || h->height < 1)
         return YC_EBADBLOCK;
+    h->version = (uint32_t)version;
     h->proposer = (uint32_t)proposer;
     h->tx_count = (uint32_t)count;
     struct yc_buf b;
@@ -455,21 +495,52 @@ static bool check_tx(const struct receipt *r, struct yc_tx *tx, struct receipt_v
     return true;
 }
 
-/* The block checks: header decodes on this chain, proof, block hash, height. */
+/* The outcome checks: the stated status agrees with the stated code, and (id, outcome)
+ * proves into the header's result_root at the tx's own position. */
+static bool check_outcome(const struct receipt *r, const struct yc_tx *tx,
+                          const struct yc_block_header *h, struct receipt_verdict *v)
+{
+    uint8_t leaf[YC_HASH_LEN];
+    if (r->status_failed != (r->outcome != YC_OK))
+        return fail(v, "outcome", "the status says %s but the code is %s",
+                    r->status_failed ? "failed" : "committed", yc_err_name(r->outcome));
+    if (r->result_proof.count != h->tx_count || r->result_proof.index != r->proof.index)
+        return fail(v, "result_root",
+                    "the result proof is for position %u of %u, the tx is at %u of %u",
+                    r->result_proof.index, r->result_proof.count, r->proof.index, h->tx_count);
+    yc_result_hash(leaf, r->chain_id, tx->id, r->outcome);
+    if (!yc_merkle_verify(h->result_root, r->chain_id, leaf, &r->result_proof))
+        return fail(v, "result_root",
+                    "the outcome %s of this tx does not prove into the header's result_root "
+                    "(the outcome was changed, or the result proof is wrong)",
+                    r->outcome == YC_OK ? "committed" : yc_err_name(r->outcome));
+    return true;
+}
+
+/* The block checks: header decodes on this chain, the two proofs, block hash, height. */
 static bool check_block(const struct receipt *r, const struct yc_tx *tx, struct receipt_verdict *v)
 {
     struct yc_block_header *h = &v->header;
-    uint8_t hash[YC_HASH_LEN];
+    uint8_t hash[YC_HASH_LEN], leaf[YC_HASH_LEN];
     if (decode_header(r->header, r->header_len, h) != YC_OK)
-        return fail(v, "header", "header_raw is not a canonical block header");
+        return fail(v, "header", "header_raw is not a canonical block header of format %u",
+                    YC_BLOCK_VERSION);
+    if (h->version != YC_BLOCK_VERSION)
+        return fail(v, "header", "the header is of block format %u, this wallet reads %u",
+                    h->version, YC_BLOCK_VERSION);
     if (strcmp(h->chain_id, r->chain_id) != 0)
         return fail(v, "chain", "the header is for chain '%s', the receipt for '%s'", h->chain_id,
                     r->chain_id);
     if (r->proof.count != h->tx_count)
-        return fail(v, "merkle", "the proof is for a block of %u txs, the header counts %u",
+        return fail(v, "tx_root", "the proof is for a block of %u txs, the header counts %u",
                     r->proof.count, h->tx_count);
-    if (!yc_merkle_verify(h->tx_root, r->chain_id, tx->id, &r->proof))
-        return fail(v, "merkle", "the proof does not lead from the tx id to the header's tx_root");
+    yc_signed_tx_hash(leaf, r->chain_id, tx);
+    if (!yc_merkle_verify(h->tx_root, r->chain_id, leaf, &r->proof))
+        return fail(v, "tx_root",
+                    "the signed tx does not prove into the header's tx_root (a signature or "
+                    "co-signature was added, changed or stripped, or the proof is wrong)");
+    if (!check_outcome(r, tx, h, v))
+        return false;
     yc_hash_tagged(hash, YC_TAG_BLOCK, r->chain_id, r->header, r->header_len);
     if (memcmp(hash, r->block_hash, YC_HASH_LEN) != 0) {
         char a[2 * YC_HASH_LEN + 1];
@@ -602,9 +673,11 @@ json_t *receipt_summary(const struct receipt *r,
                         const struct yc_block_header *h)
 {
     const char *type = yc_tx_type_name(tx->type);
-    json_t *o = json_pack("{s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:s, s:o}", "id",
+    json_t *o = json_pack("{s:o, s:s, s:o, s:s, s:s, s:o, s:o, s:o, s:o, s:s, s:o}", "id",
                           txfile_json_hex(tx->id, YC_HASH_LEN), "type", type ? type : "?",
-                          "sender", addr_json(tx->sender), "height", u64_json(r->height), "index",
+                          "sender", addr_json(tx->sender), "status",
+                          r->outcome == YC_OK ? "committed" : "failed", "code",
+                          yc_err_name(r->outcome), "height", u64_json(r->height), "index",
                           u64_json(r->proof.index), "block_hash",
                           txfile_json_hex(r->block_hash, YC_HASH_LEN), "block_time",
                           time_json(h->time_ms), "chain_id", r->chain_id, "genesis_hash",

@@ -2,10 +2,15 @@
  * receipt.h — a transaction receipt: one committed transaction with everything needed to
  * check its inclusion with no node (grammar and trust rule in docs/wallet.md).
  *
- * A receipt holds the signed tx bytes, the Merkle path from its id to the header's
- * tx_root, the raw header, the block hash, the block's commit certificate, and the chain's
- * genesis document (whose hash core recomputes, so the validator set that signed the
- * certificate is bound to one genesis hash). Parsing (receipt_parse) checks only the shape
+ * A transaction ends in a block committed or failed (DESIGN.md §3, §7); a receipt proves
+ * either. It holds the signed tx bytes (signature and co-signatures included) with the
+ * Merkle path of their signed-tx hash to the header's tx_root, the tx's outcome ("ok" or
+ * the error code it failed with) with the path of its result hash to the header's
+ * result_root, the raw header, the block hash, the block's commit certificate, and the
+ * chain's genesis document (whose hash core recomputes, so the validator set that signed
+ * the certificate is bound to one genesis hash). Since the certificate signs the header and
+ * the header both roots, a signature or co-signature added, changed or stripped, or an
+ * outcome changed, no longer proves. Parsing (receipt_parse) checks only the shape
  * of the file: every member present and of its type, hex of the exact length, arrays
  * within their caps. receipt_verify then runs the checks in a fixed order and names the
  * first that fails.
@@ -26,7 +31,7 @@
 #include "yc/hash.h"
 #include "yc/merkle.h"
 
-#define RECEIPT_VERSION 1
+#define RECEIPT_VERSION 2 /* 2: signed bytes and outcome proven (block format 2) */
 #define RECEIPT_MAX_BYTES ((size_t)16 << 20) /* larger receipt files are refused */
 #define RECEIPT_HEADER_MAX 1024              /* bytes of a raw header (a real one is ~250) */
 
@@ -39,8 +44,11 @@ struct receipt {
     uint8_t tx_id[YC_HASH_LEN]; /* as stated */
     uint8_t *tx;                /* owned (malloc): signed canonical bytes */
     size_t tx_len;
+    int outcome;                /* YC_OK (status committed) or the verdict it failed with */
+    bool status_failed;         /* the stated status: "failed" (else "committed") */
     uint64_t height;
-    struct yc_merkle_proof proof;
+    struct yc_merkle_proof proof;        /* signed-tx hash → tx_root */
+    struct yc_merkle_proof result_proof; /* result hash (id, outcome) → result_root */
     uint8_t header[RECEIPT_HEADER_MAX];
     size_t header_len;
     uint8_t block_hash[YC_HASH_LEN];
@@ -61,8 +69,9 @@ struct receipt_trust {
 };
 
 /* The outcome of receipt_verify. `check` names the first failed check ("tx", "chain",
- * "signature", "header", "merkle", "block_hash", "height", "genesis", "certificate"),
- * NULL when everything verified. The counts are set once the certificate is reached. */
+ * "signature", "header", "tx_root", "outcome", "result_root", "block_hash", "height",
+ * "genesis", "certificate"), NULL when everything verified. The counts are set once the
+ * certificate is reached. */
 struct receipt_verdict {
     const char *check;
     char message[512];
@@ -98,8 +107,11 @@ char *receipt_render(const struct receipt *r);
 /*
  * Runs every check, in order: the tx decodes and its id is the stated one; its chain is
  * the receipt's; the sender's signature and every co-signature verify; the raw header
- * decodes canonically on that chain; the Merkle proof leads from the tx id to the header's
- * tx_root; the header hashes to the block hash; the header's height is the stated one; the
+ * decodes canonically on that chain, in the block format this wallet reads; the Merkle
+ * proof leads from the signed-tx hash of the tx bytes (signature and co-signatures
+ * included) to the header's tx_root; the stated status agrees with the stated code; the
+ * result proof leads from the hash of (tx id, outcome) to the header's result_root; the
+ * header hashes to the block hash; the header's height is the stated one; the
  * genesis (embedded, and the trust anchor) matches the stated hash and validator set; the
  * certificate holds a quorum of valid COMMIT signatures of that genesis's validators over
  * the block hash. Returns true iff all pass; else v->check and v->message say which failed.
@@ -111,8 +123,9 @@ bool receipt_verify(const struct receipt *r,
                     struct yc_tx *tx);
 
 /*
- * What a receipt is about, for people: {"id","type","sender","height","index","block_hash",
- * "block_time","chain_id","genesis_hash"} plus, for a consent.grant, "processor",
+ * What a receipt is about, for people: {"id","type","sender","status","code","height",
+ * "index","block_hash","block_time","chain_id","genesis_hash"} (status "committed" with
+ * code "ok", or "failed" with the error code) plus, for a consent.grant, "processor",
  * "categories", "purposes", "operations", "not_before", "until", and for a consent.revoke,
  * "consent". `tx` is the decoded transaction, `h` the decoded header. NULL on ENOMEM.
  */

@@ -20,11 +20,12 @@
 
 #include "yc/alloc.h"
 #include "yc/bech32.h"
+#include "yc/codec.h"
 #include "yc/genesis_json.h"
 #include "yc/store.h"
 
 #include "../../../storage/src/store_keys.h"
-#include "../storage/helper_chain.h"
+#include "helper_outcomes.h"
 #include "cli.h"
 
 struct fix {
@@ -321,6 +322,150 @@ static void test_subject(void **state)
     assert_int_equal(run(NULL, "subject", addr, "--home", f->home, NULL), 65);
 }
 
+/* Block 6: the exchange uses Alice's data outside her consent (purpose "marketing"), and
+ * a transfer beyond its balance; block 7: Alice revokes, then a use after revocation.
+ * Both uses are recorded as failed: evidence a regulator sees in violations, export and
+ * subject, with the chain still verifying. */
+static void add_failed_attempts(struct fix *f)
+{
+    store *s = NULL;
+    char err[512];
+    assert_int_equal(store_open(&s, f->data, false, &f->c.g, err, sizeof err), YC_OK);
+    tchain_resume(&f->c, s);
+    struct yc_tx txs[2];
+    tchain_tx_usage(&f->c, f->consent, &txs[0]);
+    /* the same use with another purpose: re-signed by hand */
+    struct yc_buf body, enc;
+    struct yc_enc e;
+    yc_buf_init(&body, 0);
+    yc_buf_init(&enc, 0);
+    yc_enc_init(&e, &body);
+    yc_enc_map(&e, 4);
+    yc_enc_cstr(&e, "category");
+    yc_enc_cstr(&e, "health");
+    yc_enc_cstr(&e, "consent");
+    yc_enc_bin(&e, f->consent, YC_HASH_LEN);
+    yc_enc_cstr(&e, "operation");
+    yc_enc_cstr(&e, "use");
+    yc_enc_cstr(&e, "purpose");
+    yc_enc_cstr(&e, "marketing");
+    assert_int_equal(yc_enc_finish(&e), YC_OK);
+    uint8_t aux[32] = {0}, id[YC_HASH_LEN];
+    yc_tx_cleanup(&txs[0]);
+    assert_int_equal(yc_tx_build_signed(&enc, id, f->c.g.chain_id, YC_TX_USAGE_RECORD,
+                                        f->c.exchange, f->c.exchange_nonce - 1, body.data,
+                                        body.len, aux),
+                     YC_OK);
+    assert_int_equal(yc_tx_decode(&txs[0], enc.data, enc.len), YC_OK);
+    yc_buf_cleanup(&body);
+    yc_buf_cleanup(&enc);
+    /* Alice (an individual with a small balance) transfers far too much */
+    yc_buf_init(&body, 0);
+    yc_buf_init(&enc, 0);
+    yc_enc_init(&e, &body);
+    yc_enc_map(&e, 2);
+    yc_enc_cstr(&e, "amount");
+    yc_enc_uint(&e, 1ull << 62);
+    yc_enc_cstr(&e, "to");
+    yc_enc_bin(&e, f->c.exchange_pub, YC_PUBKEY_LEN);
+    assert_int_equal(yc_enc_finish(&e), YC_OK);
+    assert_int_equal(yc_tx_build_signed(&enc, id, f->c.g.chain_id, YC_TX_TOKEN_TRANSFER,
+                                        f->c.alice, f->c.alice_nonce++, body.data, body.len,
+                                        aux),
+                     YC_OK);
+    assert_int_equal(yc_tx_decode(&txs[1], enc.data, enc.len), YC_OK);
+    yc_buf_cleanup(&body);
+    yc_buf_cleanup(&enc);
+    int out[2];
+    tout_commit(&f->c, s, txs, 2, NULL, out);
+    assert_int_equal(out[0], YC_EOUTOFSCOPE);
+    assert_int_equal(out[1], YC_EBALANCE);
+    yc_tx_cleanup(&txs[0]);
+    yc_tx_cleanup(&txs[1]);
+    tout_tx_revoke(&f->c, f->consent, &txs[0]);
+    tchain_tx_usage(&f->c, f->consent, &txs[1]);
+    tout_commit(&f->c, s, txs, 2, NULL, out);
+    assert_int_equal(out[1], YC_ECONSENTREVOKED);
+    yc_tx_cleanup(&txs[0]);
+    yc_tx_cleanup(&txs[1]);
+    store_close(s);
+}
+
+static void test_failed_attempts(void **state)
+{
+    struct fix *f = *state;
+    add_failed_attempts(f);
+    char addr[YC_ADDR_MAX], cid[2 * YC_HASH_LEN + 1];
+    assert_int_equal(yc_addr_encode(addr, f->c.alice_pub), YC_OK);
+    yc_hex(cid, f->consent, YC_HASH_LEN);
+    char *out = NULL;
+
+    /* replay counts them and verifies */
+    assert_int_equal(run(&out, "replay", "--home", f->home, "--json", NULL), 0);
+    json_t *j = parse_json(out);
+    assert_int_equal(json_integer_value(json_object_get(j, "txs")), 12);
+    assert_int_equal(json_integer_value(json_object_get(j, "failed")), 3);
+    json_decref(j);
+    free(out);
+
+    /* violations: the two uses outside the consent, not the transfer; no breach (exit 0) */
+    assert_int_equal(run(&out, "violations", "--home", f->home, "--json", NULL), 0);
+    j = parse_json(out);
+    json_t *fa = json_object_get(j, "failed_attempts");
+    assert_int_equal(json_array_size(fa), 2);
+    json_t *a0 = json_array_get(fa, 0), *a1 = json_array_get(fa, 1);
+    assert_string_equal(json_string_value(json_object_get(a0, "rule")), "use_outside_scope");
+    assert_string_equal(json_string_value(json_object_get(a0, "code")), "out_of_scope");
+    assert_string_equal(json_string_value(json_object_get(a0, "subject")), addr);
+    assert_string_equal(json_string_value(json_object_get(a0, "authority")), cid);
+    assert_string_equal(json_string_value(json_object_get(a0, "purpose")), "marketing");
+    assert_int_equal(json_integer_value(json_object_get(a0, "height")), 6);
+    assert_non_null(strstr(json_string_value(json_object_get(a0, "why")), "purpose"));
+    assert_string_equal(json_string_value(json_object_get(a1, "rule")), "use_after_revocation");
+    assert_int_equal(json_integer_value(json_object_get(a1, "height")), 7);
+    assert_int_equal(json_array_size(json_object_get(j, "breaches")), 0);
+    json_decref(j);
+    free(out);
+    assert_int_equal(run(&out, "violations", "--home", f->home, "--quiet", NULL), 0);
+    assert_non_null(strstr(out, "Failed attempts refused by the ledger: 2"));
+    assert_non_null(strstr(out, "use_after_revocation at height 7"));
+    free(out);
+
+    /* export: every failed transaction, the transfer too (without a rule) */
+    assert_int_equal(run(&out, "export", "--home", f->home, "--format", "csv", "--kind",
+                         "failed_attempts", "--quiet", NULL),
+                     0);
+    assert_non_null(strstr(out, "height,tx,time,index,type,sender,code,rule,"));
+    assert_non_null(strstr(out, ",usage.record,"));
+    assert_non_null(strstr(out, ",insufficient_balance,,"));
+    assert_non_null(strstr(out, ",consent_revoked,use_after_revocation,consent,"));
+    free(out);
+    assert_int_equal(run(&out, "export", "--home", f->home, "--format", "jsonl", "--kind",
+                         "failed_attempts", "--quiet", NULL),
+                     0);
+    size_t lines = 0;
+    for (const char *p = out; (p = strchr(p, '\n')) != NULL; p++)
+        lines++;
+    assert_int_equal(lines, 3);
+    assert_non_null(strstr(out, "\"kind\":\"failed_attempts\""));
+    free(out);
+
+    /* subject: Alice sees the attempts to use her data */
+    assert_int_equal(run(&out, "subject", addr, "--home", f->home, "--json", NULL), 0);
+    j = parse_json(out);
+    fa = json_object_get(j, "failed_attempts");
+    assert_int_equal(json_array_size(fa), 2);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(fa, 1), "code")),
+                        "consent_revoked");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(fa, 1), "height")),
+                        "7");
+    json_decref(j);
+    free(out);
+    assert_int_equal(run(&out, "subject", addr, "--home", f->home, NULL), 0);
+    assert_non_null(strstr(out, "Failed attempts to use their data, refused by the ledger (2)"));
+    free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -329,6 +474,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_replay_failure_names_height, setup, teardown),
         cmocka_unit_test_setup_teardown(test_config_and_io_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_subject, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_failed_attempts, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,7 +6,10 @@
  * reordered blocks, a certificate one signature short, a duplicated signer, a signer
  * outside the validator set — plus a bad tx signature, a block whose state root lies
  * and a node state that disagrees with its blocks, and checks that the replay names
- * exactly the damaged height and the reason.
+ * exactly the damaged height and the reason. F6 and block format 2: a co-signature
+ * added to or stripped from a stored block, a signature changed, a recorded outcome
+ * changed, and a certified block whose recorded outcome is not what execution gives; a
+ * chain with failed transactions replays, counting them.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -23,7 +26,7 @@
 #include "yc/store.h"
 
 #include "../../../storage/src/store_keys.h"
-#include "../storage/helper_chain.h"
+#include "helper_outcomes.h"
 #include "replay.h"
 #include "source.h"
 
@@ -162,7 +165,7 @@ static void recertify(struct fix *f, uint64_t h, const struct yc_cert *cert)
     yc_free(raw);
     struct yc_buf out;
     yc_buf_init(&out, 0);
-    assert_int_equal(yc_block_encode(&out, &b.hdr, b.txs, b.ntx, cert), YC_OK);
+    assert_int_equal(yc_block_encode(&out, &b.hdr, b.txs, b.results, b.ntx, cert), YC_OK);
     put_block_raw(f, h, out.data, out.len);
     yc_buf_cleanup(&out);
     yc_block_cleanup(&b);
@@ -334,6 +337,8 @@ static void test_cert_forged_signature(void **state)
 
 static void test_bad_tx_signature(void **state)
 {
+    /* The signature is in the signed bytes that tx_root binds: changing it breaks tx_root,
+     * and the diagnosis names the transaction whose signature no longer verifies. */
     struct fix *f = *state;
     size_t len;
     uint8_t *raw = get_block_raw(f, 3, &len);
@@ -359,12 +364,180 @@ static void test_bad_tx_signature(void **state)
     assert_memory_equal(forged.id, t->id, YC_HASH_LEN);
     yc_tx_cleanup(t);
     *t = forged;
-    assert_int_equal(yc_block_encode(&out, &b.hdr, b.txs, b.ntx, &b.cert), YC_OK);
+    assert_int_equal(yc_block_encode(&out, &b.hdr, b.txs, b.results, b.ntx, &b.cert), YC_OK);
     put_block_raw(f, 3, out.data, out.len);
     yc_buf_cleanup(&txb);
     yc_buf_cleanup(&out);
     yc_block_cleanup(&b);
-    expect_failure(f, 3, AUDIT_BAD_SIGNATURE, "tx 1");
+    expect_failure(f, 3, AUDIT_BAD_TX_ROOT, "transaction 1's signature does not verify");
+    expect_failure(f, 3, AUDIT_BAD_TX_ROOT,
+                   "tx_root does not match the signed transactions (a signature or "
+                   "co-signature was added, changed or stripped");
+}
+
+/* Replaces tx i of stored block h by `tx` (same header, same certificate). */
+static void replace_tx(struct fix *f, uint64_t h, uint32_t i, const struct yc_tx *tx)
+{
+    size_t len;
+    uint8_t *raw = get_block_raw(f, h, &len);
+    struct yc_block b;
+    assert_int_equal(yc_block_decode(&b, raw, len), YC_OK);
+    yc_free(raw);
+    assert_true(i < b.ntx);
+    struct yc_tx old = b.txs[i];
+    b.txs[i] = *tx;
+    struct yc_buf out;
+    yc_buf_init(&out, 0);
+    assert_int_equal(yc_block_encode(&out, &b.hdr, b.txs, b.results, b.ntx, &b.cert), YC_OK);
+    put_block_raw(f, h, out.data, out.len);
+    yc_buf_cleanup(&out);
+    b.txs[i] = old;
+    yc_block_cleanup(&b);
+}
+
+static struct yc_tx stored_tx(struct fix *f, uint64_t h, uint32_t i)
+{
+    size_t len;
+    uint8_t *raw = get_block_raw(f, h, &len);
+    struct yc_block b;
+    assert_int_equal(yc_block_decode(&b, raw, len), YC_OK);
+    yc_free(raw);
+    struct yc_tx t;
+    assert_int_equal(yc_tx_decode(&t, b.txs[i].bytes, b.txs[i].len), YC_OK);
+    yc_block_cleanup(&b);
+    return t;
+}
+
+static void test_cosignature_added(void **state)
+{
+    /* F6: a valid co-signature, by a key of the genesis, added to a stored transaction:
+     * every signature verifies and the id is unchanged, but tx_root no longer holds. */
+    struct fix *f = *state;
+    struct yc_tx t = stored_tx(f, 4, 1), forged;
+    tout_tx_recosign(&t, false, f->c.alice, &forged);
+    assert_int_equal(yc_tx_verify(&forged, f->c.g.chain_id), YC_OK);
+    replace_tx(f, 4, 1, &forged);
+    yc_tx_cleanup(&t);
+    yc_tx_cleanup(&forged);
+    expect_failure(f, 4, AUDIT_BAD_TX_ROOT, "co-signature was added, changed or stripped");
+}
+
+/* A chain of NBLOCKS blocks plus block NBLOCKS+1: a registration co-signed by the exchange
+ * (a registrar); returns that height. */
+static uint64_t add_cosigned_block(struct fix *f)
+{
+    store *s = NULL;
+    char err[512];
+    assert_int_equal(store_open(&s, f->data, false, &f->c.g, err, sizeof err), YC_OK);
+    tchain_resume(&f->c, s);
+    struct yc_tx reg;
+    tout_tx_register(&f->c, 7, &reg);
+    assert_int_equal(reg.ncosigs, 1);
+    int out[1];
+    tout_commit(&f->c, s, &reg, 1, NULL, out);
+    assert_int_equal(out[0], YC_OK);
+    yc_tx_cleanup(&reg);
+    store_close(s);
+    return f->c.height;
+}
+
+static void test_cosignature_stripped(void **state)
+{
+    struct fix *f = *state;
+    uint64_t h = add_cosigned_block(f);
+    struct audit_result r = replay_home(f, 0);
+    assert_true(r.ok);
+    struct yc_tx t = stored_tx(f, h, 0), stripped;
+    tout_tx_recosign(&t, true, NULL, &stripped);
+    assert_int_equal(stripped.ncosigs, 0);
+    replace_tx(f, h, 0, &stripped);
+    yc_tx_cleanup(&t);
+    yc_tx_cleanup(&stripped);
+    expect_failure(f, h, AUDIT_BAD_TX_ROOT, "co-signature was added, changed or stripped");
+}
+
+static void test_cosignature_changed(void **state)
+{
+    struct fix *f = *state;
+    uint64_t h = add_cosigned_block(f);
+    struct yc_tx t = stored_tx(f, h, 0);
+    t.cosigs[0].sig[10] ^= 0x20;
+    struct yc_tx changed;
+    tout_tx_recosign(&t, false, NULL, &changed);
+    replace_tx(f, h, 0, &changed);
+    yc_tx_cleanup(&t);
+    yc_tx_cleanup(&changed);
+    expect_failure(f, h, AUDIT_BAD_TX_ROOT, "transaction 0's co-signature does not verify");
+}
+
+static void test_outcome_changed(void **state)
+{
+    /* A stored block whose recorded outcome was edited: result_root no longer holds. */
+    struct fix *f = *state;
+    size_t len;
+    uint8_t *raw = get_block_raw(f, 5, &len);
+    struct yc_block b;
+    assert_int_equal(yc_block_decode(&b, raw, len), YC_OK);
+    yc_free(raw);
+    b.results[2] = YC_EBALANCE;
+    struct yc_buf out;
+    yc_buf_init(&out, 0);
+    assert_int_equal(yc_block_encode(&out, &b.hdr, b.txs, b.results, b.ntx, &b.cert), YC_OK);
+    put_block_raw(f, 5, out.data, out.len);
+    yc_buf_cleanup(&out);
+    yc_block_cleanup(&b);
+    expect_failure(f, 5, AUDIT_BAD_RESULT_ROOT, "result_root does not match the recorded outcomes");
+}
+
+static void test_certified_false_outcome(void **state)
+{
+    /* A quorum certified a block that records a transfer as failed although it succeeds:
+     * roots and certificate hold; re-deriving the outcome does not. */
+    struct fix *f = *state;
+    store *s = NULL;
+    char err[512];
+    assert_int_equal(store_open(&s, f->data, false, &f->c.g, err, sizeof err), YC_OK);
+    tchain_resume(&f->c, s);
+    struct yc_tx txs[2];
+    tchain_tx_consent(&f->c, &txs[0]);
+    tchain_tx_usage(&f->c, txs[0].id, &txs[1]);
+    const int lie[2] = {YC_OK, YC_EBALANCE};
+    tout_commit(&f->c, s, txs, 2, lie, NULL);
+    yc_tx_cleanup(&txs[0]);
+    yc_tx_cleanup(&txs[1]);
+    store_close(s);
+    expect_failure(f, NBLOCKS + 1, AUDIT_WRONG_OUTCOME,
+                   "transaction 1's recorded outcome insufficient_balance differs from its "
+                   "execution: ok");
+}
+
+static void test_failed_use_replays(void **state)
+{
+    /* Alice grants, revokes; the exchange then uses her data under the revoked consent: the
+     * use is recorded as failed, consumes the nonce, and the chain verifies. */
+    struct fix *f = *state;
+    store *s = NULL;
+    char err[512];
+    assert_int_equal(store_open(&s, f->data, false, &f->c.g, err, sizeof err), YC_OK);
+    tchain_resume(&f->c, s);
+    struct yc_tx txs[3];
+    tchain_tx_consent(&f->c, &txs[0]);
+    tout_tx_revoke(&f->c, txs[0].id, &txs[1]);
+    tchain_tx_usage(&f->c, txs[0].id, &txs[2]);
+    int out[3];
+    tout_commit(&f->c, s, txs, 3, NULL, out);
+    assert_int_equal(out[0], YC_OK);
+    assert_int_equal(out[1], YC_OK);
+    assert_int_equal(out[2], YC_ECONSENTREVOKED);
+    for (int i = 0; i < 3; i++)
+        yc_tx_cleanup(&txs[i]);
+    store_close(s);
+    struct audit_result r = replay_home(f, 0);
+    if (!r.ok)
+        fail_msg("%s: %s", audit_reason_name(r.reason), r.detail);
+    assert_int_equal(r.txs, NBLOCKS * TXS_PER_BLOCK + 3);
+    assert_int_equal(r.failed, 1);
+    assert_int_equal(r.by_type[YC_TX_USAGE_RECORD], 1);
 }
 
 static void test_lying_state_root(void **state)
@@ -386,7 +559,7 @@ static void test_lying_state_root(void **state)
     tchain_cert(&f->c, &cert, h.height, 0, hash, idx, 3);
     struct yc_buf out;
     yc_buf_init(&out, 0);
-    assert_int_equal(yc_block_encode(&out, &h, tb.b.txs, tb.b.ntx, &cert), YC_OK);
+    assert_int_equal(yc_block_encode(&out, &h, tb.b.txs, tb.b.results, tb.b.ntx, &cert), YC_OK);
     struct yc_block bad;
     assert_int_equal(yc_block_decode(&bad, out.data, out.len), YC_OK);
     const struct yc_write *w;
@@ -446,6 +619,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_cert_signer_outside_set, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cert_forged_signature, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_tx_signature, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cosignature_added, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cosignature_stripped, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cosignature_changed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_outcome_changed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_certified_false_outcome, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_failed_use_replays, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lying_state_root, setup, teardown),
         cmocka_unit_test_setup_teardown(test_node_state_tampered, setup, teardown),
     };

@@ -1,9 +1,12 @@
 /*
  * test_receipt.c — consent receipts built with core's own functions for a 4-validator
- * genesis made here: a signed consent.grant at index 1 of a 3-tx block, its Merkle proof,
- * the header and a commit certificate signed by 3 of the 4 validators, composed from a
- * node-shaped tx_proof answer. The receipt verifies (anchored by hash, by genesis, or not
- * at all); each single tampering is refused naming the check that caught it; a whole
+ * genesis made here: a signed consent.grant (with a co-signature) at index 1 of a 3-tx
+ * block, the Merkle paths of its signed bytes to tx_root and of its outcome to result_root,
+ * the header (block format 2) and a commit certificate signed by 3 of the 4 validators,
+ * composed from a node-shaped tx_proof answer. The receipt verifies (anchored by hash, by
+ * genesis, or not at all); a failed transaction's receipt verifies as failed; each single
+ * tampering (TESTING.md F6: a signature or co-signature added, changed or stripped, an
+ * outcome changed) is refused naming the check that caught it; a whole
  * chain forged with other validators verifies only unanchored; hostile files (oversized,
  * malformed, over every cap) are refused by the parser; and the `verify-receipt` command
  * exits 0 / 1 / 2 / 65 / 74 as docs/wallet.md says.
@@ -32,7 +35,7 @@
 #define HEIGHT 7
 #define NVAL 4
 
-static yc_signer *alice, *exchange, *validators[NVAL], *outsiders[NVAL];
+static yc_signer *alice, *exchange, *pledgee, *validators[NVAL], *outsiders[NVAL];
 static uint8_t proc_pub[YC_PUBKEY_LEN];
 static uint8_t real_genesis_hash[YC_HASH_LEN];
 static char tmpdir[64];
@@ -77,8 +80,9 @@ static int setup(void **state)
         return -1;
     alice = mk(1);
     exchange = mk(2);
+    pledgee = mk(4);
     yc_signer *proc = mk(3);
-    if (alice == NULL || exchange == NULL || proc == NULL)
+    if (alice == NULL || exchange == NULL || proc == NULL || pledgee == NULL)
         return -1;
     yc_signer_pubkey(proc, proc_pub);
     yc_signer_destroy(proc);
@@ -101,6 +105,7 @@ static int teardown(void **state)
     (void)state;
     yc_signer_destroy(alice);
     yc_signer_destroy(exchange);
+    yc_signer_destroy(pledgee);
     for (int i = 0; i < NVAL; i++) {
         yc_signer_destroy(validators[i]);
         yc_signer_destroy(outsiders[i]);
@@ -128,11 +133,75 @@ static void sign_tx(yc_signer *s, enum yc_tx_type type, uint64_t nonce, const st
     yc_buf_cleanup(&out);
 }
 
+/* The signed bytes `hex` (a JSON string, stolen) with co-signatures by cos[0..n) over
+ * its id added to those it has (n 0: all of them removed). Returns the new hex. */
+static json_t *recosign(json_t *hex, yc_signer *const *cos, uint32_t n)
+{
+    const char *h = json_string_value(hex);
+    size_t len = strlen(h) / 2;
+    uint8_t *bytes = malloc(len);
+    struct yc_tx tx;
+    assert_int_equal(yc_unhex(bytes, len, h, 2 * len), YC_OK);
+    assert_int_equal(yc_tx_decode(&tx, bytes, len), YC_OK);
+    free(bytes);
+    struct yc_cosig cs[YC_TX_MAX_COSIGS];
+    uint32_t k = 0;
+    for (uint32_t i = 0; n > 0 && i < tx.ncosigs; i++)
+        cs[k++] = tx.cosigs[i];
+    for (uint32_t i = 0; i < n; i++, k++) {
+        uint8_t aux[32] = {9};
+        yc_signer_pubkey(cos[i], cs[k].pub);
+        assert_int_equal(yc_sig_sign(cos[i], cs[k].sig, tx.id, aux), YC_OK);
+    }
+    /* sorted by key, as the canonical envelope wants */
+    for (uint32_t i = 1; i < k; i++)
+        for (uint32_t j = i; j > 0 && memcmp(cs[j - 1].pub, cs[j].pub, YC_PUBKEY_LEN) > 0; j--) {
+            struct yc_cosig t = cs[j];
+            cs[j] = cs[j - 1];
+            cs[j - 1] = t;
+        }
+    char chain[YC_CHAIN_ID_MAX + 1];
+    snprintf(chain, sizeof chain, "%.*s", (int)tx.chain_id.len, tx.chain_id.p);
+    struct yc_buf out;
+    yc_buf_init(&out, YC_TX_MAX_BYTES);
+    assert_int_equal(yc_tx_encode_signed(&out, chain, tx.type, tx.sender, tx.nonce, tx.body,
+                                         tx.body_len, tx.sig, cs, k),
+                     YC_OK);
+    json_t *r = hexj(out.data, out.len);
+    yc_buf_cleanup(&out);
+    yc_tx_cleanup(&tx);
+    json_decref(hex);
+    return r;
+}
+
+static void decode_hex_tx(json_t *hex, struct yc_tx *tx)
+{
+    const char *h = json_string_value(hex);
+    size_t len = strlen(h) / 2;
+    uint8_t *bytes = malloc(len);
+    assert_int_equal(yc_unhex(bytes, len, h, 2 * len), YC_OK);
+    assert_int_equal(yc_tx_decode(tx, bytes, len), YC_OK);
+    free(bytes);
+}
+
+static json_t *proof_j(const struct yc_merkle_proof *p)
+{
+    json_t *sibs = json_array();
+    char ix[16], cn[16];
+    for (uint32_t i = 0; i < p->nsiblings; i++)
+        json_array_append_new(sibs, hexj(p->siblings[i], YC_HASH_LEN));
+    snprintf(ix, sizeof ix, "%u", p->index);
+    snprintf(cn, sizeof cn, "%u", p->count);
+    return json_pack("{s:s, s:s, s:o}", "index", ix, "count", cn, "siblings", sibs);
+}
+
 /*
  * The receipt of a consent.grant at index 1 of a block of 3 on a chain whose validators are
- * vals; the certificate is signed by the validators whose bit is set in `signers`.
+ * vals, co-signed by `pledgee` (as a type that calls for a co-signature would be), ending
+ * with `outcome` (YC_OK: committed; a verdict: failed); the certificate is signed by the
+ * validators whose bit is set in `signers`.
  */
-static json_t *build(yc_signer *const *vals, unsigned signers)
+static json_t *build_outcome(yc_signer *const *vals, unsigned signers, int outcome)
 {
     struct yc_genesis g;
     make_genesis(&g, vals);
@@ -148,6 +217,7 @@ static json_t *build(yc_signer *const *vals, unsigned signers)
     memcpy(cg.processor, proc_pub, YC_PUBKEY_LEN);
     assert_int_equal(body_consent_grant(&b, &cg), YC_OK);
     sign_tx(alice, YC_TX_CONSENT_GRANT, 0, &b, &txhex[1], ids[1]);
+    txhex[1] = recosign(txhex[1], &pledgee, 1);
     for (int i = 0; i < 3; i += 2) {
         b.len = 0;
         assert_int_equal(body_token(&b, YC_TX_TOKEN_ISSUE, proc_pub, 100u + (unsigned)i, NULL),
@@ -155,6 +225,10 @@ static json_t *build(yc_signer *const *vals, unsigned signers)
         sign_tx(exchange, YC_TX_TOKEN_ISSUE, (uint64_t)i, &b, &txhex[i], ids[i]);
     }
     yc_buf_cleanup(&b);
+    struct yc_tx txs[3];
+    for (int i = 0; i < 3; i++)
+        decode_hex_tx(txhex[i], &txs[i]);
+    int results[3] = {YC_OK, outcome, YC_OK};
 
     struct yc_block_header h;
     memset(&h, 0, sizeof h);
@@ -162,14 +236,23 @@ static json_t *build(yc_signer *const *vals, unsigned signers)
     h.height = HEIGHT;
     h.proposer = 3;
     h.time_ms = 1795000000000ull;
+    h.version = YC_BLOCK_VERSION;
     memset(h.prev_hash, 0x11, YC_HASH_LEN);
     memset(h.state_root, 0x22, YC_HASH_LEN);
     h.tx_count = 3;
-    assert_int_equal(yc_merkle_root(h.tx_root, CHAIN, (const uint8_t(*)[YC_HASH_LEN])ids, 3),
-                     YC_OK);
-    struct yc_merkle_proof proof;
+    assert_int_equal(yc_block_tx_root(h.tx_root, CHAIN, txs, 3), YC_OK);
+    assert_int_equal(yc_block_result_root(h.result_root, CHAIN, txs, results, 3), YC_OK);
+    uint8_t leaves[3][YC_HASH_LEN], rleaves[3][YC_HASH_LEN];
+    for (int i = 0; i < 3; i++) {
+        yc_signed_tx_hash(leaves[i], CHAIN, &txs[i]);
+        yc_result_hash(rleaves[i], CHAIN, txs[i].id, results[i]);
+        yc_tx_cleanup(&txs[i]);
+    }
+    struct yc_merkle_proof proof, rproof;
     assert_int_equal(
-        yc_merkle_prove(&proof, CHAIN, (const uint8_t(*)[YC_HASH_LEN])ids, 3, 1), YC_OK);
+        yc_merkle_prove(&proof, CHAIN, (const uint8_t(*)[YC_HASH_LEN])leaves, 3, 1), YC_OK);
+    assert_int_equal(
+        yc_merkle_prove(&rproof, CHAIN, (const uint8_t(*)[YC_HASH_LEN])rleaves, 3, 1), YC_OK);
     struct yc_buf hdr;
     yc_buf_init(&hdr, 4096);
     assert_int_equal(yc_header_encode(&h, &hdr), YC_OK);
@@ -177,7 +260,7 @@ static json_t *build(yc_signer *const *vals, unsigned signers)
     assert_int_equal(yc_header_hash(&h, hash), YC_OK);
     yc_vote_hash(vote, CHAIN, "commit", HEIGHT, 0, hash);
 
-    json_t *sigs = json_array(), *sibs = json_array();
+    json_t *sigs = json_array();
     for (int i = 0; i < NVAL; i++) {
         if ((signers & (1u << i)) == 0)
             continue;
@@ -186,15 +269,15 @@ static json_t *build(yc_signer *const *vals, unsigned signers)
         json_array_append_new(sigs, json_pack("{s:i, s:o}", "validator", i, "sig",
                                               hexj(sig, YC_SIG_LEN)));
     }
-    for (uint32_t i = 0; i < proof.nsiblings; i++)
-        json_array_append_new(sibs, hexj(proof.siblings[i], YC_HASH_LEN));
     /* the node's tx_proof answer (docs/rpc.md) */
-    json_t *tp = json_pack("{s:o, s:s, s:s, s:s, s:o, s:{s:s, s:s, s:o}, s:o, s:{s:s, s:o}, s:o}",
+    json_t *tp = json_pack("{s:o, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:{s:s, s:o}, "
+                           "s:o}",
                            "id", hexj(ids[1], YC_HASH_LEN), "chain_id", CHAIN, "height", "7",
-                           "index", "1", "tx", txhex[1], "proof", "index", "1", "count", "3",
-                           "siblings", sibs, "header_raw", hexj(hdr.data, hdr.len),
-                           "certificate", "view", "0", "signatures", sigs, "block_hash",
-                           hexj(hash, YC_HASH_LEN));
+                           "index", "1", "status", outcome == YC_OK ? "committed" : "failed",
+                           "code", yc_err_name(outcome), "tx", txhex[1], "proof",
+                           proof_j(&proof), "result_proof", proof_j(&rproof), "header_raw",
+                           hexj(hdr.data, hdr.len), "certificate", "view", "0", "signatures",
+                           sigs, "block_hash", hexj(hash, YC_HASH_LEN));
     assert_non_null(tp);
     json_decref(txhex[0]);
     json_decref(txhex[2]);
@@ -204,6 +287,11 @@ static json_t *build(yc_signer *const *vals, unsigned signers)
     json_decref(tp);
     yc_genesis_cleanup(&g);
     return doc;
+}
+
+static json_t *build(yc_signer *const *vals, unsigned signers)
+{
+    return build_outcome(vals, signers, YC_OK);
 }
 
 static json_t *good(void)
@@ -388,23 +476,23 @@ static void test_tampered_proof_and_header(void **state)
     /* a sibling */
     json_t *d = good();
     flip(json_object_get(d, "proof"), "index", 0); /* "1" -> "0" */
-    want_check(d, &NO_ANCHOR, "merkle", "tx_root");
+    want_check(d, &NO_ANCHOR, "tx_root", "tx_root");
     d = good();
     json_t *sibs = json_object_get(json_object_get(d, "proof"), "siblings");
     char *s = strdup(json_string_value(json_array_get(sibs, 0)));
     s[5] = s[5] == 'a' ? 'b' : 'a';
     json_array_set_new(sibs, 0, json_string(s));
     free(s);
-    want_check(d, &NO_ANCHOR, "merkle", "tx_root");
+    want_check(d, &NO_ANCHOR, "tx_root", "tx_root");
     /* the header: its state root (hash changes), its tx root (proof fails), its height */
     d = good();
     flip(d, "header_raw", hex_offset(d, "header_raw", "2222") + 10);
     want_check(d, &NO_ANCHOR, "block_hash", "hashes to");
     d = good();
     flip(d, "header_raw", hex_offset(d, "header_raw", "a774785f726f6f74c420") + 20 + 6);
-    want_check(d, &NO_ANCHOR, "merkle", "tx_root");
+    want_check(d, &NO_ANCHOR, "tx_root", "tx_root");
     d = good();
-    flip(d, "header_raw", 1); /* not a map of 9 any more */
+    flip(d, "header_raw", 1); /* not a map of 11 any more */
     want_check(d, &NO_ANCHOR, "header", "canonical");
     /* the block hash */
     d = good();
@@ -414,6 +502,79 @@ static void test_tampered_proof_and_header(void **state)
     d = good();
     json_object_set_new(d, "height", json_string("8"));
     want_check(d, &NO_ANCHOR, "height", "height 7");
+}
+
+/* F6: what the certificate binds through tx_root: every signature and co-signature. */
+static void test_cosignature_added_changed_stripped(void **state)
+{
+    (void)state;
+    /* stripped: the id and the sender's signature still hold, the signed bytes do not */
+    json_t *d = good();
+    json_object_set_new(d, "tx", recosign(json_incref(json_object_get(d, "tx")), NULL, 0));
+    want_check(d, &NO_ANCHOR, "tx_root", "co-signature was added, changed or stripped");
+    /* added: a second co-signature, itself valid, that was not in the block */
+    d = good();
+    json_object_set_new(d, "tx",
+                        recosign(json_incref(json_object_get(d, "tx")), &exchange, 1));
+    want_check(d, &NO_ANCHOR, "tx_root", "co-signature was added, changed or stripped");
+    /* changed: a bit of the co-signature */
+    d = good();
+    struct yc_tx tx;
+    decode_hex_tx(json_object_get(d, "tx"), &tx);
+    char cosig_hex[2 * YC_SIG_LEN + 1];
+    yc_hex(cosig_hex, tx.cosigs[0].sig, YC_SIG_LEN);
+    yc_tx_cleanup(&tx);
+    flip(d, "tx", hex_offset(d, "tx", cosig_hex) + 10);
+    want_check(d, &NO_ANCHOR, "signature", "");
+    /* the sender's signature replaced by another valid-looking one: signature check */
+    d = good();
+    flip(d, "tx", hex_offset(d, "tx", "a3736967c441") + 12 + 40);
+    want_check(d, &NO_ANCHOR, "signature", "");
+}
+
+/* The outcome is bound by result_root: flipping it is caught; a failure proves as one. */
+static void test_outcome(void **state)
+{
+    (void)state;
+    /* committed → claimed failed */
+    json_t *d = good();
+    json_object_set_new(d, "status", json_string("failed"));
+    json_object_set_new(d, "code", json_string("insufficient_balance"));
+    want_check(d, &NO_ANCHOR, "result_root", "does not prove into the header's result_root");
+    /* status and code that disagree */
+    d = good();
+    json_object_set_new(d, "status", json_string("failed"));
+    want_check(d, &NO_ANCHOR, "outcome", "status says failed but the code is ok");
+    /* the result proof at another position than the tx's */
+    d = good();
+    json_object_set_new(json_object_get(d, "result_proof"), "index", json_string("2"));
+    want_check(d, &NO_ANCHOR, "result_root", "position 2");
+
+    /* a failed transaction's receipt verifies, as failed */
+    json_t *f = build_outcome(validators, 0xb, YC_EBALANCE);
+    struct receipt r;
+    char err[512];
+    assert_int_equal(parse_doc(json_deep_copy(f), &r, err, sizeof err), YC_OK);
+    assert_int_equal(r.outcome, YC_EBALANCE);
+    struct receipt_verdict v;
+    struct yc_tx tx;
+    struct receipt_trust t = hash_anchor(real_genesis_hash);
+    assert_true(receipt_verify(&r, &t, &v, &tx));
+    json_t *sum = receipt_summary(&r, &tx, &v.header);
+    assert_string_equal(json_string_value(json_object_get(sum, "status")), "failed");
+    assert_string_equal(json_string_value(json_object_get(sum, "code")), "insufficient_balance");
+    json_decref(sum);
+    yc_tx_cleanup(&tx);
+    receipt_cleanup(&r);
+    /* ... and cannot be passed off as a success */
+    d = json_deep_copy(f);
+    json_object_set_new(d, "status", json_string("committed"));
+    json_object_set_new(d, "code", json_string("ok"));
+    want_check(d, &t, "result_root", "does not prove");
+    /* ... nor as another failure */
+    d = f;
+    json_object_set_new(d, "code", json_string("frozen"));
+    want_check(d, &t, "result_root", "the outcome frozen");
 }
 
 static void test_tampered_certificate(void **state)
@@ -526,8 +687,17 @@ static void test_malformed(void **state)
     free(huge);
 
     json_t *d = good();
-    json_object_set_new(d, "version", json_integer(2));
+    json_object_set_new(d, "version", json_integer(1)); /* the format before outcomes */
     expect_bad(d, YC_EBADFIELD, "version");
+    d = good();
+    json_object_set_new(d, "status", json_string("pending"));
+    expect_bad(d, YC_EBADFIELD, "status");
+    d = good();
+    json_object_set_new(d, "code", json_string("no_such_code"));
+    expect_bad(d, YC_EBADFIELD, "code");
+    d = good();
+    json_object_del(d, "result_proof");
+    expect_bad(d, YC_EBADFIELD, "missing member \"result_proof\"");
     d = good();
     json_object_del(d, "block_hash");
     expect_bad(d, YC_EBADFIELD, "missing member \"block_hash\"");
@@ -667,6 +837,32 @@ static void test_verify_command(void **state)
     write_file(bad, text);
     free(text);
     assert_int_equal(wallet("verify-receipt", bad, NULL, NULL), YC_EXIT_FAIL);
+    /* a failed transaction's receipt: verified (exit 0), and said to have failed */
+    assert_int_equal(parse_doc(build_outcome(validators, 0xb, YC_ENOTAUTH), &r, err, sizeof err),
+                     YC_OK);
+    text = receipt_render(&r);
+    receipt_cleanup(&r);
+    write_file(bad, text);
+    free(text);
+    char out[160];
+    snprintf(out, sizeof out, "%s/out.json", tmpdir);
+    fflush(stdout);
+    int saved = dup(1);
+    FILE *o = fopen(out, "w");
+    assert_non_null(o);
+    dup2(fileno(o), 1);
+    int ex = wallet("verify-receipt", bad, "--genesis", gpath);
+    fflush(stdout);
+    dup2(saved, 1);
+    close(saved);
+    fclose(o);
+    assert_int_equal(ex, YC_EXIT_OK);
+    json_t *res = json_load_file(out, 0, NULL);
+    assert_non_null(res);
+    assert_true(json_is_true(json_object_get(res, "ok")));
+    assert_string_equal(json_string_value(json_object_get(res, "status")), "failed");
+    assert_string_equal(json_string_value(json_object_get(res, "code")), "not_authorized");
+    json_decref(res);
     char opt[200];
     snprintf(opt, sizeof opt, "--genesis=%s", gpath);
     assert_int_equal(wallet("verify-receipt", path, opt, "--genesis-hash=00"), YC_EXIT_USAGE);
@@ -678,6 +874,8 @@ int main(void)
         cmocka_unit_test(test_good_receipt_verifies),
         cmocka_unit_test(test_tampered_tx),
         cmocka_unit_test(test_tampered_proof_and_header),
+        cmocka_unit_test(test_cosignature_added_changed_stripped),
+        cmocka_unit_test(test_outcome),
         cmocka_unit_test(test_tampered_certificate),
         cmocka_unit_test(test_genesis_anchor),
         cmocka_unit_test(test_malformed),
