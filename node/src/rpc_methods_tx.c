@@ -340,6 +340,31 @@ void yc__rpc_tx(struct rpc_call *c, json_t *params)
 
 /* ---- tx_proof ---- */
 
+/* Merkle path of leaf `index` of block b: over the signed-tx hashes (tx_root) when
+ * `results` is false, over the (id, outcome) hashes (result_root) when true. */
+static int prove_leaf(struct yc_merkle_proof *proof, const struct yc_block *b, uint32_t index,
+                      bool results)
+{
+    uint8_t (*leaves)[YC_HASH_LEN] = malloc((size_t)b->ntx * YC_HASH_LEN);
+    if (!leaves)
+        return YC_ENOMEM;
+    for (uint32_t i = 0; i < b->ntx; i++) {
+        if (results)
+            yc_result_hash(leaves[i], b->hdr.chain_id, b->txs[i].id, b->results[i]);
+        else
+            yc_signed_tx_hash(leaves[i], b->hdr.chain_id, &b->txs[i]);
+    }
+    int rc = yc_merkle_prove(proof, b->hdr.chain_id, (const uint8_t(*)[YC_HASH_LEN])leaves,
+                             b->ntx, index);
+    free(leaves);
+    return rc;
+}
+
+/*
+ * The proof of a transaction that ended in a block (committed or failed): its signed
+ * bytes with the path of their signed-tx hash to tx_root, its outcome with the path of
+ * its result hash to result_root, the raw header and the block's certificate.
+ */
 void yc__rpc_tx_proof(struct rpc_call *c, json_t *params)
 {
     uint8_t id[YC_HASH_LEN];
@@ -349,7 +374,7 @@ void yc__rpc_tx_proof(struct rpc_call *c, json_t *params)
     struct store_txloc loc;
     int rc = s ? store_get_txloc(s, id, &loc) : YC_ENOTFOUND;
     if (rc == YC_ENOTFOUND) {
-        yc__rpc_fail(c, RPC_NOT_FOUND, YC_ENOTFOUND, "transaction is not committed");
+        yc__rpc_fail(c, RPC_NOT_FOUND, YC_ENOTFOUND, "transaction is not in a block");
         return;
     }
     struct yc_block b;
@@ -359,35 +384,40 @@ void yc__rpc_tx_proof(struct rpc_call *c, json_t *params)
         yc__rpc_fail(c, RPC_INTERNAL, rc, NULL);
         return;
     }
-    if (loc.index >= b.ntx || memcmp(b.txs[loc.index].id, id, YC_HASH_LEN) != 0) {
+    if (loc.index >= b.ntx || memcmp(b.txs[loc.index].id, id, YC_HASH_LEN) != 0 ||
+        b.results == NULL) {
         yc_block_cleanup(&b);
         yc__rpc_fail(c, RPC_INTERNAL, YC_ECORRUPT, "tx index does not match its block");
         return;
     }
-    uint8_t (*ids)[YC_HASH_LEN] = malloc((size_t)b.ntx * YC_HASH_LEN);
     struct yc_merkle_proof *proof = malloc(sizeof(*proof));
+    struct yc_merkle_proof *rproof = malloc(sizeof(*rproof));
     struct yc_buf hdr;
     yc_buf_init(&hdr, 4096);
-    rc = (ids && proof) ? YC_OK : YC_ENOMEM;
-    for (uint32_t i = 0; rc == YC_OK && i < b.ntx; i++)
-        memcpy(ids[i], b.txs[i].id, YC_HASH_LEN);
+    rc = (proof && rproof) ? YC_OK : YC_ENOMEM;
     if (rc == YC_OK)
-        rc = yc_merkle_prove(proof, b.hdr.chain_id, (const uint8_t(*)[YC_HASH_LEN])ids, b.ntx,
-                             loc.index);
+        rc = prove_leaf(proof, &b, loc.index, false);
+    if (rc == YC_OK)
+        rc = prove_leaf(rproof, &b, loc.index, true);
     if (rc == YC_OK)
         rc = yc_header_encode(&b.hdr, &hdr);
     if (rc != YC_OK) {
         yc__rpc_fail(c, RPC_INTERNAL, rc, NULL);
     } else {
         const struct yc_tx *tx = &b.txs[loc.index];
+        int outcome = b.results[loc.index]; /* the block's record, bound by result_root */
         json_t *o = json_object();
         if (o) {
             json_object_set_new(o, "id", yc_rjson_hex(id, YC_HASH_LEN));
             json_object_set_new(o, "chain_id", json_string(b.hdr.chain_id));
             json_object_set_new(o, "height", yc_rjson_u64(loc.height));
             json_object_set_new(o, "index", yc_rjson_u64(loc.index));
+            json_object_set_new(o, "status",
+                                json_string(outcome == YC_OK ? "committed" : "failed"));
+            json_object_set_new(o, "code", json_string(yc_err_name(outcome)));
             json_object_set_new(o, "tx", yc_rjson_hex(tx->bytes, tx->len));
             json_object_set_new(o, "proof", yc_rjson_proof(proof));
+            json_object_set_new(o, "result_proof", yc_rjson_proof(rproof));
             json_object_set_new(o, "header", yc_rjson_header(&b.hdr));
             json_object_set_new(o, "header_raw", yc_rjson_hex(hdr.data, hdr.len));
             json_object_set_new(o, "certificate", yc_rjson_cert(&b.cert));
@@ -397,6 +427,6 @@ void yc__rpc_tx_proof(struct rpc_call *c, json_t *params)
     }
     yc_buf_cleanup(&hdr);
     free(proof);
-    free(ids);
+    free(rproof);
     yc_block_cleanup(&b);
 }
