@@ -41,6 +41,7 @@
 #include "p2p.h"
 #include "producer.h"
 #include "sync.h"
+#include "yc/cliutil.h"
 #include "yc/pbft.h"
 
 #define TICK_MS 50
@@ -331,8 +332,9 @@ static void process_ready(struct yc_driver *d)
             int rc = store_journal_append(n->st, rd.height, rd.records[i].bytes,
                                           rd.records[i].len);
             if (rc != YC_OK)
-                yc__node_fatal(n, 74, "consensus journal write failed (%s): stopping before "
-                               "any vote is sent", yc_err_name(rc));
+                yc__node_fatal(n, YC_EXIT_IOERR,
+                               "consensus journal write failed (%s): stopping before any vote "
+                               "is sent", yc_err_name(rc));
         }
         /* 2. then the messages (their votes are durable now) */
         for (size_t i = 0; i < rd.nmsgs; i++)
@@ -390,7 +392,8 @@ static void process_ready(struct yc_driver *d)
                              yc_err_name(rc));
             rc = store_journal_prune(n->st, ch + 1);
             if (rc != YC_OK)
-                yc__node_fatal(n, 74, "consensus journal prune failed: %s", yc_err_name(rc));
+                yc__node_fatal(n, YC_EXIT_IOERR, "consensus journal prune failed: %s",
+                               yc_err_name(rc));
         }
         for (size_t i = 0; i < nprops; i++) {
             if (!d->stopping)
@@ -539,7 +542,7 @@ void yc__driver_synced(struct yc_driver *d, uint64_t height, const uint8_t hash[
                      yc_err_name(rc));
     rc = store_journal_prune(n->st, height + 1);
     if (rc != YC_OK)
-        yc__node_fatal(n, 74, "consensus journal prune failed: %s", yc_err_name(rc));
+        yc__node_fatal(n, YC_EXIT_IOERR, "consensus journal prune failed: %s", yc_err_name(rc));
     cache_prune(d, height);
     d->last_commit_mono = mono(d);
     d->refresh = true;

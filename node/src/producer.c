@@ -18,6 +18,7 @@
 #include "log.h"
 #include "producer.h"
 #include "yc/alloc.h"
+#include "yc/cliutil.h"
 #include "yc/ledger.h"
 #include "yc/objects.h"
 #include "yc/pbft.h"
@@ -101,7 +102,7 @@ int yc__build_block(yc_node *n, uint64_t height, uint64_t view, uint32_t propose
             continue;
         }
         if (rc == YC_EIO)
-            yc__node_fatal(n, 74, "storage read failed while executing height %llu",
+            yc__node_fatal(n, YC_EXIT_IOERR, "storage read failed while executing height %llu",
                            (unsigned long long)height);
         if (!yc_err_is_verdict(rc))
             break; /* out of memory: propose what executed so far */
@@ -222,7 +223,7 @@ int yc__execute_block(yc_node *n, struct yc_block *b, uint64_t view, struct yc_e
     if (rc == YC_OK)
         rc = yc_exec_block(e->ov, &n->genesis, &e->block, n->tip.state_root, bad_index);
     if (rc == YC_EIO)
-        yc__node_fatal(n, 74, "storage read failed while executing height %llu",
+        yc__node_fatal(n, YC_EXIT_IOERR, "storage read failed while executing height %llu",
                        (unsigned long long)e->block.hdr.height);
     if (rc == YC_OK)
         rc = yc_header_hash(&e->block.hdr, e->digest);
@@ -251,7 +252,7 @@ void yc__store_block(yc_node *n, struct yc_exec_block *e, const struct yc_cert *
     yc_buf_init(&buf, YC_BLOCK_MAX_BYTES + (1u << 20));
     int rc = yc_block_encode(&buf, &b->hdr, b->txs, b->results, b->ntx, cert);
     if (rc != YC_OK)
-        yc__node_fatal(n, 74, "cannot encode committed block %llu: %s",
+        yc__node_fatal(n, YC_EXIT_IOERR, "cannot encode committed block %llu: %s",
                        (unsigned long long)b->hdr.height, yc_err_name(rc));
     yc_free(b->bytes);
     yc_buf_take(&buf, &b->bytes, &b->len);
@@ -262,14 +263,14 @@ void yc__store_block(yc_node *n, struct yc_exec_block *e, const struct yc_cert *
     if (rc == YC_OK)
         rc = store_commit_block(n->st, b, w, nw);
     if (rc != YC_OK)
-        yc__node_fatal(n, 74, "storing block %llu failed (%s): stopping; the node resumes "
+        yc__node_fatal(n, YC_EXIT_IOERR, "storing block %llu failed (%s): stopping; the node resumes "
                        "from its last stored block once storage works",
                        (unsigned long long)b->hdr.height, yc_err_name(rc));
     struct store_tip tip;
     rc = store_tip(n->st, &tip);
     if (rc != YC_OK || tip.height != b->hdr.height ||
         memcmp(tip.hash, e->digest, YC_HASH_LEN) != 0)
-        yc__node_fatal(n, 74, "the store's tip does not match block %llu just stored (%s)",
+        yc__node_fatal(n, YC_EXIT_IOERR, "the store's tip does not match block %llu just stored (%s)",
                        (unsigned long long)b->hdr.height, yc_err_name(rc));
     if (memcmp(tip.state_root, b->hdr.state_root, YC_HASH_LEN) != 0) {
         yc_log_error("producer", "state root after block %llu differs from its header: this "
