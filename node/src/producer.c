@@ -263,14 +263,16 @@ void yc__store_block(yc_node *n, struct yc_exec_block *e, const struct yc_cert *
     if (rc == YC_OK)
         rc = store_commit_block(n->st, b, w, nw);
     if (rc != YC_OK)
-        yc__node_fatal(n, YC_EXIT_IOERR, "storing block %llu failed (%s): stopping; the node resumes "
-                       "from its last stored block once storage works",
+        yc__node_fatal(n, YC_EXIT_IOERR,
+                       "storing block %llu failed (%s): stopping; the node resumes from its "
+                       "last stored block once storage works",
                        (unsigned long long)b->hdr.height, yc_err_name(rc));
     struct store_tip tip;
     rc = store_tip(n->st, &tip);
     if (rc != YC_OK || tip.height != b->hdr.height ||
         memcmp(tip.hash, e->digest, YC_HASH_LEN) != 0)
-        yc__node_fatal(n, YC_EXIT_IOERR, "the store's tip does not match block %llu just stored (%s)",
+        yc__node_fatal(n, YC_EXIT_IOERR,
+                       "the store's tip does not match block %llu just stored (%s)",
                        (unsigned long long)b->hdr.height, yc_err_name(rc));
     if (memcmp(tip.state_root, b->hdr.state_root, YC_HASH_LEN) != 0) {
         yc_log_error("producer", "state root after block %llu differs from its header: this "
