@@ -58,8 +58,10 @@ struct yc_config {
     uint64_t mp_size;                 /* max transactions */
     uint64_t mp_max_txs_bytes;        /* max total bytes */
     uint64_t mp_max_nonce_gap;        /* a tx's nonce may lead the account's by this much */
+    uint64_t mp_max_txs_per_sender;   /* pending transactions of one sender */
+    uint64_t mp_ttl_seconds;          /* a pending tx expires this long after it arrived */
     uint64_t mp_cache_size;           /* verified-signature cache entries */
-    uint64_t mp_rejected_cache_size;  /* recent rejections remembered for `tx` */
+    uint64_t mp_rejected_cache_size;  /* recent refusals (and expiries) remembered for `tx` */
     uint64_t mp_max_pending_verify;   /* signature checks queued on the worker pool */
     /* [instrumentation] */
     bool prometheus;

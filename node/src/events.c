@@ -118,7 +118,7 @@ yc_node_watch *yc_node_watch_tx(yc_node *n, const uint8_t id[YC_HASH_LEN], uint6
     w->timer.data = w;
     struct yc_tx_status st;
     yc_node_tx_status(n, id, &st);
-    bool final = st.state == YC_TXS_COMMITTED || st.state == YC_TXS_REFUSED;
+    bool final = yc_tx_state_is_final(st.state);
     if (!final) {
         struct yc_node_watch *head = yc_idmap_get(&n->watches, id);
         w->next_same = head;
@@ -144,20 +144,43 @@ void yc_node_unwatch(yc_node *n, yc_node_watch *w)
     watch_release(n, w);
 }
 
+/* Writes s into out as the body of a JSON string (quotes and controls escaped). */
+static void json_escape(char *out, size_t cap, const char *s)
+{
+    size_t k = 0;
+    for (; *s != '\0' && k + 7 < cap; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\') {
+            out[k++] = '\\';
+            out[k++] = (char)ch;
+        } else if (ch < 0x20) {
+            k += (size_t)snprintf(out + k, cap - k, "\\u%04x", ch);
+        } else {
+            out[k++] = (char)ch;
+        }
+    }
+    out[k] = '\0';
+}
+
 void yc__node_tx_final(yc_node *n, const uint8_t id[YC_HASH_LEN], const struct yc_tx_status *st)
 {
-    char hex[2 * YC_HASH_LEN + 1], json[256];
+    char hex[2 * YC_HASH_LEN + 1], json[1024], msg[640];
     yc_hex(hex, id, YC_HASH_LEN);
-    const char *status = st->state == YC_TXS_COMMITTED ? "committed" : "rejected";
-    if (st->state == YC_TXS_COMMITTED)
-        snprintf(json, sizeof json,
-                 "{\"id\":\"%s\",\"status\":\"%s\",\"code\":\"ok\",\"height\":\"%" PRIu64
-                 "\",\"index\":\"%" PRIu32 "\"}", hex, status, st->height, st->index);
-    else
-        snprintf(json, sizeof json, "{\"id\":\"%s\",\"status\":\"%s\",\"code\":\"%s\"}", hex,
-                 status, yc_err_name(st->code));
-    if (!n->stopping)
-        yc__node_publish(n, "tx", json);
+    json_escape(msg, sizeof msg, yc_tx_status_message(st));
+    int len = snprintf(json, sizeof json,
+                       "{\"id\":\"%s\",\"status\":\"%s\",\"code\":\"%s\",\"message\":\"%s\"",
+                       hex, yc_tx_state_name(st->state), yc_tx_status_code(st), msg);
+    if (len > 0 && (size_t)len < sizeof json &&
+        (st->state == YC_TXS_COMMITTED || st->state == YC_TXS_FAILED))
+        len += snprintf(json + len, sizeof json - (size_t)len,
+                        ",\"height\":\"%" PRIu64 "\",\"index\":\"%" PRIu32 "\"", st->height,
+                        st->index);
+    if (len > 0 && (size_t)len + 2 <= sizeof json) {
+        json[len] = '}';
+        json[len + 1] = '\0';
+        if (!n->stopping)
+            yc__node_publish(n, "tx", json);
+    }
 
     struct yc_node_watch *w = yc_idmap_get(&n->watches, id);
     while (w != NULL && !n->stopping) {

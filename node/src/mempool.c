@@ -8,6 +8,10 @@
  * length of the run of nonces base, base+1, … at the front of its array; totals of
  * ready txs are kept up to date by subtracting a sender's ready share before any
  * change to it and adding it back after.
+ *
+ * Arrival times only grow along the arrival list (callers add in time order), so
+ * expiry looks at the head only; the refusal and expiry rings are two instances of one
+ * bounded ring (id map + circular array, the oldest forgotten first).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -33,10 +37,19 @@ struct mp_sender {
     uint64_t walk_epoch, walk_cursor; /* scratch for each_ready */
 };
 
+#define WHY_KEEP 256 /* bytes of a refusal's words kept, NUL included */
+
 struct rejection {
     uint8_t id[YC_HASH_LEN];
     int code;
     bool used;
+    char *why; /* malloc'ed words or NULL */
+};
+
+struct ring {
+    struct rejection *v; /* lim.max_rejected slots */
+    size_t cap, next;
+    struct yc_idmap by_id; /* id → slot */
 };
 
 struct yc_mempool {
@@ -47,10 +60,65 @@ struct yc_mempool {
     size_t count, bytes;
     size_t ready_count, ready_bytes;
     uint64_t epoch;
-    struct rejection *rej;   /* ring of lim.max_rejected */
-    size_t rej_next;
-    struct yc_idmap rej_by_id; /* id → rejection */
+    struct ring rej; /* refused ids */
+    struct ring exp; /* expired ids */
 };
+
+static int ring_init(struct ring *r, size_t cap)
+{
+    r->cap = cap;
+    r->next = 0;
+    r->v = calloc(cap, sizeof *r->v);
+    if (r->v == NULL || yc_idmap_init(&r->by_id, YC_HASH_LEN) != YC_OK)
+        return YC_ENOMEM;
+    return YC_OK;
+}
+
+static void ring_cleanup(struct ring *r)
+{
+    for (size_t i = 0; r->v != NULL && i < r->cap; i++)
+        free(r->v[i].why);
+    free(r->v);
+    yc_idmap_cleanup(&r->by_id);
+}
+
+static char *why_copy(const char *why)
+{
+    if (why == NULL || why[0] == '\0')
+        return NULL;
+    size_t len = strnlen(why, WHY_KEEP - 1);
+    char *p = malloc(len + 1);
+    if (p != NULL) {
+        memcpy(p, why, len);
+        p[len] = '\0';
+    }
+    return p; /* NULL on ENOMEM: the words are a courtesy */
+}
+
+static void ring_note(struct ring *rg, const uint8_t id[YC_HASH_LEN], int code, const char *why)
+{
+    struct rejection *r = yc_idmap_get(&rg->by_id, id);
+    if (r != NULL) {
+        r->code = code;
+        free(r->why);
+        r->why = why_copy(why);
+        return;
+    }
+    r = &rg->v[rg->next];
+    if (r->used)
+        (void)yc_idmap_del(&rg->by_id, r->id);
+    free(r->why);
+    r->why = NULL;
+    memcpy(r->id, id, YC_HASH_LEN);
+    r->code = code;
+    r->used = true;
+    if (yc_idmap_put(&rg->by_id, id, r) != YC_OK) {
+        r->used = false; /* out of memory: forgetting an outcome is harmless */
+        return;
+    }
+    r->why = why_copy(why);
+    rg->next = (rg->next + 1) % rg->cap;
+}
 
 int yc_mempool_create(yc_mempool **out, const struct yc_mempool_limits *lim)
 {
@@ -61,10 +129,10 @@ int yc_mempool_create(yc_mempool **out, const struct yc_mempool_limits *lim)
     if (mp == NULL)
         return YC_ENOMEM;
     mp->lim = *lim;
-    mp->rej = calloc(lim->max_rejected, sizeof *mp->rej);
-    if (mp->rej == NULL || yc_idmap_init(&mp->by_id, YC_HASH_LEN) != YC_OK ||
-        yc_idmap_init(&mp->senders, YC_PUBKEY_LEN) != YC_OK ||
-        yc_idmap_init(&mp->rej_by_id, YC_HASH_LEN) != YC_OK) {
+    if (ring_init(&mp->rej, lim->max_rejected) != YC_OK ||
+        ring_init(&mp->exp, lim->max_rejected) != YC_OK ||
+        yc_idmap_init(&mp->by_id, YC_HASH_LEN) != YC_OK ||
+        yc_idmap_init(&mp->senders, YC_PUBKEY_LEN) != YC_OK) {
         yc_mempool_destroy(mp);
         return YC_ENOMEM;
     }
@@ -96,8 +164,8 @@ void yc_mempool_destroy(yc_mempool *mp)
     yc_idmap_each(&mp->senders, free_sender_cb, NULL);
     yc_idmap_cleanup(&mp->senders);
     yc_idmap_cleanup(&mp->by_id);
-    yc_idmap_cleanup(&mp->rej_by_id);
-    free(mp->rej);
+    ring_cleanup(&mp->rej);
+    ring_cleanup(&mp->exp);
     free(mp);
 }
 
@@ -171,6 +239,8 @@ int yc_mempool_add(yc_mempool *mp, struct yc_tx *tx, uint64_t base, uint64_t now
         size_t i = lower_bound(s, tx->nonce);
         if (i < s->n && s->v[i]->tx.nonce == tx->nonce)
             return YC_EBADNONCE; /* another pending tx holds this nonce */
+        if (mp->lim.max_per_sender > 0 && s->n >= mp->lim.max_per_sender)
+            return YC_ELIMIT;
     }
     if (mp->count >= mp->lim.max_txs || tx->len > mp->lim.max_bytes - mp->bytes)
         return YC_EMEMPOOLFULL;
@@ -369,29 +439,84 @@ void yc_mempool_each(yc_mempool *mp, size_t limit, yc_mempool_each_cb cb, void *
 
 void yc_mempool_note_rejected(yc_mempool *mp, const uint8_t id[YC_HASH_LEN], int code)
 {
-    struct rejection *r = yc_idmap_get(&mp->rej_by_id, id);
-    if (r != NULL) {
-        r->code = code;
-        return;
-    }
-    r = &mp->rej[mp->rej_next];
-    if (r->used)
-        (void)yc_idmap_del(&mp->rej_by_id, r->id);
-    memcpy(r->id, id, YC_HASH_LEN);
-    r->code = code;
-    r->used = true;
-    if (yc_idmap_put(&mp->rej_by_id, id, r) != YC_OK) {
-        r->used = false; /* out of memory: forgetting a rejection is harmless */
-        return;
-    }
-    mp->rej_next = (mp->rej_next + 1) % mp->lim.max_rejected;
+    ring_note(&mp->rej, id, code, NULL);
 }
 
-bool yc_mempool_rejected(const yc_mempool *mp, const uint8_t id[YC_HASH_LEN], int *code)
+void yc_mempool_note_rejected_why(yc_mempool *mp, const uint8_t id[YC_HASH_LEN], int code,
+                                  const char *why)
 {
-    const struct rejection *r = yc_idmap_get(&mp->rej_by_id, id);
+    ring_note(&mp->rej, id, code, why);
+}
+
+bool yc_mempool_rejected_why(const yc_mempool *mp, const uint8_t id[YC_HASH_LEN], int *code,
+                             const char **why)
+{
+    const struct rejection *r = yc_idmap_get(&mp->rej.by_id, id);
+    if (why != NULL)
+        *why = r != NULL ? r->why : NULL;
     if (r == NULL)
         return false;
     *code = r->code;
     return true;
+}
+
+bool yc_mempool_rejected(const yc_mempool *mp, const uint8_t id[YC_HASH_LEN], int *code)
+{
+    return yc_mempool_rejected_why(mp, id, code, NULL);
+}
+
+bool yc_mempool_expired(const yc_mempool *mp, const uint8_t id[YC_HASH_LEN])
+{
+    return yc_idmap_get(&mp->exp.by_id, id) != NULL;
+}
+
+size_t yc_mempool_expire(yc_mempool *mp, uint64_t cutoff_ms, yc_mempool_drop_cb expired,
+                         void *ctx)
+{
+    size_t k = 0;
+    while (mp->head != NULL && mp->head->arrival_ms < cutoff_ms) {
+        struct mp_entry *e = mp->head;
+        struct mp_sender *s = e->sender;
+        ring_note(&mp->exp, e->tx.id, YC_EEXPIRED, NULL);
+        if (expired != NULL)
+            expired(ctx, &e->tx);
+        size_t i = lower_bound(s, e->tx.nonce);
+        unready(mp, s);
+        remove_at(mp, s, i);
+        reready(mp, s);
+        drop_sender_if_empty(mp, s);
+        k++;
+    }
+    return k;
+}
+
+bool yc_mempool_oldest(const yc_mempool *mp, uint64_t *arrival_ms)
+{
+    if (mp->head == NULL)
+        return false;
+    *arrival_ms = mp->head->arrival_ms;
+    return true;
+}
+
+bool yc_mempool_sender(const yc_mempool *mp, const uint8_t sender[YC_PUBKEY_LEN],
+                       struct yc_mempool_sender_info *out)
+{
+    memset(out, 0, sizeof *out);
+    const struct mp_sender *s = yc_idmap_get(&mp->senders, sender);
+    if (s == NULL)
+        return false;
+    out->base = s->base;
+    out->count = s->n;
+    out->nready = s->nready;
+    return true;
+}
+
+const struct yc_tx *yc_mempool_sender_tx(const yc_mempool *mp,
+                                         const uint8_t sender[YC_PUBKEY_LEN], uint64_t nonce)
+{
+    const struct mp_sender *s = yc_idmap_get(&mp->senders, sender);
+    if (s == NULL)
+        return NULL;
+    size_t i = lower_bound(s, nonce);
+    return i < s->n && s->v[i]->tx.nonce == nonce ? &s->v[i]->tx : NULL;
 }

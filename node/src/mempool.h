@@ -1,7 +1,8 @@
 /*
  * mempool.h — pending transactions, admitted but not yet in a block.
  *
- * Bounded in count and bytes; de-duplicated by tx id; ordered per sender by nonce.
+ * Bounded in count and bytes, and per sender in count (max_per_sender) and nonce lead
+ * (max_nonce_gap); de-duplicated by tx id; ordered per sender by nonce.
  * A sender's transactions are *ready* while their nonces run contiguously from the
  * sender's next nonce in committed state (its `base`); one after a gap waits (a
  * *future* tx), and a nonce may lead the base by at most max_nonce_gap. Proposal
@@ -13,8 +14,11 @@
  * next nonce. After each block the node removes the committed ids and moves each
  * affected sender's base, which drops the entries whose nonce went stale.
  *
- * It also remembers recent rejections (bounded ring) for the `tx` status method.
- * Loop thread only.
+ * A tx not ordered within a time the node chooses is *expired* (yc_mempool_expire):
+ * removed and remembered, so that `tx` can say so and gossip does not bring it back.
+ *
+ * It also remembers recent refusals, with their words, and recent expiries (two bounded
+ * rings of max_rejected ids each) for the `tx` status method. Loop thread only.
  */
 #ifndef YC_MEMPOOL_H
 #define YC_MEMPOOL_H
@@ -30,7 +34,8 @@ struct yc_mempool_limits {
     size_t max_txs;         /* transactions held */
     size_t max_bytes;       /* signed bytes held */
     uint64_t max_nonce_gap; /* nonce - base at most this */
-    size_t max_rejected;    /* rejections remembered */
+    size_t max_rejected;    /* refusals remembered, and as many expiries */
+    size_t max_per_sender;  /* txs held per sender; 0: no limit beyond max_txs */
 };
 
 typedef struct yc_mempool yc_mempool;
@@ -44,9 +49,10 @@ void yc_mempool_destroy(yc_mempool *mp);
  * Adds a decoded, verified, pre-checked tx. `base` is the sender's next nonce in
  * committed state (tx->nonce - gap from the pre-check); a newer base than the one
  * known must first be applied with yc_mempool_set_base. On YC_OK the tx is moved
- * in (*tx is cleared); on error *tx is untouched. Returns YC_OK, YC_EDUPTX (same id
- * held), YC_EBADNONCE (nonce below base, beyond the gap, or already taken by another
- * pending tx), YC_EMEMPOOLFULL, YC_ENOMEM.
+ * in (*tx is cleared); on error *tx is untouched. `now_ms` is its arrival time, never
+ * earlier than that of the txs added before it. Returns YC_OK, YC_EDUPTX (same id held),
+ * YC_EBADNONCE (nonce below base, beyond the gap, or already taken by another pending
+ * tx), YC_ELIMIT (the sender holds max_per_sender txs), YC_EMEMPOOLFULL, YC_ENOMEM.
  */
 YC_WUR int yc_mempool_add(yc_mempool *mp, struct yc_tx *tx, uint64_t base, uint64_t now_ms);
 
@@ -66,11 +72,36 @@ void yc_mempool_set_base(yc_mempool *mp, const uint8_t sender[YC_PUBKEY_LEN], ui
 /* The sender's known base, or false if the sender holds nothing. */
 bool yc_mempool_base(const yc_mempool *mp, const uint8_t sender[YC_PUBKEY_LEN], uint64_t *base);
 
+/* What one sender holds: its base, how many txs, and how many of them run contiguously
+ * from the base (its next nonce in line is base + nready). */
+struct yc_mempool_sender_info {
+    uint64_t base;
+    size_t count, nready;
+};
+/* Fills *out and returns true, or returns false (out zeroed) if the sender holds nothing. */
+bool yc_mempool_sender(const yc_mempool *mp, const uint8_t sender[YC_PUBKEY_LEN],
+                       struct yc_mempool_sender_info *out);
+/* The sender's held tx with this nonce, or NULL. Valid until the tx is removed. */
+const struct yc_tx *yc_mempool_sender_tx(const yc_mempool *mp,
+                                         const uint8_t sender[YC_PUBKEY_LEN], uint64_t nonce);
+
 /* Totals of all held txs, and of the ready ones. */
 void yc_mempool_size(const yc_mempool *mp, size_t *count, size_t *bytes);
 void yc_mempool_ready_size(const yc_mempool *mp, size_t *count, size_t *bytes);
 /* Arrival time of the earliest-arrived ready tx; false if none is ready. */
 bool yc_mempool_oldest_ready(const yc_mempool *mp, uint64_t *arrival_ms);
+/* Arrival time of the earliest-arrived tx held (ready or not); false if empty. */
+bool yc_mempool_oldest(const yc_mempool *mp, uint64_t *arrival_ms);
+
+/*
+ * Expires every held tx that arrived before `cutoff_ms`: each is reported to
+ * expired(ctx, tx) (may be NULL) before it is freed, and its id is remembered as
+ * expired. Returns how many expired. The callback must not modify the mempool.
+ */
+size_t yc_mempool_expire(yc_mempool *mp, uint64_t cutoff_ms, yc_mempool_drop_cb expired,
+                         void *ctx);
+/* True if id expired recently (the last max_rejected expiries are remembered). */
+bool yc_mempool_expired(const yc_mempool *mp, const uint8_t id[YC_HASH_LEN]);
 
 /*
  * Visits ready txs in proposal order until cb returns non-zero. The mempool must not
@@ -82,9 +113,16 @@ void yc_mempool_each_ready(yc_mempool *mp, yc_mempool_each_cb cb, void *ctx);
  * arrival order. */
 void yc_mempool_each(yc_mempool *mp, size_t limit, yc_mempool_each_cb cb, void *ctx);
 
-/* Remembers a rejection (the oldest is forgotten past max_rejected). */
+/* Remembers a refusal (the oldest is forgotten past max_rejected). */
 void yc_mempool_note_rejected(yc_mempool *mp, const uint8_t id[YC_HASH_LEN], int code);
-/* True if id was rejected recently; *code gets the reason. */
+/* The same with its words for people (`why`, copied, at most 255 bytes kept; NULL or ""
+ * for none). A later note of the same id replaces code and words. */
+void yc_mempool_note_rejected_why(yc_mempool *mp, const uint8_t id[YC_HASH_LEN], int code,
+                                  const char *why);
+/* True if id was refused recently; *code gets the reason and *why (if why is not NULL)
+ * its words or NULL, valid until the mempool is next modified. */
 bool yc_mempool_rejected(const yc_mempool *mp, const uint8_t id[YC_HASH_LEN], int *code);
+bool yc_mempool_rejected_why(const yc_mempool *mp, const uint8_t id[YC_HASH_LEN], int *code,
+                             const char **why);
 
 #endif

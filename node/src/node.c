@@ -70,6 +70,9 @@ const struct yc_node_metrics *yc_node_metrics(yc_node *n)
     yc_mempool_size(n->mp, &count, &bytes);
     n->metrics.mempool_txs = count;
     n->metrics.mempool_bytes = bytes;
+    uint64_t oldest, now = n->loop != NULL ? uv_now(n->loop) : 0;
+    n->metrics.mempool_oldest_pending_seconds =
+        yc_mempool_oldest(n->mp, &oldest) && now > oldest ? (double)(now - oldest) / 1000.0 : 0;
     yc_verifier_counters(n->ver, &n->metrics.sig_verifications_total,
                          &n->metrics.sig_cache_hits_total);
     struct p2p_stats ps;
@@ -161,9 +164,16 @@ void yc_node_tx_status(yc_node *n, const uint8_t id[YC_HASH_LEN], struct yc_tx_s
         return;
     }
     int code;
-    if (yc_mempool_rejected(n->mp, id, &code)) {
+    const char *why = NULL;
+    if (yc_mempool_rejected_why(n->mp, id, &code, &why)) {
         out->state = YC_TXS_REFUSED;
         out->code = code;
+        out->why = why;
+        return;
+    }
+    if (yc_mempool_expired(n->mp, id)) {
+        out->state = YC_TXS_EXPIRED;
+        out->code = YC_EEXPIRED;
         return;
     }
     out->state = YC_TXS_UNKNOWN;
@@ -185,6 +195,9 @@ void yc__node_tx_rejected(yc_node *n, const uint8_t id[YC_HASH_LEN], int code)
 {
     uint8_t copy[YC_HASH_LEN];
     memcpy(copy, id, sizeof copy); /* id may point into the tx being removed */
+    const struct yc_tx *held = yc_mempool_get(n->mp, copy);
+    if (held != NULL)
+        yc__submit_forget_sender(n, held->sender); /* its chain lost a tx */
     (void)yc_mempool_remove(n->mp, copy);
     yc_mempool_note_rejected(n->mp, copy, code);
     n->metrics.txs_rejected_total++;
@@ -202,7 +215,10 @@ void yc__node_stale_cb(void *ctx, const struct yc_tx *tx)
     yc_node *n = ctx;
     uint8_t id[YC_HASH_LEN];
     memcpy(id, tx->id, sizeof id);
-    yc_mempool_note_rejected(n->mp, id, YC_EBADNONCE);
+    yc__submit_forget_sender(n, tx->sender);
+    yc_mempool_note_rejected_why(n->mp, id, YC_EBADNONCE,
+                                 "nonce: used by another transaction of its sender, now in a "
+                                 "block");
     n->metrics.txs_rejected_total++;
     struct yc_tx_status st = {.state = YC_TXS_REFUSED, .code = YC_EBADNONCE};
     yc__node_tx_final(n, id, &st); /* the tx is freed right after this returns */

@@ -50,10 +50,24 @@ enum yc_tx_state {
 
 struct yc_tx_status {
     enum yc_tx_state state;
-    int code;          /* YC_OK for committed, else the error code */
+    int code;          /* YC_OK for committed, else the error code (YC_EEXPIRED: expired) */
     uint64_t height;   /* committed / failed: block height */
     uint32_t index;    /* committed / failed: position in the block */
+    const char *why;   /* refused: its words for people, or NULL; valid until the node
+                        * next changes its mempool (copy it before returning to the loop) */
 };
+
+/* The status name the API and the events use: "pending", "committed", "failed",
+ * "refused", "expired" or "unknown". */
+const char *yc_tx_state_name(enum yc_tx_state s);
+/* True once a status can no longer change: committed, failed, refused, expired. */
+bool yc_tx_state_is_final(enum yc_tx_state s);
+/* The code name a status reports: "ok" when committed, "pending" while pending,
+ * "unknown" when unknown, else the error's stable name (yc_err_name). */
+const char *yc_tx_status_code(const struct yc_tx_status *st);
+/* The message for people that goes with it: a refusal's words when it has them, else a
+ * sentence on the state or the error's message (yc_strerror). Never NULL. */
+const char *yc_tx_status_message(const struct yc_tx_status *st);
 
 struct yc_node_metrics { /* monotonic counters and gauges for /metrics */
     uint64_t blocks_committed_total;
@@ -73,6 +87,9 @@ struct yc_node_metrics { /* monotonic counters and gauges for /metrics */
     uint64_t consensus_msgs_refused_total;   /* of which refused by PBFT (stale, bad, ...) */
     uint64_t consensus_msgs_sent_total;      /* messages of readies (to one or all) */
     uint64_t gossip_txs_sent_total, gossip_txs_received_total;
+    uint64_t gossip_txs_admitted_total;      /* of the received, new to this mempool */
+    uint64_t txs_expired_total;              /* not ordered within mempool.ttl_seconds */
+    double mempool_oldest_pending_seconds;   /* age of the oldest tx held, 0 if none */
     uint64_t sync_requests_total, sync_blocks_total, sync_refused_total;
     uint64_t sync_blocks_served_total, sync_requests_throttled_total;
     uint64_t p2p_peers, p2p_validator_peers, p2p_observer_peers;
@@ -114,8 +131,11 @@ size_t yc_node_peers(yc_node *n, struct yc_node_peer *out, size_t cap);
 
 /*
  * Submits signed tx bytes: decode, chain check, signature check (on the worker pool,
- * cached), admission against state; then `cb(ctx, code, id)` on the loop thread
- * (code YC_OK = admitted to the mempool, YC_EDUPTX if already known, or the error).
+ * cached), admission against state (every rule of its type against the committed state
+ * plus the sender's own earlier pending txs, when it is the sender's next in line); then
+ * `cb(ctx, code, id, why)` on the loop thread (code YC_OK = admitted to the mempool,
+ * YC_EDUPTX if already known, or the error; `why` the refusal in words for people —
+ * the field and what is allowed — or NULL, valid during the call only).
  * Returns YC_OK if cb will be called, else an error (cb not called): a decode error
  * (YC_EDECODE, YC_ETOOLARGE, YC_EUNKNOWNTYPE, YC_EBADFIELD, …), YC_EWRONGCHAIN,
  * YC_ENOTAUTH (read-only node), YC_EBUSY (stopping), YC_ENOMEM. The bytes are copied.
@@ -123,17 +143,25 @@ size_t yc_node_peers(yc_node *n, struct yc_node_peer *out, size_t cap);
  * still pending when the node stops is answered YC_EBUSY during teardown, after
  * yc_rpc_stop has closed every connection (so the caller may release what it held).
  */
-typedef void (*yc_submit_cb)(void *ctx, int code, const uint8_t id[YC_HASH_LEN]);
+typedef void (*yc_submit_cb)(void *ctx, int code, const uint8_t id[YC_HASH_LEN],
+                             const char *why);
 int yc_node_submit(yc_node *n, const uint8_t *bytes, size_t len, yc_submit_cb cb, void *ctx);
 
-/* Current status of a tx id: PENDING (in the mempool), COMMITTED (height, index from
- * the store), REJECTED (code; remembered for the last [mempool] rejected_cache_size
- * rejections), else UNKNOWN. */
+/* Current status of a tx id: PENDING (in the mempool), COMMITTED or FAILED (code,
+ * height, index from the store), REFUSED (code and words) or EXPIRED (code
+ * YC_EEXPIRED; each remembered for the last [mempool] rejected_cache_size of its kind),
+ * else UNKNOWN. */
 void yc_node_tx_status(yc_node *n, const uint8_t id[YC_HASH_LEN], struct yc_tx_status *out);
 
+/* The sender's next nonce in committed state (*committed; 0 if unregistered) and the
+ * next one after its pending txs that run contiguously from it (*pending) — the nonce
+ * a wallet signs its next transaction with. */
+void yc_node_pending_nonce(yc_node *n, const uint8_t sender[YC_PUBKEY_LEN], uint64_t *committed,
+                           uint64_t *pending);
+
 /*
- * Calls cb once when tx `id` is committed or rejected, or with state PENDING after
- * timeout_ms. Returns a watch handle (non-NULL) or NULL on ENOMEM; cancel before the
+ * Calls cb once when tx `id` reaches a final status (committed, failed, refused,
+ * expired), or with its status then (PENDING if not final) after timeout_ms. Returns a watch handle (non-NULL) or NULL on ENOMEM; cancel before the
  * ctx goes away (e.g. the HTTP connection closed) with yc_node_unwatch.
  * A tx already final is answered from the loop (never from inside this call). Once cb
  * has been called the handle is gone: do not unwatch it. NULL while the node stops;
@@ -157,7 +185,8 @@ void yc_node_mempool_each(yc_node *n, size_t limit, yc_mempool_visit_cb cb, void
  * Events for GET /events: called for each committed block (after it is stored) and
  * each tx outcome. kind: "block" | "tx"; json is a compact JSON object text, valid for
  * the call only: block {"height","hash","tx_count","time"}, tx {"id","status",
- * "code","height","index"} (height and index when committed). A subscriber may
+ * "code","message"[,"height","index"]} (status a final one of yc_tx_state_name;
+ * height and index when committed or failed). A subscriber may
  * unsubscribe itself (or another) from inside its callback. Subscribe returns NULL on
  * ENOMEM or while the node stops.
  */

@@ -30,6 +30,7 @@ struct submit_req;
 struct p2p;
 struct yc_sync;
 struct yc_net;
+struct yc_admission;
 
 struct yc_node {
     uv_loop_t *loop;
@@ -55,6 +56,9 @@ struct yc_node {
     struct yc_net *net;        /* gossip, status pings, fault hook (net.c) */
     yc_overlay *precheck;      /* read cache over committed state; cleared each block */
     size_t precheck_uses;
+    struct yc_admission *adm;  /* per-sender overlays of pending txs (submit.c) */
+    uv_timer_t expire_timer;   /* mempool expiry (submit.c) */
+    bool expire_timer_open;
 
     struct yc_idmap inflight;  /* ids being verified or admitted → submit_req */
     struct submit_req *done_head, *done_tail; /* finished submits, answered from done_timer */
@@ -101,8 +105,21 @@ void yc__events_free(yc_node *n);
  * callback, and the tx is not gossiped again. Returns what yc_node_submit returns. */
 int yc__node_submit_gossip(yc_node *n, const uint8_t *bytes, size_t len);
 
-/* Admission (submit.c): cancel queued checks; free answers never delivered. */
+/* Admission (submit.c): start (the per-sender cache and the expiry timer; YC_OK or
+ * YC_ENOMEM), cancel queued checks and stop the timer, free answers never delivered and
+ * the cache. */
+YC_WUR int yc__submit_start(yc_node *n);
 void yc__submit_stop(yc_node *n);
 void yc__submit_free(yc_node *n);
+/* A block was committed (call where n->precheck is cleared): drops every sender's
+ * cached overlay, whose reads predate the block. Cheap; correct if called late or never
+ * (the cache also checks the tip height), but frees memory at once. */
+void yc__submit_block_committed(yc_node *n);
+/* Expires what the mempool held longer than mempool.ttl_seconds: removed, remembered,
+ * watchers answered "expired". Run by the expiry timer each second. */
+void yc__submit_expire(yc_node *n);
+/* A pending tx of this sender left the mempool other than in a block (refused when a
+ * block was built, stale): drops the sender's cached overlay. */
+void yc__submit_forget_sender(yc_node *n, const uint8_t sender[YC_PUBKEY_LEN]);
 
 #endif

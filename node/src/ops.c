@@ -103,6 +103,17 @@ static void metrics_node(struct out *o, yc_node *n)
                "Transactions gossiped to the validators.", m->gossip_txs_sent_total);
         metric(o, "yuchain_gossip_txs_received_total", "counter",
                "Transactions received by gossip.", m->gossip_txs_received_total);
+        metric(o, "yuchain_gossip_txs_admitted_total", "counter",
+               "Transactions received by gossip that were new here and admitted.",
+               m->gossip_txs_admitted_total);
+        metric(o, "yuchain_txs_expired_total", "counter",
+               "Transactions expired: not in a block within mempool.ttl_seconds.",
+               m->txs_expired_total);
+        outf(o,
+             "# HELP yuchain_mempool_oldest_pending_seconds Time the oldest transaction in the "
+             "mempool has waited (0 when empty).\n# TYPE yuchain_mempool_oldest_pending_seconds "
+             "gauge\nyuchain_mempool_oldest_pending_seconds %.3f\n",
+             m->mempool_oldest_pending_seconds);
         metric(o, "yuchain_sync_requests_total", "counter", "Block-sync requests sent.",
                m->sync_requests_total);
         metric(o, "yuchain_sync_blocks_total", "counter",

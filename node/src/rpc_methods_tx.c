@@ -40,11 +40,19 @@ static int submit_rpc_code(int code)
                                                                        : RPC_REFUSED;
 }
 
-static void fail_submit(struct rpc_call *c, int code, const uint8_t *id)
+/* The error for a refused submission; `why` (the refusal in words, or NULL) becomes the
+ * message after the code's name: "bad_field: operations: 'compute' is not one of …". */
+static void fail_submit(struct rpc_call *c, int code, const uint8_t *id, const char *why)
 {
     if (id_known(id))
         yc__rpc_err_data(c, "id", yc_rjson_hex(id, YC_HASH_LEN));
-    yc__rpc_fail(c, submit_rpc_code(code), code, NULL);
+    if (why != NULL && why[0] != '\0') {
+        /* the message is cut at 200 bytes; data.why keeps the words whole */
+        yc__rpc_err_data(c, "why", json_string(why));
+        yc__rpc_failf(c, submit_rpc_code(code), code, "%s: %s", yc_err_name(code), why);
+    }
+    else
+        yc__rpc_fail(c, submit_rpc_code(code), code, NULL);
 }
 
 static bool tx_param(struct rpc_call *c, json_t *params, uint8_t **bytes, size_t *len)
@@ -53,28 +61,17 @@ static bool tx_param(struct rpc_call *c, json_t *params, uint8_t **bytes, size_t
                              len);
 }
 
-static const char *state_name(enum yc_tx_state s)
-{
-    switch (s) {
-    case YC_TXS_PENDING: return "pending";
-    case YC_TXS_COMMITTED: return "committed";
-    case YC_TXS_REFUSED: return "rejected";
-    default: return "unknown";
-    }
-}
-
 /* {"id","status","code","message"[,"height","index"]} for a tx status. */
 static json_t *outcome_json(const uint8_t id[YC_HASH_LEN], const struct yc_tx_status *st)
 {
     json_t *o = json_object();
     if (!o)
         return NULL;
-    int code = st->state == YC_TXS_REFUSED ? st->code : YC_OK;
     json_object_set_new(o, "id", yc_rjson_hex(id, YC_HASH_LEN));
-    json_object_set_new(o, "status", json_string(state_name(st->state)));
-    json_object_set_new(o, "code", json_string(yc_err_name(code)));
-    json_object_set_new(o, "message", json_string(yc_strerror(code)));
-    if (st->state == YC_TXS_COMMITTED) {
+    json_object_set_new(o, "status", json_string(yc_tx_state_name(st->state)));
+    json_object_set_new(o, "code", json_string(yc_tx_status_code(st)));
+    json_object_set_new(o, "message", json_string(yc_tx_status_message(st)));
+    if (st->state == YC_TXS_COMMITTED || st->state == YC_TXS_FAILED) {
         json_object_set_new(o, "height", yc_rjson_u64(st->height));
         json_object_set_new(o, "index", yc_rjson_u64(st->index));
     }
@@ -83,10 +80,11 @@ static json_t *outcome_json(const uint8_t id[YC_HASH_LEN], const struct yc_tx_st
 
 /* ---- broadcast_tx_async ---- */
 
-static void async_cb(void *ctx, int code, const uint8_t id[YC_HASH_LEN])
+static void async_cb(void *ctx, int code, const uint8_t id[YC_HASH_LEN], const char *why)
 {
     (void)ctx;
     (void)code;
+    (void)why;
     (void)id; /* the outcome reaches the client through tx / events */
 }
 
@@ -101,7 +99,7 @@ void yc__rpc_broadcast_tx_async(struct rpc_call *c, json_t *params)
     int rc = yc_tx_decode(&tx, bytes, len);
     if (rc != YC_OK) {
         free(bytes);
-        fail_submit(c, rc, NULL);
+        fail_submit(c, rc, NULL, NULL);
         return;
     }
     uint8_t id[YC_HASH_LEN];
@@ -110,7 +108,7 @@ void yc__rpc_broadcast_tx_async(struct rpc_call *c, json_t *params)
     rc = yc_node_submit(c->node, bytes, len, async_cb, NULL);
     free(bytes);
     if (rc != YC_OK) {
-        fail_submit(c, rc, id);
+        fail_submit(c, rc, id, NULL);
         return;
     }
     yc__rpc_ok(c, json_pack("{s:o,s:s}", "id", yc_rjson_hex(id, YC_HASH_LEN), "status",
@@ -119,16 +117,17 @@ void yc__rpc_broadcast_tx_async(struct rpc_call *c, json_t *params)
 
 /* ---- broadcast_tx_sync ---- */
 
-static void sync_cb(void *ctx, int code, const uint8_t id[YC_HASH_LEN])
+static void sync_cb(void *ctx, int code, const uint8_t id[YC_HASH_LEN], const char *why)
 {
     struct rpc_call *c = ctx;
     struct rpc_req *q = c->req;
     if (yc__rpc_alive(c)) {
-        if (code == YC_OK)
-            yc__rpc_ok(c, json_pack("{s:o,s:s,s:s}", "id", yc_rjson_hex(id, YC_HASH_LEN),
-                                    "status", "pending", "code", "ok"));
-        else
-            fail_submit(c, code, id);
+        if (code == YC_OK) {
+            struct yc_tx_status st = {.state = YC_TXS_PENDING};
+            yc__rpc_ok(c, outcome_json(id, &st));
+        } else {
+            fail_submit(c, code, id, why);
+        }
     }
     yc__rpc_release(q);
 }
@@ -144,7 +143,7 @@ void yc__rpc_broadcast_tx_sync(struct rpc_call *c, json_t *params)
     free(bytes);
     if (rc != YC_OK) {
         yc__rpc_release(q);
-        fail_submit(c, rc, NULL);
+        fail_submit(c, rc, NULL, NULL);
     }
 }
 
@@ -158,7 +157,7 @@ static void commit_watch_cb(void *ctx, const uint8_t id[YC_HASH_LEN],
     yc__rpc_ok(c, outcome_json(id, st));
 }
 
-static void commit_cb(void *ctx, int code, const uint8_t id[YC_HASH_LEN])
+static void commit_cb(void *ctx, int code, const uint8_t id[YC_HASH_LEN], const char *why)
 {
     struct rpc_call *c = ctx;
     struct rpc_req *q = c->req;
@@ -167,7 +166,7 @@ static void commit_cb(void *ctx, int code, const uint8_t id[YC_HASH_LEN])
         return;
     }
     if (code != YC_OK && code != YC_EDUPTX) {
-        fail_submit(c, code, id);
+        fail_submit(c, code, id, why);
         yc__rpc_release(q);
         return;
     }
@@ -175,7 +174,7 @@ static void commit_cb(void *ctx, int code, const uint8_t id[YC_HASH_LEN])
     struct yc_tx_status st;
     memset(&st, 0, sizeof(st));
     yc_node_tx_status(c->node, id, &st);
-    if (st.state == YC_TXS_COMMITTED || st.state == YC_TXS_REFUSED) {
+    if (yc_tx_state_is_final(st.state)) {
         yc__rpc_ok(c, outcome_json(id, &st));
     } else {
         yc_node_watch *w = yc_node_watch_tx(c->node, id, c->timeout_ms, commit_watch_cb, c);
@@ -207,21 +206,26 @@ void yc__rpc_broadcast_tx_commit(struct rpc_call *c, json_t *params)
     free(bytes);
     if (rc != YC_OK) {
         yc__rpc_release(q);
-        fail_submit(c, rc, NULL);
+        fail_submit(c, rc, NULL, NULL);
     }
 }
 
 /* ---- broadcast_txs ---- */
 
-static json_t *entry_json(const uint8_t *id, int code)
+static json_t *entry_json(const uint8_t *id, int code, const char *why)
 {
+    if (code == YC_OK && id_known(id)) {
+        struct yc_tx_status st = {.state = YC_TXS_PENDING};
+        return outcome_json(id, &st);
+    }
     json_t *o = json_object();
     if (!o)
         return NULL;
     json_object_set_new(o, "id", id_known(id) ? yc_rjson_hex(id, YC_HASH_LEN) : json_null());
-    json_object_set_new(o, "status", json_string(code == YC_OK ? "pending" : "rejected"));
+    json_object_set_new(o, "status", json_string("refused"));
     json_object_set_new(o, "code", json_string(yc_err_name(code)));
-    json_object_set_new(o, "message", json_string(yc_strerror(code)));
+    json_object_set_new(o, "message",
+                        json_string(why != NULL && why[0] != '\0' ? why : yc_strerror(code)));
     return o;
 }
 
@@ -234,13 +238,13 @@ static void txs_entry_done(struct rpc_call *c)
     yc__rpc_ok(c, json_pack("{s:o*}", "results", results));
 }
 
-static void txs_cb(void *ctx, int code, const uint8_t id[YC_HASH_LEN])
+static void txs_cb(void *ctx, int code, const uint8_t id[YC_HASH_LEN], const char *why)
 {
     struct rpc_sub *s = ctx;
     struct rpc_call *c = s->call;
     struct rpc_req *q = c->req;
     if (c->results)
-        json_array_set_new(c->results, s->index, entry_json(id, code));
+        json_array_set_new(c->results, s->index, entry_json(id, code, why));
     txs_entry_done(c);
     yc__rpc_release(q);
 }
@@ -272,7 +276,7 @@ void yc__rpc_broadcast_txs(struct rpc_call *c, json_t *params)
         size_t len;
         int rc = yc__rpc_unhex_alloc(json_array_get(txs, i), YC_TX_MAX_BYTES, &bytes, &len);
         if (rc != YC_OK) {
-            json_array_set_new(c->results, i, entry_json(NULL, rc));
+            json_array_set_new(c->results, i, entry_json(NULL, rc, NULL));
             continue;
         }
         c->subs[i].call = c;
@@ -282,7 +286,7 @@ void yc__rpc_broadcast_txs(struct rpc_call *c, json_t *params)
         rc = yc_node_submit(c->node, bytes, len, txs_cb, &c->subs[i]);
         free(bytes);
         if (rc != YC_OK) {
-            json_array_set_new(c->results, i, entry_json(NULL, rc));
+            json_array_set_new(c->results, i, entry_json(NULL, rc, NULL));
             c->sub_pending--;
             yc__rpc_release(q);
         }
@@ -319,7 +323,7 @@ void yc__rpc_tx(struct rpc_call *c, json_t *params)
         yc__rpc_ok(c, NULL);
         return;
     }
-    if (st.state == YC_TXS_COMMITTED) {
+    if (st.state == YC_TXS_COMMITTED || st.state == YC_TXS_FAILED) {
         struct yc_block b;
         if (yc__rpc_read_block(yc_node_store(c->node), st.height, &b) == YC_OK) {
             if (st.index < b.ntx)

@@ -186,6 +186,7 @@ static int open_node(yc_node *n)
         .max_bytes = n->cfg.mp_max_txs_bytes,
         .max_nonce_gap = n->cfg.mp_max_nonce_gap,
         .max_rejected = n->cfg.mp_rejected_cache_size,
+        .max_per_sender = n->cfg.mp_max_txs_per_sender,
     };
     struct yc_state_src src = store_state_src(n->st);
     n->loop = calloc(1, sizeof *n->loop);
@@ -205,7 +206,7 @@ static int open_node(yc_node *n)
                            n->cfg.mp_max_pending_verify) != YC_OK ||
         yc_overlay_create(&n->precheck, &src) != YC_OK ||
         yc_idmap_init(&n->inflight, YC_HASH_LEN) != YC_OK ||
-        yc_idmap_init(&n->watches, YC_HASH_LEN) != YC_OK) {
+        yc_idmap_init(&n->watches, YC_HASH_LEN) != YC_OK || yc__submit_start(n) != YC_OK) {
         yc_log_error("node", "out of memory at start-up");
         return 1;
     }

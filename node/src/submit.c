@@ -2,11 +2,34 @@
  * submit.c — admission of submitted transactions (yc_node_submit).
  *
  * Steps: decode (once) and chain check at once on the loop — a malformed tx is
- * refused before anything is queued; duplicates (mempool, store, in flight) answer
- * duplicate_tx; the signature check runs on the verify pool (cached); then the
- * pre-check against committed state and the mempool's own rules. Every callback is
- * made from `done_timer`, never from inside yc_node_submit, so callers need not be
- * reentrant.
+ * refused before anything is queued; duplicates (mempool, store — committed or failed —,
+ * in flight) answer duplicate_tx; the signature check runs on the verify pool (cached);
+ * then admission against state and the mempool's own rules. Every callback is made from
+ * `done_timer`, never from inside yc_node_submit, so callers need not be reentrant.
+ *
+ * Admission against state (DESIGN.md §3): a tx that is its sender's next in line (its
+ * nonce = the committed next nonce + the sender's pending txs that run contiguously
+ * from it) is executed in full with yc_exec_tx on an overlay holding the committed state
+ * plus the sender's own earlier pending txs, applied in nonce order; a verdict refuses
+ * it, with its words, before it enters the mempool, so it is never gossiped. A tx after
+ * a nonce gap gets the pre-check only. Verdicts that another sender's pending tx may
+ * still lift (an object or account that does not exist yet, a balance not funded yet:
+ * `soft` below) refuse only when no other sender has anything pending or in admission;
+ * otherwise the tx is admitted and, should it still fail, recorded in its block as
+ * failed.
+ *
+ * The per-sender overlays are a cache (struct yc_admission): each holds the sender's
+ * pending txs base..next-1 applied over n->precheck, and is extended by each admitted
+ * tx and by the sender's waiting txs that the new one makes ready. It is dropped for
+ * every sender when a block commits (yc__submit_block_committed, and by the tip height
+ * it was built at), and for one sender when one of its pending txs leaves the mempool
+ * otherwise; it is rebuilt from the mempool when it does not match it. A pending tx
+ * that fails when applied there (a waiting tx admitted on the pre-check) stays pending,
+ * to be recorded as failed, and breaks the sender's chain: its later txs get the
+ * pre-check only until the next block.
+ *
+ * Expiry: a timer each second removes what the mempool held longer than
+ * mempool.ttl_seconds; the ids are remembered as expired and their watchers answered.
  *
  * Rejections are remembered for the `tx` method only for verdicts on correctly
  * signed txs: an id with a bad signature is not authenticated, and remembering it
@@ -14,8 +37,11 @@
  *
  * Gossip: a tx admitted from the RPC is gossiped to the validators (net.c); one that
  * arrived by gossip goes through the same admission but is not gossiped again, and a
- * tx already known answers duplicate_tx before any work, so nothing loops.
+ * tx already known — held, in flight, in a block, or remembered as refused or expired —
+ * is dropped before any work, so nothing loops and nothing that ended comes back.
  */
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,9 +49,27 @@
 #include "log.h"
 #include "net.h"
 #include "node_internal.h"
+#include "yc/alloc.h"
 #include "yc/ledger.h"
+#include "yc/objects.h"
 
 #define PRECHECK_CACHE_USES 20000 /* clear the pre-check read cache at least this often */
+#define ADMIT_SENDERS_MAX 4096    /* senders with a cached overlay at once */
+#define EXPIRE_INTERVAL_MS 1000
+#define WHY_MAX 320
+
+/* One sender's pending txs applied over committed state. */
+struct sender_cache {
+    yc_overlay *o;  /* reads through n->precheck */
+    uint64_t base;  /* the sender's committed next nonce when built */
+    uint64_t next;  /* txs base..next-1 applied */
+    bool broken;    /* the pending tx at `next` failed here: later ones are pre-checked */
+};
+
+struct yc_admission {
+    struct yc_idmap by_sender; /* pub → sender_cache */
+    uint64_t height;           /* tip height the overlays read */
+};
 
 struct submit_req {
     yc_node *n;
@@ -37,6 +81,7 @@ struct submit_req {
     void *ctx;
     uint8_t id[YC_HASH_LEN];
     struct submit_req *next;
+    char why[WHY_MAX]; /* a refusal's words ("" if none) */
 };
 
 static void req_free(struct submit_req *r)
@@ -60,7 +105,8 @@ static void done_timer_cb(uv_timer_t *t)
         }
         /* always answered, with YC_EBUSY once stopping: the caller may hold memory for it
          * (an RPC request), and its callback must not reach a closed connection */
-        r->cb(r->ctx, n->stopping && r->code == YC_OK ? YC_EBUSY : r->code, r->id);
+        int code = n->stopping && r->code == YC_OK ? YC_EBUSY : r->code;
+        r->cb(r->ctx, code, r->id, code != YC_OK && r->why[0] != '\0' ? r->why : NULL);
         req_free(r);
         r = next;
     }
@@ -81,31 +127,321 @@ static void finish(struct submit_req *r, int code)
         uv_timer_start(&n->done_timer, done_timer_cb, 0, 0);
 }
 
-/* Pre-check and mempool insertion, after the signature verified. */
-static int admit(yc_node *n, struct submit_req *r)
+/* ---- the per-sender cache ---- */
+
+static void cache_free(struct sender_cache *sc)
 {
-    if (n->precheck_uses++ >= PRECHECK_CACHE_USES) {
-        yc_overlay_clear(n->precheck);
-        n->precheck_uses = 0;
+    if (sc == NULL)
+        return;
+    yc_overlay_destroy(sc->o);
+    free(sc);
+}
+
+static int cache_free_cb(void *ctx, const uint8_t *key, void *val)
+{
+    (void)ctx;
+    (void)key;
+    cache_free(val);
+    return 0;
+}
+
+/* Drops every sender's overlay. */
+static void cache_clear(struct yc_admission *a)
+{
+    if (a->by_sender.count == 0)
+        return;
+    yc_idmap_each(&a->by_sender, cache_free_cb, NULL);
+    yc_idmap_cleanup(&a->by_sender);
+    if (yc_idmap_init(&a->by_sender, YC_PUBKEY_LEN) != YC_OK)
+        memset(&a->by_sender, 0, sizeof a->by_sender); /* no cache until memory returns */
+}
+
+static void cache_drop(struct yc_admission *a, const uint8_t sender[YC_PUBKEY_LEN])
+{
+    if (a->by_sender.buckets != NULL)
+        cache_free(yc_idmap_del(&a->by_sender, sender));
+}
+
+/* Keeps sc as the sender's cache (a full cache is emptied first), or frees it on ENOMEM. */
+static void cache_put(struct yc_admission *a, const uint8_t sender[YC_PUBKEY_LEN],
+                      struct sender_cache *sc)
+{
+    if (a->by_sender.count >= ADMIT_SENDERS_MAX && yc_idmap_get(&a->by_sender, sender) == NULL)
+        cache_clear(a); /* rebuilt on demand, sender by sender */
+    if (a->by_sender.buckets == NULL && yc_idmap_init(&a->by_sender, YC_PUBKEY_LEN) != YC_OK)
+        memset(&a->by_sender, 0, sizeof a->by_sender);
+    if (a->by_sender.buckets == NULL || yc_idmap_put(&a->by_sender, sender, sc) != YC_OK)
+        cache_free(sc);
+}
+
+static struct sender_cache *cache_new(yc_node *n, uint64_t base)
+{
+    struct sender_cache *sc = calloc(1, sizeof *sc);
+    if (sc == NULL)
+        return NULL;
+    struct yc_state_src src = yc_overlay_src(n->precheck);
+    if (yc_overlay_create(&sc->o, &src) != YC_OK) {
+        free(sc);
+        return NULL;
     }
-    struct yc_exec_ctx ctx = {.g = &n->genesis, .height = n->tip.height + 1,
-                              .time_ms = yc__wall_ms()};
-    if (ctx.time_ms <= n->tip.time_ms)
-        ctx.time_ms = n->tip.time_ms + 1;
-    uint64_t gap = 0;
-    int rc = yc_exec_precheck(n->precheck, &ctx, &r->tx, &gap);
+    sc->base = sc->next = base;
+    return sc;
+}
+
+/* Applies the sender's held txs from sc->next on, while they run contiguously and
+ * apply; the first that fails breaks the chain. Returns YC_OK or a local failure. */
+static int cache_extend(yc_node *n, struct sender_cache *sc, const uint8_t sender[YC_PUBKEY_LEN],
+                        const struct yc_exec_ctx *ctx)
+{
+    const struct yc_tx *tx;
+    while (!sc->broken && (tx = yc_mempool_sender_tx(n->mp, sender, sc->next)) != NULL) {
+        int rc = yc_exec_tx(sc->o, ctx, tx, 0);
+        if (rc == YC_OK)
+            sc->next++;
+        else if (yc_err_is_verdict(rc))
+            sc->broken = true;
+        else
+            return rc;
+    }
+    return YC_OK;
+}
+
+/* The sender's cache matching what the mempool holds for it (si), rebuilt if needed;
+ * NULL on a local failure (then the tx is only pre-checked). */
+static struct sender_cache *cache_for(yc_node *n, const uint8_t sender[YC_PUBKEY_LEN],
+                                      const struct yc_mempool_sender_info *si,
+                                      const struct yc_exec_ctx *ctx)
+{
+    struct yc_admission *a = n->adm;
+    uint64_t line = si->base + si->nready;
+    struct sender_cache *sc =
+        a->by_sender.buckets != NULL ? yc_idmap_get(&a->by_sender, sender) : NULL;
+    if (sc != NULL && sc->base == si->base &&
+        ((!sc->broken && sc->next == line) || (sc->broken && sc->next < line)))
+        return sc;
+    cache_drop(a, sender);
+    sc = cache_new(n, si->base);
+    if (sc == NULL)
+        return NULL;
+    if (cache_extend(n, sc, sender, ctx) != YC_OK) {
+        cache_free(sc);
+        return NULL;
+    }
+    cache_put(a, sender, sc);
+    return a->by_sender.buckets != NULL && yc_idmap_get(&a->by_sender, sender) == sc ? sc : NULL;
+}
+
+/* Verdicts that another sender's pending tx may lift before this one executes. */
+static bool is_soft(int code)
+{
+    switch (code) {
+    case YC_EUNKNOWNACCT:
+    case YC_EUNKNOWNCONSENT:
+    case YC_EUNKNOWNLICENSE:
+    case YC_EUNKNOWNASSET:
+    case YC_EUNKNOWNOBJ:
+    case YC_EBALANCE:
+    case YC_ENOTCERTIFIED:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* The sender's next nonce in committed state (0 if unregistered). */
+static int committed_nonce(yc_node *n, const uint8_t sender[YC_PUBKEY_LEN], uint64_t *nonce)
+{
+    uint8_t key[YC_KEY_MAX];
+    size_t klen = yc_key_account(key, sender);
+    const uint8_t *val;
+    size_t vlen;
+    *nonce = 0;
+    int rc = yc_overlay_get(n->precheck, key, klen, &val, &vlen);
+    if (rc == YC_ENOTFOUND)
+        return YC_OK;
     if (rc != YC_OK)
         return rc;
-    if (gap > r->tx.nonce)
-        return YC_EBADNONCE;
-    uint64_t base = r->tx.nonce - gap;
-    uint64_t known;
-    if (yc_mempool_base(n->mp, r->tx.sender, &known) && known < base)
-        yc_mempool_set_base(n->mp, r->tx.sender, base, yc__node_stale_cb, n);
-    rc = yc_mempool_add(n->mp, &r->tx, base, uv_now(n->loop));
+    struct yc_account acct;
+    rc = yc_account_decode(&acct, val, vlen);
     if (rc == YC_OK)
-        yc_mempool_size(n->mp, &n->metrics.mempool_txs, &n->metrics.mempool_bytes);
+        *nonce = acct.nonce;
     return rc;
+}
+
+void yc_node_pending_nonce(yc_node *n, const uint8_t sender[YC_PUBKEY_LEN], uint64_t *committed,
+                           uint64_t *pending)
+{
+    if (committed_nonce(n, sender, committed) != YC_OK)
+        *committed = 0;
+    struct yc_mempool_sender_info si;
+    *pending = *committed;
+    if (yc_mempool_sender(n->mp, sender, &si) && si.base >= *committed)
+        *pending = si.base + si.nready;
+}
+
+/* Words for a refusal by the mempool's own rules (the tx was not added). */
+static int mempool_words(yc_node *n, struct submit_req *r, int rc, uint64_t base)
+{
+    const struct yc_tx *tx = &r->tx;
+    struct yc_mempool_sender_info si;
+    bool has = yc_mempool_sender(n->mp, tx->sender, &si);
+    uint64_t b = has && si.base > base ? si.base : base;
+    if (rc == YC_ELIMIT) {
+        snprintf(r->why, sizeof r->why,
+                 "this sender already has %zu transactions waiting (mempool.max_txs_per_sender "
+                 "is %" PRIu64 "): wait until some are in a block, then send again",
+                 si.count, n->cfg.mp_max_txs_per_sender);
+        return YC_EMEMPOOLFULL;
+    }
+    if (rc == YC_EMEMPOOLFULL) {
+        size_t count, bytes;
+        yc_mempool_size(n->mp, &count, &bytes);
+        snprintf(r->why, sizeof r->why,
+                 "the mempool is full (%zu transactions, %zu bytes; mempool.size %" PRIu64
+                 ", mempool.max_txs_bytes %" PRIu64 "): send again later",
+                 count, bytes, n->cfg.mp_size, n->cfg.mp_max_txs_bytes);
+        return rc;
+    }
+    if (rc != YC_EBADNONCE)
+        return rc;
+    if (tx->nonce < b)
+        snprintf(r->why, sizeof r->why,
+                 "nonce: %" PRIu64 " is used; the sender's next nonce is %" PRIu64, tx->nonce, b);
+    else if (tx->nonce - b > n->cfg.mp_max_nonce_gap)
+        snprintf(r->why, sizeof r->why,
+                 "nonce: %" PRIu64 " is %" PRIu64 " ahead of the sender's next nonce %" PRIu64
+                 "; at most %" PRIu64 " ahead is held (mempool.max_nonce_gap): send the "
+                 "missing nonces first",
+                 tx->nonce, tx->nonce - b, b, n->cfg.mp_max_nonce_gap);
+    else
+        snprintf(r->why, sizeof r->why,
+                 "nonce: %" PRIu64 " is taken by another pending transaction of this sender; "
+                 "its next free nonce is %" PRIu64,
+                 tx->nonce, has ? si.base + si.nready : b);
+    return rc;
+}
+
+/* Admission against state and mempool insertion, after the signature verified. */
+static int admit(yc_node *n, struct submit_req *r)
+{
+    struct yc_admission *a = n->adm;
+    if (n->precheck_uses++ >= PRECHECK_CACHE_USES) {
+        yc_overlay_clear(n->precheck); /* a read cache: the overlays above it keep theirs */
+        n->precheck_uses = 0;
+    }
+    if (a->height != n->tip.height) {
+        cache_clear(a); /* built on an older tip */
+        a->height = n->tip.height;
+    }
+    r->why[0] = '\0';
+    struct yc_exec_ctx ctx = {.g = &n->genesis, .height = n->tip.height + 1,
+                              .time_ms = yc__wall_ms(), .why = r->why, .whylen = sizeof r->why};
+    if (ctx.time_ms <= n->tip.time_ms)
+        ctx.time_ms = n->tip.time_ms + 1;
+    uint8_t sender[YC_PUBKEY_LEN]; /* r->tx moves into the mempool */
+    memcpy(sender, r->tx.sender, sizeof sender);
+    uint64_t nonce = r->tx.nonce;
+
+    struct yc_mempool_sender_info si;
+    bool has = yc_mempool_sender(n->mp, sender, &si);
+    struct sender_cache *sc = NULL;
+    if (has)
+        sc = cache_for(n, sender, &si, &ctx);
+    else
+        cache_drop(a, sender);
+    bool chain = sc != NULL && !sc->broken; /* sc->o holds every pending tx in line */
+
+    /* pre-check (nonce, sender, roles) on the fullest state we have */
+    uint64_t gap = 0, base;
+    int rc = yc_exec_precheck(chain ? sc->o : n->precheck, &ctx, &r->tx, &gap);
+    if (rc == YC_EUNKNOWNACCT && has && !chain && nonce >= si.base) {
+        rc = YC_OK; /* its registration may be pending before it */
+        gap = nonce - si.base;
+        r->why[0] = '\0';
+    }
+    if (rc == YC_EBADNONCE && r->why[0] == '\0') {
+        uint64_t next;
+        if (committed_nonce(n, sender, &next) == YC_OK)
+            (void)mempool_words(n, r, rc, next);
+    }
+    if (rc != YC_OK)
+        return rc;
+    if (gap > nonce)
+        return YC_EBADNONCE;
+    base = has ? si.base : nonce - gap;
+    if (!has || !chain) {
+        uint64_t committed = nonce - gap; /* the pre-check read committed state */
+        if (has && committed > si.base) {
+            yc_mempool_set_base(n->mp, sender, committed, yc__node_stale_cb, n);
+            cache_drop(a, sender);
+            has = yc_mempool_sender(n->mp, sender, &si);
+            sc = NULL;
+            chain = false;
+        }
+        base = committed;
+    }
+    uint64_t line = has ? si.base + si.nready : base;
+
+    /* the full rules, for the sender's next in line */
+    yc_overlay *applied = NULL; /* the tx's writes over the sender's pending state */
+    bool full = nonce == line && (!has || chain);
+    if (full) {
+        yc_overlay *parent = has ? sc->o : n->precheck;
+        struct yc_state_src src = yc_overlay_src(parent);
+        rc = yc_overlay_create(&applied, &src);
+        if (rc != YC_OK)
+            return rc;
+        rc = yc_exec_tx(applied, &ctx, &r->tx, 0);
+        if (rc != YC_OK) {
+            yc_overlay_destroy(applied);
+            applied = NULL;
+            if (!yc_err_is_verdict(rc))
+                return rc;
+            size_t count, bytes;
+            yc_mempool_size(n->mp, &count, &bytes);
+            bool others = count > (has ? si.count : 0) || n->inflight.count > 1;
+            if (!is_soft(rc) || !others)
+                return rc;
+            r->why[0] = '\0'; /* admitted after all: it may yet apply */
+        }
+    }
+    rc = yc_mempool_add(n->mp, &r->tx, base, uv_now(n->loop));
+    if (rc != YC_OK) {
+        yc_overlay_destroy(applied);
+        return mempool_words(n, r, rc, base);
+    }
+    yc_mempool_size(n->mp, &n->metrics.mempool_txs, &n->metrics.mempool_bytes);
+
+    /* keep the sender's chain up to date */
+    if (applied != NULL && has) {
+        if (yc_overlay_merge(applied, sc->o) == YC_OK) {
+            sc->next++;
+            if (cache_extend(n, sc, sender, &ctx) != YC_OK)
+                cache_drop(a, sender);
+        } else {
+            cache_drop(a, sender);
+        }
+        yc_overlay_destroy(applied);
+    } else if (applied != NULL) {
+        struct sender_cache *fresh = calloc(1, sizeof *fresh);
+        if (fresh == NULL) {
+            yc_overlay_destroy(applied);
+        } else {
+            /* applied reads through n->precheck: it becomes the sender's overlay */
+            fresh->o = applied;
+            fresh->base = base;
+            fresh->next = nonce + 1;
+            if (cache_extend(n, fresh, sender, &ctx) != YC_OK) {
+                cache_free(fresh);
+            } else {
+                cache_put(a, sender, fresh);
+            }
+        }
+    } else if (full && sc != NULL) {
+        sc->broken = true; /* admitted on a soft verdict: not applied here */
+    }
+    r->why[0] = '\0';
+    return YC_OK;
 }
 
 static void verified_cb(void *ctx, int code, size_t bad_index)
@@ -128,9 +464,17 @@ static void verified_cb(void *ctx, int code, size_t bad_index)
             yc_log_debug("mempool", "admitted %s", hex);
         } else if (code != YC_OK && yc_err_is_verdict(code) && code != YC_EDUPTX &&
                    code != YC_EMEMPOOLFULL) {
-            yc_mempool_note_rejected(n->mp, r->id, code);
+            yc_mempool_note_rejected_why(n->mp, r->id, code, r->why);
             n->metrics.txs_rejected_total++;
+            if (yc_log_enabled(YC_LOG_DEBUG)) {
+                char hex[2 * YC_HASH_LEN + 1];
+                yc_hex(hex, r->id, YC_HASH_LEN);
+                yc_log_debug("mempool", "refused %s: %s%s%s", hex, yc_err_name(code),
+                             r->why[0] != '\0' ? ": " : "", r->why);
+            }
         }
+        if (code == YC_OK && r->gossiped)
+            n->metrics.gossip_txs_admitted_total++;
     }
     uint64_t verified, hits;
     yc_verifier_counters(n->ver, &verified, &hits);
@@ -175,6 +519,11 @@ static int submit(yc_node *n, const uint8_t *bytes, size_t len, yc_submit_cb cb,
         finish(r, YC_EDUPTX);
         return YC_OK;
     }
+    int code;
+    if (gossiped && (yc_mempool_expired(n->mp, r->id) || yc_mempool_rejected(n->mp, r->id, &code))) {
+        finish(r, YC_EDUPTX); /* ended here: a peer's copy does not bring it back */
+        return YC_OK;
+    }
     if (yc_idmap_put(&n->inflight, r->id, r) != YC_OK) {
         req_free(r);
         return YC_ENOMEM;
@@ -197,11 +546,12 @@ int yc_node_submit(yc_node *n, const uint8_t *bytes, size_t len, yc_submit_cb cb
     return submit(n, bytes, len, cb, ctx, false);
 }
 
-static void gossip_done_cb(void *ctx, int code, const uint8_t id[YC_HASH_LEN])
+static void gossip_done_cb(void *ctx, int code, const uint8_t id[YC_HASH_LEN], const char *why)
 {
     (void)ctx;
     (void)code;
     (void)id;
+    (void)why;
 }
 
 int yc__node_submit_gossip(yc_node *n, const uint8_t *bytes, size_t len)
@@ -209,13 +559,107 @@ int yc__node_submit_gossip(yc_node *n, const uint8_t *bytes, size_t len)
     return submit(n, bytes, len, gossip_done_cb, NULL, true);
 }
 
+/* ---- expiry ---- */
+
+struct expired_list {
+    uint8_t (*ids)[YC_HASH_LEN];
+    size_t n, cap;
+};
+
+static void expired_cb(void *ctx, const struct yc_tx *tx)
+{
+    struct expired_list *l = ctx;
+    if (l->n == l->cap) {
+        size_t cap = l->cap == 0 ? 16 : l->cap * 2;
+        void *p = realloc(l->ids, cap * sizeof *l->ids);
+        if (p == NULL)
+            return; /* its watchers then learn it at their timeout */
+        l->ids = p;
+        l->cap = cap;
+    }
+    memcpy(l->ids[l->n++], tx->id, YC_HASH_LEN);
+}
+
+void yc__submit_expire(yc_node *n)
+{
+    uint64_t now = uv_now(n->loop), ttl = n->cfg.mp_ttl_seconds * 1000u;
+    if (now <= ttl)
+        return;
+    struct expired_list l = {0};
+    size_t k = yc_mempool_expire(n->mp, now - ttl, expired_cb, &l);
+    if (k > 0) {
+        n->metrics.txs_expired_total += k;
+        yc_mempool_size(n->mp, &n->metrics.mempool_txs, &n->metrics.mempool_bytes);
+        cache_clear(n->adm); /* some sender's chain lost a tx */
+        yc_log_info("mempool", "%zu transaction%s expired (not in a block within %" PRIu64
+                    " s, mempool.ttl_seconds)", k, k == 1 ? "" : "s", n->cfg.mp_ttl_seconds);
+    }
+    /* answered once the mempool no longer holds them, so a status read agrees */
+    for (size_t i = 0; i < l.n; i++) {
+        struct yc_tx_status st = {.state = YC_TXS_EXPIRED, .code = YC_EEXPIRED};
+        yc__node_tx_final(n, l.ids[i], &st);
+    }
+    free(l.ids);
+}
+
+static void expire_timer_cb(uv_timer_t *t)
+{
+    yc__submit_expire(t->data);
+}
+
+/* ---- lifecycle ---- */
+
+int yc__submit_start(yc_node *n)
+{
+    struct yc_admission *a = calloc(1, sizeof *a);
+    if (a == NULL)
+        return YC_ENOMEM;
+    if (yc_idmap_init(&a->by_sender, YC_PUBKEY_LEN) != YC_OK) {
+        free(a);
+        return YC_ENOMEM;
+    }
+    a->height = n->tip.height;
+    n->adm = a;
+    if (uv_timer_init(n->loop, &n->expire_timer) != 0)
+        return YC_ENOMEM;
+    n->expire_timer.data = n;
+    n->expire_timer_open = true;
+    uv_timer_start(&n->expire_timer, expire_timer_cb, EXPIRE_INTERVAL_MS, EXPIRE_INTERVAL_MS);
+    return YC_OK;
+}
+
+void yc__submit_block_committed(yc_node *n)
+{
+    if (n->adm != NULL) {
+        cache_clear(n->adm);
+        n->adm->height = n->tip.height;
+    }
+}
+
 void yc__submit_stop(yc_node *n)
 {
     if (n->ver != NULL)
         yc_verifier_cancel_all(n->ver);
+    if (n->expire_timer_open) {
+        uv_close((uv_handle_t *)&n->expire_timer, NULL);
+        n->expire_timer_open = false;
+    }
 }
 
 void yc__submit_free(yc_node *n)
 {
     done_timer_cb(&n->done_timer); /* n->stopping: answers YC_EBUSY, then frees */
+    if (n->adm != NULL) {
+        cache_clear(n->adm);
+        yc_idmap_cleanup(&n->adm->by_sender);
+        free(n->adm);
+        n->adm = NULL;
+    }
+}
+
+/* A pending tx of this sender left the mempool other than in a block. */
+void yc__submit_forget_sender(yc_node *n, const uint8_t sender[YC_PUBKEY_LEN])
+{
+    if (n->adm != NULL)
+        cache_drop(n->adm, sender);
 }

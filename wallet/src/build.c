@@ -436,11 +436,16 @@ int cmd_tx_status(struct wallet *w, const struct wallet_args *a)
     } else {
         const char *code = json_string_value(json_object_get(res, "code"));
         const char *height = json_string_value(json_object_get(res, "height"));
+        const char *message = json_string_value(json_object_get(res, "message"));
+        bool ended = strcmp(status, "failed") == 0 || strcmp(status, "refused") == 0 ||
+                     strcmp(status, "rejected") == 0 || strcmp(status, "expired") == 0;
         printf("%s", status);
-        if (height != NULL && strcmp(status, "committed") == 0)
+        if (height != NULL && (strcmp(status, "committed") == 0 || strcmp(status, "failed") == 0))
             printf(" at height %s", height);
-        if (code != NULL && strcmp(code, "ok") != 0)
+        if (code != NULL && ended)
             printf(" (%s)", code);
+        if (message != NULL && ended)
+            printf(": %s", message);
         putchar('\n');
     }
     int ex = strcmp(status, "committed") == 0 || strcmp(status, "pending") == 0 ? YC_EXIT_OK

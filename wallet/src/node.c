@@ -74,6 +74,31 @@ static bool json_u64(json_t *o, const char *key, uint64_t *out)
     return false;
 }
 
+/* Marks the nonces of `addr`'s transactions listed by unconfirmed_txs in `mine` (bit k:
+ * nonce base + k). Best effort: an older node without the method leaves it empty. */
+static void own_pending(const struct wallet *w, const char *addr, uint64_t base, uint8_t *mine,
+                        size_t nbits)
+{
+    json_t *res = NULL;
+    struct wallet_remote_err re;
+    int ex = wallet_rpc(w, "unconfirmed_txs", json_pack("{s:s}", "limit", "1000"), 0, &res, &re);
+    if (ex == YC_EXIT_FAIL) /* a node that wants `limit` as a number: use its default */
+        ex = wallet_rpc(w, "unconfirmed_txs", NULL, 0, &res, &re);
+    if (ex != YC_EXIT_OK)
+        return;
+    json_t *txs = json_object_get(res, "txs");
+    size_t i;
+    json_t *t;
+    json_array_foreach (txs, i, t) {
+        const char *s = json_string_value(json_object_get(t, "sender"));
+        uint64_t n;
+        if (s != NULL && strcmp(s, addr) == 0 && json_u64(t, "nonce", &n) && n >= base &&
+            n - base < nbits)
+            mine[(n - base) / 8] |= (uint8_t)(1u << ((n - base) % 8));
+    }
+    json_decref(res);
+}
+
 int wallet_next_nonce(const struct wallet *w, const uint8_t pub[YC_PUBKEY_LEN], uint64_t *nonce)
 {
     char addr[YC_ADDR_MAX];
@@ -91,35 +116,43 @@ int wallet_next_nonce(const struct wallet *w, const uint8_t pub[YC_PUBKEY_LEN], 
         return ex;
     } else {
         bool ok = json_u64(res, "nonce", nonce);
+        uint64_t pending;
+        /* the node's own count of our pending transactions in line, when it gives it */
+        bool has_pending = ok && json_u64(res, "pending_nonce", &pending) && pending >= *nonce;
         json_decref(res);
         if (!ok) {
             wallet_err("the node's account answer has no valid nonce");
             return YC_EXIT_DATAERR;
         }
-    }
-    /* Transactions of ours still in the mempool hold the next nonces. Best effort: an
-     * older node without the method leaves the account nonce. */
-    res = NULL;
-    int uex = wallet_rpc(w, "unconfirmed_txs", json_pack("{s:s}", "limit", "1000"), 0, &res, &re);
-    if (uex == YC_EXIT_FAIL) /* a node that wants `limit` as a number: use its default */
-        uex = wallet_rpc(w, "unconfirmed_txs", NULL, 0, &res, &re);
-    if (uex == YC_EXIT_OK) {
-        json_t *txs = json_object_get(res, "txs");
-        size_t i;
-        json_t *t;
-        json_array_foreach (txs, i, t) {
-            const char *s = json_string_value(json_object_get(t, "sender"));
-            uint64_t n;
-            if (s != NULL && strcmp(s, addr) == 0 && json_u64(t, "nonce", &n) && n >= *nonce &&
-                n < UINT64_MAX)
-                *nonce = n + 1;
+        if (has_pending) {
+            *nonce = pending;
+            return YC_EXIT_OK;
         }
-        json_decref(res);
     }
+    /* Our transactions already in the mempool in line from the account's nonce hold the
+     * next nonces: the next is the first one free after them. One waiting after a gap
+     * does not count (it cannot be ordered until the gap is filled): filling the gap is
+     * what the next transaction should do. So the answer does not depend on what else
+     * is pending. */
+    uint8_t mine[1024 / 8] = {0};
+    own_pending(w, addr, *nonce, mine, sizeof mine * 8);
+    uint64_t k = 0;
+    while (k < sizeof mine * 8 && (mine[k / 8] & (1u << (k % 8))) != 0)
+        k++;
+    *nonce += k;
     return YC_EXIT_OK;
 }
 
-/* Prints the outcome of a submission and returns the exit code. */
+/* The words of a node's message without a leading "code: " (the RPC error repeats it). */
+static const char *strip_code(const char *message, const char *code)
+{
+    size_t n = strlen(code);
+    if (n > 0 && strncmp(message, code, n) == 0 && message[n] == ':' && message[n + 1] == ' ')
+        return message + n + 2;
+    return message;
+}
+
+/* Prints the outcome of a submission and returns the exit code (DESIGN.md §10). */
 static int report(const struct wallet *w,
                   const char *id,
                   const char *status,
@@ -127,9 +160,14 @@ static int report(const struct wallet *w,
                   const char *message,
                   json_t *height)
 {
+    message = strip_code(message, code);
+    bool ended_in_block = strcmp(status, "committed") == 0 || strcmp(status, "failed") == 0;
+    if (!ended_in_block)
+        height = NULL;
     if (w->json) {
-        json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:O}", "id", id, "status", status, "code", code,
-                              "message", message, "height", height != NULL ? height : json_null());
+        json_t *o = json_pack("{s:s, s:s, s:O, s:s, s:s}", "id", id, "status", status, "height",
+                              height != NULL ? height : json_null(), "code", code, "message",
+                              message);
         wallet_print_json(o);
         json_decref(o);
     }
@@ -139,27 +177,32 @@ static int report(const struct wallet *w,
         snprintf(hbuf, sizeof hbuf, "%lld", (long long)json_integer_value(height));
         h = hbuf;
     }
+    if (!w->json)
+        puts(id);
     if (strcmp(status, "committed") == 0) {
-        if (!w->json) {
-            puts(id);
+        if (!w->json)
             fprintf(stderr, "committed at height %s\n", h != NULL ? h : "?");
-        }
         return YC_EXIT_OK;
     }
     if (strcmp(status, "pending") == 0) {
-        if (!w->json)
-            puts(id);
         if (w->no_wait) {
             wallet_info(w, "accepted, pending (check with `yuchain-wallet tx status %s`)", id);
             return YC_EXIT_OK;
         }
-        wallet_err("not committed within the wait; still pending (check with "
+        wallet_err("not in a block within the wait; still pending (check later with "
                    "`yuchain-wallet tx status %s`)",
                    id);
         return YC_EXIT_FAIL;
     }
-    if (!w->json)
-        wallet_err("rejected: %s: %s", code, message);
+    if (w->json)
+        return YC_EXIT_FAIL;
+    if (strcmp(status, "failed") == 0)
+        wallet_err("failed at height %s: %s: %s (recorded in the block; only its nonce was used)",
+                   h != NULL ? h : "?", code, message);
+    else if (strcmp(status, "expired") == 0)
+        wallet_err("expired: %s", message);
+    else
+        wallet_err("refused: %s: %s", code, message);
     return YC_EXIT_FAIL;
 }
 
@@ -183,27 +226,36 @@ int wallet_submit(const struct wallet *w,
     struct wallet_remote_err re;
     int ex = wallet_rpc(w, method, params, WALLET_COMMIT_WAIT_MS + 15000, &res, &re);
     if (ex == YC_EXIT_FAIL) /* refused at admission */
-        return report(w, idhex, "rejected", re.code, re.message, NULL);
+        return report(w, idhex, "refused", re.code, re.message, NULL);
     if (ex != YC_EXIT_OK)
         return ex;
     const char *status = json_string_value(json_object_get(res, "status"));
     const char *code = json_string_value(json_object_get(res, "code"));
     const char *message = json_string_value(json_object_get(res, "message"));
     const char *rid = json_string_value(json_object_get(res, "id"));
-    if (status == NULL || (strcmp(status, "committed") != 0 && strcmp(status, "rejected") != 0 &&
-                           strcmp(status, "pending") != 0)) {
+    static const char *const known[] = {"committed", "failed", "refused", "expired", "pending",
+                                        "rejected", "unknown"};
+    bool valid = false;
+    for (size_t i = 0; status != NULL && i < sizeof known / sizeof known[0]; i++)
+        valid = valid || strcmp(status, known[i]) == 0;
+    if (!valid) {
         json_decref(res);
         wallet_err("the node answered %s without a valid status", method);
         return YC_EXIT_DATAERR;
     }
+    if (strcmp(status, "rejected") == 0) /* an older node's word for refused */
+        status = "refused";
+    else if (strcmp(status, "unknown") == 0) /* not seen yet at the end of the wait */
+        status = "pending";
     if (rid != NULL && strcmp(rid, idhex) != 0)
         wallet_err("warning: the node reports id %s, we computed %s", rid, idhex);
-    if (code == NULL)
-        code = strcmp(status, "rejected") == 0 ? "unknown_error" : "ok";
+    if (strcmp(status, "pending") == 0)
+        code = "pending"; /* an older node says "ok" of a pending tx */
+    else if (code == NULL)
+        code = strcmp(status, "committed") == 0 ? "ok" : "unknown_error";
     if (message == NULL)
         message = yc_strerror(yc_err_from_name(code));
-    json_t *height = strcmp(status, "committed") == 0 ? json_object_get(res, "height") : NULL;
-    ex = report(w, idhex, status, code, message, height);
+    ex = report(w, idhex, status, code, message, json_object_get(res, "height"));
     json_decref(res);
     return ex;
 }

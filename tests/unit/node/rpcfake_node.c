@@ -78,6 +78,7 @@ struct yc_node {
     /* submit */
     int submit_rc;   /* returned by yc_node_submit (YC_OK: callback follows) */
     int submit_code; /* passed to the callback for a decodable tx */
+    const char *submit_why; /* the refusal's words passed with a non-ok submit_code */
     uv_idle_t idle;
     struct fk_pending_submit pend[FK_MAX_PENDING];
     size_t npend;
@@ -187,7 +188,8 @@ static void fk_on_idle(uv_idle_t *h)
     n->npend = 0;
     uv_idle_stop(&n->idle);
     for (size_t i = 0; i < k; i++)
-        batch[i].cb(batch[i].ctx, batch[i].code, batch[i].id);
+        batch[i].cb(batch[i].ctx, batch[i].code, batch[i].id,
+                    batch[i].code != YC_OK ? n->submit_why : NULL);
 }
 
 int yc_node_submit(yc_node *n, const uint8_t *bytes, size_t len, yc_submit_cb cb, void *ctx)
@@ -215,6 +217,14 @@ int yc_node_submit(yc_node *n, const uint8_t *bytes, size_t len, yc_submit_cb cb
     }
     uv_idle_start(&n->idle, fk_on_idle);
     return YC_OK;
+}
+
+void yc_node_pending_nonce(yc_node *n, const uint8_t sender[YC_PUBKEY_LEN], uint64_t *committed,
+                           uint64_t *pending)
+{
+    (void)sender;
+    *committed = 0;
+    *pending = n->nmempool;
 }
 
 void yc_node_tx_status(yc_node *n, const uint8_t id[YC_HASH_LEN], struct yc_tx_status *out)

@@ -1,6 +1,7 @@
 /*
- * test_mempool.c — mempool ordering, limits, de-duplication, nonce gaps, base moves
- * after a block, and the rejection ring (node/src/mempool.h).
+ * test_mempool.c — mempool ordering, limits (total, per sender), de-duplication, nonce
+ * gaps, base moves after a block, expiry, and the refusal and expiry rings
+ * (node/src/mempool.h).
  *
  * Transactions are built by hand (id, sender, nonce, size): the mempool reads only
  * those fields and frees the bytes, so the tests need no signing.
@@ -33,9 +34,18 @@ static struct yc_tx mk(uint8_t s, uint64_t nonce, size_t len)
     return tx;
 }
 
+static yc_mempool *mk_pool_per_sender(size_t max_txs, size_t max_bytes, uint64_t gap,
+                                      size_t max_rej, size_t per_sender)
+{
+    struct yc_mempool_limits lim = {max_txs, max_bytes, gap, max_rej, per_sender};
+    yc_mempool *mp = NULL;
+    assert_int_equal(yc_mempool_create(&mp, &lim), YC_OK);
+    return mp;
+}
+
 static yc_mempool *mk_pool(size_t max_txs, size_t max_bytes, uint64_t gap, size_t max_rej)
 {
-    struct yc_mempool_limits lim = {max_txs, max_bytes, gap, max_rej};
+    struct yc_mempool_limits lim = {max_txs, max_bytes, gap, max_rej, 0};
     yc_mempool *mp = NULL;
     assert_int_equal(yc_mempool_create(&mp, &lim), YC_OK);
     return mp;
@@ -252,6 +262,137 @@ static void test_many_senders(void **state)
     yc_mempool_destroy(mp);
 }
 
+static void test_per_sender_cap(void **state)
+{
+    (void)state;
+    yc_mempool *mp = mk_pool_per_sender(100, 1 << 20, 10, 16, 3);
+    add_ok(mp, mk('A', 0, 10), 0, 1);
+    add_ok(mp, mk('A', 1, 10), 0, 2);
+    add_ok(mp, mk('A', 5, 10), 0, 3); /* a waiting one counts too */
+    struct yc_tx more = mk('A', 2, 10);
+    assert_int_equal(yc_mempool_add(mp, &more, 0, 4), YC_ELIMIT);
+    assert_non_null(more.bytes);
+    yc_tx_cleanup(&more);
+    add_ok(mp, mk('B', 0, 10), 0, 5); /* another sender is not held back */
+    struct yc_mempool_sender_info si;
+    assert_true(yc_mempool_sender(mp, (const uint8_t *)"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", &si));
+    assert_int_equal(si.count, 3);
+    assert_int_equal(si.nready, 2);
+    assert_int_equal(si.base, 0);
+    assert_non_null(yc_mempool_sender_tx(mp, (const uint8_t *)"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", 5));
+    assert_null(yc_mempool_sender_tx(mp, (const uint8_t *)"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", 2));
+    assert_false(yc_mempool_sender(mp, (const uint8_t *)"CCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCC", &si));
+    assert_int_equal(si.count, 0);
+    yc_mempool_destroy(mp);
+}
+
+static void test_gap_bound(void **state)
+{
+    (void)state;
+    yc_mempool *mp = mk_pool(100, 1 << 20, 2, 16);
+    add_ok(mp, mk('A', 2, 10), 0, 1); /* 2 ahead: held, waiting */
+    struct yc_tx far = mk('A', 3, 10);
+    assert_int_equal(yc_mempool_add(mp, &far, 0, 2), YC_EBADNONCE); /* 3 ahead */
+    yc_tx_cleanup(&far);
+    size_t n, bytes;
+    yc_mempool_ready_size(mp, &n, &bytes);
+    assert_int_equal(n, 0);
+    yc_mempool_destroy(mp);
+}
+
+static int expired_seen;
+
+static void expired_cb(void *ctx, const struct yc_tx *tx)
+{
+    (void)ctx;
+    assert_non_null(tx);
+    expired_seen++;
+}
+
+static void test_expiry(void **state)
+{
+    (void)state;
+    yc_mempool *mp = mk_pool(100, 1 << 20, 10, 2);
+    struct yc_tx a0 = mk('A', 0, 10), a2 = mk('A', 2, 10), b0 = mk('B', 0, 10);
+    uint8_t ida0[YC_HASH_LEN], ida2[YC_HASH_LEN], idb0[YC_HASH_LEN];
+    memcpy(ida0, a0.id, YC_HASH_LEN);
+    memcpy(ida2, a2.id, YC_HASH_LEN);
+    memcpy(idb0, b0.id, YC_HASH_LEN);
+    add_ok(mp, a0, 0, 100);
+    add_ok(mp, a2, 0, 200); /* waits for a gap never filled */
+    add_ok(mp, b0, 0, 300);
+    uint64_t oldest;
+    assert_true(yc_mempool_oldest(mp, &oldest));
+    assert_int_equal(oldest, 100);
+    expired_seen = 0;
+    assert_int_equal(yc_mempool_expire(mp, 100, expired_cb, NULL), 0); /* none before 100 */
+    assert_int_equal(yc_mempool_expire(mp, 250, expired_cb, NULL), 2);
+    assert_int_equal(expired_seen, 2);
+    assert_null(yc_mempool_get(mp, ida0));
+    assert_null(yc_mempool_get(mp, ida2));
+    assert_non_null(yc_mempool_get(mp, idb0));
+    assert_true(yc_mempool_expired(mp, ida0));
+    assert_true(yc_mempool_expired(mp, ida2));
+    assert_false(yc_mempool_expired(mp, idb0));
+    int code;
+    assert_false(yc_mempool_rejected(mp, ida0, &code)); /* expired is not refused */
+    size_t n, bytes;
+    yc_mempool_size(mp, &n, &bytes);
+    assert_int_equal(n, 1);
+    yc_mempool_ready_size(mp, &n, &bytes);
+    assert_int_equal(n, 1);
+    assert_true(yc_mempool_oldest(mp, &oldest));
+    assert_int_equal(oldest, 300);
+    /* A is gone: its sender entry too */
+    struct yc_mempool_sender_info si;
+    assert_false(yc_mempool_sender(mp, (const uint8_t *)"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", &si));
+    /* the expiry ring is bounded (2 here): the oldest is forgotten */
+    assert_int_equal(yc_mempool_expire(mp, 1000, NULL, NULL), 1);
+    assert_false(yc_mempool_expired(mp, ida0));
+    assert_true(yc_mempool_expired(mp, ida2));
+    assert_true(yc_mempool_expired(mp, idb0));
+    assert_false(yc_mempool_oldest(mp, &oldest));
+    /* an expired id may be admitted again (a deliberate resubmission) */
+    struct yc_tx again = mk('B', 0, 10);
+    memcpy(again.id, idb0, YC_HASH_LEN);
+    add_ok(mp, again, 0, 2000);
+    assert_non_null(yc_mempool_get(mp, idb0));
+    yc_mempool_destroy(mp);
+}
+
+static void test_refusal_words(void **state)
+{
+    (void)state;
+    yc_mempool *mp = mk_pool(10, 1000, 10, 2);
+    uint8_t a[YC_HASH_LEN] = {1}, b[YC_HASH_LEN] = {2}, c[YC_HASH_LEN] = {3};
+    int code = 0;
+    const char *why = "x";
+    yc_mempool_note_rejected_why(mp, a, YC_EBADFIELD, "operations: 'compute' is not one of "
+                                                      "collect, hold, host, use");
+    yc_mempool_note_rejected_why(mp, b, YC_EBALANCE, NULL);
+    assert_true(yc_mempool_rejected_why(mp, a, &code, &why));
+    assert_int_equal(code, YC_EBADFIELD);
+    assert_string_equal(why, "operations: 'compute' is not one of collect, hold, host, use");
+    assert_true(yc_mempool_rejected_why(mp, b, &code, &why));
+    assert_null(why);
+    /* a later note replaces code and words */
+    yc_mempool_note_rejected_why(mp, b, YC_EBADNONCE, "nonce: 4 is used");
+    assert_true(yc_mempool_rejected_why(mp, b, &code, &why));
+    assert_int_equal(code, YC_EBADNONCE);
+    assert_string_equal(why, "nonce: 4 is used");
+    yc_mempool_note_rejected_why(mp, c, YC_ENOTAUTH, "role: x"); /* evicts a */
+    assert_false(yc_mempool_rejected_why(mp, a, &code, &why));
+    assert_null(why);
+    /* long words are cut, never overflow */
+    char longw[1000];
+    memset(longw, 'w', sizeof longw - 1);
+    longw[sizeof longw - 1] = '\0';
+    yc_mempool_note_rejected_why(mp, a, YC_EBADFIELD, longw);
+    assert_true(yc_mempool_rejected_why(mp, a, &code, &why));
+    assert_int_equal(strlen(why), 255);
+    yc_mempool_destroy(mp);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -262,6 +403,10 @@ int main(void)
         cmocka_unit_test(test_remove_and_base_after_block),
         cmocka_unit_test(test_rejection_ring),
         cmocka_unit_test(test_many_senders),
+        cmocka_unit_test(test_per_sender_cap),
+        cmocka_unit_test(test_gap_bound),
+        cmocka_unit_test(test_expiry),
+        cmocka_unit_test(test_refusal_words),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -103,8 +103,24 @@ static void test_sync(void **state)
     assert_int_equal(st, 200);
     assert_string_equal(rstr(p, "id"), id);
     assert_string_equal(rstr(p, "status"), "pending");
-    assert_string_equal(rstr(p, "code"), "ok");
+    assert_string_equal(rstr(p, "code"), "pending"); /* never "ok" while pending */
     json_decref(p);
+    /* refused with words: the message names the field and what is allowed */
+    e->node.submit_code = YC_EBADFIELD;
+    e->node.submit_why = "operations: 'compute' is not one of collect, hold, host, use";
+    make_tx(e, 9, hex, id);
+    p = call_tx(e, "broadcast_tx_sync", hex, NULL, &st);
+    assert_int_equal(err_code(p), -32000);
+    assert_string_equal(err_name(p), "bad_field");
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(p, "error"), "message")),
+        "bad_field: operations: 'compute' is not one of collect, hold, host, use");
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(json_object_get(p, "error"), "data"),
+                                          "why")),
+        "operations: 'compute' is not one of collect, hold, host, use");
+    json_decref(p);
+    e->node.submit_why = NULL;
     /* refused at admission: -32000 with the stable code and the id */
     e->node.submit_code = YC_EBADNONCE;
     make_tx(e, 4, hex, id);
@@ -174,6 +190,7 @@ static void test_commit(void **state)
     make_tx(e, 7, hex, id);
     p = call_tx(e, "broadcast_tx_commit", hex, ",\"timeout_ms\":\"50\"", &st);
     assert_string_equal(rstr(p, "status"), "pending");
+    assert_string_equal(rstr(p, "code"), "pending");
     assert_null(json_object_get(json_object_get(p, "result"), "height"));
     json_decref(p);
     /* already committed (a resubmission): answered from the status at once */
@@ -185,8 +202,30 @@ static void test_commit(void **state)
     fk_build_tx(&e->node, 7, 0, buf, sizeof(buf), e->node.known_id);
     size_t watches_before = e->node.watch_fired;
     p = call_tx(e, "broadcast_tx_commit", hex, NULL, &st);
-    assert_string_equal(rstr(p, "status"), "rejected");
+    assert_string_equal(rstr(p, "status"), "refused");
     assert_string_equal(rstr(p, "code"), "consent_revoked");
+    assert_int_equal(e->node.watch_fired, watches_before);
+    json_decref(p);
+    /* failed in a block: final, with its code, height and index */
+    e->node.known_status.state = YC_TXS_FAILED;
+    e->node.known_status.code = YC_EBALANCE;
+    e->node.known_status.height = 9;
+    e->node.known_status.index = 2;
+    p = call_tx(e, "broadcast_tx_commit", hex, NULL, &st);
+    assert_string_equal(rstr(p, "status"), "failed");
+    assert_string_equal(rstr(p, "code"), "insufficient_balance");
+    assert_string_equal(rstr(p, "height"), "9");
+    assert_string_equal(rstr(p, "index"), "2");
+    assert_int_equal(e->node.watch_fired, watches_before);
+    json_decref(p);
+    /* expired: final too */
+    memset(&e->node.known_status, 0, sizeof e->node.known_status);
+    e->node.known_status.state = YC_TXS_EXPIRED;
+    e->node.known_status.code = YC_EEXPIRED;
+    p = call_tx(e, "broadcast_tx_commit", hex, NULL, &st);
+    assert_string_equal(rstr(p, "status"), "expired");
+    assert_string_equal(rstr(p, "code"), "expired");
+    assert_null(json_object_get(json_object_get(p, "result"), "height"));
     assert_int_equal(e->node.watch_fired, watches_before);
     json_decref(p);
     env_free(e);
@@ -289,7 +328,7 @@ static void test_broadcast_txs(void **state)
                         "bad_field");
     assert_string_equal(json_string_value(json_object_get(json_array_get(res, 2), "id")), idb);
     assert_string_equal(json_string_value(json_object_get(json_array_get(res, 3), "status")),
-                        "rejected");
+                        "refused");
     json_decref(p);
     /* GET form: comma-separated */
     char path[4600];

@@ -68,10 +68,14 @@ static json_t *handle_submit(const char *hex)
     if (yc_tx_verify(&tx, CHAIN) != YC_OK)
         r = rpc_error(-32000, "signature does not verify", "bad_signature");
     else if (tx.nonce != 5) /* the account says 3, the mempool holds 3 and 4 */
-        r = rpc_error(-32000, "nonce is not the sender's next sequence number", "bad_nonce");
+        r = rpc_error(-32000, "bad_nonce: nonce: 9 is taken; the next is 5", "bad_nonce");
     else if (tx.type == YC_TX_TOKEN_TRANSFER && tx.b.token.amount == 13)
-        r = rpc_result(json_pack("{s:s, s:s, s:s, s:s}", "id", id, "status", "rejected", "code",
-                                 "insufficient_balance", "message", "balance too low"));
+        r = rpc_result(json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "id", id, "status", "failed",
+                                 "code", "insufficient_balance", "message", "balance too low",
+                                 "height", "43", "index", "1"));
+    else if (tx.type == YC_TX_TOKEN_TRANSFER && tx.b.token.amount == 17)
+        r = rpc_result(json_pack("{s:s, s:s, s:s, s:s}", "id", id, "status", "expired", "code",
+                                 "expired", "message", "not put in a block in time"));
     else if (tx.type == YC_TX_TOKEN_TRANSFER && tx.b.token.amount == 15)
         r = rpc_result(json_pack("{s:s, s:s, s:s}", "id", id, "status", "pending", "code", "ok"));
     else
@@ -306,29 +310,44 @@ static void test_submit_outcomes(void **state)
     assert_int_equal(run("%W %N %P --from alice transfer --to %B --amount 7", out, sizeof out), 0);
     assert_int_equal(strlen(out), 65);
 
-    /* rejected at execution */
+    /* failed at execution: recorded in a block, with its height */
     assert_int_equal(
         run("%W %N %P --from alice --json transfer --to %B --amount 13", out, sizeof out), 1);
     o = one_object(out);
-    assert_string_equal(json_string_value(json_object_get(o, "status")), "rejected");
+    assert_int_equal(json_object_size(o), 5);
+    assert_string_equal(json_string_value(json_object_get(o, "status")), "failed");
     assert_string_equal(json_string_value(json_object_get(o, "code")), "insufficient_balance");
-    assert_true(json_is_null(json_object_get(o, "height")));
+    assert_string_equal(json_string_value(json_object_get(o, "height")), "43");
     json_decref(o);
 
-    /* rejected at admission (a JSON-RPC error): a forced wrong nonce */
+    /* refused at admission (a JSON-RPC error): a forced wrong nonce; the message keeps the
+     * words without repeating the code */
     assert_int_equal(
         run("%W %N %P --from alice --json transfer --to %B --amount 7 --nonce 9", out, sizeof out),
         1);
     o = one_object(out);
-    assert_string_equal(json_string_value(json_object_get(o, "status")), "rejected");
+    assert_string_equal(json_string_value(json_object_get(o, "status")), "refused");
     assert_string_equal(json_string_value(json_object_get(o, "code")), "bad_nonce");
+    assert_string_equal(json_string_value(json_object_get(o, "message")),
+                        "nonce: 9 is taken; the next is 5");
+    assert_true(json_is_null(json_object_get(o, "height")));
     json_decref(o);
 
-    /* still pending after the wait: 1; with --no-wait: 0 */
+    /* expired: 1 */
+    assert_int_equal(
+        run("%W %N %P --from alice --json transfer --to %B --amount 17", out, sizeof out), 1);
+    o = one_object(out);
+    assert_string_equal(json_string_value(json_object_get(o, "status")), "expired");
+    assert_string_equal(json_string_value(json_object_get(o, "code")), "expired");
+    assert_true(json_is_null(json_object_get(o, "height")));
+    json_decref(o);
+
+    /* still pending after the wait: 1 (code "pending", never "ok"); with --no-wait: 0 */
     assert_int_equal(
         run("%W %N %P --from alice --json transfer --to %B --amount 15", out, sizeof out), 1);
     o = one_object(out);
     assert_string_equal(json_string_value(json_object_get(o, "status")), "pending");
+    assert_string_equal(json_string_value(json_object_get(o, "code")), "pending");
     json_decref(o);
     assert_int_equal(
         run("%W %N %P --from alice --json --no-wait transfer --to %B --amount 15", out, sizeof out),

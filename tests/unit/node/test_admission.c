@@ -1,0 +1,411 @@
+/*
+ * test_admission.c — admission against state (node/src/submit.c) on a real node core:
+ * a LevelDB store at genesis, the verify pool, the mempool, no network. Checks that a
+ * chain of one sender's dependent transactions is admitted before any block (a
+ * registration and then a consent grant by the new key), that one that would fail is
+ * refused before it enters the mempool (with its code, remembered, its words passed to
+ * the callback), that a tx after a nonce gap gets the pre-check only, the per-sender cap
+ * and the nonce gap with words naming the option, and expiry: the `tx` status says
+ * expired, watchers are answered, gossip does not bring it back, a resubmission does.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <uv.h>
+
+#include "node_internal.h"
+#include "yc/alloc.h"
+#include "yc/codec.h"
+#include "yc/keys.h"
+#include "yc/store.h"
+
+struct env {
+    uv_loop_t loop;
+    yc_node n;
+    char dir[64];
+    uint64_t t0; /* now, for validity windows */
+};
+
+struct answer {
+    bool done;
+    int code;
+    char why[512];
+};
+
+static void signer(yc_signer **s, uint8_t seed)
+{
+    uint8_t sk[YC_SECKEY_LEN];
+    memset(sk, seed, sizeof sk);
+    assert_int_equal(yc_signer_create(s, sk), YC_OK);
+}
+
+static void pub_of(uint8_t seed, uint8_t pub[YC_PUBKEY_LEN])
+{
+    yc_signer *s;
+    signer(&s, seed);
+    yc_signer_pubkey(s, pub);
+    yc_signer_destroy(s);
+}
+
+static void set_account(struct yc_genesis_account *a, uint8_t seed, const char *role,
+                        const char *name, uint64_t balance)
+{
+    pub_of(seed, a->pub);
+    snprintf(a->role, sizeof a->role, "%s", role);
+    snprintf(a->name, sizeof a->name, "%s", name);
+    snprintf(a->jurisdiction, sizeof a->jurisdiction, "CN-CQ");
+    a->balance = balance;
+}
+
+static void env_init(struct env *e, uint64_t per_sender, uint64_t gap, uint64_t ttl_s)
+{
+    memset(e, 0, sizeof *e);
+    assert_int_equal(uv_loop_init(&e->loop), 0);
+    yc_node *n = &e->n;
+    n->loop = &e->loop;
+    yc_config_default(&n->cfg);
+    n->cfg.mp_max_txs_per_sender = per_sender;
+    n->cfg.mp_max_nonce_gap = gap;
+    n->cfg.mp_ttl_seconds = ttl_s;
+    struct yc_genesis *g = &n->genesis;
+    snprintf(g->chain_id, sizeof g->chain_id, "admit-chain");
+    g->genesis_time_ms = 1700000000000ull;
+    yc_params_default(&g->params);
+    g->params.open_registration = true;
+    g->nvalidators = 1;
+    snprintf(g->validators[0].name, sizeof g->validators[0].name, "v0");
+    pub_of(1, g->validators[0].pub);
+    snprintf(g->validators[0].addr, sizeof g->validators[0].addr, "127.0.0.1:1");
+    g->accounts = yc_calloc(3, sizeof *g->accounts);
+    g->naccounts = 3;
+    set_account(&g->accounts[0], 2, "exchange", "Exchange", 1000);
+    set_account(&g->accounts[1], 3, "individual", "Alice", 500);
+    set_account(&g->accounts[2], 4, "processor", "Proc", 900);
+    assert_int_equal(yc_genesis_finalize(g), YC_OK);
+
+    snprintf(e->dir, sizeof e->dir, "/tmp/yc-admit-XXXXXX");
+    assert_non_null(mkdtemp(e->dir));
+    char err[256];
+    assert_int_equal(store_open(&n->st, e->dir, true, g, err, sizeof err), YC_OK);
+    assert_int_equal(store_tip(n->st, &n->tip), YC_OK);
+    e->t0 = yc__wall_ms();
+    n->validator_index = 0;
+    struct yc_mempool_limits ml = {
+        .max_txs = n->cfg.mp_size,
+        .max_bytes = n->cfg.mp_max_txs_bytes,
+        .max_nonce_gap = n->cfg.mp_max_nonce_gap,
+        .max_rejected = n->cfg.mp_rejected_cache_size,
+        .max_per_sender = n->cfg.mp_max_txs_per_sender,
+    };
+    assert_int_equal(yc_mempool_create(&n->mp, &ml), YC_OK);
+    assert_int_equal(yc_verifier_create(&n->ver, n->loop, g->chain_id, 1000, 1000), YC_OK);
+    struct yc_state_src src = store_state_src(n->st);
+    assert_int_equal(yc_overlay_create(&n->precheck, &src), YC_OK);
+    assert_int_equal(yc_idmap_init(&n->inflight, YC_HASH_LEN), YC_OK);
+    assert_int_equal(yc_idmap_init(&n->watches, YC_HASH_LEN), YC_OK);
+    uv_timer_init(n->loop, &n->done_timer);
+    n->done_timer.data = n;
+    assert_int_equal(yc__submit_start(n), YC_OK);
+}
+
+static void env_free(struct env *e)
+{
+    yc_node *n = &e->n;
+    n->stopping = true;
+    yc__events_stop(n);
+    yc__submit_stop(n);
+    uv_close((uv_handle_t *)&n->done_timer, NULL);
+    uv_run(&e->loop, UV_RUN_DEFAULT);
+    yc__events_free(n);
+    yc__submit_free(n);
+    uv_run(&e->loop, UV_RUN_DEFAULT);
+    assert_int_equal(uv_loop_close(&e->loop), 0);
+    yc_verifier_destroy(n->ver);
+    yc_mempool_destroy(n->mp);
+    yc_overlay_destroy(n->precheck);
+    yc_idmap_cleanup(&n->inflight);
+    yc_idmap_cleanup(&n->watches);
+    store_close(n->st);
+    yc_genesis_cleanup(&n->genesis);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", e->dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+/* Signed bytes of a tx by key `seed` into out (a yc_buf the caller cleans up). */
+static void build(struct env *e, uint8_t seed, uint64_t nonce, enum yc_tx_type type,
+                  const struct yc_buf *body, struct yc_buf *out, uint8_t id[YC_HASH_LEN])
+{
+    yc_signer *s;
+    signer(&s, seed);
+    uint8_t aux[32] = {0};
+    yc_buf_init(out, 0);
+    assert_int_equal(yc_tx_build_signed(out, id, e->n.genesis.chain_id, type, s, nonce,
+                                        body->data, body->len, aux),
+                     YC_OK);
+    yc_signer_destroy(s);
+}
+
+static void body_register(struct yc_buf *b, const char *name)
+{
+    struct yc_enc en;
+    yc_buf_init(b, 0);
+    yc_enc_init(&en, b);
+    yc_enc_map(&en, 3);
+    yc_enc_cstr(&en, "jurisdiction");
+    yc_enc_cstr(&en, "CN-CQ");
+    yc_enc_cstr(&en, "name");
+    yc_enc_cstr(&en, name);
+    yc_enc_cstr(&en, "role");
+    yc_enc_cstr(&en, "individual");
+    assert_int_equal(yc_enc_finish(&en), YC_OK);
+}
+
+static void body_transfer(struct yc_buf *b, uint8_t to_seed, uint64_t amount)
+{
+    uint8_t to[YC_PUBKEY_LEN];
+    pub_of(to_seed, to);
+    struct yc_enc en;
+    yc_buf_init(b, 0);
+    yc_enc_init(&en, b);
+    yc_enc_map(&en, 2);
+    yc_enc_cstr(&en, "amount");
+    yc_enc_uint(&en, amount);
+    yc_enc_cstr(&en, "to");
+    yc_enc_bin(&en, to, YC_PUBKEY_LEN);
+    assert_int_equal(yc_enc_finish(&en), YC_OK);
+}
+
+static void body_grant(struct yc_buf *b, uint8_t proc_seed, const char *operation, uint64_t until)
+{
+    uint8_t proc[YC_PUBKEY_LEN];
+    pub_of(proc_seed, proc);
+    struct yc_enc en;
+    yc_buf_init(b, 0);
+    yc_enc_init(&en, b);
+    yc_enc_map(&en, 7);
+    yc_enc_cstr(&en, "categories");
+    yc_enc_array(&en, 1);
+    yc_enc_cstr(&en, "health");
+    yc_enc_cstr(&en, "fee_per_use");
+    yc_enc_uint(&en, 3);
+    yc_enc_cstr(&en, "jurisdiction");
+    yc_enc_cstr(&en, "CN-CQ");
+    yc_enc_cstr(&en, "operations");
+    yc_enc_array(&en, 1);
+    yc_enc_cstr(&en, operation);
+    yc_enc_cstr(&en, "processor");
+    yc_enc_bin(&en, proc, YC_PUBKEY_LEN);
+    yc_enc_cstr(&en, "purposes");
+    yc_enc_array(&en, 1);
+    yc_enc_cstr(&en, "research");
+    yc_enc_cstr(&en, "until");
+    yc_enc_uint(&en, until);
+    assert_int_equal(yc_enc_finish(&en), YC_OK);
+}
+
+static void answer_cb(void *ctx, int code, const uint8_t id[YC_HASH_LEN], const char *why)
+{
+    (void)id;
+    struct answer *a = ctx;
+    a->done = true;
+    a->code = code;
+    snprintf(a->why, sizeof a->why, "%s", why != NULL ? why : "");
+}
+
+/* Submits and waits for the answer; returns its code (why in a->why). */
+static int submit(struct env *e, const struct yc_buf *tx, struct answer *a)
+{
+    memset(a, 0, sizeof *a);
+    int rc = yc_node_submit(&e->n, tx->data, tx->len, answer_cb, a);
+    if (rc != YC_OK)
+        return rc;
+    for (int i = 0; i < 5000 && !a->done; i++) {
+        uv_run(&e->loop, UV_RUN_NOWAIT);
+        if (!a->done)
+            uv_sleep(1);
+    }
+    assert_true(a->done);
+    return a->code;
+}
+
+/* Builds, submits, returns the code; id out. */
+static int send_tx(struct env *e, uint8_t seed, uint64_t nonce, enum yc_tx_type type,
+                struct yc_buf *body, uint8_t id[YC_HASH_LEN], struct answer *a)
+{
+    struct yc_buf tx;
+    build(e, seed, nonce, type, body, &tx, id);
+    yc_buf_cleanup(body);
+    int rc = submit(e, &tx, a);
+    yc_buf_cleanup(&tx);
+    return rc;
+}
+
+static enum yc_tx_state state_of(struct env *e, const uint8_t id[YC_HASH_LEN])
+{
+    struct yc_tx_status st;
+    yc_node_tx_status(&e->n, id, &st);
+    return st.state;
+}
+
+static void test_dependent_chain_admitted(void **state)
+{
+    (void)state;
+    struct env e;
+    env_init(&e, 64, 64, 120);
+    struct yc_buf body;
+    struct answer a;
+    uint8_t reg[YC_HASH_LEN], grant[YC_HASH_LEN], grant2[YC_HASH_LEN];
+    /* a new key registers itself and, before any block, grants a consent */
+    body_register(&body, "Bob");
+    assert_int_equal(send_tx(&e, 9, 0, YC_TX_ACCOUNT_REGISTER, &body, reg, &a), YC_OK);
+    body_grant(&body, 4, "use", e.t0 + 86400000ull * 365);
+    assert_int_equal(send_tx(&e, 9, 1, YC_TX_CONSENT_GRANT, &body, grant, &a), YC_OK);
+    assert_int_equal(state_of(&e, reg), YC_TXS_PENDING);
+    assert_int_equal(state_of(&e, grant), YC_TXS_PENDING);
+    /* the next of the chain is checked in full too: a bad operation is refused here */
+    body_grant(&body, 4, "compute", e.t0 + 86400000ull * 365);
+    int rc = send_tx(&e, 9, 2, YC_TX_CONSENT_GRANT, &body, grant2, &a);
+    assert_int_equal(rc, YC_EBADFIELD);
+    if (a.why[0] != '\0') /* once core's rules give words, they name the field */
+        assert_non_null(strstr(a.why, "operations"));
+    struct yc_tx_status st;
+    yc_node_tx_status(&e.n, grant2, &st);
+    assert_int_equal(st.state, YC_TXS_REFUSED);
+    assert_int_equal(st.code, YC_EBADFIELD);
+    assert_null(yc_mempool_get(e.n.mp, grant2)); /* never entered: never gossiped */
+    /* after a block the chain is rebuilt from the mempool: the same holds */
+    yc__submit_block_committed(&e.n);
+    body_grant(&body, 4, "use", e.t0 + 86400000ull * 30);
+    assert_int_equal(send_tx(&e, 9, 2, YC_TX_CONSENT_GRANT, &body, grant2, &a), YC_OK);
+    uint64_t committed, pending;
+    uint8_t bob[YC_PUBKEY_LEN];
+    pub_of(9, bob);
+    yc_node_pending_nonce(&e.n, bob, &committed, &pending);
+    assert_int_equal(committed, 0);
+    assert_int_equal(pending, 3);
+    env_free(&e);
+}
+
+static void test_failing_refused_gap_prechecked(void **state)
+{
+    (void)state;
+    struct env e;
+    env_init(&e, 64, 64, 120);
+    struct yc_buf body;
+    struct answer a;
+    uint8_t t1[YC_HASH_LEN], t2[YC_HASH_LEN], t4[YC_HASH_LEN];
+    /* alice holds 500: 400 goes, a second 400 would fail on her own pending state */
+    body_transfer(&body, 2, 400);
+    assert_int_equal(send_tx(&e, 3, 0, YC_TX_TOKEN_TRANSFER, &body, t1, &a), YC_OK);
+    body_transfer(&body, 2, 400);
+    assert_int_equal(send_tx(&e, 3, 1, YC_TX_TOKEN_TRANSFER, &body, t2, &a), YC_EBALANCE);
+    assert_int_equal(state_of(&e, t2), YC_TXS_REFUSED);
+    assert_int_equal(e.n.metrics.txs_rejected_total, 1);
+    /* one after a nonce gap gets the pre-check only: admitted, waiting */
+    body_transfer(&body, 2, 400);
+    assert_int_equal(send_tx(&e, 3, 3, YC_TX_TOKEN_TRANSFER, &body, t4, &a), YC_OK);
+    assert_int_equal(state_of(&e, t4), YC_TXS_PENDING);
+    /* a nonce already used is refused with the next one named */
+    body_transfer(&body, 2, 1);
+    assert_int_equal(send_tx(&e, 3, 0, YC_TX_TOKEN_TRANSFER, &body, t2, &a), YC_EBADNONCE);
+    assert_non_null(strstr(a.why, "nonce"));
+    /* the same resubmitted while held: duplicate */
+    body_transfer(&body, 2, 400);
+    assert_int_equal(send_tx(&e, 3, 0, YC_TX_TOKEN_TRANSFER, &body, t1, &a), YC_EDUPTX);
+    env_free(&e);
+}
+
+static void test_per_sender_cap_and_gap_words(void **state)
+{
+    (void)state;
+    struct env e;
+    env_init(&e, 3, 4, 120);
+    struct yc_buf body;
+    struct answer a;
+    uint8_t id[YC_HASH_LEN];
+    for (uint64_t k = 0; k < 3; k++) {
+        body_transfer(&body, 2, 1);
+        assert_int_equal(send_tx(&e, 3, k, YC_TX_TOKEN_TRANSFER, &body, id, &a), YC_OK);
+    }
+    body_transfer(&body, 2, 1);
+    assert_int_equal(send_tx(&e, 3, 3, YC_TX_TOKEN_TRANSFER, &body, id, &a), YC_EMEMPOOLFULL);
+    assert_non_null(strstr(a.why, "mempool.max_txs_per_sender"));
+    assert_int_equal(state_of(&e, id), YC_TXS_UNKNOWN); /* retry later: not remembered */
+    /* the processor's nonce 5 is beyond a gap of 4 */
+    body_transfer(&body, 2, 1);
+    assert_int_equal(send_tx(&e, 4, 5, YC_TX_TOKEN_TRANSFER, &body, id, &a), YC_EBADNONCE);
+    assert_non_null(strstr(a.why, "mempool.max_nonce_gap"));
+    env_free(&e);
+}
+
+static int watched;
+static enum yc_tx_state watched_state;
+
+static void watch_cb(void *ctx, const uint8_t id[YC_HASH_LEN], const struct yc_tx_status *st)
+{
+    (void)ctx;
+    (void)id;
+    watched++;
+    watched_state = st->state;
+}
+
+static void test_expiry(void **state)
+{
+    (void)state;
+    struct env e;
+    env_init(&e, 64, 64, 1);
+    struct yc_buf body, tx;
+    struct answer a;
+    uint8_t id[YC_HASH_LEN];
+    /* waits after a gap that is never filled */
+    body_transfer(&body, 2, 1);
+    build(&e, 3, 2, YC_TX_TOKEN_TRANSFER, &body, &tx, id);
+    yc_buf_cleanup(&body);
+    assert_int_equal(submit(&e, &tx, &a), YC_OK);
+    watched = 0;
+    yc_node_watch *w = yc_node_watch_tx(&e.n, id, 60000, watch_cb, NULL);
+    assert_non_null(w);
+    uv_sleep(1100);
+    uv_update_time(&e.loop);
+    yc__submit_expire(&e.n);
+    assert_int_equal(watched, 1);
+    assert_int_equal(watched_state, YC_TXS_EXPIRED);
+    struct yc_tx_status st;
+    yc_node_tx_status(&e.n, id, &st);
+    assert_int_equal(st.state, YC_TXS_EXPIRED);
+    assert_string_equal(yc_tx_status_code(&st), "expired");
+    assert_string_equal(yc_tx_state_name(st.state), "expired");
+    assert_int_equal(e.n.metrics.txs_expired_total, 1);
+    assert_null(yc_mempool_get(e.n.mp, id));
+    /* a peer's copy does not bring it back */
+    assert_int_equal(yc__node_submit_gossip(&e.n, tx.data, tx.len), YC_OK);
+    for (int i = 0; i < 50; i++) {
+        uv_run(&e.loop, UV_RUN_NOWAIT);
+        uv_sleep(1);
+    }
+    assert_null(yc_mempool_get(e.n.mp, id));
+    assert_int_equal(state_of(&e, id), YC_TXS_EXPIRED);
+    /* its sender sending it again does */
+    assert_int_equal(submit(&e, &tx, &a), YC_OK);
+    assert_int_equal(state_of(&e, id), YC_TXS_PENDING);
+    yc_buf_cleanup(&tx);
+    env_free(&e);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_dependent_chain_admitted),
+        cmocka_unit_test(test_failing_refused_gap_prechecked),
+        cmocka_unit_test(test_per_sender_cap_and_gap_words),
+        cmocka_unit_test(test_expiry),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
