@@ -3,9 +3,11 @@
 
 Grant a consent and revoke another, `receipt ID --out F` for each (and to stdout), stop
 the node, then `verify-receipt F` offline: against HOME/config/genesis.json, against the
-node's genesis hash, and unanchored (exit 0, saying "not anchored"). Tampered copies (a
+node's genesis hash, and unanchored (exit 0, saying "not anchored"). A receipt (version 2)
+proves the signed bytes into tx_root and the outcome into result_root. Tampered copies (a
 byte of the tx signature, of the header's tx_root and state_root, of the block hash, of a
-certificate signature, the stated height) exit 1 naming the failed check; another chain's
+certificate signature, the stated height, the outcome claimed failed, the tx's result
+proof) exit 1 naming the failed check; another chain's
 genesis (a second dev node's) is refused by hash and by file; a file that is not a
 receipt exits 65, a missing one 74.
 """
@@ -59,7 +61,10 @@ def run(t):
     check_eq(s.get("file"), f_grant, "receipt summary file")
     with open(f_grant) as f:
         receipt = json.load(f)
-    check_eq(receipt.get("version"), 1, "receipt version")
+    check_eq(receipt.get("version"), 2, "receipt version")
+    check_eq((receipt.get("status"), receipt.get("code")), ("committed", "ok"), "receipt outcome")
+    check(isinstance(receipt.get("result_proof"), dict), "receipt has no result_proof: %r",
+          sorted(receipt))
     check_eq(receipt.get("tx_id"), cid, "receipt tx_id")
     check_eq(oct(os.stat(f_grant).st_mode & 0o777), oct(0o644), "receipt file mode")
     f_revoke = os.path.join(t.tmp, "revoke.receipt.json")
@@ -114,7 +119,14 @@ def run(t):
     cases = [
         ("tx signature", lambda d: d.update(tx=flip_hex(d["tx"], sig_at)), "signature"),
         ("tx_root", lambda d: d.update(header_raw=flip_hex(
-            d["header_raw"], offset(d["header_raw"], "a774785f726f6f74c420", 6))), "merkle"),
+            d["header_raw"], offset(d["header_raw"], "a774785f726f6f74c420", 6))), "tx_root"),
+        ("outcome", lambda d: d.update(status="failed", code="consent_revoked"), "result_root"),
+        ("status", lambda d: d.update(status="failed"), "outcome"),
+        ("result proof", lambda d: d["result_proof"].update(
+            index=str((to_int(d["result_proof"]["index"]) + 1) % max(
+                1, to_int(d["result_proof"]["count"])))) if to_int(
+                    d["result_proof"]["count"]) > 1 else d.update(code="frozen", status="failed"),
+         "result_root"),
         ("state_root", lambda d: d.update(header_raw=flip_hex(
             d["header_raw"], offset(d["header_raw"], "aa73746174655f726f6f74c420", 4))),
          "block_hash"),
@@ -135,8 +147,8 @@ def run(t):
         check("'%s' failed" % want in v.err, "stderr does not name the check: %r", v)
 
     # Not a receipt (65), no file (74).
-    doc = dict(receipt, version=2)
-    bad = os.path.join(t.tmp, "v2.json")
+    doc = dict(receipt, version=1)
+    bad = os.path.join(t.tmp, "v1.json")
     write_json(bad, doc)
     v = w.run("verify-receipt", bad, expect=yctest.EX_DATAERR)
     check("version" in v.err, "unknown version not named: %r", v)
