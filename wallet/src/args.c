@@ -7,6 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "yc/enums.h"
+#include "yc/tx.h"
+
 /* Finds the option named by arg ("--name" or "--name=value"); *value gets the inline
  * value or NULL. Returns the option id or -1. */
 static int find_opt(const char *arg, const char **value)
@@ -150,14 +153,153 @@ int wallet_args_parse(int argc, char **argv, struct wallet_args *a, char *err, s
     return 0;
 }
 
-static void print_opt(int o, bool required)
+static bool cmd_is(const struct wallet_cmd *cmd, const char *words)
 {
-    char left[64];
+    return cmd != NULL && strcmp(cmd->words, words) == 0;
+}
+
+int wallet_opt_enum(const struct wallet_cmd *cmd, int o)
+{
+    switch (o) {
+    case O_ROLE:
+        return YC_ENUM_ROLE;
+    case O_OPERATIONS:
+        return cmd_is(cmd, "consent grant") ? YC_ENUM_CONSENT_OP : YC_ENUM_LICENSE_OP;
+    case O_OPERATION:
+        return YC_ENUM_USAGE_OP;
+    case O_SOURCE:
+        return YC_ENUM_SOURCE;
+    case O_GRADE:
+        return YC_ENUM_GRADE;
+    case O_OPENNESS:
+        return YC_ENUM_OPENNESS;
+    case O_VISIBILITY:
+        return YC_ENUM_VISIBILITY;
+    case O_RIGHT:
+        return YC_ENUM_RIGHT;
+    case O_OFFER:
+        return YC_ENUM_OFFER;
+    case O_SEVERITY:
+        return YC_ENUM_CREDIT_SEVERITY;
+    case O_OUTCOME:
+        if (cmd_is(cmd, "export assess"))
+            return YC_ENUM_EXPORT_OUTCOME;
+        if (cmd_is(cmd, "credit resolve"))
+            return YC_ENUM_CREDIT_OUTCOME;
+        return YC_ENUM_OBJECTION_OUTCOME;
+    default:
+        return -1;
+    }
+}
+
+/* Options whose items are codes of the chain's code lists (syntax checked here; the node
+ * checks that they are known). */
+static bool is_code_opt(int o)
+{
+    return o == O_CATEGORIES || o == O_PURPOSES || o == O_CATEGORY || o == O_PURPOSE;
+}
+
+static bool is_list_opt(int o)
+{
+    return o == O_OPERATIONS || o == O_CATEGORIES || o == O_PURPOSES;
+}
+
+static bool code_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == ':' ||
+           c == '-';
+}
+
+/* One item v[0..n) of option o: 0, or 65 with words in err. */
+static int check_item(const struct wallet_args *a, int o, const char *v, size_t n, char *err,
+                      size_t errlen)
+{
+    char field[64], shown[YC_CODE_MAX + 1];
+    int id = wallet_opt_enum(a->cmd, o);
+    snprintf(field, sizeof field, "--%s", WALLET_OPTS[o].name);
+    if (n == 0)
+        return 0; /* empty items are the builders' to refuse */
+    if (id >= 0) {
+        if (yc_enum_has((enum yc_enum_id)id, v, n))
+            return 0;
+        char near[200];
+        struct yc_suggest sg;
+        size_t w = yc_enum_refusal(err, errlen, field, (enum yc_enum_id)id, v, n);
+        yc_suggest_init(&sg, v, n);
+        yc_suggest_enum(&sg, (enum yc_enum_id)id);
+        if (yc_suggest_write(&sg, near, sizeof near) > 0 && w < errlen)
+            snprintf(err + w, errlen - w, "; did you mean %s?", near);
+        return 65;
+    }
+    if (!is_code_opt(o))
+        return 0;
+    bool ok = n <= YC_CODE_MAX, fixable = ok;
+    for (size_t i = 0; i < n && i < YC_CODE_MAX; i++) {
+        char c = v[i];
+        char lc = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+        ok = ok && code_char(c);
+        fixable = fixable && code_char(lc);
+        shown[i] = (unsigned char)c >= 0x20 && (unsigned char)c < 0x7f ? c : '?';
+    }
+    shown[n < YC_CODE_MAX ? n : YC_CODE_MAX] = '\0';
+    if (ok)
+        return 0;
+    if (fixable) {
+        char low[YC_CODE_MAX + 1];
+        for (size_t i = 0; i < n; i++)
+            low[i] = v[i] >= 'A' && v[i] <= 'Z' ? (char)(v[i] - 'A' + 'a') : v[i];
+        low[n] = '\0';
+        snprintf(err, errlen,
+                 "%s: '%s' is not a code (lowercase a-z, 0-9, _ . : -); did you mean %s?", field,
+                 shown, low);
+    } else {
+        snprintf(err, errlen, "%s: '%s' is not a code (1 to %d of lowercase a-z, 0-9, _ . : -)",
+                 field, shown, YC_CODE_MAX);
+    }
+    return 65;
+}
+
+int wallet_check_values(const struct wallet_args *a, char *err, size_t errlen)
+{
+    err[0] = '\0';
+    for (int o = 0; o < O_COUNT; o++) {
+        if (!a->set[o] || a->val[o] == NULL ||
+            (wallet_opt_enum(a->cmd, o) < 0 && !is_code_opt(o)))
+            continue;
+        const char *v = a->val[o];
+        if (!is_list_opt(o)) {
+            int rc = check_item(a, o, v, strlen(v), err, errlen);
+            if (rc != 0)
+                return rc;
+            continue;
+        }
+        while (true) {
+            size_t n = strcspn(v, ",");
+            int rc = check_item(a, o, v, n, err, errlen);
+            if (rc != 0)
+                return rc;
+            if (v[n] == '\0')
+                break;
+            v += n + 1;
+        }
+    }
+    return 0;
+}
+
+static void print_opt(const struct wallet_cmd *cmd, int o, bool required)
+{
+    char left[64], values[256] = "";
+    int id = cmd != NULL ? wallet_opt_enum(cmd, o) : -1;
     if (WALLET_OPTS[o].metavar != NULL)
         snprintf(left, sizeof left, "--%s %s", WALLET_OPTS[o].name, WALLET_OPTS[o].metavar);
     else
         snprintf(left, sizeof left, "--%s", WALLET_OPTS[o].name);
-    printf("  %-28s %s%s\n", left, WALLET_OPTS[o].help, required ? " (required)" : "");
+    if (id >= 0) {
+        char list[200];
+        (void)yc_enum_list((enum yc_enum_id)id, list, sizeof list);
+        snprintf(values, sizeof values, "; %s of: %s", is_list_opt(o) ? "any" : "one", list);
+    }
+    printf("  %-28s %s%s%s\n", left, WALLET_OPTS[o].help, values, required ? " (required)" : "");
 }
 
 void wallet_usage(const struct wallet_cmd *cmd)
@@ -174,7 +316,7 @@ void wallet_usage(const struct wallet_cmd *cmd)
         printf("\nglobal options (before or after the command):\n");
         for (int o = 0; o < O_COUNT; o++)
             if ((OPTS_GLOBAL & OPTBIT(o)) != 0)
-                print_opt(o, false);
+                print_opt(NULL, o, false);
         printf("\n`yuchain-wallet COMMAND --help` shows a command's options. Exit codes: 0 ok,\n"
                "1 rejected/failed, 2 usage, 65 bad input, 69 node unreachable, 74 file I/O,\n"
                "77 wrong passphrase or missing key, 78 configuration. Guide: docs/wallet.md\n");
@@ -189,16 +331,16 @@ void wallet_usage(const struct wallet_cmd *cmd)
         printf("\noptions:\n");
         for (int o = 0; o < O_COUNT; o++)
             if ((own & OPTBIT(o)) != 0)
-                print_opt(o, (cmd->required & OPTBIT(o)) != 0);
+                print_opt(cmd, o, (cmd->required & OPTBIT(o)) != 0);
     }
     if ((cmd->opts & OPTS_TX) == OPTS_TX) {
         printf("\ntransaction options:\n");
         for (int o = 0; o < O_COUNT; o++)
             if ((OPTS_TX & OPTBIT(o)) != 0)
-                print_opt(o, false);
+                print_opt(NULL, o, false);
     }
     printf("\nglobal options:\n");
     for (int o = 0; o < O_COUNT; o++)
         if ((OPTS_GLOBAL & OPTBIT(o)) != 0)
-            print_opt(o, false);
+            print_opt(NULL, o, false);
 }

@@ -164,4 +164,17 @@ int wallet_args_parse(int argc, char **argv, struct wallet_args *a, char *err, s
 /* Prints the usage of `cmd` (or of the whole program when cmd is NULL) to stdout. */
 void wallet_usage(const struct wallet_cmd *cmd);
 
+/* The enumeration (yc/enums.h, enum yc_enum_id) the values of option o come from in
+ * command cmd, or -1 when o is not enumeration-valued there (--operations: consent or
+ * license operations by command; --outcome: objection, export or credit outcomes). */
+int wallet_opt_enum(const struct wallet_cmd *cmd, int o);
+
+/*
+ * Checks the enumeration-valued options of a (each item of a list) against the table of
+ * yc/enums.h, and the syntax of category and purpose codes, before anything is signed.
+ * Returns 0, or 65 with err naming the option, the value and what is allowed
+ * ("--operations: 'compute' is not one of collect, hold, host, use").
+ */
+int wallet_check_values(const struct wallet_args *a, char *err, size_t errlen);
+
 #endif

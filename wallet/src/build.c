@@ -174,6 +174,12 @@ int wallet_build_body(const struct wallet_args *a,
                       struct yc_buf *body)
 {
     int ex;
+    char err[512];
+    /* enumerations and code formats from the one table, before anything is signed */
+    if ((ex = wallet_check_values(a, err, sizeof err)) != 0) {
+        wallet_err("%s", err);
+        return ex;
+    }
     if (wallet_build_asset_body(a, sender, now_ms, type, body, &ex)) /* build_asset.c */
         return ex;
     if (wallet_build_market_body(a, now_ms, type, body, &ex)) /* build_market.c */

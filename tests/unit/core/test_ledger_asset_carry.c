@@ -39,7 +39,7 @@ static int teardown(void **st)
     return 0;
 }
 
-static const char *const CATS[] = {"health_records", "fitness", NULL};
+static const char *const CATS[] = {"medical_record", "fitness", NULL};
 
 static void test_request(void **st)
 {

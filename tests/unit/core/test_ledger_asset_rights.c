@@ -291,17 +291,17 @@ static void test_usage_window_balance_and_asset_state(void **st)
     struct hb_license l = {.asset = f->raw, .licensee = tc->pub[TC_PROCESSOR],
                            .visibility = "visible", .not_before = tc->time_ms + 60000,
                            .until = tc->time_ms + 120000,
-                           .operations = {"query", "export", NULL}, .purposes = {"p", NULL}};
+                           .operations = {"query", "export", NULL}, .purposes = {"research", NULL}};
     hb_right_license(&f->body, &l);
     tc_expect(tc, TC_ENTERPRISE, YC_TX_RIGHT_LICENSE, &f->body, YC_OK, late);
-    use(f, late, "p", "query");
+    use(f, late, "research", "query");
     tc_expect(tc, TC_PROCESSOR, YC_TX_USAGE_RECORD, &f->body, YC_EEXPIRED, NULL);
     /* ends in 1.5 s: two blocks later it is over */
     l.not_before = 0;
     l.until = tc->time_ms + 1500;
     hb_right_license(&f->body, &l);
     tc_expect(tc, TC_ENTERPRISE, YC_TX_RIGHT_LICENSE, &f->body, YC_OK, soon);
-    use(f, soon, "p", "export");
+    use(f, soon, "research", "export");
     tc_expect(tc, TC_PROCESSOR, YC_TX_USAGE_RECORD, &f->body, YC_OK, NULL);
     tc_commit(tc);
     tc_commit(tc);
@@ -311,7 +311,7 @@ static void test_usage_window_balance_and_asset_state(void **st)
     l.fee = 1000000;
     hb_right_license(&f->body, &l);
     tc_expect(tc, TC_ENTERPRISE, YC_TX_RIGHT_LICENSE, &f->body, YC_OK, dear);
-    use(f, dear, "p", "query");
+    use(f, dear, "research", "query");
     tc_expect(tc, TC_PROCESSOR, YC_TX_USAGE_RECORD, &f->body, YC_EBALANCE, NULL);
     /* retired data is not used any more */
     l.fee = 0;
@@ -320,7 +320,7 @@ static void test_usage_window_balance_and_asset_state(void **st)
     tc_expect(tc, TC_ENTERPRISE, YC_TX_RIGHT_LICENSE, &f->body, YC_OK, free_id);
     hb_asset_ref(&f->body, f->raw, NULL);
     tc_expect(tc, TC_ENTERPRISE, YC_TX_ASSET_RETIRE, &f->body, YC_OK, NULL);
-    use(f, free_id, "p", "query");
+    use(f, free_id, "research", "query");
     tc_expect(tc, TC_PROCESSOR, YC_TX_USAGE_RECORD, &f->body, YC_ERETIRED, NULL);
     /* nor licensed */
     hb_right_license(&f->body, &l);

@@ -48,7 +48,7 @@ static struct hb_grant grant_of(struct tchain *tc)
     struct hb_grant g = {
         .processor = tc->pub[TC_PROCESSOR],
         .categories = {"health.steps", "location:city", NULL},
-        .purposes = {"research", "insurance-quote", NULL},
+        .purposes = {"research", "insurance", NULL},
         .operations = {"hold", "use", NULL},
         .jurisdiction = "CN-CQ",
         .until = tc->time_ms + HOUR_MS,

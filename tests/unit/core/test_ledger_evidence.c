@@ -92,13 +92,13 @@ static void test_anchor_refs_consent_use_and_anchor(void **st)
     uint8_t d[32] = {1}, cid[32], uid[32], eid[32];
 
     struct hb_grant g = {.processor = tc->pub[TC_PROCESSOR],
-                         .categories = {"c", NULL},
-                         .purposes = {"p", NULL},
+                         .categories = {"health", NULL},
+                         .purposes = {"research", NULL},
                          .operations = {"use", NULL},
                          .until = tc->time_ms + 100000};
     hb_grant(&f->body, &g);
     tc_expect(tc, TC_ALICE, YC_TX_CONSENT_GRANT, &f->body, YC_OK, cid);
-    struct hb_usage u = {.consent = cid, .purpose = "p", .operation = "use"};
+    struct hb_usage u = {.consent = cid, .purpose = "research", .operation = "use"};
     hb_usage(&f->body, &u);
     tc_expect(tc, TC_PROCESSOR, YC_TX_USAGE_RECORD, &f->body, YC_OK, uid);
     tc_commit(tc);
