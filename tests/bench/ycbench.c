@@ -49,9 +49,9 @@
 #define JURISDICTION "CN-CQ"
 #define MAX_NODES 16
 /* Transactions of one sender admitted but not committed, at most: below the node's
- * mempool.max_nonce_gap (1000 by default), so the issuing key's phases are never
- * refused with bad_nonce. */
-#define SENDER_WINDOW 800u
+ * mempool.max_nonce_gap and mempool.max_txs_per_sender (64 each by default), so the
+ * issuing key's phases are never refused with bad_nonce or mempool_full. */
+#define SENDER_WINDOW 60u
 
 enum { ST_NEW = 0, ST_ADMITTED, ST_REJECTED, ST_COMMITTED };
 
