@@ -113,6 +113,68 @@ static void test_valid_and_defaults(void **state)
     free(t);
 }
 
+/* issue 9: the code lists and open_registration, with and without them in the file */
+static void test_codes_and_open_registration(void **state)
+{
+    (void)state;
+    struct yc_genesis g, g2;
+    char err[400] = "";
+    char *t = doc(NULL, NULL, NULL, NULL);
+    assert_int_equal(parse(t, &g, err, sizeof err), YC_OK);
+    free(t);
+    size_t n;
+    (void)yc_codes_default(YC_CODES_CATEGORY, &n);
+    assert_int_equal(g.codes.categories.n, n); /* omitted: the default list */
+    assert_false(g.params.open_registration);
+    /* written out explicitly, and the same chain when read back */
+    char *d = yc_genesis_json_dump(&g);
+    assert_non_null(strstr(d, "\"codes\""));
+    assert_non_null(strstr(d, "\"open_registration\": false"));
+    assert_int_equal(parse(d, &g2, err, sizeof err), YC_OK);
+    assert_memory_equal(g2.hash, g.hash, YC_HASH_LEN);
+    free(d);
+    yc_genesis_cleanup(&g2);
+
+    /* a list of its own, open registration */
+    t = doc(" \"codes\": {\"categories\": [\"health\", \"vehicle\"]},",
+            " \"params\": {\"open_registration\": true},", NULL, NULL);
+    if (parse(t, &g2, err, sizeof err) != YC_OK)
+        fail_msg("%s", err);
+    free(t);
+    assert_int_equal(g2.codes.categories.n, 2);
+    assert_string_equal(g2.codes.categories.codes[1], "vehicle");
+    assert_int_equal(g2.codes.purposes.n, g.codes.purposes.n); /* the default purposes */
+    assert_true(g2.params.open_registration);
+    assert_memory_not_equal(g2.hash, g.hash, YC_HASH_LEN);
+    d = yc_genesis_json_dump(&g2);
+    struct yc_genesis g3;
+    assert_int_equal(parse(d, &g3, err, sizeof err), YC_OK);
+    assert_memory_equal(g3.hash, g2.hash, YC_HASH_LEN);
+    free(d);
+    yc_genesis_cleanup(&g3);
+    yc_genesis_cleanup(&g2);
+    yc_genesis_cleanup(&g);
+
+    /* refusals name the field */
+    static const struct {
+        const char *top, *params, *needle;
+    } bad[] = {
+        {" \"codes\": {\"categories\": [\"Health\"]},", NULL, "codes.categories[0]"},
+        {" \"codes\": {\"categories\": [\"a\", \"a\"]},", NULL, "codes.categories[1]"},
+        {" \"codes\": {\"categories\": []},", NULL, "codes.categories"},
+        {" \"codes\": {\"colours\": []},", NULL, "unknown field \"colours\""},
+        {" \"codes\": [],", NULL, "codes: must be an object"},
+        {NULL, " \"params\": {\"open_registration\": 1},", "params.open_registration"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        t = doc(bad[i].top, bad[i].params, NULL, NULL);
+        assert_int_equal(parse(t, &g, err, sizeof err), YC_ECONFIG);
+        if (strstr(err, bad[i].needle) == NULL)
+            fail_msg("case %zu: \"%s\" lacks \"%s\"", i, err, bad[i].needle);
+        free(t);
+    }
+}
+
 struct bad {
     const char *top, *params, *val0, *acct0;
     const char *needle; /* must appear in the message */
@@ -249,6 +311,7 @@ int main(void)
         cmocka_unit_test(test_valid_and_defaults),
         cmocka_unit_test(test_bad_fields_named),
         cmocka_unit_test(test_save_load),
+        cmocka_unit_test(test_codes_and_open_registration),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -20,6 +20,7 @@
 #include "wallet.h"
 #include "yc/bech32.h"
 #include "yc/codec.h"
+#include "yc/enums.h"
 
 #define CHAIN "yuchain-test"
 #define NOW 1795827723456ull /* 2026-11-28T01:02:03.456Z */
@@ -350,12 +351,78 @@ static void test_body_map_sorted(void **state)
     yc_buf_cleanup(&out);
 }
 
+/* Words of wallet_check_values for `line` (parsed as build() does, without %B). */
+static int check_words(const char *line, char *err, size_t errlen)
+{
+    static char buf[1024];
+    static char *argv[32];
+    int argc = 0;
+    snprintf(buf, sizeof buf, "%s", line);
+    argv[argc++] = "yuchain-wallet";
+    for (char *t = strtok(buf, " "); t != NULL && argc < 31; t = strtok(NULL, " "))
+        argv[argc++] = t;
+    argv[argc] = NULL;
+    struct wallet_args a;
+    assert_int_equal(wallet_args_parse(argc, argv, &a, err, errlen), 0);
+    return wallet_check_values(&a, err, errlen);
+}
+
+/* issue 9: enumerations and code formats are refused before signing, from the table */
+static void test_enum_refused_before_signing(void **state)
+{
+    (void)state;
+    char err[512];
+    expect_exit("consent grant --to %B --categories health --purposes research "
+                "--operations compute --until +1d",
+                65);
+    assert_int_equal(check_words("consent grant --to x --categories health --purposes research "
+                                 "--operations use,compute --until +1d",
+                                 err, sizeof err),
+                     65);
+    assert_string_equal(err, "--operations: 'compute' is not one of collect, hold, host, use");
+    assert_int_equal(check_words("consent grant --to x --categories Health --purposes research "
+                                 "--operations use --until +1d",
+                                 err, sizeof err),
+                     65);
+    assert_non_null(strstr(err, "--categories: 'Health' is not a code"));
+    assert_non_null(strstr(err, "did you mean health?"));
+    assert_int_equal(check_words("export assess 00 --destination SG --outcome upheld --report 00",
+                                 err, sizeof err),
+                     65);
+    assert_string_equal(err, "--outcome: 'upheld' is not one of approved, denied");
+    assert_int_equal(check_words("asset resolve 00 --outcome upheld", err, sizeof err), 0);
+    assert_int_equal(check_words("usage record --consent 00 --purpose research --operation query",
+                                 err, sizeof err),
+                     0);
+    assert_int_equal(check_words("register --role kng", err, sizeof err), 65);
+    assert_non_null(strstr(err, "--role: 'kng' is not one of individual, enterprise"));
+    assert_int_equal(check_words("asset register --grade secret --digest 00 --title t --catalog c "
+                                 "--source public --sector s",
+                                 err, sizeof err),
+                     65);
+    assert_string_equal(err, "--grade: 'secret' is not one of general, important, core");
+    /* the option tables agree with the enumerations */
+    const struct wallet_cmd *grant = NULL, *license = NULL;
+    for (const struct wallet_cmd *c = WALLET_CMDS; c->words != NULL; c++) {
+        if (strcmp(c->words, "consent grant") == 0)
+            grant = c;
+        if (strcmp(c->words, "asset license") == 0)
+            license = c;
+    }
+    assert_non_null(grant);
+    assert_non_null(license);
+    assert_int_equal(wallet_opt_enum(grant, O_OPERATIONS), YC_ENUM_CONSENT_OP);
+    assert_int_equal(wallet_opt_enum(license, O_OPERATIONS), YC_ENUM_LICENSE_OP);
+    assert_int_equal(wallet_opt_enum(license, O_TO), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_register),  cmocka_unit_test(test_tokens),
         cmocka_unit_test(test_consent),   cmocka_unit_test(test_usage_and_evidence),
         cmocka_unit_test(test_bad_input), cmocka_unit_test(test_body_map_sorted),
+        cmocka_unit_test(test_enum_refused_before_signing),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
