@@ -122,10 +122,14 @@ def closed_registration(t, rep):
     ok, why = yclife.words_name(res.words, ("regist",), ("exchange", "agency", "registrar"), 1)
     rep.check("closed: the refusal says who may register", ok, res.words[:200],
               "%s: %r" % (why, res.words[:300]))
-    acct = node.rpc.call("account", {"address": w.address("stranger")})
+    try:
+        acct = node.rpc.call("account", {"address": w.address("stranger")})
+    except RpcError as e:
+        acct = {"error": e.data_code}
     rep.check("closed: stranger still unregistered",
-              not acct or acct.get("registered") in (False, None) and not acct.get("role"),
-              "", "account: %r" % acct)
+              acct.get("error") in ("not_found", "unknown_account")
+              or (acct.get("registered") in (False, None) and not acct.get("role")),
+              "%r" % acct, "account: %r" % acct)
     # co-signed by the exchange: admitted
     w.new("cosigned")
     path = os.path.join(t.tmp, "reg-cosigned.json")

@@ -32,6 +32,7 @@ from yctest import check, to_int
 
 OPERATIONS = ("collect", "hold", "host", "use")
 CAT, PURPOSE = "health", "research"
+EXPIRE_S = 4
 
 
 def digest(tag):
@@ -188,9 +189,14 @@ def run(t):
                       "%r" % got)
     m.mempools_empty("pipeline")
 
-    # Revoke and use in one block: restart with a batch delay so both land together.
+    # Revoke and use in one block: restart with a batch delay so both land together (and
+    # a short mempool time limit, if node.conf has one, for the expiry below).
+    ttl = yclife.conf_keys_like(yclife.read_conf(node.home), "mempool", "ttl", "expir")
+    ttl_key = sorted(ttl)[0] if ttl else None
+    yctest.log("node.conf [mempool] time limit: %s" % (ttl or "none"))
     node.stop()
-    node.start("--consensus.batch_delay", "300ms")
+    extra = ["--mempool." + ttl_key, "%ds" % EXPIRE_S] if ttl_key else []
+    node.start("--consensus.batch_delay", "300ms", *extra)
     outcomes = []
     for attempt in range(1, 4):
         s = m.race_revoke_and_use(attempt, "alice", "processor", CAT, PURPOSE, node.rpc_url,
@@ -207,6 +213,53 @@ def run(t):
                  "the use was never ordered after the revoke in one block in %d tries "
                  "(outcomes %s): the failed-at-execution path was not exercised"
                  % (len(outcomes), outcomes))
+
+    # An id that ended is never admitted again: resubmit the failed use.
+    last = getattr(m, "last_race", None)
+    if last and m.failed_ids.get(last["use_id"]):
+        code, height = m.failed_ids[last["use_id"]]
+        r = w.run("tx", "send", last["use_file"], "--no-wait")
+        yctest.log("resubmitted the failed use: rc=%d %s %s" % (r.rc, r.out.strip(),
+                                                                r.err.strip()[-200:]))
+        ok, mp = m.wait_mempools_empty(timeout=1.0)
+        st = node.rpc.call("tx", {"id": last["use_id"]})
+        rep.check("a failed id is not admitted again", ok and st.get("status") == "failed"
+                  and str(st.get("height")) == str(height),
+                  "resubmission: rc=%d; tx still failed at %s; mempool %r" % (r.rc, height, mp),
+                  "resubmission rc=%d %s; mempool %r; tx %r" % (
+                      r.rc, r.out.strip(), mp, {k: st.get(k) for k in ("status", "code",
+                                                                      "height")}))
+    # Expiry: a transaction that can never be ordered (a nonce gap) expires; `tx` and the
+    # wallet say `expired`; the sender's next transaction then commits.
+    if ttl_key:
+        bob_nonce = to_int(node.account(addr["bob"])["nonce"])
+        path = os.path.join(t.tmp, "gap.json")
+        w.run("transfer", "--to", addr["alice"], "--amount", 1, "--nonce", bob_nonce + 1,
+              "--out", path, frm="bob", expect=0)
+        with open(path) as f:
+            gap_id = json.load(f)["id"]
+        r = w.run("tx", "send", path, "--no-wait")
+        rep.check("expiry: a future-nonce tx is admitted", r.rc == 0, r.out.strip(),
+                  "rc=%d %s %s" % (r.rc, r.out.strip(), r.err.strip()))
+        got = m.wait_ended(gap_id, timeout=EXPIRE_S + 10)
+        st = got.get(node.name, {})
+        rep.check("expiry: tx says expired within %ds (+10 s)" % EXPIRE_S,
+                  st.get("status") == "expired", "expired",
+                  "%r" % {k: st.get(k) for k in ("status", "code", "height")})
+        r = w.run("tx", "status", gap_id)
+        j = r.json if isinstance(r.json, dict) else {}
+        rep.check("expiry: wallet tx status says expired (exit 1)",
+                  j.get("status") == "expired" and r.rc == 1, "rc=%d %s" % (r.rc, r.out.strip()),
+                  "rc=%d %s" % (r.rc, r.out.strip()))
+        m.mempools_empty("expiry")
+        nb = m.send("transfer", "--to", addr["alice"], "--amount", 1, frm="bob",
+                    label="expiry: bob next")
+        rep.check("expiry: the sender's next tx (default nonce) commits",
+                  nb.status == "committed", "height %s" % nb.height, nb.brief())
+    else:
+        rep.fail("expiry: node.conf has a mempool time limit",
+                 "no [mempool] key like ttl/expiry in %s"
+                 % sorted(yclife.read_conf(node.home).get("mempool", {})))
 
     t.number("next_tx_commit_s", m.next_times)
 

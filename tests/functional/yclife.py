@@ -358,6 +358,8 @@ class Mistakes:
             rv_id = json.load(f)["id"]
         with open(use_file) as f:
             use_id = json.load(f)["id"]
+        self.last_race = {"use_id": use_id, "use_file": use_file, "use_url": use_url,
+                          "rv_id": rv_id}
         op_rv = t.checker.invoke("race revoke", via=subject)
         op_use = t.checker.invoke("race use", via=processor)
 
