@@ -177,28 +177,28 @@ static bool check_block(struct audit_result *res, const struct yc_genesis *g,
               (unsigned long long)h, (unsigned long long)hd->height);
         return false;
     }
-    if (strcmp(hd->chain_id, g->chain_id) != 0) {
-        failf(res, h, AUDIT_WRONG_CHAIN, "the header names chain \"%s\", the genesis \"%s\"",
-              hd->chain_id, g->chain_id);
-        return false;
-    }
-    if (memcmp(hd->prev_hash, res->hash, YC_HASH_LEN) != 0) {
-        hex32(a, hd->prev_hash);
-        hex32(x, res->hash);
-        failf(res, h, AUDIT_BAD_LINK, "prev_hash %s is not the hash of %s %llu (%s)", a,
-              h == 1 ? "the genesis, height" : "block", (unsigned long long)(h - 1), x);
-        return false;
-    }
-    uint32_t primary = (uint32_t)((h + hd->view) % g->nvalidators);
-    if (hd->proposer != primary) {
-        failf(res, h, AUDIT_BAD_PROPOSER,
-              "proposer %u is not the primary of view %llu (validator %u)", hd->proposer,
-              (unsigned long long)hd->view, primary);
-        return false;
-    }
-    if (hd->time_ms <= res->time_ms) {
-        failf(res, h, AUDIT_BAD_TIME, "block time %llu ms is not after the previous %llu ms",
-              (unsigned long long)hd->time_ms, (unsigned long long)res->time_ms);
+    /* core's rule of a next block, the one the node applies to proposals and sync */
+    struct yc_block_parent parent = {.height = h - 1, .time_ms = res->time_ms};
+    memcpy(parent.hash, res->hash, YC_HASH_LEN);
+    enum yc_next_check which;
+    char why[256];
+    if (yc_block_check_next(b, g, &parent, &which, why, sizeof why) != YC_OK) {
+        static const enum audit_reason reasons[] = {
+            [YC_NEXT_OK] = AUDIT_BAD_BLOCK,           [YC_NEXT_CHAIN] = AUDIT_WRONG_CHAIN,
+            [YC_NEXT_HEIGHT] = AUDIT_WRONG_HEIGHT,    [YC_NEXT_LINK] = AUDIT_BAD_LINK,
+            [YC_NEXT_PROPOSER] = AUDIT_BAD_PROPOSER,  [YC_NEXT_TIME] = AUDIT_BAD_TIME,
+            [YC_NEXT_LIMITS] = AUDIT_OVER_LIMITS,     [YC_NEXT_CERT_VIEW] = AUDIT_BAD_CERTIFICATE,
+        };
+        enum audit_reason r = (size_t)which < sizeof reasons / sizeof reasons[0]
+                                  ? reasons[which] : AUDIT_BAD_BLOCK;
+        if (which == YC_NEXT_LINK) {
+            hex32(a, hd->prev_hash);
+            hex32(x, res->hash);
+            failf(res, h, r, "prev_hash %s is not the hash of %s %llu (%s)", a,
+                  h == 1 ? "the genesis, height" : "block", (unsigned long long)(h - 1), x);
+        } else {
+            failf(res, h, r, "%s", why);
+        }
         return false;
     }
     for (uint32_t i = 0; i < b->ntx; i++) {

@@ -71,7 +71,8 @@
     X(AUDIT_STATE_MISMATCH, "state_mismatch")                                              \
     X(AUDIT_STORAGE_CORRUPT, "storage_corrupt")                                            \
     X(AUDIT_BAD_RESULT_ROOT, "bad_result_root")                                            \
-    X(AUDIT_WRONG_OUTCOME, "wrong_outcome")
+    X(AUDIT_WRONG_OUTCOME, "wrong_outcome")                                                \
+    X(AUDIT_OVER_LIMITS, "over_limits")
 
 enum audit_reason {
 #define AUDIT_REASON_ENUM_(e, name) e,

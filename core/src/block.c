@@ -489,13 +489,17 @@ uint32_t yc_block_primary(uint32_t n, uint64_t height, uint64_t view)
     return (uint32_t)((height % n + view % n) % n);
 }
 
-static int bad_next(char *why, size_t whylen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static int bad_next(enum yc_next_check *which, enum yc_next_check check, char *why,
+                    size_t whylen, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
-static int bad_next(char *why, size_t whylen, const char *fmt, ...)
+static int bad_next(enum yc_next_check *which, enum yc_next_check check, char *why,
+                    size_t whylen, const char *fmt, ...)
 {
     va_list ap;
 
+    if (which != NULL) {
+        *which = check;
+    }
     if (why != NULL && whylen > 0) {
         va_start(ap, fmt);
         (void)vsnprintf(why, whylen, fmt, ap);
@@ -505,50 +509,57 @@ static int bad_next(char *why, size_t whylen, const char *fmt, ...)
 }
 
 int yc_block_check_next(const struct yc_block *b, const struct yc_genesis *g,
-                        const struct yc_block_parent *parent, char *why, size_t whylen)
+                        const struct yc_block_parent *parent, enum yc_next_check *which,
+                        char *why, size_t whylen)
 {
     const struct yc_block_header *h;
     uint64_t bytes = 0;
     uint32_t primary;
 
+    if (which != NULL) {
+        *which = YC_NEXT_OK;
+    }
     if (b == NULL || g == NULL || parent == NULL) {
         return YC_EINVAL;
     }
     h = &b->hdr;
     if (strncmp(h->chain_id, g->chain_id, sizeof h->chain_id) != 0) {
-        return bad_next(why, whylen, "chain id %s is not this chain's (%s)", h->chain_id,
-                        g->chain_id);
+        return bad_next(which, YC_NEXT_CHAIN, why, whylen, "chain id %s is not this chain's (%s)",
+                        h->chain_id, g->chain_id);
     }
     if (parent->height == UINT64_MAX || h->height != parent->height + 1) {
-        return bad_next(why, whylen, "height %llu does not follow %llu",
+        return bad_next(which, YC_NEXT_HEIGHT, why, whylen, "height %llu does not follow %llu",
                         (unsigned long long)h->height, (unsigned long long)parent->height);
     }
     if (memcmp(h->prev_hash, parent->hash, YC_HASH_LEN) != 0) {
-        return bad_next(why, whylen, "prev_hash is not the hash of block %llu",
+        return bad_next(which, YC_NEXT_LINK, why, whylen,
+                        "prev_hash is not the hash of block %llu",
                         (unsigned long long)parent->height);
     }
     primary = yc_block_primary(g->nvalidators, h->height, h->view);
     if (h->proposer != primary) {
-        return bad_next(why, whylen,
+        return bad_next(which, YC_NEXT_PROPOSER, why, whylen,
                         "proposer %u is not the primary of height %llu view %llu (validator %u)",
                         (unsigned)h->proposer, (unsigned long long)h->height,
                         (unsigned long long)h->view, (unsigned)primary);
     }
     if (h->time_ms <= parent->time_ms) {
-        return bad_next(why, whylen, "time %llu ms is not after its parent's %llu ms",
+        return bad_next(which, YC_NEXT_TIME, why, whylen,
+                        "time %llu ms is not after its parent's %llu ms",
                         (unsigned long long)h->time_ms, (unsigned long long)parent->time_ms);
     }
     for (uint32_t i = 0; i < b->ntx; i++) {
         bytes += b->txs[i].len;
     }
     if (b->ntx > g->params.max_block_txs || bytes > g->params.max_block_bytes) {
-        return bad_next(why, whylen,
+        return bad_next(which, YC_NEXT_LIMITS, why, whylen,
                         "%u transactions of %llu bytes exceed the block limits (%u, %u bytes)",
                         (unsigned)b->ntx, (unsigned long long)bytes,
                         (unsigned)g->params.max_block_txs, (unsigned)g->params.max_block_bytes);
     }
     if (b->cert.nsigs > 0 && b->cert.view < h->view) {
-        return bad_next(why, whylen, "certificate view %llu is before the header's view %llu",
+        return bad_next(which, YC_NEXT_CERT_VIEW, why, whylen,
+                        "certificate view %llu is before the header's view %llu",
                         (unsigned long long)b->cert.view, (unsigned long long)h->view);
     }
     return YC_OK;

@@ -192,7 +192,7 @@ int yc__check_header(yc_node *n, const struct yc_block *b, uint64_t height, uint
     const struct yc_block_header *h = &b->hdr;
     struct yc_block_parent parent = {.height = n->tip.height, .time_ms = n->tip.time_ms};
     memcpy(parent.hash, n->tip.hash, YC_HASH_LEN);
-    int rc = yc_block_check_next(b, &n->genesis, &parent, why, whylen);
+    int rc = yc_block_check_next(b, &n->genesis, &parent, NULL, why, whylen);
     if (rc != YC_OK)
         return rc;
     const char *bad = NULL;

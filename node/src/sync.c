@@ -219,7 +219,7 @@ static void step(struct yc_sync *s)
             why = "does not decode";
         else if (strcmp(j->block.hdr.chain_id, n->genesis.chain_id) == 0 && h <= n->tip.height)
             why = NULL; /* stored meanwhile: skip below */
-        else if ((rc = yc_block_check_next(&j->block, &n->genesis, &parent, rule,
+        else if ((rc = yc_block_check_next(&j->block, &n->genesis, &parent, NULL, rule,
                                            sizeof rule)) != YC_OK)
             why = rule;
         else if ((rc = yc_cert_verify(&j->block.cert, &n->genesis, h, j->block.hash)) != YC_OK)

@@ -131,6 +131,18 @@ struct yc_block_parent {
     uint64_t time_ms;
 };
 
+/* Which check of yc_block_check_next failed (for reports that name it). */
+enum yc_next_check {
+    YC_NEXT_OK = 0,
+    YC_NEXT_CHAIN,     /* another chain id */
+    YC_NEXT_HEIGHT,    /* not the parent's height + 1 */
+    YC_NEXT_LINK,      /* prev_hash is not the parent's hash */
+    YC_NEXT_PROPOSER,  /* not the primary of (height, header view) */
+    YC_NEXT_TIME,      /* not after the parent's time */
+    YC_NEXT_LIMITS,    /* over max_block_txs or max_block_bytes */
+    YC_NEXT_CERT_VIEW, /* certificate cast before the header's view */
+};
+
 /*
  * The one rule a decoded block must meet to follow `parent` on chain g, used by the
  * node for a proposal and for block sync and by the audit replay (DESIGN.md §7): the
@@ -139,10 +151,12 @@ struct yc_block_parent {
  * transactions of at most max_block_bytes signed bytes in all; a certificate, if any,
  * cast in the header's view or later. It checks neither signatures, nor the certificate's
  * signatures (yc_cert_verify), nor execution (yc_exec_block), nor a local clock.
- * Returns YC_OK, or YC_EBADBLOCK with the failed check in words in why (may be NULL).
+ * Returns YC_OK, or YC_EBADBLOCK with the failed check in *which (may be NULL) and in
+ * words in why (may be NULL).
  */
 YC_WUR int yc_block_check_next(const struct yc_block *b, const struct yc_genesis *g,
-                               const struct yc_block_parent *parent, char *why, size_t whylen);
+                               const struct yc_block_parent *parent, enum yc_next_check *which,
+                               char *why, size_t whylen);
 
 /* Hash a validator signs for (phase, height, view, digest). */
 void yc_vote_hash(uint8_t out[YC_HASH_LEN], const char *chain_id, const char *phase,

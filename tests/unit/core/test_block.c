@@ -465,42 +465,48 @@ static void test_check_next_rule(void **st)
     struct tchain *tc = &f->tc;
     struct yc_block b;
     char why[160];
+    enum yc_next_check which;
     assert_int_equal(yc_block_decode(&b, tc->blocks[0], tc->block_lens[0]), YC_OK);
     struct yc_block_parent parent = {.height = 0, .time_ms = tc->g.genesis_time_ms};
     memcpy(parent.hash, tc->g.hash, YC_HASH_LEN);
-    assert_int_equal(yc_block_check_next(&b, &tc->g, &parent, why, sizeof why), YC_OK);
+    assert_int_equal(yc_block_check_next(&b, &tc->g, &parent, NULL, why, sizeof why), YC_OK);
 
     struct yc_block_parent p2 = parent;
     p2.height = 1;
-    assert_int_equal(yc_block_check_next(&b, &tc->g, &p2, why, sizeof why), YC_EBADBLOCK);
+    assert_int_equal(yc_block_check_next(&b, &tc->g, &p2, &which, why, sizeof why), YC_EBADBLOCK);
     assert_non_null(strstr(why, "height"));
+    assert_int_equal(which, YC_NEXT_HEIGHT);
     p2 = parent;
     p2.hash[0] ^= 1;
-    assert_int_equal(yc_block_check_next(&b, &tc->g, &p2, why, sizeof why), YC_EBADBLOCK);
+    assert_int_equal(yc_block_check_next(&b, &tc->g, &p2, &which, why, sizeof why), YC_EBADBLOCK);
     assert_non_null(strstr(why, "prev_hash"));
     p2 = parent;
     p2.time_ms = b.hdr.time_ms;
-    assert_int_equal(yc_block_check_next(&b, &tc->g, &p2, why, sizeof why), YC_EBADBLOCK);
+    assert_int_equal(yc_block_check_next(&b, &tc->g, &p2, &which, why, sizeof why), YC_EBADBLOCK);
     assert_non_null(strstr(why, "time"));
 
     struct yc_genesis g2 = tc->g;
     g2.params.max_block_txs = b.ntx - 1;
-    assert_int_equal(yc_block_check_next(&b, &g2, &parent, why, sizeof why), YC_EBADBLOCK);
+    assert_int_equal(yc_block_check_next(&b, &g2, &parent, &which, why, sizeof why), YC_EBADBLOCK);
     assert_non_null(strstr(why, "limits"));
+    assert_int_equal(which, YC_NEXT_LIMITS);
     g2 = tc->g;
     g2.params.max_block_bytes = 10;
-    assert_int_equal(yc_block_check_next(&b, &g2, &parent, why, sizeof why), YC_EBADBLOCK);
+    assert_int_equal(yc_block_check_next(&b, &g2, &parent, &which, why, sizeof why), YC_EBADBLOCK);
     g2 = tc->g;
     snprintf(g2.chain_id, sizeof g2.chain_id, "other");
-    assert_int_equal(yc_block_check_next(&b, &g2, &parent, why, sizeof why), YC_EBADBLOCK);
+    assert_int_equal(yc_block_check_next(&b, &g2, &parent, &which, why, sizeof why), YC_EBADBLOCK);
     assert_non_null(strstr(why, "chain"));
 
     b.hdr.proposer = 1; /* the test chain has one validator: index 0 is every primary */
-    assert_int_equal(yc_block_check_next(&b, &tc->g, &parent, why, sizeof why), YC_EBADBLOCK);
+    assert_int_equal(yc_block_check_next(&b, &tc->g, &parent, &which, why, sizeof why),
+                     YC_EBADBLOCK);
     assert_non_null(strstr(why, "proposer"));
+    assert_int_equal(which, YC_NEXT_PROPOSER);
     b.hdr.proposer = 0;
     b.hdr.view = b.cert.view + 1;
-    assert_int_equal(yc_block_check_next(&b, &tc->g, &parent, why, sizeof why), YC_EBADBLOCK);
+    assert_int_equal(yc_block_check_next(&b, &tc->g, &parent, &which, why, sizeof why),
+                     YC_EBADBLOCK);
     assert_non_null(strstr(why, "certificate view"));
     yc_block_cleanup(&b);
 
