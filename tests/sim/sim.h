@@ -98,13 +98,18 @@ bool sim_chance(struct sim_rng *r, double p);
 struct sim_chain {
     struct yc_genesis g;
     yc_signer *signers[YC_MAX_VALIDATORS];
+    struct yc_tx tx; /* the one transaction every simulated block carries */
 };
 const struct sim_chain *sim_chain_get(uint32_t n);
 void sim_chain_free_all(void);
 
 /* The state root a valid simulated block must carry. */
 void sim_state_root(uint8_t out[YC_HASH_LEN], uint64_t height, const uint8_t prev[YC_HASH_LEN]);
-/* Encodes an empty proposal (yc_malloc'ed); `valid` false gives a wrong state root. */
+/* The outcome a valid simulated block records for its transaction at `height` (ok, or a
+ * failure every other height), so that replicas agree on outcomes, not only on roots. */
+int sim_outcome(uint64_t height);
+/* Encodes a proposal with the chain's one transaction and its outcome (yc_malloc'ed);
+ * `valid` false gives a wrong state root. */
 uint8_t *sim_block(const struct sim_chain *c, uint64_t height, uint64_t view, uint32_t proposer,
                    const uint8_t prev[YC_HASH_LEN], uint64_t time_ms, bool valid, size_t *len,
                    uint8_t digest[YC_HASH_LEN]);

@@ -316,8 +316,8 @@ static void crash(struct sim *s, int i)
              (unsigned long long)in->height + 1);
 }
 
-/* Executes a proposal: a simulated block is valid iff its state root is right and its
- * time follows its parent's. */
+/* Executes a proposal: a simulated block is valid iff its state root is right, it records
+ * the outcome its height calls for (sim_outcome) and its time follows its parent's. */
 static bool execute(const struct sim *s, int i, const struct pbft_proposal *pr)
 {
     const struct inst *in = &s->inst[i];
@@ -328,7 +328,8 @@ static bool execute(const struct sim *s, int i, const struct pbft_proposal *pr)
         return false;
     }
     sim_state_root(root, b.hdr.height, b.hdr.prev_hash);
-    ok = memcmp(root, b.hdr.state_root, YC_HASH_LEN) == 0 &&
+    ok = memcmp(root, b.hdr.state_root, YC_HASH_LEN) == 0 && b.ntx == 1 &&
+         b.results[0] == sim_outcome(b.hdr.height) &&
          b.hdr.time_ms > in->chain[in->height].time_ms;
     yc_block_cleanup(&b);
     return ok;
