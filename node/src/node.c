@@ -158,7 +158,8 @@ void yc_node_tx_status(yc_node *n, const uint8_t id[YC_HASH_LEN], struct yc_tx_s
     struct store_txloc loc;
     int rc = store_get_txloc(n->st, id, &loc);
     if (rc == YC_OK) {
-        out->state = YC_TXS_COMMITTED;
+        out->state = loc.outcome == YC_OK ? YC_TXS_COMMITTED : YC_TXS_FAILED;
+        out->code = loc.outcome;
         out->height = loc.height;
         out->index = loc.index;
         return;
@@ -291,8 +292,9 @@ void yc__node_block_committed(yc_node *n, const struct yc_block *b, double commi
     for (uint32_t i = 0; i < b->ntx; i++) {
         const struct yc_tx *tx = &b->txs[i];
         (void)yc_mempool_remove(n->mp, tx->id);
-        struct yc_tx_status st = {.state = YC_TXS_COMMITTED, .code = YC_OK,
-                                  .height = b->hdr.height, .index = i};
+        int outcome = b->results != NULL ? b->results[i] : YC_OK;
+        struct yc_tx_status st = {.state = outcome == YC_OK ? YC_TXS_COMMITTED : YC_TXS_FAILED,
+                                  .code = outcome, .height = b->hdr.height, .index = i};
         yc__node_tx_final(n, tx->id, &st);
     }
     /* nonces: a sender's pending txs below its new next nonce can never commit */
@@ -308,6 +310,7 @@ void yc__node_block_committed(yc_node *n, const struct yc_block *b, double commi
     }
     yc_idmap_cleanup(&seen);
     yc_overlay_clear(n->precheck); /* its reads predate this block */
+    yc__submit_block_committed(n); /* every sender's pending overlay predates it too */
     n->precheck_uses = 0;
 
     n->metrics.blocks_committed_total++;

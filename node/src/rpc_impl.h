@@ -77,7 +77,7 @@ struct rpc_call {
     json_t *result;  /* owned, on success */
     int err_rpc;     /* JSON-RPC code, 0 = none */
     int err_code;    /* yc error code: its name goes to error.data.code */
-    char err_msg[200];
+    char err_msg[512]; /* a refusal's words name the field, the value and what is allowed */
     json_t *err_data; /* extra error.data fields (owned), or NULL */
     /* asynchronous state of the broadcast methods */
     yc_node_watch *watch;

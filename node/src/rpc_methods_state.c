@@ -113,6 +113,10 @@ void yc__rpc_account(struct rpc_call *c, json_t *params)
         json_object_set_new(o, "name", yc_rjson_slice(&a.name));
         json_object_set_new(o, "jurisdiction", yc_rjson_slice(&a.jurisdiction));
         json_object_set_new(o, "nonce", yc_rjson_u64(a.nonce));
+        uint64_t committed = a.nonce, pending = a.nonce;
+        yc_node_pending_nonce(c->node, pub, &committed, &pending);
+        json_object_set_new(o, "pending_nonce",
+                            yc_rjson_u64(pending < a.nonce ? a.nonce : pending));
         json_object_set_new(o, "balance", yc_rjson_u64(a.balance));
         json_object_set_new(o, "credit", yc_rjson_slice(&a.credit));
         json_object_set_new(o, "registered_at", yc_rjson_u64(a.registered_at));

@@ -318,7 +318,22 @@ static void test_tx_and_proof(void **state)
     uint8_t root[YC_HASH_LEN];
     const char *rh = s_of(json_object_get(p, "header"), "tx_root");
     assert_int_equal(yc_unhex(root, YC_HASH_LEN, rh, 64), YC_OK);
-    assert_true(yc_merkle_verify(root, e->node.g.chain_id, e->use_id, &proof));
+    /* the leaf is the hash of the full signed bytes the proof carries (block format 2) */
+    const char *txhex = s_of(p, "tx");
+    size_t txlen = strlen(txhex) / 2;
+    uint8_t *txb = malloc(txlen);
+    assert_int_equal(yc_unhex(txb, txlen, txhex, strlen(txhex)), YC_OK);
+    struct yc_tx ptx;
+    assert_int_equal(yc_tx_decode(&ptx, txb, txlen), YC_OK);
+    assert_memory_equal(ptx.id, e->use_id, YC_HASH_LEN);
+    uint8_t leaf[YC_HASH_LEN];
+    yc_signed_tx_hash(leaf, e->node.g.chain_id, &ptx);
+    yc_tx_cleanup(&ptx);
+    free(txb);
+    assert_true(yc_merkle_verify(root, e->node.g.chain_id, leaf, &proof));
+    assert_false(yc_merkle_verify(root, e->node.g.chain_id, e->use_id, &proof));
+    assert_string_equal(s_of(p, "status"), "committed");
+    assert_string_equal(s_of(p, "code"), "ok");
     /* header_raw hashes to block_hash */
     const char *hr = s_of(p, "header_raw");
     size_t hl = strlen(hr) / 2;
