@@ -39,7 +39,9 @@ void sim__byz_seen(struct sim *s, int i, const uint8_t *msg, size_t len)
     }
 }
 
-/* The signature bytes of a message: find the 65-byte bin after the "sig" key. */
+/* The signature bytes of a message: find the 65-byte bin after the last "sig" key (the
+ * message's own: a PRE-PREPARE's block, whose transactions have "sig" keys too, sorts
+ * before it). */
 static uint8_t *flip_sig(const uint8_t *msg, size_t len, size_t *outlen)
 {
     static const uint8_t key[] = {0xa3, 's', 'i', 'g', 0xc4, YC_SIG_LEN};
@@ -48,7 +50,8 @@ static uint8_t *flip_sig(const uint8_t *msg, size_t len, size_t *outlen)
         abort();
     }
     memcpy(copy, msg, len);
-    for (size_t k = 0; k + sizeof key + YC_SIG_LEN <= len; k++) {
+    for (size_t k = len >= sizeof key + YC_SIG_LEN ? len - sizeof key - YC_SIG_LEN + 1 : 0;
+         k-- > 0;) {
         if (memcmp(copy + k, key, sizeof key) == 0) {
             copy[k + sizeof key + 10] ^= 0x01;
             *outlen = len;
