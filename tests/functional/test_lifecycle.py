@@ -195,7 +195,8 @@ def run(t):
     ttl_key = sorted(ttl)[0] if ttl else None
     yctest.log("node.conf [mempool] time limit: %s" % (ttl or "none"))
     node.stop()
-    extra = ["--mempool." + ttl_key, "%ds" % EXPIRE_S] if ttl_key else []
+    extra = (["--mempool." + ttl_key, yclife.conf_duration_value(ttl_key, EXPIRE_S)]
+             if ttl_key else [])
     node.start("--consensus.batch_delay", "300ms", *extra)
     outcomes = []
     for attempt in range(1, 4):

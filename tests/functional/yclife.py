@@ -119,11 +119,9 @@ class Res:
         self.message = j.get("message") or ""
         self.err = cli.err.strip()
         self.secs = cli.secs
-        if self.rc == EX_DATAERR and not self.status:
-            self.status = "refused"  # the wallet's own check, before signing
-            self.presign = True
-        else:
-            self.presign = False
+        self.presign = self.rc == EX_DATAERR  # the wallet's own check, before signing
+        if self.presign and not self.status:
+            self.status = "refused"
 
     @property
     def words(self):
@@ -388,9 +386,17 @@ class Mistakes:
         log("race %d after %.2fs: revoke %s; use %s" % (attempt, secs, summ(got_rv),
                                                         summ(got_use)))
         s_rv = {v.get("status") for v in got_rv.values()}
+        # a refused tx is never gossiped: the other nodes may not know it (unknown); an
+        # ended one (committed, failed) is in a block, so every node must say the same
         s_use = {(v.get("status"), v.get("code"), v.get("height")) for v in got_use.values()}
+        known = {s for s in s_use if s[0] != "unknown"}
+        if len(known) == 1 and next(iter(known))[0] == "refused":
+            s_use = known
         one_rv = next(iter(got_rv.values()))
-        one_use = next(iter(got_use.values()))
+        sent_to = [n.name for n in self.live() if n.rpc_url == use_url]
+        one_use = got_use.get(sent_to[0]) if sent_to else None
+        if one_use is None:
+            one_use = next(iter(got_use.values()))
         if one_rv.get("status") == "committed":
             t.checker.ok(op_rv, rv_id, to_int(one_rv["height"]))
         else:
@@ -533,6 +539,14 @@ def set_conf(home, section, key, value):
     with open(path + ".tmp", "w") as f:
         f.write("\n".join(lines))
     os.replace(path + ".tmp", path)
+
+
+def conf_duration_value(key, seconds):
+    """The node.conf / command-line value of a time option: whole seconds for a key
+    named *_seconds (or *_s), else a duration string."""
+    if key.endswith("_seconds") or key.endswith("_s"):
+        return str(int(seconds))
+    return "%ds" % seconds
 
 
 def duration_s(v):
