@@ -5,7 +5,7 @@ view timeout.
 
 1. Mistakes (a representative subset of test_lifecycle's), each sent to the next
    validator in turn through `yuchain-wallet --json`: an operation consents do not
-   have, a use under an unknown consent, a transfer beyond the balance, the exchange's
+   have, an unknown category code, a use under an unknown consent, a transfer beyond the balance, the exchange's
    certify before the notice ends, and a consent revoked and used at once (revoke and
    use sent to two different validators back to back; whichever order they took, both
    end, the same on every node). Each is refused (naming the field and what is
@@ -101,6 +101,9 @@ def run(t):
             ["consent", "grant", "--to", addr["processor"], "--until", "+30d", "--categories",
              CAT, "--purposes", PURPOSE, "--operations", "compute"],
             ("operation",), ("collect", "hold", "host", "use"))
+    mistake("categories heath", "alice",
+            ["consent", "grant", "--to", addr["processor"], "--until", "+30d", "--categories",
+             "heath", "--purposes", PURPOSE, "--operations", "use"], ("categor",), (CAT,))
     mistake("usage under unknown consent", "processor",
             ["usage", "record", "--consent", "%064x" % t.rng.getrandbits(256), "--purpose",
              PURPOSE, "--operation", "use"], ("consent",), (), codes_ok=("unknown_consent",))
