@@ -267,6 +267,13 @@ class Mistakes:
                     "refused but: %s" % res.brief())
             if res.id:
                 self.refused_ids[res.id] = res.code
+                got = self.tx_everywhere(res.id)
+                sts = {k: (v.get("status"), v.get("code")) for k, v in got.items()}
+                r.check(label + ": tx method says refused, never pending",
+                        all(s in ("refused", "unknown") for s, _ in sts.values())
+                        and any(s == "refused" and c == res.code for s, c in sts.values()),
+                        "%r" % sts, "%r (expected refused/%s where sent, unknown elsewhere)"
+                        % (sts, res.code))
         elif res.status == "failed":
             ok = (res.rc == EX_FAILED and res.code not in (None, "ok", "pending")
                   and res.height is not None)
