@@ -682,19 +682,14 @@ static const char *type_words(enum yc_mtype t)
     }
 }
 
-int yc_tx_decode_why(struct yc_tx *tx, const uint8_t *bytes, size_t len, char *why, size_t whylen)
+/* The words of decode's refusal rc at `stage`, with d where it stopped (d reads the tx's
+ * own copy of the bytes: call this before that copy is freed). */
+static int refusal_words(int rc, enum stage stage, const struct yc_dec *dp, size_t len, char *why,
+                         size_t whylen)
 {
-    struct yc_dec d = {0};
-    enum stage stage = STAGE_OTHER;
-    int rc = decode(tx, bytes, len, &d, &stage);
+    struct yc_dec d = *dp;
     char key[80], sect[96];
 
-    if (rc != YC_OK && tx != NULL) {
-        yc_tx_cleanup(tx);
-    }
-    if (why == NULL || whylen == 0) {
-        return rc;
-    }
     why[0] = '\0';
     if (rc == YC_OK || rc == YC_EINVAL || rc == YC_ENOMEM) {
         return rc;
@@ -740,6 +735,21 @@ int yc_tx_decode_why(struct yc_tx *tx, const uint8_t *bytes, size_t len, char *w
     } else {
         (void)snprintf(why, whylen, "%s: %s is not allowed here (%s)", sect,
                        type_words(yc_dec_peek(&d)), yc_strerror(rc));
+    }
+    return rc;
+}
+
+int yc_tx_decode_why(struct yc_tx *tx, const uint8_t *bytes, size_t len, char *why, size_t whylen)
+{
+    struct yc_dec d = {0};
+    enum stage stage = STAGE_OTHER;
+    int rc = decode(tx, bytes, len, &d, &stage);
+
+    if (why != NULL && whylen > 0) {
+        (void)refusal_words(rc, stage, &d, len, why, whylen);
+    }
+    if (rc != YC_OK && tx != NULL) {
+        yc_tx_cleanup(tx); /* only now: d read the tx's copy of the bytes */
     }
     return rc;
 }
