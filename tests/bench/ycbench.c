@@ -462,8 +462,10 @@ static void submit_batch(const char *node, struct btx **batch, size_t n, struct 
         json_t *one = json_array_get(results, i);
         const char *c = json_string_value(json_object_get(one, "code"));
         const char *st = json_string_value(json_object_get(one, "status"));
-        if ((c && (strcmp(c, "ok") == 0 || strcmp(c, "duplicate_tx") == 0)) ||
-            (c == NULL && st && strcmp(st, "rejected") != 0)) {
+        /* admitted: status pending (code "pending"); a duplicate is one we sent before */
+        if ((c && (strcmp(c, "pending") == 0 || strcmp(c, "ok") == 0 ||
+                   strcmp(c, "duplicate_tx") == 0)) ||
+            (c == NULL && st && strcmp(st, "refused") != 0)) {
             int expect = ST_NEW;
             atomic_compare_exchange_strong(&batch[i]->state, &expect, ST_ADMITTED);
             r->admitted++;

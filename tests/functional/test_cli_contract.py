@@ -87,8 +87,9 @@ def run(t):
     r = w.run("transfer", "--to", bob, "--amount", str(10 ** 15), frm="alice",
               expect=yctest.EX_FAILED)
     check_tx_json(r.json, r)
-    check_eq((r.json["status"], r.json["code"]), ("rejected", "insufficient_balance"),
-             "rejected transfer")
+    check_eq((r.json["status"], r.json["code"]), ("refused", "insufficient_balance"),
+             "refused transfer (admission runs the type's rules)")
+    check("balance" in r.json["message"], "the refusal says the balance: %r", r.json)
     # Without --json the outcome is still reported, with its code.
     r = w.run("transfer", "--to", bob, "--amount", str(10 ** 15), frm="alice", json_out=False,
               expect=yctest.EX_FAILED)

@@ -200,9 +200,10 @@ def run(t):
     check_eq(r.rc, yctest.EX_FAILED, "exit code of a use after revocation")
     check(isinstance(r.json, dict), "no --json object: %r", r)
     check_eq(r.json.get("code"), "consent_revoked", "code of a use after revocation")
-    check_eq(r.json.get("status"), "rejected", "status of a use after revocation")
+    check_eq(r.json.get("status"), "refused", "status of a use after revocation (admission)")
+    check("consent" in (r.json.get("message") or ""), "the refusal names the consent: %r", r.json)
     op = t.checker.invoke("usage record (revoked)", via="proc2")
-    t.checker.failed(op, r.json.get("id"), "consent_revoked")
+    t.checker.refused(op, r.json.get("id"), "consent_revoked")
     check_eq(node.balance(alice2), FEE, "no fee after revocation")
     check_eq(node.balance(proc2), ISSUE - FEE, "processor pays nothing after revocation")
     st_c = node.rpc.call("consents", {"subject": alice2})["consents"][0]

@@ -514,14 +514,18 @@ class Wallet:
             check_tx_json(j, r)
             if j["status"] == "committed":
                 self.t.checker.ok(hist, j["id"], to_int(j["height"]))
-            elif j["status"] == "rejected":
-                self.t.checker.failed(hist, j.get("id"), j.get("code"))
+            elif j["status"] == "failed":
+                self.t.checker.failed(hist, j.get("id"), j.get("code"), to_int(j["height"]))
+            elif j["status"] in ("refused", "expired"):
+                self.t.checker.refused(hist, j.get("id"), j.get("code"))
             else:
                 self.t.checker.unknown(hist, j.get("id"))
         else:
             self.t.checker.unknown(hist, None)
         if expect_status is not None:
-            check(isinstance(j, dict) and j.get("status") == expect_status,
+            # "rejected": did not commit — refused at admission or failed in its block
+            want = ("refused", "failed") if expect_status == "rejected" else (expect_status,)
+            check(isinstance(j, dict) and j.get("status") in want,
                   "expected status %s: %r", expect_status, r)
         if expect_code is not None:
             check(isinstance(j, dict) and j.get("code") == expect_code,
@@ -537,9 +541,14 @@ def check_tx_json(j, r=None):
     """The --json object of a command that sends a transaction (DESIGN §10)."""
     for k in ("id", "status", "height", "code", "message"):
         check(k in j, "tx --json lacks %r: %r", k, r or j)
-    check(j["status"] in ("committed", "rejected", "pending"), "bad status %r", j)
+    check(j["status"] in ("committed", "failed", "refused", "expired", "pending"),
+          "bad status %r", j)
     if j["status"] == "committed":
         check_eq(j["code"], "ok", "code of a committed tx")
+    else:
+        check(j["code"] != "ok", "code ok with status %r", j)
+    if j["status"] in ("committed", "failed"):
+        check(j["height"] is not None, "no height for an ended tx: %r", j)
     if j["id"] is not None:
         check(re.fullmatch(r"[0-9a-f]{64}", j["id"]), "tx id not 64 lowercase hex: %r", j)
 
@@ -557,7 +566,7 @@ class Op:
         self.via = via
         self.t_invoke = time.monotonic()
         self.t_done = None
-        self.outcome = None  # "ok" | "failed" | "unknown"
+        self.outcome = None  # "ok" | "failed" (in a block) | "refused" | "unknown"
         self.txid = None
         self.height = None
         self.code = None
@@ -566,8 +575,9 @@ class Op:
 class Checker:
     """Client history and the end-of-test chain checks (TESTING.md, "The checker").
 
-    History: invoke → ok (committed; acknowledged) / failed (rejected) / unknown
-    (timeout, crash, pending), with monotonic times. At the end, every given node's
+    History: invoke → ok (committed; acknowledged) / failed (recorded as failed at a
+    height) / refused (refused at admission, or expired) / unknown (timeout, crash,
+    pending), with monotonic times. At the end, every given node's
     chain is read and checked for divergence, lost or doubled writes, rejected
     transactions present, time travel (a committed tx later reported otherwise; a
     node's height going down) and equivocation (one validator signing two digests
@@ -598,8 +608,17 @@ class Checker:
     def ok(self, op, txid, height=None):
         self._done(op, "ok", txid, height, "ok")
 
-    def failed(self, op, txid, code):
-        self._done(op, "failed", txid, None, code)
+    def failed(self, op, txid, code, height=None):
+        """Did not commit: with a height, ended in that block as failed (its outcome
+        recorded there); without, refused (never in a block)."""
+        if height is None:
+            self.refused(op, txid, code)
+        else:
+            self._done(op, "failed", txid, height, code)
+
+    def refused(self, op, txid, code):
+        """Never in a block: refused at admission, or expired."""
+        self._done(op, "refused", txid, None, code)
 
     def unknown(self, op, txid):
         self._done(op, "unknown", txid)
@@ -669,10 +688,12 @@ class Checker:
         # lost / doubled / rejected-present writes, per node
         lost, doubled, rejected_present = set(), set(), set()
         for name, c in chains.items():
-            where = {}
+            where, outcome_at = {}, {}
             for h, b in c.items():
+                results = b.get("results") or []
                 for i, txid in enumerate(b.get("txs", [])):
                     where.setdefault(txid, []).append((h, i))
+                    outcome_at[(h, i)] = results[i] if i < len(results) else None
             for txid, locs in where.items():
                 if len(locs) > 1:
                     doubled.add(txid)
@@ -686,10 +707,23 @@ class Checker:
                     elif op.height is not None and where[op.txid][0][0] != op.height:
                         problems.append("%s: tx %s committed at %d, acknowledged at %d"
                                         % (name, op.txid, where[op.txid][0][0], op.height))
-                if op.outcome == "failed" and op.txid and op.txid in where:
+                if op.outcome == "ok" and op.txid in where and \
+                        outcome_at.get(where[op.txid][0]) not in (None, "ok"):
+                    problems.append("%s: acknowledged tx %s is recorded as failed (%s)"
+                                    % (name, op.txid, outcome_at.get(where[op.txid][0])))
+                if op.outcome == "refused" and op.txid and op.txid in where:
                     rejected_present.add(op.txid)
-                    problems.append("%s: rejected tx %s (%s) is in block %r"
+                    problems.append("%s: refused tx %s (%s) is in block %r"
                                     % (name, op.txid, op.code, where[op.txid]))
+                if op.outcome == "failed" and op.txid:
+                    if op.txid not in where:
+                        lost.add(op.txid)
+                        problems.append("%s: failed tx %s (%s) missing from the chain"
+                                        % (name, op.txid, op.code))
+                    elif outcome_at.get(where[op.txid][0]) not in (None, op.code):
+                        problems.append("%s: failed tx %s recorded as %s, reported %s"
+                                        % (name, op.txid, outcome_at.get(where[op.txid][0]),
+                                           op.code))
 
         # equivocation: one validator, two digests, same (height, view, phase=commit)
         votes = {}
@@ -712,8 +746,8 @@ class Checker:
 
         # numbers
         ok = [o for o in self.ops if o.outcome == "ok"]
-        failed = [o for o in self.ops if o.outcome == "failed"]
-        unknown = [o for o in self.ops if o.outcome not in ("ok", "failed")]
+        failed = [o for o in self.ops if o.outcome in ("failed", "refused")]
+        unknown = [o for o in self.ops if o.outcome not in ("ok", "failed", "refused")]
         lat = [o.t_done - o.t_invoke for o in ok]
         span = (max(o.t_done for o in ok) - min(o.t_invoke for o in ok)) if ok else 0
         views, metric_vc = [], 0
