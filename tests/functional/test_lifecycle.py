@@ -25,6 +25,7 @@ while the node runs and `replay --home` after it stops.
 
 import json
 import os
+import time
 
 import yclife
 import yctest
@@ -198,6 +199,7 @@ def run(t):
     extra = (["--mempool." + ttl_key, yclife.conf_duration_value(ttl_key, EXPIRE_S)]
              if ttl_key else [])
     node.start("--consensus.batch_delay", "300ms", *extra)
+    events = yclife.Events(node)
     outcomes = []
     for attempt in range(1, 4):
         s = m.race_revoke_and_use(attempt, "alice", "processor", CAT, PURPOSE, node.rpc_url,
@@ -215,8 +217,23 @@ def run(t):
                  "(outcomes %s): the failed-at-execution path was not exercised"
                  % (len(outcomes), outcomes))
 
-    # An id that ended is never admitted again: resubmit the failed use.
+    # The event stream reports each tx's end once: the failed use as failed.
     last = getattr(m, "last_race", None)
+    if last and m.failed_ids.get(last["use_id"]):
+        code, height = m.failed_ids[last["use_id"]]
+        deadline = time.monotonic() + 3
+        while not events.tx_events(last["use_id"]) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        evs = events.tx_events(last["use_id"])
+        rep.check("events: the failed use is streamed as failed", len(evs) == 1
+                  and evs[0].get("status") == "failed" and evs[0].get("code") == code
+                  and str(evs[0].get("height")) == str(height), "%r" % evs,
+                  "expected one tx event failed/%s/%s, got %r" % (code, height, evs))
+        rv = events.tx_events(last["rv_id"])
+        rep.check("events: the revoke is streamed as committed",
+                  [e.get("status") for e in rv] == ["committed"], "%r" % rv, "%r" % rv)
+    events.stop.set()
+    # An id that ended is never admitted again: resubmit the failed use.
     if last and m.failed_ids.get(last["use_id"]):
         code, height = m.failed_ids[last["use_id"]]
         r = w.run("tx", "send", last["use_file"], "--no-wait")

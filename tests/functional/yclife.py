@@ -21,8 +21,11 @@ present" must not flag it), and checked here to be in the block at its height.
 import json
 import os
 import re
+import socket
 import subprocess
+import threading
 import time
+import urllib.request
 
 import yctest
 from yctest import EX_DATAERR, EX_FAILED, EX_OK, RpcError, TestFailure, Unreachable, log, to_int
@@ -368,14 +371,16 @@ class Mistakes:
         op_rv = t.checker.invoke("race revoke", via=subject)
         op_use = t.checker.invoke("race use", via=processor)
 
-        def argv(url, path):
+        def argv(url, path, wait):
             return [t.bin("yuchain-wallet"), "--wallet-dir", w.wallet_dir, "--node", url,
-                    "--json", "tx", "send", path, "--no-wait"]
+                    "--json", "tx", "send", path] + ([] if wait else ["--no-wait"])
         t0 = time.monotonic()
-        p1 = subprocess.Popen(argv(rv_url, rv_file), stdout=subprocess.PIPE,
+        # the revoke returns once admitted; the use's sender waits for its end
+        # (broadcast_tx_commit), so that the wallet's own report of it is checked too
+        p1 = subprocess.Popen(argv(rv_url, rv_file, False), stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, env=t.env)
         time.sleep(0.02)
-        p2 = subprocess.Popen(argv(use_url, use_file), stdout=subprocess.PIPE,
+        p2 = subprocess.Popen(argv(use_url, use_file, True), stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, env=t.env)
         o1, e1 = p1.communicate(timeout=30)
         o2, e2 = p2.communicate(timeout=30)
@@ -431,6 +436,20 @@ class Mistakes:
                       % (one_use.get("height"), rec))
             if rec not in (None, "ok"):
                 us = "failed (misreported)"
+        try:
+            wj = json.loads(o2.decode().strip().splitlines()[-1])
+        except (ValueError, IndexError):
+            wj = {}
+        if us in ("committed", "failed", "refused"):
+            want_rc = EX_OK if us == "committed" else EX_FAILED
+            rep.check("race %d: the use's wallet (waiting) reports %s" % (attempt, us),
+                      wj.get("status") == us and p2.returncode == want_rc
+                      and wj.get("code") == one_use.get("code")
+                      and str(wj.get("height")) == str(one_use.get("height")),
+                      "rc=%d %s" % (p2.returncode, o2.decode().strip()[:200]),
+                      "expected %s/%s/%s exit %d; got rc=%d %s %s"
+                      % (us, one_use.get("code"), one_use.get("height"), want_rc,
+                         p2.returncode, o2.decode().strip()[:300], e2.decode().strip()[-200:]))
         if us == "failed":
             rep.check("race %d: failed use is consent_revoked" % attempt,
                       one_use.get("code") == "consent_revoked", "code %s" % one_use.get("code"))
@@ -582,3 +601,34 @@ def metric(m, name):
         return float(m.get(name, 0))
     except (TypeError, ValueError):
         return 0.0
+
+
+class Events:
+    """Collects (event, data) from a node's `GET /events` stream in a thread."""
+
+    def __init__(self, node):
+        self.url = node.rpc_url + "/events"
+        self.out = []
+        self.stop = threading.Event()
+        self.th = threading.Thread(target=self._run, daemon=True)
+        self.th.start()
+        time.sleep(0.2)  # connected before anything is sent
+
+    def _run(self):
+        try:
+            with urllib.request.urlopen(self.url, timeout=30) as resp:
+                event = None
+                for raw in resp:
+                    line = raw.decode("utf-8").rstrip("\r\n")
+                    if line.startswith("event:"):
+                        event = line[6:].strip()
+                    elif line.startswith("data:") and event is not None:
+                        self.out.append((event, json.loads(line[5:].strip())))
+                        event = None
+                    if self.stop.is_set():
+                        return
+        except (OSError, socket.timeout, ValueError):
+            return
+
+    def tx_events(self, txid):
+        return [d for e, d in list(self.out) if e == "tx" and d.get("id") == txid]
