@@ -13,9 +13,9 @@ not; `Report.finish()` prints the table and fails the test if any check failed.
 their outcome: refused by the wallet's own pre-sign check (exit 65), refused at
 admission (exit 1, status `refused`), failed at execution (exit 1, status `failed`,
 with a height), committed. Every outcome is also recorded in the shared checker's
-history: committed as acknowledged; refused as rejected (it must never appear in a
-block); failed as unknown in the history (it IS in a block, so the checker's "rejected
-present" must not flag it), and checked here to be in the block at its height.
+history: committed as acknowledged; refused as refused (it must never appear in a
+block); failed as failed at its height (the checker verifies that the block there
+records it with that code), and checked here too, on every node.
 """
 
 import json
@@ -198,7 +198,10 @@ class Mistakes:
         if res.status == "committed":
             self.t.checker.ok(op, res.id, to_int(res.height))
         elif res.status == "refused" and res.id:
-            self.t.checker.failed(op, res.id, res.code)
+            self.t.checker.failed(op, res.id, res.code)  # no height: refused, never in a block
+        elif res.status == "failed" and res.id and res.height is not None:
+            # in its block, recorded as failed with this code (the checker verifies it)
+            self.t.checker.failed(op, res.id, res.code, to_int(res.height))
         else:
             self.t.checker.unknown(op, res.id)
         log("%s: %s" % (label or args[0], res.brief()))
@@ -418,6 +421,8 @@ class Mistakes:
             t.checker.ok(op_use, use_id, to_int(one_use["height"]))
         elif us in ("refused", "rejected") and not one_use.get("height"):
             t.checker.failed(op_use, use_id, one_use.get("code"))
+        elif us == "failed" and one_use.get("height") is not None:
+            t.checker.failed(op_use, use_id, one_use.get("code"), to_int(one_use["height"]))
         else:
             t.checker.unknown(op_use, use_id)
         rep.check("race %d: revoke ends committed" % attempt, s_rv == {"committed"},
