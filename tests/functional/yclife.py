@@ -456,6 +456,18 @@ class Mistakes:
                       % (us, one_use.get("code"), one_use.get("height"), want_rc,
                          p2.returncode, o2.decode().strip()[:300], e2.decode().strip()[-200:]))
         if us == "failed":
+            # words of a failure at execution (issue 9, item 4: "every refusal, at
+            # admission or execution, names the field and what is allowed")
+            msg = (wj.get("message") or one_use.get("message") or "").strip()
+            fake = Res.__new__(Res)
+            fake.message, fake.code = msg, one_use.get("code")
+            if is_generic(fake):
+                rep.skip("race %d: the failed use's message has words" % attempt,
+                         "GAP (not asserted): a failure at execution carries only the generic "
+                         "text of its code, %r, where an admission refusal of the same rule "
+                         "names the consent" % msg)
+            else:
+                rep.ok("race %d: the failed use's message has words" % attempt, repr(msg))
             rep.check("race %d: failed use is consent_revoked" % attempt,
                       one_use.get("code") == "consent_revoked", "code %s" % one_use.get("code"))
             self.failed_ids[use_id] = (one_use.get("code"), one_use.get("height"))
