@@ -7,9 +7,10 @@
    nonces 2, 3, … — its nonce 1 is never sent, so none can ever be ordered — to every
    validator, resubmitted as fast as the nodes take them for FLOOD_S seconds. Must
    hold: meanwhile the exchange's transfers commit within a few seconds each (times
-   printed); the per-sender bounds of node.conf hold on every node (pending count per
-   sender and nonce gap, read from `unconfirmed_txs`), and the total too; refusals are
-   counted by code and printed. If node.conf has the mempool's time limit, it is set to
+   printed); the per-sender bounds of node.conf hold (pending count per sender and
+   nonce gap: what the first node admitted of the whole flood offered to it first, and
+   `unconfirmed_txs` on every node), and the total too; refusals are counted by code
+   and printed. If node.conf has the mempool's time limit, it is set to
    EXPIRE_S before the start and the flood must be gone from every mempool within it
    after the flood stops, `tx` saying `expired`. The shared checker and `yuchain-audit
    replay` on every node at the end.

@@ -18,9 +18,13 @@ Also: a registration and, at once, a consent grant from the same new key (no wai
 between) are both admitted and commit; a consent revoked and used in the same block
 (the revoke and the use sent back to back with `--no-wait`, on a node restarted with a
 300 ms batch delay so that both land in one block) both END, whichever order they
-took; when the use failed, `tx` and `tx status` say `failed` with its code and height.
-At the end the shared checker reads the chain, `yuchain-audit replay --node` passes
-while the node runs and `replay --home` after it stops.
+took; when the use failed, `tx`, `tx status`, the waiting wallet and the event stream
+say `failed` with its code and height, and the same signed bytes sent again are not
+admitted. A transfer after a nonce gap expires within `[mempool] ttl_seconds` (set to
+EXPIRE_S on the restart): `tx` and `tx status` say `expired` and the sender's next
+transaction, with the wallet's default nonce, commits. At the end the shared checker
+reads the chain, `yuchain-audit replay --node` passes while the node runs and
+`replay --home` after it stops.
 """
 
 import json
