@@ -465,7 +465,15 @@ int yc_exec_finish(yc_overlay *o, const char *chain_id, const uint8_t prev_root[
 int yc_exec_block(yc_overlay *o, const struct yc_genesis *g, const struct yc_block *b,
                   const uint8_t prev_root[YC_HASH_LEN], uint32_t *bad_index)
 {
+    return yc_exec_block_report(o, g, b, prev_root, bad_index, NULL, NULL);
+}
+
+int yc_exec_block_report(yc_overlay *o, const struct yc_genesis *g, const struct yc_block *b,
+                         const uint8_t prev_root[YC_HASH_LEN], uint32_t *bad_index,
+                         yc_exec_failed_cb failed_cb, void *cb_ctx)
+{
     uint8_t root[YC_HASH_LEN];
+    char why[320];
     int rc;
 
     if (bad_index != NULL) {
@@ -493,12 +501,17 @@ int yc_exec_block(yc_overlay *o, const struct yc_genesis *g, const struct yc_blo
     if (memcmp(root, b->hdr.result_root, YC_HASH_LEN) != 0) {
         return YC_EBADBLOCK;
     }
-    struct yc_exec_ctx ctx = {.g = g, .height = b->hdr.height, .time_ms = b->hdr.time_ms};
+    struct yc_exec_ctx ctx = {.g = g, .height = b->hdr.height, .time_ms = b->hdr.time_ms,
+                              .why = failed_cb != NULL ? why : NULL, .whylen = sizeof why};
     for (uint32_t i = 0; i < b->ntx; i++) {
         int outcome;
+        why[0] = '\0';
         rc = yc_exec_tx_outcome(o, &ctx, &b->txs[i], i, &outcome);
         if (rc == YC_OK && outcome != b->results[i]) {
             rc = YC_EBADBLOCK; /* the block records another outcome than its execution */
+        }
+        if (rc == YC_OK && outcome != YC_OK && failed_cb != NULL) {
+            failed_cb(cb_ctx, i, outcome, why);
         }
         if (rc != YC_OK) {
             if (bad_index != NULL) {

@@ -162,6 +162,11 @@ void yc_node_tx_status(yc_node *n, const uint8_t id[YC_HASH_LEN], struct yc_tx_s
         out->code = loc.outcome;
         out->height = loc.height;
         out->index = loc.index;
+        int code;
+        const char *why = NULL;
+        if (loc.outcome != YC_OK && yc_mempool_rejected_why(n->mp, id, &code, &why) &&
+            code == loc.outcome)
+            out->why = why; /* the words this node worked out when it executed it */
         return;
     }
     int code;
@@ -295,6 +300,11 @@ void yc__node_block_committed(yc_node *n, const struct yc_block *b, double commi
         int outcome = b->results != NULL ? b->results[i] : YC_OK;
         struct yc_tx_status st = {.state = outcome == YC_OK ? YC_TXS_COMMITTED : YC_TXS_FAILED,
                                   .code = outcome, .height = b->hdr.height, .index = i};
+        int code;
+        const char *why = NULL;
+        if (outcome != YC_OK && yc_mempool_rejected_why(n->mp, tx->id, &code, &why) &&
+            code == outcome)
+            st.why = why;
         yc__node_tx_final(n, tx->id, &st);
     }
     /* nonces: a sender's pending txs below its new next nonce can never commit */

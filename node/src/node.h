@@ -53,8 +53,10 @@ struct yc_tx_status {
     int code;          /* YC_OK for committed, else the error code (YC_EEXPIRED: expired) */
     uint64_t height;   /* committed / failed: block height */
     uint32_t index;    /* committed / failed: position in the block */
-    const char *why;   /* refused: its words for people, or NULL; valid until the node
-                        * next changes its mempool (copy it before returning to the loop) */
+    const char *why;   /* refused or failed: its words for people, or NULL (a failure's
+                        * words are known to the nodes that executed it, for a while); valid
+                        * until the node next changes its mempool (copy it before returning
+                        * to the loop) */
 };
 
 /* The status name the API and the events use: "pending", "committed", "failed",

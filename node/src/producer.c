@@ -27,6 +27,9 @@ void yc__exec_block_free(struct yc_exec_block *e)
 {
     if (e == NULL)
         return;
+    for (uint32_t i = 0; e->why != NULL && i < e->block.ntx; i++)
+        free(e->why[i]);
+    free(e->why);
     yc_block_cleanup(&e->block);
     yc_overlay_destroy(e->ov);
     free(e);
@@ -45,6 +48,24 @@ static int collect_cb(void *ctx, const struct yc_tx *tx)
     c->v[c->n++] = tx;
     c->bytes += tx->len;
     return 0;
+}
+
+/* Keeps the words of tx `index`'s failure in e (best effort: words are for people). */
+static void keep_why(struct yc_exec_block *e, uint32_t index, uint32_t ntx, const char *why)
+{
+    if (why == NULL || why[0] == '\0' || index >= ntx)
+        return;
+    if (e->why == NULL && (e->why = calloc(ntx, sizeof *e->why)) == NULL)
+        return;
+    free(e->why[index]);
+    e->why[index] = strdup(why);
+}
+
+static void failed_cb(void *ctx, uint32_t index, int outcome, const char *why)
+{
+    struct yc_exec_block *e = ctx;
+    (void)outcome;
+    keep_why(e, index, e->block.ntx, why);
 }
 
 struct rejected {
@@ -86,18 +107,23 @@ int yc__build_block(yc_node *n, uint64_t height, uint64_t view, uint32_t propose
         goto out;
     struct yc_block_header *h = &e->block.hdr;
     uint64_t now = yc__wall_ms();
+    char why[320];
     struct yc_exec_ctx ctx = {.g = &n->genesis, .height = height,
-                              .time_ms = now > n->tip.time_ms ? now : n->tip.time_ms + 1};
+                              .time_ms = now > n->tip.time_ms ? now : n->tip.time_ms + 1,
+                              .why = why, .whylen = sizeof why};
     uint32_t ntx = 0;
     for (size_t i = 0; i < c.n; i++) {
         const struct yc_tx *tx = c.v[i];
         if (yc_idmap_get(&failed, tx->sender) != NULL)
             continue; /* an earlier tx of this sender was left out: its nonce is a gap */
         int outcome;
+        why[0] = '\0';
         rc = yc_exec_tx_outcome(e->ov, &ctx, tx, ntx, &outcome);
         if (rc == YC_OK) {
             txs[ntx] = *tx; /* shallow: the mempool keeps owning the bytes */
             results[ntx] = outcome;
+            if (outcome != YC_OK)
+                keep_why(e, ntx, (uint32_t)cap, why);
             ntx++;
             continue;
         }
@@ -221,7 +247,8 @@ int yc__execute_block(yc_node *n, struct yc_block *b, uint64_t view, struct yc_e
     struct yc_state_src src = store_state_src(n->st);
     int rc = yc_overlay_create(&e->ov, &src);
     if (rc == YC_OK)
-        rc = yc_exec_block(e->ov, &n->genesis, &e->block, n->tip.state_root, bad_index);
+        rc = yc_exec_block_report(e->ov, &n->genesis, &e->block, n->tip.state_root, bad_index,
+                                  failed_cb, e);
     if (rc == YC_EIO)
         yc__node_fatal(n, YC_EXIT_IOERR, "storage read failed while executing height %llu",
                        (unsigned long long)e->block.hdr.height);
@@ -280,5 +307,9 @@ void yc__store_block(yc_node *n, struct yc_exec_block *e, const struct yc_cert *
         abort();
     }
     n->tip = tip;
+    /* the words of each failure, for `tx` and the event stream (people, not consensus) */
+    for (uint32_t i = 0; e->why != NULL && i < b->ntx; i++)
+        if (e->why[i] != NULL && b->results[i] != YC_OK)
+            yc_mempool_note_rejected_why(n->mp, b->txs[i].id, b->results[i], e->why[i]);
     yc__node_block_committed(n, b, mono_seconds() - t0);
 }

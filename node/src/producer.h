@@ -23,6 +23,8 @@ struct yc_exec_block {
     uint64_t height, view;
     struct yc_block block;       /* decoded proposal (owned; no certificate yet) */
     yc_overlay *ov;              /* its writes over committed state (owned) */
+    char **why;                  /* per tx, the words of its failure (owned; NULL entries for
+                                  * none; the array NULL if no tx failed) */
     struct yc_exec_block *next;  /* driver's cache list */
 };
 

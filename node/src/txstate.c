@@ -47,6 +47,7 @@ const char *yc_tx_status_message(const struct yc_tx_status *st)
                "nonce unused; send it again once its sender's earlier nonces are in, or "
                "replace it";
     case YC_TXS_REFUSED:
+    case YC_TXS_FAILED:
         return st->why != NULL && st->why[0] != '\0' ? st->why : yc_strerror(st->code);
     default: return yc_strerror(st->code);
     }

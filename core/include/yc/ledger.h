@@ -96,4 +96,14 @@ YC_WUR int yc_exec_finish(yc_overlay *o, const char *chain_id, const uint8_t pre
 YC_WUR int yc_exec_block(yc_overlay *o, const struct yc_genesis *g, const struct yc_block *b,
                          const uint8_t prev_root[YC_HASH_LEN], uint32_t *bad_index);
 
+/* Told of each transaction of a block that failed: its index, code and the words of the
+ * refusal ("" when the rule had none), valid only during the call. */
+typedef void (*yc_exec_failed_cb)(void *ctx, uint32_t index, int outcome, const char *why);
+/* yc_exec_block, telling failed_cb (may be NULL) of every failed transaction, so that a
+ * node can show people the words of an execution failure as it does for a refusal. */
+YC_WUR int yc_exec_block_report(yc_overlay *o, const struct yc_genesis *g,
+                                const struct yc_block *b, const uint8_t prev_root[YC_HASH_LEN],
+                                uint32_t *bad_index, yc_exec_failed_cb failed_cb,
+                                void *cb_ctx);
+
 #endif
