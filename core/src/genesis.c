@@ -48,8 +48,11 @@ bool yc_code_list_covers(const struct yc_code_list *l, const char *c, size_t len
 {
     for (uint32_t i = 0; i < l->n && i < YC_CODES_MAX; i++) {
         const char *k = l->codes[i];
+        if (k[0] != c[0]) {
+            continue; /* most codes differ at once: skip them before measuring them */
+        }
         size_t kl = strnlen(k, YC_CODE_MAX + 1);
-        if (kl <= len && k[0] == c[0] && yc_code_covers(k, kl, c, len)) {
+        if (kl <= len && yc_code_covers(k, kl, c, len)) {
             return true;
         }
     }

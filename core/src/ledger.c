@@ -487,20 +487,7 @@ int yc_exec_block_report(yc_overlay *o, const struct yc_genesis *g, const struct
         b->ntx != b->hdr.tx_count || b->hdr.version != YC_BLOCK_VERSION) {
         return YC_EBADBLOCK;
     }
-    rc = yc_block_tx_root(root, g->chain_id, b->txs, b->ntx);
-    if (rc != YC_OK) {
-        return rc;
-    }
-    if (memcmp(root, b->hdr.tx_root, YC_HASH_LEN) != 0) {
-        return YC_EBADBLOCK;
-    }
-    rc = yc_block_result_root(root, g->chain_id, b->txs, b->results, b->ntx);
-    if (rc != YC_OK) {
-        return rc;
-    }
-    if (memcmp(root, b->hdr.result_root, YC_HASH_LEN) != 0) {
-        return YC_EBADBLOCK;
-    }
+    /* tx_root and result_root bind b->txs and b->results: yc_block_decode checked them */
     struct yc_exec_ctx ctx = {.g = g, .height = b->hdr.height, .time_ms = b->hdr.time_ms,
                               .why = failed_cb != NULL ? why : NULL, .whylen = sizeof why};
     for (uint32_t i = 0; i < b->ntx; i++) {

@@ -7,9 +7,10 @@
  * then admission against state and the mempool's own rules. Every callback is made from
  * `done_timer`, never from inside yc_node_submit, so callers need not be reentrant.
  *
- * Admission against state (DESIGN.md §3): a tx that is its sender's next in line (its
- * nonce = the committed next nonce + the sender's pending txs that run contiguously
- * from it) is executed in full with yc_exec_tx on an overlay holding the committed state
+ * Admission against state (DESIGN.md §3): a tx submitted to this node (not one that
+ * arrived by gossip: the node it was submitted to did this) that is its sender's next in
+ * line (its nonce = the committed next nonce + the sender's pending txs that run
+ * contiguously from it) is executed in full with yc_exec_tx on an overlay holding the committed state
  * plus the sender's own earlier pending txs, applied in nonce order; a verdict refuses
  * it, with its words, before it enters the mempool, so it is never gossiped. A tx after
  * a nonce gap gets the pre-check only. Verdicts that another sender's pending tx may
@@ -55,6 +56,7 @@
 
 #define PRECHECK_CACHE_USES 20000 /* clear the pre-check read cache at least this often */
 #define ADMIT_SENDERS_MAX 4096    /* senders with a cached overlay at once */
+#define ADMIT_REBUILD_MAX 2       /* pending txs applied at once to a sender's overlay */
 #define EXPIRE_INTERVAL_MS 1000
 #define WHY_MAX 320
 
@@ -189,12 +191,18 @@ static struct sender_cache *cache_new(yc_node *n, uint64_t base)
 }
 
 /* Applies the sender's held txs from sc->next on, while they run contiguously and
- * apply; the first that fails breaks the chain. Returns YC_OK or a local failure. */
+ * apply, at most ADMIT_REBUILD_MAX of them (more breaks the chain: its later txs get the
+ * pre-check); the first that fails breaks the chain. Returns YC_OK or a local failure. */
 static int cache_extend(yc_node *n, struct sender_cache *sc, const uint8_t sender[YC_PUBKEY_LEN],
                         const struct yc_exec_ctx *ctx)
 {
     const struct yc_tx *tx;
+    unsigned applied = 0;
     while (!sc->broken && (tx = yc_mempool_sender_tx(n->mp, sender, sc->next)) != NULL) {
+        if (applied++ >= ADMIT_REBUILD_MAX) {
+            sc->broken = true;
+            break;
+        }
         int rc = yc_exec_tx(sc->o, ctx, tx, 0);
         if (rc == YC_OK)
             sc->next++;
@@ -206,8 +214,11 @@ static int cache_extend(yc_node *n, struct sender_cache *sc, const uint8_t sende
     return YC_OK;
 }
 
-/* The sender's cache matching what the mempool holds for it (si), rebuilt if needed;
- * NULL on a local failure (then the tx is only pre-checked). */
+/* The sender's cache matching what the mempool holds for it (si), rebuilt if needed and
+ * cheap (at most ADMIT_REBUILD_MAX pending txs to apply: admission work per tx stays
+ * bounded, so a sender with a long pending chain built elsewhere — gossip, an earlier
+ * block's cache — gets the pre-check, and its block records a failure); NULL then, or on a
+ * local failure (the tx is only pre-checked). */
 static struct sender_cache *cache_for(yc_node *n, const uint8_t sender[YC_PUBKEY_LEN],
                                       const struct yc_mempool_sender_info *si,
                                       const struct yc_exec_ctx *ctx)
@@ -220,6 +231,8 @@ static struct sender_cache *cache_for(yc_node *n, const uint8_t sender[YC_PUBKEY
         ((!sc->broken && sc->next == line) || (sc->broken && sc->next < line)))
         return sc;
     cache_drop(a, sender);
+    if (si->nready > ADMIT_REBUILD_MAX)
+        return NULL;
     sc = cache_new(n, si->base);
     if (sc == NULL)
         return NULL;
@@ -345,9 +358,9 @@ static int admit(yc_node *n, struct submit_req *r)
     struct yc_mempool_sender_info si;
     bool has = yc_mempool_sender(n->mp, sender, &si);
     struct sender_cache *sc = NULL;
-    if (has)
+    if (has && !r->gossiped) /* a gossiped tx gets the pre-check only: see `full` below */
         sc = cache_for(n, sender, &si, &ctx);
-    else
+    else if (!has)
         cache_drop(a, sender);
     bool chain = sc != NULL && !sc->broken; /* sc->o holds every pending tx in line */
 
@@ -382,9 +395,11 @@ static int admit(yc_node *n, struct submit_req *r)
     }
     uint64_t line = has ? si.base + si.nready : base;
 
-    /* the full rules, for the sender's next in line */
+    /* the full rules, for the sender's next in line, submitted here (a gossiped tx passed
+     * them at the node it was submitted to; if it fails after all, its block records it:
+     * its sender signed it) */
     yc_overlay *applied = NULL; /* the tx's writes over the sender's pending state */
-    bool full = nonce == line && (!has || chain);
+    bool full = nonce == line && (!has || chain) && !r->gossiped;
     if (full) {
         yc_overlay *parent = has ? sc->o : n->precheck;
         struct yc_state_src src = yc_overlay_src(parent);

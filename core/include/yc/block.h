@@ -5,8 +5,9 @@
  * header  = map {chain_id, height, prev_hash, proposer, result_root, state_root, time,
  *                tx_count, tx_root, version, view}
  * block   = map {cert, header, results: [outcome name, …], txs: [signed tx map, …]}
- * tx_root = Merkle root of H(YC_TAG_SIGNED_TX, chain_id, signed tx bytes), so the block
- *           hash binds every signature and co-signature that was executed;
+ * tx_root = Merkle root of H(YC_TAG_SIGNED_TX, chain_id, id ‖ sig ‖ (cosig pub ‖ cosig
+ *           sig)…), which binds the full signed tx, so the block hash binds every
+ *           signature and co-signature that was executed;
  * result_root = Merkle root of H(YC_TAG_RESULT, chain_id, tx id ‖ outcome name): each
  *           transaction's outcome, "ok" (committed) or the error code it failed with.
  * cert    = map {sigs: [[validator index, sig65], …] sorted by index, unique, view}
@@ -92,6 +93,13 @@ YC_WUR int yc_block_encode(struct yc_buf *out, const struct yc_block_header *h,
  * Returns YC_OK, a decode error, or YC_EBADBLOCK. On failure *b is cleared.
  */
 YC_WUR int yc_block_decode(struct yc_block *b, const uint8_t *bytes, size_t len);
+/*
+ * yc_block_decode without hashing the transactions for the two roots: only for bytes this
+ * process has already decoded with yc_block_decode (a proposal that consensus accepted,
+ * a block it built itself, one read back from its own store). Everything else is
+ * checked as by yc_block_decode.
+ */
+YC_WUR int yc_block_decode_trusted(struct yc_block *b, const uint8_t *bytes, size_t len);
 void yc_block_cleanup(struct yc_block *b);
 /*
  * Decodes only the header of encoded block bytes, by the same rules as yc_block_decode,
@@ -100,8 +108,9 @@ void yc_block_cleanup(struct yc_block *b);
  */
 YC_WUR int yc_block_header_decode(const uint8_t *bytes, size_t len, struct yc_block_header *h);
 
-/* The leaf hashes of the two roots: a signed tx (its full bytes: signature and
- * co-signatures included) and a tx's outcome (its id and the outcome's stable name). */
+/* The leaf hashes of the two roots: a signed tx (its id, which binds the unsigned
+ * fields, then its signature and its co-signatures in their encoded order: together the
+ * full signed tx) and a tx's outcome (its id and the outcome's stable name). */
 void yc_signed_tx_hash(uint8_t out[YC_HASH_LEN], const char *chain_id, const struct yc_tx *tx);
 void yc_result_hash(uint8_t out[YC_HASH_LEN], const char *chain_id, const uint8_t id[YC_HASH_LEN],
                     int outcome);

@@ -85,10 +85,11 @@ YC_WUR int yc_exec_finish(yc_overlay *o, const char *chain_id, const uint8_t pre
                           uint8_t root[YC_HASH_LEN]);
 
 /*
- * Replays a decoded block's transactions on `o` with yc_exec_tx_outcome: every one must
- * stand in the block and end with the outcome the block records (else YC_EBADBLOCK with
- * *bad_index set); checks the version, tx_root, result_root and that the resulting root
- * equals hdr.state_root (YC_EDIVERGED). prev_root is the state root before.
+ * Replays a block decoded by yc_block_decode (which checked that tx_root and result_root
+ * bind its transactions and outcomes) on `o` with yc_exec_tx_outcome: every transaction
+ * must stand in the block and end with the outcome the block records (else YC_EBADBLOCK
+ * with *bad_index set); checks the version and that the resulting root equals
+ * hdr.state_root (YC_EDIVERGED). prev_root is the state root before.
  * On success `o` holds the block's writes; on failure it may hold some of them and the
  * caller discards it. Signatures are not checked here. YC_ENOMEM / YC_EIO are local
  * failures (*bad_index then names the tx being executed).
