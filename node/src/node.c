@@ -18,6 +18,7 @@
 #include "sync.h"
 #include "yc/alloc.h"
 #include "yc/bech32.h"
+#include "yc/cliutil.h"
 #include "yc/market.h"
 #include "yc/objects.h"
 #include "yc/pbft.h"
@@ -241,7 +242,8 @@ static void recheck_sender(yc_node *n, const uint8_t sender[YC_PUBKEY_LEN])
     if (rc == YC_ENOTFOUND)
         return;
     if (rc != YC_OK)
-        yc__node_fatal(n, 74, "storage read failed after a commit: %s", yc_err_name(rc));
+        yc__node_fatal(n, YC_EXIT_IOERR, "storage read failed after a commit: %s",
+                       yc_err_name(rc));
     struct yc_account a;
     rc = yc_account_decode(&a, val, vlen);
     if (rc == YC_OK)
