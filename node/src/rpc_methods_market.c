@@ -245,6 +245,15 @@ static json_t *pubs_json(const uint8_t (*pubs)[YC_PUBKEY_LEN], uint32_t n)
     return a;
 }
 
+/* Codes the policy added to genesis's code lists (every version's additions so far). */
+static json_t *adds_json(const struct yc_code_adds *a)
+{
+    json_t *arr = json_array();
+    for (uint32_t i = 0; arr && i < a->n && i < YC_POLICY_CODES_MAX; i++)
+        json_array_append_new(arr, yc_rjson_slice(&a->items[i]));
+    return arr;
+}
+
 static json_t *policy_json(const struct yc_policy *p)
 {
     json_t *o = json_object();
@@ -266,6 +275,9 @@ static json_t *policy_json(const struct yc_policy *p)
                   p->alert_cross_border, "important_data", p->alert_important, "accounts",
                   pubs_json((const uint8_t(*)[YC_PUBKEY_LEN])p->alert_accounts,
                             p->nalert_accounts)));
+    json_object_set_new(o, "codes_added",
+                        json_pack("{s:o*,s:o*}", "categories", adds_json(&p->categories),
+                                  "purposes", adds_json(&p->purposes)));
     return o;
 }
 

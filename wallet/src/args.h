@@ -100,6 +100,8 @@ enum wallet_opt {
     O_ALERT_CROSS_BORDER,
     O_ALERT_IMPORTANT,
     O_ALERT_ACCOUNTS,
+    O_ADD_CATEGORIES,
+    O_ADD_PURPOSES,
     O_DESTINATION,
     O_SEVERITY,
     /* receipts */

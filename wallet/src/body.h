@@ -178,6 +178,7 @@ struct policy_args {
     uint8_t alert[YC_POLICY_ACCOUNTS_MAX][YC_PUBKEY_LEN];
     uint64_t alert_amount; /* 0: none */
     bool alert_cross_border, alert_important;
+    const char *add_categories, *add_purposes; /* code-list additions, csv or NULL */
 };
 int body_policy_set(struct yc_buf *out, const struct policy_args *p);
 int body_export_assess(struct yc_buf *out,

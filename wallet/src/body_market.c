@@ -131,6 +131,10 @@ int body_policy_set(struct yc_buf *out, const struct policy_args *p)
         body_put_list(&m, "banned_categories", p->banned_categories);
     if (p->banned_jurisdictions != NULL)
         body_put_list(&m, "banned_jurisdictions", p->banned_jurisdictions);
+    if (p->add_categories != NULL)
+        body_put_list(&m, "categories", p->add_categories);
+    if (p->add_purposes != NULL)
+        body_put_list(&m, "purposes", p->add_purposes);
     body_put_uint(&m, "version", p->version);
     return finish(&m, out);
 }

@@ -107,6 +107,8 @@ static int build_policy(const struct wallet_args *a, struct yc_buf *body)
     p->banned_categories = opt(a, O_BANNED_CATEGORIES);
     p->banned_prefixes = opt(a, O_BANNED_PREFIXES);
     p->banned_jurisdictions = opt(a, O_BANNED_JURISDICTIONS);
+    p->add_categories = opt(a, O_ADD_CATEGORIES);
+    p->add_purposes = opt(a, O_ADD_PURPOSES);
     p->alert_cross_border = a->set[O_ALERT_CROSS_BORDER];
     p->alert_important = a->set[O_ALERT_IMPORTANT];
     if (ex == YC_EXIT_OK && a->set[O_BANNED_ACCOUNTS])

@@ -110,6 +110,11 @@ const struct wallet_opt_def WALLET_OPTS[O_COUNT] = {
                               "alert on cross-border deals, licenses and carries"},
     [O_ALERT_IMPORTANT] = {"alert-important", NULL, "alert on uses of important data"},
     [O_ALERT_ACCOUNTS] = {"alert-accounts", "ADDR[,ADDR...]", "alert on any act of these"},
+    [O_ADD_CATEGORIES] = {"add-categories", "C[,C...]",
+                          "data-category codes added to the chain's code list (genesis "
+                          "codes.categories; additions stay in every later version)"},
+    [O_ADD_PURPOSES] = {"add-purposes", "P[,P...]",
+                        "purpose codes added to the chain's code list (genesis codes.purposes)"},
     [O_DESTINATION] = {"destination", "JURISDICTION", "destination outside CN, e.g. SG"},
     [O_SEVERITY] = {"severity", "S", "severity of the finding"},
     [O_GENESIS] = {"genesis", "FILE", "trust this genesis.json (e.g. HOME/config/genesis.json)"},
@@ -216,9 +221,11 @@ const struct wallet_cmd WALLET_CMDS[] = {
     {"policy set", "", 0, 0,
      OPTS_TX | B(O_POLICY_VERSION) | B(O_BANNED_CATEGORIES) | B(O_BANNED_PREFIXES) |
          B(O_BANNED_ACCOUNTS) | B(O_BANNED_JURISDICTIONS) | B(O_ALERT_AMOUNT) |
-         B(O_ALERT_CROSS_BORDER) | B(O_ALERT_IMPORTANT) | B(O_ALERT_ACCOUNTS),
+         B(O_ALERT_CROSS_BORDER) | B(O_ALERT_IMPORTANT) | B(O_ALERT_ACCOUNTS) |
+         B(O_ADD_CATEGORIES) | B(O_ADD_PURPOSES),
      0, cmd_policy_set,
-     "publish the next policy version: negative list and alert rules (regulators)"},
+     "publish the next policy version: negative list, alert rules and code-list additions "
+     "(regulators)"},
     {"policy show", "", 0, 0, B(O_POLICY_VERSION), 0, cmd_policy_show,
      "the policy in force (or --policy-version N)"},
     {"export assess", "ASSET", 1, 1,

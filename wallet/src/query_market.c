@@ -157,10 +157,14 @@ static void show_policy(json_t *res)
 {
     char *nl = json_dumps(json_object_get(res, "negative_list"), JSON_COMPACT);
     char *al = json_dumps(json_object_get(res, "alerts"), JSON_COMPACT);
-    printf("policy version %s (height %s)\n  negative list %s\n  alerts %s\n",
-           s_or(res, "version", "0"), s_or(res, "height", "0"), nl ? nl : "?", al ? al : "?");
+    char *ca = json_dumps(json_object_get(res, "codes_added"), JSON_COMPACT);
+    printf("policy version %s (height %s)\n  negative list %s\n  alerts %s\n"
+           "  codes added to genesis's lists %s\n",
+           s_or(res, "version", "0"), s_or(res, "height", "0"), nl ? nl : "?", al ? al : "?",
+           ca ? ca : "{}");
     free(nl);
     free(al);
+    free(ca);
 }
 
 int cmd_policy_show(struct wallet *w, const struct wallet_args *a)

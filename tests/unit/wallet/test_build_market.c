@@ -181,6 +181,16 @@ static void test_pledge_policy_credit(void **state)
     assert_true(p->alert_cross_border);
     assert_false(p->alert_important);
     assert_int_equal(p->alert_amount, 5000);
+    assert_int_equal(p->categories.n, 0);
+    yc_tx_cleanup(&tx);
+    build_tx("policy set --policy-version 3 --add-categories smart_meter,grid.load "
+             "--add-purposes grid_planning",
+             YC_TX_POLICY_SET, &tx);
+    assert_int_equal(tx.b.policy_set.categories.n, 2);
+    assert_true(slice_is(tx.b.policy_set.categories.items[0], "smart_meter"));
+    assert_true(slice_is(tx.b.policy_set.categories.items[1], "grid.load"));
+    assert_int_equal(tx.b.policy_set.purposes.n, 1);
+    assert_true(slice_is(tx.b.policy_set.purposes.items[0], "grid_planning"));
     yc_tx_cleanup(&tx);
     build_tx("export assess %1 --destination SG --outcome approved --until +1d --report %2",
              YC_TX_EXPORT_ASSESS, &tx);
