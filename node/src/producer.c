@@ -27,7 +27,7 @@ void yc__exec_block_free(struct yc_exec_block *e)
 {
     if (e == NULL)
         return;
-    for (uint32_t i = 0; e->why != NULL && i < e->block.ntx; i++)
+    for (uint32_t i = 0; e->why != NULL && i < e->nwhy; i++)
         free(e->why[i]);
     free(e->why);
     yc_block_cleanup(&e->block);
@@ -55,7 +55,12 @@ static void keep_why(struct yc_exec_block *e, uint32_t index, uint32_t ntx, cons
 {
     if (why == NULL || why[0] == '\0' || index >= ntx)
         return;
-    if (e->why == NULL && (e->why = calloc(ntx, sizeof *e->why)) == NULL)
+    if (e->why == NULL) {
+        if ((e->why = calloc(ntx, sizeof *e->why)) == NULL)
+            return;
+        e->nwhy = ntx;
+    }
+    if (index >= e->nwhy)
         return;
     free(e->why[index]);
     e->why[index] = strdup(why);
@@ -308,7 +313,7 @@ void yc__store_block(yc_node *n, struct yc_exec_block *e, const struct yc_cert *
     }
     n->tip = tip;
     /* the words of each failure, for `tx` and the event stream (people, not consensus) */
-    for (uint32_t i = 0; e->why != NULL && i < b->ntx; i++)
+    for (uint32_t i = 0; e->why != NULL && i < b->ntx && i < e->nwhy; i++)
         if (e->why[i] != NULL && b->results[i] != YC_OK)
             yc_mempool_note_rejected_why(n->mp, b->txs[i].id, b->results[i], e->why[i]);
     yc__node_block_committed(n, b, mono_seconds() - t0);

@@ -25,6 +25,7 @@ struct yc_exec_block {
     yc_overlay *ov;              /* its writes over committed state (owned) */
     char **why;                  /* per tx, the words of its failure (owned; NULL entries for
                                   * none; the array NULL if no tx failed) */
+    uint32_t nwhy;               /* entries of why */
     struct yc_exec_block *next;  /* driver's cache list */
 };
 
