@@ -11,17 +11,12 @@
 #include "exec_words.h"
 #include "ledger_int.h"
 
-static bool is_registrar(enum yc_role r)
-{
-    return r == YC_ROLE_EXCHANGE || r == YC_ROLE_AGENCY;
-}
-
 int yc__check_account_register(const struct yc__env *e)
 {
     const struct yc_body_account_register *b = &e->tx->b.account_register;
     enum yc_role role = yc_role_from_name(b->role.p, b->role.len);
 
-    if (e->role != YC_ROLE_NONE && !is_registrar(e->role)) {
+    if (e->role != YC_ROLE_NONE && !yc__is_registrar(e->role)) {
         return yc__refuse_role(e, "the exchange or an agency registers accounts for others");
     }
     if (role == YC_ROLE_NONE) {
@@ -33,8 +28,8 @@ int yc__check_account_register(const struct yc__env *e)
             return YC_OK;
         }
         return yc__refuse(e, YC_ENOTAUTH,
-                          "role: a %s is registered by the exchange or an agency; a key "
-                          "registers itself only as an individual",
+                          "role: an account of role %s is registered by the exchange or an "
+                          "agency; a key registers itself only as an individual",
                           yc_role_name(role));
     }
     if (role == YC_ROLE_EXCHANGE) {
@@ -84,7 +79,7 @@ int yc__check_account_update(const struct yc__env *e)
     const struct yc_body_account_update *b = &e->tx->b.account_update;
     bool other = b->has_account && memcmp(b->account, e->tx->sender, YC_PUBKEY_LEN) != 0;
 
-    if (other && !is_registrar(e->role)) {
+    if (other && !yc__is_registrar(e->role)) {
         return yc__refuse(e, YC_ENOTAUTH,
                           "account: only the exchange or an agency updates another account");
     }

@@ -395,7 +395,8 @@ static int deal_rules(const struct yc__env *e, const struct yc_listing *l,
         return rc;
     }
     if (is_license(&l->offer) ? !yc__role_may_license(brole) : !yc__role_may_hold(brole)) {
-        return yc__refuse(e, YC_EBADROLE, "buyer: a %s may not %s", yc_role_name(brole),
+        return yc__refuse(e, YC_EBADROLE, "buyer: an account of role %s may not %s",
+                          yc_role_name(brole),
                           is_license(&l->offer) ? "take a license"
                                                 : "hold rights over an asset");
     }

@@ -8,7 +8,8 @@
  *     the hold right cannot be transferred, listed, sold or retired (`pledged`, checked
  *     through yc__asset_unpledged by exec_right.c, exec_asset.c and exec_market.c);
  *   - the pledgee agreed: the transaction carries its co-signature over the same id
- *     (yc_tx_verify checked the signature itself; here only its presence);
+ *     (yc_tx_verify checked the signature itself; its presence is part of the envelope,
+ *     ledger.c check_cosigners, so a pledge stripped of it cannot be in a block);
  *   - enforcement happens only at or after the due time (block time) and moves the hold
  *     right to the pledgee; a pledge is closed once, never deleted.
  */
@@ -37,21 +38,6 @@ int yc__asset_unpledged(yc_overlay *o, const uint8_t asset[YC_HASH_LEN])
         return YC_EPLEDGED;
     }
     return rc == YC_ENOTFOUND ? YC_OK : rc;
-}
-
-/* The pledgee's agreement travels as a co-signature of the transaction. */
-int yc__check_pledge_create(const struct yc__env *e)
-{
-    const uint8_t *pledgee = e->tx->b.pledge_create.pledgee;
-
-    for (uint32_t i = 0; i < e->tx->ncosigs; i++) {
-        if (memcmp(e->tx->cosigs[i].pub, pledgee, YC_PUBKEY_LEN) == 0) {
-            return YC_OK;
-        }
-    }
-    return yc__refuse(e, YC_EBADCOSIG,
-                      "pledgee: the pledgee's co-signature is missing; it signs the same "
-                      "transaction to agree");
 }
 
 int yc__exec_pledge_create(const struct yc__env *e)

@@ -531,8 +531,8 @@ int yc__refuse_role(const struct yc__env *e, const char *who)
     const char *type = yc_tx_type_name(e->tx->type);
 
     return yc__refuse(e, YC_ENOTAUTH, "sender: %s%s may not send %s; %s",
-                      have != NULL ? "a " : "an unregistered key", have != NULL ? have : "",
-                      type != NULL ? type : "this type", who);
+                      have != NULL ? "an account of role " : "an unregistered key",
+                      have != NULL ? have : "", type != NULL ? type : "this type", who);
 }
 
 int yc__refuse_plain(const struct yc__env *e, int code, const char *field)

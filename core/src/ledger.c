@@ -51,7 +51,7 @@ static const struct handler {
     {YC_TX_MARKET_BID, NULL, yc__exec_market_bid},
     {YC_TX_MARKET_ACCEPT, NULL, yc__exec_market_accept},
     {YC_TX_MARKET_CANCEL, NULL, yc__exec_market_cancel},
-    {YC_TX_PLEDGE_CREATE, yc__check_pledge_create, yc__exec_pledge_create},
+    {YC_TX_PLEDGE_CREATE, NULL, yc__exec_pledge_create}, /* pledgee's cosig: the envelope */
     {YC_TX_PLEDGE_RELEASE, NULL, yc__exec_pledge_close},
     {YC_TX_PLEDGE_ENFORCE, NULL, yc__exec_pledge_close},
     {YC_TX_POLICY_SET, yc__check_regulator, yc__exec_policy_set},
@@ -243,7 +243,7 @@ static bool has_cosigner(const struct yc_tx *tx, const uint8_t pub[YC_PUBKEY_LEN
     return false;
 }
 
-static bool is_registrar(enum yc_role r)
+bool yc__is_registrar(enum yc_role r)
 {
     return r == YC_ROLE_EXCHANGE || r == YC_ROLE_AGENCY;
 }
@@ -269,7 +269,7 @@ static int check_cosigners(struct yc__env *env)
             if (rc != YC_OK && rc != YC_EUNKNOWNACCT) {
                 return rc;
             }
-            if (rc == YC_OK && is_registrar(a.role) && registrars == 0) {
+            if (rc == YC_OK && yc__is_registrar(a.role) && registrars == 0) {
                 registrars++;
                 continue;
             }

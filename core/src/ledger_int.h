@@ -167,6 +167,8 @@ struct yc__env {
  * state beyond the sender (NULL: none); execution runs `check`, then `exec`, with the
  * sender's nonce already advanced in e->o (except for a self-registration). */
 typedef int (*yc__check_fn)(const struct yc__env *e);
+/* True for the roles that register accounts: the exchange and agencies (DESIGN.md §5). */
+bool yc__is_registrar(enum yc_role r);
 /* Writes the words of a refusal into e->ctx->why (if any; printf format) and returns
  * `code`, so a rule reads `return yc__refuse(e, YC_EBADFIELD, "…", …);`. */
 int yc__refuse(const struct yc__env *e, int code, const char *fmt, ...)
@@ -336,7 +338,6 @@ YC_WUR int yc__alert_watch(const struct yc__env *e);
 YC_WUR int yc__supply_add(yc_overlay *o, uint64_t issued, uint64_t redeemed);
 
 /* exec_pledge.c */
-int yc__check_pledge_create(const struct yc__env *e);
 int yc__exec_pledge_create(const struct yc__env *e);
 int yc__exec_pledge_close(const struct yc__env *e); /* release, enforce */
 /* YC_OK if asset's hold right is not pledged, YC_EPLEDGED if it is. */

@@ -1,6 +1,6 @@
 /*
- * helper_outcomes.c — see helper_outcomes.h. Everything goes through core as the node's
- * producer does it: yc_exec_tx_outcome per tx, yc_block_header_seal, COMMIT votes.
+ * helper_outcomes.c — see helper_outcomes.h: the transactions the audit's outcome tests
+ * need (blocks holding them: tchain_commit_outcomes, tests/unit/storage/helper_chain.h).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,58 +16,6 @@
 #include "yc/ledger.h"
 
 #include "helper_outcomes.h"
-
-void tout_commit(struct tchain *c, store *s, const struct yc_tx *txs, uint32_t ntx,
-                 const int *lie, int *outcomes)
-{
-    struct yc_state_src src = store_state_src(s);
-    yc_overlay *o = NULL;
-    assert_int_equal(yc_overlay_create(&o, &src), YC_OK);
-    struct yc_block_header h;
-    memset(&h, 0, sizeof h);
-    snprintf(h.chain_id, sizeof h.chain_id, "%s", c->g.chain_id);
-    h.height = c->height + 1;
-    h.proposer = (uint32_t)(h.height % c->nval);
-    h.time_ms = c->time_ms + 1000;
-    memcpy(h.prev_hash, c->prev_hash, YC_HASH_LEN);
-    int results[16];
-    assert_true(ntx <= 16);
-    struct yc_exec_ctx ctx = {.g = &c->g, .height = h.height, .time_ms = h.time_ms};
-    for (uint32_t i = 0; i < ntx; i++) {
-        int rc = yc_exec_tx_outcome(o, &ctx, &txs[i], i, &results[i]);
-        if (rc != YC_OK)
-            fail_msg("tx %u cannot stand in block %llu: %s", i, (unsigned long long)h.height,
-                     yc_err_name(rc));
-        if (outcomes != NULL)
-            outcomes[i] = results[i];
-    }
-    const int *rec = lie != NULL ? lie : results;
-    assert_int_equal(yc_block_header_seal(&h, txs, rec, ntx), YC_OK);
-    const struct yc_write *w = NULL;
-    size_t nw = 0;
-    assert_int_equal(yc_overlay_writes(o, &w, &nw), YC_OK);
-    yc_state_root_next(h.state_root, c->g.chain_id, c->prev_root, w, nw);
-    uint8_t hash[YC_HASH_LEN];
-    assert_int_equal(yc_header_hash(&h, hash), YC_OK);
-    uint32_t idx[YC_MAX_VALIDATORS];
-    for (uint32_t i = 0; i < c->signers; i++)
-        idx[i] = i;
-    struct yc_cert cert;
-    tchain_cert(c, &cert, h.height, h.view, hash, idx, c->signers);
-    struct yc_buf enc;
-    yc_buf_init(&enc, 0);
-    assert_int_equal(yc_block_encode(&enc, &h, txs, rec, ntx, &cert), YC_OK);
-    struct yc_block b;
-    assert_int_equal(yc_block_decode(&b, enc.data, enc.len), YC_OK);
-    assert_int_equal(store_commit_block(s, &b, w, nw), YC_OK);
-    yc_block_cleanup(&b);
-    yc_buf_cleanup(&enc);
-    yc_overlay_destroy(o);
-    c->height = h.height;
-    memcpy(c->prev_hash, hash, YC_HASH_LEN);
-    memcpy(c->prev_root, h.state_root, YC_HASH_LEN);
-    c->time_ms = h.time_ms;
-}
 
 static void sign(struct tchain *c, enum yc_tx_type type, const yc_signer *who, uint64_t nonce,
                  struct yc_buf *body, struct yc_tx *out)

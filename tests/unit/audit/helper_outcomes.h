@@ -9,15 +9,7 @@
 
 #include "../storage/helper_chain.h"
 
-/*
- * Executes txs[0..ntx) with yc_exec_tx_outcome on the store's state (each must stand in a
- * block; a failure is recorded as failed), seals, certifies and commits the block; with
- * `lie` not NULL the block records lie[0..ntx) instead of the real outcomes (its roots and
- * certificate still consistent with what it records). outcomes (if not NULL) gets the real
- * outcomes. Asserts on failure.
- */
-void tout_commit(struct tchain *c, store *s, const struct yc_tx *txs, uint32_t ntx,
-                 const int *lie, int *outcomes);
+/* Blocks with failed (or falsely recorded) outcomes: tchain_commit_outcomes. */
 
 /* Alice revokes `consent`. */
 void tout_tx_revoke(struct tchain *c, const uint8_t consent[YC_HASH_LEN], struct yc_tx *out);

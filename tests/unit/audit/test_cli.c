@@ -377,14 +377,14 @@ static void add_failed_attempts(struct fix *f)
     yc_buf_cleanup(&body);
     yc_buf_cleanup(&enc);
     int out[2];
-    tout_commit(&f->c, s, txs, 2, NULL, out);
+    tchain_commit_outcomes(&f->c, s, txs, 2, NULL, out);
     assert_int_equal(out[0], YC_EOUTOFSCOPE);
     assert_int_equal(out[1], YC_EBALANCE);
     yc_tx_cleanup(&txs[0]);
     yc_tx_cleanup(&txs[1]);
     tout_tx_revoke(&f->c, f->consent, &txs[0]);
     tchain_tx_usage(&f->c, f->consent, &txs[1]);
-    tout_commit(&f->c, s, txs, 2, NULL, out);
+    tchain_commit_outcomes(&f->c, s, txs, 2, NULL, out);
     assert_int_equal(out[1], YC_ECONSENTREVOKED);
     yc_tx_cleanup(&txs[0]);
     yc_tx_cleanup(&txs[1]);

@@ -434,7 +434,7 @@ static uint64_t add_cosigned_block(struct fix *f)
     tout_tx_register(&f->c, 7, &reg);
     assert_int_equal(reg.ncosigs, 1);
     int out[1];
-    tout_commit(&f->c, s, &reg, 1, NULL, out);
+    tchain_commit_outcomes(&f->c, s, &reg, 1, NULL, out);
     assert_int_equal(out[0], YC_OK);
     yc_tx_cleanup(&reg);
     store_close(s);
@@ -502,7 +502,7 @@ static void test_certified_false_outcome(void **state)
     tchain_tx_consent(&f->c, &txs[0]);
     tchain_tx_usage(&f->c, txs[0].id, &txs[1]);
     const int lie[2] = {YC_OK, YC_EBALANCE};
-    tout_commit(&f->c, s, txs, 2, lie, NULL);
+    tchain_commit_outcomes(&f->c, s, txs, 2, lie, NULL);
     yc_tx_cleanup(&txs[0]);
     yc_tx_cleanup(&txs[1]);
     store_close(s);
@@ -525,7 +525,7 @@ static void test_failed_use_replays(void **state)
     tout_tx_revoke(&f->c, txs[0].id, &txs[1]);
     tchain_tx_usage(&f->c, txs[0].id, &txs[2]);
     int out[3];
-    tout_commit(&f->c, s, txs, 3, NULL, out);
+    tchain_commit_outcomes(&f->c, s, txs, 3, NULL, out);
     assert_int_equal(out[0], YC_OK);
     assert_int_equal(out[1], YC_OK);
     assert_int_equal(out[2], YC_ECONSENTREVOKED);

@@ -169,6 +169,21 @@ void tchain_cert(const struct tchain *c, struct yc_cert *cert, uint64_t height, 
 void tchain_next_txs(struct tchain *c, const struct yc_state_src *base, const struct yc_tx *txs,
                      uint32_t ntx, struct tblock *out)
 {
+    int *outcomes = ntx > 0 ? yc_calloc(ntx, sizeof *outcomes) : NULL;
+    tchain_next_outcomes(c, base, txs, ntx, NULL, outcomes, out);
+    for (uint32_t i = 0; i < ntx; i++)
+        if (outcomes[i] != YC_OK)
+            fail_msg("tx %u of block %llu: %s", i, (unsigned long long)c->height,
+                     yc_err_name(outcomes[i]));
+    yc_free(outcomes);
+}
+
+void tchain_next_outcomes(struct tchain *c, const struct yc_state_src *base,
+                          const struct yc_tx *txs, uint32_t ntx, const int *lie, int *outcomes,
+                          struct tblock *out)
+{
+    int *results = ntx > 0 ? yc_calloc(ntx, sizeof *results) : NULL;
+    assert_true(ntx == 0 || results != NULL);
     memset(out, 0, sizeof *out);
     assert_int_equal(yc_overlay_create(&out->o, base), YC_OK);
     struct yc_block_header h;
@@ -181,12 +196,15 @@ void tchain_next_txs(struct tchain *c, const struct yc_state_src *base, const st
     memcpy(h.prev_hash, c->prev_hash, YC_HASH_LEN);
     struct yc_exec_ctx ctx = {.g = &c->g, .height = h.height, .time_ms = h.time_ms};
     for (uint32_t i = 0; i < ntx; i++) {
-        int rc = yc_exec_tx(out->o, &ctx, &txs[i], i);
+        int rc = yc_exec_tx_outcome(out->o, &ctx, &txs[i], i, &results[i]);
         if (rc != YC_OK)
-            fail_msg("tx %u of block %llu: %s", i, (unsigned long long)h.height,
+            fail_msg("tx %u cannot stand in block %llu: %s", i, (unsigned long long)h.height,
                      yc_err_name(rc));
+        if (outcomes != NULL)
+            outcomes[i] = results[i];
     }
-    assert_int_equal(yc_block_header_seal(&h, txs, NULL, ntx), YC_OK);
+    const int *rec = lie != NULL ? lie : results; /* what the block records */
+    assert_int_equal(yc_block_header_seal(&h, txs, rec, ntx), YC_OK);
     const struct yc_write *w = NULL;
     size_t nw = 0;
     assert_int_equal(yc_overlay_writes(out->o, &w, &nw), YC_OK);
@@ -202,10 +220,11 @@ void tchain_next_txs(struct tchain *c, const struct yc_state_src *base, const st
 
     struct yc_buf enc;
     yc_buf_init(&enc, 0);
-    assert_int_equal(yc_block_encode(&enc, &h, txs, NULL, ntx, &cert), YC_OK);
+    assert_int_equal(yc_block_encode(&enc, &h, txs, rec, ntx, &cert), YC_OK);
     assert_int_equal(yc_block_decode(&out->b, enc.data, enc.len), YC_OK);
     assert_memory_equal(out->b.hash, hash, YC_HASH_LEN);
     yc_buf_cleanup(&enc);
+    yc_free(results);
 
     c->height = h.height;
     memcpy(c->prev_hash, hash, YC_HASH_LEN);
@@ -292,9 +311,15 @@ void tchain_tx_usage(struct tchain *c, const uint8_t consent[YC_HASH_LEN], struc
 
 void tchain_commit_txs(struct tchain *c, store *s, const struct yc_tx *txs, uint32_t ntx)
 {
+    tchain_commit_outcomes(c, s, txs, ntx, NULL, NULL);
+}
+
+void tchain_commit_outcomes(struct tchain *c, store *s, const struct yc_tx *txs, uint32_t ntx,
+                            const int *lie, int *outcomes)
+{
     struct yc_state_src src = store_state_src(s);
     struct tblock tb;
-    tchain_next_txs(c, &src, txs, ntx, &tb);
+    tchain_next_outcomes(c, &src, txs, ntx, lie, outcomes, &tb);
     const struct yc_write *w = NULL;
     size_t nw = 0;
     assert_int_equal(yc_overlay_writes(tb.o, &w, &nw), YC_OK);

@@ -65,6 +65,12 @@ void tchain_next(struct tchain *c, const struct yc_state_src *base, uint32_t ntx
 /* Same with given transactions (not consumed; each must execute). */
 void tchain_next_txs(struct tchain *c, const struct yc_state_src *base, const struct yc_tx *txs,
                      uint32_t ntx, struct tblock *out);
+/* Same, where a transaction may fail (recorded as failed; each must stand in the block):
+ * outcomes[0..ntx) (may be NULL) gets each execution's outcome; the block records `lie`
+ * instead when it is not NULL (a proposer that lies about outcomes, with roots to match). */
+void tchain_next_outcomes(struct tchain *c, const struct yc_state_src *base,
+                          const struct yc_tx *txs, uint32_t ntx, const int *lie, int *outcomes,
+                          struct tblock *out);
 
 /* Alice grants the exchange (as processor) consent: categories "health", purposes
  * "research", operations "use", 5 fen per use, 10 uses, valid for a day of block time. */
@@ -73,6 +79,9 @@ void tchain_tx_consent(struct tchain *c, struct yc_tx *out);
 void tchain_tx_usage(struct tchain *c, const uint8_t consent[YC_HASH_LEN], struct yc_tx *out);
 /* Commits one block holding the given transactions. */
 void tchain_commit_txs(struct tchain *c, store *s, const struct yc_tx *txs, uint32_t ntx);
+/* tchain_next_outcomes on the store's state, committed to it. */
+void tchain_commit_outcomes(struct tchain *c, store *s, const struct yc_tx *txs, uint32_t ntx,
+                            const int *lie, int *outcomes);
 void tblock_cleanup(struct tblock *t);
 
 /* Builds the next block on the store's state and commits it. */
