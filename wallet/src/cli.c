@@ -450,5 +450,7 @@ int wallet_main(int argc, char **argv)
     int rc = wallet_init(&w, &a);
     if (rc != YC_EXIT_OK)
         return rc;
-    return a.cmd->run(&w, &a);
+    rc = a.cmd->run(&w, &a);
+    wallet_names_free(&w);
+    return rc;
 }

@@ -176,7 +176,8 @@ int cmd_balance(struct wallet *w, const struct wallet_args *a)
     if (w->json) {
         wallet_print_json(res);
     } else if (bal != NULL) {
-        puts(bal);
+        char yuan[WALLET_YUAN_MAX];
+        puts(wallet_yuan(bal, yuan));
     } else {
         wallet_err("the node's account answer has no balance");
         ex = YC_EXIT_DATAERR;
@@ -249,17 +250,20 @@ int cmd_consent_list(struct wallet *w, const struct wallet_args *a)
     size_t i;
     json_t *c;
     json_array_foreach (list, i, c) {
-        char until[YC_TIME_STR_MAX], cats[512], purps[512], ops[256];
+        char until[YC_TIME_STR_MAX], cats[512], purps[512], ops[256], fee[WALLET_YUAN_MAX];
+        char uses[WALLET_USES_MAX];
         fmt_time(c, "until", until);
         join(json_object_get(c, "categories"), cats, sizeof cats);
         join(json_object_get(c, "purposes"), purps, sizeof purps);
         join(json_object_get(c, "operations"), ops, sizeof ops);
-        printf("%s %-9s %s %s=%s categories=%s purposes=%s operations=%s until=%s uses=%s/%s "
-               "fee=%s\n",
+        const char *party = str_or(c, by_processor ? "subject" : "processor", "?");
+        printf("%s %-9s %s %s=%s categories=%s purposes=%s operations=%s until=%s uses=%s "
+               "fee=%s per use\n",
                str_or(c, "id", "?"), str_or(c, "status", "?"), by_processor ? "from" : "to",
-               by_processor ? "subject" : "processor",
-               str_or(c, by_processor ? "subject" : "processor", "?"), cats, purps, ops, until,
-               str_or(c, "uses", "0"), str_or(c, "max_uses", "0"), str_or(c, "fee_per_use", "0"));
+               by_processor ? "subject" : "processor", wallet_who(w, party), cats, purps, ops,
+               until,
+               wallet_uses(str_or(c, "uses", "0"), str_or(c, "max_uses", "0"), uses),
+               wallet_yuan(str_or(c, "fee_per_use", "0"), fee));
     }
     if (json_array_size(list) == 0)
         wallet_info(w, "no consents");
@@ -294,10 +298,12 @@ int cmd_usage(struct wallet *w, const struct wallet_args *a)
             fmt_time(u, "time_ms", tbuf);
             t = tbuf;
         }
+        char fee[WALLET_YUAN_MAX];
         printf("%s user=%s purpose=%s operation=%s category=%s %s=%s fee=%s height=%s\n", t,
-               str_or(u, "user", "?"), str_or(u, "purpose", "?"), str_or(u, "operation", "?"),
-               str_or(u, "category", "-"), str_or(u, "authority_kind", "authority"),
-               str_or(u, "authority", "?"), str_or(u, "fee", "0"), str_or(u, "height", "?"));
+               wallet_who(w, str_or(u, "user", "?")), str_or(u, "purpose", "?"),
+               str_or(u, "operation", "?"), str_or(u, "category", "-"),
+               str_or(u, "authority_kind", "authority"), str_or(u, "authority", "?"),
+               wallet_yuan(str_or(u, "fee", "0"), fee), str_or(u, "height", "?"));
     }
     if (json_array_size(list) == 0)
         wallet_info(w, "no recorded use of data of %s", addr);

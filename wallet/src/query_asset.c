@@ -51,13 +51,14 @@ int cmd_asset_show(struct wallet *w, const struct wallet_args *a)
         wallet_print_json(res);
     } else {
         json_t *r = json_object_get(res, "rights");
-        printf("%s \"%s\"\n  status %s, certificate %s, grade %s, source %s, version %s\n"
-               "  hold %s\n  process %s\n  operate %s\n",
+        printf("%s \"%s\"\n  status %s, certificate %s, grade %s, source %s, version %s\n",
                hex, s_or(res, "title", "?"), s_or(res, "status", "?"),
                s_or(res, "certificate", "-"), s_or(res, "grade", "?"), s_or(res, "source", "?"),
-               s_or(res, "version", "?"), s_or(json_object_get(r, "hold"), "holder", "?"),
-               s_or(json_object_get(r, "process"), "holder", "?"),
-               s_or(json_object_get(r, "operate"), "holder", "?"));
+               s_or(res, "version", "?"));
+        static const char *const rights[] = {"hold", "process", "operate"};
+        for (size_t k = 0; k < 3; k++)
+            printf("  %-7s %s\n", rights[k],
+                   wallet_who(w, s_or(json_object_get(r, rights[k]), "holder", "?")));
         printf("  %zu objection(s), %zu license(s), %zu version(s), %zu derived product(s)\n",
                json_array_size(json_object_get(res, "objections")),
                json_array_size(json_object_get(res, "licenses")),
@@ -142,8 +143,8 @@ int cmd_carry_list(struct wallet *w, const struct wallet_args *a)
         json_t *x;
         json_array_foreach (json_object_get(res, "carries"), i, x)
             printf("%s %s holder=%s recipient=%s requested_at=%s\n", s_or(x, "id", "?"),
-                   s_or(x, "status", "?"), s_or(x, "holder", "?"), s_or(x, "recipient", "?"),
-                   s_or(x, "requested_at", "?"));
+                   s_or(x, "status", "?"), wallet_who(w, s_or(x, "holder", "?")),
+                   wallet_who(w, s_or(x, "recipient", "?")), s_or(x, "requested_at", "?"));
     }
     json_decref(res);
     return YC_EXIT_OK;
@@ -170,10 +171,12 @@ int cmd_usage_asset(struct wallet *w, const struct wallet_args *a)
     } else {
         size_t i;
         json_t *u;
+        char fee[WALLET_YUAN_MAX];
         json_array_foreach (json_object_get(res, "usage"), i, u)
             printf("%s user=%s purpose=%s operation=%s license=%s fee=%s height=%s\n",
-                   s_or(u, "time", "?"), s_or(u, "user", "?"), s_or(u, "purpose", "?"),
-                   s_or(u, "operation", "?"), s_or(u, "authority", "?"), s_or(u, "fee", "0"),
+                   s_or(u, "time", "?"), wallet_who(w, s_or(u, "user", "?")),
+                   s_or(u, "purpose", "?"), s_or(u, "operation", "?"),
+                   s_or(u, "authority", "?"), wallet_yuan(s_or(u, "fee", "0"), fee),
                    s_or(u, "height", "?"));
     }
     json_decref(res);

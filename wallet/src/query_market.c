@@ -29,7 +29,10 @@ static int addr_arg(const struct wallet *w, const char *given, char addr[YC_ADDR
 }
 
 /* Calls method; prints the answer with --json, else hands it to `text`. */
-static int ask(struct wallet *w, const char *method, json_t *params, void (*text)(json_t *res))
+static int ask(struct wallet *w,
+               const char *method,
+               json_t *params,
+               void (*text)(struct wallet *w, json_t *res))
 {
     json_t *res = NULL;
     int ex = wallet_rpc(w, method, params, 0, &res, NULL);
@@ -38,36 +41,40 @@ static int ask(struct wallet *w, const char *method, json_t *params, void (*text
     if (w->json)
         wallet_print_json(res);
     else
-        text(res);
+        text(w, res);
     json_decref(res);
     return YC_EXIT_OK;
 }
 
-static void listing_line(json_t *x)
+static void listing_line(struct wallet *w, json_t *x)
 {
+    char price[WALLET_YUAN_MAX];
     printf("%s %s %s asset=%s price=%s sector=%s seller=%s bids=%zu appraisals=%s\n",
            s_or(x, "id", "?"), s_or(x, "status", "?"), s_or(x, "offer", "?"),
-           s_or(x, "asset", "?"), s_or(x, "price", "?"), s_or(x, "sector", "?"),
-           s_or(x, "seller", "?"), json_array_size(json_object_get(x, "open_bids")),
-           s_or(x, "appraisals", "0"));
+           s_or(x, "asset", "?"), wallet_yuan(s_or(x, "price", "?"), price),
+           s_or(x, "sector", "?"), wallet_who(w, s_or(x, "seller", "?")),
+           json_array_size(json_object_get(x, "open_bids")), s_or(x, "appraisals", "0"));
 }
 
-static void show_listing(json_t *res)
+static void show_listing(struct wallet *w, json_t *res)
 {
     size_t i;
     json_t *x;
-    listing_line(res);
+    char a[WALLET_YUAN_MAX], b[WALLET_YUAN_MAX];
+    listing_line(w, res);
     json_array_foreach (json_object_get(res, "appraisal_list"), i, x)
         printf("  appraisal %s value=%s method=%s by %s\n", s_or(x, "id", "?"),
-               s_or(x, "value", "?"), s_or(x, "method", "?"), s_or(x, "appraiser", "?"));
+               wallet_yuan(s_or(x, "value", "?"), a), s_or(x, "method", "?"),
+               wallet_who(w, s_or(x, "appraiser", "?")));
     json_array_foreach (json_object_get(res, "bids"), i, x)
         printf("  bid %s %s price=%s by %s expires %s\n", s_or(x, "id", "?"),
-               s_or(x, "status", "?"), s_or(x, "price", "?"), s_or(x, "bidder", "?"),
-               s_or(x, "expires_time", "?"));
+               s_or(x, "status", "?"), wallet_yuan(s_or(x, "price", "?"), a),
+               wallet_who(w, s_or(x, "bidder", "?")), s_or(x, "expires_time", "?"));
     json_t *d = json_object_get(res, "deal_detail");
     if (json_is_object(d))
         printf("  deal %s price=%s fee=%s buyer=%s cross_border=%s\n", s_or(d, "id", "?"),
-               s_or(d, "price", "?"), s_or(d, "fee", "?"), s_or(d, "buyer", "?"),
+               wallet_yuan(s_or(d, "price", "?"), a), wallet_yuan(s_or(d, "fee", "?"), b),
+               wallet_who(w, s_or(d, "buyer", "?")),
                json_is_true(json_object_get(d, "cross_border")) ? "yes" : "no");
 }
 
@@ -82,12 +89,12 @@ int cmd_market_show(struct wallet *w, const struct wallet_args *a)
     return ask(w, "listing", json_pack("{s:s}", "id", hex), show_listing);
 }
 
-static void show_listings(json_t *res)
+static void show_listings(struct wallet *w, json_t *res)
 {
     size_t i;
     json_t *x;
     json_array_foreach (json_object_get(res, "listings"), i, x)
-        listing_line(x);
+        listing_line(w, x);
 }
 
 int cmd_market_listings(struct wallet *w, const struct wallet_args *a)
@@ -107,14 +114,17 @@ int cmd_market_listings(struct wallet *w, const struct wallet_args *a)
     return ask(w, "listings", params, show_listings);
 }
 
-static void show_index(json_t *res)
+static void show_index(struct wallet *w, json_t *res)
 {
+    (void)w;
     size_t i;
     json_t *x;
+    char vol[WALLET_YUAN_MAX], vwap[WALLET_YUAN_MAX], hi[WALLET_YUAN_MAX], lo[WALLET_YUAN_MAX];
     json_array_foreach (json_object_get(res, "points"), i, x)
         printf("%s %s count=%s volume=%s vwap=%s high=%s low=%s\n", s_or(x, "sector", "?"),
-               s_or(x, "period_start", "?"), s_or(x, "count", "?"), s_or(x, "volume", "?"),
-               s_or(x, "vwap", "?"), s_or(x, "high", "?"), s_or(x, "low", "?"));
+               s_or(x, "period_start", "?"), s_or(x, "count", "?"),
+               wallet_yuan(s_or(x, "volume", "?"), vol), wallet_yuan(s_or(x, "vwap", "?"), vwap),
+               wallet_yuan(s_or(x, "high", "?"), hi), wallet_yuan(s_or(x, "low", "?"), lo));
 }
 
 int cmd_market_index(struct wallet *w, const struct wallet_args *a)
@@ -125,14 +135,16 @@ int cmd_market_index(struct wallet *w, const struct wallet_args *a)
     return ask(w, "price_index", params, show_index);
 }
 
-static void show_pledges(json_t *res)
+static void show_pledges(struct wallet *w, json_t *res)
 {
     size_t i;
     json_t *x;
+    char amount[WALLET_YUAN_MAX];
     json_array_foreach (json_object_get(res, "pledges"), i, x)
         printf("%s %s asset=%s pledgor=%s pledgee=%s amount=%s due %s\n", s_or(x, "id", "?"),
-               s_or(x, "status", "?"), s_or(x, "asset", "?"), s_or(x, "pledgor", "?"),
-               s_or(x, "pledgee", "?"), s_or(x, "amount", "?"), s_or(x, "due_time", "?"));
+               s_or(x, "status", "?"), s_or(x, "asset", "?"),
+               wallet_who(w, s_or(x, "pledgor", "?")), wallet_who(w, s_or(x, "pledgee", "?")),
+               wallet_yuan(s_or(x, "amount", "?"), amount), s_or(x, "due_time", "?"));
 }
 
 int cmd_pledge_list(struct wallet *w, const struct wallet_args *a)
@@ -153,8 +165,9 @@ int cmd_pledge_list(struct wallet *w, const struct wallet_args *a)
     return ask(w, "pledges", json_pack("{s:s}", "party", addr), show_pledges);
 }
 
-static void show_policy(json_t *res)
+static void show_policy(struct wallet *w, json_t *res)
 {
+    (void)w;
     char *nl = json_dumps(json_object_get(res, "negative_list"), JSON_COMPACT);
     char *al = json_dumps(json_object_get(res, "alerts"), JSON_COMPACT);
     char *ca = json_dumps(json_object_get(res, "codes_added"), JSON_COMPACT);
@@ -182,11 +195,12 @@ int cmd_policy_show(struct wallet *w, const struct wallet_args *a)
     return ask(w, "policy", params, show_policy);
 }
 
-static void show_credit(json_t *res)
+static void show_credit(struct wallet *w, json_t *res)
 {
     size_t i;
     json_t *x;
-    printf("%s credit %s\n", s_or(res, "address", "?"), s_or(res, "status", "?"));
+    printf("%s credit %s\n", wallet_who(w, s_or(res, "address", "?")),
+           s_or(res, "status", "?"));
     json_array_foreach (json_object_get(res, "records"), i, x)
         printf("  %s %s %s reason=%s height=%s\n", s_or(x, "id", "?"), s_or(x, "severity", "?"),
                s_or(x, "status", "?"), s_or(x, "reason", "?"), s_or(x, "height", "?"));

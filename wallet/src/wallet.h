@@ -27,6 +27,8 @@
 #define WALLET_DEFAULT_JURISDICTION "CN-CQ"
 #define WALLET_COMMIT_WAIT_MS 30000 /* broadcast_tx_commit's bounded wait */
 
+struct wallet_name;
+
 struct wallet {
     char dir[4096];
     const char *node;
@@ -34,7 +36,25 @@ struct wallet {
     struct yc_pass_src pass; /* --password-file / --password-stdin */
     bool json, no_wait;
     uint64_t now_ms; /* wall clock at start, for relative TIME arguments */
+    struct wallet_name *names; /* accounts' names looked up for text output (present.c) */
 };
+
+/* ---- text output for people (present.c); never used with --json ---- */
+
+#define WALLET_WHO_MAX (YC_NAME_MAX + 64)
+#define WALLET_YUAN_MAX 40
+#define WALLET_USES_MAX 48
+
+/* An account as people read it: "Name (yc1abcdef…wxyz)" when it is registered with a
+ * name, else the shortened address. Asks the node once per address per run; the string
+ * lives until wallet_names_free. Control characters of a name are shown as '?'. */
+const char *wallet_who(struct wallet *w, const char *addr);
+void wallet_names_free(struct wallet *w);
+/* A decimal amount in fen as yuan with its unit: "100,000.00 yuan" (anything that is
+ * not a decimal is copied as it is). Returns out. */
+const char *wallet_yuan(const char *fen, char out[WALLET_YUAN_MAX]);
+/* A use count against its limit: "3 of 10", or "3 of unlimited" when the limit is 0. */
+const char *wallet_uses(const char *used, const char *max, char out[WALLET_USES_MAX]);
 
 /* Resolves the global options (and environment, defaults) into *w. Returns an exit code
  * (0 ok, 78 when no wallet directory can be determined). */

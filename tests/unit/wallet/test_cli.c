@@ -96,10 +96,21 @@ static json_t *dispatch(json_t *req)
     if (strcmp(m, "account") == 0) {
         const char *a = json_string_value(json_object_get(params, "address"));
         if (a != NULL && strcmp(a, alice_addr) == 0)
-            return rpc_result(json_pack("{s:s, s:s, s:s, s:s}", "address", a, "role", "individual",
-                                        "nonce", "3", "balance", "1000"));
+            /* a name with an escape sequence and a right-to-left override in it */
+            return rpc_result(json_pack("{s:s, s:s, s:s, s:s, s:s}", "address", a, "role",
+                                        "individual", "nonce", "3", "balance", "1000", "name",
+                                        "Alice \x1b[2J\xe2\x80\xae" "Chen"));
         return rpc_error(-32602, "no such object", "not_found");
     }
+    if (strcmp(m, "consents") == 0) /* one consent to alice, one to an unregistered bob */
+        return rpc_result(json_pack(
+            "{s:[{s:s, s:s, s:s, s:[s], s:[s], s:[s], s:s, s:s, s:s}, "
+            "{s:s, s:s, s:s, s:[s], s:[s], s:[s], s:s, s:s, s:s}]}",
+            "consents", "id", "c1", "status", "active", "processor", alice_addr, "categories",
+            "health", "purposes", "research", "operations", "use", "uses", "2", "max_uses", "0",
+            "fee_per_use", "150", "id", "c2", "status", "revoked", "processor", bob_addr,
+            "categories", "health", "purposes", "research", "operations", "use", "uses", "3",
+            "max_uses", "10", "fee_per_use", "123456789"));
     if (strcmp(m, "unconfirmed_txs") == 0)
         return rpc_result(json_pack("{s:s, s:[{s:s, s:s}, {s:s, s:s}, {s:s, s:s}]}", "count", "3",
                                     "txs", "sender", alice_addr, "nonce", "4", "sender", alice_addr,
@@ -407,7 +418,18 @@ static void test_queries_and_files(void **state)
     assert_int_equal(run("%W address alice", out, sizeof out), 0);
     assert_int_equal(strncmp(out, alice_addr, strlen(alice_addr)), 0);
     assert_int_equal(run("%W %N balance %A", out, sizeof out), 0);
-    assert_string_equal(out, "1000\n");
+    assert_string_equal(out, "10.00 yuan\n");
+    /* people by name (control characters shown as '?') beside a short address; money in
+     * yuan with its unit; a use limit of 0 written out */
+    assert_int_equal(run("%W %N consent list --subject %B", out, sizeof out), 0);
+    char who[128];
+    snprintf(who, sizeof who, "processor=Alice ?[2J?Chen (%.9s\u2026%s) ", alice_addr,
+             alice_addr + strlen(alice_addr) - 4);
+    assert_non_null(strstr(out, who));
+    assert_non_null(strstr(out, "uses=2 of unlimited fee=1.50 yuan per use\n"));
+    snprintf(who, sizeof who, "processor=%.9s\u2026%s ", bob_addr, bob_addr + strlen(bob_addr) - 4);
+    assert_non_null(strstr(out, who));
+    assert_non_null(strstr(out, "uses=3 of 10 fee=1,234,567.89 yuan per use\n"));
     assert_int_equal(run("%W %N --json balance %B", out, sizeof out), 0); /* unregistered */
     o = one_object(out);
     assert_string_equal(json_string_value(json_object_get(o, "balance")), "0");

@@ -1,0 +1,132 @@
+/*
+ * present.c — how the wallet's text output shows people and money: an account as its
+ * registered name beside a shortened address, an amount in yuan with its unit, a use
+ * count against its limit. --json output never goes through here (full addresses,
+ * amounts in fen as decimal strings).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wallet.h"
+#include "yc/cliutil.h"
+
+struct wallet_name {
+    struct wallet_name *next;
+    char addr[YC_ADDR_MAX];
+    char who[WALLET_WHO_MAX];
+};
+
+/* Names looked up per run, at most: a listing of thousands of lines asks the node about
+ * this many distinct accounts and shows the rest by address. */
+#define NAMES_MAX 256
+
+/* "yc1abcdefg…wxyz": the human part, 6 characters of the data part, an ellipsis, the
+ * last 4 (enough to tell accounts apart by eye; --json has the whole address). */
+static void short_addr(const char *addr, char *out, size_t cap)
+{
+    size_t n = strlen(addr);
+    if (n <= 16)
+        snprintf(out, cap, "%s", addr);
+    else
+        snprintf(out, cap, "%.9s\u2026%s", addr, addr + n - 4);
+}
+
+/* Copies a name for a terminal: control characters (C0, DEL, C1) and the bidirectional
+ * overrides become '?', so a registered name cannot move the cursor or reorder the line.
+ * Names on the ledger are valid UTF-8 (the codec checks), at most YC_NAME_MAX bytes. */
+static void safe_name(const char *s, char *out, size_t cap)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = 0;
+    while (*p != '\0' && n + 4 < cap) {
+        if (*p < 0x20 || *p == 0x7f) {
+            out[n++] = '?';
+            p++;
+        } else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+            out[n++] = '?';
+            p += 2;
+        } else if (p[0] == 0xe2 && ((p[1] == 0x80 && p[2] >= 0xaa && p[2] <= 0xae) ||
+                                    (p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9))) {
+            out[n++] = '?';
+            p += 3;
+        } else {
+            out[n++] = (char)*p++;
+        }
+    }
+    /* never end inside a multi-byte character */
+    while (n > 0 && ((unsigned char)out[n - 1] & 0xc0) == 0x80)
+        n--;
+    if (n > 0 && ((unsigned char)out[n - 1] & 0xc0) == 0xc0)
+        n--;
+    out[n] = '\0';
+}
+
+const char *wallet_who(struct wallet *w, const char *addr)
+{
+    size_t count = 0;
+    for (struct wallet_name *e = w->names; e != NULL; e = e->next, count++)
+        if (strcmp(e->addr, addr) == 0)
+            return e->who;
+    bool is_addr = strncmp(addr, "yc1", 3) == 0 && strlen(addr) < YC_ADDR_MAX;
+    struct wallet_name *e = is_addr ? calloc(1, sizeof *e) : NULL;
+    if (e == NULL)
+        return addr; /* not an address, or out of memory: shown as it is */
+    memcpy(e->addr, addr, strlen(addr) + 1);
+    char shrt[48];
+    short_addr(addr, shrt, sizeof shrt);
+    snprintf(e->who, sizeof e->who, "%s", shrt);
+    json_t *res = NULL;
+    struct wallet_remote_err re;
+    if (count < NAMES_MAX &&
+        wallet_rpc(w, "account", json_pack("{s:s}", "address", addr), 0, &res, &re) ==
+            YC_EXIT_OK) {
+        const char *name = json_string_value(json_object_get(res, "name"));
+        if (name != NULL && name[0] != '\0') {
+            char safe[YC_NAME_MAX + 1];
+            safe_name(name, safe, sizeof safe);
+            snprintf(e->who, sizeof e->who, "%s (%s)", safe, shrt);
+        }
+    }
+    json_decref(res);
+    e->next = w->names;
+    w->names = e;
+    return e->who;
+}
+
+void wallet_names_free(struct wallet *w)
+{
+    while (w->names != NULL) {
+        struct wallet_name *e = w->names;
+        w->names = e->next;
+        free(e);
+    }
+}
+
+const char *wallet_yuan(const char *fen, char out[WALLET_YUAN_MAX])
+{
+    uint64_t v;
+    if (fen == NULL || yc_parse_u64(fen, &v) != YC_OK) {
+        snprintf(out, WALLET_YUAN_MAX, "%s", fen != NULL ? fen : "?");
+        return out;
+    }
+    char digits[24];
+    int n = snprintf(digits, sizeof digits, "%llu", (unsigned long long)(v / 100));
+    size_t k = 0;
+    for (int i = 0; i < n; i++) {
+        if (i > 0 && (n - i) % 3 == 0)
+            out[k++] = ',';
+        out[k++] = digits[i];
+    }
+    snprintf(out + k, WALLET_YUAN_MAX - k, ".%02u yuan", (unsigned)(v % 100));
+    return out;
+}
+
+const char *wallet_uses(const char *used, const char *max, char out[WALLET_USES_MAX])
+{
+    uint64_t m;
+    bool unlimited = max == NULL || (yc_parse_u64(max, &m) == YC_OK && m == 0);
+    snprintf(out, WALLET_USES_MAX, "%s of %s", used != NULL ? used : "0",
+             unlimited ? "unlimited" : max);
+    return out;
+}
