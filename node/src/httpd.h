@@ -69,6 +69,7 @@ struct yc_http_req {
     const uint8_t *body;       /* body bytes (NUL-terminated for convenience) */
     size_t body_len;
     const char *authorization; /* Authorization header value, or NULL */
+    const char *last_event_id; /* Last-Event-ID header value (at most 64 bytes), or NULL */
     bool keep_alive;
 };
 
@@ -133,5 +134,12 @@ int yc_http_sse_begin(yc_http_conn *c, yc_http_cancel_cb cancel, void *ctx);
  * closing.
  */
 int yc_http_sse_send(yc_http_conn *c, const char *event, const char *data);
+/* The same with an "id: <id>" line (id NULL: none; no newline in it). */
+int yc_http_sse_send_id(yc_http_conn *c, const char *event, const char *id, const char *data);
+/* Bytes of the stream handed to the socket and not yet written. */
+size_t yc_http_sse_queued(const yc_http_conn *c);
+/* Ends the stream once what is queued is written. The cancel callback given to
+ * yc_http_sse_begin does NOT run: the caller releases its own state. */
+void yc_http_sse_end(yc_http_conn *c);
 
 #endif

@@ -214,6 +214,8 @@ static int on_message_begin(http_parser *p)
     c->auth_len = 0;
     c->has_auth = c->auth_bad = false;
     c->expect_len = 0;
+    c->last_id_len = 0;
+    c->has_last_id = c->last_id_bad = false;
     c->err_status = 0;
     /* The whole request must arrive within request_timeout_ms: a slow drip does not
      * reset this timer. */
@@ -268,6 +270,11 @@ static int on_header_value(http_parser *p, const char *at, size_t len)
         } else if (c->field_len == 6 && memcmp(c->field, "expect", 6) == 0) {
             c->hdr = HDR_EXPECT;
             c->expect_len = 0;
+        } else if (c->field_len == 13 && memcmp(c->field, "last-event-id", 13) == 0) {
+            c->hdr = HDR_LAST_ID;
+            c->last_id_bad = c->has_last_id; /* repeated: ignored */
+            c->has_last_id = true;
+            c->last_id_len = 0;
         }
     }
     if (c->hdr == HDR_AUTH) {
@@ -280,6 +287,13 @@ static int on_header_value(http_parser *p, const char *at, size_t len)
     } else if (c->hdr == HDR_EXPECT) {
         for (size_t i = 0; i < len && c->expect_len < FIELD_MAX; i++)
             c->expect[c->expect_len++] = (char)tolower((unsigned char)at[i]);
+    } else if (c->hdr == HDR_LAST_ID) {
+        if (c->last_id_len + len > LAST_ID_MAX) {
+            c->last_id_bad = true;
+        } else {
+            memcpy(c->last_id + c->last_id_len, at, len);
+            c->last_id_len += len;
+        }
     }
     return 0;
 }
@@ -370,6 +384,7 @@ static void dispatch(yc_http_conn *c)
         query = q + 1;
     }
     c->auth[c->auth_len] = 0;
+    c->last_id[c->last_id_len] = 0;
     struct yc_http_req req = {
         .method = (int)c->parser.method,
         .path = url,
@@ -377,6 +392,7 @@ static void dispatch(yc_http_conn *c)
         .body = c->body.data,
         .body_len = c->body.len - 1,
         .authorization = (c->has_auth && !c->auth_bad) ? c->auth : NULL,
+        .last_event_id = (c->has_last_id && !c->last_id_bad) ? c->last_id : NULL,
         .keep_alive = c->keep_alive,
     };
     if (c->auth_bad) {
@@ -591,10 +607,26 @@ int yc_http_sse_begin(yc_http_conn *c, yc_http_cancel_cb cancel, void *ctx)
 
 int yc_http_sse_send(yc_http_conn *c, const char *event, const char *data)
 {
+    return yc_http_sse_send_id(c, event, NULL, data);
+}
+
+size_t yc_http_sse_queued(const yc_http_conn *c)
+{
+    return c->wq_bytes;
+}
+
+void yc_http_sse_end(yc_http_conn *c)
+{
+    if (c->state == ST_STREAM && !c->drop_pending)
+        conn_linger(c); /* flushes what is queued, then closes; the cancel callback is gone */
+}
+
+int yc_http_sse_send_id(yc_http_conn *c, const char *event, const char *id, const char *data)
+{
     if (c->state != ST_STREAM || c->drop_pending)
         return YC_EIO;
-    size_t el = strlen(event), dl = strlen(data);
-    size_t need = 7 + el + 7 + dl + 2;
+    size_t el = strlen(event), dl = strlen(data), il = id != NULL ? 4 + strlen(id) + 1 : 0;
+    size_t need = 7 + el + 1 + il + 6 + dl + 2;
     if (c->wq_bytes + need > c->srv->cfg.sse_max_queue_bytes) {
         /* Slow client: drop it on the next loop turn (we may be inside the node's event
          * dispatch, where unsubscribing now would be unsafe). */
@@ -606,7 +638,8 @@ int yc_http_sse_send(yc_http_conn *c, const char *event, const char *data)
     char *m = malloc(need + 1);
     if (!m)
         return YC_ENOMEM;
-    int n = snprintf(m, need + 1, "event: %s\ndata: %s\n\n", event, data);
+    int n = id != NULL ? snprintf(m, need + 1, "event: %s\nid: %s\ndata: %s\n\n", event, id, data)
+                       : snprintf(m, need + 1, "event: %s\ndata: %s\n\n", event, data);
     int rc = YC_EIO;
     if (n > 0 && (size_t)n == need)
         rc = conn_write_ex(c, m, need, NULL, 0, true);

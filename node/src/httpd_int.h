@@ -23,7 +23,8 @@
 
 enum conn_state { ST_IDLE, ST_READING, ST_HANDLING, ST_STREAM, ST_LINGER, ST_CLOSING };
 
-enum hdr_kind { HDR_OTHER, HDR_AUTH, HDR_EXPECT };
+#define LAST_ID_MAX 64u /* longest Last-Event-ID kept; a longer one is ignored */
+enum hdr_kind { HDR_OTHER, HDR_AUTH, HDR_EXPECT, HDR_LAST_ID };
 
 struct yc_http_conn {
     uv_tcp_t tcp;
@@ -54,6 +55,9 @@ struct yc_http_conn {
     size_t auth_len;
     bool has_auth, auth_bad;
     char expect[FIELD_MAX + 1];
+    char last_id[LAST_ID_MAX + 1]; /* Last-Event-ID (event streams resume after it) */
+    size_t last_id_len;
+    bool has_last_id, last_id_bad;
     size_t expect_len;
     int err_status; /* status chosen by a parser callback that stopped the parse */
     bool keep_alive;

@@ -203,8 +203,11 @@ void yc__node_tx_rejected(yc_node *n, const uint8_t id[YC_HASH_LEN], int code)
     uint8_t copy[YC_HASH_LEN];
     memcpy(copy, id, sizeof copy); /* id may point into the tx being removed */
     const struct yc_tx *held = yc_mempool_get(n->mp, copy);
-    if (held != NULL)
+    uint8_t sender[YC_PUBKEY_LEN];
+    if (held != NULL) {
+        memcpy(sender, held->sender, sizeof sender);
         yc__submit_forget_sender(n, held->sender); /* its chain lost a tx */
+    }
     (void)yc_mempool_remove(n->mp, copy);
     yc_mempool_note_rejected(n->mp, copy, code);
     n->metrics.txs_rejected_total++;
@@ -214,7 +217,7 @@ void yc__node_tx_rejected(yc_node *n, const uint8_t id[YC_HASH_LEN], int code)
         yc_log_debug("mempool", "rejected %s: %s", hex, yc_err_name(code));
     }
     struct yc_tx_status st = {.state = YC_TXS_REFUSED, .code = code};
-    yc__node_tx_final(n, copy, &st);
+    yc__node_tx_final(n, copy, held != NULL ? sender : NULL, &st);
 }
 
 void yc__node_stale_cb(void *ctx, const struct yc_tx *tx)
@@ -228,7 +231,7 @@ void yc__node_stale_cb(void *ctx, const struct yc_tx *tx)
                                  "block");
     n->metrics.txs_rejected_total++;
     struct yc_tx_status st = {.state = YC_TXS_REFUSED, .code = YC_EBADNONCE};
-    yc__node_tx_final(n, id, &st); /* the tx is freed right after this returns */
+    yc__node_tx_final(n, id, tx->sender, &st); /* the tx is freed right after this returns */
 }
 
 /* Moves a block sender's mempool base to its committed next nonce. */
@@ -253,45 +256,6 @@ static void recheck_sender(yc_node *n, const uint8_t sender[YC_PUBKEY_LEN])
     yc_free(val);
 }
 
-/* Publishes one "alert" event per alert the block wrote (core's alert rules, DESIGN §5). */
-static int alert_event_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val,
-                          size_t vlen)
-{
-    yc_node *n = ctx;
-    struct yc_alert a;
-    char json[1024], tx[2 * YC_HASH_LEN + 1], asset[2 * YC_HASH_LEN + 1] = "", when[32];
-    char account[YC_ADDR_MAX] = "";
-    (void)key;
-    (void)klen;
-    if (yc_alert_decode(&a, val, vlen) != YC_OK) {
-        yc_log_error("events", "stored alert does not decode");
-        return 0;
-    }
-    yc_hex(tx, a.tx, YC_HASH_LEN);
-    if (a.has_asset)
-        yc_hex(asset, a.asset, YC_HASH_LEN);
-    if (a.has_account && yc_addr_encode(account, a.account) != YC_OK)
-        account[0] = 0;
-    yc_time_rfc3339(when, a.time_ms);
-    snprintf(json, sizeof json,
-             "{\"kind\":\"%.*s\",\"type\":\"%.*s\",\"tx\":\"%s\",\"height\":\"%" PRIu64
-             "\",\"index\":\"%" PRIu64 "\",\"account\":\"%s\",\"asset\":\"%s\",\"amount\":\"%" PRIu64
-             "\",\"policy_version\":\"%" PRIu64 "\",\"time\":\"%s\"}",
-             (int)a.kind.len, a.kind.p, (int)a.type.len, a.type.p, tx, a.height, a.index,
-             account, asset, a.amount, a.policy_version, when);
-    yc__node_publish(n, "alert", json);
-    return 0;
-}
-
-static void publish_alerts(yc_node *n, uint64_t height)
-{
-    uint8_t prefix[YC_KEY_MAX];
-    size_t plen = yc_key_alert(prefix, height, 0, 0) - 5; /* drop u32be index and u8 seq */
-    int rc = store_scan_state(n->st, prefix, plen, 0, alert_event_cb, n);
-    if (rc != YC_OK)
-        yc_log_error("events", "reading the block's alerts failed: %s", yc_err_name(rc));
-}
-
 void yc__node_block_committed(yc_node *n, const struct yc_block *b, double commit_seconds)
 {
     struct yc_idmap seen = {0};
@@ -299,15 +263,9 @@ void yc__node_block_committed(yc_node *n, const struct yc_block *b, double commi
     for (uint32_t i = 0; i < b->ntx; i++) {
         const struct yc_tx *tx = &b->txs[i];
         (void)yc_mempool_remove(n->mp, tx->id);
-        int outcome = b->results != NULL ? b->results[i] : YC_OK;
-        struct yc_tx_status st = {.state = outcome == YC_OK ? YC_TXS_COMMITTED : YC_TXS_FAILED,
-                                  .code = outcome, .height = b->hdr.height, .index = i};
-        int code;
-        const char *why = NULL;
-        if (outcome != YC_OK && yc_mempool_rejected_why(n->mp, tx->id, &code, &why) &&
-            code == outcome)
-            st.why = why;
-        yc__node_tx_final(n, tx->id, &st);
+        struct yc_tx_status st;
+        yc__node_block_tx_status(n, b, i, &st);
+        yc__node_tx_final(n, tx->id, tx->sender, &st);
     }
     /* nonces: a sender's pending txs below its new next nonce can never commit */
     for (uint32_t i = 0; i < b->ntx; i++) {
@@ -330,16 +288,8 @@ void yc__node_block_committed(yc_node *n, const struct yc_block *b, double commi
     n->metrics.last_block_commit_seconds = commit_seconds;
     yc_mempool_size(n->mp, &n->metrics.mempool_txs, &n->metrics.mempool_bytes);
 
-    char hash[2 * YC_HASH_LEN + 1], json[512], when[32];
-    yc_hex(hash, b->hash, YC_HASH_LEN);
-    yc_time_rfc3339(when, b->hdr.time_ms);
-    snprintf(json, sizeof json,
-             "{\"height\":\"%" PRIu64 "\",\"hash\":\"%s\",\"tx_count\":\"%" PRIu32
-             "\",\"time\":\"%s\"}", b->hdr.height, hash, b->ntx, when);
-    if (!n->stopping) {
-        yc__node_publish(n, "block", json);
-        publish_alerts(n, b->hdr.height);
-    }
+    if (!n->stopping)
+        yc__node_publish_block(n, b);
     yc__net_committed(n);
     if (n->drv != NULL)
         yc__driver_kick(n->drv);

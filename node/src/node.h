@@ -184,17 +184,37 @@ typedef int (*yc_mempool_visit_cb)(void *ctx, const struct yc_tx *tx);
 void yc_node_mempool_each(yc_node *n, size_t limit, yc_mempool_visit_cb cb, void *ctx);
 
 /*
- * Events for GET /events: called for each committed block (after it is stored) and
- * each tx outcome. kind: "block" | "tx"; json is a compact JSON object text, valid for
- * the call only: block {"height","hash","tx_count","time"}, tx {"id","status",
- * "code","message"[,"height","index"]} (status a final one of yc_tx_state_name;
- * height and index when committed or failed). A subscriber may
- * unsubscribe itself (or another) from inside its callback. Subscribe returns NULL on
- * ENOMEM or while the node stops.
+ * Events for GET /events (docs/rpc.md "Events"): one per tx outcome, one per committed
+ * block (after it is stored) and one per alert its transactions raised. kind: "tx",
+ * "block" or "alert"; json is a compact JSON object text, valid for the call only:
+ * block {"height","hash","tx_count","time"}, tx {"id","status","code","message"
+ * [,"height","index"]} (status a final one of yc_tx_state_name; height and index when
+ * committed or failed), alert {"kind","type","tx","height","index","account","asset",
+ * "amount","policy_version","time"}.
+ *
+ * The events of committed block H come in one order: its transactions' tx events
+ * (ordinal K = index), the block event (K = tx_count), its alerts (K = tx_count + 1 + j);
+ * each carries the id "H:K". Refused and expired tx events have no id.
+ * A subscriber may unsubscribe itself (or another) from inside its callback. Subscribe
+ * returns NULL on ENOMEM or while the node stops.
  */
-typedef void (*yc_event_cb)(void *ctx, const char *kind, const char *json);
+struct yc_node_event {
+    const char *kind;
+    const char *id;          /* "H:K", or NULL */
+    const char *json;
+    const uint8_t *sender;   /* tx: the sender's key when the node knows it, else NULL */
+    const uint8_t *account;  /* alert: the account it names, else NULL */
+};
+typedef void (*yc_event_cb)(void *ctx, const struct yc_node_event *ev);
 typedef struct yc_node_sub yc_node_sub;
 yc_node_sub *yc_node_subscribe(yc_node *n, yc_event_cb cb, void *ctx);
 void yc_node_unsubscribe(yc_node *n, yc_node_sub *s);
+
+/* Calls cb with the events of committed block `height` whose ordinal is above `after`
+ * (-1: all of them), read from the store, exactly as they were published live (a failed
+ * transaction's words only while this node still remembers them). Returns YC_OK,
+ * YC_ENOTFOUND (no block at that height) or a store error (YC_ECORRUPT, YC_EIO). */
+int yc_node_block_events(yc_node *n, uint64_t height, int64_t after, yc_event_cb cb,
+                         void *ctx);
 
 #endif

@@ -81,8 +81,18 @@ struct yc_node {
 /* Wall-clock Unix milliseconds (block times). */
 uint64_t yc__wall_ms(void);
 
-/* A tx left the mempool with a final outcome: notify watchers and subscribers. */
-void yc__node_tx_final(yc_node *n, const uint8_t id[YC_HASH_LEN], const struct yc_tx_status *st);
+/* A tx left the mempool with a final outcome: notify watchers and subscribers. `sender`
+ * is its sender's key when known (the events' account filter), else NULL. */
+void yc__node_tx_final(yc_node *n,
+                       const uint8_t id[YC_HASH_LEN],
+                       const uint8_t *sender,
+                       const struct yc_tx_status *st);
+/* The outcome of transaction i of committed block b, with the words this node keeps of
+ * a failure (events.c; the live events and their replay use it both). */
+void yc__node_block_tx_status(yc_node *n, const struct yc_block *b, uint32_t i,
+                              struct yc_tx_status *st);
+/* Publishes block b's own event and its alerts' events (after its tx events). */
+void yc__node_publish_block(yc_node *n, const struct yc_block *b);
 /* A tx was refused when its block was built or executed: forget it, remember why. */
 void yc__node_tx_rejected(yc_node *n, const uint8_t id[YC_HASH_LEN], int code);
 /* A pending tx whose nonce went stale (yc_mempool_drop_cb; ctx is the node): it is
@@ -90,8 +100,6 @@ void yc__node_tx_rejected(yc_node *n, const uint8_t id[YC_HASH_LEN], int code);
 void yc__node_stale_cb(void *ctx, const struct yc_tx *tx);
 /* Block b (stored) is the new tip: mempool, watchers, subscribers, metrics. */
 void yc__node_block_committed(yc_node *n, const struct yc_block *b, double commit_seconds);
-/* Sends a JSON event to the subscribers. */
-void yc__node_publish(yc_node *n, const char *kind, const char *json);
 
 /* Unrecoverable local failure (storage write): log, remove the cookie, exit(code). */
 _Noreturn void yc__node_fatal(yc_node *n, int exit_code, const char *fmt, ...)

@@ -594,7 +594,7 @@ static void handle_get(yc_rpc *r, yc_http_conn *conn, const struct yc_http_req *
         return;
     }
     if (strcmp(name, "events") == 0) {
-        yc__rpc_events(r, conn);
+        yc__rpc_events(r, conn, hr);
         return;
     }
     const struct rpc_method *m = find_method(name, strlen(name));

@@ -190,7 +190,7 @@ void yc__rpc_net_info(struct rpc_call *c, json_t *params);
 void yc__rpc_validators(struct rpc_call *c, json_t *params);
 
 /* Events: answers GET /events with a Server-Sent Events stream (rpc_events.c). */
-void yc__rpc_events(yc_rpc *r, yc_http_conn *conn);
+void yc__rpc_events(yc_rpc *r, yc_http_conn *conn, const struct yc_http_req *hr);
 
 /* Admin cookie check (rpc_admin.c): true iff `authorization` is "Bearer <cookie>" with
  * the node's current cookie (constant-time compare). NULL or empty cookie: false. */

@@ -577,7 +577,9 @@ int yc__node_submit_gossip(yc_node *n, const uint8_t *bytes, size_t len)
 /* ---- expiry ---- */
 
 struct expired_list {
-    uint8_t (*ids)[YC_HASH_LEN];
+    struct expired_tx {
+        uint8_t id[YC_HASH_LEN], sender[YC_PUBKEY_LEN];
+    } *txs;
     size_t n, cap;
 };
 
@@ -586,13 +588,14 @@ static void expired_cb(void *ctx, const struct yc_tx *tx)
     struct expired_list *l = ctx;
     if (l->n == l->cap) {
         size_t cap = l->cap == 0 ? 16 : l->cap * 2;
-        void *p = realloc(l->ids, cap * sizeof *l->ids);
+        void *p = realloc(l->txs, cap * sizeof *l->txs);
         if (p == NULL)
             return; /* its watchers then learn it at their timeout */
-        l->ids = p;
+        l->txs = p;
         l->cap = cap;
     }
-    memcpy(l->ids[l->n++], tx->id, YC_HASH_LEN);
+    memcpy(l->txs[l->n].id, tx->id, YC_HASH_LEN);
+    memcpy(l->txs[l->n++].sender, tx->sender, YC_PUBKEY_LEN);
 }
 
 void yc__submit_expire(yc_node *n)
@@ -612,9 +615,9 @@ void yc__submit_expire(yc_node *n)
     /* answered once the mempool no longer holds them, so a status read agrees */
     for (size_t i = 0; i < l.n; i++) {
         struct yc_tx_status st = {.state = YC_TXS_EXPIRED, .code = YC_EEXPIRED};
-        yc__node_tx_final(n, l.ids[i], &st);
+        yc__node_tx_final(n, l.txs[i].id, l.txs[i].sender, &st);
     }
-    free(l.ids);
+    free(l.txs);
 }
 
 static void expire_timer_cb(uv_timer_t *t)
