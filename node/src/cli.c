@@ -71,7 +71,10 @@ static const struct cmd cmds[] = {
      "has this node as its only validator and one exchange account: the address given\n"
      "with --exchange, or a new key in DIR/wallet (passphrase in DIR/wallet/PASSWORD).\n"
      "With --genesis FILE the home joins that chain (an observer until the consortium\n"
-     "adds its validator key). Options given as --SECTION.KEY go into node.conf.\n",
+     "adds its validator key). Options given as --SECTION.KEY go into node.conf.\n"
+     "--base-port P sets the three listeners to P (p2p), P+100 (RPC) and P+200\n"
+     "(operations); an explicit --p2p.laddr, --rpc.laddr or\n"
+     "--instrumentation.prometheus_listen_addr wins over it for that listener.\n",
      "home chain-id name exchange genesis base-port", true, cmd_init},
     {"dev", "run a one-validator chain with funded demo accounts, for trying it out",
      "--home DIR [--base-port P] [--chain-id ID] [--notice-blocks N]\n"
@@ -80,7 +83,9 @@ static const struct cmd cmds[] = {
      "exchange, agency, regulator, alice, bob and processor, with their keystores in\n"
      "DIR/wallet and the passphrase in DIR/wallet/PASSWORD (trying-out only). Then runs\n"
      "the node in the foreground like `start`. --base-port P puts p2p, RPC and\n"
-     "operations on P, P+100 and P+200 (default 27600, 27700, 27800). --notice-blocks N\n"
+     "operations on P, P+100 and P+200 (default 27600, 27700, 27800); an explicit\n"
+     "--p2p.laddr, --rpc.laddr or --instrumentation.prometheus_listen_addr wins over it\n"
+     "for that listener. --notice-blocks N\n"
      "sets the genesis public notice period of asset registrations (default 100).\n"
      "The genesis sets open_registration: any key may register itself as an individual\n"
      "without a registrar; --closed-registration writes it false (real-name registration\n"
@@ -100,13 +105,18 @@ static const struct cmd cmds[] = {
      "node.conf. Start each node with `yuchaind start --home DIR/nodeI`, or all of them\n"
      "with scripts/localnet. Prints a table of the nodes (--json: one object). The genesis\n"
      "sets open_registration (self-registration without a registrar); --closed-registration\n"
-     "writes it false.\n",
+     "writes it false. The listener addresses are per node: --p2p.laddr, --rpc.laddr and\n"
+     "--instrumentation.prometheus_listen_addr are refused (use --base-port).\n",
      "validators observers out chain-id base-port notice-blocks closed-registration json", true,
      cmd_testnet},
     {"start", "run the node of a home in the foreground until SIGINT or SIGTERM",
-     "[--home DIR] [--SECTION.KEY VALUE ...]\n\n"
+     "[--home DIR] [--base-port P] [--SECTION.KEY VALUE ...]\n\n"
      "DIR defaults to $YUCHAIN_HOME, else ~/.yuchain. Settings: command line >\n"
-     "environment (YUCHAIN_SECTION_KEY) > DIR/config/node.conf > defaults.\n",
+     "environment (YUCHAIN_SECTION_KEY) > DIR/config/node.conf > defaults.\n"
+     "--base-port P puts p2p, RPC and operations on P, P+100 and P+200 for this run; an\n"
+     "explicit --p2p.laddr, --rpc.laddr or --instrumentation.prometheus_listen_addr wins\n"
+     "over it for that listener. An RPC or operations listener on a non-loopback address\n"
+     "is warned about at start unless [rpc] public / [instrumentation] public is true.\n",
      "home base-port", true, cmd_start},
     {"show-node-id", "print the node id (the address of its node key)",
      "[--home DIR] [--json]\n\n"
@@ -238,7 +248,18 @@ static int parse_args(const struct cmd *c, int argc, char **argv, struct args *a
     return 0;
 }
 
-/* Applies --base-port as overrides (appended last: they win over node.conf and env). */
+static bool has_override(const struct args *a, const char *option)
+{
+    for (size_t i = 0; i < a->nov; i++) {
+        if (strcmp(a->ov[i].option, option) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Applies --base-port as overrides (appended last: they win over node.conf and env). A
+ * listener given explicitly (--p2p.laddr, --rpc.laddr,
+ * --instrumentation.prometheus_listen_addr) keeps its address: the explicit option wins. */
 static int apply_base_port(const struct cmd *c, struct args *a, unsigned *port)
 {
     *port = 0;
@@ -254,6 +275,8 @@ static int apply_base_port(const struct cmd *c, struct args *a, unsigned *port)
     yc_config_addr_with_port(bufs[1], sizeof bufs[1], "127.0.0.1", *port + 100);
     yc_config_addr_with_port(bufs[2], sizeof bufs[2], "127.0.0.1", *port + 200);
     for (int i = 0; i < 3; i++) {
+        if (has_override(a, names[i]))
+            continue;
         if (a->nov >= MAX_OVERRIDES)
             return usage_error(c, "too many options (%s)", names[i]);
         a->ov[a->nov].option = names[i];
@@ -447,6 +470,13 @@ static int cmd_testnet(struct args *a)
         return code;
     if (o.validators == 0)
         return usage_error(c, "%s", "--validators must be at least 1");
+    static const char *const listeners[] = {"p2p.laddr", "rpc.laddr",
+                                            "instrumentation.prometheus_listen_addr"};
+    for (size_t i = 0; i < 3; i++) {
+        if (has_override(a, listeners[i]))
+            return usage_error(c, "--%s: testnet gives each node its own ports on 127.0.0.1; "
+                               "move them with --base-port P", listeners[i]);
+    }
     struct yc_config cfg;
     code = new_home_config(c, a, &cfg);
     if (code != 0)

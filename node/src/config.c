@@ -2,10 +2,13 @@
  * config.c — node.conf, environment and command-line options from one table
  * (see config.h).
  *
- * The file goes through libinih's ini_parse_stream with our own line reader: the
- * reader knows the size of libinih's line buffer (the `num` it is handed) and stops
- * the parse, remembering the line number, when a line would not fit. libinih on its
- * own would cut the line and read the rest as a new line; we never let that happen.
+ * The file goes through libinih's ini_parse_stream with our own line reader. Debian's
+ * libinih reads lines into a 200-byte stack buffer unless told otherwise at run time:
+ * for the parse we switch it to one heap buffer of YC_CFG_LINE_MAX + 2 bytes (the line,
+ * its newline, the NUL) and restore its settings after. The reader still knows the size
+ * of that buffer (the `num` it is handed) and stops the parse, remembering the line
+ * number, when a line would not fit: libinih on its own would cut the line and read the
+ * rest as a new line; we never let that happen.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -14,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -55,6 +59,9 @@ static const struct opt opts[] = {
      "10s", 1, 600000, "Longest wait of broadcast_tx_commit for the commit."},
     {"rpc", "idle_timeout", OPT_DUR, F(rpc_idle_timeout_ms), "60s", 100, 3600000,
      "An idle keep-alive connection is closed after this."},
+    {"rpc", "public", OPT_BOOL, F(rpc_public), "false", 0, 0,
+     "The API is meant to be reachable from other hosts: no start-up warning when laddr is "
+     "not a loopback address."},
     {"p2p", "laddr", OPT_ADDR, F(p2p_laddr), "0.0.0.0:27600", 0, 0,
      "Peer-to-peer listener, host:port."},
     {"p2p", "persistent_peers", OPT_STR, F(p2p_persistent_peers), "", 0, 0,
@@ -97,6 +104,12 @@ static const struct opt opts[] = {
      "Serve the operations listener (/metrics, /livez, /readyz, /version)."},
     {"instrumentation", "prometheus_listen_addr", OPT_ADDR, F(prometheus_listen_addr),
      "127.0.0.1:27800", 0, 0, "Operations listener, host:port."},
+    {"instrumentation", "public", OPT_BOOL, F(prometheus_public), "false", 0, 0,
+     "The operations listener is meant to be reachable from other hosts: no start-up "
+     "warning when prometheus_listen_addr is not a loopback address."},
+    {"instrumentation", "ready_max_stall", OPT_DUR, F(ready_max_stall_ms), "30s", 0, 86400000,
+     "/readyz answers 503 once a transaction ready for a block has waited this long and no "
+     "block was committed meanwhile (0: never)."},
     {"log", "level", OPT_LEVEL, F(log_level), "info", 0, 0,
      "Log level on stderr: error, warn, info or debug."},
 };
@@ -394,10 +407,22 @@ int yc_config_parse_text(struct yc_config *c, const char *text, size_t len, cons
     }
     struct ini_stream st = {.p = text, .end = text + len};
     struct ini_state s = {.c = c, .st = &st, .origin = origin, .err = err, .errlen = errlen};
+    /* libinih's process-wide settings, for this parse only (config.h: not thread-safe) */
+    bool use_stack = ini_use_stack, allow_realloc = ini_allow_realloc;
+    int max_line = ini_max_line, initial_alloc = ini_initial_alloc;
+    ini_use_stack = false;
+    ini_allow_realloc = false;
+    ini_max_line = YC_CFG_LINE_MAX + 2;
+    ini_initial_alloc = YC_CFG_LINE_MAX + 2;
     int rc = ini_parse_stream(conf_read_line, &st, conf_on_option, &s);
+    ini_use_stack = use_stack;
+    ini_allow_realloc = allow_realloc;
+    ini_max_line = max_line;
+    ini_initial_alloc = initial_alloc;
     if (st.long_line != 0) {
-        errf(err, errlen, "%s:%d: line longer than %zu bytes; shorten it (libinih would cut "
-             "it)", origin, st.long_line, st.bufsize > 1 ? st.bufsize - 2 : 0);
+        errf(err, errlen, "%s:%d: line longer than %zu bytes; shorten it (a list such as "
+             "persistent_peers may not exceed its own limit either)", origin, st.long_line,
+             st.bufsize > 1 ? st.bufsize - 2 : 0);
         return YC_ECONFIG;
     }
     if (s.failed)
@@ -545,7 +570,7 @@ static void format_value(char *out, size_t outlen, const struct yc_config *c, co
 
 char *yc_config_render(const struct yc_config *c)
 {
-    size_t cap = 16384 + YC_CFG_LIST_MAX, len = 0;
+    size_t cap = 65536 + 2 * YC_CFG_LIST_MAX, len = 0;
     char *out = malloc(cap);
     if (out == NULL)
         return NULL;
@@ -556,7 +581,7 @@ char *yc_config_render(const struct yc_config *c)
         "# Every option is listed with its built-in default. Precedence: command line\n"
         "# (--section.key VALUE) > environment (YUCHAIN_SECTION_KEY) > this file > default.\n"
         "# Durations: \"250ms\", \"3s\", \"1m\", \"1h\". Lists: one comma-separated string.\n"
-        "# Keep each line at most 198 bytes long: longer lines are refused.\n");
+        "# Lines may be up to %d bytes long; longer ones are refused.\n", YC_CFG_LINE_MAX);
     const char *section = "";
     for (size_t i = 0; i < NOPTS; i++) {
         const struct opt *o = &opts[i];
@@ -588,6 +613,62 @@ void yc_config_print_options(FILE *out)
         format_value(dv, sizeof dv, &d, &opts[i]);
         fprintf(out, "  --%s.%s VALUE  (default %s)\n", opts[i].section, opts[i].key, dv);
     }
+}
+
+bool yc_config_addr_is_loopback(const char *addr)
+{
+    if (strncmp(addr, "tcp://", 6) == 0)
+        addr += 6;
+    const char *colon = strrchr(addr, ':');
+    size_t hlen = colon != NULL ? (size_t)(colon - addr) : strlen(addr);
+    char host[YC_CFG_ADDR_MAX];
+    if (hlen >= sizeof host)
+        return false;
+    memcpy(host, addr, hlen);
+    host[hlen] = '\0';
+    if (strcmp(host, "[::1]") == 0 || strcmp(host, "::1") == 0 ||
+        strcasecmp(host, "localhost") == 0)
+        return true;
+    /* 127.a.b.c: four decimal parts of at most 255, the first 127 */
+    unsigned part[4], k = 0;
+    const char *p = host;
+    while (k < 4) {
+        if (*p < '0' || *p > '9')
+            return false;
+        unsigned v = 0;
+        int digits = 0;
+        while (*p >= '0' && *p <= '9' && digits < 4) {
+            v = v * 10 + (unsigned)(*p++ - '0');
+            digits++;
+        }
+        if (digits > 3 || v > 255)
+            return false;
+        part[k++] = v;
+        if (k < 4 && *p++ != '.')
+            return false;
+    }
+    return *p == '\0' && part[0] == 127;
+}
+
+int yc_config_warn_exposed(const struct yc_config *c)
+{
+    int n = 0;
+    if (!c->rpc_public && !yc_config_addr_is_loopback(c->rpc_laddr)) {
+        yc_log_warn("config", "rpc.laddr %s is not a loopback address: the API (transactions "
+                    "in, the ledger out) can be reached from other hosts. If that is meant, "
+                    "set [rpc] public = true (--rpc.public true); else listen on 127.0.0.1 "
+                    "behind a reverse proxy with TLS", c->rpc_laddr);
+        n++;
+    }
+    if (c->prometheus && !c->prometheus_public &&
+        !yc_config_addr_is_loopback(c->prometheus_listen_addr)) {
+        yc_log_warn("config", "instrumentation.prometheus_listen_addr %s is not a loopback "
+                    "address: /metrics and /readyz can be reached from other hosts. If that is "
+                    "meant, set [instrumentation] public = true (--instrumentation.public "
+                    "true); else listen on 127.0.0.1", c->prometheus_listen_addr);
+        n++;
+    }
+    return n;
 }
 
 void yc_config_addr_with_port(char *out, size_t outlen, const char *host, unsigned port)

@@ -9,8 +9,9 @@
  * node.conf keeps to the common ground of INI and TOML: [section], key = "string",
  * key = 123, key = true; durations as "20ms", "3s", "1m" (or plain milliseconds);
  * lists as one comma-separated string. Unknown sections or keys are refused with the
- * line number, and so is any line longer than libinih's line buffer (Debian builds
- * it with 200 bytes): a truncated line is never accepted.
+ * line number, and so is any line longer than YC_CFG_LINE_MAX (libinih is given a
+ * buffer that size; Debian's default of 200 bytes is not used): a truncated line is
+ * never accepted.
  *
  * Not thread-safe: load once at start-up.
  */
@@ -25,7 +26,8 @@
 #include "yc/err.h"
 
 #define YC_CFG_ADDR_MAX 128
-#define YC_CFG_LIST_MAX 1024
+#define YC_CFG_LIST_MAX 8192  /* a list value (persistent_peers): ~100 DNS host:port */
+#define YC_CFG_LINE_MAX 65536 /* a node.conf line, newline excluded; longer is refused */
 
 /* Default ports; node i of a local testnet adds i, --base-port P moves them to P+i,
  * P+100+i, P+200+i. */
@@ -42,6 +44,7 @@ struct yc_config {
     uint64_t rpc_max_batch;
     uint64_t rpc_timeout_broadcast_tx_commit_ms;
     uint64_t rpc_idle_timeout_ms;
+    bool rpc_public;                  /* a non-loopback laddr is meant: no start-up warning */
     /* [p2p] */
     char p2p_laddr[YC_CFG_ADDR_MAX];
     char p2p_persistent_peers[YC_CFG_LIST_MAX];
@@ -66,6 +69,9 @@ struct yc_config {
     /* [instrumentation] */
     bool prometheus;
     char prometheus_listen_addr[YC_CFG_ADDR_MAX];
+    bool prometheus_public;           /* a non-loopback listen addr is meant: no warning */
+    uint64_t ready_max_stall_ms;      /* /readyz fails when work waited this long without a
+                                       * commit; 0: never */
     /* [log] */
     char log_level[16];
 };
@@ -120,6 +126,16 @@ char *yc_config_render(const struct yc_config *c);
 
 /* Prints the list of options (section.key, default, env name) for --help. */
 void yc_config_print_options(FILE *out);
+
+/* True if `addr` ("host:port", tcp:// prefix allowed) binds only a loopback address:
+ * 127.0.0.0/8, [::1] or localhost. 0.0.0.0, [::], other addresses and names are not. */
+bool yc_config_addr_is_loopback(const char *addr);
+
+/* Logs a warning for each of the RPC and operations listeners bound to a non-loopback
+ * address unless its `public` option says it is meant ([rpc] public,
+ * [instrumentation] public). The p2p listener is never warned about: validators listen
+ * on 0.0.0.0. Returns how many warnings were logged. */
+int yc_config_warn_exposed(const struct yc_config *c);
 
 /* Writes "host:port" with `port` into out (for --base-port). */
 void yc_config_addr_with_port(char *out, size_t outlen, const char *host, unsigned port);

@@ -121,6 +121,7 @@ static int open_home(yc_node *n, const struct yc_run_opts *o)
     enum yc_log_level lvl = YC_LOG_INFO;
     (void)yc_log_level_parse(n->cfg.log_level, &lvl);
     yc_log_set_level(lvl);
+    (void)yc_config_warn_exposed(&n->cfg); /* RPC or operations reachable from other hosts */
 
     rc = yc_home_lock(&n->home, &n->lock_fd, err, sizeof err);
     if (rc != YC_OK) {

@@ -1,7 +1,8 @@
 /*
- * test_config.c — node.conf parsing, value checks, refusal of over-long lines (never
- * silently truncated), precedence (command line > environment > file > default),
- * and that the rendered node.conf parses back to the same values.
+ * test_config.c — node.conf parsing, value checks, long lines (up to YC_CFG_LINE_MAX;
+ * longer ones refused, never silently truncated), precedence (command line >
+ * environment > file > default), the rendered node.conf parsing back to the same
+ * values, and which listener addresses count as loopback.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -94,33 +95,102 @@ static void test_refusals_name_the_line(void **state)
     assert_string_equal(d.rpc_laddr, "127.0.0.1:27700");
 }
 
-static void test_long_line_is_refused_not_cut(void **state)
+static void test_long_lines_accepted_over_long_refused_not_cut(void **state)
 {
     (void)state;
     struct yc_config c;
     yc_config_default(&c);
-    /* a value that libinih's 200-byte buffer would cut: the head alone is valid */
-    char text[1200];
-    char peers[900] = "";
-    for (int i = 0; i < 40; i++)
-        strcat(peers, i ? ",10.0.0.1:27600" : "10.0.0.1:27600");
-    snprintf(text, sizeof text, "[p2p]\nladdr = \"0.0.0.0:1\"\npersistent_peers = \"%s\"\n"
-             "[rpc]\nladdr = \"127.0.0.1:2\"\n", peers);
-    assert_int_equal(parse(&c, text), YC_ECONFIG);
-    assert_non_null(strstr(err, "node.conf:3:"));
-    assert_non_null(strstr(err, "longer than"));
-    assert_string_equal(c.p2p_persistent_peers, ""); /* never a truncated value */
+    /* six DNS peers: far over libinih's default 200-byte line, accepted whole */
+    static const char six[] =
+        "validator-0.exchange.chongqing.example.gov.cn:27600,"
+        "validator-1.data-agency.chongqing.example.gov.cn:27600,"
+        "validator-2.data-agency.sichuan.example.gov.cn:27600,"
+        "validator-3.bigdata-bureau.chengdu.example.gov.cn:27600,"
+        "observer-0.regulator.chongqing.example.gov.cn:27600,"
+        "observer-1.regulator.sichuan.example.gov.cn:27600";
+    char text[YC_CFG_LIST_MAX + 256];
+    snprintf(text, sizeof text, "[p2p]\npersistent_peers = \"%s\"\n[rpc]\nladdr = "
+             "\"127.0.0.1:2\"\n", six);
+    assert_true(strlen(six) > 300);
+    assert_int_equal(parse(&c, text), YC_OK);
+    assert_string_equal(c.p2p_persistent_peers, six);
+    assert_string_equal(c.rpc_laddr, "127.0.0.1:2");
+
+    /* a list as long as its field allows (YC_CFG_LIST_MAX - 1 bytes) is accepted */
+    char big[YC_CFG_LIST_MAX + 1];
+    memset(big, 'a', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    big[YC_CFG_LIST_MAX - 1] = '\0'; /* the longest that fits */
+    big[YC_CFG_LIST_MAX - 7] = ':';
+    memcpy(big + YC_CFG_LIST_MAX - 6, "27600", 5);
+    char *t = malloc(YC_CFG_LINE_MAX + 256);
+    assert_non_null(t);
+    snprintf(t, YC_CFG_LINE_MAX + 256, "[p2p]\npersistent_peers = \"%s\"\n", big);
+    assert_int_equal(parse(&c, t), YC_OK);
+    assert_int_equal(strlen(c.p2p_persistent_peers), YC_CFG_LIST_MAX - 1);
+    /* one byte more is refused, naming the option and its limit (never cut) */
+    yc_config_default(&c);
+    memset(big, 'a', YC_CFG_LIST_MAX);
+    big[YC_CFG_LIST_MAX] = '\0';
+    snprintf(t, YC_CFG_LINE_MAX + 256, "[p2p]\npersistent_peers = \"%s\"\n", big);
+    assert_int_equal(parse(&c, t), YC_ECONFIG);
+    assert_non_null(strstr(err, "node.conf:2:"));
+    assert_non_null(strstr(err, "p2p.persistent_peers"));
+    assert_string_equal(c.p2p_persistent_peers, "");
+
+    /* a line of exactly YC_CFG_LINE_MAX bytes (a comment) is fine; one more is refused at
+     * its line number, and nothing after it is read */
+    memcpy(t, "[rpc]\n", 6);
+    memset(t + 6, '#', YC_CFG_LINE_MAX);
+    snprintf(t + 6 + YC_CFG_LINE_MAX, 64, "\nladdr = \"127.0.0.1:3\"\n");
+    assert_int_equal(parse(&c, t), YC_OK);
+    assert_string_equal(c.rpc_laddr, "127.0.0.1:3");
+    yc_config_default(&c);
+    memset(t + 6, '#', YC_CFG_LINE_MAX + 1);
+    snprintf(t + 6 + YC_CFG_LINE_MAX + 1, 64, "\nladdr = \"127.0.0.1:4\"\n");
+    assert_int_equal(parse(&c, t), YC_ECONFIG);
+    assert_non_null(strstr(err, "node.conf:2:"));
+    assert_non_null(strstr(err, "longer than 65536 bytes"));
     assert_string_equal(c.rpc_laddr, "127.0.0.1:27700"); /* parsing stopped there */
-    /* a long comment is refused too (the cut-off rest would be parsed as a line) */
-    char comment[400];
-    memset(comment, '#', 300);
-    snprintf(comment + 300, sizeof comment - 300, "\n[rpc]\n");
-    assert_int_equal(parse(&c, comment), YC_ECONFIG);
-    assert_non_null(strstr(err, "node.conf:1:"));
+    free(t);
+
     /* a line that fits is fine, also without a final newline */
     assert_int_equal(parse(&c, "[p2p]\npersistent_peers = \"10.0.0.1:27600,10.0.0.2:27600\""),
                      YC_OK);
     assert_string_equal(c.p2p_persistent_peers, "10.0.0.1:27600,10.0.0.2:27600");
+}
+
+static void test_loopback_addresses(void **state)
+{
+    (void)state;
+    assert_true(yc_config_addr_is_loopback("127.0.0.1:27700"));
+    assert_true(yc_config_addr_is_loopback("tcp://127.0.0.1:27700"));
+    assert_true(yc_config_addr_is_loopback("127.1.2.3:1"));
+    assert_true(yc_config_addr_is_loopback("[::1]:27700"));
+    assert_true(yc_config_addr_is_loopback("localhost:27700"));
+    assert_false(yc_config_addr_is_loopback("0.0.0.0:27700"));
+    assert_false(yc_config_addr_is_loopback("[::]:27700"));
+    assert_false(yc_config_addr_is_loopback("10.0.0.5:27700"));
+    assert_false(yc_config_addr_is_loopback("127.0.0.1.example.org:27700"));
+    assert_false(yc_config_addr_is_loopback("127.0.0.256:1"));
+    assert_false(yc_config_addr_is_loopback("1270.0.0.1:1"));
+    assert_false(yc_config_addr_is_loopback("node.example.org:27700"));
+
+    struct yc_config c;
+    yc_config_default(&c);
+    assert_int_equal(yc_config_warn_exposed(&c), 0); /* p2p on 0.0.0.0 is not warned about */
+    assert_int_equal(yc_config_set(&c, "rpc", "laddr", "0.0.0.0:1", err, sizeof err), YC_OK);
+    assert_int_equal(yc_config_set(&c, "instrumentation", "prometheus_listen_addr",
+                                   "10.0.0.5:2", err, sizeof err), YC_OK);
+    assert_int_equal(yc_config_warn_exposed(&c), 2);
+    assert_int_equal(yc_config_set(&c, "rpc", "public", "true", err, sizeof err), YC_OK);
+    assert_int_equal(yc_config_warn_exposed(&c), 1);
+    assert_int_equal(yc_config_set(&c, "instrumentation", "public", "true", err, sizeof err),
+                     YC_OK);
+    assert_int_equal(yc_config_warn_exposed(&c), 0);
+    c.prometheus_public = false;
+    c.prometheus = false; /* not served: nothing exposed */
+    assert_int_equal(yc_config_warn_exposed(&c), 0);
 }
 
 static void test_nul_byte_refused(void **state)
@@ -227,7 +297,8 @@ int main(void)
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_parse_values),
         cmocka_unit_test(test_refusals_name_the_line),
-        cmocka_unit_test(test_long_line_is_refused_not_cut),
+        cmocka_unit_test(test_long_lines_accepted_over_long_refused_not_cut),
+        cmocka_unit_test(test_loopback_addresses),
         cmocka_unit_test(test_nul_byte_refused),
         cmocka_unit_test(test_precedence),
         cmocka_unit_test(test_render_round_trip),
