@@ -94,6 +94,46 @@ static int note_time(void *ctx, uint64_t height, uint64_t time_ms)
     return YC_OK;
 }
 
+bool audit_anchored(const struct audit_common *c)
+{
+    return c->genesis != NULL || c->have_hash;
+}
+
+static const char *anchor_words(const struct audit_common *c)
+{
+    if (c->genesis != NULL && c->have_hash)
+        return "the genesis file given (--genesis) and the published hash (--genesis-hash)";
+    if (c->genesis != NULL)
+        return "the genesis file given (--genesis)";
+    if (c->have_hash)
+        return "the published genesis hash given (--genesis-hash)";
+    return NULL;
+}
+
+void audit_json_failure(const struct audit_common *c, const char *code, const char *reason,
+                        int exit_code)
+{
+    if (!c->json)
+        return;
+    json_t *o = json_object();
+    json_object_set_new(o, "ok", json_false());
+    json_object_set_new(o, "blocks", json_integer(0));
+    json_object_set_new(o, "txs", json_integer(0));
+    json_object_set_new(o, "height", json_null());
+    json_object_set_new(o, "code", json_string(code));
+    char r[1100];
+    snprintf(r, sizeof r, "%s: %s", code, reason);
+    json_object_set_new(o, "reason", json_string(r));
+    json_object_set_new(o, "exit", json_integer(exit_code));
+    json_object_set_new(o, "anchored", json_boolean(audit_anchored(c)));
+    char *text = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    if (text != NULL)
+        printf("%s\n", text);
+    free(text);
+    fflush(stdout);
+}
+
 int audit_run(const struct audit_common *c, uint64_t to, struct audit_src *src,
               memstate **state, struct audit_result *res)
 {
@@ -116,14 +156,25 @@ int audit_run_full(const struct audit_common *c, uint64_t to, struct audit_src *
                    memstate **state, struct audit_result *res, struct audit_times *times,
                    struct audit_attempts *attempts)
 {
-    char msg[700] = "";
+    char msg[900] = "";
     int rc;
     *state = NULL;
     memset(res, 0, sizeof *res);
+    memset(src, 0, sizeof *src);
+    if (c->require_anchor && !audit_anchored(c)) {
+        snprintf(msg, sizeof msg,
+                 "NOT ANCHORED: no --genesis FILE or --genesis-hash HEX was given, so the "
+                 "genesis would come from the %s being audited; --require-anchor refuses that",
+                 c->home != NULL ? "home" : "node");
+        audit_errorf("%s", msg);
+        audit_json_failure(c, "not_anchored", msg, YC_EXIT_NOPERM);
+        return YC_EXIT_NOPERM;
+    }
+    const uint8_t *hash = c->have_hash ? c->genesis_hash : NULL;
     if (c->home != NULL)
-        rc = audit_src_open_home(src, c->home, c->genesis, msg, sizeof msg);
+        rc = audit_src_open_home(src, c->home, c->genesis, hash, msg, sizeof msg);
     else
-        rc = audit_src_open_node(src, c->node, c->genesis, msg, sizeof msg);
+        rc = audit_src_open_node(src, c->node, c->genesis, hash, msg, sizeof msg);
     if (rc == YC_ECORRUPT) {
         res->ok = false;
         res->reason = AUDIT_STORAGE_CORRUPT;
@@ -132,12 +183,14 @@ int audit_run_full(const struct audit_common *c, uint64_t to, struct audit_src *
     }
     if (rc != YC_OK) {
         audit_errorf("%s", msg);
+        audit_json_failure(c, yc_err_name(rc), msg, audit_exit_for(rc));
         return audit_exit_for(rc);
     }
     rc = memstate_create(state);
     if (rc != YC_OK) {
         audit_src_close(src);
         audit_errorf("out of memory");
+        audit_json_failure(c, "out_of_memory", "out of memory", YC_EXIT_FAIL);
         return YC_EXIT_FAIL;
     }
     struct progress pr = {.on = !c->quiet && isatty(STDERR_FILENO)};
@@ -154,6 +207,7 @@ int audit_run_full(const struct audit_common *c, uint64_t to, struct audit_src *
             *state = NULL;
             audit_src_close(src);
             audit_errorf("out of memory");
+            audit_json_failure(c, "out_of_memory", "out of memory", YC_EXIT_FAIL);
             return YC_EXIT_FAIL;
         }
         o.block_done = note_time;
@@ -163,7 +217,11 @@ int audit_run_full(const struct audit_common *c, uint64_t to, struct audit_src *
     if (pr.shown)
         fputs("\r\033[K", stderr);
     if (rc != YC_OK) {
-        audit_errorf("%s (after %llu verified blocks)", msg, (unsigned long long)res->blocks);
+        char full[1000];
+        snprintf(full, sizeof full, "%s (after %llu verified blocks)", msg,
+                 (unsigned long long)res->blocks);
+        audit_errorf("%s", full);
+        audit_json_failure(c, yc_err_name(rc), full, audit_exit_for(rc));
         memstate_destroy(*state);
         *state = NULL;
         audit_src_close(src);
@@ -179,8 +237,31 @@ static void hex32(char out[2 * YC_HASH_LEN + 1], const uint8_t h[YC_HASH_LEN])
     yc_hex(out, h, YC_HASH_LEN);
 }
 
+/* What the home source did to read without writing (nothing for a node). */
+static void storage_text(FILE *f, const struct audit_src *src)
+{
+    if (src == NULL || src->st == NULL)
+        return;
+    const struct store_verify_stats *v = &src->verified;
+    fprintf(f, "  storage         %u table%s, %u log%s and %u manifest%s checked against their "
+               "checksums (%llu blocks, %llu records); read through a private copy (%u table%s "
+               "hard-linked, %u file%s copied, removed after): nothing in the home was written\n",
+            v->tables, v->tables == 1 ? "" : "s", v->logs, v->logs == 1 ? "" : "s", v->manifests,
+            v->manifests == 1 ? "" : "s", (unsigned long long)v->blocks,
+            (unsigned long long)v->records, src->snap.linked, src->snap.linked == 1 ? "" : "s",
+            src->snap.copied, src->snap.copied == 1 ? "" : "s");
+}
+
+static void diffs_text(FILE *f, const struct audit_result *r)
+{
+    for (uint32_t i = 0; i < r->ndiffs; i++)
+        fprintf(f, "  %s\n", r->diffs[i].text);
+    if (r->diff_total > r->ndiffs)
+        fprintf(f, "  … and %llu more\n", (unsigned long long)(r->diff_total - r->ndiffs));
+}
+
 static char *summary_text(const struct audit_common *c, const struct yc_genesis *g,
-                          const struct audit_result *r)
+                          const struct audit_result *r, const struct audit_src *src)
 {
     char *buf = NULL;
     size_t len = 0;
@@ -197,6 +278,15 @@ static char *summary_text(const struct audit_common *c, const struct yc_genesis 
     }
     fprintf(f, "  source          %s %s\n", c->home != NULL ? "home" : "node",
             c->home != NULL ? c->home : c->node);
+    if (audit_anchored(c))
+        fprintf(f, "  anchored        yes: the genesis is %s\n", anchor_words(c));
+    else
+        fprintf(f, "  anchored        NOT ANCHORED: the genesis came from the %s being audited; "
+                   "the verification below only shows the ledger agrees with it. Compare the "
+                   "genesis hash with the published one, or pass --genesis FILE or "
+                   "--genesis-hash HEX\n",
+                c->home != NULL ? "home" : "node");
+    storage_text(f, src);
     if (r->blocks > 0)
         fprintf(f, "  blocks          %llu verified (heights 1..%llu)\n",
                 (unsigned long long)r->blocks, (unsigned long long)r->height);
@@ -219,15 +309,21 @@ static char *summary_text(const struct audit_common *c, const struct yc_genesis 
         hex32(h, r->state_root);
         fprintf(f, "  state root      %s\n", h);
     }
-    if (r->ok)
+    if (r->ok && audit_anchored(c))
         fprintf(f, "OK: every block, signature, certificate, outcome, result root and state "
                    "root up to height %llu verified against the genesis\n",
                 (unsigned long long)r->height);
+    else if (r->ok)
+        fprintf(f, "OK (NOT ANCHORED): every block, signature, certificate, outcome, result "
+                   "root and state root up to height %llu verified against the genesis the %s "
+                   "supplied itself\n",
+                (unsigned long long)r->height, c->home != NULL ? "home" : "node");
     else if (r->fail_height > 0)
         fprintf(f, "FAILED at height %llu: %s: %s\n", (unsigned long long)r->fail_height,
                 audit_reason_name(r->reason), r->detail);
     else
         fprintf(f, "FAILED: %s: %s\n", audit_reason_name(r->reason), r->detail);
+    diffs_text(f, r);
     if (fclose(f) != 0) {
         free(buf);
         return NULL;
@@ -235,10 +331,34 @@ static char *summary_text(const struct audit_common *c, const struct yc_genesis 
     return buf;
 }
 
-static json_t *summary_json(const struct yc_genesis *g, const struct audit_result *r)
+static json_t *summary_json(const struct audit_common *c, const struct yc_genesis *g,
+                            const struct audit_result *r, const struct audit_src *src)
 {
     char h[2 * YC_HASH_LEN + 1], t[YC_TIME_STR_MAX];
     json_t *o = json_object();
+    json_object_set_new(o, "anchored", json_boolean(audit_anchored(c)));
+    json_object_set_new(o, "anchor", audit_anchored(c) ? json_string(anchor_words(c))
+                                                       : json_null());
+    if (src != NULL && src->st != NULL) {
+        const struct store_verify_stats *v = &src->verified;
+        json_t *st = json_pack("{s:i, s:i, s:i, s:I, s:I, s:b, s:i, s:i}", "tables",
+                               (int)v->tables, "logs", (int)v->logs, "manifests",
+                               (int)v->manifests, "blocks", (json_int_t)v->blocks, "records",
+                               (json_int_t)v->records, "private_copy", 1, "tables_linked",
+                               (int)src->snap.linked, "files_copied", (int)src->snap.copied);
+        json_object_set_new(o, "storage", st);
+    }
+    if (r->reason == AUDIT_STATE_MISMATCH) {
+        json_t *d = json_array();
+        for (uint32_t i = 0; i < r->ndiffs; i++) {
+            const struct audit_diff *x = &r->diffs[i];
+            json_array_append_new(d, json_pack("{s:s, s:s, s:s, s:s, s:s}", "object", x->object,
+                                               "field", x->field, "stored", x->stored,
+                                               "replayed", x->replayed, "text", x->text));
+        }
+        json_object_set_new(o, "differences", d);
+        json_object_set_new(o, "differences_total", json_integer((json_int_t)r->diff_total));
+    }
     json_object_set_new(o, "ok", json_boolean(r->ok));
     json_object_set_new(o, "blocks", json_integer((json_int_t)r->blocks));
     json_object_set_new(o, "txs", json_integer((json_int_t)r->txs));
@@ -248,7 +368,7 @@ static json_t *summary_json(const struct yc_genesis *g, const struct audit_resul
         json_object_set_new(o, "reason", json_null());
         json_object_set_new(o, "code", json_null());
     } else {
-        char reason[840];
+        char reason[1100];
         snprintf(reason, sizeof reason, "%s: %s", audit_reason_name(r->reason), r->detail);
         json_object_set_new(o, "height", r->fail_height > 0
                                              ? json_integer((json_int_t)r->fail_height)
@@ -298,18 +418,30 @@ static const char REPLAY_USAGE[] =
     "the first failure, naming its height and the check.\n"
     "\n"
     "  --home DIR      a stopped node's home, or a copy (reads DIR/config/genesis.json\n"
-    "                  and DIR/data; writes nothing of its own)\n"
+    "                  and DIR/data, checks every data file against its checksums and\n"
+    "                  opens the database in a private copy: no byte of DIR is written)\n"
     "  --node URL      a running node's RPC, e.g. http://127.0.0.1:27700\n"
     "  --genesis FILE  the genesis to trust (default: the home's; with --node, the node's\n"
     "                  genesis must equal this file's)\n"
+    "  --genesis-hash HEX  the published genesis hash: the genesis used (the file's, the\n"
+    "                  home's or the node's) must hash to it. Without --genesis or\n"
+    "                  --genesis-hash the replay is NOT ANCHORED: the source supplies its own\n"
+    "                  genesis, and the report says so (\"anchored\": false)\n"
+    "  --require-anchor  refuse to run unanchored (exit 77)\n"
     "  --to H          stop after height H (default: the ledger's tip)\n"
     "  --report FILE   also write the report to FILE (JSON if FILE ends in .json)\n"
     "  --json          print one JSON object\n"
     "                  {\"ok\",\"blocks\",\"txs\",\"failed\",\"height\",\"reason\",\"code\",…}\n"
     "  --quiet         no progress display\n"
     "\n"
-    "Exit status: 0 verified, 1 verification failed, 2 usage, 69 node unreachable,\n"
-    "74 I/O error, 78 configuration error (bad genesis, another chain's data).\n";
+    "With --home, after the tip every stored state key (objects and indexes) is compared\n"
+    "with the replayed state; differences are named by object and field with both values\n"
+    "(the first 10, and a count). Damaged data files are named as storage corruption.\n"
+    "\n"
+    "Exit status: 0 verified, 1 verification failed (or damaged storage), 2 usage,\n"
+    "69 node unreachable, 74 I/O error or database in use, 77 not anchored under\n"
+    "--require-anchor, 78 configuration error (bad genesis, one that does not match\n"
+    "--genesis-hash, another chain's data). With --json every outcome prints one object.\n";
 
 /* Prints the synopsis of a usage text (up to its first blank line) to stderr. */
 static void synopsis(const char *usage_text)
@@ -323,12 +455,21 @@ static void synopsis(const char *usage_text)
 static int parse_common(int argc, char **argv, const char *usage, struct audit_common *c,
                         uint64_t *to, const char **report, bool *help)
 {
-    enum { O_HOME = 1, O_NODE, O_GENESIS, O_TO, O_REPORT, O_JSON, O_QUIET, O_HELP };
+    enum {
+        O_HOME = 1, O_NODE, O_GENESIS, O_GENESIS_HASH, O_REQUIRE_ANCHOR, O_TO, O_REPORT, O_JSON,
+        O_QUIET, O_HELP
+    };
     static const struct option opts[] = {
-        {"home", required_argument, NULL, O_HOME},     {"node", required_argument, NULL, O_NODE},
-        {"genesis", required_argument, NULL, O_GENESIS}, {"to", required_argument, NULL, O_TO},
-        {"report", required_argument, NULL, O_REPORT}, {"json", no_argument, NULL, O_JSON},
-        {"quiet", no_argument, NULL, O_QUIET},         {"help", no_argument, NULL, O_HELP},
+        {"home", required_argument, NULL, O_HOME},
+        {"node", required_argument, NULL, O_NODE},
+        {"genesis", required_argument, NULL, O_GENESIS},
+        {"genesis-hash", required_argument, NULL, O_GENESIS_HASH},
+        {"require-anchor", no_argument, NULL, O_REQUIRE_ANCHOR},
+        {"to", required_argument, NULL, O_TO},
+        {"report", required_argument, NULL, O_REPORT},
+        {"json", no_argument, NULL, O_JSON},
+        {"quiet", no_argument, NULL, O_QUIET},
+        {"help", no_argument, NULL, O_HELP},
         {NULL, 0, NULL, 0}};
     memset(c, 0, sizeof *c);
     *help = false;
@@ -345,6 +486,19 @@ static int parse_common(int argc, char **argv, const char *usage, struct audit_c
             break;
         case O_GENESIS:
             c->genesis = optarg;
+            break;
+        case O_GENESIS_HASH:
+            if (strlen(optarg) != 2 * YC_HASH_LEN ||
+                yc_unhex(c->genesis_hash, YC_HASH_LEN, optarg, 2 * YC_HASH_LEN) != YC_OK) {
+                audit_errorf("--genesis-hash %s: expected the published genesis hash, 64 hex "
+                             "digits",
+                             optarg);
+                return YC_EXIT_USAGE;
+            }
+            c->have_hash = true;
+            break;
+        case O_REQUIRE_ANCHOR:
+            c->require_anchor = true;
             break;
         case O_TO:
             if (to == NULL) {
@@ -418,7 +572,7 @@ static int cmd_replay(int argc, char **argv)
     const struct yc_genesis *g = state != NULL ? &src.genesis : NULL;
 
     if (c.json) {
-        json_t *o = summary_json(g, &res);
+        json_t *o = summary_json(&c, g, &res, &src);
         char *text = json_dumps(o, JSON_COMPACT);
         json_decref(o);
         if (text != NULL)
@@ -432,7 +586,7 @@ static int cmd_replay(int argc, char **argv)
             audit_errorf("verification failed: %s: %s", audit_reason_name(res.reason),
                          res.detail);
     } else {
-        char *text = summary_text(&c, g, &res);
+        char *text = summary_text(&c, g, &res, &src);
         if (text != NULL)
             fputs(text, stdout);
         free(text);
@@ -443,11 +597,11 @@ static int cmd_replay(int argc, char **argv)
     if (report != NULL) {
         char *text;
         if (ends_with(report, ".json")) {
-            json_t *o = summary_json(g, &res);
+            json_t *o = summary_json(&c, g, &res, &src);
             text = json_dumps(o, JSON_INDENT(2));
             json_decref(o);
         } else {
-            text = summary_text(&c, g, &res);
+            text = summary_text(&c, g, &res, &src);
         }
         int rc = text != NULL ? yc_file_write_atomic(report, text, strlen(text), 0644, true)
                               : YC_ENOMEM;

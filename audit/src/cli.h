@@ -1,7 +1,8 @@
 /*
  * cli.h — yuchain-audit's command line (DESIGN.md §10): a table of subcommands, option
  * parsing separate from acting, exit codes 0 ok, 1 verification failed, 2 usage,
- * 65 bad input, 69 node unreachable, 74 I/O, 78 configuration.
+ * 65 bad input, 69 node unreachable, 74 I/O, 77 not anchored under --require-anchor
+ * (a missing trust credential), 78 configuration.
  *
  * Data goes to stdout (text, or one JSON object with --json); messages to stderr;
  * progress only when stderr is a terminal.
@@ -27,9 +28,20 @@ struct audit_common {
     const char *home;    /* --home DIR */
     const char *node;    /* --node URL */
     const char *genesis; /* --genesis FILE */
+    bool have_hash;      /* --genesis-hash HEX given */
+    uint8_t genesis_hash[YC_HASH_LEN];
+    bool require_anchor; /* --require-anchor: refuse to run unanchored (exit 77) */
     bool json;           /* --json */
     bool quiet;          /* --quiet: no progress */
 };
+
+/* True when the genesis the replay trusts comes from outside the source (source.h). */
+bool audit_anchored(const struct audit_common *c);
+
+/* With --json, prints the one JSON object of a command that failed before any verdict:
+ * {"ok": false, "code", "reason", "exit", "anchored", …}. No-op without --json. */
+void audit_json_failure(const struct audit_common *c, const char *code, const char *reason,
+                        int exit_code);
 
 /* Exit code for an operational error code. */
 int audit_exit_for(int rc);
@@ -37,9 +49,11 @@ int audit_exit_for(int rc);
 /*
  * Opens the source named by `c`, creates the state and replays up to `to` (0 = tip).
  * Returns 0 with *src open, *state created and *res filled (the verdict is res->ok),
- * or an exit code after printing the problem (everything released). A database that
- * LevelDB refuses as corrupt is a verdict: res->reason AUDIT_STORAGE_CORRUPT, return 0
- * with *state NULL.
+ * or an exit code after printing the problem (with --json, also one JSON object on
+ * stdout; everything released). Damaged storage (a file failing its checksums, a
+ * database LevelDB refuses as corrupt) is a verdict: res->reason AUDIT_STORAGE_CORRUPT,
+ * return 0 with *state NULL. Unanchored with --require-anchor: YC_EXIT_NOPERM (77)
+ * before anything is read.
  */
 int audit_run(const struct audit_common *c, uint64_t to, struct audit_src *src,
               memstate **state, struct audit_result *res);
@@ -61,7 +75,8 @@ int audit_run_full(const struct audit_common *c, uint64_t to, struct audit_src *
 /* Prints "yuchain-audit: " + message to stderr. */
 void audit_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Parses --home, --node, --genesis, --json, --quiet, --help; leaves positional arguments
+/* Parses --home, --node, --genesis, --genesis-hash, --require-anchor, --json, --quiet,
+ * --help; leaves positional arguments
  * from optind. Returns 0, or 2 after printing the problem and `usage_text`. */
 int audit_parse_common(int argc, char **argv, const char *usage_text, struct audit_common *c,
                        bool *help);

@@ -273,7 +273,7 @@ int audit_cmd_violations(int argc, char **argv)
     int rc = YC_OK;
     if (!res.ok) {
         /* the replay itself refused: a rule broken (tx_rejected) or a forged ledger */
-        char detail[900];
+        char detail[1100];
         snprintf(detail, sizeof detail, "%s: %s", audit_reason_name(res.reason), res.detail);
         json_array_append_new(b.arr, json_pack("{s:s,s:n,s:s,s:I}", "rule", "replay", "id",
                                                "detail", detail, "height",

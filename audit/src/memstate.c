@@ -227,6 +227,47 @@ struct yc_state_src memstate_src(memstate *m)
     return s;
 }
 
+static int cmp_kv(const void *a, const void *b)
+{
+    const struct memstate_kv *x = a, *y = b;
+    size_t n = x->klen < y->klen ? x->klen : y->klen;
+    int c = n > 0 ? memcmp(x->key, y->key, n) : 0;
+    if (c != 0)
+        return c;
+    return x->klen < y->klen ? -1 : (x->klen > y->klen ? 1 : 0);
+}
+
+int memstate_sorted(memstate *m, const uint8_t *prefix, size_t plen, struct memstate_kv **out,
+                    size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    size_t cnt = 0;
+    for (size_t i = 0; i < m->cap; i++) {
+        const struct entry *e = &m->slots[i];
+        if (e->key != NULL && e->klen >= plen && (plen == 0 || memcmp(e->key, prefix, plen) == 0))
+            cnt++;
+    }
+    struct memstate_kv *list = yc_malloc((cnt > 0 ? cnt : 1) * sizeof *list);
+    if (list == NULL)
+        return YC_ENOMEM;
+    size_t k = 0;
+    for (size_t i = 0; i < m->cap && k < cnt; i++) {
+        const struct entry *e = &m->slots[i];
+        if (e->key == NULL || e->klen < plen || (plen > 0 && memcmp(e->key, prefix, plen) != 0))
+            continue;
+        list[k].key = e->key;
+        list[k].klen = e->klen;
+        list[k].val = e->val;
+        list[k].vlen = e->vlen;
+        k++;
+    }
+    qsort(list, k, sizeof *list, cmp_kv);
+    *out = list;
+    *n = k;
+    return YC_OK;
+}
+
 static int cmp_entries(const void *a, const void *b)
 {
     const struct entry *x = *(const struct entry *const *)a;

@@ -48,4 +48,15 @@ typedef int (*memstate_scan_cb)(void *ctx, const uint8_t *key, size_t klen, cons
 YC_WUR int memstate_scan(memstate *m, const uint8_t *prefix, size_t plen, memstate_scan_cb cb,
                          void *ctx);
 
+/* One entry of a sorted view: pointers into the map, valid until its next change. */
+struct memstate_kv {
+    const uint8_t *key, *val;
+    size_t klen, vlen;
+};
+
+/* Every entry whose key starts with prefix, in bytewise key order: *out is a yc_malloc'ed
+ * array of *n entries (caller frees with yc_free). YC_OK or YC_ENOMEM (*out NULL). */
+YC_WUR int memstate_sorted(memstate *m, const uint8_t *prefix, size_t plen,
+                           struct memstate_kv **out, size_t *n);
+
 #endif

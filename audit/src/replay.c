@@ -415,7 +415,7 @@ int audit_replay(const struct yc_genesis *g, const struct audit_source *src,
 
     if (opts->check_end && src->check_end != NULL && res->target == tip) {
         char why[400] = "";
-        rc = src->check_end(src->ctx, state, res->height, res->hash, res->state_root, why,
+        rc = src->check_end(src->ctx, state, res->height, res->hash, res->state_root, res, why,
                             sizeof why);
         if (rc == YC_EDIVERGED) {
             failf(res, res->height, AUDIT_STATE_MISMATCH, "%s", why);

@@ -92,18 +92,32 @@ const char *audit_reason_name(enum audit_reason r);
  *             and aborts the replay without a verdict.
  *  check_end: optional (NULL): after the last block verified, compares the source's
  *             own view of the tip and state with the replayed one; returns YC_OK,
- *             YC_EDIVERGED with msg (→ state_mismatch), or an operational error.
+ *             YC_EDIVERGED with msg (→ state_mismatch; each difference noted in `res`
+ *             with audit_diff_note), or an operational error.
  */
+struct audit_result;
+
 struct audit_source {
     int (*tip)(void *ctx, uint64_t *height, char *msg, size_t msglen);
     int (*get_block)(void *ctx, uint64_t height, uint8_t **bytes, size_t *len, char *msg,
                      size_t msglen);
     int (*check_end)(void *ctx, memstate *state, uint64_t height, const uint8_t hash[YC_HASH_LEN],
-                     const uint8_t root[YC_HASH_LEN], char *msg, size_t msglen);
+                     const uint8_t root[YC_HASH_LEN], struct audit_result *res, char *msg,
+                     size_t msglen);
     void *ctx;
 };
 
 #define AUDIT_MAX_TYPE 128 /* tx type numbers below this are counted per type */
+#define AUDIT_MAX_DIFFS 10 /* state differences kept (all are counted) */
+
+/* One difference between a node's stored state and the replayed one (statediff.h). */
+struct audit_diff {
+    char object[300];   /* "account yc1… (alice)", "index consent_subject: entry for …" */
+    char field[64];     /* "balance"; "value" for a whole value; "" for a whole object */
+    char stored[200];   /* the stored value in words, "(absent)" */
+    char replayed[200]; /* the replayed value in words, "(absent)" */
+    char text[1000];    /* the sentence: "account yc1… (alice) balance: stored 5, replayed 4" */
+};
 
 struct audit_result {
     bool ok;                  /* every block up to `target` verified */
@@ -120,7 +134,11 @@ struct audit_result {
     /* the first failure, when !ok */
     uint64_t fail_height;
     enum audit_reason reason;
-    char detail[768]; /* human explanation, without the reason name */
+    char detail[1000]; /* human explanation, without the reason name */
+    /* state_mismatch: every difference counted, the first AUDIT_MAX_DIFFS kept */
+    uint64_t diff_total;
+    uint32_t ndiffs;
+    struct audit_diff diffs[AUDIT_MAX_DIFFS];
 };
 
 /* Called after each verified block; cheap, so the caller rate-limits its output. */

@@ -19,6 +19,7 @@
 #include "yc/httpc.h"
 
 #include "source.h"
+#include "statediff.h"
 
 static void msgf(char *msg, size_t msglen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -58,78 +59,80 @@ static int home_block(void *ctx, uint64_t height, uint8_t **bytes, size_t *len, 
     return rc;
 }
 
-struct cmp_ctx {
-    memstate *m;
-    size_t n;
-    char *msg;
-    size_t msglen;
-};
-
-static void key_text(char *out, size_t outlen, const uint8_t *key, size_t klen)
+/* Compares a stored tip field with the replayed one, noting a difference. */
+static void tip_field(struct audit_result *res, const char *field, const char *stored,
+                      const char *replayed)
 {
-    /* printable prefix, then hex: "account/" + 66 hex digits */
-    size_t i = 0, o = 0;
-    while (i < klen && key[i] >= 0x20 && key[i] < 0x7f && key[i] != '\\' && o + 2 < outlen)
-        out[o++] = (char)key[i++];
-    for (; i < klen && o + 3 < outlen; i++)
-        o += (size_t)snprintf(out + o, outlen - o, "%02x", key[i]);
-    out[o] = '\0';
-}
-
-static int cmp_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
-{
-    struct cmp_ctx *c = ctx;
-    const uint8_t *mv;
-    size_t ml;
-    char kt[200];
-    c->n++;
-    if (memstate_get(c->m, key, klen, &mv, &ml) != YC_OK) {
-        key_text(kt, sizeof kt, key, klen);
-        msgf(c->msg, c->msglen, "the node's state holds %s, which the ledger never wrote", kt);
-        return YC_EDIVERGED;
-    }
-    if (ml != vlen || (vlen > 0 && memcmp(mv, val, vlen) != 0)) {
-        key_text(kt, sizeof kt, key, klen);
-        msgf(c->msg, c->msglen, "the node's state value of %s differs from the replayed one",
-             kt);
-        return YC_EDIVERGED;
-    }
-    return 0;
+    if (strcmp(stored, replayed) == 0)
+        return;
+    char text[600];
+    snprintf(text, sizeof text, "tip record %s: stored %s, replayed %s", field, stored, replayed);
+    audit_diff_note(res, "tip record", field, stored, replayed, text);
 }
 
 /* The stored tip and every stored state key must be what the replay produced. */
 static int home_check_end(void *ctx, memstate *state, uint64_t height,
                           const uint8_t hash[YC_HASH_LEN], const uint8_t root[YC_HASH_LEN],
-                          char *msg, size_t msglen)
+                          struct audit_result *res, char *msg, size_t msglen)
 {
     struct audit_src *s = ctx;
     struct store_tip tip;
     int rc = store_tip(s->st, &tip);
     if (rc != YC_OK)
         return rc;
-    if (tip.height != height || memcmp(tip.hash, hash, YC_HASH_LEN) != 0 ||
-        memcmp(tip.state_root, root, YC_HASH_LEN) != 0) {
-        msgf(msg, msglen, "the node's tip record (height %llu) disagrees with the replayed "
-                          "tip's hash or state root",
-             (unsigned long long)tip.height);
-        return YC_EDIVERGED;
-    }
-    struct cmp_ctx c = {.m = state, .msg = msg, .msglen = msglen};
-    rc = store_scan_state(s->st, (const uint8_t *)"", 0, 0, cmp_cb, &c);
-    if (rc == YC_EIO)
-        msgf(msg, msglen, "reading the node's state: %s", store_last_error(s->st));
-    if (rc != YC_OK)
+    char a[2 * YC_HASH_LEN + 1], b[2 * YC_HASH_LEN + 1];
+    uint64_t before = res->diff_total;
+    snprintf(a, sizeof a, "%llu", (unsigned long long)tip.height);
+    snprintf(b, sizeof b, "%llu", (unsigned long long)height);
+    tip_field(res, "height", a, b);
+    yc_hex(a, tip.hash, YC_HASH_LEN);
+    yc_hex(b, hash, YC_HASH_LEN);
+    tip_field(res, "hash", a, b);
+    yc_hex(a, tip.state_root, YC_HASH_LEN);
+    yc_hex(b, root, YC_HASH_LEN);
+    tip_field(res, "state_root", a, b);
+    uint64_t tipdiffs = res->diff_total - before;
+    char why[300] = "";
+    rc = audit_state_diff(s->st, state, res, why, sizeof why);
+    if (rc != YC_OK && rc != YC_EDIVERGED) {
+        msgf(msg, msglen, "%s", why);
         return rc;
-    if (c.n != memstate_count(state)) {
-        msgf(msg, msglen, "the node's state holds %zu keys, the replay %zu: some are missing",
-             c.n, memstate_count(state));
-        return YC_EDIVERGED;
     }
+    if (rc == YC_OK && tipdiffs == 0)
+        return YC_OK;
+    if (rc == YC_OK)
+        msgf(msg, msglen, "the node's tip record disagrees with the replayed tip");
+    else if (tipdiffs > 0)
+        msgf(msg, msglen, "the node's tip record disagrees with the replayed tip, and %s", why);
+    else
+        msgf(msg, msglen, "%s", why);
+    return YC_EDIVERGED;
+}
+
+/* Checks the published hash, if one was given, and records how the genesis is anchored. */
+static int anchor(struct audit_src *s, const char *genesis_file, const uint8_t *genesis_hash,
+                  const char *whose, char *msg, size_t msglen)
+{
+    if (genesis_hash != NULL && memcmp(genesis_hash, s->genesis.hash, YC_HASH_LEN) != 0) {
+        char a[2 * YC_HASH_LEN + 1], b[2 * YC_HASH_LEN + 1];
+        yc_hex(a, s->genesis.hash, YC_HASH_LEN);
+        yc_hex(b, genesis_hash, YC_HASH_LEN);
+        msgf(msg, msglen,
+             "genesis: %s hashes to %s, not to the --genesis-hash %s: this is another chain, "
+             "or not the published genesis",
+             whose, a, b);
+        return YC_ECONFIG;
+    }
+    s->anchored = genesis_file != NULL || genesis_hash != NULL;
+    s->anchor = genesis_file != NULL && genesis_hash != NULL ? "genesis file and hash"
+                : genesis_file != NULL                     ? "genesis file"
+                : genesis_hash != NULL                     ? "genesis hash"
+                                                           : NULL;
     return YC_OK;
 }
 
 int audit_src_open_home(struct audit_src *s, const char *home, const char *genesis_file,
-                        char *msg, size_t msglen)
+                        const uint8_t *genesis_hash, char *msg, size_t msglen)
 {
     memset(s, 0, sizeof *s);
     size_t n = strlen(home) + 64;
@@ -147,14 +150,46 @@ int audit_src_open_home(struct audit_src *s, const char *home, const char *genes
         free(path);
         return rc;
     }
+    rc = anchor(s, genesis_file, genesis_hash, genesis_file != NULL ? genesis_file : path, msg,
+                msglen);
     snprintf(path, n, "%s/data", home);
-    rc = store_open_ex(&s->st, path, STORE_READ_ONLY | STORE_NO_CHECK, &s->genesis, err,
-                       sizeof err);
+    if (rc == YC_OK && audit_db_locked(path)) {
+        msgf(msg, msglen,
+             "the database %s is in use (is a node running on this home?); stop it, or audit "
+             "a copy",
+             path);
+        rc = YC_EBUSY;
+    }
+    /* every file against its own checksums, read in place (nothing is written) */
+    struct store_damage dmg;
+    if (rc == YC_OK) {
+        rc = store_verify_files(path, &s->verified, &dmg, err, sizeof err);
+        if (rc == YC_ECORRUPT)
+            msgf(msg, msglen,
+                 "the storage is damaged: %s/%s, at byte %llu: %s. This is damage to the "
+                 "node's files, not a fault of the ledger; nothing in them can be trusted "
+                 "until it is restored from another copy or another node",
+                 path, dmg.file, (unsigned long long)dmg.offset, dmg.what);
+        else if (rc == YC_ENOTFOUND) {
+            msgf(msg, msglen, "no database in %s: is this a node's home?", path);
+            rc = YC_ECONFIG;
+        } else if (rc != YC_OK)
+            msgf(msg, msglen, "%s", err);
+    }
+    if (rc == YC_OK)
+        rc = audit_snapshot_make(&s->snap, path, msg, msglen);
+    if (rc == YC_OK) {
+        rc = store_open_ex(&s->st, s->snap.dir, STORE_READ_ONLY | STORE_NO_CHECK | STORE_VERIFY,
+                           &s->genesis, err, sizeof err);
+        if (rc != YC_OK)
+            msgf(msg, msglen, "%s (in the private copy of %s)", err, path);
+        if (rc == YC_ENOTFOUND)
+            rc = YC_ECONFIG;
+    }
     free(path);
     if (rc != YC_OK) {
-        msgf(msg, msglen, "%s", err);
-        yc_genesis_cleanup(&s->genesis);
-        return rc == YC_ENOTFOUND ? YC_ECONFIG : rc;
+        audit_src_close(s);
+        return rc;
     }
     s->src.tip = home_tip;
     s->src.get_block = home_block;
@@ -254,7 +289,7 @@ static int node_block(void *ctx, uint64_t height, uint8_t **bytes, size_t *len, 
 }
 
 int audit_src_open_node(struct audit_src *s, const char *url, const char *genesis_file,
-                        char *msg, size_t msglen)
+                        const uint8_t *genesis_hash, char *msg, size_t msglen)
 {
     memset(s, 0, sizeof *s);
     struct yc_url u;
@@ -307,6 +342,12 @@ int audit_src_open_node(struct audit_src *s, const char *url, const char *genesi
             return rc;
         }
     }
+    rc = anchor(s, genesis_file, genesis_hash,
+                genesis_file != NULL ? genesis_file : "the genesis the node serves", msg, msglen);
+    if (rc != YC_OK) {
+        audit_src_close(s);
+        return rc;
+    }
     s->src.tip = node_tip;
     s->src.get_block = node_block;
     s->src.check_end = NULL;
@@ -319,6 +360,7 @@ void audit_src_close(struct audit_src *s)
     if (s == NULL)
         return;
     store_close(s->st);
+    audit_snapshot_remove(&s->snap);
     free(s->node_url);
     yc_genesis_cleanup(&s->genesis);
     memset(s, 0, sizeof *s);

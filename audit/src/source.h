@@ -2,48 +2,69 @@
  * source.h — where the audit reads a ledger from, and the genesis it trusts.
  *
  *  home: a stopped node's home (or a copy): HOME/config/genesis.json (unless another
- *        genesis file is given) and the LevelDB database HOME/data, opened with
- *        STORE_READ_ONLY | STORE_NO_CHECK (the audit writes nothing and reports damage
- *        itself, by height). After the tip, the stored tip record and the stored state
- *        are compared with the replayed ones.
+ *        genesis file is given) and the LevelDB database HOME/data. The home is only
+ *        read: every table, log and manifest file is first checked against its own
+ *        checksums (store_verify.h; a damaged file is storage corruption, named), then
+ *        the database is opened in a private copy (snapshot.h) with STORE_READ_ONLY |
+ *        STORE_NO_CHECK | STORE_VERIFY (the audit reports damage itself, by height). After
+ *        the tip, the stored tip record and every stored state key are compared with the
+ *        replayed ones (statediff.h).
  *  node: a running node's JSON-RPC: `genesis` (unless a genesis file is given, which
  *        the node's must then equal), `status` for the tip, `block` with format=raw.
+ *
+ * Anchoring: the replay is anchored when the genesis it trusts comes from outside the
+ * source: a genesis file given by the auditor (`--genesis`), or the source's genesis
+ * checked against a published hash (`--genesis-hash`). Otherwise the source supplied its
+ * own genesis and everything verified is only consistent with it.
  *
  * Errors carry a message for the user; codes map to exit codes in cli.c.
  */
 #ifndef YC_AUDIT_SOURCE_H
 #define YC_AUDIT_SOURCE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "yc/genesis.h"
 #include "yc/store.h"
 
+#include "yc/store_verify.h"
+
 #include "replay.h"
+#include "snapshot.h"
 
 struct audit_src {
     struct audit_source src;  /* callbacks for audit_replay */
     struct yc_genesis genesis; /* the trusted genesis (owned) */
-    store *st;                /* home: the opened database */
+    store *st;                /* home: the opened database (in the private copy) */
     char *node_url;           /* node: base URL (owned) */
+    bool anchored;            /* the genesis was given or its hash checked (above) */
+    const char *anchor;       /* "genesis file", "genesis hash", "genesis file and hash", or
+                               * NULL when not anchored */
+    struct audit_snapshot snap;          /* home: the private copy */
+    struct store_verify_stats verified;  /* home: the files checked against checksums */
 };
 
 /*
- * Opens a home. `genesis_file` may be NULL (HOME/config/genesis.json). Returns YC_OK;
- * YC_EIO (unreadable file or database I/O), YC_ECONFIG (invalid genesis, another
- * chain's data, no database), YC_EBUSY (a node holds the database), YC_ECORRUPT
- * (LevelDB refuses the database as corrupt), YC_ENOMEM; msg says which and what to do.
+ * Opens a home. `genesis_file` may be NULL (HOME/config/genesis.json); `genesis_hash`
+ * (may be NULL) is the published hash the genesis must have. Returns YC_OK;
+ * YC_EIO (unreadable file or database I/O), YC_ECONFIG (invalid genesis, one that does
+ * not hash to genesis_hash, another chain's data, no database), YC_EBUSY (a node holds
+ * the database), YC_ECORRUPT (a file fails its checksums, or LevelDB refuses the
+ * database as corrupt: storage damage, msg names the file), YC_ENOMEM; msg says which
+ * and what to do.
  */
 YC_WUR int audit_src_open_home(struct audit_src *s, const char *home, const char *genesis_file,
-                               char *msg, size_t msglen);
+                               const uint8_t *genesis_hash, char *msg, size_t msglen);
 
 /*
  * Connects to a node: fetches its genesis (or loads `genesis_file` and checks the
- * node's against it). Returns YC_OK, YC_EUNREACHABLE, YC_EREMOTE (the node answered
- * with an error), YC_ECONFIG (bad URL, invalid or different genesis), YC_EIO, YC_ENOMEM.
+ * node's against it; and against `genesis_hash` if not NULL). Returns YC_OK,
+ * YC_EUNREACHABLE, YC_EREMOTE (the node answered with an error), YC_ECONFIG (bad URL,
+ * invalid or different genesis), YC_EIO, YC_ENOMEM.
  */
 YC_WUR int audit_src_open_node(struct audit_src *s, const char *url, const char *genesis_file,
-                               char *msg, size_t msglen);
+                               const uint8_t *genesis_hash, char *msg, size_t msglen);
 
 /* Releases everything; safe on a zeroed or failed source. */
 void audit_src_close(struct audit_src *s);

@@ -343,6 +343,8 @@ int store_open_ex(store **out, const char *dir, unsigned flags, const struct yc_
     leveldb_options_set_create_if_missing(s->opts, (flags & STORE_CREATE) ? 1 : 0);
     leveldb_options_set_paranoid_checks(s->opts, 1);
     leveldb_options_set_compression(s->opts, leveldb_no_compression);
+    if (flags & STORE_VERIFY)
+        leveldb_readoptions_set_verify_checksums(s->ropts, 1);
     leveldb_writeoptions_set_sync(s->wsync, 1);
     leveldb_writeoptions_set_sync(s->wasync, 0);
 

@@ -60,6 +60,8 @@ YC_WUR int store_open(store **out, const char *dir, bool create, const struct yc
                               * appends and prunes fail with YC_EINVAL (audit, inspect) */
 #define STORE_NO_CHECK 0x4u  /* skip the tip consistency check at open: the audit tool
                               * reports such damage itself, naming the height */
+#define STORE_VERIFY 0x8u    /* every read verifies LevelDB's block checksums (a damaged
+                              * block is YC_ECORRUPT, never served): the audit tool */
 
 /*
  * store_open with flags. `genesis` may be NULL only for a database that already

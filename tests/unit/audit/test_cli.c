@@ -1,6 +1,6 @@
 /*
  * test_cli.c — yuchain-audit's command line through audit_main (the code main() runs):
- * exit codes (0, 1, 2, 65, 69, 74, 78), the --json contract of DESIGN.md §10
+ * exit codes (0, 1, 2, 65, 69, 74, 77, 78), anchoring (--genesis-hash, --require-anchor), the --json contract of DESIGN.md §10
  * ({"ok","blocks","txs","height","reason"}), --to, --report, --help, --version, and
  * `subject` listing a consent and a use of the subject's data from the replayed state.
  */
@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <signal.h>
+#include <sys/wait.h>
 
 #include <cmocka.h>
 #include <jansson.h>
@@ -170,8 +172,36 @@ static void test_replay_json_ok(void **state)
     /* text summary, --to */
     assert_int_equal(run(&out, "replay", "--home", f->home, "--to", "3", "--quiet", NULL), 0);
     assert_non_null(strstr(out, "3 verified (heights 1..3)"));
-    assert_non_null(strstr(out, "OK:"));
+    /* the home's own genesis: verified, but said to be unanchored */
+    assert_non_null(strstr(out, "OK (NOT ANCHORED):"));
+    assert_non_null(strstr(out, "anchored        NOT ANCHORED"));
     free(out);
+
+    /* anchoring: --genesis-hash of the genesis' hash anchors; --require-anchor without
+     * an anchor exits 77 with one JSON object; a wrong hash is a configuration error */
+    char gh[2 * YC_HASH_LEN + 1];
+    yc_hex(gh, f->c.g.hash, YC_HASH_LEN);
+    assert_int_equal(run(&out, "replay", "--home", f->home, "--genesis-hash", gh,
+                         "--require-anchor", "--json", NULL), 0);
+    j = parse_json(out);
+    assert_true(json_is_true(json_object_get(j, "anchored")));
+    json_decref(j);
+    free(out);
+    assert_int_equal(run(&out, "replay", "--home", f->home, "--require-anchor", "--json", NULL),
+                     77);
+    j = parse_json(out);
+    assert_true(json_is_false(json_object_get(j, "anchored")));
+    assert_string_equal(json_string_value(json_object_get(j, "code")), "not_anchored");
+    json_decref(j);
+    free(out);
+    gh[0] = gh[0] == '0' ? '1' : '0';
+    assert_int_equal(run(&out, "replay", "--home", f->home, "--genesis-hash", gh, "--json",
+                         NULL), 78);
+    j = parse_json(out);
+    assert_true(json_is_false(json_object_get(j, "ok")));
+    json_decref(j);
+    free(out);
+    assert_int_equal(run(NULL, "replay", "--home", f->home, "--genesis-hash", "xyz", NULL), 2);
 
     /* reports */
     char rep[4300], repj[4300];
@@ -265,12 +295,26 @@ static void test_config_and_io_errors(void **state)
     /* a node that does not answer: 69; a malformed URL: 78 */
     assert_int_equal(run(NULL, "replay", "--node", "http://127.0.0.1:1", NULL), 69);
     assert_int_equal(run(NULL, "replay", "--node", "ftp://x", NULL), 78);
-    /* a running node holds the database: 74 */
-    store *s = NULL;
-    char err[512];
-    assert_int_equal(store_open(&s, f->data, false, &f->c.g, err, sizeof err), YC_OK);
+    /* a running node (another process) holds the database: 74 */
+    int ready[2];
+    assert_int_equal(pipe(ready), 0);
+    pid_t child = fork();
+    assert_true(child >= 0);
+    if (child == 0) {
+        store *s = NULL;
+        char err[512];
+        if (store_open(&s, f->data, false, &f->c.g, err, sizeof err) == YC_OK)
+            (void)!write(ready[1], "x", 1);
+        pause();
+        _exit(0);
+    }
+    char x;
+    assert_int_equal(read(ready[0], &x, 1), 1);
     assert_int_equal(run(NULL, "replay", "--home", f->home, NULL), 74);
-    store_close(s);
+    kill(child, SIGKILL);
+    waitpid(child, NULL, 0);
+    close(ready[0]);
+    close(ready[1]);
 }
 
 static void test_subject(void **state)

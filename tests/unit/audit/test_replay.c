@@ -14,6 +14,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 #include <leveldb/c.h>
 
 #include "yc/alloc.h"
+#include "yc/bech32.h"
 #include "yc/objects.h"
 #include "yc/store.h"
 
@@ -70,7 +72,7 @@ static struct audit_result replay_home(struct fix *f, uint64_t to)
 {
     struct audit_src src;
     char msg[700] = "";
-    int rc = audit_src_open_home(&src, f->home, NULL, msg, sizeof msg);
+    int rc = audit_src_open_home(&src, f->home, NULL, NULL, msg, sizeof msg);
     if (rc != YC_OK)
         fail_msg("open home: %s", msg);
     memstate *m = NULL;
@@ -585,6 +587,7 @@ static void test_node_state_tampered(void **state)
     uint8_t *v = raw_get(db, k, kl, &len);
     struct yc_account a;
     assert_int_equal(yc_account_decode(&a, v, len), YC_OK);
+    uint64_t was = a.balance;
     a.balance += 1000000;
     struct yc_buf out;
     yc_buf_init(&out, 0);
@@ -599,7 +602,38 @@ static void test_node_state_tampered(void **state)
     assert_int_equal(r.reason, AUDIT_STATE_MISMATCH);
     assert_int_equal(r.fail_height, NBLOCKS);
     assert_int_equal(r.blocks, NBLOCKS); /* every block itself verified */
-    assert_non_null(strstr(r.detail, "account/"));
+    /* the difference in words: object, field, both values; and an index entry the node
+     * holds that the ledger never wrote */
+    assert_int_equal(r.diff_total, 1);
+    assert_int_equal(r.ndiffs, 1);
+    char addr[YC_ADDR_MAX], want[400], num[32];
+    assert_int_equal(yc_addr_encode(addr, f->c.alice_pub), YC_OK);
+    snprintf(want, sizeof want, "account %s", addr);
+    assert_non_null(strstr(r.diffs[0].object, want));
+    assert_string_equal(r.diffs[0].field, "balance");
+    snprintf(num, sizeof num, "%llu", (unsigned long long)(was + 1000000));
+    assert_string_equal(r.diffs[0].stored, num);
+    snprintf(num, sizeof num, "%llu", (unsigned long long)was);
+    assert_string_equal(r.diffs[0].replayed, num);
+    snprintf(want, sizeof want, " balance: stored %llu, replayed %llu",
+             (unsigned long long)(was + 1000000), (unsigned long long)was);
+    assert_non_null(strstr(r.diffs[0].text, want));
+    db = raw_open(f);
+    uint8_t ik[SK_MAX];
+    memcpy(sk, "idx/consent_subject/", 20);
+    memcpy(sk + 20, f->c.alice_pub, YC_PUBKEY_LEN);
+    memset(sk + 20 + YC_PUBKEY_LEN, 0xab, YC_HASH_LEN);
+    kl = sk_state(ik, sk, 20 + YC_PUBKEY_LEN + YC_HASH_LEN);
+    raw_put(db, ik, kl, (const uint8_t *)"", 0);
+    leveldb_close(db);
+    r = replay_home(f, 0);
+    assert_int_equal(r.diff_total, 2);
+    bool seen = false;
+    for (uint32_t i = 0; i < r.ndiffs; i++)
+        seen |= strstr(r.diffs[i].text, "index consent_subject: entry for consent abababab") !=
+                    NULL &&
+                strstr(r.diffs[i].text, "never written by the ledger") != NULL;
+    assert_true(seen);
     /* replaying only part of the chain makes no claim about the node's state */
     r = replay_home(f, 2);
     assert_true(r.ok);
