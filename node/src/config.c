@@ -69,6 +69,17 @@ static const struct opt opts[] = {
      "validator)."},
     {"p2p", "allow_observers", OPT_BOOL, F(p2p_allow_observers), "false", 0, 0,
      "Accept nodes whose key is not a validator's as observers (block sync only)."},
+    {"p2p", "max_inbound_handshakes", OPT_UINT, F(p2p_max_inbound_handshakes), "64", 1, 4096,
+     "Inbound connections not yet identified (mid-handshake) at once; a newcomer beyond it "
+     "evicts the one that got least far, oldest first. Validators, once identified, never "
+     "count."},
+    {"p2p", "max_handshakes_per_source", OPT_UINT, F(p2p_max_handshakes_per_source), "16", 1,
+     4096, "Of those, from one address (IPv6: one /64); a newcomer beyond it evicts one of "
+     "the same address. At most max_inbound_handshakes."},
+    {"p2p", "handshake_timeout", OPT_DUR, F(p2p_handshake_timeout_ms), "5s", 100, 60000,
+     "A connection not identified this long after it opened is closed."},
+    {"p2p", "max_observers", OPT_UINT, F(p2p_max_observers), "16", 1, 4096,
+     "Inbound observer connections (with allow_observers); more are refused."},
     {"consensus", "timeout_propose", OPT_DUR, F(cons_timeout_propose_ms), "3s", 50, 3600000,
      "Base view timeout of a height; it doubles with each view change."},
     {"consensus", "create_empty_blocks", OPT_BOOL, F(cons_create_empty_blocks), "false", 0, 0,

@@ -49,6 +49,10 @@ struct yc_config {
     char p2p_laddr[YC_CFG_ADDR_MAX];
     char p2p_persistent_peers[YC_CFG_LIST_MAX];
     bool p2p_allow_observers;         /* accept unknown keys as observers (block sync only) */
+    uint64_t p2p_max_inbound_handshakes;    /* unidentified inbound connections at once */
+    uint64_t p2p_max_handshakes_per_source; /* of which from one address (IPv6: a /64) */
+    uint64_t p2p_handshake_timeout_ms;      /* connect + handshake */
+    uint64_t p2p_max_observers;             /* identified inbound observers */
     /* [consensus] */
     uint64_t cons_timeout_propose_ms; /* base view timeout; doubles with each view */
     bool cons_create_empty_blocks;

@@ -31,7 +31,7 @@
 #include "p2p.h"
 #include "sync.h"
 
-#define NET_PEERS_MAX 128 /* peers listed at once (p2p's connection cap is 64 by default) */
+#define NET_PEERS_MAX 128 /* peers listed at once (validators; observers: 16 by default) */
 #define REGOSSIP_MAX 2000
 #define REGOSSIP_AGE_MS 2000
 
@@ -339,6 +339,10 @@ int yc__net_start(yc_node *n)
         .genesis = &n->genesis,
         .persistent_peers = n->cfg.p2p_persistent_peers,
         .allow_observers = n->cfg.p2p_allow_observers,
+        .max_inbound_handshakes = (uint32_t)n->cfg.p2p_max_inbound_handshakes,
+        .max_handshakes_per_source = (uint32_t)n->cfg.p2p_max_handshakes_per_source,
+        .max_observers = (uint32_t)n->cfg.p2p_max_observers,
+        .handshake_timeout_ms = (uint32_t)n->cfg.p2p_handshake_timeout_ms,
         .on_recv = on_recv,
         .on_connect = on_connect,
         .on_disconnect = on_disconnect,

@@ -6,7 +6,9 @@
  * one connection per peer key is active; on_connect/on_disconnect alternate per
  * connection and fire only from loop callbacks (API calls never close a connection
  * synchronously: they doom it and its timer closes it); nothing is freed outside close
- * callbacks, so a callback may call p2p_stop and the caller's stack stays valid.
+ * callbacks, so a callback may call p2p_stop and the caller's stack stays valid. Which
+ * inbound connections may stay is p2p_slots.c's business; an outbound dial is never held
+ * back by inbound connections.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -201,6 +203,7 @@ void yc__p2p_conn_closing(struct p2p_conn *c)
     struct p2p *p = c->p;
     struct p2p_dialer *d = c->dialer;
     bool was_active = c->active;
+    yc__p2p_slots_release(c);
     if (was_active) {
         set_active(c, false);
         if (!p->stopping && p->on_disconnect)
@@ -262,6 +265,10 @@ void yc__p2p_identify(struct p2p_conn *c)
         c->dialer->has_pub = true;
     }
     old = active_by_pub(p, c->peer_pub);
+    if (c->validator == P2P_OBSERVER && !c->outbound && !yc__p2p_observer_slot(c, old != NULL)) {
+        yc__p2p_conn_close(c, "observer slots full (max_observers)", false);
+        return;
+    }
     if (old && !newer_wins(p, c, old)) {
         yc_log_debug("p2p", "connection %" PRIu64 " duplicates peer %" PRIu64 "; draining it",
                      c->id, old->id);
@@ -324,6 +331,7 @@ static void on_connection(uv_stream_t *server, int status)
     struct p2p_conn *c;
     struct sockaddr_storage ss;
     int sl = sizeof ss;
+    bool known = false;
     if (p->stopping)
         return;
     if (status < 0) {
@@ -340,14 +348,14 @@ static void on_connection(uv_stream_t *server, int status)
         yc__p2p_conn_close(c, "accept failed", false);
         return;
     }
-    if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&ss, &sl) == 0)
+    if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&ss, &sl) == 0) {
         format_addr((const struct sockaddr *)&ss, c->addr, sizeof c->addr);
-    if (p->nconns > p->max_conns || p->inbound_hs >= p->max_inbound_hs) {
-        yc__p2p_conn_close(c, "too many connections", false);
+        known = true;
+    }
+    if (!yc__p2p_admit(c, known ? (const struct sockaddr *)&ss : NULL)) {
+        yc__p2p_conn_close(c, "out of memory", false);
         return;
     }
-    c->counted_inbound_hs = true;
-    p->inbound_hs++;
     yc__p2p_conn_begin(c);
 }
 
@@ -448,10 +456,6 @@ static void dialer_fire(uv_timer_t *t)
         return;
     if (d->has_pub && active_by_pub(p, d->pub)) {
         d->idle = true;
-        return;
-    }
-    if (p->nconns >= p->max_conns) {
-        dialer_schedule(d, false);
         return;
     }
     if (literal_addr(d->host, d->port, &ss)) {
@@ -572,11 +576,17 @@ int p2p_create(p2p **out, uv_loop_t *loop, const struct p2p_config *cfg)
     p->self_index = idx < 0 ? P2P_OBSERVER : (uint32_t)idx;
     p->allow_observers = cfg->allow_observers;
     p->max_frame = cfg->max_frame ? cfg->max_frame : PBFT_MAX_MSG_BYTES;
-    p->max_conns = cfg->max_conns ? cfg->max_conns : P2P_DEFAULT_MAX_CONNS;
-    p->max_inbound_hs = p->max_conns / 2 ? p->max_conns / 2 : 1;
+    p->max_inbound_hs = cfg->max_inbound_handshakes ? cfg->max_inbound_handshakes
+                                                    : P2P_DEFAULT_MAX_INBOUND_HS;
+    p->max_hs_per_source = cfg->max_handshakes_per_source ? cfg->max_handshakes_per_source
+                                                          : P2P_DEFAULT_MAX_HS_PER_SOURCE;
+    if (p->max_hs_per_source > p->max_inbound_hs)
+        p->max_hs_per_source = p->max_inbound_hs;
+    p->max_observers = cfg->max_observers ? cfg->max_observers : P2P_DEFAULT_MAX_OBSERVERS;
     p->max_queue = cfg->max_queue_bytes ? cfg->max_queue_bytes : P2P_DEFAULT_QUEUE_BYTES;
     p->hs_timeout_ms = cfg->handshake_timeout_ms ? cfg->handshake_timeout_ms
                                                  : P2P_DEFAULT_HS_TIMEOUT_MS;
+    p->linger_ms = p->hs_timeout_ms / 10 ? p->hs_timeout_ms / 10 : 1;
     p->backoff_min_ms = cfg->backoff_min_ms ? cfg->backoff_min_ms : P2P_DEFAULT_BACKOFF_MIN_MS;
     p->backoff_max_ms = cfg->backoff_max_ms ? cfg->backoff_max_ms : P2P_DEFAULT_BACKOFF_MAX_MS;
     if (p->backoff_max_ms < p->backoff_min_ms)

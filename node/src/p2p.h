@@ -12,6 +12,17 @@
  * and the other is drained and closed. Lost peers are redialled with exponential
  * backoff and jitter.
  *
+ * Slots (docs/p2p.md, "Slots"): strangers cannot keep a validator from its peers. An
+ * inbound connection is unidentified until its handshake ends; such connections share a
+ * bounded pool (max_inbound_handshakes), with a cap per source address
+ * (max_handshakes_per_source: an IPv4 address or an IPv6 /64). A newcomer is never
+ * refused: when its source or the pool is full, the unidentified connection that made
+ * the least handshake progress (nothing received, then part of a hello, then awaiting
+ * the auth), oldest first, from the fullest source, is closed (evicted) to admit it. An
+ * identified validator always has a slot and is never displaced; inbound observers have
+ * their own share (max_observers; more are refused). Outbound dials (one per configured
+ * peer) are counted against none of these.
+ *
  * A peer that sends a malformed frame (bad MAC, a declared length over the maximum, an
  * empty plaintext, an unknown type, a type its role may not send) is logged and
  * disconnected; nothing else is affected. Each peer's send queue is capped: a send that
@@ -54,7 +65,9 @@ enum p2p_msg_type {
 /* Validator index reported for an observer peer. */
 #define P2P_OBSERVER UINT32_MAX
 
-#define P2P_DEFAULT_MAX_CONNS 64
+#define P2P_DEFAULT_MAX_INBOUND_HS 64
+#define P2P_DEFAULT_MAX_HS_PER_SOURCE 16
+#define P2P_DEFAULT_MAX_OBSERVERS 16
 #define P2P_DEFAULT_QUEUE_BYTES ((size_t)64 << 20)
 #define P2P_DEFAULT_HS_TIMEOUT_MS 5000
 #define P2P_DEFAULT_BACKOFF_MIN_MS 100
@@ -89,7 +102,9 @@ struct p2p_config {
     bool allow_observers;       /* accept keys outside the validator set as observers */
     uint32_t max_frame;         /* max plaintext bytes of a frame, type byte included;
                                    0: PBFT_MAX_MSG_BYTES */
-    uint32_t max_conns;         /* all connections, handshaking ones included; 0: 64 */
+    uint32_t max_inbound_handshakes;    /* unidentified inbound connections; 0: 64 */
+    uint32_t max_handshakes_per_source; /* of which from one source; 0: 16 */
+    uint32_t max_observers;     /* identified inbound observers; 0: 16 */
     size_t max_queue_bytes;     /* per-peer send queue; 0: 64 MiB */
     uint32_t handshake_timeout_ms; /* connect + handshake; 0: 5000 */
     uint32_t backoff_min_ms;    /* first redial delay; 0: 100 */
@@ -106,10 +121,13 @@ struct p2p_stats {
     uint64_t bytes_in, bytes_out; /* wire bytes, handshake and frame overhead included */
     uint64_t handshakes_failed;   /* bad or timed-out handshakes, refused keys */
     uint64_t peers_dropped;       /* identified peers cut for a violation or a full queue */
+    uint64_t conns_evicted;       /* unidentified inbound connections closed for a newcomer */
+    uint64_t conns_refused;       /* identified inbound observers refused: share full */
     uint32_t peers;               /* active connections */
     uint32_t validators;          /* of which validators */
     uint32_t observers;           /* of which observers */
     uint32_t connections;         /* all open connections, handshaking ones included */
+    uint32_t inbound_handshakes;  /* of which unidentified inbound ones (the pool) */
 };
 
 struct p2p_peer_info {
@@ -127,7 +145,8 @@ struct p2p_peer_info {
  * of cfg except signer and genesis (borrowed). Returns YC_OK, YC_EINVAL (NULL loop,
  * signer or genesis; max_frame < 2 or over P2P_MAX_FRAME_LIMIT; empty or long chain id),
  * YC_ECONFIG (listen or peer address not host:port; over 256 peers), YC_ENOMEM. *out is
- * NULL on failure.
+ * NULL on failure. A max_handshakes_per_source over max_inbound_handshakes acts as the
+ * latter.
  */
 YC_WUR int p2p_create(p2p **out, uv_loop_t *loop, const struct p2p_config *cfg);
 

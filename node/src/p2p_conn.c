@@ -9,9 +9,14 @@
  * a declared length over the maximum closes the connection before anything is allocated
  * for it. Frames are decrypted in place.
  *
+ * An inbound connection gets its secrets (sodium_malloc) and its ephemeral key only once
+ * a whole hello has arrived: until then it holds a little heap and a descriptor, so
+ * strangers that connect and say nothing cost little (p2p_slots.c bounds how many).
+ *
  * Invariants: c->queued is the sum of the lengths of writes handed to libuv whose
  * callbacks have not run, and never exceeds p->max_queue; a closing connection is
- * unlinked from p->conns at once and freed only when both of its handles are closed.
+ * unlinked from p->conns at once and freed only when both of its handles are closed;
+ * c->sec is set for every outbound connection and for an inbound one past its hello.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -44,17 +49,23 @@ static void conn_close_cb(uv_handle_t *h)
     yc__p2p_unref(p);
 }
 
+static struct p2p_secrets *new_secrets(void)
+{
+    struct p2p_secrets *sec = sodium_malloc(sizeof *sec);
+    if (sec)
+        memset(sec, 0, sizeof *sec);
+    return sec;
+}
+
 struct p2p_conn *yc__p2p_conn_new(struct p2p *p, bool outbound)
 {
     struct p2p_conn *c = calloc(1, sizeof *c);
     if (!c)
         return NULL;
-    c->sec = sodium_malloc(sizeof *c->sec);
-    if (!c->sec) {
+    if (outbound && (c->sec = new_secrets()) == NULL) {
         free(c);
         return NULL;
     }
-    memset(c->sec, 0, sizeof *c->sec);
     if (uv_tcp_init(p->loop, &c->tcp) != 0) {
         sodium_free(c->sec);
         free(c);
@@ -113,14 +124,12 @@ void yc__p2p_conn_close(struct p2p_conn *c, const char *why, bool violation)
     } else {
         yc_log_debug("p2p", "connection %" PRIu64 " (%s): %s; closed", c->id, c->addr, why);
     }
-    if (c->counted_inbound_hs) {
-        c->counted_inbound_hs = false;
-        p->inbound_hs--;
-    }
     unlink_conn(c);
     yc__p2p_conn_closing(c);
-    p2p_session_cleanup(&c->sec->sess);
-    p2p_hs_cleanup(&c->sec->hs);
+    if (c->sec) {
+        p2p_session_cleanup(&c->sec->sess);
+        p2p_hs_cleanup(&c->sec->hs);
+    }
     uv_timer_stop(&c->timer);
     uv_close((uv_handle_t *)&c->timer, conn_close_cb);
     uv_close((uv_handle_t *)&c->tcp, conn_close_cb);
@@ -135,6 +144,12 @@ void yc__p2p_conn_doom(struct p2p_conn *c, const char *why)
     uv_timer_start(&c->timer, timer_cb, 0, 0);
 }
 
+void yc__p2p_conn_linger(struct p2p_conn *c, uint32_t ms)
+{
+    if (!c->closing && !c->doomed)
+        uv_timer_start(&c->timer, timer_cb, ms, 0);
+}
+
 static void timer_cb(uv_timer_t *t)
 {
     struct p2p_conn *c = t->data;
@@ -142,6 +157,8 @@ static void timer_cb(uv_timer_t *t)
         yc__p2p_conn_close(c, c->doom_why, true);
     else if (c->state == P2P_C_DRAINING)
         yc__p2p_conn_close(c, "replaced by another connection", false);
+    else if (c->lingering)
+        yc__p2p_conn_close(c, "evicted from the handshake pool", false);
     else if (c->state != P2P_C_OPEN)
         yc__p2p_conn_close(c, "handshake timed out", true);
 }
@@ -282,31 +299,49 @@ static void expect(struct p2p_conn *c, size_t n)
 static void handshake_done(struct p2p_conn *c)
 {
     p2p_hs_cleanup(&c->sec->hs);
-    if (c->counted_inbound_hs) {
-        c->counted_inbound_hs = false;
-        c->p->inbound_hs--;
-    }
+    yc__p2p_unpend(c);
     expect(c, P2P_FRAME_HDR);
     yc__p2p_identify(c);
+}
+
+/* Responder: the whole hello is in: make the secrets and the ephemeral key, answer it. */
+static void answer_hello(struct p2p_conn *c)
+{
+    struct p2p *p = c->p;
+    uint8_t seed[32], out[P2P_REPLY_LEN];
+    int err;
+    c->sec = new_secrets();
+    if (!c->sec) {
+        yc__p2p_conn_close(c, "out of memory", false);
+        return;
+    }
+    randombytes_buf(seed, sizeof seed);
+    err = p2p_hs_init(&c->sec->hs, false, p->chain_id, seed);
+    sodium_memzero(seed, sizeof seed);
+    if (err != YC_OK) {
+        yc__p2p_conn_close(c, "cannot start the handshake", false);
+        return;
+    }
+    if (p2p_hs_on_hello(&c->sec->hs, c->rbuf, c->rlen, p->signer, out) != YC_OK) {
+        yc__p2p_conn_close(c, "bad handshake hello (version or chain)", true);
+        return;
+    }
+    if (write_raw(c, out, P2P_REPLY_LEN) != YC_OK) {
+        yc__p2p_conn_close(c, "cannot write the handshake", false);
+        return;
+    }
+    c->progress = P2P_PROG_REPLIED;
+    expect(c, P2P_AUTH_LEN);
 }
 
 static void handshake_unit(struct p2p_conn *c)
 {
     struct p2p *p = c->p;
     struct p2p_secrets *s = c->sec;
-    uint8_t out[P2P_REPLY_LEN > P2P_AUTH_LEN ? P2P_REPLY_LEN : P2P_AUTH_LEN];
+    uint8_t out[P2P_AUTH_LEN];
     int err;
-    if (!c->outbound && s->hs.state == P2P_HS_START) {
-        err = p2p_hs_on_hello(&s->hs, c->rbuf, c->rlen, p->signer, out);
-        if (err != YC_OK) {
-            yc__p2p_conn_close(c, "bad handshake hello (version or chain)", true);
-            return;
-        }
-        if (write_raw(c, out, P2P_REPLY_LEN) != YC_OK) {
-            yc__p2p_conn_close(c, "cannot write the handshake", false);
-            return;
-        }
-        expect(c, P2P_AUTH_LEN);
+    if (!c->outbound && !s) {
+        answer_hello(c);
     } else if (!c->outbound) {
         err = p2p_hs_on_auth(&s->hs, c->rbuf, c->rlen, &s->sess, p->max_frame);
         if (err != YC_OK) {
@@ -417,6 +452,8 @@ static void read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
     }
     c->bytes_in += (uint64_t)nread;
     c->p->stats.bytes_in += (uint64_t)nread;
+    if (nread > 0 && c->progress == P2P_PROG_NONE)
+        c->progress = P2P_PROG_BYTES;
     if (buf->base != (char *)c->p->rdbuf) { /* read in place */
         c->rlen += (size_t)nread;
         if (c->rlen == c->rneed)
@@ -433,8 +470,16 @@ void yc__p2p_conn_begin(struct p2p_conn *c)
     c->state = P2P_C_HANDSHAKE;
     (void)uv_tcp_nodelay(&c->tcp, 1);
     (void)uv_tcp_keepalive(&c->tcp, 1, 30);
+    if (!c->outbound) { /* secrets and key once the hello is in (answer_hello) */
+        if (uv_read_start((uv_stream_t *)&c->tcp, alloc_cb, read_cb) != 0) {
+            yc__p2p_conn_close(c, "cannot read", false);
+            return;
+        }
+        expect(c, P2P_HELLO_LEN);
+        return;
+    }
     randombytes_buf(seed, sizeof seed);
-    err = p2p_hs_init(&c->sec->hs, c->outbound, c->p->chain_id, seed);
+    err = p2p_hs_init(&c->sec->hs, true, c->p->chain_id, seed);
     sodium_memzero(seed, sizeof seed);
     if (err != YC_OK) {
         yc__p2p_conn_close(c, "cannot start the handshake", false);
@@ -444,14 +489,9 @@ void yc__p2p_conn_begin(struct p2p_conn *c)
         yc__p2p_conn_close(c, "cannot read", false);
         return;
     }
-    if (c->outbound) {
-        if (p2p_hs_hello(&c->sec->hs, hello) != YC_OK ||
-            write_raw(c, hello, sizeof hello) != YC_OK) {
-            yc__p2p_conn_close(c, "cannot write the handshake", false);
-            return;
-        }
-        expect(c, P2P_REPLY_LEN);
-    } else {
-        expect(c, P2P_HELLO_LEN);
+    if (p2p_hs_hello(&c->sec->hs, hello) != YC_OK || write_raw(c, hello, sizeof hello) != YC_OK) {
+        yc__p2p_conn_close(c, "cannot write the handshake", false);
+        return;
     }
+    expect(c, P2P_REPLY_LEN);
 }

@@ -5,6 +5,13 @@
  * Memory: the p2p object and each connection are freed only from libuv close callbacks
  * (or getaddrinfo callbacks); `refs` counts the handles and requests still pending, and
  * the object goes away when it is stopping and refs reaches 0.
+ *
+ * Slots: an accepted connection is `pending_in` (in the unidentified pool, counted in
+ * p->npending and in its source's record) from accept until its handshake ends or it
+ * closes, or until it is evicted: then it is `lingering` (p->nlinger) until its handshake
+ * ends or it closes; an identified inbound observer is `counted_observer` (p->nobservers_in) until
+ * it closes. A pending inbound connection allocates its secrets and ephemeral key only
+ * once its whole hello has arrived, so a silent or junk connection costs little.
  */
 #ifndef YC_P2P_INT_H
 #define YC_P2P_INT_H
@@ -32,6 +39,22 @@ enum p2p_conn_state {
 
 struct p2p_dialer;
 
+/* How far an unidentified inbound connection got: evictions take the least first. */
+enum p2p_progress {
+    P2P_PROG_NONE = 0,  /* nothing received */
+    P2P_PROG_BYTES,     /* part of a hello received (or waiting in the socket) */
+    P2P_PROG_REPLIED,   /* a valid hello answered: waiting for the auth */
+};
+
+/* A source of unidentified inbound connections: an IPv4 address or an IPv6 /64. Its key
+ * is a family byte (4 or 6, 0 when unknown) then 4 or 8 address bytes, zero-padded. */
+#define P2P_SRC_KEY_LEN 9
+struct p2p_src {
+    struct p2p_src *next;
+    uint8_t key[P2P_SRC_KEY_LEN];
+    uint32_t n;                   /* pending inbound connections from it */
+};
+
 /* Secrets of one connection, kept in sodium_malloc'ed memory. */
 struct p2p_secrets {
     struct p2p_hs hs;
@@ -53,9 +76,13 @@ struct p2p_conn {
     bool doomed;                  /* dropped from an API call; closed by the timer */
     bool identified;              /* handshake done, validator/peer_pub set */
     const char *doom_why;         /* static text */
-    bool counted_inbound_hs;      /* counts in p->inbound_hs */
+    bool pending_in;              /* in the unidentified inbound pool (p->npending, src) */
+    bool lingering;               /* evicted from the pool, closing soon (p->nlinger) */
+    bool counted_observer;        /* an identified inbound observer (p->nobservers_in) */
+    uint8_t progress;             /* inbound handshake: enum p2p_progress */
+    struct p2p_src *src;          /* source address record while pending_in */
     struct p2p_dialer *dialer;    /* outbound only, NULL once detached */
-    struct p2p_secrets *sec;
+    struct p2p_secrets *sec;      /* NULL for an inbound connection until its hello */
     uint32_t validator;           /* index or P2P_OBSERVER, once identified */
     uint8_t peer_pub[YC_PUBKEY_LEN];
     char addr[P2P_ADDR_MAX];
@@ -90,7 +117,7 @@ struct p2p {
     uint8_t self_pub[YC_PUBKEY_LEN];
     uint32_t self_index;
     bool allow_observers;
-    uint32_t max_frame, max_conns, max_inbound_hs;
+    uint32_t max_frame, max_inbound_hs, max_hs_per_source, max_observers;
     size_t max_queue;
     uint32_t hs_timeout_ms, backoff_min_ms, backoff_max_ms;
     uint64_t rng;
@@ -108,7 +135,14 @@ struct p2p {
     size_t ndialers;
 
     struct p2p_conn *conns;       /* every open connection */
-    uint32_t nconns, inbound_hs;
+    uint32_t nconns;
+    uint32_t npending;            /* unidentified inbound connections (the pool) */
+    uint32_t nlinger;             /* evicted ones not closed yet (at most max_inbound_hs) */
+    uint32_t linger_ms;           /* how long an evicted one may still finish its handshake */
+    uint32_t nobservers_in;       /* identified inbound observers */
+    struct p2p_src *srcs;         /* sources with pending connections */
+    uint64_t pressure_at;         /* loop time of the last slot-pressure warning */
+    uint64_t pressure_evicted, pressure_refused; /* counters as of that warning */
     struct p2p_conn *by_validator[YC_MAX_VALIDATORS]; /* active connection per validator */
     uint64_t next_id;
     struct p2p_stats stats;       /* peers/validators/observers/connections kept live */
@@ -128,10 +162,31 @@ uint64_t yc__p2p_rand(struct p2p *p);
 void yc__p2p_unref(struct p2p *p);
 /* Handshake finished on c (c->sec->sess filled): identify, dedupe, activate or close. */
 void yc__p2p_identify(struct p2p_conn *c);
-/* c is closing: detach from indexes, fire on_disconnect if active, notify its dialer. */
+/* c is closing: free its slots, detach from indexes, fire on_disconnect if active,
+ * notify its dialer. */
 void yc__p2p_conn_closing(struct p2p_conn *c);
 /* A decrypted frame's plaintext from c (type byte included, len >= 1 checked by caller). */
 void yc__p2p_deliver(struct p2p_conn *c, const uint8_t *plain, size_t len);
+
+/* p2p_slots.c */
+/* The source key of address sa (NULL or another family: the "unknown" source). */
+void yc__p2p_source_key(const struct sockaddr *sa, uint8_t key[P2P_SRC_KEY_LEN]);
+/*
+ * Puts the accepted connection nc (from sa, may be NULL) in the unidentified pool,
+ * evicting others until the caps hold again. False on ENOMEM (nc is not in the pool; the
+ * caller closes it).
+ */
+bool yc__p2p_admit(struct p2p_conn *nc, const struct sockaddr *sa);
+/* c's handshake is done: it leaves the pool, or the lingering set. */
+void yc__p2p_unpend(struct p2p_conn *c);
+/*
+ * c was identified as an inbound observer: takes a slot of the observer share and
+ * returns true, or returns false (counted as refused) when the share is full and c does
+ * not replace a connection of the same key (`replacing`).
+ */
+bool yc__p2p_observer_slot(struct p2p_conn *c, bool replacing);
+/* c is closing: gives back whatever slot it holds. */
+void yc__p2p_slots_release(struct p2p_conn *c);
 /* True when a message to/from validator v is dropped by the fault hook (tests only). */
 bool yc__p2p_fault_drops(struct p2p *p, uint32_t v);
 
@@ -146,6 +201,8 @@ void yc__p2p_conn_close(struct p2p_conn *c, const char *why, bool violation);
 int yc__p2p_conn_send(struct p2p_conn *c, uint8_t type, const uint8_t *bytes, size_t len);
 /* Marks c to be closed from the loop soon (used from API calls: no callbacks inside). */
 void yc__p2p_conn_doom(struct p2p_conn *c, const char *why);
+/* Closes c (not a violation) once ms pass unless it is identified by then. */
+void yc__p2p_conn_linger(struct p2p_conn *c, uint32_t ms);
 /* Stops sending on c, flushes and closes it once the peer closes or P2P_DRAIN_MS pass. */
 void yc__p2p_conn_drain(struct p2p_conn *c);
 
