@@ -21,6 +21,7 @@
 #include <http_parser.h>
 #include <jansson.h>
 
+#include "explorer.h"
 #include "httpd.h"
 #include "rpc.h"
 #include "rpc_impl.h"
@@ -588,6 +589,10 @@ static void get_error(yc_http_conn *conn, int status, int rpc_code, int yc_code,
 
 static void handle_get(yc_rpc *r, yc_http_conn *conn, const struct yc_http_req *hr)
 {
+    if (yc_explorer_is_path(hr->path)) {
+        yc_explorer_serve(conn, hr->path); /* the explorer's pages (explorer.c) */
+        return;
+    }
     const char *name = hr->path + 1;
     if (*name == 0) {
         list_methods(conn);
