@@ -11,6 +11,8 @@ YC_DEPS=(
     libjansson-dev libhttp-parser-dev libinih-dev libcmocka-dev
     graphviz   # DOT output checks (provenance, audit trace)
     clang      # libFuzzer harnesses
+    chromium   # the explorer's browser test (tests/functional/test_explorer.py)
+    fonts-wqy-microhei  # CJK glyphs for the explorer's Chinese labels in that test's screenshots
 )
 
 # Prints the packages of "$@" that are not installed, one per line.
