@@ -85,6 +85,8 @@ const struct yc_node_metrics *yc_node_metrics(yc_node *n)
         n->metrics.p2p_bytes_out_total = ps.bytes_out;
         n->metrics.p2p_peers_dropped_total = ps.peers_dropped;
         n->metrics.p2p_handshakes_failed_total = ps.handshakes_failed;
+        n->metrics.p2p_conns_evicted_total = ps.conns_evicted;
+        n->metrics.p2p_conns_refused_total = ps.conns_refused;
     }
     n->metrics.p2p_peers = ps.peers;
     n->metrics.p2p_validator_peers = ps.validators;

@@ -96,6 +96,7 @@ struct yc_node_metrics { /* monotonic counters and gauges for /metrics */
     uint64_t sync_blocks_served_total, sync_requests_throttled_total;
     uint64_t p2p_peers, p2p_validator_peers, p2p_observer_peers;
     uint64_t p2p_peers_dropped_total, p2p_handshakes_failed_total;
+    uint64_t p2p_conns_evicted_total, p2p_conns_refused_total; /* slots (p2p_slots.c) */
 };
 
 /* The node's event loop (listeners add their handles to it). */

@@ -135,6 +135,12 @@ static void metrics_node(struct out *o, yc_node *n)
                m->p2p_peers_dropped_total);
         metric(o, "yuchain_p2p_handshakes_failed_total", "counter",
                "Failed, timed-out or refused p2p handshakes.", m->p2p_handshakes_failed_total);
+        metric(o, "yuchain_p2p_connections_evicted_total", "counter",
+               "Unidentified inbound p2p connections evicted for a newcomer (pool or source "
+               "full).", m->p2p_conns_evicted_total);
+        metric(o, "yuchain_p2p_connections_refused_total", "counter",
+               "Inbound p2p observers refused: max_observers reached.",
+               m->p2p_conns_refused_total);
         outf(o,
              "# HELP yuchain_last_block_commit_seconds Time from proposal to commit of the "
              "last block.\n# TYPE yuchain_last_block_commit_seconds gauge\n"

@@ -19,9 +19,13 @@ checks the primitives against published vectors (RFC 7748, RFC 8439, BIP-340) fi
 so a failure of the test is never a bug of this file.
 """
 
+import errno
 import hashlib
+import heapq
 import os
 import queue
+import random
+import selectors
 import socket
 import struct
 import threading
@@ -546,6 +550,147 @@ class Peer:
             if t == mtype:
                 return p
         return None
+
+
+class SilentFlood:
+    """Connections that never send a byte: `per_port` to each port, each reopened as soon
+    as the node closes it (a refused connect is retried after 50 ms). The p2p slot flood
+    of issue 10, on one thread with a selector. Counters: `opened` (connects that
+    succeeded), `closed_by_node`, `refused`; `held()` is the number open now."""
+
+    RETRY_S = 0.05
+
+    def __init__(self, ports, per_port, host="127.0.0.1"):
+        self.slots = [p for p in ports for _ in range(per_port)]
+        self.host = host
+        self.opened = self.closed_by_node = self.refused = 0
+        self._held = 0
+        self._stop = threading.Event()
+        self._th = None
+
+    def held(self):
+        return self._held
+
+    def start(self):
+        self._th = threading.Thread(target=self._run, daemon=True)
+        self._th.start()
+        return self
+
+    def stop(self):
+        self._stop.set()
+        if self._th is not None:
+            self._th.join(10)
+
+    def _open(self, sel, retry, slot):
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.setblocking(False)
+        err = s.connect_ex((self.host, self.slots[slot]))
+        if err not in (0, errno.EINPROGRESS):
+            s.close()
+            self.refused += 1
+            heapq.heappush(retry, (time.monotonic() + self.RETRY_S, slot))
+            return
+        sel.register(s, selectors.EVENT_WRITE, (slot, False))
+
+    def _run(self):
+        sel = selectors.DefaultSelector()
+        retry = []
+        for i in range(len(self.slots)):
+            self._open(sel, retry, i)
+        while not self._stop.is_set():
+            now = time.monotonic()
+            while retry and retry[0][0] <= now:
+                self._open(sel, retry, heapq.heappop(retry)[1])
+            wait = min(0.05, max(0.0, retry[0][0] - now)) if retry else 0.05
+            for key, ev in (sel.select(wait) if sel.get_map() else ()):
+                s, (slot, established) = key.fileobj, key.data
+                if not established:  # the connect finished, or failed
+                    if s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) != 0:
+                        sel.unregister(s)
+                        s.close()
+                        self.refused += 1
+                        heapq.heappush(retry, (time.monotonic() + self.RETRY_S, slot))
+                    else:
+                        self.opened += 1
+                        self._held += 1
+                        sel.modify(s, selectors.EVENT_READ, (slot, True))
+                    continue
+                try:
+                    gone = s.recv(4096) == b""
+                except BlockingIOError:
+                    gone = False
+                except OSError:
+                    gone = True
+                if gone:  # the node closed it: open another at once
+                    sel.unregister(s)
+                    s.close()
+                    self._held -= 1
+                    self.closed_by_node += 1
+                    self._open(sel, retry, slot)
+            if not sel.get_map() and not retry:
+                break
+        for key in list(sel.get_map().values()):
+            key.fileobj.close()
+        sel.close()
+
+
+JUNK_KINDS = ("nothing", "a few random bytes", "hello-sized or longer junk",
+              "a hello for another chain", "a valid hello")
+
+
+def junk_connections(ports, count, seconds, chain_id, seed, threads=8, host="127.0.0.1"):
+    """`count` connections spread over `ports`, started at an even pace over `seconds`;
+    each sends one of JUNK_KINDS (weights 30/25/20/15/10), then is closed, half of them
+    with a reset. Returns {kind: n, "errors": n, "seconds": s, "per_second": r}."""
+    tag = hashlib.sha256(chain_id.encode()).digest()
+    other = hashlib.sha256(b"not-" + chain_id.encode()).digest()
+    weights = (30, 25, 20, 15, 10)
+    out = {k: 0 for k in JUNK_KINDS}
+    out["errors"] = 0
+    lock = threading.Lock()
+    t0 = time.monotonic()
+
+    def worker(w):
+        rng = random.Random(seed * 1000003 + w)
+        counts = {k: 0 for k in JUNK_KINDS}
+        errors = 0
+        for j in range(w, count, threads):
+            delay = t0 + j * seconds / count - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            kind = rng.choices(JUNK_KINDS, weights)[0]
+            if kind == "nothing":
+                data = b""
+            elif kind == "a few random bytes":
+                data = rng.randbytes(rng.randint(1, HELLO_LEN - 1))
+            elif kind == "hello-sized or longer junk":
+                data = rng.randbytes(rng.randint(HELLO_LEN, 512))
+            elif kind == "a hello for another chain":
+                data = b"\x01" + other + rng.randbytes(32)
+            else:
+                data = b"\x01" + tag + rng.randbytes(32)
+            try:
+                s = socket.create_connection((host, ports[j % len(ports)]), timeout=5)
+                if rng.random() < 0.5:
+                    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                if data:
+                    s.sendall(data)
+                s.close()
+                counts[kind] += 1
+            except OSError:
+                errors += 1
+        with lock:
+            for k, v in counts.items():
+                out[k] += v
+            out["errors"] += errors
+    ths = [threading.Thread(target=worker, args=(w,), daemon=True) for w in range(threads)]
+    for th in ths:
+        th.start()
+    for th in ths:
+        th.join()
+    out["seconds"] = round(time.monotonic() - t0, 2)
+    out["per_second"] = round(count / max(out["seconds"], 0.001), 1)
+    return out
 
 
 def read_list(buf, pos):
