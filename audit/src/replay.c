@@ -388,6 +388,13 @@ int audit_replay(const struct yc_genesis *g, const struct audit_source *src,
             yc_block_cleanup(&b);
             return rc;
         }
+        if (opts->check_end && src->check_block != NULL && res->target == tip) {
+            rc = src->check_block(src->ctx, &b, res, msg, msglen);
+            if (rc != YC_OK) {
+                yc_block_cleanup(&b);
+                return rc;
+            }
+        }
         res->blocks++;
         res->txs += b.ntx;
         for (uint32_t i = 0; i < b.ntx; i++) {

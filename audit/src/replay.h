@@ -104,6 +104,13 @@ struct audit_source {
     int (*check_end)(void *ctx, memstate *state, uint64_t height, const uint8_t hash[YC_HASH_LEN],
                      const uint8_t root[YC_HASH_LEN], struct audit_result *res, char *msg,
                      size_t msglen);
+    /* optional (NULL): called for each verified block when the replay runs to the
+     * source's tip with check_end, to compare the source's own indexes of that block
+     * (tx id → height, index, outcome; block hash → height) with it; differences are
+     * noted in `res` (audit_diff_note) and reported by check_end. YC_OK or an
+     * operational error (msg). */
+    int (*check_block)(void *ctx, const struct yc_block *b, struct audit_result *res,
+                       char *msg, size_t msglen);
     void *ctx;
 };
 

@@ -59,6 +59,95 @@ static int home_block(void *ctx, uint64_t height, uint8_t **bytes, size_t *len, 
     return rc;
 }
 
+/* The node's own indexes of a verified block: hash → height, and for each transaction
+ * id → (height, index, outcome), what the `tx` and `tx_proof` methods answer from. */
+static int home_check_block(void *ctx, const struct yc_block *b, struct audit_result *res,
+                            char *msg, size_t msglen)
+{
+    struct audit_src *s = ctx;
+    char id[2 * YC_HASH_LEN + 1], obj[200], a[120], r[120], text[600];
+    uint64_t h = 0;
+    int rc = store_block_height(s->st, b->hash, &h);
+    yc_hex(id, b->hash, YC_HASH_LEN);
+    snprintf(obj, sizeof obj, "block index: entry for block %s", id);
+    if (rc == YC_ENOTFOUND) {
+        snprintf(text, sizeof text, "%s (height %llu) missing from the stored state", obj,
+                 (unsigned long long)b->hdr.height);
+        snprintf(r, sizeof r, "%llu", (unsigned long long)b->hdr.height);
+        audit_diff_note(res, obj, "height", "(absent)", r, text);
+    } else if (rc == YC_ECORRUPT || (rc == YC_OK && h != b->hdr.height)) {
+        snprintf(a, sizeof a, rc == YC_OK ? "%llu" : "(malformed)", (unsigned long long)h);
+        snprintf(r, sizeof r, "%llu", (unsigned long long)b->hdr.height);
+        snprintf(text, sizeof text, "%s height: stored %s, replayed %s", obj, a, r);
+        audit_diff_note(res, obj, "height", a, r, text);
+    } else if (rc != YC_OK) {
+        msgf(msg, msglen, "reading the block index: %s", store_last_error(s->st));
+        return rc;
+    }
+    for (uint32_t i = 0; i < b->ntx; i++) {
+        struct store_txloc loc;
+        rc = store_get_txloc(s->st, b->txs[i].id, &loc);
+        yc_hex(id, b->txs[i].id, YC_HASH_LEN);
+        snprintf(obj, sizeof obj, "tx index: entry for tx %s", id);
+        const char *want = b->results[i] == YC_OK ? "ok" : yc_err_name(b->results[i]);
+        snprintf(r, sizeof r, "height %llu, index %u, outcome %s",
+                 (unsigned long long)b->hdr.height, i, want);
+        if (rc == YC_ENOTFOUND) {
+            snprintf(text, sizeof text, "%s (%s) missing from the stored state", obj, r);
+            audit_diff_note(res, obj, "", "(absent)", r, text);
+            continue;
+        }
+        if (rc == YC_ECORRUPT) {
+            snprintf(text, sizeof text, "%s: stored (malformed), replayed %s", obj, r);
+            audit_diff_note(res, obj, "", "(malformed)", r, text);
+            continue;
+        }
+        if (rc != YC_OK) {
+            msgf(msg, msglen, "reading the tx index: %s", store_last_error(s->st));
+            return rc;
+        }
+        if (loc.height != b->hdr.height || loc.index != i || loc.outcome != b->results[i]) {
+            snprintf(a, sizeof a, "height %llu, index %u, outcome %s",
+                     (unsigned long long)loc.height, loc.index,
+                     loc.outcome == YC_OK ? "ok" : yc_err_name(loc.outcome));
+            snprintf(text, sizeof text, "%s: stored %s, replayed %s", obj, a, r);
+            audit_diff_note(res, obj, "", a, r, text);
+        }
+    }
+    s->blocks_seen++;
+    s->txs_seen += b->ntx;
+    return YC_OK;
+}
+
+/* Entries of the block and tx indexes for blocks or transactions the ledger does not
+ * hold (each index was checked entry by entry for every block in home_check_block). */
+static int index_counts(struct audit_src *s, struct audit_result *res, char *msg, size_t msglen)
+{
+    static const struct {
+        const char *prefix, *name, *what;
+    } idx[] = {{"h/", "block index", "blocks"}, {"t/", "tx index", "transactions"}};
+    for (size_t k = 0; k < 2; k++) {
+        uint64_t n = 0, want = k == 0 ? s->blocks_seen : s->txs_seen;
+        int rc = store_count_keys(s->st, (const uint8_t *)idx[k].prefix, 2, &n);
+        if (rc != YC_OK) {
+            msgf(msg, msglen, "reading the %s: %s", idx[k].name, store_last_error(s->st));
+            return rc;
+        }
+        if (n > want) {
+            char a[40], r[40], text[400];
+            snprintf(a, sizeof a, "%llu entries", (unsigned long long)n);
+            snprintf(r, sizeof r, "%llu entries", (unsigned long long)want);
+            snprintf(text, sizeof text,
+                     "%s: %llu entries in the stored state, the ledger has %llu %s: %llu "
+                     "entr%s for %s that are not in the ledger",
+                     idx[k].name, (unsigned long long)n, (unsigned long long)want, idx[k].what,
+                     (unsigned long long)(n - want), n - want == 1 ? "y" : "ies", idx[k].what);
+            audit_diff_note(res, idx[k].name, "entries", a, r, text);
+        }
+    }
+    return YC_OK;
+}
+
 /* Compares a stored tip field with the replayed one, noting a difference. */
 static void tip_field(struct audit_result *res, const char *field, const char *stored,
                       const char *replayed)
@@ -81,6 +170,9 @@ static int home_check_end(void *ctx, memstate *state, uint64_t height,
     if (rc != YC_OK)
         return rc;
     char a[2 * YC_HASH_LEN + 1], b[2 * YC_HASH_LEN + 1];
+    rc = index_counts(s, res, msg, msglen);
+    if (rc != YC_OK)
+        return rc;
     uint64_t before = res->diff_total;
     snprintf(a, sizeof a, "%llu", (unsigned long long)tip.height);
     snprintf(b, sizeof b, "%llu", (unsigned long long)height);
@@ -98,14 +190,21 @@ static int home_check_end(void *ctx, memstate *state, uint64_t height,
         msgf(msg, msglen, "%s", why);
         return rc;
     }
-    if (rc == YC_OK && tipdiffs == 0)
+    /* differences outside the state's keys: the block and tx indexes (noted while
+     * replaying, and counted just now) and the tip record */
+    uint64_t other = before + tipdiffs;
+    if (rc == YC_OK && other == 0)
         return YC_OK;
-    if (rc == YC_OK)
-        msgf(msg, msglen, "the node's tip record disagrees with the replayed tip");
-    else if (tipdiffs > 0)
-        msgf(msg, msglen, "the node's tip record disagrees with the replayed tip, and %s", why);
-    else
+    if (rc == YC_OK || other > 0) {
+        uint64_t total = res->diff_total;
+        msgf(msg, msglen,
+             "%llu difference%s between the node's stored state (its tip record, block and tx "
+             "indexes, objects and indexes) and the replayed ledger%s",
+             (unsigned long long)total, total == 1 ? "" : "s",
+             total > AUDIT_MAX_DIFFS ? "; the first 10 follow" : "");
+    } else {
         msgf(msg, msglen, "%s", why);
+    }
     return YC_EDIVERGED;
 }
 
@@ -194,6 +293,7 @@ int audit_src_open_home(struct audit_src *s, const char *home, const char *genes
     s->src.tip = home_tip;
     s->src.get_block = home_block;
     s->src.check_end = home_check_end;
+    s->src.check_block = home_check_block;
     s->src.ctx = s;
     return YC_OK;
 }

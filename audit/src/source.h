@@ -43,6 +43,7 @@ struct audit_src {
                                * NULL when not anchored */
     struct audit_snapshot snap;          /* home: the private copy */
     struct store_verify_stats verified;  /* home: the files checked against checksums */
+    uint64_t blocks_seen, txs_seen;      /* home: blocks and txs whose index entries were checked */
 };
 
 /*

@@ -617,3 +617,28 @@ int store_scan_state(store *s, const uint8_t *prefix, size_t plen, size_t limit,
     leveldb_iter_destroy(it);
     return rc;
 }
+
+int store_count_keys(store *s, const uint8_t *prefix, size_t plen, uint64_t *n)
+{
+    if (s == NULL || n == NULL || (prefix == NULL && plen > 0))
+        return YC_EINVAL;
+    *n = 0;
+    leveldb_iterator_t *it = leveldb_create_iterator(s->db, s->ropts);
+    for (leveldb_iter_seek(it, (const char *)prefix, plen); leveldb_iter_valid(it);
+         leveldb_iter_next(it)) {
+        size_t kl = 0;
+        const char *k = leveldb_iter_key(it, &kl);
+        if (kl < plen || memcmp(k, prefix, plen) != 0)
+            break;
+        (*n)++;
+    }
+    int rc = YC_OK;
+    char *err = NULL;
+    leveldb_iter_get_error(it, &err);
+    if (err != NULL) {
+        store__leveldb_err(s, err);
+        rc = YC_EIO;
+    }
+    leveldb_iter_destroy(it);
+    return rc;
+}

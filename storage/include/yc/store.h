@@ -124,6 +124,10 @@ typedef int (*store_scan_cb)(void *ctx, const uint8_t *key, size_t klen, const u
 YC_WUR int store_scan_state(store *s, const uint8_t *prefix, size_t plen, size_t limit,
                             store_scan_cb cb, void *ctx);
 
+/* Counts the keys of the whole database (any prefix of docs/storage.md's grammar, e.g.
+ * "t/" or "h/") that start with prefix. YC_OK, YC_EINVAL, YC_EIO. (Audit.) */
+YC_WUR int store_count_keys(store *s, const uint8_t *prefix, size_t plen, uint64_t *n);
+
 struct pbft_record_list {
     size_t n;
     uint8_t **recs;

@@ -639,6 +639,57 @@ static void test_node_state_tampered(void **state)
     assert_true(r.ok);
 }
 
+static void test_node_indexes_tampered(void **state)
+{
+    /* Blocks and state intact, but the node's block and tx indexes (what `tx` and
+     * `tx_proof` answer from) altered: an entry moved, one deleted, one invented. */
+    struct fix *f = *state;
+    size_t len;
+    uint8_t *raw = get_block_raw(f, 3, &len);
+    struct yc_block b;
+    assert_int_equal(yc_block_decode(&b, raw, len), YC_OK);
+    leveldb_t *db = raw_open(f);
+    uint8_t k[SK_MAX], v[16];
+    size_t kl = sk_tx(k, b.txs[1].id);
+    sk_put_u64(v, 4);
+    sk_put_u32(v + 8, 1);
+    sk_put_u32(v + 12, 0);
+    raw_put(db, k, kl, v, 16);
+    kl = sk_hash(k, b.hash);
+    raw_put(db, k, kl, NULL, 0);
+    uint8_t fake[YC_HASH_LEN];
+    memset(fake, 0xcd, sizeof fake);
+    kl = sk_tx(k, fake);
+    raw_put(db, k, kl, v, 16);
+    leveldb_close(db);
+    struct audit_result r = replay_home(f, 0);
+    assert_false(r.ok);
+    assert_int_equal(r.reason, AUDIT_STATE_MISMATCH);
+    assert_int_equal(r.diff_total, 3);
+    char id[2 * YC_HASH_LEN + 1], want[3][400];
+    yc_hex(id, b.txs[1].id, YC_HASH_LEN);
+    snprintf(want[0], sizeof want[0],
+             "tx index: entry for tx %s: stored height 4, index 1, outcome ok, replayed height "
+             "3, index 1, outcome ok",
+             id);
+    yc_hex(id, b.hash, YC_HASH_LEN);
+    snprintf(want[1], sizeof want[1],
+             "block index: entry for block %s (height 3) missing from the stored state", id);
+    snprintf(want[2], sizeof want[2],
+             "tx index: %d entries in the stored state, the ledger has %d transactions: 1 "
+             "entry for transactions that are not in the ledger",
+             NBLOCKS * TXS_PER_BLOCK + 1, NBLOCKS * TXS_PER_BLOCK);
+    for (int w = 0; w < 3; w++) {
+        bool seen = false;
+        for (uint32_t i = 0; i < r.ndiffs; i++)
+            seen |= strcmp(r.diffs[i].text, want[w]) == 0;
+        if (!seen)
+            fail_msg("no difference \"%s\"; first: \"%s\"", want[w], r.diffs[0].text);
+    }
+    yc_block_cleanup(&b);
+    yc_free(raw);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -661,6 +712,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_failed_use_replays, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lying_state_root, setup, teardown),
         cmocka_unit_test_setup_teardown(test_node_state_tampered, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_node_indexes_tampered, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
