@@ -9,6 +9,7 @@ YC_DEPS=(
     cmake gcc make pkg-config python3
     libsecp256k1-dev libleveldb-dev libuv1-dev libsodium-dev libmsgpack-dev
     libjansson-dev libhttp-parser-dev libinih-dev libcmocka-dev
+    libcurl4-openssl-dev   # the CLIs' HTTP(S) client (wallet, audit --node, bench)
     graphviz   # DOT output checks (provenance, audit trace)
     clang      # libFuzzer harnesses
     chromium   # the explorer's browser test (tests/functional/test_explorer.py)

@@ -1,27 +1,25 @@
 /*
- * httpc.c — blocking HTTP/1.1 client over POSIX sockets, and a JSON-RPC 2.0 call on top.
+ * httpc.c — blocking HTTP/1.1 client (libcurl: http:// and https://), and a JSON-RPC 2.0
+ * call on top.
  *
- * Invariants: every wait is a poll() bounded by the one request deadline (and connect by
- * YC_HTTP_CONNECT_TIMEOUT_MS as well); bytes kept never exceed YC_HTTP_MAX_HEADER for the
- * head plus `max_bytes` for the decoded body (chunk framing is read through a small
- * window, never accumulated); a response that ends before its declared length is an
- * error, never a short success.
+ * Invariants: one deadline per request (libcurl's whole-transfer timeout; connect alone
+ * also bounded by YC_HTTP_CONNECT_TIMEOUT_MS); bytes kept never exceed YC_HTTP_MAX_HEADER
+ * for the head plus `max_bytes` for the decoded body (the callbacks stop the transfer
+ * beyond either); a response that ends before its declared length is an error, never a
+ * short success. No redirects, no proxies (the environment's http_proxy is ignored: a
+ * node's address is used as given), TLS peers verified (system store, or the CA file of
+ * the options), HTTP/0.9 refused.
  */
 #include "yc/httpc.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <netdb.h>
-#include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/socket.h>
-#include <time.h>
-#include <unistd.h>
+
+#include <curl/curl.h>
 
 /* ---- URLs ---- */
 
@@ -30,9 +28,17 @@ int yc_url_parse(struct yc_url *u, const char *url)
     if (u == NULL || url == NULL)
         return YC_EINVAL;
     memset(u, 0, sizeof *u);
-    if (strncasecmp(url, "http://", 7) != 0 || strlen(url) >= YC_HTTP_URL_MAX)
+    if (strlen(url) >= YC_HTTP_URL_MAX)
         return YC_ECONFIG;
-    const char *p = url + 7;
+    const char *p;
+    if (strncasecmp(url, "http://", 7) == 0) {
+        p = url + 7;
+    } else if (strncasecmp(url, "https://", 8) == 0) {
+        p = url + 8;
+        u->tls = true;
+    } else {
+        return YC_ECONFIG;
+    }
     const char *host_end;
     const char *after;
     if (*p == '[') {
@@ -63,7 +69,7 @@ int yc_url_parse(struct yc_url *u, const char *url)
             return YC_ECONFIG;
         after += plen;
     } else {
-        strcpy(u->port, "80");
+        strcpy(u->port, u->tls ? "443" : "80");
     }
     if (*after == '\0') {
         strcpy(u->path, "/");
@@ -85,416 +91,232 @@ int yc_url_parse(struct yc_url *u, const char *url)
     return YC_OK;
 }
 
-/* ---- time ---- */
+/* ---- options ---- */
 
-static int64_t mono_ms(void)
+/* Reads the first line of `path` into out (trailing CR/LF/space dropped). */
+static int read_first_line(const char *path, char *out, size_t cap, char *err, size_t errlen)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        snprintf(err, errlen, "cannot read the token file %s", path);
+        return YC_EIO;
+    }
+    bool ok = fgets(out, (int)cap, f) != NULL;
+    fclose(f);
+    size_t n = ok ? strlen(out) : 0;
+    while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r' || out[n - 1] == ' '))
+        out[--n] = '\0';
+    if (n == 0 || n + 1 >= cap) {
+        snprintf(err, errlen, "the token file %s must hold the token on its first line (at "
+                              "most %zu characters)", path, cap - 2);
+        return YC_ECONFIG;
+    }
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)out[i] < 0x21 || out[i] == 0x7f) {
+            snprintf(err, errlen, "the token in %s holds a space or control character", path);
+            return YC_ECONFIG;
+        }
+    return YC_OK;
 }
 
-static int remaining(int64_t deadline)
+int yc_http_opts_load(struct yc_http_opts *o,
+                      const char *token_file,
+                      const char *cacert,
+                      char *err,
+                      size_t errlen)
 {
-    int64_t left = deadline - mono_ms();
-    if (left <= 0)
+    memset(o, 0, sizeof *o);
+    if (token_file == NULL || token_file[0] == '\0')
+        token_file = getenv("YUCHAIN_NODE_TOKEN_FILE");
+    if (cacert == NULL || cacert[0] == '\0')
+        cacert = getenv("YUCHAIN_NODE_CACERT");
+    if (token_file != NULL && token_file[0] != '\0') {
+        int rc = read_first_line(token_file, o->token, sizeof o->token, err, errlen);
+        if (rc != YC_OK)
+            return rc;
+    }
+    if (cacert != NULL && cacert[0] != '\0') {
+        if (strlen(cacert) >= sizeof o->cacert) {
+            snprintf(err, errlen, "the CA file path is too long");
+            return YC_ECONFIG;
+        }
+        FILE *f = fopen(cacert, "r");
+        if (f == NULL) {
+            snprintf(err, errlen, "cannot read the CA file %s", cacert);
+            return YC_EIO;
+        }
+        fclose(f);
+        strcpy(o->cacert, cacert);
+    }
+    return YC_OK;
+}
+
+/* ---- transfer ---- */
+
+struct sink {
+    char *buf;
+    size_t len, cap, max;
+    size_t head_bytes;
+    bool over_body, over_head;
+};
+
+static size_t on_body(char *p, size_t size, size_t n, void *ctx)
+{
+    struct sink *s = ctx;
+    size_t k = size * n;
+    if (k > s->max - s->len) {
+        s->over_body = true;
+        return 0; /* stops the transfer: CURLE_WRITE_ERROR */
+    }
+    if (s->len + k + 1 > s->cap) {
+        size_t cap = s->cap == 0 ? 4096 : s->cap;
+        while (cap < s->len + k + 1)
+            cap *= 2;
+        if (cap > s->max + 1)
+            cap = s->max + 1;
+        char *nb = realloc(s->buf, cap);
+        if (nb == NULL)
+            return 0;
+        s->buf = nb;
+        s->cap = cap;
+    }
+    memcpy(s->buf + s->len, p, k);
+    s->len += k;
+    s->buf[s->len] = '\0';
+    return k;
+}
+
+static size_t on_header(char *p, size_t size, size_t n, void *ctx)
+{
+    (void)p;
+    struct sink *s = ctx;
+    s->head_bytes += size * n;
+    if (s->head_bytes > YC_HTTP_MAX_HEADER) {
+        s->over_head = true;
         return 0;
-    return left > INT32_MAX ? INT32_MAX : (int)left;
+    }
+    return size * n;
 }
 
-/* Waits for `events` on fd until the deadline. Returns YC_OK or YC_EUNREACHABLE. */
-static int wait_fd(int fd, short events, int64_t deadline)
+/* Maps a libcurl failure onto the ledger's error codes (httpc.h). */
+static int curl_error(CURLcode cc, const struct sink *s)
 {
-    for (;;) {
-        int left = remaining(deadline);
-        if (left == 0)
-            return YC_EUNREACHABLE;
-        struct pollfd pfd = {.fd = fd, .events = events};
-        int r = poll(&pfd, 1, left);
-        if (r > 0)
-            return YC_OK;
-        if (r == 0)
-            return YC_EUNREACHABLE;
-        if (errno != EINTR)
-            return YC_EUNREACHABLE;
-    }
-}
-
-/* ---- connection ---- */
-
-static int connect_one(const struct addrinfo *ai, int64_t deadline)
-{
-    int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
-    if (fd < 0)
-        return -1;
-    if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
-        return fd;
-    if (errno != EINPROGRESS) {
-        close(fd);
-        return -1;
-    }
-    int64_t cdl = mono_ms() + YC_HTTP_CONNECT_TIMEOUT_MS;
-    if (cdl > deadline)
-        cdl = deadline;
-    if (wait_fd(fd, POLLOUT, cdl) != YC_OK) {
-        close(fd);
-        return -1;
-    }
-    int soerr = 0;
-    socklen_t sl = sizeof soerr;
-    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) != 0 || soerr != 0) {
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-
-static int open_conn(const struct yc_url *u, int64_t deadline, int *out)
-{
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
-    struct addrinfo *res = NULL;
-    /* getaddrinfo cannot be bounded by our deadline; numeric hosts and /etc/hosts answer
-     * at once, which is what the CLIs use in practice. */
-    if (getaddrinfo(u->host, u->port, &hints, &res) != 0 || res == NULL)
-        return YC_EUNREACHABLE;
-    int fd = -1;
-    for (struct addrinfo *ai = res; ai != NULL && fd < 0; ai = ai->ai_next) {
-        if (remaining(deadline) == 0)
-            break;
-        fd = connect_one(ai, deadline);
-    }
-    freeaddrinfo(res);
-    if (fd < 0)
-        return YC_EUNREACHABLE;
-    *out = fd;
-    return YC_OK;
-}
-
-static int send_all(int fd, const char *p, size_t len, int64_t deadline)
-{
-    while (len > 0) {
-        ssize_t w = send(fd, p, len, MSG_NOSIGNAL);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            if (errno == EAGAIN || errno == EWOULDBLOCK) {
-                int rc = wait_fd(fd, POLLOUT, deadline);
-                if (rc != YC_OK)
-                    return rc;
-                continue;
-            }
-            return YC_EUNREACHABLE;
-        }
-        p += w;
-        len -= (size_t)w;
-    }
-    return YC_OK;
-}
-
-/* ---- reading ---- */
-
-/* A receive window over the socket: bytes arrive into `buf`, consumers take from it. */
-struct reader {
-    int fd;
-    int64_t deadline;
-    char buf[8192];
-    size_t start, end; /* unread bytes are buf[start..end) */
-    bool eof;
-};
-
-/* Reads more bytes into the window (compacting it). Returns YC_OK (possibly setting
- * eof) or YC_EUNREACHABLE. */
-static int fill(struct reader *r)
-{
-    if (r->start > 0) {
-        memmove(r->buf, r->buf + r->start, r->end - r->start);
-        r->end -= r->start;
-        r->start = 0;
-    }
-    if (r->end == sizeof r->buf)
-        return YC_OK;
-    for (;;) {
-        ssize_t n = recv(r->fd, r->buf + r->end, sizeof r->buf - r->end, 0);
-        if (n > 0) {
-            r->end += (size_t)n;
-            return YC_OK;
-        }
-        if (n == 0) {
-            r->eof = true;
-            return YC_OK;
-        }
-        if (errno == EINTR)
-            continue;
-        if (errno == EAGAIN || errno == EWOULDBLOCK) {
-            int rc = wait_fd(r->fd, POLLIN, r->deadline);
-            if (rc != YC_OK)
-                return rc;
-            continue;
-        }
-        return YC_EUNREACHABLE;
-    }
-}
-
-/* Reads one line ending in CRLF (or LF) into line (cap bytes, NUL-terminated, ending
- * stripped). *budget is decremented by the bytes consumed (header cap).
- * Returns YC_OK, YC_EDECODE (EOF or line too long), YC_ELIMIT, YC_EUNREACHABLE. */
-static int read_line(struct reader *r, char *line, size_t cap, size_t *budget)
-{
-    size_t n = 0;
-    for (;;) {
-        while (r->start < r->end) {
-            char c = r->buf[r->start++];
-            if (*budget == 0)
-                return YC_ELIMIT;
-            (*budget)--;
-            if (c == '\n') {
-                if (n > 0 && line[n - 1] == '\r')
-                    n--;
-                line[n] = '\0';
-                return YC_OK;
-            }
-            if (n + 1 >= cap)
-                return YC_EDECODE;
-            line[n++] = c;
-        }
-        if (r->eof)
-            return YC_EDECODE;
-        int rc = fill(r);
-        if (rc != YC_OK)
-            return rc;
-    }
-}
-
-/* A growable body buffer with a hard cap. */
-struct body {
-    char *p;
-    size_t len, alloc, cap;
-};
-
-static int body_append(struct body *b, const char *p, size_t n)
-{
-    if (n > b->cap - b->len)
+    if (s->over_body)
         return YC_ELIMIT;
-    if (b->len + n + 1 > b->alloc) {
-        size_t na = b->alloc ? b->alloc : 4096;
-        while (na < b->len + n + 1)
-            na *= 2;
-        if (na > b->cap + 1)
-            na = b->cap + 1;
-        char *np = realloc(b->p, na);
-        if (np == NULL)
-            return YC_ENOMEM;
-        b->p = np;
-        b->alloc = na;
-    }
-    memcpy(b->p + b->len, p, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-    return YC_OK;
-}
-
-/* Copies exactly n body bytes (or until EOF if n is SIZE_MAX). */
-static int read_body_bytes(struct reader *r, struct body *b, size_t n)
-{
-    bool to_eof = n == SIZE_MAX;
-    while (n > 0) {
-        if (r->start == r->end) {
-            if (r->eof)
-                return to_eof ? YC_OK : YC_EDECODE;
-            int rc = fill(r);
-            if (rc != YC_OK)
-                return rc;
-            continue;
-        }
-        size_t avail = r->end - r->start;
-        size_t take = avail < n ? avail : n;
-        int rc = body_append(b, r->buf + r->start, take);
-        if (rc != YC_OK)
-            return rc;
-        r->start += take;
-        if (!to_eof)
-            n -= take;
-    }
-    return YC_OK;
-}
-
-static int read_chunked(struct reader *r, struct body *b)
-{
-    char line[256];
-    for (;;) {
-        size_t budget = sizeof line + 2;
-        int rc = read_line(r, line, sizeof line, &budget);
-        if (rc != YC_OK)
-            return rc == YC_ELIMIT ? YC_EDECODE : rc;
-        /* chunk-size [; extensions] */
-        char *end = NULL;
-        errno = 0;
-        if (!((line[0] >= '0' && line[0] <= '9') || (line[0] >= 'a' && line[0] <= 'f') ||
-              (line[0] >= 'A' && line[0] <= 'F')))
-            return YC_EDECODE;
-        unsigned long long sz = strtoull(line, &end, 16);
-        if (errno != 0 || (*end != '\0' && *end != ';' && *end != ' ' && *end != '\t'))
-            return YC_EDECODE;
-        if (sz == 0)
-            break;
-        if (sz > b->cap - b->len)
-            return YC_ELIMIT;
-        rc = read_body_bytes(r, b, (size_t)sz);
-        if (rc != YC_OK)
-            return rc;
-        budget = 4;
-        rc = read_line(r, line, sizeof line, &budget);
-        if (rc != YC_OK || line[0] != '\0')
-            return rc == YC_OK || rc == YC_ELIMIT ? YC_EDECODE : rc;
-    }
-    /* Trailer fields until the empty line; bounded like the header. */
-    size_t budget = YC_HTTP_MAX_HEADER;
-    for (;;) {
-        int rc = read_line(r, line, sizeof line, &budget);
-        if (rc != YC_OK)
-            return rc == YC_ELIMIT ? YC_EDECODE : rc;
-        if (line[0] == '\0')
-            return YC_OK;
-    }
-}
-
-static int
-read_response(struct reader *r, bool head_only, size_t max_bytes, struct yc_http_response *resp)
-{
-    char line[YC_HTTP_MAX_HEADER];
-    size_t budget = YC_HTTP_MAX_HEADER;
-    int rc = read_line(r, line, sizeof line, &budget);
-    if (rc != YC_OK)
-        return rc == YC_ELIMIT ? YC_EDECODE : (r->eof ? YC_EUNREACHABLE : rc);
-    int status = 0;
-    if (strncmp(line, "HTTP/1.", 7) != 0 || (line[7] != '0' && line[7] != '1') || line[8] != ' ' ||
-        sscanf(line + 9, "%3d", &status) != 1 || status < 100 || status > 599)
+    if (s->over_head)
         return YC_EDECODE;
-
-    bool chunked = false, has_len = false;
-    unsigned long long clen = 0;
-    for (;;) {
-        rc = read_line(r, line, sizeof line, &budget);
-        if (rc != YC_OK)
-            return rc == YC_ELIMIT ? YC_EDECODE : rc;
-        if (line[0] == '\0')
-            break;
-        char *colon = strchr(line, ':');
-        if (colon == NULL)
-            return YC_EDECODE;
-        *colon = '\0';
-        char *val = colon + 1;
-        while (*val == ' ' || *val == '\t')
-            val++;
-        size_t vl = strlen(val);
-        while (vl > 0 && (val[vl - 1] == ' ' || val[vl - 1] == '\t'))
-            val[--vl] = '\0';
-        if (strcasecmp(line, "Content-Length") == 0) {
-            char *end = NULL;
-            errno = 0;
-            if (val[0] < '0' || val[0] > '9')
-                return YC_EDECODE;
-            unsigned long long v = strtoull(val, &end, 10);
-            if (errno != 0 || *end != '\0' || (has_len && v != clen))
-                return YC_EDECODE;
-            clen = v;
-            has_len = true;
-        } else if (strcasecmp(line, "Transfer-Encoding") == 0) {
-            if (strcasecmp(val, "chunked") != 0)
-                return YC_EDECODE; /* other codings are not supported */
-            chunked = true;
-        }
+    switch (cc) {
+    case CURLE_URL_MALFORMAT:
+        return YC_ECONFIG;
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_CRL_BADFILE:
+        return YC_ECONFIG; /* a certificate or CA problem: fixed by configuration */
+    case CURLE_UNSUPPORTED_PROTOCOL: /* the scheme was checked: an HTTP/0.9 answer, say */
+    case CURLE_WEIRD_SERVER_REPLY:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_BAD_CONTENT_ENCODING:
+    case CURLE_HTTP2:
+    case CURLE_RANGE_ERROR:
+        return YC_EDECODE;
+    case CURLE_OUT_OF_MEMORY:
+        return YC_ENOMEM;
+    default:
+        return YC_EUNREACHABLE; /* resolve, connect, TLS handshake, timeout, reset, empty */
     }
-    if (status >= 100 && status < 200)
-        return YC_EDECODE; /* we never send Expect: a 1xx is a protocol error here */
-
-    struct body b = {.cap = max_bytes};
-    rc = body_append(&b, "", 0);
-    if (rc == YC_OK && b.p == NULL) {
-        b.p = malloc(1);
-        if (b.p == NULL)
-            rc = YC_ENOMEM;
-        else
-            b.p[0] = '\0';
-    }
-    bool no_body = head_only || status == 204 || status == 304;
-    if (rc == YC_OK && !no_body) {
-        if (chunked)
-            rc = read_chunked(r, &b);
-        else if (has_len)
-            rc = clen > max_bytes ? YC_ELIMIT : read_body_bytes(r, &b, (size_t)clen);
-        else
-            rc = read_body_bytes(r, &b, SIZE_MAX);
-    }
-    if (rc != YC_OK) {
-        free(b.p);
-        return rc;
-    }
-    resp->status = status;
-    resp->body = b.p;
-    resp->len = b.len;
-    return YC_OK;
 }
 
-static int request(const char *method,
-                   const char *url,
+static int request(const char *url,
                    const char *body,
                    size_t len,
                    int timeout_ms,
                    size_t max_bytes,
-                   struct yc_http_response *resp)
+                   const struct yc_http_opts *o,
+                   struct yc_http_response *resp,
+                   char *why,
+                   size_t whylen)
 {
-    if (resp == NULL || url == NULL || (body == NULL && len > 0) || timeout_ms <= 0)
-        return YC_EINVAL;
     memset(resp, 0, sizeof *resp);
-    struct yc_url *u = malloc(sizeof *u);
-    if (u == NULL)
-        return YC_ENOMEM;
-    int rc = yc_url_parse(u, url);
-    if (rc != YC_OK) {
-        free(u);
-        return rc;
-    }
-    int64_t deadline = mono_ms() + timeout_ms;
-    int fd = -1;
-    rc = open_conn(u, deadline, &fd);
-    if (rc != YC_OK) {
-        free(u);
-        return rc;
-    }
-    bool v6 = strchr(u->host, ':') != NULL;
-    char head[YC_HTTP_URL_MAX + 512];
-    int k = snprintf(head, sizeof head,
-                     "%s %s HTTP/1.1\r\nHost: %s%s%s:%s\r\nUser-Agent: yuchain/%s\r\n"
-                     "Accept: application/json\r\nConnection: close\r\n",
-                     method, u->path, v6 ? "[" : "", u->host, v6 ? "]" : "", u->port, YC_VERSION);
-    if (k >= 0 && (size_t)k < sizeof head && body != NULL)
-        k += snprintf(head + k, sizeof head - (size_t)k,
-                      "Content-Type: application/json\r\nContent-Length: %zu\r\n", len);
-    if (k >= 0 && (size_t)k < sizeof head)
-        k += snprintf(head + k, sizeof head - (size_t)k, "\r\n");
-    free(u);
-    if (k < 0 || (size_t)k >= sizeof head) {
-        close(fd);
+    if (why != NULL && whylen > 0)
+        why[0] = '\0';
+    struct yc_url u;
+    if (url == NULL || yc_url_parse(&u, url) != YC_OK)
         return YC_ECONFIG;
+    if (timeout_ms <= 0 || max_bytes == 0 || max_bytes > SIZE_MAX / 2)
+        return YC_EINVAL;
+    CURL *c = curl_easy_init();
+    if (c == NULL)
+        return YC_ENOMEM;
+    struct sink s = {.max = max_bytes};
+    struct curl_slist *hdrs = NULL;
+    char errbuf[CURL_ERROR_SIZE] = "";
+    char auth[sizeof o->token + 32];
+    bool ok = true;
+    long connect_ms = timeout_ms < YC_HTTP_CONNECT_TIMEOUT_MS ? timeout_ms
+                                                              : YC_HTTP_CONNECT_TIMEOUT_MS;
+    ok = ok && curl_easy_setopt(c, CURLOPT_URL, url) == CURLE_OK;
+    ok = ok && curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https") == CURLE_OK;
+    ok = ok && curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L) == CURLE_OK;
+    ok = ok && curl_easy_setopt(c, CURLOPT_PROXY, "") == CURLE_OK;
+    ok = ok && curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) == CURLE_OK;
+    ok = ok && curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)timeout_ms) == CURLE_OK;
+    ok = ok && curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, connect_ms) == CURLE_OK;
+    ok = ok && curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf) == CURLE_OK;
+    ok = ok && curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body) == CURLE_OK;
+    ok = ok && curl_easy_setopt(c, CURLOPT_WRITEDATA, &s) == CURLE_OK;
+    ok = ok && curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header) == CURLE_OK;
+    ok = ok && curl_easy_setopt(c, CURLOPT_HEADERDATA, &s) == CURLE_OK;
+    ok = ok && curl_easy_setopt(c, CURLOPT_USERAGENT, "yuchain/" YC_VERSION) == CURLE_OK;
+    ok = ok && curl_easy_setopt(c, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1) == CURLE_OK;
+    if (body != NULL) {
+        hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
+        ok = ok && hdrs != NULL;
+        ok = ok && curl_easy_setopt(c, CURLOPT_POSTFIELDS, body) == CURLE_OK;
+        ok = ok && curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len) == CURLE_OK;
     }
-    rc = send_all(fd, head, (size_t)k, deadline);
-    if (rc == YC_OK && len > 0)
-        rc = send_all(fd, body, len, deadline);
-    if (rc == YC_OK) {
-        struct reader *r = malloc(sizeof *r);
-        if (r == NULL) {
-            rc = YC_ENOMEM;
+    if (o != NULL && o->token[0] != '\0') {
+        snprintf(auth, sizeof auth, "Authorization: Bearer %s", o->token);
+        struct curl_slist *h = curl_slist_append(hdrs, auth);
+        ok = ok && h != NULL;
+        hdrs = h != NULL ? h : hdrs;
+    }
+    if (hdrs != NULL)
+        ok = ok && curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs) == CURLE_OK;
+    if (o != NULL && o->cacert[0] != '\0')
+        ok = ok && curl_easy_setopt(c, CURLOPT_CAINFO, o->cacert) == CURLE_OK;
+    int rc = YC_OK;
+    if (!ok) {
+        rc = YC_ENOMEM;
+    } else {
+        CURLcode cc = curl_easy_perform(c);
+        if (cc != CURLE_OK) {
+            rc = curl_error(cc, &s);
+            if (why != NULL && whylen > 0)
+                snprintf(why, whylen, "%s", errbuf[0] != '\0' ? errbuf : curl_easy_strerror(cc));
         } else {
-            r->fd = fd;
-            r->deadline = deadline;
-            r->start = r->end = 0;
-            r->eof = false;
-            rc = read_response(r, strcmp(method, "HEAD") == 0, max_bytes, resp);
-            free(r);
+            long status = 0;
+            curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+            resp->status = (int)status;
+            if (s.buf == NULL) {
+                s.buf = calloc(1, 1);
+                if (s.buf == NULL)
+                    rc = YC_ENOMEM;
+            }
+            if (rc == YC_OK) {
+                resp->body = s.buf;
+                resp->len = s.len;
+                s.buf = NULL;
+            }
         }
     }
-    close(fd);
+    free(s.buf);
+    curl_slist_free_all(hdrs);
+    if (o != NULL && o->token[0] != '\0')
+        memset(auth, 0, sizeof auth);
+    curl_easy_cleanup(c);
     return rc;
 }
 
@@ -505,12 +327,12 @@ int yc_http_post(const char *url,
                  size_t max_bytes,
                  struct yc_http_response *resp)
 {
-    return request("POST", url, body != NULL ? body : "", len, timeout_ms, max_bytes, resp);
+    return request(url, body != NULL ? body : "", len, timeout_ms, max_bytes, NULL, resp, NULL, 0);
 }
 
 int yc_http_get(const char *url, int timeout_ms, size_t max_bytes, struct yc_http_response *resp)
 {
-    return request("GET", url, NULL, 0, timeout_ms, max_bytes, resp);
+    return request(url, NULL, 0, timeout_ms, max_bytes, NULL, resp, NULL, 0);
 }
 
 void yc_http_response_free(struct yc_http_response *r)
@@ -532,15 +354,16 @@ set_err(char *code, size_t code_len, char *msg, size_t msg_len, const char *c, c
         snprintf(msg, msg_len, "%s", m);
 }
 
-int yc_rpc_call_timeout(const char *node_url,
-                        const char *method,
-                        json_t *params,
-                        int timeout_ms,
-                        json_t **result,
-                        char *err_code,
-                        size_t err_code_len,
-                        char *err_msg,
-                        size_t err_msg_len)
+int yc_rpc_call_opts(const char *node_url,
+                     const struct yc_http_opts *opts,
+                     const char *method,
+                     json_t *params,
+                     int timeout_ms,
+                     json_t **result,
+                     char *err_code,
+                     size_t err_code_len,
+                     char *err_msg,
+                     size_t err_msg_len)
 {
     if (result != NULL)
         *result = NULL;
@@ -558,13 +381,14 @@ int yc_rpc_call_timeout(const char *node_url,
     if (text == NULL)
         return YC_ENOMEM;
     struct yc_http_response resp;
-    int rc =
-        yc_http_post(node_url, text, strlen(text), timeout_ms > 0 ? timeout_ms : YC_RPC_TIMEOUT_MS,
-                     YC_RPC_MAX_RESPONSE, &resp);
+    char why[CURL_ERROR_SIZE];
+    int rc = request(node_url, text, strlen(text),
+                     timeout_ms > 0 ? timeout_ms : YC_RPC_TIMEOUT_MS, YC_RPC_MAX_RESPONSE, opts,
+                     &resp, why, sizeof why);
     free(text);
     if (rc != YC_OK) {
-        char m[256];
-        snprintf(m, sizeof m, "%s (%s)", yc_strerror(rc), node_url);
+        char m[400];
+        snprintf(m, sizeof m, "%s (%s)%s%s", yc_strerror(rc), node_url, why[0] ? ": " : "", why);
         set_err(err_code, err_code_len, err_msg, err_msg_len, yc_err_name(rc), m);
         return rc;
     }
@@ -574,12 +398,37 @@ int yc_rpc_call_timeout(const char *node_url,
     yc_http_response_free(&resp);
     if (!json_is_object(root)) {
         json_decref(root);
-        char m[128];
+        char m[400];
+        if (status == 401 || status == 403) {
+            snprintf(m, sizeof m, "%s answered HTTP %d: it wants a valid bearer token "
+                                  "(--token-file FILE or YUCHAIN_NODE_TOKEN_FILE)", node_url,
+                     status);
+            set_err(err_code, err_code_len, err_msg, err_msg_len, "not_authorized", m);
+            return YC_ENOTAUTH;
+        }
+        if (status == 404 || status == 405) {
+            snprintf(m, sizeof m, "%s answered HTTP %d without a JSON-RPC answer: is it a "
+                                  "Yuchain node's RPC address, with the right path?", node_url,
+                     status);
+            set_err(err_code, err_code_len, err_msg, err_msg_len, "not_a_node", m);
+            return YC_ECONFIG;
+        }
         snprintf(m, sizeof m, "the node answered HTTP %d without a JSON-RPC object", status);
         set_err(err_code, err_code_len, err_msg, err_msg_len, yc_err_name(YC_EDECODE), m);
         return YC_EDECODE;
     }
     json_t *err = json_object_get(root, "error");
+    if (err != NULL && !json_is_null(err) &&
+        json_integer_value(json_object_get(err, "code")) == -32601) {
+        /* The URL reaches something that speaks JSON-RPC but has no such method: a wrong
+         * path or another service, never "no such object". */
+        char m[400];
+        snprintf(m, sizeof m, "%s has no JSON-RPC method '%s': is it a Yuchain node's RPC "
+                              "address, with the right path?", node_url, method);
+        set_err(err_code, err_code_len, err_msg, err_msg_len, "method_not_found", m);
+        json_decref(root);
+        return YC_ECONFIG;
+    }
     if (err != NULL && !json_is_null(err)) {
         const char *code = json_string_value(json_object_get(json_object_get(err, "data"), "code"));
         const char *m = json_string_value(json_object_get(err, "message"));
@@ -598,6 +447,32 @@ int yc_rpc_call_timeout(const char *node_url,
     *result = json_incref(res);
     json_decref(root);
     return YC_OK;
+}
+
+int yc_rpc_call_timeout(const char *node_url,
+                        const char *method,
+                        json_t *params,
+                        int timeout_ms,
+                        json_t **result,
+                        char *err_code,
+                        size_t err_code_len,
+                        char *err_msg,
+                        size_t err_msg_len)
+{
+    struct yc_http_opts o;
+    char why[256];
+    int rc = yc_http_opts_load(&o, NULL, NULL, why, sizeof why);
+    if (rc != YC_OK) {
+        if (result != NULL)
+            *result = NULL;
+        json_decref(params);
+        set_err(err_code, err_code_len, err_msg, err_msg_len, yc_err_name(rc), why);
+        return rc;
+    }
+    rc = yc_rpc_call_opts(node_url, &o, method, params, timeout_ms, result, err_code,
+                          err_code_len, err_msg, err_msg_len);
+    memset(&o, 0, sizeof o);
+    return rc;
 }
 
 int yc_rpc_call(const char *node_url,

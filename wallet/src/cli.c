@@ -17,7 +17,14 @@ const struct wallet_opt_def WALLET_OPTS[O_COUNT] = {
     [O_WALLET_DIR] = {"wallet-dir", "DIR",
                       "wallet directory (env YUCHAIN_WALLET_DIR; default ~/.yuchain-wallet)"},
     [O_NODE] = {"node", "URL",
-                "node RPC address (env YUCHAIN_NODE; default " WALLET_DEFAULT_NODE ")"},
+                "node RPC address, http:// or https://, a path allowed (env YUCHAIN_NODE; "
+                "default " WALLET_DEFAULT_NODE ")"},
+    [O_TOKEN_FILE] = {"token-file", "FILE",
+                      "send the bearer token on FILE's first line to the node (env "
+                      "YUCHAIN_NODE_TOKEN_FILE)"},
+    [O_CACERT] = {"cacert", "FILE",
+                  "verify an https node against the CA certificate(s) in FILE instead of the "
+                  "system's (env YUCHAIN_NODE_CACERT)"},
     [O_FROM] = {"from", "NAME", "key to act with (default: the only key in the wallet)"},
     [O_PASSWORD_FILE] = {"password-file", "FILE", "read the passphrase from FILE's first line"},
     [O_PASSWORD_STDIN] = {"password-stdin", NULL, "read the passphrase from stdin's first line"},
@@ -314,8 +321,17 @@ int wallet_init(struct wallet *w, const struct wallet_args *a)
     w->node = node != NULL && node[0] != '\0' ? node : WALLET_DEFAULT_NODE;
     struct yc_url u;
     if (yc_url_parse(&u, w->node) != YC_OK) {
-        wallet_err("bad node URL '%s': expected http://HOST:PORT", w->node);
+        wallet_err("--node: bad URL '%s': expected http://HOST:PORT or "
+                   "https://HOST[:PORT][/PATH]",
+                   w->node);
         return YC_EXIT_CONFIG;
+    }
+    char why[256];
+    int hrc = yc_http_opts_load(&w->http, a->set[O_TOKEN_FILE] ? a->val[O_TOKEN_FILE] : NULL,
+                                a->set[O_CACERT] ? a->val[O_CACERT] : NULL, why, sizeof why);
+    if (hrc != YC_OK) {
+        wallet_err("%s", why);
+        return hrc == YC_EIO ? YC_EXIT_IOERR : YC_EXIT_CONFIG;
     }
     w->from = a->set[O_FROM] ? a->val[O_FROM] : NULL;
     w->pass.file = a->set[O_PASSWORD_FILE] ? a->val[O_PASSWORD_FILE] : NULL;

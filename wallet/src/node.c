@@ -16,9 +16,9 @@ int wallet_rpc(const struct wallet *w,
                json_t **result,
                struct wallet_remote_err *remote)
 {
-    char code[64], msg[256];
-    int rc = yc_rpc_call_timeout(w->node, method, params, timeout_ms, result, code, sizeof code,
-                                 msg, sizeof msg);
+    char code[64], msg[512];
+    int rc = yc_rpc_call_opts(w->node, &w->http, method, params, timeout_ms, result, code,
+                              sizeof code, msg, sizeof msg);
     if (rc == YC_OK)
         return YC_EXIT_OK;
     if (rc == YC_EREMOTE) {
@@ -32,13 +32,17 @@ int wallet_rpc(const struct wallet *w,
     }
     if (rc == YC_EUNREACHABLE) {
         wallet_err("node unreachable at %s: is yuchaind running? (give --node URL or set "
-                   "YUCHAIN_NODE)",
-                   w->node);
+                   "YUCHAIN_NODE) [%s]",
+                   w->node, msg);
         return YC_EXIT_UNAVAILABLE;
     }
-    if (rc == YC_ECONFIG) {
-        wallet_err("bad node URL '%s'", w->node);
+    if (rc == YC_ECONFIG) { /* a wrong URL or path, or a certificate problem */
+        wallet_err("%s", msg[0] != '\0' ? msg : "bad node URL");
         return YC_EXIT_CONFIG;
+    }
+    if (rc == YC_ENOTAUTH) {
+        wallet_err("%s", msg);
+        return YC_EXIT_NOPERM;
     }
     wallet_err("%s at %s: %s", method, w->node, msg[0] != '\0' ? msg : yc_strerror(rc));
     return rc == YC_ENOMEM ? YC_EXIT_FAIL : YC_EXIT_DATAERR;

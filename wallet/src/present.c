@@ -27,9 +27,9 @@ static void short_addr(const char *addr, char *out, size_t cap)
 {
     size_t n = strlen(addr);
     if (n <= 16)
-        snprintf(out, cap, "%s", addr);
+        snprintf(out, cap, "%.16s", addr);
     else
-        snprintf(out, cap, "%.9s\u2026%s", addr, addr + n - 4);
+        snprintf(out, cap, "%.9s\u2026%.4s", addr, addr + n - 4);
 }
 
 /* Copies a name for a terminal: control characters (C0, DEL, C1) and the bidirectional

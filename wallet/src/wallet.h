@@ -37,6 +37,7 @@ struct wallet {
     bool json, no_wait;
     uint64_t now_ms; /* wall clock at start, for relative TIME arguments */
     struct wallet_name *names; /* accounts' names looked up for text output (present.c) */
+    struct yc_http_opts http;  /* --token-file, --cacert (or their environment) */
 };
 
 /* ---- text output for people (present.c); never used with --json ---- */
@@ -87,7 +88,7 @@ int wallet_parse_u64(const char *s, const char *what, bool positive, uint64_t *o
 /* A JSON-RPC error the node answered with. */
 struct wallet_remote_err {
     char code[64];     /* stable error name (error.data.code) */
-    char message[256]; /* error.message */
+    char message[512]; /* error.message */
 };
 
 /*

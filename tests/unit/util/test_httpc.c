@@ -2,7 +2,8 @@
  * test_httpc.c — the blocking HTTP client and JSON-RPC call against a tiny in-test server
  * (a forked process on a loopback port, one forked handler per connection): bodies framed
  * by Content-Length, chunked coding and end of connection; response cap; short bodies;
- * garbage; timeouts; refused connections; URL parsing; JSON-RPC results and errors.
+ * garbage; timeouts; refused connections; URL parsing; JSON-RPC results and errors; a
+ * wrong URL told from a missing object; a bearer token from a file.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -141,6 +142,12 @@ static void handle(int fd)
         free(text);
         json_decref(resp);
         json_decref(rq);
+    } else if (strcmp(path, "/auth") == 0) { /* a proxy that wants a bearer token */
+        if (strstr(req, "\r\nAuthorization: Bearer s3cret-token\r\n") != NULL)
+            send_str(fd, "HTTP/1.1 200 OK\r\nContent-Length: 36\r\n\r\n"
+                         "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}");
+        else
+            send_str(fd, "HTTP/1.1 401 Unauthorized\r\nContent-Length: 6\r\n\r\nnope\r\n");
     } else if (strcmp(path, "/notjson") == 0) {
         send_str(fd, "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 4\r\n\r\noops");
     } else {
@@ -305,7 +312,12 @@ static void test_url_parse(void **state)
     assert_string_equal(u.host, "::1");
     assert_string_equal(u.port, "8080");
     assert_string_equal(u.path, "/a");
-    assert_int_equal(yc_url_parse(&u, "https://x/"), YC_ECONFIG);
+    assert_false(u.tls);
+    assert_int_equal(yc_url_parse(&u, "https://node.example/yuchain/"), YC_OK);
+    assert_true(u.tls);
+    assert_string_equal(u.port, "443");
+    assert_string_equal(u.path, "/yuchain/");
+    assert_int_equal(yc_url_parse(&u, "ftp://x/"), YC_ECONFIG);
     assert_int_equal(yc_url_parse(&u, "127.0.0.1:27700"), YC_ECONFIG);
     assert_int_equal(yc_url_parse(&u, "http://:80/"), YC_ECONFIG);
     assert_int_equal(yc_url_parse(&u, "http://x:0/"), YC_ECONFIG);
@@ -337,13 +349,49 @@ static void test_rpc(void **state)
     assert_string_equal(code, "bad_nonce");
     assert_string_equal(msg, "nonce is wrong");
 
+    /* a method the URL does not serve: a wrong URL, never "no such object" */
     assert_int_equal(yc_rpc_call(u, "nosuch", NULL, &res, code, sizeof code, msg, sizeof msg),
-                     YC_EREMOTE);
-    assert_string_equal(code, "remote_error");
-    assert_string_equal(msg, "method not found");
+                     YC_ECONFIG);
+    assert_string_equal(code, "method_not_found");
+    assert_non_null(strstr(msg, "no JSON-RPC method 'nosuch'"));
 
     assert_int_equal(yc_rpc_call(u, "noresult", NULL, &res, code, sizeof code, NULL, 0),
                      YC_EDECODE);
+
+    /* a path that is not a node: 404 without JSON-RPC */
+    url(u, sizeof u, "/elsewhere");
+    assert_int_equal(yc_rpc_call(u, "status", NULL, &res, code, sizeof code, msg, sizeof msg),
+                     YC_ECONFIG);
+    assert_string_equal(code, "not_a_node");
+
+    /* a bearer token: refused without it (401), answered with it */
+    url(u, sizeof u, "/auth");
+    assert_int_equal(yc_rpc_call(u, "status", NULL, &res, code, sizeof code, msg, sizeof msg),
+                     YC_ENOTAUTH);
+    assert_string_equal(code, "not_authorized");
+    char tf[] = "/tmp/yc-token-XXXXXX";
+    int tfd = mkstemp(tf);
+    assert_true(tfd >= 0);
+    assert_int_equal(write(tfd, "s3cret-token\n", 13), 13);
+    close(tfd);
+    struct yc_http_opts o;
+    char err[256];
+    assert_int_equal(yc_http_opts_load(&o, tf, NULL, err, sizeof err), YC_OK);
+    assert_int_equal(yc_rpc_call_opts(u, &o, "status", NULL, 0, &res, code, sizeof code, msg,
+                                      sizeof msg),
+                     YC_OK);
+    json_decref(res);
+    setenv("YUCHAIN_NODE_TOKEN_FILE", tf, 1); /* the environment serves yc_rpc_call */
+    assert_int_equal(yc_rpc_call(u, "status", NULL, &res, code, sizeof code, msg, sizeof msg),
+                     YC_OK);
+    json_decref(res);
+    unsetenv("YUCHAIN_NODE_TOKEN_FILE");
+    assert_int_equal(write(open(tf, O_WRONLY | O_TRUNC), "\n", 1), 1); /* empty: refused */
+    assert_int_equal(yc_http_opts_load(&o, tf, NULL, err, sizeof err), YC_ECONFIG);
+    assert_non_null(strstr(err, "first line"));
+    unlink(tf);
+    assert_int_equal(yc_http_opts_load(&o, tf, NULL, err, sizeof err), YC_EIO);
+    assert_int_equal(yc_http_opts_load(&o, NULL, "/nonexistent/ca.pem", err, sizeof err), YC_EIO);
 
     url(u, sizeof u, "/notjson");
     assert_int_equal(yc_rpc_call(u, "echo", NULL, &res, code, 4, msg, sizeof msg), YC_EDECODE);

@@ -179,8 +179,19 @@ static void test_precedence(void **state)
     assert_string_equal(w.node, "http://h:2");
     assert_string_equal(w.from, "bob");
 
+    /* https, a path, a token file and a CA file */
+    assert_int_equal(parse("--node https://h/yuchain/ list", &a, err, sizeof err), 0);
+    assert_int_equal(wallet_init(&w, &a), 0);
+    assert_string_equal(w.node, "https://h/yuchain/");
+    assert_int_equal(parse("--token-file /nonexistent/t list", &a, err, sizeof err), 0);
+    assert_int_equal(wallet_init(&w, &a), YC_EXIT_IOERR);
+    assert_int_equal(parse("--cacert /nonexistent/ca.pem list", &a, err, sizeof err), 0);
+    assert_int_equal(wallet_init(&w, &a), YC_EXIT_IOERR);
+
     /* configuration errors: 78 */
-    assert_int_equal(parse("--node https://h list", &a, err, sizeof err), 0);
+    assert_int_equal(parse("--node ftp://h list", &a, err, sizeof err), 0);
+    assert_int_equal(wallet_init(&w, &a), YC_EXIT_CONFIG);
+    assert_int_equal(parse("--node 127.0.0.1:27700 list", &a, err, sizeof err), 0);
     assert_int_equal(wallet_init(&w, &a), YC_EXIT_CONFIG);
     unsetenv("YUCHAIN_WALLET_DIR");
     unsetenv("HOME");
