@@ -758,7 +758,7 @@
     });
     window.addEventListener('hashchange', () => { document.getElementById('search-msg').hidden = true; render(); });
     rpc('status').then(st => {
-      document.getElementById('foot-node').textContent = t('foot_node', st.node_id ? short(st.node_id, 10, 6) : '', st.role, st.version || '');
+      document.getElementById('foot-node').textContent = t('foot_node', st.node_id ? short(st.node_id, 10, 6) : '', t('node_role_' + st.role), st.version || '');
     }).catch(() => {});
     render();
   }
