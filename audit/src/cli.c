@@ -186,6 +186,14 @@ int audit_run_full(const struct audit_common *c, uint64_t to, struct audit_src *
         audit_json_failure(c, yc_err_name(rc), msg, audit_exit_for(rc));
         return audit_exit_for(rc);
     }
+    if (!audit_anchored(c)) {
+        char gh[2 * YC_HASH_LEN + 1];
+        yc_hex(gh, src->genesis.hash, YC_HASH_LEN);
+        audit_errorf("warning: NOT ANCHORED: the genesis comes from the %s being audited "
+                     "(genesis hash %s); compare it with the published one, or pass --genesis "
+                     "FILE or --genesis-hash HEX",
+                     c->home != NULL ? "home" : "node", gh);
+    }
     rc = memstate_create(state);
     if (rc != YC_OK) {
         audit_src_close(src);

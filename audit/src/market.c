@@ -122,6 +122,7 @@ static const char VIOLATIONS_USAGE[] =
     "ledger refused them (they changed nothing), so they are evidence, not breaches.\n"
     "\n"
     "  --home DIR, --node URL, --genesis FILE   as for `replay`\n"
+    "  --genesis-hash HEX, --require-anchor     as for `replay` (unanchored: a warning)\n"
     "  --json    print one JSON object {\"ok\",\"height\",\"blocks\",\"txs\",\"failed\",\n"
     "            \"checked\",\"breaches\":[{\"rule\",\"id\",\"detail\",\"height\"}],\n"
     "            \"alerts\":[…],\"failed_attempts\":[{\"rule\",\"code\",\"height\",\"tx\",…}]}\n"
@@ -349,6 +350,7 @@ static const char EXPORT_USAGE[] =
     "                  of the period)\n"
     "  --bom           start CSV with a UTF-8 byte order mark, for spreadsheet programs\n"
     "  --home DIR, --node URL, --genesis FILE, --quiet   as for `replay`\n"
+    "  --genesis-hash HEX, --require-anchor     as for `replay` (unanchored: a warning)\n"
     "\n"
     "Exit status: 0 exported, 1 the ledger failed verification, 2 usage, 69 node\n"
     "unreachable, 74 I/O error, 78 configuration error.\n";

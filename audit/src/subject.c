@@ -34,6 +34,7 @@ static const char SUBJECT_USAGE[] =
     "revoked, expired, outside its scope, no uses left…), with the code and the reason.\n"
     "\n"
     "  --home DIR, --node URL, --genesis FILE   as for `replay`\n"
+    "  --genesis-hash HEX, --require-anchor     as for `replay` (unanchored: a warning)\n"
     "  --json    print one JSON object {\"subject\",\"height\",\"time\",\"account\",\n"
     "            \"consents\",\"usage\",\"failed_attempts\"}\n"
     "  --quiet   no progress display\n"

@@ -27,6 +27,7 @@ static const char TRACE_USAGE[] =
     "and every use recorded under those licenses.\n"
     "\n"
     "  --home DIR, --node URL, --genesis FILE   as for `replay`\n"
+    "  --genesis-hash HEX, --require-anchor     as for `replay` (unanchored: a warning)\n"
     "  --format F   text (default), json, dot (Graphviz) or prov-json (W3C PROV-JSON);\n"
     "               json, dot and prov-json are byte for byte what the node's\n"
     "               `provenance` method computes at the same height\n"
