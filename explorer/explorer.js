@@ -223,9 +223,12 @@
     const chains = await batch(calls);
     const heights = [];
     for (const r of chains) for (const b of (ok(r) ? ok(r).blocks : [])) if (Number(b.tx_count) > 0) heights.push(b.height);
-    const blocks = await batch(heights.map(x => ['block', {height: x}]));
+    /* newest blocks first, 20 at a time, until they hold SCAN_TXS transactions */
     const ids = [];
-    for (const r of blocks) if (ok(r)) ids.push(...ok(r).txs);
+    for (let i = 0; i < heights.length && ids.length < SCAN_TXS; i += 20) {
+      const blocks = await batch(heights.slice(i, i + 20).map(x => ['block', {height: x}]));
+      for (const r of blocks) if (ok(r)) ids.push(...ok(r).txs);
+    }
     const txs = await batch(ids.slice(0, SCAN_TXS).map(id => ['tx', {id: id}]));
     return {tip: tip, txs: txs.map(ok).filter(x => x && x.tx), truncated: ids.length > SCAN_TXS};
   }

@@ -334,17 +334,20 @@ def body(t, c, b):
                  "credit", "record", addr["bob"], "--severity", "warning", "--reason",
                  "late_filing", "--evidence", digest("case-1"), frm="regulator")["id"]))
     uses, a1, a2, credit = ids["uses"], ids["a1"], ids["a2"], ids["credit"]
-    until = to_int(rpc.call("asset", {"id": a1})["notice_until"])
+    until = max(to_int(rpc.call("asset", {"id": a})["notice_until"]) for a in (a1, a2))
     k = 0
     while node.height() <= until:
         k += 1
         send("evidence", "anchor", "--digest", digest("tick%d" % k), "--kind", "tick",
              frm="agency")
     send("asset", "certify", a1, frm="exchange")
+    send("asset", "certify", a2, frm="exchange")
     listing = send("market", "list", a1, "--offer", "hold", "--price", 12000, "--sector",
                    "transport", frm="ent")["id"]
     bid = send("market", "bid", listing, "--price", 12345, frm="processor")["id"]
     deal = send("market", "accept", bid, frm="ent")["id"]
+    listing2 = send("market", "list", a2, "--offer", "operate", "--price", 8000, "--sector",
+                    "transport", frm="ent")["id"]
     t.number("traffic_s", round(time.monotonic() - t0, 1))
     tip = node.height()
     points = rpc.call("price_index")["points"]
@@ -444,6 +447,8 @@ def body(t, c, b):
              "price chart points")
     check_eq(p0["vwap"], "12345", "vwap of the one deal")
     check_eq(b.attrs("[data-deal]", "data-deal"), [deal], "the deal listed")
+    check_eq(b.attrs("[data-listing]", "data-listing"), [listing2], "the open listing")
+    check(ENT_NAME in " ".join(b.text("[data-listing]")), "the seller named")
 
     # Supervision: the alert, the credit record, the policy.
     page("/supervision", "supervision", "supervision")
