@@ -1,11 +1,16 @@
 /*
  * httpd.c — HTTP/1.1 server on libuv and http-parser (see httpd.h): listening,
- * accepting under the connection cap, closing connections and stopping the server.
- * One connection's life (reading, parsing, answering) is in httpd_conn.c.
+ * accepting under the connection caps (whole server and per source, with eviction),
+ * closing connections and stopping the server. One connection's life (reading,
+ * parsing, answering, deadlines, the body budget) is in httpd_conn.c.
  *
  * Memory of a connection is freed only when the close callbacks of its two handles
  * (tcp, timer) have both run; write callbacks (even cancelled ones) come first. The
  * server frees itself once its listener and every connection are closed.
+ *
+ * Invariants: the source table holds one count per live (not closing) accepted
+ * connection, so it never has more than max_connections keys and always an empty slot;
+ * body_in_flight is the sum of the live connections' budgets.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,10 +27,14 @@
 void yc_httpd_config_default(struct yc_httpd_config *c)
 {
     c->max_body_bytes = (size_t)8 << 20;
+    c->max_body_bytes_in_flight = (size_t)64 << 20;
     c->max_header_bytes = 16384;
     c->max_connections = 256;
+    c->max_connections_per_source = 32;
     c->idle_timeout_ms = 60000;
-    c->request_timeout_ms = 20000;
+    c->header_timeout_ms = 10000;
+    c->body_timeout_ms = 10000;
+    c->body_min_rate = 32768;
     c->max_write_queue_bytes = (size_t)4 << 20;
     c->sse_max_queue_bytes = (size_t)1 << 20;
     c->sse_ping_ms = 15000;
@@ -40,6 +49,7 @@ static void srv_maybe_free(yc_httpd *h)
         return;
     yc_httpd_closed_cb cb = h->closed_cb;
     void *ctx = h->closed_ctx;
+    free(h->srcs);
     free(h);
     if (cb)
         cb(ctx);
@@ -63,6 +73,94 @@ static void on_handle_closed(uv_handle_t *hd)
         conn_free(c);
 }
 
+/* ---- sources: open connections per address (IPv4) or /64 (IPv6) ---- */
+
+/* The key of a peer: an IPv4 address (also IPv4-mapped IPv6) as ::ffff:a.b.c.d, an IPv6
+ * address cut to its /64 (one subscriber usually holds a whole /64). false if unknown. */
+static bool src_key(const struct sockaddr_storage *ss, uint8_t key[16])
+{
+    memset(key, 0, 16);
+    if (ss->ss_family == AF_INET) {
+        key[10] = key[11] = 0xff;
+        memcpy(key + 12, &((const struct sockaddr_in *)ss)->sin_addr, 4);
+        return true;
+    }
+    if (ss->ss_family == AF_INET6) {
+        const uint8_t *a = ((const struct sockaddr_in6 *)ss)->sin6_addr.s6_addr;
+        static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+        if (memcmp(a, mapped, 12) == 0)
+            memcpy(key, a, 16);
+        else
+            memcpy(key, a, 8);
+        return true;
+    }
+    return false;
+}
+
+static size_t src_hash(const yc_httpd *h, const uint8_t key[16])
+{
+    uint64_t x = h->src_seed;
+    for (size_t i = 0; i < 16; i++) {
+        x ^= key[i];
+        x *= 0x100000001b3ull;
+    }
+    x ^= x >> 31;
+    return (size_t)x & (h->srcs_cap - 1);
+}
+
+/* The slot holding key, or the empty slot where it would go. The table always has an
+ * empty slot (see the invariants), so the probe ends. */
+static struct src_slot *src_slot_of(yc_httpd *h, const uint8_t key[16])
+{
+    size_t i = src_hash(h, key);
+    while (h->srcs[i].count != 0 && memcmp(h->srcs[i].key, key, 16) != 0)
+        i = (i + 1) & (h->srcs_cap - 1);
+    return &h->srcs[i];
+}
+
+static uint32_t src_count(yc_httpd *h, const uint8_t key[16])
+{
+    return src_slot_of(h, key)->count;
+}
+
+static void src_add(yc_http_conn *c)
+{
+    struct src_slot *s = src_slot_of(c->srv, c->src);
+    if (s->count == 0)
+        memcpy(s->key, c->src, 16);
+    s->count++;
+    c->src_counted = true;
+}
+
+/* Drops one count; an emptied slot is refilled by shifting later probes back (linear
+ * probing without tombstones). */
+static void src_remove(yc_http_conn *c)
+{
+    if (!c->src_counted)
+        return;
+    c->src_counted = false;
+    yc_httpd *h = c->srv;
+    struct src_slot *s = src_slot_of(h, c->src);
+    if (s->count == 0)
+        return; /* not there: cannot happen while the invariant holds */
+    if (--s->count > 0)
+        return;
+    size_t mask = h->srcs_cap - 1, hole = (size_t)(s - h->srcs), j = hole;
+    for (;;) {
+        j = (j + 1) & mask;
+        if (h->srcs[j].count == 0)
+            break;
+        size_t home = src_hash(h, h->srcs[j].key);
+        /* the entry at j may move to the hole unless its home lies cyclically in (hole, j] */
+        bool stays = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
+        if (stays)
+            continue;
+        h->srcs[hole] = h->srcs[j];
+        hole = j;
+    }
+    h->srcs[hole].count = 0;
+}
+
 static void conn_unlink(yc_http_conn *c)
 {
     if (c->prev)
@@ -81,6 +179,8 @@ void yc__httpd_conn_close(yc_http_conn *c)
         return;
     c->state = ST_CLOSING;
     c->srv->nclosing++;
+    src_remove(c);
+    yc__httpd_body_release(c);
     yc_http_cancel_cb cancel = c->cancel;
     void *ctx = c->cancel_ctx;
     c->cancel = NULL;
@@ -99,6 +199,77 @@ void yc__httpd_conn_close(yc_http_conn *c)
 
 /* ---- public: server ---- */
 
+/* Who may be closed for a newcomer, first to last: 0 lingering with its answer sent,
+ * 1 kept alive between requests with nothing pending, 2 a silent start or an incomplete
+ * request; -1 never (being answered, streaming, closing, or still flushing). */
+static int evict_rank(const yc_http_conn *c)
+{
+    if (c->wq_bytes > 0)
+        return -1;
+    if (c->state == ST_LINGER)
+        return 0;
+    if (c->state == ST_IDLE && c->served > 0 && c->rlen == 0)
+        return 1;
+    if (c->state == ST_IDLE || c->state == ST_READING)
+        return 2;
+    return -1;
+}
+
+/*
+ * The connection to close for a newcomer: a lingering one, else the keep-alive one idle
+ * the longest, else the one whose incomplete request is nearest its deadline (the
+ * slowest or oldest). With `own`, only that source's connections of rank 0 or 1.
+ * NULL if nobody qualifies.
+ */
+static yc_http_conn *pick_victim(yc_httpd *h, const uint8_t *own)
+{
+    yc_http_conn *best = NULL;
+    int best_rank = 3;
+    uint64_t best_at = UINT64_MAX;
+    for (yc_http_conn *c = h->conns; c; c = c->next) {
+        int r = evict_rank(c);
+        if (r < 0 || r > best_rank)
+            continue;
+        if (own && (r > 1 || memcmp(c->src, own, 16) != 0))
+            continue;
+        uint64_t at = r == 1 ? c->since : yc__httpd_conn_deadline(c);
+        /* on a tie the older one (later in the list, newest first) goes */
+        if (r < best_rank || at <= best_at) {
+            best = c;
+            best_rank = r;
+            best_at = at;
+        }
+    }
+    return best;
+}
+
+/* Makes room for c (accepted, not yet linked) under both caps, or says it must go. */
+static bool admit(yc_httpd *h, yc_http_conn *c)
+{
+    struct yc_httpd_counters *k = h->cfg.counters;
+    if (src_count(h, c->src) >= h->cfg.max_connections_per_source) {
+        yc_http_conn *v = pick_victim(h, c->src);
+        if (!v) {
+            k->connections_refused_per_source_total++;
+            return false;
+        }
+        k->connections_evicted_total++;
+        yc__httpd_conn_close(v);
+    }
+    /* The cap counts live connections (c included): closing ones are gone within a loop
+     * turn. */
+    if (h->nconns - h->nclosing > h->cfg.max_connections) {
+        yc_http_conn *v = pick_victim(h, NULL);
+        if (!v) {
+            k->connections_refused_total++;
+            return false;
+        }
+        k->connections_evicted_total++;
+        yc__httpd_conn_close(v);
+    }
+    return true;
+}
+
 static void on_reject_closed(uv_handle_t *hd)
 {
     free(hd);
@@ -109,19 +280,9 @@ static void on_connection(uv_stream_t *ls, int status)
     yc_httpd *h = ls->data;
     if (status < 0 || h->stopping)
         return;
-    /* The cap counts live connections: closing ones are gone within a loop turn. */
-    if (h->nconns - h->nclosing >= h->cfg.max_connections) {
-        /* Make room by closing a keep-alive connection that sits between requests. */
-        for (yc_http_conn *c = h->conns; c; c = c->next) {
-            if (c->state == ST_IDLE && c->rlen == 0 && c->wq_bytes == 0) {
-                yc__httpd_conn_close(c);
-                break;
-            }
-        }
-    }
-    if (h->nconns - h->nclosing >= h->cfg.max_connections) {
-        h->cfg.counters->connections_refused_total++;
-        /* Over the cap: accept and close at once, so the backlog does not fill. */
+    yc_http_conn *c = calloc(1, sizeof(*c));
+    if (!c) {
+        /* Accept and close at once, so the backlog does not fill. */
         uv_tcp_t *t = malloc(sizeof(*t));
         if (!t)
             return;
@@ -130,35 +291,39 @@ static void on_connection(uv_stream_t *ls, int status)
         uv_close((uv_handle_t *)t, on_reject_closed);
         return;
     }
-    yc_http_conn *c = calloc(1, sizeof(*c));
-    if (!c)
-        return;
-    h->cfg.counters->connections_total++;
     c->srv = h;
     uv_tcp_init(h->loop, &c->tcp);
     c->tcp.data = c;
     c->handles_open = 1;
     h->nconns++;
-    if (uv_accept(ls, (uv_stream_t *)&c->tcp) < 0) {
+    struct sockaddr_storage peer;
+    int plen = (int)sizeof(peer);
+    if (uv_accept(ls, (uv_stream_t *)&c->tcp) < 0 ||
+        uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&peer, &plen) != 0 ||
+        !src_key(&peer, c->src) || !admit(h, c)) {
         c->state = ST_CLOSING;
         h->nclosing++;
         uv_close((uv_handle_t *)&c->tcp, on_handle_closed);
         return;
     }
+    h->cfg.counters->connections_total++;
+    src_add(c);
     uv_timer_init(h->loop, &c->timer);
     c->timer.data = c;
     c->handles_open = 2;
     uv_tcp_nodelay(&c->tcp, 1);
     yc_buf_init(&c->url, h->cfg.max_header_bytes + 1);
-    yc_buf_init(&c->body, h->cfg.max_body_bytes + 1);
+    yc_buf_init(&c->body, YC_HTTPD_BODY_FREE_BYTES);
     http_parser_init(&c->parser, HTTP_REQUEST);
     c->parser.data = c;
     c->state = ST_IDLE;
+    c->since = uv_now(h->loop);
     c->next = h->conns;
     if (h->conns)
         h->conns->prev = c;
     h->conns = c;
-    uv_timer_start(&c->timer, yc__httpd_on_timer, h->cfg.idle_timeout_ms, 0);
+    /* A new connection must send its request head within header_timeout_ms. */
+    uv_timer_start(&c->timer, yc__httpd_on_timer, h->cfg.header_timeout_ms, 0);
     yc__httpd_conn_update_reading(c);
 }
 
@@ -228,14 +393,22 @@ int yc_httpd_start(yc_httpd **out, uv_loop_t *loop, const char *laddr,
     if (cfg) {
         if (cfg->max_body_bytes)
             d.max_body_bytes = cfg->max_body_bytes;
+        if (cfg->max_body_bytes_in_flight)
+            d.max_body_bytes_in_flight = cfg->max_body_bytes_in_flight;
         if (cfg->max_header_bytes)
             d.max_header_bytes = cfg->max_header_bytes;
         if (cfg->max_connections)
             d.max_connections = cfg->max_connections;
+        if (cfg->max_connections_per_source)
+            d.max_connections_per_source = cfg->max_connections_per_source;
         if (cfg->idle_timeout_ms)
             d.idle_timeout_ms = cfg->idle_timeout_ms;
-        if (cfg->request_timeout_ms)
-            d.request_timeout_ms = cfg->request_timeout_ms;
+        if (cfg->header_timeout_ms)
+            d.header_timeout_ms = cfg->header_timeout_ms;
+        if (cfg->body_timeout_ms)
+            d.body_timeout_ms = cfg->body_timeout_ms;
+        if (cfg->body_min_rate)
+            d.body_min_rate = cfg->body_min_rate;
         if (cfg->max_write_queue_bytes)
             d.max_write_queue_bytes = cfg->max_write_queue_bytes;
         if (cfg->sse_max_queue_bytes)
@@ -246,7 +419,21 @@ int yc_httpd_start(yc_httpd **out, uv_loop_t *loop, const char *laddr,
     }
     if (!d.counters)
         d.counters = &h->own_counters;
+    /* One largest body must always fit. */
+    if (d.max_body_bytes_in_flight < d.max_body_bytes + 1)
+        d.max_body_bytes_in_flight = d.max_body_bytes + 1;
     h->cfg = d;
+    /* The source table: a power of two above twice the connection cap, so it is never
+     * more than half full. */
+    h->srcs_cap = 16;
+    while (h->srcs_cap < 2 * (size_t)d.max_connections + 2)
+        h->srcs_cap *= 2;
+    h->srcs = calloc(h->srcs_cap, sizeof(*h->srcs));
+    if (!h->srcs) {
+        free(h);
+        return YC_ENOMEM;
+    }
+    h->src_seed = uv_hrtime() ^ (uint64_t)(uintptr_t)h ^ 0xcbf29ce484222325ull;
     h->loop = loop;
     h->handler = handler;
     h->ctx = ctx;

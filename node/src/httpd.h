@@ -10,10 +10,24 @@
  * (capped: parsing pauses until they drain).
  *
  * Limits, all fixed at start: header bytes (431), body bytes (413, stable code
- * `body_too_large`; refused from Content-Length before the body is read), open
- * connections (extra ones are closed at once), idle time between requests, time to
- * receive a whole request once it started (408: slow drips do not hold a slot
- * forever), bytes queued for an event-stream client (a slow one is dropped).
+ * `body_too_large`; refused from Content-Length before the body is read), bytes of
+ * bodies held at once across all connections (503 `busy` with Retry-After, decided from
+ * Content-Length before the body is read, chunked bodies as they grow; bodies of at
+ * most YC_HTTPD_BODY_FREE_BYTES are not counted, so small calls always get through),
+ * open connections and open connections per source address (an IPv4 address, an IPv6
+ * /64), deadlines (the request head within header_timeout_ms of the connection opening
+ * or of the request's first byte; a body that pauses longer than body_timeout_ms, or
+ * after that much time has arrived slower than body_min_rate on average: 408), idle
+ * time between requests, bytes queued for an event-stream client (a slow one is
+ * dropped).
+ *
+ * At max_connections a newcomer is not refused while someone else can make room: the
+ * server closes, in this order, a connection lingering after its last answer, the
+ * keep-alive connection idle the longest, or the connection whose incomplete request
+ * (or silent start) is nearest its deadline — the slowest or oldest, which a
+ * reconnecting slowloris always is before a client that sends its request at once.
+ * Only when every connection is being answered or streams events is it refused. A
+ * source at its own limit may only displace its own lingering or idle connections.
  *
  * A handler answers at once with yc_http_respond, or defers (yc_http_defer) and
  * answers later. If the connection ends first (peer closed, timeout, server stopped),
@@ -34,9 +48,13 @@
 /* Counters a server adds to (the owner reads them for /metrics). */
 struct yc_httpd_counters {
     uint64_t connections_total;          /* accepted and served */
-    uint64_t connections_refused_total;  /* closed at once: over max_connections */
+    uint64_t connections_refused_total;  /* closed at once: over max_connections, none evictable */
+    uint64_t connections_refused_per_source_total; /* closed at once: over the source's limit */
+    uint64_t connections_evicted_total;  /* closed to make room for a newcomer */
     uint64_t requests_total;
     uint64_t errors_total[5];            /* 400, 408, 413, 431, 503 answered by the server */
+    uint64_t bodies_refused_busy_total;  /* of the 503s: bodies over max_body_bytes_in_flight */
+    uint64_t body_bytes_in_flight;       /* gauge: counted bytes of bodies held now */
     uint64_t streams_dropped_total;      /* event-stream clients dropped for being slow */
 };
 #define YC_HTTPD_ERR_400 0
@@ -45,20 +63,32 @@ struct yc_httpd_counters {
 #define YC_HTTPD_ERR_431 3
 #define YC_HTTPD_ERR_503 4
 
+/* A body of at most this many bytes is not counted against max_body_bytes_in_flight
+ * (together they are bounded by max_connections times this). */
+#define YC_HTTPD_BODY_FREE_BYTES 65536u
+/* Seconds a 503 for bodies in flight asks the client to wait (Retry-After). */
+#define YC_HTTPD_RETRY_AFTER_S 1
+
 struct yc_httpd_config {
     size_t max_body_bytes;        /* larger bodies get 413 */
+    size_t max_body_bytes_in_flight; /* counted body bytes held at once; beyond: 503 (raised
+                                      * to max_body_bytes if lower) */
     size_t max_header_bytes;      /* request line + header bytes; more gets 431 */
-    uint32_t max_connections;     /* connections beyond this are closed on accept */
+    uint32_t max_connections;     /* beyond this a newcomer evicts someone or is refused */
+    uint32_t max_connections_per_source; /* open connections from one address or /64 */
     uint64_t idle_timeout_ms;     /* keep-alive connection with no request is closed */
-    uint64_t request_timeout_ms;  /* a started request must be complete within this (408) */
+    uint64_t header_timeout_ms;   /* request head complete within this (408) */
+    uint64_t body_timeout_ms;     /* longest pause in a body, and its grace before the rate */
+    uint64_t body_min_rate;       /* bytes/s a body must average after body_timeout_ms */
     size_t max_write_queue_bytes; /* unread responses beyond this pause request parsing */
     size_t sse_max_queue_bytes;   /* an event stream further behind than this is dropped */
     uint64_t sse_ping_ms;         /* comment line sent on a quiet event stream */
     struct yc_httpd_counters *counters; /* optional, not owned; must outlive the server */
 };
 
-/* Fills defaults: 8 MiB body, 16 KiB headers, 256 connections, 60 s idle, 20 s request,
- * 4 MiB write queue, 1 MiB event queue, 15 s ping. */
+/* Fills defaults: 8 MiB body, 64 MiB of bodies in flight, 16 KiB headers, 256
+ * connections, 32 per source, 60 s idle, 10 s for the head, 10 s body pause / grace,
+ * 32 KiB/s body rate, 4 MiB write queue, 1 MiB event queue, 15 s ping. */
 void yc_httpd_config_default(struct yc_httpd_config *c);
 
 /* One parsed request; every pointer is valid only during the handler call. */
@@ -113,6 +143,14 @@ void yc_httpd_stop(yc_httpd *h, yc_httpd_closed_cb cb, void *ctx);
  */
 void yc_http_respond(yc_http_conn *c, int status, const char *content_type, const void *body,
                      size_t len, const char *extra);
+
+/*
+ * Frees the current request's body now (its bytes leave the in-flight count); the
+ * request's `body` pointer is invalid afterwards. For a handler that has parsed the
+ * body and keeps working on the request; the server does it anyway once the handler
+ * returns.
+ */
+void yc_http_release_body(yc_http_conn *c);
 
 /*
  * Announces that the current request will be answered later with yc_http_respond.

@@ -8,6 +8,19 @@
  *   any error response or "Connection: close" ──> LINGER (shutdown, discard input until
  *   EOF or a short timer) ──> CLOSING ──both handles closed──> freed
  *
+ * Deadlines (one timer per connection, armed for the stage's deadline and re-checked
+ * when it fires, so body bytes never touch the timer): a new connection's first request
+ * head within header_timeout_ms of the accept, a later one's within header_timeout_ms
+ * of its first byte; a body may pause at most body_timeout_ms and must then average
+ * body_min_rate (its deadline is body_start + body_timeout + seen / rate, or the last
+ * byte + body_timeout, whichever is first); idle_timeout_ms between requests.
+ *
+ * The body budget: a body over YC_HTTPD_BODY_FREE_BYTES holds `budget` bytes of the
+ * server's max_body_bytes_in_flight, taken whole from Content-Length before any body
+ * byte is read, or grown (doubling) as a chunked body arrives. The body buffer's cap is
+ * set to what is held, so its memory never exceeds the count. The budget returns when
+ * the handler is done with the body, on an error answer and on close.
+ *
  * Invariants:
  * - Unparsed input lives only in `rbuf` (fixed size). The parser is paused at the end
  *   of every message, so at most one request is being handled; later pipelined bytes
@@ -20,6 +33,7 @@
  *   (tcp, timer) have both run; write callbacks (even cancelled ones) come first.
  */
 #include <ctype.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -136,7 +150,9 @@ static void conn_linger(yc_http_conn *c)
 {
     if (c->state == ST_CLOSING)
         return;
+    yc__httpd_body_release(c);
     c->state = ST_LINGER;
+    c->since = uv_now(c->srv->loop);
     c->cancel = NULL;
     c->deferred = false;
     c->roff = c->rlen = 0;
@@ -162,8 +178,10 @@ static size_t format_head(char *out, size_t cap, int status, const char *ctype, 
     return (size_t)n;
 }
 
-/* A protocol-level error decided by the server itself; always closes afterwards. */
-static void conn_error(yc_http_conn *c, int status, int code, const char *msg)
+/* A protocol-level error decided by the server itself; always closes afterwards.
+ * `extra` holds further header lines ("Name: value\r\n") or is NULL. */
+static void conn_error(yc_http_conn *c, int status, int code, const char *msg,
+                       const char *extra)
 {
     char body[256];
     int n = snprintf(body, sizeof(body),
@@ -179,11 +197,73 @@ static void conn_error(yc_http_conn *c, int status, int code, const char *msg)
     k->errors_total[slot]++;
     char head[512];
     size_t hl = format_head(head, sizeof(head), status, "application/json", (size_t)n, false,
-                            NULL);
+                            extra);
     c->cancel = NULL;
     c->deferred = false;
     if (conn_write2(c, head, hl, body, (size_t)n) == YC_OK)
         conn_linger(c);
+}
+
+/* ---- the body budget ---- */
+
+/* Holds `want` bytes (this connection's whole body) of max_body_bytes_in_flight; a body
+ * that small is free. false if the server's count would pass the cap. */
+static bool budget_take(yc_http_conn *c, size_t want)
+{
+    yc_httpd *h = c->srv;
+    if (want <= YC_HTTPD_BODY_FREE_BYTES || want <= c->budget)
+        return true;
+    size_t extra = want - c->budget;
+    if (h->body_in_flight > h->cfg.max_body_bytes_in_flight - extra)
+        return false;
+    h->body_in_flight += extra;
+    c->budget = want;
+    h->cfg.counters->body_bytes_in_flight = h->body_in_flight;
+    return true;
+}
+
+void yc__httpd_body_release(yc_http_conn *c)
+{
+    yc_httpd *h = c->srv;
+    if (c->body.alloc > YC_HTTPD_BODY_FREE_BYTES)
+        yc_buf_cleanup(&c->body);
+    if (c->budget == 0)
+        return;
+    h->body_in_flight -= c->budget;
+    c->budget = 0;
+    h->cfg.counters->body_bytes_in_flight = h->body_in_flight;
+}
+
+/* ---- deadlines ---- */
+
+uint64_t yc__httpd_conn_deadline(const yc_http_conn *c)
+{
+    const struct yc_httpd_config *k = &c->srv->cfg;
+    switch (c->state) {
+    case ST_IDLE:
+        return c->since + (c->served == 0 ? k->header_timeout_ms : k->idle_timeout_ms);
+    case ST_READING: {
+        if (!c->in_body)
+            return c->since + k->header_timeout_ms;
+        uint64_t paused = c->body_last + k->body_timeout_ms;
+        uint64_t rate = c->body_start + k->body_timeout_ms +
+                        (uint64_t)c->body_seen * 1000u / k->body_min_rate;
+        return paused < rate ? paused : rate;
+    }
+    case ST_LINGER:
+        return c->since + LINGER_MS;
+    default:
+        return UINT64_MAX;
+    }
+}
+
+/* Arms the timer for the current stage's deadline (at once if it has passed). */
+static void conn_arm(yc_http_conn *c)
+{
+    uint64_t d = yc__httpd_conn_deadline(c), now = uv_now(c->srv->loop);
+    if (d == UINT64_MAX)
+        return;
+    uv_timer_start(&c->timer, yc__httpd_on_timer, d > now ? d - now : 0, 0);
 }
 
 /* ---- parser callbacks ---- */
@@ -217,9 +297,14 @@ static int on_message_begin(http_parser *p)
     c->last_id_len = 0;
     c->has_last_id = c->last_id_bad = false;
     c->err_status = 0;
-    /* The whole request must arrive within request_timeout_ms: a slow drip does not
-     * reset this timer. */
-    uv_timer_start(&c->timer, yc__httpd_on_timer, c->srv->cfg.request_timeout_ms, 0);
+    c->err_busy = false;
+    c->in_body = false;
+    c->body_seen = 0;
+    /* The head must be complete within header_timeout_ms: of the accept for a new
+     * connection, of this first byte for a kept-alive one. A slow drip never moves it. */
+    if (c->served > 0)
+        c->since = uv_now(c->srv->loop);
+    conn_arm(c);
     return 0;
 }
 
@@ -306,14 +391,28 @@ static int on_headers_complete(http_parser *p)
         c->err_status = 413;
         return -1;
     }
+    /* The buffer may hold what the budget holds: the declared length (+ the NUL added
+     * at dispatch), or for a chunked body the free size until it asks for more. */
+    c->body.cap = max + 1 < YC_HTTPD_BODY_FREE_BYTES ? max + 1 : YC_HTTPD_BODY_FREE_BYTES;
     if ((p->flags & F_CONTENTLENGTH) && p->content_length > 0) {
-        /* Reserve only what a small body needs: a claimed length is not yet bytes. */
         size_t want = (size_t)p->content_length + 1;
-        if (yc_buf_reserve(&c->body, want < 65536 ? want : 65536) != YC_OK) {
+        if (!budget_take(c, want)) {
+            c->err_status = 503;
+            c->err_busy = true;
+            return -1;
+        }
+        c->body.cap = want;
+        /* Reserved whole, in one allocation (the budget already counts it, and a claimed
+         * length is not yet resident memory: untouched pages cost nothing), so the body
+         * is never copied while it grows. */
+        if (yc_buf_reserve(&c->body, want) != YC_OK) {
             c->err_status = 503;
             return -1;
         }
     }
+    c->in_body = true;
+    c->body_start = c->body_last = uv_now(c->srv->loop);
+    conn_arm(c);
     if (c->expect_len == 12 && memcmp(c->expect, "100-continue", 12) == 0 &&
         (p->content_length > 0 || (p->flags & F_CHUNKED))) {
         static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
@@ -326,10 +425,28 @@ static int on_headers_complete(http_parser *p)
 static int on_body(http_parser *p, const char *at, size_t len)
 {
     yc_http_conn *c = p->data;
-    /* body.cap is max_body + 1 (room for the NUL): a chunked body is refused here. */
-    if (c->body.len + len > c->srv->cfg.max_body_bytes) {
+    size_t max = c->srv->cfg.max_body_bytes;
+    c->body_seen += len;
+    c->body_last = uv_now(c->srv->loop);
+    /* Only a chunked body can pass max_body_bytes: it is refused here. */
+    if (c->body.len + len > max) {
         c->err_status = 413;
         return -1;
+    }
+    size_t need = c->body.len + len + 1; /* + the NUL added at dispatch */
+    if (need > c->body.cap) {
+        /* A chunked body outgrew what it holds: ask the budget for twice as much. */
+        size_t want = c->body.cap * 2;
+        if (want < need)
+            want = need;
+        if (want > max + 1)
+            want = max + 1;
+        if (!budget_take(c, want)) {
+            c->err_status = 503;
+            c->err_busy = true;
+            return -1;
+        }
+        c->body.cap = want;
     }
     if (yc_buf_append(&c->body, at, len) != YC_OK) {
         c->err_status = 503;
@@ -360,7 +477,7 @@ static void dispatch(yc_http_conn *c)
     h->cfg.counters->requests_total++;
     static const char nul = 0;
     if (yc_buf_append(&c->url, &nul, 1) != YC_OK || yc_buf_append(&c->body, &nul, 1) != YC_OK) {
-        conn_error(c, 503, YC_ENOMEM, "out of memory");
+        conn_error(c, 503, YC_ENOMEM, "out of memory", NULL);
         return;
     }
     char *url = (char *)c->url.data;
@@ -369,7 +486,7 @@ static void dispatch(yc_http_conn *c)
         char *s = strstr(url, "://");
         s = s ? strchr(s + 3, '/') : NULL;
         if (!s) {
-            conn_error(c, 400, YC_EBADFIELD, "request target must be a path");
+            conn_error(c, 400, YC_EBADFIELD, "request target must be a path", NULL);
             return;
         }
         url = s;
@@ -396,13 +513,44 @@ static void dispatch(yc_http_conn *c)
         .keep_alive = c->keep_alive,
     };
     if (c->auth_bad) {
-        conn_error(c, 400, YC_EBADFIELD, "bad Authorization header");
+        conn_error(c, 400, YC_EBADFIELD, "bad Authorization header", NULL);
         return;
     }
     h->handler(h->ctx, c, &req);
     if (c->state == ST_HANDLING && !c->deferred) {
         static const char msg[] = "{\"error\":\"no response\"}";
         yc_http_respond(c, 500, "application/json", msg, sizeof(msg) - 1, NULL);
+    }
+    /* The handler is done with the body (its pointers were valid only during the call). */
+    yc__httpd_body_release(c);
+}
+
+/* Answers a parse stopped by http-parser or by one of our callbacks. */
+static void conn_parse_error(yc_http_conn *c, enum http_errno e)
+{
+    const struct yc_httpd_config *k = &c->srv->cfg;
+    char msg[160];
+    if (c->err_status == 413) {
+        snprintf(msg, sizeof(msg), "request body larger than max_body_bytes (%zu)",
+                 k->max_body_bytes);
+        conn_error(c, 413, YC_EBODYTOOLARGE, msg, NULL);
+    } else if (c->err_status == 431 || e == HPE_HEADER_OVERFLOW) {
+        snprintf(msg, sizeof(msg), "request headers larger than max_header_bytes (%zu)",
+                 k->max_header_bytes);
+        conn_error(c, 431, YC_ELIMIT, msg, NULL);
+    } else if (c->err_status == 503 && c->err_busy) {
+        c->srv->cfg.counters->bodies_refused_busy_total++;
+        snprintf(msg, sizeof(msg),
+                 "request bodies being received exceed max_body_bytes_in_flight (%zu); "
+                 "retry later",
+                 k->max_body_bytes_in_flight);
+        char extra[48];
+        snprintf(extra, sizeof(extra), "Retry-After: %d\r\n", YC_HTTPD_RETRY_AFTER_S);
+        conn_error(c, 503, YC_EBUSY, msg, extra);
+    } else if (c->err_status == 503) {
+        conn_error(c, 503, YC_ENOMEM, "out of memory", NULL);
+    } else if (c->state != ST_CLOSING) {
+        conn_error(c, 400, YC_EDECODE, "malformed HTTP request", NULL);
     }
 }
 
@@ -424,14 +572,7 @@ static void conn_process(yc_http_conn *c)
             continue;
         }
         if (e != HPE_OK) {
-            if (c->err_status == 413)
-                conn_error(c, 413, YC_EBODYTOOLARGE, "request body larger than allowed");
-            else if (c->err_status == 431 || e == HPE_HEADER_OVERFLOW)
-                conn_error(c, 431, YC_ELIMIT, "request headers too large");
-            else if (c->err_status == 503)
-                conn_error(c, 503, YC_ENOMEM, "out of memory");
-            else if (c->state != ST_CLOSING)
-                conn_error(c, 400, YC_EDECODE, "malformed HTTP request");
+            conn_parse_error(c, e);
             break;
         }
     }
@@ -439,7 +580,7 @@ static void conn_process(yc_http_conn *c)
         c->roff = c->rlen = 0;
     c->in_process = false;
     if (c->state == ST_IDLE && c->rlen == 0)
-        uv_timer_start(&c->timer, yc__httpd_on_timer, c->srv->cfg.idle_timeout_ms, 0);
+        conn_arm(c);
     yc__httpd_conn_update_reading(c);
 }
 
@@ -517,6 +658,10 @@ void yc__httpd_on_timer(uv_timer_t *t)
     }
     switch (c->state) {
     case ST_IDLE:
+        if (uv_now(c->srv->loop) < yc__httpd_conn_deadline(c)) {
+            conn_arm(c);
+            break;
+        }
         /* A client still reading a large answer is not idle, as long as it progresses. */
         if (c->wq_bytes > 0 && c->wq_bytes != c->wq_at_timer) {
             c->wq_at_timer = c->wq_bytes;
@@ -525,9 +670,25 @@ void yc__httpd_on_timer(uv_timer_t *t)
         }
         yc__httpd_conn_close(c);
         break;
-    case ST_READING:
-        conn_error(c, 408, YC_ELIMIT, "request not received in time");
+    case ST_READING: {
+        if (uv_now(c->srv->loop) < yc__httpd_conn_deadline(c)) {
+            conn_arm(c); /* body bytes arrived since the timer was set */
+            break;
+        }
+        const struct yc_httpd_config *k = &c->srv->cfg;
+        char msg[160];
+        if (c->in_body)
+            snprintf(msg, sizeof(msg),
+                     "request body paused over %" PRIu64 " ms or slower than %" PRIu64
+                     " bytes/s (body_timeout, body_min_rate)",
+                     k->body_timeout_ms, k->body_min_rate);
+        else
+            snprintf(msg, sizeof(msg),
+                     "request head not received within %" PRIu64 " ms (header_timeout)",
+                     k->header_timeout_ms);
+        conn_error(c, 408, YC_ELIMIT, msg, NULL);
         break;
+    }
     case ST_LINGER:
         yc__httpd_conn_close(c);
         break;
@@ -569,11 +730,19 @@ void yc_http_respond(yc_http_conn *c, int status, const char *content_type, cons
         return;
     }
     c->state = ST_IDLE;
+    c->served++;
+    c->since = uv_now(c->srv->loop);
     if (!c->in_process) {
         /* Answered from outside the parse loop: continue on the next loop turn. */
         c->resume_pending = true;
         uv_timer_start(&c->timer, yc__httpd_on_timer, 0, 0);
     }
+}
+
+void yc_http_release_body(yc_http_conn *c)
+{
+    if (c->state == ST_HANDLING)
+        yc__httpd_body_release(c);
 }
 
 void yc_http_defer(yc_http_conn *c, yc_http_cancel_cb cancel, void *ctx)

@@ -35,6 +35,11 @@ struct yc_http_conn {
     struct yc_http_conn *prev, *next; /* server's list of open connections */
     enum conn_state state;
     int handles_open;
+    uint8_t src[16];   /* source key (src_key in httpd.c) */
+    bool src_counted;  /* holds one count in the server's source table */
+    uint64_t since;    /* uv_now when the current stage began: accepted, request begun (on a
+                        * kept-alive connection), idle after an answer */
+    uint32_t served;   /* requests answered on this connection */
 
     char rbuf[RBUF_SIZE]; /* unparsed input is [roff, rlen) */
     size_t roff, rlen;
@@ -60,6 +65,12 @@ struct yc_http_conn {
     bool has_last_id, last_id_bad;
     size_t expect_len;
     int err_status; /* status chosen by a parser callback that stopped the parse */
+    bool err_busy;  /* with 503: the body budget is spent (not memory) */
+    bool in_body;        /* the head is complete; body bytes are being received */
+    uint64_t body_start; /* uv_now when the head completed */
+    uint64_t body_last;  /* uv_now when body bytes last arrived */
+    size_t body_seen;    /* body bytes received so far */
+    size_t budget;       /* bytes of max_body_bytes_in_flight this connection holds */
     bool keep_alive;
     bool head;
 
@@ -83,10 +94,20 @@ struct yc_httpd {
     uint32_t nconns;   /* allocated connections, closing ones included */
     uint32_t nclosing; /* of which closing: their handles are on the way out */
     struct yc_http_conn *conns;
+    size_t body_in_flight; /* sum of the connections' budgets */
+    struct src_slot *srcs; /* open addressing, srcs_cap a power of two > max_connections */
+    size_t srcs_cap;
+    uint64_t src_seed;
     bool stopping;
     bool listener_closed;
     yc_httpd_closed_cb closed_cb;
     void *closed_ctx;
+};
+
+/* Open connections of one source; count 0 marks an empty slot. */
+struct src_slot {
+    uint8_t key[16];
+    uint32_t count;
 };
 
 struct wreq {
@@ -98,6 +119,11 @@ struct wreq {
 
 /* Closes now: runs a pending cancel callback, then closes both handles (httpd.c). */
 void yc__httpd_conn_close(yc_http_conn *c);
+/* When the connection's current stage times out: the head, the body or idleness
+ * (httpd_conn.c); UINT64_MAX when no deadline applies (answering, streaming). */
+uint64_t yc__httpd_conn_deadline(const yc_http_conn *c);
+/* Frees the body buffer and returns its budget (httpd_conn.c). */
+void yc__httpd_body_release(yc_http_conn *c);
 /* Starts or stops reading as the connection's state and buffer allow (httpd_conn.c). */
 void yc__httpd_conn_update_reading(yc_http_conn *c);
 /* The connection timer: resume, drop, idle, request timeout, linger, ping (httpd_conn.c). */
