@@ -52,13 +52,28 @@ static const struct opt opts[] = {
     {"rpc", "max_header_bytes", OPT_UINT, F(rpc_max_header_bytes), "16384", 1024, 1u << 20,
      "Largest request header block accepted, in bytes."},
     {"rpc", "max_open_connections", OPT_UINT, F(rpc_max_open_connections), "256", 1, 65536,
-     "Concurrent API connections; more are refused."},
+     "Concurrent API connections; at the limit a newcomer closes a lingering or idle "
+     "one, else the incomplete request nearest its deadline; refused only if none."},
+    {"rpc", "max_connections_per_source", OPT_UINT, F(rpc_max_connections_per_source), "32", 1,
+     65536, "Concurrent API connections from one address (an IPv6 /64 counts as one), "
+     "loopback included; more are refused. Raise it behind a reverse proxy."},
+    {"rpc", "max_body_bytes_in_flight", OPT_UINT, F(rpc_max_body_bytes_in_flight), "67108864",
+     1u << 20, 1u << 30, "Bytes of request bodies held at once over all connections (bodies "
+     "up to 64 KiB not counted); beyond it 503 with Retry-After. At least max_body_bytes."},
     {"rpc", "max_batch", OPT_UINT, F(rpc_max_batch), "1000", 1, 100000,
      "Entries in one JSON-RPC batch or broadcast_txs call."},
     {"rpc", "timeout_broadcast_tx_commit", OPT_DUR, F(rpc_timeout_broadcast_tx_commit_ms),
      "10s", 1, 600000, "Longest wait of broadcast_tx_commit for the commit."},
     {"rpc", "idle_timeout", OPT_DUR, F(rpc_idle_timeout_ms), "60s", 100, 3600000,
      "An idle keep-alive connection is closed after this."},
+    {"rpc", "header_timeout", OPT_DUR, F(rpc_header_timeout_ms), "10s", 100, 600000,
+     "A request's line and headers must arrive within this of the connection opening (or "
+     "of its first byte on a kept-alive connection); 408 otherwise."},
+    {"rpc", "body_timeout", OPT_DUR, F(rpc_body_timeout_ms), "10s", 100, 600000,
+     "Longest pause within a request body, and its grace before body_min_rate applies; "
+     "408 otherwise."},
+    {"rpc", "body_min_rate", OPT_UINT, F(rpc_body_min_rate), "32768", 1, 1u << 30,
+     "Bytes per second a request body must average once body_timeout has passed."},
     {"rpc", "public", OPT_BOOL, F(rpc_public), "false", 0, 0,
      "The API is meant to be reachable from other hosts: no start-up warning when laddr is "
      "not a loopback address."},

@@ -44,6 +44,11 @@ struct yc_config {
     uint64_t rpc_max_batch;
     uint64_t rpc_timeout_broadcast_tx_commit_ms;
     uint64_t rpc_idle_timeout_ms;
+    uint64_t rpc_max_connections_per_source;
+    uint64_t rpc_max_body_bytes_in_flight;
+    uint64_t rpc_header_timeout_ms;
+    uint64_t rpc_body_timeout_ms;
+    uint64_t rpc_body_min_rate;       /* bytes/s */
     bool rpc_public;                  /* a non-loopback laddr is meant: no start-up warning */
     /* [p2p] */
     char p2p_laddr[YC_CFG_ADDR_MAX];

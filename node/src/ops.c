@@ -172,8 +172,22 @@ static void metrics_rpc(struct out *o)
     metric(o, "yuchain_rpc_connections_total", "counter", "RPC connections accepted.",
            h->connections_total);
     metric(o, "yuchain_rpc_connections_refused_total", "counter",
-           "RPC connections closed at once for exceeding max_connections.",
+           "RPC connections closed at once: max_open_connections reached, none to evict.",
            h->connections_refused_total);
+    metric(o, "yuchain_rpc_connections_refused_per_source_total", "counter",
+           "RPC connections closed at once: their source had max_connections_per_source.",
+           h->connections_refused_per_source_total);
+    metric(o, "yuchain_rpc_connections_evicted_total", "counter",
+           "RPC connections closed to make room for a newcomer (lingering, idle, or the "
+           "incomplete request nearest its deadline).",
+           h->connections_evicted_total);
+    metric(o, "yuchain_rpc_bodies_refused_busy_total", "counter",
+           "RPC requests answered 503 because max_body_bytes_in_flight was reached.",
+           h->bodies_refused_busy_total);
+    metric(o, "yuchain_rpc_body_bytes_in_flight", "gauge",
+           "Bytes of RPC request bodies being received, counted against "
+           "max_body_bytes_in_flight.",
+           h->body_bytes_in_flight);
     outf(o, "# HELP yuchain_rpc_calls_total RPC method calls, by method.\n"
             "# TYPE yuchain_rpc_calls_total counter\n");
     for (size_t i = 0; i < nm && i < RPC_STATS_METHODS; i++)

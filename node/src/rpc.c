@@ -23,6 +23,7 @@
 
 #include "explorer.h"
 #include "httpd.h"
+#include "log.h"
 #include "rpc.h"
 #include "rpc_impl.h"
 #include "rpc_json.h"
@@ -389,10 +390,20 @@ static void req_run(struct rpc_req *q, json_t **params, const char *authorizatio
     yc_http_defer(q->conn, req_cancel, q);
 }
 
-/* Nesting depth of a JSON text, without parsing it (strings skipped). */
-static bool json_depth_ok(const uint8_t *p, size_t len, int max)
+/* JSON items (containers, members, elements) a request may hold per allowed batch entry:
+ * a JSON-RPC request object with four params is about 16. */
+#define RPC_JSON_ITEMS_PER_ENTRY 32
+
+/*
+ * Checks the shape of a JSON text without parsing it (strings skipped): nesting depth at
+ * most max_depth (else YC_ETOODEEP) and at most max_items of '[', '{', ',' and ':' (else
+ * YC_ETOOMANY). The item count bounds what jansson allocates (some 130 bytes per item
+ * at worst: "[{},{},…]" would otherwise cost some 80 times its size).
+ */
+static int json_shape_check(const uint8_t *p, size_t len, int max_depth, size_t max_items)
 {
     int depth = 0;
+    size_t items = 0;
     bool in_str = false;
     for (size_t i = 0; i < len; i++) {
         uint8_t ch = p[i];
@@ -406,13 +417,18 @@ static bool json_depth_ok(const uint8_t *p, size_t len, int max)
         if (ch == '"') {
             in_str = true;
         } else if (ch == '[' || ch == '{') {
-            if (++depth > max)
-                return false;
+            if (++depth > max_depth)
+                return YC_ETOODEEP;
+            items++;
         } else if (ch == ']' || ch == '}') {
             depth--;
+        } else if (ch == ',' || ch == ':') {
+            items++;
         }
+        if (items > max_items)
+            return YC_ETOOMANY;
     }
-    return true;
+    return YC_OK;
 }
 
 static void respond_single_error(yc_http_conn *conn, int rpc_code, int yc_code, const char *msg)
@@ -503,14 +519,29 @@ static void prepare_call(struct rpc_call *c, json_t *o, json_t **params, json_t 
 
 static void handle_post(yc_rpc *r, yc_http_conn *conn, const struct yc_http_req *hr)
 {
-    if (!json_depth_ok(hr->body, hr->body_len, RPC_MAX_JSON_DEPTH)) {
-        respond_single_error(conn, RPC_PARSE_ERROR, YC_ETOODEEP, "JSON nested too deeply");
+    size_t max_items = 64 + (size_t)RPC_JSON_ITEMS_PER_ENTRY * r->cfg.max_batch;
+    int shape = json_shape_check(hr->body, hr->body_len, RPC_MAX_JSON_DEPTH, max_items);
+    if (shape == YC_ETOODEEP) {
+        char msg[96];
+        snprintf(msg, sizeof(msg), "JSON nested deeper than %d levels", RPC_MAX_JSON_DEPTH);
+        respond_single_error(conn, RPC_PARSE_ERROR, YC_ETOODEEP, msg);
+        return;
+    }
+    if (shape == YC_ETOOMANY) {
+        char msg[160];
+        snprintf(msg, sizeof(msg), "JSON with more than %zu items (containers, members, "
+                 "elements): at most %d per entry of max_batch (%u)", max_items,
+                 RPC_JSON_ITEMS_PER_ENTRY, r->cfg.max_batch);
+        respond_single_error(conn, RPC_INVALID_REQUEST, YC_ETOOMANY, msg);
         return;
     }
     json_error_t jerr;
     json_t *root = json_loadb((const char *)hr->body, hr->body_len,
                               JSON_REJECT_DUPLICATES | JSON_DECODE_ANY,
                               &jerr);
+    /* jansson copied what it needs: the body's memory goes back now, not after the
+     * calls (broadcast_txs then holds its strings, not also the text they came from). */
+    yc_http_release_body(conn);
     if (!root) {
         enum json_error_code ec = json_error_code(&jerr);
         int code = ec == json_error_invalid_utf8 ? YC_EUTF8 :
@@ -675,6 +706,11 @@ void yc_rpc_config_default(struct yc_rpc_config *c)
     c->max_batch = 1000;
     c->commit_timeout_ms = 10000;
     c->idle_timeout_ms = 60000;
+    c->max_connections_per_source = 32;
+    c->max_body_bytes_in_flight = (size_t)64 << 20;
+    c->header_timeout_ms = 10000;
+    c->body_timeout_ms = 10000;
+    c->body_min_rate = 32768;
 }
 
 static int start(yc_rpc **out, yc_node *n, const struct yc_rpc_config *c, bool ops)
@@ -696,6 +732,16 @@ static int start(yc_rpc **out, yc_node *n, const struct yc_rpc_config *c, bool o
     hc.max_header_bytes = c->max_header_bytes;
     hc.max_connections = c->max_connections;
     hc.idle_timeout_ms = c->idle_timeout_ms;
+    hc.max_connections_per_source = c->max_connections_per_source;
+    hc.max_body_bytes_in_flight = c->max_body_bytes_in_flight;
+    hc.header_timeout_ms = c->header_timeout_ms;
+    hc.body_timeout_ms = c->body_timeout_ms;
+    hc.body_min_rate = c->body_min_rate;
+    if (!ops && c->max_body_bytes_in_flight != 0 &&
+        c->max_body_bytes_in_flight < c->max_body_bytes)
+        yc_log_warn("rpc", "max_body_bytes_in_flight (%zu) is below max_body_bytes (%zu): "
+                    "using %zu, so one largest body fits", c->max_body_bytes_in_flight,
+                    c->max_body_bytes, c->max_body_bytes + 1);
     hc.counters = ops ? NULL : &g_http_counters;
     int rc = yc_httpd_start(&r->httpd, yc_node_loop(n), c->laddr, &hc, on_http_request, r);
     if (rc != YC_OK) {

@@ -19,6 +19,11 @@ struct yc_rpc_config {
     uint32_t max_batch;         /* JSON-RPC batch entries, default 1000 */
     uint64_t commit_timeout_ms; /* broadcast_tx_commit wait, default 10000 */
     uint64_t idle_timeout_ms;   /* keep-alive idle close, default 60000 */
+    uint32_t max_connections_per_source; /* default 32 */
+    size_t max_body_bytes_in_flight;     /* default 64 MiB; raised to max_body_bytes */
+    uint64_t header_timeout_ms;          /* default 10000 */
+    uint64_t body_timeout_ms;            /* default 10000 */
+    uint64_t body_min_rate;              /* bytes/s, default 32768 */
 };
 
 typedef struct yc_rpc yc_rpc;

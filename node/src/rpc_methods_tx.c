@@ -275,6 +275,9 @@ void yc__rpc_broadcast_txs(struct rpc_call *c, json_t *params)
         uint8_t *bytes;
         size_t len;
         int rc = yc__rpc_unhex_alloc(json_array_get(txs, i), YC_TX_MAX_BYTES, &bytes, &len);
+        /* The hex is not needed again: free it as we go, so the request holds its hex
+         * or the decoded submissions, not both. */
+        json_array_set_new(txs, i, json_null());
         if (rc != YC_OK) {
             json_array_set_new(c->results, i, entry_json(NULL, rc, NULL));
             continue;

@@ -242,6 +242,11 @@ static int open_listeners(yc_node *n)
     rc.max_batch = (uint32_t)n->cfg.rpc_max_batch;
     rc.commit_timeout_ms = n->cfg.rpc_timeout_broadcast_tx_commit_ms;
     rc.idle_timeout_ms = n->cfg.rpc_idle_timeout_ms;
+    rc.max_connections_per_source = (uint32_t)n->cfg.rpc_max_connections_per_source;
+    rc.max_body_bytes_in_flight = n->cfg.rpc_max_body_bytes_in_flight;
+    rc.header_timeout_ms = n->cfg.rpc_header_timeout_ms;
+    rc.body_timeout_ms = n->cfg.rpc_body_timeout_ms;
+    rc.body_min_rate = n->cfg.rpc_body_min_rate;
     int r = yc_rpc_start(&n->rpc, n, &rc);
     if (r != YC_OK) {
         n->rpc = NULL;
