@@ -81,9 +81,13 @@ static void graph_cleanup(struct prov_graph *g)
     for (size_t i = 0; i < g->nuses; i++) {
         yc_free(g->uses[i].val);
     }
+    for (size_t i = 0; i < g->nagents; i++) {
+        yc_free(g->agents[i].val);
+    }
     yc_free(g->assets);
     yc_free(g->lic);
     yc_free(g->uses);
+    yc_free(g->agents);
     memset(g, 0, sizeof *g);
 }
 
@@ -390,6 +394,62 @@ int yc_prov_format_from_name(const char *name, enum yc_prov_format *f)
     return YC_EINVAL;
 }
 
+/* ---- agents ---- */
+
+static void agent_add(struct prov_graph *g, const uint8_t *pub)
+{
+    for (size_t i = 0; i < g->nagents; i++) {
+        if (memcmp(g->agents[i].pub, pub, YC_PUBKEY_LEN) == 0) {
+            return;
+        }
+    }
+    if (g->nagents < PROV_MAX_AGENTS) { /* the bound covers every mention: never cut */
+        memcpy(g->agents[g->nagents++].pub, pub, YC_PUBKEY_LEN);
+    }
+}
+
+/* Every account the graph names, once, in first-mention order, with its name. */
+static int gather_agents(const struct yc_state_src *src, struct prov_graph *g)
+{
+    g->agents = yc_calloc(PROV_MAX_AGENTS, sizeof *g->agents);
+    if (g->agents == NULL) {
+        return YC_ENOMEM;
+    }
+    for (size_t i = 0; i < g->nassets; i++) {
+        agent_add(g, g->assets[i].a.registrant);
+        for (unsigned r = 0; r < YC_RIGHT_COUNT; r++) {
+            agent_add(g, g->assets[i].holders[r]);
+        }
+    }
+    for (size_t i = 0; i < g->nlic; i++) {
+        agent_add(g, g->lic[i].l.licensor);
+        agent_add(g, g->lic[i].l.licensee);
+    }
+    for (size_t i = 0; i < g->nuses; i++) {
+        agent_add(g, g->uses[i].u.user);
+    }
+    for (size_t i = 0; i < g->nagents; i++) {
+        struct prov_agent *ag = &g->agents[i];
+        uint8_t key[YC_KEY_MAX];
+        size_t klen = yc_key_account(key, ag->pub);
+        size_t vlen;
+        struct yc_account acct;
+        int rc = read_key(src, key, klen, &ag->val, &vlen);
+        if (rc == YC_ENOTFOUND) {
+            continue; /* named by a record but not registered: shown by address */
+        }
+        if (rc != YC_OK) {
+            return rc;
+        }
+        rc = yc_account_decode(&acct, ag->val, vlen);
+        if (rc != YC_OK) {
+            return rc;
+        }
+        ag->name = acct.name;
+    }
+    return YC_OK;
+}
+
 int yc_provenance_render(const struct yc_state_src *src, const uint8_t id[YC_HASH_LEN],
                          uint64_t height, uint64_t time_ms, enum yc_prov_format f,
                          struct yc_buf *out)
@@ -416,6 +476,9 @@ int yc_provenance_render(const struct yc_state_src *src, const uint8_t id[YC_HAS
     }
     if (rc == YC_OK) {
         rc = gather_activity(src, &g);
+    }
+    if (rc == YC_OK) {
+        rc = gather_agents(src, &g);
     }
     if (rc == YC_OK) {
         rc = yc__prov_render(&g, f, out);

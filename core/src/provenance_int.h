@@ -38,6 +38,18 @@ struct prov_use {
     struct yc_usage u;
 };
 
+/* An account the graph names (registrant, holder, licensor, licensee, user), with its
+ * registered name when it has one (people read names, not addresses). */
+struct prov_agent {
+    uint8_t pub[YC_PUBKEY_LEN];
+    uint8_t *val;      /* owned: the account record, or NULL if not registered */
+    struct yc_slice name; /* borrows from val; empty when none */
+};
+
+/* Most agents a graph can name: a registrant and three holders per asset, two parties
+ * per license, a user per use. */
+#define PROV_MAX_AGENTS (4 * YC_PROV_MAX_ASSETS + 2 * YC_PROV_MAX_LICENSES + YC_PROV_MAX_USES)
+
 struct prov_graph {
     uint64_t height, time_ms; /* the state's last block */
     struct prov_asset *assets; /* [0] is the asset asked about */
@@ -46,6 +58,8 @@ struct prov_graph {
     size_t nlic, cap_lic;
     struct prov_use *uses;
     size_t nuses, cap_uses;
+    struct prov_agent *agents; /* each account once, in first-mention order */
+    size_t nagents;
     bool truncated;
 };
 

@@ -55,6 +55,15 @@ static void addr_of(char out[YC_ADDR_MAX], const uint8_t pub[YC_PUBKEY_LEN])
     }
 }
 
+/* "yc1abcdefgh…uvwxyz": an address shortened for people, beside a name. */
+static void short_addr_of(char out[32], const uint8_t pub[YC_PUBKEY_LEN])
+{
+    char a[YC_ADDR_MAX];
+    addr_of(a, pub);
+    size_t n = strlen(a);
+    snprintf(out, 32, "%.10s\u2026%.6s", a, n > 6 ? a + n - 6 : a);
+}
+
 /* JSON string of bytes s[0..n) (valid UTF-8 from decoded state; controls escaped). */
 static void jstr_n(struct w *w, const char *s, size_t n)
 {
@@ -407,42 +416,6 @@ static void dagent(struct w *w, const uint8_t pub[YC_PUBKEY_LEN])
     raw(w, "\"", 1);
 }
 
-/* Agents (accounts) named in the graph, each once, in first-mention order. */
-struct agents {
-    const uint8_t *pub[3 * YC_PROV_MAX_ASSETS + 2 * YC_PROV_MAX_USES];
-    size_t n;
-};
-
-static void agent_add(struct agents *ag, const uint8_t *pub)
-{
-    for (size_t i = 0; i < ag->n; i++) {
-        if (memcmp(ag->pub[i], pub, YC_PUBKEY_LEN) == 0) {
-            return;
-        }
-    }
-    if (ag->n < sizeof ag->pub / sizeof ag->pub[0]) {
-        ag->pub[ag->n++] = pub;
-    }
-}
-
-static void collect_agents(const struct prov_graph *g, struct agents *ag)
-{
-    ag->n = 0;
-    for (size_t i = 0; i < g->nassets; i++) {
-        agent_add(ag, g->assets[i].a.registrant);
-        for (unsigned r = 0; r < YC_RIGHT_COUNT; r++) {
-            agent_add(ag, g->assets[i].holders[r]);
-        }
-    }
-    for (size_t i = 0; i < g->nlic; i++) {
-        agent_add(ag, g->lic[i].l.licensor);
-        agent_add(ag, g->lic[i].l.licensee);
-    }
-    for (size_t i = 0; i < g->nuses; i++) {
-        agent_add(ag, g->uses[i].u.user);
-    }
-}
-
 static void dot_assets(struct w *w, const struct prov_graph *g)
 {
     for (size_t i = 0; i < g->nassets; i++) {
@@ -560,33 +533,36 @@ static void dot_activity(struct w *w, const struct prov_graph *g)
     }
 }
 
+/* The font of the graph: a CJK-capable family (Chinese titles and names), which the
+ * install step provides (fonts-wqy-microhei); where it is missing, fontconfig picks
+ * another. */
+#define DOT_FONT "WenQuanYi Micro Hei"
+
 static void render_dot(struct w *w, const struct prov_graph *g)
 {
-    struct agents *ag = yc_malloc(sizeof *ag);
-
-    if (ag == NULL) {
-        w->err = YC_ENOMEM;
-        return;
-    }
-    collect_agents(g, ag);
-    put(w, "digraph provenance {\n  rankdir=BT;\n  node [fontname=\"Helvetica\", fontsize=10];\n"
-           "  edge [fontname=\"Helvetica\", fontsize=9];\n");
+    put(w, "digraph provenance {\n  rankdir=BT;\n  node [fontname=\"" DOT_FONT "\", fontsize=10];\n"
+           "  edge [fontname=\"" DOT_FONT "\", fontsize=9];\n");
     if (g->truncated) {
         put(w, "  label=\"(graph truncated)\";\n");
     }
     dot_assets(w, g);
     dot_activity(w, g);
-    for (size_t i = 0; i < ag->n; i++) {
-        char a[YC_ADDR_MAX];
-        addr_of(a, ag->pub[i]);
+    for (size_t i = 0; i < g->nagents; i++) {
+        const struct prov_agent *ag = &g->agents[i];
+        char shrt[32];
+        /* the name on top, the address shortened below it (the node id keeps it whole) */
+        short_addr_of(shrt, ag->pub);
         put(w, "  ");
-        dagent(w, ag->pub[i]);
+        dagent(w, ag->pub);
         put(w, " [shape=house, label=\"");
-        put(w, a);
+        if (ag->name.len > 0) {
+            dslice(w, &ag->name);
+            put(w, "\\n");
+        }
+        put(w, shrt);
         put(w, "\"];\n");
     }
     put(w, "}\n");
-    yc_free(ag);
 }
 
 /* ---- prov-json ---- */
@@ -722,29 +698,26 @@ static void prov_activities(struct w *w, const struct prov_graph *g)
 
 static void prov_agents(struct w *w, const struct prov_graph *g)
 {
-    struct agents *ag = yc_malloc(sizeof *ag);
-
-    if (ag == NULL) {
-        w->err = YC_ENOMEM;
-        return;
-    }
-    collect_agents(g, ag);
     put(w, ",\"agent\":{");
-    for (size_t i = 0; i < ag->n; i++) {
+    for (size_t i = 0; i < g->nagents; i++) {
+        const struct prov_agent *ag = &g->agents[i];
         char a[YC_ADDR_MAX];
-        addr_of(a, ag->pub[i]);
+        addr_of(a, ag->pub);
         if (i > 0) {
             raw(w, ",", 1);
         }
-        pagent(w, ag->pub[i]);
+        pagent(w, ag->pub);
         raw(w, ":{", 2);
         ptype(w, "prov:Organization");
         put(w, ",\"yc:address\":");
         jstr(w, a);
+        if (ag->name.len > 0) {
+            put(w, ",\"prov:label\":");
+            jslice(w, &ag->name);
+        }
         raw(w, "}", 1);
     }
     raw(w, "}", 1);
-    yc_free(ag);
 }
 
 static void prov_relations(struct w *w, const struct prov_graph *g)
@@ -869,9 +842,30 @@ static void tslice(struct w *w, const struct yc_slice *s)
     }
 }
 
+/* An account for people: "Name (yc1abcdefgh…uvwxyz)" when it has a registered name, else
+ * its whole address. */
+static void tagent(struct w *w, const struct prov_graph *g, const uint8_t pub[YC_PUBKEY_LEN])
+{
+    char a[YC_ADDR_MAX];
+    addr_of(a, pub);
+    for (size_t i = 0; i < g->nagents; i++) {
+        const struct prov_agent *ag = &g->agents[i];
+        if (memcmp(ag->pub, pub, YC_PUBKEY_LEN) == 0 && ag->name.len > 0) {
+            char shrt[32];
+            short_addr_of(shrt, pub);
+            tslice(w, &ag->name);
+            put(w, " (");
+            put(w, shrt);
+            put(w, ")");
+            return;
+        }
+    }
+    put(w, a);
+}
+
 static void tline_asset(struct w *w, const struct prov_graph *g, const struct prov_asset *pa)
 {
-    char h[2 * YC_HASH_LEN + 1], a[YC_ADDR_MAX];
+    char h[2 * YC_HASH_LEN + 1];
     const struct yc_asset *x = &pa->a;
 
     hex_of(h, pa->id);
@@ -901,17 +895,15 @@ static void tline_asset(struct w *w, const struct prov_graph *g, const struct pr
     put(w, h);
     put(w, " (version ");
     putf_u64(w, x->version);
-    addr_of(a, x->registrant);
     put(w, ")\n  registered at height ");
     putf_u64(w, x->registered_at);
     put(w, " by ");
-    put(w, a);
+    tagent(w, g, x->registrant);
     for (unsigned r = 0; r < YC_RIGHT_COUNT; r++) {
-        addr_of(a, pa->holders[r]);
         put(w, r == 0 ? "\n  rights: " : ", ");
         put(w, yc_right_name((enum yc_right)r));
         put(w, " ");
-        put(w, a);
+        tagent(w, g, pa->holders[r]);
     }
     for (uint32_t k = 0; k < x->nparents; k++) {
         hex_of(h, x->parents[k]);
@@ -923,7 +915,7 @@ static void tline_asset(struct w *w, const struct prov_graph *g, const struct pr
 
 static void render_text(struct w *w, const struct prov_graph *g)
 {
-    char h[2 * YC_HASH_LEN + 1], a[YC_ADDR_MAX], b[YC_ADDR_MAX], t[32];
+    char h[2 * YC_HASH_LEN + 1], t[32];
 
     put(w, "provenance at height ");
     putf_u64(w, g->height);
@@ -934,16 +926,14 @@ static void render_text(struct w *w, const struct prov_graph *g)
     for (size_t i = 0; i < g->nlic; i++) {
         const struct yc_license *l = &g->lic[i].l;
         hex_of(h, g->lic[i].id);
-        addr_of(a, l->licensor);
-        addr_of(b, l->licensee);
         put(w, "license ");
         put(w, h);
         put(w, " (");
         put(w, yc_license_status(l, g->time_ms));
         put(w, ")\n  ");
-        put(w, a);
+        tagent(w, g, l->licensor);
         put(w, " -> ");
-        put(w, b);
+        tagent(w, g, l->licensee);
         put(w, ", ");
         tslice(w, &l->visibility);
         put(w, ", operations ");
@@ -972,7 +962,6 @@ static void render_text(struct w *w, const struct prov_graph *g)
     for (size_t i = 0; i < g->nuses; i++) {
         const struct yc_usage *u = &g->uses[i].u;
         hex_of(h, g->uses[i].id);
-        addr_of(a, u->user);
         yc_time_rfc3339(t, u->time_ms);
         put(w, "use ");
         put(w, h);
@@ -981,7 +970,7 @@ static void render_text(struct w *w, const struct prov_graph *g)
         put(w, " (");
         put(w, t);
         put(w, ")\n  by ");
-        put(w, a);
+        tagent(w, g, u->user);
         put(w, ": ");
         tslice(w, &u->operation);
         put(w, " for ");

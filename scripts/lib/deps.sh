@@ -13,7 +13,7 @@ YC_DEPS=(
     graphviz   # DOT output checks (provenance, audit trace)
     clang      # libFuzzer harnesses
     chromium   # the explorer's browser test (tests/functional/test_explorer.py)
-    fonts-wqy-microhei  # CJK glyphs for the explorer's Chinese labels in that test's screenshots
+    fonts-wqy-microhei  # CJK glyphs: the provenance graph's DOT font; the explorer's screenshots
 )
 
 # Prints the packages of "$@" that are not installed, one per line.

@@ -249,6 +249,16 @@ def run(t):
         check_eq(p.returncode, 0, "dot -Tsvg exit (stderr %r)" % p.stderr[-400:])
         check(b"<svg" in p.stdout, "dot produced no SVG")
         yctest.log("dot -Tsvg accepted the DOT (%d bytes of SVG)" % len(p.stdout))
+        # the graph's font is there, and it has the Chinese glyphs (scripts/lib/deps.sh
+        # installs it): Chinese titles and names are not empty boxes
+        fc = shutil.which("fc-list")
+        if fc is not None:
+            fonts = subprocess.run([fc, ":lang=zh", "family"], capture_output=True, text=True,
+                                   timeout=60).stdout
+            check("WenQuanYi Micro Hei" in fonts,
+                  "the DOT font (WenQuanYi Micro Hei) with Chinese glyphs is not installed: %r"
+                  % fonts[:200])
+        check('fontname="WenQuanYi Micro Hei"' in dot, "the DOT names its CJK font")
 
     # The audit tool replays the ledger and traces the product to the same answer.
     height = node.height()

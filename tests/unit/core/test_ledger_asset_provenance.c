@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "helper_asset.h"
+#include "yc/bech32.h"
 #include "yc/block.h"
 #include "yc/hash.h"
 #include "yc/objects.h"
@@ -192,6 +193,13 @@ static void test_dot_provjson_text(void **st)
     assert_non_null(strstr(dot, "wasDerivedFrom"));
     assert_non_null(strstr(dot, "wasGeneratedBy"));
     assert_non_null(strstr(dot, "Bus \\\"lines\\\" of Chongqing"));
+    /* agents by name above a short address; a CJK-capable font for Chinese titles */
+    char shrt[64], addr[YC_ADDR_MAX];
+    assert_int_equal(yc_addr_encode(addr, f->tc.pub[TC_PROCESSOR]), YC_OK);
+    snprintf(shrt, sizeof shrt, "label=\"Processor Ltd\\n%.10s\u2026%s\"", addr,
+             addr + strlen(addr) - 6);
+    assert_non_null(strstr(dot, shrt));
+    assert_non_null(strstr(dot, "fontname=\"WenQuanYi Micro Hei\""));
     assert_true(has_hex(dot, "\"use_", f->use_a));
     free(dot);
 
@@ -212,6 +220,8 @@ static void test_dot_provjson_text(void **st)
     assert_non_null(strstr(txt, "self asset "));
     assert_non_null(strstr(txt, "derived from: "));
     assert_non_null(strstr(txt, "Credit model"));
+    assert_non_null(strstr(txt, " by Processor Ltd (yc1"));
+    assert_non_null(strstr(txt, " -> Enterprise Co (yc1")); /* licensor -> licensee */
     free(txt);
 }
 
