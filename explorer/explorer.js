@@ -677,7 +677,8 @@
     const seq = ++renderSeq;
     clearTimeout(refreshTimer);
     const main = document.getElementById('main');
-    const hash = decodeURIComponent(location.hash || '#/');
+    let hash;
+    try { hash = decodeURIComponent(location.hash || '#/'); } catch (e) { hash = location.hash; }
     let route = null, m = null;
     for (const r of ROUTES) { m = hash.match(r[0]); if (m) { route = r; break; } }
     document.querySelectorAll('[data-nav]').forEach(a => a.classList.toggle('active', !!route && a.dataset.nav === route[1]));
