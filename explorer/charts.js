@@ -93,7 +93,7 @@
       const c = el('circle', attrs);
       c.appendChild(el('title', {}, p.label + ': ' + fmt(p.value)));
       svg.appendChild(c);
-      if (n <= 12) svg.appendChild(el('text', {class: 'val', x: xs[i], y: ys[i] - 9, 'text-anchor': 'middle'}, fmt(p.value)));
+      if (n <= 8) svg.appendChild(el('text', {class: 'val', x: xs[i], y: ys[i] - 9, 'text-anchor': 'middle'}, fmt(p.value)));
       if (i % every === 0 || i === n - 1)
         svg.appendChild(el('text', {x: xs[i], y: T + H + 16, 'text-anchor': 'middle'}, p.label));
     });

@@ -244,6 +244,12 @@
     const [chainRes] = await batch([['blockchain', {min: String(Math.max(1, tip - 99)), max: String(tip)}]]);
     const blocks = ok(chainRes) ? ok(chainRes).blocks : [];
     const heads = (await batch(blocks.slice(0, 30).map(b => ['block', {height: b.height}]))).map(ok).filter(x => x);
+    /* the newest transactions, from those headers' blocks */
+    const latest = [];
+    for (const b of heads) for (let i = b.txs.length - 1; i >= 0 && latest.length < 12; i--)
+      latest.push({id: b.txs[i], result: b.results[i], height: b.height, time: b.header.time});
+    const ltx = (await batch(latest.map(x => ['tx', {id: x.id}]))).map(ok);
+    await loadNames(ltx.filter(x => x && x.tx).map(x => x.tx.sender));
 
     /* throughput and block interval over the last five minutes of block time */
     const lastMs = blocks.length ? Number(blocks[0].time_ms) : Date.now();
@@ -322,6 +328,11 @@
         {label: t('proposer')}, {label: t('hash')}],
       blocks.slice(0, 20).map(b => ({attrs: {'data-height': b.height}, cells: [blockLink(b.height), when(b.time),
         int(b.tx_count), validatorName(vs, b.proposer), h('span', {class: 'mono'}, short(b.hash, 12, 8))]})), t('no_blocks'))),
+      card(t('latest_txs'), table([{label: t('time')}, {label: t('type')}, {label: t('sender')}, {label: t('block')},
+        {label: t('outcome')}, {label: t('tx')}],
+      latest.map((x, i) => ({attrs: {'data-tx': x.id}, cells: [when(x.time), ltx[i] && ltx[i].tx ? t('type_' + ltx[i].tx.type) : '–',
+        ltx[i] && ltx[i].tx ? who(ltx[i].tx.sender) : '–', blockLink(x.height),
+        x.result === 'ok' ? badge('committed') : badge('failed', x.result), txLink(x.id, short(x.id, 8, 4))]})), t('no_txs'))),
       card(t('view_changes'), vcs.length ? table([{label: t('height')}, {label: t('time')}, {label: t('from_view')}, {label: t('to_view')}],
         vcs.map(v => ({cells: [blockLink(v.height), when(v.time), String(v.from), String(v.to)]}))) :
         h('p', {class: 'empty'}, t('no_view_changes', heads.length, st.view))),

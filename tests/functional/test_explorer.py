@@ -387,6 +387,7 @@ def body(t, c, b):
     check(len(b.attrs("#chart-interval circle.pt", "data-height")) >= 1,
           "commit interval chart points")
     check(str(tip) in b.attrs("[data-height]", "data-height"), "block %d listed", tip)
+    check(listing2 in b.attrs("[data-tx]", "data-tx"), "the latest transaction listed")
 
     # The account: who used my data, by name, with the fee in yuan; balance in yuan.
     page("/account/" + addr["alice"], "account", "account")
@@ -467,6 +468,10 @@ def body(t, c, b):
     check("谁用了我的数据" in " ".join(b.text("h2")), "Chinese heading after a reload")
     check(any("2.50 元" in r for r in b.text("[data-use]")), "fees in 元")
     b.screenshot(os.path.join(art, "account-zh.png"))
+    visit[0] += 1
+    b.load("%s?visit=%d#/" % (base, visit[0]), "chain")
+    check("验证节点" in " ".join(b.text("h2")), "Chinese chain page")
+    b.screenshot(os.path.join(art, "chain-zh.png"))
     b.js("localStorage.removeItem('yc.lang')")
 
     # The search box: an asset id, then a height.
