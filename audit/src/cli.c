@@ -51,7 +51,7 @@ int audit_exit_for(int rc)
 
 struct progress {
     bool on;
-    uint64_t last_ms;
+    uint64_t last_ms, start_ms;
     bool shown;
 };
 
@@ -68,11 +68,14 @@ static void progress_cb(void *ctx, uint64_t height, uint64_t target)
     uint64_t now = mono_ms();
     if (!p->on || (now - p->last_ms < 200 && height != target))
         return;
+    if (p->start_ms == 0)
+        p->start_ms = now;
     p->last_ms = now;
     p->shown = true;
-    fprintf(stderr, "\rreplaying block %llu of %llu (%3u%%)", (unsigned long long)height,
-            (unsigned long long)target,
-            (unsigned)(target > 0 ? height * 100 / target : 100));
+    uint64_t el = now - p->start_ms;
+    fprintf(stderr, "\rreplaying block %llu of %llu (%3u%%), %llu s", (unsigned long long)height,
+            (unsigned long long)target, (unsigned)(target > 0 ? height * 100 / target : 100),
+            (unsigned long long)(el / 1000));
     fflush(stderr);
 }
 
@@ -202,8 +205,11 @@ int audit_run_full(const struct audit_common *c, uint64_t to, struct audit_src *
         return YC_EXIT_FAIL;
     }
     struct progress pr = {.on = !c->quiet && isatty(STDERR_FILENO)};
-    struct audit_opts o = {
-        .to = to, .check_end = true, .progress = progress_cb, .progress_ctx = &pr};
+    struct audit_opts o = {.to = to,
+                           .threads = c->threads,
+                           .check_end = true,
+                           .progress = progress_cb,
+                           .progress_ctx = &pr};
     if (attempts != NULL) {
         o.block_verified = note_attempts;
         o.verified_ctx = attempts;
@@ -440,7 +446,9 @@ static const char REPLAY_USAGE[] =
     "  --report FILE   also write the report to FILE (JSON if FILE ends in .json)\n"
     "  --json          print one JSON object\n"
     "                  {\"ok\",\"blocks\",\"txs\",\"failed\",\"height\",\"reason\",\"code\",…}\n"
-    "  --quiet         no progress display\n"
+    "  --quiet         no progress display (shown on stderr when it is a terminal)\n"
+    "  --threads N     threads checking signatures, 1..64 (default: every online core;\n"
+    "                  execution stays on one thread)\n"
     "\n"
     "With --home, after the tip every stored state key (objects and indexes) is compared\n"
     "with the replayed state; differences are named by object and field with both values\n"
@@ -465,7 +473,7 @@ static int parse_common(int argc, char **argv, const char *usage, struct audit_c
 {
     enum {
         O_HOME = 1, O_NODE, O_GENESIS, O_GENESIS_HASH, O_REQUIRE_ANCHOR, O_TO, O_REPORT, O_JSON,
-        O_QUIET, O_HELP
+        O_QUIET, O_THREADS, O_HELP
     };
     static const struct option opts[] = {
         {"home", required_argument, NULL, O_HOME},
@@ -477,6 +485,7 @@ static int parse_common(int argc, char **argv, const char *usage, struct audit_c
         {"report", required_argument, NULL, O_REPORT},
         {"json", no_argument, NULL, O_JSON},
         {"quiet", no_argument, NULL, O_QUIET},
+        {"threads", required_argument, NULL, O_THREADS},
         {"help", no_argument, NULL, O_HELP},
         {NULL, 0, NULL, 0}};
     memset(c, 0, sizeof *c);
@@ -531,6 +540,15 @@ static int parse_common(int argc, char **argv, const char *usage, struct audit_c
         case O_QUIET:
             c->quiet = true;
             break;
+        case O_THREADS: {
+            uint64_t n = 0;
+            if (yc_parse_u64(optarg, &n) != YC_OK || n < 1 || n > 64) {
+                audit_errorf("--threads %s: expected 1..64 (default: every online core)", optarg);
+                return YC_EXIT_USAGE;
+            }
+            c->threads = (unsigned)n;
+            break;
+        }
         case 'h':
         case O_HELP:
             *help = true;

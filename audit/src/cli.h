@@ -33,6 +33,7 @@ struct audit_common {
     bool require_anchor; /* --require-anchor: refuse to run unanchored (exit 77) */
     bool json;           /* --json */
     bool quiet;          /* --quiet: no progress */
+    unsigned threads;    /* --threads N: signature-checking threads; 0 = every core */
 };
 
 /* True when the genesis the replay trusts comes from outside the source (source.h). */

@@ -37,6 +37,8 @@
  * yc_cert_verify, yc_exec_block): the node and the audit share one implementation.
  * The diagnosis that names *why* (which signer, which tx) is the audit's own.
  *
+ * Signatures are verified on several threads (opts->threads), each block's before its
+ * execution; execution, state and callbacks stay on the calling thread.
  * Thread-safety: one replay per thread.
  */
 #ifndef YC_AUDIT_REPLAY_H
@@ -153,6 +155,7 @@ typedef void (*audit_progress_cb)(void *ctx, uint64_t height, uint64_t target);
 
 struct audit_opts {
     uint64_t to;                 /* replay up to this height; 0 = the source's tip */
+    unsigned threads;            /* threads verifying signatures; 0 = every online core */
     bool check_end;              /* call src->check_end when the tip itself was replayed */
     audit_progress_cb progress;  /* may be NULL */
     void *progress_ctx;
@@ -167,6 +170,9 @@ struct audit_opts {
                           memstate *before);
     void *verified_ctx;
 };
+
+/* The number of online cores (at least 1, at most 64): the default of opts->threads. */
+unsigned audit_default_threads(void);
 
 /*
  * Replays `src` against genesis `g` into `state` (an empty memstate the caller owns;
