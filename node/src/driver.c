@@ -31,7 +31,18 @@
  * view from the journal. Right after start no peer is connected yet and they would be
  * lost, so with several validators the readies wait until every other validator is
  * connected or STARTUP_HOLD_MS have passed (inputs meanwhile queue in pbft).
+ *
+ * Saying what is wrong: a move to a higher view of the same height is logged at warn
+ * with its cause, told apart by what fed pbft the input that moved it — the clock (this
+ * node's view timer expired: the primary is suspected), a validator's message (f + 1
+ * validators were already in a higher view, or a NEW-VIEW) — and with the old and new
+ * primaries and the work waiting. A commit in a view above 0 says so. A stall (a ready
+ * tx has waited [instrumentation] ready_max_stall and nothing was committed meanwhile)
+ * makes /readyz fail through yc__driver_stalled, and is logged once when it starts and
+ * once when it ends. The mempool's pressure lines are flushed on the tick.
  */
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,6 +58,7 @@
 #define TICK_MS 50
 #define EXEC_CACHE_MAX 16
 #define STARTUP_HOLD_MS 2000
+#define STALL_CHECK_MS 1000 /* the tick looks for a stall (to log it) this often */
 
 struct check_job { /* another primary's proposal while its signatures are checked */
     struct yc_driver *d;
@@ -55,6 +67,8 @@ struct check_job { /* another primary's proposal while its signatures are checke
     uint8_t digest[YC_HASH_LEN];
     struct check_job *next;
 };
+
+enum trigger { TRIG_OTHER, TRIG_CLOCK, TRIG_MSG }; /* what fed pbft the current input */
 
 struct yc_driver {
     yc_node *n;
@@ -76,6 +90,12 @@ struct yc_driver {
     uint64_t hold_until;            /* start-up hold (0: none), loop time */
     bool in_ready;
     bool stopping;
+    enum trigger trigger;           /* for the view-change log line */
+    uint32_t trigger_from;          /* TRIG_MSG: the sending validator */
+    uint64_t view_changes_seen;     /* ready.view_changes already logged */
+    uint64_t view_since;            /* loop time the current (height, view) began */
+    bool stall_logged;              /* a stall was logged and has not ended yet */
+    uint64_t stall_checked;         /* loop time of the tick's last stall check */
 };
 
 static void process_ready(struct yc_driver *d);
@@ -178,8 +198,13 @@ static void commit_block(struct yc_driver *d, const struct pbft_commit *c)
         }
     }
     yc__store_block(n, e, &c->cert);
-    yc_log_info("driver", "committed height %llu (%u txs)", (unsigned long long)c->height,
-                e->block.ntx);
+    if (c->cert.view > 0)
+        yc_log_info("driver", "committed height %llu (%u txs) in view %llu, after a view "
+                    "change", (unsigned long long)c->height, e->block.ntx,
+                    (unsigned long long)c->cert.view);
+    else
+        yc_log_info("driver", "committed height %llu (%u txs)", (unsigned long long)c->height,
+                    e->block.ntx);
     yc__exec_block_free(e);
     cache_prune(d, c->height);
     d->last_commit_mono = mono(d);
@@ -302,6 +327,90 @@ static void check_proposal(struct yc_driver *d, const struct pending_prop *p)
     }
 }
 
+/* ---- saying what is wrong ---- */
+
+static const char *validator_name(const yc_node *n, uint32_t v)
+{
+    return v < n->genesis.nvalidators ? n->genesis.validators[v].name : "?";
+}
+
+/* Connected validator peers (this node not counted). */
+static uint32_t validator_peers(const yc_node *n)
+{
+    uint32_t k = 0;
+    for (uint32_t v = 0; n->p2p != NULL && v < n->genesis.nvalidators; v++)
+        k += v != n->validator_index && p2p_is_connected(n->p2p, v);
+    return k;
+}
+
+/* The ready moves this height to a higher view: says which, why, and what waits. */
+static void log_view_change(struct yc_driver *d, const struct pbft_ready *rd, uint64_t from_view)
+{
+    yc_node *n = d->n;
+    uint32_t nv = n->genesis.nvalidators;
+    uint32_t old_p = pbft_primary(nv, rd->height, from_view);
+    uint32_t new_p = pbft_primary(nv, rd->height, rd->view);
+    size_t count, bytes;
+    yc_mempool_ready_size(n->mp, &count, &bytes);
+    uint64_t now = mono(d), waited = now > d->view_since ? now - d->view_since : 0;
+    char why[256];
+    if (rd->view_changes > d->view_changes_seen && d->trigger == TRIG_CLOCK) {
+        snprintf(why, sizeof why, "timeout: nothing committed in view %" PRIu64 " for %" PRIu64
+                 " ms (consensus.timeout_propose %" PRIu64 " ms, doubling per view); primary %u "
+                 "(%s) suspected", from_view, waited, n->cfg.cons_timeout_propose_ms, old_p,
+                 validator_name(n, old_p));
+    } else if (rd->view_changes > d->view_changes_seen) {
+        snprintf(why, sizeof why, "joined: f+1 validators had moved to a higher view (last "
+                 "message from validator %u (%s))", d->trigger_from,
+                 validator_name(n, d->trigger_from));
+    } else if (d->trigger == TRIG_MSG) {
+        snprintf(why, sizeof why, "followed: a validator's message (from validator %u (%s)) "
+                 "showed the consortium in view %" PRIu64, d->trigger_from,
+                 validator_name(n, d->trigger_from), rd->view);
+    } else {
+        snprintf(why, sizeof why, "resumed from the consensus journal");
+    }
+    yc_log_warn("driver", "view change at height %" PRIu64 ": view %" PRIu64 " -> %" PRIu64
+                ", primary %u (%s) -> %u (%s); %s; %zu txs waiting, %u of %u validator peers "
+                "connected", rd->height, from_view, rd->view, old_p, validator_name(n, old_p),
+                new_p, validator_name(n, new_p), why, count, validator_peers(n),
+                nv > 0 ? nv - 1 : 0);
+}
+
+bool yc__driver_stalled(struct yc_driver *d, char *why, size_t whylen)
+{
+    yc_node *n = d->n;
+    uint64_t max = n->cfg.ready_max_stall_ms, oldest, now = mono(d);
+    bool stalled = false;
+    if (max > 0 && !d->stopping && yc_mempool_oldest_ready(n->mp, &oldest)) {
+        uint64_t since = oldest > d->last_commit_mono ? oldest : d->last_commit_mono;
+        stalled = now > since && now - since > max;
+    }
+    if (!stalled) {
+        if (d->stall_logged)
+            yc_log_info("driver", "no longer stalled: committed height %" PRIu64
+                        " or no work waits", n->tip.height);
+        d->stall_logged = false;
+        return false;
+    }
+    size_t count, bytes;
+    yc_mempool_ready_size(n->mp, &count, &bytes);
+    char text[400];
+    snprintf(text, sizeof text, "consensus stalled: no block committed for %.1f s while %zu "
+             "txs wait (the oldest for %.1f s; instrumentation.ready_max_stall %.1f s); "
+             "deciding height %" PRIu64 " in view %" PRIu64 " (primary %u), %u of %u "
+             "validator peers connected", (double)(now - d->last_commit_mono) / 1000.0, count,
+             (double)(now - oldest) / 1000.0, (double)max / 1000.0, d->height, d->view,
+             pbft_primary(n->genesis.nvalidators, d->height, d->view), validator_peers(n),
+             n->genesis.nvalidators > 0 ? n->genesis.nvalidators - 1 : 0);
+    if (!d->stall_logged)
+        yc_log_warn("driver", "%s", text);
+    d->stall_logged = true;
+    if (why != NULL && whylen > 0)
+        snprintf(why, whylen, "%s", text);
+    return true;
+}
+
 /* ---- the ready loop ---- */
 
 /* True while the start-up hold lasts (see the file comment). */
@@ -379,9 +488,14 @@ static void process_ready(struct yc_driver *d)
             d->want = false;
         }
         if (rd.view != d->view || rd.height != d->height) {
+            uint64_t from_view = rd.height == d->height ? d->view : 0;
+            if (rd.view > from_view)
+                log_view_change(d, &rd, from_view);
             d->height = rd.height;
             d->view = rd.view;
+            d->view_since = mono(d);
         }
+        d->view_changes_seen = rd.view_changes;
         n->view = rd.view;
         n->cons_height = rd.height;
         n->metrics.view_changes_total = rd.view_changes;
@@ -511,8 +625,16 @@ static void tick_timer_cb(uv_timer_t *t)
 {
     struct yc_driver *d = t->data;
     update_idle(d);
+    d->trigger = TRIG_CLOCK;
     pbft_tick(d->pbft, mono(d));
     process_ready(d);
+    d->trigger = TRIG_OTHER;
+    uint64_t now = mono(d);
+    yc_mempool_log_pressure(d->n->mp, now);
+    if (now >= d->stall_checked + STALL_CHECK_MS) { /* logs a stall's start and end */
+        d->stall_checked = now;
+        (void)yc__driver_stalled(d, NULL, 0);
+    }
 }
 
 void yc__driver_step(struct yc_driver *d, uint32_t from, const uint8_t *msg, size_t len)
@@ -521,6 +643,8 @@ void yc__driver_step(struct yc_driver *d, uint32_t from, const uint8_t *msg, siz
     if (d->stopping)
         return;
     n->metrics.consensus_msgs_received_total++;
+    d->trigger = TRIG_MSG;
+    d->trigger_from = from;
     int rc = pbft_step(d->pbft, from, msg, len, mono(d));
     if (rc != YC_OK) {
         n->metrics.consensus_msgs_refused_total++;
@@ -531,6 +655,7 @@ void yc__driver_step(struct yc_driver *d, uint32_t from, const uint8_t *msg, siz
                         yc_err_name(rc));
     }
     process_ready(d);
+    d->trigger = TRIG_OTHER;
 }
 
 void yc__driver_synced(struct yc_driver *d, uint64_t height, const uint8_t hash[YC_HASH_LEN])
@@ -604,6 +729,7 @@ int yc__driver_create(struct yc_driver **out, yc_node *n)
     d->batch_timer.data = d;
     d->timers_open = true;
     d->last_commit_mono = uv_now(n->loop);
+    d->view_since = d->last_commit_mono;
     d->height = height;
     if (n->genesis.nvalidators > 1)
         d->hold_until = uv_now(n->loop) + STARTUP_HOLD_MS;

@@ -36,6 +36,14 @@ void yc__driver_destroy(struct yc_driver *d);
 void yc__driver_step(struct yc_driver *d, uint32_t from, const uint8_t *msg, size_t len);
 /* Block sync stored block `height` with hash `hash`: decide the next height. */
 void yc__driver_synced(struct yc_driver *d, uint64_t height, const uint8_t hash[YC_HASH_LEN]);
+/*
+ * True when consensus is stalled: a ready tx has waited more than [instrumentation]
+ * ready_max_stall and no block was committed (or synced) within that time either; then
+ * `why` (may be NULL) gets a sentence for /readyz: how long, how many txs wait, the
+ * height, view and primary, the validator peers connected. Logs the start of a stall
+ * (warn) and its end (info), once each. False when ready_max_stall is 0.
+ */
+bool yc__driver_stalled(struct yc_driver *d, char *why, size_t whylen);
 /* Current consensus position. */
 void yc__driver_position(const struct yc_driver *d, uint64_t *height, uint64_t *view);
 

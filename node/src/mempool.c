@@ -12,12 +12,26 @@
  * Arrival times only grow along the arrival list (callers add in time order), so
  * expiry looks at the head only; the refusal and expiry rings are two instances of one
  * bounded ring (id map + circular array, the oldest forgotten first).
+ *
+ * Pressure: refusals by the mempool's own limits (full; a sender at max_per_sender) are
+ * counted, and logged at warn at most once per PRESSURE_LOG_MS: the first refusal after
+ * a quiet spell at once, the rest of a flood summed up (how many, the fill, the last
+ * sender at its cap) by the next refusal or yc_mempool_log_pressure, whichever comes
+ * first after the interval. A flood of refusals is thus a line every 10 s, not a line
+ * per transaction.
  */
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "idmap.h"
+#include "log.h"
 #include "mempool.h"
+#include "yc/bech32.h"
+#include "yc/hash.h"
+
+#define PRESSURE_LOG_MS 10000
 
 struct mp_sender;
 
@@ -62,6 +76,10 @@ struct yc_mempool {
     uint64_t epoch;
     struct ring rej; /* refused ids */
     struct ring exp; /* expired ids */
+    struct yc_mempool_pressure pressure;
+    size_t win_full, win_sender; /* refusals not yet logged */
+    uint8_t win_pub[YC_PUBKEY_LEN]; /* the last sender refused at its cap */
+    uint64_t win_start_ms, next_log_ms;
 };
 
 static int ring_init(struct ring *r, size_t cap)
@@ -227,6 +245,54 @@ static void drop_sender_if_empty(yc_mempool *mp, struct mp_sender *s)
     free(s);
 }
 
+void yc_mempool_pressure(const yc_mempool *mp, struct yc_mempool_pressure *out)
+{
+    *out = mp->pressure;
+}
+
+void yc_mempool_log_pressure(yc_mempool *mp, uint64_t now_ms)
+{
+    if ((mp->win_full == 0 && mp->win_sender == 0) || now_ms < mp->next_log_ms)
+        return;
+    double secs = (double)(now_ms - mp->win_start_ms) / 1000.0;
+    if (mp->win_full > 0)
+        yc_log_warn("mempool", "mempool full: %zu transaction%s refused in %.1f s (holding %zu "
+                    "of mempool.size %zu, %zu of mempool.max_txs_bytes %zu bytes; %zu ready); "
+                    "%" PRIu64 " refused since start", mp->win_full,
+                    mp->win_full == 1 ? "" : "s", secs, mp->count, mp->lim.max_txs, mp->bytes,
+                    mp->lim.max_bytes, mp->ready_count, mp->pressure.full_total);
+    if (mp->win_sender > 0) {
+        char addr[YC_ADDR_MAX];
+        if (yc_addr_encode(addr, mp->win_pub) != YC_OK)
+            yc_hex(addr, mp->win_pub, YC_PUBKEY_LEN); /* 66 digits fit: not a key we know */
+        yc_log_warn("mempool", "sender cap: %zu transaction%s refused in %.1f s from senders "
+                    "holding mempool.max_txs_per_sender %zu (the last: %s); %" PRIu64
+                    " refused since start", mp->win_sender, mp->win_sender == 1 ? "" : "s",
+                    secs, mp->lim.max_per_sender, addr, mp->pressure.sender_full_total);
+    }
+    mp->win_full = mp->win_sender = 0;
+    mp->win_start_ms = now_ms;
+    mp->next_log_ms = now_ms + PRESSURE_LOG_MS;
+}
+
+/* Counts a refusal by a limit (`sender`: the per-sender cap, else full) and logs it,
+ * rate-limited. */
+static void note_pressure(yc_mempool *mp, bool sender, const uint8_t pub[YC_PUBKEY_LEN],
+                          uint64_t now_ms)
+{
+    if (mp->win_full == 0 && mp->win_sender == 0 && now_ms >= mp->next_log_ms)
+        mp->win_start_ms = now_ms; /* a quiet spell ended: this line goes out at once */
+    if (sender) {
+        mp->pressure.sender_full_total++;
+        mp->win_sender++;
+        memcpy(mp->win_pub, pub, YC_PUBKEY_LEN);
+    } else {
+        mp->pressure.full_total++;
+        mp->win_full++;
+    }
+    yc_mempool_log_pressure(mp, now_ms);
+}
+
 int yc_mempool_add(yc_mempool *mp, struct yc_tx *tx, uint64_t base, uint64_t now_ms)
 {
     if (yc_idmap_get(&mp->by_id, tx->id) != NULL)
@@ -239,11 +305,15 @@ int yc_mempool_add(yc_mempool *mp, struct yc_tx *tx, uint64_t base, uint64_t now
         size_t i = lower_bound(s, tx->nonce);
         if (i < s->n && s->v[i]->tx.nonce == tx->nonce)
             return YC_EBADNONCE; /* another pending tx holds this nonce */
-        if (mp->lim.max_per_sender > 0 && s->n >= mp->lim.max_per_sender)
+        if (mp->lim.max_per_sender > 0 && s->n >= mp->lim.max_per_sender) {
+            note_pressure(mp, true, tx->sender, now_ms);
             return YC_ELIMIT;
+        }
     }
-    if (mp->count >= mp->lim.max_txs || tx->len > mp->lim.max_bytes - mp->bytes)
+    if (mp->count >= mp->lim.max_txs || tx->len > mp->lim.max_bytes - mp->bytes) {
+        note_pressure(mp, false, tx->sender, now_ms);
         return YC_EMEMPOOLFULL;
+    }
 
     struct mp_entry *e = calloc(1, sizeof *e);
     if (e == NULL)

@@ -113,6 +113,21 @@ void yc_mempool_each_ready(yc_mempool *mp, yc_mempool_each_cb cb, void *ctx);
  * arrival order. */
 void yc_mempool_each(yc_mempool *mp, size_t limit, yc_mempool_each_cb cb, void *ctx);
 
+/* Refusals by the mempool's own limits since it was created (yc_mempool_add's
+ * YC_EMEMPOOLFULL and YC_ELIMIT). */
+struct yc_mempool_pressure {
+    uint64_t full_total;        /* max_txs or max_bytes reached */
+    uint64_t sender_full_total; /* the sender held max_per_sender */
+};
+void yc_mempool_pressure(const yc_mempool *mp, struct yc_mempool_pressure *out);
+/*
+ * Logs (warn) the refusals not yet logged, if the last line is at least 10 s old: how
+ * many in how long, the fill against the limits, the last sender at its cap. The first
+ * refusal after a quiet spell is logged by yc_mempool_add itself; call this regularly
+ * (the driver's tick) so that the tail of a flood is reported too.
+ */
+void yc_mempool_log_pressure(yc_mempool *mp, uint64_t now_ms);
+
 /* Remembers a refusal (the oldest is forgotten past max_rejected). */
 void yc_mempool_note_rejected(yc_mempool *mp, const uint8_t id[YC_HASH_LEN], int code);
 /* The same with its words for people (`why`, copied, at most 255 bytes kept; NULL or ""

@@ -15,6 +15,12 @@
  * ready txs (at most REGOSSIP_MAX, proposal order) are sent again to a validator that
  * connects, and to all when the oldest ready tx has waited REGOSSIP_AGE_MS. Receivers
  * drop what they hold at the cost of a lookup.
+ *
+ * Counted: txs gossiped out and in, and each received one that was not admitted, by
+ * reason (node.h yc_gossip_drop: a frame that does not parse counts once as malformed;
+ * what admission decides later is counted by submit.c). Logged: each validator peer lost
+ * and found again (with how long it was away), and, at warn, fewer validator peers than
+ * a quorum needs with this node for QUORUM_GRACE_MS (which, and since when).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -34,6 +40,7 @@
 #define NET_PEERS_MAX 128 /* peers listed at once (validators; observers: 16 by default) */
 #define REGOSSIP_MAX 2000
 #define REGOSSIP_AGE_MS 2000
+#define QUORUM_GRACE_MS 2000 /* fewer validator peers than a quorum needs this long: warn */
 
 struct yc_net {
     yc_node *n;
@@ -47,6 +54,9 @@ struct yc_net {
     size_t gossip_count_at;
     uint32_t gossip_n;
     uint64_t last_regossip; /* loop time of the last periodic re-gossip */
+    uint64_t lost_at[YC_MAX_VALIDATORS]; /* loop time each validator peer was lost, 0: never */
+    uint64_t below_since;   /* loop time validator peers fell below a quorum's need, 0: not */
+    bool quorum_warned;     /* that was logged (at warn) and has not ended yet */
 };
 
 /* ---- status ---- */
@@ -78,11 +88,58 @@ static void send_status(yc_node *n, bool observers_only)
 }
 
 static void regossip(yc_node *n);
+static uint32_t validator_peers(yc_node *n, uint32_t except);
+static uint32_t peers_for_quorum(const yc_node *n);
+
+/* Warns once when fewer validator peers are connected than a quorum needs with this node
+ * (for QUORUM_GRACE_MS: a replaced connection or the start is no alarm), and says when
+ * enough are back. */
+static void check_quorum_peers(yc_node *n)
+{
+    struct yc_net *g = n->net;
+    uint32_t need = peers_for_quorum(n), nv = n->genesis.nvalidators;
+    if (g == NULL || n->p2p == NULL || need == 0)
+        return;
+    uint32_t have = validator_peers(n, UINT32_MAX);
+    uint64_t now = uv_now(n->loop);
+    if (have >= need) {
+        if (g->quorum_warned)
+            yc_log_info("net", "%u of %u validator peers connected again: a quorum can form",
+                        have, nv - 1);
+        g->below_since = 0;
+        g->quorum_warned = false;
+        return;
+    }
+    if (g->below_since == 0)
+        g->below_since = now;
+    if (g->quorum_warned || now < g->below_since + QUORUM_GRACE_MS)
+        return;
+    g->quorum_warned = true;
+    char missing[512] = "";
+    size_t len = 0;
+    for (uint32_t v = 0; v < nv && len < sizeof missing - 64; v++) {
+        if (v == n->validator_index || p2p_is_connected(n->p2p, v))
+            continue;
+        uint64_t lost = v < YC_MAX_VALIDATORS ? g->lost_at[v] : 0;
+        int k = lost != 0 ? snprintf(missing + len, sizeof missing - len, "%s%s (lost %.1f s "
+                                     "ago)", len ? ", " : "", n->genesis.validators[v].name,
+                                     (double)(now - lost) / 1000.0)
+                          : snprintf(missing + len, sizeof missing - len, "%s%s (never "
+                                     "connected)", len ? ", " : "",
+                                     n->genesis.validators[v].name);
+        if (k > 0)
+            len += (size_t)k;
+    }
+    yc_log_warn("net", "only %u of %u validator peers connected, fewer than the %u a quorum "
+                "needs with this node: nothing commits until more are back; missing: %s",
+                have, nv - 1, need, missing);
+}
 
 static void status_timer_cb(uv_timer_t *t)
 {
     yc_node *n = t->data;
     send_status(n, false);
+    check_quorum_peers(n);
     uint64_t oldest, now = uv_now(n->loop);
     if (n->drv != NULL && n->net != NULL && now >= n->net->last_regossip + REGOSSIP_AGE_MS &&
         yc_mempool_oldest_ready(n->mp, &oldest) && now >= oldest + REGOSSIP_AGE_MS) {
@@ -154,6 +211,7 @@ static void on_gossip(yc_node *n, uint64_t peer, const uint8_t *payload, size_t 
     struct yc_netmsg_list it;
     int rc = yc__netmsg_txs_parse(payload, len, YC_GOSSIP_BATCH_TXS, YC_TX_MAX_BYTES, &it);
     if (rc != YC_OK) {
+        n->metrics.gossip_txs_dropped_total[YC_GOSSIP_DROP_MALFORMED]++;
         yc_log_warn("net", "malformed tx gossip from peer %llu: %s", (unsigned long long)peer,
                     yc_err_name(rc));
         return;
@@ -163,6 +221,8 @@ static void on_gossip(yc_node *n, uint64_t peer, const uint8_t *payload, size_t 
     while (yc__netmsg_list_next(&it, &tx, &txlen)) {
         n->metrics.gossip_txs_received_total++;
         rc = yc__node_submit_gossip(n, tx, txlen);
+        if (rc != YC_OK) /* refused at once; later verdicts are counted by submit.c */
+            n->metrics.gossip_txs_dropped_total[yc_gossip_drop_reason(rc)]++;
         if (rc != YC_OK && rc != YC_EBUSY)
             yc_log_debug("net", "gossiped tx from peer %llu refused: %s",
                          (unsigned long long)peer, yc_err_name(rc));
@@ -187,6 +247,23 @@ void yc__net_send_consensus(yc_node *n, const struct pbft_msg *m)
 }
 
 /* ---- transport callbacks ---- */
+
+/* Connected validator peers other than this node, leaving out `except`. */
+static uint32_t validator_peers(yc_node *n, uint32_t except)
+{
+    uint32_t k = 0;
+    for (uint32_t v = 0; v < n->genesis.nvalidators; v++)
+        k += v != n->validator_index && v != except && p2p_is_connected(n->p2p, v);
+    return k;
+}
+
+/* Validator peers this validator needs for a quorum (0 for an observer). */
+static uint32_t peers_for_quorum(const yc_node *n)
+{
+    uint32_t nv = n->genesis.nvalidators, f = nv > 0 ? (nv - 1) / 3 : 0;
+    uint32_t q = (nv + f + 2) / 2; /* ceil((n + f + 1) / 2) */
+    return n->validator_index != UINT32_MAX && q > 0 ? q - 1 : 0;
+}
 
 static void on_recv(void *ctx, uint64_t peer, uint32_t validator, uint8_t type,
                     const uint8_t *payload, size_t len)
@@ -220,11 +297,23 @@ static void on_recv(void *ctx, uint64_t peer, uint32_t validator, uint8_t type,
 static void on_connect(void *ctx, uint64_t peer, uint32_t validator)
 {
     yc_node *n = ctx;
-    if (validator == P2P_OBSERVER)
+    if (validator == P2P_OBSERVER) {
         yc_log_info("net", "observer peer %llu connected", (unsigned long long)peer);
-    else
-        yc_log_info("net", "validator %u (%s) connected", validator,
-                    n->genesis.validators[validator].name);
+    } else {
+        uint64_t now = uv_now(n->loop), lost = 0;
+        if (n->net != NULL && validator < YC_MAX_VALIDATORS) {
+            lost = n->net->lost_at[validator];
+            n->net->lost_at[validator] = 0;
+        }
+        char back[64] = "";
+        if (lost != 0 && now >= lost)
+            snprintf(back, sizeof back, " (back after %.1f s)", (double)(now - lost) / 1000.0);
+        uint32_t nv = n->genesis.nvalidators;
+        yc_log_info("net", "validator %u (%s) connected%s: %u of %u validator peers connected",
+                    validator, n->genesis.validators[validator].name, back,
+                    validator_peers(n, validator) + 1,
+                    n->validator_index != UINT32_MAX && nv > 0 ? nv - 1 : nv);
+    }
     if (validator != P2P_OBSERVER && n->drv != NULL)
         regossip(n); /* to all: simpler than a batch per peer, and rare */
     uint8_t st[YC_NETMSG_STATUS_LEN];
@@ -238,11 +327,17 @@ static void on_connect(void *ctx, uint64_t peer, uint32_t validator)
 static void on_disconnect(void *ctx, uint64_t peer, uint32_t validator)
 {
     yc_node *n = ctx;
-    if (validator == P2P_OBSERVER)
+    if (validator == P2P_OBSERVER) {
         yc_log_info("net", "observer peer %llu disconnected", (unsigned long long)peer);
-    else
-        yc_log_info("net", "validator %u (%s) disconnected", validator,
-                    n->genesis.validators[validator].name);
+    } else {
+        if (n->net != NULL && validator < YC_MAX_VALIDATORS)
+            n->net->lost_at[validator] = uv_now(n->loop);
+        uint32_t nv = n->genesis.nvalidators;
+        yc_log_info("net", "validator %u (%s) disconnected: %u of %u validator peers connected",
+                    validator, n->genesis.validators[validator].name,
+                    validator_peers(n, validator),
+                    n->validator_index != UINT32_MAX && nv > 0 ? nv - 1 : nv);
+    }
     yc__sync_peer_gone(n->sync, peer);
 }
 

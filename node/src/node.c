@@ -99,6 +99,10 @@ const struct yc_node_metrics *yc_node_metrics(yc_node *n)
     n->metrics.sync_blocks_served_total = sc.blocks_served;
     n->metrics.sync_requests_throttled_total = sc.requests_throttled;
     n->metrics.consensus_height = n->drv != NULL ? n->cons_height : n->tip.height + 1;
+    struct yc_mempool_pressure pr;
+    yc_mempool_pressure(n->mp, &pr);
+    n->metrics.mempool_refused_full_total = pr.full_total;
+    n->metrics.mempool_refused_sender_total = pr.sender_full_total;
     return &n->metrics;
 }
 
@@ -118,6 +122,8 @@ bool yc_node_ready(yc_node *n, char *why, size_t whylen)
                  (unsigned long long)n->tip.height);
         return false;
     }
+    if (n->drv != NULL && yc__driver_stalled(n->drv, why, whylen))
+        return false; /* work waits and nothing commits: [instrumentation] ready_max_stall */
     if (why != NULL && whylen > 0)
         why[0] = '\0';
     return true;

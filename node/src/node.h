@@ -71,6 +71,21 @@ const char *yc_tx_status_code(const struct yc_tx_status *st);
  * sentence on the state or the error's message (yc_strerror). Never NULL. */
 const char *yc_tx_status_message(const struct yc_tx_status *st);
 
+/* Why a transaction received by gossip was not admitted (yuchain_gossip_txs_dropped_total's
+ * `reason` label, in this order: yc_gossip_drop_name). */
+enum yc_gossip_drop {
+    YC_GOSSIP_DROP_DUPLICATE,    /* held, in flight, in a block, or ended here already */
+    YC_GOSSIP_DROP_MEMPOOL_FULL, /* the mempool, its sender's share, or the check queue full */
+    YC_GOSSIP_DROP_REFUSED,      /* admission refused it (signature, nonce, a rule) */
+    YC_GOSSIP_DROP_MALFORMED,    /* does not decode, another chain, too large, bad frame */
+    YC_GOSSIP_DROP_OTHER,        /* out of memory, the node stopping */
+    YC_GOSSIP_DROP_N
+};
+/* "duplicate", "mempool_full", "refused", "malformed", "other". */
+const char *yc_gossip_drop_name(enum yc_gossip_drop r);
+/* The reason an admission result `code` (not YC_OK) counts as. */
+enum yc_gossip_drop yc_gossip_drop_reason(int code);
+
 struct yc_node_metrics { /* monotonic counters and gauges for /metrics */
     uint64_t blocks_committed_total;
     uint64_t txs_committed_total;
@@ -90,6 +105,9 @@ struct yc_node_metrics { /* monotonic counters and gauges for /metrics */
     uint64_t consensus_msgs_sent_total;      /* messages of readies (to one or all) */
     uint64_t gossip_txs_sent_total, gossip_txs_received_total;
     uint64_t gossip_txs_admitted_total;      /* of the received, new to this mempool */
+    uint64_t gossip_txs_dropped_total[YC_GOSSIP_DROP_N]; /* of the received, not admitted */
+    uint64_t mempool_refused_full_total;     /* refused: mempool.size or max_txs_bytes */
+    uint64_t mempool_refused_sender_total;   /* refused: max_txs_per_sender */
     uint64_t txs_expired_total;              /* not ordered within mempool.ttl_seconds */
     double mempool_oldest_pending_seconds;   /* age of the oldest tx held, 0 if none */
     uint64_t sync_requests_total, sync_blocks_total, sync_refused_total;

@@ -4,8 +4,8 @@
  *
  * Metric names start with yuchain_, carry their unit (_bytes, _seconds) and counters
  * end in _total. Labels are only ever fixed vocabularies (RPC method names, HTTP
- * statuses): never an account, person, consent or transaction id, which would both
- * leak who does what and make the series count unbounded.
+ * statuses, drop reasons): never an account, person, consent or transaction id, which
+ * would both leak who does what and make the series count unbounded.
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -106,6 +106,17 @@ static void metrics_node(struct out *o, yc_node *n)
         metric(o, "yuchain_gossip_txs_admitted_total", "counter",
                "Transactions received by gossip that were new here and admitted.",
                m->gossip_txs_admitted_total);
+        outf(o, "# HELP yuchain_gossip_txs_dropped_total Transactions received by gossip and "
+                "not admitted, by reason.\n# TYPE yuchain_gossip_txs_dropped_total counter\n");
+        for (int r = 0; r < YC_GOSSIP_DROP_N; r++)
+            outf(o, "yuchain_gossip_txs_dropped_total{reason=\"%s\"} %" PRIu64 "\n",
+                 yc_gossip_drop_name((enum yc_gossip_drop)r), m->gossip_txs_dropped_total[r]);
+        outf(o, "# HELP yuchain_mempool_refused_total Transactions refused by the mempool's "
+                "limits, by reason (full: mempool.size or max_txs_bytes; sender_full: "
+                "max_txs_per_sender).\n# TYPE yuchain_mempool_refused_total counter\n"
+                "yuchain_mempool_refused_total{reason=\"full\"} %" PRIu64 "\n"
+                "yuchain_mempool_refused_total{reason=\"sender_full\"} %" PRIu64 "\n",
+             m->mempool_refused_full_total, m->mempool_refused_sender_total);
         metric(o, "yuchain_txs_expired_total", "counter",
                "Transactions expired: not in a block within mempool.ttl_seconds.",
                m->txs_expired_total);

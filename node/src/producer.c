@@ -294,11 +294,23 @@ void yc__store_block(yc_node *n, struct yc_exec_block *e, const struct yc_cert *
     rc = yc_overlay_writes(e->ov, &w, &nw);
     if (rc == YC_OK)
         rc = store_commit_block(n->st, b, w, nw);
-    if (rc != YC_OK)
+    if (rc != YC_OK) {
+        /* a failed synced write may still have reached the disk whole (LevelDB's log
+         * record was written, then its sync failed): say what is known, and what is not */
+        const char *why = store_last_error(n->st);
+        yc_log_error("producer", "storing block %llu (%u txs, certified) in %s failed: %s",
+                     (unsigned long long)b->hdr.height, b->ntx, n->home.data,
+                     why != NULL && why[0] != '\0' ? why : yc_err_name(rc));
         yc__node_fatal(n, YC_EXIT_IOERR,
-                       "storing block %llu failed (%s): stopping; the node resumes from its "
-                       "last stored block once storage works",
-                       (unsigned long long)b->hdr.height, yc_err_name(rc));
+                       "stopping. Stored for certain: every block up to height %llu. Block %llu "
+                       "was not confirmed durable (it may or may not be on disk); none of its "
+                       "%u txs was reported committed by this node. At the next start the node "
+                       "resumes from its last stored block (%llu or %llu) and fetches the rest "
+                       "from its peers. Free space on the disk or repair it, then start again",
+                       (unsigned long long)n->tip.height, (unsigned long long)b->hdr.height,
+                       b->ntx, (unsigned long long)n->tip.height,
+                       (unsigned long long)b->hdr.height);
+    }
     struct store_tip tip;
     rc = store_tip(n->st, &tip);
     if (rc != YC_OK || tip.height != b->hdr.height ||

@@ -561,17 +561,19 @@ int yc_node_submit(yc_node *n, const uint8_t *bytes, size_t len, yc_submit_cb cb
     return submit(n, bytes, len, cb, ctx, false);
 }
 
+/* A gossiped tx's admission ended: one not admitted is counted by its reason. */
 static void gossip_done_cb(void *ctx, int code, const uint8_t id[YC_HASH_LEN], const char *why)
 {
-    (void)ctx;
-    (void)code;
+    yc_node *n = ctx;
     (void)id;
     (void)why;
+    if (code != YC_OK)
+        n->metrics.gossip_txs_dropped_total[yc_gossip_drop_reason(code)]++;
 }
 
 int yc__node_submit_gossip(yc_node *n, const uint8_t *bytes, size_t len)
 {
-    return submit(n, bytes, len, gossip_done_cb, NULL, true);
+    return submit(n, bytes, len, gossip_done_cb, n, true);
 }
 
 /* ---- expiry ---- */
@@ -604,13 +606,18 @@ void yc__submit_expire(yc_node *n)
     if (now <= ttl)
         return;
     struct expired_list l = {0};
+    uint64_t oldest = now;
+    (void)yc_mempool_oldest(n->mp, &oldest); /* the first to expire, if any does */
     size_t k = yc_mempool_expire(n->mp, now - ttl, expired_cb, &l);
     if (k > 0) {
         n->metrics.txs_expired_total += k;
         yc_mempool_size(n->mp, &n->metrics.mempool_txs, &n->metrics.mempool_bytes);
         cache_clear(n->adm); /* some sender's chain lost a tx */
-        yc_log_info("mempool", "%zu transaction%s expired (not in a block within %" PRIu64
-                    " s, mempool.ttl_seconds)", k, k == 1 ? "" : "s", n->cfg.mp_ttl_seconds);
+        yc_log_warn("mempool", "%zu transaction%s expired: not in a block within %" PRIu64
+                    " s of arrival (mempool.ttl_seconds; the oldest waited %.1f s); %zu still "
+                    "held; %" PRIu64 " expired since start", k, k == 1 ? "" : "s",
+                    n->cfg.mp_ttl_seconds, (double)(now - oldest) / 1000.0,
+                    (size_t)n->metrics.mempool_txs, n->metrics.txs_expired_total);
     }
     /* answered once the mempool no longer holds them, so a status read agrees */
     for (size_t i = 0; i < l.n; i++) {

@@ -1,7 +1,8 @@
 /*
  * txstate.c — the names of a transaction's life-cycle states and of the code each
  * reports (node.h), shared by the `tx` method, broadcast_tx_commit and the event
- * stream so that all three say the same words. Pure: no node state.
+ * stream so that all three say the same words; and the reasons a gossiped transaction
+ * was not admitted, as /metrics labels them. Pure: no node state.
  */
 #include "node.h"
 #include "yc/err.h"
@@ -51,4 +52,32 @@ const char *yc_tx_status_message(const struct yc_tx_status *st)
         return st->why != NULL && st->why[0] != '\0' ? st->why : yc_strerror(st->code);
     default: return yc_strerror(st->code);
     }
+}
+
+const char *yc_gossip_drop_name(enum yc_gossip_drop r)
+{
+    switch (r) {
+    case YC_GOSSIP_DROP_DUPLICATE: return "duplicate";
+    case YC_GOSSIP_DROP_MEMPOOL_FULL: return "mempool_full";
+    case YC_GOSSIP_DROP_REFUSED: return "refused";
+    case YC_GOSSIP_DROP_MALFORMED: return "malformed";
+    default: return "other";
+    }
+}
+
+enum yc_gossip_drop yc_gossip_drop_reason(int code)
+{
+    switch (code) {
+    case YC_EDUPTX: return YC_GOSSIP_DROP_DUPLICATE;
+    case YC_EMEMPOOLFULL:
+    case YC_ELIMIT: return YC_GOSSIP_DROP_MEMPOOL_FULL;
+    case YC_EWRONGCHAIN:
+    case YC_EUNKNOWNTYPE: return YC_GOSSIP_DROP_MALFORMED;
+    default: break;
+    }
+    if (code <= YC_EDECODE && code >= YC_EBADKEY) /* the codec's codes, -20 to -28 */
+        return YC_GOSSIP_DROP_MALFORMED;
+    if (code < YC_OK && code >= YC_EBUSY) /* out of memory, I/O, busy (stopping) */
+        return YC_GOSSIP_DROP_OTHER;
+    return YC_GOSSIP_DROP_REFUSED;
 }

@@ -1,7 +1,7 @@
 /*
  * test_mempool.c — mempool ordering, limits (total, per sender), de-duplication, nonce
- * gaps, base moves after a block, expiry, and the refusal and expiry rings
- * (node/src/mempool.h).
+ * gaps, base moves after a block, expiry, the refusal and expiry rings, and the
+ * pressure counters with their rate-limited log lines (node/src/mempool.h).
  *
  * Transactions are built by hand (id, sender, nonce, size): the mempool reads only
  * those fields and frees the bytes, so the tests need no signing.
@@ -10,7 +10,10 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -393,6 +396,79 @@ static void test_refusal_words(void **state)
     yc_mempool_destroy(mp);
 }
 
+/* Runs `fn` with stderr sent to a temporary file; returns how many lines of it contain
+ * `needle`. */
+static int count_stderr_lines(void (*fn)(void *), void *ctx, const char *needle)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/yc_test_mempool_%ld.log", (long)getpid());
+    fflush(stderr);
+    int saved = dup(STDERR_FILENO);
+    assert_true(saved >= 0);
+    FILE *f = fopen(path, "w+");
+    assert_non_null(f);
+    assert_true(dup2(fileno(f), STDERR_FILENO) >= 0);
+    fn(ctx);
+    fflush(stderr);
+    assert_true(dup2(saved, STDERR_FILENO) >= 0);
+    close(saved);
+    rewind(f);
+    char line[4096];
+    int n = 0;
+    while (fgets(line, sizeof line, f) != NULL)
+        n += strstr(line, needle) != NULL;
+    fclose(f);
+    unlink(path);
+    return n;
+}
+
+/* 25 s of refusals, one every 10 ms, with the tick every 50 ms: a full mempool and a
+ * sender at its cap. */
+static void flood(void *ctx)
+{
+    yc_mempool *mp = ctx;
+    for (uint64_t t = 1000; t < 26000; t += 10) {
+        struct yc_tx a = mk('Z', 0, 10); /* a new sender: the mempool is full */
+        assert_int_equal(yc_mempool_add(mp, &a, 0, t), YC_EMEMPOOLFULL);
+        yc_tx_cleanup(&a);
+        struct yc_tx b = mk('A', 7, 10); /* A holds its cap */
+        assert_int_equal(yc_mempool_add(mp, &b, 0, t), YC_ELIMIT);
+        yc_tx_cleanup(&b);
+        if (t % 50 == 0)
+            yc_mempool_log_pressure(mp, t);
+    }
+    yc_mempool_log_pressure(mp, 40000); /* the tail of the flood */
+    yc_mempool_log_pressure(mp, 80000); /* nothing new: no line */
+}
+
+static void test_pressure_counted_and_logged_rate_limited(void **state)
+{
+    (void)state;
+    yc_mempool *mp = mk_pool_per_sender(3, 1 << 20, 10, 16, 2);
+    add_ok(mp, mk('A', 0, 10), 0, 1);
+    add_ok(mp, mk('A', 1, 10), 0, 1);
+    add_ok(mp, mk('B', 0, 10), 0, 1);
+    struct yc_mempool_pressure pr;
+    yc_mempool_pressure(mp, &pr);
+    assert_int_equal(pr.full_total, 0);
+    assert_int_equal(pr.sender_full_total, 0);
+    int full = count_stderr_lines(flood, mp, "mempool full: ");
+    yc_mempool_pressure(mp, &pr);
+    assert_int_equal(pr.full_total, 2500);
+    assert_int_equal(pr.sender_full_total, 2500);
+    /* 5000 refusals in 25 s: a line at 1 s, 11 s, 21 s, and the tail at 40 s */
+    assert_int_equal(full, 4);
+    yc_mempool_destroy(mp);
+
+    mp = mk_pool_per_sender(3, 1 << 20, 10, 16, 2);
+    add_ok(mp, mk('A', 0, 10), 0, 1);
+    add_ok(mp, mk('A', 1, 10), 0, 1);
+    add_ok(mp, mk('B', 0, 10), 0, 1);
+    /* the two kinds share one window: the 1 s line was the full one's */
+    assert_int_equal(count_stderr_lines(flood, mp, "sender cap: "), 3);
+    yc_mempool_destroy(mp);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -407,6 +483,7 @@ int main(void)
         cmocka_unit_test(test_gap_bound),
         cmocka_unit_test(test_expiry),
         cmocka_unit_test(test_refusal_words),
+        cmocka_unit_test(test_pressure_counted_and_logged_rate_limited),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
