@@ -639,6 +639,49 @@ static void test_node_state_tampered(void **state)
     assert_true(r.ok);
 }
 
+static void test_signatures_on_threads(void **state)
+{
+    /* Blocks of 12 transactions: their signatures are checked on several threads
+     * (replay.c, verify_sigs); 1, 2 and 5 threads give the same verdict and state. */
+    (void)state;
+    struct fix g;
+    memset(&g, 0, sizeof g);
+    tdir_make(g.home, sizeof g.home);
+    snprintf(g.data, sizeof g.data, "%s/data", g.home);
+    tchain_init(&g.c, 4);
+    tchain_make_home(&g.c, g.home);
+    store *s = NULL;
+    char err[512];
+    assert_int_equal(store_open(&s, g.data, false, &g.c.g, err, sizeof err), YC_OK);
+    for (int i = 0; i < 3; i++)
+        tchain_commit_next(&g.c, s, 12);
+    store_close(s);
+    uint8_t root[YC_HASH_LEN];
+    const unsigned threads[] = {1, 2, 5};
+    for (size_t k = 0; k < 3; k++) {
+        struct audit_src src;
+        char msg[700] = "";
+        assert_int_equal(audit_src_open_home(&src, g.home, NULL, NULL, msg, sizeof msg), YC_OK);
+        memstate *m = NULL;
+        assert_int_equal(memstate_create(&m), YC_OK);
+        struct audit_opts o = {.threads = threads[k], .check_end = true};
+        static struct audit_result res;
+        assert_int_equal(audit_replay(&src.genesis, &src.src, &o, m, &res, msg, sizeof msg),
+                         YC_OK);
+        if (!res.ok)
+            fail_msg("%u threads: %s: %s", threads[k], audit_reason_name(res.reason),
+                     res.detail);
+        assert_int_equal(res.txs, 36);
+        if (k == 0)
+            memcpy(root, res.state_root, YC_HASH_LEN);
+        assert_memory_equal(root, res.state_root, YC_HASH_LEN);
+        memstate_destroy(m);
+        audit_src_close(&src);
+    }
+    tchain_cleanup(&g.c);
+    tdir_remove(g.home);
+}
+
 static void test_node_indexes_tampered(void **state)
 {
     /* Blocks and state intact, but the node's block and tx indexes (what `tx` and
@@ -713,6 +756,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_lying_state_root, setup, teardown),
         cmocka_unit_test_setup_teardown(test_node_state_tampered, setup, teardown),
         cmocka_unit_test_setup_teardown(test_node_indexes_tampered, setup, teardown),
+        cmocka_unit_test(test_signatures_on_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
