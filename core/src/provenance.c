@@ -81,9 +81,13 @@ static void graph_cleanup(struct prov_graph *g)
     for (size_t i = 0; i < g->nuses; i++) {
         yc_free(g->uses[i].val);
     }
+    for (size_t i = 0; i < g->ndeals; i++) {
+        yc_free(g->deals[i].val);
+    }
     for (size_t i = 0; i < g->nagents; i++) {
         yc_free(g->agents[i].val);
     }
+    yc_free(g->deals);
     yc_free(g->assets);
     yc_free(g->lic);
     yc_free(g->uses);
@@ -340,6 +344,39 @@ static int add_use(const struct yc_state_src *src, struct prov_graph *g,
     return rc == YC_ENOTFOUND ? YC_ECORRUPT : rc;
 }
 
+static int add_deal(const struct yc_state_src *src, struct prov_graph *g,
+                    const uint8_t id[YC_HASH_LEN])
+{
+    uint8_t key[YC_KEY_MAX];
+    size_t klen = yc_key_deal(key, id);
+    struct prov_deal *pd;
+    size_t vlen;
+    int rc = grow((void **)&g->deals, &g->cap_deals, g->ndeals, sizeof *g->deals,
+                  YC_PROV_MAX_DEALS);
+
+    if (rc == YC_ELIMIT) {
+        g->truncated = true;
+        return YC_OK;
+    }
+    if (rc != YC_OK) {
+        return rc;
+    }
+    pd = &g->deals[g->ndeals];
+    memset(pd, 0, sizeof *pd);
+    memcpy(pd->id, id, YC_HASH_LEN);
+    rc = read_key(src, key, klen, &pd->val, &vlen);
+    if (rc == YC_OK) {
+        rc = yc_deal_decode(&pd->d, pd->val, vlen);
+        if (rc != YC_OK) {
+            yc_free(pd->val);
+        }
+    }
+    if (rc == YC_OK) {
+        g->ndeals++;
+    }
+    return rc == YC_ENOTFOUND ? YC_ECORRUPT : rc;
+}
+
 static int gather_activity(const struct yc_state_src *src, struct prov_graph *g)
 {
     for (size_t i = 0; i < g->nassets; i++) {
@@ -360,6 +397,15 @@ static int gather_activity(const struct yc_state_src *src, struct prov_graph *g)
         rc = scan_ids(src, yc_key_idx_usage_asset, id, true, YC_PROV_MAX_USES, &s);
         for (size_t k = 0; rc == YC_OK && k < s.n; k++) {
             rc = add_use(src, g, s.ids[k]);
+        }
+        g->truncated |= s.cut;
+        yc_free(s.ids);
+        if (rc != YC_OK) {
+            return rc;
+        }
+        rc = scan_ids(src, yc_key_idx_deal_asset, id, false, YC_PROV_MAX_DEALS, &s);
+        for (size_t k = 0; rc == YC_OK && k < s.n; k++) {
+            rc = add_deal(src, g, s.ids[k]);
         }
         g->truncated |= s.cut;
         yc_free(s.ids);
@@ -427,6 +473,10 @@ static int gather_agents(const struct yc_state_src *src, struct prov_graph *g)
     }
     for (size_t i = 0; i < g->nuses; i++) {
         agent_add(g, g->uses[i].u.user);
+    }
+    for (size_t i = 0; i < g->ndeals; i++) {
+        agent_add(g, g->deals[i].d.seller);
+        agent_add(g, g->deals[i].d.buyer);
     }
     for (size_t i = 0; i < g->nagents; i++) {
         struct prov_agent *ag = &g->agents[i];

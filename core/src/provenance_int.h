@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "yc/buf.h"
+#include "yc/market.h"
 #include "yc/objects.h"
 #include "yc/provenance.h"
 
@@ -38,6 +39,12 @@ struct prov_use {
     struct yc_usage u;
 };
 
+struct prov_deal {
+    uint8_t id[YC_HASH_LEN];
+    uint8_t *val; /* owned */
+    struct yc_deal d;
+};
+
 /* An account the graph names (registrant, holder, licensor, licensee, user), with its
  * registered name when it has one (people read names, not addresses). */
 struct prov_agent {
@@ -47,8 +54,10 @@ struct prov_agent {
 };
 
 /* Most agents a graph can name: a registrant and three holders per asset, two parties
- * per license, a user per use. */
-#define PROV_MAX_AGENTS (4 * YC_PROV_MAX_ASSETS + 2 * YC_PROV_MAX_LICENSES + YC_PROV_MAX_USES)
+ * per license, a user per use, a seller and a buyer per deal. */
+#define PROV_MAX_AGENTS                                                                    \
+    (4 * YC_PROV_MAX_ASSETS + 2 * YC_PROV_MAX_LICENSES + YC_PROV_MAX_USES +                \
+     2 * YC_PROV_MAX_DEALS)
 
 struct prov_graph {
     uint64_t height, time_ms; /* the state's last block */
@@ -58,6 +67,8 @@ struct prov_graph {
     size_t nlic, cap_lic;
     struct prov_use *uses;
     size_t nuses, cap_uses;
+    struct prov_deal *deals; /* the market deals of the graph's assets */
+    size_t ndeals, cap_deals;
     struct prov_agent *agents; /* each account once, in first-mention order */
     size_t nagents;
     bool truncated;

@@ -309,6 +309,36 @@ static void json_use(struct w *w, const struct prov_use *pu)
     raw(w, "}", 1);
 }
 
+static void json_deal(struct w *w, const struct prov_deal *pd)
+{
+    const struct yc_deal *d = &pd->d;
+
+    raw(w, "{", 1);
+    jkey(w, "id", true);
+    jhex(w, pd->id);
+    jkey(w, "asset", false);
+    jhex(w, d->asset);
+    jkey(w, "listing", false);
+    jhex(w, d->listing);
+    jkey(w, "offer", false);
+    jslice(w, &d->offer);
+    jkey(w, "seller", false);
+    jaddr(w, d->seller);
+    jkey(w, "buyer", false);
+    jaddr(w, d->buyer);
+    jkey(w, "price", false);
+    ju64(w, d->price);
+    jkey(w, "fee", false);
+    ju64(w, d->fee);
+    jkey(w, "cross_border", false);
+    put(w, d->cross_border ? "true" : "false");
+    jkey(w, "height", false);
+    ju64(w, d->height);
+    jkey(w, "time", false);
+    jtime(w, d->time_ms);
+    raw(w, "}", 1);
+}
+
 static void render_json(struct w *w, const struct prov_graph *g)
 {
     raw(w, "{", 1);
@@ -364,6 +394,15 @@ static void render_json(struct w *w, const struct prov_graph *g)
             raw(w, ",", 1);
         }
         json_use(w, &g->uses[i]);
+    }
+    raw(w, "]", 1);
+    jkey(w, "deals", false);
+    raw(w, "[", 1);
+    for (size_t i = 0; i < g->ndeals; i++) {
+        if (i > 0) {
+            raw(w, ",", 1);
+        }
+        json_deal(w, &g->deals[i]);
     }
     raw(w, "]}", 2);
 }
@@ -531,6 +570,37 @@ static void dot_activity(struct w *w, const struct prov_graph *g)
         dagent(w, u->user);
         put(w, " [label=\"wasAssociatedWith\"];\n");
     }
+    for (size_t i = 0; i < g->ndeals; i++) {
+        const struct yc_deal *d = &g->deals[i].d;
+        char sh[17];
+        short_hex(sh, g->deals[i].id);
+        put(w, "  ");
+        dnode(w, "deal", g->deals[i].id);
+        put(w, " [shape=hexagon, style=filled, fillcolor=\"#e3f4e1\", label=\"deal ");
+        put(w, sh);
+        put(w, "\\n");
+        dslice(w, &d->offer);
+        put(w, " · ");
+        putf_u64(w, d->price / 100);
+        raw(w, ".", 1);
+        putf_u64(w, d->price % 100 / 10);
+        putf_u64(w, d->price % 10);
+        put(w, " yuan\\nheight ");
+        putf_u64(w, d->height);
+        put(w, "\"];\n  ");
+        dnode(w, "deal", g->deals[i].id);
+        put(w, " -> ");
+        dnode(w, "asset", d->asset);
+        put(w, " [label=\"used\"];\n  ");
+        dnode(w, "deal", g->deals[i].id);
+        put(w, " -> ");
+        dagent(w, d->seller);
+        put(w, " [label=\"seller\"];\n  ");
+        dnode(w, "deal", g->deals[i].id);
+        put(w, " -> ");
+        dagent(w, d->buyer);
+        put(w, " [label=\"buyer\"];\n");
+    }
 }
 
 /* The font of the graph: a CJK-capable family (Chinese titles and names), which the
@@ -693,6 +763,22 @@ static void prov_activities(struct w *w, const struct prov_graph *g)
         ju64(w, u->height);
         raw(w, "}", 1);
     }
+    for (size_t i = 0; i < g->ndeals; i++) {
+        const struct yc_deal *d = &g->deals[i].d;
+        raw(w, ",", g->nassets + g->nuses + i > 0 ? 1 : 0);
+        pqn(w, "deal", g->deals[i].id);
+        raw(w, ":{", 2);
+        ptype(w, "yc:Deal");
+        put(w, ",\"prov:startTime\":");
+        jtime(w, d->time_ms);
+        put(w, ",\"yc:offer\":");
+        jslice(w, &d->offer);
+        put(w, ",\"yc:price\":");
+        ju64(w, d->price);
+        put(w, ",\"yc:height\":");
+        ju64(w, d->height);
+        raw(w, "}", 1);
+    }
     raw(w, "}", 1);
 }
 
@@ -760,6 +846,16 @@ static void prov_relations(struct w *w, const struct prov_graph *g)
             put(w, ",\"prov:role\":{\"$\":\"yc:authority\",\"type\":\"prov:QUALIFIED_NAME\"}}");
         }
     }
+    for (size_t i = 0; i < g->ndeals; i++) {
+        rel_open(&r);
+        put(w, "\"prov:activity\":");
+        pqn(w, "deal", g->deals[i].id);
+        put(w, ",\"prov:entity\":");
+        pqn(w, "asset", g->deals[i].d.asset);
+        put(w, ",\"prov:time\":");
+        jtime(w, g->deals[i].d.time_ms);
+        raw(w, "}", 1);
+    }
     put(w, "},\"wasGeneratedBy\":{");
     r = (struct rel){w, "g", 0};
     for (size_t i = 0; i < g->nassets; i++) {
@@ -799,6 +895,17 @@ static void prov_relations(struct w *w, const struct prov_graph *g)
         put(w, ",\"prov:agent\":");
         pagent(w, g->uses[i].u.user);
         raw(w, "}", 1);
+    }
+    for (size_t i = 0; i < g->ndeals; i++) {
+        for (int side = 0; side < 2; side++) {
+            rel_open(&r);
+            put(w, "\"prov:activity\":");
+            pqn(w, "deal", g->deals[i].id);
+            put(w, ",\"prov:agent\":");
+            pagent(w, side == 0 ? g->deals[i].d.seller : g->deals[i].d.buyer);
+            put(w, side == 0 ? ",\"prov:role\":{\"$\":\"yc:seller\",\"type\":\"prov:QUALIFIED_NAME\"}}"
+                             : ",\"prov:role\":{\"$\":\"yc:buyer\",\"type\":\"prov:QUALIFIED_NAME\"}}");
+        }
     }
     put(w, "},\"wasAttributedTo\":{");
     r = (struct rel){w, "t", 0};
@@ -982,6 +1089,32 @@ static void render_text(struct w *w, const struct prov_graph *g)
         put(w, h);
         hex_of(h, u->asset);
         put(w, " of asset ");
+        put(w, h);
+        put(w, "\n");
+    }
+    for (size_t i = 0; i < g->ndeals; i++) {
+        const struct yc_deal *d = &g->deals[i].d;
+        hex_of(h, g->deals[i].id);
+        yc_time_rfc3339(t, d->time_ms);
+        put(w, "deal ");
+        put(w, h);
+        put(w, " at height ");
+        putf_u64(w, d->height);
+        put(w, " (");
+        put(w, t);
+        put(w, ")\n  ");
+        tagent(w, g, d->seller);
+        put(w, " -> ");
+        tagent(w, g, d->buyer);
+        put(w, ": ");
+        tslice(w, &d->offer);
+        put(w, " for ");
+        putf_u64(w, d->price);
+        put(w, " fen (fee ");
+        putf_u64(w, d->fee);
+        put(w, d->cross_border ? " fen, cross-border)" : " fen)");
+        hex_of(h, d->asset);
+        put(w, "\n  of asset ");
         put(w, h);
         put(w, "\n");
     }

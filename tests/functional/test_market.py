@@ -175,6 +175,15 @@ def run(t):
     check_eq(li["deal_detail"]["id"], deal, "deal of the listing")
     check_eq(rpc.call("asset", {"id": a_gen})["rights"]["hold"]["holder"], addr["processor"],
              "the hold right moved to the buyer")
+    # the deal is in the asset's provenance: JSON, DOT (by name) and PROV-JSON
+    prov = rpc.call("provenance", {"id": a_gen})
+    pd = [d for d in prov["deals"] if d["id"] == deal]
+    check(len(pd) == 1 and pd[0]["price"] == "10001" and pd[0]["buyer"] == addr["processor"]
+          and pd[0]["seller"] == addr["ent"], "the deal in the provenance: %r" % prov["deals"])
+    dot = rpc.call("provenance", {"id": a_gen, "format": "dot"})["dot"]
+    check('"deal_%s"' % deal in dot and "100.01 yuan" in dot, "the deal in the DOT: %s" % dot)
+    pj = rpc.call("provenance", {"id": a_gen, "format": "prov-json"})
+    check("yc:deal_" + deal in pj["activity"], "the deal as a PROV activity")
 
     # Important data to a foreign buyer: refused, then allowed after an export assessment.
     lst2 = s.send("market", "list", a_imp, "--offer", "license", "--price", 3000, "--sector",

@@ -34,6 +34,7 @@
 #define YC_PROV_MAX_ASSETS 256    /* assets in one graph */
 #define YC_PROV_MAX_LICENSES 1024 /* licenses in one graph */
 #define YC_PROV_MAX_USES 4096     /* uses in one graph */
+#define YC_PROV_MAX_DEALS 1024    /* market deals in one graph */
 
 enum yc_prov_format {
     YC_PROV_JSON = 0,
