@@ -113,12 +113,12 @@ void yc__p2p_conn_close(struct p2p_conn *c, const char *why, bool violation)
     if (c->closing)
         return;
     c->closing = true;
-    if (violation) {
+    if (violation && (c->state == P2P_C_OPEN || c->state == P2P_C_DRAINING)) {
         yc_log_warn("p2p", "peer %" PRIu64 " (%s): %s; disconnecting", c->id, c->addr, why);
-        if (c->state == P2P_C_OPEN || c->state == P2P_C_DRAINING)
-            p->stats.peers_dropped++;
-        else
-            p->stats.handshakes_failed++;
+        p->stats.peers_dropped++;
+    } else if (violation) {
+        p->stats.handshakes_failed++;
+        yc__p2p_note_failed_handshake(c, why);
     } else if (c->state == P2P_C_OPEN) {
         yc_log_info("p2p", "peer %" PRIu64 " (%s): %s; disconnected", c->id, c->addr, why);
     } else {

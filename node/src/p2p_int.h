@@ -143,6 +143,7 @@ struct p2p {
     struct p2p_src *srcs;         /* sources with pending connections */
     uint64_t pressure_at;         /* loop time of the last slot-pressure warning */
     uint64_t pressure_evicted, pressure_refused; /* counters as of that warning */
+    uint64_t hsfail_at, hsfail_logged; /* the last failed-handshake warning, and the count */
     struct p2p_conn *by_validator[YC_MAX_VALIDATORS]; /* active connection per validator */
     uint64_t next_id;
     struct p2p_stats stats;       /* peers/validators/observers/connections kept live */
@@ -187,6 +188,12 @@ void yc__p2p_unpend(struct p2p_conn *c);
 bool yc__p2p_observer_slot(struct p2p_conn *c, bool replacing);
 /* c is closing: gives back whatever slot it holds. */
 void yc__p2p_slots_release(struct p2p_conn *c);
+/*
+ * c's handshake failed (a violation: bad hello or signature, timeout, refused key). Logs
+ * it at debug, and at warn with the count since the last such warning at most once per
+ * 10 s: strangers cannot flood the log.
+ */
+void yc__p2p_note_failed_handshake(struct p2p_conn *c, const char *why);
 /* True when a message to/from validator v is dropped by the fault hook (tests only). */
 bool yc__p2p_fault_drops(struct p2p *p, uint32_t v);
 

@@ -16,7 +16,8 @@
  * timeout: it may still finish its handshake (a validator whose hello was late still gets
  * in), and a stranger that reopens whatever is closed learns of the eviction only then,
  * which paces the churn of a flood instead of letting it spin as fast as the loop. At most
- * max_inbound_hs connections linger; beyond that the oldest is closed at once.
+ * max_inbound_hs connections linger; beyond that one is closed at once, chosen as in the
+ * pool (least advanced, oldest first).
  *
  * An identified validator holds no pool slot and nothing displaces it. Identified inbound
  * observers have their own share (max_observers): one beyond it is refused, the ones
@@ -109,6 +110,23 @@ static void note_pressure(struct p2p *p)
     p->pressure_refused = p->stats.conns_refused;
 }
 
+void yc__p2p_note_failed_handshake(struct p2p_conn *c, const char *why)
+{
+    struct p2p *p = c->p;
+    uint64_t now = uv_now(p->loop);
+    if (p->hsfail_at != 0 && now - p->hsfail_at < PRESSURE_LOG_MS) {
+        yc_log_debug("p2p", "connection %" PRIu64 " (%s): %s; disconnecting", c->id, c->addr,
+                     why);
+        return;
+    }
+    yc_log_warn("p2p", "connection %" PRIu64 " (%s): %s; disconnecting (%" PRIu64
+                " failed handshakes since %s; the next within 10 s at debug)", c->id, c->addr,
+                why, p->stats.handshakes_failed - p->hsfail_logged,
+                p->hsfail_at ? "the last such line" : "start");
+    p->hsfail_at = now ? now : 1;
+    p->hsfail_logged = p->stats.handshakes_failed;
+}
+
 /* Bytes received on c's socket and not read yet (0 if unknown). */
 static bool has_unread_bytes(struct p2p_conn *c)
 {
@@ -146,15 +164,23 @@ static struct p2p_conn *pick_victim(struct p2p *p, const struct p2p_conn *nc, bo
     }
 }
 
-/* Closes the connection that has lingered longest. */
-static void close_oldest_lingering(struct p2p *p)
+/* Closes a lingering connection: the least advanced, oldest first (as pick_victim). */
+static void close_a_lingering_one(struct p2p *p)
 {
-    struct p2p_conn *old = NULL;
-    for (struct p2p_conn *c = p->conns; c; c = c->next)
-        if (c->lingering && (!old || c->id < old->id))
-            old = c;
-    if (old)
-        yc__p2p_conn_close(old, "evicted from the handshake pool", false);
+    for (;;) {
+        struct p2p_conn *best = NULL;
+        for (struct p2p_conn *c = p->conns; c; c = c->next)
+            if (c->lingering && (!best || evicts_first(c, best, false)))
+                best = c;
+        if (!best)
+            return;
+        if (best->progress == P2P_PROG_NONE && has_unread_bytes(best)) {
+            best->progress = P2P_PROG_BYTES;
+            continue;
+        }
+        yc__p2p_conn_close(best, "evicted from the handshake pool", false);
+        return;
+    }
 }
 
 /* v leaves the pool for the lingering set. */
@@ -164,7 +190,7 @@ static void evict(struct p2p_conn *v)
     p->stats.conns_evicted++;
     yc__p2p_unpend(v);
     if (p->nlinger >= p->max_inbound_hs)
-        close_oldest_lingering(p);
+        close_a_lingering_one(p);
     v->lingering = true;
     p->nlinger++;
     yc__p2p_conn_linger(v, p->linger_ms);

@@ -11,9 +11,11 @@
  *   - a connection that sent part of a hello, or had its hello answered, outlives any
  *     number of silent newcomers from its own source, and its handshake completes;
  *   - silent connections from the validators' own address, reopened as soon as they are
- *     closed, never keep validator 1 out: a raw validator reconnects and authenticates
- *     again and again, a real instance dials in, and the flooded node's own dial goes out;
- *     the pool never exceeds its cap and the evictions are counted;
+ *     closed (three times the pool's share of that source, from a thread that reopens
+ *     faster than any remote attacker could), never keep validator 1 out: a raw validator
+ *     reconnects and authenticates again and again (retrying a failed attempt, as a
+ *     dialler does, at most twice), a real instance dials in, and the flooded node's own
+ *     dial goes out; the pool never exceeds its cap and the evictions are counted;
  *   - inbound observers have their own share: one beyond it is refused (counted), the
  *     ones already there stay, and a validator still gets in.
  * Addresses 127.0.0.2 and up are other sources on Linux's loopback (127.0.0.0/8).
@@ -42,6 +44,7 @@
 #define PER_SOURCE 4
 #define FLOOD_CONNS 24
 #define ROUNDS 10
+#define MAX_TRIES 3
 #define HS_TIMEOUT_MS 10000 /* evictions, not the deadline, do the work here */
 #define LINGER_MS (HS_TIMEOUT_MS / 10)
 
@@ -391,34 +394,62 @@ static void flood_main(void *arg)
 
 struct reconnector {
     uint16_t port;
-    int ok;
+    int ok, first_try, most_tries;
     uint64_t worst_ms;
+    const char *failed_at; /* the step of the last failed attempt, if any */
 };
 
-/* Validator 1 connects, authenticates, pings, and hangs up, ROUNDS times. */
+/* One attempt: connect, authenticate as validator 1, ping, read the pong. */
+static bool attempt(struct reconnector *r, const yc_signer *me)
+{
+    struct p2p_session sess;
+    uint8_t buf[64];
+    size_t len = 0;
+    bool ok = false;
+    int fd = p2pt_raw_connect(r->port);
+    memset(&sess, 0, sizeof sess);
+    if (fd < 0)
+        r->failed_at = "connect";
+    else if (!p2pt_raw_handshake(fd, me, &sess, 1u << 16))
+        r->failed_at = "handshake";
+    else if (!p2pt_raw_send(fd, &sess, P2P_MSG_PING, (const uint8_t *)"k", 1))
+        r->failed_at = "ping";
+    else if (!p2pt_raw_recv(fd, &sess, buf, sizeof buf, &len) || len != 2 ||
+             buf[0] != P2P_MSG_PONG)
+        r->failed_at = "pong";
+    else
+        ok = true;
+    p2p_session_cleanup(&sess);
+    if (fd >= 0)
+        close(fd);
+    return ok;
+}
+
+/*
+ * Validator 1 connects, authenticates, pings and hangs up, ROUNDS times. Like a dialler
+ * it tries again (after 20 ms) when an attempt fails: on a machine so busy that this
+ * thread is not scheduled for a while after its connect, its hello may come after its
+ * connection has been evicted and closed.
+ */
 static void reconnector_main(void *arg)
 {
     struct reconnector *r = arg;
     yc_signer *me = p2pt_signer(1);
     for (int k = 0; k < ROUNDS; k++) {
-        struct p2p_session sess;
-        uint8_t buf[64];
-        size_t len = 0;
         uint64_t t0 = p2pt_now_ms();
-        int fd = p2pt_raw_connect(r->port);
-        memset(&sess, 0, sizeof sess);
-        if (fd >= 0 && p2pt_raw_handshake(fd, me, &sess, 1u << 16) &&
-            p2pt_raw_send(fd, &sess, P2P_MSG_PING, (const uint8_t *)"k", 1) &&
-            p2pt_raw_recv(fd, &sess, buf, sizeof buf, &len) && len == 2 &&
-            buf[0] == P2P_MSG_PONG) {
-            uint64_t ms = p2pt_now_ms() - t0;
-            r->ok++;
-            if (ms > r->worst_ms)
-                r->worst_ms = ms;
+        for (int tries = 1; tries <= MAX_TRIES; tries++) {
+            if (attempt(r, me)) {
+                uint64_t ms = p2pt_now_ms() - t0;
+                r->ok++;
+                r->first_try += tries == 1;
+                if (tries > r->most_tries)
+                    r->most_tries = tries;
+                if (ms > r->worst_ms)
+                    r->worst_ms = ms;
+                break;
+            }
+            usleep(20 * 1000);
         }
-        p2p_session_cleanup(&sess);
-        if (fd >= 0)
-            close(fd);
         usleep(20 * 1000);
     }
     yc_signer_destroy(me);
@@ -473,8 +504,10 @@ static void test_silent_flood_never_keeps_a_validator_out(void **state)
     p2pt_thread_start(&rt, reconnector_main, &r);
     assert_true(p2pt_run_until(&n, watch_until_done, &w, 60000));
     p2pt_thread_join(&rt);
-    printf("# raw validator: %d of %d handshakes through the flood, slowest %" PRIu64 " ms\n",
-           r.ok, ROUNDS, r.worst_ms);
+    printf("# raw validator: %d of %d rounds authenticated through the flood (%d at the "
+           "first attempt, at most %d attempts; a failure at: %s), slowest %" PRIu64 " ms\n",
+           r.ok, ROUNDS, r.first_try, r.most_tries, r.failed_at ? r.failed_at : "none",
+           r.worst_ms);
     assert_int_equal(r.ok, ROUNDS);
 
     /* a real instance of validator 1 dials in */
