@@ -137,6 +137,30 @@ void audit_json_failure(const struct audit_common *c, const char *code, const ch
     fflush(stdout);
 }
 
+void audit_json_refused(const struct audit_common *c, const struct audit_result *res)
+{
+    if (!c->json)
+        return;
+    json_t *o = json_object();
+    char r[1100];
+    snprintf(r, sizeof r, "%s: %s", audit_reason_name(res->reason), res->detail);
+    json_object_set_new(o, "ok", json_false());
+    json_object_set_new(o, "blocks", json_integer((json_int_t)res->blocks));
+    json_object_set_new(o, "txs", json_integer((json_int_t)res->txs));
+    json_object_set_new(o, "height", res->fail_height > 0
+                                         ? json_integer((json_int_t)res->fail_height)
+                                         : json_null());
+    json_object_set_new(o, "code", json_string(audit_reason_name(res->reason)));
+    json_object_set_new(o, "reason", json_string(r));
+    json_object_set_new(o, "anchored", json_boolean(audit_anchored(c)));
+    char *text = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    if (text != NULL)
+        printf("%s\n", text);
+    free(text);
+    fflush(stdout);
+}
+
 int audit_run(const struct audit_common *c, uint64_t to, struct audit_src *src,
               memstate **state, struct audit_result *res)
 {

@@ -36,6 +36,11 @@ struct audit_common {
     unsigned threads;    /* --threads N: signature-checking threads; 0 = every core */
 };
 
+/* With --json, prints the one JSON object of a command whose ledger failed verification
+ * (nothing from it is reported): {"ok": false, "blocks", "txs", "height", "code",
+ * "reason", "anchored"}. No-op without --json. */
+void audit_json_refused(const struct audit_common *c, const struct audit_result *res);
+
 /* True when the genesis the replay trusts comes from outside the source (source.h). */
 bool audit_anchored(const struct audit_common *c);
 

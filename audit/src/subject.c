@@ -300,6 +300,7 @@ int audit_cmd_subject(int argc, char **argv)
     audit_attempts_cleanup(&at);
     if (!res.ok) {
         json_decref(fa);
+        audit_json_refused(&c, &res);
         if (res.fail_height > 0)
             audit_errorf("the ledger fails verification at height %llu: %s: %s; nothing "
                          "from it can be trusted",

@@ -108,6 +108,7 @@ int audit_cmd_trace(int argc, char **argv)
     if (ex != 0)
         return ex;
     if (!res.ok) {
+        audit_json_refused(&c, &res);
         audit_errorf("the ledger fails verification at height %llu: %s: %s; nothing from it "
                      "can be trusted",
                      (unsigned long long)res.fail_height, audit_reason_name(res.reason),

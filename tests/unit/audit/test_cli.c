@@ -257,11 +257,20 @@ static void test_replay_failure_names_height(void **state)
     assert_int_equal(run(&out, "replay", "--home", f->home, NULL), 1);
     assert_non_null(strstr(out, "FAILED at height 4: block_missing"));
     free(out);
+    /* subject --json on a ledger that fails: one JSON object saying so, nothing reported */
+    char addr[YC_ADDR_MAX];
+    assert_int_equal(yc_addr_encode(addr, f->c.alice_pub), YC_OK);
+    assert_int_equal(run(&out, "subject", addr, "--home", f->home, "--json", NULL), 1);
+    j = parse_json(out);
+    assert_true(json_is_false(json_object_get(j, "ok")));
+    assert_string_equal(json_string_value(json_object_get(j, "code")), "block_missing");
+    assert_int_equal(json_integer_value(json_object_get(j, "height")), 4);
+    assert_null(json_object_get(j, "consents"));
+    json_decref(j);
+    free(out);
     /* up to a height before the damage, the ledger verifies */
     assert_int_equal(run(NULL, "replay", "--home", f->home, "--to", "3", NULL), 0);
     /* subject refuses to report from a ledger that fails verification */
-    char addr[YC_ADDR_MAX];
-    assert_int_equal(yc_addr_encode(addr, f->c.alice_pub), YC_OK);
     assert_int_equal(run(NULL, "subject", addr, "--home", f->home, NULL), 1);
 }
 
