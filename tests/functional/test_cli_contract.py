@@ -6,12 +6,18 @@ operation, 2 usage, 65 bad input data, 69 node unreachable, 74 file I/O, 77 wron
 passphrase or missing credential, 78 configuration; --json prints data on stdout (one
 object for a sent transaction: id, status, height, code, message) and messages on
 stderr; passphrases from --password-file or --password-stdin, never a flag value;
-a second node on the same home refuses to start.
+a second node on the same home refuses to start. Configuration (issue 10): node.conf
+lines far over libinih's 200-byte default are read whole and an over-long one is refused
+with its line number; an explicit --rpc.laddr wins over --base-port (testnet refuses it);
+an operations or RPC listener on a non-loopback address is warned about at start unless
+its `public` option is set, and the p2p listener on 0.0.0.0 is not.
 """
 
 import json
 import os
 import re
+import urllib.error
+import urllib.request
 
 import yctest
 from yctest import check, check_eq, check_tx_json, to_int
@@ -158,8 +164,90 @@ def run(t):
     counts["exit_codes"] += 4
 
     check_eq(node.stop(), 0, "clean exit")
+    counts["exit_codes"] += config_surprises(t, nodebin)
     t.number("help_checks", counts["help"])
     t.number("exit_code_checks", counts["exit_codes"])
+
+
+def reachable(url):
+    try:
+        with urllib.request.urlopen(url, timeout=5):
+            return True
+    except urllib.error.HTTPError:
+        return True
+    except OSError:
+        return False
+
+
+def config_surprises(t, nodebin):
+    """Long node.conf lines, --rpc.laddr against --base-port, the non-loopback warning."""
+    home = os.path.join(t.tmp, "conf-home")
+    t.run_cli([nodebin, "init", "--home", home], expect=0)
+    conf = os.path.join(home, "config", "node.conf")
+    with open(conf) as f:
+        text = f.read()
+    # 16 peers on one line (about 270 bytes, past libinih's 200-byte default); loopback
+    # addresses nobody listens on, so the dialer fails fast and harmlessly
+    base = t.free_base_port()
+    peers = ",".join("127.0.0.1:%d" % (base + 300 + i) for i in range(16))
+    check(len(peers) > 250, "the peers line is not long: %d", len(peers))
+    long_text = text.replace('persistent_peers = ""', 'persistent_peers = "%s"' % peers)
+    check(long_text != text, "node.conf has no persistent_peers line to replace")
+    with open(conf, "w") as f:
+        f.write(long_text)
+
+    # --base-port Q for the listeners, but an explicit --rpc.laddr wins for the RPC; the
+    # operations listener on 0.0.0.0 is warned about, p2p on 0.0.0.0:Q is not
+    q = t.free_base_port()
+    node = yctest.Node(t, "conf", home, base)
+    t.nodes.append(node)
+    ops_addr = "0.0.0.0:%d" % (q + 200)
+    node.start("--base-port", str(q), "--rpc.laddr", "127.0.0.1:%d" % (base + 100),
+               "--instrumentation.prometheus_listen_addr", ops_addr, command="start")
+    check(reachable("http://127.0.0.1:%d/livez" % (q + 200)), "operations not on --base-port+200")
+    check(not reachable("http://127.0.0.1:%d/status" % (q + 100)),
+          "the RPC went to --base-port+100 although --rpc.laddr was given")
+    st = node.status()  # node.rpc_url is the --rpc.laddr address
+    check("height" in st, "status over --rpc.laddr: %r", st)
+    check_eq(node.stop(), 0, "clean exit of the long-line node")
+    with open(node.log_path) as f:
+        log_text = f.read()
+    check("WARN  config: instrumentation.prometheus_listen_addr %s is not a loopback address"
+          % ops_addr in log_text, "no warning for operations on %s:\n%s", ops_addr,
+          node.log_tail())
+    check(log_text.count("is not a loopback address") == 1,
+          "a loopback RPC or the p2p listener was warned about:\n%s", node.log_tail())
+    check("127.0.0.1:%d" % (base + 315) in log_text, "the last peer of the long line is "
+          "missing from the start-up line:\n%s", node.log_tail())
+    # with [instrumentation] public = true the same address is meant: no warning
+    start_at = len(log_text)
+    node.start("--base-port", str(q), "--rpc.laddr", "127.0.0.1:%d" % (base + 100),
+               "--instrumentation.prometheus_listen_addr", ops_addr,
+               "--instrumentation.public", "true", command="start")
+    check_eq(node.stop(), 0, "clean exit with instrumentation.public")
+    with open(node.log_path) as f:
+        check("is not a loopback address" not in f.read()[start_at:],
+              "warned although [instrumentation] public = true:\n%s", node.log_tail())
+
+    # a line over 64 KiB is refused with its number, never cut
+    with open(conf, "w") as f:
+        f.write(long_text + "\n# " + "x" * 65540 + "\n")
+    nlines = long_text.count("\n") + 2
+    r = t.run_cli([nodebin, "start", "--home", home], timeout=30)
+    check_eq(r.rc, yctest.EX_CONFIG, "start with a line over 64 KiB")
+    check("node.conf:%d: line longer than 65536 bytes" % nlines in r.err,
+          "the over-long line is not named: %r", r.err[-400:])
+
+    # testnet gives each node its own ports: an explicit listener address is a usage error
+    r = t.run_cli([nodebin, "testnet", "--validators", "1", "--out",
+                   os.path.join(t.tmp, "tn-laddr"), "--rpc.laddr", "127.0.0.1:1"],
+                  expect=yctest.EX_USAGE)
+    check("--base-port" in r.err, "testnet --rpc.laddr: no hint at --base-port: %r", r.err)
+    for cmd in ("init", "dev", "start"):
+        r = t.run_cli([nodebin, cmd, "--help"], expect=0)
+        check("wins over" in r.out, "`yuchaind %s --help` does not say --rpc.laddr wins over "
+              "--base-port", cmd)
+    return 6
 
 
 if __name__ == "__main__":
