@@ -1,6 +1,6 @@
 /*
- * cli.c — yuchaind subcommands: init, dev, testnet, start, show-node-id, version
- * (see cli.h).
+ * cli.c — yuchaind subcommands: init, dev, testnet, start, backup, show-node-id,
+ * version (see cli.h).
  *
  * Every command takes --help. Options are "--name VALUE" or "--name=VALUE"; any
  * node.conf option can also be given as --<section>.<key> VALUE (highest precedence,
@@ -14,6 +14,7 @@
 
 #include <jansson.h>
 
+#include "backup.h"
 #include "chain.h"
 #include "cli.h"
 #include "config.h"
@@ -36,7 +37,8 @@ struct args {
     const char *notice_blocks; /* dev, testnet: --notice-blocks N */
     const char *validators;    /* testnet */
     const char *observers;     /* testnet */
-    const char *out;           /* testnet */
+    const char *out;           /* testnet, backup */
+    const char *rpc;           /* backup: the running node's RPC URL */
     bool json;
     bool help;
     bool closed_registration; /* dev, testnet: --closed-registration */
@@ -61,6 +63,7 @@ static int cmd_testnet(struct args *a);
 static int cmd_start(struct args *a);
 static int cmd_show_node_id(struct args *a);
 static int cmd_version(struct args *a);
+static int cmd_backup(struct args *a);
 
 static const struct cmd cmds[] = {
     {"init", "create a node home: keys, node.conf and a one-validator genesis",
@@ -119,6 +122,17 @@ static const struct cmd cmds[] = {
      "address is warned about at start unless [rpc] public / [instrumentation] public is\n"
      "true (the p2p listener on 0.0.0.0 is normal for a validator).\n",
      "home base-port", true, cmd_start},
+    {"backup", "copy a node's home consistently, while it runs or stopped",
+     "[--home DIR] --out NEW_DIR [--rpc URL] [--json]\n\n"
+     "Makes NEW_DIR (which must not exist) a home: its config/ (genesis.json, node.conf,\n"
+     "the key files, 0600) and data/, the database as of one instant (whole blocks with\n"
+     "their state, indexes and consensus journal), reopened and checked. A running node\n"
+     "makes the copy itself (the admin method `backup`, with the home's .cookie) and keeps\n"
+     "committing; its RPC address comes from node.conf and the environment, or --rpc URL\n"
+     "when it was started with another. A stopped home is copied here, under its lock.\n"
+     "Restore by starting the copy (`yuchaind start --home NEW_DIR`) in place of the\n"
+     "original, never beside it: one validator key must never run twice.\n",
+     "home out rpc json", false, cmd_backup},
     {"show-node-id", "print the node id (the address of its node key)",
      "[--home DIR] [--json]\n\n"
      "With --json also prints the validator key's address, if the home has one.\n",
@@ -245,6 +259,8 @@ static int parse_args(const struct cmd *c, int argc, char **argv, struct args *a
             a->observers = value;
         else if (strcmp(name, "out") == 0)
             a->out = value;
+        else if (strcmp(name, "rpc") == 0)
+            a->rpc = value;
     }
     return 0;
 }
@@ -589,6 +605,19 @@ static int cmd_show_node_id(struct args *a)
         printf("%s\n", id);
     }
     return 0;
+}
+
+static int cmd_backup(struct args *a)
+{
+    struct yc_home h;
+    int code = home_of(a, &h);
+    if (code != 0)
+        return code;
+    if (a->out == NULL || a->out[0] == '\0') {
+        fprintf(stderr, "yuchaind backup: --out NEW_DIR is required (see --help)\n");
+        return YC_EXIT_USAGE;
+    }
+    return yc_backup_cli(&h, a->out, a->rpc, a->json);
 }
 
 static int cmd_version(struct args *a)

@@ -111,6 +111,11 @@ const char *yc_node_cookie(yc_node *n)
     return n->cookie;
 }
 
+const char *yc_node_config_dir(yc_node *n)
+{
+    return n->home.config_dir;
+}
+
 bool yc_node_ready(yc_node *n, char *why, size_t whylen)
 {
     if (n->stopping) {

@@ -131,6 +131,8 @@ void yc_node_status(yc_node *n, struct yc_node_status *out);
 const struct yc_node_metrics *yc_node_metrics(yc_node *n);
 /* The admin cookie (hex), for methods that need it. */
 const char *yc_node_cookie(yc_node *n);
+/* The home's config directory (genesis.json, node.conf, key files): for `backup`. */
+const char *yc_node_config_dir(yc_node *n);
 /* True when ready to serve (not catching up, storage writable); else why in `why`. */
 bool yc_node_ready(yc_node *n, char *why, size_t whylen);
 /* True for an observer or an inspect (read-only) node: broadcasts are refused. */

@@ -60,6 +60,7 @@ static const struct rpc_method g_methods[] = {
     {"alerts", yc__rpc_alerts, 0, {"from_height?", "limit?"}},
     {"unconfirmed_txs", yc__rpc_unconfirmed_txs, 0, {"limit?"}},
     {"num_unconfirmed_txs", yc__rpc_num_unconfirmed_txs, 0, {NULL}},
+    {"backup", yc__rpc_backup, RPC_F_ADMIN, {"out"}},
 };
 #define NMETHODS (sizeof(g_methods) / sizeof(g_methods[0]))
 _Static_assert(NMETHODS <= RPC_STATS_METHODS, "raise RPC_STATS_METHODS");

@@ -189,6 +189,9 @@ void yc__rpc_alerts(struct rpc_call *c, json_t *params);
 void yc__rpc_net_info(struct rpc_call *c, json_t *params);
 void yc__rpc_validators(struct rpc_call *c, json_t *params);
 
+/* Admin: a consistent copy of the running node's home (rpc_backup.c). */
+void yc__rpc_backup(struct rpc_call *c, json_t *params);
+
 /* Events: answers GET /events with a Server-Sent Events stream (rpc_events.c). */
 void yc__rpc_events(yc_rpc *r, yc_http_conn *conn, const struct yc_http_req *hr);
 

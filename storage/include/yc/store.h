@@ -88,6 +88,24 @@ const char *store_last_error(store *s);
 /* Copies the current tip (kept in memory, updated by each commit). Returns YC_OK. */
 YC_WUR int store_tip(store *s, struct store_tip *tip);
 
+/* What store_backup copied. */
+struct store_backup_info {
+    struct store_tip tip; /* the copy's tip: the blocks committed when it began */
+    uint64_t keys;        /* LevelDB entries copied */
+    uint64_t bytes;       /* their keys and values */
+};
+
+/*
+ * Copies the whole store, as it is at the call (a LevelDB snapshot: whole blocks with
+ * their state, indexes and consensus journal), into a new database at `dir`, which must
+ * not exist; the last write is synced, then the copy is opened and its genesis and tip
+ * checked. The running store keeps serving and committing meanwhile (any thread).
+ * Returns YC_OK, YC_EEXIST (dir exists), YC_EIO, YC_ECORRUPT (a damaged table read, or
+ * a copy that does not open as this chain), with a sentence in err.
+ */
+YC_WUR int store_backup(store *s, const char *dir, struct store_backup_info *info, char *err,
+                        size_t errlen);
+
 /* A state source over committed state (reads "s/"+key). Its get callback returns
  * YC_OK with a yc_malloc'ed copy, YC_ENOTFOUND, YC_EINVAL (key over YC_KEY_MAX) or
  * YC_EIO. The store must outlive the source. */
