@@ -113,21 +113,22 @@ static const char *anchor_words(const struct audit_common *c)
     return NULL;
 }
 
-void audit_json_failure(const struct audit_common *c, const char *code, const char *reason,
-                        int exit_code)
+/* The one JSON object of a failure without a verdict object: height 0 = null, exit_code
+ * < 0 = not written. */
+static void json_failure(const struct audit_common *c, uint64_t blocks, uint64_t txs,
+                         uint64_t height, const char *code, const char *reason, int exit_code)
 {
-    if (!c->json)
-        return;
     json_t *o = json_object();
-    json_object_set_new(o, "ok", json_false());
-    json_object_set_new(o, "blocks", json_integer(0));
-    json_object_set_new(o, "txs", json_integer(0));
-    json_object_set_new(o, "height", json_null());
-    json_object_set_new(o, "code", json_string(code));
     char r[1100];
     snprintf(r, sizeof r, "%s: %s", code, reason);
+    json_object_set_new(o, "ok", json_false());
+    json_object_set_new(o, "blocks", json_integer((json_int_t)blocks));
+    json_object_set_new(o, "txs", json_integer((json_int_t)txs));
+    json_object_set_new(o, "height", height > 0 ? json_integer((json_int_t)height) : json_null());
+    json_object_set_new(o, "code", json_string(code));
     json_object_set_new(o, "reason", json_string(r));
-    json_object_set_new(o, "exit", json_integer(exit_code));
+    if (exit_code >= 0)
+        json_object_set_new(o, "exit", json_integer(exit_code));
     json_object_set_new(o, "anchored", json_boolean(audit_anchored(c)));
     char *text = json_dumps(o, JSON_COMPACT);
     json_decref(o);
@@ -137,28 +138,18 @@ void audit_json_failure(const struct audit_common *c, const char *code, const ch
     fflush(stdout);
 }
 
+void audit_json_failure(const struct audit_common *c, const char *code, const char *reason,
+                        int exit_code)
+{
+    if (c->json)
+        json_failure(c, 0, 0, 0, code, reason, exit_code);
+}
+
 void audit_json_refused(const struct audit_common *c, const struct audit_result *res)
 {
-    if (!c->json)
-        return;
-    json_t *o = json_object();
-    char r[1100];
-    snprintf(r, sizeof r, "%s: %s", audit_reason_name(res->reason), res->detail);
-    json_object_set_new(o, "ok", json_false());
-    json_object_set_new(o, "blocks", json_integer((json_int_t)res->blocks));
-    json_object_set_new(o, "txs", json_integer((json_int_t)res->txs));
-    json_object_set_new(o, "height", res->fail_height > 0
-                                         ? json_integer((json_int_t)res->fail_height)
-                                         : json_null());
-    json_object_set_new(o, "code", json_string(audit_reason_name(res->reason)));
-    json_object_set_new(o, "reason", json_string(r));
-    json_object_set_new(o, "anchored", json_boolean(audit_anchored(c)));
-    char *text = json_dumps(o, JSON_COMPACT);
-    json_decref(o);
-    if (text != NULL)
-        printf("%s\n", text);
-    free(text);
-    fflush(stdout);
+    if (c->json)
+        json_failure(c, res->blocks, res->txs, res->fail_height, audit_reason_name(res->reason),
+                     res->detail, -1);
 }
 
 int audit_run(const struct audit_common *c, uint64_t to, struct audit_src *src,
@@ -445,7 +436,8 @@ static bool ends_with(const char *s, const char *suffix)
 }
 
 static const char REPLAY_USAGE[] =
-    "usage: " PROG " replay (--home DIR | --node URL) [--genesis FILE] [--to H]\n"
+    "usage: " PROG " replay (--home DIR | --node URL) [--genesis FILE] [--to H | --at H]\n"
+    "                     [--genesis-hash HEX] [--require-anchor] [--threads N]\n"
     "                     [--report FILE] [--json] [--quiet]\n"
     "\n"
     "Replays the ledger from its genesis, trusting nothing but the genesis: every block's\n"
@@ -466,7 +458,10 @@ static const char REPLAY_USAGE[] =
     "                  --genesis-hash the replay is NOT ANCHORED: the source supplies its own\n"
     "                  genesis, and the report says so (\"anchored\": false)\n"
     "  --require-anchor  refuse to run unanchored (exit 77)\n"
-    "  --to H          stop after height H (default: the ledger's tip)\n"
+    "  --to H          stop after height H (default: the ledger's tip); the stored state is\n"
+    "                  compared only when H is the tip\n"
+    "  --at H          (--home) the home is a copy taken at height H: replay to H and compare\n"
+    "                  its stored state there; refused (78) if its tip is not H\n"
     "  --report FILE   also write the report to FILE (JSON if FILE ends in .json)\n"
     "  --json          print one JSON object\n"
     "                  {\"ok\",\"blocks\",\"txs\",\"failed\",\"height\",\"reason\",\"code\",…}\n"
@@ -497,7 +492,7 @@ static int parse_common(int argc, char **argv, const char *usage, struct audit_c
 {
     enum {
         O_HOME = 1, O_NODE, O_GENESIS, O_GENESIS_HASH, O_REQUIRE_ANCHOR, O_TO, O_REPORT, O_JSON,
-        O_QUIET, O_THREADS, O_HELP
+        O_QUIET, O_THREADS, O_AT, O_HELP
     };
     static const struct option opts[] = {
         {"home", required_argument, NULL, O_HOME},
@@ -510,6 +505,7 @@ static int parse_common(int argc, char **argv, const char *usage, struct audit_c
         {"json", no_argument, NULL, O_JSON},
         {"quiet", no_argument, NULL, O_QUIET},
         {"threads", required_argument, NULL, O_THREADS},
+        {"at", required_argument, NULL, O_AT},
         {"help", no_argument, NULL, O_HELP},
         {NULL, 0, NULL, 0}};
     memset(c, 0, sizeof *c);
@@ -540,6 +536,16 @@ static int parse_common(int argc, char **argv, const char *usage, struct audit_c
             break;
         case O_REQUIRE_ANCHOR:
             c->require_anchor = true;
+            break;
+        case O_AT:
+            if (to == NULL) {
+                audit_errorf("--at is not an option of this command; see --help");
+                return YC_EXIT_USAGE;
+            }
+            if (yc_parse_u64(optarg, &c->at) != YC_OK || c->at == 0) {
+                audit_errorf("--at %s: expected a height >= 1", optarg);
+                return YC_EXIT_USAGE;
+            }
             break;
         case O_TO:
             if (to == NULL) {
@@ -592,6 +598,13 @@ static int parse_common(int argc, char **argv, const char *usage, struct audit_c
         synopsis(usage);
         return YC_EXIT_USAGE;
     }
+    if (c->at > 0 && (c->home == NULL || (to != NULL && *to != 0))) {
+        audit_errorf("--at H compares a home's stored state at height H: it needs --home, and "
+                     "not --to");
+        return YC_EXIT_USAGE;
+    }
+    if (c->at > 0)
+        *to = c->at;
     return 0;
 }
 
@@ -619,6 +632,21 @@ static int cmd_replay(int argc, char **argv)
     ex = audit_run(&c, to, &src, &state, &res);
     if (ex != 0)
         return ex;
+    if (c.at > 0 && state != NULL && res.source_tip != c.at) {
+        /* a home holds the state at its tip only: a copy taken at H compares at H */
+        char m[400];
+        snprintf(m, sizeof m,
+                 "--at %llu: the home's tip is height %llu, and a node stores only the state at "
+                 "its tip; audit a copy taken at height %llu, or use --to %llu (blocks only, no "
+                 "state comparison)",
+                 (unsigned long long)c.at, (unsigned long long)res.source_tip,
+                 (unsigned long long)c.at, (unsigned long long)c.at);
+        audit_errorf("%s", m);
+        audit_json_failure(&c, "config_error", m, YC_EXIT_CONFIG);
+        memstate_destroy(state);
+        audit_src_close(&src);
+        return YC_EXIT_CONFIG;
+    }
     const struct yc_genesis *g = state != NULL ? &src.genesis : NULL;
 
     if (c.json) {

@@ -34,6 +34,7 @@ struct audit_common {
     bool json;           /* --json */
     bool quiet;          /* --quiet: no progress */
     unsigned threads;    /* --threads N: signature-checking threads; 0 = every core */
+    uint64_t at;         /* --at H (replay --home): the copy's tip, compared there; 0 = none */
 };
 
 /* With --json, prints the one JSON object of a command whose ledger failed verification

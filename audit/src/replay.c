@@ -403,6 +403,7 @@ int audit_replay(const struct yc_genesis *g, const struct audit_source *src,
     rc = src->tip(src->ctx, &tip, msg, msglen);
     if (rc != YC_OK)
         return rc;
+    res->source_tip = tip;
     res->target = opts->to > 0 ? opts->to : tip;
 
     for (uint64_t h = 1; h <= res->target; h++) {

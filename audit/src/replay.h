@@ -131,6 +131,7 @@ struct audit_diff {
 struct audit_result {
     bool ok;                  /* every block up to `target` verified */
     uint64_t target;          /* the height replayed to */
+    uint64_t source_tip;      /* the source's tip */
     uint64_t blocks;          /* blocks verified */
     uint64_t txs;             /* transactions in verified blocks, committed and failed */
     uint64_t failed;          /* of which recorded as failed (outcome re-derived) */

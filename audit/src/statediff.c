@@ -126,12 +126,18 @@ static void render(struct yc_dec *d, struct text *t, int depth)
             render_bin(t, p, n);
         return;
     case YC_MT_ARRAY:
-        if (yc_dec_array(d, &cnt) != YC_OK)
+    case YC_MT_MAP: {
+        bool map = yc_dec_peek(d) == YC_MT_MAP;
+        if ((map ? yc_dec_map(d, &cnt) : yc_dec_array(d, &cnt)) != YC_OK)
             return;
-        tcat(t, "[");
+        tcat(t, map ? "{" : "[");
         for (uint32_t k = 0; k < cnt; k++) {
             if (k > 0)
                 tcat(t, ", ");
+            if (map) {
+                render(d, t, depth + 1); /* the key: a string */
+                tcat(t, ": ");
+            }
             if (depth > 8) {
                 if (yc_dec_skip(d, NULL, NULL) != YC_OK)
                     return;
@@ -140,27 +146,9 @@ static void render(struct yc_dec *d, struct text *t, int depth)
                 render(d, t, depth + 1);
             }
         }
-        tcat(t, "]");
+        tcat(t, map ? "}" : "]");
         return;
-    case YC_MT_MAP:
-        if (yc_dec_map(d, &cnt) != YC_OK)
-            return;
-        tcat(t, "{");
-        for (uint32_t k = 0; k < cnt; k++) {
-            if (k > 0)
-                tcat(t, ", ");
-            render(d, t, depth + 1);
-            tcat(t, ": ");
-            if (depth > 8) {
-                if (yc_dec_skip(d, NULL, NULL) != YC_OK)
-                    return;
-                tcat(t, "…");
-            } else {
-                render(d, t, depth + 1);
-            }
-        }
-        tcat(t, "}");
-        return;
+    }
     default:
         if (yc_dec_skip(d, NULL, NULL) == YC_OK)
             tcat(t, "?");

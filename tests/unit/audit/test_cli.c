@@ -203,6 +203,17 @@ static void test_replay_json_ok(void **state)
     free(out);
     assert_int_equal(run(NULL, "replay", "--home", f->home, "--genesis-hash", "xyz", NULL), 2);
 
+    /* --at H: a copy taken at H compares its stored state there; another tip is refused */
+    assert_int_equal(run(NULL, "replay", "--home", f->home, "--at", "5", "--quiet", NULL), 0);
+    assert_int_equal(run(&out, "replay", "--home", f->home, "--at", "3", "--json", NULL), 78);
+    j = parse_json(out);
+    assert_non_null(strstr(json_string_value(json_object_get(j, "reason")),
+                           "the home's tip is height 5"));
+    json_decref(j);
+    free(out);
+    assert_int_equal(run(NULL, "replay", "--node", "http://127.0.0.1:1", "--at", "3", NULL), 2);
+    assert_int_equal(run(NULL, "replay", "--home", f->home, "--at", "3", "--to", "3", NULL), 2);
+
     /* reports */
     char rep[4300], repj[4300];
     snprintf(rep, sizeof rep, "%s/report.txt", f->home);
