@@ -127,7 +127,7 @@ void yc__p2p_note_failed_handshake(struct p2p_conn *c, const char *why)
     p->hsfail_logged = p->stats.handshakes_failed;
 }
 
-/* Bytes received on c's socket and not read yet (0 if unknown). */
+/* True if bytes received on c's socket wait to be read (false if it cannot tell). */
 static bool has_unread_bytes(struct p2p_conn *c)
 {
     uv_os_fd_t fd;

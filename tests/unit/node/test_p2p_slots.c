@@ -469,6 +469,14 @@ static bool watch_until_done(struct p2pt_net *n, void *arg)
     return w->t == NULL ? v1_connected_to_0(n, NULL) : p2pt_thread_done(n, w->t);
 }
 
+/* Predicate: node 0's pool holds the flood's share and evicts. */
+static bool pool_flooded(struct p2pt_net *n, void *arg)
+{
+    struct p2p_stats st = stats0(n);
+    (void)arg;
+    return st.inbound_handshakes >= PER_SOURCE && st.conns_evicted > 0;
+}
+
 static bool flood_running(struct p2pt_net *n, void *arg)
 {
     struct flood *f = arg;
@@ -522,25 +530,26 @@ static void test_silent_flood_never_keeps_a_validator_out(void **state)
     p2pt_stop(&n, 1);
     p2pt_run_for(&n, 100);
 
-    /* the flooded node's own dial goes out: node 0 again, now dialling node 1, which
-     * only listens */
+    /* the flooded node's own dial goes out: node 0 again, dialling node 1 (not there
+     * yet) while the flood fills its pool; then node 1 comes, listening only */
     st = stats0(&n);
     assert_true(w.max_pending <= POOL);
     assert_true(st.inbound_handshakes <= POOL);
     assert_true(st.conns_evicted > 0);
     p2pt_stop(&n, 0);
-    p2pt_config(&n, 1, 1, &cfg);
-    snprintf(dead, sizeof dead, "127.0.0.1:%u", (unsigned)n.ports[P2PT_MAX_NODES + 1]);
-    cfg.persistent_peers = dead;
-    p2pt_start(&n, 1, &cfg);
     p2pt_config(&n, 0, 0, &cfg);
     snprintf(peer, sizeof peer, "127.0.0.1:%u", (unsigned)n.ports[1]);
     cfg.persistent_peers = peer;
     cfg.max_inbound_handshakes = POOL;
     cfg.max_handshakes_per_source = PER_SOURCE;
     cfg.handshake_timeout_ms = HS_TIMEOUT_MS;
-    t0 = p2pt_now_ms();
     p2pt_start(&n, 0, &cfg);
+    assert_true(p2pt_run_until(&n, pool_flooded, NULL, 10000));
+    p2pt_config(&n, 1, 1, &cfg);
+    snprintf(dead, sizeof dead, "127.0.0.1:%u", (unsigned)n.ports[P2PT_MAX_NODES + 1]);
+    cfg.persistent_peers = dead;
+    t0 = p2pt_now_ms();
+    p2pt_start(&n, 1, &cfg);
     assert_true(p2pt_run_until(&n, watch_until_done, &w, 10000));
     dial_out_ms = p2pt_now_ms() - t0;
 
