@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "driver.h"
@@ -91,6 +92,11 @@ const struct yc_node_metrics *yc_node_metrics(yc_node *n)
     n->metrics.p2p_peers = ps.peers;
     n->metrics.p2p_validator_peers = ps.validators;
     n->metrics.p2p_observer_peers = ps.observers;
+    struct statvfs vfs;
+    if (statvfs(n->home.data, &vfs) == 0) {
+        n->metrics.storage_free_bytes = (uint64_t)vfs.f_bavail * vfs.f_frsize;
+        n->metrics.storage_size_bytes = (uint64_t)vfs.f_blocks * vfs.f_frsize;
+    }
     struct yc_sync_counters sc;
     yc__sync_counters(n->sync, &sc);
     n->metrics.sync_requests_total = sc.requests_sent;
@@ -299,6 +305,11 @@ void yc__node_block_committed(yc_node *n, const struct yc_block *b, double commi
     n->metrics.blocks_committed_total++;
     n->metrics.txs_committed_total += b->ntx;
     n->metrics.last_block_commit_seconds = commit_seconds;
+    YC_HIST_OBSERVE(&n->metrics.block_store_seconds, YC_HIST_STORE_S, commit_seconds);
+    YC_HIST_OBSERVE(&n->metrics.block_txs, YC_HIST_BLOCK_TXS, (double)b->ntx);
+    uint64_t now_ms = yc__wall_ms();
+    YC_HIST_OBSERVE(&n->metrics.commit_latency_seconds, YC_HIST_LATENCY_S,
+                    now_ms > b->hdr.time_ms ? (double)(now_ms - b->hdr.time_ms) / 1000.0 : 0);
     yc_mempool_size(n->mp, &n->metrics.mempool_txs, &n->metrics.mempool_bytes);
 
     if (!n->stopping)

@@ -15,6 +15,7 @@
 
 #include <uv.h>
 
+#include "histogram.h"
 #include "yc/block.h"
 #include "yc/genesis.h"
 #include "yc/store.h"
@@ -97,8 +98,12 @@ struct yc_node_metrics { /* monotonic counters and gauges for /metrics */
     uint64_t view_changes_total;
     uint64_t rpc_requests_total;
     uint64_t p2p_msgs_in_total, p2p_msgs_out_total, p2p_bytes_in_total, p2p_bytes_out_total;
-    double last_block_commit_seconds;
-    /* consortium (issue 3) */
+    double last_block_commit_seconds;        /* time to store the last block (one synced write) */
+    struct yc_hist commit_latency_seconds;   /* a block's time (its proposal) to its commit here */
+    struct yc_hist block_store_seconds;      /* storing a block: encode and one synced write */
+    struct yc_hist block_txs;                /* transactions per committed block */
+    uint64_t storage_free_bytes, storage_size_bytes; /* the file system under data/ */
+    /* consortium */
     uint64_t consensus_height;               /* height being decided */
     uint64_t consensus_msgs_received_total;  /* consensus messages from peers */
     uint64_t consensus_msgs_refused_total;   /* of which refused by PBFT (stale, bad, ...) */

@@ -7,11 +7,14 @@
  * statuses, drop reasons): never an account, person, consent or transaction id, which
  * would both leak who does what and make the series count unbounded.
  */
+#include <dirent.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <http_parser.h>
 
@@ -51,6 +54,99 @@ static void metric(struct out *o, const char *name, const char *type, const char
                    uint64_t v)
 {
     outf(o, "# HELP %s %s\n# TYPE %s %s\n%s %" PRIu64 "\n", name, help, name, type, name, v);
+}
+
+/* A histogram: the cumulative buckets, _sum and _count; `label` ("method=\"x\"") or NULL;
+ * the HELP and TYPE lines only when `head`. */
+static void hist(struct out *o, const char *name, const char *help, const char *label,
+                 const struct yc_hist *h, const double *le, size_t n, bool head)
+{
+    if (head)
+        outf(o, "# HELP %s %s\n# TYPE %s histogram\n", name, help, name);
+    uint64_t cum = 0;
+    for (size_t i = 0; i < n; i++) {
+        cum += h->le != NULL && i < h->n ? h->in[i] : 0;
+        outf(o, "%s_bucket{%s%sle=\"%g\"} %" PRIu64 "\n", name, label ? label : "",
+             label ? "," : "", le[i], cum);
+    }
+    outf(o, "%s_bucket{%s%sle=\"+Inf\"} %" PRIu64 "\n", name, label ? label : "",
+         label ? "," : "", h->count);
+    if (label) {
+        outf(o, "%s_sum{%s} %.6f\n%s_count{%s} %" PRIu64 "\n", name, label, h->sum, name,
+             label, h->count);
+    } else {
+        outf(o, "%s_sum %.6f\n%s_count %" PRIu64 "\n", name, h->sum, name, h->count);
+    }
+}
+
+#define HIST(o, name, help, label, h, le, head)                                            \
+    hist((o), (name), (help), (label), (h), (le), sizeof(le) / sizeof((le)[0]), (head))
+
+/* The process_* family of Prometheus clients, from /proc (Linux). */
+static void metrics_process(struct out *o)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) == 0) {
+        double cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+                     (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+        outf(o, "# HELP process_cpu_seconds_total Total user and system CPU time spent in "
+                "seconds.\n# TYPE process_cpu_seconds_total counter\n"
+                "process_cpu_seconds_total %.3f\n", cpu);
+    }
+    long page = sysconf(_SC_PAGESIZE);
+    unsigned long long vsize = 0, rss = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (f != NULL) {
+        if (fscanf(f, "%llu %llu", &vsize, &rss) == 2 && page > 0) {
+            metric(o, "process_virtual_memory_bytes", "gauge", "Virtual memory size in bytes.",
+                   (uint64_t)vsize * (uint64_t)page);
+            metric(o, "process_resident_memory_bytes", "gauge",
+                   "Resident memory size in bytes.", (uint64_t)rss * (uint64_t)page);
+        }
+        fclose(f);
+    }
+    uint64_t fds = 0;
+    DIR *d = opendir("/proc/self/fd");
+    if (d != NULL) {
+        for (struct dirent *e = readdir(d); e != NULL; e = readdir(d))
+            if (e->d_name[0] != '.')
+                fds++;
+        closedir(d);
+        metric(o, "process_open_fds", "gauge", "Number of open file descriptors.",
+               fds > 0 ? fds - 1 : 0); /* less the directory's own */
+    }
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
+        metric(o, "process_max_fds", "gauge", "Maximum number of open file descriptors.",
+               rl.rlim_cur == RLIM_INFINITY ? UINT64_MAX : (uint64_t)rl.rlim_cur);
+    /* start time: field 22 of /proc/self/stat (clock ticks after boot) + btime */
+    unsigned long long start_ticks = 0, btime = 0;
+    f = fopen("/proc/self/stat", "r");
+    if (f != NULL) {
+        char buf[1024];
+        size_t k = fread(buf, 1, sizeof buf - 1, f);
+        buf[k] = '\0';
+        fclose(f);
+        const char *p = strrchr(buf, ')'); /* the command name may hold spaces */
+        for (int field = 2; p != NULL && field < 22; field++)
+            p = strchr(p + 1, ' ');
+        if (p != NULL)
+            start_ticks = strtoull(p + 1, NULL, 10);
+    }
+    f = fopen("/proc/stat", "r");
+    if (f != NULL) {
+        char line[256];
+        while (fgets(line, sizeof line, f) != NULL)
+            if (sscanf(line, "btime %llu", &btime) == 1)
+                break;
+        fclose(f);
+    }
+    long hz = sysconf(_SC_CLK_TCK);
+    if (btime > 0 && hz > 0)
+        outf(o, "# HELP process_start_time_seconds Start time of the process since unix epoch "
+                "in seconds.\n# TYPE process_start_time_seconds gauge\n"
+                "process_start_time_seconds %.2f\n",
+             (double)btime + (double)start_ticks / (double)hz);
 }
 
 static void metrics_node(struct out *o, yc_node *n)
@@ -153,10 +249,24 @@ static void metrics_node(struct out *o, yc_node *n)
                "Inbound p2p observers refused: max_observers reached.",
                m->p2p_conns_refused_total);
         outf(o,
-             "# HELP yuchain_last_block_commit_seconds Time from proposal to commit of the "
-             "last block.\n# TYPE yuchain_last_block_commit_seconds gauge\n"
-             "yuchain_last_block_commit_seconds %.6f\n",
+             "# HELP yuchain_last_block_commit_seconds Time to store the last committed block "
+             "(encode and one synced write).\n# TYPE yuchain_last_block_commit_seconds "
+             "gauge\nyuchain_last_block_commit_seconds %.6f\n",
              m->last_block_commit_seconds);
+        HIST(o, "yuchain_commit_latency_seconds",
+             "From a block's time (its proposal, by the primary's clock) to its commit here.",
+             NULL, &m->commit_latency_seconds, YC_HIST_LATENCY_S, true);
+        HIST(o, "yuchain_block_store_seconds",
+             "Time to store a committed block (encode and one synced write).", NULL,
+             &m->block_store_seconds, YC_HIST_STORE_S, true);
+        HIST(o, "yuchain_block_txs", "Transactions per committed block.", NULL, &m->block_txs,
+             YC_HIST_BLOCK_TXS, true);
+        metric(o, "yuchain_storage_free_bytes", "gauge",
+               "Bytes free for the node on the file system of its data directory.",
+               m->storage_free_bytes);
+        metric(o, "yuchain_storage_size_bytes", "gauge",
+               "Size of the file system of the node's data directory, in bytes.",
+               m->storage_size_bytes);
     }
     metric(o, "yuchain_block_height", "gauge", "Height of the last committed block.",
            st.height);
@@ -211,6 +321,14 @@ static void metrics_rpc(struct out *o)
              s->method_errors_total[i]);
     metric(o, "yuchain_rpc_unknown_method_total", "counter", "Calls of methods that do not exist.",
            s->unknown_method_total);
+    for (size_t i = 0; i < nm && i < RPC_STATS_METHODS; i++) {
+        char label[80];
+        snprintf(label, sizeof label, "method=\"%s\"", ms[i].name);
+        HIST(o, "yuchain_rpc_request_seconds",
+             "RPC calls from their start to their answer (a broadcast_tx_commit waits for its "
+             "block), by method.",
+             label, &s->method_seconds[i], YC_HIST_RPC_S, i == 0);
+    }
     static const char *const statuses[] = {"400", "408", "413", "431", "503"};
     outf(o, "# HELP yuchain_rpc_http_errors_total Requests refused by the HTTP layer, by "
             "status.\n# TYPE yuchain_rpc_http_errors_total counter\n");
@@ -230,6 +348,7 @@ static void serve_metrics(yc_rpc *r, yc_http_conn *conn)
     o.err = YC_OK;
     metrics_node(&o, r->node);
     metrics_rpc(&o);
+    metrics_process(&o);
     outf(&o, "# HELP yuchain_build_info Build version.\n# TYPE yuchain_build_info gauge\n"
              "yuchain_build_info{version=\"%s\"} 1\n",
          YC_VERSION);

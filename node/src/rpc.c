@@ -163,10 +163,13 @@ static void call_done(struct rpc_call *c)
     c->done = true;
     struct rpc_req *q = c->req;
     q->pending--;
-    if (c->m && c->err_rpc) {
+    if (c->m) {
         size_t idx = (size_t)(c->m - g_methods);
-        if (idx < NMETHODS)
+        if (idx < NMETHODS && c->err_rpc)
             g_stats.method_errors_total[idx]++;
+        if (idx < NMETHODS && c->t0_ns != 0)
+            YC_HIST_OBSERVE(&g_stats.method_seconds[idx], YC_HIST_RPC_S,
+                            (double)(uv_hrtime() - c->t0_ns) / 1e9);
     }
     if (!q->in_dispatch && q->pending == 0 && q->conn)
         req_finish(q);
@@ -357,6 +360,7 @@ static void call_run(struct rpc_call *c, json_t *params)
     size_t idx = (size_t)(c->m - g_methods);
     if (idx < NMETHODS)
         g_stats.method_calls_total[idx]++;
+    c->t0_ns = uv_hrtime();
     if ((c->m->flags & RPC_F_ADMIN) &&
         !yc__rpc_admin_ok(yc_node_cookie(c->node), q->authorization)) {
         yc__rpc_fail(c, RPC_ADMIN, YC_ENOTAUTH,

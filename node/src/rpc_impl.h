@@ -20,6 +20,7 @@
 
 #include <jansson.h>
 
+#include "histogram.h"
 #include "httpd.h"
 #include "node.h"
 #include "rpc.h"
@@ -74,6 +75,7 @@ struct rpc_call {
     const struct rpc_method *m;
     json_t *id;  /* request id (owned), NULL for a notification */
     bool done;
+    uint64_t t0_ns;  /* when it started (uv_hrtime), for yuchain_rpc_request_seconds */
     json_t *result;  /* owned, on success */
     int err_rpc;     /* JSON-RPC code, 0 = none */
     int err_code;    /* yc error code: its name goes to error.data.code */
@@ -215,6 +217,7 @@ struct yc__rpc_stats {
     uint64_t unknown_method_total;
     uint64_t events_dropped_total; /* slow event-stream clients dropped */
     uint64_t events_sent_total;
+    struct yc_hist method_seconds[RPC_STATS_METHODS]; /* call to answer, by method */
 };
 struct yc__rpc_stats *yc__rpc_stats(void);
 /* Method table (rpc.c) for /metrics labels and GET /. */

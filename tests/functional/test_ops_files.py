@@ -1,0 +1,104 @@
+#!/usr/bin/env python3
+"""The operations files stay true to the node: ops/prometheus/alerts.yml and
+ops/grafana/yuchain.json against what a running node exports.
+
+Must hold:
+- `promtool check rules` accepts the alert rules and `promtool test rules` passes
+  ops/prometheus/alerts_test.yml (each alert fires when it should and not otherwise);
+- a live node's /metrics passes `promtool check metrics`, has histograms (commit
+  latency, transactions per block, RPC latency by method) and the process_* family;
+- every metric the alerts and the dashboard use (yuchain_*, process_*; the _bucket,
+  _sum and _count of a histogram) is one the node exports, so no panel or alert watches
+  a name that does not exist;
+- the dashboard is valid JSON with unique panel ids and a Prometheus query in each panel.
+Needs promtool (Debian's `prometheus` package, installed by scripts/lib/deps.sh); skipped
+with the reason without it.
+"""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import urllib.request
+
+import yctest
+from yctest import check, log
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+OPS = os.path.abspath(os.path.join(HERE, "..", "..", "ops"))
+RULES = os.path.join(OPS, "prometheus", "alerts.yml")
+RULE_TESTS = os.path.join(OPS, "prometheus", "alerts_test.yml")
+DASHBOARD = os.path.join(OPS, "grafana", "yuchain.json")
+NAME = re.compile(r"\b((?:yuchain|process)_[a-z0-9_]+)")
+
+
+def promtool(*args, stdin=None):
+    r = subprocess.run(["promtool"] + list(args), input=stdin, capture_output=True, text=True,
+                       timeout=120)
+    return r.returncode, r.stdout + r.stderr
+
+
+def exported(text):
+    """Metric names a scrape exposes, with a histogram's series names."""
+    names = set()
+    for m in re.finditer(r"^# TYPE (\S+) (\S+)$", text, re.M):
+        names.add(m.group(1))
+        if m.group(2) == "histogram":
+            names.update(m.group(1) + s for s in ("_bucket", "_sum", "_count"))
+    return names
+
+
+def run(t):
+    t.require("yuchaind", "yuchain-wallet")
+    if shutil.which("promtool") is None:
+        raise yctest.Skip("promtool is not installed (Debian package prometheus)")
+    rc, out = promtool("check", "rules", RULES)
+    check(rc == 0, "promtool check rules: %s", out)
+    rc, out = promtool("test", "rules", RULE_TESTS)
+    check(rc == 0, "promtool test rules: %s", out)
+    log("alert rules: checked and tested")
+
+    node = t.start_dev_node()
+    w = t.wallet(node)
+    w.send("transfer", "--to", w.address("bob"), "--amount", "5", frm="alice",
+           expect_status="committed")
+    node.rpc.get_ok("status")
+    with urllib.request.urlopen(node.ops_url + "/metrics", timeout=10) as r:
+        scrape = r.read().decode()
+    rc, out = promtool("check", "metrics", stdin=scrape)
+    check(rc == 0, "promtool check metrics: %s", out)
+    have = exported(scrape)
+    for h in ("yuchain_commit_latency_seconds", "yuchain_block_txs",
+              "yuchain_rpc_request_seconds"):
+        check(re.search(r"^# TYPE %s histogram$" % h, scrape, re.M), "no histogram %s", h)
+    check(re.search(r'^yuchain_rpc_request_seconds_count\{method="status"\} [1-9]', scrape,
+                    re.M), "RPC latency is not counted by method")
+    for p in ("process_cpu_seconds_total", "process_resident_memory_bytes",
+              "process_open_fds", "process_start_time_seconds"):
+        check(p in have, "no %s", p)
+
+    with open(RULES) as f:
+        rules = f.read()
+    with open(DASHBOARD) as f:
+        dash = json.load(f)
+    ids = [p["id"] for p in dash["panels"]]
+    check(len(ids) == len(set(ids)), "dashboard panel ids repeat: %r", ids)
+    exprs = []
+    for p in dash["panels"]:
+        targets = [x.get("expr", "") for x in p.get("targets", [])]
+        check(targets and all(targets), "panel %r has no query", p.get("title"))
+        exprs += targets
+    used = set(NAME.findall(rules)) | set(NAME.findall("\n".join(exprs)))
+    missing = sorted(n for n in used if n not in have)
+    check(not missing, "the alerts or the dashboard use metrics the node does not export: %r",
+          missing)
+    log("dashboard: %d panels; alerts and dashboard use %d metric names, all exported"
+        % (len(ids), len(used)))
+    t.number("metric_families", len([n for n in have if not n.endswith(("_bucket", "_sum",
+                                                                          "_count"))]))
+    node.stop()
+
+
+if __name__ == "__main__":
+    yctest.main(run)
