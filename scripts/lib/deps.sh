@@ -14,6 +14,7 @@ YC_DEPS=(
     clang      # libFuzzer harnesses
     chromium   # the explorer's browser test (tests/functional/test_explorer.py)
     fonts-wqy-microhei  # CJK glyphs: the provenance graph's DOT font; the explorer's screenshots
+    prometheus # promtool: the alert rules' unit tests and the metrics check (test_ops_files.py)
 )
 
 # Prints the packages of "$@" that are not installed, one per line.
