@@ -147,39 +147,32 @@ static bool evicts_first(const struct p2p_conn *a, const struct p2p_conn *b, boo
     return a->id < b->id;
 }
 
-/* The pending connection to evict for newcomer nc (never nc itself), NULL if none. */
-static struct p2p_conn *pick_victim(struct p2p *p, const struct p2p_conn *nc, bool same_source)
+/* Where a victim is taken from: nc's source, the whole pool, the lingering set. */
+enum pick { PICK_SOURCE, PICK_POOL, PICK_LINGERING };
+
+static bool candidate(const struct p2p_conn *c, const struct p2p_conn *nc, enum pick from)
 {
-    for (;;) {
-        struct p2p_conn *best = NULL;
-        for (struct p2p_conn *c = p->conns; c; c = c->next) {
-            if (!c->pending_in || c == nc || (same_source && c->src != nc->src))
-                continue;
-            if (!best || evicts_first(c, best, !same_source))
-                best = c;
-        }
-        if (!best || best->progress != P2P_PROG_NONE || !has_unread_bytes(best))
-            return best;
-        best->progress = P2P_PROG_BYTES; /* its hello is on the way: look again */
-    }
+    if (from == PICK_LINGERING)
+        return c->lingering;
+    return c->pending_in && c != nc && (from == PICK_POOL || c->src == nc->src);
 }
 
-/* Closes a lingering connection: the least advanced, oldest first (as pick_victim). */
-static void close_a_lingering_one(struct p2p *p)
+/*
+ * The connection to close or evict for newcomer nc (never nc itself; nc may be NULL for
+ * the lingering set), first as evicts_first orders them; NULL if none. A silent one with
+ * bytes waiting in its socket is moved up (its hello is on the way) and the choice made
+ * again.
+ */
+static struct p2p_conn *pick(struct p2p *p, const struct p2p_conn *nc, enum pick from)
 {
     for (;;) {
         struct p2p_conn *best = NULL;
         for (struct p2p_conn *c = p->conns; c; c = c->next)
-            if (c->lingering && (!best || evicts_first(c, best, false)))
+            if (candidate(c, nc, from) && (!best || evicts_first(c, best, from == PICK_POOL)))
                 best = c;
-        if (!best)
-            return;
-        if (best->progress == P2P_PROG_NONE && has_unread_bytes(best)) {
-            best->progress = P2P_PROG_BYTES;
-            continue;
-        }
-        yc__p2p_conn_close(best, "evicted from the handshake pool", false);
-        return;
+        if (!best || best->progress != P2P_PROG_NONE || !has_unread_bytes(best))
+            return best;
+        best->progress = P2P_PROG_BYTES;
     }
 }
 
@@ -187,10 +180,11 @@ static void close_a_lingering_one(struct p2p *p)
 static void evict(struct p2p_conn *v)
 {
     struct p2p *p = v->p;
+    struct p2p_conn *old;
     p->stats.conns_evicted++;
     yc__p2p_unpend(v);
-    if (p->nlinger >= p->max_inbound_hs)
-        close_a_lingering_one(p);
+    if (p->nlinger >= p->max_inbound_hs && (old = pick(p, NULL, PICK_LINGERING)) != NULL)
+        yc__p2p_conn_close(old, "evicted from the handshake pool", false);
     v->lingering = true;
     p->nlinger++;
     yc__p2p_conn_linger(v, p->linger_ms);
@@ -211,7 +205,7 @@ bool yc__p2p_admit(struct p2p_conn *nc, const struct sockaddr *sa)
     p->stats.inbound_handshakes = p->npending;
     while (nc->src->n > p->max_hs_per_source || p->npending > p->max_inbound_hs) {
         bool same = nc->src->n > p->max_hs_per_source;
-        struct p2p_conn *v = pick_victim(p, nc, same);
+        struct p2p_conn *v = pick(p, nc, same ? PICK_SOURCE : PICK_POOL);
         if (!v)
             break; /* cannot happen: caps are >= 1 and nc is counted */
         yc_log_debug("p2p", "connection %" PRIu64 " (%s) evicted for connection %" PRIu64
