@@ -74,6 +74,9 @@ static const struct opt opts[] = {
      "408 otherwise."},
     {"rpc", "body_min_rate", OPT_UINT, F(rpc_body_min_rate), "32768", 1, 1u << 30,
      "Bytes per second a request body must average once body_timeout has passed."},
+    {"rpc", "cors_allowed_origins", OPT_STR, F(rpc_cors_allowed_origins), "", 0, 0,
+     "Browser pages of these origins (comma-separated, e.g. https://explorer.example.org; "
+     "* for any) may read the API's answers (CORS); empty: none."},
     {"rpc", "public", OPT_BOOL, F(rpc_public), "false", 0, 0,
      "The API is meant to be reachable from other hosts: no start-up warning when laddr is "
      "not a loopback address."},
@@ -144,6 +147,30 @@ static const struct opt opts[] = {
 
 static void errf(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* A CORS allow-list: "*" or origins "scheme://host[:port]" (no path, no spaces inside),
+ * separated by commas and spaces; empty is fine. */
+static bool valid_origins(const char *v)
+{
+    for (const char *p = v; *p != '\0';) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        size_t n = strcspn(p, ", ");
+        if (n == 0)
+            break;
+        if (!(n == 1 && p[0] == '*')) {
+            const char *sep = memchr(p, ':', n);
+            if (sep == NULL || sep == p || sep + 3 > p + n || sep[1] != '/' || sep[2] != '/' ||
+                sep + 3 == p + n || memchr(sep + 3, '/', (size_t)(p + n - sep - 3)) != NULL)
+                return false;
+            for (size_t i = 0; i < n; i++)
+                if ((unsigned char)p[i] < 0x21 || (unsigned char)p[i] > 0x7e)
+                    return false;
+        }
+        p += n;
+    }
+    return true;
+}
 
 static void errf(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -295,6 +322,12 @@ static int set_opt(struct yc_config *c, const struct opt *o, const char *raw, ch
         if (strlen(v) >= o->size) {
             errf(err, errlen, "%s.%s: value longer than %zu bytes", o->section, o->key,
                  o->size - 1);
+            return YC_ECONFIG;
+        }
+        if (o->off == offsetof(struct yc_config, rpc_cors_allowed_origins) &&
+            !valid_origins(v)) {
+            errf(err, errlen, "%s.%s: \"%s\" is not a comma-separated list of origins "
+                              "(scheme://host[:port], no path) or *", o->section, o->key, v);
             return YC_ECONFIG;
         }
         if (o->type == OPT_ADDR && !valid_addr(v)) {

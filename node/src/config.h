@@ -50,6 +50,7 @@ struct yc_config {
     uint64_t rpc_body_timeout_ms;
     uint64_t rpc_body_min_rate;       /* bytes/s */
     bool rpc_public;                  /* a non-loopback laddr is meant: no start-up warning */
+    char rpc_cors_allowed_origins[YC_CFG_LIST_MAX]; /* browser origins allowed (CORS) */
     /* [p2p] */
     char p2p_laddr[YC_CFG_ADDR_MAX];
     char p2p_persistent_peers[YC_CFG_LIST_MAX];

@@ -415,6 +415,7 @@ int yc_httpd_start(yc_httpd **out, uv_loop_t *loop, const char *laddr,
             d.sse_max_queue_bytes = cfg->sse_max_queue_bytes;
         if (cfg->sse_ping_ms)
             d.sse_ping_ms = cfg->sse_ping_ms;
+        d.cors_origins = cfg->cors_origins;
         d.counters = cfg->counters;
     }
     if (!d.counters)

@@ -83,6 +83,9 @@ struct yc_httpd_config {
     size_t max_write_queue_bytes; /* unread responses beyond this pause request parsing */
     size_t sse_max_queue_bytes;   /* an event stream further behind than this is dropped */
     uint64_t sse_ping_ms;         /* comment line sent on a quiet event stream */
+    const char *cors_origins;     /* Origins allowed to read answers from a browser page of
+                                   * another origin: comma-separated, "*" for any; NULL or
+                                   * "": none (no CORS headers). Not owned; outlives it. */
     struct yc_httpd_counters *counters; /* optional, not owned; must outlive the server */
 };
 

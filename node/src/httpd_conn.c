@@ -296,6 +296,8 @@ static int on_message_begin(http_parser *p)
     c->expect_len = 0;
     c->last_id_len = 0;
     c->has_last_id = c->last_id_bad = false;
+    c->origin_len = 0;
+    c->has_origin = c->origin_bad = false;
     c->err_status = 0;
     c->err_busy = false;
     c->in_body = false;
@@ -360,6 +362,11 @@ static int on_header_value(http_parser *p, const char *at, size_t len)
             c->last_id_bad = c->has_last_id; /* repeated: ignored */
             c->has_last_id = true;
             c->last_id_len = 0;
+        } else if (c->field_len == 6 && memcmp(c->field, "origin", 6) == 0) {
+            c->hdr = HDR_ORIGIN;
+            c->origin_bad = c->has_origin; /* repeated: no CORS */
+            c->has_origin = true;
+            c->origin_len = 0;
         }
     }
     if (c->hdr == HDR_AUTH) {
@@ -372,6 +379,13 @@ static int on_header_value(http_parser *p, const char *at, size_t len)
     } else if (c->hdr == HDR_EXPECT) {
         for (size_t i = 0; i < len && c->expect_len < FIELD_MAX; i++)
             c->expect[c->expect_len++] = (char)tolower((unsigned char)at[i]);
+    } else if (c->hdr == HDR_ORIGIN) {
+        if (c->origin_len + len > ORIGIN_MAX) {
+            c->origin_bad = true;
+        } else {
+            memcpy(c->origin + c->origin_len, at, len);
+            c->origin_len += len;
+        }
     } else if (c->hdr == HDR_LAST_ID) {
         if (c->last_id_len + len > LAST_ID_MAX) {
             c->last_id_bad = true;
@@ -502,6 +516,7 @@ static void dispatch(yc_http_conn *c)
     }
     c->auth[c->auth_len] = 0;
     c->last_id[c->last_id_len] = 0;
+    c->origin[c->origin_len] = 0;
     struct yc_http_req req = {
         .method = (int)c->parser.method,
         .path = url,
@@ -709,6 +724,44 @@ void yc__httpd_on_timer(uv_timer_t *t)
 
 /* ---- public: responses ---- */
 
+/* CORS: the header lines that let a page of the request's Origin read the answer, when
+ * cors_origins allows that Origin ("*": any); else none. Preflights (OPTIONS) also get
+ * the methods and headers a page may use. Credentials are never allowed (admin methods
+ * stay out of reach of pages). Returns the length written into out. */
+static size_t cors_lines(const yc_http_conn *c, char *out, size_t cap)
+{
+    out[0] = '\0';
+    const char *allow = c->srv->cfg.cors_origins;
+    if (allow == NULL || allow[0] == '\0' || !c->has_origin || c->origin_bad ||
+        c->origin_len == 0)
+        return 0;
+    for (size_t i = 0; i < c->origin_len; i++)
+        if ((unsigned char)c->origin[i] < 0x21 || (unsigned char)c->origin[i] > 0x7e)
+            return 0; /* never echo anything but a plain origin */
+    bool ok = false;
+    for (const char *p = allow; *p != '\0' && !ok;) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        size_t n = strcspn(p, ", ");
+        ok = (n == 1 && p[0] == '*') || (n == c->origin_len && memcmp(p, c->origin, n) == 0);
+        p += n;
+    }
+    if (!ok)
+        return 0;
+    int n = snprintf(out, cap, "Access-Control-Allow-Origin: %s\r\nVary: Origin\r\n%s",
+                     c->origin,
+                     c->parser.method == HTTP_OPTIONS
+                         ? "Access-Control-Allow-Methods: GET, POST, OPTIONS\r\n"
+                           "Access-Control-Allow-Headers: Content-Type, Last-Event-ID\r\n"
+                           "Access-Control-Max-Age: 600\r\n"
+                         : "");
+    if (n < 0 || (size_t)n >= cap) {
+        out[0] = '\0';
+        return 0;
+    }
+    return (size_t)n;
+}
+
 void yc_http_respond(yc_http_conn *c, int status, const char *content_type, const void *body,
                      size_t len, const char *extra)
 {
@@ -717,7 +770,11 @@ void yc_http_respond(yc_http_conn *c, int status, const char *content_type, cons
     c->cancel = NULL;
     c->deferred = false;
     bool keep = c->keep_alive && !c->srv->stopping;
-    char head[1024];
+    char head[1536], cors[512], lines[1024];
+    if (cors_lines(c, cors, sizeof cors) > 0) {
+        snprintf(lines, sizeof lines, "%s%s", cors, extra != NULL ? extra : "");
+        extra = lines;
+    }
     size_t hl = format_head(head, sizeof(head), status, content_type, len, keep, extra);
     if (hl == 0) {
         yc__httpd_conn_close(c);
@@ -756,12 +813,16 @@ void yc_http_defer(yc_http_conn *c, yc_http_cancel_cb cancel, void *ctx)
 
 int yc_http_sse_begin(yc_http_conn *c, yc_http_cancel_cb cancel, void *ctx)
 {
-    static const char head[] = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
-                               "Cache-Control: no-store\r\nConnection: close\r\n"
-                               "X-Accel-Buffering: no\r\n\r\n: stream open\n\n";
-    if (c->state != ST_HANDLING)
+    char cors[512], head[1024];
+    cors_lines(c, cors, sizeof cors);
+    int hn = snprintf(head, sizeof head,
+                      "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+                      "Cache-Control: no-store\r\nConnection: close\r\n"
+                      "X-Accel-Buffering: no\r\n%s\r\n: stream open\n\n",
+                      cors);
+    if (c->state != ST_HANDLING || hn < 0 || (size_t)hn >= sizeof head)
         return YC_EIO;
-    if (conn_write2(c, head, sizeof(head) - 1, NULL, 0) != YC_OK)
+    if (conn_write2(c, head, (size_t)hn, NULL, 0) != YC_OK)
         return YC_EIO;
     c->state = ST_STREAM;
     c->deferred = true;

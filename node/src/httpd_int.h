@@ -24,7 +24,8 @@
 enum conn_state { ST_IDLE, ST_READING, ST_HANDLING, ST_STREAM, ST_LINGER, ST_CLOSING };
 
 #define LAST_ID_MAX 64u /* longest Last-Event-ID kept; a longer one is ignored */
-enum hdr_kind { HDR_OTHER, HDR_AUTH, HDR_EXPECT, HDR_LAST_ID };
+#define ORIGIN_MAX 255u /* longest Origin kept; a longer one gets no CORS headers */
+enum hdr_kind { HDR_OTHER, HDR_AUTH, HDR_EXPECT, HDR_LAST_ID, HDR_ORIGIN };
 
 struct yc_http_conn {
     uv_tcp_t tcp;
@@ -63,6 +64,9 @@ struct yc_http_conn {
     char last_id[LAST_ID_MAX + 1]; /* Last-Event-ID (event streams resume after it) */
     size_t last_id_len;
     bool has_last_id, last_id_bad;
+    char origin[ORIGIN_MAX + 1]; /* Origin (CORS), when allowed by cors_origins */
+    size_t origin_len;
+    bool has_origin, origin_bad;
     size_t expect_len;
     int err_status; /* status chosen by a parser callback that stopped the parse */
     bool err_busy;  /* with 503: the body budget is spent (not memory) */

@@ -742,6 +742,7 @@ static int start(yc_rpc **out, yc_node *n, const struct yc_rpc_config *c, bool o
     hc.header_timeout_ms = c->header_timeout_ms;
     hc.body_timeout_ms = c->body_timeout_ms;
     hc.body_min_rate = c->body_min_rate;
+    hc.cors_origins = ops ? NULL : c->cors_origins;
     if (!ops && c->max_body_bytes_in_flight != 0 &&
         c->max_body_bytes_in_flight < c->max_body_bytes)
         yc_log_warn("rpc", "max_body_bytes_in_flight (%zu) is below max_body_bytes (%zu): "

@@ -24,6 +24,7 @@ struct yc_rpc_config {
     uint64_t header_timeout_ms;          /* default 10000 */
     uint64_t body_timeout_ms;            /* default 10000 */
     uint64_t body_min_rate;              /* bytes/s, default 32768 */
+    const char *cors_origins;            /* CORS allow-list (httpd.h), NULL/"": none */
 };
 
 typedef struct yc_rpc yc_rpc;

@@ -247,6 +247,7 @@ static int open_listeners(yc_node *n)
     rc.header_timeout_ms = n->cfg.rpc_header_timeout_ms;
     rc.body_timeout_ms = n->cfg.rpc_body_timeout_ms;
     rc.body_min_rate = n->cfg.rpc_body_min_rate;
+    rc.cors_origins = n->cfg.rpc_cors_allowed_origins;
     int r = yc_rpc_start(&n->rpc, n, &rc);
     if (r != YC_OK) {
         n->rpc = NULL;

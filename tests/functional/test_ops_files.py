@@ -10,11 +10,15 @@ Must hold:
 - every metric the alerts and the dashboard use (yuchain_*, process_*; the _bucket,
   _sum and _count of a histogram) is one the node exports, so no panel or alert watches
   a name that does not exist;
-- the dashboard is valid JSON with unique panel ids and a Prometheus query in each panel.
+- the dashboard is valid JSON with unique panel ids and a Prometheus query in each panel;
+- CORS: with `[rpc] cors_allowed_origins` naming a page's origin, answers (and the event
+  stream, and a preflight) carry Access-Control-Allow-Origin for that origin only, never
+  credentials; a malformed list is refused at start (exit 78). Off by default.
 Needs promtool (Debian's `prometheus` package, installed by scripts/lib/deps.sh); skipped
 with the reason without it.
 """
 
+import http.client
 import json
 import os
 import re
@@ -59,7 +63,8 @@ def run(t):
     check(rc == 0, "promtool test rules: %s", out)
     log("alert rules: checked and tested")
 
-    node = t.start_dev_node()
+    explorer = "https://explorer.example.org"
+    node = t.start_dev_node("dev", "--rpc.cors_allowed_origins", explorer + ", http://127.0.0.1:9")
     w = t.wallet(node)
     w.send("transfer", "--to", w.address("bob"), "--amount", "5", frm="alice",
            expect_status="committed")
@@ -97,7 +102,37 @@ def run(t):
         % (len(ids), len(used)))
     t.number("metric_families", len([n for n in have if not n.endswith(("_bucket", "_sum",
                                                                           "_count"))]))
+
+    def head(method, path, origin, extra=None):
+        c = http.client.HTTPConnection("127.0.0.1", node.base_port + 100, timeout=10)
+        hdrs = {"Origin": origin} if origin else {}
+        hdrs.update(extra or {})
+        c.request(method, path, headers=hdrs)
+        r = c.getresponse()
+        if path != "/events":
+            r.read()
+        h = {k.lower(): v for k, v in r.getheaders()}
+        c.close()
+        return r.status, h
+
+    st, h = head("GET", "/status", explorer)
+    check(st == 200 and h.get("access-control-allow-origin") == explorer
+          and h.get("vary") == "Origin", "CORS for an allowed origin: %r", h)
+    check("access-control-allow-credentials" not in h, "credentials never allowed: %r", h)
+    st, h = head("GET", "/status", "https://evil.example.com")
+    check("access-control-allow-origin" not in h, "no CORS for another origin: %r", h)
+    st, h = head("OPTIONS", "/", explorer, {"Access-Control-Request-Method": "POST"})
+    check(st == 204 and "POST" in h.get("access-control-allow-methods", "")
+          and "Content-Type" in h.get("access-control-allow-headers", ""),
+          "a preflight: %d %r", st, h)
+    st, h = head("GET", "/events", explorer)
+    check(st == 200 and h.get("access-control-allow-origin") == explorer,
+          "CORS on the event stream: %r", h)
     node.stop()
+    r = t.run_cli([t.bin("yuchaind"), "start", "--home", node.home,
+                   "--rpc.cors_allowed_origins", "explorer.example.org/x"],
+                  expect=yctest.EX_CONFIG)
+    check("cors_allowed_origins" in r.err, "a malformed allow-list: %r", r.err)
 
 
 if __name__ == "__main__":
