@@ -10,10 +10,14 @@ YC_DEPS=(
     libsecp256k1-dev libleveldb-dev libuv1-dev libsodium-dev libmsgpack-dev
     libjansson-dev libhttp-parser-dev libinih-dev libcmocka-dev
     libcurl4-openssl-dev   # the CLIs' HTTP(S) client (wallet, audit --node, bench)
-    graphviz   # DOT output checks (provenance, audit trace)
+    graphviz   # rendering the provenance graph's DOT (and the DOT output checks)
+    fonts-wqy-microhei  # CJK glyphs: the provenance graph's DOT font; the explorer's screenshots
+)
+
+# Needed by the tests only (scripts/test installs them as well; scripts/run does not).
+YC_TEST_DEPS=(
     clang      # libFuzzer harnesses
     chromium   # the explorer's browser test (tests/functional/test_explorer.py)
-    fonts-wqy-microhei  # CJK glyphs: the provenance graph's DOT font; the explorer's screenshots
     prometheus # promtool: the alert rules' unit tests and the metrics check (test_ops_files.py)
 )
 
