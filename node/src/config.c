@@ -139,6 +139,9 @@ static const struct opt opts[] = {
     {"instrumentation", "ready_max_stall", OPT_DUR, F(ready_max_stall_ms), "30s", 0, 86400000,
      "/readyz answers 503 once a transaction ready for a block has waited this long and no "
      "block was committed meanwhile (0: never)."},
+    {"log", "format", OPT_STR, F(log_format), "text", 0, 0,
+     "Log lines on stderr as text or json (one object a line: time, level, component, "
+     "msg). A running node re-reads [log] on SIGHUP."},
     {"log", "level", OPT_LEVEL, F(log_level), "info", 0, 0,
      "Log level on stderr: error, warn, info or debug."},
 };
@@ -322,6 +325,11 @@ static int set_opt(struct yc_config *c, const struct opt *o, const char *raw, ch
         if (strlen(v) >= o->size) {
             errf(err, errlen, "%s.%s: value longer than %zu bytes", o->section, o->key,
                  o->size - 1);
+            return YC_ECONFIG;
+        }
+        enum yc_log_format lf;
+        if (o->off == offsetof(struct yc_config, log_format) && !yc_log_format_parse(v, &lf)) {
+            errf(err, errlen, "%s.%s: \"%s\" is not text or json", o->section, o->key, v);
             return YC_ECONFIG;
         }
         if (o->off == offsetof(struct yc_config, rpc_cors_allowed_origins) &&

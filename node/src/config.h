@@ -84,6 +84,7 @@ struct yc_config {
                                        * commit; 0: never */
     /* [log] */
     char log_level[16];
+    char log_format[8];               /* "text" | "json" */
 };
 
 /* Fills every option with its built-in default. */

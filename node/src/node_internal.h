@@ -32,6 +32,8 @@ struct yc_sync;
 struct yc_net;
 struct yc_admission;
 
+struct yc_run_opts;
+
 struct yc_node {
     uv_loop_t *loop;
     struct yc_home home;
@@ -73,6 +75,7 @@ struct yc_node {
     uint64_t view, cons_height;
     struct yc_rpc *rpc, *ops;
     uv_signal_t sigint, sigterm, sighup;
+    const struct yc_run_opts *run_opts; /* as started (run.c): SIGHUP re-reads [log] */
     bool started;              /* loop handles initialized */
     bool stopping;
     int exit_code;

@@ -61,11 +61,34 @@ static void signal_cb(uv_signal_t *h, int signum)
     node_stop(h->data, signum == SIGINT ? "SIGINT" : "SIGTERM");
 }
 
+static void apply_log_settings(const struct yc_config *c)
+{
+    enum yc_log_level lvl = YC_LOG_INFO;
+    enum yc_log_format fmt = YC_LOG_TEXT;
+    (void)yc_log_level_parse(c->log_level, &lvl);
+    (void)yc_log_format_parse(c->log_format, &fmt);
+    yc_log_set_level(lvl);
+    yc_log_set_format(fmt);
+}
+
+/* SIGHUP: the [log] settings again, by the same precedence as at start (node.conf, the
+ * environment, the command line); everything else needs a restart. */
 static void sighup_cb(uv_signal_t *h, int signum)
 {
-    (void)h;
     (void)signum;
-    yc_log_info("node", "SIGHUP ignored: restart the node to apply configuration changes");
+    yc_node *n = h->data;
+    struct yc_config c;
+    char err[512] = "";
+    int rc = yc_config_resolve(&c, n->home.node_conf, true, n->run_opts->ov, n->run_opts->nov,
+                               err, sizeof err);
+    if (rc != YC_OK) {
+        yc_log_warn("node", "SIGHUP: %s: the log settings stay as they were", err);
+        return;
+    }
+    apply_log_settings(&c);
+    yc_log_info("node", "SIGHUP: log level %s, format %s (node.conf, environment, command "
+                        "line); other settings apply at the next start",
+                yc_log_level_name(yc_log_get_level()), yc_log_format_name(yc_log_get_format()));
 }
 
 static void teardown(yc_node *n)
@@ -118,9 +141,8 @@ static int open_home(yc_node *n, const struct yc_run_opts *o)
         yc_log_error("node", "configuration: %s", err);
         return exit_for(rc == YC_ENOTFOUND ? YC_ECONFIG : rc);
     }
-    enum yc_log_level lvl = YC_LOG_INFO;
-    (void)yc_log_level_parse(n->cfg.log_level, &lvl);
-    yc_log_set_level(lvl);
+    apply_log_settings(&n->cfg);
+    n->run_opts = o; /* for SIGHUP: the command line keeps its precedence */
     (void)yc_config_warn_exposed(&n->cfg); /* RPC or operations reachable from other hosts */
 
     rc = yc_home_lock(&n->home, &n->lock_fd, err, sizeof err);

@@ -13,7 +13,10 @@ Must hold:
 - the dashboard is valid JSON with unique panel ids and a Prometheus query in each panel;
 - CORS: with `[rpc] cors_allowed_origins` naming a page's origin, answers (and the event
   stream, and a preflight) carry Access-Control-Allow-Origin for that origin only, never
-  credentials; a malformed list is refused at start (exit 78). Off by default.
+  credentials; a malformed list is refused at start (exit 78). Off by default;
+- logs: `[log] format = "json"` and a level changed in node.conf take effect on SIGHUP
+  (one JSON object a line, debug lines appear); a node.conf that no longer parses is
+  reported and the settings stay.
 Needs promtool (Debian's `prometheus` package, installed by scripts/lib/deps.sh); skipped
 with the reason without it.
 """
@@ -23,7 +26,9 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
+import time
 import urllib.request
 
 import yctest
@@ -128,6 +133,42 @@ def run(t):
     st, h = head("GET", "/events", explorer)
     check(st == 200 and h.get("access-control-allow-origin") == explorer,
           "CORS on the event stream: %r", h)
+
+    # logs: JSON and debug on SIGHUP, from node.conf
+    conf = os.path.join(node.home, "config", "node.conf")
+    with open(conf) as f:
+        original = f.read()
+    text = re.sub(r"(?m)^\s*#?\s*format\s*=.*$", 'format = "json"', original)
+    text = re.sub(r"(?m)^\s*#?\s*level\s*=.*$", 'level = "debug"', text)
+    check('format = "json"' in text and 'level = "debug"' in text,
+          "node.conf has no [log] format/level lines to edit")
+    with open(conf, "w") as f:
+        f.write(text)
+    node.signal(signal.SIGHUP)
+    w.send("transfer", "--to", w.address("bob"), "--amount", "6", frm="alice",
+           expect_status="committed")
+    time.sleep(0.5)
+    lines = [x for x in node.log_tail(400).splitlines() if x.startswith("{")]
+    objs = []
+    for x in lines:
+        try:
+            objs.append(json.loads(x))
+        except ValueError:
+            check(False, "a log line that is not JSON: %r", x)
+    check(any(o.get("component") == "node" and "SIGHUP" in o.get("msg", "") for o in objs),
+          "the SIGHUP line in JSON: %r", lines[-5:])
+    check(any(o.get("level") == "debug" for o in objs), "debug lines after SIGHUP")
+    check(all(set(o) == {"time", "level", "component", "msg"} for o in objs),
+          "JSON log lines have time, level, component, msg: %r", objs[:3])
+    with open(conf, "w") as f:
+        f.write(text + "\n[log]\nlevel = \"loud\"\n")
+    node.signal(signal.SIGHUP)
+    time.sleep(0.5)
+    tail = node.log_tail(50)
+    check("stay as they were" in tail and "loud" in tail, "a bad node.conf on SIGHUP: %s",
+          tail[-600:])
+    with open(conf, "w") as f:
+        f.write(original)
     node.stop()
     r = t.run_cli([t.bin("yuchaind"), "start", "--home", node.home,
                    "--rpc.cors_allowed_origins", "explorer.example.org/x"],
