@@ -458,10 +458,30 @@ void fk_hex(char *out, const uint8_t *p, size_t len)
 
 void fk_emit(struct yc_node *n, const char *kind, const char *json)
 {
+    struct yc_node_event ev = {.kind = kind, .json = json};
     for (size_t i = 0; i < FK_MAX_SUBS; i++) {
         if (n->subs[i].active)
-            n->subs[i].cb(n->subs[i].ctx, kind, json);
+            n->subs[i].cb(n->subs[i].ctx, &ev);
     }
+}
+
+/* The fake has no home. */
+const char *yc_node_config_dir(yc_node *n)
+{
+    (void)n;
+    return "";
+}
+
+/* The fake keeps no blocks: no stream replays anything from it. */
+int yc_node_block_events(yc_node *n, uint64_t height, int64_t after, yc_event_cb cb,
+                         void *ctx)
+{
+    (void)n;
+    (void)height;
+    (void)after;
+    (void)cb;
+    (void)ctx;
+    return YC_ENOTFOUND;
 }
 
 void fk_pump(uv_loop_t *loop, int ms)
