@@ -38,6 +38,7 @@ void yc_httpd_config_default(struct yc_httpd_config *c)
     c->max_write_queue_bytes = (size_t)4 << 20;
     c->sse_max_queue_bytes = (size_t)1 << 20;
     c->sse_ping_ms = 15000;
+    c->cors_origins = NULL;
     c->counters = NULL;
 }
 
@@ -313,7 +314,7 @@ static void on_connection(uv_stream_t *ls, int status)
     c->handles_open = 2;
     uv_tcp_nodelay(&c->tcp, 1);
     yc_buf_init(&c->url, h->cfg.max_header_bytes + 1);
-    yc_buf_init(&c->body, YC_HTTPD_BODY_FREE_BYTES);
+    yc_buf_init(&c->body, YC_HTTPD_BODY_FREE_BYTES + 1);
     http_parser_init(&c->parser, HTTP_REQUEST);
     c->parser.data = c;
     c->state = ST_IDLE;
@@ -421,8 +422,8 @@ int yc_httpd_start(yc_httpd **out, uv_loop_t *loop, const char *laddr,
     if (!d.counters)
         d.counters = &h->own_counters;
     /* One largest body must always fit. */
-    if (d.max_body_bytes_in_flight < d.max_body_bytes + 1)
-        d.max_body_bytes_in_flight = d.max_body_bytes + 1;
+    if (d.max_body_bytes_in_flight < d.max_body_bytes)
+        d.max_body_bytes_in_flight = d.max_body_bytes;
     h->cfg = d;
     /* The source table: a power of two above twice the connection cap, so it is never
      * more than half full. */

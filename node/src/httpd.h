@@ -64,7 +64,7 @@ struct yc_httpd_counters {
 #define YC_HTTPD_ERR_503 4
 
 /* A body of at most this many bytes is not counted against max_body_bytes_in_flight
- * (together they are bounded by max_connections times this). */
+ * (together such bodies hold at most max_connections times this). */
 #define YC_HTTPD_BODY_FREE_BYTES 65536u
 /* Seconds a 503 for bodies in flight asks the client to wait (Retry-After). */
 #define YC_HTTPD_RETRY_AFTER_S 1
@@ -91,7 +91,7 @@ struct yc_httpd_config {
 
 /* Fills defaults: 8 MiB body, 64 MiB of bodies in flight, 16 KiB headers, 256
  * connections, 32 per source, 60 s idle, 10 s for the head, 10 s body pause / grace,
- * 32 KiB/s body rate, 4 MiB write queue, 1 MiB event queue, 15 s ping. */
+ * 32 KiB/s body rate, 4 MiB write queue, 1 MiB event queue, 15 s ping, no CORS origins. */
 void yc_httpd_config_default(struct yc_httpd_config *c);
 
 /* One parsed request; every pointer is valid only during the handler call. */

@@ -206,8 +206,9 @@ static void conn_error(yc_http_conn *c, int status, int code, const char *msg,
 
 /* ---- the body budget ---- */
 
-/* Holds `want` bytes (this connection's whole body) of max_body_bytes_in_flight; a body
- * that small is free. false if the server's count would pass the cap. */
+/* Holds `want` bytes (the body bytes this connection may receive) of
+ * max_body_bytes_in_flight; a body that small is free. false if the server's count would
+ * pass the cap. */
 static bool budget_take(yc_http_conn *c, size_t want)
 {
     yc_httpd *h = c->srv;
@@ -405,21 +406,21 @@ static int on_headers_complete(http_parser *p)
         c->err_status = 413;
         return -1;
     }
-    /* The buffer may hold what the budget holds: the declared length (+ the NUL added
-     * at dispatch), or for a chunked body the free size until it asks for more. */
-    c->body.cap = max + 1 < YC_HTTPD_BODY_FREE_BYTES ? max + 1 : YC_HTTPD_BODY_FREE_BYTES;
+    /* The buffer holds what the budget holds (+ the NUL added at dispatch): the declared
+     * length, or for a chunked body the free size until it asks for more. */
+    c->body.cap = (max < YC_HTTPD_BODY_FREE_BYTES ? max : YC_HTTPD_BODY_FREE_BYTES) + 1;
     if ((p->flags & F_CONTENTLENGTH) && p->content_length > 0) {
-        size_t want = (size_t)p->content_length + 1;
+        size_t want = (size_t)p->content_length;
         if (!budget_take(c, want)) {
             c->err_status = 503;
             c->err_busy = true;
             return -1;
         }
-        c->body.cap = want;
+        c->body.cap = want + 1;
         /* Reserved whole, in one allocation (the budget already counts it, and a claimed
          * length is not yet resident memory: untouched pages cost nothing), so the body
          * is never copied while it grows. */
-        if (yc_buf_reserve(&c->body, want) != YC_OK) {
+        if (yc_buf_reserve(&c->body, want + 1) != YC_OK) {
             c->err_status = 503;
             return -1;
         }
@@ -447,20 +448,20 @@ static int on_body(http_parser *p, const char *at, size_t len)
         c->err_status = 413;
         return -1;
     }
-    size_t need = c->body.len + len + 1; /* + the NUL added at dispatch */
-    if (need > c->body.cap) {
+    size_t need = c->body.len + len;
+    if (need + 1 > c->body.cap) { /* + the NUL added at dispatch */
         /* A chunked body outgrew what it holds: ask the budget for twice as much. */
-        size_t want = c->body.cap * 2;
+        size_t want = (c->body.cap - 1) * 2;
         if (want < need)
             want = need;
-        if (want > max + 1)
-            want = max + 1;
+        if (want > max)
+            want = max;
         if (!budget_take(c, want)) {
             c->err_status = 503;
             c->err_busy = true;
             return -1;
         }
-        c->body.cap = want;
+        c->body.cap = want + 1;
     }
     if (yc_buf_append(&c->body, at, len) != YC_OK) {
         c->err_status = 503;

@@ -747,7 +747,7 @@ static int start(yc_rpc **out, yc_node *n, const struct yc_rpc_config *c, bool o
         c->max_body_bytes_in_flight < c->max_body_bytes)
         yc_log_warn("rpc", "max_body_bytes_in_flight (%zu) is below max_body_bytes (%zu): "
                     "using %zu, so one largest body fits", c->max_body_bytes_in_flight,
-                    c->max_body_bytes, c->max_body_bytes + 1);
+                    c->max_body_bytes, c->max_body_bytes);
     hc.counters = ops ? NULL : &g_http_counters;
     int rc = yc_httpd_start(&r->httpd, yc_node_loop(n), c->laddr, &hc, on_http_request, r);
     if (rc != YC_OK) {

@@ -129,7 +129,7 @@ def held_bodies(t, node, port):
         socks.append(s)
     # Those past the cap are answered at once; the others wait for their body, which
     # must start within body_timeout (10 s) of the head: stop looking well before.
-    want_held = IN_FLIGHT // (BODY + 1)
+    want_held = IN_FLIGHT // BODY
     sel = selectors.DefaultSelector()
     for s in socks:
         sel.register(s, selectors.EVENT_READ)
@@ -173,7 +173,7 @@ def held_bodies(t, node, port):
     busy = metric(node, "yuchain_rpc_bodies_refused_busy_total")
     rss1 = rss_bytes(node.pid)
     check(status_ok(node), "/status not answered while 100 clients hold 8 MiB bodies")
-    check_eq(int(in_flight), len(holding) * (BODY + 1), "yuchain_rpc_body_bytes_in_flight")
+    check_eq(int(in_flight), len(holding) * BODY, "yuchain_rpc_body_bytes_in_flight")
     check(busy >= refused, "yuchain_rpc_bodies_refused_busy_total %r < %d", busy, refused)
     growth = rss1 - rss0
     log("held bodies: %d held, %d refused (503), RSS %+.1f MiB" % (len(holding), refused,
