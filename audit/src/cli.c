@@ -19,14 +19,16 @@
 
 #define PROG "yuchain-audit"
 
+/* The last message printed, for the JSON object of a usage error. */
+static char last_error[1200];
+
 void audit_errorf(const char *fmt, ...)
 {
     va_list ap;
-    fputs(PROG ": ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(last_error, sizeof last_error, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
+    fprintf(stderr, PROG ": %s\n", last_error);
 }
 
 int audit_exit_for(int rc)
@@ -487,8 +489,28 @@ static void synopsis(const char *usage_text)
 }
 
 /* Parses the options every ledger command takes; returns 0, or 2 after a message. */
+static int parse_options(int argc, char **argv, const char *usage, struct audit_common *c,
+                         uint64_t *to, const char **report, bool *help);
+
+/* parse_options; a usage error with --json anywhere on the line also prints its one JSON
+ * object (code "usage", exit 2). */
 static int parse_common(int argc, char **argv, const char *usage, struct audit_common *c,
                         uint64_t *to, const char **report, bool *help)
+{
+    last_error[0] = '\0';
+    int ex = parse_options(argc, argv, usage, c, to, report, help);
+    if (ex == YC_EXIT_USAGE) {
+        struct audit_common j = {.json = false};
+        for (int i = 1; i < argc; i++)
+            j.json = j.json || strcmp(argv[i], "--json") == 0;
+        audit_json_failure(&j, "usage", last_error[0] ? last_error : "see --help",
+                           YC_EXIT_USAGE);
+    }
+    return ex;
+}
+
+static int parse_options(int argc, char **argv, const char *usage, struct audit_common *c,
+                         uint64_t *to, const char **report, bool *help)
 {
     enum {
         O_HOME = 1, O_NODE, O_GENESIS, O_GENESIS_HASH, O_REQUIRE_ANCHOR, O_TO, O_REPORT, O_JSON,

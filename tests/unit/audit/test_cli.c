@@ -202,6 +202,13 @@ static void test_replay_json_ok(void **state)
     json_decref(j);
     free(out);
     assert_int_equal(run(NULL, "replay", "--home", f->home, "--genesis-hash", "xyz", NULL), 2);
+    /* a usage error with --json: one JSON object too */
+    assert_int_equal(run(&out, "replay", "--json", "--home", f->home, "--node", "x", NULL), 2);
+    j = parse_json(out);
+    assert_string_equal(json_string_value(json_object_get(j, "code")), "usage");
+    assert_int_equal(json_integer_value(json_object_get(j, "exit")), 2);
+    json_decref(j);
+    free(out);
 
     /* --at H: a copy taken at H compares its stored state there; another tip is refused */
     assert_int_equal(run(NULL, "replay", "--home", f->home, "--at", "5", "--quiet", NULL), 0);
@@ -499,7 +506,7 @@ static void test_failed_attempts(void **state)
     assert_int_equal(run(&out, "export", "--home", f->home, "--format", "csv", "--kind",
                          "failed_attempts", "--quiet", NULL),
                      0);
-    assert_non_null(strstr(out, "height,tx,time,index,type,sender,code,rule,"));
+    assert_non_null(strstr(out, "height,tx,time,index,type,sender,sender_name,code,rule,"));
     assert_non_null(strstr(out, ",usage.record,"));
     assert_non_null(strstr(out, ",insufficient_balance,,"));
     assert_non_null(strstr(out, ",consent_revoked,use_after_revocation,consent,"));
