@@ -334,15 +334,6 @@ static const char *validator_name(const yc_node *n, uint32_t v)
     return v < n->genesis.nvalidators ? n->genesis.validators[v].name : "?";
 }
 
-/* Connected validator peers (this node not counted). */
-static uint32_t validator_peers(const yc_node *n)
-{
-    uint32_t k = 0;
-    for (uint32_t v = 0; n->p2p != NULL && v < n->genesis.nvalidators; v++)
-        k += v != n->validator_index && p2p_is_connected(n->p2p, v);
-    return k;
-}
-
 /* The ready moves this height to a higher view: says which, why, and what waits. */
 static void log_view_change(struct yc_driver *d, const struct pbft_ready *rd, uint64_t from_view)
 {
@@ -373,23 +364,26 @@ static void log_view_change(struct yc_driver *d, const struct pbft_ready *rd, ui
     yc_log_warn("driver", "view change at height %" PRIu64 ": view %" PRIu64 " -> %" PRIu64
                 ", primary %u (%s) -> %u (%s); %s; %zu txs waiting, %u of %u validator peers "
                 "connected", rd->height, from_view, rd->view, old_p, validator_name(n, old_p),
-                new_p, validator_name(n, new_p), why, count, validator_peers(n),
-                nv > 0 ? nv - 1 : 0);
+                new_p, validator_name(n, new_p), why, count,
+                yc__net_validator_peers(n, UINT32_MAX), nv > 0 ? nv - 1 : 0);
 }
 
 bool yc__driver_stalled(struct yc_driver *d, char *why, size_t whylen)
 {
     yc_node *n = d->n;
-    uint64_t max = n->cfg.ready_max_stall_ms, oldest, now = mono(d);
-    bool stalled = false;
-    if (max > 0 && !d->stopping && yc_mempool_oldest_ready(n->mp, &oldest)) {
+    uint64_t max = n->cfg.ready_max_stall_ms, oldest = 0, now = mono(d);
+    bool stalled = false, work = yc_mempool_oldest_ready(n->mp, &oldest);
+    if (max > 0 && !d->stopping && work) {
         uint64_t since = oldest > d->last_commit_mono ? oldest : d->last_commit_mono;
         stalled = now > since && now - since > max;
     }
     if (!stalled) {
-        if (d->stall_logged)
-            yc_log_info("driver", "no longer stalled: committed height %" PRIu64
-                        " or no work waits", n->tip.height);
+        if (d->stall_logged && work)
+            yc_log_info("driver", "no longer stalled: height %" PRIu64 " committed %.1f s ago",
+                        n->tip.height, (double)(now - d->last_commit_mono) / 1000.0);
+        else if (d->stall_logged)
+            yc_log_info("driver", "no longer stalled: no transaction waits (height %" PRIu64
+                        ")", n->tip.height);
         d->stall_logged = false;
         return false;
     }
@@ -401,7 +395,8 @@ bool yc__driver_stalled(struct yc_driver *d, char *why, size_t whylen)
              "deciding height %" PRIu64 " in view %" PRIu64 " (primary %u), %u of %u "
              "validator peers connected", (double)(now - d->last_commit_mono) / 1000.0, count,
              (double)(now - oldest) / 1000.0, (double)max / 1000.0, d->height, d->view,
-             pbft_primary(n->genesis.nvalidators, d->height, d->view), validator_peers(n),
+             pbft_primary(n->genesis.nvalidators, d->height, d->view),
+             yc__net_validator_peers(n, UINT32_MAX),
              n->genesis.nvalidators > 0 ? n->genesis.nvalidators - 1 : 0);
     if (!d->stall_logged)
         yc_log_warn("driver", "%s", text);

@@ -88,7 +88,6 @@ static void send_status(yc_node *n, bool observers_only)
 }
 
 static void regossip(yc_node *n);
-static uint32_t validator_peers(yc_node *n, uint32_t except);
 static uint32_t peers_for_quorum(const yc_node *n);
 
 /* Warns once when fewer validator peers are connected than a quorum needs with this node
@@ -100,7 +99,7 @@ static void check_quorum_peers(yc_node *n)
     uint32_t need = peers_for_quorum(n), nv = n->genesis.nvalidators;
     if (g == NULL || n->p2p == NULL || need == 0)
         return;
-    uint32_t have = validator_peers(n, UINT32_MAX);
+    uint32_t have = yc__net_validator_peers(n, UINT32_MAX);
     uint64_t now = uv_now(n->loop);
     if (have >= need) {
         if (g->quorum_warned)
@@ -248,11 +247,10 @@ void yc__net_send_consensus(yc_node *n, const struct pbft_msg *m)
 
 /* ---- transport callbacks ---- */
 
-/* Connected validator peers other than this node, leaving out `except`. */
-static uint32_t validator_peers(yc_node *n, uint32_t except)
+uint32_t yc__net_validator_peers(const yc_node *n, uint32_t except)
 {
     uint32_t k = 0;
-    for (uint32_t v = 0; v < n->genesis.nvalidators; v++)
+    for (uint32_t v = 0; n->p2p != NULL && v < n->genesis.nvalidators; v++)
         k += v != n->validator_index && v != except && p2p_is_connected(n->p2p, v);
     return k;
 }
@@ -311,7 +309,7 @@ static void on_connect(void *ctx, uint64_t peer, uint32_t validator)
         uint32_t nv = n->genesis.nvalidators;
         yc_log_info("net", "validator %u (%s) connected%s: %u of %u validator peers connected",
                     validator, n->genesis.validators[validator].name, back,
-                    validator_peers(n, validator) + 1,
+                    yc__net_validator_peers(n, validator) + 1,
                     n->validator_index != UINT32_MAX && nv > 0 ? nv - 1 : nv);
     }
     if (validator != P2P_OBSERVER && n->drv != NULL)
@@ -335,7 +333,7 @@ static void on_disconnect(void *ctx, uint64_t peer, uint32_t validator)
         uint32_t nv = n->genesis.nvalidators;
         yc_log_info("net", "validator %u (%s) disconnected: %u of %u validator peers connected",
                     validator, n->genesis.validators[validator].name,
-                    validator_peers(n, validator),
+                    yc__net_validator_peers(n, validator),
                     n->validator_index != UINT32_MAX && nv > 0 ? nv - 1 : nv);
     }
     yc__sync_peer_gone(n->sync, peer);

@@ -45,5 +45,8 @@ void yc__net_send_consensus(yc_node *n, const struct pbft_msg *m);
 void yc__net_gossip_tx(yc_node *n, const struct yc_tx *tx);
 /* A block was committed: tell observers our new tip. */
 void yc__net_committed(yc_node *n);
+/* Connected validator peers, this node and validator `except` (UINT32_MAX: none) left
+ * out; 0 without a transport. */
+uint32_t yc__net_validator_peers(const yc_node *n, uint32_t except);
 
 #endif
