@@ -44,6 +44,8 @@ int audit_exit_for(int rc)
     case YC_EUNREACHABLE:
     case YC_EREMOTE:
         return YC_EXIT_UNAVAILABLE;
+    case YC_ENOTAUTH: /* a proxy in front of the node wants a token (YUCHAIN_NODE_TOKEN_FILE) */
+        return YC_EXIT_NOPERM;
     default:
         return YC_EXIT_FAIL;
     }

@@ -33,6 +33,7 @@
 #include "yc/objects.h"
 
 #include "cli.h"
+#include "names.h"
 
 #define MAX_ARGS 64
 
@@ -209,8 +210,9 @@ static void print_violations(json_t *o)
                json_string_value(json_object_get(x, "tx")),
                json_string_value(json_object_get(x, "kind")),
                json_string_value(json_object_get(x, "type")));
+        char who[AUDIT_WHO_MAX];
         if (json_is_string(json_object_get(x, "account")))
-            printf(" account %s", json_string_value(json_object_get(x, "account")));
+            printf(" account %s", audit_who(x, "account", who));
         if (json_is_string(json_object_get(x, "asset")))
             printf(" asset %s", json_string_value(json_object_get(x, "asset")));
         if (json_integer_value(json_object_get(x, "amount")) > 0)
@@ -220,18 +222,18 @@ static void print_violations(json_t *o)
     json_t *fa = json_object_get(o, "failed_attempts");
     printf("Failed attempts refused by the ledger: %zu\n", json_array_size(fa));
     json_array_foreach (fa, i, x) {
+        char who[AUDIT_WHO_MAX];
         printf("  %s at height %lld tx %s (%s by %s): %s",
                json_string_value(json_object_get(x, "rule")),
                (long long)json_integer_value(json_object_get(x, "height")),
                json_string_value(json_object_get(x, "tx")),
-               json_string_value(json_object_get(x, "type")),
-               json_string_value(json_object_get(x, "sender")),
+               json_string_value(json_object_get(x, "type")), audit_who(x, "sender", who),
                json_string_value(json_object_get(x, "code")));
         if (json_is_string(json_object_get(x, "authority")))
             printf(", under %s %s", json_string_value(json_object_get(x, "authority_kind")),
                    json_string_value(json_object_get(x, "authority")));
         if (json_is_string(json_object_get(x, "subject")))
-            printf(", data of %s", json_string_value(json_object_get(x, "subject")));
+            printf(", data of %s", audit_who(x, "subject", who));
         if (json_is_string(json_object_get(x, "why")))
             printf("\n      %s", json_string_value(json_object_get(x, "why")));
         printf("\n");
@@ -289,6 +291,10 @@ int audit_cmd_violations(int argc, char **argv)
             if (rc == YC_OK)
                 rc = al.err;
         }
+        static const char *const alert_keys[] = {"account", NULL};
+        static const char *const attempt_keys[] = {"sender", "subject", NULL};
+        audit_add_names(al.arr, state, alert_keys);
+        audit_add_names(fa, state, attempt_keys);
     }
     memstate_destroy(state);
     audit_src_close(&src);
@@ -364,9 +370,10 @@ struct col {
     uint64_t uval;
     bool bval;
     bool null;
+    char nbuf[64]; /* the name when built ("<account column>_name") */
 };
 
-#define MAX_COLS 24
+#define MAX_COLS 40
 
 struct row {
     struct col c[MAX_COLS];
@@ -428,13 +435,22 @@ static void col_hex(struct row *r, const char *name, const uint8_t *p)
         hex(c->sval, p);
 }
 
-static void col_addr(struct row *r, const char *name, const uint8_t *pub)
+/* An account: its address under `name`, its registered name under "<name>_name" (empty
+ * when it has none; both null when there is no account). */
+static void col_addr(struct row *r, memstate *st, const char *name, const uint8_t *pub)
 {
     struct col *c = col_add(r, name, C_STR);
-    if (pub == NULL)
-        c->null = true;
-    else
+    char nn[64];
+    snprintf(nn, sizeof nn, "%s_name", name);
+    struct col *cn = col_add(r, nn, C_STR);
+    snprintf(cn->nbuf, sizeof cn->nbuf, "%s", nn);
+    cn->name = cn->nbuf;
+    if (pub == NULL) {
+        c->null = cn->null = true;
+    } else {
         addr(c->sval, pub);
+        audit_account_name(st, pub, cn->sval, sizeof cn->sval);
+    }
 }
 
 static void col_u64(struct row *r, const char *name, uint64_t v)
@@ -477,6 +493,7 @@ struct sink {
     const char *kind;
     uint64_t from, to; /* time window */
     const struct audit_times *times;
+    memstate *state; /* the replayed state: account names */
     uint64_t rows;
 };
 
@@ -567,8 +584,8 @@ static int deal_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *va
     col_hex(&r, "bid", d.bid);
     col_hex(&r, "asset", d.asset);
     col_slice(&r, "offer", &d.offer);
-    col_addr(&r, "seller", d.seller);
-    col_addr(&r, "buyer", d.buyer);
+    col_addr(&r, x->state, "seller", d.seller);
+    col_addr(&r, x->state, "buyer", d.buyer);
     col_u64(&r, "price", d.price);
     col_u64(&r, "fee", d.fee);
     col_slice(&r, "sector", &d.sector);
@@ -598,8 +615,8 @@ static int consent_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t 
     col_u64(&r, "height", c.granted_at);
     col_hex(&r, "tx", key + klen - YC_HASH_LEN);
     col_time(&r, "time", t);
-    col_addr(&r, "subject", c.subject);
-    col_addr(&r, "processor", c.processor);
+    col_addr(&r, x->state, "subject", c.subject);
+    col_addr(&r, x->state, "processor", c.processor);
     col_list(&r, "categories", &c.categories);
     col_list(&r, "purposes", &c.purposes);
     col_list(&r, "operations", &c.operations);
@@ -630,8 +647,8 @@ static int usage_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *v
     col_u64(&r, "height", u.height);
     col_hex(&r, "tx", key + klen - YC_HASH_LEN);
     col_time(&r, "time", u.time_ms);
-    col_addr(&r, "user", u.user);
-    col_addr(&r, "subject", u.subject);
+    col_addr(&r, x->state, "user", u.user);
+    col_addr(&r, x->state, "subject", u.subject);
     col_slice(&r, "authority_kind", &u.authority_kind);
     col_hex(&r, "authority", u.authority);
     col_hex(&r, "asset", u.has_asset ? u.asset : NULL);
@@ -659,9 +676,9 @@ static int carry_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *v
     col_u64(&r, "height", c.requested_at);
     col_hex(&r, "tx", key + klen - YC_HASH_LEN);
     col_time(&r, "time", t);
-    col_addr(&r, "subject", c.subject);
-    col_addr(&r, "holder", c.holder);
-    col_addr(&r, "recipient", c.recipient);
+    col_addr(&r, x->state, "subject", c.subject);
+    col_addr(&r, x->state, "holder", c.holder);
+    col_addr(&r, x->state, "recipient", c.recipient);
     col_hex(&r, "asset", c.has_asset ? c.asset : NULL);
     col_list(&r, "categories", &c.categories);
     col_slice(&r, "status", &c.status);
@@ -688,11 +705,11 @@ static int credit_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *
     col_u64(&r, "height", c.height);
     col_hex(&r, "tx", key + klen - YC_HASH_LEN);
     col_time(&r, "time", c.time_ms);
-    col_addr(&r, "account", c.account);
+    col_addr(&r, x->state, "account", c.account);
     col_slice(&r, "severity", &c.severity);
     col_slice(&r, "reason", &c.reason);
     col_hex(&r, "evidence", c.evidence);
-    col_addr(&r, "regulator", c.regulator);
+    col_addr(&r, x->state, "regulator", c.regulator);
     col_slice(&r, "status", &c.status);
     col_u64(&r, "resolved_at", c.resolved_at);
     if (c.has_objection)
@@ -748,12 +765,12 @@ static void export_attempts(struct sink *s)
         col_time(&r, "time", a->time_ms);
         col_u64(&r, "index", a->index);
         col_str(&r, "type", type != NULL ? type : "?");
-        col_addr(&r, "sender", a->sender);
+        col_addr(&r, s->state, "sender", a->sender);
         col_str(&r, "code", yc_err_name(a->code));
         col_str(&r, "rule", a->rule);
         col_str(&r, "authority_kind", a->authority_kind);
         col_hex(&r, "authority", use ? a->authority : NULL);
-        col_addr(&r, "subject", a->has_subject ? a->subject : NULL);
+        col_addr(&r, s->state, "subject", a->has_subject ? a->subject : NULL);
         col_hex(&r, "asset", a->has_asset ? a->asset : NULL);
         col_str(&r, "purpose", use && a->purpose[0] ? a->purpose : NULL);
         col_str(&r, "operation", use && a->operation[0] ? a->operation : NULL);
@@ -877,6 +894,7 @@ int audit_cmd_export(int argc, char **argv)
         return ex;
     }
     s.attempts = &at;
+    s.state = state;
     if (!res.ok) {
         audit_errorf("the ledger fails verification at height %llu: %s: %s; nothing from it "
                      "can be trusted",

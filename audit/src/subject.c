@@ -22,6 +22,7 @@
 #include "yc/objects.h"
 
 #include "cli.h"
+#include "names.h"
 
 static const char SUBJECT_USAGE[] =
     "usage: yuchain-audit subject ADDRESS (--home DIR | --node URL) [--genesis FILE] [--json]\n"
@@ -220,9 +221,10 @@ static void print_text(json_t *doc)
         join_list(cat, sizeof cat, json_object_get(c, "categories"));
         join_list(pur, sizeof pur, json_object_get(c, "purposes"));
         join_list(ops, sizeof ops, json_object_get(c, "operations"));
+        char who[AUDIT_WHO_MAX];
         printf("  %s  %s\n", js(c, "id"), js(c, "status"));
-        printf("      to %s, categories %s, purposes %s, operations %s\n", js(c, "processor"),
-               cat, pur, ops);
+        printf("      to %s, categories %s, purposes %s, operations %s\n",
+               audit_who(c, "processor", who), cat, pur, ops);
         printf("      granted at height %s, valid until %s, uses %s (max %s), fee %s fen/use%s\n",
                js(c, "granted_at"), js(c, "until"), js(c, "uses"),
                strcmp(js(c, "max_uses"), "0") == 0 ? "unlimited" : js(c, "max_uses"),
@@ -233,7 +235,9 @@ static void print_text(json_t *doc)
     printf("\nUses of their data (%zu)\n", json_array_size(us));
     for (size_t i = 0; i < json_array_size(us); i++) {
         json_t *u = json_array_get(us, i);
-        printf("  height %s  %s  by %s\n", js(u, "height"), js(u, "time"), js(u, "user"));
+        char who[AUDIT_WHO_MAX];
+        printf("  height %s  %s  by %s\n", js(u, "height"), js(u, "time"),
+               audit_who(u, "user", who));
         printf("      purpose %s, operation %s%s%s, under %s %s, fee %s fen\n", js(u, "purpose"),
                js(u, "operation"), *js(u, "category") ? ", category " : "", js(u, "category"),
                js(u, "authority_kind"), js(u, "authority"), js(u, "fee"));
@@ -243,8 +247,9 @@ static void print_text(json_t *doc)
            json_array_size(fa));
     for (size_t i = 0; i < json_array_size(fa); i++) {
         json_t *u = json_array_get(fa, i);
+        char who[AUDIT_WHO_MAX];
         printf("  height %s  %s  by %s: %s (%s)\n", js(u, "height"), js(u, "time"),
-               js(u, "sender"), js(u, "code"), js(u, "message"));
+               audit_who(u, "sender", who), js(u, "code"), js(u, "message"));
         printf("      purpose %s, operation %s%s%s, under consent %s\n", js(u, "purpose"),
                js(u, "operation"), *js(u, "category") ? ", category " : "", js(u, "category"),
                js(u, "authority"));
@@ -331,6 +336,12 @@ int audit_cmd_subject(int argc, char **argv)
         json_object_set_new(doc, "usage", l.items);
     }
     json_object_set_new(doc, "failed_attempts", fa);
+    static const char *const consent_keys[] = {"processor", NULL};
+    static const char *const use_keys[] = {"user", NULL};
+    static const char *const attempt_keys[] = {"sender", NULL};
+    audit_add_names(json_object_get(doc, "consents"), state, consent_keys);
+    audit_add_names(json_object_get(doc, "usage"), state, use_keys);
+    audit_add_names(fa, state, attempt_keys);
     memstate_destroy(state);
     audit_src_close(&src);
     if (rc == YC_ENOMEM || l.err != YC_OK) {

@@ -1,0 +1,62 @@
+/*
+ * names.c — accounts by their registered names in the audit's reports (names.h).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "names.h"
+#include "yc/bech32.h"
+#include "yc/objects.h"
+
+void audit_account_name(memstate *st, const uint8_t pub[YC_PUBKEY_LEN], char *out, size_t cap)
+{
+    uint8_t k[YC_KEY_MAX];
+    size_t kl = yc_key_account(k, pub);
+    const uint8_t *v;
+    size_t vl;
+    struct yc_account a;
+    out[0] = '\0';
+    if (memstate_get(st, k, kl, &v, &vl) != YC_OK || yc_account_decode(&a, v, vl) != YC_OK)
+        return;
+    size_t n = a.name.len < cap - 1 ? a.name.len : cap - 1;
+    memcpy(out, a.name.p, n);
+    out[n] = '\0';
+}
+
+void audit_add_names(json_t *arr, memstate *st, const char *const *keys)
+{
+    size_t i;
+    json_t *o;
+    json_array_foreach (arr, i, o) {
+        for (const char *const *k = keys; *k != NULL; k++) {
+            const char *addr = json_string_value(json_object_get(o, *k));
+            uint8_t pub[YC_PUBKEY_LEN];
+            if (addr == NULL || yc_addr_decode(pub, addr) != YC_OK)
+                continue;
+            char name[YC_NAME_MAX + 1], key[64];
+            audit_account_name(st, pub, name, sizeof name);
+            snprintf(key, sizeof key, "%s_name", *k);
+            json_object_set_new(o, key, json_string(name));
+        }
+    }
+}
+
+const char *audit_who(json_t *o, const char *key, char out[AUDIT_WHO_MAX])
+{
+    char nk[64];
+    snprintf(nk, sizeof nk, "%s_name", key);
+    const char *addr = json_string_value(json_object_get(o, key));
+    const char *name = json_string_value(json_object_get(o, nk));
+    out[0] = '\0';
+    if (addr == NULL)
+        return out;
+    if (name == NULL || name[0] == '\0') {
+        snprintf(out, AUDIT_WHO_MAX, "%.100s", addr);
+        return out;
+    }
+    size_t n = strlen(addr), k = 0;
+    for (const char *p = name; *p != '\0' && k < YC_NAME_MAX; p++)
+        out[k++] = (unsigned char)*p < 0x20 || *p == 0x7f ? '?' : *p;
+    snprintf(out + k, AUDIT_WHO_MAX - k, " (%.10s\u2026%.6s)", addr, n > 6 ? addr + n - 6 : addr);
+    return out;
+}

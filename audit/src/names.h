@@ -1,0 +1,34 @@
+/*
+ * names.h — accounts as people read them in the audit's reports: the registered name,
+ * from the replayed (verified) state, beside the address.
+ *
+ * JSON keeps the whole address under its key and adds "<key>_name" (the name, "" when the
+ * account has none or is not registered); text shows "Name (yc1abcdefgh…uvwxyz)", or the
+ * whole address when there is no name. Names are ledger data: control characters are
+ * escaped by JSON and shown as '?' in text.
+ */
+#ifndef YC_AUDIT_NAMES_H
+#define YC_AUDIT_NAMES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "memstate.h"
+#include "yc/tx.h"
+
+#define AUDIT_WHO_MAX (YC_NAME_MAX + 48)
+
+/* The registered name of account pub in st into out (cap bytes): "" if none. */
+void audit_account_name(memstate *st, const uint8_t pub[YC_PUBKEY_LEN], char *out, size_t cap);
+
+/* For every object of array arr and each key of keys (NULL-terminated) holding a yc1
+ * address, adds "<key>_name". */
+void audit_add_names(json_t *arr, memstate *st, const char *const *keys);
+
+/* "Name (yc1abcdefgh…uvwxyz)" from o's address under key and its "<key>_name"; the
+ * address alone without a name; "" when o has no address there. Returns out. */
+const char *audit_who(json_t *o, const char *key, char out[AUDIT_WHO_MAX]);
+
+#endif
