@@ -291,6 +291,9 @@ def run(t):
         tx = rpc.call("tx", {"id": row["tx"]})
         check_eq((tx["status"], to_int(tx["height"])), ("committed", to_int(row["height"])),
                  "an exported deal checked against the chain")
+        for side in ("buyer", "seller"):  # each account beside its registered name
+            check_eq(row[side + "_name"], rpc.call("account", {"address": row[side]})["name"],
+                     "the exported %s's name" % side)
     outdir = os.path.join(t.tmp, "export")
     t.audit("export", "--node", node.rpc_url, "--format", "csv", "--out", outdir, "--quiet",
             expect=0)
