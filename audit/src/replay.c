@@ -168,7 +168,7 @@ static int explain_tx(struct audit_result *res, const struct yc_genesis *g, mems
     return YC_OK;
 }
 
-/* ---- signatures on every core (issue 11 item 7) ----
+/* ---- signatures on every core ----
  * The transactions of a block are verified on up to `threads` threads (the calling one
  * included), each taking every threads-th transaction; yc_tx_verify is reentrant (it
  * verifies with libsecp256k1's static context). The verdicts land in rcs[] and are read

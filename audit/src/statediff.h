@@ -1,6 +1,6 @@
 /*
  * statediff.h — the differences between a node's stored state and the audit's replayed
- * state, in words (issue 11 item 1; TESTING.md F4).
+ * state, in words (TESTING.md F4).
  *
  * Every key of either side is compared (objects and secondary indexes alike). A
  * difference is told by object and field with both values:

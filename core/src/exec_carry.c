@@ -7,7 +7,7 @@
  * A carry is closed once (completed with the package digest, or rejected with a
  * reason code) and never deleted.
  *
- * Issue 5: a carry names, optionally, the data asset carried; a carry to or from a
+ * A carry names, optionally, the data asset carried; a carry to or from a
  * party outside CN is cross-border, so core data never goes and important data goes
  * only with an export approval (exec_supervise.c). The negative list (categories,
  * parties, destination) and the alert rules apply when it is requested and again when
@@ -118,7 +118,7 @@ int yc__exec_carry_request(const struct yc__env *e)
                        b->recipient);
     }
     if (rc == YC_OK) {
-        /* issue 9: the chain's code list (after every older rule) */
+        /* the chain's code list (after every other rule) */
         rc = yc__need_known_set(e, YC_CODES_CATEGORY, "categories", &b->categories);
     }
     if (rc != YC_OK) {

@@ -77,8 +77,8 @@ int yc__exec_consent_grant(const struct yc__env *e)
         (rc = yc__need_jurisdiction(e, "jurisdiction", &b->jurisdiction)) != YC_OK) {
         return rc;
     }
-    /* issue 9: the codes of the chain's code lists (after every older rule, so that a
-     * consent those refused keeps its code) */
+    /* the codes of the chain's code lists (after every other rule, so that a consent
+     * those refused keeps its code) */
     if ((rc = yc__need_known_set(e, YC_CODES_CATEGORY, "categories", &b->categories)) != YC_OK ||
         (rc = yc__need_known_set(e, YC_CODES_PURPOSE, "purposes", &b->purposes)) != YC_OK) {
         return rc;

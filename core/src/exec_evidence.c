@@ -152,8 +152,8 @@ static int use_consent(const struct yc__env *e, struct yc_consent *c)
     return yc__consent_store(e->o, b->consent, c);
 }
 
-/* issue 9: the purpose and category are codes of the chain's lists (checked after every
- * older rule, so that a use those refused keeps its code). */
+/* The purpose and category are codes of the chain's lists (checked after every other
+ * rule, so that a use those refused keeps its code). */
 static int known_codes(const struct yc__env *e)
 {
     const struct yc_body_usage_record *b = &e->tx->b.usage_record;

@@ -262,7 +262,7 @@ int yc__exec_market_list(const struct yc__env *e)
     const uint8_t *parties[1] = {e->tx->sender};
     rc = yc__neglist_why(e, &pol, &a, NULL, parties, 1, NULL);
     if (rc == YC_OK && b->has_purposes) {
-        /* issue 9: the chain's purposes (after every older rule) */
+        /* the chain's purposes (after every other rule) */
         rc = yc__need_known_set(e, YC_CODES_PURPOSE, "purposes", &b->purposes);
     }
     if (rc != YC_OK) {

@@ -9,7 +9,7 @@
  * visible": an invisible license never covers `export`. A license is never deleted:
  * revocation stamps revoked_at, and every use counts against max_uses.
  *
- * Issue 5 adds the supervision rules: a pledged hold right does not move (`pledged`);
+ * The supervision rules: a pledged hold right does not move (`pledged`);
  * a transfer or license to or from a party outside CN is cross-border (core data never,
  * important data only with an export approval: exec_supervise.c); licenses obey the
  * negative list and raise the policy's alerts.
@@ -225,7 +225,8 @@ int yc__exec_right_license(const struct yc__env *e)
         rc = yc__alert_movement(e, &pol, bd.cross, grade, b->asset, b->licensee, 0);
     }
     if (rc == YC_OK) {
-        /* issue 9: the chain's purposes (after every older rule) */
+        /* the chain's purposes (after every other rule, so that older refusals keep their
+         * codes) */
         rc = yc__need_known_set(e, YC_CODES_PURPOSE, "purposes", &b->purposes);
     }
     if (rc != YC_OK) {

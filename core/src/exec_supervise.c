@@ -298,7 +298,7 @@ int yc__exec_policy_set(const struct yc__env *e)
     if (!distinct_pubs((const uint8_t(*)[YC_PUBKEY_LEN])b->alert_accounts, b->nalert_accounts)) {
         return yc__refuse(e, YC_EBADFIELD, "alert_accounts: an account is named twice");
     }
-    /* issue 9: codes to add to the code lists */
+    /* codes to add to the code lists */
     if ((rc = yc__need_code_set(e, "categories", &b->categories, false)) != YC_OK ||
         (rc = yc__need_code_set(e, "purposes", &b->purposes, false)) != YC_OK) {
         return rc;

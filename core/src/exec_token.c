@@ -4,7 +4,7 @@
  * Balances are u64 fen. Only the exchange creates (issue) or destroys (redeem) money;
  * a transfer moves it, so the total supply changes by exactly the amounts issued
  * minus the amounts redeemed. Arithmetic that would overflow is refused (overflow).
- * The `supply` object counts both (issue 5), so that conservation is checkable from state.
+ * The `supply` object counts both, so that conservation is checkable from state.
  */
 #include "exec_words.h"
 #include "ledger_int.h"

@@ -259,7 +259,7 @@ int yc__exec_carry_request(const struct yc__env *e);
 int yc__exec_carry_close(const struct yc__env *e);
 
 
-/* ---- market, finance and supervision (issue 5) ---- */
+/* ---- market, finance and supervision ---- */
 
 struct yc_policy;
 

@@ -143,7 +143,7 @@ int yc__body_carry_request(struct yc_dec *d, uint32_t *left, enum yc_tx_type t,
 {
     struct yc_body_carry_request *b = &u->carry_request;
     (void)t;
-    /* issue 5: the asset carried, if any */
+    /* the asset carried, if any */
     YC__TRY(yc__opt_fixed(d, left, "asset", &b->has_asset, b->asset, YC_HASH_LEN, YC_EBADFIELD));
     YC__TRY(yc__req_list(d, left, "categories", &b->categories, YC_CODE_MAX));
     YC__TRY(yc__req_pub(d, left, "holder", b->holder));

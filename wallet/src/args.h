@@ -63,7 +63,7 @@ enum wallet_opt {
     O_NOTE,
     O_SUBJECT,
     O_PROCESSOR,
-    /* assets, rights, licenses, carries (issue 4) */
+    /* assets, rights, licenses, carries */
     O_TITLE,
     O_CATALOG,
     O_SOURCE,
@@ -83,7 +83,7 @@ enum wallet_opt {
     O_PACKAGE,
     O_FORMAT,
     O_ASSET,
-    /* market, pledges, supervision (issue 5) */
+    /* market, pledges, supervision */
     O_OFFER,
     O_PRICE,
     O_VALUE,

@@ -1,5 +1,5 @@
 /*
- * market.h — state objects of the market and its supervision (issue 5; DESIGN.md §5, §6;
+ * market.h — state objects of the market and its supervision (DESIGN.md §5, §6;
  * grammar in docs/formats.md, rules in docs/domain.md): listings, appraisals, bids held
  * in escrow, settled deals, the price index, pledges, the regulator's policy (negative
  * list and alert rules), export assessments, credit records, alerts and the money supply

@@ -12,7 +12,7 @@
  *   idx/usage_subject/<pub33><u64be height><u32be index>  → usage id (32 bytes)
  *   idx/usage_authority/<id32><u64be height><u32be index> → usage id (32 bytes)
  *
- * Assets, rights, licenses and carries (issue 4):
+ * Assets, rights, licenses and carries:
  *
  *   asset/<id32>                                   → asset
  *   asset_version/<id32><u64be version>            → version (1 = the registration)
@@ -145,7 +145,7 @@ YC_WUR int yc_usage_decode(struct yc_usage *u, const uint8_t *p, size_t len);
 YC_WUR int yc_evidence_encode(const struct yc_evidence *e, struct yc_buf *out);
 YC_WUR int yc_evidence_decode(struct yc_evidence *e, const uint8_t *p, size_t len);
 
-/* ---- assets, rights, licenses, carries (issue 4) ---- */
+/* ---- assets, rights, licenses, carries ---- */
 
 /* The three rights of an asset (wire form: the name; key byte: the number). */
 enum yc_right {
@@ -230,7 +230,7 @@ struct yc_license {
 };
 
 struct yc_carry {
-    bool has_asset;                   /* "asset" (optional, issue 5): the asset carried */
+    bool has_asset;                   /* "asset" (optional): the asset carried */
     uint8_t asset[YC_HASH_LEN];
     struct yc_list categories;        /* "categories" */
     uint64_t closed_at;               /* "closed_at": height, 0 = open */

@@ -149,7 +149,7 @@ struct yc_body_evidence_anchor {
     uint8_t ref[YC_HASH_LEN];    /* "ref" (optional): id of a referenced object */
 };
 
-/* ---- assets, rights and carry (issue 4) ---- */
+/* ---- assets, rights and carry ---- */
 
 #define YC_PARENTS_MAX 16      /* parents of one asset */
 #define YC_CONTRIBUTORS_MAX 16 /* contributors of one asset */
@@ -218,7 +218,7 @@ struct yc_body_license_revoke {
     uint8_t license[YC_HASH_LEN]; /* "license" */
 };
 struct yc_body_carry_request {
-    bool has_asset;                   /* "asset" (optional, issue 5): the data asset carried, */
+    bool has_asset;                   /* "asset" (optional): the data asset carried, */
     uint8_t asset[YC_HASH_LEN];       /* so that its grade's border rules apply */
     struct yc_list categories;        /* "categories" */
     uint8_t holder[YC_PUBKEY_LEN];    /* "holder": who holds the data now */
@@ -231,7 +231,7 @@ struct yc_body_carry_close {          /* carry.complete; carry.reject */
     struct yc_slice reason;           /* "reason" (reject): a code */
 };
 
-/* ---- market, finance and supervision (issue 5) ---- */
+/* ---- market, finance and supervision ---- */
 
 #define YC_POLICY_ACCOUNTS_MAX 16 /* accounts in one negative-list or alert list */
 
