@@ -716,6 +716,7 @@ void yc_rpc_config_default(struct yc_rpc_config *c)
     c->header_timeout_ms = 10000;
     c->body_timeout_ms = 10000;
     c->body_min_rate = 32768;
+    c->cors_origins = NULL;
 }
 
 static int start(yc_rpc **out, yc_node *n, const struct yc_rpc_config *c, bool ops)
