@@ -70,11 +70,6 @@ void memstate_destroy(memstate *m)
     yc_free(m);
 }
 
-size_t memstate_count(const memstate *m)
-{
-    return m->count;
-}
-
 /* Slot holding key, or the empty slot where it would go. */
 static size_t find_slot(const memstate *m, const uint8_t *key, size_t klen, uint64_t h)
 {

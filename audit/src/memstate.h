@@ -38,9 +38,6 @@ YC_WUR int memstate_apply(memstate *m, const struct yc_write *w, size_t n);
 YC_WUR int memstate_get(memstate *m, const uint8_t *key, size_t klen, const uint8_t **val,
                         size_t *vlen);
 
-/* Number of keys. */
-size_t memstate_count(const memstate *m);
-
 /* Calls cb for every key starting with prefix, in bytewise key order, until cb returns
  * non-zero (returned). YC_OK, YC_ENOMEM (the sort needs an index array). */
 typedef int (*memstate_scan_cb)(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val,

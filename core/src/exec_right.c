@@ -21,19 +21,6 @@
 #include "yc/timefmt.h"
 #include "yc/market.h"
 
-bool yc__license_ops_ok(const struct yc_list *l)
-{
-    if (l->n == 0 || !yc__is_code_set(l)) {
-        return false;
-    }
-    for (uint32_t i = 0; i < l->n; i++) {
-        if (!yc_enum_has(YC_ENUM_LICENSE_OP, l->items[i].p, l->items[i].len)) {
-            return false;
-        }
-    }
-    return true;
-}
-
 /* Roles that may take a license: organisations that use data. */
 bool yc__role_may_license(enum yc_role r)
 {

@@ -535,7 +535,3 @@ int yc__refuse_role(const struct yc__env *e, const char *who)
                       have != NULL ? have : "", type != NULL ? type : "this type", who);
 }
 
-int yc__refuse_plain(const struct yc__env *e, int code, const char *field)
-{
-    return yc__refuse(e, code, "%s: %s", field, yc_strerror(code));
-}

@@ -113,9 +113,6 @@ YC_WUR int yc__need_tradable(const struct yc__env *e, const uint8_t id[YC_HASH_L
 YC_WUR int yc__need_unpledged(const struct yc__env *e, const uint8_t id[YC_HASH_LEN]);
 /* A role check of type rules: YC_ENOTAUTH with "sender: a ROLE may not send TYPE; WHO". */
 YC_WUR int yc__refuse_role(const struct yc__env *e, const char *who);
-/* Words for a refusal that carries none yet: the stable code's message, for a rule whose
- * helper refused without words (a last resort; rules name the field themselves). */
-int yc__refuse_plain(const struct yc__env *e, int code, const char *field);
 
 /* YC_EUNKNOWNCONSENT with "FIELD <hex>: no such consent" (exec_consent.c). */
 int yc__refuse_consent(const struct yc__env *e, const char *field, const uint8_t id[YC_HASH_LEN]);

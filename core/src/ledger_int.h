@@ -282,8 +282,6 @@ YC_WUR int yc__asset_tradable(const struct yc_asset *a);
 /* Writes license `id` and its index entries (by asset, by licensee). */
 YC_WUR int yc__license_put(yc_overlay *o, const uint8_t id[YC_HASH_LEN],
                            const struct yc_license *l);
-/* Operations a license may name: a non-empty set of the five. */
-bool yc__license_ops_ok(const struct yc_list *l);
 
 /* exec_supervise.c: the regulator's types and the checks every other group shares */
 int yc__check_regulator(const struct yc__env *e);

@@ -101,12 +101,6 @@ static void timer_cb(uv_timer_t *t)
     plan_and_request(t->data);
 }
 
-void yc__sync_kick(struct yc_sync *s)
-{
-    if (s != NULL)
-        plan_and_request(s);
-}
-
 /* ---- applying a response ---- */
 
 static void finish_response(struct yc_sync *s, bool ok)

@@ -347,17 +347,6 @@ int yc_verifier_check(yc_verifier *v, const struct yc_tx *txs, size_t n, yc_veri
     return rc;
 }
 
-int yc_verifier_check_ptrs(yc_verifier *v, const struct yc_tx *const *txs, size_t n,
-                           yc_verify_cb cb, void *ctx)
-{
-    return check(v, txs, n, cb, ctx);
-}
-
-size_t yc_verifier_pending(const yc_verifier *v)
-{
-    return v->pending;
-}
-
 void yc_verifier_counters(const yc_verifier *v, uint64_t *verified, uint64_t *hits)
 {
     *verified = v->verified;

@@ -47,12 +47,6 @@ bool yc_verifier_cached(yc_verifier *v, const struct yc_tx *tx);
  */
 YC_WUR int yc_verifier_check(yc_verifier *v, const struct yc_tx *txs, size_t n, yc_verify_cb cb,
                              void *ctx);
-/* Same for an array of pointers (mempool entries). */
-YC_WUR int yc_verifier_check_ptrs(yc_verifier *v, const struct yc_tx *const *txs, size_t n,
-                                  yc_verify_cb cb, void *ctx);
-
-/* Jobs queued or running. */
-size_t yc_verifier_pending(const yc_verifier *v);
 /* Totals for /metrics: signatures checked on the pool, and cache hits. */
 void yc_verifier_counters(const yc_verifier *v, uint64_t *verified, uint64_t *hits);
 /* Cancels queued jobs that have not started (their cb gets YC_EIO), at shutdown. */

@@ -399,7 +399,9 @@ def run(t):
     while time.monotonic() < deadline:
         line = resp.fp.readline().decode("utf-8", "replace").strip()
         if line == "event: block":
-            got = json.loads(resp.fp.readline().decode().strip()[len("data:"):])
+            while not line.startswith("data:"):  # an "id: H:K" line comes first
+                line = resp.fp.readline().decode("utf-8", "replace").strip()
+            got = json.loads(line[len("data:"):])
             break
     c.close()
     check(got is not None and "height" in got, "no block event: %r", got)
