@@ -107,21 +107,14 @@ static int print_result(const char *home, const char *out, const char *how, cons
                         const char *hash, const char *keys, const char *bytes, double secs,
                         bool json)
 {
-    if (json) {
-        json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:f}", "home", home, "out",
-                              out, "how", how, "height", height, "hash", hash, "keys", keys,
-                              "bytes", bytes, "seconds", secs);
-        char *text = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
-        json_decref(o);
-        if (text == NULL)
-            return YC_EXIT_FAIL;
-        printf("%s\n", text);
-        free(text);
-    } else {
-        printf("backed up %s (%s) into %s: height %s, block %s, %s entries, %s bytes, %.2f s\n"
-               "restore: yuchaind start --home %s (in place of the original, never beside it)\n",
-               home, how, out, height, hash, keys, bytes, secs, out);
-    }
+    if (json)
+        return yc_print_json_line(json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:f}", "home",
+                                            home, "out", out, "how", how, "height", height,
+                                            "hash", hash, "keys", keys, "bytes", bytes,
+                                            "seconds", secs));
+    printf("backed up %s (%s) into %s: height %s, block %s, %s entries, %s bytes, %.2f s\n"
+           "restore: yuchaind start --home %s (in place of the original, never beside it)\n",
+           home, how, out, height, hash, keys, bytes, secs, out);
     return YC_EXIT_OK;
 }
 

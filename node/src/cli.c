@@ -524,13 +524,8 @@ static int cmd_testnet(struct args *a)
         snprintf(wallet, sizeof wallet, "%s/wallet", a->out);
         json_t *doc = json_pack("{s:o?,s:s,s:s}", "nodes", arr, "wallet", wallet, "chain_id",
                                 a->chain_id != NULL ? a->chain_id : "yuchain-testnet");
-        char *text = doc != NULL ? json_dumps(doc, JSON_COMPACT) : NULL;
-        json_decref(doc);
-        if (text != NULL)
-            printf("%s\n", text);
-        free(text);
         free(nodes);
-        return text != NULL ? 0 : YC_EXIT_FAIL;
+        return yc_print_json_line(doc);
     }
     printf("Testnet \"%s\" in %s: %u validator%s, %u observer%s.\n\n",
            a->chain_id != NULL ? a->chain_id : "yuchain-testnet", a->out, o.validators,
@@ -595,15 +590,9 @@ static int cmd_show_node_id(struct args *a)
         json_t *o = json_pack("{s:s}", "node_id", id);
         if (o != NULL && vaddr[0] != '\0')
             json_object_set_new(o, "validator_address", json_string(vaddr));
-        char *text = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
-        json_decref(o);
-        if (text == NULL)
-            return YC_EXIT_FAIL;
-        printf("%s\n", text);
-        free(text);
-    } else {
-        printf("%s\n", id);
+        return yc_print_json_line(o);
     }
+    printf("%s\n", id);
     return 0;
 }
 

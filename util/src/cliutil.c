@@ -464,3 +464,14 @@ int yc_dir_ensure(const char *path, bool private_dir)
     }
     return YC_OK;
 }
+
+int yc_print_json_line(json_t *o)
+{
+    char *text = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    if (text == NULL)
+        return YC_EXIT_FAIL;
+    int rc = printf("%s\n", text) < 0 ? YC_EXIT_FAIL : YC_EXIT_OK;
+    free(text);
+    return rc;
+}

@@ -10,6 +10,7 @@
 #ifndef YC_CLIUTIL_H
 #define YC_CLIUTIL_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -34,6 +35,10 @@
  * code (a ledger refusal, a remote error) → 1.
  */
 int yc_exit_code(int err);
+
+/* Prints o as one compact JSON line on stdout and releases it (NULL counts as out of
+ * memory). Returns YC_EXIT_OK, or YC_EXIT_FAIL when it could not be built or written. */
+int yc_print_json_line(json_t *o);
 
 /* ---- passphrases ---- */
 
