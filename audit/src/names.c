@@ -6,6 +6,7 @@
 
 #include "names.h"
 #include "yc/bech32.h"
+#include "yc/cliutil.h"
 #include "yc/objects.h"
 
 void audit_account_name(memstate *st, const uint8_t pub[YC_PUBKEY_LEN], char *out, size_t cap)
@@ -54,9 +55,9 @@ const char *audit_who(json_t *o, const char *key, char out[AUDIT_WHO_MAX])
         snprintf(out, AUDIT_WHO_MAX, "%.100s", addr);
         return out;
     }
-    size_t n = strlen(addr), k = 0;
-    for (const char *p = name; *p != '\0' && k < YC_NAME_MAX; p++)
-        out[k++] = (unsigned char)*p < 0x20 || *p == 0x7f ? '?' : *p;
-    snprintf(out + k, AUDIT_WHO_MAX - k, " (%.10s\u2026%.6s)", addr, n > 6 ? addr + n - 6 : addr);
+    char safe[YC_NAME_MAX + 1], shrt[YC_ADDR_SHORT_MAX];
+    yc_text_for_terminal(safe, sizeof safe, name);
+    yc_addr_short(shrt, addr);
+    snprintf(out, AUDIT_WHO_MAX, "%s (%s)", safe, shrt);
     return out;
 }

@@ -3,9 +3,9 @@
  * from the replayed (verified) state, beside the address.
  *
  * JSON keeps the whole address under its key and adds "<key>_name" (the name, "" when the
- * account has none or is not registered); text shows "Name (yc1abcdefgh…uvwxyz)", or the
+ * account has none or is not registered); text shows "Name (yc1abcdefg…uvwxyz)", or the
  * whole address when there is no name. Names are ledger data: control characters are
- * escaped by JSON and shown as '?' in text.
+ * escaped by JSON and shown as '?' in text (yc_text_for_terminal).
  */
 #ifndef YC_AUDIT_NAMES_H
 #define YC_AUDIT_NAMES_H
@@ -27,7 +27,7 @@ void audit_account_name(memstate *st, const uint8_t pub[YC_PUBKEY_LEN], char *ou
  * address, adds "<key>_name". */
 void audit_add_names(json_t *arr, memstate *st, const char *const *keys);
 
-/* "Name (yc1abcdefgh…uvwxyz)" from o's address under key and its "<key>_name"; the
+/* "Name (yc1abcdefg…uvwxyz)" from o's address under key and its "<key>_name"; the
  * address alone without a name; "" when o has no address there. Returns out. */
 const char *audit_who(json_t *o, const char *key, char out[AUDIT_WHO_MAX]);
 

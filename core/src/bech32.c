@@ -8,6 +8,7 @@
  * as 8-to-5-bit converted data under hrp "yc"; decoding refuses non-zero padding and
  * padding of 5 bits or more, so every key has exactly one address.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "yc/bech32.h"
@@ -246,4 +247,13 @@ int yc_addr_decode(uint8_t pub[33], const char *s)
         return YC_EBADADDR;
     }
     return YC_OK;
+}
+
+void yc_addr_short(char out[YC_ADDR_SHORT_MAX], const char *addr)
+{
+    size_t n = strlen(addr);
+    if (n <= 16)
+        snprintf(out, YC_ADDR_SHORT_MAX, "%.16s", addr);
+    else
+        snprintf(out, YC_ADDR_SHORT_MAX, "%.10s\u2026%.6s", addr, addr + n - 6);
 }

@@ -55,13 +55,12 @@ static void addr_of(char out[YC_ADDR_MAX], const uint8_t pub[YC_PUBKEY_LEN])
     }
 }
 
-/* "yc1abcdefgh…uvwxyz": an address shortened for people, beside a name. */
-static void short_addr_of(char out[32], const uint8_t pub[YC_PUBKEY_LEN])
+/* An address shortened for people, beside a name (yc_addr_short). */
+static void short_addr_of(char out[YC_ADDR_SHORT_MAX], const uint8_t pub[YC_PUBKEY_LEN])
 {
     char a[YC_ADDR_MAX];
     addr_of(a, pub);
-    size_t n = strlen(a);
-    snprintf(out, 32, "%.10s\u2026%.6s", a, n > 6 ? a + n - 6 : a);
+    yc_addr_short(out, a);
 }
 
 /* JSON string of bytes s[0..n) (valid UTF-8 from decoded state; controls escaped). */
@@ -619,7 +618,7 @@ static void render_dot(struct w *w, const struct prov_graph *g)
     dot_activity(w, g);
     for (size_t i = 0; i < g->nagents; i++) {
         const struct prov_agent *ag = &g->agents[i];
-        char shrt[32];
+        char shrt[YC_ADDR_SHORT_MAX];
         /* the name on top, the address shortened below it (the node id keeps it whole) */
         short_addr_of(shrt, ag->pub);
         put(w, "  ");
@@ -949,7 +948,7 @@ static void tslice(struct w *w, const struct yc_slice *s)
     }
 }
 
-/* An account for people: "Name (yc1abcdefgh…uvwxyz)" when it has a registered name, else
+/* An account for people: "Name (yc1abcdefg…uvwxyz)" when it has a registered name, else
  * its whole address. */
 static void tagent(struct w *w, const struct prov_graph *g, const uint8_t pub[YC_PUBKEY_LEN])
 {
@@ -958,7 +957,7 @@ static void tagent(struct w *w, const struct prov_graph *g, const uint8_t pub[YC
     for (size_t i = 0; i < g->nagents; i++) {
         const struct prov_agent *ag = &g->agents[i];
         if (memcmp(ag->pub, pub, YC_PUBKEY_LEN) == 0 && ag->name.len > 0) {
-            char shrt[32];
+            char shrt[YC_ADDR_SHORT_MAX];
             short_addr_of(shrt, pub);
             tslice(w, &ag->name);
             put(w, " (");

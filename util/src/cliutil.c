@@ -475,3 +475,38 @@ int yc_print_json_line(json_t *o)
     free(text);
     return rc;
 }
+
+void yc_text_for_terminal(char *out, size_t cap, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = 0;
+    if (cap == 0)
+        return;
+    while (*p != '\0' && n + 1 < cap) {
+        if (*p < 0x20 || *p == 0x7f) {
+            out[n++] = '?';
+            p++;
+        } else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+            out[n++] = '?';
+            p += 2;
+        } else if (p[0] == 0xe2 && ((p[1] == 0x80 && p[2] >= 0xaa && p[2] <= 0xae) ||
+                                    (p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9))) {
+            out[n++] = '?';
+            p += 3;
+        } else {
+            out[n++] = (char)*p++;
+        }
+    }
+    if (*p != '\0') { /* cut: drop a character whose bytes did not all fit */
+        size_t lead = n;
+        while (lead > 0 && ((unsigned char)out[lead - 1] & 0xc0) == 0x80)
+            lead--;
+        if (lead > 0 && ((unsigned char)out[lead - 1] & 0xc0) == 0xc0) {
+            unsigned char c = (unsigned char)out[lead - 1];
+            size_t len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+            if (n - (lead - 1) < len)
+                n = lead - 1;
+        }
+    }
+    out[n] = '\0';
+}

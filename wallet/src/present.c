@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "wallet.h"
+#include "yc/bech32.h"
 #include "yc/cliutil.h"
 
 struct wallet_name {
@@ -21,47 +22,6 @@ struct wallet_name {
  * this many distinct accounts and shows the rest by address. */
 #define NAMES_MAX 256
 
-/* "yc1abcdefg…wxyz": the human part, 6 characters of the data part, an ellipsis, the
- * last 4 (enough to tell accounts apart by eye; --json has the whole address). */
-static void short_addr(const char *addr, char *out, size_t cap)
-{
-    size_t n = strlen(addr);
-    if (n <= 16)
-        snprintf(out, cap, "%.16s", addr);
-    else
-        snprintf(out, cap, "%.9s\u2026%.4s", addr, addr + n - 4);
-}
-
-/* Copies a name for a terminal: control characters (C0, DEL, C1) and the bidirectional
- * overrides become '?', so a registered name cannot move the cursor or reorder the line.
- * Names on the ledger are valid UTF-8 (the codec checks), at most YC_NAME_MAX bytes. */
-static void safe_name(const char *s, char *out, size_t cap)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    size_t n = 0;
-    while (*p != '\0' && n + 4 < cap) {
-        if (*p < 0x20 || *p == 0x7f) {
-            out[n++] = '?';
-            p++;
-        } else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
-            out[n++] = '?';
-            p += 2;
-        } else if (p[0] == 0xe2 && ((p[1] == 0x80 && p[2] >= 0xaa && p[2] <= 0xae) ||
-                                    (p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9))) {
-            out[n++] = '?';
-            p += 3;
-        } else {
-            out[n++] = (char)*p++;
-        }
-    }
-    /* never end inside a multi-byte character */
-    while (n > 0 && ((unsigned char)out[n - 1] & 0xc0) == 0x80)
-        n--;
-    if (n > 0 && ((unsigned char)out[n - 1] & 0xc0) == 0xc0)
-        n--;
-    out[n] = '\0';
-}
-
 const char *wallet_who(struct wallet *w, const char *addr)
 {
     size_t count = 0;
@@ -73,8 +33,8 @@ const char *wallet_who(struct wallet *w, const char *addr)
     if (e == NULL)
         return addr; /* not an address, or out of memory: shown as it is */
     memcpy(e->addr, addr, strlen(addr) + 1);
-    char shrt[48];
-    short_addr(addr, shrt, sizeof shrt);
+    char shrt[YC_ADDR_SHORT_MAX];
+    yc_addr_short(shrt, addr);
     snprintf(e->who, sizeof e->who, "%s", shrt);
     json_t *res = NULL;
     struct wallet_remote_err re;
@@ -84,7 +44,7 @@ const char *wallet_who(struct wallet *w, const char *addr)
         const char *name = json_string_value(json_object_get(res, "name"));
         if (name != NULL && name[0] != '\0') {
             char safe[YC_NAME_MAX + 1];
-            safe_name(name, safe, sizeof safe);
+            yc_text_for_terminal(safe, sizeof safe, name);
             snprintf(e->who, sizeof e->who, "%s (%s)", safe, shrt);
         }
     }

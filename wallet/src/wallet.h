@@ -46,8 +46,8 @@ struct wallet {
 #define WALLET_YUAN_MAX 40
 #define WALLET_USES_MAX 48
 
-/* An account as people read it: "Name (yc1abcdef…wxyz)" when it is registered with a
- * name, else the shortened address. Asks the node once per address per run; the string
+/* An account as people read it: "Name (yc1abcdefg…uvwxyz)" (yc_addr_short) when it is
+ * registered with a name, else the shortened address. Asks the node once per address per run; the string
  * lives until wallet_names_free. Control characters of a name are shown as '?'. */
 const char *wallet_who(struct wallet *w, const char *addr);
 void wallet_names_free(struct wallet *w);

@@ -47,6 +47,12 @@ YC_WUR int yc_bech32m_decode5(const char *s, char *hrp_out, size_t hrp_cap, uint
  * NUL-terminated lowercase "yc1…" string. Returns YC_OK or YC_EINVAL.
  */
 YC_WUR int yc_addr_encode(char out[YC_ADDR_MAX], const uint8_t pub[33]);
+
+#define YC_ADDR_SHORT_MAX 24 /* buffer size of a shortened address and its NUL */
+/* An address shortened for people, beside a name: its first 10 characters, an ellipsis
+ * (U+2026), its last 6 ("yc1abcdefg…uvwxyz"); a string of 16 characters or fewer is
+ * copied as it is. The whole address stays in every machine format. */
+void yc_addr_short(char out[YC_ADDR_SHORT_MAX], const char *addr);
 /*
  * Parses "yc1…" into a 33-byte public key (scheme byte set). Refuses another hrp,
  * a bad checksum (so a typo is caught), a payload that is not 32 bytes and a key off

@@ -314,6 +314,23 @@ static void test_exit_codes(void **state)
     assert_int_equal(yc_exit_code(YC_ECONFIG), 78);
 }
 
+/* Ledger text for a terminal: controls and bidi overrides as '?', a name ending in a
+ * multi-byte character kept whole, a cut never inside a character. */
+static void test_text_for_terminal(void **state)
+{
+    (void)state;
+    char out[64];
+    yc_text_for_terminal(out, sizeof out, "Alice \x1b[2J\xe2\x80\xae" "Chen\x7f\xc2\x85");
+    assert_string_equal(out, "Alice ?[2J?Chen??");
+    yc_text_for_terminal(out, sizeof out, "\xe9\x87\x8d\xe5\xba\x86\xe6\x95\xb0\xe6\x8d\xae");
+    assert_string_equal(out, "\xe9\x87\x8d\xe5\xba\x86\xe6\x95\xb0\xe6\x8d\xae"); /* 重庆数据 */
+    char small[6]; /* room for one 3-byte character and 2 bytes of the next */
+    yc_text_for_terminal(small, sizeof small, "\xe9\x87\x8d\xe5\xba\x86");
+    assert_string_equal(small, "\xe9\x87\x8d");
+    yc_text_for_terminal(small, sizeof small, "abcdefgh");
+    assert_string_equal(small, "abcde");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -326,6 +343,7 @@ int main(void)
         cmocka_unit_test(test_atomic_write),
         cmocka_unit_test(test_atomic_write_killed),
         cmocka_unit_test(test_exit_codes),
+        cmocka_unit_test(test_text_for_terminal),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

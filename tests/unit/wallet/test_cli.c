@@ -423,11 +423,11 @@ static void test_queries_and_files(void **state)
      * yuan with its unit; a use limit of 0 written out */
     assert_int_equal(run("%W %N consent list --subject %B", out, sizeof out), 0);
     char who[128];
-    snprintf(who, sizeof who, "processor=Alice ?[2J?Chen (%.9s\u2026%s) ", alice_addr,
-             alice_addr + strlen(alice_addr) - 4);
+    snprintf(who, sizeof who, "processor=Alice ?[2J?Chen (%.10s\u2026%s) ", alice_addr,
+             alice_addr + strlen(alice_addr) - 6);
     assert_non_null(strstr(out, who));
     assert_non_null(strstr(out, "uses=2 of unlimited fee=1.50 yuan per use\n"));
-    snprintf(who, sizeof who, "processor=%.9s\u2026%s ", bob_addr, bob_addr + strlen(bob_addr) - 4);
+    snprintf(who, sizeof who, "processor=%.10s\u2026%s ", bob_addr, bob_addr + strlen(bob_addr) - 6);
     assert_non_null(strstr(out, who));
     assert_non_null(strstr(out, "uses=3 of 10 fee=1,234,567.89 yuan per use\n"));
     assert_int_equal(run("%W %N --json balance %B", out, sizeof out), 0); /* unregistered */

@@ -40,6 +40,12 @@ int yc_exit_code(int err);
  * memory). Returns YC_EXIT_OK, or YC_EXIT_FAIL when it could not be built or written. */
 int yc_print_json_line(json_t *o);
 
+/* Copies UTF-8 text from the ledger (a registered name) for a terminal: control
+ * characters (C0, DEL, C1) and the bidirectional overrides and isolates become '?', so
+ * the text cannot move the cursor or reorder the line; cut to fit cap bytes, never inside
+ * a character. */
+void yc_text_for_terminal(char *out, size_t cap, const char *s);
+
 /* ---- passphrases ---- */
 
 #define YC_PASS_MAX 1024 /* bytes; longer input is refused (YC_ELIMIT) */
