@@ -148,7 +148,54 @@ int yc_http_opts_load(struct yc_http_opts *o,
         fclose(f);
         strcpy(o->cacert, cacert);
     }
+    return yc_http_opts_client_cert(o, NULL, NULL, err, errlen);
+}
+
+/* Copies a readable file's path into out (cap bytes); `what` names it in messages. */
+static int take_file(char *out, size_t cap, const char *path, const char *what, char *err,
+                     size_t errlen)
+{
+    if (strlen(path) >= cap) {
+        snprintf(err, errlen, "%s: the path is too long", what);
+        return YC_ECONFIG;
+    }
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        snprintf(err, errlen, "%s: cannot read %s", what, path);
+        return YC_EIO;
+    }
+    fclose(f);
+    strcpy(out, path);
     return YC_OK;
+}
+
+int yc_http_opts_client_cert(struct yc_http_opts *o,
+                             const char *cert,
+                             const char *key,
+                             char *err,
+                             size_t errlen)
+{
+    const char *cert_what = "--cert", *key_what = "--key";
+    if ((cert == NULL || cert[0] == '\0') && (key == NULL || key[0] == '\0')) {
+        cert = getenv("YUCHAIN_NODE_CERT");
+        key = getenv("YUCHAIN_NODE_KEY");
+        cert_what = "YUCHAIN_NODE_CERT";
+        key_what = "YUCHAIN_NODE_KEY";
+    }
+    o->cert[0] = o->key[0] = '\0';
+    bool has_cert = cert != NULL && cert[0] != '\0', has_key = key != NULL && key[0] != '\0';
+    if (has_key && !has_cert) {
+        snprintf(err, errlen, "%s needs a client certificate (%s FILE)", key_what, cert_what);
+        return YC_ECONFIG;
+    }
+    int rc = YC_OK;
+    if (has_cert)
+        rc = take_file(o->cert, sizeof o->cert, cert, cert_what, err, errlen);
+    if (rc == YC_OK && has_key)
+        rc = take_file(o->key, sizeof o->key, key, key_what, err, errlen);
+    if (rc != YC_OK)
+        o->cert[0] = o->key[0] = '\0';
+    return rc;
 }
 
 /* ---- transfer ---- */
@@ -229,6 +276,16 @@ static int curl_error(CURLcode cc, const struct sink *s)
     }
 }
 
+/* Whether libcurl's message reports a TLS alert by which the server refused this
+ * client's certificate, or its absence (TLS 1.3 sends it after the client's handshake,
+ * so it may arrive on the first read). */
+static bool client_cert_refused(const char *msg)
+{
+    return strstr(msg, "alert certificate required") != NULL ||
+           strstr(msg, "alert unknown ca") != NULL || strstr(msg, "alert bad certificate") != NULL ||
+           strstr(msg, "alert certificate unknown") != NULL;
+}
+
 static int request(const char *url,
                    const char *body,
                    size_t len,
@@ -287,6 +344,11 @@ static int request(const char *url,
         ok = ok && curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs) == CURLE_OK;
     if (o != NULL && o->cacert[0] != '\0')
         ok = ok && curl_easy_setopt(c, CURLOPT_CAINFO, o->cacert) == CURLE_OK;
+    if (o != NULL && o->cert[0] != '\0') {
+        ok = ok && curl_easy_setopt(c, CURLOPT_SSLCERT, o->cert) == CURLE_OK;
+        ok = ok && curl_easy_setopt(c, CURLOPT_SSLKEY,
+                                    o->key[0] != '\0' ? o->key : o->cert) == CURLE_OK;
+    }
     int rc = YC_OK;
     if (!ok) {
         rc = YC_ENOMEM;
@@ -294,6 +356,8 @@ static int request(const char *url,
         CURLcode cc = curl_easy_perform(c);
         if (cc != CURLE_OK) {
             rc = curl_error(cc, &s);
+            if (rc == YC_EUNREACHABLE && client_cert_refused(errbuf))
+                rc = YC_ENOTAUTH;
             if (why != NULL && whylen > 0)
                 snprintf(why, whylen, "%s", errbuf[0] != '\0' ? errbuf : curl_easy_strerror(cc));
         } else {
@@ -386,6 +450,14 @@ int yc_rpc_call_opts(const char *node_url,
                      timeout_ms > 0 ? timeout_ms : YC_RPC_TIMEOUT_MS, YC_RPC_MAX_RESPONSE, opts,
                      &resp, why, sizeof why);
     free(text);
+    if (rc == YC_ENOTAUTH) {
+        char m[600];
+        snprintf(m, sizeof m, "%s refused this client's TLS certificate, or wants one (--cert "
+                              "FILE --key FILE, or YUCHAIN_NODE_CERT and YUCHAIN_NODE_KEY): %s",
+                 node_url, why);
+        set_err(err_code, err_code_len, err_msg, err_msg_len, "not_authorized", m);
+        return rc;
+    }
     if (rc != YC_OK) {
         char m[400];
         snprintf(m, sizeof m, "%s (%s)%s%s", yc_strerror(rc), node_url, why[0] ? ": " : "", why);
@@ -429,8 +501,18 @@ int yc_rpc_call_opts(const char *node_url,
         json_decref(root);
         return YC_ECONFIG;
     }
+    const char *ecode = json_string_value(json_object_get(json_object_get(err, "data"), "code"));
+    if (err != NULL && !json_is_null(err) && ecode != NULL && strcmp(ecode, "config_error") == 0) {
+        /* The node says the call is wrong as addressed (plain http:// to its https port). */
+        char m[400];
+        const char *em = json_string_value(json_object_get(err, "message"));
+        snprintf(m, sizeof m, "%s: %s", node_url, em != NULL ? em : "wrong address");
+        set_err(err_code, err_code_len, err_msg, err_msg_len, "config_error", m);
+        json_decref(root);
+        return YC_ECONFIG;
+    }
     if (err != NULL && !json_is_null(err)) {
-        const char *code = json_string_value(json_object_get(json_object_get(err, "data"), "code"));
+        const char *code = ecode;
         const char *m = json_string_value(json_object_get(err, "message"));
         set_err(err_code, err_code_len, err_msg, err_msg_len,
                 code != NULL ? code : yc_err_name(YC_EREMOTE), m != NULL ? m : "remote error");

@@ -25,6 +25,12 @@ const struct wallet_opt_def WALLET_OPTS[O_COUNT] = {
     [O_CACERT] = {"cacert", "FILE",
                   "verify an https node against the CA certificate(s) in FILE instead of the "
                   "system's (env YUCHAIN_NODE_CACERT)"},
+    [O_CERT] = {"cert", "FILE",
+                "TLS client certificate (PEM) for an https node that asks for one (env "
+                "YUCHAIN_NODE_CERT)"},
+    [O_KEY] = {"key", "FILE",
+               "the TLS client certificate's private key, PEM, unencrypted (default: in the "
+               "--cert file; env YUCHAIN_NODE_KEY)"},
     [O_FROM] = {"from", "NAME", "key to act with (default: the only key in the wallet)"},
     [O_PASSWORD_FILE] = {"password-file", "FILE", "read the passphrase from FILE's first line"},
     [O_PASSWORD_STDIN] = {"password-stdin", NULL, "read the passphrase from stdin's first line"},
@@ -329,6 +335,9 @@ int wallet_init(struct wallet *w, const struct wallet_args *a)
     char why[256];
     int hrc = yc_http_opts_load(&w->http, a->set[O_TOKEN_FILE] ? a->val[O_TOKEN_FILE] : NULL,
                                 a->set[O_CACERT] ? a->val[O_CACERT] : NULL, why, sizeof why);
+    if (hrc == YC_OK && (a->set[O_CERT] || a->set[O_KEY]))
+        hrc = yc_http_opts_client_cert(&w->http, a->set[O_CERT] ? a->val[O_CERT] : NULL,
+                                       a->set[O_KEY] ? a->val[O_KEY] : NULL, why, sizeof why);
     if (hrc != YC_OK) {
         wallet_err("%s", why);
         return hrc == YC_EIO ? YC_EXIT_IOERR : YC_EXIT_CONFIG;

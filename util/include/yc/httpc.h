@@ -12,7 +12,8 @@
  *
  * Errors (core/include/yc/err.h): YC_ECONFIG (bad URL; a certificate or CA problem; for
  * JSON-RPC: the URL has no such method or answers 404, i.e. it is not a node's RPC
- * address), YC_ENOTAUTH (HTTP 401/403: a bearer token is wanted), YC_EUNREACHABLE (name
+ * address), YC_ENOTAUTH (HTTP 401/403: a bearer token is wanted; the node refused the
+ * TLS client certificate or wants one), YC_EUNREACHABLE (name
  * not resolved, connect refused, TLS handshake failed, timeout, connection reset: exit
  * 69), YC_ELIMIT (response too large), YC_EDECODE (malformed HTTP or JSON), YC_EREMOTE
  * (a JSON-RPC error of the ledger), YC_EIO (a named file unreadable), YC_ENOMEM,
@@ -71,25 +72,42 @@ yc_http_get(const char *url, int timeout_ms, size_t max_bytes, struct yc_http_re
 void yc_http_response_free(struct yc_http_response *r);
 
 /* How to reach a node beyond its URL: a bearer token sent as "Authorization: Bearer T"
- * (for a node behind an authenticating proxy) and a CA file that verifies its TLS
- * certificate (a consortium's own CA); empty strings: none / the system's CAs. */
+ * (for a node behind an authenticating proxy), a CA file that verifies its TLS
+ * certificate (a consortium's own CA), and a client certificate with its key (PEM) for
+ * a node that asks for one; empty strings: none / the system's CAs / none. */
 struct yc_http_opts {
     char token[512];
     char cacert[4096];
+    char cert[4096];
+    char key[4096];
 };
 
 /*
  * Fills *o: the token from the first line of `token_file`, else of the file named by
  * YUCHAIN_NODE_TOKEN_FILE; the CA file `cacert`, else YUCHAIN_NODE_CACERT (NULL or ""
- * arguments fall back to the environment; both absent is fine). Returns YC_OK, YC_EIO
- * (a file unreadable) or YC_ECONFIG (an empty or malformed token), with a sentence in
- * err.
+ * arguments fall back to the environment; both absent is fine); the client certificate
+ * of YUCHAIN_NODE_CERT and YUCHAIN_NODE_KEY (as yc_http_opts_client_cert). Returns
+ * YC_OK, YC_EIO (a file unreadable) or YC_ECONFIG (an empty or malformed token, a key
+ * without a certificate), with a sentence in err.
  */
 YC_WUR int yc_http_opts_load(struct yc_http_opts *o,
                              const char *token_file,
                              const char *cacert,
                              char *err,
                              size_t errlen);
+
+/*
+ * Sets the client certificate: the PEM certificate file `cert` and its key file `key`
+ * (NULL or "": the key is in the certificate's file), replacing what *o held; both NULL
+ * or "": those of YUCHAIN_NODE_CERT / YUCHAIN_NODE_KEY, or none. Returns YC_OK, YC_EIO
+ * (a file unreadable) or YC_ECONFIG (a key without a certificate, a path too long), with
+ * a sentence in err naming the option (--cert, --key) and the file.
+ */
+YC_WUR int yc_http_opts_client_cert(struct yc_http_opts *o,
+                                    const char *cert,
+                                    const char *key,
+                                    char *err,
+                                    size_t errlen);
 
 /* Timeout and response cap used by yc_rpc_call. */
 #define YC_RPC_TIMEOUT_MS 30000
@@ -101,8 +119,10 @@ YC_WUR int yc_http_opts_load(struct yc_http_opts *o,
  * https://host/yuchain/ is called there), with `opts` (NULL: none), with a deadline of
  * `timeout_ms` (0: YC_RPC_TIMEOUT_MS). A JSON-RPC "method not found" (-32601) or an HTTP
  * 404 without a JSON-RPC answer is YC_ECONFIG with err_code "method_not_found" /
- * "not_a_node" (a wrong URL: never to be read as "no such object"); HTTP 401/403 is
- * YC_ENOTAUTH.
+ * "not_a_node" (a wrong URL: never to be read as "no such object"), and so is a JSON-RPC
+ * error whose data.code is "config_error" (the node says the URL is wrong, e.g. plain
+ * http:// to its https port); HTTP 401/403, and a TLS alert refusing the client
+ * certificate (or its absence), are YC_ENOTAUTH.
  * On success *result gets a new reference to the "result" member. On a JSON-RPC error
  * returns YC_EREMOTE and copies error.data.code (the ledger's stable error name, or
  * "remote_error" if absent) into err_code and error.message into err_msg, when those
