@@ -77,6 +77,16 @@ static const struct opt opts[] = {
     {"rpc", "cors_allowed_origins", OPT_STR, F(rpc_cors_allowed_origins), "", 0, 0,
      "Browser pages of these origins (comma-separated, e.g. https://explorer.example.org; "
      "* for any) may read the API's answers (CORS); empty: none."},
+    {"rpc", "tls_cert_file", OPT_STR, F(rpc_tls_cert_file), "", 0, 0,
+     "Serve the API over TLS (https) with this PEM certificate chain; needs tls_key_file. "
+     "Relative to the home's config/. Empty: plain HTTP. Re-read on SIGHUP."},
+    {"rpc", "tls_key_file", OPT_STR, F(rpc_tls_key_file), "", 0, 0,
+     "The certificate's PEM private key, unencrypted; keep it mode 0600."},
+    {"rpc", "tls_client_ca_file", OPT_STR, F(rpc_tls_client_ca_file), "", 0, 0,
+     "With TLS: require a client certificate signed by a CA in this PEM file; empty: none "
+     "asked."},
+    {"rpc", "tls_min_version", OPT_STR, F(rpc_tls_min_version), "1.2", 0, 0,
+     "Oldest TLS version accepted: 1.2 or 1.3."},
     {"rpc", "public", OPT_BOOL, F(rpc_public), "false", 0, 0,
      "The API is meant to be reachable from other hosts: no start-up warning when laddr is "
      "not a loopback address."},
@@ -336,6 +346,11 @@ static int set_opt(struct yc_config *c, const struct opt *o, const char *raw, ch
             !valid_origins(v)) {
             errf(err, errlen, "%s.%s: \"%s\" is not a comma-separated list of origins "
                               "(scheme://host[:port], no path) or *", o->section, o->key, v);
+            return YC_ECONFIG;
+        }
+        if (o->off == offsetof(struct yc_config, rpc_tls_min_version) &&
+            strcmp(v, "1.2") != 0 && strcmp(v, "1.3") != 0) {
+            errf(err, errlen, "%s.%s: \"%s\" is not 1.2 or 1.3", o->section, o->key, v);
             return YC_ECONFIG;
         }
         if (o->type == OPT_ADDR && !valid_addr(v)) {

@@ -27,6 +27,7 @@
 
 #define YC_CFG_ADDR_MAX 128
 #define YC_CFG_LIST_MAX 8192  /* a list value (persistent_peers): ~100 DNS host:port */
+#define YC_CFG_PATH_MAX 1024  /* a file named in node.conf */
 #define YC_CFG_LINE_MAX 65536 /* a node.conf line, newline excluded; longer is refused */
 
 /* Default ports; node i of a local testnet adds i, --base-port P moves them to P+i,
@@ -51,6 +52,10 @@ struct yc_config {
     uint64_t rpc_body_min_rate;       /* bytes/s */
     bool rpc_public;                  /* a non-loopback laddr is meant: no start-up warning */
     char rpc_cors_allowed_origins[YC_CFG_LIST_MAX]; /* browser origins allowed (CORS) */
+    char rpc_tls_cert_file[YC_CFG_PATH_MAX];      /* "": plain HTTP; relative: to config/ */
+    char rpc_tls_key_file[YC_CFG_PATH_MAX];
+    char rpc_tls_client_ca_file[YC_CFG_PATH_MAX]; /* "": no client certificates asked */
+    char rpc_tls_min_version[8];                  /* "1.2" | "1.3" */
     /* [p2p] */
     char p2p_laddr[YC_CFG_ADDR_MAX];
     char p2p_persistent_peers[YC_CFG_LIST_MAX];

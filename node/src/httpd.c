@@ -40,6 +40,7 @@ void yc_httpd_config_default(struct yc_httpd_config *c)
     c->sse_ping_ms = 15000;
     c->cors_origins = NULL;
     c->counters = NULL;
+    c->tls = NULL;
 }
 
 /* ---- server bookkeeping ---- */
@@ -50,6 +51,7 @@ static void srv_maybe_free(yc_httpd *h)
         return;
     yc_httpd_closed_cb cb = h->closed_cb;
     void *ctx = h->closed_ctx;
+    yc_httpd_tls_destroy(h->cfg.tls);
     free(h->srcs);
     free(h);
     if (cb)
@@ -61,6 +63,7 @@ static void conn_free(yc_http_conn *c)
     yc_httpd *h = c->srv;
     yc_buf_cleanup(&c->url);
     yc_buf_cleanup(&c->body);
+    yc__httpd_tls_free(c);
     free(c);
     h->nconns--;
     h->nclosing--;
@@ -301,7 +304,8 @@ static void on_connection(uv_stream_t *ls, int status)
     int plen = (int)sizeof(peer);
     if (uv_accept(ls, (uv_stream_t *)&c->tcp) < 0 ||
         uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&peer, &plen) != 0 ||
-        !src_key(&peer, c->src) || !admit(h, c)) {
+        !src_key(&peer, c->src) || !admit(h, c) ||
+        (h->cfg.tls != NULL && yc__httpd_tls_accept(c, h->cfg.tls) != YC_OK)) {
         c->state = ST_CLOSING;
         h->nclosing++;
         uv_close((uv_handle_t *)&c->tcp, on_handle_closed);
@@ -384,11 +388,16 @@ int yc_httpd_start(yc_httpd **out, uv_loop_t *loop, const char *laddr,
 {
     *out = NULL;
     struct sockaddr_storage ss;
-    if (parse_laddr(laddr, &ss) != YC_OK)
+    yc_httpd_tls *tls = cfg != NULL ? cfg->tls : NULL;
+    if (parse_laddr(laddr, &ss) != YC_OK) {
+        yc_httpd_tls_destroy(tls);
         return YC_ECONFIG;
+    }
     yc_httpd *h = calloc(1, sizeof(*h));
-    if (!h)
+    if (!h) {
+        yc_httpd_tls_destroy(tls);
         return YC_ENOMEM;
+    }
     struct yc_httpd_config d;
     yc_httpd_config_default(&d);
     if (cfg) {
@@ -418,6 +427,7 @@ int yc_httpd_start(yc_httpd **out, uv_loop_t *loop, const char *laddr,
             d.sse_ping_ms = cfg->sse_ping_ms;
         d.cors_origins = cfg->cors_origins;
         d.counters = cfg->counters;
+        d.tls = tls;
     }
     if (!d.counters)
         d.counters = &h->own_counters;
@@ -432,6 +442,7 @@ int yc_httpd_start(yc_httpd **out, uv_loop_t *loop, const char *laddr,
         h->srcs_cap *= 2;
     h->srcs = calloc(h->srcs_cap, sizeof(*h->srcs));
     if (!h->srcs) {
+        yc_httpd_tls_destroy(tls);
         free(h);
         return YC_ENOMEM;
     }
@@ -471,6 +482,22 @@ uint16_t yc_httpd_port(const yc_httpd *h)
 uint32_t yc_httpd_connections(const yc_httpd *h)
 {
     return h->nconns;
+}
+
+bool yc_httpd_has_tls(const yc_httpd *h)
+{
+    return h->cfg.tls != NULL;
+}
+
+int yc_httpd_set_tls(yc_httpd *h, yc_httpd_tls *t)
+{
+    if (h->cfg.tls == NULL || t == NULL) {
+        yc_httpd_tls_destroy(t);
+        return YC_EINVAL;
+    }
+    yc_httpd_tls_destroy(h->cfg.tls);
+    h->cfg.tls = t;
+    return YC_OK;
 }
 
 void yc_httpd_stop(yc_httpd *h, yc_httpd_closed_cb cb, void *ctx)

@@ -45,6 +45,8 @@
 
 #include <uv.h>
 
+#include "yc/err.h"
+
 /* Counters a server adds to (the owner reads them for /metrics). */
 struct yc_httpd_counters {
     uint64_t connections_total;          /* accepted and served */
@@ -56,12 +58,23 @@ struct yc_httpd_counters {
     uint64_t bodies_refused_busy_total;  /* of the 503s: bodies over max_body_bytes_in_flight */
     uint64_t body_bytes_in_flight;       /* gauge: counted bytes of bodies held now */
     uint64_t streams_dropped_total;      /* event-stream clients dropped for being slow */
+    uint64_t tls_handshakes_total;       /* TLS handshakes completed */
+    uint64_t tls_handshake_failures_total[5]; /* by reason, YC_HTTPD_TLS_FAIL_* */
 };
 #define YC_HTTPD_ERR_400 0
 #define YC_HTTPD_ERR_408 1
 #define YC_HTTPD_ERR_413 2
 #define YC_HTTPD_ERR_431 3
 #define YC_HTTPD_ERR_503 4
+
+/* Why a TLS handshake failed (the index into tls_handshake_failures_total). */
+#define YC_HTTPD_TLS_FAIL_CLIENT_CERT 0 /* no client certificate, or one that does not verify */
+#define YC_HTTPD_TLS_FAIL_PROTOCOL 1    /* any other TLS error or alert */
+#define YC_HTTPD_TLS_FAIL_NOT_TLS 2     /* the first byte is not a TLS record's (plain HTTP?) */
+#define YC_HTTPD_TLS_FAIL_TIMEOUT 3     /* not finished within header_timeout_ms */
+#define YC_HTTPD_TLS_FAIL_CLOSED 4      /* the client closed in the middle of it */
+/* The reasons' names, for metrics labels ("client_cert", …), indexed as above. */
+extern const char *const yc_httpd_tls_fail_names[5];
 
 /* A body of at most this many bytes is not counted against max_body_bytes_in_flight
  * (together such bodies hold at most max_connections times this). */
@@ -87,12 +100,55 @@ struct yc_httpd_config {
                                    * another origin: comma-separated, "*" for any; NULL or
                                    * "": none (no CORS headers). Not owned; outlives it. */
     struct yc_httpd_counters *counters; /* optional, not owned; must outlive the server */
+    struct yc_httpd_tls *tls;     /* NULL: plain HTTP; else serve TLS with it (owned by the
+                                   * server from yc_httpd_start on, even when it fails) */
 };
 
 /* Fills defaults: 8 MiB body, 64 MiB of bodies in flight, 16 KiB headers, 256
  * connections, 32 per source, 60 s idle, 10 s for the head, 10 s body pause / grace,
  * 32 KiB/s body rate, 4 MiB write queue, 1 MiB event queue, 15 s ping, no CORS origins. */
 void yc_httpd_config_default(struct yc_httpd_config *c);
+
+/*
+ * TLS (httpd_tls.c, OpenSSL 3). A listener given a yc_httpd_tls speaks TLS 1.2 or 1.3
+ * only, through memory BIOs on the loop (never a blocking socket call). The limits
+ * above hold as they are: the handshake is part of the request head's deadline, header
+ * and body limits count decrypted bytes, the write queues count encrypted bytes.
+ * A first byte that cannot start a TLS record ends the connection; when it looks like
+ * plain HTTP the client first gets a plain 400 saying the port speaks https
+ * (error.data.code config_error).
+ */
+typedef struct yc_httpd yc_httpd;
+typedef struct yc_httpd_tls yc_httpd_tls;
+
+struct yc_httpd_tls_files {
+    const char *section;        /* names the options in messages ("rpc" → rpc.tls_cert_file) */
+    const char *cert_file;      /* PEM: the certificate, then any intermediates */
+    const char *key_file;       /* PEM private key, unencrypted */
+    const char *client_ca_file; /* NULL or "": no client certificates asked; else PEM CA
+                                 * certificate(s): a client must show one they signed */
+    const char *min_version;    /* "1.2" (NULL or "": the default) or "1.3" */
+};
+
+/*
+ * Reads the certificate, the key and the client CA named in `f` into a new TLS setup:
+ * TLS 1.2 at least (ECDHE with AES-GCM or ChaCha20-Poly1305), no compression, no
+ * renegotiation, no session resumption. Logs a warning for a key file that group or
+ * others may read, and for a certificate outside its validity period.
+ * Returns YC_OK; YC_ECONFIG with a sentence naming the option and the file in err (a
+ * file missing or unreadable, not PEM, an encrypted key, a key that does not match the
+ * certificate); YC_ENOMEM. *out is NULL on failure.
+ */
+YC_WUR int yc_httpd_tls_load(yc_httpd_tls **out, const struct yc_httpd_tls_files *f, char *err,
+                             size_t errlen);
+/* Frees it (connections using it keep what they need). NULL is a no-op. */
+void yc_httpd_tls_destroy(yc_httpd_tls *t);
+/* Whether the server was started with TLS. */
+bool yc_httpd_has_tls(const yc_httpd *h);
+/* Replaces the server's TLS setup (a server started with TLS only; `t` is owned by the
+ * server afterwards, the old one freed): new connections use it, open ones keep theirs.
+ * Returns YC_OK, or YC_EINVAL (the server is plain HTTP; t is freed). */
+YC_WUR int yc_httpd_set_tls(yc_httpd *h, yc_httpd_tls *t);
 
 /* One parsed request; every pointer is valid only during the handler call. */
 struct yc_http_req {
@@ -106,7 +162,6 @@ struct yc_http_req {
     bool keep_alive;
 };
 
-typedef struct yc_httpd yc_httpd;
 typedef struct yc_http_conn yc_http_conn;
 
 /* Called for each complete request. Must call yc_http_respond or yc_http_defer (or

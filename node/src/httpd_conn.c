@@ -92,44 +92,48 @@ static void on_write(uv_write_t *req, int status)
 
 /* On a failed write: close now, or (inside yc_http_sse_send, which may run within the
  * node's event dispatch) on the next loop turn so the cancel callback runs from there. */
-static void write_failed(yc_http_conn *c, bool defer_close)
+int yc__httpd_write_failed(yc_http_conn *c, bool defer_close)
 {
     if (!defer_close) {
         yc__httpd_conn_close(c);
-        return;
+        return YC_EIO;
     }
     c->drop_pending = true;
     uv_timer_start(&c->timer, yc__httpd_on_timer, 0, 0);
+    return YC_EIO;
 }
 
-/* Writes hdr ‖ body as one buffer. Returns YC_OK, or an error after closing. */
+int yc__httpd_write_submit(yc_http_conn *c, struct wreq *w, size_t len, bool defer_close)
+{
+    w->c = c;
+    w->len = len;
+    uv_buf_t buf = uv_buf_init(w->data, (unsigned int)len);
+    if (len > UINT_MAX || uv_write(&w->req, (uv_stream_t *)&c->tcp, &buf, 1, on_write) < 0) {
+        free(w);
+        return yc__httpd_write_failed(c, defer_close);
+    }
+    c->wq_bytes += len;
+    return YC_OK;
+}
+
+/* Writes hdr ‖ body as one buffer (encrypted on a TLS connection). Returns YC_OK, or an
+ * error after closing. */
 static int conn_write_ex(yc_http_conn *c, const char *a, size_t alen, const void *b, size_t blen,
                          bool defer_close)
 {
     if (c->state == ST_CLOSING)
         return YC_EIO;
-    if (blen > SIZE_MAX / 2 || alen > SIZE_MAX / 2 - sizeof(struct wreq) - blen) {
-        write_failed(c, defer_close);
-        return YC_ENOMEM;
-    }
+    if (blen > SIZE_MAX / 2 || alen > SIZE_MAX / 2 - sizeof(struct wreq) - blen)
+        return yc__httpd_write_failed(c, defer_close);
+    if (c->tls != NULL && yc__httpd_tls_on(c))
+        return yc__httpd_tls_write(c, a, alen, b, blen, defer_close);
     struct wreq *w = malloc(sizeof(*w) + alen + blen);
-    if (!w) {
-        write_failed(c, defer_close);
-        return YC_ENOMEM;
-    }
-    w->c = c;
-    w->len = alen + blen;
+    if (!w)
+        return yc__httpd_write_failed(c, defer_close);
     memcpy(w->data, a, alen);
     if (blen)
         memcpy(w->data + alen, b, blen);
-    uv_buf_t buf = uv_buf_init(w->data, (unsigned int)w->len);
-    if (w->len > UINT_MAX || uv_write(&w->req, (uv_stream_t *)&c->tcp, &buf, 1, on_write) < 0) {
-        free(w);
-        write_failed(c, defer_close);
-        return YC_EIO;
-    }
-    c->wq_bytes += w->len;
-    return YC_OK;
+    return yc__httpd_write_submit(c, w, alen + blen, defer_close);
 }
 
 static int conn_write2(yc_http_conn *c, const char *a, size_t alen, const void *b, size_t blen)
@@ -156,6 +160,11 @@ static void conn_linger(yc_http_conn *c)
     c->cancel = NULL;
     c->deferred = false;
     c->roff = c->rlen = 0;
+    if (c->tls != NULL) {
+        yc__httpd_tls_close_notify(c);
+        if (c->state == ST_CLOSING)
+            return;
+    }
     c->shutdown_req.data = c;
     if (uv_shutdown(&c->shutdown_req, (uv_stream_t *)&c->tcp, on_shutdown) < 0) {
         yc__httpd_conn_close(c);
@@ -202,6 +211,16 @@ static void conn_error(yc_http_conn *c, int status, int code, const char *msg,
     c->deferred = false;
     if (conn_write2(c, head, hl, body, (size_t)n) == YC_OK)
         conn_linger(c);
+}
+
+void yc__httpd_conn_error(yc_http_conn *c, int status, int code, const char *msg)
+{
+    conn_error(c, status, code, msg, NULL);
+}
+
+void yc__httpd_conn_linger(yc_http_conn *c)
+{
+    conn_linger(c);
 }
 
 /* ---- the body budget ---- */
@@ -576,8 +595,16 @@ static void conn_process(yc_http_conn *c)
     if (c->in_process)
         return;
     c->in_process = true;
-    while ((c->state == ST_IDLE || c->state == ST_READING) && c->roff < c->rlen &&
+    while ((c->state == ST_IDLE || c->state == ST_READING) &&
            c->wq_bytes <= c->srv->cfg.max_write_queue_bytes) {
+        if (c->roff == c->rlen) {
+            /* Everything read is parsed; over TLS, decrypt what came in meanwhile. */
+            c->roff = c->rlen = 0;
+            if (c->tls == NULL || yc__httpd_tls_fill(c) == 0)
+                break;
+            if (c->state != ST_IDLE && c->state != ST_READING)
+                break;
+        }
         size_t avail = c->rlen - c->roff;
         size_t n = http_parser_execute(&c->parser, &c->srv->settings, c->rbuf + c->roff, avail);
         enum http_errno e = HTTP_PARSER_ERRNO(&c->parser);
@@ -606,6 +633,10 @@ static void on_alloc(uv_handle_t *hd, size_t suggested, uv_buf_t *buf)
 {
     (void)suggested;
     yc_http_conn *c = hd->data;
+    if (c->tls != NULL) {
+        *buf = yc__httpd_tls_read_buf(c);
+        return;
+    }
     if (c->roff > 0 && !c->in_process) {
         memmove(c->rbuf, c->rbuf + c->roff, c->rlen - c->roff);
         c->rlen -= c->roff;
@@ -626,6 +657,8 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
     }
     if (nread < 0) {
         /* EOF or error: a pending deferred response is cancelled (the client is gone). */
+        if (c->tls != NULL)
+            yc__httpd_tls_note_end(c, false);
         yc__httpd_conn_close(c);
         return;
     }
@@ -633,6 +666,16 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
         return;
     if (c->state == ST_STREAM || c->state == ST_LINGER || c->state == ST_CLOSING)
         return; /* discarded: not appended to rlen */
+    if (c->tls != NULL) {
+        /* Encrypted: held by the session until conn_process decrypts it into rbuf. */
+        if (!yc__httpd_tls_input(c, (size_t)nread))
+            return;
+        if (c->state == ST_IDLE || c->state == ST_READING)
+            conn_process(c);
+        else
+            yc__httpd_conn_update_reading(c);
+        return;
+    }
     c->rlen += (size_t)nread;
     if (c->state == ST_IDLE || c->state == ST_READING)
         conn_process(c);
@@ -644,8 +687,9 @@ void yc__httpd_conn_update_reading(yc_http_conn *c)
 {
     if (c->state == ST_CLOSING)
         return;
-    bool want = c->state == ST_STREAM || c->state == ST_LINGER || c->rlen < RBUF_SIZE ||
-                c->roff > 0;
+    bool want = c->state == ST_STREAM || c->state == ST_LINGER ||
+                (c->tls != NULL ? !yc__httpd_tls_holds_input(c)
+                                : c->rlen < RBUF_SIZE || c->roff > 0);
     if ((c->state == ST_IDLE || c->state == ST_READING) &&
         c->wq_bytes > c->srv->cfg.max_write_queue_bytes)
         want = false; /* the client is not reading our responses: stop reading its requests */
@@ -684,6 +728,8 @@ void yc__httpd_on_timer(uv_timer_t *t)
             uv_timer_start(&c->timer, yc__httpd_on_timer, c->srv->cfg.idle_timeout_ms, 0);
             break;
         }
+        if (c->tls != NULL)
+            yc__httpd_tls_note_end(c, true); /* a handshake still going is a failure */
         yc__httpd_conn_close(c);
         break;
     case ST_READING: {

@@ -84,6 +84,8 @@ struct yc_http_conn {
     void *cancel_ctx;
     size_t wq_bytes; /* bytes handed to uv_write and not yet confirmed */
     size_t wq_at_timer; /* wq_bytes when the idle timer last fired */
+
+    struct yc__tls_conn *tls; /* the TLS session (httpd_tls.c); NULL on a plain listener */
 };
 
 struct yc_httpd {
@@ -120,6 +122,45 @@ struct wreq {
     size_t len;
     char data[]; /* the bytes written */
 };
+
+/* Takes the first `len` bytes at w->data for writing (w from malloc, sized for at least
+ * len; freed once written). Returns YC_OK, or YC_EIO after freeing w and closing (on a
+ * later loop turn when defer_close) (httpd_conn.c). */
+int yc__httpd_write_submit(yc_http_conn *c, struct wreq *w, size_t len, bool defer_close);
+/* A write could not be made: closes (on a later loop turn when defer_close). Returns
+ * YC_EIO. */
+int yc__httpd_write_failed(yc_http_conn *c, bool defer_close);
+/* After a final response: flush, FIN, discard input until EOF or LINGER_MS (httpd_conn.c). */
+void yc__httpd_conn_linger(yc_http_conn *c);
+/* Answers with a server-decided error and lingers (httpd_conn.c). */
+void yc__httpd_conn_error(yc_http_conn *c, int status, int code, const char *msg);
+
+/* ---- the TLS transport of a connection (httpd_tls.c); c->tls is non-NULL ---- */
+
+/* Starts the session of a newly accepted connection. YC_OK or YC_ENOMEM. */
+int yc__httpd_tls_accept(yc_http_conn *c, yc_httpd_tls *t);
+/* Frees the session (the connection's memory is being freed). */
+void yc__httpd_tls_free(yc_http_conn *c);
+/* Whether writes go through TLS (false once a plain-HTTP client is being answered). */
+bool yc__httpd_tls_on(const yc_http_conn *c);
+/* Where the next encrypted bytes from the socket go. */
+uv_buf_t yc__httpd_tls_read_buf(yc_http_conn *c);
+/* Takes n encrypted bytes just read into that buffer. Returns false if the connection
+ * ended or is being answered in plain text (nothing to parse). */
+bool yc__httpd_tls_input(yc_http_conn *c, size_t n);
+/* Decrypts into rbuf up to RBUF_SIZE and sends what TLS wants sent (handshake). Returns
+ * the bytes added; 0 when more input is needed or the connection ended. */
+size_t yc__httpd_tls_fill(yc_http_conn *c);
+/* Whether input is held that has not been decrypted into rbuf: read no more until it is. */
+bool yc__httpd_tls_holds_input(const yc_http_conn *c);
+/* Encrypts a ‖ b and writes it; as yc__httpd_write_submit on failure. */
+int yc__httpd_tls_write(yc_http_conn *c, const char *a, size_t alen, const void *b,
+                        size_t blen, bool defer_close);
+/* Sends close_notify before the connection's FIN (when the session is up). */
+void yc__httpd_tls_close_notify(yc_http_conn *c);
+/* Counts a failed handshake once: the deadline passed (timed_out) or the connection is
+ * closing; nothing if the handshake completed or no byte came. */
+void yc__httpd_tls_note_end(yc_http_conn *c, bool timed_out);
 
 /* Closes now: runs a pending cancel callback, then closes both handles (httpd.c). */
 void yc__httpd_conn_close(yc_http_conn *c);

@@ -49,6 +49,7 @@ struct yc_node {
     uint32_t validator_index;  /* UINT32_MAX for an observer */
     char cookie[65];
     int lock_fd;
+    struct yc_httpd_tls *rpc_tls; /* read at start (run.c) until the RPC listener takes it */
 
     yc_mempool *mp;
     yc_verifier *ver;

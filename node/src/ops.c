@@ -337,6 +337,14 @@ static void metrics_rpc(struct out *o)
              h->errors_total[i]);
     metric(o, "yuchain_rpc_event_streams_dropped_total", "counter",
            "Event-stream clients dropped for falling behind.", h->streams_dropped_total);
+    metric(o, "yuchain_rpc_tls_handshakes_total", "counter",
+           "TLS handshakes completed on the RPC listener.", h->tls_handshakes_total);
+    outf(o, "# HELP yuchain_rpc_tls_handshake_failures_total TLS handshakes on the RPC "
+            "listener that failed, by reason.\n"
+            "# TYPE yuchain_rpc_tls_handshake_failures_total counter\n");
+    for (size_t i = 0; i < 5; i++)
+        outf(o, "yuchain_rpc_tls_handshake_failures_total{reason=\"%s\"} %" PRIu64 "\n",
+             yc_httpd_tls_fail_names[i], h->tls_handshake_failures_total[i]);
     metric(o, "yuchain_rpc_events_sent_total", "counter", "Events queued to stream clients.",
            s->events_sent_total);
 }

@@ -717,14 +717,17 @@ void yc_rpc_config_default(struct yc_rpc_config *c)
     c->body_timeout_ms = 10000;
     c->body_min_rate = 32768;
     c->cors_origins = NULL;
+    c->tls = NULL;
 }
 
 static int start(yc_rpc **out, yc_node *n, const struct yc_rpc_config *c, bool ops)
 {
     *out = NULL;
     yc_rpc *r = calloc(1, sizeof(*r));
-    if (!r)
+    if (!r) {
+        yc_httpd_tls_destroy(c->tls);
         return YC_ENOMEM;
+    }
     r->node = n;
     r->cfg = *c;
     r->ops = ops;
@@ -750,6 +753,8 @@ static int start(yc_rpc **out, yc_node *n, const struct yc_rpc_config *c, bool o
                     "using %zu, so one largest body fits", c->max_body_bytes_in_flight,
                     c->max_body_bytes, c->max_body_bytes);
     hc.counters = ops ? NULL : &g_http_counters;
+    hc.tls = c->tls; /* the server owns it now */
+    r->cfg.tls = NULL;
     int rc = yc_httpd_start(&r->httpd, yc_node_loop(n), c->laddr, &hc, on_http_request, r);
     if (rc != YC_OK) {
         free(r);

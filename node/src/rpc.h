@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config.h"
+#include "httpd.h"
 #include "node.h"
 
 struct yc_rpc_config {
@@ -25,6 +27,8 @@ struct yc_rpc_config {
     uint64_t body_timeout_ms;            /* default 10000 */
     uint64_t body_min_rate;              /* bytes/s, default 32768 */
     const char *cors_origins;            /* CORS allow-list (httpd.h), NULL/"": none */
+    yc_httpd_tls *tls;                   /* NULL: plain HTTP; else TLS (owned by the
+                                          * listener from yc_rpc_start on) */
 };
 
 typedef struct yc_rpc yc_rpc;
@@ -35,6 +39,22 @@ void yc_rpc_config_default(struct yc_rpc_config *c);
 int yc_rpc_start(yc_rpc **out, yc_node *n, const struct yc_rpc_config *c);
 /* Same server type for the operations listener (laddr only, other fields defaulted). */
 int yc_ops_start(yc_rpc **out, yc_node *n, const char *laddr);
+/*
+ * The TLS setup that `c`'s [rpc] tls_* options name (rpc_tls.c), relative paths taken
+ * from `config_dir`. *out is NULL when TLS is not asked for (no tls_cert_file,
+ * tls_key_file or tls_client_ca_file). Returns YC_OK, or YC_ECONFIG / YC_ENOMEM with a
+ * sentence naming the option and the file in err.
+ */
+YC_WUR int yc_rpc_tls_load(yc_httpd_tls **out, const struct yc_config *c, const char *config_dir,
+                           char *err, size_t errlen);
+/*
+ * SIGHUP: reads the certificate and key again (rpc_tls.c). New connections use them,
+ * open ones keep theirs. Returns YC_OK (logged), or an error with a sentence in err:
+ * YC_ECONFIG (a file is bad, or TLS was turned on or off: that needs a restart); the
+ * listener then keeps what it had.
+ */
+YC_WUR int yc_rpc_tls_reload(yc_rpc *r, const struct yc_config *c, const char *config_dir,
+                             char *err, size_t errlen);
 /* TCP port the listener is bound to (useful when laddr asked for port 0); 0 for NULL. */
 uint16_t yc_rpc_port(const yc_rpc *r);
 /* Closes listeners and connections; memory freed in close callbacks. NULL is a no-op.

@@ -71,8 +71,9 @@ static void apply_log_settings(const struct yc_config *c)
     yc_log_set_format(fmt);
 }
 
-/* SIGHUP: the [log] settings again, by the same precedence as at start (node.conf, the
- * environment, the command line); everything else needs a restart. */
+/* SIGHUP: the [log] settings and the RPC listener's TLS certificate and key again, by the
+ * same precedence as at start (node.conf, the environment, the command line); everything
+ * else needs a restart. */
 static void sighup_cb(uv_signal_t *h, int signum)
 {
     (void)signum;
@@ -89,6 +90,9 @@ static void sighup_cb(uv_signal_t *h, int signum)
     yc_log_info("node", "SIGHUP: log level %s, format %s (node.conf, environment, command "
                         "line); other settings apply at the next start",
                 yc_log_level_name(yc_log_get_level()), yc_log_format_name(yc_log_get_format()));
+    if (n->rpc != NULL &&
+        yc_rpc_tls_reload(n->rpc, &c, n->home.config_dir, err, sizeof err) != YC_OK)
+        yc_log_warn("node", "SIGHUP: %s: the RPC listener keeps its certificate", err);
 }
 
 static void teardown(yc_node *n)
@@ -118,6 +122,7 @@ static void teardown(yc_node *n)
     yc_signer_destroy(n->val_signer);
     yc_genesis_cleanup(&n->genesis);
     yc_home_unlock(n->lock_fd);
+    yc_httpd_tls_destroy(n->rpc_tls);
     free(n->loop);
 }
 
@@ -144,6 +149,11 @@ static int open_home(yc_node *n, const struct yc_run_opts *o)
     apply_log_settings(&n->cfg);
     n->run_opts = o; /* for SIGHUP: the command line keeps its precedence */
     (void)yc_config_warn_exposed(&n->cfg); /* RPC or operations reachable from other hosts */
+    rc = yc_rpc_tls_load(&n->rpc_tls, &n->cfg, n->home.config_dir, err, sizeof err);
+    if (rc != YC_OK) {
+        yc_log_error("node", "cannot serve RPC over TLS: %s", err);
+        return exit_for(rc);
+    }
 
     rc = yc_home_lock(&n->home, &n->lock_fd, err, sizeof err);
     if (rc != YC_OK) {
@@ -270,6 +280,8 @@ static int open_listeners(yc_node *n)
     rc.body_timeout_ms = n->cfg.rpc_body_timeout_ms;
     rc.body_min_rate = n->cfg.rpc_body_min_rate;
     rc.cors_origins = n->cfg.rpc_cors_allowed_origins;
+    rc.tls = n->rpc_tls; /* the listener owns it now */
+    n->rpc_tls = NULL;
     int r = yc_rpc_start(&n->rpc, n, &rc);
     if (r != YC_OK) {
         n->rpc = NULL;
@@ -306,12 +318,13 @@ int yc_node_run(const struct yc_run_opts *o)
         uv_signal_start(&n->sigint, signal_cb, SIGINT);
         uv_signal_start(&n->sigterm, signal_cb, SIGTERM);
         uv_signal_start(&n->sighup, sighup_cb, SIGHUP);
-        yc_log_info("node", "started: chain %s, %s%s, height %llu, node id %s, RPC %s",
+        yc_log_info("node", "started: chain %s, %s%s, height %llu, node id %s, RPC %s%s",
                     n->genesis.chain_id,
                     n->validator_index != UINT32_MAX ? "validator " : "observer",
                     n->validator_index != UINT32_MAX ? n->genesis.validators[n->validator_index].name
                                                      : "",
-                    (unsigned long long)n->tip.height, n->node_id, n->cfg.rpc_laddr);
+                    (unsigned long long)n->tip.height, n->node_id, n->cfg.rpc_laddr,
+                    n->cfg.rpc_tls_cert_file[0] != '\0' ? " (TLS)" : "");
         if (o->on_started != NULL)
             o->on_started(n, &n->cfg, o->ctx);
         uv_run(n->loop, UV_RUN_DEFAULT);

@@ -10,6 +10,7 @@ YC_DEPS=(
     libsecp256k1-dev libleveldb-dev libuv1-dev libsodium-dev libmsgpack-dev
     libjansson-dev libhttp-parser-dev libinih-dev libcmocka-dev
     libcurl4-openssl-dev   # the CLIs' HTTP(S) client (wallet, audit --node, bench)
+    libssl-dev   # OpenSSL 3: TLS on the node's RPC listener ([rpc] tls_cert_file)
     graphviz   # rendering the provenance graph's DOT (and the DOT output checks)
     fonts-wqy-microhei  # CJK glyphs: the provenance graph's DOT font; the explorer's screenshots
 )
@@ -19,6 +20,7 @@ YC_TEST_DEPS=(
     clang      # libFuzzer harnesses
     chromium   # the explorer's browser test (tests/functional/test_explorer.py)
     prometheus # promtool: the alert rules' unit tests and the metrics check (test_ops_files.py)
+    openssl    # the CLI: throwaway CAs and certificates (test_node_tls.py, test_remote_access.py)
 )
 
 # Prints the packages of "$@" that are not installed, one per line.
