@@ -146,6 +146,15 @@ static const struct opt opts[] = {
     {"instrumentation", "public", OPT_BOOL, F(prometheus_public), "false", 0, 0,
      "The operations listener is meant to be reachable from other hosts: no start-up "
      "warning when prometheus_listen_addr is not a loopback address."},
+    {"instrumentation", "tls_cert_file", OPT_STR, F(prometheus_tls_cert_file), "", 0, 0,
+     "Serve the operations listener over TLS with this PEM certificate chain, as [rpc] "
+     "tls_cert_file; empty: plain HTTP."},
+    {"instrumentation", "tls_key_file", OPT_STR, F(prometheus_tls_key_file), "", 0, 0,
+     "Its PEM private key, unencrypted; keep it mode 0600."},
+    {"instrumentation", "tls_client_ca_file", OPT_STR, F(prometheus_tls_client_ca_file), "", 0,
+     0, "With TLS: require a client certificate (the scraper's) signed by a CA in this file."},
+    {"instrumentation", "tls_min_version", OPT_STR, F(prometheus_tls_min_version), "1.2", 0, 0,
+     "Oldest TLS version accepted: 1.2 or 1.3."},
     {"instrumentation", "ready_max_stall", OPT_DUR, F(ready_max_stall_ms), "30s", 0, 86400000,
      "/readyz answers 503 once a transaction ready for a block has waited this long and no "
      "block was committed meanwhile (0: never)."},
@@ -348,7 +357,8 @@ static int set_opt(struct yc_config *c, const struct opt *o, const char *raw, ch
                               "(scheme://host[:port], no path) or *", o->section, o->key, v);
             return YC_ECONFIG;
         }
-        if (o->off == offsetof(struct yc_config, rpc_tls_min_version) &&
+        if ((o->off == offsetof(struct yc_config, rpc_tls_min_version) ||
+             o->off == offsetof(struct yc_config, prometheus_tls_min_version)) &&
             strcmp(v, "1.2") != 0 && strcmp(v, "1.3") != 0) {
             errf(err, errlen, "%s.%s: \"%s\" is not 1.2 or 1.3", o->section, o->key, v);
             return YC_ECONFIG;

@@ -85,6 +85,10 @@ struct yc_config {
     bool prometheus;
     char prometheus_listen_addr[YC_CFG_ADDR_MAX];
     bool prometheus_public;           /* a non-loopback listen addr is meant: no warning */
+    char prometheus_tls_cert_file[YC_CFG_PATH_MAX]; /* as the [rpc] tls_* options */
+    char prometheus_tls_key_file[YC_CFG_PATH_MAX];
+    char prometheus_tls_client_ca_file[YC_CFG_PATH_MAX];
+    char prometheus_tls_min_version[8];
     uint64_t ready_max_stall_ms;      /* /readyz fails when work waited this long without a
                                        * commit; 0: never */
     /* [log] */

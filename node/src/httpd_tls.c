@@ -305,7 +305,7 @@ void yc__httpd_tls_note_end(yc_http_conn *c, bool timed_out)
 }
 
 /* Sends what wbio holds. Returns YC_OK or the error of a failed write (closed). */
-static int flush(yc_http_conn *c, bool defer_close)
+static int flush(yc_http_conn *c)
 {
     size_t n = BIO_ctrl_pending(c->tls->wbio);
     if (n == 0)
@@ -321,7 +321,7 @@ static int flush(yc_http_conn *c, bool defer_close)
         yc__httpd_conn_close(c);
         return YC_EIO;
     }
-    return yc__httpd_write_submit(c, w, n, defer_close);
+    return yc__httpd_write_submit(c, w, n, false);
 }
 
 /* Plain HTTP (or anything else) on the TLS port: say so in plain text, or just close. */
@@ -365,17 +365,18 @@ static void fatal(yc_http_conn *c, int ssl_err)
 {
     struct yc__tls_conn *s = c->tls;
     char why[160];
+    bool no_cert = ERR_GET_REASON(ERR_peek_error()) == SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE;
     ssl_reason(why, sizeof why, ssl_err == SSL_ERROR_SYSCALL ? "unexpected end" : "TLS error");
     if (!s->done) {
         long v = SSL_get_verify_result(s->ssl);
-        bool cert = v != X509_V_OK || strstr(why, "certificate") != NULL;
+        bool cert = v != X509_V_OK || no_cert;
         count_failure(c, cert ? YC_HTTPD_TLS_FAIL_CLIENT_CERT : YC_HTTPD_TLS_FAIL_PROTOCOL,
                       v != X509_V_OK ? X509_verify_cert_error_string(v) : why);
     } else {
         yc_log_debug("tls", "session ended: %s", why);
     }
     s->failed = true;
-    if (flush(c, false) == YC_OK)
+    if (flush(c) == YC_OK)
         yc__httpd_conn_linger(c);
 }
 
@@ -411,7 +412,7 @@ size_t yc__httpd_tls_fill(yc_http_conn *c)
         s->ended = true;
         c->srv->cfg.counters->tls_handshakes_total++;
     }
-    if (flush(c, false) != YC_OK)
+    if (flush(c) != YC_OK)
         return 0;
     return added;
 }
@@ -482,5 +483,5 @@ void yc__httpd_tls_close_notify(yc_http_conn *c)
         return;
     (void)SSL_shutdown(s->ssl); /* queues close_notify; the client's is not awaited */
     ERR_clear_error();
-    (void)flush(c, false);
+    (void)flush(c);
 }

@@ -50,6 +50,7 @@ struct yc_node {
     char cookie[65];
     int lock_fd;
     struct yc_httpd_tls *rpc_tls; /* read at start (run.c) until the RPC listener takes it */
+    struct yc_httpd_tls *ops_tls; /* likewise for the operations listener */
 
     yc_mempool *mp;
     yc_verifier *ver;

@@ -774,11 +774,12 @@ int yc_rpc_start(yc_rpc **out, yc_node *n, const struct yc_rpc_config *c)
     return start(out, n, c, false);
 }
 
-int yc_ops_start(yc_rpc **out, yc_node *n, const char *laddr)
+int yc_ops_start(yc_rpc **out, yc_node *n, const char *laddr, yc_httpd_tls *tls)
 {
     struct yc_rpc_config c;
     yc_rpc_config_default(&c);
     c.laddr = laddr;
+    c.tls = tls;
     c.max_body_bytes = 4096; /* the operations listener takes no bodies */
     c.max_connections = 64;
     return start(out, n, &c, true);

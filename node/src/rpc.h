@@ -37,18 +37,19 @@ typedef struct yc_rpc yc_rpc;
 void yc_rpc_config_default(struct yc_rpc_config *c);
 /* Binds and listens. Returns YC_OK, YC_ECONFIG (bad address) or YC_EIO (bind failed). */
 int yc_rpc_start(yc_rpc **out, yc_node *n, const struct yc_rpc_config *c);
-/* Same server type for the operations listener (laddr only, other fields defaulted). */
-int yc_ops_start(yc_rpc **out, yc_node *n, const char *laddr);
+/* Same server type for the operations listener (laddr and tls, NULL for plain HTTP and
+ * owned by the listener from here on; other fields defaulted). */
+int yc_ops_start(yc_rpc **out, yc_node *n, const char *laddr, yc_httpd_tls *tls);
 /*
- * The TLS setup that `c`'s [rpc] tls_* options name (rpc_tls.c), relative paths taken
- * from `config_dir`. *out is NULL when TLS is not asked for (no tls_cert_file,
- * tls_key_file or tls_client_ca_file). Returns YC_OK, or YC_ECONFIG / YC_ENOMEM with a
- * sentence naming the option and the file in err.
+ * The TLS setup that `c`'s tls_* options name (rpc_tls.c): [rpc]'s, or [instrumentation]'s
+ * when `ops`; relative paths taken from `config_dir`. *out is NULL when TLS is not asked
+ * for (no tls_cert_file, tls_key_file or tls_client_ca_file). Returns YC_OK, or
+ * YC_ECONFIG / YC_ENOMEM with a sentence naming the option and the file in err.
  */
-YC_WUR int yc_rpc_tls_load(yc_httpd_tls **out, const struct yc_config *c, const char *config_dir,
-                           char *err, size_t errlen);
+YC_WUR int yc_rpc_tls_load(yc_httpd_tls **out, const struct yc_config *c, bool ops,
+                           const char *config_dir, char *err, size_t errlen);
 /*
- * SIGHUP: reads the certificate and key again (rpc_tls.c). New connections use them,
+ * SIGHUP: reads the listener's certificate and key again (rpc_tls.c). New connections use them,
  * open ones keep theirs. Returns YC_OK (logged), or an error with a sentence in err:
  * YC_ECONFIG (a file is bad, or TLS was turned on or off: that needs a restart); the
  * listener then keeps what it had.

@@ -71,7 +71,7 @@ static void apply_log_settings(const struct yc_config *c)
     yc_log_set_format(fmt);
 }
 
-/* SIGHUP: the [log] settings and the RPC listener's TLS certificate and key again, by the
+/* SIGHUP: the [log] settings and the listeners' TLS certificates and keys again, by the
  * same precedence as at start (node.conf, the environment, the command line); everything
  * else needs a restart. */
 static void sighup_cb(uv_signal_t *h, int signum)
@@ -90,9 +90,12 @@ static void sighup_cb(uv_signal_t *h, int signum)
     yc_log_info("node", "SIGHUP: log level %s, format %s (node.conf, environment, command "
                         "line); other settings apply at the next start",
                 yc_log_level_name(yc_log_get_level()), yc_log_format_name(yc_log_get_format()));
-    if (n->rpc != NULL &&
-        yc_rpc_tls_reload(n->rpc, &c, n->home.config_dir, err, sizeof err) != YC_OK)
-        yc_log_warn("node", "SIGHUP: %s: the RPC listener keeps its certificate", err);
+    yc_rpc *listeners[] = {n->rpc, n->ops};
+    for (size_t i = 0; i < 2; i++)
+        if (listeners[i] != NULL &&
+            yc_rpc_tls_reload(listeners[i], &c, n->home.config_dir, err, sizeof err) != YC_OK)
+            yc_log_warn("node", "SIGHUP: %s: the %s listener keeps its certificate", err,
+                        i == 0 ? "RPC" : "operations");
 }
 
 static void teardown(yc_node *n)
@@ -123,6 +126,7 @@ static void teardown(yc_node *n)
     yc_genesis_cleanup(&n->genesis);
     yc_home_unlock(n->lock_fd);
     yc_httpd_tls_destroy(n->rpc_tls);
+    yc_httpd_tls_destroy(n->ops_tls);
     free(n->loop);
 }
 
@@ -149,9 +153,11 @@ static int open_home(yc_node *n, const struct yc_run_opts *o)
     apply_log_settings(&n->cfg);
     n->run_opts = o; /* for SIGHUP: the command line keeps its precedence */
     (void)yc_config_warn_exposed(&n->cfg); /* RPC or operations reachable from other hosts */
-    rc = yc_rpc_tls_load(&n->rpc_tls, &n->cfg, n->home.config_dir, err, sizeof err);
+    rc = yc_rpc_tls_load(&n->rpc_tls, &n->cfg, false, n->home.config_dir, err, sizeof err);
+    if (rc == YC_OK && n->cfg.prometheus)
+        rc = yc_rpc_tls_load(&n->ops_tls, &n->cfg, true, n->home.config_dir, err, sizeof err);
     if (rc != YC_OK) {
-        yc_log_error("node", "cannot serve RPC over TLS: %s", err);
+        yc_log_error("node", "cannot serve TLS: %s", err);
         return exit_for(rc);
     }
 
@@ -290,7 +296,8 @@ static int open_listeners(yc_node *n)
         return exit_for(r);
     }
     if (n->cfg.prometheus) {
-        r = yc_ops_start(&n->ops, n, n->cfg.prometheus_listen_addr);
+        r = yc_ops_start(&n->ops, n, n->cfg.prometheus_listen_addr, n->ops_tls);
+        n->ops_tls = NULL; /* the listener owns it now */
         if (r != YC_OK) {
             n->ops = NULL;
             yc_log_error("node", "cannot serve operations on %s (%s): choose another with "

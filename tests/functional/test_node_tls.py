@@ -15,7 +15,8 @@ tls_client_ca_file), with a throwaway CA made by `openssl`. Must hold:
   naming the option and the file;
 - with tls_client_ca_file, a wallet without a client certificate, or with one of another
   CA, exits 77; with --cert/--key (or YUCHAIN_NODE_CERT/_KEY, also for yuchain-audit) it
-  works.
+  works; the operations listener ([instrumentation] tls_*) serves /metrics over https to
+  a scraper with a client certificate only.
 """
 
 import os
@@ -250,10 +251,18 @@ def run(t):
     r = t.run_cli(start + ["--rpc.tls_key_file", p["cli.key"]], expect=yctest.EX_CONFIG)
     check("rpc.tls_key_file" in r.err and "does not match" in r.err, "a foreign key: %r", r.err)
 
-    # client certificates required
-    node.start("--rpc.tls_client_ca_file", p["ca.crt"], wait=False)
+    # client certificates required, on both listeners
+    node.start("--rpc.tls_client_ca_file", p["ca.crt"], "--instrumentation.tls_cert_file",
+               p["srv.crt"], "--instrumentation.tls_key_file", p["srv.key"],
+               "--instrumentation.tls_client_ca_file", p["ca.crt"], wait=False)
     use_https(node, client_ctx(p, cert=True))
     node.wait_ready()
+    ops = node.ops_url.replace("http://", "https://") + "/metrics"
+    try:
+        urllib.request.urlopen(ops, timeout=30, context=client_ctx(p)).read()
+        raise yctest.TestFailure("/metrics answered a scraper without a client certificate")
+    except (urllib.error.URLError, ConnectionError, ssl.SSLError):
+        pass
     r = wallet("--from", "alice", "balance", expect=yctest.EX_NOPERM, extra=ca)
     check("certificate" in r.err and "--cert" in r.err, "no client certificate: %r", r.err)
     r = wallet("--from", "alice", "balance", expect=yctest.EX_NOPERM,
@@ -268,7 +277,13 @@ def run(t):
                    os.path.join(node.home, "config", "genesis.json"), "--json"], expect=0,
                   env=env)
     check(r.json.get("ok") is True, "audit replay with a client certificate: %r", r.json)
-    m = node.metrics()
+    with urllib.request.urlopen(ops, timeout=30, context=client_ctx(p, cert=True)) as resp:
+        text = resp.read().decode()
+    m = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            k, v = line.rsplit(None, 1)
+            m[k] = float(v)
     check(fails("client_cert") >= 2, "refused client certificates counted: %r",
           fails("client_cert"))
     check_eq(node.stop(), 0, "clean exit")

@@ -28,7 +28,7 @@ static struct env *env_new(void)
     struct env *e = calloc(1, sizeof(*e));
     uv_loop_init(&e->loop);
     fk_init(&e->node, &e->loop);
-    assert_int_equal(yc_ops_start(&e->ops, &e->node, "tcp://127.0.0.1:0"), YC_OK);
+    assert_int_equal(yc_ops_start(&e->ops, &e->node, "tcp://127.0.0.1:0", NULL), YC_OK);
     struct yc_rpc_config c;
     yc_rpc_config_default(&c);
     c.laddr = "127.0.0.1:0";
