@@ -4,8 +4,9 @@
  * answer of many records over one session; an event stream; plain HTTP at the TLS port
  * answered in plain text, other bytes closed; handshakes that stall (silent, half a
  * record) closed at the head's deadline and counted; client certificates required
- * (none, another CA's, the right one); a new certificate for new connections
- * (yc_httpd_set_tls); and the loader's refusals, naming the option and the file.
+ * (none, another CA's, the right one); the per-source, body and head limits over TLS;
+ * a new certificate for new connections (yc_httpd_set_tls); and the loader's refusals,
+ * naming the option and the file.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -174,22 +175,29 @@ static void on_closed(void *ctx)
     ((struct srv *)ctx)->closed++;
 }
 
-static void srv_start(struct srv *s, const struct pki *p, const char *client_ca,
-                      uint64_t header_timeout_ms)
+static void srv_start_cfg(struct srv *s, const struct pki *p, const char *client_ca,
+                          struct yc_httpd_config *cfg_in)
 {
     memset(s, 0, sizeof *s);
     uv_loop_init(&s->loop);
     struct yc_httpd_tls_files f = {.section = "rpc", .cert_file = p->srv_crt,
                                    .key_file = p->srv_key, .client_ca_file = client_ca};
-    struct yc_httpd_config cfg;
-    yc_httpd_config_default(&cfg);
+    struct yc_httpd_config cfg = *cfg_in;
     cfg.counters = &s->k;
-    cfg.header_timeout_ms = header_timeout_ms;
     char err[512];
     assert_int_equal(yc_httpd_tls_load(&cfg.tls, &f, err, sizeof err), YC_OK);
     assert_int_equal(yc_httpd_start(&s->h, &s->loop, "127.0.0.1:0", &cfg, handler, s), YC_OK);
     assert_true(yc_httpd_has_tls(s->h));
     s->port = yc_httpd_port(s->h);
+}
+
+static void srv_start(struct srv *s, const struct pki *p, const char *client_ca,
+                      uint64_t header_timeout_ms)
+{
+    struct yc_httpd_config cfg;
+    yc_httpd_config_default(&cfg);
+    cfg.header_timeout_ms = header_timeout_ms;
+    srv_start_cfg(s, p, client_ca, &cfg);
 }
 
 static void srv_stop(struct srv *s)
@@ -464,6 +472,44 @@ static void test_client_certificates(void **state)
     srv_stop(&s);
 }
 
+/* The hostile-client limits over TLS: per source, body size, body pause, head size. */
+static void test_limits_over_tls(void **state)
+{
+    struct pki *p = *state;
+    struct yc_httpd_config cfg;
+    yc_httpd_config_default(&cfg);
+    cfg.max_connections_per_source = 2;
+    cfg.max_body_bytes = 1000;
+    cfg.max_header_bytes = 2048;
+    cfg.body_timeout_ms = 300;
+    struct srv s;
+    srv_start_cfg(&s, p, NULL, &cfg);
+    struct cl a, b, c;
+    assert_true(cl_open(&s, &a, p, NULL, NULL));
+    assert_true(cl_open(&s, &b, p, NULL, NULL));
+    assert_false(cl_open(&s, &c, p, NULL, NULL)); /* a third from 127.0.0.1 */
+    cl_close(&s, &c);
+    assert_int_equal(s.k.connections_refused_per_source_total, 1);
+    char *body;
+    size_t blen;
+    cl_send(&s, &a, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n");
+    assert_int_equal(cl_response(&s, &a, &body, &blen), 413);
+    assert_non_null(strstr(body, "body_too_large"));
+    free(body);
+    cl_send(&s, &b, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc");
+    assert_int_equal(cl_response(&s, &b, &body, &blen), 408); /* the body paused */
+    free(body);
+    cl_close(&s, &a);
+    cl_close(&s, &b);
+    assert_true(cl_open(&s, &a, p, NULL, NULL));
+    char head[4096];
+    snprintf(head, sizeof head, "GET / HTTP/1.1\r\nX-Pad: %03000d\r\n\r\n", 0);
+    cl_send(&s, &a, head);
+    assert_int_equal(cl_response(&s, &a, NULL, NULL), 431);
+    cl_close(&s, &a);
+    srv_stop(&s);
+}
+
 static long served_serial(struct srv *s, const struct pki *p)
 {
     struct cl c;
@@ -560,6 +606,7 @@ int main(void)
         cmocka_unit_test(test_stalled_handshakes),
         cmocka_unit_test(test_client_certificates),
         cmocka_unit_test(test_new_certificate),
+        cmocka_unit_test(test_limits_over_tls),
         cmocka_unit_test(test_load_refusals),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
