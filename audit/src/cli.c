@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "yc/cliutil.h"
+#include "yc/genesis_json.h"
 #include "yc/tx.h"
 
 #include "cli.h"
@@ -53,12 +54,6 @@ int audit_exit_for(int rc)
 
 /* ---- progress (terminal only, at most five updates a second) ---- */
 
-struct progress {
-    bool on;
-    uint64_t last_ms, start_ms;
-    bool shown;
-};
-
 static uint64_t mono_ms(void)
 {
     struct timespec ts;
@@ -66,21 +61,42 @@ static uint64_t mono_ms(void)
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-static void progress_cb(void *ctx, uint64_t height, uint64_t target)
+void audit_progress_init(struct audit_progress *p, const struct audit_common *c,
+                         const char *verb)
 {
-    struct progress *p = ctx;
+    memset(p, 0, sizeof *p);
+    p->on = !c->quiet && !c->json && isatty(STDERR_FILENO);
+    p->verb = verb;
+}
+
+void audit_progress_show(void *ctx, uint64_t height, uint64_t target)
+{
+    struct audit_progress *p = ctx;
     uint64_t now = mono_ms();
-    if (!p->on || (now - p->last_ms < 200 && height != target))
+    if (!p->on)
         return;
-    if (p->start_ms == 0)
+    if (p->start_ms == 0) {
         p->start_ms = now;
+        p->start_height = height - 1;
+    }
+    if (now - p->last_ms < 200 && height != target)
+        return;
     p->last_ms = now;
     p->shown = true;
-    uint64_t el = now - p->start_ms;
-    fprintf(stderr, "\rreplaying block %llu of %llu (%3u%%), %llu s", (unsigned long long)height,
-            (unsigned long long)target, (unsigned)(target > 0 ? height * 100 / target : 100),
-            (unsigned long long)(el / 1000));
+    uint64_t el = now - p->start_ms, done = height - p->start_height;
+    uint64_t left = target > height && done > 0 ? (target - height) * el / done / 1000 : 0;
+    fprintf(stderr, "\r%s block %llu of %llu (%3u%%), %llu s, about %llu s left\033[K",
+            p->verb, (unsigned long long)height, (unsigned long long)target,
+            (unsigned)(target > 0 ? height * 100 / target : 100), (unsigned long long)(el / 1000),
+            (unsigned long long)left);
     fflush(stderr);
+}
+
+void audit_progress_end(struct audit_progress *p)
+{
+    if (p->shown)
+        fputs("\r\033[K", stderr);
+    p->shown = false;
 }
 
 static int note_time(void *ctx, uint64_t height, uint64_t time_ms)
@@ -159,19 +175,13 @@ void audit_json_refused(const struct audit_common *c, const struct audit_result 
 int audit_run(const struct audit_common *c, uint64_t to, struct audit_src *src,
               memstate **state, struct audit_result *res)
 {
-    return audit_run_times(c, to, src, state, res, NULL);
+    return audit_run_full(c, to, src, state, res, NULL, NULL);
 }
 
 static int note_attempts(void *ctx, const struct yc_genesis *g, const struct yc_block *b,
                          memstate *before)
 {
     return audit_attempts_note(ctx, g, b, before);
-}
-
-int audit_run_times(const struct audit_common *c, uint64_t to, struct audit_src *src,
-                    memstate **state, struct audit_result *res, struct audit_times *times)
-{
-    return audit_run_full(c, to, src, state, res, times, NULL);
 }
 
 int audit_run_full(const struct audit_common *c, uint64_t to, struct audit_src *src,
@@ -223,11 +233,12 @@ int audit_run_full(const struct audit_common *c, uint64_t to, struct audit_src *
         audit_json_failure(c, "out_of_memory", "out of memory", YC_EXIT_FAIL);
         return YC_EXIT_FAIL;
     }
-    struct progress pr = {.on = !c->quiet && isatty(STDERR_FILENO)};
+    struct audit_progress pr;
+    audit_progress_init(&pr, c, "replaying");
     struct audit_opts o = {.to = to,
                            .threads = c->threads,
                            .check_end = true,
-                           .progress = progress_cb,
+                           .progress = audit_progress_show,
                            .progress_ctx = &pr};
     if (attempts != NULL) {
         o.block_verified = note_attempts;
@@ -247,8 +258,7 @@ int audit_run_full(const struct audit_common *c, uint64_t to, struct audit_src *
         o.block_ctx = times;
     }
     rc = audit_replay(&src->genesis, &src->src, &o, *state, res, msg, sizeof msg);
-    if (pr.shown)
-        fputs("\r\033[K", stderr);
+    audit_progress_end(&pr);
     if (rc != YC_OK) {
         char full[1000];
         snprintf(full, sizeof full, "%s (after %llu verified blocks)", msg,
@@ -261,6 +271,152 @@ int audit_run_full(const struct audit_common *c, uint64_t to, struct audit_src *
         return audit_exit_for(rc);
     }
     return 0;
+}
+
+/* ---- what the questions answer from ---- */
+
+static int note_block_time(void *ctx, uint64_t height, const uint8_t hash[YC_HASH_LEN],
+                           uint64_t time_ms)
+{
+    (void)hash;
+    return note_time(ctx, height, time_ms);
+}
+
+/* The audit index's genesis against the one the auditor gives, if any: 0 or 78. */
+static int index_anchor(const struct audit_common *c, const struct yc_genesis *ig)
+{
+    char a[2 * YC_HASH_LEN + 1], b[2 * YC_HASH_LEN + 1], m[900];
+    yc_hex(a, ig->hash, YC_HASH_LEN);
+    if (c->have_hash && memcmp(c->genesis_hash, ig->hash, YC_HASH_LEN) != 0) {
+        yc_hex(b, c->genesis_hash, YC_HASH_LEN);
+        snprintf(m, sizeof m, "the audit index %s is anchored to genesis %s, not to the "
+                              "--genesis-hash %s",
+                 c->db, a, b);
+    } else if (c->genesis != NULL) {
+        struct yc_genesis g;
+        char err[600];
+        int rc = yc_genesis_json_load(&g, c->genesis, err, sizeof err);
+        if (rc != YC_OK) {
+            snprintf(m, sizeof m, "genesis: %s", err);
+            audit_errorf("%s", m);
+            audit_json_failure(c, yc_err_name(rc), m, audit_exit_for(rc));
+            return audit_exit_for(rc);
+        }
+        bool same = memcmp(g.hash, ig->hash, YC_HASH_LEN) == 0;
+        yc_hex(b, g.hash, YC_HASH_LEN);
+        yc_genesis_cleanup(&g);
+        if (same)
+            return 0;
+        snprintf(m, sizeof m, "the audit index %s is anchored to genesis %s; %s hashes to %s",
+                 c->db, a, c->genesis, b);
+    } else {
+        return 0;
+    }
+    audit_errorf("%s", m);
+    audit_json_failure(c, "config_error", m, YC_EXIT_CONFIG);
+    return YC_EXIT_CONFIG;
+}
+
+/* Opens the audit index for a question and checks it (index.h, audit_index_check). */
+static int ledger_from_index(const struct audit_common *c, unsigned want, struct audit_ledger *L)
+{
+    char msg[900] = "";
+    struct audit_index_tip tip;
+    int rc = audit_index_open(&L->idx, c->db, false, msg, sizeof msg);
+    if (rc == YC_OK)
+        rc = audit_index_check(L->idx, &tip, &L->ig, msg, sizeof msg);
+    if (rc == YC_ECORRUPT) {
+        L->res.reason = AUDIT_STORAGE_CORRUPT;
+        snprintf(L->res.detail, sizeof L->res.detail, "%s", msg);
+        return 0;
+    }
+    if (rc != YC_OK) {
+        int ex = rc == YC_ENOTFOUND ? YC_EXIT_CONFIG : audit_exit_for(rc);
+        audit_errorf("%s", msg);
+        audit_json_failure(c, yc_err_name(rc), msg, ex);
+        audit_ledger_close(L);
+        return ex;
+    }
+    L->g = &L->ig;
+    int ex = index_anchor(c, L->g);
+    if (ex != 0) {
+        audit_ledger_close(L);
+        return ex;
+    }
+    if (want & AUDIT_WANT_TIMES)
+        rc = audit_index_blocks(L->idx, note_block_time, &L->times);
+    if (rc == YC_OK && (want & AUDIT_WANT_ATTEMPTS))
+        rc = audit_index_attempts(L->idx, &L->at);
+    if (rc == YC_OK && (want & AUDIT_WANT_TIMES) && L->times.n != tip.height + 1)
+        rc = YC_ECORRUPT;
+    if (rc == YC_ECORRUPT) {
+        L->res.reason = AUDIT_STORAGE_CORRUPT;
+        snprintf(L->res.detail, sizeof L->res.detail,
+                 "the audit index %s: a block or failed-transaction entry is malformed, or the "
+                 "block entries do not run from the genesis to the tip: the index was altered "
+                 "or damaged; sync into a new directory",
+                 c->db);
+        return 0;
+    }
+    if (rc != YC_OK) {
+        snprintf(msg, sizeof msg, "reading the audit index %s: %s", c->db, yc_strerror(rc));
+        audit_errorf("%s", msg);
+        audit_json_failure(c, yc_err_name(rc), msg, audit_exit_for(rc));
+        audit_ledger_close(L);
+        return audit_exit_for(rc);
+    }
+    L->st = audit_index_state(L->idx);
+    struct audit_result *r = &L->res;
+    r->ok = true;
+    r->target = r->source_tip = r->height = r->blocks = tip.height;
+    r->txs = tip.txs;
+    r->failed = tip.failed;
+    memcpy(r->hash, tip.hash, YC_HASH_LEN);
+    memcpy(r->state_root, tip.state_root, YC_HASH_LEN);
+    r->time_ms = tip.time_ms;
+    char h[2 * YC_HASH_LEN + 1], g[2 * YC_HASH_LEN + 1];
+    yc_hex(h, tip.hash, YC_HASH_LEN);
+    yc_hex(g, tip.genesis_hash, YC_HASH_LEN);
+    fprintf(stderr,
+            PROG ": answered from the audit index %s at height %llu, block hash %s, anchored to "
+                 "genesis %s (every block verified from that genesis by `sync`; the index's "
+                 "tip record, genesis and block entries checked, LevelDB checksums verified on "
+                 "every read)\n",
+            c->db, (unsigned long long)tip.height, h, g);
+    return 0;
+}
+
+int audit_ledger_open(const struct audit_common *c, unsigned want, struct audit_ledger *L)
+{
+    bool all = L->at.all;
+    memset(L, 0, sizeof *L);
+    L->at.all = all;
+    if (c->db != NULL)
+        return ledger_from_index(c, want, L);
+    int ex = audit_run_full(c, 0, &L->src, &L->mem, &L->res,
+                            (want & AUDIT_WANT_TIMES) ? &L->times : NULL,
+                            (want & AUDIT_WANT_ATTEMPTS) ? &L->at : NULL);
+    if (ex != 0) {
+        audit_ledger_close(L);
+        return ex;
+    }
+    L->g = &L->src.genesis;
+    if (L->mem != NULL)
+        L->st = memstate_src(L->mem);
+    return 0;
+}
+
+void audit_ledger_close(struct audit_ledger *L)
+{
+    memstate_destroy(L->mem);
+    L->mem = NULL;
+    audit_src_close(&L->src);
+    audit_index_close(L->idx);
+    L->idx = NULL;
+    yc_genesis_cleanup(&L->ig);
+    free(L->times.t);
+    L->times = (struct audit_times){0};
+    audit_attempts_cleanup(&L->at);
 }
 
 /* ---- replay: summary and report ---- */
@@ -490,17 +646,20 @@ static void synopsis(const char *usage_text)
             usage_text);
 }
 
+/* Which command the options are for: what each requires of --home, --node and --db. */
+enum parse_mode { MODE_REPLAY, MODE_QUESTION, MODE_SYNC };
+
 /* Parses the options every ledger command takes; returns 0, or 2 after a message. */
-static int parse_options(int argc, char **argv, const char *usage, struct audit_common *c,
-                         uint64_t *to, const char **report, bool *help);
+static int parse_options(int argc, char **argv, const char *usage, enum parse_mode mode,
+                         struct audit_common *c, uint64_t *to, const char **report, bool *help);
 
 /* parse_options; a usage error with --json anywhere on the line also prints its one JSON
  * object (code "usage", exit 2). */
-static int parse_common(int argc, char **argv, const char *usage, struct audit_common *c,
-                        uint64_t *to, const char **report, bool *help)
+static int parse_common(int argc, char **argv, const char *usage, enum parse_mode mode,
+                        struct audit_common *c, uint64_t *to, const char **report, bool *help)
 {
     last_error[0] = '\0';
-    int ex = parse_options(argc, argv, usage, c, to, report, help);
+    int ex = parse_options(argc, argv, usage, mode, c, to, report, help);
     if (ex == YC_EXIT_USAGE) {
         struct audit_common j = {.json = false};
         for (int i = 1; i < argc; i++)
@@ -511,16 +670,17 @@ static int parse_common(int argc, char **argv, const char *usage, struct audit_c
     return ex;
 }
 
-static int parse_options(int argc, char **argv, const char *usage, struct audit_common *c,
-                         uint64_t *to, const char **report, bool *help)
+static int parse_options(int argc, char **argv, const char *usage, enum parse_mode mode,
+                         struct audit_common *c, uint64_t *to, const char **report, bool *help)
 {
     enum {
         O_HOME = 1, O_NODE, O_GENESIS, O_GENESIS_HASH, O_REQUIRE_ANCHOR, O_TO, O_REPORT, O_JSON,
-        O_QUIET, O_THREADS, O_AT, O_HELP
+        O_QUIET, O_THREADS, O_AT, O_DB, O_HELP
     };
     static const struct option opts[] = {
         {"home", required_argument, NULL, O_HOME},
         {"node", required_argument, NULL, O_NODE},
+        {"db", required_argument, NULL, O_DB},
         {"genesis", required_argument, NULL, O_GENESIS},
         {"genesis-hash", required_argument, NULL, O_GENESIS_HASH},
         {"require-anchor", no_argument, NULL, O_REQUIRE_ANCHOR},
@@ -544,6 +704,14 @@ static int parse_options(int argc, char **argv, const char *usage, struct audit_
             break;
         case O_NODE:
             c->node = optarg;
+            break;
+        case O_DB:
+            if (mode == MODE_REPLAY) {
+                audit_errorf("--db is not an option of replay: `sync --db DIR` keeps the audit "
+                             "index, and subject, trace, violations and export answer from it");
+                return YC_EXIT_USAGE;
+            }
+            c->db = optarg;
             break;
         case O_GENESIS:
             c->genesis = optarg;
@@ -617,8 +785,20 @@ static int parse_options(int argc, char **argv, const char *usage, struct audit_
             return YC_EXIT_USAGE;
         }
     }
-    if ((c->home == NULL) == (c->node == NULL)) {
+    int sources = (c->home != NULL) + (c->node != NULL);
+    if (mode == MODE_QUESTION && sources + (c->db != NULL) != 1) {
+        audit_errorf("give exactly one of --home DIR, --node URL and --db DIR");
+        synopsis(usage);
+        return YC_EXIT_USAGE;
+    }
+    if (mode != MODE_QUESTION && sources != 1) {
         audit_errorf("give exactly one of --home DIR and --node URL");
+        synopsis(usage);
+        return YC_EXIT_USAGE;
+    }
+    if (mode == MODE_SYNC && (c->db == NULL || !audit_anchored(c))) {
+        audit_errorf("sync needs --db DIR, and --genesis FILE or --genesis-hash HEX: the index "
+                     "is anchored to the genesis you give");
         synopsis(usage);
         return YC_EXIT_USAGE;
     }
@@ -638,7 +818,7 @@ static int cmd_replay(int argc, char **argv)
     uint64_t to = 0;
     const char *report = NULL;
     bool help;
-    int ex = parse_common(argc, argv, REPLAY_USAGE, &c, &to, &report, &help);
+    int ex = parse_common(argc, argv, REPLAY_USAGE, MODE_REPLAY, &c, &to, &report, &help);
     if (ex != 0 || help) {
         if (help)
             fputs(REPLAY_USAGE, stdout);
@@ -728,6 +908,7 @@ struct command {
 
 static const struct command COMMANDS[] = {
     {"replay", cmd_replay, "verify the whole ledger from its genesis"},
+    {"sync", audit_cmd_sync, "keep the audit index: a verified copy questions answer from"},
     {"subject", audit_cmd_subject, "a data subject's consents and every use of their data"},
     {"trace", audit_cmd_trace, "the provenance of a data asset: sources, products, uses"},
     {"violations", audit_cmd_violations,
@@ -741,7 +922,8 @@ static void usage(FILE *f)
     fputs("usage: " PROG " [--version] [--help] COMMAND [OPTIONS]\n"
           "\n"
           "The regulator's tool: replays a Yuchain ledger from its genesis and checks every\n"
-          "signature, certificate and state root, without trusting the node.\n"
+          "signature, certificate and state root, without trusting the node. `sync --db DIR`\n"
+          "keeps a verified copy (the audit index) that the questions answer from (--db).\n"
           "\n"
           "Commands:\n",
           f);
@@ -791,5 +973,11 @@ int audit_main(int argc, char **argv)
 int audit_parse_common(int argc, char **argv, const char *usage_text, struct audit_common *c,
                        bool *help)
 {
-    return parse_common(argc, argv, usage_text, c, NULL, NULL, help);
+    return parse_common(argc, argv, usage_text, MODE_QUESTION, c, NULL, NULL, help);
+}
+
+int audit_parse_sync(int argc, char **argv, const char *usage_text, struct audit_common *c,
+                     bool *help)
+{
+    return parse_common(argc, argv, usage_text, MODE_SYNC, c, NULL, NULL, help);
 }

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "attempts.h"
+#include "index.h"
 #include "memstate.h"
 #include "replay.h"
 #include "source.h"
@@ -27,6 +28,7 @@ int audit_main(int argc, char **argv);
 struct audit_common {
     const char *home;    /* --home DIR */
     const char *node;    /* --node URL */
+    const char *db;      /* --db DIR: the audit index (sync writes it, questions read it) */
     const char *genesis; /* --genesis FILE */
     bool have_hash;      /* --genesis-hash HEX given */
     uint8_t genesis_hash[YC_HASH_LEN];
@@ -70,24 +72,70 @@ struct audit_times {
     uint64_t *t; /* malloc'ed; t[h] for h in 0..n-1 */
     size_t n, cap;
 };
-/* audit_run that also fills *times (freed by the caller with free(times->t)). */
-int audit_run_times(const struct audit_common *c, uint64_t to, struct audit_src *src,
-                    memstate **state, struct audit_result *res, struct audit_times *times);
-/* audit_run_times that also collects the failed attempts of the verified blocks into
- * *attempts (NULL: none; freed by the caller with audit_attempts_cleanup). */
+/* audit_run that also fills *times (NULL: not; freed by the caller with free(times->t))
+ * and collects the failed attempts of the verified blocks into *attempts (NULL: none;
+ * freed by the caller with audit_attempts_cleanup). */
 int audit_run_full(const struct audit_common *c, uint64_t to, struct audit_src *src,
                    memstate **state, struct audit_result *res, struct audit_times *times,
                    struct audit_attempts *attempts);
 
+/*
+ * What a question (subject, trace, violations, export) answers from: the verified state
+ * and what the replay collected, from a replay of the source (--home, --node) or from the
+ * audit index (--db, index.h) after its checks. res.ok false: the ledger (or the index)
+ * failed verification, and only res is meaningful.
+ */
+struct audit_ledger {
+    const struct yc_genesis *g; /* the trusted genesis */
+    struct yc_state_src st;     /* the verified state after res.height */
+    struct audit_result res;
+    struct audit_times times;   /* with AUDIT_WANT_TIMES */
+    struct audit_attempts at;   /* with AUDIT_WANT_ATTEMPTS (set at.all before opening) */
+    /* private */
+    struct audit_src src;
+    memstate *mem;
+    audit_index *idx;
+    struct yc_genesis ig;
+};
+
+#define AUDIT_WANT_TIMES 1u
+#define AUDIT_WANT_ATTEMPTS 2u
+
+/* Fills L (zeroed by it, but for L->at.all). Returns 0 (see res.ok) or an exit code after
+ * printing the problem (with --json, one JSON object; everything released). */
+int audit_ledger_open(const struct audit_common *c, unsigned want, struct audit_ledger *L);
+void audit_ledger_close(struct audit_ledger *L);
+
+/* The progress line on stderr (only when it is a terminal, and neither --json nor --quiet);
+ * at most five updates a second. */
+struct audit_progress {
+    bool on, shown;
+    const char *verb; /* "replaying", "syncing" */
+    uint64_t last_ms, start_ms, start_height;
+};
+void audit_progress_init(struct audit_progress *p, const struct audit_common *c,
+                         const char *verb);
+/* Shows the line: an audit_progress_cb. */
+void audit_progress_show(void *ctx, uint64_t height, uint64_t target);
+/* Erases the line if one was shown. */
+void audit_progress_end(struct audit_progress *p);
+
 /* Prints "yuchain-audit: " + message to stderr. */
 void audit_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Parses --home, --node, --genesis, --genesis-hash, --require-anchor, --json, --quiet,
- * --help; leaves positional arguments
+/* Parses --home, --node, --db, --genesis, --genesis-hash, --require-anchor, --json,
+ * --quiet, --threads, --help (exactly one of --home, --node, --db); leaves positional arguments
  * from optind. Returns 0, or 2 after printing the problem and `usage_text`. */
 int audit_parse_common(int argc, char **argv, const char *usage_text, struct audit_common *c,
                        bool *help);
 
+/* Parses the options of `sync`: --home or --node, --db, --genesis and/or --genesis-hash
+ * (one is required), --json, --quiet, --threads, --help. Returns 0 or 2. */
+int audit_parse_sync(int argc, char **argv, const char *usage_text, struct audit_common *c,
+                     bool *help);
+
+/* The `sync` subcommand (sync.c). */
+int audit_cmd_sync(int argc, char **argv);
 /* The `subject` subcommand (subject.c). */
 int audit_cmd_subject(int argc, char **argv);
 /* The `trace` subcommand (trace.c). */

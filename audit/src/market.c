@@ -91,22 +91,11 @@ static int take_extras(int *argc, char **argv, struct extra *ex, size_t nex)
     return 0;
 }
 
-/* Replays (with block times when `times` is not NULL, collecting failed attempts when
- * `attempts` is not NULL); returns 0 or an exit code. */
-static int replay(const struct audit_common *c, struct audit_src *src, memstate **state,
-                  struct audit_result *res, struct audit_times *times,
-                  struct audit_attempts *attempts)
-{
-    int ex = audit_run_full(c, 0, src, state, res, times, attempts);
-    if (ex != 0)
-        return ex;
-    return 0;
-}
-
 /* ---- violations ---- */
 
 static const char VIOLATIONS_USAGE[] =
-    "usage: yuchain-audit violations (--home DIR | --node URL) [--genesis FILE] [--json]\n"
+    "usage: yuchain-audit violations (--home DIR | --node URL | --db DIR) [--genesis FILE]\n"
+    "                                [--json]\n"
     "\n"
     "Re-checks every rule of the market and its supervision over the whole history:\n"
     "replays and verifies the ledger from its genesis, re-executing every transaction under\n"
@@ -124,6 +113,8 @@ static const char VIOLATIONS_USAGE[] =
     "\n"
     "  --home DIR, --node URL, --genesis FILE   as for `replay`\n"
     "  --genesis-hash HEX, --require-anchor     as for `replay` (unanchored: a warning)\n"
+    "  --db DIR  answer from the audit index kept by `sync` instead of replaying (the\n"
+    "            same answer at its height; --genesis/--genesis-hash must match its anchor)\n"
     "  --json    print one JSON object {\"ok\",\"height\",\"blocks\",\"txs\",\"failed\",\n"
     "            \"checked\",\"breaches\":[{\"rule\",\"id\",\"detail\",\"height\"}],\n"
     "            \"alerts\":[…],\"failed_attempts\":[{\"rule\",\"code\",\"height\",\"tx\",…}]}\n"
@@ -256,48 +247,43 @@ int audit_cmd_violations(int argc, char **argv)
         audit_errorf("violations: unexpected argument \"%s\"", argv[optind]);
         return YC_EXIT_USAGE;
     }
-    struct audit_src src;
-    memstate *state = NULL;
-    struct audit_result res;
-    struct audit_attempts at = {0};
-    ex = replay(&c, &src, &state, &res, NULL, &at);
-    if (ex != 0) {
-        audit_attempts_cleanup(&at);
+    struct audit_ledger L = {0};
+    ex = audit_ledger_open(&c, AUDIT_WANT_ATTEMPTS, &L);
+    if (ex != 0)
         return ex;
-    }
+    const struct audit_result *res = &L.res;
     json_t *o = json_object();
     json_t *fa = json_array();
-    for (size_t i = 0; i < at.n; i++)
-        json_array_append_new(fa, audit_attempt_json(&at.a[i]));
-    audit_attempts_cleanup(&at);
+    for (size_t i = 0; i < L.at.n; i++)
+        json_array_append_new(fa, audit_attempt_json(&L.at.a[i]));
     struct breaches b = {.arr = json_array()};
     struct alerts al = {.arr = json_array()};
     uint64_t checked = 0;
     int rc = YC_OK;
-    if (!res.ok) {
+    if (!res->ok) {
         /* the replay itself refused: a rule broken (tx_rejected) or a forged ledger */
         char detail[1100];
-        snprintf(detail, sizeof detail, "%s: %s", audit_reason_name(res.reason), res.detail);
+        snprintf(detail, sizeof detail, "%s: %s", audit_reason_name(res->reason), res->detail);
         json_array_append_new(b.arr, json_pack("{s:s,s:n,s:s,s:I}", "rule", "replay", "id",
                                                "detail", detail, "height",
-                                               (json_int_t)res.fail_height));
+                                               (json_int_t)res->fail_height));
     } else {
-        struct yc_state_src ss = memstate_src(state);
-        rc = yc_market_check(&ss, &src.genesis, on_breach, &b, &checked);
+        rc = yc_market_check(&L.st, L.g, on_breach, &b, &checked);
         if (rc == YC_OK) {
             uint8_t prefix[YC_KEY_MAX];
             size_t pl = yc_key_prefix(prefix, "alert/");
-            rc = memstate_scan(state, prefix, pl, alert_cb, &al);
+            rc = L.st.scan(L.st.ctx, prefix, pl, alert_cb, &al);
             if (rc == YC_OK)
                 rc = al.err;
         }
         static const char *const alert_keys[] = {"account", NULL};
         static const char *const attempt_keys[] = {"sender", "subject", NULL};
-        audit_add_names(al.arr, state, alert_keys);
-        audit_add_names(fa, state, attempt_keys);
+        audit_add_names(al.arr, &L.st, alert_keys);
+        audit_add_names(fa, &L.st, attempt_keys);
     }
-    memstate_destroy(state);
-    audit_src_close(&src);
+    struct audit_result r = *res;
+    res = &r;
+    audit_ledger_close(&L);
     if (rc != YC_OK) {
         json_decref(o);
         json_decref(b.arr);
@@ -309,10 +295,10 @@ int audit_cmd_violations(int argc, char **argv)
     }
     bool ok = json_array_size(b.arr) == 0;
     json_object_set_new(o, "ok", json_boolean(ok));
-    json_object_set_new(o, "height", json_integer((json_int_t)res.height));
-    json_object_set_new(o, "blocks", json_integer((json_int_t)res.blocks));
-    json_object_set_new(o, "txs", json_integer((json_int_t)res.txs));
-    json_object_set_new(o, "failed", json_integer((json_int_t)res.failed));
+    json_object_set_new(o, "height", json_integer((json_int_t)res->height));
+    json_object_set_new(o, "blocks", json_integer((json_int_t)res->blocks));
+    json_object_set_new(o, "txs", json_integer((json_int_t)res->txs));
+    json_object_set_new(o, "failed", json_integer((json_int_t)res->failed));
     json_object_set_new(o, "checked", json_integer((json_int_t)checked));
     json_object_set_new(o, "breaches", b.arr);
     json_object_set_new(o, "alerts", al.arr);
@@ -334,7 +320,7 @@ int audit_cmd_violations(int argc, char **argv)
 /* ---- export ---- */
 
 static const char EXPORT_USAGE[] =
-    "usage: yuchain-audit export (--home DIR | --node URL) --format csv|jsonl\n"
+    "usage: yuchain-audit export (--home DIR | --node URL | --db DIR) --format csv|jsonl\n"
     "                            [--kind K] [--out DIR] [--from-time T] [--to-time T] [--bom]\n"
     "\n"
     "Replays and verifies the whole ledger (as `replay` does), then exports from the\n"
@@ -357,6 +343,8 @@ static const char EXPORT_USAGE[] =
     "  --bom           start CSV with a UTF-8 byte order mark, for spreadsheet programs\n"
     "  --home DIR, --node URL, --genesis FILE, --quiet   as for `replay`\n"
     "  --genesis-hash HEX, --require-anchor     as for `replay` (unanchored: a warning)\n"
+    "  --db DIR        answer from the audit index kept by `sync` instead of replaying (the\n"
+    "                  same rows at its height; --genesis/--genesis-hash must match it)\n"
     "\n"
     "Exit status: 0 exported, 1 the ledger failed verification, 2 usage, 69 node\n"
     "unreachable, 74 I/O error, 78 configuration error.\n";
@@ -437,7 +425,8 @@ static void col_hex(struct row *r, const char *name, const uint8_t *p)
 
 /* An account: its address under `name`, its registered name under "<name>_name" (empty
  * when it has none; both null when there is no account). */
-static void col_addr(struct row *r, memstate *st, const char *name, const uint8_t *pub)
+static void col_addr(struct row *r, const struct yc_state_src *st, const char *name,
+                     const uint8_t *pub)
 {
     struct col *c = col_add(r, name, C_STR);
     char nn[64];
@@ -493,7 +482,7 @@ struct sink {
     const char *kind;
     uint64_t from, to; /* time window */
     const struct audit_times *times;
-    memstate *state; /* the replayed state: account names */
+    const struct yc_state_src *state; /* the verified state: account names */
     uint64_t rows;
 };
 
@@ -563,7 +552,7 @@ static uint64_t time_at(const struct sink *s, uint64_t h)
 
 struct scan_ctx {
     struct sink *s;
-    memstate *state;
+    const struct yc_state_src *state;
     int err;
 };
 
@@ -783,7 +772,7 @@ static void export_attempts(struct sink *s)
 static const struct {
     const char *kind;
     const char *prefix; /* NULL: not from the state (failed attempts) */
-    memstate_scan_cb cb;
+    yc_state_visit_cb cb;
 } KINDS[] = {
     {"deals", "deal/", deal_cb},          {"consents", "consent/", consent_cb},
     {"uses", "usage/", usage_cb},         {"carries", "carry/", carry_cb},
@@ -792,7 +781,7 @@ static const struct {
 };
 #define NKINDS (sizeof KINDS / sizeof KINDS[0])
 
-static int export_kind(struct sink *s, memstate *state, size_t k, bool bom)
+static int export_kind(struct sink *s, const struct yc_state_src *state, size_t k, bool bom)
 {
     struct scan_ctx x = {.s = s, .state = state};
     uint8_t prefix[YC_KEY_MAX];
@@ -805,7 +794,7 @@ static int export_kind(struct sink *s, memstate *state, size_t k, bool bom)
         return YC_OK;
     }
     size_t pl = yc_key_prefix(prefix, KINDS[k].prefix);
-    int rc = memstate_scan(state, prefix, pl, KINDS[k].cb, &x);
+    int rc = state->scan(state->ctx, prefix, pl, KINDS[k].cb, &x);
     return rc == YC_OK ? x.err : rc;
 }
 
@@ -881,32 +870,24 @@ int audit_cmd_export(int argc, char **argv)
     if (ex != 0)
         return ex;
 
-    struct audit_src src;
-    memstate *state = NULL;
-    struct audit_result res;
-    struct audit_times times = {0};
-    struct audit_attempts at = {.all = true};
     bool want_attempts = only == NKINDS || KINDS[only].prefix == NULL;
-    ex = replay(&c, &src, &state, &res, &times, want_attempts ? &at : NULL);
-    if (ex != 0) {
-        free(times.t);
-        audit_attempts_cleanup(&at);
+    struct audit_ledger L = {.at = {.all = true}};
+    ex = audit_ledger_open(&c, AUDIT_WANT_TIMES | (want_attempts ? AUDIT_WANT_ATTEMPTS : 0u),
+                           &L);
+    if (ex != 0)
         return ex;
-    }
-    s.attempts = &at;
-    s.state = state;
-    if (!res.ok) {
+    if (!L.res.ok) {
+        audit_json_refused(&c, &L.res);
         audit_errorf("the ledger fails verification at height %llu: %s: %s; nothing from it "
                      "can be trusted",
-                     (unsigned long long)res.fail_height, audit_reason_name(res.reason),
-                     res.detail);
-        memstate_destroy(state);
-        audit_src_close(&src);
-        free(times.t);
-        audit_attempts_cleanup(&at);
+                     (unsigned long long)L.res.fail_height, audit_reason_name(L.res.reason),
+                     L.res.detail);
+        audit_ledger_close(&L);
         return YC_EXIT_FAIL;
     }
-    s.times = &times;
+    s.attempts = &L.at;
+    s.state = &L.st;
+    s.times = &L.times;
     int rc = YC_OK;
     if (outdir != NULL && mkdir(outdir, 0755) != 0) {
         struct stat st;
@@ -930,14 +911,12 @@ int audit_cmd_export(int argc, char **argv)
             }
         }
         s.f = f;
-        rc = export_kind(&s, state, k, bom != NULL);
+        rc = export_kind(&s, &L.st, k, bom != NULL);
         if (f != stdout && fclose(f) != 0 && rc == YC_OK)
             rc = YC_EIO;
     }
-    memstate_destroy(state);
-    audit_src_close(&src);
-    free(times.t);
-    audit_attempts_cleanup(&at);
+    uint64_t height = L.res.height;
+    audit_ledger_close(&L);
     if (rc == YC_EIO || ferror(stdout))
         return YC_EXIT_IOERR;
     if (rc != YC_OK) {
@@ -946,6 +925,6 @@ int audit_cmd_export(int argc, char **argv)
     }
     if (!c.quiet)
         fprintf(stderr, "exported %llu row(s) up to height %llu\n", (unsigned long long)s.rows,
-                (unsigned long long)res.height);
+                (unsigned long long)height);
     return YC_EXIT_OK;
 }

@@ -5,26 +5,29 @@
 #include <string.h>
 
 #include "names.h"
+#include "yc/alloc.h"
 #include "yc/bech32.h"
 #include "yc/cliutil.h"
 #include "yc/objects.h"
 
-void audit_account_name(memstate *st, const uint8_t pub[YC_PUBKEY_LEN], char *out, size_t cap)
+void audit_account_name(const struct yc_state_src *st, const uint8_t pub[YC_PUBKEY_LEN],
+                        char *out, size_t cap)
 {
     uint8_t k[YC_KEY_MAX];
     size_t kl = yc_key_account(k, pub);
-    const uint8_t *v;
+    uint8_t *v = NULL;
     size_t vl;
     struct yc_account a;
     out[0] = '\0';
-    if (memstate_get(st, k, kl, &v, &vl) != YC_OK || yc_account_decode(&a, v, vl) != YC_OK)
-        return;
-    size_t n = a.name.len < cap - 1 ? a.name.len : cap - 1;
-    memcpy(out, a.name.p, n);
-    out[n] = '\0';
+    if (st->get(st->ctx, k, kl, &v, &vl) == YC_OK && yc_account_decode(&a, v, vl) == YC_OK) {
+        size_t n = a.name.len < cap - 1 ? a.name.len : cap - 1;
+        memcpy(out, a.name.p, n);
+        out[n] = '\0';
+    }
+    yc_free(v);
 }
 
-void audit_add_names(json_t *arr, memstate *st, const char *const *keys)
+void audit_add_names(json_t *arr, const struct yc_state_src *st, const char *const *keys)
 {
     size_t i;
     json_t *o;

@@ -15,17 +15,19 @@
 
 #include <jansson.h>
 
-#include "memstate.h"
+#include "yc/state.h"
 #include "yc/tx.h"
 
 #define AUDIT_WHO_MAX (YC_NAME_MAX + 48)
 
-/* The registered name of account pub in st into out (cap bytes): "" if none. */
-void audit_account_name(memstate *st, const uint8_t pub[YC_PUBKEY_LEN], char *out, size_t cap);
+/* The registered name of account pub in the verified state st into out (cap bytes): "" if
+ * none. */
+void audit_account_name(const struct yc_state_src *st, const uint8_t pub[YC_PUBKEY_LEN],
+                        char *out, size_t cap);
 
 /* For every object of array arr and each key of keys (NULL-terminated) holding a yc1
  * address, adds "<key>_name". */
-void audit_add_names(json_t *arr, memstate *st, const char *const *keys);
+void audit_add_names(json_t *arr, const struct yc_state_src *st, const char *const *keys);
 
 /* "Name (yc1abcdefg…uvwxyz)" from o's address under key and its "<key>_name"; the
  * address alone without a name; "" when o has no address there. Returns out. */

@@ -353,6 +353,15 @@ static int execute(struct audit_result *res, const struct yc_genesis *g, memstat
     const struct yc_write *w = NULL;
     size_t n = 0;
     rc = yc_overlay_writes(o, &w, &n);
+    if (rc == YC_OK && opts->block_writes != NULL) {
+        rc = opts->block_writes(opts->writes_ctx, b, state, w, n);
+        if (rc < 0) {
+            yc_overlay_destroy(o);
+            snprintf(msg, msglen, "keeping block %llu: %s", (unsigned long long)b->hdr.height,
+                     yc_strerror(rc));
+            return rc;
+        }
+    }
     if (rc == YC_OK)
         rc = memstate_apply(state, w, n);
     yc_overlay_destroy(o);
@@ -363,8 +372,8 @@ static int execute(struct audit_result *res, const struct yc_genesis *g, memstat
     return YC_OK;
 }
 
-static int genesis_state(const struct yc_genesis *g, memstate *state, struct audit_result *res,
-                         char *msg, size_t msglen)
+int audit_genesis_state(const struct yc_genesis *g, memstate *state, uint8_t root[YC_HASH_LEN],
+                        char *msg, size_t msglen)
 {
     struct yc_state_src src = memstate_src(state);
     yc_overlay *o = NULL;
@@ -372,7 +381,7 @@ static int genesis_state(const struct yc_genesis *g, memstate *state, struct aud
     const struct yc_write *w = NULL;
     size_t n = 0;
     if (rc == YC_OK)
-        rc = yc_genesis_state(o, g, res->state_root);
+        rc = yc_genesis_state(o, g, root);
     if (rc == YC_OK)
         rc = yc_overlay_writes(o, &w, &n);
     if (rc == YC_OK)
@@ -392,11 +401,19 @@ int audit_replay(const struct yc_genesis *g, const struct audit_source *src,
         msg[0] = '\0';
     if (g == NULL || src == NULL || opts == NULL || state == NULL || g->nvalidators == 0)
         return YC_EINVAL;
-    memcpy(res->hash, g->hash, YC_HASH_LEN);
-    res->time_ms = g->genesis_time_ms;
-    int rc = genesis_state(g, state, res, msg, msglen);
-    if (rc != YC_OK)
-        return rc;
+    int rc = YC_OK;
+    if (opts->from != NULL) {
+        res->height = opts->from->height;
+        memcpy(res->hash, opts->from->hash, YC_HASH_LEN);
+        memcpy(res->state_root, opts->from->state_root, YC_HASH_LEN);
+        res->time_ms = opts->from->time_ms;
+    } else {
+        memcpy(res->hash, g->hash, YC_HASH_LEN);
+        res->time_ms = g->genesis_time_ms;
+        rc = audit_genesis_state(g, state, res->state_root, msg, msglen);
+        if (rc != YC_OK)
+            return rc;
+    }
 
     unsigned threads = audit_default_threads();
     uint64_t tip = 0;
@@ -406,7 +423,7 @@ int audit_replay(const struct yc_genesis *g, const struct audit_source *src,
     res->source_tip = tip;
     res->target = opts->to > 0 ? opts->to : tip;
 
-    for (uint64_t h = 1; h <= res->target; h++) {
+    for (uint64_t h = res->height + 1; h <= res->target; h++) {
         uint8_t *bytes = NULL;
         size_t len = 0;
         char why[256] = "";

@@ -151,6 +151,15 @@ struct audit_result {
     struct audit_diff diffs[AUDIT_MAX_DIFFS];
 };
 
+/* A verified point to resume from (the audit index, index.h): the caller's state already
+ * holds the state after block `height`, whose hash, state root and time these are. */
+struct audit_resume {
+    uint64_t height;
+    uint8_t hash[YC_HASH_LEN];
+    uint8_t state_root[YC_HASH_LEN];
+    uint64_t time_ms;
+};
+
 /* Called after each verified block; cheap, so the caller rate-limits its output. */
 typedef void (*audit_progress_cb)(void *ctx, uint64_t height, uint64_t target);
 
@@ -170,14 +179,28 @@ struct audit_opts {
     int (*block_verified)(void *ctx, const struct yc_genesis *g, const struct yc_block *b,
                           memstate *before);
     void *verified_ctx;
+    /* Called for each block that passed every check with its writes (sorted by key), just
+     * before they are applied to `before` (may be NULL). A negative return aborts the
+     * replay with that code (an operational error). */
+    int (*block_writes)(void *ctx, const struct yc_block *b, memstate *before,
+                        const struct yc_write *w, size_t n);
+    void *writes_ctx;
+    /* Resume after this verified point instead of starting from the genesis (may be
+     * NULL); res->blocks and res->txs then count the blocks replayed after it. */
+    const struct audit_resume *from;
 };
+
+/* Builds the genesis state of g into the empty `state` and its root. YC_OK, or YC_ENOMEM /
+ * YC_ELIMIT with msg. */
+YC_WUR int audit_genesis_state(const struct yc_genesis *g, memstate *state,
+                               uint8_t root[YC_HASH_LEN], char *msg, size_t msglen);
 
 /* The number of online cores (at least 1, at most 64): the default of opts->threads. */
 unsigned audit_default_threads(void);
 
 /*
- * Replays `src` against genesis `g` into `state` (an empty memstate the caller owns;
- * afterwards it holds the state after res->height). Returns YC_OK when the replay ran
+ * Replays `src` against genesis `g` into `state` (an empty memstate the caller owns, or
+ * the state at opts->from; afterwards it holds the state after res->height). Returns YC_OK when the replay ran
  * to a verdict (res->ok, or the first failure in res), else an operational error
  * (YC_EIO, YC_EUNREACHABLE, YC_EREMOTE, YC_ENOMEM, YC_ELIMIT, …) with `msg` filled; the
  * result then holds what was verified before it.

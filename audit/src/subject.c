@@ -17,6 +17,7 @@
 
 #include <jansson.h>
 
+#include "yc/alloc.h"
 #include "yc/bech32.h"
 #include "yc/cliutil.h"
 #include "yc/objects.h"
@@ -25,7 +26,8 @@
 #include "names.h"
 
 static const char SUBJECT_USAGE[] =
-    "usage: yuchain-audit subject ADDRESS (--home DIR | --node URL) [--genesis FILE] [--json]\n"
+    "usage: yuchain-audit subject ADDRESS (--home DIR | --node URL | --db DIR)\n"
+    "                             [--genesis FILE] [--json]\n"
     "\n"
     "Replays and verifies the whole ledger (as `replay` does), then lists, from the\n"
     "replayed state, the consents that the data subject ADDRESS (yc1…) granted, with\n"
@@ -36,6 +38,8 @@ static const char SUBJECT_USAGE[] =
     "\n"
     "  --home DIR, --node URL, --genesis FILE   as for `replay`\n"
     "  --genesis-hash HEX, --require-anchor     as for `replay` (unanchored: a warning)\n"
+    "  --db DIR  answer from the audit index kept by `sync` instead of replaying (the\n"
+    "            same answer at its height; --genesis/--genesis-hash must match its anchor)\n"
     "  --json    print one JSON object {\"subject\",\"height\",\"time\",\"account\",\n"
     "            \"consents\",\"usage\",\"failed_attempts\"}\n"
     "  --quiet   no progress display\n"
@@ -86,7 +90,7 @@ static json_t *time_json(uint64_t ms)
 }
 
 struct listing {
-    memstate *state;
+    const struct yc_state_src *st;
     size_t plen;      /* length of the index prefix */
     uint64_t now_ms;  /* block time for consent status */
     json_t *items;
@@ -103,11 +107,12 @@ static int consent_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t 
     const uint8_t *id = key + l->plen;
     uint8_t ck[YC_KEY_MAX];
     size_t cl = yc_key_consent(ck, id);
-    const uint8_t *cv;
+    uint8_t *cv = NULL;
     size_t cvl;
     struct yc_consent c;
-    if (memstate_get(l->state, ck, cl, &cv, &cvl) != YC_OK ||
+    if (l->st->get(l->st->ctx, ck, cl, &cv, &cvl) != YC_OK ||
         yc_consent_decode(&c, cv, cvl) != YC_OK) {
+        yc_free(cv);
         l->err = YC_ECORRUPT;
         return 1;
     }
@@ -130,6 +135,7 @@ static int consent_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t 
     json_object_set_new(o, "revoked_at", u64_json(c.revoked_at));
     json_object_set_new(o, "status", json_string(yc_consent_status(&c, l->now_ms)));
     json_array_append_new(l->items, o);
+    yc_free(cv);
     return 0;
 }
 
@@ -142,11 +148,12 @@ static int usage_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *v
         return 0;
     uint8_t uk[YC_KEY_MAX];
     size_t ul = yc_key_usage(uk, val);
-    const uint8_t *uv;
+    uint8_t *uv = NULL;
     size_t uvl;
     struct yc_usage u;
-    if (memstate_get(l->state, uk, ul, &uv, &uvl) != YC_OK ||
+    if (l->st->get(l->st->ctx, uk, ul, &uv, &uvl) != YC_OK ||
         yc_usage_decode(&u, uv, uvl) != YC_OK) {
+        yc_free(uv);
         l->err = YC_ECORRUPT;
         return 1;
     }
@@ -165,18 +172,21 @@ static int usage_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *v
     json_object_set_new(o, "input", u.has_input ? hex_json(u.input, YC_HASH_LEN) : json_null());
     json_object_set_new(o, "output", u.has_output ? hex_json(u.output, YC_HASH_LEN) : json_null());
     json_array_append_new(l->items, o);
+    yc_free(uv);
     return 0;
 }
 
-static json_t *account_json(memstate *state, const uint8_t pub[YC_PUBKEY_LEN])
+static json_t *account_json(const struct yc_state_src *st, const uint8_t pub[YC_PUBKEY_LEN])
 {
     uint8_t k[YC_KEY_MAX];
     size_t kl = yc_key_account(k, pub);
-    const uint8_t *v;
+    uint8_t *v = NULL;
     size_t vl;
     struct yc_account a;
-    if (memstate_get(state, k, kl, &v, &vl) != YC_OK || yc_account_decode(&a, v, vl) != YC_OK)
+    if (st->get(st->ctx, k, kl, &v, &vl) != YC_OK || yc_account_decode(&a, v, vl) != YC_OK) {
+        yc_free(v);
         return json_null();
+    }
     json_t *o = json_object();
     const char *role = yc_role_name(a.role);
     json_object_set_new(o, "role", json_string(role != NULL ? role : "?"));
@@ -184,6 +194,7 @@ static json_t *account_json(memstate *state, const uint8_t pub[YC_PUBKEY_LEN])
     json_object_set_new(o, "jurisdiction", slice_json(&a.jurisdiction));
     json_object_set_new(o, "balance", u64_json(a.balance));
     json_object_set_new(o, "registered_at", u64_json(a.registered_at));
+    yc_free(v);
     return o;
 }
 
@@ -270,8 +281,8 @@ int audit_cmd_subject(int argc, char **argv)
     }
     if (argc - optind != 1) {
         audit_errorf("subject: give exactly one ADDRESS");
-        fprintf(stderr, "usage: yuchain-audit subject ADDRESS (--home DIR | --node URL) "
-                        "[--genesis FILE] [--json]\n");
+        fprintf(stderr, "usage: yuchain-audit subject ADDRESS (--home DIR | --node URL | --db "
+                        "DIR) [--genesis FILE] [--json]\n");
         return YC_EXIT_USAGE;
     }
     const char *address = argv[optind];
@@ -281,19 +292,27 @@ int audit_cmd_subject(int argc, char **argv)
         return YC_EXIT_DATAERR;
     }
 
-    struct audit_src src;
-    memstate *state = NULL;
-    struct audit_result res;
-    struct audit_attempts at = {.all = true};
-    ex = audit_run_full(&c, 0, &src, &state, &res, NULL, &at);
-    if (ex != 0) {
-        audit_attempts_cleanup(&at);
+    struct audit_ledger L = {.at = {.all = true}};
+    ex = audit_ledger_open(&c, AUDIT_WANT_ATTEMPTS, &L);
+    if (ex != 0)
         return ex;
+    if (!L.res.ok) {
+        audit_json_refused(&c, &L.res);
+        if (L.res.fail_height > 0)
+            audit_errorf("the ledger fails verification at height %llu: %s: %s; nothing "
+                         "from it can be trusted",
+                         (unsigned long long)L.res.fail_height, audit_reason_name(L.res.reason),
+                         L.res.detail);
+        else
+            audit_errorf("the ledger fails verification: %s: %s",
+                         audit_reason_name(L.res.reason), L.res.detail);
+        audit_ledger_close(&L);
+        return YC_EXIT_FAIL;
     }
     /* this subject's: uses under their consents that the ledger recorded as failed */
     json_t *fa = json_array();
-    for (size_t i = 0; i < at.n; i++) {
-        const struct audit_attempt *a = &at.a[i];
+    for (size_t i = 0; i < L.at.n; i++) {
+        const struct audit_attempt *a = &L.at.a[i];
         if (a->type != YC_TX_USAGE_RECORD || !a->has_subject ||
             memcmp(a->subject, pub, YC_PUBKEY_LEN) != 0)
             continue;
@@ -302,52 +321,37 @@ int audit_cmd_subject(int argc, char **argv)
         json_object_set_new(o, "index", u64_json(a->index));
         json_array_append_new(fa, o);
     }
-    audit_attempts_cleanup(&at);
-    if (!res.ok) {
-        json_decref(fa);
-        audit_json_refused(&c, &res);
-        if (res.fail_height > 0)
-            audit_errorf("the ledger fails verification at height %llu: %s: %s; nothing "
-                         "from it can be trusted",
-                         (unsigned long long)res.fail_height, audit_reason_name(res.reason),
-                         res.detail);
-        else
-            audit_errorf("the ledger fails verification: %s: %s", audit_reason_name(res.reason),
-                         res.detail);
-        memstate_destroy(state);
-        audit_src_close(&src);
-        return YC_EXIT_FAIL;
-    }
 
+    const struct yc_state_src *st = &L.st;
     json_t *doc = json_object();
     json_object_set_new(doc, "subject", addr_json(pub));
-    json_object_set_new(doc, "height", u64_json(res.height));
-    json_object_set_new(doc, "time", time_json(res.time_ms));
-    json_object_set_new(doc, "account", account_json(state, pub));
+    json_object_set_new(doc, "height", u64_json(L.res.height));
+    json_object_set_new(doc, "time", time_json(L.res.time_ms));
+    json_object_set_new(doc, "account", account_json(st, pub));
     uint8_t prefix[YC_KEY_MAX];
-    struct listing l = {.state = state, .now_ms = res.time_ms, .items = json_array()};
+    struct listing l = {.st = st, .now_ms = L.res.time_ms, .items = json_array()};
     l.plen = yc_key_idx_consent_subject(prefix, pub);
-    int rc = memstate_scan(state, prefix, l.plen, consent_cb, &l);
+    int rc = st->scan(st->ctx, prefix, l.plen, consent_cb, &l);
     json_object_set_new(doc, "consents", l.items);
     if (rc == YC_OK && l.err == YC_OK) {
         l.items = json_array();
         l.plen = yc_key_idx_usage_subject(prefix, pub);
-        rc = memstate_scan(state, prefix, l.plen, usage_cb, &l);
+        rc = st->scan(st->ctx, prefix, l.plen, usage_cb, &l);
         json_object_set_new(doc, "usage", l.items);
     }
     json_object_set_new(doc, "failed_attempts", fa);
     static const char *const consent_keys[] = {"processor", NULL};
     static const char *const use_keys[] = {"user", NULL};
     static const char *const attempt_keys[] = {"sender", NULL};
-    audit_add_names(json_object_get(doc, "consents"), state, consent_keys);
-    audit_add_names(json_object_get(doc, "usage"), state, use_keys);
-    audit_add_names(fa, state, attempt_keys);
-    memstate_destroy(state);
-    audit_src_close(&src);
-    if (rc == YC_ENOMEM || l.err != YC_OK) {
+    audit_add_names(json_object_get(doc, "consents"), st, consent_keys);
+    audit_add_names(json_object_get(doc, "usage"), st, use_keys);
+    audit_add_names(fa, st, attempt_keys);
+    audit_ledger_close(&L);
+    if (rc != YC_OK || l.err != YC_OK) {
         audit_errorf("%s", rc == YC_ENOMEM ? "out of memory"
-                                           : "an index entry names an object that does not "
-                                             "decode (a ledger rule is broken)");
+                           : rc != YC_OK  ? "reading the verified state failed"
+                                          : "an index entry names an object that does not "
+                                            "decode (a ledger rule is broken)");
         json_decref(doc);
         return YC_EXIT_FAIL;
     }

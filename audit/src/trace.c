@@ -19,7 +19,8 @@
 #define TRACE_MAX_ARGS 64
 
 static const char TRACE_USAGE[] =
-    "usage: yuchain-audit trace ID (--home DIR | --node URL) [--format F] [--genesis FILE]\n"
+    "usage: yuchain-audit trace ID (--home DIR | --node URL | --db DIR) [--format F]\n"
+    "                           [--genesis FILE]\n"
     "\n"
     "Replays and verifies the whole ledger (as `replay` does), then prints, from the\n"
     "replayed state, the provenance of data asset ID (64 hex digits): the asset, its\n"
@@ -28,6 +29,8 @@ static const char TRACE_USAGE[] =
     "\n"
     "  --home DIR, --node URL, --genesis FILE   as for `replay`\n"
     "  --genesis-hash HEX, --require-anchor     as for `replay` (unanchored: a warning)\n"
+    "  --db DIR     answer from the audit index kept by `sync` instead of replaying (the\n"
+    "               same answer at its height; --genesis/--genesis-hash must match it)\n"
     "  --format F   text (default), json, dot (Graphviz) or prov-json (W3C PROV-JSON);\n"
     "               json, dot and prov-json are byte for byte what the node's\n"
     "               `provenance` method computes at the same height\n"
@@ -90,7 +93,7 @@ int audit_cmd_trace(int argc, char **argv)
     }
     if (argc - optind != 1) {
         audit_errorf("trace: give exactly one asset ID");
-        fprintf(stderr, "usage: yuchain-audit trace ID (--home DIR | --node URL) "
+        fprintf(stderr, "usage: yuchain-audit trace ID (--home DIR | --node URL | --db DIR) "
                         "[--format text|json|dot|prov-json]\n");
         return YC_EXIT_USAGE;
     }
@@ -101,34 +104,30 @@ int audit_cmd_trace(int argc, char **argv)
         return YC_EXIT_DATAERR;
     }
 
-    struct audit_src src;
-    memstate *state = NULL;
-    struct audit_result res;
-    ex = audit_run(&c, 0, &src, &state, &res);
+    struct audit_ledger L = {0};
+    ex = audit_ledger_open(&c, 0, &L);
     if (ex != 0)
         return ex;
-    if (!res.ok) {
-        audit_json_refused(&c, &res);
+    if (!L.res.ok) {
+        audit_json_refused(&c, &L.res);
         audit_errorf("the ledger fails verification at height %llu: %s: %s; nothing from it "
                      "can be trusted",
-                     (unsigned long long)res.fail_height, audit_reason_name(res.reason),
-                     res.detail);
-        memstate_destroy(state);
-        audit_src_close(&src);
+                     (unsigned long long)L.res.fail_height, audit_reason_name(L.res.reason),
+                     L.res.detail);
+        audit_ledger_close(&L);
         return YC_EXIT_FAIL;
     }
     struct yc_buf out;
     yc_buf_init(&out, TRACE_MAX_BYTES);
-    struct yc_state_src ss = memstate_src(state);
-    int rc = yc_provenance_render(&ss, id, res.height, res.time_ms, f, &out);
-    memstate_destroy(state);
-    audit_src_close(&src);
+    int rc = yc_provenance_render(&L.st, id, L.res.height, L.res.time_ms, f, &out);
+    uint64_t height = L.res.height;
+    audit_ledger_close(&L);
     if (rc == YC_OK) {
         fwrite(out.data, 1, out.len, stdout);
         ex = ferror(stdout) ? YC_EXIT_IOERR : YC_EXIT_OK;
     } else if (rc == YC_EUNKNOWNASSET) {
         audit_errorf("no asset %s on this ledger (at height %llu)", idhex,
-                     (unsigned long long)res.height);
+                     (unsigned long long)height);
         ex = YC_EXIT_FAIL;
     } else {
         audit_errorf("cannot trace %s: %s (%s)", idhex, yc_strerror(rc), yc_err_name(rc));

@@ -73,17 +73,15 @@ static int teardown(void **state)
     return 0;
 }
 
-/* Runs audit_main with the NULL-terminated args; *out gets its stdout (malloc'ed). */
-static int run(char **out, ...)
+/* Runs audit_main with args[0..n) after the program name; *out gets its stdout
+ * (malloc'ed). */
+static int run_v(char **out, int n, char **args)
 {
     char *argv[32];
     int argc = 0;
-    va_list ap;
-    va_start(ap, out);
     argv[argc++] = (char *)"yuchain-audit";
-    for (char *a; (a = va_arg(ap, char *)) != NULL && argc < 31;)
-        argv[argc++] = a;
-    va_end(ap);
+    for (int i = 0; i < n && argc < 31; i++)
+        argv[argc++] = args[i];
     argv[argc] = NULL;
 
     char path[] = "/tmp/yc-test-cli-XXXXXX";
@@ -108,6 +106,19 @@ static int run(char **out, ...)
     else
         free(buf);
     return rc;
+}
+
+/* Runs audit_main with the NULL-terminated args; *out gets its stdout (malloc'ed). */
+static int run(char **out, ...)
+{
+    char *args[31];
+    int n = 0;
+    va_list ap;
+    va_start(ap, out);
+    for (char *a; (a = va_arg(ap, char *)) != NULL && n < 30;)
+        args[n++] = a;
+    va_end(ap);
+    return run_v(out, n, args);
 }
 
 static json_t *parse_json(const char *text)
@@ -537,6 +548,89 @@ static void test_failed_attempts(void **state)
     free(out);
 }
 
+/* The question args (NULL-terminated) asked with --home and with --db: byte for byte the
+ * same output and exit code. */
+static void same_answer(const char *home, const char *db, ...)
+{
+    char *a[24];
+    int n = 0;
+    va_list ap;
+    va_start(ap, db);
+    for (char *x; (x = va_arg(ap, char *)) != NULL && n < 20;)
+        a[n++] = x;
+    va_end(ap);
+    char *out1 = NULL, *out2 = NULL;
+    a[n] = (char *)"--quiet";
+    a[n + 1] = (char *)"--home";
+    a[n + 2] = (char *)home;
+    int rc1 = run_v(&out1, n + 3, a);
+    a[n + 1] = (char *)"--db";
+    a[n + 2] = (char *)db;
+    int rc2 = run_v(&out2, n + 3, a);
+    assert_int_equal(rc1, rc2);
+    assert_string_equal(out1, out2);
+    free(out1);
+    free(out2);
+}
+
+/* Every question asked from the audit index answers as the full replay does; `sync` first
+ * from the genesis, then only the new blocks (two with failed transactions). */
+static void test_index_answers(void **state)
+{
+    struct fix *f = *state;
+    char db[4300], genesis[4300], addr[YC_ADDR_MAX], *out = NULL;
+    snprintf(db, sizeof db, "%s/index", f->home);
+    snprintf(genesis, sizeof genesis, "%s/config/genesis.json", f->home);
+    assert_int_equal(yc_addr_encode(addr, f->c.alice_pub), YC_OK);
+
+    assert_int_equal(run(&out, "sync", "--home", f->home, "--genesis", genesis, "--db", db,
+                         "--json", NULL),
+                     0);
+    json_t *j = parse_json(out);
+    assert_true(json_is_true(json_object_get(j, "ok")));
+    assert_int_equal(json_integer_value(json_object_get(j, "from_height")), 0);
+    assert_int_equal(json_integer_value(json_object_get(j, "height")), 5);
+    json_decref(j);
+    free(out);
+    same_answer(f->home, db, "subject", addr, "--json", NULL);
+
+    add_failed_attempts(f);
+    assert_int_equal(run(&out, "sync", "--home", f->home, "--genesis", genesis, "--db", db,
+                         "--json", NULL),
+                     0);
+    j = parse_json(out);
+    assert_int_equal(json_integer_value(json_object_get(j, "from_height")), 5);
+    assert_int_equal(json_integer_value(json_object_get(j, "height")), 7);
+    assert_int_equal(json_integer_value(json_object_get(j, "blocks")), 2);
+    assert_int_equal(json_integer_value(json_object_get(j, "total_txs")), 12);
+    json_decref(j);
+    free(out);
+
+    same_answer(f->home, db, "subject", addr, "--json", NULL);
+    same_answer(f->home, db, "subject", addr, NULL);
+    same_answer(f->home, db, "violations", "--json", NULL);
+    same_answer(f->home, db, "violations", NULL);
+    same_answer(f->home, db, "export", "--format", "jsonl", NULL);
+    same_answer(f->home, db, "export", "--format", "csv", "--kind", "failed_attempts", NULL);
+    same_answer(f->home, db, "export", "--format", "csv", "--kind", "consents", NULL);
+    same_answer(f->home, db, "trace",
+                "0000000000000000000000000000000000000000000000000000000000000000", NULL);
+
+    /* anchored elsewhere: refused, naming both hashes */
+    assert_int_equal(run(&out, "subject", addr, "--db", db, "--genesis-hash",
+                         "0000000000000000000000000000000000000000000000000000000000000000",
+                         "--json", NULL),
+                     78);
+    j = parse_json(out);
+    assert_non_null(strstr(json_string_value(json_object_get(j, "reason")), "anchored to"));
+    json_decref(j);
+    free(out);
+    /* replay takes no --db; a question takes exactly one source; sync needs an anchor */
+    assert_int_equal(run(NULL, "replay", "--db", db, NULL), 2);
+    assert_int_equal(run(NULL, "subject", addr, "--db", db, "--home", f->home, NULL), 2);
+    assert_int_equal(run(NULL, "sync", "--home", f->home, "--db", db, NULL), 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -546,6 +640,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_config_and_io_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_subject, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failed_attempts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_index_answers, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
