@@ -168,56 +168,169 @@ static int explain_tx(struct audit_result *res, const struct yc_genesis *g, mems
     return YC_OK;
 }
 
-/* ---- signatures on every core ----
- * The transactions of a block are verified on up to `threads` threads (the calling one
- * included), each taking every threads-th transaction; yc_tx_verify is reentrant (it
- * verifies with libsecp256k1's static context). The verdicts land in rcs[] and are read
- * in block order afterwards, so the failure reported is the lowest index's, as with one
- * thread. Execution stays on the calling thread. */
+/* ---- signatures on every core, ahead of execution ----
+ * A pool of `threads` workers verifies the transactions of a block (each worker taking
+ * SIG_CHUNK at a time) while the calling thread decodes the next one and then checks and
+ * executes the block before: verification of block h+1 overlaps the execution of block
+ * h. yc_tx_verify_hinted is reentrant (libsecp256k1's static context); each worker keeps
+ * its own cache of parsed sender keys (a hint is only ever this process's own parse of
+ * exactly those 33 bytes). The verdicts land in rcs[] and are read in block order
+ * afterwards, so the failure reported is the lowest index's, as with one thread.
+ * Execution, state and callbacks stay on the calling thread. With one thread there is no
+ * pool: the calling thread verifies each block before executing it. */
 
 #define AUDIT_MAX_THREADS 64
-#define PARALLEL_MIN_TXS 8 /* fewer transactions are verified on the calling thread */
+#define SIG_CHUNK 16
+#define KEYCACHE_SLOTS 8192 /* per worker, direct-mapped by the key's bytes */
 
-struct sigjob {
+struct keyslot {
+    bool used;
+    uint8_t pub[YC_PUBKEY_LEN];
+    struct yc_parsed_key key;
+};
+
+/* Verifies tx with the sender's key parsed once per worker (cache may be NULL). */
+static int verify_tx(const struct yc_tx *tx, const char *chain_id, struct keyslot *cache)
+{
+    if (cache == NULL)
+        return yc_tx_verify(tx, chain_id);
+    uint32_t k = (uint32_t)tx->sender[1] | (uint32_t)tx->sender[2] << 8 |
+                 (uint32_t)tx->sender[3] << 16;
+    struct keyslot *s = &cache[k % KEYCACHE_SLOTS];
+    bool hit = s->used && memcmp(s->pub, tx->sender, YC_PUBKEY_LEN) == 0;
+    struct yc_tx_keyhint h = {.sender_parsed = hit};
+    if (hit)
+        h.sender = s->key;
+    int rc = yc_tx_verify_hinted(tx, chain_id, &h);
+    if (!hit && h.sender_parsed) {
+        s->used = true;
+        memcpy(s->pub, tx->sender, YC_PUBKEY_LEN);
+        s->key = h.sender;
+    }
+    return rc;
+}
+
+struct sigpool {
+    pthread_mutex_t mu;
+    pthread_cond_t work, done;
+    pthread_t th[AUDIT_MAX_THREADS];
+    struct keyslot *cache[AUDIT_MAX_THREADS];
+    unsigned n;       /* workers running */
+    uint64_t job;     /* incremented by each submit */
     const struct yc_block *b;
     const char *chain_id;
     int *rcs;
-    uint32_t start, step;
+    uint32_t next;    /* the next transaction to take */
+    unsigned busy;    /* workers inside the current job */
+    bool quit;
+    struct worker_arg {
+        struct sigpool *p;
+        struct keyslot *cache;
+    } args[AUDIT_MAX_THREADS];
 };
 
 static void *sig_worker(void *arg)
 {
-    struct sigjob *j = arg;
-    for (uint32_t i = j->start; i < j->b->ntx; i += j->step)
-        j->rcs[i] = yc_tx_verify(&j->b->txs[i], j->chain_id);
+    struct worker_arg *wa = arg;
+    struct sigpool *p = wa->p;
+    struct keyslot *cache = wa->cache;
+    uint64_t seen = 0;
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        while (!p->quit && p->job == seen)
+            pthread_cond_wait(&p->work, &p->mu);
+        if (p->quit)
+            break;
+        seen = p->job;
+        p->busy++;
+        while (p->b != NULL && p->next < p->b->ntx) {
+            uint32_t i = p->next, end = i + SIG_CHUNK < p->b->ntx ? i + SIG_CHUNK : p->b->ntx;
+            p->next = end;
+            const struct yc_block *b = p->b;
+            const char *chain_id = p->chain_id;
+            int *rcs = p->rcs;
+            pthread_mutex_unlock(&p->mu);
+            for (; i < end; i++)
+                rcs[i] = verify_tx(&b->txs[i], chain_id, cache);
+            pthread_mutex_lock(&p->mu);
+        }
+        if (--p->busy == 0)
+            pthread_cond_signal(&p->done);
+    }
+    pthread_mutex_unlock(&p->mu);
     return NULL;
 }
 
-static void verify_sigs(const struct yc_block *b, const char *chain_id, int *rcs,
-                        unsigned threads)
+/* Starts up to `threads` workers; NULL when none could be started (or on ENOMEM): the
+ * caller then verifies on its own thread. */
+static struct sigpool *pool_start(unsigned threads)
 {
-    unsigned n = threads < 1 ? 1 : threads > AUDIT_MAX_THREADS ? AUDIT_MAX_THREADS : threads;
-    if (b->ntx < PARALLEL_MIN_TXS)
-        n = 1;
-    if (n > b->ntx)
-        n = b->ntx > 0 ? b->ntx : 1;
-    struct sigjob jobs[AUDIT_MAX_THREADS];
-    pthread_t th[AUDIT_MAX_THREADS];
-    bool started[AUDIT_MAX_THREADS] = {false};
-    for (unsigned w = 0; w < n; w++)
-        jobs[w] = (struct sigjob){.b = b, .chain_id = chain_id, .rcs = rcs, .start = w,
-                                  .step = n};
-    for (unsigned w = 1; w < n; w++)
-        started[w] = pthread_create(&th[w], NULL, sig_worker, &jobs[w]) == 0;
-    sig_worker(&jobs[0]);
-    for (unsigned w = 1; w < n; w++) {
-        if (started[w])
-            pthread_join(th[w], NULL);
-        else
-            sig_worker(&jobs[w]); /* no thread to be had: this share here */
+    struct sigpool *p = yc_calloc(1, sizeof *p);
+    if (p == NULL)
+        return NULL;
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->work, NULL);
+    pthread_cond_init(&p->done, NULL);
+    for (unsigned w = 0; w < threads && w < AUDIT_MAX_THREADS; w++) {
+        p->args[w].p = p;
+        p->args[w].cache = yc_calloc(KEYCACHE_SLOTS, sizeof(struct keyslot));
+        if (p->args[w].cache == NULL ||
+            pthread_create(&p->th[w], NULL, sig_worker, &p->args[w]) != 0) {
+            yc_free(p->args[w].cache);
+            break;
+        }
+        p->n++;
     }
+    if (p->n > 0)
+        return p;
+    pthread_cond_destroy(&p->done);
+    pthread_cond_destroy(&p->work);
+    pthread_mutex_destroy(&p->mu);
+    yc_free(p);
+    return NULL;
 }
 
+static void pool_stop(struct sigpool *p)
+{
+    if (p == NULL)
+        return;
+    pthread_mutex_lock(&p->mu);
+    p->quit = true;
+    pthread_cond_broadcast(&p->work);
+    pthread_mutex_unlock(&p->mu);
+    for (unsigned w = 0; w < p->n; w++) {
+        pthread_join(p->th[w], NULL);
+        yc_free(p->args[w].cache);
+    }
+    pthread_cond_destroy(&p->done);
+    pthread_cond_destroy(&p->work);
+    pthread_mutex_destroy(&p->mu);
+    yc_free(p);
+}
+
+/* Hands block b to the workers (the previous job must have been waited for). */
+static void pool_submit(struct sigpool *p, const struct yc_block *b, const char *chain_id,
+                        int *rcs)
+{
+    pthread_mutex_lock(&p->mu);
+    p->b = b;
+    p->chain_id = chain_id;
+    p->rcs = rcs;
+    p->next = 0;
+    p->job++;
+    pthread_cond_broadcast(&p->work);
+    pthread_mutex_unlock(&p->mu);
+}
+
+/* Waits until every transaction of the submitted block is verified. */
+static void pool_wait(struct sigpool *p)
+{
+    pthread_mutex_lock(&p->mu);
+    while (p->b != NULL && (p->next < p->b->ntx || p->busy > 0))
+        pthread_cond_wait(&p->done, &p->mu);
+    p->b = NULL;
+    pthread_mutex_unlock(&p->mu);
+}
 unsigned audit_default_threads(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -392,6 +505,70 @@ int audit_genesis_state(const struct yc_genesis *g, memstate *state, uint8_t roo
     return rc;
 }
 
+/* A block fetched and decoded ahead of its turn, or why it could not be. */
+struct fetched {
+    int rc;        /* YC_OK: b and sigrc hold the block; else a verdict or an error */
+    bool verdict;  /* rc != YC_OK: a verdict on the ledger (reason, detail), not an
+                    * operational error (detail is then the message) */
+    enum audit_reason reason;
+    char detail[1000];
+    struct yc_block b;
+    int *sigrc;
+};
+
+static void fetch(const struct audit_source *src, uint64_t h, uint64_t tip, struct fetched *f)
+{
+    uint8_t *bytes = NULL;
+    size_t len = 0;
+    char why[256] = "";
+    f->verdict = false;
+    f->detail[0] = '\0';
+    f->sigrc = NULL;
+    int rc = src->get_block(src->ctx, h, &bytes, &len, why, sizeof why);
+    if (rc == YC_ENOTFOUND || rc == YC_ECORRUPT) {
+        f->verdict = true;
+        f->reason = rc == YC_ENOTFOUND ? AUDIT_BLOCK_MISSING : AUDIT_BLOCK_UNREADABLE;
+        if (rc == YC_ENOTFOUND)
+            snprintf(f->detail, sizeof f->detail, "block %llu is not in the ledger (tip %llu)",
+                     (unsigned long long)h, (unsigned long long)tip);
+        else
+            snprintf(f->detail, sizeof f->detail, "block %llu cannot be read back: %s",
+                     (unsigned long long)h, why);
+    } else if (rc != YC_OK) {
+        snprintf(f->detail, sizeof f->detail, "reading block %llu: %s", (unsigned long long)h,
+                 why);
+    } else {
+        rc = yc_block_decode(&f->b, bytes, len);
+        if (rc == YC_ENOMEM) {
+            snprintf(f->detail, sizeof f->detail, "decoding block %llu: out of memory",
+                     (unsigned long long)h);
+        } else if (rc != YC_OK) {
+            f->verdict = true;
+            f->reason = audit_diagnose_block(bytes, len, rc, f->detail, sizeof f->detail);
+        } else {
+            f->sigrc = yc_malloc((f->b.ntx > 0 ? f->b.ntx : 1) * sizeof *f->sigrc);
+            if (f->sigrc == NULL) {
+                yc_block_cleanup(&f->b);
+                rc = YC_ENOMEM;
+                snprintf(f->detail, sizeof f->detail, "verifying block %llu: out of memory",
+                         (unsigned long long)h);
+            }
+        }
+        yc_free(bytes);
+    }
+    f->rc = rc;
+}
+
+static void fetched_free(struct fetched *f)
+{
+    if (f->rc == YC_OK) {
+        yc_block_cleanup(&f->b);
+        yc_free(f->sigrc);
+    }
+    f->rc = YC_ENOTFOUND;
+    f->verdict = false;
+}
+
 int audit_replay(const struct yc_genesis *g, const struct audit_source *src,
                  const struct audit_opts *opts, memstate *state, struct audit_result *res,
                  char *msg, size_t msglen)
@@ -415,7 +592,6 @@ int audit_replay(const struct yc_genesis *g, const struct audit_source *src,
             return rc;
     }
 
-    unsigned threads = audit_default_threads();
     uint64_t tip = 0;
     rc = src->tip(src->ctx, &tip, msg, msglen);
     if (rc != YC_OK)
@@ -423,89 +599,101 @@ int audit_replay(const struct yc_genesis *g, const struct audit_source *src,
     res->source_tip = tip;
     res->target = opts->to > 0 ? opts->to : tip;
 
-    for (uint64_t h = res->height + 1; h <= res->target; h++) {
-        uint8_t *bytes = NULL;
-        size_t len = 0;
-        char why[256] = "";
-        rc = src->get_block(src->ctx, h, &bytes, &len, why, sizeof why);
-        if (rc == YC_ENOTFOUND) {
-            failf(res, h, AUDIT_BLOCK_MISSING, "block %llu is not in the ledger (tip %llu)",
-                  (unsigned long long)h, (unsigned long long)tip);
-            return YC_OK;
+    unsigned threads = opts->threads > 0 ? opts->threads : audit_default_threads();
+    struct fetched *slots = yc_calloc(2, sizeof *slots);
+    struct keyslot *cache = yc_calloc(KEYCACHE_SLOTS, sizeof *cache);
+    if (slots == NULL || cache == NULL) {
+        yc_free(slots);
+        yc_free(cache);
+        snprintf(msg, msglen, "out of memory");
+        return YC_ENOMEM;
+    }
+    struct fetched *cur = &slots[0], *nxt = &slots[1];
+    cur->rc = nxt->rc = YC_ENOTFOUND;
+    struct sigpool *pool = NULL;
+    if (res->height < res->target) {
+        pool = threads > 1 ? pool_start(threads) : NULL;
+        fetch(src, res->height + 1, tip, cur);
+        if (pool != NULL && cur->rc == YC_OK)
+            pool_submit(pool, &cur->b, g->chain_id, cur->sigrc);
+    }
+    bool ended = false; /* a verdict or an error ended the replay before the target */
+    for (uint64_t h = res->height + 1; h <= res->target && !ended; h++) {
+        if (cur->rc != YC_OK) {
+            if (cur->verdict)
+                failf(res, h, cur->reason, "%s", cur->detail);
+            else
+                snprintf(msg, msglen, "%s", cur->detail);
+            rc = cur->verdict ? YC_OK : cur->rc;
+            ended = true;
+            break;
         }
-        if (rc == YC_ECORRUPT) {
-            failf(res, h, AUDIT_BLOCK_UNREADABLE, "block %llu cannot be read back: %s",
-                  (unsigned long long)h, why);
-            return YC_OK;
+        /* the next block is read and decoded while the workers verify this one, and
+         * verified while this one is checked and executed */
+        if (h < res->target)
+            fetch(src, h + 1, tip, nxt);
+        if (pool != NULL) {
+            pool_wait(pool);
+            if (h < res->target && nxt->rc == YC_OK)
+                pool_submit(pool, &nxt->b, g->chain_id, nxt->sigrc);
+        } else {
+            for (uint32_t i = 0; i < cur->b.ntx; i++)
+                cur->sigrc[i] = verify_tx(&cur->b.txs[i], g->chain_id, cache);
         }
-        if (rc != YC_OK) {
-            snprintf(msg, msglen, "reading block %llu: %s", (unsigned long long)h, why);
-            return rc;
+        const struct yc_block *b = &cur->b;
+        if (!check_block(res, g, b, h, cur->sigrc)) {
+            ended = true;
+            break;
         }
-        struct yc_block b;
-        rc = yc_block_decode(&b, bytes, len);
-        if (rc == YC_ENOMEM) {
-            yc_free(bytes);
-            snprintf(msg, msglen, "decoding block %llu: out of memory", (unsigned long long)h);
-            return rc;
-        }
-        if (rc != YC_OK) {
-            char diag[sizeof res->detail];
-            enum audit_reason r = audit_diagnose_block(bytes, len, rc, diag, sizeof diag);
-            yc_free(bytes);
-            failf(res, h, r, "%s", diag);
-            return YC_OK;
-        }
-        yc_free(bytes);
-        int *sigrc = yc_malloc((b.ntx > 0 ? b.ntx : 1) * sizeof *sigrc);
-        if (sigrc == NULL) {
-            yc_block_cleanup(&b);
-            snprintf(msg, msglen, "verifying block %llu: out of memory", (unsigned long long)h);
-            return YC_ENOMEM;
-        }
-        verify_sigs(&b, g->chain_id, sigrc, opts->threads > 0 ? opts->threads : threads);
-        bool passed = check_block(res, g, &b, h, sigrc);
-        yc_free(sigrc);
-        if (!passed) {
-            yc_block_cleanup(&b);
-            return YC_OK;
-        }
-        rc = execute(res, g, state, &b, opts, msg, msglen);
+        rc = execute(res, g, state, b, opts, msg, msglen);
         if (rc != YC_OK || res->reason != AUDIT_OK) {
-            yc_block_cleanup(&b);
-            return rc;
+            ended = true;
+            break;
         }
         if (opts->check_end && src->check_block != NULL && res->target == tip) {
-            rc = src->check_block(src->ctx, &b, res, msg, msglen);
+            rc = src->check_block(src->ctx, b, res, msg, msglen);
             if (rc != YC_OK) {
-                yc_block_cleanup(&b);
-                return rc;
+                ended = true;
+                break;
             }
         }
         res->blocks++;
-        res->txs += b.ntx;
-        for (uint32_t i = 0; i < b.ntx; i++) {
-            if ((unsigned)b.txs[i].type < AUDIT_MAX_TYPE)
-                res->by_type[b.txs[i].type]++;
-            if (b.results[i] != YC_OK)
+        res->txs += b->ntx;
+        for (uint32_t i = 0; i < b->ntx; i++) {
+            if ((unsigned)b->txs[i].type < AUDIT_MAX_TYPE)
+                res->by_type[b->txs[i].type]++;
+            if (b->results[i] != YC_OK)
                 res->failed++;
         }
         res->height = h;
-        memcpy(res->hash, b.hash, YC_HASH_LEN);
-        memcpy(res->state_root, b.hdr.state_root, YC_HASH_LEN);
-        res->time_ms = b.hdr.time_ms;
-        yc_block_cleanup(&b);
+        memcpy(res->hash, b->hash, YC_HASH_LEN);
+        memcpy(res->state_root, b->hdr.state_root, YC_HASH_LEN);
+        res->time_ms = b->hdr.time_ms;
+        fetched_free(cur);
+        struct fetched *t = cur;
+        cur = nxt;
+        nxt = t;
         if (opts->block_done != NULL) {
             rc = opts->block_done(opts->block_ctx, h, res->time_ms);
             if (rc < 0) {
                 snprintf(msg, msglen, "after block %llu: %s", (unsigned long long)h,
                          yc_strerror(rc));
-                return rc;
+                ended = true;
+                break;
             }
         }
         if (opts->progress != NULL)
             opts->progress(opts->progress_ctx, h, res->target);
     }
+    if (pool != NULL)
+        pool_wait(pool); /* nothing is freed under a worker */
+    pool_stop(pool);
+    fetched_free(cur);
+    fetched_free(nxt);
+    yc_free(slots);
+    yc_free(cache);
+    if (ended)
+        return rc;
 
     if (opts->check_end && src->check_end != NULL && res->target == tip) {
         char why[400] = "";
