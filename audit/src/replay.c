@@ -55,59 +55,6 @@ static void hex32(char out[2 * YC_HASH_LEN + 1], const uint8_t h[YC_HASH_LEN])
     yc_hex(out, h, YC_HASH_LEN);
 }
 
-/* Explains why yc_cert_verify refused c: the first problem in the order an auditor
- * would look for it. */
-static void explain_cert(struct audit_result *res, const struct yc_genesis *g,
-                         const struct yc_block *b)
-{
-    const struct yc_cert *c = &b->cert;
-    uint64_t h = b->hdr.height;
-    uint32_t n = g->nvalidators, q = yc_quorum(n);
-    if (c->nsigs == 0) {
-        failf(res, h, AUDIT_BAD_CERTIFICATE, "the block carries no commit certificate");
-        return;
-    }
-    for (uint32_t i = 0; i < c->nsigs && i < YC_MAX_VALIDATORS; i++) {
-        uint32_t v = c->sigs[i].validator;
-        if (v >= n) {
-            failf(res, h, AUDIT_BAD_CERTIFICATE,
-                  "signer %u is not in the genesis validator set (validators 0..%u)", v, n - 1);
-            return;
-        }
-        for (uint32_t j = 0; j < i; j++) {
-            if (c->sigs[j].validator == v) {
-                failf(res, h, AUDIT_BAD_CERTIFICATE,
-                      "validator %u (%s) signs twice: a duplicated signer counts once", v,
-                      g->validators[v].name);
-                return;
-            }
-        }
-        if (i > 0 && v < c->sigs[i - 1].validator) {
-            failf(res, h, AUDIT_BAD_CERTIFICATE, "signers are not in increasing order");
-            return;
-        }
-    }
-    if (c->nsigs < q) {
-        failf(res, h, AUDIT_BAD_CERTIFICATE,
-              "%u signature%s, a quorum of %u of %u validators is needed", c->nsigs,
-              c->nsigs == 1 ? "" : "s", q, n);
-        return;
-    }
-    uint8_t vote[YC_HASH_LEN];
-    yc_vote_hash(vote, g->chain_id, "commit", h, c->view, b->hash);
-    for (uint32_t i = 0; i < c->nsigs; i++) {
-        uint32_t v = c->sigs[i].validator;
-        if (!yc_sig_verify(c->sigs[i].sig, vote, g->validators[v].pub)) {
-            failf(res, h, AUDIT_BAD_CERTIFICATE,
-                  "the COMMIT signature of validator %u (%s) does not verify over this block "
-                  "(view %llu)",
-                  v, g->validators[v].name, (unsigned long long)c->view);
-            return;
-        }
-    }
-    failf(res, h, AUDIT_BAD_CERTIFICATE, "refused by the certificate check");
-}
-
 static const char *outcome_name(int outcome)
 {
     return outcome == YC_OK ? "ok" : yc_err_name(outcome);
@@ -337,10 +284,29 @@ unsigned audit_default_threads(void)
     return n < 1 ? 1u : n > AUDIT_MAX_THREADS ? AUDIT_MAX_THREADS : (unsigned)n;
 }
 
-/* Checks that need no state: shape, link, proposer, time, signatures, tx root, result
- * root, certificate. Returns true if the block passed (else res holds the failure). */
+/* Fails with core's words `why`, which name "validator <index>", followed by its name:
+ * "validator 1 (v1) signs twice". */
+static void name_validator(struct audit_result *res, uint64_t h, enum audit_reason r,
+                           const char *why, uint32_t index, const char *name)
+{
+    char token[32];
+    snprintf(token, sizeof token, "validator %u", index);
+    const char *at = strstr(why, token);
+    if (at == NULL) {
+        failf(res, h, r, "%s", why);
+        return;
+    }
+    size_t end = (size_t)(at - why) + strlen(token);
+    failf(res, h, r, "%.*s (%s)%s", (int)end, why, name, why + end);
+}
+
+/* Checks that need no state: core's rule of a next block, certificate included (the one
+ * the node applies to proposals, commits and sync; the roots were checked by the decode),
+ * then the transactions' signatures. Returns true if the block passed (else res holds
+ * the failure). */
 static bool check_block(struct audit_result *res, const struct yc_genesis *g,
-                        const struct yc_block *b, uint64_t h, const int *sigrc)
+                        const struct yc_valset *vs, const struct yc_block *b, uint64_t h,
+                        const int *sigrc)
 {
     const struct yc_block_header *hd = &b->hdr;
     char a[2 * YC_HASH_LEN + 1], x[2 * YC_HASH_LEN + 1];
@@ -349,27 +315,37 @@ static bool check_block(struct audit_result *res, const struct yc_genesis *g,
               (unsigned long long)h, (unsigned long long)hd->height);
         return false;
     }
-    /* core's rule of a next block, the one the node applies to proposals and sync */
     struct yc_block_parent parent = {.height = h - 1, .time_ms = res->time_ms};
     memcpy(parent.hash, res->hash, YC_HASH_LEN);
-    enum yc_next_check which;
-    char why[256];
-    if (yc_block_check_next(b, g, &parent, &which, why, sizeof why) != YC_OK) {
+    struct yc_block_verdict v;
+    if (yc_block_check_next(b, g, vs, &parent, YC_CHECK_CERT, &v) != YC_OK) {
         static const enum audit_reason reasons[] = {
-            [YC_NEXT_OK] = AUDIT_BAD_BLOCK,           [YC_NEXT_CHAIN] = AUDIT_WRONG_CHAIN,
-            [YC_NEXT_HEIGHT] = AUDIT_WRONG_HEIGHT,    [YC_NEXT_LINK] = AUDIT_BAD_LINK,
-            [YC_NEXT_PROPOSER] = AUDIT_BAD_PROPOSER,  [YC_NEXT_TIME] = AUDIT_BAD_TIME,
-            [YC_NEXT_LIMITS] = AUDIT_OVER_LIMITS,     [YC_NEXT_CERT_VIEW] = AUDIT_BAD_CERTIFICATE,
+            [YC_NEXT_OK] = AUDIT_BAD_BLOCK,
+            [YC_NEXT_CHAIN] = AUDIT_WRONG_CHAIN,
+            [YC_NEXT_HEIGHT] = AUDIT_WRONG_HEIGHT,
+            [YC_NEXT_LINK] = AUDIT_BAD_LINK,
+            [YC_NEXT_PROPOSER] = AUDIT_BAD_PROPOSER,
+            [YC_NEXT_TIME] = AUDIT_BAD_TIME,
+            [YC_NEXT_LIMITS] = AUDIT_OVER_LIMITS,
+            [YC_NEXT_CERT_VIEW] = AUDIT_BAD_CERTIFICATE,
+            [YC_NEXT_CERT_MISSING] = AUDIT_BAD_CERTIFICATE,
+            [YC_NEXT_CERT_SIGNER] = AUDIT_BAD_CERTIFICATE,
+            [YC_NEXT_CERT_DUPLICATE] = AUDIT_BAD_CERTIFICATE,
+            [YC_NEXT_CERT_ORDER] = AUDIT_BAD_CERTIFICATE,
+            [YC_NEXT_CERT_QUORUM] = AUDIT_BAD_CERTIFICATE,
+            [YC_NEXT_CERT_SIG] = AUDIT_BAD_CERTIFICATE,
         };
-        enum audit_reason r = (size_t)which < sizeof reasons / sizeof reasons[0]
-                                  ? reasons[which] : AUDIT_BAD_BLOCK;
-        if (which == YC_NEXT_LINK) {
+        enum audit_reason r = (size_t)v.check < sizeof reasons / sizeof reasons[0]
+                                  ? reasons[v.check] : AUDIT_BAD_BLOCK;
+        if (v.check == YC_NEXT_LINK) {
             hex32(a, hd->prev_hash);
             hex32(x, res->hash);
             failf(res, h, r, "prev_hash %s is not the hash of %s %llu (%s)", a,
                   h == 1 ? "the genesis, height" : "block", (unsigned long long)(h - 1), x);
+        } else if (v.validator < g->nvalidators) {
+            name_validator(res, h, r, v.why, v.validator, g->validators[v.validator].name);
         } else {
-            failf(res, h, r, "%s", why);
+            failf(res, h, r, "%s", v.why);
         }
         return false;
     }
@@ -380,37 +356,6 @@ static bool check_block(struct audit_result *res, const struct yc_genesis *g,
             failf(res, h, AUDIT_BAD_SIGNATURE, "tx %u (id %s): %s", i, a, yc_err_name(rc));
             return false;
         }
-    }
-    uint8_t root[YC_HASH_LEN];
-    if (yc_block_tx_root(root, g->chain_id, b->txs, b->ntx) != YC_OK ||
-        memcmp(root, hd->tx_root, YC_HASH_LEN) != 0) {
-        hex32(a, hd->tx_root);
-        hex32(x, root);
-        failf(res, h, AUDIT_BAD_TX_ROOT,
-              "tx_root does not match the signed transactions (a signature or co-signature "
-              "was added, changed or stripped): the header says %s, they hash to %s",
-              a, x);
-        return false;
-    }
-    if (yc_block_result_root(root, g->chain_id, b->txs, b->results, b->ntx) != YC_OK ||
-        memcmp(root, hd->result_root, YC_HASH_LEN) != 0) {
-        hex32(a, hd->result_root);
-        hex32(x, root);
-        failf(res, h, AUDIT_BAD_RESULT_ROOT,
-              "result_root does not match the recorded outcomes (an outcome was changed): the "
-              "header says %s, they hash to %s",
-              a, x);
-        return false;
-    }
-    if (b->cert.nsigs > 0 && b->cert.view < hd->view) {
-        failf(res, h, AUDIT_BAD_CERTIFICATE,
-              "certificate of view %llu for a block proposed in view %llu",
-              (unsigned long long)b->cert.view, (unsigned long long)hd->view);
-        return false;
-    }
-    if (yc_cert_verify(&b->cert, g, h, b->hash) != YC_OK) {
-        explain_cert(res, g, b);
-        return false;
     }
     return true;
 }
@@ -592,6 +537,9 @@ int audit_replay(const struct yc_genesis *g, const struct audit_source *src,
             return rc;
     }
 
+    /* the validator set in force: the genesis set (the chain cannot change it yet) */
+    struct yc_valset vs;
+    yc_valset_genesis(&vs, g);
     uint64_t tip = 0;
     rc = src->tip(src->ctx, &tip, msg, msglen);
     if (rc != YC_OK)
@@ -641,7 +589,7 @@ int audit_replay(const struct yc_genesis *g, const struct audit_source *src,
                 cur->sigrc[i] = verify_tx(&cur->b.txs[i], g->chain_id, cache);
         }
         const struct yc_block *b = &cur->b;
-        if (!check_block(res, g, b, h, cur->sigrc)) {
+        if (!check_block(res, g, &vs, b, h, cur->sigrc)) {
             ended = true;
             break;
         }

@@ -494,6 +494,29 @@ int yc_block_header_decode(const uint8_t *bytes, size_t len, struct yc_block_hea
     return r;
 }
 
+int yc_header_decode(const uint8_t *bytes, size_t len, struct yc_block_header *h)
+{
+    struct yc_dec d;
+    int rc;
+
+    if (h == NULL || (bytes == NULL && len > 0)) {
+        return YC_EINVAL;
+    }
+    memset(h, 0, sizeof *h);
+    if (yc_canon_check(bytes, len, &BLOCK_LIMITS) != YC_OK) {
+        return YC_EBADBLOCK;
+    }
+    yc_dec_init(&d, bytes, len);
+    rc = dec_header(&d, h);
+    if (rc == YC_OK && !yc_dec_done(&d)) {
+        rc = YC_EBADBLOCK;
+    }
+    if (rc != YC_OK) {
+        memset(h, 0, sizeof *h);
+    }
+    return rc;
+}
+
 void yc_block_cleanup(struct yc_block *b)
 {
     if (b == NULL) {
@@ -518,78 +541,99 @@ uint32_t yc_block_primary(uint32_t n, uint64_t height, uint64_t view)
     return (uint32_t)((height % n + view % n) % n);
 }
 
-static int bad_next(enum yc_next_check *which, enum yc_next_check check, char *why,
-                    size_t whylen, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void yc_valset_genesis(struct yc_valset *vs, const struct yc_genesis *g)
+{
+    memset(vs, 0, sizeof *vs);
+    vs->n = g->nvalidators <= YC_MAX_VALIDATORS ? g->nvalidators : YC_MAX_VALIDATORS;
+    vs->quorum = yc_quorum(vs->n);
+    for (uint32_t i = 0; i < vs->n; i++) {
+        memcpy(vs->keys[i], g->validators[i].pub, YC_PUBKEY_LEN);
+    }
+}
 
-static int bad_next(enum yc_next_check *which, enum yc_next_check check, char *why,
-                    size_t whylen, const char *fmt, ...)
+static int refuse(struct yc_block_verdict *v, int rc, enum yc_next_check check,
+                  uint32_t validator, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* Records the failed check in v (may be NULL) and returns rc. */
+static int refuse(struct yc_block_verdict *v, int rc, enum yc_next_check check,
+                  uint32_t validator, const char *fmt, ...)
 {
     va_list ap;
 
-    if (which != NULL) {
-        *which = check;
-    }
-    if (why != NULL && whylen > 0) {
+    if (v != NULL) {
+        v->check = check;
+        v->validator = validator;
         va_start(ap, fmt);
-        (void)vsnprintf(why, whylen, fmt, ap);
+        (void)vsnprintf(v->why, sizeof v->why, fmt, ap);
         va_end(ap);
     }
-    return YC_EBADBLOCK;
+    return rc;
+}
+
+static void verdict_clear(struct yc_block_verdict *v)
+{
+    if (v != NULL) {
+        v->check = YC_NEXT_OK;
+        v->validator = UINT32_MAX;
+        v->why[0] = '\0';
+    }
 }
 
 int yc_block_check_next(const struct yc_block *b, const struct yc_genesis *g,
-                        const struct yc_block_parent *parent, enum yc_next_check *which,
-                        char *why, size_t whylen)
+                        const struct yc_valset *vs, const struct yc_block_parent *parent,
+                        unsigned flags, struct yc_block_verdict *v)
 {
     const struct yc_block_header *h;
     uint64_t bytes = 0;
     uint32_t primary;
 
-    if (which != NULL) {
-        *which = YC_NEXT_OK;
-    }
-    if (b == NULL || g == NULL || parent == NULL) {
+    verdict_clear(v);
+    if (b == NULL || g == NULL || vs == NULL || parent == NULL) {
         return YC_EINVAL;
     }
     h = &b->hdr;
     if (strncmp(h->chain_id, g->chain_id, sizeof h->chain_id) != 0) {
-        return bad_next(which, YC_NEXT_CHAIN, why, whylen, "chain id %s is not this chain's (%s)",
-                        h->chain_id, g->chain_id);
+        return refuse(v, YC_EBADBLOCK, YC_NEXT_CHAIN, UINT32_MAX,
+                      "chain id %s is not this chain's (%s)", h->chain_id, g->chain_id);
     }
     if (parent->height == UINT64_MAX || h->height != parent->height + 1) {
-        return bad_next(which, YC_NEXT_HEIGHT, why, whylen, "height %llu does not follow %llu",
-                        (unsigned long long)h->height, (unsigned long long)parent->height);
+        return refuse(v, YC_EBADBLOCK, YC_NEXT_HEIGHT, UINT32_MAX,
+                      "height %llu does not follow %llu", (unsigned long long)h->height,
+                      (unsigned long long)parent->height);
     }
     if (memcmp(h->prev_hash, parent->hash, YC_HASH_LEN) != 0) {
-        return bad_next(which, YC_NEXT_LINK, why, whylen,
-                        "prev_hash is not the hash of block %llu",
-                        (unsigned long long)parent->height);
+        return refuse(v, YC_EBADBLOCK, YC_NEXT_LINK, UINT32_MAX,
+                      "prev_hash is not the hash of block %llu",
+                      (unsigned long long)parent->height);
     }
-    primary = yc_block_primary(g->nvalidators, h->height, h->view);
+    primary = yc_block_primary(vs->n, h->height, h->view);
     if (h->proposer != primary) {
-        return bad_next(which, YC_NEXT_PROPOSER, why, whylen,
-                        "proposer %u is not the primary of height %llu view %llu (validator %u)",
-                        (unsigned)h->proposer, (unsigned long long)h->height,
-                        (unsigned long long)h->view, (unsigned)primary);
+        return refuse(v, YC_EBADBLOCK, YC_NEXT_PROPOSER, UINT32_MAX,
+                      "proposer %u is not the primary of height %llu view %llu (validator %u)",
+                      (unsigned)h->proposer, (unsigned long long)h->height,
+                      (unsigned long long)h->view, (unsigned)primary);
     }
     if (h->time_ms <= parent->time_ms) {
-        return bad_next(which, YC_NEXT_TIME, why, whylen,
-                        "time %llu ms is not after its parent's %llu ms",
-                        (unsigned long long)h->time_ms, (unsigned long long)parent->time_ms);
+        return refuse(v, YC_EBADBLOCK, YC_NEXT_TIME, UINT32_MAX,
+                      "time %llu ms is not after its parent's %llu ms",
+                      (unsigned long long)h->time_ms, (unsigned long long)parent->time_ms);
     }
     for (uint32_t i = 0; i < b->ntx; i++) {
         bytes += b->txs[i].len;
     }
     if (b->ntx > g->params.max_block_txs || bytes > g->params.max_block_bytes) {
-        return bad_next(which, YC_NEXT_LIMITS, why, whylen,
-                        "%u transactions of %llu bytes exceed the block limits (%u, %u bytes)",
-                        (unsigned)b->ntx, (unsigned long long)bytes,
-                        (unsigned)g->params.max_block_txs, (unsigned)g->params.max_block_bytes);
+        return refuse(v, YC_EBADBLOCK, YC_NEXT_LIMITS, UINT32_MAX,
+                      "%u transactions of %llu bytes exceed the block limits (%u, %u bytes)",
+                      (unsigned)b->ntx, (unsigned long long)bytes,
+                      (unsigned)g->params.max_block_txs, (unsigned)g->params.max_block_bytes);
     }
     if (b->cert.nsigs > 0 && b->cert.view < h->view) {
-        return bad_next(which, YC_NEXT_CERT_VIEW, why, whylen,
-                        "certificate view %llu is before the header's view %llu",
-                        (unsigned long long)b->cert.view, (unsigned long long)h->view);
+        return refuse(v, YC_EBADBLOCK, YC_NEXT_CERT_VIEW, UINT32_MAX,
+                      "certificate view %llu is before the header's view %llu",
+                      (unsigned long long)b->cert.view, (unsigned long long)h->view);
+    }
+    if ((flags & YC_CHECK_CERT) != 0) {
+        return yc_cert_check(&b->cert, vs, g->chain_id, h->height, b->hash, v);
     }
     return YC_OK;
 }
@@ -663,28 +707,69 @@ void yc_vote_hash(uint8_t out[YC_HASH_LEN], const char *chain_id, const char *ph
     yc_hash_tagged(out, YC_TAG_PBFT, chain_id, buf, n);
 }
 
+int yc_cert_check(const struct yc_cert *c, const struct yc_valset *vs, const char *chain_id,
+                  uint64_t height, const uint8_t hash[YC_HASH_LEN], struct yc_block_verdict *v)
+{
+    uint8_t vote[YC_HASH_LEN];
+    uint64_t seen = 0; /* bit i: validator i signed (YC_MAX_VALIDATORS <= 64) */
+
+    verdict_clear(v);
+    if (c == NULL || vs == NULL || chain_id == NULL || hash == NULL || vs->n == 0 ||
+        vs->n > YC_MAX_VALIDATORS) {
+        return YC_EINVAL;
+    }
+    if (c->nsigs == 0) {
+        return refuse(v, YC_EBADCERT, YC_NEXT_CERT_MISSING, UINT32_MAX,
+                      "the block carries no commit certificate");
+    }
+    for (uint32_t i = 0; i < c->nsigs && i < YC_MAX_VALIDATORS; i++) {
+        uint32_t s = c->sigs[i].validator;
+        if (s >= vs->n) {
+            return refuse(v, YC_EBADCERT, YC_NEXT_CERT_SIGNER, s,
+                          "signer %u is not in the validator set (validators 0..%u)",
+                          (unsigned)s, (unsigned)(vs->n - 1));
+        }
+        if ((seen >> s) & 1u) {
+            return refuse(v, YC_EBADCERT, YC_NEXT_CERT_DUPLICATE, s,
+                          "validator %u signs twice: a duplicated signer counts once",
+                          (unsigned)s);
+        }
+        if (i > 0 && s < c->sigs[i - 1].validator) {
+            return refuse(v, YC_EBADCERT, YC_NEXT_CERT_ORDER, UINT32_MAX,
+                          "signers are not in increasing order");
+        }
+        seen |= (uint64_t)1 << s;
+    }
+    if (c->nsigs > YC_MAX_VALIDATORS || c->nsigs < vs->quorum) {
+        return refuse(v, YC_EBADCERT, YC_NEXT_CERT_QUORUM, UINT32_MAX,
+                      "%u signature%s, a quorum of %u of %u validators is needed",
+                      (unsigned)c->nsigs, c->nsigs == 1 ? "" : "s", (unsigned)vs->quorum,
+                      (unsigned)vs->n);
+    }
+    yc_vote_hash(vote, chain_id, "commit", height, c->view, hash);
+    for (uint32_t i = 0; i < c->nsigs; i++) {
+        uint32_t s = c->sigs[i].validator;
+        if (!yc_sig_verify(c->sigs[i].sig, vote, vs->keys[s])) {
+            return refuse(v, YC_EBADCERT, YC_NEXT_CERT_SIG, s,
+                          "the COMMIT signature of validator %u does not verify over this block "
+                          "(height %llu, view %llu)",
+                          (unsigned)s, (unsigned long long)height, (unsigned long long)c->view);
+        }
+    }
+    return YC_OK;
+}
+
 int yc_cert_verify(const struct yc_cert *c, const struct yc_genesis *g, uint64_t height,
                    const uint8_t hash[YC_HASH_LEN])
 {
-    uint8_t vote[YC_HASH_LEN];
+    struct yc_valset vs;
 
     if (c == NULL || g == NULL || hash == NULL) {
         return YC_EINVAL;
     }
-    if (c->nsigs > YC_MAX_VALIDATORS || c->nsigs < yc_quorum(g->nvalidators)) {
+    if (g->nvalidators == 0 || g->nvalidators > YC_MAX_VALIDATORS) {
         return YC_EBADCERT;
     }
-    for (uint32_t i = 0; i < c->nsigs; i++) {
-        uint32_t v = c->sigs[i].validator;
-        if (v >= g->nvalidators || (i > 0 && v <= c->sigs[i - 1].validator)) {
-            return YC_EBADCERT; /* outside the set, or not sorted and unique */
-        }
-    }
-    yc_vote_hash(vote, g->chain_id, "commit", height, c->view, hash);
-    for (uint32_t i = 0; i < c->nsigs; i++) {
-        if (!yc_sig_verify(c->sigs[i].sig, vote, g->validators[c->sigs[i].validator].pub)) {
-            return YC_EBADCERT;
-        }
-    }
-    return YC_OK;
+    yc_valset_genesis(&vs, g);
+    return yc_cert_check(c, &vs, g->chain_id, height, hash, NULL);
 }

@@ -197,6 +197,15 @@ static void commit_block(struct yc_driver *d, const struct pbft_commit *c)
             abort();
         }
     }
+    /* the rule of a next block with the certificate: consensus assembled it from votes it
+     * checked, so a refusal here is a bug that must not reach the store */
+    struct yc_block_verdict v;
+    e->block.cert = c->cert;
+    if (yc__check_next(n, &e->block, YC_CHECK_CERT, &v) != YC_OK) {
+        yc_log_error("driver", "committed block %llu breaks the rule of a next block: %s; "
+                     "stopping", (unsigned long long)c->height, v.why);
+        abort();
+    }
     yc__store_block(n, e, &c->cert);
     if (c->cert.view > 0)
         yc_log_info("driver", "committed height %llu (%u txs) in view %llu, after a view "

@@ -217,15 +217,32 @@ const char *yc__check_block_time(uint64_t time_ms, uint64_t parent_time_ms, uint
     return NULL;
 }
 
+void yc__node_valset(yc_node *n, uint64_t height, struct yc_valset *out)
+{
+    (void)height; /* the chain cannot change its validators yet: the genesis set */
+    yc_valset_genesis(out, &n->genesis);
+}
+
+int yc__check_next(yc_node *n, const struct yc_block *b, unsigned flags,
+                   struct yc_block_verdict *v)
+{
+    struct yc_block_parent parent = {.height = n->tip.height, .time_ms = n->tip.time_ms};
+    memcpy(parent.hash, n->tip.hash, YC_HASH_LEN);
+    struct yc_valset vs;
+    yc__node_valset(n, b->hdr.height, &vs);
+    return yc_block_check_next(b, &n->genesis, &vs, &parent, flags, v);
+}
+
 int yc__check_header(yc_node *n, const struct yc_block *b, uint64_t height, uint64_t view,
                      uint64_t now_ms, char *why, size_t whylen)
 {
     const struct yc_block_header *h = &b->hdr;
-    struct yc_block_parent parent = {.height = n->tip.height, .time_ms = n->tip.time_ms};
-    memcpy(parent.hash, n->tip.hash, YC_HASH_LEN);
-    int rc = yc_block_check_next(b, &n->genesis, &parent, NULL, why, whylen);
-    if (rc != YC_OK)
+    struct yc_block_verdict v;
+    int rc = yc__check_next(n, b, 0, &v);
+    if (rc != YC_OK) {
+        snprintf(why, whylen, "%s", v.why);
         return rc;
+    }
     const char *bad = NULL;
     if (h->height != height || h->view > view)
         bad = "height or view is not the one being decided";

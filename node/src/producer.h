@@ -57,8 +57,22 @@ const char *yc__check_block_time(uint64_t time_ms, uint64_t parent_time_ms, uint
                                  uint64_t max_drift_ms);
 
 /*
+ * The validator set in force at `height`: who proposes it and whose certificate commits
+ * it (yc_block_check_next takes it). The genesis set until the chain can change its set.
+ */
+void yc__node_valset(yc_node *n, uint64_t height, struct yc_valset *out);
+
+/*
+ * Core's rule of a next block (yc_block_check_next) for b on this node's tip, with the set
+ * in force at b's height: for a proposal (flags 0), a commit and block sync
+ * (YC_CHECK_CERT). Returns what yc_block_check_next returns, the failed check in *v.
+ */
+YC_WUR int yc__check_next(yc_node *n, const struct yc_block *b, unsigned flags,
+                          struct yc_block_verdict *v);
+
+/*
  * Checks a decoded proposal for (height, view) against the tip: core's rule of a next
- * block (yc_block_check_next: chain, height, parent, proposer, time, limits), then that
+ * block (yc__check_next: chain, height, parent, proposer, time, limits), then that
  * it is for the height being decided with a header view at most `view` (NEW-VIEW
  * re-proposes an older prepared block), and that its time is within the drift bound of
  * our clock `now_ms` (yc__check_block_time). Returns YC_OK or YC_EBADBLOCK (reason in why).

@@ -3,9 +3,9 @@
  * them (see sync.h, docs/sync.md).
  *
  * A response is applied one block at a time, in height order, each only at tip + 1:
- * decode; core's rule of a next block against our tip (yc_block_check_next: chain,
- * height, parent, proposer, time, limits); the commit certificate against
- * the genesis validators (yc_cert_verify over the block hash); every transaction
+ * decode; core's rule of a next block against our tip (yc__check_next with YC_CHECK_CERT:
+ * chain, height, parent, proposer, time, limits, and the commit certificate against the
+ * validator set in force at its height, over the block hash); every transaction
  * signature on the verify pool (cached, so a tx seen by gossip is not checked again);
  * then re-execution on committed state to the state root in the header, one synced
  * store batch, and pbft_decided. A block that fails any check before execution is the
@@ -205,19 +205,14 @@ static void step(struct yc_sync *s)
         j->s = s;
         int rc = yc_block_decode(&j->block, item, len);
         const char *why = NULL;
-        char rule[160];
+        struct yc_block_verdict v;
         uint64_t h = j->block.hdr.height;
-        struct yc_block_parent parent = {.height = n->tip.height, .time_ms = n->tip.time_ms};
-        memcpy(parent.hash, n->tip.hash, YC_HASH_LEN);
         if (rc != YC_OK)
             why = "does not decode";
         else if (strcmp(j->block.hdr.chain_id, n->genesis.chain_id) == 0 && h <= n->tip.height)
             why = NULL; /* stored meanwhile: skip below */
-        else if ((rc = yc_block_check_next(&j->block, &n->genesis, &parent, NULL, rule,
-                                           sizeof rule)) != YC_OK)
-            why = rule;
-        else if ((rc = yc_cert_verify(&j->block.cert, &n->genesis, h, j->block.hash)) != YC_OK)
-            why = "certificate does not verify against the genesis validators";
+        else if ((rc = yc__check_next(n, &j->block, YC_CHECK_CERT, &v)) != YC_OK)
+            why = v.why;
         if (why != NULL) {
             yc_block_cleanup(&j->block);
             free(j);

@@ -414,59 +414,6 @@ static bool fail(struct receipt_verdict *v, const char *check, const char *fmt, 
     return false;
 }
 
-static bool want_field(struct yc_dec *d, uint32_t *left, const char *key)
-{
-    return yc_dec_field(d, left, key) == 1;
-}
-
-/*
- * Decodes a raw header. Canonical form is checked twice over: yc_canon_check on the
- * input, then the decoded header must encode back to exactly the same bytes, so the
- * struct is the one meaning of those bytes.
- */
-static int decode_header(const uint8_t *p, size_t len, struct yc_block_header *h)
-{
-    struct yc_dec d;
-    uint32_t left;
-    const char *s;
-    size_t n;
-    uint64_t proposer, count, version;
-    memset(h, 0, sizeof *h);
-    if (yc_canon_check(p, len, NULL) != YC_OK)
-        return YC_EDECODE;
-    yc_dec_init(&d, p, len);
-    if (yc_dec_map(&d, &left) != YC_OK || left != 11 || !want_field(&d, &left, "chain_id") ||
-        yc_dec_str(&d, &s, &n) != YC_OK || n == 0 || n > YC_CHAIN_ID_MAX)
-        return YC_EBADBLOCK;
-    memcpy(h->chain_id, s, n);
-    if (!want_field(&d, &left, "height") || yc_dec_uint(&d, &h->height) != YC_OK ||
-        !want_field(&d, &left, "prev_hash") ||
-        yc_dec_bin_fixed(&d, h->prev_hash, YC_HASH_LEN) != YC_OK ||
-        !want_field(&d, &left, "proposer") || yc_dec_uint(&d, &proposer) != YC_OK ||
-        proposer > UINT32_MAX || !want_field(&d, &left, "result_root") ||
-        yc_dec_bin_fixed(&d, h->result_root, YC_HASH_LEN) != YC_OK ||
-        !want_field(&d, &left, "state_root") ||
-        yc_dec_bin_fixed(&d, h->state_root, YC_HASH_LEN) != YC_OK ||
-        !want_field(&d, &left, "time") || yc_dec_uint(&d, &h->time_ms) != YC_OK ||
-        !want_field(&d, &left, "tx_count") || yc_dec_uint(&d, &count) != YC_OK ||
-        count > UINT32_MAX || !want_field(&d, &left, "tx_root") ||
-        yc_dec_bin_fixed(&d, h->tx_root, YC_HASH_LEN) != YC_OK ||
-        !want_field(&d, &left, "version") || yc_dec_uint(&d, &version) != YC_OK ||
-        version > UINT32_MAX || !want_field(&d, &left, "view") ||
-        yc_dec_uint(&d, &h->view) != YC_OK || !yc_dec_done(&d) || h->height < 1)
-        return YC_EBADBLOCK;
-    h->version = (uint32_t)version;
-    h->proposer = (uint32_t)proposer;
-    h->tx_count = (uint32_t)count;
-    struct yc_buf b;
-    yc_buf_init(&b, RECEIPT_HEADER_MAX);
-    int rc = yc_header_encode(h, &b);
-    if (rc == YC_OK && (b.len != len || memcmp(b.data, p, len) != 0))
-        rc = YC_EDECODE;
-    yc_buf_cleanup(&b);
-    return rc;
-}
-
 static void hex32(char out[2 * YC_HASH_LEN + 1], const uint8_t h[YC_HASH_LEN])
 {
     yc_hex(out, h, YC_HASH_LEN);
@@ -522,12 +469,9 @@ static bool check_block(const struct receipt *r, const struct yc_tx *tx, struct 
 {
     struct yc_block_header *h = &v->header;
     uint8_t hash[YC_HASH_LEN], leaf[YC_HASH_LEN];
-    if (decode_header(r->header, r->header_len, h) != YC_OK)
+    if (yc_header_decode(r->header, r->header_len, h) != YC_OK)
         return fail(v, "header", "header_raw is not a canonical block header of format %u",
                     YC_BLOCK_VERSION);
-    if (h->version != YC_BLOCK_VERSION)
-        return fail(v, "header", "the header is of block format %u, this wallet reads %u",
-                    h->version, YC_BLOCK_VERSION);
     if (strcmp(h->chain_id, r->chain_id) != 0)
         return fail(v, "chain", "the header is for chain '%s', the receipt for '%s'", h->chain_id,
                     r->chain_id);

@@ -107,6 +107,13 @@ void yc_block_cleanup(struct yc_block *b);
  * (the block was checked when it was stored). Returns YC_OK or YC_EBADBLOCK (*h cleared).
  */
 YC_WUR int yc_block_header_decode(const uint8_t *bytes, size_t len, struct yc_block_header *h);
+/*
+ * Decodes a header on its own (the bytes yc_header_encode writes, e.g. a receipt's
+ * header_raw) by the same rules: canonical, exactly the header's keys, version
+ * YC_BLOCK_VERSION, height >= 1, nothing after it. Returns YC_OK or YC_EBADBLOCK (*h
+ * cleared).
+ */
+YC_WUR int yc_header_decode(const uint8_t *bytes, size_t len, struct yc_block_header *h);
 
 /* The leaf hashes of the two roots: a signed tx (its id, which binds the unsigned
  * fields, then its signature and its co-signatures in their encoded order: together the
@@ -133,6 +140,23 @@ bool yc_outcome_valid(int outcome);
  * without overflow (DESIGN.md §7); 0 when n is 0. consensus/ and every check use this. */
 uint32_t yc_block_primary(uint32_t n, uint64_t height, uint64_t view);
 
+/*
+ * The validator set in force at a height: who proposes (the primary rotates over
+ * indexes 0..n-1) and whose COMMIT signatures make a certificate (signers are named by
+ * index into keys). Every rule that depends on the validators takes this set, never the
+ * genesis directly, so the set in force at a height can differ from the genesis set:
+ * the caller looks up the set in force at the block's height and passes it. Until the
+ * chain can change its validators, that is yc_valset_genesis's.
+ */
+struct yc_valset {
+    uint32_t n;      /* validators, 1..YC_MAX_VALIDATORS */
+    uint32_t quorum; /* distinct valid COMMIT signers a certificate needs (yc_quorum(n)) */
+    uint8_t keys[YC_MAX_VALIDATORS][YC_PUBKEY_LEN]; /* consensus key of each index */
+};
+
+/* The genesis validators in their order, quorum yc_quorum(n). */
+void yc_valset_genesis(struct yc_valset *vs, const struct yc_genesis *g);
+
 /* What a block must follow: its parent (the genesis at height 0). */
 struct yc_block_parent {
     uint64_t height;
@@ -140,40 +164,74 @@ struct yc_block_parent {
     uint64_t time_ms;
 };
 
-/* Which check of yc_block_check_next failed (for reports that name it). */
+/* Which check of yc_block_check_next failed (for reports that name it). Stable: the audit
+ * maps each to a reason. */
 enum yc_next_check {
     YC_NEXT_OK = 0,
-    YC_NEXT_CHAIN,     /* another chain id */
-    YC_NEXT_HEIGHT,    /* not the parent's height + 1 */
-    YC_NEXT_LINK,      /* prev_hash is not the parent's hash */
-    YC_NEXT_PROPOSER,  /* not the primary of (height, header view) */
-    YC_NEXT_TIME,      /* not after the parent's time */
-    YC_NEXT_LIMITS,    /* over max_block_txs or max_block_bytes */
-    YC_NEXT_CERT_VIEW, /* certificate cast before the header's view */
+    YC_NEXT_CHAIN,          /* another chain id */
+    YC_NEXT_HEIGHT,         /* not the parent's height + 1 */
+    YC_NEXT_LINK,           /* prev_hash is not the parent's hash */
+    YC_NEXT_PROPOSER,       /* not the primary of (height, header view) in the set */
+    YC_NEXT_TIME,           /* not after the parent's time */
+    YC_NEXT_LIMITS,         /* over max_block_txs or max_block_bytes */
+    YC_NEXT_CERT_VIEW,      /* certificate cast before the header's view */
+    YC_NEXT_CERT_MISSING,   /* YC_CHECK_CERT, and the block carries no certificate */
+    YC_NEXT_CERT_SIGNER,    /* a signer index outside the set (validator = that index) */
+    YC_NEXT_CERT_DUPLICATE, /* a signer named twice (validator = that index) */
+    YC_NEXT_CERT_ORDER,     /* signers not in increasing index order */
+    YC_NEXT_CERT_QUORUM,    /* fewer signers than the set's quorum */
+    YC_NEXT_CERT_SIG,       /* a signature that is not the signer's COMMIT vote for this
+                             * block, height and certificate view (validator = its index) */
 };
 
+/* What yc_block_check_next (or yc_cert_check) found. */
+struct yc_block_verdict {
+    enum yc_next_check check; /* YC_NEXT_OK when the block passed */
+    uint32_t validator;       /* the validator index a CERT_* check names, else UINT32_MAX */
+    char why[256];            /* the failed check in words, "" when the block passed */
+};
+
+/* Flags of yc_block_check_next. */
+#define YC_CHECK_CERT 1u /* the block must carry a certificate that verifies (yc_cert_check) */
+
 /*
- * The one rule a decoded block must meet to follow `parent` on chain g, used by the
- * node for a proposal and for block sync and by the audit replay (DESIGN.md §7): the
- * chain id; height = parent's + 1; prev_hash = parent's hash; the proposer is the primary
- * of (height, header view); time strictly after the parent's; at most max_block_txs
- * transactions of at most max_block_bytes signed bytes in all; a certificate, if any,
- * cast in the header's view or later. It checks neither signatures, nor the certificate's
- * signatures (yc_cert_verify), nor execution (yc_exec_block), nor a local clock.
- * Returns YC_OK, or YC_EBADBLOCK with the failed check in *which (may be NULL) and in
- * words in why (may be NULL).
+ * The one rule a decoded block must meet to follow `parent` on chain g with the validator
+ * set `vs` in force at the block's height (DESIGN.md §7, docs/formats.md "The rule of a
+ * next block"). Used by the node for a proposal (flags 0: no certificate yet) and for a
+ * commit and block sync (YC_CHECK_CERT), and by the audit replay (YC_CHECK_CERT). In order:
+ * the chain id; height = parent's + 1; prev_hash = parent's hash; the proposer is the
+ * primary of (height, header view) among vs->n (yc_block_primary); time strictly after
+ * the parent's; at most g's max_block_txs transactions of at most max_block_bytes signed
+ * bytes in all (docs/formats.md "Block limits"); a certificate, if any, cast in the header's
+ * view or later; with YC_CHECK_CERT, a certificate that yc_cert_check accepts.
+ * The tx root and result root are yc_block_decode's checks (a block decoded with
+ * yc_block_decode_trusted was checked when this process first decoded it). This rule
+ * checks neither transaction signatures, nor execution (yc_exec_block), nor a local clock.
+ * Returns YC_OK; YC_EBADBLOCK (a header or limit check) or YC_EBADCERT (a certificate
+ * check) with the failed check in *v (v may be NULL); YC_EINVAL for NULL arguments.
  */
 YC_WUR int yc_block_check_next(const struct yc_block *b, const struct yc_genesis *g,
-                               const struct yc_block_parent *parent, enum yc_next_check *which,
-                               char *why, size_t whylen);
+                               const struct yc_valset *vs, const struct yc_block_parent *parent,
+                               unsigned flags, struct yc_block_verdict *v);
+
+/*
+ * Checks commit certificate c for block `hash` at `height` on chain `chain_id` against the
+ * set vs in force at that height, in this order: at least one signer; each signer inside
+ * the set, named once, in increasing index order; at least vs->quorum signers; every
+ * signature valid over the COMMIT vote hash (chain, height, c->view, hash) under the
+ * signer's key. Returns YC_OK, or YC_EBADCERT with the failed check in *v (may be NULL);
+ * YC_EINVAL for NULL arguments or a set of 0 or more than YC_MAX_VALIDATORS validators.
+ */
+YC_WUR int yc_cert_check(const struct yc_cert *c, const struct yc_valset *vs,
+                         const char *chain_id, uint64_t height, const uint8_t hash[YC_HASH_LEN],
+                         struct yc_block_verdict *v);
 
 /* Hash a validator signs for (phase, height, view, digest). */
 void yc_vote_hash(uint8_t out[YC_HASH_LEN], const char *chain_id, const char *phase,
                   uint64_t height, uint64_t view, const uint8_t digest[YC_HASH_LEN]);
 /*
- * Checks a commit certificate for block `hash` at `height`: signers sorted, unique,
- * inside the validator set, at least a quorum, every signature valid over the
- * COMMIT vote hash. Returns YC_OK or YC_EBADCERT.
+ * yc_cert_check against the genesis set (yc_valset_genesis), for a reader that trusts a
+ * genesis and no later set (the wallet's receipt check). Returns YC_OK or YC_EBADCERT.
  */
 YC_WUR int yc_cert_verify(const struct yc_cert *c, const struct yc_genesis *g, uint64_t height,
                           const uint8_t hash[YC_HASH_LEN]);

@@ -464,50 +464,86 @@ static void test_check_next_rule(void **st)
     struct fx *f = *st;
     struct tchain *tc = &f->tc;
     struct yc_block b;
-    char why[160];
-    enum yc_next_check which;
+    struct yc_block_verdict v;
+    struct yc_valset vs;
+    yc_valset_genesis(&vs, &tc->g);
+    assert_int_equal(vs.n, 1);
+    assert_int_equal(vs.quorum, 1);
     assert_int_equal(yc_block_decode(&b, tc->blocks[0], tc->block_lens[0]), YC_OK);
     struct yc_block_parent parent = {.height = 0, .time_ms = tc->g.genesis_time_ms};
     memcpy(parent.hash, tc->g.hash, YC_HASH_LEN);
-    assert_int_equal(yc_block_check_next(&b, &tc->g, &parent, NULL, why, sizeof why), YC_OK);
+    assert_int_equal(yc_block_check_next(&b, &tc->g, &vs, &parent, YC_CHECK_CERT, &v), YC_OK);
+    assert_int_equal(v.check, YC_NEXT_OK);
+    assert_string_equal(v.why, "");
+    assert_int_equal(yc_block_check_next(&b, &tc->g, &vs, &parent, 0, NULL), YC_OK);
 
+    /* wrong parent: height, hash */
     struct yc_block_parent p2 = parent;
     p2.height = 1;
-    assert_int_equal(yc_block_check_next(&b, &tc->g, &p2, &which, why, sizeof why), YC_EBADBLOCK);
-    assert_non_null(strstr(why, "height"));
-    assert_int_equal(which, YC_NEXT_HEIGHT);
+    assert_int_equal(yc_block_check_next(&b, &tc->g, &vs, &p2, 0, &v), YC_EBADBLOCK);
+    assert_non_null(strstr(v.why, "height"));
+    assert_int_equal(v.check, YC_NEXT_HEIGHT);
+    p2.height = UINT64_MAX;
+    assert_int_equal(yc_block_check_next(&b, &tc->g, &vs, &p2, 0, &v), YC_EBADBLOCK);
+    assert_int_equal(v.check, YC_NEXT_HEIGHT);
     p2 = parent;
     p2.hash[0] ^= 1;
-    assert_int_equal(yc_block_check_next(&b, &tc->g, &p2, &which, why, sizeof why), YC_EBADBLOCK);
-    assert_non_null(strstr(why, "prev_hash"));
+    assert_int_equal(yc_block_check_next(&b, &tc->g, &vs, &p2, 0, &v), YC_EBADBLOCK);
+    assert_non_null(strstr(v.why, "prev_hash"));
+    assert_int_equal(v.check, YC_NEXT_LINK);
+    /* time equal to the parent's, and earlier */
     p2 = parent;
     p2.time_ms = b.hdr.time_ms;
-    assert_int_equal(yc_block_check_next(&b, &tc->g, &p2, &which, why, sizeof why), YC_EBADBLOCK);
-    assert_non_null(strstr(why, "time"));
+    assert_int_equal(yc_block_check_next(&b, &tc->g, &vs, &p2, 0, &v), YC_EBADBLOCK);
+    assert_non_null(strstr(v.why, "time"));
+    assert_int_equal(v.check, YC_NEXT_TIME);
+    p2.time_ms = b.hdr.time_ms + 1;
+    assert_int_equal(yc_block_check_next(&b, &tc->g, &vs, &p2, 0, &v), YC_EBADBLOCK);
+    assert_int_equal(v.check, YC_NEXT_TIME);
+    p2.time_ms = b.hdr.time_ms - 1;
+    assert_int_equal(yc_block_check_next(&b, &tc->g, &vs, &p2, 0, &v), YC_OK);
 
+    /* too big: one transaction over the count, one byte over the size */
+    uint32_t bytes = 0;
+    for (uint32_t i = 0; i < b.ntx; i++)
+        bytes += (uint32_t)b.txs[i].len;
     struct yc_genesis g2 = tc->g;
+    g2.params.max_block_txs = b.ntx;
+    assert_int_equal(yc_block_check_next(&b, &g2, &vs, &parent, 0, &v), YC_OK);
     g2.params.max_block_txs = b.ntx - 1;
-    assert_int_equal(yc_block_check_next(&b, &g2, &parent, &which, why, sizeof why), YC_EBADBLOCK);
-    assert_non_null(strstr(why, "limits"));
-    assert_int_equal(which, YC_NEXT_LIMITS);
+    assert_int_equal(yc_block_check_next(&b, &g2, &vs, &parent, 0, &v), YC_EBADBLOCK);
+    assert_non_null(strstr(v.why, "limits"));
+    assert_int_equal(v.check, YC_NEXT_LIMITS);
     g2 = tc->g;
-    g2.params.max_block_bytes = 10;
-    assert_int_equal(yc_block_check_next(&b, &g2, &parent, &which, why, sizeof why), YC_EBADBLOCK);
+    g2.params.max_block_bytes = bytes; /* the signed transactions' bytes, nothing else */
+    assert_int_equal(yc_block_check_next(&b, &g2, &vs, &parent, 0, &v), YC_OK);
+    g2.params.max_block_bytes = bytes - 1;
+    assert_int_equal(yc_block_check_next(&b, &g2, &vs, &parent, 0, &v), YC_EBADBLOCK);
+    assert_int_equal(v.check, YC_NEXT_LIMITS);
     g2 = tc->g;
     snprintf(g2.chain_id, sizeof g2.chain_id, "other");
-    assert_int_equal(yc_block_check_next(&b, &g2, &parent, &which, why, sizeof why), YC_EBADBLOCK);
-    assert_non_null(strstr(why, "chain"));
+    assert_int_equal(yc_block_check_next(&b, &g2, &vs, &parent, 0, &v), YC_EBADBLOCK);
+    assert_non_null(strstr(v.why, "chain"));
+    assert_int_equal(v.check, YC_NEXT_CHAIN);
 
+    /* the proposer is the primary among the set in force, not the genesis set */
     b.hdr.proposer = 1; /* the test chain has one validator: index 0 is every primary */
-    assert_int_equal(yc_block_check_next(&b, &tc->g, &parent, &which, why, sizeof why),
-                     YC_EBADBLOCK);
-    assert_non_null(strstr(why, "proposer"));
-    assert_int_equal(which, YC_NEXT_PROPOSER);
+    assert_int_equal(yc_block_check_next(&b, &tc->g, &vs, &parent, 0, &v), YC_EBADBLOCK);
+    assert_non_null(strstr(v.why, "proposer"));
+    assert_int_equal(v.check, YC_NEXT_PROPOSER);
+    struct yc_valset vs4 = vs;
+    vs4.n = 4; /* primary of height 1, view 0 among 4: index 1 */
+    vs4.quorum = 3;
+    assert_int_equal(yc_block_check_next(&b, &tc->g, &vs4, &parent, 0, &v), YC_OK);
     b.hdr.proposer = 0;
+    assert_int_equal(yc_block_check_next(&b, &tc->g, &vs4, &parent, 0, &v), YC_EBADBLOCK);
+    assert_int_equal(v.check, YC_NEXT_PROPOSER);
+
     b.hdr.view = b.cert.view + 1;
-    assert_int_equal(yc_block_check_next(&b, &tc->g, &parent, &which, why, sizeof why),
-                     YC_EBADBLOCK);
-    assert_non_null(strstr(why, "certificate view"));
+    assert_int_equal(yc_block_check_next(&b, &tc->g, &vs, &parent, 0, &v), YC_EBADBLOCK);
+    assert_non_null(strstr(v.why, "certificate view"));
+    assert_int_equal(v.check, YC_NEXT_CERT_VIEW);
+    assert_int_equal(yc_block_check_next(&b, &tc->g, NULL, &parent, 0, &v), YC_EINVAL);
     yc_block_cleanup(&b);
 
     /* the primary rotates with height and view, without overflow */
@@ -517,6 +553,151 @@ static void test_check_next_rule(void **st)
     assert_int_equal(yc_block_primary(0, 5, 5), 0);
 }
 
+/* Checks b with certificate c (YC_CHECK_CERT) against vs; returns the code, v the verdict. */
+static int check_cert(struct yc_block *b, const struct yc_cert *c, const struct yc_genesis *g,
+                      const struct yc_valset *vs, const struct yc_block_parent *parent,
+                      struct yc_block_verdict *v)
+{
+    b->cert = *c;
+    return yc_block_check_next(b, g, vs, parent, YC_CHECK_CERT, v);
+}
+
+/* The certificate part of the rule: each refusal by its own check, against the set in
+ * force (4 validators here) rather than the genesis. */
+static void test_check_next_certificate(void **st)
+{
+    struct fx *f = *st;
+    struct tchain *tc = &f->tc;
+    struct vset set;
+    struct yc_valset vs;
+    struct yc_block b;
+    struct yc_block_verdict v;
+    struct yc_cert c;
+    vset_init(&set, &tc->g);
+    yc_valset_genesis(&vs, &set.g);
+    assert_int_equal(vs.n, 4);
+    assert_int_equal(vs.quorum, 3);
+    assert_int_equal(yc_block_decode(&b, tc->blocks[0], tc->block_lens[0]), YC_OK);
+    struct yc_block_parent parent = {.height = 0, .time_ms = tc->g.genesis_time_ms};
+    memcpy(parent.hash, tc->g.hash, YC_HASH_LEN);
+    b.hdr.view = 3; /* primary of height 1 view 3 among 4: index 0, the block's proposer */
+    uint64_t h = b.hdr.height;
+
+    static const uint32_t q3[] = {0, 1, 3};
+    h_cert(&c, &set.g, set.keys, q3, 3, h, 3, b.hash);
+    assert_int_equal(check_cert(&b, &c, &tc->g, &vs, &parent, &v), YC_OK);
+    /* a proposal is checked without a certificate; a commit needs one */
+    memset(&c, 0, sizeof c);
+    assert_int_equal(check_cert(&b, &c, &tc->g, &vs, &parent, &v), YC_EBADCERT);
+    assert_int_equal(v.check, YC_NEXT_CERT_MISSING);
+    assert_int_equal(yc_block_check_next(&b, &tc->g, &vs, &parent, 0, &v), YC_OK);
+    /* too few signatures */
+    h_cert(&c, &set.g, set.keys, q3, 2, h, 3, b.hash);
+    assert_int_equal(check_cert(&b, &c, &tc->g, &vs, &parent, &v), YC_EBADCERT);
+    assert_int_equal(v.check, YC_NEXT_CERT_QUORUM);
+    assert_non_null(strstr(v.why, "2 signatures, a quorum of 3 of 4"));
+    /* the quorum is the set's */
+    struct yc_valset all = vs;
+    all.quorum = 4;
+    h_cert(&c, &set.g, set.keys, q3, 3, h, 3, b.hash);
+    assert_int_equal(check_cert(&b, &c, &tc->g, &all, &parent, &v), YC_EBADCERT);
+    assert_int_equal(v.check, YC_NEXT_CERT_QUORUM);
+    /* a duplicated signer standing in for the third */
+    static const uint32_t dup[] = {0, 1, 1};
+    h_cert(&c, &set.g, set.keys, dup, 3, h, 3, b.hash);
+    assert_int_equal(check_cert(&b, &c, &tc->g, &vs, &parent, &v), YC_EBADCERT);
+    assert_int_equal(v.check, YC_NEXT_CERT_DUPLICATE);
+    assert_int_equal(v.validator, 1);
+    assert_non_null(strstr(v.why, "validator 1 signs twice"));
+    /* signers out of order */
+    static const uint32_t unsorted[] = {1, 0, 3};
+    h_cert(&c, &set.g, set.keys, unsorted, 3, h, 3, b.hash);
+    assert_int_equal(check_cert(&b, &c, &tc->g, &vs, &parent, &v), YC_EBADCERT);
+    assert_int_equal(v.check, YC_NEXT_CERT_ORDER);
+    /* a signer index out of range (a valid signature by a non-member) */
+    static const uint32_t outside[] = {0, 1, 4};
+    h_cert(&c, &set.g, set.keys, outside, 3, h, 3, b.hash);
+    assert_int_equal(check_cert(&b, &c, &tc->g, &vs, &parent, &v), YC_EBADCERT);
+    assert_int_equal(v.check, YC_NEXT_CERT_SIGNER);
+    assert_int_equal(v.validator, 4);
+    assert_non_null(strstr(v.why, "signer 4 is not in the validator set"));
+    /* wrong view: before the header's, or not the view the votes were cast in */
+    h_cert(&c, &set.g, set.keys, q3, 3, h, 2, b.hash);
+    assert_int_equal(check_cert(&b, &c, &tc->g, &vs, &parent, &v), YC_EBADBLOCK);
+    assert_int_equal(v.check, YC_NEXT_CERT_VIEW);
+    h_cert(&c, &set.g, set.keys, q3, 3, h, 3, b.hash);
+    c.view = 4;
+    assert_int_equal(check_cert(&b, &c, &tc->g, &vs, &parent, &v), YC_EBADCERT);
+    assert_int_equal(v.check, YC_NEXT_CERT_SIG);
+    assert_int_equal(v.validator, 0);
+    /* signatures over other bytes: another block, another height, a PREPARE vote */
+    uint8_t other[YC_HASH_LEN];
+    memcpy(other, b.hash, YC_HASH_LEN);
+    other[0] ^= 1;
+    h_cert(&c, &set.g, set.keys, q3, 3, h, 3, other);
+    assert_int_equal(check_cert(&b, &c, &tc->g, &vs, &parent, &v), YC_EBADCERT);
+    assert_int_equal(v.check, YC_NEXT_CERT_SIG);
+    h_cert(&c, &set.g, set.keys, q3, 3, h + 1, 3, b.hash);
+    assert_int_equal(check_cert(&b, &c, &tc->g, &vs, &parent, &v), YC_EBADCERT);
+    assert_int_equal(v.check, YC_NEXT_CERT_SIG);
+    uint8_t vote[YC_HASH_LEN];
+    static const uint8_t aux[32] = {0};
+    h_cert(&c, &set.g, set.keys, q3, 3, h, 3, b.hash);
+    yc_vote_hash(vote, set.g.chain_id, "prepare", h, 3, b.hash);
+    assert_int_equal(yc_sig_sign(set.keys[3], c.sigs[2].sig, vote, aux), YC_OK);
+    assert_int_equal(check_cert(&b, &c, &tc->g, &vs, &parent, &v), YC_EBADCERT);
+    assert_int_equal(v.check, YC_NEXT_CERT_SIG);
+    assert_int_equal(v.validator, 3);
+    assert_non_null(strstr(v.why, "validator 3"));
+    /* the keys are the set's: a set in force whose validator 3 has another key */
+    struct yc_valset moved = vs;
+    yc_signer_pubkey(set.keys[4], moved.keys[3]);
+    h_cert(&c, &set.g, set.keys, q3, 3, h, 3, b.hash);
+    assert_int_equal(check_cert(&b, &c, &tc->g, &moved, &parent, &v), YC_EBADCERT);
+    assert_int_equal(v.check, YC_NEXT_CERT_SIG);
+    assert_int_equal(v.validator, 3);
+    /* ... where a certificate by that new key verifies */
+    yc_signer *with_new[4] = {set.keys[0], set.keys[1], set.keys[2], set.keys[4]};
+    h_cert(&c, &set.g, with_new, q3, 3, h, 3, b.hash);
+    assert_int_equal(check_cert(&b, &c, &tc->g, &moved, &parent, &v), YC_OK);
+    assert_int_equal(yc_cert_check(&c, &moved, set.g.chain_id, h, b.hash, NULL), YC_OK);
+    struct yc_valset none = vs;
+    none.n = 0;
+    assert_int_equal(yc_cert_check(&c, &none, set.g.chain_id, h, b.hash, &v), YC_EINVAL);
+
+    yc_block_cleanup(&b);
+    vset_cleanup(&set);
+}
+
+/* The one header decoder: a header's own bytes (a receipt's header_raw), strictly. */
+static void test_header_decode(void **st)
+{
+    struct fx *f = *st;
+    struct yc_block b;
+    struct yc_block_header h;
+    struct yc_buf out;
+    assert_int_equal(yc_block_decode(&b, f->tc.blocks[1], f->tc.block_lens[1]), YC_OK);
+    yc_buf_init(&out, 0);
+    assert_int_equal(yc_header_encode(&b.hdr, &out), YC_OK);
+    assert_int_equal(yc_header_decode(out.data, out.len, &h), YC_OK);
+    assert_memory_equal(&h, &b.hdr, sizeof h);
+    assert_int_equal(yc_block_header_decode(f->tc.blocks[1], f->tc.block_lens[1], &h), YC_OK);
+    assert_memory_equal(&h, &b.hdr, sizeof h);
+    /* a byte after it, cut short, a block instead of a header, another version */
+    assert_int_equal(yc_buf_append(&out, (const uint8_t *)"\0", 1), YC_OK);
+    assert_int_equal(yc_header_decode(out.data, out.len, &h), YC_EBADBLOCK);
+    assert_int_equal(h.height, 0);
+    assert_int_equal(yc_header_decode(out.data, out.len - 2, &h), YC_EBADBLOCK);
+    assert_int_equal(yc_header_decode(f->tc.blocks[1], f->tc.block_lens[1], &h), YC_EBADBLOCK);
+    struct yc_block_header old = b.hdr;
+    old.version = YC_BLOCK_VERSION - 1;
+    out.len = 0;
+    assert_int_equal(yc_header_encode(&old, &out), YC_OK);
+    assert_int_equal(yc_header_decode(out.data, out.len, &h), YC_EBADBLOCK);
+    yc_buf_cleanup(&out);
+    yc_block_cleanup(&b);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -524,6 +705,8 @@ int main(void)
         T(test_block_round_trip),
         T(test_tx_root_and_count_checked),
         T(test_check_next_rule),
+        T(test_check_next_certificate),
+        T(test_header_decode),
         T(test_exec_block_reaches_same_root),
         T(test_exec_block_refuses_bad_tx_and_diverged_root),
         cmocka_unit_test(test_vote_hash_is_canonical_map),
