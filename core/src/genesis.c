@@ -7,7 +7,7 @@
  *    codes: {categories: [code, …], purposes: [code, …]}, genesis_time,
  *    params: {exchange_fee_bps, max_block_bytes, max_block_txs, max_time_drift_ms,
  *             notice_blocks, open_registration},
- *    validators: [{addr, name, pub}, …]}
+ *    validators: [{name, pub}, …]}
  * Accounts, validators and codes keep their given order (the validator order is the
  * primary rotation). An empty code list is replaced by its default list before hashing,
  * so the encoding always names the lists in force. The genesis state (the accounts,
@@ -182,8 +182,7 @@ static int check_validators(const struct yc_genesis *g)
     for (uint32_t i = 0; i < g->nvalidators; i++) {
         const struct yc_validator *v = &g->validators[i];
         size_t nl = field_len(v->name, sizeof v->name);
-        size_t al = field_len(v->addr, sizeof v->addr);
-        if (nl < 1 || nl >= sizeof v->name || al < 1 || al >= sizeof v->addr) {
+        if (nl < 1 || nl >= sizeof v->name) {
             return YC_ECONFIG;
         }
         if (!yc_pubkey_valid(v->pub)) {
@@ -279,9 +278,7 @@ int yc_genesis_encode(const struct yc_genesis *g, struct yc_buf *out)
     yc_enc_array(&e, g->nvalidators);
     for (uint32_t i = 0; i < g->nvalidators; i++) {
         const struct yc_validator *v = &g->validators[i];
-        yc_enc_map(&e, 3);
-        yc_enc_cstr(&e, "addr");
-        yc_enc_str(&e, v->addr, field_len(v->addr, sizeof v->addr));
+        yc_enc_map(&e, 2);
         yc_enc_cstr(&e, "name");
         yc_enc_str(&e, v->name, field_len(v->name, sizeof v->name));
         yc_enc_cstr(&e, "pub");

@@ -7,9 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
+#include "ceremony.h"
 #include "chain.h"
 #include "keyfile.h"
 #include "yc/alloc.h"
@@ -55,15 +57,13 @@ int yc_chain_genesis_begin(struct yc_genesis *g, const char *chain_id, char *err
 }
 
 int yc_chain_add_validator(struct yc_genesis *g, const char *name,
-                           const uint8_t pub[YC_PUBKEY_LEN], const char *addr)
+                           const uint8_t pub[YC_PUBKEY_LEN])
 {
-    if (g->nvalidators >= YC_MAX_VALIDATORS || strlen(name) >= sizeof g->validators[0].name ||
-        strlen(addr) >= sizeof g->validators[0].addr)
+    if (g->nvalidators >= YC_MAX_VALIDATORS || strlen(name) >= sizeof g->validators[0].name)
         return YC_ELIMIT;
     struct yc_validator *v = &g->validators[g->nvalidators++];
     snprintf(v->name, sizeof v->name, "%s", name);
     memcpy(v->pub, pub, YC_PUBKEY_LEN);
-    snprintf(v->addr, sizeof v->addr, "%s", addr);
     return YC_OK;
 }
 
@@ -143,13 +143,6 @@ void yc_chain_set_ports(struct yc_config *c, unsigned base)
                              "127.0.0.1", base + 200);
 }
 
-/* The port of a host:port listener address, for the advertised validator address. */
-static unsigned addr_port(const char *laddr)
-{
-    const char *colon = strrchr(laddr, ':');
-    return colon != NULL ? (unsigned)strtoul(colon + 1, NULL, 10) : YC_PORT_P2P;
-}
-
 int yc_chain_init_home(const struct yc_home *h, const struct yc_init_opts *o, char *err,
                        size_t errlen)
 {
@@ -161,12 +154,27 @@ int yc_chain_init_home(const struct yc_home *h, const struct yc_init_opts *o, ch
         return YC_ENOMEM;
     struct yc_genesis g;
     memset(&g, 0, sizeof g);
-    uint8_t node_sk[YC_SECKEY_LEN], val_sk[YC_SECKEY_LEN];
+    /* keys made by `yuchaind keys` stay; the others are made here */
+    bool keep_node = access(h->node_key, F_OK) == 0;
+    bool keep_val = access(h->validator_key, F_OK) == 0;
+    uint8_t node_sk[YC_SECKEY_LEN], val_sk[YC_SECKEY_LEN], vpub[YC_PUBKEY_LEN];
     yc_keyfile_generate(node_sk);
     yc_keyfile_generate(val_sk);
-    int rc;
-    if (o->genesis_file != NULL) {
+    int rc = YC_OK;
+    yc_signer *s = NULL;
+    if (keep_val)
+        rc = yc_keyfile_load(h->validator_key, &s, vpub, err, errlen);
+    else
+        rc = yc_signer_create(&s, val_sk);
+    if (rc == YC_OK && !keep_val)
+        yc_signer_pubkey(s, vpub);
+    yc_signer_destroy(s);
+    if (rc != YC_OK) {
+        /* the message of a bad key file is in err */
+    } else if (o->genesis_file != NULL) {
         rc = yc_genesis_json_load(&g, o->genesis_file, err, errlen);
+        if (rc == YC_OK && o->genesis_hash != NULL)
+            rc = yc_ceremony_check_hash(&g, o->genesis_file, o->genesis_hash, err, errlen);
     } else {
         const char *chain_id = o->chain_id != NULL ? o->chain_id
                                                    : o->dev ? "yuchain-dev" : "yuchain-local";
@@ -175,17 +183,8 @@ int yc_chain_init_home(const struct yc_home *h, const struct yc_init_opts *o, ch
             g.params.notice_blocks = o->notice_blocks;
         /* a dev chain lets anyone register (issue 9); init makes a real-name chain */
         g.params.open_registration = o->dev && !o->closed_registration;
-        yc_signer *s = NULL;
-        uint8_t vpub[YC_PUBKEY_LEN];
         if (rc == YC_OK)
-            rc = yc_signer_create(&s, val_sk);
-        if (rc == YC_OK) {
-            yc_signer_pubkey(s, vpub);
-            yc_signer_destroy(s);
-            char addr[64];
-            snprintf(addr, sizeof addr, "127.0.0.1:%u", addr_port(o->config->p2p_laddr));
-            rc = yc_chain_add_validator(&g, o->name != NULL ? o->name : "node0", vpub, addr);
-        }
+            rc = yc_chain_add_validator(&g, o->name != NULL ? o->name : "node0", vpub);
         if (rc == YC_OK && o->dev) {
             size_t n;
             const struct yc_chain_account *accts = yc_chain_demo_accounts(&n);
@@ -211,7 +210,8 @@ int yc_chain_init_home(const struct yc_home *h, const struct yc_init_opts *o, ch
         }
     }
     if (rc == YC_OK) {
-        struct yc_home_spec spec = {.genesis = &g, .node_sk = node_sk, .validator_sk = val_sk,
+        struct yc_home_spec spec = {.genesis = &g, .node_sk = keep_node ? NULL : node_sk,
+                                    .validator_sk = keep_val ? NULL : val_sk,
                                     .config = o->config};
         rc = yc_home_create(h, &spec, err, errlen);
     }

@@ -33,9 +33,9 @@ const struct yc_chain_account *yc_chain_demo_accounts(size_t *n);
  */
 YC_WUR int yc_chain_genesis_begin(struct yc_genesis *g, const char *chain_id, char *err,
                                   size_t errlen);
-/* Appends a validator (name, 33-byte key, p2p address). YC_OK or YC_ELIMIT. */
+/* Appends a validator (name, 33-byte key). YC_OK or YC_ELIMIT. */
 YC_WUR int yc_chain_add_validator(struct yc_genesis *g, const char *name,
-                                  const uint8_t pub[YC_PUBKEY_LEN], const char *addr);
+                                  const uint8_t pub[YC_PUBKEY_LEN]);
 /* Appends an account. YC_OK, YC_ELIMIT, YC_ENOMEM. */
 YC_WUR int yc_chain_add_account(struct yc_genesis *g, const uint8_t pub[YC_PUBKEY_LEN],
                                 const struct yc_chain_account *a);
@@ -56,6 +56,7 @@ void yc_chain_set_ports(struct yc_config *c, unsigned base);
 struct yc_init_opts {
     const char *chain_id;     /* NULL: "yuchain-local" (init) or "yuchain-dev" (dev) */
     const char *genesis_file; /* join this chain instead of making one (init) */
+    const char *genesis_hash; /* with genesis_file: the hash it must have (64 hex), or NULL */
     const char *exchange;     /* init: the exchange account's address; NULL = make a keystore */
     const char *name;         /* validator name, NULL: "node0" */
     const struct yc_config *config; /* written into node.conf */
@@ -66,9 +67,11 @@ struct yc_init_opts {
 };
 
 /*
- * Creates a complete home at h: keys, genesis (made here or copied from
- * genesis_file), node.conf, and for a made chain the wallet keystores. Returns YC_OK
- * or an error (YC_EEXIST if the home already holds a chain) with a message in err.
+ * Creates a complete home at h: keys (key files already in h, made by `yuchaind keys`,
+ * are kept), genesis (made here or copied from genesis_file, which must hash to
+ * genesis_hash when given), node.conf, and for a made chain the wallet keystores. Returns
+ * YC_OK or an error (YC_EEXIST if the home already holds a chain, YC_EWRONGCHAIN for
+ * another genesis hash, YC_EBADFIELD for a malformed one) with a message in err.
  */
 YC_WUR int yc_chain_init_home(const struct yc_home *h, const struct yc_init_opts *o, char *err,
                               size_t errlen);
@@ -98,12 +101,11 @@ struct yc_testnet_node {
 };
 
 /*
- * Makes a local consortium in o->out: one genesis naming the validators (node0…, at
- * 127.0.0.1:P+i) and funding the demo accounts of `dev` (keystores in OUT/wallet,
- * passphrase OUT/wallet/PASSWORD), and one home per node whose node.conf has its three
- * listeners on loopback, persistent_peers (the other validators; left empty, meaning
- * the same, when the list would not fit on one node.conf line) and, when there are
- * observers, allow_observers on the validators. nodes (o->validators + o->observers
+ * Makes a local consortium in o->out: one genesis naming the validators (node0…) and
+ * funding the demo accounts of `dev` (keystores in OUT/wallet, passphrase
+ * OUT/wallet/PASSWORD), and one home per node whose node.conf has its three listeners on
+ * loopback, persistent_peers (the other validators as KEY@127.0.0.1:P+i; every validator
+ * for an observer) and, when there are observers, allow_observers on the validators. nodes (o->validators + o->observers
  * entries) describes them. Returns YC_OK, YC_EINVAL (counts or ports out of range),
  * YC_EEXIST (OUT already holds a testnet), or an I/O error, with a message in err.
  */

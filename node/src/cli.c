@@ -1,6 +1,6 @@
 /*
- * cli.c — yuchaind subcommands: init, dev, testnet, start, backup, show-node-id,
- * version (see cli.h).
+ * cli.c — yuchaind subcommands: init, dev, testnet, start, backup, show-node-id, keys,
+ * genesis new|add-validator|add-account|finalize|hash, version (see cli.h).
  *
  * Every command takes --help. Options are "--name VALUE" or "--name=VALUE"; any
  * node.conf option can also be given as --<section>.<key> VALUE (highest precedence,
@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "backup.h"
+#include "ceremony.h"
 #include "chain.h"
 #include "cli.h"
 #include "config.h"
@@ -24,6 +25,7 @@
 #include "run.h"
 #include "yc/bech32.h"
 #include "yc/cliutil.h"
+#include "yc/genesis_json.h"
 
 #define MAX_OVERRIDES 64
 
@@ -39,6 +41,15 @@ struct args {
     const char *observers;     /* testnet */
     const char *out;           /* testnet, backup */
     const char *rpc;           /* backup: the running node's RPC URL */
+    const char *org;           /* keys */
+    const char *genesis_hash;  /* init, genesis hash: the agreed hash */
+    const char *from;          /* genesis add-validator: a public part */
+    const char *pub;           /* genesis add-account */
+    const char *role, *jurisdiction, *balance; /* genesis add-account */
+    const char *time;          /* genesis new */
+    const char *max_block_txs, *max_block_bytes, *max_time_drift_ms, *exchange_fee_bps;
+    const char *pos;           /* the one positional argument of a command taking FILE */
+    bool open_registration;    /* genesis new */
     bool json;
     bool help;
     bool closed_registration; /* dev, testnet: --closed-registration */
@@ -64,21 +75,31 @@ static int cmd_start(struct args *a);
 static int cmd_show_node_id(struct args *a);
 static int cmd_version(struct args *a);
 static int cmd_backup(struct args *a);
+static int cmd_keys(struct args *a);
+static int cmd_genesis_new(struct args *a);
+static int cmd_genesis_add_validator(struct args *a);
+static int cmd_genesis_add_account(struct args *a);
+static int cmd_genesis_finalize(struct args *a);
+static int cmd_genesis_hash(struct args *a);
 
 static const struct cmd cmds[] = {
     {"init", "create a node home: keys, node.conf and a one-validator genesis",
-     "--home DIR [--chain-id ID] [--name NAME] [--exchange ADDRESS | --genesis FILE]\n"
-     "             [--base-port P] [--SECTION.KEY VALUE ...]\n\n"
+     "--home DIR [--chain-id ID] [--name NAME] [--exchange ADDRESS |\n"
+     "             --genesis FILE [--genesis-hash HEX]] [--base-port P] [--SECTION.KEY VALUE ...]\n\n"
      "Creates DIR/config (node.conf with every option and its default, genesis.json,\n"
-     "node_key.json, validator_key.json) and DIR/data. Without --genesis the new chain\n"
-     "has this node as its only validator and one exchange account: the address given\n"
-     "with --exchange, or a new key in DIR/wallet (passphrase in DIR/wallet/PASSWORD).\n"
-     "With --genesis FILE the home joins that chain (an observer until the consortium\n"
-     "adds its validator key). Options given as --SECTION.KEY go into node.conf.\n"
+     "node_key.json, validator_key.json) and DIR/data; key files already there (from\n"
+     "`yuchaind keys`) are kept. Without --genesis the new chain has this node as its only\n"
+     "validator and one exchange account: the address given with --exchange, or a new key\n"
+     "in DIR/wallet (passphrase in DIR/wallet/PASSWORD). With --genesis FILE the home\n"
+     "joins that chain: as a validator if FILE names the home's validator key, otherwise\n"
+     "as an observer. --genesis-hash HEX refuses FILE unless it hashes to HEX (the hash\n"
+     "the consortium agreed on; exit 1 naming both). Put the other validators in\n"
+     "[p2p] persistent_peers (KEY@host:port; the genesis holds no addresses).\n"
+     "Options given as --SECTION.KEY go into node.conf.\n"
      "--base-port P sets the three listeners to P (p2p), P+100 (RPC) and P+200\n"
      "(operations); an explicit --p2p.laddr, --rpc.laddr or\n"
      "--instrumentation.prometheus_listen_addr wins over it for that listener.\n",
-     "home chain-id name exchange genesis base-port", true, cmd_init},
+     "home chain-id name exchange genesis genesis-hash base-port", true, cmd_init},
     {"dev", "run a one-validator chain with funded demo accounts, for trying it out",
      "--home DIR [--base-port P] [--chain-id ID] [--notice-blocks N]\n"
      "             [--closed-registration] [--SECTION.KEY VALUE ...]\n\n"
@@ -137,6 +158,65 @@ static const struct cmd cmds[] = {
      "[--home DIR] [--json]\n\n"
      "With --json also prints the validator key's address, if the home has one.\n",
      "home json", false, cmd_show_node_id},
+    {"keys", "make this organisation's validator and node keys; print their public part",
+     "--home DIR --org NAME [--name NAME] [--json]\n\n"
+     "The first step of joining a consortium (docs/operator.md, \"Joining a consortium\").\n"
+     "Makes DIR/config/validator_key.json and DIR/config/node_key.json (0600) unless they\n"
+     "exist, and prints the public part as JSON on stdout: type, version, org, name (the\n"
+     "validator's name in the genesis; default: --org, at most 64 bytes), pub_key (the\n"
+     "validator key, which is also the node's p2p identity) and sig, a signature by the\n"
+     "validator key over org, name and pub_key that proves its holder made the file.\n"
+     "Send that file to the organisation assembling the genesis; the key files never\n"
+     "leave DIR. Run it again to print the public part again (the keys are kept).\n"
+     "--json prints it on one line.\n",
+     "home org name json", false, cmd_keys},
+    {"genesis new", "start a draft genesis: chain id, genesis time, parameters",
+     "--chain-id ID --out FILE [--time TIME] [--max-block-txs N] [--max-block-bytes N]\n"
+     "             [--max-time-drift-ms N] [--notice-blocks N] [--exchange-fee-bps N]\n"
+     "             [--open-registration] [--json]\n\n"
+     "Writes FILE (which must not exist): a genesis.json marked \"draft\": true, with no\n"
+     "validators and no accounts yet. ID: 1 to 64 of A-Z a-z 0-9 . _ -. TIME: RFC 3339\n"
+     "(default: now). The options set params.max_block_txs (1..65536, default 2000),\n"
+     "params.max_block_bytes (1024..4194304, default 4194304), params.max_time_drift_ms\n"
+     "(0..86400000, default 10000), params.notice_blocks (default 100) and\n"
+     "params.exchange_fee_bps (0..10000, default 0); --open-registration lets any key\n"
+     "register itself (test chains; default: real-name registration through a registrar).\n"
+     "The code lists are the defaults (docs/domain.md), written out. See docs/storage.md.\n",
+     "chain-id out time max-block-txs max-block-bytes max-time-drift-ms notice-blocks "
+     "exchange-fee-bps open-registration json", false, cmd_genesis_new},
+    {"genesis add-validator", "add a validator to a draft genesis from its public part",
+     "--genesis FILE --from PUBLIC.json [--json]\n\n"
+     "Reads PUBLIC.json (what `yuchaind keys` printed), checks its fields and its\n"
+     "signature, and appends the validator (its name and pub_key) to the draft FILE. The\n"
+     "order of addition is the validator order. Refused: a changed or forged public part\n"
+     "(sig does not verify), a key or name already in FILE, a finalized FILE, more than 64\n"
+     "validators (exit 65).\n",
+     "genesis from json", false, cmd_genesis_add_validator},
+    {"genesis add-account", "add an account to a draft genesis",
+     "--genesis FILE --name NAME --pub ADDRESS [--role ROLE] [--jurisdiction CODE]\n"
+     "             [--balance FEN] [--json]\n\n"
+     "Appends an account registered from genesis on: NAME its display name (1..128\n"
+     "bytes), ADDRESS its yc1 key address (from `yuchain-wallet new`), ROLE one of\n"
+     "individual, enterprise, processor, data_merchant, broker, appraiser, custodian,\n"
+     "financial, exchange, agency, regulator (default individual), CODE its jurisdiction\n"
+     "such as CN, CN-CQ or SG (default CN-CQ), FEN its balance (default 0). A finalized\n"
+     "genesis needs at least one account of role exchange. Errors name the field (exit 65).\n",
+     "genesis name pub role jurisdiction balance json", false, cmd_genesis_add_account},
+    {"genesis finalize", "check a draft genesis completely, make it final, print its hash",
+     "--genesis FILE [--json]\n\n"
+     "Checks everything a node checks (at least one validator, an exchange account, every\n"
+     "field), removes the draft mark and prints the genesis hash on stdout (--json:\n"
+     "file, chain_id, genesis_hash, validators, accounts). A final genesis never changes:\n"
+     "send FILE and the hash to every organisation, which checks it with `genesis hash`\n"
+     "or `init --genesis-hash`. On a finalized FILE it prints the hash again. An\n"
+     "incomplete draft is refused naming what is missing (exit 65).\n",
+     "genesis json", false, cmd_genesis_finalize},
+    {"genesis hash", "print the hash of a finalized genesis; check it against the agreed one",
+     "FILE | --genesis FILE [--genesis-hash HEX] [--json]\n\n"
+     "Re-derives the genesis hash of FILE (a node's config/genesis.json or the file the\n"
+     "consortium sent) and prints it. With --genesis-hash HEX, exits 1 naming both hashes\n"
+     "when they differ. A draft is refused (exit 65): it has no hash until finalized.\n",
+     "genesis genesis-hash json FILE", false, cmd_genesis_hash},
     {"version", "print the version", "[--json]\n", "json", false, cmd_version},
 };
 
@@ -147,7 +227,7 @@ static void print_main_help(FILE *out)
     fprintf(out, "yuchaind %s: Yuchain ledger node (validator or observer)\n\n"
                  "Usage: yuchaind COMMAND [OPTIONS]\n\nCommands:\n", YC_VERSION);
     for (size_t i = 0; i < NCMDS; i++)
-        fprintf(out, "  %-13s %s\n", cmds[i].name, cmds[i].summary);
+        fprintf(out, "  %-22s %s\n", cmds[i].name, cmds[i].summary);
     fprintf(out, "\n`yuchaind COMMAND --help` shows a command's options. `yuchaind --version`\n"
                  "prints the version. Exit codes: 0 ok, 1 failed, 2 usage, 74 I/O error,\n"
                  "78 configuration error. See docs/operator.md.\n");
@@ -200,8 +280,13 @@ static int parse_args(const struct cmd *c, int argc, char **argv, struct args *a
             a->help = true;
             return 0;
         }
-        if (strncmp(arg, "--", 2) != 0)
+        if (strncmp(arg, "--", 2) != 0) {
+            if (a->pos == NULL && allowed(c, "FILE")) {
+                a->pos = arg;
+                continue;
+            }
             return usage_error(c, "unexpected argument \"%s\"", arg);
+        }
         char name[96];
         const char *eq = strchr(arg + 2, '=');
         size_t nlen = eq != NULL ? (size_t)(eq - arg - 2) : strlen(arg + 2);
@@ -213,6 +298,12 @@ static int parse_args(const struct cmd *c, int argc, char **argv, struct args *a
             if (eq != NULL)
                 return usage_error(c, "--closed-registration takes no value (%s)", arg);
             a->closed_registration = true;
+            continue;
+        }
+        if (strcmp(name, "open-registration") == 0 && allowed(c, "open-registration")) {
+            if (eq != NULL)
+                return usage_error(c, "--open-registration takes no value (%s)", arg);
+            a->open_registration = true;
             continue;
         }
         if (strcmp(name, "json") == 0 && allowed(c, "json")) {
@@ -261,6 +352,30 @@ static int parse_args(const struct cmd *c, int argc, char **argv, struct args *a
             a->out = value;
         else if (strcmp(name, "rpc") == 0)
             a->rpc = value;
+        else if (strcmp(name, "org") == 0)
+            a->org = value;
+        else if (strcmp(name, "genesis-hash") == 0)
+            a->genesis_hash = value;
+        else if (strcmp(name, "from") == 0)
+            a->from = value;
+        else if (strcmp(name, "pub") == 0)
+            a->pub = value;
+        else if (strcmp(name, "role") == 0)
+            a->role = value;
+        else if (strcmp(name, "jurisdiction") == 0)
+            a->jurisdiction = value;
+        else if (strcmp(name, "balance") == 0)
+            a->balance = value;
+        else if (strcmp(name, "time") == 0)
+            a->time = value;
+        else if (strcmp(name, "max-block-txs") == 0)
+            a->max_block_txs = value;
+        else if (strcmp(name, "max-block-bytes") == 0)
+            a->max_block_bytes = value;
+        else if (strcmp(name, "max-time-drift-ms") == 0)
+            a->max_time_drift_ms = value;
+        else if (strcmp(name, "exchange-fee-bps") == 0)
+            a->exchange_fee_bps = value;
     }
     return 0;
 }
@@ -348,6 +463,33 @@ static int exit_for_init(int rc)
     }
 }
 
+/* After init --genesis: whether the home's validator key is in the genesis. */
+static void print_role(const struct yc_home *h)
+{
+    char err[512];
+    struct yc_genesis g;
+    yc_signer *s = NULL;
+    uint8_t pub[YC_PUBKEY_LEN];
+    char addr[YC_ADDR_MAX] = "?";
+    if (yc_genesis_json_load(&g, h->genesis, err, sizeof err) != YC_OK)
+        return;
+    int idx = -1;
+    if (yc_keyfile_load(h->validator_key, &s, pub, err, sizeof err) == YC_OK) {
+        yc_signer_destroy(s);
+        idx = yc_genesis_validator_index(&g, pub);
+        if (yc_addr_encode(addr, pub) != YC_OK)
+            snprintf(addr, sizeof addr, "?");
+    }
+    if (idx >= 0)
+        fprintf(stderr, "This node is validator %d (\"%s\") of chain %s.\n", idx,
+                g.validators[idx].name, g.chain_id);
+    else
+        fprintf(stderr, "This node is an observer of chain %s: its validator key %s is not in "
+                        "the genesis (run `yuchaind keys` before the genesis is assembled to "
+                        "join as a validator).\n", g.chain_id, addr);
+    yc_genesis_cleanup(&g);
+}
+
 static int cmd_init(struct args *a)
 {
     const struct cmd *c = &cmds[0];
@@ -364,15 +506,24 @@ static int cmd_init(struct args *a)
     if (a->genesis != NULL && (a->exchange != NULL || a->chain_id != NULL))
         return usage_error(c, "%s", "--genesis joins an existing chain: it excludes "
                                     "--exchange and --chain-id");
+    if (a->genesis_hash != NULL && a->genesis == NULL)
+        return usage_error(c, "%s", "--genesis-hash checks the file given with --genesis");
     struct yc_init_opts o = {.chain_id = a->chain_id, .genesis_file = a->genesis,
-                             .exchange = a->exchange, .name = a->name, .config = &cfg};
+                             .genesis_hash = a->genesis_hash, .exchange = a->exchange,
+                             .name = a->name, .config = &cfg};
     char err[512] = "";
     int rc = yc_chain_init_home(&h, &o, err, sizeof err);
     if (rc != YC_OK) {
         fprintf(stderr, "yuchaind init: %s\n", err[0] ? err : yc_strerror(rc));
-        return exit_for_init(rc);
+        return rc == YC_EBADFIELD ? YC_EXIT_USAGE : exit_for_init(rc);
     }
     fprintf(stderr, "Initialized %s.\n", h.dir);
+    if (a->genesis != NULL) {
+        print_role(&h);
+        if (a->genesis_hash == NULL)
+            fprintf(stderr, "Check the genesis hash against the one the consortium agreed on: "
+                            "yuchaind genesis hash %s\n", h.genesis);
+    }
     if (a->genesis == NULL && a->exchange == NULL)
         fprintf(stderr, "The exchange account's key is in %s (passphrase in %s/PASSWORD).\n",
                 h.wallet, h.wallet);
@@ -609,6 +760,79 @@ static int cmd_backup(struct args *a)
     return yc_backup_cli(&h, a->out, a->rpc, a->json);
 }
 
+static int cmd_keys(struct args *a)
+{
+    struct yc_home h;
+    if (a->org == NULL)
+        return usage_error(&cmds[7], "%s", "--org NAME (the organisation's name) is required");
+    if (a->home == NULL)
+        return usage_error(&cmds[7], "%s", "--home DIR is required (the home the node will "
+                                           "run from)");
+    int code = home_of(a, &h);
+    if (code != 0)
+        return code;
+    return yc_ceremony_keys(&h, a->org, a->name, a->json);
+}
+
+static int cmd_genesis_new(struct args *a)
+{
+    if (a->chain_id == NULL || a->out == NULL)
+        return usage_error(&cmds[8], "%s", "--chain-id ID and --out FILE are required");
+    struct yc_genesis_new_opts o = {.chain_id = a->chain_id, .out = a->out, .time = a->time,
+                                    .max_block_txs = a->max_block_txs,
+                                    .max_block_bytes = a->max_block_bytes,
+                                    .max_time_drift_ms = a->max_time_drift_ms,
+                                    .notice_blocks = a->notice_blocks,
+                                    .exchange_fee_bps = a->exchange_fee_bps,
+                                    .open_registration = a->open_registration,
+                                    .json = a->json};
+    return yc_ceremony_genesis_new(&o);
+}
+
+static int cmd_genesis_add_validator(struct args *a)
+{
+    if (a->genesis == NULL || a->from == NULL)
+        return usage_error(&cmds[9], "%s", "--genesis FILE and --from PUBLIC.json are required");
+    return yc_ceremony_add_validator(a->genesis, a->from, a->json);
+}
+
+static int cmd_genesis_add_account(struct args *a)
+{
+    if (a->genesis == NULL || a->name == NULL || a->pub == NULL)
+        return usage_error(&cmds[10], "%s", "--genesis FILE, --name NAME and --pub ADDRESS are "
+                                            "required");
+    struct yc_genesis_account_opts o = {.name = a->name, .pub = a->pub, .role = a->role,
+                                        .jurisdiction = a->jurisdiction,
+                                        .balance = a->balance};
+    return yc_ceremony_add_account(a->genesis, &o, a->json);
+}
+
+static int cmd_genesis_finalize(struct args *a)
+{
+    if (a->genesis == NULL)
+        return usage_error(&cmds[11], "%s", "--genesis FILE is required");
+    return yc_ceremony_finalize(a->genesis, a->json);
+}
+
+static int cmd_genesis_hash(struct args *a)
+{
+    if ((a->genesis == NULL) == (a->pos == NULL))
+        return usage_error(&cmds[12], "%s", "name the genesis once: FILE or --genesis FILE");
+    return yc_ceremony_hash(a->genesis != NULL ? a->genesis : a->pos, a->genesis_hash, a->json);
+}
+
+static void print_genesis_help(FILE *out)
+{
+    fprintf(out, "yuchaind genesis: assemble a consortium's genesis (docs/operator.md, "
+                 "\"Joining a consortium\")\n\nUsage: yuchaind genesis VERB [OPTIONS]\n\n"
+                 "Verbs:\n");
+    for (size_t i = 0; i < NCMDS; i++) {
+        if (strncmp(cmds[i].name, "genesis ", 8) == 0)
+            fprintf(out, "  %-14s %s\n", cmds[i].name + 8, cmds[i].summary);
+    }
+    fprintf(out, "\n`yuchaind genesis VERB --help` shows a verb's options.\n");
+}
+
 static int cmd_version(struct args *a)
 {
     if (a->json)
@@ -631,11 +855,22 @@ int yc_cli_main(int argc, char **argv)
     }
     if (strcmp(name, "--version") == 0)
         name = "version";
+    char full[32];
+    int skip = 2;
+    if (strcmp(name, "genesis") == 0) {
+        if (argc < 3 || strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0) {
+            print_genesis_help(argc < 3 ? stderr : stdout);
+            return argc < 3 ? YC_EXIT_USAGE : 0;
+        }
+        snprintf(full, sizeof full, "genesis %.20s", argv[2]);
+        name = full;
+        skip = 3;
+    }
     for (size_t i = 0; i < NCMDS; i++) {
         if (strcmp(cmds[i].name, name) != 0)
             continue;
         struct args a;
-        int code = parse_args(&cmds[i], argc - 2, argv + 2, &a);
+        int code = parse_args(&cmds[i], argc - skip, argv + skip, &a);
         if (code != 0)
             return code;
         if (a.help) {
@@ -645,6 +880,9 @@ int yc_cli_main(int argc, char **argv)
         return cmds[i].run(&a);
     }
     fprintf(stderr, "yuchaind: unknown command \"%s\"\n\n", name);
-    print_main_help(stderr);
+    if (skip == 3)
+        print_genesis_help(stderr);
+    else
+        print_main_help(stderr);
     return YC_EXIT_USAGE;
 }

@@ -93,8 +93,9 @@ static const struct opt opts[] = {
     {"p2p", "laddr", OPT_ADDR, F(p2p_laddr), "0.0.0.0:27600", 0, 0,
      "Peer-to-peer listener, host:port."},
     {"p2p", "persistent_peers", OPT_STR, F(p2p_persistent_peers), "", 0, 0,
-     "Peers to keep connected, comma-separated host:port list (empty: every genesis "
-     "validator)."},
+     "Peers to keep connected, comma-separated KEY@host:port list (KEY@ optional: the peer's "
+     "yc1 key, a validator's genesis pub_key; another key there is refused). Empty: dial "
+     "nobody (the genesis holds no addresses)."},
     {"p2p", "allow_observers", OPT_BOOL, F(p2p_allow_observers), "false", 0, 0,
      "Accept nodes whose key is not a validator's as observers (block sync only)."},
     {"p2p", "max_inbound_handshakes", OPT_UINT, F(p2p_max_inbound_handshakes), "64", 1, 4096,

@@ -80,7 +80,8 @@ int yc_home_create(const struct yc_home *h, const struct yc_home_spec *spec, cha
             return YC_EIO;
         }
     }
-    int rc = yc_keyfile_write(h->node_key, "node", spec->node_sk);
+    int rc = spec->node_sk != NULL ? yc_keyfile_write(h->node_key, "node", spec->node_sk)
+                                   : YC_OK;
     if (rc == YC_OK && spec->validator_sk != NULL)
         rc = yc_keyfile_write(h->validator_key, "validator", spec->validator_sk);
     if (rc != YC_OK) {

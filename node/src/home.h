@@ -47,7 +47,8 @@ YC_WUR int yc_home_resolve(struct yc_home *h, const char *arg);
 /* True once the home holds a genesis (it was initialized). */
 bool yc_home_initialized(const struct yc_home *h);
 
-/* What one home is made of. Keys are 32-byte secrets; validator_sk NULL = observer. */
+/* What one home is made of. Keys are 32-byte secrets; NULL: no key file is written (an
+ * observer has no validator key; a key file already in the home is kept). */
 struct yc_home_spec {
     const struct yc_genesis *genesis;
     const uint8_t *node_sk;

@@ -472,10 +472,16 @@ int yc__net_start(yc_node *n)
     if (fault != NULL && fault[0] != '\0')
         apply_fault(n, fault, "YUCHAIN_TEST_FAULT");
 #endif
-    yc_log_info("node", "p2p listening on %s as %s; %s", laddr,
+    yc_log_info("node", "p2p listening on %s as %s; %s%s", laddr,
                 n->validator_index != UINT32_MAX ? "validator" : "observer",
-                n->cfg.p2p_persistent_peers[0] != '\0' ? n->cfg.p2p_persistent_peers
-                                                       : "dialling the genesis validators");
+                n->cfg.p2p_persistent_peers[0] != '\0' ? "dialling " : "dialling nobody",
+                n->cfg.p2p_persistent_peers);
+    if (n->cfg.p2p_persistent_peers[0] == '\0' &&
+        (n->genesis.nvalidators > 1 || n->validator_index == UINT32_MAX))
+        yc_log_warn("node", "[p2p] persistent_peers is empty: this node dials no peer and waits "
+                            "to be dialled (the genesis holds no addresses); list the "
+                            "validators as KEY@host:port (docs/operator.md, \"Joining a "
+                            "consortium\")");
     return YC_OK;
 }
 

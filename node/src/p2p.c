@@ -17,6 +17,7 @@
 
 #include "log.h"
 #include "p2p_int.h"
+#include "yc/bech32.h"
 #include "yc/pbft.h"
 
 #define MAX_PEERS_CFG 256
@@ -260,6 +261,12 @@ void yc__p2p_identify(struct p2p_conn *c)
     }
     c->validator = idx < 0 ? P2P_OBSERVER : (uint32_t)idx;
     c->identified = true;
+    if (c->dialer && c->dialer->pinned &&
+        sodium_memcmp(c->dialer->pub, c->peer_pub, YC_PUBKEY_LEN) != 0) {
+        yc__p2p_conn_close(c, "its key is not the one persistent_peers names for this "
+                              "address", true);
+        return;
+    }
     if (c->dialer) {
         memcpy(c->dialer->pub, c->peer_pub, YC_PUBKEY_LEN);
         c->dialer->has_pub = true;
@@ -486,10 +493,26 @@ static void listener_closed(uv_handle_t *h)
 
 /* ---- configuration ---- */
 
-static int add_dialer(struct p2p *p, const char *addr, const uint8_t *pub)
+/* One persistent_peers entry, "[KEY@]host:port" (KEY a yc1 address): a dialer. */
+static int add_dialer(struct p2p *p, const char *entry)
 {
     struct p2p_dialer *d = &p->dialers[p->ndialers];
+    const char *at = strchr(entry, '@');
+    const char *addr = at != NULL ? at + 1 : entry;
     memset(d, 0, sizeof *d);
+    if (at != NULL) {
+        char key[YC_ADDR_MAX];
+        size_t klen = (size_t)(at - entry);
+        if (klen >= sizeof key || (memcpy(key, entry, klen), key[klen] = '\0',
+                                   yc_addr_decode(d->pub, key) != YC_OK) ||
+            !yc_pubkey_valid(d->pub)) {
+            yc_log_error("p2p", "peer \"%s\": the part before '@' is not a yc1 key address",
+                         entry);
+            return YC_ECONFIG;
+        }
+        d->has_pub = true;
+        d->pinned = true;
+    }
     if (strlen(addr) >= sizeof d->addr ||
         !split_hostport(addr, d->host, sizeof d->host, d->port, false)) {
         yc_log_error("p2p", "peer address \"%s\" is not host:port", addr);
@@ -497,10 +520,6 @@ static int add_dialer(struct p2p *p, const char *addr, const uint8_t *pub)
     }
     snprintf(d->addr, sizeof d->addr, "%s", addr);
     d->p = p;
-    if (pub) {
-        memcpy(d->pub, pub, YC_PUBKEY_LEN);
-        d->has_pub = true;
-    }
     p->ndialers++;
     return YC_OK;
 }
@@ -528,27 +547,10 @@ static int parse_peers(struct p2p *p, const char *list)
         while (e > tok && (e[-1] == ' ' || e[-1] == '\t'))
             *--e = '\0';
         if (*tok)
-            err = add_dialer(p, tok, NULL);
+            err = add_dialer(p, tok);
     }
     free(copy);
     return err;
-}
-
-static int genesis_peers(struct p2p *p)
-{
-    const struct yc_genesis *g = p->genesis;
-    p->dialers = calloc(g->nvalidators ? g->nvalidators : 1, sizeof *p->dialers);
-    if (!p->dialers)
-        return YC_ENOMEM;
-    for (uint32_t i = 0; i < g->nvalidators; i++) {
-        int err;
-        if (i == p->self_index || g->validators[i].addr[0] == '\0')
-            continue;
-        err = add_dialer(p, g->validators[i].addr, g->validators[i].pub);
-        if (err != YC_OK)
-            return err;
-    }
-    return YC_OK;
 }
 
 int p2p_create(p2p **out, uv_loop_t *loop, const struct p2p_config *cfg)
@@ -609,9 +611,7 @@ int p2p_create(p2p **out, uv_loop_t *loop, const struct p2p_config *cfg)
         err = YC_ECONFIG;
     }
     if (err == YC_OK)
-        err = cfg->persistent_peers && cfg->persistent_peers[0]
-                  ? parse_peers(p, cfg->persistent_peers)
-                  : genesis_peers(p);
+        err = parse_peers(p, cfg->persistent_peers != NULL ? cfg->persistent_peers : "");
     if (err != YC_OK) {
         free_p2p(p);
         return err;

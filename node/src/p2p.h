@@ -95,8 +95,9 @@ struct p2p_config {
     const char *chain_id;             /* NULL: genesis->chain_id */
     const struct yc_genesis *genesis; /* validator set; borrowed, must outlive the p2p */
     /*
-     * Comma-separated "host:port" list to dial and keep dialling. NULL or "": every
-     * genesis validator's address except our own.
+     * Comma-separated "[KEY@]host:port" list to dial and keep dialling (KEY: the peer's
+     * yc1 address; a peer there with another key is refused). NULL or "": dial nobody
+     * (the genesis holds no addresses); peers may still dial us.
      */
     const char *persistent_peers;
     bool allow_observers;       /* accept keys outside the validator set as observers */

@@ -104,6 +104,8 @@ struct p2p_dialer {
     bool idle;                    /* the target is connected another way: wait for a kick */
     struct p2p_conn *conn;
     bool has_pub;                 /* pub: the key expected or last reached there */
+    bool pinned;                  /* pub was configured (KEY@host:port): another key there
+                                     is refused */
     bool is_self;                 /* the address is our own: never redialled */
     uint8_t pub[YC_PUBKEY_LEN];
     uint32_t attempts;

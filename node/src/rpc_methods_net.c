@@ -98,7 +98,6 @@ void yc__rpc_validators(struct rpc_call *c, json_t *params)
         }
         json_object_set_new(e, "index", json_integer((json_int_t)i));
         json_object_set_new(e, "name", json_string(v->name));
-        json_object_set_new(e, "address", json_string(v->addr));
         json_object_set_new(e, "pub_key", yc_rjson_hex(v->pub, YC_PUBKEY_LEN));
         json_object_set_new(e, "id", yc_rjson_addr(v->pub));
         json_object_set_new(e, "primary", json_boolean(i == st.primary));

@@ -14,9 +14,8 @@
 
 #include "chain.h"
 #include "keyfile.h"
+#include "yc/bech32.h"
 #include "yc/cliutil.h"
-
-#define PEERS_LINE_MAX 170 /* node.conf lines stay under libinih's 200 bytes */
 
 static void node_home(char *out, size_t outlen, const char *dir, unsigned i)
 {
@@ -26,22 +25,26 @@ static void node_home(char *out, size_t outlen, const char *dir, unsigned i)
     snprintf(out, outlen, "%.*s/node%u", (int)n, dir, i);
 }
 
-/* The other validators' p2p addresses, or "" if the list would not fit on one line. */
-static void peers_of(char *out, size_t outlen, const struct yc_genesis *g, unsigned self)
+/* The validators but `self` as persistent_peers, KEY@127.0.0.1:PORT each (64 of them take
+ * about 5 KB, well within YC_CFG_LIST_MAX). */
+static int peers_of(char *out, size_t outlen, const struct yc_genesis *g, unsigned base_port,
+                    unsigned self)
 {
     size_t len = 0;
     out[0] = '\0';
     for (unsigned j = 0; j < g->nvalidators; j++) {
+        char key[YC_ADDR_MAX];
         if (j == self)
             continue;
-        int w = snprintf(out + len, outlen - len, "%s%s", len > 0 ? "," : "",
-                         g->validators[j].addr);
-        if (w < 0 || (size_t)w >= outlen - len || len + (size_t)w > PEERS_LINE_MAX) {
-            out[0] = '\0'; /* the default (every genesis validator) means the same */
-            return;
-        }
+        if (yc_addr_encode(key, g->validators[j].pub) != YC_OK)
+            return YC_EBADKEY;
+        int w = snprintf(out + len, outlen - len, "%s%s@127.0.0.1:%u", len > 0 ? "," : "", key,
+                         base_port + j);
+        if (w < 0 || (size_t)w >= outlen - len)
+            return YC_ELIMIT;
         len += (size_t)w;
     }
+    return YC_OK;
 }
 
 static int check_opts(const struct yc_testnet_opts *o, char *err, size_t errlen)
@@ -110,7 +113,7 @@ int yc_chain_testnet(const struct yc_testnet_opts *o, struct yc_testnet_node *no
     for (unsigned i = 0; rc == YC_OK && i < nv; i++) {
         yc_signer *s = NULL;
         uint8_t pub[YC_PUBKEY_LEN];
-        char name[32], addr[64];
+        char name[32];
         rc = yc_signer_create(&s, keys[i]);
         if (rc != YC_OK) {
             snprintf(err, errlen, "cannot make a validator key (%s)", yc_err_name(rc));
@@ -119,8 +122,7 @@ int yc_chain_testnet(const struct yc_testnet_opts *o, struct yc_testnet_node *no
         yc_signer_pubkey(s, pub);
         yc_signer_destroy(s);
         snprintf(name, sizeof name, "node%u", i);
-        snprintf(addr, sizeof addr, "127.0.0.1:%u", o->base_port + i);
-        rc = yc_chain_add_validator(&g, name, pub, addr);
+        rc = yc_chain_add_validator(&g, name, pub);
         if (rc != YC_OK)
             snprintf(err, errlen, "validator %s: %s", name, yc_err_name(rc));
     }
@@ -150,8 +152,12 @@ int yc_chain_testnet(const struct yc_testnet_opts *o, struct yc_testnet_node *no
         yc_config_addr_with_port(cfg.rpc_laddr, sizeof cfg.rpc_laddr, "127.0.0.1", nd->rpc_port);
         yc_config_addr_with_port(cfg.prometheus_listen_addr, sizeof cfg.prometheus_listen_addr,
                                  "127.0.0.1", nd->ops_port);
-        peers_of(cfg.p2p_persistent_peers, sizeof cfg.p2p_persistent_peers, &g,
-                 nd->validator ? i : UINT32_MAX);
+        rc = peers_of(cfg.p2p_persistent_peers, sizeof cfg.p2p_persistent_peers, &g,
+                      o->base_port, nd->validator ? i : UINT32_MAX);
+        if (rc != YC_OK) {
+            snprintf(err, errlen, "persistent_peers of %s: %s", nd->name, yc_err_name(rc));
+            break;
+        }
         if (nd->validator && o->observers > 0)
             cfg.p2p_allow_observers = true;
         struct yc_home h;

@@ -191,31 +191,18 @@ static int parse_params(struct gj *c, json_t *p, struct yc_params *out)
     return YC_OK;
 }
 
-static bool valid_hostport(const char *s)
+static int parse_validators(struct gj *c, json_t *arr, bool draft, struct yc_genesis *g)
 {
-    const char *colon = strrchr(s, ':');
-    if (colon == NULL || colon == s)
-        return false;
-    uint64_t port;
-    if (!parse_u64_dec(colon + 1, strlen(colon + 1), &port) || port == 0 || port > 65535)
-        return false;
-    for (const char *p = s; p < colon; p++) {
-        if (*p <= ' ' || *p == '/' || *p == 0x7f)
-            return false;
-    }
-    return true;
-}
-
-static int parse_validators(struct gj *c, json_t *arr, struct yc_genesis *g)
-{
+    if (arr == NULL && draft)
+        return YC_OK;
     if (arr == NULL)
         return fail(c, "validators: missing (at least one validator is needed)");
     if (!json_is_array(arr))
         return fail(c, "validators: must be an array");
     size_t n = json_array_size(arr);
-    if (n == 0 || n > YC_MAX_VALIDATORS)
+    if ((n == 0 && !draft) || n > YC_MAX_VALIDATORS)
         return fail(c, "validators: %zu validators, need 1..%d", n, YC_MAX_VALIDATORS);
-    static const char *const keys[] = {"name", "pub_key", "address", NULL};
+    static const char *const keys[] = {"name", "pub_key", NULL};
     for (size_t i = 0; i < n; i++) {
         char path[48];
         snprintf(path, sizeof path, "validators[%zu].", i);
@@ -225,6 +212,10 @@ static int parse_validators(struct gj *c, json_t *arr, struct yc_genesis *g)
             return fail(c, "validators[%zu]: must be an object", i);
         char ppath[48];
         snprintf(ppath, sizeof ppath, "validators[%zu]", i);
+        if (json_object_get(v, "address") != NULL)
+            return fail(c, "%saddress: network addresses are not part of the genesis (moving a "
+                           "host must not change the chain): remove it and list the validator "
+                           "in node.conf [p2p] persistent_peers as KEY@host:port", path);
         int rc = only_keys(c, v, ppath, keys);
         if (rc != YC_OK)
             return rc;
@@ -235,10 +226,6 @@ static int parse_validators(struct gj *c, json_t *arr, struct yc_genesis *g)
             return rc;
         if (yc_addr_decode(val->pub, addr) != YC_OK || !yc_pubkey_valid(val->pub))
             return fail(c, "%spub_key: \"%s\" is not a valid yc1 address (bech32m)", path, addr);
-        if ((rc = get_str(c, v, path, "address", val->addr, sizeof val->addr, true, 1)) != YC_OK)
-            return rc;
-        if (!valid_hostport(val->addr))
-            return fail(c, "%saddress: \"%s\" is not host:port", path, val->addr);
         for (size_t j = 0; j < i; j++) {
             if (memcmp(g->validators[j].pub, val->pub, YC_PUBKEY_LEN) == 0)
                 return fail(c, "%spub_key: same key as validators[%zu]", path, j);
@@ -263,8 +250,10 @@ static bool valid_jurisdiction(const char *s)
     return true;
 }
 
-static int parse_accounts(struct gj *c, json_t *arr, struct yc_genesis *g)
+static int parse_accounts(struct gj *c, json_t *arr, bool draft, struct yc_genesis *g)
 {
+    if (arr == NULL && draft)
+        return YC_OK;
     if (arr == NULL)
         return fail(c, "accounts: missing (an account with role \"exchange\" is needed)");
     if (!json_is_array(arr))
@@ -299,8 +288,16 @@ static int parse_accounts(struct gj *c, json_t *arr, struct yc_genesis *g)
         if ((rc = get_str(c, v, path, "role", a->role, sizeof a->role, true, 1)) != YC_OK)
             return rc;
         enum yc_role role = yc_role_from_name(a->role, strlen(a->role));
-        if (role == YC_ROLE_NONE)
-            return fail(c, "%srole: unknown role \"%s\"", path, a->role);
+        if (role == YC_ROLE_NONE) {
+            char roles[256] = "";
+            size_t rl = 0;
+#define GJ_ROLE_(e, n, name)                                                                       \
+    rl += (size_t)snprintf(roles + rl, rl < sizeof roles ? sizeof roles - rl : 0, "%s%s",          \
+                           rl > 0 ? ", " : "", name);
+            YC_ROLES(GJ_ROLE_)
+#undef GJ_ROLE_
+            return fail(c, "%srole: unknown role \"%s\" (one of %s)", path, a->role, roles);
+        }
         exchange = exchange || role == YC_ROLE_EXCHANGE;
         if ((rc = get_str(c, v, path, "name", a->name, sizeof a->name, true, 1)) != YC_OK)
             return rc;
@@ -320,7 +317,7 @@ static int parse_accounts(struct gj *c, json_t *arr, struct yc_genesis *g)
         }
         g->naccounts = (uint32_t)(i + 1);
     }
-    if (!exchange)
+    if (!exchange && !draft)
         return fail(c, "accounts: no account has role \"exchange\" (one is required)");
     return YC_OK;
 }
@@ -388,15 +385,24 @@ static bool valid_chain_id(const char *s)
     return true;
 }
 
-static int parse_root(struct gj *c, json_t *root, struct yc_genesis *g)
+static int parse_root(struct gj *c, json_t *root, unsigned flags, bool *draft,
+                      struct yc_genesis *g)
 {
     if (!json_is_object(root))
         return fail(c, "the genesis document must be a JSON object");
-    static const char *const keys[] = {"chain_id",   "genesis_time", "genesis_time_ms", "params",
-                                       "validators", "accounts",     "codes",           NULL};
+    static const char *const keys[] = {"chain_id", "genesis_time", "genesis_time_ms", "params",
+                                       "validators", "accounts", "codes", "draft", NULL};
     int rc = only_keys(c, root, "", keys);
     if (rc != YC_OK)
         return rc;
+    json_t *d = json_object_get(root, "draft");
+    if (d != NULL && !json_is_true(d))
+        return fail(c, "draft: must be true when present (a finalized genesis has no draft "
+                       "field)");
+    *draft = d != NULL;
+    if (*draft && !(flags & YC_GJ_DRAFT))
+        return fail(c, "draft: this genesis is still being assembled; finalize it with "
+                       "`yuchaind genesis finalize --genesis FILE` and check its hash");
     if ((rc = get_str(c, root, "", "chain_id", g->chain_id, sizeof g->chain_id, true, 1)) !=
         YC_OK)
         return rc;
@@ -427,20 +433,28 @@ static int parse_root(struct gj *c, json_t *root, struct yc_genesis *g)
         return rc;
     if ((rc = parse_codes(c, json_object_get(root, "codes"), &g->codes)) != YC_OK)
         return rc;
-    if ((rc = parse_validators(c, json_object_get(root, "validators"), g)) != YC_OK)
+    if ((rc = parse_validators(c, json_object_get(root, "validators"), *draft, g)) != YC_OK)
         return rc;
-    return parse_accounts(c, json_object_get(root, "accounts"), g);
+    return parse_accounts(c, json_object_get(root, "accounts"), *draft, g);
 }
 
 int yc_genesis_json_parse(struct yc_genesis *g, const char *text, size_t len, char *errbuf,
                           size_t errlen)
 {
+    bool draft;
+    return yc_genesis_json_parse_ex(g, text, len, 0, &draft, errbuf, errlen);
+}
+
+int yc_genesis_json_parse_ex(struct yc_genesis *g, const char *text, size_t len, unsigned flags,
+                             bool *draft, char *errbuf, size_t errlen)
+{
     struct gj c = {.errbuf = errbuf, .errlen = errlen};
     if (errbuf != NULL && errlen > 0)
         errbuf[0] = '\0';
-    if (g == NULL || text == NULL)
+    if (g == NULL || text == NULL || draft == NULL)
         return YC_EINVAL;
     memset(g, 0, sizeof *g);
+    *draft = false;
     if (len > GJ_MAX_TEXT)
         return fail(&c, "genesis document larger than %zu bytes", GJ_MAX_TEXT);
     json_error_t jerr;
@@ -448,9 +462,9 @@ int yc_genesis_json_parse(struct yc_genesis *g, const char *text, size_t len, ch
     if (root == NULL)
         return fail(&c, "not valid JSON at line %d, column %d: %s", jerr.line, jerr.column,
                     jerr.text);
-    int rc = parse_root(&c, root, g);
+    int rc = parse_root(&c, root, flags, draft, g);
     json_decref(root);
-    if (rc == YC_OK) {
+    if (rc == YC_OK && !*draft) {
         rc = yc_genesis_finalize(g);
         if (rc != YC_OK)
             rc = fail(&c, "the genesis is inconsistent (%s): check the validator and account "
@@ -464,8 +478,16 @@ int yc_genesis_json_parse(struct yc_genesis *g, const char *text, size_t len, ch
 
 int yc_genesis_json_load(struct yc_genesis *g, const char *path, char *errbuf, size_t errlen)
 {
-    if (g == NULL || path == NULL)
+    bool draft;
+    return yc_genesis_json_load_ex(g, path, 0, &draft, errbuf, errlen);
+}
+
+int yc_genesis_json_load_ex(struct yc_genesis *g, const char *path, unsigned flags, bool *draft,
+                            char *errbuf, size_t errlen)
+{
+    if (g == NULL || path == NULL || draft == NULL)
         return YC_EINVAL;
+    *draft = false;
     memset(g, 0, sizeof *g);
     FILE *f = fopen(path, "rb");
     if (f == NULL) {
@@ -494,7 +516,7 @@ int yc_genesis_json_load(struct yc_genesis *g, const char *path, char *errbuf, s
         rc = YC_ECONFIG;
     } else {
         char msg[400];
-        rc = yc_genesis_json_parse(g, text, n, msg, sizeof msg);
+        rc = yc_genesis_json_parse_ex(g, text, n, flags, draft, msg, sizeof msg);
         if (rc != YC_OK && errbuf != NULL && errlen > 0)
             snprintf(errbuf, errlen, "%s: %s", path, msg);
     }
@@ -502,10 +524,12 @@ int yc_genesis_json_load(struct yc_genesis *g, const char *path, char *errbuf, s
     return rc;
 }
 
-static json_t *dump_obj(const struct yc_genesis *g)
+static json_t *dump_obj(const struct yc_genesis *g, bool draft)
 {
     json_t *root = json_object();
     char buf[YC_ADDR_MAX > 32 ? YC_ADDR_MAX : 32];
+    if (draft)
+        json_object_set_new(root, "draft", json_true());
     json_object_set_new(root, "chain_id", json_string(g->chain_id));
     yc_time_rfc3339(buf, g->genesis_time_ms);
     json_object_set_new(root, "genesis_time", json_string(buf));
@@ -546,7 +570,6 @@ static json_t *dump_obj(const struct yc_genesis *g)
         if (yc_addr_encode(buf, v->pub) != YC_OK)
             buf[0] = '\0';
         json_object_set_new(o, "pub_key", json_string(buf));
-        json_object_set_new(o, "address", json_string(v->addr));
         json_array_append_new(vals, o);
     }
     json_object_set_new(root, "validators", vals);
@@ -571,9 +594,14 @@ static json_t *dump_obj(const struct yc_genesis *g)
 
 char *yc_genesis_json_dump(const struct yc_genesis *g)
 {
+    return yc_genesis_json_dump_ex(g, false);
+}
+
+char *yc_genesis_json_dump_ex(const struct yc_genesis *g, bool draft)
+{
     if (g == NULL)
         return NULL;
-    json_t *root = dump_obj(g);
+    json_t *root = dump_obj(g, draft);
     if (root == NULL)
         return NULL;
     char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -598,9 +626,14 @@ static int write_all(int fd, const char *p, size_t n)
 
 int yc_genesis_json_save(const struct yc_genesis *g, const char *path)
 {
+    return yc_genesis_json_save_ex(g, path, false);
+}
+
+int yc_genesis_json_save_ex(const struct yc_genesis *g, const char *path, bool draft)
+{
     if (g == NULL || path == NULL)
         return YC_EINVAL;
-    char *text = yc_genesis_json_dump(g);
+    char *text = yc_genesis_json_dump_ex(g, draft);
     if (text == NULL)
         return YC_ENOMEM;
     size_t plen = strlen(path);

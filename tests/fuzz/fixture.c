@@ -45,7 +45,6 @@ void fz_genesis(struct yc_genesis *g, uint32_t n)
     for (uint32_t i = 0; i < n; i++) {
         fz_pub(i, g->validators[i].pub);
         snprintf(g->validators[i].name, sizeof g->validators[i].name, "v%u", i);
-        snprintf(g->validators[i].addr, sizeof g->validators[i].addr, "127.0.0.1:%u", 27600 + i);
     }
     g->naccounts = nacc;
     g->accounts = yc_calloc(nacc, sizeof *g->accounts);

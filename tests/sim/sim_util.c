@@ -63,8 +63,6 @@ const struct sim_chain *sim_chain_get(uint32_t n)
         }
         yc_signer_pubkey(c->signers[i], c->g.validators[i].pub);
         snprintf(c->g.validators[i].name, sizeof c->g.validators[i].name, "v%u", i);
-        snprintf(c->g.validators[i].addr, sizeof c->g.validators[i].addr, "127.0.0.1:%u",
-                 27600 + i);
     }
     c->g.naccounts = 1;
     c->g.accounts = yc_calloc(1, sizeof *c->g.accounts);

@@ -23,10 +23,11 @@
 #define YC_MAX_VALIDATORS 64
 #define YC_GENESIS_MAX_ACCOUNTS 4096
 
+/* A genesis validator. Its network address is not part of the genesis (it is operational:
+ * node.conf [p2p] persistent_peers), so a validator that moves keeps the chain. */
 struct yc_validator {
     char name[64 + 1];
     uint8_t pub[YC_PUBKEY_LEN];  /* consensus key (also authenticates p2p handshakes) */
-    char addr[64 + 1]; /* host:port of its p2p listener */
 };
 
 struct yc_genesis_account {

@@ -4,7 +4,7 @@
  * {"chain_id": "...", "genesis_time": "RFC 3339", "genesis_time_ms": "decimal",
  *  "params": {"max_block_txs": 2000, ..., "open_registration": false},
  *  "codes": {"categories": ["basic", "health", ...], "purposes": ["research", ...]},
- *  "validators": [{"name": "...", "pub_key": "yc1...", "address": "host:port"}],
+ *  "validators": [{"name": "...", "pub_key": "yc1..."}],
  *  "accounts": [{"address": "yc1...", "role": "exchange", "name": "...",
  *                "jurisdiction": "CN-CQ", "balance": "decimal fen"}]}
  *
@@ -18,11 +18,17 @@
  * the hash is over the canonical msgpack form, so JSON whitespace never changes the
  * chain.
  *
+ * A draft (a genesis being assembled by `yuchaind genesis`) carries "draft": true; it is
+ * read only with YC_GJ_DRAFT, may have no validators and no accounts (nor an exchange),
+ * and is not finalized (no hash). Network addresses are not part of a genesis: a
+ * validator's "address" is refused with a message naming node.conf persistent_peers.
+ *
  * Thread-safety: no globals; every function is reentrant.
  */
 #ifndef YC_GENESIS_JSON_H
 #define YC_GENESIS_JSON_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "yc/genesis.h"
@@ -41,6 +47,16 @@ int yc_genesis_json_load(struct yc_genesis *g, const char *path, char *errbuf, s
 int yc_genesis_json_parse(struct yc_genesis *g, const char *text, size_t len, char *errbuf,
                           size_t errlen);
 
+/* Flags of the _ex forms. */
+#define YC_GJ_DRAFT 1u /* also accept a draft (then *draft is true and g is not finalized) */
+
+/* The parse and load above with flags; *draft tells whether the document was a draft. A
+ * draft without YC_GJ_DRAFT is YC_ECONFIG ("draft: … finalize it …"). */
+int yc_genesis_json_parse_ex(struct yc_genesis *g, const char *text, size_t len, unsigned flags,
+                             bool *draft, char *errbuf, size_t errlen);
+int yc_genesis_json_load_ex(struct yc_genesis *g, const char *path, unsigned flags, bool *draft,
+                            char *errbuf, size_t errlen);
+
 /* Writes g as pretty JSON (both time fields, every parameter), atomically: temp file in
  * the same directory, fsync, rename, fsync of the directory; mode 0644. Returns YC_OK,
  * YC_EIO, YC_ENOMEM or YC_EINVAL. On failure the previous file, if any, is untouched. */
@@ -49,5 +65,10 @@ int yc_genesis_json_save(const struct yc_genesis *g, const char *path);
 /* Returns the JSON text (malloc'ed, caller frees with free) or NULL on ENOMEM. Parsing
  * it gives a genesis with the same hash. */
 char *yc_genesis_json_dump(const struct yc_genesis *g);
+
+/* The save and dump above; draft = true writes "draft": true first (a genesis being
+ * assembled: it may lack validators or accounts). */
+int yc_genesis_json_save_ex(const struct yc_genesis *g, const char *path, bool draft);
+char *yc_genesis_json_dump_ex(const struct yc_genesis *g, bool draft);
 
 #endif

@@ -23,8 +23,6 @@ void fx_init(struct fx *fx, uint32_t n)
         }
         yc_signer_pubkey(fx->signers[i], fx->g.validators[i].pub);
         snprintf(fx->g.validators[i].name, sizeof fx->g.validators[i].name, "v%u", i);
-        snprintf(fx->g.validators[i].addr, sizeof fx->g.validators[i].addr, "127.0.0.1:%u",
-                 27600 + i);
     }
     fx->g.naccounts = 1;
     fx->g.accounts = yc_calloc(1, sizeof *fx->g.accounts);

@@ -411,7 +411,6 @@ void tc_init(struct tchain *tc)
     tc->g.params.open_registration = true; /* a dev chain: individuals self-register */
     tc->g.nvalidators = 1;
     snprintf(tc->g.validators[0].name, sizeof tc->g.validators[0].name, "v0");
-    snprintf(tc->g.validators[0].addr, sizeof tc->g.validators[0].addr, "127.0.0.1:27600");
     memcpy(tc->g.validators[0].pub, tc->pub[TC_EXCHANGE], YC_PUBKEY_LEN);
     tc->g.naccounts = TC_NGENESIS;
     tc->g.accounts = yc_calloc(TC_NGENESIS, sizeof *tc->g.accounts);

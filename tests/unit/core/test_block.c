@@ -315,8 +315,6 @@ static void vset_init(struct vset *v, const struct yc_genesis *base)
         if (i < 4) {
             yc_signer_pubkey(v->keys[i], v->g.validators[i].pub);
             snprintf(v->g.validators[i].name, sizeof v->g.validators[i].name, "v%u", i);
-            snprintf(v->g.validators[i].addr, sizeof v->g.validators[i].addr, "127.0.0.1:%u",
-                     27600 + i);
         }
     }
 }

@@ -22,6 +22,7 @@
 #include <cmocka.h>
 
 #include "helper_p2p.h"
+#include "yc/bech32.h"
 #include "log.h"
 
 uint64_t p2pt_now_ms(void)
@@ -92,8 +93,6 @@ void p2pt_net_init(struct p2pt_net *n, uint32_t nval)
         yc_signer_pubkey(s, n->g.validators[i].pub);
         yc_signer_destroy(s);
         snprintf(n->g.validators[i].name, sizeof n->g.validators[i].name, "v%u", i);
-        snprintf(n->g.validators[i].addr, sizeof n->g.validators[i].addr, "127.0.0.1:%u",
-                 (unsigned)n->ports[i]);
     }
 }
 
@@ -161,12 +160,25 @@ static void on_disconnect(void *ctx, uint64_t peer, uint32_t validator)
 void p2pt_config(struct p2pt_net *n, uint32_t slot, uint32_t key_index, struct p2p_config *cfg)
 {
     static char listen[P2PT_MAX_NODES + 2][32];
+    static char peers[P2PT_MAX_NODES + 2][P2PT_MAX_NODES * (YC_ADDR_MAX + 24)];
     struct p2pt_node *nd = &n->nodes[slot];
     memset(cfg, 0, sizeof *cfg);
     if (!nd->signer)
         nd->signer = p2pt_signer(key_index);
     snprintf(listen[slot], sizeof listen[slot], "127.0.0.1:%u", (unsigned)n->ports[slot]);
     cfg->listen = listen[slot];
+    /* every other validator, its key pinned (what a testnet's node.conf says) */
+    size_t len = 0;
+    peers[slot][0] = '\0';
+    for (uint32_t i = 0; i < n->nval; i++) {
+        char key[YC_ADDR_MAX];
+        if (i == key_index)
+            continue;
+        assert_int_equal(yc_addr_encode(key, n->g.validators[i].pub), YC_OK);
+        len += (size_t)snprintf(peers[slot] + len, sizeof peers[slot] - len, "%s%s@127.0.0.1:%u",
+                                len > 0 ? "," : "", key, (unsigned)n->ports[i]);
+    }
+    cfg->persistent_peers = peers[slot];
     cfg->signer = nd->signer;
     cfg->genesis = &n->g;
     cfg->backoff_min_ms = 20;

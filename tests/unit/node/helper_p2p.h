@@ -54,7 +54,8 @@ struct p2pt_net {
     struct p2pt_node nodes[P2PT_MAX_NODES + 2];
 };
 
-/* Makes a loop and a genesis of nval validators at 127.0.0.1:<free port>. */
+/* Makes a loop and a genesis of nval validators, validator i listening (once started) on
+ * 127.0.0.1:ports[i]. */
 void p2pt_net_init(struct p2pt_net *n, uint32_t nval);
 /* Stops every instance, runs the loop dry, closes it, frees keys. */
 void p2pt_net_cleanup(struct p2pt_net *n);
@@ -67,7 +68,8 @@ yc_signer *p2pt_signer(uint32_t i);
 
 /*
  * Fills cfg for node slot `slot` using key `key_index` (a validator index or
- * P2P_OUTSIDER), listening on ports[slot], with the harness callbacks, short backoffs
+ * P2P_OUTSIDER), listening on ports[slot], dialling every other validator
+ * (persistent_peers KEY@127.0.0.1:ports[i]), with the harness callbacks, short backoffs
  * and a fixed seed. The caller may change fields, then call p2pt_start.
  */
 void p2pt_config(struct p2pt_net *n, uint32_t slot, uint32_t key_index, struct p2p_config *cfg);

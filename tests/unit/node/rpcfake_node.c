@@ -376,7 +376,6 @@ void fk_init(struct yc_node *n, uv_loop_t *loop)
     g->nvalidators = 1;
     snprintf(g->validators[0].name, sizeof(g->validators[0].name), "v0");
     yc_signer_pubkey(v, g->validators[0].pub);
-    snprintf(g->validators[0].addr, sizeof(g->validators[0].addr), "127.0.0.1:1");
     yc_signer_destroy(v);
     g->accounts = yc_calloc(1, sizeof(*g->accounts));
     g->naccounts = 1;

@@ -81,7 +81,6 @@ static void env_init(struct env *e, uint64_t per_sender, uint64_t gap, uint64_t 
     g->nvalidators = 1;
     snprintf(g->validators[0].name, sizeof g->validators[0].name, "v0");
     pub_of(1, g->validators[0].pub);
-    snprintf(g->validators[0].addr, sizeof g->validators[0].addr, "127.0.0.1:1");
     g->accounts = yc_calloc(3, sizeof *g->accounts);
     g->naccounts = 3;
     set_account(&g->accounts[0], 2, "exchange", "Exchange", 1000);

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "helper_p2p.h"
+#include "yc/bech32.h"
 
 static bool got_n(struct p2pt_net *n, void *arg)
 {
@@ -183,6 +184,10 @@ static void test_bad_config_is_refused(void **state)
     assert_null(p);
     cfg.persistent_peers = "[::1]:99999";
     assert_int_equal(p2p_create(&p, &n.loop, &cfg), YC_ECONFIG);
+    cfg.persistent_peers = "notakey@127.0.0.1:1"; /* the part before '@' must be a yc1 key */
+    assert_int_equal(p2p_create(&p, &n.loop, &cfg), YC_ECONFIG);
+    cfg.persistent_peers = "@127.0.0.1:1";
+    assert_int_equal(p2p_create(&p, &n.loop, &cfg), YC_ECONFIG);
     cfg.persistent_peers = NULL;
     cfg.listen = "127.0.0.1";
     assert_int_equal(p2p_create(&p, &n.loop, &cfg), YC_ECONFIG);
@@ -204,6 +209,47 @@ static void test_bad_config_is_refused(void **state)
         p2p_stop(q);
     }
     p2p_stop(p);
+    p2pt_net_cleanup(&n);
+}
+
+static bool peers_of_0(struct p2pt_net *n, void *arg)
+{
+    struct p2p_stats st;
+    p2p_get_stats(n->nodes[0].p, &st);
+    return st.peers >= *(const uint32_t *)arg;
+}
+
+/* persistent_peers KEY@host:port: the peer there must hold KEY. Validator 0 dials
+ * validator 1's address pinned to validator 2's key and is refused every time; pinned to
+ * validator 1's own key it connects (the control). Nobody dials validator 0. */
+static void test_pinned_key_must_match(void **state)
+{
+    static struct p2pt_net n;
+    struct p2p_config cfg;
+    struct p2p_stats st;
+    char peers[160], key[YC_ADDR_MAX];
+    const uint32_t one = 1;
+    (void)state;
+    p2pt_net_init(&n, 3);
+    p2pt_config(&n, 1, 1, &cfg);
+    cfg.persistent_peers = "";
+    p2pt_start(&n, 1, &cfg);
+    p2pt_config(&n, 0, 0, &cfg);
+    assert_int_equal(yc_addr_encode(key, n.g.validators[2].pub), YC_OK);
+    snprintf(peers, sizeof peers, "%s@127.0.0.1:%u", key, (unsigned)n.ports[1]);
+    cfg.persistent_peers = peers;
+    p2pt_start(&n, 0, &cfg);
+    assert_false(p2pt_run_until(&n, peers_of_0, (void *)&one, 1000));
+    p2p_get_stats(n.nodes[0].p, &st);
+    assert_int_equal(st.peers, 0);
+    assert_true(st.handshakes_failed >= 1);
+    p2pt_stop(&n, 0);
+    p2pt_config(&n, 0, 0, &cfg);
+    assert_int_equal(yc_addr_encode(key, n.g.validators[1].pub), YC_OK);
+    snprintf(peers, sizeof peers, "%s@127.0.0.1:%u", key, (unsigned)n.ports[1]);
+    cfg.persistent_peers = peers;
+    p2pt_start(&n, 0, &cfg);
+    assert_true(p2pt_run_until(&n, peers_of_0, (void *)&one, 5000));
     p2pt_net_cleanup(&n);
 }
 
@@ -245,6 +291,7 @@ int main(void)
         cmocka_unit_test(test_four_validators_mesh_and_broadcast),
         cmocka_unit_test(test_size_limits_and_api_errors),
         cmocka_unit_test(test_bad_config_is_refused),
+        cmocka_unit_test(test_pinned_key_must_match),
 #ifdef YC_TEST_HOOKS
         cmocka_unit_test(test_fault_hook_partitions_two_and_two),
 #endif

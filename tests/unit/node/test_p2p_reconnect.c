@@ -118,8 +118,8 @@ static void test_self_in_peer_list_is_ignored(void **state)
     p2pt_net_init(&n, 2);
     p2pt_start_default(&n, 1);
     p2pt_config(&n, 0, 0, &cfg);
-    snprintf(peers, sizeof peers, "127.0.0.1:%u, %s", (unsigned)n.ports[0],
-             n.g.validators[1].addr);
+    snprintf(peers, sizeof peers, "127.0.0.1:%u, 127.0.0.1:%u", (unsigned)n.ports[0],
+             (unsigned)n.ports[1]);
     cfg.persistent_peers = peers;
     p2pt_start(&n, 0, &cfg);
     assert_true(p2pt_run_until(&n, p2pt_full_mesh, NULL, 5000));

@@ -1,7 +1,7 @@
 /*
  * test_testnet.c — `yuchaind testnet` homes (node/src/testnet.c): one genesis naming
- * the validators at 127.0.0.1:P+i, the demo accounts with keystores in OUT/wallet,
- * node.conf ports P+i / P+100+i / P+200+i on loopback, persistent_peers and
+ * the validators (no addresses), the demo accounts with keystores in OUT/wallet,
+ * node.conf ports P+i / P+100+i / P+200+i on loopback, persistent_peers (KEY@host:port) and
  * allow_observers, observers without a validator key; a second run and bad counts or
  * ports are refused before anything is written.
  */
@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "chain.h"
+#include "yc/bech32.h"
 #include "config.h"
 #include "home.h"
 #include "yc/genesis_json.h"
@@ -73,7 +74,6 @@ static void test_four_validators_one_observer(void **state)
     assert_string_equal(g.chain_id, "tn-test");
     assert_int_equal(g.nvalidators, 4);
     assert_string_equal(g.validators[2].name, "node2");
-    assert_string_equal(g.validators[2].addr, "127.0.0.1:21002");
     assert_int_equal(g.naccounts, 6);
     for (unsigned i = 1; i < 5; i++) { /* every home has the same genesis */
         struct yc_genesis gi;
@@ -101,12 +101,24 @@ static void test_four_validators_one_observer(void **state)
         assert_int_equal(nodes[i].validator, i < 4);
         assert_int_equal(c.p2p_allow_observers, i < 4); /* validators accept the observer */
     }
+    /* the validators as KEY@127.0.0.1:port: the others for a validator, all of them for
+     * the observer */
+    char k[4][YC_ADDR_MAX], want[512];
+    snprintf(p, sizeof p, "%s/node0/config/genesis.json", dir);
+    assert_int_equal(yc_genesis_json_load(&g, p, err, sizeof err), YC_OK);
+    for (unsigned i = 0; i < 4; i++)
+        assert_int_equal(yc_addr_encode(k[i], g.validators[i].pub), YC_OK);
+    yc_genesis_cleanup(&g);
     struct yc_config c1, c4;
     load_conf(&c1, 1);
     load_conf(&c4, 4);
-    assert_string_equal(c1.p2p_persistent_peers, "127.0.0.1:21000,127.0.0.1:21002,127.0.0.1:21003");
-    assert_string_equal(c4.p2p_persistent_peers,
-                        "127.0.0.1:21000,127.0.0.1:21001,127.0.0.1:21002,127.0.0.1:21003");
+    snprintf(want, sizeof want, "%s@127.0.0.1:21000,%s@127.0.0.1:21002,%s@127.0.0.1:21003", k[0],
+             k[2], k[3]);
+    assert_string_equal(c1.p2p_persistent_peers, want);
+    snprintf(want, sizeof want,
+             "%s@127.0.0.1:21000,%s@127.0.0.1:21001,%s@127.0.0.1:21002,%s@127.0.0.1:21003", k[0],
+             k[1], k[2], k[3]);
+    assert_string_equal(c4.p2p_persistent_peers, want);
     const char *names[] = {"exchange", "agency", "regulator", "alice", "bob", "processor"};
     for (size_t i = 0; i < 6; i++) {
         snprintf(p, sizeof p, "%s/wallet/%s.json", dir, names[i]);
@@ -139,20 +151,24 @@ static void test_refusals(void **state)
     assert_false(exists(0, ""));
 }
 
-static void test_many_validators_fall_back_to_genesis_peers(void **state)
+static void test_many_validators_all_listed(void **state)
 {
     (void)state;
     struct yc_config base;
     yc_config_default(&base);
-    struct yc_testnet_node nodes[16];
-    struct yc_testnet_opts o = {.out = dir, .validators = 16, .base_port = 22000,
+    struct yc_testnet_node nodes[YC_MAX_VALIDATORS];
+    struct yc_testnet_opts o = {.out = dir, .validators = YC_MAX_VALIDATORS, .base_port = 22000,
                                 .config = &base};
     assert_int_equal(yc_chain_testnet(&o, nodes, err, sizeof err), YC_OK);
-    /* 15 peers would make a node.conf line too long for libinih: left empty, which
-     * dials every genesis validator all the same */
+    /* the genesis has no addresses, so every peer is written out, even 63 of them (a long
+     * line, which node.conf reads back whole) */
     struct yc_config c;
     load_conf(&c, 0);
-    assert_string_equal(c.p2p_persistent_peers, "");
+    size_t n = 1;
+    for (const char *q = c.p2p_persistent_peers; *q != '\0'; q++)
+        n += *q == ',';
+    assert_int_equal(n, YC_MAX_VALIDATORS - 1);
+    assert_non_null(strstr(c.p2p_persistent_peers, "@127.0.0.1:22063"));
 }
 
 int main(void)
@@ -160,8 +176,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_four_validators_one_observer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_many_validators_fall_back_to_genesis_peers, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_many_validators_all_listed, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -58,7 +58,6 @@ void tchain_init(struct tchain *c, uint32_t nval)
     for (uint32_t i = 0; i < nval; i++) {
         c->val[i] = make_signer('v', i, g->validators[i].pub);
         snprintf(g->validators[i].name, sizeof g->validators[i].name, "v%u", i);
-        snprintf(g->validators[i].addr, sizeof g->validators[i].addr, "127.0.0.1:%u", 27600 + i);
     }
     c->exchange = make_signer('a', 0, c->exchange_pub);
     c->alice = make_signer('a', 1, c->alice_pub);

@@ -39,9 +39,7 @@ static char *doc(const char *top, const char *params, const char *val0, const ch
     assert_non_null(out);
     char v0[512], a0[512];
     if (val0 == NULL) {
-        snprintf(v0, sizeof v0, "{\"name\": \"v0\", \"pub_key\": \"%s\", \"address\": "
-                                "\"127.0.0.1:27600\"}",
-                 V0);
+        snprintf(v0, sizeof v0, "{\"name\": \"v0\", \"pub_key\": \"%s\"}", V0);
         val0 = v0;
     }
     if (acct0 == NULL) {
@@ -52,8 +50,7 @@ static char *doc(const char *top, const char *params, const char *val0, const ch
     }
     snprintf(out, 8192,
              "{%s\"chain_id\": \"yc-json\", \"genesis_time\": \"2026-01-02T03:04:05.678Z\",%s"
-             " \"validators\": [%s, {\"name\": \"v1\", \"pub_key\": \"%s\", \"address\": "
-             "\"node1.example:27601\"}],"
+             " \"validators\": [%s, {\"name\": \"v1\", \"pub_key\": \"%s\"}],"
              " \"accounts\": [%s, {\"address\": \"%s\", \"role\": \"individual\", \"name\": "
              "\"Alice\", \"jurisdiction\": \"CN-SC\", \"balance\": \"0\"}]}",
              top ? top : "", params ? params : "", val0, V1, acct0, A1);
@@ -77,7 +74,7 @@ static void test_valid_and_defaults(void **state)
     assert_string_equal(g.chain_id, "yc-json");
     assert_int_equal(g.genesis_time_ms, 1767323045678ull);
     assert_int_equal(g.nvalidators, 2);
-    assert_string_equal(g.validators[1].addr, "node1.example:27601");
+    assert_string_equal(g.validators[1].name, "v1");
     assert_int_equal(g.naccounts, 2);
     assert_int_equal(g.accounts[0].balance, 1000);
     struct yc_params def;
@@ -186,11 +183,10 @@ static void test_bad_fields_named(void **state)
     char bad_val_key[512], bad_val_addr[512], dup_val[512], bal_num[512], bal_sign[512];
     char bad_role[512], bad_jur[512], dup_acct[512], no_name[512], extra_acct[512];
     snprintf(bad_val_key, sizeof bad_val_key,
-             "{\"name\": \"v0\", \"pub_key\": \"yc1qqqq\", \"address\": \"h:1\"}");
+             "{\"name\": \"v0\", \"pub_key\": \"yc1qqqq\"}");
     snprintf(bad_val_addr, sizeof bad_val_addr,
-             "{\"name\": \"v0\", \"pub_key\": \"%s\", \"address\": \"nohostport\"}", V0);
-    snprintf(dup_val, sizeof dup_val,
-             "{\"name\": \"v0\", \"pub_key\": \"%s\", \"address\": \"h:1\"}", V1);
+             "{\"name\": \"v0\", \"pub_key\": \"%s\", \"address\": \"10.0.0.1:27600\"}", V0);
+    snprintf(dup_val, sizeof dup_val, "{\"name\": \"v0\", \"pub_key\": \"%s\"}", V1);
     snprintf(bal_num, sizeof bal_num,
              "{\"address\": \"%s\", \"role\": \"exchange\", \"name\": \"E\", \"jurisdiction\": "
              "\"CN\", \"balance\": 1000}",
@@ -232,7 +228,10 @@ static void test_bad_fields_named(void **state)
         {NULL, " \"params\": [],", NULL, NULL, "params: must be an object"},
         {NULL, " \"params\": {\"notice_blocks\": 1.5},", NULL, NULL, "params.notice_blocks"},
         {NULL, NULL, bad_val_key, NULL, "validators[0].pub_key"},
-        {NULL, NULL, bad_val_addr, NULL, "validators[0].address"},
+        {NULL, NULL, bad_val_addr, NULL,
+         "validators[0].address: network addresses are not part of the genesis"},
+        {"\"draft\": true, ", NULL, NULL, NULL, "draft: this genesis is still being assembled"},
+        {"\"draft\": false, ", NULL, NULL, NULL, "draft: must be true when present"},
         {NULL, NULL, dup_val, NULL, "validators[1].pub_key: same key as validators[0]"},
         {NULL, NULL, NULL, bal_num, "accounts[0].balance: must be a decimal string"},
         {NULL, NULL, NULL, bal_sign, "accounts[0].balance"},
@@ -304,6 +303,54 @@ static void test_save_load(void **state)
     tdir_remove(dir);
 }
 
+/* A draft ("draft": true) is read only with YC_GJ_DRAFT: it may lack validators and
+ * accounts, is not finalized, and round-trips through save_ex; without the flag it is
+ * refused, and a final document read with the flag is finalized as usual. */
+static void test_draft(void **state)
+{
+    (void)state;
+    const char *text = "{\"draft\": true, \"chain_id\": \"yc-draft\", "
+                       "\"genesis_time_ms\": \"1767225600000\", \"validators\": [], "
+                       "\"accounts\": []}";
+    struct yc_genesis g;
+    bool draft = false;
+    char err[400] = "";
+    assert_int_equal(yc_genesis_json_parse_ex(&g, text, strlen(text), YC_GJ_DRAFT, &draft, err,
+                                              sizeof err),
+                     YC_OK);
+    assert_true(draft);
+    assert_int_equal(g.nvalidators, 0);
+    assert_int_equal(g.naccounts, 0);
+    char *d = yc_genesis_json_dump_ex(&g, true);
+    assert_non_null(d);
+    assert_non_null(strstr(d, "\"draft\": true"));
+    struct yc_genesis g2;
+    draft = false;
+    assert_int_equal(yc_genesis_json_parse_ex(&g2, d, strlen(d), YC_GJ_DRAFT, &draft, err,
+                                              sizeof err),
+                     YC_OK);
+    assert_true(draft);
+    assert_string_equal(g2.chain_id, "yc-draft");
+    assert_int_equal(g2.genesis_time_ms, 1767225600000ull);
+    yc_genesis_cleanup(&g2);
+    free(d);
+    yc_genesis_cleanup(&g);
+    assert_int_equal(parse(text, &g, err, sizeof err), YC_ECONFIG);
+    assert_non_null(strstr(err, "genesis finalize"));
+
+    char *t = doc(NULL, NULL, NULL, NULL);
+    assert_int_equal(yc_genesis_json_parse_ex(&g, t, strlen(t), YC_GJ_DRAFT, &draft, err,
+                                              sizeof err),
+                     YC_OK);
+    assert_false(draft);
+    struct yc_genesis g3;
+    assert_int_equal(parse(t, &g3, err, sizeof err), YC_OK);
+    assert_memory_equal(g.hash, g3.hash, YC_HASH_LEN);
+    yc_genesis_cleanup(&g3);
+    yc_genesis_cleanup(&g);
+    free(t);
+}
+
 int main(void)
 {
     addrs();
@@ -312,6 +359,7 @@ int main(void)
         cmocka_unit_test(test_bad_fields_named),
         cmocka_unit_test(test_save_load),
         cmocka_unit_test(test_codes_and_open_registration),
+        cmocka_unit_test(test_draft),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

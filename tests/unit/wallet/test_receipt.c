@@ -59,7 +59,6 @@ static void make_genesis(struct yc_genesis *g, yc_signer *const *vals)
     g->nvalidators = NVAL;
     for (int i = 0; i < NVAL; i++) {
         snprintf(g->validators[i].name, sizeof g->validators[i].name, "v%d", i);
-        snprintf(g->validators[i].addr, sizeof g->validators[i].addr, "127.0.0.1:%d", 27600 + i);
         yc_signer_pubkey(vals[i], g->validators[i].pub);
     }
     g->accounts = yc_malloc(sizeof *g->accounts);
