@@ -7,9 +7,9 @@
  *   ledger.c     the execution environment, account helpers, the type dispatch table
  *   exec_*.c     the rules of one group of transaction types each
  *
- * Adding a transaction type: an X entry in tx.h's YC_TX_TYPES, a body decoder in
- * tx.c's BODY table, a handler in an exec_<group>.c declared below, and one line in
- * ledger.c's HANDLERS table.
+ * Adding a transaction type: an X entry in tx.h's YC_TX_TYPES and its body struct, one
+ * row in txschema.c's SCHEMAS, a handler in an exec_<group>.c declared below, and one
+ * line in ledger.c's HANDLERS table.
  */
 #ifndef YC_LEDGER_INT_H
 #define YC_LEDGER_INT_H
@@ -105,32 +105,12 @@ void yc__put_bin(struct yc_enc *e, const char *key, const uint8_t *p, size_t n);
 void yc__put_slice(struct yc_enc *e, const char *key, const struct yc_slice *s);
 void yc__put_list(struct yc_enc *e, const char *key, const struct yc_list *l);
 
-/* Body decoders of the issue-4 types (tx_body_asset.c), named by tx.c's BODY table. */
-#define YC__BODY_DECL(name)                                                                        \
-    int name(struct yc_dec *d, uint32_t *left, enum yc_tx_type t, union yc_tx_body *u)
-YC__BODY_DECL(yc__body_asset_register);
-YC__BODY_DECL(yc__body_asset_object);
-YC__BODY_DECL(yc__body_asset_resolve);
-YC__BODY_DECL(yc__body_asset_ref); /* certify, retire */
-YC__BODY_DECL(yc__body_asset_update);
-YC__BODY_DECL(yc__body_right_transfer);
-YC__BODY_DECL(yc__body_right_license);
-YC__BODY_DECL(yc__body_license_revoke);
-YC__BODY_DECL(yc__body_carry_request);
-YC__BODY_DECL(yc__body_carry_close); /* complete, reject */
-/* Body decoders of the issue-5 types (tx_body_market.c). */
-YC__BODY_DECL(yc__body_market_list);
-YC__BODY_DECL(yc__body_market_appraise);
-YC__BODY_DECL(yc__body_market_bid);
-YC__BODY_DECL(yc__body_market_accept);
-YC__BODY_DECL(yc__body_market_cancel);
-YC__BODY_DECL(yc__body_pledge_create);
-YC__BODY_DECL(yc__body_pledge_ref); /* release, enforce */
-YC__BODY_DECL(yc__body_policy_set);
-YC__BODY_DECL(yc__body_export_assess);
-YC__BODY_DECL(yc__body_credit_record);
-YC__BODY_DECL(yc__body_credit_ref); /* restore, object, resolve */
-#undef YC__BODY_DECL
+/* Reads the fields of schema s from d's body map (its header read, *left pairs left) into
+ * *b; *present gets a bit per field on the wire (txschema.c). */
+struct yc_tx_schema;
+YC_WUR int yc__schema_decode(struct yc_dec *d, uint32_t *left, const struct yc_tx_schema *s,
+                             union yc_tx_body *b, uint64_t *present);
+
 
 /* ---- syntax (objects.c) ---- */
 

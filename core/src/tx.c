@@ -4,13 +4,9 @@
  *
  * Decoding order: size cap, canonical check (nothing allocated before it), a private
  * copy of the bytes, the envelope fields in sorted key order, then the body through
- * the BODY table by type. Schemas are strict: an unknown key (wherever it sorts) or a
- * missing required key is YC_EBADFIELD. The id is recomputed from the unsigned
- * envelope, so it never depends on `sig` or `cosigs`.
- *
- * Body decoders check types, presence and size limits only; the rules that give a
- * refusal its protocol code (roles, codes, jurisdictions, time windows) live in the
- * exec_*.c files, the one place every node and the audit tool apply them.
+ * its type's schema (txschema.c). Schemas are strict: an unknown key (wherever it
+ * sorts) or a missing required key is YC_EBADFIELD. The id is recomputed from the
+ * unsigned envelope, so it never depends on `sig` or `cosigs`.
  */
 #include <stdio.h>
 #include <string.h>
@@ -21,6 +17,7 @@
 #include "yc/hash.h"
 #include "yc/keys.h"
 #include "yc/tx.h"
+#include "yc/txschema.h"
 
 /* Depth: envelope → body → list → item, with room for later types; items: bodies and
  * lists are far smaller, but a later type's list may be longer than YC_LIST_MAX. */
@@ -279,166 +276,14 @@ void yc__put_list(struct yc_enc *e, const char *key, const struct yc_list *l)
     yc__enc_list(e, l);
 }
 
-/* ---- body decoders ---- */
-
-typedef int (*body_fn)(struct yc_dec *d, uint32_t *left, enum yc_tx_type t, union yc_tx_body *b);
-
-static int body_account_register(struct yc_dec *d, uint32_t *left, enum yc_tx_type t,
-                                 union yc_tx_body *u)
-{
-    struct yc_body_account_register *b = &u->account_register;
-    (void)t;
-    YC__OPT(d, left, "account", &b->has_account, yc__dec_pub(d, b->account));
-    YC__TRY(yc__req_text(d, left, "jurisdiction", &b->jurisdiction, 0, YC_CODE_MAX));
-    YC__TRY(yc__req_text(d, left, "name", &b->name, 0, YC_NAME_MAX));
-    return yc__req_text(d, left, "role", &b->role, 0, YC_CODE_MAX);
-}
-
-static int body_account_update(struct yc_dec *d, uint32_t *left, enum yc_tx_type t,
-                               union yc_tx_body *u)
-{
-    struct yc_body_account_update *b = &u->account_update;
-    (void)t;
-    YC__OPT(d, left, "account", &b->has_account, yc__dec_pub(d, b->account));
-    YC__OPT(d, left, "jurisdiction", &b->has_jurisdiction,
-            yc__dec_text(d, &b->jurisdiction, 0, YC_CODE_MAX));
-    YC__OPT(d, left, "name", &b->has_name, yc__dec_text(d, &b->name, 0, YC_NAME_MAX));
-    return YC_OK;
-}
-
-static int body_token(struct yc_dec *d, uint32_t *left, enum yc_tx_type t, union yc_tx_body *u)
-{
-    struct yc_body_token *b = &u->token;
-
-    YC__TRY(yc__req_u64(d, left, "amount", &b->amount));
-    YC__TRY(yc__opt_text(d, left, "memo", &b->memo, YC_NAME_MAX));
-    YC__OPT(d, left, "to", &b->has_to, yc__dec_pub(d, b->to));
-    /* issue and transfer name a recipient; redeem burns from the sender's own balance */
-    if (b->has_to != (t != YC_TX_TOKEN_REDEEM)) {
-        return YC_EBADFIELD;
-    }
-    return YC_OK;
-}
-
-static int body_consent_grant(struct yc_dec *d, uint32_t *left, enum yc_tx_type t,
-                              union yc_tx_body *u)
-{
-    struct yc_body_consent_grant *b = &u->consent_grant;
-    bool has;
-    (void)t;
-    YC__TRY(yc__req_list(d, left, "categories", &b->categories, YC_CODE_MAX));
-    YC__OPT(d, left, "fee_per_use", &has, yc_dec_uint(d, &b->fee_per_use));
-    YC__TRY(yc__req_text(d, left, "jurisdiction", &b->jurisdiction, 0, YC_CODE_MAX));
-    YC__OPT(d, left, "max_uses", &has, yc_dec_uint(d, &b->max_uses));
-    YC__OPT(d, left, "not_before", &has, yc_dec_uint(d, &b->not_before));
-    YC__OPT(d, left, "onward_transfer", &has, yc_dec_bool(d, &b->onward_transfer));
-    YC__TRY(yc__req_list(d, left, "operations", &b->operations, YC_CODE_MAX));
-    YC__TRY(yc__req_pub(d, left, "processor", b->processor));
-    YC__TRY(yc__req_list(d, left, "purposes", &b->purposes, YC_CODE_MAX));
-    YC__OPT(d, left, "retention_days", &has, yc_dec_uint(d, &b->retention_days));
-    return yc__req_u64(d, left, "until", &b->until);
-}
-
-static int body_consent_revoke(struct yc_dec *d, uint32_t *left, enum yc_tx_type t,
-                               union yc_tx_body *u)
-{
-    (void)t;
-    return yc__req_fixed(d, left, "consent", u->consent_revoke.consent, YC_HASH_LEN, YC_EBADFIELD);
-}
-
-static int body_usage_record(struct yc_dec *d, uint32_t *left, enum yc_tx_type t,
-                             union yc_tx_body *u)
-{
-    struct yc_body_usage_record *b = &u->usage_record;
-    (void)t;
-    YC__TRY(yc__opt_text(d, left, "category", &b->category, YC_CODE_MAX));
-    YC__TRY(
-        yc__opt_fixed(d, left, "consent", &b->has_consent, b->consent, YC_HASH_LEN, YC_EBADFIELD));
-    YC__TRY(yc__opt_fixed(d, left, "input", &b->has_input, b->input, YC_HASH_LEN, YC_EBADDIGEST));
-    YC__TRY(
-        yc__opt_fixed(d, left, "license", &b->has_license, b->license, YC_HASH_LEN, YC_EBADFIELD));
-    YC__TRY(yc__req_text(d, left, "operation", &b->operation, 0, YC_CODE_MAX));
-    YC__TRY(
-        yc__opt_fixed(d, left, "output", &b->has_output, b->output, YC_HASH_LEN, YC_EBADDIGEST));
-    YC__TRY(yc__req_text(d, left, "purpose", &b->purpose, 0, YC_CODE_MAX));
-    /* a use relies on exactly one authority */
-    if (b->has_consent == b->has_license) {
-        return YC_EBADFIELD;
-    }
-    return YC_OK;
-}
-
-static int body_evidence_anchor(struct yc_dec *d, uint32_t *left, enum yc_tx_type t,
-                                union yc_tx_body *u)
-{
-    struct yc_body_evidence_anchor *b = &u->evidence_anchor;
-    (void)t;
-    YC__TRY(yc__req_fixed(d, left, "digest", b->digest, YC_HASH_LEN, YC_EBADDIGEST));
-    YC__TRY(yc__req_text(d, left, "kind", &b->kind, 0, YC_CODE_MAX));
-    YC__TRY(yc__opt_text(d, left, "note", &b->note, YC_NAME_MAX));
-    return yc__opt_fixed(d, left, "ref", &b->has_ref, b->ref, YC_HASH_LEN, YC_EBADFIELD);
-}
-
-/* One line per type: issues adding types add a line here (and in ledger.c). */
-static const struct {
-    enum yc_tx_type type;
-    body_fn decode;
-} BODY[] = {
-    {YC_TX_ACCOUNT_REGISTER, body_account_register},
-    {YC_TX_ACCOUNT_UPDATE, body_account_update},
-    {YC_TX_TOKEN_ISSUE, body_token},
-    {YC_TX_TOKEN_TRANSFER, body_token},
-    {YC_TX_TOKEN_REDEEM, body_token},
-    {YC_TX_CONSENT_GRANT, body_consent_grant},
-    {YC_TX_CONSENT_REVOKE, body_consent_revoke},
-    {YC_TX_USAGE_RECORD, body_usage_record},
-    {YC_TX_EVIDENCE_ANCHOR, body_evidence_anchor},
-    {YC_TX_CARRY_REQUEST, yc__body_carry_request},
-    {YC_TX_CARRY_COMPLETE, yc__body_carry_close},
-    {YC_TX_CARRY_REJECT, yc__body_carry_close},
-    {YC_TX_ASSET_REGISTER, yc__body_asset_register},
-    {YC_TX_ASSET_OBJECT, yc__body_asset_object},
-    {YC_TX_ASSET_RESOLVE, yc__body_asset_resolve},
-    {YC_TX_ASSET_CERTIFY, yc__body_asset_ref},
-    {YC_TX_ASSET_UPDATE, yc__body_asset_update},
-    {YC_TX_ASSET_RETIRE, yc__body_asset_ref},
-    {YC_TX_RIGHT_TRANSFER, yc__body_right_transfer},
-    {YC_TX_RIGHT_LICENSE, yc__body_right_license},
-    {YC_TX_LICENSE_REVOKE, yc__body_license_revoke},
-    {YC_TX_MARKET_LIST, yc__body_market_list},
-    {YC_TX_MARKET_APPRAISE, yc__body_market_appraise},
-    {YC_TX_MARKET_BID, yc__body_market_bid},
-    {YC_TX_MARKET_ACCEPT, yc__body_market_accept},
-    {YC_TX_MARKET_CANCEL, yc__body_market_cancel},
-    {YC_TX_PLEDGE_CREATE, yc__body_pledge_create},
-    {YC_TX_PLEDGE_RELEASE, yc__body_pledge_ref},
-    {YC_TX_PLEDGE_ENFORCE, yc__body_pledge_ref},
-    {YC_TX_POLICY_SET, yc__body_policy_set},
-    {YC_TX_EXPORT_ASSESS, yc__body_export_assess},
-    {YC_TX_CREDIT_RECORD, yc__body_credit_record},
-    {YC_TX_CREDIT_RESTORE, yc__body_credit_ref},
-    {YC_TX_CREDIT_OBJECT, yc__body_credit_ref},
-    {YC_TX_CREDIT_RESOLVE, yc__body_credit_ref},
-};
-
-static body_fn body_decoder(enum yc_tx_type t)
-{
-    for (size_t i = 0; i < sizeof BODY / sizeof BODY[0]; i++) {
-        if (BODY[i].type == t) {
-            return BODY[i].decode;
-        }
-    }
-    return NULL;
-}
-
 static int decode_body(struct yc_tx *tx, struct yc_dec *dp)
 {
-    body_fn fn = body_decoder(tx->type);
+    const struct yc_tx_schema *schema = yc_tx_schema(tx->type);
     struct yc_dec d;
     uint32_t left;
     int rc;
 
-    if (fn == NULL) {
+    if (schema == NULL) {
         return YC_EUNKNOWNTYPE;
     }
     yc_dec_init(&d, tx->body, tx->body_len);
@@ -447,7 +292,7 @@ static int decode_body(struct yc_tx *tx, struct yc_dec *dp)
     d.want = NULL;
     rc = yc_dec_map(&d, &left);
     if (rc == YC_OK) {
-        rc = fn(&d, &left, tx->type, &tx->b);
+        rc = yc__schema_decode(&d, &left, schema, &tx->b, &tx->body_present);
     }
     /* a key left over sorts after every known one: unknown field */
     if (rc == YC_OK && (left != 0 || !yc_dec_done(&d))) {

@@ -7,6 +7,8 @@
  * - when it accepts, encoding the decoded fields again with yc_tx_encode_signed gives the
  *   input byte for byte (encode(decode(b)) == b), and the id is the tagged hash of the
  *   unsigned envelope built from the same fields (an id never depends on signatures);
+ * - the typed body encoded again from the decoded fields by the schema's encoder
+ *   (yc_tx_body_encode) is the input's body byte for byte;
  * - decoding the input a second time gives the same id, and yc_tx_verify returns a code
  *   (never crashes) for the tx's own chain and for another one, refusing the other chain.
  */
@@ -18,6 +20,7 @@
 
 #include "yc/buf.h"
 #include "yc/tx.h"
+#include "yc/txschema.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -59,6 +62,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (yc_tx_encode_signed(&out, chain, tx.type, tx.sender, tx.nonce, tx.body, tx.body_len,
                             tx.sig, tx.cosigs, tx.ncosigs) != YC_OK ||
         out.len != size || memcmp(out.data, data, size) != 0) {
+        abort();
+    }
+    /* the schema's body encoder: encode(decode(body)) == body */
+    yc_buf_reset(&out);
+    if (yc_tx_body_encode(&out, tx.type, &tx.b, tx.body_present) != YC_OK ||
+        out.len != tx.body_len || memcmp(out.data, tx.body, tx.body_len) != 0) {
         abort();
     }
     /* id = H(tag, chain, unsigned bytes) */

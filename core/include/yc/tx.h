@@ -375,6 +375,7 @@ struct yc_tx {
     uint32_t ncosigs;
     struct yc_cosig cosigs[YC_TX_MAX_COSIGS];
     union yc_tx_body b;
+    uint64_t body_present; /* bit i: field i of the type's schema is on the wire (txschema.h) */
     struct yc_keylog body_keys;
 };
 
