@@ -20,31 +20,29 @@ static int next_seq(store *s, uint64_t height, uint64_t *seq)
     uint8_t lo[SK_MAX], hi[SK_MAX];
     size_t lol = sk_journal_height(lo, height);
     size_t hil = sk_journal_height(hi, height + 1);
-    leveldb_iterator_t *it = leveldb_create_iterator(s->db, s->ropts);
+    const struct yc_kv_ops *kv = s->kv->ops;
+    yc_kv_iter *it = kv->iter_new(s->kv);
+    if (it == NULL)
+        return YC_ENOMEM;
     if (height == UINT64_MAX)
-        leveldb_iter_seek_to_last(it);
+        kv->iter_seek_last(it);
     else {
-        leveldb_iter_seek(it, (const char *)hi, hil);
-        if (leveldb_iter_valid(it))
-            leveldb_iter_prev(it);
+        kv->iter_seek(it, hi, hil);
+        if (kv->iter_valid(it))
+            kv->iter_prev(it);
         else
-            leveldb_iter_seek_to_last(it);
+            kv->iter_seek_last(it);
     }
     *seq = 0;
-    if (leveldb_iter_valid(it)) {
+    if (kv->iter_valid(it)) {
         size_t kl = 0;
-        const char *k = leveldb_iter_key(it, &kl);
+        const uint8_t *k = kv->iter_key(it, &kl);
         if (kl == lol + 8 && memcmp(k, lo, lol) == 0)
-            *seq = sk_get_u64((const uint8_t *)k + lol) + 1;
+            *seq = sk_get_u64(k + lol) + 1;
     }
-    char *err = NULL;
-    leveldb_iter_get_error(it, &err);
-    leveldb_iter_destroy(it);
-    if (err != NULL) {
-        store__leveldb_err(s, err);
-        return YC_EIO;
-    }
-    return YC_OK;
+    int rc = store__iter_done(s, it);
+    kv->iter_free(it);
+    return rc;
 }
 
 int store_journal_append(store *s, uint64_t height, const uint8_t *rec, size_t len)
@@ -65,13 +63,19 @@ int store_journal_append(store *s, uint64_t height, const uint8_t *rec, size_t l
         return YC_ELIMIT;
     uint8_t k[SK_MAX];
     size_t kl = sk_journal(k, height, s->jnext);
-    char *err = NULL;
-    leveldb_put(s->db, s->wsync, (const char *)k, kl, (const char *)rec, len, &err);
-    if (err != NULL) {
+    const struct yc_kv_ops *kv = s->kv->ops;
+    yc_kv_batch *b = kv->batch_new(s->kv);
+    if (b == NULL)
+        return YC_ENOMEM;
+    kv->batch_put(b, k, kl, rec, len);
+    char err[256] = "";
+    int rc = kv->write(s->kv, b, true, err, sizeof err);
+    kv->batch_free(b);
+    if (rc != YC_OK) {
         /* The record may or may not be on disk: look the sequence up again next time. */
         s->jvalid = false;
-        store__leveldb_err(s, err);
-        return YC_EIO;
+        store__fail(s, rc, err);
+        return rc == YC_ENOMEM ? rc : YC_EIO;
     }
     s->jnext++;
     return YC_OK;
@@ -91,7 +95,7 @@ void store_journal_free(struct pbft_record_list *l)
 }
 
 /* Appends one record copy to the list, growing its arrays geometrically. */
-static int list_push(struct pbft_record_list *l, size_t *cap, const char *v, size_t vl)
+static int list_push(struct pbft_record_list *l, size_t *cap, const uint8_t *v, size_t vl)
 {
     if (l->n == *cap) {
         size_t ncap = *cap == 0 ? 8 : *cap * 2;
@@ -125,31 +129,27 @@ int store_journal_load(store *s, uint64_t height, struct pbft_record_list *out)
     size_t pl = sk_journal_height(p, height);
     size_t cap = 0;
     int rc = YC_OK;
-    leveldb_iterator_t *it = leveldb_create_iterator(s->db, s->ropts);
-    for (leveldb_iter_seek(it, (const char *)p, pl); leveldb_iter_valid(it);
-         leveldb_iter_next(it)) {
+    const struct yc_kv_ops *kv = s->kv->ops;
+    yc_kv_iter *it = kv->iter_new(s->kv);
+    if (it == NULL)
+        return YC_ENOMEM;
+    for (kv->iter_seek(it, p, pl); kv->iter_valid(it); kv->iter_next(it)) {
         size_t kl = 0, vl = 0;
-        const char *k = leveldb_iter_key(it, &kl);
+        const uint8_t *k = kv->iter_key(it, &kl);
         if (kl != pl + 8 || memcmp(k, p, pl) != 0)
             break;
         if (out->n >= STORE_JOURNAL_MAX_RECORDS) {
             rc = YC_ELIMIT;
             break;
         }
-        const char *v = leveldb_iter_value(it, &vl);
+        const uint8_t *v = kv->iter_value(it, &vl);
         rc = list_push(out, &cap, v, vl);
         if (rc != YC_OK)
             break;
     }
-    if (rc == YC_OK) {
-        char *err = NULL;
-        leveldb_iter_get_error(it, &err);
-        if (err != NULL) {
-            store__leveldb_err(s, err);
-            rc = YC_EIO;
-        }
-    }
-    leveldb_iter_destroy(it);
+    if (rc == YC_OK)
+        rc = store__iter_done(s, it);
+    kv->iter_free(it);
     if (rc != YC_OK)
         store_journal_free(out);
     return rc;
@@ -162,42 +162,47 @@ int store_journal_prune(store *s, uint64_t below_height)
     uint8_t lo[SK_MAX], hi[SK_MAX];
     size_t lol = sk_journal_height(lo, 0);
     size_t hil = sk_journal_height(hi, below_height);
-    leveldb_iterator_t *it = leveldb_create_iterator(s->db, s->ropts);
-    leveldb_writebatch_t *wb = leveldb_writebatch_create();
+    const struct yc_kv_ops *kv = s->kv->ops;
+    yc_kv_iter *it = kv->iter_new(s->kv);
+    yc_kv_batch *wb = kv->batch_new(s->kv);
+    if (it == NULL || wb == NULL) {
+        kv->iter_free(it);
+        kv->batch_free(wb);
+        return YC_ENOMEM;
+    }
     size_t pending = 0;
     int rc = YC_OK;
-    char *err = NULL;
-    for (leveldb_iter_seek(it, (const char *)lo, lol); leveldb_iter_valid(it);
-         leveldb_iter_next(it)) {
+    char err[256] = "";
+    for (kv->iter_seek(it, lo, lol); kv->iter_valid(it); kv->iter_next(it)) {
         size_t kl = 0;
-        const char *k = leveldb_iter_key(it, &kl);
+        const uint8_t *k = kv->iter_key(it, &kl);
         if (kl < SK_PREFIX_LEN || memcmp(k, SK_JOURNAL, SK_PREFIX_LEN) != 0)
             break;
         size_t cl = kl < hil ? kl : hil;
         int c = memcmp(k, hi, cl);
         if (c > 0 || (c == 0 && kl >= hil))
             break;
-        leveldb_writebatch_delete(wb, k, kl);
+        kv->batch_del(wb, k, kl);
         /* Pruning needs no sync: a record that reappears after a crash is obsolete and
          * is pruned again; bounded batches keep memory flat. */
         if (++pending == 1024) {
-            leveldb_write(s->db, s->wasync, wb, &err);
-            leveldb_writebatch_clear(wb);
+            rc = kv->write(s->kv, wb, false, err, sizeof err);
+            kv->batch_clear(wb);
             pending = 0;
-            if (err != NULL)
+            if (rc != YC_OK)
                 break;
         }
     }
-    if (err == NULL && pending > 0)
-        leveldb_write(s->db, s->wasync, wb, &err);
-    if (err == NULL)
-        leveldb_iter_get_error(it, &err);
-    if (err != NULL) {
-        store__leveldb_err(s, err);
-        rc = YC_EIO;
+    if (rc == YC_OK && pending > 0)
+        rc = kv->write(s->kv, wb, false, err, sizeof err);
+    if (rc != YC_OK) {
+        store__fail(s, rc, err);
+        rc = rc == YC_ENOMEM ? rc : YC_EIO;
+    } else {
+        rc = store__iter_done(s, it);
     }
-    leveldb_writebatch_destroy(wb);
-    leveldb_iter_destroy(it);
+    kv->batch_free(wb);
+    kv->iter_free(it);
     if (s->jvalid && s->jheight < below_height)
         s->jvalid = false;
     return rc;

@@ -40,26 +40,39 @@ static void set_last_error(store *s, const char *msg)
     pthread_mutex_unlock(&s->mu);
 }
 
-int store__leveldb_err(store *s, char *err)
+int store__fail(store *s, int rc, const char *msg)
 {
-    int rc = YC_EIO;
-    if (err != NULL && strncmp(err, "Corruption", 10) == 0)
-        rc = YC_ECORRUPT;
-    set_last_error(s, err != NULL ? err : "unknown LevelDB error");
-    leveldb_free(err);
+    set_last_error(s, msg != NULL && msg[0] != '\0' ? msg : yc_strerror(rc));
     return rc;
 }
 
-int store__get_raw(store *s, const uint8_t *key, size_t klen, char **val, size_t *vlen)
+int store__get_raw(store *s, const uint8_t *key, size_t klen, uint8_t **val, size_t *vlen)
 {
-    char *err = NULL;
-    *val = leveldb_get(s->db, s->ropts, (const char *)key, klen, vlen, &err);
-    if (err != NULL) {
-        *val = NULL;
-        *vlen = 0;
-        return store__leveldb_err(s, err);
-    }
-    return *val != NULL ? YC_OK : YC_ENOTFOUND;
+    char err[256] = "";
+    int rc = s->kv->ops->get(s->kv, key, klen, val, vlen, err, sizeof err);
+    if (rc != YC_OK && rc != YC_ENOTFOUND)
+        return store__fail(s, rc, err);
+    return rc;
+}
+
+int store__iter_done(store *s, yc_kv_iter *it)
+{
+    char err[256] = "";
+    int rc = s->kv->ops->iter_error(it, err, sizeof err);
+    if (rc == YC_OK)
+        return YC_OK;
+    store__fail(s, rc, err);
+    return rc == YC_ENOMEM ? rc : YC_EIO;
+}
+
+/* Writes batch b (freed) to the backend; YC_OK, or the backend's code with its message
+ * recorded. */
+static int write_batch(store *s, yc_kv_batch *b, bool sync)
+{
+    char err[256] = "";
+    int rc = s->kv->ops->write(s->kv, b, sync, err, sizeof err);
+    s->kv->ops->batch_free(b);
+    return rc == YC_OK ? YC_OK : store__fail(s, rc, err);
 }
 
 static void tip_encode(uint8_t out[STORE_TIP_LEN], const struct store_tip *t)
@@ -111,7 +124,13 @@ static int init_genesis(store *s, const struct yc_genesis *g, char *errbuf, size
         yc_overlay_destroy(o);
         return rc;
     }
-    leveldb_writebatch_t *wb = leveldb_writebatch_create();
+    const struct yc_kv_ops *kv = s->kv->ops;
+    yc_kv_batch *wb = kv->batch_new(s->kv);
+    if (wb == NULL) {
+        yc_overlay_destroy(o);
+        errf(errbuf, errlen, "out of memory");
+        return YC_ENOMEM;
+    }
     uint8_t key[SK_MAX];
     for (size_t i = 0; i < n; i++) {
         size_t kl = sk_state(key, w[i].key, w[i].klen);
@@ -120,29 +139,24 @@ static int init_genesis(store *s, const struct yc_genesis *g, char *errbuf, size
             break;
         }
         if (w[i].del)
-            leveldb_writebatch_delete(wb, (const char *)key, kl);
+            kv->batch_del(wb, key, kl);
         else
-            leveldb_writebatch_put(wb, (const char *)key, kl,
-                                   w[i].val != NULL ? (const char *)w[i].val : "", w[i].vlen);
+            kv->batch_put(wb, key, kl, w[i].val, w[i].vlen);
     }
     uint8_t ver[4], tipv[STORE_TIP_LEN];
     sk_put_u32(ver, STORE_FORMAT_VERSION);
     tip_encode(tipv, &tip);
-    leveldb_writebatch_put(wb, SK_VERSION, strlen(SK_VERSION), (const char *)ver, sizeof ver);
-    leveldb_writebatch_put(wb, SK_GENESIS, strlen(SK_GENESIS), (const char *)g->hash,
-                           YC_HASH_LEN);
-    leveldb_writebatch_put(wb, SK_TIP, strlen(SK_TIP), (const char *)tipv, sizeof tipv);
+    kv->batch_put(wb, (const uint8_t *)SK_VERSION, strlen(SK_VERSION), ver, sizeof ver);
+    kv->batch_put(wb, (const uint8_t *)SK_GENESIS, strlen(SK_GENESIS), g->hash, YC_HASH_LEN);
+    kv->batch_put(wb, (const uint8_t *)SK_TIP, strlen(SK_TIP), tipv, sizeof tipv);
     yc_overlay_destroy(o);
     if (rc != YC_OK) {
-        leveldb_writebatch_destroy(wb);
+        kv->batch_free(wb);
         errf(errbuf, errlen, "genesis state key longer than %d bytes", YC_KEY_MAX);
         return rc;
     }
-    char *err = NULL;
-    leveldb_write(s->db, s->wsync, wb, &err);
-    leveldb_writebatch_destroy(wb);
-    if (err != NULL) {
-        rc = store__leveldb_err(s, err);
+    rc = write_batch(s, wb, true);
+    if (rc != YC_OK) {
         errf(errbuf, errlen, "cannot write the genesis state: %s", s->last_error);
         return rc;
     }
@@ -154,17 +168,17 @@ static int init_genesis(store *s, const struct yc_genesis *g, char *errbuf, size
 /* Reads a fixed-size meta value: YC_OK, YC_ENOTFOUND, YC_ECORRUPT (wrong size), YC_EIO. */
 static int get_fixed(store *s, const char *key, uint8_t *out, size_t n)
 {
-    char *v = NULL;
+    uint8_t *v = NULL;
     size_t vl = 0;
     int rc = store__get_raw(s, (const uint8_t *)key, strlen(key), &v, &vl);
     if (rc != YC_OK)
         return rc;
     if (vl != n) {
-        leveldb_free(v);
+        yc_free(v);
         return YC_ECORRUPT;
     }
     memcpy(out, v, n);
-    leveldb_free(v);
+    yc_free(v);
     return YC_OK;
 }
 
@@ -224,10 +238,10 @@ static int load_meta(store *s, const struct yc_genesis *g, char *errbuf, size_t 
     uint8_t ver[4], tipv[STORE_TIP_LEN];
     int rc = get_fixed(s, SK_GENESIS, s->genesis_hash, YC_HASH_LEN);
     if (rc == YC_ENOTFOUND) {
-        char *v = NULL;
+        uint8_t *v = NULL;
         size_t vl = 0;
         int trc = store__get_raw(s, (const uint8_t *)SK_TIP, strlen(SK_TIP), &v, &vl);
-        leveldb_free(v);
+        yc_free(v);
         if (trc != YC_ENOTFOUND) {
             errf(errbuf, errlen, "database corrupt: a tip is stored but no genesis hash");
             return YC_ECORRUPT;
@@ -277,44 +291,41 @@ static int load_meta(store *s, const struct yc_genesis *g, char *errbuf, size_t 
     return check_tip(s, errbuf, errlen);
 }
 
-static int open_error(char *err, const char *dir, char *errbuf, size_t errlen)
-{
-    int rc = YC_EIO;
-    if (strstr(err, "LOCK") != NULL || strstr(err, "lock ") != NULL) {
-        errf(errbuf, errlen,
-             "the database %s is in use (is a node running on this home?); stop it or work "
-             "on a copy: %s",
-             dir, err);
-        rc = YC_EBUSY;
-    } else if (strstr(err, "does not exist") != NULL) {
-        errf(errbuf, errlen, "no database in %s: %s", dir, err);
-        rc = YC_ENOTFOUND;
-    } else if (strncmp(err, "Corruption", 10) == 0) {
-        errf(errbuf, errlen,
-             "the database %s is corrupt (%s); restore it from a copy or resynchronise", dir,
-             err);
-        rc = YC_ECORRUPT;
-    } else {
-        errf(errbuf, errlen, "cannot open the database %s: %s", dir, err);
-    }
-    leveldb_free(err);
-    return rc;
-}
-
 static void destroy_handle(store *s)
 {
-    if (s->db != NULL)
-        leveldb_close(s->db);
-    if (s->opts != NULL)
-        leveldb_options_destroy(s->opts);
-    if (s->ropts != NULL)
-        leveldb_readoptions_destroy(s->ropts);
-    if (s->wsync != NULL)
-        leveldb_writeoptions_destroy(s->wsync);
-    if (s->wasync != NULL)
-        leveldb_writeoptions_destroy(s->wasync);
+    if (s->own_kv && s->kv != NULL)
+        s->kv->ops->close(s->kv);
     pthread_mutex_destroy(&s->mu);
     yc_free(s);
+}
+
+int store_open_kv(store **out, yc_kv *kv, unsigned flags, const struct yc_genesis *genesis,
+                  char *errbuf, size_t errlen)
+{
+    if (out == NULL)
+        return YC_EINVAL;
+    *out = NULL;
+    if (errbuf != NULL && errlen > 0)
+        errbuf[0] = '\0';
+    if (kv == NULL) {
+        errf(errbuf, errlen, "no storage backend given");
+        return YC_EINVAL;
+    }
+    store *s = yc_calloc(1, sizeof *s);
+    if (s == NULL) {
+        errf(errbuf, errlen, "out of memory");
+        return YC_ENOMEM;
+    }
+    pthread_mutex_init(&s->mu, NULL);
+    s->flags = flags;
+    s->kv = kv;
+    int rc = load_meta(s, genesis, errbuf, errlen);
+    if (rc != YC_OK) {
+        destroy_handle(s);
+        return rc;
+    }
+    *out = s;
+    return YC_OK;
 }
 
 int store_open_ex(store **out, const char *dir, unsigned flags, const struct yc_genesis *genesis,
@@ -329,39 +340,19 @@ int store_open_ex(store **out, const char *dir, unsigned flags, const struct yc_
         errf(errbuf, errlen, "no database directory given");
         return YC_EINVAL;
     }
-    store *s = yc_calloc(1, sizeof *s);
-    if (s == NULL) {
-        errf(errbuf, errlen, "out of memory");
-        return YC_ENOMEM;
-    }
-    pthread_mutex_init(&s->mu, NULL);
-    s->flags = flags;
-    s->opts = leveldb_options_create();
-    s->ropts = leveldb_readoptions_create();
-    s->wsync = leveldb_writeoptions_create();
-    s->wasync = leveldb_writeoptions_create();
-    leveldb_options_set_create_if_missing(s->opts, (flags & STORE_CREATE) ? 1 : 0);
-    leveldb_options_set_paranoid_checks(s->opts, 1);
-    leveldb_options_set_compression(s->opts, leveldb_no_compression);
-    if (flags & STORE_VERIFY)
-        leveldb_readoptions_set_verify_checksums(s->ropts, 1);
-    leveldb_writeoptions_set_sync(s->wsync, 1);
-    leveldb_writeoptions_set_sync(s->wasync, 0);
-
-    char *err = NULL;
-    s->db = leveldb_open(s->opts, dir, &err);
-    if (err != NULL) {
-        s->db = NULL;
-        int rc = open_error(err, dir, errbuf, errlen);
-        destroy_handle(s);
+    yc_kv *kv = NULL;
+    int rc = yc_kv_leveldb_open(&kv, dir,
+                                ((flags & STORE_CREATE) ? YC_KV_CREATE : 0u) |
+                                    ((flags & STORE_VERIFY) ? YC_KV_VERIFY : 0u),
+                                errbuf, errlen);
+    if (rc != YC_OK)
         return rc;
-    }
-    int rc = load_meta(s, genesis, errbuf, errlen);
+    rc = store_open_kv(out, kv, flags, genesis, errbuf, errlen);
     if (rc != YC_OK) {
-        destroy_handle(s);
+        kv->ops->close(kv);
         return rc;
     }
-    *out = s;
+    (*out)->own_kv = true;
     return YC_OK;
 }
 
@@ -375,12 +366,8 @@ void store_close(store *s)
 {
     if (s == NULL)
         return;
-    if (!(s->flags & STORE_READ_ONLY)) {
-        /* A range above every key prefix: LevelDB flushes the memtable into a table and
-         * compacts nothing else, so a cleanly closed database holds its blocks in
-         * checksummed tables rather than in the write-ahead log. */
-        leveldb_compact_range(s->db, "~", 1, "~~", 2);
-    }
+    if (!(s->flags & STORE_READ_ONLY) && s->kv->ops->flush != NULL)
+        s->kv->ops->flush(s->kv);
     destroy_handle(s);
 }
 
@@ -414,17 +401,8 @@ int store_get_state(store *s, const uint8_t *key, size_t klen, uint8_t **val, si
     size_t kl = sk_state(k, key, klen);
     if (kl == 0)
         return YC_EINVAL;
-    char *v = NULL;
-    size_t vl = 0;
-    int rc = store__get_raw(s, k, kl, &v, &vl);
-    if (rc != YC_OK)
-        return rc == YC_ECORRUPT ? YC_EIO : rc;
-    *val = yc_memdup(v, vl);
-    leveldb_free(v);
-    if (*val == NULL)
-        return YC_ENOMEM;
-    *vlen = vl;
-    return YC_OK;
+    int rc = store__get_raw(s, k, kl, val, vlen);
+    return rc == YC_ECORRUPT ? YC_EIO : rc;
 }
 
 static int state_get_cb(void *ctx, const uint8_t *key, size_t klen, uint8_t **val, size_t *vlen)
@@ -455,17 +433,7 @@ int store_get_block(store *s, uint64_t height, uint8_t **bytes, size_t *len)
     *len = 0;
     uint8_t k[SK_MAX];
     size_t kl = sk_block(k, height);
-    char *v = NULL;
-    size_t vl = 0;
-    int rc = store__get_raw(s, k, kl, &v, &vl);
-    if (rc != YC_OK)
-        return rc;
-    *bytes = yc_memdup(v, vl);
-    leveldb_free(v);
-    if (*bytes == NULL)
-        return YC_ENOMEM;
-    *len = vl;
-    return YC_OK;
+    return store__get_raw(s, k, kl, bytes, len);
 }
 
 int store_block_height(store *s, const uint8_t hash[YC_HASH_LEN], uint64_t *height)
@@ -478,17 +446,17 @@ int store_block_height(store *s, const uint8_t hash[YC_HASH_LEN], uint64_t *heig
     }
     uint8_t k[SK_MAX];
     size_t kl = sk_hash(k, hash);
-    char *v = NULL;
+    uint8_t *v = NULL;
     size_t vl = 0;
     int rc = store__get_raw(s, k, kl, &v, &vl);
     if (rc != YC_OK)
         return rc;
     if (vl != 8) {
-        leveldb_free(v);
+        yc_free(v);
         return YC_ECORRUPT;
     }
-    *height = sk_get_u64((const uint8_t *)v);
-    leveldb_free(v);
+    *height = sk_get_u64(v);
+    yc_free(v);
     return YC_OK;
 }
 
@@ -498,19 +466,19 @@ int store_get_txloc(store *s, const uint8_t txid[YC_HASH_LEN], struct store_txlo
         return YC_EINVAL;
     uint8_t k[SK_MAX];
     size_t kl = sk_tx(k, txid);
-    char *v = NULL;
+    uint8_t *v = NULL;
     size_t vl = 0;
     int rc = store__get_raw(s, k, kl, &v, &vl);
     if (rc != YC_OK)
         return rc;
     if (vl != 16) {
-        leveldb_free(v);
+        yc_free(v);
         return YC_ECORRUPT;
     }
-    loc->height = sk_get_u64((const uint8_t *)v);
-    loc->index = sk_get_u32((const uint8_t *)v + 8);
-    loc->outcome = -(int)sk_get_u32((const uint8_t *)v + 12);
-    leveldb_free(v);
+    loc->height = sk_get_u64(v);
+    loc->index = sk_get_u32(v + 8);
+    loc->outcome = -(int)sk_get_u32(v + 12);
+    yc_free(v);
     if (!yc_outcome_valid(loc->outcome))
         return YC_ECORRUPT;
     return YC_OK;
@@ -536,44 +504,40 @@ int store_commit_block(store *s, const struct yc_block *b, const struct yc_write
             return YC_EINVAL;
     }
 
-    leveldb_writebatch_t *wb = leveldb_writebatch_create();
+    const struct yc_kv_ops *kv = s->kv->ops;
+    yc_kv_batch *wb = kv->batch_new(s->kv);
+    if (wb == NULL)
+        return YC_ENOMEM;
     uint8_t k[SK_MAX];
     uint8_t v[16];
     size_t kl = sk_block(k, b->hdr.height);
-    leveldb_writebatch_put(wb, (const char *)k, kl, (const char *)b->bytes, b->len);
+    kv->batch_put(wb, k, kl, b->bytes, b->len);
     kl = sk_hash(k, b->hash);
     sk_put_u64(v, b->hdr.height);
-    leveldb_writebatch_put(wb, (const char *)k, kl, (const char *)v, 8);
+    kv->batch_put(wb, k, kl, v, 8);
     for (uint32_t i = 0; i < b->ntx; i++) {
         kl = sk_tx(k, b->txs[i].id);
         sk_put_u64(v, b->hdr.height);
         sk_put_u32(v + 8, i);
         sk_put_u32(v + 12, (uint32_t)-b->results[i]); /* outcomes are 0 or negative */
-        leveldb_writebatch_put(wb, (const char *)k, kl, (const char *)v, 16);
+        kv->batch_put(wb, k, kl, v, 16);
     }
     for (size_t i = 0; i < nwrites; i++) {
         kl = sk_state(k, writes[i].key, writes[i].klen);
         if (writes[i].del)
-            leveldb_writebatch_delete(wb, (const char *)k, kl);
+            kv->batch_del(wb, k, kl);
         else
-            leveldb_writebatch_put(wb, (const char *)k, kl,
-                                   writes[i].val != NULL ? (const char *)writes[i].val : "",
-                                   writes[i].vlen);
+            kv->batch_put(wb, k, kl, writes[i].val, writes[i].vlen);
     }
     struct store_tip next = {.height = b->hdr.height, .time_ms = b->hdr.time_ms};
     memcpy(next.hash, b->hash, YC_HASH_LEN);
     memcpy(next.state_root, b->hdr.state_root, YC_HASH_LEN);
     uint8_t tipv[STORE_TIP_LEN];
     tip_encode(tipv, &next);
-    leveldb_writebatch_put(wb, SK_TIP, strlen(SK_TIP), (const char *)tipv, sizeof tipv);
+    kv->batch_put(wb, (const uint8_t *)SK_TIP, strlen(SK_TIP), tipv, sizeof tipv);
 
-    char *err = NULL;
-    leveldb_write(s->db, s->wsync, wb, &err);
-    leveldb_writebatch_destroy(wb);
-    if (err != NULL) {
-        store__leveldb_err(s, err);
+    if (write_batch(s, wb, true) != YC_OK)
         return YC_EIO;
-    }
     pthread_mutex_lock(&s->mu);
     s->tip = next;
     pthread_mutex_unlock(&s->mu);
@@ -589,32 +553,27 @@ int store_scan_state(store *s, const uint8_t *prefix, size_t plen, size_t limit,
     size_t kl = sk_state(k, prefix, plen);
     if (kl == 0)
         return YC_EINVAL;
-    leveldb_iterator_t *it = leveldb_create_iterator(s->db, s->ropts);
+    const struct yc_kv_ops *kv = s->kv->ops;
+    yc_kv_iter *it = kv->iter_new(s->kv);
+    if (it == NULL)
+        return YC_ENOMEM;
     int rc = YC_OK;
     size_t visited = 0;
-    for (leveldb_iter_seek(it, (const char *)k, kl); leveldb_iter_valid(it);
-         leveldb_iter_next(it)) {
+    for (kv->iter_seek(it, k, kl); kv->iter_valid(it); kv->iter_next(it)) {
         size_t ikl = 0, ivl = 0;
-        const char *ik = leveldb_iter_key(it, &ikl);
+        const uint8_t *ik = kv->iter_key(it, &ikl);
         if (ikl < kl || memcmp(ik, k, kl) != 0)
             break;
-        const char *iv = leveldb_iter_value(it, &ivl);
-        rc = cb(ctx, (const uint8_t *)ik + SK_PREFIX_LEN, ikl - SK_PREFIX_LEN,
-                (const uint8_t *)iv, ivl);
+        const uint8_t *iv = kv->iter_value(it, &ivl);
+        rc = cb(ctx, ik + SK_PREFIX_LEN, ikl - SK_PREFIX_LEN, iv, ivl);
         if (rc != 0)
             break;
         if (limit > 0 && ++visited >= limit)
             break;
     }
-    if (rc == YC_OK) {
-        char *err = NULL;
-        leveldb_iter_get_error(it, &err);
-        if (err != NULL) {
-            store__leveldb_err(s, err);
-            rc = YC_EIO;
-        }
-    }
-    leveldb_iter_destroy(it);
+    if (rc == YC_OK)
+        rc = store__iter_done(s, it);
+    kv->iter_free(it);
     return rc;
 }
 
@@ -623,22 +582,18 @@ int store_count_keys(store *s, const uint8_t *prefix, size_t plen, uint64_t *n)
     if (s == NULL || n == NULL || (prefix == NULL && plen > 0))
         return YC_EINVAL;
     *n = 0;
-    leveldb_iterator_t *it = leveldb_create_iterator(s->db, s->ropts);
-    for (leveldb_iter_seek(it, (const char *)prefix, plen); leveldb_iter_valid(it);
-         leveldb_iter_next(it)) {
+    const struct yc_kv_ops *kv = s->kv->ops;
+    yc_kv_iter *it = kv->iter_new(s->kv);
+    if (it == NULL)
+        return YC_ENOMEM;
+    for (kv->iter_seek(it, prefix, plen); kv->iter_valid(it); kv->iter_next(it)) {
         size_t kl = 0;
-        const char *k = leveldb_iter_key(it, &kl);
+        const uint8_t *k = kv->iter_key(it, &kl);
         if (kl < plen || memcmp(k, prefix, plen) != 0)
             break;
         (*n)++;
     }
-    int rc = YC_OK;
-    char *err = NULL;
-    leveldb_iter_get_error(it, &err);
-    if (err != NULL) {
-        store__leveldb_err(s, err);
-        rc = YC_EIO;
-    }
-    leveldb_iter_destroy(it);
+    int rc = store__iter_done(s, it);
+    kv->iter_free(it);
     return rc;
 }

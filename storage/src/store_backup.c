@@ -11,6 +11,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <leveldb/c.h>
+
 #include "store_int.h"
 #include "yc/alloc.h"
 
@@ -22,6 +24,12 @@ int store_backup(store *s, const char *dir, struct store_backup_info *info, char
     if (s == NULL || dir == NULL || info == NULL)
         return YC_EINVAL;
     memset(info, 0, sizeof *info);
+    leveldb_t *db = yc_kv_leveldb_handle(s->kv);
+    if (db == NULL) {
+        if (err != NULL && errlen > 0)
+            snprintf(err, errlen, "a backup copies a LevelDB store; this one has another backend");
+        return YC_EINVAL;
+    }
     struct stat st;
     if (stat(dir, &st) == 0) {
         if (err != NULL && errlen > 0)
@@ -49,7 +57,7 @@ int store_backup(store *s, const char *dir, struct store_backup_info *info, char
         return YC_EIO;
     }
 
-    const leveldb_snapshot_t *snap = leveldb_create_snapshot(s->db);
+    const leveldb_snapshot_t *snap = leveldb_create_snapshot(db);
     leveldb_readoptions_t *ro = leveldb_readoptions_create();
     leveldb_readoptions_set_snapshot(ro, snap);
     leveldb_readoptions_set_fill_cache(ro, 0);
@@ -58,7 +66,7 @@ int store_backup(store *s, const char *dir, struct store_backup_info *info, char
     leveldb_writeoptions_t *wsync = leveldb_writeoptions_create();
     leveldb_writeoptions_set_sync(wsync, 1);
     leveldb_writebatch_t *batch = leveldb_writebatch_create();
-    leveldb_iterator_t *it = leveldb_create_iterator(s->db, ro);
+    leveldb_iterator_t *it = leveldb_create_iterator(db, ro);
     size_t pending = 0;
     int rc = YC_OK;
     for (leveldb_iter_seek_to_first(it); leveldb_iter_valid(it); leveldb_iter_next(it)) {
@@ -100,7 +108,7 @@ int store_backup(store *s, const char *dir, struct store_backup_info *info, char
     leveldb_writeoptions_destroy(wo);
     leveldb_writeoptions_destroy(wsync);
     leveldb_readoptions_destroy(ro);
-    leveldb_release_snapshot(s->db, snap);
+    leveldb_release_snapshot(db, snap);
     leveldb_close(dst);
     leveldb_options_destroy(o);
     if (rc != YC_OK)

@@ -8,16 +8,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include <leveldb/c.h>
-
+#include "yc/kv.h"
 #include "yc/store.h"
 
 struct store {
-    leveldb_t *db;
-    leveldb_options_t *opts;
-    leveldb_readoptions_t *ropts;
-    leveldb_writeoptions_t *wsync;  /* sync = true: blocks, journal, genesis */
-    leveldb_writeoptions_t *wasync; /* sync = false: journal pruning */
+    yc_kv *kv;    /* the backend (kv.h): synced writes for blocks, journal, genesis;
+                   * unsynced for journal pruning */
+    bool own_kv;  /* opened by store_open_ex (closed with the store) */
     unsigned flags;
     uint8_t genesis_hash[YC_HASH_LEN];
 
@@ -31,12 +28,15 @@ struct store {
     uint64_t jnext;
 };
 
-/* Records a LevelDB error message (freeing it) and maps it to a code: "Corruption" →
- * YC_ECORRUPT, anything else → YC_EIO. */
-int store__leveldb_err(store *s, char *err);
+/* Records the backend's message `msg` as the last error; returns rc. */
+int store__fail(store *s, int rc, const char *msg);
 
-/* leveldb_get wrapper: YC_OK with *val malloc'ed by LevelDB (free with leveldb_free),
- * YC_ENOTFOUND, YC_ECORRUPT or YC_EIO. */
-int store__get_raw(store *s, const uint8_t *key, size_t klen, char **val, size_t *vlen);
+/* A backend read: YC_OK with *val yc_malloc'ed (free with yc_free), YC_ENOTFOUND,
+ * YC_ECORRUPT, YC_EIO or YC_ENOMEM (the message recorded). */
+int store__get_raw(store *s, const uint8_t *key, size_t klen, uint8_t **val, size_t *vlen);
+
+/* After an iteration: YC_OK, or YC_EIO / YC_ENOMEM when the iterator met an error (its
+ * message recorded). */
+int store__iter_done(store *s, yc_kv_iter *it);
 
 #endif

@@ -26,6 +26,7 @@
 #include "yc/block.h"
 #include "yc/err.h"
 #include "yc/genesis.h"
+#include "yc/kv.h"
 #include "yc/state.h"
 
 typedef struct store store;
@@ -74,6 +75,14 @@ YC_WUR int store_open(store **out, const char *dir, bool create, const struct yc
 YC_WUR int store_open_ex(store **out, const char *dir, unsigned flags,
                          const struct yc_genesis *genesis, char *errbuf, size_t errlen);
 
+/*
+ * store_open_ex over a backend of the storage seam (yc/kv.h: an in-memory or a
+ * fault-injecting one, for tests): the same checks and genesis initialisation. The caller
+ * keeps kv and closes it after store_close.
+ */
+YC_WUR int store_open_kv(store **out, yc_kv *kv, unsigned flags,
+                         const struct yc_genesis *genesis, char *errbuf, size_t errlen);
+
 /* Closes the database (flushing LevelDB's memtable into a table first, unless read-only).
  * NULL is a no-op. */
 void store_close(store *s);
@@ -101,7 +110,8 @@ struct store_backup_info {
  * not exist; the last write is synced, then the copy is opened and its genesis and tip
  * checked. The running store keeps serving and committing meanwhile (any thread).
  * Returns YC_OK, YC_EEXIST (dir exists), YC_EIO, YC_ECORRUPT (a damaged table read, or
- * a copy that does not open as this chain), with a sentence in err.
+ * a copy that does not open as this chain), YC_EINVAL (a store on another backend than
+ * LevelDB), with a sentence in err.
  */
 YC_WUR int store_backup(store *s, const char *dir, struct store_backup_info *info, char *err,
                         size_t errlen);
