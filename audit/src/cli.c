@@ -676,12 +676,13 @@ static int parse_options(int argc, char **argv, const char *usage, enum parse_mo
 {
     enum {
         O_HOME = 1, O_NODE, O_GENESIS, O_GENESIS_HASH, O_REQUIRE_ANCHOR, O_TO, O_REPORT, O_JSON,
-        O_QUIET, O_THREADS, O_AT, O_DB, O_HELP
+        O_QUIET, O_THREADS, O_AT, O_DB, O_VERIFY_INDEX, O_HELP
     };
     static const struct option opts[] = {
         {"home", required_argument, NULL, O_HOME},
         {"node", required_argument, NULL, O_NODE},
         {"db", required_argument, NULL, O_DB},
+        {"verify-index", no_argument, NULL, O_VERIFY_INDEX},
         {"genesis", required_argument, NULL, O_GENESIS},
         {"genesis-hash", required_argument, NULL, O_GENESIS_HASH},
         {"require-anchor", no_argument, NULL, O_REQUIRE_ANCHOR},
@@ -713,6 +714,13 @@ static int parse_options(int argc, char **argv, const char *usage, enum parse_mo
                 return YC_EXIT_USAGE;
             }
             c->db = optarg;
+            break;
+        case O_VERIFY_INDEX:
+            if (mode != MODE_SYNC) {
+                audit_errorf("--verify-index is an option of sync only");
+                return YC_EXIT_USAGE;
+            }
+            c->verify_index = true;
             break;
         case O_GENESIS:
             c->genesis = optarg;

@@ -37,6 +37,7 @@ struct audit_common {
     bool quiet;          /* --quiet: no progress */
     unsigned threads;    /* --threads N: signature-checking threads; 0 = every core */
     uint64_t at;         /* --at H (replay --home): the copy's tip, compared there; 0 = none */
+    bool verify_index;   /* --verify-index (sync): recompute the index's state digest */
 };
 
 /* With --json, prints the one JSON object of a command whose ledger failed verification
@@ -130,7 +131,7 @@ int audit_parse_common(int argc, char **argv, const char *usage_text, struct aud
                        bool *help);
 
 /* Parses the options of `sync`: --home or --node, --db, --genesis and/or --genesis-hash
- * (one is required), --json, --quiet, --threads, --help. Returns 0 or 2. */
+ * (one is required), --verify-index, --json, --quiet, --threads, --help. Returns 0 or 2. */
 int audit_parse_sync(int argc, char **argv, const char *usage_text, struct audit_common *c,
                      bool *help);
 

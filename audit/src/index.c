@@ -657,40 +657,36 @@ static void digest_add(uint8_t d[YC_HASH_LEN], const uint8_t *key, size_t klen,
     }
 }
 
-struct load_ctx {
-    memstate *m;
+struct verify_ctx {
     uint64_t keys;
     uint8_t digest[YC_HASH_LEN];
 };
 
-static int load_entry(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val,
-                      size_t vlen)
+static int verify_entry(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val,
+                        size_t vlen)
 {
-    struct load_ctx *l = ctx;
-    struct yc_write w = {.key = key + 2, .klen = klen - 2, .val = val, .vlen = vlen};
-    digest_add(l->digest, key + 2, klen - 2, val, vlen, false);
-    l->keys++;
-    return memstate_apply(l->m, &w, 1);
+    struct verify_ctx *v = ctx;
+    digest_add(v->digest, key + 2, klen - 2, val, vlen, false);
+    v->keys++;
+    return 0;
 }
 
-int audit_index_load_state(audit_index *x, const struct audit_index_tip *tip, memstate *m,
-                           char *msg, size_t msglen)
+int audit_index_verify_state(audit_index *x, const struct audit_index_tip *tip, char *msg,
+                             size_t msglen)
 {
-    struct load_ctx l = {.m = m};
-    int rc = scan_raw(x, (const uint8_t *)"s/", 2, load_entry, &l);
-    if (rc == YC_ECORRUPT || rc == YC_EIO || rc == YC_EBUSY) {
-        msgf(msg, msglen, "the audit index %s: reading its state: %s", x->dir, x->err);
-        return rc;
-    }
+    struct verify_ctx v = {0};
+    x->err[0] = '\0';
+    int rc = scan_raw(x, (const uint8_t *)"s/", 2, verify_entry, &v);
     if (rc != YC_OK) {
-        msgf(msg, msglen, "loading the audit index's state: %s", yc_strerror(rc));
+        msgf(msg, msglen, "the audit index %s: reading its state: %s", x->dir,
+             x->err[0] ? x->err : yc_strerror(rc));
         return rc;
     }
-    if (l.keys != tip->keys || memcmp(l.digest, tip->digest, YC_HASH_LEN) != 0) {
+    if (v.keys != tip->keys || memcmp(v.digest, tip->digest, YC_HASH_LEN) != 0) {
         msgf(msg, msglen, "the audit index %s: its state (%llu keys) does not match the digest "
                           "its tip record holds (%llu keys): the index was altered or damaged "
                           "since it was written; sync into a new directory",
-             x->dir, (unsigned long long)l.keys, (unsigned long long)tip->keys);
+             x->dir, (unsigned long long)v.keys, (unsigned long long)tip->keys);
         return YC_ECORRUPT;
     }
     return YC_OK;
@@ -758,9 +754,12 @@ int audit_index_put_writes(audit_index *x, memstate *before, const struct yc_wri
             return YC_ELIMIT; /* cannot happen: core's keys are at most YC_KEY_MAX */
         const uint8_t *old = NULL;
         size_t ol = 0;
-        if (memstate_get(before, w[i].key, w[i].klen, &old, &ol) == YC_OK) {
+        int rc = memstate_get(before, w[i].key, w[i].klen, &old, &ol);
+        if (rc == YC_OK) {
             digest_add(x->tip.digest, w[i].key, w[i].klen, old, ol, true);
             x->tip.keys--;
+        } else if (rc != YC_ENOTFOUND) {
+            return rc;
         }
         k[0] = 's';
         k[1] = '/';

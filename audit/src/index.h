@@ -99,12 +99,12 @@ YC_WUR int audit_index_attempts(audit_index *x, struct audit_attempts *at);
 struct yc_state_src audit_index_state(audit_index *x);
 
 /*
- * Loads the verified state into the empty `m`, recomputing the count and digest over
- * every "s/" entry: YC_OK when they equal the tip's; YC_ECORRUPT (msg) when they do not
- * (the index was altered or damaged since it was written); YC_ENOMEM, YC_ELIMIT, YC_EIO.
+ * Recomputes the count and digest over every "s/" entry: YC_OK when they equal the tip's;
+ * YC_ECORRUPT (msg) when they do not (the index was altered or damaged since it was
+ * written); YC_EIO. Costs a read of the whole state.
  */
-YC_WUR int audit_index_load_state(audit_index *x, const struct audit_index_tip *tip, memstate *m,
-                                  char *msg, size_t msglen);
+YC_WUR int audit_index_verify_state(audit_index *x, const struct audit_index_tip *tip,
+                                    char *msg, size_t msglen);
 
 /* ---- writing (sync) ----
  * Writes gather in one pending batch; audit_index_commit writes it with the new tip
@@ -119,7 +119,7 @@ YC_WUR int audit_index_init(audit_index *x, const struct yc_genesis *g, memstate
 void audit_index_begin(audit_index *x, const struct audit_index_tip *tip);
 
 /* Adds a verified block's state writes; `before` is the state they apply to (for the
- * digest). YC_OK or YC_ENOMEM. */
+ * digest). YC_OK, YC_ENOMEM, or an error reading `before`. */
 YC_WUR int audit_index_put_writes(audit_index *x, memstate *before, const struct yc_write *w,
                                   size_t n);
 

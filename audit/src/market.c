@@ -425,7 +425,7 @@ static void col_hex(struct row *r, const char *name, const uint8_t *p)
 
 /* An account: its address under `name`, its registered name under "<name>_name" (empty
  * when it has none; both null when there is no account). */
-static void col_addr(struct row *r, const struct yc_state_src *st, const char *name,
+static void col_addr(struct row *r, struct audit_namer *names, const char *name,
                      const uint8_t *pub)
 {
     struct col *c = col_add(r, name, C_STR);
@@ -438,7 +438,7 @@ static void col_addr(struct row *r, const struct yc_state_src *st, const char *n
         c->null = cn->null = true;
     } else {
         addr(c->sval, pub);
-        audit_account_name(st, pub, cn->sval, sizeof cn->sval);
+        audit_namer_name(names, pub, cn->sval, sizeof cn->sval);
     }
 }
 
@@ -482,7 +482,7 @@ struct sink {
     const char *kind;
     uint64_t from, to; /* time window */
     const struct audit_times *times;
-    const struct yc_state_src *state; /* the verified state: account names */
+    struct audit_namer *state; /* account names from the verified state */
     uint64_t rows;
 };
 
@@ -552,7 +552,7 @@ static uint64_t time_at(const struct sink *s, uint64_t h)
 
 struct scan_ctx {
     struct sink *s;
-    const struct yc_state_src *state;
+    struct audit_namer *state;
     int err;
 };
 
@@ -783,7 +783,7 @@ static const struct {
 
 static int export_kind(struct sink *s, const struct yc_state_src *state, size_t k, bool bom)
 {
-    struct scan_ctx x = {.s = s, .state = state};
+    struct scan_ctx x = {.s = s, .state = s->state};
     uint8_t prefix[YC_KEY_MAX];
     s->kind = KINDS[k].kind;
     s->header_done = false;
@@ -886,10 +886,10 @@ int audit_cmd_export(int argc, char **argv)
         return YC_EXIT_FAIL;
     }
     s.attempts = &L.at;
-    s.state = &L.st;
+    s.state = audit_namer_create(&L.st);
     s.times = &L.times;
-    int rc = YC_OK;
-    if (outdir != NULL && mkdir(outdir, 0755) != 0) {
+    int rc = s.state != NULL ? YC_OK : YC_ENOMEM;
+    if (rc == YC_OK && outdir != NULL && mkdir(outdir, 0755) != 0) {
         struct stat st;
         if (stat(outdir, &st) != 0 || !S_ISDIR(st.st_mode)) {
             audit_errorf("export: cannot create directory %s", outdir);
@@ -916,6 +916,7 @@ int audit_cmd_export(int argc, char **argv)
             rc = YC_EIO;
     }
     uint64_t height = L.res.height;
+    audit_namer_destroy(s.state);
     audit_ledger_close(&L);
     if (rc == YC_EIO || ferror(stdout))
         return YC_EXIT_IOERR;

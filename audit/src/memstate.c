@@ -21,6 +21,7 @@ struct entry {
     uint8_t *val;
     size_t klen, vlen;
     uint64_t hash;
+    bool dead;    /* over a base: deleted (or absent from the base) */
 };
 
 struct memstate {
@@ -29,6 +30,8 @@ struct memstate {
     size_t count;
     uint64_t bytes;
     uint8_t sipkey[crypto_shorthash_KEYBYTES];
+    bool has_base;
+    struct yc_state_src base;
 };
 
 static uint64_t hash_key(const memstate *m, const uint8_t *key, size_t klen)
@@ -58,6 +61,16 @@ int memstate_create(memstate **out)
     randombytes_buf(m->sipkey, sizeof m->sipkey);
     *out = m;
     return YC_OK;
+}
+
+int memstate_create_over(memstate **out, const struct yc_state_src *base)
+{
+    int rc = memstate_create(out);
+    if (rc == YC_OK) {
+        (*out)->has_base = true;
+        (*out)->base = *base;
+    }
+    return rc;
 }
 
 void memstate_destroy(memstate *m)
@@ -134,8 +147,18 @@ static int put(memstate *m, const uint8_t *key, size_t klen, const uint8_t *val,
     e->klen = klen;
     e->vlen = vlen;
     e->hash = h;
+    e->dead = false;
     m->bytes += klen + vlen;
     return YC_OK;
+}
+
+/* Over a base: key marked deleted (kept, so that the base is not read for it again). */
+static int put_dead(memstate *m, const uint8_t *key, size_t klen)
+{
+    int rc = put(m, key, klen, NULL, 0);
+    if (rc == YC_OK)
+        m->slots[find_slot(m, key, klen, hash_key(m, key, klen))].dead = true;
+    return rc;
 }
 
 static void del(memstate *m, const uint8_t *key, size_t klen)
@@ -168,6 +191,12 @@ static void del(memstate *m, const uint8_t *key, size_t klen)
 int memstate_apply(memstate *m, const struct yc_write *w, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
+        if (w[i].del && m->has_base) {
+            int rc = put_dead(m, w[i].key, w[i].klen);
+            if (rc != YC_OK)
+                return rc;
+            continue;
+        }
         if (w[i].del) {
             del(m, w[i].key, w[i].klen);
             continue;
@@ -181,12 +210,25 @@ int memstate_apply(memstate *m, const struct yc_write *w, size_t n)
 
 int memstate_get(memstate *m, const uint8_t *key, size_t klen, const uint8_t **val, size_t *vlen)
 {
-    size_t i = find_slot(m, key, klen, hash_key(m, key, klen));
-    if (m->slots[i].key == NULL) {
-        *val = NULL;
-        *vlen = 0;
-        return YC_ENOTFOUND;
+    uint64_t h = hash_key(m, key, klen);
+    size_t i = find_slot(m, key, klen, h);
+    *val = NULL;
+    *vlen = 0;
+    if (m->slots[i].key == NULL && m->has_base) {
+        uint8_t *v = NULL;
+        size_t vl = 0;
+        int rc = m->base.get(m->base.ctx, key, klen, &v, &vl);
+        if (rc == YC_OK)
+            rc = put(m, key, klen, v, vl);
+        else if (rc == YC_ENOTFOUND)
+            rc = put_dead(m, key, klen);
+        yc_free(v);
+        if (rc != YC_OK)
+            return rc;
+        i = find_slot(m, key, klen, h);
     }
+    if (m->slots[i].key == NULL || m->slots[i].dead)
+        return YC_ENOTFOUND;
     *val = m->slots[i].val;
     *vlen = m->slots[i].vlen;
     return YC_OK;
@@ -240,7 +282,8 @@ int memstate_sorted(memstate *m, const uint8_t *prefix, size_t plen, struct mems
     size_t cnt = 0;
     for (size_t i = 0; i < m->cap; i++) {
         const struct entry *e = &m->slots[i];
-        if (e->key != NULL && e->klen >= plen && (plen == 0 || memcmp(e->key, prefix, plen) == 0))
+        if (e->key != NULL && !e->dead && e->klen >= plen &&
+            (plen == 0 || memcmp(e->key, prefix, plen) == 0))
             cnt++;
     }
     struct memstate_kv *list = yc_malloc((cnt > 0 ? cnt : 1) * sizeof *list);
@@ -249,7 +292,8 @@ int memstate_sorted(memstate *m, const uint8_t *prefix, size_t plen, struct mems
     size_t k = 0;
     for (size_t i = 0; i < m->cap && k < cnt; i++) {
         const struct entry *e = &m->slots[i];
-        if (e->key == NULL || e->klen < plen || (plen > 0 && memcmp(e->key, prefix, plen) != 0))
+        if (e->key == NULL || e->dead || e->klen < plen ||
+            (plen > 0 && memcmp(e->key, prefix, plen) != 0))
             continue;
         list[k].key = e->key;
         list[k].klen = e->klen;
@@ -282,7 +326,8 @@ int memstate_scan(memstate *m, const uint8_t *prefix, size_t plen, memstate_scan
         return YC_ENOMEM;
     for (size_t i = 0; i < m->cap; i++) {
         const struct entry *e = &m->slots[i];
-        if (e->key == NULL || e->klen < plen || (plen > 0 && memcmp(e->key, prefix, plen) != 0))
+        if (e->key == NULL || e->dead || e->klen < plen ||
+            (plen > 0 && memcmp(e->key, prefix, plen) != 0))
             continue;
         if (n == cap) {
             const struct entry **nl = yc_realloc(list, cap * 2 * sizeof *list);

@@ -23,6 +23,14 @@ typedef struct memstate memstate;
 
 /* Creates an empty map. YC_OK or YC_ENOMEM; *out NULL on failure. */
 YC_WUR int memstate_create(memstate **out);
+/*
+ * Creates an empty map over a base (the audit index's state, index.h): a key the map does
+ * not hold is read from `base` once and kept; a deletion is kept as a marker. Such a map
+ * serves memstate_get, memstate_src and memstate_apply; its scans and sorted views see
+ * only the keys read or written so far, so they must not be used. `base` must outlive the
+ * map and its reads must not see the map's own writes (a snapshot). YC_OK or YC_ENOMEM.
+ */
+YC_WUR int memstate_create_over(memstate **out, const struct yc_state_src *base);
 /* Frees the map; NULL is a no-op. */
 void memstate_destroy(memstate *m);
 
@@ -34,7 +42,8 @@ struct yc_state_src memstate_src(memstate *m);
  * failure the map holds a prefix of the writes and must be discarded. */
 YC_WUR int memstate_apply(memstate *m, const struct yc_write *w, size_t n);
 
-/* Looks a key up without copying: *val points into the map until its next change. */
+/* Looks a key up without copying: *val points into the map until its next change. YC_OK,
+ * YC_ENOTFOUND; over a base also the base's errors (YC_EIO, YC_ECORRUPT) and YC_ENOMEM. */
 YC_WUR int memstate_get(memstate *m, const uint8_t *key, size_t klen, const uint8_t **val,
                         size_t *vlen);
 

@@ -1,6 +1,7 @@
 /*
  * names.c — accounts by their registered names in the audit's reports (names.h).
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -25,6 +26,45 @@ void audit_account_name(const struct yc_state_src *st, const uint8_t pub[YC_PUBK
         out[n] = '\0';
     }
     yc_free(v);
+}
+
+#define NAMER_SLOTS 4096
+
+struct namer_slot {
+    bool used;
+    uint8_t pub[YC_PUBKEY_LEN];
+    char name[YC_NAME_MAX + 1];
+};
+
+struct audit_namer {
+    const struct yc_state_src *st;
+    struct namer_slot slots[NAMER_SLOTS];
+};
+
+struct audit_namer *audit_namer_create(const struct yc_state_src *st)
+{
+    struct audit_namer *n = yc_calloc(1, sizeof *n);
+    if (n != NULL)
+        n->st = st;
+    return n;
+}
+
+void audit_namer_destroy(struct audit_namer *n)
+{
+    yc_free(n);
+}
+
+void audit_namer_name(struct audit_namer *n, const uint8_t pub[YC_PUBKEY_LEN], char *out,
+                      size_t cap)
+{
+    uint32_t k = ((uint32_t)pub[1] | (uint32_t)pub[2] << 8) % NAMER_SLOTS;
+    struct namer_slot *s = &n->slots[k];
+    if (!s->used || memcmp(s->pub, pub, YC_PUBKEY_LEN) != 0) {
+        audit_account_name(n->st, pub, s->name, sizeof s->name);
+        memcpy(s->pub, pub, YC_PUBKEY_LEN);
+        s->used = true;
+    }
+    snprintf(out, cap, "%s", s->name);
 }
 
 void audit_add_names(json_t *arr, const struct yc_state_src *st, const char *const *keys)

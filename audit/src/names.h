@@ -25,6 +25,16 @@
 void audit_account_name(const struct yc_state_src *st, const uint8_t pub[YC_PUBKEY_LEN],
                         char *out, size_t cap);
 
+/* The names of the accounts a long run of rows names (export), each read once: a
+ * direct-mapped cache by the exact 33 key bytes over the verified state st. */
+struct audit_namer;
+/* NULL on ENOMEM. */
+struct audit_namer *audit_namer_create(const struct yc_state_src *st);
+void audit_namer_destroy(struct audit_namer *n);
+/* audit_account_name through the cache. */
+void audit_namer_name(struct audit_namer *n, const uint8_t pub[YC_PUBKEY_LEN], char *out,
+                      size_t cap);
+
 /* For every object of array arr and each key of keys (NULL-terminated) holding a yc1
  * address, adds "<key>_name". */
 void audit_add_names(json_t *arr, const struct yc_state_src *st, const char *const *keys);

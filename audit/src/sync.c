@@ -4,9 +4,10 @@
  *
  * The first sync replays from the genesis given with every check `replay` makes (the same
  * audit_replay, so the same core rules), writing each verified block's state writes, its
- * block entry and its failed transactions into the index. A later sync loads the index's
- * state (recomputing its digest), checks that the source still holds the block the index
- * verified at its tip, and verifies and applies only the blocks after it. Blocks are
+ * block entry and its failed transactions into the index. A later sync checks the index
+ * (with --verify-index, its whole state against its digest), checks that the source still
+ * holds the block the index verified at its tip, and verifies and applies only the blocks
+ * after it, on a memstate that reads the index's state as execution needs it. Blocks are
  * written in batches, each one synced LevelDB write with its tip record, so a sync killed
  * at any point leaves the index at the last batch written, from where the next resumes.
  */
@@ -30,7 +31,7 @@
 
 static const char SYNC_USAGE[] =
     "usage: yuchain-audit sync (--home DIR | --node URL) (--genesis FILE | --genesis-hash HEX)\n"
-    "                          --db DIR [--threads N] [--json] [--quiet]\n"
+    "                          --db DIR [--verify-index] [--threads N] [--json] [--quiet]\n"
     "\n"
     "Keeps the audit index in DIR: the tool's own verified copy of the ledger (LevelDB),\n"
     "anchored to the genesis given, from which subject, trace, violations and export\n"
@@ -38,14 +39,17 @@ static const char SYNC_USAGE[] =
     "genesis with every check `replay` makes (heights and links, proposers and times,\n"
     "every signature and certificate, tx and result roots, every transaction re-executed,\n"
     "every state root; with --home, the node's stored state compared at its tip); a later\n"
-    "sync checks the index (its tip record, its block entries and its whole state against\n"
-    "the digest its tip records), checks that the source still holds the block the index\n"
-    "verified at its tip, and verifies and applies only the new blocks.\n"
+    "sync checks the index (its tip record, genesis and block entries; with --verify-index\n"
+    "its whole state against the digest its tip records), checks that the source still\n"
+    "holds the block the index verified at its tip, and verifies and applies only the new\n"
+    "blocks, reading from the index only the state they touch.\n"
     "\n"
     "  --home DIR, --node URL    the source, as for `replay` (a home is only read)\n"
     "  --genesis FILE            the genesis to trust; the index is anchored to it\n"
     "  --genesis-hash HEX        the published genesis hash the source's genesis must have\n"
     "  --db DIR                  the index (created with its directory when missing)\n"
+    "  --verify-index            also read the index's whole state and check it against\n"
+    "                            the digest of its tip record (refused if it differs)\n"
     "  --threads N               threads checking signatures, 1..64 (default: every core),\n"
     "                            a block ahead of execution\n"
     "  --json                    print one JSON object {\"ok\",\"db\",\"height\",\"hash\",\n"
@@ -264,9 +268,11 @@ static void report(const struct audit_common *c, const struct yc_genesis *g, uin
                      res->detail, (unsigned long long)tip->height);
 }
 
-/* Opens (or starts) the index and loads its state into m; fills *tip. 0 or exit code. */
+/* Opens (or starts: *fresh, *m then holds the whole genesis state) the index, and makes *m
+ * the state at its tip (over the index when it existed); fills *tip. 0 or exit code. */
 static int open_index(const struct audit_common *c, const struct yc_genesis *g,
-                      audit_index **idx, memstate *m, struct audit_index_tip *tip)
+                      audit_index **idx, memstate **m, struct audit_index_tip *tip,
+                      bool *fresh)
 {
     char msg[900] = "";
     int rc = audit_index_open(idx, c->db, true, msg, sizeof msg);
@@ -274,11 +280,14 @@ static int open_index(const struct audit_common *c, const struct yc_genesis *g,
         rc = audit_index_tip(*idx, tip, msg, sizeof msg);
         if (rc == YC_ENOTFOUND) {
             uint8_t root[YC_HASH_LEN];
-            rc = audit_genesis_state(g, m, root, msg, sizeof msg);
+            rc = memstate_create(m);
             if (rc == YC_OK)
-                rc = audit_index_init(*idx, g, m, root, msg, sizeof msg);
+                rc = audit_genesis_state(g, *m, root, msg, sizeof msg);
+            if (rc == YC_OK)
+                rc = audit_index_init(*idx, g, *m, root, msg, sizeof msg);
             if (rc == YC_OK)
                 *tip = *audit_index_pending_tip(*idx);
+            *fresh = true;
             return rc == YC_OK ? 0 : refuse(c, yc_err_name(rc), 0, 0, msg, audit_exit_for(rc));
         }
     }
@@ -297,8 +306,14 @@ static int open_index(const struct audit_common *c, const struct yc_genesis *g,
         rc = audit_index_check(*idx, tip, &ig, msg, sizeof msg);
         yc_genesis_cleanup(&ig);
     }
-    if (rc == YC_OK)
-        rc = audit_index_load_state(*idx, tip, m, msg, sizeof msg);
+    if (rc == YC_OK && c->verify_index)
+        rc = audit_index_verify_state(*idx, tip, msg, sizeof msg);
+    if (rc == YC_OK) {
+        /* the state is read from the index as execution needs it (through the snapshot
+         * the check took, from before this sync's writes) */
+        struct yc_state_src st = audit_index_state(*idx);
+        rc = memstate_create_over(m, &st);
+    }
     if (rc == YC_OK) {
         audit_index_begin(*idx, tip);
         return 0;
@@ -338,11 +353,6 @@ int audit_cmd_sync(int argc, char **argv)
         return audit_exit_for(rc);
     }
     memstate *m = NULL;
-    if (memstate_create(&m) != YC_OK) {
-        audit_src_close(&src);
-        audit_errorf("out of memory");
-        return YC_EXIT_FAIL;
-    }
     struct syncer s = {.at = {.all = true}, .last_commit_ms = now_ms()};
 #ifdef YC_TEST_HOOKS
     const char *pause = getenv("YC_TEST_AUDIT_SYNC_PAUSE_MS");
@@ -350,7 +360,8 @@ int audit_cmd_sync(int argc, char **argv)
         s.pause_ms = (unsigned)atoi(pause);
 #endif
     struct audit_index_tip tip;
-    ex = open_index(&c, &src.genesis, &s.idx, m, &tip);
+    bool fresh = false;
+    ex = open_index(&c, &src.genesis, &s.idx, &m, &tip, &fresh);
     uint64_t source_tip = 0, from = tip.height;
     if (ex == 0) {
         rc = src.src.tip(src.src.ctx, &source_tip, msg, sizeof msg);
@@ -370,14 +381,12 @@ int audit_cmd_sync(int argc, char **argv)
         struct audit_resume at = {.height = tip.height, .time_ms = tip.time_ms};
         memcpy(at.hash, tip.hash, YC_HASH_LEN);
         memcpy(at.state_root, tip.state_root, YC_HASH_LEN);
-        /* the home's own indexes are compared for the blocks replayed now, and counted
-         * against every block of the ledger */
-        src.blocks_seen = tip.height;
-        src.txs_seen = tip.txs;
         struct audit_progress pr;
         audit_progress_init(&pr, &c, "syncing");
+        /* the home's stored state is compared (as `replay --home` does) by the first
+         * sync, which holds the whole state; a later one reads only what it needs */
         struct audit_opts o = {.threads = c.threads,
-                               .check_end = true,
+                               .check_end = fresh,
                                .progress = audit_progress_show,
                                .progress_ctx = &pr,
                                .block_verified = on_verified,
