@@ -112,6 +112,14 @@ static int grow(struct audit_attempts *at)
     return YC_OK;
 }
 
+int audit_attempts_add(struct audit_attempts *at, const struct audit_attempt *a)
+{
+    int rc = grow(at);
+    if (rc == YC_OK)
+        at->a[at->n++] = *a;
+    return rc;
+}
+
 /* Whether block b holds a failure worth a record. */
 static bool wanted(const struct audit_attempts *at, const struct yc_block *b)
 {
@@ -157,9 +165,6 @@ int audit_attempts_note(struct audit_attempts *at, const struct yc_genesis *g,
             rc = YC_EDIVERGED; /* cannot happen after yc_exec_block accepted the block */
         if (rc != YC_OK || !keep)
             continue;
-        rc = grow(at);
-        if (rc != YC_OK)
-            break;
         r.height = b->hdr.height;
         r.index = i;
         r.time_ms = b->hdr.time_ms;
@@ -169,7 +174,7 @@ int audit_attempts_note(struct audit_attempts *at, const struct yc_genesis *g,
         r.code = code;
         r.rule = rule;
         snprintf(r.why, sizeof r.why, "%s", why);
-        at->a[at->n++] = r;
+        rc = audit_attempts_add(at, &r);
     }
     yc_overlay_destroy(o);
     return rc;

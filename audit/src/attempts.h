@@ -73,6 +73,9 @@ const char *audit_attempt_rule(enum yc_tx_type type, int code);
 YC_WUR int audit_attempts_note(struct audit_attempts *at, const struct yc_genesis *g,
                                const struct yc_block *b, memstate *before);
 
+/* Appends a copy of *a. YC_OK, YC_ENOMEM, YC_ELIMIT (AUDIT_ATTEMPTS_MAX records). */
+YC_WUR int audit_attempts_add(struct audit_attempts *at, const struct audit_attempt *a);
+
 /* One record as a JSON object {"rule","code","message","why","height","index","tx","type",
  * "time","sender","authority_kind","authority","subject","asset","purpose","operation",
  * "category"} (heights and indexes as integers; absent values null). NULL on ENOMEM. */

@@ -551,18 +551,7 @@ static int attempt_entry(void *ctx, const uint8_t *key, size_t klen, const uint8
         return YC_ECORRUPT;
     if (!at->all && a.rule == NULL)
         return 0;
-    if (at->n == at->cap) {
-        if (at->cap >= AUDIT_ATTEMPTS_MAX)
-            return YC_ELIMIT;
-        size_t cap = at->cap ? at->cap * 2 : 64;
-        struct audit_attempt *n = realloc(at->a, cap * sizeof *n);
-        if (n == NULL)
-            return YC_ENOMEM;
-        at->a = n;
-        at->cap = cap;
-    }
-    at->a[at->n++] = a;
-    return 0;
+    return audit_attempts_add(at, &a);
 }
 
 int audit_index_attempts(audit_index *x, struct audit_attempts *at)
@@ -572,6 +561,15 @@ int audit_index_attempts(audit_index *x, struct audit_attempts *at)
 
 /* ---- the state ---- */
 
+/* The index's key of state key `key`: "s/" key. Returns its length. */
+static size_t state_key(uint8_t k[2 + KEY_STATE_MAX], const uint8_t *key, size_t klen)
+{
+    k[0] = 's';
+    k[1] = '/';
+    memcpy(k + 2, key, klen);
+    return klen + 2;
+}
+
 static int state_get(void *ctx, const uint8_t *key, size_t klen, uint8_t **val, size_t *vlen)
 {
     audit_index *x = ctx;
@@ -580,12 +578,9 @@ static int state_get(void *ctx, const uint8_t *key, size_t klen, uint8_t **val, 
     if (klen > KEY_STATE_MAX)
         return YC_ENOTFOUND;
     uint8_t k[2 + KEY_STATE_MAX];
-    k[0] = 's';
-    k[1] = '/';
-    memcpy(k + 2, key, klen);
     char *v = NULL;
     size_t vl = 0;
-    int rc = get_raw(x, k, klen + 2, &v, &vl, NULL, 0);
+    int rc = get_raw(x, k, state_key(k, key, klen), &v, &vl, NULL, 0);
     if (rc != YC_OK)
         return rc;
     *val = yc_memdup(v, vl);
@@ -615,11 +610,8 @@ static int state_scan(void *ctx, const uint8_t *prefix, size_t plen, yc_state_vi
     if (plen > KEY_STATE_MAX)
         return YC_OK;
     uint8_t k[2 + KEY_STATE_MAX];
-    k[0] = 's';
-    k[1] = '/';
-    memcpy(k + 2, prefix, plen);
     struct visit_ctx v = {.visit = visit, .vctx = vctx};
-    int rc = scan_raw(x, k, plen + 2, state_entry, &v);
+    int rc = scan_raw(x, k, state_key(k, prefix, plen), state_entry, &v);
     return rc > 0 ? YC_OK : rc;
 }
 
@@ -725,10 +717,7 @@ int audit_index_init(audit_index *x, const struct yc_genesis *g, memstate *m,
     for (size_t i = 0; i < n; i++) {
         if (kv[i].klen > KEY_STATE_MAX)
             continue; /* cannot happen: core's keys are at most YC_KEY_MAX */
-        k[0] = 's';
-        k[1] = '/';
-        memcpy(k + 2, kv[i].key, kv[i].klen);
-        batch_put(x, k, kv[i].klen + 2, kv[i].val, kv[i].vlen);
+        batch_put(x, k, state_key(k, kv[i].key, kv[i].klen), kv[i].val, kv[i].vlen);
         digest_add(x->tip.digest, kv[i].key, kv[i].klen, kv[i].val, kv[i].vlen, false);
         x->tip.keys++;
     }
@@ -761,15 +750,13 @@ int audit_index_put_writes(audit_index *x, memstate *before, const struct yc_wri
         } else if (rc != YC_ENOTFOUND) {
             return rc;
         }
-        k[0] = 's';
-        k[1] = '/';
-        memcpy(k + 2, w[i].key, w[i].klen);
+        size_t kl = state_key(k, w[i].key, w[i].klen);
         if (w[i].del) {
-            leveldb_writebatch_delete(x->wb, (const char *)k, w[i].klen + 2);
-            x->pending_bytes += w[i].klen + 10;
+            leveldb_writebatch_delete(x->wb, (const char *)k, kl);
+            x->pending_bytes += kl + 8;
             continue;
         }
-        batch_put(x, k, w[i].klen + 2, w[i].val, w[i].vlen);
+        batch_put(x, k, kl, w[i].val, w[i].vlen);
         digest_add(x->tip.digest, w[i].key, w[i].klen, w[i].val, w[i].vlen, false);
         x->tip.keys++;
     }
