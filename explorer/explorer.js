@@ -286,9 +286,11 @@
     const peers = ni ? ni.peers : [];
     const vrows = (vs ? vs.validators : []).map(v => {
       let health, hint = '';
+      /* the genesis holds no addresses: a connected peer's address is where this node reaches it */
+      const p = v.self ? null
+        : peers.find(x => x.validator_index !== null && Number(x.validator_index) === Number(v.index));
       if (v.self) { health = 'healthy'; hint = t('this_node'); }
       else {
-        const p = peers.find(x => x.validator_index !== null && Number(x.validator_index) === Number(v.index));
         if (!p) health = 'unreachable';
         else {
           const lag = tip - Number(p.height);
@@ -298,7 +300,7 @@
       }
       return {attrs: {'data-validator': v.name}, cells: [String(v.index), h('b', {}, v.name),
         v.primary ? badge('primary', t('primary')) : '', h('span', {}, badge(health), ' ', h('span', {class: 'muted'}, hint)),
-        h('span', {class: 'mono wrap', title: v.id}, short(v.id, 10, 6)), h('span', {class: 'mono'}, v.address)]};
+        h('span', {class: 'mono wrap', title: v.id}, short(v.id, 10, 6)), h('span', {class: 'mono'}, p ? p.address : '–')]};
     });
 
     const alerts = al ? al.alerts : [];

@@ -29,7 +29,7 @@ static void start_outsider(struct p2pt_net *n)
 {
     struct p2p_config cfg;
     p2pt_config(n, OBS_SLOT, P2PT_OUTSIDER, &cfg);
-    p2pt_start(n, OBS_SLOT, &cfg); /* dials every genesis validator */
+    p2pt_start(n, OBS_SLOT, &cfg); /* dials every validator (p2pt_config's peers) */
 }
 
 static bool refused_twice(struct p2pt_net *n, void *arg)
