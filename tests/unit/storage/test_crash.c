@@ -306,28 +306,43 @@ static void check_survivor(const struct tchain *c, yc_kv *mem, const struct acke
     store_close(s);
 }
 
+/* Runs the workload on a fault-injecting backend over memory that cuts the power at its
+ * write n (cut) or fails it (!cut), then checks what survived in memory. Returns the
+ * workload's code; *off says whether the power went off. */
+static int run_faulted(bool cut, uint64_t n, bool *off, struct acked *a)
+{
+    struct tchain c, fresh;
+    tchain_init(&c, 4);
+    yc_kv *mem = NULL, *fault = NULL;
+    assert_int_equal(yc_kv_mem_new(&mem), YC_OK);
+    assert_int_equal(yc_kv_fault_new(&fault, mem), YC_OK);
+    if (cut)
+        yc_kv_fault_cut_at(fault, n);
+    else
+        yc_kv_fault_fail_at(fault, n);
+    int rc = power_workload(&c, fault, a);
+    *off = yc_kv_fault_power_off(fault);
+    fault->ops->close(fault);
+    tchain_init(&fresh, 4); /* the chain as the survivor holds it: replayed from genesis */
+    check_survivor(&fresh, mem, a);
+    tchain_cleanup(&fresh);
+    mem->ops->close(mem);
+    tchain_cleanup(&c);
+    return rc;
+}
+
+/* The genesis, every vote and block, and the prunes that delete something. */
+#define PC_WRITES (1 + PC_BLOCKS * (PC_VOTES + 1) + PC_BLOCKS / 2)
+
 static void test_power_cut_at_every_write(void **state)
 {
     (void)state;
     uint64_t cuts = 0;
     for (uint64_t n = 1;; n++) {
-        struct tchain c;
-        tchain_init(&c, 4);
-        yc_kv *mem = NULL, *fault = NULL;
-        assert_int_equal(yc_kv_mem_new(&mem), YC_OK);
-        assert_int_equal(yc_kv_fault_new(&fault, mem), YC_OK);
-        yc_kv_fault_cut_at(fault, n);
         struct acked a;
-        int rc = power_workload(&c, fault, &a);
-        bool cut = yc_kv_fault_power_off(fault);
-        fault->ops->close(fault);
-        struct tchain fresh; /* the chain as the survivor holds it: replayed from genesis */
-        tchain_init(&fresh, 4);
-        check_survivor(&fresh, mem, &a);
-        tchain_cleanup(&fresh);
-        mem->ops->close(mem);
-        tchain_cleanup(&c);
-        if (!cut) {
+        bool off = false;
+        int rc = run_faulted(true, n, &off, &a);
+        if (!off) {
             assert_int_equal(rc, YC_OK);
             assert_int_equal(a.blocks, PC_BLOCKS);
             break;
@@ -335,8 +350,7 @@ static void test_power_cut_at_every_write(void **state)
         assert_int_equal(rc, YC_EIO);
         cuts++;
     }
-    /* the genesis, every vote and block, and the prunes that deleted something */
-    assert_int_equal(cuts, 1 + PC_BLOCKS * (PC_VOTES + 1) + PC_BLOCKS / 2);
+    assert_int_equal(cuts, PC_WRITES);
     printf("test_crash: power cut at each of %llu writes, each reopened consistent\n",
            (unsigned long long)cuts);
 }
@@ -344,24 +358,11 @@ static void test_power_cut_at_every_write(void **state)
 static void test_failed_write_is_an_io_error(void **state)
 {
     (void)state;
-    uint64_t total = 1 + PC_BLOCKS * (PC_VOTES + 1) + PC_BLOCKS / 2;
-    for (uint64_t n = 1; n <= total; n++) {
-        struct tchain c;
-        tchain_init(&c, 4);
-        yc_kv *mem = NULL, *fault = NULL;
-        assert_int_equal(yc_kv_mem_new(&mem), YC_OK);
-        assert_int_equal(yc_kv_fault_new(&fault, mem), YC_OK);
-        yc_kv_fault_fail_at(fault, n);
+    for (uint64_t n = 1; n <= PC_WRITES; n++) {
         struct acked a;
-        assert_int_equal(power_workload(&c, fault, &a), YC_EIO);
-        assert_false(yc_kv_fault_power_off(fault));
-        fault->ops->close(fault);
-        struct tchain fresh;
-        tchain_init(&fresh, 4);
-        check_survivor(&fresh, mem, &a);
-        tchain_cleanup(&fresh);
-        mem->ops->close(mem);
-        tchain_cleanup(&c);
+        bool off = true;
+        assert_int_equal(run_faulted(false, n, &off, &a), YC_EIO);
+        assert_false(off);
     }
 }
 
