@@ -1,8 +1,9 @@
 /*
  * sync.h — block sync (DESIGN.md §7, docs/sync.md): a node that is behind (restarted,
  * partitioned, new, or an observer) fetches committed blocks with their certificates
- * from peers, checks each certificate against the genesis validators, the parent link
- * and every transaction signature (verify pool, cached), re-executes the block to its
+ * from peers, checks each by the rule of a next block with its certificate (yc__check_next:
+ * parent, height, proposer, time, limits, the certificate against the validator set in
+ * force) and every transaction signature (verify pool, cached), re-executes the block to its
  * state root, stores it, and tells consensus (pbft_decided). It also answers other
  * nodes' block requests from the store, in bounded responses.
  *
