@@ -76,7 +76,7 @@ static void future_clear(pbft_node *n)
         yc_free(n->future[i].bytes);
     }
     n->nfuture = 0;
-    memset(n->future_bytes, 0, n->n * sizeof *n->future_bytes);
+    memset(n->future_bytes, 0, YC_MAX_VALIDATORS * sizeof *n->future_bytes);
 }
 
 void pbft_destroy(pbft_node *n)
@@ -100,13 +100,43 @@ void pbft_destroy(pbft_node *n)
     yc_free(n);
 }
 
+/* Index of this node's key in vs, or -1. */
+static int own_index(const yc_signer *signer, const struct yc_valset *vs)
+{
+    uint8_t pub[YC_PUBKEY_LEN];
+    yc_signer_pubkey(signer, pub);
+    return yc_valset_index(vs, pub);
+}
+
+/* Makes vs the set in force (the caller checked that this node is in it). */
+static void set_validators(pbft_node *n, const struct yc_valset *vs)
+{
+    uint32_t nv = vs->n;
+    n->vs = *vs;
+    n->n = nv;
+    n->f = yc_faults(nv);
+    n->q = yc_quorum(nv);
+    n->self = (uint32_t)own_index(n->signer, vs);
+    n->max_msgs = n->max_msgs_cfg;
+    if (n->max_msgs < 3 * nv + 2) {
+        n->max_msgs = 3 * nv + 2; /* below this, honest traffic would be refused */
+    }
+    n->sigcache_len = 0; /* its entries name validators by their old indices */
+    n->sigcache_next = 0;
+}
+
+static bool valset_ok(const struct yc_valset *vs)
+{
+    return vs->n > 0 && vs->n <= YC_MAX_VALIDATORS && vs->quorum == yc_quorum(vs->n);
+}
+
 int pbft_create(pbft_node **out, const struct pbft_config *cfg, uint64_t height,
                 const uint8_t prev_hash[YC_HASH_LEN], const struct pbft_record *journal,
                 size_t njournal, uint64_t now_ms)
 {
     pbft_node *n;
-    uint8_t pub[YC_PUBKEY_LEN];
-    uint32_t nv;
+    struct yc_valset *gvs = NULL;
+    const struct yc_valset *vs;
     int rc;
 
     if (out == NULL) {
@@ -117,29 +147,30 @@ int pbft_create(pbft_node **out, const struct pbft_config *cfg, uint64_t height,
         height == 0 || (journal == NULL && njournal > 0)) {
         return YC_EINVAL;
     }
-    nv = cfg->genesis->nvalidators;
-    if (nv == 0 || nv > YC_MAX_VALIDATORS || cfg->self >= nv) {
-        return YC_EINVAL;
+    vs = cfg->validators;
+    if (vs == NULL) {
+        gvs = yc_malloc(sizeof *gvs);
+        if (gvs == NULL) {
+            return YC_ENOMEM;
+        }
+        yc_valset_genesis(gvs, cfg->genesis);
+        vs = gvs;
     }
-    yc_signer_pubkey(cfg->signer, pub);
-    if (memcmp(pub, cfg->genesis->validators[cfg->self].pub, YC_PUBKEY_LEN) != 0) {
-        return YC_EINVAL; /* the key is not this validator's */
+    if (!valset_ok(vs) || own_index(cfg->signer, vs) < 0) {
+        yc_free(gvs);
+        return YC_EINVAL; /* the key is not a validator's at this height */
     }
     n = yc_calloc(1, sizeof *n);
     if (n == NULL) {
+        yc_free(gvs);
         return YC_ENOMEM;
     }
     n->g = cfg->genesis;
     n->signer = cfg->signer;
-    n->n = nv;
-    n->f = yc_faults(nv);
-    n->q = yc_quorum(nv);
-    n->self = cfg->self;
+    n->max_msgs_cfg = cfg->max_msgs_per_view;
+    set_validators(n, vs);
+    yc_free(gvs);
     n->base_timeout_ms = cfg->base_timeout_ms > 0 ? cfg->base_timeout_ms : 1000;
-    n->max_msgs = cfg->max_msgs_per_view;
-    if (n->max_msgs < 3 * nv + 2) {
-        n->max_msgs = 3 * nv + 2; /* below this, honest traffic would be refused */
-    }
 #ifdef YC_TEST_HOOKS
     n->mutant = cfg->mutant;
 #endif
@@ -147,14 +178,14 @@ int pbft_create(pbft_node **out, const struct pbft_config *cfg, uint64_t height,
     memcpy(n->prev_hash, prev_hash, YC_HASH_LEN);
     n->now_ms = now_ms;
     n->view_start_ms = now_ms;
-    n->vcs = yc_calloc(nv, sizeof *n->vcs);
+    n->vcs = yc_calloc(YC_MAX_VALIDATORS, sizeof *n->vcs);
     n->sigcache = yc_calloc(PBFT_SIGCACHE, YC_HASH_LEN);
-    n->future = yc_calloc((size_t)nv * PBFT_FUTURE_PER_PEER, sizeof *n->future);
-    n->future_bytes = yc_calloc(nv, sizeof *n->future_bytes);
+    n->future = yc_calloc((size_t)YC_MAX_VALIDATORS * PBFT_FUTURE_PER_PEER, sizeof *n->future);
+    n->future_bytes = yc_calloc(YC_MAX_VALIDATORS, sizeof *n->future_bytes);
     rc = n->vcs && n->sigcache && n->future && n->future_bytes ? YC_OK : YC_ENOMEM;
     for (int i = 0; rc == YC_OK && i < PBFT_SLOTS; i++) {
-        n->slots[i].votes[0] = yc_calloc(nv, sizeof(struct pbft_vslot));
-        n->slots[i].votes[1] = yc_calloc(nv, sizeof(struct pbft_vslot));
+        n->slots[i].votes[0] = yc_calloc(YC_MAX_VALIDATORS, sizeof(struct pbft_vslot));
+        n->slots[i].votes[1] = yc_calloc(YC_MAX_VALIDATORS, sizeof(struct pbft_vslot));
         if (n->slots[i].votes[0] == NULL || n->slots[i].votes[1] == NULL) {
             rc = YC_ENOMEM;
         }
@@ -249,9 +280,10 @@ static int on_preprepare(pbft_node *n, const struct pbft_wmsg *m)
     return YC_OK;
 }
 
-/* Signature check of a message for a later height, before it is buffered or feeds
- * peer_height (the full checks need that height's state). */
-static bool far_sig_ok(pbft_node *n, const struct pbft_wmsg *m)
+/* Signature check of a message for a later height by `from`'s key, before it is
+ * buffered or feeds peer_height (the full checks need that height's state, and its set:
+ * the index the message names may be the sender's in a new set, checked on replay). */
+static bool far_sig_ok(pbft_node *n, uint32_t from, const struct pbft_wmsg *m)
 {
     uint8_t h[YC_HASH_LEN];
     if (m->type == PBFT_T_VIEWCHANGE || m->type == PBFT_T_NEWVIEW) {
@@ -260,7 +292,7 @@ static bool far_sig_ok(pbft_node *n, const struct pbft_wmsg *m)
         yc_vote_hash(h, n->g->chain_id, m->type == PBFT_T_COMMIT ? "commit" : "prepare",
                      m->height, m->view, m->digest);
     }
-    return pbft__verify(n, m->from, h, m->sig);
+    return pbft__verify(n, from, h, m->sig);
 }
 
 static int buffer_future(pbft_node *n, uint32_t from, const uint8_t *msg, size_t len)
@@ -287,6 +319,17 @@ static int buffer_future(pbft_node *n, uint32_t from, const uint8_t *msg, size_t
     return YC_OK;
 }
 
+/* Every validator index m names is inside the set in force (the decoder bounded them by
+ * YC_MAX_VALIDATORS only, as a message for the next height may name a new set's). */
+static bool indices_in_set(const pbft_node *n, const struct pbft_wmsg *m)
+{
+    if (m->from >= n->n || (m->has_pc && m->pc.nsigs > 0 && (m->pc.nsigs > n->n ||
+                                                             m->pc.idx[m->pc.nsigs - 1] >= n->n))) {
+        return false;
+    }
+    return m->nvcs == 0 || (m->nvcs <= n->n && m->vcs[m->nvcs - 1].from < n->n);
+}
+
 int pbft_step(pbft_node *n, uint32_t from, const uint8_t *msg, size_t len, uint64_t now_ms)
 {
     struct pbft_wmsg *m;
@@ -305,21 +348,24 @@ int pbft_step(pbft_node *n, uint32_t from, const uint8_t *msg, size_t len, uint6
     if (m == NULL) {
         return YC_ENOMEM;
     }
-    rc = pbft__decode(m, msg, len, n->n);
-    if (rc == YC_OK && (m->type == PBFT_T_PREPARED || m->from != from)) {
+    rc = pbft__decode(m, msg, len, YC_MAX_VALIDATORS);
+    if (rc == YC_OK && m->type == PBFT_T_PREPARED) {
         rc = YC_EBADMSG;
     }
     if (rc == YC_OK && m->height < n->height) {
         rc = YC_ESTALE;
     } else if (rc == YC_OK && m->height == n->height + 1) {
-        /* kept for when this height is decided; the rest is judged then */
-        rc = far_sig_ok(n, m) ? buffer_future(n, from, msg, len) : YC_EBADSIG;
+        /* kept for when this height is decided; the rest (sender included) is judged
+         * then, against the set in force at that height */
+        rc = far_sig_ok(n, from, m) ? buffer_future(n, from, msg, len) : YC_EBADSIG;
         goto done;
     } else if (rc == YC_OK && m->height > n->height + 1) {
-        if (m->height > n->peer_height && far_sig_ok(n, m)) {
+        if (m->height > n->peer_height && far_sig_ok(n, from, m)) {
             n->peer_height = m->height;
         }
         rc = YC_ESTALE;
+    } else if (rc == YC_OK && (m->from != from || !indices_in_set(n, m))) {
+        rc = YC_EBADMSG;
     } else if (rc == YC_OK && n->decided) {
         rc = YC_ESTALE;
     }
@@ -370,7 +416,15 @@ void pbft_tick(pbft_node *n, uint64_t now_ms)
     }
     if (n->now_ms - n->view_start_ms >= pbft__timeout(n, n->view) &&
         n->view + 1 < PBFT_MAX_VIEW) {
-        (void)pbft__start_vc(n, n->view + 1);
+        if (n->in_vc && pbft__vc_support(n) < pbft__quorum(n)) {
+            /* no quorum has reached this view yet: moving further ahead alone would keep
+             * this node a view ahead of the others for good (timers of equal length);
+             * say it again and wait for them (or for the f+1 rule to pull it up) */
+            (void)pbft__resend_vc(n);
+            n->view_start_ms = n->now_ms;
+        } else {
+            (void)pbft__start_vc(n, n->view + 1);
+        }
     }
     pbft__progress(n);
 }
@@ -449,13 +503,34 @@ int pbft_block_checked(pbft_node *n, uint64_t height, uint64_t view,
     return YC_OK;
 }
 
-int pbft_decided(pbft_node *n, uint64_t height, const uint8_t hash[YC_HASH_LEN], uint64_t now_ms)
+/* The early messages of buffer[0..nbuf) were buffered under the indices of the old set
+ * `old`: renumbers them for the set now in force, dropping those of validators that left. */
+static size_t future_renumber(pbft_node *n, const struct yc_valset *old, struct pbft_future *buf,
+                              size_t nbuf)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < nbuf; i++) {
+        int to = yc_valset_index(&n->vs, old->keys[buf[i].from]);
+        if (to < 0) {
+            yc_free(buf[i].bytes);
+            continue;
+        }
+        buf[k] = buf[i];
+        buf[k].from = (uint32_t)to;
+        k++;
+    }
+    return k;
+}
+
+int pbft_decided(pbft_node *n, uint64_t height, const uint8_t hash[YC_HASH_LEN],
+                 const struct yc_valset *next_set, uint64_t now_ms)
 {
     struct pbft_future *buf;
+    struct yc_valset *old = NULL;
     size_t nbuf;
     bool next;
 
-    if (n == NULL || hash == NULL) {
+    if (n == NULL || hash == NULL || (next_set != NULL && !valset_ok(next_set))) {
         return YC_EINVAL;
     }
     if (now_ms > n->now_ms) {
@@ -464,6 +539,9 @@ int pbft_decided(pbft_node *n, uint64_t height, const uint8_t hash[YC_HASH_LEN],
     if (height < n->height) {
         return YC_ESTALE;
     }
+    if (next_set != NULL && own_index(n->signer, next_set) < 0) {
+        return YC_ENOTAUTH; /* no longer a validator: the driver stops this node */
+    }
     next = height == n->height;
     n->height = height + 1;
     memcpy(n->prev_hash, hash, YC_HASH_LEN);
@@ -471,7 +549,19 @@ int pbft_decided(pbft_node *n, uint64_t height, const uint8_t hash[YC_HASH_LEN],
     if (n->peer_height < n->height) {
         n->peer_height = 0;
     }
+    if (next_set != NULL && !yc_valset_same(next_set, &n->vs)) {
+        old = yc_malloc(sizeof *old);
+        if (old == NULL) {
+            future_clear(n); /* the early messages are lost; the rest is in order */
+        } else {
+            *old = n->vs;
+        }
+        set_validators(n, next_set);
+    } else if (next_set != NULL) {
+        n->vs = *next_set; /* same keys: names and addresses may have changed */
+    }
     if (!next) {
+        yc_free(old);
         future_clear(n);
         pbft__progress(n);
         return YC_OK;
@@ -480,13 +570,18 @@ int pbft_decided(pbft_node *n, uint64_t height, const uint8_t hash[YC_HASH_LEN],
     nbuf = n->nfuture;
     buf = yc_malloc((nbuf > 0 ? nbuf : 1) * sizeof *buf);
     if (buf == NULL) {
+        yc_free(old);
         future_clear(n);
         pbft__progress(n);
         return YC_OK;
     }
     memcpy(buf, n->future, nbuf * sizeof *buf);
     n->nfuture = 0;
-    memset(n->future_bytes, 0, n->n * sizeof *n->future_bytes);
+    memset(n->future_bytes, 0, YC_MAX_VALIDATORS * sizeof *n->future_bytes);
+    if (old != NULL) {
+        nbuf = future_renumber(n, old, buf, nbuf);
+        yc_free(old);
+    }
     for (size_t i = 0; i < nbuf; i++) {
         int rc = pbft_step(n, buf[i].from, buf[i].bytes, buf[i].len, now_ms);
         (void)rc; /* a bad early message is dropped like any other */

@@ -173,10 +173,12 @@ struct pbft_out { /* one batch of outputs (see pbft_ready) */
 };
 
 struct pbft_node {
-    const struct yc_genesis *g;
+    const struct yc_genesis *g; /* chain id */
     const yc_signer *signer;
-    uint32_t n, f, q, self;
+    struct yc_valset vs; /* the set in force at `height` */
+    uint32_t n, f, q, self; /* vs.n, its faults and quorum, own index in vs */
     uint64_t base_timeout_ms;
+    uint32_t max_msgs_cfg; /* pbft_config.max_msgs_per_view */
     uint32_t max_msgs;
     enum pbft_mutant mutant;
 
@@ -193,10 +195,12 @@ struct pbft_node {
     uint64_t view_changes;
     uint64_t peer_height;
 
+    /* per-validator arrays below hold YC_MAX_VALIDATORS entries, so a new set needs no
+     * reallocation; entries at n and above stay zero */
     struct pbft_view slots[PBFT_SLOTS];
     struct pbft_block blocks[PBFT_BLOCKS];
     uint64_t block_seq;
-    struct pbft_vcent *vcs; /* [n] */
+    struct pbft_vcent *vcs; /* [YC_MAX_VALIDATORS] */
     struct pbft_pcert prepared;
     struct pbft_myvote *myvotes;
     size_t nmyvotes, capmyvotes;
@@ -205,9 +209,9 @@ struct pbft_node {
     uint8_t (*sigcache)[YC_HASH_LEN]; /* [PBFT_SIGCACHE] */
     uint32_t sigcache_next, sigcache_len;
 
-    struct pbft_future *future; /* [n * PBFT_FUTURE_PER_PEER] */
+    struct pbft_future *future; /* [YC_MAX_VALIDATORS * PBFT_FUTURE_PER_PEER] */
     size_t nfuture;
-    size_t *future_bytes; /* [n] buffered bytes per peer */
+    size_t *future_bytes; /* [YC_MAX_VALIDATORS] buffered bytes per peer */
 
     struct pbft_out pending;  /* produced since the last pbft_ready */
     struct pbft_out inflight; /* handed out by pbft_ready, freed by pbft_advance */
@@ -299,6 +303,11 @@ int pbft__on_newview(pbft_node *n, const struct pbft_wmsg *m);
 int pbft__check_pcert(pbft_node *n, const struct pbft_wpcert *pc);
 /* Starts a view change to `view` (> current). */
 int pbft__start_vc(pbft_node *n, uint64_t view);
+/* Validators (this node included) whose latest VIEW-CHANGE is for the current view or
+ * a later one. */
+uint32_t pbft__vc_support(const pbft_node *n);
+/* Sends this node's VIEW-CHANGE for the current view again (journaled already). */
+int pbft__resend_vc(pbft_node *n);
 /* f+1 rule and NEW-VIEW building; return true when something changed. */
 bool pbft__vc_progress(pbft_node *n);
 void pbft__vc_clear(pbft_node *n);

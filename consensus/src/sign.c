@@ -10,7 +10,8 @@
  * Verified-signature cache: every node verifies each signature once (DESIGN.md §11);
  * a signature met again (a PREPARE inside a prepared certificate, a VIEW-CHANGE inside
  * a NEW-VIEW) hits the cache. An entry is H(validator ‖ msg32 ‖ sig) of a signature
- * that verified, so a hit proves exactly what a verification would.
+ * that verified, so a hit proves exactly what a verification would; the validator is an
+ * index into the set in force, so the cache is emptied when the set changes.
  */
 #include <string.h>
 
@@ -52,7 +53,7 @@ bool pbft__verify(pbft_node *n, uint32_t v, const uint8_t msg32[YC_HASH_LEN],
             return true;
         }
     }
-    if (!yc_sig_verify(sig, msg32, n->g->validators[v].pub)) {
+    if (!yc_sig_verify(sig, msg32, n->vs.keys[v])) {
         return false;
     }
     memcpy(n->sigcache[n->sigcache_next], key, YC_HASH_LEN);

@@ -154,6 +154,38 @@ int pbft__start_vc(pbft_node *n, uint64_t view)
     return YC_OK;
 }
 
+uint32_t pbft__vc_support(const pbft_node *n)
+{
+    uint32_t cnt = 0;
+    for (uint32_t i = 0; i < n->n; i++) {
+        cnt += n->vcs[i].has && n->vcs[i].view >= n->view;
+    }
+    return cnt;
+}
+
+int pbft__resend_vc(pbft_node *n)
+{
+    const struct pbft_vcent *e = &n->vcs[n->self];
+    const struct pbft_block *b = NULL;
+    struct yc_buf msg;
+    int rc;
+
+    if (!e->has || e->view != n->view) {
+        return YC_ENOTFOUND;
+    }
+    if (e->has_pc && (b = pbft__block_find(n, e->pc_digest)) == NULL) {
+        return YC_ENOTFOUND; /* cannot happen: the prepared block is pinned */
+    }
+    yc_buf_init(&msg, PBFT_MAX_MSG_BYTES);
+    rc = pbft__enc_msg(&msg, PBFT_T_VIEWCHANGE, n->self, b != NULL ? b->bytes : NULL,
+                       b != NULL ? b->len : 0, e->body, e->body_len, e->sig, NULL);
+    if (rc == YC_OK) {
+        rc = pbft__out_msg(n, PBFT_BROADCAST, msg.data, msg.len);
+    }
+    yc_buf_cleanup(&msg);
+    return rc;
+}
+
 /* f+1 validators (other than us) announced views above ours: join the highest view
  * that at least f+1 of them reached, so at least one honest validator is there. */
 static bool join_rule(pbft_node *n)

@@ -506,7 +506,7 @@ static void process_ready(struct yc_driver *d)
         pbft_advance(d->pbft);
         if (committed) {
             d->refresh = true;
-            int rc = pbft_decided(d->pbft, ch, chash, mono(d));
+            int rc = pbft_decided(d->pbft, ch, chash, NULL, mono(d));
             if (rc != YC_OK)
                 yc_log_error("driver", "pbft_decided(%llu): %s", (unsigned long long)ch,
                              yc_err_name(rc));
@@ -667,7 +667,7 @@ void yc__driver_synced(struct yc_driver *d, uint64_t height, const uint8_t hash[
     yc_node *n = d->n;
     if (d->stopping)
         return;
-    int rc = pbft_decided(d->pbft, height, hash, mono(d));
+    int rc = pbft_decided(d->pbft, height, hash, NULL, mono(d));
     if (rc != YC_OK && rc != YC_ESTALE)
         yc_log_error("driver", "pbft_decided(%llu) after sync: %s", (unsigned long long)height,
                      yc_err_name(rc));
@@ -711,7 +711,6 @@ int yc__driver_create(struct yc_driver **out, yc_node *n)
     }
     struct pbft_config pc = {
         .genesis = &n->genesis,
-        .self = n->validator_index,
         .signer = n->val_signer,
         .base_timeout_ms = n->cfg.cons_timeout_propose_ms,
         .max_msgs_per_view = (uint32_t)n->cfg.cons_max_msgs_per_view,

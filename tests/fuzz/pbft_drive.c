@@ -23,7 +23,7 @@ int fz_drive_init(struct fz_drive *d, const struct yc_genesis *g, uint32_t self,
 {
     memset(d, 0, sizeof *d);
     d->cfg.genesis = g;
-    d->cfg.self = self;
+    d->self = self;
     d->cfg.signer = signer;
     d->cfg.base_timeout_ms = 1000;
     d->cfg.max_msgs_per_view = 0;
@@ -72,7 +72,7 @@ void fz_drive_pump(struct fz_drive *d)
 
         if (round >= 64) {
             fprintf(stderr, "pbft_drive: node %u never stops producing readies\n",
-                    d->cfg.self);
+                    d->self);
             abort();
         }
         pbft_ready(d->node, &rd);
@@ -90,7 +90,7 @@ void fz_drive_pump(struct fz_drive *d)
         }
         for (size_t i = 0; i < rd.nmsgs; i++) {
             if (d->send != NULL) {
-                d->send(d->ctx, d->cfg.self, rd.msgs[i].to, rd.msgs[i].bytes, rd.msgs[i].len);
+                d->send(d->ctx, d->self, rd.msgs[i].to, rd.msgs[i].bytes, rd.msgs[i].len);
             }
         }
         for (size_t i = 0; i < rd.nproposals && nans < 16; i++) {
@@ -113,7 +113,7 @@ void fz_drive_pump(struct fz_drive *d)
             (void)rc; /* stale answers are fine */
         }
         if (commit) {
-            if (pbft_decided(d->node, commit_h, commit_digest, d->now) == YC_OK) {
+            if (pbft_decided(d->node, commit_h, commit_digest, NULL, d->now) == YC_OK) {
                 d->height = commit_h + 1;
                 memcpy(d->prev, commit_digest, YC_HASH_LEN);
                 d->decided++;

@@ -26,6 +26,7 @@ typedef void (*fz_send_cb)(void *ctx, uint32_t from, uint32_t to, const uint8_t 
 struct fz_drive {
     pbft_node *node;
     struct pbft_config cfg;
+    uint32_t self;                 /* the node's validator index */
     uint64_t height;               /* height being decided (the node's) */
     uint8_t prev[YC_HASH_LEN];     /* hash of the last decided block (genesis hash first) */
     uint8_t **rec;                 /* journal of this height */

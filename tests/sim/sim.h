@@ -30,6 +30,8 @@
 
 #define SIM_MAX_INST 16
 #define SIM_MAX_HEIGHT 64
+#define SIM_SPARE_KEYS 2  /* keys beyond genesis's validators, for validators added later */
+#define SIM_MAX_CHANGES 4
 
 enum sim_byz {
     SIM_HONEST = 0,
@@ -44,12 +46,24 @@ enum sim_byz {
     SIM_BYZ_COUNT
 };
 
+/* From `height` on, the validator set is keys[0..n) (key ids: 0..n-1 are genesis's
+ * validators, then SIM_SPARE_KEYS spare keys), as a governance change would make it. */
+struct sim_change {
+    uint64_t height;
+    uint32_t n;
+    uint32_t keys[8];
+};
+
 struct sim_params {
-    uint32_t n;                   /* validators */
+    uint32_t n;                   /* validators at genesis */
     uint32_t twins[4];            /* validator indices run by two instances */
     uint32_t ntwins;
     enum sim_byz byz[YC_MAX_VALIDATORS]; /* per validator */
     enum pbft_mutant mutant;      /* for every instance */
+    struct sim_change changes[SIM_MAX_CHANGES]; /* validator-set changes, by height */
+    uint32_t nchanges;
+    bool late_switch;             /* negative control: the instance of key late_key takes */
+    uint32_t late_key;            /* each set one height after it is in force */
     uint64_t base_timeout_ms;
     /* network during the fault phase */
     double drop, dup;
@@ -94,10 +108,12 @@ uint64_t sim_rand(struct sim_rng *r);
 uint64_t sim_range(struct sim_rng *r, uint64_t lo, uint64_t hi); /* inclusive */
 bool sim_chance(struct sim_rng *r, double p);
 
-/* The fixed genesis and keys of an n-validator chain (built once per n). */
+/* The fixed genesis and keys of an n-validator chain (built once per n): key id k < n is
+ * validator k of genesis, keys n .. n + SIM_SPARE_KEYS - 1 are spares. */
 struct sim_chain {
     struct yc_genesis g;
-    yc_signer *signers[YC_MAX_VALIDATORS];
+    yc_signer *signers[YC_MAX_VALIDATORS + SIM_SPARE_KEYS];
+    uint8_t pubs[YC_MAX_VALIDATORS + SIM_SPARE_KEYS][YC_PUBKEY_LEN];
     struct yc_tx tx; /* the one transaction every simulated block carries */
 };
 const struct sim_chain *sim_chain_get(uint32_t n);
@@ -154,9 +170,10 @@ typedef void (*sim_make_cb)(struct sim_params *p, uint64_t seed);
 /* Names the executable in replay hints (argv[0]). */
 void sim_set_program(const char *argv0);
 int sim_sweep(const char *family, sim_make_cb make, uint64_t base, uint32_t count);
-/* Negative control: runs up to `count` seeds until `need` are caught; returns the
- * number caught. */
+/* Negative control: runs up to `count` seeds until `need` are caught (a fork or an
+ * equivocation; with `badcert`, also a commit whose certificate fails against the set in
+ * force at its height); returns the number caught. */
 uint32_t sim_sweep_negative(const char *family, sim_make_cb make, uint64_t base, uint32_t count,
-                            uint32_t need);
+                            uint32_t need, bool badcert);
 
 #endif

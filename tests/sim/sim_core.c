@@ -104,6 +104,43 @@ static struct ev pop(struct sim *s)
     return top;
 }
 
+/* ---- validator sets ---- */
+
+const struct yc_valset *sim__set_at(const struct sim *s, uint64_t h)
+{
+    const struct yc_valset *vs = &s->sets[0];
+    for (uint32_t k = 0; k < s->p->nchanges; k++) {
+        if (s->p->changes[k].height <= h) {
+            vs = &s->sets[k + 1];
+        }
+    }
+    return vs;
+}
+
+const struct yc_valset *sim__inst_set(const struct sim *s, const struct inst *in, uint64_t h)
+{
+    if (s->p->late_switch && in->vid == s->p->late_key && h > 1) {
+        return sim__set_at(s, h - 1);
+    }
+    return sim__set_at(s, h);
+}
+
+int sim__key_index(const struct sim *s, const struct yc_valset *vs, uint32_t key)
+{
+    return yc_valset_index(vs, s->c->pubs[key]);
+}
+
+/* The key id of validator `idx` of vs. */
+static uint32_t key_of(const struct sim *s, const struct yc_valset *vs, uint32_t idx)
+{
+    for (uint32_t k = 0; k < s->p->n + SIM_SPARE_KEYS; k++) {
+        if (memcmp(s->c->pubs[k], vs->keys[idx], YC_PUBKEY_LEN) == 0) {
+            return k;
+        }
+    }
+    abort(); /* every set is made of the chain's keys */
+}
+
 /* ---- network ---- */
 
 void sim__send_inst(struct sim *s, int src, int dst, enum ev_kind kind, uint32_t from,
@@ -144,10 +181,16 @@ void sim__send_inst(struct sim *s, int src, int dst, enum ev_kind kind, uint32_t
 void sim__send(struct sim *s, int src, uint32_t to, const uint8_t *p, size_t len,
                bool must_refuse)
 {
-    uint32_t from = s->inst[src].vid;
+    const struct inst *in = &s->inst[src];
+    uint32_t from = in->vid;
+    const struct yc_valset *vs = sim__inst_set(s, in, in->height + 1);
+    uint32_t tokey = to != PBFT_BROADCAST && to < vs->n ? key_of(s, vs, to) : UINT32_MAX;
+    if (to != PBFT_BROADCAST && tokey == UINT32_MAX) {
+        return;
+    }
     for (int d = 0; d < s->ninst; d++) {
         uint32_t v = s->inst[d].vid;
-        if (d == src || v == from || (to != PBFT_BROADCAST && v != to)) {
+        if (d == src || v == from || (to != PBFT_BROADCAST && v != tokey)) {
             continue;
         }
         sim__send_inst(s, src, d, EV_MSG, from, p, len, 0, must_refuse);
@@ -264,7 +307,8 @@ static bool check_final(struct sim *s, int i, uint64_t h, const uint8_t digest[Y
             known |= memcmp(s->certs_ok[k], key, YC_HASH_LEN) == 0;
         }
     }
-    if (!known && yc_cert_verify(cert, &s->c->g, h, digest) != YC_OK) {
+    if (!known &&
+        yc_cert_check(cert, sim__set_at(s, h), s->c->g.chain_id, h, digest, NULL) != YC_OK) {
         return false;
     }
     if (!known) {
@@ -282,12 +326,12 @@ static bool check_final(struct sim *s, int i, uint64_t h, const uint8_t digest[Y
 
 /* ---- drivers ---- */
 
-static struct pbft_config config(const struct sim *s, uint32_t vid)
+static struct pbft_config config(const struct sim *s, uint32_t vid, const struct yc_valset *vs)
 {
     struct pbft_config c;
     memset(&c, 0, sizeof c);
     c.genesis = &s->c->g;
-    c.self = vid;
+    c.validators = vs;
     c.signer = s->c->signers[vid];
     c.base_timeout_ms = s->p->base_timeout_ms;
     c.max_msgs_per_view = 0;
@@ -296,6 +340,34 @@ static struct pbft_config config(const struct sim *s, uint32_t vid)
 }
 
 static void schedule(struct sim *s, enum ev_kind k, int dst, uint64_t at);
+static void start(struct sim *s, int i);
+
+/* Block h is stored at instance i: its node decides h + 1 with the set in force there;
+ * a node whose key left the set stops, an observer whose key joined it starts. */
+static void next_height(struct sim *s, int i, uint64_t h, const uint8_t digest[YC_HASH_LEN])
+{
+    struct inst *in = &s->inst[i];
+    const struct yc_valset *next = sim__inst_set(s, in, h + 1);
+    int rc;
+    if (in->node == NULL) {
+        if (sim__key_index(s, next, in->vid) >= 0) {
+            sim__log(s, "instance %d (v%u) joins the validators at height %llu", i, in->vid,
+                     (unsigned long long)h + 1);
+            start(s, i);
+        }
+        return;
+    }
+    rc = pbft_decided(in->node, h, digest, next, s->now);
+    if (rc == YC_ENOTAUTH) {
+        sim__log(s, "instance %d (v%u) leaves the validators at height %llu", i, in->vid,
+                 (unsigned long long)h + 1);
+        pbft_destroy(in->node);
+        in->node = NULL;
+    } else if (rc != YC_OK) {
+        sim__fail(s, &s->res->error, "instance %d: pbft_decided(%llu): %s", i,
+                  (unsigned long long)h, yc_err_name(rc));
+    }
+}
 
 static void crash(struct sim *s, int i)
 {
@@ -343,7 +415,7 @@ static void propose(struct sim *s, int i, uint64_t view)
     uint8_t *blk;
     uint64_t h = in->height + 1;
     uint64_t t = in->chain[in->height].time_ms + 1;
-    int rc;
+    int rc, idx;
     if (h >= SIM_MAX_HEIGHT || (h > s->p->max_height && h > s->goal)) {
         in->propose_skipped = true; /* enough blocks: keep the run short */
         return;
@@ -356,7 +428,11 @@ static void propose(struct sim *s, int i, uint64_t view)
             t = mine;
         }
     }
-    blk = sim_block(s->c, h, view, in->vid, in->chain[in->height].hash, t,
+    idx = sim__key_index(s, sim__inst_set(s, in, h), in->vid);
+    if (idx < 0) {
+        return; /* asked before its key left the set */
+    }
+    blk = sim_block(s->c, h, view, (uint32_t)idx, in->chain[in->height].hash, t,
                     in->byz != SIM_BYZ_BAD_BLOCK, &len, digest);
     rc = pbft_propose(in->node, blk, len, s->now);
     if (rc == YC_ESTALE) {
@@ -480,9 +556,7 @@ static void drive(struct sim *s, int i)
             sim__log(s, "instance %d (v%u) commits height %llu in view %llu", i, in->vid,
                      (unsigned long long)cm.height, (unsigned long long)cm.cert.view);
             free(cblock);
-            if (pbft_decided(in->node, cm.height, cm.digest, s->now) != YC_OK) {
-                sim__fail(s, &s->res->error, "pbft_decided refused");
-            }
+            next_height(s, i, cm.height, cm.digest);
             continue;
         }
         if (want && !in->propose_pending) {
@@ -503,13 +577,14 @@ static void drive(struct sim *s, int i)
 static void start(struct sim *s, int i)
 {
     struct inst *in = &s->inst[i];
-    struct pbft_config cfg = config(s, in->vid);
+    const struct yc_valset *vs = sim__inst_set(s, in, in->height + 1);
+    struct pbft_config cfg = config(s, in->vid, vs);
     struct pbft_record *recs;
     size_t nr = 0;
     int rc;
 
-    if (in->byz == SIM_BYZ_SILENT) {
-        in->alive = true;
+    if (in->byz == SIM_BYZ_SILENT || sim__key_index(s, vs, in->vid) < 0) {
+        in->alive = true; /* silent, or an observer: it follows the chain by block sync */
         return;
     }
     in->vc_seen = 0;
@@ -542,15 +617,20 @@ static void start(struct sim *s, int i)
 static void on_msg(struct sim *s, const struct ev *e)
 {
     struct inst *in = &s->inst[e->dst];
-    int rc;
+    int rc, from;
     s->res->deliveries++;
     if (!in->alive || in->node == NULL) {
+        return;
+    }
+    /* the transport knows the sender by its key: a validator of the set in force here */
+    from = sim__key_index(s, sim__inst_set(s, in, in->height + 1), e->from);
+    if (from < 0) {
         return;
     }
     if (in->byz != SIM_HONEST) {
         sim__byz_seen(s, e->dst, e->data, e->len);
     }
-    rc = pbft_step(in->node, e->from, e->data, e->len, s->now);
+    rc = pbft_step(in->node, (uint32_t)from, e->data, e->len, s->now);
     if (rc != YC_OK) {
         s->res->refused++;
     }
@@ -573,7 +653,7 @@ static void on_status(struct sim *s, const struct ev *e)
     struct inst *in = &s->inst[e->dst];
     const struct chainent *ce;
     uint64_t h = e->arg + 1;
-    if (!in->alive || in->node == NULL || in->byz != SIM_HONEST || in->height < h) {
+    if (!in->alive || in->byz != SIM_HONEST || in->height < h) {
         return;
     }
     ce = &in->chain[h];
@@ -601,7 +681,7 @@ static void on_block(struct sim *s, const struct ev *e)
     uint64_t h = e->arg;
     const uint8_t *block = e->data + sizeof cert;
     size_t len = e->len - sizeof cert;
-    if (!in->alive || in->node == NULL || h != in->height + 1) {
+    if (!in->alive || in->byz == SIM_BYZ_SILENT || h != in->height + 1) {
         return;
     }
     memcpy(&cert, e->data, sizeof cert);
@@ -616,9 +696,7 @@ static void on_block(struct sim *s, const struct ev *e)
     }
     store_block(s, e->dst, h, digest, block, len, &cert, t);
     sim__log(s, "instance %d (v%u) synced height %llu", e->dst, in->vid, (unsigned long long)h);
-    if (pbft_decided(in->node, h, digest, s->now) != YC_OK) {
-        sim__fail(s, &s->res->error, "pbft_decided refused a synced block");
-    }
+    next_height(s, e->dst, h, digest);
     drive(s, e->dst);
 }
 
@@ -707,7 +785,7 @@ static void handle(struct sim *s, struct ev *e)
         schedule(s, EV_TICK, e->dst, s->now + TICK_MS);
         break;
     case EV_SYNC:
-        if (in->alive && in->node != NULL && in->byz == SIM_HONEST) {
+        if (in->alive && in->byz == SIM_HONEST) {
             for (int d = 0; d < s->ninst; d++) {
                 if (d != e->dst) {
                     sim__send_inst(s, e->dst, d, EV_STATUS, in->vid, NULL, 0, in->height, false);
@@ -754,6 +832,7 @@ bool sim_run(const struct sim_params *p, uint64_t seed, struct sim_result *res)
 {
     struct sim *s = calloc(1, sizeof *s);
     uint64_t fault_ms;
+    uint32_t nkeys;
     bool ok;
 
     if (s == NULL) {
@@ -774,8 +853,21 @@ bool sim_run(const struct sim_params *p, uint64_t seed, struct sim_result *res)
     s->dmax = p->delay_max_ms;
     s->faults = true;
 
-    /* instances: one per validator, a second for each twin */
-    for (uint32_t v = 0; v < p->n; v++) {
+    /* the sets, and the keys that are ever validators */
+    nkeys = p->n;
+    yc_valset_genesis(&s->sets[0], &s->c->g);
+    for (uint32_t k = 0; k < p->nchanges && k < SIM_MAX_CHANGES; k++) {
+        struct yc_valset *vs = &s->sets[k + 1];
+        vs->n = p->changes[k].n;
+        vs->quorum = yc_quorum(vs->n);
+        for (uint32_t j = 0; j < vs->n; j++) {
+            uint32_t key = p->changes[k].keys[j];
+            memcpy(vs->keys[j], s->c->pubs[key], YC_PUBKEY_LEN);
+            nkeys = key + 1 > nkeys ? key + 1 : nkeys;
+        }
+    }
+    /* instances: one per key, a second for each twin */
+    for (uint32_t v = 0; v < nkeys; v++) {
         struct inst *in = &s->inst[s->ninst++];
         in->vid = v;
         in->byz = p->byz[v];

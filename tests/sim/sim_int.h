@@ -14,7 +14,7 @@ struct ev {
     uint64_t t, seq;
     enum ev_kind kind;
     int dst, src;     /* instances (-1: none) */
-    uint32_t from;    /* sender's validator index, as the authenticated transport says */
+    uint32_t from;    /* sender's key id, as the authenticated transport says */
     uint8_t *data;
     size_t len;
     uint64_t arg;
@@ -36,7 +36,7 @@ struct chainent {
 };
 
 struct inst {
-    uint32_t vid;
+    uint32_t vid;     /* key id (its validator index while no set changed) */
     bool honest;      /* its key is honest: checked for safety, equivocation, liveness */
     enum sim_byz byz;
     pbft_node *node;  /* NULL while crashed, and for a silent validator */
@@ -69,6 +69,7 @@ struct sim {
     const struct sim_params *p;
     struct sim_rng rng;
     const struct sim_chain *c;
+    struct yc_valset sets[SIM_MAX_CHANGES + 1]; /* genesis's, then each change's */
     struct inst inst[SIM_MAX_INST];
     int ninst;
     struct ev *heap;
@@ -89,8 +90,14 @@ struct sim {
 };
 
 void sim__push(struct sim *s, struct ev e);
-/* Sends bytes from instance src to validator `to` (or PBFT_BROADCAST) through the
- * faulty network. */
+/* The validator set in force at height h; as instance in sees it (the late-switch
+ * negative control sees each set one height late). */
+const struct yc_valset *sim__set_at(const struct sim *s, uint64_t h);
+const struct yc_valset *sim__inst_set(const struct sim *s, const struct inst *in, uint64_t h);
+/* Index of key id `key` in vs, or -1. */
+int sim__key_index(const struct sim *s, const struct yc_valset *vs, uint32_t key);
+/* Sends bytes from instance src to validator `to` (its index in the set src is at, or
+ * PBFT_BROADCAST) through the faulty network. */
 void sim__send(struct sim *s, int src, uint32_t to, const uint8_t *p, size_t len,
                bool must_refuse);
 /* Same, but to one instance. */

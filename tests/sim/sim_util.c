@@ -54,14 +54,17 @@ const struct sim_chain *sim_chain_get(uint32_t n)
     snprintf(c->g.chain_id, sizeof c->g.chain_id, "sim-%u", n);
     c->g.genesis_time_ms = 1700000000000ull;
     c->g.nvalidators = n;
-    for (uint32_t i = 0; i < n; i++) {
+    for (uint32_t i = 0; i < n + SIM_SPARE_KEYS; i++) {
         uint8_t sk[YC_SECKEY_LEN] = {0};
         sk[0] = 0x5a;
         sk[31] = (uint8_t)(i + 1);
         if (yc_signer_create(&c->signers[i], sk) != YC_OK) {
             abort();
         }
-        yc_signer_pubkey(c->signers[i], c->g.validators[i].pub);
+        yc_signer_pubkey(c->signers[i], c->pubs[i]);
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        memcpy(c->g.validators[i].pub, c->pubs[i], YC_PUBKEY_LEN);
         snprintf(c->g.validators[i].name, sizeof c->g.validators[i].name, "v%u", i);
     }
     c->g.naccounts = 1;
@@ -111,7 +114,7 @@ void sim_chain_free_all(void)
         if (c == NULL) {
             continue;
         }
-        for (uint32_t i = 0; i < n; i++) {
+        for (uint32_t i = 0; i < n + SIM_SPARE_KEYS; i++) {
             yc_signer_destroy(c->signers[i]);
         }
         yc_tx_cleanup(&c->tx);
@@ -252,8 +255,13 @@ int sim_sweep(const char *family, sim_make_cb make, uint64_t base, uint32_t coun
     return failed;
 }
 
+static bool caught_by(const struct sim_result *r, bool badcert)
+{
+    return r->safety || r->equivocation || (badcert && r->badcert);
+}
+
 uint32_t sim_sweep_negative(const char *family, sim_make_cb make, uint64_t base, uint32_t count,
-                            uint32_t need)
+                            uint32_t need, bool badcert)
 {
     struct sim_params p;
     struct sim_result r;
@@ -269,7 +277,7 @@ uint32_t sim_sweep_negative(const char *family, sim_make_cb make, uint64_t base,
     default:
         make(&p, one);
         p.verbose = true;
-        caught = !sim_run(&p, one, &r) && (r.safety || r.equivocation);
+        caught = !sim_run(&p, one, &r) && caught_by(&r, badcert);
         printf("%s seed=%llu: %s — %s\n", family, (unsigned long long)one,
                caught ? "caught" : "not caught", r.why);
         return 1; /* replaying one seed is not a verdict on the control */
@@ -279,11 +287,12 @@ uint32_t sim_sweep_negative(const char *family, sim_make_cb make, uint64_t base,
         uint64_t seed = base + i;
         make(&p, seed);
         ran++;
-        if (!sim_run(&p, seed, &r) && (r.safety || r.equivocation)) {
+        if (!sim_run(&p, seed, &r) && caught_by(&r, badcert)) {
             if (caught == 0) {
                 first = seed;
-                printf("%s: caught at seed %llu: %s%s— %s\n", family, (unsigned long long)seed,
-                       r.safety ? "safety " : "", r.equivocation ? "equivocation " : "", r.why);
+                printf("%s: caught at seed %llu: %s%s%s— %s\n", family, (unsigned long long)seed,
+                       r.safety ? "safety " : "", r.equivocation ? "equivocation " : "",
+                       r.badcert ? "certificate " : "", r.why);
             }
             caught++;
         }

@@ -53,9 +53,10 @@ enum pbft_mutant {
 };
 
 struct pbft_config {
-    const struct yc_genesis *genesis; /* validator set and chain id; not owned, outlives node */
-    uint32_t self;                    /* own validator index */
-    const yc_signer *signer;          /* own consensus key; not owned */
+    const struct yc_genesis *genesis; /* chain id; not owned, outlives node */
+    const struct yc_valset *validators; /* the set in force at the starting height (copied;
+                                         * block.h); NULL: genesis's set */
+    const yc_signer *signer;          /* own consensus key, a member of that set; not owned */
     uint64_t base_timeout_ms;         /* view timeout at view 0 of a height; doubles per view
                                        * (0 means 1000) */
     uint32_t max_msgs_per_view;       /* cap on stored votes per (height, view); 0 or less
@@ -117,7 +118,8 @@ struct pbft_ready {
  * Creates a node deciding `height` (>= 1) on the parent block `prev_hash` (the
  * genesis hash for height 1).
  * Args: cfg: copied; cfg->genesis and cfg->signer are borrowed and must outlive the
- *       node; the signer's key must be validator cfg->self's (else YC_EINVAL).
+ *       node; the signer's key must be in the set in force at `height` (else YC_EINVAL):
+ *       this node's index is its position there.
  *       journal/njournal: the records this node persisted for `height`, in order
  *       (records of other heights are ignored; NULL with 0 for none); borrowed for the
  *       call only. A restarted node resumes its view, its votes (it never signs another
@@ -134,8 +136,10 @@ YC_WUR int pbft_create(pbft_node **out, const struct pbft_config *cfg, uint64_t 
 void pbft_destroy(pbft_node *n);
 
 /*
- * A message `msg[0..len)` (borrowed) from validator `from`, the authenticated
- * transport's claim: the message must name the same sender and carry its signature.
+ * A message `msg[0..len)` (borrowed) from validator `from` (its index in the set in
+ * force at this node's height), the authenticated transport's claim: the message must
+ * carry its signature, and name the same sender (for a message of height + 1: the
+ * sender's index in the set of that height, checked when it is replayed).
  * Returns YC_OK (taken, or a harmless duplicate; a message for height + 1 is kept and
  * judged when this height is decided), or why it was refused — never an assert:
  * YC_EBADMSG (malformed, sender mismatch, not from the primary, conflicting vote:
@@ -175,12 +179,19 @@ YC_WUR int pbft_block_checked(pbft_node *n, uint64_t height, uint64_t view,
                               const uint8_t digest[YC_HASH_LEN], bool ok, uint64_t now_ms);
 /*
  * The block at `height` with hash `hash` is stored, from ready.commit or from block
- * sync (whose certificate the driver verified): decide height + 1 next. The driver
- * may then prune journal records of heights <= height. Returns YC_OK, YC_ESTALE
- * (height below the current one), YC_EINVAL.
+ * sync (whose certificate the driver verified): decide height + 1 next, with `next`,
+ * the validator set in force at height + 1 (copied; NULL: the set stays). From then on
+ * validator indices (pbft_step's `from`, pbft_msg.to, the primary, the quorum, whose
+ * signatures count) are positions in `next`; early messages buffered for height + 1
+ * are renumbered, those of validators that left are dropped. The driver may then prune
+ * journal records of heights <= height.
+ * Returns YC_OK, YC_ESTALE (height below the current one), YC_ENOTAUTH (this node's
+ * key is not in `next`: nothing changed; it is no longer a validator, the driver
+ * destroys it and follows the chain as an observer), YC_EINVAL (`next` empty, larger
+ * than YC_MAX_VALIDATORS, or with a quorum other than yc_quorum(n)).
  */
 YC_WUR int pbft_decided(pbft_node *n, uint64_t height, const uint8_t hash[YC_HASH_LEN],
-                        uint64_t now_ms);
+                        const struct yc_valset *next, uint64_t now_ms);
 
 /* True when pbft_ready has something new: records, messages, proposals, a commit,
  * evidence, or want_proposal just became true. */

@@ -156,6 +156,11 @@ struct yc_valset {
 
 /* The genesis validators in their order, quorum yc_quorum(n). */
 void yc_valset_genesis(struct yc_valset *vs, const struct yc_genesis *g);
+/* Index of the validator with key pub in vs, or -1 (a key's index can differ from one
+ * set to the next). */
+int yc_valset_index(const struct yc_valset *vs, const uint8_t pub[YC_PUBKEY_LEN]);
+/* True iff a and b have the same keys in the same order and the same quorum. */
+bool yc_valset_same(const struct yc_valset *a, const struct yc_valset *b);
 
 /* What a block must follow: its parent (the genesis at height 0). */
 struct yc_block_parent {

@@ -49,7 +49,6 @@ struct pbft_config fx_config(const struct fx *fx, uint32_t self)
     struct pbft_config c;
     memset(&c, 0, sizeof c);
     c.genesis = &fx->g;
-    c.self = self;
     c.signer = fx->signers[self];
     c.base_timeout_ms = 1000;
     c.max_msgs_per_view = 0;

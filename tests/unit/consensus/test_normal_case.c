@@ -109,11 +109,11 @@ static void test_decided_moves_on(void **state)
     check_all_committed(c, 0, false);
     memcpy(d, c->commit[0].digest, YC_HASH_LEN);
     for (uint32_t i = 0; i < 4; i++) {
-        assert_int_equal(pbft_decided(c->nodes[i], 1, d, c->now), YC_OK);
+        assert_int_equal(pbft_decided(c->nodes[i], 1, d, NULL, c->now), YC_OK);
         yc_free((void *)c->commit[i].block);
         c->committed[i] = false;
         /* an old height is stale */
-        assert_int_equal(pbft_decided(c->nodes[i], 0, d, c->now), YC_ESTALE);
+        assert_int_equal(pbft_decided(c->nodes[i], 0, d, NULL, c->now), YC_ESTALE);
     }
     c->height = 2;
     memcpy(c->prev, d, YC_HASH_LEN);

@@ -57,7 +57,7 @@ static void test_propose_commit(void **state)
         assert_false(r.want_proposal);
         fx_ready_free(&r);
         yc_free(blk);
-        assert_int_equal(pbft_decided(node, h, digest, 1000 + h), YC_OK);
+        assert_int_equal(pbft_decided(node, h, digest, NULL, 1000 + h), YC_OK);
         assert_true(fx_drain(node, &r));
         assert_true(r.want_proposal);
         assert_int_equal(r.height, h + 1);
@@ -141,19 +141,29 @@ static void test_bad_config(void **state)
     struct fx fx;
     struct pbft_config cfg;
     pbft_node *node;
+    struct yc_valset three, none;
     (void)state;
 
     fx_init(&fx, 4);
-    cfg = fx_config(&fx, 0);
-    cfg.signer = fx.signers[1]; /* not validator 0's key */
+    yc_valset_genesis(&three, &fx.g);
+    three.n = 3; /* validators 0..2 */
+    three.quorum = yc_quorum(3);
+    memset(&none, 0, sizeof none);
+    cfg = fx_config(&fx, 3);
+    cfg.validators = &three; /* validator 3's key is not in the set in force */
     assert_int_equal(pbft_create(&node, &cfg, 1, fx.g.hash, NULL, 0, 0), YC_EINVAL);
-    cfg = fx_config(&fx, 4);
-    cfg.signer = fx.signers[0];
+    cfg.validators = &none;
     assert_int_equal(pbft_create(&node, &cfg, 1, fx.g.hash, NULL, 0, 0), YC_EINVAL);
     cfg = fx_config(&fx, 0);
     assert_int_equal(pbft_create(&node, &cfg, 0, fx.g.hash, NULL, 0, 0), YC_EINVAL);
     assert_int_equal(pbft_create(NULL, &cfg, 1, fx.g.hash, NULL, 0, 0), YC_EINVAL);
     pbft_destroy(NULL);
+    /* a next set without this node's key stops it; an empty one is a caller error */
+    cfg = fx_config(&fx, 3);
+    assert_int_equal(pbft_create(&node, &cfg, 1, fx.g.hash, NULL, 0, 0), YC_OK);
+    assert_int_equal(pbft_decided(node, 1, fx.g.hash, &three, 0), YC_ENOTAUTH);
+    assert_int_equal(pbft_decided(node, 1, fx.g.hash, &none, 0), YC_EINVAL);
+    pbft_destroy(node);
     fx_cleanup(&fx);
 }
 
