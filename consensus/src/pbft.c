@@ -557,8 +557,6 @@ int pbft_decided(pbft_node *n, uint64_t height, const uint8_t hash[YC_HASH_LEN],
             *old = n->vs;
         }
         set_validators(n, next_set);
-    } else if (next_set != NULL) {
-        n->vs = *next_set; /* same keys: names and addresses may have changed */
     }
     if (!next) {
         yc_free(old);

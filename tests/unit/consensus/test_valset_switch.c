@@ -29,9 +29,10 @@ static void test_removed_validator(void **state)
     (void)state;
 
     fx_init(&fx, 4);
-    yc_valset_from_genesis(&four, &fx.g);
+    yc_valset_genesis(&four, &fx.g);
     three = four;
     three.n = 3;
+    three.quorum = yc_quorum(3);
     cfg = fx_config(&fx, 0);
     assert_int_equal(pbft_create(&node, &cfg, 1, fx.g.hash, NULL, 0, 0), YC_OK);
     while (fx_drain(node, &r)) {
@@ -70,8 +71,8 @@ static void test_removed_validator(void **state)
     assert_true(fx_drain(node, &r));
     assert_true(r.has_commit);
     assert_int_equal(r.commit.cert.nsigs, 2);
-    assert_int_equal(yc_cert_verify_set(&r.commit.cert, fx.g.chain_id, &three, 2, d2), YC_OK);
-    assert_int_equal(yc_cert_verify_set(&r.commit.cert, fx.g.chain_id, &four, 2, d2),
+    assert_int_equal(yc_cert_check(&r.commit.cert, &three, fx.g.chain_id, 2, d2, NULL), YC_OK);
+    assert_int_equal(yc_cert_check(&r.commit.cert, &four, fx.g.chain_id, 2, d2, NULL),
                      YC_EBADCERT);
     fx_ready_free(&r);
     yc_free(b1);
