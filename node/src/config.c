@@ -661,6 +661,32 @@ static void format_value(char *out, size_t outlen, const struct yc_config *c, co
     }
 }
 
+/* Appends `text` as "# " comment lines of at most RENDER_WIDTH columns, cut between words
+ * (a word longer than a line gets a line of its own). Stops quietly at `cap`: the caller
+ * sees len >= cap. */
+#define RENDER_WIDTH 99
+static void put_comment(char *out, size_t cap, size_t *len, const char *text)
+{
+    const char *p = text;
+    while (*p != '\0' && *len < cap) {
+        size_t col = 2, n = 0; /* "# " */
+        for (;;) {             /* take whole words while they fit */
+            size_t w = strcspn(p + n + (n > 0), " ");
+            size_t add = w + (n > 0);
+            if (n > 0 && col + add > RENDER_WIDTH)
+                break;
+            n += add;
+            col += add;
+            if (p[n] == '\0')
+                break;
+        }
+        *len += (size_t)snprintf(out + *len, cap - *len, "# %.*s\n", (int)n, p);
+        p += n;
+        while (*p == ' ')
+            p++;
+    }
+}
+
 char *yc_config_render(const struct yc_config *c)
 {
     size_t cap = 65536 + 2 * YC_CFG_LIST_MAX, len = 0;
@@ -685,10 +711,13 @@ char *yc_config_render(const struct yc_config *c)
             section = o->section;
             len += (size_t)snprintf(out + len, cap - len, "\n[%s]\n", section);
         }
-        char env[96];
+        char env[96], where[sizeof dv + sizeof env + 32];
         env_name(env, sizeof env, o);
-        len += (size_t)snprintf(out + len, cap - len, "# %s\n# Default: %s. Environment: %s.\n"
-                                "%s = %s\n", o->help, dv, env, o->key, cv);
+        snprintf(where, sizeof where, "Default: %s. Environment: %s.", dv, env);
+        put_comment(out, cap, &len, o->help);
+        put_comment(out, cap, &len, where);
+        if (len < cap)
+            len += (size_t)snprintf(out + len, cap - len, "%s = %s\n", o->key, cv);
         if (len >= cap) {
             free(out);
             return NULL;
