@@ -22,31 +22,38 @@
 #define B_(m) ((uint16_t)offsetof(union yc_tx_body, m))
 #define H_(m) ((int16_t)offsetof(union yc_tx_body, m))
 #define NO_ YC_FIELD_NONE
-#define F_(key, kind, req, min, max, m, has, count, en)                                          \
-    {key, kind, req, min, max, B_(m), has, count, en}
+#define F_(key, kind, req, min, max, m, has, count, en, show, time)                              \
+    {key, kind, req, min, max, B_(m), has, count, en, show, time}
+#define SP_ YC_SHOW_PRESENT
 
 /* Required fields. */
-#define R_TEXT(k, m, max, en) F_(k, YC_FK_TEXT, true, 0, max, m, NO_, NO_, en)
-#define R_U64(k, m) F_(k, YC_FK_U64, true, 0, 0, m, NO_, NO_, NO_)
-#define R_ID(k, m) F_(k, YC_FK_ID, true, 0, 0, m, NO_, NO_, NO_)
-#define R_DIGEST(k, m) F_(k, YC_FK_DIGEST, true, 0, 0, m, NO_, NO_, NO_)
-#define R_DIGEST_HAS(k, m, h) F_(k, YC_FK_DIGEST, true, 0, 0, m, H_(h), NO_, NO_)
-#define R_PUB(k, m) F_(k, YC_FK_PUB, true, 0, 0, m, NO_, NO_, NO_)
-#define R_LIST(k, m, en) F_(k, YC_FK_LIST, true, 0, YC_CODE_MAX, m, NO_, NO_, en)
-#define R_SHARES(k, m, n, max) F_(k, YC_FK_SHARES, true, 0, max, m, NO_, H_(n), NO_)
+#define R_TEXT(k, m, max, en) F_(k, YC_FK_TEXT, true, 0, max, m, NO_, NO_, en, SP_, false)
+#define R_U64(k, m) F_(k, YC_FK_U64, true, 0, 0, m, NO_, NO_, NO_, SP_, false)
+#define R_TIME(k, m) F_(k, YC_FK_U64, true, 0, 0, m, NO_, NO_, NO_, SP_, true)
+#define R_ID(k, m) F_(k, YC_FK_ID, true, 0, 0, m, NO_, NO_, NO_, SP_, false)
+#define R_DIGEST(k, m) F_(k, YC_FK_DIGEST, true, 0, 0, m, NO_, NO_, NO_, SP_, false)
+#define R_DIGEST_HAS(k, m, h) F_(k, YC_FK_DIGEST, true, 0, 0, m, H_(h), NO_, NO_, SP_, false)
+#define R_PUB(k, m) F_(k, YC_FK_PUB, true, 0, 0, m, NO_, NO_, NO_, SP_, false)
+#define R_LIST(k, m, en) F_(k, YC_FK_LIST, true, 0, YC_CODE_MAX, m, NO_, NO_, en, SP_, false)
+#define R_SHARES(k, m, n, max) F_(k, YC_FK_SHARES, true, 0, max, m, NO_, H_(n), NO_, SP_, false)
 /* Optional fields: absent reads as 0, false or empty (an optional text without a has-flag
- * is non-empty when present, so that absent and empty are one encoding). */
-#define O_TEXT(k, m, max, en) F_(k, YC_FK_TEXT, false, 1, max, m, NO_, NO_, en)
-#define O_TEXT_HAS(k, m, h, max) F_(k, YC_FK_TEXT, false, 0, max, m, H_(h), NO_, NO_)
-#define O_U64(k, m) F_(k, YC_FK_U64, false, 0, 0, m, NO_, NO_, NO_)
-#define O_BOOL(k, m) F_(k, YC_FK_BOOL, false, 0, 0, m, NO_, NO_, NO_)
-#define O_ID(k, m, h) F_(k, YC_FK_ID, false, 0, 0, m, H_(h), NO_, NO_)
-#define O_DIGEST(k, m, h) F_(k, YC_FK_DIGEST, false, 0, 0, m, H_(h), NO_, NO_)
-#define O_PUB(k, m, h) F_(k, YC_FK_PUB, false, 0, 0, m, H_(h), NO_, NO_)
-#define O_LIST(k, m, en) F_(k, YC_FK_LIST, false, 0, YC_CODE_MAX, m, NO_, NO_, en)
-#define O_LIST_HAS(k, m, h, en) F_(k, YC_FK_LIST, false, 0, YC_CODE_MAX, m, H_(h), NO_, en)
-#define O_IDS(k, m, n, h, max) F_(k, YC_FK_IDS, false, 0, max, m, h, H_(n), NO_)
-#define O_PUBS(k, m, n, max) F_(k, YC_FK_PUBS, false, 0, max, m, NO_, H_(n), NO_)
+ * is non-empty when present, so that absent and empty are one encoding). `show`: when a
+ * rendering shows the field (enum yc_field_show). */
+#define O_TEXT(k, m, max, en) F_(k, YC_FK_TEXT, false, 1, max, m, NO_, NO_, en, SP_, false)
+#define O_TEXT_HAS(k, m, h, max) F_(k, YC_FK_TEXT, false, 0, max, m, H_(h), NO_, NO_, SP_, false)
+#define O_U64(k, m, show) F_(k, YC_FK_U64, false, 0, 0, m, NO_, NO_, NO_, show, false)
+#define O_BOOL(k, m, show) F_(k, YC_FK_BOOL, false, 0, 0, m, NO_, NO_, NO_, show, false)
+#define O_ID(k, m, h) F_(k, YC_FK_ID, false, 0, 0, m, H_(h), NO_, NO_, SP_, false)
+#define O_DIGEST(k, m, h) F_(k, YC_FK_DIGEST, false, 0, 0, m, H_(h), NO_, NO_, SP_, false)
+#define O_PUB(k, m, h) F_(k, YC_FK_PUB, false, 0, 0, m, H_(h), NO_, NO_, SP_, false)
+#define O_LIST(k, m, en, show) F_(k, YC_FK_LIST, false, 0, YC_CODE_MAX, m, NO_, NO_, en, show, false)
+#define O_LIST_HAS(k, m, h, en)                                                                  \
+    F_(k, YC_FK_LIST, false, 0, YC_CODE_MAX, m, H_(h), NO_, en, SP_, false)
+#define O_IDS(k, m, n, h, max, show) F_(k, YC_FK_IDS, false, 0, max, m, h, H_(n), NO_, show, false)
+#define O_PUBS(k, m, n, max, show)                                                               \
+    F_(k, YC_FK_PUBS, false, 0, max, m, NO_, H_(n), NO_, show, false)
+#define ALWAYS_ YC_SHOW_ALWAYS
+#define NONZERO_ YC_SHOW_NONZERO
 
 static const struct yc_field ACCOUNT_REGISTER[] = {
     O_PUB("account", account_register.account, account_register.has_account),
@@ -67,16 +74,16 @@ static const struct yc_field TOKEN[] = {
 };
 static const struct yc_field CONSENT_GRANT[] = {
     R_LIST("categories", consent_grant.categories, NO_),
-    O_U64("fee_per_use", consent_grant.fee_per_use),
+    O_U64("fee_per_use", consent_grant.fee_per_use, ALWAYS_),
     R_TEXT("jurisdiction", consent_grant.jurisdiction, YC_CODE_MAX, NO_),
-    O_U64("max_uses", consent_grant.max_uses),
-    O_U64("not_before", consent_grant.not_before),
-    O_BOOL("onward_transfer", consent_grant.onward_transfer),
+    O_U64("max_uses", consent_grant.max_uses, ALWAYS_),
+    O_U64("not_before", consent_grant.not_before, ALWAYS_),
+    O_BOOL("onward_transfer", consent_grant.onward_transfer, ALWAYS_),
     R_LIST("operations", consent_grant.operations, YC_ENUM_CONSENT_OP),
     R_PUB("processor", consent_grant.processor),
     R_LIST("purposes", consent_grant.purposes, NO_),
-    O_U64("retention_days", consent_grant.retention_days),
-    R_U64("until", consent_grant.until),
+    O_U64("retention_days", consent_grant.retention_days, ALWAYS_),
+    R_TIME("until", consent_grant.until),
 };
 static const struct yc_field CONSENT_REVOKE[] = {
     R_ID("consent", consent_revoke.consent),
@@ -117,7 +124,8 @@ static const struct yc_field ASSET_REGISTER[] = {
     R_DIGEST("digest", asset_register.digest),
     R_TEXT("grade", asset_register.grade, YC_CODE_MAX, YC_ENUM_GRADE),
     R_TEXT("openness", asset_register.openness, YC_CODE_MAX, YC_ENUM_OPENNESS),
-    O_IDS("parents", asset_register.parents, asset_register.nparents, NO_, YC_PARENTS_MAX),
+    O_IDS("parents", asset_register.parents, asset_register.nparents, NO_, YC_PARENTS_MAX,
+          NONZERO_),
     R_TEXT("sector", asset_register.sector, YC_CODE_MAX, NO_),
     R_TEXT("source", asset_register.source, YC_CODE_MAX, YC_ENUM_SOURCE),
     R_TEXT("title", asset_register.title, YC_NAME_MAX, NO_),
@@ -141,7 +149,7 @@ static const struct yc_field ASSET_UPDATE[] = {
     R_DIGEST("digest", asset_update.digest),
     O_TEXT("note", asset_update.note, YC_NAME_MAX, NO_),
     O_IDS("parents", asset_update.parents, asset_update.nparents, H_(asset_update.has_parents),
-          YC_PARENTS_MAX),
+          YC_PARENTS_MAX, SP_),
     O_TEXT("title", asset_update.title, YC_NAME_MAX, NO_),
 };
 static const struct yc_field ASSET_RETIRE[] = {
@@ -155,13 +163,13 @@ static const struct yc_field RIGHT_TRANSFER[] = {
 };
 static const struct yc_field RIGHT_LICENSE[] = {
     R_ID("asset", right_license.asset),
-    O_U64("fee", right_license.fee),
+    O_U64("fee", right_license.fee, ALWAYS_),
     R_PUB("licensee", right_license.licensee),
-    O_U64("max_uses", right_license.max_uses),
-    O_U64("not_before", right_license.not_before),
+    O_U64("max_uses", right_license.max_uses, ALWAYS_),
+    O_U64("not_before", right_license.not_before, ALWAYS_),
     R_LIST("operations", right_license.operations, YC_ENUM_LICENSE_OP),
     R_LIST("purposes", right_license.purposes, NO_),
-    R_U64("until", right_license.until),
+    R_TIME("until", right_license.until),
     R_TEXT("visibility", right_license.visibility, YC_CODE_MAX, YC_ENUM_VISIBILITY),
 };
 static const struct yc_field LICENSE_REVOKE[] = {
@@ -169,15 +177,15 @@ static const struct yc_field LICENSE_REVOKE[] = {
 };
 static const struct yc_field MARKET_LIST[] = {
     R_ID("asset", market_list.asset),
-    O_U64("fee", market_list.fee),
-    O_U64("max_uses", market_list.max_uses),
+    O_U64("fee", market_list.fee, NONZERO_),
+    O_U64("max_uses", market_list.max_uses, NONZERO_),
     R_TEXT("offer", market_list.offer, YC_CODE_MAX, YC_ENUM_OFFER),
     O_LIST_HAS("operations", market_list.operations, market_list.has_operations,
                YC_ENUM_LICENSE_OP),
     R_U64("price", market_list.price),
     O_LIST_HAS("purposes", market_list.purposes, market_list.has_purposes, NO_),
     R_TEXT("sector", market_list.sector, YC_CODE_MAX, NO_),
-    O_U64("until", market_list.until),
+    O_U64("until", market_list.until, NONZERO_),
     O_TEXT("visibility", market_list.visibility, YC_CODE_MAX, YC_ENUM_VISIBILITY),
 };
 static const struct yc_field MARKET_APPRAISE[] = {
@@ -187,7 +195,7 @@ static const struct yc_field MARKET_APPRAISE[] = {
     R_U64("value", market_appraise.value),
 };
 static const struct yc_field MARKET_BID[] = {
-    R_U64("expires", market_bid.expires),
+    R_TIME("expires", market_bid.expires),
     R_ID("listing", market_bid.listing),
     R_U64("price", market_bid.price),
 };
@@ -201,7 +209,7 @@ static const struct yc_field MARKET_CANCEL[] = {
 static const struct yc_field PLEDGE_CREATE[] = {
     R_U64("amount", pledge_create.amount),
     R_ID("asset", pledge_create.asset),
-    R_U64("due", pledge_create.due),
+    R_TIME("due", pledge_create.due),
     R_PUB("pledgee", pledge_create.pledgee),
 };
 static const struct yc_field PLEDGE_REF[] = {
@@ -209,17 +217,17 @@ static const struct yc_field PLEDGE_REF[] = {
 };
 static const struct yc_field POLICY_SET[] = {
     O_PUBS("alert_accounts", policy_set.alert_accounts, policy_set.nalert_accounts,
-           YC_POLICY_ACCOUNTS_MAX),
-    O_U64("alert_amount", policy_set.alert_amount),
-    O_BOOL("alert_cross_border", policy_set.alert_cross_border),
-    O_BOOL("alert_important", policy_set.alert_important),
+           YC_POLICY_ACCOUNTS_MAX, ALWAYS_),
+    O_U64("alert_amount", policy_set.alert_amount, ALWAYS_),
+    O_BOOL("alert_cross_border", policy_set.alert_cross_border, ALWAYS_),
+    O_BOOL("alert_important", policy_set.alert_important, ALWAYS_),
     O_PUBS("banned_accounts", policy_set.banned_accounts, policy_set.nbanned_accounts,
-           YC_POLICY_ACCOUNTS_MAX),
-    O_LIST("banned_catalog_prefixes", policy_set.banned_catalog_prefixes, NO_),
-    O_LIST("banned_categories", policy_set.banned_categories, NO_),
-    O_LIST("banned_jurisdictions", policy_set.banned_jurisdictions, NO_),
-    O_LIST("categories", policy_set.categories, NO_),
-    O_LIST("purposes", policy_set.purposes, NO_),
+           YC_POLICY_ACCOUNTS_MAX, ALWAYS_),
+    O_LIST("banned_catalog_prefixes", policy_set.banned_catalog_prefixes, NO_, ALWAYS_),
+    O_LIST("banned_categories", policy_set.banned_categories, NO_, ALWAYS_),
+    O_LIST("banned_jurisdictions", policy_set.banned_jurisdictions, NO_, ALWAYS_),
+    O_LIST("categories", policy_set.categories, NO_, SP_),
+    O_LIST("purposes", policy_set.purposes, NO_, SP_),
     R_U64("version", policy_set.version),
 };
 static const struct yc_field EXPORT_ASSESS[] = {
@@ -227,7 +235,7 @@ static const struct yc_field EXPORT_ASSESS[] = {
     R_TEXT("destination", export_assess.destination, YC_CODE_MAX, NO_),
     R_TEXT("outcome", export_assess.outcome, YC_CODE_MAX, YC_ENUM_EXPORT_OUTCOME),
     R_DIGEST("report", export_assess.report),
-    R_U64("until", export_assess.until),
+    R_TIME("until", export_assess.until),
 };
 static const struct yc_field CREDIT_RECORD[] = {
     R_PUB("account", credit_record.account),

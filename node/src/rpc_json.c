@@ -16,6 +16,7 @@
 #include "rpc_json.h"
 #include "yc/bech32.h"
 #include "yc/hash.h"
+#include "yc/txschema.h"
 
 json_t *yc_rjson_u64(uint64_t v)
 {
@@ -98,92 +99,91 @@ json_t *yc_rjson_list(const struct yc_list *l)
     return a;
 }
 
-/* Sets key only when the optional slice is present (non-empty). */
-static void set_opt_slice(json_t *o, const char *key, const struct yc_slice *s)
+/* Whether the body shows field i of its schema (txschema.h, enum yc_field_show). */
+static bool field_shown(const struct yc_tx *tx, uint32_t i, const struct yc_field *f)
 {
-    if (s->len > 0)
-        json_object_set_new(o, key, yc_rjson_slice(s));
+    const uint8_t *v = (const uint8_t *)&tx->b + f->off;
+
+    if (f->required || f->show == YC_SHOW_ALWAYS)
+        return true;
+    if (f->show == YC_SHOW_PRESENT)
+        return (tx->body_present >> i & 1u) != 0;
+    if (f->count_off >= 0)
+        return *(const uint32_t *)(const void *)((const uint8_t *)&tx->b + f->count_off) > 0;
+    switch ((enum yc_field_kind)f->kind) {
+    case YC_FK_U64:
+        return *(const uint64_t *)(const void *)v != 0;
+    case YC_FK_BOOL:
+        return *(const bool *)(const void *)v;
+    case YC_FK_TEXT:
+        return ((const struct yc_slice *)(const void *)v)->len > 0;
+    case YC_FK_LIST:
+        return ((const struct yc_list *)(const void *)v)->n > 0;
+    default:
+        return true;
+    }
 }
 
-static void set_opt_hash(json_t *o, const char *key, bool has, const uint8_t h[YC_HASH_LEN])
+/* The JSON of one field's value: ids and digests in hex, keys as addresses, integers as
+ * decimal strings. */
+static json_t *field_json(const struct yc_tx *tx, const struct yc_field *f)
 {
-    if (has)
-        json_object_set_new(o, key, yc_rjson_hex(h, YC_HASH_LEN));
+    const uint8_t *base = (const uint8_t *)&tx->b;
+    const void *v = base + f->off;
+    uint32_t n = f->count_off >= 0 ? *(const uint32_t *)(const void *)(base + f->count_off) : 0;
+    json_t *a;
+
+    switch ((enum yc_field_kind)f->kind) {
+    case YC_FK_TEXT:
+        return yc_rjson_slice(v);
+    case YC_FK_U64:
+        return yc_rjson_u64(*(const uint64_t *)v);
+    case YC_FK_BOOL:
+        return json_boolean(*(const bool *)v);
+    case YC_FK_ID:
+    case YC_FK_DIGEST:
+        return yc_rjson_hex(v, YC_HASH_LEN);
+    case YC_FK_PUB:
+        return yc_rjson_addr(v);
+    case YC_FK_LIST:
+        return yc_rjson_list(v);
+    case YC_FK_IDS:
+    case YC_FK_PUBS:
+    case YC_FK_SHARES:
+        break;
+    }
+    a = json_array();
+    for (uint32_t i = 0; a && i < n && i < f->max; i++) {
+        if (f->kind == YC_FK_IDS) {
+            json_array_append_new(a, yc_rjson_hex((const uint8_t *)v + (size_t)i * YC_HASH_LEN,
+                                                  YC_HASH_LEN));
+        } else if (f->kind == YC_FK_PUBS) {
+            json_array_append_new(a, yc_rjson_addr((const uint8_t *)v + (size_t)i * YC_PUBKEY_LEN));
+        } else {
+            const struct yc_contributor *c = (const struct yc_contributor *)v + i;
+            json_array_append_new(a, json_pack("{s:o*,s:o*}", "account", yc_rjson_addr(c->pub),
+                                               "bps", yc_rjson_u64(c->bps)));
+        }
+    }
+    return a;
 }
 
 json_t *yc_rjson_tx_body(const struct yc_tx *tx)
 {
+    const struct yc_tx_schema *s = yc_tx_schema(tx->type);
     json_t *o = json_object();
-    if (!o)
-        return NULL;
-    const union yc_tx_body *b = &tx->b;
-    switch (tx->type) {
-    case YC_TX_ACCOUNT_REGISTER:
-        if (b->account_register.has_account)
-            json_object_set_new(o, "account", yc_rjson_addr(b->account_register.account));
-        json_object_set_new(o, "jurisdiction", yc_rjson_slice(&b->account_register.jurisdiction));
-        json_object_set_new(o, "name", yc_rjson_slice(&b->account_register.name));
-        json_object_set_new(o, "role", yc_rjson_slice(&b->account_register.role));
-        break;
-    case YC_TX_ACCOUNT_UPDATE:
-        if (b->account_update.has_account)
-            json_object_set_new(o, "account", yc_rjson_addr(b->account_update.account));
-        if (b->account_update.has_jurisdiction)
-            json_object_set_new(o, "jurisdiction",
-                                yc_rjson_slice(&b->account_update.jurisdiction));
-        if (b->account_update.has_name)
-            json_object_set_new(o, "name", yc_rjson_slice(&b->account_update.name));
-        break;
-    case YC_TX_TOKEN_ISSUE:
-    case YC_TX_TOKEN_TRANSFER:
-    case YC_TX_TOKEN_REDEEM:
-        json_object_set_new(o, "amount", yc_rjson_u64(b->token.amount));
-        set_opt_slice(o, "memo", &b->token.memo);
-        if (b->token.has_to)
-            json_object_set_new(o, "to", yc_rjson_addr(b->token.to));
-        break;
-    case YC_TX_CONSENT_GRANT: {
-        const struct yc_body_consent_grant *g = &b->consent_grant;
-        json_object_set_new(o, "categories", yc_rjson_list(&g->categories));
-        json_object_set_new(o, "fee_per_use", yc_rjson_u64(g->fee_per_use));
-        json_object_set_new(o, "jurisdiction", yc_rjson_slice(&g->jurisdiction));
-        json_object_set_new(o, "max_uses", yc_rjson_u64(g->max_uses));
-        json_object_set_new(o, "not_before", yc_rjson_u64(g->not_before));
-        json_object_set_new(o, "onward_transfer", json_boolean(g->onward_transfer));
-        json_object_set_new(o, "operations", yc_rjson_list(&g->operations));
-        json_object_set_new(o, "processor", yc_rjson_addr(g->processor));
-        json_object_set_new(o, "purposes", yc_rjson_list(&g->purposes));
-        json_object_set_new(o, "retention_days", yc_rjson_u64(g->retention_days));
-        json_object_set_new(o, "until", yc_rjson_u64(g->until));
-        json_object_set_new(o, "until_time", yc_rjson_time(g->until));
-        break;
-    }
-    case YC_TX_CONSENT_REVOKE:
-        json_object_set_new(o, "consent", yc_rjson_hex(b->consent_revoke.consent, YC_HASH_LEN));
-        break;
-    case YC_TX_USAGE_RECORD: {
-        const struct yc_body_usage_record *u = &b->usage_record;
-        set_opt_slice(o, "category", &u->category);
-        set_opt_hash(o, "consent", u->has_consent, u->consent);
-        set_opt_hash(o, "input", u->has_input, u->input);
-        set_opt_hash(o, "license", u->has_license, u->license);
-        json_object_set_new(o, "operation", yc_rjson_slice(&u->operation));
-        set_opt_hash(o, "output", u->has_output, u->output);
-        json_object_set_new(o, "purpose", yc_rjson_slice(&u->purpose));
-        break;
-    }
-    case YC_TX_EVIDENCE_ANCHOR: {
-        const struct yc_body_evidence_anchor *e = &b->evidence_anchor;
-        json_object_set_new(o, "digest", yc_rjson_hex(e->digest, YC_HASH_LEN));
-        json_object_set_new(o, "kind", yc_rjson_slice(&e->kind));
-        set_opt_slice(o, "note", &e->note);
-        set_opt_hash(o, "ref", e->has_ref, e->ref);
-        break;
-    }
-    default:
-        if (!yc__rjson_asset_body(tx, o)) /* rpc_methods_asset.c */
-            yc__rjson_market_body(tx, o); /* rpc_methods_market.c */
-        break;
+
+    for (uint32_t i = 0; o && s != NULL && i < s->nfields; i++) {
+        const struct yc_field *f = &s->fields[i];
+        if (!field_shown(tx, i, f))
+            continue;
+        json_object_set_new(o, f->key, field_json(tx, f));
+        if (f->time) {
+            char k[64];
+            snprintf(k, sizeof k, "%s_time", f->key);
+            json_object_set_new(o, k, yc_rjson_time(*(const uint64_t *)(const void *)(
+                                          (const uint8_t *)&tx->b + f->off)));
+        }
     }
     return o;
 }

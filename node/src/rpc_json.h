@@ -49,13 +49,9 @@ json_t *yc_rjson_list(const struct yc_list *l);
 /* The decoded transaction: {"id","type","chain_id","sender","nonce","body",
  * "sig","cosigs"?}; body fields per type (docs/rpc.md). */
 json_t *yc_rjson_tx(const struct yc_tx *tx);
-/* The typed body of tx as an object. */
+/* The typed body of tx as an object, from its schema (txschema.h): fields in wire order,
+ * each shown as the schema's `show` says, a block time with its "<key>_time". */
 json_t *yc_rjson_tx_body(const struct yc_tx *tx);
-/* Fills o with the body of an issue-4 type (assets, rights, carries); false for other
- * types (rpc_methods_asset.c). */
-bool yc__rjson_asset_body(const struct yc_tx *tx, json_t *o);
-/* The same for the issue-5 types (market, pledges, supervision; rpc_methods_market.c). */
-bool yc__rjson_market_body(const struct yc_tx *tx, json_t *o);
 /* {"chain_id","height","view","proposer","time","time_ms","prev_hash","tx_root",
  *  "state_root","tx_count"}. */
 json_t *yc_rjson_header(const struct yc_block_header *h);

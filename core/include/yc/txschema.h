@@ -52,6 +52,15 @@ struct yc_field {
     int16_t has_off;   /* offset of a bool set when the key is on the wire, or NONE */
     int16_t count_off; /* IDS, PUBS, SHARES: offset of the uint32_t count */
     int16_t enum_id;   /* TEXT, LIST: enum yc_enum_id of the allowed values, or NONE */
+    uint8_t show;      /* enum yc_field_show: when a rendering (JSON) shows the field */
+    bool time;         /* U64: a block time in ms; renderings add "<key>_time" (RFC 3339) */
+};
+
+/* When a rendering of a decoded body shows a field. */
+enum yc_field_show {
+    YC_SHOW_PRESENT = 0, /* required, or optional and on the wire */
+    YC_SHOW_ALWAYS,      /* an absent optional field shows its default (0, false, []) */
+    YC_SHOW_NONZERO,     /* only when not 0 / empty, whether on the wire or not */
 };
 
 struct yc_tx_schema {
