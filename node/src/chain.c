@@ -160,7 +160,7 @@ int yc_chain_init_home(const struct yc_home *h, const struct yc_init_opts *o, ch
     uint8_t node_sk[YC_SECKEY_LEN], val_sk[YC_SECKEY_LEN], vpub[YC_PUBKEY_LEN];
     yc_keyfile_generate(node_sk);
     yc_keyfile_generate(val_sk);
-    int rc = YC_OK;
+    int rc;
     yc_signer *s = NULL;
     if (keep_val)
         rc = yc_keyfile_load(h->validator_key, &s, vpub, err, errlen);
@@ -169,13 +169,11 @@ int yc_chain_init_home(const struct yc_home *h, const struct yc_init_opts *o, ch
     if (rc == YC_OK && !keep_val)
         yc_signer_pubkey(s, vpub);
     yc_signer_destroy(s);
-    if (rc != YC_OK) {
-        /* the message of a bad key file is in err */
-    } else if (o->genesis_file != NULL) {
+    if (rc == YC_OK && o->genesis_file != NULL) {
         rc = yc_genesis_json_load(&g, o->genesis_file, err, errlen);
         if (rc == YC_OK && o->genesis_hash != NULL)
             rc = yc_ceremony_check_hash(&g, o->genesis_file, o->genesis_hash, err, errlen);
-    } else {
+    } else if (rc == YC_OK) {
         const char *chain_id = o->chain_id != NULL ? o->chain_id
                                                    : o->dev ? "yuchain-dev" : "yuchain-local";
         rc = yc_chain_genesis_begin(&g, chain_id, err, errlen);

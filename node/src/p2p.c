@@ -503,9 +503,13 @@ static int add_dialer(struct p2p *p, const char *entry)
     if (at != NULL) {
         char key[YC_ADDR_MAX];
         size_t klen = (size_t)(at - entry);
-        if (klen >= sizeof key || (memcpy(key, entry, klen), key[klen] = '\0',
-                                   yc_addr_decode(d->pub, key) != YC_OK) ||
-            !yc_pubkey_valid(d->pub)) {
+        bool ok = klen < sizeof key;
+        if (ok) {
+            memcpy(key, entry, klen);
+            key[klen] = '\0';
+            ok = yc_addr_decode(d->pub, key) == YC_OK && yc_pubkey_valid(d->pub);
+        }
+        if (!ok) {
             yc_log_error("p2p", "peer \"%s\": the part before '@' is not a yc1 key address",
                          entry);
             return YC_ECONFIG;
