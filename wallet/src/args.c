@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "yc/enums.h"
+#include "yc/txschema.h"
 #include "yc/tx.h"
 
 /* Finds the option named by arg ("--name" or "--name=value"); *value gets the inline
@@ -153,43 +154,45 @@ int wallet_args_parse(int argc, char **argv, struct wallet_args *a, char *err, s
     return 0;
 }
 
-static bool cmd_is(const struct wallet_cmd *cmd, const char *words)
+/* The transaction type a command builds: its words with '.' for ' ' ("consent grant":
+ * consent.grant) but for the commands named otherwise; YC_TX_NONE for the others. */
+static enum yc_tx_type cmd_tx_type(const struct wallet_cmd *cmd)
 {
-    return cmd != NULL && strcmp(cmd->words, words) == 0;
+    static const struct {
+        const char *words;
+        enum yc_tx_type type;
+    } OTHER[] = {
+        {"register", YC_TX_ACCOUNT_REGISTER},
+        {"asset transfer", YC_TX_RIGHT_TRANSFER},
+        {"asset license", YC_TX_RIGHT_LICENSE},
+    };
+    char type[48];
+    size_t n = strlen(cmd->words);
+
+    for (size_t i = 0; i < sizeof OTHER / sizeof OTHER[0]; i++) {
+        if (strcmp(cmd->words, OTHER[i].words) == 0)
+            return OTHER[i].type;
+    }
+    if (n >= sizeof type)
+        return YC_TX_NONE;
+    for (size_t i = 0; i < n; i++)
+        type[i] = cmd->words[i] == ' ' ? '.' : cmd->words[i];
+    return yc_tx_type_from_name(type, n);
 }
 
+/* The enumeration of option o's values for cmd, from the body schema (txschema.h): the
+ * field of the command's transaction type that the option names ("--not-before":
+ * not_before); -1 when there is none. */
 int wallet_opt_enum(const struct wallet_cmd *cmd, int o)
 {
-    switch (o) {
-    case O_ROLE:
-        return YC_ENUM_ROLE;
-    case O_OPERATIONS:
-        return cmd_is(cmd, "consent grant") ? YC_ENUM_CONSENT_OP : YC_ENUM_LICENSE_OP;
-    case O_OPERATION:
-        return YC_ENUM_USAGE_OP;
-    case O_SOURCE:
-        return YC_ENUM_SOURCE;
-    case O_GRADE:
-        return YC_ENUM_GRADE;
-    case O_OPENNESS:
-        return YC_ENUM_OPENNESS;
-    case O_VISIBILITY:
-        return YC_ENUM_VISIBILITY;
-    case O_RIGHT:
-        return YC_ENUM_RIGHT;
-    case O_OFFER:
-        return YC_ENUM_OFFER;
-    case O_SEVERITY:
-        return YC_ENUM_CREDIT_SEVERITY;
-    case O_OUTCOME:
-        if (cmd_is(cmd, "export assess"))
-            return YC_ENUM_EXPORT_OUTCOME;
-        if (cmd_is(cmd, "credit resolve"))
-            return YC_ENUM_CREDIT_OUTCOME;
-        return YC_ENUM_OBJECTION_OUTCOME;
-    default:
+    char key[48];
+
+    if (cmd == NULL || o < 0 || o >= O_COUNT || strlen(WALLET_OPTS[o].name) >= sizeof key)
         return -1;
-    }
+    for (size_t i = 0; i <= strlen(WALLET_OPTS[o].name); i++)
+        key[i] = WALLET_OPTS[o].name[i] == '-' ? '_' : WALLET_OPTS[o].name[i];
+    const struct yc_field *f = yc_tx_schema_field(yc_tx_schema(cmd_tx_type(cmd)), key, NULL);
+    return f != NULL ? f->enum_id : -1;
 }
 
 /* Options whose items are codes of the chain's code lists (syntax checked here; the node

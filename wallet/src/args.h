@@ -172,8 +172,10 @@ int wallet_args_parse(int argc, char **argv, struct wallet_args *a, char *err, s
 void wallet_usage(const struct wallet_cmd *cmd);
 
 /* The enumeration (yc/enums.h, enum yc_enum_id) the values of option o come from in
- * command cmd, or -1 when o is not enumeration-valued there (--operations: consent or
- * license operations by command; --outcome: objection, export or credit outcomes). */
+ * command cmd, or -1 when o is not enumeration-valued there: the allowed values of the
+ * field the option names in the body schema of the command's type (yc/txschema.h), so
+ * --operations is consent or license operations and --outcome an objection's, an export
+ * assessment's or a credit objection's outcome by command. */
 int wallet_opt_enum(const struct wallet_cmd *cmd, int o);
 
 /*
