@@ -13,8 +13,12 @@
  * would otherwise reach them only in a block, and if only its node holds it, that node
  * alone cannot start a view change (f + 1 are needed) when the primary is idle. So the
  * ready txs (at most REGOSSIP_MAX, proposal order) are sent again to a validator that
- * connects, and to all when the oldest ready tx has waited REGOSSIP_AGE_MS. Receivers
- * drop what they hold at the cost of a lookup.
+ * connects, and to all when the oldest ready tx has waited REGOSSIP_AGE_MS while nothing
+ * was committed for as long (the chain stalls), or has waited REGOSSIP_LATE_MS although
+ * blocks commit (the primaries, in turn, did not order it). While blocks commit, every
+ * validator is primary in turn and proposes what it holds, so a backlog that is merely
+ * queueing is not sent again: each copy costs every receiver a decode before its
+ * duplicate check.
  *
  * Counted: txs gossiped out and in, and each received one that was not admitted, by
  * reason (node.h yc_gossip_drop: a frame that does not parse counts once as malformed;
@@ -40,6 +44,7 @@
 #define NET_PEERS_MAX 128 /* peers listed at once (validators; observers: 16 by default) */
 #define REGOSSIP_MAX 2000
 #define REGOSSIP_AGE_MS 2000
+#define REGOSSIP_LATE_MS 10000
 #define QUORUM_GRACE_MS 2000 /* fewer validator peers than a quorum needs this long: warn */
 
 struct yc_net {
@@ -54,6 +59,7 @@ struct yc_net {
     size_t gossip_count_at;
     uint32_t gossip_n;
     uint64_t last_regossip; /* loop time of the last periodic re-gossip */
+    uint64_t last_commit;   /* loop time of the last block committed here, 0: none yet */
     uint64_t lost_at[YC_MAX_VALIDATORS]; /* loop time each validator peer was lost, 0: never */
     uint64_t below_since;   /* loop time validator peers fell below a quorum's need, 0: not */
     bool quorum_warned;     /* that was logged (at warn) and has not ended yet */
@@ -140,15 +146,19 @@ static void status_timer_cb(uv_timer_t *t)
     send_status(n, false);
     check_quorum_peers(n);
     uint64_t oldest, now = uv_now(n->loop);
-    if (n->drv != NULL && n->net != NULL && now >= n->net->last_regossip + REGOSSIP_AGE_MS &&
-        yc_mempool_oldest_ready(n->mp, &oldest) && now >= oldest + REGOSSIP_AGE_MS) {
-        n->net->last_regossip = now;
+    struct yc_net *g = n->net;
+    if (n->drv != NULL && g != NULL && now >= g->last_regossip + REGOSSIP_AGE_MS &&
+        yc_mempool_oldest_ready(n->mp, &oldest) && now >= oldest + REGOSSIP_AGE_MS &&
+        (now >= g->last_commit + REGOSSIP_AGE_MS || now >= oldest + REGOSSIP_LATE_MS)) {
+        g->last_regossip = now;
         regossip(n);
     }
 }
 
 void yc__net_committed(yc_node *n)
 {
+    if (n->net != NULL)
+        n->net->last_commit = uv_now(n->loop);
     send_status(n, true);
 }
 
