@@ -6,6 +6,14 @@
  * check, cut into chunks of CHUNK_TXS, one work item each: a worker thread only reads
  * those immutable txs and writes its chunk's result fields; the loop thread alone
  * touches the group, the cache and the counters.
+ *
+ * Once per node: a tx whose check is already queued or running (its cache key is in
+ * `inflight`: a gossiped tx still queued when a proposal holding it arrives, a proposal
+ * re-checked) is not checked a second time. The later group *defers* it and waits: when
+ * the first check ends, the tx is in the cache (verified) or, if that check did not
+ * reach it (an earlier tx of its chunk failed, or it was cancelled), the waiting group
+ * checks it itself. A group ends once its own chunks and its deferred txs have; groups
+ * waiting only on deferred txs are re-examined each time a chunk ends.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -38,10 +46,23 @@ struct vchunk {
     size_t bad;      /* index in the caller's batch of the failure */
 };
 
+struct vdefer { /* a tx of the group whose check another group has in flight */
+    const struct yc_tx *tx;
+    size_t index;             /* in the caller's batch */
+    uint8_t key[YC_HASH_LEN];
+    bool done;
+};
+
 struct vgroup {
     yc_verifier *v;
     const struct yc_tx **txs; /* need checking */
     size_t *index;            /* their index in the caller's batch */
+    uint8_t (*keys)[YC_HASH_LEN]; /* their cache keys, each in v->inflight until checked */
+    struct vdefer *defer;
+    size_t ndefer;
+    size_t *nested_index;     /* deferred txs this group checks itself: their index in
+                               * the caller's batch (that check's callback ends g) */
+    struct vgroup *wnext;     /* v->waiting */
     struct yc_tx_keyhint *hints; /* what the key cache knew of each; the check fills in */
     size_t n;
     struct vchunk *chunks;
@@ -63,6 +84,9 @@ struct yc_verifier {
     struct yc_idmap cache; /* key → ring slot (non-NULL marker) */
     uint64_t verified, hits;
     struct vgroup *jobs;   /* in flight, for cancel_all */
+    struct vgroup *waiting; /* own chunks ended, deferred txs not yet */
+    struct yc_idmap inflight; /* cache key → its group, while queued or running */
+    bool cancelling;
     struct keyslot *keys;  /* ring of KEYCACHE_SIZE */
     size_t keys_next;
     struct yc_idmap keymap; /* pub → its keyslot */
@@ -86,6 +110,7 @@ int yc_verifier_create(yc_verifier **out, uv_loop_t *loop, const char *chain_id,
     v->keys = calloc(KEYCACHE_SIZE, sizeof *v->keys);
     if (v->ring == NULL || v->ring_used == NULL || v->keys == NULL ||
         yc_idmap_init(&v->cache, YC_HASH_LEN) != YC_OK ||
+        yc_idmap_init(&v->inflight, YC_HASH_LEN) != YC_OK ||
         yc_idmap_init(&v->keymap, YC_PUBKEY_LEN) != YC_OK) {
         yc_verifier_destroy(v);
         return YC_ENOMEM;
@@ -99,6 +124,7 @@ void yc_verifier_destroy(yc_verifier *v)
     if (v == NULL)
         return;
     yc_idmap_cleanup(&v->cache);
+    yc_idmap_cleanup(&v->inflight);
     yc_idmap_cleanup(&v->keymap);
     free(v->keys);
     free(v->ring);
@@ -126,10 +152,8 @@ static bool cache_has(const yc_verifier *v, const struct yc_tx *tx)
     return yc_idmap_get(&v->cache, key) != NULL;
 }
 
-static void cache_add(yc_verifier *v, const struct yc_tx *tx)
+static void cache_add(yc_verifier *v, const uint8_t key[YC_HASH_LEN])
 {
-    uint8_t key[YC_HASH_LEN];
-    cache_key(tx, key);
     if (yc_idmap_get(&v->cache, key) != NULL)
         return;
     size_t slot = v->ring_next;
@@ -225,9 +249,123 @@ static void group_free(struct vgroup *g)
 {
     free(g->txs);
     free(g->index);
+    free(g->keys);
+    free(g->defer);
+    free(g->nested_index);
     free(g->hints);
     free(g->chunks);
     free(g);
+}
+
+static int check(yc_verifier *v, const struct yc_tx *const *txs, size_t n, yc_verify_cb cb,
+                 void *ctx, bool nested);
+
+/* Notes a failure at the caller's index `bad` (the lowest index wins). */
+static void group_fail(struct vgroup *g, int code, size_t bad)
+{
+    if (code != YC_OK && (g->code == YC_OK || bad < g->bad)) {
+        g->code = code;
+        g->bad = bad;
+    }
+}
+
+/* The group ended: unlinked, answered, freed. */
+static void group_end(yc_verifier *v, struct vgroup *g)
+{
+    if (g->prev != NULL)
+        g->prev->next = g->next;
+    else
+        v->jobs = g->next;
+    if (g->next != NULL)
+        g->next->prev = g->prev;
+    v->pending--;
+    g->cb(g->ctx, g->code, g->bad);
+    group_free(g);
+}
+
+/* The check of a group's deferred txs that it ran itself ended. */
+static void nested_cb(void *ctx, int code, size_t bad_index)
+{
+    struct vgroup *g = ctx;
+    for (size_t i = 0; i < g->ndefer; i++)
+        g->defer[i].done = true;
+    if (code != YC_OK)
+        group_fail(g, code, g->nested_index[bad_index]);
+    group_end(g->v, g);
+}
+
+/* Looks again at a group whose own chunks ended: deferred txs now cached are done; while
+ * one is still in flight elsewhere it waits (false); those whose check ended without
+ * them are checked by the group itself. Returns true once the group ended or handed
+ * over to that check (then g may be gone). */
+static bool group_resolve(yc_verifier *v, struct vgroup *g)
+{
+    size_t need = 0;
+    bool waits = false;
+    for (size_t i = 0; i < g->ndefer; i++) {
+        struct vdefer *d = &g->defer[i];
+        if (d->done)
+            continue;
+        if (yc_idmap_get(&v->cache, d->key) != NULL) {
+            d->done = true;
+            v->hits++;
+        } else if (yc_idmap_get(&v->inflight, d->key) != NULL) {
+            waits = true;
+        } else if (v->cancelling) {
+            d->done = true;
+            group_fail(g, YC_EIO, d->index);
+        } else {
+            need++;
+        }
+    }
+    if (waits)
+        return false;
+    if (need == 0) {
+        group_end(v, g);
+        return true;
+    }
+    const struct yc_tx **txs = calloc(need, sizeof *txs);
+    free(g->nested_index);
+    g->nested_index = calloc(need, sizeof *g->nested_index);
+    int rc = YC_ENOMEM;
+    if (txs != NULL && g->nested_index != NULL) {
+        size_t k = 0;
+        for (size_t i = 0; i < g->ndefer; i++) {
+            if (!g->defer[i].done) {
+                txs[k] = g->defer[i].tx;
+                g->nested_index[k++] = g->defer[i].index;
+            }
+        }
+        rc = check(v, txs, need, nested_cb, g, true); /* may end g at once */
+    }
+    free(txs);
+    if (rc == YC_OK)
+        return true;
+    for (size_t i = 0; i < g->ndefer; i++) {
+        if (!g->defer[i].done) {
+            g->defer[i].done = true;
+            group_fail(g, rc, g->defer[i].index);
+        }
+    }
+    group_end(v, g);
+    return true;
+}
+
+/* Re-examines every waiting group (a chunk ended: some keys left flight). Callbacks
+ * may add groups meanwhile; they wait on the fresh list. */
+static void resolve_waiting(yc_verifier *v)
+{
+    struct vgroup *list = v->waiting;
+    v->waiting = NULL;
+    while (list != NULL) {
+        struct vgroup *g = list;
+        list = g->wnext;
+        g->wnext = NULL;
+        if (!group_resolve(v, g)) {
+            g->wnext = v->waiting;
+            v->waiting = g;
+        }
+    }
 }
 
 static void after_work_cb(uv_work_t *req, int status)
@@ -243,32 +381,32 @@ static void after_work_cb(uv_work_t *req, int status)
         for (size_t i = c->first; i < c->first + c->n; i++) {
             if (c->code != YC_OK && g->index[i] >= c->bad)
                 break;
-            cache_add(v, g->txs[i]);
+            cache_add(v, g->keys[i]);
             key_learn(v, g->txs[i], &g->hints[i]);
         }
         v->verified += c->n;
     }
-    if (c->code != YC_OK && (g->code == YC_OK || c->bad < g->bad)) {
-        g->code = c->code;
-        g->bad = c->bad;
+    for (size_t i = c->first; i < c->first + c->n; i++)
+        (void)yc_idmap_del(&v->inflight, g->keys[i]);
+    group_fail(g, c->code, c->bad);
+    if (--g->left == 0) {
+        g->wnext = v->waiting;
+        v->waiting = g;
     }
-    if (--g->left > 0)
-        return;
-    if (g->prev != NULL)
-        g->prev->next = g->next;
-    else
-        v->jobs = g->next;
-    if (g->next != NULL)
-        g->next->prev = g->prev;
-    v->pending--;
-    g->cb(g->ctx, g->code, g->bad);
-    group_free(g);
+    resolve_waiting(v);
+}
+
+/* Takes txs[0..upto) of g out of flight (a check that was never queued). */
+static void unflight(yc_verifier *v, struct vgroup *g, size_t upto)
+{
+    for (size_t i = 0; i < upto; i++)
+        (void)yc_idmap_del(&v->inflight, g->keys[i]);
 }
 
 static int check(yc_verifier *v, const struct yc_tx *const *txs, size_t n, yc_verify_cb cb,
-                 void *ctx)
+                 void *ctx, bool nested)
 {
-    if (v->pending >= v->max_pending)
+    if (!nested && v->pending >= v->max_pending)
         return YC_ELIMIT;
     struct vgroup *g = calloc(1, sizeof *g);
     if (g == NULL)
@@ -276,34 +414,56 @@ static int check(yc_verifier *v, const struct yc_tx *const *txs, size_t n, yc_ve
     if (n > 0) {
         g->txs = calloc(n, sizeof *g->txs);
         g->index = calloc(n, sizeof *g->index);
+        g->keys = calloc(n, sizeof *g->keys);
         g->hints = calloc(n, sizeof *g->hints);
-        if (g->txs == NULL || g->index == NULL || g->hints == NULL) {
+        if (g->txs == NULL || g->index == NULL || g->keys == NULL || g->hints == NULL) {
             group_free(g);
             return YC_ENOMEM;
         }
     }
     for (size_t i = 0; i < n; i++) {
-        if (yc_verifier_cached(v, txs[i]))
+        uint8_t *key = g->keys[g->n];
+        cache_key(txs[i], key);
+        if (yc_idmap_get(&v->cache, key) != NULL) {
+            v->hits++;
             continue;
+        }
+        if (yc_idmap_get(&v->inflight, key) != NULL) { /* checked elsewhere: wait for it */
+            if (g->defer == NULL && (g->defer = calloc(n, sizeof *g->defer)) == NULL) {
+                unflight(v, g, g->n);
+                group_free(g);
+                return YC_ENOMEM;
+            }
+            struct vdefer *d = &g->defer[g->ndefer++];
+            d->tx = txs[i];
+            d->index = i;
+            memcpy(d->key, key, YC_HASH_LEN);
+            continue;
+        }
+        if (yc_idmap_put(&v->inflight, key, g) != YC_OK) {
+            unflight(v, g, g->n);
+            group_free(g);
+            return YC_ENOMEM;
+        }
         g->txs[g->n] = txs[i];
         g->index[g->n] = i;
         key_hint(v, txs[i], &g->hints[g->n]);
         g->n++;
     }
-    if (g->n == 0) {
+    if (g->n == 0 && g->ndefer == 0) {
         group_free(g);
         cb(ctx, YC_OK, 0);
         return YC_OK;
     }
-    g->nchunks = (g->n + CHUNK_TXS - 1) / CHUNK_TXS;
-    g->chunks = calloc(g->nchunks, sizeof *g->chunks);
-    if (g->chunks == NULL) {
-        group_free(g);
-        return YC_ENOMEM;
-    }
     g->v = v;
     g->cb = cb;
     g->ctx = ctx;
+    g->nchunks = (g->n + CHUNK_TXS - 1) / CHUNK_TXS;
+    if (g->nchunks > 0 && (g->chunks = calloc(g->nchunks, sizeof *g->chunks)) == NULL) {
+        unflight(v, g, g->n);
+        group_free(g);
+        return YC_ENOMEM;
+    }
     g->left = g->nchunks;
     for (size_t k = 0; k < g->nchunks; k++) {
         struct vchunk *c = &g->chunks[k];
@@ -316,10 +476,13 @@ static int check(yc_verifier *v, const struct yc_tx *const *txs, size_t n, yc_ve
             continue;
         yc_log_error("verify", "uv_queue_work: %s", uv_strerror(rc));
         if (k == 0) {
+            unflight(v, g, g->n);
             group_free(g);
             return YC_ENOMEM;
         }
         /* the chunks queued so far finish the group, with this failure */
+        for (size_t i = c->first; i < g->n; i++) /* never queued */
+            (void)yc_idmap_del(&v->inflight, g->keys[i]);
         g->left -= g->nchunks - k;
         g->nchunks = k;
         g->code = YC_ENOMEM;
@@ -331,6 +494,10 @@ static int check(yc_verifier *v, const struct yc_tx *const *txs, size_t n, yc_ve
         v->jobs->prev = g;
     v->jobs = g;
     v->pending++;
+    if (g->nchunks == 0) { /* only deferred txs: waits for the checks it relies on */
+        g->wnext = v->waiting;
+        v->waiting = g;
+    }
     return YC_OK;
 }
 
@@ -342,7 +509,7 @@ int yc_verifier_check(yc_verifier *v, const struct yc_tx *txs, size_t n, yc_veri
         return YC_ENOMEM;
     for (size_t i = 0; i < n; i++)
         p[i] = &txs[i];
-    int rc = check(v, p, n, cb, ctx);
+    int rc = check(v, p, n, cb, ctx, false);
     free(p);
     return rc;
 }
@@ -355,6 +522,7 @@ void yc_verifier_counters(const yc_verifier *v, uint64_t *verified, uint64_t *hi
 
 void yc_verifier_cancel_all(yc_verifier *v)
 {
+    v->cancelling = true; /* deferred txs whose check is cancelled are not checked again */
     for (struct vgroup *g = v->jobs; g != NULL; g = g->next)
         for (size_t k = 0; k < g->nchunks; k++)
             (void)uv_cancel((uv_req_t *)&g->chunks[k].req);

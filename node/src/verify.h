@@ -5,7 +5,9 @@
  * worker pool (uv_queue_work). A bounded cache remembers the txs that verified,
  * keyed by H(id ‖ sig ‖ cosigs): a tx admitted to the mempool is not verified again
  * when a block holding it is validated, and a different signature over the same id
- * is never taken for a verified one. The cache is only touched on the loop thread.
+ * is never taken for a verified one. A tx whose check is already queued or running is
+ * not checked again: a later check waits for that one's verdict. The cache is only
+ * touched on the loop thread.
  *
  * Jobs in flight hold pointers to the caller's txs: they must stay valid until the
  * callback. Loop thread only (except the work itself).

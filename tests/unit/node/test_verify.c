@@ -1,7 +1,8 @@
 /*
  * test_verify.c — the verify pool (node/src/verify.h): verdicts and the index of the
- * first failure across chunks, the verified-signature cache, and the cache of keys
- * known valid, which must save parsing and never a check.
+ * first failure across chunks, the verified-signature cache, the cache of keys
+ * known valid, which must save parsing and never a check, and a tx whose check is in
+ * flight, which a second check waits for instead of verifying it again.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -215,6 +216,57 @@ static void test_hinted_core_check(void **st)
     assert_false(h.sender_parsed);
 }
 
+/* Starts a check without running the loop. */
+static void start(yc_verifier *v, const struct yc_tx *txs, size_t n, struct result *r)
+{
+    assert_int_equal(yc_verifier_check(v, txs, n, on_done, r), YC_OK);
+}
+
+static void test_in_flight_checked_once(void **st)
+{
+    struct fx *x = *st;
+    for (size_t i = 0; i < NTX; i++)
+        transfer(x->s[i % 3], x->pub[3], 1 + i, 9, &x->txs[i]);
+    /* one by one (as gossip), then all of them at once (as a proposal) while the first
+     * checks are still queued: every signature is verified once, both answers are ok */
+    struct result one[NTX];
+    memset(one, 0, sizeof one);
+    for (size_t i = 0; i < 10; i++)
+        start(x->v, &x->txs[i], 1, &one[i]);
+    struct result all = {0};
+    start(x->v, x->txs, NTX, &all);
+    while (!all.called)
+        uv_run(&x->loop, UV_RUN_ONCE);
+    uv_run(&x->loop, UV_RUN_DEFAULT);
+    for (size_t i = 0; i < 10; i++) {
+        assert_true(one[i].called);
+        assert_int_equal(one[i].code, YC_OK);
+    }
+    assert_int_equal(all.code, YC_OK);
+    uint64_t verified, hits;
+    yc_verifier_counters(x->v, &verified, &hits);
+    assert_int_equal(verified, NTX);
+    assert_int_equal(hits, 10);
+
+    /* a check that fails before reaching a tx does not vouch for it: the tx a second
+     * check deferred to it is then checked by the second one, and its bad one refused */
+    transfer(x->s[0], x->pub[3], 500, 9, &x->txs[0]);
+    transfer(x->s[1], x->pub[3], 500, 9, &x->txs[1]);
+    transfer(x->s[2], x->pub[3], 500, 9, &x->txs[2]);
+    x->txs[0].sig[3] ^= 1;
+    struct result first = {0}, second = {0}, third = {0};
+    start(x->v, x->txs, 2, &first);      /* [bad, good]: stops at the bad one */
+    start(x->v, &x->txs[1], 1, &second); /* the good one, deferred to the first */
+    start(x->v, x->txs, 3, &third);      /* the bad one deferred too, then a new one */
+    while (!second.called || !third.called || !first.called)
+        uv_run(&x->loop, UV_RUN_ONCE);
+    assert_int_equal(first.code, YC_EBADSIG);
+    assert_int_equal(first.bad, 0);
+    assert_int_equal(second.code, YC_OK);
+    assert_int_equal(third.code, YC_EBADSIG);
+    assert_int_equal(third.bad, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -222,6 +274,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_first_failure_across_chunks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_known_keys_never_skip_a_check, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hinted_core_check, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_in_flight_checked_once, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
