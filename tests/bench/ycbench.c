@@ -14,6 +14,12 @@
  * phases are run and the measured transactions are written to FILE instead of being
  * sent (one line each: id type account nonce hex), for tests that submit on their own.
  *
+ * --verify-bench SECONDS needs no node: it measures the bound scripts/bench compares
+ * with, BIP-340 verifications per second on every core (one thread per online CPU, each
+ * checking a signed transfer in a loop exactly as a node checks a known sender's tx:
+ * yc_tx_verify_hinted with the key parsed once), and prints one line
+ * "verify: T threads, S s, N verifications, R per second".
+ *
  * Invariants: the poller only writes a transaction's commit fields and then its state
  * (release); the main thread reads them after an acquire load of the state. The id
  * table is built before the poller starts and never changes afterwards.
@@ -79,6 +85,7 @@ struct opts {
     const char *node, *wallet_dir, *password_file, *from, *emit, *chain_override, *out_json;
     uint32_t accounts, processors, rounds, batch, clients;
     uint64_t seed, timeout_s;
+    uint32_t verify_secs; /* --verify-bench */
     bool quiet;
 };
 
@@ -639,6 +646,82 @@ static void run_phase(struct bench *b, const char *name, size_t from, size_t to,
     }
 }
 
+/* ---- --verify-bench ---- */
+
+struct vworker {
+    pthread_t th;
+    const struct yc_tx *tx;
+    double until;
+    uint64_t count;
+    int rc;
+};
+
+static void *verify_loop(void *arg)
+{
+    struct vworker *w = arg;
+    struct yc_tx_keyhint h = {.body_valid = true};
+    if (!yc_pubkey_parse(&h.sender, w->tx->sender)) {
+        w->rc = YC_EBADKEY;
+        return NULL;
+    }
+    h.sender_parsed = true;
+    while (w->rc == YC_OK && now_s() < w->until) {
+        for (int i = 0; i < 64 && w->rc == YC_OK; i++) {
+            w->rc = yc_tx_verify_hinted(w->tx, "ycbench-verify", &h);
+            w->count++;
+        }
+    }
+    return NULL;
+}
+
+static int verify_bench(uint32_t secs)
+{
+    struct bench b = {.o = {.seed = 1}};
+    struct account from, to;
+    derive_key(&b, "verify-from", 0, &from);
+    derive_key(&b, "verify-to", 0, &to);
+    struct yc_buf body, signed_tx;
+    yc_buf_init(&body, 0);
+    yc_buf_init(&signed_tx, 0);
+    body_token(&body, to.pub, 1);
+    uint8_t id[YC_HASH_LEN], aux[32] = {0};
+    struct yc_tx tx;
+    int rc = yc_tx_build_signed(&signed_tx, id, "ycbench-verify", YC_TX_TOKEN_TRANSFER, from.s, 1,
+                                body.data, body.len, aux);
+    if (rc == YC_OK)
+        rc = yc_tx_decode(&tx, signed_tx.data, signed_tx.len);
+    yc_buf_cleanup(&body);
+    yc_buf_cleanup(&signed_tx);
+    yc_signer_destroy(from.s);
+    yc_signer_destroy(to.s);
+    if (rc != YC_OK)
+        die("signing the transfer to verify", rc);
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t nth = ncpu > 0 && ncpu <= 1024 ? (size_t)ncpu : 1;
+    struct vworker *w = calloc(nth, sizeof *w);
+    if (w == NULL)
+        die("threads", YC_ENOMEM);
+    double t0 = now_s();
+    for (size_t i = 0; i < nth; i++) {
+        w[i] = (struct vworker){.tx = &tx, .until = t0 + secs};
+        if (pthread_create(&w[i].th, NULL, verify_loop, &w[i]) != 0)
+            die("verify thread", YC_ENOMEM);
+    }
+    uint64_t total = 0;
+    for (size_t i = 0; i < nth; i++) {
+        pthread_join(w[i].th, NULL);
+        if (w[i].rc != YC_OK)
+            die("verifying", w[i].rc);
+        total += w[i].count;
+    }
+    double elapsed = now_s() - t0;
+    printf("verify: %zu threads, %.2f s, %" PRIu64 " verifications, %.0f per second\n", nth,
+           elapsed, total, (double)total / elapsed);
+    free(w);
+    yc_tx_cleanup(&tx);
+    return 0;
+}
+
 /* ---- main ---- */
 
 static void usage(FILE *f)
@@ -649,6 +732,7 @@ static void usage(FILE *f)
             "               [--clients C] [--rate TPS] [--seed S] [--timeout-s T]\n"
             "               [--json FILE]\n"
             "               [--emit FILE] [--chain-id ID] [--quiet]\n"
+            "       ycbench --verify-bench SECONDS\n"
             "Signs registrations, token issues, then R rounds of one transfer or consent\n"
             "grant per account; submits each phase with broadcast_txs; prints committed tx/s\n"
             "and p50/p99 submit-to-commit latency of the last phase. C threads (default: one\n"
@@ -657,7 +741,9 @@ static void usage(FILE *f)
             "last phase at TPS transactions per second (default: as fast as the nodes\n"
             "admit). --emit writes the last\n"
             "phase's signed transactions to FILE instead of sending them; --chain-id signs\n"
-            "that phase for another chain (a test of wrong_chain).\n");
+            "that phase for another chain (a test of wrong_chain).\n"
+            "--verify-bench checks one signed transfer in a loop on one thread per online\n"
+            "CPU for SECONDS and prints the verifications per second (no node needed).\n");
 }
 
 static uint32_t parse_u32(const char *flag, const char *v, uint32_t max)
@@ -712,6 +798,8 @@ static void parse_args(struct opts *o, int argc, char **argv)
             o->seed = parse_u32(a, v, UINT32_MAX);
         else if (strcmp(a, "--timeout-s") == 0)
             o->timeout_s = parse_u32(a, v, 86400);
+        else if (strcmp(a, "--verify-bench") == 0)
+            o->verify_secs = parse_u32(a, v, 3600);
         else if (strcmp(a, "--quiet") == 0)
             o->quiet = true, takes = false;
         else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -735,6 +823,8 @@ static void parse_args(struct opts *o, int argc, char **argv)
     o->node = o->nodes[0];
     if (o->clients == 0)
         o->clients = o->nnodes;
+    if (o->verify_secs > 0)
+        return;
     if (o->wallet_dir == NULL || o->password_file == NULL || o->accounts < 2 ||
         o->batch == 0) {
         usage(stderr);
@@ -817,6 +907,8 @@ int main(int argc, char **argv)
     parse_args(&b.o, argc, argv);
     if (sodium_init() < 0)
         die("libsodium", YC_EIO);
+    if (b.o.verify_secs > 0)
+        return verify_bench(b.o.verify_secs);
 
     json_t *st = rpc(&b, "status", json_object(), NULL, 0);
     const char *cid = st ? json_string_value(json_object_get(st, "chain_id")) : NULL;

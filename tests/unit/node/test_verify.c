@@ -250,6 +250,8 @@ static void test_in_flight_checked_once(void **st)
 
     /* a check that fails before reaching a tx does not vouch for it: the tx a second
      * check deferred to it is then checked by the second one, and its bad one refused */
+    for (size_t i = 0; i < 3; i++)
+        yc_tx_cleanup(&x->txs[i]);
     transfer(x->s[0], x->pub[3], 500, 9, &x->txs[0]);
     transfer(x->s[1], x->pub[3], 500, 9, &x->txs[1]);
     transfer(x->s[2], x->pub[3], 500, 9, &x->txs[2]);
