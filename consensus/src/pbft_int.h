@@ -272,8 +272,9 @@ void pbft__slot_clear(pbft_node *n, struct pbft_view *s);
 uint32_t pbft__count_votes(const pbft_node *n, const struct pbft_view *s, enum pbft_phase ph,
                            const uint8_t digest[YC_HASH_LEN]);
 struct pbft_block *pbft__block_find(pbft_node *n, const uint8_t digest[YC_HASH_LEN]);
-/* Decodes and checks a proposal (chain, height, parent, proposer of its header view),
- * stores it; *out gets the entry. Returns YC_OK, YC_EBADBLOCK, YC_ELIMIT, YC_ENOMEM. */
+/* Decodes a proposal's header and checks it (chain, height, parent, proposer of its
+ * header view), stores a copy of the block; *out gets the entry. The body is the
+ * driver's to decode and check (pbft_block_checked). Returns YC_OK, YC_EBADBLOCK, YC_ELIMIT, YC_ENOMEM. */
 int pbft__block_add(pbft_node *n, const uint8_t *bytes, size_t len,
                     const uint8_t *want_digest, struct pbft_block **out);
 const struct pbft_myvote *pbft__myvote(const pbft_node *n, uint64_t view, enum pbft_phase ph);

@@ -133,7 +133,8 @@ static struct pbft_block *block_slot(pbft_node *n)
 int pbft__block_add(pbft_node *n, const uint8_t *bytes, size_t len, const uint8_t *want_digest,
                     struct pbft_block **out)
 {
-    struct yc_block blk;
+    struct yc_block_header hdr;
+    uint8_t hash[YC_HASH_LEN];
     struct pbft_block *b;
     int rc;
 
@@ -145,45 +146,43 @@ int pbft__block_add(pbft_node *n, const uint8_t *bytes, size_t len, const uint8_
     if (len == 0 || len > YC_BLOCK_MAX_BYTES) {
         return YC_EBADBLOCK;
     }
-    rc = yc_block_decode(&blk, bytes, len);
-    if (rc == YC_ENOMEM) {
-        return rc;
-    }
-    if (rc != YC_OK) {
+    /* the header is all consensus reads: the body (transactions, outcomes, roots, no
+     * certificate) is decoded and checked whole by whoever answers pbft_block_checked,
+     * and nothing is voted for before that answer (or from this node's own journal) */
+    if (yc_block_header_decode(bytes, len, &hdr) != YC_OK) {
         return YC_EBADBLOCK;
     }
-    rc = YC_OK;
-    if (blk.cert.nsigs != 0 || strcmp(blk.hdr.chain_id, n->g->chain_id) != 0 ||
-        blk.hdr.height != n->height || memcmp(blk.hdr.prev_hash, n->prev_hash, YC_HASH_LEN) != 0 ||
-        blk.hdr.view >= PBFT_MAX_VIEW ||
-        blk.hdr.proposer != pbft_primary(n->n, n->height, blk.hdr.view) ||
-        (want_digest != NULL && memcmp(blk.hash, want_digest, YC_HASH_LEN) != 0)) {
-        rc = YC_EBADBLOCK;
-    }
-    if (rc == YC_OK && (b = pbft__block_find(n, blk.hash)) != NULL) {
-        *out = b;
-        yc_block_cleanup(&blk);
-        return YC_OK;
-    }
-    if (rc == YC_OK && (b = block_slot(n)) == NULL) {
-        rc = YC_ELIMIT;
-    }
+    rc = yc_header_hash(&hdr, hash);
     if (rc != YC_OK) {
-        yc_block_cleanup(&blk);
         return rc;
     }
-    /* the decoded block owns its copy of the bytes: take it over */
-    b->bytes = blk.bytes;
-    b->len = blk.len;
-    blk.bytes = NULL;
+    if (strcmp(hdr.chain_id, n->g->chain_id) != 0 || hdr.height != n->height ||
+        memcmp(hdr.prev_hash, n->prev_hash, YC_HASH_LEN) != 0 || hdr.view >= PBFT_MAX_VIEW ||
+        hdr.proposer != pbft_primary(n->n, n->height, hdr.view) ||
+        (want_digest != NULL && memcmp(hash, want_digest, YC_HASH_LEN) != 0)) {
+        return YC_EBADBLOCK;
+    }
+    if ((b = pbft__block_find(n, hash)) != NULL) {
+        *out = b;
+        return YC_OK;
+    }
+    uint8_t *copy = yc_memdup(bytes, len);
+    if (copy == NULL) {
+        return YC_ENOMEM;
+    }
+    if ((b = block_slot(n)) == NULL) {
+        yc_free(copy);
+        return YC_ELIMIT;
+    }
+    b->bytes = copy;
+    b->len = len;
     b->used = true;
-    memcpy(b->digest, blk.hash, YC_HASH_LEN);
-    b->hview = blk.hdr.view;
-    b->hproposer = blk.hdr.proposer;
+    memcpy(b->digest, hash, YC_HASH_LEN);
+    b->hview = hdr.view;
+    b->hproposer = hdr.proposer;
     b->check = CHK_UNKNOWN;
     b->journaled = false;
     b->seq = ++n->block_seq;
-    yc_block_cleanup(&blk);
     *out = b;
     return YC_OK;
 }

@@ -307,10 +307,13 @@ static void check_proposal(struct yc_driver *d, const struct pending_prop *p)
     j->view = p->view;
     memcpy(j->digest, p->digest, YC_HASH_LEN);
     char why[128] = "";
-    /* these bytes are the block pbft accepted: it decoded them with yc_block_decode, roots
-     * included, so they are not hashed a second time here */
-    int rc = yc_block_decode_trusted(&j->block, p->block, p->len);
-    if (rc == YC_OK) {
+    /* pbft read the header only: the whole block is decoded here, once (every tx, its
+     * outcome, both roots), and a proposal carries no certificate */
+    int rc = yc_block_decode(&j->block, p->block, p->len);
+    if (rc == YC_OK && j->block.cert.nsigs != 0) {
+        rc = YC_EBADBLOCK;
+        snprintf(why, sizeof why, "a proposal with a certificate");
+    } else if (rc == YC_OK) {
         rc = yc__check_header(n, &j->block, p->height, p->view, yc__wall_ms(), why, sizeof why);
     } else {
         snprintf(why, sizeof why, "%s", yc_err_name(rc));

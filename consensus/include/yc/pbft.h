@@ -143,8 +143,8 @@ void pbft_destroy(pbft_node *n);
  * Returns YC_OK (taken, or a harmless duplicate; a message for height + 1 is kept and
  * judged when this height is decided), or why it was refused — never an assert:
  * YC_EBADMSG (malformed, sender mismatch, not from the primary, conflicting vote:
- * then kept as evidence), YC_EBADSIG, YC_EBADBLOCK (the proposal does not decode to
- * its digest on our parent), YC_ESTALE (another height, a view outside the kept
+ * then kept as evidence), YC_EBADSIG, YC_EBADBLOCK (the proposal's header does not
+ * decode to its digest on our parent; the body is the driver's to check), YC_ESTALE (another height, a view outside the kept
  * window, or this height is already decided), YC_ELIMIT (a cap), YC_ETOOLARGE,
  * codec errors (yc_err_name gives the name to log), YC_ENOMEM, YC_EINVAL.
  */

@@ -95,8 +95,8 @@ YC_WUR int yc_block_encode(struct yc_buf *out, const struct yc_block_header *h,
 YC_WUR int yc_block_decode(struct yc_block *b, const uint8_t *bytes, size_t len);
 /*
  * yc_block_decode without hashing the transactions for the two roots: only for bytes this
- * process has already decoded with yc_block_decode (a proposal that consensus accepted,
- * a block it built itself, one read back from its own store). Everything else is
+ * process has already decoded with yc_block_decode or built itself (a block it built,
+ * one read back from its own store). Everything else is
  * checked as by yc_block_decode.
  */
 YC_WUR int yc_block_decode_trusted(struct yc_block *b, const uint8_t *bytes, size_t len);
