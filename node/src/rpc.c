@@ -676,6 +676,29 @@ static void handle_get(yc_rpc *r, yc_http_conn *conn, const struct yc_http_req *
     json_decref(params);
 }
 
+/* POST /broadcast_txs: broadcast_txs with a msgpack body (an array of bin, the signed
+ * transactions; docs/rpc.md), answered as the GET form is. The body is read while the
+ * method runs: each entry is copied by the node as it is submitted. */
+static void handle_post_txs(yc_rpc *r, yc_http_conn *conn, const struct yc_http_req *hr)
+{
+    const char *name = "broadcast_txs";
+    struct rpc_req *q = req_new(r, conn, REQ_GET, 1);
+    json_t *params = json_object();
+    if (!q || !params) {
+        free(q);
+        json_decref(params);
+        get_error(conn, 500, RPC_INTERNAL, YC_ENOMEM, "out of memory");
+        return;
+    }
+    struct rpc_call *c = &q->calls[0];
+    c->m = find_method(name, strlen(name));
+    c->bin = hr->body;
+    c->bin_len = hr->body_len;
+    c->has_bin = true;
+    req_run(q, &params, hr->authorization);
+    json_decref(params);
+}
+
 /* ---- listener ---- */
 
 static void on_http_request(void *ctx, yc_http_conn *conn, const struct yc_http_req *hr)
@@ -689,9 +712,14 @@ static void on_http_request(void *ctx, yc_http_conn *conn, const struct yc_http_
     if (hr->method == HTTP_GET || hr->method == HTTP_HEAD) {
         handle_get(r, conn, hr);
     } else if (hr->method == HTTP_POST) {
+        if (strcmp(hr->path, "/broadcast_txs") == 0) {
+            handle_post_txs(r, conn, hr);
+            return;
+        }
         if (strcmp(hr->path, "/") != 0) {
             get_error(conn, 404, RPC_METHOD_NOT_FOUND, YC_ENOTFOUND,
-                      "JSON-RPC is served at POST /");
+                      "JSON-RPC is served at POST /; signed transactions in msgpack at POST "
+                      "/broadcast_txs");
             return;
         }
         handle_post(r, conn, hr);

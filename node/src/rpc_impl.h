@@ -85,6 +85,10 @@ struct rpc_call {
     yc_node_watch *watch;
     uint64_t timeout_ms;
     json_t *results;      /* broadcast_txs: one entry per input, in order */
+    const uint8_t *bin;   /* broadcast_txs at POST /broadcast_txs: the msgpack body,
+                           * borrowed while the method runs (has_bin), else NULL */
+    size_t bin_len;
+    bool has_bin;
     size_t sub_pending;
     struct rpc_sub *subs; /* malloc'ed */
 };

@@ -17,6 +17,7 @@
 #include "rpc_impl.h"
 #include "rpc_json.h"
 #include "yc/block.h"
+#include "yc/codec.h"
 #include "yc/hash.h"
 #include "yc/merkle.h"
 #include "yc/store.h"
@@ -249,50 +250,106 @@ static void txs_cb(void *ctx, int code, const uint8_t id[YC_HASH_LEN], const cha
     yc__rpc_release(q);
 }
 
+/* Sets up the results of n entries (1..max_batch); false once the call failed. */
+static bool txs_begin(struct rpc_call *c, size_t n)
+{
+    if (n == 0 || n > c->rpc->cfg.max_batch) {
+        yc__rpc_failf(c, RPC_INVALID_PARAMS, YC_ETOOMANY, "txs: 1..%u entries",
+                      c->rpc->cfg.max_batch);
+        return false;
+    }
+    c->results = json_array();
+    c->subs = calloc(n, sizeof(*c->subs));
+    if (!c->results || !c->subs) {
+        yc__rpc_fail(c, RPC_INTERNAL, YC_ENOMEM, NULL);
+        return false;
+    }
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(c->results, json_null());
+    c->sub_pending = 1; /* held by the caller until every entry is started */
+    return true;
+}
+
+/* Starts the admission of entry i (its signed bytes, copied by the node), or records
+ * its refusal `rc`. */
+static void txs_entry(struct rpc_call *c, size_t i, int rc, const uint8_t *bytes, size_t len)
+{
+    if (rc != YC_OK) {
+        json_array_set_new(c->results, i, entry_json(NULL, rc, NULL));
+        return;
+    }
+    c->subs[i].call = c;
+    c->subs[i].index = i;
+    c->sub_pending++;
+    struct rpc_req *q = yc__rpc_hold(c);
+    rc = yc_node_submit(c->node, bytes, len, txs_cb, &c->subs[i]);
+    if (rc != YC_OK) {
+        json_array_set_new(c->results, i, entry_json(NULL, rc, NULL));
+        c->sub_pending--;
+        yc__rpc_release(q);
+    }
+}
+
+/* The msgpack body of POST /broadcast_txs: an array of bin, each the signed bytes of a
+ * transaction. The whole body is checked before any entry is admitted. */
+static void broadcast_txs_bin(struct rpc_call *c)
+{
+    struct yc_dec d;
+    uint32_t n = 0;
+    yc_dec_init(&d, c->bin, c->bin_len);
+    bool ok = yc_dec_array(&d, &n) == YC_OK && n <= c->rpc->cfg.max_batch;
+    for (uint32_t i = 0; ok && i < n; i++) {
+        const uint8_t *p;
+        size_t len;
+        ok = yc_dec_bin(&d, &p, &len) == YC_OK;
+    }
+    if (ok && !yc_dec_done(&d))
+        ok = false;
+    if (!ok && n <= c->rpc->cfg.max_batch) {
+        yc__rpc_failf(c, RPC_INVALID_PARAMS, YC_EDECODE,
+                      "body: must be one msgpack array of 1..%u bin (the signed bytes of "
+                      "each transaction), nothing after it", c->rpc->cfg.max_batch);
+        return;
+    }
+    if (!txs_begin(c, n))
+        return;
+    yc_dec_init(&d, c->bin, c->bin_len);
+    if (yc_dec_array(&d, &n) != YC_OK)
+        n = 0; /* checked above */
+    for (uint32_t i = 0; i < n; i++) {
+        const uint8_t *p = NULL;
+        size_t len = 0;
+        int rc = yc_dec_bin(&d, &p, &len);
+        if (rc == YC_OK && len > YC_TX_MAX_BYTES)
+            rc = YC_ETOOLARGE;
+        txs_entry(c, i, rc, p, len);
+    }
+    txs_entry_done(c);
+}
+
 void yc__rpc_broadcast_txs(struct rpc_call *c, json_t *params)
 {
+    if (c->has_bin) {
+        broadcast_txs_bin(c);
+        return;
+    }
     json_t *txs = yc__rpc_param(params, "txs");
     if (!json_is_array(txs)) {
         yc__rpc_bad_param(c, "txs", txs ? "must be an array of hex strings" : "missing");
         return;
     }
     size_t n = json_array_size(txs);
-    if (n == 0 || n > c->rpc->cfg.max_batch) {
-        yc__rpc_failf(c, RPC_INVALID_PARAMS, YC_ETOOMANY, "txs: 1..%u entries",
-                      c->rpc->cfg.max_batch);
+    if (!txs_begin(c, n))
         return;
-    }
-    c->results = json_array();
-    c->subs = calloc(n, sizeof(*c->subs));
-    if (!c->results || !c->subs) {
-        yc__rpc_fail(c, RPC_INTERNAL, YC_ENOMEM, NULL);
-        return;
-    }
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(c->results, json_null());
-    c->sub_pending = 1; /* held by this loop until every entry is started */
     for (size_t i = 0; i < n; i++) {
-        uint8_t *bytes;
-        size_t len;
+        uint8_t *bytes = NULL;
+        size_t len = 0;
         int rc = yc__rpc_unhex_alloc(json_array_get(txs, i), YC_TX_MAX_BYTES, &bytes, &len);
         /* The hex is not needed again: free it as we go, so the request holds its hex
          * or the decoded submissions, not both. */
         json_array_set_new(txs, i, json_null());
-        if (rc != YC_OK) {
-            json_array_set_new(c->results, i, entry_json(NULL, rc, NULL));
-            continue;
-        }
-        c->subs[i].call = c;
-        c->subs[i].index = i;
-        c->sub_pending++;
-        struct rpc_req *q = yc__rpc_hold(c);
-        rc = yc_node_submit(c->node, bytes, len, txs_cb, &c->subs[i]);
+        txs_entry(c, i, rc, bytes, len);
         free(bytes);
-        if (rc != YC_OK) {
-            json_array_set_new(c->results, i, entry_json(NULL, rc, NULL));
-            c->sub_pending--;
-            yc__rpc_release(q);
-        }
     }
     txs_entry_done(c);
 }

@@ -5,9 +5,10 @@
  * register themselves, processors are registered by the issuing key (the exchange),
  * the exchange issues tokens to all of them, then every account sends `--rounds`
  * transactions alternating token transfers and consent grants. Each phase is
- * submitted with `broadcast_txs` in batches; a poller thread follows the chain
- * (`status`, then `block` for each new height) and stamps each transaction with the
- * time its block was seen, so latency is submit-to-commit as a client sees it.
+ * submitted with `broadcast_txs` in batches (a msgpack body, or hex with --hex); a
+ * poller thread follows the chain (`status`, then `block` for each new height) and
+ * stamps each transaction with the time its block was seen, so latency is
+ * submit-to-commit as a client sees it.
  *
  * The measured phase reports committed tx/s (committed / (last commit − first
  * submit)), p50/p99 latency and transactions per block. With --emit FILE the setup
@@ -64,6 +65,8 @@ enum { ST_NEW = 0, ST_ADMITTED, ST_REJECTED, ST_COMMITTED };
 struct btx {
     uint8_t id[YC_HASH_LEN];
     char *hex;             /* signed bytes in hex, malloc'ed */
+    uint8_t *raw;          /* the same bytes, malloc'ed */
+    size_t rawlen;
     enum yc_tx_type type;
     uint32_t acct;         /* index of the sender (UINT32_MAX: the issuing key) */
     uint64_t nonce;
@@ -86,6 +89,7 @@ struct opts {
     uint32_t accounts, processors, rounds, batch, clients;
     uint64_t seed, timeout_s;
     uint32_t verify_secs; /* --verify-bench */
+    bool hex;             /* --hex: submit JSON-RPC with hex instead of msgpack */
     bool quiet;
 };
 
@@ -267,7 +271,7 @@ static struct btx *add_tx(struct bench *b, const char *chain, enum yc_tx_type ty
     if (t->hex == NULL)
         die("hex", YC_ENOMEM);
     yc_hex(t->hex, out.data, out.len);
-    yc_buf_cleanup(&out);
+    yc_buf_take(&out, &t->raw, &t->rawlen);
     return t;
 }
 
@@ -448,18 +452,60 @@ static void note_code(char *codes, size_t cap, const char *code)
     }
 }
 
-static void submit_batch(const char *node, struct btx **batch, size_t n, struct phase_result *r)
+/* broadcast_txs with a msgpack body (POST /broadcast_txs): the result object, or NULL
+ * with the refusal's code in `code`. */
+static json_t *post_msgpack(const char *node, struct btx **batch, size_t n, char *code,
+                            size_t clen)
 {
-    json_t *arr = json_array();
+    struct yc_buf body;
+    yc_buf_init(&body, RPC_MAX_BYTES);
+    struct yc_enc e;
+    yc_enc_init(&e, &body);
+    yc_enc_array(&e, (uint32_t)n);
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(arr, json_string(batch[i]->hex));
+        yc_enc_bin(&e, batch[i]->raw, batch[i]->rawlen);
+    if (yc_enc_finish(&e) != YC_OK)
+        die("msgpack body", YC_ENOMEM);
+    char url[600];
+    snprintf(url, sizeof url, "%s/broadcast_txs", node);
+    struct yc_http_response resp;
+    int rc = yc_http_post_type(url, "application/msgpack", body.data, body.len, RPC_TIMEOUT_MS,
+                               RPC_MAX_BYTES, &resp);
+    yc_buf_cleanup(&body);
+    if (rc != YC_OK) {
+        fprintf(stderr, "ycbench: POST %s: %s\n", url,
+                rc == YC_EUNREACHABLE ? "unreachable" : yc_err_name(rc));
+        exit(rc == YC_EUNREACHABLE ? YC_EXIT_UNAVAILABLE : 1);
+    }
+    json_t *res = json_loadb(resp.body, resp.len, 0, NULL);
+    yc_http_response_free(&resp);
+    json_t *err = res ? json_object_get(res, "error") : NULL;
+    if (res == NULL || err != NULL) {
+        const char *c = json_string_value(json_object_get(json_object_get(err, "data"), "code"));
+        snprintf(code, clen, "%s", c ? c : "bad answer");
+        json_decref(res);
+        return NULL;
+    }
+    return res;
+}
+
+static void submit_batch(const char *node, bool hex, struct btx **batch, size_t n,
+                         struct phase_result *r)
+{
+    json_t *arr = NULL;
+    if (hex) {
+        arr = json_array();
+        for (size_t i = 0; i < n; i++)
+            json_array_append_new(arr, json_string(batch[i]->hex));
+    }
     double t = now_s();
     for (size_t i = 0; i < n; i++)
         if (batch[i]->t_submit == 0)
             batch[i]->t_submit = t;
     char code[64] = "";
-    json_t *res = rpc_at(node, "broadcast_txs", json_pack("{s:o}", "txs", arr), code,
-                         sizeof code);
+    json_t *res = hex ? rpc_at(node, "broadcast_txs", json_pack("{s:o}", "txs", arr), code,
+                               sizeof code)
+                      : post_msgpack(node, batch, n, code, sizeof code);
     json_t *results = res ? json_object_get(res, "results") : NULL;
     if (results == NULL || json_array_size(results) != n) {
         fprintf(stderr, "ycbench: broadcast_txs of %zu refused: %s\n", n, code);
@@ -534,7 +580,7 @@ static void *submit_loop(void *arg)
                 usleep((useconds_t)((due - t) * 1e6) + 1);
         }
         for (;;) {
-            submit_batch(b->o.nodes[s->node], batch, n, &s->part);
+            submit_batch(b->o.nodes[s->node], b->o.hex, batch, n, &s->part);
             size_t m = 0;
             for (size_t k = 0; k < n; k++)
                 if (batch[k]->code[0] == '!') { /* mempool_full */
@@ -729,12 +775,13 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: ycbench [--node URL]... --wallet-dir DIR --password-file FILE [--from NAME]\n"
             "               [--accounts N] [--processors P] [--rounds R] [--batch B]\n"
-            "               [--clients C] [--rate TPS] [--seed S] [--timeout-s T]\n"
+            "               [--clients C] [--rate TPS] [--seed S] [--timeout-s T] [--hex]\n"
             "               [--json FILE]\n"
             "               [--emit FILE] [--chain-id ID] [--quiet]\n"
             "       ycbench --verify-bench SECONDS\n"
             "Signs registrations, token issues, then R rounds of one transfer or consent\n"
-            "grant per account; submits each phase with broadcast_txs; prints committed tx/s\n"
+            "grant per account; submits each phase with broadcast_txs (a msgpack body at\n"
+            "POST /broadcast_txs; --hex: JSON-RPC with hex); prints committed tx/s\n"
             "and p50/p99 submit-to-commit latency of the last phase. C threads (default: one\n"
             "per --node) submit batches, thread i to node i mod N; the first node is\n"
             "followed for commits (default http://127.0.0.1:27700). --rate offers the\n"
@@ -800,6 +847,8 @@ static void parse_args(struct opts *o, int argc, char **argv)
             o->timeout_s = parse_u32(a, v, 86400);
         else if (strcmp(a, "--verify-bench") == 0)
             o->verify_secs = parse_u32(a, v, 3600);
+        else if (strcmp(a, "--hex") == 0)
+            o->hex = true, takes = false;
         else if (strcmp(a, "--quiet") == 0)
             o->quiet = true, takes = false;
         else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -976,8 +1025,10 @@ int main(int argc, char **argv)
 
     atomic_store(&b.stop, 1);
     pthread_join(th, NULL);
-    for (size_t k = 0; k < b.ntx; k++)
+    for (size_t k = 0; k < b.ntx; k++) {
         free(b.txs[k].hex);
+        free(b.txs[k].raw);
+    }
     free(b.txs);
     free(b.slots);
     for (uint32_t i = 0; i < b.nacct; i++)

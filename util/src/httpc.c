@@ -287,6 +287,7 @@ static bool client_cert_refused(const char *msg)
 }
 
 static int request(const char *url,
+                   const char *content_type,
                    const char *body,
                    size_t len,
                    int timeout_ms,
@@ -329,7 +330,10 @@ static int request(const char *url,
     ok = ok && curl_easy_setopt(c, CURLOPT_USERAGENT, "yuchain/" YC_VERSION) == CURLE_OK;
     ok = ok && curl_easy_setopt(c, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1) == CURLE_OK;
     if (body != NULL) {
-        hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
+        char ct[128];
+        snprintf(ct, sizeof ct, "Content-Type: %s",
+                 content_type != NULL ? content_type : "application/json");
+        hdrs = curl_slist_append(hdrs, ct);
         ok = ok && hdrs != NULL;
         ok = ok && curl_easy_setopt(c, CURLOPT_POSTFIELDS, body) == CURLE_OK;
         ok = ok && curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len) == CURLE_OK;
@@ -391,12 +395,25 @@ int yc_http_post(const char *url,
                  size_t max_bytes,
                  struct yc_http_response *resp)
 {
-    return request(url, body != NULL ? body : "", len, timeout_ms, max_bytes, NULL, resp, NULL, 0);
+    return request(url, NULL, body != NULL ? body : "", len, timeout_ms, max_bytes, NULL, resp,
+                   NULL, 0);
+}
+
+int yc_http_post_type(const char *url,
+                      const char *content_type,
+                      const void *body,
+                      size_t len,
+                      int timeout_ms,
+                      size_t max_bytes,
+                      struct yc_http_response *resp)
+{
+    return request(url, content_type, body != NULL ? (const char *)body : "", len, timeout_ms,
+                   max_bytes, NULL, resp, NULL, 0);
 }
 
 int yc_http_get(const char *url, int timeout_ms, size_t max_bytes, struct yc_http_response *resp)
 {
-    return request(url, NULL, 0, timeout_ms, max_bytes, NULL, resp, NULL, 0);
+    return request(url, NULL, NULL, 0, timeout_ms, max_bytes, NULL, resp, NULL, 0);
 }
 
 void yc_http_response_free(struct yc_http_response *r)
@@ -446,7 +463,7 @@ int yc_rpc_call_opts(const char *node_url,
         return YC_ENOMEM;
     struct yc_http_response resp;
     char why[CURL_ERROR_SIZE];
-    int rc = request(node_url, text, strlen(text),
+    int rc = request(node_url, NULL, text, strlen(text),
                      timeout_ms > 0 ? timeout_ms : YC_RPC_TIMEOUT_MS, YC_RPC_MAX_RESPONSE, opts,
                      &resp, why, sizeof why);
     free(text);

@@ -65,6 +65,15 @@ YC_WUR int yc_http_post(const char *url,
                         int timeout_ms,
                         size_t max_bytes,
                         struct yc_http_response *resp);
+/* yc_http_post with another Content-Type (e.g. "application/msgpack", at most 100
+ * bytes) and a binary body. */
+YC_WUR int yc_http_post_type(const char *url,
+                             const char *content_type,
+                             const void *body,
+                             size_t len,
+                             int timeout_ms,
+                             size_t max_bytes,
+                             struct yc_http_response *resp);
 /* GETs url; same contract as yc_http_post. */
 YC_WUR int
 yc_http_get(const char *url, int timeout_ms, size_t max_bytes, struct yc_http_response *resp);
