@@ -559,9 +559,20 @@ int yc__alert_movement(const struct yc__env *e, const struct yc_policy *p, bool 
 
 int yc__alert_watch(const struct yc__env *e)
 {
+    /* runs for every transaction: with no policy set, there is nothing to watch, and the
+     * policy (some 10 KB) is neither decoded nor cleared */
+    uint8_t key[YC_KEY_MAX];
+    size_t klen = yc_key_policy(key);
+    const uint8_t *v;
+    size_t vlen;
+    int rc = yc_overlay_get(e->o, key, klen, &v, &vlen);
+    if (rc == YC_ENOTFOUND) {
+        return YC_OK;
+    }
     struct yc_policy p;
-    int rc = yc__policy_load(e->o, &p);
-
+    if (rc == YC_OK) {
+        rc = yc_policy_decode(&p, v, vlen);
+    }
     if (rc != YC_OK || p.nalert_accounts == 0 ||
         !pub_in((const uint8_t(*)[YC_PUBKEY_LEN])p.alert_accounts, p.nalert_accounts,
                 e->tx->sender)) {
