@@ -34,12 +34,13 @@ class Watcher(threading.Thread):
 
     def poll_once(self):
         rpc = yctest.RpcClient(self.node.rpc_url, timeout=5)
+        asked = time.monotonic()
         try:
             tip = to_int(rpc.get_ok("status")["height"])
         except (yctest.Unreachable, yctest.RpcError):
             self.errors += 1
             return
-        self.t.checker.observe_height(self.node, tip)
+        self.t.checker.observe_height(self.node, tip, asked)
         h = max(self.seen) + 1 if self.seen else 1
         while h <= tip:
             try:

@@ -176,11 +176,12 @@ class ClusterNode(yctest.Node):
 
     def try_status(self):
         """status, or None if the node does not answer quickly (checks heights)."""
+        asked = time.monotonic()
         try:
             st = self.fast.get_ok("status")
         except (Unreachable, RpcError, ValueError, TypeError):
             return None
-        self.t.checker.observe_height(self, to_int(st["height"]))
+        self.t.checker.observe_height(self, to_int(st["height"]), asked)
         return st
 
     def log_text(self):

@@ -29,6 +29,7 @@ Usage in a test file:
 """
 
 import atexit
+import bisect
 import ctypes
 import glob
 import json
@@ -41,6 +42,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import traceback
 import urllib.error
@@ -283,6 +285,7 @@ class Node:
         self.log_path = os.path.join(t.tmp, "%s.log" % name)
         self.starts = 0
         self.last_height = 0  # the highest height this client has seen (time-travel check)
+        self.heights_done = []  # Checker.observe_height's record
         self.env = None       # environment of the process (None: the test's)
 
     @property
@@ -381,9 +384,10 @@ class Node:
 
     def status(self):
         """GET /status, with the height-never-goes-down check of this client's view."""
+        asked = time.monotonic()
         st = self.rpc.get_ok("status")
         h = to_int(st["height"])
-        self.t.checker.observe_height(self, h)
+        self.t.checker.observe_height(self, h, asked)
         return st
 
     def height(self):
@@ -590,6 +594,7 @@ class Checker:
         self.faults = []        # (monotonic time, description)
         self.tx_seen = {}       # (node name, txid) -> "committed" once seen committed
         self.violations = []    # time travel seen during the run
+        self.lock = threading.Lock()  # observations come from several threads
         self.result = None
 
     # history
@@ -628,11 +633,19 @@ class Checker:
         log("fault: %s" % desc)
 
     # observations during the run
-    def observe_height(self, node, h):
-        if h < node.last_height:
-            self.violations.append("time travel: %s height %d after %d"
-                                   % (node.name, h, node.last_height))
-        node.last_height = max(node.last_height, h)
+    def observe_height(self, node, h, asked):
+        """Node `node` answered height `h` to a request sent at monotonic time `asked`.
+        Time travel is a lower height than one an answer had shown before this request
+        was sent; requests in flight together (several threads poll one node) may come
+        back in either order."""
+        with self.lock:
+            done = node.heights_done  # (monotonic time recorded, highest height so far)
+            i = bisect.bisect_left(done, (asked,)) - 1
+            if i >= 0 and h < done[i][1]:
+                self.violations.append("time travel: %s height %d after %d"
+                                       % (node.name, h, done[i][1]))
+            node.last_height = max(node.last_height, h)
+            done.append((time.monotonic(), node.last_height))
 
     def observe_tx(self, node, txid, status):
         key = (node.name, txid)
@@ -646,8 +659,9 @@ class Checker:
     @staticmethod
     def read_chain(node):
         """{height: block json} for heights 1..tip of a running node."""
+        asked = time.monotonic()
         tip = to_int(node.rpc.get_ok("status")["height"])
-        node.t.checker.observe_height(node, tip)
+        node.t.checker.observe_height(node, tip, asked)
         chain = {}
         for h in range(1, tip + 1):
             chain[h] = node.rpc.call("block", {"height": str(h)})

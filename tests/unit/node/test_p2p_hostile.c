@@ -379,14 +379,17 @@ static void test_junk_frames_do_not_starve_another_peer(void **state)
     uv_timer_stop(&pg.timer);
     uv_close((uv_handle_t *)&pg.timer, NULL);
     p2p_get_stats(n.nodes[0].p, &st);
+    uint64_t junk_ms = p2pt_now_ms() - t0;
     printf("# %u junk frames of %u bytes in %" PRIu64 " ms; %" PRIu64 " pings, %" PRIu64
            " pongs, max rtt %" PRIu64 " ms; %" PRIu64 " peers dropped\n",
-           j.closed, clen, p2pt_now_ms() - t0, pg.sent, pg.pongs, pg.max_rtt, st.peers_dropped);
+           j.closed, clen, junk_ms, pg.sent, pg.pongs, pg.max_rtt, st.peers_dropped);
     assert_int_equal(j.closed, JUNK_FRAMES);
     assert_int_equal(st.peers_dropped, JUNK_FRAMES);
     assert_true(pg.pongs > 0);
     assert_true(pg.pongs + 2 >= pg.sent);
-    assert_true(pg.max_rtt < 2000);
+    /* Not starved: pings were answered while the junk was read, not after it. (A fixed
+     * bound in ms would assert speed, which a loaded machine can break.) */
+    assert_true(2 * pg.max_rtt < junk_ms + 1000);
     assert_true(p2p_is_connected(n.nodes[0].p, 2));
     free(j.frame);
     p2pt_net_cleanup(&n);
