@@ -231,8 +231,11 @@ static void derive_key(struct bench *b, const char *tag, uint32_t i, struct acco
         size_t n = (size_t)snprintf((char *)in, sizeof in, "ycbench/v1/%s/%" PRIu64 "/%u/%u",
                                     tag, b->o.seed, i, attempt);
         yc_sha256(sk, in, n);
-        if (yc_signer_create(&a->s, sk) == YC_OK)
+        int rc = yc_signer_create(&a->s, sk);
+        if (rc == YC_OK)
             break;
+        if (rc != YC_EBADKEY) /* not a key to retry: e.g. out of guarded memory mappings */
+            die("signing key (each key takes 3 memory mappings: see vm.max_map_count)", rc);
     }
     sodium_memzero(sk, sizeof sk);
     yc_signer_pubkey(a->s, a->pub);
