@@ -44,15 +44,15 @@ struct audit_attempt {
     uint8_t id[YC_HASH_LEN];
     enum yc_tx_type type;
     uint8_t sender[YC_PUBKEY_LEN];
-    int code;                      /* the verdict it failed with */
-    const char *rule;              /* static; NULL when it does not matter to a regulator */
-    char why[256];                 /* the refusal's words ("" if none) */
+    int code;         /* the verdict it failed with */
+    const char *rule; /* static; NULL when it does not matter to a regulator */
+    char why[256];    /* the refusal's words ("" if none) */
     /* usage.record only */
-    const char *authority_kind;    /* "consent" | "license" | NULL */
+    const char *authority_kind; /* "consent" | "license" | NULL */
     uint8_t authority[YC_HASH_LEN];
-    bool has_subject;              /* the consent exists: whose data */
+    bool has_subject; /* the consent exists: whose data */
     uint8_t subject[YC_PUBKEY_LEN];
-    bool has_asset;                /* the license exists: which asset */
+    bool has_asset; /* the license exists: which asset */
     uint8_t asset[YC_HASH_LEN];
     char purpose[64], operation[32], category[64];
 };
@@ -60,7 +60,7 @@ struct audit_attempt {
 struct audit_attempts {
     struct audit_attempt *a; /* malloc'ed */
     size_t n, cap;
-    bool all;                /* keep every failure (export), not only those with a rule */
+    bool all; /* keep every failure (export), not only those with a rule */
 };
 
 /* The rule a failure of `type` with `code` breaks, or NULL (see above). */

@@ -61,8 +61,7 @@ static uint64_t mono_ms(void)
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-void audit_progress_init(struct audit_progress *p, const struct audit_common *c,
-                         const char *verb)
+void audit_progress_init(struct audit_progress *p, const struct audit_common *c, const char *verb)
 {
     memset(p, 0, sizeof *p);
     p->on = !c->quiet && !c->json && isatty(STDERR_FILENO);
@@ -85,8 +84,8 @@ void audit_progress_show(void *ctx, uint64_t height, uint64_t target)
     p->shown = true;
     uint64_t el = now - p->start_ms, done = height - p->start_height;
     uint64_t left = target > height && done > 0 ? (target - height) * el / done / 1000 : 0;
-    fprintf(stderr, "\r%s block %llu of %llu (%3u%%), %llu s, about %llu s left\033[K",
-            p->verb, (unsigned long long)height, (unsigned long long)target,
+    fprintf(stderr, "\r%s block %llu of %llu (%3u%%), %llu s, about %llu s left\033[K", p->verb,
+            (unsigned long long)height, (unsigned long long)target,
             (unsigned)(target > 0 ? height * 100 / target : 100), (unsigned long long)(el / 1000),
             (unsigned long long)left);
     fflush(stderr);
@@ -172,8 +171,8 @@ void audit_json_refused(const struct audit_common *c, const struct audit_result 
                      res->detail, -1);
 }
 
-int audit_run(const struct audit_common *c, uint64_t to, struct audit_src *src,
-              memstate **state, struct audit_result *res)
+int audit_run(const struct audit_common *c, uint64_t to, struct audit_src *src, memstate **state,
+              struct audit_result *res)
 {
     return audit_run_full(c, to, src, state, res, NULL, NULL);
 }
@@ -289,8 +288,9 @@ static int index_anchor(const struct audit_common *c, const struct yc_genesis *i
     yc_hex(a, ig->hash, YC_HASH_LEN);
     if (c->have_hash && memcmp(c->genesis_hash, ig->hash, YC_HASH_LEN) != 0) {
         yc_hex(b, c->genesis_hash, YC_HASH_LEN);
-        snprintf(m, sizeof m, "the audit index %s is anchored to genesis %s, not to the "
-                              "--genesis-hash %s",
+        snprintf(m, sizeof m,
+                 "the audit index %s is anchored to genesis %s, not to the "
+                 "--genesis-hash %s",
                  c->db, a, b);
     } else if (c->genesis != NULL) {
         struct yc_genesis g;
@@ -432,9 +432,10 @@ static void storage_text(FILE *f, const struct audit_src *src)
     if (src == NULL || src->st == NULL)
         return;
     const struct store_verify_stats *v = &src->verified;
-    fprintf(f, "  storage         %u table%s, %u log%s and %u manifest%s checked against their "
-               "checksums (%llu blocks, %llu records); read through a private copy (%u table%s "
-               "hard-linked, %u file%s copied, removed after): nothing in the home was written\n",
+    fprintf(f,
+            "  storage         %u table%s, %u log%s and %u manifest%s checked against their "
+            "checksums (%llu blocks, %llu records); read through a private copy (%u table%s "
+            "hard-linked, %u file%s copied, removed after): nothing in the home was written\n",
             v->tables, v->tables == 1 ? "" : "s", v->logs, v->logs == 1 ? "" : "s", v->manifests,
             v->manifests == 1 ? "" : "s", (unsigned long long)v->blocks,
             (unsigned long long)v->records, src->snap.linked, src->snap.linked == 1 ? "" : "s",
@@ -462,18 +463,18 @@ static char *summary_text(const struct audit_common *c, const struct yc_genesis 
         hex32(h, g->hash);
         fprintf(f, "Yuchain audit of chain %s\n", g->chain_id);
         fprintf(f, "  genesis hash    %s\n", h);
-        fprintf(f, "  validators      %u (quorum %u)\n", g->nvalidators,
-                yc_quorum(g->nvalidators));
+        fprintf(f, "  validators      %u (quorum %u)\n", g->nvalidators, yc_quorum(g->nvalidators));
     }
     fprintf(f, "  source          %s %s\n", c->home != NULL ? "home" : "node",
             c->home != NULL ? c->home : c->node);
     if (audit_anchored(c))
         fprintf(f, "  anchored        yes: the genesis is %s\n", anchor_words(c));
     else
-        fprintf(f, "  anchored        NOT ANCHORED: the genesis came from the %s being audited; "
-                   "the verification below only shows the ledger agrees with it. Compare the "
-                   "genesis hash with the published one, or pass --genesis FILE or "
-                   "--genesis-hash HEX\n",
+        fprintf(f,
+                "  anchored        NOT ANCHORED: the genesis came from the %s being audited; "
+                "the verification below only shows the ledger agrees with it. Compare the "
+                "genesis hash with the published one, or pass --genesis FILE or "
+                "--genesis-hash HEX\n",
                 c->home != NULL ? "home" : "node");
     storage_text(f, src);
     if (r->blocks > 0)
@@ -481,8 +482,9 @@ static char *summary_text(const struct audit_common *c, const struct yc_genesis 
                 (unsigned long long)r->blocks, (unsigned long long)r->height);
     else
         fprintf(f, "  blocks          0 verified\n");
-    fprintf(f, "  transactions    %llu (%llu committed, %llu failed: outcome re-derived, only "
-               "the nonce used)\n",
+    fprintf(f,
+            "  transactions    %llu (%llu committed, %llu failed: outcome re-derived, only "
+            "the nonce used)\n",
             (unsigned long long)r->txs, (unsigned long long)(r->txs - r->failed),
             (unsigned long long)r->failed);
     for (int i = 0; i < AUDIT_MAX_TYPE; i++) {
@@ -499,13 +501,15 @@ static char *summary_text(const struct audit_common *c, const struct yc_genesis 
         fprintf(f, "  state root      %s\n", h);
     }
     if (r->ok && audit_anchored(c))
-        fprintf(f, "OK: every block, signature, certificate, outcome, result root and state "
-                   "root up to height %llu verified against the genesis\n",
+        fprintf(f,
+                "OK: every block, signature, certificate, outcome, result root and state "
+                "root up to height %llu verified against the genesis\n",
                 (unsigned long long)r->height);
     else if (r->ok)
-        fprintf(f, "OK (NOT ANCHORED): every block, signature, certificate, outcome, result "
-                   "root and state root up to height %llu verified against the genesis the %s "
-                   "supplied itself\n",
+        fprintf(f,
+                "OK (NOT ANCHORED): every block, signature, certificate, outcome, result "
+                "root and state root up to height %llu verified against the genesis the %s "
+                "supplied itself\n",
                 (unsigned long long)r->height, c->home != NULL ? "home" : "node");
     else if (r->fail_height > 0)
         fprintf(f, "FAILED at height %llu: %s: %s\n", (unsigned long long)r->fail_height,
@@ -526,15 +530,15 @@ static json_t *summary_json(const struct audit_common *c, const struct yc_genesi
     char h[2 * YC_HASH_LEN + 1], t[YC_TIME_STR_MAX];
     json_t *o = json_object();
     json_object_set_new(o, "anchored", json_boolean(audit_anchored(c)));
-    json_object_set_new(o, "anchor", audit_anchored(c) ? json_string(anchor_words(c))
-                                                       : json_null());
+    json_object_set_new(o, "anchor",
+                        audit_anchored(c) ? json_string(anchor_words(c)) : json_null());
     if (src != NULL && src->st != NULL) {
         const struct store_verify_stats *v = &src->verified;
-        json_t *st = json_pack("{s:i, s:i, s:i, s:I, s:I, s:b, s:i, s:i}", "tables",
-                               (int)v->tables, "logs", (int)v->logs, "manifests",
-                               (int)v->manifests, "blocks", (json_int_t)v->blocks, "records",
-                               (json_int_t)v->records, "private_copy", 1, "tables_linked",
-                               (int)src->snap.linked, "files_copied", (int)src->snap.copied);
+        json_t *st =
+            json_pack("{s:i, s:i, s:i, s:I, s:I, s:b, s:i, s:i}", "tables", (int)v->tables, "logs",
+                      (int)v->logs, "manifests", (int)v->manifests, "blocks", (json_int_t)v->blocks,
+                      "records", (json_int_t)v->records, "private_copy", 1, "tables_linked",
+                      (int)src->snap.linked, "files_copied", (int)src->snap.copied);
         json_object_set_new(o, "storage", st);
     }
     if (r->reason == AUDIT_STATE_MISMATCH) {
@@ -542,8 +546,8 @@ static json_t *summary_json(const struct audit_common *c, const struct yc_genesi
         for (uint32_t i = 0; i < r->ndiffs; i++) {
             const struct audit_diff *x = &r->diffs[i];
             json_array_append_new(d, json_pack("{s:s, s:s, s:s, s:s, s:s}", "object", x->object,
-                                               "field", x->field, "stored", x->stored,
-                                               "replayed", x->replayed, "text", x->text));
+                                               "field", x->field, "stored", x->stored, "replayed",
+                                               x->replayed, "text", x->text));
         }
         json_object_set_new(o, "differences", d);
         json_object_set_new(o, "differences_total", json_integer((json_int_t)r->diff_total));
@@ -559,9 +563,9 @@ static json_t *summary_json(const struct audit_common *c, const struct yc_genesi
     } else {
         char reason[1100];
         snprintf(reason, sizeof reason, "%s: %s", audit_reason_name(r->reason), r->detail);
-        json_object_set_new(o, "height", r->fail_height > 0
-                                             ? json_integer((json_int_t)r->fail_height)
-                                             : json_null());
+        json_object_set_new(o, "height",
+                            r->fail_height > 0 ? json_integer((json_int_t)r->fail_height)
+                                               : json_null());
         json_object_set_new(o, "reason", json_string(reason));
         json_object_set_new(o, "code", json_string(audit_reason_name(r->reason)));
     }
@@ -665,8 +669,7 @@ static int parse_common(int argc, char **argv, const char *usage, enum parse_mod
         struct audit_common j = {.json = false};
         for (int i = 1; i < argc; i++)
             j.json = j.json || strcmp(argv[i], "--json") == 0;
-        audit_json_failure(&j, "usage", last_error[0] ? last_error : "see --help",
-                           YC_EXIT_USAGE);
+        audit_json_failure(&j, "usage", last_error[0] ? last_error : "see --help", YC_EXIT_USAGE);
     }
     return ex;
 }
@@ -675,25 +678,36 @@ static int parse_options(int argc, char **argv, const char *usage, enum parse_mo
                          struct audit_common *c, uint64_t *to, const char **report, bool *help)
 {
     enum {
-        O_HOME = 1, O_NODE, O_GENESIS, O_GENESIS_HASH, O_REQUIRE_ANCHOR, O_TO, O_REPORT, O_JSON,
-        O_QUIET, O_THREADS, O_AT, O_DB, O_VERIFY_INDEX, O_HELP
+        O_HOME = 1,
+        O_NODE,
+        O_GENESIS,
+        O_GENESIS_HASH,
+        O_REQUIRE_ANCHOR,
+        O_TO,
+        O_REPORT,
+        O_JSON,
+        O_QUIET,
+        O_THREADS,
+        O_AT,
+        O_DB,
+        O_VERIFY_INDEX,
+        O_HELP
     };
-    static const struct option opts[] = {
-        {"home", required_argument, NULL, O_HOME},
-        {"node", required_argument, NULL, O_NODE},
-        {"db", required_argument, NULL, O_DB},
-        {"verify-index", no_argument, NULL, O_VERIFY_INDEX},
-        {"genesis", required_argument, NULL, O_GENESIS},
-        {"genesis-hash", required_argument, NULL, O_GENESIS_HASH},
-        {"require-anchor", no_argument, NULL, O_REQUIRE_ANCHOR},
-        {"to", required_argument, NULL, O_TO},
-        {"report", required_argument, NULL, O_REPORT},
-        {"json", no_argument, NULL, O_JSON},
-        {"quiet", no_argument, NULL, O_QUIET},
-        {"threads", required_argument, NULL, O_THREADS},
-        {"at", required_argument, NULL, O_AT},
-        {"help", no_argument, NULL, O_HELP},
-        {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"home", required_argument, NULL, O_HOME},
+                                         {"node", required_argument, NULL, O_NODE},
+                                         {"db", required_argument, NULL, O_DB},
+                                         {"verify-index", no_argument, NULL, O_VERIFY_INDEX},
+                                         {"genesis", required_argument, NULL, O_GENESIS},
+                                         {"genesis-hash", required_argument, NULL, O_GENESIS_HASH},
+                                         {"require-anchor", no_argument, NULL, O_REQUIRE_ANCHOR},
+                                         {"to", required_argument, NULL, O_TO},
+                                         {"report", required_argument, NULL, O_REPORT},
+                                         {"json", no_argument, NULL, O_JSON},
+                                         {"quiet", no_argument, NULL, O_QUIET},
+                                         {"threads", required_argument, NULL, O_THREADS},
+                                         {"at", required_argument, NULL, O_AT},
+                                         {"help", no_argument, NULL, O_HELP},
+                                         {NULL, 0, NULL, 0}};
     memset(c, 0, sizeof *c);
     *help = false;
     optind = 0; /* full re-initialisation (glibc), so audit_main can run again */
@@ -874,8 +888,7 @@ static int cmd_replay(int argc, char **argv)
                          (unsigned long long)res.fail_height, audit_reason_name(res.reason),
                          res.detail);
         else if (!res.ok)
-            audit_errorf("verification failed: %s: %s", audit_reason_name(res.reason),
-                         res.detail);
+            audit_errorf("verification failed: %s: %s", audit_reason_name(res.reason), res.detail);
     } else {
         char *text = summary_text(&c, g, &res, &src);
         if (text != NULL)
@@ -894,8 +907,8 @@ static int cmd_replay(int argc, char **argv)
         } else {
             text = summary_text(&c, g, &res, &src);
         }
-        int rc = text != NULL ? yc_file_write_atomic(report, text, strlen(text), 0644, true)
-                              : YC_ENOMEM;
+        int rc =
+            text != NULL ? yc_file_write_atomic(report, text, strlen(text), 0644, true) : YC_ENOMEM;
         free(text);
         if (rc != YC_OK) {
             audit_errorf("cannot write the report %s: %s", report, yc_strerror(rc));

@@ -65,8 +65,8 @@ int audit_exit_for(int rc);
  * return 0 with *state NULL. Unanchored with --require-anchor: YC_EXIT_NOPERM (77)
  * before anything is read.
  */
-int audit_run(const struct audit_common *c, uint64_t to, struct audit_src *src,
-              memstate **state, struct audit_result *res);
+int audit_run(const struct audit_common *c, uint64_t to, struct audit_src *src, memstate **state,
+              struct audit_result *res);
 
 /* Block times by height, collected while replaying (times[0] = genesis time). */
 struct audit_times {
@@ -90,8 +90,8 @@ struct audit_ledger {
     const struct yc_genesis *g; /* the trusted genesis */
     struct yc_state_src st;     /* the verified state after res.height */
     struct audit_result res;
-    struct audit_times times;   /* with AUDIT_WANT_TIMES */
-    struct audit_attempts at;   /* with AUDIT_WANT_ATTEMPTS (set at.all before opening) */
+    struct audit_times times; /* with AUDIT_WANT_TIMES */
+    struct audit_attempts at; /* with AUDIT_WANT_ATTEMPTS (set at.all before opening) */
     /* private */
     struct audit_src src;
     memstate *mem;
@@ -114,8 +114,7 @@ struct audit_progress {
     const char *verb; /* "replaying", "syncing" */
     uint64_t last_ms, start_ms, start_height;
 };
-void audit_progress_init(struct audit_progress *p, const struct audit_common *c,
-                         const char *verb);
+void audit_progress_init(struct audit_progress *p, const struct audit_common *c, const char *verb);
 /* Shows the line: an audit_progress_cb. */
 void audit_progress_show(void *ctx, uint64_t height, uint64_t target);
 /* Erases the line if one was shown. */

@@ -149,8 +149,8 @@ static enum audit_reason check_txs(const uint8_t *txs, size_t txs_len, const uin
         }
         rc = yc_tx_decode(&decoded[ok], span, slen);
         if (rc != YC_OK) {
-            snprintf(out, outlen, "transaction %u does not decode: %s (%s)", ok,
-                     yc_err_name(rc), yc_strerror(rc));
+            snprintf(out, outlen, "transaction %u does not decode: %s (%s)", ok, yc_err_name(rc),
+                     yc_strerror(rc));
             reason = AUDIT_BAD_BLOCK;
             break;
         }
@@ -196,8 +196,8 @@ static enum audit_reason check_txs(const uint8_t *txs, size_t txs_len, const uin
     return reason;
 }
 
-enum audit_reason audit_diagnose_block(const uint8_t *bytes, size_t len, int decode_err,
-                                       char *out, size_t outlen)
+enum audit_reason audit_diagnose_block(const uint8_t *bytes, size_t len, int decode_err, char *out,
+                                       size_t outlen)
 {
     struct yc_limits lim = YC_LIMITS_DEFAULT;
     int rc = yc_canon_check(bytes, len, &lim);

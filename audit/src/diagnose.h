@@ -15,7 +15,7 @@
  * into out. Allocates only to decode the transactions and outcomes; never fails (falls
  * back to the decoder's code).
  */
-enum audit_reason audit_diagnose_block(const uint8_t *bytes, size_t len, int decode_err,
-                                       char *out, size_t outlen);
+enum audit_reason audit_diagnose_block(const uint8_t *bytes, size_t len, int decode_err, char *out,
+                                       size_t outlen);
 
 #endif

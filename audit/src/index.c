@@ -183,8 +183,8 @@ int audit_index_open(audit_index **out, const char *dir, bool create, char *msg,
                  dir, dir);
             rc = YC_ENOTFOUND;
         } else if (rc == YC_EBUSY) {
-            msgf(msg, msglen, "the audit index %s is in use (is a sync running on it?): %s",
-                 dir, e);
+            msgf(msg, msglen, "the audit index %s is in use (is a sync running on it?): %s", dir,
+                 e);
         } else {
             msgf(msg, msglen, "cannot open the audit index %s: %s", dir, e);
         }
@@ -197,8 +197,9 @@ int audit_index_open(audit_index **out, const char *dir, bool create, char *msg,
     size_t vl = 0;
     int rc = get_raw(x, K_VERSION, strlen(K_VERSION), &v, &vl, msg, msglen);
     if (rc == YC_ENOTFOUND && has_any_key(x)) {
-        msgf(msg, msglen, "%s holds a database that is not an audit index (no %s key): "
-                          "give --db a directory of its own",
+        msgf(msg, msglen,
+             "%s holds a database that is not an audit index (no %s key): "
+             "give --db a directory of its own",
              dir, K_VERSION);
         rc = YC_ECONFIG;
     } else if (rc == YC_ENOTFOUND && !create) {
@@ -207,8 +208,9 @@ int audit_index_open(audit_index **out, const char *dir, bool create, char *msg,
     } else if (rc == YC_ENOTFOUND) {
         rc = YC_OK; /* new: audit_index_init writes the version */
     } else if (rc == YC_OK && (vl != 4 || get_u32((const uint8_t *)v) != AUDIT_INDEX_VERSION)) {
-        msgf(msg, msglen, "%s is an audit index of another version (%s); this tool reads "
-                          "version %u: sync into a new directory",
+        msgf(msg, msglen,
+             "%s is an audit index of another version (%s); this tool reads "
+             "version %u: sync into a new directory",
              dir, vl == 4 ? "unknown" : "malformed", AUDIT_INDEX_VERSION);
         rc = YC_ECONFIG;
     }
@@ -264,8 +266,9 @@ int audit_index_tip(audit_index *x, struct audit_index_tip *t, char *msg, size_t
     if (vl != TIP_RECORD_LEN || get_u32(p) != AUDIT_INDEX_VERSION ||
         memcmp(check, p + TIP_LEN, YC_HASH_LEN) != 0) {
         leveldb_free(v);
-        msgf(msg, msglen, "the audit index %s: its tip record fails its check (%zu bytes): the "
-                          "index was altered or damaged; sync into a new directory",
+        msgf(msg, msglen,
+             "the audit index %s: its tip record fails its check (%zu bytes): the "
+             "index was altered or damaged; sync into a new directory",
              x->dir, vl);
         return YC_ECORRUPT;
     }
@@ -320,8 +323,7 @@ int audit_index_block(audit_index *x, uint64_t h, uint8_t hash[YC_HASH_LEN], uin
 }
 
 /* Iterates over keys starting with prefix, in order, calling cb until non-zero. */
-typedef int (*raw_cb)(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val,
-                      size_t vlen);
+typedef int (*raw_cb)(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen);
 
 static int scan_raw(audit_index *x, const uint8_t *prefix, size_t plen, raw_cb cb, void *ctx)
 {
@@ -349,8 +351,7 @@ struct blocks_ctx {
     void *ctx;
 };
 
-static int block_entry(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val,
-                       size_t vlen)
+static int block_entry(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
 {
     struct blocks_ctx *b = ctx;
     if (klen != 10 || vlen != YC_HASH_LEN + 8)
@@ -364,8 +365,8 @@ int audit_index_blocks(audit_index *x, audit_index_block_cb cb, void *ctx)
     return scan_raw(x, (const uint8_t *)"b/", 2, block_entry, &b);
 }
 
-int audit_index_check(audit_index *x, struct audit_index_tip *tip, struct yc_genesis *g,
-                      char *msg, size_t msglen)
+int audit_index_check(audit_index *x, struct audit_index_tip *tip, struct yc_genesis *g, char *msg,
+                      size_t msglen)
 {
     memset(g, 0, sizeof *g);
     if (x->snap != NULL)
@@ -374,8 +375,9 @@ int audit_index_check(audit_index *x, struct audit_index_tip *tip, struct yc_gen
     leveldb_readoptions_set_snapshot(x->ropts, x->snap);
     int rc = audit_index_tip(x, tip, msg, msglen);
     if (rc == YC_ENOTFOUND) {
-        msgf(msg, msglen, "the audit index %s holds no verified block yet (run `yuchain-audit "
-                          "sync` on it)",
+        msgf(msg, msglen,
+             "the audit index %s holds no verified block yet (run `yuchain-audit "
+             "sync` on it)",
              x->dir);
         return YC_ECORRUPT;
     }
@@ -400,8 +402,8 @@ int audit_index_check(audit_index *x, struct audit_index_tip *tip, struct yc_gen
             yc_genesis_cleanup(g);
         memset(g, 0, sizeof *g);
         msgf(msg, msglen, "the audit index %s: its stored genesis %s: the index was altered",
-             x->dir, rc == YC_OK ? "does not hash to its tip record's genesis hash"
-                                 : "does not parse");
+             x->dir,
+             rc == YC_OK ? "does not hash to its tip record's genesis hash" : "does not parse");
         return YC_ECORRUPT;
     }
     uint8_t hash[YC_HASH_LEN];
@@ -434,16 +436,17 @@ int audit_index_check(audit_index *x, struct audit_index_tip *tip, struct yc_gen
         msgf(msg, msglen, "the audit index %s: %s", x->dir, x->err);
         return rc;
     }
-    msgf(msg, msglen, "the audit index %s is inconsistent: %s (tip height %llu): the index was "
-                      "altered or damaged; sync into a new directory",
+    msgf(msg, msglen,
+         "the audit index %s is inconsistent: %s (tip height %llu): the index was "
+         "altered or damaged; sync into a new directory",
          x->dir, what, (unsigned long long)tip->height);
     return YC_ECORRUPT;
 }
 
 /* ---- attempts ---- */
 
-#define ATT_FIXED (8 + YC_HASH_LEN + 2 + YC_PUBKEY_LEN + 4 + 1 + YC_HASH_LEN + YC_PUBKEY_LEN + \
-                   YC_HASH_LEN)
+#define ATT_FIXED \
+    (8 + YC_HASH_LEN + 2 + YC_PUBKEY_LEN + 4 + 1 + YC_HASH_LEN + YC_PUBKEY_LEN + YC_HASH_LEN)
 #define F_CONSENT 1u
 #define F_LICENSE 2u
 #define F_SUBJECT 4u
@@ -596,8 +599,7 @@ struct visit_ctx {
     void *vctx;
 };
 
-static int state_entry(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val,
-                       size_t vlen)
+static int state_entry(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
 {
     struct visit_ctx *v = ctx;
     return v->visit(v->vctx, key + 2, klen - 2, val, vlen);
@@ -622,8 +624,8 @@ struct yc_state_src audit_index_state(audit_index *x)
 }
 
 /* digest ± SHA-256(u32be klen ‖ key ‖ u32be vlen ‖ value), modulo 2^256 */
-static void digest_add(uint8_t d[YC_HASH_LEN], const uint8_t *key, size_t klen,
-                       const uint8_t *val, size_t vlen, bool sub)
+static void digest_add(uint8_t d[YC_HASH_LEN], const uint8_t *key, size_t klen, const uint8_t *val,
+                       size_t vlen, bool sub)
 {
     crypto_hash_sha256_state st;
     uint8_t n[4], h[YC_HASH_LEN];
@@ -654,8 +656,7 @@ struct verify_ctx {
     uint8_t digest[YC_HASH_LEN];
 };
 
-static int verify_entry(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val,
-                        size_t vlen)
+static int verify_entry(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
 {
     struct verify_ctx *v = ctx;
     digest_add(v->digest, key + 2, klen - 2, val, vlen, false);
@@ -675,9 +676,10 @@ int audit_index_verify_state(audit_index *x, const struct audit_index_tip *tip, 
         return rc;
     }
     if (v.keys != tip->keys || memcmp(v.digest, tip->digest, YC_HASH_LEN) != 0) {
-        msgf(msg, msglen, "the audit index %s: its state (%llu keys) does not match the digest "
-                          "its tip record holds (%llu keys): the index was altered or damaged "
-                          "since it was written; sync into a new directory",
+        msgf(msg, msglen,
+             "the audit index %s: its state (%llu keys) does not match the digest "
+             "its tip record holds (%llu keys): the index was altered or damaged "
+             "since it was written; sync into a new directory",
              x->dir, (unsigned long long)v.keys, (unsigned long long)tip->keys);
         return YC_ECORRUPT;
     }

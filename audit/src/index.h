@@ -68,8 +68,7 @@ void audit_index_close(audit_index *x);
  * The tip record, its check verified. YC_OK; YC_ENOTFOUND (a new index, no genesis yet);
  * YC_ECORRUPT (malformed or failing its check; msg), YC_EIO.
  */
-YC_WUR int audit_index_tip(audit_index *x, struct audit_index_tip *tip, char *msg,
-                           size_t msglen);
+YC_WUR int audit_index_tip(audit_index *x, struct audit_index_tip *tip, char *msg, size_t msglen);
 
 /*
  * The cheap checks a question makes before answering: the tip record (above); the stored
@@ -103,8 +102,8 @@ struct yc_state_src audit_index_state(audit_index *x);
  * YC_ECORRUPT (msg) when they do not (the index was altered or damaged since it was
  * written); YC_EIO. Costs a read of the whole state.
  */
-YC_WUR int audit_index_verify_state(audit_index *x, const struct audit_index_tip *tip,
-                                    char *msg, size_t msglen);
+YC_WUR int audit_index_verify_state(audit_index *x, const struct audit_index_tip *tip, char *msg,
+                                    size_t msglen);
 
 /* ---- writing (sync) ----
  * Writes gather in one pending batch; audit_index_commit writes it with the new tip

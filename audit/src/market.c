@@ -185,7 +185,8 @@ static void print_violations(json_t *o)
     printf("State checks: %lld objects examined\n",
            (long long)json_integer_value(json_object_get(o, "checked")));
     printf("Breaches: %zu\n", json_array_size(br));
-    json_array_foreach (br, i, x) {
+    json_array_foreach(br, i, x)
+    {
         json_t *h = json_object_get(x, "height");
         printf("  %s", json_string_value(json_object_get(x, "rule")));
         if (json_is_integer(h))
@@ -195,7 +196,8 @@ static void print_violations(json_t *o)
         printf(": %s\n", json_string_value(json_object_get(x, "detail")));
     }
     printf("Alerts: %zu\n", json_array_size(al));
-    json_array_foreach (al, i, x) {
+    json_array_foreach(al, i, x)
+    {
         printf("  height %lld tx %s %s (%s)",
                (long long)json_integer_value(json_object_get(x, "height")),
                json_string_value(json_object_get(x, "tx")),
@@ -212,7 +214,8 @@ static void print_violations(json_t *o)
     }
     json_t *fa = json_object_get(o, "failed_attempts");
     printf("Failed attempts refused by the ledger: %zu\n", json_array_size(fa));
-    json_array_foreach (fa, i, x) {
+    json_array_foreach(fa, i, x)
+    {
         char who[AUDIT_WHO_MAX];
         printf("  %s at height %lld tx %s (%s by %s): %s",
                json_string_value(json_object_get(x, "rule")),
@@ -229,8 +232,8 @@ static void print_violations(json_t *o)
             printf("\n      %s", json_string_value(json_object_get(x, "why")));
         printf("\n");
     }
-    printf("%s\n", json_is_true(json_object_get(o, "ok")) ? "OK: no breach"
-                                                          : "FAILED: breaches found");
+    printf("%s\n",
+           json_is_true(json_object_get(o, "ok")) ? "OK: no breach" : "FAILED: breaches found");
 }
 
 int audit_cmd_violations(int argc, char **argv)
@@ -264,9 +267,9 @@ int audit_cmd_violations(int argc, char **argv)
         /* the replay itself refused: a rule broken (tx_rejected) or a forged ledger */
         char detail[1100];
         snprintf(detail, sizeof detail, "%s: %s", audit_reason_name(res->reason), res->detail);
-        json_array_append_new(b.arr, json_pack("{s:s,s:n,s:s,s:I}", "rule", "replay", "id",
-                                               "detail", detail, "height",
-                                               (json_int_t)res->fail_height));
+        json_array_append_new(b.arr,
+                              json_pack("{s:s,s:n,s:s,s:I}", "rule", "replay", "id", "detail",
+                                        detail, "height", (json_int_t)res->fail_height));
     } else {
         rc = yc_market_check(&L.st, L.g, on_breach, &b, &checked);
         if (rc == YC_OK) {
@@ -289,8 +292,7 @@ int audit_cmd_violations(int argc, char **argv)
         json_decref(b.arr);
         json_decref(al.arr);
         json_decref(fa);
-        audit_errorf("cannot check the replayed state: %s (%s)", yc_strerror(rc),
-                     yc_err_name(rc));
+        audit_errorf("cannot check the replayed state: %s (%s)", yc_strerror(rc), yc_err_name(rc));
         return YC_EXIT_FAIL;
     }
     bool ok = json_array_size(b.arr) == 0;
@@ -425,8 +427,7 @@ static void col_hex(struct row *r, const char *name, const uint8_t *p)
 
 /* An account: its address under `name`, its registered name under "<name>_name" (empty
  * when it has none; both null when there is no account). */
-static void col_addr(struct row *r, struct audit_namer *names, const char *name,
-                     const uint8_t *pub)
+static void col_addr(struct row *r, struct audit_namer *names, const char *name, const uint8_t *pub)
 {
     struct col *c = col_add(r, name, C_STR);
     char nn[64];
@@ -616,9 +617,8 @@ static int consent_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t 
     col_u64(&r, "max_uses", c.max_uses);
     col_u64(&r, "uses", c.uses);
     col_u64(&r, "revoked_at", c.revoked_at);
-    col_str(&r, "status", yc_consent_status(&c, x->s->times->n > 0
-                                                    ? x->s->times->t[x->s->times->n - 1]
-                                                    : 0));
+    col_str(&r, "status",
+            yc_consent_status(&c, x->s->times->n > 0 ? x->s->times->t[x->s->times->n - 1] : 0));
     emit(x->s, &r, t);
     return 0;
 }
@@ -774,9 +774,9 @@ static const struct {
     const char *prefix; /* NULL: not from the state (failed attempts) */
     yc_state_visit_cb cb;
 } KINDS[] = {
-    {"deals", "deal/", deal_cb},          {"consents", "consent/", consent_cb},
-    {"uses", "usage/", usage_cb},         {"carries", "carry/", carry_cb},
-    {"credit", "credit/", credit_cb},     {"price_index", "price_index/", price_cb},
+    {"deals", "deal/", deal_cb},      {"consents", "consent/", consent_cb},
+    {"uses", "usage/", usage_cb},     {"carries", "carry/", carry_cb},
+    {"credit", "credit/", credit_cb}, {"price_index", "price_index/", price_cb},
     {"failed_attempts", NULL, NULL},
 };
 #define NKINDS (sizeof KINDS / sizeof KINDS[0])
@@ -817,11 +817,10 @@ static int parse_window(const char *from, const char *to, uint64_t *f, uint64_t 
 int audit_cmd_export(int argc, char **argv)
 {
     char *args[MAX_ARGS + 1];
-    const char *format = NULL, *kind = NULL, *outdir = NULL, *from = NULL, *to = NULL,
-               *bom = NULL;
+    const char *format = NULL, *kind = NULL, *outdir = NULL, *from = NULL, *to = NULL, *bom = NULL;
     struct extra extras[] = {
-        {"format", false, &format}, {"kind", false, &kind},      {"out", false, &outdir},
-        {"from-time", false, &from}, {"to-time", false, &to},    {"bom", true, &bom},
+        {"format", false, &format},  {"kind", false, &kind},  {"out", false, &outdir},
+        {"from-time", false, &from}, {"to-time", false, &to}, {"bom", true, &bom},
     };
     if (argc > MAX_ARGS) {
         audit_errorf("export: too many arguments");
@@ -872,8 +871,7 @@ int audit_cmd_export(int argc, char **argv)
 
     bool want_attempts = only == NKINDS || KINDS[only].prefix == NULL;
     struct audit_ledger L = {.at = {.all = true}};
-    ex = audit_ledger_open(&c, AUDIT_WANT_TIMES | (want_attempts ? AUDIT_WANT_ATTEMPTS : 0u),
-                           &L);
+    ex = audit_ledger_open(&c, AUDIT_WANT_TIMES | (want_attempts ? AUDIT_WANT_ATTEMPTS : 0u), &L);
     if (ex != 0)
         return ex;
     if (!L.res.ok) {

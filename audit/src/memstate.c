@@ -21,7 +21,7 @@ struct entry {
     uint8_t *val;
     size_t klen, vlen;
     uint64_t hash;
-    bool dead;    /* over a base: deleted (or absent from the base) */
+    bool dead; /* over a base: deleted (or absent from the base) */
 };
 
 struct memstate {

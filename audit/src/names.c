@@ -11,8 +11,8 @@
 #include "yc/cliutil.h"
 #include "yc/objects.h"
 
-void audit_account_name(const struct yc_state_src *st, const uint8_t pub[YC_PUBKEY_LEN],
-                        char *out, size_t cap)
+void audit_account_name(const struct yc_state_src *st, const uint8_t pub[YC_PUBKEY_LEN], char *out,
+                        size_t cap)
 {
     uint8_t k[YC_KEY_MAX];
     size_t kl = yc_key_account(k, pub);
@@ -71,7 +71,8 @@ void audit_add_names(json_t *arr, const struct yc_state_src *st, const char *con
 {
     size_t i;
     json_t *o;
-    json_array_foreach (arr, i, o) {
+    json_array_foreach(arr, i, o)
+    {
         for (const char *const *k = keys; *k != NULL; k++) {
             const char *addr = json_string_value(json_object_get(o, *k));
             uint8_t pub[YC_PUBKEY_LEN];

@@ -22,8 +22,8 @@
 
 /* The registered name of account pub in the verified state st into out (cap bytes): "" if
  * none. */
-void audit_account_name(const struct yc_state_src *st, const uint8_t pub[YC_PUBKEY_LEN],
-                        char *out, size_t cap);
+void audit_account_name(const struct yc_state_src *st, const uint8_t pub[YC_PUBKEY_LEN], char *out,
+                        size_t cap);
 
 /* The names of the accounts a long run of rows names (export), each read once: a
  * direct-mapped cache by the exact 33 key bytes over the verified state st. */

@@ -26,8 +26,8 @@
 const char *audit_reason_name(enum audit_reason r)
 {
     switch (r) {
-#define AUDIT_REASON_NAME_(e, name)                                                        \
-    case e:                                                                                \
+#define AUDIT_REASON_NAME_(e, name) \
+    case e:                         \
         return name;
         AUDIT_REASONS(AUDIT_REASON_NAME_)
 #undef AUDIT_REASON_NAME_
@@ -35,11 +35,11 @@ const char *audit_reason_name(enum audit_reason r)
     return "unknown";
 }
 
-static void failf(struct audit_result *res, uint64_t height, enum audit_reason r,
-                  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void failf(struct audit_result *res, uint64_t height, enum audit_reason r, const char *fmt,
+                  ...) __attribute__((format(printf, 4, 5)));
 
-static void failf(struct audit_result *res, uint64_t height, enum audit_reason r,
-                  const char *fmt, ...)
+static void failf(struct audit_result *res, uint64_t height, enum audit_reason r, const char *fmt,
+                  ...)
 {
     va_list ap;
     res->ok = false;
@@ -109,8 +109,8 @@ static int explain_tx(struct audit_result *res, const struct yc_genesis *g, mems
         return YC_OK;
     }
     failf(res, b->hdr.height, AUDIT_WRONG_OUTCOME,
-          "transaction %u's recorded outcome %s differs from its execution: %s (%s, id %s)%s%s",
-          at, outcome_name(b->results[at]), outcome_name(outcome), type != NULL ? type : "?", id,
+          "transaction %u's recorded outcome %s differs from its execution: %s (%s, id %s)%s%s", at,
+          outcome_name(b->results[at]), outcome_name(outcome), type != NULL ? type : "?", id,
           why[0] ? "; " : "", why);
     return YC_OK;
 }
@@ -141,8 +141,8 @@ static int verify_tx(const struct yc_tx *tx, const char *chain_id, struct keyslo
 {
     if (cache == NULL)
         return yc_tx_verify(tx, chain_id);
-    uint32_t k = (uint32_t)tx->sender[1] | (uint32_t)tx->sender[2] << 8 |
-                 (uint32_t)tx->sender[3] << 16;
+    uint32_t k =
+        (uint32_t)tx->sender[1] | (uint32_t)tx->sender[2] << 8 | (uint32_t)tx->sender[3] << 16;
     struct keyslot *s = &cache[k % KEYCACHE_SLOTS];
     bool hit = s->used && memcmp(s->pub, tx->sender, YC_PUBKEY_LEN) == 0;
     struct yc_tx_keyhint h = {.sender_parsed = hit};
@@ -162,13 +162,13 @@ struct sigpool {
     pthread_cond_t work, done;
     pthread_t th[AUDIT_MAX_THREADS];
     struct keyslot *cache[AUDIT_MAX_THREADS];
-    unsigned n;       /* workers running */
-    uint64_t job;     /* incremented by each submit */
+    unsigned n;   /* workers running */
+    uint64_t job; /* incremented by each submit */
     const struct yc_block *b;
     const char *chain_id;
     int *rcs;
-    uint32_t next;    /* the next transaction to take */
-    unsigned busy;    /* workers inside the current job */
+    uint32_t next; /* the next transaction to take */
+    unsigned busy; /* workers inside the current job */
     bool quit;
     struct worker_arg {
         struct sigpool *p;
@@ -256,8 +256,7 @@ static void pool_stop(struct sigpool *p)
 }
 
 /* Hands block b to the workers (the previous job must have been waited for). */
-static void pool_submit(struct sigpool *p, const struct yc_block *b, const char *chain_id,
-                        int *rcs)
+static void pool_submit(struct sigpool *p, const struct yc_block *b, const char *chain_id, int *rcs)
 {
     pthread_mutex_lock(&p->mu);
     p->b = b;
@@ -336,7 +335,8 @@ static bool check_block(struct audit_result *res, const struct yc_genesis *g,
             [YC_NEXT_CERT_SIG] = AUDIT_BAD_CERTIFICATE,
         };
         enum audit_reason r = (size_t)v.check < sizeof reasons / sizeof reasons[0]
-                                  ? reasons[v.check] : AUDIT_BAD_BLOCK;
+                                  ? reasons[v.check]
+                                  : AUDIT_BAD_BLOCK;
         if (v.check == YC_NEXT_LINK) {
             hex32(a, hd->prev_hash);
             hex32(x, res->hash);
@@ -452,8 +452,8 @@ int audit_genesis_state(const struct yc_genesis *g, memstate *state, uint8_t roo
 
 /* A block fetched and decoded ahead of its turn, or why it could not be. */
 struct fetched {
-    int rc;        /* YC_OK: b and sigrc hold the block; else a verdict or an error */
-    bool verdict;  /* rc != YC_OK: a verdict on the ledger (reason, detail), not an
+    int rc;       /* YC_OK: b and sigrc hold the block; else a verdict or an error */
+    bool verdict; /* rc != YC_OK: a verdict on the ledger (reason, detail), not an
                     * operational error (detail is then the message) */
     enum audit_reason reason;
     char detail[1000];
@@ -480,8 +480,7 @@ static void fetch(const struct audit_source *src, uint64_t h, uint64_t tip, stru
             snprintf(f->detail, sizeof f->detail, "block %llu cannot be read back: %s",
                      (unsigned long long)h, why);
     } else if (rc != YC_OK) {
-        snprintf(f->detail, sizeof f->detail, "reading block %llu: %s", (unsigned long long)h,
-                 why);
+        snprintf(f->detail, sizeof f->detail, "reading block %llu: %s", (unsigned long long)h, why);
     } else {
         rc = yc_block_decode(&f->b, bytes, len);
         if (rc == YC_ENOMEM) {

@@ -57,25 +57,25 @@
 
 #include "memstate.h"
 
-#define AUDIT_REASONS(X)                                                                   \
-    X(AUDIT_OK, "ok")                                                                      \
-    X(AUDIT_BLOCK_MISSING, "block_missing")                                                \
-    X(AUDIT_BLOCK_UNREADABLE, "block_unreadable")                                          \
-    X(AUDIT_BAD_BLOCK, "bad_block")                                                        \
-    X(AUDIT_WRONG_HEIGHT, "wrong_height")                                                  \
-    X(AUDIT_WRONG_CHAIN, "wrong_chain")                                                    \
-    X(AUDIT_BAD_LINK, "bad_link")                                                          \
-    X(AUDIT_BAD_PROPOSER, "bad_proposer")                                                  \
-    X(AUDIT_BAD_TIME, "bad_time")                                                          \
-    X(AUDIT_BAD_SIGNATURE, "bad_signature")                                                \
-    X(AUDIT_BAD_TX_ROOT, "bad_tx_root")                                                    \
-    X(AUDIT_BAD_CERTIFICATE, "bad_certificate")                                            \
-    X(AUDIT_TX_REJECTED, "tx_rejected")                                                    \
-    X(AUDIT_DIVERGED, "diverged")                                                          \
-    X(AUDIT_STATE_MISMATCH, "state_mismatch")                                              \
-    X(AUDIT_STORAGE_CORRUPT, "storage_corrupt")                                            \
-    X(AUDIT_BAD_RESULT_ROOT, "bad_result_root")                                            \
-    X(AUDIT_WRONG_OUTCOME, "wrong_outcome")                                                \
+#define AUDIT_REASONS(X)                          \
+    X(AUDIT_OK, "ok")                             \
+    X(AUDIT_BLOCK_MISSING, "block_missing")       \
+    X(AUDIT_BLOCK_UNREADABLE, "block_unreadable") \
+    X(AUDIT_BAD_BLOCK, "bad_block")               \
+    X(AUDIT_WRONG_HEIGHT, "wrong_height")         \
+    X(AUDIT_WRONG_CHAIN, "wrong_chain")           \
+    X(AUDIT_BAD_LINK, "bad_link")                 \
+    X(AUDIT_BAD_PROPOSER, "bad_proposer")         \
+    X(AUDIT_BAD_TIME, "bad_time")                 \
+    X(AUDIT_BAD_SIGNATURE, "bad_signature")       \
+    X(AUDIT_BAD_TX_ROOT, "bad_tx_root")           \
+    X(AUDIT_BAD_CERTIFICATE, "bad_certificate")   \
+    X(AUDIT_TX_REJECTED, "tx_rejected")           \
+    X(AUDIT_DIVERGED, "diverged")                 \
+    X(AUDIT_STATE_MISMATCH, "state_mismatch")     \
+    X(AUDIT_STORAGE_CORRUPT, "storage_corrupt")   \
+    X(AUDIT_BAD_RESULT_ROOT, "bad_result_root")   \
+    X(AUDIT_WRONG_OUTCOME, "wrong_outcome")       \
     X(AUDIT_OVER_LIMITS, "over_limits")
 
 enum audit_reason {
@@ -113,8 +113,8 @@ struct audit_source {
      * (tx id → height, index, outcome; block hash → height) with it; differences are
      * noted in `res` (audit_diff_note) and reported by check_end. YC_OK or an
      * operational error (msg). */
-    int (*check_block)(void *ctx, const struct yc_block *b, struct audit_result *res,
-                       char *msg, size_t msglen);
+    int (*check_block)(void *ctx, const struct yc_block *b, struct audit_result *res, char *msg,
+                       size_t msglen);
     void *ctx;
 };
 
@@ -131,12 +131,12 @@ struct audit_diff {
 };
 
 struct audit_result {
-    bool ok;                  /* every block up to `target` verified */
-    uint64_t target;          /* the height replayed to */
-    uint64_t source_tip;      /* the source's tip */
-    uint64_t blocks;          /* blocks verified */
-    uint64_t txs;             /* transactions in verified blocks, committed and failed */
-    uint64_t failed;          /* of which recorded as failed (outcome re-derived) */
+    bool ok;             /* every block up to `target` verified */
+    uint64_t target;     /* the height replayed to */
+    uint64_t source_tip; /* the source's tip */
+    uint64_t blocks;     /* blocks verified */
+    uint64_t txs;        /* transactions in verified blocks, committed and failed */
+    uint64_t failed;     /* of which recorded as failed (outcome re-derived) */
     uint64_t by_type[AUDIT_MAX_TYPE];
     /* the last verified block (height 0 = genesis) */
     uint64_t height;
@@ -166,10 +166,10 @@ struct audit_resume {
 typedef void (*audit_progress_cb)(void *ctx, uint64_t height, uint64_t target);
 
 struct audit_opts {
-    uint64_t to;                 /* replay up to this height; 0 = the source's tip */
-    unsigned threads;            /* workers verifying signatures; 0 = every online core */
-    bool check_end;              /* call src->check_end when the tip itself was replayed */
-    audit_progress_cb progress;  /* may be NULL */
+    uint64_t to;                /* replay up to this height; 0 = the source's tip */
+    unsigned threads;           /* workers verifying signatures; 0 = every online core */
+    bool check_end;             /* call src->check_end when the tip itself was replayed */
+    audit_progress_cb progress; /* may be NULL */
     void *progress_ctx;
     /* Called after each verified block with its height and block time (may be NULL);
      * a negative return aborts the replay with that code (an operational error). */

@@ -105,8 +105,7 @@ static int copy_file(const char *src, const char *dst, uint64_t *bytes)
     return err;
 }
 
-int audit_snapshot_make(struct audit_snapshot *s, const char *data_dir, char *msg,
-                        size_t msglen)
+int audit_snapshot_make(struct audit_snapshot *s, const char *data_dir, char *msg, size_t msglen)
 {
     memset(s, 0, sizeof *s);
     char *current = path_join(data_dir, "CURRENT");
@@ -116,8 +115,7 @@ int audit_snapshot_make(struct audit_snapshot *s, const char *data_dir, char *ms
     int have = stat(current, &sb) == 0 && S_ISREG(sb.st_mode);
     free(current);
     if (!have) {
-        msgf(msg, msglen, "no database in %s (no CURRENT file): is this a node's home?",
-             data_dir);
+        msgf(msg, msglen, "no database in %s (no CURRENT file): is this a node's home?", data_dir);
         return YC_ECONFIG;
     }
     const char *tmp = getenv("TMPDIR");
@@ -175,8 +173,8 @@ int audit_snapshot_make(struct audit_snapshot *s, const char *data_dir, char *ms
             } else {
                 int err2 = copy_file(src, dst, &s->bytes);
                 if (err2 != 0) {
-                    msgf(msg, msglen, "cannot copy %s into the private copy %s: %s", src,
-                         s->dir, strerror(err2));
+                    msgf(msg, msglen, "cannot copy %s into the private copy %s: %s", src, s->dir,
+                         strerror(err2));
                     rc = YC_EIO;
                 } else {
                     s->copied++;

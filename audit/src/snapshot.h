@@ -26,11 +26,11 @@
 #include "yc/err.h"
 
 struct audit_snapshot {
-    char *dir;          /* the private copy (malloc'ed); NULL when none */
-    uint32_t linked;    /* table files hard-linked */
-    uint32_t copied;    /* files copied */
-    uint32_t skipped;   /* tables no version names (garbage LevelDB deletes): left out */
-    uint64_t bytes;     /* bytes copied */
+    char *dir;        /* the private copy (malloc'ed); NULL when none */
+    uint32_t linked;  /* table files hard-linked */
+    uint32_t copied;  /* files copied */
+    uint32_t skipped; /* tables no version names (garbage LevelDB deletes): left out */
+    uint64_t bytes;   /* bytes copied */
 };
 
 /*

@@ -224,9 +224,9 @@ static int anchor(struct audit_src *s, const char *genesis_file, const uint8_t *
     }
     s->anchored = genesis_file != NULL || genesis_hash != NULL;
     s->anchor = genesis_file != NULL && genesis_hash != NULL ? "genesis file and hash"
-                : genesis_file != NULL                     ? "genesis file"
-                : genesis_hash != NULL                     ? "genesis hash"
-                                                           : NULL;
+                : genesis_file != NULL                       ? "genesis file"
+                : genesis_hash != NULL                       ? "genesis hash"
+                                                             : NULL;
     return YC_OK;
 }
 
@@ -300,12 +300,11 @@ int audit_src_open_home(struct audit_src *s, const char *home, const char *genes
 
 /* ---- node ---- */
 
-static int rpc(struct audit_src *s, const char *method, json_t *params, json_t **result,
-               char *msg, size_t msglen)
+static int rpc(struct audit_src *s, const char *method, json_t *params, json_t **result, char *msg,
+               size_t msglen)
 {
     char code[64] = "", text[256] = "";
-    int rc = yc_rpc_call(s->node_url, method, params, result, code, sizeof code, text,
-                         sizeof text);
+    int rc = yc_rpc_call(s->node_url, method, params, result, code, sizeof code, text, sizeof text);
     if (rc == YC_EREMOTE && strcmp(code, "not_found") == 0)
         return YC_ENOTFOUND;
     if (rc == YC_EUNREACHABLE)
@@ -364,8 +363,8 @@ static int node_block(void *ctx, uint64_t height, uint8_t **bytes, size_t *len, 
     if (rc != YC_OK)
         return rc;
     json_t *raw = json_object_get(res, "raw");
-    if (!json_is_string(raw) || json_string_length(raw) % 2 != 0 ||
-        json_string_length(raw) == 0 || json_string_length(raw) / 2 > YC_BLOCK_MAX_BYTES) {
+    if (!json_is_string(raw) || json_string_length(raw) % 2 != 0 || json_string_length(raw) == 0 ||
+        json_string_length(raw) / 2 > YC_BLOCK_MAX_BYTES) {
         json_decref(res);
         msgf(msg, msglen, "the node's answer holds no raw block of acceptable size");
         return YC_ECORRUPT;

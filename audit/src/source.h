@@ -34,16 +34,16 @@
 #include "snapshot.h"
 
 struct audit_src {
-    struct audit_source src;  /* callbacks for audit_replay */
-    struct yc_genesis genesis; /* the trusted genesis (owned) */
-    store *st;                /* home: the opened database (in the private copy) */
-    char *node_url;           /* node: base URL (owned) */
-    bool anchored;            /* the genesis was given or its hash checked (above) */
-    const char *anchor;       /* "genesis file", "genesis hash", "genesis file and hash", or
+    struct audit_source src;    /* callbacks for audit_replay */
+    struct yc_genesis genesis;  /* the trusted genesis (owned) */
+    store *st;                  /* home: the opened database (in the private copy) */
+    char *node_url;             /* node: base URL (owned) */
+    bool anchored;              /* the genesis was given or its hash checked (above) */
+    const char *anchor;         /* "genesis file", "genesis hash", "genesis file and hash", or
                                * NULL when not anchored */
-    struct audit_snapshot snap;          /* home: the private copy */
-    struct store_verify_stats verified;  /* home: the files checked against checksums */
-    uint64_t blocks_seen, txs_seen;      /* home: blocks and txs whose index entries were checked */
+    struct audit_snapshot snap; /* home: the private copy */
+    struct store_verify_stats verified; /* home: the files checked against checksums */
+    uint64_t blocks_seen, txs_seen;     /* home: blocks and txs whose index entries were checked */
 };
 
 /*

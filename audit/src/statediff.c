@@ -320,16 +320,15 @@ static void idx_words(struct text *t, const char *name, size_t nlen, const uint8
 static bool account_name(const uint8_t *v, size_t n, const char **s, size_t *len)
 {
     struct yc_account a;
-    if (v == NULL || !canonical(v, n) || yc_account_decode(&a, v, n) != YC_OK ||
-        a.name.len == 0)
+    if (v == NULL || !canonical(v, n) || yc_account_decode(&a, v, n) != YC_OK || a.name.len == 0)
         return false;
     *s = (const char *)a.name.p;
     *len = a.name.len;
     return true;
 }
 
-void audit_key_words(char *out, size_t outlen, const uint8_t *key, size_t klen,
-                     const uint8_t *val, size_t vlen)
+void audit_key_words(char *out, size_t outlen, const uint8_t *key, size_t klen, const uint8_t *val,
+                     size_t vlen)
 {
     struct text t = {.p = out, .cap = outlen};
     if (outlen == 0)
@@ -436,8 +435,8 @@ static bool is_index(const uint8_t *key, size_t klen)
 }
 
 /* The same key on both sides, different values. */
-static void changed(struct audit_result *res, const uint8_t *key, size_t klen,
-                    const uint8_t *sv, size_t sl, const uint8_t *rv, size_t rl)
+static void changed(struct audit_result *res, const uint8_t *key, size_t klen, const uint8_t *sv,
+                    size_t sl, const uint8_t *rv, size_t rl)
 {
     char obj[300], a[200], b[200], text[1000];
     audit_key_words(obj, sizeof obj, key, klen, rv, rl);
@@ -447,11 +446,11 @@ static void changed(struct audit_result *res, const uint8_t *key, size_t klen,
         split_map(rv, rl, rf, &nr)) {
         uint32_t i = 0, j = 0;
         while (i < ns || j < nr) {
-            int c = i >= ns ? 1 : j >= nr ? -1 : yc_key_cmp(sf[i].k, sf[i].klen, rf[j].k,
-                                                              rf[j].klen);
+            int c = i >= ns   ? 1
+                    : j >= nr ? -1
+                              : yc_key_cmp(sf[i].k, sf[i].klen, rf[j].k, rf[j].klen);
             char field[64];
-            if (c == 0 && sf[i].vlen == rf[j].vlen &&
-                memcmp(sf[i].v, rf[j].v, sf[i].vlen) == 0) {
+            if (c == 0 && sf[i].vlen == rf[j].vlen && memcmp(sf[i].v, rf[j].v, sf[i].vlen) == 0) {
                 i++;
                 j++;
                 continue;
@@ -502,8 +501,7 @@ static void extra(struct audit_result *res, const uint8_t *key, size_t klen, con
     audit_key_words(obj, sizeof obj, key, klen, v, n);
     value_words(a, sizeof a, v, n);
     if (is_index(key, klen))
-        snprintf(text, sizeof text, "%s in the stored state, never written by the ledger",
-                 obj);
+        snprintf(text, sizeof text, "%s in the stored state, never written by the ledger", obj);
     else
         snprintf(text, sizeof text, "%s: in the stored state (%s), never written by the ledger",
                  obj, a);
@@ -566,7 +564,7 @@ int audit_state_diff(store *st, memstate *m, struct audit_result *res, char *msg
     snprintf(msg, msglen,
              "%llu difference%s between the node's stored state (%llu keys) and the replayed "
              "state (%zu keys)%s",
-             (unsigned long long)found, found == 1 ? "" : "s", (unsigned long long)mg.stored,
-             mg.n, found > AUDIT_MAX_DIFFS ? "; the first 10 follow" : "");
+             (unsigned long long)found, found == 1 ? "" : "s", (unsigned long long)mg.stored, mg.n,
+             found > AUDIT_MAX_DIFFS ? "; the first 10 follow" : "");
     return YC_EDIVERGED;
 }

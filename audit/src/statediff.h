@@ -42,7 +42,7 @@ YC_WUR int audit_state_diff(store *st, memstate *m, struct audit_result *res, ch
 
 /* Renders a state key as words ("account yc1…", "index consent_subject: entry for consent
  * 3f2a… (subject yc1…)"); `val` (may be NULL) is a value of it, for an account's name. */
-void audit_key_words(char *out, size_t outlen, const uint8_t *key, size_t klen,
-                     const uint8_t *val, size_t vlen);
+void audit_key_words(char *out, size_t outlen, const uint8_t *key, size_t klen, const uint8_t *val,
+                     size_t vlen);
 
 #endif

@@ -91,8 +91,8 @@ static json_t *time_json(uint64_t ms)
 
 struct listing {
     const struct yc_state_src *st;
-    size_t plen;      /* length of the index prefix */
-    uint64_t now_ms;  /* block time for consent status */
+    size_t plen;     /* length of the index prefix */
+    uint64_t now_ms; /* block time for consent status */
     json_t *items;
     int err;
 };
@@ -239,8 +239,7 @@ static void print_text(json_t *doc)
         printf("      granted at height %s, valid until %s, uses %s (max %s), fee %s fen/use%s\n",
                js(c, "granted_at"), js(c, "until"), js(c, "uses"),
                strcmp(js(c, "max_uses"), "0") == 0 ? "unlimited" : js(c, "max_uses"),
-               js(c, "fee_per_use"),
-               strcmp(js(c, "revoked_at"), "0") == 0 ? "" : ", revoked");
+               js(c, "fee_per_use"), strcmp(js(c, "revoked_at"), "0") == 0 ? "" : ", revoked");
     }
     json_t *us = json_object_get(doc, "usage");
     printf("\nUses of their data (%zu)\n", json_array_size(us));
@@ -304,8 +303,8 @@ int audit_cmd_subject(int argc, char **argv)
                          (unsigned long long)L.res.fail_height, audit_reason_name(L.res.reason),
                          L.res.detail);
         else
-            audit_errorf("the ledger fails verification: %s: %s",
-                         audit_reason_name(L.res.reason), L.res.detail);
+            audit_errorf("the ledger fails verification: %s: %s", audit_reason_name(L.res.reason),
+                         L.res.detail);
         audit_ledger_close(&L);
         return YC_EXIT_FAIL;
     }
@@ -349,9 +348,9 @@ int audit_cmd_subject(int argc, char **argv)
     audit_ledger_close(&L);
     if (rc != YC_OK || l.err != YC_OK) {
         audit_errorf("%s", rc == YC_ENOMEM ? "out of memory"
-                           : rc != YC_OK  ? "reading the verified state failed"
-                                          : "an index entry names an object that does not "
-                                            "decode (a ledger rule is broken)");
+                           : rc != YC_OK   ? "reading the verified state failed"
+                                           : "an index entry names an object that does not "
+                                             "decode (a ledger rule is broken)");
         json_decref(doc);
         return YC_EXIT_FAIL;
     }

@@ -131,11 +131,11 @@ static int refuse(const struct audit_common *c, const char *code, uint64_t heigh
     if (c->json) {
         char r[1200];
         snprintf(r, sizeof r, "%s: %s", code, text);
-        json_t *o = json_pack("{s:b,s:s,s:s,s:s,s:I,s:i,s:b}", "ok", 0, "db", c->db, "code",
-                              code, "reason", r, "index_height", (json_int_t)index_height,
-                              "exit", ex, "anchored", 1);
-        json_object_set_new(o, "height", height > 0 ? json_integer((json_int_t)height)
-                                                    : json_null());
+        json_t *o =
+            json_pack("{s:b,s:s,s:s,s:s,s:I,s:i,s:b}", "ok", 0, "db", c->db, "code", code, "reason",
+                      r, "index_height", (json_int_t)index_height, "exit", ex, "anchored", 1);
+        json_object_set_new(o, "height",
+                            height > 0 ? json_integer((json_int_t)height) : json_null());
         char *t = json_dumps(o, JSON_COMPACT);
         json_decref(o);
         if (t != NULL)
@@ -155,8 +155,9 @@ static int check_same(const struct audit_common *c, struct audit_src *src, audit
     uint64_t t = 0;
     char msg[1000], why[300] = "";
     if (audit_index_block(idx, h, want, &t) != YC_OK) {
-        snprintf(msg, sizeof msg, "the audit index %s has no valid block entry at height %llu: "
-                                  "it was altered or damaged; sync into a new directory",
+        snprintf(msg, sizeof msg,
+                 "the audit index %s has no valid block entry at height %llu: "
+                 "it was altered or damaged; sync into a new directory",
                  c->db, (unsigned long long)h);
         return refuse(c, "storage_corrupt", h, index_height, msg, YC_EXIT_FAIL);
     }
@@ -186,9 +187,10 @@ static int check_same(const struct audit_common *c, struct audit_src *src, audit
     if (got[0] != '\0')
         snprintf(what, sizeof what, "hash %s", got);
     else
-        snprintf(what, sizeof what, "%s", rc == YC_ENOTFOUND ? "missing"
-                                          : rc == YC_ECORRUPT ? "unreadable"
-                                                              : "not a valid block");
+        snprintf(what, sizeof what, "%s",
+                 rc == YC_ENOTFOUND  ? "missing"
+                 : rc == YC_ECORRUPT ? "unreadable"
+                                     : "not a valid block");
     snprintf(msg, sizeof msg,
              "diverged source: the source's block at height %llu (%s) is not the block the "
              "index verified there (hash %s): the source is on a fork, or its stored block was "
@@ -199,8 +201,8 @@ static int check_same(const struct audit_common *c, struct audit_src *src, audit
 }
 
 static void report(const struct audit_common *c, const struct yc_genesis *g, uint64_t from,
-                   const struct audit_index_tip *tip, const struct audit_result *res,
-                   double secs, bool behind, uint64_t source_tip)
+                   const struct audit_index_tip *tip, const struct audit_result *res, double secs,
+                   bool behind, uint64_t source_tip)
 {
     char h[2 * YC_HASH_LEN + 1], r[2 * YC_HASH_LEN + 1], gh[2 * YC_HASH_LEN + 1];
     hex32(h, tip->hash);
@@ -227,8 +229,7 @@ static void report(const struct audit_common *c, const struct yc_genesis *g, uin
             json_object_set_new(o, "reason", json_null());
         } else {
             char reason[1100];
-            snprintf(reason, sizeof reason, "%s: %s", audit_reason_name(res->reason),
-                     res->detail);
+            snprintf(reason, sizeof reason, "%s: %s", audit_reason_name(res->reason), res->detail);
             json_object_set_new(o, "code", json_string(audit_reason_name(res->reason)));
             json_object_set_new(o, "reason", json_string(reason));
             json_object_set_new(o, "fail_height", json_integer((json_int_t)res->fail_height));
@@ -256,9 +257,8 @@ static void report(const struct audit_common *c, const struct yc_genesis *g, uin
         printf("  this sync   %llu block%s after height %llu, %llu transaction%s verified in "
                "%.2f s%s\n",
                (unsigned long long)res->blocks, res->blocks == 1 ? "" : "s",
-               (unsigned long long)from, (unsigned long long)res->txs,
-               res->txs == 1 ? "" : "s", secs,
-               res->blocks == 0 ? " (already up to date)" : "");
+               (unsigned long long)from, (unsigned long long)res->txs, res->txs == 1 ? "" : "s",
+               secs, res->blocks == 0 ? " (already up to date)" : "");
     }
     fflush(stdout);
     if (!res->ok)
@@ -270,9 +270,8 @@ static void report(const struct audit_common *c, const struct yc_genesis *g, uin
 
 /* Opens (or starts: *fresh, *m then holds the whole genesis state) the index, and makes *m
  * the state at its tip (over the index when it existed); fills *tip. 0 or exit code. */
-static int open_index(const struct audit_common *c, const struct yc_genesis *g,
-                      audit_index **idx, memstate **m, struct audit_index_tip *tip,
-                      bool *fresh)
+static int open_index(const struct audit_common *c, const struct yc_genesis *g, audit_index **idx,
+                      memstate **m, struct audit_index_tip *tip, bool *fresh)
 {
     char msg[900] = "";
     int rc = audit_index_open(idx, c->db, true, msg, sizeof msg);
@@ -319,8 +318,8 @@ static int open_index(const struct audit_common *c, const struct yc_genesis *g,
         return 0;
     }
     int ex = rc == YC_ECORRUPT ? YC_EXIT_FAIL : audit_exit_for(rc);
-    return refuse(c, rc == YC_ECORRUPT ? "storage_corrupt" : yc_err_name(rc), 0, tip->height,
-                  msg, ex);
+    return refuse(c, rc == YC_ECORRUPT ? "storage_corrupt" : yc_err_name(rc), 0, tip->height, msg,
+                  ex);
 }
 
 int audit_cmd_sync(int argc, char **argv)
@@ -341,9 +340,8 @@ int audit_cmd_sync(int argc, char **argv)
     char msg[900] = "";
     struct audit_src src;
     const uint8_t *hash = c.have_hash ? c.genesis_hash : NULL;
-    int rc = c.home != NULL
-                 ? audit_src_open_home(&src, c.home, c.genesis, hash, msg, sizeof msg)
-                 : audit_src_open_node(&src, c.node, c.genesis, hash, msg, sizeof msg);
+    int rc = c.home != NULL ? audit_src_open_home(&src, c.home, c.genesis, hash, msg, sizeof msg)
+                            : audit_src_open_node(&src, c.node, c.genesis, hash, msg, sizeof msg);
     if (rc != YC_OK) {
         audit_src_close(&src);
         if (rc == YC_ECORRUPT)
@@ -412,8 +410,9 @@ int audit_cmd_sync(int argc, char **argv)
                 snprintf(msg + strlen(msg), sizeof msg - strlen(msg), " (%s)", s.msg);
             const struct audit_index_tip *now = audit_index_pending_tip(s.idx);
             char full[1100];
-            snprintf(full, sizeof full, "%s; the index holds the blocks verified up to height "
-                                        "%llu",
+            snprintf(full, sizeof full,
+                     "%s; the index holds the blocks verified up to height "
+                     "%llu",
                      msg, (unsigned long long)now->height);
             audit_errorf("%s", full);
             audit_json_failure(&c, yc_err_name(rc), full, audit_exit_for(rc));

@@ -178,8 +178,7 @@ int pbft__restore(pbft_node *n, const struct pbft_record *journal, size_t njourn
             voted_top = false;
         }
         any = true;
-        if (record_view(m) == top && m->type != PBFT_T_VIEWCHANGE &&
-            m->type != PBFT_T_PREPARED) {
+        if (record_view(m) == top && m->type != PBFT_T_VIEWCHANGE && m->type != PBFT_T_PREPARED) {
             voted_top = true;
         }
     }

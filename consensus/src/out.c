@@ -36,8 +36,7 @@ int pbft__out_record(pbft_node *n, const uint8_t *p, size_t len)
 {
     struct pbft_out *o = &n->pending;
     uint8_t *copy;
-    if (grow((void **)&o->records, &o->caprecords, o->nrecords + 1, sizeof *o->records) !=
-        YC_OK) {
+    if (grow((void **)&o->records, &o->caprecords, o->nrecords + 1, sizeof *o->records) != YC_OK) {
         return YC_ENOMEM;
     }
     copy = yc_memdup(p, len);
@@ -76,8 +75,8 @@ int pbft__out_proposal(pbft_node *n, uint64_t view, const struct pbft_block *b)
     struct pbft_out *o = &n->pending;
     struct pbft_proposal *pr;
     uint8_t *copy;
-    if (grow((void **)&o->proposals, &o->capproposals, o->nproposals + 1,
-             sizeof *o->proposals) != YC_OK) {
+    if (grow((void **)&o->proposals, &o->capproposals, o->nproposals + 1, sizeof *o->proposals) !=
+        YC_OK) {
         return YC_ENOMEM;
     }
     copy = yc_memdup(b->bytes, b->len);
@@ -151,26 +150,26 @@ bool pbft_has_ready(const pbft_node *n)
     return n != NULL && (!pbft__out_empty(&n->pending) || n->want_dirty);
 }
 
-#define MOVE_ARRAY(field, nfield, capfield)                                                 \
-    do {                                                                                   \
-        if (in->nfield == 0) {                                                             \
-            yc_free(in->field);                                                            \
-            in->field = p->field;                                                          \
-            in->nfield = p->nfield;                                                        \
-            in->capfield = p->capfield;                                                    \
-            p->field = NULL;                                                               \
-            p->nfield = 0;                                                                 \
-            p->capfield = 0;                                                               \
-        } else if (p->nfield > 0) {                                                        \
+#define MOVE_ARRAY(field, nfield, capfield)                                                  \
+    do {                                                                                     \
+        if (in->nfield == 0) {                                                               \
+            yc_free(in->field);                                                              \
+            in->field = p->field;                                                            \
+            in->nfield = p->nfield;                                                          \
+            in->capfield = p->capfield;                                                      \
+            p->field = NULL;                                                                 \
+            p->nfield = 0;                                                                   \
+            p->capfield = 0;                                                                 \
+        } else if (p->nfield > 0) {                                                          \
             void *np_ = yc_realloc(in->field, (in->nfield + p->nfield) * sizeof *in->field); \
-            if (np_ != NULL) {                                                             \
-                in->field = np_;                                                           \
-                memcpy(in->field + in->nfield, p->field, p->nfield * sizeof *p->field);    \
-                in->nfield += p->nfield;                                                   \
-                in->capfield = in->nfield;                                                 \
-                p->nfield = 0;                                                             \
-            }                                                                              \
-        }                                                                                  \
+            if (np_ != NULL) {                                                               \
+                in->field = np_;                                                             \
+                memcpy(in->field + in->nfield, p->field, p->nfield * sizeof *p->field);      \
+                in->nfield += p->nfield;                                                     \
+                in->capfield = in->nfield;                                                   \
+                p->nfield = 0;                                                               \
+            }                                                                                \
+        }                                                                                    \
     } while (0)
 
 void pbft_ready(pbft_node *n, struct pbft_ready *rd)

@@ -289,8 +289,8 @@ static bool far_sig_ok(pbft_node *n, uint32_t from, const struct pbft_wmsg *m)
     if (m->type == PBFT_T_VIEWCHANGE || m->type == PBFT_T_NEWVIEW) {
         pbft__body_hash(n, h, m->body, m->body_len);
     } else {
-        yc_vote_hash(h, n->g->chain_id, m->type == PBFT_T_COMMIT ? "commit" : "prepare",
-                     m->height, m->view, m->digest);
+        yc_vote_hash(h, n->g->chain_id, m->type == PBFT_T_COMMIT ? "commit" : "prepare", m->height,
+                     m->view, m->digest);
     }
     return pbft__verify(n, from, h, m->sig);
 }
@@ -323,8 +323,8 @@ static int buffer_future(pbft_node *n, uint32_t from, const uint8_t *msg, size_t
  * YC_MAX_VALIDATORS only, as a message for the next height may name a new set's). */
 static bool indices_in_set(const pbft_node *n, const struct pbft_wmsg *m)
 {
-    if (m->from >= n->n || (m->has_pc && m->pc.nsigs > 0 && (m->pc.nsigs > n->n ||
-                                                             m->pc.idx[m->pc.nsigs - 1] >= n->n))) {
+    if (m->from >= n->n || (m->has_pc && m->pc.nsigs > 0 &&
+                            (m->pc.nsigs > n->n || m->pc.idx[m->pc.nsigs - 1] >= n->n))) {
         return false;
     }
     return m->nvcs == 0 || (m->nvcs <= n->n && m->vcs[m->nvcs - 1].from < n->n);
@@ -414,8 +414,7 @@ void pbft_tick(pbft_node *n, uint64_t now_ms)
             n->view_start_ms = n->now_ms; /* nothing to wait for: hold the timer */
         }
     }
-    if (n->now_ms - n->view_start_ms >= pbft__timeout(n, n->view) &&
-        n->view + 1 < PBFT_MAX_VIEW) {
+    if (n->now_ms - n->view_start_ms >= pbft__timeout(n, n->view) && n->view + 1 < PBFT_MAX_VIEW) {
         if (n->in_vc && pbft__vc_support(n) < pbft__quorum(n)) {
             /* no quorum has reached this view yet: moving further ahead alone would keep
              * this node a view ahead of the others for good (timers of equal length);
@@ -589,4 +588,3 @@ int pbft_decided(pbft_node *n, uint64_t height, const uint8_t hash[YC_HASH_LEN],
     pbft__progress(n);
     return YC_OK;
 }
-

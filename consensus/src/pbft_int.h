@@ -27,14 +27,14 @@
 #include "yc/codec.h"
 #include "yc/pbft.h"
 
-#define PBFT_SLOTS 4              /* view slots kept per height: cur-1 .. cur+2 */
-#define PBFT_AHEAD 2              /* votes up to cur+2 are kept for later */
+#define PBFT_SLOTS 4               /* view slots kept per height: cur-1 .. cur+2 */
+#define PBFT_AHEAD 2               /* votes up to cur+2 are kept for later */
 #define PBFT_MAX_VIEW (1ull << 32) /* larger views are refused as malformed */
-#define PBFT_BLOCKS 12            /* blocks remembered per height */
-#define PBFT_MAX_MYVOTES 4096     /* own votes per height; more are refused */
-#define PBFT_SIGCACHE 512         /* verified-signature cache entries */
-#define PBFT_FUTURE_PER_PEER 6    /* buffered messages per peer for height + 1 */
-#define PBFT_MAX_TIMEOUT_SHIFT 3  /* view timeout stops doubling at base << 3 (DESIGN §7: 8x) */
+#define PBFT_BLOCKS 12             /* blocks remembered per height */
+#define PBFT_MAX_MYVOTES 4096      /* own votes per height; more are refused */
+#define PBFT_SIGCACHE 512          /* verified-signature cache entries */
+#define PBFT_FUTURE_PER_PEER 6     /* buffered messages per peer for height + 1 */
+#define PBFT_MAX_TIMEOUT_SHIFT 3   /* view timeout stops doubling at base << 3 (DESIGN §7: 8x) */
 
 enum pbft_type {
     PBFT_T_NONE = 0,
@@ -175,7 +175,7 @@ struct pbft_out { /* one batch of outputs (see pbft_ready) */
 struct pbft_node {
     const struct yc_genesis *g; /* chain id */
     const yc_signer *signer;
-    struct yc_valset vs; /* the set in force at `height` */
+    struct yc_valset vs;    /* the set in force at `height` */
     uint32_t n, f, q, self; /* vs.n, its faults and quorum, own index in vs */
     uint64_t base_timeout_ms;
     uint32_t max_msgs_cfg; /* pbft_config.max_msgs_per_view */
@@ -185,7 +185,7 @@ struct pbft_node {
     uint64_t height;
     uint8_t prev_hash[YC_HASH_LEN];
     uint64_t view;
-    bool in_vc;      /* sent VIEW-CHANGE(view), NEW-VIEW(view) not yet accepted */
+    bool in_vc; /* sent VIEW-CHANGE(view), NEW-VIEW(view) not yet accepted */
     uint64_t view_start_ms;
     uint64_t now_ms;
     bool decided;    /* the commit of this height was handed out */
@@ -245,10 +245,9 @@ int pbft__sign(pbft_node *n, uint8_t sig[YC_SIG_LEN], const uint8_t msg32[YC_HAS
 /* Verifies validator v's signature over msg32, through the node's cache. */
 bool pbft__verify(pbft_node *n, uint32_t v, const uint8_t msg32[YC_HASH_LEN],
                   const uint8_t sig[YC_SIG_LEN]);
-void pbft__vote_hash(const pbft_node *n, uint8_t out[YC_HASH_LEN], enum pbft_phase ph,
-                     uint64_t v, const uint8_t digest[YC_HASH_LEN]);
-void pbft__body_hash(const pbft_node *n, uint8_t out[YC_HASH_LEN], const uint8_t *body,
-                     size_t len);
+void pbft__vote_hash(const pbft_node *n, uint8_t out[YC_HASH_LEN], enum pbft_phase ph, uint64_t v,
+                     const uint8_t digest[YC_HASH_LEN]);
+void pbft__body_hash(const pbft_node *n, uint8_t out[YC_HASH_LEN], const uint8_t *body, size_t len);
 
 /* ---- out.c ---- */
 int pbft__out_record(pbft_node *n, const uint8_t *p, size_t len);
@@ -275,8 +274,8 @@ struct pbft_block *pbft__block_find(pbft_node *n, const uint8_t digest[YC_HASH_L
 /* Decodes a proposal's header and checks it (chain, height, parent, proposer of its
  * header view), stores a copy of the block; *out gets the entry. The body is the
  * driver's to decode and check (pbft_block_checked). Returns YC_OK, YC_EBADBLOCK, YC_ELIMIT, YC_ENOMEM. */
-int pbft__block_add(pbft_node *n, const uint8_t *bytes, size_t len,
-                    const uint8_t *want_digest, struct pbft_block **out);
+int pbft__block_add(pbft_node *n, const uint8_t *bytes, size_t len, const uint8_t *want_digest,
+                    struct pbft_block **out);
 const struct pbft_myvote *pbft__myvote(const pbft_node *n, uint64_t view, enum pbft_phase ph);
 /* Signs this node's vote and, if `emit`, queues it (record first, then message; a vote
  * cast before is re-sent, not re-recorded). `block` (may be NULL) makes it a

@@ -64,14 +64,13 @@ bool pbft__verify(pbft_node *n, uint32_t v, const uint8_t msg32[YC_HASH_LEN],
     return true;
 }
 
-void pbft__vote_hash(const pbft_node *n, uint8_t out[YC_HASH_LEN], enum pbft_phase ph,
-                     uint64_t v, const uint8_t digest[YC_HASH_LEN])
+void pbft__vote_hash(const pbft_node *n, uint8_t out[YC_HASH_LEN], enum pbft_phase ph, uint64_t v,
+                     const uint8_t digest[YC_HASH_LEN])
 {
     yc_vote_hash(out, n->g->chain_id, pbft__phase_name(ph), n->height, v, digest);
 }
 
-void pbft__body_hash(const pbft_node *n, uint8_t out[YC_HASH_LEN], const uint8_t *body,
-                     size_t len)
+void pbft__body_hash(const pbft_node *n, uint8_t out[YC_HASH_LEN], const uint8_t *body, size_t len)
 {
     yc_hash_tagged(out, YC_TAG_PBFT, n->g->chain_id, body, len);
 }

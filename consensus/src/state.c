@@ -233,8 +233,8 @@ static int vote_msg(const pbft_node *n, enum pbft_phase ph, uint64_t view, uint3
                     const struct pbft_block *block, uint8_t **out, size_t *outlen)
 {
     struct yc_buf body, msg;
-    enum pbft_type t = block != NULL ? PBFT_T_PREPREPARE
-                                     : (ph == PH_COMMIT ? PBFT_T_COMMIT : PBFT_T_PREPARE);
+    enum pbft_type t =
+        block != NULL ? PBFT_T_PREPREPARE : (ph == PH_COMMIT ? PBFT_T_COMMIT : PBFT_T_PREPARE);
     int rc;
 
     yc_buf_init(&body, 0);

@@ -230,8 +230,8 @@ static int send_newview(pbft_node *n, struct pbft_view *s, const struct pbft_vce
     }
     yc_buf_init(&body, 0);
     yc_buf_init(&msg, PBFT_MAX_MSG_BYTES);
-    rc = pbft__enc_nv_body(&body, n->height, n->view, b != NULL ? b->digest : NULL, list, from,
-                           cnt);
+    rc =
+        pbft__enc_nv_body(&body, n->height, n->view, b != NULL ? b->digest : NULL, list, from, cnt);
     if (rc == YC_OK) {
         pbft__body_hash(n, h, body.data, body.len);
         rc = pbft__sign(n, sig, h);
@@ -346,8 +346,7 @@ int pbft__on_newview(pbft_node *n, const struct pbft_wmsg *m)
         return YC_EBADSIG;
     }
     s = pbft__slot(n, m->view, false);
-    if (m->view == n->view && !n->in_vc && s != NULL && s->nv_ok &&
-        (s->has_pp || !m->has_digest)) {
+    if (m->view == n->view && !n->in_vc && s != NULL && s->nv_ok && (s->has_pp || !m->has_digest)) {
         return YC_OK; /* already in this view with what it brings (a re-sent NEW-VIEW) */
     }
     if (m->nvcs < pbft__quorum(n)) {

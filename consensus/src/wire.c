@@ -24,11 +24,11 @@ const char *pbft__phase_name(enum pbft_phase ph)
     return phase_names[ph == PH_COMMIT ? 1 : 0];
 }
 
-#define CHECK(x)                                                                           \
-    do {                                                                                   \
-        if ((x) != YC_OK) {                                                                \
-            return YC_EBADMSG;                                                             \
-        }                                                                                  \
+#define CHECK(x)               \
+    do {                       \
+        if ((x) != YC_OK) {    \
+            return YC_EBADMSG; \
+        }                      \
     } while (0)
 
 static bool str_eq(const char *s, size_t len, const char *lit)
@@ -316,8 +316,8 @@ int pbft__decode(struct pbft_wmsg *m, const uint8_t *p, size_t len, uint32_t n)
     }
 
     if (m->type == PBFT_T_PREPARED) {
-        if (!has_height || !m->has_pc || m->body != NULL || from != UINT64_MAX ||
-            m->sig != NULL || m->vote != NULL) {
+        if (!has_height || !m->has_pc || m->body != NULL || from != UINT64_MAX || m->sig != NULL ||
+            m->vote != NULL) {
             return YC_EBADMSG;
         }
         m->view = m->pc.view;

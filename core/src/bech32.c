@@ -53,8 +53,7 @@ static char to_lower(char c)
     return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
 }
 
-int yc_bech32m_encode5(char *out, size_t outlen, const char *hrp, const uint8_t *data5,
-                       size_t len)
+int yc_bech32m_encode5(char *out, size_t outlen, const char *hrp, const uint8_t *data5, size_t len)
 {
     if (out == NULL || hrp == NULL || (data5 == NULL && len > 0)) {
         return YC_EINVAL;
@@ -98,8 +97,7 @@ int yc_bech32m_encode5(char *out, size_t outlen, const char *hrp, const uint8_t 
     return YC_OK;
 }
 
-int yc_bech32m_decode5(const char *s, char *hrp_out, size_t hrp_cap, uint8_t *data5,
-                       size_t *len)
+int yc_bech32m_decode5(const char *s, char *hrp_out, size_t hrp_cap, uint8_t *data5, size_t *len)
 {
     if (s == NULL || hrp_out == NULL || len == NULL || (data5 == NULL && *len > 0)) {
         return YC_EINVAL;

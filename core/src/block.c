@@ -289,8 +289,8 @@ int yc_block_tx_root(uint8_t root[YC_HASH_LEN], const char *chain_id, const stru
     return leaves_root(root, chain_id, txs, false, NULL, n);
 }
 
-int yc_block_result_root(uint8_t root[YC_HASH_LEN], const char *chain_id,
-                         const struct yc_tx *txs, const int *results, uint32_t n)
+int yc_block_result_root(uint8_t root[YC_HASH_LEN], const char *chain_id, const struct yc_tx *txs,
+                         const int *results, uint32_t n)
 {
     if (root == NULL || chain_id == NULL || (n > 0 && txs == NULL)) {
         return YC_EINVAL;
@@ -551,12 +551,12 @@ void yc_valset_genesis(struct yc_valset *vs, const struct yc_genesis *g)
     }
 }
 
-static int refuse(struct yc_block_verdict *v, int rc, enum yc_next_check check,
-                  uint32_t validator, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static int refuse(struct yc_block_verdict *v, int rc, enum yc_next_check check, uint32_t validator,
+                  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /* Records the failed check in v (may be NULL) and returns rc. */
-static int refuse(struct yc_block_verdict *v, int rc, enum yc_next_check check,
-                  uint32_t validator, const char *fmt, ...)
+static int refuse(struct yc_block_verdict *v, int rc, enum yc_next_check check, uint32_t validator,
+                  const char *fmt, ...)
 {
     va_list ap;
 
@@ -726,13 +726,12 @@ int yc_cert_check(const struct yc_cert *c, const struct yc_valset *vs, const cha
         uint32_t s = c->sigs[i].validator;
         if (s >= vs->n) {
             return refuse(v, YC_EBADCERT, YC_NEXT_CERT_SIGNER, s,
-                          "signer %u is not in the validator set (validators 0..%u)",
-                          (unsigned)s, (unsigned)(vs->n - 1));
+                          "signer %u is not in the validator set (validators 0..%u)", (unsigned)s,
+                          (unsigned)(vs->n - 1));
         }
         if ((seen >> s) & 1u) {
             return refuse(v, YC_EBADCERT, YC_NEXT_CERT_DUPLICATE, s,
-                          "validator %u signs twice: a duplicated signer counts once",
-                          (unsigned)s);
+                          "validator %u signs twice: a duplicated signer counts once", (unsigned)s);
         }
         if (i > 0 && s < c->sigs[i - 1].validator) {
             return refuse(v, YC_EBADCERT, YC_NEXT_CERT_ORDER, UINT32_MAX,

@@ -38,10 +38,10 @@
 
 struct head {
     enum yc_mtype type;
-    uint64_t u;   /* UINT value; STR/BIN length; ARRAY count; MAP pairs; BOOL 0/1 */
-    int64_t i;    /* INT (negative) value */
-    size_t size;  /* bytes of the header itself */
-    bool canon;   /* header is the shortest encoding of its value */
+    uint64_t u;  /* UINT value; STR/BIN length; ARRAY count; MAP pairs; BOOL 0/1 */
+    int64_t i;   /* INT (negative) value */
+    size_t size; /* bytes of the header itself */
+    bool canon;  /* header is the shortest encoding of its value */
 };
 
 static uint64_t load_be(const uint8_t *p, size_t n)
@@ -119,24 +119,96 @@ static int read_head(const uint8_t *p, size_t len, size_t pos, struct head *h)
         h->type = YC_MT_BOOL;
         h->u = b == 0xc3;
         return YC_OK;
-    case 0xc4: h->type = YC_MT_BIN; n = 1; min = 0; break;
-    case 0xc5: h->type = YC_MT_BIN; n = 2; min = 1u << 8; break;
-    case 0xc6: h->type = YC_MT_BIN; n = 4; min = 1u << 16; break;
-    case 0xcc: h->type = YC_MT_UINT; n = 1; min = 1u << 7; break;
-    case 0xcd: h->type = YC_MT_UINT; n = 2; min = 1u << 8; break;
-    case 0xce: h->type = YC_MT_UINT; n = 4; min = 1u << 16; break;
-    case 0xcf: h->type = YC_MT_UINT; n = 8; min = (uint64_t)1 << 32; break;
-    case 0xd0: h->type = YC_MT_INT; n = 1; min = 32; break;
-    case 0xd1: h->type = YC_MT_INT; n = 2; min = 1u << 7; break;
-    case 0xd2: h->type = YC_MT_INT; n = 4; min = 1u << 15; break;
-    case 0xd3: h->type = YC_MT_INT; n = 8; min = (uint64_t)1 << 31; break;
-    case 0xd9: h->type = YC_MT_STR; n = 1; min = 32; break;
-    case 0xda: h->type = YC_MT_STR; n = 2; min = 1u << 8; break;
-    case 0xdb: h->type = YC_MT_STR; n = 4; min = 1u << 16; break;
-    case 0xdc: h->type = YC_MT_ARRAY; n = 2; min = 16; break;
-    case 0xdd: h->type = YC_MT_ARRAY; n = 4; min = 1u << 16; break;
-    case 0xde: h->type = YC_MT_MAP; n = 2; min = 16; break;
-    case 0xdf: h->type = YC_MT_MAP; n = 4; min = 1u << 16; break;
+    case 0xc4:
+        h->type = YC_MT_BIN;
+        n = 1;
+        min = 0;
+        break;
+    case 0xc5:
+        h->type = YC_MT_BIN;
+        n = 2;
+        min = 1u << 8;
+        break;
+    case 0xc6:
+        h->type = YC_MT_BIN;
+        n = 4;
+        min = 1u << 16;
+        break;
+    case 0xcc:
+        h->type = YC_MT_UINT;
+        n = 1;
+        min = 1u << 7;
+        break;
+    case 0xcd:
+        h->type = YC_MT_UINT;
+        n = 2;
+        min = 1u << 8;
+        break;
+    case 0xce:
+        h->type = YC_MT_UINT;
+        n = 4;
+        min = 1u << 16;
+        break;
+    case 0xcf:
+        h->type = YC_MT_UINT;
+        n = 8;
+        min = (uint64_t)1 << 32;
+        break;
+    case 0xd0:
+        h->type = YC_MT_INT;
+        n = 1;
+        min = 32;
+        break;
+    case 0xd1:
+        h->type = YC_MT_INT;
+        n = 2;
+        min = 1u << 7;
+        break;
+    case 0xd2:
+        h->type = YC_MT_INT;
+        n = 4;
+        min = 1u << 15;
+        break;
+    case 0xd3:
+        h->type = YC_MT_INT;
+        n = 8;
+        min = (uint64_t)1 << 31;
+        break;
+    case 0xd9:
+        h->type = YC_MT_STR;
+        n = 1;
+        min = 32;
+        break;
+    case 0xda:
+        h->type = YC_MT_STR;
+        n = 2;
+        min = 1u << 8;
+        break;
+    case 0xdb:
+        h->type = YC_MT_STR;
+        n = 4;
+        min = 1u << 16;
+        break;
+    case 0xdc:
+        h->type = YC_MT_ARRAY;
+        n = 2;
+        min = 16;
+        break;
+    case 0xdd:
+        h->type = YC_MT_ARRAY;
+        n = 4;
+        min = 1u << 16;
+        break;
+    case 0xde:
+        h->type = YC_MT_MAP;
+        n = 2;
+        min = 16;
+        break;
+    case 0xdf:
+        h->type = YC_MT_MAP;
+        n = 4;
+        min = 1u << 16;
+        break;
     default: /* 0xc1, ext 0xc7-0xc9 and 0xd4-0xd8, float 0xca-0xcb */
         h->type = YC_MT_OTHER;
         h->canon = false;
@@ -220,8 +292,8 @@ static int walk_container(struct walker *w, const struct head *h, uint32_t depth
             if (rc != YC_OK) {
                 return rc;
             }
-            if (prev != NULL && yc_key_cmp((const char *)prev, prevlen, (const char *)key,
-                                           (size_t)kh.u) >= 0) {
+            if (prev != NULL &&
+                yc_key_cmp((const char *)prev, prevlen, (const char *)key, (size_t)kh.u) >= 0) {
                 return YC_EDECODE; /* unsorted or duplicate key */
             }
             prev = key;
@@ -265,8 +337,8 @@ int yc_canon_check(const uint8_t *buf, size_t len, const struct yc_limits *lim)
         return YC_EINVAL;
     }
     struct walker w = {buf, len, 0, lim != NULL ? lim : &def, 0};
-    w.max_depth = w.lim->max_depth > YC_CODEC_DEPTH_CEILING ? YC_CODEC_DEPTH_CEILING
-                                                            : w.lim->max_depth;
+    w.max_depth =
+        w.lim->max_depth > YC_CODEC_DEPTH_CEILING ? YC_CODEC_DEPTH_CEILING : w.lim->max_depth;
     int rc = walk_value(&w, 0);
     if (rc != YC_OK) {
         return rc;

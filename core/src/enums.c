@@ -25,7 +25,7 @@ static const char *const ROLES[] = {
 static const char *const CONSENT_OPS[] = {"collect", "hold", "host", "use"};
 static const char *const LICENSE_OPS[] = {"compute", "model", "verify", "query", "export"};
 /* a use is under a consent (its operations) or a license (its operations) */
-static const char *const USAGE_OPS[] = {"collect", "hold",  "host",  "use",   "compute",
+static const char *const USAGE_OPS[] = {"collect", "hold",   "host",  "use",   "compute",
                                         "model",   "verify", "query", "export"};
 static const char *const GRADES[] = {"general", "important", "core"};
 static const char *const SOURCES[] = {"public", "enterprise", "personal"};
@@ -49,13 +49,10 @@ static const struct yc_enum ENUMS[YC_ENUM_COUNT] = {
     [YC_ENUM_VISIBILITY] = {"visibility", VISIBILITY, N_(VISIBILITY)},
     [YC_ENUM_RIGHT] = {"right", RIGHTS, N_(RIGHTS)},
     [YC_ENUM_OFFER] = {"offer", OFFERS, N_(OFFERS)},
-    [YC_ENUM_OBJECTION_OUTCOME] = {"objection outcome", OBJECTION_OUTCOMES,
-                                   N_(OBJECTION_OUTCOMES)},
-    [YC_ENUM_EXPORT_OUTCOME] = {"export assessment outcome", EXPORT_OUTCOMES,
-                                N_(EXPORT_OUTCOMES)},
+    [YC_ENUM_OBJECTION_OUTCOME] = {"objection outcome", OBJECTION_OUTCOMES, N_(OBJECTION_OUTCOMES)},
+    [YC_ENUM_EXPORT_OUTCOME] = {"export assessment outcome", EXPORT_OUTCOMES, N_(EXPORT_OUTCOMES)},
     [YC_ENUM_CREDIT_SEVERITY] = {"credit severity", SEVERITIES, N_(SEVERITIES)},
-    [YC_ENUM_CREDIT_OUTCOME] = {"credit objection outcome", CREDIT_OUTCOMES,
-                                N_(CREDIT_OUTCOMES)},
+    [YC_ENUM_CREDIT_OUTCOME] = {"credit objection outcome", CREDIT_OUTCOMES, N_(CREDIT_OUTCOMES)},
 };
 
 const struct yc_enum *yc_enum_get(enum yc_enum_id id)

@@ -177,8 +177,7 @@ static int parent_edge(yc_overlay *o, const uint8_t parent[YC_HASH_LEN],
 }
 
 int yc__set_right(yc_overlay *o, const uint8_t id[YC_HASH_LEN], enum yc_right r,
-                  const uint8_t *old_holder, const uint8_t holder[YC_PUBKEY_LEN],
-                  uint64_t height)
+                  const uint8_t *old_holder, const uint8_t holder[YC_PUBKEY_LEN], uint64_t height)
 {
     uint8_t key[YC_KEY_MAX];
     size_t klen = yc_key_right(key, id, r);
@@ -207,8 +206,8 @@ int yc__set_right(yc_overlay *o, const uint8_t id[YC_HASH_LEN], enum yc_right r,
  * each parent exists (YC_EUNKNOWNASSET), is not void (YC_ECLOSED) nor retired
  * (YC_ERETIRED), and none has a higher grade (YC_EGRADELOW).
  */
-static int check_parents(const struct yc__env *e, const uint8_t (*parents)[YC_HASH_LEN],
-                         uint32_t n, enum yc_grade grade)
+static int check_parents(const struct yc__env *e, const uint8_t (*parents)[YC_HASH_LEN], uint32_t n,
+                         enum yc_grade grade)
 {
     char h[YC__HEX_MAX];
 
@@ -632,7 +631,7 @@ static int load_for_holder(const struct yc__env *e, const uint8_t id[YC_HASH_LEN
 static int would_cycle(yc_overlay *o, const uint8_t id[YC_HASH_LEN],
                        const uint8_t (*parents)[YC_HASH_LEN], uint32_t n)
 {
-    uint8_t (*seen)[YC_HASH_LEN] = yc_malloc(ANCESTRY_WALK_MAX * YC_HASH_LEN);
+    uint8_t(*seen)[YC_HASH_LEN] = yc_malloc(ANCESTRY_WALK_MAX * YC_HASH_LEN);
     size_t nseen = 0, next = 0;
     int rc = YC_OK;
 

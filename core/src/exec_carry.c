@@ -54,8 +54,9 @@ static int supervise(const struct yc__env *e, bool has_asset, const uint8_t *ass
         if (a.voided_at != 0) {
             char h[YC__HEX_MAX];
             yc__hex(h, asset, YC_HASH_LEN);
-            return yc__refuse(e, YC_ECLOSED, "asset %s is void: an objection was upheld at "
-                                             "height %llu",
+            return yc__refuse(e, YC_ECLOSED,
+                              "asset %s is void: an objection was upheld at "
+                              "height %llu",
                               h, (unsigned long long)a.voided_at);
         }
         g = yc_grade_from_name(a.grade.p, a.grade.len);
@@ -97,8 +98,9 @@ int yc__exec_carry_request(const struct yc__env *e)
         return yc__refuse(e, YC_EBADFIELD, "holder: the sender itself; name who holds the data");
     }
     if (memcmp(b->holder, b->recipient, YC_PUBKEY_LEN) == 0) {
-        return yc__refuse(e, YC_EBADFIELD, "recipient: the holder itself; name where the data "
-                                           "goes");
+        return yc__refuse(e, YC_EBADFIELD,
+                          "recipient: the holder itself; name where the data "
+                          "goes");
     }
     rc = yc__need_account(e, "holder", b->holder);
     if (rc == YC_OK) {
@@ -180,8 +182,7 @@ int yc__exec_carry_close(const struct yc__env *e)
     }
     if (complete) {
         /* the data moves now: the rules of this moment apply */
-        rc = supervise(e, c.has_asset, c.asset, &c.categories, c.subject, c.holder,
-                       c.recipient);
+        rc = supervise(e, c.has_asset, c.asset, &c.categories, c.subject, c.holder, c.recipient);
         if (rc != YC_OK) {
             return rc;
         }

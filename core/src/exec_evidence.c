@@ -138,8 +138,8 @@ static int use_consent(const struct yc__env *e, struct yc_consent *c)
     memcpy(whose + 8, h, sizeof h);
     if ((rc = yc__need_in(e, YC_EOUTOFSCOPE, "purpose", &b->purpose, &c->purposes, whose)) !=
             YC_OK ||
-        (rc = yc__need_in(e, YC_EOUTOFSCOPE, "operation", &b->operation, &c->operations,
-                          whose)) != YC_OK ||
+        (rc = yc__need_in(e, YC_EOUTOFSCOPE, "operation", &b->operation, &c->operations, whose)) !=
+            YC_OK ||
         (b->category.len > 0 && (rc = yc__need_in(e, YC_EOUTOFSCOPE, "category", &b->category,
                                                   &c->categories, whose)) != YC_OK)) {
         return rc;
@@ -223,7 +223,7 @@ int yc__exec_evidence_anchor(const struct yc__env *e)
         /* the referenced object is a consent, a use, another anchor, an asset, a
          * license, a carry or an objection */
         size_t (*const kinds[])(uint8_t *, const uint8_t *) = {
-            yc_key_consent, yc_key_usage,   yc_key_evidence, yc_key_asset,
+            yc_key_consent, yc_key_usage, yc_key_evidence, yc_key_asset,
             yc_key_license, yc_key_carry, yc_key_objection};
         rc = YC_ENOTFOUND;
         for (size_t i = 0; i < sizeof kinds / sizeof kinds[0] && rc == YC_ENOTFOUND; i++) {

@@ -300,8 +300,7 @@ int yc__exec_market_list(const struct yc__env *e)
 
 int yc__check_appraiser(const struct yc__env *e)
 {
-    return e->role == YC_ROLE_APPRAISER ? YC_OK
-                                        : yc__refuse_role(e, "only an appraiser appraises");
+    return e->role == YC_ROLE_APPRAISER ? YC_OK : yc__refuse_role(e, "only an appraiser appraises");
 }
 
 int yc__exec_market_appraise(const struct yc__env *e)
@@ -342,8 +341,7 @@ int yc__exec_market_appraise(const struct yc__env *e)
         rc = yc__obj_put(e->o, key, yc_key_appraisal(key, e->tx->id), &ap, enc_appraisal);
     }
     if (rc == YC_OK) {
-        rc = yc__put_index(e->o, yc_key_idx_appraisal_listing, b->listing, e->tx->id,
-                           YC_HASH_LEN);
+        rc = yc__put_index(e->o, yc_key_idx_appraisal_listing, b->listing, e->tx->id, YC_HASH_LEN);
     }
     return rc;
 }
@@ -351,9 +349,9 @@ int yc__exec_market_appraise(const struct yc__env *e)
 /* ---- the rules a deal obeys, at bid and at settlement ---- */
 
 struct deal_check {
-    struct yc_asset a;       /* slices borrow the overlay */
+    struct yc_asset a; /* slices borrow the overlay */
     enum yc_grade grade;
-    struct yc_policy pol;    /* slices borrow the overlay */
+    struct yc_policy pol; /* slices borrow the overlay */
     struct yc__border border;
 };
 
@@ -397,8 +395,7 @@ static int deal_rules(const struct yc__env *e, const struct yc_listing *l,
     if (is_license(&l->offer) ? !yc__role_may_license(brole) : !yc__role_may_hold(brole)) {
         return yc__refuse(e, YC_EBADROLE, "buyer: an account of role %s may not %s",
                           yc_role_name(brole),
-                          is_license(&l->offer) ? "take a license"
-                                                : "hold rights over an asset");
+                          is_license(&l->offer) ? "take a license" : "hold rights over an asset");
     }
     rc = yc__policy_load(e->o, &dc->pol);
     if (rc == YC_OK) {
@@ -409,8 +406,8 @@ static int deal_rules(const struct yc__env *e, const struct yc_listing *l,
     if (rc == YC_OK) {
         const uint8_t *parties[2] = {l->seller, buyer};
         struct yc_slice dest = {dc->border.dest, dc->border.dest_len};
-        rc = yc__neglist_why(e, &dc->pol, &dc->a, NULL, parties, 2,
-                             dc->border.cross ? &dest : NULL);
+        rc =
+            yc__neglist_why(e, &dc->pol, &dc->a, NULL, parties, 2, dc->border.cross ? &dest : NULL);
     }
     if (rc == YC_OK) {
         rc = yc__border_check(e, l->asset, dc->grade, l->seller, buyer, &dc->border);

@@ -52,8 +52,9 @@ int yc__exec_pledge_create(const struct yc__env *e)
         return yc__refuse(e, YC_EBADFIELD, "amount: 0 fen; a pledge secures more than 0");
     }
     if (memcmp(b->pledgee, e->tx->sender, YC_PUBKEY_LEN) == 0) {
-        return yc__refuse(e, YC_EBADFIELD, "pledgee: the sender itself; name the financial "
-                                           "institution");
+        return yc__refuse(e, YC_EBADFIELD,
+                          "pledgee: the sender itself; name the financial "
+                          "institution");
     }
     rc = yc__load_asset(e, "asset", b->asset, &a);
     if (rc == YC_OK) {
@@ -128,8 +129,7 @@ int yc__exec_pledge_close(const struct yc__env *e)
         return rc;
     }
     if (memcmp(p.pledgee, e->tx->sender, YC_PUBKEY_LEN) != 0) {
-        return yc__refuse(e, YC_ENOTAUTH, "pledge %s: only its pledgee releases or enforces it",
-                          h);
+        return yc__refuse(e, YC_ENOTAUTH, "pledge %s: only its pledgee releases or enforces it", h);
     }
     if (p.closed_at != 0) {
         return yc__refuse(e, YC_ECLOSED, "pledge %s: already %.*s at height %llu", h,
@@ -139,8 +139,9 @@ int yc__exec_pledge_close(const struct yc__env *e)
         char t1[32], t2[32];
         yc_time_rfc3339(t1, p.due);
         yc_time_rfc3339(t2, e->ctx->time_ms);
-        return yc__refuse(e, YC_ENOTDUE, "pledge %s: due at %s, enforceable from then (block "
-                                         "time %s)",
+        return yc__refuse(e, YC_ENOTDUE,
+                          "pledge %s: due at %s, enforceable from then (block "
+                          "time %s)",
                           h, t1, t2);
     }
     p.closed_at = e->ctx->height;
@@ -156,8 +157,7 @@ int yc__exec_pledge_close(const struct yc__env *e)
          * pledged right cannot have moved) */
         rc = yc__right_holder(e->o, asset, YC_RIGHT_HOLD, holder);
         if (rc == YC_OK && memcmp(holder, e->tx->sender, YC_PUBKEY_LEN) != 0) {
-            rc = yc__set_right(e->o, asset, YC_RIGHT_HOLD, holder, e->tx->sender,
-                               e->ctx->height);
+            rc = yc__set_right(e->o, asset, YC_RIGHT_HOLD, holder, e->tx->sender, e->ctx->height);
         }
         if (rc == YC_EUNKNOWNASSET) {
             rc = YC_ECORRUPT;

@@ -111,8 +111,8 @@ static int check_counterparty(const struct yc__env *e, const char *field,
 }
 
 #define HOLDERS "rights are held by an enterprise, processor, data_merchant, custodian or agency"
-#define LICENSEES                                                                                  \
-    "a licensee is an enterprise, processor, data_merchant, custodian, agency, financial "         \
+#define LICENSEES                                                                          \
+    "a licensee is an enterprise, processor, data_merchant, custodian, agency, financial " \
     "institution or appraiser"
 
 int yc__exec_right_transfer(const struct yc__env *e)
@@ -141,8 +141,8 @@ int yc__exec_right_transfer(const struct yc__env *e)
     }
     /* a right held abroad is data abroad: the grade rules of the border apply */
     struct yc__border bd;
-    rc = yc__border_check(e, b->asset, yc_grade_from_name(a.grade.p, a.grade.len),
-                          e->tx->sender, b->to, &bd);
+    rc = yc__border_check(e, b->asset, yc_grade_from_name(a.grade.p, a.grade.len), e->tx->sender,
+                          b->to, &bd);
     if (rc != YC_OK) {
         return rc;
     }
@@ -305,8 +305,8 @@ int yc__use_license(const struct yc__env *e, uint8_t asset[YC_HASH_LEN],
     memcpy(whose + 8, h, sizeof h);
     if ((rc = yc__need_in(e, YC_EOUTOFSCOPE, "purpose", &b->purpose, &l.purposes, whose)) !=
             YC_OK ||
-        (rc = yc__need_in(e, YC_EOUTOFSCOPE, "operation", &b->operation, &l.operations,
-                          whose)) != YC_OK) {
+        (rc = yc__need_in(e, YC_EOUTOFSCOPE, "operation", &b->operation, &l.operations, whose)) !=
+            YC_OK) {
         return rc;
     }
     if (yc__slice_eq(&l.visibility, "invisible") && yc__slice_eq(&b->operation, "export")) {
@@ -316,8 +316,8 @@ int yc__use_license(const struct yc__env *e, uint8_t asset[YC_HASH_LEN],
                           h);
     }
     if (l.max_uses != 0 && l.uses >= l.max_uses) {
-        return yc__refuse(e, YC_ENOUSESLEFT, "license %s: all %llu uses it allows are recorded",
-                          h, (unsigned long long)l.max_uses);
+        return yc__refuse(e, YC_ENOUSESLEFT, "license %s: all %llu uses it allows are recorded", h,
+                          (unsigned long long)l.max_uses);
     }
     rc = yc__asset_load(e->o, l.asset, &a);
     if (rc != YC_OK) {

@@ -105,8 +105,7 @@ static int enc_supply(const void *o, struct yc_buf *b)
 
 int yc__check_regulator(const struct yc__env *e)
 {
-    return e->role == YC_ROLE_REGULATOR ? YC_OK
-                                        : yc__refuse_role(e, "only a regulator sends it");
+    return e->role == YC_ROLE_REGULATOR ? YC_OK : yc__refuse_role(e, "only a regulator sends it");
 }
 
 /* ---- policy ---- */
@@ -185,8 +184,8 @@ int yc__neglist_why(const struct yc__env *e, const struct yc_policy *p, const st
     if (a != NULL) {
         yc__shown(v, &a->catalog);
         if (yc__list_has(&p->banned_categories, &a->catalog)) {
-            return yc__refuse(e, rc, "asset: catalog '%s' is on the negative list (policy %llu)",
-                              v, ver);
+            return yc__refuse(e, rc, "asset: catalog '%s' is on the negative list (policy %llu)", v,
+                              ver);
         }
         for (uint32_t i = 0; i < p->banned_catalog_prefixes.n; i++) {
             if (has_prefix(&a->catalog, &p->banned_catalog_prefixes.items[i])) {
@@ -209,8 +208,7 @@ int yc__neglist_why(const struct yc__env *e, const struct yc_policy *p, const st
         if (pub_in((const uint8_t(*)[YC_PUBKEY_LEN])p->banned_accounts, p->nbanned_accounts,
                    parties[i])) {
             yc__addr(addr, parties[i]);
-            return yc__refuse(e, rc, "account %s is on the negative list (policy %llu)", addr,
-                              ver);
+            return yc__refuse(e, rc, "account %s is on the negative list (policy %llu)", addr, ver);
         }
     }
     if (dest != NULL) {
@@ -279,8 +277,7 @@ int yc__exec_policy_set(const struct yc__env *e)
     uint8_t key[YC_KEY_MAX];
     int rc;
 
-    if ((rc = yc__need_code_set(e, "banned_categories", &b->banned_categories, false)) !=
-            YC_OK ||
+    if ((rc = yc__need_code_set(e, "banned_categories", &b->banned_categories, false)) != YC_OK ||
         (rc = yc__need_code_set(e, "banned_catalog_prefixes", &b->banned_catalog_prefixes,
                                 false)) != YC_OK) {
         return rc;
@@ -402,8 +399,7 @@ int yc__exec_export_assess(const struct yc__env *e)
 }
 
 /* Copies account pub's jurisdiction into out (at most YC_CODE_MAX bytes). */
-static int jurisdiction_of(yc_overlay *o, const uint8_t pub[YC_PUBKEY_LEN], char *out,
-                           size_t *len)
+static int jurisdiction_of(yc_overlay *o, const uint8_t pub[YC_PUBKEY_LEN], char *out, size_t *len)
 {
     struct yc_account a;
     int rc = yc__acct_load(o, pub, &a);
@@ -481,8 +477,8 @@ int yc__border_check(const struct yc__env *e, const uint8_t *asset, enum yc_grad
     yc__hex(h, asset, YC_HASH_LEN);
     if (g == YC_GRADE_CORE) {
         return yc__refuse(e, YC_ECOREDATA,
-                          "asset %s is core data: it never crosses the border (%s to %s)", h,
-                          fj, out->dest);
+                          "asset %s is core data: it never crosses the border (%s to %s)", h, fj,
+                          out->dest);
     }
     struct yc_slice dest = {out->dest, out->dest_len};
     rc = approved_export(e->o, asset, &dest, e->ctx->time_ms, out->assessment);
@@ -739,8 +735,8 @@ static int refuse_status(const struct yc__env *e, const uint8_t id[YC_HASH_LEN],
 /* Stores record c (status already changed) and, when it stops being live, releases its
  * weight on the account. The severity is copied first: c's slices borrow the value the
  * store replaces. */
-static int credit_close(const struct yc__env *e, const uint8_t id[YC_HASH_LEN],
-                        struct yc_credit *c, bool release)
+static int credit_close(const struct yc__env *e, const uint8_t id[YC_HASH_LEN], struct yc_credit *c,
+                        bool release)
 {
     uint8_t key[YC_KEY_MAX];
     char sev[YC_CODE_MAX + 1];

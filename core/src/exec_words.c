@@ -133,8 +133,8 @@ int yc__need_code(const struct yc__env *e, const char *field, const struct yc_sl
         return YC_EBADFIELD;
     }
     if (s->len == 0) {
-        return yc__refuse(e, YC_EBADFIELD, "%s: empty; a code is 1 to %d of a-z 0-9 _ . : -",
-                          field, YC_CODE_MAX);
+        return yc__refuse(e, YC_EBADFIELD, "%s: empty; a code is 1 to %d of a-z 0-9 _ . : -", field,
+                          YC_CODE_MAX);
     }
     if (s->len > YC_CODE_MAX) {
         return yc__refuse(e, YC_EBADFIELD, "%s: a code is at most %d bytes (%zu given)", field,
@@ -194,8 +194,7 @@ int yc__need_name(const struct yc__env *e, const char *field, const struct yc_sl
                       YC_NAME_MAX);
 }
 
-int yc__need_window(const struct yc__env *e, const char *field, uint64_t not_before,
-                    uint64_t until)
+int yc__need_window(const struct yc__env *e, const char *field, uint64_t not_before, uint64_t until)
 {
     char tu[32], tb[32];
 
@@ -257,8 +256,9 @@ int yc__need_in(const struct yc__env *e, int code, const char *field, const stru
         yc_suggest_add(&sg, allowed->items[i].p, allowed->items[i].len);
     }
     if (yc_suggest_write(&sg, near, sizeof near) > 0) {
-        return yc__refuse(e, code, "%s: '%s' is not covered by %s, which allows %s; did you mean %s?",
-                          field, v, whose, list, near);
+        return yc__refuse(e, code,
+                          "%s: '%s' is not covered by %s, which allows %s; did you mean %s?", field,
+                          v, whose, list, near);
     }
     return yc__refuse(e, code, "%s: '%s' is not covered by %s, which allows %s", field, v, whose,
                       list);
@@ -343,8 +343,8 @@ static int refuse_unknown(const struct yc__env *e, enum yc_code_kind k, const ch
         yc_suggest_add(&sg, a->items[i].p, a->items[i].len);
     }
     if (yc_suggest_write(&sg, near, sizeof near) > 0) {
-        return yc__refuse(e, YC_EUNKNOWNCODE, "%s: '%s' is not a known %s; did you mean %s?",
-                          field, v, what, near);
+        return yc__refuse(e, YC_EUNKNOWNCODE, "%s: '%s' is not a known %s; did you mean %s?", field,
+                          v, what, near);
     }
     return yc__refuse(e, YC_EUNKNOWNCODE,
                       "%s: '%s' is not a known %s (the chain's code lists are in its genesis; "
@@ -521,8 +521,8 @@ int yc__need_unpledged(const struct yc__env *e, const uint8_t id[YC_HASH_LEN])
         return rc;
     }
     yc__hex(h, id, YC_HASH_LEN);
-    return yc__refuse(e, rc,
-                      "asset %s: its hold right is pledged; the pledgee releases it first", h);
+    return yc__refuse(e, rc, "asset %s: its hold right is pledged; the pledgee releases it first",
+                      h);
 }
 
 int yc__refuse_role(const struct yc__env *e, const char *who)
@@ -534,4 +534,3 @@ int yc__refuse_role(const struct yc__env *e, const char *who)
                       have != NULL ? "an account of role " : "an unregistered key",
                       have != NULL ? have : "", type != NULL ? type : "this type", who);
 }
-

@@ -276,7 +276,8 @@ static int check_cosigners(struct yc__env *env)
             return yc__refuse(env, YC_EBADCOSIG,
                               "cosigs: co-signer %u is not a registrar (a registered exchange "
                               "or agency account); a registration takes one registrar's "
-                              "co-signature", (unsigned)i);
+                              "co-signature",
+                              (unsigned)i);
         }
         return yc__refuse(env, YC_EBADCOSIG,
                           "cosigs: co-signer %u is not a party to this %s transaction "
@@ -488,8 +489,11 @@ int yc_exec_block_report(yc_overlay *o, const struct yc_genesis *g, const struct
         return YC_EBADBLOCK;
     }
     /* tx_root and result_root bind b->txs and b->results: yc_block_decode checked them */
-    struct yc_exec_ctx ctx = {.g = g, .height = b->hdr.height, .time_ms = b->hdr.time_ms,
-                              .why = failed_cb != NULL ? why : NULL, .whylen = sizeof why};
+    struct yc_exec_ctx ctx = {.g = g,
+                              .height = b->hdr.height,
+                              .time_ms = b->hdr.time_ms,
+                              .why = failed_cb != NULL ? why : NULL,
+                              .whylen = sizeof why};
     for (uint32_t i = 0; i < b->ntx; i++) {
         int outcome;
         why[0] = '\0';

@@ -27,35 +27,35 @@
 /* ---- control flow of the decoders ---- */
 
 /* Returns x's code from the enclosing function unless it is YC_OK (x is evaluated once). */
-#define YC__TRY(x)                                                                                 \
-    do {                                                                                           \
-        int rc_ = (x);                                                                             \
-        if (rc_ != YC_OK) {                                                                        \
-            return rc_;                                                                            \
-        }                                                                                          \
+#define YC__TRY(x)          \
+    do {                    \
+        int rc_ = (x);      \
+        if (rc_ != YC_OK) { \
+            return rc_;     \
+        }                   \
     } while (0)
 
 /* Returns `err` from the enclosing function unless x is YC_OK: how the decoders of stored
  * objects turn any schema failure into YC_ECORRUPT. */
-#define YC__TRY_AS(x, err)                                                                         \
-    do {                                                                                           \
-        if ((x) != YC_OK) {                                                                        \
-            return (err);                                                                          \
-        }                                                                                          \
+#define YC__TRY_AS(x, err)  \
+    do {                    \
+        if ((x) != YC_OK) { \
+            return (err);   \
+        }                   \
     } while (0)
 
 /* An optional field: sets *has, then runs `read` (an expression yielding a code) if the
  * key was there; returns from the enclosing function on an unknown key or a failed read. */
-#define YC__OPT(d, left, key, has, read)                                                           \
-    do {                                                                                           \
-        int r_ = yc__field_opt((d), (left), (key));                                                \
-        if (r_ < 0) {                                                                              \
-            return r_;                                                                             \
-        }                                                                                          \
-        *(has) = r_ == 1;                                                                          \
-        if (r_ == 1) {                                                                             \
-            YC__TRY(read);                                                                         \
-        }                                                                                          \
+#define YC__OPT(d, left, key, has, read)            \
+    do {                                            \
+        int r_ = yc__field_opt((d), (left), (key)); \
+        if (r_ < 0) {                               \
+            return r_;                              \
+        }                                           \
+        *(has) = r_ == 1;                           \
+        if (r_ == 1) {                              \
+            YC__TRY(read);                          \
+        }                                           \
     } while (0)
 
 /* ---- field readers (tx.c). All return YC_EBADFIELD on a type or size mismatch. ---- */
@@ -110,7 +110,6 @@ void yc__put_list(struct yc_enc *e, const char *key, const struct yc_list *l);
 struct yc_tx_schema;
 YC_WUR int yc__schema_decode(struct yc_dec *d, uint32_t *left, const struct yc_tx_schema *s,
                              union yc_tx_body *b, uint64_t *present);
-
 
 /* ---- syntax (objects.c) ---- */
 
@@ -238,7 +237,6 @@ int yc__check_carry_request(const struct yc__env *e);
 int yc__exec_carry_request(const struct yc__env *e);
 int yc__exec_carry_close(const struct yc__env *e);
 
-
 /* ---- market, finance and supervision ---- */
 
 struct yc_policy;
@@ -285,10 +283,10 @@ YC_WUR int yc__neglist_check(const struct yc_policy *p, const struct yc_asset *a
                              size_t nparties, const struct yc_slice *dest);
 /* Where data goes: from one party to another, and whether that crosses the border. */
 struct yc__border {
-    bool cross;                         /* a party's jurisdiction is outside CN */
-    char dest[YC_CODE_MAX + 1];         /* destination jurisdiction (the foreign party's) */
+    bool cross;                 /* a party's jurisdiction is outside CN */
+    char dest[YC_CODE_MAX + 1]; /* destination jurisdiction (the foreign party's) */
     size_t dest_len;
-    bool has_assessment;                /* the export approval relied on */
+    bool has_assessment; /* the export approval relied on */
     uint8_t assessment[YC_HASH_LEN];
 };
 /*

@@ -219,8 +219,9 @@ static int check_money(struct chk *c)
         overflow = overflow || total > UINT64_MAX - b.escrow;
         total += b.escrow;
         if ((b.closed_at == 0 && b.escrow != b.price) || (b.closed_at != 0 && b.escrow != 0)) {
-            rc = report(c, "escrow", id, "an open bid must hold exactly its price, a closed one "
-                                         "nothing");
+            rc = report(c, "escrow", id,
+                        "an open bid must hold exactly its price, a closed one "
+                        "nothing");
             continue;
         }
         if (b.closed_at != 0) {
@@ -394,11 +395,10 @@ static int deal_export(struct chk *c, const uint8_t id[YC_HASH_LEN], const struc
     if (rc != YC_OK) {
         return rc;
     }
-    bool ok = memcmp(a.asset, d->asset, YC_HASH_LEN) == 0 &&
-              a.destination.len == d->destination.len &&
-              memcmp(a.destination.p, d->destination.p, a.destination.len) == 0 &&
-              a.height <= d->height &&
-              strcmp(yc_assessment_status(&a, d->time_ms), "approved") == 0;
+    bool ok =
+        memcmp(a.asset, d->asset, YC_HASH_LEN) == 0 && a.destination.len == d->destination.len &&
+        memcmp(a.destination.p, d->destination.p, a.destination.len) == 0 &&
+        a.height <= d->height && strcmp(yc_assessment_status(&a, d->time_ms), "approved") == 0;
     yc_free(buf);
     return ok ? YC_OK
               : report(c, "export_assessment", id,
@@ -610,8 +610,10 @@ static struct tally *tally_of(struct tally *t, size_t *n, const uint8_t pub[YC_P
 
 static const char *credit_name(const struct yc_credit_state *s)
 {
-    return s->frozen > 0 ? "frozen" : s->restricted > 0 ? "restricted" : s->warning > 0 ? "warning"
-                                                                                         : "good";
+    return s->frozen > 0       ? "frozen"
+           : s->restricted > 0 ? "restricted"
+           : s->warning > 0    ? "warning"
+                               : "good";
 }
 
 static int check_account_credit(struct chk *c, const struct tally *t)
@@ -706,8 +708,8 @@ static int check_credit(struct chk *c)
     return rc;
 }
 
-int yc_market_check(const struct yc_state_src *src, const struct yc_genesis *g,
-                    yc_breach_cb breach, void *ctx, uint64_t *checked)
+int yc_market_check(const struct yc_state_src *src, const struct yc_genesis *g, yc_breach_cb breach,
+                    void *ctx, uint64_t *checked)
 {
     struct chk c = {.src = src, .g = g, .breach = breach, .ctx = ctx};
     struct point *pts = NULL;

@@ -15,8 +15,7 @@
 #include "yc/alloc.h"
 #include "yc/merkle.h"
 
-static void leaf_hash(uint8_t out[YC_HASH_LEN], const char *chain_id,
-                      const uint8_t id[YC_HASH_LEN])
+static void leaf_hash(uint8_t out[YC_HASH_LEN], const char *chain_id, const uint8_t id[YC_HASH_LEN])
 {
     uint8_t b[1 + YC_HASH_LEN];
     b[0] = 0x00;
@@ -24,8 +23,8 @@ static void leaf_hash(uint8_t out[YC_HASH_LEN], const char *chain_id,
     yc_hash_tagged(out, YC_TAG_MERKLE, chain_id, b, sizeof b);
 }
 
-static void node_hash(uint8_t out[YC_HASH_LEN], const char *chain_id,
-                      const uint8_t l[YC_HASH_LEN], const uint8_t r[YC_HASH_LEN])
+static void node_hash(uint8_t out[YC_HASH_LEN], const char *chain_id, const uint8_t l[YC_HASH_LEN],
+                      const uint8_t r[YC_HASH_LEN])
 {
     uint8_t b[1 + 2 * YC_HASH_LEN];
     b[0] = 0x01;
@@ -76,7 +75,7 @@ static int tree_run(uint8_t root[YC_HASH_LEN], const char *chain_id,
     if (n > UINT32_MAX) {
         return YC_ELIMIT;
     }
-    uint8_t (*h)[YC_HASH_LEN] = yc_calloc(n, YC_HASH_LEN);
+    uint8_t(*h)[YC_HASH_LEN] = yc_calloc(n, YC_HASH_LEN);
     if (h == NULL) {
         return YC_ENOMEM;
     }

@@ -17,8 +17,8 @@
 const char *yc_role_name(enum yc_role r)
 {
     switch (r) {
-#define YC_ROLE_NAME_(e, n, name)                                                                  \
-    case e:                                                                                        \
+#define YC_ROLE_NAME_(e, n, name) \
+    case e:                       \
         return name;
         YC_ROLES(YC_ROLE_NAME_)
 #undef YC_ROLE_NAME_
@@ -29,9 +29,9 @@ const char *yc_role_name(enum yc_role r)
 
 enum yc_role yc_role_from_name(const char *s, size_t len)
 {
-#define YC_ROLE_FROM_(e, n, name)                                                                  \
-    if (s != NULL && len == sizeof(name) - 1 && memcmp(s, name, len) == 0) {                       \
-        return e;                                                                                  \
+#define YC_ROLE_FROM_(e, n, name)                                            \
+    if (s != NULL && len == sizeof(name) - 1 && memcmp(s, name, len) == 0) { \
+        return e;                                                            \
     }
     YC_ROLES(YC_ROLE_FROM_)
 #undef YC_ROLE_FROM_

@@ -417,8 +417,8 @@ const char *yc_license_status(const struct yc_license *l, uint64_t t_ms)
 int yc_carry_encode(const struct yc_carry *c, struct yc_buf *out)
 {
     struct yc_enc e;
-    uint32_t n = 7u + (c->has_package ? 1u : 0u) + (c->reason.len > 0 ? 1u : 0u) +
-                 (c->has_asset ? 1u : 0u);
+    uint32_t n =
+        7u + (c->has_package ? 1u : 0u) + (c->reason.len > 0 ? 1u : 0u) + (c->has_asset ? 1u : 0u);
 
     yc_enc_init(&e, out);
     yc_enc_map(&e, n);

@@ -591,8 +591,8 @@ int yc_policy_encode(const struct yc_policy *pol, struct yc_buf *out)
     struct yc_enc e;
 
     if (pol->nalert_accounts > YC_POLICY_ACCOUNTS_MAX ||
-        pol->nbanned_accounts > YC_POLICY_ACCOUNTS_MAX ||
-        pol->categories.n > YC_POLICY_CODES_MAX || pol->purposes.n > YC_POLICY_CODES_MAX) {
+        pol->nbanned_accounts > YC_POLICY_ACCOUNTS_MAX || pol->categories.n > YC_POLICY_CODES_MAX ||
+        pol->purposes.n > YC_POLICY_CODES_MAX) {
         return YC_EINVAL;
     }
     yc_enc_init(&e, out);

@@ -96,8 +96,8 @@ static void graph_cleanup(struct prov_graph *g)
 }
 
 /* Reads key into an owned copy: YC_OK, YC_ENOTFOUND, YC_EIO, YC_ENOMEM. */
-static int read_key(const struct yc_state_src *src, const uint8_t *key, size_t klen,
-                    uint8_t **val, size_t *vlen)
+static int read_key(const struct yc_state_src *src, const uint8_t *key, size_t klen, uint8_t **val,
+                    size_t *vlen)
 {
     *val = NULL;
     *vlen = 0;
@@ -204,8 +204,7 @@ struct id_scan {
     bool cut;
 };
 
-static int collect_id(void *vctx, const uint8_t *key, size_t klen, const uint8_t *val,
-                      size_t vlen)
+static int collect_id(void *vctx, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
 {
     struct id_scan *s = vctx;
     const uint8_t *id;
@@ -351,8 +350,8 @@ static int add_deal(const struct yc_state_src *src, struct prov_graph *g,
     size_t klen = yc_key_deal(key, id);
     struct prov_deal *pd;
     size_t vlen;
-    int rc = grow((void **)&g->deals, &g->cap_deals, g->ndeals, sizeof *g->deals,
-                  YC_PROV_MAX_DEALS);
+    int rc =
+        grow((void **)&g->deals, &g->cap_deals, g->ndeals, sizeof *g->deals, YC_PROV_MAX_DEALS);
 
     if (rc == YC_ELIMIT) {
         g->truncated = true;

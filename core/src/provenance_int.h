@@ -49,18 +49,17 @@ struct prov_deal {
  * registered name when it has one (people read names, not addresses). */
 struct prov_agent {
     uint8_t pub[YC_PUBKEY_LEN];
-    uint8_t *val;      /* owned: the account record, or NULL if not registered */
+    uint8_t *val;         /* owned: the account record, or NULL if not registered */
     struct yc_slice name; /* borrows from val; empty when none */
 };
 
 /* Most agents a graph can name: a registrant and three holders per asset, two parties
  * per license, a user per use, a seller and a buyer per deal. */
-#define PROV_MAX_AGENTS                                                                    \
-    (4 * YC_PROV_MAX_ASSETS + 2 * YC_PROV_MAX_LICENSES + YC_PROV_MAX_USES +                \
-     2 * YC_PROV_MAX_DEALS)
+#define PROV_MAX_AGENTS \
+    (4 * YC_PROV_MAX_ASSETS + 2 * YC_PROV_MAX_LICENSES + YC_PROV_MAX_USES + 2 * YC_PROV_MAX_DEALS)
 
 struct prov_graph {
-    uint64_t height, time_ms; /* the state's last block */
+    uint64_t height, time_ms;  /* the state's last block */
     struct prov_asset *assets; /* [0] is the asset asked about */
     size_t nassets, cap_assets;
     struct prov_license *lic;

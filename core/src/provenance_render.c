@@ -902,8 +902,9 @@ static void prov_relations(struct w *w, const struct prov_graph *g)
             pqn(w, "deal", g->deals[i].id);
             put(w, ",\"prov:agent\":");
             pagent(w, side == 0 ? g->deals[i].d.seller : g->deals[i].d.buyer);
-            put(w, side == 0 ? ",\"prov:role\":{\"$\":\"yc:seller\",\"type\":\"prov:QUALIFIED_NAME\"}}"
-                             : ",\"prov:role\":{\"$\":\"yc:buyer\",\"type\":\"prov:QUALIFIED_NAME\"}}");
+            put(w, side == 0
+                       ? ",\"prov:role\":{\"$\":\"yc:seller\",\"type\":\"prov:QUALIFIED_NAME\"}}"
+                       : ",\"prov:role\":{\"$\":\"yc:buyer\",\"type\":\"prov:QUALIFIED_NAME\"}}");
         }
     }
     put(w, "},\"wasAttributedTo\":{");

@@ -29,8 +29,8 @@ static const struct yc_limits TX_LIMITS = {
 const char *yc_tx_type_name(enum yc_tx_type t)
 {
     switch (t) {
-#define YC_TX_NAME_(e, n, name)                                                                    \
-    case e:                                                                                        \
+#define YC_TX_NAME_(e, n, name) \
+    case e:                     \
         return name;
         YC_TX_TYPES(YC_TX_NAME_)
 #undef YC_TX_NAME_
@@ -41,9 +41,9 @@ const char *yc_tx_type_name(enum yc_tx_type t)
 
 enum yc_tx_type yc_tx_type_from_name(const char *s, size_t len)
 {
-#define YC_TX_FROM_(e, n, name)                                                                    \
-    if (s != NULL && len == sizeof(name) - 1 && memcmp(s, name, len) == 0) {                       \
-        return e;                                                                                  \
+#define YC_TX_FROM_(e, n, name)                                              \
+    if (s != NULL && len == sizeof(name) - 1 && memcmp(s, name, len) == 0) { \
+        return e;                                                            \
     }
     YC_TX_TYPES(YC_TX_FROM_)
 #undef YC_TX_FROM_
@@ -570,8 +570,9 @@ static int refusal_words(int rc, enum stage stage, const struct yc_dec *dp, size
         (void)snprintf(sect, sizeof sect, "%s", *section ? section : "transaction");
     }
     if (rc == YC_EUNKNOWNTYPE) {
-        (void)snprintf(why, whylen, "%s: not a transaction type (yuchain-wallet --help lists "
-                                    "them)",
+        (void)snprintf(why, whylen,
+                       "%s: not a transaction type (yuchain-wallet --help lists "
+                       "them)",
                        sect);
     } else if (rc == YC_ETOOMANY && d.want != NULL) {
         (void)snprintf(why, whylen, "%s: %s", sect, d.want);

@@ -22,8 +22,10 @@
 #define B_(m) ((uint16_t)offsetof(union yc_tx_body, m))
 #define H_(m) ((int16_t)offsetof(union yc_tx_body, m))
 #define NO_ YC_FIELD_NONE
-#define F_(key, kind, req, min, max, m, has, count, en, show, time)                              \
-    {key, kind, req, min, max, B_(m), has, count, en, show, time}
+#define F_(key, kind, req, min, max, m, has, count, en, show, time) \
+    {                                                               \
+        key, kind, req, min, max, B_(m), has, count, en, show, time \
+    }
 #define SP_ YC_SHOW_PRESENT
 
 /* Required fields. */
@@ -46,12 +48,12 @@
 #define O_ID(k, m, h) F_(k, YC_FK_ID, false, 0, 0, m, H_(h), NO_, NO_, SP_, false)
 #define O_DIGEST(k, m, h) F_(k, YC_FK_DIGEST, false, 0, 0, m, H_(h), NO_, NO_, SP_, false)
 #define O_PUB(k, m, h) F_(k, YC_FK_PUB, false, 0, 0, m, H_(h), NO_, NO_, SP_, false)
-#define O_LIST(k, m, en, show) F_(k, YC_FK_LIST, false, 0, YC_CODE_MAX, m, NO_, NO_, en, show, false)
-#define O_LIST_HAS(k, m, h, en)                                                                  \
+#define O_LIST(k, m, en, show) \
+    F_(k, YC_FK_LIST, false, 0, YC_CODE_MAX, m, NO_, NO_, en, show, false)
+#define O_LIST_HAS(k, m, h, en) \
     F_(k, YC_FK_LIST, false, 0, YC_CODE_MAX, m, H_(h), NO_, en, SP_, false)
 #define O_IDS(k, m, n, h, max, show) F_(k, YC_FK_IDS, false, 0, max, m, h, H_(n), NO_, show, false)
-#define O_PUBS(k, m, n, max, show)                                                               \
-    F_(k, YC_FK_PUBS, false, 0, max, m, NO_, H_(n), NO_, show, false)
+#define O_PUBS(k, m, n, max, show) F_(k, YC_FK_PUBS, false, 0, max, m, NO_, H_(n), NO_, show, false)
 #define ALWAYS_ YC_SHOW_ALWAYS
 #define NONZERO_ YC_SHOW_NONZERO
 
@@ -287,7 +289,10 @@ static const char *rule_cancel(enum yc_tx_type t, const union yc_tx_body *b)
                : "exactly one of 'bid' and 'listing'";
 }
 
-#define S_(type, fields, rule) {type, fields, sizeof fields / sizeof fields[0], rule}
+#define S_(type, fields, rule)                               \
+    {                                                        \
+        type, fields, sizeof fields / sizeof fields[0], rule \
+    }
 
 /* One row per type, in YC_TX_TYPES order. */
 static const struct yc_tx_schema SCHEMAS[] = {

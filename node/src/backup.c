@@ -109,9 +109,8 @@ static int print_result(const char *home, const char *out, const char *how, cons
 {
     if (json)
         return yc_print_json_line(json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:f}", "home",
-                                            home, "out", out, "how", how, "height", height,
-                                            "hash", hash, "keys", keys, "bytes", bytes,
-                                            "seconds", secs));
+                                            home, "out", out, "how", how, "height", height, "hash",
+                                            hash, "keys", keys, "bytes", bytes, "seconds", secs));
     printf("backed up %s (%s) into %s: height %s, block %s, %s entries, %s bytes, %.2f s\n"
            "restore: yuchaind start --home %s (in place of the original, never beside it)\n",
            home, how, out, height, hash, keys, bytes, secs, out);
@@ -143,16 +142,17 @@ static int backup_stopped(const struct yc_home *h, const char *out, bool json)
     return print_result(h->dir, out, "stopped node", height, hash, keys, bytes, secs, json);
 }
 
-static int backup_running(const struct yc_home *h, const char *out, const char *rpc_url,
-                          bool json)
+static int backup_running(const struct yc_home *h, const char *out, const char *rpc_url, bool json)
 {
     char err[512] = "", url[YC_HTTP_URL_MAX];
     struct yc_http_opts o;
     memset(&o, 0, sizeof o);
     FILE *f = fopen(h->cookie, "r");
     if (f == NULL || fgets(o.token, sizeof o.token, f) == NULL) {
-        fprintf(stderr, "yuchaind backup: the node on %s runs but its admin cookie %s cannot "
-                        "be read (run this as the node's user)\n", h->dir, h->cookie);
+        fprintf(stderr,
+                "yuchaind backup: the node on %s runs but its admin cookie %s cannot "
+                "be read (run this as the node's user)\n",
+                h->dir, h->cookie);
         if (f != NULL)
             fclose(f);
         return YC_EXIT_NOPERM;
@@ -219,8 +219,10 @@ int yc_backup_cli(const struct yc_home *h, const char *out, const char *rpc_url,
     }
     struct stat st;
     if (stat(abs, &st) == 0) {
-        fprintf(stderr, "yuchaind backup: --out: %s already exists: a backup goes to a new "
-                        "directory\n", abs);
+        fprintf(stderr,
+                "yuchaind backup: --out: %s already exists: a backup goes to a new "
+                "directory\n",
+                abs);
         return YC_EXIT_USAGE;
     }
     if (!yc_home_initialized(h)) {

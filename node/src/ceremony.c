@@ -95,11 +95,15 @@ int yc_ceremony_keys(const struct yc_home *h, const char *org, const char *name,
     if (name == NULL)
         name = org;
     if (!text_ok(org, ORG_MAX))
-        return say(cmd, YC_EXIT_USAGE, "--org \"%s\": need 1 to %d bytes of UTF-8 text (the "
-                   "organisation's name)", org, ORG_MAX);
+        return say(cmd, YC_EXIT_USAGE,
+                   "--org \"%s\": need 1 to %d bytes of UTF-8 text (the "
+                   "organisation's name)",
+                   org, ORG_MAX);
     if (!text_ok(name, 64))
-        return say(cmd, YC_EXIT_USAGE, "--name \"%s\": need 1 to 64 bytes of UTF-8 text (the "
-                   "validator's name in the genesis; it defaults to --org)", name);
+        return say(cmd, YC_EXIT_USAGE,
+                   "--name \"%s\": need 1 to 64 bytes of UTF-8 text (the "
+                   "validator's name in the genesis; it defaults to --org)",
+                   name);
     if (sodium_init() < 0)
         return YC_EXIT_FAIL;
     if (yc_dir_ensure(h->dir, true) != YC_OK || yc_dir_ensure(h->config_dir, true) != YC_OK)
@@ -133,9 +137,10 @@ int yc_ceremony_keys(const struct yc_home *h, const char *org, const char *name,
                             org, "name", name, "pub_key", addr, "sig", sighex);
     if (doc == NULL)
         return YC_EXIT_FAIL;
-    fprintf(stderr, "%s validator and node keys in %s (0600; never copy or send them).\n"
-                    "Send this public part to the organisation that assembles the genesis "
-                    "(yuchaind genesis add-validator --from FILE).\n",
+    fprintf(stderr,
+            "%s validator and node keys in %s (0600; never copy or send them).\n"
+            "Send this public part to the organisation that assembles the genesis "
+            "(yuchaind genesis add-validator --from FILE).\n",
             made_v || made_n ? "Made the" : "Kept the existing", h->config_dir);
     if (json)
         return yc_print_json_line(doc);
@@ -200,13 +205,17 @@ static int read_public(const char *cmd, const char *from, struct public_part *p)
         for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
             known = known || strcmp(k, keys[i]) == 0;
         if (!known && code == 0)
-            code = say(cmd, YC_EXIT_DATAERR, "%s: unknown field \"%s\" (a public part has type, "
-                       "version, org, name, pub_key and sig)", from, k);
+            code = say(cmd, YC_EXIT_DATAERR,
+                       "%s: unknown field \"%s\" (a public part has type, "
+                       "version, org, name, pub_key and sig)",
+                       from, k);
     }
     json_t *type = json_object_get(o, "type"), *ver = json_object_get(o, "version");
     if (code == 0 && (!json_is_string(type) || strcmp(json_string_value(type), PUBLIC_TYPE) != 0))
-        code = say(cmd, YC_EXIT_DATAERR, "%s: type: must be \"%s\" (the output of `yuchaind "
-                   "keys`)", from, PUBLIC_TYPE);
+        code = say(cmd, YC_EXIT_DATAERR,
+                   "%s: type: must be \"%s\" (the output of `yuchaind "
+                   "keys`)",
+                   from, PUBLIC_TYPE);
     if (code == 0 && (!json_is_integer(ver) || json_integer_value(ver) != 1))
         code = say(cmd, YC_EXIT_DATAERR, "%s: version: must be 1", from);
     char sighex[2 * YC_SIG_LEN + 2];
@@ -225,13 +234,16 @@ static int read_public(const char *cmd, const char *from, struct public_part *p)
         return say(cmd, YC_EXIT_DATAERR, "%s: pub_key: \"%s\" is not a valid yc1 key address", from,
                    p->pub_key);
     uint8_t sig[YC_SIG_LEN], msg[YC_HASH_LEN];
-    if (strlen(sighex) != 2 * YC_SIG_LEN || yc_unhex(sig, sizeof sig, sighex, strlen(sighex)) != YC_OK)
+    if (strlen(sighex) != 2 * YC_SIG_LEN ||
+        yc_unhex(sig, sizeof sig, sighex, strlen(sighex)) != YC_OK)
         return say(cmd, YC_EXIT_DATAERR, "%s: sig: need %d hex digits (a 65-byte signature)", from,
                    2 * YC_SIG_LEN);
     if (claim_hash(msg, p->org, p->name, p->pub) != YC_OK || !yc_sig_verify(sig, msg, p->pub))
-        return say(cmd, YC_EXIT_DATAERR, "%s: sig: does not verify with pub_key %s over org and "
+        return say(cmd, YC_EXIT_DATAERR,
+                   "%s: sig: does not verify with pub_key %s over org and "
                    "name: the file was changed after `yuchaind keys` made it, or not made by the "
-                   "key's holder; ask the organisation for it again", from, p->pub_key);
+                   "key's holder; ask the organisation for it again",
+                   from, p->pub_key);
     return 0;
 }
 
@@ -256,14 +268,16 @@ static int load_draft(const char *cmd, const char *file, struct yc_genesis *g)
     char hex[2 * YC_HASH_LEN + 1];
     yc_hex(hex, g->hash, YC_HASH_LEN);
     yc_genesis_cleanup(g);
-    return say(cmd, YC_EXIT_DATAERR, "%s is finalized (genesis hash %s): a finalized genesis "
-               "never changes; assemble a new one with `yuchaind genesis new`", file, hex);
+    return say(cmd, YC_EXIT_DATAERR,
+               "%s is finalized (genesis hash %s): a finalized genesis "
+               "never changes; assemble a new one with `yuchaind genesis new`",
+               file, hex);
 }
 
 /* Appends `item` (stolen) to the draft's array `key` and re-reads the result into *out,
  * which the parser checks as a node would. Returns 0 or an exit code (printed). */
-static int draft_append(const char *cmd, const struct yc_genesis *g, const char *key,
-                        json_t *item, struct yc_genesis *out)
+static int draft_append(const char *cmd, const struct yc_genesis *g, const char *key, json_t *item,
+                        struct yc_genesis *out)
 {
     char *text = yc_genesis_json_dump_ex(g, true);
     json_t *root = text != NULL ? json_loads(text, 0, NULL) : NULL;
@@ -279,8 +293,8 @@ static int draft_append(const char *cmd, const struct yc_genesis *g, const char 
         return say(cmd, YC_EXIT_FAIL, "out of memory");
     char err[600];
     bool draft;
-    int rc = yc_genesis_json_parse_ex(out, text, strlen(text), YC_GJ_DRAFT, &draft, err,
-                                      sizeof err);
+    int rc =
+        yc_genesis_json_parse_ex(out, text, strlen(text), YC_GJ_DRAFT, &draft, err, sizeof err);
     free(text);
     if (rc != YC_OK)
         return say(cmd, YC_EXIT_DATAERR, "%s", err);
@@ -313,8 +327,8 @@ int yc_ceremony_genesis_new(const struct yc_genesis_new_opts *o)
         snprintf(ms, sizeof ms, "%llu", (unsigned long long)yc_time_now_ms());
         json_object_set_new(root, "genesis_time_ms", json_string(ms));
     }
-    const char *names[] = {"max_block_txs", "max_block_bytes", "max_time_drift_ms",
-                           "notice_blocks", "exchange_fee_bps"};
+    const char *names[] = {"max_block_txs", "max_block_bytes", "max_time_drift_ms", "notice_blocks",
+                           "exchange_fee_bps"};
     const char *values[] = {o->max_block_txs, o->max_block_bytes, o->max_time_drift_ms,
                             o->notice_blocks, o->exchange_fee_bps};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
@@ -332,8 +346,7 @@ int yc_ceremony_genesis_new(const struct yc_genesis_new_opts *o)
     struct yc_genesis g;
     char err[600];
     bool draft;
-    int rc = yc_genesis_json_parse_ex(&g, text, strlen(text), YC_GJ_DRAFT, &draft, err,
-                                      sizeof err);
+    int rc = yc_genesis_json_parse_ex(&g, text, strlen(text), YC_GJ_DRAFT, &draft, err, sizeof err);
     free(text);
     if (rc != YC_OK)
         return say(cmd, rc == YC_ENOMEM ? YC_EXIT_FAIL : YC_EXIT_USAGE, "%s", err);
@@ -349,13 +362,17 @@ int yc_ceremony_genesis_new(const struct yc_genesis_new_opts *o)
     yc_time_rfc3339(when, g.genesis_time_ms);
     yc_genesis_cleanup(&g);
     if (rc == YC_EEXIST)
-        return say(cmd, YC_EXIT_FAIL, "%s exists: a draft is never written over; choose another "
-                   "--out or remove it", o->out);
+        return say(cmd, YC_EXIT_FAIL,
+                   "%s exists: a draft is never written over; choose another "
+                   "--out or remove it",
+                   o->out);
     if (rc != YC_OK)
         return say(cmd, YC_EXIT_IOERR, "cannot write %s: %s", o->out, yc_strerror(rc));
-    fprintf(stderr, "Started the draft genesis %s (chain %s, genesis time %s). Add the "
-                    "validators (genesis add-validator) and accounts (genesis add-account), "
-                    "then finalize it.\n", o->out, o->chain_id, when);
+    fprintf(stderr,
+            "Started the draft genesis %s (chain %s, genesis time %s). Add the "
+            "validators (genesis add-validator) and accounts (genesis add-account), "
+            "then finalize it.\n",
+            o->out, o->chain_id, when);
     if (o->json)
         return yc_print_json_line(json_pack("{s:s,s:s,s:s}", "file", o->out, "chain_id",
                                             o->chain_id, "genesis_time", when));
@@ -375,12 +392,16 @@ int yc_ceremony_add_validator(const char *file, const char *from, bool json)
     for (uint32_t i = 0; i < g.nvalidators; i++) {
         const struct yc_validator *v = &g.validators[i];
         if (memcmp(v->pub, p.pub, YC_PUBKEY_LEN) == 0)
-            code = say(cmd, YC_EXIT_DATAERR, "%s: pub_key %s is already validators[%u] (\"%s\") "
-                       "of %s: each validator is added once", from, p.pub_key, i, v->name, file);
+            code = say(cmd, YC_EXIT_DATAERR,
+                       "%s: pub_key %s is already validators[%u] (\"%s\") "
+                       "of %s: each validator is added once",
+                       from, p.pub_key, i, v->name, file);
         else if (strcmp(v->name, p.name) == 0)
-            code = say(cmd, YC_EXIT_DATAERR, "%s: name \"%s\" is already validators[%u]'s in %s: "
+            code = say(cmd, YC_EXIT_DATAERR,
+                       "%s: name \"%s\" is already validators[%u]'s in %s: "
                        "ask the organisation for a public part with another name (yuchaind "
-                       "keys --name NAME)", from, p.name, i, file);
+                       "keys --name NAME)",
+                       from, p.name, i, file);
         if (code != 0) {
             yc_genesis_cleanup(&g);
             return code;
@@ -388,8 +409,10 @@ int yc_ceremony_add_validator(const char *file, const char *from, bool json)
     }
     if (g.nvalidators >= YC_MAX_VALIDATORS) {
         yc_genesis_cleanup(&g);
-        return say(cmd, YC_EXIT_DATAERR, "%s already has %d validators, the most a chain may "
-                   "have", file, YC_MAX_VALIDATORS);
+        return say(cmd, YC_EXIT_DATAERR,
+                   "%s already has %d validators, the most a chain may "
+                   "have",
+                   file, YC_MAX_VALIDATORS);
     }
     code = draft_append(cmd, &g, "validators",
                         json_pack("{s:s,s:s}", "name", p.name, "pub_key", p.pub_key), &g2);
@@ -402,12 +425,12 @@ int yc_ceremony_add_validator(const char *file, const char *from, bool json)
     }
     if (code != 0)
         return code;
-    fprintf(stderr, "Added validator %u \"%s\" (%s, %s) to %s.\n", n - 1, p.name, p.org,
-            p.pub_key, file);
+    fprintf(stderr, "Added validator %u \"%s\" (%s, %s) to %s.\n", n - 1, p.name, p.org, p.pub_key,
+            file);
     if (json)
         return yc_print_json_line(json_pack("{s:s,s:i,s:s,s:s,s:s,s:i}", "file", file, "index",
-                                            (int)(n - 1), "name", p.name, "org", p.org,
-                                            "pub_key", p.pub_key, "validators", (int)n));
+                                            (int)(n - 1), "name", p.name, "org", p.org, "pub_key",
+                                            p.pub_key, "validators", (int)n));
     return YC_EXIT_OK;
 }
 
@@ -444,9 +467,10 @@ static int print_hash(const char *file, const struct yc_genesis *g, bool json, c
     char hex[2 * YC_HASH_LEN + 1];
     yc_hex(hex, g->hash, YC_HASH_LEN);
     if (verb != NULL)
-        fprintf(stderr, "%s %s: chain %s, %u validators, %u accounts. Every organisation checks "
-                        "this genesis hash before starting: yuchaind genesis hash %s, or "
-                        "yuchaind init --genesis %s --genesis-hash %s\n",
+        fprintf(stderr,
+                "%s %s: chain %s, %u validators, %u accounts. Every organisation checks "
+                "this genesis hash before starting: yuchaind genesis hash %s, or "
+                "yuchaind init --genesis %s --genesis-hash %s\n",
                 verb, file, g->chain_id, g->nvalidators, g->naccounts, file, file, hex);
     if (json)
         return yc_print_json_line(json_pack("{s:s,s:s,s:s,s:i,s:i}", "file", file, "chain_id",
@@ -495,16 +519,20 @@ int yc_ceremony_check_hash(const struct yc_genesis *g, const char *file, const c
     char hex[2 * YC_HASH_LEN + 1];
     if (strlen(expect) != 2 * YC_HASH_LEN ||
         yc_unhex(want, sizeof want, expect, strlen(expect)) != YC_OK) {
-        snprintf(err, errlen, "--genesis-hash \"%s\": need 64 hex digits (what `yuchaind "
-                 "genesis finalize` printed)", expect);
+        snprintf(err, errlen,
+                 "--genesis-hash \"%s\": need 64 hex digits (what `yuchaind "
+                 "genesis finalize` printed)",
+                 expect);
         return YC_EBADFIELD;
     }
     if (sodium_memcmp(want, g->hash, YC_HASH_LEN) == 0)
         return YC_OK;
     yc_hex(hex, g->hash, YC_HASH_LEN);
-    snprintf(err, errlen, "%s hashes to %s, not to the agreed --genesis-hash %s: this is not "
+    snprintf(err, errlen,
+             "%s hashes to %s, not to the agreed --genesis-hash %s: this is not "
              "the consortium's genesis (changed, or another draft); get the finalized file "
-             "again and compare", file, hex, expect);
+             "again and compare",
+             file, hex, expect);
     return YC_EWRONGCHAIN;
 }
 

@@ -56,8 +56,7 @@ int yc_chain_genesis_begin(struct yc_genesis *g, const char *chain_id, char *err
     return YC_OK;
 }
 
-int yc_chain_add_validator(struct yc_genesis *g, const char *name,
-                           const uint8_t pub[YC_PUBKEY_LEN])
+int yc_chain_add_validator(struct yc_genesis *g, const char *name, const uint8_t pub[YC_PUBKEY_LEN])
 {
     if (g->nvalidators >= YC_MAX_VALIDATORS || strlen(name) >= sizeof g->validators[0].name)
         return YC_ELIMIT;
@@ -175,7 +174,8 @@ int yc_chain_init_home(const struct yc_home *h, const struct yc_init_opts *o, ch
             rc = yc_ceremony_check_hash(&g, o->genesis_file, o->genesis_hash, err, errlen);
     } else if (rc == YC_OK) {
         const char *chain_id = o->chain_id != NULL ? o->chain_id
-                                                   : o->dev ? "yuchain-dev" : "yuchain-local";
+                               : o->dev            ? "yuchain-dev"
+                                                   : "yuchain-local";
         rc = yc_chain_genesis_begin(&g, chain_id, err, errlen);
         if (rc == YC_OK && o->set_notice_blocks)
             g.params.notice_blocks = o->notice_blocks;
@@ -189,8 +189,8 @@ int yc_chain_init_home(const struct yc_home *h, const struct yc_init_opts *o, ch
             rc = yc_chain_make_wallet(&g, h->wallet, accts, n, err, errlen);
         } else if (rc == YC_OK && o->exchange != NULL) {
             uint8_t pub[YC_PUBKEY_LEN];
-            static const struct yc_chain_account ex = {"exchange", "exchange", "Exchange",
-                                                       "CN-CQ", 0};
+            static const struct yc_chain_account ex = {"exchange", "exchange", "Exchange", "CN-CQ",
+                                                       0};
             rc = yc_addr_decode(pub, o->exchange);
             if (rc != YC_OK)
                 snprintf(err, errlen, "--exchange %s is not a yc1 address", o->exchange);
@@ -208,7 +208,8 @@ int yc_chain_init_home(const struct yc_home *h, const struct yc_init_opts *o, ch
         }
     }
     if (rc == YC_OK) {
-        struct yc_home_spec spec = {.genesis = &g, .node_sk = keep_node ? NULL : node_sk,
+        struct yc_home_spec spec = {.genesis = &g,
+                                    .node_sk = keep_node ? NULL : node_sk,
                                     .validator_sk = keep_val ? NULL : val_sk,
                                     .config = o->config};
         rc = yc_home_create(h, &spec, err, errlen);

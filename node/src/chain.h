@@ -60,10 +60,10 @@ struct yc_init_opts {
     const char *exchange;     /* init: the exchange account's address; NULL = make a keystore */
     const char *name;         /* validator name, NULL: "node0" */
     const struct yc_config *config; /* written into node.conf */
-    bool dev;                 /* the demo chain with all demo accounts */
-    bool set_notice_blocks;   /* a made chain: genesis notice_blocks = notice_blocks */
-    uint64_t notice_blocks;   /* public notice of an asset registration, in blocks */
-    bool closed_registration; /* dev: genesis open_registration false (default true) */
+    bool dev;                       /* the demo chain with all demo accounts */
+    bool set_notice_blocks;         /* a made chain: genesis notice_blocks = notice_blocks */
+    uint64_t notice_blocks;         /* public notice of an asset registration, in blocks */
+    bool closed_registration;       /* dev: genesis open_registration false (default true) */
 };
 
 /*
@@ -89,7 +89,7 @@ struct yc_testnet_opts {
     const struct yc_config *config; /* every node.conf starts from it (ports and peers set here) */
     bool set_notice_blocks;
     uint64_t notice_blocks;
-    bool closed_registration;       /* genesis open_registration false (default true) */
+    bool closed_registration; /* genesis open_registration false (default true) */
 };
 
 /* What was made for one node, for the printed table. */

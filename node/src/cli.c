@@ -36,20 +36,20 @@ struct args {
     const char *exchange;
     const char *name;
     const char *base_port;
-    const char *notice_blocks; /* dev, testnet: --notice-blocks N */
-    const char *validators;    /* testnet */
-    const char *observers;     /* testnet */
-    const char *out;           /* testnet, backup */
-    const char *rpc;           /* backup: the running node's RPC URL */
-    const char *org;           /* keys */
-    const char *genesis_hash;  /* init, genesis hash: the agreed hash */
-    const char *from;          /* genesis add-validator: a public part */
-    const char *pub;           /* genesis add-account */
+    const char *notice_blocks;                 /* dev, testnet: --notice-blocks N */
+    const char *validators;                    /* testnet */
+    const char *observers;                     /* testnet */
+    const char *out;                           /* testnet, backup */
+    const char *rpc;                           /* backup: the running node's RPC URL */
+    const char *org;                           /* keys */
+    const char *genesis_hash;                  /* init, genesis hash: the agreed hash */
+    const char *from;                          /* genesis add-validator: a public part */
+    const char *pub;                           /* genesis add-account */
     const char *role, *jurisdiction, *balance; /* genesis add-account */
-    const char *time;          /* genesis new */
+    const char *time;                          /* genesis new */
     const char *max_block_txs, *max_block_bytes, *max_time_drift_ms, *exchange_fee_bps;
-    const char *pos;           /* the one positional argument of a command taking FILE */
-    bool open_registration;    /* genesis new */
+    const char *pos;        /* the one positional argument of a command taking FILE */
+    bool open_registration; /* genesis new */
     bool json;
     bool help;
     bool closed_registration; /* dev, testnet: --closed-registration */
@@ -62,9 +62,9 @@ struct args {
 struct cmd {
     const char *name;
     const char *summary;
-    const char *usage; /* options text after "yuchaind NAME" */
+    const char *usage;   /* options text after "yuchaind NAME" */
     const char *allowed; /* space-separated option names taken by this command */
-    bool overrides;     /* accepts --section.key options */
+    bool overrides;      /* accepts --section.key options */
     int (*run)(struct args *a);
 };
 
@@ -85,7 +85,8 @@ static int cmd_genesis_hash(struct args *a);
 static const struct cmd cmds[] = {
     {"init", "create a node home: keys, node.conf and a one-validator genesis",
      "--home DIR [--chain-id ID] [--name NAME] [--exchange ADDRESS |\n"
-     "             --genesis FILE [--genesis-hash HEX]] [--base-port P] [--SECTION.KEY VALUE ...]\n\n"
+     "             --genesis FILE [--genesis-hash HEX]] [--base-port P] [--SECTION.KEY VALUE "
+     "...]\n\n"
      "Creates DIR/config (node.conf with every option and its default, genesis.json,\n"
      "node_key.json, validator_key.json) and DIR/data; key files already there (from\n"
      "`yuchaind keys`) are kept. Without --genesis the new chain has this node as its only\n"
@@ -184,7 +185,8 @@ static const struct cmd cmds[] = {
      "register itself (test chains; default: real-name registration through a registrar).\n"
      "The code lists are the defaults (docs/domain.md), written out. See docs/storage.md.\n",
      "chain-id out time max-block-txs max-block-bytes max-time-drift-ms notice-blocks "
-     "exchange-fee-bps open-registration json", false, cmd_genesis_new},
+     "exchange-fee-bps open-registration json",
+     false, cmd_genesis_new},
     {"genesis add-validator", "add a validator to a draft genesis from its public part",
      "--genesis FILE --from PUBLIC.json [--json]\n\n"
      "Reads PUBLIC.json (what `yuchaind keys` printed), checks its fields and its\n"
@@ -225,8 +227,10 @@ static const struct cmd cmds[] = {
 
 static void print_main_help(FILE *out)
 {
-    fprintf(out, "yuchaind %s: Yuchain ledger node (validator or observer)\n\n"
-                 "Usage: yuchaind COMMAND [OPTIONS]\n\nCommands:\n", YC_VERSION);
+    fprintf(out,
+            "yuchaind %s: Yuchain ledger node (validator or observer)\n\n"
+            "Usage: yuchaind COMMAND [OPTIONS]\n\nCommands:\n",
+            YC_VERSION);
     for (size_t i = 0; i < NCMDS; i++)
         fprintf(out, "  %-22s %s\n", cmds[i].name, cmds[i].summary);
     fprintf(out, "\n`yuchaind COMMAND --help` shows a command's options. `yuchaind --version`\n"
@@ -485,9 +489,11 @@ static void print_role(const struct yc_home *h)
         fprintf(stderr, "This node is validator %d (\"%s\") of chain %s.\n", idx,
                 g.validators[idx].name, g.chain_id);
     else
-        fprintf(stderr, "This node is an observer of chain %s: its validator key %s is not in "
-                        "the genesis (run `yuchaind keys` before the genesis is assembled to "
-                        "join as a validator).\n", g.chain_id, addr);
+        fprintf(stderr,
+                "This node is an observer of chain %s: its validator key %s is not in "
+                "the genesis (run `yuchaind keys` before the genesis is assembled to "
+                "join as a validator).\n",
+                g.chain_id, addr);
     yc_genesis_cleanup(&g);
 }
 
@@ -505,13 +511,17 @@ static int cmd_init(struct args *a)
     if (code != 0)
         return code;
     if (a->genesis != NULL && (a->exchange != NULL || a->chain_id != NULL))
-        return usage_error(c, "%s", "--genesis joins an existing chain: it excludes "
-                                    "--exchange and --chain-id");
+        return usage_error(c, "%s",
+                           "--genesis joins an existing chain: it excludes "
+                           "--exchange and --chain-id");
     if (a->genesis_hash != NULL && a->genesis == NULL)
         return usage_error(c, "%s", "--genesis-hash checks the file given with --genesis");
-    struct yc_init_opts o = {.chain_id = a->chain_id, .genesis_file = a->genesis,
-                             .genesis_hash = a->genesis_hash, .exchange = a->exchange,
-                             .name = a->name, .config = &cfg};
+    struct yc_init_opts o = {.chain_id = a->chain_id,
+                             .genesis_file = a->genesis,
+                             .genesis_hash = a->genesis_hash,
+                             .exchange = a->exchange,
+                             .name = a->name,
+                             .config = &cfg};
     char err[512] = "";
     int rc = yc_chain_init_home(&h, &o, err, sizeof err);
     if (rc != YC_OK) {
@@ -522,8 +532,10 @@ static int cmd_init(struct args *a)
     if (a->genesis != NULL) {
         print_role(&h);
         if (a->genesis_hash == NULL)
-            fprintf(stderr, "Check the genesis hash against the one the consortium agreed on: "
-                            "yuchaind genesis hash %s\n", h.genesis);
+            fprintf(stderr,
+                    "Check the genesis hash against the one the consortium agreed on: "
+                    "yuchaind genesis hash %s\n",
+                    h.genesis);
     }
     if (a->genesis == NULL && a->exchange == NULL)
         fprintf(stderr, "The exchange account's key is in %s (passphrase in %s/PASSWORD).\n",
@@ -553,7 +565,8 @@ static void dev_banner(yc_node *n, const struct yc_config *cfg, void *ctx)
     const struct yc_genesis *g = yc_node_genesis(n);
     printf("\nYuchain dev chain \"%s\" is running (one validator).\n"
            "  home        %s\n"
-           "  RPC         %s\n", g->chain_id, h->dir, url);
+           "  RPC         %s\n",
+           g->chain_id, h->dir, url);
     if (cfg->prometheus)
         printf("  operations  %s/metrics\n", ops);
     printf("  wallet      %s (exchange, agency, regulator, alice, bob, processor)\n"
@@ -562,7 +575,8 @@ static void dev_banner(yc_node *n, const struct yc_config *cfg, void *ctx)
            "  curl -s %s/status\n"
            "  yuchain-wallet --wallet-dir %s --password-file %s/PASSWORD --node %s "
            "--from alice balance\n\n"
-           "Stop with Ctrl-C.\n\n", h->wallet, h->wallet, url, h->wallet, h->wallet, url);
+           "Stop with Ctrl-C.\n\n",
+           h->wallet, h->wallet, url, h->wallet, h->wallet, url);
     fflush(stdout);
 }
 
@@ -580,13 +594,14 @@ static int cmd_dev(struct args *a)
     if (code != 0)
         return code;
     if (!yc_home_initialized(&h)) {
-        struct yc_init_opts o = {.chain_id = a->chain_id, .config = &cfg, .dev = true,
+        struct yc_init_opts o = {.chain_id = a->chain_id,
+                                 .config = &cfg,
+                                 .dev = true,
                                  .closed_registration = a->closed_registration};
         if (a->notice_blocks != NULL) {
             if (yc_parse_u64(a->notice_blocks, &o.notice_blocks) != YC_OK ||
                 o.notice_blocks > UINT32_MAX)
-                return usage_error(c, "--notice-blocks %s: need 0 to 4294967295",
-                                   a->notice_blocks);
+                return usage_error(c, "--notice-blocks %s: need 0 to 4294967295", a->notice_blocks);
             o.set_notice_blocks = true;
         }
         char err[512] = "";
@@ -597,11 +612,10 @@ static int cmd_dev(struct args *a)
         }
         fprintf(stderr, "Created a dev chain in %s.\n", h.dir);
     } else if (a->chain_id != NULL) {
-        fprintf(stderr, "yuchaind dev: %s already holds a chain; --chain-id is ignored\n",
-                h.dir);
+        fprintf(stderr, "yuchaind dev: %s already holds a chain; --chain-id is ignored\n", h.dir);
     }
-    struct yc_run_opts ro = {.home = h.dir, .ov = a->ov, .nov = a->nov,
-                             .on_started = dev_banner, .ctx = &h};
+    struct yc_run_opts ro = {
+        .home = h.dir, .ov = a->ov, .nov = a->nov, .on_started = dev_banner, .ctx = &h};
     return yc_node_run(&ro);
 }
 
@@ -620,13 +634,13 @@ static int cmd_testnet(struct args *a)
     const struct cmd *c = &cmds[2];
     if (a->validators == NULL || a->out == NULL)
         return usage_error(c, "%s", "--validators N and --out DIR are required");
-    struct yc_testnet_opts o = {.out = a->out, .chain_id = a->chain_id,
+    struct yc_testnet_opts o = {.out = a->out,
+                                .chain_id = a->chain_id,
                                 .base_port = YC_PORT_P2P,
                                 .closed_registration = a->closed_registration};
     int code = parse_count(c, "validators", a->validators, YC_MAX_VALIDATORS, &o.validators);
     if (code == 0 && a->observers != NULL)
-        code = parse_count(c, "observers", a->observers, YC_TESTNET_MAX_OBSERVERS,
-                           &o.observers);
+        code = parse_count(c, "observers", a->observers, YC_TESTNET_MAX_OBSERVERS, &o.observers);
     if (code == 0 && a->base_port != NULL)
         code = parse_count(c, "base-port", a->base_port, 65535 - 200, &o.base_port);
     if (code == 0 && a->notice_blocks != NULL) {
@@ -643,8 +657,10 @@ static int cmd_testnet(struct args *a)
                                             "instrumentation.prometheus_listen_addr"};
     for (size_t i = 0; i < 3; i++) {
         if (has_override(a, listeners[i]))
-            return usage_error(c, "--%s: testnet gives each node its own ports on 127.0.0.1; "
-                               "move them with --base-port P", listeners[i]);
+            return usage_error(c,
+                               "--%s: testnet gives each node its own ports on 127.0.0.1; "
+                               "move them with --base-port P",
+                               listeners[i]);
     }
     struct yc_config cfg;
     code = new_home_config(c, a, &cfg);
@@ -665,13 +681,11 @@ static int cmd_testnet(struct args *a)
     if (a->json) {
         json_t *arr = json_array();
         for (unsigned i = 0; arr != NULL && i < total; i++)
-            json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:i,s:i,s:i}", "name",
-                                                 nodes[i].name, "role",
-                                                 nodes[i].validator ? "validator" : "observer",
-                                                 "home", nodes[i].home, "p2p_port",
-                                                 (int)nodes[i].p2p_port, "rpc_port",
-                                                 (int)nodes[i].rpc_port, "ops_port",
-                                                 (int)nodes[i].ops_port));
+            json_array_append_new(
+                arr, json_pack("{s:s,s:s,s:s,s:i,s:i,s:i}", "name", nodes[i].name, "role",
+                               nodes[i].validator ? "validator" : "observer", "home", nodes[i].home,
+                               "p2p_port", (int)nodes[i].p2p_port, "rpc_port",
+                               (int)nodes[i].rpc_port, "ops_port", (int)nodes[i].ops_port));
         char wallet[PATH_MAX + 8];
         snprintf(wallet, sizeof wallet, "%s/wallet", a->out);
         json_t *doc = json_pack("{s:o?,s:s,s:s}", "nodes", arr, "wallet", wallet, "chain_id",
@@ -767,8 +781,9 @@ static int cmd_keys(struct args *a)
     if (a->org == NULL)
         return usage_error(&cmds[7], "%s", "--org NAME (the organisation's name) is required");
     if (a->home == NULL)
-        return usage_error(&cmds[7], "%s", "--home DIR is required (the home the node will "
-                                           "run from)");
+        return usage_error(&cmds[7], "%s",
+                           "--home DIR is required (the home the node will "
+                           "run from)");
     int code = home_of(a, &h);
     if (code != 0)
         return code;
@@ -779,7 +794,9 @@ static int cmd_genesis_new(struct args *a)
 {
     if (a->chain_id == NULL || a->out == NULL)
         return usage_error(&cmds[8], "%s", "--chain-id ID and --out FILE are required");
-    struct yc_genesis_new_opts o = {.chain_id = a->chain_id, .out = a->out, .time = a->time,
+    struct yc_genesis_new_opts o = {.chain_id = a->chain_id,
+                                    .out = a->out,
+                                    .time = a->time,
                                     .max_block_txs = a->max_block_txs,
                                     .max_block_bytes = a->max_block_bytes,
                                     .max_time_drift_ms = a->max_time_drift_ms,
@@ -800,9 +817,12 @@ static int cmd_genesis_add_validator(struct args *a)
 static int cmd_genesis_add_account(struct args *a)
 {
     if (a->genesis == NULL || a->name == NULL || a->pub == NULL)
-        return usage_error(&cmds[10], "%s", "--genesis FILE, --name NAME and --pub ADDRESS are "
-                                            "required");
-    struct yc_genesis_account_opts o = {.name = a->name, .pub = a->pub, .role = a->role,
+        return usage_error(&cmds[10], "%s",
+                           "--genesis FILE, --name NAME and --pub ADDRESS are "
+                           "required");
+    struct yc_genesis_account_opts o = {.name = a->name,
+                                        .pub = a->pub,
+                                        .role = a->role,
                                         .jurisdiction = a->jurisdiction,
                                         .balance = a->balance};
     return yc_ceremony_add_account(a->genesis, &o, a->json);

@@ -55,15 +55,17 @@ static const struct opt opts[] = {
      "Concurrent API connections; at the limit a newcomer closes a lingering or idle "
      "one, else the incomplete request nearest its deadline; refused only if none."},
     {"rpc", "max_connections_per_source", OPT_UINT, F(rpc_max_connections_per_source), "32", 1,
-     65536, "Concurrent API connections from one address (an IPv6 /64 counts as one), "
+     65536,
+     "Concurrent API connections from one address (an IPv6 /64 counts as one), "
      "loopback included; more are refused. Raise it behind a reverse proxy."},
     {"rpc", "max_body_bytes_in_flight", OPT_UINT, F(rpc_max_body_bytes_in_flight), "67108864",
-     1u << 20, 1u << 30, "Bytes of request bodies held at once over all connections (bodies "
+     1u << 20, 1u << 30,
+     "Bytes of request bodies held at once over all connections (bodies "
      "up to 64 KiB not counted); beyond it 503 with Retry-After. At least max_body_bytes."},
     {"rpc", "max_batch", OPT_UINT, F(rpc_max_batch), "1000", 1, 100000,
      "Entries in one JSON-RPC batch or broadcast_txs call."},
-    {"rpc", "timeout_broadcast_tx_commit", OPT_DUR, F(rpc_timeout_broadcast_tx_commit_ms),
-     "10s", 1, 600000, "Longest wait of broadcast_tx_commit for the commit."},
+    {"rpc", "timeout_broadcast_tx_commit", OPT_DUR, F(rpc_timeout_broadcast_tx_commit_ms), "10s", 1,
+     600000, "Longest wait of broadcast_tx_commit for the commit."},
     {"rpc", "idle_timeout", OPT_DUR, F(rpc_idle_timeout_ms), "60s", 100, 3600000,
      "An idle keep-alive connection is closed after this."},
     {"rpc", "header_timeout", OPT_DUR, F(rpc_header_timeout_ms), "10s", 100, 600000,
@@ -102,8 +104,8 @@ static const struct opt opts[] = {
      "Inbound connections not yet identified (mid-handshake) at once; a newcomer beyond it "
      "evicts the one that got least far, oldest first. Validators, once identified, never "
      "count."},
-    {"p2p", "max_handshakes_per_source", OPT_UINT, F(p2p_max_handshakes_per_source), "16", 1,
-     4096, "Of those, from one address (IPv6: one /64); a newcomer beyond it evicts one of "
+    {"p2p", "max_handshakes_per_source", OPT_UINT, F(p2p_max_handshakes_per_source), "16", 1, 4096,
+     "Of those, from one address (IPv6: one /64); a newcomer beyond it evicts one of "
      "the same address. At most max_inbound_handshakes."},
     {"p2p", "handshake_timeout", OPT_DUR, F(p2p_handshake_timeout_ms), "5s", 100, 60000,
      "A connection not identified this long after it opened is closed."},
@@ -113,17 +115,16 @@ static const struct opt opts[] = {
      "Base view timeout of a height; it doubles with each view change."},
     {"consensus", "create_empty_blocks", OPT_BOOL, F(cons_create_empty_blocks), "false", 0, 0,
      "Propose blocks without transactions (every create_empty_blocks_interval)."},
-    {"consensus", "create_empty_blocks_interval", OPT_DUR,
-     F(cons_create_empty_blocks_interval_ms), "1s", 1, 3600000,
-     "Interval between empty blocks when create_empty_blocks is true."},
+    {"consensus", "create_empty_blocks_interval", OPT_DUR, F(cons_create_empty_blocks_interval_ms),
+     "1s", 1, 3600000, "Interval between empty blocks when create_empty_blocks is true."},
     {"consensus", "batch_delay", OPT_DUR, F(cons_batch_delay_ms), "20ms", 0, 60000,
      "The primary proposes once the oldest pending transaction has waited this long."},
     {"consensus", "batch_max_txs", OPT_UINT, F(cons_batch_max_txs), "2000", 1, 1000000,
      "Transactions that fill a batch (and a block); genesis max_block_txs caps it."},
-    {"consensus", "batch_max_bytes", OPT_UINT, F(cons_batch_max_bytes), "4194304", 1024,
-     8u << 20, "Bytes that fill a batch; genesis max_block_bytes caps it."},
-    {"consensus", "max_msgs_per_view", OPT_UINT, F(cons_max_msgs_per_view), "4096", 16,
-     1000000, "Consensus messages kept per (height, view)."},
+    {"consensus", "batch_max_bytes", OPT_UINT, F(cons_batch_max_bytes), "4194304", 1024, 8u << 20,
+     "Bytes that fill a batch; genesis max_block_bytes caps it."},
+    {"consensus", "max_msgs_per_view", OPT_UINT, F(cons_max_msgs_per_view), "4096", 16, 1000000,
+     "Consensus messages kept per (height, view)."},
     {"mempool", "size", OPT_UINT, F(mp_size), "50000", 1, 10000000,
      "Most transactions held; more are refused with mempool_full."},
     {"mempool", "max_txs_bytes", OPT_UINT, F(mp_max_txs_bytes), "134217728", 65536, U64MAX,
@@ -136,8 +137,8 @@ static const struct opt opts[] = {
      "A transaction not in a block this many seconds after it arrived expires."},
     {"mempool", "cache_size", OPT_UINT, F(mp_cache_size), "100000", 16, 100000000,
      "Verified signatures remembered, so each is checked once."},
-    {"mempool", "rejected_cache_size", OPT_UINT, F(mp_rejected_cache_size), "10000", 16,
-     10000000, "Refused (and as many expired) transaction ids remembered for the tx method."},
+    {"mempool", "rejected_cache_size", OPT_UINT, F(mp_rejected_cache_size), "10000", 16, 10000000,
+     "Refused (and as many expired) transaction ids remembered for the tx method."},
     {"mempool", "max_pending_verify", OPT_UINT, F(mp_max_pending_verify), "10000", 1, 10000000,
      "Submitted transactions waiting for their signature check."},
     {"instrumentation", "prometheus", OPT_BOOL, F(prometheus), "true", 0, 0,
@@ -152,8 +153,8 @@ static const struct opt opts[] = {
      "tls_cert_file; empty: plain HTTP."},
     {"instrumentation", "tls_key_file", OPT_STR, F(prometheus_tls_key_file), "", 0, 0,
      "Its PEM private key, unencrypted; keep it mode 0600."},
-    {"instrumentation", "tls_client_ca_file", OPT_STR, F(prometheus_tls_client_ca_file), "", 0,
-     0, "With TLS: require a client certificate (the scraper's) signed by a CA in this file."},
+    {"instrumentation", "tls_client_ca_file", OPT_STR, F(prometheus_tls_client_ca_file), "", 0, 0,
+     "With TLS: require a client certificate (the scraper's) signed by a CA in this file."},
     {"instrumentation", "tls_min_version", OPT_STR, F(prometheus_tls_min_version), "1.2", 0, 0,
      "Oldest TLS version accepted: 1.2 or 1.3."},
     {"instrumentation", "ready_max_stall", OPT_DUR, F(ready_max_stall_ms), "30s", 0, 86400000,
@@ -333,8 +334,10 @@ static int set_opt(struct yc_config *c, const struct opt *o, const char *raw, ch
 {
     char v[YC_CFG_LIST_MAX];
     if (!unquote(raw, v, sizeof v)) {
-        errf(err, errlen, "%s.%s: malformed value (unterminated quote, text after it, "
-             "backslash, or longer than %zu bytes)", o->section, o->key, sizeof v - 1);
+        errf(err, errlen,
+             "%s.%s: malformed value (unterminated quote, text after it, "
+             "backslash, or longer than %zu bytes)",
+             o->section, o->key, sizeof v - 1);
         return YC_ECONFIG;
     }
     char *field = (char *)c + o->off;
@@ -352,10 +355,11 @@ static int set_opt(struct yc_config *c, const struct opt *o, const char *raw, ch
             errf(err, errlen, "%s.%s: \"%s\" is not text or json", o->section, o->key, v);
             return YC_ECONFIG;
         }
-        if (o->off == offsetof(struct yc_config, rpc_cors_allowed_origins) &&
-            !valid_origins(v)) {
-            errf(err, errlen, "%s.%s: \"%s\" is not a comma-separated list of origins "
-                              "(scheme://host[:port], no path) or *", o->section, o->key, v);
+        if (o->off == offsetof(struct yc_config, rpc_cors_allowed_origins) && !valid_origins(v)) {
+            errf(err, errlen,
+                 "%s.%s: \"%s\" is not a comma-separated list of origins "
+                 "(scheme://host[:port], no path) or *",
+                 o->section, o->key, v);
             return YC_ECONFIG;
         }
         if ((o->off == offsetof(struct yc_config, rpc_tls_min_version) ||
@@ -365,14 +369,14 @@ static int set_opt(struct yc_config *c, const struct opt *o, const char *raw, ch
             return YC_ECONFIG;
         }
         if (o->type == OPT_ADDR && !valid_addr(v)) {
-            errf(err, errlen, "%s.%s: \"%s\" is not host:port (port 1-65535)", o->section,
-                 o->key, v);
+            errf(err, errlen, "%s.%s: \"%s\" is not host:port (port 1-65535)", o->section, o->key,
+                 v);
             return YC_ECONFIG;
         }
         enum yc_log_level lvl;
         if (o->type == OPT_LEVEL && !yc_log_level_parse(v, &lvl)) {
-            errf(err, errlen, "%s.%s: \"%s\" is not one of error, warn, info, debug",
-                 o->section, o->key, v);
+            errf(err, errlen, "%s.%s: \"%s\" is not one of error, warn, info, debug", o->section,
+                 o->key, v);
             return YC_ECONFIG;
         }
         memcpy(field, v, strlen(v) + 1);
@@ -399,8 +403,8 @@ static int set_opt(struct yc_config *c, const struct opt *o, const char *raw, ch
             return YC_ECONFIG;
         }
         if (x < o->min || x > o->max) {
-            errf(err, errlen, "%s.%s: %s is out of range [%llu, %llu]%s", o->section, o->key,
-                 v, (unsigned long long)o->min, (unsigned long long)o->max,
+            errf(err, errlen, "%s.%s: %s is out of range [%llu, %llu]%s", o->section, o->key, v,
+                 (unsigned long long)o->min, (unsigned long long)o->max,
                  o->type == OPT_DUR ? " ms" : "");
             return YC_ECONFIG;
         }
@@ -435,9 +439,9 @@ int yc_config_set(struct yc_config *c, const char *section, const char *key, con
 
 struct ini_stream {
     const char *p, *end;
-    int line;        /* number of the line last handed to libinih */
-    int long_line;   /* first line too long for libinih's buffer, 0 if none */
-    size_t bufsize;  /* libinih's line buffer, as seen by the reader */
+    int line;       /* number of the line last handed to libinih */
+    int long_line;  /* first line too long for libinih's buffer, 0 if none */
+    size_t bufsize; /* libinih's line buffer, as seen by the reader */
 };
 
 struct ini_state {
@@ -513,9 +517,10 @@ int yc_config_parse_text(struct yc_config *c, const char *text, size_t len, cons
     ini_max_line = max_line;
     ini_initial_alloc = initial_alloc;
     if (st.long_line != 0) {
-        errf(err, errlen, "%s:%d: line longer than %zu bytes; shorten it (a list such as "
-             "persistent_peers may not exceed its own limit either)", origin, st.long_line,
-             st.bufsize > 1 ? st.bufsize - 2 : 0);
+        errf(err, errlen,
+             "%s:%d: line longer than %zu bytes; shorten it (a list such as "
+             "persistent_peers may not exceed its own limit either)",
+             origin, st.long_line, st.bufsize > 1 ? st.bufsize - 2 : 0);
         return YC_ECONFIG;
     }
     if (s.failed)
@@ -525,8 +530,7 @@ int yc_config_parse_text(struct yc_config *c, const char *text, size_t len, cons
         return YC_ENOMEM;
     }
     if (rc != 0) {
-        errf(err, errlen, "%s:%d: syntax error (expected [section] or key = value)", origin,
-             rc);
+        errf(err, errlen, "%s:%d: syntax error (expected [section] or key = value)", origin, rc);
         return YC_ECONFIG;
     }
     return YC_OK;
@@ -596,8 +600,7 @@ int yc_config_apply_env(struct yc_config *c, char *err, size_t errlen)
 }
 
 int yc_config_resolve(struct yc_config *c, const char *path, bool file_optional,
-                      const struct yc_config_override *ov, size_t nov, char *err,
-                      size_t errlen)
+                      const struct yc_config_override *ov, size_t nov, char *err, size_t errlen)
 {
     yc_config_default(c);
     if (path != NULL) {
@@ -695,12 +698,14 @@ char *yc_config_render(const struct yc_config *c)
         return NULL;
     struct yc_config defaults;
     yc_config_default(&defaults);
-    len += (size_t)snprintf(out + len, cap - len,
+    len += (size_t)snprintf(
+        out + len, cap - len,
         "# node.conf: Yuchain node settings (INI that is also valid TOML).\n"
         "# Every option is listed with its built-in default. Precedence: command line\n"
         "# (--section.key VALUE) > environment (YUCHAIN_SECTION_KEY) > this file > default.\n"
         "# Durations: \"250ms\", \"3s\", \"1m\", \"1h\". Lists: one comma-separated string.\n"
-        "# Lines may be up to %d bytes long; longer ones are refused.\n", YC_CFG_LINE_MAX);
+        "# Lines may be up to %d bytes long; longer ones are refused.\n",
+        YC_CFG_LINE_MAX);
     const char *section = "";
     for (size_t i = 0; i < NOPTS; i++) {
         const struct opt *o = &opts[i];
@@ -776,18 +781,22 @@ int yc_config_warn_exposed(const struct yc_config *c)
 {
     int n = 0;
     if (!c->rpc_public && !yc_config_addr_is_loopback(c->rpc_laddr)) {
-        yc_log_warn("config", "rpc.laddr %s is not a loopback address: the API (transactions "
+        yc_log_warn("config",
+                    "rpc.laddr %s is not a loopback address: the API (transactions "
                     "in, the ledger out) can be reached from other hosts. If that is meant, "
                     "set [rpc] public = true (--rpc.public true); else listen on 127.0.0.1 "
-                    "behind a reverse proxy with TLS", c->rpc_laddr);
+                    "behind a reverse proxy with TLS",
+                    c->rpc_laddr);
         n++;
     }
     if (c->prometheus && !c->prometheus_public &&
         !yc_config_addr_is_loopback(c->prometheus_listen_addr)) {
-        yc_log_warn("config", "instrumentation.prometheus_listen_addr %s is not a loopback "
+        yc_log_warn("config",
+                    "instrumentation.prometheus_listen_addr %s is not a loopback "
                     "address: /metrics and /readyz can be reached from other hosts. If that is "
                     "meant, set [instrumentation] public = true (--instrumentation.public "
-                    "true); else listen on 127.0.0.1", c->prometheus_listen_addr);
+                    "true); else listen on 127.0.0.1",
+                    c->prometheus_listen_addr);
         n++;
     }
     return n;

@@ -49,17 +49,17 @@ struct yc_config {
     uint64_t rpc_max_body_bytes_in_flight;
     uint64_t rpc_header_timeout_ms;
     uint64_t rpc_body_timeout_ms;
-    uint64_t rpc_body_min_rate;       /* bytes/s */
-    bool rpc_public;                  /* a non-loopback laddr is meant: no start-up warning */
+    uint64_t rpc_body_min_rate; /* bytes/s */
+    bool rpc_public;            /* a non-loopback laddr is meant: no start-up warning */
     char rpc_cors_allowed_origins[YC_CFG_LIST_MAX]; /* browser origins allowed (CORS) */
-    char rpc_tls_cert_file[YC_CFG_PATH_MAX];      /* "": plain HTTP; relative: to config/ */
+    char rpc_tls_cert_file[YC_CFG_PATH_MAX];        /* "": plain HTTP; relative: to config/ */
     char rpc_tls_key_file[YC_CFG_PATH_MAX];
     char rpc_tls_client_ca_file[YC_CFG_PATH_MAX]; /* "": no client certificates asked */
     char rpc_tls_min_version[8];                  /* "1.2" | "1.3" */
     /* [p2p] */
     char p2p_laddr[YC_CFG_ADDR_MAX];
     char p2p_persistent_peers[YC_CFG_LIST_MAX];
-    bool p2p_allow_observers;         /* accept unknown keys as observers (block sync only) */
+    bool p2p_allow_observers;               /* accept unknown keys as observers (block sync only) */
     uint64_t p2p_max_inbound_handshakes;    /* unidentified inbound connections at once */
     uint64_t p2p_max_handshakes_per_source; /* of which from one address (IPv6: a /64) */
     uint64_t p2p_handshake_timeout_ms;      /* connect + handshake */
@@ -68,32 +68,32 @@ struct yc_config {
     uint64_t cons_timeout_propose_ms; /* base view timeout; doubles with each view */
     bool cons_create_empty_blocks;
     uint64_t cons_create_empty_blocks_interval_ms;
-    uint64_t cons_batch_delay_ms;     /* oldest pending tx waits at most this long */
-    uint64_t cons_batch_max_txs;      /* also capped by genesis max_block_txs */
-    uint64_t cons_batch_max_bytes;    /* also capped by genesis max_block_bytes */
+    uint64_t cons_batch_delay_ms;  /* oldest pending tx waits at most this long */
+    uint64_t cons_batch_max_txs;   /* also capped by genesis max_block_txs */
+    uint64_t cons_batch_max_bytes; /* also capped by genesis max_block_bytes */
     uint64_t cons_max_msgs_per_view;
     /* [mempool] */
-    uint64_t mp_size;                 /* max transactions */
-    uint64_t mp_max_txs_bytes;        /* max total bytes */
-    uint64_t mp_max_nonce_gap;        /* a tx's nonce may lead the account's by this much */
-    uint64_t mp_max_txs_per_sender;   /* pending transactions of one sender */
-    uint64_t mp_ttl_seconds;          /* a pending tx expires this long after it arrived */
-    uint64_t mp_cache_size;           /* verified-signature cache entries */
-    uint64_t mp_rejected_cache_size;  /* recent refusals (and expiries) remembered for `tx` */
-    uint64_t mp_max_pending_verify;   /* signature checks queued on the worker pool */
+    uint64_t mp_size;                /* max transactions */
+    uint64_t mp_max_txs_bytes;       /* max total bytes */
+    uint64_t mp_max_nonce_gap;       /* a tx's nonce may lead the account's by this much */
+    uint64_t mp_max_txs_per_sender;  /* pending transactions of one sender */
+    uint64_t mp_ttl_seconds;         /* a pending tx expires this long after it arrived */
+    uint64_t mp_cache_size;          /* verified-signature cache entries */
+    uint64_t mp_rejected_cache_size; /* recent refusals (and expiries) remembered for `tx` */
+    uint64_t mp_max_pending_verify;  /* signature checks queued on the worker pool */
     /* [instrumentation] */
     bool prometheus;
     char prometheus_listen_addr[YC_CFG_ADDR_MAX];
-    bool prometheus_public;           /* a non-loopback listen addr is meant: no warning */
+    bool prometheus_public; /* a non-loopback listen addr is meant: no warning */
     char prometheus_tls_cert_file[YC_CFG_PATH_MAX]; /* as the [rpc] tls_* options */
     char prometheus_tls_key_file[YC_CFG_PATH_MAX];
     char prometheus_tls_client_ca_file[YC_CFG_PATH_MAX];
     char prometheus_tls_min_version[8];
-    uint64_t ready_max_stall_ms;      /* /readyz fails when work waited this long without a
+    uint64_t ready_max_stall_ms; /* /readyz fails when work waited this long without a
                                        * commit; 0: never */
     /* [log] */
     char log_level[16];
-    char log_format[8];               /* "text" | "json" */
+    char log_format[8]; /* "text" | "json" */
 };
 
 /* Fills every option with its built-in default. */

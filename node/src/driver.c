@@ -75,27 +75,27 @@ struct yc_driver {
     pbft_node *pbft;
     uv_timer_t tick_timer, batch_timer;
     bool timers_open;
-    uint64_t height, view;          /* consensus position from the last ready */
-    bool want;                      /* primary of (want_h, want_v), no block proposed yet */
+    uint64_t height, view; /* consensus position from the last ready */
+    bool want;             /* primary of (want_h, want_v), no block proposed yet */
     uint64_t want_h, want_v;
-    bool proposed;                  /* proposed at (prop_h, prop_v) */
+    bool proposed; /* proposed at (prop_h, prop_v) */
     uint64_t prop_h, prop_v;
-    uint64_t last_commit_mono;      /* for create_empty_blocks_interval */
-    unsigned build_failures;        /* consecutive, for the retry backoff */
-    struct yc_exec_block *cache;    /* executed proposals */
+    uint64_t last_commit_mono;   /* for create_empty_blocks_interval */
+    unsigned build_failures;     /* consecutive, for the retry backoff */
+    struct yc_exec_block *cache; /* executed proposals */
     size_t ncache;
-    struct check_job *checks;       /* in flight on the verify pool */
-    uint64_t hinted;                /* last ready.peer_height handed to block sync */
-    bool refresh;                   /* read one ready even if empty: position after decide */
-    uint64_t hold_until;            /* start-up hold (0: none), loop time */
+    struct check_job *checks; /* in flight on the verify pool */
+    uint64_t hinted;          /* last ready.peer_height handed to block sync */
+    bool refresh;             /* read one ready even if empty: position after decide */
+    uint64_t hold_until;      /* start-up hold (0: none), loop time */
     bool in_ready;
     bool stopping;
-    enum trigger trigger;           /* for the view-change log line */
-    uint32_t trigger_from;          /* TRIG_MSG: the sending validator */
-    uint64_t view_changes_seen;     /* ready.view_changes already logged */
-    uint64_t view_since;            /* loop time the current (height, view) began */
-    bool stall_logged;              /* a stall was logged and has not ended yet */
-    uint64_t stall_checked;         /* loop time of the tick's last stall check */
+    enum trigger trigger;       /* for the view-change log line */
+    uint32_t trigger_from;      /* TRIG_MSG: the sending validator */
+    uint64_t view_changes_seen; /* ready.view_changes already logged */
+    uint64_t view_since;        /* loop time the current (height, view) began */
+    bool stall_logged;          /* a stall was logged and has not ended yet */
+    uint64_t stall_checked;     /* loop time of the tick's last stall check */
 };
 
 static void process_ready(struct yc_driver *d);
@@ -191,7 +191,8 @@ static void commit_block(struct yc_driver *d, const struct pbft_commit *c)
         if (rc == YC_OK && memcmp(e->digest, c->digest, YC_HASH_LEN) != 0)
             rc = YC_EDIVERGED;
         if (rc != YC_OK) {
-            yc_log_error("driver", "committed block %llu does not execute here (%s, tx %u): "
+            yc_log_error("driver",
+                         "committed block %llu does not execute here (%s, tx %u): "
                          "this node diverged from the certified chain; stopping",
                          (unsigned long long)c->height, yc_err_name(rc), bad);
             abort();
@@ -202,15 +203,18 @@ static void commit_block(struct yc_driver *d, const struct pbft_commit *c)
     struct yc_block_verdict v;
     e->block.cert = c->cert;
     if (yc__check_next(n, &e->block, YC_CHECK_CERT, &v) != YC_OK) {
-        yc_log_error("driver", "committed block %llu breaks the rule of a next block: %s; "
-                     "stopping", (unsigned long long)c->height, v.why);
+        yc_log_error("driver",
+                     "committed block %llu breaks the rule of a next block: %s; "
+                     "stopping",
+                     (unsigned long long)c->height, v.why);
         abort();
     }
     yc__store_block(n, e, &c->cert);
     if (c->cert.view > 0)
-        yc_log_info("driver", "committed height %llu (%u txs) in view %llu, after a view "
-                    "change", (unsigned long long)c->height, e->block.ntx,
-                    (unsigned long long)c->cert.view);
+        yc_log_info("driver",
+                    "committed height %llu (%u txs) in view %llu, after a view "
+                    "change",
+                    (unsigned long long)c->height, e->block.ntx, (unsigned long long)c->cert.view);
     else
         yc_log_info("driver", "committed height %llu (%u txs)", (unsigned long long)c->height,
                     e->block.ntx);
@@ -268,8 +272,8 @@ static void proposal_verified_cb(void *ctx, int code, size_t bad_index)
             ok = true;
         } else {
             yc_log_warn("driver", "proposal %llu/%llu refused: %s (tx %u)",
-                        (unsigned long long)j->height, (unsigned long long)j->view,
-                        yc_err_name(rc), bad);
+                        (unsigned long long)j->height, (unsigned long long)j->view, yc_err_name(rc),
+                        bad);
         }
     }
     answer(d, j->height, j->view, j->digest, ok);
@@ -332,8 +336,7 @@ static void check_proposal(struct yc_driver *d, const struct pending_prop *p)
     if (rc != YC_OK) {
         check_job_unlink(d, j);
         yc_log_warn("driver", "cannot check proposal %llu/%llu now: %s",
-                    (unsigned long long)p->height, (unsigned long long)p->view,
-                    yc_err_name(rc));
+                    (unsigned long long)p->height, (unsigned long long)p->view, yc_err_name(rc));
         yc_block_cleanup(&j->block);
         free(j);
     }
@@ -358,26 +361,32 @@ static void log_view_change(struct yc_driver *d, const struct pbft_ready *rd, ui
     uint64_t now = mono(d), waited = now > d->view_since ? now - d->view_since : 0;
     char why[256];
     if (rd->view_changes > d->view_changes_seen && d->trigger == TRIG_CLOCK) {
-        snprintf(why, sizeof why, "timeout: nothing committed in view %" PRIu64 " for %" PRIu64
+        snprintf(why, sizeof why,
+                 "timeout: nothing committed in view %" PRIu64 " for %" PRIu64
                  " ms (consensus.timeout_propose %" PRIu64 " ms, doubling per view); primary %u "
-                 "(%s) suspected", from_view, waited, n->cfg.cons_timeout_propose_ms, old_p,
+                 "(%s) suspected",
+                 from_view, waited, n->cfg.cons_timeout_propose_ms, old_p,
                  validator_name(n, old_p));
     } else if (rd->view_changes > d->view_changes_seen) {
-        snprintf(why, sizeof why, "joined: f+1 validators had moved to a higher view (last "
-                 "message from validator %u (%s))", d->trigger_from,
-                 validator_name(n, d->trigger_from));
+        snprintf(why, sizeof why,
+                 "joined: f+1 validators had moved to a higher view (last "
+                 "message from validator %u (%s))",
+                 d->trigger_from, validator_name(n, d->trigger_from));
     } else if (d->trigger == TRIG_MSG) {
-        snprintf(why, sizeof why, "followed: a validator's message (from validator %u (%s)) "
-                 "showed the consortium in view %" PRIu64, d->trigger_from,
-                 validator_name(n, d->trigger_from), rd->view);
+        snprintf(why, sizeof why,
+                 "followed: a validator's message (from validator %u (%s)) "
+                 "showed the consortium in view %" PRIu64,
+                 d->trigger_from, validator_name(n, d->trigger_from), rd->view);
     } else {
         snprintf(why, sizeof why, "resumed from the consensus journal");
     }
-    yc_log_warn("driver", "view change at height %" PRIu64 ": view %" PRIu64 " -> %" PRIu64
+    yc_log_warn("driver",
+                "view change at height %" PRIu64 ": view %" PRIu64 " -> %" PRIu64
                 ", primary %u (%s) -> %u (%s); %s; %zu txs waiting, %u of %u validator peers "
-                "connected", rd->height, from_view, rd->view, old_p, validator_name(n, old_p),
-                new_p, validator_name(n, new_p), why, count,
-                yc__net_validator_peers(n, UINT32_MAX), nv > 0 ? nv - 1 : 0);
+                "connected",
+                rd->height, from_view, rd->view, old_p, validator_name(n, old_p), new_p,
+                validator_name(n, new_p), why, count, yc__net_validator_peers(n, UINT32_MAX),
+                nv > 0 ? nv - 1 : 0);
 }
 
 bool yc__driver_stalled(struct yc_driver *d, char *why, size_t whylen)
@@ -394,19 +403,21 @@ bool yc__driver_stalled(struct yc_driver *d, char *why, size_t whylen)
             yc_log_info("driver", "no longer stalled: height %" PRIu64 " committed %.1f s ago",
                         n->tip.height, (double)(now - d->last_commit_mono) / 1000.0);
         else if (d->stall_logged)
-            yc_log_info("driver", "no longer stalled: no transaction waits (height %" PRIu64
-                        ")", n->tip.height);
+            yc_log_info("driver", "no longer stalled: no transaction waits (height %" PRIu64 ")",
+                        n->tip.height);
         d->stall_logged = false;
         return false;
     }
     size_t count, bytes;
     yc_mempool_ready_size(n->mp, &count, &bytes);
     char text[400];
-    snprintf(text, sizeof text, "consensus stalled: no block committed for %.1f s while %zu "
+    snprintf(text, sizeof text,
+             "consensus stalled: no block committed for %.1f s while %zu "
              "txs wait (the oldest for %.1f s; instrumentation.ready_max_stall %.1f s); "
              "deciding height %" PRIu64 " in view %" PRIu64 " (primary %u), %u of %u "
-             "validator peers connected", (double)(now - d->last_commit_mono) / 1000.0, count,
-             (double)(now - oldest) / 1000.0, (double)max / 1000.0, d->height, d->view,
+             "validator peers connected",
+             (double)(now - d->last_commit_mono) / 1000.0, count, (double)(now - oldest) / 1000.0,
+             (double)max / 1000.0, d->height, d->view,
              pbft_primary(n->genesis.nvalidators, d->height, d->view),
              yc__net_validator_peers(n, UINT32_MAX),
              n->genesis.nvalidators > 0 ? n->genesis.nvalidators - 1 : 0);
@@ -447,12 +458,12 @@ static void process_ready(struct yc_driver *d)
         pbft_ready(d->pbft, &rd);
         /* 1. durable before anything leaves */
         for (size_t i = 0; i < rd.nrecords; i++) {
-            int rc = store_journal_append(n->st, rd.height, rd.records[i].bytes,
-                                          rd.records[i].len);
+            int rc = store_journal_append(n->st, rd.height, rd.records[i].bytes, rd.records[i].len);
             if (rc != YC_OK)
                 yc__node_fatal(n, YC_EXIT_IOERR,
                                "consensus journal write failed (%s): stopping before any vote "
-                               "is sent", yc_err_name(rc));
+                               "is sent",
+                               yc_err_name(rc));
         }
         /* 2. then the messages (their votes are durable now) */
         for (size_t i = 0; i < rd.nmsgs; i++)
@@ -472,7 +483,8 @@ static void process_ready(struct yc_driver *d)
             memcpy(copy, rd.proposals[i].block, rd.proposals[i].len);
             props[nprops] = (struct pending_prop){.height = rd.proposals[i].height,
                                                   .view = rd.proposals[i].view,
-                                                  .block = copy, .len = rd.proposals[i].len};
+                                                  .block = copy,
+                                                  .len = rd.proposals[i].len};
             memcpy(props[nprops].digest, rd.proposals[i].digest, YC_HASH_LEN);
             nprops++;
         }
@@ -542,9 +554,9 @@ static void propose_now(struct yc_driver *d, bool allow_empty)
     const struct yc_params *p = &n->genesis.params;
     struct yc_build_limits lim = {
         .max_txs = n->cfg.cons_batch_max_txs < p->max_block_txs ? n->cfg.cons_batch_max_txs
-                                                                 : p->max_block_txs,
-        .max_bytes = n->cfg.cons_batch_max_bytes < p->max_block_bytes
-                         ? n->cfg.cons_batch_max_bytes : p->max_block_bytes,
+                                                                : p->max_block_txs,
+        .max_bytes = n->cfg.cons_batch_max_bytes < p->max_block_bytes ? n->cfg.cons_batch_max_bytes
+                                                                      : p->max_block_bytes,
         .allow_empty = allow_empty,
     };
     struct yc_exec_block *e = NULL;
@@ -598,10 +610,11 @@ static void maybe_propose(struct yc_driver *d)
         return;
     }
     const struct yc_params *p = &n->genesis.params;
-    uint64_t max_txs = n->cfg.cons_batch_max_txs < p->max_block_txs ? n->cfg.cons_batch_max_txs
-                                                                     : p->max_block_txs;
+    uint64_t max_txs =
+        n->cfg.cons_batch_max_txs < p->max_block_txs ? n->cfg.cons_batch_max_txs : p->max_block_txs;
     uint64_t max_bytes = n->cfg.cons_batch_max_bytes < p->max_block_bytes
-                             ? n->cfg.cons_batch_max_bytes : p->max_block_bytes;
+                             ? n->cfg.cons_batch_max_bytes
+                             : p->max_block_bytes;
     uint64_t oldest = now;
     (void)yc_mempool_oldest_ready(n->mp, &oldest);
     uint64_t due = oldest + n->cfg.cons_batch_delay_ms;

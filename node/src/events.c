@@ -33,9 +33,9 @@ struct yc_node_watch {
     yc_watch_cb cb;
     void *ctx;
     uv_timer_t timer;
-    bool linked;                         /* in the id chain */
+    bool linked; /* in the id chain */
     bool closing;
-    struct yc_node_watch *next_same;     /* id chain */
+    struct yc_node_watch *next_same; /* id chain */
     struct yc_node_watch *prev_all, *next_all;
 };
 
@@ -180,8 +180,9 @@ static bool tx_event_json(char *json, size_t cap, const uint8_t id[YC_HASH_LEN],
     char hex[2 * YC_HASH_LEN + 1], msg[640];
     yc_hex(hex, id, YC_HASH_LEN);
     json_escape(msg, sizeof msg, yc_tx_status_message(st));
-    int len = snprintf(json, cap, "{\"id\":\"%s\",\"status\":\"%s\",\"code\":\"%s\",\"message\":\"%s\"",
-                       hex, yc_tx_state_name(st->state), yc_tx_status_code(st), msg);
+    int len =
+        snprintf(json, cap, "{\"id\":\"%s\",\"status\":\"%s\",\"code\":\"%s\",\"message\":\"%s\"",
+                 hex, yc_tx_state_name(st->state), yc_tx_status_code(st), msg);
     if (len > 0 && (size_t)len < cap &&
         (st->state == YC_TXS_COMMITTED || st->state == YC_TXS_FAILED))
         len += snprintf(json + len, cap - (size_t)len,
@@ -202,8 +203,8 @@ static bool tx_event(struct yc_node_event *ev, char *json, size_t cap, char *id,
     bool in_block = st->state == YC_TXS_COMMITTED || st->state == YC_TXS_FAILED;
     if (in_block)
         snprintf(id, idcap, "%" PRIu64 ":%" PRIu32, st->height, st->index);
-    *ev = (struct yc_node_event){.kind = "tx", .id = in_block ? id : NULL, .json = json,
-                                 .sender = sender};
+    *ev = (struct yc_node_event){
+        .kind = "tx", .id = in_block ? id : NULL, .json = json, .sender = sender};
     return tx_event_json(json, cap, txid, st);
 }
 
@@ -219,9 +220,7 @@ static void publish(yc_node *n, const struct yc_node_event *ev)
         sweep_subs(n);
 }
 
-void yc__node_tx_final(yc_node *n,
-                       const uint8_t id[YC_HASH_LEN],
-                       const uint8_t *sender,
+void yc__node_tx_final(yc_node *n, const uint8_t id[YC_HASH_LEN], const uint8_t *sender,
                        const struct yc_tx_status *st)
 {
     char json[1024], evid[48];
@@ -245,7 +244,9 @@ void yc__node_block_tx_status(yc_node *n, const struct yc_block *b, uint32_t i,
 {
     int outcome = b->results != NULL ? b->results[i] : YC_OK;
     *st = (struct yc_tx_status){.state = outcome == YC_OK ? YC_TXS_COMMITTED : YC_TXS_FAILED,
-                                .code = outcome, .height = b->hdr.height, .index = i};
+                                .code = outcome,
+                                .height = b->hdr.height,
+                                .index = i};
     int code;
     const char *why = NULL;
     if (outcome != YC_OK && yc_mempool_rejected_why(n->mp, b->txs[i].id, &code, &why) &&
@@ -262,7 +263,8 @@ static void block_event_json(char *json, size_t cap, const struct yc_block *b)
     yc_time_rfc3339(when, b->hdr.time_ms);
     snprintf(json, cap,
              "{\"height\":\"%" PRIu64 "\",\"hash\":\"%s\",\"tx_count\":\"%" PRIu32
-             "\",\"time\":\"%s\"}", b->hdr.height, hash, b->ntx, when);
+             "\",\"time\":\"%s\"}",
+             b->hdr.height, hash, b->ntx, when);
 }
 
 /* The alerts of one block, in key order (index, seq), as events after its block event. */
@@ -286,8 +288,7 @@ static int alert_event_cb(void *ctx, const uint8_t *key, size_t klen, const uint
     (void)klen;
     uint64_t ordinal = aw->ordinal++;
     if (yc_alert_decode(&a, val, vlen) != YC_OK) {
-        yc_log_error("events", "stored alert of height %" PRIu64 " does not decode",
-                     aw->height);
+        yc_log_error("events", "stored alert of height %" PRIu64 " does not decode", aw->height);
         return 0;
     }
     if ((int64_t)ordinal <= aw->after)
@@ -300,13 +301,14 @@ static int alert_event_cb(void *ctx, const uint8_t *key, size_t klen, const uint
     yc_time_rfc3339(when, a.time_ms);
     snprintf(json, sizeof json,
              "{\"kind\":\"%.*s\",\"type\":\"%.*s\",\"tx\":\"%s\",\"height\":\"%" PRIu64
-             "\",\"index\":\"%" PRIu64 "\",\"account\":\"%s\",\"asset\":\"%s\",\"amount\":\"%" PRIu64
+             "\",\"index\":\"%" PRIu64
+             "\",\"account\":\"%s\",\"asset\":\"%s\",\"amount\":\"%" PRIu64
              "\",\"policy_version\":\"%" PRIu64 "\",\"time\":\"%s\"}",
-             (int)a.kind.len, a.kind.p, (int)a.type.len, a.type.p, tx, a.height, a.index,
-             account, asset, a.amount, a.policy_version, when);
+             (int)a.kind.len, a.kind.p, (int)a.type.len, a.type.p, tx, a.height, a.index, account,
+             asset, a.amount, a.policy_version, when);
     snprintf(id, sizeof id, "%" PRIu64 ":%" PRIu64, aw->height, ordinal);
-    struct yc_node_event ev = {.kind = "alert", .id = id, .json = json,
-                               .account = a.has_account ? a.account : NULL};
+    struct yc_node_event ev = {
+        .kind = "alert", .id = id, .json = json, .account = a.has_account ? a.account : NULL};
     if (aw->cb != NULL)
         aw->cb(aw->ctx, &ev);
     else
@@ -315,8 +317,8 @@ static int alert_event_cb(void *ctx, const uint8_t *key, size_t klen, const uint
 }
 
 /* The block event (unless its ordinal is not above `after`), then its alerts'. */
-static int block_and_alerts(yc_node *n, const struct yc_block *b, int64_t after,
-                            yc_event_cb cb, void *ctx)
+static int block_and_alerts(yc_node *n, const struct yc_block *b, int64_t after, yc_event_cb cb,
+                            void *ctx)
 {
     char json[512], id[48];
     if ((int64_t)b->ntx > after) {
@@ -328,14 +330,18 @@ static int block_and_alerts(yc_node *n, const struct yc_block *b, int64_t after,
         else
             publish(n, &ev);
     }
-    struct alert_walk aw = {.height = b->hdr.height, .ordinal = (uint64_t)b->ntx + 1,
-                            .after = after, .cb = cb, .ctx = ctx, .n = n};
+    struct alert_walk aw = {.height = b->hdr.height,
+                            .ordinal = (uint64_t)b->ntx + 1,
+                            .after = after,
+                            .cb = cb,
+                            .ctx = ctx,
+                            .n = n};
     uint8_t prefix[YC_KEY_MAX];
     size_t plen = yc_key_alert(prefix, b->hdr.height, 0, 0) - 5; /* drop index and seq */
     int rc = store_scan_state(n->st, prefix, plen, 0, alert_event_cb, &aw);
     if (rc != YC_OK)
-        yc_log_error("events", "reading the alerts of height %" PRIu64 " failed: %s",
-                     b->hdr.height, yc_err_name(rc));
+        yc_log_error("events", "reading the alerts of height %" PRIu64 " failed: %s", b->hdr.height,
+                     yc_err_name(rc));
     return rc;
 }
 
@@ -344,8 +350,7 @@ void yc__node_publish_block(yc_node *n, const struct yc_block *b)
     (void)block_and_alerts(n, b, -1, NULL, NULL);
 }
 
-int yc_node_block_events(yc_node *n, uint64_t height, int64_t after, yc_event_cb cb,
-                         void *ctx)
+int yc_node_block_events(yc_node *n, uint64_t height, int64_t after, yc_event_cb cb, void *ctx)
 {
     uint8_t *bytes = NULL;
     size_t len = 0;

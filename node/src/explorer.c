@@ -16,12 +16,12 @@
 #define PREFIX "/explorer"
 #define PREFIX_LEN (sizeof(PREFIX) - 1)
 
-#define SECURITY_HEADERS                                                                  \
-    "Content-Security-Policy: default-src 'none'; script-src 'self'; style-src 'self'; "  \
-    "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; "     \
-    "frame-ancestors 'none'\r\n"                                                          \
-    "X-Content-Type-Options: nosniff\r\n"                                                 \
-    "X-Frame-Options: DENY\r\n"                                                           \
+#define SECURITY_HEADERS                                                                 \
+    "Content-Security-Policy: default-src 'none'; script-src 'self'; style-src 'self'; " \
+    "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; "    \
+    "frame-ancestors 'none'\r\n"                                                         \
+    "X-Content-Type-Options: nosniff\r\n"                                                \
+    "X-Frame-Options: DENY\r\n"                                                          \
     "Referrer-Policy: no-referrer\r\n"
 
 static const struct {

@@ -68,20 +68,21 @@ int yc_home_create(const struct yc_home *h, const struct yc_home_spec *spec, cha
                    size_t errlen)
 {
     if (yc_home_initialized(h)) {
-        snprintf(err, errlen, "%s already holds a chain (%s exists); use another --home",
-                 h->dir, h->genesis);
+        snprintf(err, errlen, "%s already holds a chain (%s exists); use another --home", h->dir,
+                 h->genesis);
         return YC_EEXIST;
     }
     const char *dirs[] = {h->dir, h->config_dir, h->data};
     for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
         if (yc_dir_ensure(dirs[i], true) != YC_OK) {
-            snprintf(err, errlen, "cannot create directory %s (%s): check the parent's "
-                     "permissions", dirs[i], strerror(errno));
+            snprintf(err, errlen,
+                     "cannot create directory %s (%s): check the parent's "
+                     "permissions",
+                     dirs[i], strerror(errno));
             return YC_EIO;
         }
     }
-    int rc = spec->node_sk != NULL ? yc_keyfile_write(h->node_key, "node", spec->node_sk)
-                                   : YC_OK;
+    int rc = spec->node_sk != NULL ? yc_keyfile_write(h->node_key, "node", spec->node_sk) : YC_OK;
     if (rc == YC_OK && spec->validator_sk != NULL)
         rc = yc_keyfile_write(h->validator_key, "validator", spec->validator_sk);
     if (rc != YC_OK) {

@@ -34,8 +34,10 @@ int yc_home_lock(const struct yc_home *h, int *fd, char *err, size_t errlen)
             ssize_t r = pread(f, pid, sizeof pid - 1, 0);
             pid[r > 0 ? r : 0] = '\0';
             pid[strcspn(pid, "\n")] = '\0';
-            snprintf(err, errlen, "home %s is in use by another yuchaind (pid %s); stop it "
-                     "first or choose another --home", h->dir, pid[0] ? pid : "unknown");
+            snprintf(err, errlen,
+                     "home %s is in use by another yuchaind (pid %s); stop it "
+                     "first or choose another --home",
+                     h->dir, pid[0] ? pid : "unknown");
             close(f);
             return YC_EBUSY;
         }

@@ -49,16 +49,16 @@
 
 /* Counters a server adds to (the owner reads them for /metrics). */
 struct yc_httpd_counters {
-    uint64_t connections_total;          /* accepted and served */
-    uint64_t connections_refused_total;  /* closed at once: over max_connections, none evictable */
+    uint64_t connections_total;         /* accepted and served */
+    uint64_t connections_refused_total; /* closed at once: over max_connections, none evictable */
     uint64_t connections_refused_per_source_total; /* closed at once: over the source's limit */
-    uint64_t connections_evicted_total;  /* closed to make room for a newcomer */
+    uint64_t connections_evicted_total;            /* closed to make room for a newcomer */
     uint64_t requests_total;
-    uint64_t errors_total[5];            /* 400, 408, 413, 431, 503 answered by the server */
-    uint64_t bodies_refused_busy_total;  /* of the 503s: bodies over max_body_bytes_in_flight */
-    uint64_t body_bytes_in_flight;       /* gauge: counted bytes of bodies held now */
-    uint64_t streams_dropped_total;      /* event-stream clients dropped for being slow */
-    uint64_t tls_handshakes_total;       /* TLS handshakes completed */
+    uint64_t errors_total[5];           /* 400, 408, 413, 431, 503 answered by the server */
+    uint64_t bodies_refused_busy_total; /* of the 503s: bodies over max_body_bytes_in_flight */
+    uint64_t body_bytes_in_flight;      /* gauge: counted bytes of bodies held now */
+    uint64_t streams_dropped_total;     /* event-stream clients dropped for being slow */
+    uint64_t tls_handshakes_total;      /* TLS handshakes completed */
     uint64_t tls_handshake_failures_total[5]; /* by reason, YC_HTTPD_TLS_FAIL_* */
 };
 #define YC_HTTPD_ERR_400 0
@@ -83,24 +83,24 @@ extern const char *const yc_httpd_tls_fail_names[5];
 #define YC_HTTPD_RETRY_AFTER_S 1
 
 struct yc_httpd_config {
-    size_t max_body_bytes;        /* larger bodies get 413 */
-    size_t max_body_bytes_in_flight; /* counted body bytes held at once; beyond: 503 (raised
+    size_t max_body_bytes;               /* larger bodies get 413 */
+    size_t max_body_bytes_in_flight;     /* counted body bytes held at once; beyond: 503 (raised
                                       * to max_body_bytes if lower) */
-    size_t max_header_bytes;      /* request line + header bytes; more gets 431 */
-    uint32_t max_connections;     /* beyond this a newcomer evicts someone or is refused */
+    size_t max_header_bytes;             /* request line + header bytes; more gets 431 */
+    uint32_t max_connections;            /* beyond this a newcomer evicts someone or is refused */
     uint32_t max_connections_per_source; /* open connections from one address or /64 */
-    uint64_t idle_timeout_ms;     /* keep-alive connection with no request is closed */
-    uint64_t header_timeout_ms;   /* request head complete within this (408) */
-    uint64_t body_timeout_ms;     /* longest pause in a body, and its grace before the rate */
-    uint64_t body_min_rate;       /* bytes/s a body must average after body_timeout_ms */
-    size_t max_write_queue_bytes; /* unread responses beyond this pause request parsing */
-    size_t sse_max_queue_bytes;   /* an event stream further behind than this is dropped */
-    uint64_t sse_ping_ms;         /* comment line sent on a quiet event stream */
-    const char *cors_origins;     /* Origins allowed to read answers from a browser page of
+    uint64_t idle_timeout_ms;            /* keep-alive connection with no request is closed */
+    uint64_t header_timeout_ms;          /* request head complete within this (408) */
+    uint64_t body_timeout_ms;           /* longest pause in a body, and its grace before the rate */
+    uint64_t body_min_rate;             /* bytes/s a body must average after body_timeout_ms */
+    size_t max_write_queue_bytes;       /* unread responses beyond this pause request parsing */
+    size_t sse_max_queue_bytes;         /* an event stream further behind than this is dropped */
+    uint64_t sse_ping_ms;               /* comment line sent on a quiet event stream */
+    const char *cors_origins;           /* Origins allowed to read answers from a browser page of
                                    * another origin: comma-separated, "*" for any; NULL or
                                    * "": none (no CORS headers). Not owned; outlives it. */
     struct yc_httpd_counters *counters; /* optional, not owned; must outlive the server */
-    struct yc_httpd_tls *tls;     /* NULL: plain HTTP; else serve TLS with it (owned by the
+    struct yc_httpd_tls *tls;           /* NULL: plain HTTP; else serve TLS with it (owned by the
                                    * server from yc_httpd_start on, even when it fails) */
 };
 
@@ -152,10 +152,10 @@ YC_WUR int yc_httpd_set_tls(yc_httpd *h, yc_httpd_tls *t);
 
 /* One parsed request; every pointer is valid only during the handler call. */
 struct yc_http_req {
-    int method;                /* enum http_method (HTTP_GET, HTTP_POST, …) */
-    const char *path;          /* request path, not decoded, NUL-terminated ("/status") */
-    const char *query;         /* raw query after '?', NUL-terminated; "" if none */
-    const uint8_t *body;       /* body bytes (NUL-terminated for convenience) */
+    int method;          /* enum http_method (HTTP_GET, HTTP_POST, …) */
+    const char *path;    /* request path, not decoded, NUL-terminated ("/status") */
+    const char *query;   /* raw query after '?', NUL-terminated; "" if none */
+    const uint8_t *body; /* body bytes (NUL-terminated for convenience) */
     size_t body_len;
     const char *authorization; /* Authorization header value, or NULL */
     const char *last_event_id; /* Last-Event-ID header value (at most 64 bytes), or NULL */

@@ -52,20 +52,34 @@ static void conn_process(yc_http_conn *c);
 static const char *reason_phrase(int status)
 {
     switch (status) {
-    case 100: return "Continue";
-    case 200: return "OK";
-    case 204: return "No Content";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 408: return "Request Timeout";
-    case 413: return "Payload Too Large";
-    case 431: return "Request Header Fields Too Large";
-    case 500: return "Internal Server Error";
-    case 503: return "Service Unavailable";
-    default: return "Status";
+    case 100:
+        return "Continue";
+    case 200:
+        return "OK";
+    case 204:
+        return "No Content";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 408:
+        return "Request Timeout";
+    case 413:
+        return "Payload Too Large";
+    case 431:
+        return "Request Header Fields Too Large";
+    case 500:
+        return "Internal Server Error";
+    case 503:
+        return "Service Unavailable";
+    default:
+        return "Status";
     }
 }
 
@@ -180,8 +194,8 @@ static size_t format_head(char *out, size_t cap, int status, const char *ctype, 
     int n = snprintf(out, cap,
                      "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
                      "Connection: %s\r\nCache-Control: no-store\r\n%s\r\n",
-                     status, reason_phrase(status), ctype, len,
-                     keep_alive ? "keep-alive" : "close", extra ? extra : "");
+                     status, reason_phrase(status), ctype, len, keep_alive ? "keep-alive" : "close",
+                     extra ? extra : "");
     if (n < 0 || (size_t)n >= cap)
         return 0;
     return (size_t)n;
@@ -189,8 +203,7 @@ static size_t format_head(char *out, size_t cap, int status, const char *ctype, 
 
 /* A protocol-level error decided by the server itself; always closes afterwards.
  * `extra` holds further header lines ("Name: value\r\n") or is NULL. */
-static void conn_error(yc_http_conn *c, int status, int code, const char *msg,
-                       const char *extra)
+static void conn_error(yc_http_conn *c, int status, int code, const char *msg, const char *extra)
 {
     char body[256];
     int n = snprintf(body, sizeof(body),
@@ -200,13 +213,15 @@ static void conn_error(yc_http_conn *c, int status, int code, const char *msg,
     if (n < 0 || (size_t)n >= sizeof(body))
         n = 0;
     struct yc_httpd_counters *k = c->srv->cfg.counters;
-    int slot = status == 408 ? YC_HTTPD_ERR_408 : status == 413 ? YC_HTTPD_ERR_413 :
-               status == 431 ? YC_HTTPD_ERR_431 : status == 503 ? YC_HTTPD_ERR_503 :
-               YC_HTTPD_ERR_400;
+    int slot = status == 408   ? YC_HTTPD_ERR_408
+               : status == 413 ? YC_HTTPD_ERR_413
+               : status == 431 ? YC_HTTPD_ERR_431
+               : status == 503 ? YC_HTTPD_ERR_503
+                               : YC_HTTPD_ERR_400;
     k->errors_total[slot]++;
     char head[512];
-    size_t hl = format_head(head, sizeof(head), status, "application/json", (size_t)n, false,
-                            extra);
+    size_t hl =
+        format_head(head, sizeof(head), status, "application/json", (size_t)n, false, extra);
     c->cancel = NULL;
     c->deferred = false;
     if (conn_write2(c, head, hl, body, (size_t)n) == YC_OK)
@@ -266,8 +281,8 @@ uint64_t yc__httpd_conn_deadline(const yc_http_conn *c)
         if (!c->in_body)
             return c->since + k->header_timeout_ms;
         uint64_t paused = c->body_last + k->body_timeout_ms;
-        uint64_t rate = c->body_start + k->body_timeout_ms +
-                        (uint64_t)c->body_seen * 1000u / k->body_min_rate;
+        uint64_t rate =
+            c->body_start + k->body_timeout_ms + (uint64_t)c->body_seen * 1000u / k->body_min_rate;
         return paused < rate ? paused : rate;
     }
     case ST_LINGER:
@@ -687,9 +702,9 @@ void yc__httpd_conn_update_reading(yc_http_conn *c)
 {
     if (c->state == ST_CLOSING)
         return;
-    bool want = c->state == ST_STREAM || c->state == ST_LINGER ||
-                (c->tls != NULL ? !yc__httpd_tls_holds_input(c)
-                                : c->rlen < RBUF_SIZE || c->roff > 0);
+    bool want =
+        c->state == ST_STREAM || c->state == ST_LINGER ||
+        (c->tls != NULL ? !yc__httpd_tls_holds_input(c) : c->rlen < RBUF_SIZE || c->roff > 0);
     if ((c->state == ST_IDLE || c->state == ST_READING) &&
         c->wq_bytes > c->srv->cfg.max_write_queue_bytes)
         want = false; /* the client is not reading our responses: stop reading its requests */
@@ -779,8 +794,7 @@ static size_t cors_lines(const yc_http_conn *c, char *out, size_t cap)
 {
     out[0] = '\0';
     const char *allow = c->srv->cfg.cors_origins;
-    if (allow == NULL || allow[0] == '\0' || !c->has_origin || c->origin_bad ||
-        c->origin_len == 0)
+    if (allow == NULL || allow[0] == '\0' || !c->has_origin || c->origin_bad || c->origin_len == 0)
         return 0;
     for (size_t i = 0; i < c->origin_len; i++)
         if ((unsigned char)c->origin[i] < 0x21 || (unsigned char)c->origin[i] > 0x7e)
@@ -795,8 +809,7 @@ static size_t cors_lines(const yc_http_conn *c, char *out, size_t cap)
     }
     if (!ok)
         return 0;
-    int n = snprintf(out, cap, "Access-Control-Allow-Origin: %s\r\nVary: Origin\r\n%s",
-                     c->origin,
+    int n = snprintf(out, cap, "Access-Control-Allow-Origin: %s\r\nVary: Origin\r\n%s", c->origin,
                      c->parser.method == HTTP_OPTIONS
                          ? "Access-Control-Allow-Methods: GET, POST, OPTIONS\r\n"
                            "Access-Control-Allow-Headers: Content-Type, Last-Event-ID\r\n"
@@ -937,4 +950,3 @@ void yc__httpd_settings_init(http_parser_settings *out)
     };
     *out = s;
 }
-

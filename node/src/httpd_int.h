@@ -36,11 +36,11 @@ struct yc_http_conn {
     struct yc_http_conn *prev, *next; /* server's list of open connections */
     enum conn_state state;
     int handles_open;
-    uint8_t src[16];   /* source key (src_key in httpd.c) */
-    bool src_counted;  /* holds one count in the server's source table */
-    uint64_t since;    /* uv_now when the current stage began: accepted, request begun (on a
+    uint8_t src[16];  /* source key (src_key in httpd.c) */
+    bool src_counted; /* holds one count in the server's source table */
+    uint64_t since;   /* uv_now when the current stage began: accepted, request begun (on a
                         * kept-alive connection), idle after an answer */
-    uint32_t served;   /* requests answered on this connection */
+    uint32_t served;  /* requests answered on this connection */
 
     char rbuf[RBUF_SIZE]; /* unparsed input is [roff, rlen) */
     size_t roff, rlen;
@@ -68,8 +68,8 @@ struct yc_http_conn {
     size_t origin_len;
     bool has_origin, origin_bad;
     size_t expect_len;
-    int err_status; /* status chosen by a parser callback that stopped the parse */
-    bool err_busy;  /* with 503: the body budget is spent (not memory) */
+    int err_status;      /* status chosen by a parser callback that stopped the parse */
+    bool err_busy;       /* with 503: the body budget is spent (not memory) */
     bool in_body;        /* the head is complete; body bytes are being received */
     uint64_t body_start; /* uv_now when the head completed */
     uint64_t body_last;  /* uv_now when body bytes last arrived */
@@ -82,7 +82,7 @@ struct yc_http_conn {
     bool deferred;
     yc_http_cancel_cb cancel;
     void *cancel_ctx;
-    size_t wq_bytes; /* bytes handed to uv_write and not yet confirmed */
+    size_t wq_bytes;    /* bytes handed to uv_write and not yet confirmed */
     size_t wq_at_timer; /* wq_bytes when the idle timer last fired */
 
     struct yc__tls_conn *tls; /* the TLS session (httpd_tls.c); NULL on a plain listener */
@@ -154,8 +154,8 @@ size_t yc__httpd_tls_fill(yc_http_conn *c);
 /* Whether input is held that has not been decrypted into rbuf: read no more until it is. */
 bool yc__httpd_tls_holds_input(const yc_http_conn *c);
 /* Encrypts a ‖ b and writes it; as yc__httpd_write_submit on failure. */
-int yc__httpd_tls_write(yc_http_conn *c, const char *a, size_t alen, const void *b,
-                        size_t blen, bool defer_close);
+int yc__httpd_tls_write(yc_http_conn *c, const char *a, size_t alen, const void *b, size_t blen,
+                        bool defer_close);
 /* Sends close_notify before the connection's FIN (when the session is up). */
 void yc__httpd_tls_close_notify(yc_http_conn *c);
 /* Counts a failed handshake once: the deadline passed (timed_out) or the connection is

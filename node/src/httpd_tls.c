@@ -32,8 +32,8 @@
 #include "log.h"
 #include "yc/err.h"
 
-#define TLS_CBUF 16384u   /* one socket read of encrypted bytes */
-#define TLS_RECORD 16384u /* plaintext per TLS record */
+#define TLS_CBUF 16384u          /* one socket read of encrypted bytes */
+#define TLS_RECORD 16384u        /* plaintext per TLS record */
 #define TLS_RECORD_OVERHEAD 256u /* generous bound on a record's header, IV, tag, padding */
 
 const char *const yc_httpd_tls_fail_names[5] = {"client_cert", "protocol", "not_tls", "timeout",
@@ -97,8 +97,10 @@ static void warn_key_mode(const char *section, const char *path)
 {
     struct stat st;
     if (stat(path, &st) == 0 && (st.st_mode & 077) != 0)
-        yc_log_warn("tls", "%s.tls_key_file %s may be read by group or others (mode %04o): "
-                    "chmod 600 %s", section, path, (unsigned)(st.st_mode & 07777), path);
+        yc_log_warn("tls",
+                    "%s.tls_key_file %s may be read by group or others (mode %04o): "
+                    "chmod 600 %s",
+                    section, path, (unsigned)(st.st_mode & 07777), path);
 }
 
 static void warn_validity(const char *section, const char *path, SSL_CTX *ctx)
@@ -110,8 +112,8 @@ static void warn_validity(const char *section, const char *path, SSL_CTX *ctx)
         yc_log_warn("tls", "%s.tls_cert_file %s has expired: clients will refuse it", section,
                     path);
     else if (X509_cmp_current_time(X509_get0_notBefore(x)) > 0)
-        yc_log_warn("tls", "%s.tls_cert_file %s is not valid yet: clients will refuse it",
-                    section, path);
+        yc_log_warn("tls", "%s.tls_cert_file %s is not valid yet: clients will refuse it", section,
+                    path);
 }
 
 static int configure(SSL_CTX *ctx, const struct yc_httpd_tls_files *f, char *err, size_t errlen)
@@ -158,16 +160,20 @@ static int configure(SSL_CTX *ctx, const struct yc_httpd_tls_files *f, char *err
     EVP_PKEY *key = kb != NULL ? PEM_read_bio_PrivateKey(kb, NULL, no_passphrase_cb, NULL) : NULL;
     BIO_free(kb);
     if (key == NULL) {
-        snprintf(err, errlen, "%s.tls_key_file: %s holds no usable unencrypted PEM private key "
-                 "(%s)", sec, f->key_file, ssl_reason(why, sizeof why, "unreadable"));
+        snprintf(err, errlen,
+                 "%s.tls_key_file: %s holds no usable unencrypted PEM private key "
+                 "(%s)",
+                 sec, f->key_file, ssl_reason(why, sizeof why, "unreadable"));
         return YC_ECONFIG;
     }
     int used = SSL_CTX_use_PrivateKey(ctx, key); /* checks it against the certificate */
     EVP_PKEY_free(key);
     if (used != 1) {
         ERR_clear_error();
-        snprintf(err, errlen, "%s.tls_key_file: the key in %s does not match the certificate "
-                 "in %s (%s.tls_cert_file)", sec, f->key_file, f->cert_file, sec);
+        snprintf(err, errlen,
+                 "%s.tls_key_file: the key in %s does not match the certificate "
+                 "in %s (%s.tls_cert_file)",
+                 sec, f->key_file, f->cert_file, sec);
         return YC_ECONFIG;
     }
     warn_key_mode(sec, f->key_file);
@@ -177,12 +183,12 @@ static int configure(SSL_CTX *ctx, const struct yc_httpd_tls_files *f, char *err
         if (!readable(sec, "tls_client_ca_file", f->client_ca_file, err, errlen))
             return YC_ECONFIG;
         STACK_OF(X509_NAME) *names = SSL_load_client_CA_file(f->client_ca_file);
-        if (names == NULL ||
-            SSL_CTX_load_verify_locations(ctx, f->client_ca_file, NULL) != 1) {
+        if (names == NULL || SSL_CTX_load_verify_locations(ctx, f->client_ca_file, NULL) != 1) {
             sk_X509_NAME_pop_free(names, X509_NAME_free);
-            snprintf(err, errlen, "%s.tls_client_ca_file: %s holds no usable PEM CA "
-                     "certificate (%s)", sec, f->client_ca_file,
-                     ssl_reason(why, sizeof why, "no certificate found"));
+            snprintf(err, errlen,
+                     "%s.tls_client_ca_file: %s holds no usable PEM CA "
+                     "certificate (%s)",
+                     sec, f->client_ca_file, ssl_reason(why, sizeof why, "no certificate found"));
             return YC_ECONFIG;
         }
         SSL_CTX_set_client_CA_list(ctx, names); /* takes names */
@@ -417,15 +423,14 @@ size_t yc__httpd_tls_fill(yc_http_conn *c)
     return added;
 }
 
-int yc__httpd_tls_write(yc_http_conn *c, const char *a, size_t alen, const void *b,
-                        size_t blen, bool defer_close)
+int yc__httpd_tls_write(yc_http_conn *c, const char *a, size_t alen, const void *b, size_t blen,
+                        bool defer_close)
 {
     struct yc__tls_conn *s = c->tls;
     size_t total = alen + blen;
     if (!s->done || s->failed || total > SIZE_MAX / 2)
         return yc__httpd_write_failed(c, defer_close);
-    size_t cap = total + (total / TLS_RECORD + 2) * TLS_RECORD_OVERHEAD +
-                 BIO_ctrl_pending(s->wbio);
+    size_t cap = total + (total / TLS_RECORD + 2) * TLS_RECORD_OVERHEAD + BIO_ctrl_pending(s->wbio);
     struct wreq *w = malloc(sizeof *w + cap);
     if (w == NULL)
         return yc__httpd_write_failed(c, defer_close);
@@ -456,8 +461,8 @@ int yc__httpd_tls_write(yc_http_conn *c, const char *a, size_t alen, const void 
         }
         size_t pend = BIO_ctrl_pending(s->wbio);
         if (pend > cap - len) {
-            size_t ncap = len + pend + (total - off) + (total - off) / TLS_RECORD *
-                          TLS_RECORD_OVERHEAD + TLS_RECORD_OVERHEAD;
+            size_t ncap = len + pend + (total - off) +
+                          (total - off) / TLS_RECORD * TLS_RECORD_OVERHEAD + TLS_RECORD_OVERHEAD;
             struct wreq *nw = realloc(w, sizeof *nw + ncap);
             if (nw == NULL) {
                 free(w);

@@ -23,7 +23,7 @@ struct yc_idmap {
     struct yc_idmap_entry **buckets;
     size_t nbuckets; /* power of two */
     size_t count;
-    size_t klen;     /* every key is exactly klen bytes (1..YC_IDMAP_KEY_MAX) */
+    size_t klen; /* every key is exactly klen bytes (1..YC_IDMAP_KEY_MAX) */
     uint8_t sipkey[16];
 };
 

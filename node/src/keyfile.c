@@ -49,8 +49,8 @@ int yc_keyfile_write(const char *path, const char *kind, const uint8_t sk[YC_SEC
         return YC_EBADKEY;
     char hex[2 * YC_SECKEY_LEN + 1];
     sodium_bin2hex(hex, sizeof hex, sk, YC_SECKEY_LEN);
-    json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "kind", kind, "scheme", "bip340", "address",
-                          addr, "secret_key", hex);
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "kind", kind, "scheme", "bip340", "address", addr,
+                          "secret_key", hex);
     sodium_memzero(hex, sizeof hex);
     if (o == NULL)
         return YC_ENOMEM;
@@ -85,8 +85,10 @@ int yc_keyfile_load(const char *path, yc_signer **out, uint8_t pub[YC_PUBKEY_LEN
         return errno == ENOENT ? YC_ENOTFOUND : YC_EIO;
     }
     if ((st.st_mode & 077) != 0) {
-        snprintf(err, errlen, "%s: permissions %03o are too open (a secret key); run chmod 600 "
-                 "%s", path, (unsigned)(st.st_mode & 0777), path);
+        snprintf(err, errlen,
+                 "%s: permissions %03o are too open (a secret key); run chmod 600 "
+                 "%s",
+                 path, (unsigned)(st.st_mode & 0777), path);
         return YC_ECONFIG;
     }
     char *text = NULL;

@@ -25,8 +25,8 @@ YC_WUR int yc_keyfile_write(const char *path, const char *kind, const uint8_t sk
  * YC_OK, YC_ENOTFOUND, YC_EIO, or YC_ECONFIG (malformed, address mismatch, or
  * readable by group/others) with a message in err.
  */
-YC_WUR int yc_keyfile_load(const char *path, yc_signer **out, uint8_t pub[YC_PUBKEY_LEN],
-                           char *err, size_t errlen);
+YC_WUR int yc_keyfile_load(const char *path, yc_signer **out, uint8_t pub[YC_PUBKEY_LEN], char *err,
+                           size_t errlen);
 
 /* Generates a fresh valid secret key (libsodium randomness). */
 void yc_keyfile_generate(uint8_t sk[YC_SECKEY_LEN]);

@@ -135,8 +135,7 @@ void yc_log(enum yc_log_level lvl, const char *mod, const char *fmt, ...)
     gmtime_r(&ts.tv_sec, &tm);
     char when[64];
     snprintf(when, sizeof when, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900,
-             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-             ts.tv_nsec / 1000000L);
+             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000L);
     if (atomic_load(&g_format) == YC_LOG_JSON) {
         char msg[LOG_LINE_MAX - 256];
         va_list ap;
@@ -146,8 +145,8 @@ void yc_log(enum yc_log_level lvl, const char *mod, const char *fmt, ...)
         if (m < 0)
             msg[0] = '\0';
         size_t len = (size_t)snprintf(line, sizeof line,
-                                      "{\"time\":\"%s\",\"level\":\"%s\",\"component\":\"",
-                                      when, level_lower[lvl]);
+                                      "{\"time\":\"%s\",\"level\":\"%s\",\"component\":\"", when,
+                                      level_lower[lvl]);
         json_body(line, sizeof line - 16, &len, mod);
         memcpy(line + len, "\",\"msg\":\"", 9);
         len += 9;

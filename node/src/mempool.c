@@ -77,7 +77,7 @@ struct yc_mempool {
     struct ring rej; /* refused ids */
     struct ring exp; /* expired ids */
     struct yc_mempool_pressure pressure;
-    size_t win_full, win_sender; /* refusals not yet logged */
+    size_t win_full, win_sender;    /* refusals not yet logged */
     uint8_t win_pub[YC_PUBKEY_LEN]; /* the last sender refused at its cap */
     uint64_t win_start_ms, next_log_ms;
 };
@@ -256,19 +256,22 @@ void yc_mempool_log_pressure(yc_mempool *mp, uint64_t now_ms)
         return;
     double secs = (double)(now_ms - mp->win_start_ms) / 1000.0;
     if (mp->win_full > 0)
-        yc_log_warn("mempool", "mempool full: %zu transaction%s refused in %.1f s (holding %zu "
+        yc_log_warn("mempool",
+                    "mempool full: %zu transaction%s refused in %.1f s (holding %zu "
                     "of mempool.size %zu, %zu of mempool.max_txs_bytes %zu bytes; %zu ready); "
-                    "%" PRIu64 " refused since start", mp->win_full,
-                    mp->win_full == 1 ? "" : "s", secs, mp->count, mp->lim.max_txs, mp->bytes,
-                    mp->lim.max_bytes, mp->ready_count, mp->pressure.full_total);
+                    "%" PRIu64 " refused since start",
+                    mp->win_full, mp->win_full == 1 ? "" : "s", secs, mp->count, mp->lim.max_txs,
+                    mp->bytes, mp->lim.max_bytes, mp->ready_count, mp->pressure.full_total);
     if (mp->win_sender > 0) {
         char addr[YC_ADDR_MAX];
         if (yc_addr_encode(addr, mp->win_pub) != YC_OK)
             yc_hex(addr, mp->win_pub, YC_PUBKEY_LEN); /* 66 digits fit: not a key we know */
-        yc_log_warn("mempool", "sender cap: %zu transaction%s refused in %.1f s from senders "
+        yc_log_warn("mempool",
+                    "sender cap: %zu transaction%s refused in %.1f s from senders "
                     "holding mempool.max_txs_per_sender %zu (the last: %s); %" PRIu64
-                    " refused since start", mp->win_sender, mp->win_sender == 1 ? "" : "s",
-                    secs, mp->lim.max_per_sender, addr, mp->pressure.sender_full_total);
+                    " refused since start",
+                    mp->win_sender, mp->win_sender == 1 ? "" : "s", secs, mp->lim.max_per_sender,
+                    addr, mp->pressure.sender_full_total);
     }
     mp->win_full = mp->win_sender = 0;
     mp->win_start_ms = now_ms;
@@ -540,8 +543,7 @@ bool yc_mempool_expired(const yc_mempool *mp, const uint8_t id[YC_HASH_LEN])
     return yc_idmap_get(&mp->exp.by_id, id) != NULL;
 }
 
-size_t yc_mempool_expire(yc_mempool *mp, uint64_t cutoff_ms, yc_mempool_drop_cb expired,
-                         void *ctx)
+size_t yc_mempool_expire(yc_mempool *mp, uint64_t cutoff_ms, yc_mempool_drop_cb expired, void *ctx)
 {
     size_t k = 0;
     while (mp->head != NULL && mp->head->arrival_ms < cutoff_ms) {
@@ -581,8 +583,8 @@ bool yc_mempool_sender(const yc_mempool *mp, const uint8_t sender[YC_PUBKEY_LEN]
     return true;
 }
 
-const struct yc_tx *yc_mempool_sender_tx(const yc_mempool *mp,
-                                         const uint8_t sender[YC_PUBKEY_LEN], uint64_t nonce)
+const struct yc_tx *yc_mempool_sender_tx(const yc_mempool *mp, const uint8_t sender[YC_PUBKEY_LEN],
+                                         uint64_t nonce)
 {
     const struct mp_sender *s = yc_idmap_get(&mp->senders, sender);
     if (s == NULL)

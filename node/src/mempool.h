@@ -82,8 +82,8 @@ struct yc_mempool_sender_info {
 bool yc_mempool_sender(const yc_mempool *mp, const uint8_t sender[YC_PUBKEY_LEN],
                        struct yc_mempool_sender_info *out);
 /* The sender's held tx with this nonce, or NULL. Valid until the tx is removed. */
-const struct yc_tx *yc_mempool_sender_tx(const yc_mempool *mp,
-                                         const uint8_t sender[YC_PUBKEY_LEN], uint64_t nonce);
+const struct yc_tx *yc_mempool_sender_tx(const yc_mempool *mp, const uint8_t sender[YC_PUBKEY_LEN],
+                                         uint64_t nonce);
 
 /* Totals of all held txs, and of the ready ones. */
 void yc_mempool_size(const yc_mempool *mp, size_t *count, size_t *bytes);
@@ -98,8 +98,7 @@ bool yc_mempool_oldest(const yc_mempool *mp, uint64_t *arrival_ms);
  * expired(ctx, tx) (may be NULL) before it is freed, and its id is remembered as
  * expired. Returns how many expired. The callback must not modify the mempool.
  */
-size_t yc_mempool_expire(yc_mempool *mp, uint64_t cutoff_ms, yc_mempool_drop_cb expired,
-                         void *ctx);
+size_t yc_mempool_expire(yc_mempool *mp, uint64_t cutoff_ms, yc_mempool_drop_cb expired, void *ctx);
 /* True if id expired recently (the last max_rejected expiries are remembered). */
 bool yc_mempool_expired(const yc_mempool *mp, const uint8_t id[YC_HASH_LEN]);
 

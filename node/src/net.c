@@ -61,8 +61,8 @@ struct yc_net {
     uint64_t last_regossip; /* loop time of the last periodic re-gossip */
     uint64_t last_commit;   /* loop time of the last block committed here, 0: none yet */
     uint64_t lost_at[YC_MAX_VALIDATORS]; /* loop time each validator peer was lost, 0: never */
-    uint64_t below_since;   /* loop time validator peers fell below a quorum's need, 0: not */
-    bool quorum_warned;     /* that was logged (at warn) and has not ended yet */
+    uint64_t below_since; /* loop time validator peers fell below a quorum's need, 0: not */
+    bool quorum_warned;   /* that was logged (at warn) and has not ended yet */
 };
 
 /* ---- status ---- */
@@ -88,8 +88,8 @@ static void send_status(yc_node *n, bool observers_only)
             continue;
         int rc = p2p_send_peer(n->p2p, peers[i].id, P2P_MSG_PING, st, sizeof st);
         if (rc != YC_OK)
-            yc_log_debug("net", "status to peer %llu not sent: %s",
-                         (unsigned long long)peers[i].id, yc_err_name(rc));
+            yc_log_debug("net", "status to peer %llu not sent: %s", (unsigned long long)peers[i].id,
+                         yc_err_name(rc));
     }
 }
 
@@ -109,8 +109,8 @@ static void check_quorum_peers(yc_node *n)
     uint64_t now = uv_now(n->loop);
     if (have >= need) {
         if (g->quorum_warned)
-            yc_log_info("net", "%u of %u validator peers connected again: a quorum can form",
-                        have, nv - 1);
+            yc_log_info("net", "%u of %u validator peers connected again: a quorum can form", have,
+                        nv - 1);
         g->below_since = 0;
         g->quorum_warned = false;
         return;
@@ -126,16 +126,20 @@ static void check_quorum_peers(yc_node *n)
         if (v == n->validator_index || p2p_is_connected(n->p2p, v))
             continue;
         uint64_t lost = v < YC_MAX_VALIDATORS ? g->lost_at[v] : 0;
-        int k = lost != 0 ? snprintf(missing + len, sizeof missing - len, "%s%s (lost %.1f s "
-                                     "ago)", len ? ", " : "", n->genesis.validators[v].name,
+        int k = lost != 0 ? snprintf(missing + len, sizeof missing - len,
+                                     "%s%s (lost %.1f s "
+                                     "ago)",
+                                     len ? ", " : "", n->genesis.validators[v].name,
                                      (double)(now - lost) / 1000.0)
-                          : snprintf(missing + len, sizeof missing - len, "%s%s (never "
-                                     "connected)", len ? ", " : "",
-                                     n->genesis.validators[v].name);
+                          : snprintf(missing + len, sizeof missing - len,
+                                     "%s%s (never "
+                                     "connected)",
+                                     len ? ", " : "", n->genesis.validators[v].name);
         if (k > 0)
             len += (size_t)k;
     }
-    yc_log_warn("net", "only %u of %u validator peers connected, fewer than the %u a quorum "
+    yc_log_warn("net",
+                "only %u of %u validator peers connected, fewer than the %u a quorum "
                 "needs with this node: nothing commits until more are back; missing: %s",
                 have, nv - 1, need, missing);
 }
@@ -191,9 +195,9 @@ void yc__net_gossip_tx(yc_node *n, const struct yc_tx *tx)
     struct yc_net *g = n->net;
     if (g == NULL || n->p2p == NULL || n->genesis.nvalidators < 2 || n->stopping)
         return;
-    if (g->gossip_n > 0 && (g->gossip_n >= YC_GOSSIP_BATCH_TXS ||
-                            g->gossip.len + YC_NETMSG_ITEM_OVERHEAD + tx->len >
-                                YC_GOSSIP_BATCH_BYTES))
+    if (g->gossip_n > 0 &&
+        (g->gossip_n >= YC_GOSSIP_BATCH_TXS ||
+         g->gossip.len + YC_NETMSG_ITEM_OVERHEAD + tx->len > YC_GOSSIP_BATCH_BYTES))
         gossip_flush(g);
     if (g->gossip_n == 0 && yc__netmsg_txs_begin(&g->gossip, &g->gossip_count_at) != YC_OK)
         return;
@@ -233,8 +237,8 @@ static void on_gossip(yc_node *n, uint64_t peer, const uint8_t *payload, size_t 
         if (rc != YC_OK) /* refused at once; later verdicts are counted by submit.c */
             n->metrics.gossip_txs_dropped_total[yc_gossip_drop_reason(rc)]++;
         if (rc != YC_OK && rc != YC_EBUSY)
-            yc_log_debug("net", "gossiped tx from peer %llu refused: %s",
-                         (unsigned long long)peer, yc_err_name(rc));
+            yc_log_debug("net", "gossiped tx from peer %llu refused: %s", (unsigned long long)peer,
+                         yc_err_name(rc));
     }
 }
 
@@ -390,13 +394,13 @@ static void apply_fault(yc_node *n, const char *text, const char *origin)
     uint64_t blocked;
     uint32_t drop;
     if (!parse_fault(text, &blocked, &drop)) {
-        yc_log_warn("net", "test fault from %s ignored: \"%s\" is not \"block=I,J drop=P\"",
-                    origin, text);
+        yc_log_warn("net", "test fault from %s ignored: \"%s\" is not \"block=I,J drop=P\"", origin,
+                    text);
         return;
     }
     p2p_set_fault(n->p2p, blocked, drop);
-    yc_log_warn("net", "TEST FAULT from %s: blocked validators mask 0x%llx, drop %u/1000",
-                origin, (unsigned long long)blocked, drop);
+    yc_log_warn("net", "TEST FAULT from %s: blocked validators mask 0x%llx, drop %u/1000", origin,
+                (unsigned long long)blocked, drop);
 }
 
 static void sigusr2_cb(uv_signal_t *h, int signum)
@@ -461,8 +465,10 @@ int yc__net_start(yc_node *n)
     rc = p2p_start(p);
     if (rc != YC_OK) {
         p2p_stop(p);
-        yc_log_error("node", "cannot listen for peers on %s (%s): is the port in use? choose "
-                     "another with --p2p.laddr or [p2p] laddr", laddr, yc_err_name(rc));
+        yc_log_error("node",
+                     "cannot listen for peers on %s (%s): is the port in use? choose "
+                     "another with --p2p.laddr or [p2p] laddr",
+                     laddr, yc_err_name(rc));
         return rc;
     }
     n->p2p = p;
@@ -471,8 +477,7 @@ int yc__net_start(yc_node *n)
     g->status_timer.data = n;
     g->gossip_timer.data = g;
     g->timers_open = true;
-    uv_timer_start(&g->status_timer, status_timer_cb, YC_STATUS_INTERVAL_MS,
-                   YC_STATUS_INTERVAL_MS);
+    uv_timer_start(&g->status_timer, status_timer_cb, YC_STATUS_INTERVAL_MS, YC_STATUS_INTERVAL_MS);
 #ifdef YC_TEST_HOOKS
     uv_signal_init(n->loop, &g->sigusr2);
     g->sigusr2.data = n;

@@ -35,8 +35,7 @@ static uint64_t get_u64(const uint8_t *p)
     return (uint64_t)get_u32(p) << 32 | get_u32(p + 4);
 }
 
-void yc__netmsg_status_encode(uint8_t out[YC_NETMSG_STATUS_LEN],
-                              const struct yc_netmsg_status *s)
+void yc__netmsg_status_encode(uint8_t out[YC_NETMSG_STATUS_LEN], const struct yc_netmsg_status *s)
 {
     out[0] = YC_NETMSG_VERSION;
     put_u64(out + 1, s->height);
@@ -52,8 +51,7 @@ int yc__netmsg_status_decode(struct yc_netmsg_status *s, const uint8_t *p, size_
     return YC_OK;
 }
 
-void yc__netmsg_blockreq_encode(uint8_t out[YC_NETMSG_BLOCKREQ_LEN], uint64_t from,
-                                uint32_t count)
+void yc__netmsg_blockreq_encode(uint8_t out[YC_NETMSG_BLOCKREQ_LEN], uint64_t from, uint32_t count)
 {
     out[0] = YC_NETMSG_VERSION;
     put_u64(out + 1, from);

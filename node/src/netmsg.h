@@ -24,19 +24,17 @@
 /* status = version:u8 ‖ height:u64 ‖ tip_hash[32]  (payload of a PING) */
 #define YC_NETMSG_STATUS_LEN 41
 struct yc_netmsg_status {
-    uint64_t height;            /* the sender's committed tip */
-    uint8_t hash[YC_HASH_LEN];  /* its block hash */
+    uint64_t height;           /* the sender's committed tip */
+    uint8_t hash[YC_HASH_LEN]; /* its block hash */
 };
 /* Writes the 41 bytes of s into out. */
-void yc__netmsg_status_encode(uint8_t out[YC_NETMSG_STATUS_LEN],
-                              const struct yc_netmsg_status *s);
+void yc__netmsg_status_encode(uint8_t out[YC_NETMSG_STATUS_LEN], const struct yc_netmsg_status *s);
 /* Reads a status. Returns YC_OK or YC_EDECODE (wrong length or version); *s set on OK. */
 YC_WUR int yc__netmsg_status_decode(struct yc_netmsg_status *s, const uint8_t *p, size_t len);
 
 /* block request = version:u8 ‖ from:u64 ‖ count:u32   (blocks from..from+count-1) */
 #define YC_NETMSG_BLOCKREQ_LEN 13
-void yc__netmsg_blockreq_encode(uint8_t out[YC_NETMSG_BLOCKREQ_LEN], uint64_t from,
-                                uint32_t count);
+void yc__netmsg_blockreq_encode(uint8_t out[YC_NETMSG_BLOCKREQ_LEN], uint64_t from, uint32_t count);
 /* Returns YC_OK, or YC_EDECODE (length, version, from = 0 or count = 0). */
 YC_WUR int yc__netmsg_blockreq_decode(const uint8_t *p, size_t len, uint64_t *from,
                                       uint32_t *count);
@@ -48,10 +46,10 @@ YC_WUR int yc__netmsg_blockreq_decode(const uint8_t *p, size_t len, uint64_t *fr
  * tx batch       = version:u8 ‖ list              (signed transactions, n >= 1)
  */
 struct yc_netmsg_list {
-    uint32_t n;          /* items */
-    const uint8_t *p;    /* next item's length field */
+    uint32_t n;       /* items */
+    const uint8_t *p; /* next item's length field */
     const uint8_t *end;
-    uint32_t i;          /* items returned so far */
+    uint32_t i; /* items returned so far */
 };
 
 /*

@@ -264,8 +264,7 @@ static void recheck_sender(yc_node *n, const uint8_t sender[YC_PUBKEY_LEN])
     if (rc == YC_ENOTFOUND)
         return;
     if (rc != YC_OK)
-        yc__node_fatal(n, YC_EXIT_IOERR, "storage read failed after a commit: %s",
-                       yc_err_name(rc));
+        yc__node_fatal(n, YC_EXIT_IOERR, "storage read failed after a commit: %s", yc_err_name(rc));
     struct yc_account a;
     rc = yc_account_decode(&a, val, vlen);
     if (rc == YC_OK)

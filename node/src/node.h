@@ -25,16 +25,16 @@ typedef struct yc_node yc_node;
 
 struct yc_node_status {
     const char *chain_id;
-    char node_id[100];   /* bech32m address of the node key */
-    const char *role;              /* "validator" | "observer" */
+    char node_id[100]; /* bech32m address of the node key */
+    const char *role;  /* "validator" | "observer" */
     uint64_t height, view;
-    uint32_t primary;              /* validator index of the primary of (height+1, view) */
+    uint32_t primary; /* validator index of the primary of (height+1, view) */
     uint8_t last_block_hash[YC_HASH_LEN];
     uint64_t last_block_time_ms;
     uint8_t state_root[YC_HASH_LEN];
     bool catching_up;
     uint32_t peers;
-    uint32_t validator_index;      /* UINT32_MAX for an observer */
+    uint32_t validator_index; /* UINT32_MAX for an observer */
 };
 
 /* A transaction's life cycle (docs/domain.md "What happens to a transaction"): pending
@@ -44,17 +44,17 @@ enum yc_tx_state {
     YC_TXS_UNKNOWN = 0,
     YC_TXS_PENDING,
     YC_TXS_COMMITTED,
-    YC_TXS_FAILED,   /* recorded in a block with its error code; only its nonce was used */
-    YC_TXS_REFUSED,  /* refused at admission or left out of a block; remembered a while */
-    YC_TXS_EXPIRED,  /* not ordered within mempool.ttl */
+    YC_TXS_FAILED,  /* recorded in a block with its error code; only its nonce was used */
+    YC_TXS_REFUSED, /* refused at admission or left out of a block; remembered a while */
+    YC_TXS_EXPIRED, /* not ordered within mempool.ttl */
 };
 
 struct yc_tx_status {
     enum yc_tx_state state;
-    int code;          /* YC_OK for committed, else the error code (YC_EEXPIRED: expired) */
-    uint64_t height;   /* committed / failed: block height */
-    uint32_t index;    /* committed / failed: position in the block */
-    const char *why;   /* refused or failed: its words for people, or NULL (a failure's
+    int code;        /* YC_OK for committed, else the error code (YC_EEXPIRED: expired) */
+    uint64_t height; /* committed / failed: block height */
+    uint32_t index;  /* committed / failed: position in the block */
+    const char *why; /* refused or failed: its words for people, or NULL (a failure's
                         * words are known to the nodes that executed it, for a while); valid
                         * until the node next changes its mempool (copy it before returning
                         * to the loop) */
@@ -98,23 +98,23 @@ struct yc_node_metrics { /* monotonic counters and gauges for /metrics */
     uint64_t view_changes_total;
     uint64_t rpc_requests_total;
     uint64_t p2p_msgs_in_total, p2p_msgs_out_total, p2p_bytes_in_total, p2p_bytes_out_total;
-    double last_block_commit_seconds;        /* time to store the last block (one synced write) */
-    struct yc_hist commit_latency_seconds;   /* a block's time (its proposal) to its commit here */
-    struct yc_hist block_store_seconds;      /* storing a block: encode and one synced write */
-    struct yc_hist block_txs;                /* transactions per committed block */
+    double last_block_commit_seconds;      /* time to store the last block (one synced write) */
+    struct yc_hist commit_latency_seconds; /* a block's time (its proposal) to its commit here */
+    struct yc_hist block_store_seconds;    /* storing a block: encode and one synced write */
+    struct yc_hist block_txs;              /* transactions per committed block */
     uint64_t storage_free_bytes, storage_size_bytes; /* the file system under data/ */
     /* consortium */
-    uint64_t consensus_height;               /* height being decided */
-    uint64_t consensus_msgs_received_total;  /* consensus messages from peers */
-    uint64_t consensus_msgs_refused_total;   /* of which refused by PBFT (stale, bad, ...) */
-    uint64_t consensus_msgs_sent_total;      /* messages of readies (to one or all) */
+    uint64_t consensus_height;              /* height being decided */
+    uint64_t consensus_msgs_received_total; /* consensus messages from peers */
+    uint64_t consensus_msgs_refused_total;  /* of which refused by PBFT (stale, bad, ...) */
+    uint64_t consensus_msgs_sent_total;     /* messages of readies (to one or all) */
     uint64_t gossip_txs_sent_total, gossip_txs_received_total;
-    uint64_t gossip_txs_admitted_total;      /* of the received, new to this mempool */
+    uint64_t gossip_txs_admitted_total;                  /* of the received, new to this mempool */
     uint64_t gossip_txs_dropped_total[YC_GOSSIP_DROP_N]; /* of the received, not admitted */
-    uint64_t mempool_refused_full_total;     /* refused: mempool.size or max_txs_bytes */
-    uint64_t mempool_refused_sender_total;   /* refused: max_txs_per_sender */
-    uint64_t txs_expired_total;              /* not ordered within mempool.ttl_seconds */
-    double mempool_oldest_pending_seconds;   /* age of the oldest tx held, 0 if none */
+    uint64_t mempool_refused_full_total;   /* refused: mempool.size or max_txs_bytes */
+    uint64_t mempool_refused_sender_total; /* refused: max_txs_per_sender */
+    uint64_t txs_expired_total;            /* not ordered within mempool.ttl_seconds */
+    double mempool_oldest_pending_seconds; /* age of the oldest tx held, 0 if none */
     uint64_t sync_requests_total, sync_blocks_total, sync_refused_total;
     uint64_t sync_blocks_served_total, sync_requests_throttled_total;
     uint64_t p2p_peers, p2p_validator_peers, p2p_observer_peers;
@@ -145,14 +145,14 @@ bool yc_node_read_only(yc_node *n);
 
 /* A connected peer as the net_info method shows it. */
 struct yc_node_peer {
-    uint64_t id;                  /* connection id */
-    uint32_t validator;           /* validator index, UINT32_MAX for an observer */
-    uint8_t pub[YC_PUBKEY_LEN];   /* its authenticated key */
-    char addr[64];                /* remote host:port */
-    bool outbound;                /* we dialled it */
-    uint64_t height;              /* the tip it last reported (0: none yet) */
+    uint64_t id;                /* connection id */
+    uint32_t validator;         /* validator index, UINT32_MAX for an observer */
+    uint8_t pub[YC_PUBKEY_LEN]; /* its authenticated key */
+    char addr[64];              /* remote host:port */
+    bool outbound;              /* we dialled it */
+    uint64_t height;            /* the tip it last reported (0: none yet) */
     uint64_t msgs_in, msgs_out, bytes_in, bytes_out;
-    uint64_t queued_bytes;        /* sent by us, not yet written to its socket */
+    uint64_t queued_bytes; /* sent by us, not yet written to its socket */
 };
 /* Writes up to `cap` connected peers into out; returns how many there are. */
 size_t yc_node_peers(yc_node *n, struct yc_node_peer *out, size_t cap);
@@ -171,8 +171,7 @@ size_t yc_node_peers(yc_node *n, struct yc_node_peer *out, size_t cap);
  * still pending when the node stops is answered YC_EBUSY during teardown, after
  * yc_rpc_stop has closed every connection (so the caller may release what it held).
  */
-typedef void (*yc_submit_cb)(void *ctx, int code, const uint8_t id[YC_HASH_LEN],
-                             const char *why);
+typedef void (*yc_submit_cb)(void *ctx, int code, const uint8_t id[YC_HASH_LEN], const char *why);
 int yc_node_submit(yc_node *n, const uint8_t *bytes, size_t len, yc_submit_cb cb, void *ctx);
 
 /* Current status of a tx id: PENDING (in the mempool), COMMITTED or FAILED (code,
@@ -226,10 +225,10 @@ void yc_node_mempool_each(yc_node *n, size_t limit, yc_mempool_visit_cb cb, void
  */
 struct yc_node_event {
     const char *kind;
-    const char *id;          /* "H:K", or NULL */
+    const char *id; /* "H:K", or NULL */
     const char *json;
-    const uint8_t *sender;   /* tx: the sender's key when the node knows it, else NULL */
-    const uint8_t *account;  /* alert: the account it names, else NULL */
+    const uint8_t *sender;  /* tx: the sender's key when the node knows it, else NULL */
+    const uint8_t *account; /* alert: the account it names, else NULL */
 };
 typedef void (*yc_event_cb)(void *ctx, const struct yc_node_event *ev);
 typedef struct yc_node_sub yc_node_sub;
@@ -240,7 +239,6 @@ void yc_node_unsubscribe(yc_node *n, yc_node_sub *s);
  * (-1: all of them), read from the store, exactly as they were published live (a failed
  * transaction's words only while this node still remembers them). Returns YC_OK,
  * YC_ENOTFOUND (no block at that height) or a store error (YC_ECORRUPT, YC_EIO). */
-int yc_node_block_events(yc_node *n, uint64_t height, int64_t after, yc_event_cb cb,
-                         void *ctx);
+int yc_node_block_events(yc_node *n, uint64_t height, int64_t after, yc_event_cb cb, void *ctx);
 
 #endif

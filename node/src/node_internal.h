@@ -40,13 +40,13 @@ struct yc_node {
     struct yc_config cfg;
     struct yc_genesis genesis;
     store *st;
-    struct store_tip tip;      /* last committed block, kept in step with the store */
+    struct store_tip tip; /* last committed block, kept in step with the store */
 
     yc_signer *node_signer;
     uint8_t node_pub[YC_PUBKEY_LEN];
     char node_id[100];
-    yc_signer *val_signer;     /* NULL for an observer */
-    uint32_t validator_index;  /* UINT32_MAX for an observer */
+    yc_signer *val_signer;    /* NULL for an observer */
+    uint32_t validator_index; /* UINT32_MAX for an observer */
     char cookie[65];
     int lock_fd;
     struct yc_httpd_tls *rpc_tls; /* read at start (run.c) until the RPC listener takes it */
@@ -54,31 +54,31 @@ struct yc_node {
 
     yc_mempool *mp;
     yc_verifier *ver;
-    struct yc_driver *drv;     /* NULL for an observer */
-    struct p2p *p2p;           /* the transport (net.c); NULL before start and after stop */
-    struct yc_sync *sync;      /* block sync (sync.c) */
-    struct yc_net *net;        /* gossip, status pings, fault hook (net.c) */
-    yc_overlay *precheck;      /* read cache over committed state; cleared each block */
+    struct yc_driver *drv; /* NULL for an observer */
+    struct p2p *p2p;       /* the transport (net.c); NULL before start and after stop */
+    struct yc_sync *sync;  /* block sync (sync.c) */
+    struct yc_net *net;    /* gossip, status pings, fault hook (net.c) */
+    yc_overlay *precheck;  /* read cache over committed state; cleared each block */
     size_t precheck_uses;
-    struct yc_admission *adm;  /* per-sender overlays of pending txs (submit.c) */
-    uv_timer_t expire_timer;   /* mempool expiry (submit.c) */
+    struct yc_admission *adm; /* per-sender overlays of pending txs (submit.c) */
+    uv_timer_t expire_timer;  /* mempool expiry (submit.c) */
     bool expire_timer_open;
 
-    struct yc_idmap inflight;  /* ids being verified or admitted → submit_req */
+    struct yc_idmap inflight;                 /* ids being verified or admitted → submit_req */
     struct submit_req *done_head, *done_tail; /* finished submits, answered from done_timer */
     uv_timer_t done_timer;
 
-    struct yc_idmap watches;   /* id → first yc_node_watch for it */
+    struct yc_idmap watches; /* id → first yc_node_watch for it */
     struct yc_node_watch *all_watches;
     struct yc_node_sub *subs;
-    unsigned dispatching;      /* > 0 while subscribers are being called */
+    unsigned dispatching; /* > 0 while subscribers are being called */
 
     struct yc_node_metrics metrics;
     uint64_t view, cons_height;
     struct yc_rpc *rpc, *ops;
     uv_signal_t sigint, sigterm, sighup;
     const struct yc_run_opts *run_opts; /* as started (run.c): SIGHUP re-reads [log] */
-    bool started;              /* loop handles initialized */
+    bool started;                       /* loop handles initialized */
     bool stopping;
     int exit_code;
 };
@@ -88,9 +88,7 @@ uint64_t yc__wall_ms(void);
 
 /* A tx left the mempool with a final outcome: notify watchers and subscribers. `sender`
  * is its sender's key when known (the events' account filter), else NULL. */
-void yc__node_tx_final(yc_node *n,
-                       const uint8_t id[YC_HASH_LEN],
-                       const uint8_t *sender,
+void yc__node_tx_final(yc_node *n, const uint8_t id[YC_HASH_LEN], const uint8_t *sender,
                        const struct yc_tx_status *st);
 /* The outcome of transaction i of committed block b, with the words this node keeps of
  * a failure (events.c; the live events and their replay use it both). */

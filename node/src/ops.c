@@ -50,8 +50,7 @@ static void outf(struct out *o, const char *fmt, ...)
         o->err = yc_buf_append(&o->b, line, (size_t)n);
 }
 
-static void metric(struct out *o, const char *name, const char *type, const char *help,
-                   uint64_t v)
+static void metric(struct out *o, const char *name, const char *type, const char *help, uint64_t v)
 {
     outf(o, "# HELP %s %s\n# TYPE %s %s\n%s %" PRIu64 "\n", name, help, name, type, name, v);
 }
@@ -69,17 +68,17 @@ static void hist(struct out *o, const char *name, const char *help, const char *
         outf(o, "%s_bucket{%s%sle=\"%g\"} %" PRIu64 "\n", name, label ? label : "",
              label ? "," : "", le[i], cum);
     }
-    outf(o, "%s_bucket{%s%sle=\"+Inf\"} %" PRIu64 "\n", name, label ? label : "",
-         label ? "," : "", h->count);
+    outf(o, "%s_bucket{%s%sle=\"+Inf\"} %" PRIu64 "\n", name, label ? label : "", label ? "," : "",
+         h->count);
     if (label) {
-        outf(o, "%s_sum{%s} %.6f\n%s_count{%s} %" PRIu64 "\n", name, label, h->sum, name,
-             label, h->count);
+        outf(o, "%s_sum{%s} %.6f\n%s_count{%s} %" PRIu64 "\n", name, label, h->sum, name, label,
+             h->count);
     } else {
         outf(o, "%s_sum %.6f\n%s_count %" PRIu64 "\n", name, h->sum, name, h->count);
     }
 }
 
-#define HIST(o, name, help, label, h, le, head)                                            \
+#define HIST(o, name, help, label, h, le, head) \
     hist((o), (name), (help), (label), (h), (le), sizeof(le) / sizeof((le)[0]), (head))
 
 /* The process_* family of Prometheus clients, from /proc (Linux). */
@@ -89,9 +88,11 @@ static void metrics_process(struct out *o)
     if (getrusage(RUSAGE_SELF, &ru) == 0) {
         double cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
                      (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
-        outf(o, "# HELP process_cpu_seconds_total Total user and system CPU time spent in "
-                "seconds.\n# TYPE process_cpu_seconds_total counter\n"
-                "process_cpu_seconds_total %.3f\n", cpu);
+        outf(o,
+             "# HELP process_cpu_seconds_total Total user and system CPU time spent in "
+             "seconds.\n# TYPE process_cpu_seconds_total counter\n"
+             "process_cpu_seconds_total %.3f\n",
+             cpu);
     }
     long page = sysconf(_SC_PAGESIZE);
     unsigned long long vsize = 0, rss = 0;
@@ -100,8 +101,8 @@ static void metrics_process(struct out *o)
         if (fscanf(f, "%llu %llu", &vsize, &rss) == 2 && page > 0) {
             metric(o, "process_virtual_memory_bytes", "gauge", "Virtual memory size in bytes.",
                    (uint64_t)vsize * (uint64_t)page);
-            metric(o, "process_resident_memory_bytes", "gauge",
-                   "Resident memory size in bytes.", (uint64_t)rss * (uint64_t)page);
+            metric(o, "process_resident_memory_bytes", "gauge", "Resident memory size in bytes.",
+                   (uint64_t)rss * (uint64_t)page);
         }
         fclose(f);
     }
@@ -143,9 +144,10 @@ static void metrics_process(struct out *o)
     }
     long hz = sysconf(_SC_CLK_TCK);
     if (btime > 0 && hz > 0)
-        outf(o, "# HELP process_start_time_seconds Start time of the process since unix epoch "
-                "in seconds.\n# TYPE process_start_time_seconds gauge\n"
-                "process_start_time_seconds %.2f\n",
+        outf(o,
+             "# HELP process_start_time_seconds Start time of the process since unix epoch "
+             "in seconds.\n# TYPE process_start_time_seconds gauge\n"
+             "process_start_time_seconds %.2f\n",
              (double)btime + (double)start_ticks / (double)hz);
 }
 
@@ -158,8 +160,8 @@ static void metrics_node(struct out *o, yc_node *n)
     if (m) {
         metric(o, "yuchain_blocks_committed_total", "counter", "Blocks committed since start.",
                m->blocks_committed_total);
-        metric(o, "yuchain_txs_committed_total", "counter",
-               "Transactions committed since start.", m->txs_committed_total);
+        metric(o, "yuchain_txs_committed_total", "counter", "Transactions committed since start.",
+               m->txs_committed_total);
         metric(o, "yuchain_txs_rejected_total", "counter",
                "Transactions rejected (admission or execution) since start.",
                m->txs_rejected_total);
@@ -169,8 +171,7 @@ static void metrics_node(struct out *o, yc_node *n)
         metric(o, "yuchain_sig_verifications_total", "counter",
                "Signature verifications performed.", m->sig_verifications_total);
         metric(o, "yuchain_sig_cache_hits_total", "counter",
-               "Signature checks answered from the verification cache.",
-               m->sig_cache_hits_total);
+               "Signature checks answered from the verification cache.", m->sig_cache_hits_total);
         metric(o, "yuchain_mempool_txs", "gauge", "Transactions waiting in the mempool.",
                m->mempool_txs);
         metric(o, "yuchain_mempool_bytes", "gauge", "Bytes of transactions in the mempool.",
@@ -181,8 +182,8 @@ static void metrics_node(struct out *o, yc_node *n)
                "Peer-to-peer messages received.", m->p2p_msgs_in_total);
         metric(o, "yuchain_p2p_messages_sent_total", "counter", "Peer-to-peer messages sent.",
                m->p2p_msgs_out_total);
-        metric(o, "yuchain_p2p_received_bytes_total", "counter",
-               "Peer-to-peer bytes received.", m->p2p_bytes_in_total);
+        metric(o, "yuchain_p2p_received_bytes_total", "counter", "Peer-to-peer bytes received.",
+               m->p2p_bytes_in_total);
         metric(o, "yuchain_p2p_sent_bytes_total", "counter", "Peer-to-peer bytes sent.",
                m->p2p_bytes_out_total);
         metric(o, "yuchain_consensus_height", "gauge", "Height being decided by consensus.",
@@ -207,11 +208,12 @@ static void metrics_node(struct out *o, yc_node *n)
         for (int r = 0; r < YC_GOSSIP_DROP_N; r++)
             outf(o, "yuchain_gossip_txs_dropped_total{reason=\"%s\"} %" PRIu64 "\n",
                  yc_gossip_drop_name((enum yc_gossip_drop)r), m->gossip_txs_dropped_total[r]);
-        outf(o, "# HELP yuchain_mempool_refused_total Transactions refused by the mempool's "
-                "limits, by reason (full: mempool.size or max_txs_bytes; sender_full: "
-                "max_txs_per_sender).\n# TYPE yuchain_mempool_refused_total counter\n"
-                "yuchain_mempool_refused_total{reason=\"full\"} %" PRIu64 "\n"
-                "yuchain_mempool_refused_total{reason=\"sender_full\"} %" PRIu64 "\n",
+        outf(o,
+             "# HELP yuchain_mempool_refused_total Transactions refused by the mempool's "
+             "limits, by reason (full: mempool.size or max_txs_bytes; sender_full: "
+             "max_txs_per_sender).\n# TYPE yuchain_mempool_refused_total counter\n"
+             "yuchain_mempool_refused_total{reason=\"full\"} %" PRIu64 "\n"
+             "yuchain_mempool_refused_total{reason=\"sender_full\"} %" PRIu64 "\n",
              m->mempool_refused_full_total, m->mempool_refused_sender_total);
         metric(o, "yuchain_txs_expired_total", "counter",
                "Transactions expired: not in a block within mempool.ttl_seconds.",
@@ -226,8 +228,7 @@ static void metrics_node(struct out *o, yc_node *n)
         metric(o, "yuchain_sync_blocks_total", "counter",
                "Blocks applied from block sync (certificate checked).", m->sync_blocks_total);
         metric(o, "yuchain_sync_responses_refused_total", "counter",
-               "Block-sync responses refused (bad block or certificate).",
-               m->sync_refused_total);
+               "Block-sync responses refused (bad block or certificate).", m->sync_refused_total);
         metric(o, "yuchain_sync_blocks_served_total", "counter",
                "Blocks sent to peers that were syncing.", m->sync_blocks_served_total);
         metric(o, "yuchain_sync_requests_throttled_total", "counter",
@@ -244,18 +245,18 @@ static void metrics_node(struct out *o, yc_node *n)
                "Failed, timed-out or refused p2p handshakes.", m->p2p_handshakes_failed_total);
         metric(o, "yuchain_p2p_connections_evicted_total", "counter",
                "Unidentified inbound p2p connections evicted for a newcomer (pool or source "
-               "full).", m->p2p_conns_evicted_total);
+               "full).",
+               m->p2p_conns_evicted_total);
         metric(o, "yuchain_p2p_connections_refused_total", "counter",
-               "Inbound p2p observers refused: max_observers reached.",
-               m->p2p_conns_refused_total);
+               "Inbound p2p observers refused: max_observers reached.", m->p2p_conns_refused_total);
         outf(o,
              "# HELP yuchain_last_block_commit_seconds Time to store the last committed block "
              "(encode and one synced write).\n# TYPE yuchain_last_block_commit_seconds "
              "gauge\nyuchain_last_block_commit_seconds %.6f\n",
              m->last_block_commit_seconds);
         HIST(o, "yuchain_commit_latency_seconds",
-             "From a block's time (its proposal, by the primary's clock) to its commit here.",
-             NULL, &m->commit_latency_seconds, YC_HIST_LATENCY_S, true);
+             "From a block's time (its proposal, by the primary's clock) to its commit here.", NULL,
+             &m->commit_latency_seconds, YC_HIST_LATENCY_S, true);
         HIST(o, "yuchain_block_store_seconds",
              "Time to store a committed block (encode and one synced write).", NULL,
              &m->block_store_seconds, YC_HIST_STORE_S, true);
@@ -268,12 +269,10 @@ static void metrics_node(struct out *o, yc_node *n)
                "Size of the file system of the node's data directory, in bytes.",
                m->storage_size_bytes);
     }
-    metric(o, "yuchain_block_height", "gauge", "Height of the last committed block.",
-           st.height);
+    metric(o, "yuchain_block_height", "gauge", "Height of the last committed block.", st.height);
     metric(o, "yuchain_consensus_view", "gauge", "Current PBFT view.", st.view);
     metric(o, "yuchain_last_block_timestamp_seconds", "gauge",
-           "Block time of the last committed block (Unix seconds).",
-           st.last_block_time_ms / 1000);
+           "Block time of the last committed block (Unix seconds).", st.last_block_time_ms / 1000);
     metric(o, "yuchain_peers", "gauge", "Connected peers.", st.peers);
     metric(o, "yuchain_catching_up", "gauge", "1 while the node is syncing blocks from peers.",
            st.catching_up ? 1 : 0);
@@ -357,8 +356,9 @@ static void serve_metrics(yc_rpc *r, yc_http_conn *conn)
     metrics_node(&o, r->node);
     metrics_rpc(&o);
     metrics_process(&o);
-    outf(&o, "# HELP yuchain_build_info Build version.\n# TYPE yuchain_build_info gauge\n"
-             "yuchain_build_info{version=\"%s\"} 1\n",
+    outf(&o,
+         "# HELP yuchain_build_info Build version.\n# TYPE yuchain_build_info gauge\n"
+         "yuchain_build_info{version=\"%s\"} 1\n",
          YC_VERSION);
     if (o.err != YC_OK) {
         static const char msg[] = "metrics unavailable\n";
@@ -395,8 +395,8 @@ static void serve_version(yc_rpc *r, yc_http_conn *conn)
     char hash[2 * YC_HASH_LEN + 1] = "";
     if (g)
         yc_hex(hash, g->hash, YC_HASH_LEN);
-    json_t *o = json_pack("{s:s,s:s,s:s}", "version", YC_VERSION, "chain_id",
-                          g ? g->chain_id : "", "genesis_hash", hash);
+    json_t *o = json_pack("{s:s,s:s,s:s}", "version", YC_VERSION, "chain_id", g ? g->chain_id : "",
+                          "genesis_hash", hash);
     char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);
     if (!s) {

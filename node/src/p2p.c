@@ -263,8 +263,10 @@ void yc__p2p_identify(struct p2p_conn *c)
     c->identified = true;
     if (c->dialer && c->dialer->pinned &&
         sodium_memcmp(c->dialer->pub, c->peer_pub, YC_PUBKEY_LEN) != 0) {
-        yc__p2p_conn_close(c, "its key is not the one persistent_peers names for this "
-                              "address", true);
+        yc__p2p_conn_close(c,
+                           "its key is not the one persistent_peers names for this "
+                           "address",
+                           true);
         return;
     }
     if (c->dialer) {
@@ -398,9 +400,8 @@ static int start_listener(struct p2p *p)
         return YC_EIO;
     }
     if (uv_tcp_getsockname(&p->listener, (struct sockaddr *)&ss, &sl) == 0)
-        p->listen_port = ntohs(ss.ss_family == AF_INET6
-                                   ? ((struct sockaddr_in6 *)&ss)->sin6_port
-                                   : ((struct sockaddr_in *)&ss)->sin_port);
+        p->listen_port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+                                                        : ((struct sockaddr_in *)&ss)->sin_port);
     yc_log_info("p2p", "listening on %s:%u", p->listen_host, (unsigned)p->listen_port);
     return YC_OK;
 }
@@ -510,8 +511,7 @@ static int add_dialer(struct p2p *p, const char *entry)
             ok = yc_addr_decode(d->pub, key) == YC_OK && yc_pubkey_valid(d->pub);
         }
         if (!ok) {
-            yc_log_error("p2p", "peer \"%s\": the part before '@' is not a yc1 key address",
-                         entry);
+            yc_log_error("p2p", "peer \"%s\": the part before '@' is not a yc1 key address", entry);
             return YC_ECONFIG;
         }
         d->has_pub = true;
@@ -582,16 +582,16 @@ int p2p_create(p2p **out, uv_loop_t *loop, const struct p2p_config *cfg)
     p->self_index = idx < 0 ? P2P_OBSERVER : (uint32_t)idx;
     p->allow_observers = cfg->allow_observers;
     p->max_frame = cfg->max_frame ? cfg->max_frame : PBFT_MAX_MSG_BYTES;
-    p->max_inbound_hs = cfg->max_inbound_handshakes ? cfg->max_inbound_handshakes
-                                                    : P2P_DEFAULT_MAX_INBOUND_HS;
+    p->max_inbound_hs =
+        cfg->max_inbound_handshakes ? cfg->max_inbound_handshakes : P2P_DEFAULT_MAX_INBOUND_HS;
     p->max_hs_per_source = cfg->max_handshakes_per_source ? cfg->max_handshakes_per_source
                                                           : P2P_DEFAULT_MAX_HS_PER_SOURCE;
     if (p->max_hs_per_source > p->max_inbound_hs)
         p->max_hs_per_source = p->max_inbound_hs;
     p->max_observers = cfg->max_observers ? cfg->max_observers : P2P_DEFAULT_MAX_OBSERVERS;
     p->max_queue = cfg->max_queue_bytes ? cfg->max_queue_bytes : P2P_DEFAULT_QUEUE_BYTES;
-    p->hs_timeout_ms = cfg->handshake_timeout_ms ? cfg->handshake_timeout_ms
-                                                 : P2P_DEFAULT_HS_TIMEOUT_MS;
+    p->hs_timeout_ms =
+        cfg->handshake_timeout_ms ? cfg->handshake_timeout_ms : P2P_DEFAULT_HS_TIMEOUT_MS;
     p->linger_ms = p->hs_timeout_ms / 10 ? p->hs_timeout_ms / 10 : 1;
     p->backoff_min_ms = cfg->backoff_min_ms ? cfg->backoff_min_ms : P2P_DEFAULT_BACKOFF_MIN_MS;
     p->backoff_max_ms = cfg->backoff_max_ms ? cfg->backoff_max_ms : P2P_DEFAULT_BACKOFF_MAX_MS;

@@ -100,21 +100,21 @@ struct p2p_config {
      * (the genesis holds no addresses); peers may still dial us.
      */
     const char *persistent_peers;
-    bool allow_observers;       /* accept keys outside the validator set as observers */
-    uint32_t max_frame;         /* max plaintext bytes of a frame, type byte included;
+    bool allow_observers;               /* accept keys outside the validator set as observers */
+    uint32_t max_frame;                 /* max plaintext bytes of a frame, type byte included;
                                    0: PBFT_MAX_MSG_BYTES */
     uint32_t max_inbound_handshakes;    /* unidentified inbound connections; 0: 64 */
     uint32_t max_handshakes_per_source; /* of which from one source; 0: 16 */
-    uint32_t max_observers;     /* identified inbound observers; 0: 16 */
-    size_t max_queue_bytes;     /* per-peer send queue; 0: 64 MiB */
-    uint32_t handshake_timeout_ms; /* connect + handshake; 0: 5000 */
-    uint32_t backoff_min_ms;    /* first redial delay; 0: 100 */
-    uint32_t backoff_max_ms;    /* delay cap, doubling from min; 0: 10000 */
-    uint64_t seed;              /* jitter PRNG seed; 0: from randombytes */
-    p2p_recv_cb on_recv;        /* may be NULL (messages dropped) */
-    p2p_peer_cb on_connect;     /* may be NULL */
-    p2p_peer_cb on_disconnect;  /* may be NULL */
-    void *ctx;                  /* passed to the callbacks */
+    uint32_t max_observers;             /* identified inbound observers; 0: 16 */
+    size_t max_queue_bytes;             /* per-peer send queue; 0: 64 MiB */
+    uint32_t handshake_timeout_ms;      /* connect + handshake; 0: 5000 */
+    uint32_t backoff_min_ms;            /* first redial delay; 0: 100 */
+    uint32_t backoff_max_ms;            /* delay cap, doubling from min; 0: 10000 */
+    uint64_t seed;                      /* jitter PRNG seed; 0: from randombytes */
+    p2p_recv_cb on_recv;                /* may be NULL (messages dropped) */
+    p2p_peer_cb on_connect;             /* may be NULL */
+    p2p_peer_cb on_disconnect;          /* may be NULL */
+    void *ctx;                          /* passed to the callbacks */
 };
 
 struct p2p_stats {
@@ -133,12 +133,12 @@ struct p2p_stats {
 
 struct p2p_peer_info {
     uint64_t id;
-    uint32_t validator;            /* index, or P2P_OBSERVER */
-    uint8_t pub[YC_PUBKEY_LEN];    /* authenticated long-term key */
-    char addr[P2P_ADDR_MAX];       /* remote "ip:port" (the dialled address when outbound) */
+    uint32_t validator;         /* index, or P2P_OBSERVER */
+    uint8_t pub[YC_PUBKEY_LEN]; /* authenticated long-term key */
+    char addr[P2P_ADDR_MAX];    /* remote "ip:port" (the dialled address when outbound) */
     bool outbound;
     uint64_t msgs_in, msgs_out, bytes_in, bytes_out;
-    size_t queued_bytes;           /* sent but not yet written to the socket */
+    size_t queued_bytes; /* sent but not yet written to the socket */
 };
 
 /*

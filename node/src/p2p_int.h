@@ -26,9 +26,9 @@
 #include "p2p.h"
 #include "p2p_secure.h"
 
-#define P2P_READ_CHUNK (64u << 10)     /* shared read buffer */
-#define P2P_KEEP_RBUF (256u << 10)     /* a larger assembly buffer is freed after its frame */
-#define P2P_DRAIN_MS 2000              /* how long a replaced connection may drain */
+#define P2P_READ_CHUNK (64u << 10) /* shared read buffer */
+#define P2P_KEEP_RBUF (256u << 10) /* a larger assembly buffer is freed after its frame */
+#define P2P_DRAIN_MS 2000          /* how long a replaced connection may drain */
 
 enum p2p_conn_state {
     P2P_C_CONNECTING = 0, /* outbound TCP connect in progress */
@@ -41,9 +41,9 @@ struct p2p_dialer;
 
 /* How far an unidentified inbound connection got: evictions take the least first. */
 enum p2p_progress {
-    P2P_PROG_NONE = 0,  /* nothing received */
-    P2P_PROG_BYTES,     /* part of a hello received (or waiting in the socket) */
-    P2P_PROG_REPLIED,   /* a valid hello answered: waiting for the auth */
+    P2P_PROG_NONE = 0, /* nothing received */
+    P2P_PROG_BYTES,    /* part of a hello received (or waiting in the socket) */
+    P2P_PROG_REPLIED,  /* a valid hello answered: waiting for the auth */
 };
 
 /* A source of unidentified inbound connections: an IPv4 address or an IPv6 /64. Its key
@@ -52,7 +52,7 @@ enum p2p_progress {
 struct p2p_src {
     struct p2p_src *next;
     uint8_t key[P2P_SRC_KEY_LEN];
-    uint32_t n;                   /* pending inbound connections from it */
+    uint32_t n; /* pending inbound connections from it */
 };
 
 /* Secrets of one connection, kept in sodium_malloc'ed memory. */
@@ -65,31 +65,31 @@ struct p2p_conn {
     struct p2p *p;
     struct p2p_conn *prev, *next; /* p->conns */
     uv_tcp_t tcp;
-    uv_timer_t timer;             /* handshake timeout, drain limit, deferred drop */
+    uv_timer_t timer; /* handshake timeout, drain limit, deferred drop */
     uv_connect_t creq;
-    int open_handles;             /* tcp and timer not yet closed */
+    int open_handles; /* tcp and timer not yet closed */
     uint64_t id;
     enum p2p_conn_state state;
     bool outbound;
     bool closing;
-    bool active;                  /* the connection in use for its peer (callbacks fired) */
-    bool doomed;                  /* dropped from an API call; closed by the timer */
-    bool identified;              /* handshake done, validator/peer_pub set */
-    const char *doom_why;         /* static text */
-    bool pending_in;              /* in the unidentified inbound pool (p->npending, src) */
-    bool lingering;               /* evicted from the pool, closing soon (p->nlinger) */
-    bool counted_observer;        /* an identified inbound observer (p->nobservers_in) */
-    uint8_t progress;             /* inbound handshake: enum p2p_progress */
-    struct p2p_src *src;          /* source address record while pending_in */
-    struct p2p_dialer *dialer;    /* outbound only, NULL once detached */
-    struct p2p_secrets *sec;      /* NULL for an inbound connection until its hello */
-    uint32_t validator;           /* index or P2P_OBSERVER, once identified */
+    bool active;               /* the connection in use for its peer (callbacks fired) */
+    bool doomed;               /* dropped from an API call; closed by the timer */
+    bool identified;           /* handshake done, validator/peer_pub set */
+    const char *doom_why;      /* static text */
+    bool pending_in;           /* in the unidentified inbound pool (p->npending, src) */
+    bool lingering;            /* evicted from the pool, closing soon (p->nlinger) */
+    bool counted_observer;     /* an identified inbound observer (p->nobservers_in) */
+    uint8_t progress;          /* inbound handshake: enum p2p_progress */
+    struct p2p_src *src;       /* source address record while pending_in */
+    struct p2p_dialer *dialer; /* outbound only, NULL once detached */
+    struct p2p_secrets *sec;   /* NULL for an inbound connection until its hello */
+    uint32_t validator;        /* index or P2P_OBSERVER, once identified */
     uint8_t peer_pub[YC_PUBKEY_LEN];
     char addr[P2P_ADDR_MAX];
     /* assembly of the unit being read (handshake message or whole frame) */
     uint8_t *rbuf;
     size_t rlen, rcap, rneed;
-    size_t queued;                /* bytes handed to uv_write and not yet completed */
+    size_t queued; /* bytes handed to uv_write and not yet completed */
     uint64_t msgs_in, msgs_out, bytes_in, bytes_out;
 };
 
@@ -97,16 +97,16 @@ struct p2p_dialer {
     struct p2p *p;
     char host[P2P_ADDR_MAX];
     char port[8];
-    char addr[P2P_ADDR_MAX];      /* as configured, for logs */
+    char addr[P2P_ADDR_MAX]; /* as configured, for logs */
     uv_timer_t timer;
     uv_getaddrinfo_t gai;
     bool resolving;
-    bool idle;                    /* the target is connected another way: wait for a kick */
+    bool idle; /* the target is connected another way: wait for a kick */
     struct p2p_conn *conn;
-    bool has_pub;                 /* pub: the key expected or last reached there */
-    bool pinned;                  /* pub was configured (KEY@host:port): another key there
+    bool has_pub; /* pub: the key expected or last reached there */
+    bool pinned;  /* pub was configured (KEY@host:port): another key there
                                      is refused */
-    bool is_self;                 /* the address is our own: never redialled */
+    bool is_self; /* the address is our own: never redialled */
     uint8_t pub[YC_PUBKEY_LEN];
     uint32_t attempts;
 };
@@ -136,22 +136,22 @@ struct p2p {
     struct p2p_dialer *dialers;
     size_t ndialers;
 
-    struct p2p_conn *conns;       /* every open connection */
+    struct p2p_conn *conns; /* every open connection */
     uint32_t nconns;
-    uint32_t npending;            /* unidentified inbound connections (the pool) */
-    uint32_t nlinger;             /* evicted ones not closed yet (at most max_inbound_hs) */
-    uint32_t linger_ms;           /* how long an evicted one may still finish its handshake */
-    uint32_t nobservers_in;       /* identified inbound observers */
-    struct p2p_src *srcs;         /* sources with pending connections */
-    uint64_t pressure_at;         /* loop time of the last slot-pressure warning */
+    uint32_t npending;      /* unidentified inbound connections (the pool) */
+    uint32_t nlinger;       /* evicted ones not closed yet (at most max_inbound_hs) */
+    uint32_t linger_ms;     /* how long an evicted one may still finish its handshake */
+    uint32_t nobservers_in; /* identified inbound observers */
+    struct p2p_src *srcs;   /* sources with pending connections */
+    uint64_t pressure_at;   /* loop time of the last slot-pressure warning */
     uint64_t pressure_evicted, pressure_refused; /* counters as of that warning */
     uint64_t hsfail_at, hsfail_logged; /* the last failed-handshake warning, and the count */
     struct p2p_conn *by_validator[YC_MAX_VALIDATORS]; /* active connection per validator */
     uint64_t next_id;
-    struct p2p_stats stats;       /* peers/validators/observers/connections kept live */
+    struct p2p_stats stats; /* peers/validators/observers/connections kept live */
 
     bool started, stopping;
-    size_t refs;                  /* handles and requests still open */
+    size_t refs; /* handles and requests still open */
     uint8_t rdbuf[P2P_READ_CHUNK];
 #ifdef YC_TEST_HOOKS
     uint64_t fault_blocked;

@@ -60,8 +60,7 @@ static int fail(struct p2p_hs *hs, int err)
     return err;
 }
 
-int p2p_hs_init(struct p2p_hs *hs, bool initiator, const char *chain_id,
-                const uint8_t eph_seed[32])
+int p2p_hs_init(struct p2p_hs *hs, bool initiator, const char *chain_id, const uint8_t eph_seed[32])
 {
     size_t n = strlen(chain_id);
     memset(hs, 0, sizeof *hs);

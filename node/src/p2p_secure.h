@@ -41,7 +41,13 @@
 #define P2P_FRAME_HDR 4
 #define P2P_MAC_LEN 16
 
-enum p2p_hs_state { P2P_HS_START = 0, P2P_HS_SENT_HELLO, P2P_HS_SENT_REPLY, P2P_HS_DONE, P2P_HS_FAILED };
+enum p2p_hs_state {
+    P2P_HS_START = 0,
+    P2P_HS_SENT_HELLO,
+    P2P_HS_SENT_REPLY,
+    P2P_HS_DONE,
+    P2P_HS_FAILED
+};
 
 struct p2p_session {
     uint8_t rx_key[crypto_kx_SESSIONKEYBYTES];

@@ -115,13 +115,13 @@ void yc__p2p_note_failed_handshake(struct p2p_conn *c, const char *why)
     struct p2p *p = c->p;
     uint64_t now = uv_now(p->loop);
     if (p->hsfail_at != 0 && now - p->hsfail_at < PRESSURE_LOG_MS) {
-        yc_log_debug("p2p", "connection %" PRIu64 " (%s): %s; disconnecting", c->id, c->addr,
-                     why);
+        yc_log_debug("p2p", "connection %" PRIu64 " (%s): %s; disconnecting", c->id, c->addr, why);
         return;
     }
-    yc_log_warn("p2p", "connection %" PRIu64 " (%s): %s; disconnecting (%" PRIu64
-                " failed handshakes since %s; the next within 10 s at debug)", c->id, c->addr,
-                why, p->stats.handshakes_failed - p->hsfail_logged,
+    yc_log_warn("p2p",
+                "connection %" PRIu64 " (%s): %s; disconnecting (%" PRIu64
+                " failed handshakes since %s; the next within 10 s at debug)",
+                c->id, c->addr, why, p->stats.handshakes_failed - p->hsfail_logged,
                 p->hsfail_at ? "the last such line" : "start");
     p->hsfail_at = now ? now : 1;
     p->hsfail_logged = p->stats.handshakes_failed;
@@ -208,8 +208,9 @@ bool yc__p2p_admit(struct p2p_conn *nc, const struct sockaddr *sa)
         struct p2p_conn *v = pick(p, nc, same ? PICK_SOURCE : PICK_POOL);
         if (!v)
             break; /* cannot happen: caps are >= 1 and nc is counted */
-        yc_log_debug("p2p", "connection %" PRIu64 " (%s) evicted for connection %" PRIu64
-                     " (%s): %s full", v->id, v->addr, nc->id, nc->addr,
+        yc_log_debug("p2p",
+                     "connection %" PRIu64 " (%s) evicted for connection %" PRIu64 " (%s): %s full",
+                     v->id, v->addr, nc->id, nc->addr,
                      same ? "its source's share of the handshake pool" : "the handshake pool");
         evict(v);
     }

@@ -113,9 +113,11 @@ int yc__build_block(yc_node *n, uint64_t height, uint64_t view, uint32_t propose
     struct yc_block_header *h = &e->block.hdr;
     uint64_t now = yc__wall_ms();
     char why[320];
-    struct yc_exec_ctx ctx = {.g = &n->genesis, .height = height,
+    struct yc_exec_ctx ctx = {.g = &n->genesis,
+                              .height = height,
                               .time_ms = now > n->tip.time_ms ? now : n->tip.time_ms + 1,
-                              .why = why, .whylen = sizeof why};
+                              .why = why,
+                              .whylen = sizeof why};
     uint32_t ntx = 0;
     for (size_t i = 0; i < c.n; i++) {
         const struct yc_tx *tx = c.v[i];
@@ -192,8 +194,8 @@ int yc__build_block(yc_node *n, uint64_t height, uint64_t view, uint32_t propose
     }
 out:
     if (rc != YC_OK)
-        yc_log_error("producer", "building height %llu: %s failed: %s",
-                     (unsigned long long)height, step, yc_err_name(rc));
+        yc_log_error("producer", "building height %llu: %s failed: %s", (unsigned long long)height,
+                     step, yc_err_name(rc));
     /* rejections are final whether or not a block came out of this attempt */
     for (size_t i = 0; i < nrej; i++)
         yc__node_tx_rejected(n, rej[i].id, rej[i].code);
@@ -223,8 +225,7 @@ void yc__node_valset(yc_node *n, uint64_t height, struct yc_valset *out)
     yc_valset_genesis(out, &n->genesis);
 }
 
-int yc__check_next(yc_node *n, const struct yc_block *b, unsigned flags,
-                   struct yc_block_verdict *v)
+int yc__check_next(yc_node *n, const struct yc_block *b, unsigned flags, struct yc_block_verdict *v)
 {
     struct yc_block_parent parent = {.height = n->tip.height, .time_ms = n->tip.time_ms};
     memcpy(parent.hash, n->tip.hash, YC_HASH_LEN);
@@ -324,20 +325,20 @@ void yc__store_block(yc_node *n, struct yc_exec_block *e, const struct yc_cert *
                        "%u txs was reported committed by this node. At the next start the node "
                        "resumes from its last stored block (%llu or %llu) and fetches the rest "
                        "from its peers. Free space on the disk or repair it, then start again",
-                       (unsigned long long)n->tip.height, (unsigned long long)b->hdr.height,
-                       b->ntx, (unsigned long long)n->tip.height,
-                       (unsigned long long)b->hdr.height);
+                       (unsigned long long)n->tip.height, (unsigned long long)b->hdr.height, b->ntx,
+                       (unsigned long long)n->tip.height, (unsigned long long)b->hdr.height);
     }
     struct store_tip tip;
     rc = store_tip(n->st, &tip);
-    if (rc != YC_OK || tip.height != b->hdr.height ||
-        memcmp(tip.hash, e->digest, YC_HASH_LEN) != 0)
+    if (rc != YC_OK || tip.height != b->hdr.height || memcmp(tip.hash, e->digest, YC_HASH_LEN) != 0)
         yc__node_fatal(n, YC_EXIT_IOERR,
                        "the store's tip does not match block %llu just stored (%s)",
                        (unsigned long long)b->hdr.height, yc_err_name(rc));
     if (memcmp(tip.state_root, b->hdr.state_root, YC_HASH_LEN) != 0) {
-        yc_log_error("producer", "state root after block %llu differs from its header: this "
-                     "node diverged; stopping", (unsigned long long)b->hdr.height);
+        yc_log_error("producer",
+                     "state root after block %llu differs from its header: this "
+                     "node diverged; stopping",
+                     (unsigned long long)b->hdr.height);
         abort();
     }
     n->tip = tip;

@@ -21,12 +21,12 @@
 struct yc_exec_block {
     uint8_t digest[YC_HASH_LEN]; /* block hash */
     uint64_t height, view;
-    struct yc_block block;       /* decoded proposal (owned; no certificate yet) */
-    yc_overlay *ov;              /* its writes over committed state (owned) */
-    char **why;                  /* per tx, the words of its failure (owned; NULL entries for
+    struct yc_block block;      /* decoded proposal (owned; no certificate yet) */
+    yc_overlay *ov;             /* its writes over committed state (owned) */
+    char **why;                 /* per tx, the words of its failure (owned; NULL entries for
                                   * none; the array NULL if no tx failed) */
-    uint32_t nwhy;               /* entries of why */
-    struct yc_exec_block *next;  /* driver's cache list */
+    uint32_t nwhy;              /* entries of why */
+    struct yc_exec_block *next; /* driver's cache list */
 };
 
 void yc__exec_block_free(struct yc_exec_block *e);

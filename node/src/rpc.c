@@ -35,7 +35,8 @@ static const struct rpc_method g_methods[] = {
     {"status", yc__rpc_status, 0, {NULL}},
     {"health", yc__rpc_health, 0, {NULL}},
     {"genesis", yc__rpc_genesis, 0, {NULL}},
-    {"net_info", yc__rpc_net_info, 0, {NULL}}, {"validators", yc__rpc_validators, 0, {NULL}},
+    {"net_info", yc__rpc_net_info, 0, {NULL}},
+    {"validators", yc__rpc_validators, 0, {NULL}},
     {"broadcast_tx_async", yc__rpc_broadcast_tx_async, RPC_F_BROADCAST, {"tx"}},
     {"broadcast_tx_sync", yc__rpc_broadcast_tx_sync, RPC_F_BROADCAST, {"tx"}},
     {"broadcast_tx_commit", yc__rpc_broadcast_tx_commit, RPC_F_BROADCAST, {"tx", "timeout_ms?"}},
@@ -271,8 +272,7 @@ static json_t *response_object(const struct rpc_call *c)
 {
     json_t *id = c->id ? json_incref(c->id) : json_null();
     if (c->err_rpc)
-        return json_pack("{s:s,s:o,s:o*}", "jsonrpc", "2.0", "id", id, "error",
-                         error_object(c));
+        return json_pack("{s:s,s:o,s:o*}", "jsonrpc", "2.0", "id", id, "error", error_object(c));
     return json_pack("{s:s,s:o,s:O}", "jsonrpc", "2.0", "id", id, "result", c->result);
 }
 
@@ -438,9 +438,9 @@ static int json_shape_check(const uint8_t *p, size_t len, int max_depth, size_t 
 
 static void respond_single_error(yc_http_conn *conn, int rpc_code, int yc_code, const char *msg)
 {
-    json_t *body = json_pack("{s:s,s:n,s:{s:i,s:s,s:{s:s}}}", "jsonrpc", "2.0", "id", "error",
-                             "code", rpc_code, "message", msg, "data", "code",
-                             yc_err_name(yc_code));
+    json_t *body =
+        json_pack("{s:s,s:n,s:{s:i,s:s,s:{s:s}}}", "jsonrpc", "2.0", "id", "error", "code",
+                  rpc_code, "message", msg, "data", "code", yc_err_name(yc_code));
     send_json(conn, 200, body);
     json_decref(body);
 }
@@ -534,23 +534,24 @@ static void handle_post(yc_rpc *r, yc_http_conn *conn, const struct yc_http_req 
     }
     if (shape == YC_ETOOMANY) {
         char msg[160];
-        snprintf(msg, sizeof(msg), "JSON with more than %zu items (containers, members, "
-                 "elements): at most %d per entry of max_batch (%u)", max_items,
-                 RPC_JSON_ITEMS_PER_ENTRY, r->cfg.max_batch);
+        snprintf(msg, sizeof(msg),
+                 "JSON with more than %zu items (containers, members, "
+                 "elements): at most %d per entry of max_batch (%u)",
+                 max_items, RPC_JSON_ITEMS_PER_ENTRY, r->cfg.max_batch);
         respond_single_error(conn, RPC_INVALID_REQUEST, YC_ETOOMANY, msg);
         return;
     }
     json_error_t jerr;
     json_t *root = json_loadb((const char *)hr->body, hr->body_len,
-                              JSON_REJECT_DUPLICATES | JSON_DECODE_ANY,
-                              &jerr);
+                              JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
     /* jansson copied what it needs: the body's memory goes back now, not after the
      * calls (broadcast_txs then holds its strings, not also the text they came from). */
     yc_http_release_body(conn);
     if (!root) {
         enum json_error_code ec = json_error_code(&jerr);
-        int code = ec == json_error_invalid_utf8 ? YC_EUTF8 :
-                   ec == json_error_out_of_memory ? YC_ENOMEM : YC_EDECODE;
+        int code = ec == json_error_invalid_utf8    ? YC_EUTF8
+                   : ec == json_error_out_of_memory ? YC_ENOMEM
+                                                    : YC_EDECODE;
         char msg[200];
         snprintf(msg, sizeof(msg), "parse error: %s", jerr.text);
         scrub(msg);
@@ -585,8 +586,7 @@ static void handle_post(yc_rpc *r, yc_http_conn *conn, const struct yc_http_req 
     }
     q->in_dispatch = true; /* entries failing validation must not answer early */
     for (size_t i = 0; i < n; i++)
-        prepare_call(&q->calls[i], batch ? json_array_get(root, i) : root, &params[i],
-                     &owned[i]);
+        prepare_call(&q->calls[i], batch ? json_array_get(root, i) : root, &params[i], &owned[i]);
     q->in_dispatch = false;
     req_run(q, params, hr->authorization);
     for (size_t i = 0; i < n; i++)
@@ -605,12 +605,11 @@ static void list_methods(yc_http_conn *conn)
         json_t *ps = json_array();
         for (size_t k = 0; ps && k < 4 && g_methods[i].params[k]; k++)
             json_array_append_new(ps, json_string(g_methods[i].params[k]));
-        json_array_append_new(a, json_pack("{s:s,s:o*,s:b}", "name", g_methods[i].name,
-                                           "params", ps, "admin",
-                                           (g_methods[i].flags & RPC_F_ADMIN) != 0));
+        json_array_append_new(a, json_pack("{s:s,s:o*,s:b}", "name", g_methods[i].name, "params",
+                                           ps, "admin", (g_methods[i].flags & RPC_F_ADMIN) != 0));
     }
-    json_t *body = json_pack("{s:o*,s:s,s:s}", "methods", a, "events", "/events", "doc",
-                             "docs/rpc.md");
+    json_t *body =
+        json_pack("{s:o*,s:s,s:s}", "methods", a, "events", "/events", "doc", "docs/rpc.md");
     send_json(conn, 200, body);
     json_decref(body);
 }
@@ -775,11 +774,11 @@ static int start(yc_rpc **out, yc_node *n, const struct yc_rpc_config *c, bool o
     hc.body_timeout_ms = c->body_timeout_ms;
     hc.body_min_rate = c->body_min_rate;
     hc.cors_origins = ops ? NULL : c->cors_origins;
-    if (!ops && c->max_body_bytes_in_flight != 0 &&
-        c->max_body_bytes_in_flight < c->max_body_bytes)
-        yc_log_warn("rpc", "max_body_bytes_in_flight (%zu) is below max_body_bytes (%zu): "
-                    "using %zu, so one largest body fits", c->max_body_bytes_in_flight,
-                    c->max_body_bytes, c->max_body_bytes);
+    if (!ops && c->max_body_bytes_in_flight != 0 && c->max_body_bytes_in_flight < c->max_body_bytes)
+        yc_log_warn("rpc",
+                    "max_body_bytes_in_flight (%zu) is below max_body_bytes (%zu): "
+                    "using %zu, so one largest body fits",
+                    c->max_body_bytes_in_flight, c->max_body_bytes, c->max_body_bytes);
     hc.counters = ops ? NULL : &g_http_counters;
     hc.tls = c->tls; /* the server owns it now */
     r->cfg.tls = NULL;

@@ -14,13 +14,13 @@
 #include "node.h"
 
 struct yc_rpc_config {
-    const char *laddr;          /* "tcp://127.0.0.1:27700" or "127.0.0.1:27700" */
-    size_t max_body_bytes;      /* default 8 MiB */
-    size_t max_header_bytes;    /* default 16 KiB */
-    uint32_t max_connections;   /* default 256 */
-    uint32_t max_batch;         /* JSON-RPC batch entries, default 1000 */
-    uint64_t commit_timeout_ms; /* broadcast_tx_commit wait, default 10000 */
-    uint64_t idle_timeout_ms;   /* keep-alive idle close, default 60000 */
+    const char *laddr;                   /* "tcp://127.0.0.1:27700" or "127.0.0.1:27700" */
+    size_t max_body_bytes;               /* default 8 MiB */
+    size_t max_header_bytes;             /* default 16 KiB */
+    uint32_t max_connections;            /* default 256 */
+    uint32_t max_batch;                  /* JSON-RPC batch entries, default 1000 */
+    uint64_t commit_timeout_ms;          /* broadcast_tx_commit wait, default 10000 */
+    uint64_t idle_timeout_ms;            /* keep-alive idle close, default 60000 */
     uint32_t max_connections_per_source; /* default 32 */
     size_t max_body_bytes_in_flight;     /* default 64 MiB; raised to max_body_bytes */
     uint64_t header_timeout_ms;          /* default 10000 */

@@ -35,8 +35,7 @@ static bool g_backup_running; /* the loop thread only */
 static void backup_work(uv_work_t *w)
 {
     struct backup_job *j = w->data;
-    j->rc = yc_backup_home(j->config, j->st, j->out, &j->info, &j->seconds, j->err,
-                           sizeof j->err);
+    j->rc = yc_backup_home(j->config, j->st, j->out, &j->info, &j->seconds, j->err, sizeof j->err);
 }
 
 static void backup_done(uv_work_t *w, int status)
@@ -54,9 +53,9 @@ static void backup_done(uv_work_t *w, int status)
             snprintf(height, sizeof height, "%llu", (unsigned long long)j->info.tip.height);
             snprintf(keys, sizeof keys, "%llu", (unsigned long long)j->info.keys);
             snprintf(bytes, sizeof bytes, "%llu", (unsigned long long)j->info.bytes);
-            yc__rpc_ok(j->c, json_pack("{s:s, s:s, s:s, s:s, s:s, s:f}", "out", j->out,
-                                       "height", height, "hash", hash, "keys", keys, "bytes",
-                                       bytes, "seconds", j->seconds));
+            yc__rpc_ok(j->c, json_pack("{s:s, s:s, s:s, s:s, s:s, s:f}", "out", j->out, "height",
+                                       height, "hash", hash, "keys", keys, "bytes", bytes,
+                                       "seconds", j->seconds));
         } else {
             yc__rpc_fail(j->c, j->rc == YC_EEXIST ? RPC_INVALID_PARAMS : RPC_INTERNAL, j->rc,
                          j->err);
@@ -83,8 +82,9 @@ void yc__rpc_backup(struct rpc_call *c, json_t *params)
         return;
     }
     if (g_backup_running) {
-        yc__rpc_fail(c, RPC_INTERNAL, YC_EBUSY, "a backup is already running; try again when "
-                                                "it has finished");
+        yc__rpc_fail(c, RPC_INTERNAL, YC_EBUSY,
+                     "a backup is already running; try again when "
+                     "it has finished");
         return;
     }
     struct backup_job *j = calloc(1, sizeof *j);

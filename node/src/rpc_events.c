@@ -41,8 +41,8 @@ struct sse_client {
     unsigned types;
     bool by_account;
     uint8_t account[YC_PUBKEY_LEN];
-    bool dropped;           /* a send failed: httpd closes the stream, on_stream_end frees */
-    bool resume;            /* events at or below (res_h, res_k) are not sent */
+    bool dropped; /* a send failed: httpd closes the stream, on_stream_end frees */
+    bool resume;  /* events at or below (res_h, res_k) are not sent */
     uint64_t res_h, res_k;
 };
 
@@ -155,7 +155,8 @@ static bool parse_request(struct sse_client *s, yc_http_conn *conn, const struct
     const char *key;
     json_t *v;
     s->types = EV_ALL;
-    json_object_foreach (q, key, v) {
+    json_object_foreach(q, key, v)
+    {
         const char *val = json_string_value(v);
         if (strcmp(key, "types") == 0 && val != NULL) {
             s->types = 0;
@@ -165,8 +166,10 @@ static bool parse_request(struct sse_client *s, yc_http_conn *conn, const struct
                  t = strtok_r(NULL, ",", &save))
                 s->types |= kind_bit(t) != 0 ? kind_bit(t) : 0x100;
             if (s->types == 0 || (s->types & 0x100) != 0 || strlen(val) >= sizeof buf) {
-                snprintf(msg, sizeof msg, "types: expected a comma-separated list of tx, block "
-                                          "and alert, got '%.40s'", val);
+                snprintf(msg, sizeof msg,
+                         "types: expected a comma-separated list of tx, block "
+                         "and alert, got '%.40s'",
+                         val);
                 ok = false;
             }
         } else if (strcmp(key, "account") == 0 && val != NULL) {
@@ -178,13 +181,17 @@ static bool parse_request(struct sse_client *s, yc_http_conn *conn, const struct
         } else if (strcmp(key, "after") == 0 && val != NULL) {
             s->resume = true;
             if (!parse_event_id(val, &s->res_h, &s->res_k)) {
-                snprintf(msg, sizeof msg, "after: expected an event id HEIGHT:ORDINAL (or "
-                                          "HEIGHT:end), got '%.40s'", val);
+                snprintf(msg, sizeof msg,
+                         "after: expected an event id HEIGHT:ORDINAL (or "
+                         "HEIGHT:end), got '%.40s'",
+                         val);
                 ok = false;
             }
         } else {
-            snprintf(msg, sizeof msg, "%.40s: unknown parameter of /events (types, account, "
-                                      "after)", key);
+            snprintf(msg, sizeof msg,
+                     "%.40s: unknown parameter of /events (types, account, "
+                     "after)",
+                     key);
             ok = false;
         }
         if (!ok)
@@ -195,8 +202,10 @@ static bool parse_request(struct sse_client *s, yc_http_conn *conn, const struct
     if (ok && hr->last_event_id != NULL && hr->last_event_id[0] != '\0') {
         s->resume = true;
         if (!parse_event_id(hr->last_event_id, &s->res_h, &s->res_k)) {
-            snprintf(msg, sizeof msg, "Last-Event-ID: expected an event id HEIGHT:ORDINAL (or "
-                                      "HEIGHT:end), got '%.40s'", hr->last_event_id);
+            snprintf(msg, sizeof msg,
+                     "Last-Event-ID: expected an event id HEIGHT:ORDINAL (or "
+                     "HEIGHT:end), got '%.40s'",
+                     hr->last_event_id);
             ok = false;
         }
     }
@@ -224,8 +233,8 @@ static bool replay(struct sse_client *s)
         if (n == REPLAY_BLOCKS || yc_http_sse_queued(s->conn) > REPLAY_BYTES) {
             char id[48], json[96];
             snprintf(id, sizeof id, "%" PRIu64 ":end", h - 1);
-            snprintf(json, sizeof json, "{\"replayed_to\":\"%" PRIu64 "\",\"tip\":\"%" PRIu64
-                                        "\"}", h - 1, tip);
+            snprintf(json, sizeof json, "{\"replayed_to\":\"%" PRIu64 "\",\"tip\":\"%" PRIu64 "\"}",
+                     h - 1, tip);
             (void)yc_http_sse_send_id(s->conn, "replay", id, json);
             return false;
         }
@@ -260,7 +269,7 @@ void yc__rpc_events(yc_rpc *r, yc_http_conn *conn, const struct yc_http_req *hr)
         return;
     }
     if (s->resume && !replay(s)) {
-        if (!s->dropped) { /* else httpd closes it and on_stream_end frees s */
+        if (!s->dropped) {         /* else httpd closes it and on_stream_end frees s */
             yc_http_sse_end(conn); /* on_stream_end will not run */
             free(s);
         }

@@ -73,19 +73,19 @@ struct rpc_call {
     yc_rpc *rpc;
     yc_node *node;
     const struct rpc_method *m;
-    json_t *id;  /* request id (owned), NULL for a notification */
+    json_t *id; /* request id (owned), NULL for a notification */
     bool done;
-    uint64_t t0_ns;  /* when it started (uv_hrtime), for yuchain_rpc_request_seconds */
-    json_t *result;  /* owned, on success */
-    int err_rpc;     /* JSON-RPC code, 0 = none */
-    int err_code;    /* yc error code: its name goes to error.data.code */
+    uint64_t t0_ns;    /* when it started (uv_hrtime), for yuchain_rpc_request_seconds */
+    json_t *result;    /* owned, on success */
+    int err_rpc;       /* JSON-RPC code, 0 = none */
+    int err_code;      /* yc error code: its name goes to error.data.code */
     char err_msg[512]; /* a refusal's words name the field, the value and what is allowed */
-    json_t *err_data; /* extra error.data fields (owned), or NULL */
+    json_t *err_data;  /* extra error.data fields (owned), or NULL */
     /* asynchronous state of the broadcast methods */
     yc_node_watch *watch;
     uint64_t timeout_ms;
-    json_t *results;      /* broadcast_txs: one entry per input, in order */
-    const uint8_t *bin;   /* broadcast_txs at POST /broadcast_txs: the msgpack body,
+    json_t *results;    /* broadcast_txs: one entry per input, in order */
+    const uint8_t *bin; /* broadcast_txs at POST /broadcast_txs: the msgpack body,
                            * borrowed while the method runs (has_bin), else NULL */
     size_t bin_len;
     bool has_bin;
@@ -122,8 +122,7 @@ bool yc__rpc_param_str(struct rpc_call *c, json_t *params, const char *name, boo
                        const char **out, size_t *len);
 bool yc__rpc_param_u64(struct rpc_call *c, json_t *params, const char *name, bool required,
                        uint64_t *out, bool *present);
-bool yc__rpc_param_hash(struct rpc_call *c, json_t *params, const char *name,
-                        uint8_t out[32]);
+bool yc__rpc_param_hash(struct rpc_call *c, json_t *params, const char *name, uint8_t out[32]);
 bool yc__rpc_param_addr(struct rpc_call *c, json_t *params, const char *name, bool required,
                         uint8_t pub[33], bool *present);
 /* Hex string v (at most max bytes) into a malloc'ed buffer (caller frees). Returns YC_OK,
@@ -131,11 +130,10 @@ bool yc__rpc_param_addr(struct rpc_call *c, json_t *params, const char *name, bo
  * YC_ENOMEM; does not touch any call. */
 int yc__rpc_unhex_alloc(json_t *v, size_t max, uint8_t **out, size_t *len);
 /* Same, failing the call on error. */
-bool yc__rpc_hex_bytes(struct rpc_call *c, const char *name, json_t *v, size_t max,
-                       uint8_t **out, size_t *len);
+bool yc__rpc_hex_bytes(struct rpc_call *c, const char *name, json_t *v, size_t max, uint8_t **out,
+                       size_t *len);
 /* Optional `limit`: default def, at most max. */
-bool yc__rpc_param_limit(struct rpc_call *c, json_t *params, size_t def, size_t max,
-                         size_t *out);
+bool yc__rpc_param_limit(struct rpc_call *c, json_t *params, size_t def, size_t max, size_t *out);
 
 /*
  * Parses a query string "k=v&k2=v2" (URL-decoded, '+' as space, values optionally in

@@ -64,8 +64,8 @@ int yc_rjson_time_fmt(char out[YC_RJSON_TIME_MAX], uint64_t ms)
     if (!gmtime_r(&secs, &tm))
         return YC_ELIMIT;
     int n = snprintf(out, YC_RJSON_TIME_MAX, "%04d-%02d-%02dT%02d:%02d:%02d.%03uZ",
-                     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-                     tm.tm_sec, (unsigned)(ms % 1000));
+                     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                     (unsigned)(ms % 1000));
     if (n < 0 || n >= YC_RJSON_TIME_MAX) {
         out[0] = 0;
         return YC_ELIMIT;
@@ -155,8 +155,8 @@ static json_t *field_json(const struct yc_tx *tx, const struct yc_field *f)
     a = json_array();
     for (uint32_t i = 0; a && i < n && i < f->max; i++) {
         if (f->kind == YC_FK_IDS) {
-            json_array_append_new(a, yc_rjson_hex((const uint8_t *)v + (size_t)i * YC_HASH_LEN,
-                                                  YC_HASH_LEN));
+            json_array_append_new(
+                a, yc_rjson_hex((const uint8_t *)v + (size_t)i * YC_HASH_LEN, YC_HASH_LEN));
         } else if (f->kind == YC_FK_PUBS) {
             json_array_append_new(a, yc_rjson_addr((const uint8_t *)v + (size_t)i * YC_PUBKEY_LEN));
         } else {
@@ -181,8 +181,9 @@ json_t *yc_rjson_tx_body(const struct yc_tx *tx)
         if (f->time) {
             char k[64];
             snprintf(k, sizeof k, "%s_time", f->key);
-            json_object_set_new(o, k, yc_rjson_time(*(const uint64_t *)(const void *)(
-                                          (const uint8_t *)&tx->b + f->off)));
+            json_object_set_new(
+                o, k,
+                yc_rjson_time(*(const uint64_t *)(const void *)((const uint8_t *)&tx->b + f->off)));
         }
     }
     return o;

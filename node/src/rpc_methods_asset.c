@@ -159,10 +159,9 @@ static json_t *asset_core_json(const uint8_t id[YC_HASH_LEN], const struct yc_as
     for (uint32_t i = 0; i < a->nparents; i++)
         json_array_append_new(parents, yc_rjson_hex(a->parents[i], YC_HASH_LEN));
     for (uint32_t i = 0; i < a->ncontributors; i++)
-        json_array_append_new(contrib,
-                              json_pack("{s:o*,s:o*}", "account",
-                                        yc_rjson_addr(a->contributors[i].pub), "bps",
-                                        yc_rjson_u64(a->contributors[i].bps)));
+        json_array_append_new(contrib, json_pack("{s:o*,s:o*}", "account",
+                                                 yc_rjson_addr(a->contributors[i].pub), "bps",
+                                                 yc_rjson_u64(a->contributors[i].bps)));
     json_object_set_new(o, "id", yc_rjson_hex(id, YC_HASH_LEN));
     json_object_set_new(o, "title", yc_rjson_slice(&a->title));
     json_object_set_new(o, "digest", yc_rjson_hex(a->digest, YC_HASH_LEN));
@@ -548,8 +547,8 @@ void yc__rpc_carries(struct rpc_call *c, json_t *params)
     }
     store *s = yc_node_store(c->node);
     uint8_t prefix[YC_KEY_MAX];
-    size_t pl = has_subj ? yc_key_idx_carry_subject(prefix, subj)
-                         : yc_key_idx_carry_holder(prefix, hold);
+    size_t pl =
+        has_subj ? yc_key_idx_carry_subject(prefix, subj) : yc_key_idx_carry_holder(prefix, hold);
     struct kv_list l = {0};
     int rc = s ? scan(s, prefix, pl, limit, &l) : YC_EIO;
     json_t *arr = json_array();

@@ -200,9 +200,9 @@ static json_t *deal_json(const uint8_t id[YC_HASH_LEN], const struct yc_deal *d)
         return NULL;
     }
     for (uint32_t i = 0; i < d->npayouts; i++)
-        json_array_append_new(pay, json_pack("{s:o*,s:o*}", "account",
-                                             yc_rjson_addr(d->payouts[i].pub), "amount",
-                                             yc_rjson_u64(d->payouts[i].amount)));
+        json_array_append_new(pay,
+                              json_pack("{s:o*,s:o*}", "account", yc_rjson_addr(d->payouts[i].pub),
+                                        "amount", yc_rjson_u64(d->payouts[i].amount)));
     json_object_set_new(o, "id", hex32(id));
     json_object_set_new(o, "listing", hex32(d->listing));
     json_object_set_new(o, "bid", hex32(d->bid));
@@ -262,19 +262,19 @@ static json_t *policy_json(const struct yc_policy *p)
     json_object_set_new(o, "version", yc_rjson_u64(p->version));
     json_object_set_new(o, "height", yc_rjson_u64(p->height));
     json_object_set_new(o, "regulator", p->version ? yc_rjson_addr(p->regulator) : json_null());
-    json_object_set_new(
-        o, "negative_list",
-        json_pack("{s:o*,s:o*,s:o*,s:o*}", "categories", yc_rjson_list(&p->banned_categories),
-                  "catalog_prefixes", yc_rjson_list(&p->banned_catalog_prefixes), "accounts",
-                  pubs_json((const uint8_t(*)[YC_PUBKEY_LEN])p->banned_accounts,
-                            p->nbanned_accounts),
-                  "jurisdictions", yc_rjson_list(&p->banned_jurisdictions)));
+    json_object_set_new(o, "negative_list",
+                        json_pack("{s:o*,s:o*,s:o*,s:o*}", "categories",
+                                  yc_rjson_list(&p->banned_categories), "catalog_prefixes",
+                                  yc_rjson_list(&p->banned_catalog_prefixes), "accounts",
+                                  pubs_json((const uint8_t(*)[YC_PUBKEY_LEN])p->banned_accounts,
+                                            p->nbanned_accounts),
+                                  "jurisdictions", yc_rjson_list(&p->banned_jurisdictions)));
     json_object_set_new(
         o, "alerts",
-        json_pack("{s:o*,s:b,s:b,s:o*}", "deal_above", yc_rjson_u64_or_null(p->alert_amount), "cross_border",
-                  p->alert_cross_border, "important_data", p->alert_important, "accounts",
-                  pubs_json((const uint8_t(*)[YC_PUBKEY_LEN])p->alert_accounts,
-                            p->nalert_accounts)));
+        json_pack(
+            "{s:o*,s:b,s:b,s:o*}", "deal_above", yc_rjson_u64_or_null(p->alert_amount),
+            "cross_border", p->alert_cross_border, "important_data", p->alert_important, "accounts",
+            pubs_json((const uint8_t(*)[YC_PUBKEY_LEN])p->alert_accounts, p->nalert_accounts)));
     json_object_set_new(o, "codes_added",
                         json_pack("{s:o*,s:o*}", "categories", adds_json(&p->categories),
                                   "purposes", adds_json(&p->purposes)));
@@ -298,11 +298,10 @@ static json_t *credit_json(const uint8_t id[YC_HASH_LEN], const struct yc_credit
     json_object_set_new(o, "resolved_at", yc_rjson_u64_or_null(c->resolved_at));
     json_object_set_new(o, "note", c->note.len > 0 ? yc_rjson_slice(&c->note) : json_null());
     json_object_set_new(o, "objection",
-                        c->has_objection
-                            ? json_pack("{s:o*,s:o*}", "reason",
-                                        yc_rjson_slice(&c->objection_reason), "evidence",
-                                        hex32(c->objection_evidence))
-                            : json_null());
+                        c->has_objection ? json_pack("{s:o*,s:o*}", "reason",
+                                                     yc_rjson_slice(&c->objection_reason),
+                                                     "evidence", hex32(c->objection_evidence))
+                                         : json_null());
     return o;
 }
 
@@ -338,8 +337,8 @@ void yc__rpc_listings(struct rpc_call *c, json_t *params)
         !tip_of(c, &s, &tip))
         return;
     uint8_t prefix[YC_KEY_MAX];
-    size_t pl = has_asset ? yc_key_idx_listing_asset(prefix, asset)
-                          : yc_key_idx_listing_open(prefix);
+    size_t pl =
+        has_asset ? yc_key_idx_listing_asset(prefix, asset) : yc_key_idx_listing_open(prefix);
     struct ids l;
     int rc = scan_ids(s, prefix, pl, limit, false, &l);
     json_t *arr = json_array();
@@ -365,9 +364,9 @@ void yc__rpc_listings(struct rpc_call *c, json_t *params)
 /* Objects named by an index of `owner`, rendered by `render`, appended to arr. */
 static int add_indexed(store *s, size_t (*prefix_fn)(uint8_t *, const uint8_t *),
                        const uint8_t *owner, size_t (*key_fn)(uint8_t *, const uint8_t *),
-                       yc_rpc_dec_fn dec, void *obj, json_t *(*render)(const uint8_t *, const void *,
-                                                                uint64_t),
-                       uint64_t now, json_t *arr)
+                       yc_rpc_dec_fn dec, void *obj,
+                       json_t *(*render)(const uint8_t *, const void *, uint64_t), uint64_t now,
+                       json_t *arr)
 {
     uint8_t prefix[YC_KEY_MAX];
     size_t pl = prefix_fn(prefix, owner);
@@ -639,10 +638,10 @@ void yc__rpc_credit(struct rpc_call *c, json_t *params)
     if (rc == YC_OK) {
         json_object_set_new(o, "address", yc_rjson_addr(pub));
         json_object_set_new(o, "status", yc_rjson_slice(&a.credit));
-        json_object_set_new(o, "live", json_pack("{s:o*,s:o*,s:o*}", "warning",
-                                                 yc_rjson_u64(st.warning), "restricted",
-                                                 yc_rjson_u64(st.restricted), "frozen",
-                                                 yc_rjson_u64(st.frozen)));
+        json_object_set_new(o, "live",
+                            json_pack("{s:o*,s:o*,s:o*}", "warning", yc_rjson_u64(st.warning),
+                                      "restricted", yc_rjson_u64(st.restricted), "frozen",
+                                      yc_rjson_u64(st.frozen)));
     }
     yc_free(aval);
     yc_free(sval);

@@ -27,7 +27,6 @@ struct id_list {
     bool bad;
 };
 
-
 int yc__rpc_read_obj(store *s, const uint8_t *key, size_t kl, uint8_t **val, yc_rpc_dec_fn dec,
                      void *obj)
 {
@@ -43,8 +42,7 @@ int yc__rpc_read_obj(store *s, const uint8_t *key, size_t kl, uint8_t **val, yc_
     return rc;
 }
 
-static int collect_id(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val,
-                      size_t vlen)
+static int collect_id(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
 {
     struct id_list *l = ctx;
     const uint8_t *id = NULL;
@@ -62,8 +60,8 @@ static int collect_id(void *ctx, const uint8_t *key, size_t klen, const uint8_t 
     return 0;
 }
 
-static int scan_ids(store *s, const uint8_t *prefix, size_t plen, size_t limit,
-                    bool value_is_id, struct id_list *l)
+static int scan_ids(store *s, const uint8_t *prefix, size_t plen, size_t limit, bool value_is_id,
+                    struct id_list *l)
 {
     l->n = 0;
     l->cap = limit;
@@ -150,8 +148,7 @@ static json_t *consent_json(const uint8_t id[YC_HASH_LEN], const struct yc_conse
     json_object_set_new(o, "retention_days", yc_rjson_u64(k->retention_days));
     json_object_set_new(o, "onward_transfer", json_boolean(k->onward_transfer));
     json_object_set_new(o, "granted_at", yc_rjson_u64(k->granted_at));
-    json_object_set_new(o, "revoked_at", k->revoked_at ? yc_rjson_u64(k->revoked_at)
-                                                       : json_null());
+    json_object_set_new(o, "revoked_at", k->revoked_at ? yc_rjson_u64(k->revoked_at) : json_null());
     json_object_set_new(o, "status", json_string(yc_consent_status(k, now_ms)));
     return o;
 }
@@ -213,8 +210,7 @@ void yc__rpc_consents(struct rpc_call *c, json_t *params)
         yc__rpc_fail(c, RPC_INTERNAL, rc, NULL);
         return;
     }
-    yc__rpc_ok(c, json_pack("{s:o,s:o*}", "as_of", yc_rjson_time(tip.time_ms), "consents",
-                            arr));
+    yc__rpc_ok(c, json_pack("{s:o,s:o*}", "as_of", yc_rjson_time(tip.time_ms), "consents", arr));
 }
 
 /* ---- usage ---- */
@@ -236,10 +232,10 @@ static json_t *usage_json(const uint8_t id[YC_HASH_LEN], const struct yc_usage *
     json_object_set_new(o, "height", yc_rjson_u64(u->height));
     json_object_set_new(o, "time", yc_rjson_time(u->time_ms));
     json_object_set_new(o, "time_ms", yc_rjson_u64(u->time_ms));
-    json_object_set_new(o, "input", u->has_input ? yc_rjson_hex(u->input, YC_HASH_LEN)
-                                                 : json_null());
-    json_object_set_new(o, "output", u->has_output ? yc_rjson_hex(u->output, YC_HASH_LEN)
-                                                   : json_null());
+    json_object_set_new(o, "input",
+                        u->has_input ? yc_rjson_hex(u->input, YC_HASH_LEN) : json_null());
+    json_object_set_new(o, "output",
+                        u->has_output ? yc_rjson_hex(u->output, YC_HASH_LEN) : json_null());
     return o;
 }
 

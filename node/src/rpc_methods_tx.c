@@ -37,8 +37,7 @@ static bool id_known(const uint8_t *id)
 /* JSON-RPC code for a submission failure: local trouble is internal, else a verdict. */
 static int submit_rpc_code(int code)
 {
-    return (code == YC_ENOMEM || code == YC_EIO || code == YC_EINVAL) ? RPC_INTERNAL
-                                                                       : RPC_REFUSED;
+    return (code == YC_ENOMEM || code == YC_EIO || code == YC_EINVAL) ? RPC_INTERNAL : RPC_REFUSED;
 }
 
 /* The error for a refused submission; `why` (the refusal in words, or NULL) becomes the
@@ -51,15 +50,13 @@ static void fail_submit(struct rpc_call *c, int code, const uint8_t *id, const c
         /* the message is cut at 200 bytes; data.why keeps the words whole */
         yc__rpc_err_data(c, "why", json_string(why));
         yc__rpc_failf(c, submit_rpc_code(code), code, "%s: %s", yc_err_name(code), why);
-    }
-    else
+    } else
         yc__rpc_fail(c, submit_rpc_code(code), code, NULL);
 }
 
 static bool tx_param(struct rpc_call *c, json_t *params, uint8_t **bytes, size_t *len)
 {
-    return yc__rpc_hex_bytes(c, "tx", yc__rpc_param(params, "tx"), YC_TX_MAX_BYTES, bytes,
-                             len);
+    return yc__rpc_hex_bytes(c, "tx", yc__rpc_param(params, "tx"), YC_TX_MAX_BYTES, bytes, len);
 }
 
 /* {"id","status","code","message"[,"height","index"]} for a tx status. */
@@ -112,8 +109,7 @@ void yc__rpc_broadcast_tx_async(struct rpc_call *c, json_t *params)
         fail_submit(c, rc, id, NULL);
         return;
     }
-    yc__rpc_ok(c, json_pack("{s:o,s:s}", "id", yc_rjson_hex(id, YC_HASH_LEN), "status",
-                            "pending"));
+    yc__rpc_ok(c, json_pack("{s:o,s:s}", "id", yc_rjson_hex(id, YC_HASH_LEN), "status", "pending"));
 }
 
 /* ---- broadcast_tx_sync ---- */
@@ -150,8 +146,7 @@ void yc__rpc_broadcast_tx_sync(struct rpc_call *c, json_t *params)
 
 /* ---- broadcast_tx_commit ---- */
 
-static void commit_watch_cb(void *ctx, const uint8_t id[YC_HASH_LEN],
-                            const struct yc_tx_status *st)
+static void commit_watch_cb(void *ctx, const uint8_t id[YC_HASH_LEN], const struct yc_tx_status *st)
 {
     struct rpc_call *c = ctx;
     c->watch = NULL; /* the node is done with it */
@@ -308,7 +303,8 @@ static void broadcast_txs_bin(struct rpc_call *c)
     if (!ok && n <= c->rpc->cfg.max_batch) {
         yc__rpc_failf(c, RPC_INVALID_PARAMS, YC_EDECODE,
                       "body: must be one msgpack array of 1..%u bin (the signed bytes of "
-                      "each transaction), nothing after it", c->rpc->cfg.max_batch);
+                      "each transaction), nothing after it",
+                      c->rpc->cfg.max_batch);
         return;
     }
     if (!txs_begin(c, n))
@@ -409,7 +405,7 @@ void yc__rpc_tx(struct rpc_call *c, json_t *params)
 static int prove_leaf(struct yc_merkle_proof *proof, const struct yc_block *b, uint32_t index,
                       bool results)
 {
-    uint8_t (*leaves)[YC_HASH_LEN] = malloc((size_t)b->ntx * YC_HASH_LEN);
+    uint8_t(*leaves)[YC_HASH_LEN] = malloc((size_t)b->ntx * YC_HASH_LEN);
     if (!leaves)
         return YC_ENOMEM;
     for (uint32_t i = 0; i < b->ntx; i++) {
@@ -418,8 +414,8 @@ static int prove_leaf(struct yc_merkle_proof *proof, const struct yc_block *b, u
         else
             yc_signed_tx_hash(leaves[i], b->hdr.chain_id, &b->txs[i]);
     }
-    int rc = yc_merkle_prove(proof, b->hdr.chain_id, (const uint8_t(*)[YC_HASH_LEN])leaves,
-                             b->ntx, index);
+    int rc = yc_merkle_prove(proof, b->hdr.chain_id, (const uint8_t(*)[YC_HASH_LEN])leaves, b->ntx,
+                             index);
     free(leaves);
     return rc;
 }

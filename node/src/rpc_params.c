@@ -128,8 +128,8 @@ int yc__rpc_unhex_alloc(json_t *v, size_t max, uint8_t **out, size_t *len)
     return YC_OK;
 }
 
-bool yc__rpc_hex_bytes(struct rpc_call *c, const char *name, json_t *v, size_t max,
-                       uint8_t **out, size_t *len)
+bool yc__rpc_hex_bytes(struct rpc_call *c, const char *name, json_t *v, size_t max, uint8_t **out,
+                       size_t *len)
 {
     int rc = yc__rpc_unhex_alloc(v, max, out, len);
     if (rc == YC_ETOOLARGE)
@@ -137,13 +137,12 @@ bool yc__rpc_hex_bytes(struct rpc_call *c, const char *name, json_t *v, size_t m
     else if (rc == YC_ENOMEM)
         yc__rpc_fail(c, RPC_INTERNAL, rc, NULL);
     else if (rc != YC_OK)
-        yc__rpc_bad_param(c, name, v ? "must be an even, non-zero number of hex digits"
-                                     : "missing");
+        yc__rpc_bad_param(c, name,
+                          v ? "must be an even, non-zero number of hex digits" : "missing");
     return rc == YC_OK;
 }
 
-bool yc__rpc_param_limit(struct rpc_call *c, json_t *params, size_t def, size_t max,
-                         size_t *out)
+bool yc__rpc_param_limit(struct rpc_call *c, json_t *params, size_t def, size_t max, size_t *out)
 {
     uint64_t v = def;
     if (!yc__rpc_param_u64(c, params, "limit", false, &v, NULL))
@@ -253,4 +252,3 @@ fail:
     json_decref(o);
     return NULL;
 }
-

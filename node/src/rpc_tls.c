@@ -42,8 +42,8 @@ static bool tls_asked(const struct tls_opts *o)
     return o->cert[0] != '\0' || o->key[0] != '\0' || o->ca[0] != '\0';
 }
 
-int yc_rpc_tls_load(yc_httpd_tls **out, const struct yc_config *c, bool ops,
-                    const char *config_dir, char *err, size_t errlen)
+int yc_rpc_tls_load(yc_httpd_tls **out, const struct yc_config *c, bool ops, const char *config_dir,
+                    char *err, size_t errlen)
 {
     *out = NULL;
     struct tls_opts o = opts_of(c, ops);
@@ -51,10 +51,8 @@ int yc_rpc_tls_load(yc_httpd_tls **out, const struct yc_config *c, bool ops,
         return YC_OK;
     char cert[2 * YC_CFG_PATH_MAX], key[2 * YC_CFG_PATH_MAX], ca[2 * YC_CFG_PATH_MAX];
     if (!resolve(cert, sizeof cert, config_dir, o.cert) ||
-        !resolve(key, sizeof key, config_dir, o.key) ||
-        !resolve(ca, sizeof ca, config_dir, o.ca)) {
-        snprintf(err, errlen, "%s.tls_*_file: a path below %s is too long", o.section,
-                 config_dir);
+        !resolve(key, sizeof key, config_dir, o.key) || !resolve(ca, sizeof ca, config_dir, o.ca)) {
+        snprintf(err, errlen, "%s.tls_*_file: a path below %s is too long", o.section, config_dir);
         return YC_ECONFIG;
     }
     struct yc_httpd_tls_files f = {
@@ -87,7 +85,9 @@ int yc_rpc_tls_reload(yc_rpc *r, const struct yc_config *c, const char *config_d
         snprintf(err, errlen, "the %s listener does not serve TLS", r->ops ? "operations" : "RPC");
         return rc;
     }
-    yc_log_info("rpc", "SIGHUP: %s.tls_cert_file %s and its key read again: new connections "
-                "use them", o.section, o.cert);
+    yc_log_info("rpc",
+                "SIGHUP: %s.tls_cert_file %s and its key read again: new connections "
+                "use them",
+                o.section, o.cert);
     return YC_OK;
 }

@@ -80,15 +80,16 @@ static void sighup_cb(uv_signal_t *h, int signum)
     yc_node *n = h->data;
     struct yc_config c;
     char err[512] = "";
-    int rc = yc_config_resolve(&c, n->home.node_conf, true, n->run_opts->ov, n->run_opts->nov,
-                               err, sizeof err);
+    int rc = yc_config_resolve(&c, n->home.node_conf, true, n->run_opts->ov, n->run_opts->nov, err,
+                               sizeof err);
     if (rc != YC_OK) {
         yc_log_warn("node", "SIGHUP: %s: the log settings stay as they were", err);
         return;
     }
     apply_log_settings(&c);
-    yc_log_info("node", "SIGHUP: log level %s, format %s (node.conf, environment, command "
-                        "line); other settings apply at the next start",
+    yc_log_info("node",
+                "SIGHUP: log level %s, format %s (node.conf, environment, command "
+                "line); other settings apply at the next start",
                 yc_log_level_name(yc_log_get_level()), yc_log_format_name(yc_log_get_format()));
     yc_rpc *listeners[] = {n->rpc, n->ops};
     for (size_t i = 0; i < 2; i++)
@@ -103,10 +104,10 @@ static void teardown(yc_node *n)
     if (n->started) {
         if (!n->stopping)
             node_stop(n, "start-up failed");
-        uv_run(n->loop, UV_RUN_DEFAULT);  /* listeners, timers, queued work run out */
-        yc__events_free(n);               /* closes the remaining watch timers */
+        uv_run(n->loop, UV_RUN_DEFAULT); /* listeners, timers, queued work run out */
+        yc__events_free(n);              /* closes the remaining watch timers */
         yc__submit_free(n);
-        uv_run(n->loop, UV_RUN_DEFAULT);  /* their close callbacks free them */
+        uv_run(n->loop, UV_RUN_DEFAULT); /* their close callbacks free them */
         if (uv_loop_close(n->loop) != 0)
             yc_log_warn("node", "event loop closed with handles still open");
     }
@@ -139,19 +140,19 @@ static int open_home(yc_node *n, const struct yc_run_opts *o)
         return 78;
     }
     if (!yc_home_initialized(&n->home)) {
-        yc_log_error("node", "%s holds no chain (no %s); create one with `yuchaind init --home "
-                     "%s` or `yuchaind dev --home %s`", n->home.dir, n->home.genesis,
-                     n->home.dir, n->home.dir);
+        yc_log_error("node",
+                     "%s holds no chain (no %s); create one with `yuchaind init --home "
+                     "%s` or `yuchaind dev --home %s`",
+                     n->home.dir, n->home.genesis, n->home.dir, n->home.dir);
         return 78;
     }
-    int rc = yc_config_resolve(&n->cfg, n->home.node_conf, true, o->ov, o->nov, err,
-                               sizeof err);
+    int rc = yc_config_resolve(&n->cfg, n->home.node_conf, true, o->ov, o->nov, err, sizeof err);
     if (rc != YC_OK) {
         yc_log_error("node", "configuration: %s", err);
         return exit_for(rc == YC_ENOTFOUND ? YC_ECONFIG : rc);
     }
     apply_log_settings(&n->cfg);
-    n->run_opts = o; /* for SIGHUP: the command line keeps its precedence */
+    n->run_opts = o;                       /* for SIGHUP: the command line keeps its precedence */
     (void)yc_config_warn_exposed(&n->cfg); /* RPC or operations reachable from other hosts */
     rc = yc_rpc_tls_load(&n->rpc_tls, &n->cfg, false, n->home.config_dir, err, sizeof err);
     if (rc == YC_OK && n->cfg.prometheus)
@@ -184,8 +185,10 @@ static int open_home(yc_node *n, const struct yc_run_opts *o)
     if (rc == YC_OK) {
         int idx = yc_genesis_validator_index(&n->genesis, vpub);
         if (idx < 0) {
-            yc_log_warn("node", "validator key %s is not in the genesis validator set: running "
-                        "as an observer", n->home.validator_key);
+            yc_log_warn("node",
+                        "validator key %s is not in the genesis validator set: running "
+                        "as an observer",
+                        n->home.validator_key);
             yc_signer_destroy(n->val_signer);
             n->val_signer = NULL;
         } else {
@@ -211,8 +214,8 @@ static int open_node(yc_node *n)
         else if (rc == YC_EBUSY)
             yc_log_error("node", "%s is in use by another process: %s", n->home.data, err);
         else
-            yc_log_error("node", "cannot open the database in %s: %s (%s)", n->home.data,
-                         err, yc_err_name(rc));
+            yc_log_error("node", "cannot open the database in %s: %s (%s)", n->home.data, err,
+                         yc_err_name(rc));
         return rc == YC_EBUSY ? 1 : exit_for(rc);
     }
     rc = store_tip(n->st, &n->tip);
@@ -291,8 +294,10 @@ static int open_listeners(yc_node *n)
     int r = yc_rpc_start(&n->rpc, n, &rc);
     if (r != YC_OK) {
         n->rpc = NULL;
-        yc_log_error("node", "cannot serve RPC on %s (%s): is the port in use? choose another "
-                     "with --rpc.laddr or [rpc] laddr", rc.laddr, yc_err_name(r));
+        yc_log_error("node",
+                     "cannot serve RPC on %s (%s): is the port in use? choose another "
+                     "with --rpc.laddr or [rpc] laddr",
+                     rc.laddr, yc_err_name(r));
         return exit_for(r);
     }
     if (n->cfg.prometheus) {
@@ -300,7 +305,8 @@ static int open_listeners(yc_node *n)
         n->ops_tls = NULL; /* the listener owns it now */
         if (r != YC_OK) {
             n->ops = NULL;
-            yc_log_error("node", "cannot serve operations on %s (%s): choose another with "
+            yc_log_error("node",
+                         "cannot serve operations on %s (%s): choose another with "
                          "--instrumentation.prometheus_listen_addr",
                          n->cfg.prometheus_listen_addr, yc_err_name(r));
             return exit_for(r);
@@ -325,13 +331,12 @@ int yc_node_run(const struct yc_run_opts *o)
         uv_signal_start(&n->sigint, signal_cb, SIGINT);
         uv_signal_start(&n->sigterm, signal_cb, SIGTERM);
         uv_signal_start(&n->sighup, sighup_cb, SIGHUP);
-        yc_log_info("node", "started: chain %s, %s%s, height %llu, node id %s, RPC %s%s",
-                    n->genesis.chain_id,
-                    n->validator_index != UINT32_MAX ? "validator " : "observer",
-                    n->validator_index != UINT32_MAX ? n->genesis.validators[n->validator_index].name
-                                                     : "",
-                    (unsigned long long)n->tip.height, n->node_id, n->cfg.rpc_laddr,
-                    n->cfg.rpc_tls_cert_file[0] != '\0' ? " (TLS)" : "");
+        yc_log_info(
+            "node", "started: chain %s, %s%s, height %llu, node id %s, RPC %s%s",
+            n->genesis.chain_id, n->validator_index != UINT32_MAX ? "validator " : "observer",
+            n->validator_index != UINT32_MAX ? n->genesis.validators[n->validator_index].name : "",
+            (unsigned long long)n->tip.height, n->node_id, n->cfg.rpc_laddr,
+            n->cfg.rpc_tls_cert_file[0] != '\0' ? " (TLS)" : "");
         if (o->on_started != NULL)
             o->on_started(n, &n->cfg, o->ctx);
         uv_run(n->loop, UV_RUN_DEFAULT);

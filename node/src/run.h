@@ -10,8 +10,8 @@
 #include "node.h"
 
 struct yc_run_opts {
-    const char *home;                      /* NULL: $YUCHAIN_HOME, else ~/.yuchain */
-    const struct yc_config_override *ov;   /* command-line options, highest precedence */
+    const char *home;                    /* NULL: $YUCHAIN_HOME, else ~/.yuchain */
+    const struct yc_config_override *ov; /* command-line options, highest precedence */
     size_t nov;
     /* Called once the listeners are up (e.g. to print how to reach the node). */
     void (*on_started)(yc_node *n, const struct yc_config *cfg, void *ctx);

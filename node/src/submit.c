@@ -62,10 +62,10 @@
 
 /* One sender's pending txs applied over committed state. */
 struct sender_cache {
-    yc_overlay *o;  /* reads through n->precheck */
-    uint64_t base;  /* the sender's committed next nonce when built */
-    uint64_t next;  /* txs base..next-1 applied */
-    bool broken;    /* the pending tx at `next` failed here: later ones are pre-checked */
+    yc_overlay *o; /* reads through n->precheck */
+    uint64_t base; /* the sender's committed next nonce when built */
+    uint64_t next; /* txs base..next-1 applied */
+    bool broken;   /* the pending tx at `next` failed here: later ones are pre-checked */
 };
 
 struct yc_admission {
@@ -347,8 +347,11 @@ static int admit(yc_node *n, struct submit_req *r)
         a->height = n->tip.height;
     }
     r->why[0] = '\0';
-    struct yc_exec_ctx ctx = {.g = &n->genesis, .height = n->tip.height + 1,
-                              .time_ms = yc__wall_ms(), .why = r->why, .whylen = sizeof r->why};
+    struct yc_exec_ctx ctx = {.g = &n->genesis,
+                              .height = n->tip.height + 1,
+                              .time_ms = yc__wall_ms(),
+                              .why = r->why,
+                              .whylen = sizeof r->why};
     if (ctx.time_ms <= n->tip.time_ms)
         ctx.time_ms = n->tip.time_ms + 1;
     uint8_t sender[YC_PUBKEY_LEN]; /* r->tx moves into the mempool */
@@ -535,7 +538,8 @@ static int submit(yc_node *n, const uint8_t *bytes, size_t len, yc_submit_cb cb,
         return YC_OK;
     }
     int code;
-    if (gossiped && (yc_mempool_expired(n->mp, r->id) || yc_mempool_rejected(n->mp, r->id, &code))) {
+    if (gossiped &&
+        (yc_mempool_expired(n->mp, r->id) || yc_mempool_rejected(n->mp, r->id, &code))) {
         finish(r, YC_EDUPTX); /* ended here: a peer's copy does not bring it back */
         return YC_OK;
     }
@@ -581,7 +585,7 @@ int yc__node_submit_gossip(yc_node *n, const uint8_t *bytes, size_t len)
 struct expired_list {
     struct expired_tx {
         uint8_t id[YC_HASH_LEN], sender[YC_PUBKEY_LEN];
-    } *txs;
+    } * txs;
     size_t n, cap;
 };
 
@@ -613,10 +617,11 @@ void yc__submit_expire(yc_node *n)
         n->metrics.txs_expired_total += k;
         yc_mempool_size(n->mp, &n->metrics.mempool_txs, &n->metrics.mempool_bytes);
         cache_clear(n->adm); /* some sender's chain lost a tx */
-        yc_log_warn("mempool", "%zu transaction%s expired: not in a block within %" PRIu64
+        yc_log_warn("mempool",
+                    "%zu transaction%s expired: not in a block within %" PRIu64
                     " s of arrival (mempool.ttl_seconds; the oldest waited %.1f s); %zu still "
-                    "held; %" PRIu64 " expired since start", k, k == 1 ? "" : "s",
-                    n->cfg.mp_ttl_seconds, (double)(now - oldest) / 1000.0,
+                    "held; %" PRIu64 " expired since start",
+                    k, k == 1 ? "" : "s", n->cfg.mp_ttl_seconds, (double)(now - oldest) / 1000.0,
                     (size_t)n->metrics.mempool_txs, n->metrics.txs_expired_total);
     }
     /* answered once the mempool no longer holds them, so a status read agrees */

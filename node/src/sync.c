@@ -118,8 +118,7 @@ static void finish_response(struct yc_sync *s, bool ok)
 static void refuse(struct yc_sync *s, uint64_t height, const char *why, int rc)
 {
     yc_log_warn("sync", "block %llu from peer %llu refused: %s (%s); asking another peer",
-                (unsigned long long)height, (unsigned long long)s->resp_peer, why,
-                yc_err_name(rc));
+                (unsigned long long)height, (unsigned long long)s->resp_peer, why, yc_err_name(rc));
     finish_response(s, false);
 }
 
@@ -165,7 +164,8 @@ static void verified_cb(void *ctx, int code, size_t bad_index)
     if (rc == YC_OK && memcmp(e->digest, hash, YC_HASH_LEN) != 0)
         rc = YC_EDIVERGED;
     if (rc != YC_OK) {
-        yc_log_error("sync", "certified block %llu does not execute here (%s, tx %u): this "
+        yc_log_error("sync",
+                     "certified block %llu does not execute here (%s, tx %u): this "
                      "node diverged from the certified chain; stopping",
                      (unsigned long long)height, yc_err_name(rc), bad);
         abort();

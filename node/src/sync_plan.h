@@ -38,13 +38,13 @@ struct yc_sync_peer {
 struct yc_sync_plan {
     struct yc_sync_peer peers[YC_SYNC_MAX_PEERS];
     size_t npeers;
-    uint64_t hint;          /* a height known committed elsewhere (0: none) */
-    uint64_t behind_since;  /* when the one-block gap was first seen (valid if gap_tip set) */
-    uint64_t gap_tip;       /* our tip at that moment, + 1 (0: no gap being timed) */
+    uint64_t hint;         /* a height known committed elsewhere (0: none) */
+    uint64_t behind_since; /* when the one-block gap was first seen (valid if gap_tip set) */
+    uint64_t gap_tip;      /* our tip at that moment, + 1 (0: no gap being timed) */
     bool inflight;
     uint64_t req_peer, req_from, req_deadline;
     uint32_t req_count;
-    size_t rr;              /* round-robin cursor into peers */
+    size_t rr; /* round-robin cursor into peers */
     uint32_t batch;
     uint64_t timeout_ms, grace_ms, penalty_ms;
     bool eager;

@@ -55,13 +55,14 @@ static int check_opts(const struct yc_testnet_opts *o, char *err, size_t errlen)
         return YC_EINVAL;
     }
     if (o->observers > YC_TESTNET_MAX_OBSERVERS) {
-        snprintf(err, errlen, "--observers %u: at most %d", o->observers,
-                 YC_TESTNET_MAX_OBSERVERS);
+        snprintf(err, errlen, "--observers %u: at most %d", o->observers, YC_TESTNET_MAX_OBSERVERS);
         return YC_EINVAL;
     }
     if (total > 100 || o->base_port < 1 || o->base_port + 200 + total - 1 > 65535) {
-        snprintf(err, errlen, "--base-port %u: ports %u to %u must be valid and the nodes "
-                 "fewer than 100", o->base_port, o->base_port, o->base_port + 200 + total - 1);
+        snprintf(err, errlen,
+                 "--base-port %u: ports %u to %u must be valid and the nodes "
+                 "fewer than 100",
+                 o->base_port, o->base_port, o->base_port + 200 + total - 1);
         return YC_EINVAL;
     }
     char path[PATH_MAX];
@@ -73,8 +74,10 @@ static int check_opts(const struct yc_testnet_opts *o, char *err, size_t errlen)
             return YC_EINVAL;
         }
         if (yc_home_initialized(&h)) {
-            snprintf(err, errlen, "%s already holds a testnet (%s exists): choose another "
-                     "--out or remove it", o->out, h.genesis);
+            snprintf(err, errlen,
+                     "%s already holds a testnet (%s exists): choose another "
+                     "--out or remove it",
+                     o->out, h.genesis);
             return YC_EEXIST;
         }
     }
@@ -152,8 +155,8 @@ int yc_chain_testnet(const struct yc_testnet_opts *o, struct yc_testnet_node *no
         yc_config_addr_with_port(cfg.rpc_laddr, sizeof cfg.rpc_laddr, "127.0.0.1", nd->rpc_port);
         yc_config_addr_with_port(cfg.prometheus_listen_addr, sizeof cfg.prometheus_listen_addr,
                                  "127.0.0.1", nd->ops_port);
-        rc = peers_of(cfg.p2p_persistent_peers, sizeof cfg.p2p_persistent_peers, &g,
-                      o->base_port, nd->validator ? i : UINT32_MAX);
+        rc = peers_of(cfg.p2p_persistent_peers, sizeof cfg.p2p_persistent_peers, &g, o->base_port,
+                      nd->validator ? i : UINT32_MAX);
         if (rc != YC_OK) {
             snprintf(err, errlen, "persistent_peers of %s: %s", nd->name, yc_err_name(rc));
             break;
@@ -166,7 +169,8 @@ int yc_chain_testnet(const struct yc_testnet_opts *o, struct yc_testnet_node *no
             snprintf(err, errlen, "%s: path too long", nd->home);
             break;
         }
-        struct yc_home_spec spec = {.genesis = &g, .node_sk = keys[nv + i],
+        struct yc_home_spec spec = {.genesis = &g,
+                                    .node_sk = keys[nv + i],
                                     .validator_sk = nd->validator ? keys[i] : NULL,
                                     .config = &cfg};
         rc = yc_home_create(&h, &spec, err, errlen);

@@ -10,12 +10,18 @@
 const char *yc_tx_state_name(enum yc_tx_state s)
 {
     switch (s) {
-    case YC_TXS_PENDING: return "pending";
-    case YC_TXS_COMMITTED: return "committed";
-    case YC_TXS_FAILED: return "failed";
-    case YC_TXS_REFUSED: return "refused";
-    case YC_TXS_EXPIRED: return "expired";
-    default: return "unknown";
+    case YC_TXS_PENDING:
+        return "pending";
+    case YC_TXS_COMMITTED:
+        return "committed";
+    case YC_TXS_FAILED:
+        return "failed";
+    case YC_TXS_REFUSED:
+        return "refused";
+    case YC_TXS_EXPIRED:
+        return "expired";
+    default:
+        return "unknown";
     }
 }
 
@@ -28,19 +34,26 @@ bool yc_tx_state_is_final(enum yc_tx_state s)
 const char *yc_tx_status_code(const struct yc_tx_status *st)
 {
     switch (st->state) {
-    case YC_TXS_COMMITTED: return "ok";
-    case YC_TXS_PENDING: return "pending";
-    case YC_TXS_UNKNOWN: return "unknown";
-    case YC_TXS_EXPIRED: return yc_err_name(YC_EEXPIRED);
-    default: return yc_err_name(st->code);
+    case YC_TXS_COMMITTED:
+        return "ok";
+    case YC_TXS_PENDING:
+        return "pending";
+    case YC_TXS_UNKNOWN:
+        return "unknown";
+    case YC_TXS_EXPIRED:
+        return yc_err_name(YC_EEXPIRED);
+    default:
+        return yc_err_name(st->code);
     }
 }
 
 const char *yc_tx_status_message(const struct yc_tx_status *st)
 {
     switch (st->state) {
-    case YC_TXS_COMMITTED: return yc_strerror(YC_OK);
-    case YC_TXS_PENDING: return "in the mempool, waiting to be put in a block";
+    case YC_TXS_COMMITTED:
+        return yc_strerror(YC_OK);
+    case YC_TXS_PENDING:
+        return "in the mempool, waiting to be put in a block";
     case YC_TXS_UNKNOWN:
         return "this node does not know the transaction (never received here, or forgotten)";
     case YC_TXS_EXPIRED:
@@ -50,30 +63,40 @@ const char *yc_tx_status_message(const struct yc_tx_status *st)
     case YC_TXS_REFUSED:
     case YC_TXS_FAILED:
         return st->why != NULL && st->why[0] != '\0' ? st->why : yc_strerror(st->code);
-    default: return yc_strerror(st->code);
+    default:
+        return yc_strerror(st->code);
     }
 }
 
 const char *yc_gossip_drop_name(enum yc_gossip_drop r)
 {
     switch (r) {
-    case YC_GOSSIP_DROP_DUPLICATE: return "duplicate";
-    case YC_GOSSIP_DROP_MEMPOOL_FULL: return "mempool_full";
-    case YC_GOSSIP_DROP_REFUSED: return "refused";
-    case YC_GOSSIP_DROP_MALFORMED: return "malformed";
-    default: return "other";
+    case YC_GOSSIP_DROP_DUPLICATE:
+        return "duplicate";
+    case YC_GOSSIP_DROP_MEMPOOL_FULL:
+        return "mempool_full";
+    case YC_GOSSIP_DROP_REFUSED:
+        return "refused";
+    case YC_GOSSIP_DROP_MALFORMED:
+        return "malformed";
+    default:
+        return "other";
     }
 }
 
 enum yc_gossip_drop yc_gossip_drop_reason(int code)
 {
     switch (code) {
-    case YC_EDUPTX: return YC_GOSSIP_DROP_DUPLICATE;
+    case YC_EDUPTX:
+        return YC_GOSSIP_DROP_DUPLICATE;
     case YC_EMEMPOOLFULL:
-    case YC_ELIMIT: return YC_GOSSIP_DROP_MEMPOOL_FULL;
+    case YC_ELIMIT:
+        return YC_GOSSIP_DROP_MEMPOOL_FULL;
     case YC_EWRONGCHAIN:
-    case YC_EUNKNOWNTYPE: return YC_GOSSIP_DROP_MALFORMED;
-    default: break;
+    case YC_EUNKNOWNTYPE:
+        return YC_GOSSIP_DROP_MALFORMED;
+    default:
+        break;
     }
     if (code <= YC_EDECODE && code >= YC_EBADKEY) /* the codec's codes, -20 to -28 */
         return YC_GOSSIP_DROP_MALFORMED;

@@ -43,31 +43,31 @@ struct vchunk {
     struct vgroup *g;
     size_t first, n; /* g->txs[first .. first+n) */
     int code;
-    size_t bad;      /* index in the caller's batch of the failure */
+    size_t bad; /* index in the caller's batch of the failure */
 };
 
 struct vdefer { /* a tx of the group whose check another group has in flight */
     const struct yc_tx *tx;
-    size_t index;             /* in the caller's batch */
+    size_t index; /* in the caller's batch */
     uint8_t key[YC_HASH_LEN];
     bool done;
 };
 
 struct vgroup {
     yc_verifier *v;
-    const struct yc_tx **txs; /* need checking */
-    size_t *index;            /* their index in the caller's batch */
+    const struct yc_tx **txs;     /* need checking */
+    size_t *index;                /* their index in the caller's batch */
     uint8_t (*keys)[YC_HASH_LEN]; /* their cache keys, each in v->inflight until checked */
     struct vdefer *defer;
     size_t ndefer;
-    size_t *nested_index;     /* deferred txs this group checks itself: their index in
+    size_t *nested_index;        /* deferred txs this group checks itself: their index in
                                * the caller's batch (that check's callback ends g) */
-    struct vgroup *wnext;     /* v->waiting */
+    struct vgroup *wnext;        /* v->waiting */
     struct yc_tx_keyhint *hints; /* what the key cache knew of each; the check fills in */
     size_t n;
     struct vchunk *chunks;
-    size_t nchunks, left;     /* chunks, and those not finished */
-    int code;                 /* the failure of lowest index, YC_OK if none */
+    size_t nchunks, left; /* chunks, and those not finished */
+    int code;             /* the failure of lowest index, YC_OK if none */
     size_t bad;
     yc_verify_cb cb;
     void *ctx;
@@ -83,17 +83,17 @@ struct yc_verifier {
     size_t ring_cap, ring_next;
     struct yc_idmap cache; /* key → ring slot (non-NULL marker) */
     uint64_t verified, hits;
-    struct vgroup *jobs;   /* in flight, for cancel_all */
-    struct vgroup *waiting; /* own chunks ended, deferred txs not yet */
+    struct vgroup *jobs;      /* in flight, for cancel_all */
+    struct vgroup *waiting;   /* own chunks ended, deferred txs not yet */
     struct yc_idmap inflight; /* cache key → its group, while queued or running */
     bool cancelling;
-    struct keyslot *keys;  /* ring of KEYCACHE_SIZE */
+    struct keyslot *keys; /* ring of KEYCACHE_SIZE */
     size_t keys_next;
     struct yc_idmap keymap; /* pub → its keyslot */
 };
 
-int yc_verifier_create(yc_verifier **out, uv_loop_t *loop, const char *chain_id,
-                       size_t cache_size, size_t max_pending)
+int yc_verifier_create(yc_verifier **out, uv_loop_t *loop, const char *chain_id, size_t cache_size,
+                       size_t max_pending)
 {
     *out = NULL;
     if (cache_size == 0 || max_pending == 0 || strlen(chain_id) > YC_CHAIN_ID_MAX)
@@ -179,8 +179,7 @@ bool yc_verifier_cached(yc_verifier *v, const struct yc_tx *tx)
 /* ---- keys known valid ---- */
 
 /* Remembers pub as a valid key, parsed as *k when k is not NULL. */
-static void key_add(yc_verifier *v, const uint8_t pub[YC_PUBKEY_LEN],
-                    const struct yc_parsed_key *k)
+static void key_add(yc_verifier *v, const uint8_t pub[YC_PUBKEY_LEN], const struct yc_parsed_key *k)
 {
     struct keyslot *s = yc_idmap_get(&v->keymap, pub);
     if (s == NULL) {
@@ -501,8 +500,7 @@ static int check(yc_verifier *v, const struct yc_tx *const *txs, size_t n, yc_ve
     return YC_OK;
 }
 
-int yc_verifier_check(yc_verifier *v, const struct yc_tx *txs, size_t n, yc_verify_cb cb,
-                      void *ctx)
+int yc_verifier_check(yc_verifier *v, const struct yc_tx *txs, size_t n, yc_verify_cb cb, void *ctx)
 {
     const struct yc_tx **p = n > 0 ? calloc(n, sizeof *p) : NULL;
     if (n > 0 && p == NULL)

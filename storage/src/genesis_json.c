@@ -114,8 +114,9 @@ static int get_dec(struct gj *c, json_t *v, const char *path, const char *key, u
     if (!json_is_string(v))
         return fail(c, "%s%s: must be a decimal string such as \"1000\"", path, key);
     if (!parse_u64_dec(json_string_value(v), json_string_length(v), out))
-        return fail(c, "%s%s: \"%s\" is not a decimal integer in 0..18446744073709551615 "
-                       "(no sign, no leading zeros)",
+        return fail(c,
+                    "%s%s: \"%s\" is not a decimal integer in 0..18446744073709551615 "
+                    "(no sign, no leading zeros)",
                     path, key, json_string_value(v));
     return YC_OK;
 }
@@ -154,9 +155,12 @@ static int parse_params(struct gj *c, json_t *p, struct yc_params *out)
         return YC_OK;
     if (!json_is_object(p))
         return fail(c, "params: must be an object");
-    static const char *const keys[] = {"max_block_txs",    "max_block_bytes",
-                                       "max_time_drift_ms", "notice_blocks",
-                                       "exchange_fee_bps",  "open_registration",
+    static const char *const keys[] = {"max_block_txs",
+                                       "max_block_bytes",
+                                       "max_time_drift_ms",
+                                       "notice_blocks",
+                                       "exchange_fee_bps",
+                                       "open_registration",
                                        NULL};
     int rc = only_keys(c, p, "params", keys);
     uint64_t v;
@@ -213,9 +217,11 @@ static int parse_validators(struct gj *c, json_t *arr, bool draft, struct yc_gen
         char ppath[48];
         snprintf(ppath, sizeof ppath, "validators[%zu]", i);
         if (json_object_get(v, "address") != NULL)
-            return fail(c, "%saddress: network addresses are not part of the genesis (moving a "
-                           "host must not change the chain): remove it and list the validator "
-                           "in node.conf [p2p] persistent_peers as KEY@host:port", path);
+            return fail(c,
+                        "%saddress: network addresses are not part of the genesis (moving a "
+                        "host must not change the chain): remove it and list the validator "
+                        "in node.conf [p2p] persistent_peers as KEY@host:port",
+                        path);
         int rc = only_keys(c, v, ppath, keys);
         if (rc != YC_OK)
             return rc;
@@ -266,8 +272,7 @@ static int parse_accounts(struct gj *c, json_t *arr, bool draft, struct yc_genes
         if (g->accounts == NULL)
             return YC_ENOMEM;
     }
-    static const char *const keys[] = {"address", "role", "name", "jurisdiction", "balance",
-                                       NULL};
+    static const char *const keys[] = {"address", "role", "name", "jurisdiction", "balance", NULL};
     bool exchange = false;
     for (size_t i = 0; i < n; i++) {
         char path[48], ppath[48];
@@ -291,8 +296,8 @@ static int parse_accounts(struct gj *c, json_t *arr, bool draft, struct yc_genes
         if (role == YC_ROLE_NONE) {
             char roles[256] = "";
             size_t rl = 0;
-#define GJ_ROLE_(e, n, name)                                                                       \
-    rl += (size_t)snprintf(roles + rl, rl < sizeof roles ? sizeof roles - rl : 0, "%s%s",          \
+#define GJ_ROLE_(e, n, name)                                                              \
+    rl += (size_t)snprintf(roles + rl, rl < sizeof roles ? sizeof roles - rl : 0, "%s%s", \
                            rl > 0 ? ", " : "", name);
             YC_ROLES(GJ_ROLE_)
 #undef GJ_ROLE_
@@ -301,8 +306,8 @@ static int parse_accounts(struct gj *c, json_t *arr, bool draft, struct yc_genes
         exchange = exchange || role == YC_ROLE_EXCHANGE;
         if ((rc = get_str(c, v, path, "name", a->name, sizeof a->name, true, 1)) != YC_OK)
             return rc;
-        if ((rc = get_str(c, v, path, "jurisdiction", a->jurisdiction, sizeof a->jurisdiction,
-                          true, 1)) != YC_OK)
+        if ((rc = get_str(c, v, path, "jurisdiction", a->jurisdiction, sizeof a->jurisdiction, true,
+                          1)) != YC_OK)
             return rc;
         if (!valid_jurisdiction(a->jurisdiction))
             return fail(c, "%sjurisdiction: \"%s\" is not a code such as CN, CN-CQ or SG", path,
@@ -345,8 +350,9 @@ static int parse_code_list(struct gj *c, json_t *codes, const char *key, enum yc
         size_t len = json_string_length(v);
         int rc = yc_code_list_add(out, s, len);
         if (rc == YC_ECONFIG)
-            return fail(c, "codes.%s[%zu]: \"%s\" is not a code (1 to 64 of a-z 0-9 _ . : -) or "
-                           "is listed twice",
+            return fail(c,
+                        "codes.%s[%zu]: \"%s\" is not a code (1 to 64 of a-z 0-9 _ . : -) or "
+                        "is listed twice",
                         key, i, s);
         if (rc != YC_OK)
             return fail(c, "codes.%s: more than %d codes", key, YC_CODES_MAX);
@@ -385,13 +391,13 @@ static bool valid_chain_id(const char *s)
     return true;
 }
 
-static int parse_root(struct gj *c, json_t *root, unsigned flags, bool *draft,
-                      struct yc_genesis *g)
+static int parse_root(struct gj *c, json_t *root, unsigned flags, bool *draft, struct yc_genesis *g)
 {
     if (!json_is_object(root))
         return fail(c, "the genesis document must be a JSON object");
-    static const char *const keys[] = {"chain_id", "genesis_time", "genesis_time_ms", "params",
-                                       "validators", "accounts", "codes", "draft", NULL};
+    static const char *const keys[] = {"chain_id", "genesis_time", "genesis_time_ms",
+                                       "params",   "validators",   "accounts",
+                                       "codes",    "draft",        NULL};
     int rc = only_keys(c, root, "", keys);
     if (rc != YC_OK)
         return rc;
@@ -403,8 +409,7 @@ static int parse_root(struct gj *c, json_t *root, unsigned flags, bool *draft,
     if (*draft && !(flags & YC_GJ_DRAFT))
         return fail(c, "draft: this genesis is still being assembled; finalize it with "
                        "`yuchaind genesis finalize --genesis FILE` and check its hash");
-    if ((rc = get_str(c, root, "", "chain_id", g->chain_id, sizeof g->chain_id, true, 1)) !=
-        YC_OK)
+    if ((rc = get_str(c, root, "", "chain_id", g->chain_id, sizeof g->chain_id, true, 1)) != YC_OK)
         return rc;
     if (!valid_chain_id(g->chain_id))
         return fail(c, "chain_id: \"%s\" may hold only letters, digits, '.', '_' and '-'",
@@ -467,8 +472,9 @@ int yc_genesis_json_parse_ex(struct yc_genesis *g, const char *text, size_t len,
     if (rc == YC_OK && !*draft) {
         rc = yc_genesis_finalize(g);
         if (rc != YC_OK)
-            rc = fail(&c, "the genesis is inconsistent (%s): check the validator and account "
-                          "keys and roles",
+            rc = fail(&c,
+                      "the genesis is inconsistent (%s): check the validator and account "
+                      "keys and roles",
                       yc_err_name(rc));
     }
     if (rc != YC_OK)

@@ -35,8 +35,8 @@ static int power_off(char *err, size_t errlen)
     return YC_EIO;
 }
 
-static int f_get(yc_kv *kv, const uint8_t *key, size_t klen, uint8_t **val, size_t *vlen,
-                 char *err, size_t errlen)
+static int f_get(yc_kv *kv, const uint8_t *key, size_t klen, uint8_t **val, size_t *vlen, char *err,
+                 size_t errlen)
 {
     struct fault *f = (struct fault *)kv;
     if (f->off) {

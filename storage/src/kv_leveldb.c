@@ -222,8 +222,8 @@ static int open_error(char *lerr, const char *dir, char *err, size_t errlen)
         rc = YC_ENOTFOUND;
     } else if (strncmp(lerr, "Corruption", 10) == 0) {
         snprintf(msg, sizeof msg,
-                 "the database %s is corrupt (%s); restore it from a copy or resynchronise",
-                 dir, lerr);
+                 "the database %s is corrupt (%s); restore it from a copy or resynchronise", dir,
+                 lerr);
         rc = YC_ECORRUPT;
     } else {
         snprintf(msg, sizeof msg, "cannot open the database %s: %s", dir, lerr);

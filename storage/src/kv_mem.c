@@ -94,8 +94,7 @@ static void ops_push(yc_kv_batch *b, const uint8_t *key, size_t klen, const uint
     b->n++;
 }
 
-void kv_ops_put(yc_kv_batch *b, const uint8_t *key, size_t klen, const uint8_t *val,
-                size_t vlen)
+void kv_ops_put(yc_kv_batch *b, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
 {
     ops_push(b, key, klen, val, vlen, false);
 }
@@ -173,8 +172,8 @@ static int apply(struct mem *m, struct kv_op *op)
             m->cap = ncap;
         }
         memmove(&m->e[i + 1], &m->e[i], (m->n - i) * sizeof *m->e);
-        m->e[i] = (struct entry){.key = op->key, .klen = op->klen, .val = op->val,
-                                 .vlen = op->vlen};
+        m->e[i] =
+            (struct entry){.key = op->key, .klen = op->klen, .val = op->val, .vlen = op->vlen};
         m->n++;
     }
     memset(op, 0, sizeof *op);

@@ -24,8 +24,7 @@ struct yc_kv_batch {
 };
 
 yc_kv_batch *kv_ops_new(yc_kv *kv);
-void kv_ops_put(yc_kv_batch *b, const uint8_t *key, size_t klen, const uint8_t *val,
-                size_t vlen);
+void kv_ops_put(yc_kv_batch *b, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen);
 void kv_ops_del(yc_kv_batch *b, const uint8_t *key, size_t klen);
 void kv_ops_clear(yc_kv_batch *b);
 void kv_ops_free(yc_kv_batch *b);

@@ -204,8 +204,8 @@ static int check_tip(store *s, char *errbuf, size_t errlen)
         return YC_ECORRUPT;
     }
     if (rc != YC_OK) {
-        errf(errbuf, errlen, "cannot read the tip block %llu: %s",
-             (unsigned long long)t->height, s->last_error);
+        errf(errbuf, errlen, "cannot read the tip block %llu: %s", (unsigned long long)t->height,
+             s->last_error);
         return rc;
     }
     struct yc_block b;
@@ -488,8 +488,7 @@ int store_commit_block(store *s, const struct yc_block *b, const struct yc_write
                        size_t nwrites)
 {
     if (s == NULL || b == NULL || b->bytes == NULL || b->len == 0 ||
-        (writes == NULL && nwrites > 0) ||
-        ((b->txs == NULL || b->results == NULL) && b->ntx > 0) ||
+        (writes == NULL && nwrites > 0) || ((b->txs == NULL || b->results == NULL) && b->ntx > 0) ||
         (s->flags & STORE_READ_ONLY))
         return YC_EINVAL;
     struct store_tip cur;
@@ -544,8 +543,8 @@ int store_commit_block(store *s, const struct yc_block *b, const struct yc_write
     return YC_OK;
 }
 
-int store_scan_state(store *s, const uint8_t *prefix, size_t plen, size_t limit,
-                     store_scan_cb cb, void *ctx)
+int store_scan_state(store *s, const uint8_t *prefix, size_t plen, size_t limit, store_scan_cb cb,
+                     void *ctx)
 {
     if (s == NULL || cb == NULL || (prefix == NULL && plen > 0))
         return YC_EINVAL;

@@ -12,9 +12,9 @@
 #include "yc/store.h"
 
 struct store {
-    yc_kv *kv;    /* the backend (kv.h): synced writes for blocks, journal, genesis;
+    yc_kv *kv;   /* the backend (kv.h): synced writes for blocks, journal, genesis;
                    * unsynced for journal pruning */
-    bool own_kv;  /* opened by store_open_ex (closed with the store) */
+    bool own_kv; /* opened by store_open_ex (closed with the store) */
     unsigned flags;
     uint8_t genesis_hash[YC_HASH_LEN];
 

@@ -217,8 +217,8 @@ static int table_block(struct vctx *v, uint64_t off, uint64_t size, const char *
         *contents = NULL;
     if (size > STORE_VERIFY_MAX_BLOCK || off > v->size - FOOTER_LEN ||
         size + TRAILER_LEN > v->size - FOOTER_LEN - off)
-        return damagef(v, off, "%s block of %llu bytes lies outside the file (%llu bytes)",
-                       kind, (unsigned long long)size, (unsigned long long)v->size);
+        return damagef(v, off, "%s block of %llu bytes lies outside the file (%llu bytes)", kind,
+                       (unsigned long long)size, (unsigned long long)v->size);
     uint8_t *buf = yc_malloc((size_t)size + TRAILER_LEN);
     if (buf == NULL)
         return YC_ENOMEM;
@@ -453,8 +453,8 @@ static bool apply_edit(struct store_files *f, size_t *cap, const uint8_t *p, siz
             del_table(f, b);
             break;
         case 7: /* new file: level, number, size, smallest, largest */
-            if (!varint(p, n, &pos, &a) || !varint(p, n, &pos, &b) ||
-                !varint(p, n, &pos, &a) || !lp_skip(p, n, &pos) || !lp_skip(p, n, &pos))
+            if (!varint(p, n, &pos, &a) || !varint(p, n, &pos, &b) || !varint(p, n, &pos, &a) ||
+                !lp_skip(p, n, &pos) || !lp_skip(p, n, &pos))
                 return false;
             *rc = add_table(f, cap, b);
             if (*rc != YC_OK)
@@ -527,8 +527,8 @@ int store_live_files(const char *dir, struct store_files *f, struct store_damage
     memset(f, 0, sizeof *f);
     if (damage != NULL)
         memset(damage, 0, sizeof *damage);
-    struct vctx v = {.dir = dir, .name = "CURRENT", .fd = -1, .dmg = damage, .errbuf = errbuf,
-                     .errlen = errlen};
+    struct vctx v = {
+        .dir = dir, .name = "CURRENT", .fd = -1, .dmg = damage, .errbuf = errbuf, .errlen = errlen};
     char cur[80] = "";
     size_t n = strlen(dir) + 16;
     char *path = yc_malloc(n);
@@ -547,8 +547,7 @@ int store_live_files(const char *dir, struct store_files *f, struct store_damage
     fclose(fp);
     cur[got] = '\0';
     size_t cl = strlen(cur);
-    if (cl < 2 || cur[cl - 1] != '\n' || strncmp(cur, "MANIFEST-", 9) != 0 ||
-        cl > 40)
+    if (cl < 2 || cur[cl - 1] != '\n' || strncmp(cur, "MANIFEST-", 9) != 0 || cl > 40)
         return damagef(&v, 0, "does not name a manifest");
     cur[cl - 1] = '\0';
     char *dash = cur + 9;
@@ -588,7 +587,6 @@ bool store_files_is_live_table(const struct store_files *f, const char *name)
     return false;
 }
 
-
 /* Opens v->name in v->dir read-only; sets v->fd and v->size. */
 static int open_file(struct vctx *v)
 {
@@ -619,16 +617,15 @@ static int check_file(struct vctx *v, const struct store_files *live)
 {
     uint64_t num = 0;
     bool table = store_files_is_live_table(live, v->name);
-    bool log = file_number(v->name, "log", &num) &&
-               (num >= live->log_number || (live->prev_log_number != 0 &&
-                                            num == live->prev_log_number));
+    bool log =
+        file_number(v->name, "log", &num) &&
+        (num >= live->log_number || (live->prev_log_number != 0 && num == live->prev_log_number));
     if (strcmp(v->name, live->manifest) == 0)
         return YC_OK; /* checked while reading it */
     if (!table && !log) {
-        if (v->st != NULL && (file_number(v->name, "ldb", &num) ||
-                              file_number(v->name, "sst", &num) ||
-                              file_number(v->name, "log", &num) ||
-                              strncmp(v->name, "MANIFEST-", 9) == 0))
+        if (v->st != NULL &&
+            (file_number(v->name, "ldb", &num) || file_number(v->name, "sst", &num) ||
+             file_number(v->name, "log", &num) || strncmp(v->name, "MANIFEST-", 9) == 0))
             v->st->ignored++;
         return YC_OK;
     }
@@ -693,8 +690,8 @@ int store_verify_files(const char *dir, struct store_verify_stats *stats,
     closedir(d);
     if (rc == YC_OK && n > 0)
         qsort(names, n, sizeof *names, cmp_names);
-    struct vctx v = {.dir = dir, .fd = -1, .st = stats, .dmg = damage, .errbuf = errbuf,
-                     .errlen = errlen};
+    struct vctx v = {
+        .dir = dir, .fd = -1, .st = stats, .dmg = damage, .errbuf = errbuf, .errlen = errlen};
     struct store_files live;
     memset(&live, 0, sizeof live);
     if (rc == YC_OK) {

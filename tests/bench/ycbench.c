@@ -64,16 +64,16 @@ enum { ST_NEW = 0, ST_ADMITTED, ST_REJECTED, ST_COMMITTED };
 
 struct btx {
     uint8_t id[YC_HASH_LEN];
-    char *hex;             /* signed bytes in hex, malloc'ed */
-    uint8_t *raw;          /* the same bytes, malloc'ed */
+    char *hex;    /* signed bytes in hex, malloc'ed */
+    uint8_t *raw; /* the same bytes, malloc'ed */
     size_t rawlen;
     enum yc_tx_type type;
-    uint32_t acct;         /* index of the sender (UINT32_MAX: the issuing key) */
+    uint32_t acct; /* index of the sender (UINT32_MAX: the issuing key) */
     uint64_t nonce;
     double t_submit, t_commit;
     uint64_t height;
     _Atomic int state;
-    char code[40];         /* admission refusal */
+    char code[40]; /* admission refusal */
 };
 
 struct account {
@@ -104,7 +104,7 @@ struct bench {
     uint32_t nacct;
     struct btx *txs;
     size_t ntx, cap;
-    size_t *slots;         /* open-addressing id table: index+1, 0 = empty */
+    size_t *slots; /* open-addressing id table: index+1, 0 = empty */
     size_t nslots;
     uint64_t start_height;
     _Atomic uint64_t seen_height;
@@ -161,8 +161,7 @@ static struct btx *table_find(struct bench *b, const uint8_t id[YC_HASH_LEN])
 
 /* ---- RPC ---- */
 
-static json_t *rpc_at(const char *node, const char *method, json_t *params, char *code,
-                      size_t clen)
+static json_t *rpc_at(const char *node, const char *method, json_t *params, char *code, size_t clen)
 {
     json_t *res = NULL;
     char ecode[64] = "", emsg[256] = "";
@@ -228,8 +227,8 @@ static void derive_key(struct bench *b, const char *tag, uint32_t i, struct acco
 {
     uint8_t in[64], sk[YC_SECKEY_LEN];
     for (uint32_t attempt = 0;; attempt++) {
-        size_t n = (size_t)snprintf((char *)in, sizeof in, "ycbench/v1/%s/%" PRIu64 "/%u/%u",
-                                    tag, b->o.seed, i, attempt);
+        size_t n = (size_t)snprintf((char *)in, sizeof in, "ycbench/v1/%s/%" PRIu64 "/%u/%u", tag,
+                                    b->o.seed, i, attempt);
         yc_sha256(sk, in, n);
         int rc = yc_signer_create(&a->s, sk);
         if (rc == YC_OK)
@@ -260,8 +259,7 @@ static struct btx *add_tx(struct bench *b, const char *chain, enum yc_tx_type ty
     randombytes_buf(aux, sizeof aux);
     struct yc_buf out;
     yc_buf_init(&out, YC_TX_MAX_BYTES);
-    int rc = yc_tx_build_signed(&out, t->id, chain, type, s, nonce, body->data, body->len,
-                                aux);
+    int rc = yc_tx_build_signed(&out, t->id, chain, type, s, nonce, body->data, body->len, aux);
     if (rc != YC_OK)
         die("signing", rc);
     /* Self-check: the node's own decoder must accept what we built. */
@@ -457,8 +455,7 @@ static void note_code(char *codes, size_t cap, const char *code)
 
 /* broadcast_txs with a msgpack body (POST /broadcast_txs): the result object, or NULL
  * with the refusal's code in `code`. */
-static json_t *post_msgpack(const char *node, struct btx **batch, size_t n, char *code,
-                            size_t clen)
+static json_t *post_msgpack(const char *node, struct btx **batch, size_t n, char *code, size_t clen)
 {
     struct yc_buf body;
     yc_buf_init(&body, RPC_MAX_BYTES);
@@ -506,9 +503,9 @@ static void submit_batch(const char *node, bool hex, struct btx **batch, size_t 
         if (batch[i]->t_submit == 0)
             batch[i]->t_submit = t;
     char code[64] = "";
-    json_t *res = hex ? rpc_at(node, "broadcast_txs", json_pack("{s:o}", "txs", arr), code,
-                               sizeof code)
-                      : post_msgpack(node, batch, n, code, sizeof code);
+    json_t *res =
+        hex ? rpc_at(node, "broadcast_txs", json_pack("{s:o}", "txs", arr), code, sizeof code)
+            : post_msgpack(node, batch, n, code, sizeof code);
     json_t *results = res ? json_object_get(res, "results") : NULL;
     if (results == NULL || json_array_size(results) != n) {
         fprintf(stderr, "ycbench: broadcast_txs of %zu refused: %s\n", n, code);
@@ -604,8 +601,8 @@ static void *submit_loop(void *arg)
  * of one sender keeps at most `window` admitted transactions uncommitted), and waits
  * for the admitted ones to commit. rate > 0 offers the phase at that many
  * transactions per second. */
-static void run_phase(struct bench *b, const char *name, size_t from, size_t to,
-                      size_t window, double rate, struct phase_result *r)
+static void run_phase(struct bench *b, const char *name, size_t from, size_t to, size_t window,
+                      double rate, struct phase_result *r)
 {
     memset(r, 0, sizeof *r);
     r->n = to - from;
@@ -621,9 +618,15 @@ static void run_phase(struct bench *b, const char *name, size_t from, size_t to,
     r->t_first = now_s();
     r->first_height = atomic_load(&b->seen_height) + 1;
     for (unsigned t = 0; t < nthreads; t++) {
-        subs[t] = (struct submitter){.b = b, .from = from, .to = to, .cap = cap,
-                                     .window = window, .rate = rate, .t_first = r->t_first,
-                                     .next = &next, .node = t % b->o.nnodes};
+        subs[t] = (struct submitter){.b = b,
+                                     .from = from,
+                                     .to = to,
+                                     .cap = cap,
+                                     .window = window,
+                                     .rate = rate,
+                                     .t_first = r->t_first,
+                                     .next = &next,
+                                     .node = t % b->o.nnodes};
         if (pthread_create(&th[t], NULL, submit_loop, &subs[t]) != 0)
             die("submitter thread", YC_ENOMEM);
     }
@@ -808,8 +811,14 @@ static uint32_t parse_u32(const char *flag, const char *v, uint32_t max)
 
 static void parse_args(struct opts *o, int argc, char **argv)
 {
-    *o = (struct opts){.node = "http://127.0.0.1:27700", .from = "exchange", .accounts = 200,
-                       .processors = 4, .rounds = 5, .batch = 500, .seed = 1, .timeout_s = 120};
+    *o = (struct opts){.node = "http://127.0.0.1:27700",
+                       .from = "exchange",
+                       .accounts = 200,
+                       .processors = 4,
+                       .rounds = 5,
+                       .batch = 500,
+                       .seed = 1,
+                       .timeout_s = 120};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         bool takes = true;
@@ -877,8 +886,7 @@ static void parse_args(struct opts *o, int argc, char **argv)
         o->clients = o->nnodes;
     if (o->verify_secs > 0)
         return;
-    if (o->wallet_dir == NULL || o->password_file == NULL || o->accounts < 2 ||
-        o->batch == 0) {
+    if (o->wallet_dir == NULL || o->password_file == NULL || o->accounts < 2 || o->batch == 0) {
         usage(stderr);
         exit(YC_EXIT_USAGE);
     }
@@ -923,8 +931,7 @@ static void emit(struct bench *b, size_t from, size_t to)
 static void report(struct bench *b, const struct phase_result *r, double sign_secs)
 {
     double tps = r->secs > 0 ? (double)r->committed / r->secs : 0.0;
-    uint64_t blocks = r->last_height >= r->first_height ? r->last_height - r->first_height + 1
-                                                        : 0;
+    uint64_t blocks = r->last_height >= r->first_height ? r->last_height - r->first_height + 1 : 0;
     printf("result: committed_txs=%zu submitted=%zu refused=%zu seconds=%.3f "
            "committed_tx_per_s=%.1f p50_ms=%.1f p99_ms=%.1f blocks=%" PRIu64
            " txs_per_block=%.1f sign_us_per_tx=%.1f\n",
@@ -933,19 +940,16 @@ static void report(struct bench *b, const struct phase_result *r, double sign_se
            b->ntx ? sign_secs * 1e6 / (double)b->ntx : 0.0);
     if (b->o.out_json == NULL)
         return;
-    json_t *j = json_pack("{s:s, s:s, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:f, s:f, s:f, s:f, "
-                          "s:i, s:f, s:s, s:i, s:f, s:f}",
-                          "node", b->o.node, "chain_id", b->chain_id,
-                          "accounts", (json_int_t)b->o.accounts,
-                          "processors", (json_int_t)b->o.processors,
-                          "rounds", (json_int_t)b->o.rounds, "batch", (json_int_t)b->o.batch,
-                          "submitted", (json_int_t)r->n, "refused", (json_int_t)r->rejected,
-                          "committed", (json_int_t)r->committed, "seconds", r->secs,
-                          "committed_tx_per_s", tps, "p50_ms", r->p50_ms, "p99_ms", r->p99_ms,
-                          "blocks", (json_int_t)blocks,
-                          "sign_us_per_tx", b->ntx ? sign_secs * 1e6 / (double)b->ntx : 0.0,
-                          "refusal_codes", r->codes, "nodes", (json_int_t)b->o.nnodes,
-                          "rate", b->o.rate, "offer_seconds", r->offer_secs);
+    json_t *j = json_pack(
+        "{s:s, s:s, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:f, s:f, s:f, s:f, "
+        "s:i, s:f, s:s, s:i, s:f, s:f}",
+        "node", b->o.node, "chain_id", b->chain_id, "accounts", (json_int_t)b->o.accounts,
+        "processors", (json_int_t)b->o.processors, "rounds", (json_int_t)b->o.rounds, "batch",
+        (json_int_t)b->o.batch, "submitted", (json_int_t)r->n, "refused", (json_int_t)r->rejected,
+        "committed", (json_int_t)r->committed, "seconds", r->secs, "committed_tx_per_s", tps,
+        "p50_ms", r->p50_ms, "p99_ms", r->p99_ms, "blocks", (json_int_t)blocks, "sign_us_per_tx",
+        b->ntx ? sign_secs * 1e6 / (double)b->ntx : 0.0, "refusal_codes", r->codes, "nodes",
+        (json_int_t)b->o.nnodes, "rate", b->o.rate, "offer_seconds", r->offer_secs);
     if (j == NULL || json_dump_file(j, b->o.out_json, JSON_INDENT(2) | JSON_SORT_KEYS) != 0) {
         fprintf(stderr, "ycbench: cannot write %s\n", b->o.out_json);
         exit(YC_EXIT_IOERR);
@@ -985,8 +989,10 @@ int main(int argc, char **argv)
     for (uint32_t i = 0; i < b.nacct; i++)
         derive_key(&b, i < b.o.accounts ? "account" : "processor", i, &b.accts[i]);
     if (account_nonce(&b, b.accts[0].pub) >= 0) {
-        fprintf(stderr, "ycbench: accounts of seed %" PRIu64 " already exist on %s: "
-                "use another --seed\n", b.o.seed, b.chain_id);
+        fprintf(stderr,
+                "ycbench: accounts of seed %" PRIu64 " already exist on %s: "
+                "use another --seed\n",
+                b.o.seed, b.chain_id);
         return 1;
     }
 
@@ -999,8 +1005,8 @@ int main(int argc, char **argv)
         fprintf(stderr,
                 "ycbench: chain %s at %s: %u accounts, %u processors, %u rounds, batch %u, "
                 "seed %" PRIu64 "; signed %zu txs in %.2f s\n",
-                b.chain_id, b.o.node, b.o.accounts, b.o.processors, b.o.rounds, b.o.batch,
-                b.o.seed, b.ntx, sign_secs);
+                b.chain_id, b.o.node, b.o.accounts, b.o.processors, b.o.rounds, b.o.batch, b.o.seed,
+                b.ntx, sign_secs);
 
     b.start_height = node_height(&b);
     atomic_store(&b.seen_height, b.start_height);

@@ -83,8 +83,7 @@ static void sign_into(struct yc_tx *out, uint32_t who, enum yc_tx_type type, uin
 
     fz_aux(aux, who);
     yc_buf_init(&b, 0);
-    if (yc_tx_build_signed(&b, id, FZ_CHAIN, type, s, nonce, body->data, body->len, aux) !=
-            YC_OK ||
+    if (yc_tx_build_signed(&b, id, FZ_CHAIN, type, s, nonce, body->data, body->len, aux) != YC_OK ||
         yc_tx_decode(out, b.data, b.len) != YC_OK) {
         abort();
     }

@@ -46,8 +46,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     }
     yc_buf_init(&out, YC_BLOCK_MAX_BYTES);
-    if (yc_block_encode(&out, &b.hdr, b.txs, b.results, b.ntx, &b.cert) != YC_OK || out.len != size ||
-        memcmp(out.data, data, size) != 0) {
+    if (yc_block_encode(&out, &b.hdr, b.txs, b.results, b.ntx, &b.cert) != YC_OK ||
+        out.len != size || memcmp(out.data, data, size) != 0) {
         abort();
     }
     yc_buf_cleanup(&out);

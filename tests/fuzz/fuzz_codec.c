@@ -51,8 +51,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     yc_buf_init(&out, size);
     yc_enc_init(&e, &out);
     yc_dec_init(&d, data, size);
-    if (helper_reencode(&d, &e, lim.max_depth) != YC_OK || !yc_dec_done(&d) ||
-        out.len != size || memcmp(out.data, data, size) != 0) {
+    if (helper_reencode(&d, &e, lim.max_depth) != YC_OK || !yc_dec_done(&d) || out.len != size ||
+        memcmp(out.data, data, size) != 0) {
         abort();
     }
     yc_buf_cleanup(&out);

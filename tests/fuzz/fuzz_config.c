@@ -42,8 +42,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     yc_config_default(&c);
     memset(err, 'x', sizeof err);
-    int rc = yc_config_parse_text(&c, size > 0 ? (const char *)data : empty, size, "fuzz.conf",
-                                  err, sizeof err);
+    int rc = yc_config_parse_text(&c, size > 0 ? (const char *)data : empty, size, "fuzz.conf", err,
+                                  sizeof err);
     if (rc != YC_OK) {
         if ((rc != YC_ECONFIG && rc != YC_ENOMEM) || memchr(err, '\0', sizeof err) == NULL ||
             err[0] == '\0') {
@@ -56,8 +56,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fail("yc_config_render failed on accepted settings", NULL, NULL);
     }
     yc_config_default(&c2);
-    if (yc_config_parse_text(&c2, text, strlen(text), "rendered.conf", err, sizeof err) !=
-        YC_OK) {
+    if (yc_config_parse_text(&c2, text, strlen(text), "rendered.conf", err, sizeof err) != YC_OK) {
         fail("the rendered text of accepted settings is refused", err, text);
     }
     char *text2 = yc_config_render(&c2);

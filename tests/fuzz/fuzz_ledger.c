@@ -188,8 +188,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             redeemed += tx.b.token.amount;
         }
         uint64_t sum;
-        if (money_checkable && total(o, &sum) &&
-            genesis_total + issued >= genesis_total &&
+        if (money_checkable && total(o, &sum) && genesis_total + issued >= genesis_total &&
             sum != genesis_total + issued - redeemed) {
             fprintf(stderr, "fuzz_ledger: balances add up to %llu, expected %llu + %llu - %llu\n",
                     (unsigned long long)sum, (unsigned long long)genesis_total,

@@ -20,36 +20,36 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* One object kind: decode into a struct of that kind, encode it again. */
-#define OBJ_KINDS(X)                                                                       \
-    X(account, struct yc_account)                                                          \
-    X(consent, struct yc_consent)                                                          \
-    X(usage, struct yc_usage)                                                              \
-    X(evidence, struct yc_evidence)                                                        \
-    X(asset, struct yc_asset)                                                              \
-    X(asset_version, struct yc_asset_version)                                              \
-    X(right, struct yc_right_rec)                                                          \
-    X(objection, struct yc_objection)                                                      \
-    X(license, struct yc_license)                                                          \
+#define OBJ_KINDS(X)                          \
+    X(account, struct yc_account)             \
+    X(consent, struct yc_consent)             \
+    X(usage, struct yc_usage)                 \
+    X(evidence, struct yc_evidence)           \
+    X(asset, struct yc_asset)                 \
+    X(asset_version, struct yc_asset_version) \
+    X(right, struct yc_right_rec)             \
+    X(objection, struct yc_objection)         \
+    X(license, struct yc_license)             \
     X(carry, struct yc_carry)
 
-#define OBJ_CHECK_(name, type)                                                             \
-    static void check_##name(const uint8_t *data, size_t size)                             \
-    {                                                                                      \
-        type v;                                                                            \
-        struct yc_buf out;                                                                 \
-        int rc = yc_##name##_decode(&v, data, size);                                       \
-        if (rc != YC_OK) {                                                                 \
-            if (rc != YC_ECORRUPT) {                                                       \
-                abort();                                                                   \
-            }                                                                              \
-            return;                                                                        \
-        }                                                                                  \
-        yc_buf_init(&out, size + 1);                                                       \
-        if (yc_##name##_encode(&v, &out) != YC_OK || out.len != size ||                    \
-            memcmp(out.data, data, size) != 0) {                                           \
-            abort();                                                                       \
-        }                                                                                  \
-        yc_buf_cleanup(&out);                                                              \
+#define OBJ_CHECK_(name, type)                                          \
+    static void check_##name(const uint8_t *data, size_t size)          \
+    {                                                                   \
+        type v;                                                         \
+        struct yc_buf out;                                              \
+        int rc = yc_##name##_decode(&v, data, size);                    \
+        if (rc != YC_OK) {                                              \
+            if (rc != YC_ECORRUPT) {                                    \
+                abort();                                                \
+            }                                                           \
+            return;                                                     \
+        }                                                               \
+        yc_buf_init(&out, size + 1);                                    \
+        if (yc_##name##_encode(&v, &out) != YC_OK || out.len != size || \
+            memcmp(out.data, data, size) != 0) {                        \
+            abort();                                                    \
+        }                                                               \
+        yc_buf_cleanup(&out);                                           \
     }
 OBJ_KINDS(OBJ_CHECK_)
 #undef OBJ_CHECK_

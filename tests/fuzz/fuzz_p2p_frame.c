@@ -39,8 +39,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 #define MAX_FRAME FZ_P2P_MAX_FRAME
 
 static yc_signer *sig_i, *sig_r;
-static struct p2p_hs hs_r_fresh;  /* responder before hello */
-static struct p2p_hs hs_i_hello;  /* initiator after sending hello */
+static struct p2p_hs hs_r_fresh;   /* responder before hello */
+static struct p2p_hs hs_i_hello;   /* initiator after sending hello */
 static struct p2p_hs hs_r_replied; /* responder after answering hello */
 static struct p2p_session sess_i, sess_r;
 

@@ -126,8 +126,8 @@ static bool body_vote(const uint8_t *p, size_t len, struct vote *v)
             }
             /* a NEW-VIEW with a digest carries the new primary's PREPARE */
             v->phase = key_is(s, slen, "prepare") || key_is(s, slen, "newview") ? 0
-                       : key_is(s, slen, "commit")                             ? 1
-                                                                               : -1;
+                       : key_is(s, slen, "commit")                              ? 1
+                                                                                : -1;
         } else if (yc_dec_skip(&d, NULL, NULL) != YC_OK) {
             return false;
         }
@@ -482,10 +482,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     }
     if (getenv("YC_FUZZ_TRACE") != NULL) { /* to check that seeds still reach deep states */
-        fprintf(stderr, "pbft_msg: decided %llu heights, at height %llu view %llu, %zu votes "
-                "signed, peak %zu bytes\n", (unsigned long long)d.decided,
-                (unsigned long long)d.height, (unsigned long long)d.view, nvotes,
-                peak_bytes - live0);
+        fprintf(stderr,
+                "pbft_msg: decided %llu heights, at height %llu view %llu, %zu votes "
+                "signed, peak %zu bytes\n",
+                (unsigned long long)d.decided, (unsigned long long)d.height,
+                (unsigned long long)d.view, nvotes, peak_bytes - live0);
     }
     fz_drive_cleanup(&d);
     if (live_bytes != live0) {

@@ -59,8 +59,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     /* encode(decode(b)) == b */
     yc_buf_init(&out, YC_TX_MAX_BYTES);
-    if (yc_tx_encode_signed(&out, chain, tx.type, tx.sender, tx.nonce, tx.body, tx.body_len,
-                            tx.sig, tx.cosigs, tx.ncosigs) != YC_OK ||
+    if (yc_tx_encode_signed(&out, chain, tx.type, tx.sender, tx.nonce, tx.body, tx.body_len, tx.sig,
+                            tx.cosigs, tx.ncosigs) != YC_OK ||
         out.len != size || memcmp(out.data, data, size) != 0) {
         abort();
     }

@@ -112,8 +112,7 @@ static void make_tx(struct txset *ts, const char *name, uint32_t who, enum yc_tx
 
     fz_aux(aux, ts->n);
     yc_buf_init(&out, 0);
-    check(yc_tx_build_signed(&out, id, FZ_CHAIN, type, s, nonce, body->data, body->len, aux),
-          name);
+    check(yc_tx_build_signed(&out, id, FZ_CHAIN, type, s, nonce, body->data, body->len, aux), name);
     seed("tx", name, out.data, out.len);
     if (ts->n < NTX_MAX) {
         check(yc_tx_decode(&ts->tx[ts->n++], out.data, out.len), name);
@@ -134,8 +133,7 @@ static void make_cosigned(struct txset *ts, const struct yc_buf *body)
     yc_signer_pubkey(s, pub);
     yc_buf_init(&ub, 0);
     yc_buf_init(&out, 0);
-    check(yc_tx_encode_unsigned(&ub, FZ_CHAIN, YC_TX_TOKEN_TRANSFER, pub, 3, body->data,
-                                body->len),
+    check(yc_tx_encode_unsigned(&ub, FZ_CHAIN, YC_TX_TOKEN_TRANSFER, pub, 3, body->data, body->len),
           "cosigned unsigned");
     yc_tx_id(id, FZ_CHAIN, ub.data, ub.len);
     check(yc_sig_sign(s, sig, id, aux), "sign");
@@ -414,8 +412,10 @@ static void make_asset_objects(struct yc_buf *out)
     check(yc_right_encode(&r, out), "right");
     seed("objects", "right", out->data, out->len);
 
-    struct yc_objection o = {.filed_at = 6, .note = sl("source verified"),
-                             .outcome = sl("dismissed"), .reason = sl("not_the_source"),
+    struct yc_objection o = {.filed_at = 6,
+                             .note = sl("source verified"),
+                             .outcome = sl("dismissed"),
+                             .reason = sl("not_the_source"),
                              .resolved_at = 9};
     memset(o.asset, 0xa1, sizeof o.asset);
     memset(o.evidence, 0xe1, sizeof o.evidence);
@@ -424,9 +424,14 @@ static void make_asset_objects(struct yc_buf *out)
     check(yc_objection_encode(&o, out), "objection");
     seed("objects", "objection", out->data, out->len);
 
-    struct yc_license l = {.fee = 120, .granted_at = 13, .max_uses = 10,
-                           .not_before = FZ_TIME0, .revoked_at = 15, .right = sl("operate"),
-                           .until = FZ_TIME0 + 86400000, .uses = 2,
+    struct yc_license l = {.fee = 120,
+                           .granted_at = 13,
+                           .max_uses = 10,
+                           .not_before = FZ_TIME0,
+                           .revoked_at = 15,
+                           .right = sl("operate"),
+                           .until = FZ_TIME0 + 86400000,
+                           .uses = 2,
                            .visibility = sl("invisible")};
     memset(l.asset, 0xa2, sizeof l.asset);
     fz_pub(106, l.licensee);
@@ -440,8 +445,8 @@ static void make_asset_objects(struct yc_buf *out)
     check(yc_license_encode(&l, out), "license");
     seed("objects", "license", out->data, out->len);
 
-    struct yc_carry c = {.closed_at = 20, .has_package = true, .requested_at = 18,
-                         .status = sl("completed")};
+    struct yc_carry c = {
+        .closed_at = 20, .has_package = true, .requested_at = 18, .status = sl("completed")};
     c.categories.n = 1;
     c.categories.items[0] = sl("transactions");
     fz_pub(104, c.holder);
@@ -671,7 +676,7 @@ struct sim {
     size_t qhead, qtail;
     uint64_t now;
     uint64_t proposed_h[FZ_NVAL], proposed_v[FZ_NVAL]; /* last (h, v) each proposed for, +1 */
-    bool resign; /* validator 0's steps use the harness's re-signing op (0x20 | from) */
+    bool resign;          /* validator 0's steps use the harness's re-signing op (0x20 | from) */
     struct yc_buf script; /* validator 0's inputs, in the harness's record format */
 };
 
@@ -729,8 +734,7 @@ static void sim_propose(struct sim *s, uint32_t i)
         return;
     }
     size_t len;
-    uint8_t *b = fz_block(&s->g, d->height, d->view, i, d->prev, FZ_TIME0 + 1000 * d->height,
-                          &len);
+    uint8_t *b = fz_block(&s->g, d->height, d->view, i, d->prev, FZ_TIME0 + 1000 * d->height, &len);
     s->proposed_h[i] = d->height + 1;
     s->proposed_v[i] = d->view + 1;
     if (i == 0) {
@@ -791,8 +795,7 @@ static void sim_run(struct sim *s, uint64_t heights, int64_t restart_at)
 {
     bool restarted = false;
     for (int steps = 0;
-         steps < 100000 && (restart_at < 0 ? s->d[0].decided : sim_decided(s)) < heights;
-         steps++) {
+         steps < 100000 && (restart_at < 0 ? s->d[0].decided : sim_decided(s)) < heights; steps++) {
         for (uint32_t i = 0; i < FZ_NVAL; i++) {
             sim_propose(s, i);
         }
@@ -1031,13 +1034,11 @@ static void make_rpc(const struct txset *ts)
     rpc_post("broadcast_txs", body);
     hex(idhex, chain[0].id, YC_HASH_LEN);
     snprintf(body, sizeof body,
-             "{\"jsonrpc\":\"2.0\",\"id\":10,\"method\":\"tx\",\"params\":{\"id\":\"%s\"}}",
-             idhex);
+             "{\"jsonrpc\":\"2.0\",\"id\":10,\"method\":\"tx\",\"params\":{\"id\":\"%s\"}}", idhex);
     rpc_post("tx", body);
     hex(idhex, chain[1].id, YC_HASH_LEN);
     snprintf(body, sizeof body,
-             "{\"jsonrpc\":\"2.0\",\"id\":10,\"method\":\"tx_proof\",\"params\":[\"%s\"]}",
-             idhex);
+             "{\"jsonrpc\":\"2.0\",\"id\":10,\"method\":\"tx_proof\",\"params\":[\"%s\"]}", idhex);
     rpc_post("tx_proof", body);
     snprintf(body, sizeof body,
              "{\"jsonrpc\":\"2.0\",\"id\":11,\"method\":\"account\",\"params\":"

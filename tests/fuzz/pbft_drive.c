@@ -71,8 +71,7 @@ void fz_drive_pump(struct fz_drive *d)
         uint8_t commit_digest[YC_HASH_LEN];
 
         if (round >= 64) {
-            fprintf(stderr, "pbft_drive: node %u never stops producing readies\n",
-                    d->self);
+            fprintf(stderr, "pbft_drive: node %u never stops producing readies\n", d->self);
             abort();
         }
         pbft_ready(d->node, &rd);

@@ -26,17 +26,17 @@ typedef void (*fz_send_cb)(void *ctx, uint32_t from, uint32_t to, const uint8_t 
 struct fz_drive {
     pbft_node *node;
     struct pbft_config cfg;
-    uint32_t self;                 /* the node's validator index */
-    uint64_t height;               /* height being decided (the node's) */
-    uint8_t prev[YC_HASH_LEN];     /* hash of the last decided block (genesis hash first) */
-    uint8_t **rec;                 /* journal of this height */
+    uint32_t self;             /* the node's validator index */
+    uint64_t height;           /* height being decided (the node's) */
+    uint8_t prev[YC_HASH_LEN]; /* hash of the last decided block (genesis hash first) */
+    uint8_t **rec;             /* journal of this height */
     size_t *rec_len;
     size_t nrec;
-    bool verdict_ok;               /* answer to proposals */
-    bool want_proposal;            /* the node waits for a block from its driver */
-    uint64_t view;                 /* the node's view after the last pump */
-    uint64_t decided;              /* heights decided so far */
-    uint64_t now;                  /* last time given to the node */
+    bool verdict_ok;    /* answer to proposals */
+    bool want_proposal; /* the node waits for a block from its driver */
+    uint64_t view;      /* the node's view after the last pump */
+    uint64_t decided;   /* heights decided so far */
+    uint64_t now;       /* last time given to the node */
     fz_send_cb send;
     void *ctx;
 };

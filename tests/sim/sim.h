@@ -30,19 +30,19 @@
 
 #define SIM_MAX_INST 16
 #define SIM_MAX_HEIGHT 64
-#define SIM_SPARE_KEYS 2  /* keys beyond genesis's validators, for validators added later */
+#define SIM_SPARE_KEYS 2 /* keys beyond genesis's validators, for validators added later */
 #define SIM_MAX_CHANGES 4
 
 enum sim_byz {
     SIM_HONEST = 0,
-    SIM_BYZ_SILENT,      /* never sends anything */
-    SIM_BYZ_EQUIVOCATE,  /* as primary, different blocks to different peers; double votes */
-    SIM_BYZ_GARBAGE,     /* random bytes, flipped bits (bad signatures), wrong sender */
-    SIM_BYZ_HUGE_VIEW,   /* signed messages with huge view numbers */
-    SIM_BYZ_BAD_PCERT,   /* VIEW-CHANGEs with invalid prepared certificates, bad NEW-VIEWs */
-    SIM_BYZ_REPLAY,      /* replays old-view and old-height messages */
-    SIM_BYZ_PHASE_SWAP,  /* PREPARE bytes sent as COMMIT */
-    SIM_BYZ_BAD_BLOCK,   /* as primary, proposes blocks that do not execute */
+    SIM_BYZ_SILENT,     /* never sends anything */
+    SIM_BYZ_EQUIVOCATE, /* as primary, different blocks to different peers; double votes */
+    SIM_BYZ_GARBAGE,    /* random bytes, flipped bits (bad signatures), wrong sender */
+    SIM_BYZ_HUGE_VIEW,  /* signed messages with huge view numbers */
+    SIM_BYZ_BAD_PCERT,  /* VIEW-CHANGEs with invalid prepared certificates, bad NEW-VIEWs */
+    SIM_BYZ_REPLAY,     /* replays old-view and old-height messages */
+    SIM_BYZ_PHASE_SWAP, /* PREPARE bytes sent as COMMIT */
+    SIM_BYZ_BAD_BLOCK,  /* as primary, proposes blocks that do not execute */
     SIM_BYZ_COUNT
 };
 
@@ -55,42 +55,42 @@ struct sim_change {
 };
 
 struct sim_params {
-    uint32_t n;                   /* validators at genesis */
-    uint32_t twins[4];            /* validator indices run by two instances */
+    uint32_t n;        /* validators at genesis */
+    uint32_t twins[4]; /* validator indices run by two instances */
     uint32_t ntwins;
-    enum sim_byz byz[YC_MAX_VALIDATORS]; /* per validator */
-    enum pbft_mutant mutant;      /* for every instance */
+    enum sim_byz byz[YC_MAX_VALIDATORS];        /* per validator */
+    enum pbft_mutant mutant;                    /* for every instance */
     struct sim_change changes[SIM_MAX_CHANGES]; /* validator-set changes, by height */
     uint32_t nchanges;
-    bool late_switch;             /* negative control: the instance of key late_key takes */
-    uint32_t late_key;            /* each set one height after it is in force */
+    bool late_switch;  /* negative control: the instance of key late_key takes */
+    uint32_t late_key; /* each set one height after it is in force */
     uint64_t base_timeout_ms;
     /* network during the fault phase */
     double drop, dup;
     uint64_t delay_min_ms, delay_max_ms;
-    uint32_t partitions;          /* random partition changes during the fault phase */
-    uint32_t rounds;              /* Twins: rounds, each with a sampled partition */
+    uint32_t partitions; /* random partition changes during the fault phase */
+    uint32_t rounds;     /* Twins: rounds, each with a sampled partition */
     uint64_t round_ms;
-    uint64_t fault_ms;            /* length of the fault phase (rounds override) */
+    uint64_t fault_ms; /* length of the fault phase (rounds override) */
     /* crashes */
-    double crash_per_record;      /* chance to crash right after persisting a record */
+    double crash_per_record; /* chance to crash right after persisting a record */
     uint64_t restart_min_ms, restart_max_ms;
-    uint64_t propose_delay_ms;    /* a primary proposes this long after being asked */
-    uint64_t sync_ms;             /* block-sync announcement period */
+    uint64_t propose_delay_ms; /* a primary proposes this long after being asked */
+    uint64_t sync_ms;          /* block-sync announcement period */
     /* goal */
-    uint64_t min_height;          /* heights every honest instance must reach */
-    uint64_t max_height;          /* primaries stop proposing beyond (goal excepted) */
-    uint64_t deadline_ms;         /* after healing */
+    uint64_t min_height;  /* heights every honest instance must reach */
+    uint64_t max_height;  /* primaries stop proposing beyond (goal excepted) */
+    uint64_t deadline_ms; /* after healing */
     bool verbose;
 };
 
 struct sim_result {
-    bool safety;        /* violated */
-    bool equivocation;  /* an honest key signed two digests */
-    bool liveness;      /* goal not reached */
-    bool refusal;       /* a crafted bad message was accepted */
-    bool error;         /* the driver saw an impossible output or return code */
-    bool badcert;       /* a committed block's certificate or parent link fails to verify */
+    bool safety;       /* violated */
+    bool equivocation; /* an honest key signed two digests */
+    bool liveness;     /* goal not reached */
+    bool refusal;      /* a crafted bad message was accepted */
+    bool error;        /* the driver saw an impossible output or return code */
+    bool badcert;      /* a committed block's certificate or parent link fails to verify */
     char why[256];
     uint64_t heights, deliveries, view_changes, max_view, crashes, refused, evidence;
 };
@@ -154,8 +154,7 @@ uint8_t *sim_craft_vc(const struct sim_chain *c, uint32_t from, uint64_t height,
 /* NEW-VIEW of `from` for `view` carrying the given VIEW-CHANGE messages' bodies. */
 uint8_t *sim_craft_nv(const struct sim_chain *c, uint32_t from, uint64_t height, uint64_t view,
                       uint8_t *const *vcs, const size_t *vc_lens, uint32_t nvcs,
-                      const uint8_t *digest, const uint8_t *block, size_t block_len,
-                      size_t *len);
+                      const uint8_t *digest, const uint8_t *block, size_t block_len, size_t *len);
 /* Re-encodes a message with its envelope "type" replaced (for phase swaps). */
 uint8_t *sim_retype(const uint8_t *p, size_t len, const char *type, size_t *outlen);
 

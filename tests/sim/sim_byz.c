@@ -71,8 +71,7 @@ static void equivocate(struct sim *s, int i, uint32_t to, const uint8_t *msg, si
     if (v->type == 1) {
         uint8_t d[YC_HASH_LEN];
         size_t blen;
-        uint8_t *blk = sim_block(s->c, v->height, v->view, in->vid,
-                                 in->chain[v->height - 1].hash,
+        uint8_t *blk = sim_block(s->c, v->height, v->view, in->vid, in->chain[v->height - 1].hash,
                                  in->chain[v->height - 1].time_ms + 7 + s->now, true, &blen, d);
         alt = sim_craft_vote(s->c, 1, in->vid, v->height, v->view, d, blk, blen, &alen);
         yc_free(blk);
@@ -191,8 +190,8 @@ static void huge_view(struct sim *s, int i)
 
     /* a valid VIEW-CHANGE to a huge view: stored as this validator's latest, but
      * alone it must move nobody */
-    m = sim_craft_vc(s->c, in->vid, h, (1ull << 31) + sim_range(&s->rng, 0, 1000), false, 0,
-                     NULL, NULL, 0, "prepare", NULL, 0, &mlen);
+    m = sim_craft_vc(s->c, in->vid, h, (1ull << 31) + sim_range(&s->rng, 0, 1000), false, 0, NULL,
+                     NULL, 0, "prepare", NULL, 0, &mlen);
     to_each(s, i, PBFT_BROADCAST, m, mlen, false);
     yc_free(m);
     /* beyond the largest view a message may carry */
@@ -239,8 +238,7 @@ static void bad_pcert(struct sim *s, int i)
     if (variant == 0) {
         /* too few signatures: only its own */
         signers[0] = in->vid;
-        m = sim_craft_vc(s->c, in->vid, h, v, true, 0, d, signers, 1, "prepare", blk, blen,
-                         &mlen);
+        m = sim_craft_vc(s->c, in->vid, h, v, true, 0, d, signers, 1, "prepare", blk, blen, &mlen);
     } else if (variant == 1) {
         /* q genuine signatures, but COMMIT-phase ones: no PREPARE certificate */
         for (uint32_t k = 0; k < q; k++) {
@@ -254,8 +252,7 @@ static void bad_pcert(struct sim *s, int i)
         uint8_t *b2 = sim_block(s->c, h, 0, pbft_primary(n, h, 0), in->chain[h - 1].hash,
                                 in->chain[h - 1].time_ms + 5, true, &b2len, d2);
         signers[0] = in->vid;
-        m = sim_craft_vc(s->c, in->vid, h, v, true, 0, d, signers, 1, "prepare", b2, b2len,
-                         &mlen);
+        m = sim_craft_vc(s->c, in->vid, h, v, true, 0, d, signers, 1, "prepare", b2, b2len, &mlen);
         yc_free(b2);
     }
     to_each(s, i, PBFT_BROADCAST, m, mlen, true);

@@ -26,8 +26,8 @@ void sim__fail(struct sim *s, bool *flag, const char *fmt, ...)
 {
     va_list ap;
     bool primary = flag == &s->res->safety || flag == &s->res->equivocation;
-    if (!*flag && (s->res->why[0] == '\0' ||
-                   (primary && !s->res->safety && !s->res->equivocation))) {
+    if (!*flag &&
+        (s->res->why[0] == '\0' || (primary && !s->res->safety && !s->res->equivocation))) {
         va_start(ap, fmt);
         vsnprintf(s->res->why, sizeof s->res->why, fmt, ap);
         va_end(ap);
@@ -178,8 +178,7 @@ void sim__send_inst(struct sim *s, int src, int dst, enum ev_kind kind, uint32_t
     }
 }
 
-void sim__send(struct sim *s, int src, uint32_t to, const uint8_t *p, size_t len,
-               bool must_refuse)
+void sim__send(struct sim *s, int src, uint32_t to, const uint8_t *p, size_t len, bool must_refuse)
 {
     const struct inst *in = &s->inst[src];
     uint32_t from = in->vid;
@@ -227,13 +226,12 @@ static void note_vote(struct sim *s, int i, const uint8_t *msg, size_t len)
             memcpy(e->digest, v.digest, YC_HASH_LEN);
             return;
         }
-        if (e->vid == in->vid && e->phase == phase && e->height == v.height &&
-            e->view == v.view) {
+        if (e->vid == in->vid && e->phase == phase && e->height == v.height && e->view == v.view) {
             if (memcmp(e->digest, v.digest, YC_HASH_LEN) != 0) {
                 sim__fail(s, &s->res->equivocation,
-                          "validator %u signed two %s digests at height %llu view %llu",
-                          in->vid, phase ? "COMMIT" : "PREPARE",
-                          (unsigned long long)v.height, (unsigned long long)v.view);
+                          "validator %u signed two %s digests at height %llu view %llu", in->vid,
+                          phase ? "COMMIT" : "PREPARE", (unsigned long long)v.height,
+                          (unsigned long long)v.view);
             }
             return;
         }
@@ -263,10 +261,11 @@ static void store_block(struct sim *s, int i, uint64_t h, const uint8_t digest[Y
     }
     if (in->honest) {
         if (s->has_committed[h] && memcmp(s->committed[h], digest, YC_HASH_LEN) != 0) {
-            sim__fail(s, &s->res->safety, "height %llu: instance %d (v%u) and instance %d (v%u) "
+            sim__fail(s, &s->res->safety,
+                      "height %llu: instance %d (v%u) and instance %d (v%u) "
                       "committed different blocks",
-                      (unsigned long long)h, s->committed_by[h], s->inst[s->committed_by[h]].vid,
-                      i, in->vid);
+                      (unsigned long long)h, s->committed_by[h], s->inst[s->committed_by[h]].vid, i,
+                      in->vid);
         } else if (!s->has_committed[h]) {
             s->has_committed[h] = true;
             memcpy(s->committed[h], digest, YC_HASH_LEN);
@@ -401,8 +400,7 @@ static bool execute(const struct sim *s, int i, const struct pbft_proposal *pr)
     }
     sim_state_root(root, b.hdr.height, b.hdr.prev_hash);
     ok = memcmp(root, b.hdr.state_root, YC_HASH_LEN) == 0 && b.ntx == 1 &&
-         b.results[0] == sim_outcome(b.hdr.height) &&
-         b.hdr.time_ms > in->chain[in->height].time_ms;
+         b.results[0] == sim_outcome(b.hdr.height) && b.hdr.time_ms > in->chain[in->height].time_ms;
     yc_block_cleanup(&b);
     return ok;
 }
@@ -540,8 +538,8 @@ static void drive(struct sim *s, int i)
         pbft_advance(in->node);
         if (has_commit) {
             if (cm.height != in->height + 1) {
-                sim__fail(s, &s->res->error, "instance %d: commit of height %llu at height %llu",
-                          i, (unsigned long long)cm.height, (unsigned long long)in->height + 1);
+                sim__fail(s, &s->res->error, "instance %d: commit of height %llu at height %llu", i,
+                          (unsigned long long)cm.height, (unsigned long long)in->height + 1);
                 free(cblock);
                 return;
             }
@@ -599,8 +597,7 @@ static void start(struct sim *s, int i)
             nr++;
         }
     }
-    rc = pbft_create(&in->node, &cfg, in->height + 1, in->chain[in->height].hash, recs, nr,
-                     s->now);
+    rc = pbft_create(&in->node, &cfg, in->height + 1, in->chain[in->height].hash, recs, nr, s->now);
     free(recs);
     if (rc != YC_OK) {
         sim__fail(s, &s->res->error, "instance %d: pbft_create from its journal: %s", i,
@@ -641,8 +638,8 @@ static void on_msg(struct sim *s, const struct ev *e)
             goto out; /* buffered for the next height, judged when it is replayed */
         }
         sim__fail(s, &s->res->refusal,
-                  "instance %d accepted a crafted bad message from v%u (type %d)", e->dst,
-                  e->from, parsed ? v.type : -1);
+                  "instance %d accepted a crafted bad message from v%u (type %d)", e->dst, e->from,
+                  parsed ? v.type : -1);
     }
 out:
     drive(s, e->dst);
@@ -891,8 +888,8 @@ bool sim_run(const struct sim_params *p, uint64_t seed, struct sim_result *res)
     if (p->verbose) {
         printf("scenario seed %llu: n=%u instances=%d twins=%u mutant=%d drop=%.2f dup=%.2f "
                "delay=%llu..%llu partitions=%u rounds=%u crash=%.2f\n",
-               (unsigned long long)seed, p->n, s->ninst, p->ntwins, (int)p->mutant, p->drop,
-               p->dup, (unsigned long long)p->delay_min_ms, (unsigned long long)p->delay_max_ms,
+               (unsigned long long)seed, p->n, s->ninst, p->ntwins, (int)p->mutant, p->drop, p->dup,
+               (unsigned long long)p->delay_min_ms, (unsigned long long)p->delay_max_ms,
                p->partitions, p->rounds, p->crash_per_record);
         for (int i = 0; i < s->ninst; i++) {
             printf("  instance %d: v%u %s byz=%d\n", i, s->inst[i].vid,
@@ -935,7 +932,8 @@ bool sim_run(const struct sim_params *p, uint64_t seed, struct sim_result *res)
                                       (unsigned long long)s->inst[i].height,
                                       s->inst[i].honest ? "" : "*");
             }
-            sim__fail(s, &res->liveness, "goal height %llu not reached %llu ms after healing; "
+            sim__fail(s, &res->liveness,
+                      "goal height %llu not reached %llu ms after healing; "
                       "heights %s(max view %llu)",
                       (unsigned long long)s->goal, (unsigned long long)p->deadline_ms, buf,
                       (unsigned long long)res->max_view);

@@ -7,14 +7,24 @@
 
 #include "sim.h"
 
-enum ev_kind { EV_MSG = 1, EV_TICK, EV_SYNC, EV_STATUS, EV_BLOCK, EV_RESTART, EV_BYZ, EV_ROUND,
-               EV_HEAL, EV_PROPOSE };
+enum ev_kind {
+    EV_MSG = 1,
+    EV_TICK,
+    EV_SYNC,
+    EV_STATUS,
+    EV_BLOCK,
+    EV_RESTART,
+    EV_BYZ,
+    EV_ROUND,
+    EV_HEAL,
+    EV_PROPOSE
+};
 
 struct ev {
     uint64_t t, seq;
     enum ev_kind kind;
-    int dst, src;     /* instances (-1: none) */
-    uint32_t from;    /* sender's key id, as the authenticated transport says */
+    int dst, src;  /* instances (-1: none) */
+    uint32_t from; /* sender's key id, as the authenticated transport says */
     uint8_t *data;
     size_t len;
     uint64_t arg;
@@ -36,22 +46,22 @@ struct chainent {
 };
 
 struct inst {
-    uint32_t vid;     /* key id (its validator index while no set changed) */
-    bool honest;      /* its key is honest: checked for safety, equivocation, liveness */
+    uint32_t vid; /* key id (its validator index while no set changed) */
+    bool honest;  /* its key is honest: checked for safety, equivocation, liveness */
     enum sim_byz byz;
-    pbft_node *node;  /* NULL while crashed, and for a silent validator */
+    pbft_node *node; /* NULL while crashed, and for a silent validator */
     bool alive;
     struct jrec *journal;
     size_t njournal, capjournal;
-    uint64_t height;  /* committed */
+    uint64_t height; /* committed */
     struct chainent chain[SIM_MAX_HEIGHT + 1];
-    uint32_t group;   /* partition */
+    uint32_t group;                /* partition */
     uint64_t cur_height, cur_view; /* from its last ready */
-    uint64_t proposals; /* blocks proposed, to vary times */
-    uint64_t vc_seen;   /* view changes reported by the current node */
-    bool propose_pending; /* an EV_PROPOSE is scheduled */
-    bool propose_skipped; /* asked for a block beyond max_height: ask again at heal */
-    uint8_t *seen[16];  /* replay memory (byzantine) */
+    uint64_t proposals;            /* blocks proposed, to vary times */
+    uint64_t vc_seen;              /* view changes reported by the current node */
+    bool propose_pending;          /* an EV_PROPOSE is scheduled */
+    bool propose_skipped;          /* asked for a block beyond max_height: ask again at heal */
+    uint8_t *seen[16];             /* replay memory (byzantine) */
     size_t seen_len[16];
     uint32_t nseen;
 };
@@ -77,7 +87,7 @@ struct sim {
     uint64_t now, seq;
     double drop, dup;
     uint64_t dmin, dmax;
-    bool faults;        /* fault phase still on */
+    bool faults; /* fault phase still on */
     uint64_t heal_at, goal, deadline;
     bool has_committed[SIM_MAX_HEIGHT + 1];
     uint8_t committed[SIM_MAX_HEIGHT + 1][YC_HASH_LEN];
@@ -98,8 +108,7 @@ const struct yc_valset *sim__inst_set(const struct sim *s, const struct inst *in
 int sim__key_index(const struct sim *s, const struct yc_valset *vs, uint32_t key);
 /* Sends bytes from instance src to validator `to` (its index in the set src is at, or
  * PBFT_BROADCAST) through the faulty network. */
-void sim__send(struct sim *s, int src, uint32_t to, const uint8_t *p, size_t len,
-               bool must_refuse);
+void sim__send(struct sim *s, int src, uint32_t to, const uint8_t *p, size_t len, bool must_refuse);
 /* Same, but to one instance. */
 void sim__send_inst(struct sim *s, int src, int dst, enum ev_kind kind, uint32_t from,
                     const uint8_t *p, size_t len, uint64_t arg, bool must_refuse);

@@ -247,10 +247,9 @@ int sim_sweep(const char *family, sim_make_cb make, uint64_t base, uint32_t coun
     }
     printf("%s: %u scenarios (seeds %llu..%llu), %d failed; committed heights %llu, view "
            "changes %llu, max view %llu, crashes %llu, refused %llu, evidence %llu; %.1f s\n",
-           family, count, (unsigned long long)base, (unsigned long long)(base + count - 1),
-           failed, (unsigned long long)heights, (unsigned long long)vcs,
-           (unsigned long long)maxview, (unsigned long long)crashes,
-           (unsigned long long)refused, (unsigned long long)evidence,
+           family, count, (unsigned long long)base, (unsigned long long)(base + count - 1), failed,
+           (unsigned long long)heights, (unsigned long long)vcs, (unsigned long long)maxview,
+           (unsigned long long)crashes, (unsigned long long)refused, (unsigned long long)evidence,
            (double)(clock() - t0) / CLOCKS_PER_SEC);
     return failed;
 }

@@ -11,8 +11,8 @@
 #include "yc/codec.h"
 #include "yc/hash.h"
 
-static const char *const type_names[] = {"", "preprepare", "prepare", "commit", "viewchange",
-                                         "newview"};
+static const char *const type_names[] = {"",       "preprepare", "prepare",
+                                         "commit", "viewchange", "newview"};
 
 static bool key_is(const char *k, size_t klen, const char *lit)
 {
@@ -279,8 +279,7 @@ static bool split(const uint8_t *p, size_t len, const uint8_t **body, size_t *bo
 
 uint8_t *sim_craft_nv(const struct sim_chain *c, uint32_t from, uint64_t height, uint64_t view,
                       uint8_t *const *vcs, const size_t *vc_lens, uint32_t nvcs,
-                      const uint8_t *digest, const uint8_t *block, size_t block_len,
-                      size_t *len)
+                      const uint8_t *digest, const uint8_t *block, size_t block_len, size_t *len)
 {
     uint8_t h[YC_HASH_LEN], sig[YC_SIG_LEN], vote[YC_SIG_LEN];
     struct yc_buf body;

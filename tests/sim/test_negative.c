@@ -102,8 +102,7 @@ int main(int argc, char **argv)
     int missed = 0;
     for (size_t k = 0; k < sizeof controls / sizeof controls[0]; k++) {
         if (sim_sweep_negative(controls[k].name, controls[k].make, controls[k].base, 1500, 3,
-                               false) ==
-            0) {
+                               false) == 0) {
             missed++;
         }
     }

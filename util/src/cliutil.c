@@ -126,12 +126,8 @@ void yc_pass_free(char *pass)
         sodium_free(pass); /* sodium_free wipes before unmapping */
 }
 
-int yc_pass_read(const struct yc_pass_src *src,
-                 const char *prompt,
-                 bool confirm,
-                 bool allow_empty,
-                 char **out,
-                 size_t *len)
+int yc_pass_read(const struct yc_pass_src *src, const char *prompt, bool confirm, bool allow_empty,
+                 char **out, size_t *len)
 {
     if (out == NULL || len == NULL)
         return YC_EINVAL;
@@ -382,8 +378,8 @@ static int write_all(int fd, const void *data, size_t len)
     return YC_OK;
 }
 
-int yc_file_write_atomic(
-    const char *path, const void *data, size_t len, mode_t mode, bool overwrite)
+int yc_file_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
+                         bool overwrite)
 {
     if (path == NULL || (data == NULL && len > 0))
         return YC_EINVAL;

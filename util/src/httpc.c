@@ -107,8 +107,10 @@ static int read_first_line(const char *path, char *out, size_t cap, char *err, s
     while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r' || out[n - 1] == ' '))
         out[--n] = '\0';
     if (n == 0 || n + 1 >= cap) {
-        snprintf(err, errlen, "the token file %s must hold the token on its first line (at "
-                              "most %zu characters)", path, cap - 2);
+        snprintf(err, errlen,
+                 "the token file %s must hold the token on its first line (at "
+                 "most %zu characters)",
+                 path, cap - 2);
         return YC_ECONFIG;
     }
     for (size_t i = 0; i < n; i++)
@@ -119,10 +121,7 @@ static int read_first_line(const char *path, char *out, size_t cap, char *err, s
     return YC_OK;
 }
 
-int yc_http_opts_load(struct yc_http_opts *o,
-                      const char *token_file,
-                      const char *cacert,
-                      char *err,
+int yc_http_opts_load(struct yc_http_opts *o, const char *token_file, const char *cacert, char *err,
                       size_t errlen)
 {
     memset(o, 0, sizeof *o);
@@ -169,10 +168,7 @@ static int take_file(char *out, size_t cap, const char *path, const char *what, 
     return YC_OK;
 }
 
-int yc_http_opts_client_cert(struct yc_http_opts *o,
-                             const char *cert,
-                             const char *key,
-                             char *err,
+int yc_http_opts_client_cert(struct yc_http_opts *o, const char *cert, const char *key, char *err,
                              size_t errlen)
 {
     const char *cert_what = "--cert", *key_what = "--key";
@@ -261,7 +257,7 @@ static int curl_error(CURLcode cc, const struct sink *s)
     case CURLE_SSL_CIPHER:
     case CURLE_SSL_ISSUER_ERROR:
     case CURLE_SSL_CRL_BADFILE:
-        return YC_ECONFIG; /* a certificate or CA problem: fixed by configuration */
+        return YC_ECONFIG;           /* a certificate or CA problem: fixed by configuration */
     case CURLE_UNSUPPORTED_PROTOCOL: /* the scheme was checked: an HTTP/0.9 answer, say */
     case CURLE_WEIRD_SERVER_REPLY:
     case CURLE_PARTIAL_FILE:
@@ -282,20 +278,14 @@ static int curl_error(CURLcode cc, const struct sink *s)
 static bool client_cert_refused(const char *msg)
 {
     return strstr(msg, "alert certificate required") != NULL ||
-           strstr(msg, "alert unknown ca") != NULL || strstr(msg, "alert bad certificate") != NULL ||
+           strstr(msg, "alert unknown ca") != NULL ||
+           strstr(msg, "alert bad certificate") != NULL ||
            strstr(msg, "alert certificate unknown") != NULL;
 }
 
-static int request(const char *url,
-                   const char *content_type,
-                   const char *body,
-                   size_t len,
-                   int timeout_ms,
-                   size_t max_bytes,
-                   const struct yc_http_opts *o,
-                   struct yc_http_response *resp,
-                   char *why,
-                   size_t whylen)
+static int request(const char *url, const char *content_type, const char *body, size_t len,
+                   int timeout_ms, size_t max_bytes, const struct yc_http_opts *o,
+                   struct yc_http_response *resp, char *why, size_t whylen)
 {
     memset(resp, 0, sizeof *resp);
     if (why != NULL && whylen > 0)
@@ -313,8 +303,8 @@ static int request(const char *url,
     char errbuf[CURL_ERROR_SIZE] = "";
     char auth[sizeof o->token + 32];
     bool ok = true;
-    long connect_ms = timeout_ms < YC_HTTP_CONNECT_TIMEOUT_MS ? timeout_ms
-                                                              : YC_HTTP_CONNECT_TIMEOUT_MS;
+    long connect_ms =
+        timeout_ms < YC_HTTP_CONNECT_TIMEOUT_MS ? timeout_ms : YC_HTTP_CONNECT_TIMEOUT_MS;
     ok = ok && curl_easy_setopt(c, CURLOPT_URL, url) == CURLE_OK;
     ok = ok && curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https") == CURLE_OK;
     ok = ok && curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L) == CURLE_OK;
@@ -350,8 +340,8 @@ static int request(const char *url,
         ok = ok && curl_easy_setopt(c, CURLOPT_CAINFO, o->cacert) == CURLE_OK;
     if (o != NULL && o->cert[0] != '\0') {
         ok = ok && curl_easy_setopt(c, CURLOPT_SSLCERT, o->cert) == CURLE_OK;
-        ok = ok && curl_easy_setopt(c, CURLOPT_SSLKEY,
-                                    o->key[0] != '\0' ? o->key : o->cert) == CURLE_OK;
+        ok = ok &&
+             curl_easy_setopt(c, CURLOPT_SSLKEY, o->key[0] != '\0' ? o->key : o->cert) == CURLE_OK;
     }
     int rc = YC_OK;
     if (!ok) {
@@ -388,24 +378,15 @@ static int request(const char *url,
     return rc;
 }
 
-int yc_http_post(const char *url,
-                 const char *body,
-                 size_t len,
-                 int timeout_ms,
-                 size_t max_bytes,
+int yc_http_post(const char *url, const char *body, size_t len, int timeout_ms, size_t max_bytes,
                  struct yc_http_response *resp)
 {
     return request(url, NULL, body != NULL ? body : "", len, timeout_ms, max_bytes, NULL, resp,
                    NULL, 0);
 }
 
-int yc_http_post_type(const char *url,
-                      const char *content_type,
-                      const void *body,
-                      size_t len,
-                      int timeout_ms,
-                      size_t max_bytes,
-                      struct yc_http_response *resp)
+int yc_http_post_type(const char *url, const char *content_type, const void *body, size_t len,
+                      int timeout_ms, size_t max_bytes, struct yc_http_response *resp)
 {
     return request(url, content_type, body != NULL ? (const char *)body : "", len, timeout_ms,
                    max_bytes, NULL, resp, NULL, 0);
@@ -426,8 +407,8 @@ void yc_http_response_free(struct yc_http_response *r)
 
 /* ---- JSON-RPC ---- */
 
-static void
-set_err(char *code, size_t code_len, char *msg, size_t msg_len, const char *c, const char *m)
+static void set_err(char *code, size_t code_len, char *msg, size_t msg_len, const char *c,
+                    const char *m)
 {
     if (code != NULL && code_len > 0)
         snprintf(code, code_len, "%s", c);
@@ -435,16 +416,9 @@ set_err(char *code, size_t code_len, char *msg, size_t msg_len, const char *c, c
         snprintf(msg, msg_len, "%s", m);
 }
 
-int yc_rpc_call_opts(const char *node_url,
-                     const struct yc_http_opts *opts,
-                     const char *method,
-                     json_t *params,
-                     int timeout_ms,
-                     json_t **result,
-                     char *err_code,
-                     size_t err_code_len,
-                     char *err_msg,
-                     size_t err_msg_len)
+int yc_rpc_call_opts(const char *node_url, const struct yc_http_opts *opts, const char *method,
+                     json_t *params, int timeout_ms, json_t **result, char *err_code,
+                     size_t err_code_len, char *err_msg, size_t err_msg_len)
 {
     if (result != NULL)
         *result = NULL;
@@ -463,14 +437,15 @@ int yc_rpc_call_opts(const char *node_url,
         return YC_ENOMEM;
     struct yc_http_response resp;
     char why[CURL_ERROR_SIZE];
-    int rc = request(node_url, NULL, text, strlen(text),
-                     timeout_ms > 0 ? timeout_ms : YC_RPC_TIMEOUT_MS, YC_RPC_MAX_RESPONSE, opts,
-                     &resp, why, sizeof why);
+    int rc =
+        request(node_url, NULL, text, strlen(text), timeout_ms > 0 ? timeout_ms : YC_RPC_TIMEOUT_MS,
+                YC_RPC_MAX_RESPONSE, opts, &resp, why, sizeof why);
     free(text);
     if (rc == YC_ENOTAUTH) {
         char m[600];
-        snprintf(m, sizeof m, "%s refused this client's TLS certificate, or wants one (--cert "
-                              "FILE --key FILE, or YUCHAIN_NODE_CERT and YUCHAIN_NODE_KEY): %s",
+        snprintf(m, sizeof m,
+                 "%s refused this client's TLS certificate, or wants one (--cert "
+                 "FILE --key FILE, or YUCHAIN_NODE_CERT and YUCHAIN_NODE_KEY): %s",
                  node_url, why);
         set_err(err_code, err_code_len, err_msg, err_msg_len, "not_authorized", m);
         return rc;
@@ -489,16 +464,18 @@ int yc_rpc_call_opts(const char *node_url,
         json_decref(root);
         char m[400];
         if (status == 401 || status == 403) {
-            snprintf(m, sizeof m, "%s answered HTTP %d: it wants a valid bearer token "
-                                  "(--token-file FILE or YUCHAIN_NODE_TOKEN_FILE)", node_url,
-                     status);
+            snprintf(m, sizeof m,
+                     "%s answered HTTP %d: it wants a valid bearer token "
+                     "(--token-file FILE or YUCHAIN_NODE_TOKEN_FILE)",
+                     node_url, status);
             set_err(err_code, err_code_len, err_msg, err_msg_len, "not_authorized", m);
             return YC_ENOTAUTH;
         }
         if (status == 404 || status == 405) {
-            snprintf(m, sizeof m, "%s answered HTTP %d without a JSON-RPC answer: is it a "
-                                  "Yuchain node's RPC address, with the right path?", node_url,
-                     status);
+            snprintf(m, sizeof m,
+                     "%s answered HTTP %d without a JSON-RPC answer: is it a "
+                     "Yuchain node's RPC address, with the right path?",
+                     node_url, status);
             set_err(err_code, err_code_len, err_msg, err_msg_len, "not_a_node", m);
             return YC_ECONFIG;
         }
@@ -512,8 +489,10 @@ int yc_rpc_call_opts(const char *node_url,
         /* The URL reaches something that speaks JSON-RPC but has no such method: a wrong
          * path or another service, never "no such object". */
         char m[400];
-        snprintf(m, sizeof m, "%s has no JSON-RPC method '%s': is it a Yuchain node's RPC "
-                              "address, with the right path?", node_url, method);
+        snprintf(m, sizeof m,
+                 "%s has no JSON-RPC method '%s': is it a Yuchain node's RPC "
+                 "address, with the right path?",
+                 node_url, method);
         set_err(err_code, err_code_len, err_msg, err_msg_len, "method_not_found", m);
         json_decref(root);
         return YC_ECONFIG;
@@ -548,14 +527,8 @@ int yc_rpc_call_opts(const char *node_url,
     return YC_OK;
 }
 
-int yc_rpc_call_timeout(const char *node_url,
-                        const char *method,
-                        json_t *params,
-                        int timeout_ms,
-                        json_t **result,
-                        char *err_code,
-                        size_t err_code_len,
-                        char *err_msg,
+int yc_rpc_call_timeout(const char *node_url, const char *method, json_t *params, int timeout_ms,
+                        json_t **result, char *err_code, size_t err_code_len, char *err_msg,
                         size_t err_msg_len)
 {
     struct yc_http_opts o;
@@ -568,20 +541,14 @@ int yc_rpc_call_timeout(const char *node_url,
         set_err(err_code, err_code_len, err_msg, err_msg_len, yc_err_name(rc), why);
         return rc;
     }
-    rc = yc_rpc_call_opts(node_url, &o, method, params, timeout_ms, result, err_code,
-                          err_code_len, err_msg, err_msg_len);
+    rc = yc_rpc_call_opts(node_url, &o, method, params, timeout_ms, result, err_code, err_code_len,
+                          err_msg, err_msg_len);
     memset(&o, 0, sizeof o);
     return rc;
 }
 
-int yc_rpc_call(const char *node_url,
-                const char *method,
-                json_t *params,
-                json_t **result,
-                char *err_code,
-                size_t err_code_len,
-                char *err_msg,
-                size_t err_msg_len)
+int yc_rpc_call(const char *node_url, const char *method, json_t *params, json_t **result,
+                char *err_code, size_t err_code_len, char *err_msg, size_t err_msg_len)
 {
     return yc_rpc_call_timeout(node_url, method, params, 0, result, err_code, err_code_len, err_msg,
                                err_msg_len);

@@ -196,9 +196,7 @@ int yc_keystore_aad(const struct yc_keystore_file *f, char *out, size_t cap, siz
 
 /* ---- crypto ---- */
 
-int yc_keystore_derive(const struct yc_keystore_file *f,
-                       const char *pass,
-                       size_t passlen,
+int yc_keystore_derive(const struct yc_keystore_file *f, const char *pass, size_t passlen,
                        uint8_t key32[32])
 {
     if (f == NULL || key32 == NULL || (pass == NULL && passlen > 0))
@@ -274,8 +272,8 @@ static int read_file(const char *dir, const char *name, struct yc_keystore_file 
     return rc;
 }
 
-int yc_keystore_open(
-    const char *dir, const char *name, const char *pass, size_t passlen, yc_signer **out)
+int yc_keystore_open(const char *dir, const char *name, const char *pass, size_t passlen,
+                     yc_signer **out)
 {
     if (out == NULL)
         return YC_EINVAL;
@@ -337,13 +335,8 @@ static char *render(const struct yc_keystore_file *f)
 }
 
 /* Seals signer s under pass and writes NAME.json (never overwriting). */
-static int seal_and_write(const char *dir,
-                          const char *name,
-                          const uint8_t *sec,
-                          const yc_signer *s,
-                          const char *pass,
-                          size_t passlen,
-                          bool fast_kdf)
+static int seal_and_write(const char *dir, const char *name, const uint8_t *sec, const yc_signer *s,
+                          const char *pass, size_t passlen, bool fast_kdf)
 {
     struct yc_keystore_file f;
     memset(&f, 0, sizeof f);
@@ -403,13 +396,8 @@ static int seal_and_write(const char *dir,
     return rc;
 }
 
-int yc_keystore_import(const char *dir,
-                       const char *name,
-                       const uint8_t seckey[YC_SECKEY_LEN],
-                       const char *pass,
-                       size_t passlen,
-                       bool fast_kdf,
-                       uint8_t pub[YC_PUBKEY_LEN])
+int yc_keystore_import(const char *dir, const char *name, const uint8_t seckey[YC_SECKEY_LEN],
+                       const char *pass, size_t passlen, bool fast_kdf, uint8_t pub[YC_PUBKEY_LEN])
 {
     if (dir == NULL || seckey == NULL || !yc_keystore_name_valid(name) ||
         (pass == NULL && passlen > 0))
@@ -427,12 +415,8 @@ int yc_keystore_import(const char *dir,
     return rc;
 }
 
-int yc_keystore_create(const char *dir,
-                       const char *name,
-                       const char *pass,
-                       size_t passlen,
-                       bool fast_kdf,
-                       uint8_t pub[YC_PUBKEY_LEN])
+int yc_keystore_create(const char *dir, const char *name, const char *pass, size_t passlen,
+                       bool fast_kdf, uint8_t pub[YC_PUBKEY_LEN])
 {
     if (dir == NULL || !yc_keystore_name_valid(name) || (pass == NULL && passlen > 0))
         return YC_EINVAL;

@@ -266,8 +266,7 @@ int wallet_check_values(const struct wallet_args *a, char *err, size_t errlen)
 {
     err[0] = '\0';
     for (int o = 0; o < O_COUNT; o++) {
-        if (!a->set[o] || a->val[o] == NULL ||
-            (wallet_opt_enum(a->cmd, o) < 0 && !is_code_opt(o)))
+        if (!a->set[o] || a->val[o] == NULL || (wallet_opt_enum(a->cmd, o) < 0 && !is_code_opt(o)))
             continue;
         const char *v = a->val[o];
         if (!is_list_opt(o)) {

@@ -118,10 +118,10 @@ enum wallet_opt {
 typedef unsigned __int128 wallet_optmask;
 _Static_assert(O_COUNT <= 128, "widen wallet_optmask");
 #define OPTBIT(o) ((wallet_optmask)1 << (o))
-#define OPTS_GLOBAL                                                                                \
-    (OPTBIT(O_WALLET_DIR) | OPTBIT(O_NODE) | OPTBIT(O_TOKEN_FILE) | OPTBIT(O_CACERT) |             \
-     OPTBIT(O_CERT) | OPTBIT(O_KEY) | OPTBIT(O_FROM) | OPTBIT(O_PASSWORD_FILE) |                   \
-     OPTBIT(O_PASSWORD_STDIN) | OPTBIT(O_JSON) | OPTBIT(O_NO_WAIT) | OPTBIT(O_HELP) |              \
+#define OPTS_GLOBAL                                                                    \
+    (OPTBIT(O_WALLET_DIR) | OPTBIT(O_NODE) | OPTBIT(O_TOKEN_FILE) | OPTBIT(O_CACERT) | \
+     OPTBIT(O_CERT) | OPTBIT(O_KEY) | OPTBIT(O_FROM) | OPTBIT(O_PASSWORD_FILE) |       \
+     OPTBIT(O_PASSWORD_STDIN) | OPTBIT(O_JSON) | OPTBIT(O_NO_WAIT) | OPTBIT(O_HELP) |  \
      OPTBIT(O_VERSION))
 #define OPTS_TX (OPTBIT(O_OUT) | OPTBIT(O_UNSIGNED) | OPTBIT(O_CHAIN_ID) | OPTBIT(O_NONCE))
 

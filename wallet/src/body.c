@@ -191,8 +191,7 @@ void body_put_raw(struct body_map *m, const char *key, const uint8_t *p, size_t 
         m->err = rc;
 }
 
-void body_put_bins(struct body_map *m, const char *key, const void *items, size_t size,
-                   uint32_t n)
+void body_put_bins(struct body_map *m, const char *key, const void *items, size_t size, uint32_t n)
 {
     const uint8_t *p = items;
     struct yc_buf b;
@@ -217,11 +216,8 @@ static int finish(struct body_map *m, struct yc_buf *out)
     return rc;
 }
 
-int body_account_register(struct yc_buf *out,
-                          const uint8_t *account,
-                          const char *role,
-                          const char *name,
-                          const char *jurisdiction)
+int body_account_register(struct yc_buf *out, const uint8_t *account, const char *role,
+                          const char *name, const char *jurisdiction)
 {
     if (role == NULL || name == NULL || jurisdiction == NULL)
         return YC_EINVAL;
@@ -238,8 +234,8 @@ int body_account_register(struct yc_buf *out,
     return finish(&m, out);
 }
 
-int body_token(
-    struct yc_buf *out, enum yc_tx_type type, const uint8_t *to, uint64_t amount, const char *memo)
+int body_token(struct yc_buf *out, enum yc_tx_type type, const uint8_t *to, uint64_t amount,
+               const char *memo)
 {
     bool wants_to = type != YC_TX_TOKEN_REDEEM;
     if ((type != YC_TX_TOKEN_ISSUE && type != YC_TX_TOKEN_TRANSFER && type != YC_TX_TOKEN_REDEEM) ||
@@ -318,11 +314,8 @@ int body_usage_record(struct yc_buf *out, const struct usage_record_args *u)
     return finish(&m, out);
 }
 
-int body_evidence_anchor(struct yc_buf *out,
-                         const uint8_t digest[YC_HASH_LEN],
-                         const char *kind,
-                         const uint8_t *ref,
-                         const char *note)
+int body_evidence_anchor(struct yc_buf *out, const uint8_t digest[YC_HASH_LEN], const char *kind,
+                         const uint8_t *ref, const char *note)
 {
     if (kind == NULL)
         return YC_EINVAL;

@@ -43,22 +43,18 @@ void body_put_list(struct body_map *m, const char *key, const char *csv);
 /* A value already encoded as one canonical msgpack value (arrays of digests, pairs). */
 void body_put_raw(struct body_map *m, const char *key, const uint8_t *p, size_t n);
 /* An array of n bins of `size` bytes each, stored back to back at items (ids, keys). */
-void body_put_bins(struct body_map *m, const char *key, const void *items, size_t size,
-                   uint32_t n);
+void body_put_bins(struct body_map *m, const char *key, const void *items, size_t size, uint32_t n);
 /* Writes the map into out (appending). Returns the first error or YC_OK. */
 int body_map_finish(struct body_map *m, struct yc_buf *out);
 
 /* ---- one builder per type; every text argument is NUL-terminated ---- */
 
 /* account.register: account may be NULL (the sender registers itself). */
-int body_account_register(struct yc_buf *out,
-                          const uint8_t *account,
-                          const char *role,
-                          const char *name,
-                          const char *jurisdiction);
+int body_account_register(struct yc_buf *out, const uint8_t *account, const char *role,
+                          const char *name, const char *jurisdiction);
 /* token.issue / token.transfer (to required) / token.redeem (to NULL); memo optional. */
-int body_token(
-    struct yc_buf *out, enum yc_tx_type type, const uint8_t *to, uint64_t amount, const char *memo);
+int body_token(struct yc_buf *out, enum yc_tx_type type, const uint8_t *to, uint64_t amount,
+               const char *memo);
 
 struct consent_grant_args {
     uint8_t processor[YC_PUBKEY_LEN];
@@ -79,11 +75,8 @@ struct usage_record_args {
 };
 int body_usage_record(struct yc_buf *out, const struct usage_record_args *u);
 
-int body_evidence_anchor(struct yc_buf *out,
-                         const uint8_t digest[YC_HASH_LEN],
-                         const char *kind,
-                         const uint8_t *ref,
-                         const char *note);
+int body_evidence_anchor(struct yc_buf *out, const uint8_t digest[YC_HASH_LEN], const char *kind,
+                         const uint8_t *ref, const char *note);
 
 /* ---- assets, rights, licenses, carries (body_asset.c) ---- */
 
@@ -97,14 +90,10 @@ struct asset_register_args {
     const uint8_t *usage; /* optional: the recorded use whose output this is */
 };
 int body_asset_register(struct yc_buf *out, const struct asset_register_args *a);
-int body_asset_object(struct yc_buf *out,
-                      const uint8_t asset[YC_HASH_LEN],
-                      const uint8_t evidence[YC_HASH_LEN],
-                      const char *reason);
-int body_asset_resolve(struct yc_buf *out,
-                       const uint8_t objection[YC_HASH_LEN],
-                       const char *outcome,
-                       const char *note);
+int body_asset_object(struct yc_buf *out, const uint8_t asset[YC_HASH_LEN],
+                      const uint8_t evidence[YC_HASH_LEN], const char *reason);
+int body_asset_resolve(struct yc_buf *out, const uint8_t objection[YC_HASH_LEN],
+                       const char *outcome, const char *note);
 /* asset.certify (reason NULL) and asset.retire (reason optional). */
 int body_asset_ref(struct yc_buf *out, const uint8_t asset[YC_HASH_LEN], const char *reason);
 
@@ -116,9 +105,7 @@ struct asset_update_args {
     uint8_t parents[YC_PARENTS_MAX][YC_HASH_LEN];
 };
 int body_asset_update(struct yc_buf *out, const struct asset_update_args *u);
-int body_right_transfer(struct yc_buf *out,
-                        const uint8_t asset[YC_HASH_LEN],
-                        const char *right,
+int body_right_transfer(struct yc_buf *out, const uint8_t asset[YC_HASH_LEN], const char *right,
                         const uint8_t to[YC_PUBKEY_LEN]);
 
 struct right_license_args {
@@ -131,13 +118,10 @@ struct right_license_args {
 int body_right_license(struct yc_buf *out, const struct right_license_args *l);
 int body_license_revoke(struct yc_buf *out, const uint8_t license[YC_HASH_LEN]);
 /* asset: the data asset carried (optional, NULL), for the grade rules of the border. */
-int body_carry_request(struct yc_buf *out,
-                       const char *categories,
-                       const uint8_t holder[YC_PUBKEY_LEN],
-                       const uint8_t recipient[YC_PUBKEY_LEN],
+int body_carry_request(struct yc_buf *out, const char *categories,
+                       const uint8_t holder[YC_PUBKEY_LEN], const uint8_t recipient[YC_PUBKEY_LEN],
                        const uint8_t *asset);
-int body_carry_complete(struct yc_buf *out,
-                        const uint8_t carry[YC_HASH_LEN],
+int body_carry_complete(struct yc_buf *out, const uint8_t carry[YC_HASH_LEN],
                         const uint8_t package[YC_HASH_LEN]);
 int body_carry_reject(struct yc_buf *out, const uint8_t carry[YC_HASH_LEN], const char *reason);
 
@@ -152,23 +136,15 @@ struct market_list_args {
     uint64_t until, fee, max_uses;
 };
 int body_market_list(struct yc_buf *out, const struct market_list_args *l);
-int body_market_appraise(struct yc_buf *out,
-                         const uint8_t listing[YC_HASH_LEN],
-                         const char *method,
-                         const uint8_t report[YC_HASH_LEN],
-                         uint64_t value);
-int body_market_bid(struct yc_buf *out,
-                    const uint8_t listing[YC_HASH_LEN],
-                    uint64_t price,
+int body_market_appraise(struct yc_buf *out, const uint8_t listing[YC_HASH_LEN], const char *method,
+                         const uint8_t report[YC_HASH_LEN], uint64_t value);
+int body_market_bid(struct yc_buf *out, const uint8_t listing[YC_HASH_LEN], uint64_t price,
                     uint64_t expires);
 /* A body of one id field: market.accept {bid}, market.cancel {bid} or {listing},
  * pledge.release / pledge.enforce {pledge}. */
 int body_one_id(struct yc_buf *out, const char *key, const uint8_t id[YC_HASH_LEN]);
-int body_pledge_create(struct yc_buf *out,
-                       const uint8_t asset[YC_HASH_LEN],
-                       const uint8_t pledgee[YC_PUBKEY_LEN],
-                       uint64_t amount,
-                       uint64_t due);
+int body_pledge_create(struct yc_buf *out, const uint8_t asset[YC_HASH_LEN],
+                       const uint8_t pledgee[YC_PUBKEY_LEN], uint64_t amount, uint64_t due);
 
 struct policy_args {
     uint64_t version;
@@ -181,25 +157,16 @@ struct policy_args {
     const char *add_categories, *add_purposes; /* code-list additions, csv or NULL */
 };
 int body_policy_set(struct yc_buf *out, const struct policy_args *p);
-int body_export_assess(struct yc_buf *out,
-                       const uint8_t asset[YC_HASH_LEN],
-                       const char *destination,
-                       const char *outcome,
-                       const uint8_t report[YC_HASH_LEN],
-                       uint64_t until);
-int body_credit_record(struct yc_buf *out,
-                       const uint8_t account[YC_PUBKEY_LEN],
-                       const uint8_t evidence[YC_HASH_LEN],
-                       const char *reason,
+int body_export_assess(struct yc_buf *out, const uint8_t asset[YC_HASH_LEN],
+                       const char *destination, const char *outcome,
+                       const uint8_t report[YC_HASH_LEN], uint64_t until);
+int body_credit_record(struct yc_buf *out, const uint8_t account[YC_PUBKEY_LEN],
+                       const uint8_t evidence[YC_HASH_LEN], const char *reason,
                        const char *severity);
 /* credit.object (evidence and reason), credit.resolve (outcome, note?), credit.restore
  * (note?); unused arguments NULL. */
-int body_credit_ref(struct yc_buf *out,
-                    enum yc_tx_type type,
-                    const uint8_t credit[YC_HASH_LEN],
-                    const uint8_t *evidence,
-                    const char *reason,
-                    const char *outcome,
+int body_credit_ref(struct yc_buf *out, enum yc_tx_type type, const uint8_t credit[YC_HASH_LEN],
+                    const uint8_t *evidence, const char *reason, const char *outcome,
                     const char *note);
 
 #endif

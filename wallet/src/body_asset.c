@@ -68,10 +68,8 @@ int body_asset_register(struct yc_buf *out, const struct asset_register_args *a)
     return finish(&m, out);
 }
 
-int body_asset_object(struct yc_buf *out,
-                      const uint8_t asset[YC_HASH_LEN],
-                      const uint8_t evidence[YC_HASH_LEN],
-                      const char *reason)
+int body_asset_object(struct yc_buf *out, const uint8_t asset[YC_HASH_LEN],
+                      const uint8_t evidence[YC_HASH_LEN], const char *reason)
 {
     if (reason == NULL)
         return YC_EINVAL;
@@ -85,10 +83,8 @@ int body_asset_object(struct yc_buf *out,
     return finish(&m, out);
 }
 
-int body_asset_resolve(struct yc_buf *out,
-                       const uint8_t objection[YC_HASH_LEN],
-                       const char *outcome,
-                       const char *note)
+int body_asset_resolve(struct yc_buf *out, const uint8_t objection[YC_HASH_LEN],
+                       const char *outcome, const char *note)
 {
     if (outcome == NULL)
         return YC_EINVAL;
@@ -138,9 +134,7 @@ int body_asset_update(struct yc_buf *out, const struct asset_update_args *u)
     return finish(&m, out);
 }
 
-int body_right_transfer(struct yc_buf *out,
-                        const uint8_t asset[YC_HASH_LEN],
-                        const char *right,
+int body_right_transfer(struct yc_buf *out, const uint8_t asset[YC_HASH_LEN], const char *right,
                         const uint8_t to[YC_PUBKEY_LEN])
 {
     if (right == NULL)
@@ -186,10 +180,8 @@ int body_license_revoke(struct yc_buf *out, const uint8_t license[YC_HASH_LEN])
     return finish(&m, out);
 }
 
-int body_carry_request(struct yc_buf *out,
-                       const char *categories,
-                       const uint8_t holder[YC_PUBKEY_LEN],
-                       const uint8_t recipient[YC_PUBKEY_LEN],
+int body_carry_request(struct yc_buf *out, const char *categories,
+                       const uint8_t holder[YC_PUBKEY_LEN], const uint8_t recipient[YC_PUBKEY_LEN],
                        const uint8_t *asset)
 {
     if (categories == NULL)
@@ -204,8 +196,7 @@ int body_carry_request(struct yc_buf *out,
     return finish(&m, out);
 }
 
-int body_carry_complete(struct yc_buf *out,
-                        const uint8_t carry[YC_HASH_LEN],
+int body_carry_complete(struct yc_buf *out, const uint8_t carry[YC_HASH_LEN],
                         const uint8_t package[YC_HASH_LEN])
 {
     struct body_map m;

@@ -50,11 +50,8 @@ int body_market_list(struct yc_buf *out, const struct market_list_args *l)
     return finish(&m, out);
 }
 
-int body_market_appraise(struct yc_buf *out,
-                         const uint8_t listing[YC_HASH_LEN],
-                         const char *method,
-                         const uint8_t report[YC_HASH_LEN],
-                         uint64_t value)
+int body_market_appraise(struct yc_buf *out, const uint8_t listing[YC_HASH_LEN], const char *method,
+                         const uint8_t report[YC_HASH_LEN], uint64_t value)
 {
     if (method == NULL)
         return YC_EINVAL;
@@ -69,9 +66,7 @@ int body_market_appraise(struct yc_buf *out,
     return finish(&m, out);
 }
 
-int body_market_bid(struct yc_buf *out,
-                    const uint8_t listing[YC_HASH_LEN],
-                    uint64_t price,
+int body_market_bid(struct yc_buf *out, const uint8_t listing[YC_HASH_LEN], uint64_t price,
                     uint64_t expires)
 {
     struct body_map m;
@@ -92,11 +87,8 @@ int body_one_id(struct yc_buf *out, const char *key, const uint8_t id[YC_HASH_LE
     return finish(&m, out);
 }
 
-int body_pledge_create(struct yc_buf *out,
-                       const uint8_t asset[YC_HASH_LEN],
-                       const uint8_t pledgee[YC_PUBKEY_LEN],
-                       uint64_t amount,
-                       uint64_t due)
+int body_pledge_create(struct yc_buf *out, const uint8_t asset[YC_HASH_LEN],
+                       const uint8_t pledgee[YC_PUBKEY_LEN], uint64_t amount, uint64_t due)
 {
     struct body_map m;
     body_map_init(&m);
@@ -139,12 +131,9 @@ int body_policy_set(struct yc_buf *out, const struct policy_args *p)
     return finish(&m, out);
 }
 
-int body_export_assess(struct yc_buf *out,
-                       const uint8_t asset[YC_HASH_LEN],
-                       const char *destination,
-                       const char *outcome,
-                       const uint8_t report[YC_HASH_LEN],
-                       uint64_t until)
+int body_export_assess(struct yc_buf *out, const uint8_t asset[YC_HASH_LEN],
+                       const char *destination, const char *outcome,
+                       const uint8_t report[YC_HASH_LEN], uint64_t until)
 {
     if (destination == NULL || outcome == NULL)
         return YC_EINVAL;
@@ -160,10 +149,8 @@ int body_export_assess(struct yc_buf *out,
     return finish(&m, out);
 }
 
-int body_credit_record(struct yc_buf *out,
-                       const uint8_t account[YC_PUBKEY_LEN],
-                       const uint8_t evidence[YC_HASH_LEN],
-                       const char *reason,
+int body_credit_record(struct yc_buf *out, const uint8_t account[YC_PUBKEY_LEN],
+                       const uint8_t evidence[YC_HASH_LEN], const char *reason,
                        const char *severity)
 {
     if (reason == NULL || severity == NULL)
@@ -179,12 +166,8 @@ int body_credit_record(struct yc_buf *out,
     return finish(&m, out);
 }
 
-int body_credit_ref(struct yc_buf *out,
-                    enum yc_tx_type type,
-                    const uint8_t credit[YC_HASH_LEN],
-                    const uint8_t *evidence,
-                    const char *reason,
-                    const char *outcome,
+int body_credit_ref(struct yc_buf *out, enum yc_tx_type type, const uint8_t credit[YC_HASH_LEN],
+                    const uint8_t *evidence, const char *reason, const char *outcome,
                     const char *note)
 {
     if ((type == YC_TX_CREDIT_OBJECT && (evidence == NULL || reason == NULL)) ||

@@ -58,11 +58,11 @@ int wallet_parse_time(const struct wallet_args *a, enum wallet_opt o, uint64_t n
     return YC_EXIT_OK;
 }
 
-#define TRYX(x)                                                                                    \
-    do {                                                                                           \
-        int ex_ = (x);                                                                             \
-        if (ex_ != YC_EXIT_OK)                                                                     \
-            return ex_;                                                                            \
+#define TRYX(x)                \
+    do {                       \
+        int ex_ = (x);         \
+        if (ex_ != YC_EXIT_OK) \
+            return ex_;        \
     } while (0)
 
 static int build_register(const struct wallet_args *a, const char *sender_name, struct yc_buf *body)
@@ -166,11 +166,8 @@ static int build_evidence(const struct wallet_args *a, struct yc_buf *body)
     return rc == YC_OK ? YC_EXIT_OK : wallet_body_error(rc, a->cmd->words);
 }
 
-int wallet_build_body(const struct wallet_args *a,
-                      const char *sender_name,
-                      const uint8_t sender[YC_PUBKEY_LEN],
-                      uint64_t now_ms,
-                      enum yc_tx_type *type,
+int wallet_build_body(const struct wallet_args *a, const char *sender_name,
+                      const uint8_t sender[YC_PUBKEY_LEN], uint64_t now_ms, enum yc_tx_type *type,
                       struct yc_buf *body)
 {
     int ex;
@@ -251,11 +248,8 @@ static int write_txfile(const struct wallet *w, const char *path, const struct t
     return YC_EXIT_OK;
 }
 
-int wallet_send(const struct wallet *w,
-                const struct wallet_args *a,
-                const char *name,
-                const uint8_t sender[YC_PUBKEY_LEN],
-                enum yc_tx_type type,
+int wallet_send(const struct wallet *w, const struct wallet_args *a, const char *name,
+                const uint8_t sender[YC_PUBKEY_LEN], enum yc_tx_type type,
                 const struct yc_buf *body)
 {
     bool to_file = a->set[O_OUT];

@@ -14,11 +14,11 @@
 #include "body.h"
 #include "wallet.h"
 
-#define TRYX(x)                                                                                    \
-    do {                                                                                           \
-        int ex_ = (x);                                                                             \
-        if (ex_ != YC_EXIT_OK)                                                                     \
-            return ex_;                                                                            \
+#define TRYX(x)                \
+    do {                       \
+        int ex_ = (x);         \
+        if (ex_ != YC_EXIT_OK) \
+            return ex_;        \
     } while (0)
 
 static bool is(const struct wallet_args *a, const char *words)
@@ -27,8 +27,7 @@ static bool is(const struct wallet_args *a, const char *words)
 }
 
 /* "ID,ID,…" into ids (at most YC_PARENTS_MAX). */
-static int parse_ids(const char *csv, const char *what, uint8_t (*ids)[YC_HASH_LEN],
-                     uint32_t *n)
+static int parse_ids(const char *csv, const char *what, uint8_t (*ids)[YC_HASH_LEN], uint32_t *n)
 {
     char buf[YC_PARENTS_MAX * (2 * YC_HASH_LEN + 2) + 1];
     *n = 0;
@@ -163,20 +162,20 @@ static int build_by_id(const struct wallet_args *a, enum yc_tx_type t, struct yc
 {
     uint8_t id[YC_HASH_LEN], d[YC_HASH_LEN], to[YC_PUBKEY_LEN];
     const char *reason = a->set[O_REASON] ? a->val[O_REASON] : NULL;
-    TRYX(wallet_parse_hash(a->pos[0], t == YC_TX_ASSET_RESOLVE   ? "objection id"
-                                      : t == YC_TX_LICENSE_REVOKE ? "license id"
-                                      : t == YC_TX_CARRY_COMPLETE || t == YC_TX_CARRY_REJECT
-                                          ? "carry id"
-                                          : "asset id",
+    TRYX(wallet_parse_hash(a->pos[0],
+                           t == YC_TX_ASSET_RESOLVE                               ? "objection id"
+                           : t == YC_TX_LICENSE_REVOKE                            ? "license id"
+                           : t == YC_TX_CARRY_COMPLETE || t == YC_TX_CARRY_REJECT ? "carry id"
+                                                                                  : "asset id",
                            id));
     switch (t) {
     case YC_TX_ASSET_OBJECT:
         TRYX(wallet_parse_hash(a->val[O_EVIDENCE], "--evidence", d));
         return wallet_body_error(body_asset_object(body, id, d, reason), a->cmd->words);
     case YC_TX_ASSET_RESOLVE:
-        return wallet_body_error(body_asset_resolve(body, id, a->val[O_OUTCOME],
-                                           a->set[O_NOTE] ? a->val[O_NOTE] : NULL),
-                        a->cmd->words);
+        return wallet_body_error(
+            body_asset_resolve(body, id, a->val[O_OUTCOME], a->set[O_NOTE] ? a->val[O_NOTE] : NULL),
+            a->cmd->words);
     case YC_TX_ASSET_CERTIFY:
         return wallet_body_error(body_asset_ref(body, id, NULL), a->cmd->words);
     case YC_TX_ASSET_RETIRE:
@@ -196,12 +195,8 @@ static int build_by_id(const struct wallet_args *a, enum yc_tx_type t, struct yc
     }
 }
 
-bool wallet_build_asset_body(const struct wallet_args *a,
-                             const uint8_t sender[YC_PUBKEY_LEN],
-                             uint64_t now_ms,
-                             enum yc_tx_type *type,
-                             struct yc_buf *body,
-                             int *ex)
+bool wallet_build_asset_body(const struct wallet_args *a, const uint8_t sender[YC_PUBKEY_LEN],
+                             uint64_t now_ms, enum yc_tx_type *type, struct yc_buf *body, int *ex)
 {
     static const struct {
         const char *words;
@@ -238,8 +233,8 @@ bool wallet_build_asset_body(const struct wallet_args *a,
             *ex = wallet_parse_hash(a->val[O_ASSET], "--asset", asset);
         if (*ex == YC_EXIT_OK)
             *ex = wallet_body_error(body_carry_request(body, a->val[O_CATEGORIES], holder, to,
-                                              a->set[O_ASSET] ? asset : NULL),
-                           a->cmd->words);
+                                                       a->set[O_ASSET] ? asset : NULL),
+                                    a->cmd->words);
     } else {
         return false;
     }

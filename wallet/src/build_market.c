@@ -16,11 +16,11 @@
 #include "body.h"
 #include "wallet.h"
 
-#define TRYX(x)                                                                                    \
-    do {                                                                                           \
-        int ex_ = (x);                                                                             \
-        if (ex_ != YC_EXIT_OK)                                                                     \
-            return ex_;                                                                            \
+#define TRYX(x)                \
+    do {                       \
+        int ex_ = (x);         \
+        if (ex_ != YC_EXIT_OK) \
+            return ex_;        \
     } while (0)
 
 #define BID_DEFAULT_LIFE_MS (7ull * 86400000) /* a bid lapses after a week by default */
@@ -130,23 +130,20 @@ static int build_credit(const struct wallet_args *a, enum yc_tx_type t, struct y
         uint8_t account[YC_PUBKEY_LEN];
         TRYX(wallet_parse_addr(a->pos[0], "account", account));
         TRYX(wallet_parse_hash(a->val[O_EVIDENCE], "--evidence", ev));
-        return wallet_body_error(body_credit_record(body, account, ev, a->val[O_REASON],
-                                           a->val[O_SEVERITY]),
-                        a->cmd->words);
+        return wallet_body_error(
+            body_credit_record(body, account, ev, a->val[O_REASON], a->val[O_SEVERITY]),
+            a->cmd->words);
     }
     TRYX(wallet_parse_hash(a->pos[0], "credit record id", id));
     if (t == YC_TX_CREDIT_OBJECT)
         TRYX(wallet_parse_hash(a->val[O_EVIDENCE], "--evidence", ev));
     return wallet_body_error(body_credit_ref(body, t, id, t == YC_TX_CREDIT_OBJECT ? ev : NULL,
-                                    opt(a, O_REASON), opt(a, O_OUTCOME), opt(a, O_NOTE)),
-                    a->cmd->words);
+                                             opt(a, O_REASON), opt(a, O_OUTCOME), opt(a, O_NOTE)),
+                             a->cmd->words);
 }
 
-bool wallet_build_market_body(const struct wallet_args *a,
-                              uint64_t now_ms,
-                              enum yc_tx_type *type,
-                              struct yc_buf *body,
-                              int *ex)
+bool wallet_build_market_body(const struct wallet_args *a, uint64_t now_ms, enum yc_tx_type *type,
+                              struct yc_buf *body, int *ex)
 {
     uint8_t id[YC_HASH_LEN], d[YC_HASH_LEN], pub[YC_PUBKEY_LEN];
     uint64_t v, t;
@@ -162,7 +159,8 @@ bool wallet_build_market_body(const struct wallet_args *a,
         if (*ex == YC_EXIT_OK)
             *ex = wallet_parse_u64(a->val[O_VALUE], "--value", true, &v);
         if (*ex == YC_EXIT_OK)
-            *ex = wallet_body_error(body_market_appraise(body, id, a->val[O_METHOD], d, v), a->cmd->words);
+            *ex = wallet_body_error(body_market_appraise(body, id, a->val[O_METHOD], d, v),
+                                    a->cmd->words);
     } else if (is(a, "market bid")) {
         *type = YC_TX_MARKET_BID;
         t = now_ms + BID_DEFAULT_LIFE_MS;
@@ -221,9 +219,9 @@ bool wallet_build_market_body(const struct wallet_args *a,
             *ex = YC_EXIT_USAGE;
         }
         if (*ex == YC_EXIT_OK)
-            *ex = wallet_body_error(body_export_assess(body, id, a->val[O_DESTINATION], a->val[O_OUTCOME],
-                                              d, t),
-                           a->cmd->words);
+            *ex = wallet_body_error(
+                body_export_assess(body, id, a->val[O_DESTINATION], a->val[O_OUTCOME], d, t),
+                a->cmd->words);
     } else if (is(a, "credit record")) {
         *type = YC_TX_CREDIT_RECORD;
         *ex = build_credit(a, *type, body);

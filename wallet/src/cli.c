@@ -38,8 +38,7 @@ const struct wallet_opt_def WALLET_OPTS[O_COUNT] = {
     [O_NO_WAIT] = {"no-wait", NULL, "return after admission instead of waiting for commit"},
     [O_HELP] = {"help", NULL, "show help"},
     [O_VERSION] = {"version", NULL, "show the version"},
-    [O_OUT] = {"out", "FILE",
-               "write to FILE: a tx file instead of sending (receipt: the receipt)"},
+    [O_OUT] = {"out", "FILE", "write to FILE: a tx file instead of sending (receipt: the receipt)"},
     [O_UNSIGNED] = {"unsigned", NULL, "with --out: leave it unsigned (no passphrase needed)"},
     [O_CHAIN_ID] = {"chain-id", "ID", "chain id (default: asked from the node)"},
     [O_NONCE] = {"nonce", "N", "sender nonce (default: asked from the node)"},
@@ -167,8 +166,8 @@ const struct wallet_cmd WALLET_CMDS[] = {
     {"evidence anchor", "", 0, 0, OPTS_TX | B(O_DIGEST) | B(O_KIND) | B(O_REF) | B(O_NOTE),
      B(O_DIGEST) | B(O_KIND), cmd_build, "anchor the digest of a piece of evidence"},
     {"asset register", "", 0, 0,
-     OPTS_TX | B(O_DIGEST) | B(O_TITLE) | B(O_CATALOG) | B(O_SOURCE) | B(O_GRADE) |
-         B(O_OPENNESS) | B(O_SECTOR) | B(O_PARENTS) | B(O_CONTRIBUTORS) | B(O_USAGE),
+     OPTS_TX | B(O_DIGEST) | B(O_TITLE) | B(O_CATALOG) | B(O_SOURCE) | B(O_GRADE) | B(O_OPENNESS) |
+         B(O_SECTOR) | B(O_PARENTS) | B(O_CONTRIBUTORS) | B(O_USAGE),
      B(O_DIGEST) | B(O_TITLE) | B(O_CATALOG) | B(O_SOURCE) | B(O_GRADE) | B(O_SECTOR), cmd_build,
      "register a data asset (public notice follows); prints its id"},
     {"asset object", "ID", 1, 1, OPTS_TX | B(O_REASON) | B(O_EVIDENCE), B(O_REASON) | B(O_EVIDENCE),
@@ -186,8 +185,8 @@ const struct wallet_cmd WALLET_CMDS[] = {
      "assets whose rights you (or --holder) hold"},
     {"asset provenance", "ID", 1, 1, B(O_FORMAT), 0, cmd_asset_provenance,
      "ancestry, descendants, licenses and uses of an asset"},
-    {"asset transfer", "ID", 1, 1, OPTS_TX | B(O_RIGHT) | B(O_TO), B(O_RIGHT) | B(O_TO),
-     cmd_build, "transfer one right (hold, process, operate) you hold"},
+    {"asset transfer", "ID", 1, 1, OPTS_TX | B(O_RIGHT) | B(O_TO), B(O_RIGHT) | B(O_TO), cmd_build,
+     "transfer one right (hold, process, operate) you hold"},
     {"asset license", "ID", 1, 1,
      OPTS_TX | B(O_TO) | B(O_PURPOSES) | B(O_OPERATIONS) | B(O_VISIBILITY) | B(O_UNTIL) |
          B(O_NOT_BEFORE) | B(O_FEE) | B(O_MAX_USES),
@@ -247,8 +246,7 @@ const struct wallet_cmd WALLET_CMDS[] = {
      B(O_DESTINATION) | B(O_OUTCOME) | B(O_REPORT), cmd_build,
      "assess exporting an asset to a destination: approved (with --until) or denied "
      "(regulators)"},
-    {"credit record", "ADDRESS", 1, 1,
-     OPTS_TX | B(O_SEVERITY) | B(O_REASON) | B(O_EVIDENCE),
+    {"credit record", "ADDRESS", 1, 1, OPTS_TX | B(O_SEVERITY) | B(O_REASON) | B(O_EVIDENCE),
      B(O_SEVERITY) | B(O_REASON) | B(O_EVIDENCE), cmd_build,
      "record a credit finding about an account (regulators); prints its id"},
     {"credit object", "ID", 1, 1, OPTS_TX | B(O_REASON) | B(O_EVIDENCE),

@@ -9,12 +9,8 @@
 #include "wallet.h"
 #include "yc/bech32.h"
 
-int wallet_rpc(const struct wallet *w,
-               const char *method,
-               json_t *params,
-               int timeout_ms,
-               json_t **result,
-               struct wallet_remote_err *remote)
+int wallet_rpc(const struct wallet *w, const char *method, json_t *params, int timeout_ms,
+               json_t **result, struct wallet_remote_err *remote)
 {
     char code[64], msg[512];
     int rc = yc_rpc_call_opts(w->node, &w->http, method, params, timeout_ms, result, code,
@@ -93,7 +89,8 @@ static void own_pending(const struct wallet *w, const char *addr, uint64_t base,
     json_t *txs = json_object_get(res, "txs");
     size_t i;
     json_t *t;
-    json_array_foreach (txs, i, t) {
+    json_array_foreach(txs, i, t)
+    {
         const char *s = json_string_value(json_object_get(t, "sender"));
         uint64_t n;
         if (s != NULL && strcmp(s, addr) == 0 && json_u64(t, "nonce", &n) && n >= base &&
@@ -157,21 +154,17 @@ static const char *strip_code(const char *message, const char *code)
 }
 
 /* Prints the outcome of a submission and returns the exit code (DESIGN.md §10). */
-static int report(const struct wallet *w,
-                  const char *id,
-                  const char *status,
-                  const char *code,
-                  const char *message,
-                  json_t *height)
+static int report(const struct wallet *w, const char *id, const char *status, const char *code,
+                  const char *message, json_t *height)
 {
     message = strip_code(message, code);
     bool ended_in_block = strcmp(status, "committed") == 0 || strcmp(status, "failed") == 0;
     if (!ended_in_block)
         height = NULL;
     if (w->json) {
-        json_t *o = json_pack("{s:s, s:s, s:O, s:s, s:s}", "id", id, "status", status, "height",
-                              height != NULL ? height : json_null(), "code", code, "message",
-                              message);
+        json_t *o =
+            json_pack("{s:s, s:s, s:O, s:s, s:s}", "id", id, "status", status, "height",
+                      height != NULL ? height : json_null(), "code", code, "message", message);
         wallet_print_json(o);
         json_decref(o);
     }
@@ -210,9 +203,7 @@ static int report(const struct wallet *w,
     return YC_EXIT_FAIL;
 }
 
-int wallet_submit(const struct wallet *w,
-                  const uint8_t *tx,
-                  size_t len,
+int wallet_submit(const struct wallet *w, const uint8_t *tx, size_t len,
                   const uint8_t id[YC_HASH_LEN])
 {
     char idhex[2 * YC_HASH_LEN + 1];
@@ -237,8 +228,8 @@ int wallet_submit(const struct wallet *w,
     const char *code = json_string_value(json_object_get(res, "code"));
     const char *message = json_string_value(json_object_get(res, "message"));
     const char *rid = json_string_value(json_object_get(res, "id"));
-    static const char *const known[] = {"committed", "failed", "refused", "expired", "pending",
-                                        "rejected", "unknown"};
+    static const char *const known[] = {"committed", "failed",   "refused", "expired",
+                                        "pending",   "rejected", "unknown"};
     bool valid = false;
     for (size_t i = 0; status != NULL && i < sizeof known / sizeof known[0]; i++)
         valid = valid || strcmp(status, known[i]) == 0;

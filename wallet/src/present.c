@@ -39,8 +39,7 @@ const char *wallet_who(struct wallet *w, const char *addr)
     json_t *res = NULL;
     struct wallet_remote_err re;
     if (count < NAMES_MAX &&
-        wallet_rpc(w, "account", json_pack("{s:s}", "address", addr), 0, &res, &re) ==
-            YC_EXIT_OK) {
+        wallet_rpc(w, "account", json_pack("{s:s}", "address", addr), 0, &res, &re) == YC_EXIT_OK) {
         const char *name = json_string_value(json_object_get(res, "name"));
         if (name != NULL && name[0] != '\0') {
             char safe[YC_NAME_MAX + 1];

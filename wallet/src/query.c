@@ -134,8 +134,8 @@ int cmd_address(struct wallet *w, const struct wallet_args *a)
 }
 
 /* The address a query is about: the argument/option if given, else the key's. */
-static int
-subject_addr(const struct wallet *w, const char *given, const char *what, char addr[YC_ADDR_MAX])
+static int subject_addr(const struct wallet *w, const char *given, const char *what,
+                        char addr[YC_ADDR_MAX])
 {
     uint8_t pub[YC_PUBKEY_LEN];
     if (given != NULL) {
@@ -210,7 +210,8 @@ static void join(json_t *arr, char *out, size_t cap)
     size_t i, n = 0;
     json_t *v;
     out[0] = '\0';
-    json_array_foreach (arr, i, v) {
+    json_array_foreach(arr, i, v)
+    {
         const char *s = json_string_value(v);
         if (s == NULL)
             continue;
@@ -249,7 +250,8 @@ int cmd_consent_list(struct wallet *w, const struct wallet_args *a)
     json_t *list = json_object_get(res, "consents");
     size_t i;
     json_t *c;
-    json_array_foreach (list, i, c) {
+    json_array_foreach(list, i, c)
+    {
         char until[YC_TIME_STR_MAX], cats[512], purps[512], ops[256], fee[WALLET_YUAN_MAX];
         char uses[WALLET_USES_MAX];
         fmt_time(c, "until", until);
@@ -261,8 +263,7 @@ int cmd_consent_list(struct wallet *w, const struct wallet_args *a)
                "fee=%s per use\n",
                str_or(c, "id", "?"), str_or(c, "status", "?"), by_processor ? "from" : "to",
                by_processor ? "subject" : "processor", wallet_who(w, party), cats, purps, ops,
-               until,
-               wallet_uses(str_or(c, "uses", "0"), str_or(c, "max_uses", "0"), uses),
+               until, wallet_uses(str_or(c, "uses", "0"), str_or(c, "max_uses", "0"), uses),
                wallet_yuan(str_or(c, "fee_per_use", "0"), fee));
     }
     if (json_array_size(list) == 0)
@@ -291,7 +292,8 @@ int cmd_usage(struct wallet *w, const struct wallet_args *a)
     json_t *list = json_object_get(res, "usage");
     size_t i;
     json_t *u;
-    json_array_foreach (list, i, u) {
+    json_array_foreach(list, i, u)
+    {
         const char *t = str_or(u, "time", NULL);
         char tbuf[YC_TIME_STR_MAX];
         if (t == NULL) {

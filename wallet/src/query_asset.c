@@ -51,10 +51,9 @@ int cmd_asset_show(struct wallet *w, const struct wallet_args *a)
         wallet_print_json(res);
     } else {
         json_t *r = json_object_get(res, "rights");
-        printf("%s \"%s\"\n  status %s, certificate %s, grade %s, source %s, version %s\n",
-               hex, s_or(res, "title", "?"), s_or(res, "status", "?"),
-               s_or(res, "certificate", "-"), s_or(res, "grade", "?"), s_or(res, "source", "?"),
-               s_or(res, "version", "?"));
+        printf("%s \"%s\"\n  status %s, certificate %s, grade %s, source %s, version %s\n", hex,
+               s_or(res, "title", "?"), s_or(res, "status", "?"), s_or(res, "certificate", "-"),
+               s_or(res, "grade", "?"), s_or(res, "source", "?"), s_or(res, "version", "?"));
         static const char *const rights[] = {"hold", "process", "operate"};
         for (size_t k = 0; k < 3; k++)
             printf("  %-7s %s\n", rights[k],
@@ -83,7 +82,8 @@ int cmd_asset_list(struct wallet *w, const struct wallet_args *a)
     } else {
         size_t i;
         json_t *x;
-        json_array_foreach (json_object_get(res, "assets"), i, x) {
+        json_array_foreach(json_object_get(res, "assets"), i, x)
+        {
             json_t *r = json_object_get(x, "rights");
             printf("%s %s %s", s_or(x, "id", "?"), s_or(x, "status", "?"), s_or(x, "grade", "?"));
             for (size_t k = 0; k < json_array_size(r); k++)
@@ -108,8 +108,8 @@ int cmd_asset_provenance(struct wallet *w, const struct wallet_args *a)
     }
     int ex = id_arg(a, "asset id", hex);
     if (ex == YC_EXIT_OK)
-        ex = wallet_rpc(w, "provenance", json_pack("{s:s,s:s}", "id", hex, "format", fmt), 0,
-                        &res, NULL);
+        ex = wallet_rpc(w, "provenance", json_pack("{s:s,s:s}", "id", hex, "format", fmt), 0, &res,
+                        NULL);
     if (ex != YC_EXIT_OK)
         return ex;
     if (strcmp(fmt, "dot") == 0 && !w->json)
@@ -131,9 +131,8 @@ int cmd_carry_list(struct wallet *w, const struct wallet_args *a)
     }
     int ex = addr_or_self(w, a, by_holder ? O_HOLDER : O_SUBJECT, addr);
     if (ex == YC_EXIT_OK)
-        ex = wallet_rpc(w, "carries",
-                        json_pack("{s:s}", by_holder ? "holder" : "subject", addr), 0, &res,
-                        NULL);
+        ex = wallet_rpc(w, "carries", json_pack("{s:s}", by_holder ? "holder" : "subject", addr), 0,
+                        &res, NULL);
     if (ex != YC_EXIT_OK)
         return ex;
     if (w->json) {
@@ -141,7 +140,7 @@ int cmd_carry_list(struct wallet *w, const struct wallet_args *a)
     } else {
         size_t i;
         json_t *x;
-        json_array_foreach (json_object_get(res, "carries"), i, x)
+        json_array_foreach(json_object_get(res, "carries"), i, x)
             printf("%s %s holder=%s recipient=%s requested_at=%s\n", s_or(x, "id", "?"),
                    s_or(x, "status", "?"), wallet_who(w, s_or(x, "holder", "?")),
                    wallet_who(w, s_or(x, "recipient", "?")), s_or(x, "requested_at", "?"));
@@ -172,12 +171,11 @@ int cmd_usage_asset(struct wallet *w, const struct wallet_args *a)
         size_t i;
         json_t *u;
         char fee[WALLET_YUAN_MAX];
-        json_array_foreach (json_object_get(res, "usage"), i, u)
+        json_array_foreach(json_object_get(res, "usage"), i, u)
             printf("%s user=%s purpose=%s operation=%s license=%s fee=%s height=%s\n",
                    s_or(u, "time", "?"), wallet_who(w, s_or(u, "user", "?")),
-                   s_or(u, "purpose", "?"), s_or(u, "operation", "?"),
-                   s_or(u, "authority", "?"), wallet_yuan(s_or(u, "fee", "0"), fee),
-                   s_or(u, "height", "?"));
+                   s_or(u, "purpose", "?"), s_or(u, "operation", "?"), s_or(u, "authority", "?"),
+                   wallet_yuan(s_or(u, "fee", "0"), fee), s_or(u, "height", "?"));
     }
     json_decref(res);
     return YC_EXIT_OK;

@@ -21,17 +21,15 @@ static int addr_arg(const struct wallet *w, const char *given, char addr[YC_ADDR
 {
     uint8_t pub[YC_PUBKEY_LEN];
     char name[YC_KEYSTORE_NAME_MAX + 1];
-    int ex = given != NULL ? wallet_parse_addr(given, "address", pub)
-                           : wallet_pick_key(w, name, pub);
+    int ex =
+        given != NULL ? wallet_parse_addr(given, "address", pub) : wallet_pick_key(w, name, pub);
     if (ex == YC_EXIT_OK && yc_addr_encode(addr, pub) != YC_OK)
         ex = YC_EXIT_FAIL;
     return ex;
 }
 
 /* Calls method; prints the answer with --json, else hands it to `text`. */
-static int ask(struct wallet *w,
-               const char *method,
-               json_t *params,
+static int ask(struct wallet *w, const char *method, json_t *params,
                void (*text)(struct wallet *w, json_t *res))
 {
     json_t *res = NULL;
@@ -50,10 +48,10 @@ static void listing_line(struct wallet *w, json_t *x)
 {
     char price[WALLET_YUAN_MAX];
     printf("%s %s %s asset=%s price=%s sector=%s seller=%s bids=%zu appraisals=%s\n",
-           s_or(x, "id", "?"), s_or(x, "status", "?"), s_or(x, "offer", "?"),
-           s_or(x, "asset", "?"), wallet_yuan(s_or(x, "price", "?"), price),
-           s_or(x, "sector", "?"), wallet_who(w, s_or(x, "seller", "?")),
-           json_array_size(json_object_get(x, "open_bids")), s_or(x, "appraisals", "0"));
+           s_or(x, "id", "?"), s_or(x, "status", "?"), s_or(x, "offer", "?"), s_or(x, "asset", "?"),
+           wallet_yuan(s_or(x, "price", "?"), price), s_or(x, "sector", "?"),
+           wallet_who(w, s_or(x, "seller", "?")), json_array_size(json_object_get(x, "open_bids")),
+           s_or(x, "appraisals", "0"));
 }
 
 static void show_listing(struct wallet *w, json_t *res)
@@ -62,11 +60,11 @@ static void show_listing(struct wallet *w, json_t *res)
     json_t *x;
     char a[WALLET_YUAN_MAX], b[WALLET_YUAN_MAX];
     listing_line(w, res);
-    json_array_foreach (json_object_get(res, "appraisal_list"), i, x)
+    json_array_foreach(json_object_get(res, "appraisal_list"), i, x)
         printf("  appraisal %s value=%s method=%s by %s\n", s_or(x, "id", "?"),
                wallet_yuan(s_or(x, "value", "?"), a), s_or(x, "method", "?"),
                wallet_who(w, s_or(x, "appraiser", "?")));
-    json_array_foreach (json_object_get(res, "bids"), i, x)
+    json_array_foreach(json_object_get(res, "bids"), i, x)
         printf("  bid %s %s price=%s by %s expires %s\n", s_or(x, "id", "?"),
                s_or(x, "status", "?"), wallet_yuan(s_or(x, "price", "?"), a),
                wallet_who(w, s_or(x, "bidder", "?")), s_or(x, "expires_time", "?"));
@@ -93,8 +91,7 @@ static void show_listings(struct wallet *w, json_t *res)
 {
     size_t i;
     json_t *x;
-    json_array_foreach (json_object_get(res, "listings"), i, x)
-        listing_line(w, x);
+    json_array_foreach(json_object_get(res, "listings"), i, x) listing_line(w, x);
 }
 
 int cmd_market_listings(struct wallet *w, const struct wallet_args *a)
@@ -120,7 +117,7 @@ static void show_index(struct wallet *w, json_t *res)
     size_t i;
     json_t *x;
     char vol[WALLET_YUAN_MAX], vwap[WALLET_YUAN_MAX], hi[WALLET_YUAN_MAX], lo[WALLET_YUAN_MAX];
-    json_array_foreach (json_object_get(res, "points"), i, x)
+    json_array_foreach(json_object_get(res, "points"), i, x)
         printf("%s %s count=%s volume=%s vwap=%s high=%s low=%s\n", s_or(x, "sector", "?"),
                s_or(x, "period_start", "?"), s_or(x, "count", "?"),
                wallet_yuan(s_or(x, "volume", "?"), vol), wallet_yuan(s_or(x, "vwap", "?"), vwap),
@@ -140,7 +137,7 @@ static void show_pledges(struct wallet *w, json_t *res)
     size_t i;
     json_t *x;
     char amount[WALLET_YUAN_MAX];
-    json_array_foreach (json_object_get(res, "pledges"), i, x)
+    json_array_foreach(json_object_get(res, "pledges"), i, x)
         printf("%s %s asset=%s pledgor=%s pledgee=%s amount=%s due %s\n", s_or(x, "id", "?"),
                s_or(x, "status", "?"), s_or(x, "asset", "?"),
                wallet_who(w, s_or(x, "pledgor", "?")), wallet_who(w, s_or(x, "pledgee", "?")),
@@ -199,9 +196,8 @@ static void show_credit(struct wallet *w, json_t *res)
 {
     size_t i;
     json_t *x;
-    printf("%s credit %s\n", wallet_who(w, s_or(res, "address", "?")),
-           s_or(res, "status", "?"));
-    json_array_foreach (json_object_get(res, "records"), i, x)
+    printf("%s credit %s\n", wallet_who(w, s_or(res, "address", "?")), s_or(res, "status", "?"));
+    json_array_foreach(json_object_get(res, "records"), i, x)
         printf("  %s %s %s reason=%s height=%s\n", s_or(x, "id", "?"), s_or(x, "severity", "?"),
                s_or(x, "status", "?"), s_or(x, "reason", "?"), s_or(x, "height", "?"));
 }

@@ -22,12 +22,13 @@ static void print_summary(FILE *f, json_t *sum)
 {
     const char *key;
     json_t *v;
-    json_object_foreach (sum, key, v) {
+    json_object_foreach(sum, key, v)
+    {
         fprintf(f, "  %-13s", key);
         if (json_is_array(v)) {
             size_t i;
             json_t *item;
-            json_array_foreach (v, i, item)
+            json_array_foreach(v, i, item)
                 fprintf(f, "%s%s", i > 0 ? "," : " ", json_string_value(item));
             fputc('\n', f);
         } else if (json_is_string(v)) {
@@ -198,17 +199,15 @@ static int load_receipt(const struct wallet *w, const char *path, struct receipt
 }
 
 /* Prints the outcome of a verification; returns the exit code. */
-static int report_verdict(const struct wallet *w,
-                          const struct wallet_args *a,
-                          const struct receipt *r,
-                          const struct receipt_verdict *v,
+static int report_verdict(const struct wallet *w, const struct wallet_args *a,
+                          const struct receipt *r, const struct receipt_verdict *v,
                           const struct yc_tx *tx)
 {
     if (v->check != NULL) {
         wallet_err("the receipt does NOT verify: check '%s' failed: %s", v->check, v->message);
         if (w->json) {
-            json_t *o = json_pack("{s:b, s:s, s:s}", "ok", 0, "check", v->check, "message",
-                                  v->message);
+            json_t *o =
+                json_pack("{s:b, s:s, s:s}", "ok", 0, "check", v->check, "message", v->message);
             wallet_print_json(o);
             json_decref(o);
         }
@@ -233,10 +232,10 @@ static int report_verdict(const struct wallet *w,
         snprintf(anchor_text, sizeof anchor_text,
                  "NOT ANCHORED: trusted the validator set embedded in the receipt itself");
     if (w->json) {
-        json_t *o = json_pack("{s:b, s:b, s:s, s:i, s:i, s:i}", "ok", 1, "anchored",
-                              a->set[O_GENESIS] || a->set[O_GENESIS_HASH], "anchor", anchor,
-                              "signers", (int)v->signers, "validators", (int)v->nvalidators,
-                              "quorum", (int)v->quorum);
+        json_t *o =
+            json_pack("{s:b, s:b, s:s, s:i, s:i, s:i}", "ok", 1, "anchored",
+                      a->set[O_GENESIS] || a->set[O_GENESIS_HASH], "anchor", anchor, "signers",
+                      (int)v->signers, "validators", (int)v->nvalidators, "quorum", (int)v->quorum);
         json_object_update(o, sum);
         wallet_print_json(o);
         json_decref(o);

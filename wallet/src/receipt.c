@@ -53,8 +53,7 @@ static int exact_members(json_t *o, const char *path, const char *const *names, 
 }
 
 /* Exactly 2*n lowercase hex digits into out. */
-static int hex_fixed(json_t *o, const char *key, uint8_t *out, size_t n, char *err,
-                     size_t errlen)
+static int hex_fixed(json_t *o, const char *key, uint8_t *out, size_t n, char *err, size_t errlen)
 {
     json_t *v = json_object_get(o, key);
     const char *s = json_string_value(v);
@@ -98,15 +97,13 @@ static int small_int(json_t *o, const char *key, uint64_t max, uint32_t *out, ch
 {
     json_t *v = json_object_get(o, key);
     if (!json_is_integer(v) || json_integer_value(v) < 0 || (uint64_t)json_integer_value(v) >= max)
-        return bad(err, errlen, "%s: expected an integer below %llu", key,
-                   (unsigned long long)max);
+        return bad(err, errlen, "%s: expected an integer below %llu", key, (unsigned long long)max);
     *out = (uint32_t)json_integer_value(v);
     return YC_OK;
 }
 
 /* An array of at most max elements. */
-static int array_of(json_t *o, const char *key, size_t max, json_t **out, char *err,
-                    size_t errlen)
+static int array_of(json_t *o, const char *key, size_t max, json_t **out, char *err, size_t errlen)
 {
     *out = json_object_get(o, key);
     if (!json_is_array(*out) || json_array_size(*out) > max)
@@ -115,9 +112,9 @@ static int array_of(json_t *o, const char *key, size_t max, json_t **out, char *
 }
 
 static const char *const RECEIPT_MEMBERS[] = {
-    "version", "chain_id", "genesis_hash", "genesis",      "validators", "tx_id",
-    "tx",      "status",   "code",         "height",       "proof",      "result_proof",
-    "header_raw", "block_hash", "certificate", NULL};
+    "version",    "chain_id",   "genesis_hash", "genesis", "validators", "tx_id",
+    "tx",         "status",     "code",         "height",  "proof",      "result_proof",
+    "header_raw", "block_hash", "certificate",  NULL};
 
 static int parse_genesis(struct receipt *r, json_t *root, char *err, size_t errlen)
 {
@@ -141,7 +138,8 @@ static int parse_genesis(struct receipt *r, json_t *root, char *err, size_t errl
     if (json_array_size(vals) == 0)
         return bad(err, errlen, "validators: empty");
     static const char *const members[] = {"index", "pub_key", NULL};
-    json_array_foreach (vals, i, v) {
+    json_array_foreach(vals, i, v)
+    {
         uint32_t index;
         char path[48];
         snprintf(path, sizeof path, "validators[%zu]", i);
@@ -174,7 +172,8 @@ static int parse_proof(struct yc_merkle_proof *out, json_t *root, const char *ke
                    (unsigned long long)index, (unsigned long long)count);
     if (array_of(p, "siblings", YC_MERKLE_MAX_DEPTH, &sibs, err, errlen) != YC_OK)
         return YC_EBADFIELD;
-    json_array_foreach (sibs, i, s) {
+    json_array_foreach(sibs, i, s)
+    {
         const char *h = json_string_value(s);
         if (h == NULL || json_string_length(s) != 2 * YC_HASH_LEN ||
             strspn(h, "0123456789abcdef") != 2 * YC_HASH_LEN ||
@@ -201,8 +200,10 @@ static int parse_outcome(struct receipt *r, json_t *root, char *err, size_t errl
         return bad(err, errlen, "code: expected \"ok\" or an error code");
     r->outcome = strcmp(code, "ok") == 0 ? YC_OK : yc_err_from_name(code);
     if (!yc_outcome_valid(r->outcome))
-        return bad(err, errlen, "code: \"%.64s\" is not \"ok\" nor an error code a transaction "
-                   "can fail with", code);
+        return bad(err, errlen,
+                   "code: \"%.64s\" is not \"ok\" nor an error code a transaction "
+                   "can fail with",
+                   code);
     return YC_OK;
 }
 
@@ -216,7 +217,8 @@ static int parse_cert(struct receipt *r, json_t *root, char *err, size_t errlen)
         dec_str(c, "view", UINT64_MAX, &r->cert.view, err, errlen) != YC_OK ||
         array_of(c, "signatures", YC_MAX_VALIDATORS, &sigs, err, errlen) != YC_OK)
         return YC_EBADFIELD;
-    json_array_foreach (sigs, i, s) {
+    json_array_foreach(sigs, i, s)
+    {
         char path[64];
         snprintf(path, sizeof path, "certificate.signatures[%zu]", i);
         if (exact_members(s, path, sig_members, err, errlen) != YC_OK)
@@ -334,22 +336,21 @@ json_t *receipt_compose(json_t *tx_proof, const struct yc_genesis *g)
     free(text);
     json_t *vals = json_array();
     for (uint32_t i = 0; vals != NULL && i < g->nvalidators; i++)
-        json_array_append_new(vals, json_pack("{s:I, s:o}", "index", (json_int_t)i, "pub_key",
-                                              txfile_json_hex(g->validators[i].pub,
-                                                              YC_PUBKEY_LEN)));
+        json_array_append_new(vals,
+                              json_pack("{s:I, s:o}", "index", (json_int_t)i, "pub_key",
+                                        txfile_json_hex(g->validators[i].pub, YC_PUBKEY_LEN)));
     /* json_pack steals the "o" values, also on failure; a NULL one makes it fail */
-    return json_pack("{s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
-                     "s:o}",
-                     "version", RECEIPT_VERSION, "chain_id", copy_member(tx_proof, "chain_id"),
-                     "genesis_hash", txfile_json_hex(g->hash, YC_HASH_LEN), "genesis", doc,
-                     "validators", vals, "tx_id", copy_member(tx_proof, "id"), "tx",
-                     copy_member(tx_proof, "tx"), "status", copy_member(tx_proof, "status"),
-                     "code", copy_member(tx_proof, "code"), "height",
-                     copy_member(tx_proof, "height"), "proof", copy_member(tx_proof, "proof"),
-                     "result_proof", copy_member(tx_proof, "result_proof"), "header_raw",
-                     copy_member(tx_proof, "header_raw"), "block_hash",
-                     copy_member(tx_proof, "block_hash"), "certificate",
-                     copy_member(tx_proof, "certificate"));
+    return json_pack(
+        "{s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
+        "s:o}",
+        "version", RECEIPT_VERSION, "chain_id", copy_member(tx_proof, "chain_id"), "genesis_hash",
+        txfile_json_hex(g->hash, YC_HASH_LEN), "genesis", doc, "validators", vals, "tx_id",
+        copy_member(tx_proof, "id"), "tx", copy_member(tx_proof, "tx"), "status",
+        copy_member(tx_proof, "status"), "code", copy_member(tx_proof, "code"), "height",
+        copy_member(tx_proof, "height"), "proof", copy_member(tx_proof, "proof"), "result_proof",
+        copy_member(tx_proof, "result_proof"), "header_raw", copy_member(tx_proof, "header_raw"),
+        "block_hash", copy_member(tx_proof, "block_hash"), "certificate",
+        copy_member(tx_proof, "certificate"));
 }
 
 static json_t *u64_json(uint64_t v)
@@ -364,8 +365,8 @@ static json_t *proof_json(const struct yc_merkle_proof *p)
     json_t *sibs = json_array();
     for (uint32_t i = 0; sibs != NULL && i < p->nsiblings; i++)
         json_array_append_new(sibs, txfile_json_hex(p->siblings[i], YC_HASH_LEN));
-    return json_pack("{s:o, s:o, s:o}", "index", u64_json(p->index), "count",
-                     u64_json(p->count), "siblings", sibs);
+    return json_pack("{s:o, s:o, s:o}", "index", u64_json(p->index), "count", u64_json(p->count),
+                     "siblings", sibs);
 }
 
 char *receipt_render(const struct receipt *r)
@@ -384,13 +385,12 @@ char *receipt_render(const struct receipt *r)
     json_t *root = json_pack(
         "{s:i, s:s, s:o, s:o, s:o, s:o, s:o, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:{s:o, s:o}}",
         "version", RECEIPT_VERSION, "chain_id", r->chain_id, "genesis_hash",
-        txfile_json_hex(r->genesis_hash, YC_HASH_LEN), "genesis", doc, "validators", vals,
-        "tx_id", txfile_json_hex(r->tx_id, YC_HASH_LEN), "tx", txfile_json_hex(r->tx, r->tx_len),
-        "status", r->status_failed ? "failed" : "committed", "code", yc_err_name(r->outcome),
-        "height", u64_json(r->height), "proof", proof_json(&r->proof), "result_proof",
-        proof_json(&r->result_proof), "header_raw",
-        txfile_json_hex(r->header, r->header_len), "block_hash",
-        txfile_json_hex(r->block_hash, YC_HASH_LEN), "certificate", "view",
+        txfile_json_hex(r->genesis_hash, YC_HASH_LEN), "genesis", doc, "validators", vals, "tx_id",
+        txfile_json_hex(r->tx_id, YC_HASH_LEN), "tx", txfile_json_hex(r->tx, r->tx_len), "status",
+        r->status_failed ? "failed" : "committed", "code", yc_err_name(r->outcome), "height",
+        u64_json(r->height), "proof", proof_json(&r->proof), "result_proof",
+        proof_json(&r->result_proof), "header_raw", txfile_json_hex(r->header, r->header_len),
+        "block_hash", txfile_json_hex(r->block_hash, YC_HASH_LEN), "certificate", "view",
         u64_json(r->cert.view), "signatures", sigs);
     if (root == NULL)
         return NULL;
@@ -498,10 +498,8 @@ static bool check_block(const struct receipt *r, const struct yc_tx *tx, struct 
 }
 
 /* The genesis checks; *out gets the genesis whose validators the certificate must have. */
-static bool check_genesis(const struct receipt *r,
-                          const struct receipt_trust *trust,
-                          const struct yc_genesis **out,
-                          struct receipt_verdict *v)
+static bool check_genesis(const struct receipt *r, const struct receipt_trust *trust,
+                          const struct yc_genesis **out, struct receipt_verdict *v)
 {
     char a[2 * YC_HASH_LEN + 1], b[2 * YC_HASH_LEN + 1];
     const struct yc_genesis *g = &r->genesis;
@@ -539,10 +537,8 @@ static bool check_genesis(const struct receipt *r,
 }
 
 /* Says why yc_cert_verify refused c (it answers only yes or no). */
-static bool cert_failure(const struct yc_cert *c,
-                         const struct yc_genesis *g,
-                         const struct receipt *r,
-                         struct receipt_verdict *v)
+static bool cert_failure(const struct yc_cert *c, const struct yc_genesis *g,
+                         const struct receipt *r, struct receipt_verdict *v)
 {
     uint8_t vote[YC_HASH_LEN];
     if (c->nsigs < v->quorum)
@@ -552,8 +548,8 @@ static bool cert_failure(const struct yc_cert *c,
     for (uint32_t i = 0; i < c->nsigs; i++) {
         uint32_t idx = c->sigs[i].validator;
         if (idx >= g->nvalidators)
-            return fail(v, "certificate", "signature %u names validator %u; the genesis has %u",
-                        i, idx, g->nvalidators);
+            return fail(v, "certificate", "signature %u names validator %u; the genesis has %u", i,
+                        idx, g->nvalidators);
         if (i > 0 && idx <= c->sigs[i - 1].validator)
             return fail(v, "certificate", "signatures not in validator order, or repeated");
         if (!yc_sig_verify(c->sigs[i].sig, vote, g->validators[idx].pub))
@@ -564,10 +560,8 @@ static bool cert_failure(const struct yc_cert *c,
     return fail(v, "certificate", "the certificate does not verify");
 }
 
-bool receipt_verify(const struct receipt *r,
-                    const struct receipt_trust *trust,
-                    struct receipt_verdict *v,
-                    struct yc_tx *txout)
+bool receipt_verify(const struct receipt *r, const struct receipt_trust *trust,
+                    struct receipt_verdict *v, struct yc_tx *txout)
 {
     struct yc_tx tx;
     const struct yc_genesis *g = NULL;
@@ -612,20 +606,18 @@ static json_t *list_json(const struct yc_list *l)
     return a;
 }
 
-json_t *receipt_summary(const struct receipt *r,
-                        const struct yc_tx *tx,
+json_t *receipt_summary(const struct receipt *r, const struct yc_tx *tx,
                         const struct yc_block_header *h)
 {
     const char *type = yc_tx_type_name(tx->type);
-    json_t *o = json_pack("{s:o, s:s, s:o, s:s, s:s, s:o, s:o, s:o, s:o, s:s, s:o}", "id",
-                          txfile_json_hex(tx->id, YC_HASH_LEN), "type", type ? type : "?",
-                          "sender", addr_json(tx->sender), "status",
-                          r->outcome == YC_OK ? "committed" : "failed", "code",
-                          yc_err_name(r->outcome), "height", u64_json(r->height), "index",
-                          u64_json(r->proof.index), "block_hash",
-                          txfile_json_hex(r->block_hash, YC_HASH_LEN), "block_time",
-                          time_json(h->time_ms), "chain_id", r->chain_id, "genesis_hash",
-                          txfile_json_hex(r->genesis_hash, YC_HASH_LEN));
+    json_t *o = json_pack(
+        "{s:o, s:s, s:o, s:s, s:s, s:o, s:o, s:o, s:o, s:s, s:o}", "id",
+        txfile_json_hex(tx->id, YC_HASH_LEN), "type", type ? type : "?", "sender",
+        addr_json(tx->sender), "status", r->outcome == YC_OK ? "committed" : "failed", "code",
+        yc_err_name(r->outcome), "height", u64_json(r->height), "index", u64_json(r->proof.index),
+        "block_hash", txfile_json_hex(r->block_hash, YC_HASH_LEN), "block_time",
+        time_json(h->time_ms), "chain_id", r->chain_id, "genesis_hash",
+        txfile_json_hex(r->genesis_hash, YC_HASH_LEN));
     if (o == NULL)
         return NULL;
     if (tx->type == YC_TX_CONSENT_GRANT) {
@@ -634,8 +626,8 @@ json_t *receipt_summary(const struct receipt *r,
         json_object_set_new(o, "categories", list_json(&c->categories));
         json_object_set_new(o, "purposes", list_json(&c->purposes));
         json_object_set_new(o, "operations", list_json(&c->operations));
-        json_object_set_new(o, "not_before", c->not_before > 0 ? time_json(c->not_before)
-                                                                : json_null());
+        json_object_set_new(o, "not_before",
+                            c->not_before > 0 ? time_json(c->not_before) : json_null());
         json_object_set_new(o, "until", time_json(c->until));
     } else if (tx->type == YC_TX_CONSENT_REVOKE) {
         json_object_set_new(o, "consent",

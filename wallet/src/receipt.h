@@ -44,8 +44,8 @@ struct receipt {
     uint8_t tx_id[YC_HASH_LEN]; /* as stated */
     uint8_t *tx;                /* owned (malloc): signed canonical bytes */
     size_t tx_len;
-    int outcome;                /* YC_OK (status committed) or the verdict it failed with */
-    bool status_failed;         /* the stated status: "failed" (else "committed") */
+    int outcome;        /* YC_OK (status committed) or the verdict it failed with */
+    bool status_failed; /* the stated status: "failed" (else "committed") */
     uint64_t height;
     struct yc_merkle_proof proof;        /* signed-tx hash → tx_root */
     struct yc_merkle_proof result_proof; /* result hash (id, outcome) → result_root */
@@ -117,10 +117,8 @@ char *receipt_render(const struct receipt *r);
  * the block hash. Returns true iff all pass; else v->check and v->message say which failed.
  * On success `*tx` (if not NULL) holds the decoded tx (free with yc_tx_cleanup).
  */
-bool receipt_verify(const struct receipt *r,
-                    const struct receipt_trust *trust,
-                    struct receipt_verdict *v,
-                    struct yc_tx *tx);
+bool receipt_verify(const struct receipt *r, const struct receipt_trust *trust,
+                    struct receipt_verdict *v, struct yc_tx *tx);
 
 /*
  * What a receipt is about, for people: {"id","type","sender","status","code","height",
@@ -129,8 +127,7 @@ bool receipt_verify(const struct receipt *r,
  * "categories", "purposes", "operations", "not_before", "until", and for a consent.revoke,
  * "consent". `tx` is the decoded transaction, `h` the decoded header. NULL on ENOMEM.
  */
-json_t *receipt_summary(const struct receipt *r,
-                        const struct yc_tx *tx,
+json_t *receipt_summary(const struct receipt *r, const struct yc_tx *tx,
                         const struct yc_block_header *h);
 
 #endif

@@ -46,12 +46,8 @@ static int compute_id(struct txfile *tf)
     return rc;
 }
 
-int txfile_init(struct txfile *tf,
-                const char *chain_id,
-                enum yc_tx_type type,
-                const uint8_t sender[YC_PUBKEY_LEN],
-                uint64_t nonce,
-                const uint8_t *body,
+int txfile_init(struct txfile *tf, const char *chain_id, enum yc_tx_type type,
+                const uint8_t sender[YC_PUBKEY_LEN], uint64_t nonce, const uint8_t *body,
                 size_t body_len)
 {
     memset(tf, 0, sizeof *tf);
@@ -83,8 +79,8 @@ void txfile_cleanup(struct txfile *tf)
 }
 
 /* Inserts or replaces a cosig, keeping them sorted by key. */
-static int
-put_cosig(struct txfile *tf, const uint8_t pub[YC_PUBKEY_LEN], const uint8_t sig[YC_SIG_LEN])
+static int put_cosig(struct txfile *tf, const uint8_t pub[YC_PUBKEY_LEN],
+                     const uint8_t sig[YC_SIG_LEN])
 {
     uint32_t i = 0;
     while (i < tf->ncosigs && memcmp(tf->cosigs[i].pub, pub, YC_PUBKEY_LEN) < 0)
@@ -103,8 +99,8 @@ put_cosig(struct txfile *tf, const uint8_t pub[YC_PUBKEY_LEN], const uint8_t sig
 }
 
 /* Adds a signature read from a file after verifying it. */
-static int
-add_sig(struct txfile *tf, const uint8_t pub[YC_PUBKEY_LEN], const uint8_t sig[YC_SIG_LEN])
+static int add_sig(struct txfile *tf, const uint8_t pub[YC_PUBKEY_LEN],
+                   const uint8_t sig[YC_SIG_LEN])
 {
     bool sender = memcmp(pub, tf->sender, YC_PUBKEY_LEN) == 0;
     if (!yc_sig_verify(sig, tf->id, pub))
@@ -122,8 +118,8 @@ add_sig(struct txfile *tf, const uint8_t pub[YC_PUBKEY_LEN], const uint8_t sig[Y
     return put_cosig(tf, pub, sig);
 }
 
-static int
-parse_compact(struct txfile *tf, const char *hex, size_t hexlen, char *err, size_t errlen)
+static int parse_compact(struct txfile *tf, const char *hex, size_t hexlen, char *err,
+                         size_t errlen)
 {
     if (hexlen % 2 != 0 || hexlen / 2 > YC_TX_MAX_BYTES) {
         snprintf(err, errlen, "tx_hex has a bad length");
@@ -229,7 +225,8 @@ static int parse_fields(struct txfile *tf, json_t *root, char *err, size_t errle
         }
         size_t i;
         json_t *s;
-        json_array_foreach (sigs, i, s) {
+        json_array_foreach(sigs, i, s)
+        {
             const char *signer = get_str(s, "signer");
             const char *sig_hex = get_str(s, "sig");
             uint8_t pub[YC_PUBKEY_LEN], sig[YC_SIG_LEN];
@@ -319,11 +316,11 @@ char *txfile_render(const struct txfile *tf)
         json_array_append_new(sigs, sig_json(tf->sender, tf->sig));
     for (uint32_t i = 0; i < tf->ncosigs; i++)
         json_array_append_new(sigs, sig_json(tf->cosigs[i].pub, tf->cosigs[i].sig));
-    json_t *root = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o}", "format", TXFILE_FORMAT,
-                             "chain_id", tf->chain_id, "type", yc_tx_type_name(tf->type), "sender",
-                             sender, "nonce", nonce, "body_hex",
-                             txfile_json_hex(tf->body, tf->body_len), "id",
-                             txfile_json_hex(tf->id, YC_HASH_LEN), "sigs", sigs);
+    json_t *root =
+        json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o}", "format", TXFILE_FORMAT, "chain_id",
+                  tf->chain_id, "type", yc_tx_type_name(tf->type), "sender", sender, "nonce", nonce,
+                  "body_hex", txfile_json_hex(tf->body, tf->body_len), "id",
+                  txfile_json_hex(tf->id, YC_HASH_LEN), "sigs", sigs);
     if (root == NULL)
         return NULL;
     char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);

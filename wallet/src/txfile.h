@@ -44,12 +44,8 @@ struct txfile {
 
 /* Fills *tf from its parts (copies body), computing the id. Returns YC_OK, YC_EINVAL,
  * YC_EBADFIELD (body not valid for the type), YC_ENOMEM. */
-int txfile_init(struct txfile *tf,
-                const char *chain_id,
-                enum yc_tx_type type,
-                const uint8_t sender[YC_PUBKEY_LEN],
-                uint64_t nonce,
-                const uint8_t *body,
+int txfile_init(struct txfile *tf, const char *chain_id, enum yc_tx_type type,
+                const uint8_t sender[YC_PUBKEY_LEN], uint64_t nonce, const uint8_t *body,
                 size_t body_len);
 /* Frees tf->body and clears *tf. */
 void txfile_cleanup(struct txfile *tf);

@@ -35,7 +35,7 @@ struct wallet {
     const char *from;        /* --from, or NULL */
     struct yc_pass_src pass; /* --password-file / --password-stdin */
     bool json, no_wait;
-    uint64_t now_ms; /* wall clock at start, for relative TIME arguments */
+    uint64_t now_ms;           /* wall clock at start, for relative TIME arguments */
     struct wallet_name *names; /* accounts' names looked up for text output (present.c) */
     struct yc_http_opts http;  /* --token-file, --cacert (or their environment) */
 };
@@ -98,12 +98,8 @@ struct wallet_remote_err {
  * If `remote` is not NULL, a JSON-RPC error is copied there and not printed (the caller
  * decides; the exit code is still 1).
  */
-int wallet_rpc(const struct wallet *w,
-               const char *method,
-               json_t *params,
-               int timeout_ms,
-               json_t **result,
-               struct wallet_remote_err *remote);
+int wallet_rpc(const struct wallet *w, const char *method, json_t *params, int timeout_ms,
+               json_t **result, struct wallet_remote_err *remote);
 
 /* Fetches the chain id from `status` into out (YC_CHAIN_ID_MAX+1 bytes). Exit code. */
 int wallet_chain_id(const struct wallet *w, char *out);
@@ -118,9 +114,7 @@ int wallet_next_nonce(const struct wallet *w, const uint8_t pub[YC_PUBKEY_LEN], 
  * (or accepted as pending with --no-wait), 1 when rejected or still pending after the
  * wait, 69 when the node cannot be reached.
  */
-int wallet_submit(const struct wallet *w,
-                  const uint8_t *tx,
-                  size_t len,
+int wallet_submit(const struct wallet *w, const uint8_t *tx, size_t len,
                   const uint8_t id[YC_HASH_LEN]);
 
 /*
@@ -129,21 +123,15 @@ int wallet_submit(const struct wallet *w,
  * writes a tx file
  * (--out, signed unless --unsigned) or signs and submits. Returns an exit code.
  */
-int wallet_send(const struct wallet *w,
-                const struct wallet_args *a,
-                const char *name,
-                const uint8_t sender[YC_PUBKEY_LEN],
-                enum yc_tx_type type,
+int wallet_send(const struct wallet *w, const struct wallet_args *a, const char *name,
+                const uint8_t sender[YC_PUBKEY_LEN], enum yc_tx_type type,
                 const struct yc_buf *body);
 
 /* Builds the body of a transaction command from its parsed options (pure: uses only
  * `a`, the sender's name and key, and now_ms). On failure prints the problem and
  * returns an exit code (2 usage, 65 bad input). Used by wallet_send's callers and tests. */
-int wallet_build_body(const struct wallet_args *a,
-                      const char *sender_name,
-                      const uint8_t sender[YC_PUBKEY_LEN],
-                      uint64_t now_ms,
-                      enum yc_tx_type *type,
+int wallet_build_body(const struct wallet_args *a, const char *sender_name,
+                      const uint8_t sender[YC_PUBKEY_LEN], uint64_t now_ms, enum yc_tx_type *type,
                       struct yc_buf *body);
 
 /* Maps a body builder's code to an exit code (0 for YC_OK), printing the problem of the
@@ -185,11 +173,8 @@ int cmd_usage_asset(struct wallet *w, const struct wallet_args *a);
  * build_market.c: the bodies of the market, pledge, policy, export and credit commands.
  * Returns false if a->cmd is not one of them; else true with *ex the exit code.
  */
-bool wallet_build_market_body(const struct wallet_args *a,
-                              uint64_t now_ms,
-                              enum yc_tx_type *type,
-                              struct yc_buf *body,
-                              int *ex);
+bool wallet_build_market_body(const struct wallet_args *a, uint64_t now_ms, enum yc_tx_type *type,
+                              struct yc_buf *body, int *ex);
 /* query_market.c */
 int cmd_market_show(struct wallet *w, const struct wallet_args *a);
 int cmd_market_listings(struct wallet *w, const struct wallet_args *a);
@@ -199,11 +184,7 @@ int cmd_policy_show(struct wallet *w, const struct wallet_args *a);
 int cmd_credit_show(struct wallet *w, const struct wallet_args *a);
 /* `policy set`: --policy-version defaults to the node's current version + 1. */
 int cmd_policy_set(struct wallet *w, const struct wallet_args *a);
-bool wallet_build_asset_body(const struct wallet_args *a,
-                             const uint8_t sender[YC_PUBKEY_LEN],
-                             uint64_t now_ms,
-                             enum yc_tx_type *type,
-                             struct yc_buf *body,
-                             int *ex);
+bool wallet_build_asset_body(const struct wallet_args *a, const uint8_t sender[YC_PUBKEY_LEN],
+                             uint64_t now_ms, enum yc_tx_type *type, struct yc_buf *body, int *ex);
 
 #endif

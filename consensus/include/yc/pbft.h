@@ -46,22 +46,22 @@ typedef struct pbft_node pbft_node;
  * ignores the field. */
 enum pbft_mutant {
     PBFT_MUTANT_NONE = 0,
-    PBFT_MUTANT_SMALL_QUORUM = 1,     /* quorum one too small */
-    PBFT_MUTANT_NEWVIEW_NO_PREPARED = 2, /* NEW-VIEW ignores the highest prepared cert */
+    PBFT_MUTANT_SMALL_QUORUM = 1,           /* quorum one too small */
+    PBFT_MUTANT_NEWVIEW_NO_PREPARED = 2,    /* NEW-VIEW ignores the highest prepared cert */
     PBFT_MUTANT_COMMIT_WITHOUT_PREPARE = 3, /* send COMMIT without a prepared quorum */
-    PBFT_MUTANT_FORGET_JOURNAL = 4,   /* restart ignores the vote journal */
+    PBFT_MUTANT_FORGET_JOURNAL = 4,         /* restart ignores the vote journal */
 };
 
 struct pbft_config {
-    const struct yc_genesis *genesis; /* chain id; not owned, outlives node */
+    const struct yc_genesis *genesis;   /* chain id; not owned, outlives node */
     const struct yc_valset *validators; /* the set in force at the starting height (copied;
                                          * block.h); NULL: genesis's set */
-    const yc_signer *signer;          /* own consensus key, a member of that set; not owned */
-    uint64_t base_timeout_ms;         /* view timeout at view 0 of a height; doubles per view
+    const yc_signer *signer;            /* own consensus key, a member of that set; not owned */
+    uint64_t base_timeout_ms;           /* view timeout at view 0 of a height; doubles per view
                                        * (0 means 1000) */
-    uint32_t max_msgs_per_view;       /* cap on stored votes per (height, view); 0 or less
+    uint32_t max_msgs_per_view;         /* cap on stored votes per (height, view); 0 or less
                                        * than 3n + 2 means 3n + 2 */
-    enum pbft_mutant mutant;          /* PBFT_MUTANT_NONE outside tests */
+    enum pbft_mutant mutant;            /* PBFT_MUTANT_NONE outside tests */
 };
 
 struct pbft_msg {
@@ -99,18 +99,18 @@ struct pbft_evidence { /* two conflicting signed votes by one validator */
 struct pbft_ready {
     struct pbft_record *records; /* 1. persist these (append to journal, fsync) */
     size_t nrecords;
-    struct pbft_msg *msgs;       /* 2. then send these */
+    struct pbft_msg *msgs; /* 2. then send these */
     size_t nmsgs;
     struct pbft_proposal *proposals; /* execute these, answer with pbft_block_checked */
     size_t nproposals;
-    bool has_commit;             /* store this block, then call pbft_decided */
+    bool has_commit; /* store this block, then call pbft_decided */
     struct pbft_commit commit;
-    bool want_proposal;          /* primary of the current (h, v), waiting for a block */
+    bool want_proposal; /* primary of the current (h, v), waiting for a block */
     struct pbft_evidence *evidence;
     size_t nevidence;
-    uint64_t height, view;       /* current position, for status and metrics */
-    uint64_t view_changes;       /* total view changes started by this node */
-    uint64_t peer_height;        /* highest height > height+1 seen in a validly signed
+    uint64_t height, view; /* current position, for status and metrics */
+    uint64_t view_changes; /* total view changes started by this node */
+    uint64_t peer_height;  /* highest height > height+1 seen in a validly signed
                                   * message (0: none): this node is behind, block-sync */
 };
 

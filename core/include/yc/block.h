@@ -37,16 +37,16 @@
 
 struct yc_block_header {
     char chain_id[YC_CHAIN_ID_MAX + 1];
-    uint64_t height;     /* >= 1 */
+    uint64_t height; /* >= 1 */
     uint64_t view;
-    uint32_t proposer;   /* validator index */
-    uint64_t time_ms;    /* block time, Unix ms, strictly increasing */
+    uint32_t proposer; /* validator index */
+    uint64_t time_ms;  /* block time, Unix ms, strictly increasing */
     uint8_t prev_hash[YC_HASH_LEN];
     uint8_t tx_root[YC_HASH_LEN];
     uint8_t result_root[YC_HASH_LEN];
     uint8_t state_root[YC_HASH_LEN];
     uint32_t tx_count;
-    uint32_t version;    /* YC_BLOCK_VERSION */
+    uint32_t version; /* YC_BLOCK_VERSION */
 };
 
 struct yc_cert_sig {
@@ -68,7 +68,7 @@ struct yc_block {
     int *results;      /* owned array of ntx outcomes: YC_OK (committed) or the verdict
                         * (yc_err_is_verdict) the tx failed with */
     struct yc_cert cert;
-    uint8_t *bytes;    /* owned copy of the encoded block */
+    uint8_t *bytes; /* owned copy of the encoded block */
     size_t len;
 };
 
@@ -227,8 +227,8 @@ YC_WUR int yc_block_check_next(const struct yc_block *b, const struct yc_genesis
  * signer's key. Returns YC_OK, or YC_EBADCERT with the failed check in *v (may be NULL);
  * YC_EINVAL for NULL arguments or a set of 0 or more than YC_MAX_VALIDATORS validators.
  */
-YC_WUR int yc_cert_check(const struct yc_cert *c, const struct yc_valset *vs,
-                         const char *chain_id, uint64_t height, const uint8_t hash[YC_HASH_LEN],
+YC_WUR int yc_cert_check(const struct yc_cert *c, const struct yc_valset *vs, const char *chain_id,
+                         uint64_t height, const uint8_t hash[YC_HASH_LEN],
                          struct yc_block_verdict *v);
 
 /* Hash a validator signs for (phase, height, view, digest). */

@@ -40,7 +40,7 @@ struct yc_limits {
 #define YC_CODEC_DEPTH_CEILING 64
 
 /* Limits used for transactions, blocks and consensus messages. */
-#define YC_LIMITS_DEFAULT                                                                   \
+#define YC_LIMITS_DEFAULT \
     ((struct yc_limits){.max_depth = 16, .max_items = 65536, .max_strlen = 1u << 20})
 
 /*

@@ -22,20 +22,20 @@
 #include <stdint.h>
 
 /* X(ID, "name"): the enumerations. The name is what the enumeration is, for messages. */
-#define YC_ENUM_TABLE(X)                                                                          \
-    X(YC_ENUM_ROLE, "role")                                                                       \
-    X(YC_ENUM_CONSENT_OP, "consent operation")                                                    \
-    X(YC_ENUM_LICENSE_OP, "license operation")                                                    \
-    X(YC_ENUM_USAGE_OP, "usage operation")                                                        \
-    X(YC_ENUM_GRADE, "grade")                                                                     \
-    X(YC_ENUM_SOURCE, "source")                                                                   \
-    X(YC_ENUM_OPENNESS, "openness")                                                               \
-    X(YC_ENUM_VISIBILITY, "visibility")                                                           \
-    X(YC_ENUM_RIGHT, "right")                                                                     \
-    X(YC_ENUM_OFFER, "offer")                                                                     \
-    X(YC_ENUM_OBJECTION_OUTCOME, "objection outcome")                                             \
-    X(YC_ENUM_EXPORT_OUTCOME, "export assessment outcome")                                        \
-    X(YC_ENUM_CREDIT_SEVERITY, "credit severity")                                                 \
+#define YC_ENUM_TABLE(X)                                   \
+    X(YC_ENUM_ROLE, "role")                                \
+    X(YC_ENUM_CONSENT_OP, "consent operation")             \
+    X(YC_ENUM_LICENSE_OP, "license operation")             \
+    X(YC_ENUM_USAGE_OP, "usage operation")                 \
+    X(YC_ENUM_GRADE, "grade")                              \
+    X(YC_ENUM_SOURCE, "source")                            \
+    X(YC_ENUM_OPENNESS, "openness")                        \
+    X(YC_ENUM_VISIBILITY, "visibility")                    \
+    X(YC_ENUM_RIGHT, "right")                              \
+    X(YC_ENUM_OFFER, "offer")                              \
+    X(YC_ENUM_OBJECTION_OUTCOME, "objection outcome")      \
+    X(YC_ENUM_EXPORT_OUTCOME, "export assessment outcome") \
+    X(YC_ENUM_CREDIT_SEVERITY, "credit severity")          \
     X(YC_ENUM_CREDIT_OUTCOME, "credit objection outcome")
 
 enum yc_enum_id {
@@ -46,8 +46,8 @@ enum yc_enum_id {
 };
 
 struct yc_enum {
-    const char *name;           /* "consent operation" */
-    const char *const *values;  /* the allowed wire values, in their fixed order */
+    const char *name;          /* "consent operation" */
+    const char *const *values; /* the allowed wire values, in their fixed order */
     size_t n;
 };
 

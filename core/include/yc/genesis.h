@@ -27,7 +27,7 @@
  * node.conf [p2p] persistent_peers), so a validator that moves keeps the chain. */
 struct yc_validator {
     char name[64 + 1];
-    uint8_t pub[YC_PUBKEY_LEN];  /* consensus key (also authenticates p2p handshakes) */
+    uint8_t pub[YC_PUBKEY_LEN]; /* consensus key (also authenticates p2p handshakes) */
 };
 
 struct yc_genesis_account {
@@ -39,12 +39,12 @@ struct yc_genesis_account {
 };
 
 struct yc_params {
-    uint32_t max_block_txs;      /* transactions per block (default 2000) */
-    uint32_t max_block_bytes;    /* bytes of transactions per block (default 4 MiB) */
-    uint64_t max_time_drift_ms;  /* how far a proposal may lead a validator clock (default 10000) */
-    uint64_t notice_blocks;      /* public notice period of an asset registration (default 100) */
-    uint32_t exchange_fee_bps;   /* exchange fee on deals, basis points (default 0) */
-    bool open_registration;      /* anyone may self-register without a registrar's
+    uint32_t max_block_txs;     /* transactions per block (default 2000) */
+    uint32_t max_block_bytes;   /* bytes of transactions per block (default 4 MiB) */
+    uint64_t max_time_drift_ms; /* how far a proposal may lead a validator clock (default 10000) */
+    uint64_t notice_blocks;     /* public notice period of an asset registration (default 100) */
+    uint32_t exchange_fee_bps;  /* exchange fee on deals, basis points (default 0) */
+    bool open_registration;     /* anyone may self-register without a registrar's
                                   * co-signature (dev and test chains; default false) */
 };
 

@@ -63,8 +63,8 @@ YC_WUR int yc_exec_tx(yc_overlay *o, const struct yc_exec_ctx *ctx, const struct
  * could record it) — with `o` unchanged; local failures as yc_exec_tx. ctx->why gets
  * the words of the refusal either way.
  */
-YC_WUR int yc_exec_tx_outcome(yc_overlay *o, const struct yc_exec_ctx *ctx,
-                              const struct yc_tx *tx, uint32_t index, int *outcome);
+YC_WUR int yc_exec_tx_outcome(yc_overlay *o, const struct yc_exec_ctx *ctx, const struct yc_tx *tx,
+                              uint32_t index, int *outcome);
 
 /*
  * Admission pre-check against current state, without writing: the sender is known
@@ -102,9 +102,8 @@ YC_WUR int yc_exec_block(yc_overlay *o, const struct yc_genesis *g, const struct
 typedef void (*yc_exec_failed_cb)(void *ctx, uint32_t index, int outcome, const char *why);
 /* yc_exec_block, telling failed_cb (may be NULL) of every failed transaction, so that a
  * node can show people the words of an execution failure as it does for a refusal. */
-YC_WUR int yc_exec_block_report(yc_overlay *o, const struct yc_genesis *g,
-                                const struct yc_block *b, const uint8_t prev_root[YC_HASH_LEN],
-                                uint32_t *bad_index, yc_exec_failed_cb failed_cb,
-                                void *cb_ctx);
+YC_WUR int yc_exec_block_report(yc_overlay *o, const struct yc_genesis *g, const struct yc_block *b,
+                                const uint8_t prev_root[YC_HASH_LEN], uint32_t *bad_index,
+                                yc_exec_failed_cb failed_cb, void *cb_ctx);
 
 #endif

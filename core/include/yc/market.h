@@ -53,12 +53,12 @@
 #define YC_PRICE_PERIOD_MS 86400000ull /* the price index's period: one UTC day */
 
 struct yc_listing {
-    uint64_t appraisals;           /* "appraisals": number recorded */
-    uint8_t asset[YC_HASH_LEN];    /* "asset" */
-    uint32_t nbids;                /* "bids": the open bids, oldest first */
+    uint64_t appraisals;        /* "appraisals": number recorded */
+    uint8_t asset[YC_HASH_LEN]; /* "asset" */
+    uint32_t nbids;             /* "bids": the open bids, oldest first */
     uint8_t bids[YC_LISTING_BIDS_MAX][YC_HASH_LEN];
-    uint64_t closed_at;            /* "closed_at": height, 0 = open */
-    bool has_deal;                 /* "deal" (sold): the deal id */
+    uint64_t closed_at; /* "closed_at": height, 0 = open */
+    bool has_deal;      /* "deal" (sold): the deal id */
     uint8_t deal[YC_HASH_LEN];
     uint64_t fee;                  /* "fee": license offers: fen per use */
     uint64_t listed_at;            /* "listed_at": height */
@@ -103,53 +103,53 @@ struct yc_payout {
 };
 
 struct yc_deal {
-    bool has_assessment;             /* "assessment": the export approval relied on */
+    bool has_assessment; /* "assessment": the export approval relied on */
     uint8_t assessment[YC_HASH_LEN];
-    uint8_t asset[YC_HASH_LEN];      /* "asset" */
-    uint8_t bid[YC_HASH_LEN];        /* "bid" */
-    uint8_t buyer[YC_PUBKEY_LEN];    /* "buyer" */
-    bool cross_border;               /* "cross_border" */
-    struct yc_slice destination;     /* "destination" (cross-border deals): jurisdiction */
-    bool has_exchange;               /* "exchange" (fee > 0): who received the fee */
+    uint8_t asset[YC_HASH_LEN];   /* "asset" */
+    uint8_t bid[YC_HASH_LEN];     /* "bid" */
+    uint8_t buyer[YC_PUBKEY_LEN]; /* "buyer" */
+    bool cross_border;            /* "cross_border" */
+    struct yc_slice destination;  /* "destination" (cross-border deals): jurisdiction */
+    bool has_exchange;            /* "exchange" (fee > 0): who received the fee */
     uint8_t exchange[YC_PUBKEY_LEN];
-    uint64_t fee;                    /* "fee": the exchange's fee */
-    uint64_t height;                 /* "height" */
-    uint64_t index;                  /* "index": position in the block */
-    bool has_license;                /* "license" (license offers): the license issued */
+    uint64_t fee;     /* "fee": the exchange's fee */
+    uint64_t height;  /* "height" */
+    uint64_t index;   /* "index": position in the block */
+    bool has_license; /* "license" (license offers): the license issued */
     uint8_t license[YC_HASH_LEN];
-    uint8_t listing[YC_HASH_LEN];    /* "listing" */
-    struct yc_slice offer;           /* "offer" */
-    uint32_t npayouts;               /* "payouts": [[pub, amount]…] contributors, then holder */
+    uint8_t listing[YC_HASH_LEN]; /* "listing" */
+    struct yc_slice offer;        /* "offer" */
+    uint32_t npayouts;            /* "payouts": [[pub, amount]…] contributors, then holder */
     struct yc_payout payouts[YC_PAYOUTS_MAX];
-    uint64_t policy_version;         /* "policy_version": the policy in force */
-    uint64_t price;                  /* "price" */
-    struct yc_slice sector;          /* "sector" */
-    uint8_t seller[YC_PUBKEY_LEN];   /* "seller" */
-    uint64_t time_ms;                /* "time" */
+    uint64_t policy_version;       /* "policy_version": the policy in force */
+    uint64_t price;                /* "price" */
+    struct yc_slice sector;        /* "sector" */
+    uint8_t seller[YC_PUBKEY_LEN]; /* "seller" */
+    uint64_t time_ms;              /* "time" */
 };
 
 struct yc_price_point {
-    uint64_t count;                  /* "count": deals */
-    uint64_t high;                   /* "high": highest price */
-    uint64_t last_height;            /* "last_height": height of the last deal counted */
-    uint8_t last_tx[YC_HASH_LEN];    /* "last_tx": its id */
-    uint64_t low;                    /* "low": lowest price */
-    uint64_t period;                 /* "period": start of the period, ms */
-    struct yc_slice sector;          /* "sector" */
-    uint64_t volume;                 /* "volume": sum of prices */
-    uint64_t vwap;                   /* "vwap": floor(volume / count) (one unit per deal) */
+    uint64_t count;               /* "count": deals */
+    uint64_t high;                /* "high": highest price */
+    uint64_t last_height;         /* "last_height": height of the last deal counted */
+    uint8_t last_tx[YC_HASH_LEN]; /* "last_tx": its id */
+    uint64_t low;                 /* "low": lowest price */
+    uint64_t period;              /* "period": start of the period, ms */
+    struct yc_slice sector;       /* "sector" */
+    uint64_t volume;              /* "volume": sum of prices */
+    uint64_t vwap;                /* "vwap": floor(volume / count) (one unit per deal) */
 };
 
 struct yc_pledge {
-    uint64_t amount;                 /* "amount" */
-    uint8_t asset[YC_HASH_LEN];      /* "asset" */
-    uint64_t closed_at;              /* "closed_at": height, 0 = active */
-    uint64_t created_at;             /* "created_at": height */
-    uint64_t due;                    /* "due": ms */
-    uint8_t pledgee[YC_PUBKEY_LEN];  /* "pledgee" */
-    uint8_t pledgor[YC_PUBKEY_LEN];  /* "pledgor" */
-    struct yc_slice status;          /* "status": active | released | enforced */
-    uint64_t time_ms;                /* "time" */
+    uint64_t amount;                /* "amount" */
+    uint8_t asset[YC_HASH_LEN];     /* "asset" */
+    uint64_t closed_at;             /* "closed_at": height, 0 = active */
+    uint64_t created_at;            /* "created_at": height */
+    uint64_t due;                   /* "due": ms */
+    uint8_t pledgee[YC_PUBKEY_LEN]; /* "pledgee" */
+    uint8_t pledgor[YC_PUBKEY_LEN]; /* "pledgor" */
+    struct yc_slice status;         /* "status": active | released | enforced */
+    uint64_t time_ms;               /* "time" */
 };
 
 #define YC_POLICY_CODES_MAX 256 /* codes policy.set may add to one code list, in all */
@@ -161,23 +161,23 @@ struct yc_code_adds {
 };
 
 struct yc_policy {
-    uint32_t nalert_accounts;        /* "alert_accounts" */
+    uint32_t nalert_accounts; /* "alert_accounts" */
     uint8_t alert_accounts[YC_POLICY_ACCOUNTS_MAX][YC_PUBKEY_LEN];
-    uint64_t alert_amount;           /* "alert_amount": 0 = none */
-    bool alert_cross_border;         /* "alert_cross_border" */
-    bool alert_important;            /* "alert_important" */
-    uint32_t nbanned_accounts;       /* "banned_accounts" */
+    uint64_t alert_amount;     /* "alert_amount": 0 = none */
+    bool alert_cross_border;   /* "alert_cross_border" */
+    bool alert_important;      /* "alert_important" */
+    uint32_t nbanned_accounts; /* "banned_accounts" */
     uint8_t banned_accounts[YC_POLICY_ACCOUNTS_MAX][YC_PUBKEY_LEN];
     struct yc_list banned_catalog_prefixes; /* "banned_catalog_prefixes" */
     struct yc_list banned_categories;       /* "banned_categories" */
     struct yc_list banned_jurisdictions;    /* "banned_jurisdictions" */
-    struct yc_code_adds categories;  /* "categories" (optional, omitted when empty): data
+    struct yc_code_adds categories;         /* "categories" (optional, omitted when empty): data
                                       * categories added to genesis's list, every version's
                                       * additions so far (codes are never taken away) */
-    uint64_t height;                 /* "height": set at */
-    struct yc_code_adds purposes;    /* "purposes" (optional): as categories, for purposes */
-    uint8_t regulator[YC_PUBKEY_LEN];/* "regulator": who set it */
-    uint64_t version;                /* "version": 1, 2, … */
+    uint64_t height;                        /* "height": set at */
+    struct yc_code_adds purposes;           /* "purposes" (optional): as categories, for purposes */
+    uint8_t regulator[YC_PUBKEY_LEN];       /* "regulator": who set it */
+    uint64_t version;                       /* "version": 1, 2, … */
 };
 
 struct yc_assessment {
@@ -192,11 +192,11 @@ struct yc_assessment {
 };
 
 struct yc_credit {
-    uint8_t account[YC_PUBKEY_LEN];   /* "account" */
-    uint8_t evidence[YC_HASH_LEN];    /* "evidence" */
-    uint64_t height;                  /* "height" */
-    struct yc_slice note;             /* "note" (optional): the resolution's or restoration's */
-    bool has_objection;               /* "objection_evidence", "objection_reason" */
+    uint8_t account[YC_PUBKEY_LEN]; /* "account" */
+    uint8_t evidence[YC_HASH_LEN];  /* "evidence" */
+    uint64_t height;                /* "height" */
+    struct yc_slice note;           /* "note" (optional): the resolution's or restoration's */
+    bool has_objection;             /* "objection_evidence", "objection_reason" */
     uint8_t objection_evidence[YC_HASH_LEN];
     struct yc_slice objection_reason;
     struct yc_slice reason;           /* "reason" */
@@ -213,19 +213,19 @@ struct yc_credit_state {
 };
 
 struct yc_alert {
-    bool has_account;                /* "account": the account concerned */
+    bool has_account; /* "account": the account concerned */
     uint8_t account[YC_PUBKEY_LEN];
-    uint64_t amount;                 /* "amount": the deal's price, else 0 */
-    bool has_asset;                  /* "asset" */
+    uint64_t amount; /* "amount": the deal's price, else 0 */
+    bool has_asset;  /* "asset" */
     uint8_t asset[YC_HASH_LEN];
-    uint64_t height;                 /* "height" */
-    uint64_t index;                  /* "index" */
-    struct yc_slice kind;            /* "kind": deal_amount | cross_border | important_data |
+    uint64_t height;         /* "height" */
+    uint64_t index;          /* "index" */
+    struct yc_slice kind;    /* "kind": deal_amount | cross_border | important_data |
                                       * watched_account */
-    uint64_t policy_version;         /* "policy_version": the rule's policy */
-    uint64_t time_ms;                /* "time" */
-    uint8_t tx[YC_HASH_LEN];         /* "tx" */
-    struct yc_slice type;            /* "type": the transaction's type */
+    uint64_t policy_version; /* "policy_version": the rule's policy */
+    uint64_t time_ms;        /* "time" */
+    uint8_t tx[YC_HASH_LEN]; /* "tx" */
+    struct yc_slice type;    /* "type": the transaction's type */
 };
 
 struct yc_supply {
@@ -250,8 +250,7 @@ size_t yc_key_credit_state(uint8_t *key, const uint8_t pub[YC_PUBKEY_LEN]);
 size_t yc_key_supply(uint8_t *key);
 /* price_index/<u8 len><sector>[<u64be period>]: the sector's prefix when !with_period.
  * sector: a code of 1..64 bytes. */
-size_t yc_key_price(uint8_t *key, const struct yc_slice *sector, bool with_period,
-                    uint64_t period);
+size_t yc_key_price(uint8_t *key, const struct yc_slice *sector, bool with_period, uint64_t period);
 /* alert/<u64be height><u32be index><u8 seq>. */
 size_t yc_key_alert(uint8_t *key, uint64_t height, uint32_t index, uint8_t seq);
 /* Index and whole-type prefixes (prefix + the 32-byte id or 33-byte account). */

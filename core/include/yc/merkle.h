@@ -19,9 +19,9 @@
 #define YC_MERKLE_MAX_DEPTH 32
 
 struct yc_merkle_proof {
-    uint32_t index;      /* leaf index */
-    uint32_t count;      /* number of leaves */
-    uint32_t nsiblings;  /* path length */
+    uint32_t index;                                     /* leaf index */
+    uint32_t count;                                     /* number of leaves */
+    uint32_t nsiblings;                                 /* path length */
     uint8_t siblings[YC_MERKLE_MAX_DEPTH][YC_HASH_LEN]; /* bottom-up */
 };
 

@@ -47,17 +47,17 @@
 #define YC_KEY_MAX 128
 
 /* Roles (DESIGN §5). Wire form is the name. */
-#define YC_ROLES(X)                                                                    \
-    X(YC_ROLE_INDIVIDUAL, 1, "individual")                                             \
-    X(YC_ROLE_ENTERPRISE, 2, "enterprise")                                             \
-    X(YC_ROLE_PROCESSOR, 3, "processor")                                               \
-    X(YC_ROLE_DATA_MERCHANT, 4, "data_merchant")                                       \
-    X(YC_ROLE_BROKER, 5, "broker")                                                     \
-    X(YC_ROLE_APPRAISER, 6, "appraiser")                                               \
-    X(YC_ROLE_CUSTODIAN, 7, "custodian")                                               \
-    X(YC_ROLE_FINANCIAL, 8, "financial")                                               \
-    X(YC_ROLE_EXCHANGE, 9, "exchange")                                                 \
-    X(YC_ROLE_AGENCY, 10, "agency")                                                    \
+#define YC_ROLES(X)                              \
+    X(YC_ROLE_INDIVIDUAL, 1, "individual")       \
+    X(YC_ROLE_ENTERPRISE, 2, "enterprise")       \
+    X(YC_ROLE_PROCESSOR, 3, "processor")         \
+    X(YC_ROLE_DATA_MERCHANT, 4, "data_merchant") \
+    X(YC_ROLE_BROKER, 5, "broker")               \
+    X(YC_ROLE_APPRAISER, 6, "appraiser")         \
+    X(YC_ROLE_CUSTODIAN, 7, "custodian")         \
+    X(YC_ROLE_FINANCIAL, 8, "financial")         \
+    X(YC_ROLE_EXCHANGE, 9, "exchange")           \
+    X(YC_ROLE_AGENCY, 10, "agency")              \
     X(YC_ROLE_REGULATOR, 11, "regulator")
 
 enum yc_role {
@@ -82,28 +82,28 @@ struct yc_account {
 struct yc_consent {
     struct yc_list categories;
     uint64_t fee_per_use;
-    uint64_t granted_at;  /* height */
+    uint64_t granted_at; /* height */
     struct yc_slice jurisdiction;
-    uint64_t max_uses;    /* 0 = unlimited */
+    uint64_t max_uses; /* 0 = unlimited */
     uint64_t not_before;
     bool onward_transfer;
     struct yc_list operations;
     uint8_t processor[YC_PUBKEY_LEN];
     struct yc_list purposes;
     uint64_t retention_days;
-    uint64_t revoked_at;  /* height, 0 = not revoked */
+    uint64_t revoked_at; /* height, 0 = not revoked */
     uint8_t subject[YC_PUBKEY_LEN];
     uint64_t until;
-    uint64_t uses;        /* recorded uses so far */
+    uint64_t uses; /* recorded uses so far */
 };
 
 struct yc_usage {
-    bool has_asset;                 /* "asset" (uses under a license): the asset used */
+    bool has_asset; /* "asset" (uses under a license): the asset used */
     uint8_t asset[YC_HASH_LEN];
     uint8_t authority[YC_HASH_LEN]; /* consent or license id */
     struct yc_slice authority_kind; /* "consent" | "license" */
     struct yc_slice category;
-    uint64_t fee;                   /* fen paid to the subject */
+    uint64_t fee; /* fen paid to the subject */
     uint64_t height;
     bool has_input, has_output;
     uint8_t input[YC_HASH_LEN], output[YC_HASH_LEN];
@@ -111,7 +111,7 @@ struct yc_usage {
     struct yc_slice purpose;
     uint8_t subject[YC_PUBKEY_LEN]; /* whose data (consent subject or asset holder) */
     uint64_t time_ms;
-    uint8_t user[YC_PUBKEY_LEN];    /* who used it (processor / licensee) */
+    uint8_t user[YC_PUBKEY_LEN]; /* who used it (processor / licensee) */
 };
 
 struct yc_evidence {
@@ -148,45 +148,45 @@ YC_WUR int yc_evidence_decode(struct yc_evidence *e, const uint8_t *p, size_t le
 /* ---- assets, rights, licenses, carries ---- */
 
 /* The three rights of an asset (wire form: the name; key byte: the number). */
-enum yc_right {
-    YC_RIGHT_HOLD = 0,
-    YC_RIGHT_PROCESS = 1,
-    YC_RIGHT_OPERATE = 2,
-    YC_RIGHT_COUNT = 3
-};
+enum yc_right { YC_RIGHT_HOLD = 0, YC_RIGHT_PROCESS = 1, YC_RIGHT_OPERATE = 2, YC_RIGHT_COUNT = 3 };
 /* "hold", "process", "operate", or NULL. */
 const char *yc_right_name(enum yc_right r);
 /* The right of a name, or YC_RIGHT_COUNT if none. */
 enum yc_right yc_right_from_name(const char *s, size_t len);
 
 /* Grades in increasing order (a derived asset's grade is at least each parent's). */
-enum yc_grade { YC_GRADE_NONE = 0, YC_GRADE_GENERAL = 1, YC_GRADE_IMPORTANT = 2, YC_GRADE_CORE = 3 };
+enum yc_grade {
+    YC_GRADE_NONE = 0,
+    YC_GRADE_GENERAL = 1,
+    YC_GRADE_IMPORTANT = 2,
+    YC_GRADE_CORE = 3
+};
 enum yc_grade yc_grade_from_name(const char *s, size_t len);
 
 struct yc_asset {
-    struct yc_slice catalog;      /* "catalog": catalog code */
-    struct yc_slice certificate;  /* "certificate" (present once certified): YC-<h>-<i> */
-    uint64_t certified_at;        /* "certified_at": height, 0 = not certified */
-    uint32_t ncontributors;       /* "contributors": [[pub, bps]…] */
+    struct yc_slice catalog;     /* "catalog": catalog code */
+    struct yc_slice certificate; /* "certificate" (present once certified): YC-<h>-<i> */
+    uint64_t certified_at;       /* "certified_at": height, 0 = not certified */
+    uint32_t ncontributors;      /* "contributors": [[pub, bps]…] */
     struct yc_contributor contributors[YC_CONTRIBUTORS_MAX];
-    uint8_t digest[YC_HASH_LEN];  /* "digest": the current version's digest */
-    struct yc_slice grade;        /* "grade" */
-    uint64_t notice_until;        /* "notice_until": first height after the notice period */
-    uint64_t objections_open;     /* "objections_open": objections not yet resolved */
-    struct yc_slice openness;     /* "openness" */
-    uint32_t nparents;            /* "parents": asset ids */
+    uint8_t digest[YC_HASH_LEN]; /* "digest": the current version's digest */
+    struct yc_slice grade;       /* "grade" */
+    uint64_t notice_until;       /* "notice_until": first height after the notice period */
+    uint64_t objections_open;    /* "objections_open": objections not yet resolved */
+    struct yc_slice openness;    /* "openness" */
+    uint32_t nparents;           /* "parents": asset ids */
     uint8_t parents[YC_PARENTS_MAX][YC_HASH_LEN];
-    uint64_t registered_at;       /* "registered_at": height */
+    uint64_t registered_at;            /* "registered_at": height */
     uint8_t registrant[YC_PUBKEY_LEN]; /* "registrant" */
-    uint64_t retired_at;          /* "retired_at": height, 0 = not retired */
-    struct yc_slice sector;       /* "sector" */
-    struct yc_slice source;       /* "source" */
-    uint64_t time_ms;             /* "time": block time of the registration */
-    struct yc_slice title;        /* "title" */
-    bool has_usage;               /* "usage" (optional): the use that produced it */
+    uint64_t retired_at;               /* "retired_at": height, 0 = not retired */
+    struct yc_slice sector;            /* "sector" */
+    struct yc_slice source;            /* "source" */
+    uint64_t time_ms;                  /* "time": block time of the registration */
+    struct yc_slice title;             /* "title" */
+    bool has_usage;                    /* "usage" (optional): the use that produced it */
     uint8_t usage[YC_HASH_LEN];
-    uint64_t version;             /* "version": current version number, 1 = registration */
-    uint64_t voided_at;           /* "voided_at": height an objection was upheld, 0 = valid */
+    uint64_t version;   /* "version": current version number, 1 = registration */
+    uint64_t voided_at; /* "voided_at": height an objection was upheld, 0 = valid */
 };
 
 struct yc_asset_version {
@@ -230,12 +230,12 @@ struct yc_license {
 };
 
 struct yc_carry {
-    bool has_asset;                   /* "asset" (optional): the asset carried */
+    bool has_asset; /* "asset" (optional): the asset carried */
     uint8_t asset[YC_HASH_LEN];
-    struct yc_list categories;        /* "categories" */
-    uint64_t closed_at;               /* "closed_at": height, 0 = open */
-    uint8_t holder[YC_PUBKEY_LEN];    /* "holder" */
-    bool has_package;                 /* "package" (completed) */
+    struct yc_list categories;     /* "categories" */
+    uint64_t closed_at;            /* "closed_at": height, 0 = open */
+    uint8_t holder[YC_PUBKEY_LEN]; /* "holder" */
+    bool has_package;              /* "package" (completed) */
     uint8_t package[YC_HASH_LEN];
     struct yc_slice reason;           /* "reason" (rejected) */
     uint8_t recipient[YC_PUBKEY_LEN]; /* "recipient" */

@@ -58,5 +58,4 @@ YC_WUR int yc_provenance_render(const struct yc_state_src *src, const uint8_t id
                                 uint64_t height, uint64_t time_ms, enum yc_prov_format f,
                                 struct yc_buf *out);
 
-
 #endif

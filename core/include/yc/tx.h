@@ -27,46 +27,46 @@
 
 #define YC_TX_MAX_BYTES (64u * 1024u) /* a signed tx larger than this is refused */
 #define YC_TX_MAX_COSIGS 4
-#define YC_LIST_MAX 16   /* items in a category/purpose/operation list */
-#define YC_NAME_MAX 128  /* bytes of a display name, title or reason text */
-#define YC_CODE_MAX 64   /* bytes of a role, category, purpose, jurisdiction or code */
+#define YC_LIST_MAX 16  /* items in a category/purpose/operation list */
+#define YC_NAME_MAX 128 /* bytes of a display name, title or reason text */
+#define YC_CODE_MAX 64  /* bytes of a role, category, purpose, jurisdiction or code */
 
 /* Wire names are the protocol; numbers are internal but stable (never renumbered). */
-#define YC_TX_TYPES(X)                                                                 \
-    X(YC_TX_ACCOUNT_REGISTER, 1, "account.register")                                   \
-    X(YC_TX_ACCOUNT_UPDATE, 2, "account.update")                                       \
-    X(YC_TX_TOKEN_ISSUE, 10, "token.issue")                                            \
-    X(YC_TX_TOKEN_TRANSFER, 11, "token.transfer")                                      \
-    X(YC_TX_TOKEN_REDEEM, 12, "token.redeem")                                          \
-    X(YC_TX_CONSENT_GRANT, 20, "consent.grant")                                        \
-    X(YC_TX_CONSENT_REVOKE, 21, "consent.revoke")                                      \
-    X(YC_TX_USAGE_RECORD, 30, "usage.record")                                          \
-    X(YC_TX_EVIDENCE_ANCHOR, 31, "evidence.anchor")                                    \
-    X(YC_TX_CARRY_REQUEST, 32, "carry.request")                                        \
-    X(YC_TX_CARRY_COMPLETE, 33, "carry.complete")                                      \
-    X(YC_TX_CARRY_REJECT, 34, "carry.reject")                                          \
-    X(YC_TX_ASSET_REGISTER, 40, "asset.register")                                      \
-    X(YC_TX_ASSET_OBJECT, 41, "asset.object")                                          \
-    X(YC_TX_ASSET_RESOLVE, 42, "asset.resolve")                                        \
-    X(YC_TX_ASSET_CERTIFY, 43, "asset.certify")                                        \
-    X(YC_TX_ASSET_UPDATE, 44, "asset.update")                                          \
-    X(YC_TX_ASSET_RETIRE, 45, "asset.retire")                                          \
-    X(YC_TX_RIGHT_TRANSFER, 50, "right.transfer")                                      \
-    X(YC_TX_RIGHT_LICENSE, 51, "right.license")                                        \
-    X(YC_TX_LICENSE_REVOKE, 52, "license.revoke")                                      \
-    X(YC_TX_MARKET_LIST, 60, "market.list")                                            \
-    X(YC_TX_MARKET_APPRAISE, 61, "market.appraise")                                    \
-    X(YC_TX_MARKET_BID, 62, "market.bid")                                              \
-    X(YC_TX_MARKET_ACCEPT, 63, "market.accept")                                        \
-    X(YC_TX_MARKET_CANCEL, 64, "market.cancel")                                        \
-    X(YC_TX_PLEDGE_CREATE, 70, "pledge.create")                                        \
-    X(YC_TX_PLEDGE_RELEASE, 71, "pledge.release")                                      \
-    X(YC_TX_PLEDGE_ENFORCE, 72, "pledge.enforce")                                      \
-    X(YC_TX_POLICY_SET, 80, "policy.set")                                              \
-    X(YC_TX_EXPORT_ASSESS, 81, "export.assess")                                        \
-    X(YC_TX_CREDIT_RECORD, 82, "credit.record")                                        \
-    X(YC_TX_CREDIT_RESTORE, 83, "credit.restore")                                      \
-    X(YC_TX_CREDIT_OBJECT, 84, "credit.object")                                        \
+#define YC_TX_TYPES(X)                               \
+    X(YC_TX_ACCOUNT_REGISTER, 1, "account.register") \
+    X(YC_TX_ACCOUNT_UPDATE, 2, "account.update")     \
+    X(YC_TX_TOKEN_ISSUE, 10, "token.issue")          \
+    X(YC_TX_TOKEN_TRANSFER, 11, "token.transfer")    \
+    X(YC_TX_TOKEN_REDEEM, 12, "token.redeem")        \
+    X(YC_TX_CONSENT_GRANT, 20, "consent.grant")      \
+    X(YC_TX_CONSENT_REVOKE, 21, "consent.revoke")    \
+    X(YC_TX_USAGE_RECORD, 30, "usage.record")        \
+    X(YC_TX_EVIDENCE_ANCHOR, 31, "evidence.anchor")  \
+    X(YC_TX_CARRY_REQUEST, 32, "carry.request")      \
+    X(YC_TX_CARRY_COMPLETE, 33, "carry.complete")    \
+    X(YC_TX_CARRY_REJECT, 34, "carry.reject")        \
+    X(YC_TX_ASSET_REGISTER, 40, "asset.register")    \
+    X(YC_TX_ASSET_OBJECT, 41, "asset.object")        \
+    X(YC_TX_ASSET_RESOLVE, 42, "asset.resolve")      \
+    X(YC_TX_ASSET_CERTIFY, 43, "asset.certify")      \
+    X(YC_TX_ASSET_UPDATE, 44, "asset.update")        \
+    X(YC_TX_ASSET_RETIRE, 45, "asset.retire")        \
+    X(YC_TX_RIGHT_TRANSFER, 50, "right.transfer")    \
+    X(YC_TX_RIGHT_LICENSE, 51, "right.license")      \
+    X(YC_TX_LICENSE_REVOKE, 52, "license.revoke")    \
+    X(YC_TX_MARKET_LIST, 60, "market.list")          \
+    X(YC_TX_MARKET_APPRAISE, 61, "market.appraise")  \
+    X(YC_TX_MARKET_BID, 62, "market.bid")            \
+    X(YC_TX_MARKET_ACCEPT, 63, "market.accept")      \
+    X(YC_TX_MARKET_CANCEL, 64, "market.cancel")      \
+    X(YC_TX_PLEDGE_CREATE, 70, "pledge.create")      \
+    X(YC_TX_PLEDGE_RELEASE, 71, "pledge.release")    \
+    X(YC_TX_PLEDGE_ENFORCE, 72, "pledge.enforce")    \
+    X(YC_TX_POLICY_SET, 80, "policy.set")            \
+    X(YC_TX_EXPORT_ASSESS, 81, "export.assess")      \
+    X(YC_TX_CREDIT_RECORD, 82, "credit.record")      \
+    X(YC_TX_CREDIT_RESTORE, 83, "credit.restore")    \
+    X(YC_TX_CREDIT_OBJECT, 84, "credit.object")      \
     X(YC_TX_CREDIT_RESOLVE, 85, "credit.resolve")
 
 enum yc_tx_type {
@@ -94,7 +94,7 @@ struct yc_list {
 
 /* Bodies. Map keys on the wire are the field names, sorted; optional fields noted. */
 struct yc_body_account_register {
-    bool has_account;          /* "account" (bin 33): registered account; absent = sender */
+    bool has_account; /* "account" (bin 33): registered account; absent = sender */
     uint8_t account[YC_PUBKEY_LEN];
     struct yc_slice jurisdiction; /* "jurisdiction": e.g. CN-CQ, CN-SC, SG */
     struct yc_slice name;         /* "name": display name */
@@ -107,46 +107,46 @@ struct yc_body_account_update {
     struct yc_slice jurisdiction, name;
 };
 struct yc_body_token {
-    bool has_to;               /* "to" (issue, transfer) */
+    bool has_to; /* "to" (issue, transfer) */
     uint8_t to[YC_PUBKEY_LEN];
-    uint64_t amount;           /* "amount" in fen, > 0 */
-    struct yc_slice memo;      /* "memo" (optional) */
+    uint64_t amount;      /* "amount" in fen, > 0 */
+    struct yc_slice memo; /* "memo" (optional) */
 };
 struct yc_body_consent_grant {
-    struct yc_list categories;    /* "categories" */
-    uint64_t fee_per_use;         /* "fee_per_use" (fen, optional, default 0) */
-    struct yc_slice jurisdiction; /* "jurisdiction": processing jurisdiction */
-    uint64_t max_uses;            /* "max_uses" (optional, 0 = unlimited) */
-    uint64_t not_before;          /* "not_before" (ms, optional, default 0) */
-    bool onward_transfer;         /* "onward_transfer" (optional, default false) */
-    struct yc_list operations;    /* "operations": collect, hold, host, use */
+    struct yc_list categories;        /* "categories" */
+    uint64_t fee_per_use;             /* "fee_per_use" (fen, optional, default 0) */
+    struct yc_slice jurisdiction;     /* "jurisdiction": processing jurisdiction */
+    uint64_t max_uses;                /* "max_uses" (optional, 0 = unlimited) */
+    uint64_t not_before;              /* "not_before" (ms, optional, default 0) */
+    bool onward_transfer;             /* "onward_transfer" (optional, default false) */
+    struct yc_list operations;        /* "operations": collect, hold, host, use */
     uint8_t processor[YC_PUBKEY_LEN]; /* "processor" */
-    struct yc_list purposes;      /* "purposes" */
-    uint64_t retention_days;      /* "retention_days" (optional, default 0 = none stated) */
-    uint64_t until;               /* "until" (ms, > not_before) */
+    struct yc_list purposes;          /* "purposes" */
+    uint64_t retention_days;          /* "retention_days" (optional, default 0 = none stated) */
+    uint64_t until;                   /* "until" (ms, > not_before) */
 };
 struct yc_body_consent_revoke {
     uint8_t consent[YC_HASH_LEN]; /* "consent" */
 };
 struct yc_body_usage_record {
-    struct yc_slice category;     /* "category" (optional) */
-    bool has_consent;             /* exactly one of "consent" / "license" */
+    struct yc_slice category; /* "category" (optional) */
+    bool has_consent;         /* exactly one of "consent" / "license" */
     uint8_t consent[YC_HASH_LEN];
     bool has_input;
-    uint8_t input[YC_HASH_LEN];   /* "input" digest (optional) */
+    uint8_t input[YC_HASH_LEN]; /* "input" digest (optional) */
     bool has_license;
     uint8_t license[YC_HASH_LEN];
-    struct yc_slice operation;    /* "operation" */
+    struct yc_slice operation; /* "operation" */
     bool has_output;
-    uint8_t output[YC_HASH_LEN];  /* "output" digest (optional) */
-    struct yc_slice purpose;      /* "purpose" */
+    uint8_t output[YC_HASH_LEN]; /* "output" digest (optional) */
+    struct yc_slice purpose;     /* "purpose" */
 };
 struct yc_body_evidence_anchor {
     uint8_t digest[YC_HASH_LEN]; /* "digest" */
     struct yc_slice kind;        /* "kind": a code, e.g. dcmm_assessment */
     struct yc_slice note;        /* "note" (optional) */
     bool has_ref;
-    uint8_t ref[YC_HASH_LEN];    /* "ref" (optional): id of a referenced object */
+    uint8_t ref[YC_HASH_LEN]; /* "ref" (optional): id of a referenced object */
 };
 
 /* ---- assets, rights and carry ---- */
@@ -161,18 +161,18 @@ struct yc_contributor {
 };
 
 struct yc_body_asset_register {
-    struct yc_slice catalog;  /* "catalog": catalog code */
-    uint32_t ncontributors;   /* "contributors": array of [pub, bps], 1..16 */
+    struct yc_slice catalog; /* "catalog": catalog code */
+    uint32_t ncontributors;  /* "contributors": array of [pub, bps], 1..16 */
     struct yc_contributor contributors[YC_CONTRIBUTORS_MAX];
     uint8_t digest[YC_HASH_LEN]; /* "digest": content digest */
-    struct yc_slice grade;    /* "grade": general | important | core */
-    struct yc_slice openness; /* "openness": open | conditional | closed */
-    uint32_t nparents;        /* "parents" (optional): asset ids, 0..16 */
+    struct yc_slice grade;       /* "grade": general | important | core */
+    struct yc_slice openness;    /* "openness": open | conditional | closed */
+    uint32_t nparents;           /* "parents" (optional): asset ids, 0..16 */
     uint8_t parents[YC_PARENTS_MAX][YC_HASH_LEN];
-    struct yc_slice sector;   /* "sector": a code */
-    struct yc_slice source;   /* "source": public | enterprise | personal */
-    struct yc_slice title;    /* "title": 1..128 bytes */
-    bool has_usage;           /* "usage" (optional): the recorded use whose output this is */
+    struct yc_slice sector; /* "sector": a code */
+    struct yc_slice source; /* "source": public | enterprise | personal */
+    struct yc_slice title;  /* "title": 1..128 bytes */
+    bool has_usage;         /* "usage" (optional): the recorded use whose output this is */
     uint8_t usage[YC_HASH_LEN];
 };
 struct yc_body_asset_object {
@@ -181,13 +181,13 @@ struct yc_body_asset_object {
     struct yc_slice reason;        /* "reason": a code */
 };
 struct yc_body_asset_resolve {
-    struct yc_slice note;             /* "note" (optional) */
-    uint8_t objection[YC_HASH_LEN];   /* "objection" */
-    struct yc_slice outcome;          /* "outcome": upheld | dismissed */
+    struct yc_slice note;           /* "note" (optional) */
+    uint8_t objection[YC_HASH_LEN]; /* "objection" */
+    struct yc_slice outcome;        /* "outcome": upheld | dismissed */
 };
-struct yc_body_asset_ref {            /* asset.certify; asset.retire */
-    uint8_t asset[YC_HASH_LEN];       /* "asset" */
-    struct yc_slice reason;           /* "reason" (optional code; retire only) */
+struct yc_body_asset_ref {      /* asset.certify; asset.retire */
+    uint8_t asset[YC_HASH_LEN]; /* "asset" */
+    struct yc_slice reason;     /* "reason" (optional code; retire only) */
 };
 struct yc_body_asset_update {
     uint8_t asset[YC_HASH_LEN];  /* "asset" */
@@ -196,7 +196,7 @@ struct yc_body_asset_update {
     bool has_parents;            /* "parents" (optional): replaces the parent list */
     uint32_t nparents;
     uint8_t parents[YC_PARENTS_MAX][YC_HASH_LEN];
-    struct yc_slice title;       /* "title" (optional): a new title */
+    struct yc_slice title; /* "title" (optional): a new title */
 };
 struct yc_body_right_transfer {
     uint8_t asset[YC_HASH_LEN]; /* "asset" */
@@ -224,11 +224,11 @@ struct yc_body_carry_request {
     uint8_t holder[YC_PUBKEY_LEN];    /* "holder": who holds the data now */
     uint8_t recipient[YC_PUBKEY_LEN]; /* "recipient": where it goes */
 };
-struct yc_body_carry_close {          /* carry.complete; carry.reject */
-    uint8_t carry[YC_HASH_LEN];       /* "carry" */
+struct yc_body_carry_close {    /* carry.complete; carry.reject */
+    uint8_t carry[YC_HASH_LEN]; /* "carry" */
     bool has_package;
-    uint8_t package[YC_HASH_LEN];     /* "package" (complete): digest of the package */
-    struct yc_slice reason;           /* "reason" (reject): a code */
+    uint8_t package[YC_HASH_LEN]; /* "package" (complete): digest of the package */
+    struct yc_slice reason;       /* "reason" (reject): a code */
 };
 
 /* ---- market, finance and supervision ---- */
@@ -236,18 +236,18 @@ struct yc_body_carry_close {          /* carry.complete; carry.reject */
 #define YC_POLICY_ACCOUNTS_MAX 16 /* accounts in one negative-list or alert list */
 
 struct yc_body_market_list {
-    uint8_t asset[YC_HASH_LEN];   /* "asset" */
-    uint64_t fee;                 /* "fee" (optional; license offers): fen per use */
-    uint64_t max_uses;            /* "max_uses" (optional; license offers): 0 = unlimited */
-    struct yc_slice offer;        /* "offer": hold | operate | license */
-    bool has_operations;          /* "operations" (license offers) */
+    uint8_t asset[YC_HASH_LEN]; /* "asset" */
+    uint64_t fee;               /* "fee" (optional; license offers): fen per use */
+    uint64_t max_uses;          /* "max_uses" (optional; license offers): 0 = unlimited */
+    struct yc_slice offer;      /* "offer": hold | operate | license */
+    bool has_operations;        /* "operations" (license offers) */
     struct yc_list operations;
-    uint64_t price;               /* "price": the ask, fen */
-    bool has_purposes;            /* "purposes" (license offers) */
+    uint64_t price;    /* "price": the ask, fen */
+    bool has_purposes; /* "purposes" (license offers) */
     struct yc_list purposes;
-    struct yc_slice sector;       /* "sector": a code, the price index's sector */
-    uint64_t until;               /* "until" (license offers): end of the license, ms */
-    struct yc_slice visibility;   /* "visibility" (license offers) */
+    struct yc_slice sector;     /* "sector": a code, the price index's sector */
+    uint64_t until;             /* "until" (license offers): end of the license, ms */
+    struct yc_slice visibility; /* "visibility" (license offers) */
 };
 struct yc_body_market_appraise {
     uint8_t listing[YC_HASH_LEN]; /* "listing" */
@@ -275,31 +275,31 @@ struct yc_body_pledge_create {
     uint64_t due;                   /* "due": ms, after which the pledgee may enforce */
     uint8_t pledgee[YC_PUBKEY_LEN]; /* "pledgee": a financial institution; must co-sign */
 };
-struct yc_body_pledge_ref {         /* pledge.release; pledge.enforce */
-    uint8_t pledge[YC_HASH_LEN];    /* "pledge" */
+struct yc_body_pledge_ref {      /* pledge.release; pledge.enforce */
+    uint8_t pledge[YC_HASH_LEN]; /* "pledge" */
 };
 struct yc_body_policy_set {
-    uint32_t nalert_accounts;       /* "alert_accounts" (optional): any act of these */
+    uint32_t nalert_accounts; /* "alert_accounts" (optional): any act of these */
     uint8_t alert_accounts[YC_POLICY_ACCOUNTS_MAX][YC_PUBKEY_LEN];
-    uint64_t alert_amount;          /* "alert_amount" (optional): deals above it; 0 = none */
-    bool alert_cross_border;        /* "alert_cross_border" (optional) */
-    bool alert_important;          /* "alert_important" (optional): uses of important data */
-    uint32_t nbanned_accounts;      /* "banned_accounts" (optional) */
+    uint64_t alert_amount;     /* "alert_amount" (optional): deals above it; 0 = none */
+    bool alert_cross_border;   /* "alert_cross_border" (optional) */
+    bool alert_important;      /* "alert_important" (optional): uses of important data */
+    uint32_t nbanned_accounts; /* "banned_accounts" (optional) */
     uint8_t banned_accounts[YC_POLICY_ACCOUNTS_MAX][YC_PUBKEY_LEN];
     struct yc_list banned_catalog_prefixes; /* "banned_catalog_prefixes" (optional) */
     struct yc_list banned_categories;       /* "banned_categories" (optional) */
     struct yc_list banned_jurisdictions;    /* "banned_jurisdictions" (optional) */
-    struct yc_list categories;      /* "categories" (optional): codes to add to the data
+    struct yc_list categories;              /* "categories" (optional): codes to add to the data
                                      * category list */
-    struct yc_list purposes;        /* "purposes" (optional): codes to add to the purposes */
-    uint64_t version;               /* "version": the current version + 1 */
+    struct yc_list purposes; /* "purposes" (optional): codes to add to the purposes */
+    uint64_t version;        /* "version": the current version + 1 */
 };
 struct yc_body_export_assess {
-    uint8_t asset[YC_HASH_LEN];     /* "asset" */
-    struct yc_slice destination;    /* "destination": a jurisdiction outside CN */
-    struct yc_slice outcome;        /* "outcome": approved | denied */
-    uint8_t report[YC_HASH_LEN];    /* "report": digest of the assessment report */
-    uint64_t until;                 /* "until": ms, end of the approval */
+    uint8_t asset[YC_HASH_LEN];  /* "asset" */
+    struct yc_slice destination; /* "destination": a jurisdiction outside CN */
+    struct yc_slice outcome;     /* "outcome": approved | denied */
+    uint8_t report[YC_HASH_LEN]; /* "report": digest of the assessment report */
+    uint64_t until;              /* "until": ms, end of the approval */
 };
 struct yc_body_credit_record {
     uint8_t account[YC_PUBKEY_LEN]; /* "account" */
@@ -307,13 +307,13 @@ struct yc_body_credit_record {
     struct yc_slice reason;         /* "reason": a code */
     struct yc_slice severity;       /* "severity": warning | restricted | frozen */
 };
-struct yc_body_credit_ref {         /* credit.restore; credit.object; credit.resolve */
-    uint8_t credit[YC_HASH_LEN];    /* "credit" */
-    bool has_evidence;              /* "evidence" (object): digest */
+struct yc_body_credit_ref {      /* credit.restore; credit.object; credit.resolve */
+    uint8_t credit[YC_HASH_LEN]; /* "credit" */
+    bool has_evidence;           /* "evidence" (object): digest */
     uint8_t evidence[YC_HASH_LEN];
-    struct yc_slice note;           /* "note" (optional; restore, resolve) */
-    struct yc_slice outcome;        /* "outcome" (resolve): uphold | withdraw */
-    struct yc_slice reason;         /* "reason" (object): a code */
+    struct yc_slice note;    /* "note" (optional; restore, resolve) */
+    struct yc_slice outcome; /* "outcome" (resolve): uphold | withdraw */
+    struct yc_slice reason;  /* "reason" (object): a code */
 };
 
 union yc_tx_body {

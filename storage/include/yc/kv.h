@@ -31,8 +31,8 @@ typedef struct yc_kv_iter yc_kv_iter;
 struct yc_kv_ops {
     /* *val yc_malloc'ed (the caller frees it; NULL for an empty value is allowed):
      * YC_OK, YC_ENOTFOUND, YC_ECORRUPT (a checksum failed), YC_EIO. */
-    int (*get)(yc_kv *kv, const uint8_t *key, size_t klen, uint8_t **val, size_t *vlen,
-               char *err, size_t errlen);
+    int (*get)(yc_kv *kv, const uint8_t *key, size_t klen, uint8_t **val, size_t *vlen, char *err,
+               size_t errlen);
     /* Applies b atomically, durably when `sync`: YC_OK, YC_EIO, YC_ECORRUPT, YC_ENOMEM.
      * Afterwards b's contents are unspecified: clear or free it. */
     int (*write)(yc_kv *kv, yc_kv_batch *b, bool sync, char *err, size_t errlen);

@@ -32,10 +32,10 @@
 typedef struct store store;
 
 struct store_tip {
-    uint64_t height; /* 0 = only genesis */
-    uint8_t hash[YC_HASH_LEN];       /* block hash at height (genesis hash at 0) */
+    uint64_t height;           /* 0 = only genesis */
+    uint8_t hash[YC_HASH_LEN]; /* block hash at height (genesis hash at 0) */
     uint8_t state_root[YC_HASH_LEN];
-    uint64_t time_ms;                /* block time (genesis time at 0) */
+    uint64_t time_ms; /* block time (genesis time at 0) */
 };
 
 struct store_txloc {
@@ -56,12 +56,15 @@ YC_WUR int store_open(store **out, const char *dir, bool create, const struct yc
                       char *errbuf, size_t errlen);
 
 /* Flags of store_open_ex. */
-#define STORE_CREATE 0x1u    /* create the database if missing (as store_open's `create`) */
-#define STORE_READ_ONLY 0x2u /* never write: no genesis initialisation; commits, journal
+#define STORE_CREATE 0x1u /* create the database if missing (as store_open's `create`) */
+#define STORE_READ_ONLY \
+    0x2u /* never write: no genesis initialisation; commits, journal
                               * appends and prunes fail with YC_EINVAL (audit, inspect) */
-#define STORE_NO_CHECK 0x4u  /* skip the tip consistency check at open: the audit tool
+#define STORE_NO_CHECK \
+    0x4u /* skip the tip consistency check at open: the audit tool
                               * reports such damage itself, naming the height */
-#define STORE_VERIFY 0x8u    /* every read verifies LevelDB's block checksums (a damaged
+#define STORE_VERIFY \
+    0x8u /* every read verifies LevelDB's block checksums (a damaged
                               * block is YC_ECORRUPT, never served): the audit tool */
 
 /*
@@ -80,8 +83,8 @@ YC_WUR int store_open_ex(store **out, const char *dir, unsigned flags,
  * fault-injecting one, for tests): the same checks and genesis initialisation. The caller
  * keeps kv and closes it after store_close.
  */
-YC_WUR int store_open_kv(store **out, yc_kv *kv, unsigned flags,
-                         const struct yc_genesis *genesis, char *errbuf, size_t errlen);
+YC_WUR int store_open_kv(store **out, yc_kv *kv, unsigned flags, const struct yc_genesis *genesis,
+                         char *errbuf, size_t errlen);
 
 /* Closes the database (flushing LevelDB's memtable into a table first, unless read-only).
  * NULL is a no-op. */

@@ -36,9 +36,9 @@
 
 /* The first damage found. */
 struct store_damage {
-    char file[256];   /* the file's name within the directory, e.g. "000005.ldb" */
-    uint64_t offset;  /* byte offset of the damaged block or record */
-    char what[200];   /* e.g. "data block of 4012 bytes: checksum mismatch" */
+    char file[256];  /* the file's name within the directory, e.g. "000005.ldb" */
+    uint64_t offset; /* byte offset of the damaged block or record */
+    char what[200];  /* e.g. "data block of 4012 bytes: checksum mismatch" */
 };
 
 struct store_verify_stats {
@@ -63,11 +63,11 @@ YC_WUR int store_verify_files(const char *dir, struct store_verify_stats *stats,
 
 /* The files a database is made of, from its current manifest. */
 struct store_files {
-    char manifest[64];        /* "MANIFEST-000026" */
-    uint64_t log_number;      /* logs numbered >= this (or prev_log_number) are live */
+    char manifest[64];   /* "MANIFEST-000026" */
+    uint64_t log_number; /* logs numbered >= this (or prev_log_number) are live */
     uint64_t prev_log_number;
-    uint64_t next_file;       /* the next file number LevelDB will use */
-    uint64_t *tables;         /* numbers of the live tables (yc_malloc'ed) */
+    uint64_t next_file; /* the next file number LevelDB will use */
+    uint64_t *tables;   /* numbers of the live tables (yc_malloc'ed) */
     size_t ntables;
 };
 

@@ -23,9 +23,9 @@ static void sign(struct tchain *c, enum yc_tx_type type, const yc_signer *who, u
     struct yc_buf enc;
     uint8_t aux[32] = {0}, id[YC_HASH_LEN];
     yc_buf_init(&enc, 0);
-    assert_int_equal(yc_tx_build_signed(&enc, id, c->g.chain_id, type, who, nonce, body->data,
-                                        body->len, aux),
-                     YC_OK);
+    assert_int_equal(
+        yc_tx_build_signed(&enc, id, c->g.chain_id, type, who, nonce, body->data, body->len, aux),
+        YC_OK);
     assert_int_equal(yc_tx_decode(out, enc.data, enc.len), YC_OK);
     yc_buf_cleanup(&enc);
     yc_buf_cleanup(body);
@@ -69,8 +69,7 @@ void tout_tx_register(struct tchain *c, uint32_t keyno, struct yc_tx *out)
     yc_tx_cleanup(&plain);
 }
 
-void tout_tx_recosign(const struct yc_tx *in, bool strip, const yc_signer *add,
-                      struct yc_tx *out)
+void tout_tx_recosign(const struct yc_tx *in, bool strip, const yc_signer *add, struct yc_tx *out)
 {
     struct yc_cosig cs[YC_TX_MAX_COSIGS];
     uint32_t k = 0;

@@ -20,7 +20,6 @@ void tout_tx_register(struct tchain *c, uint32_t keyno, struct yc_tx *out);
 
 /* `in` re-encoded with its co-signatures stripped (strip) and/or a co-signature by `add`
  * (NULL: none) over its id added; same id. */
-void tout_tx_recosign(const struct yc_tx *in, bool strip, const yc_signer *add,
-                      struct yc_tx *out);
+void tout_tx_recosign(const struct yc_tx *in, bool strip, const yc_signer *add, struct yc_tx *out);
 
 #endif

@@ -193,7 +193,8 @@ static void test_replay_json_ok(void **state)
     char gh[2 * YC_HASH_LEN + 1];
     yc_hex(gh, f->c.g.hash, YC_HASH_LEN);
     assert_int_equal(run(&out, "replay", "--home", f->home, "--genesis-hash", gh,
-                         "--require-anchor", "--json", NULL), 0);
+                         "--require-anchor", "--json", NULL),
+                     0);
     j = parse_json(out);
     assert_true(json_is_true(json_object_get(j, "anchored")));
     json_decref(j);
@@ -206,8 +207,8 @@ static void test_replay_json_ok(void **state)
     json_decref(j);
     free(out);
     gh[0] = gh[0] == '0' ? '1' : '0';
-    assert_int_equal(run(&out, "replay", "--home", f->home, "--genesis-hash", gh, "--json",
-                         NULL), 78);
+    assert_int_equal(run(&out, "replay", "--home", f->home, "--genesis-hash", gh, "--json", NULL),
+                     78);
     j = parse_json(out);
     assert_true(json_is_false(json_object_get(j, "ok")));
     json_decref(j);
@@ -225,8 +226,8 @@ static void test_replay_json_ok(void **state)
     assert_int_equal(run(NULL, "replay", "--home", f->home, "--at", "5", "--quiet", NULL), 0);
     assert_int_equal(run(&out, "replay", "--home", f->home, "--at", "3", "--json", NULL), 78);
     j = parse_json(out);
-    assert_non_null(strstr(json_string_value(json_object_get(j, "reason")),
-                           "the home's tip is height 5"));
+    assert_non_null(
+        strstr(json_string_value(json_object_get(j, "reason")), "the home's tip is height 5"));
     json_decref(j);
     free(out);
     assert_int_equal(run(NULL, "replay", "--node", "http://127.0.0.1:1", "--at", "3", NULL), 2);
@@ -251,8 +252,7 @@ static void test_replay_json_ok(void **state)
     json_decref(jr);
 
     /* the report cannot be written: 74 */
-    assert_int_equal(run(NULL, "replay", "--home", f->home, "--report", "/nonexistent/dir/r",
-                         NULL),
+    assert_int_equal(run(NULL, "replay", "--home", f->home, "--report", "/nonexistent/dir/r", NULL),
                      74);
 }
 
@@ -435,8 +435,8 @@ static void add_failed_attempts(struct fix *f)
     uint8_t aux[32] = {0}, id[YC_HASH_LEN];
     yc_tx_cleanup(&txs[0]);
     assert_int_equal(yc_tx_build_signed(&enc, id, f->c.g.chain_id, YC_TX_USAGE_RECORD,
-                                        f->c.exchange, f->c.exchange_nonce - 1, body.data,
-                                        body.len, aux),
+                                        f->c.exchange, f->c.exchange_nonce - 1, body.data, body.len,
+                                        aux),
                      YC_OK);
     assert_int_equal(yc_tx_decode(&txs[0], enc.data, enc.len), YC_OK);
     yc_buf_cleanup(&body);
@@ -451,9 +451,8 @@ static void add_failed_attempts(struct fix *f)
     yc_enc_cstr(&e, "to");
     yc_enc_bin(&e, f->c.exchange_pub, YC_PUBKEY_LEN);
     assert_int_equal(yc_enc_finish(&e), YC_OK);
-    assert_int_equal(yc_tx_build_signed(&enc, id, f->c.g.chain_id, YC_TX_TOKEN_TRANSFER,
-                                        f->c.alice, f->c.alice_nonce++, body.data, body.len,
-                                        aux),
+    assert_int_equal(yc_tx_build_signed(&enc, id, f->c.g.chain_id, YC_TX_TOKEN_TRANSFER, f->c.alice,
+                                        f->c.alice_nonce++, body.data, body.len, aux),
                      YC_OK);
     assert_int_equal(yc_tx_decode(&txs[1], enc.data, enc.len), YC_OK);
     yc_buf_cleanup(&body);
@@ -539,8 +538,7 @@ static void test_failed_attempts(void **state)
     assert_int_equal(json_array_size(fa), 2);
     assert_string_equal(json_string_value(json_object_get(json_array_get(fa, 1), "code")),
                         "consent_revoked");
-    assert_string_equal(json_string_value(json_object_get(json_array_get(fa, 1), "height")),
-                        "7");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(fa, 1), "height")), "7");
     json_decref(j);
     free(out);
     assert_int_equal(run(&out, "subject", addr, "--home", f->home, NULL), 0);
@@ -583,9 +581,8 @@ static void test_index_answers(void **state)
     snprintf(genesis, sizeof genesis, "%s/config/genesis.json", f->home);
     assert_int_equal(yc_addr_encode(addr, f->c.alice_pub), YC_OK);
 
-    assert_int_equal(run(&out, "sync", "--home", f->home, "--genesis", genesis, "--db", db,
-                         "--json", NULL),
-                     0);
+    assert_int_equal(
+        run(&out, "sync", "--home", f->home, "--genesis", genesis, "--db", db, "--json", NULL), 0);
     json_t *j = parse_json(out);
     assert_true(json_is_true(json_object_get(j, "ok")));
     assert_int_equal(json_integer_value(json_object_get(j, "from_height")), 0);
@@ -595,9 +592,8 @@ static void test_index_answers(void **state)
     same_answer(f->home, db, "subject", addr, "--json", NULL);
 
     add_failed_attempts(f);
-    assert_int_equal(run(&out, "sync", "--home", f->home, "--genesis", genesis, "--db", db,
-                         "--json", NULL),
-                     0);
+    assert_int_equal(
+        run(&out, "sync", "--home", f->home, "--genesis", genesis, "--db", db, "--json", NULL), 0);
     j = parse_json(out);
     assert_int_equal(json_integer_value(json_object_get(j, "from_height")), 5);
     assert_int_equal(json_integer_value(json_object_get(j, "height")), 7);

@@ -94,8 +94,8 @@ static void expect_failure(struct fix *f, uint64_t height, enum audit_reason rea
     if (r.ok || r.fail_height != height || r.reason != reason ||
         (needle != NULL && strstr(r.detail, needle) == NULL))
         fail_msg("expected height %llu %s (\"%s\"), got ok=%d height %llu %s: %s",
-                 (unsigned long long)height, audit_reason_name(reason), needle ? needle : "",
-                 r.ok, (unsigned long long)r.fail_height, audit_reason_name(r.reason), r.detail);
+                 (unsigned long long)height, audit_reason_name(reason), needle ? needle : "", r.ok,
+                 (unsigned long long)r.fail_height, audit_reason_name(r.reason), r.detail);
     assert_int_equal(r.blocks, height - 1); /* everything before it verified */
     assert_int_equal(r.height, height - 1);
 }
@@ -630,9 +630,9 @@ static void test_node_state_tampered(void **state)
     assert_int_equal(r.diff_total, 2);
     bool seen = false;
     for (uint32_t i = 0; i < r.ndiffs; i++)
-        seen |= strstr(r.diffs[i].text, "index consent_subject: entry for consent abababab") !=
-                    NULL &&
-                strstr(r.diffs[i].text, "never written by the ledger") != NULL;
+        seen |=
+            strstr(r.diffs[i].text, "index consent_subject: entry for consent abababab") != NULL &&
+            strstr(r.diffs[i].text, "never written by the ledger") != NULL;
     assert_true(seen);
     /* replaying only part of the chain makes no claim about the node's state */
     r = replay_home(f, 2);
@@ -666,11 +666,9 @@ static void test_signatures_on_threads(void **state)
         assert_int_equal(memstate_create(&m), YC_OK);
         struct audit_opts o = {.threads = threads[k], .check_end = true};
         static struct audit_result res;
-        assert_int_equal(audit_replay(&src.genesis, &src.src, &o, m, &res, msg, sizeof msg),
-                         YC_OK);
+        assert_int_equal(audit_replay(&src.genesis, &src.src, &o, m, &res, msg, sizeof msg), YC_OK);
         if (!res.ok)
-            fail_msg("%u threads: %s: %s", threads[k], audit_reason_name(res.reason),
-                     res.detail);
+            fail_msg("%u threads: %s: %s", threads[k], audit_reason_name(res.reason), res.detail);
         assert_int_equal(res.txs, 36);
         if (k == 0)
             memcpy(root, res.state_root, YC_HASH_LEN);

@@ -75,7 +75,8 @@ uint8_t *fx_block(const struct fx *fx, uint64_t height, uint64_t view, uint32_t 
     h.tx_count = 0;
     h.version = YC_BLOCK_VERSION;
     yc_buf_init(&b, 0);
-    if (yc_block_encode(&b, &h, NULL, NULL, 0, NULL) != YC_OK || yc_header_hash(&h, digest) != YC_OK) {
+    if (yc_block_encode(&b, &h, NULL, NULL, 0, NULL) != YC_OK ||
+        yc_header_hash(&h, digest) != YC_OK) {
         abort();
     }
     yc_buf_take(&b, &out, len);
@@ -240,8 +241,8 @@ void cl_pump(struct cluster *c)
                 }
                 pbft_advance(nd);
                 for (size_t k = 0; k < np; k++) {
-                    int rc = pbft_block_checked(nd, props[k].height, props[k].view,
-                                                props[k].digest, !c->reject_blocks, c->now);
+                    int rc = pbft_block_checked(nd, props[k].height, props[k].view, props[k].digest,
+                                                !c->reject_blocks, c->now);
                     (void)rc;
                 }
             }

@@ -61,9 +61,9 @@ struct cluster {
     struct fx fx;
     uint32_t n;
     pbft_node *nodes[8];
-    bool mute[8];         /* drop everything this node sends */
-    bool autopropose;     /* propose when asked */
-    bool reject_blocks;   /* answer every proposal with ok = false */
+    bool mute[8];       /* drop everything this node sends */
+    bool autopropose;   /* propose when asked */
+    bool reject_blocks; /* answer every proposal with ok = false */
     struct cl_msg q[CL_MAXQ];
     size_t nq;
     uint8_t *journal[8][64];
@@ -74,7 +74,7 @@ struct cluster {
     size_t nevidence[8];
     bool want[8];
     uint64_t now;
-    uint64_t height;      /* the height all nodes are at */
+    uint64_t height; /* the height all nodes are at */
     uint8_t prev[YC_HASH_LEN];
 };
 void cl_init(struct cluster *c, uint32_t n);

@@ -117,9 +117,9 @@ static void test_sender_and_signature(void **state)
         struct yc_buf out;
         assert_int_equal(pbft__decode(w, m3, l2, 4), YC_OK);
         yc_buf_init(&out, 0);
-        assert_int_equal(pbft__enc_msg(&out, PBFT_T_PREPARE, 2, NULL, 0, w->body, w->body_len,
-                                       w->sig, NULL),
-                         YC_OK);
+        assert_int_equal(
+            pbft__enc_msg(&out, PBFT_T_PREPARE, 2, NULL, 0, w->body, w->body_len, w->sig, NULL),
+            YC_OK);
         assert_int_equal(pbft_step(e->node, 2, out.data, out.len, 1000), YC_EBADSIG);
         yc_buf_cleanup(&out);
         yc_free(w);
@@ -140,9 +140,8 @@ static void test_phase_swap(void **state)
     /* same body and signature, envelope type "commit" */
     assert_int_equal(pbft__decode(w, m, len, 4), YC_OK);
     yc_buf_init(&out, 0);
-    assert_int_equal(pbft__enc_msg(&out, PBFT_T_COMMIT, 2, NULL, 0, w->body, w->body_len, w->sig,
-                                   NULL),
-                     YC_OK);
+    assert_int_equal(
+        pbft__enc_msg(&out, PBFT_T_COMMIT, 2, NULL, 0, w->body, w->body_len, w->sig, NULL), YC_OK);
     assert_int_equal(pbft_step(e->node, 2, out.data, out.len, 1000), YC_EBADMSG);
     yc_buf_cleanup(&out);
     /* a COMMIT body carrying the PREPARE signature */
@@ -151,9 +150,9 @@ static void test_phase_swap(void **state)
         yc_buf_init(&body, 0);
         yc_buf_init(&out, 0);
         assert_int_equal(pbft__enc_vote_body(&body, PH_COMMIT, 1, 0, d), YC_OK);
-        assert_int_equal(pbft__enc_msg(&out, PBFT_T_COMMIT, 2, NULL, 0, body.data, body.len,
-                                       w->sig, NULL),
-                         YC_OK);
+        assert_int_equal(
+            pbft__enc_msg(&out, PBFT_T_COMMIT, 2, NULL, 0, body.data, body.len, w->sig, NULL),
+            YC_OK);
         assert_int_equal(pbft_step(e->node, 2, out.data, out.len, 1000), YC_EBADSIG);
         yc_buf_cleanup(&body);
         yc_buf_cleanup(&out);
@@ -183,8 +182,7 @@ static void test_heights_and_views(void **state)
     yc_buf_init(&body, 0);
     yc_buf_init(&out, 0);
     assert_int_equal(pbft__enc_vote_body(&body, PH_COMMIT, 1, 1ull << 40, d), YC_OK);
-    assert_int_equal(pbft__enc_msg(&out, PBFT_T_COMMIT, 2, NULL, 0, body.data, body.len, sig,
-                                   NULL),
+    assert_int_equal(pbft__enc_msg(&out, PBFT_T_COMMIT, 2, NULL, 0, body.data, body.len, sig, NULL),
                      YC_OK);
     assert_int_equal(pbft_step(e->node, 2, out.data, out.len, 1000), YC_EBADMSG);
     yc_buf_cleanup(&body);

@@ -129,10 +129,8 @@ static void test_decided_moves_on(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_commit_n),
-        cmocka_unit_test(test_silent_backup),
-        cmocka_unit_test(test_two_silent_stall),
-        cmocka_unit_test(test_silent_primary_view_change),
+        cmocka_unit_test(test_commit_n),         cmocka_unit_test(test_silent_backup),
+        cmocka_unit_test(test_two_silent_stall), cmocka_unit_test(test_silent_primary_view_change),
         cmocka_unit_test(test_decided_moves_on),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

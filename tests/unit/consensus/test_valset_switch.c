@@ -72,8 +72,7 @@ static void test_removed_validator(void **state)
     assert_true(r.has_commit);
     assert_int_equal(r.commit.cert.nsigs, 2);
     assert_int_equal(yc_cert_check(&r.commit.cert, &three, fx.g.chain_id, 2, d2, NULL), YC_OK);
-    assert_int_equal(yc_cert_check(&r.commit.cert, &four, fx.g.chain_id, 2, d2, NULL),
-                     YC_EBADCERT);
+    assert_int_equal(yc_cert_check(&r.commit.cert, &four, fx.g.chain_id, 2, d2, NULL), YC_EBADCERT);
     fx_ready_free(&r);
     yc_free(b1);
     yc_free(b2);

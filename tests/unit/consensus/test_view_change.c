@@ -54,8 +54,8 @@ static void test_prepared_survives(void **state)
     for (uint32_t i = 0; i < 4; i++) {
         bool found = false;
         for (size_t k = 0; k < c->njournal[i]; k++) {
-            found |= fx_msg_type(c->journal[i][k], c->journal_len[i][k], 4, NULL) ==
-                     PBFT_T_PREPARED;
+            found |=
+                fx_msg_type(c->journal[i][k], c->journal_len[i][k], 4, NULL) == PBFT_T_PREPARED;
         }
         assert_true(found);
     }
@@ -129,9 +129,8 @@ static void test_one_huge_view_moves_nobody(void **state)
     assert_int_equal(pbft__enc_vc_body(&body, 1, (1ull << 31), NULL), YC_OK);
     yc_hash_tagged(h, YC_TAG_PBFT, fx.g.chain_id, body.data, body.len);
     assert_int_equal(yc_sig_sign(fx.signers[3], sig, h, aux), YC_OK);
-    assert_int_equal(pbft__enc_msg(&msg, PBFT_T_VIEWCHANGE, 3, NULL, 0, body.data, body.len, sig,
-                                   NULL),
-                     YC_OK);
+    assert_int_equal(
+        pbft__enc_msg(&msg, PBFT_T_VIEWCHANGE, 3, NULL, 0, body.data, body.len, sig, NULL), YC_OK);
     assert_int_equal(pbft_step(node, 3, msg.data, msg.len, 10), YC_OK);
     assert_false(pbft_has_ready(node)); /* one is not f+1 */
     /* the same VIEW-CHANGE again is a duplicate; an altered one is refused */
@@ -166,8 +165,8 @@ static void test_one_huge_view_moves_nobody(void **state)
 }
 
 /* NEW-VIEW for view 1 (primary: node 2) built from the queued VIEW-CHANGEs. */
-static uint8_t *craft_nv(struct cluster *c, uint32_t nvcs, bool with_digest,
-                         const uint8_t *digest, uint32_t signer, size_t *len)
+static uint8_t *craft_nv(struct cluster *c, uint32_t nvcs, bool with_digest, const uint8_t *digest,
+                         uint32_t signer, size_t *len)
 {
     struct pbft_vcent ents[8];
     const struct pbft_vcent *list[8];
@@ -312,10 +311,8 @@ static void test_idle_holds_timer(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_prepared_survives),
-        cmocka_unit_test(test_join_rule),
-        cmocka_unit_test(test_one_huge_view_moves_nobody),
-        cmocka_unit_test(test_newview_checked),
+        cmocka_unit_test(test_prepared_survives),          cmocka_unit_test(test_join_rule),
+        cmocka_unit_test(test_one_huge_view_moves_nobody), cmocka_unit_test(test_newview_checked),
         cmocka_unit_test(test_idle_holds_timer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -85,8 +85,8 @@ void hb_asset_register(struct yc_buf *out, const struct hb_asset *a)
     assert_int_equal(yc_enc_finish(&e), YC_OK);
 }
 
-void hb_asset_object(struct yc_buf *out, const uint8_t asset[YC_HASH_LEN],
-                     const uint8_t *evidence, size_t elen, const char *reason)
+void hb_asset_object(struct yc_buf *out, const uint8_t asset[YC_HASH_LEN], const uint8_t *evidence,
+                     size_t elen, const char *reason)
 {
     struct yc_enc e;
     begin(out, &e, 3);
@@ -96,8 +96,8 @@ void hb_asset_object(struct yc_buf *out, const uint8_t asset[YC_HASH_LEN],
     assert_int_equal(yc_enc_finish(&e), YC_OK);
 }
 
-void hb_asset_resolve(struct yc_buf *out, const uint8_t objection[YC_HASH_LEN],
-                      const char *outcome, const char *note)
+void hb_asset_resolve(struct yc_buf *out, const uint8_t objection[YC_HASH_LEN], const char *outcome,
+                      const char *note)
 {
     struct yc_enc e;
     begin(out, &e, 2 + (note != NULL));
@@ -203,8 +203,8 @@ void hb_carry_request(struct yc_buf *out, const char *const *categories, const u
     assert_int_equal(yc_enc_finish(&e), YC_OK);
 }
 
-void hb_carry_complete(struct yc_buf *out, const uint8_t carry[YC_HASH_LEN],
-                       const uint8_t *package, size_t plen)
+void hb_carry_complete(struct yc_buf *out, const uint8_t carry[YC_HASH_LEN], const uint8_t *package,
+                       size_t plen)
 {
     struct yc_enc e;
     begin(out, &e, 2);
@@ -225,12 +225,14 @@ void hb_carry_reject(struct yc_buf *out, const uint8_t carry[YC_HASH_LEN], const
 /* ---- shared steps ---- */
 
 void ta_register(struct tchain *tc, uint32_t who, uint8_t d, const char *grade,
-                 const uint8_t (*parents)[YC_HASH_LEN], uint32_t nparents,
-                 uint8_t id[YC_HASH_LEN])
+                 const uint8_t (*parents)[YC_HASH_LEN], uint32_t nparents, uint8_t id[YC_HASH_LEN])
 {
     struct yc_buf b;
-    struct hb_asset a = {.digest_byte = d, .grade = grade, .parents = parents,
-                         .nparents = nparents, .self = tc->pub[who]};
+    struct hb_asset a = {.digest_byte = d,
+                         .grade = grade,
+                         .parents = parents,
+                         .nparents = nparents,
+                         .self = tc->pub[who]};
     yc_buf_init(&b, 0);
     hb_asset_register(&b, &a);
     tc_expect(tc, who, YC_TX_ASSET_REGISTER, &b, YC_OK, id);
@@ -253,8 +255,7 @@ void ta_certify(struct tchain *tc, const uint8_t id[YC_HASH_LEN])
     yc_buf_cleanup(&b);
 }
 
-static int get(struct tchain *tc, const uint8_t *key, size_t klen, const uint8_t **v,
-               size_t *vlen)
+static int get(struct tchain *tc, const uint8_t *key, size_t klen, const uint8_t **v, size_t *vlen)
 {
     return yc_overlay_get(tc->blk, key, klen, v, vlen);
 }

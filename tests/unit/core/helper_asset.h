@@ -22,19 +22,19 @@ struct hb_asset {
     const char *title, *catalog, *source, *grade, *openness, *sector; /* NULL: a default */
     const uint8_t *digest; /* NULL: 32 bytes of digest_byte */
     uint8_t digest_byte;
-    size_t dlen;           /* 0: 32 */
+    size_t dlen; /* 0: 32 */
     const uint8_t (*parents)[YC_HASH_LEN];
-    uint32_t nparents;     /* 0: no "parents" field */
+    uint32_t nparents; /* 0: no "parents" field */
     struct hb_contrib contrib[YC_CONTRIBUTORS_MAX + 2];
-    uint32_t ncontrib;     /* 0: the `self` key with 10 000 bps */
-    const uint8_t *self;   /* default contributor */
-    const uint8_t *usage;  /* NULL: omitted */
+    uint32_t ncontrib;    /* 0: the `self` key with 10 000 bps */
+    const uint8_t *self;  /* default contributor */
+    const uint8_t *usage; /* NULL: omitted */
 };
 void hb_asset_register(struct yc_buf *out, const struct hb_asset *a);
-void hb_asset_object(struct yc_buf *out, const uint8_t asset[YC_HASH_LEN],
-                     const uint8_t *evidence, size_t elen, const char *reason);
-void hb_asset_resolve(struct yc_buf *out, const uint8_t objection[YC_HASH_LEN],
-                      const char *outcome, const char *note);
+void hb_asset_object(struct yc_buf *out, const uint8_t asset[YC_HASH_LEN], const uint8_t *evidence,
+                     size_t elen, const char *reason);
+void hb_asset_resolve(struct yc_buf *out, const uint8_t objection[YC_HASH_LEN], const char *outcome,
+                      const char *note);
 /* asset.certify (reason NULL) or asset.retire. */
 void hb_asset_ref(struct yc_buf *out, const uint8_t asset[YC_HASH_LEN], const char *reason);
 void hb_asset_update(struct yc_buf *out, const uint8_t asset[YC_HASH_LEN],
@@ -55,16 +55,15 @@ void hb_right_license(struct yc_buf *out, const struct hb_license *l);
 void hb_license_revoke(struct yc_buf *out, const uint8_t id[YC_HASH_LEN]);
 void hb_carry_request(struct yc_buf *out, const char *const *categories, const uint8_t *holder,
                       const uint8_t *recipient);
-void hb_carry_complete(struct yc_buf *out, const uint8_t carry[YC_HASH_LEN],
-                       const uint8_t *package, size_t plen);
+void hb_carry_complete(struct yc_buf *out, const uint8_t carry[YC_HASH_LEN], const uint8_t *package,
+                       size_t plen);
 void hb_carry_reject(struct yc_buf *out, const uint8_t carry[YC_HASH_LEN], const char *reason);
 
 /* ---- shared steps ---- */
 
 /* Registers a general/public asset of digest byte `d` by `who` (asserts success). */
 void ta_register(struct tchain *tc, uint32_t who, uint8_t d, const char *grade,
-                 const uint8_t (*parents)[YC_HASH_LEN], uint32_t nparents,
-                 uint8_t id[YC_HASH_LEN]);
+                 const uint8_t (*parents)[YC_HASH_LEN], uint32_t nparents, uint8_t id[YC_HASH_LEN]);
 /* Commits blocks until the notice of every asset registered so far is over. */
 void ta_pass_notice(struct tchain *tc);
 /* The exchange certifies asset id (asserts success). */

@@ -230,7 +230,7 @@ void helper_gen_value(struct helper_rng *r, struct yc_enc *e, uint32_t max_depth
     }
     case 6: {
         uint32_t n = helper_rng_below(r, 10) == 0 ? 16 + (uint32_t)helper_rng_below(r, 4)
-                                                   : (uint32_t)helper_rng_below(r, 5);
+                                                  : (uint32_t)helper_rng_below(r, 5);
         yc_enc_array(e, n);
         for (uint32_t i = 0; i < n; i++) {
             helper_gen_value(r, e, max_depth - 1);
@@ -239,7 +239,7 @@ void helper_gen_value(struct helper_rng *r, struct yc_enc *e, uint32_t max_depth
     }
     default: {
         uint32_t want = helper_rng_below(r, 10) == 0 ? 16 + (uint32_t)helper_rng_below(r, 4)
-                                                      : (uint32_t)helper_rng_below(r, 5);
+                                                     : (uint32_t)helper_rng_below(r, 5);
         struct key keys[20];
         uint32_t n = 0;
         for (uint32_t i = 0; i < want; i++) {

@@ -190,9 +190,8 @@ int tm_send_cosigned(struct tmarket *m, uint32_t who, enum yc_tx_type type,
     yc_signer_pubkey(s, pub);
     yc_buf_init(&ub, 0);
     yc_buf_init(&sb, 0);
-    assert_int_equal(yc_tx_encode_unsigned(&ub, tc->g.chain_id, type, pub, nonce, body->data,
-                                           body->len),
-                     YC_OK);
+    assert_int_equal(
+        yc_tx_encode_unsigned(&ub, tc->g.chain_id, type, pub, nonce, body->data, body->len), YC_OK);
     yc_tx_id(txid, tc->g.chain_id, ub.data, ub.len);
     assert_int_equal(yc_sig_sign(s, sig, txid, aux), YC_OK);
     for (uint32_t i = 0; i < ncos; i++) {
@@ -226,8 +225,8 @@ void tm_expect_cosigned(struct tmarket *m, uint32_t who, enum yc_tx_type type,
     tc_fingerprint(&m->tc, before);
     int rc = tm_send_cosigned(m, who, type, body, cosigners, ncos, id);
     if (rc != code) {
-        fail_msg("%s from party %u: got %s, want %s", yc_tx_type_name(type), who,
-                 yc_err_name(rc), yc_err_name(code));
+        fail_msg("%s from party %u: got %s, want %s", yc_tx_type_name(type), who, yc_err_name(rc),
+                 yc_err_name(code));
     }
     if (code != YC_OK) {
         tc_fingerprint(&m->tc, after);
@@ -259,9 +258,15 @@ static void register_asset(struct tmarket *m, uint32_t who, uint8_t d, const cha
                            const uint8_t (*parents)[YC_HASH_LEN], uint32_t np,
                            uint8_t id[YC_HASH_LEN])
 {
-    struct hb_asset a = {.title = "Traffic flow", .catalog = "traffic.flow", .source = "public",
-                         .grade = grade, .sector = "transport", .digest_byte = d,
-                         .self = tm_pub(m, who), .parents = parents, .nparents = np};
+    struct hb_asset a = {.title = "Traffic flow",
+                         .catalog = "traffic.flow",
+                         .source = "public",
+                         .grade = grade,
+                         .sector = "transport",
+                         .digest_byte = d,
+                         .self = tm_pub(m, who),
+                         .parents = parents,
+                         .nparents = np};
     if (who == TC_ENTERPRISE && parents == NULL && strcmp(grade, "general") == 0) {
         a.ncontrib = 3;
         a.contrib[0] = (struct hb_contrib){tm_pub(m, TC_ENTERPRISE), 6000};
@@ -430,14 +435,14 @@ bool tm_is(const struct yc_slice *s, const char *cstr)
     return s->len == n && (n == 0 || memcmp(s->p, cstr, n) == 0);
 }
 
-#define READER(fn, T, keyfn, dec)                                                                  \
-    int fn(struct tmarket *m, const uint8_t id[YC_HASH_LEN], T *out)                              \
-    {                                                                                              \
-        uint8_t key[YC_KEY_MAX];                                                                   \
-        const uint8_t *v;                                                                          \
-        size_t vlen;                                                                               \
-        int rc = tm_get(m, key, keyfn(key, id), &v, &vlen);                                        \
-        return rc == YC_OK ? dec(out, v, vlen) : rc;                                               \
+#define READER(fn, T, keyfn, dec)                                    \
+    int fn(struct tmarket *m, const uint8_t id[YC_HASH_LEN], T *out) \
+    {                                                                \
+        uint8_t key[YC_KEY_MAX];                                     \
+        const uint8_t *v;                                            \
+        size_t vlen;                                                 \
+        int rc = tm_get(m, key, keyfn(key, id), &v, &vlen);          \
+        return rc == YC_OK ? dec(out, v, vlen) : rc;                 \
     }
 READER(tm_listing, struct yc_listing, yc_key_listing, yc_listing_decode)
 READER(tm_bid_get, struct yc_bid, yc_key_bid, yc_bid_decode)
@@ -452,16 +457,15 @@ struct count_ctx {
     uint64_t sum;
 };
 
-static int count_alert(void *vctx, const uint8_t *key, size_t klen, const uint8_t *val,
-                       size_t vlen)
+static int count_alert(void *vctx, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
 {
     struct count_ctx *c = vctx;
     struct yc_alert a;
     (void)key;
     (void)klen;
     assert_int_equal(yc_alert_decode(&a, val, vlen), YC_OK);
-    if (c->kind == NULL || (a.kind.len == strlen(c->kind) && memcmp(a.kind.p, c->kind,
-                                                                     a.kind.len) == 0)) {
+    if (c->kind == NULL ||
+        (a.kind.len == strlen(c->kind) && memcmp(a.kind.p, c->kind, a.kind.len) == 0)) {
         c->n++;
     }
     return 0;
@@ -478,8 +482,7 @@ size_t tm_alert_count(struct tmarket *m, const char *kind)
     return c.n;
 }
 
-static int sum_balance(void *vctx, const uint8_t *key, size_t klen, const uint8_t *val,
-                       size_t vlen)
+static int sum_balance(void *vctx, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
 {
     struct count_ctx *c = vctx;
     struct yc_account a;
@@ -490,8 +493,7 @@ static int sum_balance(void *vctx, const uint8_t *key, size_t klen, const uint8_
     return 0;
 }
 
-static int sum_escrow(void *vctx, const uint8_t *key, size_t klen, const uint8_t *val,
-                      size_t vlen)
+static int sum_escrow(void *vctx, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
 {
     struct count_ctx *c = vctx;
     struct yc_bid b;
@@ -508,8 +510,7 @@ uint64_t tm_money(struct tmarket *m)
     struct count_ctx c = {0};
     tc_commit(&m->tc);
     struct yc_state_src src = mem_state_src(m->tc.ms);
-    assert_int_equal(src.scan(src.ctx, prefix, yc_key_prefix(prefix, "account/"), sum_balance,
-                              &c),
+    assert_int_equal(src.scan(src.ctx, prefix, yc_key_prefix(prefix, "account/"), sum_balance, &c),
                      YC_OK);
     assert_int_equal(src.scan(src.ctx, prefix, yc_key_prefix(prefix, "bid/"), sum_escrow, &c),
                      YC_OK);

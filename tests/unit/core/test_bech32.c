@@ -30,9 +30,12 @@ static const char *const valid_bech32m[] = {
 
 /* BIP-350 invalid strings (reason in the comment). */
 static const char *const invalid_bech32m[] = {
-    "\x20" "1xj0phk", /* HRP character out of range */
-    "\x7f" "1g6xzxy", /* HRP character out of range */
-    "\x80" "1vctc34", /* HRP character out of range */
+    "\x20"
+    "1xj0phk", /* HRP character out of range */
+    "\x7f"
+    "1g6xzxy", /* HRP character out of range */
+    "\x80"
+    "1vctc34", /* HRP character out of range */
     "an84characterslonghumanreadablepartthatcontainsthetheexcludedcharactersbioandnumber11d6pts4",
     "qyrz8wqd2c9m",  /* no separator character */
     "1qyrz8wqd2c9m", /* empty HRP */

@@ -50,15 +50,15 @@ static void test_writer_shortest(void **state)
     struct yc_enc e;
     yc_buf_init(&b, 0);
     yc_enc_init(&e, &b);
-#define UINT_IS(v, ...)                                                                       \
-    do {                                                                                      \
-        yc_enc_uint(&e, v);                                                                   \
-        expect_enc(&b, B(__VA_ARGS__));                                                       \
+#define UINT_IS(v, ...)                 \
+    do {                                \
+        yc_enc_uint(&e, v);             \
+        expect_enc(&b, B(__VA_ARGS__)); \
     } while (0)
-#define INT_IS(v, ...)                                                                        \
-    do {                                                                                      \
-        yc_enc_int(&e, v);                                                                    \
-        expect_enc(&b, B(__VA_ARGS__));                                                       \
+#define INT_IS(v, ...)                  \
+    do {                                \
+        yc_enc_int(&e, v);              \
+        expect_enc(&b, B(__VA_ARGS__)); \
     } while (0)
     UINT_IS(0, 0x00);
     UINT_IS(127, 0x7f);
@@ -311,22 +311,22 @@ static void test_reject_map_keys(void **state)
 static void test_reject_bad_utf8(void **state)
 {
     (void)state;
-    assert_int_equal(check(B(0xa1, 0x80)), YC_EUTF8);              /* lone continuation */
-    assert_int_equal(check(B(0xa2, 0xc0, 0x80)), YC_EUTF8);        /* overlong NUL */
-    assert_int_equal(check(B(0xa2, 0xc1, 0xbf)), YC_EUTF8);        /* overlong 2-byte */
-    assert_int_equal(check(B(0xa3, 0xe0, 0x80, 0x80)), YC_EUTF8);  /* overlong 3-byte */
-    assert_int_equal(check(B(0xa3, 0xe0, 0x9f, 0xbf)), YC_EUTF8);  /* overlong U+07FF */
+    assert_int_equal(check(B(0xa1, 0x80)), YC_EUTF8);                   /* lone continuation */
+    assert_int_equal(check(B(0xa2, 0xc0, 0x80)), YC_EUTF8);             /* overlong NUL */
+    assert_int_equal(check(B(0xa2, 0xc1, 0xbf)), YC_EUTF8);             /* overlong 2-byte */
+    assert_int_equal(check(B(0xa3, 0xe0, 0x80, 0x80)), YC_EUTF8);       /* overlong 3-byte */
+    assert_int_equal(check(B(0xa3, 0xe0, 0x9f, 0xbf)), YC_EUTF8);       /* overlong U+07FF */
     assert_int_equal(check(B(0xa4, 0xf0, 0x8f, 0xbf, 0xbf)), YC_EUTF8); /* overlong 4 */
-    assert_int_equal(check(B(0xa3, 0xed, 0xa0, 0x80)), YC_EUTF8);  /* U+D800 */
-    assert_int_equal(check(B(0xa3, 0xed, 0xbf, 0xbf)), YC_EUTF8);  /* U+DFFF */
+    assert_int_equal(check(B(0xa3, 0xed, 0xa0, 0x80)), YC_EUTF8);       /* U+D800 */
+    assert_int_equal(check(B(0xa3, 0xed, 0xbf, 0xbf)), YC_EUTF8);       /* U+DFFF */
     assert_int_equal(check(B(0xa6, 0xed, 0xa0, 0xbd, 0xed, 0xb8, 0x80)), YC_EUTF8); /* CESU */
-    assert_int_equal(check(B(0xa4, 0xf4, 0x90, 0x80, 0x80)), YC_EUTF8); /* > U+10FFFF */
+    assert_int_equal(check(B(0xa4, 0xf4, 0x90, 0x80, 0x80)), YC_EUTF8);             /* > U+10FFFF */
     assert_int_equal(check(B(0xa4, 0xf5, 0x80, 0x80, 0x80)), YC_EUTF8);
     assert_int_equal(check(B(0xa1, 0xff)), YC_EUTF8);
     assert_int_equal(check(B(0xa1, 0xfe)), YC_EUTF8);
-    assert_int_equal(check(B(0xa2, 0xe2, 0x82)), YC_EUTF8);        /* truncated */
-    assert_int_equal(check(B(0xa2, 0xe2, 0x41)), YC_EUTF8);        /* bad continuation */
-    assert_int_equal(check(B(0x81, 0xa1, 0x80, 0xc0)), YC_EUTF8);  /* in a key */
+    assert_int_equal(check(B(0xa2, 0xe2, 0x82)), YC_EUTF8);       /* truncated */
+    assert_int_equal(check(B(0xa2, 0xe2, 0x41)), YC_EUTF8);       /* bad continuation */
+    assert_int_equal(check(B(0x81, 0xa1, 0x80, 0xc0)), YC_EUTF8); /* in a key */
     /* Valid boundaries. */
     assert_int_equal(check(B(0xa1, 0x00)), YC_OK);
     assert_int_equal(check(B(0xa2, 0xc2, 0x80)), YC_OK);
@@ -439,8 +439,8 @@ static void test_length_limits(void **state)
     struct yc_limits lim = {.max_depth = 4, .max_items = 3, .max_strlen = 4};
     assert_int_equal(yc_canon_check(B(0x93, 1, 2, 3), &lim), YC_OK);
     assert_int_equal(yc_canon_check(B(0x94, 1, 2, 3, 4), &lim), YC_ETOOLARGE);
-    assert_int_equal(
-        yc_canon_check(B(0x83, 0xa1, 'a', 1, 0xa1, 'b', 2, 0xa1, 'c', 3), &lim), YC_OK);
+    assert_int_equal(yc_canon_check(B(0x83, 0xa1, 'a', 1, 0xa1, 'b', 2, 0xa1, 'c', 3), &lim),
+                     YC_OK);
     assert_int_equal(
         yc_canon_check(B(0x84, 0xa1, 'a', 1, 0xa1, 'b', 2, 0xa1, 'c', 3, 0xa1, 'd', 4), &lim),
         YC_ETOOLARGE);
@@ -497,9 +497,8 @@ static void test_reader(void **state)
 {
     (void)state;
     /* {"a": 1, "b": [true, nil], "c": "xy", "d": bin(3), "e": -5} */
-    const uint8_t in[] = {0x85, 0xa1, 'a', 0x01, 0xa1, 'b', 0x92, 0xc3, 0xc0, 0xa1, 'c',
-                          0xa2, 'x',  'y',  0xa1, 'd', 0xc4, 0x03, 1,    2,    3,    0xa1,
-                          'e',  0xfb};
+    const uint8_t in[] = {0x85, 0xa1, 'a',  0x01, 0xa1, 'b',  0x92, 0xc3, 0xc0, 0xa1, 'c', 0xa2,
+                          'x',  'y',  0xa1, 'd',  0xc4, 0x03, 1,    2,    3,    0xa1, 'e', 0xfb};
     assert_int_equal(check(in, sizeof in), YC_OK);
     struct yc_dec d;
     yc_dec_init(&d, in, sizeof in);

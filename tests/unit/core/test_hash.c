@@ -127,11 +127,11 @@ static void test_hex(void **state)
     yc_hex(hex, bytes, 0);
     assert_string_equal(hex, "");
 
-    assert_int_equal(yc_unhex(back, 6, "0001abcdeff", 11), YC_EBADFIELD);   /* odd */
+    assert_int_equal(yc_unhex(back, 6, "0001abcdeff", 11), YC_EBADFIELD);    /* odd */
     assert_int_equal(yc_unhex(back, 6, "0001abcdefff00", 14), YC_EBADFIELD); /* long */
-    assert_int_equal(yc_unhex(back, 6, "0001abcdefgf", 12), YC_EBADFIELD);  /* 'g' */
-    assert_int_equal(yc_unhex(back, 6, "0001abcdef f", 12), YC_EBADFIELD);  /* space */
-    assert_int_equal(yc_unhex(back, 6, "0x01abcdefff", 12), YC_EBADFIELD);  /* prefix */
+    assert_int_equal(yc_unhex(back, 6, "0001abcdefgf", 12), YC_EBADFIELD);   /* 'g' */
+    assert_int_equal(yc_unhex(back, 6, "0001abcdef f", 12), YC_EBADFIELD);   /* space */
+    assert_int_equal(yc_unhex(back, 6, "0x01abcdefff", 12), YC_EBADFIELD);   /* prefix */
     assert_int_equal(yc_unhex(back, 1, NULL, 2), YC_EBADFIELD);
     assert_int_equal(yc_unhex(back, 0, "", 0), YC_OK);
 }

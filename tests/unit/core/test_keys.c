@@ -249,14 +249,10 @@ static void test_raw_bip340_any_length(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_sign_verify),
-        cmocka_unit_test(test_wrong_key_and_message),
-        cmocka_unit_test(test_flipped_bits),
-        cmocka_unit_test(test_s_out_of_range),
-        cmocka_unit_test(test_r_not_on_curve),
-        cmocka_unit_test(test_pubkey_off_curve),
-        cmocka_unit_test(test_bad_secret_keys),
-        cmocka_unit_test(test_raw_bip340_any_length),
+        cmocka_unit_test(test_sign_verify),     cmocka_unit_test(test_wrong_key_and_message),
+        cmocka_unit_test(test_flipped_bits),    cmocka_unit_test(test_s_out_of_range),
+        cmocka_unit_test(test_r_not_on_curve),  cmocka_unit_test(test_pubkey_off_curve),
+        cmocka_unit_test(test_bad_secret_keys), cmocka_unit_test(test_raw_bip340_any_length),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -116,9 +116,8 @@ static void test_register_bad_fields(void **st)
     struct tchain *tc = &f->tc;
     const uint8_t *me = tc->pub[TC_ENTERPRISE];
     struct hb_asset bad[] = {
-        {.source = "secret"}, {.grade = "top"},       {.openness = "ajar"},
-        {.title = ""},        {.catalog = "C 01"},    {.sector = "Transport"},
-        {.catalog = ""},
+        {.source = "secret"}, {.grade = "top"},        {.openness = "ajar"}, {.title = ""},
+        {.catalog = "C 01"},  {.sector = "Transport"}, {.catalog = ""},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         bad[i].self = me;
@@ -260,8 +259,7 @@ static void test_parents_and_grades(void **st)
     a.parents = (const uint8_t(*)[32])many;
     a.nparents = 17;
     hb_asset_register(&f->body, &a);
-    assert_int_equal(tc_decode_code(tc, TC_PROCESSOR, YC_TX_ASSET_REGISTER, &f->body),
-                     YC_ETOOMANY);
+    assert_int_equal(tc_decode_code(tc, TC_PROCESSOR, YC_TX_ASSET_REGISTER, &f->body), YC_ETOOMANY);
 }
 
 static void test_notice_objection_and_certificate(void **st)
@@ -376,8 +374,10 @@ static void test_objection_upheld_voids_registration(void **st)
     hb_asset_update(&f->body, id, nd, NULL, NULL, -1, NULL);
     tc_expect(tc, TC_PROCESSOR, YC_TX_ASSET_UPDATE, &f->body, YC_ECLOSED, NULL);
     memcpy(child[0], id, 32);
-    struct hb_asset c = {.digest_byte = 0x53, .self = tc->pub[TC_PROCESSOR],
-                         .parents = (const uint8_t(*)[32])child, .nparents = 1};
+    struct hb_asset c = {.digest_byte = 0x53,
+                         .self = tc->pub[TC_PROCESSOR],
+                         .parents = (const uint8_t(*)[32])child,
+                         .nparents = 1};
     hb_asset_register(&f->body, &c);
     tc_expect(tc, TC_PROCESSOR, YC_TX_ASSET_REGISTER, &f->body, YC_ECLOSED, NULL);
     /* the digest is free again for its rightful holder */
@@ -476,8 +476,10 @@ static void test_retire(void **st)
     hb_asset_ref(&f->body, id, NULL);
     tc_expect(tc, TC_EXCHANGE, YC_TX_ASSET_CERTIFY, &f->body, YC_ERETIRED, NULL);
     memcpy(p[0], id, 32);
-    struct hb_asset c = {.digest_byte = 0x73, .self = tc->pub[TC_ENTERPRISE],
-                         .parents = (const uint8_t(*)[32])p, .nparents = 1};
+    struct hb_asset c = {.digest_byte = 0x73,
+                         .self = tc->pub[TC_ENTERPRISE],
+                         .parents = (const uint8_t(*)[32])p,
+                         .nparents = 1};
     hb_asset_register(&f->body, &c);
     tc_expect(tc, TC_ENTERPRISE, YC_TX_ASSET_REGISTER, &f->body, YC_ERETIRED, NULL);
 }
@@ -488,11 +490,21 @@ static void test_object_encodings(void **st)
     struct yc_buf b;
     yc_buf_init(&b, 0);
 
-    struct yc_asset a = {.catalog = {"c01", 3}, .certificate = {"YC-9-1", 6},
-                         .certified_at = 9, .ncontributors = 1, .grade = {"core", 4},
-                         .notice_until = 5, .openness = {"closed", 6}, .nparents = 1,
-                         .registered_at = 3, .sector = {"health", 6}, .source = {"personal", 8},
-                         .time_ms = 1234, .title = {"T", 1}, .has_usage = true, .version = 2};
+    struct yc_asset a = {.catalog = {"c01", 3},
+                         .certificate = {"YC-9-1", 6},
+                         .certified_at = 9,
+                         .ncontributors = 1,
+                         .grade = {"core", 4},
+                         .notice_until = 5,
+                         .openness = {"closed", 6},
+                         .nparents = 1,
+                         .registered_at = 3,
+                         .sector = {"health", 6},
+                         .source = {"personal", 8},
+                         .time_ms = 1234,
+                         .title = {"T", 1},
+                         .has_usage = true,
+                         .version = 2};
     a.contributors[0].bps = 10000;
     memset(a.contributors[0].pub, 2, 33);
     memset(a.parents[0], 3, 32);
@@ -545,8 +557,10 @@ static void test_object_encodings(void **st)
     assert_int_equal(v2.height, 4);
 
     yc_buf_reset(&b);
-    struct yc_usage u = {.has_asset = true, .authority_kind = {"license", 7},
-                         .operation = {"compute", 7}, .purpose = {"p", 1}};
+    struct yc_usage u = {.has_asset = true,
+                         .authority_kind = {"license", 7},
+                         .operation = {"compute", 7},
+                         .purpose = {"p", 1}};
     memset(u.asset, 9, 32);
     assert_int_equal(yc_usage_encode(&u, &b), YC_OK);
     assert_int_equal(yc_canon_check(b.data, b.len, NULL), YC_OK);
@@ -574,8 +588,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_parents_and_grades, setup, teardown),
         cmocka_unit_test_setup_teardown(test_notice_objection_and_certificate, setup, teardown),
         cmocka_unit_test_setup_teardown(test_certificate_numbers_are_unique, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_objection_upheld_voids_registration, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_objection_upheld_voids_registration, setup, teardown),
         cmocka_unit_test_setup_teardown(test_update_versions_and_cycles, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retire, setup, teardown),
         cmocka_unit_test(test_object_encodings),

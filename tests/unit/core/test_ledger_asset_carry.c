@@ -148,8 +148,10 @@ static void test_evidence_refs(void **st)
     tc_expect(tc, TC_EXCHANGE, YC_TX_ASSET_RESOLVE, &f->body, YC_OK, NULL);
     ta_pass_notice(tc);
     ta_certify(tc, asset);
-    struct hb_license l = {.asset = asset, .licensee = tc->pub[TC_PROCESSOR],
-                           .until = tc->time_ms + 100000, .operations = {"verify", NULL},
+    struct hb_license l = {.asset = asset,
+                           .licensee = tc->pub[TC_PROCESSOR],
+                           .until = tc->time_ms + 100000,
+                           .operations = {"verify", NULL},
                            .purposes = {"audit", NULL}};
     hb_right_license(&f->body, &l);
     tc_expect(tc, TC_ENTERPRISE, YC_TX_RIGHT_LICENSE, &f->body, YC_OK, licid);

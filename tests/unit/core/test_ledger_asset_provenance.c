@@ -29,8 +29,8 @@ struct fx {
 static void use(struct fx *f, uint32_t who, const uint8_t *license, const char *op,
                 const uint8_t *out, uint8_t id[32])
 {
-    struct hb_usage u = {.license = license, .purpose = "credit_scoring", .operation = op,
-                         .output = out};
+    struct hb_usage u = {
+        .license = license, .purpose = "credit_scoring", .operation = op, .output = out};
     hb_usage(&f->body, &u);
     tc_expect(&f->tc, who, YC_TX_USAGE_RECORD, &f->body, YC_OK, id);
 }
@@ -43,17 +43,20 @@ static int setup(void **st)
     tc->g.params.notice_blocks = TA_NOTICE;
     yc_buf_init(&f->body, 0);
 
-    struct hb_asset a = {.digest_byte = 0xa1, .self = tc->pub[TC_AGENCY],
-                         .title = "Bus \"lines\" of Chongqing"};
+    struct hb_asset a = {
+        .digest_byte = 0xa1, .self = tc->pub[TC_AGENCY], .title = "Bus \"lines\" of Chongqing"};
     hb_asset_register(&f->body, &a);
     tc_expect(tc, TC_AGENCY, YC_TX_ASSET_REGISTER, &f->body, YC_OK, f->a);
     ta_register(tc, TC_ENTERPRISE, 0xb1, "important", NULL, 0, f->b);
     ta_pass_notice(tc);
     ta_certify(tc, f->a);
     ta_certify(tc, f->b);
-    struct hb_license l = {.asset = f->a, .licensee = tc->pub[TC_PROCESSOR],
-                           .visibility = "invisible", .fee = 5,
-                           .until = tc->time_ms + 3600000, .operations = {"compute", "model", NULL},
+    struct hb_license l = {.asset = f->a,
+                           .licensee = tc->pub[TC_PROCESSOR],
+                           .visibility = "invisible",
+                           .fee = 5,
+                           .until = tc->time_ms + 3600000,
+                           .operations = {"compute", "model", NULL},
                            .purposes = {"credit_scoring", NULL}};
     hb_right_license(&f->body, &l);
     tc_expect(tc, TC_AGENCY, YC_TX_RIGHT_LICENSE, &f->body, YC_OK, f->lic_a);
@@ -66,9 +69,12 @@ static int setup(void **st)
     uint8_t parents[2][32];
     memcpy(parents[0], f->a, 32);
     memcpy(parents[1], f->b, 32);
-    struct hb_asset p = {.digest_byte = 0xc1, .self = tc->pub[TC_PROCESSOR],
-                         .grade = "important", .title = "Credit model",
-                         .parents = (const uint8_t(*)[32])parents, .nparents = 2,
+    struct hb_asset p = {.digest_byte = 0xc1,
+                         .self = tc->pub[TC_PROCESSOR],
+                         .grade = "important",
+                         .title = "Credit model",
+                         .parents = (const uint8_t(*)[32])parents,
+                         .nparents = 2,
                          .usage = f->use_a};
     hb_asset_register(&f->body, &p);
     tc_expect(tc, TC_PROCESSOR, YC_TX_ASSET_REGISTER, &f->body, YC_OK, f->p);
@@ -77,9 +83,12 @@ static int setup(void **st)
     uint8_t pp[1][32];
     memcpy(pp[0], f->p, 32);
     ta_register(tc, TC_PROCESSOR, 0xd1, "core", (const uint8_t(*)[32])pp, 1, f->q);
-    struct hb_license lp = {.asset = f->p, .licensee = tc->pub[TC_ENTERPRISE],
-                            .visibility = "visible", .until = tc->time_ms + 3600000,
-                            .operations = {"query", NULL}, .purposes = {"credit_scoring", NULL}};
+    struct hb_license lp = {.asset = f->p,
+                            .licensee = tc->pub[TC_ENTERPRISE],
+                            .visibility = "visible",
+                            .until = tc->time_ms + 3600000,
+                            .operations = {"query", NULL},
+                            .purposes = {"credit_scoring", NULL}};
     hb_right_license(&f->body, &lp);
     tc_expect(tc, TC_PROCESSOR, YC_TX_RIGHT_LICENSE, &f->body, YC_OK, f->lic_p);
     use(f, TC_ENTERPRISE, f->lic_p, "query", NULL, f->use_p);
@@ -205,9 +214,10 @@ static void test_dot_provjson_text(void **st)
 
     char *pj = render(f->tc.ms, f->p, &f->tc, YC_PROV_PROVJSON);
     assert_true(json_shape_ok(pj));
-    const char *sections[] = {"\"prefix\"", "\"entity\"", "\"activity\"", "\"agent\"",
-                              "\"wasDerivedFrom\"", "\"used\"", "\"wasGeneratedBy\"",
-                              "\"wasAssociatedWith\"", "\"wasAttributedTo\""};
+    const char *sections[] = {
+        "\"prefix\"",         "\"entity\"", "\"activity\"",       "\"agent\"",
+        "\"wasDerivedFrom\"", "\"used\"",   "\"wasGeneratedBy\"", "\"wasAssociatedWith\"",
+        "\"wasAttributedTo\""};
     for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++) {
         assert_non_null(strstr(pj, sections[i]));
     }
@@ -276,14 +286,12 @@ static void test_refusals(void **st)
 
     memset(unknown, 0x12, 32);
     yc_buf_init(&b, 0);
-    assert_int_equal(yc_provenance_render(&src, unknown, 1, 1, YC_PROV_JSON, &b),
-                     YC_EUNKNOWNASSET);
+    assert_int_equal(yc_provenance_render(&src, unknown, 1, 1, YC_PROV_JSON, &b), YC_EUNKNOWNASSET);
     assert_int_equal(b.len, 0);
     struct yc_state_src noscan = src;
     noscan.scan = NULL;
     assert_int_equal(yc_provenance_render(&noscan, f->p, 1, 1, YC_PROV_JSON, &b), YC_EINVAL);
-    assert_int_equal(yc_provenance_render(&src, f->p, 1, 1, (enum yc_prov_format)9, &b),
-                     YC_EINVAL);
+    assert_int_equal(yc_provenance_render(&src, f->p, 1, 1, (enum yc_prov_format)9, &b), YC_EINVAL);
     yc_buf_cleanup(&b);
     yc_buf_init(&b, 100);
     assert_int_equal(yc_provenance_render(&src, f->p, 1, 1, YC_PROV_JSON, &b), YC_ELIMIT);

@@ -53,8 +53,11 @@ static int teardown(void **st)
 static void lic(struct fx *f, const uint8_t *asset, uint32_t licensee, const char *vis,
                 uint64_t fee, uint64_t max_uses)
 {
-    struct hb_license l = {.asset = asset, .licensee = f->tc.pub[licensee], .visibility = vis,
-                           .fee = fee, .max_uses = max_uses,
+    struct hb_license l = {.asset = asset,
+                           .licensee = f->tc.pub[licensee],
+                           .visibility = vis,
+                           .fee = fee,
+                           .max_uses = max_uses,
                            .until = f->tc.time_ms + 3600 * 1000,
                            .operations = {"compute", "model", NULL},
                            .purposes = {"credit_scoring", NULL}};
@@ -144,8 +147,10 @@ static void test_license_rules(void **st)
     lic(f, f->raw, TC_PROCESSOR, "hidden", 0, 0);
     tc_expect(tc, TC_ENTERPRISE, YC_TX_RIGHT_LICENSE, &f->body, YC_EBADFIELD, NULL);
 
-    struct hb_license bad = {.asset = f->raw, .licensee = tc->pub[TC_PROCESSOR],
-                             .visibility = "invisible", .until = tc->time_ms + 1000000,
+    struct hb_license bad = {.asset = f->raw,
+                             .licensee = tc->pub[TC_PROCESSOR],
+                             .visibility = "invisible",
+                             .until = tc->time_ms + 1000000,
                              .operations = {"compute", "sell", NULL},
                              .purposes = {"credit_scoring", NULL}};
     hb_right_license(&f->body, &bad);
@@ -175,8 +180,10 @@ static void test_license_rules(void **st)
     ta_pass_notice(tc);
     ta_certify(tc, fresh);
     /* core data is never licensed for export */
-    struct hb_license core = {.asset = fresh, .licensee = tc->pub[TC_PROCESSOR],
-                              .visibility = "visible", .until = tc->time_ms + 100000,
+    struct hb_license core = {.asset = fresh,
+                              .licensee = tc->pub[TC_PROCESSOR],
+                              .visibility = "visible",
+                              .until = tc->time_ms + 100000,
                               .operations = {"query", "export", NULL},
                               .purposes = {"research", NULL}};
     hb_right_license(&f->body, &core);
@@ -212,8 +219,7 @@ static void use(struct fx *f, const uint8_t *license, const char *purpose, const
 {
     uint8_t out[32];
     memset(out, 0x0f, 32);
-    struct hb_usage u = {.license = license, .purpose = purpose, .operation = op,
-                         .output = out};
+    struct hb_usage u = {.license = license, .purpose = purpose, .operation = op, .output = out};
     hb_usage(&f->body, &u);
 }
 
@@ -288,10 +294,13 @@ static void test_usage_window_balance_and_asset_state(void **st)
     uint8_t soon[32], late[32], dear[32];
 
     /* valid from a minute from now */
-    struct hb_license l = {.asset = f->raw, .licensee = tc->pub[TC_PROCESSOR],
-                           .visibility = "visible", .not_before = tc->time_ms + 60000,
+    struct hb_license l = {.asset = f->raw,
+                           .licensee = tc->pub[TC_PROCESSOR],
+                           .visibility = "visible",
+                           .not_before = tc->time_ms + 60000,
                            .until = tc->time_ms + 120000,
-                           .operations = {"query", "export", NULL}, .purposes = {"research", NULL}};
+                           .operations = {"query", "export", NULL},
+                           .purposes = {"research", NULL}};
     hb_right_license(&f->body, &l);
     tc_expect(tc, TC_ENTERPRISE, YC_TX_RIGHT_LICENSE, &f->body, YC_OK, late);
     use(f, late, "research", "query");
@@ -365,8 +374,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_transfer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_license_rules, setup, teardown),
         cmocka_unit_test_setup_teardown(test_usage_under_license, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_usage_window_balance_and_asset_state, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_usage_window_balance_and_asset_state, setup, teardown),
         cmocka_unit_test_setup_teardown(test_revoke, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

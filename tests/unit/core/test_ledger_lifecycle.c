@@ -74,8 +74,8 @@ static void make_cosigned(struct tchain *tc, uint32_t who, enum yc_tx_type type,
             cs[j - 1] = t;
         }
     }
-    assert_int_equal(yc_tx_encode_signed(&sb, tc->g.chain_id, type, tc->pub[who], nonce,
-                                         body->data, body->len, sig, cs, ncos),
+    assert_int_equal(yc_tx_encode_signed(&sb, tc->g.chain_id, type, tc->pub[who], nonce, body->data,
+                                         body->len, sig, cs, ncos),
                      YC_OK);
     assert_int_equal(yc_tx_decode(out, sb.data, sb.len), YC_OK);
     assert_int_equal(yc_tx_verify(out, tc->g.chain_id), YC_OK);
@@ -86,8 +86,8 @@ static void make_cosigned(struct tchain *tc, uint32_t who, enum yc_tx_type type,
 static int outcome_of(struct tchain *tc, const struct yc_tx *tx, int *outcome, char *why,
                       size_t whylen)
 {
-    struct yc_exec_ctx ctx = {.g = &tc->g, .height = tc->height, .time_ms = tc->time_ms,
-                              .why = why, .whylen = whylen};
+    struct yc_exec_ctx ctx = {
+        .g = &tc->g, .height = tc->height, .time_ms = tc->time_ms, .why = why, .whylen = whylen};
     if (why != NULL) {
         why[0] = '\0';
     }
@@ -240,8 +240,8 @@ static void test_block_records_and_rederives_outcomes(void **st)
                      YC_OK);
     assert_int_equal(yc_sig_sign(tc->keys[TC_ALICE], sig, txs[1].id, aux2), YC_OK);
     assert_int_equal(yc_tx_encode_signed(&sb, tc->g.chain_id, YC_TX_TOKEN_TRANSFER,
-                                         tc->pub[TC_ALICE], 1, f->body.data, f->body.len, sig,
-                                         NULL, 0),
+                                         tc->pub[TC_ALICE], 1, f->body.data, f->body.len, sig, NULL,
+                                         0),
                      YC_OK);
     assert_int_equal(yc_tx_decode(&resigned, sb.data, sb.len), YC_OK);
     assert_memory_equal(resigned.id, txs[1].id, YC_HASH_LEN);
@@ -354,8 +354,8 @@ static void test_pledge_without_pledgee_cosig_is_not_includable(void **st)
     uint8_t id[YC_HASH_LEN];
     static const uint8_t aux[32] = {0};
     yc_buf_init(&sb, 0);
-    int rc = yc_tx_build_signed(&sb, id, tc->g.chain_id, YC_TX_PLEDGE_CREATE, tc->keys[TC_ALICE],
-                                0, f->body.data, f->body.len, aux);
+    int rc = yc_tx_build_signed(&sb, id, tc->g.chain_id, YC_TX_PLEDGE_CREATE, tc->keys[TC_ALICE], 0,
+                                f->body.data, f->body.len, aux);
     assert_int_equal(rc, YC_OK);
     rc = yc_tx_decode(&tx, sb.data, sb.len);
     yc_buf_cleanup(&sb);

@@ -80,8 +80,12 @@ static void test_list_rules(void **st)
     tm_list_body(m, m->asset, "license", 1000, "transport", &bad);
     tm_expect(m, TC_ENTERPRISE, YC_TX_MARKET_LIST, &m->body, YC_EBADFIELD, NULL);
     /* not certified yet */
-    struct hb_asset a = {.title = "Fresh", .catalog = "traffic.flow", .source = "public",
-                         .grade = "general", .sector = "transport", .digest_byte = 0x31,
+    struct hb_asset a = {.title = "Fresh",
+                         .catalog = "traffic.flow",
+                         .source = "public",
+                         .grade = "general",
+                         .sector = "transport",
+                         .digest_byte = 0x31,
                          .self = tm_pub(m, TC_ENTERPRISE)};
     hb_asset_register(&m->body, &a);
     tm_expect(m, TC_ENTERPRISE, YC_TX_ASSET_REGISTER, &m->body, YC_OK, fresh);
@@ -248,7 +252,7 @@ static void test_accept_settles(void **st)
     assert_int_equal(tm_balance(m, TC_ALICE), alice + 292);
     assert_int_equal(tm_balance(m, TC_BOB), bob + 97);
     assert_int_equal(tm_balance(m, TC_ENTERPRISE), ent + 585 + 2);
-    assert_int_equal(tm_balance(m, TM_BUYER), buyer);       /* paid at bid time */
+    assert_int_equal(tm_balance(m, TM_BUYER), buyer);          /* paid at bid time */
     assert_int_equal(tm_balance(m, TC_PROCESSOR), proc + 900); /* released */
     ta_holder(tc, m->asset, YC_RIGHT_HOLD, h);
     assert_memory_equal(h, tm_pub(m, TM_BUYER), 33);

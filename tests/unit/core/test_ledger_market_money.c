@@ -123,12 +123,13 @@ static void run_seed(uint64_t seed)
         case 1: {
             const char *offers[] = {"hold", "operate", "license"};
             const char *offer = offers[helper_rng_below(&r, 3)];
-            struct tm_terms t = {.operations = {"compute", NULL}, .purposes = {"research", NULL},
-                                 .visibility = "invisible", .until = tc->time_ms + 3600000,
+            struct tm_terms t = {.operations = {"compute", NULL},
+                                 .purposes = {"research", NULL},
+                                 .visibility = "invisible",
+                                 .until = tc->time_ms + 3600000,
                                  .fee = helper_rng_below(&r, 3)};
-            tm_list_body(m, assets[helper_rng_below(&r, 3)], offer,
-                         1 + helper_rng_below(&r, 5000), "transport",
-                         strcmp(offer, "license") == 0 ? &t : NULL);
+            tm_list_body(m, assets[helper_rng_below(&r, 3)], offer, 1 + helper_rng_below(&r, 5000),
+                         "transport", strcmp(offer, "license") == 0 ? &t : NULL);
             rc = tm_send_cosigned(m, who, YC_TX_MARKET_LIST, &m->body, NULL, 0, id);
             if (rc == YC_OK) {
                 keep(&listings, id);
@@ -152,22 +153,22 @@ static void run_seed(uint64_t seed)
             if (bids.n == 0) {
                 continue;
             }
-        {
-            const uint8_t *bid = pick(&r, &bids);
-            struct yc_bid b;
-            struct yc_listing l;
-            /* mostly the seller, sometimes anyone (not_authorized) */
-            if (helper_rng_below(&r, 5) != 0 && tm_bid_get(m, bid, &b) == YC_OK &&
-                tm_listing(m, b.listing, &l) == YC_OK) {
-                for (size_t k = 0; k < NTRADERS; k++) {
-                    if (memcmp(tm_pub(m, TRADERS[k]), l.seller, YC_PUBKEY_LEN) == 0) {
-                        who = TRADERS[k];
+            {
+                const uint8_t *bid = pick(&r, &bids);
+                struct yc_bid b;
+                struct yc_listing l;
+                /* mostly the seller, sometimes anyone (not_authorized) */
+                if (helper_rng_below(&r, 5) != 0 && tm_bid_get(m, bid, &b) == YC_OK &&
+                    tm_listing(m, b.listing, &l) == YC_OK) {
+                    for (size_t k = 0; k < NTRADERS; k++) {
+                        if (memcmp(tm_pub(m, TRADERS[k]), l.seller, YC_PUBKEY_LEN) == 0) {
+                            who = TRADERS[k];
+                        }
                     }
                 }
+                tm_id_body(m, "bid", bid);
+                rc = tm_send_cosigned(m, who, YC_TX_MARKET_ACCEPT, &m->body, NULL, 0, NULL);
             }
-            tm_id_body(m, "bid", bid);
-            rc = tm_send_cosigned(m, who, YC_TX_MARKET_ACCEPT, &m->body, NULL, 0, NULL);
-        }
             g_deals += rc == YC_OK;
             break;
         case 6:

@@ -46,14 +46,14 @@ static void roundtrip(const void *obj, void *scratch, enc_fn enc, dec_fn dec)
     yc_buf_cleanup(&b);
 }
 
-#define WRAP(name, T)                                                                              \
-    static int enc_##name(const void *o, struct yc_buf *b)                                        \
-    {                                                                                              \
-        return yc_##name##_encode((const T *)o, b);                                               \
-    }                                                                                              \
-    static int dec_##name(void *o, const uint8_t *p, size_t n)                                    \
-    {                                                                                              \
-        return yc_##name##_decode((T *)o, p, n);                                                  \
+#define WRAP(name, T)                                          \
+    static int enc_##name(const void *o, struct yc_buf *b)     \
+    {                                                          \
+        return yc_##name##_encode((const T *)o, b);            \
+    }                                                          \
+    static int dec_##name(void *o, const uint8_t *p, size_t n) \
+    {                                                          \
+        return yc_##name##_decode((T *)o, p, n);               \
     }
 WRAP(listing, struct yc_listing)
 WRAP(bid, struct yc_bid)
@@ -87,8 +87,13 @@ static void test_roundtrips(void **st)
         struct yc_supply su;
     } *x = calloc(1, sizeof *x);
 
-    struct yc_listing l = {.appraisals = 2, .nbids = 2, .offer = S("hold"), .price = 900,
-                           .sector = S("transport"), .status = S("open"), .time_ms = 7};
+    struct yc_listing l = {.appraisals = 2,
+                           .nbids = 2,
+                           .offer = S("hold"),
+                           .price = 900,
+                           .sector = S("transport"),
+                           .status = S("open"),
+                           .time_ms = 7};
     memset(l.bids[1], 3, 32);
     roundtrip(&l, x, enc_listing, dec_listing);
     l.has_deal = true;
@@ -105,7 +110,10 @@ static void test_roundtrips(void **st)
     struct yc_appraisal a = {.method = S("income"), .value = 1};
     roundtrip(&a, x, enc_appraisal, dec_appraisal);
 
-    struct yc_deal d = {.offer = S("hold"), .price = 10, .sector = S("t"), .npayouts = 2,
+    struct yc_deal d = {.offer = S("hold"),
+                        .price = 10,
+                        .sector = S("t"),
+                        .npayouts = 2,
                         .payouts = {{.amount = 4}, {.amount = 6}}};
     roundtrip(&d, x, enc_deal, dec_deal);
     d.has_assessment = d.has_exchange = d.has_license = true;
@@ -118,8 +126,11 @@ static void test_roundtrips(void **st)
     struct yc_pledge pl = {.amount = 1, .status = S("active")};
     roundtrip(&pl, x, enc_pledge, dec_pledge);
 
-    struct yc_policy pol = {.version = 3, .nbanned_accounts = 1, .nalert_accounts = 2,
-                            .alert_cross_border = true, .alert_amount = 5};
+    struct yc_policy pol = {.version = 3,
+                            .nbanned_accounts = 1,
+                            .nalert_accounts = 2,
+                            .alert_cross_border = true,
+                            .alert_amount = 5};
     pol.banned_jurisdictions.n = 1;
     pol.banned_jurisdictions.items[0] = S("SG");
     roundtrip(&pol, x, enc_policy, dec_policy);

@@ -31,8 +31,8 @@ static int teardown(void **st)
     return 0;
 }
 
-static void pledge_body(struct tmarket *m, const uint8_t *asset, uint32_t pledgee,
-                        uint64_t amount, uint64_t due)
+static void pledge_body(struct tmarket *m, const uint8_t *asset, uint32_t pledgee, uint64_t amount,
+                        uint64_t due)
 {
     struct hm h;
     hm_init(&h);
@@ -59,17 +59,15 @@ static void test_create_rules(void **st)
                        NULL);
     tm_expect_cosigned(m, TC_ENTERPRISE, YC_TX_PLEDGE_CREATE, &m->body, other, 1, YC_EBADCOSIG,
                        NULL);
-    tm_expect_cosigned(m, TC_PROCESSOR, YC_TX_PLEDGE_CREATE, &m->body, bank, 1, YC_ENOTAUTH,
-                       NULL);
+    tm_expect_cosigned(m, TC_PROCESSOR, YC_TX_PLEDGE_CREATE, &m->body, bank, 1, YC_ENOTAUTH, NULL);
     pledge_body(m, unknown, TM_BANK, 100000, due);
-    tm_expect_cosigned(m, TC_ENTERPRISE, YC_TX_PLEDGE_CREATE, &m->body, bank, 1,
-                       YC_EUNKNOWNASSET, NULL);
+    tm_expect_cosigned(m, TC_ENTERPRISE, YC_TX_PLEDGE_CREATE, &m->body, bank, 1, YC_EUNKNOWNASSET,
+                       NULL);
     pledge_body(m, m->asset, TM_BANK, 0, due);
     tm_expect_cosigned(m, TC_ENTERPRISE, YC_TX_PLEDGE_CREATE, &m->body, bank, 1, YC_EBADFIELD,
                        NULL);
     pledge_body(m, m->asset, TM_BANK, 100000, tc->time_ms);
-    tm_expect_cosigned(m, TC_ENTERPRISE, YC_TX_PLEDGE_CREATE, &m->body, bank, 1, YC_EBADTIME,
-                       NULL);
+    tm_expect_cosigned(m, TC_ENTERPRISE, YC_TX_PLEDGE_CREATE, &m->body, bank, 1, YC_EBADTIME, NULL);
     /* the pledgee is a financial institution */
     pledge_body(m, m->asset, TM_APPRAISER, 100000, due);
     tm_expect_cosigned(m, TC_ENTERPRISE, YC_TX_PLEDGE_CREATE, &m->body, other, 1, YC_EBADROLE,
@@ -81,8 +79,7 @@ static void test_create_rules(void **st)
     assert_true(tm_is(&p.status, "active"));
     assert_int_equal(p.amount, 100000);
     /* one active pledge per asset */
-    tm_expect_cosigned(m, TC_ENTERPRISE, YC_TX_PLEDGE_CREATE, &m->body, bank, 1, YC_EPLEDGED,
-                       NULL);
+    tm_expect_cosigned(m, TC_ENTERPRISE, YC_TX_PLEDGE_CREATE, &m->body, bank, 1, YC_EPLEDGED, NULL);
     assert_int_equal(tm_check(m), 0);
 }
 

@@ -32,12 +32,14 @@ static int teardown(void **st)
     return 0;
 }
 
-static void license_body(struct tmarket *m, const uint8_t *asset, uint32_t licensee,
-                         const char *op)
+static void license_body(struct tmarket *m, const uint8_t *asset, uint32_t licensee, const char *op)
 {
-    struct hb_license l = {.asset = asset, .licensee = tm_pub(m, licensee),
-                           .visibility = "visible", .until = m->tc.time_ms + 3600000,
-                           .operations = {op, NULL}, .purposes = {"research", NULL}};
+    struct hb_license l = {.asset = asset,
+                           .licensee = tm_pub(m, licensee),
+                           .visibility = "visible",
+                           .until = m->tc.time_ms + 3600000,
+                           .operations = {op, NULL},
+                           .purposes = {"research", NULL}};
     hb_right_license(&m->body, &l);
 }
 
@@ -348,8 +350,12 @@ static void test_credit(void **st)
     tm_expect(m, TC_ENTERPRISE, YC_TX_RIGHT_LICENSE, &m->body, YC_EFROZEN, NULL);
     hb_right_transfer(&m->body, m->asset, "operate", tm_pub(m, TC_PROCESSOR));
     tm_expect(m, TC_ENTERPRISE, YC_TX_RIGHT_TRANSFER, &m->body, YC_EFROZEN, NULL);
-    struct hb_asset a = {.title = "New", .catalog = "c9", .source = "public", .grade = "general",
-                         .sector = "transport", .digest_byte = 0x71,
+    struct hb_asset a = {.title = "New",
+                         .catalog = "c9",
+                         .source = "public",
+                         .grade = "general",
+                         .sector = "transport",
+                         .digest_byte = 0x71,
                          .self = tm_pub(m, TC_ENTERPRISE)};
     hb_asset_register(&m->body, &a);
     tm_expect(m, TC_ENTERPRISE, YC_TX_ASSET_REGISTER, &m->body, YC_EFROZEN, NULL);
@@ -436,12 +442,16 @@ static void test_check_catches_tampering(void **st)
     struct yc_buf b;
     yc_buf_init(&b, 0);
     struct yc_slice sector = {"transport", 9};
-    struct yc_price_point pp = {.count = 7, .high = 900, .low = 900, .volume = 900, .vwap = 900,
-                                .sector = sector, .period = 0};
+    struct yc_price_point pp = {.count = 7,
+                                .high = 900,
+                                .low = 900,
+                                .volume = 900,
+                                .vwap = 900,
+                                .sector = sector,
+                                .period = 0};
     assert_int_equal(yc_price_encode(&pp, &b), YC_OK);
-    assert_int_equal(yc_overlay_put(tc->blk, key, yc_key_price(key, &sector, true, 0), b.data,
-                                    b.len),
-                     YC_OK);
+    assert_int_equal(
+        yc_overlay_put(tc->blk, key, yc_key_price(key, &sector, true, 0), b.data, b.len), YC_OK);
     assert_int_equal(tm_check(m), 1);
     assert_int_equal(yc_overlay_del(tc->blk, key, yc_key_price(key, &sector, true, 0)), YC_OK);
     assert_int_equal(tm_check(m), 0);
@@ -460,8 +470,7 @@ static void test_check_catches_tampering(void **st)
     yc_buf_reset(&b);
     assert_int_equal(yc_account_encode(&bob, &b), YC_OK);
     assert_int_equal(
-        yc_overlay_put(tc->blk, key, yc_key_account(key, tm_pub(m, TC_BOB)), b.data, b.len),
-        YC_OK);
+        yc_overlay_put(tc->blk, key, yc_key_account(key, tm_pub(m, TC_BOB)), b.data, b.len), YC_OK);
     assert_int_equal(tm_check(m), 2);
     yc_buf_cleanup(&b);
 }

@@ -28,8 +28,8 @@ static int send_why(struct tchain *tc, uint32_t who, enum yc_tx_type type,
     struct yc_tx tx;
     why[0] = '\0';
     tc_make_tx(tc, who, type, tc_nonce(tc, who), body, &tx);
-    struct yc_exec_ctx ctx = {.g = &tc->g, .height = tc->height, .time_ms = tc->time_ms,
-                              .why = why, .whylen = whylen};
+    struct yc_exec_ctx ctx = {
+        .g = &tc->g, .height = tc->height, .time_ms = tc->time_ms, .why = why, .whylen = whylen};
     int rc = yc_exec_tx(tc->blk, &ctx, &tx, tc->index);
     if (rc == YC_OK) {
         tc->index++;
@@ -38,12 +38,12 @@ static int send_why(struct tchain *tc, uint32_t who, enum yc_tx_type type,
     return rc;
 }
 
-#define EXPECT_WORDS(rc, code, why, words)                                                        \
-    do {                                                                                           \
-        assert_int_equal((rc), (code));                                                            \
-        if (strstr((why), (words)) == NULL) {                                                      \
-            fail_msg("words \"%s\" lack \"%s\"", (why), (words));                                 \
-        }                                                                                          \
+#define EXPECT_WORDS(rc, code, why, words)                        \
+    do {                                                          \
+        assert_int_equal((rc), (code));                           \
+        if (strstr((why), (words)) == NULL) {                     \
+            fail_msg("words \"%s\" lack \"%s\"", (why), (words)); \
+        }                                                         \
     } while (0)
 
 static struct hb_grant base_grant(struct tchain *tc)
@@ -171,9 +171,8 @@ static void test_consent_refusals_say_what_to_do(void **state)
     g = base_grant(&tc);
     g.categories[0] = "heath";
     hb_grant(&b, &g);
-    EXPECT_WORDS(send_why(&tc, TC_ALICE, YC_TX_CONSENT_GRANT, &b, why, sizeof why),
-                 YC_EUNKNOWNCODE, why,
-                 "categories: 'heath' is not a known category; did you mean health?");
+    EXPECT_WORDS(send_why(&tc, TC_ALICE, YC_TX_CONSENT_GRANT, &b, why, sizeof why), YC_EUNKNOWNCODE,
+                 why, "categories: 'heath' is not a known category; did you mean health?");
 
     g = base_grant(&tc);
     g.categories[0] = "Health";
@@ -184,8 +183,8 @@ static void test_consent_refusals_say_what_to_do(void **state)
     g = base_grant(&tc);
     g.purposes[0] = "resarch";
     hb_grant(&b, &g);
-    EXPECT_WORDS(send_why(&tc, TC_ALICE, YC_TX_CONSENT_GRANT, &b, why, sizeof why),
-                 YC_EUNKNOWNCODE, why, "did you mean research?");
+    EXPECT_WORDS(send_why(&tc, TC_ALICE, YC_TX_CONSENT_GRANT, &b, why, sizeof why), YC_EUNKNOWNCODE,
+                 why, "did you mean research?");
 
     g = base_grant(&tc);
     g.processor = tc.pub[TC_ALICE];
@@ -268,8 +267,8 @@ static void test_supervision_refusals_and_policy_codes(void **state)
     hm_init(&h);
     hm_u64(&h, "version", 5);
     hm_finish(&h, &b);
-    EXPECT_WORDS(send_why(&tc, TC_REGULATOR, YC_TX_POLICY_SET, &b, why, sizeof why),
-                 YC_EBADVERSION, why, "the next policy version is 1");
+    EXPECT_WORDS(send_why(&tc, TC_REGULATOR, YC_TX_POLICY_SET, &b, why, sizeof why), YC_EBADVERSION,
+                 why, "the next policy version is 1");
 
     /* a code unknown to genesis is refused until policy.set adds it */
     struct hb_grant g = base_grant(&tc);
@@ -298,8 +297,8 @@ static void test_supervision_refusals_and_policy_codes(void **state)
     /* a near miss of an added code is suggested */
     g.categories[0] = "vehicle_telemetri";
     hb_grant(&b, &g);
-    EXPECT_WORDS(send_why(&tc, TC_ALICE, YC_TX_CONSENT_GRANT, &b, why, sizeof why),
-                 YC_EUNKNOWNCODE, why, "did you mean vehicle_telemetry?");
+    EXPECT_WORDS(send_why(&tc, TC_ALICE, YC_TX_CONSENT_GRANT, &b, why, sizeof why), YC_EUNKNOWNCODE,
+                 why, "did you mean vehicle_telemetry?");
 
     yc_buf_cleanup(&b);
     tc_cleanup(&tc);
@@ -356,8 +355,7 @@ static void test_decode_names_the_key(void **state)
         assert_int_equal(yc_tx_build_signed(&out, id, tc.g.chain_id, YC_TX_CONSENT_GRANT,
                                             tc.keys[TC_ALICE], 0, b.data, b.len, aux),
                          YC_OK);
-        assert_int_equal(yc_tx_decode_why(&t2, out.data, out.len, why, sizeof why),
-                         cases[i].code);
+        assert_int_equal(yc_tx_decode_why(&t2, out.data, out.len, why, sizeof why), cases[i].code);
         if (strstr(why, cases[i].words) == NULL) {
             fail_msg("words \"%s\" lack \"%s\"", why, cases[i].words);
         }
@@ -411,8 +409,8 @@ static void test_genesis_code_lists(void **state)
     struct hb_grant g = base_grant(&tc);
     g.purposes[0] = "marketing";
     hb_grant(&b, &g);
-    EXPECT_WORDS(send_why(&tc, TC_ALICE, YC_TX_CONSENT_GRANT, &b, why, sizeof why),
-                 YC_EUNKNOWNCODE, why, "'marketing' is not a known purpose");
+    EXPECT_WORDS(send_why(&tc, TC_ALICE, YC_TX_CONSENT_GRANT, &b, why, sizeof why), YC_EUNKNOWNCODE,
+                 why, "'marketing' is not a known purpose");
     yc_buf_cleanup(&b);
     tc_cleanup(&tc);
 }

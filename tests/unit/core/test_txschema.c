@@ -188,9 +188,8 @@ static void wrap(struct yc_buf *tx, enum yc_tx_type t, const struct yc_buf *body
     sender[0] = YC_SCHEME_BIP340;
     memset(sig, 0x33, sizeof sig);
     yc_buf_reset(tx);
-    assert_int_equal(yc_tx_encode_signed(tx, CHAIN, t, sender, 7, body->data, body->len, sig,
-                                         NULL, 0),
-                     YC_OK);
+    assert_int_equal(
+        yc_tx_encode_signed(tx, CHAIN, t, sender, 7, body->data, body->len, sig, NULL, 0), YC_OK);
 }
 
 /* If bytes decode, their body re-encodes from the decoded fields byte for byte. */
@@ -244,8 +243,7 @@ static void test_table_shape(void **state)
             assert_true(f->enum_id == YC_FIELD_NONE || f->kind == YC_FK_TEXT ||
                         f->kind == YC_FK_LIST);
             assert_true((f->count_off >= 0) ==
-                        (f->kind == YC_FK_IDS || f->kind == YC_FK_PUBS ||
-                         f->kind == YC_FK_SHARES));
+                        (f->kind == YC_FK_IDS || f->kind == YC_FK_PUBS || f->kind == YC_FK_SHARES));
             assert_true(f->min <= f->max || f->kind != YC_FK_TEXT);
         }
     }
@@ -380,10 +378,8 @@ static void test_roundtrip_corpus(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_table_shape),
-        cmocka_unit_test(test_roundtrip_generated),
-        cmocka_unit_test(test_encoder_refuses),
-        cmocka_unit_test(test_rule_words),
+        cmocka_unit_test(test_table_shape),      cmocka_unit_test(test_roundtrip_generated),
+        cmocka_unit_test(test_encoder_refuses),  cmocka_unit_test(test_rule_words),
         cmocka_unit_test(test_roundtrip_corpus),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -308,8 +308,7 @@ static bool read_exact(int fd, uint8_t *buf, size_t len)
     return true;
 }
 
-bool p2pt_raw_handshake(int fd, const yc_signer *me, struct p2p_session *sess,
-                        uint32_t max_frame)
+bool p2pt_raw_handshake(int fd, const yc_signer *me, struct p2p_session *sess, uint32_t max_frame)
 {
     struct p2p_hs hs;
     uint8_t seed[32], hello[P2P_HELLO_LEN], reply[P2P_REPLY_LEN], auth[P2P_AUTH_LEN];

@@ -38,7 +38,7 @@ struct p2pt_node {
     yc_signer *signer;
     uint32_t connects, disconnects;
     uint64_t last_connect_peer;
-    size_t nmsgs;          /* total received (msgs keeps the first P2PT_MAX_MSGS) */
+    size_t nmsgs; /* total received (msgs keeps the first P2PT_MAX_MSGS) */
     struct p2pt_msg msgs[P2PT_MAX_MSGS];
     /* optional hook invoked after recording a message */
     void (*on_msg)(struct p2pt_node *nd, const struct p2pt_msg *m, const uint8_t *payload);
@@ -97,8 +97,7 @@ int p2pt_raw_connect(uint16_t port);
 /* Writes all bytes (MSG_NOSIGNAL); false on error. */
 bool p2pt_raw_write(int fd, const void *buf, size_t len);
 /* Runs the initiator side of the handshake with `me`; fills *sess. */
-bool p2pt_raw_handshake(int fd, const yc_signer *me, struct p2p_session *sess,
-                        uint32_t max_frame);
+bool p2pt_raw_handshake(int fd, const yc_signer *me, struct p2p_session *sess, uint32_t max_frame);
 /* Seals `type ‖ payload` and writes it. */
 bool p2pt_raw_send(int fd, struct p2p_session *sess, uint8_t type, const uint8_t *payload,
                    size_t len);

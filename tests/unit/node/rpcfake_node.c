@@ -76,8 +76,8 @@ struct yc_node {
     char why[64];
     bool read_only;
     /* submit */
-    int submit_rc;   /* returned by yc_node_submit (YC_OK: callback follows) */
-    int submit_code; /* passed to the callback for a decodable tx */
+    int submit_rc;          /* returned by yc_node_submit (YC_OK: callback follows) */
+    int submit_code;        /* passed to the callback for a decodable tx */
     const char *submit_why; /* the refusal's words passed with a non-ok submit_code */
     uv_idle_t idle;
     struct fk_pending_submit pend[FK_MAX_PENDING];
@@ -123,8 +123,8 @@ int fk_read_response(uv_loop_t *loop, int fd, struct fk_resp *r, int timeout_ms)
 void fk_resp_free(struct fk_resp *r);
 bool fk_wait_closed(uv_loop_t *loop, int fd, int timeout_ms);
 size_t fk_read_some(uv_loop_t *loop, int fd, char *buf, size_t cap, int timeout_ms);
-int fk_http(uv_loop_t *loop, uint16_t port, const char *method, const char *path,
-            const char *body, struct fk_resp *r);
+int fk_http(uv_loop_t *loop, uint16_t port, const char *method, const char *path, const char *body,
+            struct fk_resp *r);
 
 /* ---- node.h ---- */
 
@@ -295,9 +295,8 @@ yc_node_watch *yc_node_watch_tx(yc_node *n, const uint8_t id[YC_HASH_LEN], uint6
     w->active = true;
     uv_timer_init(n->loop, &w->timer);
     w->timer.data = w;
-    uint64_t after = n->commit_after_ms > 0 && n->commit_after_ms < timeout_ms
-                         ? n->commit_after_ms
-                         : timeout_ms;
+    uint64_t after =
+        n->commit_after_ms > 0 && n->commit_after_ms < timeout_ms ? n->commit_after_ms : timeout_ms;
     if (n->commit_after_ms > 0 && n->commit_after_ms >= timeout_ms)
         after = timeout_ms;
     uv_timer_start(&w->timer, fk_watch_fire, after, 0);
@@ -434,8 +433,8 @@ size_t fk_build_tx(struct yc_node *n, uint8_t seed, uint64_t nonce, uint8_t *out
     struct yc_buf b;
     yc_buf_init(&b, 0);
     uint8_t aux[32] = {0};
-    int rc = yc_tx_build_signed(&b, id, n->g.chain_id, YC_TX_EVIDENCE_ANCHOR, s, nonce, body,
-                                bl, aux);
+    int rc =
+        yc_tx_build_signed(&b, id, n->g.chain_id, YC_TX_EVIDENCE_ANCHOR, s, nonce, body, bl, aux);
     yc_signer_destroy(s);
     if (rc != YC_OK || b.len > cap)
         abort();
@@ -472,8 +471,7 @@ const char *yc_node_config_dir(yc_node *n)
 }
 
 /* The fake keeps no blocks: no stream replays anything from it. */
-int yc_node_block_events(yc_node *n, uint64_t height, int64_t after, yc_event_cb cb,
-                         void *ctx)
+int yc_node_block_events(yc_node *n, uint64_t height, int64_t after, yc_event_cb cb, void *ctx)
 {
     (void)n;
     (void)height;
@@ -622,8 +620,8 @@ bool fk_wait_closed(uv_loop_t *loop, int fd, int timeout_ms)
 }
 
 /* One request on a fresh connection; returns the status (0 if none). */
-int fk_http(uv_loop_t *loop, uint16_t port, const char *method, const char *path,
-            const char *body, struct fk_resp *r)
+int fk_http(uv_loop_t *loop, uint16_t port, const char *method, const char *path, const char *body,
+            struct fk_resp *r)
 {
     int fd = fk_connect(port);
     if (fd < 0)

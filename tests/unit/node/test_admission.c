@@ -145,8 +145,8 @@ static void build(struct env *e, uint8_t seed, uint64_t nonce, enum yc_tx_type t
     signer(&s, seed);
     uint8_t aux[32] = {0};
     yc_buf_init(out, 0);
-    assert_int_equal(yc_tx_build_signed(out, id, e->n.genesis.chain_id, type, s, nonce,
-                                        body->data, body->len, aux),
+    assert_int_equal(yc_tx_build_signed(out, id, e->n.genesis.chain_id, type, s, nonce, body->data,
+                                        body->len, aux),
                      YC_OK);
     yc_signer_destroy(s);
 }
@@ -236,7 +236,7 @@ static int submit(struct env *e, const struct yc_buf *tx, struct answer *a)
 
 /* Builds, submits, returns the code; id out. */
 static int send_tx(struct env *e, uint8_t seed, uint64_t nonce, enum yc_tx_type type,
-                struct yc_buf *body, uint8_t id[YC_HASH_LEN], struct answer *a)
+                   struct yc_buf *body, uint8_t id[YC_HASH_LEN], struct answer *a)
 {
     struct yc_buf tx;
     build(e, seed, nonce, type, body, &tx, id);

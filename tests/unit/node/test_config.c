@@ -101,16 +101,17 @@ static void test_long_lines_accepted_over_long_refused_not_cut(void **state)
     struct yc_config c;
     yc_config_default(&c);
     /* six DNS peers: far over libinih's default 200-byte line, accepted whole */
-    static const char six[] =
-        "validator-0.exchange.chongqing.example.gov.cn:27600,"
-        "validator-1.data-agency.chongqing.example.gov.cn:27600,"
-        "validator-2.data-agency.sichuan.example.gov.cn:27600,"
-        "validator-3.bigdata-bureau.chengdu.example.gov.cn:27600,"
-        "observer-0.regulator.chongqing.example.gov.cn:27600,"
-        "observer-1.regulator.sichuan.example.gov.cn:27600";
+    static const char six[] = "validator-0.exchange.chongqing.example.gov.cn:27600,"
+                              "validator-1.data-agency.chongqing.example.gov.cn:27600,"
+                              "validator-2.data-agency.sichuan.example.gov.cn:27600,"
+                              "validator-3.bigdata-bureau.chengdu.example.gov.cn:27600,"
+                              "observer-0.regulator.chongqing.example.gov.cn:27600,"
+                              "observer-1.regulator.sichuan.example.gov.cn:27600";
     char text[YC_CFG_LIST_MAX + 256];
-    snprintf(text, sizeof text, "[p2p]\npersistent_peers = \"%s\"\n[rpc]\nladdr = "
-             "\"127.0.0.1:2\"\n", six);
+    snprintf(text, sizeof text,
+             "[p2p]\npersistent_peers = \"%s\"\n[rpc]\nladdr = "
+             "\"127.0.0.1:2\"\n",
+             six);
     assert_true(strlen(six) > 300);
     assert_int_equal(parse(&c, text), YC_OK);
     assert_string_equal(c.p2p_persistent_peers, six);
@@ -180,8 +181,9 @@ static void test_loopback_addresses(void **state)
     yc_config_default(&c);
     assert_int_equal(yc_config_warn_exposed(&c), 0); /* p2p on 0.0.0.0 is not warned about */
     assert_int_equal(yc_config_set(&c, "rpc", "laddr", "0.0.0.0:1", err, sizeof err), YC_OK);
-    assert_int_equal(yc_config_set(&c, "instrumentation", "prometheus_listen_addr",
-                                   "10.0.0.5:2", err, sizeof err), YC_OK);
+    assert_int_equal(yc_config_set(&c, "instrumentation", "prometheus_listen_addr", "10.0.0.5:2",
+                                   err, sizeof err),
+                     YC_OK);
     assert_int_equal(yc_config_warn_exposed(&c), 2);
     assert_int_equal(yc_config_set(&c, "rpc", "public", "true", err, sizeof err), YC_OK);
     assert_int_equal(yc_config_warn_exposed(&c), 1);
@@ -263,12 +265,10 @@ static void test_render_round_trip(void **state)
     (void)state;
     struct yc_config c, back;
     yc_config_default(&c);
-    assert_int_equal(yc_config_set(&c, "rpc", "laddr", "127.0.0.1:31100", err, sizeof err),
+    assert_int_equal(yc_config_set(&c, "rpc", "laddr", "127.0.0.1:31100", err, sizeof err), YC_OK);
+    assert_int_equal(yc_config_set(&c, "consensus", "batch_delay", "250", err, sizeof err), YC_OK);
+    assert_int_equal(yc_config_set(&c, "instrumentation", "prometheus", "false", err, sizeof err),
                      YC_OK);
-    assert_int_equal(yc_config_set(&c, "consensus", "batch_delay", "250", err, sizeof err),
-                     YC_OK);
-    assert_int_equal(yc_config_set(&c, "instrumentation", "prometheus", "false", err,
-                                   sizeof err), YC_OK);
     char *text = yc_config_render(&c);
     assert_non_null(text);
     assert_non_null(strstr(text, "[mempool]"));

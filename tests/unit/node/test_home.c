@@ -127,8 +127,7 @@ static void test_init_home(void **state)
 
     /* node.conf holds the ports and parses */
     struct yc_config back;
-    assert_int_equal(yc_config_resolve(&back, h.node_conf, false, NULL, 0, err, sizeof err),
-                     YC_OK);
+    assert_int_equal(yc_config_resolve(&back, h.node_conf, false, NULL, 0, err, sizeof err), YC_OK);
     assert_string_equal(back.rpc_laddr, "127.0.0.1:31100");
     assert_string_equal(back.prometheus_listen_addr, "127.0.0.1:31200");
 

@@ -109,8 +109,8 @@ static void send_fill(struct srv *s, int fd, size_t n)
 static void post_head(struct srv *s, int fd, const char *path, size_t len)
 {
     char head[160];
-    snprintf(head, sizeof(head), "POST %s HTTP/1.1\r\nHost: x\r\nContent-Length: %zu\r\n\r\n",
-             path, len);
+    snprintf(head, sizeof(head), "POST %s HTTP/1.1\r\nHost: x\r\nContent-Length: %zu\r\n\r\n", path,
+             len);
     send_str(s, fd, head);
     fk_pump(&s->loop, 5);
 }
@@ -127,8 +127,7 @@ static bool is_open(struct srv *s, int fd)
 static void test_body_budget_content_length(void **state)
 {
     (void)state;
-    struct yc_httpd_config cfg = {.max_body_bytes = 100000,
-                                  .max_body_bytes_in_flight = 250000};
+    struct yc_httpd_config cfg = {.max_body_bytes = 100000, .max_body_bytes_in_flight = 250000};
     struct srv s;
     srv_start(&s, &cfg);
     /* Two bodies of 100000 fit; a third is refused from its head. */
@@ -193,8 +192,7 @@ static void send_chunk(struct srv *s, int fd, size_t n)
 static void test_body_budget_chunked(void **state)
 {
     (void)state;
-    struct yc_httpd_config cfg = {.max_body_bytes = 1000000,
-                                  .max_body_bytes_in_flight = 1100000};
+    struct yc_httpd_config cfg = {.max_body_bytes = 1000000, .max_body_bytes_in_flight = 1100000};
     struct srv s;
     srv_start(&s, &cfg);
     /* One body holds most of the budget. */

@@ -505,13 +505,12 @@ static void test_bad_laddr(void **state)
     uv_loop_t loop;
     uv_loop_init(&loop);
     yc_httpd *h = NULL;
-    const char *bad[] = {"nope", "1.2.3.4", "1.2.3.4:", "1.2.3.4:99999", "host.example:80",
+    const char *bad[] = {"nope", "1.2.3.4",    "1.2.3.4:", "1.2.3.4:99999", "host.example:80",
                          "[::1", "1.2.3.4:12a"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         assert_int_equal(yc_httpd_start(&h, &loop, bad[i], NULL, handler, NULL), YC_ECONFIG);
-    assert_int_equal(yc_httpd_start(&h, &loop, "tcp://[::1]:0", NULL, handler, NULL) == YC_OK ||
-                         h == NULL,
-                     1);
+    assert_int_equal(
+        yc_httpd_start(&h, &loop, "tcp://[::1]:0", NULL, handler, NULL) == YC_OK || h == NULL, 1);
     if (h)
         yc_httpd_stop(h, NULL, NULL);
     fk_pump(&loop, 10);

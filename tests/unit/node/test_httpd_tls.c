@@ -60,11 +60,11 @@ static X509 *new_cert(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *ike
     X509_set_issuer_name(x, issuer != NULL ? X509_get_subject_name(issuer) : name);
     X509V3_CTX v3;
     X509V3_set_ctx(&v3, issuer != NULL ? issuer : x, x, NULL, NULL, 0);
-    X509_EXTENSION *ext = X509V3_EXT_conf_nid(NULL, &v3, server ? NID_subject_alt_name
-                                                                 : NID_basic_constraints,
-                                              server ? "IP:127.0.0.1" : issuer == NULL
-                                                                         ? "critical,CA:TRUE"
-                                                                         : "CA:FALSE");
+    X509_EXTENSION *ext =
+        X509V3_EXT_conf_nid(NULL, &v3, server ? NID_subject_alt_name : NID_basic_constraints,
+                            server           ? "IP:127.0.0.1"
+                            : issuer == NULL ? "critical,CA:TRUE"
+                                             : "CA:FALSE");
     assert_non_null(ext);
     X509_add_ext(x, ext, -1);
     X509_EXTENSION_free(ext);
@@ -99,8 +99,7 @@ static void pki_make(struct pki *p)
     PATH(srv2_crt, "srv2.crt");
     PATH(srv2_key, "srv2.key");
 #undef PATH
-    EVP_PKEY *cak = new_key(), *sk = new_key(), *ck = new_key(), *rk = new_key(),
-             *s2k = new_key();
+    EVP_PKEY *cak = new_key(), *sk = new_key(), *ck = new_key(), *rk = new_key(), *s2k = new_key();
     X509 *ca = new_cert(cak, "test ca", NULL, NULL, 1, false);
     X509 *srv = new_cert(sk, "127.0.0.1", ca, cak, 2, true);
     X509 *cli = new_cert(ck, "client", ca, cak, 3, false);
@@ -180,8 +179,10 @@ static void srv_start_cfg(struct srv *s, const struct pki *p, const char *client
 {
     memset(s, 0, sizeof *s);
     uv_loop_init(&s->loop);
-    struct yc_httpd_tls_files f = {.section = "rpc", .cert_file = p->srv_crt,
-                                   .key_file = p->srv_key, .client_ca_file = client_ca};
+    struct yc_httpd_tls_files f = {.section = "rpc",
+                                   .cert_file = p->srv_crt,
+                                   .key_file = p->srv_key,
+                                   .client_ca_file = client_ca};
     struct yc_httpd_config cfg = *cfg_in;
     cfg.counters = &s->k;
     char err[512];
@@ -217,8 +218,7 @@ struct cl {
 };
 
 /* Runs op until it succeeds (>0), fails for good, or 5 s pass. */
-static int cl_retry(struct srv *s, struct cl *c, int (*op)(SSL *, void *, int), void *buf,
-                    int len)
+static int cl_retry(struct srv *s, struct cl *c, int (*op)(SSL *, void *, int), void *buf, int len)
 {
     uint64_t end = uv_hrtime() + 5000000000ull;
     for (;;) {
@@ -285,8 +285,7 @@ static void cl_close(struct srv *s, struct cl *c)
 
 static void cl_send(struct srv *s, struct cl *c, const char *text)
 {
-    assert_int_equal(cl_retry(s, c, op_write, (void *)text, (int)strlen(text)),
-                     (int)strlen(text));
+    assert_int_equal(cl_retry(s, c, op_write, (void *)text, (int)strlen(text)), (int)strlen(text));
 }
 
 /* Reads one response with a Content-Length; returns the status, the body in *body
@@ -334,8 +333,9 @@ static void test_keepalive_pipelining_big_answer(void **state)
     srv_start(&s, p, NULL, 0);
     struct cl c;
     assert_true(cl_open(&s, &c, p, NULL, NULL));
-    cl_send(&s, &c, "GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n"
-                    "GET /big HTTP/1.1\r\nHost: x\r\n\r\n");
+    cl_send(&s, &c,
+            "GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n"
+            "GET /big HTTP/1.1\r\nHost: x\r\n\r\n");
     char *body;
     size_t blen;
     assert_int_equal(cl_response(&s, &c, &body, &blen), 200);
@@ -428,8 +428,7 @@ static void test_stalled_handshakes(void **state)
     int silent = fk_connect(s.port);
     int half = fk_connect(s.port);
     /* a handshake record header announcing 512 bytes, and only 20 of them */
-    static const char part[25] = {0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03,
-                                  0x03};
+    static const char part[25] = {0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03};
     assert_true(fk_send(&s.loop, half, part, sizeof part));
     uint64_t t0 = uv_hrtime();
     fk_pump(&s.loop, 100);
@@ -555,8 +554,8 @@ static void expect_refused(const struct yc_httpd_tls_files *f, const char *a, co
 static void test_load_refusals(void **state)
 {
     struct pki *p = *state;
-    struct yc_httpd_tls_files f = {.section = "rpc", .cert_file = "/nonexistent/x.crt",
-                                   .key_file = p->srv_key};
+    struct yc_httpd_tls_files f = {
+        .section = "rpc", .cert_file = "/nonexistent/x.crt", .key_file = p->srv_key};
     expect_refused(&f, "rpc.tls_cert_file", "/nonexistent/x.crt");
     f.cert_file = p->srv_crt;
     f.key_file = p->cli_key;

@@ -209,8 +209,7 @@ static void test_remove_and_base_after_block(void **state)
     yc_mempool_ready_size(mp, &n, &bytes);
     assert_int_equal(n, 0); /* base 0 is gone: nothing runs from it */
     drops = 0;
-    yc_mempool_set_base(mp, (const uint8_t *)"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", 2, drop_cb,
-                        NULL);
+    yc_mempool_set_base(mp, (const uint8_t *)"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", 2, drop_cb, NULL);
     assert_int_equal(drops, 1); /* our A1 is stale */
     yc_mempool_ready_size(mp, &n, &bytes);
     assert_int_equal(n, 1); /* A2 ready, A4 waits for A3 */
@@ -218,8 +217,7 @@ static void test_remove_and_base_after_block(void **state)
     assert_true(yc_mempool_base(mp, (const uint8_t *)"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", &base));
     assert_int_equal(base, 2);
     /* a lower base is ignored */
-    yc_mempool_set_base(mp, (const uint8_t *)"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", 1, drop_cb,
-                        NULL);
+    yc_mempool_set_base(mp, (const uint8_t *)"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", 1, drop_cb, NULL);
     assert_int_equal(drops, 1);
     yc_mempool_size(mp, &n, &bytes);
     assert_int_equal(n, 2);
@@ -282,7 +280,8 @@ static void test_per_sender_cap(void **state)
     assert_int_equal(si.count, 3);
     assert_int_equal(si.nready, 2);
     assert_int_equal(si.base, 0);
-    assert_non_null(yc_mempool_sender_tx(mp, (const uint8_t *)"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", 5));
+    assert_non_null(
+        yc_mempool_sender_tx(mp, (const uint8_t *)"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", 5));
     assert_null(yc_mempool_sender_tx(mp, (const uint8_t *)"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", 2));
     assert_false(yc_mempool_sender(mp, (const uint8_t *)"CCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCC", &si));
     assert_int_equal(si.count, 0);
@@ -370,8 +369,9 @@ static void test_refusal_words(void **state)
     uint8_t a[YC_HASH_LEN] = {1}, b[YC_HASH_LEN] = {2}, c[YC_HASH_LEN] = {3};
     int code = 0;
     const char *why = "x";
-    yc_mempool_note_rejected_why(mp, a, YC_EBADFIELD, "operations: 'compute' is not one of "
-                                                      "collect, hold, host, use");
+    yc_mempool_note_rejected_why(mp, a, YC_EBADFIELD,
+                                 "operations: 'compute' is not one of "
+                                 "collect, hold, host, use");
     yc_mempool_note_rejected_why(mp, b, YC_EBALANCE, NULL);
     assert_true(yc_mempool_rejected_why(mp, a, &code, &why));
     assert_int_equal(code, YC_EBADFIELD);

@@ -103,12 +103,12 @@ static void test_hostile_lengths(void **state)
     assert_int_equal(yc__netmsg_blocks_parse(huge_n, sizeof huge_n, 64, 1 << 20, &from, &it),
                      YC_ETOOLARGE);
     /* n = 1 and an item declaring 1 GiB with 2 bytes present */
-    const uint8_t huge_item[] = {1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1,
-                                 0x40, 0, 0, 0, 0xaa, 0xbb};
-    assert_int_equal(yc__netmsg_blocks_parse(huge_item, sizeof huge_item, 64, (size_t)1 << 31,
-                                             &from, &it), YC_EDECODE);
-    assert_int_equal(yc__netmsg_blocks_parse(huge_item, sizeof huge_item, 64, 1 << 20, &from,
-                                             &it), YC_ETOOLARGE);
+    const uint8_t huge_item[] = {1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0x40, 0, 0, 0, 0xaa, 0xbb};
+    assert_int_equal(
+        yc__netmsg_blocks_parse(huge_item, sizeof huge_item, 64, (size_t)1 << 31, &from, &it),
+        YC_EDECODE);
+    assert_int_equal(yc__netmsg_blocks_parse(huge_item, sizeof huge_item, 64, 1 << 20, &from, &it),
+                     YC_ETOOLARGE);
     /* from = 0 */
     const uint8_t zero_from[] = {1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
     assert_int_equal(yc__netmsg_blocks_parse(zero_from, sizeof zero_from, 64, 16, &from, &it),

@@ -46,9 +46,9 @@ struct raw {
     enum scenario sc;
     uint32_t max_frame;
     bool handshake_ok, got_pong, closed;
-    uint64_t elapsed_ms;  /* from connect (or from the bad frame) to the close */
+    uint64_t elapsed_ms; /* from connect (or from the bad frame) to the close */
     size_t dripped;
-    atomic_int release;   /* SC_NO_READ: the main thread lets the client go */
+    atomic_int release; /* SC_NO_READ: the main thread lets the client go */
 };
 
 static void raw_main(void *arg)

@@ -62,9 +62,9 @@ static void serve_blocks(struct p2pt_node *nd, const struct p2pt_msg *m, const u
 {
     (void)payload;
     if (m->type == P2P_MSG_BLOCK_REQ)
-        assert_int_equal(p2p_send_peer(nd->p, m->peer, P2P_MSG_BLOCK_RESP,
-                                       (const uint8_t *)"block-1", 7),
-                         YC_OK);
+        assert_int_equal(
+            p2p_send_peer(nd->p, m->peer, P2P_MSG_BLOCK_RESP, (const uint8_t *)"block-1", 7),
+            YC_OK);
 }
 
 static bool observer_in(struct p2pt_net *n, void *arg)

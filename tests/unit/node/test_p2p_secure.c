@@ -52,8 +52,7 @@ static void handshake(struct pair *p)
     uint8_t hello[P2P_HELLO_LEN], reply[P2P_REPLY_LEN], auth[P2P_AUTH_LEN];
     assert_int_equal(p2p_hs_hello(&p->hi, hello), YC_OK);
     assert_int_equal(p2p_hs_on_hello(&p->hr, hello, sizeof hello, p->b, reply), YC_OK);
-    assert_int_equal(p2p_hs_on_reply(&p->hi, reply, sizeof reply, p->a, auth, &p->si, 1024),
-                     YC_OK);
+    assert_int_equal(p2p_hs_on_reply(&p->hi, reply, sizeof reply, p->a, auth, &p->si, 1024), YC_OK);
     assert_int_equal(p2p_hs_on_auth(&p->hr, auth, sizeof auth, &p->sr, 1024), YC_OK);
 }
 

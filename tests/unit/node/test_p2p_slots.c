@@ -293,8 +293,7 @@ static void test_started_handshakes_outlive_silent_newcomers(void **state)
 
     /* h finishes its handshake as validator 1 and is identified */
     assert_true(recv(h, reply, sizeof reply, MSG_WAITALL) == (ssize_t)sizeof reply);
-    assert_int_equal(p2p_hs_on_reply(&hs, reply, sizeof reply, v1, auth, &sess, 1u << 16),
-                     YC_OK);
+    assert_int_equal(p2p_hs_on_reply(&hs, reply, sizeof reply, v1, auth, &sess, 1u << 16), YC_OK);
     assert_true(p2pt_raw_write(h, auth, sizeof auth));
     assert_true(p2pt_run_until(&n, v1_connected_to_0, NULL, 5000));
     assert_int_equal(stats0(&n).inbound_handshakes, 3); /* d and two silent ones */
@@ -336,8 +335,7 @@ static void test_an_evicted_connection_may_still_finish_its_handshake(void **sta
         assert_true(p2pt_run_until(&n, bytes_waiting, &w, 5000));
     }
     assert_true(recv(v, reply, sizeof reply, MSG_WAITALL) == (ssize_t)sizeof reply);
-    assert_int_equal(p2p_hs_on_reply(&hs, reply, sizeof reply, v1, auth, &sess, 1u << 16),
-                     YC_OK);
+    assert_int_equal(p2p_hs_on_reply(&hs, reply, sizeof reply, v1, auth, &sess, 1u << 16), YC_OK);
     assert_true(p2pt_raw_write(v, auth, sizeof auth));
     assert_true(p2pt_run_until(&n, v1_connected_to_0, NULL, 5000));
     /* and stays, after the linger is over */
@@ -414,8 +412,7 @@ static bool attempt(struct reconnector *r, const yc_signer *me)
         r->failed_at = "handshake";
     else if (!p2pt_raw_send(fd, &sess, P2P_MSG_PING, (const uint8_t *)"k", 1))
         r->failed_at = "ping";
-    else if (!p2pt_raw_recv(fd, &sess, buf, sizeof buf, &len) || len != 2 ||
-             buf[0] != P2P_MSG_PONG)
+    else if (!p2pt_raw_recv(fd, &sess, buf, sizeof buf, &len) || len != 2 || buf[0] != P2P_MSG_PONG)
         r->failed_at = "pong";
     else
         ok = true;
@@ -514,8 +511,7 @@ static void test_silent_flood_never_keeps_a_validator_out(void **state)
     p2pt_thread_join(&rt);
     printf("# raw validator: %d of %d rounds authenticated through the flood (%d at the "
            "first attempt, at most %d attempts; a failure at: %s), slowest %" PRIu64 " ms\n",
-           r.ok, ROUNDS, r.first_try, r.most_tries, r.failed_at ? r.failed_at : "none",
-           r.worst_ms);
+           r.ok, ROUNDS, r.first_try, r.most_tries, r.failed_at ? r.failed_at : "none", r.worst_ms);
     assert_int_equal(r.ok, ROUNDS);
 
     /* a real instance of validator 1 dials in */
@@ -558,8 +554,7 @@ static void test_silent_flood_never_keeps_a_validator_out(void **state)
     p2pt_thread_join(&ft);
     printf("# flood: %d silent connections opened, %" PRIu64 " evicted by the first instance;"
            " validator 1 in after %" PRIu64 " ms, out after %" PRIu64 " ms; pool peak %u of %u\n",
-           atomic_load(&f.opened), st.conns_evicted, dial_in_ms, dial_out_ms, w.max_pending,
-           POOL);
+           atomic_load(&f.opened), st.conns_evicted, dial_in_ms, dial_out_ms, w.max_pending, POOL);
     assert_true(w.max_pending <= POOL);
     p2pt_net_cleanup(&n);
 }

@@ -114,13 +114,11 @@ static void test_sync(void **state)
     p = call_tx(e, "broadcast_tx_sync", hex, NULL, &st);
     assert_int_equal(err_code(p), -32000);
     assert_string_equal(err_name(p), "bad_field");
-    assert_string_equal(
-        json_string_value(json_object_get(json_object_get(p, "error"), "message")),
-        "bad_field: operations: 'compute' is not one of collect, hold, host, use");
-    assert_string_equal(
-        json_string_value(json_object_get(json_object_get(json_object_get(p, "error"), "data"),
-                                          "why")),
-        "operations: 'compute' is not one of collect, hold, host, use");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(p, "error"), "message")),
+                        "bad_field: operations: 'compute' is not one of collect, hold, host, use");
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(json_object_get(p, "error"), "data"), "why")),
+                        "operations: 'compute' is not one of collect, hold, host, use");
     json_decref(p);
     e->node.submit_why = NULL;
     /* refused at admission: -32000 with the stable code and the id */
@@ -129,10 +127,9 @@ static void test_sync(void **state)
     p = call_tx(e, "broadcast_tx_sync", hex, NULL, &st);
     assert_int_equal(err_code(p), -32000);
     assert_string_equal(err_name(p), "bad_nonce");
-    assert_string_equal(
-        json_string_value(json_object_get(json_object_get(json_object_get(p, "error"), "data"),
-                                          "id")),
-        id);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(json_object_get(p, "error"), "data"), "id")),
+                        id);
     json_decref(p);
     /* undecodable bytes */
     p = call_tx(e, "broadcast_tx_sync", "c0ffee", NULL, &st);
@@ -245,8 +242,7 @@ static void test_commit_client_leaves(void **state)
                      "\"params\":{\"tx\":\"%s\"}}",
                      hex);
     char req[4200];
-    int rn = snprintf(req, sizeof(req), "POST / HTTP/1.1\r\nContent-Length: %d\r\n\r\n%s", n,
-                      body);
+    int rn = snprintf(req, sizeof(req), "POST / HTTP/1.1\r\nContent-Length: %d\r\n\r\n%s", n, body);
     /* Leaves while the watch is set. */
     int fd = fk_connect(e->port);
     assert_true(fk_send(&e->loop, fd, req, (size_t)rn));
@@ -340,8 +336,9 @@ static void test_broadcast_txs(void **state)
     assert_int_equal(fk_http(&e->loop, e->port, "GET", path, NULL, &r), 200);
     assert_non_null(strstr(r.body, ida));
     fk_resp_free(&r);
-    p = post(e, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"broadcast_txs\",\"params\":"
-                "{\"txs\":[]}}",
+    p = post(e,
+             "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"broadcast_txs\",\"params\":"
+             "{\"txs\":[]}}",
              &st);
     assert_int_equal(err_code(p), -32602);
     json_decref(p);
@@ -359,9 +356,8 @@ static int post_msgpack(struct env *e, const uint8_t *body, size_t len, struct f
                       "Content-Type: application/msgpack\r\n\r\n",
                       len);
     int st = 0;
-    if (fk_send(&e->loop, fd, head, (size_t)hn) && (len == 0 || fk_send(&e->loop, fd,
-                                                                          (const char *)body,
-                                                                          len)))
+    if (fk_send(&e->loop, fd, head, (size_t)hn) &&
+        (len == 0 || fk_send(&e->loop, fd, (const char *)body, len)))
         st = fk_read_response(&e->loop, fd, r, 5000);
     close(fd);
     fk_pump(&e->loop, 2);

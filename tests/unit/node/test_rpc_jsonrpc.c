@@ -129,10 +129,9 @@ static void test_batch(void **state)
     assert_int_equal(err_code(json_array_get(p, 2)), -32600);
     assert_true(json_is_null(json_object_get(json_array_get(p, 2), "id")));
     assert_int_equal(err_code(json_array_get(p, 3)), -32600);
-    assert_string_equal(
-        json_string_value(json_object_get(json_object_get(json_array_get(p, 4), "result"),
-                                          "total")),
-        "0");
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(json_array_get(p, 4), "result"), "total")),
+                        "0");
     json_decref(p);
     /* only notifications: nothing to say */
     p = post(e, "[{\"jsonrpc\":\"2.0\",\"method\":\"status\"}]", &st);
@@ -188,15 +187,15 @@ static void test_parse_errors(void **state)
     assert_string_equal(err_name(p), "bad_utf8");
     json_decref(p);
     /* duplicate keys */
-    p = post(e, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"status\",\"method\":\"health\"}",
-             &st);
+    p = post(e, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"status\",\"method\":\"health\"}", &st);
     assert_int_equal(err_code(p), -32700);
     json_decref(p);
     /* deep nesting: refused before parsing */
     char deep[4096];
     size_t n = 0;
-    n += (size_t)snprintf(deep, sizeof(deep), "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
-                                              "\"status\",\"params\":{\"x\":");
+    n += (size_t)snprintf(deep, sizeof(deep),
+                          "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
+                          "\"status\",\"params\":{\"x\":");
     for (int i = 0; i < 40; i++)
         deep[n++] = '[';
     for (int i = 0; i < 40; i++)
@@ -209,8 +208,9 @@ static void test_parse_errors(void **state)
     assert_string_equal(err_name(p), "too_deep");
     json_decref(p);
     /* brackets inside strings do not count */
-    p = post(e, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"health\",\"params\":{\"x\":"
-                "\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\\\"[[[[[[[\"}}",
+    p = post(e,
+             "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"health\",\"params\":{\"x\":"
+             "\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\\\"[[[[[[[\"}}",
              &st);
     assert_non_null(json_object_get(p, "result"));
     json_decref(p);
@@ -252,8 +252,7 @@ static void test_params(void **state)
     assert_string_equal(err_name(p), "bad_field");
     json_decref(p);
     /* bad hex */
-    p = post(e, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tx\",\"params\":{\"id\":\"zz\"}}",
-             &st);
+    p = post(e, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tx\",\"params\":{\"id\":\"zz\"}}", &st);
     assert_int_equal(err_code(p), -32602);
     json_decref(p);
     /* positional params map onto the method's names */
@@ -274,20 +273,23 @@ static void test_params(void **state)
     assert_int_equal(err_code(p), -32602);
     json_decref(p);
     /* bad address */
-    p = post(e, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"account\",\"params\":"
-                "{\"address\":\"yc1notanaddress\"}}",
+    p = post(e,
+             "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"account\",\"params\":"
+             "{\"address\":\"yc1notanaddress\"}}",
              &st);
     assert_int_equal(err_code(p), -32602);
     assert_string_equal(err_name(p), "bad_address");
     json_decref(p);
     /* limit range */
-    p = post(e, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"unconfirmed_txs\",\"params\":"
-                "{\"limit\":\"0\"}}",
+    p = post(e,
+             "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"unconfirmed_txs\",\"params\":"
+             "{\"limit\":\"0\"}}",
              &st);
     assert_int_equal(err_code(p), -32602);
     json_decref(p);
-    p = post(e, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"unconfirmed_txs\",\"params\":"
-                "{\"limit\":\"-1\"}}",
+    p = post(e,
+             "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"unconfirmed_txs\",\"params\":"
+             "{\"limit\":\"-1\"}}",
              &st);
     assert_int_equal(err_code(p), -32602);
     json_decref(p);
@@ -323,8 +325,9 @@ static void test_get_forms(void **state)
     json_decref(g);
     /* URL-decoding, quoted values, + as space */
     char path[256];
-    snprintf(path, sizeof(path), "/tx?id=%%22%s%%22", "00000000000000000000000000000000000000"
-                                                       "00000000000000000000000000");
+    snprintf(path, sizeof(path), "/tx?id=%%22%s%%22",
+             "00000000000000000000000000000000000000"
+             "00000000000000000000000000");
     g = get(e, path, &st);
     assert_int_equal(st, 200);
     assert_string_equal(json_string_value(json_object_get(g, "status")), "unknown");
@@ -366,10 +369,10 @@ static void test_keepalive_many(void **state)
     for (int i = 0; i < 20; i++) {
         char req[512];
         const char *body = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"num_unconfirmed_txs\"}";
-        int n = i % 2 ? snprintf(req, sizeof(req),
-                                 "POST / HTTP/1.1\r\nContent-Length: %zu\r\n\r\n%s",
-                                 strlen(body), body)
-                      : snprintf(req, sizeof(req), "GET /num_unconfirmed_txs HTTP/1.1\r\n\r\n");
+        int n = i % 2
+                    ? snprintf(req, sizeof(req), "POST / HTTP/1.1\r\nContent-Length: %zu\r\n\r\n%s",
+                               strlen(body), body)
+                    : snprintf(req, sizeof(req), "GET /num_unconfirmed_txs HTTP/1.1\r\n\r\n");
         assert_true(fk_send(&e->loop, fd, req, (size_t)n));
         struct fk_resp r;
         assert_int_equal(fk_read_response(&e->loop, fd, &r, 2000), 200);
@@ -428,10 +431,14 @@ static void test_large_body(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_status_post_and_get), cmocka_unit_test(test_batch),
-        cmocka_unit_test(test_batch_limit),         cmocka_unit_test(test_parse_errors),
-        cmocka_unit_test(test_params),              cmocka_unit_test(test_get_forms),
-        cmocka_unit_test(test_keepalive_many),      cmocka_unit_test(test_health_and_readonly),
+        cmocka_unit_test(test_status_post_and_get),
+        cmocka_unit_test(test_batch),
+        cmocka_unit_test(test_batch_limit),
+        cmocka_unit_test(test_parse_errors),
+        cmocka_unit_test(test_params),
+        cmocka_unit_test(test_get_forms),
+        cmocka_unit_test(test_keepalive_many),
+        cmocka_unit_test(test_health_and_readonly),
         cmocka_unit_test(test_large_body),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -82,8 +82,7 @@ static void test_metrics(void **state)
         if (brace) {
             assert_true(strncmp(brace, "{method=\"", 9) == 0 ||
                         strncmp(brace, "{status=\"", 9) == 0 ||
-                        strncmp(brace, "{reason=\"", 9) == 0 ||
-                        strncmp(brace, "{le=\"", 5) == 0 ||
+                        strncmp(brace, "{reason=\"", 9) == 0 || strncmp(brace, "{le=\"", 5) == 0 ||
                         strncmp(brace, "{version=\"", 10) == 0);
             assert_null(strstr(line, "yc1"));
         }
@@ -134,7 +133,7 @@ static void test_admin_cookie(void **state)
     assert_true(yc__rpc_admin_ok(ck, good));
     assert_false(yc__rpc_admin_ok(ck, NULL));
     assert_false(yc__rpc_admin_ok(ck, ""));
-    assert_false(yc__rpc_admin_ok(ck, ck));                  /* no scheme */
+    assert_false(yc__rpc_admin_ok(ck, ck));                   /* no scheme */
     assert_false(yc__rpc_admin_ok(ck, "Basic dXNlcjpwYXNz")); /* wrong scheme */
     char bad[128];
     snprintf(bad, sizeof(bad), "Bearer %s", ck);

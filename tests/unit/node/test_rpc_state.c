@@ -57,9 +57,9 @@ static void signed_tx(struct env *e, uint8_t seed, uint64_t nonce, enum yc_tx_ty
     struct yc_buf b;
     yc_buf_init(&b, 0);
     uint8_t id[YC_HASH_LEN], aux[32] = {0};
-    assert_int_equal(yc_tx_build_signed(&b, id, e->node.g.chain_id, type, s, nonce, body->data,
-                                        body->len, aux),
-                     YC_OK);
+    assert_int_equal(
+        yc_tx_build_signed(&b, id, e->node.g.chain_id, type, s, nonce, body->data, body->len, aux),
+        YC_OK);
     assert_int_equal(yc_tx_decode(out, b.data, b.len), YC_OK);
     yc_buf_cleanup(&b);
     yc_signer_destroy(s);
@@ -400,8 +400,7 @@ static void test_account_consents_usage(void **state)
     c = get(e, path, &st);
     assert_int_equal(json_array_size(json_object_get(c, "consents")), 0);
     json_decref(c);
-    snprintf(path, sizeof(path), "/consents?processor=%s&subject=%s", e->proc_addr,
-             e->alice_addr);
+    snprintf(path, sizeof(path), "/consents?processor=%s&subject=%s", e->proc_addr, e->alice_addr);
     c = get(e, path, &st);
     assert_int_equal(st, 400);
     json_decref(c);

@@ -62,8 +62,12 @@ static void test_four_validators_one_observer(void **state)
     struct yc_config base;
     yc_config_default(&base);
     base.cons_timeout_propose_ms = 1000; /* a --consensus.timeout_propose given by the user */
-    struct yc_testnet_opts o = {.out = dir, .validators = 4, .observers = 1,
-                                .chain_id = "tn-test", .base_port = 21000, .config = &base};
+    struct yc_testnet_opts o = {.out = dir,
+                                .validators = 4,
+                                .observers = 1,
+                                .chain_id = "tn-test",
+                                .base_port = 21000,
+                                .config = &base};
     struct yc_testnet_node nodes[5];
     assert_int_equal(yc_chain_testnet(&o, nodes, err, sizeof err), YC_OK);
 
@@ -137,8 +141,7 @@ static void test_refusals(void **state)
     struct yc_config base;
     yc_config_default(&base);
     struct yc_testnet_node nodes[70];
-    struct yc_testnet_opts o = {.out = dir, .validators = 0, .base_port = 21000,
-                                .config = &base};
+    struct yc_testnet_opts o = {.out = dir, .validators = 0, .base_port = 21000, .config = &base};
     assert_int_equal(yc_chain_testnet(&o, nodes, err, sizeof err), YC_EINVAL);
     o.validators = YC_MAX_VALIDATORS + 1;
     assert_int_equal(yc_chain_testnet(&o, nodes, err, sizeof err), YC_EINVAL);
@@ -157,8 +160,8 @@ static void test_many_validators_all_listed(void **state)
     struct yc_config base;
     yc_config_default(&base);
     struct yc_testnet_node nodes[YC_MAX_VALIDATORS];
-    struct yc_testnet_opts o = {.out = dir, .validators = YC_MAX_VALIDATORS, .base_port = 22000,
-                                .config = &base};
+    struct yc_testnet_opts o = {
+        .out = dir, .validators = YC_MAX_VALIDATORS, .base_port = 22000, .config = &base};
     assert_int_equal(yc_chain_testnet(&o, nodes, err, sizeof err), YC_OK);
     /* the genesis has no addresses, so every peer is written out, even 63 of them (a long
      * line, which node.conf reads back whole) */

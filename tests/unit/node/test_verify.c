@@ -50,8 +50,8 @@ static yc_signer *signer(uint8_t seed)
 }
 
 /* A token transfer of `amount` to `to`, signed by s with `nonce`. */
-static void transfer(yc_signer *s, const uint8_t to[YC_PUBKEY_LEN], uint64_t nonce,
-                     uint64_t amount, struct yc_tx *out)
+static void transfer(yc_signer *s, const uint8_t to[YC_PUBKEY_LEN], uint64_t nonce, uint64_t amount,
+                     struct yc_tx *out)
 {
     struct yc_buf body, b;
     yc_buf_init(&body, 0);
@@ -65,9 +65,9 @@ static void transfer(yc_signer *s, const uint8_t to[YC_PUBKEY_LEN], uint64_t non
     yc_enc_bin(&e, to, YC_PUBKEY_LEN);
     assert_int_equal(yc_enc_finish(&e), YC_OK);
     uint8_t id[YC_HASH_LEN], aux[32] = {0};
-    assert_int_equal(yc_tx_build_signed(&b, id, CHAIN, YC_TX_TOKEN_TRANSFER, s, nonce, body.data,
-                                        body.len, aux),
-                     YC_OK);
+    assert_int_equal(
+        yc_tx_build_signed(&b, id, CHAIN, YC_TX_TOKEN_TRANSFER, s, nonce, body.data, body.len, aux),
+        YC_OK);
     assert_int_equal(yc_tx_decode(out, b.data, b.len), YC_OK);
     yc_buf_cleanup(&body);
     yc_buf_cleanup(&b);

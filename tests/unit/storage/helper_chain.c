@@ -249,9 +249,9 @@ static void sign_tx(struct tchain *c, enum yc_tx_type type, yc_signer *who, uint
     struct yc_buf enc;
     uint8_t aux[32] = {0}, id[YC_HASH_LEN];
     yc_buf_init(&enc, 0);
-    assert_int_equal(yc_tx_build_signed(&enc, id, c->g.chain_id, type, who, *nonce, body->data,
-                                        body->len, aux),
-                     YC_OK);
+    assert_int_equal(
+        yc_tx_build_signed(&enc, id, c->g.chain_id, type, who, *nonce, body->data, body->len, aux),
+        YC_OK);
     assert_int_equal(yc_tx_decode(out, enc.data, enc.len), YC_OK);
     (*nonce)++;
     yc_buf_cleanup(&enc);

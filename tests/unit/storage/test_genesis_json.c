@@ -43,8 +43,9 @@ static char *doc(const char *top, const char *params, const char *val0, const ch
         val0 = v0;
     }
     if (acct0 == NULL) {
-        snprintf(a0, sizeof a0, "{\"address\": \"%s\", \"role\": \"exchange\", \"name\": \"Ex\", "
-                                "\"jurisdiction\": \"CN-CQ\", \"balance\": \"1000\"}",
+        snprintf(a0, sizeof a0,
+                 "{\"address\": \"%s\", \"role\": \"exchange\", \"name\": \"Ex\", "
+                 "\"jurisdiction\": \"CN-CQ\", \"balance\": \"1000\"}",
                  A0);
         acct0 = a0;
     }
@@ -182,8 +183,7 @@ static void test_bad_fields_named(void **state)
     (void)state;
     char bad_val_key[512], bad_val_addr[512], dup_val[512], bal_num[512], bal_sign[512];
     char bad_role[512], bad_jur[512], dup_acct[512], no_name[512], extra_acct[512];
-    snprintf(bad_val_key, sizeof bad_val_key,
-             "{\"name\": \"v0\", \"pub_key\": \"yc1qqqq\"}");
+    snprintf(bad_val_key, sizeof bad_val_key, "{\"name\": \"v0\", \"pub_key\": \"yc1qqqq\"}");
     snprintf(bad_val_addr, sizeof bad_val_addr,
              "{\"name\": \"v0\", \"pub_key\": \"%s\", \"address\": \"10.0.0.1:27600\"}", V0);
     snprintf(dup_val, sizeof dup_val, "{\"name\": \"v0\", \"pub_key\": \"%s\"}", V1);
@@ -315,9 +315,9 @@ static void test_draft(void **state)
     struct yc_genesis g;
     bool draft = false;
     char err[400] = "";
-    assert_int_equal(yc_genesis_json_parse_ex(&g, text, strlen(text), YC_GJ_DRAFT, &draft, err,
-                                              sizeof err),
-                     YC_OK);
+    assert_int_equal(
+        yc_genesis_json_parse_ex(&g, text, strlen(text), YC_GJ_DRAFT, &draft, err, sizeof err),
+        YC_OK);
     assert_true(draft);
     assert_int_equal(g.nvalidators, 0);
     assert_int_equal(g.naccounts, 0);
@@ -326,9 +326,8 @@ static void test_draft(void **state)
     assert_non_null(strstr(d, "\"draft\": true"));
     struct yc_genesis g2;
     draft = false;
-    assert_int_equal(yc_genesis_json_parse_ex(&g2, d, strlen(d), YC_GJ_DRAFT, &draft, err,
-                                              sizeof err),
-                     YC_OK);
+    assert_int_equal(
+        yc_genesis_json_parse_ex(&g2, d, strlen(d), YC_GJ_DRAFT, &draft, err, sizeof err), YC_OK);
     assert_true(draft);
     assert_string_equal(g2.chain_id, "yc-draft");
     assert_int_equal(g2.genesis_time_ms, 1767225600000ull);
@@ -339,9 +338,8 @@ static void test_draft(void **state)
     assert_non_null(strstr(err, "genesis finalize"));
 
     char *t = doc(NULL, NULL, NULL, NULL);
-    assert_int_equal(yc_genesis_json_parse_ex(&g, t, strlen(t), YC_GJ_DRAFT, &draft, err,
-                                              sizeof err),
-                     YC_OK);
+    assert_int_equal(
+        yc_genesis_json_parse_ex(&g, t, strlen(t), YC_GJ_DRAFT, &draft, err, sizeof err), YC_OK);
     assert_false(draft);
     struct yc_genesis g3;
     assert_int_equal(parse(t, &g3, err, sizeof err), YC_OK);

@@ -195,9 +195,9 @@ static void test_lock_and_missing(void **state)
     assert_int_equal(store_open(&t, missing, false, &f->c.g, err, sizeof err), YC_ENOTFOUND);
     assert_null(t);
     /* read-only never initialises a database */
-    assert_int_equal(store_open_ex(&t, missing, STORE_CREATE | STORE_READ_ONLY, &f->c.g, err,
-                                   sizeof err),
-                     YC_ECONFIG);
+    assert_int_equal(
+        store_open_ex(&t, missing, STORE_CREATE | STORE_READ_ONLY, &f->c.g, err, sizeof err),
+        YC_ECONFIG);
 }
 
 static void test_read_only(void **state)
@@ -319,9 +319,9 @@ static void test_missing_tip_block_is_corrupt(void **state)
     assert_non_null(strstr(err, "height 7"));
 
     /* the audit's way in still opens it, to name the damage itself */
-    assert_int_equal(store_open_ex(&s, f->dir, STORE_READ_ONLY | STORE_NO_CHECK, &f->c.g, err,
-                                   sizeof err),
-                     YC_OK);
+    assert_int_equal(
+        store_open_ex(&s, f->dir, STORE_READ_ONLY | STORE_NO_CHECK, &f->c.g, err, sizeof err),
+        YC_OK);
     uint8_t *b = NULL;
     size_t bl = 0;
     assert_int_equal(store_get_block(s, 7, &b, &bl), YC_ENOTFOUND);

@@ -320,7 +320,9 @@ static void test_text_for_terminal(void **state)
 {
     (void)state;
     char out[64];
-    yc_text_for_terminal(out, sizeof out, "Alice \x1b[2J\xe2\x80\xae" "Chen\x7f\xc2\x85");
+    yc_text_for_terminal(out, sizeof out,
+                         "Alice \x1b[2J\xe2\x80\xae"
+                         "Chen\x7f\xc2\x85");
     assert_string_equal(out, "Alice ?[2J?Chen??");
     yc_text_for_terminal(out, sizeof out, "\xe9\x87\x8d\xe5\xba\x86\xe6\x95\xb0\xe6\x8d\xae");
     assert_string_equal(out, "\xe9\x87\x8d\xe5\xba\x86\xe6\x95\xb0\xe6\x8d\xae"); /* 重庆数据 */

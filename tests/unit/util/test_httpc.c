@@ -209,8 +209,8 @@ static void url(char *out, size_t cap, const char *path)
     snprintf(out, cap, "http://127.0.0.1:%d%s", server_port, path);
 }
 
-static void
-get_expect(const char *path, int want_rc, int want_status, const char *want_body, size_t cap)
+static void get_expect(const char *path, int want_rc, int want_status, const char *want_body,
+                       size_t cap)
 {
     char u[256];
     url(u, sizeof u, path);
@@ -377,9 +377,9 @@ static void test_rpc(void **state)
     struct yc_http_opts o;
     char err[256];
     assert_int_equal(yc_http_opts_load(&o, tf, NULL, err, sizeof err), YC_OK);
-    assert_int_equal(yc_rpc_call_opts(u, &o, "status", NULL, 0, &res, code, sizeof code, msg,
-                                      sizeof msg),
-                     YC_OK);
+    assert_int_equal(
+        yc_rpc_call_opts(u, &o, "status", NULL, 0, &res, code, sizeof code, msg, sizeof msg),
+        YC_OK);
     json_decref(res);
     setenv("YUCHAIN_NODE_TOKEN_FILE", tf, 1); /* the environment serves yc_rpc_call */
     assert_int_equal(yc_rpc_call(u, "status", NULL, &res, code, sizeof code, msg, sizeof msg),

@@ -419,9 +419,12 @@ static void test_enum_refused_before_signing(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_register),  cmocka_unit_test(test_tokens),
-        cmocka_unit_test(test_consent),   cmocka_unit_test(test_usage_and_evidence),
-        cmocka_unit_test(test_bad_input), cmocka_unit_test(test_body_map_sorted),
+        cmocka_unit_test(test_register),
+        cmocka_unit_test(test_tokens),
+        cmocka_unit_test(test_consent),
+        cmocka_unit_test(test_usage_and_evidence),
+        cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_body_map_sorted),
         cmocka_unit_test(test_enum_refused_before_signing),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

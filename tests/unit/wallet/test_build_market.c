@@ -98,8 +98,7 @@ static void build_tx(const char *line, enum yc_tx_type want, struct yc_tx *tx)
         fail_msg("'%s' refused with exit %d", line, ex);
     assert_int_equal(type, want);
     uint8_t id[YC_HASH_LEN], aux[32] = {0};
-    assert_int_equal(yc_tx_build_signed(&out, id, CHAIN, type, alice, 0, body.data, body.len,
-                                        aux),
+    assert_int_equal(yc_tx_build_signed(&out, id, CHAIN, type, alice, 0, body.data, body.len, aux),
                      YC_OK);
     int rc = yc_tx_decode(tx, out.data, out.len);
     if (rc != YC_OK)
@@ -128,8 +127,7 @@ static void test_market(void **state)
 {
     (void)state;
     struct yc_tx tx;
-    build_tx("market list %1 --offer hold --price 1200 --sector transport", YC_TX_MARKET_LIST,
-             &tx);
+    build_tx("market list %1 --offer hold --price 1200 --sector transport", YC_TX_MARKET_LIST, &tx);
     assert_int_equal(tx.b.market_list.price, 1200);
     assert_true(slice_is(tx.b.market_list.offer, "hold"));
     assert_false(tx.b.market_list.has_operations);
@@ -196,11 +194,11 @@ static void test_pledge_policy_credit(void **state)
              YC_TX_EXPORT_ASSESS, &tx);
     assert_true(slice_is(tx.b.export_assess.destination, "SG"));
     yc_tx_cleanup(&tx);
-    build_tx("export assess %1 --destination SG --outcome denied --report %2",
-             YC_TX_EXPORT_ASSESS, &tx);
+    build_tx("export assess %1 --destination SG --outcome denied --report %2", YC_TX_EXPORT_ASSESS,
+             &tx);
     yc_tx_cleanup(&tx);
-    build_tx("credit record %B --severity frozen --reason fraud --evidence %2",
-             YC_TX_CREDIT_RECORD, &tx);
+    build_tx("credit record %B --severity frozen --reason fraud --evidence %2", YC_TX_CREDIT_RECORD,
+             &tx);
     assert_memory_equal(tx.b.credit_record.account, bob_pub, YC_PUBKEY_LEN);
     yc_tx_cleanup(&tx);
     build_tx("credit object %1 --reason mistake --evidence %2", YC_TX_CREDIT_OBJECT, &tx);

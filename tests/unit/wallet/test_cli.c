@@ -99,7 +99,8 @@ static json_t *dispatch(json_t *req)
             /* a name with an escape sequence and a right-to-left override in it */
             return rpc_result(json_pack("{s:s, s:s, s:s, s:s, s:s}", "address", a, "role",
                                         "individual", "nonce", "3", "balance", "1000", "name",
-                                        "Alice \x1b[2J\xe2\x80\xae" "Chen"));
+                                        "Alice \x1b[2J\xe2\x80\xae"
+                                        "Chen"));
         return rpc_error(-32602, "no such object", "not_found");
     }
     if (strcmp(m, "consents") == 0) /* one consent to alice, one to an unregistered bob */
@@ -427,7 +428,8 @@ static void test_queries_and_files(void **state)
              alice_addr + strlen(alice_addr) - 6);
     assert_non_null(strstr(out, who));
     assert_non_null(strstr(out, "uses=2 of unlimited fee=1.50 yuan per use\n"));
-    snprintf(who, sizeof who, "processor=%.10s\u2026%s ", bob_addr, bob_addr + strlen(bob_addr) - 6);
+    snprintf(who, sizeof who, "processor=%.10s\u2026%s ", bob_addr,
+             bob_addr + strlen(bob_addr) - 6);
     assert_non_null(strstr(out, who));
     assert_non_null(strstr(out, "uses=3 of 10 fee=1,234,567.89 yuan per use\n"));
     assert_int_equal(run("%W %N --json balance %B", out, sizeof out), 0); /* unregistered */

@@ -248,10 +248,10 @@ static json_t *build_outcome(yc_signer *const *vals, unsigned signers, int outco
         yc_tx_cleanup(&txs[i]);
     }
     struct yc_merkle_proof proof, rproof;
-    assert_int_equal(
-        yc_merkle_prove(&proof, CHAIN, (const uint8_t(*)[YC_HASH_LEN])leaves, 3, 1), YC_OK);
-    assert_int_equal(
-        yc_merkle_prove(&rproof, CHAIN, (const uint8_t(*)[YC_HASH_LEN])rleaves, 3, 1), YC_OK);
+    assert_int_equal(yc_merkle_prove(&proof, CHAIN, (const uint8_t(*)[YC_HASH_LEN])leaves, 3, 1),
+                     YC_OK);
+    assert_int_equal(yc_merkle_prove(&rproof, CHAIN, (const uint8_t(*)[YC_HASH_LEN])rleaves, 3, 1),
+                     YC_OK);
     struct yc_buf hdr;
     yc_buf_init(&hdr, 4096);
     assert_int_equal(yc_header_encode(&h, &hdr), YC_OK);
@@ -265,18 +265,18 @@ static json_t *build_outcome(yc_signer *const *vals, unsigned signers, int outco
             continue;
         uint8_t sig[YC_SIG_LEN], aux[32] = {(uint8_t)i};
         assert_int_equal(yc_sig_sign(vals[i], sig, vote, aux), YC_OK);
-        json_array_append_new(sigs, json_pack("{s:i, s:o}", "validator", i, "sig",
-                                              hexj(sig, YC_SIG_LEN)));
+        json_array_append_new(
+            sigs, json_pack("{s:i, s:o}", "validator", i, "sig", hexj(sig, YC_SIG_LEN)));
     }
     /* the node's tx_proof answer (docs/rpc.md) */
-    json_t *tp = json_pack("{s:o, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:{s:s, s:o}, "
-                           "s:o}",
-                           "id", hexj(ids[1], YC_HASH_LEN), "chain_id", CHAIN, "height", "7",
-                           "index", "1", "status", outcome == YC_OK ? "committed" : "failed",
-                           "code", yc_err_name(outcome), "tx", txhex[1], "proof",
-                           proof_j(&proof), "result_proof", proof_j(&rproof), "header_raw",
-                           hexj(hdr.data, hdr.len), "certificate", "view", "0", "signatures",
-                           sigs, "block_hash", hexj(hash, YC_HASH_LEN));
+    json_t *tp =
+        json_pack("{s:o, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:{s:s, s:o}, "
+                  "s:o}",
+                  "id", hexj(ids[1], YC_HASH_LEN), "chain_id", CHAIN, "height", "7", "index", "1",
+                  "status", outcome == YC_OK ? "committed" : "failed", "code", yc_err_name(outcome),
+                  "tx", txhex[1], "proof", proof_j(&proof), "result_proof", proof_j(&rproof),
+                  "header_raw", hexj(hdr.data, hdr.len), "certificate", "view", "0", "signatures",
+                  sigs, "block_hash", hexj(hash, YC_HASH_LEN));
     assert_non_null(tp);
     json_decref(txhex[0]);
     json_decref(txhex[2]);
@@ -513,8 +513,7 @@ static void test_cosignature_added_changed_stripped(void **state)
     want_check(d, &NO_ANCHOR, "tx_root", "co-signature was added, changed or stripped");
     /* added: a second co-signature, itself valid, that was not in the block */
     d = good();
-    json_object_set_new(d, "tx",
-                        recosign(json_incref(json_object_get(d, "tx")), &exchange, 1));
+    json_object_set_new(d, "tx", recosign(json_incref(json_object_get(d, "tx")), &exchange, 1));
     want_check(d, &NO_ANCHOR, "tx_root", "co-signature was added, changed or stripped");
     /* changed: a bit of the co-signature */
     d = good();
@@ -588,8 +587,8 @@ static void test_tampered_certificate(void **state)
     want_check(d, &NO_ANCHOR, "certificate", "2 COMMIT signatures");
     /* validator 3's signature made by a key not in the genesis */
     json_t *forged = build(outsiders, 0x8);
-    json_t *fsig = json_array_get(
-        json_object_get(json_object_get(forged, "certificate"), "signatures"), 0);
+    json_t *fsig =
+        json_array_get(json_object_get(json_object_get(forged, "certificate"), "signatures"), 0);
     d = good();
     json_array_set(json_object_get(json_object_get(d, "certificate"), "signatures"), 2, fsig);
     json_decref(forged);
@@ -738,9 +737,10 @@ static void test_malformed(void **state)
     expect_bad(d, YC_EBADFIELD, "header_raw");
     d = good();
     json_t *p = json_object_get(d, "proof");
-    json_object_set_new(p, "siblings", repeat_array(json_string(json_string_value(
-                                                        json_object_get(d, "block_hash"))),
-                                                    YC_MERKLE_MAX_DEPTH + 1));
+    json_object_set_new(
+        p, "siblings",
+        repeat_array(json_string(json_string_value(json_object_get(d, "block_hash"))),
+                     YC_MERKLE_MAX_DEPTH + 1));
     expect_bad(d, YC_EBADFIELD, "siblings");
     d = good();
     json_object_set_new(json_object_get(d, "proof"), "index", json_string("3"));
@@ -749,10 +749,10 @@ static void test_malformed(void **state)
     json_object_set_new(json_object_get(d, "proof"), "count", json_string("-1"));
     expect_bad(d, YC_EBADFIELD, "count");
     d = good();
-    json_object_set_new(d, "validators",
-                    repeat_array(json_deep_copy(json_array_get(json_object_get(d, "validators"),
-                                                               0)),
-                                 YC_MAX_VALIDATORS + 1));
+    json_object_set_new(
+        d, "validators",
+        repeat_array(json_deep_copy(json_array_get(json_object_get(d, "validators"), 0)),
+                     YC_MAX_VALIDATORS + 1));
     expect_bad(d, YC_EBADFIELD, "validators");
     d = good();
     json_t *vals = json_object_get(d, "validators");
@@ -760,10 +760,10 @@ static void test_malformed(void **state)
     expect_bad(d, YC_EBADFIELD, "validators[2].index");
     d = good();
     json_t *c = json_object_get(d, "certificate");
-    json_object_set_new(c, "signatures",
-                        repeat_array(json_deep_copy(json_array_get(
-                                         json_object_get(c, "signatures"), 0)),
-                                     YC_MAX_VALIDATORS + 1));
+    json_object_set_new(
+        c, "signatures",
+        repeat_array(json_deep_copy(json_array_get(json_object_get(c, "signatures"), 0)),
+                     YC_MAX_VALIDATORS + 1));
     expect_bad(d, YC_EBADFIELD, "signatures");
     d = good();
     c = json_object_get(d, "certificate");
@@ -783,8 +783,8 @@ static int wallet(const char *a1, const char *a2, const char *a3, const char *a4
 {
     char wdir[128];
     snprintf(wdir, sizeof wdir, "--wallet-dir=%s/w", tmpdir);
-    char *argv[8] = {"yuchain-wallet", wdir, "--json", (char *)a1, (char *)a2, (char *)a3,
-                     (char *)a4, NULL};
+    char *argv[8] = {"yuchain-wallet", wdir,       "--json",   (char *)a1,
+                     (char *)a2,       (char *)a3, (char *)a4, NULL};
     int argc = 3;
     while (argc < 7 && argv[argc] != NULL)
         argc++;

@@ -69,12 +69,8 @@ struct yc_pass_src {
  * YC_ENOMEM. On success *out is a NUL-terminated sodium_malloc'ed buffer (free it
  * with yc_pass_free, which wipes it) and *len its length; on failure *out is NULL.
  */
-YC_WUR int yc_pass_read(const struct yc_pass_src *src,
-                        const char *prompt,
-                        bool confirm,
-                        bool allow_empty,
-                        char **out,
-                        size_t *len);
+YC_WUR int yc_pass_read(const struct yc_pass_src *src, const char *prompt, bool confirm,
+                        bool allow_empty, char **out, size_t *len);
 
 /* Wipes and frees a passphrase from yc_pass_read; NULL is a no-op. */
 void yc_pass_free(char *pass);
@@ -125,8 +121,8 @@ YC_WUR int yc_file_read(const char *path, size_t max, char **data, size_t *len);
  * point leaves either the old file or the new one, never a partial one (a stray
  * temporary ".NAME.tmp.XXXXXX" may remain). Returns YC_OK, YC_EEXIST, YC_EIO.
  */
-YC_WUR int
-yc_file_write_atomic(const char *path, const void *data, size_t len, mode_t mode, bool overwrite);
+YC_WUR int yc_file_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
+                                bool overwrite);
 
 /*
  * Creates directory `path` and any missing parents with mode 0700. If `path` already

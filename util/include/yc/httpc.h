@@ -44,7 +44,7 @@ struct yc_http_response {
 
 /* A parsed "http[s]://host[:port][/path]" URL. host may be a [bracketed] IPv6 literal. */
 struct yc_url {
-    bool tls;                   /* https */
+    bool tls; /* https */
     char host[256];
     char port[8];               /* default "80", or "443" for https */
     char path[YC_HTTP_URL_MAX]; /* default "/" */
@@ -59,24 +59,16 @@ YC_WUR int yc_url_parse(struct yc_url *u, const char *url);
  * response into *resp (any HTTP status is YC_OK: check resp->status).
  * Returns YC_OK or an error above; on error *resp is empty (body NULL).
  */
-YC_WUR int yc_http_post(const char *url,
-                        const char *body,
-                        size_t len,
-                        int timeout_ms,
-                        size_t max_bytes,
-                        struct yc_http_response *resp);
+YC_WUR int yc_http_post(const char *url, const char *body, size_t len, int timeout_ms,
+                        size_t max_bytes, struct yc_http_response *resp);
 /* yc_http_post with another Content-Type (e.g. "application/msgpack", at most 100
  * bytes) and a binary body. */
-YC_WUR int yc_http_post_type(const char *url,
-                             const char *content_type,
-                             const void *body,
-                             size_t len,
-                             int timeout_ms,
-                             size_t max_bytes,
+YC_WUR int yc_http_post_type(const char *url, const char *content_type, const void *body,
+                             size_t len, int timeout_ms, size_t max_bytes,
                              struct yc_http_response *resp);
 /* GETs url; same contract as yc_http_post. */
-YC_WUR int
-yc_http_get(const char *url, int timeout_ms, size_t max_bytes, struct yc_http_response *resp);
+YC_WUR int yc_http_get(const char *url, int timeout_ms, size_t max_bytes,
+                       struct yc_http_response *resp);
 /* Frees resp->body and clears *resp; safe on a cleared response. */
 void yc_http_response_free(struct yc_http_response *r);
 
@@ -99,11 +91,8 @@ struct yc_http_opts {
  * YC_OK, YC_EIO (a file unreadable) or YC_ECONFIG (an empty or malformed token, a key
  * without a certificate), with a sentence in err.
  */
-YC_WUR int yc_http_opts_load(struct yc_http_opts *o,
-                             const char *token_file,
-                             const char *cacert,
-                             char *err,
-                             size_t errlen);
+YC_WUR int yc_http_opts_load(struct yc_http_opts *o, const char *token_file, const char *cacert,
+                             char *err, size_t errlen);
 
 /*
  * Sets the client certificate: the PEM certificate file `cert` and its key file `key`
@@ -112,11 +101,8 @@ YC_WUR int yc_http_opts_load(struct yc_http_opts *o,
  * (a file unreadable) or YC_ECONFIG (a key without a certificate, a path too long), with
  * a sentence in err naming the option (--cert, --key) and the file.
  */
-YC_WUR int yc_http_opts_client_cert(struct yc_http_opts *o,
-                                    const char *cert,
-                                    const char *key,
-                                    char *err,
-                                    size_t errlen);
+YC_WUR int yc_http_opts_client_cert(struct yc_http_opts *o, const char *cert, const char *key,
+                                    char *err, size_t errlen);
 
 /* Timeout and response cap used by yc_rpc_call. */
 #define YC_RPC_TIMEOUT_MS 30000
@@ -139,37 +125,18 @@ YC_WUR int yc_http_opts_client_cert(struct yc_http_opts *o,
  * failure err_code gets the name of the returned code and err_msg a description.
  * *result is NULL on failure.
  */
-YC_WUR int yc_rpc_call_opts(const char *node_url,
-                            const struct yc_http_opts *opts,
-                            const char *method,
-                            json_t *params,
-                            int timeout_ms,
-                            json_t **result,
-                            char *err_code,
-                            size_t err_code_len,
-                            char *err_msg,
-                            size_t err_msg_len);
+YC_WUR int yc_rpc_call_opts(const char *node_url, const struct yc_http_opts *opts,
+                            const char *method, json_t *params, int timeout_ms, json_t **result,
+                            char *err_code, size_t err_code_len, char *err_msg, size_t err_msg_len);
 
 /* yc_rpc_call_opts with the options of the environment (yc_http_opts_load(NULL, NULL));
  * a bad token file fails the call with its error. */
-YC_WUR int yc_rpc_call_timeout(const char *node_url,
-                               const char *method,
-                               json_t *params,
-                               int timeout_ms,
-                               json_t **result,
-                               char *err_code,
-                               size_t err_code_len,
-                               char *err_msg,
-                               size_t err_msg_len);
+YC_WUR int yc_rpc_call_timeout(const char *node_url, const char *method, json_t *params,
+                               int timeout_ms, json_t **result, char *err_code, size_t err_code_len,
+                               char *err_msg, size_t err_msg_len);
 
 /* yc_rpc_call_timeout with the default timeout. */
-YC_WUR int yc_rpc_call(const char *node_url,
-                       const char *method,
-                       json_t *params,
-                       json_t **result,
-                       char *err_code,
-                       size_t err_code_len,
-                       char *err_msg,
-                       size_t err_msg_len);
+YC_WUR int yc_rpc_call(const char *node_url, const char *method, json_t *params, json_t **result,
+                       char *err_code, size_t err_code_len, char *err_msg, size_t err_msg_len);
 
 #endif

@@ -60,22 +60,14 @@ bool yc_keystore_name_valid(const char *name);
  * Returns YC_OK, YC_EINVAL (bad name or NULL), YC_EEXIST (NAME exists: never
  * overwritten), YC_ECONFIG (dir not usable), YC_EIO, YC_ENOMEM.
  */
-YC_WUR int yc_keystore_create(const char *dir,
-                              const char *name,
-                              const char *pass,
-                              size_t passlen,
-                              bool fast_kdf,
-                              uint8_t pub[YC_PUBKEY_LEN]);
+YC_WUR int yc_keystore_create(const char *dir, const char *name, const char *pass, size_t passlen,
+                              bool fast_kdf, uint8_t pub[YC_PUBKEY_LEN]);
 
 /* Same with a given secret key (for `yuchaind dev`/`testnet` genesis accounts). The
  * caller keeps and wipes its copy of seckey. Also YC_EBADKEY if seckey is invalid. */
-YC_WUR int yc_keystore_import(const char *dir,
-                              const char *name,
-                              const uint8_t seckey[YC_SECKEY_LEN],
-                              const char *pass,
-                              size_t passlen,
-                              bool fast_kdf,
-                              uint8_t pub[YC_PUBKEY_LEN]);
+YC_WUR int yc_keystore_import(const char *dir, const char *name,
+                              const uint8_t seckey[YC_SECKEY_LEN], const char *pass, size_t passlen,
+                              bool fast_kdf, uint8_t pub[YC_PUBKEY_LEN]);
 
 /*
  * Unseals NAME into a signer (*out, destroy with yc_signer_destroy).
@@ -85,8 +77,8 @@ YC_WUR int yc_keystore_import(const char *dir,
  * (decrypted key does not match the address); YC_EIO; YC_ENOMEM. *out is NULL on
  * failure.
  */
-YC_WUR int yc_keystore_open(
-    const char *dir, const char *name, const char *pass, size_t passlen, yc_signer **out);
+YC_WUR int yc_keystore_open(const char *dir, const char *name, const char *pass, size_t passlen,
+                            yc_signer **out);
 
 /* Reads NAME's public key without the passphrase (parses and checks the file). Errors as
  * yc_keystore_open minus YC_EPASSPHRASE/YC_ECORRUPT. */
@@ -124,9 +116,7 @@ YC_WUR int yc_keystore_aad(const struct yc_keystore_file *f, char *out, size_t c
  * Returns YC_OK, YC_EDECODE (parameters out of bounds), YC_ENOMEM (argon2 failed to
  * allocate).
  */
-YC_WUR int yc_keystore_derive(const struct yc_keystore_file *f,
-                              const char *pass,
-                              size_t passlen,
+YC_WUR int yc_keystore_derive(const struct yc_keystore_file *f, const char *pass, size_t passlen,
                               uint8_t key32[32]);
 
 /*
@@ -134,7 +124,7 @@ YC_WUR int yc_keystore_derive(const struct yc_keystore_file *f,
  * address. Returns YC_OK (*out is a signer), YC_EPASSPHRASE (authentication failed),
  * YC_ECORRUPT (key does not match the address), YC_ENOMEM.
  */
-YC_WUR int
-yc_keystore_unseal(const struct yc_keystore_file *f, const uint8_t key32[32], yc_signer **out);
+YC_WUR int yc_keystore_unseal(const struct yc_keystore_file *f, const uint8_t key32[32],
+                              yc_signer **out);
 
 #endif
