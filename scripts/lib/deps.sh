@@ -17,10 +17,11 @@ YC_DEPS=(
 
 # Needed by the tests only (scripts/test installs them as well; scripts/run does not).
 YC_TEST_DEPS=(
-    clang      # libFuzzer harnesses
-    chromium   # the explorer's browser test (tests/functional/test_explorer.py)
-    prometheus # promtool: the alert rules' unit tests and the metrics check (test_ops_files.py)
-    openssl    # the CLI: throwaway CAs and certificates (test_node_tls.py, test_remote_access.py)
+    clang-format # the layout check (tests/format.sh, .clang-format)
+    clang        # libFuzzer harnesses
+    chromium     # the explorer's browser test (tests/functional/test_explorer.py)
+    prometheus   # promtool: the alert rules' unit tests and the metrics check (test_ops_files.py)
+    openssl      # the CLI: throwaway CAs and certificates (test_node_tls.py, test_remote_access.py)
 )
 
 # Prints the packages of "$@" that are not installed, one per line.
