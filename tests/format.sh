@@ -16,9 +16,16 @@ case "$("$fmt" --version)" in
 *) echo "format: $("$fmt" --version) is not version 14; the layout is defined by 14" >&2
    exit 1 ;;
 esac
+files=$(find audit consensus core node storage tests util wallet -name '*.[ch]' \
+        ! -path '*/corpus/*' | sort)
+# one clang-format for all the files; only when it finds something, one per file to show it
+# shellcheck disable=SC2086
+if "$fmt" --style=file --dry-run --Werror $files 2>/dev/null; then
+    echo "format: ok"
+    exit 0
+fi
 bad=0
-for f in $(find audit consensus core node storage tests util wallet -name '*.[ch]' \
-           ! -path '*/corpus/*' | sort); do
+for f in $files; do
     if ! "$fmt" --style=file "$f" | cmp -s "$f" -; then
         echo "format: $f differs from clang-format:" >&2
         "$fmt" --style=file "$f" | diff -u "$f" - | sed -n '3,14p' >&2
