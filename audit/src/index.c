@@ -5,7 +5,6 @@
  * entries: both are written in one synced batch, and nothing else writes them.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +17,7 @@
 #include "yc/genesis_json.h"
 
 #include "index.h"
+#include "snapshot.h"
 
 #define TIP_LEN (4 + YC_HASH_LEN + 8 + YC_HASH_LEN + YC_HASH_LEN + 8 + 8 + 8 + 8 + YC_HASH_LEN)
 #define TIP_RECORD_LEN (TIP_LEN + YC_HASH_LEN)
@@ -40,19 +40,6 @@ struct audit_index {
     struct audit_index_tip tip; /* after the pending batch */
     char err[300];              /* the last LevelDB error, for a state read */
 };
-
-static void msgf(char *msg, size_t msglen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void msgf(char *msg, size_t msglen, const char *fmt, ...)
-{
-    if (msg == NULL || msglen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, msglen, fmt, ap);
-    va_end(ap);
-}
 
 static void put_u32(uint8_t *p, uint32_t v)
 {
@@ -93,7 +80,7 @@ static int ldb_err(audit_index *x, char *e, char *msg, size_t msglen)
 {
     int rc = ldb_code(e);
     snprintf(x->err, sizeof x->err, "%s", e);
-    msgf(msg, msglen, "the audit index %s: %s", x->dir, e);
+    audit_msgf(msg, msglen, "the audit index %s: %s", x->dir, e);
     leveldb_free(e);
     return rc;
 }
@@ -152,14 +139,14 @@ int audit_index_open(audit_index **out, const char *dir, bool create, char *msg,
     struct stat sb;
     if (stat(dir, &sb) != 0) {
         if (!create) {
-            msgf(msg, msglen, "no audit index in %s (run `yuchain-audit sync … --db %s` first)",
-                 dir, dir);
+            audit_msgf(msg, msglen,
+                       "no audit index in %s (run `yuchain-audit sync … --db %s` first)", dir, dir);
             audit_index_close(x);
             return YC_ENOTFOUND;
         }
         if (mkdir(dir, 0700) != 0) {
-            msgf(msg, msglen, "cannot create the audit index directory %s: %s", dir,
-                 strerror(errno));
+            audit_msgf(msg, msglen, "cannot create the audit index directory %s: %s", dir,
+                       strerror(errno));
             audit_index_close(x);
             return YC_EIO;
         }
@@ -179,14 +166,14 @@ int audit_index_open(audit_index **out, const char *dir, bool create, char *msg,
     if (e != NULL) {
         int rc = ldb_code(e);
         if (!create && strstr(e, "does not exist") != NULL) {
-            msgf(msg, msglen, "no audit index in %s (run `yuchain-audit sync … --db %s` first)",
-                 dir, dir);
+            audit_msgf(msg, msglen,
+                       "no audit index in %s (run `yuchain-audit sync … --db %s` first)", dir, dir);
             rc = YC_ENOTFOUND;
         } else if (rc == YC_EBUSY) {
-            msgf(msg, msglen, "the audit index %s is in use (is a sync running on it?): %s", dir,
-                 e);
+            audit_msgf(msg, msglen, "the audit index %s is in use (is a sync running on it?): %s",
+                       dir, e);
         } else {
-            msgf(msg, msglen, "cannot open the audit index %s: %s", dir, e);
+            audit_msgf(msg, msglen, "cannot open the audit index %s: %s", dir, e);
         }
         leveldb_free(e);
         x->db = NULL;
@@ -197,21 +184,21 @@ int audit_index_open(audit_index **out, const char *dir, bool create, char *msg,
     size_t vl = 0;
     int rc = get_raw(x, K_VERSION, strlen(K_VERSION), &v, &vl, msg, msglen);
     if (rc == YC_ENOTFOUND && has_any_key(x)) {
-        msgf(msg, msglen,
-             "%s holds a database that is not an audit index (no %s key): "
-             "give --db a directory of its own",
-             dir, K_VERSION);
+        audit_msgf(msg, msglen,
+                   "%s holds a database that is not an audit index (no %s key): "
+                   "give --db a directory of its own",
+                   dir, K_VERSION);
         rc = YC_ECONFIG;
     } else if (rc == YC_ENOTFOUND && !create) {
-        msgf(msg, msglen, "no audit index in %s (run `yuchain-audit sync … --db %s` first)", dir,
-             dir);
+        audit_msgf(msg, msglen, "no audit index in %s (run `yuchain-audit sync … --db %s` first)",
+                   dir, dir);
     } else if (rc == YC_ENOTFOUND) {
         rc = YC_OK; /* new: audit_index_init writes the version */
     } else if (rc == YC_OK && (vl != 4 || get_u32((const uint8_t *)v) != AUDIT_INDEX_VERSION)) {
-        msgf(msg, msglen,
-             "%s is an audit index of another version (%s); this tool reads "
-             "version %u: sync into a new directory",
-             dir, vl == 4 ? "unknown" : "malformed", AUDIT_INDEX_VERSION);
+        audit_msgf(msg, msglen,
+                   "%s is an audit index of another version (%s); this tool reads "
+                   "version %u: sync into a new directory",
+                   dir, vl == 4 ? "unknown" : "malformed", AUDIT_INDEX_VERSION);
         rc = YC_ECONFIG;
     }
     leveldb_free(v);
@@ -266,10 +253,10 @@ int audit_index_tip(audit_index *x, struct audit_index_tip *t, char *msg, size_t
     if (vl != TIP_RECORD_LEN || get_u32(p) != AUDIT_INDEX_VERSION ||
         memcmp(check, p + TIP_LEN, YC_HASH_LEN) != 0) {
         leveldb_free(v);
-        msgf(msg, msglen,
-             "the audit index %s: its tip record fails its check (%zu bytes): the "
-             "index was altered or damaged; sync into a new directory",
-             x->dir, vl);
+        audit_msgf(msg, msglen,
+                   "the audit index %s: its tip record fails its check (%zu bytes): the "
+                   "index was altered or damaged; sync into a new directory",
+                   x->dir, vl);
         return YC_ECORRUPT;
     }
     p += 4;
@@ -375,10 +362,10 @@ int audit_index_check(audit_index *x, struct audit_index_tip *tip, struct yc_gen
     leveldb_readoptions_set_snapshot(x->ropts, x->snap);
     int rc = audit_index_tip(x, tip, msg, msglen);
     if (rc == YC_ENOTFOUND) {
-        msgf(msg, msglen,
-             "the audit index %s holds no verified block yet (run `yuchain-audit "
-             "sync` on it)",
-             x->dir);
+        audit_msgf(msg, msglen,
+                   "the audit index %s holds no verified block yet (run `yuchain-audit "
+                   "sync` on it)",
+                   x->dir);
         return YC_ECORRUPT;
     }
     if (rc != YC_OK)
@@ -387,7 +374,8 @@ int audit_index_check(audit_index *x, struct audit_index_tip *tip, struct yc_gen
     size_t vl = 0;
     rc = get_raw(x, K_GENESIS, strlen(K_GENESIS), &v, &vl, msg, msglen);
     if (rc == YC_ENOTFOUND) {
-        msgf(msg, msglen, "the audit index %s has a tip but no genesis: it was altered", x->dir);
+        audit_msgf(msg, msglen, "the audit index %s has a tip but no genesis: it was altered",
+                   x->dir);
         return YC_ECORRUPT;
     }
     if (rc != YC_OK)
@@ -401,9 +389,9 @@ int audit_index_check(audit_index *x, struct audit_index_tip *tip, struct yc_gen
         if (rc == YC_OK)
             yc_genesis_cleanup(g);
         memset(g, 0, sizeof *g);
-        msgf(msg, msglen, "the audit index %s: its stored genesis %s: the index was altered",
-             x->dir,
-             rc == YC_OK ? "does not hash to its tip record's genesis hash" : "does not parse");
+        audit_msgf(
+            msg, msglen, "the audit index %s: its stored genesis %s: the index was altered", x->dir,
+            rc == YC_OK ? "does not hash to its tip record's genesis hash" : "does not parse");
         return YC_ECORRUPT;
     }
     uint8_t hash[YC_HASH_LEN];
@@ -433,13 +421,13 @@ int audit_index_check(audit_index *x, struct audit_index_tip *tip, struct yc_gen
     yc_genesis_cleanup(g);
     memset(g, 0, sizeof *g);
     if (what == NULL) { /* LevelDB's own error: a checksum, or I/O */
-        msgf(msg, msglen, "the audit index %s: %s", x->dir, x->err);
+        audit_msgf(msg, msglen, "the audit index %s: %s", x->dir, x->err);
         return rc;
     }
-    msgf(msg, msglen,
-         "the audit index %s is inconsistent: %s (tip height %llu): the index was "
-         "altered or damaged; sync into a new directory",
-         x->dir, what, (unsigned long long)tip->height);
+    audit_msgf(msg, msglen,
+               "the audit index %s is inconsistent: %s (tip height %llu): the index was "
+               "altered or damaged; sync into a new directory",
+               x->dir, what, (unsigned long long)tip->height);
     return YC_ECORRUPT;
 }
 
@@ -671,16 +659,16 @@ int audit_index_verify_state(audit_index *x, const struct audit_index_tip *tip, 
     x->err[0] = '\0';
     int rc = scan_raw(x, (const uint8_t *)"s/", 2, verify_entry, &v);
     if (rc != YC_OK) {
-        msgf(msg, msglen, "the audit index %s: reading its state: %s", x->dir,
-             x->err[0] ? x->err : yc_strerror(rc));
+        audit_msgf(msg, msglen, "the audit index %s: reading its state: %s", x->dir,
+                   x->err[0] ? x->err : yc_strerror(rc));
         return rc;
     }
     if (v.keys != tip->keys || memcmp(v.digest, tip->digest, YC_HASH_LEN) != 0) {
-        msgf(msg, msglen,
-             "the audit index %s: its state (%llu keys) does not match the digest "
-             "its tip record holds (%llu keys): the index was altered or damaged "
-             "since it was written; sync into a new directory",
-             x->dir, (unsigned long long)v.keys, (unsigned long long)tip->keys);
+        audit_msgf(msg, msglen,
+                   "the audit index %s: its state (%llu keys) does not match the digest "
+                   "its tip record holds (%llu keys): the index was altered or damaged "
+                   "since it was written; sync into a new directory",
+                   x->dir, (unsigned long long)v.keys, (unsigned long long)tip->keys);
         return YC_ECORRUPT;
     }
     return YC_OK;

@@ -18,10 +18,7 @@
 
 #include "snapshot.h"
 
-static void msgf(char *msg, size_t msglen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void msgf(char *msg, size_t msglen, const char *fmt, ...)
+void audit_msgf(char *msg, size_t msglen, const char *fmt, ...)
 {
     if (msg == NULL || msglen == 0)
         return;
@@ -115,7 +112,8 @@ int audit_snapshot_make(struct audit_snapshot *s, const char *data_dir, char *ms
     int have = stat(current, &sb) == 0 && S_ISREG(sb.st_mode);
     free(current);
     if (!have) {
-        msgf(msg, msglen, "no database in %s (no CURRENT file): is this a node's home?", data_dir);
+        audit_msgf(msg, msglen, "no database in %s (no CURRENT file): is this a node's home?",
+                   data_dir);
         return YC_ECONFIG;
     }
     const char *tmp = getenv("TMPDIR");
@@ -125,8 +123,8 @@ int audit_snapshot_make(struct audit_snapshot *s, const char *data_dir, char *ms
     if (s->dir == NULL)
         return YC_ENOMEM;
     if (mkdtemp(s->dir) == NULL) {
-        msgf(msg, msglen, "cannot make a private copy of the database under %s: %s", tmp,
-             strerror(errno));
+        audit_msgf(msg, msglen, "cannot make a private copy of the database under %s: %s", tmp,
+                   strerror(errno));
         free(s->dir);
         s->dir = NULL;
         return YC_EIO;
@@ -141,16 +139,16 @@ int audit_snapshot_make(struct audit_snapshot *s, const char *data_dir, char *ms
     int lrc = store_live_files(data_dir, &live, &dmg, lerr, sizeof lerr);
     if (lrc != YC_OK) {
         if (lrc == YC_ECORRUPT)
-            msgf(msg, msglen, "%s/%s is damaged at byte %llu: %s", data_dir, dmg.file,
-                 (unsigned long long)dmg.offset, dmg.what);
+            audit_msgf(msg, msglen, "%s/%s is damaged at byte %llu: %s", data_dir, dmg.file,
+                       (unsigned long long)dmg.offset, dmg.what);
         else
-            msgf(msg, msglen, "%s", lerr);
+            audit_msgf(msg, msglen, "%s", lerr);
         audit_snapshot_remove(s);
         return lrc == YC_ENOTFOUND ? YC_ECONFIG : lrc;
     }
     DIR *d = opendir(data_dir);
     if (d == NULL) {
-        msgf(msg, msglen, "cannot list %s: %s", data_dir, strerror(errno));
+        audit_msgf(msg, msglen, "cannot list %s: %s", data_dir, strerror(errno));
         audit_snapshot_remove(s);
         return YC_EIO;
     }
@@ -173,8 +171,8 @@ int audit_snapshot_make(struct audit_snapshot *s, const char *data_dir, char *ms
             } else {
                 int err2 = copy_file(src, dst, &s->bytes);
                 if (err2 != 0) {
-                    msgf(msg, msglen, "cannot copy %s into the private copy %s: %s", src, s->dir,
-                         strerror(err2));
+                    audit_msgf(msg, msglen, "cannot copy %s into the private copy %s: %s", src,
+                               s->dir, strerror(err2));
                     rc = YC_EIO;
                 } else {
                     s->copied++;
@@ -183,8 +181,8 @@ int audit_snapshot_make(struct audit_snapshot *s, const char *data_dir, char *ms
         } else {
             int err = copy_file(src, dst, &s->bytes);
             if (err != 0) {
-                msgf(msg, msglen, "cannot copy %s into the private copy %s: %s", src, s->dir,
-                     strerror(err));
+                audit_msgf(msg, msglen, "cannot copy %s into the private copy %s: %s", src, s->dir,
+                           strerror(err));
                 rc = YC_EIO;
             } else {
                 s->copied++;

@@ -37,6 +37,11 @@ struct audit_snapshot {
  * True if a process holds LevelDB's lock on `data_dir` (a node runs on it): tested with
  * F_GETLK on data_dir/LOCK opened read-only, which takes no lock and writes nothing.
  */
+/* Writes a printf-style message into msg[msglen] when msg is not NULL (the audit's way of
+ * returning a reason beside an error code). */
+void audit_msgf(char *msg, size_t msglen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 bool audit_db_locked(const char *data_dir);
 
 /*

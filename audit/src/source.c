@@ -5,7 +5,6 @@
  * home's), or from the node, whose hash the report prints for comparison with the
  * published one.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,19 +20,6 @@
 #include "source.h"
 #include "statediff.h"
 
-static void msgf(char *msg, size_t msglen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void msgf(char *msg, size_t msglen, const char *fmt, ...)
-{
-    if (msg == NULL || msglen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, msglen, fmt, ap);
-    va_end(ap);
-}
-
 /* ---- home ---- */
 
 static int home_tip(void *ctx, uint64_t *height, char *msg, size_t msglen)
@@ -42,7 +28,7 @@ static int home_tip(void *ctx, uint64_t *height, char *msg, size_t msglen)
     struct store_tip tip;
     int rc = store_tip(s->st, &tip);
     if (rc != YC_OK) {
-        msgf(msg, msglen, "reading the tip: %s", yc_strerror(rc));
+        audit_msgf(msg, msglen, "reading the tip: %s", yc_strerror(rc));
         return rc;
     }
     *height = tip.height;
@@ -55,7 +41,7 @@ static int home_block(void *ctx, uint64_t height, uint8_t **bytes, size_t *len, 
     struct audit_src *s = ctx;
     int rc = store_get_block(s->st, height, bytes, len);
     if (rc == YC_ECORRUPT || rc == YC_EIO)
-        msgf(msg, msglen, "%s", store_last_error(s->st));
+        audit_msgf(msg, msglen, "%s", store_last_error(s->st));
     return rc;
 }
 
@@ -81,7 +67,7 @@ static int home_check_block(void *ctx, const struct yc_block *b, struct audit_re
         snprintf(text, sizeof text, "%s height: stored %s, replayed %s", obj, a, r);
         audit_diff_note(res, obj, "height", a, r, text);
     } else if (rc != YC_OK) {
-        msgf(msg, msglen, "reading the block index: %s", store_last_error(s->st));
+        audit_msgf(msg, msglen, "reading the block index: %s", store_last_error(s->st));
         return rc;
     }
     for (uint32_t i = 0; i < b->ntx; i++) {
@@ -103,7 +89,7 @@ static int home_check_block(void *ctx, const struct yc_block *b, struct audit_re
             continue;
         }
         if (rc != YC_OK) {
-            msgf(msg, msglen, "reading the tx index: %s", store_last_error(s->st));
+            audit_msgf(msg, msglen, "reading the tx index: %s", store_last_error(s->st));
             return rc;
         }
         if (loc.height != b->hdr.height || loc.index != i || loc.outcome != b->results[i]) {
@@ -130,7 +116,7 @@ static int index_counts(struct audit_src *s, struct audit_result *res, char *msg
         uint64_t n = 0, want = k == 0 ? s->blocks_seen : s->txs_seen;
         int rc = store_count_keys(s->st, (const uint8_t *)idx[k].prefix, 2, &n);
         if (rc != YC_OK) {
-            msgf(msg, msglen, "reading the %s: %s", idx[k].name, store_last_error(s->st));
+            audit_msgf(msg, msglen, "reading the %s: %s", idx[k].name, store_last_error(s->st));
             return rc;
         }
         if (n > want) {
@@ -187,7 +173,7 @@ static int home_check_end(void *ctx, memstate *state, uint64_t height,
     char why[300] = "";
     rc = audit_state_diff(s->st, state, res, why, sizeof why);
     if (rc != YC_OK && rc != YC_EDIVERGED) {
-        msgf(msg, msglen, "%s", why);
+        audit_msgf(msg, msglen, "%s", why);
         return rc;
     }
     /* differences outside the state's keys: the block and tx indexes (noted while
@@ -197,13 +183,14 @@ static int home_check_end(void *ctx, memstate *state, uint64_t height,
         return YC_OK;
     if (rc == YC_OK || other > 0) {
         uint64_t total = res->diff_total;
-        msgf(msg, msglen,
-             "%llu difference%s between the node's stored state (its tip record, block and tx "
-             "indexes, objects and indexes) and the replayed ledger%s",
-             (unsigned long long)total, total == 1 ? "" : "s",
-             total > AUDIT_MAX_DIFFS ? "; the first 10 follow" : "");
+        audit_msgf(
+            msg, msglen,
+            "%llu difference%s between the node's stored state (its tip record, block and tx "
+            "indexes, objects and indexes) and the replayed ledger%s",
+            (unsigned long long)total, total == 1 ? "" : "s",
+            total > AUDIT_MAX_DIFFS ? "; the first 10 follow" : "");
     } else {
-        msgf(msg, msglen, "%s", why);
+        audit_msgf(msg, msglen, "%s", why);
     }
     return YC_EDIVERGED;
 }
@@ -216,10 +203,10 @@ static int anchor(struct audit_src *s, const char *genesis_file, const uint8_t *
         char a[2 * YC_HASH_LEN + 1], b[2 * YC_HASH_LEN + 1];
         yc_hex(a, s->genesis.hash, YC_HASH_LEN);
         yc_hex(b, genesis_hash, YC_HASH_LEN);
-        msgf(msg, msglen,
-             "genesis: %s hashes to %s, not to the --genesis-hash %s: this is another chain, "
-             "or not the published genesis",
-             whose, a, b);
+        audit_msgf(msg, msglen,
+                   "genesis: %s hashes to %s, not to the --genesis-hash %s: this is another chain, "
+                   "or not the published genesis",
+                   whose, a, b);
         return YC_ECONFIG;
     }
     s->anchored = genesis_file != NULL || genesis_hash != NULL;
@@ -245,7 +232,7 @@ int audit_src_open_home(struct audit_src *s, const char *home, const char *genes
     rc = yc_genesis_json_load(&s->genesis, genesis_file != NULL ? genesis_file : path, err,
                               sizeof err);
     if (rc != YC_OK) {
-        msgf(msg, msglen, "genesis: %s", err);
+        audit_msgf(msg, msglen, "genesis: %s", err);
         free(path);
         return rc;
     }
@@ -253,10 +240,10 @@ int audit_src_open_home(struct audit_src *s, const char *home, const char *genes
                 msglen);
     snprintf(path, n, "%s/data", home);
     if (rc == YC_OK && audit_db_locked(path)) {
-        msgf(msg, msglen,
-             "the database %s is in use (is a node running on this home?); stop it, or audit "
-             "a copy",
-             path);
+        audit_msgf(msg, msglen,
+                   "the database %s is in use (is a node running on this home?); stop it, or audit "
+                   "a copy",
+                   path);
         rc = YC_EBUSY;
     }
     /* every file against its own checksums, read in place (nothing is written) */
@@ -264,16 +251,16 @@ int audit_src_open_home(struct audit_src *s, const char *home, const char *genes
     if (rc == YC_OK) {
         rc = store_verify_files(path, &s->verified, &dmg, err, sizeof err);
         if (rc == YC_ECORRUPT)
-            msgf(msg, msglen,
-                 "the storage is damaged: %s/%s, at byte %llu: %s. This is damage to the "
-                 "node's files, not a fault of the ledger; nothing in them can be trusted "
-                 "until it is restored from another copy or another node",
-                 path, dmg.file, (unsigned long long)dmg.offset, dmg.what);
+            audit_msgf(msg, msglen,
+                       "the storage is damaged: %s/%s, at byte %llu: %s. This is damage to the "
+                       "node's files, not a fault of the ledger; nothing in them can be trusted "
+                       "until it is restored from another copy or another node",
+                       path, dmg.file, (unsigned long long)dmg.offset, dmg.what);
         else if (rc == YC_ENOTFOUND) {
-            msgf(msg, msglen, "no database in %s: is this a node's home?", path);
+            audit_msgf(msg, msglen, "no database in %s: is this a node's home?", path);
             rc = YC_ECONFIG;
         } else if (rc != YC_OK)
-            msgf(msg, msglen, "%s", err);
+            audit_msgf(msg, msglen, "%s", err);
     }
     if (rc == YC_OK)
         rc = audit_snapshot_make(&s->snap, path, msg, msglen);
@@ -281,7 +268,7 @@ int audit_src_open_home(struct audit_src *s, const char *home, const char *genes
         rc = store_open_ex(&s->st, s->snap.dir, STORE_READ_ONLY | STORE_NO_CHECK | STORE_VERIFY,
                            &s->genesis, err, sizeof err);
         if (rc != YC_OK)
-            msgf(msg, msglen, "%s (in the private copy of %s)", err, path);
+            audit_msgf(msg, msglen, "%s (in the private copy of %s)", err, path);
         if (rc == YC_ENOTFOUND)
             rc = YC_ECONFIG;
     }
@@ -308,14 +295,15 @@ static int rpc(struct audit_src *s, const char *method, json_t *params, json_t *
     if (rc == YC_EREMOTE && strcmp(code, "not_found") == 0)
         return YC_ENOTFOUND;
     if (rc == YC_EUNREACHABLE)
-        msgf(msg, msglen, "cannot reach the node at %s (%s); is it running, and is --node right?",
-             s->node_url, text[0] ? text : yc_strerror(rc));
+        audit_msgf(msg, msglen,
+                   "cannot reach the node at %s (%s); is it running, and is --node right?",
+                   s->node_url, text[0] ? text : yc_strerror(rc));
     else if (rc == YC_EREMOTE)
-        msgf(msg, msglen, "the node at %s refused `%s`: %s (%s)", s->node_url, method,
-             text[0] ? text : yc_strerror(rc), code);
+        audit_msgf(msg, msglen, "the node at %s refused `%s`: %s (%s)", s->node_url, method,
+                   text[0] ? text : yc_strerror(rc), code);
     else if (rc != YC_OK)
-        msgf(msg, msglen, "asking the node at %s for `%s`: %s", s->node_url, method,
-             text[0] ? text : yc_strerror(rc));
+        audit_msgf(msg, msglen, "asking the node at %s for `%s`: %s", s->node_url, method,
+                   text[0] ? text : yc_strerror(rc));
     return rc;
 }
 
@@ -341,7 +329,7 @@ static int node_tip(void *ctx, uint64_t *height, char *msg, size_t msglen)
     bool ok = json_u64(json_object_get(res, "height"), height);
     json_decref(res);
     if (!ok) {
-        msgf(msg, msglen, "%s: status has no height", s->node_url);
+        audit_msgf(msg, msglen, "%s: status has no height", s->node_url);
         return YC_EREMOTE;
     }
     return YC_OK;
@@ -366,7 +354,7 @@ static int node_block(void *ctx, uint64_t height, uint8_t **bytes, size_t *len, 
     if (!json_is_string(raw) || json_string_length(raw) % 2 != 0 || json_string_length(raw) == 0 ||
         json_string_length(raw) / 2 > YC_BLOCK_MAX_BYTES) {
         json_decref(res);
-        msgf(msg, msglen, "the node's answer holds no raw block of acceptable size");
+        audit_msgf(msg, msglen, "the node's answer holds no raw block of acceptable size");
         return YC_ECORRUPT;
     }
     size_t n = json_string_length(raw) / 2;
@@ -378,7 +366,7 @@ static int node_block(void *ctx, uint64_t height, uint8_t **bytes, size_t *len, 
     if (yc_unhex(b, n, json_string_value(raw), 2 * n) != YC_OK) {
         yc_free(b);
         json_decref(res);
-        msgf(msg, msglen, "the node's raw block is not hex");
+        audit_msgf(msg, msglen, "the node's raw block is not hex");
         return YC_ECORRUPT;
     }
     json_decref(res);
@@ -393,7 +381,7 @@ int audit_src_open_node(struct audit_src *s, const char *url, const char *genesi
     memset(s, 0, sizeof *s);
     struct yc_url u;
     if (yc_url_parse(&u, url) != YC_OK) {
-        msgf(msg, msglen, "--node %s: not an http://host:port URL", url);
+        audit_msgf(msg, msglen, "--node %s: not an http://host:port URL", url);
         return YC_ECONFIG;
     }
     s->node_url = strdup(url);
@@ -418,7 +406,7 @@ int audit_src_open_node(struct audit_src *s, const char *url, const char *genesi
     rc = yc_genesis_json_parse(&served, text, strlen(text), err, sizeof err);
     free(text);
     if (rc != YC_OK) {
-        msgf(msg, msglen, "the node's genesis is invalid: %s", err);
+        audit_msgf(msg, msglen, "the node's genesis is invalid: %s", err);
         audit_src_close(s);
         return rc;
     }
@@ -436,7 +424,7 @@ int audit_src_open_node(struct audit_src *s, const char *url, const char *genesi
         }
         yc_genesis_cleanup(&served);
         if (rc != YC_OK) {
-            msgf(msg, msglen, "genesis: %s", err);
+            audit_msgf(msg, msglen, "genesis: %s", err);
             audit_src_close(s);
             return rc;
         }
