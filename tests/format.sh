@@ -16,7 +16,7 @@ case "$("$fmt" --version)" in
 *) echo "format: $("$fmt" --version) is not version 14; the layout is defined by 14" >&2
    exit 1 ;;
 esac
-files=$(find audit consensus core node storage tests util wallet -name '*.[ch]' \
+files=$(find audit consensus core node read storage tests util wallet -name '*.[ch]' \
         ! -path '*/corpus/*' | sort)
 # one clang-format for all the files; only when it finds something, one per file to show it
 # shellcheck disable=SC2086

@@ -1,7 +1,7 @@
 /*
  * trace.c — `yuchain-audit trace ID`: the provenance of a data asset (its ancestry,
  * descendants, every license and every use) from the audit's own replayed state,
- * rendered by core (core/include/yc/provenance.h) exactly as the node's `provenance`
+ * rendered by the read side (read/include/yc/provenance.h) exactly as the node's `provenance`
  * RPC renders it, so the two can be compared byte for byte.
  */
 #include <getopt.h>

@@ -1,6 +1,6 @@
 /*
  * rpc_methods_asset.c — committed state of issue 4: `asset` (an asset with its rights,
- * certificate, objections, versions and licenses), `provenance` (core/provenance.h, the
+ * certificate, objections, versions and licenses), `provenance` (read/include/yc/provenance.h, the
  * same answer as `yuchain-audit trace`), `usage` by asset, `assets` by holder and
  * `carries` by subject or holder; and the JSON bodies of the issue-4 transaction types.
  * docs/rpc.md.

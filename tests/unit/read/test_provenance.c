@@ -1,5 +1,5 @@
 /*
- * test_ledger_asset_provenance.c — core/provenance: the graph of a product (ancestry,
+ * test_provenance.c — read/provenance: the graph of a product (ancestry,
  * descendants, licenses, uses) rendered as JSON, DOT, PROV-JSON and text; the same
  * bytes from the live state and from a replay of the sealed blocks (node and audit
  * answer alike); refusals for unknown assets, missing scans and output caps.
