@@ -536,9 +536,10 @@ int audit_replay(const struct yc_genesis *g, const struct audit_source *src,
             return rc;
     }
 
-    /* the validator set in force: the genesis set (the chain cannot change it yet) */
+    /* the validator set in force at each height: read from the replayed state before the
+     * block (yc_ledger_valset_at: a change fixed at H is in force from H + valset_delay, so
+     * the state after h - 1 knows the set of h) */
     struct yc_valset vs;
-    yc_valset_genesis(&vs, g);
     uint64_t tip = 0;
     rc = src->tip(src->ctx, &tip, msg, msglen);
     if (rc != YC_OK)
@@ -588,6 +589,14 @@ int audit_replay(const struct yc_genesis *g, const struct audit_source *src,
                 cur->sigrc[i] = verify_tx(&cur->b.txs[i], g->chain_id, cache);
         }
         const struct yc_block *b = &cur->b;
+        struct yc_state_src ssrc = memstate_src(state);
+        rc = yc_ledger_valset_at(&ssrc, g, h, &vs);
+        if (rc != YC_OK) {
+            snprintf(msg, msglen, "reading the validator set in force at height %llu: %s",
+                     (unsigned long long)h, yc_strerror(rc));
+            ended = true;
+            break;
+        }
         if (!check_block(res, g, &vs, b, h, cur->sigrc)) {
             ended = true;
             break;

@@ -37,6 +37,7 @@ static const char *const OBJECTION_OUTCOMES[] = {"upheld", "dismissed"};
 static const char *const EXPORT_OUTCOMES[] = {"approved", "denied"};
 static const char *const SEVERITIES[] = {"warning", "restricted", "frozen"};
 static const char *const CREDIT_OUTCOMES[] = {"uphold", "withdraw"};
+static const char *const VALSET_ACTIONS[] = {"add", "remove", "replace_key"};
 
 static const struct yc_enum ENUMS[YC_ENUM_COUNT] = {
     [YC_ENUM_ROLE] = {"role", ROLES, N_(ROLES)},
@@ -53,6 +54,7 @@ static const struct yc_enum ENUMS[YC_ENUM_COUNT] = {
     [YC_ENUM_EXPORT_OUTCOME] = {"export assessment outcome", EXPORT_OUTCOMES, N_(EXPORT_OUTCOMES)},
     [YC_ENUM_CREDIT_SEVERITY] = {"credit severity", SEVERITIES, N_(SEVERITIES)},
     [YC_ENUM_CREDIT_OUTCOME] = {"credit objection outcome", CREDIT_OUTCOMES, N_(CREDIT_OUTCOMES)},
+    [YC_ENUM_VALSET_ACTION] = {"validator-set action", VALSET_ACTIONS, N_(VALSET_ACTIONS)},
 };
 
 const struct yc_enum *yc_enum_get(enum yc_enum_id id)

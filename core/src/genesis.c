@@ -6,8 +6,8 @@
  *   {accounts: [{balance, jurisdiction, name, pub, role}, …], chain_id,
  *    codes: {categories: [code, …], purposes: [code, …]}, genesis_time,
  *    params: {exchange_fee_bps, max_block_bytes, max_block_txs, max_time_drift_ms,
- *             notice_blocks, open_registration},
- *    validators: [{name, pub}, …]}
+ *             notice_blocks, open_registration, valset_delay, valset_expiry},
+ *    validators: [{name, org, pub}, …]}
  * Accounts, validators and codes keep their given order (the validator order is the
  * primary rotation). An empty code list is replaced by its default list before hashing,
  * so the encoding always names the lists in force. The genesis state (the accounts,
@@ -29,6 +29,8 @@ void yc_params_default(struct yc_params *p)
     p->notice_blocks = 100;
     p->exchange_fee_bps = 0;
     p->open_registration = false;
+    p->valset_delay = 2;
+    p->valset_expiry = 100000;
 }
 
 void yc_code_list_default(struct yc_code_list *l, enum yc_code_kind k)
@@ -174,6 +176,37 @@ static bool chain_id_ok(const char *s)
     return true;
 }
 
+/* Index of the genesis account with key pub, or -1. */
+static int account_index(const struct yc_genesis *g, const uint8_t pub[YC_PUBKEY_LEN])
+{
+    for (uint32_t i = 0; i < g->naccounts; i++) {
+        if (memcmp(g->accounts[i].pub, pub, YC_PUBKEY_LEN) == 0) {
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
+/* Gives every validator without an organisation account (all zero) the first account of
+ * role exchange (check_accounts has made sure there is one). */
+static void default_orgs(struct yc_genesis *g)
+{
+    static const uint8_t zero[YC_PUBKEY_LEN] = {0};
+    const uint8_t *exchange = NULL;
+
+    for (uint32_t i = 0; i < g->naccounts && exchange == NULL; i++) {
+        const char *r = g->accounts[i].role;
+        if (yc_role_from_name(r, field_len(r, sizeof g->accounts[i].role)) == YC_ROLE_EXCHANGE) {
+            exchange = g->accounts[i].pub;
+        }
+    }
+    for (uint32_t i = 0; i < g->nvalidators && exchange != NULL; i++) {
+        if (memcmp(g->validators[i].org, zero, YC_PUBKEY_LEN) == 0) {
+            memcpy(g->validators[i].org, exchange, YC_PUBKEY_LEN);
+        }
+    }
+}
+
 static int check_validators(const struct yc_genesis *g)
 {
     if (g->nvalidators < 1 || g->nvalidators > YC_MAX_VALIDATORS) {
@@ -187,6 +220,9 @@ static int check_validators(const struct yc_genesis *g)
         }
         if (!yc_pubkey_valid(v->pub)) {
             return YC_EBADKEY;
+        }
+        if (account_index(g, v->org) < 0) {
+            return YC_ECONFIG;
         }
         for (uint32_t j = 0; j < i; j++) {
             if (memcmp(g->validators[j].pub, v->pub, YC_PUBKEY_LEN) == 0) {
@@ -261,7 +297,7 @@ int yc_genesis_encode(const struct yc_genesis *g, struct yc_buf *out)
     yc_enc_cstr(&e, "genesis_time");
     yc_enc_uint(&e, g->genesis_time_ms);
     yc_enc_cstr(&e, "params");
-    yc_enc_map(&e, 6);
+    yc_enc_map(&e, 8);
     yc_enc_cstr(&e, "exchange_fee_bps");
     yc_enc_uint(&e, g->params.exchange_fee_bps);
     yc_enc_cstr(&e, "max_block_bytes");
@@ -274,13 +310,19 @@ int yc_genesis_encode(const struct yc_genesis *g, struct yc_buf *out)
     yc_enc_uint(&e, g->params.notice_blocks);
     yc_enc_cstr(&e, "open_registration");
     yc_enc_bool(&e, g->params.open_registration);
+    yc_enc_cstr(&e, "valset_delay");
+    yc_enc_uint(&e, g->params.valset_delay);
+    yc_enc_cstr(&e, "valset_expiry");
+    yc_enc_uint(&e, g->params.valset_expiry);
     yc_enc_cstr(&e, "validators");
     yc_enc_array(&e, g->nvalidators);
     for (uint32_t i = 0; i < g->nvalidators; i++) {
         const struct yc_validator *v = &g->validators[i];
-        yc_enc_map(&e, 2);
+        yc_enc_map(&e, 3);
         yc_enc_cstr(&e, "name");
         yc_enc_str(&e, v->name, field_len(v->name, sizeof v->name));
+        yc_enc_cstr(&e, "org");
+        yc_enc_bin(&e, v->org, YC_PUBKEY_LEN);
         yc_enc_cstr(&e, "pub");
         yc_enc_bin(&e, v->pub, YC_PUBKEY_LEN);
     }
@@ -296,10 +338,16 @@ int yc_genesis_finalize(struct yc_genesis *g)
         return YC_EINVAL;
     }
     if (!chain_id_ok(g->chain_id) || g->params.max_block_txs == 0 ||
-        g->params.max_block_bytes == 0 || g->params.exchange_fee_bps > 10000) {
+        g->params.max_block_bytes == 0 || g->params.exchange_fee_bps > 10000 ||
+        g->params.valset_delay < 1 || g->params.valset_delay > 1000 ||
+        g->params.valset_expiry < 1 || g->params.valset_expiry > 1000000000) {
         return YC_ECONFIG;
     }
-    if ((rc = check_validators(g)) != YC_OK || (rc = check_accounts(g)) != YC_OK) {
+    if ((rc = check_accounts(g)) != YC_OK) {
+        return rc;
+    }
+    default_orgs(g);
+    if ((rc = check_validators(g)) != YC_OK) {
         return rc;
     }
     if (g->codes.categories.n == 0) {

@@ -60,6 +60,9 @@ static const struct handler {
     {YC_TX_CREDIT_RESTORE, yc__check_regulator, yc__exec_credit_restore},
     {YC_TX_CREDIT_OBJECT, NULL, yc__exec_credit_object},
     {YC_TX_CREDIT_RESOLVE, yc__check_regulator, yc__exec_credit_resolve},
+    {YC_TX_VALIDATOR_PROPOSE, yc__check_validator_org, yc__exec_validator_propose},
+    {YC_TX_VALIDATOR_APPROVE, yc__check_validator_org, yc__exec_validator_approve},
+    {YC_TX_VALIDATOR_WITHDRAW, yc__check_validator_org, yc__exec_validator_withdraw},
 };
 
 static const struct handler *handler_for(enum yc_tx_type t)

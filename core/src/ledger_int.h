@@ -327,4 +327,11 @@ int yc__exec_market_bid(const struct yc__env *e);
 int yc__exec_market_accept(const struct yc__env *e);
 int yc__exec_market_cancel(const struct yc__env *e);
 
+/* exec_valset.c */
+/* The sender is the organisation account of a validator in force (YC_ENOTAUTH). */
+int yc__check_validator_org(const struct yc__env *e);
+int yc__exec_validator_propose(const struct yc__env *e);
+int yc__exec_validator_approve(const struct yc__env *e);
+int yc__exec_validator_withdraw(const struct yc__env *e);
+
 #endif

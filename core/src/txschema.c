@@ -14,6 +14,7 @@
 #include "ledger_int.h"
 #include "yc/codec.h"
 #include "yc/enums.h"
+#include "yc/genesis.h"
 #include "yc/keys.h"
 #include "yc/txschema.h"
 
@@ -260,6 +261,17 @@ static const struct yc_field CREDIT_RESOLVE[] = {
     R_TEXT("outcome", credit_ref.outcome, YC_CODE_MAX, YC_ENUM_CREDIT_OUTCOME),
 };
 
+static const struct yc_field VALIDATOR_PROPOSE[] = {
+    R_TEXT("action", validator_propose.action, YC_CODE_MAX, YC_ENUM_VALSET_ACTION),
+    O_TEXT("name", validator_propose.name, YC_VALIDATOR_NAME_MAX, NO_),
+    O_PUB("new_pub", validator_propose.new_pub, validator_propose.has_new_pub),
+    O_PUB("org", validator_propose.org, validator_propose.has_org),
+    R_PUB("pub", validator_propose.pub),
+};
+static const struct yc_field VALIDATOR_REF[] = {
+    R_ID("proposal", validator_ref.proposal),
+};
+
 /* ---- rules across fields ---- */
 
 /* issue and transfer name a recipient; redeem burns from the sender's own balance */
@@ -287,6 +299,29 @@ static const char *rule_cancel(enum yc_tx_type t, const union yc_tx_body *b)
     return b->market_cancel.has_bid != b->market_cancel.has_listing
                ? NULL
                : "exactly one of 'bid' and 'listing'";
+}
+
+/* each action names exactly the fields it needs (an unknown action is the rule's to refuse) */
+static const char *rule_validator(enum yc_tx_type t, const union yc_tx_body *b)
+{
+    const struct yc_body_validator_propose *p = &b->validator_propose;
+    (void)t;
+    if (yc__slice_eq(&p->action, "add")) {
+        return p->name.len > 0 && p->has_org && !p->has_new_pub
+                   ? NULL
+                   : "'name' and 'org' and no 'new_pub' for action add";
+    }
+    if (yc__slice_eq(&p->action, "remove")) {
+        return p->name.len == 0 && !p->has_org && !p->has_new_pub
+                   ? NULL
+                   : "no 'name', 'org' or 'new_pub' for action remove (only 'pub')";
+    }
+    if (yc__slice_eq(&p->action, "replace_key")) {
+        return p->has_new_pub && p->name.len == 0 && !p->has_org
+                   ? NULL
+                   : "'new_pub' and no 'name' or 'org' for action replace_key";
+    }
+    return NULL;
 }
 
 #define S_(type, fields, rule)                               \
@@ -331,6 +366,9 @@ static const struct yc_tx_schema SCHEMAS[] = {
     S_(YC_TX_CREDIT_RESTORE, CREDIT_RESTORE, NULL),
     S_(YC_TX_CREDIT_OBJECT, CREDIT_OBJECT, NULL),
     S_(YC_TX_CREDIT_RESOLVE, CREDIT_RESOLVE, NULL),
+    S_(YC_TX_VALIDATOR_PROPOSE, VALIDATOR_PROPOSE, rule_validator),
+    S_(YC_TX_VALIDATOR_APPROVE, VALIDATOR_REF, NULL),
+    S_(YC_TX_VALIDATOR_WITHDRAW, VALIDATOR_REF, NULL),
 };
 
 const struct yc_tx_schema *yc_tx_schema_at(size_t i)

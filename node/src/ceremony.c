@@ -379,10 +379,17 @@ int yc_ceremony_genesis_new(const struct yc_genesis_new_opts *o)
     return YC_EXIT_OK;
 }
 
-int yc_ceremony_add_validator(const char *file, const char *from, bool json)
+int yc_ceremony_add_validator(const char *file, const char *from, const char *org_account,
+                              bool json)
 {
     const char *cmd = "genesis add-validator";
     struct public_part p;
+    uint8_t org[YC_PUBKEY_LEN];
+    if (org_account != NULL && (yc_addr_decode(org, org_account) != YC_OK || !yc_pubkey_valid(org)))
+        return say(cmd, YC_EXIT_DATAERR,
+                   "--org-account \"%s\": not a valid yc1 address (the account of the "
+                   "organisation that approves validator-set changes for this validator)",
+                   org_account);
     int code = read_public(cmd, from, &p);
     struct yc_genesis g, g2;
     if (code == 0)
@@ -414,8 +421,10 @@ int yc_ceremony_add_validator(const char *file, const char *from, bool json)
                    "have",
                    file, YC_MAX_VALIDATORS);
     }
-    code = draft_append(cmd, &g, "validators",
-                        json_pack("{s:s,s:s}", "name", p.name, "pub_key", p.pub_key), &g2);
+    json_t *val = json_pack("{s:s,s:s}", "name", p.name, "pub_key", p.pub_key);
+    if (val != NULL && org_account != NULL)
+        json_object_set_new(val, "org", json_string(org_account));
+    code = draft_append(cmd, &g, "validators", val, &g2);
     yc_genesis_cleanup(&g);
     uint32_t n = 0;
     if (code == 0) {

@@ -42,8 +42,10 @@ struct yc_genesis_new_opts {
 };
 int yc_ceremony_genesis_new(const struct yc_genesis_new_opts *o);
 
-/* `genesis add-validator`: appends the validator of the public part in `from`. */
-int yc_ceremony_add_validator(const char *file, const char *from, bool json);
+/* `genesis add-validator`: appends the validator of the public part in `from`, with
+ * org_account (a yc1 address; NULL: none, the exchange's at finalize) as its `org`. */
+int yc_ceremony_add_validator(const char *file, const char *from, const char *org_account,
+                              bool json);
 
 /* `genesis add-account`. jurisdiction NULL: CN-CQ; balance NULL: 0; role NULL: individual. */
 struct yc_genesis_account_opts {

@@ -44,6 +44,7 @@ struct args {
     const char *org;                           /* keys */
     const char *genesis_hash;                  /* init, genesis hash: the agreed hash */
     const char *from;                          /* genesis add-validator: a public part */
+    const char *org_account;                   /* genesis add-validator: its organisation */
     const char *pub;                           /* genesis add-account */
     const char *role, *jurisdiction, *balance; /* genesis add-account */
     const char *time;                          /* genesis new */
@@ -188,13 +189,16 @@ static const struct cmd cmds[] = {
      "exchange-fee-bps open-registration json",
      false, cmd_genesis_new},
     {"genesis add-validator", "add a validator to a draft genesis from its public part",
-     "--genesis FILE --from PUBLIC.json [--json]\n\n"
+     "--genesis FILE --from PUBLIC.json [--org-account ADDRESS] [--json]\n\n"
      "Reads PUBLIC.json (what `yuchaind keys` printed), checks its fields and its\n"
      "signature, and appends the validator (its name and pub_key) to the draft FILE. The\n"
-     "order of addition is the validator order. Refused: a changed or forged public part\n"
-     "(sig does not verify), a key or name already in FILE, a finalized FILE, more than 64\n"
-     "validators (exit 65).\n",
-     "genesis from json", false, cmd_genesis_add_validator},
+     "order of addition is the validator order. ADDRESS (yc1…) is the account of the\n"
+     "organisation that proposes and approves validator-set changes for this validator\n"
+     "(its `org`); it must be one of the genesis accounts when the genesis is finalized\n"
+     "(default: the first account of role exchange). Refused: a changed or forged public\n"
+     "part (sig does not verify), a key or name already in FILE, an ADDRESS that is not a\n"
+     "yc1 address, a finalized FILE, more than 64 validators (exit 65).\n",
+     "genesis from org-account json", false, cmd_genesis_add_validator},
     {"genesis add-account", "add an account to a draft genesis",
      "--genesis FILE --name NAME --pub ADDRESS [--role ROLE] [--jurisdiction CODE]\n"
      "             [--balance FEN] [--json]\n\n"
@@ -363,6 +367,8 @@ static int parse_args(const struct cmd *c, int argc, char **argv, struct args *a
             a->genesis_hash = value;
         else if (strcmp(name, "from") == 0)
             a->from = value;
+        else if (strcmp(name, "org-account") == 0)
+            a->org_account = value;
         else if (strcmp(name, "pub") == 0)
             a->pub = value;
         else if (strcmp(name, "role") == 0)
@@ -811,7 +817,7 @@ static int cmd_genesis_add_validator(struct args *a)
 {
     if (a->genesis == NULL || a->from == NULL)
         return usage_error(&cmds[9], "%s", "--genesis FILE and --from PUBLIC.json are required");
-    return yc_ceremony_add_validator(a->genesis, a->from, a->json);
+    return yc_ceremony_add_validator(a->genesis, a->from, a->org_account, a->json);
 }
 
 static int cmd_genesis_add_account(struct args *a)

@@ -14,6 +14,7 @@
 
 #include "chain.h"
 #include "keyfile.h"
+#include "yc/alloc.h"
 #include "yc/bech32.h"
 #include "yc/cliutil.h"
 
@@ -131,11 +132,34 @@ int yc_chain_testnet(const struct yc_testnet_opts *o, struct yc_testnet_node *no
     }
     char wallet[PATH_MAX];
     snprintf(wallet, sizeof wallet, "%s/wallet", o->out);
+    /* the demo accounts, then one organisation account per validator (keystore orgI, role
+     * agency): validator I's votes on validator-set changes are orgI's (docs/operator.md) */
+    struct yc_chain_account *accts = NULL;
+    char(*org_names)[16] = NULL, (*org_display)[40] = NULL;
+    size_t na = 0;
     if (rc == YC_OK) {
-        size_t na;
-        const struct yc_chain_account *accts = yc_chain_demo_accounts(&na);
-        rc = yc_chain_make_wallet(&g, wallet, accts, na, err, errlen);
+        const struct yc_chain_account *demo = yc_chain_demo_accounts(&na);
+        accts = yc_calloc(na + nv, sizeof *accts);
+        org_names = yc_calloc(nv, sizeof *org_names);
+        org_display = yc_calloc(nv, sizeof *org_display);
+        if (accts == NULL || org_names == NULL || org_display == NULL)
+            rc = YC_ENOMEM;
+        for (size_t i = 0; rc == YC_OK && i < na; i++)
+            accts[i] = demo[i];
+        for (unsigned i = 0; rc == YC_OK && i < nv; i++) {
+            snprintf(org_names[i], sizeof org_names[i], "org%u", i);
+            snprintf(org_display[i], sizeof org_display[i], "Organisation of node%u", i);
+            accts[na + i] =
+                (struct yc_chain_account){org_names[i], "agency", org_display[i], "CN-CQ", 0};
+        }
     }
+    if (rc == YC_OK)
+        rc = yc_chain_make_wallet(&g, wallet, accts, na + nv, err, errlen);
+    for (unsigned i = 0; rc == YC_OK && i < nv; i++)
+        memcpy(g.validators[i].org, g.accounts[na + i].pub, YC_PUBKEY_LEN);
+    yc_free(accts);
+    yc_free(org_names);
+    yc_free(org_display);
     if (rc == YC_OK) {
         rc = yc_genesis_finalize(&g);
         if (rc != YC_OK)

@@ -155,13 +155,9 @@ static int parse_params(struct gj *c, json_t *p, struct yc_params *out)
         return YC_OK;
     if (!json_is_object(p))
         return fail(c, "params: must be an object");
-    static const char *const keys[] = {"max_block_txs",
-                                       "max_block_bytes",
-                                       "max_time_drift_ms",
-                                       "notice_blocks",
-                                       "exchange_fee_bps",
-                                       "open_registration",
-                                       NULL};
+    static const char *const keys[] = {"max_block_txs", "max_block_bytes",  "max_time_drift_ms",
+                                       "notice_blocks", "exchange_fee_bps", "open_registration",
+                                       "valset_delay",  "valset_expiry",    NULL};
     int rc = only_keys(c, p, "params", keys);
     uint64_t v;
     if (rc != YC_OK)
@@ -192,6 +188,14 @@ static int parse_params(struct gj *c, json_t *p, struct yc_params *out)
     if ((rc = get_param(c, p, "exchange_fee_bps", 0, 10000, &v)) != YC_OK)
         return rc;
     out->exchange_fee_bps = (uint32_t)v;
+    v = out->valset_delay;
+    if ((rc = get_param(c, p, "valset_delay", 1, 1000, &v)) != YC_OK)
+        return rc;
+    out->valset_delay = v;
+    v = out->valset_expiry;
+    if ((rc = get_param(c, p, "valset_expiry", 1, 1000000000, &v)) != YC_OK)
+        return rc;
+    out->valset_expiry = v;
     return YC_OK;
 }
 
@@ -206,7 +210,7 @@ static int parse_validators(struct gj *c, json_t *arr, bool draft, struct yc_gen
     size_t n = json_array_size(arr);
     if ((n == 0 && !draft) || n > YC_MAX_VALIDATORS)
         return fail(c, "validators: %zu validators, need 1..%d", n, YC_MAX_VALIDATORS);
-    static const char *const keys[] = {"name", "pub_key", NULL};
+    static const char *const keys[] = {"name", "pub_key", "org", NULL};
     for (size_t i = 0; i < n; i++) {
         char path[48];
         snprintf(path, sizeof path, "validators[%zu].", i);
@@ -235,6 +239,13 @@ static int parse_validators(struct gj *c, json_t *arr, bool draft, struct yc_gen
         for (size_t j = 0; j < i; j++) {
             if (memcmp(g->validators[j].pub, val->pub, YC_PUBKEY_LEN) == 0)
                 return fail(c, "%spub_key: same key as validators[%zu]", path, j);
+        }
+        /* optional: absent, the first account of role exchange approves for it */
+        if (json_object_get(v, "org") != NULL) {
+            if ((rc = get_str(c, v, path, "org", addr, sizeof addr, true, 1)) != YC_OK)
+                return rc;
+            if (yc_addr_decode(val->org, addr) != YC_OK || !yc_pubkey_valid(val->org))
+                return fail(c, "%sorg: \"%s\" is not a valid yc1 address (bech32m)", path, addr);
         }
         g->nvalidators = (uint32_t)(i + 1);
     }
@@ -378,6 +389,30 @@ static int parse_codes(struct gj *c, json_t *codes, struct yc_codes *out)
     return rc;
 }
 
+/* Every validator's organisation account, when given, is one of the genesis accounts
+ * (a draft may list it before its account). */
+static int check_orgs(struct gj *c, bool draft, const struct yc_genesis *g)
+{
+    static const uint8_t zero[YC_PUBKEY_LEN] = {0};
+    for (uint32_t i = 0; i < g->nvalidators && !draft; i++) {
+        const uint8_t *org = g->validators[i].org;
+        bool found = memcmp(org, zero, YC_PUBKEY_LEN) == 0;
+        for (uint32_t j = 0; j < g->naccounts && !found; j++)
+            found = memcmp(g->accounts[j].pub, org, YC_PUBKEY_LEN) == 0;
+        if (!found) {
+            char addr[YC_ADDR_MAX];
+            if (yc_addr_encode(addr, org) != YC_OK)
+                addr[0] = '\0';
+            return fail(c,
+                        "validators[%u].org: %s is not one of the genesis accounts (the "
+                        "organisation that approves validator-set changes for this validator "
+                        "must have an account in the genesis)",
+                        i, addr);
+        }
+    }
+    return YC_OK;
+}
+
 static bool valid_chain_id(const char *s)
 {
     if (*s == '\0')
@@ -440,7 +475,9 @@ static int parse_root(struct gj *c, json_t *root, unsigned flags, bool *draft, s
         return rc;
     if ((rc = parse_validators(c, json_object_get(root, "validators"), *draft, g)) != YC_OK)
         return rc;
-    return parse_accounts(c, json_object_get(root, "accounts"), *draft, g);
+    if ((rc = parse_accounts(c, json_object_get(root, "accounts"), *draft, g)) != YC_OK)
+        return rc;
+    return check_orgs(c, *draft, g);
 }
 
 int yc_genesis_json_parse(struct yc_genesis *g, const char *text, size_t len, char *errbuf,
@@ -550,6 +587,8 @@ static json_t *dump_obj(const struct yc_genesis *g, bool draft)
     json_object_set_new(p, "notice_blocks", json_integer((json_int_t)g->params.notice_blocks));
     json_object_set_new(p, "exchange_fee_bps", json_integer(g->params.exchange_fee_bps));
     json_object_set_new(p, "open_registration", json_boolean(g->params.open_registration));
+    json_object_set_new(p, "valset_delay", json_integer((json_int_t)g->params.valset_delay));
+    json_object_set_new(p, "valset_expiry", json_integer((json_int_t)g->params.valset_expiry));
     json_object_set_new(root, "params", p);
 
     /* the code lists in force, always written out (an empty list means the default) */
@@ -576,6 +615,9 @@ static json_t *dump_obj(const struct yc_genesis *g, bool draft)
         if (yc_addr_encode(buf, v->pub) != YC_OK)
             buf[0] = '\0';
         json_object_set_new(o, "pub_key", json_string(buf));
+        static const uint8_t zero[YC_PUBKEY_LEN] = {0};
+        if (memcmp(v->org, zero, YC_PUBKEY_LEN) != 0 && yc_addr_encode(buf, v->org) == YC_OK)
+            json_object_set_new(o, "org", json_string(buf));
         json_array_append_new(vals, o);
     }
     json_object_set_new(root, "validators", vals);

@@ -83,6 +83,8 @@ def run(t):
     before = snapshot()
     refused(["genesis", "add-validator", "--genesis", g, "--from", parts["agency1"][0]],
             EX_DATAERR, "already validators[1]")
+    refused(["genesis", "add-validator", "--genesis", g, "--from", parts["agency1"][0],
+             "--org-account", "yc1nope"], EX_DATAERR, "--org-account \"yc1nope\"")
     # a changed part: the org renamed, a name swapped, the key replaced by another's
     for field, value in (("org", "Evil Corp"), ("name", "agency9"),
                          ("pub_key", parts["exchange"][1]["pub_key"])):
@@ -134,8 +136,12 @@ def run(t):
     check("draft" not in doc, "a finalized genesis is marked draft")
     check_eq([v["name"] for v in doc["validators"]], ["exchange", "agency1", "agency2"],
              "validator order")
-    check(all(sorted(v) == ["name", "pub_key"] for v in doc["validators"]),
-          "validators carry more than name and key: %r" % doc["validators"])
+    # no --org-account given: the exchange's account approves for every validator, written
+    # out by finalize (docs/formats.md, genesis.json -> the hashed genesis)
+    check(all(sorted(v) == ["name", "org", "pub_key"] for v in doc["validators"]),
+          "validators carry other than name, org and key: %r" % doc["validators"])
+    check(all(v["org"] == ex_addr for v in doc["validators"]),
+          "validators' org is not the exchange account: %r" % doc["validators"])
     check_eq(doc["genesis_time"], "2026-12-01T00:00:00.000Z", "genesis time in UTC")
     refused(["genesis", "add-account", "--genesis", g, "--name", "X", "--pub", ex_addr],
             EX_DATAERR, "finalized", h)

@@ -36,7 +36,8 @@
     X(YC_ENUM_OBJECTION_OUTCOME, "objection outcome")      \
     X(YC_ENUM_EXPORT_OUTCOME, "export assessment outcome") \
     X(YC_ENUM_CREDIT_SEVERITY, "credit severity")          \
-    X(YC_ENUM_CREDIT_OUTCOME, "credit objection outcome")
+    X(YC_ENUM_CREDIT_OUTCOME, "credit objection outcome")  \
+    X(YC_ENUM_VALSET_ACTION, "validator-set action")
 
 enum yc_enum_id {
 #define YC_ENUM_ID_(id, name) id,

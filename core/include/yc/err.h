@@ -80,6 +80,8 @@
     X(YC_ENOTDUE, -80, "not_due", "the pledge is not due yet")                           \
     X(YC_EBADVERSION, -81, "bad_version", "not the next policy version")                 \
     X(YC_EUNKNOWNCODE, -82, "unknown_code", "not a code of the chain's code lists")      \
+    X(YC_EVALSET, -83, "bad_valset_change", "the validator set cannot change this way")  \
+    X(YC_EAPPROVED, -84, "already_approved", "this organisation already approved it")    \
     /* consensus and blocks */                                                           \
     X(YC_EBADBLOCK, -90, "bad_block", "block is invalid")                                \
     X(YC_EBADCERT, -91, "bad_certificate", "commit certificate is invalid")              \

@@ -23,11 +23,18 @@
 #define YC_MAX_VALIDATORS 64
 #define YC_GENESIS_MAX_ACCOUNTS 4096
 
-/* A genesis validator. Its network address is not part of the genesis (it is operational:
- * node.conf [p2p] persistent_peers), so a validator that moves keeps the chain. */
+#define YC_VALIDATOR_NAME_MAX 64
+
+/* A validator (of genesis, or of a later set: gov.h). Its network address is not part of
+ * the genesis (it is operational: node.conf [p2p] persistent_peers), so a validator that
+ * moves keeps the chain. */
 struct yc_validator {
-    char name[64 + 1];
+    char name[YC_VALIDATOR_NAME_MAX + 1];
     uint8_t pub[YC_PUBKEY_LEN]; /* consensus key (also authenticates p2p handshakes) */
+    /* The account of the organisation that approves validator-set changes for it (one
+     * of the genesis accounts in genesis). All zero in a genesis being built: finalize
+     * sets it to the first genesis account of role exchange. */
+    uint8_t org[YC_PUBKEY_LEN];
 };
 
 struct yc_genesis_account {
@@ -46,6 +53,10 @@ struct yc_params {
     uint32_t exchange_fee_bps;  /* exchange fee on deals, basis points (default 0) */
     bool open_registration;     /* anyone may self-register without a registrar's
                                   * co-signature (dev and test chains; default false) */
+    uint64_t valset_delay;      /* a validator-set change fixed in block H takes effect at
+                                  * H + valset_delay (1..1000, default 2) */
+    uint64_t valset_expiry;     /* a validator-set proposal made at height H can be approved
+                                  * until H + valset_expiry (1..10^9, default 100000) */
 };
 
 /* Codes in one code list of genesis. */
@@ -89,8 +100,9 @@ YC_WUR int yc_code_list_add(struct yc_code_list *l, const char *c, size_t len);
 void yc_genesis_cleanup(struct yc_genesis *g);
 /*
  * Validates (non-empty chain id of [A-Za-z0-9._-], 1..64 validators with valid,
- * distinct keys, valid accounts with distinct keys and known roles, at least one
- * account of role `exchange`, code lists of distinct valid codes), fills an empty code
+ * distinct keys, each with an organisation account among the genesis accounts (an all-zero
+ * org is set to the first account of role exchange first), valid accounts with distinct keys and known roles, at least one
+ * account of role `exchange`, valset_delay 1..1000 and valset_expiry 1..10^9, code lists of distinct valid codes), fills an empty code
  * list with its default list (so the hash always covers the lists in force), and
  * computes g->hash = H(genesis tag, chain_id, canonical encoding). Returns YC_OK or
  * YC_ECONFIG / YC_EBADKEY.

@@ -20,7 +20,7 @@
 #define YC_TAG_BLOCK "yuchain/block/v1"
 #define YC_TAG_STATE "yuchain/state/v1"
 #define YC_TAG_MERKLE "yuchain/merkle/v1"
-#define YC_TAG_GENESIS "yuchain/genesis/v2"
+#define YC_TAG_GENESIS "yuchain/genesis/v3"
 #define YC_TAG_ID "yuchain/id/v1"
 #define YC_TAG_SIGNED_TX "yuchain/signed-tx/v1"
 #define YC_TAG_RESULT "yuchain/result/v1"

@@ -74,6 +74,20 @@ YC_WUR int yc_exec_tx_outcome(yc_overlay *o, const struct yc_exec_ctx *ctx, cons
 YC_WUR int yc_exec_precheck(yc_overlay *o, const struct yc_exec_ctx *ctx, const struct yc_tx *tx,
                             uint64_t *gap);
 
+/*
+ * The keys and quorum of the validator set in force at `height`, as the state read through
+ * `state` records it (yc_gov_set_at, yc/gov.h): the genesis set until the first change
+ * takes effect. `state` is the committed state after some block T (or an overlay over
+ * it); the answer is final for every height <= T + g->params.valset_delay (a change fixed
+ * in block H takes effect at H + valset_delay), and old heights keep their answer (the
+ * history is kept), so certificates of any past block can be checked. For a height beyond
+ * T + valset_delay it is the latest set known after T. Height 0 answers the genesis set.
+ * Returns YC_OK, YC_EINVAL (NULL argument), YC_ECORRUPT (a stored record does not decode),
+ * YC_EIO / YC_ENOMEM. Pure: reads the source, writes only *out.
+ */
+YC_WUR int yc_ledger_valset_at(const struct yc_state_src *state, const struct yc_genesis *g,
+                               uint64_t height, struct yc_valset *out);
+
 /* Returns true iff err is a protocol verdict on a tx (not a local failure). */
 bool yc_err_is_verdict(int err);
 

@@ -32,42 +32,45 @@
 #define YC_CODE_MAX 64  /* bytes of a role, category, purpose, jurisdiction or code */
 
 /* Wire names are the protocol; numbers are internal but stable (never renumbered). */
-#define YC_TX_TYPES(X)                               \
-    X(YC_TX_ACCOUNT_REGISTER, 1, "account.register") \
-    X(YC_TX_ACCOUNT_UPDATE, 2, "account.update")     \
-    X(YC_TX_TOKEN_ISSUE, 10, "token.issue")          \
-    X(YC_TX_TOKEN_TRANSFER, 11, "token.transfer")    \
-    X(YC_TX_TOKEN_REDEEM, 12, "token.redeem")        \
-    X(YC_TX_CONSENT_GRANT, 20, "consent.grant")      \
-    X(YC_TX_CONSENT_REVOKE, 21, "consent.revoke")    \
-    X(YC_TX_USAGE_RECORD, 30, "usage.record")        \
-    X(YC_TX_EVIDENCE_ANCHOR, 31, "evidence.anchor")  \
-    X(YC_TX_CARRY_REQUEST, 32, "carry.request")      \
-    X(YC_TX_CARRY_COMPLETE, 33, "carry.complete")    \
-    X(YC_TX_CARRY_REJECT, 34, "carry.reject")        \
-    X(YC_TX_ASSET_REGISTER, 40, "asset.register")    \
-    X(YC_TX_ASSET_OBJECT, 41, "asset.object")        \
-    X(YC_TX_ASSET_RESOLVE, 42, "asset.resolve")      \
-    X(YC_TX_ASSET_CERTIFY, 43, "asset.certify")      \
-    X(YC_TX_ASSET_UPDATE, 44, "asset.update")        \
-    X(YC_TX_ASSET_RETIRE, 45, "asset.retire")        \
-    X(YC_TX_RIGHT_TRANSFER, 50, "right.transfer")    \
-    X(YC_TX_RIGHT_LICENSE, 51, "right.license")      \
-    X(YC_TX_LICENSE_REVOKE, 52, "license.revoke")    \
-    X(YC_TX_MARKET_LIST, 60, "market.list")          \
-    X(YC_TX_MARKET_APPRAISE, 61, "market.appraise")  \
-    X(YC_TX_MARKET_BID, 62, "market.bid")            \
-    X(YC_TX_MARKET_ACCEPT, 63, "market.accept")      \
-    X(YC_TX_MARKET_CANCEL, 64, "market.cancel")      \
-    X(YC_TX_PLEDGE_CREATE, 70, "pledge.create")      \
-    X(YC_TX_PLEDGE_RELEASE, 71, "pledge.release")    \
-    X(YC_TX_PLEDGE_ENFORCE, 72, "pledge.enforce")    \
-    X(YC_TX_POLICY_SET, 80, "policy.set")            \
-    X(YC_TX_EXPORT_ASSESS, 81, "export.assess")      \
-    X(YC_TX_CREDIT_RECORD, 82, "credit.record")      \
-    X(YC_TX_CREDIT_RESTORE, 83, "credit.restore")    \
-    X(YC_TX_CREDIT_OBJECT, 84, "credit.object")      \
-    X(YC_TX_CREDIT_RESOLVE, 85, "credit.resolve")
+#define YC_TX_TYPES(X)                                  \
+    X(YC_TX_ACCOUNT_REGISTER, 1, "account.register")    \
+    X(YC_TX_ACCOUNT_UPDATE, 2, "account.update")        \
+    X(YC_TX_TOKEN_ISSUE, 10, "token.issue")             \
+    X(YC_TX_TOKEN_TRANSFER, 11, "token.transfer")       \
+    X(YC_TX_TOKEN_REDEEM, 12, "token.redeem")           \
+    X(YC_TX_CONSENT_GRANT, 20, "consent.grant")         \
+    X(YC_TX_CONSENT_REVOKE, 21, "consent.revoke")       \
+    X(YC_TX_USAGE_RECORD, 30, "usage.record")           \
+    X(YC_TX_EVIDENCE_ANCHOR, 31, "evidence.anchor")     \
+    X(YC_TX_CARRY_REQUEST, 32, "carry.request")         \
+    X(YC_TX_CARRY_COMPLETE, 33, "carry.complete")       \
+    X(YC_TX_CARRY_REJECT, 34, "carry.reject")           \
+    X(YC_TX_ASSET_REGISTER, 40, "asset.register")       \
+    X(YC_TX_ASSET_OBJECT, 41, "asset.object")           \
+    X(YC_TX_ASSET_RESOLVE, 42, "asset.resolve")         \
+    X(YC_TX_ASSET_CERTIFY, 43, "asset.certify")         \
+    X(YC_TX_ASSET_UPDATE, 44, "asset.update")           \
+    X(YC_TX_ASSET_RETIRE, 45, "asset.retire")           \
+    X(YC_TX_RIGHT_TRANSFER, 50, "right.transfer")       \
+    X(YC_TX_RIGHT_LICENSE, 51, "right.license")         \
+    X(YC_TX_LICENSE_REVOKE, 52, "license.revoke")       \
+    X(YC_TX_MARKET_LIST, 60, "market.list")             \
+    X(YC_TX_MARKET_APPRAISE, 61, "market.appraise")     \
+    X(YC_TX_MARKET_BID, 62, "market.bid")               \
+    X(YC_TX_MARKET_ACCEPT, 63, "market.accept")         \
+    X(YC_TX_MARKET_CANCEL, 64, "market.cancel")         \
+    X(YC_TX_PLEDGE_CREATE, 70, "pledge.create")         \
+    X(YC_TX_PLEDGE_RELEASE, 71, "pledge.release")       \
+    X(YC_TX_PLEDGE_ENFORCE, 72, "pledge.enforce")       \
+    X(YC_TX_POLICY_SET, 80, "policy.set")               \
+    X(YC_TX_EXPORT_ASSESS, 81, "export.assess")         \
+    X(YC_TX_CREDIT_RECORD, 82, "credit.record")         \
+    X(YC_TX_CREDIT_RESTORE, 83, "credit.restore")       \
+    X(YC_TX_CREDIT_OBJECT, 84, "credit.object")         \
+    X(YC_TX_CREDIT_RESOLVE, 85, "credit.resolve")       \
+    X(YC_TX_VALIDATOR_PROPOSE, 90, "validator.propose") \
+    X(YC_TX_VALIDATOR_APPROVE, 91, "validator.approve") \
+    X(YC_TX_VALIDATOR_WITHDRAW, 92, "validator.withdraw")
 
 enum yc_tx_type {
     YC_TX_NONE = 0,
@@ -316,6 +319,22 @@ struct yc_body_credit_ref {      /* credit.restore; credit.object; credit.resolv
     struct yc_slice reason;  /* "reason" (object): a code */
 };
 
+/* validator.propose: a change of the validator set (yc/gov.h), by the organisation account
+ * of a validator in force; it counts as that organisation's approval. */
+struct yc_body_validator_propose {
+    struct yc_slice action; /* "action": add | remove | replace_key */
+    struct yc_slice name;   /* "name" (add: the new validator's name, 1..64 bytes) */
+    bool has_new_pub;       /* "new_pub" (replace_key: the key that replaces pub) */
+    uint8_t new_pub[YC_PUBKEY_LEN];
+    bool has_org; /* "org" (add: the new validator's organisation account) */
+    uint8_t org[YC_PUBKEY_LEN];
+    uint8_t pub[YC_PUBKEY_LEN]; /* "pub": the key added, removed or replaced */
+};
+/* validator.approve, validator.withdraw */
+struct yc_body_validator_ref {
+    uint8_t proposal[YC_HASH_LEN]; /* "proposal": the validator.propose tx id */
+};
+
 union yc_tx_body {
     struct yc_body_account_register account_register;
     struct yc_body_account_update account_update;
@@ -345,6 +364,8 @@ union yc_tx_body {
     struct yc_body_export_assess export_assess;
     struct yc_body_credit_record credit_record;
     struct yc_body_credit_ref credit_ref; /* restore, object, resolve */
+    struct yc_body_validator_propose validator_propose;
+    struct yc_body_validator_ref validator_ref; /* approve, withdraw */
 };
 
 struct yc_cosig {

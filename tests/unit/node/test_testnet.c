@@ -78,7 +78,13 @@ static void test_four_validators_one_observer(void **state)
     assert_string_equal(g.chain_id, "tn-test");
     assert_int_equal(g.nvalidators, 4);
     assert_string_equal(g.validators[2].name, "node2");
-    assert_int_equal(g.naccounts, 6);
+    assert_int_equal(g.naccounts, 6 + 4); /* the demo accounts, then org0..org3 */
+    for (unsigned i = 0; i < 4; i++) {    /* validator i's organisation is account orgI */
+        assert_memory_equal(g.validators[i].org, g.accounts[6 + i].pub, YC_PUBKEY_LEN);
+        assert_string_equal(g.accounts[6 + i].role, "agency");
+        snprintf(p, sizeof p, "%s/wallet/org%u.json", dir, i);
+        assert_true(access(p, F_OK) == 0);
+    }
     for (unsigned i = 1; i < 5; i++) { /* every home has the same genesis */
         struct yc_genesis gi;
         snprintf(p, sizeof p, "%s/node%u/config/genesis.json", dir, i);
