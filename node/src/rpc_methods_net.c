@@ -1,6 +1,8 @@
 /*
  * rpc_methods_net.c — the consortium's view of itself: net_info (connected peers,
- * from the transport) and validators (the genesis set and the current primary).
+ * from the transport), validators (the genesis set and the current primary), valset (the
+ * set in force from state, the changes fixed to come, the open proposals) and
+ * valset_proposal (one governance proposal).
  * Shapes in docs/rpc.md.
  */
 #include <stdlib.h>
@@ -10,7 +12,10 @@
 
 #include "rpc_impl.h"
 #include "rpc_json.h"
+#include "yc/alloc.h"
 #include "yc/genesis.h"
+#include "yc/gov.h"
+#include "yc/store.h"
 
 #define NET_INFO_MAX_PEERS 128
 
@@ -109,5 +114,217 @@ void yc__rpc_validators(struct rpc_call *c, json_t *params)
     json_object_set_new(o, "count", json_integer((json_int_t)g->nvalidators));
     json_object_set_new(o, "quorum", json_integer((json_int_t)yc_quorum(g->nvalidators)));
     json_object_set_new(o, "validators", a);
+    yc__rpc_ok(c, o);
+}
+
+/* ---- validator-set governance (valset, valset_proposal) ---- */
+
+/* Proposals a `valset` answer looks through for the open ones (oldest first). */
+#define VALSET_PROPOSALS_SCAN 4096
+
+static json_t *gov_set_json(const struct yc_gov_set *s)
+{
+    json_t *o = json_object(), *a = json_array();
+    for (uint32_t i = 0; o && a && i < s->n; i++) {
+        const struct yc_validator *v = &s->v[i];
+        json_array_append_new(a,
+                              json_pack("{s:i,s:s,s:o*,s:o*,s:o*}", "index", (int)i, "name",
+                                        v->name, "pub_key", yc_rjson_hex(v->pub, YC_PUBKEY_LEN),
+                                        "id", yc_rjson_addr(v->pub), "org", yc_rjson_addr(v->org)));
+    }
+    if (!o || !a) {
+        json_decref(o);
+        json_decref(a);
+        return NULL;
+    }
+    json_object_set_new(o, "from", yc_rjson_u64(s->from));
+    json_object_set_new(o, "count", json_integer((json_int_t)s->n));
+    json_object_set_new(o, "quorum", json_integer((json_int_t)yc_quorum(s->n)));
+    json_object_set_new(o, "validators", a);
+    return o;
+}
+
+/* A proposal as a reader at `tip` sees it, with its weight in the set `now`. */
+static json_t *proposal_json(const uint8_t id[YC_HASH_LEN], const struct yc_proposal *p,
+                             uint64_t tip, const struct yc_gov_set *now)
+{
+    json_t *o = json_object(), *ap = json_array();
+    uint32_t weight = 0;
+    for (uint32_t i = 0; ap && i < p->napprovals; i++)
+        json_array_append_new(ap, yc_rjson_addr(p->approvals[i]));
+    for (uint32_t i = 0; i < now->n; i++) {
+        for (uint32_t j = 0; j < p->napprovals; j++) {
+            if (memcmp(now->v[i].org, p->approvals[j], YC_PUBKEY_LEN) == 0) {
+                weight++;
+                break;
+            }
+        }
+    }
+    if (!o || !ap) {
+        json_decref(o);
+        json_decref(ap);
+        return NULL;
+    }
+    json_object_set_new(o, "id", yc_rjson_hex(id, YC_HASH_LEN));
+    json_object_set_new(o, "action", yc_rjson_slice(&p->action));
+    json_object_set_new(o, "pub_key", yc_rjson_addr(p->pub));
+    if (p->name.len > 0)
+        json_object_set_new(o, "name", yc_rjson_slice(&p->name));
+    if (p->has_org)
+        json_object_set_new(o, "org", yc_rjson_addr(p->org));
+    if (p->has_new_pub)
+        json_object_set_new(o, "new_pub_key", yc_rjson_addr(p->new_pub));
+    json_object_set_new(o, "proposer", yc_rjson_addr(p->proposer));
+    json_object_set_new(o, "approvals", ap);
+    json_object_set_new(o, "weight", json_integer((json_int_t)weight));
+    json_object_set_new(o, "quorum", json_integer((json_int_t)yc_quorum(now->n)));
+    json_object_set_new(o, "created", yc_rjson_u64(p->created));
+    json_object_set_new(o, "expires", yc_rjson_u64(p->expires));
+    json_object_set_new(o, "status", json_string(yc_proposal_status(p, tip + 1)));
+    json_object_set_new(o, "effect", yc_rjson_u64_or_null(p->effect));
+    json_object_set_new(o, "ended", yc_rjson_u64_or_null(p->ended));
+    return o;
+}
+
+/* Loads proposal id from committed state into *p (slices borrow *raw, which the caller
+ * frees). YC_OK, YC_ENOTFOUND, YC_ECORRUPT, YC_EIO. */
+static int proposal_load(store *s, const uint8_t id[YC_HASH_LEN], struct yc_proposal *p,
+                         uint8_t **raw)
+{
+    uint8_t key[YC_KEY_MAX];
+    size_t klen = yc_key_proposal(key, id), vlen;
+    int rc = store_get_state(s, key, klen, raw, &vlen);
+    if (rc == YC_OK) {
+        rc = yc_proposal_decode(p, *raw, vlen);
+        if (rc != YC_OK) {
+            yc_free(*raw);
+            *raw = NULL;
+        }
+    }
+    return rc;
+}
+
+struct prop_ids {
+    size_t n;
+    uint8_t (*ids)[YC_HASH_LEN];
+};
+
+static int collect_prop(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
+{
+    struct prop_ids *l = ctx;
+    (void)key;
+    (void)klen;
+    if (vlen != YC_HASH_LEN)
+        return YC_ECORRUPT;
+    memcpy(l->ids[l->n++], val, YC_HASH_LEN);
+    return l->n >= VALSET_PROPOSALS_SCAN ? 1 : 0;
+}
+
+void yc__rpc_valset(struct rpc_call *c, json_t *params)
+{
+    const struct yc_genesis *g = yc_node_genesis(c->node);
+    store *s = yc_node_store(c->node);
+    uint64_t at = 0;
+    bool has_at = false;
+    if (!yc__rpc_param_u64(c, params, "height", false, &at, &has_at))
+        return;
+    struct store_tip tip;
+    int rc = s && g ? store_tip(s, &tip) : YC_EIO;
+    if (rc == YC_OK && !has_at)
+        at = tip.height + 1;
+    if (rc == YC_OK && (at < 1 || at > tip.height + g->params.valset_delay)) {
+        yc__rpc_failf(c, RPC_INVALID_PARAMS, YC_EINVAL,
+                      "height: %llu is not one whose set is known (1..%llu: the tip %llu + "
+                      "valset_delay %llu)",
+                      (unsigned long long)at,
+                      (unsigned long long)(tip.height + g->params.valset_delay),
+                      (unsigned long long)tip.height, (unsigned long long)g->params.valset_delay);
+        return;
+    }
+    enum { NCHANGES = 8 };
+    struct yc_gov_set *sets = rc == YC_OK ? malloc((2 + NCHANGES) * sizeof *sets) : NULL;
+    struct prop_ids ids = {0, NULL};
+    json_t *o = NULL;
+    uint32_t nchanges = 0;
+    if (rc == YC_OK && sets == NULL)
+        rc = YC_ENOMEM;
+    struct yc_state_src src = rc == YC_OK ? store_state_src(s) : (struct yc_state_src){0};
+    /* sets[0]: at `at`; sets[1]: at the next block (weights); sets[2..]: after the tip */
+    if (rc == YC_OK)
+        rc = yc_gov_set_at(&src, g, at, &sets[0]);
+    if (rc == YC_OK)
+        rc = yc_gov_set_at(&src, g, tip.height + 1, &sets[1]);
+    if (rc == YC_OK)
+        rc = yc_gov_sets_after(&src, g, tip.height + 1, &sets[2], NCHANGES, &nchanges);
+    if (rc == YC_OK) {
+        ids.ids = malloc(VALSET_PROPOSALS_SCAN * sizeof *ids.ids);
+        uint8_t prefix[YC_KEY_MAX];
+        size_t plen = yc_key_idx_proposal_prefix(prefix);
+        rc = ids.ids == NULL
+                 ? YC_ENOMEM
+                 : store_scan_state(s, prefix, plen, VALSET_PROPOSALS_SCAN, collect_prop, &ids);
+        if (rc > 0)
+            rc = YC_OK;
+    }
+    json_t *props = rc == YC_OK ? json_array() : NULL;
+    for (size_t i = 0; rc == YC_OK && props && i < ids.n; i++) {
+        struct yc_proposal p;
+        uint8_t *raw = NULL;
+        rc = proposal_load(s, ids.ids[i], &p, &raw);
+        if (rc == YC_OK && strcmp(yc_proposal_status(&p, tip.height + 1), "open") == 0)
+            json_array_append_new(props, proposal_json(ids.ids[i], &p, tip.height, &sets[1]));
+        yc_free(raw);
+    }
+    if (rc == YC_OK && props) {
+        json_t *changes = json_array();
+        for (uint32_t i = 0; changes && i < nchanges; i++)
+            json_array_append_new(changes, gov_set_json(&sets[2 + i]));
+        o = json_pack("{s:o*,s:o*,s:o*,s:o*,s:o*,s:o*,s:o*}", "height", yc_rjson_u64(tip.height),
+                      "at", yc_rjson_u64(at), "set", gov_set_json(&sets[0]), "changes", changes,
+                      "proposals", props, "valset_delay", yc_rjson_u64(g->params.valset_delay),
+                      "valset_expiry", yc_rjson_u64(g->params.valset_expiry));
+        props = NULL;
+    }
+    json_decref(props);
+    free(ids.ids);
+    free(sets);
+    if (rc != YC_OK || o == NULL) {
+        json_decref(o);
+        yc__rpc_fail(c, RPC_INTERNAL, rc != YC_OK ? rc : YC_ENOMEM, NULL);
+        return;
+    }
+    yc__rpc_ok(c, o);
+}
+
+void yc__rpc_valset_proposal(struct rpc_call *c, json_t *params)
+{
+    const struct yc_genesis *g = yc_node_genesis(c->node);
+    store *s = yc_node_store(c->node);
+    uint8_t id[YC_HASH_LEN];
+    if (!yc__rpc_param_hash(c, params, "id", id))
+        return;
+    struct store_tip tip;
+    struct yc_gov_set *now = malloc(sizeof *now);
+    struct yc_proposal p;
+    uint8_t *raw = NULL;
+    int rc = s && g && now ? store_tip(s, &tip) : (now ? YC_EIO : YC_ENOMEM);
+    if (rc == YC_OK)
+        rc = proposal_load(s, id, &p, &raw);
+    if (rc == YC_ENOTFOUND) {
+        free(now);
+        yc__rpc_fail(c, RPC_NOT_FOUND, YC_EUNKNOWNOBJ, "no validator-set proposal with this id");
+        return;
+    }
+    if (rc == YC_OK) {
+        struct yc_state_src src = store_state_src(s);
+        rc = yc_gov_set_at(&src, g, tip.height + 1, now);
+    }
+    json_t *o = rc == YC_OK ? proposal_json(id, &p, tip.height, now) : NULL;
+    yc_free(raw);
+    free(now);
+    if (o == NULL) {
+        yc__rpc_fail(c, RPC_INTERNAL, rc != YC_OK ? rc : YC_ENOMEM, NULL);
+        return;
+    }
     yc__rpc_ok(c, o);
 }

@@ -22,7 +22,8 @@ RFC3339 = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z")
 DEC = re.compile(r"0|[1-9][0-9]*")
 METHODS = ("status", "health", "genesis", "broadcast_tx_async", "broadcast_tx_sync",
            "broadcast_tx_commit", "broadcast_txs", "tx", "tx_proof", "block", "blockchain",
-           "account", "consents", "usage", "unconfirmed_txs", "num_unconfirmed_txs")
+           "account", "consents", "usage", "unconfirmed_txs", "num_unconfirmed_txs", "valset",
+           "valset_proposal")
 
 
 def is_dec(v):
@@ -148,6 +149,17 @@ def run(t):
     check_eq(gen.get("chain_id"), chain, "genesis chain_id")
     check_eq(len(gen.get("validators", [])), 1, "validators in the dev genesis")
     check(any(a.get("role") == "exchange" for a in gen.get("accounts", [])), "no exchange")
+
+    # valset: the genesis set from state, its organisation (the exchange by default)
+    vs = rpc.get_ok("valset")
+    check_eq((vs["set"]["from"], vs["set"]["count"], vs["set"]["quorum"], vs["changes"],
+              vs["proposals"], vs["valset_delay"]), ("1", 1, 1, [], [], "2"), "valset: %r" % vs)
+    ex_acct = next(a["address"] for a in gen["accounts"] if a["role"] == "exchange")
+    check_eq(vs["set"]["validators"][0]["org"], ex_acct, "valset org")
+    expect_error(lambda: rpc.call("valset", {"height": "1000000"}), ("invalid_argument",),
+                 (-32602,), "valset beyond tip + valset_delay")
+    expect_error(lambda: rpc.call("valset_proposal", {"id": "00" * 32}), ("unknown_object",),
+                 (-32004,), "valset_proposal unknown")
 
     # Fresh signed transactions (ycbench registers and funds their senders first).
     txs = t.emit_txs(node, accounts=10, rounds=1, seed=t.rng.randrange(1, 1 << 30))

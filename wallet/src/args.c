@@ -165,6 +165,9 @@ static enum yc_tx_type cmd_tx_type(const struct wallet_cmd *cmd)
         {"register", YC_TX_ACCOUNT_REGISTER},
         {"asset transfer", YC_TX_RIGHT_TRANSFER},
         {"asset license", YC_TX_RIGHT_LICENSE},
+        {"validator propose add", YC_TX_VALIDATOR_PROPOSE},
+        {"validator propose remove", YC_TX_VALIDATOR_PROPOSE},
+        {"validator propose replace-key", YC_TX_VALIDATOR_PROPOSE},
     };
     char type[48];
     size_t n = strlen(cmd->words);

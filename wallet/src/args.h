@@ -108,6 +108,10 @@ enum wallet_opt {
     O_ADD_PURPOSES,
     O_DESTINATION,
     O_SEVERITY,
+    /* validator-set governance */
+    O_ORG,
+    O_NEW_KEY,
+    O_HEIGHT,
     /* receipts */
     O_GENESIS,
     O_GENESIS_HASH,

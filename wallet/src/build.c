@@ -181,6 +181,8 @@ int wallet_build_body(const struct wallet_args *a, const char *sender_name,
         return ex;
     if (wallet_build_market_body(a, now_ms, type, body, &ex)) /* build_market.c */
         return ex;
+    if (wallet_build_valset_body(a, type, body, &ex)) /* build_valset.c */
+        return ex;
     if (is(a, "register")) {
         *type = YC_TX_ACCOUNT_REGISTER;
         return build_register(a, sender_name, body);

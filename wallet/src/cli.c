@@ -44,7 +44,9 @@ const struct wallet_opt_def WALLET_OPTS[O_COUNT] = {
     [O_NONCE] = {"nonce", "N", "sender nonce (default: asked from the node)"},
     [O_KDF] = {"kdf", "LEVEL", "key derivation cost: moderate (default) or interactive"},
     [O_ROLE] = {"role", "ROLE", "account role (default individual)"},
-    [O_NAME] = {"name", "TEXT", "display name (default: the key's name)"},
+    [O_NAME] = {"name", "TEXT",
+                "display name (an account's: default the key's name; a validator's: 1..64 "
+                "bytes)"},
     [O_JURISDICTION] = {"jurisdiction", "CODE", "jurisdiction, e.g. CN-CQ (default CN-CQ)"},
     [O_FOR] = {"for", "ADDRESS", "register another account (exchange, agency)"},
     [O_TO] = {"to", "ADDRESS", "recipient, processor or licensee"},
@@ -129,6 +131,11 @@ const struct wallet_opt_def WALLET_OPTS[O_COUNT] = {
                         "purpose codes added to the chain's code list (genesis codes.purposes)"},
     [O_DESTINATION] = {"destination", "JURISDICTION", "destination outside CN, e.g. SG"},
     [O_SEVERITY] = {"severity", "S", "severity of the finding"},
+    [O_ORG] = {"org", "ADDRESS",
+               "the organisation account that proposes and approves validator-set changes for "
+               "the new validator"},
+    [O_NEW_KEY] = {"new-key", "KEY", "the validator key (yc1…) that replaces KEY"},
+    [O_HEIGHT] = {"height", "H", "the set in force at height H (default: the next block's)"},
     [O_GENESIS] = {"genesis", "FILE", "trust this genesis.json (e.g. HOME/config/genesis.json)"},
     [O_GENESIS_HASH] = {"genesis-hash", "HEX", "trust the genesis with this hash (64 hex digits)"},
 };
@@ -257,6 +264,24 @@ const struct wallet_cmd WALLET_CMDS[] = {
      "credit repair: lift a finding (regulators)"},
     {"credit show", "[ADDRESS]", 0, 1, 0, 0, cmd_credit_show,
      "an account's credit status and public history"},
+    {"validator propose add", "KEY", 1, 1, OPTS_TX | B(O_NAME) | B(O_ORG), B(O_NAME) | B(O_ORG),
+     cmd_build,
+     "propose adding validator KEY (yc1…) with its organisation account (validators' "
+     "organisations); prints the proposal id"},
+    {"validator propose remove", "KEY", 1, 1, OPTS_TX, 0, cmd_build,
+     "propose removing validator KEY (validators' organisations); prints the proposal id"},
+    {"validator propose replace-key", "KEY", 1, 1, OPTS_TX | B(O_NEW_KEY), B(O_NEW_KEY), cmd_build,
+     "propose replacing validator KEY by --new-key, keeping its place (validators' "
+     "organisations); prints the proposal id"},
+    {"validator approve", "ID", 1, 1, OPTS_TX, 0, cmd_build,
+     "approve a validator-set proposal (validators' organisations); a quorum of the set in "
+     "force fixes the change"},
+    {"validator withdraw", "ID", 1, 1, OPTS_TX, 0, cmd_build,
+     "withdraw your validator-set proposal while it is open"},
+    {"validator set", "", 0, 0, B(O_HEIGHT), 0, cmd_validator_set,
+     "the validator set in force, the changes fixed to come, and the open proposals"},
+    {"validator proposal", "ID", 1, 1, 0, 0, cmd_validator_proposal,
+     "a validator-set proposal: its change, approvals, weight and status"},
     {"tx sign", "FILE", 1, 1, 0, 0, cmd_tx_sign,
      "sign a tx file (the sender's signature, or a co-signature)"},
     {"tx send", "FILE", 1, 1, 0, 0, cmd_tx_send, "submit a signed tx file"},

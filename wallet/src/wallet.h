@@ -186,5 +186,14 @@ int cmd_credit_show(struct wallet *w, const struct wallet_args *a);
 int cmd_policy_set(struct wallet *w, const struct wallet_args *a);
 bool wallet_build_asset_body(const struct wallet_args *a, const uint8_t sender[YC_PUBKEY_LEN],
                              uint64_t now_ms, enum yc_tx_type *type, struct yc_buf *body, int *ex);
+/* build_valset.c: the bodies of `validator propose add|remove|replace-key`, `validator
+ * approve` and `validator withdraw`. Returns false if a->cmd is not one of them; else true
+ * with *ex the exit code. */
+bool wallet_build_valset_body(const struct wallet_args *a, enum yc_tx_type *type,
+                              struct yc_buf *body, int *ex);
+/* query_valset.c: `validator set` (the set in force, the changes to come, the open
+ * proposals) and `validator proposal ID`. */
+int cmd_validator_set(struct wallet *w, const struct wallet_args *a);
+int cmd_validator_proposal(struct wallet *w, const struct wallet_args *a);
 
 #endif

@@ -33,6 +33,7 @@
 #include "yc/buf.h"
 #include "yc/err.h"
 #include "yc/genesis.h"
+#include "yc/objects.h" /* YC_KEY_MAX: room for the keys below */
 #include "yc/state.h"
 #include "yc/tx.h"
 

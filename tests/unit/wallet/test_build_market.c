@@ -1,6 +1,6 @@
 /*
  * test_build_market.c — building the issue-5 transactions from command lines (market,
- * pledges, policy, export assessment, credit): every body is canonical, decodes with
+ * pledges, policy, export assessment, credit) and the validator-set governance ones: every body is canonical, decodes with
  * yc_tx_decode into the fields asked for, and bad values are refused with exit 65 (bad
  * input) or 2 (usage) before anything is signed.
  */
@@ -230,9 +230,62 @@ static void test_bad_input(void **state)
     expect_exit("credit record %B --severity frozen --reason r --evidence 12", 65);
 }
 
+/* validator-set governance: propose add|remove|replace-key, approve, withdraw */
+static void test_validator_governance(void **state)
+{
+    (void)state;
+    struct yc_tx tx;
+    char line[512];
+    /* bob's address stands for the validator key, alice's for the organisation account */
+    char alice_addr[YC_ADDR_MAX];
+    assert_int_equal(yc_addr_encode(alice_addr, alice_pub), YC_OK);
+    snprintf(line, sizeof line, "validator propose add %%B --name agency-b --org %s", alice_addr);
+    build_tx(line, YC_TX_VALIDATOR_PROPOSE, &tx);
+    assert_true(slice_is(tx.b.validator_propose.action, "add"));
+    assert_true(slice_is(tx.b.validator_propose.name, "agency-b"));
+    assert_memory_equal(tx.b.validator_propose.pub, bob_pub, YC_PUBKEY_LEN);
+    assert_true(tx.b.validator_propose.has_org);
+    assert_memory_equal(tx.b.validator_propose.org, alice_pub, YC_PUBKEY_LEN);
+    assert_false(tx.b.validator_propose.has_new_pub);
+    yc_tx_cleanup(&tx);
+    build_tx("validator propose remove %B", YC_TX_VALIDATOR_PROPOSE, &tx);
+    assert_true(slice_is(tx.b.validator_propose.action, "remove"));
+    assert_false(tx.b.validator_propose.has_org);
+    assert_int_equal(tx.b.validator_propose.name.len, 0);
+    yc_tx_cleanup(&tx);
+    snprintf(line, sizeof line, "validator propose replace-key %%B --new-key %s", alice_addr);
+    build_tx(line, YC_TX_VALIDATOR_PROPOSE, &tx);
+    assert_true(slice_is(tx.b.validator_propose.action, "replace_key"));
+    assert_true(tx.b.validator_propose.has_new_pub);
+    assert_memory_equal(tx.b.validator_propose.new_pub, alice_pub, YC_PUBKEY_LEN);
+    yc_tx_cleanup(&tx);
+    build_tx("validator approve %1", YC_TX_VALIDATOR_APPROVE, &tx);
+    assert_memory_equal(tx.b.validator_ref.proposal, (uint8_t[YC_HASH_LEN]){[0 ... 31] = 0x11},
+                        YC_HASH_LEN);
+    yc_tx_cleanup(&tx);
+    build_tx("validator withdraw %2", YC_TX_VALIDATOR_WITHDRAW, &tx);
+    yc_tx_cleanup(&tx);
+
+    /* refused before signing */
+    expect_exit("validator propose add %B --name x", 2); /* --org required */
+    expect_exit("validator propose add %B --org %B", 2); /* --name required */
+    expect_exit("validator propose add %B --name x --org yc1nope", 65);
+    expect_exit("validator propose add yc1nope --name x --org %B", 65);
+    expect_exit("validator propose add %B --name "
+                "a-name-of-sixty-five-bytes-a-name-of-sixty-five-bytes-abcdefghijk --org %B",
+                65);
+    expect_exit("validator propose remove %B --name x", 2); /* not its option */
+    expect_exit("validator propose replace-key %B", 2);     /* --new-key required */
+    expect_exit("validator propose replace-key %B --new-key zz", 65);
+    expect_exit("validator approve 12", 65);
+    expect_exit("validator approve", 2);
+    expect_exit("validator withdraw %1 %2", 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_validator_governance),
         cmocka_unit_test(test_market),
         cmocka_unit_test(test_pledge_policy_credit),
         cmocka_unit_test(test_bad_input),
