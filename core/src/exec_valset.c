@@ -21,8 +21,6 @@
 /* Bytes of the largest governance object (the valset_heights list at its cap). */
 #define GOV_OBJ_MAX (16u + 9u * YC_VALSET_CHANGES_MAX)
 
-enum action { ACT_ADD, ACT_REMOVE, ACT_REPLACE };
-
 /* The two sets a rule looks at. */
 struct sets {
     struct yc_gov_set now;    /* in force at the block's height */
@@ -79,78 +77,49 @@ int yc__check_validator_org(const struct yc__env *e)
 
 /* ---- the change ---- */
 
-/* What a proposal changes, taken from its body or its stored object. */
-struct change {
-    enum action act;
-    const uint8_t *pub, *new_pub, *org;
-    struct yc_slice name;
-};
-
-/* Applies c to `latest` into *out, or refuses with YC_EVALSET naming the field. */
+/* yc_gov_set_apply, refusing with YC_EVALSET in words naming the field. */
 static int apply_change(const struct yc__env *e, const struct yc_gov_set *latest,
-                        const struct change *c, struct yc_gov_set *out)
+                        const struct yc_gov_change *c, struct yc_gov_set *out)
 {
+    enum yc_gov_refusal why;
+    int at;
     char a[YC_ADDR_MAX] = "";
-    int at = yc_gov_set_index(latest, c->pub);
+    unsigned long long from = (unsigned long long)latest->from;
+    int rc = yc_gov_set_apply(latest, c, out, &why, &at);
 
-    *out = *latest;
+    if (rc != YC_EVALSET) {
+        return rc;
+    }
     if (yc__wants_why(e)) {
-        yc__addr(a, c->pub);
+        yc__addr(a, why == YC_GOV_NEW_KEY_IN_SET ? c->new_pub : c->pub);
     }
-    if (c->act == ACT_ADD) {
-        if (at >= 0) {
-            return yc__refuse(e, YC_EVALSET,
-                              "pub: %s is already validator \"%s\" of the set from height %llu", a,
-                              latest->v[at].name, (unsigned long long)latest->from);
-        }
-        if (latest->n >= YC_MAX_VALIDATORS) {
-            return yc__refuse(e, YC_EVALSET,
-                              "action: the set from height %llu has %u validators, the most a "
-                              "chain may have",
-                              (unsigned long long)latest->from, latest->n);
-        }
-        struct yc_validator *v = &out->v[out->n++];
-        memset(v, 0, sizeof *v);
-        memcpy(v->name, c->name.p, c->name.len);
-        memcpy(v->pub, c->pub, YC_PUBKEY_LEN);
-        memcpy(v->org, c->org, YC_PUBKEY_LEN);
-        return YC_OK;
-    }
-    if (at < 0) {
-        return yc__refuse(e, YC_EVALSET,
+    switch (why) {
+    case YC_GOV_KEY_IN_SET:
+        return yc__refuse(e, rc, "pub: %s is already validator \"%s\" of the set from height %llu",
+                          a, latest->v[at].name, from);
+    case YC_GOV_SET_FULL:
+        return yc__refuse(e, rc,
+                          "action: the set from height %llu has %u validators, the most a chain "
+                          "may have",
+                          from, latest->n);
+    case YC_GOV_KEY_NOT_IN_SET:
+        return yc__refuse(e, rc,
                           "pub: %s is not a validator of the set from height %llu (%u "
                           "validators)",
-                          a, (unsigned long long)latest->from, latest->n);
-    }
-    if (c->act == ACT_REMOVE) {
-        if (latest->n <= 1) {
-            return yc__refuse(e, YC_EVALSET,
-                              "pub: %s is the only validator of the set from height %llu: a "
-                              "set keeps at least 1",
-                              a, (unsigned long long)latest->from);
-        }
-        memmove(&out->v[at], &out->v[at + 1], (out->n - (uint32_t)at - 1) * sizeof out->v[0]);
-        out->n--;
-        memset(&out->v[out->n], 0, sizeof out->v[0]);
-        return YC_OK;
-    }
-    int other = yc_gov_set_index(latest, c->new_pub);
-    if (other >= 0) {
-        if (yc__wants_why(e)) {
-            yc__addr(a, c->new_pub);
-        }
-        return yc__refuse(e, YC_EVALSET,
+                          a, from, latest->n);
+    case YC_GOV_LAST:
+        return yc__refuse(e, rc,
+                          "pub: %s is the only validator of the set from height %llu: a set "
+                          "keeps at least 1",
+                          a, from);
+    case YC_GOV_NEW_KEY_IN_SET:
+        return yc__refuse(e, rc,
                           "new_pub: %s is already the key of validator \"%s\" of the set from "
                           "height %llu",
-                          a, latest->v[other].name, (unsigned long long)latest->from);
+                          a, latest->v[at].name, from);
+    default:
+        return yc__refuse(e, rc, "action: not a change of the set");
     }
-    memcpy(out->v[at].pub, c->new_pub, YC_PUBKEY_LEN);
-    return YC_OK;
-}
-
-static enum action action_of(const struct yc_slice *s)
-{
-    return yc__slice_eq(s, "add") ? ACT_ADD : yc__slice_eq(s, "remove") ? ACT_REMOVE : ACT_REPLACE;
 }
 
 /* Validators of `now` whose organisation is among p's approvals. */
@@ -279,11 +248,11 @@ static int record_set(const struct yc__env *e, struct yc_gov_set *set, uint64_t 
 static int maybe_fix(const struct yc__env *e, struct sets *s, struct yc_proposal *p)
 {
     struct yc_gov_set *next;
-    struct change c = {.act = action_of(&p->action),
-                       .pub = p->pub,
-                       .new_pub = p->new_pub,
-                       .org = p->org,
-                       .name = p->name};
+    struct yc_gov_change c = {.action = p->action,
+                              .pub = p->pub,
+                              .new_pub = p->has_new_pub ? p->new_pub : NULL,
+                              .org = p->has_org ? p->org : NULL,
+                              .name = p->name};
     int rc;
 
     if (weight(&s->now, p) < yc_quorum(s->now.n)) {
@@ -310,7 +279,11 @@ static int maybe_fix(const struct yc__env *e, struct sets *s, struct yc_proposal
 int yc__exec_validator_propose(const struct yc__env *e)
 {
     const struct yc_body_validator_propose *b = &e->tx->b.validator_propose;
-    struct change c = {.pub = b->pub, .new_pub = b->new_pub, .org = b->org, .name = b->name};
+    struct yc_gov_change c = {.action = b->action,
+                              .pub = b->pub,
+                              .new_pub = b->has_new_pub ? b->new_pub : NULL,
+                              .org = b->has_org ? b->org : NULL,
+                              .name = b->name};
     struct yc_gov_set *tried = NULL;
     struct yc_proposal *p = NULL;
     struct sets *s = NULL;
@@ -319,8 +292,7 @@ int yc__exec_validator_propose(const struct yc__env *e)
     if ((rc = yc__need_enum(e, "action", YC_ENUM_VALSET_ACTION, &b->action)) != YC_OK) {
         return rc;
     }
-    c.act = action_of(&b->action);
-    if (c.act == ACT_ADD && (rc = yc__need_active(e, "org", b->org, NULL)) != YC_OK) {
+    if (b->has_org && (rc = yc__need_active(e, "org", b->org, NULL)) != YC_OK) {
         return rc;
     }
     if ((rc = load_sets(e, &s)) != YC_OK) {
@@ -420,6 +392,7 @@ int yc__exec_validator_approve(const struct yc__env *e)
                         p->napprovals);
     }
     if (rc == YC_OK) {
+        memcpy(p->approval_txs[p->napprovals - 1], e->tx->id, YC_HASH_LEN);
         memcpy(p->approvals[p->napprovals++], e->tx->sender, YC_PUBKEY_LEN);
         rc = load_sets(e, &s);
     }

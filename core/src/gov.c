@@ -5,8 +5,8 @@
  * Encodings (sorted keys; docs/formats.md):
  *   set record:     {validators: [{name, org, pub}, …]}
  *   valset_heights: {from: [u64, …]}
- *   proposal:       {action, approvals: [bin33, …], created, effect?, ended?, expires,
- *                    name?, new_pub?, org?, proposer, pub, status}
+ *   proposal:       {action, approval_txs: [bin32, …], approvals: [bin33, …], created,
+ *                    effect?, ended?, expires, name?, new_pub?, org?, proposer, pub, status}
  */
 #include <string.h>
 
@@ -109,6 +109,51 @@ int yc_gov_set_decode(struct yc_gov_set *s, const uint8_t *p, size_t len)
         s->n = i + 1;
     }
     return left == 0 ? YC_OK : YC_ECORRUPT;
+}
+
+int yc_gov_set_apply(const struct yc_gov_set *latest, const struct yc_gov_change *c,
+                     struct yc_gov_set *out, enum yc_gov_refusal *why, int *at)
+{
+    enum yc_gov_refusal r = YC_GOV_APPLIES;
+    int idx = c->pub != NULL ? yc_gov_set_index(latest, c->pub) : -1;
+    bool add = yc__slice_eq(&c->action, "add"), remove = yc__slice_eq(&c->action, "remove"),
+         replace = yc__slice_eq(&c->action, "replace_key");
+
+    *out = *latest;
+    if (c->pub == NULL || (!add && !remove && !replace) ||
+        (add && (c->org == NULL || c->name.len < 1 || c->name.len > YC_VALIDATOR_NAME_MAX)) ||
+        (replace && c->new_pub == NULL)) {
+        r = YC_GOV_BAD_CHANGE;
+    } else if (add && idx >= 0) {
+        r = YC_GOV_KEY_IN_SET;
+    } else if (add && latest->n >= YC_MAX_VALIDATORS) {
+        r = YC_GOV_SET_FULL;
+    } else if (add) {
+        struct yc_validator *v = &out->v[out->n++];
+        memset(v, 0, sizeof *v);
+        memcpy(v->name, c->name.p, c->name.len);
+        memcpy(v->pub, c->pub, YC_PUBKEY_LEN);
+        memcpy(v->org, c->org, YC_PUBKEY_LEN);
+    } else if (idx < 0) {
+        r = YC_GOV_KEY_NOT_IN_SET;
+    } else if (remove && latest->n <= 1) {
+        r = YC_GOV_LAST;
+    } else if (remove) {
+        memmove(&out->v[idx], &out->v[idx + 1], (out->n - (uint32_t)idx - 1) * sizeof out->v[0]);
+        out->n--;
+        memset(&out->v[out->n], 0, sizeof out->v[0]);
+    } else if ((idx = yc_gov_set_index(latest, c->new_pub)) >= 0) {
+        r = YC_GOV_NEW_KEY_IN_SET;
+    } else {
+        memcpy(out->v[yc_gov_set_index(latest, c->pub)].pub, c->new_pub, YC_PUBKEY_LEN);
+    }
+    if (why != NULL) {
+        *why = r;
+    }
+    if (at != NULL) {
+        *at = idx;
+    }
+    return r == YC_GOV_APPLIES ? YC_OK : YC_EVALSET;
 }
 
 /* ---- keys ---- */
@@ -320,14 +365,19 @@ int yc_proposal_encode(const struct yc_proposal *p, struct yc_buf *out)
 {
     struct yc_enc e;
     uint32_t n =
-        7u + (p->effect > 0) + (p->ended > 0) + (p->name.len > 0) + p->has_new_pub + p->has_org;
+        8u + (p->effect > 0) + (p->ended > 0) + (p->name.len > 0) + p->has_new_pub + p->has_org;
 
-    if (p->napprovals > YC_PROPOSAL_APPROVALS_MAX) {
+    if (p->napprovals < 1 || p->napprovals > YC_PROPOSAL_APPROVALS_MAX) {
         return YC_EINVAL;
     }
     yc_enc_init(&e, out);
     yc_enc_map(&e, n);
     yc__put_slice(&e, "action", &p->action);
+    yc_enc_cstr(&e, "approval_txs");
+    yc_enc_array(&e, p->napprovals - 1);
+    for (uint32_t i = 0; i + 1 < p->napprovals; i++) {
+        yc_enc_bin(&e, p->approval_txs[i], YC_HASH_LEN);
+    }
     yc_enc_cstr(&e, "approvals");
     yc_enc_array(&e, p->napprovals);
     for (uint32_t i = 0; i < p->napprovals; i++) {
@@ -371,9 +421,15 @@ int yc_proposal_decode(struct yc_proposal *p, const uint8_t *bytes, size_t len)
 
     memset(p, 0, sizeof *p);
     TRY(yc__obj_open(&d, &left, bytes, len));
+    uint32_t ntxs;
     TRY(yc__req_text(&d, &left, "action", &p->action, 1, YC_CODE_MAX));
+    TRY(yc__field_req(&d, &left, "approval_txs"));
+    TRY(yc__dec_bins(&d, p->approval_txs, YC_HASH_LEN, YC_PROPOSAL_APPROVALS_MAX, &ntxs));
     TRY(yc__field_req(&d, &left, "approvals"));
     TRY(yc__dec_bins(&d, p->approvals, YC_PUBKEY_LEN, YC_PROPOSAL_APPROVALS_MAX, &p->napprovals));
+    if (p->napprovals < 1 || ntxs + 1 != p->napprovals) {
+        return YC_ECORRUPT;
+    }
     TRY(yc__req_u64(&d, &left, "created", &p->created));
     TRY(opt_u64(&d, &left, "effect", &p->effect));
     TRY(opt_u64(&d, &left, "ended", &p->ended));

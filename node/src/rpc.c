@@ -39,6 +39,7 @@ static const struct rpc_method g_methods[] = {
     {"validators", yc__rpc_validators, 0, {NULL}},
     {"valset", yc__rpc_valset, 0, {"height?"}},
     {"valset_proposal", yc__rpc_valset_proposal, 0, {"id"}},
+    {"valset_history", yc__rpc_valset_history, 0, {"to?"}},
     {"broadcast_tx_async", yc__rpc_broadcast_tx_async, RPC_F_BROADCAST, {"tx"}},
     {"broadcast_tx_sync", yc__rpc_broadcast_tx_sync, RPC_F_BROADCAST, {"tx"}},
     {"broadcast_tx_commit", yc__rpc_broadcast_tx_commit, RPC_F_BROADCAST, {"tx", "timeout_ms?"}},

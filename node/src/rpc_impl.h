@@ -194,6 +194,7 @@ void yc__rpc_net_info(struct rpc_call *c, json_t *params);
 void yc__rpc_validators(struct rpc_call *c, json_t *params);
 void yc__rpc_valset(struct rpc_call *c, json_t *params);
 void yc__rpc_valset_proposal(struct rpc_call *c, json_t *params);
+void yc__rpc_valset_history(struct rpc_call *c, json_t *params);
 
 /* Admin: a consistent copy of the running node's home (rpc_backup.c). */
 void yc__rpc_backup(struct rpc_call *c, json_t *params);

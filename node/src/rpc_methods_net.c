@@ -176,6 +176,10 @@ static json_t *proposal_json(const uint8_t id[YC_HASH_LEN], const struct yc_prop
         json_object_set_new(o, "new_pub_key", yc_rjson_addr(p->new_pub));
     json_object_set_new(o, "proposer", yc_rjson_addr(p->proposer));
     json_object_set_new(o, "approvals", ap);
+    json_t *txs = json_array();
+    for (uint32_t i = 0; txs && i + 1 < p->napprovals; i++)
+        json_array_append_new(txs, yc_rjson_hex(p->approval_txs[i], YC_HASH_LEN));
+    json_object_set_new(o, "approval_txs", txs ? txs : json_null());
     json_object_set_new(o, "weight", json_integer((json_int_t)weight));
     json_object_set_new(o, "quorum", json_integer((json_int_t)yc_quorum(now->n)));
     json_object_set_new(o, "created", yc_rjson_u64(p->created));
@@ -323,6 +327,59 @@ void yc__rpc_valset_proposal(struct rpc_call *c, json_t *params)
     yc_free(raw);
     free(now);
     if (o == NULL) {
+        yc__rpc_fail(c, RPC_INTERNAL, rc != YC_OK ? rc : YC_ENOMEM, NULL);
+        return;
+    }
+    yc__rpc_ok(c, o);
+}
+
+void yc__rpc_valset_history(struct rpc_call *c, json_t *params)
+{
+    const struct yc_genesis *g = yc_node_genesis(c->node);
+    store *s = yc_node_store(c->node);
+    uint64_t to = 0;
+    bool has_to = false;
+    if (!yc__rpc_param_u64(c, params, "to", false, &to, &has_to))
+        return;
+    struct store_tip tip;
+    int rc = s && g ? store_tip(s, &tip) : YC_EIO;
+    if (rc == YC_OK && !has_to)
+        to = tip.height + g->params.valset_delay;
+    struct prop_ids ids = {0, malloc(VALSET_PROPOSALS_SCAN * sizeof *ids.ids)};
+    if (rc == YC_OK && ids.ids == NULL)
+        rc = YC_ENOMEM;
+    if (rc == YC_OK) {
+        uint8_t prefix[YC_KEY_MAX];
+        size_t plen = yc_key_idx_proposal_prefix(prefix);
+        rc = store_scan_state(s, prefix, plen, VALSET_PROPOSALS_SCAN, collect_prop, &ids);
+        if (rc > 0)
+            rc = YC_OK;
+    }
+    json_t *changes = rc == YC_OK ? json_array() : NULL;
+    for (size_t i = 0; rc == YC_OK && changes && i < ids.n; i++) {
+        struct yc_proposal p;
+        uint8_t *raw = NULL;
+        rc = proposal_load(s, ids.ids[i], &p, &raw);
+        if (rc == YC_OK && strcmp(yc_proposal_status(&p, tip.height + 1), "applied") == 0 &&
+            p.effect <= to) {
+            json_t *txs = json_array();
+            json_array_append_new(txs, yc_rjson_hex(ids.ids[i], YC_HASH_LEN));
+            for (uint32_t k = 0; k + 1 < p.napprovals; k++)
+                json_array_append_new(txs, yc_rjson_hex(p.approval_txs[k], YC_HASH_LEN));
+            json_array_append_new(changes, json_pack("{s:o*,s:o*,s:o*,s:o*}", "proposal",
+                                                     yc_rjson_hex(ids.ids[i], YC_HASH_LEN), "ended",
+                                                     yc_rjson_u64(p.ended), "effect",
+                                                     yc_rjson_u64(p.effect), "txs", txs));
+        }
+        yc_free(raw);
+    }
+    free(ids.ids);
+    json_t *o = rc == YC_OK && changes
+                    ? json_pack("{s:o*,s:o*,s:o*}", "height", yc_rjson_u64(tip.height), "to",
+                                yc_rjson_u64(to), "changes", changes)
+                    : NULL;
+    if (o == NULL) {
+        json_decref(changes);
         yc__rpc_fail(c, RPC_INTERNAL, rc != YC_OK ? rc : YC_ENOMEM, NULL);
         return;
     }

@@ -41,6 +41,94 @@ static void print_summary(FILE *f, json_t *sum)
     }
 }
 
+/* A proven change and where it was fixed (its last transaction), for sorting. */
+struct fixed_change {
+    json_t *change;
+    uint64_t height, index;
+};
+
+static int by_fixing(const void *a, const void *b)
+{
+    const struct fixed_change *x = a, *y = b;
+    if (x->height != y->height)
+        return x->height < y->height ? -1 : 1;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+static uint64_t dec_member(json_t *o, const char *key)
+{
+    uint64_t v = 0;
+    const char *s = json_string_value(json_object_get(o, key));
+    return s != NULL && yc_parse_u64(s, &v) == YC_OK ? v : 0;
+}
+
+/*
+ * The validator-set changes in force by `height` (the node's valset_history), each as the
+ * tx_proof parts of its transactions, in the order they were fixed, set as
+ * doc["valset_changes"] when there are any. Exit code.
+ */
+static int fetch_changes(const struct wallet *w, uint64_t height, json_t *doc)
+{
+    json_t *hist = NULL;
+    char to[24];
+    snprintf(to, sizeof to, "%llu", (unsigned long long)height);
+    int ex = wallet_rpc(w, "valset_history", json_pack("{s:s}", "to", to), 0, &hist, NULL);
+    if (ex != YC_EXIT_OK)
+        return ex;
+    json_t *list = json_object_get(hist, "changes"), *c;
+    size_t n = json_array_size(list), i;
+    struct fixed_change *fc = n > 0 ? calloc(n, sizeof *fc) : NULL;
+    if (n > RECEIPT_MAX_CHANGES) {
+        wallet_err("the chain made %zu validator-set changes; a receipt proves at most %d", n,
+                   RECEIPT_MAX_CHANGES);
+        ex = YC_EXIT_DATAERR;
+    } else if (n > 0 && fc == NULL) {
+        wallet_err("out of memory");
+        ex = YC_EXIT_FAIL;
+    }
+    json_array_foreach(list, i, c)
+    {
+        json_t *txs = json_array(), *id;
+        size_t k;
+        if (ex != YC_EXIT_OK || txs == NULL) {
+            json_decref(txs);
+            break;
+        }
+        fc[i].change = json_pack("{s:o}", "txs", txs);
+        json_array_foreach(json_object_get(c, "txs"), k, id)
+        {
+            json_t *proof = NULL;
+            ex = wallet_rpc(w, "tx_proof", json_pack("{s:O}", "id", id), 0, &proof, NULL);
+            json_t *part = ex == YC_EXIT_OK ? receipt_compose_part(proof) : NULL;
+            if (ex == YC_EXIT_OK && part == NULL) {
+                wallet_err("the node's tx_proof answer for a validator-set change is malformed");
+                ex = YC_EXIT_DATAERR;
+            }
+            if (part != NULL) {
+                fc[i].height = dec_member(proof, "height");
+                fc[i].index = dec_member(json_object_get(proof, "proof"), "index");
+                json_array_append_new(txs, part);
+            }
+            json_decref(proof);
+            if (ex != YC_EXIT_OK)
+                break;
+        }
+    }
+    if (ex == YC_EXIT_OK && n > 0) {
+        qsort(fc, n, sizeof *fc, by_fixing);
+        json_t *arr = json_array();
+        for (i = 0; arr != NULL && i < n; i++) {
+            json_array_append(arr, fc[i].change);
+        }
+        json_object_set_new(doc, "valset_changes", arr);
+    }
+    for (i = 0; i < n && fc != NULL; i++)
+        json_decref(fc[i].change);
+    free(fc);
+    json_decref(hist);
+    return ex;
+}
+
 /* Fetches tx_proof for id and the chain's genesis, and builds the receipt. Exit code. */
 static int fetch_receipt(const struct wallet *w, const char *idhex, struct receipt *r)
 {
@@ -74,6 +162,8 @@ static int fetch_receipt(const struct wallet *w, const char *idhex, struct recei
     }
     free(text);
     json_t *doc = ex == YC_EXIT_OK ? receipt_compose(proof, &g) : NULL;
+    if (ex == YC_EXIT_OK && doc != NULL)
+        ex = fetch_changes(w, dec_member(proof, "height"), doc);
     if (ex == YC_EXIT_OK && receipt_from_json(r, doc, err, sizeof err) != YC_OK) {
         wallet_err("the node's tx_proof answer is malformed: %s", doc == NULL ? "a member is "
                                                                                 "missing"
@@ -104,7 +194,7 @@ int cmd_receipt(struct wallet *w, const struct wallet_args *a)
     struct receipt_verdict v;
     struct yc_tx tx;
     memset(&tx, 0, sizeof tx);
-    if (ex == YC_EXIT_OK && memcmp(r->tx_id, id, YC_HASH_LEN) != 0) {
+    if (ex == YC_EXIT_OK && memcmp(r->own.tx_id, id, YC_HASH_LEN) != 0) {
         wallet_err("the node answered tx_proof with another transaction");
         ex = YC_EXIT_DATAERR;
     } else if (ex == YC_EXIT_OK && !receipt_verify(r, &none, &v, &tx)) {
@@ -239,18 +329,18 @@ static int report_verdict(const struct wallet *w, const struct wallet_args *a,
         json_object_update(o, sum);
         wallet_print_json(o);
         json_decref(o);
-    } else if (r->outcome != YC_OK) {
+    } else if (r->own.outcome != YC_OK) {
         printf("receipt verified: %s %s FAILED with %s at height %llu (%s); it changed nothing "
                "but its sender's nonce\n",
                json_string_value(json_object_get(sum, "type")),
-               json_string_value(json_object_get(sum, "id")), yc_err_name(r->outcome),
-               (unsigned long long)r->height, yc_strerror(r->outcome));
+               json_string_value(json_object_get(sum, "id")), yc_err_name(r->own.outcome),
+               (unsigned long long)r->own.height, yc_strerror(r->own.outcome));
         print_summary(stdout, sum);
         printf("  %-13s %s\n  %-13s %s\n", "signed_by", signed_by, "anchored_by", anchor_text);
     } else {
         printf("receipt verified: %s %s committed at height %llu\n",
                json_string_value(json_object_get(sum, "type")),
-               json_string_value(json_object_get(sum, "id")), (unsigned long long)r->height);
+               json_string_value(json_object_get(sum, "id")), (unsigned long long)r->own.height);
         print_summary(stdout, sum);
         printf("  %-13s %s\n  %-13s %s\n", "signed_by", signed_by, "anchored_by", anchor_text);
     }

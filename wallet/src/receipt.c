@@ -22,6 +22,7 @@
 #include "yc/cliutil.h"
 #include "yc/codec.h"
 #include "yc/genesis_json.h"
+#include "yc/gov.h"
 
 /* ---- parsing ---- */
 
@@ -189,17 +190,17 @@ static int parse_proof(struct yc_merkle_proof *out, json_t *root, const char *ke
 
 /* "status" (committed | failed) and "code" ("ok" or an error code a tx can fail with).
  * Whether the two agree is a verification check ("outcome"), not a shape check. */
-static int parse_outcome(struct receipt *r, json_t *root, char *err, size_t errlen)
+static int parse_outcome(struct receipt_part *p, json_t *root, char *err, size_t errlen)
 {
     const char *st = json_string_value(json_object_get(root, "status"));
     const char *code = json_string_value(json_object_get(root, "code"));
     if (st == NULL || (strcmp(st, "committed") != 0 && strcmp(st, "failed") != 0))
         return bad(err, errlen, "status: expected \"committed\" or \"failed\"");
-    r->status_failed = strcmp(st, "failed") == 0;
+    p->status_failed = strcmp(st, "failed") == 0;
     if (code == NULL)
         return bad(err, errlen, "code: expected \"ok\" or an error code");
-    r->outcome = strcmp(code, "ok") == 0 ? YC_OK : yc_err_from_name(code);
-    if (!yc_outcome_valid(r->outcome))
+    p->outcome = strcmp(code, "ok") == 0 ? YC_OK : yc_err_from_name(code);
+    if (!yc_outcome_valid(p->outcome))
         return bad(err, errlen,
                    "code: \"%.64s\" is not \"ok\" nor an error code a transaction "
                    "can fail with",
@@ -207,14 +208,14 @@ static int parse_outcome(struct receipt *r, json_t *root, char *err, size_t errl
     return YC_OK;
 }
 
-static int parse_cert(struct receipt *r, json_t *root, char *err, size_t errlen)
+static int parse_cert(struct receipt_part *p, json_t *root, char *err, size_t errlen)
 {
     static const char *const members[] = {"view", "signatures", NULL};
     static const char *const sig_members[] = {"validator", "sig", NULL};
     json_t *c = json_object_get(root, "certificate"), *sigs, *s;
     size_t i;
     if (exact_members(c, "certificate", members, err, errlen) != YC_OK ||
-        dec_str(c, "view", UINT64_MAX, &r->cert.view, err, errlen) != YC_OK ||
+        dec_str(c, "view", UINT64_MAX, &p->cert.view, err, errlen) != YC_OK ||
         array_of(c, "signatures", YC_MAX_VALIDATORS, &sigs, err, errlen) != YC_OK)
         return YC_EBADFIELD;
     json_array_foreach(sigs, i, s)
@@ -223,20 +224,107 @@ static int parse_cert(struct receipt *r, json_t *root, char *err, size_t errlen)
         snprintf(path, sizeof path, "certificate.signatures[%zu]", i);
         if (exact_members(s, path, sig_members, err, errlen) != YC_OK)
             return YC_EBADFIELD;
-        if (small_int(s, "validator", UINT32_MAX, &r->cert.sigs[i].validator, err, errlen) !=
+        if (small_int(s, "validator", UINT32_MAX, &p->cert.sigs[i].validator, err, errlen) !=
                 YC_OK ||
-            hex_fixed(s, "sig", r->cert.sigs[i].sig, YC_SIG_LEN, err, errlen) != YC_OK)
+            hex_fixed(s, "sig", p->cert.sigs[i].sig, YC_SIG_LEN, err, errlen) != YC_OK)
             return bad(err, errlen, "%s: expected {\"validator\": index, \"sig\": %d hex digits}",
                        path, 2 * YC_SIG_LEN);
     }
-    r->cert.nsigs = (uint32_t)json_array_size(sigs);
+    p->cert.nsigs = (uint32_t)json_array_size(sigs);
+    return YC_OK;
+}
+
+/* The members of a proven transaction (the receipt's own, or one of a set change) in o. */
+static int parse_part(struct receipt_part *p, json_t *o, char *err, size_t errlen)
+{
+    int rc = hex_fixed(o, "tx_id", p->tx_id, YC_HASH_LEN, err, errlen);
+    if (rc == YC_OK)
+        rc = hex_var(o, "tx", YC_TX_MAX_BYTES, &p->tx, &p->tx_len, err, errlen);
+    if (rc == YC_OK)
+        rc = parse_outcome(p, o, err, errlen);
+    if (rc == YC_OK)
+        rc = dec_str(o, "height", UINT64_MAX, &p->height, err, errlen);
+    if (rc == YC_OK)
+        rc = parse_proof(&p->proof, o, "proof", err, errlen);
+    if (rc == YC_OK)
+        rc = parse_proof(&p->result_proof, o, "result_proof", err, errlen);
+    uint8_t *hdr = NULL;
+    if (rc == YC_OK)
+        rc = hex_var(o, "header_raw", RECEIPT_HEADER_MAX, &hdr, &p->header_len, err, errlen);
+    if (rc == YC_OK)
+        memcpy(p->header, hdr, p->header_len);
+    free(hdr);
+    if (rc == YC_OK)
+        rc = hex_fixed(o, "block_hash", p->block_hash, YC_HASH_LEN, err, errlen);
+    if (rc == YC_OK)
+        rc = parse_cert(p, o, err, errlen);
+    return rc;
+}
+
+static const char *const PART_MEMBERS[] = {
+    "tx_id",        "tx",         "status",     "code",        "height", "proof",
+    "result_proof", "header_raw", "block_hash", "certificate", NULL};
+
+/* "valset_changes": [{"txs": [part, …]}, …] (optional). */
+static int parse_changes(struct receipt *r, json_t *root, char *err, size_t errlen)
+{
+    json_t *arr = json_object_get(root, "valset_changes"), *c;
+    size_t i, total = 0;
+    if (arr == NULL)
+        return YC_OK;
+    if (array_of(root, "valset_changes", RECEIPT_MAX_CHANGES, &arr, err, errlen) != YC_OK)
+        return YC_EBADFIELD;
+    r->changes = calloc(json_array_size(arr) + 1, sizeof *r->changes);
+    if (r->changes == NULL)
+        return YC_ENOMEM;
+    static const char *const members[] = {"txs", NULL};
+    json_array_foreach(arr, i, c)
+    {
+        char path[64], perr[400];
+        json_t *txs, *t;
+        size_t k;
+        snprintf(path, sizeof path, "valset_changes[%zu]", i);
+        if (exact_members(c, path, members, err, errlen) != YC_OK)
+            return YC_EBADFIELD;
+        if (array_of(c, "txs", YC_PROPOSAL_APPROVALS_MAX, &txs, perr, sizeof perr) != YC_OK ||
+            json_array_size(txs) == 0)
+            return bad(err, errlen, "%s.txs: expected 1 to %d transactions", path,
+                       YC_PROPOSAL_APPROVALS_MAX);
+        total += json_array_size(txs);
+        if (total > RECEIPT_MAX_CHANGE_TXS)
+            return bad(err, errlen, "valset_changes: more than %d transactions in all",
+                       RECEIPT_MAX_CHANGE_TXS);
+        struct receipt_change *ch = &r->changes[r->nchanges++];
+        ch->txs = calloc(json_array_size(txs), sizeof *ch->txs);
+        if (ch->txs == NULL)
+            return YC_ENOMEM;
+        json_array_foreach(txs, k, t)
+        {
+            char tpath[96];
+            snprintf(tpath, sizeof tpath, "%s.txs[%zu]", path, k);
+            if (exact_members(t, tpath, PART_MEMBERS, err, errlen) != YC_OK)
+                return YC_EBADFIELD;
+            int rc = parse_part(&ch->txs[k], t, perr, sizeof perr);
+            ch->ntxs = (uint32_t)k + 1;
+            if (rc != YC_OK)
+                return rc == YC_ENOMEM ? rc : bad(err, errlen, "%s.%s", tpath, perr);
+        }
+    }
     return YC_OK;
 }
 
 static int parse_members(struct receipt *r, json_t *root, char *err, size_t errlen)
 {
-    if (exact_members(root, "receipt", RECEIPT_MEMBERS, err, errlen) != YC_OK)
-        return YC_EBADFIELD;
+    /* valset_changes is the one optional member */
+    size_t n = 0;
+    for (; RECEIPT_MEMBERS[n] != NULL; n++)
+        if (json_object_get(root, RECEIPT_MEMBERS[n]) == NULL)
+            return bad(err, errlen, "receipt: missing member \"%s\"", RECEIPT_MEMBERS[n]);
+    if (json_object_size(root) != n + (json_object_get(root, "valset_changes") != NULL))
+        return bad(err, errlen,
+                   "receipt: unknown member (expected only %zu and "
+                   "\"valset_changes\")",
+                   n);
     json_t *ver = json_object_get(root, "version");
     if (!json_is_integer(ver) || json_integer_value(ver) != RECEIPT_VERSION)
         return bad(err, errlen, "version: unknown receipt version (this wallet reads %d)",
@@ -251,27 +339,9 @@ static int parse_members(struct receipt *r, json_t *root, char *err, size_t errl
     if (rc == YC_OK)
         rc = parse_genesis(r, root, err, errlen);
     if (rc == YC_OK)
-        rc = hex_fixed(root, "tx_id", r->tx_id, YC_HASH_LEN, err, errlen);
+        rc = parse_part(&r->own, root, err, errlen);
     if (rc == YC_OK)
-        rc = hex_var(root, "tx", YC_TX_MAX_BYTES, &r->tx, &r->tx_len, err, errlen);
-    if (rc == YC_OK)
-        rc = parse_outcome(r, root, err, errlen);
-    if (rc == YC_OK)
-        rc = dec_str(root, "height", UINT64_MAX, &r->height, err, errlen);
-    if (rc == YC_OK)
-        rc = parse_proof(&r->proof, root, "proof", err, errlen);
-    if (rc == YC_OK)
-        rc = parse_proof(&r->result_proof, root, "result_proof", err, errlen);
-    uint8_t *hdr = NULL;
-    if (rc == YC_OK)
-        rc = hex_var(root, "header_raw", RECEIPT_HEADER_MAX, &hdr, &r->header_len, err, errlen);
-    if (rc == YC_OK)
-        memcpy(r->header, hdr, r->header_len);
-    free(hdr);
-    if (rc == YC_OK)
-        rc = hex_fixed(root, "block_hash", r->block_hash, YC_HASH_LEN, err, errlen);
-    if (rc == YC_OK)
-        rc = parse_cert(r, root, err, errlen);
+        rc = parse_changes(r, root, err, errlen);
     return rc;
 }
 
@@ -316,7 +386,13 @@ void receipt_cleanup(struct receipt *r)
 {
     if (r == NULL)
         return;
-    free(r->tx);
+    free(r->own.tx);
+    for (uint32_t i = 0; r->changes != NULL && i < r->nchanges; i++) {
+        for (uint32_t k = 0; k < r->changes[i].ntxs; k++)
+            free(r->changes[i].txs[k].tx);
+        free(r->changes[i].txs);
+    }
+    free(r->changes);
     yc_genesis_cleanup(&r->genesis);
     memset(r, 0, sizeof *r);
 }
@@ -327,6 +403,17 @@ void receipt_cleanup(struct receipt *r)
 static json_t *copy_member(json_t *o, const char *key)
 {
     return json_deep_copy(json_object_get(o, key));
+}
+
+json_t *receipt_compose_part(json_t *tx_proof)
+{
+    return json_pack(
+        "{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "tx_id", copy_member(tx_proof, "id"),
+        "tx", copy_member(tx_proof, "tx"), "status", copy_member(tx_proof, "status"), "code",
+        copy_member(tx_proof, "code"), "height", copy_member(tx_proof, "height"), "proof",
+        copy_member(tx_proof, "proof"), "result_proof", copy_member(tx_proof, "result_proof"),
+        "header_raw", copy_member(tx_proof, "header_raw"), "block_hash",
+        copy_member(tx_proof, "block_hash"), "certificate", copy_member(tx_proof, "certificate"));
 }
 
 json_t *receipt_compose(json_t *tx_proof, const struct yc_genesis *g)
@@ -340,17 +427,18 @@ json_t *receipt_compose(json_t *tx_proof, const struct yc_genesis *g)
                               json_pack("{s:I, s:o}", "index", (json_int_t)i, "pub_key",
                                         txfile_json_hex(g->validators[i].pub, YC_PUBKEY_LEN)));
     /* json_pack steals the "o" values, also on failure; a NULL one makes it fail */
-    return json_pack(
-        "{s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
-        "s:o}",
-        "version", RECEIPT_VERSION, "chain_id", copy_member(tx_proof, "chain_id"), "genesis_hash",
-        txfile_json_hex(g->hash, YC_HASH_LEN), "genesis", doc, "validators", vals, "tx_id",
-        copy_member(tx_proof, "id"), "tx", copy_member(tx_proof, "tx"), "status",
-        copy_member(tx_proof, "status"), "code", copy_member(tx_proof, "code"), "height",
-        copy_member(tx_proof, "height"), "proof", copy_member(tx_proof, "proof"), "result_proof",
-        copy_member(tx_proof, "result_proof"), "header_raw", copy_member(tx_proof, "header_raw"),
-        "block_hash", copy_member(tx_proof, "block_hash"), "certificate",
-        copy_member(tx_proof, "certificate"));
+    json_t *root =
+        json_pack("{s:i, s:o, s:o, s:o, s:o}", "version", RECEIPT_VERSION, "chain_id",
+                  copy_member(tx_proof, "chain_id"), "genesis_hash",
+                  txfile_json_hex(g->hash, YC_HASH_LEN), "genesis", doc, "validators", vals);
+    json_t *part = receipt_compose_part(tx_proof);
+    if (root == NULL || part == NULL || json_object_update(root, part) != 0) {
+        json_decref(root);
+        json_decref(part);
+        return NULL;
+    }
+    json_decref(part);
+    return root;
 }
 
 static json_t *u64_json(uint64_t v)
@@ -369,31 +457,58 @@ static json_t *proof_json(const struct yc_merkle_proof *p)
                      "siblings", sibs);
 }
 
+/* The members of a proven transaction, in grammar order, set on o. */
+static void part_json(json_t *o, const struct receipt_part *p)
+{
+    json_t *sigs = json_array();
+    for (uint32_t i = 0; sigs != NULL && i < p->cert.nsigs; i++)
+        json_array_append_new(sigs, json_pack("{s:I, s:o}", "validator",
+                                              (json_int_t)p->cert.sigs[i].validator, "sig",
+                                              txfile_json_hex(p->cert.sigs[i].sig, YC_SIG_LEN)));
+    json_object_set_new(o, "tx_id", txfile_json_hex(p->tx_id, YC_HASH_LEN));
+    json_object_set_new(o, "tx", txfile_json_hex(p->tx, p->tx_len));
+    json_object_set_new(o, "status", json_string(p->status_failed ? "failed" : "committed"));
+    json_object_set_new(o, "code", json_string(yc_err_name(p->outcome)));
+    json_object_set_new(o, "height", u64_json(p->height));
+    json_object_set_new(o, "proof", proof_json(&p->proof));
+    json_object_set_new(o, "result_proof", proof_json(&p->result_proof));
+    json_object_set_new(o, "header_raw", txfile_json_hex(p->header, p->header_len));
+    json_object_set_new(o, "block_hash", txfile_json_hex(p->block_hash, YC_HASH_LEN));
+    json_object_set_new(
+        o, "certificate",
+        json_pack("{s:o, s:o}", "view", u64_json(p->cert.view), "signatures", sigs));
+}
+
 char *receipt_render(const struct receipt *r)
 {
-    json_t *vals = json_array(), *sigs = json_array();
+    json_t *vals = json_array();
     for (uint32_t i = 0; vals != NULL && i < r->nvalidators; i++)
         json_array_append_new(vals, json_pack("{s:I, s:o}", "index", (json_int_t)i, "pub_key",
                                               txfile_json_hex(r->validators[i], YC_PUBKEY_LEN)));
-    for (uint32_t i = 0; sigs != NULL && i < r->cert.nsigs; i++)
-        json_array_append_new(sigs, json_pack("{s:I, s:o}", "validator",
-                                              (json_int_t)r->cert.sigs[i].validator, "sig",
-                                              txfile_json_hex(r->cert.sigs[i].sig, YC_SIG_LEN)));
     char *gtext = yc_genesis_json_dump(&r->genesis);
     json_t *doc = gtext != NULL ? json_loads(gtext, 0, NULL) : NULL;
     free(gtext);
-    json_t *root = json_pack(
-        "{s:i, s:s, s:o, s:o, s:o, s:o, s:o, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:{s:o, s:o}}",
-        "version", RECEIPT_VERSION, "chain_id", r->chain_id, "genesis_hash",
-        txfile_json_hex(r->genesis_hash, YC_HASH_LEN), "genesis", doc, "validators", vals, "tx_id",
-        txfile_json_hex(r->tx_id, YC_HASH_LEN), "tx", txfile_json_hex(r->tx, r->tx_len), "status",
-        r->status_failed ? "failed" : "committed", "code", yc_err_name(r->outcome), "height",
-        u64_json(r->height), "proof", proof_json(&r->proof), "result_proof",
-        proof_json(&r->result_proof), "header_raw", txfile_json_hex(r->header, r->header_len),
-        "block_hash", txfile_json_hex(r->block_hash, YC_HASH_LEN), "certificate", "view",
-        u64_json(r->cert.view), "signatures", sigs);
+    json_t *root =
+        json_pack("{s:i, s:s, s:o, s:o, s:o}", "version", RECEIPT_VERSION, "chain_id", r->chain_id,
+                  "genesis_hash", txfile_json_hex(r->genesis_hash, YC_HASH_LEN), "genesis", doc,
+                  "validators", vals);
     if (root == NULL)
         return NULL;
+    part_json(root, &r->own);
+    if (r->nchanges > 0) {
+        json_t *changes = json_array();
+        for (uint32_t i = 0; changes != NULL && i < r->nchanges; i++) {
+            json_t *txs = json_array();
+            for (uint32_t k = 0; txs != NULL && k < r->changes[i].ntxs; k++) {
+                json_t *t = json_object();
+                if (t != NULL)
+                    part_json(t, &r->changes[i].txs[k]);
+                json_array_append_new(txs, t);
+            }
+            json_array_append_new(changes, json_pack("{s:o}", "txs", txs));
+        }
+        json_object_set_new(root, "valset_changes", changes);
+    }
     char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     json_decref(root);
     return txfile_add_newline(text);
@@ -420,16 +535,17 @@ static void hex32(char out[2 * YC_HASH_LEN + 1], const uint8_t h[YC_HASH_LEN])
 }
 
 /* The tx checks: decodes, is the stated one, on the receipt's chain, signed. */
-static bool check_tx(const struct receipt *r, struct yc_tx *tx, struct receipt_verdict *v)
+static bool check_tx(const struct receipt *r, const struct receipt_part *p, struct yc_tx *tx,
+                     struct receipt_verdict *v)
 {
     char a[2 * YC_HASH_LEN + 1], b[2 * YC_HASH_LEN + 1];
-    int rc = yc_tx_decode(tx, r->tx, r->tx_len);
+    int rc = yc_tx_decode(tx, p->tx, p->tx_len);
     if (rc != YC_OK)
         return fail(v, "tx", "the tx bytes do not decode: %s (%s)", yc_strerror(rc),
                     yc_err_name(rc));
-    if (memcmp(tx->id, r->tx_id, YC_HASH_LEN) != 0) {
+    if (memcmp(tx->id, p->tx_id, YC_HASH_LEN) != 0) {
         hex32(a, tx->id);
-        hex32(b, r->tx_id);
+        hex32(b, p->tx_id);
         return fail(v, "tx", "the tx bytes have id %s, the receipt states %s", a, b);
     }
     if (tx->chain_id.len != strlen(r->chain_id) ||
@@ -444,56 +560,58 @@ static bool check_tx(const struct receipt *r, struct yc_tx *tx, struct receipt_v
 
 /* The outcome checks: the stated status agrees with the stated code, and (id, outcome)
  * proves into the header's result_root at the tx's own position. */
-static bool check_outcome(const struct receipt *r, const struct yc_tx *tx,
-                          const struct yc_block_header *h, struct receipt_verdict *v)
+static bool check_outcome(const struct receipt *r, const struct receipt_part *p,
+                          const struct yc_tx *tx, const struct yc_block_header *h,
+                          struct receipt_verdict *v)
 {
     uint8_t leaf[YC_HASH_LEN];
-    if (r->status_failed != (r->outcome != YC_OK))
+    if (p->status_failed != (p->outcome != YC_OK))
         return fail(v, "outcome", "the status says %s but the code is %s",
-                    r->status_failed ? "failed" : "committed", yc_err_name(r->outcome));
-    if (r->result_proof.count != h->tx_count || r->result_proof.index != r->proof.index)
+                    p->status_failed ? "failed" : "committed", yc_err_name(p->outcome));
+    if (p->result_proof.count != h->tx_count || p->result_proof.index != p->proof.index)
         return fail(v, "result_root",
                     "the result proof is for position %u of %u, the tx is at %u of %u",
-                    r->result_proof.index, r->result_proof.count, r->proof.index, h->tx_count);
-    yc_result_hash(leaf, r->chain_id, tx->id, r->outcome);
-    if (!yc_merkle_verify(h->result_root, r->chain_id, leaf, &r->result_proof))
+                    p->result_proof.index, p->result_proof.count, p->proof.index, h->tx_count);
+    yc_result_hash(leaf, r->chain_id, tx->id, p->outcome);
+    if (!yc_merkle_verify(h->result_root, r->chain_id, leaf, &p->result_proof))
         return fail(v, "result_root",
                     "the outcome %s of this tx does not prove into the header's result_root "
                     "(the outcome was changed, or the result proof is wrong)",
-                    r->outcome == YC_OK ? "committed" : yc_err_name(r->outcome));
+                    p->outcome == YC_OK ? "committed" : yc_err_name(p->outcome));
     return true;
 }
 
 /* The block checks: header decodes on this chain, the two proofs, block hash, height. */
-static bool check_block(const struct receipt *r, const struct yc_tx *tx, struct receipt_verdict *v)
+static bool check_block(const struct receipt *r, const struct receipt_part *p,
+                        const struct yc_tx *tx, struct yc_block_header *h,
+                        struct receipt_verdict *v)
 {
-    struct yc_block_header *h = &v->header;
     uint8_t hash[YC_HASH_LEN], leaf[YC_HASH_LEN];
-    if (yc_header_decode(r->header, r->header_len, h) != YC_OK)
+    if (yc_header_decode(p->header, p->header_len, h) != YC_OK)
         return fail(v, "header", "header_raw is not a canonical block header of format %u",
                     YC_BLOCK_VERSION);
     if (strcmp(h->chain_id, r->chain_id) != 0)
         return fail(v, "chain", "the header is for chain '%s', the receipt for '%s'", h->chain_id,
                     r->chain_id);
-    if (r->proof.count != h->tx_count)
+    if (p->proof.count != h->tx_count)
         return fail(v, "tx_root", "the proof is for a block of %u txs, the header counts %u",
-                    r->proof.count, h->tx_count);
+                    p->proof.count, h->tx_count);
     yc_signed_tx_hash(leaf, r->chain_id, tx);
-    if (!yc_merkle_verify(h->tx_root, r->chain_id, leaf, &r->proof))
+    if (!yc_merkle_verify(h->tx_root, r->chain_id, leaf, &p->proof))
         return fail(v, "tx_root",
                     "the signed tx does not prove into the header's tx_root (a signature or "
                     "co-signature was added, changed or stripped, or the proof is wrong)");
-    if (!check_outcome(r, tx, h, v))
+    if (!check_outcome(r, p, tx, h, v))
         return false;
-    yc_hash_tagged(hash, YC_TAG_BLOCK, r->chain_id, r->header, r->header_len);
-    if (memcmp(hash, r->block_hash, YC_HASH_LEN) != 0) {
+    yc_hash_tagged(hash, YC_TAG_BLOCK, r->chain_id, p->header, p->header_len);
+    if (memcmp(hash, p->block_hash, YC_HASH_LEN) != 0) {
         char a[2 * YC_HASH_LEN + 1];
         hex32(a, hash);
         return fail(v, "block_hash", "the header hashes to %s, not the stated block hash", a);
     }
-    if (h->height != r->height)
+    if (h->height != p->height)
         return fail(v, "height", "the header is at height %llu, the receipt states %llu",
-                    (unsigned long long)h->height, (unsigned long long)r->height);
+                    (unsigned long long)h->height, (unsigned long long)p->height);
     return true;
 }
 
@@ -536,28 +654,190 @@ static bool check_genesis(const struct receipt *r, const struct receipt_trust *t
     return true;
 }
 
-/* Says why yc_cert_verify refused c (it answers only yes or no). */
-static bool cert_failure(const struct yc_cert *c, const struct yc_genesis *g,
-                         const struct receipt *r, struct receipt_verdict *v)
+/* Says why yc_cert_check refused c against set `set` (v->check "certificate"). */
+static bool cert_failure(const struct yc_cert *c, const struct yc_gov_set *set,
+                         const struct receipt *r, const struct receipt_part *p, const char *check,
+                         struct receipt_verdict *v)
 {
     uint8_t vote[YC_HASH_LEN];
-    if (c->nsigs < v->quorum)
-        return fail(v, "certificate", "%u COMMIT signatures, a quorum is %u of %u validators",
-                    c->nsigs, v->quorum, g->nvalidators);
-    yc_vote_hash(vote, g->chain_id, "commit", r->height, c->view, r->block_hash);
+    uint32_t quorum = yc_quorum(set->n);
+    if (c->nsigs < quorum)
+        return fail(v, check,
+                    "%u COMMIT signatures, a quorum is %u of %u validators (the set in force at "
+                    "height %llu)",
+                    c->nsigs, quorum, set->n, (unsigned long long)p->height);
+    yc_vote_hash(vote, r->chain_id, "commit", p->height, c->view, p->block_hash);
     for (uint32_t i = 0; i < c->nsigs; i++) {
         uint32_t idx = c->sigs[i].validator;
-        if (idx >= g->nvalidators)
-            return fail(v, "certificate", "signature %u names validator %u; the genesis has %u", i,
-                        idx, g->nvalidators);
+        if (idx >= set->n)
+            return fail(v, check, "signature %u names validator %u; the set in force has %u", i,
+                        idx, set->n);
         if (i > 0 && idx <= c->sigs[i - 1].validator)
-            return fail(v, "certificate", "signatures not in validator order, or repeated");
-        if (!yc_sig_verify(c->sigs[i].sig, vote, g->validators[idx].pub))
-            return fail(v, "certificate",
+            return fail(v, check, "signatures not in validator order, or repeated");
+        if (!yc_sig_verify(c->sigs[i].sig, vote, set->v[idx].pub))
+            return fail(v, check,
                         "the signature of validator %u (%s) is not its COMMIT vote for this block",
-                        idx, g->validators[idx].name);
+                        idx, set->v[idx].name);
     }
-    return fail(v, "certificate", "the certificate does not verify");
+    return fail(v, check, "the certificate does not verify");
+}
+
+/* The sets a verifier knows: the genesis set, then one record per proven change. */
+struct known_sets {
+    uint32_t n;
+    struct yc_gov_set *s; /* room for nchanges + 1 */
+};
+
+static const struct yc_gov_set *set_at(const struct known_sets *k, uint64_t height)
+{
+    const struct yc_gov_set *best = &k->s[0];
+    for (uint32_t i = 1; i < k->n; i++)
+        if (k->s[i].from <= height)
+            best = &k->s[i];
+    return best;
+}
+
+/* The certificate of part p against the set in force at its height. */
+static bool check_cert(const struct receipt *r, const struct receipt_part *p,
+                       const struct known_sets *k, const char *check, struct receipt_verdict *v)
+{
+    const struct yc_gov_set *set = set_at(k, p->height);
+    struct yc_valset vs;
+    yc_gov_set_keys(set, &vs);
+    if (yc_cert_check(&p->cert, &vs, r->chain_id, p->height, p->block_hash, NULL) != YC_OK)
+        return cert_failure(&p->cert, set, r, p, check, v);
+    return true;
+}
+
+/* One transaction of change i: proven as the receipt's own, committed, certified by the set
+ * in force at its height; *tx gets it decoded. */
+static bool check_change_tx(const struct receipt *r, uint32_t i, uint32_t j,
+                            const struct known_sets *k, struct yc_tx *tx, struct receipt_verdict *v)
+{
+    const struct receipt_part *p = &r->changes[i].txs[j];
+    struct yc_block_header h;
+    struct receipt_verdict sub;
+    memset(&sub, 0, sizeof sub);
+    memset(tx, 0, sizeof *tx);
+    if (!check_tx(r, p, tx, &sub) || !check_block(r, p, tx, &h, &sub) ||
+        !check_cert(r, p, k, "certificate", &sub))
+        return fail(v, "valset_changes", "valset_changes[%u].txs[%u]: %s: %s", i, j, sub.check,
+                    sub.message);
+    if (p->outcome != YC_OK)
+        return fail(v, "valset_changes", "valset_changes[%u].txs[%u]: it failed (%s)", i, j,
+                    yc_err_name(p->outcome));
+    return true;
+}
+
+/* Validators of `now` whose organisation is among orgs[0..n). */
+static uint32_t weight(const struct yc_gov_set *now, uint8_t (*orgs)[YC_PUBKEY_LEN], uint32_t n)
+{
+    uint32_t w = 0;
+    for (uint32_t i = 0; i < now->n; i++) {
+        for (uint32_t j = 0; j < n; j++) {
+            if (memcmp(now->v[i].org, orgs[j], YC_PUBKEY_LEN) == 0) {
+                w++;
+                break;
+            }
+        }
+    }
+    return w;
+}
+
+/*
+ * Re-derives every proven change by the ledger's rules (docs/formats.md, "Validator-set
+ * governance"): change i is a validator.propose and the validator.approve txs of it, in
+ * ledger order, each committed and certified by the set in force at its height; the last
+ * one is the first at which the approving organisations weigh a quorum of the set in
+ * force; the change, applied to the set known last, is in force from its height +
+ * valset_delay. Changes are in the order they were fixed.
+ */
+static bool check_changes(const struct receipt *r, const struct yc_genesis *g, struct known_sets *k,
+                          struct receipt_verdict *v)
+{
+    uint64_t last_h = 0, last_i = 0;
+    yc_gov_set_genesis(&k->s[0], g);
+    k->n = 1;
+    for (uint32_t i = 0; i < r->nchanges; i++) {
+        const struct receipt_change *c = &r->changes[i];
+        struct yc_tx prop, tx;
+        uint8_t orgs[YC_PROPOSAL_APPROVALS_MAX][YC_PUBKEY_LEN];
+        bool ok = check_change_tx(r, i, 0, k, &prop, v);
+        if (ok && prop.type != YC_TX_VALIDATOR_PROPOSE)
+            ok = fail(v, "valset_changes", "valset_changes[%u].txs[0] is not a validator.propose",
+                      i);
+        for (uint32_t j = 0; ok && j < c->ntxs; j++) {
+            const struct receipt_part *p = &c->txs[j];
+            const struct yc_tx *t = &prop;
+            if (j > 0 && (ok = check_change_tx(r, i, j, k, &tx, v)))
+                t = &tx;
+            if (ok && j > 0 &&
+                (tx.type != YC_TX_VALIDATOR_APPROVE ||
+                 memcmp(tx.b.validator_ref.proposal, prop.id, YC_HASH_LEN) != 0))
+                ok = fail(v, "valset_changes",
+                          "valset_changes[%u].txs[%u] is not a validator.approve of txs[0]", i, j);
+            for (uint32_t q = 0; ok && q < j; q++)
+                if (memcmp(orgs[q], t->sender, YC_PUBKEY_LEN) == 0)
+                    ok = fail(v, "valset_changes",
+                              "valset_changes[%u].txs[%u]: the same organisation twice", i, j);
+            /* in ledger order within the change; the changes in the order they were fixed */
+            const struct receipt_part *prev = j > 0 ? &c->txs[j - 1] : NULL;
+            if (ok && prev != NULL &&
+                (p->height < prev->height ||
+                 (p->height == prev->height && p->proof.index <= prev->proof.index)))
+                ok = fail(v, "valset_changes",
+                          "valset_changes[%u].txs[%u]: not after the transaction before it", i, j);
+            if (ok && j + 1 == c->ntxs && i > 0 &&
+                (p->height < last_h || (p->height == last_h && p->proof.index <= last_i)))
+                ok = fail(v, "valset_changes",
+                          "valset_changes[%u]: not fixed after valset_changes[%u]", i, i - 1);
+            if (ok) {
+                memcpy(orgs[j], t->sender, YC_PUBKEY_LEN);
+                if (j + 1 == c->ntxs) {
+                    last_h = p->height;
+                    last_i = p->proof.index;
+                }
+                const struct yc_gov_set *now = set_at(k, p->height);
+                bool fixed = weight(now, orgs, j + 1) >= yc_quorum(now->n);
+                if (fixed != (j + 1 == c->ntxs))
+                    ok = fail(v, "valset_changes",
+                              "valset_changes[%u]: the approvals reach the quorum %s (txs[%u] of "
+                              "%u)",
+                              i, fixed ? "before the last transaction" : "at no transaction", j,
+                              c->ntxs);
+                if (ok && j > 0 && p->height > c->txs[0].height + g->params.valset_expiry)
+                    ok = fail(v, "valset_changes",
+                              "valset_changes[%u].txs[%u]: after the proposal expired", i, j);
+            }
+            if (j > 0)
+                yc_tx_cleanup(&tx);
+        }
+        if (ok) {
+            const struct yc_body_validator_propose *b = &prop.b.validator_propose;
+            struct yc_gov_change ch = {.action = b->action,
+                                       .pub = b->pub,
+                                       .new_pub = b->has_new_pub ? b->new_pub : NULL,
+                                       .org = b->has_org ? b->org : NULL,
+                                       .name = b->name};
+            uint64_t from = c->txs[c->ntxs - 1].height + g->params.valset_delay;
+            struct yc_gov_set *latest = &k->s[k->n - 1];
+            struct yc_gov_set *next = latest->from == from ? latest : &k->s[k->n];
+            if (yc_gov_set_apply(latest, &ch, next, NULL, NULL) != YC_OK)
+                ok = fail(v, "valset_changes",
+                          "valset_changes[%u]: the change does not apply to the set from "
+                          "height %llu",
+                          i, (unsigned long long)latest->from);
+            if (ok) {
+                next->from = from;
+                if (next != latest)
+                    k->n++;
+            }
+        }
+        yc_tx_cleanup(&prop);
+        if (!ok)
+            return false;
+    }
+    return true;
 }
 
 bool receipt_verify(const struct receipt *r, const struct receipt_trust *trust,
@@ -565,17 +845,24 @@ bool receipt_verify(const struct receipt *r, const struct receipt_trust *trust,
 {
     struct yc_tx tx;
     const struct yc_genesis *g = NULL;
+    struct known_sets k = {0, NULL};
     memset(v, 0, sizeof *v);
     memset(&tx, 0, sizeof tx);
-    bool ok = check_tx(r, &tx, v) && check_block(r, &tx, v) && check_genesis(r, trust, &g, v);
+    bool ok = check_tx(r, &r->own, &tx, v) && check_block(r, &r->own, &tx, &v->header, v) &&
+              check_genesis(r, trust, &g, v);
     if (ok) {
-        v->nvalidators = g->nvalidators;
-        v->quorum = yc_quorum(g->nvalidators);
-        if (yc_cert_verify(&r->cert, g, r->height, r->block_hash) != YC_OK)
-            ok = cert_failure(&r->cert, g, r, v);
-        else
-            v->signers = r->cert.nsigs;
+        k.s = malloc(((size_t)r->nchanges + 1) * sizeof *k.s);
+        ok = k.s != NULL ? check_changes(r, g, &k, v) : fail(v, "valset_changes", "out of memory");
     }
+    if (ok) {
+        const struct yc_gov_set *set = set_at(&k, r->own.height);
+        v->nvalidators = set->n;
+        v->quorum = yc_quorum(set->n);
+        ok = check_cert(r, &r->own, &k, "certificate", v);
+        if (ok)
+            v->signers = r->own.cert.nsigs;
+    }
+    free(k.s);
     if (ok && txout != NULL)
         *txout = tx;
     else
@@ -613,10 +900,10 @@ json_t *receipt_summary(const struct receipt *r, const struct yc_tx *tx,
     json_t *o = json_pack(
         "{s:o, s:s, s:o, s:s, s:s, s:o, s:o, s:o, s:o, s:s, s:o}", "id",
         txfile_json_hex(tx->id, YC_HASH_LEN), "type", type ? type : "?", "sender",
-        addr_json(tx->sender), "status", r->outcome == YC_OK ? "committed" : "failed", "code",
-        yc_err_name(r->outcome), "height", u64_json(r->height), "index", u64_json(r->proof.index),
-        "block_hash", txfile_json_hex(r->block_hash, YC_HASH_LEN), "block_time",
-        time_json(h->time_ms), "chain_id", r->chain_id, "genesis_hash",
+        addr_json(tx->sender), "status", r->own.outcome == YC_OK ? "committed" : "failed", "code",
+        yc_err_name(r->own.outcome), "height", u64_json(r->own.height), "index",
+        u64_json(r->own.proof.index), "block_hash", txfile_json_hex(r->own.block_hash, YC_HASH_LEN),
+        "block_time", time_json(h->time_ms), "chain_id", r->chain_id, "genesis_hash",
         txfile_json_hex(r->genesis_hash, YC_HASH_LEN));
     if (o == NULL)
         return NULL;

@@ -35,12 +35,9 @@
 #define RECEIPT_MAX_BYTES ((size_t)16 << 20) /* larger receipt files are refused */
 #define RECEIPT_HEADER_MAX 1024              /* bytes of a raw header (a real one is ~250) */
 
-struct receipt {
-    char chain_id[YC_CHAIN_ID_MAX + 1];
-    uint8_t genesis_hash[YC_HASH_LEN]; /* as stated */
-    struct yc_genesis genesis;         /* the embedded document, parsed; its hash recomputed */
-    uint32_t nvalidators;              /* the stated validator set, index = position */
-    uint8_t validators[YC_MAX_VALIDATORS][YC_PUBKEY_LEN];
+/* A transaction that ended in a block, with what proves it (the receipt's own, or one of
+ * a validator-set change). */
+struct receipt_part {
     uint8_t tx_id[YC_HASH_LEN]; /* as stated */
     uint8_t *tx;                /* owned (malloc): signed canonical bytes */
     size_t tx_len;
@@ -53,6 +50,29 @@ struct receipt {
     size_t header_len;
     uint8_t block_hash[YC_HASH_LEN];
     struct yc_cert cert;
+};
+
+/* The transactions that made one validator-set change: its validator.propose, then each
+ * validator.approve of it up to the one that fixed it, in ledger order. */
+struct receipt_change {
+    uint32_t ntxs;
+    struct receipt_part *txs; /* owned (malloc) */
+};
+
+#define RECEIPT_MAX_CHANGES 1024    /* valset_changes entries */
+#define RECEIPT_MAX_CHANGE_TXS 4096 /* transactions over all of them */
+
+struct receipt {
+    char chain_id[YC_CHAIN_ID_MAX + 1];
+    uint8_t genesis_hash[YC_HASH_LEN]; /* as stated */
+    struct yc_genesis genesis;         /* the embedded document, parsed; its hash recomputed */
+    uint32_t nvalidators;              /* the stated validator set, index = position */
+    uint8_t validators[YC_MAX_VALIDATORS][YC_PUBKEY_LEN];
+    struct receipt_part own; /* the transaction the receipt is about */
+    /* "valset_changes" (optional): every change of the validator set in force by
+     * own.height, in the order they were fixed (docs/wallet.md, "Receipts") */
+    uint32_t nchanges;
+    struct receipt_change *changes; /* owned (malloc) */
 };
 
 /* What the verifier trusts, besides the receipt. */
@@ -99,6 +119,10 @@ void receipt_cleanup(struct receipt *r);
  * (ENOMEM, or tx_proof lacks a member).
  */
 json_t *receipt_compose(json_t *tx_proof, const struct yc_genesis *g);
+
+/* The members of one proven transaction (`valset_changes[i].txs[j]`, and the receipt's own)
+ * from a node's `tx_proof` result; NULL if a member is missing (or ENOMEM). */
+json_t *receipt_compose_part(json_t *tx_proof);
 
 /* Renders the receipt as pretty JSON (members in grammar order) ending in a newline;
  * malloc'ed, NULL on ENOMEM. */

@@ -76,6 +76,35 @@ YC_WUR int yc_gov_set_at(const struct yc_state_src *state, const struct yc_genes
 YC_WUR int yc_gov_sets_after(const struct yc_state_src *state, const struct yc_genesis *g,
                              uint64_t after, struct yc_gov_set *out, uint32_t max, uint32_t *n);
 
+/* A change of the set, as a validator.propose body or a stored proposal names it. */
+struct yc_gov_change {
+    struct yc_slice action; /* "add" | "remove" | "replace_key" */
+    const uint8_t *pub;     /* the key added, removed or replaced */
+    const uint8_t *new_pub; /* replace_key: its new key */
+    const uint8_t *org;     /* add: the organisation account */
+    struct yc_slice name;   /* add: the name (1..YC_VALIDATOR_NAME_MAX bytes) */
+};
+
+/* Why yc_gov_set_apply refused a change. */
+enum yc_gov_refusal {
+    YC_GOV_APPLIES = 0,
+    YC_GOV_KEY_IN_SET,     /* add: pub is already validator *at */
+    YC_GOV_SET_FULL,       /* add: the set has YC_MAX_VALIDATORS */
+    YC_GOV_KEY_NOT_IN_SET, /* remove, replace_key: pub is not in the set */
+    YC_GOV_LAST,           /* remove: the only validator */
+    YC_GOV_NEW_KEY_IN_SET, /* replace_key: new_pub is already validator *at */
+    YC_GOV_BAD_CHANGE,     /* an unknown action, or a field the action needs is missing */
+};
+
+/*
+ * The rule of a change (the ledger's, and a receipt verifier's): applies c to `latest` into
+ * *out (out->from = latest->from): add appends {name, org, pub}; remove closes the gap;
+ * replace_key changes the key in place (name, org and index kept). Returns YC_OK, or
+ * YC_EVALSET with *why (may be NULL) the reason and *at (may be NULL) the index it names.
+ */
+YC_WUR int yc_gov_set_apply(const struct yc_gov_set *latest, const struct yc_gov_change *c,
+                            struct yc_gov_set *out, enum yc_gov_refusal *why, int *at);
+
 /* Encoding of a set record (the value of valset/<from>; `from` is in the key). */
 YC_WUR int yc_gov_set_encode(const struct yc_gov_set *s, struct yc_buf *out);
 /* Decodes a set record into *s (s->from is left as it was): YC_OK or YC_ECORRUPT. */
@@ -91,8 +120,12 @@ size_t yc_key_idx_proposal_prefix(uint8_t *key);
 /* A proposal (validator.propose) and what became of it. */
 struct yc_proposal {
     struct yc_slice action; /* "action": add | remove | replace_key */
-    uint32_t napprovals;    /* "approvals": the organisations that approved, in order */
+    uint32_t napprovals;    /* "approvals": the organisations that approved, in order (the
+                             * proposer first) */
     uint8_t approvals[YC_PROPOSAL_APPROVALS_MAX][YC_PUBKEY_LEN];
+    /* "approval_txs": the validator.approve tx ids, in order (napprovals - 1 of them: the
+     * proposer's approval is the proposal's own tx) */
+    uint8_t approval_txs[YC_PROPOSAL_APPROVALS_MAX][YC_HASH_LEN];
     uint64_t created;     /* "created": height of the proposing block */
     uint64_t effect;      /* "effect": height the change takes effect (applied; else 0) */
     uint64_t ended;       /* "ended": height it was applied or withdrawn (else 0) */

@@ -236,10 +236,13 @@ static void test_add_by_quorum_takes_effect_later(void **state)
     /* the same organisation twice: refused */
     EXPECT_WORDS(send_why(&tc, TC_EXCHANGE, YC_TX_VALIDATOR_APPROVE, &b, why, sizeof why, NULL),
                  YC_EAPPROVED, why, "already approved it");
-    tc_expect(&tc, TC_AGENCY, YC_TX_VALIDATOR_APPROVE, &b, YC_OK, NULL);
+    uint8_t approve_id[YC_HASH_LEN];
+    tc_expect(&tc, TC_AGENCY, YC_TX_VALIDATOR_APPROVE, &b, YC_OK, approve_id);
     proposal(&tc, id, &p);
     assert_string_equal(yc_proposal_status(&p, tc.height), "open");
     assert_int_equal(p.napprovals, 2);
+    assert_memory_equal(p.approvals[1], tc.pub[TC_AGENCY], YC_PUBKEY_LEN);
+    assert_memory_equal(p.approval_txs[0], approve_id, YC_HASH_LEN); /* for receipts */
     tc_commit(&tc);
 
     uint64_t fixed = tc.height;

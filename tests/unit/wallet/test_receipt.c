@@ -30,6 +30,7 @@
 #include "wallet.h"
 #include "yc/alloc.h"
 #include "yc/bech32.h"
+#include "yc/txschema.h"
 
 #define CHAIN "receipt-test"
 #define HEIGHT 7
@@ -375,8 +376,8 @@ static void test_good_receipt_verifies(void **state)
     char err[512];
     assert_int_equal(parse_doc(good(), &r, err, sizeof err), YC_OK);
     assert_int_equal(r.nvalidators, NVAL);
-    assert_int_equal(r.cert.nsigs, 3);
-    assert_int_equal(r.proof.nsiblings, 2);
+    assert_int_equal(r.own.cert.nsigs, 3);
+    assert_int_equal(r.own.proof.nsiblings, 2);
     assert_memory_equal(r.genesis.hash, g.hash, YC_HASH_LEN);
 
     struct receipt_verdict v;
@@ -553,7 +554,7 @@ static void test_outcome(void **state)
     struct receipt r;
     char err[512];
     assert_int_equal(parse_doc(json_deep_copy(f), &r, err, sizeof err), YC_OK);
-    assert_int_equal(r.outcome, YC_EBALANCE);
+    assert_int_equal(r.own.outcome, YC_EBALANCE);
     struct receipt_verdict v;
     struct yc_tx tx;
     struct receipt_trust t = hash_anchor(real_genesis_hash);
@@ -867,6 +868,179 @@ static void test_verify_command(void **state)
     assert_int_equal(wallet("verify-receipt", path, opt, "--genesis-hash=00"), YC_EXIT_USAGE);
 }
 
+/* ---- receipts across validator-set changes ---- */
+
+/* The tx_proof answer of signed tx `txhex` (stolen), alone in a committed block at height h,
+ * certified by the signers of set[0..n) whose bit is in `signers` (index = position). */
+static json_t *one_tx_block(json_t *txhex, uint64_t h, yc_signer *const *set, unsigned n,
+                            unsigned signers)
+{
+    struct yc_tx tx;
+    decode_hex_tx(txhex, &tx);
+    struct yc_block_header hd;
+    memset(&hd, 0, sizeof hd);
+    strcpy(hd.chain_id, CHAIN);
+    hd.height = h;
+    hd.time_ms = 1795000000000ull + h;
+    hd.version = YC_BLOCK_VERSION;
+    hd.tx_count = 1;
+    int ok = YC_OK;
+    assert_int_equal(yc_block_tx_root(hd.tx_root, CHAIN, &tx, 1), YC_OK);
+    assert_int_equal(yc_block_result_root(hd.result_root, CHAIN, &tx, &ok, 1), YC_OK);
+    uint8_t leaf[1][YC_HASH_LEN], rleaf[1][YC_HASH_LEN], hash[YC_HASH_LEN], vote[YC_HASH_LEN];
+    yc_signed_tx_hash(leaf[0], CHAIN, &tx);
+    yc_result_hash(rleaf[0], CHAIN, tx.id, YC_OK);
+    struct yc_merkle_proof proof, rproof;
+    assert_int_equal(yc_merkle_prove(&proof, CHAIN, (const uint8_t(*)[YC_HASH_LEN])leaf, 1, 0),
+                     YC_OK);
+    assert_int_equal(yc_merkle_prove(&rproof, CHAIN, (const uint8_t(*)[YC_HASH_LEN])rleaf, 1, 0),
+                     YC_OK);
+    struct yc_buf hdr;
+    yc_buf_init(&hdr, 4096);
+    assert_int_equal(yc_header_encode(&hd, &hdr), YC_OK);
+    assert_int_equal(yc_header_hash(&hd, hash), YC_OK);
+    yc_vote_hash(vote, CHAIN, "commit", h, 0, hash);
+    json_t *sigs = json_array();
+    for (unsigned i = 0; i < n; i++) {
+        if ((signers & (1u << i)) == 0)
+            continue;
+        uint8_t sig[YC_SIG_LEN], aux[32] = {(uint8_t)i};
+        assert_int_equal(yc_sig_sign(set[i], sig, vote, aux), YC_OK);
+        json_array_append_new(
+            sigs, json_pack("{s:i, s:o}", "validator", (int)i, "sig", hexj(sig, YC_SIG_LEN)));
+    }
+    char hs[24];
+    snprintf(hs, sizeof hs, "%llu", (unsigned long long)h);
+    json_t *tp =
+        json_pack("{s:o, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:{s:s, s:o}, s:o}", "id",
+                  hexj(tx.id, YC_HASH_LEN), "chain_id", CHAIN, "height", hs, "index", "0", "status",
+                  "committed", "code", "ok", "tx", txhex, "proof", proof_j(&proof), "result_proof",
+                  proof_j(&rproof), "header_raw", hexj(hdr.data, hdr.len), "certificate", "view",
+                  "0", "signatures", sigs, "block_hash", hexj(hash, YC_HASH_LEN));
+    assert_non_null(tp);
+    yc_tx_cleanup(&tx);
+    yc_buf_cleanup(&hdr);
+    return tp;
+}
+
+/*
+ * Genesis: validators 0..3, of the organisations exchange (0, 1) and alice (2, 3),
+ * valset_delay 2. At height 5 the exchange proposes replacing validator 3's key by
+ * outsiders[0] (weight 2 of quorum 3), at height 6 alice approves (weight 4): fixed at 6,
+ * in force from 8. The receipt is of a token issue at `h`, certified by validators 0, 1
+ * and 3 of the set in force there (with outsiders[0] as validator 3 from height 8).
+ */
+static json_t *changed_receipt(uint64_t h, bool with_changes, bool with_approval)
+{
+    struct yc_genesis g;
+    make_genesis(&g, validators);
+    yc_genesis_cleanup(&g);
+    memset(&g, 0, sizeof g);
+    strcpy(g.chain_id, CHAIN);
+    g.genesis_time_ms = 1790000000000ull;
+    yc_params_default(&g.params);
+    g.nvalidators = NVAL;
+    g.accounts = yc_calloc(2, sizeof *g.accounts);
+    assert_non_null(g.accounts);
+    g.naccounts = 2;
+    yc_signer *orgs[2] = {exchange, alice};
+    for (int i = 0; i < 2; i++) {
+        yc_signer_pubkey(orgs[i], g.accounts[i].pub);
+        strcpy(g.accounts[i].role, i == 0 ? "exchange" : "agency");
+        strcpy(g.accounts[i].name, i == 0 ? "exchange" : "agency");
+        strcpy(g.accounts[i].jurisdiction, "CN-CQ");
+    }
+    for (int i = 0; i < NVAL; i++) {
+        snprintf(g.validators[i].name, sizeof g.validators[i].name, "v%d", i);
+        yc_signer_pubkey(validators[i], g.validators[i].pub);
+        yc_signer_pubkey(orgs[i / 2], g.validators[i].org);
+    }
+    assert_int_equal(yc_genesis_finalize(&g), YC_OK);
+
+    union yc_tx_body body;
+    uint32_t at;
+    struct yc_buf b;
+    json_t *hex;
+    uint8_t pid[YC_HASH_LEN], id[YC_HASH_LEN];
+    yc_buf_init(&b, YC_TX_MAX_BYTES);
+    memset(&body, 0, sizeof body);
+    body.validator_propose.action = (struct yc_slice){"replace_key", 11};
+    yc_signer_pubkey(validators[3], body.validator_propose.pub);
+    yc_signer_pubkey(outsiders[0], body.validator_propose.new_pub);
+    assert_non_null(yc_tx_schema_field(yc_tx_schema(YC_TX_VALIDATOR_PROPOSE), "new_pub", &at));
+    assert_int_equal(yc_tx_body_encode(&b, YC_TX_VALIDATOR_PROPOSE, &body, 1ull << at), YC_OK);
+    sign_tx(exchange, YC_TX_VALIDATOR_PROPOSE, 0, &b, &hex, pid);
+    json_t *propose = one_tx_block(hex, 5, validators, NVAL, 0x7);
+    memset(&body, 0, sizeof body);
+    memcpy(body.validator_ref.proposal, pid, YC_HASH_LEN);
+    b.len = 0;
+    assert_int_equal(yc_tx_body_encode(&b, YC_TX_VALIDATOR_APPROVE, &body, 0), YC_OK);
+    sign_tx(alice, YC_TX_VALIDATOR_APPROVE, 0, &b, &hex, id);
+    json_t *approve = one_tx_block(hex, 6, validators, NVAL, 0xb);
+    b.len = 0;
+    assert_int_equal(body_token(&b, YC_TX_TOKEN_ISSUE, proc_pub, 5, NULL), YC_OK);
+    sign_tx(exchange, YC_TX_TOKEN_ISSUE, 1, &b, &hex, id);
+    yc_signer *now[NVAL] = {validators[0], validators[1], validators[2],
+                            h >= 8 ? outsiders[0] : validators[3]};
+    json_t *own = one_tx_block(hex, h, now, NVAL, 0xb);
+    json_t *doc = receipt_compose(own, &g);
+    json_decref(own);
+    assert_non_null(doc);
+    json_t *txs = json_array();
+    json_array_append_new(txs, receipt_compose_part(propose));
+    if (with_approval)
+        json_array_append_new(txs, receipt_compose_part(approve));
+    if (with_changes)
+        json_object_set_new(doc, "valset_changes", json_pack("[{s:o}]", "txs", txs));
+    else
+        json_decref(txs);
+    json_decref(propose);
+    json_decref(approve);
+    yc_buf_cleanup(&b);
+    yc_genesis_cleanup(&g);
+    return doc;
+}
+
+static void test_receipt_after_a_set_change(void **state)
+{
+    (void)state;
+    char msg[600];
+    /* the change proven: the new key's signature counts from height 8 on */
+    assert_null(verify_doc(changed_receipt(9, true, true), &NO_ANCHOR, msg, sizeof msg));
+    /* rendered and read again, it still verifies */
+    struct receipt r;
+    char err[256];
+    assert_int_equal(parse_doc(changed_receipt(9, true, true), &r, err, sizeof err), YC_OK);
+    assert_int_equal(r.nchanges, 1);
+    assert_int_equal(r.changes[0].ntxs, 2);
+    char *text = receipt_render(&r);
+    receipt_cleanup(&r);
+    assert_non_null(text);
+    assert_int_equal(receipt_parse(&r, text, strlen(text), err, sizeof err), YC_OK);
+    struct receipt_verdict v;
+    assert_true(receipt_verify(&r, &NO_ANCHOR, &v, NULL));
+    assert_int_equal(v.nvalidators, NVAL);
+    receipt_cleanup(&r);
+    free(text);
+    /* without the change, the new key is no validator of the genesis */
+    want_check(changed_receipt(9, false, true), &NO_ANCHOR, "certificate", "validator 3 (v3)");
+    /* without the approval, the proposal alone weighs 2 of the quorum 3 */
+    want_check(changed_receipt(9, true, false), &NO_ANCHOR, "valset_changes",
+               "reach the quorum at no transaction");
+    /* before height 8 the old key signs, and the change does not matter yet */
+    assert_null(verify_doc(changed_receipt(7, true, true), &NO_ANCHOR, msg, sizeof msg));
+    /* an approval whose certificate was tampered with */
+    json_t *d = changed_receipt(9, true, true);
+    json_t *ap = json_array_get(
+        json_object_get(json_array_get(json_object_get(d, "valset_changes"), 0), "txs"), 1);
+    json_object_set_new(json_object_get(ap, "certificate"), "view", json_string("1"));
+    want_check(d, &NO_ANCHOR, "valset_changes", "txs[1]: certificate");
+    /* a change listed with an unknown member */
+    d = changed_receipt(9, true, true);
+    json_object_set_new(json_array_get(json_object_get(d, "valset_changes"), 0), "x", json_true());
+    expect_bad(d, YC_EBADFIELD, "valset_changes[0]");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -879,6 +1053,7 @@ int main(void)
         cmocka_unit_test(test_genesis_anchor),
         cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_verify_command),
+        cmocka_unit_test(test_receipt_after_a_set_change),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
