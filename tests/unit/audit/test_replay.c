@@ -731,9 +731,66 @@ static void test_node_indexes_tampered(void **state)
     yc_free(raw);
 }
 
+/*
+ * A chain that replaces validator 3's key: the exchange's proposal in block 2 is fixed
+ * there (the exchange is every genesis validator's organisation) and in force from block 4
+ * (valset_delay 2). Every block is signed by all four validators of the set in force at its
+ * height, so from block 4 on validator 3's signature is the new key's: the replay must
+ * take each block's set from its replayed state. Negative control: block 4 signed by the
+ * old key is a bad certificate at height 4.
+ */
+static void test_set_change_replays(void **state)
+{
+    (void)state;
+    static struct fix f;
+    memset(&f, 0, sizeof f);
+    tdir_make(f.home, sizeof f.home);
+    snprintf(f.data, sizeof f.data, "%s/data", f.home);
+    tchain_init(&f.c, 4);
+    tchain_make_home(&f.c, f.home);
+    f.c.signers = 4;
+    store *s = NULL;
+    char err[512];
+    assert_int_equal(store_open(&s, f.data, false, &f.c.g, err, sizeof err), YC_OK);
+    tchain_commit_next(&f.c, s, 1);
+    uint8_t sk[YC_SECKEY_LEN], new_pub[YC_PUBKEY_LEN];
+    yc_signer *old_key = f.c.val[3], *new_key = NULL;
+    tchain_seckey(sk, 'v', 99);
+    assert_int_equal(yc_signer_create(&new_key, sk), YC_OK);
+    yc_signer_pubkey(new_key, new_pub);
+    struct yc_tx tx;
+    tchain_tx_replace_key(&f.c, 3, new_pub, &tx);
+    tchain_commit_txs(&f.c, s, &tx, 1); /* height 2: fixed, in force from 4 */
+    yc_tx_cleanup(&tx);
+    tchain_commit_next(&f.c, s, 1); /* 3: still the old key */
+    f.c.val[3] = new_key;
+    tchain_commit_next(&f.c, s, 1); /* 4, 5: the new key */
+    tchain_commit_next(&f.c, s, 1);
+    store_close(s);
+
+    struct audit_result r = replay_home(&f, 0);
+    if (!r.ok)
+        fail_msg("the chain that changed its set does not replay: height %llu %s: %s",
+                 (unsigned long long)r.fail_height, audit_reason_name(r.reason), r.detail);
+    assert_int_equal(r.blocks, 5);
+
+    /* block 4 certified by the old key instead */
+    f.c.val[3] = old_key;
+    uint8_t hash[YC_HASH_LEN];
+    block_hash_at(&f, 4, hash);
+    struct yc_cert cert;
+    const uint32_t all[4] = {0, 1, 2, 3};
+    tchain_cert(&f.c, &cert, 4, 0, hash, all, 4);
+    recertify(&f, 4, &cert);
+    expect_failure(&f, 4, AUDIT_BAD_CERTIFICATE, NULL);
+    yc_signer_destroy(new_key);
+    teardown((void **)&(struct fix *){&f});
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_set_change_replays),
         cmocka_unit_test_setup_teardown(test_intact_chain_verifies, setup, teardown),
         cmocka_unit_test_setup_teardown(test_flipped_byte, setup, teardown),
         cmocka_unit_test_setup_teardown(test_flipped_byte_everywhere, setup, teardown),

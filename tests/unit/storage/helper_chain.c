@@ -289,6 +289,24 @@ void tchain_tx_consent(struct tchain *c, struct yc_tx *out)
     sign_tx(c, YC_TX_CONSENT_GRANT, c->alice, &c->alice_nonce, &body, out);
 }
 
+void tchain_tx_replace_key(struct tchain *c, uint32_t idx, const uint8_t new_pub[YC_PUBKEY_LEN],
+                           struct yc_tx *out)
+{
+    struct yc_buf body;
+    struct yc_enc e;
+    yc_buf_init(&body, 0);
+    yc_enc_init(&e, &body);
+    yc_enc_map(&e, 3);
+    yc_enc_cstr(&e, "action");
+    yc_enc_cstr(&e, "replace_key");
+    yc_enc_cstr(&e, "new_pub");
+    yc_enc_bin(&e, new_pub, YC_PUBKEY_LEN);
+    yc_enc_cstr(&e, "pub");
+    yc_enc_bin(&e, c->g.validators[idx].pub, YC_PUBKEY_LEN);
+    assert_int_equal(yc_enc_finish(&e), YC_OK);
+    sign_tx(c, YC_TX_VALIDATOR_PROPOSE, c->exchange, &c->exchange_nonce, &body, out);
+}
+
 void tchain_tx_usage(struct tchain *c, const uint8_t consent[YC_HASH_LEN], struct yc_tx *out)
 {
     struct yc_buf body;

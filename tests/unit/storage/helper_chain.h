@@ -77,6 +77,10 @@ void tchain_next_outcomes(struct tchain *c, const struct yc_state_src *base,
 void tchain_tx_consent(struct tchain *c, struct yc_tx *out);
 /* The exchange records a use of Alice's data under `consent`. */
 void tchain_tx_usage(struct tchain *c, const uint8_t consent[YC_HASH_LEN], struct yc_tx *out);
+/* The exchange (the organisation of every genesis validator, so its proposal alone is
+ * fixed) proposes replacing validator idx's key by new_pub (validator.propose). */
+void tchain_tx_replace_key(struct tchain *c, uint32_t idx, const uint8_t new_pub[YC_PUBKEY_LEN],
+                           struct yc_tx *out);
 /* Commits one block holding the given transactions. */
 void tchain_commit_txs(struct tchain *c, store *s, const struct yc_tx *txs, uint32_t ntx);
 /* tchain_next_outcomes on the store's state, committed to it. */
