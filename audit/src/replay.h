@@ -34,7 +34,8 @@
  *                     state differs from the replayed one
  *
  * Everything a rule decides is decided by core (yc_block_decode, yc_tx_verify,
- * yc_cert_verify, yc_exec_block): the node and the audit share one implementation.
+ * yc_block_check_next against the set in force that yc_ledger_valset_at reads from the
+ * replayed state, yc_exec_block): the node and the audit share one implementation.
  * The diagnosis that names *why* (which signer, which tx) is the audit's own.
  *
  * Signatures are verified by a pool of opts->threads workers, a block ahead: block h+1's

@@ -5,10 +5,12 @@
  * before anything is decoded, arrays are capped (validators and signatures at
  * YC_MAX_VALIDATORS, siblings at YC_MERKLE_MAX_DEPTH), and unknown members are refused.
  * Verification uses only core's checks (yc_tx_decode, yc_tx_verify, the signed-tx and
- * result leaf hashes, yc_merkle_verify, the tagged block hash, yc_cert_verify) and the genesis loader of storage/, so a
- * receipt is accepted exactly when the node and the audit tool would accept its parts.
- * The certificate is checked against the validators of a genesis whose hash has been
- * recomputed: the stated validator list is only ever compared, never trusted.
+ * result leaf hashes, yc_merkle_verify, the tagged block hash, yc_cert_check against the set
+ * in force, yc_gov_set_apply for the proven set changes) and the genesis loader of
+ * storage/, so a receipt is accepted exactly when the node and the audit tool would accept
+ * its parts. Certificates are checked against the validators of a genesis whose hash has
+ * been recomputed, changed only by the set changes the receipt proves: the stated
+ * validator list is only ever compared, never trusted.
  */
 #include "receipt.h"
 

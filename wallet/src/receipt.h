@@ -10,7 +10,10 @@
  * chain's genesis document (whose hash core recomputes, so the validator set that signed
  * the certificate is bound to one genesis hash). Since the certificate signs the header and
  * the header both roots, a signature or co-signature added, changed or stripped, or an
- * outcome changed, no longer proves. Parsing (receipt_parse) checks only the shape
+ * outcome changed, no longer proves. After the validator set changed, the receipt also
+ * carries the transactions of each change (valset_changes), which verification re-derives
+ * from the genesis set by the ledger's rule to know the set in force at the receipt's
+ * height. Parsing (receipt_parse) checks only the shape
  * of the file: every member present and of its type, hex of the exact length, arrays
  * within their caps. receipt_verify then runs the checks in a fixed order and names the
  * first that fails.
@@ -90,7 +93,7 @@ struct receipt_trust {
 
 /* The outcome of receipt_verify. `check` names the first failed check ("tx", "chain",
  * "signature", "header", "tx_root", "outcome", "result_root", "block_hash", "height",
- * "genesis", "certificate"), NULL when everything verified. The counts are set once the
+ * "genesis", "valset_changes", "certificate"), NULL when everything verified. The counts are set once the
  * certificate is reached. */
 struct receipt_verdict {
     const char *check;
@@ -136,9 +139,10 @@ char *receipt_render(const struct receipt *r);
  * included) to the header's tx_root; the stated status agrees with the stated code; the
  * result proof leads from the hash of (tx id, outcome) to the header's result_root; the
  * header hashes to the block hash; the header's height is the stated one; the
- * genesis (embedded, and the trust anchor) matches the stated hash and validator set; the
- * certificate holds a quorum of valid COMMIT signatures of that genesis's validators over
- * the block hash. Returns true iff all pass; else v->check and v->message say which failed.
+ * genesis (embedded, and the trust anchor) matches the stated hash and validator set; each
+ * valset_changes entry proves a change by the ledger's rule ("valset_changes"); the
+ * certificate holds a quorum of valid COMMIT signatures of the validators in force at
+ * the block's height (the genesis set changed by those changes) over the block hash. Returns true iff all pass; else v->check and v->message say which failed.
  * On success `*tx` (if not NULL) holds the decoded tx (free with yc_tx_cleanup).
  */
 bool receipt_verify(const struct receipt *r, const struct receipt_trust *trust,

@@ -145,8 +145,9 @@ uint32_t yc_block_primary(uint32_t n, uint64_t height, uint64_t view);
  * indexes 0..n-1) and whose COMMIT signatures make a certificate (signers are named by
  * index into keys). Every rule that depends on the validators takes this set, never the
  * genesis directly, so the set in force at a height can differ from the genesis set:
- * the caller looks up the set in force at the block's height and passes it. Until the
- * chain can change its validators, that is yc_valset_genesis's.
+ * the caller looks up the set in force at the block's height and passes it: the genesis
+ * set (yc_valset_genesis) until a validator-set change takes effect, then the one the
+ * ledger records (yc_ledger_valset_at, yc/ledger.h).
  */
 struct yc_valset {
     uint32_t n;      /* validators, 1..YC_MAX_VALIDATORS */
@@ -235,8 +236,9 @@ YC_WUR int yc_cert_check(const struct yc_cert *c, const struct yc_valset *vs, co
 void yc_vote_hash(uint8_t out[YC_HASH_LEN], const char *chain_id, const char *phase,
                   uint64_t height, uint64_t view, const uint8_t digest[YC_HASH_LEN]);
 /*
- * yc_cert_check against the genesis set (yc_valset_genesis), for a reader that trusts a
- * genesis and no later set (the wallet's receipt check). Returns YC_OK or YC_EBADCERT.
+ * yc_cert_check against the genesis set (yc_valset_genesis): valid for a height only while
+ * the genesis set is in force there (no validator-set change yet; tests and tools of
+ * such chains). Returns YC_OK or YC_EBADCERT.
  */
 YC_WUR int yc_cert_verify(const struct yc_cert *c, const struct yc_genesis *g, uint64_t height,
                           const uint8_t hash[YC_HASH_LEN]);
