@@ -51,6 +51,7 @@
 #include "net.h"
 #include "p2p.h"
 #include "producer.h"
+#include "role.h"
 #include "sync.h"
 #include "yc/cliutil.h"
 #include "yc/pbft.h"
@@ -346,14 +347,14 @@ static void check_proposal(struct yc_driver *d, const struct pending_prop *p)
 
 static const char *validator_name(const yc_node *n, uint32_t v)
 {
-    return v < n->genesis.nvalidators ? n->genesis.validators[v].name : "?";
+    return yc__role_name(n, v);
 }
 
 /* The ready moves this height to a higher view: says which, why, and what waits. */
 static void log_view_change(struct yc_driver *d, const struct pbft_ready *rd, uint64_t from_view)
 {
     yc_node *n = d->n;
-    uint32_t nv = n->genesis.nvalidators;
+    uint32_t nv = n->vs.n;
     uint32_t old_p = pbft_primary(nv, rd->height, from_view);
     uint32_t new_p = pbft_primary(nv, rd->height, rd->view);
     size_t count, bytes;
@@ -417,10 +418,8 @@ bool yc__driver_stalled(struct yc_driver *d, char *why, size_t whylen)
              "deciding height %" PRIu64 " in view %" PRIu64 " (primary %u), %u of %u "
              "validator peers connected",
              (double)(now - d->last_commit_mono) / 1000.0, count, (double)(now - oldest) / 1000.0,
-             (double)max / 1000.0, d->height, d->view,
-             pbft_primary(n->genesis.nvalidators, d->height, d->view),
-             yc__net_validator_peers(n, UINT32_MAX),
-             n->genesis.nvalidators > 0 ? n->genesis.nvalidators - 1 : 0);
+             (double)max / 1000.0, d->height, d->view, pbft_primary(n->vs.n, d->height, d->view),
+             yc__net_validator_peers(n, UINT32_MAX), n->vs.n > 0 ? n->vs.n - 1 : 0);
     if (!d->stall_logged)
         yc_log_warn("driver", "%s", text);
     d->stall_logged = true;
@@ -438,7 +437,7 @@ static bool held(struct yc_driver *d)
         return false;
     yc_node *n = d->n;
     bool all = n->p2p != NULL;
-    for (uint32_t v = 0; all && v < n->genesis.nvalidators; v++)
+    for (uint32_t v = 0; all && v < n->vs.n; v++)
         all = v == n->validator_index || p2p_is_connected(n->p2p, v);
     if (!all && mono(d) < d->hold_until)
         return true;
@@ -452,7 +451,7 @@ static void process_ready(struct yc_driver *d)
     if (d->in_ready || d->stopping || held(d))
         return;
     d->in_ready = true;
-    while (d->refresh || pbft_has_ready(d->pbft)) {
+    while (!d->stopping && (d->refresh || pbft_has_ready(d->pbft))) {
         d->refresh = false;
         struct pbft_ready rd;
         pbft_ready(d->pbft, &rd);
@@ -519,9 +518,9 @@ static void process_ready(struct yc_driver *d)
         n->cons_height = rd.height;
         n->metrics.view_changes_total = rd.view_changes;
         pbft_advance(d->pbft);
-        if (committed) {
+        if (committed && !d->stopping) { /* stopping: the block took this node out of the set */
             d->refresh = true;
-            int rc = pbft_decided(d->pbft, ch, chash, NULL, mono(d));
+            int rc = pbft_decided(d->pbft, ch, chash, &n->vs, mono(d));
             if (rc != YC_OK)
                 yc_log_error("driver", "pbft_decided(%llu): %s", (unsigned long long)ch,
                              yc_err_name(rc));
@@ -683,7 +682,7 @@ void yc__driver_synced(struct yc_driver *d, uint64_t height, const uint8_t hash[
     yc_node *n = d->n;
     if (d->stopping)
         return;
-    int rc = pbft_decided(d->pbft, height, hash, NULL, mono(d));
+    int rc = pbft_decided(d->pbft, height, hash, &n->vs, mono(d));
     if (rc != YC_OK && rc != YC_ESTALE)
         yc_log_error("driver", "pbft_decided(%llu) after sync: %s", (unsigned long long)height,
                      yc_err_name(rc));
@@ -727,6 +726,7 @@ int yc__driver_create(struct yc_driver **out, yc_node *n)
     }
     struct pbft_config pc = {
         .genesis = &n->genesis,
+        .validators = &n->vs,
         .signer = n->val_signer,
         .base_timeout_ms = n->cfg.cons_timeout_propose_ms,
         .max_msgs_per_view = (uint32_t)n->cfg.cons_max_msgs_per_view,
@@ -750,7 +750,7 @@ int yc__driver_create(struct yc_driver **out, yc_node *n)
     d->last_commit_mono = uv_now(n->loop);
     d->view_since = d->last_commit_mono;
     d->height = height;
-    if (n->genesis.nvalidators > 1)
+    if (n->vs.n > 1)
         d->hold_until = uv_now(n->loop) + STARTUP_HOLD_MS;
     uv_timer_start(&d->tick_timer, tick_timer_cb, TICK_MS, TICK_MS);
     *out = d;

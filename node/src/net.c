@@ -39,6 +39,7 @@
 #include "net.h"
 #include "netmsg.h"
 #include "p2p.h"
+#include "role.h"
 #include "sync.h"
 
 #define NET_PEERS_MAX 128 /* peers listed at once (validators; observers: 16 by default) */
@@ -102,7 +103,7 @@ static uint32_t peers_for_quorum(const yc_node *n);
 static void check_quorum_peers(yc_node *n)
 {
     struct yc_net *g = n->net;
-    uint32_t need = peers_for_quorum(n), nv = n->genesis.nvalidators;
+    uint32_t need = peers_for_quorum(n), nv = n->vs.n;
     if (g == NULL || n->p2p == NULL || need == 0)
         return;
     uint32_t have = yc__net_validator_peers(n, UINT32_MAX);
@@ -126,15 +127,15 @@ static void check_quorum_peers(yc_node *n)
         if (v == n->validator_index || p2p_is_connected(n->p2p, v))
             continue;
         uint64_t lost = v < YC_MAX_VALIDATORS ? g->lost_at[v] : 0;
-        int k = lost != 0 ? snprintf(missing + len, sizeof missing - len,
-                                     "%s%s (lost %.1f s "
-                                     "ago)",
-                                     len ? ", " : "", n->genesis.validators[v].name,
-                                     (double)(now - lost) / 1000.0)
-                          : snprintf(missing + len, sizeof missing - len,
-                                     "%s%s (never "
-                                     "connected)",
-                                     len ? ", " : "", n->genesis.validators[v].name);
+        int k = lost != 0
+                    ? snprintf(missing + len, sizeof missing - len,
+                               "%s%s (lost %.1f s "
+                               "ago)",
+                               len ? ", " : "", yc__role_name(n, v), (double)(now - lost) / 1000.0)
+                    : snprintf(missing + len, sizeof missing - len,
+                               "%s%s (never "
+                               "connected)",
+                               len ? ", " : "", yc__role_name(n, v));
         if (k > 0)
             len += (size_t)k;
     }
@@ -193,7 +194,7 @@ static void gossip_timer_cb(uv_timer_t *t)
 void yc__net_gossip_tx(yc_node *n, const struct yc_tx *tx)
 {
     struct yc_net *g = n->net;
-    if (g == NULL || n->p2p == NULL || n->genesis.nvalidators < 2 || n->stopping)
+    if (g == NULL || n->p2p == NULL || n->vs.n < 2 || n->stopping)
         return;
     if (g->gossip_n > 0 &&
         (g->gossip_n >= YC_GOSSIP_BATCH_TXS ||
@@ -261,10 +262,19 @@ void yc__net_send_consensus(yc_node *n, const struct pbft_msg *m)
 
 /* ---- transport callbacks ---- */
 
+void yc__net_set_validators(yc_node *n)
+{
+    if (n->p2p == NULL)
+        return;
+    p2p_set_validators(n->p2p, &n->vs, (const uint8_t(*)[YC_PUBKEY_LEN])n->pending, n->npending);
+    if (n->net != NULL) /* indices name other keys now */
+        memset(n->net->lost_at, 0, sizeof n->net->lost_at);
+}
+
 uint32_t yc__net_validator_peers(const yc_node *n, uint32_t except)
 {
     uint32_t k = 0;
-    for (uint32_t v = 0; n->p2p != NULL && v < n->genesis.nvalidators; v++)
+    for (uint32_t v = 0; n->p2p != NULL && v < n->vs.n; v++)
         k += v != n->validator_index && v != except && p2p_is_connected(n->p2p, v);
     return k;
 }
@@ -272,8 +282,7 @@ uint32_t yc__net_validator_peers(const yc_node *n, uint32_t except)
 /* Validator peers this validator needs for a quorum (0 for an observer). */
 static uint32_t peers_for_quorum(const yc_node *n)
 {
-    uint32_t nv = n->genesis.nvalidators, f = nv > 0 ? (nv - 1) / 3 : 0;
-    uint32_t q = (nv + f + 2) / 2; /* ceil((n + f + 1) / 2) */
+    uint32_t q = n->vs.quorum;
     return n->validator_index != UINT32_MAX && q > 0 ? q - 1 : 0;
 }
 
@@ -320,9 +329,9 @@ static void on_connect(void *ctx, uint64_t peer, uint32_t validator)
         char back[64] = "";
         if (lost != 0 && now >= lost)
             snprintf(back, sizeof back, " (back after %.1f s)", (double)(now - lost) / 1000.0);
-        uint32_t nv = n->genesis.nvalidators;
+        uint32_t nv = n->vs.n;
         yc_log_info("net", "validator %u (%s) connected%s: %u of %u validator peers connected",
-                    validator, n->genesis.validators[validator].name, back,
+                    validator, yc__role_name(n, validator), back,
                     yc__net_validator_peers(n, validator) + 1,
                     n->validator_index != UINT32_MAX && nv > 0 ? nv - 1 : nv);
     }
@@ -344,10 +353,9 @@ static void on_disconnect(void *ctx, uint64_t peer, uint32_t validator)
     } else {
         if (n->net != NULL && validator < YC_MAX_VALIDATORS)
             n->net->lost_at[validator] = uv_now(n->loop);
-        uint32_t nv = n->genesis.nvalidators;
+        uint32_t nv = n->vs.n;
         yc_log_info("net", "validator %u (%s) disconnected: %u of %u validator peers connected",
-                    validator, n->genesis.validators[validator].name,
-                    yc__net_validator_peers(n, validator),
+                    validator, yc__role_name(n, validator), yc__net_validator_peers(n, validator),
                     n->validator_index != UINT32_MAX && nv > 0 ? nv - 1 : nv);
     }
     yc__sync_peer_gone(n->sync, peer);
@@ -472,6 +480,7 @@ int yc__net_start(yc_node *n)
         return rc;
     }
     n->p2p = p;
+    yc__net_set_validators(n);
     uv_timer_init(n->loop, &g->status_timer);
     uv_timer_init(n->loop, &g->gossip_timer);
     g->status_timer.data = n;
@@ -491,8 +500,7 @@ int yc__net_start(yc_node *n)
                 n->validator_index != UINT32_MAX ? "validator" : "observer",
                 n->cfg.p2p_persistent_peers[0] != '\0' ? "dialling " : "dialling nobody",
                 n->cfg.p2p_persistent_peers);
-    if (n->cfg.p2p_persistent_peers[0] == '\0' &&
-        (n->genesis.nvalidators > 1 || n->validator_index == UINT32_MAX))
+    if (n->cfg.p2p_persistent_peers[0] == '\0' && (n->vs.n > 1 || n->validator_index == UINT32_MAX))
         yc_log_warn("node", "[p2p] persistent_peers is empty: this node dials no peer and waits "
                             "to be dialled (the genesis holds no addresses); list the "
                             "validators as KEY@host:port (docs/operator.md, \"Joining a "

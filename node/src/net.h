@@ -1,7 +1,7 @@
 /*
  * net.h — the node on the p2p transport (p2p.h): it creates the transport with the
- * validator key (the node key for an observer), the genesis validators and the [p2p]
- * settings, and routes what arrives: consensus messages to the driver, gossiped
+ * validator key (the node key for a node without one), the validator set in force (and
+ * the keys joining it later; role.h) and the [p2p] settings, and routes what arrives: consensus messages to the driver, gossiped
  * transactions to admission, status pings and block requests/responses to block sync
  * (sync.h). It sends our status to every peer each second and when one connects, and
  * to observers after each commit; transactions admitted from the RPC are gossiped to
@@ -45,6 +45,9 @@ void yc__net_send_consensus(yc_node *n, const struct pbft_msg *m);
 void yc__net_gossip_tx(yc_node *n, const struct yc_tx *tx);
 /* A block was committed: tell observers our new tip. */
 void yc__net_committed(yc_node *n);
+/* The validator set in force (n->vs) or the keys joining later (n->pending) changed:
+ * the transport renumbers its peers (p2p_set_validators). */
+void yc__net_set_validators(yc_node *n);
 /* Connected validator peers, this node and validator `except` (UINT32_MAX: none) left
  * out; 0 without a transport. */
 uint32_t yc__net_validator_peers(const yc_node *n, uint32_t except);

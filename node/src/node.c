@@ -16,6 +16,7 @@
 #include "net.h"
 #include "node_internal.h"
 #include "p2p.h"
+#include "role.h"
 #include "sync.h"
 #include "yc/alloc.h"
 #include "yc/bech32.h"
@@ -55,7 +56,7 @@ void yc_node_status(yc_node *n, struct yc_node_status *out)
     out->role = n->validator_index != UINT32_MAX ? "validator" : "observer";
     out->height = n->tip.height;
     out->view = n->view;
-    out->primary = pbft_primary(n->genesis.nvalidators, n->tip.height + 1, n->view);
+    out->primary = pbft_primary(n->vs.n, n->tip.height + 1, n->view);
     memcpy(out->last_block_hash, n->tip.hash, YC_HASH_LEN);
     out->last_block_time_ms = n->tip.time_ms;
     memcpy(out->state_root, n->tip.state_root, YC_HASH_LEN);
@@ -112,6 +113,16 @@ const struct yc_node_metrics *yc_node_metrics(yc_node *n)
     return &n->metrics;
 }
 
+const struct yc_valset *yc_node_valset(yc_node *n)
+{
+    return &n->vs;
+}
+
+const char *yc_node_validator_name(yc_node *n, uint32_t index)
+{
+    return yc__role_name(n, index);
+}
+
 const char *yc_node_cookie(yc_node *n)
 {
     return n->cookie;
@@ -155,6 +166,7 @@ size_t yc_node_peers(yc_node *n, struct yc_node_peer *out, size_t cap)
         memset(o, 0, sizeof *o);
         o->id = info[i].id;
         o->validator = info[i].validator == P2P_OBSERVER ? UINT32_MAX : info[i].validator;
+        o->member = info[i].member;
         memcpy(o->pub, info[i].pub, YC_PUBKEY_LEN);
         snprintf(o->addr, sizeof o->addr, "%s", info[i].addr);
         o->outbound = info[i].outbound;
@@ -311,6 +323,7 @@ void yc__node_block_committed(yc_node *n, const struct yc_block *b, double commi
                     now_ms > b->hdr.time_ms ? (double)(now_ms - b->hdr.time_ms) / 1000.0 : 0);
     yc_mempool_size(n->mp, &n->metrics.mempool_txs, &n->metrics.mempool_bytes);
 
+    yc__role_follow(n); /* the set of the next height: the driver decides it with that set */
     if (!n->stopping)
         yc__node_publish_block(n, b);
     yc__net_committed(n);

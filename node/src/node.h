@@ -120,6 +120,8 @@ struct yc_node_metrics { /* monotonic counters and gauges for /metrics */
     uint64_t p2p_peers, p2p_validator_peers, p2p_observer_peers;
     uint64_t p2p_peers_dropped_total, p2p_handshakes_failed_total;
     uint64_t p2p_conns_evicted_total, p2p_conns_refused_total; /* slots (p2p_slots.c) */
+    uint64_t validators;                                       /* in the set in force (role.h) */
+    uint64_t validator_set_changes_total; /* changes of that set followed since start */
 };
 
 /* The node's event loop (listeners add their handles to it). */
@@ -134,6 +136,12 @@ void yc_node_status(yc_node *n, struct yc_node_status *out);
 /* Counters and gauges, refreshed by this call; the pointer stays valid while the node
  * runs (read it, do not keep values across calls). */
 const struct yc_node_metrics *yc_node_metrics(yc_node *n);
+/* The validator set in force at the height being decided (tip + 1): genesis's until the
+ * chain changes it. Owned by the node; read it before returning to the loop. */
+const struct yc_valset *yc_node_valset(yc_node *n);
+/* A name for validator `index` of that set (its genesis name, else the start of its yc1
+ * address; "?" outside the set). */
+const char *yc_node_validator_name(yc_node *n, uint32_t index);
 /* The admin cookie (hex), for methods that need it. */
 const char *yc_node_cookie(yc_node *n);
 /* The home's config directory (genesis.json, node.conf, key files): for `backup`. */
@@ -147,6 +155,7 @@ bool yc_node_read_only(yc_node *n);
 struct yc_node_peer {
     uint64_t id;                /* connection id */
     uint32_t validator;         /* validator index, UINT32_MAX for an observer */
+    bool member;                /* its key is in the set in force or joins it later */
     uint8_t pub[YC_PUBKEY_LEN]; /* its authenticated key */
     char addr[64];              /* remote host:port */
     bool outbound;              /* we dialled it */

@@ -34,6 +34,8 @@ struct yc_admission;
 
 struct yc_run_opts;
 
+#define YC_NODE_VNAME_MAX 66 /* a genesis name (64) or an address's start, and NUL */
+
 struct yc_node {
     uv_loop_t *loop;
     struct yc_home home;
@@ -45,8 +47,15 @@ struct yc_node {
     yc_signer *node_signer;
     uint8_t node_pub[YC_PUBKEY_LEN];
     char node_id[100];
-    yc_signer *val_signer;    /* NULL for an observer */
-    uint32_t validator_index; /* UINT32_MAX for an observer */
+    yc_signer *val_signer; /* validator_key.json, if the home has one (in the set or not) */
+    uint8_t val_pub[YC_PUBKEY_LEN];
+    uint32_t validator_index; /* position in vs, UINT32_MAX for an observer (role.h) */
+    struct yc_valset vs;      /* the validator set in force at tip + 1 (role.h) */
+    char vnames[YC_MAX_VALIDATORS][YC_NODE_VNAME_MAX]; /* a name for each key of vs */
+    uint8_t pending[YC_MAX_VALIDATORS][YC_PUBKEY_LEN]; /* keys joining at a later height */
+    uint32_t npending;
+    struct yc_driver **retired; /* drivers stopped when this node left the set (role.c) */
+    size_t nretired;
     char cookie[65];
     int lock_fd;
     struct yc_httpd_tls *rpc_tls; /* read at start (run.c) until the RPC listener takes it */

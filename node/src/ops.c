@@ -234,6 +234,11 @@ static void metrics_node(struct out *o, yc_node *n)
         metric(o, "yuchain_sync_requests_throttled_total", "counter",
                "Block requests ignored: the peer asked more than 8 times in a second.",
                m->sync_requests_throttled_total);
+        metric(o, "yuchain_validators", "gauge",
+               "Validators in the set in force at the height being decided.", m->validators);
+        metric(o, "yuchain_validator_set_changes_total", "counter",
+               "Changes of the validator set followed by this node since it started.",
+               m->validator_set_changes_total);
         metric(o, "yuchain_p2p_validator_peers", "gauge", "Connected validator peers.",
                m->p2p_validator_peers);
         metric(o, "yuchain_p2p_observer_peers", "gauge", "Connected observer peers.",

@@ -113,9 +113,18 @@ static void format_addr(const struct sockaddr *sa, char *out, size_t cap)
 
 /* ---- peers and ranking ---- */
 
+/* True if pub joins the validator set at a known later height. */
+static bool is_pending(const struct p2p *p, const uint8_t pub[YC_PUBKEY_LEN])
+{
+    for (uint32_t i = 0; i < p->njoining; i++)
+        if (memcmp(p->joining[i], pub, YC_PUBKEY_LEN) == 0)
+            return true;
+    return false;
+}
+
 static struct p2p_conn *active_by_pub(struct p2p *p, const uint8_t pub[YC_PUBKEY_LEN])
 {
-    int v = yc_genesis_validator_index(p->genesis, pub);
+    int v = yc_valset_index(&p->vs, pub);
     if (v >= 0)
         return p->by_validator[v];
     for (struct p2p_conn *c = p->conns; c; c = c->next)
@@ -124,11 +133,10 @@ static struct p2p_conn *active_by_pub(struct p2p *p, const uint8_t pub[YC_PUBKEY
     return NULL;
 }
 
-/* True if we rank before the peer of c: validators by index, then keys bytewise. */
+/* True if we rank before the peer of c: keys bytewise (a rank that a change of the
+ * validator set never moves, so both ends agree while one of them has switched). */
 static bool we_rank_first(const struct p2p *p, const struct p2p_conn *c)
 {
-    if (p->self_index != c->validator)
-        return p->self_index < c->validator;
     return memcmp(p->self_pub, c->peer_pub, YC_PUBKEY_LEN) < 0;
 }
 
@@ -232,7 +240,9 @@ static void activate(struct p2p_conn *c)
         c->dialer->attempts = 0;
     yc_log_info("p2p", "peer %" PRIu64 " (%s, %s) connected as %s %d", c->id, c->addr,
                 c->outbound ? "outbound" : "inbound",
-                c->validator == P2P_OBSERVER ? "observer" : "validator",
+                c->validator != P2P_OBSERVER ? "validator"
+                : c->member                  ? "joining validator"
+                                             : "observer",
                 c->validator == P2P_OBSERVER ? -1 : (int)c->validator);
     if (p->on_connect && !p->stopping)
         p->on_connect(p->ctx, c->id, c->validator);
@@ -250,8 +260,9 @@ void yc__p2p_identify(struct p2p_conn *c)
         yc__p2p_conn_close(c, "connected to ourselves", false);
         return;
     }
-    idx = yc_genesis_validator_index(p->genesis, c->peer_pub);
-    if (idx < 0 && !p->allow_observers) {
+    idx = yc_valset_index(&p->vs, c->peer_pub);
+    c->member = idx >= 0 || is_pending(p, c->peer_pub);
+    if (!c->member && !p->allow_observers) {
         char hex[2 * YC_PUBKEY_LEN + 1];
         sodium_bin2hex(hex, sizeof hex, c->peer_pub, YC_PUBKEY_LEN);
         yc_log_debug("p2p", "connection %" PRIu64 " (%s) authenticated key %s", c->id, c->addr,
@@ -274,7 +285,7 @@ void yc__p2p_identify(struct p2p_conn *c)
         c->dialer->has_pub = true;
     }
     old = active_by_pub(p, c->peer_pub);
-    if (c->validator == P2P_OBSERVER && !c->outbound && !yc__p2p_observer_slot(c, old != NULL)) {
+    if (!c->member && !c->outbound && !yc__p2p_observer_slot(c, old != NULL)) {
         yc__p2p_conn_close(c, "observer slots full (max_observers)", false);
         return;
     }
@@ -318,7 +329,7 @@ void yc__p2p_deliver(struct p2p_conn *c, const uint8_t *plain, size_t len)
         yc__p2p_conn_close(c, "unknown message type", true);
         return;
     }
-    if (c->validator == P2P_OBSERVER && (type == P2P_MSG_CONSENSUS || type == P2P_MSG_TX)) {
+    if (!c->member && (type == P2P_MSG_CONSENSUS || type == P2P_MSG_TX)) {
         yc__p2p_conn_close(c, "observer sent a validator-only message", true);
         return;
     }
@@ -575,10 +586,10 @@ int p2p_create(p2p **out, uv_loop_t *loop, const struct p2p_config *cfg)
         return YC_ENOMEM;
     p->loop = loop;
     p->signer = cfg->signer;
-    p->genesis = cfg->genesis;
+    yc_valset_genesis(&p->vs, cfg->genesis);
     snprintf(p->chain_id, sizeof p->chain_id, "%s", chain);
     yc_signer_pubkey(cfg->signer, p->self_pub);
-    idx = yc_genesis_validator_index(cfg->genesis, p->self_pub);
+    idx = yc_valset_index(&p->vs, p->self_pub);
     p->self_index = idx < 0 ? P2P_OBSERVER : (uint32_t)idx;
     p->allow_observers = cfg->allow_observers;
     p->max_frame = cfg->max_frame ? cfg->max_frame : PBFT_MAX_MSG_BYTES;
@@ -727,7 +738,7 @@ int p2p_broadcast(p2p *p, uint8_t type, const uint8_t *bytes, size_t len)
         return YC_EINVAL;
     if (len >= p->max_frame)
         return YC_ELIMIT;
-    for (uint32_t v = 0; v < p->genesis->nvalidators && v < YC_MAX_VALIDATORS; v++) {
+    for (uint32_t v = 0; v < p->vs.n && v < YC_MAX_VALIDATORS; v++) {
         struct p2p_conn *c = p->by_validator[v];
         if (!c || c->doomed)
             continue;
@@ -735,6 +746,42 @@ int p2p_broadcast(p2p *p, uint8_t type, const uint8_t *bytes, size_t len)
             n++;
     }
     return n;
+}
+
+void p2p_set_validators(p2p *p, const struct yc_valset *vs, const uint8_t (*pending)[YC_PUBKEY_LEN],
+                        size_t npending)
+{
+    if (!p || !vs || vs->n == 0 || vs->n > YC_MAX_VALIDATORS || p->stopping)
+        return;
+    p->vs = *vs;
+    p->njoining = 0;
+    for (size_t i = 0; i < npending && p->njoining < YC_MAX_VALIDATORS; i++)
+        if (yc_valset_index(vs, pending[i]) < 0 && !is_pending(p, pending[i]))
+            memcpy(p->joining[p->njoining++], pending[i], YC_PUBKEY_LEN);
+    int self = yc_valset_index(vs, p->self_pub);
+    p->self_index = self < 0 ? P2P_OBSERVER : (uint32_t)self;
+    memset(p->by_validator, 0, sizeof p->by_validator);
+    p->stats.validators = p->stats.observers = 0;
+    for (struct p2p_conn *c = p->conns; c; c = c->next) {
+        if (!c->identified)
+            continue;
+        int v = yc_valset_index(vs, c->peer_pub);
+        bool member = v >= 0 || is_pending(p, c->peer_pub);
+        if (c->member && !member && !c->doomed)
+            yc__p2p_conn_doom(c, "its key left the validator set", false);
+        if (member && c->counted_observer) /* a member holds no observer slot */
+            yc__p2p_slots_release(c);
+        c->member = member;
+        c->validator = v < 0 ? P2P_OBSERVER : (uint32_t)v;
+        if (!c->active)
+            continue;
+        if (c->validator == P2P_OBSERVER) {
+            p->stats.observers++;
+        } else {
+            p->by_validator[c->validator] = c;
+            p->stats.validators++;
+        }
+    }
 }
 
 bool p2p_is_connected(const p2p *p, uint32_t validator)
@@ -764,6 +811,7 @@ size_t p2p_peers(const p2p *p, struct p2p_peer_info *out, size_t cap)
             memset(i, 0, sizeof *i);
             i->id = c->id;
             i->validator = c->validator;
+            i->member = c->member;
             memcpy(i->pub, c->peer_pub, YC_PUBKEY_LEN);
             snprintf(i->addr, sizeof i->addr, "%s", c->addr);
             i->outbound = c->outbound;

@@ -3,14 +3,15 @@
  *
  * A `p2p` object listens on one TCP address and dials a list of persistent peers on a
  * libuv loop. Every connection runs the authenticated handshake of p2p_secure.h (with a
- * timeout), is then identified by the peer's long-term key — a key of the genesis
- * validator set gives its validator index, any other key is an observer (block sync
- * only) when allowed and is refused otherwise — and then carries encrypted frames whose
- * plaintext is `u8 type ‖ payload`. Between two nodes at most one connection stays
- * active: when both dial each other, the one initiated by the lower-ranked side
- * (validator index, then key bytes; observers rank after validators) wins on both ends,
- * and the other is drained and closed. Lost peers are redialled with exponential
- * backoff and jitter.
+ * timeout), is then identified by the peer's long-term key — a key of the validator set
+ * in force gives its validator index (its position in that set), a key that joins the
+ * set at a known later height (pending) is accepted as a member without an index yet,
+ * any other key is an observer (block sync only) when allowed and is refused otherwise —
+ * and then carries encrypted frames whose plaintext is `u8 type ‖ payload`. The set is
+ * the genesis's until p2p_set_validators changes it. Between two nodes at most one
+ * connection stays active: when both dial each other, the one initiated by the side
+ * whose key is lower bytewise wins on both ends, and the other is drained and closed.
+ * Lost peers are redialled with exponential backoff and jitter.
  *
  * Slots (docs/p2p.md, "Slots"): strangers cannot keep a validator from its peers. An
  * inbound connection is unidentified until its handshake ends; such connections share a
@@ -44,6 +45,7 @@
 
 #include <uv.h>
 
+#include "yc/block.h"
 #include "yc/err.h"
 #include "yc/genesis.h"
 #include "yc/keys.h"
@@ -62,7 +64,7 @@ enum p2p_msg_type {
 #define P2P_MSG_MIN P2P_MSG_CONSENSUS
 #define P2P_MSG_MAX P2P_MSG_PONG
 
-/* Validator index reported for an observer peer. */
+/* Validator index reported for an observer peer (and for a pending member). */
 #define P2P_OBSERVER UINT32_MAX
 
 #define P2P_DEFAULT_MAX_INBOUND_HS 64
@@ -93,7 +95,7 @@ struct p2p_config {
     const char *listen;               /* "host:port" (IP or name); NULL or "": no listener */
     const yc_signer *signer;          /* long-term key (validator key, or node key); borrowed */
     const char *chain_id;             /* NULL: genesis->chain_id */
-    const struct yc_genesis *genesis; /* validator set; borrowed, must outlive the p2p */
+    const struct yc_genesis *genesis; /* chain id and first validator set; read at create */
     /*
      * Comma-separated "[KEY@]host:port" list to dial and keep dialling (KEY: the peer's
      * yc1 address; a peer there with another key is refused). NULL or "": dial nobody
@@ -134,6 +136,7 @@ struct p2p_stats {
 struct p2p_peer_info {
     uint64_t id;
     uint32_t validator;         /* index, or P2P_OBSERVER */
+    bool member;                /* in the set in force or pending */
     uint8_t pub[YC_PUBKEY_LEN]; /* authenticated long-term key */
     char addr[P2P_ADDR_MAX];    /* remote "ip:port" (the dialled address when outbound) */
     bool outbound;
@@ -143,7 +146,7 @@ struct p2p_peer_info {
 
 /*
  * Creates a transport on `loop` (nothing is opened until p2p_start). Copies what it keeps
- * of cfg except signer and genesis (borrowed). Returns YC_OK, YC_EINVAL (NULL loop,
+ * of cfg except signer (borrowed). Returns YC_OK, YC_EINVAL (NULL loop,
  * signer or genesis; max_frame < 2 or over P2P_MAX_FRAME_LIMIT; empty or long chain id),
  * YC_ECONFIG (listen or peer address not host:port; over 256 peers), YC_ENOMEM. *out is
  * NULL on failure. A max_handshakes_per_source over max_inbound_handshakes acts as the
@@ -167,8 +170,22 @@ void p2p_stop(p2p *p);
 
 /* The bound listening port (after p2p_start), 0 if none. */
 uint16_t p2p_listen_port(const p2p *p);
-/* Our validator index in the genesis set, or P2P_OBSERVER. */
+/* Our validator index in the set in force, or P2P_OBSERVER. */
 uint32_t p2p_self_index(const p2p *p);
+
+/*
+ * The validator set changed (the node calls this when a height with another set is
+ * being decided): `vs` (copied) is the set in force — every index of this API refers to
+ * it from now on — and `pending` the keys that join it at a known later height (copied,
+ * at most YC_MAX_VALIDATORS; keys of vs among them are ignored). Connected peers are
+ * renumbered in place, without callbacks; a peer whose key is now a member and was an
+ * inbound observer gives its observer slot back; a peer that was a member and no longer
+ * is (removed, its key replaced) is closed soon (on_disconnect from the loop) and may
+ * connect again as an observer when those are allowed. An empty or oversized vs is
+ * ignored.
+ */
+void p2p_set_validators(p2p *p, const struct yc_valset *vs, const uint8_t (*pending)[YC_PUBKEY_LEN],
+                        size_t npending);
 
 /*
  * Queues one message to validator `validator` over its active connection. `len` may be
@@ -199,7 +216,7 @@ size_t p2p_peers(const p2p *p, struct p2p_peer_info *out, size_t cap);
 #ifdef YC_TEST_HOOKS
 /*
  * Test-only fault injection. Messages to or from a validator whose bit is set in
- * `blocked` (bit i = validator i; observers are never blocked) are silently dropped in
+ * `blocked` (bit i = validator i of the set in force; observers are never blocked) are silently dropped in
  * both directions while connections stay up, which makes a partition without netem;
  * `drop_permille` drops that share of the other messages (sends and receipts, seeded
  * PRNG). Pass 0, 0 to heal.

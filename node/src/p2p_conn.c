@@ -135,12 +135,13 @@ void yc__p2p_conn_close(struct p2p_conn *c, const char *why, bool violation)
     uv_close((uv_handle_t *)&c->tcp, conn_close_cb);
 }
 
-void yc__p2p_conn_doom(struct p2p_conn *c, const char *why)
+void yc__p2p_conn_doom(struct p2p_conn *c, const char *why, bool violation)
 {
     if (c->closing || c->doomed)
         return;
     c->doomed = true;
     c->doom_why = why;
+    c->doom_violation = violation;
     uv_timer_start(&c->timer, timer_cb, 0, 0);
 }
 
@@ -154,7 +155,7 @@ static void timer_cb(uv_timer_t *t)
 {
     struct p2p_conn *c = t->data;
     if (c->doomed)
-        yc__p2p_conn_close(c, c->doom_why, true);
+        yc__p2p_conn_close(c, c->doom_why, c->doom_violation);
     else if (c->state == P2P_C_DRAINING)
         yc__p2p_conn_close(c, "replaced by another connection", false);
     else if (c->lingering)
@@ -216,7 +217,7 @@ int yc__p2p_conn_send(struct p2p_conn *c, uint8_t type, const uint8_t *bytes, si
         return YC_ELIMIT;
     total = p2p_sealed_len(len + 1);
     if (total > p->max_queue - c->queued) {
-        yc__p2p_conn_doom(c, "send queue over its cap");
+        yc__p2p_conn_doom(c, "send queue over its cap", true);
         return YC_ELIMIT;
     }
     w = malloc(sizeof *w + total);
@@ -230,12 +231,12 @@ int yc__p2p_conn_send(struct p2p_conn *c, uint8_t type, const uint8_t *bytes, si
     err = p2p_seal(&c->sec->sess, w->data + P2P_FRAME_HDR, len + 1, w->data);
     if (err != YC_OK) {
         free(w);
-        yc__p2p_conn_doom(c, "cannot seal a frame");
+        yc__p2p_conn_doom(c, "cannot seal a frame", true);
         return err;
     }
     err = queue_write(c, w);
     if (err != YC_OK) {
-        yc__p2p_conn_doom(c, err == YC_ELIMIT ? "send queue over its cap" : "write failed");
+        yc__p2p_conn_doom(c, err == YC_ELIMIT ? "send queue over its cap" : "write failed", true);
         return err == YC_ELIMIT ? YC_ELIMIT : YC_EIO;
     }
     c->msgs_out++;

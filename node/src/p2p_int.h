@@ -25,6 +25,7 @@
 
 #include "p2p.h"
 #include "p2p_secure.h"
+#include "yc/block.h"
 
 #define P2P_READ_CHUNK (64u << 10) /* shared read buffer */
 #define P2P_KEEP_RBUF (256u << 10) /* a larger assembly buffer is freed after its frame */
@@ -76,6 +77,7 @@ struct p2p_conn {
     bool doomed;               /* dropped from an API call; closed by the timer */
     bool identified;           /* handshake done, validator/peer_pub set */
     const char *doom_why;      /* static text */
+    bool doom_violation;       /* the doom is for a protocol breach (counted, warned) */
     bool pending_in;           /* in the unidentified inbound pool (p->npending, src) */
     bool lingering;            /* evicted from the pool, closing soon (p->nlinger) */
     bool counted_observer;     /* an identified inbound observer (p->nobservers_in) */
@@ -83,7 +85,9 @@ struct p2p_conn {
     struct p2p_src *src;       /* source address record while pending_in */
     struct p2p_dialer *dialer; /* outbound only, NULL once detached */
     struct p2p_secrets *sec;   /* NULL for an inbound connection until its hello */
-    uint32_t validator;        /* index or P2P_OBSERVER, once identified */
+    uint32_t validator;        /* index in p->vs or P2P_OBSERVER, once identified */
+    bool member;               /* its key is in p->vs or pending: may send consensus and
+                                  * transactions, holds no observer slot */
     uint8_t peer_pub[YC_PUBKEY_LEN];
     char addr[P2P_ADDR_MAX];
     /* assembly of the unit being read (handshake message or whole frame) */
@@ -114,7 +118,9 @@ struct p2p_dialer {
 struct p2p {
     uv_loop_t *loop;
     const yc_signer *signer;
-    const struct yc_genesis *genesis;
+    struct yc_valset vs; /* the validator set in force: indices are positions in it */
+    uint8_t joining[YC_MAX_VALIDATORS][YC_PUBKEY_LEN]; /* keys joining at a known height */
+    uint32_t njoining;
     char chain_id[YC_CHAIN_ID_MAX + 1];
     uint8_t self_pub[YC_PUBKEY_LEN];
     uint32_t self_index;
@@ -208,8 +214,9 @@ void yc__p2p_conn_begin(struct p2p_conn *c);
 void yc__p2p_conn_close(struct p2p_conn *c, const char *why, bool violation);
 /* Seals `type ‖ bytes` and queues it. YC_OK, or an error after which c is doomed. */
 int yc__p2p_conn_send(struct p2p_conn *c, uint8_t type, const uint8_t *bytes, size_t len);
-/* Marks c to be closed from the loop soon (used from API calls: no callbacks inside). */
-void yc__p2p_conn_doom(struct p2p_conn *c, const char *why);
+/* Marks c to be closed from the loop soon (used from API calls: no callbacks inside);
+ * violation as for yc__p2p_conn_close. */
+void yc__p2p_conn_doom(struct p2p_conn *c, const char *why, bool violation);
 /* Closes c (not a violation) once ms pass unless it is identified by then. */
 void yc__p2p_conn_linger(struct p2p_conn *c, uint32_t ms);
 /* Stops sending on c, flushes and closes it once the peer closes or P2P_DRAIN_MS pass. */

@@ -1,6 +1,6 @@
 /*
  * rpc_methods_net.c — the consortium's view of itself: net_info (connected peers,
- * from the transport), validators (the genesis set and the current primary), valset (the
+ * from the transport), validators (the set in force and the current primary), valset (the
  * set in force from state, the changes fixed to come, the open proposals) and
  * valset_proposal (one governance proposal).
  * Shapes in docs/rpc.md.
@@ -19,20 +19,23 @@
 
 #define NET_INFO_MAX_PEERS 128
 
-static json_t *peer_json(const struct yc_node_peer *p, const struct yc_genesis *g)
+static json_t *peer_json(yc_node *n, const struct yc_node_peer *p)
 {
     json_t *o = json_object();
     if (!o)
         return NULL;
-    bool validator = p->validator != UINT32_MAX && g && p->validator < g->nvalidators;
+    bool validator = p->validator != UINT32_MAX && p->validator < yc_node_valset(n)->n;
     json_object_set_new(o, "conn_id", yc_rjson_u64(p->id));
     json_object_set_new(o, "node_id", yc_rjson_addr(p->pub));
     json_object_set_new(o, "address", json_string(p->addr));
-    json_object_set_new(o, "role", json_string(validator ? "validator" : "observer"));
+    json_object_set_new(o, "role",
+                        json_string(validator   ? "validator"
+                                    : p->member ? "joining"
+                                                : "observer"));
     json_object_set_new(o, "validator_index",
                         validator ? json_integer((json_int_t)p->validator) : json_null());
-    json_object_set_new(o, "name",
-                        validator ? json_string(g->validators[p->validator].name) : json_null());
+    json_object_set_new(
+        o, "name", validator ? json_string(yc_node_validator_name(n, p->validator)) : json_null());
     json_object_set_new(o, "direction", json_string(p->outbound ? "outbound" : "inbound"));
     json_object_set_new(o, "height", yc_rjson_u64(p->height));
     json_object_set_new(o, "msgs_in", yc_rjson_u64(p->msgs_in));
@@ -53,7 +56,6 @@ void yc__rpc_net_info(struct rpc_call *c, json_t *params)
     }
     size_t total = yc_node_peers(c->node, peers, NET_INFO_MAX_PEERS);
     size_t shown = total < NET_INFO_MAX_PEERS ? total : NET_INFO_MAX_PEERS;
-    const struct yc_genesis *g = yc_node_genesis(c->node);
     struct yc_node_status st;
     memset(&st, 0, sizeof(st));
     yc_node_status(c->node, &st);
@@ -61,7 +63,7 @@ void yc__rpc_net_info(struct rpc_call *c, json_t *params)
     json_t *a = json_array();
     bool ok = o && a;
     for (size_t i = 0; ok && i < shown; i++)
-        ok = json_array_append_new(a, peer_json(&peers[i], g)) == 0;
+        ok = json_array_append_new(a, peer_json(c->node, &peers[i])) == 0;
     free(peers);
     if (!ok) {
         json_decref(o);
@@ -80,20 +82,19 @@ void yc__rpc_net_info(struct rpc_call *c, json_t *params)
 void yc__rpc_validators(struct rpc_call *c, json_t *params)
 {
     (void)params;
-    const struct yc_genesis *g = yc_node_genesis(c->node);
+    const struct yc_valset *vs = yc_node_valset(c->node);
     struct yc_node_status st;
     memset(&st, 0, sizeof(st));
     yc_node_status(c->node, &st);
     json_t *o = json_object();
     json_t *a = json_array();
-    if (!o || !a || !g) {
+    if (!o || !a || !vs) {
         json_decref(o);
         json_decref(a);
         yc__rpc_ok(c, NULL);
         return;
     }
-    for (uint32_t i = 0; i < g->nvalidators; i++) {
-        const struct yc_validator *v = &g->validators[i];
+    for (uint32_t i = 0; i < vs->n; i++) {
         json_t *e = json_object();
         if (!e || json_array_append_new(a, e) != 0) {
             json_decref(o);
@@ -102,17 +103,17 @@ void yc__rpc_validators(struct rpc_call *c, json_t *params)
             return;
         }
         json_object_set_new(e, "index", json_integer((json_int_t)i));
-        json_object_set_new(e, "name", json_string(v->name));
-        json_object_set_new(e, "pub_key", yc_rjson_hex(v->pub, YC_PUBKEY_LEN));
-        json_object_set_new(e, "id", yc_rjson_addr(v->pub));
+        json_object_set_new(e, "name", json_string(yc_node_validator_name(c->node, i)));
+        json_object_set_new(e, "pub_key", yc_rjson_hex(vs->keys[i], YC_PUBKEY_LEN));
+        json_object_set_new(e, "id", yc_rjson_addr(vs->keys[i]));
         json_object_set_new(e, "primary", json_boolean(i == st.primary));
         json_object_set_new(e, "self", json_boolean(i == st.validator_index));
     }
     json_object_set_new(o, "height", yc_rjson_u64(st.height));
     json_object_set_new(o, "view", yc_rjson_u64(st.view));
     json_object_set_new(o, "primary", json_integer((json_int_t)st.primary));
-    json_object_set_new(o, "count", json_integer((json_int_t)g->nvalidators));
-    json_object_set_new(o, "quorum", json_integer((json_int_t)yc_quorum(g->nvalidators)));
+    json_object_set_new(o, "count", json_integer((json_int_t)vs->n));
+    json_object_set_new(o, "quorum", json_integer((json_int_t)vs->quorum));
     json_object_set_new(o, "validators", a);
     yc__rpc_ok(c, o);
 }

@@ -18,6 +18,7 @@
 #include "log.h"
 #include "net.h"
 #include "node_internal.h"
+#include "role.h"
 #include "rpc.h"
 #include "run.h"
 #include "yc/bech32.h"
@@ -113,6 +114,7 @@ static void teardown(yc_node *n)
     }
     yc__net_free(n);
     yc__driver_destroy(n->drv);
+    yc__role_free(n);
     yc_verifier_destroy(n->ver);
     yc_mempool_destroy(n->mp);
     yc_overlay_destroy(n->precheck);
@@ -179,22 +181,9 @@ static int open_home(yc_node *n, const struct yc_run_opts *o)
     }
     if (yc_addr_encode(n->node_id, n->node_pub) != YC_OK)
         return 78;
-    n->validator_index = UINT32_MAX;
-    uint8_t vpub[YC_PUBKEY_LEN];
-    rc = yc_keyfile_load(n->home.validator_key, &n->val_signer, vpub, err, sizeof err);
-    if (rc == YC_OK) {
-        int idx = yc_genesis_validator_index(&n->genesis, vpub);
-        if (idx < 0) {
-            yc_log_warn("node",
-                        "validator key %s is not in the genesis validator set: running "
-                        "as an observer",
-                        n->home.validator_key);
-            yc_signer_destroy(n->val_signer);
-            n->val_signer = NULL;
-        } else {
-            n->validator_index = (uint32_t)idx;
-        }
-    } else if (rc != YC_ENOTFOUND) {
+    n->validator_index = UINT32_MAX; /* known once the tip is (open_node, role.h) */
+    rc = yc_keyfile_load(n->home.validator_key, &n->val_signer, n->val_pub, err, sizeof err);
+    if (rc != YC_OK && rc != YC_ENOTFOUND) {
         yc_log_error("node", "validator key: %s", err);
         return exit_for(rc);
     }
@@ -223,6 +212,13 @@ static int open_node(yc_node *n)
         yc_log_error("node", "cannot read the tip from %s: %s", n->home.data, yc_err_name(rc));
         return 74;
     }
+    yc__role_init(n); /* the set in force at tip + 1, and this node's place in it */
+    if (n->val_signer != NULL && n->validator_index == UINT32_MAX)
+        yc_log_warn("node",
+                    "validator key %s is not in the validator set of height %llu: running as "
+                    "an observer until the consortium adds it (it votes from the height the "
+                    "change takes effect)",
+                    n->home.validator_key, (unsigned long long)n->tip.height + 1);
     struct yc_mempool_limits ml = {
         .max_txs = n->cfg.mp_size,
         .max_bytes = n->cfg.mp_max_txs_bytes,
@@ -331,12 +327,12 @@ int yc_node_run(const struct yc_run_opts *o)
         uv_signal_start(&n->sigint, signal_cb, SIGINT);
         uv_signal_start(&n->sigterm, signal_cb, SIGTERM);
         uv_signal_start(&n->sighup, sighup_cb, SIGHUP);
-        yc_log_info(
-            "node", "started: chain %s, %s%s, height %llu, node id %s, RPC %s%s",
-            n->genesis.chain_id, n->validator_index != UINT32_MAX ? "validator " : "observer",
-            n->validator_index != UINT32_MAX ? n->genesis.validators[n->validator_index].name : "",
-            (unsigned long long)n->tip.height, n->node_id, n->cfg.rpc_laddr,
-            n->cfg.rpc_tls_cert_file[0] != '\0' ? " (TLS)" : "");
+        yc_log_info("node", "started: chain %s, %s%s, height %llu, node id %s, RPC %s%s",
+                    n->genesis.chain_id,
+                    n->validator_index != UINT32_MAX ? "validator " : "observer",
+                    n->validator_index != UINT32_MAX ? yc__role_name(n, n->validator_index) : "",
+                    (unsigned long long)n->tip.height, n->node_id, n->cfg.rpc_laddr,
+                    n->cfg.rpc_tls_cert_file[0] != '\0' ? " (TLS)" : "");
         if (o->on_started != NULL)
             o->on_started(n, &n->cfg, o->ctx);
         uv_run(n->loop, UV_RUN_DEFAULT);

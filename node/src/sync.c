@@ -467,6 +467,12 @@ int yc__sync_create(struct yc_sync **out, yc_node *n)
     return YC_OK;
 }
 
+void yc__sync_set_observer(struct yc_sync *s, bool observer)
+{
+    if (s != NULL)
+        s->plan.eager = observer;
+}
+
 void yc__sync_stop(struct yc_sync *s)
 {
     if (s == NULL || s->stopping)

@@ -49,6 +49,9 @@ void yc__sync_on_request(struct yc_sync *s, uint64_t peer, const uint8_t *payloa
 void yc__sync_on_response(struct yc_sync *s, uint64_t peer, const uint8_t *payload, size_t len);
 /* Consensus saw a validly signed message for `height`: height - 1 is committed. */
 void yc__sync_hint(struct yc_sync *s, uint64_t height);
+/* The node became an observer (true: no consensus brings it blocks, so it asks as soon as
+ * a peer is ahead) or a validator (false). */
+void yc__sync_set_observer(struct yc_sync *s, bool observer);
 /* True while the node is behind its peers (status catching_up, /readyz 503). */
 bool yc__sync_catching_up(struct yc_sync *s);
 /* The last tip `peer` reported (0 if none). */

@@ -68,6 +68,7 @@ struct fk_pending_submit {
 struct yc_node {
     uv_loop_t *loop;
     struct yc_genesis g;
+    struct yc_valset vs;
     store *st;
     struct yc_node_status status;
     struct yc_node_metrics metrics;
@@ -156,6 +157,17 @@ const struct yc_node_metrics *yc_node_metrics(yc_node *n)
 const char *yc_node_cookie(yc_node *n)
 {
     return n->cookie;
+}
+
+const struct yc_valset *yc_node_valset(yc_node *n)
+{
+    yc_valset_genesis(&n->vs, &n->g); /* the fake chain never changes its set */
+    return &n->vs;
+}
+
+const char *yc_node_validator_name(yc_node *n, uint32_t index)
+{
+    return index < n->g.nvalidators ? n->g.validators[index].name : "?";
 }
 
 bool yc_node_ready(yc_node *n, char *why, size_t whylen)
