@@ -11,6 +11,7 @@
  * sorted writes). Block time is
  * max(now, parent time + 1), so times strictly increase even if the clock steps back.
  */
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -221,8 +222,12 @@ const char *yc__check_block_time(uint64_t time_ms, uint64_t parent_time_ms, uint
 
 void yc__node_valset(yc_node *n, uint64_t height, struct yc_valset *out)
 {
-    (void)height; /* the chain cannot change its validators yet: the genesis set */
-    yc_valset_genesis(out, &n->genesis);
+    struct yc_state_src src = store_state_src(n->st);
+    int rc = yc_ledger_valset_at(&src, &n->genesis, height, out);
+    if (rc != YC_OK) /* the committed state cannot say who decides: nothing can go on */
+        yc__node_fatal(n, rc == YC_ENOMEM ? 1 : YC_EXIT_IOERR,
+                       "cannot read the validator set of height %" PRIu64 ": %s", height,
+                       yc_err_name(rc));
 }
 
 int yc__check_next(yc_node *n, const struct yc_block *b, unsigned flags, struct yc_block_verdict *v)

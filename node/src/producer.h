@@ -60,7 +60,7 @@ const char *yc__check_block_time(uint64_t time_ms, uint64_t parent_time_ms, uint
  * The validator set in force at `height`: who proposes it and whose certificate commits
  * it (yc_block_check_next takes it), as the committed chain fixes it: for a height past
  * tip + 1 (UINT64_MAX: the latest set), changes already approved with an effect height
- * up to `height` are applied. The genesis set until the chain changes its set.
+ * up to `height` are applied (yc_ledger_valset_at). A storage failure stops the node.
  */
 void yc__node_valset(yc_node *n, uint64_t height, struct yc_valset *out);
 

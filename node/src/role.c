@@ -14,15 +14,25 @@
 #include "sync.h"
 #include "yc/bech32.h"
 #include "yc/cliutil.h"
+#include "yc/gov.h"
 
 #define ADDR_NAME_CHARS 16 /* of a yc1 address, when the key has no genesis name */
 
+/* Names from the ledger's record of the set (the name given when a validator was
+ * added), else the genesis, else the start of the key's address. */
 static void name_keys(yc_node *n)
 {
+    struct yc_gov_set gs;
+    struct yc_state_src src = store_state_src(n->st);
+    if (yc_gov_set_at(&src, &n->genesis, n->tip.height + 1, &gs) != YC_OK)
+        gs.n = 0; /* names only: the set itself was read by yc__node_valset */
     for (uint32_t i = 0; i < n->vs.n; i++) {
+        int k = yc_gov_set_index(&gs, n->vs.keys[i]);
         int g = yc_genesis_validator_index(&n->genesis, n->vs.keys[i]);
         char addr[YC_ADDR_MAX];
-        if (g >= 0)
+        if (k >= 0 && gs.v[k].name[0] != '\0')
+            snprintf(n->vnames[i], sizeof n->vnames[i], "%s", gs.v[k].name);
+        else if (g >= 0)
             snprintf(n->vnames[i], sizeof n->vnames[i], "%s", n->genesis.validators[g].name);
         else if (yc_addr_encode(addr, n->vs.keys[i]) == YC_OK)
             snprintf(n->vnames[i], sizeof n->vnames[i], "%.*s…", ADDR_NAME_CHARS, addr);
