@@ -1,0 +1,107 @@
+#!/usr/bin/env python3
+"""Validator-set changes on a running consortium (issue 13 item 2; docs/operator.md,
+"Changing the validator set"), under a steady load.
+
+Four validators and a fifth home that starts as an observer with a validator key of its
+own (`yuchaind keys` in the observer home). The organisations (org0..org3) propose and
+approve adding it; at the effect height its node turns validator and its votes appear in
+certificates. Then they remove validator 3: its node turns observer and sends no
+consensus message any more while blocks keep committing. Every node's chain passes the
+shared checker and `yuchain-audit replay` of every home (each certificate against the set
+in force at its height).
+"""
+
+import json
+import time
+
+import yccluster
+import yctest
+from yctest import check, check_eq, log, to_int
+
+BASE_PORT = 27000
+
+
+def wait_for(what, pred, timeout):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        v = pred()
+        if v:
+            return v
+        time.sleep(0.2)
+    raise yctest.TestFailure("timed out waiting for " + what)
+
+
+def role(x):
+    try:
+        return x.rpc.call("status")["role"]
+    except Exception:  # noqa: BLE001 — a busy node answers later
+        return None
+
+
+def signers(x, h):
+    b = x.rpc.call("block", {"height": str(h)})
+    return {int(s["validator"]) for s in b["certificate"]["signatures"]}
+
+
+def run(t):
+    t.require("yuchaind", "yuchain-wallet", "yuchain-audit", "ycbench")
+    c = yccluster.Cluster(t, validators=4, observers=1, base_port=BASE_PORT)
+    v0, v3, new = c.nodes[0], c.nodes[3], c.nodes[4]
+    r = t.run_cli([t.bin("yuchaind"), "keys", "--home", new.home, "--org", "Org Five",
+                   "--name", "five", "--json"], expect=0)
+    new_key = json.loads(r.out)["pub_key"]
+    c.start()
+    check_eq(role(new), "observer", "the fifth node before its addition")
+    w = t.wallet(v0, wallet_dir=c.wallet_dir, password_file=c.password_file)
+    load = yccluster.Load(c, accounts=20, rounds=30, processors=1, rate=20)
+    load.exclude.add(new.name)
+    load.start()
+    load.wait_acked(20, timeout=60)
+
+    # add the fifth: proposed by org0 (its own approval), approved by org1 and org2 (3 of 4)
+    j = w.send("validator", "propose", "add", new_key, "--name", "five", "--org",
+               w.address("org0"), frm="org0", expect_status="committed")
+    pid = j["id"]
+    for o in ("org1", "org2"):
+        j = w.send("validator", "approve", pid, frm=o, expect_status="committed")
+    fixed = to_int(j["height"])
+    wait_for("the fifth node to vote", lambda: role(new) == "validator", 60)
+    h_add = c.max_height(c.validators) + 1
+    c.wait_height(h_add + 3, c.validators, timeout=60, what="commits after the addition")
+    check(any(4 in signers(v0, h) for h in range(h_add, h_add + 4)),
+          "the fifth validator signed none of blocks %d..%d", h_add, h_add + 3)
+    t.number("add_fixed_at", fixed)
+    log("fifth validator votes from about height %d" % h_add)
+
+    # remove validator 3: weights org0 (validators 0 and 4) + org1 + org2 = 4 of 5
+    gen_keys = [v["pub_key"] for v in c.genesis["validators"]]
+    j = w.send("validator", "propose", "remove", gen_keys[3], frm="org0",
+               expect_status="committed")
+    pid = j["id"]
+    for o in ("org1", "org2"):
+        j = w.send("validator", "approve", pid, frm=o, expect_status="committed")
+    load.exclude.add(v3.name)
+    wait_for("validator 3 to leave", lambda: role(v3) == "observer", 60)
+    sent = v3.metrics().get("yuchain_consensus_messages_sent_total", 0)
+    h_rm = c.max_height([v0]) + 1
+    c.wait_height(h_rm + 3, [v0, c.nodes[1], c.nodes[2], new], timeout=60,
+                  what="commits after the removal")
+    check_eq(v3.metrics().get("yuchain_consensus_messages_sent_total", 0), sent,
+             "consensus messages sent by the removed validator's node")
+    check(v3.log_count("left the validator set") >= 1, "node3 did not log leaving the set")
+    for h in range(h_rm + 1, h_rm + 4):  # 4 validators now: 0, 1, 2 and the fifth at 3
+        check(signers(v0, h) <= {0, 1, 2, 3}, "block %d: a signer outside the set of 4", h)
+    vs = v0.rpc.call("validators")
+    check_eq((to_int(vs["count"]), to_int(vs["quorum"])), (4, 3), "validators after removal")
+    check_eq(vs["validators"][3]["id"], new_key, "the fifth key's place after the removal")
+
+    load.drain(timeout=90)
+    c.wait_converged(timeout=30)
+    load.stop()
+    chains = c.check()
+    load.report()
+    c.audit_all(chains)
+
+
+if __name__ == "__main__":
+    yctest.main(run)
