@@ -2,13 +2,14 @@
 """Validator-set changes on a running consortium (issue 13 item 2; docs/operator.md,
 "Changing the validator set"), under a steady load.
 
-Four validators and a fifth home that starts as an observer with a validator key of its
-own (`yuchaind keys` in the observer home). The organisations (org0..org3) propose and
-approve adding it; at the effect height its node turns validator and its votes appear in
-certificates. Then they remove validator 3: its node turns observer and sends no
-consensus message any more while blocks keep committing. Every node's chain passes the
-shared checker and `yuchain-audit replay` of every home (each certificate against the set
-in force at its height).
+Four validators and two observer homes given validator keys of their own (`yuchaind
+keys` in the home), started as observers. The organisations (org0..org3) propose and
+approve adding the first; at the effect height its node turns validator and its votes
+appear in certificates. Then they remove validator 3: its node turns observer and sends
+no consensus message any more while blocks keep committing. Then they replace validator
+2's key by the second new key: node2 stops voting, the second new node votes in its
+place. Every node's chain passes the shared checker and `yuchain-audit replay` of every
+home (each certificate against the set in force at its height).
 """
 
 import json
@@ -45,16 +46,19 @@ def signers(x, h):
 
 def run(t):
     t.require("yuchaind", "yuchain-wallet", "yuchain-audit", "ycbench")
-    c = yccluster.Cluster(t, validators=4, observers=1, base_port=BASE_PORT)
-    v0, v3, new = c.nodes[0], c.nodes[3], c.nodes[4]
-    r = t.run_cli([t.bin("yuchaind"), "keys", "--home", new.home, "--org", "Org Five",
-                   "--name", "five", "--json"], expect=0)
-    new_key = json.loads(r.out)["pub_key"]
+    c = yccluster.Cluster(t, validators=4, observers=2, base_port=BASE_PORT)
+    v0, v2, v3, new, repl = c.nodes[0], c.nodes[2], c.nodes[3], c.nodes[4], c.nodes[5]
+    keys = []
+    for x, name in ((new, "five"), (repl, "six")):
+        r = t.run_cli([t.bin("yuchaind"), "keys", "--home", x.home, "--org", "Org " + name,
+                       "--name", name, "--json"], expect=0)
+        keys.append(json.loads(r.out)["pub_key"])
+    new_key, repl_key = keys
     c.start()
-    check_eq(role(new), "observer", "the fifth node before its addition")
+    check_eq((role(new), role(repl)), ("observer", "observer"), "the new keys' nodes at start")
     w = t.wallet(v0, wallet_dir=c.wallet_dir, password_file=c.password_file)
-    load = yccluster.Load(c, accounts=20, rounds=30, processors=1, rate=20)
-    load.exclude.add(new.name)
+    load = yccluster.Load(c, accounts=20, rounds=24, processors=1, rate=15)
+    load.exclude.update((new.name, repl.name))
     load.start()
     load.wait_acked(20, timeout=60)
 
@@ -94,6 +98,24 @@ def run(t):
     vs = v0.rpc.call("validators")
     check_eq((to_int(vs["count"]), to_int(vs["quorum"])), (4, 3), "validators after removal")
     check_eq(vs["validators"][3]["id"], new_key, "the fifth key's place after the removal")
+
+    # replace validator 2's key: org0 (validators 0 and the fifth) + org1 = 3 of 4
+    j = w.send("validator", "propose", "replace-key", gen_keys[2], "--new-key", repl_key,
+               frm="org0", expect_status="committed")
+    w.send("validator", "approve", j["id"], frm="org1", expect_status="committed")
+    load.exclude.add(v2.name)
+    wait_for("the new key's node to vote", lambda: role(repl) == "validator", 60)
+    check_eq(role(v2), "observer", "node2 after its key was replaced")
+    sent = v2.metrics().get("yuchain_consensus_messages_sent_total", 0)
+    h_rp = c.max_height([v0]) + 1
+    c.wait_height(h_rp + 3, [v0, c.nodes[1], new, repl], timeout=60,
+                  what="commits after the key replacement")
+    check_eq(v2.metrics().get("yuchain_consensus_messages_sent_total", 0), sent,
+             "consensus messages sent by the replaced key's node")
+    check(any(2 in signers(v0, h) for h in range(h_rp + 1, h_rp + 4)),
+          "the new key (index 2) signed none of blocks %d..%d", h_rp + 1, h_rp + 3)
+    vs = v0.rpc.call("validators")
+    check_eq([v["id"] for v in vs["validators"]][2], repl_key, "index 2 after the replacement")
 
     load.drain(timeout=90)
     c.wait_converged(timeout=30)
