@@ -10,8 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "yc/bech32.h"
-#include "yc/cliutil.h"
+#include "yc/json.h"
 #include "yc/ledger.h"
 #include "yc/objects.h"
 #include "yc/tx.h"
@@ -180,25 +179,6 @@ int audit_attempts_note(struct audit_attempts *at, const struct yc_genesis *g,
     return rc;
 }
 
-static json_t *hex_or_null(bool has, const uint8_t *p)
-{
-    char h[2 * YC_HASH_LEN + 1];
-    if (!has)
-        return json_null();
-    yc_hex(h, p, YC_HASH_LEN);
-    return json_string(h);
-}
-
-static json_t *addr_or_null(bool has, const uint8_t *pub)
-{
-    char a[YC_ADDR_MAX];
-    if (!has)
-        return json_null();
-    if (yc_addr_encode(a, pub) != YC_OK)
-        return hex_or_null(true, pub);
-    return json_string(a);
-}
-
 static json_t *str_or_null(const char *s)
 {
     return s != NULL && s[0] != '\0' ? json_string(s) : json_null();
@@ -206,10 +186,8 @@ static json_t *str_or_null(const char *s)
 
 json_t *audit_attempt_json(const struct audit_attempt *a)
 {
-    char t[YC_TIME_STR_MAX];
     const char *type = yc_tx_type_name(a->type);
     bool use = a->authority_kind != NULL;
-    yc_time_format(t, a->time_ms);
     json_t *o = json_object();
     if (o == NULL)
         return NULL;
@@ -219,14 +197,15 @@ json_t *audit_attempt_json(const struct audit_attempt *a)
     json_object_set_new(o, "why", str_or_null(a->why));
     json_object_set_new(o, "height", json_integer((json_int_t)a->height));
     json_object_set_new(o, "index", json_integer((json_int_t)a->index));
-    json_object_set_new(o, "tx", hex_or_null(true, a->id));
+    json_object_set_new(o, "tx", yc_json_hex(a->id, YC_HASH_LEN));
     json_object_set_new(o, "type", json_string(type != NULL ? type : "?"));
-    json_object_set_new(o, "time", json_string(t));
-    json_object_set_new(o, "sender", addr_or_null(true, a->sender));
+    json_object_set_new(o, "time", yc_json_time(a->time_ms));
+    json_object_set_new(o, "sender", yc_json_addr(a->sender));
     json_object_set_new(o, "authority_kind", str_or_null(a->authority_kind));
-    json_object_set_new(o, "authority", hex_or_null(use, a->authority));
-    json_object_set_new(o, "subject", addr_or_null(a->has_subject, a->subject));
-    json_object_set_new(o, "asset", hex_or_null(a->has_asset, a->asset));
+    json_object_set_new(o, "authority", use ? yc_json_hex(a->authority, YC_HASH_LEN) : json_null());
+    json_object_set_new(o, "subject", a->has_subject ? yc_json_addr(a->subject) : json_null());
+    json_object_set_new(o, "asset",
+                        a->has_asset ? yc_json_hex(a->asset, YC_HASH_LEN) : json_null());
     json_object_set_new(o, "purpose", use ? str_or_null(a->purpose) : json_null());
     json_object_set_new(o, "operation", use ? str_or_null(a->operation) : json_null());
     json_object_set_new(o, "category", use ? str_or_null(a->category) : json_null());

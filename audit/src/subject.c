@@ -8,8 +8,11 @@
  * The ledger keeps the indexes the listing needs (objects.h):
  *   idx/consent_subject/<pub33><id32>                  → ""
  *   idx/usage_subject/<pub33><u64be height><u32be idx> → usage id
- * so consents come in id order and uses in ledger order.
+ * so consents come in id order and uses in ledger order. They are walked and rendered by
+ * the read side (read/include/yc/list.h), as the node's `consents` and `usage` methods
+ * walk and render them: the same fields, the same formats.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +23,8 @@
 #include "yc/alloc.h"
 #include "yc/bech32.h"
 #include "yc/cliutil.h"
+#include "yc/json.h"
+#include "yc/list.h"
 #include "yc/objects.h"
 
 #include "cli.h"
@@ -47,135 +52,6 @@ static const char SUBJECT_USAGE[] =
     "Exit status: 0 listed, 1 the ledger failed verification, 2 usage, 65 bad address,\n"
     "69 node unreachable, 74 I/O error, 78 configuration error.\n";
 
-static json_t *slice_json(const struct yc_slice *s)
-{
-    return json_stringn(s->p != NULL ? s->p : "", s->len);
-}
-
-static json_t *list_json(const struct yc_list *l)
-{
-    json_t *a = json_array();
-    for (uint32_t i = 0; i < l->n; i++)
-        json_array_append_new(a, slice_json(&l->items[i]));
-    return a;
-}
-
-static json_t *u64_json(uint64_t v)
-{
-    char b[24];
-    snprintf(b, sizeof b, "%llu", (unsigned long long)v);
-    return json_string(b);
-}
-
-static json_t *hex_json(const uint8_t *p, size_t n)
-{
-    char h[2 * YC_HASH_LEN + 1];
-    yc_hex(h, p, n);
-    return json_string(h);
-}
-
-static json_t *addr_json(const uint8_t pub[YC_PUBKEY_LEN])
-{
-    char a[YC_ADDR_MAX];
-    if (yc_addr_encode(a, pub) != YC_OK)
-        return hex_json(pub, YC_PUBKEY_LEN);
-    return json_string(a);
-}
-
-static json_t *time_json(uint64_t ms)
-{
-    char t[YC_TIME_STR_MAX];
-    yc_time_format(t, ms);
-    return json_string(t);
-}
-
-struct listing {
-    const struct yc_state_src *st;
-    size_t plen;     /* length of the index prefix */
-    uint64_t now_ms; /* block time for consent status */
-    json_t *items;
-    int err;
-};
-
-static int consent_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
-{
-    struct listing *l = ctx;
-    (void)val;
-    (void)vlen;
-    if (klen != l->plen + YC_HASH_LEN)
-        return 0;
-    const uint8_t *id = key + l->plen;
-    uint8_t ck[YC_KEY_MAX];
-    size_t cl = yc_key_consent(ck, id);
-    uint8_t *cv = NULL;
-    size_t cvl;
-    struct yc_consent c;
-    if (l->st->get(l->st->ctx, ck, cl, &cv, &cvl) != YC_OK ||
-        yc_consent_decode(&c, cv, cvl) != YC_OK) {
-        yc_free(cv);
-        l->err = YC_ECORRUPT;
-        return 1;
-    }
-    json_t *o = json_object();
-    json_object_set_new(o, "id", hex_json(id, YC_HASH_LEN));
-    json_object_set_new(o, "subject", addr_json(c.subject));
-    json_object_set_new(o, "processor", addr_json(c.processor));
-    json_object_set_new(o, "categories", list_json(&c.categories));
-    json_object_set_new(o, "purposes", list_json(&c.purposes));
-    json_object_set_new(o, "operations", list_json(&c.operations));
-    json_object_set_new(o, "jurisdiction", slice_json(&c.jurisdiction));
-    json_object_set_new(o, "not_before", time_json(c.not_before));
-    json_object_set_new(o, "until", time_json(c.until));
-    json_object_set_new(o, "fee_per_use", u64_json(c.fee_per_use));
-    json_object_set_new(o, "max_uses", u64_json(c.max_uses));
-    json_object_set_new(o, "uses", u64_json(c.uses));
-    json_object_set_new(o, "retention_days", u64_json(c.retention_days));
-    json_object_set_new(o, "onward_transfer", json_boolean(c.onward_transfer));
-    json_object_set_new(o, "granted_at", u64_json(c.granted_at));
-    json_object_set_new(o, "revoked_at", u64_json(c.revoked_at));
-    json_object_set_new(o, "status", json_string(yc_consent_status(&c, l->now_ms)));
-    json_array_append_new(l->items, o);
-    yc_free(cv);
-    return 0;
-}
-
-static int usage_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
-{
-    struct listing *l = ctx;
-    (void)key;
-    (void)klen;
-    if (vlen != YC_HASH_LEN)
-        return 0;
-    uint8_t uk[YC_KEY_MAX];
-    size_t ul = yc_key_usage(uk, val);
-    uint8_t *uv = NULL;
-    size_t uvl;
-    struct yc_usage u;
-    if (l->st->get(l->st->ctx, uk, ul, &uv, &uvl) != YC_OK ||
-        yc_usage_decode(&u, uv, uvl) != YC_OK) {
-        yc_free(uv);
-        l->err = YC_ECORRUPT;
-        return 1;
-    }
-    json_t *o = json_object();
-    json_object_set_new(o, "id", hex_json(val, YC_HASH_LEN));
-    json_object_set_new(o, "authority", hex_json(u.authority, YC_HASH_LEN));
-    json_object_set_new(o, "authority_kind", slice_json(&u.authority_kind));
-    json_object_set_new(o, "user", addr_json(u.user));
-    json_object_set_new(o, "subject", addr_json(u.subject));
-    json_object_set_new(o, "purpose", slice_json(&u.purpose));
-    json_object_set_new(o, "operation", slice_json(&u.operation));
-    json_object_set_new(o, "category", slice_json(&u.category));
-    json_object_set_new(o, "fee", u64_json(u.fee));
-    json_object_set_new(o, "height", u64_json(u.height));
-    json_object_set_new(o, "time", time_json(u.time_ms));
-    json_object_set_new(o, "input", u.has_input ? hex_json(u.input, YC_HASH_LEN) : json_null());
-    json_object_set_new(o, "output", u.has_output ? hex_json(u.output, YC_HASH_LEN) : json_null());
-    json_array_append_new(l->items, o);
-    yc_free(uv);
-    return 0;
-}
-
 static json_t *account_json(const struct yc_state_src *st, const uint8_t pub[YC_PUBKEY_LEN])
 {
     uint8_t k[YC_KEY_MAX];
@@ -187,13 +63,7 @@ static json_t *account_json(const struct yc_state_src *st, const uint8_t pub[YC_
         yc_free(v);
         return json_null();
     }
-    json_t *o = json_object();
-    const char *role = yc_role_name(a.role);
-    json_object_set_new(o, "role", json_string(role != NULL ? role : "?"));
-    json_object_set_new(o, "name", slice_json(&a.name));
-    json_object_set_new(o, "jurisdiction", slice_json(&a.jurisdiction));
-    json_object_set_new(o, "balance", u64_json(a.balance));
-    json_object_set_new(o, "registered_at", u64_json(a.registered_at));
+    json_t *o = yc_json_account(pub, &a, NULL);
     yc_free(v);
     return o;
 }
@@ -237,9 +107,11 @@ static void print_text(json_t *doc)
         printf("      to %s, categories %s, purposes %s, operations %s\n",
                audit_who(c, "processor", who), cat, pur, ops);
         printf("      granted at height %s, valid until %s, uses %s (max %s), fee %s fen/use%s\n",
-               js(c, "granted_at"), js(c, "until"), js(c, "uses"),
-               strcmp(js(c, "max_uses"), "0") == 0 ? "unlimited" : js(c, "max_uses"),
-               js(c, "fee_per_use"), strcmp(js(c, "revoked_at"), "0") == 0 ? "" : ", revoked");
+               js(c, "granted_at"),
+               json_is_null(json_object_get(c, "until_time")) ? "after 9999" : js(c, "until_time"),
+               js(c, "uses"), strcmp(js(c, "max_uses"), "0") == 0 ? "unlimited" : js(c, "max_uses"),
+               js(c, "fee_per_use"),
+               json_is_null(json_object_get(c, "revoked_at")) ? "" : ", revoked");
     }
     json_t *us = json_object_get(doc, "usage");
     printf("\nUses of their data (%zu)\n", json_array_size(us));
@@ -316,28 +188,25 @@ int audit_cmd_subject(int argc, char **argv)
             memcmp(a->subject, pub, YC_PUBKEY_LEN) != 0)
             continue;
         json_t *o = audit_attempt_json(a);
-        json_object_set_new(o, "height", u64_json(a->height)); /* as "usage" has them */
-        json_object_set_new(o, "index", u64_json(a->index));
+        json_object_set_new(o, "height", yc_json_u64(a->height)); /* as "usage" has them */
+        json_object_set_new(o, "index", yc_json_u64(a->index));
         json_array_append_new(fa, o);
     }
 
     const struct yc_state_src *st = &L.st;
     json_t *doc = json_object();
-    json_object_set_new(doc, "subject", addr_json(pub));
-    json_object_set_new(doc, "height", u64_json(L.res.height));
-    json_object_set_new(doc, "time", time_json(L.res.time_ms));
+    json_object_set_new(doc, "subject", yc_json_addr(pub));
+    json_object_set_new(doc, "height", yc_json_u64(L.res.height));
+    json_object_set_new(doc, "time", yc_json_time(L.res.time_ms));
     json_object_set_new(doc, "account", account_json(st, pub));
     uint8_t prefix[YC_KEY_MAX];
-    struct listing l = {.st = st, .now_ms = L.res.time_ms, .items = json_array()};
-    l.plen = yc_key_idx_consent_subject(prefix, pub);
-    int rc = st->scan(st->ctx, prefix, l.plen, consent_cb, &l);
-    json_object_set_new(doc, "consents", l.items);
-    if (rc == YC_OK && l.err == YC_OK) {
-        l.items = json_array();
-        l.plen = yc_key_idx_usage_subject(prefix, pub);
-        rc = st->scan(st->ctx, prefix, l.plen, usage_cb, &l);
-        json_object_set_new(doc, "usage", l.items);
-    }
+    json_t *consents = json_array(), *usage = json_array();
+    json_object_set_new(doc, "consents", consents);
+    json_object_set_new(doc, "usage", usage);
+    int rc = yc_list_consents(st, prefix, yc_key_idx_consent_subject(prefix, pub), SIZE_MAX,
+                              L.res.time_ms, consents);
+    if (rc == YC_OK)
+        rc = yc_list_usage(st, prefix, yc_key_idx_usage_subject(prefix, pub), SIZE_MAX, usage);
     json_object_set_new(doc, "failed_attempts", fa);
     static const char *const consent_keys[] = {"processor", NULL};
     static const char *const use_keys[] = {"user", NULL};
@@ -346,11 +215,12 @@ int audit_cmd_subject(int argc, char **argv)
     audit_add_names(json_object_get(doc, "usage"), st, use_keys);
     audit_add_names(fa, st, attempt_keys);
     audit_ledger_close(&L);
-    if (rc != YC_OK || l.err != YC_OK) {
-        audit_errorf("%s", rc == YC_ENOMEM ? "out of memory"
-                           : rc != YC_OK   ? "reading the verified state failed"
-                                           : "an index entry names an object that does not "
-                                             "decode (a ledger rule is broken)");
+    if (rc != YC_OK) {
+        audit_errorf("%s", rc == YC_ENOMEM     ? "out of memory"
+                           : rc == YC_ECORRUPT ? "an index entry names an object that is "
+                                                 "missing or does not decode (a ledger rule "
+                                                 "is broken)"
+                                               : "reading the verified state failed");
         json_decref(doc);
         return YC_EXIT_FAIL;
     }

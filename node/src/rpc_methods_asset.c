@@ -18,6 +18,7 @@
 #include "rpc_json.h"
 #include "yc/alloc.h"
 #include "yc/hash.h"
+#include "yc/list.h"
 #include "yc/objects.h"
 #include "yc/provenance.h"
 #include "yc/store.h"
@@ -49,10 +50,6 @@ static int dec_right(void *o, const uint8_t *p, size_t n)
 static int dec_carry(void *o, const uint8_t *p, size_t n)
 {
     return yc_carry_decode(o, p, n);
-}
-static int dec_usage(void *o, const uint8_t *p, size_t n)
-{
-    return yc_usage_decode(o, p, n);
 }
 
 /* Keys (with values) collected by an index scan. */
@@ -114,7 +111,7 @@ static bool param_id(struct rpc_call *c, json_t *params, const char *name, uint8
 
 static json_t *opt_hex(bool has, const uint8_t *p)
 {
-    return has ? yc_rjson_hex(p, YC_HASH_LEN) : json_null();
+    return has ? yc_json_hex(p, YC_HASH_LEN) : json_null();
 }
 
 /* ---- asset ---- */
@@ -125,22 +122,22 @@ static json_t *license_json(const uint8_t id[YC_HASH_LEN], const struct yc_licen
     json_t *o = json_object();
     if (!o)
         return NULL;
-    json_object_set_new(o, "id", yc_rjson_hex(id, YC_HASH_LEN));
-    json_object_set_new(o, "asset", yc_rjson_hex(l->asset, YC_HASH_LEN));
-    json_object_set_new(o, "right", yc_rjson_slice(&l->right));
-    json_object_set_new(o, "licensor", yc_rjson_addr(l->licensor));
-    json_object_set_new(o, "licensee", yc_rjson_addr(l->licensee));
-    json_object_set_new(o, "purposes", yc_rjson_list(&l->purposes));
-    json_object_set_new(o, "operations", yc_rjson_list(&l->operations));
-    json_object_set_new(o, "visibility", yc_rjson_slice(&l->visibility));
-    json_object_set_new(o, "fee", yc_rjson_u64(l->fee));
-    json_object_set_new(o, "max_uses", yc_rjson_u64(l->max_uses));
-    json_object_set_new(o, "uses", yc_rjson_u64(l->uses));
-    json_object_set_new(o, "not_before", yc_rjson_u64(l->not_before));
-    json_object_set_new(o, "until", yc_rjson_u64(l->until));
-    json_object_set_new(o, "until_time", yc_rjson_time(l->until));
-    json_object_set_new(o, "granted_at", yc_rjson_u64(l->granted_at));
-    json_object_set_new(o, "revoked_at", yc_rjson_u64_or_null(l->revoked_at));
+    json_object_set_new(o, "id", yc_json_hex(id, YC_HASH_LEN));
+    json_object_set_new(o, "asset", yc_json_hex(l->asset, YC_HASH_LEN));
+    json_object_set_new(o, "right", yc_json_slice(&l->right));
+    json_object_set_new(o, "licensor", yc_json_addr(l->licensor));
+    json_object_set_new(o, "licensee", yc_json_addr(l->licensee));
+    json_object_set_new(o, "purposes", yc_json_list(&l->purposes));
+    json_object_set_new(o, "operations", yc_json_list(&l->operations));
+    json_object_set_new(o, "visibility", yc_json_slice(&l->visibility));
+    json_object_set_new(o, "fee", yc_json_u64(l->fee));
+    json_object_set_new(o, "max_uses", yc_json_u64(l->max_uses));
+    json_object_set_new(o, "uses", yc_json_u64(l->uses));
+    json_object_set_new(o, "not_before", yc_json_u64(l->not_before));
+    json_object_set_new(o, "until", yc_json_u64(l->until));
+    json_object_set_new(o, "until_time", yc_json_time(l->until));
+    json_object_set_new(o, "granted_at", yc_json_u64(l->granted_at));
+    json_object_set_new(o, "revoked_at", yc_json_u64_or_null(l->revoked_at));
     json_object_set_new(o, "status", json_string(yc_license_status(l, now_ms)));
     return o;
 }
@@ -157,31 +154,31 @@ static json_t *asset_core_json(const uint8_t id[YC_HASH_LEN], const struct yc_as
         return NULL;
     }
     for (uint32_t i = 0; i < a->nparents; i++)
-        json_array_append_new(parents, yc_rjson_hex(a->parents[i], YC_HASH_LEN));
+        json_array_append_new(parents, yc_json_hex(a->parents[i], YC_HASH_LEN));
     for (uint32_t i = 0; i < a->ncontributors; i++)
         json_array_append_new(contrib, json_pack("{s:o*,s:o*}", "account",
-                                                 yc_rjson_addr(a->contributors[i].pub), "bps",
-                                                 yc_rjson_u64(a->contributors[i].bps)));
-    json_object_set_new(o, "id", yc_rjson_hex(id, YC_HASH_LEN));
-    json_object_set_new(o, "title", yc_rjson_slice(&a->title));
-    json_object_set_new(o, "digest", yc_rjson_hex(a->digest, YC_HASH_LEN));
-    json_object_set_new(o, "version", yc_rjson_u64(a->version));
-    json_object_set_new(o, "catalog", yc_rjson_slice(&a->catalog));
-    json_object_set_new(o, "source", yc_rjson_slice(&a->source));
-    json_object_set_new(o, "grade", yc_rjson_slice(&a->grade));
-    json_object_set_new(o, "openness", yc_rjson_slice(&a->openness));
-    json_object_set_new(o, "sector", yc_rjson_slice(&a->sector));
+                                                 yc_json_addr(a->contributors[i].pub), "bps",
+                                                 yc_json_u64(a->contributors[i].bps)));
+    json_object_set_new(o, "id", yc_json_hex(id, YC_HASH_LEN));
+    json_object_set_new(o, "title", yc_json_slice(&a->title));
+    json_object_set_new(o, "digest", yc_json_hex(a->digest, YC_HASH_LEN));
+    json_object_set_new(o, "version", yc_json_u64(a->version));
+    json_object_set_new(o, "catalog", yc_json_slice(&a->catalog));
+    json_object_set_new(o, "source", yc_json_slice(&a->source));
+    json_object_set_new(o, "grade", yc_json_slice(&a->grade));
+    json_object_set_new(o, "openness", yc_json_slice(&a->openness));
+    json_object_set_new(o, "sector", yc_json_slice(&a->sector));
     json_object_set_new(o, "status", json_string(yc_asset_status(a, height)));
     json_object_set_new(o, "certificate",
-                        a->certificate.len > 0 ? yc_rjson_slice(&a->certificate) : json_null());
-    json_object_set_new(o, "certified_at", yc_rjson_u64_or_null(a->certified_at));
-    json_object_set_new(o, "registrant", yc_rjson_addr(a->registrant));
-    json_object_set_new(o, "registered_at", yc_rjson_u64(a->registered_at));
-    json_object_set_new(o, "notice_until", yc_rjson_u64(a->notice_until));
-    json_object_set_new(o, "time", yc_rjson_time(a->time_ms));
-    json_object_set_new(o, "objections_open", yc_rjson_u64(a->objections_open));
-    json_object_set_new(o, "retired_at", yc_rjson_u64_or_null(a->retired_at));
-    json_object_set_new(o, "voided_at", yc_rjson_u64_or_null(a->voided_at));
+                        a->certificate.len > 0 ? yc_json_slice(&a->certificate) : json_null());
+    json_object_set_new(o, "certified_at", yc_json_u64_or_null(a->certified_at));
+    json_object_set_new(o, "registrant", yc_json_addr(a->registrant));
+    json_object_set_new(o, "registered_at", yc_json_u64(a->registered_at));
+    json_object_set_new(o, "notice_until", yc_json_u64(a->notice_until));
+    json_object_set_new(o, "time", yc_json_time(a->time_ms));
+    json_object_set_new(o, "objections_open", yc_json_u64(a->objections_open));
+    json_object_set_new(o, "retired_at", yc_json_u64_or_null(a->retired_at));
+    json_object_set_new(o, "voided_at", yc_json_u64_or_null(a->voided_at));
     json_object_set_new(o, "usage", opt_hex(a->has_usage, a->usage));
     json_object_set_new(o, "parents", parents);
     json_object_set_new(o, "contributors", contrib);
@@ -203,8 +200,8 @@ static int asset_rights(store *s, const uint8_t id[YC_HASH_LEN], json_t *o)
         if (rc != YC_OK)
             return rc == YC_ENOTFOUND ? YC_ECORRUPT : rc;
         json_object_set_new(r, yc_right_name((enum yc_right)k),
-                            json_pack("{s:o*,s:o*}", "holder", yc_rjson_addr(rec.holder), "since",
-                                      yc_rjson_u64(rec.since)));
+                            json_pack("{s:o*,s:o*}", "holder", yc_json_addr(rec.holder), "since",
+                                      yc_json_u64(rec.since)));
         yc_free(val);
     }
     return YC_OK;
@@ -228,12 +225,12 @@ static int asset_objections(store *s, const uint8_t id[YC_HASH_LEN], json_t *o)
             break;
         json_array_append_new(
             arr, json_pack("{s:o*,s:o*,s:o*,s:o*,s:o*,s:o*,s:o*,s:o*}", "id",
-                           yc_rjson_hex(l.tail[i], YC_HASH_LEN), "objector",
-                           yc_rjson_addr(ob.objector), "reason", yc_rjson_slice(&ob.reason),
-                           "evidence", yc_rjson_hex(ob.evidence, YC_HASH_LEN), "filed_at",
-                           yc_rjson_u64(ob.filed_at), "outcome", yc_rjson_slice(&ob.outcome),
-                           "resolved_at", yc_rjson_u64_or_null(ob.resolved_at), "note",
-                           ob.note.len > 0 ? yc_rjson_slice(&ob.note) : json_null()));
+                           yc_json_hex(l.tail[i], YC_HASH_LEN), "objector",
+                           yc_json_addr(ob.objector), "reason", yc_json_slice(&ob.reason),
+                           "evidence", yc_json_hex(ob.evidence, YC_HASH_LEN), "filed_at",
+                           yc_json_u64(ob.filed_at), "outcome", yc_json_slice(&ob.outcome),
+                           "resolved_at", yc_json_u64_or_null(ob.resolved_at), "note",
+                           ob.note.len > 0 ? yc_json_slice(&ob.note) : json_null()));
         yc_free(val);
     }
     kv_free(&l);
@@ -255,10 +252,10 @@ static int asset_versions(store *s, const uint8_t id[YC_HASH_LEN], uint64_t n, j
         if (rc != YC_OK)
             return rc == YC_ENOTFOUND ? YC_ECORRUPT : rc;
         json_array_append_new(
-            arr, json_pack("{s:o*,s:o*,s:o*,s:o*,s:o*}", "version", yc_rjson_u64(v), "digest",
-                           yc_rjson_hex(ver.digest, YC_HASH_LEN), "height",
-                           yc_rjson_u64(ver.height), "time", yc_rjson_time(ver.time_ms), "note",
-                           ver.note.len > 0 ? yc_rjson_slice(&ver.note) : json_null()));
+            arr, json_pack("{s:o*,s:o*,s:o*,s:o*,s:o*}", "version", yc_json_u64(v), "digest",
+                           yc_json_hex(ver.digest, YC_HASH_LEN), "height", yc_json_u64(ver.height),
+                           "time", yc_json_time(ver.time_ms), "note",
+                           ver.note.len > 0 ? yc_json_slice(&ver.note) : json_null()));
         yc_free(val);
     }
     return YC_OK;
@@ -298,7 +295,7 @@ static int asset_children(store *s, const uint8_t id[YC_HASH_LEN], json_t *o)
     if (rc == YC_OK && !arr)
         rc = YC_ENOMEM;
     for (size_t i = 0; rc == YC_OK && i < l.n; i++)
-        json_array_append_new(arr, yc_rjson_hex(l.tail[i], YC_HASH_LEN));
+        json_array_append_new(arr, yc_json_hex(l.tail[i], YC_HASH_LEN));
     kv_free(&l);
     json_object_set_new(o, "children", arr);
     return rc;
@@ -344,7 +341,7 @@ void yc__rpc_asset(struct rpc_call *c, json_t *params)
         yc__rpc_fail(c, RPC_INTERNAL, rc, NULL);
         return;
     }
-    json_object_set_new(o, "as_of", yc_rjson_u64(tip.height));
+    json_object_set_new(o, "as_of", yc_json_u64(tip.height));
     yc__rpc_ok(c, o);
 }
 
@@ -382,7 +379,7 @@ void yc__rpc_provenance(struct rpc_call *c, json_t *params)
     json_t *res = NULL;
     if (rc == YC_OK && f == YC_PROV_DOT) {
         json_t *text = json_stringn((const char *)b.data, b.len);
-        res = json_pack("{s:o*,s:s,s:o*}", "id", yc_rjson_hex(id, YC_HASH_LEN), "format", "dot",
+        res = json_pack("{s:o*,s:s,s:o*}", "id", yc_json_hex(id, YC_HASH_LEN), "format", "dot",
                         "dot", text);
     } else if (rc == YC_OK) {
         json_error_t err;
@@ -411,39 +408,12 @@ void yc__rpc_usage_asset(struct rpc_call *c, json_t *params)
     store *s = yc_node_store(c->node);
     uint8_t prefix[YC_KEY_MAX];
     size_t pl = yc_key_idx_usage_asset(prefix, id);
-    struct kv_list l = {0};
-    int rc = s ? scan(s, prefix, pl, limit, &l) : YC_EIO;
     json_t *arr = json_array();
-    if (rc == YC_OK && !arr)
-        rc = YC_ENOMEM;
-    for (size_t i = 0; rc == YC_OK && i < l.n; i++) {
-        uint8_t key[YC_KEY_MAX], *val;
-        struct yc_usage u;
-        rc = yc__rpc_read_obj(s, key, yc_key_usage(key, l.val[i]), &val, dec_usage, &u);
-        if (rc != YC_OK) {
-            rc = rc == YC_ENOTFOUND ? YC_ECORRUPT : rc;
-            break;
-        }
-        json_t *o = json_object();
-        json_object_set_new(o, "id", yc_rjson_hex(l.val[i], YC_HASH_LEN));
-        json_object_set_new(o, "asset", yc_rjson_hex(u.asset, YC_HASH_LEN));
-        json_object_set_new(o, "authority", yc_rjson_hex(u.authority, YC_HASH_LEN));
-        json_object_set_new(o, "authority_kind", yc_rjson_slice(&u.authority_kind));
-        json_object_set_new(o, "user", yc_rjson_addr(u.user));
-        json_object_set_new(o, "subject", yc_rjson_addr(u.subject));
-        json_object_set_new(o, "purpose", yc_rjson_slice(&u.purpose));
-        json_object_set_new(o, "operation", yc_rjson_slice(&u.operation));
-        json_object_set_new(o, "category", yc_rjson_slice(&u.category));
-        json_object_set_new(o, "fee", yc_rjson_u64(u.fee));
-        json_object_set_new(o, "height", yc_rjson_u64(u.height));
-        json_object_set_new(o, "time", yc_rjson_time(u.time_ms));
-        json_object_set_new(o, "time_ms", yc_rjson_u64(u.time_ms));
-        json_object_set_new(o, "input", opt_hex(u.has_input, u.input));
-        json_object_set_new(o, "output", opt_hex(u.has_output, u.output));
-        json_array_append_new(arr, o);
-        yc_free(val);
+    int rc = !s ? YC_EIO : !arr ? YC_ENOMEM : YC_OK;
+    if (rc == YC_OK) {
+        struct yc_state_src src = store_state_src(s);
+        rc = yc_list_usage(&src, prefix, pl, limit, arr);
     }
-    kv_free(&l);
     if (rc != YC_OK) {
         json_decref(arr);
         yc__rpc_fail(c, RPC_INTERNAL, rc, NULL);
@@ -488,12 +458,12 @@ void yc__rpc_assets(struct rpc_call *c, json_t *params)
                 rc = rc == YC_ENOTFOUND ? YC_ECORRUPT : rc;
                 break;
             }
-            cur = json_pack("{s:o*,s:o*,s:o*,s:s,s:o*,s:o*,s:[]}", "id",
-                            yc_rjson_hex(id, YC_HASH_LEN), "title", yc_rjson_slice(&a.title),
-                            "grade", yc_rjson_slice(&a.grade), "status",
-                            yc_asset_status(&a, tip.height), "certificate",
-                            a.certificate.len > 0 ? yc_rjson_slice(&a.certificate) : json_null(),
-                            "registered_at", yc_rjson_u64(a.registered_at), "rights");
+            cur =
+                json_pack("{s:o*,s:o*,s:o*,s:s,s:o*,s:o*,s:[]}", "id", yc_json_hex(id, YC_HASH_LEN),
+                          "title", yc_json_slice(&a.title), "grade", yc_json_slice(&a.grade),
+                          "status", yc_asset_status(&a, tip.height), "certificate",
+                          a.certificate.len > 0 ? yc_json_slice(&a.certificate) : json_null(),
+                          "registered_at", yc_json_u64(a.registered_at), "rights");
             yc_free(val);
             json_array_append_new(arr, cur);
             cur_id = id;
@@ -508,7 +478,7 @@ void yc__rpc_assets(struct rpc_call *c, json_t *params)
         yc__rpc_fail(c, RPC_INTERNAL, rc, NULL);
         return;
     }
-    yc__rpc_ok(c, json_pack("{s:o*,s:o*}", "holder", yc_rjson_addr(holder), "assets", arr));
+    yc__rpc_ok(c, json_pack("{s:o*,s:o*}", "holder", yc_json_addr(holder), "assets", arr));
 }
 
 /* ---- carries ---- */
@@ -518,17 +488,17 @@ static json_t *carry_json(const uint8_t id[YC_HASH_LEN], const struct yc_carry *
     json_t *o = json_object();
     if (!o)
         return NULL;
-    json_object_set_new(o, "id", yc_rjson_hex(id, YC_HASH_LEN));
-    json_object_set_new(o, "subject", yc_rjson_addr(k->subject));
-    json_object_set_new(o, "holder", yc_rjson_addr(k->holder));
-    json_object_set_new(o, "recipient", yc_rjson_addr(k->recipient));
-    json_object_set_new(o, "categories", yc_rjson_list(&k->categories));
+    json_object_set_new(o, "id", yc_json_hex(id, YC_HASH_LEN));
+    json_object_set_new(o, "subject", yc_json_addr(k->subject));
+    json_object_set_new(o, "holder", yc_json_addr(k->holder));
+    json_object_set_new(o, "recipient", yc_json_addr(k->recipient));
+    json_object_set_new(o, "categories", yc_json_list(&k->categories));
     json_object_set_new(o, "asset", opt_hex(k->has_asset, k->asset));
-    json_object_set_new(o, "status", yc_rjson_slice(&k->status));
-    json_object_set_new(o, "requested_at", yc_rjson_u64(k->requested_at));
-    json_object_set_new(o, "closed_at", yc_rjson_u64_or_null(k->closed_at));
+    json_object_set_new(o, "status", yc_json_slice(&k->status));
+    json_object_set_new(o, "requested_at", yc_json_u64(k->requested_at));
+    json_object_set_new(o, "closed_at", yc_json_u64_or_null(k->closed_at));
     json_object_set_new(o, "package", opt_hex(k->has_package, k->package));
-    json_object_set_new(o, "reason", k->reason.len > 0 ? yc_rjson_slice(&k->reason) : json_null());
+    json_object_set_new(o, "reason", k->reason.len > 0 ? yc_json_slice(&k->reason) : json_null());
     return o;
 }
 

@@ -89,9 +89,9 @@ void yc__rpc_block(struct rpc_call *c, json_t *params)
         if (rc == YC_OK)
             rc = yc_header_hash(&h, hash);
         if (rc == YC_OK && o) {
-            json_object_set_new(o, "height", yc_rjson_u64(height));
-            json_object_set_new(o, "hash", yc_rjson_hex(hash, YC_HASH_LEN));
-            json_object_set_new(o, "raw", yc_rjson_hex(bytes, len));
+            json_object_set_new(o, "height", yc_json_u64(height));
+            json_object_set_new(o, "hash", yc_json_hex(hash, YC_HASH_LEN));
+            json_object_set_new(o, "raw", yc_json_hex(bytes, len));
         }
     } else {
         struct yc_block b;
@@ -100,15 +100,15 @@ void yc__rpc_block(struct rpc_call *c, json_t *params)
             json_t *ids = json_array();
             json_t *results = json_array();
             for (uint32_t i = 0; ids && i < b.ntx; i++)
-                json_array_append_new(ids, yc_rjson_hex(b.txs[i].id, YC_HASH_LEN));
+                json_array_append_new(ids, yc_json_hex(b.txs[i].id, YC_HASH_LEN));
             for (uint32_t i = 0; results && i < b.ntx; i++)
                 json_array_append_new(results, json_string(yc_err_name(b.results[i])));
-            json_object_set_new(o, "height", yc_rjson_u64(b.hdr.height));
-            json_object_set_new(o, "hash", yc_rjson_hex(b.hash, YC_HASH_LEN));
-            json_object_set_new(o, "header", yc_rjson_header(&b.hdr));
+            json_object_set_new(o, "height", yc_json_u64(b.hdr.height));
+            json_object_set_new(o, "hash", yc_json_hex(b.hash, YC_HASH_LEN));
+            json_object_set_new(o, "header", yc_json_header(&b.hdr));
             json_object_set_new(o, "txs", ids);
             json_object_set_new(o, "results", results);
-            json_object_set_new(o, "certificate", yc_rjson_cert(&b.cert));
+            json_object_set_new(o, "certificate", yc_json_cert(&b.cert));
         }
         if (rc == YC_OK)
             yc_block_cleanup(&b);
@@ -155,11 +155,11 @@ void yc__rpc_blockchain(struct rpc_call *c, json_t *params)
         if (rc != YC_OK)
             break;
         json_t *e = json_object();
-        json_object_set_new(e, "height", yc_rjson_u64(h));
-        json_object_set_new(e, "hash", yc_rjson_hex(hash, YC_HASH_LEN));
-        json_object_set_new(e, "time", yc_rjson_time(hdr.time_ms));
-        json_object_set_new(e, "time_ms", yc_rjson_u64(hdr.time_ms));
-        json_object_set_new(e, "tx_count", yc_rjson_u64(hdr.tx_count));
+        json_object_set_new(e, "height", yc_json_u64(h));
+        json_object_set_new(e, "hash", yc_json_hex(hash, YC_HASH_LEN));
+        json_object_set_new(e, "time", yc_json_time(hdr.time_ms));
+        json_object_set_new(e, "time_ms", yc_json_u64(hdr.time_ms));
+        json_object_set_new(e, "tx_count", yc_json_u64(hdr.tx_count));
         json_object_set_new(e, "proposer", json_integer((json_int_t)hdr.proposer));
         json_array_append_new(blocks, e);
     }
@@ -168,5 +168,5 @@ void yc__rpc_blockchain(struct rpc_call *c, json_t *params)
         yc__rpc_fail(c, RPC_INTERNAL, rc, "stored block unreadable");
         return;
     }
-    yc__rpc_ok(c, json_pack("{s:o,s:o*}", "last_height", yc_rjson_u64(tip), "blocks", blocks));
+    yc__rpc_ok(c, json_pack("{s:o,s:o*}", "last_height", yc_json_u64(tip), "blocks", blocks));
 }

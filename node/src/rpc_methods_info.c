@@ -31,13 +31,13 @@ void yc__rpc_status(struct rpc_call *c, json_t *params)
     json_object_set_new(o, "chain_id", json_string(st.chain_id ? st.chain_id : ""));
     json_object_set_new(o, "node_id", json_string(st.node_id));
     json_object_set_new(o, "role", json_string(st.role ? st.role : ""));
-    json_object_set_new(o, "height", yc_rjson_u64(st.height));
-    json_object_set_new(o, "view", yc_rjson_u64(st.view));
+    json_object_set_new(o, "height", yc_json_u64(st.height));
+    json_object_set_new(o, "view", yc_json_u64(st.view));
     json_object_set_new(o, "primary", json_integer((json_int_t)st.primary));
-    json_object_set_new(o, "last_block_hash", yc_rjson_hex(st.last_block_hash, YC_HASH_LEN));
-    json_object_set_new(o, "last_block_time", yc_rjson_time(st.last_block_time_ms));
-    json_object_set_new(o, "last_block_time_ms", yc_rjson_u64(st.last_block_time_ms));
-    json_object_set_new(o, "state_root", yc_rjson_hex(st.state_root, YC_HASH_LEN));
+    json_object_set_new(o, "last_block_hash", yc_json_hex(st.last_block_hash, YC_HASH_LEN));
+    json_object_set_new(o, "last_block_time", yc_json_time(st.last_block_time_ms));
+    json_object_set_new(o, "last_block_time_ms", yc_json_u64(st.last_block_time_ms));
+    json_object_set_new(o, "state_root", yc_json_hex(st.state_root, YC_HASH_LEN));
     json_object_set_new(o, "catching_up", json_boolean(st.catching_up));
     json_object_set_new(o, "peers", json_integer((json_int_t)st.peers));
     json_object_set_new(o, "validator_index",
@@ -45,7 +45,7 @@ void yc__rpc_status(struct rpc_call *c, json_t *params)
                             ? json_null()
                             : json_integer((json_int_t)st.validator_index));
     if (g)
-        json_object_set_new(o, "genesis_hash", yc_rjson_hex(g->hash, YC_HASH_LEN));
+        json_object_set_new(o, "genesis_hash", yc_json_hex(g->hash, YC_HASH_LEN));
     json_object_set_new(o, "version", json_string(YC_VERSION));
     yc__rpc_ok(c, o);
 }
@@ -93,9 +93,9 @@ static json_t *mempool_counts(yc_node *n)
     json_t *o = json_object();
     if (!o)
         return NULL;
-    json_object_set_new(o, "count", yc_rjson_u64(count));
-    json_object_set_new(o, "total", yc_rjson_u64(count));
-    json_object_set_new(o, "total_bytes", yc_rjson_u64(bytes));
+    json_object_set_new(o, "count", yc_json_u64(count));
+    json_object_set_new(o, "total", yc_json_u64(count));
+    json_object_set_new(o, "total_bytes", yc_json_u64(bytes));
     return o;
 }
 
@@ -112,11 +112,11 @@ static int visit_pending(void *ctx, const struct yc_tx *tx)
     json_t *e = json_object();
     if (!e)
         return 1;
-    json_object_set_new(e, "id", yc_rjson_hex(tx->id, YC_HASH_LEN));
+    json_object_set_new(e, "id", yc_json_hex(tx->id, YC_HASH_LEN));
     json_object_set_new(e, "type", type ? json_string(type) : json_null());
-    json_object_set_new(e, "sender", yc_rjson_addr(tx->sender));
-    json_object_set_new(e, "nonce", yc_rjson_u64(tx->nonce));
-    json_object_set_new(e, "bytes", yc_rjson_u64(tx->len));
+    json_object_set_new(e, "sender", yc_json_addr(tx->sender));
+    json_object_set_new(e, "nonce", yc_json_u64(tx->nonce));
+    json_object_set_new(e, "bytes", yc_json_u64(tx->len));
     return json_array_append_new(a, e) == 0 ? 0 : 1;
 }
 
@@ -134,7 +134,7 @@ void yc__rpc_unconfirmed_txs(struct rpc_call *c, json_t *params)
         return;
     }
     yc_node_mempool_each(c->node, limit, visit_pending, a);
-    json_object_set_new(o, "count", yc_rjson_u64(json_array_size(a)));
+    json_object_set_new(o, "count", yc_json_u64(json_array_size(a)));
     json_object_set_new(o, "txs", a);
     yc__rpc_ok(c, o);
 }

@@ -102,7 +102,7 @@ static int scan_ids(store *s, const uint8_t *prefix, size_t plen, size_t limit, 
 
 static json_t *hex32(const uint8_t *p)
 {
-    return yc_rjson_hex(p, YC_HASH_LEN);
+    return yc_json_hex(p, YC_HASH_LEN);
 }
 
 static bool tip_of(struct rpc_call *c, store **s, struct store_tip *tip)
@@ -138,26 +138,26 @@ static json_t *listing_json(const uint8_t id[YC_HASH_LEN], const struct yc_listi
         json_array_append_new(bids, hex32(l->bids[i]));
     json_object_set_new(o, "id", hex32(id));
     json_object_set_new(o, "asset", hex32(l->asset));
-    json_object_set_new(o, "seller", yc_rjson_addr(l->seller));
-    json_object_set_new(o, "offer", yc_rjson_slice(&l->offer));
-    json_object_set_new(o, "price", yc_rjson_u64(l->price));
-    json_object_set_new(o, "sector", yc_rjson_slice(&l->sector));
-    json_object_set_new(o, "status", yc_rjson_slice(&l->status));
-    json_object_set_new(o, "listed_at", yc_rjson_u64(l->listed_at));
-    json_object_set_new(o, "time", yc_rjson_time(l->time_ms));
-    json_object_set_new(o, "closed_at", yc_rjson_u64_or_null(l->closed_at));
-    json_object_set_new(o, "appraisals", yc_rjson_u64(l->appraisals));
+    json_object_set_new(o, "seller", yc_json_addr(l->seller));
+    json_object_set_new(o, "offer", yc_json_slice(&l->offer));
+    json_object_set_new(o, "price", yc_json_u64(l->price));
+    json_object_set_new(o, "sector", yc_json_slice(&l->sector));
+    json_object_set_new(o, "status", yc_json_slice(&l->status));
+    json_object_set_new(o, "listed_at", yc_json_u64(l->listed_at));
+    json_object_set_new(o, "time", yc_json_time(l->time_ms));
+    json_object_set_new(o, "closed_at", yc_json_u64_or_null(l->closed_at));
+    json_object_set_new(o, "appraisals", yc_json_u64(l->appraisals));
     json_object_set_new(o, "open_bids", bids);
     json_object_set_new(o, "deal", l->has_deal ? hex32(l->deal) : json_null());
     if (l->visibility.len > 0) {
         json_t *t = json_object();
-        json_object_set_new(t, "operations", yc_rjson_list(&l->operations));
-        json_object_set_new(t, "purposes", yc_rjson_list(&l->purposes));
-        json_object_set_new(t, "visibility", yc_rjson_slice(&l->visibility));
-        json_object_set_new(t, "until", yc_rjson_u64(l->until));
-        json_object_set_new(t, "until_time", yc_rjson_time(l->until));
-        json_object_set_new(t, "fee", yc_rjson_u64(l->fee));
-        json_object_set_new(t, "max_uses", yc_rjson_u64(l->max_uses));
+        json_object_set_new(t, "operations", yc_json_list(&l->operations));
+        json_object_set_new(t, "purposes", yc_json_list(&l->purposes));
+        json_object_set_new(t, "visibility", yc_json_slice(&l->visibility));
+        json_object_set_new(t, "until", yc_json_u64(l->until));
+        json_object_set_new(t, "until_time", yc_json_time(l->until));
+        json_object_set_new(t, "fee", yc_json_u64(l->fee));
+        json_object_set_new(t, "max_uses", yc_json_u64(l->max_uses));
         json_object_set_new(o, "terms", t);
     } else {
         json_object_set_new(o, "terms", json_null());
@@ -172,13 +172,13 @@ static json_t *bid_json(const uint8_t id[YC_HASH_LEN], const struct yc_bid *b, u
         return NULL;
     json_object_set_new(o, "id", hex32(id));
     json_object_set_new(o, "listing", hex32(b->listing));
-    json_object_set_new(o, "bidder", yc_rjson_addr(b->bidder));
-    json_object_set_new(o, "price", yc_rjson_u64(b->price));
-    json_object_set_new(o, "escrow", yc_rjson_u64(b->escrow));
-    json_object_set_new(o, "expires", yc_rjson_u64(b->expires));
-    json_object_set_new(o, "expires_time", yc_rjson_time(b->expires));
-    json_object_set_new(o, "height", yc_rjson_u64(b->height));
-    json_object_set_new(o, "closed_at", yc_rjson_u64_or_null(b->closed_at));
+    json_object_set_new(o, "bidder", yc_json_addr(b->bidder));
+    json_object_set_new(o, "price", yc_json_u64(b->price));
+    json_object_set_new(o, "escrow", yc_json_u64(b->escrow));
+    json_object_set_new(o, "expires", yc_json_u64(b->expires));
+    json_object_set_new(o, "expires_time", yc_json_time(b->expires));
+    json_object_set_new(o, "height", yc_json_u64(b->height));
+    json_object_set_new(o, "closed_at", yc_json_u64_or_null(b->closed_at));
     json_object_set_new(o, "status", json_string(yc_bid_status(b, now)));
     return o;
 }
@@ -186,9 +186,9 @@ static json_t *bid_json(const uint8_t id[YC_HASH_LEN], const struct yc_bid *b, u
 static json_t *appraisal_json(const uint8_t id[YC_HASH_LEN], const struct yc_appraisal *a)
 {
     return json_pack("{s:o*,s:o*,s:o*,s:o*,s:o*,s:o*,s:o*}", "id", hex32(id), "appraiser",
-                     yc_rjson_addr(a->appraiser), "value", yc_rjson_u64(a->value), "method",
-                     yc_rjson_slice(&a->method), "report", hex32(a->report), "height",
-                     yc_rjson_u64(a->height), "time", yc_rjson_time(a->time_ms));
+                     yc_json_addr(a->appraiser), "value", yc_json_u64(a->value), "method",
+                     yc_json_slice(&a->method), "report", hex32(a->report), "height",
+                     yc_json_u64(a->height), "time", yc_json_time(a->time_ms));
 }
 
 static json_t *deal_json(const uint8_t id[YC_HASH_LEN], const struct yc_deal *d)
@@ -201,47 +201,47 @@ static json_t *deal_json(const uint8_t id[YC_HASH_LEN], const struct yc_deal *d)
     }
     for (uint32_t i = 0; i < d->npayouts; i++)
         json_array_append_new(pay,
-                              json_pack("{s:o*,s:o*}", "account", yc_rjson_addr(d->payouts[i].pub),
-                                        "amount", yc_rjson_u64(d->payouts[i].amount)));
+                              json_pack("{s:o*,s:o*}", "account", yc_json_addr(d->payouts[i].pub),
+                                        "amount", yc_json_u64(d->payouts[i].amount)));
     json_object_set_new(o, "id", hex32(id));
     json_object_set_new(o, "listing", hex32(d->listing));
     json_object_set_new(o, "bid", hex32(d->bid));
     json_object_set_new(o, "asset", hex32(d->asset));
-    json_object_set_new(o, "offer", yc_rjson_slice(&d->offer));
-    json_object_set_new(o, "seller", yc_rjson_addr(d->seller));
-    json_object_set_new(o, "buyer", yc_rjson_addr(d->buyer));
-    json_object_set_new(o, "price", yc_rjson_u64(d->price));
-    json_object_set_new(o, "fee", yc_rjson_u64(d->fee));
-    json_object_set_new(o, "exchange", d->has_exchange ? yc_rjson_addr(d->exchange) : json_null());
+    json_object_set_new(o, "offer", yc_json_slice(&d->offer));
+    json_object_set_new(o, "seller", yc_json_addr(d->seller));
+    json_object_set_new(o, "buyer", yc_json_addr(d->buyer));
+    json_object_set_new(o, "price", yc_json_u64(d->price));
+    json_object_set_new(o, "fee", yc_json_u64(d->fee));
+    json_object_set_new(o, "exchange", d->has_exchange ? yc_json_addr(d->exchange) : json_null());
     json_object_set_new(o, "payouts", pay);
-    json_object_set_new(o, "sector", yc_rjson_slice(&d->sector));
+    json_object_set_new(o, "sector", yc_json_slice(&d->sector));
     json_object_set_new(o, "cross_border", json_boolean(d->cross_border));
     json_object_set_new(o, "destination",
-                        d->destination.len > 0 ? yc_rjson_slice(&d->destination) : json_null());
+                        d->destination.len > 0 ? yc_json_slice(&d->destination) : json_null());
     json_object_set_new(o, "assessment", d->has_assessment ? hex32(d->assessment) : json_null());
     json_object_set_new(o, "license", d->has_license ? hex32(d->license) : json_null());
-    json_object_set_new(o, "policy_version", yc_rjson_u64(d->policy_version));
-    json_object_set_new(o, "height", yc_rjson_u64(d->height));
-    json_object_set_new(o, "index", yc_rjson_u64(d->index));
-    json_object_set_new(o, "time", yc_rjson_time(d->time_ms));
+    json_object_set_new(o, "policy_version", yc_json_u64(d->policy_version));
+    json_object_set_new(o, "height", yc_json_u64(d->height));
+    json_object_set_new(o, "index", yc_json_u64(d->index));
+    json_object_set_new(o, "time", yc_json_time(d->time_ms));
     return o;
 }
 
 static json_t *pledge_json(const uint8_t id[YC_HASH_LEN], const struct yc_pledge *p)
 {
     return json_pack("{s:o*,s:o*,s:o*,s:o*,s:o*,s:o*,s:o*,s:o*,s:o*,s:o*}", "id", hex32(id),
-                     "asset", hex32(p->asset), "pledgor", yc_rjson_addr(p->pledgor), "pledgee",
-                     yc_rjson_addr(p->pledgee), "amount", yc_rjson_u64(p->amount), "due",
-                     yc_rjson_u64(p->due), "due_time", yc_rjson_time(p->due), "status",
-                     yc_rjson_slice(&p->status), "created_at", yc_rjson_u64(p->created_at),
-                     "closed_at", yc_rjson_u64_or_null(p->closed_at));
+                     "asset", hex32(p->asset), "pledgor", yc_json_addr(p->pledgor), "pledgee",
+                     yc_json_addr(p->pledgee), "amount", yc_json_u64(p->amount), "due",
+                     yc_json_u64(p->due), "due_time", yc_json_time(p->due), "status",
+                     yc_json_slice(&p->status), "created_at", yc_json_u64(p->created_at),
+                     "closed_at", yc_json_u64_or_null(p->closed_at));
 }
 
 static json_t *pubs_json(const uint8_t (*pubs)[YC_PUBKEY_LEN], uint32_t n)
 {
     json_t *a = json_array();
     for (uint32_t i = 0; a && i < n; i++)
-        json_array_append_new(a, yc_rjson_addr(pubs[i]));
+        json_array_append_new(a, yc_json_addr(pubs[i]));
     return a;
 }
 
@@ -250,7 +250,7 @@ static json_t *adds_json(const struct yc_code_adds *a)
 {
     json_t *arr = json_array();
     for (uint32_t i = 0; arr && i < a->n && i < YC_POLICY_CODES_MAX; i++)
-        json_array_append_new(arr, yc_rjson_slice(&a->items[i]));
+        json_array_append_new(arr, yc_json_slice(&a->items[i]));
     return arr;
 }
 
@@ -259,20 +259,20 @@ static json_t *policy_json(const struct yc_policy *p)
     json_t *o = json_object();
     if (!o)
         return NULL;
-    json_object_set_new(o, "version", yc_rjson_u64(p->version));
-    json_object_set_new(o, "height", yc_rjson_u64(p->height));
-    json_object_set_new(o, "regulator", p->version ? yc_rjson_addr(p->regulator) : json_null());
+    json_object_set_new(o, "version", yc_json_u64(p->version));
+    json_object_set_new(o, "height", yc_json_u64(p->height));
+    json_object_set_new(o, "regulator", p->version ? yc_json_addr(p->regulator) : json_null());
     json_object_set_new(o, "negative_list",
                         json_pack("{s:o*,s:o*,s:o*,s:o*}", "categories",
-                                  yc_rjson_list(&p->banned_categories), "catalog_prefixes",
-                                  yc_rjson_list(&p->banned_catalog_prefixes), "accounts",
+                                  yc_json_list(&p->banned_categories), "catalog_prefixes",
+                                  yc_json_list(&p->banned_catalog_prefixes), "accounts",
                                   pubs_json((const uint8_t(*)[YC_PUBKEY_LEN])p->banned_accounts,
                                             p->nbanned_accounts),
-                                  "jurisdictions", yc_rjson_list(&p->banned_jurisdictions)));
+                                  "jurisdictions", yc_json_list(&p->banned_jurisdictions)));
     json_object_set_new(
         o, "alerts",
         json_pack(
-            "{s:o*,s:b,s:b,s:o*}", "deal_above", yc_rjson_u64_or_null(p->alert_amount),
+            "{s:o*,s:b,s:b,s:o*}", "deal_above", yc_json_u64_or_null(p->alert_amount),
             "cross_border", p->alert_cross_border, "important_data", p->alert_important, "accounts",
             pubs_json((const uint8_t(*)[YC_PUBKEY_LEN])p->alert_accounts, p->nalert_accounts)));
     json_object_set_new(o, "codes_added",
@@ -287,19 +287,19 @@ static json_t *credit_json(const uint8_t id[YC_HASH_LEN], const struct yc_credit
     if (!o)
         return NULL;
     json_object_set_new(o, "id", hex32(id));
-    json_object_set_new(o, "account", yc_rjson_addr(c->account));
-    json_object_set_new(o, "severity", yc_rjson_slice(&c->severity));
-    json_object_set_new(o, "reason", yc_rjson_slice(&c->reason));
+    json_object_set_new(o, "account", yc_json_addr(c->account));
+    json_object_set_new(o, "severity", yc_json_slice(&c->severity));
+    json_object_set_new(o, "reason", yc_json_slice(&c->reason));
     json_object_set_new(o, "evidence", hex32(c->evidence));
-    json_object_set_new(o, "regulator", yc_rjson_addr(c->regulator));
-    json_object_set_new(o, "status", yc_rjson_slice(&c->status));
-    json_object_set_new(o, "height", yc_rjson_u64(c->height));
-    json_object_set_new(o, "time", yc_rjson_time(c->time_ms));
-    json_object_set_new(o, "resolved_at", yc_rjson_u64_or_null(c->resolved_at));
-    json_object_set_new(o, "note", c->note.len > 0 ? yc_rjson_slice(&c->note) : json_null());
+    json_object_set_new(o, "regulator", yc_json_addr(c->regulator));
+    json_object_set_new(o, "status", yc_json_slice(&c->status));
+    json_object_set_new(o, "height", yc_json_u64(c->height));
+    json_object_set_new(o, "time", yc_json_time(c->time_ms));
+    json_object_set_new(o, "resolved_at", yc_json_u64_or_null(c->resolved_at));
+    json_object_set_new(o, "note", c->note.len > 0 ? yc_json_slice(&c->note) : json_null());
     json_object_set_new(o, "objection",
                         c->has_objection ? json_pack("{s:o*,s:o*}", "reason",
-                                                     yc_rjson_slice(&c->objection_reason),
+                                                     yc_json_slice(&c->objection_reason),
                                                      "evidence", hex32(c->objection_evidence))
                                          : json_null());
     return o;
@@ -310,16 +310,16 @@ static json_t *alert_json(const struct yc_alert *a)
     json_t *o = json_object();
     if (!o)
         return NULL;
-    json_object_set_new(o, "kind", yc_rjson_slice(&a->kind));
+    json_object_set_new(o, "kind", yc_json_slice(&a->kind));
     json_object_set_new(o, "tx", hex32(a->tx));
-    json_object_set_new(o, "type", yc_rjson_slice(&a->type));
-    json_object_set_new(o, "height", yc_rjson_u64(a->height));
-    json_object_set_new(o, "index", yc_rjson_u64(a->index));
-    json_object_set_new(o, "time", yc_rjson_time(a->time_ms));
-    json_object_set_new(o, "account", a->has_account ? yc_rjson_addr(a->account) : json_null());
+    json_object_set_new(o, "type", yc_json_slice(&a->type));
+    json_object_set_new(o, "height", yc_json_u64(a->height));
+    json_object_set_new(o, "index", yc_json_u64(a->index));
+    json_object_set_new(o, "time", yc_json_time(a->time_ms));
+    json_object_set_new(o, "account", a->has_account ? yc_json_addr(a->account) : json_null());
     json_object_set_new(o, "asset", a->has_asset ? hex32(a->asset) : json_null());
-    json_object_set_new(o, "amount", yc_rjson_u64(a->amount));
-    json_object_set_new(o, "policy_version", yc_rjson_u64(a->policy_version));
+    json_object_set_new(o, "amount", yc_json_u64(a->amount));
+    json_object_set_new(o, "policy_version", yc_json_u64(a->policy_version));
     return o;
 }
 
@@ -358,7 +358,7 @@ void yc__rpc_listings(struct rpc_call *c, json_t *params)
         yc__rpc_fail(c, RPC_INTERNAL, rc == YC_ENOTFOUND ? YC_ECORRUPT : rc, NULL);
         return;
     }
-    yc__rpc_ok(c, json_pack("{s:o*,s:o*}", "listings", arr, "as_of", yc_rjson_u64(tip.height)));
+    yc__rpc_ok(c, json_pack("{s:o*,s:o*}", "listings", arr, "as_of", yc_json_u64(tip.height)));
 }
 
 /* Objects named by an index of `owner`, rendered by `render`, appended to arr. */
@@ -445,7 +445,7 @@ void yc__rpc_listing(struct rpc_call *c, json_t *params)
     json_object_set_new(o, "appraisal_list", apps);
     json_object_set_new(o, "bids", bids);
     json_object_set_new(o, "deal_detail", deal);
-    json_object_set_new(o, "as_of", yc_rjson_u64(tip.height));
+    json_object_set_new(o, "as_of", yc_json_u64(tip.height));
     yc__rpc_ok(c, o);
 }
 
@@ -473,15 +473,15 @@ static int price_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *v
     if (json_array_size(ps->arr) >= ps->limit)
         return 1;
     json_t *o = json_object();
-    json_object_set_new(o, "sector", yc_rjson_slice(&pp.sector));
-    json_object_set_new(o, "period", yc_rjson_u64(pp.period));
-    json_object_set_new(o, "period_start", yc_rjson_time(pp.period));
-    json_object_set_new(o, "count", yc_rjson_u64(pp.count));
-    json_object_set_new(o, "volume", yc_rjson_u64(pp.volume));
-    json_object_set_new(o, "vwap", yc_rjson_u64(pp.vwap));
-    json_object_set_new(o, "high", yc_rjson_u64(pp.high));
-    json_object_set_new(o, "low", yc_rjson_u64(pp.low));
-    json_object_set_new(o, "last_height", yc_rjson_u64(pp.last_height));
+    json_object_set_new(o, "sector", yc_json_slice(&pp.sector));
+    json_object_set_new(o, "period", yc_json_u64(pp.period));
+    json_object_set_new(o, "period_start", yc_json_time(pp.period));
+    json_object_set_new(o, "count", yc_json_u64(pp.count));
+    json_object_set_new(o, "volume", yc_json_u64(pp.volume));
+    json_object_set_new(o, "vwap", yc_json_u64(pp.vwap));
+    json_object_set_new(o, "high", yc_json_u64(pp.high));
+    json_object_set_new(o, "low", yc_json_u64(pp.low));
+    json_object_set_new(o, "last_height", yc_json_u64(pp.last_height));
     json_object_set_new(o, "last_tx", hex32(pp.last_tx));
     json_array_append_new(ps->arr, o);
     return 0;
@@ -527,8 +527,8 @@ void yc__rpc_price_index(struct rpc_call *c, json_t *params)
         yc__rpc_fail(c, RPC_INTERNAL, rc, NULL);
         return;
     }
-    yc__rpc_ok(c, json_pack("{s:o*,s:o*,s:o*}", "period_ms", yc_rjson_u64(YC_PRICE_PERIOD_MS),
-                            "points", ps.arr, "as_of", yc_rjson_u64(tip.height)));
+    yc__rpc_ok(c, json_pack("{s:o*,s:o*,s:o*}", "period_ms", yc_json_u64(YC_PRICE_PERIOD_MS),
+                            "points", ps.arr, "as_of", yc_json_u64(tip.height)));
 }
 
 /* ---- pledges ---- */
@@ -572,7 +572,7 @@ void yc__rpc_pledges(struct rpc_call *c, json_t *params)
         yc__rpc_fail(c, RPC_INTERNAL, rc, NULL);
         return;
     }
-    yc__rpc_ok(c, json_pack("{s:o*,s:o*}", "pledges", arr, "as_of", yc_rjson_u64(tip.height)));
+    yc__rpc_ok(c, json_pack("{s:o*,s:o*}", "pledges", arr, "as_of", yc_json_u64(tip.height)));
 }
 
 /* ---- policy ---- */
@@ -603,7 +603,7 @@ void yc__rpc_policy(struct rpc_call *c, json_t *params)
         yc__rpc_fail(c, RPC_INTERNAL, rc == YC_OK ? YC_ENOMEM : rc, NULL);
         return;
     }
-    json_object_set_new(o, "as_of", yc_rjson_u64(tip.height));
+    json_object_set_new(o, "as_of", yc_json_u64(tip.height));
     yc__rpc_ok(c, o);
 }
 
@@ -636,12 +636,12 @@ void yc__rpc_credit(struct rpc_call *c, json_t *params)
     if (rc == YC_OK && (!o || !hist))
         rc = YC_ENOMEM;
     if (rc == YC_OK) {
-        json_object_set_new(o, "address", yc_rjson_addr(pub));
-        json_object_set_new(o, "status", yc_rjson_slice(&a.credit));
+        json_object_set_new(o, "address", yc_json_addr(pub));
+        json_object_set_new(o, "status", yc_json_slice(&a.credit));
         json_object_set_new(o, "live",
-                            json_pack("{s:o*,s:o*,s:o*}", "warning", yc_rjson_u64(st.warning),
-                                      "restricted", yc_rjson_u64(st.restricted), "frozen",
-                                      yc_rjson_u64(st.frozen)));
+                            json_pack("{s:o*,s:o*,s:o*}", "warning", yc_json_u64(st.warning),
+                                      "restricted", yc_json_u64(st.restricted), "frozen",
+                                      yc_json_u64(st.frozen)));
     }
     yc_free(aval);
     yc_free(sval);
@@ -666,7 +666,7 @@ void yc__rpc_credit(struct rpc_call *c, json_t *params)
         return;
     }
     json_object_set_new(o, "records", hist);
-    json_object_set_new(o, "as_of", yc_rjson_u64(tip.height));
+    json_object_set_new(o, "as_of", yc_json_u64(tip.height));
     yc__rpc_ok(c, o);
 }
 
@@ -719,5 +719,5 @@ void yc__rpc_alerts(struct rpc_call *c, json_t *params)
         yc__rpc_fail(c, RPC_INTERNAL, rc, NULL);
         return;
     }
-    yc__rpc_ok(c, json_pack("{s:o*,s:o*}", "alerts", as.arr, "as_of", yc_rjson_u64(tip.height)));
+    yc__rpc_ok(c, json_pack("{s:o*,s:o*}", "alerts", as.arr, "as_of", yc_json_u64(tip.height)));
 }

@@ -25,8 +25,8 @@ static json_t *peer_json(yc_node *n, const struct yc_node_peer *p)
     if (!o)
         return NULL;
     bool validator = p->validator != UINT32_MAX && p->validator < yc_node_valset(n)->n;
-    json_object_set_new(o, "conn_id", yc_rjson_u64(p->id));
-    json_object_set_new(o, "node_id", yc_rjson_addr(p->pub));
+    json_object_set_new(o, "conn_id", yc_json_u64(p->id));
+    json_object_set_new(o, "node_id", yc_json_addr(p->pub));
     json_object_set_new(o, "address", json_string(p->addr));
     json_object_set_new(o, "role",
                         json_string(validator   ? "validator"
@@ -37,12 +37,12 @@ static json_t *peer_json(yc_node *n, const struct yc_node_peer *p)
     json_object_set_new(
         o, "name", validator ? json_string(yc_node_validator_name(n, p->validator)) : json_null());
     json_object_set_new(o, "direction", json_string(p->outbound ? "outbound" : "inbound"));
-    json_object_set_new(o, "height", yc_rjson_u64(p->height));
-    json_object_set_new(o, "msgs_in", yc_rjson_u64(p->msgs_in));
-    json_object_set_new(o, "msgs_out", yc_rjson_u64(p->msgs_out));
-    json_object_set_new(o, "bytes_in", yc_rjson_u64(p->bytes_in));
-    json_object_set_new(o, "bytes_out", yc_rjson_u64(p->bytes_out));
-    json_object_set_new(o, "queued_bytes", yc_rjson_u64(p->queued_bytes));
+    json_object_set_new(o, "height", yc_json_u64(p->height));
+    json_object_set_new(o, "msgs_in", yc_json_u64(p->msgs_in));
+    json_object_set_new(o, "msgs_out", yc_json_u64(p->msgs_out));
+    json_object_set_new(o, "bytes_in", yc_json_u64(p->bytes_in));
+    json_object_set_new(o, "bytes_out", yc_json_u64(p->bytes_out));
+    json_object_set_new(o, "queued_bytes", yc_json_u64(p->queued_bytes));
     return o;
 }
 
@@ -74,7 +74,7 @@ void yc__rpc_net_info(struct rpc_call *c, json_t *params)
     json_object_set_new(o, "node_id", json_string(st.node_id));
     json_object_set_new(o, "role", json_string(st.role ? st.role : ""));
     json_object_set_new(o, "catching_up", json_boolean(st.catching_up));
-    json_object_set_new(o, "n_peers", yc_rjson_u64(total));
+    json_object_set_new(o, "n_peers", yc_json_u64(total));
     json_object_set_new(o, "peers", a);
     yc__rpc_ok(c, o);
 }
@@ -104,13 +104,13 @@ void yc__rpc_validators(struct rpc_call *c, json_t *params)
         }
         json_object_set_new(e, "index", json_integer((json_int_t)i));
         json_object_set_new(e, "name", json_string(yc_node_validator_name(c->node, i)));
-        json_object_set_new(e, "pub_key", yc_rjson_hex(vs->keys[i], YC_PUBKEY_LEN));
-        json_object_set_new(e, "id", yc_rjson_addr(vs->keys[i]));
+        json_object_set_new(e, "pub_key", yc_json_hex(vs->keys[i], YC_PUBKEY_LEN));
+        json_object_set_new(e, "id", yc_json_addr(vs->keys[i]));
         json_object_set_new(e, "primary", json_boolean(i == st.primary));
         json_object_set_new(e, "self", json_boolean(i == st.validator_index));
     }
-    json_object_set_new(o, "height", yc_rjson_u64(st.height));
-    json_object_set_new(o, "view", yc_rjson_u64(st.view));
+    json_object_set_new(o, "height", yc_json_u64(st.height));
+    json_object_set_new(o, "view", yc_json_u64(st.view));
     json_object_set_new(o, "primary", json_integer((json_int_t)st.primary));
     json_object_set_new(o, "count", json_integer((json_int_t)vs->n));
     json_object_set_new(o, "quorum", json_integer((json_int_t)vs->quorum));
@@ -130,15 +130,15 @@ static json_t *gov_set_json(const struct yc_gov_set *s)
         const struct yc_validator *v = &s->v[i];
         json_array_append_new(a,
                               json_pack("{s:i,s:s,s:o*,s:o*,s:o*}", "index", (int)i, "name",
-                                        v->name, "pub_key", yc_rjson_hex(v->pub, YC_PUBKEY_LEN),
-                                        "id", yc_rjson_addr(v->pub), "org", yc_rjson_addr(v->org)));
+                                        v->name, "pub_key", yc_json_hex(v->pub, YC_PUBKEY_LEN),
+                                        "id", yc_json_addr(v->pub), "org", yc_json_addr(v->org)));
     }
     if (!o || !a) {
         json_decref(o);
         json_decref(a);
         return NULL;
     }
-    json_object_set_new(o, "from", yc_rjson_u64(s->from));
+    json_object_set_new(o, "from", yc_json_u64(s->from));
     json_object_set_new(o, "count", json_integer((json_int_t)s->n));
     json_object_set_new(o, "quorum", json_integer((json_int_t)yc_quorum(s->n)));
     json_object_set_new(o, "validators", a);
@@ -152,7 +152,7 @@ static json_t *proposal_json(const uint8_t id[YC_HASH_LEN], const struct yc_prop
     json_t *o = json_object(), *ap = json_array();
     uint32_t weight = 0;
     for (uint32_t i = 0; ap && i < p->napprovals; i++)
-        json_array_append_new(ap, yc_rjson_addr(p->approvals[i]));
+        json_array_append_new(ap, yc_json_addr(p->approvals[i]));
     for (uint32_t i = 0; i < now->n; i++) {
         for (uint32_t j = 0; j < p->napprovals; j++) {
             if (memcmp(now->v[i].org, p->approvals[j], YC_PUBKEY_LEN) == 0) {
@@ -166,28 +166,28 @@ static json_t *proposal_json(const uint8_t id[YC_HASH_LEN], const struct yc_prop
         json_decref(ap);
         return NULL;
     }
-    json_object_set_new(o, "id", yc_rjson_hex(id, YC_HASH_LEN));
-    json_object_set_new(o, "action", yc_rjson_slice(&p->action));
-    json_object_set_new(o, "pub_key", yc_rjson_addr(p->pub));
+    json_object_set_new(o, "id", yc_json_hex(id, YC_HASH_LEN));
+    json_object_set_new(o, "action", yc_json_slice(&p->action));
+    json_object_set_new(o, "pub_key", yc_json_addr(p->pub));
     if (p->name.len > 0)
-        json_object_set_new(o, "name", yc_rjson_slice(&p->name));
+        json_object_set_new(o, "name", yc_json_slice(&p->name));
     if (p->has_org)
-        json_object_set_new(o, "org", yc_rjson_addr(p->org));
+        json_object_set_new(o, "org", yc_json_addr(p->org));
     if (p->has_new_pub)
-        json_object_set_new(o, "new_pub_key", yc_rjson_addr(p->new_pub));
-    json_object_set_new(o, "proposer", yc_rjson_addr(p->proposer));
+        json_object_set_new(o, "new_pub_key", yc_json_addr(p->new_pub));
+    json_object_set_new(o, "proposer", yc_json_addr(p->proposer));
     json_object_set_new(o, "approvals", ap);
     json_t *txs = json_array();
     for (uint32_t i = 0; txs && i + 1 < p->napprovals; i++)
-        json_array_append_new(txs, yc_rjson_hex(p->approval_txs[i], YC_HASH_LEN));
+        json_array_append_new(txs, yc_json_hex(p->approval_txs[i], YC_HASH_LEN));
     json_object_set_new(o, "approval_txs", txs ? txs : json_null());
     json_object_set_new(o, "weight", json_integer((json_int_t)weight));
     json_object_set_new(o, "quorum", json_integer((json_int_t)yc_quorum(now->n)));
-    json_object_set_new(o, "created", yc_rjson_u64(p->created));
-    json_object_set_new(o, "expires", yc_rjson_u64(p->expires));
+    json_object_set_new(o, "created", yc_json_u64(p->created));
+    json_object_set_new(o, "expires", yc_json_u64(p->expires));
     json_object_set_new(o, "status", json_string(yc_proposal_status(p, tip + 1)));
-    json_object_set_new(o, "effect", yc_rjson_u64_or_null(p->effect));
-    json_object_set_new(o, "ended", yc_rjson_u64_or_null(p->ended));
+    json_object_set_new(o, "effect", yc_json_u64_or_null(p->effect));
+    json_object_set_new(o, "ended", yc_json_u64_or_null(p->ended));
     return o;
 }
 
@@ -284,10 +284,10 @@ void yc__rpc_valset(struct rpc_call *c, json_t *params)
         json_t *changes = json_array();
         for (uint32_t i = 0; changes && i < nchanges; i++)
             json_array_append_new(changes, gov_set_json(&sets[2 + i]));
-        o = json_pack("{s:o*,s:o*,s:o*,s:o*,s:o*,s:o*,s:o*}", "height", yc_rjson_u64(tip.height),
-                      "at", yc_rjson_u64(at), "set", gov_set_json(&sets[0]), "changes", changes,
-                      "proposals", props, "valset_delay", yc_rjson_u64(g->params.valset_delay),
-                      "valset_expiry", yc_rjson_u64(g->params.valset_expiry));
+        o = json_pack("{s:o*,s:o*,s:o*,s:o*,s:o*,s:o*,s:o*}", "height", yc_json_u64(tip.height),
+                      "at", yc_json_u64(at), "set", gov_set_json(&sets[0]), "changes", changes,
+                      "proposals", props, "valset_delay", yc_json_u64(g->params.valset_delay),
+                      "valset_expiry", yc_json_u64(g->params.valset_expiry));
         props = NULL;
     }
     json_decref(props);
@@ -364,20 +364,20 @@ void yc__rpc_valset_history(struct rpc_call *c, json_t *params)
         if (rc == YC_OK && strcmp(yc_proposal_status(&p, tip.height + 1), "applied") == 0 &&
             p.effect <= to) {
             json_t *txs = json_array();
-            json_array_append_new(txs, yc_rjson_hex(ids.ids[i], YC_HASH_LEN));
+            json_array_append_new(txs, yc_json_hex(ids.ids[i], YC_HASH_LEN));
             for (uint32_t k = 0; k + 1 < p.napprovals; k++)
-                json_array_append_new(txs, yc_rjson_hex(p.approval_txs[k], YC_HASH_LEN));
+                json_array_append_new(txs, yc_json_hex(p.approval_txs[k], YC_HASH_LEN));
             json_array_append_new(changes, json_pack("{s:o*,s:o*,s:o*,s:o*}", "proposal",
-                                                     yc_rjson_hex(ids.ids[i], YC_HASH_LEN), "ended",
-                                                     yc_rjson_u64(p.ended), "effect",
-                                                     yc_rjson_u64(p.effect), "txs", txs));
+                                                     yc_json_hex(ids.ids[i], YC_HASH_LEN), "ended",
+                                                     yc_json_u64(p.ended), "effect",
+                                                     yc_json_u64(p.effect), "txs", txs));
         }
         yc_free(raw);
     }
     free(ids.ids);
     json_t *o = rc == YC_OK && changes
-                    ? json_pack("{s:o*,s:o*,s:o*}", "height", yc_rjson_u64(tip.height), "to",
-                                yc_rjson_u64(to), "changes", changes)
+                    ? json_pack("{s:o*,s:o*,s:o*}", "height", yc_json_u64(tip.height), "to",
+                                yc_json_u64(to), "changes", changes)
                     : NULL;
     if (o == NULL) {
         json_decref(changes);

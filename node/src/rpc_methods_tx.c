@@ -45,7 +45,7 @@ static int submit_rpc_code(int code)
 static void fail_submit(struct rpc_call *c, int code, const uint8_t *id, const char *why)
 {
     if (id_known(id))
-        yc__rpc_err_data(c, "id", yc_rjson_hex(id, YC_HASH_LEN));
+        yc__rpc_err_data(c, "id", yc_json_hex(id, YC_HASH_LEN));
     if (why != NULL && why[0] != '\0') {
         /* the message is cut at 200 bytes; data.why keeps the words whole */
         yc__rpc_err_data(c, "why", json_string(why));
@@ -65,13 +65,13 @@ static json_t *outcome_json(const uint8_t id[YC_HASH_LEN], const struct yc_tx_st
     json_t *o = json_object();
     if (!o)
         return NULL;
-    json_object_set_new(o, "id", yc_rjson_hex(id, YC_HASH_LEN));
+    json_object_set_new(o, "id", yc_json_hex(id, YC_HASH_LEN));
     json_object_set_new(o, "status", json_string(yc_tx_state_name(st->state)));
     json_object_set_new(o, "code", json_string(yc_tx_status_code(st)));
     json_object_set_new(o, "message", json_string(yc_tx_status_message(st)));
     if (st->state == YC_TXS_COMMITTED || st->state == YC_TXS_FAILED) {
-        json_object_set_new(o, "height", yc_rjson_u64(st->height));
-        json_object_set_new(o, "index", yc_rjson_u64(st->index));
+        json_object_set_new(o, "height", yc_json_u64(st->height));
+        json_object_set_new(o, "index", yc_json_u64(st->index));
     }
     return o;
 }
@@ -109,7 +109,7 @@ void yc__rpc_broadcast_tx_async(struct rpc_call *c, json_t *params)
         fail_submit(c, rc, id, NULL);
         return;
     }
-    yc__rpc_ok(c, json_pack("{s:o,s:s}", "id", yc_rjson_hex(id, YC_HASH_LEN), "status", "pending"));
+    yc__rpc_ok(c, json_pack("{s:o,s:s}", "id", yc_json_hex(id, YC_HASH_LEN), "status", "pending"));
 }
 
 /* ---- broadcast_tx_sync ---- */
@@ -217,7 +217,7 @@ static json_t *entry_json(const uint8_t *id, int code, const char *why)
     json_t *o = json_object();
     if (!o)
         return NULL;
-    json_object_set_new(o, "id", id_known(id) ? yc_rjson_hex(id, YC_HASH_LEN) : json_null());
+    json_object_set_new(o, "id", id_known(id) ? yc_json_hex(id, YC_HASH_LEN) : json_null());
     json_object_set_new(o, "status", json_string("refused"));
     json_object_set_new(o, "code", json_string(yc_err_name(code)));
     json_object_set_new(o, "message",
@@ -362,7 +362,7 @@ static int find_pending(void *ctx, const struct yc_tx *tx)
     struct find_ctx *f = ctx;
     if (memcmp(tx->id, f->id, YC_HASH_LEN) != 0)
         return 0;
-    f->tx = yc_rjson_tx(tx);
+    f->tx = yc_json_tx(tx);
     return 1;
 }
 
@@ -383,9 +383,9 @@ void yc__rpc_tx(struct rpc_call *c, json_t *params)
         struct yc_block b;
         if (yc__rpc_read_block(yc_node_store(c->node), st.height, &b) == YC_OK) {
             if (st.index < b.ntx)
-                json_object_set_new(o, "tx", yc_rjson_tx(&b.txs[st.index]));
-            json_object_set_new(o, "block_hash", yc_rjson_hex(b.hash, YC_HASH_LEN));
-            json_object_set_new(o, "time", yc_rjson_time(b.hdr.time_ms));
+                json_object_set_new(o, "tx", yc_json_tx(&b.txs[st.index]));
+            json_object_set_new(o, "block_hash", yc_json_hex(b.hash, YC_HASH_LEN));
+            json_object_set_new(o, "time", yc_json_time(b.hdr.time_ms));
             yc_block_cleanup(&b);
         }
     } else if (st.state == YC_TXS_PENDING) {
@@ -468,20 +468,20 @@ void yc__rpc_tx_proof(struct rpc_call *c, json_t *params)
         int outcome = b.results[loc.index]; /* the block's record, bound by result_root */
         json_t *o = json_object();
         if (o) {
-            json_object_set_new(o, "id", yc_rjson_hex(id, YC_HASH_LEN));
+            json_object_set_new(o, "id", yc_json_hex(id, YC_HASH_LEN));
             json_object_set_new(o, "chain_id", json_string(b.hdr.chain_id));
-            json_object_set_new(o, "height", yc_rjson_u64(loc.height));
-            json_object_set_new(o, "index", yc_rjson_u64(loc.index));
+            json_object_set_new(o, "height", yc_json_u64(loc.height));
+            json_object_set_new(o, "index", yc_json_u64(loc.index));
             json_object_set_new(o, "status",
                                 json_string(outcome == YC_OK ? "committed" : "failed"));
             json_object_set_new(o, "code", json_string(yc_err_name(outcome)));
-            json_object_set_new(o, "tx", yc_rjson_hex(tx->bytes, tx->len));
-            json_object_set_new(o, "proof", yc_rjson_proof(proof));
-            json_object_set_new(o, "result_proof", yc_rjson_proof(rproof));
-            json_object_set_new(o, "header", yc_rjson_header(&b.hdr));
-            json_object_set_new(o, "header_raw", yc_rjson_hex(hdr.data, hdr.len));
-            json_object_set_new(o, "certificate", yc_rjson_cert(&b.cert));
-            json_object_set_new(o, "block_hash", yc_rjson_hex(b.hash, YC_HASH_LEN));
+            json_object_set_new(o, "tx", yc_json_hex(tx->bytes, tx->len));
+            json_object_set_new(o, "proof", yc_json_proof(proof));
+            json_object_set_new(o, "result_proof", yc_json_proof(rproof));
+            json_object_set_new(o, "header", yc_json_header(&b.hdr));
+            json_object_set_new(o, "header_raw", yc_json_hex(hdr.data, hdr.len));
+            json_object_set_new(o, "certificate", yc_json_cert(&b.cert));
+            json_object_set_new(o, "block_hash", yc_json_hex(b.hash, YC_HASH_LEN));
         }
         yc__rpc_ok(c, o);
     }

@@ -15,6 +15,7 @@
 #include "provenance_int.h"
 #include "yc/alloc.h"
 #include "yc/bech32.h"
+#include "yc/json.h"
 
 struct w {
     struct yc_buf *b;
@@ -114,9 +115,14 @@ static void ju64(struct w *w, uint64_t v)
     raw(w, "\"", 1);
 }
 
+/* As yc_json_time: RFC 3339, null beyond YC_JSON_TIME_LAST. */
 static void jtime(struct w *w, uint64_t ms)
 {
     char t[32];
+    if (ms > YC_JSON_TIME_LAST) {
+        put(w, "null");
+        return;
+    }
     yc_time_rfc3339(t, ms);
     jstr(w, t);
 }
@@ -255,6 +261,8 @@ static void json_license(struct w *w, const struct prov_graph *g, const struct p
     ju64(w, l->not_before);
     jkey(w, "until", false);
     ju64(w, l->until);
+    jkey(w, "until_time", false);
+    jtime(w, l->until);
     jkey(w, "granted_at", false);
     ju64(w, l->granted_at);
     jkey(w, "revoked_at", false);

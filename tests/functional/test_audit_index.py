@@ -101,6 +101,20 @@ def run(t):
     j = sync(t, "--node", node.rpc_url, "--genesis-hash", ghash, "--db", db, expect=EX_OK)
     check(j["blocks"] == 0 and j["height"] == tip, "a sync with nothing new: %r" % j)
 
+    # the audit shows the subject's account, consents and uses field for field as the node
+    # does (one renderer, read/; the audit adds the parties' names as "<key>_name")
+    def unnamed(objs):
+        return [{k: v for k, v in o.items() if not k.endswith("_name")} for o in objs]
+    r = t.audit("subject", alice, "--db", db, "--json", "--quiet", expect=EX_OK).json
+    check_eq(r["height"], str(tip), "the index's height")
+    check_eq(unnamed(r["consents"]), node.rpc.call("consents", {"subject": alice})["consents"],
+             "a subject's consents: audit vs node")
+    check_eq(unnamed(r["usage"]), node.rpc.call("usage", {"subject": alice})["usage"],
+             "a subject's uses: audit vs node")
+    acct = node.rpc.call("account", {"address": alice})
+    acct.pop("pending_nonce")
+    check_eq(r["account"], acct, "a subject's account: audit vs node")
+
     # another chain's node: refused, both genesis hashes named
     other = yctest.Node(t, "other", os.path.join(t.tmp, "other"), free_base(t))
     t.nodes.append(other)

@@ -291,12 +291,21 @@ def run(t):
               "fee_per_use", "max_uses", "uses", "granted_at", "status"):
         check(k in c0, "consent lacks %r: %r", k, c0)
     check_eq(c0["status"], "active", "consent status")
+    # one form per field (docs/formats.md "Times in JSON"): as_of is a height everywhere,
+    # a carried time is ms with its _time beside it
+    check(is_dec(cs["as_of"]) and RFC3339.fullmatch(cs["as_of_time"]),
+          "consents as_of (height) and as_of_time (RFC 3339): %r", cs)
+    check(is_dec(c0["until"]) and RFC3339.fullmatch(c0["until_time"]),
+          "consent until (ms) and until_time (RFC 3339): %r", c0)
     check(any(c["id"] == granted[0]["id"]
               for c in rpc.call("consents", {"processor": proc})["consents"]),
           "consent not listed by processor")
     us = rpc.call("usage", {"subject": subj})
     check_eq(us, rpc.get_ok("usage", subject=subj), "usage GET vs POST")
     check(isinstance(us.get("usage"), list), "usage result: %r", us)
+    for u in us["usage"]:
+        check("asset" in u and is_dec(u["time_ms"]) and RFC3339.fullmatch(u["time"]),
+              "a use as every listing shows it (asset, time, time_ms): %r", u)
 
     # Errors carry data.code.
     expect_error(lambda: rpc.call("no_such_method"), None, (-32601,), "unknown method")

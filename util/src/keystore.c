@@ -24,6 +24,7 @@
 #include "yc/bech32.h"
 #include "yc/cliutil.h"
 #include "yc/hash.h"
+#include "yc/json.h"
 
 /* KDF bounds: below libsodium's interactive limits is refused (too weak); above these
  * maxima is refused too, so that a crafted file cannot make us allocate gigabytes. */
@@ -304,21 +305,14 @@ int yc_keystore_pubkey(const char *dir, const char *name, uint8_t pub[YC_PUBKEY_
     return YC_OK;
 }
 
-static json_t *hex_json(const uint8_t *p, size_t n)
-{
-    char buf[2 * YC_KEYSTORE_CT_LEN + 1];
-    yc_hex(buf, p, n);
-    return json_string(buf);
-}
-
 /* Serializes f to its JSON text (malloc'ed, from json_dumps). */
 static char *render(const struct yc_keystore_file *f)
 {
     json_t *kdf = json_pack("{s:s, s:I, s:I, s:o}", "alg", YC_KEYSTORE_KDF_ALG, "opslimit",
                             (json_int_t)f->opslimit, "memlimit", (json_int_t)f->memlimit, "salt",
-                            hex_json(f->salt, sizeof f->salt));
+                            yc_json_hex(f->salt, sizeof f->salt));
     json_t *cipher = json_pack("{s:s, s:o}", "alg", YC_KEYSTORE_CIPHER_ALG, "nonce",
-                               hex_json(f->nonce, sizeof f->nonce));
+                               yc_json_hex(f->nonce, sizeof f->nonce));
     if (kdf == NULL || cipher == NULL) {
         json_decref(kdf);
         json_decref(cipher);
@@ -326,7 +320,7 @@ static char *render(const struct yc_keystore_file *f)
     }
     json_t *root = json_pack("{s:i, s:s, s:s, s:o, s:o, s:o}", "version", (int)f->version, "name",
                              f->name, "address", f->address, "kdf", kdf, "cipher", cipher,
-                             "ciphertext", hex_json(f->ciphertext, sizeof f->ciphertext));
+                             "ciphertext", yc_json_hex(f->ciphertext, sizeof f->ciphertext));
     if (root == NULL)
         return NULL;
     char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);

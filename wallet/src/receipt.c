@@ -25,6 +25,7 @@
 #include "yc/codec.h"
 #include "yc/genesis_json.h"
 #include "yc/gov.h"
+#include "yc/json.h"
 
 /* ---- parsing ---- */
 
@@ -425,14 +426,12 @@ json_t *receipt_compose(json_t *tx_proof, const struct yc_genesis *g)
     free(text);
     json_t *vals = json_array();
     for (uint32_t i = 0; vals != NULL && i < g->nvalidators; i++)
-        json_array_append_new(vals,
-                              json_pack("{s:I, s:o}", "index", (json_int_t)i, "pub_key",
-                                        txfile_json_hex(g->validators[i].pub, YC_PUBKEY_LEN)));
+        json_array_append_new(vals, json_pack("{s:I, s:o}", "index", (json_int_t)i, "pub_key",
+                                              yc_json_hex(g->validators[i].pub, YC_PUBKEY_LEN)));
     /* json_pack steals the "o" values, also on failure; a NULL one makes it fail */
-    json_t *root =
-        json_pack("{s:i, s:o, s:o, s:o, s:o}", "version", RECEIPT_VERSION, "chain_id",
-                  copy_member(tx_proof, "chain_id"), "genesis_hash",
-                  txfile_json_hex(g->hash, YC_HASH_LEN), "genesis", doc, "validators", vals);
+    json_t *root = json_pack("{s:i, s:o, s:o, s:o, s:o}", "version", RECEIPT_VERSION, "chain_id",
+                             copy_member(tx_proof, "chain_id"), "genesis_hash",
+                             yc_json_hex(g->hash, YC_HASH_LEN), "genesis", doc, "validators", vals);
     json_t *part = receipt_compose_part(tx_proof);
     if (root == NULL || part == NULL || json_object_update(root, part) != 0) {
         json_decref(root);
@@ -443,22 +442,6 @@ json_t *receipt_compose(json_t *tx_proof, const struct yc_genesis *g)
     return root;
 }
 
-static json_t *u64_json(uint64_t v)
-{
-    char s[24];
-    snprintf(s, sizeof s, "%llu", (unsigned long long)v);
-    return json_string(s);
-}
-
-static json_t *proof_json(const struct yc_merkle_proof *p)
-{
-    json_t *sibs = json_array();
-    for (uint32_t i = 0; sibs != NULL && i < p->nsiblings; i++)
-        json_array_append_new(sibs, txfile_json_hex(p->siblings[i], YC_HASH_LEN));
-    return json_pack("{s:o, s:o, s:o}", "index", u64_json(p->index), "count", u64_json(p->count),
-                     "siblings", sibs);
-}
-
 /* The members of a proven transaction, in grammar order, set on o. */
 static void part_json(json_t *o, const struct receipt_part *p)
 {
@@ -466,19 +449,19 @@ static void part_json(json_t *o, const struct receipt_part *p)
     for (uint32_t i = 0; sigs != NULL && i < p->cert.nsigs; i++)
         json_array_append_new(sigs, json_pack("{s:I, s:o}", "validator",
                                               (json_int_t)p->cert.sigs[i].validator, "sig",
-                                              txfile_json_hex(p->cert.sigs[i].sig, YC_SIG_LEN)));
-    json_object_set_new(o, "tx_id", txfile_json_hex(p->tx_id, YC_HASH_LEN));
-    json_object_set_new(o, "tx", txfile_json_hex(p->tx, p->tx_len));
+                                              yc_json_hex(p->cert.sigs[i].sig, YC_SIG_LEN)));
+    json_object_set_new(o, "tx_id", yc_json_hex(p->tx_id, YC_HASH_LEN));
+    json_object_set_new(o, "tx", yc_json_hex(p->tx, p->tx_len));
     json_object_set_new(o, "status", json_string(p->status_failed ? "failed" : "committed"));
     json_object_set_new(o, "code", json_string(yc_err_name(p->outcome)));
-    json_object_set_new(o, "height", u64_json(p->height));
-    json_object_set_new(o, "proof", proof_json(&p->proof));
-    json_object_set_new(o, "result_proof", proof_json(&p->result_proof));
-    json_object_set_new(o, "header_raw", txfile_json_hex(p->header, p->header_len));
-    json_object_set_new(o, "block_hash", txfile_json_hex(p->block_hash, YC_HASH_LEN));
+    json_object_set_new(o, "height", yc_json_u64(p->height));
+    json_object_set_new(o, "proof", yc_json_proof(&p->proof));
+    json_object_set_new(o, "result_proof", yc_json_proof(&p->result_proof));
+    json_object_set_new(o, "header_raw", yc_json_hex(p->header, p->header_len));
+    json_object_set_new(o, "block_hash", yc_json_hex(p->block_hash, YC_HASH_LEN));
     json_object_set_new(
         o, "certificate",
-        json_pack("{s:o, s:o}", "view", u64_json(p->cert.view), "signatures", sigs));
+        json_pack("{s:o, s:o}", "view", yc_json_u64(p->cert.view), "signatures", sigs));
 }
 
 char *receipt_render(const struct receipt *r)
@@ -486,14 +469,13 @@ char *receipt_render(const struct receipt *r)
     json_t *vals = json_array();
     for (uint32_t i = 0; vals != NULL && i < r->nvalidators; i++)
         json_array_append_new(vals, json_pack("{s:I, s:o}", "index", (json_int_t)i, "pub_key",
-                                              txfile_json_hex(r->validators[i], YC_PUBKEY_LEN)));
+                                              yc_json_hex(r->validators[i], YC_PUBKEY_LEN)));
     char *gtext = yc_genesis_json_dump(&r->genesis);
     json_t *doc = gtext != NULL ? json_loads(gtext, 0, NULL) : NULL;
     free(gtext);
-    json_t *root =
-        json_pack("{s:i, s:s, s:o, s:o, s:o}", "version", RECEIPT_VERSION, "chain_id", r->chain_id,
-                  "genesis_hash", txfile_json_hex(r->genesis_hash, YC_HASH_LEN), "genesis", doc,
-                  "validators", vals);
+    json_t *root = json_pack("{s:i, s:s, s:o, s:o, s:o}", "version", RECEIPT_VERSION, "chain_id",
+                             r->chain_id, "genesis_hash", yc_json_hex(r->genesis_hash, YC_HASH_LEN),
+                             "genesis", doc, "validators", vals);
     if (root == NULL)
         return NULL;
     part_json(root, &r->own);
@@ -874,53 +856,32 @@ bool receipt_verify(const struct receipt *r, const struct receipt_trust *trust,
 
 /* ---- summary ---- */
 
-static json_t *time_json(uint64_t ms)
-{
-    char t[YC_TIME_STR_MAX];
-    yc_time_format(t, ms);
-    return json_string(t);
-}
-
-static json_t *addr_json(const uint8_t pub[YC_PUBKEY_LEN])
-{
-    char addr[YC_ADDR_MAX];
-    return yc_addr_encode(addr, pub) == YC_OK ? json_string(addr) : NULL;
-}
-
-static json_t *list_json(const struct yc_list *l)
-{
-    json_t *a = json_array();
-    for (uint32_t i = 0; a != NULL && i < l->n && i < YC_LIST_MAX; i++)
-        json_array_append_new(a, json_stringn(l->items[i].p, l->items[i].len));
-    return a;
-}
-
 json_t *receipt_summary(const struct receipt *r, const struct yc_tx *tx,
                         const struct yc_block_header *h)
 {
     const char *type = yc_tx_type_name(tx->type);
     json_t *o = json_pack(
         "{s:o, s:s, s:o, s:s, s:s, s:o, s:o, s:o, s:o, s:s, s:o}", "id",
-        txfile_json_hex(tx->id, YC_HASH_LEN), "type", type ? type : "?", "sender",
-        addr_json(tx->sender), "status", r->own.outcome == YC_OK ? "committed" : "failed", "code",
-        yc_err_name(r->own.outcome), "height", u64_json(r->own.height), "index",
-        u64_json(r->own.proof.index), "block_hash", txfile_json_hex(r->own.block_hash, YC_HASH_LEN),
-        "block_time", time_json(h->time_ms), "chain_id", r->chain_id, "genesis_hash",
-        txfile_json_hex(r->genesis_hash, YC_HASH_LEN));
+        yc_json_hex(tx->id, YC_HASH_LEN), "type", type ? type : "?", "sender",
+        yc_json_addr(tx->sender), "status", r->own.outcome == YC_OK ? "committed" : "failed",
+        "code", yc_err_name(r->own.outcome), "height", yc_json_u64(r->own.height), "index",
+        yc_json_u64(r->own.proof.index), "block_hash", yc_json_hex(r->own.block_hash, YC_HASH_LEN),
+        "block_time", yc_json_time(h->time_ms), "chain_id", r->chain_id, "genesis_hash",
+        yc_json_hex(r->genesis_hash, YC_HASH_LEN));
     if (o == NULL)
         return NULL;
     if (tx->type == YC_TX_CONSENT_GRANT) {
         const struct yc_body_consent_grant *c = &tx->b.consent_grant;
-        json_object_set_new(o, "processor", addr_json(c->processor));
-        json_object_set_new(o, "categories", list_json(&c->categories));
-        json_object_set_new(o, "purposes", list_json(&c->purposes));
-        json_object_set_new(o, "operations", list_json(&c->operations));
-        json_object_set_new(o, "not_before",
-                            c->not_before > 0 ? time_json(c->not_before) : json_null());
-        json_object_set_new(o, "until", time_json(c->until));
+        json_object_set_new(o, "processor", yc_json_addr(c->processor));
+        json_object_set_new(o, "categories", yc_json_list(&c->categories));
+        json_object_set_new(o, "purposes", yc_json_list(&c->purposes));
+        json_object_set_new(o, "operations", yc_json_list(&c->operations));
+        json_object_set_new(o, "not_before", yc_json_u64(c->not_before));
+        json_object_set_new(o, "not_before_time", yc_json_time(c->not_before));
+        json_object_set_new(o, "until", yc_json_u64(c->until));
+        json_object_set_new(o, "until_time", yc_json_time(c->until));
     } else if (tx->type == YC_TX_CONSENT_REVOKE) {
-        json_object_set_new(o, "consent",
-                            txfile_json_hex(tx->b.consent_revoke.consent, YC_HASH_LEN));
+        json_object_set_new(o, "consent", yc_json_hex(tx->b.consent_revoke.consent, YC_HASH_LEN));
     }
     return o;
 }

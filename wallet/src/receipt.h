@@ -152,7 +152,8 @@ bool receipt_verify(const struct receipt *r, const struct receipt_trust *trust,
  * What a receipt is about, for people: {"id","type","sender","status","code","height",
  * "index","block_hash","block_time","chain_id","genesis_hash"} (status "committed" with
  * code "ok", or "failed" with the error code) plus, for a consent.grant, "processor",
- * "categories", "purposes", "operations", "not_before", "until", and for a consent.revoke,
+ * "categories", "purposes", "operations", "not_before", "not_before_time", "until",
+ * "until_time" (times as json.h renders them), and for a consent.revoke,
  * "consent". `tx` is the decoded transaction, `h` the decoded header. NULL on ENOMEM.
  */
 json_t *receipt_summary(const struct receipt *r, const struct yc_tx *tx,

@@ -15,6 +15,7 @@
 #include "yc/alloc.h"
 #include "yc/bech32.h"
 #include "yc/cliutil.h"
+#include "yc/json.h"
 
 /* Checks the body against its type's schema by decoding a signed envelope with a
  * placeholder signature (yc_tx_decode does not verify signatures). */
@@ -284,23 +285,12 @@ int txfile_parse(struct txfile *tf, const char *text, size_t len, char *err, siz
     return rc;
 }
 
-json_t *txfile_json_hex(const uint8_t *p, size_t n)
-{
-    char *buf = malloc(2 * n + 1);
-    if (buf == NULL)
-        return NULL;
-    yc_hex(buf, p, n);
-    json_t *s = json_string(buf);
-    free(buf);
-    return s;
-}
-
 static json_t *sig_json(const uint8_t pub[YC_PUBKEY_LEN], const uint8_t sig[YC_SIG_LEN])
 {
     char addr[YC_ADDR_MAX];
     if (yc_addr_encode(addr, pub) != YC_OK)
         return NULL;
-    return json_pack("{s:s, s:o}", "signer", addr, "sig", txfile_json_hex(sig, YC_SIG_LEN));
+    return json_pack("{s:s, s:o}", "signer", addr, "sig", yc_json_hex(sig, YC_SIG_LEN));
 }
 
 char *txfile_render(const struct txfile *tf)
@@ -319,8 +309,8 @@ char *txfile_render(const struct txfile *tf)
     json_t *root =
         json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o}", "format", TXFILE_FORMAT, "chain_id",
                   tf->chain_id, "type", yc_tx_type_name(tf->type), "sender", sender, "nonce", nonce,
-                  "body_hex", txfile_json_hex(tf->body, tf->body_len), "id",
-                  txfile_json_hex(tf->id, YC_HASH_LEN), "sigs", sigs);
+                  "body_hex", yc_json_hex(tf->body, tf->body_len), "id",
+                  yc_json_hex(tf->id, YC_HASH_LEN), "sigs", sigs);
     if (root == NULL)
         return NULL;
     char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);

@@ -57,8 +57,6 @@ int txfile_parse(struct txfile *tf, const char *text, size_t len, char *err, siz
 /* Renders the field form (malloc'ed NUL-terminated JSON text ending in a newline). */
 char *txfile_render(const struct txfile *tf);
 
-/* A JSON string of the lowercase hex of p[0..n) (a new reference), NULL on ENOMEM. */
-json_t *txfile_json_hex(const uint8_t *p, size_t n);
 /* Appends a newline to malloc'ed text (reallocated; freed on failure). NULL stays NULL. */
 char *txfile_add_newline(char *text);
 

@@ -38,7 +38,7 @@ static json_t *render(struct yc_tx *tx, enum yc_tx_type t, const union yc_tx_bod
     assert_int_equal(yc_tx_decode(tx, out.data, out.len), YC_OK);
     yc_buf_cleanup(&body);
     yc_buf_cleanup(&out);
-    json_t *o = yc_rjson_tx_body(tx);
+    json_t *o = yc_json_tx_body(tx);
     assert_non_null(o);
     return o;
 }

@@ -184,6 +184,7 @@ static void test_json_graph(void **st)
     assert_non_null(strstr(s, "\"truncated\":false"));
     assert_non_null(strstr(s, "Bus \\\"lines\\\" of Chongqing"));
     assert_non_null(strstr(s, "\"visibility\":\"invisible\""));
+    assert_non_null(strstr(s, "\"until_time\":\"")); /* a license's, as the asset method's */
     assert_non_null(strstr(s, "\"status\":\"certified\""));
     free(s);
     /* from a raw source: its descendants P and Q are there, B (a co-parent) is not */

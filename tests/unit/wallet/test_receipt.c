@@ -30,6 +30,7 @@
 #include "wallet.h"
 #include "yc/alloc.h"
 #include "yc/bech32.h"
+#include "yc/json.h"
 #include "yc/txschema.h"
 
 #define CHAIN "receipt-test"
@@ -115,11 +116,6 @@ static int teardown(void **state)
     return system(cmd) == 0 ? 0 : -1;
 }
 
-static json_t *hexj(const uint8_t *p, size_t n)
-{
-    return txfile_json_hex(p, n);
-}
-
 /* Signs a transaction of `type` with body b; appends its bytes' hex and id. */
 static void sign_tx(yc_signer *s, enum yc_tx_type type, uint64_t nonce, const struct yc_buf *b,
                     json_t **hex, uint8_t id[YC_HASH_LEN])
@@ -129,7 +125,7 @@ static void sign_tx(yc_signer *s, enum yc_tx_type type, uint64_t nonce, const st
     yc_buf_init(&out, YC_TX_MAX_BYTES);
     assert_int_equal(yc_tx_build_signed(&out, id, CHAIN, type, s, nonce, b->data, b->len, aux),
                      YC_OK);
-    *hex = hexj(out.data, out.len);
+    *hex = yc_json_hex(out.data, out.len);
     yc_buf_cleanup(&out);
 }
 
@@ -167,7 +163,7 @@ static json_t *recosign(json_t *hex, yc_signer *const *cos, uint32_t n)
     assert_int_equal(yc_tx_encode_signed(&out, chain, tx.type, tx.sender, tx.nonce, tx.body,
                                          tx.body_len, tx.sig, cs, k),
                      YC_OK);
-    json_t *r = hexj(out.data, out.len);
+    json_t *r = yc_json_hex(out.data, out.len);
     yc_buf_cleanup(&out);
     yc_tx_cleanup(&tx);
     json_decref(hex);
@@ -189,7 +185,7 @@ static json_t *proof_j(const struct yc_merkle_proof *p)
     json_t *sibs = json_array();
     char ix[16], cn[16];
     for (uint32_t i = 0; i < p->nsiblings; i++)
-        json_array_append_new(sibs, hexj(p->siblings[i], YC_HASH_LEN));
+        json_array_append_new(sibs, yc_json_hex(p->siblings[i], YC_HASH_LEN));
     snprintf(ix, sizeof ix, "%u", p->index);
     snprintf(cn, sizeof cn, "%u", p->count);
     return json_pack("{s:s, s:s, s:o}", "index", ix, "count", cn, "siblings", sibs);
@@ -267,17 +263,17 @@ static json_t *build_outcome(yc_signer *const *vals, unsigned signers, int outco
         uint8_t sig[YC_SIG_LEN], aux[32] = {(uint8_t)i};
         assert_int_equal(yc_sig_sign(vals[i], sig, vote, aux), YC_OK);
         json_array_append_new(
-            sigs, json_pack("{s:i, s:o}", "validator", i, "sig", hexj(sig, YC_SIG_LEN)));
+            sigs, json_pack("{s:i, s:o}", "validator", i, "sig", yc_json_hex(sig, YC_SIG_LEN)));
     }
     /* the node's tx_proof answer (docs/rpc.md) */
     json_t *tp =
         json_pack("{s:o, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:{s:s, s:o}, "
                   "s:o}",
-                  "id", hexj(ids[1], YC_HASH_LEN), "chain_id", CHAIN, "height", "7", "index", "1",
-                  "status", outcome == YC_OK ? "committed" : "failed", "code", yc_err_name(outcome),
-                  "tx", txhex[1], "proof", proof_j(&proof), "result_proof", proof_j(&rproof),
-                  "header_raw", hexj(hdr.data, hdr.len), "certificate", "view", "0", "signatures",
-                  sigs, "block_hash", hexj(hash, YC_HASH_LEN));
+                  "id", yc_json_hex(ids[1], YC_HASH_LEN), "chain_id", CHAIN, "height", "7", "index",
+                  "1", "status", outcome == YC_OK ? "committed" : "failed", "code",
+                  yc_err_name(outcome), "tx", txhex[1], "proof", proof_j(&proof), "result_proof",
+                  proof_j(&rproof), "header_raw", yc_json_hex(hdr.data, hdr.len), "certificate",
+                  "view", "0", "signatures", sigs, "block_hash", yc_json_hex(hash, YC_HASH_LEN));
     assert_non_null(tp);
     json_decref(txhex[0]);
     json_decref(txhex[2]);
@@ -397,6 +393,10 @@ static void test_good_receipt_verifies(void **state)
     assert_string_equal(json_string_value(json_object_get(sum, "processor")), proc);
     assert_string_equal(json_string_value(json_array_get(json_object_get(sum, "categories"), 1)),
                         "fitness"); /* in the order given */
+    /* a consent's times as the node shows them: ms, and RFC 3339 beside */
+    assert_string_equal(json_string_value(json_object_get(sum, "until")), "1900000000000");
+    assert_string_equal(json_string_value(json_object_get(sum, "until_time")),
+                        "2030-03-17T17:46:40.000Z");
     json_decref(sum);
     yc_tx_cleanup(&tx);
 
@@ -440,7 +440,7 @@ static void set_tx_id(json_t *d)
     struct yc_tx tx;
     assert_int_equal(yc_unhex(bytes, n, h, 2 * n), YC_OK);
     assert_int_equal(yc_tx_decode(&tx, bytes, n), YC_OK);
-    json_object_set_new(d, "tx_id", hexj(tx.id, YC_HASH_LEN));
+    json_object_set_new(d, "tx_id", yc_json_hex(tx.id, YC_HASH_LEN));
     yc_tx_cleanup(&tx);
     free(bytes);
 }
@@ -635,7 +635,7 @@ static void test_genesis_anchor(void **state)
     json_t *v1 = json_array_get(json_object_get(d, "validators"), 1);
     uint8_t pub[YC_PUBKEY_LEN];
     yc_signer_pubkey(outsiders[1], pub);
-    json_object_set_new(v1, "pub_key", hexj(pub, YC_PUBKEY_LEN));
+    json_object_set_new(v1, "pub_key", yc_json_hex(pub, YC_PUBKEY_LEN));
     want_check(d, &right, "genesis", "validator 1");
     /* the embedded genesis must hash to the stated hash */
     d = good();
@@ -906,17 +906,17 @@ static json_t *one_tx_block(json_t *txhex, uint64_t h, yc_signer *const *set, un
             continue;
         uint8_t sig[YC_SIG_LEN], aux[32] = {(uint8_t)i};
         assert_int_equal(yc_sig_sign(set[i], sig, vote, aux), YC_OK);
-        json_array_append_new(
-            sigs, json_pack("{s:i, s:o}", "validator", (int)i, "sig", hexj(sig, YC_SIG_LEN)));
+        json_array_append_new(sigs, json_pack("{s:i, s:o}", "validator", (int)i, "sig",
+                                              yc_json_hex(sig, YC_SIG_LEN)));
     }
     char hs[24];
     snprintf(hs, sizeof hs, "%llu", (unsigned long long)h);
-    json_t *tp =
-        json_pack("{s:o, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:{s:s, s:o}, s:o}", "id",
-                  hexj(tx.id, YC_HASH_LEN), "chain_id", CHAIN, "height", hs, "index", "0", "status",
-                  "committed", "code", "ok", "tx", txhex, "proof", proof_j(&proof), "result_proof",
-                  proof_j(&rproof), "header_raw", hexj(hdr.data, hdr.len), "certificate", "view",
-                  "0", "signatures", sigs, "block_hash", hexj(hash, YC_HASH_LEN));
+    json_t *tp = json_pack("{s:o, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:{s:s, s:o}, s:o}",
+                           "id", yc_json_hex(tx.id, YC_HASH_LEN), "chain_id", CHAIN, "height", hs,
+                           "index", "0", "status", "committed", "code", "ok", "tx", txhex, "proof",
+                           proof_j(&proof), "result_proof", proof_j(&rproof), "header_raw",
+                           yc_json_hex(hdr.data, hdr.len), "certificate", "view", "0", "signatures",
+                           sigs, "block_hash", yc_json_hex(hash, YC_HASH_LEN));
     assert_non_null(tp);
     yc_tx_cleanup(&tx);
     yc_buf_cleanup(&hdr);
