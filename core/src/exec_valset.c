@@ -122,21 +122,6 @@ static int apply_change(const struct yc__env *e, const struct yc_gov_set *latest
     }
 }
 
-/* Validators of `now` whose organisation is among p's approvals. */
-static uint32_t weight(const struct yc_gov_set *now, const struct yc_proposal *p)
-{
-    uint32_t w = 0;
-    for (uint32_t i = 0; i < now->n; i++) {
-        for (uint32_t j = 0; j < p->napprovals; j++) {
-            if (memcmp(now->v[i].org, p->approvals[j], YC_PUBKEY_LEN) == 0) {
-                w++;
-                break;
-            }
-        }
-    }
-    return w;
-}
-
 /* ---- stored objects ---- */
 
 static int put_encoded(yc_overlay *o, const uint8_t *key, size_t klen, struct yc_buf *b, int rc)
@@ -255,7 +240,8 @@ static int maybe_fix(const struct yc__env *e, struct sets *s, struct yc_proposal
                               .name = p->name};
     int rc;
 
-    if (weight(&s->now, p) < yc_quorum(s->now.n)) {
+    if (yc_gov_weight(&s->now, (const uint8_t(*)[YC_PUBKEY_LEN])p->approvals, p->napprovals) <
+        yc_quorum(s->now.n)) {
         return YC_OK;
     }
     next = yc_malloc(sizeof *next);

@@ -38,6 +38,21 @@ void yc_gov_set_keys(const struct yc_gov_set *s, struct yc_valset *out)
     }
 }
 
+uint32_t yc_gov_weight(const struct yc_gov_set *now, const uint8_t (*orgs)[YC_PUBKEY_LEN],
+                       uint32_t n)
+{
+    uint32_t w = 0;
+    for (uint32_t i = 0; i < now->n && i < YC_MAX_VALIDATORS; i++) {
+        for (uint32_t j = 0; j < n; j++) {
+            if (memcmp(now->v[i].org, orgs[j], YC_PUBKEY_LEN) == 0) {
+                w++;
+                break;
+            }
+        }
+    }
+    return w;
+}
+
 int yc_gov_set_index(const struct yc_gov_set *s, const uint8_t pub[YC_PUBKEY_LEN])
 {
     for (uint32_t i = 0; i < s->n && i < YC_MAX_VALIDATORS; i++) {

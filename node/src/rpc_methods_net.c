@@ -150,17 +150,10 @@ static json_t *proposal_json(const uint8_t id[YC_HASH_LEN], const struct yc_prop
                              uint64_t tip, const struct yc_gov_set *now)
 {
     json_t *o = json_object(), *ap = json_array();
-    uint32_t weight = 0;
+    uint32_t weight =
+        yc_gov_weight(now, (const uint8_t(*)[YC_PUBKEY_LEN])p->approvals, p->napprovals);
     for (uint32_t i = 0; ap && i < p->napprovals; i++)
         json_array_append_new(ap, yc_json_addr(p->approvals[i]));
-    for (uint32_t i = 0; i < now->n; i++) {
-        for (uint32_t j = 0; j < p->napprovals; j++) {
-            if (memcmp(now->v[i].org, p->approvals[j], YC_PUBKEY_LEN) == 0) {
-                weight++;
-                break;
-            }
-        }
-    }
     if (!o || !ap) {
         json_decref(o);
         json_decref(ap);
@@ -225,6 +218,20 @@ static int collect_prop(void *ctx, const uint8_t *key, size_t klen, const uint8_
     return l->n >= VALSET_PROPOSALS_SCAN ? 1 : 0;
 }
 
+/* The ids of the oldest VALSET_PROPOSALS_SCAN proposals into ids (ids->ids malloc'ed; the
+ * caller frees it). YC_OK, YC_ENOMEM, YC_EIO, YC_ECORRUPT. */
+static int scan_proposals(store *s, struct prop_ids *ids)
+{
+    uint8_t prefix[YC_KEY_MAX];
+    size_t plen = yc_key_idx_proposal_prefix(prefix);
+    ids->n = 0;
+    ids->ids = malloc(VALSET_PROPOSALS_SCAN * sizeof *ids->ids);
+    if (ids->ids == NULL)
+        return YC_ENOMEM;
+    int rc = store_scan_state(s, prefix, plen, VALSET_PROPOSALS_SCAN, collect_prop, ids);
+    return rc > 0 ? YC_OK : rc;
+}
+
 void yc__rpc_valset(struct rpc_call *c, json_t *params)
 {
     const struct yc_genesis *g = yc_node_genesis(c->node);
@@ -261,16 +268,8 @@ void yc__rpc_valset(struct rpc_call *c, json_t *params)
         rc = yc_gov_set_at(&src, g, tip.height + 1, &sets[1]);
     if (rc == YC_OK)
         rc = yc_gov_sets_after(&src, g, tip.height + 1, &sets[2], NCHANGES, &nchanges);
-    if (rc == YC_OK) {
-        ids.ids = malloc(VALSET_PROPOSALS_SCAN * sizeof *ids.ids);
-        uint8_t prefix[YC_KEY_MAX];
-        size_t plen = yc_key_idx_proposal_prefix(prefix);
-        rc = ids.ids == NULL
-                 ? YC_ENOMEM
-                 : store_scan_state(s, prefix, plen, VALSET_PROPOSALS_SCAN, collect_prop, &ids);
-        if (rc > 0)
-            rc = YC_OK;
-    }
+    if (rc == YC_OK)
+        rc = scan_proposals(s, &ids);
     json_t *props = rc == YC_OK ? json_array() : NULL;
     for (size_t i = 0; rc == YC_OK && props && i < ids.n; i++) {
         struct yc_proposal p;
@@ -346,16 +345,9 @@ void yc__rpc_valset_history(struct rpc_call *c, json_t *params)
     int rc = s && g ? store_tip(s, &tip) : YC_EIO;
     if (rc == YC_OK && !has_to)
         to = tip.height + g->params.valset_delay;
-    struct prop_ids ids = {0, malloc(VALSET_PROPOSALS_SCAN * sizeof *ids.ids)};
-    if (rc == YC_OK && ids.ids == NULL)
-        rc = YC_ENOMEM;
-    if (rc == YC_OK) {
-        uint8_t prefix[YC_KEY_MAX];
-        size_t plen = yc_key_idx_proposal_prefix(prefix);
-        rc = store_scan_state(s, prefix, plen, VALSET_PROPOSALS_SCAN, collect_prop, &ids);
-        if (rc > 0)
-            rc = YC_OK;
-    }
+    struct prop_ids ids = {0, NULL};
+    if (rc == YC_OK)
+        rc = scan_proposals(s, &ids);
     json_t *changes = rc == YC_OK ? json_array() : NULL;
     for (size_t i = 0; rc == YC_OK && changes && i < ids.n; i++) {
         struct yc_proposal p;

@@ -713,21 +713,6 @@ static bool check_change_tx(const struct receipt *r, uint32_t i, uint32_t j,
     return true;
 }
 
-/* Validators of `now` whose organisation is among orgs[0..n). */
-static uint32_t weight(const struct yc_gov_set *now, uint8_t (*orgs)[YC_PUBKEY_LEN], uint32_t n)
-{
-    uint32_t w = 0;
-    for (uint32_t i = 0; i < now->n; i++) {
-        for (uint32_t j = 0; j < n; j++) {
-            if (memcmp(now->v[i].org, orgs[j], YC_PUBKEY_LEN) == 0) {
-                w++;
-                break;
-            }
-        }
-    }
-    return w;
-}
-
 /*
  * Re-derives every proven change by the ledger's rules (docs/formats.md, "Validator-set
  * governance"): change i is a validator.propose and the validator.approve txs of it, in
@@ -782,7 +767,8 @@ static bool check_changes(const struct receipt *r, const struct yc_genesis *g, s
                     last_i = p->proof.index;
                 }
                 const struct yc_gov_set *now = set_at(k, p->height);
-                bool fixed = weight(now, orgs, j + 1) >= yc_quorum(now->n);
+                bool fixed = yc_gov_weight(now, (const uint8_t(*)[YC_PUBKEY_LEN])orgs, j + 1) >=
+                             yc_quorum(now->n);
                 if (fixed != (j + 1 == c->ntxs))
                     ok = fail(v, "valset_changes",
                               "valset_changes[%u]: the approvals reach the quorum %s (txs[%u] of "

@@ -49,6 +49,10 @@ struct yc_gov_set {
     struct yc_validator v[YC_MAX_VALIDATORS];
 };
 
+/* The weight of approvals by organisations orgs[0..n): the validators of `now` whose
+ * organisation is one of them (an organisation with two validators weighs two). */
+uint32_t yc_gov_weight(const struct yc_gov_set *now, const uint8_t (*orgs)[YC_PUBKEY_LEN],
+                       uint32_t n);
 /* The genesis set (from 1). */
 void yc_gov_set_genesis(struct yc_gov_set *s, const struct yc_genesis *g);
 /* The keys and quorum of s. */
