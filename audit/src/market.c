@@ -27,7 +27,9 @@
 
 #include <jansson.h>
 
+#include "yc/alloc.h"
 #include "yc/bech32.h"
+#include "yc/codec.h"
 #include "yc/cliutil.h"
 #include "yc/market.h"
 #include "yc/objects.h"
@@ -385,35 +387,43 @@ static struct col *col_add(struct row *r, const char *name, enum col_type t)
     return c;
 }
 
+/* Copies len bytes of p into c->sval, cut to what it holds (511 bytes). */
+static void col_copy(struct col *c, const char *p, size_t len)
+{
+    size_t n = len < sizeof c->sval - 1 ? len : sizeof c->sval - 1;
+    if (n > 0)
+        memcpy(c->sval, p, n);
+    c->sval[n] = '\0';
+}
+
 static void col_str(struct row *r, const char *name, const char *v)
 {
     struct col *c = col_add(r, name, C_STR);
     if (v == NULL)
         c->null = true;
     else
-        snprintf(c->sval, sizeof c->sval, "%s", v);
+        col_copy(c, v, strlen(v));
 }
 
 static void col_slice(struct row *r, const char *name, const struct yc_slice *s)
 {
-    struct col *c = col_add(r, name, C_STR);
-    size_t n = s->len < sizeof c->sval - 1 ? s->len : sizeof c->sval - 1;
-    if (n > 0)
-        memcpy(c->sval, s->p, n);
-    c->sval[n] = '\0';
+    col_copy(col_add(r, name, C_STR), (const char *)s->p, s->len);
 }
 
+/* The items joined with ';', cut to what sval holds (511 bytes). */
 static void col_list(struct row *r, const char *name, const struct yc_list *l)
 {
     struct col *c = col_add(r, name, C_STR);
-    size_t off = 0;
-    for (uint32_t i = 0; i < l->n; i++) {
-        int k = snprintf(c->sval + off, sizeof c->sval - off, "%s%.*s", i > 0 ? ";" : "",
-                         (int)l->items[i].len, l->items[i].p);
-        if (k < 0 || (size_t)k >= sizeof c->sval - off)
-            break;
-        off += (size_t)k;
+    size_t off = 0, room = sizeof c->sval - 1;
+    for (uint32_t i = 0; i < l->n && off < room; i++) {
+        if (i > 0)
+            c->sval[off++] = ';';
+        size_t len = l->items[i].len < room - off ? l->items[i].len : room - off;
+        if (len > 0)
+            memcpy(c->sval + off, l->items[i].p, len);
+        off += len;
     }
+    c->sval[off] = '\0';
 }
 
 static void col_hex(struct row *r, const char *name, const uint8_t *p)
@@ -430,16 +440,20 @@ static void col_hex(struct row *r, const char *name, const uint8_t *p)
 static void col_addr(struct row *r, struct audit_namer *names, const char *name, const uint8_t *pub)
 {
     struct col *c = col_add(r, name, C_STR);
-    char nn[64];
-    snprintf(nn, sizeof nn, "%s_name", name);
-    struct col *cn = col_add(r, nn, C_STR);
-    snprintf(cn->nbuf, sizeof cn->nbuf, "%s", nn);
+    size_t nl = strlen(name);
+    struct col *cn = col_add(r, NULL, C_STR);
+    if (nl > sizeof cn->nbuf - sizeof "_name")
+        nl = sizeof cn->nbuf - sizeof "_name";
+    memcpy(cn->nbuf, name, nl);
+    memcpy(cn->nbuf + nl, "_name", sizeof "_name");
     cn->name = cn->nbuf;
     if (pub == NULL) {
         c->null = cn->null = true;
     } else {
-        addr(c->sval, pub);
-        audit_namer_name(names, pub, cn->sval, sizeof cn->sval);
+        const char *a, *n;
+        audit_namer_get(names, pub, &a, &n);
+        col_copy(c, a, strlen(a));
+        col_copy(cn, n, strlen(n));
     }
 }
 
@@ -459,26 +473,113 @@ static void col_time(struct row *r, const char *name, uint64_t ms)
     yc_time_format(c->sval, ms);
 }
 
+/* The output, written through a buffer of its own (millions of small pieces). */
+struct out {
+    FILE *f;
+    size_t n;
+    char buf[1 << 16];
+};
+
+static void out_flush(struct out *o)
+{
+    if (o->n > 0)
+        fwrite(o->buf, 1, o->n, o->f);
+    o->n = 0;
+}
+
+static void out_put(struct out *o, const char *p, size_t len)
+{
+    if (len > sizeof o->buf - o->n) {
+        out_flush(o);
+        if (len > sizeof o->buf) {
+            fwrite(p, 1, len, o->f);
+            return;
+        }
+    }
+    memcpy(o->buf + o->n, p, len);
+    o->n += len;
+}
+
+static void out_str(struct out *o, const char *s)
+{
+    out_put(o, s, strlen(s));
+}
+
+static void out_u64(struct out *o, uint64_t v)
+{
+    char b[24];
+    size_t i = sizeof b;
+    do {
+        b[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v > 0);
+    out_put(o, b + i, sizeof b - i);
+}
+
 /* RFC 4180: quote a field containing a comma, quote, CR or LF; double the quotes. */
-static void csv_field(FILE *f, const char *s)
+static void csv_field(struct out *o, const char *s)
 {
     if (strpbrk(s, ",\"\r\n") == NULL) {
-        fputs(s, f);
+        out_str(o, s);
         return;
     }
-    fputc('"', f);
+    out_put(o, "\"", 1);
     for (; *s; s++) {
         if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
+            out_put(o, "\"", 1);
+        out_put(o, s, 1);
     }
-    fputc('"', f);
+    out_put(o, "\"", 1);
+}
+
+/* A JSON string as jansson's compact dump writes it: '"', '\\' and control characters
+ * escaped (\b \f \n \r \t, else \u00XX), everything else as is. */
+static void json_str(struct out *o, const char *s)
+{
+    out_put(o, "\"", 1);
+    const char *run = s;
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch >= 0x20 && ch != '"' && ch != '\\')
+            continue;
+        out_put(o, run, (size_t)(s - run));
+        run = s + 1;
+        char e[8];
+        switch (ch) {
+        case '"':
+            out_put(o, "\\\"", 2);
+            break;
+        case '\\':
+            out_put(o, "\\\\", 2);
+            break;
+        case '\b':
+            out_put(o, "\\b", 2);
+            break;
+        case '\f':
+            out_put(o, "\\f", 2);
+            break;
+        case '\n':
+            out_put(o, "\\n", 2);
+            break;
+        case '\r':
+            out_put(o, "\\r", 2);
+            break;
+        case '\t':
+            out_put(o, "\\t", 2);
+            break;
+        default:
+            snprintf(e, sizeof e, "\\u%04X", ch);
+            out_put(o, e, 6);
+        }
+    }
+    out_put(o, run, (size_t)(s - run));
+    out_put(o, "\"", 1);
 }
 
 struct sink {
     const char *format; /* "csv" | "jsonl" */
     const struct audit_attempts *attempts;
-    FILE *f;
+    struct out *o;
     bool header_done;
     const char *kind;
     uint64_t from, to; /* time window */
@@ -492,57 +593,59 @@ static void emit(struct sink *s, const struct row *r, uint64_t t)
     if (t < s->from || t >= s->to)
         return;
     s->rows++;
+    struct out *o = s->o;
     if (strcmp(s->format, "csv") == 0) {
         if (!s->header_done) {
             for (size_t i = 0; i < r->n; i++) {
                 if (i > 0)
-                    fputc(',', s->f);
-                csv_field(s->f, r->c[i].name);
+                    out_put(o, ",", 1);
+                csv_field(o, r->c[i].name);
             }
-            fputs("\r\n", s->f);
+            out_put(o, "\r\n", 2);
             s->header_done = true;
         }
         for (size_t i = 0; i < r->n; i++) {
             const struct col *c = &r->c[i];
             if (i > 0)
-                fputc(',', s->f);
+                out_put(o, ",", 1);
             if (c->null)
                 continue;
             if (c->type == C_U64)
-                fprintf(s->f, "%llu", (unsigned long long)c->uval);
+                out_u64(o, c->uval);
             else if (c->type == C_BOOL)
-                fputs(c->bval ? "true" : "false", s->f);
+                out_str(o, c->bval ? "true" : "false");
             else
-                csv_field(s->f, c->sval);
+                csv_field(o, c->sval);
         }
-        fputs("\r\n", s->f);
+        out_put(o, "\r\n", 2);
         return;
     }
-    json_t *o = json_object();
-    json_object_set_new(o, "kind", json_string(s->kind));
+    /* one JSON object, its members in column order; 64-bit integers travel as decimal
+     * strings; a text that is not UTF-8 (cut inside a character at 511 bytes) is left
+     * out, as jansson, which wrote these lines before, left it out */
+    out_str(o, "{\"kind\":");
+    json_str(o, s->kind);
     for (size_t i = 0; i < r->n; i++) {
         const struct col *c = &r->c[i];
-        json_t *v;
+        if (!c->null && c->type == C_STR &&
+            !yc_utf8_valid((const uint8_t *)c->sval, strlen(c->sval)))
+            continue;
+        out_put(o, ",", 1);
+        json_str(o, c->name);
+        out_put(o, ":", 1);
         if (c->null) {
-            v = json_null();
+            out_str(o, "null");
         } else if (c->type == C_U64) {
-            char b[24];
-            snprintf(b, sizeof b, "%llu", (unsigned long long)c->uval);
-            v = json_string(b); /* 64-bit integers travel as decimal strings */
+            out_put(o, "\"", 1);
+            out_u64(o, c->uval);
+            out_put(o, "\"", 1);
         } else if (c->type == C_BOOL) {
-            v = json_boolean(c->bval);
+            out_str(o, c->bval ? "true" : "false");
         } else {
-            v = json_string(c->sval);
+            json_str(o, c->sval);
         }
-        json_object_set_new(o, c->name, v);
     }
-    char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    if (text != NULL) {
-        fputs(text, s->f);
-        fputc('\n', s->f);
-    }
-    free(text);
-    json_decref(o);
+    out_put(o, "}\n", 2);
 }
 
 /* Block time of height h (0 if beyond the replay: cannot happen for stored objects). */
@@ -788,7 +891,7 @@ static int export_kind(struct sink *s, const struct yc_state_src *state, size_t 
     s->kind = KINDS[k].kind;
     s->header_done = false;
     if (bom && strcmp(s->format, "csv") == 0)
-        fputs("\xEF\xBB\xBF", s->f);
+        out_str(s->o, "\xEF\xBB\xBF");
     if (KINDS[k].prefix == NULL) {
         export_attempts(s);
         return YC_OK;
@@ -864,7 +967,7 @@ int audit_cmd_export(int argc, char **argv)
                      "one file per kind");
         return YC_EXIT_USAGE;
     }
-    struct sink s = {.format = format, .f = stdout};
+    struct sink s = {.format = format};
     ex = parse_window(from, to, &s.from, &s.to);
     if (ex != 0)
         return ex;
@@ -886,7 +989,8 @@ int audit_cmd_export(int argc, char **argv)
     s.attempts = &L.at;
     s.state = audit_namer_create(&L.st);
     s.times = &L.times;
-    int rc = s.state != NULL ? YC_OK : YC_ENOMEM;
+    s.o = yc_malloc(sizeof *s.o);
+    int rc = s.state != NULL && s.o != NULL ? YC_OK : YC_ENOMEM;
     if (rc == YC_OK && outdir != NULL && mkdir(outdir, 0755) != 0) {
         struct stat st;
         if (stat(outdir, &st) != 0 || !S_ISDIR(st.st_mode)) {
@@ -908,13 +1012,16 @@ int audit_cmd_export(int argc, char **argv)
                 break;
             }
         }
-        s.f = f;
+        s.o->f = f;
+        s.o->n = 0;
         rc = export_kind(&s, &L.st, k, bom != NULL);
+        out_flush(s.o);
         if (f != stdout && fclose(f) != 0 && rc == YC_OK)
             rc = YC_EIO;
     }
     uint64_t height = L.res.height;
     audit_namer_destroy(s.state);
+    yc_free(s.o);
     audit_ledger_close(&L);
     if (rc == YC_EIO || ferror(stdout))
         return YC_EXIT_IOERR;

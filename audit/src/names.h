@@ -25,15 +25,16 @@
 void audit_account_name(const struct yc_state_src *st, const uint8_t pub[YC_PUBKEY_LEN], char *out,
                         size_t cap);
 
-/* The names of the accounts a long run of rows names (export), each read once: a
- * direct-mapped cache by the exact 33 key bytes over the verified state st. */
+/* The addresses and names of the accounts a long run of rows names (export), each
+ * encoded and read once: a cache by the exact 33 key bytes over the verified state st. */
 struct audit_namer;
 /* NULL on ENOMEM. */
 struct audit_namer *audit_namer_create(const struct yc_state_src *st);
 void audit_namer_destroy(struct audit_namer *n);
-/* audit_account_name through the cache. */
-void audit_namer_name(struct audit_namer *n, const uint8_t pub[YC_PUBKEY_LEN], char *out,
-                      size_t cap);
+/* pub's yc1 address and its audit_account_name, through the cache; both strings stay valid
+ * until the next call. */
+void audit_namer_get(struct audit_namer *n, const uint8_t pub[YC_PUBKEY_LEN], const char **addr,
+                     const char **name);
 
 /* For every object of array arr and each key of keys (NULL-terminated) holding a yc1
  * address, adds "<key>_name". */
