@@ -120,15 +120,15 @@ static int explain_tx(struct audit_result *res, const struct yc_genesis *g, mems
  * SIG_CHUNK at a time) while the calling thread decodes the next one and then checks and
  * executes the block before: verification of block h+1 overlaps the execution of block
  * h. yc_tx_verify_hinted is reentrant (libsecp256k1's static context); each worker keeps
- * its own cache of parsed sender keys (a hint is only ever this process's own parse of
- * exactly those 33 bytes). The verdicts land in rcs[] and are read in block order
- * afterwards, so the failure reported is the lowest index's, as with one thread.
+ * its own cache of parsed keys, senders' and bodies' (a hint is only ever this process's
+ * own parse of exactly those 33 bytes). The verdicts land in rcs[] and are read in block
+ * order afterwards, so the failure reported is the lowest index's, as with one thread.
  * Execution, state and callbacks stay on the calling thread. With one thread there is no
  * pool: the calling thread verifies each block before executing it. */
 
 #define AUDIT_MAX_THREADS 64
 #define SIG_CHUNK 16
-#define KEYCACHE_SLOTS 8192 /* per worker, direct-mapped by the key's bytes */
+#define KEYCACHE_SLOTS 65536 /* per worker (6.5 MiB), direct-mapped by the key's bytes */
 
 struct keyslot {
     bool used;
@@ -136,25 +136,43 @@ struct keyslot {
     struct yc_parsed_key key;
 };
 
-/* Verifies tx with the sender's key parsed once per worker (cache may be NULL). */
+/* The cache's entry for pub, parsed now if it is not there; NULL if pub is not a valid
+ * key (nothing is cached then). */
+static const struct keyslot *key_get(struct keyslot *cache, const uint8_t pub[YC_PUBKEY_LEN])
+{
+    uint32_t k = (uint32_t)pub[1] | (uint32_t)pub[2] << 8 | (uint32_t)pub[3] << 16;
+    struct keyslot *s = &cache[k % KEYCACHE_SLOTS];
+    if (s->used && memcmp(s->pub, pub, YC_PUBKEY_LEN) == 0)
+        return s;
+    struct yc_parsed_key parsed;
+    if (!yc_pubkey_parse(&parsed, pub))
+        return NULL;
+    s->used = true;
+    memcpy(s->pub, pub, YC_PUBKEY_LEN);
+    s->key = parsed;
+    return s;
+}
+
+/* Verifies tx with every key it names parsed once per worker (cache may be NULL): the
+ * sender's key for its signature, and the keys of its body, whose validity the check
+ * then takes as known (a consent grant's processor, a registration's account). A key
+ * that does not parse is left to yc_tx_verify_hinted, which then gives the verdict and
+ * the code it gives without hints. */
 static int verify_tx(const struct yc_tx *tx, const char *chain_id, struct keyslot *cache)
 {
     if (cache == NULL)
         return yc_tx_verify(tx, chain_id);
-    uint32_t k =
-        (uint32_t)tx->sender[1] | (uint32_t)tx->sender[2] << 8 | (uint32_t)tx->sender[3] << 16;
-    struct keyslot *s = &cache[k % KEYCACHE_SLOTS];
-    bool hit = s->used && memcmp(s->pub, tx->sender, YC_PUBKEY_LEN) == 0;
-    struct yc_tx_keyhint h = {.sender_parsed = hit};
-    if (hit)
-        h.sender = s->key;
-    int rc = yc_tx_verify_hinted(tx, chain_id, &h);
-    if (!hit && h.sender_parsed) {
-        s->used = true;
-        memcpy(s->pub, tx->sender, YC_PUBKEY_LEN);
-        s->key = h.sender;
+    struct yc_tx_keyhint h = {.body_valid = true};
+    for (uint32_t i = 0; i < tx->body_keys.n && h.body_valid; i++) {
+        const uint8_t *k = yc_tx_body_key(tx, i);
+        h.body_valid = k != NULL && key_get(cache, k) != NULL;
     }
-    return rc;
+    const struct keyslot *s = key_get(cache, tx->sender);
+    if (s != NULL) {
+        h.sender_parsed = true;
+        h.sender = s->key;
+    }
+    return yc_tx_verify_hinted(tx, chain_id, &h);
 }
 
 struct sigpool {

@@ -61,8 +61,31 @@ static uint32_t mask(uint32_t c)
     return ((c >> 15) | (c << 17)) + 0xa282ead8u;
 }
 
+#if defined(__x86_64__)
+/* The same CRC with the SSE 4.2 instruction, 8 bytes at a time (a replay checks every
+ * byte of the home: about a twentieth of the table's work). */
+__attribute__((target("sse4.2"))) static uint32_t crc_extend_hw(uint32_t crc, const uint8_t *p,
+                                                                 size_t n)
+{
+    uint64_t c = crc ^ 0xFFFFFFFFu;
+    for (; n >= 8; n -= 8, p += 8) {
+        uint64_t v;
+        memcpy(&v, p, sizeof v);
+        c = __builtin_ia32_crc32di(c, v);
+    }
+    uint32_t c32 = (uint32_t)c;
+    for (; n > 0; n--, p++)
+        c32 = __builtin_ia32_crc32qi(c32, *p);
+    return c32 ^ 0xFFFFFFFFu;
+}
+#endif
+
 uint32_t store_masked_crc32c(const uint8_t *p, size_t n)
 {
+#if defined(__x86_64__)
+    if (__builtin_cpu_supports("sse4.2"))
+        return mask(crc_extend_hw(0, p, n));
+#endif
     crc_init();
     return mask(crc_extend(0, p, n));
 }
