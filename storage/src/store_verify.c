@@ -65,7 +65,7 @@ static uint32_t mask(uint32_t c)
 /* The same CRC with the SSE 4.2 instruction, 8 bytes at a time (a replay checks every
  * byte of the home: about a twentieth of the table's work). */
 __attribute__((target("sse4.2"))) static uint32_t crc_extend_hw(uint32_t crc, const uint8_t *p,
-                                                                 size_t n)
+                                                                size_t n)
 {
     uint64_t c = crc ^ 0xFFFFFFFFu;
     for (; n >= 8; n -= 8, p += 8) {
