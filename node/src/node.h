@@ -139,8 +139,8 @@ const struct yc_node_metrics *yc_node_metrics(yc_node *n);
 /* The validator set in force at the height being decided (tip + 1): genesis's until the
  * chain changes it. Owned by the node; read it before returning to the loop. */
 const struct yc_valset *yc_node_valset(yc_node *n);
-/* A name for validator `index` of that set (its genesis name, else the start of its yc1
- * address; "?" outside the set). */
+/* A name for validator `index` of that set (the name the ledger records for it; "?"
+ * outside the set). */
 const char *yc_node_validator_name(yc_node *n, uint32_t index);
 /* The admin cookie (hex), for methods that need it. */
 const char *yc_node_cookie(yc_node *n);

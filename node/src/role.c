@@ -16,7 +16,7 @@
 #include "yc/cliutil.h"
 #include "yc/gov.h"
 
-#define ADDR_NAME_CHARS 16 /* of a yc1 address, when the key has no genesis name */
+#define ADDR_NAME_CHARS 16 /* of a yc1 address, when no name is recorded */
 
 /* Names from the ledger's record of the set (the name given when a validator was
  * added), else the genesis, else the start of the key's address. */

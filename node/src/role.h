@@ -36,8 +36,9 @@ void yc__role_init(yc_node *n);
  * keys that join later, as described above. */
 void yc__role_follow(yc_node *n);
 
-/* A name for validator `index` of n->vs: its genesis name when its key is a genesis
- * validator's, else the start of its yc1 address; "?" for an index outside the set. */
+/* A name for validator `index` of n->vs: the name the ledger records for it (given in
+ * the genesis or when it was added; a replaced key keeps its validator's name), else the
+ * start of its yc1 address; "?" for an index outside the set. */
 const char *yc__role_name(const yc_node *n, uint32_t index);
 
 /* Frees the drivers stopped when this node left the set (after the loop ran out). */
