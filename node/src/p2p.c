@@ -133,6 +133,16 @@ static struct p2p_conn *active_by_pub(struct p2p *p, const uint8_t pub[YC_PUBKEY
     return NULL;
 }
 
+/* True if c is our dial of a key persistent_peers names, and reached that key: the
+ * operator vouches for the peer, which is kept (as an observer if it is no member) even
+ * when observers may not connect — a validator of a later set while we catch up, or one
+ * that left the set. */
+static bool dialled_pinned(const struct p2p_conn *c)
+{
+    return c->outbound && c->dialer != NULL && c->dialer->pinned &&
+           sodium_memcmp(c->dialer->pub, c->peer_pub, YC_PUBKEY_LEN) == 0;
+}
+
 /* True if we rank before the peer of c: keys bytewise (a rank that a change of the
  * validator set never moves, so both ends agree while one of them has switched). */
 static bool we_rank_first(const struct p2p *p, const struct p2p_conn *c)
@@ -262,7 +272,7 @@ void yc__p2p_identify(struct p2p_conn *c)
     }
     idx = yc_valset_index(&p->vs, c->peer_pub);
     c->member = idx >= 0 || is_pending(p, c->peer_pub);
-    if (!c->member && !p->allow_observers) {
+    if (!c->member && !p->allow_observers && !dialled_pinned(c)) {
         char hex[2 * YC_PUBKEY_LEN + 1];
         sodium_bin2hex(hex, sizeof hex, c->peer_pub, YC_PUBKEY_LEN);
         yc_log_debug("p2p", "connection %" PRIu64 " (%s) authenticated key %s", c->id, c->addr,
@@ -767,7 +777,7 @@ void p2p_set_validators(p2p *p, const struct yc_valset *vs, const uint8_t (*pend
             continue;
         int v = yc_valset_index(vs, c->peer_pub);
         bool member = v >= 0 || is_pending(p, c->peer_pub);
-        if (c->member && !member && !c->doomed)
+        if (c->member && !member && !c->doomed && !dialled_pinned(c))
             yc__p2p_conn_doom(c, "its key left the validator set", false);
         if (member && c->counted_observer) /* a member holds no observer slot */
             yc__p2p_slots_release(c);

@@ -6,7 +6,8 @@
  * timeout), is then identified by the peer's long-term key — a key of the validator set
  * in force gives its validator index (its position in that set), a key that joins the
  * set at a known later height (pending) is accepted as a member without an index yet,
- * any other key is an observer (block sync only) when allowed and is refused otherwise —
+ * any other key is an observer (block sync only) when allowed (or when we dialled it by
+ * the key persistent_peers names) and is refused otherwise —
  * and then carries encrypted frames whose plaintext is `u8 type ‖ payload`. The set is
  * the genesis's until p2p_set_validators changes it. Between two nodes at most one
  * connection stays active: when both dial each other, the one initiated by the side
@@ -181,7 +182,8 @@ uint32_t p2p_self_index(const p2p *p);
  * renumbered in place, without callbacks; a peer whose key is now a member and was an
  * inbound observer gives its observer slot back; a peer that was a member and no longer
  * is (removed, its key replaced) is closed soon (on_disconnect from the loop) and may
- * connect again as an observer when those are allowed. An empty or oversized vs is
+ * connect again as an observer when those are allowed — unless it is our dial of a key
+ * persistent_peers names, which stays, as an observer. An empty or oversized vs is
  * ignored.
  */
 void p2p_set_validators(p2p *p, const struct yc_valset *vs, const uint8_t (*pending)[YC_PUBKEY_LEN],
