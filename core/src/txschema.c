@@ -614,6 +614,51 @@ static int check_encoded(const struct yc_tx_schema *s, const uint8_t *p, size_t 
     return left == 0 && yc_dec_done(&d) ? YC_OK : YC_EBADFIELD;
 }
 
+/* Whether the value of field f in b is not 0, false or empty. */
+static bool nonzero(const struct yc_field *f, const uint8_t *base)
+{
+    const void *v = base + f->off;
+    static const uint8_t zero[YC_PUBKEY_LEN];
+
+    switch ((enum yc_field_kind)f->kind) {
+    case YC_FK_TEXT:
+        return ((const struct yc_slice *)v)->len > 0;
+    case YC_FK_U64:
+        return *(const uint64_t *)v != 0;
+    case YC_FK_BOOL:
+        return *(const bool *)v;
+    case YC_FK_ID:
+    case YC_FK_DIGEST:
+        return memcmp(v, zero, YC_HASH_LEN) != 0;
+    case YC_FK_PUB:
+        return memcmp(v, zero, YC_PUBKEY_LEN) != 0;
+    case YC_FK_LIST:
+        return ((const struct yc_list *)v)->n > 0;
+    case YC_FK_IDS:
+    case YC_FK_PUBS:
+    case YC_FK_SHARES:
+        return *(const uint32_t *)(const void *)(base + f->count_off) > 0;
+    }
+    return false;
+}
+
+uint64_t yc_tx_body_present(enum yc_tx_type t, const union yc_tx_body *b)
+{
+    const struct yc_tx_schema *s = yc_tx_schema(t);
+    const uint8_t *base = (const uint8_t *)b;
+    uint64_t present = 0;
+
+    for (uint32_t i = 0; s != NULL && b != NULL && i < s->nfields; i++) {
+        const struct yc_field *f = &s->fields[i];
+        bool on =
+            f->has_off >= 0 ? *(const bool *)(const void *)(base + f->has_off) : nonzero(f, base);
+        if (!f->required && on) {
+            present |= UINT64_C(1) << i;
+        }
+    }
+    return present;
+}
+
 int yc_tx_body_encode(struct yc_buf *out, enum yc_tx_type t, const union yc_tx_body *b,
                       uint64_t present)
 {

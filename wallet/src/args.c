@@ -79,7 +79,7 @@ int wallet_args_parse(int argc, char **argv, struct wallet_args *a, char *err, s
         if (!opts_done && strncmp(arg, "--", 2) == 0) {
             const char *inl;
             int o = find_opt(arg, &inl);
-            wallet_optmask allowed = OPTS_GLOBAL | (a->cmd != NULL ? a->cmd->opts : 0);
+            wallet_optmask allowed = OPTS_GLOBAL | wallet_cmd_opts(a->cmd, NULL);
             if (o < 0) {
                 snprintf(err, errlen, "unknown option %s", arg);
                 return 2;
@@ -144,58 +144,16 @@ int wallet_args_parse(int argc, char **argv, struct wallet_args *a, char *err, s
         snprintf(err, errlen, "'%s' needs %s", a->cmd->words, a->cmd->posargs);
         return 2;
     }
+    wallet_optmask required;
+    (void)wallet_cmd_opts(a->cmd, &required);
     for (int o = 0; o < O_COUNT; o++) {
-        if ((a->cmd->required & OPTBIT(o)) != 0 && !a->set[o]) {
+        if ((required & OPTBIT(o)) != 0 && !a->set[o]) {
             snprintf(err, errlen, "'%s' needs --%s %s", a->cmd->words, WALLET_OPTS[o].name,
                      WALLET_OPTS[o].metavar != NULL ? WALLET_OPTS[o].metavar : "");
             return 2;
         }
     }
     return 0;
-}
-
-/* The transaction type a command builds: its words with '.' for ' ' ("consent grant":
- * consent.grant) but for the commands named otherwise; YC_TX_NONE for the others. */
-static enum yc_tx_type cmd_tx_type(const struct wallet_cmd *cmd)
-{
-    static const struct {
-        const char *words;
-        enum yc_tx_type type;
-    } OTHER[] = {
-        {"register", YC_TX_ACCOUNT_REGISTER},
-        {"asset transfer", YC_TX_RIGHT_TRANSFER},
-        {"asset license", YC_TX_RIGHT_LICENSE},
-        {"validator propose add", YC_TX_VALIDATOR_PROPOSE},
-        {"validator propose remove", YC_TX_VALIDATOR_PROPOSE},
-        {"validator propose replace-key", YC_TX_VALIDATOR_PROPOSE},
-    };
-    char type[48];
-    size_t n = strlen(cmd->words);
-
-    for (size_t i = 0; i < sizeof OTHER / sizeof OTHER[0]; i++) {
-        if (strcmp(cmd->words, OTHER[i].words) == 0)
-            return OTHER[i].type;
-    }
-    if (n >= sizeof type)
-        return YC_TX_NONE;
-    for (size_t i = 0; i < n; i++)
-        type[i] = cmd->words[i] == ' ' ? '.' : cmd->words[i];
-    return yc_tx_type_from_name(type, n);
-}
-
-/* The enumeration of option o's values for cmd, from the body schema (txschema.h): the
- * field of the command's transaction type that the option names ("--not-before":
- * not_before); -1 when there is none. */
-int wallet_opt_enum(const struct wallet_cmd *cmd, int o)
-{
-    char key[48];
-
-    if (cmd == NULL || o < 0 || o >= O_COUNT || strlen(WALLET_OPTS[o].name) >= sizeof key)
-        return -1;
-    for (size_t i = 0; i <= strlen(WALLET_OPTS[o].name); i++)
-        key[i] = WALLET_OPTS[o].name[i] == '-' ? '_' : WALLET_OPTS[o].name[i];
-    const struct yc_field *f = yc_tx_schema_field(yc_tx_schema(cmd_tx_type(cmd)), key, NULL);
-    return f != NULL ? f->enum_id : -1;
 }
 
 /* Options whose items are codes of the chain's code lists (syntax checked here; the node
@@ -291,20 +249,32 @@ int wallet_check_values(const struct wallet_args *a, char *err, size_t errlen)
     return 0;
 }
 
-static void print_opt(const struct wallet_cmd *cmd, int o, bool required)
+/* One option's line of help; f: the body field it gives (its allowed values, limits and
+ * default shown), or NULL. */
+static void print_opt(int o, const struct yc_field *f, const char *def, bool required)
 {
-    char left[64], values[256] = "";
-    int id = cmd != NULL ? wallet_opt_enum(cmd, o) : -1;
+    char left[64], values[256] = "", limits[64] = "", dflt[96] = "";
     if (WALLET_OPTS[o].metavar != NULL)
         snprintf(left, sizeof left, "--%s %s", WALLET_OPTS[o].name, WALLET_OPTS[o].metavar);
     else
         snprintf(left, sizeof left, "--%s", WALLET_OPTS[o].name);
-    if (id >= 0) {
+    if (f != NULL && f->enum_id >= 0) {
         char list[200];
-        (void)yc_enum_list((enum yc_enum_id)id, list, sizeof list);
-        snprintf(values, sizeof values, "; %s of: %s", is_list_opt(o) ? "any" : "one", list);
+        (void)yc_enum_list((enum yc_enum_id)f->enum_id, list, sizeof list);
+        snprintf(values, sizeof values, "; %s of: %s", f->kind == YC_FK_LIST ? "any" : "one", list);
+    } else if (f != NULL && f->kind == YC_FK_TEXT) {
+        snprintf(limits, sizeof limits, "; at most %u bytes", f->max);
+    } else if (f != NULL && f->kind == YC_FK_LIST) {
+        snprintf(limits, sizeof limits, "; at most %d items of at most %u bytes", YC_LIST_MAX,
+                 f->max);
+    } else if (f != NULL &&
+               (f->kind == YC_FK_IDS || f->kind == YC_FK_PUBS || f->kind == YC_FK_SHARES)) {
+        snprintf(limits, sizeof limits, "; at most %u", f->max);
     }
-    printf("  %-28s %s%s%s\n", left, WALLET_OPTS[o].help, values, required ? " (required)" : "");
+    if (def != NULL)
+        snprintf(dflt, sizeof dflt, " (default %s)", def);
+    printf("  %-28s %s%s%s%s%s\n", left, WALLET_OPTS[o].help, values, limits, dflt,
+           required ? " (required)" : "");
 }
 
 void wallet_usage(const struct wallet_cmd *cmd)
@@ -321,31 +291,48 @@ void wallet_usage(const struct wallet_cmd *cmd)
         printf("\nglobal options (before or after the command):\n");
         for (int o = 0; o < O_COUNT; o++)
             if ((OPTS_GLOBAL & OPTBIT(o)) != 0)
-                print_opt(NULL, o, false);
+                print_opt(o, NULL, NULL, false);
         printf("\n`yuchain-wallet COMMAND --help` shows a command's options. Exit codes: 0 ok,\n"
                "1 rejected/failed, 2 usage, 65 bad input, 69 node unreachable, 74 file I/O,\n"
                "77 wrong passphrase or missing key, 78 configuration. Guide: docs/wallet.md\n");
         return;
     }
+    wallet_optmask required, opts = wallet_cmd_opts(cmd, &required), fields = 0;
+    const struct yc_tx_schema *s = wallet_cmd_schema(cmd);
     printf("usage: yuchain-wallet [GLOBAL OPTIONS] %s%s%s%s\n\n%s\n", cmd->words,
-           cmd->posargs[0] != '\0' ? " " : "", cmd->posargs, cmd->opts != 0 ? " [OPTIONS]" : "",
+           cmd->posargs[0] != '\0' ? " " : "", cmd->posargs, opts != 0 ? " [OPTIONS]" : "",
            cmd->summary);
+    if (s != NULL) {
+        /* the fields of the body, in its order, from its schema */
+        printf("\noptions (the fields of the %s body):\n", yc_tx_type_name(s->type));
+        for (uint32_t i = 0; i < s->nfields; i++) {
+            const char *def;
+            bool need;
+            int o = wallet_field_source(cmd, &s->fields[i], NULL, &def, &need);
+            if (o == WALLET_SRC_POS)
+                printf("  %-28s the %s\n", cmd->posargs, def != NULL ? def : s->fields[i].key);
+            if (o < 0)
+                continue;
+            print_opt(o, &s->fields[i], def, need);
+            fields |= OPTBIT(o);
+        }
+    }
     /* the transaction options are listed as a group when a command takes them all */
-    wallet_optmask own = (cmd->opts & OPTS_TX) == OPTS_TX ? cmd->opts & ~OPTS_TX : cmd->opts;
+    wallet_optmask own = ((opts & OPTS_TX) == OPTS_TX ? opts & ~OPTS_TX : opts) & ~fields;
     if (own != 0) {
         printf("\noptions:\n");
         for (int o = 0; o < O_COUNT; o++)
             if ((own & OPTBIT(o)) != 0)
-                print_opt(cmd, o, (cmd->required & OPTBIT(o)) != 0);
+                print_opt(o, NULL, NULL, (required & OPTBIT(o)) != 0);
     }
-    if ((cmd->opts & OPTS_TX) == OPTS_TX) {
+    if ((opts & OPTS_TX) == OPTS_TX) {
         printf("\ntransaction options:\n");
         for (int o = 0; o < O_COUNT; o++)
             if ((OPTS_TX & OPTBIT(o)) != 0)
-                print_opt(NULL, o, false);
+                print_opt(o, NULL, NULL, false);
     }
     printf("\nglobal options:\n");
     for (int o = 0; o < O_COUNT; o++)
         if ((OPTS_GLOBAL & OPTBIT(o)) != 0)
-            print_opt(NULL, o, false);
+            print_opt(o, NULL, NULL, false);
 }

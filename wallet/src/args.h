@@ -150,6 +150,11 @@ struct wallet_cmd {
     wallet_optmask required; /* options that must be given */
     wallet_cmd_fn run;
     const char *summary;
+    /* The transaction type (enum yc_tx_type) the command builds, 0 (YC_TX_NONE) for the
+     * others. Its body's fields add their options to `opts` and `required`
+     * (wallet_cmd_opts): the option named like the field's key, unless txcmd.c's
+     * BINDINGS say otherwise. */
+    int type;
 };
 
 /* The command table (NULL-terminated by words == NULL). */
@@ -175,9 +180,33 @@ int wallet_args_parse(int argc, char **argv, struct wallet_args *a, char *err, s
 /* Prints the usage of `cmd` (or of the whole program when cmd is NULL) to stdout. */
 void wallet_usage(const struct wallet_cmd *cmd);
 
+/* ---- the options of a transaction command, from its body's schema (txcmd.c) ---- */
+
+struct yc_tx_schema;
+struct yc_field;
+
+/* The schema of the body cmd builds, or NULL when it builds none. */
+const struct yc_tx_schema *wallet_cmd_schema(const struct wallet_cmd *cmd);
+
+/* Where the field f of cmd's body comes from: an enum wallet_opt, or one of these. */
+#define WALLET_SRC_POS (-1)     /* the command's positional argument */
+#define WALLET_SRC_NONE (-2)    /* nowhere: the command leaves the field out */
+#define WALLET_SRC_UNKNOWN (-3) /* no option is named like the key (a missing binding) */
+
+/* The source of field f of cmd's body (above); *def (optional) gets the value used when
+ * the option is absent, as typed (WALLET_SRC_NONE: the field's fixed value, if any), or
+ * NULL; *shown (optional) the default as --help shows it, NULL for none (the positional:
+ * its name); *required (optional) whether the command line must give it. */
+int wallet_field_source(const struct wallet_cmd *cmd, const struct yc_field *f, const char **def,
+                        const char **shown, bool *required);
+
+/* The options cmd takes besides the global ones: its own `opts` and the options of its
+ * body's fields; *required (optional) gets the ones it needs. */
+wallet_optmask wallet_cmd_opts(const struct wallet_cmd *cmd, wallet_optmask *required);
+
 /* The enumeration (yc/enums.h, enum yc_enum_id) the values of option o come from in
  * command cmd, or -1 when o is not enumeration-valued there: the allowed values of the
- * field the option names in the body schema of the command's type (yc/txschema.h), so
+ * field the option gives in the body schema of the command's type (yc/txschema.h), so
  * --operations is consent or license operations and --outcome an objection's, an export
  * assessment's or a credit objection's outcome by command. */
 int wallet_opt_enum(const struct wallet_cmd *cmd, int o);

@@ -1,7 +1,6 @@
 /*
- * build.c — the commands that build a transaction (register, transfer, token, consent
- * grant/revoke, usage record, evidence anchor) and the tx-file commands (tx sign, tx send,
- * tx status).
+ * build.c — the tail of every command that builds a transaction (its body: txcmd.c) and
+ * the tx-file commands (tx sign, tx send, tx status).
  *
  * Order of work: parse and check every argument (pure, wallet_build_body), then ask the
  * node for chain id and nonce, and only then ask for the passphrase, so that a mistake
@@ -13,46 +12,16 @@
 
 #include <sodium.h>
 
-#include "body.h"
 #include "txfile.h"
 #include "wallet.h"
 #include "yc/bech32.h"
 
-static bool is(const struct wallet_args *a, const char *words)
+int wallet_parse_time(const char *what, const char *v, uint64_t now_ms, uint64_t *out)
 {
-    return strcmp(a->cmd->words, words) == 0;
-}
-
-int wallet_body_error(int rc, const char *words)
-{
-    switch (rc) {
-    case YC_OK:
-        return YC_EXIT_OK;
-    case YC_ETOOMANY:
-        wallet_err("%s: a list has more than %d items", words, YC_LIST_MAX);
-        break;
-    case YC_EUTF8:
-        wallet_err("%s: text is not valid UTF-8", words);
-        break;
-    case YC_EBADFIELD:
-        wallet_err("%s: a value is empty or too long (names, titles and notes: %d bytes, codes "
-                   "and list items: %d bytes)",
-                   words, YC_NAME_MAX, YC_CODE_MAX);
-        break;
-    default:
-        wallet_err("%s: cannot encode the transaction: %s", words, yc_strerror(rc));
-        return YC_EXIT_FAIL;
-    }
-    return YC_EXIT_DATAERR;
-}
-
-int wallet_parse_time(const struct wallet_args *a, enum wallet_opt o, uint64_t now_ms,
-                      uint64_t *out)
-{
-    if (yc_time_parse(a->val[o], now_ms, out) != YC_OK) {
-        wallet_err("--%s: '%s' is not a time: use RFC 3339 (2026-12-31T00:00:00Z) or a "
+    if (yc_time_parse(v, now_ms, out) != YC_OK) {
+        wallet_err("%s: '%s' is not a time: use RFC 3339 (2026-12-31T00:00:00Z) or a "
                    "duration from now (+30d, +2h, +15m, +10s)",
-                   WALLET_OPTS[o].name, a->val[o]);
+                   what, v);
         return YC_EXIT_DATAERR;
     }
     return YC_EXIT_OK;
@@ -64,163 +33,6 @@ int wallet_parse_time(const struct wallet_args *a, enum wallet_opt o, uint64_t n
         if (ex_ != YC_EXIT_OK) \
             return ex_;        \
     } while (0)
-
-static int build_register(const struct wallet_args *a, const char *sender_name, struct yc_buf *body)
-{
-    uint8_t account[YC_PUBKEY_LEN];
-    const uint8_t *acc = NULL;
-    if (a->set[O_FOR]) {
-        TRYX(wallet_parse_addr(a->val[O_FOR], "--for", account));
-        acc = account;
-        if (!a->set[O_NAME]) {
-            wallet_err("register --for ADDRESS needs --name TEXT");
-            return YC_EXIT_USAGE;
-        }
-    }
-    const char *role = a->set[O_ROLE] ? a->val[O_ROLE] : "individual";
-    const char *name = a->set[O_NAME] ? a->val[O_NAME] : sender_name;
-    const char *jur = a->set[O_JURISDICTION] ? a->val[O_JURISDICTION] : WALLET_DEFAULT_JURISDICTION;
-    int rc = body_account_register(body, acc, role, name, jur);
-    return rc == YC_OK ? YC_EXIT_OK : wallet_body_error(rc, a->cmd->words);
-}
-
-static int build_token(const struct wallet_args *a, enum yc_tx_type type, struct yc_buf *body)
-{
-    uint8_t to[YC_PUBKEY_LEN];
-    uint64_t amount;
-    if (type != YC_TX_TOKEN_REDEEM)
-        TRYX(wallet_parse_addr(a->val[O_TO], "--to", to));
-    TRYX(wallet_parse_u64(a->val[O_AMOUNT], "--amount", true, &amount));
-    int rc = body_token(body, type, type != YC_TX_TOKEN_REDEEM ? to : NULL, amount,
-                        a->set[O_MEMO] ? a->val[O_MEMO] : NULL);
-    return rc == YC_OK ? YC_EXIT_OK : wallet_body_error(rc, a->cmd->words);
-}
-
-static int build_consent_grant(const struct wallet_args *a, uint64_t now_ms, struct yc_buf *body)
-{
-    struct consent_grant_args g;
-    memset(&g, 0, sizeof g);
-    TRYX(wallet_parse_addr(a->val[O_TO], "--to", g.processor));
-    g.categories = a->val[O_CATEGORIES];
-    g.purposes = a->val[O_PURPOSES];
-    g.operations = a->val[O_OPERATIONS];
-    g.jurisdiction = a->set[O_JURISDICTION] ? a->val[O_JURISDICTION] : WALLET_DEFAULT_JURISDICTION;
-    TRYX(wallet_parse_time(a, O_UNTIL, now_ms, &g.until));
-    if (a->set[O_NOT_BEFORE])
-        TRYX(wallet_parse_time(a, O_NOT_BEFORE, now_ms, &g.not_before));
-    if (g.until <= g.not_before) {
-        wallet_err("--until must be later than --not-before");
-        return YC_EXIT_DATAERR;
-    }
-    if (a->set[O_FEE_PER_USE])
-        TRYX(wallet_parse_u64(a->val[O_FEE_PER_USE], "--fee-per-use", false, &g.fee_per_use));
-    if (a->set[O_MAX_USES])
-        TRYX(wallet_parse_u64(a->val[O_MAX_USES], "--max-uses", false, &g.max_uses));
-    if (a->set[O_RETENTION_DAYS])
-        TRYX(wallet_parse_u64(a->val[O_RETENTION_DAYS], "--retention-days", false,
-                              &g.retention_days));
-    g.onward_transfer = a->set[O_ONWARD_TRANSFER];
-    int rc = body_consent_grant(body, &g);
-    return rc == YC_OK ? YC_EXIT_OK : wallet_body_error(rc, a->cmd->words);
-}
-
-static int build_usage_record(const struct wallet_args *a, struct yc_buf *body)
-{
-    if (a->set[O_CONSENT] == a->set[O_LICENSE]) {
-        wallet_err("usage record needs exactly one of --consent ID and --license ID");
-        return YC_EXIT_USAGE;
-    }
-    uint8_t auth[YC_HASH_LEN], in[YC_HASH_LEN], out[YC_HASH_LEN];
-    struct usage_record_args u;
-    memset(&u, 0, sizeof u);
-    if (a->set[O_CONSENT]) {
-        TRYX(wallet_parse_hash(a->val[O_CONSENT], "--consent", auth));
-        u.consent = auth;
-    } else {
-        TRYX(wallet_parse_hash(a->val[O_LICENSE], "--license", auth));
-        u.license = auth;
-    }
-    u.purpose = a->val[O_PURPOSE];
-    u.operation = a->val[O_OPERATION];
-    u.category = a->set[O_CATEGORY] ? a->val[O_CATEGORY] : NULL;
-    if (a->set[O_INPUT]) {
-        TRYX(wallet_parse_hash(a->val[O_INPUT], "--input", in));
-        u.input = in;
-    }
-    if (a->set[O_OUTPUT]) {
-        TRYX(wallet_parse_hash(a->val[O_OUTPUT], "--output", out));
-        u.output = out;
-    }
-    int rc = body_usage_record(body, &u);
-    return rc == YC_OK ? YC_EXIT_OK : wallet_body_error(rc, a->cmd->words);
-}
-
-static int build_evidence(const struct wallet_args *a, struct yc_buf *body)
-{
-    uint8_t digest[YC_HASH_LEN], ref[YC_HASH_LEN];
-    TRYX(wallet_parse_hash(a->val[O_DIGEST], "--digest", digest));
-    if (a->set[O_REF])
-        TRYX(wallet_parse_hash(a->val[O_REF], "--ref", ref));
-    int rc = body_evidence_anchor(body, digest, a->val[O_KIND], a->set[O_REF] ? ref : NULL,
-                                  a->set[O_NOTE] ? a->val[O_NOTE] : NULL);
-    return rc == YC_OK ? YC_EXIT_OK : wallet_body_error(rc, a->cmd->words);
-}
-
-int wallet_build_body(const struct wallet_args *a, const char *sender_name,
-                      const uint8_t sender[YC_PUBKEY_LEN], uint64_t now_ms, enum yc_tx_type *type,
-                      struct yc_buf *body)
-{
-    int ex;
-    char err[512];
-    /* enumerations and code formats from the one table, before anything is signed */
-    if ((ex = wallet_check_values(a, err, sizeof err)) != 0) {
-        wallet_err("%s", err);
-        return ex;
-    }
-    if (wallet_build_asset_body(a, sender, now_ms, type, body, &ex)) /* build_asset.c */
-        return ex;
-    if (wallet_build_market_body(a, now_ms, type, body, &ex)) /* build_market.c */
-        return ex;
-    if (wallet_build_valset_body(a, type, body, &ex)) /* build_valset.c */
-        return ex;
-    if (is(a, "register")) {
-        *type = YC_TX_ACCOUNT_REGISTER;
-        return build_register(a, sender_name, body);
-    }
-    if (is(a, "transfer")) {
-        *type = YC_TX_TOKEN_TRANSFER;
-        return build_token(a, *type, body);
-    }
-    if (is(a, "token issue")) {
-        *type = YC_TX_TOKEN_ISSUE;
-        return build_token(a, *type, body);
-    }
-    if (is(a, "token redeem")) {
-        *type = YC_TX_TOKEN_REDEEM;
-        return build_token(a, *type, body);
-    }
-    if (is(a, "consent grant")) {
-        *type = YC_TX_CONSENT_GRANT;
-        return build_consent_grant(a, now_ms, body);
-    }
-    if (is(a, "consent revoke")) {
-        uint8_t id[YC_HASH_LEN];
-        *type = YC_TX_CONSENT_REVOKE;
-        TRYX(wallet_parse_hash(a->pos[0], "consent id", id));
-        int rc = body_consent_revoke(body, id);
-        return rc == YC_OK ? YC_EXIT_OK : wallet_body_error(rc, a->cmd->words);
-    }
-    if (is(a, "usage record")) {
-        *type = YC_TX_USAGE_RECORD;
-        return build_usage_record(a, body);
-    }
-    if (is(a, "evidence anchor")) {
-        *type = YC_TX_EVIDENCE_ANCHOR;
-        return build_evidence(a, body);
-    }
-    wallet_err("'%s' does not build a transaction", a->cmd->words);
-    return YC_EXIT_USAGE;
-}
 
 static int write_txfile(const struct wallet *w, const char *path, const struct txfile *tf)
 {

@@ -127,20 +127,17 @@ int wallet_send(const struct wallet *w, const struct wallet_args *a, const char 
                 const uint8_t sender[YC_PUBKEY_LEN], enum yc_tx_type type,
                 const struct yc_buf *body);
 
-/* Builds the body of a transaction command from its parsed options (pure: uses only
- * `a`, the sender's name and key, and now_ms). On failure prints the problem and
- * returns an exit code (2 usage, 65 bad input). Used by wallet_send's callers and tests. */
+/* Builds the body of a transaction command from its parsed options through the body
+ * schema (txcmd.c; pure: uses only `a`, the sender's name and key, and now_ms). On
+ * failure prints the problem, naming the option and what it allows, and returns an exit
+ * code (2 usage, 65 bad input). Used by wallet_send's callers and tests. */
 int wallet_build_body(const struct wallet_args *a, const char *sender_name,
                       const uint8_t sender[YC_PUBKEY_LEN], uint64_t now_ms, enum yc_tx_type *type,
                       struct yc_buf *body);
 
-/* Maps a body builder's code to an exit code (0 for YC_OK), printing the problem of the
- * command `words`: 65 for input the body refuses, 1 otherwise. */
-int wallet_body_error(int rc, const char *words);
-/* Parses option o as a time (RFC 3339 or +duration from now_ms) into *out; prints the
- * problem and returns 65 if it is not one, else 0. */
-int wallet_parse_time(const struct wallet_args *a, enum wallet_opt o, uint64_t now_ms,
-                      uint64_t *out);
+/* Parses v (of `what`: "--until") as a time, RFC 3339 or +duration from now_ms, into
+ * *out; prints the problem and returns 65 if it is not one, else 0. */
+int wallet_parse_time(const char *what, const char *v, uint64_t now_ms, uint64_t *out);
 
 /* The program: parses argv, dispatches, returns the exit code. */
 int wallet_main(int argc, char **argv);
@@ -165,16 +162,6 @@ int cmd_asset_list(struct wallet *w, const struct wallet_args *a);
 int cmd_asset_provenance(struct wallet *w, const struct wallet_args *a);
 int cmd_carry_list(struct wallet *w, const struct wallet_args *a);
 int cmd_usage_asset(struct wallet *w, const struct wallet_args *a);
-/*
- * build_asset.c: the bodies of the asset, license and carry commands. Returns false if
- * a->cmd is not one of them; else true with *ex the exit code (as wallet_build_body).
- */
-/*
- * build_market.c: the bodies of the market, pledge, policy, export and credit commands.
- * Returns false if a->cmd is not one of them; else true with *ex the exit code.
- */
-bool wallet_build_market_body(const struct wallet_args *a, uint64_t now_ms, enum yc_tx_type *type,
-                              struct yc_buf *body, int *ex);
 /* query_market.c */
 int cmd_market_show(struct wallet *w, const struct wallet_args *a);
 int cmd_market_listings(struct wallet *w, const struct wallet_args *a);
@@ -182,15 +169,8 @@ int cmd_market_index(struct wallet *w, const struct wallet_args *a);
 int cmd_pledge_list(struct wallet *w, const struct wallet_args *a);
 int cmd_policy_show(struct wallet *w, const struct wallet_args *a);
 int cmd_credit_show(struct wallet *w, const struct wallet_args *a);
-/* `policy set`: --policy-version defaults to the node's current version + 1. */
+/* `policy set` (txcmd.c): --policy-version defaults to the node's current version + 1. */
 int cmd_policy_set(struct wallet *w, const struct wallet_args *a);
-bool wallet_build_asset_body(const struct wallet_args *a, const uint8_t sender[YC_PUBKEY_LEN],
-                             uint64_t now_ms, enum yc_tx_type *type, struct yc_buf *body, int *ex);
-/* build_valset.c: the bodies of `validator propose add|remove|replace-key`, `validator
- * approve` and `validator withdraw`. Returns false if a->cmd is not one of them; else true
- * with *ex the exit code. */
-bool wallet_build_valset_body(const struct wallet_args *a, enum yc_tx_type *type,
-                              struct yc_buf *body, int *ex);
 /* query_valset.c: `validator set` (the set in force, the changes to come, the open
  * proposals) and `validator proposal ID`. */
 int cmd_validator_set(struct wallet *w, const struct wallet_args *a);

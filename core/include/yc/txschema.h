@@ -9,9 +9,23 @@
  * accepted body. Allowed values are listed here for the ones who describe a field (help,
  * renderings); they are rules, applied by the exec_*.c files, not by the decoder.
  *
- * Adding a transaction type: its X entry in tx.h's YC_TX_TYPES and its body struct in
- * union yc_tx_body, one row in txschema.c's SCHEMAS, a handler in an exec_<group>.c and
- * one line in ledger.c's HANDLERS table.
+ * Adding a transaction type (the recipe; nothing else encodes or decodes a body):
+ *   1. core: its X entry in tx.h's YC_TX_TYPES and its body struct in union yc_tx_body;
+ *      its fields (sorted by key) and one row in txschema.c's SCHEMAS (plus a `rule` if
+ *      a rule spans fields). The decoder, the encoder, the RPC's JSON
+ *      of the body, the fuzz corpus (tests/fuzz/fixture.c) and core_test_txschema's
+ *      encode(decode(x)) == x follow from the row.
+ *   2. core: its handler (check and exec) in an exec_<group>.c and one line in ledger.c's
+ *      HANDLERS table.
+ *   3. wallet: one line in cli.c's WALLET_CMDS naming the type. Each field is given by
+ *      the option named like its key ('_' read as '-'); a key no option has yet needs
+ *      its WALLET_OPTS entry (metavar and help), and a field given by the command's
+ *      argument, by an option of another name or with a default needs a row in
+ *      txcmd.c's BINDINGS. Options, required ones, allowed values, limits and --help
+ *      come from the schema (wallet_test_build checks that every type has a command and
+ *      every field a source).
+ *   Tests build bodies with yc_tx_body_encode (yc_tx_body_present gives the mask of a
+ *   body filled in by hand).
  *
  * Thread-safety: constant tables and pure functions.
  */
@@ -82,6 +96,14 @@ const struct yc_tx_schema *yc_tx_schema_at(size_t i);
 /* The field `key` (NUL-terminated) of schema s and its index in *index, or NULL. */
 const struct yc_field *yc_tx_schema_field(const struct yc_tx_schema *s, const char *key,
                                           uint32_t *index);
+
+/*
+ * The presence mask of a body built in memory (for yc_tx_body_encode): bit i set for
+ * every optional field i with a has-flag that is set, and for every optional field
+ * without one whose value is not 0, false or empty (an absent such field reads as that,
+ * so that leaving it out is its one encoding). 0 for an unknown type.
+ */
+uint64_t yc_tx_body_present(enum yc_tx_type t, const union yc_tx_body *b);
 
 /*
  * Appends the canonical body map of type t to out: every required field of s and the

@@ -16,11 +16,11 @@
 #include <sodium.h>
 
 #include "args.h"
-#include "body.h"
 #include "wallet.h"
 #include "yc/bech32.h"
 #include "yc/codec.h"
 #include "yc/enums.h"
+#include "yc/txschema.h"
 
 #define CHAIN "yuchain-test"
 #define NOW 1795827723456ull /* 2026-11-28T01:02:03.456Z */
@@ -321,34 +321,84 @@ static void test_bad_input(void **state)
     expect_exit("evidence anchor --digest 00 --kind k", 65);
 }
 
-static void test_body_map_sorted(void **state)
+/* Every type of the schema table is built by a command, and every field of its body comes
+ * from somewhere in each command that builds it: an option, the positional argument, or
+ * nowhere on purpose (a binding of txcmd.c); a field from the positional belongs to a
+ * command that takes one. */
+static void test_every_type_has_a_command(void **state)
 {
     (void)state;
-    /* keys added in any order come out sorted; a duplicate key is refused */
-    struct body_map m;
-    struct yc_buf out;
-    yc_buf_init(&out, 1024);
-    body_map_init(&m);
-    body_put_uint(&m, "zeta", 1);
-    body_put_str(&m, "a", "x");
-    body_put_bool(&m, "ab", true);
-    body_put_uint(&m, "b", 300);
-    assert_int_equal(body_map_finish(&m, &out), YC_OK);
-    body_map_cleanup(&m);
-    const struct yc_limits lim = YC_LIMITS_DEFAULT;
-    assert_int_equal(yc_canon_check(out.data, out.len, &lim), YC_OK);
-    static const uint8_t want[] = {0x84, 0xa1, 'a',  0xa1, 'x',  0xa2, 'a', 'b', 0xc3, 0xa1,
-                                   'b',  0xcd, 0x01, 0x2c, 0xa4, 'z',  'e', 't', 'a',  0x01};
-    assert_int_equal(out.len, sizeof want);
-    assert_memory_equal(out.data, want, sizeof want);
+    const struct yc_tx_schema *s;
+    for (size_t i = 0; (s = yc_tx_schema_at(i)) != NULL; i++) {
+        int commands = 0;
+        for (const struct wallet_cmd *cmd = WALLET_CMDS; cmd->words != NULL; cmd++) {
+            if (cmd->type != (int)s->type)
+                continue;
+            commands++;
+            assert_ptr_equal(wallet_cmd_schema(cmd), s);
+            for (uint32_t k = 0; k < s->nfields; k++) {
+                int o = wallet_field_source(cmd, &s->fields[k], NULL, NULL, NULL);
+                if (o == WALLET_SRC_UNKNOWN)
+                    fail_msg("'%s': no option gives %s", cmd->words, s->fields[k].key);
+                if (o == WALLET_SRC_POS && cmd->min_pos != 1)
+                    fail_msg("'%s' takes no positional for %s", cmd->words, s->fields[k].key);
+                if (o >= 0 && (cmd->opts & OPTBIT(o)) != 0)
+                    fail_msg("'%s' lists --%s beside its body's", cmd->words, WALLET_OPTS[o].name);
+            }
+        }
+        if (commands == 0)
+            fail_msg("no command builds %s", yc_tx_type_name(s->type));
+    }
+}
 
-    body_map_init(&m);
-    body_put_uint(&m, "k", 1);
-    body_put_uint(&m, "k", 2);
-    yc_buf_reset(&out);
-    assert_int_equal(body_map_finish(&m, &out), YC_EINVAL);
-    body_map_cleanup(&m);
-    yc_buf_cleanup(&out);
+/* The rule across fields in the options' words; limits from the schema name the option. */
+static void test_messages_name_the_option(void **state)
+{
+    (void)state;
+    char line[512];
+    FILE *saved = stderr;
+    char *text = NULL;
+    size_t len = 0;
+    stderr = open_memstream(&text, &len);
+    assert_non_null(stderr);
+    snprintf(line, sizeof line,
+             "usage record --consent %s --license %s --purpose p --operation use", HASH1, HASH2);
+    expect_exit(line, 2);
+    expect_exit("market cancel", 2);
+    expect_exit(
+        "register --name "
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        65);
+    expect_exit("consent grant --to %B --categories a,,b --purposes p --operations use "
+                "--until +1d",
+                65);
+    fclose(stderr);
+    stderr = saved;
+    assert_non_null(strstr(text, "usage record needs exactly one of --consent and --license"));
+    assert_non_null(strstr(text, "market cancel needs exactly one of --bid and --listing"));
+    assert_non_null(strstr(text, "--name: 141 bytes; at most 128"));
+    assert_non_null(strstr(text, "--categories: an empty item in 'a,,b'"));
+    free(text);
+}
+
+static void test_account_update(void **state)
+{
+    (void)state;
+    struct yc_tx tx;
+    build_tx("account update --name Acme", 1, &tx);
+    assert_int_equal(tx.type, YC_TX_ACCOUNT_UPDATE);
+    assert_false(tx.b.account_update.has_account);
+    assert_true(tx.b.account_update.has_name);
+    assert_true(slice_is(tx.b.account_update.name, "Acme"));
+    assert_false(tx.b.account_update.has_jurisdiction);
+    yc_tx_cleanup(&tx);
+    build_tx("account update --for %B --jurisdiction CN-SC", 2, &tx);
+    assert_true(tx.b.account_update.has_account);
+    assert_memory_equal(tx.b.account_update.account, bob_pub, YC_PUBKEY_LEN);
+    assert_true(tx.b.account_update.has_jurisdiction);
+    assert_false(tx.b.account_update.has_name);
+    yc_tx_cleanup(&tx);
 }
 
 /* Words of wallet_check_values for `line` (parsed as build() does, without %B). */
@@ -424,7 +474,9 @@ int main(void)
         cmocka_unit_test(test_consent),
         cmocka_unit_test(test_usage_and_evidence),
         cmocka_unit_test(test_bad_input),
-        cmocka_unit_test(test_body_map_sorted),
+        cmocka_unit_test(test_every_type_has_a_command),
+        cmocka_unit_test(test_messages_name_the_option),
+        cmocka_unit_test(test_account_update),
         cmocka_unit_test(test_enum_refused_before_signing),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -16,7 +16,6 @@
 #include <sodium.h>
 
 #include "args.h"
-#include "body.h"
 #include "wallet.h"
 #include "yc/bech32.h"
 #include "yc/codec.h"

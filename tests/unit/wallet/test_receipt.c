@@ -24,7 +24,6 @@
 #include <jansson.h>
 #include <sodium.h>
 
-#include "body.h"
 #include "receipt.h"
 #include "txfile.h"
 #include "wallet.h"
@@ -205,18 +204,30 @@ static json_t *build_outcome(yc_signer *const *vals, unsigned signers, int outco
     json_t *txhex[3];
     struct yc_buf b;
     yc_buf_init(&b, YC_TX_MAX_BYTES);
-    struct consent_grant_args cg = {.categories = "health,fitness",
-                                    .purposes = "research",
-                                    .operations = "use",
-                                    .jurisdiction = "CN-CQ",
-                                    .until = 1900000000000ull};
-    memcpy(cg.processor, proc_pub, YC_PUBKEY_LEN);
-    assert_int_equal(body_consent_grant(&b, &cg), YC_OK);
+    union yc_tx_body body;
+    memset(&body, 0, sizeof body);
+    struct yc_body_consent_grant *cg = &body.consent_grant;
+    static const char *const cats[] = {"health", "fitness"};
+    for (uint32_t i = 0; i < 2; i++)
+        cg->categories.items[cg->categories.n++] = (struct yc_slice){cats[i], strlen(cats[i])};
+    cg->purposes.items[cg->purposes.n++] = (struct yc_slice){"research", 8};
+    cg->operations.items[cg->operations.n++] = (struct yc_slice){"use", 3};
+    cg->jurisdiction = (struct yc_slice){"CN-CQ", 5};
+    cg->until = 1900000000000ull;
+    memcpy(cg->processor, proc_pub, YC_PUBKEY_LEN);
+    assert_int_equal(yc_tx_body_encode(&b, YC_TX_CONSENT_GRANT, &body,
+                                       yc_tx_body_present(YC_TX_CONSENT_GRANT, &body)),
+                     YC_OK);
     sign_tx(alice, YC_TX_CONSENT_GRANT, 0, &b, &txhex[1], ids[1]);
     txhex[1] = recosign(txhex[1], &pledgee, 1);
     for (int i = 0; i < 3; i += 2) {
         b.len = 0;
-        assert_int_equal(body_token(&b, YC_TX_TOKEN_ISSUE, proc_pub, 100u + (unsigned)i, NULL),
+        memset(&body, 0, sizeof body);
+        body.token.has_to = true;
+        memcpy(body.token.to, proc_pub, YC_PUBKEY_LEN);
+        body.token.amount = 100u + (unsigned)i;
+        assert_int_equal(yc_tx_body_encode(&b, YC_TX_TOKEN_ISSUE, &body,
+                                           yc_tx_body_present(YC_TX_TOKEN_ISSUE, &body)),
                          YC_OK);
         sign_tx(exchange, YC_TX_TOKEN_ISSUE, (uint64_t)i, &b, &txhex[i], ids[i]);
     }
@@ -978,7 +989,13 @@ static json_t *changed_receipt(uint64_t h, bool with_changes, bool with_approval
     sign_tx(alice, YC_TX_VALIDATOR_APPROVE, 0, &b, &hex, id);
     json_t *approve = one_tx_block(hex, 6, validators, NVAL, 0xb);
     b.len = 0;
-    assert_int_equal(body_token(&b, YC_TX_TOKEN_ISSUE, proc_pub, 5, NULL), YC_OK);
+    memset(&body, 0, sizeof body);
+    body.token.has_to = true;
+    memcpy(body.token.to, proc_pub, YC_PUBKEY_LEN);
+    body.token.amount = 5;
+    assert_int_equal(yc_tx_body_encode(&b, YC_TX_TOKEN_ISSUE, &body,
+                                       yc_tx_body_present(YC_TX_TOKEN_ISSUE, &body)),
+                     YC_OK);
     sign_tx(exchange, YC_TX_TOKEN_ISSUE, 1, &b, &hex, id);
     yc_signer *now[NVAL] = {validators[0], validators[1], validators[2],
                             h >= 8 ? outsiders[0] : validators[3]};

@@ -15,7 +15,7 @@
 #include <cmocka.h>
 #include <sodium.h>
 
-#include "body.h"
+#include "yc/txschema.h"
 #include "txfile.h"
 #include "yc/bech32.h"
 
@@ -60,7 +60,14 @@ static void make(struct txfile *tf, uint64_t nonce)
 {
     struct yc_buf body;
     yc_buf_init(&body, YC_TX_MAX_BYTES);
-    assert_int_equal(body_token(&body, YC_TX_TOKEN_TRANSFER, bob_pub, 100, NULL), YC_OK);
+    union yc_tx_body b;
+    memset(&b, 0, sizeof b);
+    b.token.has_to = true;
+    memcpy(b.token.to, bob_pub, YC_PUBKEY_LEN);
+    b.token.amount = 100;
+    assert_int_equal(yc_tx_body_encode(&body, YC_TX_TOKEN_TRANSFER, &b,
+                                       yc_tx_body_present(YC_TX_TOKEN_TRANSFER, &b)),
+                     YC_OK);
     assert_int_equal(
         txfile_init(tf, CHAIN, YC_TX_TOKEN_TRANSFER, alice_pub, nonce, body.data, body.len), YC_OK);
     yc_buf_cleanup(&body);
