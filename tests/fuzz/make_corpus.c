@@ -10,8 +10,10 @@
  * keystore seed written through yc_keystore_import (random salt and nonce).
  *
  * Seeds, by harness:
- *   tx, block     one signed tx of each kind (with cosigs too); blocks with 0, 1 and many
- *                 txs, with and without a valid 3-of-4 commit certificate
+ *   tx, block     one signed tx of each kind (with cosigs too), and for every type of the
+ *                 body schema (txschema.h) one with only its required fields and one with
+ *                 every field it allows (schema_<type>_min, _full); blocks with 0, 1 and
+ *                 many txs, with and without a valid 3-of-4 commit certificate
  *   ledger        blocks' worth of transactions by the genesis accounts, executable in order
  *   objects       one encoded account, consent, usage and evidence
  *   genesis_json  the fixture's genesis as yc_genesis_json_dump writes it, and by hand
@@ -48,7 +50,9 @@
 #include "yc/keystore.h"
 #include "yc/objects.h"
 #include "yc/pbft.h"
+#include "yc/enums.h"
 #include "yc/tx.h"
+#include "yc/txschema.h"
 
 static const char *outdir;
 static unsigned nwritten;
@@ -153,6 +157,135 @@ static void make_cosigned(struct txset *ts, const struct yc_buf *body)
     yc_signer_destroy(s);
     yc_signer_destroy(c1);
     yc_signer_destroy(c2);
+}
+
+/* Field i of a body set to a valid value of its kind: the first allowed value of an
+ * enumeration, "x" for other texts, 1 for integers, one item for lists. */
+static void fill_field(union yc_tx_body *b, const struct yc_field *f, const uint8_t *pub)
+{
+    uint8_t *base = (uint8_t *)b;
+    void *v = base + f->off;
+    const struct yc_enum *en = f->enum_id >= 0 ? yc_enum_get((enum yc_enum_id)f->enum_id) : NULL;
+    struct yc_slice text = {en != NULL ? en->values[0] : "x", 0};
+
+    text.len = strlen(text.p);
+    switch ((enum yc_field_kind)f->kind) {
+    case YC_FK_TEXT:
+        *(struct yc_slice *)v = text;
+        break;
+    case YC_FK_U64:
+        *(uint64_t *)v = 1;
+        break;
+    case YC_FK_BOOL:
+        *(bool *)v = true;
+        break;
+    case YC_FK_ID:
+    case YC_FK_DIGEST:
+    case YC_FK_IDS:
+        memset(v, 0x5a, YC_HASH_LEN);
+        break;
+    case YC_FK_PUB:
+    case YC_FK_PUBS:
+        memcpy(v, pub, YC_PUBKEY_LEN);
+        break;
+    case YC_FK_LIST:
+        ((struct yc_list *)v)->n = 1;
+        ((struct yc_list *)v)->items[0] = text;
+        break;
+    case YC_FK_SHARES:
+        memcpy(((struct yc_contributor *)v)->pub, pub, YC_PUBKEY_LEN);
+        ((struct yc_contributor *)v)->bps = YC_SHARES_TOTAL;
+        break;
+    }
+    if (f->count_off >= 0) {
+        *(uint32_t *)(void *)(base + f->count_off) = 1;
+    }
+    if (f->has_off >= 0) {
+        *(bool *)(void *)(base + f->has_off) = true;
+    }
+}
+
+/* Whether the body of schema s with the required fields and the optional ones in `want`
+ * encodes (a rule across fields may refuse it); if so it is in out. */
+static bool encode_fields(const struct yc_tx_schema *s, uint64_t want, const uint8_t *pub,
+                          struct yc_buf *out)
+{
+    union yc_tx_body b;
+    memset(&b, 0, sizeof b);
+    for (uint32_t i = 0; i < s->nfields; i++) {
+        if (s->fields[i].required || (want >> i & 1u) != 0) {
+            fill_field(&b, &s->fields[i], pub);
+        }
+    }
+    yc_buf_reset(out);
+    return yc_tx_body_encode(out, s->type, &b, yc_tx_body_present(s->type, &b)) == YC_OK;
+}
+
+/* The body of schema s with the fewest (full: the most) optional fields that encodes:
+ * every subset of the optional fields is tried, since a rule across fields (exactly one
+ * of two, fields an action needs or refuses) may refuse some. */
+static void encode_schema_body(const struct yc_tx_schema *s, bool full, const uint8_t *pub,
+                               struct yc_buf *out)
+{
+    uint32_t opt[64], nopt = 0;
+    uint64_t best = 0;
+    int best_n = -1;
+
+    for (uint32_t i = 0; i < s->nfields; i++) {
+        if (!s->fields[i].required) {
+            opt[nopt++] = i;
+        }
+    }
+    if (nopt > 16) {
+        die("%s: too many optional fields to try", yc_tx_type_name(s->type));
+    }
+    for (uint32_t m = 0; m < (1u << nopt); m++) {
+        uint64_t want = 0;
+        int n = __builtin_popcount(m);
+        for (uint32_t k = 0; k < nopt; k++) {
+            want |= (m >> k & 1u) != 0 ? UINT64_C(1) << opt[k] : 0;
+        }
+        if ((best_n < 0 || (full ? n > best_n : n < best_n)) && encode_fields(s, want, pub, out)) {
+            best = want;
+            best_n = n;
+        }
+    }
+    if (best_n < 0 || !encode_fields(s, best, pub, out)) {
+        die("%s: no body of its schema encodes", yc_tx_type_name(s->type));
+    }
+}
+
+/* For every type of the schema table, its smallest and its largest body, signed. */
+static void make_schema_txs(void)
+{
+    uint8_t pub[YC_PUBKEY_LEN], id[YC_HASH_LEN], aux[32];
+    yc_signer *signer = fz_signer(103);
+    struct yc_buf body, out;
+    const struct yc_tx_schema *s;
+
+    fz_pub(105, pub);
+    yc_buf_init(&body, 0);
+    yc_buf_init(&out, 0);
+    for (size_t n = 0; (s = yc_tx_schema_at(n)) != NULL; n++) {
+        for (int full = 0; full < 2; full++) {
+            char name[96];
+            size_t k = (size_t)snprintf(name, sizeof name, "schema_%s", yc_tx_type_name(s->type));
+            for (size_t i = 0; i < k; i++) {
+                name[i] = name[i] == '.' ? '_' : name[i];
+            }
+            snprintf(name + k, sizeof name - k, full ? "_full" : "_min");
+            encode_schema_body(s, full != 0, pub, &body);
+            fz_aux(aux, 1000 + 2 * n + (size_t)full);
+            yc_buf_reset(&out);
+            check(yc_tx_build_signed(&out, id, FZ_CHAIN, s->type, signer, n, body.data, body.len,
+                                     aux),
+                  name);
+            seed("tx", name, out.data, out.len);
+        }
+    }
+    yc_buf_cleanup(&body);
+    yc_buf_cleanup(&out);
+    yc_signer_destroy(signer);
 }
 
 static void make_txs(struct txset *ts)
@@ -1113,6 +1246,7 @@ int main(int argc, char **argv)
     memset(&ts, 0, sizeof ts);
     fz_genesis(&g, FZ_NVAL);
     make_txs(&ts);
+    make_schema_txs();
     make_blocks(&ts, &g);
     make_ledger();
     make_objects();
