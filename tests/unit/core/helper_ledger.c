@@ -15,6 +15,8 @@
 #include "yc/block.h"
 #include "yc/codec.h"
 #include "yc/hash.h"
+#include "yc/keys.h"
+#include "yc/txschema.h"
 
 /* ---- in-memory state ---- */
 
@@ -201,179 +203,379 @@ void h_pub(uint32_t i, uint8_t pub[YC_PUBKEY_LEN])
     yc_signer_destroy(s);
 }
 
-/* ---- body builders ---- */
+/* ---- bodies through the schema ---- */
 
-static void enc_list(struct yc_enc *e, const char *const *items)
+void hm_init(struct hm *m)
 {
-    uint32_t n = 0;
+    memset(m, 0, sizeof *m);
+}
+
+static struct hm_val *hm_add(struct hm *m, const char *key, int kind)
+{
+    assert_true(m->n < HM_MAX);
+    m->key[m->n] = key;
+    memset(&m->val[m->n], 0, sizeof m->val[m->n]);
+    m->val[m->n].kind = kind;
+    return &m->val[m->n++];
+}
+
+void hm_str(struct hm *m, const char *key, const char *v)
+{
+    hm_add(m, key, HM_STR)->p = v;
+}
+
+void hm_u64(struct hm *m, const char *key, uint64_t v)
+{
+    hm_add(m, key, HM_U64)->u = v;
+}
+
+void hm_bool(struct hm *m, const char *key, bool v)
+{
+    hm_add(m, key, HM_BOOL)->u = v;
+}
+
+/* Keeps a copy of the n items of `size` bytes at p (arrays are often compound literals
+ * whose scope ends before hm_finish). */
+static void hm_items(struct hm *m, const char *key, int kind, const void *p, size_t n, size_t size)
+{
+    struct hm_val *v = hm_add(m, key, kind);
+    void *copy = yc_malloc(n * size + 1);
+    assert_non_null(copy);
+    if (n > 0) {
+        memcpy(copy, p, n * size);
+    }
+    v->p = copy;
+    v->n = n;
+}
+
+void hm_bin(struct hm *m, const char *key, const uint8_t *p, size_t n)
+{
+    hm_items(m, key, HM_BIN, p, n, 1);
+}
+
+void hm_list(struct hm *m, const char *key, const char *const *items)
+{
+    size_t n = 0;
     while (items[n] != NULL) {
         n++;
     }
-    yc_enc_array(e, n);
-    for (uint32_t i = 0; i < n; i++) {
-        yc_enc_cstr(e, items[i]);
-    }
+    hm_items(m, key, HM_LIST, items, n, sizeof *items);
 }
 
-static void begin(struct yc_buf *out, struct yc_enc *e, uint32_t npairs)
+void hm_pubs(struct hm *m, const char *key, const uint8_t (*pubs)[YC_PUBKEY_LEN], size_t n)
+{
+    hm_items(m, key, HM_PUBS, pubs, n, YC_PUBKEY_LEN);
+}
+
+void hm_ids(struct hm *m, const char *key, const uint8_t (*ids)[YC_HASH_LEN], size_t n)
+{
+    hm_items(m, key, HM_IDS, ids, n, YC_HASH_LEN);
+}
+
+void hm_shares(struct hm *m, const char *key, const struct yc_contributor *c, size_t n)
+{
+    hm_items(m, key, HM_SHARES, c, n, sizeof *c);
+}
+
+/* Value v into field f of b; false when it is not of the field's kind or size. */
+static bool hm_put(const struct yc_field *f, const struct hm_val *v, union yc_tx_body *b)
+{
+    uint8_t *base = (uint8_t *)b;
+    void *dst = base + f->off;
+    uint32_t *count = f->count_off >= 0 ? (uint32_t *)(void *)(base + f->count_off) : NULL;
+
+    switch ((enum yc_field_kind)f->kind) {
+    case YC_FK_TEXT:
+        if (v->kind != HM_STR) {
+            return false;
+        }
+        *(struct yc_slice *)dst = (struct yc_slice){v->p, strlen(v->p)};
+        break;
+    case YC_FK_U64:
+        if (v->kind != HM_U64) {
+            return false;
+        }
+        *(uint64_t *)dst = v->u;
+        break;
+    case YC_FK_BOOL:
+        if (v->kind != HM_BOOL) {
+            return false;
+        }
+        *(bool *)dst = v->u != 0;
+        break;
+    case YC_FK_ID:
+    case YC_FK_DIGEST:
+    case YC_FK_PUB: {
+        size_t size = f->kind == YC_FK_PUB ? YC_PUBKEY_LEN : YC_HASH_LEN;
+        if (v->kind != HM_BIN || v->n != size) {
+            return false;
+        }
+        memcpy(dst, v->p, size);
+        break;
+    }
+    case YC_FK_LIST: {
+        struct yc_list *l = dst;
+        const char *const *items = v->p;
+        if (v->kind != HM_LIST || v->n > YC_LIST_MAX) {
+            return false;
+        }
+        for (l->n = 0; l->n < v->n; l->n++) {
+            l->items[l->n] = (struct yc_slice){items[l->n], strlen(items[l->n])};
+        }
+        break;
+    }
+    case YC_FK_IDS:
+    case YC_FK_PUBS:
+    case YC_FK_SHARES: {
+        int want = f->kind == YC_FK_IDS ? HM_IDS : f->kind == YC_FK_PUBS ? HM_PUBS : HM_SHARES;
+        size_t size = f->kind == YC_FK_IDS    ? YC_HASH_LEN
+                      : f->kind == YC_FK_PUBS ? YC_PUBKEY_LEN
+                                              : sizeof(struct yc_contributor);
+        if ((int)v->kind != want || v->n > f->max) {
+            return false;
+        }
+        if (v->n > 0) {
+            memcpy(dst, v->p, v->n * size);
+        }
+        *count = (uint32_t)v->n;
+        break;
+    }
+    }
+    if (f->has_off >= 0) {
+        *(bool *)(void *)(base + f->has_off) = true;
+    }
+    return true;
+}
+
+/* The body of m through the core's encoder; YC_OK, or the code it refuses m with. */
+static int hm_encode(const struct hm *m, enum yc_tx_type type, struct yc_buf *out)
+{
+    const struct yc_tx_schema *s = yc_tx_schema(type);
+    union yc_tx_body *b = yc_calloc(1, sizeof *b);
+    uint64_t given = 0, required = 0;
+    int rc = YC_OK;
+
+    assert_non_null(s);
+    assert_non_null(b);
+    for (uint32_t k = 0; k < s->nfields; k++) {
+        required |= s->fields[k].required ? UINT64_C(1) << k : 0;
+    }
+    for (size_t i = 0; i < m->n && rc == YC_OK; i++) {
+        uint32_t k;
+        const struct yc_field *f = yc_tx_schema_field(s, m->key[i], &k);
+        if (f == NULL || (given >> k & 1u) != 0 || !hm_put(f, &m->val[i], b)) {
+            rc = YC_EBADFIELD; /* an unknown key, a key twice, a value of another kind */
+        } else {
+            given |= UINT64_C(1) << k;
+        }
+    }
+    if (rc == YC_OK && (given & required) != required) {
+        rc = YC_EBADFIELD; /* a required field left out */
+    }
+    if (rc == YC_OK) {
+        rc = yc_tx_body_encode(out, type, b, given & ~required);
+    }
+    yc_free(b);
+    return rc;
+}
+
+/* A deliberately malformed body, which the encoder refuses, written by hand (keys sorted)
+ * for a test to show the decoder refusing it. */
+static void hm_write_by_hand(const struct hm *m, struct yc_buf *out)
+{
+    size_t order[HM_MAX];
+    struct yc_enc e;
+
+    for (size_t i = 0; i < m->n; i++) {
+        size_t j = i;
+        while (j > 0 && yc_key_cmp(m->key[order[j - 1]], strlen(m->key[order[j - 1]]), m->key[i],
+                                   strlen(m->key[i])) > 0) {
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = i;
+    }
+    yc_enc_init(&e, out);
+    yc_enc_map(&e, (uint32_t)m->n);
+    for (size_t i = 0; i < m->n; i++) {
+        const struct hm_val *v = &m->val[order[i]];
+        yc_enc_cstr(&e, m->key[order[i]]);
+        switch (v->kind) {
+        case HM_STR:
+            yc_enc_cstr(&e, v->p);
+            break;
+        case HM_U64:
+            yc_enc_uint(&e, v->u);
+            break;
+        case HM_BOOL:
+            yc_enc_bool(&e, v->u != 0);
+            break;
+        case HM_BIN:
+            yc_enc_bin(&e, v->p, v->n);
+            break;
+        case HM_LIST:
+            yc_enc_array(&e, (uint32_t)v->n);
+            for (size_t k = 0; k < v->n; k++) {
+                yc_enc_cstr(&e, ((const char *const *)v->p)[k]);
+            }
+            break;
+        case HM_PUBS:
+        case HM_IDS: {
+            size_t size = v->kind == HM_PUBS ? YC_PUBKEY_LEN : YC_HASH_LEN;
+            yc_enc_array(&e, (uint32_t)v->n);
+            for (size_t k = 0; k < v->n; k++) {
+                yc_enc_bin(&e, (const uint8_t *)v->p + k * size, size);
+            }
+            break;
+        }
+        case HM_SHARES:
+            yc_enc_array(&e, (uint32_t)v->n);
+            for (size_t k = 0; k < v->n; k++) {
+                const struct yc_contributor *c = (const struct yc_contributor *)v->p + k;
+                yc_enc_array(&e, 2);
+                yc_enc_bin(&e, c->pub, YC_PUBKEY_LEN);
+                yc_enc_uint(&e, c->bps);
+            }
+            break;
+        }
+    }
+    assert_int_equal(yc_enc_finish(&e), YC_OK);
+}
+
+void hm_finish(struct hm *m, enum yc_tx_type type, struct yc_buf *out)
 {
     yc_buf_reset(out);
-    yc_enc_init(e, out);
-    yc_enc_map(e, npairs);
+    if (hm_encode(m, type, out) != YC_OK) {
+        yc_buf_reset(out);
+        hm_write_by_hand(m, out);
+    }
+    for (size_t i = 0; i < m->n; i++) {
+        if (m->val[i].kind != HM_STR) {
+            yc_free((void *)m->val[i].p);
+        }
+    }
+    m->n = 0;
 }
+
+/* ---- body builders ---- */
 
 void hb_register(struct yc_buf *out, const uint8_t *account, const char *role, const char *name,
                  const char *jurisdiction)
 {
-    struct yc_enc e;
-    begin(out, &e, account != NULL ? 4 : 3);
+    struct hm m;
+    hm_init(&m);
     if (account != NULL) {
-        yc_enc_cstr(&e, "account");
-        yc_enc_bin(&e, account, YC_PUBKEY_LEN);
+        hm_bin(&m, "account", account, YC_PUBKEY_LEN);
     }
-    yc_enc_cstr(&e, "jurisdiction");
-    yc_enc_cstr(&e, jurisdiction);
-    yc_enc_cstr(&e, "name");
-    yc_enc_cstr(&e, name);
-    yc_enc_cstr(&e, "role");
-    yc_enc_cstr(&e, role);
-    assert_int_equal(yc_enc_finish(&e), YC_OK);
+    hm_str(&m, "jurisdiction", jurisdiction);
+    hm_str(&m, "name", name);
+    hm_str(&m, "role", role);
+    hm_finish(&m, YC_TX_ACCOUNT_REGISTER, out);
 }
 
 void hb_update(struct yc_buf *out, const uint8_t *account, const char *name,
                const char *jurisdiction)
 {
-    struct yc_enc e;
-    begin(out, &e, (account != NULL) + (name != NULL) + (jurisdiction != NULL));
+    struct hm m;
+    hm_init(&m);
     if (account != NULL) {
-        yc_enc_cstr(&e, "account");
-        yc_enc_bin(&e, account, YC_PUBKEY_LEN);
+        hm_bin(&m, "account", account, YC_PUBKEY_LEN);
     }
     if (jurisdiction != NULL) {
-        yc_enc_cstr(&e, "jurisdiction");
-        yc_enc_cstr(&e, jurisdiction);
+        hm_str(&m, "jurisdiction", jurisdiction);
     }
     if (name != NULL) {
-        yc_enc_cstr(&e, "name");
-        yc_enc_cstr(&e, name);
+        hm_str(&m, "name", name);
     }
-    assert_int_equal(yc_enc_finish(&e), YC_OK);
+    hm_finish(&m, YC_TX_ACCOUNT_UPDATE, out);
 }
 
 void hb_token(struct yc_buf *out, const uint8_t *to, uint64_t amount)
 {
-    struct yc_enc e;
-    begin(out, &e, to != NULL ? 2 : 1);
-    yc_enc_cstr(&e, "amount");
-    yc_enc_uint(&e, amount);
+    struct hm m;
+    hm_init(&m);
+    hm_u64(&m, "amount", amount);
     if (to != NULL) {
-        yc_enc_cstr(&e, "to");
-        yc_enc_bin(&e, to, YC_PUBKEY_LEN);
+        hm_bin(&m, "to", to, YC_PUBKEY_LEN);
     }
-    assert_int_equal(yc_enc_finish(&e), YC_OK);
+    /* issue and transfer bodies are alike; redeem names no recipient */
+    hm_finish(&m, to != NULL ? YC_TX_TOKEN_TRANSFER : YC_TX_TOKEN_REDEEM, out);
 }
 
 void hb_grant(struct yc_buf *out, const struct hb_grant *g)
 {
-    struct yc_enc e;
-    uint32_t n = 6 + (g->fee_per_use != 0) + (g->max_uses != 0) + (g->not_before != 0) +
-                 (g->onward_transfer ? 1 : 0) + (g->retention_days != 0);
-    begin(out, &e, n);
-    yc_enc_cstr(&e, "categories");
-    enc_list(&e, g->categories);
+    struct hm m;
+    hm_init(&m);
+    hm_list(&m, "categories", g->categories);
     if (g->fee_per_use != 0) {
-        yc_enc_cstr(&e, "fee_per_use");
-        yc_enc_uint(&e, g->fee_per_use);
+        hm_u64(&m, "fee_per_use", g->fee_per_use);
     }
-    yc_enc_cstr(&e, "jurisdiction");
-    yc_enc_cstr(&e, g->jurisdiction != NULL ? g->jurisdiction : "CN-CQ");
+    hm_str(&m, "jurisdiction", g->jurisdiction != NULL ? g->jurisdiction : "CN-CQ");
     if (g->max_uses != 0) {
-        yc_enc_cstr(&e, "max_uses");
-        yc_enc_uint(&e, g->max_uses);
+        hm_u64(&m, "max_uses", g->max_uses);
     }
     if (g->not_before != 0) {
-        yc_enc_cstr(&e, "not_before");
-        yc_enc_uint(&e, g->not_before);
+        hm_u64(&m, "not_before", g->not_before);
     }
     if (g->onward_transfer) {
-        yc_enc_cstr(&e, "onward_transfer");
-        yc_enc_bool(&e, true);
+        hm_bool(&m, "onward_transfer", true);
     }
-    yc_enc_cstr(&e, "operations");
-    enc_list(&e, g->operations);
-    yc_enc_cstr(&e, "processor");
-    yc_enc_bin(&e, g->processor, YC_PUBKEY_LEN);
-    yc_enc_cstr(&e, "purposes");
-    enc_list(&e, g->purposes);
+    hm_list(&m, "operations", g->operations);
+    hm_bin(&m, "processor", g->processor, YC_PUBKEY_LEN);
+    hm_list(&m, "purposes", g->purposes);
     if (g->retention_days != 0) {
-        yc_enc_cstr(&e, "retention_days");
-        yc_enc_uint(&e, g->retention_days);
+        hm_u64(&m, "retention_days", g->retention_days);
     }
-    yc_enc_cstr(&e, "until");
-    yc_enc_uint(&e, g->until);
-    assert_int_equal(yc_enc_finish(&e), YC_OK);
+    hm_u64(&m, "until", g->until);
+    hm_finish(&m, YC_TX_CONSENT_GRANT, out);
 }
 
 void hb_revoke(struct yc_buf *out, const uint8_t id[YC_HASH_LEN])
 {
-    struct yc_enc e;
-    begin(out, &e, 1);
-    yc_enc_cstr(&e, "consent");
-    yc_enc_bin(&e, id, YC_HASH_LEN);
-    assert_int_equal(yc_enc_finish(&e), YC_OK);
+    struct hm m;
+    hm_init(&m);
+    hm_bin(&m, "consent", id, YC_HASH_LEN);
+    hm_finish(&m, YC_TX_CONSENT_REVOKE, out);
 }
 
 void hb_usage(struct yc_buf *out, const struct hb_usage *u)
 {
-    struct yc_enc e;
-    uint32_t n = 2 + (u->category != NULL) + (u->consent != NULL) + (u->input != NULL) +
-                 (u->license != NULL) + (u->output != NULL);
-    begin(out, &e, n);
+    struct hm m;
+    hm_init(&m);
     if (u->category != NULL) {
-        yc_enc_cstr(&e, "category");
-        yc_enc_cstr(&e, u->category);
+        hm_str(&m, "category", u->category);
     }
     if (u->consent != NULL) {
-        yc_enc_cstr(&e, "consent");
-        yc_enc_bin(&e, u->consent, YC_HASH_LEN);
+        hm_bin(&m, "consent", u->consent, YC_HASH_LEN);
     }
     if (u->input != NULL) {
-        yc_enc_cstr(&e, "input");
-        yc_enc_bin(&e, u->input, YC_HASH_LEN);
+        hm_bin(&m, "input", u->input, YC_HASH_LEN);
     }
     if (u->license != NULL) {
-        yc_enc_cstr(&e, "license");
-        yc_enc_bin(&e, u->license, YC_HASH_LEN);
+        hm_bin(&m, "license", u->license, YC_HASH_LEN);
     }
-    yc_enc_cstr(&e, "operation");
-    yc_enc_cstr(&e, u->operation);
+    hm_str(&m, "operation", u->operation);
     if (u->output != NULL) {
-        yc_enc_cstr(&e, "output");
-        yc_enc_bin(&e, u->output, YC_HASH_LEN);
+        hm_bin(&m, "output", u->output, YC_HASH_LEN);
     }
-    yc_enc_cstr(&e, "purpose");
-    yc_enc_cstr(&e, u->purpose);
-    assert_int_equal(yc_enc_finish(&e), YC_OK);
+    hm_str(&m, "purpose", u->purpose);
+    hm_finish(&m, YC_TX_USAGE_RECORD, out);
 }
 
 void hb_anchor(struct yc_buf *out, const uint8_t *digest, size_t dlen, const char *kind,
                const char *note, const uint8_t *ref)
 {
-    struct yc_enc e;
-    begin(out, &e, 2 + (note != NULL) + (ref != NULL));
-    yc_enc_cstr(&e, "digest");
-    yc_enc_bin(&e, digest, dlen);
-    yc_enc_cstr(&e, "kind");
-    yc_enc_cstr(&e, kind);
+    struct hm m;
+    hm_init(&m);
+    hm_bin(&m, "digest", digest, dlen);
+    hm_str(&m, "kind", kind);
     if (note != NULL) {
-        yc_enc_cstr(&e, "note");
-        yc_enc_cstr(&e, note);
+        hm_str(&m, "note", note);
     }
     if (ref != NULL) {
-        yc_enc_cstr(&e, "ref");
-        yc_enc_bin(&e, ref, YC_HASH_LEN);
+        hm_bin(&m, "ref", ref, YC_HASH_LEN);
     }
-    assert_int_equal(yc_enc_finish(&e), YC_OK);
+    hm_finish(&m, YC_TX_EVIDENCE_ANCHOR, out);
 }
 
 /* ---- the test chain ---- */

@@ -41,7 +41,47 @@ size_t mem_state_reads(const struct mem_state *m);
 yc_signer *h_signer(uint32_t i);
 void h_pub(uint32_t i, uint8_t pub[YC_PUBKEY_LEN]);
 
-/* ---- body builders: reset `out`, write one canonical body map ---- */
+/* ---- bodies through the schema: fields in any order, written by the core's encoder ---- */
+
+/*
+ * A body given field by field (hm_*), then written with yc_tx_body_encode from the schema
+ * of its type (txschema.h): the core's one encoder writes every body it accepts. A body it
+ * refuses — a test's deliberately malformed input (an unknown key, a value of the wrong
+ * kind or size, a text over its limit, too many items, a rule across fields broken) — is
+ * written by hand, keys sorted, so that a test can show the decoder refusing it.
+ * Bytes and arrays are copied; a string (a text, a list's items) is kept by reference
+ * and must live until hm_finish, which frees the copies.
+ */
+#define HM_MAX 24
+struct hm_val {
+    enum { HM_STR, HM_U64, HM_BOOL, HM_BIN, HM_LIST, HM_PUBS, HM_IDS, HM_SHARES } kind;
+    const void *p; /* STR: the text; the others a copy: BIN: the bytes; LIST: const char *[n];
+                    * PUBS, IDS: n keys or ids back to back; SHARES: struct yc_contributor[n] */
+    size_t n;      /* BIN: bytes; PUBS, IDS, SHARES: items */
+    uint64_t u;    /* U64, BOOL */
+};
+struct hm {
+    size_t n;
+    const char *key[HM_MAX];
+    struct hm_val val[HM_MAX];
+};
+void hm_init(struct hm *m);
+void hm_str(struct hm *m, const char *key, const char *v);
+void hm_u64(struct hm *m, const char *key, uint64_t v);
+void hm_bool(struct hm *m, const char *key, bool v);
+void hm_bin(struct hm *m, const char *key, const uint8_t *p, size_t n);
+/* An array of strings from a NULL-terminated list. */
+void hm_list(struct hm *m, const char *key, const char *const *items);
+/* An array of n 33-byte keys. */
+void hm_pubs(struct hm *m, const char *key, const uint8_t (*pubs)[YC_PUBKEY_LEN], size_t n);
+/* An array of n 32-byte ids. */
+void hm_ids(struct hm *m, const char *key, const uint8_t (*ids)[YC_HASH_LEN], size_t n);
+/* An array of n [key, basis points] pairs. */
+void hm_shares(struct hm *m, const char *key, const struct yc_contributor *c, size_t n);
+/* Writes the body of type `type` into out (reset first) and empties m. */
+void hm_finish(struct hm *m, enum yc_tx_type type, struct yc_buf *out);
+
+/* ---- body builders (on hm): reset `out`, write one canonical body map ---- */
 
 void hb_register(struct yc_buf *out, const uint8_t *account, const char *role, const char *name,
                  const char *jurisdiction);

@@ -13,110 +13,6 @@
 #include "helper_market.h"
 #include "yc/codec.h"
 
-/* ---- body maps ---- */
-
-void hm_init(struct hm *m)
-{
-    memset(m, 0, sizeof *m);
-}
-
-static struct yc_enc *hm_add(struct hm *m, const char *key, struct yc_enc *e)
-{
-    assert_true(m->n < HM_MAX);
-    m->key[m->n] = key;
-    yc_buf_init(&m->val[m->n], 0);
-    yc_enc_init(e, &m->val[m->n]);
-    m->n++;
-    return e;
-}
-
-void hm_str(struct hm *m, const char *key, const char *v)
-{
-    struct yc_enc e;
-    yc_enc_cstr(hm_add(m, key, &e), v);
-    assert_int_equal(yc_enc_finish(&e), YC_OK);
-}
-
-void hm_u64(struct hm *m, const char *key, uint64_t v)
-{
-    struct yc_enc e;
-    yc_enc_uint(hm_add(m, key, &e), v);
-    assert_int_equal(yc_enc_finish(&e), YC_OK);
-}
-
-void hm_bool(struct hm *m, const char *key, bool v)
-{
-    struct yc_enc e;
-    yc_enc_bool(hm_add(m, key, &e), v);
-    assert_int_equal(yc_enc_finish(&e), YC_OK);
-}
-
-void hm_bin(struct hm *m, const char *key, const uint8_t *p, size_t n)
-{
-    struct yc_enc e;
-    yc_enc_bin(hm_add(m, key, &e), p, n);
-    assert_int_equal(yc_enc_finish(&e), YC_OK);
-}
-
-void hm_list(struct hm *m, const char *key, const char *const *items)
-{
-    struct yc_enc e;
-    uint32_t n = 0;
-    while (items[n] != NULL) {
-        n++;
-    }
-    hm_add(m, key, &e);
-    yc_enc_array(&e, n);
-    for (uint32_t i = 0; i < n; i++) {
-        yc_enc_cstr(&e, items[i]);
-    }
-    assert_int_equal(yc_enc_finish(&e), YC_OK);
-}
-
-void hm_pubs(struct hm *m, const char *key, const uint8_t (*pubs)[YC_PUBKEY_LEN], size_t n)
-{
-    struct yc_enc e;
-    hm_add(m, key, &e);
-    yc_enc_array(&e, (uint32_t)n);
-    for (size_t i = 0; i < n; i++) {
-        yc_enc_bin(&e, pubs[i], YC_PUBKEY_LEN);
-    }
-    assert_int_equal(yc_enc_finish(&e), YC_OK);
-}
-
-static int key_cmp(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    int c = memcmp(a, b, la < lb ? la : lb);
-    return c != 0 ? c : (la < lb ? -1 : la > lb);
-}
-
-void hm_finish(struct hm *m, struct yc_buf *out)
-{
-    size_t order[HM_MAX];
-    for (size_t i = 0; i < m->n; i++) {
-        size_t j = i;
-        while (j > 0 && key_cmp(m->key[order[j - 1]], m->key[i]) > 0) {
-            order[j] = order[j - 1];
-            j--;
-        }
-        order[j] = i;
-    }
-    struct yc_enc e;
-    yc_buf_reset(out);
-    yc_enc_init(&e, out);
-    yc_enc_map(&e, (uint32_t)m->n);
-    for (size_t i = 0; i < m->n; i++) {
-        yc_enc_cstr(&e, m->key[order[i]]);
-        yc_enc_raw(&e, m->val[order[i]].data, m->val[order[i]].len);
-    }
-    assert_int_equal(yc_enc_finish(&e), YC_OK);
-    for (size_t i = 0; i < m->n; i++) {
-        yc_buf_cleanup(&m->val[i]);
-    }
-    m->n = 0;
-}
-
 /* ---- parties ---- */
 
 static yc_signer *signer_of(struct tmarket *m, uint32_t who)
@@ -341,7 +237,7 @@ void tm_list_body(struct tmarket *m, const uint8_t asset[YC_HASH_LEN], const cha
             hm_u64(&h, "max_uses", t->max_uses);
         }
     }
-    hm_finish(&h, &m->body);
+    hm_finish(&h, YC_TX_MARKET_LIST, &m->body);
 }
 
 void tm_bid_body(struct tmarket *m, const uint8_t listing[YC_HASH_LEN], uint64_t price,
@@ -352,15 +248,16 @@ void tm_bid_body(struct tmarket *m, const uint8_t listing[YC_HASH_LEN], uint64_t
     hm_u64(&h, "expires", expires);
     hm_bin(&h, "listing", listing, YC_HASH_LEN);
     hm_u64(&h, "price", price);
-    hm_finish(&h, &m->body);
+    hm_finish(&h, YC_TX_MARKET_BID, &m->body);
 }
 
-void tm_id_body(struct tmarket *m, const char *key, const uint8_t id[YC_HASH_LEN])
+void tm_id_body(struct tmarket *m, enum yc_tx_type type, const char *key,
+                const uint8_t id[YC_HASH_LEN])
 {
     struct hm h;
     hm_init(&h);
     hm_bin(&h, key, id, YC_HASH_LEN);
-    hm_finish(&h, &m->body);
+    hm_finish(&h, type, &m->body);
 }
 
 void tm_list(struct tmarket *m, uint32_t who, const uint8_t asset[YC_HASH_LEN], const char *offer,
@@ -393,7 +290,7 @@ static uint64_t policy_version(struct tmarket *m)
 void tm_policy(struct tmarket *m, struct hm *h, int code)
 {
     hm_u64(h, "version", policy_version(m) + 1);
-    hm_finish(h, &m->body);
+    hm_finish(h, YC_TX_POLICY_SET, &m->body);
     tm_expect(m, TC_REGULATOR, YC_TX_POLICY_SET, &m->body, code, NULL);
 }
 
@@ -409,7 +306,7 @@ void tm_assess(struct tmarket *m, const uint8_t asset[YC_HASH_LEN], const char *
     hm_str(&h, "outcome", outcome);
     hm_bin(&h, "report", report, YC_HASH_LEN);
     hm_u64(&h, "until", until);
-    hm_finish(&h, &m->body);
+    hm_finish(&h, YC_TX_EXPORT_ASSESS, &m->body);
     tm_expect(m, TC_REGULATOR, YC_TX_EXPORT_ASSESS, &m->body, YC_OK, NULL);
 }
 
@@ -423,7 +320,7 @@ void tm_credit(struct tmarket *m, uint32_t who, const char *severity, uint8_t id
     hm_bin(&h, "evidence", ev, YC_HASH_LEN);
     hm_str(&h, "reason", "late_delivery");
     hm_str(&h, "severity", severity);
-    hm_finish(&h, &m->body);
+    hm_finish(&h, YC_TX_CREDIT_RECORD, &m->body);
     tm_expect(m, TC_REGULATOR, YC_TX_CREDIT_RECORD, &m->body, YC_OK, id);
 }
 

@@ -1,7 +1,6 @@
 /*
  * helper_market.h — test support for the issue-5 types (market, pledges, supervision) on
- * top of helper_ledger.h and helper_asset.h: a body builder that takes fields in any
- * order and writes them sorted, extra parties (appraisers, a bank, a foreign buyer)
+ * top of helper_ledger.h (bodies: hm_*) and helper_asset.h: extra parties (appraisers, a bank, a foreign buyer)
  * with their own keys, transactions with co-signatures, and readers of the new objects.
  *
  * Failures inside helpers are test failures (cmocka asserts); senders return the
@@ -16,26 +15,6 @@
 
 #include "helper_asset.h"
 #include "yc/market.h"
-
-/* ---- body maps: fields in any order, written sorted ---- */
-
-#define HM_MAX 24
-struct hm {
-    size_t n;
-    const char *key[HM_MAX];
-    struct yc_buf val[HM_MAX];
-};
-void hm_init(struct hm *m);
-void hm_str(struct hm *m, const char *key, const char *v);
-void hm_u64(struct hm *m, const char *key, uint64_t v);
-void hm_bool(struct hm *m, const char *key, bool v);
-void hm_bin(struct hm *m, const char *key, const uint8_t *p, size_t n);
-/* An array of strings from a NULL-terminated list. */
-void hm_list(struct hm *m, const char *key, const char *const *items);
-/* An array of n 33-byte keys. */
-void hm_pubs(struct hm *m, const char *key, const uint8_t (*pubs)[YC_PUBKEY_LEN], size_t n);
-/* Writes the map into out (reset first) and frees m. */
-void hm_finish(struct hm *m, struct yc_buf *out);
 
 /* ---- parties ---- */
 
@@ -96,7 +75,9 @@ void tm_list_body(struct tmarket *m, const uint8_t asset[YC_HASH_LEN], const cha
                   uint64_t price, const char *sector, const struct tm_terms *terms);
 void tm_bid_body(struct tmarket *m, const uint8_t listing[YC_HASH_LEN], uint64_t price,
                  uint64_t expires);
-void tm_id_body(struct tmarket *m, const char *key, const uint8_t id[YC_HASH_LEN]);
+/* A body of type `type` with one id field `key` (accept, cancel, pledge release, ...). */
+void tm_id_body(struct tmarket *m, enum yc_tx_type type, const char *key,
+                const uint8_t id[YC_HASH_LEN]);
 
 /* Lists (asserting success) and returns the listing id. */
 void tm_list(struct tmarket *m, uint32_t who, const uint8_t asset[YC_HASH_LEN], const char *offer,

@@ -124,7 +124,7 @@ static void test_appraise(void **st)
     hm_str(&h, "method", "income");
     hm_bin(&h, "report", report, 32);
     hm_u64(&h, "value", 1200);
-    hm_finish(&h, &m->body);
+    hm_finish(&h, YC_TX_MARKET_APPRAISE, &m->body);
     tm_expect(m, TC_PROCESSOR, YC_TX_MARKET_APPRAISE, &m->body, YC_ENOTAUTH, NULL);
     tm_expect(m, TM_APPRAISER, YC_TX_MARKET_APPRAISE, &m->body, YC_OK, NULL);
     tm_expect(m, TM_APPRAISER2, YC_TX_MARKET_APPRAISE, &m->body, YC_OK, NULL);
@@ -137,21 +137,21 @@ static void test_appraise(void **st)
     hm_str(&h, "method", "income");
     hm_bin(&h, "report", report, 32);
     hm_u64(&h, "value", 1200);
-    hm_finish(&h, &m->body);
+    hm_finish(&h, YC_TX_MARKET_APPRAISE, &m->body);
     tm_expect(m, TM_APPRAISER, YC_TX_MARKET_APPRAISE, &m->body, YC_EUNKNOWNOBJ, NULL);
     hm_init(&h);
     hm_bin(&h, "listing", lid, 32);
     hm_str(&h, "method", "Income");
     hm_bin(&h, "report", report, 32);
     hm_u64(&h, "value", 1200);
-    hm_finish(&h, &m->body);
+    hm_finish(&h, YC_TX_MARKET_APPRAISE, &m->body);
     tm_expect(m, TM_APPRAISER, YC_TX_MARKET_APPRAISE, &m->body, YC_EBADFIELD, NULL);
     hm_init(&h);
     hm_bin(&h, "listing", lid, 32);
     hm_str(&h, "method", "income");
     hm_bin(&h, "report", report, 32);
     hm_u64(&h, "value", 0);
-    hm_finish(&h, &m->body);
+    hm_finish(&h, YC_TX_MARKET_APPRAISE, &m->body);
     tm_expect(m, TM_APPRAISER, YC_TX_MARKET_APPRAISE, &m->body, YC_EBADFIELD, NULL);
     /* a report digest of the wrong size is refused at decoding */
     hm_init(&h);
@@ -159,7 +159,7 @@ static void test_appraise(void **st)
     hm_str(&h, "method", "income");
     hm_bin(&h, "report", report, 31);
     hm_u64(&h, "value", 5);
-    hm_finish(&h, &m->body);
+    hm_finish(&h, YC_TX_MARKET_APPRAISE, &m->body);
     assert_int_equal(tc_decode_code(&m->tc, TC_EXCHANGE, YC_TX_MARKET_APPRAISE, &m->body),
                      YC_EBADDIGEST);
     /* a frozen appraiser appraises nothing */
@@ -169,17 +169,17 @@ static void test_appraise(void **st)
     hm_str(&h, "method", "cost");
     hm_bin(&h, "report", report, 32);
     hm_u64(&h, "value", 10);
-    hm_finish(&h, &m->body);
+    hm_finish(&h, YC_TX_MARKET_APPRAISE, &m->body);
     tm_expect(m, TM_APPRAISER2, YC_TX_MARKET_APPRAISE, &m->body, YC_EFROZEN, NULL);
     /* closed listings take no appraisal */
-    tm_id_body(m, "listing", lid);
+    tm_id_body(m, YC_TX_MARKET_CANCEL, "listing", lid);
     tm_expect(m, TC_ENTERPRISE, YC_TX_MARKET_CANCEL, &m->body, YC_OK, NULL);
     hm_init(&h);
     hm_bin(&h, "listing", lid, 32);
     hm_str(&h, "method", "cost");
     hm_bin(&h, "report", report, 32);
     hm_u64(&h, "value", 10);
-    hm_finish(&h, &m->body);
+    hm_finish(&h, YC_TX_MARKET_APPRAISE, &m->body);
     tm_expect(m, TM_APPRAISER, YC_TX_MARKET_APPRAISE, &m->body, YC_ECLOSED, NULL);
 }
 
@@ -242,7 +242,7 @@ static void test_accept_settles(void **st)
              proc = tm_balance(m, TC_PROCESSOR), buyer = tm_balance(m, TM_BUYER);
 
     /* only the seller accepts */
-    tm_id_body(m, "bid", b2);
+    tm_id_body(m, YC_TX_MARKET_ACCEPT, "bid", b2);
     tm_expect(m, TC_PROCESSOR, YC_TX_MARKET_ACCEPT, &m->body, YC_ENOTAUTH, NULL);
     tm_expect(m, TC_ENTERPRISE, YC_TX_MARKET_ACCEPT, &m->body, YC_OK, deal);
 
@@ -280,7 +280,7 @@ static void test_accept_settles(void **st)
     assert_int_equal(l.nbids, 0);
 
     /* closed for good; the buyer now holds and sells again */
-    tm_id_body(m, "bid", b1);
+    tm_id_body(m, YC_TX_MARKET_ACCEPT, "bid", b1);
     tm_expect(m, TC_ENTERPRISE, YC_TX_MARKET_ACCEPT, &m->body, YC_ECLOSED, NULL);
     tm_bid_body(m, lid, 5, tc->time_ms + 1000);
     tm_expect(m, TC_PROCESSOR, YC_TX_MARKET_BID, &m->body, YC_ECLOSED, NULL);
@@ -290,7 +290,7 @@ static void test_accept_settles(void **st)
     uint8_t lid2[32], b3[32];
     tm_list(m, TM_BUYER, m->asset, "hold", 500, lid2);
     tm_bid(m, TC_PROCESSOR, lid2, 499, b3);
-    tm_id_body(m, "bid", b3);
+    tm_id_body(m, YC_TX_MARKET_ACCEPT, "bid", b3);
     tm_expect(m, TM_BUYER, YC_TX_MARKET_ACCEPT, &m->body, YC_OK, NULL);
     uint8_t key[YC_KEY_MAX];
     const uint8_t *v;
@@ -315,17 +315,17 @@ static void test_accept_rules(void **st)
     uint8_t lid[32], bid[32], unknown[32], h[33];
 
     memset(unknown, 0x5d, 32);
-    tm_id_body(m, "bid", unknown);
+    tm_id_body(m, YC_TX_MARKET_ACCEPT, "bid", unknown);
     tm_expect(m, TC_ENTERPRISE, YC_TX_MARKET_ACCEPT, &m->body, YC_EUNKNOWNOBJ, NULL);
     tm_expect(m, TC_ENTERPRISE, YC_TX_MARKET_CANCEL, &m->body, YC_EUNKNOWNOBJ, NULL);
-    tm_id_body(m, "listing", unknown);
+    tm_id_body(m, YC_TX_MARKET_CANCEL, "listing", unknown);
     tm_expect(m, TC_ENTERPRISE, YC_TX_MARKET_CANCEL, &m->body, YC_EUNKNOWNOBJ, NULL);
     tm_list(m, TC_ENTERPRISE, m->asset, "hold", 1000, lid);
     tm_bid_body(m, lid, 800, tc->time_ms + 1500);
     tm_expect(m, TC_PROCESSOR, YC_TX_MARKET_BID, &m->body, YC_OK, bid);
     tc_commit(tc);
     tc_commit(tc); /* block time passes the bid's expiry */
-    tm_id_body(m, "bid", bid);
+    tm_id_body(m, YC_TX_MARKET_ACCEPT, "bid", bid);
     tm_expect(m, TC_ENTERPRISE, YC_TX_MARKET_ACCEPT, &m->body, YC_EEXPIRED, NULL);
     /* an expired bid's escrow comes back when its bidder cancels it */
     uint64_t before = tm_balance(m, TC_PROCESSOR);
@@ -338,11 +338,11 @@ static void test_accept_rules(void **st)
     tm_bid(m, TC_PROCESSOR, lid, 700, bid);
     hb_right_transfer(&m->body, m->asset, "hold", tm_pub(m, TM_BUYER));
     tm_expect(m, TC_ENTERPRISE, YC_TX_RIGHT_TRANSFER, &m->body, YC_OK, NULL);
-    tm_id_body(m, "bid", bid);
+    tm_id_body(m, YC_TX_MARKET_ACCEPT, "bid", bid);
     tm_expect(m, TC_ENTERPRISE, YC_TX_MARKET_ACCEPT, &m->body, YC_ENOTAUTH, NULL);
     /* cancelling the listing releases its bids */
     before = tm_balance(m, TC_PROCESSOR);
-    tm_id_body(m, "listing", lid);
+    tm_id_body(m, YC_TX_MARKET_CANCEL, "listing", lid);
     tm_expect(m, TC_PROCESSOR, YC_TX_MARKET_CANCEL, &m->body, YC_ENOTAUTH, NULL);
     tm_expect(m, TC_ENTERPRISE, YC_TX_MARKET_CANCEL, &m->body, YC_OK, NULL);
     tm_expect(m, TC_ENTERPRISE, YC_TX_MARKET_CANCEL, &m->body, YC_ECLOSED, NULL);
@@ -354,7 +354,7 @@ static void test_accept_rules(void **st)
     hm_init(&hh);
     hm_bin(&hh, "bid", bid, 32);
     hm_bin(&hh, "listing", lid, 32);
-    hm_finish(&hh, &m->body);
+    hm_finish(&hh, YC_TX_MARKET_CANCEL, &m->body);
     assert_int_equal(tc_decode_code(tc, TC_ENTERPRISE, YC_TX_MARKET_CANCEL, &m->body),
                      YC_EBADFIELD);
     assert_int_equal(tm_check(m), 0);
@@ -374,7 +374,7 @@ static void test_license_offer(void **st)
     tm_bid_body(m, lid, 300, tc->time_ms + 60000);
     tm_expect(m, TC_ALICE, YC_TX_MARKET_BID, &m->body, YC_EBADROLE, NULL);
     tm_bid(m, TC_PROCESSOR, lid, 300, bid);
-    tm_id_body(m, "bid", bid);
+    tm_id_body(m, YC_TX_MARKET_ACCEPT, "bid", bid);
     tm_expect(m, TC_ENTERPRISE, YC_TX_MARKET_ACCEPT, &m->body, YC_OK, deal);
     struct yc_deal d;
     assert_int_equal(tm_deal(m, deal, &d), YC_OK);
@@ -411,14 +411,14 @@ static void test_decode_shapes(void **st)
     hm_init(&h);
     hm_bin(&h, "bid", id, 32);
     hm_str(&h, "memo", "x");
-    hm_finish(&h, &m->body);
+    hm_finish(&h, YC_TX_MARKET_ACCEPT, &m->body);
     assert_int_equal(tc_decode_code(tc, TC_ENTERPRISE, YC_TX_MARKET_ACCEPT, &m->body),
                      YC_EBADFIELD);
     /* missing field */
     hm_init(&h);
     hm_u64(&h, "expires", 5);
     hm_u64(&h, "price", 5);
-    hm_finish(&h, &m->body);
+    hm_finish(&h, YC_TX_MARKET_BID, &m->body);
     assert_int_equal(tc_decode_code(tc, TC_PROCESSOR, YC_TX_MARKET_BID, &m->body), YC_EBADFIELD);
     /* too many operations */
     const char *many[YC_LIST_MAX + 2];
@@ -432,7 +432,7 @@ static void test_decode_shapes(void **st)
     hm_list(&h, "operations", many);
     hm_u64(&h, "price", 5);
     hm_str(&h, "sector", "x");
-    hm_finish(&h, &m->body);
+    hm_finish(&h, YC_TX_MARKET_LIST, &m->body);
     assert_int_equal(tc_decode_code(tc, TC_ENTERPRISE, YC_TX_MARKET_LIST, &m->body), YC_ETOOMANY);
 }
 

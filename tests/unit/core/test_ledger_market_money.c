@@ -166,7 +166,7 @@ static void run_seed(uint64_t seed)
                         }
                     }
                 }
-                tm_id_body(m, "bid", bid);
+                tm_id_body(m, YC_TX_MARKET_ACCEPT, "bid", bid);
                 rc = tm_send_cosigned(m, who, YC_TX_MARKET_ACCEPT, &m->body, NULL, 0, NULL);
             }
             g_deals += rc == YC_OK;
@@ -176,9 +176,9 @@ static void run_seed(uint64_t seed)
                 continue;
             }
             if (helper_rng_below(&r, 2) == 0) {
-                tm_id_body(m, "bid", pick(&r, &bids));
+                tm_id_body(m, YC_TX_MARKET_CANCEL, "bid", pick(&r, &bids));
             } else {
-                tm_id_body(m, "listing", pick(&r, &listings));
+                tm_id_body(m, YC_TX_MARKET_CANCEL, "listing", pick(&r, &listings));
             }
             rc = tm_send_cosigned(m, who, YC_TX_MARKET_CANCEL, &m->body, NULL, 0, NULL);
             break;

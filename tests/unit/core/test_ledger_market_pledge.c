@@ -40,7 +40,7 @@ static void pledge_body(struct tmarket *m, const uint8_t *asset, uint32_t pledge
     hm_bin(&h, "asset", asset, 32);
     hm_u64(&h, "due", due);
     hm_bin(&h, "pledgee", tm_pub(m, pledgee), 33);
-    hm_finish(&h, &m->body);
+    hm_finish(&h, YC_TX_PLEDGE_CREATE, &m->body);
 }
 
 static void test_create_rules(void **st)
@@ -99,7 +99,7 @@ static void test_pledged_blocks(void **st)
     tm_expect(m, TC_ENTERPRISE, YC_TX_RIGHT_TRANSFER, &m->body, YC_EPLEDGED, NULL);
     tm_list_body(m, m->asset, "hold", 1000, "transport", NULL);
     tm_expect(m, TC_ENTERPRISE, YC_TX_MARKET_LIST, &m->body, YC_EPLEDGED, NULL);
-    tm_id_body(m, "bid", bid);
+    tm_id_body(m, YC_TX_MARKET_ACCEPT, "bid", bid);
     tm_expect(m, TC_ENTERPRISE, YC_TX_MARKET_ACCEPT, &m->body, YC_EPLEDGED, NULL);
     hb_asset_ref(&m->body, m->asset, NULL);
     tm_expect(m, TC_ENTERPRISE, YC_TX_ASSET_RETIRE, &m->body, YC_EPLEDGED, NULL);
@@ -107,23 +107,23 @@ static void test_pledged_blocks(void **st)
     hb_right_transfer(&m->body, m->asset, "operate", tm_pub(m, TM_BUYER));
     tm_expect(m, TC_ENTERPRISE, YC_TX_RIGHT_TRANSFER, &m->body, YC_OK, NULL);
     /* only the pledgee releases or enforces, and enforces only when due */
-    tm_id_body(m, "pledge", pid);
+    tm_id_body(m, YC_TX_PLEDGE_RELEASE, "pledge", pid);
     tm_expect(m, TC_ENTERPRISE, YC_TX_PLEDGE_RELEASE, &m->body, YC_ENOTAUTH, NULL);
     tm_expect(m, TM_BANK, YC_TX_PLEDGE_ENFORCE, &m->body, YC_ENOTDUE, NULL);
     tc_commit(tc);
     tc_commit(tc);
     tc_commit(tc);
-    tm_id_body(m, "pledge", pid);
+    tm_id_body(m, YC_TX_PLEDGE_ENFORCE, "pledge", pid);
     tm_expect(m, TM_BANK, YC_TX_PLEDGE_ENFORCE, &m->body, YC_OK, NULL);
     ta_holder(tc, m->asset, YC_RIGHT_HOLD, h);
     assert_memory_equal(h, tm_pub(m, TM_BANK), 33);
     struct yc_pledge p;
     assert_int_equal(tm_pledge(m, pid, &p), YC_OK);
     assert_true(tm_is(&p.status, "enforced"));
-    tm_id_body(m, "pledge", pid);
+    tm_id_body(m, YC_TX_PLEDGE_RELEASE, "pledge", pid);
     tm_expect(m, TM_BANK, YC_TX_PLEDGE_RELEASE, &m->body, YC_ECLOSED, NULL);
     /* the enforced sale cannot settle: the seller holds nothing any more */
-    tm_id_body(m, "bid", bid);
+    tm_id_body(m, YC_TX_MARKET_ACCEPT, "bid", bid);
     tm_expect(m, TC_ENTERPRISE, YC_TX_MARKET_ACCEPT, &m->body, YC_ENOTAUTH, NULL);
     assert_int_equal(tm_check(m), 0);
 }
@@ -136,11 +136,11 @@ static void test_release(void **st)
     uint8_t pid[32], unknown[32];
 
     memset(unknown, 0x42, 32);
-    tm_id_body(m, "pledge", unknown);
+    tm_id_body(m, YC_TX_PLEDGE_RELEASE, "pledge", unknown);
     tm_expect(m, TM_BANK, YC_TX_PLEDGE_RELEASE, &m->body, YC_EUNKNOWNOBJ, NULL);
     pledge_body(m, m->asset, TM_BANK, 50000, tc->time_ms + 3000);
     tm_expect_cosigned(m, TC_ENTERPRISE, YC_TX_PLEDGE_CREATE, &m->body, bank, 1, YC_OK, pid);
-    tm_id_body(m, "pledge", pid);
+    tm_id_body(m, YC_TX_PLEDGE_RELEASE, "pledge", pid);
     tm_expect(m, TM_BANK, YC_TX_PLEDGE_RELEASE, &m->body, YC_OK, NULL);
     tm_expect(m, TM_BANK, YC_TX_PLEDGE_ENFORCE, &m->body, YC_ECLOSED, NULL);
     /* free again */

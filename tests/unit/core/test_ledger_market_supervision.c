@@ -69,7 +69,7 @@ static void test_export_assess(void **st)
     hm_str(&h, "outcome", "approved");
     hm_bin(&h, "report", report, 32);
     hm_u64(&h, "until", tc->time_ms + 86400000);
-    hm_finish(&h, &m->body);
+    hm_finish(&h, YC_TX_EXPORT_ASSESS, &m->body);
     tm_expect(m, TC_EXCHANGE, YC_TX_EXPORT_ASSESS, &m->body, YC_ENOTAUTH, NULL);
     hm_init(&h);
     hm_bin(&h, "asset", unknown, 32);
@@ -77,7 +77,7 @@ static void test_export_assess(void **st)
     hm_str(&h, "outcome", "approved");
     hm_bin(&h, "report", report, 32);
     hm_u64(&h, "until", tc->time_ms + 86400000);
-    hm_finish(&h, &m->body);
+    hm_finish(&h, YC_TX_EXPORT_ASSESS, &m->body);
     tm_expect(m, TC_REGULATOR, YC_TX_EXPORT_ASSESS, &m->body, YC_EUNKNOWNASSET, NULL);
     hm_init(&h);
     hm_bin(&h, "asset", m->important, 32);
@@ -85,7 +85,7 @@ static void test_export_assess(void **st)
     hm_str(&h, "outcome", "approved");
     hm_bin(&h, "report", report, 32);
     hm_u64(&h, "until", tc->time_ms + 86400000);
-    hm_finish(&h, &m->body);
+    hm_finish(&h, YC_TX_EXPORT_ASSESS, &m->body);
     tm_expect(m, TC_REGULATOR, YC_TX_EXPORT_ASSESS, &m->body, YC_EBADFIELD, NULL);
     hm_init(&h);
     hm_bin(&h, "asset", m->important, 32);
@@ -93,7 +93,7 @@ static void test_export_assess(void **st)
     hm_str(&h, "outcome", "maybe");
     hm_bin(&h, "report", report, 32);
     hm_u64(&h, "until", tc->time_ms + 86400000);
-    hm_finish(&h, &m->body);
+    hm_finish(&h, YC_TX_EXPORT_ASSESS, &m->body);
     tm_expect(m, TC_REGULATOR, YC_TX_EXPORT_ASSESS, &m->body, YC_EBADFIELD, NULL);
     hm_init(&h);
     hm_bin(&h, "asset", m->important, 32);
@@ -101,7 +101,7 @@ static void test_export_assess(void **st)
     hm_str(&h, "outcome", "approved");
     hm_bin(&h, "report", report, 32);
     hm_u64(&h, "until", tc->time_ms);
-    hm_finish(&h, &m->body);
+    hm_finish(&h, YC_TX_EXPORT_ASSESS, &m->body);
     tm_expect(m, TC_REGULATOR, YC_TX_EXPORT_ASSESS, &m->body, YC_EBADTIME, NULL);
     /* denied, then another destination approved: still refused */
     tm_assess(m, m->important, "SG", "denied", 0);
@@ -112,7 +112,7 @@ static void test_export_assess(void **st)
     tm_assess(m, m->important, "SG", "approved", tc->time_ms + 10000);
     tm_bid_body(m, lid, 900, tc->time_ms + 3600000);
     tm_expect(m, TM_FOREIGN, YC_TX_MARKET_BID, &m->body, YC_OK, bid);
-    tm_id_body(m, "bid", bid);
+    tm_id_body(m, YC_TX_MARKET_ACCEPT, "bid", bid);
     uint8_t deal[32];
     tm_expect(m, TC_ENTERPRISE, YC_TX_MARKET_ACCEPT, &m->body, YC_OK, deal);
     struct yc_deal d;
@@ -154,14 +154,14 @@ static void test_core_data(void **st)
     hm_list(&h, "categories", (const char *[]){"location", NULL});
     hm_bin(&h, "holder", tm_pub(m, TC_ENTERPRISE), 33);
     hm_bin(&h, "recipient", tm_pub(m, TM_FOREIGN), 33);
-    hm_finish(&h, &m->body);
+    hm_finish(&h, YC_TX_CARRY_REQUEST, &m->body);
     tm_expect(m, TC_ALICE, YC_TX_CARRY_REQUEST, &m->body, YC_ECOREDATA, NULL);
     hm_init(&h);
     hm_bin(&h, "asset", m->important, 32);
     hm_list(&h, "categories", (const char *[]){"location", NULL});
     hm_bin(&h, "holder", tm_pub(m, TC_ENTERPRISE), 33);
     hm_bin(&h, "recipient", tm_pub(m, TM_FOREIGN), 33);
-    hm_finish(&h, &m->body);
+    hm_finish(&h, YC_TX_CARRY_REQUEST, &m->body);
     tm_expect(m, TC_ALICE, YC_TX_CARRY_REQUEST, &m->body, YC_EEXPORTREQ, NULL);
     /* inside the country a core asset may be carried; without an asset, only the parties
      * are judged */
@@ -170,7 +170,7 @@ static void test_core_data(void **st)
     hm_list(&h, "categories", (const char *[]){"location", NULL});
     hm_bin(&h, "holder", tm_pub(m, TC_ENTERPRISE), 33);
     hm_bin(&h, "recipient", tm_pub(m, TC_PROCESSOR), 33);
-    hm_finish(&h, &m->body);
+    hm_finish(&h, YC_TX_CARRY_REQUEST, &m->body);
     tm_expect(m, TC_ALICE, YC_TX_CARRY_REQUEST, &m->body, YC_OK, carry);
     struct yc_carry c;
     assert_int_equal(ta_carry(&m->tc, carry, &c), YC_OK);
@@ -188,11 +188,11 @@ static void test_negative_list(void **st)
     /* only regulators set policy, in version order, with well-formed lists */
     hm_init(&h);
     hm_u64(&h, "version", 1);
-    hm_finish(&h, &m->body);
+    hm_finish(&h, YC_TX_POLICY_SET, &m->body);
     tm_expect(m, TC_EXCHANGE, YC_TX_POLICY_SET, &m->body, YC_ENOTAUTH, NULL);
     hm_init(&h);
     hm_u64(&h, "version", 2);
-    hm_finish(&h, &m->body);
+    hm_finish(&h, YC_TX_POLICY_SET, &m->body);
     tm_expect(m, TC_REGULATOR, YC_TX_POLICY_SET, &m->body, YC_EBADVERSION, NULL);
     hm_init(&h);
     hm_list(&h, "banned_jurisdictions", (const char *[]){"sg", NULL});
@@ -207,7 +207,7 @@ static void test_negative_list(void **st)
     hm_init(&h);
     hm_list(&h, "banned_categories", (const char *[]){"traffic.flow", NULL});
     tm_policy(m, &h, YC_OK);
-    tm_id_body(m, "bid", bid);
+    tm_id_body(m, YC_TX_MARKET_ACCEPT, "bid", bid);
     tm_expect(m, TC_ENTERPRISE, YC_TX_MARKET_ACCEPT, &m->body, YC_ENEGLIST, NULL);
     tm_list_body(m, m->asset, "hold", 1000, "transport", NULL);
     tm_expect(m, TC_ENTERPRISE, YC_TX_MARKET_LIST, &m->body, YC_ENEGLIST, NULL);
@@ -226,7 +226,7 @@ static void test_negative_list(void **st)
     tm_policy(m, &h, YC_OK);
     license_body(m, m->asset, TC_PROCESSOR, "compute");
     tm_expect(m, TC_ENTERPRISE, YC_TX_RIGHT_LICENSE, &m->body, YC_ENEGLIST, NULL);
-    tm_id_body(m, "bid", bid);
+    tm_id_body(m, YC_TX_MARKET_ACCEPT, "bid", bid);
     tm_expect(m, TC_ENTERPRISE, YC_TX_MARKET_ACCEPT, &m->body, YC_ENEGLIST, NULL);
     tm_bid_body(m, lid, 800, tc->time_ms + 60000);
     tm_expect(m, TM_FOREIGN, YC_TX_MARKET_BID, &m->body, YC_ENEGLIST, NULL);
@@ -254,7 +254,7 @@ static void test_negative_list(void **st)
     tm_policy(m, &h, YC_OK);
     hb_carry_complete(&m->body, carry, pkg, 32);
     tm_expect(m, TC_ENTERPRISE, YC_TX_CARRY_COMPLETE, &m->body, YC_OK, NULL);
-    tm_id_body(m, "bid", bid);
+    tm_id_body(m, YC_TX_MARKET_ACCEPT, "bid", bid);
     tm_expect(m, TC_ENTERPRISE, YC_TX_MARKET_ACCEPT, &m->body, YC_OK, NULL);
     assert_int_equal(tm_check(m), 0);
 }
@@ -277,7 +277,7 @@ static void test_alerts(void **st)
     /* a deal above the amount; any act of the watched buyer */
     tm_list(m, TC_ENTERPRISE, m->asset, "hold", 1000, lid);
     tm_bid(m, TM_BUYER, lid, 600, bid);
-    tm_id_body(m, "bid", bid);
+    tm_id_body(m, YC_TX_MARKET_ACCEPT, "bid", bid);
     tm_expect(m, TC_ENTERPRISE, YC_TX_MARKET_ACCEPT, &m->body, YC_OK, NULL);
     assert_int_equal(tm_alert_count(m, "deal_amount"), 1);
     assert_int_equal(tm_alert_count(m, "watched_account"), 1);
@@ -318,21 +318,21 @@ static void test_credit(void **st)
     hm_bin(&h, "evidence", ev, 32);
     hm_str(&h, "reason", "fraud");
     hm_str(&h, "severity", "frozen");
-    hm_finish(&h, &m->body);
+    hm_finish(&h, YC_TX_CREDIT_RECORD, &m->body);
     tm_expect(m, TC_EXCHANGE, YC_TX_CREDIT_RECORD, &m->body, YC_ENOTAUTH, NULL);
     hm_init(&h);
     hm_bin(&h, "account", tm_pub(m, TC_ENTERPRISE), 33);
     hm_bin(&h, "evidence", ev, 32);
     hm_str(&h, "reason", "fraud");
     hm_str(&h, "severity", "banned");
-    hm_finish(&h, &m->body);
+    hm_finish(&h, YC_TX_CREDIT_RECORD, &m->body);
     tm_expect(m, TC_REGULATOR, YC_TX_CREDIT_RECORD, &m->body, YC_EBADFIELD, NULL);
     hm_init(&h);
     hm_bin(&h, "account", tm_pub(m, TC_CAROL), 33);
     hm_bin(&h, "evidence", ev, 32);
     hm_str(&h, "reason", "fraud");
     hm_str(&h, "severity", "warning");
-    hm_finish(&h, &m->body);
+    hm_finish(&h, YC_TX_CREDIT_RECORD, &m->body);
     tm_expect(m, TC_REGULATOR, YC_TX_CREDIT_RECORD, &m->body, YC_EUNKNOWNACCT, NULL);
 
     tm_list(m, TC_ENTERPRISE, m->asset, "hold", 1000, lid);
@@ -342,7 +342,7 @@ static void test_credit(void **st)
     tm_credit(m, TC_ENTERPRISE, "frozen", cr);
     assert_true(credit_is(m, TC_ENTERPRISE, "frozen"));
     /* frozen: no listing, bid, acceptance, license, transfer or registration */
-    tm_id_body(m, "bid", bid);
+    tm_id_body(m, YC_TX_MARKET_ACCEPT, "bid", bid);
     tm_expect(m, TC_ENTERPRISE, YC_TX_MARKET_ACCEPT, &m->body, YC_EFROZEN, NULL);
     tm_list_body(m, m->important, "hold", 1000, "transport", NULL);
     tm_expect(m, TC_ENTERPRISE, YC_TX_MARKET_LIST, &m->body, YC_EFROZEN, NULL);
@@ -370,7 +370,7 @@ static void test_credit(void **st)
     hm_bin(&o, "credit", cr, 32);
     hm_bin(&o, "evidence", ev, 32);
     hm_str(&o, "reason", "disputed");
-    hm_finish(&o, &m->body);
+    hm_finish(&o, YC_TX_CREDIT_OBJECT, &m->body);
     tm_expect(m, TC_PROCESSOR, YC_TX_CREDIT_OBJECT, &m->body, YC_ENOTAUTH, NULL);
     tm_expect(m, TC_ENTERPRISE, YC_TX_CREDIT_OBJECT, &m->body, YC_OK, NULL);
     tm_expect(m, TC_ENTERPRISE, YC_TX_CREDIT_OBJECT, &m->body, YC_ECLOSED, NULL);
@@ -382,44 +382,44 @@ static void test_credit(void **st)
     hm_init(&r);
     hm_bin(&r, "credit", cr, 32);
     hm_str(&r, "outcome", "ignore");
-    hm_finish(&r, &m->body);
+    hm_finish(&r, YC_TX_CREDIT_RESOLVE, &m->body);
     tm_expect(m, TC_REGULATOR, YC_TX_CREDIT_RESOLVE, &m->body, YC_EBADFIELD, NULL);
     hm_init(&r);
     hm_bin(&r, "credit", unknown, 32);
     hm_str(&r, "outcome", "uphold");
-    hm_finish(&r, &m->body);
+    hm_finish(&r, YC_TX_CREDIT_RESOLVE, &m->body);
     tm_expect(m, TC_REGULATOR, YC_TX_CREDIT_RESOLVE, &m->body, YC_EUNKNOWNOBJ, NULL);
     hm_init(&r);
     hm_bin(&r, "credit", cr, 32);
     hm_str(&r, "note", "evidence stands");
     hm_str(&r, "outcome", "uphold");
-    hm_finish(&r, &m->body);
+    hm_finish(&r, YC_TX_CREDIT_RESOLVE, &m->body);
     tm_expect(m, TC_ENTERPRISE, YC_TX_CREDIT_RESOLVE, &m->body, YC_ENOTAUTH, NULL);
     tm_expect(m, TC_REGULATOR, YC_TX_CREDIT_RESOLVE, &m->body, YC_OK, NULL);
     tm_expect(m, TC_REGULATOR, YC_TX_CREDIT_RESOLVE, &m->body, YC_ECLOSED, NULL);
     assert_true(credit_is(m, TC_ENTERPRISE, "frozen"));
     /* credit repair lifts the freeze; the warning remains */
-    tm_id_body(m, "credit", cr);
+    tm_id_body(m, YC_TX_CREDIT_RESTORE, "credit", cr);
     tm_expect(m, TC_ENTERPRISE, YC_TX_CREDIT_RESTORE, &m->body, YC_ENOTAUTH, NULL);
     tm_expect(m, TC_REGULATOR, YC_TX_CREDIT_RESTORE, &m->body, YC_OK, NULL);
     tm_expect(m, TC_REGULATOR, YC_TX_CREDIT_RESTORE, &m->body, YC_ECLOSED, NULL);
     assert_true(credit_is(m, TC_ENTERPRISE, "warning"));
-    tm_id_body(m, "bid", bid);
+    tm_id_body(m, YC_TX_MARKET_ACCEPT, "bid", bid);
     tm_expect(m, TC_ENTERPRISE, YC_TX_MARKET_ACCEPT, &m->body, YC_OK, NULL);
     /* a withdrawn finding stops counting */
     hm_init(&o);
     hm_bin(&o, "credit", cr2, 32);
     hm_bin(&o, "evidence", ev, 32);
     hm_str(&o, "reason", "disputed");
-    hm_finish(&o, &m->body);
+    hm_finish(&o, YC_TX_CREDIT_OBJECT, &m->body);
     tm_expect(m, TC_ENTERPRISE, YC_TX_CREDIT_OBJECT, &m->body, YC_OK, NULL);
     hm_init(&r);
     hm_bin(&r, "credit", cr2, 32);
     hm_str(&r, "outcome", "withdraw");
-    hm_finish(&r, &m->body);
+    hm_finish(&r, YC_TX_CREDIT_RESOLVE, &m->body);
     tm_expect(m, TC_REGULATOR, YC_TX_CREDIT_RESOLVE, &m->body, YC_OK, NULL);
     assert_true(credit_is(m, TC_ENTERPRISE, "good"));
-    tm_id_body(m, "credit", cr2);
+    tm_id_body(m, YC_TX_CREDIT_RESTORE, "credit", cr2);
     tm_expect(m, TC_REGULATOR, YC_TX_CREDIT_RESTORE, &m->body, YC_ECLOSED, NULL);
     assert_int_equal(tm_check(m), 0);
 }
@@ -431,7 +431,7 @@ static void test_check_catches_tampering(void **st)
 
     tm_list(m, TC_ENTERPRISE, m->asset, "hold", 1000, lid);
     tm_bid(m, TC_PROCESSOR, lid, 900, bid);
-    tm_id_body(m, "bid", bid);
+    tm_id_body(m, YC_TX_MARKET_ACCEPT, "bid", bid);
     tm_expect(m, TC_ENTERPRISE, YC_TX_MARKET_ACCEPT, &m->body, YC_OK, NULL);
     tm_credit(m, TC_BOB, "restricted", NULL);
     assert_int_equal(tm_check(m), 0);

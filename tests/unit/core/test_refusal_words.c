@@ -259,14 +259,14 @@ static void test_supervision_refusals_and_policy_codes(void **state)
     hm_str(&h, "outcome", "upheld");
     hm_bin(&h, "report", report, YC_HASH_LEN);
     hm_u64(&h, "until", tc.time_ms + 1000);
-    hm_finish(&h, &b);
+    hm_finish(&h, YC_TX_EXPORT_ASSESS, &b);
     EXPECT_WORDS(send_why(&tc, TC_REGULATOR, YC_TX_EXPORT_ASSESS, &b, why, sizeof why),
                  YC_EBADFIELD, why, "outcome: 'upheld' is not one of approved, denied");
 
     /* policy.set: a wrong version names the next one */
     hm_init(&h);
     hm_u64(&h, "version", 5);
-    hm_finish(&h, &b);
+    hm_finish(&h, YC_TX_POLICY_SET, &b);
     EXPECT_WORDS(send_why(&tc, TC_REGULATOR, YC_TX_POLICY_SET, &b, why, sizeof why), YC_EBADVERSION,
                  why, "the next policy version is 1");
 
@@ -280,7 +280,7 @@ static void test_supervision_refusals_and_policy_codes(void **state)
     hm_list(&h, "categories", (const char *const[]){"vehicle_telemetry", "health", NULL});
     hm_list(&h, "purposes", (const char *const[]){"road_safety", NULL});
     hm_u64(&h, "version", 1);
-    hm_finish(&h, &b);
+    hm_finish(&h, YC_TX_POLICY_SET, &b);
     assert_int_equal(send_why(&tc, TC_REGULATOR, YC_TX_POLICY_SET, &b, why, sizeof why), YC_OK);
     g.purposes[0] = "road_safety";
     hb_grant(&b, &g);
@@ -289,7 +289,7 @@ static void test_supervision_refusals_and_policy_codes(void **state)
     /* a later version keeps the codes (they are never taken away) */
     hm_init(&h);
     hm_u64(&h, "version", 2);
-    hm_finish(&h, &b);
+    hm_finish(&h, YC_TX_POLICY_SET, &b);
     assert_int_equal(send_why(&tc, TC_REGULATOR, YC_TX_POLICY_SET, &b, why, sizeof why), YC_OK);
     g.categories[0] = "vehicle_telemetry.speed";
     hb_grant(&b, &g);
@@ -346,7 +346,7 @@ static void test_decode_names_the_key(void **state)
             hm_u64(&h, "until", tc.time_ms + 1000);
         }
         hm_str(&h, cases[i].key, cases[i].str);
-        hm_finish(&h, &b);
+        hm_finish(&h, YC_TX_CONSENT_GRANT, &b);
         /* build the envelope by hand: tc_make_tx decodes and would fail */
         uint8_t id[YC_HASH_LEN];
         struct yc_buf out;
