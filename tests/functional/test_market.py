@@ -232,8 +232,11 @@ def run(t):
 
     # A pledge, co-signed offline by the bank; it blocks a transfer; enforced when due.
     txf = os.path.join(t.tmp, "pledge.tx")
-    w.run("pledge", "create", a_pl, "--to", addr["bank"], "--amount", 500000, "--due", "+6s",
+    # due 20 s after the wallet's clock at create: room for the five calls before it on a
+    # loaded machine, and a wait until then measured from when create returned
+    w.run("pledge", "create", a_pl, "--to", addr["bank"], "--amount", 500000, "--due", "+20s",
           "--out", txf, "--unsigned", frm="ent", expect=0)
+    due_by = time.time() + 20
     w.run("tx", "sign", txf, frm="bank", expect=0)
     w.run("tx", "sign", txf, frm="ent", expect=0)
     pl = w.run("tx", "send", txf, frm="ent", expect=0).json
@@ -245,7 +248,7 @@ def run(t):
     s.send("asset", "transfer", a_pl, "--right", "hold", "--to", addr["buyer"], frm="ent",
            ok=False, code="pledged")
     s.send("pledge", "enforce", pledge, frm="bank", ok=False, code="not_due")
-    time.sleep(6.5)
+    time.sleep(max(0.0, due_by + 1 - time.time()))
     s.send("pledge", "enforce", pledge, frm="bank")
     check_eq(rpc.call("asset", {"id": a_pl})["rights"]["hold"]["holder"], addr["bank"],
              "the pledged hold right went to the bank")
