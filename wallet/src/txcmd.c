@@ -6,7 +6,8 @@
  * schema is given by the option named like its key, '_' read as '-' (not_before from
  * --not-before); a BINDINGS row lists only what differs from that rule: a field given by
  * the command's positional argument or by an option of another name, a default, a
- * field the command leaves out, an integer that must be positive. The value is parsed
+ * field the command leaves out or fixes (validator propose add|remove|replace-key build one
+ * type, each with its own row), an integer that must be positive. The value is parsed
  * by the field's kind (text, integer or time, flag, id, digest, address, list) and
  * checked against the field's limits, naming the option and what it allows; the
  * schema's rule across fields is checked with the options' names; the core's encoder
