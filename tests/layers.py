@@ -28,7 +28,7 @@ import re
 import sys
 
 GROUPS = {
-    "base": "log idmap histogram config home homelock keyfile",
+    "base": "log idmap histogram config home homelock keyfile pump",
     "net": "p2p p2p_conn p2p_int p2p_secure p2p_slots netmsg",
     "chain": "mempool verify driver producer sync sync_plan events submit node "
              "node_internal txstate net backup pump",
@@ -68,8 +68,10 @@ def main():
                 m = INCLUDE.match(line)
                 if not m:
                     continue
+                if "/" in m.group(1):
+                    continue  # another module's header (yc/...)
                 name = os.path.splitext(os.path.basename(m.group(1)))[0]
-                dst = group_of.get(name)  # None: another module's header (yc/...)
+                dst = group_of.get(name)
                 if dst is not None and dst != src and (src, dst) not in edges:
                     edges[(src, dst)] = "%s:%d: %s" % (os.path.relpath(f, root), no,
                                                        line.strip())

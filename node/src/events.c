@@ -14,6 +14,7 @@
  * here once, for the live dispatch and for a stream's replay (yc_node_block_events).
  */
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,7 +34,8 @@ struct yc_node_watch {
     yc_watch_cb cb;
     void *ctx;
     uv_timer_t timer;
-    bool linked; /* in the id chain */
+    struct yc_pump_item final_item; /* already final when watched: answered on the next turn */
+    bool linked;                    /* in the id chain */
     bool closing;
     struct yc_node_watch *next_same; /* id chain */
     struct yc_node_watch *prev_all, *next_all;
@@ -90,13 +92,13 @@ static void watch_release(yc_node *n, struct yc_node_watch *w)
         w->next_all->prev_all = w->prev_all;
     w->prev_all = w->next_all = NULL;
     w->closing = true;
+    yc_pump_cancel(&n->pump, &w->final_item);
     uv_timer_stop(&w->timer);
     uv_close((uv_handle_t *)&w->timer, watch_closed_cb);
 }
 
-static void watch_timeout_cb(uv_timer_t *t)
+static void watch_answer(struct yc_node_watch *w)
 {
-    struct yc_node_watch *w = t->data;
     yc_node *n = w->n;
     struct yc_tx_status st;
     yc_node_tx_status(n, w->id, &st);
@@ -108,6 +110,16 @@ static void watch_timeout_cb(uv_timer_t *t)
     memcpy(id, w->id, sizeof id);
     watch_release(n, w);
     cb(ctx, id, &st);
+}
+
+static void watch_timeout_cb(uv_timer_t *t)
+{
+    watch_answer(t->data);
+}
+
+static void watch_final_cb(struct yc_pump_item *it)
+{
+    watch_answer((struct yc_node_watch *)((char *)it - offsetof(struct yc_node_watch, final_item)));
 }
 
 yc_node_watch *yc_node_watch_tx(yc_node *n, const uint8_t id[YC_HASH_LEN], uint64_t timeout_ms,
@@ -143,8 +155,13 @@ yc_node_watch *yc_node_watch_tx(yc_node *n, const uint8_t id[YC_HASH_LEN], uint6
     if (n->all_watches != NULL)
         n->all_watches->prev_all = w;
     n->all_watches = w;
-    /* an already-final tx is answered from the loop, never from inside this call */
-    uv_timer_start(&w->timer, watch_timeout_cb, final ? 0 : timeout_ms, 0);
+    /* an already-final tx is answered on the next turn, never from inside this call */
+    if (final) {
+        w->final_item.fn = watch_final_cb;
+        yc_pump_post(&n->pump, &w->final_item);
+    } else {
+        uv_timer_start(&w->timer, watch_timeout_cb, timeout_ms, 0);
+    }
     return w;
 }
 

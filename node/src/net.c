@@ -29,6 +29,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,8 +51,9 @@
 
 struct yc_net {
     yc_node *n;
-    uv_timer_t status_timer, gossip_timer;
+    uv_timer_t status_timer;
     bool timers_open;
+    struct yc_pump_item gossip_item; /* flushes the gossip batch on the next turn */
 #ifdef YC_TEST_HOOKS
     uv_signal_t sigusr2;
     bool signal_open;
@@ -186,9 +188,9 @@ static void gossip_flush(struct yc_net *g)
     yc_buf_reset(&g->gossip);
 }
 
-static void gossip_timer_cb(uv_timer_t *t)
+static void gossip_item_cb(struct yc_pump_item *it)
 {
-    gossip_flush(t->data);
+    gossip_flush((struct yc_net *)((char *)it - offsetof(struct yc_net, gossip_item)));
 }
 
 void yc__net_gossip_tx(yc_node *n, const struct yc_tx *tx)
@@ -206,7 +208,7 @@ void yc__net_gossip_tx(yc_node *n, const struct yc_tx *tx)
         return; /* out of memory: the tx still reaches the others in a block */
     g->gossip_n++;
     if (g->gossip_n == 1)
-        uv_timer_start(&g->gossip_timer, gossip_timer_cb, 0, 0);
+        yc_pump_post(&n->pump, &g->gossip_item);
 }
 
 static int regossip_cb(void *ctx, const struct yc_tx *tx)
@@ -482,9 +484,8 @@ int yc__net_start(yc_node *n)
     n->p2p = p;
     yc__net_set_validators(n);
     uv_timer_init(n->loop, &g->status_timer);
-    uv_timer_init(n->loop, &g->gossip_timer);
     g->status_timer.data = n;
-    g->gossip_timer.data = g;
+    g->gossip_item.fn = gossip_item_cb;
     g->timers_open = true;
     uv_timer_start(&g->status_timer, status_timer_cb, YC_STATUS_INTERVAL_MS, YC_STATUS_INTERVAL_MS);
 #ifdef YC_TEST_HOOKS
@@ -518,9 +519,9 @@ void yc__net_stop(yc_node *n)
     yc__sync_stop(n->sync);
     if (g == NULL)
         return;
+    yc_pump_cancel(&n->pump, &g->gossip_item);
     if (g->timers_open) {
         uv_close((uv_handle_t *)&g->status_timer, NULL);
-        uv_close((uv_handle_t *)&g->gossip_timer, NULL);
         g->timers_open = false;
     }
 #ifdef YC_TEST_HOOKS

@@ -17,6 +17,7 @@
 #include "idmap.h"
 #include "mempool.h"
 #include "node.h"
+#include "pump.h"
 #include "verify.h"
 #include "yc/block.h"
 #include "yc/genesis.h"
@@ -74,8 +75,9 @@ struct yc_node {
     bool expire_timer_open;
 
     struct yc_idmap inflight;                 /* ids being verified or admitted → submit_req */
-    struct submit_req *done_head, *done_tail; /* finished submits, answered from done_timer */
-    uv_timer_t done_timer;
+    struct submit_req *done_head, *done_tail; /* finished submits, answered on the next turn */
+    struct yc_pump_item done_item;
+    struct yc_pump pump; /* the next-turn queue (pump.h): the node's one way to defer */
 
     struct yc_idmap watches; /* id → first yc_node_watch for it */
     struct yc_node_watch *all_watches;

@@ -54,7 +54,6 @@ static void node_stop(yc_node *n, const char *why)
     uv_close((uv_handle_t *)&n->sigint, NULL);
     uv_close((uv_handle_t *)&n->sigterm, NULL);
     uv_close((uv_handle_t *)&n->sighup, NULL);
-    uv_close((uv_handle_t *)&n->done_timer, NULL);
 }
 
 static void signal_cb(uv_signal_t *h, int signum)
@@ -108,6 +107,7 @@ static void teardown(yc_node *n)
         uv_run(n->loop, UV_RUN_DEFAULT); /* listeners, timers, queued work run out */
         yc__events_free(n);              /* closes the remaining watch timers */
         yc__submit_free(n);
+        yc_pump_close(&n->pump);         /* nothing is left to post */
         uv_run(n->loop, UV_RUN_DEFAULT); /* their close callbacks free them */
         if (uv_loop_close(n->loop) != 0)
             yc_log_warn("node", "event loop closed with handles still open");
@@ -237,10 +237,13 @@ static int open_node(yc_node *n)
     uv_signal_init(n->loop, &n->sigint);
     uv_signal_init(n->loop, &n->sigterm);
     uv_signal_init(n->loop, &n->sighup);
-    uv_timer_init(n->loop, &n->done_timer);
-    n->sigint.data = n->sigterm.data = n->sighup.data = n->done_timer.data = n;
+    n->sigint.data = n->sigterm.data = n->sighup.data = n;
+    if (yc_pump_init(&n->pump, n->loop) != 0) {
+        yc_log_error("node", "cannot start the event loop's pump");
+        return 1;
+    }
     if (yc_mempool_create(&n->mp, &ml) != YC_OK ||
-        yc_verifier_create(&n->ver, n->loop, n->genesis.chain_id, n->cfg.mp_cache_size,
+        yc_verifier_create(&n->ver, n->loop, &n->pump, n->genesis.chain_id, n->cfg.mp_cache_size,
                            n->cfg.mp_max_pending_verify) != YC_OK ||
         yc_overlay_create(&n->precheck, &src) != YC_OK ||
         yc_idmap_init(&n->inflight, YC_HASH_LEN) != YC_OK ||

@@ -4,8 +4,8 @@
  * Steps: decode (once) and chain check at once on the loop — a malformed tx is
  * refused before anything is queued; duplicates (mempool, store — committed or failed —,
  * in flight) answer duplicate_tx; the signature check runs on the verify pool (cached);
- * then admission against state and the mempool's own rules. Every callback is made from
- * `done_timer`, never from inside yc_node_submit, so callers need not be reentrant.
+ * then admission against state and the mempool's own rules. Every callback is made on a
+ * later turn of the loop (the node's pump, pump.h), never from inside yc_node_submit.
  *
  * Admission against state (DESIGN.md §3): a tx submitted to this node (not one that
  * arrived by gossip: the node it was submitted to did this) that is its sender's next in
@@ -42,6 +42,7 @@
  * is dropped before any work, so nothing loops and nothing that ended comes back.
  */
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,9 +95,8 @@ static void req_free(struct submit_req *r)
     free(r);
 }
 
-static void done_timer_cb(uv_timer_t *t)
+static void answer_done(yc_node *n)
 {
-    yc_node *n = t->data;
     struct submit_req *r = n->done_head;
     n->done_head = n->done_tail = NULL;
     while (r != NULL) {
@@ -114,7 +114,12 @@ static void done_timer_cb(uv_timer_t *t)
     }
 }
 
-/* Queues r's answer for the done timer. */
+static void done_item_cb(struct yc_pump_item *it)
+{
+    answer_done((yc_node *)((char *)it - offsetof(yc_node, done_item)));
+}
+
+/* Queues r's answer for the next turn. */
 static void finish(struct submit_req *r, int code)
 {
     yc_node *n = r->n;
@@ -125,8 +130,10 @@ static void finish(struct submit_req *r, int code)
     else
         n->done_head = r;
     n->done_tail = r;
-    if (!n->stopping)
-        uv_timer_start(&n->done_timer, done_timer_cb, 0, 0);
+    if (!n->stopping) {
+        n->done_item.fn = done_item_cb;
+        yc_pump_post(&n->pump, &n->done_item);
+    }
 }
 
 /* ---- the per-sender cache ---- */
@@ -678,7 +685,8 @@ void yc__submit_stop(yc_node *n)
 
 void yc__submit_free(yc_node *n)
 {
-    done_timer_cb(&n->done_timer); /* n->stopping: answers YC_EBUSY, then frees */
+    yc_pump_cancel(&n->pump, &n->done_item);
+    answer_done(n); /* n->stopping: answers YC_EBUSY, then frees */
     if (n->adm != NULL) {
         cache_clear(n->adm);
         yc_idmap_cleanup(&n->adm->by_sender);

@@ -53,7 +53,6 @@ struct yc_sync {
     uint64_t resp_peer;
     uint32_t resp_blocks;
     struct sync_job *job; /* in verification (at most one) */
-    bool in_next, again;
     struct yc_sync_counters c;
     /* requests served per peer in the current one-second window */
     struct serve_window {
@@ -236,22 +235,12 @@ static void step(struct yc_sync *s)
     }
 }
 
-/* Runs step() until a block waits for the verify pool; iterative, since the pool
- * answers from inside yc_verifier_check when every signature is cached. */
+/* Starts the next block of the response (its signature check answers on a later turn,
+ * never from inside yc_verifier_check). */
 static void apply_next(struct yc_sync *s)
 {
-    if (s->in_next) {
-        s->again = true;
-        return;
-    }
-    s->in_next = true;
-    do {
-        s->again = false;
-        if (s->stopping || !s->applying || s->job != NULL)
-            break;
+    if (!s->stopping && s->applying && s->job == NULL)
         step(s);
-    } while (s->again);
-    s->in_next = false;
 }
 
 void yc__sync_on_response(struct yc_sync *s, uint64_t peer, const uint8_t *payload, size_t len)

@@ -15,6 +15,7 @@
  * checks it itself. A group ends once its own chunks and its deferred txs have; groups
  * waiting only on deferred txs are re-examined each time a chunk ends.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -83,8 +84,11 @@ struct yc_verifier {
     size_t ring_cap, ring_next;
     struct yc_idmap cache; /* key → ring slot (non-NULL marker) */
     uint64_t verified, hits;
-    struct vgroup *jobs;      /* in flight, for cancel_all */
-    struct vgroup *waiting;   /* own chunks ended, deferred txs not yet */
+    struct vgroup *jobs;     /* in flight, for cancel_all */
+    struct vgroup *waiting;  /* own chunks ended, deferred txs not yet */
+    struct vgroup *answered; /* all cached: answered on the next turn (answer_item) */
+    struct yc_pump *pump;
+    struct yc_pump_item answer_item;
     struct yc_idmap inflight; /* cache key → its group, while queued or running */
     bool cancelling;
     struct keyslot *keys; /* ring of KEYCACHE_SIZE */
@@ -92,8 +96,30 @@ struct yc_verifier {
     struct yc_idmap keymap; /* pub → its keyslot */
 };
 
-int yc_verifier_create(yc_verifier **out, uv_loop_t *loop, const char *chain_id, size_t cache_size,
-                       size_t max_pending)
+static void group_end(yc_verifier *v, struct vgroup *g);
+
+/* Answers the groups found all cached (never from inside yc_verifier_check), in the
+ * order of their checks. */
+static void answer_item_cb(struct yc_pump_item *it)
+{
+    yc_verifier *v = (yc_verifier *)((char *)it - offsetof(yc_verifier, answer_item));
+    struct vgroup *list = NULL;
+    while (v->answered != NULL) { /* newest first: reversed */
+        struct vgroup *g = v->answered;
+        v->answered = g->wnext;
+        g->wnext = list;
+        list = g;
+    }
+    while (list != NULL) {
+        struct vgroup *g = list;
+        list = g->wnext;
+        g->wnext = NULL;
+        group_end(v, g);
+    }
+}
+
+int yc_verifier_create(yc_verifier **out, uv_loop_t *loop, struct yc_pump *pump,
+                       const char *chain_id, size_t cache_size, size_t max_pending)
 {
     *out = NULL;
     if (cache_size == 0 || max_pending == 0 || strlen(chain_id) > YC_CHAIN_ID_MAX)
@@ -102,6 +128,8 @@ int yc_verifier_create(yc_verifier **out, uv_loop_t *loop, const char *chain_id,
     if (v == NULL)
         return YC_ENOMEM;
     v->loop = loop;
+    v->pump = pump;
+    v->answer_item.fn = answer_item_cb;
     snprintf(v->chain_id, sizeof v->chain_id, "%s", chain_id);
     v->max_pending = max_pending;
     v->ring = calloc(cache_size, sizeof *v->ring);
@@ -449,14 +477,25 @@ static int check(yc_verifier *v, const struct yc_tx *const *txs, size_t n, yc_ve
         key_hint(v, txs[i], &g->hints[g->n]);
         g->n++;
     }
-    if (g->n == 0 && g->ndefer == 0) {
+    g->v = v;
+    g->cb = cb;
+    g->ctx = ctx;
+    if (g->n == 0 && g->ndefer == 0 && nested) { /* internal: the group waiting ends now */
         group_free(g);
         cb(ctx, YC_OK, 0);
         return YC_OK;
     }
-    g->v = v;
-    g->cb = cb;
-    g->ctx = ctx;
+    if (g->n == 0 && g->ndefer == 0) { /* all cached: answered on the next turn */
+        g->next = v->jobs;
+        if (v->jobs != NULL)
+            v->jobs->prev = g;
+        v->jobs = g;
+        v->pending++;
+        g->wnext = v->answered;
+        v->answered = g;
+        yc_pump_post(v->pump, &v->answer_item);
+        return YC_OK;
+    }
     g->nchunks = (g->n + CHUNK_TXS - 1) / CHUNK_TXS;
     if (g->nchunks > 0 && (g->chunks = calloc(g->nchunks, sizeof *g->chunks)) == NULL) {
         unflight(v, g, g->n);

@@ -21,6 +21,7 @@
 
 #include <uv.h>
 
+#include "pump.h"
 #include "yc/err.h"
 #include "yc/tx.h"
 
@@ -32,9 +33,10 @@ typedef struct yc_verifier yc_verifier;
  */
 typedef void (*yc_verify_cb)(void *ctx, int code, size_t bad_index);
 
-/* Creates a verifier for chain_id (copied). Returns YC_OK, YC_EINVAL, YC_ENOMEM. */
-YC_WUR int yc_verifier_create(yc_verifier **out, uv_loop_t *loop, const char *chain_id,
-                              size_t cache_size, size_t max_pending);
+/* Creates a verifier for chain_id (copied), answering on loop through pump (which outlives
+ * it). Returns YC_OK, YC_EINVAL, YC_ENOMEM. */
+YC_WUR int yc_verifier_create(yc_verifier **out, uv_loop_t *loop, struct yc_pump *pump,
+                              const char *chain_id, size_t cache_size, size_t max_pending);
 /* Frees; call only once no job is in flight (after the loop has run out). NULL no-op. */
 void yc_verifier_destroy(yc_verifier *v);
 
@@ -43,7 +45,8 @@ bool yc_verifier_cached(yc_verifier *v, const struct yc_tx *tx);
 
 /*
  * Verifies the txs of txs[0..n) not already cached, on the worker pool; cb is called
- * once on the loop thread (even when all were cached, then from the same call).
+ * once on the loop thread, never from inside this call (when all were cached, on the
+ * next turn, through the pump).
  * Verified ones enter the cache. Returns YC_OK (cb will be / was called) or YC_ELIMIT
  * (max_pending jobs in flight) / YC_ENOMEM, cb not called.
  */

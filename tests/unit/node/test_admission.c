@@ -103,13 +103,13 @@ static void env_init(struct env *e, uint64_t per_sender, uint64_t gap, uint64_t 
         .max_per_sender = n->cfg.mp_max_txs_per_sender,
     };
     assert_int_equal(yc_mempool_create(&n->mp, &ml), YC_OK);
-    assert_int_equal(yc_verifier_create(&n->ver, n->loop, g->chain_id, 1000, 1000), YC_OK);
+    assert_int_equal(yc_pump_init(&n->pump, n->loop), 0);
+    assert_int_equal(yc_verifier_create(&n->ver, n->loop, &n->pump, g->chain_id, 1000, 1000),
+                     YC_OK);
     struct yc_state_src src = store_state_src(n->st);
     assert_int_equal(yc_overlay_create(&n->precheck, &src), YC_OK);
     assert_int_equal(yc_idmap_init(&n->inflight, YC_HASH_LEN), YC_OK);
     assert_int_equal(yc_idmap_init(&n->watches, YC_HASH_LEN), YC_OK);
-    uv_timer_init(n->loop, &n->done_timer);
-    n->done_timer.data = n;
     assert_int_equal(yc__submit_start(n), YC_OK);
 }
 
@@ -119,10 +119,10 @@ static void env_free(struct env *e)
     n->stopping = true;
     yc__events_stop(n);
     yc__submit_stop(n);
-    uv_close((uv_handle_t *)&n->done_timer, NULL);
     uv_run(&e->loop, UV_RUN_DEFAULT);
     yc__events_free(n);
     yc__submit_free(n);
+    yc_pump_close(&n->pump);
     uv_run(&e->loop, UV_RUN_DEFAULT);
     assert_int_equal(uv_loop_close(&e->loop), 0);
     yc_verifier_destroy(n->ver);
