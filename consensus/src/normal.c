@@ -108,6 +108,12 @@ static bool act(pbft_node *n, struct pbft_view *s)
                    pbft__myvote(n, s->view, PH_COMMIT) == NULL) {
             changed = pbft__vote(n, PH_COMMIT, s->view, d, NULL, true, NULL) == YC_OK;
         }
+    } else if (mv != NULL && s->prepared && pbft__myvote(n, s->view, PH_COMMIT) == NULL &&
+               n->prepared.has && n->prepared.view == s->view &&
+               memcmp(n->prepared.digest, mv->digest, YC_HASH_LEN) == 0) {
+        /* prepared here, the COMMIT not cast: a restart from a journal whose prepared
+         * certificate was written but not the COMMIT after it (docs/design/pbft.md §5) */
+        changed = pbft__vote(n, PH_COMMIT, s->view, mv->digest, NULL, true, NULL) == YC_OK;
     }
     return changed;
 }
