@@ -1,11 +1,12 @@
 /*
- * driver.h — the consensus driver: feeds consensus/pbft.h and carries out what it
- * asks, in its order (persist journal records, then send; execute proposals; store
- * the committed block, then pbft_decided). Even a one-validator chain goes through
- * it (a quorum of itself), so a consortium only adds validators and the transport.
+ * driver.h — the node's consensus driver: a libuv shell (driver.c) around the pure
+ * driver of consensus/ (yc/driver.h), which decides the order of everything (persist
+ * journal records, then send; check proposals; store the committed block, then decide
+ * the next height) and when to propose. Even a one-validator chain goes through it (a
+ * quorum of itself), so a consortium only adds validators and the transport.
  *
- * The driver builds this node's proposals (producer.c) when the batch is full or
- * the oldest ready tx has waited [consensus] batch_delay, and checks other
+ * The shell builds this node's proposals (producer.c) when the driver asks (the batch
+ * is full or the oldest ready tx has waited [consensus] batch_delay), and checks other
  * primaries' proposals (signatures through the verify pool, then execution).
  * Loop thread only.
  */
@@ -26,7 +27,8 @@ struct yc_driver;
  * YC_ECORRUPT (journal unreadable).
  */
 YC_WUR int yc__driver_create(struct yc_driver **out, yc_node *n);
-/* The mempool gained ready txs: maybe propose (now or when the batch delay expires). */
+/* The mempool's ready txs changed: the driver hears of it on the next turn (pump.h), so
+ * this may be called from anywhere, also from inside the driver's own effects. */
 void yc__driver_kick(struct yc_driver *d);
 /* Stops timers and drops work in flight (handles closed; freed by yc__driver_destroy). */
 void yc__driver_stop(struct yc_driver *d);

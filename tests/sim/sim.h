@@ -2,9 +2,10 @@
  * sim.h — a deterministic simulator of PBFT validators (TESTING.md B1, B1n, B3, B4).
  *
  * Every validator instance runs the real state machine (consensus/include/yc/pbft.h)
- * behind a small driver that does what yuchaind's driver does: persist the journal
- * records, then send the messages, execute proposals, store commits (checking each
- * certificate with yc_cert_verify), propose when asked, and block-sync from peers.
+ * behind the driver yuchaind runs (consensus/include/yc/driver.h), whose effects are the
+ * simulator's: persist the journal records, send the messages, execute proposals, store
+ * commits (checking each certificate with yc_cert_verify), build blocks, and
+ * block-sync from peers.
  * The network is an event queue in simulated milliseconds with a seeded RNG: drop,
  * delay (hence reordering), duplicate, partitions and heal. Instances crash (losing
  * everything but their journal and chain) and restart. Byzantine instances hold a

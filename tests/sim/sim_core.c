@@ -2,12 +2,12 @@
  * sim_core.c — the simulated network, the per-instance drivers and the checkers.
  *
  * Event loop: a binary heap of events ordered by (time, sequence number); the
- * sequence number breaks ties, so one seed gives one run. A driver does exactly what
- * the node's driver must: journal records first, then messages, then proposals to
- * execute, the commit to store (its certificate checked), and a block when the
- * node is the primary and asks for one. Block sync: every instance announces its
- * height; a peer that is ahead answers with the next block and its certificate,
- * which the receiver checks before storing.
+ * sequence number breaks ties, so one seed gives one run. Each instance runs the
+ * driver yuchaind runs (yc/driver.h), which orders everything (journal records first,
+ * then messages, proposals to check, the commit to store, a block when the node is the
+ * primary); its effects here are the simulator's (io_* below). Block sync: every
+ * instance announces its height; a peer that is ahead answers with the next block and
+ * its certificate, which the receiver checks before storing.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,6 +16,7 @@
 
 #include "sim_int.h"
 #include "yc/alloc.h"
+#include "yc/driver.h"
 
 #define TICK_MS 100
 #define BYZ_MS 250
@@ -272,16 +273,6 @@ static void store_block(struct sim *s, int i, uint64_t h, const uint8_t digest[Y
             s->committed_by[h] = i;
         }
     }
-    /* the journal of decided heights may go */
-    size_t k = 0;
-    for (size_t j = 0; j < in->njournal; j++) {
-        if (in->journal[j].height <= h) {
-            free(in->journal[j].bytes);
-        } else {
-            in->journal[k++] = in->journal[j];
-        }
-    }
-    in->njournal = k;
 }
 
 /* Checks a final block as block sync or the audit tool would; returns its time. */
@@ -323,59 +314,21 @@ static bool check_final(struct sim *s, int i, uint64_t h, const uint8_t digest[Y
     return ok;
 }
 
-/* ---- drivers ---- */
-
-static struct pbft_config config(const struct sim *s, uint32_t vid, const struct yc_valset *vs)
-{
-    struct pbft_config c;
-    memset(&c, 0, sizeof c);
-    c.genesis = &s->c->g;
-    c.validators = vs;
-    c.signer = s->c->signers[vid];
-    c.base_timeout_ms = s->p->base_timeout_ms;
-    c.max_msgs_per_view = 0;
-    c.mutant = s->p->mutant;
-    return c;
-}
+/* ---- drivers: the pure driver of consensus/ (yc/driver.h), as yuchaind runs it ---- */
 
 static void schedule(struct sim *s, enum ev_kind k, int dst, uint64_t at);
 static void start(struct sim *s, int i);
-
-/* Block h is stored at instance i: its node decides h + 1 with the set in force there;
- * a node whose key left the set stops, an observer whose key joined it starts. */
-static void next_height(struct sim *s, int i, uint64_t h, const uint8_t digest[YC_HASH_LEN])
-{
-    struct inst *in = &s->inst[i];
-    const struct yc_valset *next = sim__inst_set(s, in, h + 1);
-    int rc;
-    if (in->node == NULL) {
-        if (sim__key_index(s, next, in->vid) >= 0) {
-            sim__log(s, "instance %d (v%u) joins the validators at height %llu", i, in->vid,
-                     (unsigned long long)h + 1);
-            start(s, i);
-        }
-        return;
-    }
-    rc = pbft_decided(in->node, h, digest, next, s->now);
-    if (rc == YC_ENOTAUTH) {
-        sim__log(s, "instance %d (v%u) leaves the validators at height %llu", i, in->vid,
-                 (unsigned long long)h + 1);
-        pbft_destroy(in->node);
-        in->node = NULL;
-    } else if (rc != YC_OK) {
-        sim__fail(s, &s->res->error, "instance %d: pbft_decided(%llu): %s", i,
-                  (unsigned long long)h, yc_err_name(rc));
-    }
-}
 
 static void crash(struct sim *s, int i)
 {
     struct inst *in = &s->inst[i];
     struct ev e;
-    pbft_destroy(in->node);
-    in->node = NULL;
+    yc_drv_destroy(in->drv);
+    in->drv = NULL;
+    yc_free(in->built);
+    in->built = NULL;
     in->alive = false;
-    in->propose_pending = false;
+    in->crash_pending = false;
     s->res->crashes++;
     memset(&e, 0, sizeof e);
     e.t = s->now + sim_range(&s->rng, s->p->restart_min_ms, s->p->restart_max_ms);
@@ -385,6 +338,52 @@ static void crash(struct sim *s, int i)
     sim__push(s, e);
     sim__log(s, "instance %d (v%u) crashed at height %llu", i, in->vid,
              (unsigned long long)in->height + 1);
+}
+
+/* Persist: append to the journal; a crash may cut the power right after (before or after
+ * the messages of the ready go out: before, the driver is told the write failed, so it
+ * sends nothing; after, the instance crashes once the input returns). */
+static int io_persist(void *ctx, uint64_t height, const uint8_t *rec, size_t len)
+{
+    struct sim_io *c = ctx;
+    struct sim *s = c->s;
+    struct inst *in = &s->inst[c->i];
+    struct jrec *j;
+    if (in->njournal == in->capjournal) {
+        in->capjournal = in->capjournal ? in->capjournal * 2 : 16;
+        in->journal = realloc(in->journal, in->capjournal * sizeof *in->journal);
+        if (in->journal == NULL) {
+            abort();
+        }
+    }
+    j = &in->journal[in->njournal++];
+    j->height = height;
+    j->len = len;
+    j->bytes = malloc(len);
+    if (j->bytes == NULL) {
+        abort();
+    }
+    memcpy(j->bytes, rec, len);
+    if (!in->crash_pending && s->faults && in->byz == SIM_HONEST &&
+        sim_chance(&s->rng, s->p->crash_per_record)) {
+        in->crash_pending = true;
+        if (sim_chance(&s->rng, 0.5)) {
+            return YC_EIO; /* before the send */
+        }
+    }
+    return YC_OK;
+}
+
+static void io_send(void *ctx, uint32_t to, const uint8_t *msg, size_t len)
+{
+    struct sim_io *c = ctx;
+    struct inst *in = &c->s->inst[c->i];
+    note_vote(c->s, c->i, msg, len);
+    if (in->byz != SIM_HONEST) {
+        sim__byz_outgoing(c->s, c->i, to, msg, len);
+    } else {
+        sim__send(c->s, c->i, to, msg, len, false);
+    }
 }
 
 /* Executes a proposal: a simulated block is valid iff its state root is right, it records
@@ -405,18 +404,73 @@ static bool execute(const struct sim *s, int i, const struct pbft_proposal *pr)
     return ok;
 }
 
-static void propose(struct sim *s, int i, uint64_t view)
+/* Check: the verdict goes back as an event of this same instant (never from inside the
+ * effect): [height][view][digest][ok]. */
+static void io_check(void *ctx, const struct pbft_proposal *p)
 {
+    struct sim_io *c = ctx;
+    struct ev e;
+    memset(&e, 0, sizeof e);
+    e.t = c->s->now;
+    e.kind = EV_CHECKED;
+    e.dst = c->i;
+    e.src = -1;
+    e.len = 16 + YC_HASH_LEN;
+    e.data = malloc(e.len);
+    if (e.data == NULL) {
+        abort();
+    }
+    memcpy(e.data, &p->height, 8);
+    memcpy(e.data + 8, &p->view, 8);
+    memcpy(e.data + 16, p->digest, YC_HASH_LEN);
+    e.arg = execute(c->s, c->i, p);
+    sim__push(c->s, e);
+}
+
+static int io_store(void *ctx, const struct pbft_commit *cm, const struct yc_valset **next)
+{
+    struct sim_io *c = ctx;
+    struct sim *s = c->s;
+    int i = c->i;
+    struct inst *in = &s->inst[i];
+    uint64_t ctime = 0;
+    if (cm->height != in->height + 1) {
+        sim__fail(s, &s->res->error, "instance %d: commit of height %llu at height %llu", i,
+                  (unsigned long long)cm->height, (unsigned long long)in->height + 1);
+        return YC_EINVAL;
+    }
+    if (!check_final(s, i, cm->height, cm->digest, cm->block, cm->len, &cm->cert, &ctime)) {
+        /* recorded, and the run goes on so that the fork it allows shows too */
+        sim__fail(s, &s->res->badcert,
+                  "instance %d: commit at height %llu fails its checks (certificate, "
+                  "hash or parent)",
+                  i, (unsigned long long)cm->height);
+    }
+    store_block(s, i, cm->height, cm->digest, cm->block, cm->len, &cm->cert, ctime);
+    sim__log(s, "instance %d (v%u) commits height %llu in view %llu", i, in->vid,
+             (unsigned long long)cm->height, (unsigned long long)cm->cert.view);
+    *next = sim__inst_set(s, in, cm->height + 1);
+    return YC_OK;
+}
+
+/* Build: the chain's one transaction on the parent, a little after being asked (the
+ * driver's empty-block interval); nothing beyond max_height while faults last. */
+static int io_build(void *ctx, uint64_t h, uint64_t view, bool allow_empty, const uint8_t **block,
+                    size_t *len)
+{
+    struct sim_io *c = ctx;
+    struct sim *s = c->s;
+    int i = c->i;
     struct inst *in = &s->inst[i];
     uint8_t digest[YC_HASH_LEN];
-    size_t len;
-    uint8_t *blk;
-    uint64_t h = in->height + 1;
     uint64_t t = in->chain[in->height].time_ms + 1;
-    int rc, idx;
+    int idx;
+    (void)allow_empty;
+    if (h != in->height + 1) {
+        return YC_ENOTFOUND;
+    }
     if (h >= SIM_MAX_HEIGHT || (h > s->p->max_height && h > s->goal)) {
-        in->propose_skipped = true; /* enough blocks: keep the run short */
-        return;
+        return YC_ELIMIT; /* enough blocks: keep the run short (tried again after a backoff) */
     }
     /* distinct times give twins and restarted primaries distinct blocks */
     {
@@ -428,147 +482,79 @@ static void propose(struct sim *s, int i, uint64_t view)
     }
     idx = sim__key_index(s, sim__inst_set(s, in, h), in->vid);
     if (idx < 0) {
-        return; /* asked before its key left the set */
+        return YC_ENOTFOUND; /* asked before its key left the set */
     }
-    blk = sim_block(s->c, h, view, (uint32_t)idx, in->chain[in->height].hash, t,
-                    in->byz != SIM_BYZ_BAD_BLOCK, &len, digest);
-    rc = pbft_propose(in->node, blk, len, s->now);
-    if (rc == YC_ESTALE) {
-        sim__log(s, "instance %d (v%u): no longer asked for a block", i, in->vid);
-    } else if (rc != YC_OK) {
-        sim__fail(s, &s->res->error, "instance %d: pbft_propose refused a wanted block: %s", i,
-                  yc_err_name(rc));
-    } else {
-        sim__log(s, "instance %d (v%u) proposes height %llu view %llu", i, in->vid,
-                 (unsigned long long)h, (unsigned long long)view);
-    }
-    yc_free(blk);
+    yc_free(in->built);
+    in->built = sim_block(s->c, h, view, (uint32_t)idx, in->chain[in->height].hash, t,
+                          in->byz != SIM_BYZ_BAD_BLOCK, len, digest);
+    *block = in->built;
+    sim__log(s, "instance %d (v%u) proposes height %llu view %llu", i, in->vid,
+             (unsigned long long)h, (unsigned long long)view);
+    return YC_OK;
 }
 
-static void drive(struct sim *s, int i)
+static void io_arm(void *ctx, uint64_t at_ms)
+{
+    struct sim_io *c = ctx;
+    schedule(c->s, EV_WAKE, c->i, at_ms > c->s->now ? at_ms : c->s->now);
+}
+
+/* The journal of decided heights may go. */
+static int io_prune(void *ctx, uint64_t h)
+{
+    struct sim_io *c = ctx;
+    struct inst *in = &c->s->inst[c->i];
+    size_t k = 0;
+    for (size_t j = 0; j < in->njournal; j++) {
+        if (in->journal[j].height <= h) {
+            free(in->journal[j].bytes);
+        } else {
+            in->journal[k++] = in->journal[j];
+        }
+    }
+    in->njournal = k;
+    return YC_OK;
+}
+
+static void io_note(void *ctx, const struct yc_drv_note *n)
+{
+    struct sim_io *c = ctx;
+    struct sim *s = c->s;
+    if (n->kind == YC_DRV_NOTE_EVIDENCE) {
+        s->res->evidence++;
+    } else if (n->kind == YC_DRV_NOTE_REFUSED && n->code != YC_ESTALE) {
+        sim__fail(s, &s->res->error, "instance %d: consensus refused at height %llu: %s", c->i,
+                  (unsigned long long)n->height, yc_err_name(n->code));
+    }
+}
+
+/* After an input: the position for the byzantine behaviours and the counters; a pending
+ * crash happens now; a key that left the set stops its driver. */
+static void fed(struct sim *s, int i, int rc)
 {
     struct inst *in = &s->inst[i];
-    for (int guard = 0; guard < 64 && in->alive && in->node != NULL; guard++) {
-        struct pbft_ready rd;
-        bool crash_now = false, crash_before_send = false;
-        bool want;
-        uint64_t view;
-        bool has_commit;
-        struct pbft_commit cm;
-        uint8_t *cblock = NULL;
-        uint64_t ctime = 0;
-
-        if (!pbft_has_ready(in->node)) {
-            return;
+    struct yc_drv_status st;
+    if (in->drv != NULL) {
+        yc_drv_status(in->drv, &st);
+        in->cur_height = st.height;
+        in->cur_view = st.view;
+        if (st.view > s->res->max_view) {
+            s->res->max_view = st.view;
         }
-        pbft_ready(in->node, &rd);
-        in->cur_height = rd.height;
-        in->cur_view = rd.view;
-        if (rd.view > s->res->max_view) {
-            s->res->max_view = rd.view;
+        if (st.view_changes > in->vc_seen) {
+            s->res->view_changes += st.view_changes - in->vc_seen;
+            in->vc_seen = st.view_changes;
         }
-        if (rd.view_changes > in->vc_seen) {
-            s->res->view_changes += rd.view_changes - in->vc_seen;
-            in->vc_seen = rd.view_changes;
-        }
-        /* 1. persist */
-        for (size_t k = 0; k < rd.nrecords; k++) {
-            struct jrec *j;
-            if (in->njournal == in->capjournal) {
-                in->capjournal = in->capjournal ? in->capjournal * 2 : 16;
-                in->journal = realloc(in->journal, in->capjournal * sizeof *in->journal);
-                if (in->journal == NULL) {
-                    abort();
-                }
-            }
-            j = &in->journal[in->njournal++];
-            j->height = rd.height;
-            j->len = rd.records[k].len;
-            j->bytes = malloc(j->len);
-            if (j->bytes == NULL) {
-                abort();
-            }
-            memcpy(j->bytes, rd.records[k].bytes, j->len);
-        }
-        if (rd.nrecords > 0 && s->faults && in->byz == SIM_HONEST &&
-            sim_chance(&s->rng, s->p->crash_per_record)) {
-            crash_now = true;
-            crash_before_send = sim_chance(&s->rng, 0.5);
-        }
-        if (crash_now && crash_before_send) {
-            crash(s, i);
-            return;
-        }
-        /* 2. send */
-        for (size_t k = 0; k < rd.nmsgs; k++) {
-            note_vote(s, i, rd.msgs[k].bytes, rd.msgs[k].len);
-            if (in->byz != SIM_HONEST) {
-                sim__byz_outgoing(s, i, rd.msgs[k].to, rd.msgs[k].bytes, rd.msgs[k].len);
-            } else {
-                sim__send(s, i, rd.msgs[k].to, rd.msgs[k].bytes, rd.msgs[k].len, false);
-            }
-        }
-        if (crash_now) {
-            crash(s, i);
-            return;
-        }
-        s->res->evidence += rd.nevidence;
-        /* 3. execute */
-        for (size_t k = 0; k < rd.nproposals; k++) {
-            const struct pbft_proposal *pr = &rd.proposals[k];
-            int rc = pbft_block_checked(in->node, pr->height, pr->view, pr->digest,
-                                        execute(s, i, pr), s->now);
-            if (rc != YC_OK && rc != YC_ESTALE && rc != YC_ENOTFOUND) {
-                sim__fail(s, &s->res->error, "pbft_block_checked: %s", yc_err_name(rc));
-            }
-        }
-        /* 4. commit (copied: the ready is gone after advance) */
-        has_commit = rd.has_commit;
-        if (has_commit) {
-            cm = rd.commit;
-            cblock = malloc(cm.len);
-            if (cblock == NULL) {
-                abort();
-            }
-            memcpy(cblock, rd.commit.block, cm.len);
-            cm.block = cblock;
-        }
-        want = rd.want_proposal;
-        view = rd.view;
-        pbft_advance(in->node);
-        if (has_commit) {
-            if (cm.height != in->height + 1) {
-                sim__fail(s, &s->res->error, "instance %d: commit of height %llu at height %llu", i,
-                          (unsigned long long)cm.height, (unsigned long long)in->height + 1);
-                free(cblock);
-                return;
-            }
-            if (!check_final(s, i, cm.height, cm.digest, cblock, cm.len, &cm.cert, &ctime)) {
-                /* recorded, and the run goes on so that the fork it allows shows too */
-                sim__fail(s, &s->res->badcert,
-                          "instance %d: commit at height %llu fails its checks (certificate, "
-                          "hash or parent)",
-                          i, (unsigned long long)cm.height);
-            }
-            store_block(s, i, cm.height, cm.digest, cblock, cm.len, &cm.cert, ctime);
-            sim__log(s, "instance %d (v%u) commits height %llu in view %llu", i, in->vid,
-                     (unsigned long long)cm.height, (unsigned long long)cm.cert.view);
-            free(cblock);
-            next_height(s, i, cm.height, cm.digest);
-            continue;
-        }
-        if (want && !in->propose_pending) {
-            /* like a node waiting for its batch: propose a little later */
-            struct ev pe;
-            memset(&pe, 0, sizeof pe);
-            pe.t = s->now + sim_range(&s->rng, s->p->propose_delay_ms / 2, s->p->propose_delay_ms);
-            pe.kind = EV_PROPOSE;
-            pe.dst = i;
-            pe.src = -1;
-            pe.arg = view;
-            in->propose_pending = true;
-            sim__push(s, pe);
-        }
+    }
+    if (in->crash_pending) {
+        crash(s, i);
+    } else if (rc == YC_ENOTAUTH) {
+        sim__log(s, "instance %d (v%u) leaves the validators at height %llu", i, in->vid,
+                 (unsigned long long)in->height + 1);
+        yc_drv_destroy(in->drv);
+        in->drv = NULL;
+    } else if (rc != YC_OK && rc != YC_EBUSY && !s->res->error) {
+        sim__fail(s, &s->res->error, "instance %d: driver stopped: %s", i, yc_err_name(rc));
     }
 }
 
@@ -576,7 +562,6 @@ static void start(struct sim *s, int i)
 {
     struct inst *in = &s->inst[i];
     const struct yc_valset *vs = sim__inst_set(s, in, in->height + 1);
-    struct pbft_config cfg = config(s, in->vid, vs);
     struct pbft_record *recs;
     size_t nr = 0;
     int rc;
@@ -586,6 +571,34 @@ static void start(struct sim *s, int i)
         return;
     }
     in->vc_seen = 0;
+    in->io.s = s;
+    in->io.i = i;
+    struct yc_drv_config cfg = {
+        .pbft =
+            {
+                .genesis = &s->c->g,
+                .validators = vs,
+                .signer = s->c->signers[in->vid],
+                .base_timeout_ms = s->p->base_timeout_ms,
+                .mutant = s->p->mutant,
+            },
+        .batch_max_txs = 1,
+        .batch_max_bytes = 1,
+        /* no mempool: every block is "empty", proposed a little after the last commit */
+        .create_empty_blocks = true,
+        .empty_interval_ms = sim_range(&s->rng, s->p->propose_delay_ms / 2, s->p->propose_delay_ms),
+    };
+    struct yc_drv_io io = {
+        .ctx = &in->io,
+        .persist = io_persist,
+        .send = io_send,
+        .check = io_check,
+        .store = io_store,
+        .build = io_build,
+        .arm = io_arm,
+        .prune = io_prune,
+        .note = io_note,
+    };
     recs = calloc(in->njournal + 1, sizeof *recs);
     if (recs == NULL) {
         abort();
@@ -597,16 +610,17 @@ static void start(struct sim *s, int i)
             nr++;
         }
     }
-    rc = pbft_create(&in->node, &cfg, in->height + 1, in->chain[in->height].hash, recs, nr, s->now);
+    in->alive = true;
+    rc = yc_drv_create(&in->drv, &cfg, &io, in->height + 1, in->chain[in->height].hash, recs, nr,
+                       s->now);
     free(recs);
-    if (rc != YC_OK) {
-        sim__fail(s, &s->res->error, "instance %d: pbft_create from its journal: %s", i,
+    if (rc != YC_OK && !in->crash_pending) {
+        sim__fail(s, &s->res->error, "instance %d: yc_drv_create from its journal: %s", i,
                   yc_err_name(rc));
         in->alive = false;
         return;
     }
-    in->alive = true;
-    drive(s, i);
+    fed(s, i, YC_OK);
 }
 
 /* ---- event handlers ---- */
@@ -614,9 +628,9 @@ static void start(struct sim *s, int i)
 static void on_msg(struct sim *s, const struct ev *e)
 {
     struct inst *in = &s->inst[e->dst];
-    int rc, from;
+    int rc, refused, from;
     s->res->deliveries++;
-    if (!in->alive || in->node == NULL) {
+    if (!in->alive || in->drv == NULL) {
         return;
     }
     /* the transport knows the sender by its key: a validator of the set in force here */
@@ -627,11 +641,11 @@ static void on_msg(struct sim *s, const struct ev *e)
     if (in->byz != SIM_HONEST) {
         sim__byz_seen(s, e->dst, e->data, e->len);
     }
-    rc = pbft_step(in->node, (uint32_t)from, e->data, e->len, s->now);
-    if (rc != YC_OK) {
+    rc = yc_drv_step(in->drv, (uint32_t)from, e->data, e->len, s->now, &refused);
+    if (refused != YC_OK) {
         s->res->refused++;
     }
-    if (e->must_refuse && rc == YC_OK && in->honest) {
+    if (e->must_refuse && refused == YC_OK && in->honest) {
         struct sim_vote v;
         bool parsed = sim_parse(e->data, e->len, &v);
         if (parsed && v.height == in->height + 2) {
@@ -642,7 +656,7 @@ static void on_msg(struct sim *s, const struct ev *e)
                   parsed ? v.type : -1);
     }
 out:
-    drive(s, e->dst);
+    fed(s, e->dst, rc);
 }
 
 static void on_status(struct sim *s, const struct ev *e)
@@ -693,8 +707,16 @@ static void on_block(struct sim *s, const struct ev *e)
     }
     store_block(s, e->dst, h, digest, block, len, &cert, t);
     sim__log(s, "instance %d (v%u) synced height %llu", e->dst, in->vid, (unsigned long long)h);
-    next_height(s, e->dst, h, digest);
-    drive(s, e->dst);
+    /* its node decides h + 1 with the set in force there; a node whose key left the set
+     * stops, an observer whose key joined it starts */
+    const struct yc_valset *next = sim__inst_set(s, in, h + 1);
+    if (in->drv != NULL) {
+        fed(s, e->dst, yc_drv_synced(in->drv, h, digest, next, s->now));
+    } else if (sim__key_index(s, next, in->vid) >= 0 && in->byz != SIM_BYZ_SILENT) {
+        sim__log(s, "instance %d (v%u) joins the validators at height %llu", e->dst, in->vid,
+                 (unsigned long long)h + 1);
+        start(s, e->dst);
+    }
 }
 
 static void schedule(struct sim *s, enum ev_kind k, int dst, uint64_t at)
@@ -743,13 +765,6 @@ static void heal(struct sim *s)
         s->goal = SIM_MAX_HEIGHT - 4;
     }
     s->deadline = s->now + s->p->deadline_ms;
-    for (int i = 0; i < s->ninst; i++) {
-        if (s->inst[i].propose_skipped) {
-            s->inst[i].propose_skipped = false;
-            schedule(s, EV_PROPOSE, i, s->now + 1);
-            s->inst[i].propose_pending = true;
-        }
-    }
     sim__log(s, "network healed; goal height %llu", (unsigned long long)s->goal);
 }
 
@@ -775,9 +790,8 @@ static void handle(struct sim *s, struct ev *e)
         on_msg(s, e);
         break;
     case EV_TICK:
-        if (in->alive && in->node != NULL) {
-            pbft_tick(in->node, s->now);
-            drive(s, e->dst);
+        if (in->alive && in->drv != NULL) {
+            fed(s, e->dst, yc_drv_tick(in->drv, s->now));
         }
         schedule(s, EV_TICK, e->dst, s->now + TICK_MS);
         break;
@@ -815,11 +829,17 @@ static void handle(struct sim *s, struct ev *e)
     case EV_HEAL:
         heal(s);
         break;
-    case EV_PROPOSE:
-        in->propose_pending = false;
-        if (in->alive && in->node != NULL) {
-            propose(s, e->dst, in->cur_view);
-            drive(s, e->dst);
+    case EV_WAKE: /* the driver's timer */
+        if (in->alive && in->drv != NULL) {
+            fed(s, e->dst, yc_drv_tick(in->drv, s->now));
+        }
+        break;
+    case EV_CHECKED: /* a verdict, handed back after the effect that asked for it */
+        if (in->alive && in->drv != NULL) {
+            uint64_t h, v;
+            memcpy(&h, e->data, 8);
+            memcpy(&v, e->data + 8, 8);
+            fed(s, e->dst, yc_drv_checked(in->drv, h, v, e->data + 16, e->arg != 0, s->now));
         }
         break;
     }
@@ -952,7 +972,8 @@ bool sim_run(const struct sim_params *p, uint64_t seed, struct sim_result *res)
 
     for (int i = 0; i < s->ninst; i++) {
         struct inst *in = &s->inst[i];
-        pbft_destroy(in->node);
+        yc_drv_destroy(in->drv);
+        yc_free(in->built);
         for (size_t k = 0; k < in->njournal; k++) {
             free(in->journal[k].bytes);
         }

@@ -6,6 +6,7 @@
 #define YC_SIM_INT_H
 
 #include "sim.h"
+#include "yc/driver.h"
 
 enum ev_kind {
     EV_MSG = 1,
@@ -17,7 +18,8 @@ enum ev_kind {
     EV_BYZ,
     EV_ROUND,
     EV_HEAL,
-    EV_PROPOSE
+    EV_WAKE,   /* the driver's timer (yc_drv_io.arm) */
+    EV_CHECKED /* a proposal's verdict (yc_drv_io.check), fed back */
 };
 
 struct ev {
@@ -45,22 +47,29 @@ struct chainent {
     struct yc_cert *cert;
 };
 
+struct sim;
+struct sim_io { /* which instance of which run a driver effect is for */
+    struct sim *s;
+    int i;
+};
+
 struct inst {
     uint32_t vid; /* key id (its validator index while no set changed) */
     bool honest;  /* its key is honest: checked for safety, equivocation, liveness */
     enum sim_byz byz;
-    pbft_node *node; /* NULL while crashed, and for a silent validator */
+    yc_drv *drv;        /* NULL while crashed, and for a silent validator or an observer */
+    struct sim_io io;   /* the driver's effects' context */
+    uint8_t *built;     /* the last block it built (yc_malloc'ed) */
+    bool crash_pending; /* the power is cut once the current input returns */
     bool alive;
     struct jrec *journal;
     size_t njournal, capjournal;
     uint64_t height; /* committed */
     struct chainent chain[SIM_MAX_HEIGHT + 1];
     uint32_t group;                /* partition */
-    uint64_t cur_height, cur_view; /* from its last ready */
+    uint64_t cur_height, cur_view; /* its driver's position */
     uint64_t proposals;            /* blocks proposed, to vary times */
-    uint64_t vc_seen;              /* view changes reported by the current node */
-    bool propose_pending;          /* an EV_PROPOSE is scheduled */
-    bool propose_skipped;          /* asked for a block beyond max_height: ask again at heal */
+    uint64_t vc_seen;              /* view changes reported by the current driver */
     uint8_t *seen[16];             /* replay memory (byzantine) */
     size_t seen_len[16];
     uint32_t nseen;
