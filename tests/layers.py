@@ -10,13 +10,14 @@ when a file is in no group, so a new file must be given one.
 
 The groups, lowest first (an include may go only down this list, which is what makes
 the graph acyclic; the check itself only forbids cycles):
-  base   leaf pieces every group reads: logging, the id map, histograms, and the node's
-         settings and home (config, home, keyfile), which start-up fills in and every
-         part reads
+  base   leaf pieces every group reads: logging, the id map, histograms, the next-turn
+         pump, and the node's settings and home (config, home, keyfile), which start-up
+         fills in and every part reads
   net    the peer-to-peer transport: connections, handshake, slots, message framing
   chain  mempool, signature checks, the consensus driver's shell, block production,
          block sync, events, admission, the node's messages over the transport (net.c),
-         the node's state (node.c) and backups of its store
+         the node's state (node.c), its role in the validator set (role.c) and backups
+         of its store
   api    the HTTP server, the JSON-RPC and operations listeners, the explorer's assets
   app    start-up and the command line: main, cli, run, chain and home creation,
          the genesis ceremony, testnet
@@ -31,7 +32,7 @@ GROUPS = {
     "base": "log idmap histogram config home homelock keyfile pump",
     "net": "p2p p2p_conn p2p_int p2p_secure p2p_slots netmsg",
     "chain": "mempool verify driver producer sync sync_plan events submit node "
-             "node_internal txstate net backup pump",
+             "node_internal txstate net backup role",
     "api": "httpd httpd_conn httpd_int httpd_tls rpc rpc_admin rpc_backup rpc_events "
            "rpc_impl rpc_json rpc_methods_asset rpc_methods_chain rpc_methods_info "
            "rpc_methods_market rpc_methods_net rpc_methods_state rpc_methods_tx "
