@@ -310,8 +310,27 @@ int yc_block_header_seal(struct yc_block_header *h, const struct yc_tx *txs, con
     return yc_block_result_root(h->result_root, h->chain_id, txs, results, n);
 }
 
+/* Where a block's txs come from: decoded, or first asked of a resolver. */
+struct tx_source {
+    yc_tx_resolve_cb resolve; /* NULL: decode every tx */
+    void *ctx;
+};
+
+/* Tx i of a block from its bytes: resolved (when the resolver gives exactly these
+ * bytes) or decoded. */
+static int tx_from(const struct tx_source *src, struct yc_tx *tx, const uint8_t *p, size_t len)
+{
+    if (src->resolve != NULL && src->resolve(src->ctx, p, len, tx) == YC_OK) {
+        if (tx->bytes != NULL && tx->len == len && memcmp(tx->bytes, p, len) == 0) {
+            return YC_OK;
+        }
+        yc_tx_cleanup(tx);
+    }
+    return yc_tx_decode(tx, p, len);
+}
+
 /* Decodes the txs array into b->txs and checks count, chain and (roots) tx root. */
-static int dec_txs(struct yc_dec *d, struct yc_block *b, bool roots)
+static int dec_txs(struct yc_dec *d, struct yc_block *b, bool roots, const struct tx_source *src)
 {
     uint8_t root[YC_HASH_LEN];
     size_t clen = strlen(b->hdr.chain_id);
@@ -333,7 +352,7 @@ static int dec_txs(struct yc_dec *d, struct yc_block *b, bool roots)
         if (yc_dec_skip(d, &p, &len) != YC_OK) {
             return YC_EBADBLOCK;
         }
-        rc = yc_tx_decode(&b->txs[i], p, len);
+        rc = tx_from(src, &b->txs[i], p, len);
         if (rc != YC_OK) {
             return rc == YC_ENOMEM ? rc : YC_EBADBLOCK;
         }
@@ -396,7 +415,8 @@ static int check_result_root(const struct yc_block *b)
     return memcmp(root, b->hdr.result_root, YC_HASH_LEN) == 0 ? YC_OK : YC_EBADBLOCK;
 }
 
-static int block_decode(struct yc_block *b, const uint8_t *bytes, size_t len, bool roots)
+static int block_decode(struct yc_block *b, const uint8_t *bytes, size_t len, bool roots,
+                        const struct tx_source *src)
 {
     struct yc_dec d;
     uint32_t left;
@@ -441,7 +461,7 @@ static int block_decode(struct yc_block *b, const uint8_t *bytes, size_t len, bo
         rc = req(&d, &left, "txs");
     }
     if (rc == YC_OK) {
-        rc = dec_txs(&d, b, roots);
+        rc = dec_txs(&d, b, roots, src);
     }
     if (rc == YC_OK && roots) {
         rc = check_result_root(b);
@@ -460,12 +480,21 @@ static int block_decode(struct yc_block *b, const uint8_t *bytes, size_t len, bo
 
 int yc_block_decode(struct yc_block *b, const uint8_t *bytes, size_t len)
 {
-    return block_decode(b, bytes, len, true);
+    const struct tx_source src = {NULL, NULL};
+    return block_decode(b, bytes, len, true, &src);
 }
 
 int yc_block_decode_trusted(struct yc_block *b, const uint8_t *bytes, size_t len)
 {
-    return block_decode(b, bytes, len, false);
+    const struct tx_source src = {NULL, NULL};
+    return block_decode(b, bytes, len, false, &src);
+}
+
+int yc_block_decode_resolved(struct yc_block *b, const uint8_t *bytes, size_t len,
+                             yc_tx_resolve_cb resolve, void *ctx)
+{
+    const struct tx_source src = {resolve, ctx};
+    return block_decode(b, bytes, len, true, &src);
 }
 
 int yc_block_header_decode(const uint8_t *bytes, size_t len, struct yc_block_header *h)

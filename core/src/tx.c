@@ -609,6 +609,47 @@ void yc_tx_cleanup(struct yc_tx *tx)
     memset(tx, 0, sizeof *tx);
 }
 
+/* Points s, if it points into [from, from + len), at the same offset of to. */
+static void rebase(struct yc_slice *s, const uint8_t *from, size_t len, const uint8_t *to)
+{
+    const uint8_t *p = (const uint8_t *)s->p;
+    if (p != NULL && p >= from && p < from + len) {
+        s->p = (const char *)(to + (p - from));
+    }
+}
+
+int yc_tx_copy(struct yc_tx *dst, const struct yc_tx *src)
+{
+    if (dst == NULL || src == NULL || (src->bytes == NULL && src->len > 0)) {
+        return YC_EINVAL;
+    }
+    *dst = *src;
+    dst->bytes = yc_memdup(src->bytes, src->len);
+    if (dst->bytes == NULL) {
+        memset(dst, 0, sizeof *dst);
+        return YC_ENOMEM;
+    }
+    rebase(&dst->chain_id, src->bytes, src->len, dst->bytes);
+    if (src->body != NULL) {
+        dst->body = dst->bytes + (src->body - src->bytes);
+    }
+    /* the body's borrowed fields are its TEXT and LIST ones (txschema.h) */
+    const struct yc_tx_schema *sc = yc_tx_schema(src->type);
+    for (uint32_t i = 0; sc != NULL && i < sc->nfields; i++) {
+        const struct yc_field *f = &sc->fields[i];
+        uint8_t *at = (uint8_t *)&dst->b + f->off;
+        if (f->kind == YC_FK_TEXT) {
+            rebase((struct yc_slice *)(void *)at, src->bytes, src->len, dst->bytes);
+        } else if (f->kind == YC_FK_LIST) {
+            struct yc_list *l = (struct yc_list *)(void *)at;
+            for (uint32_t k = 0; k < l->n && k < YC_LIST_MAX; k++) {
+                rebase(&l->items[k], src->bytes, src->len, dst->bytes);
+            }
+        }
+    }
+    return YC_OK;
+}
+
 /* ---- signatures ---- */
 
 const uint8_t *yc_tx_body_key(const struct yc_tx *tx, uint32_t i)

@@ -343,8 +343,9 @@ static void io_check(void *ctx, const struct pbft_proposal *p)
     }
     char why[128] = "";
     /* pbft read the header only: the whole block is decoded here, once (every tx, its
-     * outcome, both roots), and a proposal carries no certificate */
-    int rc = yc_block_decode(&j->block, p->block, p->len);
+     * outcome, both roots), and a proposal carries no certificate; the txs this node
+     * holds in its mempool are copied from there, decoded already */
+    int rc = yc_block_decode_resolved(&j->block, p->block, p->len, yc__tx_from_mempool, n);
     if (rc == YC_OK && j->block.cert.nsigs != 0) {
         rc = YC_EBADBLOCK;
         snprintf(why, sizeof why, "a proposal with a certificate");

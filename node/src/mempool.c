@@ -25,6 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "idmap.h"
 #include "log.h"
 #include "mempool.h"
@@ -68,8 +70,10 @@ struct ring {
 
 struct yc_mempool {
     struct yc_mempool_limits lim;
-    struct yc_idmap by_id;   /* id → mp_entry */
-    struct yc_idmap senders; /* pub → mp_sender */
+    struct yc_idmap by_id;    /* id → mp_entry */
+    struct yc_idmap by_bytes; /* bytes_key(signed bytes) → mp_entry (see yc_mempool_find) */
+    uint8_t bytes_sipkey[crypto_shorthash_KEYBYTES]; /* random, drawn at create */
+    struct yc_idmap senders;                         /* pub → mp_sender */
     struct mp_entry *head, *tail;
     size_t count, bytes;
     size_t ready_count, ready_bytes;
@@ -150,12 +154,22 @@ int yc_mempool_create(yc_mempool **out, const struct yc_mempool_limits *lim)
     if (ring_init(&mp->rej, lim->max_rejected) != YC_OK ||
         ring_init(&mp->exp, lim->max_rejected) != YC_OK ||
         yc_idmap_init(&mp->by_id, YC_HASH_LEN) != YC_OK ||
+        yc_idmap_init(&mp->by_bytes, crypto_shorthash_BYTES) != YC_OK ||
         yc_idmap_init(&mp->senders, YC_PUBKEY_LEN) != YC_OK) {
         yc_mempool_destroy(mp);
         return YC_ENOMEM;
     }
+    randombytes_buf(mp->bytes_sipkey, sizeof mp->bytes_sipkey);
     *out = mp;
     return YC_OK;
+}
+
+/* The by_bytes key of signed bytes: SipHash under the mempool's random key, so that no
+ * sender can aim two txs at one key (a collision only loses the shortcut anyway). */
+static void bytes_key(const yc_mempool *mp, const uint8_t *p, size_t len,
+                      uint8_t out[crypto_shorthash_BYTES])
+{
+    crypto_shorthash(out, p, (unsigned long long)len, mp->bytes_sipkey);
 }
 
 static int free_sender_cb(void *ctx, const uint8_t *key, void *val)
@@ -182,6 +196,7 @@ void yc_mempool_destroy(yc_mempool *mp)
     yc_idmap_each(&mp->senders, free_sender_cb, NULL);
     yc_idmap_cleanup(&mp->senders);
     yc_idmap_cleanup(&mp->by_id);
+    yc_idmap_cleanup(&mp->by_bytes);
     ring_cleanup(&mp->rej);
     ring_cleanup(&mp->exp);
     free(mp);
@@ -232,6 +247,10 @@ static void unlink_entry(yc_mempool *mp, struct mp_entry *e)
     else
         mp->tail = e->prev;
     (void)yc_idmap_del(&mp->by_id, e->tx.id);
+    uint8_t bk[crypto_shorthash_BYTES];
+    bytes_key(mp, e->tx.bytes, e->tx.len, bk);
+    if (yc_idmap_get(&mp->by_bytes, bk) == e)
+        (void)yc_idmap_del(&mp->by_bytes, bk);
     mp->count--;
     mp->bytes -= e->tx.len;
 }
@@ -341,8 +360,14 @@ int yc_mempool_add(yc_mempool *mp, struct yc_tx *tx, uint64_t base, uint64_t now
         s->v = v;
         s->cap = cap;
     }
-    if (yc_idmap_put(&mp->by_id, tx->id, e) != YC_OK)
+    uint8_t bk[crypto_shorthash_BYTES];
+    bytes_key(mp, tx->bytes, tx->len, bk);
+    if (yc_idmap_put(&mp->by_bytes, bk, e) != YC_OK)
         goto nomem;
+    if (yc_idmap_put(&mp->by_id, tx->id, e) != YC_OK) {
+        (void)yc_idmap_del(&mp->by_bytes, bk);
+        goto nomem;
+    }
 
     e->tx = *tx;
     memset(tx, 0, sizeof *tx); /* moved in */
@@ -376,6 +401,16 @@ const struct yc_tx *yc_mempool_get(const yc_mempool *mp, const uint8_t id[YC_HAS
 {
     struct mp_entry *e = yc_idmap_get(&mp->by_id, id);
     return e != NULL ? &e->tx : NULL;
+}
+
+const struct yc_tx *yc_mempool_find(const yc_mempool *mp, const uint8_t *bytes, size_t len)
+{
+    uint8_t bk[crypto_shorthash_BYTES];
+    bytes_key(mp, bytes, len, bk);
+    struct mp_entry *e = yc_idmap_get(&mp->by_bytes, bk);
+    if (e == NULL || e->tx.len != len || memcmp(e->tx.bytes, bytes, len) != 0)
+        return NULL;
+    return &e->tx;
 }
 
 /* Takes e out of its sender's array (by position i) and frees it. */

@@ -58,6 +58,11 @@ YC_WUR int yc_mempool_add(yc_mempool *mp, struct yc_tx *tx, uint64_t base, uint6
 
 /* The held tx with this id, or NULL. Valid until the tx is removed. */
 const struct yc_tx *yc_mempool_get(const yc_mempool *mp, const uint8_t id[YC_HASH_LEN]);
+/* The held tx whose signed bytes are exactly bytes[0..len), or NULL (found by a keyed hash
+ * of the bytes, then compared whole; two held txs of one hash: only the later is found).
+ * Lets a proposal's txs be taken decoded instead of decoded again. Valid until the tx is
+ * removed. */
+const struct yc_tx *yc_mempool_find(const yc_mempool *mp, const uint8_t *bytes, size_t len);
 /* Removes a tx by id (committed or rejected). Returns true if it was held. */
 bool yc_mempool_remove(yc_mempool *mp, const uint8_t id[YC_HASH_LEN]);
 

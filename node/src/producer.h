@@ -83,6 +83,12 @@ YC_WUR int yc__check_header(yc_node *n, const struct yc_block *b, uint64_t heigh
                             uint64_t now_ms, char *why, size_t whylen);
 
 /*
+ * A yc_tx_resolve_cb over the mempool of the node `ctx` (yc_mempool_find): a proposal's
+ * txs that this node holds are taken decoded instead of decoded again.
+ */
+int yc__tx_from_mempool(void *ctx, const uint8_t *p, size_t len, struct yc_tx *out);
+
+/*
  * Executes a decoded proposal whose signatures were verified, on committed state.
  * Takes ownership of *b (cleared). Returns YC_OK with *out set, YC_EBADBLOCK
  * (a tx fails; *bad_index set), YC_EDIVERGED (state root differs), YC_ENOMEM;

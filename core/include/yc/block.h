@@ -100,6 +100,20 @@ YC_WUR int yc_block_decode(struct yc_block *b, const uint8_t *bytes, size_t len)
  * checked as by yc_block_decode.
  */
 YC_WUR int yc_block_decode_trusted(struct yc_block *b, const uint8_t *bytes, size_t len);
+/*
+ * Looks for a tx already decoded whose signed bytes are p[0..len) and, if there is one,
+ * copies it into *out (yc_tx_copy) and returns YC_OK; any other return: none (*out
+ * cleared), the bytes are decoded.
+ */
+typedef int (*yc_tx_resolve_cb)(void *ctx, const uint8_t *p, size_t len, struct yc_tx *out);
+/*
+ * yc_block_decode, with every tx first asked of `resolve` (NULL: none): a tx it gives
+ * whose bytes are exactly the block's is taken as decoded (decoding equal bytes gives
+ * the same tx), any other is decoded. Every check of yc_block_decode is made, roots
+ * included.
+ */
+YC_WUR int yc_block_decode_resolved(struct yc_block *b, const uint8_t *bytes, size_t len,
+                                    yc_tx_resolve_cb resolve, void *ctx);
 void yc_block_cleanup(struct yc_block *b);
 /*
  * Decodes only the header of encoded block bytes, by the same rules as yc_block_decode,

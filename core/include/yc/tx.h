@@ -421,6 +421,13 @@ YC_WUR int yc_tx_decode_why(struct yc_tx *tx, const uint8_t *bytes, size_t len, 
                             size_t whylen);
 /* Frees tx->bytes and clears *tx; safe on a cleared tx. */
 void yc_tx_cleanup(struct yc_tx *tx);
+/*
+ * Makes *dst an independent copy of the decoded tx *src: its own copy of the bytes, and
+ * every borrowed slice (chain id, body, the body's text and list fields) pointing into
+ * that copy; the same fields yc_tx_decode of src->bytes would give, without decoding or
+ * hashing again. Returns YC_OK or YC_ENOMEM (*dst cleared).
+ */
+YC_WUR int yc_tx_copy(struct yc_tx *dst, const struct yc_tx *src);
 
 /*
  * Checks chain id (YC_EWRONGCHAIN), that every public key of the body is a valid key

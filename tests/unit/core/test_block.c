@@ -1,6 +1,7 @@
 /*
  * test_block.c — blocks and commit certificates: encode/decode round trip, the tx
- * root and tx count checks, block execution (re-execution to the same root, a failing
+ * root and tx count checks, a decode taking txs already decoded (held to the same
+ * checks), block execution (re-execution to the same root, a failing
  * tx, a diverged root), the vote hash's encoding, and certificate verification with
  * the F2 tampering cases (a signature short, a duplicated signer, a signer outside the
  * set, a bad signature).
@@ -171,6 +172,90 @@ static void test_tx_root_and_count_checked(void **st)
         yc_block_cleanup(&bad);
     }
     free(copy);
+    yc_block_cleanup(&b);
+    yc_buf_cleanup(&out);
+}
+
+/* A resolver over a few decoded txs: gives a copy of the one with these bytes, or (a
+ * liar) of its first tx whatever the bytes. */
+struct pool {
+    const struct yc_tx *txs;
+    uint32_t n;
+    bool liar;
+    unsigned asked, given;
+};
+
+static int pool_resolve(void *ctx, const uint8_t *p, size_t len, struct yc_tx *out)
+{
+    struct pool *pl = ctx;
+    pl->asked++;
+    for (uint32_t i = 0; i < pl->n; i++) {
+        if (pl->liar || (pl->txs[i].len == len && memcmp(pl->txs[i].bytes, p, len) == 0)) {
+            pl->given++;
+            return yc_tx_copy(out, &pl->txs[i]);
+        }
+    }
+    memset(out, 0, sizeof *out);
+    return YC_ENOTFOUND;
+}
+
+static void test_decode_resolved(void **st)
+{
+    struct fx *f = *st;
+    struct tchain *tc = &f->tc;
+    struct yc_block b, r;
+    struct yc_buf out;
+    yc_buf_init(&out, 0);
+    assert_int_equal(yc_block_decode(&b, tc->blocks[0], tc->block_lens[0]), YC_OK);
+
+    /* every tx resolved: the same block as decoded */
+    struct pool pl = {.txs = b.txs, .n = b.ntx};
+    assert_int_equal(
+        yc_block_decode_resolved(&r, tc->blocks[0], tc->block_lens[0], pool_resolve, &pl), YC_OK);
+    assert_int_equal(pl.asked, b.ntx);
+    assert_int_equal(pl.given, b.ntx);
+    assert_memory_equal(r.hash, b.hash, 32);
+    assert_int_equal(r.ntx, b.ntx);
+    for (uint32_t i = 0; i < b.ntx; i++) {
+        assert_memory_equal(r.txs[i].id, b.txs[i].id, 32);
+        assert_ptr_not_equal(r.txs[i].bytes, b.txs[i].bytes);
+    }
+    reencode(&r, &out);
+    assert_memory_equal(out.data, tc->blocks[0], out.len);
+    yc_block_cleanup(&r);
+
+    /* some resolved, some not (a pool of the first tx only) */
+    pl = (struct pool){.txs = b.txs, .n = 1};
+    assert_int_equal(
+        yc_block_decode_resolved(&r, tc->blocks[0], tc->block_lens[0], pool_resolve, &pl), YC_OK);
+    assert_int_equal(pl.given, 1);
+    for (uint32_t i = 0; i < b.ntx; i++)
+        assert_memory_equal(r.txs[i].id, b.txs[i].id, 32);
+    yc_block_cleanup(&r);
+
+    /* a resolver that gives other bytes is not believed: the txs are decoded */
+    pl = (struct pool){.txs = b.txs, .n = 1, .liar = true};
+    assert_int_equal(
+        yc_block_decode_resolved(&r, tc->blocks[0], tc->block_lens[0], pool_resolve, &pl), YC_OK);
+    for (uint32_t i = 0; i < b.ntx; i++)
+        assert_memory_equal(r.txs[i].id, b.txs[i].id, 32);
+    yc_block_cleanup(&r);
+
+    /* resolved txs are still held to the roots */
+    struct yc_block_header h = b.hdr;
+    h.tx_root[0] ^= 1;
+    yc_buf_reset(&out);
+    assert_int_equal(yc_block_encode(&out, &h, b.txs, b.results, b.ntx, NULL), YC_OK);
+    pl = (struct pool){.txs = b.txs, .n = b.ntx};
+    assert_int_equal(yc_block_decode_resolved(&r, out.data, out.len, pool_resolve, &pl),
+                     YC_EBADBLOCK);
+    assert_int_equal(pl.given, b.ntx);
+    h = b.hdr;
+    h.result_root[0] ^= 1;
+    yc_buf_reset(&out);
+    assert_int_equal(yc_block_encode(&out, &h, b.txs, b.results, b.ntx, NULL), YC_OK);
+    assert_int_equal(yc_block_decode_resolved(&r, out.data, out.len, pool_resolve, &pl),
+                     YC_EBADBLOCK);
     yc_block_cleanup(&b);
     yc_buf_cleanup(&out);
 }
@@ -702,6 +787,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_block_round_trip),
         T(test_tx_root_and_count_checked),
+        T(test_decode_resolved),
         T(test_check_next_rule),
         T(test_check_next_certificate),
         T(test_header_decode),

@@ -16,6 +16,7 @@
 #include "helper_ledger.h"
 #include "yc/alloc.h"
 #include "yc/codec.h"
+#include "yc/txschema.h"
 
 /* ---- a hand encoder for envelopes, valid or not ---- */
 
@@ -151,8 +152,26 @@ static void round_trip(struct fx *x, uint32_t who, enum yc_tx_type type)
         YC_OK);
     yc_tx_id(id, TC_CHAIN, again.data, again.len);
     assert_memory_equal(id, tx.id, 32);
-    yc_buf_cleanup(&again);
+
+    /* a copy outlives the original: its fields read its own bytes (the original's are
+     * scribbled over before they are freed), and it re-encodes to the same body */
+    struct yc_tx copy;
+    assert_int_equal(yc_tx_copy(&copy, &tx), YC_OK);
+    assert_ptr_not_equal(copy.bytes, tx.bytes);
+    memset(tx.bytes, 0xee, tx.len);
     yc_tx_cleanup(&tx);
+    assert_int_equal(copy.type, type);
+    assert_int_equal(copy.chain_id.len, strlen(TC_CHAIN));
+    assert_memory_equal(copy.chain_id.p, TC_CHAIN, strlen(TC_CHAIN));
+    assert_memory_equal(copy.id, id, 32);
+    assert_int_equal(copy.body_len, x->body.len);
+    assert_memory_equal(copy.body, x->body.data, x->body.len);
+    yc_buf_reset(&again);
+    assert_int_equal(yc_tx_body_encode(&again, copy.type, &copy.b, copy.body_present), YC_OK);
+    assert_int_equal(again.len, x->body.len);
+    assert_memory_equal(again.data, x->body.data, x->body.len);
+    yc_buf_cleanup(&again);
+    yc_tx_cleanup(&copy);
 }
 
 static void test_round_trip_every_type(void **st)
@@ -563,6 +582,24 @@ static void test_decode_under_each_allocation_failure(void **st)
     assert_int_equal(rc, YC_OK);
 }
 
+/* A copy whose allocation fails is YC_ENOMEM with a cleared struct. */
+static void test_copy_out_of_memory(void **st)
+{
+    struct fx *x = *st;
+    struct yc_tx tx, copy;
+    enc_fields(&x->tx, x->f, x->nf);
+    assert_int_equal(yc_tx_decode(&tx, x->tx.data, x->tx.len), YC_OK);
+    struct failing fl = {.left = 0};
+    yc_allocator a = {.realloc_cb = failing_realloc, .ctx = &fl};
+    yc_alloc_set(&a);
+    int rc = yc_tx_copy(&copy, &tx);
+    yc_alloc_set(NULL);
+    assert_int_equal(rc, YC_ENOMEM);
+    assert_null(copy.bytes);
+    assert_int_equal(copy.type, YC_TX_NONE);
+    yc_tx_cleanup(&tx);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -580,6 +617,7 @@ int main(void)
         T(test_non_canonical_refused),
         T(test_cosigs_shape_refused),
         T(test_decode_under_each_allocation_failure),
+        T(test_copy_out_of_memory),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,6 +1,7 @@
 /*
  * test_mempool.c — mempool ordering, limits (total, per sender), de-duplication, nonce
- * gaps, base moves after a block, expiry, the refusal and expiry rings, and the
+ * gaps, base moves after a block, expiry, finding a held tx by its bytes, the refusal
+ * and expiry rings, and the
  * pressure counters with their rate-limited log lines (node/src/mempool.h).
  *
  * Transactions are built by hand (id, sender, nonce, size): the mempool reads only
@@ -221,6 +222,63 @@ static void test_remove_and_base_after_block(void **state)
     assert_int_equal(drops, 1);
     yc_mempool_size(mp, &n, &bytes);
     assert_int_equal(n, 2);
+    yc_mempool_destroy(mp);
+}
+
+/* A tx whose bytes are `len` copies of `fill`. */
+static struct yc_tx mk_filled(uint8_t s, uint64_t nonce, size_t len, uint8_t fill)
+{
+    struct yc_tx tx = mk(s, nonce, len);
+    memset(tx.bytes, fill, len);
+    return tx;
+}
+
+static void test_find_by_bytes(void **state)
+{
+    (void)state;
+    yc_mempool *mp = mk_pool(100, 1 << 20, 10, 16);
+    uint8_t want[40];
+    add_ok(mp, mk_filled('A', 0, 40, 0x11), 0, 1);
+    add_ok(mp, mk_filled('A', 1, 40, 0x22), 0, 2);
+    add_ok(mp, mk_filled('B', 0, 30, 0x33), 0, 3);
+    memset(want, 0x22, sizeof want); /* the same bytes in another buffer */
+    const struct yc_tx *t = yc_mempool_find(mp, want, 40);
+    assert_non_null(t);
+    assert_int_equal(t->sender[0], 'A');
+    assert_int_equal(t->nonce, 1);
+    assert_null(yc_mempool_find(mp, want, 39)); /* a prefix is other bytes */
+    want[39] = 0x23;
+    assert_null(yc_mempool_find(mp, want, 40)); /* one byte differs */
+    memset(want, 0x33, sizeof want);
+    assert_non_null(yc_mempool_find(mp, want, 30));
+
+    /* gone with the tx, whichever way it leaves */
+    uint8_t id[YC_HASH_LEN];
+    memcpy(id, t->id, sizeof id);
+    assert_true(yc_mempool_remove(mp, id));
+    memset(want, 0x22, sizeof want);
+    assert_null(yc_mempool_find(mp, want, 40));
+    drops = 0;
+    yc_mempool_set_base(mp, (const uint8_t *)"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", 1, drop_cb, NULL);
+    assert_int_equal(drops, 1);
+    memset(want, 0x11, sizeof want);
+    assert_null(yc_mempool_find(mp, want, 40));
+    assert_int_equal(yc_mempool_expire(mp, 10, NULL, NULL), 1);
+    memset(want, 0x33, sizeof want);
+    assert_null(yc_mempool_find(mp, want, 30));
+
+    /* two held txs of the same bytes (other ids): either is found; removing one leaves
+     * the other held, found or not, never a freed one */
+    add_ok(mp, mk_filled('C', 0, 20, 0x44), 0, 11);
+    add_ok(mp, mk_filled('D', 0, 20, 0x44), 0, 12);
+    memset(want, 0x44, sizeof want);
+    t = yc_mempool_find(mp, want, 20);
+    assert_non_null(t);
+    memcpy(id, t->id, sizeof id);
+    assert_true(yc_mempool_remove(mp, id));
+    t = yc_mempool_find(mp, want, 20);
+    if (t != NULL)
+        assert_memory_equal(t->bytes, want, 20);
     yc_mempool_destroy(mp);
 }
 
@@ -482,6 +540,7 @@ int main(void)
         cmocka_unit_test(test_per_sender_cap),
         cmocka_unit_test(test_gap_bound),
         cmocka_unit_test(test_expiry),
+        cmocka_unit_test(test_find_by_bytes),
         cmocka_unit_test(test_refusal_words),
         cmocka_unit_test(test_pressure_counted_and_logged_rate_limited),
     };
