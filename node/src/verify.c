@@ -61,6 +61,7 @@ struct vgroup {
     uint8_t (*keys)[YC_HASH_LEN]; /* their cache keys, each in v->inflight until checked */
     struct vdefer *defer;
     size_t ndefer;
+    size_t dfirst;               /* defer[0..dfirst) are done */
     size_t *nested_index;        /* deferred txs this group checks itself: their index in
                                * the caller's batch (that check's callback ends g) */
     struct vgroup *wnext;        /* v->waiting */
@@ -324,12 +325,15 @@ static void nested_cb(void *ctx, int code, size_t bad_index)
 /* Looks again at a group whose own chunks ended: deferred txs now cached are done; while
  * one is still in flight elsewhere it waits (false); those whose check ended without
  * them are checked by the group itself. Returns true once the group ended or handed
- * over to that check (then g may be gone). */
+ * over to that check (then g may be gone). The look stops at the first tx still in
+ * flight (the next look starts from the first not done): every chunk that ends looks
+ * again, and looking at the whole list each time cost a proposal of n deferred txs
+ * about n * n / 32 look-ups. */
 static bool group_resolve(yc_verifier *v, struct vgroup *g)
 {
-    size_t need = 0;
+    size_t need = 0; /* counted over the whole rest when nothing waits */
     bool waits = false;
-    for (size_t i = 0; i < g->ndefer; i++) {
+    for (size_t i = g->dfirst; i < g->ndefer && !waits; i++) {
         struct vdefer *d = &g->defer[i];
         if (d->done)
             continue;
@@ -345,6 +349,8 @@ static bool group_resolve(yc_verifier *v, struct vgroup *g)
             need++;
         }
     }
+    while (g->dfirst < g->ndefer && g->defer[g->dfirst].done)
+        g->dfirst++;
     if (waits)
         return false;
     if (need == 0) {
