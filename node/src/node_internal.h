@@ -137,6 +137,10 @@ void yc__submit_free(yc_node *n);
  * cached overlay, whose reads predate the block. Cheap; correct if called late or never
  * (the cache also checks the tip height), but frees memory at once. */
 void yc__submit_block_committed(yc_node *n);
+/* The submission being checked (decoded, its signature check queued or running) whose
+ * signed bytes are exactly bytes[0..len), or NULL; valid until control returns to the
+ * loop. */
+const struct yc_tx *yc__submit_find(yc_node *n, const uint8_t *bytes, size_t len);
 /* Expires what the mempool held longer than mempool.ttl_seconds: removed, remembered,
  * watchers answered "expired". Run by the expiry timer each second. */
 void yc__submit_expire(yc_node *n);

@@ -225,6 +225,8 @@ int yc__tx_from_mempool(void *ctx, const uint8_t *p, size_t len, struct yc_tx *o
 {
     yc_node *n = ctx;
     const struct yc_tx *held = yc_mempool_find(n->mp, p, len);
+    if (held == NULL) /* not admitted yet: its gossiped copy may be waiting for its check */
+        held = yc__submit_find(n, p, len);
     if (held == NULL) {
         memset(out, 0, sizeof *out);
         return YC_ENOTFOUND;

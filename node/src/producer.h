@@ -83,8 +83,9 @@ YC_WUR int yc__check_header(yc_node *n, const struct yc_block *b, uint64_t heigh
                             uint64_t now_ms, char *why, size_t whylen);
 
 /*
- * A yc_tx_resolve_cb over the mempool of the node `ctx` (yc_mempool_find): a proposal's
- * txs that this node holds are taken decoded instead of decoded again.
+ * A yc_tx_resolve_cb over the mempool of the node `ctx` (yc_mempool_find) and its
+ * submissions being checked (yc__submit_find): a proposal's txs that this node holds
+ * are taken decoded instead of decoded again.
  */
 int yc__tx_from_mempool(void *ctx, const uint8_t *p, size_t len, struct yc_tx *out);
 

@@ -36,6 +36,10 @@
  * signed txs: an id with a bad signature is not authenticated, and remembering it
  * would let anyone mark someone else's tx id as rejected.
  *
+ * A proposal holding a tx still being checked here takes it decoded (yc__submit_find:
+ * found by a SipHash of its signed bytes under a random key, then compared whole), as
+ * it takes those the mempool holds.
+ *
  * Gossip: a tx admitted from the RPC is gossiped to the validators (net.c); one that
  * arrived by gossip goes through the same admission but is not gossiped again, and a
  * tx already known — held, in flight, in a block, or remembered as refused or expired —
@@ -46,6 +50,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <sodium.h>
 
 #include "driver.h"
 #include "log.h"
@@ -71,7 +77,9 @@ struct sender_cache {
 
 struct yc_admission {
     struct yc_idmap by_sender; /* pub → sender_cache */
-    uint64_t height;           /* tip height the overlays read */
+    struct yc_idmap by_bytes;  /* bytes key of a submission being checked → submit_req */
+    uint8_t bytes_sipkey[crypto_shorthash_KEYBYTES]; /* random, drawn at start */
+    uint64_t height;                                 /* tip height the overlays read */
 };
 
 struct submit_req {
@@ -79,7 +87,9 @@ struct submit_req {
     struct yc_tx tx;
     int code;
     bool registered; /* in n->inflight */
-    bool gossiped;   /* arrived by gossip: not gossiped again */
+    bool indexed;    /* in n->adm->by_bytes under bkey (a shortcut: may fail) */
+    uint8_t bkey[crypto_shorthash_BYTES];
+    bool gossiped; /* arrived by gossip: not gossiped again */
     yc_submit_cb cb;
     void *ctx;
     uint8_t id[YC_HASH_LEN];
@@ -87,12 +97,37 @@ struct submit_req {
     char why[WHY_MAX]; /* a refusal's words ("" if none) */
 };
 
+/* Takes r out of the submissions in flight. */
+static void unregister(struct submit_req *r)
+{
+    yc_node *n = r->n;
+    (void)yc_idmap_del(&n->inflight, r->id);
+    if (r->indexed && n->adm != NULL && yc_idmap_get(&n->adm->by_bytes, r->bkey) == r)
+        (void)yc_idmap_del(&n->adm->by_bytes, r->bkey);
+    r->registered = false;
+    r->indexed = false;
+}
+
 static void req_free(struct submit_req *r)
 {
     if (r->registered)
-        (void)yc_idmap_del(&r->n->inflight, r->id);
+        unregister(r);
     yc_tx_cleanup(&r->tx);
     free(r);
+}
+
+const struct yc_tx *yc__submit_find(yc_node *n, const uint8_t *bytes, size_t len)
+{
+    if (n->adm == NULL)
+        return NULL;
+    uint8_t bk[crypto_shorthash_BYTES];
+    crypto_shorthash(bk, bytes, (unsigned long long)len, n->adm->bytes_sipkey);
+    const struct submit_req *r = yc_idmap_get(&n->adm->by_bytes, bk);
+    /* r->tx is empty once admission moved it into the mempool */
+    if (r == NULL || r->tx.bytes == NULL || r->tx.len != len ||
+        memcmp(r->tx.bytes, bytes, len) != 0)
+        return NULL;
+    return &r->tx;
 }
 
 static void answer_done(yc_node *n)
@@ -101,10 +136,8 @@ static void answer_done(yc_node *n)
     n->done_head = n->done_tail = NULL;
     while (r != NULL) {
         struct submit_req *next = r->next;
-        if (r->registered) {
-            (void)yc_idmap_del(&n->inflight, r->id);
-            r->registered = false;
-        }
+        if (r->registered)
+            unregister(r);
         /* always answered, with YC_EBUSY once stopping: the caller may hold memory for it
          * (an RPC request), and its callback must not reach a closed connection */
         int code = n->stopping && r->code == YC_OK ? YC_EBUSY : r->code;
@@ -555,6 +588,10 @@ static int submit(yc_node *n, const uint8_t *bytes, size_t len, yc_submit_cb cb,
         return YC_ENOMEM;
     }
     r->registered = true;
+    if (n->adm != NULL) { /* a shortcut for proposals holding it: optional */
+        crypto_shorthash(r->bkey, r->tx.bytes, (unsigned long long)r->tx.len, n->adm->bytes_sipkey);
+        r->indexed = yc_idmap_put(&n->adm->by_bytes, r->bkey, r) == YC_OK;
+    }
     rc = yc_verifier_check(n->ver, &r->tx, 1, verified_cb, r);
     if (rc == YC_ELIMIT) {
         finish(r, YC_EMEMPOOLFULL); /* too many checks queued: the caller retries later */
@@ -651,10 +688,13 @@ int yc__submit_start(yc_node *n)
     struct yc_admission *a = calloc(1, sizeof *a);
     if (a == NULL)
         return YC_ENOMEM;
-    if (yc_idmap_init(&a->by_sender, YC_PUBKEY_LEN) != YC_OK) {
+    if (yc_idmap_init(&a->by_sender, YC_PUBKEY_LEN) != YC_OK ||
+        yc_idmap_init(&a->by_bytes, crypto_shorthash_BYTES) != YC_OK) {
+        yc_idmap_cleanup(&a->by_sender);
         free(a);
         return YC_ENOMEM;
     }
+    randombytes_buf(a->bytes_sipkey, sizeof a->bytes_sipkey);
     a->height = n->tip.height;
     n->adm = a;
     if (uv_timer_init(n->loop, &n->expire_timer) != 0)
@@ -690,6 +730,7 @@ void yc__submit_free(yc_node *n)
     if (n->adm != NULL) {
         cache_clear(n->adm);
         yc_idmap_cleanup(&n->adm->by_sender);
+        yc_idmap_cleanup(&n->adm->by_bytes);
         free(n->adm);
         n->adm = NULL;
     }

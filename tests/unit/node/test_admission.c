@@ -6,7 +6,8 @@
  * refused before it enters the mempool (with its code, remembered, its words passed to
  * the callback), that a tx after a nonce gap gets the pre-check only, the per-sender cap
  * and the nonce gap with words naming the option, and expiry: the `tx` status says
- * expired, watchers are answered, gossip does not bring it back, a resubmission does.
+ * expired, watchers are answered, gossip does not bring it back, a resubmission does;
+ * and that a proposal's tx is found by its bytes while in flight and once held.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,6 +21,7 @@
 #include <uv.h>
 
 #include "node_internal.h"
+#include "producer.h"
 #include "yc/alloc.h"
 #include "yc/codec.h"
 #include "yc/keys.h"
@@ -398,6 +400,51 @@ static void test_expiry(void **state)
     env_free(&e);
 }
 
+/* A proposal's tx is found decoded where this node holds it: in flight (its signature
+ * check queued), then in the mempool once admitted; other bytes are never found. */
+static void test_found_by_bytes_in_flight_then_held(void **state)
+{
+    (void)state;
+    struct env e;
+    env_init(&e, 64, 64, 120);
+    struct yc_buf body, tx;
+    uint8_t id[YC_HASH_LEN];
+    body_register(&body, "Bob");
+    build(&e, 9, 0, YC_TX_ACCOUNT_REGISTER, &body, &tx, id);
+    yc_buf_cleanup(&body);
+    struct answer a = {0};
+    assert_int_equal(yc_node_submit(&e.n, tx.data, tx.len, answer_cb, &a), YC_OK);
+    const struct yc_tx *t = yc__submit_find(&e.n, tx.data, tx.len);
+    assert_non_null(t); /* its check is queued: not admitted yet */
+    assert_memory_equal(t->id, id, YC_HASH_LEN);
+    assert_null(yc_mempool_find(e.n.mp, tx.data, tx.len));
+    struct yc_tx copy;
+    assert_int_equal(yc__tx_from_mempool(&e.n, tx.data, tx.len, &copy), YC_OK);
+    assert_memory_equal(copy.id, id, YC_HASH_LEN);
+    yc_tx_cleanup(&copy);
+    tx.data[tx.len - 1] ^= 1;
+    assert_null(yc__submit_find(&e.n, tx.data, tx.len));
+    assert_int_not_equal(yc__tx_from_mempool(&e.n, tx.data, tx.len, &copy), YC_OK);
+    assert_null(copy.bytes);
+    tx.data[tx.len - 1] ^= 1;
+    for (int i = 0; i < 5000 && !a.done; i++) {
+        uv_run(&e.loop, UV_RUN_NOWAIT);
+        if (!a.done)
+            uv_sleep(1);
+    }
+    assert_true(a.done);
+    assert_int_equal(a.code, YC_OK);
+    assert_null(yc__submit_find(&e.n, tx.data, tx.len)); /* admitted: no longer in flight */
+    t = yc_mempool_find(e.n.mp, tx.data, tx.len);
+    assert_non_null(t);
+    assert_memory_equal(t->id, id, YC_HASH_LEN);
+    assert_int_equal(yc__tx_from_mempool(&e.n, tx.data, tx.len, &copy), YC_OK);
+    assert_memory_equal(copy.id, id, YC_HASH_LEN);
+    yc_tx_cleanup(&copy);
+    yc_buf_cleanup(&tx);
+    env_free(&e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -405,6 +452,7 @@ int main(void)
         cmocka_unit_test(test_failing_refused_gap_prechecked),
         cmocka_unit_test(test_per_sender_cap_and_gap_words),
         cmocka_unit_test(test_expiry),
+        cmocka_unit_test(test_found_by_bytes_in_flight_then_held),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
