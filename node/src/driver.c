@@ -344,7 +344,7 @@ static void io_check(void *ctx, const struct pbft_proposal *p)
     char why[128] = "";
     /* pbft read the header only: the whole block is decoded here, once (every tx, its
      * outcome, both roots), and a proposal carries no certificate; the txs this node
-     * holds in its mempool are copied from there, decoded already */
+     * holds (mempool, or submissions being checked) are copied from there, decoded */
     int rc = yc_block_decode_resolved(&j->block, p->block, p->len, yc__tx_from_mempool, n);
     if (rc == YC_OK && j->block.cert.nsigs != 0) {
         rc = YC_EBADBLOCK;
