@@ -235,7 +235,7 @@ static void tip_encode(uint8_t out[TIP_RECORD_LEN], const struct audit_index_tip
     p += 8;
     memcpy(p, t->digest, YC_HASH_LEN);
     p += YC_HASH_LEN;
-    crypto_hash_sha256(p, out, TIP_LEN);
+    yc_sha256(p, out, TIP_LEN);
 }
 
 int audit_index_tip(audit_index *x, struct audit_index_tip *t, char *msg, size_t msglen)
@@ -249,7 +249,7 @@ int audit_index_tip(audit_index *x, struct audit_index_tip *t, char *msg, size_t
     const uint8_t *p = (const uint8_t *)v;
     uint8_t check[YC_HASH_LEN];
     if (vl == TIP_RECORD_LEN)
-        crypto_hash_sha256(check, p, TIP_LEN);
+        yc_sha256(check, p, TIP_LEN);
     if (vl != TIP_RECORD_LEN || get_u32(p) != AUDIT_INDEX_VERSION ||
         memcmp(check, p + TIP_LEN, YC_HASH_LEN) != 0) {
         leveldb_free(v);
@@ -615,16 +615,16 @@ struct yc_state_src audit_index_state(audit_index *x)
 static void digest_add(uint8_t d[YC_HASH_LEN], const uint8_t *key, size_t klen, const uint8_t *val,
                        size_t vlen, bool sub)
 {
-    crypto_hash_sha256_state st;
+    struct yc_sha256_ctx st;
     uint8_t n[4], h[YC_HASH_LEN];
-    crypto_hash_sha256_init(&st);
+    yc_sha256_init(&st);
     put_u32(n, (uint32_t)klen);
-    crypto_hash_sha256_update(&st, n, 4);
-    crypto_hash_sha256_update(&st, key, klen);
+    yc_sha256_update(&st, n, 4);
+    yc_sha256_update(&st, key, klen);
     put_u32(n, (uint32_t)vlen);
-    crypto_hash_sha256_update(&st, n, 4);
-    crypto_hash_sha256_update(&st, val, vlen);
-    crypto_hash_sha256_final(&st, h);
+    yc_sha256_update(&st, n, 4);
+    yc_sha256_update(&st, val, vlen);
+    yc_sha256_final(&st, h);
     unsigned carry = 0;
     for (int i = YC_HASH_LEN - 1; i >= 0; i--) {
         unsigned v;

@@ -1,5 +1,5 @@
 /*
- * hash.c — SHA-256 (libsodium), the tagged hash of DESIGN.md §4, hex helpers.
+ * hash.c — SHA-256 (libcrypto, see hash.h), the tagged hash of DESIGN.md §4, hex helpers.
  *
  * The tagged hash prefixes the tag and the chain id each with a one-byte length, so
  * no (tag, chain_id, bytes) triple can collide with another by moving bytes across a
@@ -9,40 +9,68 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sodium.h>
+/* The low-level SHA256_* calls are deprecated in OpenSSL 3 in favour of EVP, whose
+ * per-call algorithm fetch costs more than hashing a transaction; they are kept there. */
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <openssl/sha.h>
 
 #include "yc/err.h"
 #include "yc/hash.h"
 
-void yc_sha256(uint8_t out[YC_HASH_LEN], const void *p, size_t len)
+_Static_assert(sizeof(SHA256_CTX) <= sizeof(struct yc_sha256_ctx), "yc_sha256_ctx too small");
+_Static_assert(_Alignof(SHA256_CTX) <= _Alignof(struct yc_sha256_ctx), "yc_sha256_ctx misaligned");
+
+static SHA256_CTX *ctx_of(struct yc_sha256_ctx *c)
 {
-    crypto_hash_sha256(out, (const unsigned char *)p, (unsigned long long)len);
+    return (SHA256_CTX *)(void *)c->opaque;
 }
 
-static void update_prefixed(crypto_hash_sha256_state *st, const char *s)
+/* libcrypto's SHA-256 calls cannot fail for in-memory input and a valid context. */
+void yc_sha256_init(struct yc_sha256_ctx *c)
+{
+    (void)SHA256_Init(ctx_of(c));
+}
+
+void yc_sha256_update(struct yc_sha256_ctx *c, const void *p, size_t len)
+{
+    if (len > 0) {
+        (void)SHA256_Update(ctx_of(c), p, len);
+    }
+}
+
+void yc_sha256_final(struct yc_sha256_ctx *c, uint8_t out[YC_HASH_LEN])
+{
+    (void)SHA256_Final(out, ctx_of(c));
+}
+
+void yc_sha256(uint8_t out[YC_HASH_LEN], const void *p, size_t len)
+{
+    struct yc_sha256_ctx c;
+    yc_sha256_init(&c);
+    yc_sha256_update(&c, p, len);
+    yc_sha256_final(&c, out);
+}
+
+static void update_prefixed(struct yc_sha256_ctx *st, const char *s)
 {
     size_t n = s == NULL ? 0 : strnlen(s, 256);
     if (n > 255) {
         abort(); /* caller error that would make the hash ambiguous: never hash it */
     }
     uint8_t len8 = (uint8_t)n;
-    crypto_hash_sha256_update(st, &len8, 1);
-    if (n > 0) {
-        crypto_hash_sha256_update(st, (const unsigned char *)s, (unsigned long long)n);
-    }
+    yc_sha256_update(st, &len8, 1);
+    yc_sha256_update(st, s, n);
 }
 
 void yc_hash_tagged(uint8_t out[YC_HASH_LEN], const char *tag, const char *chain_id, const void *p,
                     size_t len)
 {
-    crypto_hash_sha256_state st;
-    crypto_hash_sha256_init(&st);
+    struct yc_sha256_ctx st;
+    yc_sha256_init(&st);
     update_prefixed(&st, tag);
     update_prefixed(&st, chain_id);
-    if (len > 0) {
-        crypto_hash_sha256_update(&st, (const unsigned char *)p, (unsigned long long)len);
-    }
-    crypto_hash_sha256_final(&st, out);
+    yc_sha256_update(&st, p, len);
+    yc_sha256_final(&st, out);
 }
 
 void yc_hash_sub_id(uint8_t out[YC_HASH_LEN], const uint8_t txid[YC_HASH_LEN], uint32_t i)

@@ -414,33 +414,33 @@ void yc_state_root_next(uint8_t out[YC_HASH_LEN], const char *chain_id,
 {
     /* Streams exactly H(YC_TAG_STATE, chain_id, prev ‖ W) as hash.h defines the tagged
      * hash, without building W in memory (this function cannot fail). */
-    crypto_hash_sha256_state st;
+    struct yc_sha256_ctx st;
     const char *tag = YC_TAG_STATE;
     size_t tl = strlen(tag);
     size_t cl = strlen(chain_id);
     uint8_t b;
     uint8_t len4[4];
 
-    crypto_hash_sha256_init(&st);
+    yc_sha256_init(&st);
     b = (uint8_t)tl;
-    crypto_hash_sha256_update(&st, &b, 1);
-    crypto_hash_sha256_update(&st, (const uint8_t *)tag, tl);
+    yc_sha256_update(&st, &b, 1);
+    yc_sha256_update(&st, (const uint8_t *)tag, tl);
     b = (uint8_t)cl;
-    crypto_hash_sha256_update(&st, &b, 1);
-    crypto_hash_sha256_update(&st, (const uint8_t *)chain_id, cl);
-    crypto_hash_sha256_update(&st, prev, YC_HASH_LEN);
+    yc_sha256_update(&st, &b, 1);
+    yc_sha256_update(&st, (const uint8_t *)chain_id, cl);
+    yc_sha256_update(&st, prev, YC_HASH_LEN);
     for (size_t i = 0; i < n; i++) {
         const struct yc_write *w = &writes[i];
         put_u32be(len4, w->klen);
-        crypto_hash_sha256_update(&st, len4, 4);
-        crypto_hash_sha256_update(&st, w->key, w->klen);
+        yc_sha256_update(&st, len4, 4);
+        yc_sha256_update(&st, w->key, w->klen);
         b = w->del ? 1 : 0;
-        crypto_hash_sha256_update(&st, &b, 1);
+        yc_sha256_update(&st, &b, 1);
         put_u32be(len4, w->del ? 0 : w->vlen);
-        crypto_hash_sha256_update(&st, len4, 4);
+        yc_sha256_update(&st, len4, 4);
         if (!w->del && w->vlen > 0) {
-            crypto_hash_sha256_update(&st, w->val, w->vlen);
+            yc_sha256_update(&st, w->val, w->vlen);
         }
     }
-    crypto_hash_sha256_final(&st, out);
+    yc_sha256_final(&st, out);
 }

@@ -33,13 +33,13 @@ static void make_nonce(uint8_t nonce[crypto_aead_chacha20poly1305_IETF_NPUBBYTES
 /* T = SHA-256(tag ‖ chain_tag ‖ eph_i ‖ eph_r) */
 static void make_transcript(struct p2p_hs *hs, const uint8_t eph_i[32], const uint8_t eph_r[32])
 {
-    crypto_hash_sha256_state st;
-    crypto_hash_sha256_init(&st);
-    crypto_hash_sha256_update(&st, (const uint8_t *)YC_TAG_P2P, strlen(YC_TAG_P2P));
-    crypto_hash_sha256_update(&st, hs->chain_tag, 32);
-    crypto_hash_sha256_update(&st, eph_i, 32);
-    crypto_hash_sha256_update(&st, eph_r, 32);
-    crypto_hash_sha256_final(&st, hs->transcript);
+    struct yc_sha256_ctx st;
+    yc_sha256_init(&st);
+    yc_sha256_update(&st, (const uint8_t *)YC_TAG_P2P, strlen(YC_TAG_P2P));
+    yc_sha256_update(&st, hs->chain_tag, 32);
+    yc_sha256_update(&st, eph_i, 32);
+    yc_sha256_update(&st, eph_r, 32);
+    yc_sha256_final(&st, hs->transcript);
 }
 
 /* The hash a side signs: H(p2p tag, chain, T ‖ role ‖ pub). */
@@ -68,7 +68,7 @@ int p2p_hs_init(struct p2p_hs *hs, bool initiator, const char *chain_id, const u
         return YC_EINVAL;
     memcpy(hs->chain_id, chain_id, n);
     hs->initiator = initiator;
-    crypto_hash_sha256(hs->chain_tag, (const uint8_t *)chain_id, n);
+    yc_sha256(hs->chain_tag, (const uint8_t *)chain_id, n);
     if (crypto_kx_seed_keypair(hs->eph_pk, hs->eph_sk, eph_seed) != 0)
         return YC_EINVAL;
     hs->state = P2P_HS_START;

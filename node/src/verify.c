@@ -19,8 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sodium.h>
-
 #include "idmap.h"
 #include "log.h"
 #include "verify.h"
@@ -163,15 +161,15 @@ void yc_verifier_destroy(yc_verifier *v)
 
 static void cache_key(const struct yc_tx *tx, uint8_t key[YC_HASH_LEN])
 {
-    crypto_hash_sha256_state st;
-    crypto_hash_sha256_init(&st);
-    crypto_hash_sha256_update(&st, tx->id, YC_HASH_LEN);
-    crypto_hash_sha256_update(&st, tx->sig, YC_SIG_LEN);
+    struct yc_sha256_ctx st;
+    yc_sha256_init(&st);
+    yc_sha256_update(&st, tx->id, YC_HASH_LEN);
+    yc_sha256_update(&st, tx->sig, YC_SIG_LEN);
     for (uint32_t i = 0; i < tx->ncosigs && i < YC_TX_MAX_COSIGS; i++) {
-        crypto_hash_sha256_update(&st, tx->cosigs[i].pub, YC_PUBKEY_LEN);
-        crypto_hash_sha256_update(&st, tx->cosigs[i].sig, YC_SIG_LEN);
+        yc_sha256_update(&st, tx->cosigs[i].pub, YC_PUBKEY_LEN);
+        yc_sha256_update(&st, tx->cosigs[i].sig, YC_SIG_LEN);
     }
-    crypto_hash_sha256_final(&st, key);
+    yc_sha256_final(&st, key);
 }
 
 static bool cache_has(const yc_verifier *v, const struct yc_tx *tx)

@@ -10,7 +10,7 @@ YC_DEPS=(
     libsecp256k1-dev libleveldb-dev libuv1-dev libsodium-dev libmsgpack-dev
     libjansson-dev libhttp-parser-dev libinih-dev libcmocka-dev
     libcurl4-openssl-dev   # the CLIs' HTTP(S) client (wallet, audit --node, bench)
-    libssl-dev   # OpenSSL 3: TLS on the node's RPC listener ([rpc] tls_cert_file)
+    libssl-dev   # OpenSSL 3: TLS on the node's RPC listener ([rpc] tls_cert_file); core's SHA-256
     graphviz   # rendering the provenance graph's DOT (and the DOT output checks)
     fonts-wqy-microhei  # CJK glyphs: the provenance graph's DOT font; the explorer's screenshots
 )

@@ -1,5 +1,10 @@
 /*
- * hash.h — SHA-256 (libsodium) and the domain-separated hash of DESIGN.md §4.
+ * hash.h — SHA-256 and the domain-separated hash of DESIGN.md §4.
+ *
+ * SHA-256 is OpenSSL's libcrypto (its SHA256_Init/_Update/_Final, which use the CPU's SHA
+ * instructions where it has them: about 4x libsodium's portable code on short inputs,
+ * docs/performance.md); everything else cryptographic in core stays libsodium and
+ * libsecp256k1.
  *
  * Tagged hash, unambiguous by length prefixes (docs/formats.md):
  *   H(tag, chain_id, bytes) = SHA-256( u8(len tag) ‖ tag ‖ u8(len chain_id) ‖ chain_id ‖ bytes )
@@ -28,6 +33,15 @@
 
 /* Plain SHA-256 of p[0..len). */
 void yc_sha256(uint8_t out[YC_HASH_LEN], const void *p, size_t len);
+
+/* Incremental SHA-256: init, any number of updates, final (which leaves the state used up).
+ * Opaque; large enough for libcrypto's SHA256_CTX (checked in hash.c). */
+struct yc_sha256_ctx {
+    uint64_t opaque[16];
+};
+void yc_sha256_init(struct yc_sha256_ctx *c);
+void yc_sha256_update(struct yc_sha256_ctx *c, const void *p, size_t len);
+void yc_sha256_final(struct yc_sha256_ctx *c, uint8_t out[YC_HASH_LEN]);
 
 /* Tagged hash. `tag` and `chain_id` are NUL-terminated, each at most 255 bytes. */
 void yc_hash_tagged(uint8_t out[YC_HASH_LEN], const char *tag, const char *chain_id, const void *p,

@@ -79,7 +79,8 @@ static bool first_with(const char *dir, const char *ext, char *out, size_t outle
 
 static void path_of(char *out, size_t outlen, const char *dir, const char *name)
 {
-    snprintf(out, outlen, "%s/%s", dir, name);
+    int n = snprintf(out, outlen, "%s/%s", dir, name);
+    assert_true(n > 0 && (size_t)n < outlen);
 }
 
 static void flip(const char *path, off_t at)
