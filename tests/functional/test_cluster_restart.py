@@ -9,6 +9,12 @@ unchanged (nothing committed is lost, no different block at a committed height),
 height goes down, and the consortium commits again from where it stopped (each node's
 consensus journal resumed); in the end every transaction commits, the shared checker
 finds nothing, and `yuchain-audit replay` verifies every node's data (F1).
+
+"Commits again" is judged by new transactions committing, so the load must outlast the
+restarts: the submitter is held while the nodes are down (their time to start and
+re-verify depends on the machine, not on the load), and each restart checks that
+transactions are left to commit. Before, on a loaded machine, the whole load could be
+committed before the second kill -9, and nothing was left to commit after it.
 """
 
 import time
@@ -23,6 +29,9 @@ BASE_PORT = 23600
 def restart_all(t, c, load, label):
     t0 = time.monotonic()
     c.start()
+    check(not load.sent_all(), "%s: the load ran out before the restart (%d of %d sent): "
+          "the test is sized too small for this machine", label, load.cursor, len(load.txs))
+    load.resume()
     # the height to pass is read before the stored blocks are re-verified, which takes
     # seconds under ASan: read after, it could be the height where the load had run out
     h = c.max_height()
@@ -41,12 +50,13 @@ def run(t):
     c = yccluster.Cluster(t, validators=4, base_port=BASE_PORT,
                           options={"consensus.timeout_propose": "1s"})
     c.start()
-    load = yccluster.Load(c, accounts=100, rounds=40, processors=2, rate=150)
+    load = yccluster.Load(c, accounts=100, rounds=60, processors=2, rate=150)
     load.start()
     load.wait_acked(300, timeout=30)
 
     t.checker.fault("SIGTERM all at height %d" % c.max_height())
     c.stop()
+    load.pause()
     restart_all(t, c, load, "stop_all")
 
     for k in range(2):
@@ -55,6 +65,7 @@ def run(t):
         t.checker.fault("kill -9 all #%d at height %d (%d acknowledged)"
                         % (k + 1, h, load.acked()))
         c.kill9(c.nodes)
+        load.pause()
         restart_all(t, c, load, "kill_all_%d" % (k + 1))
     # how many restarts found votes of an undecided height in the journal (a kill in the
     # middle of a height; test_cluster_prepared forces it)
