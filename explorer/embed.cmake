@@ -1,4 +1,4 @@
-# embed.cmake — writes a C source holding the explorer's assets (node/src/explorer.h).
+# embed.cmake — writes a C source holding the explorer's assets (node/src/api/explorer.h).
 #
 #   cmake -DOUT=FILE.c -DFILES="a.html;b.js;…" -P embed.cmake
 #

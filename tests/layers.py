@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """layers.py — no include cycle between the node's groups of files (issue 15 item 4).
 
-The node's sources (node/src, searched recursively, so the check holds before and after
-the files are moved into one folder per group) fall into the groups of GROUPS below, by
-file name without its extension. The check reads every #include "..." line, turns each
+The node's sources sit in one folder per group, node/src/GROUP/, and GROUPS below names
+each group's files (file name without its extension): a file outside its group's folder
+fails the check, so the table and the folders cannot drift apart. The check reads every #include "..." line, turns each
 include of another group's file into an edge between the groups, and fails when the
 groups' graph has a cycle, printing it with one include line per edge; it also fails
 when a file is in no group, so a new file must be given one.
@@ -60,6 +60,15 @@ def main():
         print("layers: files in no group (add each to GROUPS in tests/layers.py):")
         for f in unplaced:
             print("  " + f)
+        return 1
+    misplaced = sorted(os.path.relpath(f, root) for f in files
+                       if os.path.basename(os.path.dirname(f))
+                       != group_of[os.path.splitext(os.path.basename(f))[0]])
+    if misplaced:
+        print("layers: files outside their group's folder (node/src/GROUP/, GROUPS in "
+              "tests/layers.py):")
+        for f in misplaced:
+            print("  %s (group %s)" % (f, group_of[os.path.splitext(os.path.basename(f))[0]]))
         return 1
     edges = {}  # (from group, to group) -> first include line making it
     for f in sorted(files):

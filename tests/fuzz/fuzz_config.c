@@ -1,5 +1,5 @@
 /*
- * fuzz_config.c — the node.conf parser, yc_config_parse_text (node/src/config.h;
+ * fuzz_config.c — the node.conf parser, yc_config_parse_text (node/src/base/config.h;
  * TESTING.md D1).
  *
  * Properties, any violation aborts:

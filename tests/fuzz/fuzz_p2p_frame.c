@@ -1,5 +1,5 @@
 /*
- * fuzz_p2p_frame.c — the node-to-node channel's parsers (node/src/p2p_secure.h;
+ * fuzz_p2p_frame.c — the node-to-node channel's parsers (node/src/net/p2p_secure.h;
  * TESTING.md D1, and the malformed frames of D2 and the handshakes of E5, by mutation).
  *
  * A fixed handshake between validator 0 (initiator) and validator 1 (responder) with

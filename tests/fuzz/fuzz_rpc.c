@@ -1,5 +1,5 @@
 /*
- * fuzz_rpc.c — the node's HTTP server and JSON-RPC layer, end to end (node/src/httpd.h,
+ * fuzz_rpc.c — the node's HTTP server and JSON-RPC layer, end to end (node/src/api/httpd.h,
  * rpc.h; TESTING.md D1 and the request abuse of D4, by mutation).
  *
  * The HTTP parser and the JSON-RPC request handling have no pure entry point (they are

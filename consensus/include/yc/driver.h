@@ -1,7 +1,7 @@
 /*
  * driver.h — the consensus driver as a pure component (docs/design/pbft.md §1a): the
  * state machine of pbft.h with the order of its effects, the choice of when to propose,
- * and what to report. yuchaind runs it behind a thin libuv shell (node/src/driver.c)
+ * and what to report. yuchaind runs it behind a thin libuv shell (node/src/chain/driver.c)
  * and the simulator (tests/sim) runs the same code behind its event queue.
  *
  * Inputs are calls: a consensus message (yc_drv_step), the clock (yc_drv_tick), a

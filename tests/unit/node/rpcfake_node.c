@@ -1,5 +1,5 @@
 /*
- * rpcfake_node.c — a test implementation of node/src/node.h for the RPC unit tests,
+ * rpcfake_node.c — a test implementation of node/src/chain/node.h for the RPC unit tests,
  * plus a small non-blocking HTTP client that pumps the same libuv loop.
  *
  * Included (#include "rpcfake_node.c") by tests/unit/node/test_rpc_*.c and

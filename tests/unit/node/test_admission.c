@@ -1,5 +1,5 @@
 /*
- * test_admission.c — admission against state (node/src/submit.c) on a real node core:
+ * test_admission.c — admission against state (node/src/chain/submit.c) on a real node core:
  * a LevelDB store at genesis, the verify pool, the mempool, no network. Checks that a
  * chain of one sender's dependent transactions is admitted before any block (a
  * registration and then a consent grant by the new key), that one that would fail is

@@ -1,5 +1,5 @@
 /*
- * test_httpd_limits.c — the HTTP/1.1 server (node/src/httpd.c) on a real libuv loop:
+ * test_httpd_limits.c — the HTTP/1.1 server (node/src/api/httpd.c) on a real libuv loop:
  * keep-alive, pipelining (also behind a deferred answer), parsing edge cases and the
  * limits of TESTING.md D4 (oversized body → 413 body_too_large, oversized headers →
  * 431, malformed → 400, connection cap with eviction, slow drip → 408, idle close,

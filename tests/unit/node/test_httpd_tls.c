@@ -1,5 +1,5 @@
 /*
- * test_httpd_tls.c — TLS on the HTTP server (node/src/httpd_tls.c) on a real libuv loop,
+ * test_httpd_tls.c — TLS on the HTTP server (node/src/api/httpd_tls.c) on a real libuv loop,
  * with certificates made here by OpenSSL: keep-alive and pipelined requests and an
  * answer of many records over one session; an event stream; plain HTTP at the TLS port
  * answered in plain text, other bytes closed; handshakes that stall (silent, half a

@@ -2,7 +2,7 @@
  * test_mempool.c — mempool ordering, limits (total, per sender), de-duplication, nonce
  * gaps, base moves after a block, expiry, finding a held tx by its bytes, the refusal
  * and expiry rings, and the
- * pressure counters with their rate-limited log lines (node/src/mempool.h).
+ * pressure counters with their rate-limited log lines (node/src/chain/mempool.h).
  *
  * Transactions are built by hand (id, sender, nonce, size): the mempool reads only
  * those fields and frees the bytes, so the tests need no signing.

@@ -1,9 +1,9 @@
 /*
- * test_netmsg.c — the status, block-sync and tx-gossip payloads (node/src/netmsg.h):
+ * test_netmsg.c — the status, block-sync and tx-gossip payloads (node/src/net/netmsg.h):
  * round trips, and refusal of hostile input — wrong versions and lengths, counts and
  * item lengths over the caps or beyond the bytes present (without allocating what they
  * claim), truncation and trailing bytes; plus the proposal time bound
- * (yc__check_block_time, node/src/producer.h).
+ * (yc__check_block_time, node/src/chain/producer.h).
  */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,6 +1,6 @@
 /*
  * test_rpc_jsonrpc.c — the JSON-RPC 2.0 and GET front ends of the RPC listener
- * (node/src/rpc.c) against the fake node: single and batch requests, notifications,
+ * (node/src/api/rpc.c) against the fake node: single and batch requests, notifications,
  * batch limits, unknown methods, parse errors, invalid UTF-8, deep JSON, duplicate
  * keys, positional params, GET/POST equivalence, GET query decoding, GET / listing,
  * HTTP status mapping, keep-alive with several requests (TESTING.md D4).

@@ -1,5 +1,5 @@
 /*
- * test_sync_plan.c — block-sync request planning (node/src/sync_plan.h): when a node
+ * test_sync_plan.c — block-sync request planning (node/src/chain/sync_plan.h): when a node
  * counts as behind (two blocks, or one block that lasts past the grace), which peer is
  * asked for which bounded batch, time-outs and penalties, peers leaving, empty answers,
  * consensus hints that turn out false, and the eager mode of observers.

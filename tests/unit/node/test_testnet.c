@@ -1,5 +1,5 @@
 /*
- * test_testnet.c — `yuchaind testnet` homes (node/src/testnet.c): one genesis naming
+ * test_testnet.c — `yuchaind testnet` homes (node/src/app/testnet.c): one genesis naming
  * the validators (no addresses), the demo accounts with keystores in OUT/wallet,
  * node.conf ports P+i / P+100+i / P+200+i on loopback, persistent_peers (KEY@host:port) and
  * allow_observers, observers without a validator key; a second run and bad counts or

@@ -1,5 +1,5 @@
 /*
- * test_verify.c — the verify pool (node/src/verify.h): verdicts and the index of the
+ * test_verify.c — the verify pool (node/src/chain/verify.h): verdicts and the index of the
  * first failure across chunks, the verified-signature cache, the cache of keys
  * known valid, which must save parsing and never a check, and a tx whose check is in
  * flight, which a second check waits for instead of verifying it again.
