@@ -170,6 +170,9 @@ void yc__rpc_usage(struct rpc_call *c, json_t *params);
 void yc__rpc_asset(struct rpc_call *c, json_t *params);
 void yc__rpc_provenance(struct rpc_call *c, json_t *params);
 void yc__rpc_usage_asset(struct rpc_call *c, json_t *params);
+/* Answers {"usage": [...]}: at most `limit` uses listed under the index prefix[0..pl) of
+ * the committed state (rpc_methods_state.c; usage by subject and by asset). */
+void yc__rpc_usage_answer(struct rpc_call *c, const uint8_t *prefix, size_t pl, size_t limit);
 void yc__rpc_assets(struct rpc_call *c, json_t *params);
 void yc__rpc_carries(struct rpc_call *c, json_t *params);
 /* rpc_methods_market.c (issue 5): the market and its supervision. */

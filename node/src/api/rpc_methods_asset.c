@@ -405,21 +405,8 @@ void yc__rpc_usage_asset(struct rpc_call *c, json_t *params)
     if (!param_id(c, params, "asset", id) ||
         !yc__rpc_param_limit(c, params, RPC_LIST_DEFAULT, RPC_LIST_MAX, &limit))
         return;
-    store *s = yc_node_store(c->node);
     uint8_t prefix[YC_KEY_MAX];
-    size_t pl = yc_key_idx_usage_asset(prefix, id);
-    json_t *arr = json_array();
-    int rc = !s ? YC_EIO : !arr ? YC_ENOMEM : YC_OK;
-    if (rc == YC_OK) {
-        struct yc_state_src src = store_state_src(s);
-        rc = yc_list_usage(&src, prefix, pl, limit, arr);
-    }
-    if (rc != YC_OK) {
-        json_decref(arr);
-        yc__rpc_fail(c, RPC_INTERNAL, rc, NULL);
-        return;
-    }
-    yc__rpc_ok(c, json_pack("{s:o*}", "usage", arr));
+    yc__rpc_usage_answer(c, prefix, yc_key_idx_usage_asset(prefix, id), limit);
 }
 
 /* ---- assets by holder ---- */

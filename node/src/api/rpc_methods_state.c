@@ -126,9 +126,13 @@ void yc__rpc_usage(struct rpc_call *c, json_t *params)
         yc__rpc_bad_param(c, "subject", "missing");
         return;
     }
-    store *s = yc_node_store(c->node);
     uint8_t prefix[YC_KEY_MAX];
-    size_t pl = yc_key_idx_usage_subject(prefix, subj);
+    yc__rpc_usage_answer(c, prefix, yc_key_idx_usage_subject(prefix, subj), limit);
+}
+
+void yc__rpc_usage_answer(struct rpc_call *c, const uint8_t *prefix, size_t pl, size_t limit)
+{
+    store *s = yc_node_store(c->node);
     json_t *arr = json_array();
     int rc = !s ? YC_EIO : !arr ? YC_ENOMEM : YC_OK;
     if (rc == YC_OK) {
