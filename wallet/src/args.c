@@ -26,6 +26,69 @@ static int find_opt(const char *arg, const char **value)
     return -1;
 }
 
+/* How many of c's words argv[i..] starts with (0 when the first differs). */
+static int words_matched(const struct wallet_cmd *c, int argc, char **argv, int i)
+{
+    const char *w = c->words;
+    int nw = 0;
+    while (*w != '\0') {
+        size_t len = strcspn(w, " ");
+        if (i + nw >= argc || strlen(argv[i + nw]) != len || strncmp(argv[i + nw], w, len) != 0)
+            break;
+        nw++;
+        w += len;
+        while (*w == ' ')
+            w++;
+    }
+    return nw;
+}
+
+/* The error for argv[i..] that names no command. When its first words name a group of
+ * commands ("consent", "validator propose"), it names the group and lists what may
+ * follow; else the first word is unknown. */
+static void unknown_command(int argc, char **argv, int i, char *err, size_t errlen)
+{
+    int m = 0;
+    for (const struct wallet_cmd *c = WALLET_CMDS; c->words != NULL; c++) {
+        int k = words_matched(c, argc, argv, i);
+        m = k > m ? k : m;
+    }
+    if (m == 0) {
+        snprintf(err, errlen, "unknown command '%s' (see --help)", argv[i]);
+        return;
+    }
+    size_t len = 0;
+    char group[128] = "";
+    for (int k = 0; k < m; k++)
+        len += (size_t)snprintf(group + len, len < sizeof group ? sizeof group - len : 0, "%s%s",
+                                k ? " " : "", argv[i + k]);
+    bool given = i + m < argc && argv[i + m][0] != '-';
+    int n = given ? snprintf(err, errlen, "unknown command '%s %s': '%s' is followed by one of ",
+                             group, argv[i + m], group)
+                  : snprintf(err, errlen, "'%s' needs one of ", group);
+    size_t at = n > 0 ? (size_t)n : 0;
+    const char *last = NULL;
+    size_t last_len = 0;
+    for (const struct wallet_cmd *c = WALLET_CMDS; c->words != NULL && at < errlen; c++) {
+        if (words_matched(c, argc, argv, i) != m)
+            continue;
+        const char *w = c->words; /* skip the group's m words to the next one */
+        for (int k = 0; k < m; k++) {
+            w += strcspn(w, " ");
+            w += strspn(w, " ");
+        }
+        size_t wl = strcspn(w, " ");
+        if (wl == 0 || (last != NULL && wl == last_len && strncmp(w, last, wl) == 0))
+            continue; /* the group itself is a command, or the same next word again */
+        n = snprintf(err + at, errlen - at, "%s%.*s", last != NULL ? ", " : "", (int)wl, w);
+        at += n > 0 ? (size_t)n : 0;
+        last = w;
+        last_len = wl;
+    }
+    if (at < errlen)
+        snprintf(err + at, errlen - at, " (see --help)");
+}
+
 /* Matches the command words at argv[*i..]; advances *i past them. */
 static const struct wallet_cmd *match_cmd(int argc, char **argv, int *i)
 {
@@ -121,7 +184,7 @@ int wallet_args_parse(int argc, char **argv, struct wallet_args *a, char *err, s
             if (a->cmd == NULL) {
                 if (a->set[O_HELP])
                     return 0; /* `--help nonsense`: general help */
-                snprintf(err, errlen, "unknown command '%s' (see --help)", arg);
+                unknown_command(argc, argv, i, err, errlen);
                 return 2;
             }
             in_cmd = true;

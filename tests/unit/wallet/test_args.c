@@ -73,8 +73,12 @@ static void test_commands(void **state)
 
     expect_usage("", "no command");
     expect_usage("bogus", "unknown command");
-    expect_usage("consent", "unknown command");
-    expect_usage("consent frobnicate", "unknown command");
+    expect_usage("consent", "'consent' needs one of grant, revoke");
+    expect_usage("consent frobnicate",
+                 "unknown command 'consent frobnicate': 'consent' is followed by one of grant");
+    expect_usage("validator propose ad", "unknown command 'validator propose ad': 'validator "
+                                         "propose' is followed by one of add, remove, replace-key");
+    expect_usage("validator --json", "'validator' needs one of propose, approve");
     expect_usage("new", "needs NAME");
     expect_usage("new a b", "unexpected argument");
     expect_usage("list extra", "unexpected argument");
