@@ -14,6 +14,7 @@
 
 #include "yc/cliutil.h"
 #include "yc/genesis_json.h"
+#include "yc/timefmt.h"
 #include "yc/tx.h"
 
 #include "cli.h"
@@ -494,7 +495,7 @@ static char *summary_text(const struct audit_common *c, const struct yc_genesis 
     }
     if (g != NULL) {
         hex32(h, r->hash);
-        yc_time_format(t, r->time_ms);
+        yc_time_rfc3339(t, r->time_ms);
         fprintf(f, "  last verified   height %llu, hash %s, time %s\n",
                 (unsigned long long)r->height, h, t);
         hex32(h, r->state_root);
@@ -586,7 +587,7 @@ static json_t *summary_json(const struct audit_common *c, const struct yc_genesi
         json_object_set_new(last, "hash", json_string(h));
         hex32(h, r->state_root);
         json_object_set_new(last, "state_root", json_string(h));
-        yc_time_format(t, r->time_ms);
+        yc_time_rfc3339(t, r->time_ms);
         json_object_set_new(last, "time", json_string(t));
         json_object_set_new(o, "verified", last);
     }

@@ -33,6 +33,7 @@
 #include "yc/cliutil.h"
 #include "yc/market.h"
 #include "yc/objects.h"
+#include "yc/timefmt.h"
 
 #include "cli.h"
 #include "names.h"
@@ -148,7 +149,7 @@ static json_t *alert_json(const struct yc_alert *a)
         addr(ad, a->account);
     if (a->has_asset)
         hex(as, a->asset);
-    yc_time_format(t, a->time_ms);
+    yc_time_rfc3339(t, a->time_ms);
     return json_pack("{s:s%,s:I,s:I,s:s,s:s%,s:s,s:s?,s:s?,s:I,s:I}", "kind", a->kind.p,
                      a->kind.len, "height", (json_int_t)a->height, "index", (json_int_t)a->index,
                      "tx", h, "type", a->type.p, a->type.len, "time", t, "account",
@@ -470,7 +471,7 @@ static void col_bool(struct row *r, const char *name, bool v)
 static void col_time(struct row *r, const char *name, uint64_t ms)
 {
     struct col *c = col_add(r, name, C_STR);
-    yc_time_format(c->sval, ms);
+    yc_time_rfc3339(c->sval, ms);
 }
 
 /* The output, written through a buffer of its own (millions of small pieces). */

@@ -17,6 +17,7 @@
 #include "yc/hash.h"
 #include "yc/objects.h"
 #include "yc/cliutil.h"
+#include "yc/timefmt.h"
 
 #include "statediff.h"
 
@@ -304,7 +305,7 @@ static void idx_words(struct text *t, const char *name, size_t nlen, const uint8
         }
         case 't': {
             char ts[YC_TIME_STR_MAX];
-            yc_time_format(ts, be64(p));
+            yc_time_rfc3339(ts, be64(p));
             tcat(t, "time %s", ts);
             break;
         }

@@ -237,11 +237,6 @@ int yc_time_parse(const char *s, uint64_t now_ms, uint64_t *out_ms)
     return YC_OK;
 }
 
-void yc_time_format(char out[YC_TIME_STR_MAX], uint64_t ms)
-{
-    yc_time_rfc3339(out, ms);
-}
-
 int yc_parse_u64(const char *s, uint64_t *out)
 {
     if (out == NULL)

@@ -8,6 +8,7 @@
 
 #include "wallet.h"
 #include "yc/bech32.h"
+#include "yc/timefmt.h"
 
 int cmd_new(struct wallet *w, const struct wallet_args *a)
 {
@@ -195,7 +196,7 @@ static void fmt_time(json_t *o, const char *key, char out[YC_TIME_STR_MAX])
         strcpy(out, "-");
         return;
     }
-    yc_time_format(out, ms);
+    yc_time_rfc3339(out, ms);
 }
 
 static const char *str_or(json_t *o, const char *key, const char *dflt)

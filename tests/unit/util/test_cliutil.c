@@ -21,6 +21,7 @@
 
 #include "helper_tmp.h"
 #include "yc/cliutil.h"
+#include "yc/timefmt.h"
 
 static void expect_time(const char *s, uint64_t now, uint64_t want)
 {
@@ -102,20 +103,20 @@ static void test_time_format(void **state)
 {
     (void)state;
     char buf[YC_TIME_STR_MAX];
-    yc_time_format(buf, 0);
+    yc_time_rfc3339(buf, 0);
     assert_string_equal(buf, "1970-01-01T00:00:00.000Z");
-    yc_time_format(buf, 1795827723456u);
+    yc_time_rfc3339(buf, 1795827723456u);
     assert_string_equal(buf, "2026-11-28T01:02:03.456Z");
-    yc_time_format(buf, 951782400000u);
+    yc_time_rfc3339(buf, 951782400000u);
     assert_string_equal(buf, "2000-02-29T00:00:00.000Z");
-    yc_time_format(buf, UINT64_MAX);
+    yc_time_rfc3339(buf, UINT64_MAX);
     assert_string_equal(buf, "9999-12-31T23:59:59.999Z");
     /* format and parse agree on random values */
     srand(12345);
     for (int i = 0; i < 1000; i++) {
         uint64_t v = ((uint64_t)rand() << 20 ^ (uint64_t)rand()) % 253402300800000u;
         uint64_t back;
-        yc_time_format(buf, v);
+        yc_time_rfc3339(buf, v);
         assert_int_equal(yc_time_parse(buf, 0, &back), YC_OK);
         assert_int_equal(back, v);
     }

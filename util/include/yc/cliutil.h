@@ -89,10 +89,9 @@ void yc_pass_free(char *pass);
  */
 YC_WUR int yc_time_parse(const char *s, uint64_t now_ms, uint64_t *out_ms);
 
-/* Formats ms as RFC 3339 UTC with milliseconds ("2026-11-28T01:02:03.456Z") into out
- * (at least YC_TIME_STR_MAX bytes). Years past 9999 are clamped to 9999-12-31T23:59:59.999Z. */
+/* The size of a time as text: core's yc_time_rfc3339 (yc/timefmt.h) writes at most this
+ * many bytes, the NUL included. */
 #define YC_TIME_STR_MAX 32
-void yc_time_format(char out[YC_TIME_STR_MAX], uint64_t ms);
 
 /* Current wall-clock time in Unix milliseconds (CLOCK_REALTIME). */
 uint64_t yc_time_now_ms(void);
