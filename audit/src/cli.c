@@ -33,6 +33,25 @@ void audit_errorf(const char *fmt, ...)
     fprintf(stderr, PROG ": %s\n", last_error);
 }
 
+/* Prints the synopsis of a usage text (up to its first blank line) to stderr. */
+static void synopsis(const char *usage_text)
+{
+    const char *end = strstr(usage_text, "\n\n");
+    fprintf(stderr, "%.*s\n", end != NULL ? (int)(end - usage_text) : (int)strlen(usage_text),
+            usage_text);
+}
+
+int audit_usage_errorf(const char *usage_text, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(last_error, sizeof last_error, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, PROG ": %s\n", last_error);
+    synopsis(usage_text);
+    return YC_EXIT_USAGE;
+}
+
 int audit_exit_for(int rc)
 {
     switch (rc) {
@@ -644,14 +663,6 @@ static const char REPLAY_USAGE[] =
     "--require-anchor, 78 configuration error (bad genesis, one that does not match\n"
     "--genesis-hash, another chain's data). With --json every outcome prints one object.\n";
 
-/* Prints the synopsis of a usage text (up to its first blank line) to stderr. */
-static void synopsis(const char *usage_text)
-{
-    const char *end = strstr(usage_text, "\n\n");
-    fprintf(stderr, "%.*s\n", end != NULL ? (int)(end - usage_text) : (int)strlen(usage_text),
-            usage_text);
-}
-
 /* Which command the options are for: what each requires of --home, --node and --db. */
 enum parse_mode { MODE_REPLAY, MODE_QUESTION, MODE_SYNC };
 
@@ -849,9 +860,7 @@ static int cmd_replay(int argc, char **argv)
         return ex;
     }
     if (optind < argc) {
-        audit_errorf("replay: unexpected argument \"%s\"", argv[optind]);
-        synopsis(REPLAY_USAGE);
-        return YC_EXIT_USAGE;
+        return audit_usage_errorf(REPLAY_USAGE, "replay: unexpected argument \"%s\"", argv[optind]);
     }
 
     struct audit_src src;

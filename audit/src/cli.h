@@ -123,6 +123,12 @@ void audit_progress_end(struct audit_progress *p);
 /* Prints "yuchain-audit: " + message to stderr. */
 void audit_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* A usage error: prints "yuchain-audit: " + message, then the synopsis of usage_text (up
+ * to its first blank line), to stderr, as every subcommand does for arguments it cannot
+ * take. Returns 2 (YC_EXIT_USAGE). */
+int audit_usage_errorf(const char *usage_text, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 /* Parses --home, --node, --db, --genesis, --genesis-hash, --require-anchor, --json,
  * --quiet, --threads, --help (exactly one of --home, --node, --db); leaves positional arguments
  * from optind. Returns 0, or 2 after printing the problem and `usage_text`. */

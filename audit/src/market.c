@@ -250,8 +250,8 @@ int audit_cmd_violations(int argc, char **argv)
         return ex;
     }
     if (optind != argc) {
-        audit_errorf("violations: unexpected argument \"%s\"", argv[optind]);
-        return YC_EXIT_USAGE;
+        return audit_usage_errorf(VIOLATIONS_USAGE, "violations: unexpected argument \"%s\"",
+                                  argv[optind]);
     }
     struct audit_ledger L = {0};
     ex = audit_ledger_open(&c, AUDIT_WANT_ATTEMPTS, &L);
@@ -944,12 +944,11 @@ int audit_cmd_export(int argc, char **argv)
         return ex;
     }
     if (optind != argc) {
-        audit_errorf("export: unexpected argument \"%s\"", args[optind]);
-        return YC_EXIT_USAGE;
+        return audit_usage_errorf(EXPORT_USAGE, "export: unexpected argument \"%s\"", args[optind]);
     }
     if (format == NULL || (strcmp(format, "csv") != 0 && strcmp(format, "jsonl") != 0)) {
-        audit_errorf("export: --format csv or --format jsonl is required");
-        return YC_EXIT_USAGE;
+        return audit_usage_errorf(EXPORT_USAGE,
+                                  "export: --format csv or --format jsonl is required");
     }
     size_t only = NKINDS; /* NKINDS: all */
     if (kind != NULL && strcmp(kind, "all") != 0) {

@@ -151,10 +151,7 @@ int audit_cmd_subject(int argc, char **argv)
         return ex;
     }
     if (argc - optind != 1) {
-        audit_errorf("subject: give exactly one ADDRESS");
-        fprintf(stderr, "usage: yuchain-audit subject ADDRESS (--home DIR | --node URL | --db "
-                        "DIR) [--genesis FILE] [--json]\n");
-        return YC_EXIT_USAGE;
+        return audit_usage_errorf(SUBJECT_USAGE, "subject: give exactly one ADDRESS");
     }
     const char *address = argv[optind];
     uint8_t pub[YC_PUBKEY_LEN];

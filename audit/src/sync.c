@@ -333,8 +333,7 @@ int audit_cmd_sync(int argc, char **argv)
         return ex;
     }
     if (optind < argc) {
-        audit_errorf("sync: unexpected argument \"%s\"", argv[optind]);
-        return YC_EXIT_USAGE;
+        return audit_usage_errorf(SYNC_USAGE, "sync: unexpected argument \"%s\"", argv[optind]);
     }
     uint64_t t0 = now_ms();
     char msg[900] = "";

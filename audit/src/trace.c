@@ -92,10 +92,7 @@ int audit_cmd_trace(int argc, char **argv)
         return YC_EXIT_USAGE;
     }
     if (argc - optind != 1) {
-        audit_errorf("trace: give exactly one asset ID");
-        fprintf(stderr, "usage: yuchain-audit trace ID (--home DIR | --node URL | --db DIR) "
-                        "[--format text|json|dot|prov-json]\n");
-        return YC_EXIT_USAGE;
+        return audit_usage_errorf(TRACE_USAGE, "trace: give exactly one asset ID");
     }
     const char *idhex = args[optind];
     uint8_t id[YC_HASH_LEN];

@@ -61,6 +61,23 @@ def run(t):
         r = t.run_cli(argv, expect=yctest.EX_USAGE)
         check(r.err.strip(), "usage error without a message on stderr: %r", r)
         counts["exit_codes"] += 1
+    # An argument a subcommand does not take: the message, then the subcommand's synopsis.
+    source = ["--node", "http://127.0.0.1:1"]
+    for cmd, extra in ((["replay"], source), (["subject"], source),
+                       (["trace"], source), (["violations"], source),
+                       (["export"], source + ["--format", "jsonl"]),
+                       (["sync"], source + ["--genesis-hash", "00" * 32, "--db", t.tmp])):
+        r = t.run_cli([auditbin] + cmd + extra + ["one", "two"], expect=yctest.EX_USAGE)
+        check("usage: yuchain-audit %s" % cmd[0] in r.err,
+              "`%s` with extra arguments prints no synopsis: %r", cmd[0], r)
+        counts["exit_codes"] += 1
+    # Arguments first: a malformed proposal id in a wallet without a key is 65, not 77.
+    nokeys = os.path.join(t.tmp, "no-keys")
+    os.makedirs(nokeys)
+    r = t.run_cli([walletbin, "--wallet-dir", nokeys, "validator", "approve", "BADID"],
+                  expect=yctest.EX_DATAERR)
+    check("proposal id" in r.err, "the malformed id is not named: %r", r)
+    counts["exit_codes"] += 1
 
     node = t.start_dev_node()
     w = t.wallet(node)

@@ -392,6 +392,18 @@ static void test_exit_codes(void **state)
     assert_int_equal(run(line, out, sizeof out), 77);
     assert_int_equal(run("%W %N --from alice transfer --to %B --amount 1", out, sizeof out), 77);
     assert_int_equal(run("%W %N %P --from carol transfer --to %B --amount 1", out, sizeof out), 77);
+    /* ...but a malformed argument is named before the key is looked for */
+    assert_int_equal(run("%W %N %P --from carol validator approve BADID", out, sizeof out), 65);
+    /* well-formed arguments whose defaults are the sender's own (the contributors): checked
+     * with a stand-in sender, then the missing key is named */
+    assert_int_equal(run("%W %N %P --from carol asset register --digest "
+                         "423d0d01732a7de75acb153a8bff0162a1c20402989d887a7b0a5b37e01b5461 "
+                         "--title t --catalog c01 --source personal --grade general "
+                         "--sector health",
+                         out, sizeof out),
+                     77);
+    assert_int_equal(run("%W %N %P --from carol transfer --to yc1nope --amount 1", out, sizeof out),
+                     65);
     /* 2: two keys and no --from; unknown option */
     assert_int_equal(run("%W %N %P transfer --to %B --amount 1", out, sizeof out), 2);
     assert_int_equal(run("%W %N transfer --to %B --amount 1 --frobnicate", out, sizeof out), 2);
