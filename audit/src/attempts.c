@@ -195,8 +195,8 @@ json_t *audit_attempt_json(const struct audit_attempt *a)
     json_object_set_new(o, "code", json_string(yc_err_name(a->code)));
     json_object_set_new(o, "message", json_string(yc_strerror(a->code)));
     json_object_set_new(o, "why", str_or_null(a->why));
-    json_object_set_new(o, "height", json_integer((json_int_t)a->height));
-    json_object_set_new(o, "index", json_integer((json_int_t)a->index));
+    json_object_set_new(o, "height", yc_json_u64(a->height));
+    json_object_set_new(o, "index", yc_json_u64(a->index));
     json_object_set_new(o, "tx", yc_json_hex(a->id, YC_HASH_LEN));
     json_object_set_new(o, "type", json_string(type != NULL ? type : "?"));
     json_object_set_new(o, "time", yc_json_time(a->time_ms));

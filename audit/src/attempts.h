@@ -78,7 +78,8 @@ YC_WUR int audit_attempts_add(struct audit_attempts *at, const struct audit_atte
 
 /* One record as a JSON object {"rule","code","message","why","height","index","tx","type",
  * "time","sender","authority_kind","authority","subject","asset","purpose","operation",
- * "category"} (heights and indexes as integers; absent values null). NULL on ENOMEM. */
+ * "category"} (height and index as decimal strings, as the node renders a position in the
+ * ledger, yc/json.h; absent values null). NULL on ENOMEM. */
 json_t *audit_attempt_json(const struct audit_attempt *a);
 
 /* Frees the records; the struct may be reused. */

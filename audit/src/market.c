@@ -28,9 +28,9 @@
 #include <jansson.h>
 
 #include "yc/alloc.h"
-#include "yc/bech32.h"
 #include "yc/codec.h"
 #include "yc/cliutil.h"
+#include "yc/json.h"
 #include "yc/market.h"
 #include "yc/objects.h"
 #include "yc/timefmt.h"
@@ -45,12 +45,6 @@
 static void hex(char out[2 * YC_HASH_LEN + 1], const uint8_t *p)
 {
     yc_hex(out, p, YC_HASH_LEN);
-}
-
-static void addr(char out[YC_ADDR_MAX], const uint8_t pub[YC_PUBKEY_LEN])
-{
-    if (yc_addr_encode(out, pub) != YC_OK)
-        yc_hex(out, pub, YC_HASH_LEN); /* cannot happen for a stored key */
 }
 
 /* Takes `--name VALUE` / `--name=VALUE` / a bare `--flag` out of argv, which the common
@@ -141,22 +135,6 @@ static int on_breach(void *ctx, const char *rule, const uint8_t *id, const char 
     return 0;
 }
 
-static json_t *alert_json(const struct yc_alert *a)
-{
-    char h[2 * YC_HASH_LEN + 1], ad[YC_ADDR_MAX], as[2 * YC_HASH_LEN + 1], t[YC_TIME_STR_MAX];
-    hex(h, a->tx);
-    if (a->has_account)
-        addr(ad, a->account);
-    if (a->has_asset)
-        hex(as, a->asset);
-    yc_time_rfc3339(t, a->time_ms);
-    return json_pack("{s:s%,s:I,s:I,s:s,s:s%,s:s,s:s?,s:s?,s:I,s:I}", "kind", a->kind.p,
-                     a->kind.len, "height", (json_int_t)a->height, "index", (json_int_t)a->index,
-                     "tx", h, "type", a->type.p, a->type.len, "time", t, "account",
-                     a->has_account ? ad : NULL, "asset", a->has_asset ? as : NULL, "amount",
-                     (json_int_t)a->amount, "policy_version", (json_int_t)a->policy_version);
-}
-
 struct alerts {
     json_t *arr;
     int err;
@@ -172,7 +150,7 @@ static int alert_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *v
         al->err = YC_ECORRUPT;
         return 1;
     }
-    json_array_append_new(al->arr, alert_json(&a));
+    json_array_append_new(al->arr, yc_json_alert(&a)); /* as the node's `alerts` */
     return 0;
 }
 
@@ -201,8 +179,7 @@ static void print_violations(json_t *o)
     printf("Alerts: %zu\n", json_array_size(al));
     json_array_foreach(al, i, x)
     {
-        printf("  height %lld tx %s %s (%s)",
-               (long long)json_integer_value(json_object_get(x, "height")),
+        printf("  height %s tx %s %s (%s)", json_string_value(json_object_get(x, "height")),
                json_string_value(json_object_get(x, "tx")),
                json_string_value(json_object_get(x, "kind")),
                json_string_value(json_object_get(x, "type")));
@@ -211,8 +188,9 @@ static void print_violations(json_t *o)
             printf(" account %s", audit_who(x, "account", who));
         if (json_is_string(json_object_get(x, "asset")))
             printf(" asset %s", json_string_value(json_object_get(x, "asset")));
-        if (json_integer_value(json_object_get(x, "amount")) > 0)
-            printf(" amount %lld", (long long)json_integer_value(json_object_get(x, "amount")));
+        const char *amount = json_string_value(json_object_get(x, "amount"));
+        if (amount != NULL && strcmp(amount, "0") != 0)
+            printf(" amount %s", amount);
         printf("\n");
     }
     json_t *fa = json_object_get(o, "failed_attempts");
@@ -220,9 +198,9 @@ static void print_violations(json_t *o)
     json_array_foreach(fa, i, x)
     {
         char who[AUDIT_WHO_MAX];
-        printf("  %s at height %lld tx %s (%s by %s): %s",
+        printf("  %s at height %s tx %s (%s by %s): %s",
                json_string_value(json_object_get(x, "rule")),
-               (long long)json_integer_value(json_object_get(x, "height")),
+               json_string_value(json_object_get(x, "height")),
                json_string_value(json_object_get(x, "tx")),
                json_string_value(json_object_get(x, "type")), audit_who(x, "sender", who),
                json_string_value(json_object_get(x, "code")));

@@ -184,10 +184,7 @@ int audit_cmd_subject(int argc, char **argv)
         if (a->type != YC_TX_USAGE_RECORD || !a->has_subject ||
             memcmp(a->subject, pub, YC_PUBKEY_LEN) != 0)
             continue;
-        json_t *o = audit_attempt_json(a);
-        json_object_set_new(o, "height", yc_json_u64(a->height)); /* as "usage" has them */
-        json_object_set_new(o, "index", yc_json_u64(a->index));
-        json_array_append_new(fa, o);
+        json_array_append_new(fa, audit_attempt_json(a));
     }
 
     const struct yc_state_src *st = &L.st;

@@ -1,9 +1,9 @@
 /*
- * rpc_methods_asset.c — committed state of issue 4: `asset` (an asset with its rights,
- * certificate, objections, versions and licenses), `provenance` (read/include/yc/provenance.h, the
- * same answer as `yuchain-audit trace`), `usage` by asset, `assets` by holder and
- * `carries` by subject or holder; and the JSON bodies of the issue-4 transaction types.
- * docs/rpc.md.
+ * rpc_methods_asset.c — data assets in committed state: `asset` (an asset with its
+ * rights, certificate, objections, versions and licenses), `provenance`
+ * (read/include/yc/provenance.h, the same answer as `yuchain-audit trace`), `usage` by
+ * asset, `assets` by holder and `carries` by subject or holder. docs/rpc.md. Each object
+ * is rendered by read/ (yc/json.h), as yuchain-audit renders it.
  *
  * Lists come from the secondary indexes of core/include/yc/objects.h, scanned in key
  * order with a cap (`limit`). Statuses are computed by core at the tip's height and
@@ -109,81 +109,7 @@ static bool param_id(struct rpc_call *c, json_t *params, const char *name, uint8
     return yc__rpc_param_hash(c, params, name, id);
 }
 
-static json_t *opt_hex(bool has, const uint8_t *p)
-{
-    return has ? yc_json_hex(p, YC_HASH_LEN) : json_null();
-}
-
 /* ---- asset ---- */
-
-static json_t *license_json(const uint8_t id[YC_HASH_LEN], const struct yc_license *l,
-                            uint64_t now_ms)
-{
-    json_t *o = json_object();
-    if (!o)
-        return NULL;
-    json_object_set_new(o, "id", yc_json_hex(id, YC_HASH_LEN));
-    json_object_set_new(o, "asset", yc_json_hex(l->asset, YC_HASH_LEN));
-    json_object_set_new(o, "right", yc_json_slice(&l->right));
-    json_object_set_new(o, "licensor", yc_json_addr(l->licensor));
-    json_object_set_new(o, "licensee", yc_json_addr(l->licensee));
-    json_object_set_new(o, "purposes", yc_json_list(&l->purposes));
-    json_object_set_new(o, "operations", yc_json_list(&l->operations));
-    json_object_set_new(o, "visibility", yc_json_slice(&l->visibility));
-    json_object_set_new(o, "fee", yc_json_u64(l->fee));
-    json_object_set_new(o, "max_uses", yc_json_u64(l->max_uses));
-    json_object_set_new(o, "uses", yc_json_u64(l->uses));
-    json_object_set_new(o, "not_before", yc_json_u64(l->not_before));
-    json_object_set_new(o, "until", yc_json_u64(l->until));
-    json_object_set_new(o, "until_time", yc_json_time(l->until));
-    json_object_set_new(o, "granted_at", yc_json_u64(l->granted_at));
-    json_object_set_new(o, "revoked_at", yc_json_u64_or_null(l->revoked_at));
-    json_object_set_new(o, "status", json_string(yc_license_status(l, now_ms)));
-    return o;
-}
-
-static json_t *asset_core_json(const uint8_t id[YC_HASH_LEN], const struct yc_asset *a,
-                               uint64_t height)
-{
-    json_t *o = json_object();
-    json_t *parents = json_array(), *contrib = json_array();
-    if (!o || !parents || !contrib) {
-        json_decref(o);
-        json_decref(parents);
-        json_decref(contrib);
-        return NULL;
-    }
-    for (uint32_t i = 0; i < a->nparents; i++)
-        json_array_append_new(parents, yc_json_hex(a->parents[i], YC_HASH_LEN));
-    for (uint32_t i = 0; i < a->ncontributors; i++)
-        json_array_append_new(contrib, json_pack("{s:o*,s:o*}", "account",
-                                                 yc_json_addr(a->contributors[i].pub), "bps",
-                                                 yc_json_u64(a->contributors[i].bps)));
-    json_object_set_new(o, "id", yc_json_hex(id, YC_HASH_LEN));
-    json_object_set_new(o, "title", yc_json_slice(&a->title));
-    json_object_set_new(o, "digest", yc_json_hex(a->digest, YC_HASH_LEN));
-    json_object_set_new(o, "version", yc_json_u64(a->version));
-    json_object_set_new(o, "catalog", yc_json_slice(&a->catalog));
-    json_object_set_new(o, "source", yc_json_slice(&a->source));
-    json_object_set_new(o, "grade", yc_json_slice(&a->grade));
-    json_object_set_new(o, "openness", yc_json_slice(&a->openness));
-    json_object_set_new(o, "sector", yc_json_slice(&a->sector));
-    json_object_set_new(o, "status", json_string(yc_asset_status(a, height)));
-    json_object_set_new(o, "certificate",
-                        a->certificate.len > 0 ? yc_json_slice(&a->certificate) : json_null());
-    json_object_set_new(o, "certified_at", yc_json_u64_or_null(a->certified_at));
-    json_object_set_new(o, "registrant", yc_json_addr(a->registrant));
-    json_object_set_new(o, "registered_at", yc_json_u64(a->registered_at));
-    json_object_set_new(o, "notice_until", yc_json_u64(a->notice_until));
-    json_object_set_new(o, "time", yc_json_time(a->time_ms));
-    json_object_set_new(o, "objections_open", yc_json_u64(a->objections_open));
-    json_object_set_new(o, "retired_at", yc_json_u64_or_null(a->retired_at));
-    json_object_set_new(o, "voided_at", yc_json_u64_or_null(a->voided_at));
-    json_object_set_new(o, "usage", opt_hex(a->has_usage, a->usage));
-    json_object_set_new(o, "parents", parents);
-    json_object_set_new(o, "contributors", contrib);
-    return o;
-}
 
 static int asset_rights(store *s, const uint8_t id[YC_HASH_LEN], json_t *o)
 {
@@ -199,9 +125,7 @@ static int asset_rights(store *s, const uint8_t id[YC_HASH_LEN], json_t *o)
         int rc = yc__rpc_read_obj(s, key, kl, &val, dec_right, &rec);
         if (rc != YC_OK)
             return rc == YC_ENOTFOUND ? YC_ECORRUPT : rc;
-        json_object_set_new(r, yc_right_name((enum yc_right)k),
-                            json_pack("{s:o*,s:o*}", "holder", yc_json_addr(rec.holder), "since",
-                                      yc_json_u64(rec.since)));
+        json_object_set_new(r, yc_right_name((enum yc_right)k), yc_json_right(&rec));
         yc_free(val);
     }
     return YC_OK;
@@ -223,14 +147,7 @@ static int asset_objections(store *s, const uint8_t id[YC_HASH_LEN], json_t *o)
         rc = yc__rpc_read_obj(s, key, kl, &val, dec_objection, &ob);
         if (rc != YC_OK)
             break;
-        json_array_append_new(
-            arr, json_pack("{s:o*,s:o*,s:o*,s:o*,s:o*,s:o*,s:o*,s:o*}", "id",
-                           yc_json_hex(l.tail[i], YC_HASH_LEN), "objector",
-                           yc_json_addr(ob.objector), "reason", yc_json_slice(&ob.reason),
-                           "evidence", yc_json_hex(ob.evidence, YC_HASH_LEN), "filed_at",
-                           yc_json_u64(ob.filed_at), "outcome", yc_json_slice(&ob.outcome),
-                           "resolved_at", yc_json_u64_or_null(ob.resolved_at), "note",
-                           ob.note.len > 0 ? yc_json_slice(&ob.note) : json_null()));
+        json_array_append_new(arr, yc_json_objection(l.tail[i], &ob));
         yc_free(val);
     }
     kv_free(&l);
@@ -251,11 +168,7 @@ static int asset_versions(store *s, const uint8_t id[YC_HASH_LEN], uint64_t n, j
         int rc = yc__rpc_read_obj(s, key, kl, &val, dec_version, &ver);
         if (rc != YC_OK)
             return rc == YC_ENOTFOUND ? YC_ECORRUPT : rc;
-        json_array_append_new(
-            arr, json_pack("{s:o*,s:o*,s:o*,s:o*,s:o*}", "version", yc_json_u64(v), "digest",
-                           yc_json_hex(ver.digest, YC_HASH_LEN), "height", yc_json_u64(ver.height),
-                           "time", yc_json_time(ver.time_ms), "note",
-                           ver.note.len > 0 ? yc_json_slice(&ver.note) : json_null()));
+        json_array_append_new(arr, yc_json_asset_version(v, &ver));
         yc_free(val);
     }
     return YC_OK;
@@ -276,7 +189,7 @@ static int asset_licenses(store *s, const uint8_t id[YC_HASH_LEN], uint64_t now,
         size_t kl = yc_key_license(key, l.tail[i]);
         rc = yc__rpc_read_obj(s, key, kl, &val, dec_license, &lic);
         if (rc == YC_OK)
-            json_array_append_new(arr, license_json(l.tail[i], &lic, now));
+            json_array_append_new(arr, yc_json_license(l.tail[i], &lic, now));
         yc_free(val);
     }
     kv_free(&l);
@@ -319,7 +232,7 @@ void yc__rpc_asset(struct rpc_call *c, json_t *params)
     }
     json_t *o = NULL;
     if (rc == YC_OK) {
-        o = asset_core_json(id, &a, tip.height);
+        o = yc_json_asset(id, &a, tip.height);
         if (!o)
             rc = YC_ENOMEM;
     }
@@ -445,12 +358,7 @@ void yc__rpc_assets(struct rpc_call *c, json_t *params)
                 rc = rc == YC_ENOTFOUND ? YC_ECORRUPT : rc;
                 break;
             }
-            cur =
-                json_pack("{s:o*,s:o*,s:o*,s:s,s:o*,s:o*,s:[]}", "id", yc_json_hex(id, YC_HASH_LEN),
-                          "title", yc_json_slice(&a.title), "grade", yc_json_slice(&a.grade),
-                          "status", yc_asset_status(&a, tip.height), "certificate",
-                          a.certificate.len > 0 ? yc_json_slice(&a.certificate) : json_null(),
-                          "registered_at", yc_json_u64(a.registered_at), "rights");
+            cur = yc_json_asset_held(id, &a, tip.height);
             yc_free(val);
             json_array_append_new(arr, cur);
             cur_id = id;
@@ -469,25 +377,6 @@ void yc__rpc_assets(struct rpc_call *c, json_t *params)
 }
 
 /* ---- carries ---- */
-
-static json_t *carry_json(const uint8_t id[YC_HASH_LEN], const struct yc_carry *k)
-{
-    json_t *o = json_object();
-    if (!o)
-        return NULL;
-    json_object_set_new(o, "id", yc_json_hex(id, YC_HASH_LEN));
-    json_object_set_new(o, "subject", yc_json_addr(k->subject));
-    json_object_set_new(o, "holder", yc_json_addr(k->holder));
-    json_object_set_new(o, "recipient", yc_json_addr(k->recipient));
-    json_object_set_new(o, "categories", yc_json_list(&k->categories));
-    json_object_set_new(o, "asset", opt_hex(k->has_asset, k->asset));
-    json_object_set_new(o, "status", yc_json_slice(&k->status));
-    json_object_set_new(o, "requested_at", yc_json_u64(k->requested_at));
-    json_object_set_new(o, "closed_at", yc_json_u64_or_null(k->closed_at));
-    json_object_set_new(o, "package", opt_hex(k->has_package, k->package));
-    json_object_set_new(o, "reason", k->reason.len > 0 ? yc_json_slice(&k->reason) : json_null());
-    return o;
-}
 
 void yc__rpc_carries(struct rpc_call *c, json_t *params)
 {
@@ -519,7 +408,7 @@ void yc__rpc_carries(struct rpc_call *c, json_t *params)
             rc = rc == YC_ENOTFOUND ? YC_ECORRUPT : rc;
             break;
         }
-        json_array_append_new(arr, carry_json(l.tail[i], &k));
+        json_array_append_new(arr, yc_json_carry(l.tail[i], &k));
         yc_free(val);
     }
     kv_free(&l);

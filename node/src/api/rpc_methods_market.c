@@ -1,10 +1,10 @@
 /*
- * rpc_methods_market.c — committed state of issue 5: `listings` (open, or every listing
- * of an asset), `listing` (with its appraisals, bids and deal), `price_index` (by sector
- * and period), `pledges` (by asset or party), `policy` (the negative list and alert rules
- * in force, or any version), `credit` (an account's public credit history) and `alerts`
- * (what the policy's alert rules matched); and the JSON bodies of the issue-5
- * transaction types. docs/rpc.md.
+ * rpc_methods_market.c — the market and its supervision in committed state: `listings`
+ * (open, or every listing of an asset), `listing` (with its appraisals, bids and deal),
+ * `price_index` (by sector and period), `pledges` (by asset or party), `policy` (the
+ * negative list and alert rules in force, or any version), `credit` (an account's public
+ * credit history) and `alerts` (what the policy's alert rules matched). docs/rpc.md.
+ * Each object is rendered by read/ (yc/json.h), as yuchain-audit renders it.
  *
  * Everything is read from committed state (core/include/yc/market.h) through the store's
  * scans, capped by `limit`; statuses that depend on time use the tip's block time, so
@@ -100,11 +100,6 @@ static int scan_ids(store *s, const uint8_t *prefix, size_t plen, size_t limit, 
     return rc == YC_OK && l->bad ? YC_ECORRUPT : rc;
 }
 
-static json_t *hex32(const uint8_t *p)
-{
-    return yc_json_hex(p, YC_HASH_LEN);
-}
-
 static bool tip_of(struct rpc_call *c, store **s, struct store_tip *tip)
 {
     *s = yc_node_store(c->node);
@@ -122,205 +117,6 @@ static bool opt_hash(struct rpc_call *c, json_t *params, const char *name, uint8
 {
     *has = yc__rpc_param(params, name) != NULL;
     return !*has || yc__rpc_param_hash(c, params, name, out);
-}
-
-/* ---- JSON forms ---- */
-
-static json_t *listing_json(const uint8_t id[YC_HASH_LEN], const struct yc_listing *l)
-{
-    json_t *o = json_object(), *bids = json_array();
-    if (!o || !bids) {
-        json_decref(o);
-        json_decref(bids);
-        return NULL;
-    }
-    for (uint32_t i = 0; i < l->nbids; i++)
-        json_array_append_new(bids, hex32(l->bids[i]));
-    json_object_set_new(o, "id", hex32(id));
-    json_object_set_new(o, "asset", hex32(l->asset));
-    json_object_set_new(o, "seller", yc_json_addr(l->seller));
-    json_object_set_new(o, "offer", yc_json_slice(&l->offer));
-    json_object_set_new(o, "price", yc_json_u64(l->price));
-    json_object_set_new(o, "sector", yc_json_slice(&l->sector));
-    json_object_set_new(o, "status", yc_json_slice(&l->status));
-    json_object_set_new(o, "listed_at", yc_json_u64(l->listed_at));
-    json_object_set_new(o, "time", yc_json_time(l->time_ms));
-    json_object_set_new(o, "closed_at", yc_json_u64_or_null(l->closed_at));
-    json_object_set_new(o, "appraisals", yc_json_u64(l->appraisals));
-    json_object_set_new(o, "open_bids", bids);
-    json_object_set_new(o, "deal", l->has_deal ? hex32(l->deal) : json_null());
-    if (l->visibility.len > 0) {
-        json_t *t = json_object();
-        json_object_set_new(t, "operations", yc_json_list(&l->operations));
-        json_object_set_new(t, "purposes", yc_json_list(&l->purposes));
-        json_object_set_new(t, "visibility", yc_json_slice(&l->visibility));
-        json_object_set_new(t, "until", yc_json_u64(l->until));
-        json_object_set_new(t, "until_time", yc_json_time(l->until));
-        json_object_set_new(t, "fee", yc_json_u64(l->fee));
-        json_object_set_new(t, "max_uses", yc_json_u64(l->max_uses));
-        json_object_set_new(o, "terms", t);
-    } else {
-        json_object_set_new(o, "terms", json_null());
-    }
-    return o;
-}
-
-static json_t *bid_json(const uint8_t id[YC_HASH_LEN], const struct yc_bid *b, uint64_t now)
-{
-    json_t *o = json_object();
-    if (!o)
-        return NULL;
-    json_object_set_new(o, "id", hex32(id));
-    json_object_set_new(o, "listing", hex32(b->listing));
-    json_object_set_new(o, "bidder", yc_json_addr(b->bidder));
-    json_object_set_new(o, "price", yc_json_u64(b->price));
-    json_object_set_new(o, "escrow", yc_json_u64(b->escrow));
-    json_object_set_new(o, "expires", yc_json_u64(b->expires));
-    json_object_set_new(o, "expires_time", yc_json_time(b->expires));
-    json_object_set_new(o, "height", yc_json_u64(b->height));
-    json_object_set_new(o, "closed_at", yc_json_u64_or_null(b->closed_at));
-    json_object_set_new(o, "status", json_string(yc_bid_status(b, now)));
-    return o;
-}
-
-static json_t *appraisal_json(const uint8_t id[YC_HASH_LEN], const struct yc_appraisal *a)
-{
-    return json_pack("{s:o*,s:o*,s:o*,s:o*,s:o*,s:o*,s:o*}", "id", hex32(id), "appraiser",
-                     yc_json_addr(a->appraiser), "value", yc_json_u64(a->value), "method",
-                     yc_json_slice(&a->method), "report", hex32(a->report), "height",
-                     yc_json_u64(a->height), "time", yc_json_time(a->time_ms));
-}
-
-static json_t *deal_json(const uint8_t id[YC_HASH_LEN], const struct yc_deal *d)
-{
-    json_t *o = json_object(), *pay = json_array();
-    if (!o || !pay) {
-        json_decref(o);
-        json_decref(pay);
-        return NULL;
-    }
-    for (uint32_t i = 0; i < d->npayouts; i++)
-        json_array_append_new(pay,
-                              json_pack("{s:o*,s:o*}", "account", yc_json_addr(d->payouts[i].pub),
-                                        "amount", yc_json_u64(d->payouts[i].amount)));
-    json_object_set_new(o, "id", hex32(id));
-    json_object_set_new(o, "listing", hex32(d->listing));
-    json_object_set_new(o, "bid", hex32(d->bid));
-    json_object_set_new(o, "asset", hex32(d->asset));
-    json_object_set_new(o, "offer", yc_json_slice(&d->offer));
-    json_object_set_new(o, "seller", yc_json_addr(d->seller));
-    json_object_set_new(o, "buyer", yc_json_addr(d->buyer));
-    json_object_set_new(o, "price", yc_json_u64(d->price));
-    json_object_set_new(o, "fee", yc_json_u64(d->fee));
-    json_object_set_new(o, "exchange", d->has_exchange ? yc_json_addr(d->exchange) : json_null());
-    json_object_set_new(o, "payouts", pay);
-    json_object_set_new(o, "sector", yc_json_slice(&d->sector));
-    json_object_set_new(o, "cross_border", json_boolean(d->cross_border));
-    json_object_set_new(o, "destination",
-                        d->destination.len > 0 ? yc_json_slice(&d->destination) : json_null());
-    json_object_set_new(o, "assessment", d->has_assessment ? hex32(d->assessment) : json_null());
-    json_object_set_new(o, "license", d->has_license ? hex32(d->license) : json_null());
-    json_object_set_new(o, "policy_version", yc_json_u64(d->policy_version));
-    json_object_set_new(o, "height", yc_json_u64(d->height));
-    json_object_set_new(o, "index", yc_json_u64(d->index));
-    json_object_set_new(o, "time", yc_json_time(d->time_ms));
-    return o;
-}
-
-static json_t *pledge_json(const uint8_t id[YC_HASH_LEN], const struct yc_pledge *p)
-{
-    return json_pack("{s:o*,s:o*,s:o*,s:o*,s:o*,s:o*,s:o*,s:o*,s:o*,s:o*}", "id", hex32(id),
-                     "asset", hex32(p->asset), "pledgor", yc_json_addr(p->pledgor), "pledgee",
-                     yc_json_addr(p->pledgee), "amount", yc_json_u64(p->amount), "due",
-                     yc_json_u64(p->due), "due_time", yc_json_time(p->due), "status",
-                     yc_json_slice(&p->status), "created_at", yc_json_u64(p->created_at),
-                     "closed_at", yc_json_u64_or_null(p->closed_at));
-}
-
-static json_t *pubs_json(const uint8_t (*pubs)[YC_PUBKEY_LEN], uint32_t n)
-{
-    json_t *a = json_array();
-    for (uint32_t i = 0; a && i < n; i++)
-        json_array_append_new(a, yc_json_addr(pubs[i]));
-    return a;
-}
-
-/* Codes the policy added to genesis's code lists (every version's additions so far). */
-static json_t *adds_json(const struct yc_code_adds *a)
-{
-    json_t *arr = json_array();
-    for (uint32_t i = 0; arr && i < a->n && i < YC_POLICY_CODES_MAX; i++)
-        json_array_append_new(arr, yc_json_slice(&a->items[i]));
-    return arr;
-}
-
-static json_t *policy_json(const struct yc_policy *p)
-{
-    json_t *o = json_object();
-    if (!o)
-        return NULL;
-    json_object_set_new(o, "version", yc_json_u64(p->version));
-    json_object_set_new(o, "height", yc_json_u64(p->height));
-    json_object_set_new(o, "regulator", p->version ? yc_json_addr(p->regulator) : json_null());
-    json_object_set_new(o, "negative_list",
-                        json_pack("{s:o*,s:o*,s:o*,s:o*}", "categories",
-                                  yc_json_list(&p->banned_categories), "catalog_prefixes",
-                                  yc_json_list(&p->banned_catalog_prefixes), "accounts",
-                                  pubs_json((const uint8_t(*)[YC_PUBKEY_LEN])p->banned_accounts,
-                                            p->nbanned_accounts),
-                                  "jurisdictions", yc_json_list(&p->banned_jurisdictions)));
-    json_object_set_new(
-        o, "alerts",
-        json_pack(
-            "{s:o*,s:b,s:b,s:o*}", "deal_above", yc_json_u64_or_null(p->alert_amount),
-            "cross_border", p->alert_cross_border, "important_data", p->alert_important, "accounts",
-            pubs_json((const uint8_t(*)[YC_PUBKEY_LEN])p->alert_accounts, p->nalert_accounts)));
-    json_object_set_new(o, "codes_added",
-                        json_pack("{s:o*,s:o*}", "categories", adds_json(&p->categories),
-                                  "purposes", adds_json(&p->purposes)));
-    return o;
-}
-
-static json_t *credit_json(const uint8_t id[YC_HASH_LEN], const struct yc_credit *c)
-{
-    json_t *o = json_object();
-    if (!o)
-        return NULL;
-    json_object_set_new(o, "id", hex32(id));
-    json_object_set_new(o, "account", yc_json_addr(c->account));
-    json_object_set_new(o, "severity", yc_json_slice(&c->severity));
-    json_object_set_new(o, "reason", yc_json_slice(&c->reason));
-    json_object_set_new(o, "evidence", hex32(c->evidence));
-    json_object_set_new(o, "regulator", yc_json_addr(c->regulator));
-    json_object_set_new(o, "status", yc_json_slice(&c->status));
-    json_object_set_new(o, "height", yc_json_u64(c->height));
-    json_object_set_new(o, "time", yc_json_time(c->time_ms));
-    json_object_set_new(o, "resolved_at", yc_json_u64_or_null(c->resolved_at));
-    json_object_set_new(o, "note", c->note.len > 0 ? yc_json_slice(&c->note) : json_null());
-    json_object_set_new(o, "objection",
-                        c->has_objection ? json_pack("{s:o*,s:o*}", "reason",
-                                                     yc_json_slice(&c->objection_reason),
-                                                     "evidence", hex32(c->objection_evidence))
-                                         : json_null());
-    return o;
-}
-
-static json_t *alert_json(const struct yc_alert *a)
-{
-    json_t *o = json_object();
-    if (!o)
-        return NULL;
-    json_object_set_new(o, "kind", yc_json_slice(&a->kind));
-    json_object_set_new(o, "tx", hex32(a->tx));
-    json_object_set_new(o, "type", yc_json_slice(&a->type));
-    json_object_set_new(o, "height", yc_json_u64(a->height));
-    json_object_set_new(o, "index", yc_json_u64(a->index));
-    json_object_set_new(o, "time", yc_json_time(a->time_ms));
-    json_object_set_new(o, "account", a->has_account ? yc_json_addr(a->account) : json_null());
-    json_object_set_new(o, "asset", a->has_asset ? hex32(a->asset) : json_null());
-    json_object_set_new(o, "amount", yc_json_u64(a->amount));
-    json_object_set_new(o, "policy_version", yc_json_u64(a->policy_version));
-    return o;
 }
 
 /* ---- listings, listing ---- */
@@ -349,7 +145,7 @@ void yc__rpc_listings(struct rpc_call *c, json_t *params)
         struct yc_listing li;
         rc = yc__rpc_read_obj(s, key, yc_key_listing(key, l.v[i]), &val, dec_listing, &li);
         if (rc == YC_OK)
-            json_array_append_new(arr, listing_json(l.v[i], &li));
+            json_array_append_new(arr, yc_json_listing(l.v[i], &li));
         yc_free(val);
     }
     free(l.v);
@@ -385,17 +181,17 @@ static int add_indexed(store *s, size_t (*prefix_fn)(uint8_t *, const uint8_t *)
 
 static json_t *render_bid(const uint8_t *id, const void *o, uint64_t now)
 {
-    return bid_json(id, o, now);
+    return yc_json_bid(id, o, now);
 }
 static json_t *render_appraisal(const uint8_t *id, const void *o, uint64_t now)
 {
     (void)now;
-    return appraisal_json(id, o);
+    return yc_json_appraisal(id, o);
 }
 static json_t *render_pledge(const uint8_t *id, const void *o, uint64_t now)
 {
     (void)now;
-    return pledge_json(id, o);
+    return yc_json_pledge(id, o);
 }
 
 void yc__rpc_listing(struct rpc_call *c, json_t *params)
@@ -412,7 +208,7 @@ void yc__rpc_listing(struct rpc_call *c, json_t *params)
         yc__rpc_fail(c, RPC_NOT_FOUND, YC_EUNKNOWNOBJ, "no such listing");
         return;
     }
-    json_t *o = rc == YC_OK ? listing_json(id, &l) : NULL;
+    json_t *o = rc == YC_OK ? yc_json_listing(id, &l) : NULL;
     json_t *apps = json_array(), *bids = json_array();
     if (rc == YC_OK && (!o || !apps || !bids))
         rc = YC_ENOMEM;
@@ -430,7 +226,7 @@ void yc__rpc_listing(struct rpc_call *c, json_t *params)
         struct yc_deal d;
         rc = yc__rpc_read_obj(s, key, yc_key_deal(key, l.deal), &dv, dec_deal, &d);
         if (rc == YC_OK)
-            deal = deal_json(l.deal, &d);
+            deal = yc_json_deal(l.deal, &d);
         yc_free(dv);
     }
     yc_free(val);
@@ -472,17 +268,7 @@ static int price_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *v
         return 0;
     if (json_array_size(ps->arr) >= ps->limit)
         return 1;
-    json_t *o = json_object();
-    json_object_set_new(o, "sector", yc_json_slice(&pp.sector));
-    json_object_set_new(o, "period", yc_json_u64(pp.period));
-    json_object_set_new(o, "period_start", yc_json_time(pp.period));
-    json_object_set_new(o, "count", yc_json_u64(pp.count));
-    json_object_set_new(o, "volume", yc_json_u64(pp.volume));
-    json_object_set_new(o, "vwap", yc_json_u64(pp.vwap));
-    json_object_set_new(o, "high", yc_json_u64(pp.high));
-    json_object_set_new(o, "low", yc_json_u64(pp.low));
-    json_object_set_new(o, "last_height", yc_json_u64(pp.last_height));
-    json_object_set_new(o, "last_tx", hex32(pp.last_tx));
+    json_t *o = yc_json_price_point(&pp);
     json_array_append_new(ps->arr, o);
     return 0;
 }
@@ -597,7 +383,7 @@ void yc__rpc_policy(struct rpc_call *c, json_t *params)
         yc__rpc_fail(c, RPC_NOT_FOUND, YC_EUNKNOWNOBJ, "no such policy version");
         return;
     }
-    json_t *o = rc == YC_OK ? policy_json(&p) : NULL;
+    json_t *o = rc == YC_OK ? yc_json_policy(&p) : NULL;
     yc_free(val);
     if (!o) {
         yc__rpc_fail(c, RPC_INTERNAL, rc == YC_OK ? YC_ENOMEM : rc, NULL);
@@ -655,7 +441,7 @@ void yc__rpc_credit(struct rpc_call *c, json_t *params)
         struct yc_credit cr;
         rc = yc__rpc_read_obj(s, key, yc_key_credit(key, l.v[i]), &val, dec_credit, &cr);
         if (rc == YC_OK)
-            json_array_append_new(hist, credit_json(l.v[i], &cr));
+            json_array_append_new(hist, yc_json_credit(l.v[i], &cr));
         yc_free(val);
     }
     free(l.v);
@@ -693,7 +479,7 @@ static int alert_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *v
         return 0;
     if (json_array_size(as->arr) >= as->limit)
         return 1;
-    json_array_append_new(as->arr, alert_json(&a));
+    json_array_append_new(as->arr, yc_json_alert(&a));
     return 0;
 }
 

@@ -22,6 +22,7 @@
 
 #include "yc/block.h"
 #include "yc/keys.h"
+#include "yc/market.h"
 #include "yc/merkle.h"
 #include "yc/objects.h"
 #include "yc/tx.h"
@@ -77,5 +78,63 @@ json_t *yc_json_consent(const uint8_t id[YC_HASH_LEN], const struct yc_consent *
  * "operation","category","fee","height","time","time_ms","input","output"}; "asset",
  * "input", "output" null when the use has none (a use under a consent names no asset). */
 json_t *yc_json_usage(const uint8_t id[YC_HASH_LEN], const struct yc_usage *u);
+
+/* ---- data assets (objects.h; json_asset.c) ---- */
+
+/* Asset `id`: {"id","title","digest","version","catalog","source","grade","openness",
+ * "sector","status","certificate","certified_at","registrant","registered_at",
+ * "notice_until","time","objections_open","retired_at","voided_at","usage","parents",
+ * "contributors":[{"account","bps"}]}; "status" (yc_asset_status) at height; absent
+ * certificate, usage and heights not set yet null. */
+json_t *yc_json_asset(const uint8_t id[YC_HASH_LEN], const struct yc_asset *a, uint64_t height);
+/* The short form of a listing of assets: {"id","title","grade","status","certificate",
+ * "registered_at","rights":[]}, the caller appending the names of the rights held. */
+json_t *yc_json_asset_held(const uint8_t id[YC_HASH_LEN], const struct yc_asset *a,
+                           uint64_t height);
+/* A right's record: {"holder","since"}. */
+json_t *yc_json_right(const struct yc_right_rec *r);
+/* Objection `id`: {"id","objector","reason","evidence","filed_at","outcome","resolved_at",
+ * "note"}. */
+json_t *yc_json_objection(const uint8_t id[YC_HASH_LEN], const struct yc_objection *ob);
+/* Version `version` of an asset: {"version","digest","height","time","note"}. */
+json_t *yc_json_asset_version(uint64_t version, const struct yc_asset_version *v);
+/* License `id`: {"id","asset","right","licensor","licensee","purposes","operations",
+ * "visibility","fee","max_uses","uses","not_before","until","until_time","granted_at",
+ * "revoked_at","status"}; "status" (yc_license_status) at block time now_ms. */
+json_t *yc_json_license(const uint8_t id[YC_HASH_LEN], const struct yc_license *l, uint64_t now_ms);
+/* Carry request `id`: {"id","subject","holder","recipient","categories","asset","status",
+ * "requested_at","closed_at","package","reason"}. */
+json_t *yc_json_carry(const uint8_t id[YC_HASH_LEN], const struct yc_carry *k);
+
+/* ---- the market and its supervision (market.h; json_market.c) ---- */
+
+/* Listing `id`: {"id","asset","seller","offer","price","sector","status","listed_at",
+ * "time","closed_at","appraisals","open_bids","deal","terms"}; "terms" null unless a
+ * license is offered. */
+json_t *yc_json_listing(const uint8_t id[YC_HASH_LEN], const struct yc_listing *l);
+/* Bid `id`: {"id","listing","bidder","price","escrow","expires","expires_time","height",
+ * "closed_at","status"}; "status" (yc_bid_status) at block time now_ms. */
+json_t *yc_json_bid(const uint8_t id[YC_HASH_LEN], const struct yc_bid *b, uint64_t now_ms);
+/* Appraisal `id`: {"id","appraiser","value","method","report","height","time"}. */
+json_t *yc_json_appraisal(const uint8_t id[YC_HASH_LEN], const struct yc_appraisal *a);
+/* Deal `id`: {"id","listing","bid","asset","offer","seller","buyer","price","fee",
+ * "exchange","payouts":[{"account","amount"}],"sector","cross_border","destination",
+ * "assessment","license","policy_version","height","index","time"}. */
+json_t *yc_json_deal(const uint8_t id[YC_HASH_LEN], const struct yc_deal *d);
+/* Pledge `id`: {"id","asset","pledgor","pledgee","amount","due","due_time","status",
+ * "created_at","closed_at"}. */
+json_t *yc_json_pledge(const uint8_t id[YC_HASH_LEN], const struct yc_pledge *p);
+/* A policy version: {"version","height","regulator","negative_list","alerts",
+ * "codes_added"} (version 0, nothing set yet: regulator null, empty lists). */
+json_t *yc_json_policy(const struct yc_policy *p);
+/* Credit record `id`: {"id","account","severity","reason","evidence","regulator","status",
+ * "height","time","resolved_at","note","objection"}. */
+json_t *yc_json_credit(const uint8_t id[YC_HASH_LEN], const struct yc_credit *c);
+/* An alert: {"kind","tx","type","height","index","time","account","asset","amount",
+ * "policy_version"}; the node's `alerts` method and `yuchain-audit violations` alike. */
+json_t *yc_json_alert(const struct yc_alert *a);
+/* A point of the price index: {"sector","period","period_start","count","volume","vwap",
+ * "high","low","last_height","last_tx"}. */
+json_t *yc_json_price_point(const struct yc_price_point *pp);
 
 #endif
