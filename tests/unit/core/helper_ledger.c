@@ -776,6 +776,44 @@ int tc_decode_code(struct tchain *tc, uint32_t who, enum yc_tx_type type, const 
     return rc;
 }
 
+struct mem_state *tc_replay(const struct tchain *tc, uint8_t root_out[YC_HASH_LEN])
+{
+    struct mem_state *m = mem_state_new();
+    struct yc_state_src src = mem_state_src(m);
+    yc_overlay *o;
+    uint8_t root[YC_HASH_LEN], prev_hash[YC_HASH_LEN];
+    const struct yc_write *w;
+    size_t n;
+
+    assert_int_equal(yc_overlay_create(&o, &src), YC_OK);
+    assert_int_equal(yc_genesis_state(o, &tc->g, root), YC_OK);
+    assert_int_equal(yc_overlay_writes(o, &w, &n), YC_OK);
+    mem_state_apply(m, w, n);
+    yc_overlay_destroy(o);
+    memcpy(prev_hash, tc->g.hash, YC_HASH_LEN);
+    for (size_t i = 0; i < tc->nblocks; i++) {
+        struct yc_block b;
+        uint32_t bad;
+        assert_int_equal(yc_block_decode(&b, tc->blocks[i], tc->block_lens[i]), YC_OK);
+        assert_memory_equal(b.hdr.prev_hash, prev_hash, YC_HASH_LEN);
+        assert_int_equal(yc_cert_verify(&b.cert, &tc->g, b.hdr.height, b.hash), YC_OK);
+        for (uint32_t k = 0; k < b.ntx; k++)
+            assert_int_equal(yc_tx_verify(&b.txs[k], tc->g.chain_id), YC_OK);
+        assert_int_equal(yc_overlay_create(&o, &src), YC_OK);
+        assert_int_equal(yc_exec_block(o, &tc->g, &b, root, &bad), YC_OK);
+        assert_int_equal(yc_overlay_writes(o, &w, &n), YC_OK);
+        mem_state_apply(m, w, n);
+        yc_overlay_destroy(o);
+        memcpy(root, b.hdr.state_root, YC_HASH_LEN);
+        memcpy(prev_hash, b.hash, YC_HASH_LEN);
+        yc_block_cleanup(&b);
+    }
+    assert_memory_equal(root, tc->root, YC_HASH_LEN);
+    if (root_out != NULL)
+        memcpy(root_out, root, YC_HASH_LEN);
+    return m;
+}
+
 void tc_commit(struct tchain *tc)
 {
     uint8_t root[YC_HASH_LEN];

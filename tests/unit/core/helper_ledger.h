@@ -171,6 +171,11 @@ int tc_decode_code(struct tchain *tc, uint32_t who, enum yc_tx_type type,
  * closed block is also sealed: header, txs and a certificate signed by the single
  * validator (the exchange's key), encoded into tc->blocks. */
 void tc_commit(struct tchain *tc);
+/* Replays the chain's sealed blocks from genesis over a fresh memory store, as a restarted
+ * node or the audit tool does: each block's parent, certificate and transaction
+ * signatures checked, and the last state root the chain's (asserted). Returns the store
+ * (mem_state_free it); root, if not NULL, gets the last state root. */
+struct mem_state *tc_replay(const struct tchain *tc, uint8_t root[YC_HASH_LEN]);
 /* Signs a COMMIT certificate for block `hash` at `height` by validators idx[0..n) whose
  * keys are signers[idx[i]] (signers indexed like g's validators). */
 void h_cert(struct yc_cert *c, const struct yc_genesis *g, yc_signer *const *signers,

@@ -155,17 +155,10 @@ static void test_block_records_and_rederives_outcomes(void **st)
     int results[2];
     uint8_t groot[YC_HASH_LEN];
 
-    /* genesis state and root, to execute the block on */
-    struct mem_state *m = mem_state_new();
+    /* genesis state and root, to execute the block on (no block sealed yet) */
+    struct mem_state *m = tc_replay(tc, groot);
     struct yc_state_src src = mem_state_src(m);
     yc_overlay *o;
-    const struct yc_write *w;
-    size_t nw;
-    assert_int_equal(yc_overlay_create(&o, &src), YC_OK);
-    assert_int_equal(yc_genesis_state(o, &tc->g, groot), YC_OK);
-    assert_int_equal(yc_overlay_writes(o, &w, &nw), YC_OK);
-    mem_state_apply(m, w, nw);
-    yc_overlay_destroy(o);
 
     hb_token(&f->body, tc->pub[TC_BOB], 1000000000);
     tc_make_tx(tc, TC_ALICE, YC_TX_TOKEN_TRANSFER, 0, &f->body, &txs[0]);

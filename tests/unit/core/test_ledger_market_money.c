@@ -56,34 +56,7 @@ static uint32_t trader(struct helper_rng *r)
 static void replay_blocks(struct tmarket *m)
 {
     struct tchain *tc = &m->tc;
-    struct mem_state *ms = mem_state_new();
-    struct yc_state_src src = mem_state_src(ms);
-    yc_overlay *o;
-    uint8_t root[32];
-    const struct yc_write *w;
-    size_t n;
-
-    assert_int_equal(yc_overlay_create(&o, &src), YC_OK);
-    assert_int_equal(yc_genesis_state(o, &tc->g, root), YC_OK);
-    assert_int_equal(yc_overlay_writes(o, &w, &n), YC_OK);
-    mem_state_apply(ms, w, n);
-    yc_overlay_destroy(o);
-    for (size_t i = 0; i < tc->nblocks; i++) {
-        struct yc_block b;
-        uint32_t bad;
-        assert_int_equal(yc_block_decode(&b, tc->blocks[i], tc->block_lens[i]), YC_OK);
-        for (uint32_t k = 0; k < b.ntx; k++) {
-            assert_int_equal(yc_tx_verify(&b.txs[k], tc->g.chain_id), YC_OK);
-        }
-        assert_int_equal(yc_overlay_create(&o, &src), YC_OK);
-        assert_int_equal(yc_exec_block(o, &tc->g, &b, root, &bad), YC_OK);
-        assert_int_equal(yc_overlay_writes(o, &w, &n), YC_OK);
-        mem_state_apply(ms, w, n);
-        yc_overlay_destroy(o);
-        memcpy(root, b.hdr.state_root, 32);
-        yc_block_cleanup(&b);
-    }
-    assert_memory_equal(root, tc->root, 32);
+    struct mem_state *ms = tc_replay(tc, NULL);
     assert_int_equal(mem_state_count(ms), mem_state_count(tc->ms));
     mem_state_free(ms);
 }

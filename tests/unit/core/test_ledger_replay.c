@@ -84,39 +84,10 @@ static void test_replay_from_genesis_then_again(void **st)
     assert_int_equal(tc_send(tc, TC_BOB, YC_TX_TOKEN_TRANSFER, &f->body, NULL), YC_OK);
     tc_commit(tc);
 
-    struct mem_state *m = mem_state_new();
+    uint8_t root[32];
+    struct mem_state *m = tc_replay(tc, root);
     struct yc_state_src src = mem_state_src(m);
     yc_overlay *o;
-    uint8_t root[32];
-    const struct yc_write *w;
-    size_t n;
-    assert_int_equal(yc_overlay_create(&o, &src), YC_OK);
-    assert_int_equal(yc_genesis_state(o, &tc->g, root), YC_OK);
-    assert_int_equal(yc_overlay_writes(o, &w, &n), YC_OK);
-    mem_state_apply(m, w, n);
-    yc_overlay_destroy(o);
-
-    uint8_t prev_hash[32];
-    memcpy(prev_hash, tc->g.hash, 32);
-    for (size_t i = 0; i < tc->nblocks; i++) {
-        struct yc_block b;
-        uint32_t bad;
-        assert_int_equal(yc_block_decode(&b, tc->blocks[i], tc->block_lens[i]), YC_OK);
-        assert_memory_equal(b.hdr.prev_hash, prev_hash, 32);
-        assert_int_equal(yc_cert_verify(&b.cert, &tc->g, b.hdr.height, b.hash), YC_OK);
-        for (uint32_t k = 0; k < b.ntx; k++) {
-            assert_int_equal(yc_tx_verify(&b.txs[k], tc->g.chain_id), YC_OK);
-        }
-        assert_int_equal(yc_overlay_create(&o, &src), YC_OK);
-        assert_int_equal(yc_exec_block(o, &tc->g, &b, root, &bad), YC_OK);
-        assert_int_equal(yc_overlay_writes(o, &w, &n), YC_OK);
-        mem_state_apply(m, w, n);
-        yc_overlay_destroy(o);
-        memcpy(root, b.hdr.state_root, 32);
-        memcpy(prev_hash, b.hash, 32);
-        yc_block_cleanup(&b);
-    }
-    assert_memory_equal(root, tc->root, 32);
 
     /* block 1 again on top of the replayed state: its first tx's nonce is spent */
     struct yc_block b;

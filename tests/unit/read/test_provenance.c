@@ -241,31 +241,7 @@ static void test_replay_gives_the_same_bytes(void **st)
 {
     struct fx *f = *st;
     struct tchain *tc = &f->tc;
-    struct mem_state *m = mem_state_new();
-    struct yc_state_src src = mem_state_src(m);
-    yc_overlay *o;
-    uint8_t root[32];
-    const struct yc_write *w;
-    size_t n;
-
-    assert_int_equal(yc_overlay_create(&o, &src), YC_OK);
-    assert_int_equal(yc_genesis_state(o, &tc->g, root), YC_OK);
-    assert_int_equal(yc_overlay_writes(o, &w, &n), YC_OK);
-    mem_state_apply(m, w, n);
-    yc_overlay_destroy(o);
-    for (size_t i = 0; i < tc->nblocks; i++) {
-        struct yc_block b;
-        uint32_t bad;
-        assert_int_equal(yc_block_decode(&b, tc->blocks[i], tc->block_lens[i]), YC_OK);
-        assert_int_equal(yc_overlay_create(&o, &src), YC_OK);
-        assert_int_equal(yc_exec_block(o, &tc->g, &b, root, &bad), YC_OK);
-        assert_int_equal(yc_overlay_writes(o, &w, &n), YC_OK);
-        mem_state_apply(m, w, n);
-        yc_overlay_destroy(o);
-        memcpy(root, b.hdr.state_root, 32);
-        yc_block_cleanup(&b);
-    }
-    assert_memory_equal(root, tc->root, 32);
+    struct mem_state *m = tc_replay(tc, NULL);
     for (int fmt = YC_PROV_JSON; fmt <= YC_PROV_TEXT; fmt++) {
         char *live = render(tc->ms, f->p, tc, (enum yc_prov_format)fmt);
         char *again = render(m, f->p, tc, (enum yc_prov_format)fmt);
