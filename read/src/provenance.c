@@ -40,6 +40,11 @@ static int grow(void **arr, size_t *cap, size_t n, size_t elem, size_t max)
     return YC_OK;
 }
 
+const char *yc__prov_rel_name(enum prov_rel r)
+{
+    return r == PROV_SELF ? "self" : r == PROV_ANCESTOR ? "ancestor" : "descendant";
+}
+
 long yc__prov_find_asset(const struct prov_graph *g, const uint8_t id[YC_HASH_LEN])
 {
     for (size_t i = 0; i < g->nassets; i++) {

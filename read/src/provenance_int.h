@@ -80,7 +80,14 @@ long yc__prov_find_license(const struct prov_graph *g, const uint8_t id[YC_HASH_
 /* Index of use id in g, or -1. */
 long yc__prov_find_use(const struct prov_graph *g, const uint8_t id[YC_HASH_LEN]);
 
+/* "self", "ancestor" or "descendant". */
+const char *yc__prov_rel_name(enum prov_rel r);
+
 /* Writers (provenance_render.c): append g in one format to out. */
 YC_WUR int yc__prov_render(const struct prov_graph *g, enum yc_prov_format f, struct yc_buf *out);
+/* The JSON writers (provenance_json.c): g as JSON (prov false) or W3C PROV-JSON (prov
+ * true), one compact line, appended to out. YC_OK, YC_ENOMEM, or yc_buf_append's
+ * YC_ELIMIT. */
+YC_WUR int yc__prov_render_json(const struct prov_graph *g, bool prov, struct yc_buf *out);
 
 #endif

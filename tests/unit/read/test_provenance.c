@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <jansson.h>
 
 #include "helper_asset.h"
 #include "yc/bech32.h"
@@ -19,6 +20,9 @@
 #include "yc/hash.h"
 #include "yc/objects.h"
 #include "yc/provenance.h"
+
+/* The product's title: text from a transaction, with a control character and CJK. */
+#define PRODUCT_TITLE "Credit model\t\u91cd\u5e86"
 
 struct fx {
     struct tchain tc;
@@ -72,7 +76,7 @@ static int setup(void **st)
     struct hb_asset p = {.digest_byte = 0xc1,
                          .self = tc->pub[TC_PROCESSOR],
                          .grade = "important",
-                         .title = "Credit model",
+                         .title = PRODUCT_TITLE,
                          .parents = (const uint8_t(*)[32])parents,
                          .nparents = 2,
                          .usage = f->use_a};
@@ -129,46 +133,37 @@ static bool has_hex(const char *s, const char *prefix, const uint8_t id[32])
     return strstr(s, want) != NULL;
 }
 
-/* Brackets balance outside strings, strings close, nothing but whitespace follows. */
-static bool json_shape_ok(const char *s)
+/* One JSON document, a line: parsed by jansson (nothing may follow it but its newline). */
+static json_t *parse_json(const char *s)
 {
-    int depth = 0;
-    bool str = false, esc = false, seen = false;
-    for (; *s; s++) {
-        if (str) {
-            if (esc) {
-                esc = false;
-            } else if (*s == '\\') {
-                esc = true;
-            } else if (*s == '"') {
-                str = false;
-            } else if ((unsigned char)*s < 0x20) {
-                return false;
-            }
-            continue;
-        }
-        if (*s == '"') {
-            str = true;
-        } else if (*s == '{' || *s == '[') {
-            depth++;
-            seen = true;
-        } else if (*s == '}' || *s == ']') {
-            if (--depth < 0) {
-                return false;
-            }
-        } else if (depth == 0 && seen && *s != '\n' && *s != ' ') {
-            return false;
-        }
-    }
-    return depth == 0 && !str && seen;
+    json_error_t e;
+    size_t n = strlen(s);
+    assert_true(n > 0 && s[n - 1] == '\n');
+    json_t *j = json_loadb(s, n - 1, 0, &e);
+    if (j == NULL)
+        fail_msg("not JSON (%s at %d): %s", e.text, e.position, s);
+    return j;
+}
+
+static const char *hex_of(char h[65], const uint8_t id[32])
+{
+    yc_hex(h, id, 32);
+    return h;
 }
 
 static void test_json_graph(void **st)
 {
     struct fx *f = *st;
     char *s = render(f->tc.ms, f->p, &f->tc, YC_PROV_JSON);
+    json_t *j = parse_json(s);
+    char h[65];
 
-    assert_true(json_shape_ok(s));
+    /* text from a transaction is carried as it is, control characters escaped */
+    json_t *self = json_array_get(json_object_get(j, "assets"), 0);
+    assert_string_equal(json_string_value(json_object_get(self, "id")), hex_of(h, f->p));
+    assert_string_equal(json_string_value(json_object_get(self, "title")), PRODUCT_TITLE);
+    assert_non_null(strstr(s, "\"title\":\"Credit model\\t\u91cd\u5e86\""));
+    json_decref(j);
     assert_true(has_hex(s, "{\"id\":\"", f->p));
     assert_true(has_hex(s, "\"id\":\"", f->a));
     assert_true(has_hex(s, "\"id\":\"", f->b));
@@ -214,7 +209,12 @@ static void test_dot_provjson_text(void **st)
     free(dot);
 
     char *pj = render(f->tc.ms, f->p, &f->tc, YC_PROV_PROVJSON);
-    assert_true(json_shape_ok(pj));
+    json_t *j = parse_json(pj);
+    char q[80], h[65];
+    snprintf(q, sizeof q, "yc:asset_%s", hex_of(h, f->p));
+    json_t *ent = json_object_get(json_object_get(j, "entity"), q);
+    assert_string_equal(json_string_value(json_object_get(ent, "prov:label")), PRODUCT_TITLE);
+    json_decref(j);
     const char *sections[] = {
         "\"prefix\"",         "\"entity\"", "\"activity\"",       "\"agent\"",
         "\"wasDerivedFrom\"", "\"used\"",   "\"wasGeneratedBy\"", "\"wasAssociatedWith\"",
