@@ -1,8 +1,9 @@
 /*
  * present.c — how the wallet's text output shows people and money: an account as its
  * registered name beside a shortened address, an amount in yuan with its unit, a use
- * count against its limit. --json output never goes through here (full addresses,
- * amounts in fen as decimal strings).
+ * count against its limit; and the one way a read-only question prints the node's answer
+ * (wallet_ask: as it is with --json, else a summary). --json output never goes through
+ * the text helpers (full addresses, amounts in fen as decimal strings).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,4 +89,25 @@ const char *wallet_uses(const char *used, const char *max, char out[WALLET_USES_
     snprintf(out, WALLET_USES_MAX, "%s of %s", used != NULL ? used : "0",
              unlimited ? "unlimited" : max);
     return out;
+}
+
+const char *wallet_str(json_t *o, const char *k, const char *dflt)
+{
+    const char *v = json_string_value(json_object_get(o, k));
+    return v != NULL ? v : dflt;
+}
+
+int wallet_ask(struct wallet *w, const char *method, json_t *params,
+               void (*text)(struct wallet *w, json_t *answer))
+{
+    json_t *res = NULL;
+    int ex = wallet_rpc(w, method, params, 0, &res, NULL);
+    if (ex != YC_EXIT_OK)
+        return ex;
+    if (w->json)
+        wallet_print_json(res);
+    else
+        text(w, res);
+    json_decref(res);
+    return YC_EXIT_OK;
 }

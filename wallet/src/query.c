@@ -199,12 +199,6 @@ static void fmt_time(json_t *o, const char *key, char out[YC_TIME_STR_MAX])
     yc_time_rfc3339(out, ms);
 }
 
-static const char *str_or(json_t *o, const char *key, const char *dflt)
-{
-    const char *s = json_string_value(json_object_get(o, key));
-    return s != NULL ? s : dflt;
-}
-
 /* Joins a JSON array of strings with commas into out. */
 static void join(json_t *arr, char *out, size_t cap)
 {
@@ -259,13 +253,13 @@ int cmd_consent_list(struct wallet *w, const struct wallet_args *a)
         join(json_object_get(c, "categories"), cats, sizeof cats);
         join(json_object_get(c, "purposes"), purps, sizeof purps);
         join(json_object_get(c, "operations"), ops, sizeof ops);
-        const char *party = str_or(c, by_processor ? "subject" : "processor", "?");
+        const char *party = wallet_str(c, by_processor ? "subject" : "processor", "?");
         printf("%s %-9s %s %s=%s categories=%s purposes=%s operations=%s until=%s uses=%s "
                "fee=%s per use\n",
-               str_or(c, "id", "?"), str_or(c, "status", "?"), by_processor ? "from" : "to",
+               wallet_str(c, "id", "?"), wallet_str(c, "status", "?"), by_processor ? "from" : "to",
                by_processor ? "subject" : "processor", wallet_who(w, party), cats, purps, ops,
-               until, wallet_uses(str_or(c, "uses", "0"), str_or(c, "max_uses", "0"), uses),
-               wallet_yuan(str_or(c, "fee_per_use", "0"), fee));
+               until, wallet_uses(wallet_str(c, "uses", "0"), wallet_str(c, "max_uses", "0"), uses),
+               wallet_yuan(wallet_str(c, "fee_per_use", "0"), fee));
     }
     if (json_array_size(list) == 0)
         wallet_info(w, "no consents");
@@ -295,7 +289,7 @@ int cmd_usage(struct wallet *w, const struct wallet_args *a)
     json_t *u;
     json_array_foreach(list, i, u)
     {
-        const char *t = str_or(u, "time", NULL);
+        const char *t = wallet_str(u, "time", NULL);
         char tbuf[YC_TIME_STR_MAX];
         if (t == NULL) {
             fmt_time(u, "time_ms", tbuf);
@@ -303,10 +297,10 @@ int cmd_usage(struct wallet *w, const struct wallet_args *a)
         }
         char fee[WALLET_YUAN_MAX];
         printf("%s user=%s purpose=%s operation=%s category=%s %s=%s fee=%s height=%s\n", t,
-               wallet_who(w, str_or(u, "user", "?")), str_or(u, "purpose", "?"),
-               str_or(u, "operation", "?"), str_or(u, "category", "-"),
-               str_or(u, "authority_kind", "authority"), str_or(u, "authority", "?"),
-               wallet_yuan(str_or(u, "fee", "0"), fee), str_or(u, "height", "?"));
+               wallet_who(w, wallet_str(u, "user", "?")), wallet_str(u, "purpose", "?"),
+               wallet_str(u, "operation", "?"), wallet_str(u, "category", "-"),
+               wallet_str(u, "authority_kind", "authority"), wallet_str(u, "authority", "?"),
+               wallet_yuan(wallet_str(u, "fee", "0"), fee), wallet_str(u, "height", "?"));
     }
     if (json_array_size(list) == 0)
         wallet_info(w, "no recorded use of data of %s", addr);

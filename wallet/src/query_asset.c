@@ -1,19 +1,13 @@
 /*
  * query_asset.c — read-only questions about assets and carries: `asset show`,
  * `asset list`, `asset provenance`, `carry list` and `usage --asset`. With --json the
- * node's answer is printed as it is; otherwise a short summary per line.
+ * node's answer is printed as it is; otherwise a short summary per line (wallet_ask).
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "wallet.h"
 #include "yc/bech32.h"
-
-static const char *s_or(json_t *o, const char *k, const char *dflt)
-{
-    const char *v = json_string_value(json_object_get(o, k));
-    return v != NULL ? v : dflt;
-}
 
 /* The hex id of positional 0, checked (exit code). */
 static int id_arg(const struct wallet_args *a, const char *what, char hex[2 * YC_HASH_LEN + 1])
@@ -38,63 +32,58 @@ static int addr_or_self(const struct wallet *w, const struct wallet_args *a, enu
     return ex;
 }
 
+static void show_asset(struct wallet *w, json_t *res)
+{
+    json_t *r = json_object_get(res, "rights");
+    printf("%s \"%s\"\n  status %s, certificate %s, grade %s, source %s, version %s\n",
+           wallet_str(res, "id", "?"), wallet_str(res, "title", "?"),
+           wallet_str(res, "status", "?"), wallet_str(res, "certificate", "-"),
+           wallet_str(res, "grade", "?"), wallet_str(res, "source", "?"),
+           wallet_str(res, "version", "?"));
+    static const char *const rights[] = {"hold", "process", "operate"};
+    for (size_t k = 0; k < 3; k++)
+        printf("  %-7s %s\n", rights[k],
+               wallet_who(w, wallet_str(json_object_get(r, rights[k]), "holder", "?")));
+    printf("  %zu objection(s), %zu license(s), %zu version(s), %zu derived product(s)\n",
+           json_array_size(json_object_get(res, "objections")),
+           json_array_size(json_object_get(res, "licenses")),
+           json_array_size(json_object_get(res, "versions")),
+           json_array_size(json_object_get(res, "children")));
+}
+
 int cmd_asset_show(struct wallet *w, const struct wallet_args *a)
 {
     char hex[2 * YC_HASH_LEN + 1];
-    json_t *res = NULL;
     int ex = id_arg(a, "asset id", hex);
-    if (ex == YC_EXIT_OK)
-        ex = wallet_rpc(w, "asset", json_pack("{s:s}", "id", hex), 0, &res, NULL);
     if (ex != YC_EXIT_OK)
         return ex;
-    if (w->json) {
-        wallet_print_json(res);
-    } else {
-        json_t *r = json_object_get(res, "rights");
-        printf("%s \"%s\"\n  status %s, certificate %s, grade %s, source %s, version %s\n", hex,
-               s_or(res, "title", "?"), s_or(res, "status", "?"), s_or(res, "certificate", "-"),
-               s_or(res, "grade", "?"), s_or(res, "source", "?"), s_or(res, "version", "?"));
-        static const char *const rights[] = {"hold", "process", "operate"};
-        for (size_t k = 0; k < 3; k++)
-            printf("  %-7s %s\n", rights[k],
-                   wallet_who(w, s_or(json_object_get(r, rights[k]), "holder", "?")));
-        printf("  %zu objection(s), %zu license(s), %zu version(s), %zu derived product(s)\n",
-               json_array_size(json_object_get(res, "objections")),
-               json_array_size(json_object_get(res, "licenses")),
-               json_array_size(json_object_get(res, "versions")),
-               json_array_size(json_object_get(res, "children")));
+    return wallet_ask(w, "asset", json_pack("{s:s}", "id", hex), show_asset);
+}
+
+static void show_assets(struct wallet *w, json_t *res)
+{
+    size_t i;
+    json_t *x;
+    json_array_foreach(json_object_get(res, "assets"), i, x)
+    {
+        json_t *r = json_object_get(x, "rights");
+        printf("%s %s %s", wallet_str(x, "id", "?"), wallet_str(x, "status", "?"),
+               wallet_str(x, "grade", "?"));
+        for (size_t k = 0; k < json_array_size(r); k++)
+            printf("%s%s", k == 0 ? " rights=" : ",", json_string_value(json_array_get(r, k)));
+        printf(" \"%s\"\n", wallet_str(x, "title", ""));
     }
-    json_decref(res);
-    return YC_EXIT_OK;
+    if (json_array_size(json_object_get(res, "assets")) == 0)
+        wallet_info(w, "%s holds no asset rights", wallet_str(res, "holder", "?"));
 }
 
 int cmd_asset_list(struct wallet *w, const struct wallet_args *a)
 {
     char addr[YC_ADDR_MAX];
-    json_t *res = NULL;
     int ex = addr_or_self(w, a, O_HOLDER, addr);
-    if (ex == YC_EXIT_OK)
-        ex = wallet_rpc(w, "assets", json_pack("{s:s}", "holder", addr), 0, &res, NULL);
     if (ex != YC_EXIT_OK)
         return ex;
-    if (w->json) {
-        wallet_print_json(res);
-    } else {
-        size_t i;
-        json_t *x;
-        json_array_foreach(json_object_get(res, "assets"), i, x)
-        {
-            json_t *r = json_object_get(x, "rights");
-            printf("%s %s %s", s_or(x, "id", "?"), s_or(x, "status", "?"), s_or(x, "grade", "?"));
-            for (size_t k = 0; k < json_array_size(r); k++)
-                printf("%s%s", k == 0 ? " rights=" : ",", json_string_value(json_array_get(r, k)));
-            printf(" \"%s\"\n", s_or(x, "title", ""));
-        }
-        if (json_array_size(json_object_get(res, "assets")) == 0)
-            wallet_info(w, "%s holds no asset rights", addr);
-    }
-    json_decref(res);
-    return YC_EXIT_OK;
+    return wallet_ask(w, "assets", json_pack("{s:s}", "holder", addr), show_assets);
 }
 
 int cmd_asset_provenance(struct wallet *w, const struct wallet_args *a)
@@ -113,47 +102,55 @@ int cmd_asset_provenance(struct wallet *w, const struct wallet_args *a)
     if (ex != YC_EXIT_OK)
         return ex;
     if (strcmp(fmt, "dot") == 0 && !w->json)
-        fputs(s_or(res, "dot", ""), stdout);
+        fputs(wallet_str(res, "dot", ""), stdout);
     else
         wallet_print_json(res);
     json_decref(res);
     return YC_EXIT_OK;
 }
 
+static void show_carries(struct wallet *w, json_t *res)
+{
+    size_t i;
+    json_t *x;
+    json_array_foreach(json_object_get(res, "carries"), i, x)
+        printf("%s %s holder=%s recipient=%s requested_at=%s\n", wallet_str(x, "id", "?"),
+               wallet_str(x, "status", "?"), wallet_who(w, wallet_str(x, "holder", "?")),
+               wallet_who(w, wallet_str(x, "recipient", "?")), wallet_str(x, "requested_at", "?"));
+}
+
 int cmd_carry_list(struct wallet *w, const struct wallet_args *a)
 {
     char addr[YC_ADDR_MAX];
-    json_t *res = NULL;
     bool by_holder = a->set[O_HOLDER];
     if (by_holder && a->set[O_SUBJECT]) {
         wallet_err("give either --subject or --holder");
         return YC_EXIT_USAGE;
     }
     int ex = addr_or_self(w, a, by_holder ? O_HOLDER : O_SUBJECT, addr);
-    if (ex == YC_EXIT_OK)
-        ex = wallet_rpc(w, "carries", json_pack("{s:s}", by_holder ? "holder" : "subject", addr), 0,
-                        &res, NULL);
     if (ex != YC_EXIT_OK)
         return ex;
-    if (w->json) {
-        wallet_print_json(res);
-    } else {
-        size_t i;
-        json_t *x;
-        json_array_foreach(json_object_get(res, "carries"), i, x)
-            printf("%s %s holder=%s recipient=%s requested_at=%s\n", s_or(x, "id", "?"),
-                   s_or(x, "status", "?"), wallet_who(w, s_or(x, "holder", "?")),
-                   wallet_who(w, s_or(x, "recipient", "?")), s_or(x, "requested_at", "?"));
-    }
-    json_decref(res);
-    return YC_EXIT_OK;
+    return wallet_ask(w, "carries", json_pack("{s:s}", by_holder ? "holder" : "subject", addr),
+                      show_carries);
+}
+
+static void show_uses(struct wallet *w, json_t *res)
+{
+    size_t i;
+    json_t *u;
+    char fee[WALLET_YUAN_MAX];
+    json_array_foreach(json_object_get(res, "usage"), i, u)
+        printf("%s user=%s purpose=%s operation=%s license=%s fee=%s height=%s\n",
+               wallet_str(u, "time", "?"), wallet_who(w, wallet_str(u, "user", "?")),
+               wallet_str(u, "purpose", "?"), wallet_str(u, "operation", "?"),
+               wallet_str(u, "authority", "?"), wallet_yuan(wallet_str(u, "fee", "0"), fee),
+               wallet_str(u, "height", "?"));
 }
 
 int cmd_usage_asset(struct wallet *w, const struct wallet_args *a)
 {
     uint8_t id[YC_HASH_LEN];
     char hex[2 * YC_HASH_LEN + 1];
-    json_t *res = NULL;
     if (a->set[O_SUBJECT]) {
         wallet_err("give either --subject or --asset");
         return YC_EXIT_USAGE;
@@ -162,21 +159,5 @@ int cmd_usage_asset(struct wallet *w, const struct wallet_args *a)
     if (ex != YC_EXIT_OK)
         return ex;
     yc_hex(hex, id, YC_HASH_LEN);
-    ex = wallet_rpc(w, "usage", json_pack("{s:s}", "asset", hex), 0, &res, NULL);
-    if (ex != YC_EXIT_OK)
-        return ex;
-    if (w->json) {
-        wallet_print_json(res);
-    } else {
-        size_t i;
-        json_t *u;
-        char fee[WALLET_YUAN_MAX];
-        json_array_foreach(json_object_get(res, "usage"), i, u)
-            printf("%s user=%s purpose=%s operation=%s license=%s fee=%s height=%s\n",
-                   s_or(u, "time", "?"), wallet_who(w, s_or(u, "user", "?")),
-                   s_or(u, "purpose", "?"), s_or(u, "operation", "?"), s_or(u, "authority", "?"),
-                   wallet_yuan(s_or(u, "fee", "0"), fee), s_or(u, "height", "?"));
-    }
-    json_decref(res);
-    return YC_EXIT_OK;
+    return wallet_ask(w, "usage", json_pack("{s:s}", "asset", hex), show_uses);
 }

@@ -10,12 +10,6 @@
 #include "wallet.h"
 #include "yc/bech32.h"
 
-static const char *s_or(json_t *o, const char *k, const char *dflt)
-{
-    const char *v = json_string_value(json_object_get(o, k));
-    return v != NULL ? v : dflt;
-}
-
 /* The address of --OPT or of positional 0 (when given), else of the wallet's key. */
 static int addr_arg(const struct wallet *w, const char *given, char addr[YC_ADDR_MAX])
 {
@@ -28,30 +22,14 @@ static int addr_arg(const struct wallet *w, const char *given, char addr[YC_ADDR
     return ex;
 }
 
-/* Calls method; prints the answer with --json, else hands it to `text`. */
-static int ask(struct wallet *w, const char *method, json_t *params,
-               void (*text)(struct wallet *w, json_t *res))
-{
-    json_t *res = NULL;
-    int ex = wallet_rpc(w, method, params, 0, &res, NULL);
-    if (ex != YC_EXIT_OK)
-        return ex;
-    if (w->json)
-        wallet_print_json(res);
-    else
-        text(w, res);
-    json_decref(res);
-    return YC_EXIT_OK;
-}
-
 static void listing_line(struct wallet *w, json_t *x)
 {
     char price[WALLET_YUAN_MAX];
     printf("%s %s %s asset=%s price=%s sector=%s seller=%s bids=%zu appraisals=%s\n",
-           s_or(x, "id", "?"), s_or(x, "status", "?"), s_or(x, "offer", "?"), s_or(x, "asset", "?"),
-           wallet_yuan(s_or(x, "price", "?"), price), s_or(x, "sector", "?"),
-           wallet_who(w, s_or(x, "seller", "?")), json_array_size(json_object_get(x, "open_bids")),
-           s_or(x, "appraisals", "0"));
+           wallet_str(x, "id", "?"), wallet_str(x, "status", "?"), wallet_str(x, "offer", "?"),
+           wallet_str(x, "asset", "?"), wallet_yuan(wallet_str(x, "price", "?"), price),
+           wallet_str(x, "sector", "?"), wallet_who(w, wallet_str(x, "seller", "?")),
+           json_array_size(json_object_get(x, "open_bids")), wallet_str(x, "appraisals", "0"));
 }
 
 static void show_listing(struct wallet *w, json_t *res)
@@ -61,18 +39,19 @@ static void show_listing(struct wallet *w, json_t *res)
     char a[WALLET_YUAN_MAX], b[WALLET_YUAN_MAX];
     listing_line(w, res);
     json_array_foreach(json_object_get(res, "appraisal_list"), i, x)
-        printf("  appraisal %s value=%s method=%s by %s\n", s_or(x, "id", "?"),
-               wallet_yuan(s_or(x, "value", "?"), a), s_or(x, "method", "?"),
-               wallet_who(w, s_or(x, "appraiser", "?")));
+        printf("  appraisal %s value=%s method=%s by %s\n", wallet_str(x, "id", "?"),
+               wallet_yuan(wallet_str(x, "value", "?"), a), wallet_str(x, "method", "?"),
+               wallet_who(w, wallet_str(x, "appraiser", "?")));
     json_array_foreach(json_object_get(res, "bids"), i, x)
-        printf("  bid %s %s price=%s by %s expires %s\n", s_or(x, "id", "?"),
-               s_or(x, "status", "?"), wallet_yuan(s_or(x, "price", "?"), a),
-               wallet_who(w, s_or(x, "bidder", "?")), s_or(x, "expires_time", "?"));
+        printf("  bid %s %s price=%s by %s expires %s\n", wallet_str(x, "id", "?"),
+               wallet_str(x, "status", "?"), wallet_yuan(wallet_str(x, "price", "?"), a),
+               wallet_who(w, wallet_str(x, "bidder", "?")), wallet_str(x, "expires_time", "?"));
     json_t *d = json_object_get(res, "deal_detail");
     if (json_is_object(d))
-        printf("  deal %s price=%s fee=%s buyer=%s cross_border=%s\n", s_or(d, "id", "?"),
-               wallet_yuan(s_or(d, "price", "?"), a), wallet_yuan(s_or(d, "fee", "?"), b),
-               wallet_who(w, s_or(d, "buyer", "?")),
+        printf("  deal %s price=%s fee=%s buyer=%s cross_border=%s\n", wallet_str(d, "id", "?"),
+               wallet_yuan(wallet_str(d, "price", "?"), a),
+               wallet_yuan(wallet_str(d, "fee", "?"), b),
+               wallet_who(w, wallet_str(d, "buyer", "?")),
                json_is_true(json_object_get(d, "cross_border")) ? "yes" : "no");
 }
 
@@ -84,7 +63,7 @@ int cmd_market_show(struct wallet *w, const struct wallet_args *a)
     if (ex != YC_EXIT_OK)
         return ex;
     yc_hex(hex, id, YC_HASH_LEN);
-    return ask(w, "listing", json_pack("{s:s}", "id", hex), show_listing);
+    return wallet_ask(w, "listing", json_pack("{s:s}", "id", hex), show_listing);
 }
 
 static void show_listings(struct wallet *w, json_t *res)
@@ -108,7 +87,7 @@ int cmd_market_listings(struct wallet *w, const struct wallet_args *a)
         yc_hex(hex, id, YC_HASH_LEN);
         json_object_set_new(params, "asset", json_string(hex));
     }
-    return ask(w, "listings", params, show_listings);
+    return wallet_ask(w, "listings", params, show_listings);
 }
 
 static void show_index(struct wallet *w, json_t *res)
@@ -117,11 +96,12 @@ static void show_index(struct wallet *w, json_t *res)
     size_t i;
     json_t *x;
     char vol[WALLET_YUAN_MAX], vwap[WALLET_YUAN_MAX], hi[WALLET_YUAN_MAX], lo[WALLET_YUAN_MAX];
-    json_array_foreach(json_object_get(res, "points"), i, x)
-        printf("%s %s count=%s volume=%s vwap=%s high=%s low=%s\n", s_or(x, "sector", "?"),
-               s_or(x, "period_start", "?"), s_or(x, "count", "?"),
-               wallet_yuan(s_or(x, "volume", "?"), vol), wallet_yuan(s_or(x, "vwap", "?"), vwap),
-               wallet_yuan(s_or(x, "high", "?"), hi), wallet_yuan(s_or(x, "low", "?"), lo));
+    json_array_foreach(json_object_get(res, "points"), i, x) printf(
+        "%s %s count=%s volume=%s vwap=%s high=%s low=%s\n", wallet_str(x, "sector", "?"),
+        wallet_str(x, "period_start", "?"), wallet_str(x, "count", "?"),
+        wallet_yuan(wallet_str(x, "volume", "?"), vol),
+        wallet_yuan(wallet_str(x, "vwap", "?"), vwap), wallet_yuan(wallet_str(x, "high", "?"), hi),
+        wallet_yuan(wallet_str(x, "low", "?"), lo));
 }
 
 int cmd_market_index(struct wallet *w, const struct wallet_args *a)
@@ -129,7 +109,7 @@ int cmd_market_index(struct wallet *w, const struct wallet_args *a)
     json_t *params = json_object();
     if (a->set[O_SECTOR])
         json_object_set_new(params, "sector", json_string(a->val[O_SECTOR]));
-    return ask(w, "price_index", params, show_index);
+    return wallet_ask(w, "price_index", params, show_index);
 }
 
 static void show_pledges(struct wallet *w, json_t *res)
@@ -137,11 +117,11 @@ static void show_pledges(struct wallet *w, json_t *res)
     size_t i;
     json_t *x;
     char amount[WALLET_YUAN_MAX];
-    json_array_foreach(json_object_get(res, "pledges"), i, x)
-        printf("%s %s asset=%s pledgor=%s pledgee=%s amount=%s due %s\n", s_or(x, "id", "?"),
-               s_or(x, "status", "?"), s_or(x, "asset", "?"),
-               wallet_who(w, s_or(x, "pledgor", "?")), wallet_who(w, s_or(x, "pledgee", "?")),
-               wallet_yuan(s_or(x, "amount", "?"), amount), s_or(x, "due_time", "?"));
+    json_array_foreach(json_object_get(res, "pledges"), i, x) printf(
+        "%s %s asset=%s pledgor=%s pledgee=%s amount=%s due %s\n", wallet_str(x, "id", "?"),
+        wallet_str(x, "status", "?"), wallet_str(x, "asset", "?"),
+        wallet_who(w, wallet_str(x, "pledgor", "?")), wallet_who(w, wallet_str(x, "pledgee", "?")),
+        wallet_yuan(wallet_str(x, "amount", "?"), amount), wallet_str(x, "due_time", "?"));
 }
 
 int cmd_pledge_list(struct wallet *w, const struct wallet_args *a)
@@ -153,13 +133,13 @@ int cmd_pledge_list(struct wallet *w, const struct wallet_args *a)
         if (ex != YC_EXIT_OK)
             return ex;
         yc_hex(hex, id, YC_HASH_LEN);
-        return ask(w, "pledges", json_pack("{s:s}", "asset", hex), show_pledges);
+        return wallet_ask(w, "pledges", json_pack("{s:s}", "asset", hex), show_pledges);
     }
     char addr[YC_ADDR_MAX];
     int ex = addr_arg(w, a->set[O_HOLDER] ? a->val[O_HOLDER] : NULL, addr);
     if (ex != YC_EXIT_OK)
         return ex;
-    return ask(w, "pledges", json_pack("{s:s}", "party", addr), show_pledges);
+    return wallet_ask(w, "pledges", json_pack("{s:s}", "party", addr), show_pledges);
 }
 
 static void show_policy(struct wallet *w, json_t *res)
@@ -170,8 +150,8 @@ static void show_policy(struct wallet *w, json_t *res)
     char *ca = json_dumps(json_object_get(res, "codes_added"), JSON_COMPACT);
     printf("policy version %s (height %s)\n  negative list %s\n  alerts %s\n"
            "  codes added to genesis's lists %s\n",
-           s_or(res, "version", "0"), s_or(res, "height", "0"), nl ? nl : "?", al ? al : "?",
-           ca ? ca : "{}");
+           wallet_str(res, "version", "0"), wallet_str(res, "height", "0"), nl ? nl : "?",
+           al ? al : "?", ca ? ca : "{}");
     free(nl);
     free(al);
     free(ca);
@@ -189,17 +169,19 @@ int cmd_policy_show(struct wallet *w, const struct wallet_args *a)
         }
         json_object_set_new(params, "version", json_string(a->val[O_POLICY_VERSION]));
     }
-    return ask(w, "policy", params, show_policy);
+    return wallet_ask(w, "policy", params, show_policy);
 }
 
 static void show_credit(struct wallet *w, json_t *res)
 {
     size_t i;
     json_t *x;
-    printf("%s credit %s\n", wallet_who(w, s_or(res, "address", "?")), s_or(res, "status", "?"));
+    printf("%s credit %s\n", wallet_who(w, wallet_str(res, "address", "?")),
+           wallet_str(res, "status", "?"));
     json_array_foreach(json_object_get(res, "records"), i, x)
-        printf("  %s %s %s reason=%s height=%s\n", s_or(x, "id", "?"), s_or(x, "severity", "?"),
-               s_or(x, "status", "?"), s_or(x, "reason", "?"), s_or(x, "height", "?"));
+        printf("  %s %s %s reason=%s height=%s\n", wallet_str(x, "id", "?"),
+               wallet_str(x, "severity", "?"), wallet_str(x, "status", "?"),
+               wallet_str(x, "reason", "?"), wallet_str(x, "height", "?"));
 }
 
 int cmd_credit_show(struct wallet *w, const struct wallet_args *a)
@@ -208,5 +190,5 @@ int cmd_credit_show(struct wallet *w, const struct wallet_args *a)
     int ex = addr_arg(w, a->npos > 0 ? a->pos[0] : NULL, addr);
     if (ex != YC_EXIT_OK)
         return ex;
-    return ask(w, "credit", json_pack("{s:s}", "address", addr), show_credit);
+    return wallet_ask(w, "credit", json_pack("{s:s}", "address", addr), show_credit);
 }

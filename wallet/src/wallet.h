@@ -56,6 +56,13 @@ void wallet_names_free(struct wallet *w);
 const char *wallet_yuan(const char *fen, char out[WALLET_YUAN_MAX]);
 /* A use count against its limit: "3 of 10", or "3 of unlimited" when the limit is 0. */
 const char *wallet_uses(const char *used, const char *max, char out[WALLET_USES_MAX]);
+/* The string member k of a node's answer o, or dflt when it is absent or not a string. */
+const char *wallet_str(json_t *o, const char *k, const char *dflt);
+/* A read-only question: asks the node `method` (params stolen) and prints its answer as it
+ * is with --json, else hands it to text(w, answer) (a summary for people). Returns an
+ * exit code (wallet_rpc's on failure). */
+int wallet_ask(struct wallet *w, const char *method, json_t *params,
+               void (*text)(struct wallet *w, json_t *answer));
 
 /* Resolves the global options (and environment, defaults) into *w. Returns an exit code
  * (0 ok, 78 when no wallet directory can be determined). */
