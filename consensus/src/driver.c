@@ -206,15 +206,7 @@ static int drive(yc_drv *d, uint64_t now)
             d->hinted = rd.peer_height;
             d->io.sync_hint(d->io.ctx, rd.peer_height);
         }
-        /* 3. proposals to check: verdicts come back as yc_drv_checked */
-        for (size_t i = 0; i < rd.nproposals; i++)
-            d->io.check(d->io.ctx, &rd.proposals[i]);
-        for (size_t i = 0; i < rd.nevidence; i++)
-            note(d, &(struct yc_drv_note){.kind = YC_DRV_NOTE_EVIDENCE,
-                                          .height = rd.height,
-                                          .view = rd.view,
-                                          .evidence = &rd.evidence[i]});
-        /* 4. the commit: stored before it is decided */
+        /* 3. the commit: stored before it is decided */
         const struct yc_valset *next = NULL;
         bool committed = rd.has_commit;
         uint64_t ch = rd.commit.height;
@@ -225,6 +217,16 @@ static int drive(yc_drv *d, uint64_t now)
             if (rc != YC_OK)
                 return stop(d, rc);
         }
+        /* 4. proposals to check, but none of the height just stored (the commit came
+         * before the PRE-PREPARE): verdicts come back as yc_drv_checked */
+        for (size_t i = 0; i < rd.nproposals; i++)
+            if (!committed || rd.proposals[i].height > ch)
+                d->io.check(d->io.ctx, &rd.proposals[i]);
+        for (size_t i = 0; i < rd.nevidence; i++)
+            note(d, &(struct yc_drv_note){.kind = YC_DRV_NOTE_EVIDENCE,
+                                          .height = rd.height,
+                                          .view = rd.view,
+                                          .evidence = &rd.evidence[i]});
         if (rd.want_proposal) {
             if (!d->want || d->want_h != rd.height || d->want_v != rd.view)
                 d->nothing = false; /* a new height or view: try the mempool again */

@@ -4,7 +4,7 @@
  * Event loop: a binary heap of events ordered by (time, sequence number); the
  * sequence number breaks ties, so one seed gives one run. Each instance runs the
  * driver yuchaind runs (yc/driver.h), which orders everything (journal records first,
- * then messages, proposals to check, the commit to store, a block when the node is the
+ * then messages, the commit to store, proposals to check, a block when the node is the
  * primary); its effects here are the simulator's (io_* below). Block sync: every
  * instance announces its height; a peer that is ahead answers with the next block and
  * its certificate, which the receiver checks before storing.

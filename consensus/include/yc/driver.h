@@ -13,11 +13,12 @@
  *   1. persist its journal records — a failed persist stops the driver before anything
  *      of that ready is sent, so no vote leaves before it is durable;
  *   2. send its messages;
- *   3. start checking other primaries' proposals (the verdict comes back later, as
- *      yc_drv_checked);
- *   4. store the committed block with its certificate — and only once it is stored,
+ *   3. store the committed block with its certificate — and only once it is stored,
  *      decide the next height (pbft_decided), then let the journal be pruned; a failed
  *      store stops the driver;
+ *   4. start checking other primaries' proposals (the verdict comes back later, as
+ *      yc_drv_checked), except one of the height just stored: a commit can come in the
+ *      ready that hands out the PRE-PREPARE, and a decided height needs no verdict;
  *   5. build this node's block when it is the primary and the batch is due.
  *
  * The callback rule: an effect never calls the driver; what it starts answers through

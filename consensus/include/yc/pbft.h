@@ -198,8 +198,9 @@ YC_WUR int pbft_decided(pbft_node *n, uint64_t height, const uint8_t hash[YC_HAS
 bool pbft_has_ready(const pbft_node *n);
 /*
  * Fills *rd with everything produced since the last call. Handle it in this order:
- * persist rd->records (append, sync), THEN send rd->msgs, execute rd->proposals,
- * store rd->commit and call pbft_decided, propose if rd->want_proposal; then
+ * persist rd->records (append, sync), THEN send rd->msgs, store rd->commit and call
+ * pbft_decided, execute rd->proposals (not one of the height just committed: its
+ * verdict would be stale), propose if rd->want_proposal; then
  * pbft_advance. Pointers stay valid until pbft_advance (outputs of inputs given in
  * between wait for the next ready). The block of ready.commit may not have passed
  * through ready.proposals (this node may have been behind): execute it when storing.

@@ -7,15 +7,15 @@
  *   persist   store_journal_append (synced); a failure stops the node before anything
  *             of that ready is sent (yc__node_fatal, exit 74);
  *   send      the transport (net.c);
+ *   store     the committed block with its certificate, one synced batch; a block never
+ *             executed here (re-proposed after a restart) is executed now: its
+ *             certificate makes it final, so a failure means this node diverged (abort);
  *   check     decode the whole proposal (consensus read its header only), check its
  *             header (chain, height, parent, proposer = primary of the header's view, time
  *             strictly after the parent's and at most max_time_drift_ms ahead of our
  *             clock), its signatures on the verify pool, then execute it to the header's
  *             state root; the verdict is fed back (yc_drv_checked) from the verify pool's
  *             callback or, when known at once, on the next turn through the pump;
- *   store     the committed block with its certificate, one synced batch; a block never
- *             executed here (re-proposed after a restart) is executed now: its
- *             certificate makes it final, so a failure means this node diverged (abort);
  *   build     this node's block from the mempool (producer.c);
  *   arm       the wake timer; sync_hint: block sync; prune: the journal; note: the log.
  *

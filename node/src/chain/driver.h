@@ -1,8 +1,8 @@
 /*
  * driver.h — the node's consensus driver: a libuv shell (driver.c) around the pure
  * driver of consensus/ (yc/driver.h), which decides the order of everything (persist
- * journal records, then send; check proposals; store the committed block, then decide
- * the next height) and when to propose. Even a one-validator chain goes through it (a
+ * journal records, then send; store the committed block, then decide the next height;
+ * check proposals) and when to propose. Even a one-validator chain goes through it (a
  * quorum of itself), so a consortium only adds validators and the transport.
  *
  * The shell builds this node's proposals (producer.c) when the driver asks (the batch

@@ -42,6 +42,7 @@ struct node {
     bool fail_persist, fail_store; /* the next such effect fails */
     bool reject;                   /* answers every proposal with ok = false */
     bool hold_checks;              /* leaves verdicts unanswered */
+    bool late_preprepare;          /* PRE-PREPAREs to it wait in net->late */
     int build_rc;                  /* what build returns (YC_OK: a block) */
     uint64_t max_height;           /* build finds nothing above */
     uint8_t tip[YC_HASH_LEN];      /* hash of the last stored block */
@@ -70,6 +71,8 @@ struct net {
     size_t qhead, qtail;
     struct qcheck checks[MAXQ];
     size_t ctail;
+    struct qmsg late[8]; /* PRE-PREPAREs held back for late_preprepare nodes */
+    size_t nlate;
     uint64_t now;
 };
 
@@ -94,6 +97,16 @@ static int io_persist(void *ctx, uint64_t height, const uint8_t *rec, size_t len
     return YC_OK;
 }
 
+/* Whether a message is a PRE-PREPARE: its "type" text is "preprepare". */
+static bool is_preprepare(const uint8_t *msg, size_t len)
+{
+    static const char type[] = "preprepare";
+    for (size_t i = 0; i + sizeof type - 1 <= len; i++)
+        if (memcmp(msg + i, type, sizeof type - 1) == 0)
+            return true;
+    return false;
+}
+
 static void io_send(void *ctx, uint32_t to, const uint8_t *msg, size_t len)
 {
     struct node *x = ctx;
@@ -104,9 +117,14 @@ static void io_send(void *ctx, uint32_t to, const uint8_t *msg, size_t len)
     for (uint32_t v = 0; v < net->n; v++) {
         if (v == x->idx || (to != PBFT_BROADCAST && to != v))
             continue;
+        struct qmsg m = {.from = x->idx, .to = v, .bytes = yc_memdup(msg, len), .len = len};
+        if (net->nodes[v].late_preprepare && is_preprepare(msg, len)) {
+            assert_true(net->nlate < sizeof net->late / sizeof net->late[0]);
+            net->late[net->nlate++] = m;
+            continue;
+        }
         assert_true(net->qtail < MAXQ);
-        net->q[net->qtail++] =
-            (struct qmsg){.from = x->idx, .to = v, .bytes = yc_memdup(msg, len), .len = len};
+        net->q[net->qtail++] = m;
     }
 }
 
@@ -237,6 +255,8 @@ static void net_free(struct net *net)
     }
     for (size_t k = net->qhead; k < net->qtail; k++)
         yc_free(net->q[k].bytes);
+    for (size_t k = 0; k < net->nlate; k++)
+        yc_free(net->late[k].bytes);
     fx_cleanup(&net->fx);
 }
 
@@ -420,6 +440,41 @@ static void test_no_vote_before_verdict(void **state)
     net_free(&net);
 }
 
+/* A backup that gets the quorum of COMMITs before the PRE-PREPARE commits the height in
+ * the ready that hands out the proposal: the block is stored first and the proposal of
+ * the height just decided is not checked (a check would be wasted work, its verdict
+ * stale). */
+static void test_commit_before_check(void **state)
+{
+    (void)state;
+    struct net net;
+    net_init(&net, N, 1);
+    uint32_t b = (pbft_primary(N, 1, 0) + 1) % N;
+    struct node *x = &net.nodes[b];
+    x->late_preprepare = true;
+    net_start(&net);
+    run(&net, 0);
+    for (uint32_t i = 0; i < N; i++)
+        assert_int_equal(net.nodes[i].stored, i == b ? 0 : 1);
+    /* the PREPAREs and COMMITs are in; the block comes last */
+    assert_int_equal(net.nlate, 1);
+    struct qmsg m = net.late[0];
+    net.nlate = 0;
+    int refused;
+    x->last_rc = yc_drv_step(x->d, m.from, m.bytes, m.len, net.now, &refused);
+    yc_free(m.bytes);
+    assert_int_equal(x->last_rc, YC_OK);
+    assert_int_equal(refused, YC_OK);
+    assert_int_equal(x->stored, 1);
+    assert_true(find(x, K_STORE, 1, 0) >= 0);
+    assert_int_equal(find(x, K_CHECK, 1, 0), -1);
+    assert_int_equal(find(x, K_SEND, 0, 0), -1); /* it never voted at height 1 */
+    struct yc_drv_status st;
+    yc_drv_status(x->d, &st);
+    assert_int_equal(st.height, 2);
+    net_free(&net);
+}
+
 static void test_when_to_propose(void **state)
 {
     (void)state;
@@ -510,6 +565,7 @@ int main(void)
         cmocka_unit_test(test_failed_persist_sends_nothing),
         cmocka_unit_test(test_failed_store_stops),
         cmocka_unit_test(test_no_vote_before_verdict),
+        cmocka_unit_test(test_commit_before_check),
         cmocka_unit_test(test_when_to_propose),
         cmocka_unit_test(test_startup_hold),
     };
