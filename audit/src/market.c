@@ -555,6 +555,20 @@ static void json_str(struct out *o, const char *s)
     out_put(o, "\"", 1);
 }
 
+/* True if s is printable ASCII without '"' or '\\' (almost every value: addresses, hex,
+ * times, codes), which json_str would write as it is; its length in *len. One pass instead
+ * of a UTF-8 check, a length and json_str's scan. */
+static bool json_plain(const char *s, size_t *len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    for (; p[i] != 0; i++)
+        if (p[i] < 0x20 || p[i] > 0x7e || p[i] == '"' || p[i] == '\\')
+            return false;
+    *len = i;
+    return true;
+}
+
 struct sink {
     const char *format; /* "csv" | "jsonl" */
     const struct audit_attempts *attempts;
@@ -606,13 +620,20 @@ static void emit(struct sink *s, const struct row *r, uint64_t t)
     json_str(o, s->kind);
     for (size_t i = 0; i < r->n; i++) {
         const struct col *c = &r->c[i];
-        if (!c->null && c->type == C_STR &&
+        size_t len = 0;
+        bool plain = !c->null && c->type == C_STR && json_plain(c->sval, &len);
+        if (!c->null && c->type == C_STR && !plain &&
             !yc_utf8_valid((const uint8_t *)c->sval, strlen(c->sval)))
             continue;
-        out_put(o, ",", 1);
-        json_str(o, c->name);
-        out_put(o, ":", 1);
-        if (c->null) {
+        /* the member's name: a column name, plain ASCII written as it is */
+        out_put(o, ",\"", 2);
+        out_str(o, c->name);
+        out_put(o, "\":", 2);
+        if (plain) {
+            out_put(o, "\"", 1);
+            out_put(o, c->sval, len);
+            out_put(o, "\"", 1);
+        } else if (c->null) {
             out_str(o, "null");
         } else if (c->type == C_U64) {
             out_put(o, "\"", 1);
