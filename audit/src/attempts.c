@@ -202,10 +202,9 @@ json_t *audit_attempt_json(const struct audit_attempt *a)
     json_object_set_new(o, "time", yc_json_time(a->time_ms));
     json_object_set_new(o, "sender", yc_json_addr(a->sender));
     json_object_set_new(o, "authority_kind", str_or_null(a->authority_kind));
-    json_object_set_new(o, "authority", use ? yc_json_hex(a->authority, YC_HASH_LEN) : json_null());
+    json_object_set_new(o, "authority", yc_json_id_or_null(use, a->authority));
     json_object_set_new(o, "subject", a->has_subject ? yc_json_addr(a->subject) : json_null());
-    json_object_set_new(o, "asset",
-                        a->has_asset ? yc_json_hex(a->asset, YC_HASH_LEN) : json_null());
+    json_object_set_new(o, "asset", yc_json_id_or_null(a->has_asset, a->asset));
     json_object_set_new(o, "purpose", use ? str_or_null(a->purpose) : json_null());
     json_object_set_new(o, "operation", use ? str_or_null(a->operation) : json_null());
     json_object_set_new(o, "category", use ? str_or_null(a->category) : json_null());

@@ -71,6 +71,16 @@ json_t *yc_json_slice(const struct yc_slice *s)
     return j ? j : json_null();
 }
 
+json_t *yc_json_slice_or_null(const struct yc_slice *s)
+{
+    return s->len > 0 ? yc_json_slice(s) : json_null();
+}
+
+json_t *yc_json_id_or_null(bool has, const uint8_t id[YC_HASH_LEN])
+{
+    return has ? yc_json_hex(id, YC_HASH_LEN) : json_null();
+}
+
 json_t *yc_json_list(const struct yc_list *l)
 {
     json_t *a = json_array();

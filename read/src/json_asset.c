@@ -8,16 +8,6 @@
 #include "yc/json.h"
 #include "yc/objects.h"
 
-static json_t *hex_or_null(bool has, const uint8_t id[YC_HASH_LEN])
-{
-    return has ? yc_json_hex(id, YC_HASH_LEN) : json_null();
-}
-
-static json_t *text_or_null(const struct yc_slice *s)
-{
-    return s->len > 0 ? yc_json_slice(s) : json_null();
-}
-
 json_t *yc_json_asset(const uint8_t id[YC_HASH_LEN], const struct yc_asset *a, uint64_t height)
 {
     json_t *o = json_object();
@@ -44,7 +34,7 @@ json_t *yc_json_asset(const uint8_t id[YC_HASH_LEN], const struct yc_asset *a, u
     json_object_set_new(o, "openness", yc_json_slice(&a->openness));
     json_object_set_new(o, "sector", yc_json_slice(&a->sector));
     json_object_set_new(o, "status", json_string(yc_asset_status(a, height)));
-    json_object_set_new(o, "certificate", text_or_null(&a->certificate));
+    json_object_set_new(o, "certificate", yc_json_slice_or_null(&a->certificate));
     json_object_set_new(o, "certified_at", yc_json_u64_or_null(a->certified_at));
     json_object_set_new(o, "registrant", yc_json_addr(a->registrant));
     json_object_set_new(o, "registered_at", yc_json_u64(a->registered_at));
@@ -53,7 +43,7 @@ json_t *yc_json_asset(const uint8_t id[YC_HASH_LEN], const struct yc_asset *a, u
     json_object_set_new(o, "objections_open", yc_json_u64(a->objections_open));
     json_object_set_new(o, "retired_at", yc_json_u64_or_null(a->retired_at));
     json_object_set_new(o, "voided_at", yc_json_u64_or_null(a->voided_at));
-    json_object_set_new(o, "usage", hex_or_null(a->has_usage, a->usage));
+    json_object_set_new(o, "usage", yc_json_id_or_null(a->has_usage, a->usage));
     json_object_set_new(o, "parents", parents);
     json_object_set_new(o, "contributors", contrib);
     return o;
@@ -63,8 +53,9 @@ json_t *yc_json_asset_held(const uint8_t id[YC_HASH_LEN], const struct yc_asset 
 {
     return json_pack("{s:o*,s:o*,s:o*,s:s,s:o*,s:o*,s:[]}", "id", yc_json_hex(id, YC_HASH_LEN),
                      "title", yc_json_slice(&a->title), "grade", yc_json_slice(&a->grade), "status",
-                     yc_asset_status(a, height), "certificate", text_or_null(&a->certificate),
-                     "registered_at", yc_json_u64(a->registered_at), "rights");
+                     yc_asset_status(a, height), "certificate",
+                     yc_json_slice_or_null(&a->certificate), "registered_at",
+                     yc_json_u64(a->registered_at), "rights");
 }
 
 json_t *yc_json_right(const struct yc_right_rec *r)
@@ -80,14 +71,14 @@ json_t *yc_json_objection(const uint8_t id[YC_HASH_LEN], const struct yc_objecti
                      yc_json_slice(&ob->reason), "evidence", yc_json_hex(ob->evidence, YC_HASH_LEN),
                      "filed_at", yc_json_u64(ob->filed_at), "outcome", yc_json_slice(&ob->outcome),
                      "resolved_at", yc_json_u64_or_null(ob->resolved_at), "note",
-                     text_or_null(&ob->note));
+                     yc_json_slice_or_null(&ob->note));
 }
 
 json_t *yc_json_asset_version(uint64_t version, const struct yc_asset_version *v)
 {
     return json_pack("{s:o*,s:o*,s:o*,s:o*,s:o*}", "version", yc_json_u64(version), "digest",
                      yc_json_hex(v->digest, YC_HASH_LEN), "height", yc_json_u64(v->height), "time",
-                     yc_json_time(v->time_ms), "note", text_or_null(&v->note));
+                     yc_json_time(v->time_ms), "note", yc_json_slice_or_null(&v->note));
 }
 
 json_t *yc_json_license(const uint8_t id[YC_HASH_LEN], const struct yc_license *l, uint64_t now_ms)
@@ -125,11 +116,11 @@ json_t *yc_json_carry(const uint8_t id[YC_HASH_LEN], const struct yc_carry *k)
     json_object_set_new(o, "holder", yc_json_addr(k->holder));
     json_object_set_new(o, "recipient", yc_json_addr(k->recipient));
     json_object_set_new(o, "categories", yc_json_list(&k->categories));
-    json_object_set_new(o, "asset", hex_or_null(k->has_asset, k->asset));
+    json_object_set_new(o, "asset", yc_json_id_or_null(k->has_asset, k->asset));
     json_object_set_new(o, "status", yc_json_slice(&k->status));
     json_object_set_new(o, "requested_at", yc_json_u64(k->requested_at));
     json_object_set_new(o, "closed_at", yc_json_u64_or_null(k->closed_at));
-    json_object_set_new(o, "package", hex_or_null(k->has_package, k->package));
-    json_object_set_new(o, "reason", text_or_null(&k->reason));
+    json_object_set_new(o, "package", yc_json_id_or_null(k->has_package, k->package));
+    json_object_set_new(o, "reason", yc_json_slice_or_null(&k->reason));
     return o;
 }

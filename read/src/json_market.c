@@ -15,16 +15,6 @@ static json_t *hex32(const uint8_t *p)
     return yc_json_hex(p, YC_HASH_LEN);
 }
 
-static json_t *hex_or_null(bool has, const uint8_t *p)
-{
-    return has ? hex32(p) : json_null();
-}
-
-static json_t *text_or_null(const struct yc_slice *s)
-{
-    return s->len > 0 ? yc_json_slice(s) : json_null();
-}
-
 static json_t *pubs_json(const uint8_t (*pubs)[YC_PUBKEY_LEN], uint32_t n)
 {
     json_t *a = json_array();
@@ -55,7 +45,7 @@ json_t *yc_json_listing(const uint8_t id[YC_HASH_LEN], const struct yc_listing *
     json_object_set_new(o, "closed_at", yc_json_u64_or_null(l->closed_at));
     json_object_set_new(o, "appraisals", yc_json_u64(l->appraisals));
     json_object_set_new(o, "open_bids", bids);
-    json_object_set_new(o, "deal", hex_or_null(l->has_deal, l->deal));
+    json_object_set_new(o, "deal", yc_json_id_or_null(l->has_deal, l->deal));
     if (l->visibility.len > 0) {
         json_t *t = json_object();
         json_object_set_new(t, "operations", yc_json_list(&l->operations));
@@ -123,9 +113,9 @@ json_t *yc_json_deal(const uint8_t id[YC_HASH_LEN], const struct yc_deal *d)
     json_object_set_new(o, "payouts", pay);
     json_object_set_new(o, "sector", yc_json_slice(&d->sector));
     json_object_set_new(o, "cross_border", json_boolean(d->cross_border));
-    json_object_set_new(o, "destination", text_or_null(&d->destination));
-    json_object_set_new(o, "assessment", hex_or_null(d->has_assessment, d->assessment));
-    json_object_set_new(o, "license", hex_or_null(d->has_license, d->license));
+    json_object_set_new(o, "destination", yc_json_slice_or_null(&d->destination));
+    json_object_set_new(o, "assessment", yc_json_id_or_null(d->has_assessment, d->assessment));
+    json_object_set_new(o, "license", yc_json_id_or_null(d->has_license, d->license));
     json_object_set_new(o, "policy_version", yc_json_u64(d->policy_version));
     json_object_set_new(o, "height", yc_json_u64(d->height));
     json_object_set_new(o, "index", yc_json_u64(d->index));
@@ -194,7 +184,7 @@ json_t *yc_json_credit(const uint8_t id[YC_HASH_LEN], const struct yc_credit *c)
     json_object_set_new(o, "height", yc_json_u64(c->height));
     json_object_set_new(o, "time", yc_json_time(c->time_ms));
     json_object_set_new(o, "resolved_at", yc_json_u64_or_null(c->resolved_at));
-    json_object_set_new(o, "note", text_or_null(&c->note));
+    json_object_set_new(o, "note", yc_json_slice_or_null(&c->note));
     json_object_set_new(o, "objection",
                         c->has_objection ? json_pack("{s:o*,s:o*}", "reason",
                                                      yc_json_slice(&c->objection_reason),
@@ -215,7 +205,7 @@ json_t *yc_json_alert(const struct yc_alert *a)
     json_object_set_new(o, "index", yc_json_u64(a->index));
     json_object_set_new(o, "time", yc_json_time(a->time_ms));
     json_object_set_new(o, "account", a->has_account ? yc_json_addr(a->account) : json_null());
-    json_object_set_new(o, "asset", hex_or_null(a->has_asset, a->asset));
+    json_object_set_new(o, "asset", yc_json_id_or_null(a->has_asset, a->asset));
     json_object_set_new(o, "amount", yc_json_u64(a->amount));
     json_object_set_new(o, "policy_version", yc_json_u64(a->policy_version));
     return o;

@@ -56,18 +56,13 @@ json_t *yc_json_consent(const uint8_t id[YC_HASH_LEN], const struct yc_consent *
     return o;
 }
 
-static json_t *hex_or_null(bool has, const uint8_t id[YC_HASH_LEN])
-{
-    return has ? yc_json_hex(id, YC_HASH_LEN) : json_null();
-}
-
 json_t *yc_json_usage(const uint8_t id[YC_HASH_LEN], const struct yc_usage *u)
 {
     json_t *o = json_object();
     if (!o)
         return NULL;
     json_object_set_new(o, "id", yc_json_hex(id, YC_HASH_LEN));
-    json_object_set_new(o, "asset", hex_or_null(u->has_asset, u->asset));
+    json_object_set_new(o, "asset", yc_json_id_or_null(u->has_asset, u->asset));
     json_object_set_new(o, "authority", yc_json_hex(u->authority, YC_HASH_LEN));
     json_object_set_new(o, "authority_kind", yc_json_slice(&u->authority_kind));
     json_object_set_new(o, "user", yc_json_addr(u->user));
@@ -79,7 +74,7 @@ json_t *yc_json_usage(const uint8_t id[YC_HASH_LEN], const struct yc_usage *u)
     json_object_set_new(o, "height", yc_json_u64(u->height));
     json_object_set_new(o, "time", yc_json_time(u->time_ms));
     json_object_set_new(o, "time_ms", yc_json_u64(u->time_ms));
-    json_object_set_new(o, "input", hex_or_null(u->has_input, u->input));
-    json_object_set_new(o, "output", hex_or_null(u->has_output, u->output));
+    json_object_set_new(o, "input", yc_json_id_or_null(u->has_input, u->input));
+    json_object_set_new(o, "output", yc_json_id_or_null(u->has_output, u->output));
     return o;
 }

@@ -68,11 +68,6 @@ static json_t *hex32(const uint8_t id[YC_HASH_LEN])
     return yc_json_hex(id, YC_HASH_LEN);
 }
 
-static json_t *hex_or_null(bool has, const uint8_t id[YC_HASH_LEN])
-{
-    return has ? hex32(id) : json_null();
-}
-
 /* ---- json ---- */
 
 static json_t *asset_json(struct jb *b, const struct prov_graph *g, const struct prov_asset *pa)
@@ -91,7 +86,7 @@ static json_t *asset_json(struct jb *b, const struct prov_graph *g, const struct
     set(b, o, "openness", yc_json_slice(&a->openness));
     set(b, o, "sector", yc_json_slice(&a->sector));
     set(b, o, "status", json_string(yc_asset_status(a, g->height)));
-    set(b, o, "certificate", a->certificate.len > 0 ? yc_json_slice(&a->certificate) : json_null());
+    set(b, o, "certificate", yc_json_slice_or_null(&a->certificate));
     set(b, o, "registrant", yc_json_addr(a->registrant));
     set(b, o, "registered_at", yc_json_u64(a->registered_at));
     set(b, o, "time", yc_json_time(a->time_ms));
@@ -105,7 +100,7 @@ static json_t *asset_json(struct jb *b, const struct prov_graph *g, const struct
         push(b, contrib, c);
     }
     set(b, o, "contributors", contrib);
-    set(b, o, "usage", hex_or_null(a->has_usage, a->usage));
+    set(b, o, "usage", yc_json_id_or_null(a->has_usage, a->usage));
     for (unsigned r = 0; r < YC_RIGHT_COUNT; r++)
         set(b, rights, yc_right_name((enum yc_right)r), yc_json_addr(pa->holders[r]));
     set(b, o, "rights", rights);
@@ -128,8 +123,8 @@ static json_t *use_json(struct jb *b, const struct prov_use *pu)
     set(b, o, "fee", yc_json_u64(u->fee));
     set(b, o, "height", yc_json_u64(u->height));
     set(b, o, "time", yc_json_time(u->time_ms));
-    set(b, o, "input", hex_or_null(u->has_input, u->input));
-    set(b, o, "output", hex_or_null(u->has_output, u->output));
+    set(b, o, "input", yc_json_id_or_null(u->has_input, u->input));
+    set(b, o, "output", yc_json_id_or_null(u->has_output, u->output));
     return o;
 }
 

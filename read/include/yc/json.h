@@ -43,6 +43,10 @@ json_t *yc_json_addr(const uint8_t pub[YC_PUBKEY_LEN]);
 json_t *yc_json_time(uint64_t ms);
 /* A borrowed UTF-8 slice as a JSON string (null if not valid UTF-8). */
 json_t *yc_json_slice(const struct yc_slice *s);
+/* yc_json_slice, or JSON null for an empty text (an optional text not given). */
+json_t *yc_json_slice_or_null(const struct yc_slice *s);
+/* The hex of a 32-byte id if `has`, else JSON null (an optional reference not set). */
+json_t *yc_json_id_or_null(bool has, const uint8_t id[YC_HASH_LEN]);
 /* A list of slices as an array of strings. */
 json_t *yc_json_list(const struct yc_list *l);
 

@@ -56,6 +56,21 @@ static void test_values(void **state)
     j = yc_json_slice(&bad);
     assert_true(json_is_null(j));
     json_decref(j);
+    /* optional values: null when absent, the value's form when present */
+    struct yc_slice empty = {.p = "", .len = 0};
+    j = yc_json_slice_or_null(&empty);
+    assert_true(json_is_null(j));
+    json_decref(j);
+    is_string(yc_json_slice_or_null(&s), "数据");
+    uint8_t id[YC_HASH_LEN];
+    memset(id, 0xab, sizeof id);
+    j = yc_json_id_or_null(false, id);
+    assert_true(json_is_null(j));
+    json_decref(j);
+    j = yc_json_id_or_null(true, id);
+    assert_int_equal(json_string_length(j), 2 * YC_HASH_LEN);
+    assert_memory_equal(json_string_value(j), "abab", 4);
+    json_decref(j);
     struct yc_list l = {.n = 2, .items = {{.p = "a", .len = 1}, {.p = "bc", .len = 2}}};
     j = yc_json_list(&l);
     assert_int_equal(json_array_size(j), 2);
