@@ -134,9 +134,8 @@ int cmd_address(struct wallet *w, const struct wallet_args *a)
     return YC_EXIT_OK;
 }
 
-/* The address a query is about: the argument/option if given, else the key's. */
-static int subject_addr(const struct wallet *w, const char *given, const char *what,
-                        char addr[YC_ADDR_MAX])
+int wallet_query_addr(const struct wallet *w, const char *given, const char *what,
+                      char addr[YC_ADDR_MAX])
 {
     uint8_t pub[YC_PUBKEY_LEN];
     if (given != NULL) {
@@ -155,7 +154,7 @@ static int subject_addr(const struct wallet *w, const char *given, const char *w
 int cmd_balance(struct wallet *w, const struct wallet_args *a)
 {
     char addr[YC_ADDR_MAX];
-    int ex = subject_addr(w, a->npos == 1 ? a->pos[0] : NULL, "address", addr);
+    int ex = wallet_query_addr(w, a->npos == 1 ? a->pos[0] : NULL, "address", addr);
     if (ex != YC_EXIT_OK)
         return ex;
     json_t *res = NULL;
@@ -225,11 +224,11 @@ int cmd_consent_list(struct wallet *w, const struct wallet_args *a)
     }
     bool by_processor = a->set[O_PROCESSOR];
     char addr[YC_ADDR_MAX];
-    int ex = subject_addr(w,
-                          by_processor        ? a->val[O_PROCESSOR]
-                          : a->set[O_SUBJECT] ? a->val[O_SUBJECT]
-                                              : NULL,
-                          by_processor ? "--processor" : "--subject", addr);
+    int ex = wallet_query_addr(w,
+                               by_processor        ? a->val[O_PROCESSOR]
+                               : a->set[O_SUBJECT] ? a->val[O_SUBJECT]
+                                                   : NULL,
+                               by_processor ? "--processor" : "--subject", addr);
     if (ex != YC_EXIT_OK)
         return ex;
     json_t *res = NULL;
@@ -272,7 +271,7 @@ int cmd_usage(struct wallet *w, const struct wallet_args *a)
     if (a->set[O_ASSET])
         return cmd_usage_asset(w, a); /* query_asset.c */
     char addr[YC_ADDR_MAX];
-    int ex = subject_addr(w, a->set[O_SUBJECT] ? a->val[O_SUBJECT] : NULL, "--subject", addr);
+    int ex = wallet_query_addr(w, a->set[O_SUBJECT] ? a->val[O_SUBJECT] : NULL, "--subject", addr);
     if (ex != YC_EXIT_OK)
         return ex;
     json_t *res = NULL;

@@ -19,19 +19,6 @@ static int id_arg(const struct wallet_args *a, const char *what, char hex[2 * YC
     return ex;
 }
 
-/* The address of --OPT, else of the wallet's key (exit code). */
-static int addr_or_self(const struct wallet *w, const struct wallet_args *a, enum wallet_opt o,
-                        char addr[YC_ADDR_MAX])
-{
-    uint8_t pub[YC_PUBKEY_LEN];
-    char name[YC_KEYSTORE_NAME_MAX + 1];
-    int ex = a->set[o] ? wallet_parse_addr(a->val[o], WALLET_OPTS[o].name, pub)
-                       : wallet_pick_key(w, name, pub);
-    if (ex == YC_EXIT_OK && yc_addr_encode(addr, pub) != YC_OK)
-        ex = YC_EXIT_FAIL;
-    return ex;
-}
-
 static void show_asset(struct wallet *w, json_t *res)
 {
     json_t *r = json_object_get(res, "rights");
@@ -80,7 +67,7 @@ static void show_assets(struct wallet *w, json_t *res)
 int cmd_asset_list(struct wallet *w, const struct wallet_args *a)
 {
     char addr[YC_ADDR_MAX];
-    int ex = addr_or_self(w, a, O_HOLDER, addr);
+    int ex = wallet_query_addr(w, a->set[O_HOLDER] ? a->val[O_HOLDER] : NULL, "--holder", addr);
     if (ex != YC_EXIT_OK)
         return ex;
     return wallet_ask(w, "assets", json_pack("{s:s}", "holder", addr), show_assets);
@@ -127,7 +114,11 @@ int cmd_carry_list(struct wallet *w, const struct wallet_args *a)
         wallet_err("give either --subject or --holder");
         return YC_EXIT_USAGE;
     }
-    int ex = addr_or_self(w, a, by_holder ? O_HOLDER : O_SUBJECT, addr);
+    int ex = wallet_query_addr(w,
+                               by_holder           ? a->val[O_HOLDER]
+                               : a->set[O_SUBJECT] ? a->val[O_SUBJECT]
+                                                   : NULL,
+                               by_holder ? "--holder" : "--subject", addr);
     if (ex != YC_EXIT_OK)
         return ex;
     return wallet_ask(w, "carries", json_pack("{s:s}", by_holder ? "holder" : "subject", addr),

@@ -10,18 +10,6 @@
 #include "wallet.h"
 #include "yc/bech32.h"
 
-/* The address of --OPT or of positional 0 (when given), else of the wallet's key. */
-static int addr_arg(const struct wallet *w, const char *given, char addr[YC_ADDR_MAX])
-{
-    uint8_t pub[YC_PUBKEY_LEN];
-    char name[YC_KEYSTORE_NAME_MAX + 1];
-    int ex =
-        given != NULL ? wallet_parse_addr(given, "address", pub) : wallet_pick_key(w, name, pub);
-    if (ex == YC_EXIT_OK && yc_addr_encode(addr, pub) != YC_OK)
-        ex = YC_EXIT_FAIL;
-    return ex;
-}
-
 static void listing_line(struct wallet *w, json_t *x)
 {
     char price[WALLET_YUAN_MAX];
@@ -136,7 +124,7 @@ int cmd_pledge_list(struct wallet *w, const struct wallet_args *a)
         return wallet_ask(w, "pledges", json_pack("{s:s}", "asset", hex), show_pledges);
     }
     char addr[YC_ADDR_MAX];
-    int ex = addr_arg(w, a->set[O_HOLDER] ? a->val[O_HOLDER] : NULL, addr);
+    int ex = wallet_query_addr(w, a->set[O_HOLDER] ? a->val[O_HOLDER] : NULL, "--holder", addr);
     if (ex != YC_EXIT_OK)
         return ex;
     return wallet_ask(w, "pledges", json_pack("{s:s}", "party", addr), show_pledges);
@@ -187,7 +175,7 @@ static void show_credit(struct wallet *w, json_t *res)
 int cmd_credit_show(struct wallet *w, const struct wallet_args *a)
 {
     char addr[YC_ADDR_MAX];
-    int ex = addr_arg(w, a->npos > 0 ? a->pos[0] : NULL, addr);
+    int ex = wallet_query_addr(w, a->npos > 0 ? a->pos[0] : NULL, "address", addr);
     if (ex != YC_EXIT_OK)
         return ex;
     return wallet_ask(w, "credit", json_pack("{s:s}", "address", addr), show_credit);

@@ -56,6 +56,10 @@ void wallet_names_free(struct wallet *w);
 const char *wallet_yuan(const char *fen, char out[WALLET_YUAN_MAX]);
 /* A use count against its limit: "3 of 10", or "3 of unlimited" when the limit is 0. */
 const char *wallet_uses(const char *used, const char *max, char out[WALLET_USES_MAX]);
+/* The address a read-only question is about: `given` (an argument or option, named
+ * `what` in a message) when not NULL, else the wallet's key's. Returns an exit code. */
+int wallet_query_addr(const struct wallet *w, const char *given, const char *what,
+                      char addr[YC_ADDR_MAX]);
 /* The string member k of a node's answer o, or dflt when it is absent or not a string. */
 const char *wallet_str(json_t *o, const char *k, const char *dflt);
 /* A read-only question: asks the node `method` (params stolen) and prints its answer as it
