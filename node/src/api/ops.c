@@ -186,6 +186,12 @@ static void metrics_node(struct out *o, yc_node *n)
                m->p2p_bytes_in_total);
         metric(o, "yuchain_p2p_sent_bytes_total", "counter", "Peer-to-peer bytes sent.",
                m->p2p_bytes_out_total);
+        outf(o, "# HELP yuchain_p2p_received_payload_bytes_total Peer-to-peer message bytes "
+                "received (decrypted, the type byte left out), by message type.\n"
+                "# TYPE yuchain_p2p_received_payload_bytes_total counter\n");
+        for (uint8_t t = P2P_MSG_MIN; t <= P2P_MSG_MAX; t++)
+            outf(o, "yuchain_p2p_received_payload_bytes_total{type=\"%s\"} %" PRIu64 "\n",
+                 p2p_msg_type_name(t), m->p2p_payload_in_total[t]);
         metric(o, "yuchain_consensus_height", "gauge", "Height being decided by consensus.",
                m->consensus_height);
         metric(o, "yuchain_consensus_messages_received_total", "counter",

@@ -84,6 +84,7 @@ const struct yc_node_metrics *yc_node_metrics(yc_node *n)
         n->metrics.p2p_msgs_in_total = ps.msgs_in;
         n->metrics.p2p_msgs_out_total = ps.msgs_out;
         n->metrics.p2p_bytes_in_total = ps.bytes_in;
+        memcpy(n->metrics.p2p_payload_in_total, ps.payload_in, sizeof ps.payload_in);
         n->metrics.p2p_bytes_out_total = ps.bytes_out;
         n->metrics.p2p_peers_dropped_total = ps.peers_dropped;
         n->metrics.p2p_handshakes_failed_total = ps.handshakes_failed;

@@ -16,6 +16,7 @@
 #include <uv.h>
 
 #include "histogram.h"
+#include "p2p.h"
 #include "yc/block.h"
 #include "yc/genesis.h"
 #include "yc/store.h"
@@ -98,6 +99,7 @@ struct yc_node_metrics { /* monotonic counters and gauges for /metrics */
     uint64_t view_changes_total;
     uint64_t rpc_requests_total;
     uint64_t p2p_msgs_in_total, p2p_msgs_out_total, p2p_bytes_in_total, p2p_bytes_out_total;
+    uint64_t p2p_payload_in_total[P2P_MSG_MAX + 1]; /* plaintext bytes received, by type */
     double last_block_commit_seconds;      /* time to store the last block (one synced write) */
     struct yc_hist commit_latency_seconds; /* a block's time (its proposal) to its commit here */
     struct yc_hist block_store_seconds;    /* storing a block: encode and one synced write */

@@ -345,6 +345,7 @@ void yc__p2p_deliver(struct p2p_conn *c, const uint8_t *plain, size_t len)
     }
     c->msgs_in++;
     p->stats.msgs_in++;
+    p->stats.payload_in[type] += len - 1;
     if (yc__p2p_fault_drops(p, c->validator))
         return;
     if (type == P2P_MSG_PING && c->state == P2P_C_OPEN)
@@ -699,6 +700,16 @@ uint16_t p2p_listen_port(const p2p *p)
 uint32_t p2p_self_index(const p2p *p)
 {
     return p ? p->self_index : P2P_OBSERVER;
+}
+
+const char *p2p_msg_type_name(uint8_t type)
+{
+    static const char *const names[] = {
+        "?",    "consensus", "tx",           "block_request", "block_response",
+        "ping", "pong",      "proposal_ids", "tx_request",    "tx_response"};
+    return type >= P2P_MSG_MIN && type <= P2P_MSG_MAX && type < sizeof names / sizeof *names
+               ? names[type]
+               : "?";
 }
 
 static bool valid_type(uint8_t type)

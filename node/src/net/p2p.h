@@ -121,17 +121,18 @@ struct p2p_config {
 };
 
 struct p2p_stats {
-    uint64_t msgs_in, msgs_out;   /* frames delivered / queued */
-    uint64_t bytes_in, bytes_out; /* wire bytes, handshake and frame overhead included */
-    uint64_t handshakes_failed;   /* bad or timed-out handshakes, refused keys */
-    uint64_t peers_dropped;       /* identified peers cut for a violation or a full queue */
-    uint64_t conns_evicted;       /* unidentified inbound connections closed for a newcomer */
-    uint64_t conns_refused;       /* identified inbound observers refused: share full */
-    uint32_t peers;               /* active connections */
-    uint32_t validators;          /* of which validators */
-    uint32_t observers;           /* of which observers */
-    uint32_t connections;         /* all open connections, handshaking ones included */
-    uint32_t inbound_handshakes;  /* of which unidentified inbound ones (the pool) */
+    uint64_t msgs_in, msgs_out;           /* frames delivered / queued */
+    uint64_t bytes_in, bytes_out;         /* wire bytes, handshake and frame overhead included */
+    uint64_t payload_in[P2P_MSG_MAX + 1]; /* plaintext bytes delivered, by message type */
+    uint64_t handshakes_failed;           /* bad or timed-out handshakes, refused keys */
+    uint64_t peers_dropped;               /* identified peers cut for a violation or a full queue */
+    uint64_t conns_evicted;      /* unidentified inbound connections closed for a newcomer */
+    uint64_t conns_refused;      /* identified inbound observers refused: share full */
+    uint32_t peers;              /* active connections */
+    uint32_t validators;         /* of which validators */
+    uint32_t observers;          /* of which observers */
+    uint32_t connections;        /* all open connections, handshaking ones included */
+    uint32_t inbound_handshakes; /* of which unidentified inbound ones (the pool) */
 };
 
 struct p2p_peer_info {
@@ -209,6 +210,8 @@ int p2p_broadcast(p2p *p, uint8_t type, const uint8_t *bytes, size_t len);
 /* True if validator `validator` has an active connection. */
 bool p2p_is_connected(const p2p *p, uint32_t validator);
 
+/* The name of a message type ("consensus", "tx", … as in docs/p2p.md), "?" for none. */
+const char *p2p_msg_type_name(uint8_t type);
 /* Fills *out with the counters. */
 void p2p_get_stats(const p2p *p, struct p2p_stats *out);
 
