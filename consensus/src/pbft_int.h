@@ -222,6 +222,9 @@ extern const char *const pbft__type_name[];
 /* Decodes a message or journal record (canonical check included). Returns YC_OK,
  * YC_EBADMSG, or a codec error. `n` bounds validator indices. */
 int pbft__decode(struct pbft_wmsg *m, const uint8_t *p, size_t len, uint32_t n);
+/* Decodes a vote body (PRE-PREPARE, PREPARE, COMMIT) of phase `phase` (ids.c too). */
+int pbft__decode_vote_body(const uint8_t *p, size_t len, const char *phase, uint64_t *height,
+                           uint64_t *view, uint8_t digest[YC_HASH_LEN]);
 /* Decodes a VIEW-CHANGE body (already canonical-checked as part of a message). */
 int pbft__decode_vc_body(struct pbft_wvc *vc, const uint8_t *p, size_t len, uint32_t n);
 /* Body encoders (append to out). */

@@ -112,23 +112,29 @@ static int dec_pcert(struct yc_dec *d, struct pbft_wpcert *pc, uint32_t n)
 }
 
 /* vote-body = map { "digest": bin32, "height": uint, "phase": str, "view": uint } */
-static int dec_vote_body(struct pbft_wmsg *m, const char *phase)
+int pbft__decode_vote_body(const uint8_t *p, size_t len, const char *phase, uint64_t *height,
+                           uint64_t *view, uint8_t digest[YC_HASH_LEN])
 {
     struct yc_dec d;
     uint32_t left;
 
-    yc_dec_init(&d, m->body, m->body_len);
+    yc_dec_init(&d, p, len);
     CHECK(yc_dec_map(&d, &left));
     CHECK(need(&d, &left, "digest"));
-    CHECK(yc_dec_bin_fixed(&d, m->digest, YC_HASH_LEN));
-    m->has_digest = true;
+    CHECK(yc_dec_bin_fixed(&d, digest, YC_HASH_LEN));
     CHECK(need(&d, &left, "height"));
-    CHECK(dec_height(&d, &m->height));
+    CHECK(dec_height(&d, height));
     CHECK(need(&d, &left, "phase"));
     CHECK(dec_phase(&d, phase));
     CHECK(need(&d, &left, "view"));
-    CHECK(dec_view(&d, &m->view));
+    CHECK(dec_view(&d, view));
     return left == 0 && yc_dec_done(&d) ? YC_OK : YC_EBADMSG;
+}
+
+static int dec_vote_body(struct pbft_wmsg *m, const char *phase)
+{
+    m->has_digest = true;
+    return pbft__decode_vote_body(m->body, m->body_len, phase, &m->height, &m->view, m->digest);
 }
 
 /* vc-body = map { "height": uint, "phase": "viewchange", ?"prepared": pcert, "view": uint } */

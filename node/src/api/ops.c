@@ -206,6 +206,19 @@ static void metrics_node(struct out *o, yc_node *n)
                "Transactions gossiped to the validators.", m->gossip_txs_sent_total);
         metric(o, "yuchain_gossip_txs_received_total", "counter",
                "Transactions received by gossip.", m->gossip_txs_received_total);
+        metric(o, "yuchain_proposal_txs_resolved_total", "counter",
+               "Transactions of proposals received by id and found here.",
+               m->proposal_txs_resolved_total);
+        metric(o, "yuchain_proposal_txs_fetched_total", "counter",
+               "Transactions of proposals received by id and fetched from the primary.",
+               m->proposal_txs_fetched_total);
+        metric(o, "yuchain_proposal_fetches_total", "counter",
+               "Requests sent for the missing transactions of a proposal.",
+               m->proposal_fetches_total);
+        metric(o, "yuchain_proposal_wholes_total", "counter",
+               "Requests sent for a whole proposal (a fetch timed out or fell short, or the "
+               "transactions held gave another tx root).",
+               m->proposal_wholes_total);
         metric(o, "yuchain_gossip_txs_admitted_total", "counter",
                "Transactions received by gossip that were new here and admitted.",
                m->gossip_txs_admitted_total);

@@ -142,6 +142,12 @@ static void cache_prune(struct yc_driver *d, uint64_t height)
     }
 }
 
+const struct yc_block *yc__driver_block(struct yc_driver *d, const uint8_t digest[YC_HASH_LEN])
+{
+    struct yc_exec_block *e = d != NULL ? cache_find(d, digest) : NULL;
+    return e != NULL ? &e->block : NULL;
+}
+
 /* ---- commit ---- */
 
 static void commit_block(struct yc_driver *d, const struct pbft_commit *c)

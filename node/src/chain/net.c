@@ -20,6 +20,15 @@
  * queueing is not sent again: each copy costs every receiver a decode before its
  * duplicate check.
  *
+ * Proposals by ids (yc/pbft_ids.h, docs/design/pbft.md §4a): a PRE-PREPARE of a block this
+ * node built goes out as its ids-proposal (type 7), the whole message kept (the last
+ * SENT_PP_MAX) for a backup that asks for it whole. One received is resolved from the
+ * mempool and the submissions being checked by the fetch (consensus/src/fetch.c), which
+ * steps the driver with the rebuilt PRE-PREPARE or asks the sender for what is missing
+ * (type 8); a request is answered (type 9) from what this node holds and the block it
+ * built, at most ANSWERS_PER_PEER a second per validator and ANSWERS_ALL in all. The
+ * fetch's timer runs on the status timer (each second).
+ *
  * Counted: txs gossiped out and in, and each received one that was not admitted, by
  * reason (node.h yc_gossip_drop: a frame that does not parse counts once as malformed;
  * what admission decides later is counted by submit.c). Logged: each validator peer lost
@@ -42,12 +51,19 @@
 #include "p2p.h"
 #include "role.h"
 #include "sync.h"
+#include "yc/pbft_ids.h"
 
 #define NET_PEERS_MAX 128 /* peers listed at once (validators; observers: 16 by default) */
 #define REGOSSIP_MAX 2000
 #define REGOSSIP_AGE_MS 2000
 #define REGOSSIP_LATE_MS 10000
-#define QUORUM_GRACE_MS 2000 /* fewer validator peers than a quorum needs this long: warn */
+#define QUORUM_GRACE_MS 2000     /* fewer validator peers than a quorum needs this long: warn */
+#define FETCH_MAX_PENDING 4      /* proposals by ids waiting for txs (one per sender) */
+#define FETCH_TIMEOUT_MIN_MS 250 /* a fetch waits a third of timeout_propose, at least this */
+#define SENT_PP_MAX 2            /* own whole PRE-PREPAREs kept for requests of one */
+#define ANSWERS_PER_PEER 16      /* tx-requests answered per validator per second */
+#define ANSWERS_ALL 64           /* and in all, per second */
+#define ANSWER_MAX_BYTES (PBFT_MAX_MSG_BYTES - (1u << 16)) /* signed txs in one tx-response */
 
 struct yc_net {
     yc_node *n;
@@ -66,6 +82,22 @@ struct yc_net {
     uint64_t lost_at[YC_MAX_VALIDATORS]; /* loop time each validator peer was lost, 0: never */
     uint64_t below_since; /* loop time validator peers fell below a quorum's need, 0: not */
     bool quorum_warned;   /* that was logged (at warn) and has not ended yet */
+    /* proposals by tx ids (yc/pbft_ids.h) */
+    pbft_fetch *fetch;     /* proposals received by ids, waiting for txs */
+    struct yc_buf ids_buf; /* an ids-proposal or a tx-response being sent */
+    struct {
+        uint8_t digest[YC_HASH_LEN];
+        uint8_t *bytes; /* the whole PRE-PREPARE (owned) */
+        size_t len;
+    } sent[SENT_PP_MAX]; /* own PRE-PREPAREs sent by ids, newest at sent_next - 1 */
+    uint32_t sent_next;
+    uint32_t answers[YC_MAX_VALIDATORS]; /* tx-requests answered this second, per peer */
+    uint32_t answers_all;                /* and in all */
+    uint64_t answers_at;                 /* loop time the second began */
+#ifdef YC_TEST_HOOKS
+    uint32_t gossip_drop; /* test fault: per mille of gossiped txs ignored */
+    uint64_t gossip_rng;  /* its xorshift state */
+#endif
 };
 
 /* ---- status ---- */
@@ -98,6 +130,7 @@ static void send_status(yc_node *n, bool observers_only)
 
 static void regossip(yc_node *n);
 static uint32_t peers_for_quorum(const yc_node *n);
+static void fetch_metrics(yc_node *n);
 
 /* Warns once when fewer validator peers are connected than a quorum needs with this node
  * (for QUORUM_GRACE_MS: a replaced connection or the start is no alarm), and says when
@@ -152,6 +185,10 @@ static void status_timer_cb(uv_timer_t *t)
     yc_node *n = t->data;
     send_status(n, false);
     check_quorum_peers(n);
+    if (n->net != NULL && n->net->fetch != NULL) {
+        pbft_fetch_tick(n->net->fetch, uv_now(n->loop));
+        fetch_metrics(n);
+    }
     uint64_t oldest, now = uv_now(n->loop);
     struct yc_net *g = n->net;
     if (n->drv != NULL && g != NULL && now >= g->last_regossip + REGOSSIP_AGE_MS &&
@@ -164,8 +201,10 @@ static void status_timer_cb(uv_timer_t *t)
 
 void yc__net_committed(yc_node *n)
 {
-    if (n->net != NULL)
+    if (n->net != NULL) {
         n->net->last_commit = uv_now(n->loop);
+        pbft_fetch_prune(n->net->fetch, n->tip.height + 1);
+    }
     send_status(n, true);
 }
 
@@ -236,6 +275,16 @@ static void on_gossip(yc_node *n, uint64_t peer, const uint8_t *payload, size_t 
     size_t txlen;
     while (yc__netmsg_list_next(&it, &tx, &txlen)) {
         n->metrics.gossip_txs_received_total++;
+#ifdef YC_TEST_HOOKS
+        struct yc_net *g = n->net;
+        if (g->gossip_drop > 0) {
+            g->gossip_rng ^= g->gossip_rng << 13;
+            g->gossip_rng ^= g->gossip_rng >> 7;
+            g->gossip_rng ^= g->gossip_rng << 17;
+            if (g->gossip_rng % 1000 < g->gossip_drop)
+                continue;
+        }
+#endif
         rc = yc__node_submit_gossip(n, tx, txlen);
         if (rc != YC_OK) /* refused at once; later verdicts are counted by submit.c */
             n->metrics.gossip_txs_dropped_total[yc_gossip_drop_reason(rc)]++;
@@ -247,19 +296,204 @@ static void on_gossip(yc_node *n, uint64_t peer, const uint8_t *payload, size_t 
 
 /* ---- consensus ---- */
 
+/* Keeps a copy of a PRE-PREPARE sent by ids, for a backup that asks for it whole. */
+static void keep_sent(struct yc_net *g, const uint8_t digest[YC_HASH_LEN], const uint8_t *msg,
+                      size_t len)
+{
+    for (uint32_t i = 0; i < SENT_PP_MAX; i++) {
+        if (g->sent[i].bytes != NULL && memcmp(g->sent[i].digest, digest, YC_HASH_LEN) == 0)
+            return; /* sent again (a retransmission): kept already */
+    }
+    uint32_t k = g->sent_next % SENT_PP_MAX;
+    uint8_t *copy = malloc(len);
+    if (copy == NULL)
+        return; /* a request for it whole goes unanswered: the view timer moves on */
+    memcpy(copy, msg, len);
+    free(g->sent[k].bytes);
+    g->sent[k].bytes = copy;
+    g->sent[k].len = len;
+    memcpy(g->sent[k].digest, digest, YC_HASH_LEN);
+    g->sent_next++;
+}
+
+/* A PRE-PREPARE of a block this node built goes out as its ids-proposal, in g->ids_buf;
+ * false: sent whole (another message, or a block not at hand). */
+static bool proposal_by_ids(yc_node *n, const struct pbft_msg *m)
+{
+    struct yc_net *g = n->net;
+    struct pbft_pp pp;
+    if (g == NULL || n->drv == NULL || pbft_pp_split(&pp, m->bytes, m->len) != YC_OK)
+        return false;
+    const struct yc_block *b = yc__driver_block(n->drv, pp.digest);
+    if (b == NULL || b->ntx != pp.ntx)
+        return false;
+    uint8_t(*ids)[YC_HASH_LEN] = malloc((size_t)(b->ntx > 0 ? b->ntx : 1) * YC_HASH_LEN);
+    if (ids == NULL)
+        return false;
+    for (uint32_t i = 0; i < b->ntx; i++)
+        memcpy(ids[i], b->txs[i].id, YC_HASH_LEN);
+    int rc = pbft_ids_encode(&g->ids_buf, &pp, (const uint8_t(*)[YC_HASH_LEN])ids);
+    free(ids);
+    if (rc != YC_OK)
+        return false;
+    keep_sent(g, pp.digest, m->bytes, m->len);
+    return true;
+}
+
 void yc__net_send_consensus(yc_node *n, const struct pbft_msg *m)
 {
     n->metrics.consensus_msgs_sent_total++;
     if (n->p2p == NULL)
         return;
+    uint8_t type = P2P_MSG_CONSENSUS;
+    const uint8_t *bytes = m->bytes;
+    size_t len = m->len;
+    if (proposal_by_ids(n, m)) {
+        type = P2P_MSG_PROPOSAL_IDS;
+        bytes = n->net->ids_buf.data;
+        len = n->net->ids_buf.len;
+    }
     if (m->to == PBFT_BROADCAST) {
-        (void)p2p_broadcast(n->p2p, P2P_MSG_CONSENSUS, m->bytes, m->len);
+        (void)p2p_broadcast(n->p2p, type, bytes, len);
         return;
     }
-    int rc = p2p_send(n->p2p, m->to, P2P_MSG_CONSENSUS, m->bytes, m->len);
+    int rc = p2p_send(n->p2p, m->to, type, bytes, len);
     if (rc != YC_OK && rc != YC_ENOTFOUND)
         yc_log_debug("net", "consensus message to validator %u not sent: %s", m->to,
                      yc_err_name(rc));
+}
+
+/* ---- proposals by tx ids ---- */
+
+static void fetch_metrics(yc_node *n)
+{
+    struct pbft_fetch_stats st;
+    pbft_fetch_stats(n->net->fetch, &st);
+    n->metrics.proposal_txs_resolved_total = st.txs_resolved;
+    n->metrics.proposal_txs_fetched_total = st.txs_fetched;
+    n->metrics.proposal_fetches_total = st.requests;
+    n->metrics.proposal_wholes_total = st.wholes;
+}
+
+/* A tx held here: in the mempool, or being checked (its gossiped copy). */
+static const struct yc_tx *held_tx(void *ctx, const uint8_t id[YC_HASH_LEN])
+{
+    yc_node *n = ctx;
+    const struct yc_tx *tx = yc_mempool_get(n->mp, id);
+    return tx != NULL ? tx : yc__submit_get(n, id);
+}
+
+static void fetch_step(void *ctx, uint32_t from, const uint8_t *msg, size_t len)
+{
+    yc_node *n = ctx;
+    if (n->drv != NULL)
+        yc__driver_step(n->drv, from, msg, len);
+}
+
+static void fetch_request(void *ctx, uint32_t to, const uint8_t *req, size_t len)
+{
+    yc_node *n = ctx;
+    int rc = n->p2p != NULL ? p2p_send(n->p2p, to, P2P_MSG_TX_REQ, req, len) : YC_ENOTFOUND;
+    if (rc != YC_OK)
+        yc_log_debug("net", "tx request to validator %u not sent: %s", to, yc_err_name(rc));
+}
+
+static void on_proposal_ids(yc_node *n, uint32_t validator, const uint8_t *payload, size_t len)
+{
+    char why[PBFT_IDS_WHY_MAX] = "";
+    if (validator >= n->vs.n) { /* a member joining later: its proposals come whole */
+        yc_log_debug("net", "proposal by ids from a validator outside the set ignored");
+        return;
+    }
+    int rc = pbft_fetch_proposal(n->net->fetch, validator, n->vs.n, payload, len, uv_now(n->loop),
+                                 why, sizeof why);
+    if (rc != YC_OK)
+        yc_log_warn("net", "proposal by ids from validator %u refused: %s%s%s", validator,
+                    yc_err_name(rc), why[0] ? ": " : "", why);
+    fetch_metrics(n);
+}
+
+/* What a tx-request may be answered with: what is held here, or a tx of the block it
+ * names when this node built or checked it. */
+struct answer_ctx {
+    yc_node *n;
+    const struct yc_block *block;
+};
+
+static const struct yc_tx *answer_tx(void *ctx, const uint8_t id[YC_HASH_LEN])
+{
+    struct answer_ctx *a = ctx;
+    const struct yc_tx *tx = held_tx(a->n, id);
+    for (uint32_t i = 0; tx == NULL && a->block != NULL && i < a->block->ntx; i++) {
+        if (memcmp(a->block->txs[i].id, id, YC_HASH_LEN) == 0)
+            tx = &a->block->txs[i];
+    }
+    return tx;
+}
+
+/* True if one more tx-request of `validator` may be answered this second. */
+static bool answer_allowed(struct yc_net *g, uint32_t validator, uint64_t now)
+{
+    if (now >= g->answers_at + 1000) {
+        memset(g->answers, 0, sizeof g->answers);
+        g->answers_all = 0;
+        g->answers_at = now;
+    }
+    if (validator >= YC_MAX_VALIDATORS || g->answers[validator] >= ANSWERS_PER_PEER ||
+        g->answers_all >= ANSWERS_ALL)
+        return false;
+    g->answers[validator]++;
+    g->answers_all++;
+    return true;
+}
+
+static void on_tx_request(yc_node *n, uint32_t validator, const uint8_t *payload, size_t len)
+{
+    struct yc_net *g = n->net;
+    char why[PBFT_IDS_WHY_MAX] = "";
+    struct pbft_txreq r;
+    int rc = pbft_txreq_decode(&r, payload, len, why, sizeof why);
+    if (rc != YC_OK) {
+        yc_log_warn("net", "tx request from validator %u refused: %s: %s", validator,
+                    yc_err_name(rc), why);
+        return;
+    }
+    if (!answer_allowed(g, validator, uv_now(n->loop))) {
+        yc_log_debug("net", "tx request from validator %u not answered: over %u a second",
+                     validator, ANSWERS_PER_PEER);
+        return;
+    }
+    if (r.nids == 0) { /* the whole PRE-PREPARE */
+        for (uint32_t i = 0; i < SENT_PP_MAX; i++) {
+            if (g->sent[i].bytes != NULL && memcmp(g->sent[i].digest, r.digest, YC_HASH_LEN) == 0) {
+                rc = p2p_send(n->p2p, validator, P2P_MSG_CONSENSUS, g->sent[i].bytes,
+                              g->sent[i].len);
+                if (rc != YC_OK)
+                    yc_log_debug("net", "whole proposal to validator %u not sent: %s", validator,
+                                 yc_err_name(rc));
+                return;
+            }
+        }
+        yc_log_debug("net", "validator %u asked for a proposal this node does not hold whole",
+                     validator);
+        return;
+    }
+    struct answer_ctx a = {.n = n, .block = yc__driver_block(n->drv, r.digest)};
+    rc = pbft_txreq_answer(&g->ids_buf, &r, answer_tx, &a, ANSWER_MAX_BYTES);
+    if (rc == YC_OK)
+        rc = p2p_send(n->p2p, validator, P2P_MSG_TX_RESP, g->ids_buf.data, g->ids_buf.len);
+    if (rc != YC_OK)
+        yc_log_debug("net", "tx response to validator %u not sent: %s", validator, yc_err_name(rc));
+}
+
+static void on_tx_response(yc_node *n, uint32_t validator, const uint8_t *payload, size_t len)
+{
+    char why[PBFT_IDS_WHY_MAX] = "";
+    int rc = pbft_fetch_response(n->net->fetch, validator, payload, len, why, sizeof why);
+    if (rc != YC_OK)
+        yc_log_warn("net", "tx response from validator %u refused: %s: %s", validator,
+                    yc_err_name(rc), why);
+    fetch_metrics(n);
 }
 
 /* ---- transport callbacks ---- */
@@ -311,6 +545,18 @@ static void on_recv(void *ctx, uint64_t peer, uint32_t validator, uint8_t type,
         break;
     case P2P_MSG_PING:
         yc__sync_on_status(n->sync, peer, payload, len);
+        break;
+    case P2P_MSG_PROPOSAL_IDS:
+        if (n->drv != NULL)
+            on_proposal_ids(n, validator, payload, len);
+        break;
+    case P2P_MSG_TX_REQ:
+        if (n->drv != NULL)
+            on_tx_request(n, validator, payload, len);
+        break;
+    case P2P_MSG_TX_RESP:
+        if (n->drv != NULL)
+            on_tx_response(n, validator, payload, len);
         break;
     default: /* PONG: our own status echoed */
         break;
@@ -366,12 +612,15 @@ static void on_disconnect(void *ctx, uint64_t peer, uint32_t validator)
 /* ---- test fault hook ---- */
 
 #ifdef YC_TEST_HOOKS
-/* "block=I,J drop=P": validators I, J cut off; P per mille of other messages dropped.
- * Empty heals. Returns false on a malformed text. */
-static bool parse_fault(const char *text, uint64_t *blocked, uint32_t *drop)
+/* "block=I,J drop=P gossip_drop=G": validators I, J cut off; P per mille of other
+ * messages dropped; G per mille of the txs received by gossip ignored (as if never sent:
+ * proposals holding them must fetch them). Empty heals. Returns false on a malformed
+ * text. */
+static bool parse_fault(const char *text, uint64_t *blocked, uint32_t *drop, uint32_t *gdrop)
 {
     *blocked = 0;
     *drop = 0;
+    *gdrop = 0;
     char buf[256];
     snprintf(buf, sizeof buf, "%s", text);
     char *save = NULL;
@@ -387,6 +636,11 @@ static bool parse_fault(const char *text, uint64_t *blocked, uint32_t *drop)
                     return false;
                 *blocked |= (uint64_t)1 << i;
             }
+        } else if (strncmp(tok, "gossip_drop=", 12) == 0) {
+            unsigned long p = strtoul(tok + 12, &end, 10);
+            if (*end != '\0' || end == tok + 12 || p > 1000)
+                return false;
+            *gdrop = (uint32_t)p;
         } else if (strncmp(tok, "drop=", 5) == 0) {
             unsigned long p = strtoul(tok + 5, &end, 10);
             if (*end != '\0' || end == tok + 5 || p > 1000)
@@ -402,15 +656,20 @@ static bool parse_fault(const char *text, uint64_t *blocked, uint32_t *drop)
 static void apply_fault(yc_node *n, const char *text, const char *origin)
 {
     uint64_t blocked;
-    uint32_t drop;
-    if (!parse_fault(text, &blocked, &drop)) {
-        yc_log_warn("net", "test fault from %s ignored: \"%s\" is not \"block=I,J drop=P\"", origin,
-                    text);
+    uint32_t drop, gdrop;
+    if (!parse_fault(text, &blocked, &drop, &gdrop)) {
+        yc_log_warn("net",
+                    "test fault from %s ignored: \"%s\" is not \"block=I,J drop=P "
+                    "gossip_drop=G\"",
+                    origin, text);
         return;
     }
     p2p_set_fault(n->p2p, blocked, drop);
-    yc_log_warn("net", "TEST FAULT from %s: blocked validators mask 0x%llx, drop %u/1000", origin,
-                (unsigned long long)blocked, drop);
+    n->net->gossip_drop = gdrop;
+    yc_log_warn("net",
+                "TEST FAULT from %s: blocked validators mask 0x%llx, drop %u/1000, gossip "
+                "ignored %u/1000",
+                origin, (unsigned long long)blocked, drop, gdrop);
 }
 
 static void sigusr2_cb(uv_signal_t *h, int signum)
@@ -442,9 +701,23 @@ int yc__net_start(yc_node *n)
     if (g == NULL)
         return YC_ENOMEM;
     g->n = n;
+#ifdef YC_TEST_HOOKS
+    g->gossip_rng = 0x9e3779b97f4a7c15ull;
+#endif
     yc_buf_init(&g->gossip, YC_GOSSIP_BATCH_BYTES + YC_TX_MAX_BYTES + 64);
+    yc_buf_init(&g->ids_buf, PBFT_MAX_MSG_BYTES);
     n->net = g;
-    int rc = yc__sync_create(&n->sync, n);
+    uint64_t third = n->cfg.cons_timeout_propose_ms / 3;
+    struct pbft_fetch_limits fl = {
+        .max_pending = FETCH_MAX_PENDING,
+        .timeout_ms = third > FETCH_TIMEOUT_MIN_MS ? third : FETCH_TIMEOUT_MIN_MS,
+    };
+    struct pbft_fetch_io fio = {
+        .lookup = held_tx, .step = fetch_step, .request = fetch_request, .ctx = n};
+    int rc = pbft_fetch_create(&g->fetch, &fl, &fio);
+    if (rc != YC_OK)
+        return rc;
+    rc = yc__sync_create(&n->sync, n);
     if (rc != YC_OK)
         return rc;
     const char *laddr = n->cfg.p2p_laddr;
@@ -538,6 +811,10 @@ void yc__net_free(yc_node *n)
     n->sync = NULL;
     if (n->net != NULL) {
         yc_buf_cleanup(&n->net->gossip);
+        yc_buf_cleanup(&n->net->ids_buf);
+        pbft_fetch_destroy(n->net->fetch);
+        for (uint32_t i = 0; i < SENT_PP_MAX; i++)
+            free(n->net->sent[i].bytes);
         free(n->net);
         n->net = NULL;
     }

@@ -5,7 +5,9 @@
  * transactions to admission, status pings and block requests/responses to block sync
  * (sync.h). It sends our status to every peer each second and when one connects, and
  * to observers after each commit; transactions admitted from the RPC are gossiped to
- * the validators in batches (docs/sync.md).
+ * the validators in batches (docs/sync.md). Its PRE-PREPAREs go out by tx ids, and those
+ * received so are rebuilt from the mempool, the missing txs fetched from their sender
+ * (docs/design/pbft.md §4a).
  *
  * Test builds (YC_TEST_HOOKS) read a fault for the transport from YUCHAIN_TEST_FAULT at
  * start and from <home>/test_fault on SIGUSR2 (docs/operator.md).

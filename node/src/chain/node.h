@@ -111,6 +111,11 @@ struct yc_node_metrics { /* monotonic counters and gauges for /metrics */
     uint64_t consensus_msgs_refused_total;  /* of which refused by PBFT (stale, bad, ...) */
     uint64_t consensus_msgs_sent_total;     /* messages of readies (to one or all) */
     uint64_t gossip_txs_sent_total, gossip_txs_received_total;
+    /* proposals by tx ids (net.c, yc/pbft_ids.h) */
+    uint64_t proposal_txs_resolved_total;                /* their txs found here */
+    uint64_t proposal_txs_fetched_total;                 /* their txs fetched from the primary */
+    uint64_t proposal_fetches_total;                     /* requests for missing txs sent */
+    uint64_t proposal_wholes_total;                      /* requests for a whole PRE-PREPARE sent */
     uint64_t gossip_txs_admitted_total;                  /* of the received, new to this mempool */
     uint64_t gossip_txs_dropped_total[YC_GOSSIP_DROP_N]; /* of the received, not admitted */
     uint64_t mempool_refused_full_total;   /* refused: mempool.size or max_txs_bytes */

@@ -141,6 +141,8 @@ void yc__submit_block_committed(yc_node *n);
  * signed bytes are exactly bytes[0..len), or NULL; valid until control returns to the
  * loop. */
 const struct yc_tx *yc__submit_find(yc_node *n, const uint8_t *bytes, size_t len);
+/* The same by tx id (n->inflight), or NULL: valid until control returns to the loop. */
+const struct yc_tx *yc__submit_get(yc_node *n, const uint8_t id[YC_HASH_LEN]);
 /* Expires what the mempool held longer than mempool.ttl_seconds: removed, remembered,
  * watchers answered "expired". Run by the expiry timer each second. */
 void yc__submit_expire(yc_node *n);

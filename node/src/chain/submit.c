@@ -130,6 +130,12 @@ const struct yc_tx *yc__submit_find(yc_node *n, const uint8_t *bytes, size_t len
     return &r->tx;
 }
 
+const struct yc_tx *yc__submit_get(yc_node *n, const uint8_t id[YC_HASH_LEN])
+{
+    const struct submit_req *r = yc_idmap_get(&n->inflight, id);
+    return r != NULL && r->tx.bytes != NULL ? &r->tx : NULL;
+}
+
 static void answer_done(yc_node *n)
 {
     struct submit_req *r = n->done_head;

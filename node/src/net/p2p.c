@@ -339,7 +339,8 @@ void yc__p2p_deliver(struct p2p_conn *c, const uint8_t *plain, size_t len)
         yc__p2p_conn_close(c, "unknown message type", true);
         return;
     }
-    if (!c->member && (type == P2P_MSG_CONSENSUS || type == P2P_MSG_TX)) {
+    if (!c->member && type != P2P_MSG_BLOCK_REQ && type != P2P_MSG_BLOCK_RESP &&
+        type != P2P_MSG_PING && type != P2P_MSG_PONG) {
         yc__p2p_conn_close(c, "observer sent a validator-only message", true);
         return;
     }

@@ -61,9 +61,13 @@ enum p2p_msg_type {
     P2P_MSG_BLOCK_RESP = 4, /* block sync response */
     P2P_MSG_PING = 5,       /* status / ping; the transport answers with a PONG echoing it */
     P2P_MSG_PONG = 6,       /* answer to a PING */
+    P2P_MSG_PROPOSAL_IDS =
+        7,               /* a PRE-PREPARE with tx ids for txs (yc/pbft_ids.h; validators only) */
+    P2P_MSG_TX_REQ = 8,  /* a request for a proposal's txs by id (validators only) */
+    P2P_MSG_TX_RESP = 9, /* the txs asked for (validators only) */
 };
 #define P2P_MSG_MIN P2P_MSG_CONSENSUS
-#define P2P_MSG_MAX P2P_MSG_PONG
+#define P2P_MSG_MAX P2P_MSG_TX_RESP
 
 /* Validator index reported for an observer peer (and for a pending member). */
 #define P2P_OBSERVER UINT32_MAX

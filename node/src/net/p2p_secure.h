@@ -34,7 +34,7 @@
 #include "yc/keys.h"
 
 #define YC_TAG_P2P "yuchain/p2p/v1"
-#define P2P_VERSION 1
+#define P2P_VERSION 2 /* 2: message types 7-9, proposals by tx ids (docs/p2p.md) */
 #define P2P_HELLO_LEN (1 + 32 + 32)
 #define P2P_REPLY_LEN (32 + YC_PUBKEY_LEN + YC_SIG_LEN)
 #define P2P_AUTH_LEN (YC_PUBKEY_LEN + YC_SIG_LEN)

@@ -164,7 +164,7 @@ static void test_size_limits_and_api_errors(void **state)
     assert_int_equal(p2p_send(n.nodes[0].p, 2, P2P_MSG_CONSENSUS, big, 1), YC_ENOTFOUND);
     assert_int_equal(p2p_send(n.nodes[0].p, 99, P2P_MSG_CONSENSUS, big, 1), YC_ENOTFOUND);
     assert_int_equal(p2p_send(n.nodes[0].p, 1, 0, big, 1), YC_EINVAL);
-    assert_int_equal(p2p_send(n.nodes[0].p, 1, 7, big, 1), YC_EINVAL);
+    assert_int_equal(p2p_send(n.nodes[0].p, 1, P2P_MSG_MAX + 1, big, 1), YC_EINVAL);
     assert_int_equal(p2p_send_peer(n.nodes[0].p, 12345, P2P_MSG_PONG, big, 1), YC_ENOTFOUND);
     assert_int_equal(p2p_broadcast(n.nodes[0].p, P2P_MSG_CONSENSUS, big, 1), 1);
     assert_false(p2p_is_connected(n.nodes[0].p, 2));

@@ -103,7 +103,7 @@ static void raw_main(void *arg)
                               (uint8_t)n};
             (void)p2pt_raw_write(fd, hdr, sizeof hdr); /* and no body at all */
         } else if (r->sc == SC_UNKNOWN_TYPE) {
-            (void)p2pt_raw_send(fd, &sess, 9, (const uint8_t *)"x", 1);
+            (void)p2pt_raw_send(fd, &sess, P2P_MSG_MAX + 1, (const uint8_t *)"x", 1);
         } else if (r->sc == SC_EMPTY) {
             uint8_t frame[P2P_FRAME_HDR + P2P_MAC_LEN];
             (void)p2p_seal(&sess, buf, 0, frame);
