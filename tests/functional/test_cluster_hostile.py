@@ -21,7 +21,8 @@ checked here and must verify against its genesis key.
 D2 (hostile frames after a valid handshake, as an observer): a header split into
 single bytes (then answered); a declared length over the maximum (closed before any
 body is sent) and one under the MAC size; an unknown type; an empty plaintext; a
-consensus and a tx message from an observer; malformed, trailing-byte and huge-count
+consensus, a tx, a proposal-by-ids, a tx-request and a tx-response message from an
+observer; malformed, trailing-byte and huge-count
 block-sync payloads (dropped; the connection still answers); a valid block request
 (the blocks served must equal the RPC's raw blocks); and 80 maximum-size (9 MiB) junk
 frames, 4 connections at a time, while another peer pings: every pong within 2 s,
@@ -110,7 +111,7 @@ def e5_transport(t, c, chain, v0, v3):
     p.send_raw(os.urandom(ycp2p.HELLO_LEN))
     refused("garbage hello", p)
     p = ycp2p.Peer(port0, chain)
-    p.hello(version=2)
+    p.hello(version=1)  # a node of before proposals by tx ids
     refused("wrong version", p)
     p = ycp2p.Peer(port0, chain)
     p.hello(chain_tag=ycp2p.hashlib.sha256(b"another-chain").digest())
@@ -174,7 +175,7 @@ def handshake_timeouts(c, chain, port):
     def drip():
         p = ycp2p.Peer(port, chain)
         t0 = time.monotonic()
-        hello = b"\x01" + os.urandom(64)
+        hello = bytes([ycp2p.P2P_VERSION]) + os.urandom(64)
         try:
             for b in hello:
                 p.send_raw(bytes([b]))
@@ -221,11 +222,14 @@ def d2_frames(t, c, chain, v0):
         p.send_raw(raw)
         check(p.wait_closed(2), "D2 %s: still open", name)
         res[name] = "closed"
-    for name, mtype, payload in (("unknown type 9", 9, b"x"),
+    for name, mtype, payload in (("unknown type 10", 10, b"x"),
                                  ("type 0", 0, b"x"),
                                  ("empty plaintext", None, b""),
                                  ("consensus message from an observer", 1, b"\x80"),
-                                 ("tx gossip from an observer", 2, b"\x01" + bytes(4))):
+                                 ("tx gossip from an observer", 2, b"\x01" + bytes(4)),
+                                 ("proposal by ids from an observer", 7, b"\x80"),
+                                 ("tx request from an observer", 8, b"\x80"),
+                                 ("tx response from an observer", 9, b"\x80")):
         p = fresh()
         p.send(mtype, payload)
         check(p.wait_closed(3), "D2 %s: still open", name)

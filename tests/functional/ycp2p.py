@@ -372,6 +372,8 @@ def consensus_vote(secret, chain_id, frm, mtype, phase, height, view, digest, si
 # ---- the peer --------------------------------------------------------------------------
 
 MSG_CONSENSUS, MSG_TX, MSG_BLOCK_REQ, MSG_BLOCK_RESP, MSG_PING, MSG_PONG = 1, 2, 3, 4, 5, 6
+MSG_PROPOSAL_IDS, MSG_TX_REQ, MSG_TX_RESP = 7, 8, 9
+P2P_VERSION = 2            # the hello's version byte (docs/p2p.md)
 MAX_FRAME = 9 << 20        # PBFT_MAX_MSG_BYTES: plaintext bytes of one frame
 HELLO_LEN, REPLY_LEN, AUTH_LEN = 65, 130, 98
 
@@ -438,7 +440,7 @@ class Peer:
             pass
 
     # handshake
-    def hello(self, eph_sk=None, eph_pk=None, version=1, chain_tag=None):
+    def hello(self, eph_sk=None, eph_pk=None, version=P2P_VERSION, chain_tag=None):
         if eph_pk is None:
             eph_sk, eph_pk = x25519_keypair(eph_sk)
         self.eph_sk, self.eph_pk = eph_sk, eph_pk
@@ -666,9 +668,9 @@ def junk_connections(ports, count, seconds, chain_id, seed, threads=8, host="127
             elif kind == "hello-sized or longer junk":
                 data = rng.randbytes(rng.randint(HELLO_LEN, 512))
             elif kind == "a hello for another chain":
-                data = b"\x01" + other + rng.randbytes(32)
+                data = bytes([P2P_VERSION]) + other + rng.randbytes(32)
             else:
-                data = b"\x01" + tag + rng.randbytes(32)
+                data = bytes([P2P_VERSION]) + tag + rng.randbytes(32)
             try:
                 s = socket.create_connection((host, ports[j % len(ports)]), timeout=5)
                 if rng.random() < 0.5:
