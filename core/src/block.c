@@ -314,6 +314,7 @@ int yc_block_header_seal(struct yc_block_header *h, const struct yc_tx *txs, con
 struct tx_source {
     yc_tx_resolve_cb resolve; /* NULL: decode every tx */
     void *ctx;
+    bool tx_root_known; /* the caller checked the tx root of these very bytes */
 };
 
 /* Tx i of a block from its bytes: resolved (when the resolver gives exactly these
@@ -362,7 +363,7 @@ static int dec_txs(struct yc_dec *d, struct yc_block *b, bool roots, const struc
             return YC_EBADBLOCK;
         }
     }
-    if (!roots) {
+    if (!roots || src->tx_root_known) {
         return YC_OK;
     }
     rc = yc_block_tx_root(root, b->hdr.chain_id, b->txs, n);
@@ -480,20 +481,27 @@ static int block_decode(struct yc_block *b, const uint8_t *bytes, size_t len, bo
 
 int yc_block_decode(struct yc_block *b, const uint8_t *bytes, size_t len)
 {
-    const struct tx_source src = {NULL, NULL};
+    const struct tx_source src = {NULL, NULL, false};
     return block_decode(b, bytes, len, true, &src);
 }
 
 int yc_block_decode_trusted(struct yc_block *b, const uint8_t *bytes, size_t len)
 {
-    const struct tx_source src = {NULL, NULL};
+    const struct tx_source src = {NULL, NULL, false};
     return block_decode(b, bytes, len, false, &src);
 }
 
 int yc_block_decode_resolved(struct yc_block *b, const uint8_t *bytes, size_t len,
                              yc_tx_resolve_cb resolve, void *ctx)
 {
-    const struct tx_source src = {resolve, ctx};
+    const struct tx_source src = {resolve, ctx, false};
+    return block_decode(b, bytes, len, true, &src);
+}
+
+int yc_block_decode_rebuilt(struct yc_block *b, const uint8_t *bytes, size_t len,
+                            yc_tx_resolve_cb resolve, void *ctx)
+{
+    const struct tx_source src = {resolve, ctx, true};
     return block_decode(b, bytes, len, true, &src);
 }
 

@@ -114,6 +114,14 @@ typedef int (*yc_tx_resolve_cb)(void *ctx, const uint8_t *p, size_t len, struct 
  */
 YC_WUR int yc_block_decode_resolved(struct yc_block *b, const uint8_t *bytes, size_t len,
                                     yc_tx_resolve_cb resolve, void *ctx);
+/*
+ * yc_block_decode_resolved without computing the tx root again: only for bytes this
+ * process put together itself from txs whose signed-tx root it compared with the
+ * header's (a PRE-PREPARE rebuilt from tx ids, yc/pbft_ids.h). Every other check is
+ * made, the result root included.
+ */
+YC_WUR int yc_block_decode_rebuilt(struct yc_block *b, const uint8_t *bytes, size_t len,
+                                   yc_tx_resolve_cb resolve, void *ctx);
 void yc_block_cleanup(struct yc_block *b);
 /*
  * Decodes only the header of encoded block bytes, by the same rules as yc_block_decode,

@@ -51,6 +51,7 @@
 #include "p2p.h"
 #include "role.h"
 #include "sync.h"
+#include "yc/codec.h"
 #include "yc/pbft_ids.h"
 
 #define NET_PEERS_MAX 128 /* peers listed at once (validators; observers: 16 by default) */
@@ -61,6 +62,7 @@
 #define FETCH_MAX_PENDING 4      /* proposals by ids waiting for txs (one per sender) */
 #define FETCH_TIMEOUT_MIN_MS 250 /* a fetch waits a third of timeout_propose, at least this */
 #define SENT_PP_MAX 2            /* own whole PRE-PREPAREs kept for requests of one */
+#define REBUILT_MAX 2            /* PRE-PREPAREs rebuilt here, kept for the driver's check */
 #define ANSWERS_PER_PEER 16      /* tx-requests answered per validator per second */
 #define ANSWERS_ALL 64           /* and in all, per second */
 #define ANSWER_MAX_BYTES (PBFT_MAX_MSG_BYTES - (1u << 16)) /* signed txs in one tx-response */
@@ -91,6 +93,11 @@ struct yc_net {
         size_t len;
     } sent[SENT_PP_MAX]; /* own PRE-PREPAREs sent by ids, newest at sent_next - 1 */
     uint32_t sent_next;
+    struct {
+        uint8_t *bytes; /* a PRE-PREPARE rebuilt from ids, its tx root checked (owned) */
+        size_t len;
+    } rebuilt[REBUILT_MAX];
+    uint32_t rebuilt_next;
     uint32_t answers[YC_MAX_VALIDATORS]; /* tx-requests answered this second, per peer */
     uint32_t answers_all;                /* and in all */
     uint64_t answers_at;                 /* loop time the second began */
@@ -386,8 +393,38 @@ static const struct yc_tx *held_tx(void *ctx, const uint8_t id[YC_HASH_LEN])
 static void fetch_step(void *ctx, uint32_t from, const uint8_t *msg, size_t len)
 {
     yc_node *n = ctx;
-    if (n->drv != NULL)
-        yc__driver_step(n->drv, from, msg, len);
+    struct yc_net *g = n->net;
+    if (n->drv == NULL)
+        return;
+    /* kept first: the driver checks the proposal from inside the step */
+    uint32_t k = g->rebuilt_next % REBUILT_MAX;
+    uint8_t *copy = malloc(len);
+    if (copy != NULL) {
+        memcpy(copy, msg, len);
+        free(g->rebuilt[k].bytes);
+        g->rebuilt[k].bytes = copy;
+        g->rebuilt[k].len = len;
+        g->rebuilt_next++;
+    }
+    yc__driver_step(n->drv, from, msg, len);
+}
+
+bool yc__net_rebuilt(yc_node *n, const uint8_t *block, size_t len)
+{
+    struct yc_net *g = n->net;
+    for (uint32_t i = 0; g != NULL && i < REBUILT_MAX; i++) {
+        struct yc_dec d;
+        uint32_t left;
+        const uint8_t *b;
+        size_t blen;
+        if (g->rebuilt[i].bytes == NULL)
+            continue;
+        yc_dec_init(&d, g->rebuilt[i].bytes, g->rebuilt[i].len);
+        if (yc_dec_map(&d, &left) == YC_OK && yc_dec_field(&d, &left, "block") == 1 &&
+            yc_dec_bin(&d, &b, &blen) == YC_OK && blen == len && memcmp(b, block, len) == 0)
+            return true;
+    }
+    return false;
 }
 
 static void fetch_request(void *ctx, uint32_t to, const uint8_t *req, size_t len)
@@ -815,6 +852,8 @@ void yc__net_free(yc_node *n)
         pbft_fetch_destroy(n->net->fetch);
         for (uint32_t i = 0; i < SENT_PP_MAX; i++)
             free(n->net->sent[i].bytes);
+        for (uint32_t i = 0; i < REBUILT_MAX; i++)
+            free(n->net->rebuilt[i].bytes);
         free(n->net);
         n->net = NULL;
     }

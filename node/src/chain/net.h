@@ -17,6 +17,8 @@
 #ifndef YC_NET_H
 #define YC_NET_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "node_internal.h"
@@ -43,6 +45,9 @@ void yc__net_free(yc_node *n);
 
 /* Sends a consensus message of a ready (after its records were made durable). */
 void yc__net_send_consensus(yc_node *n, const struct pbft_msg *m);
+/* True if block[0..len) is the block of a PRE-PREPARE this node rebuilt from tx ids (the
+ * last two) and whose tx root it checked then: its decode need not compute it again. */
+bool yc__net_rebuilt(yc_node *n, const uint8_t *block, size_t len);
 /* Queues an admitted tx for gossip to the validators. */
 void yc__net_gossip_tx(yc_node *n, const struct yc_tx *tx);
 /* A block was committed: tell observers our new tip. */
