@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""layers.py — no include cycle between the node's groups of files (issue 15 item 4).
+"""layers.py — no include cycle between the node's groups of files, and no deferral
+outside the pump.
 
 The node's sources sit in one folder per group, node/src/GROUP/, and GROUPS below names
 each group's files (file name without its extension): a file outside its group's folder
@@ -7,6 +8,12 @@ fails the check, so the table and the folders cannot drift apart. The check read
 include of another group's file into an edge between the groups, and fails when the
 groups' graph has a cycle, printing it with one include line per edge; it also fails
 when a file is in no group, so a new file must be given one.
+
+It also keeps the node's one way to defer (docs/design/node.md §2): outside the pump
+(base/pump.c, pump.h) no file may use a uv_idle or uv_check handle or start a timer
+with a literal 0 ms timeout (`uv_timer_start(t, cb, 0, 0)`): work for the next turn is
+posted to the pump. A timer armed through a variable that may be 0 (a deadline already due)
+is a timer, not a deferral, and passes.
 
 The groups, lowest first (an include may go only down this list, which is what makes
 the graph acyclic; the check itself only forbids cycles):
@@ -41,6 +48,9 @@ GROUPS = {
 }
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
+# a deferral that bypasses the pump: an idle or check handle, or a 0 ms one-shot timer
+DEFERRAL = re.compile(r'\buv_(idle|check)_\w+|\buv_timer_start\s*\([^;]*,\s*0\s*,\s*0\s*\)')
+PUMP = (os.path.join("base", "pump.c"), os.path.join("base", "pump.h"))
 
 
 def main():
@@ -69,6 +79,20 @@ def main():
               "tests/layers.py):")
         for f in misplaced:
             print("  %s (group %s)" % (f, group_of[os.path.splitext(os.path.basename(f))[0]]))
+        return 1
+    deferrals = []
+    for f in sorted(files):
+        if os.path.relpath(f, root) in PUMP:
+            continue
+        with open(f, encoding="utf-8") as fh:
+            for no, line in enumerate(fh, 1):
+                if DEFERRAL.search(line):
+                    deferrals.append("%s:%d: %s" % (os.path.relpath(f, root), no, line.strip()))
+    if deferrals:
+        print("layers: deferrals outside the pump (post a yc_pump_item instead, "
+              "node/src/base/pump.h):")
+        for d in deferrals:
+            print("  " + d)
         return 1
     edges = {}  # (from group, to group) -> first include line making it
     for f in sorted(files):
@@ -112,7 +136,8 @@ def main():
                 for a, b in zip(cyc, cyc[1:]):
                     print("  %s -> %s: %s" % (a, b, edges[(a, b)]))
                 return 1
-    print("layers: ok (%d files in %d groups, no cycle)" % (len(files), len(GROUPS)))
+    print("layers: ok (%d files in %d groups, no cycle, no deferral outside the pump)"
+          % (len(files), len(GROUPS)))
     return 0
 
 

@@ -197,6 +197,7 @@ void yc__httpd_conn_close(yc_http_conn *c)
         c->reading = false;
     }
     uv_timer_stop(&c->timer);
+    yc_pump_cancel(c->srv->pump, &c->later_item);
     uv_close((uv_handle_t *)&c->timer, on_handle_closed);
     uv_close((uv_handle_t *)&c->tcp, on_handle_closed);
 }
@@ -315,6 +316,7 @@ static void on_connection(uv_stream_t *ls, int status)
     src_add(c);
     uv_timer_init(h->loop, &c->timer);
     c->timer.data = c;
+    c->later_item.fn = yc__httpd_conn_later;
     c->handles_open = 2;
     uv_tcp_nodelay(&c->tcp, 1);
     yc_buf_init(&c->url, h->cfg.max_header_bytes + 1);
@@ -383,7 +385,7 @@ static void on_listener_closed(uv_handle_t *hd)
     srv_maybe_free(h);
 }
 
-int yc_httpd_start(yc_httpd **out, uv_loop_t *loop, const char *laddr,
+int yc_httpd_start(yc_httpd **out, uv_loop_t *loop, struct yc_pump *pump, const char *laddr,
                    const struct yc_httpd_config *cfg, yc_http_handler_cb handler, void *ctx)
 {
     *out = NULL;
@@ -448,6 +450,7 @@ int yc_httpd_start(yc_httpd **out, uv_loop_t *loop, const char *laddr,
     }
     h->src_seed = uv_hrtime() ^ (uint64_t)(uintptr_t)h ^ 0xcbf29ce484222325ull;
     h->loop = loop;
+    h->pump = pump;
     h->handler = handler;
     h->ctx = ctx;
     yc__httpd_settings_init(&h->settings);

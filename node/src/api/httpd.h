@@ -45,6 +45,7 @@
 
 #include <uv.h>
 
+#include "pump.h"
 #include "yc/err.h"
 
 /* Counters a server adds to (the owner reads them for /metrics). */
@@ -174,11 +175,12 @@ typedef void (*yc_httpd_closed_cb)(void *ctx);
 
 /*
  * Binds `laddr` ("host:port", "tcp://host:port", "[v6]:port"; host an IP literal or
- * "localhost"; port 0 picks a free port) and listens. `cfg` is copied; zero fields
- * take the defaults. Returns YC_OK, YC_ECONFIG (bad address), YC_EIO (bind/listen
- * failed), YC_ENOMEM. *out is NULL on failure.
+ * "localhost"; port 0 picks a free port) and listens on `loop`; what a connection leaves
+ * for the next turn (a resume, a drop) goes through `pump` (pump.h), which must outlive
+ * the server. `cfg` is copied; zero fields take the defaults. Returns YC_OK, YC_ECONFIG
+ * (bad address), YC_EIO (bind/listen failed), YC_ENOMEM. *out is NULL on failure.
  */
-int yc_httpd_start(yc_httpd **out, uv_loop_t *loop, const char *laddr,
+int yc_httpd_start(yc_httpd **out, uv_loop_t *loop, struct yc_pump *pump, const char *laddr,
                    const struct yc_httpd_config *cfg, yc_http_handler_cb handler, void *ctx);
 
 /* Port actually bound (useful with port 0). */

@@ -27,7 +27,8 @@
  *   stay in rbuf. When rbuf is full the connection stops reading.
  * - The parser runs only from conn_process, which never recurses: a response given
  *   from outside (deferred) schedules processing for the next loop turn through the
- *   connection timer, so a handler is never entered from inside a node callback.
+ *   node's pump (pump.h), so a handler is never entered from inside a node callback;
+ *   a slow event client met inside the node's event dispatch is dropped the same way.
  * - A cancel callback runs at most once, and never after the response was given.
  * - Memory of a connection is freed only when the close callbacks of its two handles
  *   (tcp, timer) have both run; write callbacks (even cancelled ones) come first.
@@ -35,6 +36,7 @@
 #include <ctype.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,7 +115,7 @@ int yc__httpd_write_failed(yc_http_conn *c, bool defer_close)
         return YC_EIO;
     }
     c->drop_pending = true;
-    uv_timer_start(&c->timer, yc__httpd_on_timer, 0, 0);
+    yc_pump_post(c->srv->pump, &c->later_item);
     return YC_EIO;
 }
 
@@ -717,20 +719,24 @@ void yc__httpd_conn_update_reading(yc_http_conn *c)
     }
 }
 
-/* ---- timer: resume, drop, idle, request timeout, linger, ping ---- */
+/* ---- next turn: drop, resume; timer: idle, request timeout, linger, ping ---- */
+
+void yc__httpd_conn_later(struct yc_pump_item *it)
+{
+    yc_http_conn *c = (yc_http_conn *)((char *)it - offsetof(yc_http_conn, later_item));
+    if (c->drop_pending) {
+        yc__httpd_conn_close(c);
+    } else if (c->resume_pending) {
+        c->resume_pending = false;
+        conn_process(c);
+    }
+}
 
 void yc__httpd_on_timer(uv_timer_t *t)
 {
     yc_http_conn *c = t->data;
-    if (c->drop_pending) {
-        yc__httpd_conn_close(c);
-        return;
-    }
-    if (c->resume_pending) {
-        c->resume_pending = false;
-        conn_process(c);
-        return;
-    }
+    if (c->drop_pending)
+        return; /* later_item closes it on this turn (the pump runs after the timers) */
     switch (c->state) {
     case ST_IDLE:
         if (uv_now(c->srv->loop) < yc__httpd_conn_deadline(c)) {
@@ -852,7 +858,7 @@ void yc_http_respond(yc_http_conn *c, int status, const char *content_type, cons
     if (!c->in_process) {
         /* Answered from outside the parse loop: continue on the next loop turn. */
         c->resume_pending = true;
-        uv_timer_start(&c->timer, yc__httpd_on_timer, 0, 0);
+        yc_pump_post(c->srv->pump, &c->later_item);
     }
 }
 
@@ -922,7 +928,7 @@ int yc_http_sse_send_id(yc_http_conn *c, const char *event, const char *id, cons
          * dispatch, where unsubscribing now would be unsafe). */
         c->drop_pending = true;
         c->srv->cfg.counters->streams_dropped_total++;
-        uv_timer_start(&c->timer, yc__httpd_on_timer, 0, 0);
+        yc_pump_post(c->srv->pump, &c->later_item);
         return YC_ELIMIT;
     }
     char *m = malloc(need + 1);

@@ -46,8 +46,9 @@ struct yc_http_conn {
     size_t roff, rlen;
     bool reading;
     bool in_process;
-    bool resume_pending; /* timer fires at once to run conn_process */
-    bool drop_pending;   /* timer fires at once to close (slow event client) */
+    bool resume_pending;            /* later_item runs conn_process on the next turn */
+    bool drop_pending;              /* later_item closes on the next turn (slow event client) */
+    struct yc_pump_item later_item; /* posted for either (httpd_conn.c, conn_later) */
 
     /* request being parsed */
     struct yc_buf url;
@@ -90,6 +91,7 @@ struct yc_http_conn {
 
 struct yc_httpd {
     uv_loop_t *loop;
+    struct yc_pump *pump;
     uv_tcp_t listener;
     struct yc_httpd_config cfg;
     yc_http_handler_cb handler;
@@ -171,8 +173,10 @@ uint64_t yc__httpd_conn_deadline(const yc_http_conn *c);
 void yc__httpd_body_release(yc_http_conn *c);
 /* Starts or stops reading as the connection's state and buffer allow (httpd_conn.c). */
 void yc__httpd_conn_update_reading(yc_http_conn *c);
-/* The connection timer: resume, drop, idle, request timeout, linger, ping (httpd_conn.c). */
+/* The connection timer: idle, request timeout, linger, ping (httpd_conn.c). */
 void yc__httpd_on_timer(uv_timer_t *t);
+/* The connection's next-turn work: a pending drop or resume (httpd_conn.c). */
+void yc__httpd_conn_later(struct yc_pump_item *it);
 /* The http-parser callbacks of a connection (httpd_conn.c). */
 void yc__httpd_settings_init(http_parser_settings *out);
 

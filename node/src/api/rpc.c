@@ -785,7 +785,8 @@ static int start(yc_rpc **out, yc_node *n, const struct yc_rpc_config *c, bool o
     hc.counters = ops ? NULL : &g_http_counters;
     hc.tls = c->tls; /* the server owns it now */
     r->cfg.tls = NULL;
-    int rc = yc_httpd_start(&r->httpd, yc_node_loop(n), c->laddr, &hc, on_http_request, r);
+    int rc = yc_httpd_start(&r->httpd, yc_node_loop(n), yc_node_pump(n), c->laddr, &hc,
+                            on_http_request, r);
     if (rc != YC_OK) {
         free(r);
         return rc;

@@ -776,7 +776,7 @@ int yc__net_start(yc_node *n)
         .ctx = n,
     };
     p2p *p = NULL;
-    rc = p2p_create(&p, n->loop, &pc);
+    rc = p2p_create(&p, n->loop, &n->pump, &pc);
     if (rc != YC_OK) {
         yc_log_error("node", "p2p: bad [p2p] laddr \"%s\" or persistent_peers \"%s\" (%s)",
                      n->cfg.p2p_laddr, n->cfg.p2p_persistent_peers, yc_err_name(rc));

@@ -38,6 +38,11 @@ uv_loop_t *yc_node_loop(yc_node *n)
     return n->loop;
 }
 
+struct yc_pump *yc_node_pump(yc_node *n)
+{
+    return &n->pump;
+}
+
 const struct yc_genesis *yc_node_genesis(yc_node *n)
 {
     return &n->genesis;

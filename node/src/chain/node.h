@@ -17,6 +17,7 @@
 
 #include "histogram.h"
 #include "p2p.h"
+#include "pump.h"
 #include "yc/block.h"
 #include "yc/genesis.h"
 #include "yc/store.h"
@@ -133,6 +134,8 @@ struct yc_node_metrics { /* monotonic counters and gauges for /metrics */
 
 /* The node's event loop (listeners add their handles to it). */
 uv_loop_t *yc_node_loop(yc_node *n);
+/* The loop's next-turn queue (pump.h), for listeners that defer work. */
+struct yc_pump *yc_node_pump(yc_node *n);
 /* The genesis as loaded; owned by the node, valid while it runs. */
 const struct yc_genesis *yc_node_genesis(yc_node *n);
 /* The node's database, for reads (blocks, tx index, state); never write through it. */

@@ -187,6 +187,15 @@ static void set_active(struct p2p_conn *c, bool on)
     }
 }
 
+/* The dialer's one timer is its schedule: the next attempt is due in `delay` ms (the
+ * backoff after a failure; 0 at start: due at once). A real timer, not a deferral: like
+ * every timer it fires from the loop, never inside p2p_start. */
+static void dialer_arm(struct p2p_dialer *d, uint64_t delay)
+{
+    d->idle = false;
+    uv_timer_start(&d->timer, dialer_fire, delay, 0);
+}
+
 static void dialer_schedule(struct p2p_dialer *d, bool reset)
 {
     struct p2p *p = d->p;
@@ -203,8 +212,7 @@ static void dialer_schedule(struct p2p_dialer *d, bool reset)
         d->attempts++;
     /* jitter: uniform in [delay/2, delay] */
     delay = delay / 2 + yc__p2p_rand(p) % (delay / 2 + 1);
-    d->idle = false;
-    uv_timer_start(&d->timer, dialer_fire, delay, 0);
+    dialer_arm(d, delay);
 }
 
 /* The peer with key pub lost its last connection: wake the dialers that wait for it. */
@@ -580,14 +588,14 @@ static int parse_peers(struct p2p *p, const char *list)
     return err;
 }
 
-int p2p_create(p2p **out, uv_loop_t *loop, const struct p2p_config *cfg)
+int p2p_create(p2p **out, uv_loop_t *loop, struct yc_pump *pump, const struct p2p_config *cfg)
 {
     struct p2p *p;
     const char *chain;
     int idx, err;
     if (out)
         *out = NULL;
-    if (!out || !loop || !cfg || !cfg->signer || !cfg->genesis ||
+    if (!out || !loop || !pump || !cfg || !cfg->signer || !cfg->genesis ||
         (cfg->max_frame != 0 && (cfg->max_frame < 2 || cfg->max_frame > P2P_MAX_FRAME_LIMIT)))
         return YC_EINVAL;
     chain = cfg->chain_id ? cfg->chain_id : cfg->genesis->chain_id;
@@ -597,6 +605,7 @@ int p2p_create(p2p **out, uv_loop_t *loop, const struct p2p_config *cfg)
     if (!p)
         return YC_ENOMEM;
     p->loop = loop;
+    p->pump = pump;
     p->signer = cfg->signer;
     yc_valset_genesis(&p->vs, cfg->genesis);
     snprintf(p->chain_id, sizeof p->chain_id, "%s", chain);
@@ -665,7 +674,7 @@ int p2p_start(p2p *p)
             return err;
     }
     for (size_t i = 0; i < p->ndialers; i++)
-        uv_timer_start(&p->dialers[i].timer, dialer_fire, 0, 0);
+        dialer_arm(&p->dialers[i], 0); /* the first attempt is due now */
     return YC_OK;
 }
 

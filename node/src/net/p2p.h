@@ -46,6 +46,7 @@
 
 #include <uv.h>
 
+#include "pump.h"
 #include "yc/block.h"
 #include "yc/err.h"
 #include "yc/genesis.h"
@@ -151,14 +152,16 @@ struct p2p_peer_info {
 };
 
 /*
- * Creates a transport on `loop` (nothing is opened until p2p_start). Copies what it keeps
- * of cfg except signer (borrowed). Returns YC_OK, YC_EINVAL (NULL loop,
- * signer or genesis; max_frame < 2 or over P2P_MAX_FRAME_LIMIT; empty or long chain id),
- * YC_ECONFIG (listen or peer address not host:port; over 256 peers), YC_ENOMEM. *out is
- * NULL on failure. A max_handshakes_per_source over max_inbound_handshakes acts as the
- * latter.
+ * Creates a transport on `loop` (nothing is opened until p2p_start); a connection dropped
+ * from inside an API call is closed on the next turn through `pump` (pump.h), which must
+ * outlive the transport. Copies what it keeps of cfg except signer (borrowed). Returns
+ * YC_OK, YC_EINVAL (NULL loop, pump, signer or genesis; max_frame < 2 or over
+ * P2P_MAX_FRAME_LIMIT; empty or long chain id), YC_ECONFIG (listen or peer address not
+ * host:port; over 256 peers), YC_ENOMEM. *out is NULL on failure. A
+ * max_handshakes_per_source over max_inbound_handshakes acts as the latter.
  */
-YC_WUR int p2p_create(p2p **out, uv_loop_t *loop, const struct p2p_config *cfg);
+YC_WUR int p2p_create(p2p **out, uv_loop_t *loop, struct yc_pump *pump,
+                      const struct p2p_config *cfg);
 
 /*
  * Binds and listens (if configured) and starts dialling. Returns YC_OK, YC_EINVAL (already

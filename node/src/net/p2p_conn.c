@@ -18,6 +18,7 @@
  * unlinked from p->conns at once and freed only when both of its handles are closed;
  * c->sec is set for every outbound connection and for an inbound one past its hello.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,6 +37,7 @@ struct wreq {
 };
 
 static void timer_cb(uv_timer_t *t);
+static void doom_item_cb(struct yc_pump_item *it);
 
 static void conn_close_cb(uv_handle_t *h)
 {
@@ -76,6 +78,7 @@ struct p2p_conn *yc__p2p_conn_new(struct p2p *p, bool outbound)
     c->tcp.data = c;
     c->timer.data = c;
     c->creq.data = c;
+    c->doom_item.fn = doom_item_cb;
     c->open_handles = 2;
     c->p = p;
     c->id = ++p->next_id;
@@ -131,6 +134,7 @@ void yc__p2p_conn_close(struct p2p_conn *c, const char *why, bool violation)
         p2p_hs_cleanup(&c->sec->hs);
     }
     uv_timer_stop(&c->timer);
+    yc_pump_cancel(p->pump, &c->doom_item);
     uv_close((uv_handle_t *)&c->timer, conn_close_cb);
     uv_close((uv_handle_t *)&c->tcp, conn_close_cb);
 }
@@ -142,7 +146,14 @@ void yc__p2p_conn_doom(struct p2p_conn *c, const char *why, bool violation)
     c->doomed = true;
     c->doom_why = why;
     c->doom_violation = violation;
-    uv_timer_start(&c->timer, timer_cb, 0, 0);
+    uv_timer_stop(&c->timer); /* no deadline matters now */
+    yc_pump_post(c->p->pump, &c->doom_item);
+}
+
+static void doom_item_cb(struct yc_pump_item *it)
+{
+    struct p2p_conn *c = (struct p2p_conn *)((char *)it - offsetof(struct p2p_conn, doom_item));
+    yc__p2p_conn_close(c, c->doom_why, c->doom_violation);
 }
 
 void yc__p2p_conn_linger(struct p2p_conn *c, uint32_t ms)
@@ -154,9 +165,7 @@ void yc__p2p_conn_linger(struct p2p_conn *c, uint32_t ms)
 static void timer_cb(uv_timer_t *t)
 {
     struct p2p_conn *c = t->data;
-    if (c->doomed)
-        yc__p2p_conn_close(c, c->doom_why, c->doom_violation);
-    else if (c->state == P2P_C_DRAINING)
+    if (c->state == P2P_C_DRAINING)
         yc__p2p_conn_close(c, "replaced by another connection", false);
     else if (c->lingering)
         yc__p2p_conn_close(c, "evicted from the handshake pool", false);

@@ -66,15 +66,16 @@ struct p2p_conn {
     struct p2p *p;
     struct p2p_conn *prev, *next; /* p->conns */
     uv_tcp_t tcp;
-    uv_timer_t timer; /* handshake timeout, drain limit, deferred drop */
+    uv_timer_t timer; /* handshake timeout, drain limit, eviction linger */
     uv_connect_t creq;
-    int open_handles; /* tcp and timer not yet closed */
+    struct yc_pump_item doom_item; /* closes a doomed connection on the next turn */
+    int open_handles;              /* tcp and timer not yet closed */
     uint64_t id;
     enum p2p_conn_state state;
     bool outbound;
     bool closing;
     bool active;               /* the connection in use for its peer (callbacks fired) */
-    bool doomed;               /* dropped from an API call; closed by the timer */
+    bool doomed;               /* dropped from an API call; closed by doom_item */
     bool identified;           /* handshake done, validator/peer_pub set */
     const char *doom_why;      /* static text */
     bool doom_violation;       /* the doom is for a protocol breach (counted, warned) */
@@ -117,6 +118,7 @@ struct p2p_dialer {
 
 struct p2p {
     uv_loop_t *loop;
+    struct yc_pump *pump;
     const yc_signer *signer;
     struct yc_valset vs; /* the validator set in force: indices are positions in it */
     uint8_t joining[YC_MAX_VALIDATORS][YC_PUBKEY_LEN]; /* keys joining at a known height */
@@ -214,7 +216,7 @@ void yc__p2p_conn_begin(struct p2p_conn *c);
 void yc__p2p_conn_close(struct p2p_conn *c, const char *why, bool violation);
 /* Seals `type ‖ bytes` and queues it. YC_OK, or an error after which c is doomed. */
 int yc__p2p_conn_send(struct p2p_conn *c, uint8_t type, const uint8_t *bytes, size_t len);
-/* Marks c to be closed from the loop soon (used from API calls: no callbacks inside);
+/* Marks c to be closed on the next turn (used from API calls: no callbacks inside);
  * violation as for yc__p2p_conn_close. */
 void yc__p2p_conn_doom(struct p2p_conn *c, const char *why, bool violation);
 /* Closes c (not a violation) once ms pass unless it is identified by then. */

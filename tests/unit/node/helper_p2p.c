@@ -80,6 +80,7 @@ void p2pt_net_init(struct p2pt_net *n, uint32_t nval)
     if (getenv("P2PT_DEBUG"))
         yc_log_set_level(YC_LOG_DEBUG);
     assert_int_equal(uv_loop_init(&n->loop), 0);
+    assert_int_equal(yc_pump_init(&n->pump, &n->loop), 0);
     assert_int_equal(uv_timer_init(&n->loop, &n->tick), 0);
     n->nval = nval;
     snprintf(n->g.chain_id, sizeof n->g.chain_id, "%s", P2PT_CHAIN);
@@ -117,6 +118,8 @@ void p2pt_net_cleanup(struct p2pt_net *n)
     for (uint32_t i = 0; i < P2PT_MAX_NODES + 2; i++)
         p2pt_stop(n, i); /* also frees signers of slots configured but never started */
     uv_close((uv_handle_t *)&n->tick, NULL);
+    uv_run(&n->loop, UV_RUN_DEFAULT);
+    yc_pump_close(&n->pump); /* after the loop ran dry: nothing is left to post */
     uv_run(&n->loop, UV_RUN_DEFAULT);
     /* anything left open is a leak in the transport: fail loudly */
     uv_walk(&n->loop, close_walk, NULL);
@@ -194,7 +197,7 @@ void p2pt_start(struct p2pt_net *n, uint32_t slot, const struct p2p_config *cfg)
 {
     struct p2pt_node *nd = &n->nodes[slot];
     assert_null(nd->p);
-    assert_int_equal(p2p_create(&nd->p, &n->loop, cfg), YC_OK);
+    assert_int_equal(p2p_create(&nd->p, &n->loop, &n->pump, cfg), YC_OK);
     assert_int_equal(p2p_start(nd->p), YC_OK);
 }
 

@@ -47,6 +47,7 @@ struct p2pt_node {
 
 struct p2pt_net {
     uv_loop_t loop;
+    struct yc_pump pump;
     uv_timer_t tick;
     struct yc_genesis g;
     uint32_t nval;

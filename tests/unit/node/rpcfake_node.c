@@ -22,6 +22,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,10 +78,11 @@ struct yc_node {
     char why[64];
     bool read_only;
     /* submit */
-    int submit_rc;          /* returned by yc_node_submit (YC_OK: callback follows) */
-    int submit_code;        /* passed to the callback for a decodable tx */
-    const char *submit_why; /* the refusal's words passed with a non-ok submit_code */
-    uv_idle_t idle;
+    int submit_rc;                   /* returned by yc_node_submit (YC_OK: callback follows) */
+    int submit_code;                 /* passed to the callback for a decodable tx */
+    const char *submit_why;          /* the refusal's words passed with a non-ok submit_code */
+    struct yc_pump pump;             /* the real pump: httpd defers through it too */
+    struct yc_pump_item submit_item; /* answers the pending submits */
     struct fk_pending_submit pend[FK_MAX_PENDING];
     size_t npend;
     size_t submits;
@@ -132,6 +134,11 @@ int fk_http(uv_loop_t *loop, uint16_t port, const char *method, const char *path
 uv_loop_t *yc_node_loop(yc_node *n)
 {
     return n->loop;
+}
+
+struct yc_pump *yc_node_pump(yc_node *n)
+{
+    return &n->pump;
 }
 
 const struct yc_genesis *yc_node_genesis(yc_node *n)
@@ -190,15 +197,14 @@ size_t yc_node_peers(yc_node *n, struct yc_node_peer *out, size_t cap)
     return 0; /* the fake node has no transport */
 }
 
-static void fk_on_idle(uv_idle_t *h)
+static void fk_submit_item_cb(struct yc_pump_item *it)
 {
-    struct yc_node *n = h->data;
+    struct yc_node *n = (struct yc_node *)((char *)it - offsetof(struct yc_node, submit_item));
     /* Callbacks may submit again: work on a copy. */
     struct fk_pending_submit batch[FK_MAX_PENDING];
     size_t k = n->npend;
     memcpy(batch, n->pend, k * sizeof(batch[0]));
     n->npend = 0;
-    uv_idle_stop(&n->idle);
     for (size_t i = 0; i < k; i++)
         batch[i].cb(batch[i].ctx, batch[i].code, batch[i].id,
                     batch[i].code != YC_OK ? n->submit_why : NULL);
@@ -227,7 +233,7 @@ int yc_node_submit(yc_node *n, const uint8_t *bytes, size_t len, yc_submit_cb cb
         else
             yc_tx_cleanup(&tx);
     }
-    uv_idle_start(&n->idle, fk_on_idle);
+    yc_pump_post(&n->pump, &n->submit_item);
     return YC_OK;
 }
 
@@ -373,8 +379,9 @@ void fk_init(struct yc_node *n, uv_loop_t *loop)
 {
     memset(n, 0, sizeof(*n));
     n->loop = loop;
-    uv_idle_init(loop, &n->idle);
-    n->idle.data = n;
+    if (yc_pump_init(&n->pump, loop) != 0)
+        abort();
+    n->submit_item.fn = fk_submit_item_cb;
     n->ready = true;
     snprintf(n->cookie, sizeof(n->cookie), "%s",
              "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff");
@@ -415,7 +422,7 @@ void fk_cleanup(struct yc_node *n)
     n->nmempool = 0;
     while (n->nwatches > 0)
         fk_watch_release(n->watches[0]);
-    uv_close((uv_handle_t *)&n->idle, NULL);
+    yc_pump_close(&n->pump);
     yc_genesis_cleanup(&n->g);
 }
 

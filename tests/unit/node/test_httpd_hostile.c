@@ -21,6 +21,7 @@
 
 struct srv {
     uv_loop_t loop;
+    struct yc_pump pump;
     yc_httpd *h;
     uint16_t port;
     struct yc_httpd_counters k;
@@ -60,8 +61,10 @@ static void srv_start(struct srv *s, struct yc_httpd_config *cfg)
 {
     memset(s, 0, sizeof(*s));
     uv_loop_init(&s->loop);
+    assert_int_equal(yc_pump_init(&s->pump, &s->loop), 0);
     cfg->counters = &s->k;
-    assert_int_equal(yc_httpd_start(&s->h, &s->loop, "127.0.0.1:0", cfg, handler, s), YC_OK);
+    assert_int_equal(yc_httpd_start(&s->h, &s->loop, &s->pump, "127.0.0.1:0", cfg, handler, s),
+                     YC_OK);
     s->port = yc_httpd_port(s->h);
 }
 
@@ -70,6 +73,8 @@ static void srv_stop(struct srv *s)
     yc_httpd_stop(s->h, on_closed, s);
     fk_pump(&s->loop, 20);
     assert_int_equal(s->closed, 1);
+    yc_pump_close(&s->pump);
+    fk_pump(&s->loop, 1);
     assert_int_equal(uv_loop_close(&s->loop), 0);
 }
 

@@ -19,6 +19,7 @@
 
 struct srv {
     uv_loop_t loop;
+    struct yc_pump pump;
     yc_httpd *h;
     uint16_t port;
     int cancels;
@@ -83,9 +84,11 @@ static void srv_start(struct srv *s, const struct yc_httpd_config *cfg)
 {
     memset(s, 0, sizeof(*s));
     uv_loop_init(&s->loop);
+    assert_int_equal(yc_pump_init(&s->pump, &s->loop), 0);
     uv_timer_init(&s->loop, &s->late);
     s->late.data = s;
-    assert_int_equal(yc_httpd_start(&s->h, &s->loop, "127.0.0.1:0", cfg, handler, s), YC_OK);
+    assert_int_equal(yc_httpd_start(&s->h, &s->loop, &s->pump, "127.0.0.1:0", cfg, handler, s),
+                     YC_OK);
     s->port = yc_httpd_port(s->h);
     assert_true(s->port > 0);
 }
@@ -96,6 +99,8 @@ static void srv_stop(struct srv *s)
     uv_close((uv_handle_t *)&s->late, NULL);
     fk_pump(&s->loop, 20);
     assert_int_equal(s->closed, 1);
+    yc_pump_close(&s->pump);
+    fk_pump(&s->loop, 1);
     assert_int_equal(uv_loop_close(&s->loop), 0);
 }
 
@@ -423,6 +428,8 @@ static void test_stop_cancels(void **state)
     uv_close((uv_handle_t *)&s.late, NULL);
     fk_pump(&s.loop, 20);
     assert_int_equal(s.closed, 1);
+    yc_pump_close(&s.pump);
+    fk_pump(&s.loop, 1);
     assert_int_equal(uv_loop_close(&s.loop), 0);
     close(fd);
 }
@@ -504,16 +511,22 @@ static void test_bad_laddr(void **state)
     (void)state;
     uv_loop_t loop;
     uv_loop_init(&loop);
+    struct yc_pump pump;
+    assert_int_equal(yc_pump_init(&pump, &loop), 0);
     yc_httpd *h = NULL;
     const char *bad[] = {"nope", "1.2.3.4",    "1.2.3.4:", "1.2.3.4:99999", "host.example:80",
                          "[::1", "1.2.3.4:12a"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-        assert_int_equal(yc_httpd_start(&h, &loop, bad[i], NULL, handler, NULL), YC_ECONFIG);
-    assert_int_equal(
-        yc_httpd_start(&h, &loop, "tcp://[::1]:0", NULL, handler, NULL) == YC_OK || h == NULL, 1);
+        assert_int_equal(yc_httpd_start(&h, &loop, &pump, bad[i], NULL, handler, NULL), YC_ECONFIG);
+    assert_int_equal(yc_httpd_start(&h, &loop, &pump, "tcp://[::1]:0", NULL, handler, NULL) ==
+                             YC_OK ||
+                         h == NULL,
+                     1);
     if (h)
         yc_httpd_stop(h, NULL, NULL);
     fk_pump(&loop, 10);
+    yc_pump_close(&pump);
+    fk_pump(&loop, 1);
     assert_int_equal(uv_loop_close(&loop), 0);
 }
 

@@ -135,6 +135,7 @@ static void pki_remove(struct pki *p)
 
 struct srv {
     uv_loop_t loop;
+    struct yc_pump pump;
     yc_httpd *h;
     uint16_t port;
     int closed;
@@ -179,6 +180,7 @@ static void srv_start_cfg(struct srv *s, const struct pki *p, const char *client
 {
     memset(s, 0, sizeof *s);
     uv_loop_init(&s->loop);
+    assert_int_equal(yc_pump_init(&s->pump, &s->loop), 0);
     struct yc_httpd_tls_files f = {.section = "rpc",
                                    .cert_file = p->srv_crt,
                                    .key_file = p->srv_key,
@@ -187,7 +189,8 @@ static void srv_start_cfg(struct srv *s, const struct pki *p, const char *client
     cfg.counters = &s->k;
     char err[512];
     assert_int_equal(yc_httpd_tls_load(&cfg.tls, &f, err, sizeof err), YC_OK);
-    assert_int_equal(yc_httpd_start(&s->h, &s->loop, "127.0.0.1:0", &cfg, handler, s), YC_OK);
+    assert_int_equal(yc_httpd_start(&s->h, &s->loop, &s->pump, "127.0.0.1:0", &cfg, handler, s),
+                     YC_OK);
     assert_true(yc_httpd_has_tls(s->h));
     s->port = yc_httpd_port(s->h);
 }
@@ -206,6 +209,8 @@ static void srv_stop(struct srv *s)
     yc_httpd_stop(s->h, on_closed, s);
     fk_pump(&s->loop, 20);
     assert_int_equal(s->closed, 1);
+    yc_pump_close(&s->pump);
+    fk_pump(&s->loop, 1);
     assert_int_equal(uv_loop_close(&s->loop), 0);
 }
 

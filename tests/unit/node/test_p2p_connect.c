@@ -180,23 +180,24 @@ static void test_bad_config_is_refused(void **state)
     p2pt_net_init(&n, 1);
     p2pt_config(&n, 0, 0, &cfg);
     cfg.persistent_peers = "127.0.0.1:1, nocolon";
-    assert_int_equal(p2p_create(&p, &n.loop, &cfg), YC_ECONFIG);
+    assert_int_equal(p2p_create(&p, &n.loop, &n.pump, &cfg), YC_ECONFIG);
     assert_null(p);
     cfg.persistent_peers = "[::1]:99999";
-    assert_int_equal(p2p_create(&p, &n.loop, &cfg), YC_ECONFIG);
+    assert_int_equal(p2p_create(&p, &n.loop, &n.pump, &cfg), YC_ECONFIG);
     cfg.persistent_peers = "notakey@127.0.0.1:1"; /* the part before '@' must be a yc1 key */
-    assert_int_equal(p2p_create(&p, &n.loop, &cfg), YC_ECONFIG);
+    assert_int_equal(p2p_create(&p, &n.loop, &n.pump, &cfg), YC_ECONFIG);
     cfg.persistent_peers = "@127.0.0.1:1";
-    assert_int_equal(p2p_create(&p, &n.loop, &cfg), YC_ECONFIG);
+    assert_int_equal(p2p_create(&p, &n.loop, &n.pump, &cfg), YC_ECONFIG);
     cfg.persistent_peers = NULL;
     cfg.listen = "127.0.0.1";
-    assert_int_equal(p2p_create(&p, &n.loop, &cfg), YC_ECONFIG);
+    assert_int_equal(p2p_create(&p, &n.loop, &n.pump, &cfg), YC_ECONFIG);
     cfg.listen = "127.0.0.1:0";
     cfg.genesis = NULL;
-    assert_int_equal(p2p_create(&p, &n.loop, &cfg), YC_EINVAL);
+    assert_int_equal(p2p_create(&p, &n.loop, &n.pump, &cfg), YC_EINVAL);
     cfg.genesis = &n.g;
+    assert_int_equal(p2p_create(&p, &n.loop, NULL, &cfg), YC_EINVAL);
     /* a port already in use fails at start, and the object still stops cleanly */
-    assert_int_equal(p2p_create(&p, &n.loop, &cfg), YC_OK);
+    assert_int_equal(p2p_create(&p, &n.loop, &n.pump, &cfg), YC_OK);
     assert_int_equal(p2p_start(p), YC_OK);
     {
         char used[32];
@@ -204,7 +205,7 @@ static void test_bad_config_is_refused(void **state)
         snprintf(used, sizeof used, "127.0.0.1:%u", (unsigned)p2p_listen_port(p));
         assert_true(p2p_listen_port(p) != 0);
         cfg.listen = used;
-        assert_int_equal(p2p_create(&q, &n.loop, &cfg), YC_OK);
+        assert_int_equal(p2p_create(&q, &n.loop, &n.pump, &cfg), YC_OK);
         assert_int_equal(p2p_start(q), YC_EIO);
         p2p_stop(q);
     }
