@@ -118,8 +118,6 @@ bool yc__is_code(const struct yc_slice *s);
 /* [A-Z]{2}(-[A-Z0-9]{1,3})?: CN, CN-CQ, SG. */
 bool yc__is_jurisdiction(const struct yc_slice *s);
 bool yc__slice_eq(const struct yc_slice *s, const char *cstr);
-/* True iff every item is a code and no two items are equal. */
-bool yc__is_code_set(const struct yc_list *l);
 /* True iff list contains an item equal to s. */
 bool yc__list_has(const struct yc_list *l, const struct yc_slice *s);
 

@@ -107,21 +107,6 @@ bool yc__list_has(const struct yc_list *l, const struct yc_slice *s)
     return false;
 }
 
-bool yc__is_code_set(const struct yc_list *l)
-{
-    for (uint32_t i = 0; i < l->n; i++) {
-        if (!yc__is_code(&l->items[i])) {
-            return false;
-        }
-        for (uint32_t j = 0; j < i; j++) {
-            if (slice_same(&l->items[i], &l->items[j])) {
-                return false;
-            }
-        }
-    }
-    return true;
-}
-
 /* ---- keys ---- */
 
 size_t yc__key_join(uint8_t *key, const char *prefix, const uint8_t *a, size_t alen)

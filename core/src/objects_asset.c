@@ -1,5 +1,5 @@
 /*
- * objects_asset.c — keys and canonical encodings of the issue-4 state objects: assets,
+ * objects_asset.c — keys and canonical encodings of the asset state objects: assets,
  * their versions, the three rights, objections, licenses and carries (objects.h,
  * grammar in docs/formats.md).
  *

@@ -1,5 +1,5 @@
 /*
- * objects_market.c — keys and canonical encodings of the issue-5 state objects
+ * objects_market.c — keys and canonical encodings of the market's state objects
  * (market.h; grammar in docs/formats.md): listings, bids, appraisals, deals, price
  * points, pledges, policies, export assessments, credit records and states, alerts and
  * the supply counter.

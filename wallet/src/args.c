@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "yc/cliutil.h"
 #include "yc/enums.h"
 #include "yc/txschema.h"
 #include "yc/tx.h"
@@ -237,7 +238,7 @@ static bool code_char(char c)
            c == '-';
 }
 
-/* One item v[0..n) of option o: 0, or 65 with words in err. */
+/* One item v[0..n) of option o: 0, or YC_EXIT_DATAERR with words in err. */
 static int check_item(const struct wallet_args *a, int o, const char *v, size_t n, char *err,
                       size_t errlen)
 {
@@ -256,7 +257,7 @@ static int check_item(const struct wallet_args *a, int o, const char *v, size_t 
         yc_suggest_enum(&sg, (enum yc_enum_id)id);
         if (yc_suggest_write(&sg, near, sizeof near) > 0 && w < errlen)
             snprintf(err + w, errlen - w, "; did you mean %s?", near);
-        return 65;
+        return YC_EXIT_DATAERR;
     }
     if (!is_code_opt(o))
         return 0;
@@ -283,7 +284,7 @@ static int check_item(const struct wallet_args *a, int o, const char *v, size_t 
         snprintf(err, errlen, "%s: '%s' is not a code (1 to %d of lowercase a-z, 0-9, _ . : -)",
                  field, shown, YC_CODE_MAX);
     }
-    return 65;
+    return YC_EXIT_DATAERR;
 }
 
 int wallet_check_values(const struct wallet_args *a, char *err, size_t errlen)

@@ -214,8 +214,8 @@ int wallet_opt_enum(const struct wallet_cmd *cmd, int o);
 /*
  * Checks the enumeration-valued options of a (each item of a list) against the table of
  * yc/enums.h, and the syntax of category and purpose codes, before anything is signed.
- * Returns 0, or 65 with err naming the option, the value and what is allowed
- * ("--operations: 'compute' is not one of collect, hold, host, use").
+ * Returns 0, or YC_EXIT_DATAERR (65) with err naming the option, the value and what is
+ * allowed ("--operations: 'compute' is not one of collect, hold, host, use").
  */
 int wallet_check_values(const struct wallet_args *a, char *err, size_t errlen);
 

@@ -165,7 +165,7 @@ void yc__rpc_blockchain(struct rpc_call *c, json_t *params);
 void yc__rpc_account(struct rpc_call *c, json_t *params);
 void yc__rpc_consents(struct rpc_call *c, json_t *params);
 void yc__rpc_usage(struct rpc_call *c, json_t *params);
-/* rpc_methods_asset.c (issue 4); yc__rpc_usage hands `asset` queries to
+/* rpc_methods_asset.c: assets and their provenance; yc__rpc_usage hands `asset` queries to
  * yc__rpc_usage_asset. */
 void yc__rpc_asset(struct rpc_call *c, json_t *params);
 void yc__rpc_provenance(struct rpc_call *c, json_t *params);
@@ -175,7 +175,7 @@ void yc__rpc_usage_asset(struct rpc_call *c, json_t *params);
 void yc__rpc_usage_answer(struct rpc_call *c, const uint8_t *prefix, size_t pl, size_t limit);
 void yc__rpc_assets(struct rpc_call *c, json_t *params);
 void yc__rpc_carries(struct rpc_call *c, json_t *params);
-/* rpc_methods_market.c (issue 5): the market and its supervision. */
+/* rpc_methods_market.c: the market and its supervision. */
 void yc__rpc_listings(struct rpc_call *c, json_t *params);
 void yc__rpc_listing(struct rpc_call *c, json_t *params);
 void yc__rpc_price_index(struct rpc_call *c, json_t *params);
@@ -192,7 +192,7 @@ int yc__rpc_asset_pledges(store *s, const uint8_t asset[YC_HASH_LEN], uint64_t n
 void yc__rpc_policy(struct rpc_call *c, json_t *params);
 void yc__rpc_credit(struct rpc_call *c, json_t *params);
 void yc__rpc_alerts(struct rpc_call *c, json_t *params);
-/* rpc_methods_net.c (issue 3): peers and the validator set. */
+/* rpc_methods_net.c: peers and the validator set. */
 void yc__rpc_net_info(struct rpc_call *c, json_t *params);
 void yc__rpc_validators(struct rpc_call *c, json_t *params);
 void yc__rpc_valset(struct rpc_call *c, json_t *params);

@@ -179,7 +179,7 @@ int yc_chain_init_home(const struct yc_home *h, const struct yc_init_opts *o, ch
         rc = yc_chain_genesis_begin(&g, chain_id, err, errlen);
         if (rc == YC_OK && o->set_notice_blocks)
             g.params.notice_blocks = o->notice_blocks;
-        /* a dev chain lets anyone register (issue 9); init makes a real-name chain */
+        /* a dev chain lets anyone register; init makes a real-name chain */
         g.params.open_registration = o->dev && !o->closed_registration;
         if (rc == YC_OK)
             rc = yc_chain_add_validator(&g, o->name != NULL ? o->name : "node0", vpub);

@@ -22,6 +22,7 @@
 #include "rpc.h"
 #include "run.h"
 #include "yc/bech32.h"
+#include "yc/cliutil.h"
 #include "yc/genesis_json.h"
 
 static int exit_for(int rc)
@@ -29,12 +30,12 @@ static int exit_for(int rc)
     switch (rc) {
     case YC_ECONFIG:
     case YC_EBADKEY:
-        return 78;
+        return YC_EXIT_CONFIG;
     case YC_EIO:
     case YC_ECORRUPT:
-        return 74;
+        return YC_EXIT_IOERR;
     default:
-        return 1;
+        return YC_EXIT_FAIL;
     }
 }
 
@@ -139,14 +140,14 @@ static int open_home(yc_node *n, const struct yc_run_opts *o)
     char err[512] = "";
     if (yc_home_resolve(&n->home, o->home) != YC_OK) {
         yc_log_error("node", "home directory path is too long or unset; pass --home DIR");
-        return 78;
+        return YC_EXIT_CONFIG;
     }
     if (!yc_home_initialized(&n->home)) {
         yc_log_error("node",
                      "%s holds no chain (no %s); create one with `yuchaind init --home "
                      "%s` or `yuchaind dev --home %s`",
                      n->home.dir, n->home.genesis, n->home.dir, n->home.dir);
-        return 78;
+        return YC_EXIT_CONFIG;
     }
     int rc = yc_config_resolve(&n->cfg, n->home.node_conf, true, o->ov, o->nov, err, sizeof err);
     if (rc != YC_OK) {
@@ -167,7 +168,7 @@ static int open_home(yc_node *n, const struct yc_run_opts *o)
     rc = yc_home_lock(&n->home, &n->lock_fd, err, sizeof err);
     if (rc != YC_OK) {
         yc_log_error("node", "%s", err);
-        return rc == YC_EBUSY ? 1 : 74;
+        return rc == YC_EBUSY ? YC_EXIT_FAIL : YC_EXIT_IOERR;
     }
     rc = yc_genesis_json_load(&n->genesis, n->home.genesis, err, sizeof err);
     if (rc != YC_OK) {
@@ -180,14 +181,14 @@ static int open_home(yc_node *n, const struct yc_run_opts *o)
         return exit_for(rc == YC_ENOTFOUND ? YC_ECONFIG : rc);
     }
     if (yc_addr_encode(n->node_id, n->node_pub) != YC_OK)
-        return 78;
+        return YC_EXIT_CONFIG;
     n->validator_index = UINT32_MAX; /* known once the tip is (open_node, role.h) */
     rc = yc_keyfile_load(n->home.validator_key, &n->val_signer, n->val_pub, err, sizeof err);
     if (rc != YC_OK && rc != YC_ENOTFOUND) {
         yc_log_error("node", "validator key: %s", err);
         return exit_for(rc);
     }
-    return 0;
+    return YC_EXIT_OK;
 }
 
 /* Store, loop, mempool, verifier, cookie, driver. Returns an exit code. */
@@ -205,12 +206,12 @@ static int open_node(yc_node *n)
         else
             yc_log_error("node", "cannot open the database in %s: %s (%s)", n->home.data, err,
                          yc_err_name(rc));
-        return rc == YC_EBUSY ? 1 : exit_for(rc);
+        return rc == YC_EBUSY ? YC_EXIT_FAIL : exit_for(rc);
     }
     rc = store_tip(n->st, &n->tip);
     if (rc != YC_OK) {
         yc_log_error("node", "cannot read the tip from %s: %s", n->home.data, yc_err_name(rc));
-        return 74;
+        return YC_EXIT_IOERR;
     }
     yc__role_init(n); /* the set in force at tip + 1, and this node's place in it */
     if (n->val_signer != NULL && n->validator_index == UINT32_MAX)
@@ -231,7 +232,7 @@ static int open_node(yc_node *n)
     if (n->loop == NULL || uv_loop_init(n->loop) != 0) {
         free(n->loop);
         n->loop = NULL;
-        return 1;
+        return YC_EXIT_FAIL;
     }
     n->started = true;
     uv_signal_init(n->loop, &n->sigint);
@@ -240,7 +241,7 @@ static int open_node(yc_node *n)
     n->sigint.data = n->sigterm.data = n->sighup.data = n;
     if (yc_pump_init(&n->pump, n->loop) != 0) {
         yc_log_error("node", "cannot start the event loop's pump");
-        return 1;
+        return YC_EXIT_FAIL;
     }
     if (yc_mempool_create(&n->mp, &ml) != YC_OK ||
         yc_verifier_create(&n->ver, n->loop, &n->pump, n->genesis.chain_id, n->cfg.mp_cache_size,
@@ -249,13 +250,13 @@ static int open_node(yc_node *n)
         yc_idmap_init(&n->inflight, YC_HASH_LEN) != YC_OK ||
         yc_idmap_init(&n->watches, YC_HASH_LEN) != YC_OK || yc__submit_start(n) != YC_OK) {
         yc_log_error("node", "out of memory at start-up");
-        return 1;
+        return YC_EXIT_FAIL;
     }
     rc = yc_home_write_cookie(&n->home, n->cookie);
     if (rc != YC_OK) {
         n->cookie[0] = '\0';
         yc_log_error("node", "cannot write %s", n->home.cookie);
-        return 74;
+        return YC_EXIT_IOERR;
     }
     if (n->validator_index != UINT32_MAX) {
         rc = yc__driver_create(&n->drv, n);
@@ -268,7 +269,7 @@ static int open_node(yc_node *n)
     rc = yc__net_start(n);
     if (rc != YC_OK)
         return exit_for(rc);
-    return 0;
+    return YC_EXIT_OK;
 }
 
 static int open_listeners(yc_node *n)
@@ -311,22 +312,22 @@ static int open_listeners(yc_node *n)
             return exit_for(r);
         }
     }
-    return 0;
+    return YC_EXIT_OK;
 }
 
 int yc_node_run(const struct yc_run_opts *o)
 {
     yc_node *n = calloc(1, sizeof *n);
     if (n == NULL)
-        return 1;
+        return YC_EXIT_FAIL;
     n->lock_fd = -1;
     signal(SIGPIPE, SIG_IGN);
     int code = open_home(n, o);
-    if (code == 0)
+    if (code == YC_EXIT_OK)
         code = open_node(n);
-    if (code == 0)
+    if (code == YC_EXIT_OK)
         code = open_listeners(n);
-    if (code == 0) {
+    if (code == YC_EXIT_OK) {
         uv_signal_start(&n->sigint, signal_cb, SIGINT);
         uv_signal_start(&n->sigterm, signal_cb, SIGTERM);
         uv_signal_start(&n->sighup, sighup_cb, SIGHUP);

@@ -112,7 +112,7 @@ int yc_chain_testnet(const struct yc_testnet_opts *o, struct yc_testnet_node *no
                                 errlen);
     if (rc == YC_OK && o->set_notice_blocks)
         g.params.notice_blocks = o->notice_blocks;
-    /* a test chain lets anyone register unless asked otherwise (issue 9) */
+    /* a test chain lets anyone register unless asked otherwise */
     g.params.open_registration = !o->closed_registration;
     for (unsigned i = 0; rc == YC_OK && i < nv; i++) {
         yc_signer *s = NULL;

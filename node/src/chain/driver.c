@@ -760,11 +760,3 @@ void yc__driver_destroy(struct yc_driver *d)
     yc_drv_destroy(d->drv);
     free(d);
 }
-
-void yc__driver_position(const struct yc_driver *d, uint64_t *height, uint64_t *view)
-{
-    struct yc_drv_status st;
-    yc_drv_status(d->drv, &st);
-    *height = st.height;
-    *view = st.view;
-}

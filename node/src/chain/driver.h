@@ -49,7 +49,5 @@ bool yc__driver_stalled(struct yc_driver *d, char *why, size_t whylen);
 /* The block with this digest that this node built or checked and executed (the cache of
  * executed proposals), or NULL; valid until control returns to the loop. */
 const struct yc_block *yc__driver_block(struct yc_driver *d, const uint8_t digest[YC_HASH_LEN]);
-/* Current consensus position. */
-void yc__driver_position(const struct yc_driver *d, uint64_t *height, uint64_t *view);
 
 #endif

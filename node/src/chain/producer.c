@@ -249,7 +249,7 @@ void yc__node_valset(yc_node *n, uint64_t height, struct yc_valset *out)
     struct yc_state_src src = store_state_src(n->st);
     int rc = yc_ledger_valset_at(&src, &n->genesis, height, out);
     if (rc != YC_OK) /* the committed state cannot say who decides: nothing can go on */
-        yc__node_fatal(n, rc == YC_ENOMEM ? 1 : YC_EXIT_IOERR,
+        yc__node_fatal(n, rc == YC_ENOMEM ? YC_EXIT_FAIL : YC_EXIT_IOERR,
                        "cannot read the validator set of height %" PRIu64 ": %s", height,
                        yc_err_name(rc));
 }

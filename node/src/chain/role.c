@@ -94,7 +94,7 @@ static void retire_driver(yc_node *n)
 {
     struct yc_driver **r = realloc(n->retired, (n->nretired + 1) * sizeof *r);
     if (r == NULL) /* cannot keep it for later: the process ends rather than vote on */
-        yc__node_fatal(n, 1, "out of memory leaving the validator set");
+        yc__node_fatal(n, YC_EXIT_FAIL, "out of memory leaving the validator set");
     n->retired = r;
     yc__driver_stop(n->drv);
     n->retired[n->nretired++] = n->drv;
@@ -158,7 +158,7 @@ void yc__role_follow(yc_node *n)
     } else if (was == UINT32_MAX && n->validator_index != UINT32_MAX && n->drv == NULL) {
         int rc = yc__driver_create(&n->drv, n);
         if (rc != YC_OK) /* a validator that cannot vote must not pass for one */
-            yc__node_fatal(n, rc == YC_ENOMEM ? 1 : YC_EXIT_IOERR,
+            yc__node_fatal(n, rc == YC_ENOMEM ? YC_EXIT_FAIL : YC_EXIT_IOERR,
                            "cannot start consensus at height %" PRIu64 " after joining the "
                            "validator set: %s",
                            height, yc_err_name(rc));
