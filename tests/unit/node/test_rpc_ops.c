@@ -67,8 +67,8 @@ static void test_metrics(void **state)
     assert_non_null(strstr(r.body, "yuchain_rpc_calls_total{method=\"status\"} "));
     assert_non_null(strstr(r.body, "yuchain_rpc_http_errors_total{status=\"413\"} "));
     /* Every sample line: a yuchain_ name; counters end in _total; labels only from the
-     * fixed vocabularies (method, status, reason, histogram bucket, version): never an
-     * id or an address. */
+     * fixed vocabularies (method, status, reason, histogram bucket, version, p2p message
+     * type): never an id or an address. */
     char *save = NULL;
     for (char *line = strtok_r(r.body, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
         if (line[0] == '#') {
@@ -80,10 +80,10 @@ static void test_metrics(void **state)
         assert_true(strncmp(line, "yuchain_", 8) == 0 || strncmp(line, "process_", 8) == 0);
         char *brace = strchr(line, '{');
         if (brace) {
-            assert_true(strncmp(brace, "{method=\"", 9) == 0 ||
-                        strncmp(brace, "{status=\"", 9) == 0 ||
-                        strncmp(brace, "{reason=\"", 9) == 0 || strncmp(brace, "{le=\"", 5) == 0 ||
-                        strncmp(brace, "{version=\"", 10) == 0);
+            assert_true(
+                strncmp(brace, "{method=\"", 9) == 0 || strncmp(brace, "{status=\"", 9) == 0 ||
+                strncmp(brace, "{reason=\"", 9) == 0 || strncmp(brace, "{le=\"", 5) == 0 ||
+                strncmp(brace, "{version=\"", 10) == 0 || strncmp(brace, "{type=\"", 7) == 0);
             assert_null(strstr(line, "yc1"));
         }
     }
