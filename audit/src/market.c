@@ -945,10 +945,12 @@ int audit_cmd_export(int argc, char **argv)
     if (optind != argc) {
         return audit_usage_errorf(EXPORT_USAGE, "export: unexpected argument \"%s\"", args[optind]);
     }
-    if (format == NULL || (strcmp(format, "csv") != 0 && strcmp(format, "jsonl") != 0)) {
+    if (format == NULL)
         return audit_usage_errorf(EXPORT_USAGE,
                                   "export: --format csv or --format jsonl is required");
-    }
+    if (strcmp(format, "csv") != 0 && strcmp(format, "jsonl") != 0)
+        return audit_usage_errorf(EXPORT_USAGE, "export: --format %s: expected csv or jsonl",
+                                  format);
     size_t only = NKINDS; /* NKINDS: all */
     if (kind != NULL && strcmp(kind, "all") != 0) {
         for (size_t k = 0; k < NKINDS; k++)

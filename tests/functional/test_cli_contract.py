@@ -71,6 +71,11 @@ def run(t):
         check("usage: yuchain-audit %s" % cmd[0] in r.err,
               "`%s` with extra arguments prints no synopsis: %r", cmd[0], r)
         counts["exit_codes"] += 1
+    # A wrong value of export's --format is named with what is allowed.
+    r = t.run_cli([auditbin, "export", "--node", "http://127.0.0.1:1", "--format", "xml"],
+                  expect=yctest.EX_USAGE)
+    check("--format xml: expected csv or jsonl" in r.err, "export --format xml: %r", r)
+    counts["exit_codes"] += 1
     # Arguments first: a malformed proposal id in a wallet without a key is 65, not 77.
     nokeys = os.path.join(t.tmp, "no-keys")
     os.makedirs(nokeys)
@@ -97,7 +102,20 @@ def run(t):
           expect=(yctest.EX_USAGE, yctest.EX_DATAERR))
     w.run("usage", "record", "--consent", "xyz", "--purpose", "p", "--operation", "use",
           frm="alice", expect=(yctest.EX_USAGE, yctest.EX_DATAERR))
-    counts["exit_codes"] += 6
+    # A number's message says what is wrong with it: too large, a leading zero.
+    r = w.run("transfer", "--to", bob, "--amount", "9" * 25, frm="alice",
+              expect=yctest.EX_DATAERR)
+    check("--amount" in r.err and "at most 18446744073709551615" in r.err,
+          "an amount beyond uint64 without its limit: %r", r)
+    r = w.run("transfer", "--to", bob, "--amount", "0999", frm="alice",
+              expect=yctest.EX_DATAERR)
+    check("leading zero" in r.err, "a leading zero not named: %r", r)
+    # An empty answer still says so in text.
+    r = w.run("usage", "--asset", "00" * 32, frm="alice", json_out=False, expect=0)
+    check("no recorded use" in r.err, "usage --asset with no use prints nothing: %r", r)
+    r = w.run("carry", "list", frm="alice", json_out=False, expect=0)
+    check("no carries" in r.err, "carry list with none prints nothing: %r", r)
+    counts["exit_codes"] += 10
 
     # --json: one object on stdout for a sent transaction; waits for commit by default.
     nonce0 = to_int(node.account(alice)["nonce"])
@@ -143,16 +161,22 @@ def run(t):
     # Missing credential: no file, no --password-stdin, no terminal.
     w.run("transfer", "--to", bob, "--amount", "1", frm="alice", password_file="",
           expect=yctest.EX_NOPERM)
-    w.run("transfer", "--to", bob, "--amount", "1", frm="alice",
-          password_file=os.path.join(t.tmp, "no-such-file"),
-          expect=(yctest.EX_IOERR, yctest.EX_NOPERM))
+    missing = os.path.join(t.tmp, "no-such-file")
+    r = w.run("transfer", "--to", bob, "--amount", "1", frm="alice", password_file=missing,
+              expect=yctest.EX_IOERR)
+    check(missing in r.err and "No such file" in r.err,
+          "a missing --password-file is not named with why: %r", r)
+    empty = os.path.join(t.tmp, "empty-pass")
+    open(empty, "w").close()
+    r = w.run("new", "carol", password_file=empty, expect=yctest.EX_NOPERM)
+    check(empty in r.err and "empty" in r.err, "an empty --password-file is not named: %r", r)
     # --password-stdin works.
     with open(node.password_file, "rb") as f:
         pw = f.read()
     r = w.run("transfer", "--to", bob, "--amount", "1", frm="alice", password_file="",
               extra_global=["--password-stdin"], stdin=pw, expect=0)
     check_eq(r.json["status"], "committed", "transfer with --password-stdin")
-    counts["exit_codes"] += 4
+    counts["exit_codes"] += 5
 
     # Audit against the live node.
     r = t.audit("replay", "--node", node.rpc_url, "--json", expect=0)

@@ -3,12 +3,16 @@
  * (flags > environment > defaults), key selection, argument value parsers and the
  * dispatcher.
  */
+#include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "wallet.h"
 #include "yc/bech32.h"
@@ -409,6 +413,39 @@ int wallet_pick_key(const struct wallet *w, char *name, uint8_t pub[YC_PUBKEY_LE
     return YC_EXIT_OK;
 }
 
+int wallet_pass_failed(const struct wallet *w, int rc, bool new_key)
+{
+    const char *file = w->pass.file;
+    if (rc == YC_EIO && file != NULL) {
+        /* yc_pass_read keeps no errno: ask the file system what is wrong with the file */
+        struct stat st;
+        const char *why = stat(file, &st) != 0 ? strerror(errno)
+                          : S_ISDIR(st.st_mode)  ? "it is a directory"
+                          : access(file, R_OK) != 0 ? strerror(errno)
+                                                    : "it cannot be read";
+        wallet_err("--password-file: cannot read '%s': %s", file, why);
+    } else if (rc == YC_EIO && w->pass.use_stdin) {
+        wallet_err("--password-stdin: cannot read standard input");
+    } else if (rc == YC_ELIMIT) {
+        wallet_err("the passphrase is longer than %d bytes", YC_PASS_MAX);
+    } else if (rc == YC_EPASSPHRASE && file != NULL) {
+        wallet_err("--password-file: the first line of '%s' is empty: the passphrase is that "
+                   "line",
+                   file);
+    } else if (rc == YC_EPASSPHRASE && w->pass.use_stdin) {
+        wallet_err("--password-stdin: the first line of standard input is empty: the "
+                   "passphrase is that line");
+    } else if (rc == YC_EPASSPHRASE) {
+        wallet_err(new_key ? "no passphrase (empty, entries differ, or no terminal: use "
+                             "--password-file FILE or --password-stdin)"
+                           : "no passphrase: no terminal to ask on; use --password-file FILE "
+                             "or --password-stdin");
+    } else {
+        wallet_err("cannot read the passphrase: %s", yc_strerror(rc));
+    }
+    return rc == YC_EIO ? YC_EXIT_IOERR : YC_EXIT_NOPERM;
+}
+
 int wallet_open_key(const struct wallet *w, const char *name, yc_signer **out)
 {
     char *pass = NULL;
@@ -416,14 +453,8 @@ int wallet_open_key(const struct wallet *w, const char *name, yc_signer **out)
     char prompt[128];
     snprintf(prompt, sizeof prompt, "Passphrase for key '%s': ", name);
     int rc = yc_pass_read(&w->pass, prompt, false, true, &pass, &plen);
-    if (rc != YC_OK) {
-        if (rc == YC_EPASSPHRASE)
-            wallet_err("no passphrase: no terminal to ask on; use --password-file FILE or "
-                       "--password-stdin");
-        else
-            wallet_err("cannot read the passphrase: %s", yc_strerror(rc));
-        return rc == YC_EIO ? YC_EXIT_IOERR : YC_EXIT_NOPERM;
-    }
+    if (rc != YC_OK)
+        return wallet_pass_failed(w, rc, false);
     rc = yc_keystore_open(w->dir, name, pass, plen, out);
     yc_pass_free(pass);
     if (rc == YC_EPASSPHRASE) {
@@ -458,7 +489,15 @@ int wallet_parse_hash(const char *s, const char *what, uint8_t out[YC_HASH_LEN])
 int wallet_parse_u64(const char *s, const char *what, bool positive, uint64_t *out)
 {
     if (yc_parse_u64(s, out) != YC_OK || (positive && *out == 0)) {
-        wallet_err("%s: expected a%s whole number, got '%s'", what, positive ? " positive" : "", s);
+        /* digits only: a leading zero, or too many digits, is what is wrong */
+        bool digits = s[0] != '\0' && strspn(s, "0123456789") == strlen(s);
+        if (digits && s[0] == '0' && s[1] != '\0')
+            wallet_err("%s: '%s' has a leading zero: write the number without it", what, s);
+        else if (digits && s[0] != '0')
+            wallet_err("%s: '%s' is too large: at most %" PRIu64, what, s, UINT64_MAX);
+        else
+            wallet_err("%s: expected a%s whole number, got '%s'", what,
+                       positive ? " positive" : "", s);
         return YC_EXIT_DATAERR;
     }
     return YC_EXIT_OK;

@@ -37,14 +37,8 @@ int cmd_new(struct wallet *w, const struct wallet_args *a)
     char prompt[128];
     snprintf(prompt, sizeof prompt, "New passphrase for key '%s': ", name);
     int rc = yc_pass_read(&w->pass, prompt, true, false, &pass, &plen);
-    if (rc != YC_OK) {
-        if (rc == YC_EPASSPHRASE)
-            wallet_err("no passphrase (empty, entries differ, or no terminal: use "
-                       "--password-file FILE or --password-stdin)");
-        else
-            wallet_err("cannot read the passphrase: %s", yc_strerror(rc));
-        return rc == YC_EIO ? YC_EXIT_IOERR : YC_EXIT_NOPERM;
-    }
+    if (rc != YC_OK)
+        return wallet_pass_failed(w, rc, true);
     rc = yc_keystore_create(w->dir, name, pass, plen, fast, pub);
     yc_pass_free(pass);
     if (rc != YC_OK) {

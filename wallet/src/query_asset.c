@@ -104,6 +104,8 @@ static void show_carries(struct wallet *w, json_t *res)
         printf("%s %s holder=%s recipient=%s requested_at=%s\n", wallet_str(x, "id", "?"),
                wallet_str(x, "status", "?"), wallet_who(w, wallet_str(x, "holder", "?")),
                wallet_who(w, wallet_str(x, "recipient", "?")), wallet_str(x, "requested_at", "?"));
+    if (json_array_size(json_object_get(res, "carries")) == 0)
+        wallet_info(w, "no carries");
 }
 
 int cmd_carry_list(struct wallet *w, const struct wallet_args *a)
@@ -136,6 +138,8 @@ static void show_uses(struct wallet *w, json_t *res)
                wallet_str(u, "purpose", "?"), wallet_str(u, "operation", "?"),
                wallet_str(u, "authority", "?"), wallet_yuan(wallet_str(u, "fee", "0"), fee),
                wallet_str(u, "height", "?"));
+    if (json_array_size(json_object_get(res, "usage")) == 0)
+        wallet_info(w, "no recorded use of this asset (or no such asset: see `asset show ID`)");
 }
 
 int cmd_usage_asset(struct wallet *w, const struct wallet_args *a)

@@ -88,6 +88,10 @@ int wallet_pick_key(const struct wallet *w, char *name, uint8_t pub[YC_PUBKEY_LE
 /* Reads the passphrase and unseals key `name`. Returns an exit code (77 wrong or missing
  * passphrase). */
 int wallet_open_key(const struct wallet *w, const char *name, yc_signer **out);
+/* Reports why yc_pass_read failed with `rc`, naming the source (the --password-file and
+ * what is wrong with it, an empty first line, no terminal); `new_key`: the passphrase of a
+ * key being made, asked twice at a terminal. Returns the exit code (74 unreadable, else 77). */
+int wallet_pass_failed(const struct wallet *w, int rc, bool new_key);
 
 /* Parses an address argument (exit 65 with a message naming `what` when invalid). */
 int wallet_parse_addr(const char *s, const char *what, uint8_t pub[YC_PUBKEY_LEN]);
