@@ -116,19 +116,27 @@ static int explain_tx(struct audit_result *res, const struct yc_genesis *g, mems
 }
 
 /* ---- signatures on every core, ahead of execution ----
- * A pool of `threads` workers verifies the transactions of a block (each worker taking
- * SIG_CHUNK at a time) while the calling thread decodes the next one and then checks and
- * executes the block before: verification of block h+1 overlaps the execution of block
- * h. yc_tx_verify_hinted is reentrant (libsecp256k1's static context); each worker keeps
- * its own cache of parsed keys, senders' and bodies' (a hint is only ever this process's
- * own parse of exactly those 33 bytes). The verdicts land in rcs[] and are read in block
- * order afterwards, so the failure reported is the lowest index's, as with one thread.
- * Execution, state and callbacks stay on the calling thread. With one thread there is no
- * pool: the calling thread verifies each block before executing it. */
+ * The calling thread reads and decodes up to AHEAD_BLOCKS blocks ahead of the one it
+ * executes (and at most AHEAD_BYTES of them beyond that one); `threads - 1` workers
+ * verify their transactions, a chunk at a time, oldest block first, and the calling
+ * thread verifies too whenever the block it is about to execute is not yet verified,
+ * so that no core waits while a transaction is left to verify: the calling thread's
+ * own work (decoding, the certificate, execution, the state) is a third of the whole,
+ * and what it does not need of its core goes to signatures. yc_tx_verify_hinted is
+ * reentrant (libsecp256k1's static context); each thread keeps its own cache of parsed
+ * keys, senders' and bodies' (a hint is only ever this process's own parse of exactly
+ * those 33 bytes). The verdicts land in each block's sigrc[] and are read in block
+ * order once the whole block is verified, so the failure reported is the lowest
+ * index's, as with one thread. Execution, state and callbacks stay on the calling
+ * thread. With one thread there are no workers: the calling thread verifies each block
+ * before executing it. */
 
 #define AUDIT_MAX_THREADS 64
-#define SIG_CHUNK 16
-#define KEYCACHE_SLOTS 65536 /* per worker (6.5 MiB), direct-mapped by the key's bytes */
+#define AHEAD_BLOCKS 8
+#define AHEAD_BYTES ((size_t)32 << 20)
+#define SIG_CHUNK 16  /* transactions a worker takes at a time */
+#define MAIN_CHUNK 4  /* ... and the calling thread: it has a block to execute */
+#define KEYCACHE_SLOTS 65536 /* per thread (6.5 MiB), direct-mapped by the key's bytes */
 
 struct keyslot {
     bool used;
@@ -153,15 +161,13 @@ static const struct keyslot *key_get(struct keyslot *cache, const uint8_t pub[YC
     return s;
 }
 
-/* Verifies tx with every key it names parsed once per worker (cache may be NULL): the
- * sender's key for its signature, and the keys of its body, whose validity the check
- * then takes as known (a consent grant's processor, a registration's account). A key
- * that does not parse is left to yc_tx_verify_hinted, which then gives the verdict and
- * the code it gives without hints. */
+/* Verifies tx with every key it names parsed once per thread: the sender's key for its
+ * signature, and the keys of its body, whose validity the check then takes as known (a
+ * consent grant's processor, a registration's account). A key that does not parse is
+ * left to yc_tx_verify_hinted, which then gives the verdict and the code it gives
+ * without hints. */
 static int verify_tx(const struct yc_tx *tx, const char *chain_id, struct keyslot *cache)
 {
-    if (cache == NULL)
-        return yc_tx_verify(tx, chain_id);
     struct yc_tx_keyhint h = {.body_valid = true};
     for (uint32_t i = 0; i < tx->body_keys.n && h.body_valid; i++) {
         const uint8_t *k = yc_tx_body_key(tx, i);
@@ -175,68 +181,99 @@ static int verify_tx(const struct yc_tx *tx, const char *chain_id, struct keyslo
     return yc_tx_verify_hinted(tx, chain_id, &h);
 }
 
-struct sigpool {
+/* A block fetched and decoded ahead of its turn, or why it could not be. */
+struct fetched {
+    int rc;       /* YC_OK: b and sigrc hold the block; else a verdict or an error */
+    bool verdict; /* rc != YC_OK: a verdict on the ledger (reason, detail), not an
+                    * operational error (detail is then the message) */
+    enum audit_reason reason;
+    char detail[1000];
+    struct yc_block b;
+    size_t len;    /* the block's stored bytes */
+    int *sigrc;    /* each transaction's verdict */
+    uint32_t next; /* the next transaction to hand out for verification */
+    uint32_t done; /* transactions verified */
+};
+
+struct pipeline {
     pthread_mutex_t mu;
     pthread_cond_t work, done;
     pthread_t th[AUDIT_MAX_THREADS];
-    struct keyslot *cache[AUDIT_MAX_THREADS];
-    unsigned n;   /* workers running */
-    uint64_t job; /* incremented by each submit */
-    const struct yc_block *b;
-    const char *chain_id;
-    int *rcs;
-    uint32_t next; /* the next transaction to take */
-    unsigned busy; /* workers inside the current job */
-    bool quit;
+    unsigned n; /* workers running */
     struct worker_arg {
-        struct sigpool *p;
+        struct pipeline *p;
         struct keyslot *cache;
     } args[AUDIT_MAX_THREADS];
+    const char *chain_id;
+    /* the blocks read and not yet executed: ring[k % AHEAD_BLOCKS] for k in [head, tail),
+     * head the next to execute; the calling thread alone moves head and tail (under mu),
+     * and fills ring[tail % AHEAD_BLOCKS] before moving tail */
+    struct fetched ring[AHEAD_BLOCKS];
+    uint64_t head, tail;
+    size_t bytes;  /* stored bytes of the blocks after head */
+    bool waiting;  /* the calling thread waits on `done` */
+    bool quit;
 };
+
+/* Hands out the next chunk of at most max transactions, from the oldest block that has
+ * some not handed out; false if there is none. Under p->mu. */
+static bool take(struct pipeline *p, uint32_t max, struct fetched **out, uint32_t *from,
+                 uint32_t *end)
+{
+    for (uint64_t k = p->head; k < p->tail; k++) {
+        struct fetched *f = &p->ring[k % AHEAD_BLOCKS];
+        if (f->rc == YC_OK && f->next < f->b.ntx) {
+            *out = f;
+            *from = f->next;
+            *end = f->b.ntx - f->next > max ? f->next + max : f->b.ntx;
+            f->next = *end;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Verifies a chunk taken with take(), without p->mu, and counts it done under it. */
+static void verify_chunk(struct pipeline *p, struct fetched *f, uint32_t from, uint32_t end,
+                         struct keyslot *cache)
+{
+    pthread_mutex_unlock(&p->mu);
+    for (uint32_t i = from; i < end; i++)
+        f->sigrc[i] = verify_tx(&f->b.txs[i], p->chain_id, cache);
+    pthread_mutex_lock(&p->mu);
+    f->done += end - from;
+    if (p->waiting)
+        pthread_cond_signal(&p->done);
+}
 
 static void *sig_worker(void *arg)
 {
     struct worker_arg *wa = arg;
-    struct sigpool *p = wa->p;
-    struct keyslot *cache = wa->cache;
-    uint64_t seen = 0;
+    struct pipeline *p = wa->p;
     pthread_mutex_lock(&p->mu);
-    for (;;) {
-        while (!p->quit && p->job == seen)
+    while (!p->quit) {
+        struct fetched *f;
+        uint32_t from, end;
+        if (take(p, SIG_CHUNK, &f, &from, &end))
+            verify_chunk(p, f, from, end, wa->cache);
+        else
             pthread_cond_wait(&p->work, &p->mu);
-        if (p->quit)
-            break;
-        seen = p->job;
-        p->busy++;
-        while (p->b != NULL && p->next < p->b->ntx) {
-            uint32_t i = p->next, end = i + SIG_CHUNK < p->b->ntx ? i + SIG_CHUNK : p->b->ntx;
-            p->next = end;
-            const struct yc_block *b = p->b;
-            const char *chain_id = p->chain_id;
-            int *rcs = p->rcs;
-            pthread_mutex_unlock(&p->mu);
-            for (; i < end; i++)
-                rcs[i] = verify_tx(&b->txs[i], chain_id, cache);
-            pthread_mutex_lock(&p->mu);
-        }
-        if (--p->busy == 0)
-            pthread_cond_signal(&p->done);
     }
     pthread_mutex_unlock(&p->mu);
     return NULL;
 }
 
-/* Starts up to `threads` workers; NULL when none could be started (or on ENOMEM): the
- * caller then verifies on its own thread. */
-static struct sigpool *pool_start(unsigned threads)
+/* Starts up to `workers` workers (fewer if threads cannot be started: the calling thread
+ * then verifies what they do not). */
+static void pipeline_start(struct pipeline *p, unsigned workers, const char *chain_id)
 {
-    struct sigpool *p = yc_calloc(1, sizeof *p);
-    if (p == NULL)
-        return NULL;
+    p->chain_id = chain_id;
+    for (unsigned k = 0; k < AHEAD_BLOCKS; k++)
+        p->ring[k].rc = YC_ENOTFOUND;
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->work, NULL);
     pthread_cond_init(&p->done, NULL);
-    for (unsigned w = 0; w < threads && w < AUDIT_MAX_THREADS; w++) {
+    for (unsigned w = 0; w < workers && w < AUDIT_MAX_THREADS; w++) {
         p->args[w].p = p;
         p->args[w].cache = yc_calloc(KEYCACHE_SLOTS, sizeof(struct keyslot));
         if (p->args[w].cache == NULL ||
@@ -246,19 +283,13 @@ static struct sigpool *pool_start(unsigned threads)
         }
         p->n++;
     }
-    if (p->n > 0)
-        return p;
-    pthread_cond_destroy(&p->done);
-    pthread_cond_destroy(&p->work);
-    pthread_mutex_destroy(&p->mu);
-    yc_free(p);
-    return NULL;
 }
 
-static void pool_stop(struct sigpool *p)
+static void fetched_free(struct fetched *f);
+
+/* Stops the workers (each ends its chunk) and frees the blocks still read ahead. */
+static void pipeline_stop(struct pipeline *p)
 {
-    if (p == NULL)
-        return;
     pthread_mutex_lock(&p->mu);
     p->quit = true;
     pthread_cond_broadcast(&p->work);
@@ -267,34 +298,33 @@ static void pool_stop(struct sigpool *p)
         pthread_join(p->th[w], NULL);
         yc_free(p->args[w].cache);
     }
+    for (; p->head < p->tail; p->head++)
+        fetched_free(&p->ring[p->head % AHEAD_BLOCKS]);
     pthread_cond_destroy(&p->done);
     pthread_cond_destroy(&p->work);
     pthread_mutex_destroy(&p->mu);
-    yc_free(p);
 }
 
-/* Hands block b to the workers (the previous job must have been waited for). */
-static void pool_submit(struct sigpool *p, const struct yc_block *b, const char *chain_id, int *rcs)
+/* Returns when every transaction of the oldest block read (head) is verified, verifying
+ * on this thread meanwhile whatever is not yet handed out. */
+static void pipeline_ready(struct pipeline *p, struct keyslot *cache)
 {
+    struct fetched *h = &p->ring[p->head % AHEAD_BLOCKS];
     pthread_mutex_lock(&p->mu);
-    p->b = b;
-    p->chain_id = chain_id;
-    p->rcs = rcs;
-    p->next = 0;
-    p->job++;
-    pthread_cond_broadcast(&p->work);
+    while (h->rc == YC_OK && h->done < h->b.ntx) {
+        struct fetched *f;
+        uint32_t from, end;
+        if (take(p, p->n > 0 ? MAIN_CHUNK : SIG_CHUNK, &f, &from, &end)) {
+            verify_chunk(p, f, from, end, cache);
+        } else {
+            p->waiting = true;
+            pthread_cond_wait(&p->done, &p->mu);
+            p->waiting = false;
+        }
+    }
     pthread_mutex_unlock(&p->mu);
 }
 
-/* Waits until every transaction of the submitted block is verified. */
-static void pool_wait(struct sigpool *p)
-{
-    pthread_mutex_lock(&p->mu);
-    while (p->b != NULL && (p->next < p->b->ntx || p->busy > 0))
-        pthread_cond_wait(&p->done, &p->mu);
-    p->b = NULL;
-    pthread_mutex_unlock(&p->mu);
-}
 unsigned audit_default_threads(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -468,17 +498,6 @@ int audit_genesis_state(const struct yc_genesis *g, memstate *state, uint8_t roo
     return rc;
 }
 
-/* A block fetched and decoded ahead of its turn, or why it could not be. */
-struct fetched {
-    int rc;       /* YC_OK: b and sigrc hold the block; else a verdict or an error */
-    bool verdict; /* rc != YC_OK: a verdict on the ledger (reason, detail), not an
-                    * operational error (detail is then the message) */
-    enum audit_reason reason;
-    char detail[1000];
-    struct yc_block b;
-    int *sigrc;
-};
-
 static void fetch(const struct audit_source *src, uint64_t h, uint64_t tip, struct fetched *f)
 {
     uint8_t *bytes = NULL;
@@ -487,6 +506,8 @@ static void fetch(const struct audit_source *src, uint64_t h, uint64_t tip, stru
     f->verdict = false;
     f->detail[0] = '\0';
     f->sigrc = NULL;
+    f->len = 0;
+    f->next = f->done = 0;
     int rc = src->get_block(src->ctx, h, &bytes, &len, why, sizeof why);
     if (rc == YC_ENOTFOUND || rc == YC_ECORRUPT) {
         f->verdict = true;
@@ -500,6 +521,7 @@ static void fetch(const struct audit_source *src, uint64_t h, uint64_t tip, stru
     } else if (rc != YC_OK) {
         snprintf(f->detail, sizeof f->detail, "reading block %llu: %s", (unsigned long long)h, why);
     } else {
+        f->len = len;
         rc = yc_block_decode(&f->b, bytes, len);
         if (rc == YC_ENOMEM) {
             snprintf(f->detail, sizeof f->detail, "decoding block %llu: out of memory",
@@ -566,25 +588,33 @@ int audit_replay(const struct yc_genesis *g, const struct audit_source *src,
     res->target = opts->to > 0 ? opts->to : tip;
 
     unsigned threads = opts->threads > 0 ? opts->threads : audit_default_threads();
-    struct fetched *slots = yc_calloc(2, sizeof *slots);
+    struct pipeline *p = yc_calloc(1, sizeof *p);
     struct keyslot *cache = yc_calloc(KEYCACHE_SLOTS, sizeof *cache);
-    if (slots == NULL || cache == NULL) {
-        yc_free(slots);
+    if (p == NULL || cache == NULL) {
+        yc_free(p);
         yc_free(cache);
         snprintf(msg, msglen, "out of memory");
         return YC_ENOMEM;
     }
-    struct fetched *cur = &slots[0], *nxt = &slots[1];
-    cur->rc = nxt->rc = YC_ENOTFOUND;
-    struct sigpool *pool = NULL;
-    if (res->height < res->target) {
-        pool = threads > 1 ? pool_start(threads) : NULL;
-        fetch(src, res->height + 1, tip, cur);
-        if (pool != NULL && cur->rc == YC_OK)
-            pool_submit(pool, &cur->b, g->chain_id, cur->sigrc);
-    }
+    pipeline_start(p, res->height < res->target ? threads - 1 : 0, g->chain_id);
+    uint64_t next = res->height + 1; /* the next height to read */
     bool ended = false; /* a verdict or an error ended the replay before the target */
     for (uint64_t h = res->height + 1; h <= res->target && !ended; h++) {
+        /* read ahead while the workers verify what is read; a block that could not be
+         * read or decoded ends the reading (its verdict is given in its turn) */
+        while (next <= res->target && p->tail - p->head < AHEAD_BLOCKS &&
+               (p->tail == p->head || p->bytes < AHEAD_BYTES) &&
+               (p->tail == p->head || p->ring[(p->tail - 1) % AHEAD_BLOCKS].rc == YC_OK)) {
+            struct fetched *f = &p->ring[p->tail % AHEAD_BLOCKS];
+            fetch(src, next++, tip, f);
+            pthread_mutex_lock(&p->mu);
+            p->tail++;
+            if (p->tail - p->head > 1)
+                p->bytes += f->len;
+            pthread_cond_broadcast(&p->work);
+            pthread_mutex_unlock(&p->mu);
+        }
+        struct fetched *cur = &p->ring[p->head % AHEAD_BLOCKS];
         if (cur->rc != YC_OK) {
             if (cur->verdict)
                 failf(res, h, cur->reason, "%s", cur->detail);
@@ -594,18 +624,7 @@ int audit_replay(const struct yc_genesis *g, const struct audit_source *src,
             ended = true;
             break;
         }
-        /* the next block is read and decoded while the workers verify this one, and
-         * verified while this one is checked and executed */
-        if (h < res->target)
-            fetch(src, h + 1, tip, nxt);
-        if (pool != NULL) {
-            pool_wait(pool);
-            if (h < res->target && nxt->rc == YC_OK)
-                pool_submit(pool, &nxt->b, g->chain_id, nxt->sigrc);
-        } else {
-            for (uint32_t i = 0; i < cur->b.ntx; i++)
-                cur->sigrc[i] = verify_tx(&cur->b.txs[i], g->chain_id, cache);
-        }
+        pipeline_ready(p, cache);
         const struct yc_block *b = &cur->b;
         struct yc_state_src ssrc = memstate_src(state);
         rc = yc_ledger_valset_at(&ssrc, g, h, &vs);
@@ -643,10 +662,13 @@ int audit_replay(const struct yc_genesis *g, const struct audit_source *src,
         memcpy(res->hash, b->hash, YC_HASH_LEN);
         memcpy(res->state_root, b->hdr.state_root, YC_HASH_LEN);
         res->time_ms = b->hdr.time_ms;
+        /* every chunk of the block is done: no worker holds it */
+        pthread_mutex_lock(&p->mu);
+        p->head++;
+        if (p->tail > p->head)
+            p->bytes -= p->ring[p->head % AHEAD_BLOCKS].len;
+        pthread_mutex_unlock(&p->mu);
         fetched_free(cur);
-        struct fetched *t = cur;
-        cur = nxt;
-        nxt = t;
         if (opts->block_done != NULL) {
             rc = opts->block_done(opts->block_ctx, h, res->time_ms);
             if (rc < 0) {
@@ -659,12 +681,8 @@ int audit_replay(const struct yc_genesis *g, const struct audit_source *src,
         if (opts->progress != NULL)
             opts->progress(opts->progress_ctx, h, res->target);
     }
-    if (pool != NULL)
-        pool_wait(pool); /* nothing is freed under a worker */
-    pool_stop(pool);
-    fetched_free(cur);
-    fetched_free(nxt);
-    yc_free(slots);
+    pipeline_stop(p);
+    yc_free(p);
     yc_free(cache);
     if (ended)
         return rc;

@@ -38,10 +38,11 @@
  * replayed state, yc_exec_block): the node and the audit share one implementation.
  * The diagnosis that names *why* (which signer, which tx) is the audit's own.
  *
- * Signatures are verified by a pool of opts->threads workers, a block ahead: block h+1's
- * while the calling thread checks and executes block h (with one thread, each block's on
- * the calling thread before its execution); execution, state and callbacks stay on the
- * calling thread.
+ * Signatures are verified on opts->threads threads, up to 8 blocks ahead of execution:
+ * threads - 1 workers and the calling thread, which verifies whenever the block it is
+ * about to execute is not yet verified (with one thread, each block's on the calling
+ * thread before its execution); reading, decoding, execution, state and callbacks stay
+ * on the calling thread, in ledger order.
  * Thread-safety: one replay per thread.
  */
 #ifndef YC_AUDIT_REPLAY_H
@@ -168,7 +169,8 @@ typedef void (*audit_progress_cb)(void *ctx, uint64_t height, uint64_t target);
 
 struct audit_opts {
     uint64_t to;                /* replay up to this height; 0 = the source's tip */
-    unsigned threads;           /* workers verifying signatures; 0 = every online core */
+    unsigned threads;           /* threads verifying signatures, the calling thread
+                                 * included; 0 = every online core */
     bool check_end;             /* call src->check_end when the tip itself was replayed */
     audit_progress_cb progress; /* may be NULL */
     void *progress_ctx;

@@ -33,6 +33,13 @@
 #include "replay.h"
 #include "snapshot.h"
 
+struct audit_txrec {
+    uint8_t id[YC_HASH_LEN];
+    uint64_t height;
+    uint32_t index;
+    int outcome;
+};
+
 struct audit_src {
     struct audit_source src;    /* callbacks for audit_replay */
     struct yc_genesis genesis;  /* the trusted genesis (owned) */
@@ -44,6 +51,11 @@ struct audit_src {
     struct audit_snapshot snap; /* home: the private copy */
     struct store_verify_stats verified; /* home: the files checked against checksums */
     uint64_t blocks_seen, txs_seen;     /* home: blocks and txs whose index entries were checked */
+    struct audit_txrec *txrecs;         /* home: each replayed tx's id, height, index and
+                                         * outcome, for the tx index (checked in one pass
+                                         * after the tip) */
+    size_t ntxrecs, txrecs_cap;
+    uint64_t txs_matched; /* home: stored tx index entries a replayed transaction has */
 };
 
 /*

@@ -460,6 +460,17 @@ int store_block_height(store *s, const uint8_t hash[YC_HASH_LEN], uint64_t *heig
     return YC_OK;
 }
 
+/* The tx index's value: height, index, outcome (docs/storage.md); false if malformed. */
+static bool txloc_parse(const uint8_t *v, size_t vl, struct store_txloc *loc)
+{
+    if (vl != 16)
+        return false;
+    loc->height = sk_get_u64(v);
+    loc->index = sk_get_u32(v + 8);
+    loc->outcome = -(int)sk_get_u32(v + 12);
+    return yc_outcome_valid(loc->outcome);
+}
+
 int store_get_txloc(store *s, const uint8_t txid[YC_HASH_LEN], struct store_txloc *loc)
 {
     if (s == NULL || txid == NULL || loc == NULL)
@@ -471,17 +482,40 @@ int store_get_txloc(store *s, const uint8_t txid[YC_HASH_LEN], struct store_txlo
     int rc = store__get_raw(s, k, kl, &v, &vl);
     if (rc != YC_OK)
         return rc;
-    if (vl != 16) {
-        yc_free(v);
-        return YC_ECORRUPT;
-    }
-    loc->height = sk_get_u64(v);
-    loc->index = sk_get_u32(v + 8);
-    loc->outcome = -(int)sk_get_u32(v + 12);
+    bool ok = txloc_parse(v, vl, loc);
     yc_free(v);
-    if (!yc_outcome_valid(loc->outcome))
-        return YC_ECORRUPT;
-    return YC_OK;
+    return ok ? YC_OK : YC_ECORRUPT;
+}
+
+int store_scan_txlocs(store *s, store_txloc_cb cb, void *ctx)
+{
+    if (s == NULL || cb == NULL)
+        return YC_EINVAL;
+    static const uint8_t zero[YC_HASH_LEN];
+    uint8_t k[SK_MAX];
+    size_t kl = sk_tx(k, zero);
+    const struct yc_kv_ops *kv = s->kv->ops;
+    yc_kv_iter *it = kv->iter_new(s->kv);
+    if (it == NULL)
+        return YC_ENOMEM;
+    int rc = YC_OK;
+    for (kv->iter_seek(it, k, SK_PREFIX_LEN); kv->iter_valid(it); kv->iter_next(it)) {
+        size_t ikl = 0, ivl = 0;
+        const uint8_t *ik = kv->iter_key(it, &ikl);
+        if (ikl < SK_PREFIX_LEN || memcmp(ik, k, SK_PREFIX_LEN) != 0)
+            break;
+        if (ikl != kl)
+            continue;
+        const uint8_t *iv = kv->iter_value(it, &ivl);
+        struct store_txloc loc;
+        rc = cb(ctx, ik + SK_PREFIX_LEN, txloc_parse(iv, ivl, &loc) ? &loc : NULL);
+        if (rc != 0)
+            break;
+    }
+    if (rc == YC_OK)
+        rc = store__iter_done(s, it);
+    kv->iter_free(it);
+    return rc;
 }
 
 int store_commit_block(store *s, const struct yc_block *b, const struct yc_write *writes,

@@ -155,6 +155,15 @@ typedef int (*store_scan_cb)(void *ctx, const uint8_t *key, size_t klen, const u
 YC_WUR int store_scan_state(store *s, const uint8_t *prefix, size_t plen, size_t limit,
                             store_scan_cb cb, void *ctx);
 
+/* Calls cb for each entry of the tx index, in the order of the ids (pointers valid during
+ * the call only), with its location, or loc NULL when the stored value is malformed
+ * (store_get_txloc's YC_ECORRUPT), until cb returns non-zero (that value is returned).
+ * A key under "t/" that is not 32 bytes of id is skipped (store_count_keys counts it).
+ * YC_OK or YC_EIO. (Audit: one pass instead of a look-up per transaction.) */
+typedef int (*store_txloc_cb)(void *ctx, const uint8_t txid[YC_HASH_LEN],
+                              const struct store_txloc *loc);
+YC_WUR int store_scan_txlocs(store *s, store_txloc_cb cb, void *ctx);
+
 /* Counts the keys of the whole database (any prefix of docs/storage.md's grammar, e.g.
  * "t/" or "h/") that start with prefix. YC_OK, YC_EINVAL, YC_EIO. (Audit.) */
 YC_WUR int store_count_keys(store *s, const uint8_t *prefix, size_t plen, uint64_t *n);

@@ -683,7 +683,8 @@ static void test_signatures_on_threads(void **state)
 static void test_node_indexes_tampered(void **state)
 {
     /* Blocks and state intact, but the node's block and tx indexes (what `tx` and
-     * `tx_proof` answer from) altered: an entry moved, one deleted, one invented. */
+     * `tx_proof` answer from) altered: an entry moved, one deleted, one invented; and a
+     * transaction's entry deleted. */
     struct fix *f = *state;
     size_t len;
     uint8_t *raw = get_block_raw(f, 3, &len);
@@ -698,6 +699,8 @@ static void test_node_indexes_tampered(void **state)
     raw_put(db, k, kl, v, 16);
     kl = sk_hash(k, b.hash);
     raw_put(db, k, kl, NULL, 0);
+    kl = sk_tx(k, b.txs[0].id);
+    raw_put(db, k, kl, NULL, 0);
     uint8_t fake[YC_HASH_LEN];
     memset(fake, 0xcd, sizeof fake);
     kl = sk_tx(k, fake);
@@ -706,8 +709,8 @@ static void test_node_indexes_tampered(void **state)
     struct audit_result r = replay_home(f, 0);
     assert_false(r.ok);
     assert_int_equal(r.reason, AUDIT_STATE_MISMATCH);
-    assert_int_equal(r.diff_total, 3);
-    char id[2 * YC_HASH_LEN + 1], want[3][400];
+    assert_int_equal(r.diff_total, 4);
+    char id[2 * YC_HASH_LEN + 1], want[4][400];
     yc_hex(id, b.txs[1].id, YC_HASH_LEN);
     snprintf(want[0], sizeof want[0],
              "tx index: entry for tx %s: stored height 4, index 1, outcome ok, replayed height "
@@ -719,8 +722,13 @@ static void test_node_indexes_tampered(void **state)
     snprintf(want[2], sizeof want[2],
              "tx index: %d entries in the stored state, the ledger has %d transactions: 1 "
              "entry for transactions that are not in the ledger",
-             NBLOCKS * TXS_PER_BLOCK + 1, NBLOCKS * TXS_PER_BLOCK);
-    for (int w = 0; w < 3; w++) {
+             NBLOCKS * TXS_PER_BLOCK, NBLOCKS * TXS_PER_BLOCK);
+    yc_hex(id, b.txs[0].id, YC_HASH_LEN);
+    snprintf(want[3], sizeof want[3],
+             "tx index: entry for tx %s (height 3, index 0, outcome ok) missing from the "
+             "stored state",
+             id);
+    for (int w = 0; w < 4; w++) {
         bool seen = false;
         for (uint32_t i = 0; i < r.ndiffs; i++)
             seen |= strcmp(r.diffs[i].text, want[w]) == 0;
