@@ -16,6 +16,7 @@ its `public` option is set, and the p2p listener on 0.0.0.0 is not.
 import json
 import os
 import re
+import socket
 import urllib.error
 import urllib.request
 
@@ -270,6 +271,18 @@ def config_surprises(t, nodebin):
         check("is not a loopback address" not in f.read()[start_at:],
               "warned although [instrumentation] public = true:\n%s", node.log_tail())
 
+    # the operations port taken by another program: the message says so and names the option
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        held.listen(1)
+        taken = "127.0.0.1:%d" % held.getsockname()[1]
+        r = t.run_cli([nodebin, "start", "--home", home, "--base-port", str(q),
+                       "--instrumentation.prometheus_listen_addr", taken], timeout=60)
+    check(r.rc != 0, "started with its operations port taken: %r", r)
+    check("cannot serve operations on %s" % taken in r.err and "is the port in use?" in r.err
+          and "--instrumentation.prometheus_listen_addr" in r.err,
+          "a taken operations port is not explained: %r", r.err[-600:])
+
     # a line over 64 KiB is refused with its number, never cut
     with open(conf, "w") as f:
         f.write(long_text + "\n# " + "x" * 65540 + "\n")
@@ -288,7 +301,7 @@ def config_surprises(t, nodebin):
         r = t.run_cli([nodebin, cmd, "--help"], expect=0)
         check("wins over" in r.out, "`yuchaind %s --help` does not say --rpc.laddr wins over "
               "--base-port", cmd)
-    return 6
+    return 7
 
 
 if __name__ == "__main__":

@@ -306,8 +306,9 @@ static int open_listeners(yc_node *n)
         if (r != YC_OK) {
             n->ops = NULL;
             yc_log_error("node",
-                         "cannot serve operations on %s (%s): choose another with "
-                         "--instrumentation.prometheus_listen_addr",
+                         "cannot serve operations on %s (%s): is the port in use? choose "
+                         "another with --instrumentation.prometheus_listen_addr or "
+                         "[instrumentation] prometheus_listen_addr",
                          n->cfg.prometheus_listen_addr, yc_err_name(r));
             return exit_for(r);
         }
