@@ -111,12 +111,16 @@ def run(t):
     r = w.run("transfer", "--to", bob, "--amount", "0999", frm="alice",
               expect=yctest.EX_DATAERR)
     check("leading zero" in r.err, "a leading zero not named: %r", r)
+    # A zero duration: the message says what a duration is.
+    r = w.run("market", "bid", "00" * 32, "--price", "100", "--expires", "+0s", frm="bob",
+              expect=yctest.EX_DATAERR)
+    check("--expires" in r.err and "whole number above 0" in r.err, "--expires +0s: %r", r)
     # An empty answer still says so in text.
     r = w.run("usage", "--asset", "00" * 32, frm="alice", json_out=False, expect=0)
     check("no recorded use" in r.err, "usage --asset with no use prints nothing: %r", r)
     r = w.run("carry", "list", frm="alice", json_out=False, expect=0)
     check("no carries" in r.err, "carry list with none prints nothing: %r", r)
-    counts["exit_codes"] += 10
+    counts["exit_codes"] += 11
 
     # --json: one object on stdout for a sent transaction; waits for commit by default.
     nonce0 = to_int(node.account(alice)["nonce"])

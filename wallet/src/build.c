@@ -20,7 +20,8 @@ int wallet_parse_time(const char *what, const char *v, uint64_t now_ms, uint64_t
 {
     if (yc_time_parse(v, now_ms, out) != YC_OK) {
         wallet_err("%s: '%s' is not a time: use RFC 3339 (2026-12-31T00:00:00Z) or a "
-                   "duration from now (+30d, +2h, +15m, +10s)",
+                   "duration from now, + and a whole number above 0 of d, h, m or s (+30d, "
+                   "+2h, +15m, +10s)",
                    what, v);
         return YC_EXIT_DATAERR;
     }
