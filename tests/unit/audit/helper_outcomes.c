@@ -12,36 +12,16 @@
 #include <cmocka.h>
 
 #include "yc/alloc.h"
-#include "yc/codec.h"
 #include "yc/ledger.h"
 
 #include "helper_outcomes.h"
 
-static void sign(struct tchain *c, enum yc_tx_type type, const yc_signer *who, uint64_t nonce,
-                 struct yc_buf *body, struct yc_tx *out)
-{
-    struct yc_buf enc;
-    uint8_t aux[32] = {0}, id[YC_HASH_LEN];
-    yc_buf_init(&enc, 0);
-    assert_int_equal(
-        yc_tx_build_signed(&enc, id, c->g.chain_id, type, who, nonce, body->data, body->len, aux),
-        YC_OK);
-    assert_int_equal(yc_tx_decode(out, enc.data, enc.len), YC_OK);
-    yc_buf_cleanup(&enc);
-    yc_buf_cleanup(body);
-}
-
 void tout_tx_revoke(struct tchain *c, const uint8_t consent[YC_HASH_LEN], struct yc_tx *out)
 {
-    struct yc_buf body;
-    struct yc_enc e;
-    yc_buf_init(&body, 0);
-    yc_enc_init(&e, &body);
-    yc_enc_map(&e, 1);
-    yc_enc_cstr(&e, "consent");
-    yc_enc_bin(&e, consent, YC_HASH_LEN);
-    assert_int_equal(yc_enc_finish(&e), YC_OK);
-    sign(c, YC_TX_CONSENT_REVOKE, c->alice, c->alice_nonce++, &body, out);
+    union yc_tx_body b;
+    memset(&b, 0, sizeof b);
+    memcpy(b.consent_revoke.consent, consent, YC_HASH_LEN);
+    tchain_sign(c, YC_TX_CONSENT_REVOKE, c->alice, c->alice_nonce++, &b, out);
 }
 
 void tout_tx_register(struct tchain *c, uint32_t keyno, struct yc_tx *out)
@@ -50,20 +30,13 @@ void tout_tx_register(struct tchain *c, uint32_t keyno, struct yc_tx *out)
     yc_signer *who = NULL;
     tchain_seckey(sk, 'a', keyno);
     assert_int_equal(yc_signer_create(&who, sk), YC_OK);
-    struct yc_buf body;
-    struct yc_enc e;
-    yc_buf_init(&body, 0);
-    yc_enc_init(&e, &body);
-    yc_enc_map(&e, 3);
-    yc_enc_cstr(&e, "jurisdiction");
-    yc_enc_cstr(&e, "CN-CQ");
-    yc_enc_cstr(&e, "name");
-    yc_enc_cstr(&e, "Bob");
-    yc_enc_cstr(&e, "role");
-    yc_enc_cstr(&e, "individual");
-    assert_int_equal(yc_enc_finish(&e), YC_OK);
+    union yc_tx_body b;
+    memset(&b, 0, sizeof b);
+    b.account_register.jurisdiction = (struct yc_slice){"CN-CQ", 5};
+    b.account_register.name = (struct yc_slice){"Bob", 3};
+    b.account_register.role = (struct yc_slice){"individual", 10};
     struct yc_tx plain;
-    sign(c, YC_TX_ACCOUNT_REGISTER, who, 0, &body, &plain);
+    tchain_sign(c, YC_TX_ACCOUNT_REGISTER, who, 0, &b, &plain);
     yc_signer_destroy(who);
     tout_tx_recosign(&plain, false, c->exchange, out);
     yc_tx_cleanup(&plain);

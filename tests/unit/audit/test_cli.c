@@ -22,7 +22,6 @@
 
 #include "yc/alloc.h"
 #include "yc/bech32.h"
-#include "yc/codec.h"
 #include "yc/genesis_json.h"
 #include "yc/store.h"
 
@@ -416,47 +415,17 @@ static void add_failed_attempts(struct fix *f)
     tchain_resume(&f->c, s);
     struct yc_tx txs[2];
     tchain_tx_usage(&f->c, f->consent, &txs[0]);
-    /* the same use with another purpose: re-signed by hand */
-    struct yc_buf body, enc;
-    struct yc_enc e;
-    yc_buf_init(&body, 0);
-    yc_buf_init(&enc, 0);
-    yc_enc_init(&e, &body);
-    yc_enc_map(&e, 4);
-    yc_enc_cstr(&e, "category");
-    yc_enc_cstr(&e, "health");
-    yc_enc_cstr(&e, "consent");
-    yc_enc_bin(&e, f->consent, YC_HASH_LEN);
-    yc_enc_cstr(&e, "operation");
-    yc_enc_cstr(&e, "use");
-    yc_enc_cstr(&e, "purpose");
-    yc_enc_cstr(&e, "marketing");
-    assert_int_equal(yc_enc_finish(&e), YC_OK);
-    uint8_t aux[32] = {0}, id[YC_HASH_LEN];
+    /* the same use with another purpose, in its place */
+    union yc_tx_body b;
+    tchain_body_usage(&b, f->consent, "marketing");
     yc_tx_cleanup(&txs[0]);
-    assert_int_equal(yc_tx_build_signed(&enc, id, f->c.g.chain_id, YC_TX_USAGE_RECORD,
-                                        f->c.exchange, f->c.exchange_nonce - 1, body.data, body.len,
-                                        aux),
-                     YC_OK);
-    assert_int_equal(yc_tx_decode(&txs[0], enc.data, enc.len), YC_OK);
-    yc_buf_cleanup(&body);
-    yc_buf_cleanup(&enc);
+    tchain_sign(&f->c, YC_TX_USAGE_RECORD, f->c.exchange, f->c.exchange_nonce - 1, &b, &txs[0]);
     /* Alice (an individual with a small balance) transfers far too much */
-    yc_buf_init(&body, 0);
-    yc_buf_init(&enc, 0);
-    yc_enc_init(&e, &body);
-    yc_enc_map(&e, 2);
-    yc_enc_cstr(&e, "amount");
-    yc_enc_uint(&e, 1ull << 62);
-    yc_enc_cstr(&e, "to");
-    yc_enc_bin(&e, f->c.exchange_pub, YC_PUBKEY_LEN);
-    assert_int_equal(yc_enc_finish(&e), YC_OK);
-    assert_int_equal(yc_tx_build_signed(&enc, id, f->c.g.chain_id, YC_TX_TOKEN_TRANSFER, f->c.alice,
-                                        f->c.alice_nonce++, body.data, body.len, aux),
-                     YC_OK);
-    assert_int_equal(yc_tx_decode(&txs[1], enc.data, enc.len), YC_OK);
-    yc_buf_cleanup(&body);
-    yc_buf_cleanup(&enc);
+    memset(&b, 0, sizeof b);
+    b.token.amount = 1ull << 62;
+    b.token.has_to = true;
+    memcpy(b.token.to, f->c.exchange_pub, YC_PUBKEY_LEN);
+    tchain_sign(&f->c, YC_TX_TOKEN_TRANSFER, f->c.alice, f->c.alice_nonce++, &b, &txs[1]);
     int out[2];
     tchain_commit_outcomes(&f->c, s, txs, 2, NULL, out);
     assert_int_equal(out[0], YC_EOUTOFSCOPE);

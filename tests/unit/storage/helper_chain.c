@@ -16,10 +16,10 @@
 #include <cmocka.h>
 
 #include "yc/alloc.h"
-#include "yc/codec.h"
 #include "yc/genesis_json.h"
 #include "yc/ledger.h"
 #include "yc/objects.h"
+#include "yc/txschema.h"
 
 #include "helper_chain.h"
 
@@ -114,41 +114,23 @@ void tchain_genesis_root(const struct tchain *c, uint8_t root[YC_HASH_LEN])
 /* Signed tx number i of block `height`: transfers to alice and evidence anchors. */
 static void make_tx(struct tchain *c, uint64_t height, uint32_t i, struct yc_tx *tx)
 {
-    struct yc_buf body, out;
-    struct yc_enc e;
+    union yc_tx_body b;
     enum yc_tx_type type;
-    yc_buf_init(&body, 0);
-    yc_buf_init(&out, 0);
-    yc_enc_init(&e, &body);
+    memset(&b, 0, sizeof b);
     if (i % 2 == 0) {
         type = YC_TX_TOKEN_TRANSFER;
-        yc_enc_map(&e, 2);
-        yc_enc_cstr(&e, "amount");
-        yc_enc_uint(&e, 100 + height);
-        yc_enc_cstr(&e, "to");
-        yc_enc_bin(&e, c->alice_pub, YC_PUBKEY_LEN);
+        b.token.amount = 100 + height;
+        b.token.has_to = true;
+        memcpy(b.token.to, c->alice_pub, YC_PUBKEY_LEN);
     } else {
-        uint8_t seed[12], digest[YC_HASH_LEN];
+        uint8_t seed[12];
         memcpy(seed, &height, 8);
         memcpy(seed + 8, &i, 4);
-        yc_sha256(digest, seed, sizeof seed);
         type = YC_TX_EVIDENCE_ANCHOR;
-        yc_enc_map(&e, 2);
-        yc_enc_cstr(&e, "digest");
-        yc_enc_bin(&e, digest, YC_HASH_LEN);
-        yc_enc_cstr(&e, "kind");
-        yc_enc_cstr(&e, "test_anchor");
+        yc_sha256(b.evidence_anchor.digest, seed, sizeof seed);
+        b.evidence_anchor.kind = (struct yc_slice){"test_anchor", 11};
     }
-    assert_int_equal(yc_enc_finish(&e), YC_OK);
-    uint8_t aux[32] = {0};
-    uint8_t id[YC_HASH_LEN];
-    assert_int_equal(yc_tx_build_signed(&out, id, c->g.chain_id, type, c->exchange,
-                                        c->exchange_nonce, body.data, body.len, aux),
-                     YC_OK);
-    assert_int_equal(yc_tx_decode(tx, out.data, out.len), YC_OK);
-    c->exchange_nonce++;
-    yc_buf_cleanup(&body);
-    yc_buf_cleanup(&out);
+    tchain_sign(c, type, c->exchange, c->exchange_nonce++, &b, tx);
 }
 
 void tchain_cert(const struct tchain *c, struct yc_cert *cert, uint64_t height, uint64_t view,
@@ -243,87 +225,67 @@ void tchain_next(struct tchain *c, const struct yc_state_src *base, uint32_t ntx
     yc_free(txs);
 }
 
-static void sign_tx(struct tchain *c, enum yc_tx_type type, yc_signer *who, uint64_t *nonce,
-                    struct yc_buf *body, struct yc_tx *out)
+void tchain_sign(const struct tchain *c, enum yc_tx_type type, const yc_signer *who, uint64_t nonce,
+                 const union yc_tx_body *b, struct yc_tx *out)
 {
-    struct yc_buf enc;
+    struct yc_buf body, enc;
     uint8_t aux[32] = {0}, id[YC_HASH_LEN];
+    yc_buf_init(&body, 0);
     yc_buf_init(&enc, 0);
+    assert_int_equal(yc_tx_body_encode(&body, type, b, yc_tx_body_present(type, b)), YC_OK);
     assert_int_equal(
-        yc_tx_build_signed(&enc, id, c->g.chain_id, type, who, *nonce, body->data, body->len, aux),
+        yc_tx_build_signed(&enc, id, c->g.chain_id, type, who, nonce, body.data, body.len, aux),
         YC_OK);
     assert_int_equal(yc_tx_decode(out, enc.data, enc.len), YC_OK);
-    (*nonce)++;
+    yc_buf_cleanup(&body);
     yc_buf_cleanup(&enc);
-    yc_buf_cleanup(body);
-}
-
-static void enc_list1(struct yc_enc *e, const char *key, const char *item)
-{
-    yc_enc_cstr(e, key);
-    yc_enc_array(e, 1);
-    yc_enc_cstr(e, item);
 }
 
 void tchain_tx_consent(struct tchain *c, struct yc_tx *out)
 {
-    struct yc_buf body;
-    struct yc_enc e;
-    yc_buf_init(&body, 0);
-    yc_enc_init(&e, &body);
-    yc_enc_map(&e, 8);
-    enc_list1(&e, "categories", "health");
-    yc_enc_cstr(&e, "fee_per_use");
-    yc_enc_uint(&e, 5);
-    yc_enc_cstr(&e, "jurisdiction");
-    yc_enc_cstr(&e, "CN-CQ");
-    yc_enc_cstr(&e, "max_uses");
-    yc_enc_uint(&e, 10);
-    enc_list1(&e, "operations", "use");
-    yc_enc_cstr(&e, "processor");
-    yc_enc_bin(&e, c->exchange_pub, YC_PUBKEY_LEN);
-    enc_list1(&e, "purposes", "research");
-    yc_enc_cstr(&e, "until");
-    yc_enc_uint(&e, c->time_ms + 86400000ull);
-    assert_int_equal(yc_enc_finish(&e), YC_OK);
-    sign_tx(c, YC_TX_CONSENT_GRANT, c->alice, &c->alice_nonce, &body, out);
+    union yc_tx_body b;
+    struct yc_body_consent_grant *g = &b.consent_grant;
+    memset(&b, 0, sizeof b);
+    g->categories.items[g->categories.n++] = (struct yc_slice){"health", 6};
+    g->fee_per_use = 5;
+    g->jurisdiction = (struct yc_slice){"CN-CQ", 5};
+    g->max_uses = 10;
+    g->operations.items[g->operations.n++] = (struct yc_slice){"use", 3};
+    memcpy(g->processor, c->exchange_pub, YC_PUBKEY_LEN);
+    g->purposes.items[g->purposes.n++] = (struct yc_slice){"research", 8};
+    g->until = c->time_ms + 86400000ull;
+    tchain_sign(c, YC_TX_CONSENT_GRANT, c->alice, c->alice_nonce++, &b, out);
 }
 
 void tchain_tx_replace_key(struct tchain *c, uint32_t idx, const uint8_t new_pub[YC_PUBKEY_LEN],
                            struct yc_tx *out)
 {
-    struct yc_buf body;
-    struct yc_enc e;
-    yc_buf_init(&body, 0);
-    yc_enc_init(&e, &body);
-    yc_enc_map(&e, 3);
-    yc_enc_cstr(&e, "action");
-    yc_enc_cstr(&e, "replace_key");
-    yc_enc_cstr(&e, "new_pub");
-    yc_enc_bin(&e, new_pub, YC_PUBKEY_LEN);
-    yc_enc_cstr(&e, "pub");
-    yc_enc_bin(&e, c->g.validators[idx].pub, YC_PUBKEY_LEN);
-    assert_int_equal(yc_enc_finish(&e), YC_OK);
-    sign_tx(c, YC_TX_VALIDATOR_PROPOSE, c->exchange, &c->exchange_nonce, &body, out);
+    union yc_tx_body b;
+    struct yc_body_validator_propose *p = &b.validator_propose;
+    memset(&b, 0, sizeof b);
+    p->action = (struct yc_slice){"replace_key", 11};
+    p->has_new_pub = true;
+    memcpy(p->new_pub, new_pub, YC_PUBKEY_LEN);
+    memcpy(p->pub, c->g.validators[idx].pub, YC_PUBKEY_LEN);
+    tchain_sign(c, YC_TX_VALIDATOR_PROPOSE, c->exchange, c->exchange_nonce++, &b, out);
+}
+
+void tchain_body_usage(union yc_tx_body *b, const uint8_t consent[YC_HASH_LEN], const char *purpose)
+{
+    struct yc_body_usage_record *u = &b->usage_record;
+    memset(b, 0, sizeof *b);
+    u->category = (struct yc_slice){"health", 6};
+    u->has_consent = true;
+    memcpy(u->consent, consent, YC_HASH_LEN);
+    u->operation = (struct yc_slice){"use", 3};
+    u->purpose = (struct yc_slice){purpose, strlen(purpose)};
 }
 
 void tchain_tx_usage(struct tchain *c, const uint8_t consent[YC_HASH_LEN], struct yc_tx *out)
 {
-    struct yc_buf body;
-    struct yc_enc e;
-    yc_buf_init(&body, 0);
-    yc_enc_init(&e, &body);
-    yc_enc_map(&e, 4);
-    yc_enc_cstr(&e, "category");
-    yc_enc_cstr(&e, "health");
-    yc_enc_cstr(&e, "consent");
-    yc_enc_bin(&e, consent, YC_HASH_LEN);
-    yc_enc_cstr(&e, "operation");
-    yc_enc_cstr(&e, "use");
-    yc_enc_cstr(&e, "purpose");
-    yc_enc_cstr(&e, "research");
-    assert_int_equal(yc_enc_finish(&e), YC_OK);
-    sign_tx(c, YC_TX_USAGE_RECORD, c->exchange, &c->exchange_nonce, &body, out);
+    union yc_tx_body b;
+    tchain_body_usage(&b, consent, "research");
+    tchain_sign(c, YC_TX_USAGE_RECORD, c->exchange, c->exchange_nonce++, &b, out);
 }
 
 void tchain_commit_txs(struct tchain *c, store *s, const struct yc_tx *txs, uint32_t ntx)

@@ -18,6 +18,7 @@
 #include "yc/keys.h"
 #include "yc/state.h"
 #include "yc/store.h"
+#include "yc/tx.h"
 
 #define TCHAIN_CHAIN_ID "yc-test"
 #define TCHAIN_GENESIS_MS 1700000000000ull
@@ -72,10 +73,18 @@ void tchain_next_outcomes(struct tchain *c, const struct yc_state_src *base,
                           const struct yc_tx *txs, uint32_t ntx, const int *lie, int *outcomes,
                           struct tblock *out);
 
+/* Writes body b of `type` through the schema (yc_tx_body_encode, txschema.h), signs it by
+ * `who` with `nonce` and decodes it into *out (yc_tx_cleanup). Asserts on failure. */
+void tchain_sign(const struct tchain *c, enum yc_tx_type type, const yc_signer *who, uint64_t nonce,
+                 const union yc_tx_body *b, struct yc_tx *out);
 /* Alice grants the exchange (as processor) consent: categories "health", purposes
  * "research", operations "use", 5 fen per use, 10 uses, valid for a day of block time. */
 void tchain_tx_consent(struct tchain *c, struct yc_tx *out);
-/* The exchange records a use of Alice's data under `consent`. */
+/* The body of a use of Alice's data under `consent` (category "health", operation "use")
+ * for `purpose` (a string that must outlive *b). */
+void tchain_body_usage(union yc_tx_body *b, const uint8_t consent[YC_HASH_LEN],
+                       const char *purpose);
+/* The exchange records a use of Alice's data under `consent` for "research". */
 void tchain_tx_usage(struct tchain *c, const uint8_t consent[YC_HASH_LEN], struct yc_tx *out);
 /* The exchange (the organisation of every genesis validator, so its proposal alone is
  * fixed) proposes replacing validator idx's key by new_pub (validator.propose). */
