@@ -23,9 +23,9 @@
 #include "node_internal.h"
 #include "producer.h"
 #include "yc/alloc.h"
-#include "yc/codec.h"
 #include "yc/keys.h"
 #include "yc/store.h"
+#include "yc/txschema.h"
 
 struct env {
     uv_loop_t loop;
@@ -153,62 +153,46 @@ static void build(struct env *e, uint8_t seed, uint64_t nonce, enum yc_tx_type t
     yc_signer_destroy(s);
 }
 
+/* Writes body u of `type` into b (initialised here) through the schema. */
+static void body_encode(struct yc_buf *b, enum yc_tx_type type, const union yc_tx_body *u)
+{
+    yc_buf_init(b, 0);
+    assert_int_equal(yc_tx_body_encode(b, type, u, yc_tx_body_present(type, u)), YC_OK);
+}
+
 static void body_register(struct yc_buf *b, const char *name)
 {
-    struct yc_enc en;
-    yc_buf_init(b, 0);
-    yc_enc_init(&en, b);
-    yc_enc_map(&en, 3);
-    yc_enc_cstr(&en, "jurisdiction");
-    yc_enc_cstr(&en, "CN-CQ");
-    yc_enc_cstr(&en, "name");
-    yc_enc_cstr(&en, name);
-    yc_enc_cstr(&en, "role");
-    yc_enc_cstr(&en, "individual");
-    assert_int_equal(yc_enc_finish(&en), YC_OK);
+    union yc_tx_body u;
+    memset(&u, 0, sizeof u);
+    u.account_register.jurisdiction = (struct yc_slice){"CN-CQ", 5};
+    u.account_register.name = (struct yc_slice){name, strlen(name)};
+    u.account_register.role = (struct yc_slice){"individual", 10};
+    body_encode(b, YC_TX_ACCOUNT_REGISTER, &u);
 }
 
 static void body_transfer(struct yc_buf *b, uint8_t to_seed, uint64_t amount)
 {
-    uint8_t to[YC_PUBKEY_LEN];
-    pub_of(to_seed, to);
-    struct yc_enc en;
-    yc_buf_init(b, 0);
-    yc_enc_init(&en, b);
-    yc_enc_map(&en, 2);
-    yc_enc_cstr(&en, "amount");
-    yc_enc_uint(&en, amount);
-    yc_enc_cstr(&en, "to");
-    yc_enc_bin(&en, to, YC_PUBKEY_LEN);
-    assert_int_equal(yc_enc_finish(&en), YC_OK);
+    union yc_tx_body u;
+    memset(&u, 0, sizeof u);
+    u.token.amount = amount;
+    u.token.has_to = true;
+    pub_of(to_seed, u.token.to);
+    body_encode(b, YC_TX_TOKEN_TRANSFER, &u);
 }
 
 static void body_grant(struct yc_buf *b, uint8_t proc_seed, const char *operation, uint64_t until)
 {
-    uint8_t proc[YC_PUBKEY_LEN];
-    pub_of(proc_seed, proc);
-    struct yc_enc en;
-    yc_buf_init(b, 0);
-    yc_enc_init(&en, b);
-    yc_enc_map(&en, 7);
-    yc_enc_cstr(&en, "categories");
-    yc_enc_array(&en, 1);
-    yc_enc_cstr(&en, "health");
-    yc_enc_cstr(&en, "fee_per_use");
-    yc_enc_uint(&en, 3);
-    yc_enc_cstr(&en, "jurisdiction");
-    yc_enc_cstr(&en, "CN-CQ");
-    yc_enc_cstr(&en, "operations");
-    yc_enc_array(&en, 1);
-    yc_enc_cstr(&en, operation);
-    yc_enc_cstr(&en, "processor");
-    yc_enc_bin(&en, proc, YC_PUBKEY_LEN);
-    yc_enc_cstr(&en, "purposes");
-    yc_enc_array(&en, 1);
-    yc_enc_cstr(&en, "research");
-    yc_enc_cstr(&en, "until");
-    yc_enc_uint(&en, until);
-    assert_int_equal(yc_enc_finish(&en), YC_OK);
+    union yc_tx_body u;
+    struct yc_body_consent_grant *g = &u.consent_grant;
+    memset(&u, 0, sizeof u);
+    g->categories.items[g->categories.n++] = (struct yc_slice){"health", 6};
+    g->fee_per_use = 3;
+    g->jurisdiction = (struct yc_slice){"CN-CQ", 5};
+    g->operations.items[g->operations.n++] = (struct yc_slice){operation, strlen(operation)};
+    pub_of(proc_seed, g->processor);
+    g->purposes.items[g->purposes.n++] = (struct yc_slice){"research", 8};
+    g->until = until;
+    body_encode(b, YC_TX_CONSENT_GRANT, &u);
 }
 
 static void answer_cb(void *ctx, int code, const uint8_t id[YC_HASH_LEN], const char *why)

@@ -17,12 +17,12 @@
 #include "rpcfake_node.c"
 
 #include "rpc.h"
-#include "yc/codec.h"
 #include "yc/ledger.h"
 #include "yc/merkle.h"
 #include "yc/objects.h"
 #include "yc/state.h"
 #include "yc/store.h"
+#include "yc/txschema.h"
 
 struct env {
     uv_loop_t loop;
@@ -49,18 +49,22 @@ static void set_account(struct yc_genesis_account *a, uint8_t seed, const char *
     a->balance = balance;
 }
 
+/* Body u of `type` written through the schema, signed by key `seed` and decoded. */
 static void signed_tx(struct env *e, uint8_t seed, uint64_t nonce, enum yc_tx_type type,
-                      struct yc_buf *body, struct yc_tx *out)
+                      const union yc_tx_body *u, struct yc_tx *out)
 {
     yc_signer *s;
     fk_signer(&s, seed);
-    struct yc_buf b;
+    struct yc_buf body, b;
+    yc_buf_init(&body, 0);
     yc_buf_init(&b, 0);
+    assert_int_equal(yc_tx_body_encode(&body, type, u, yc_tx_body_present(type, u)), YC_OK);
     uint8_t id[YC_HASH_LEN], aux[32] = {0};
     assert_int_equal(
-        yc_tx_build_signed(&b, id, e->node.g.chain_id, type, s, nonce, body->data, body->len, aux),
+        yc_tx_build_signed(&b, id, e->node.g.chain_id, type, s, nonce, body.data, body.len, aux),
         YC_OK);
     assert_int_equal(yc_tx_decode(out, b.data, b.len), YC_OK);
+    yc_buf_cleanup(&body);
     yc_buf_cleanup(&b);
     yc_signer_destroy(s);
 }
@@ -93,46 +97,27 @@ static void build_chain(struct env *e)
 
     /* tx 0: alice grants the processor a consent; tx 1: the processor uses it */
     struct yc_tx txs[2];
-    struct yc_buf body;
-    yc_buf_init(&body, 0);
-    struct yc_enc en;
-    yc_enc_init(&en, &body);
-    yc_enc_map(&en, 7);
-    yc_enc_cstr(&en, "categories");
-    yc_enc_array(&en, 1);
-    yc_enc_cstr(&en, "health");
-    yc_enc_cstr(&en, "fee_per_use");
-    yc_enc_uint(&en, 3);
-    yc_enc_cstr(&en, "jurisdiction");
-    yc_enc_cstr(&en, "CN-CQ");
-    yc_enc_cstr(&en, "operations");
-    yc_enc_array(&en, 1);
-    yc_enc_cstr(&en, "use");
-    yc_enc_cstr(&en, "processor");
-    yc_enc_bin(&en, e->proc, YC_PUBKEY_LEN);
-    yc_enc_cstr(&en, "purposes");
-    yc_enc_array(&en, 1);
-    yc_enc_cstr(&en, "research");
-    yc_enc_cstr(&en, "until");
-    yc_enc_uint(&en, t + 86400000);
-    assert_int_equal(yc_enc_finish(&en), YC_OK);
-    signed_tx(e, 3, 0, YC_TX_CONSENT_GRANT, &body, &txs[0]);
+    union yc_tx_body u;
+    struct yc_body_consent_grant *cg = &u.consent_grant;
+    memset(&u, 0, sizeof u);
+    cg->categories.items[cg->categories.n++] = (struct yc_slice){"health", 6};
+    cg->fee_per_use = 3;
+    cg->jurisdiction = (struct yc_slice){"CN-CQ", 5};
+    cg->operations.items[cg->operations.n++] = (struct yc_slice){"use", 3};
+    memcpy(cg->processor, e->proc, YC_PUBKEY_LEN);
+    cg->purposes.items[cg->purposes.n++] = (struct yc_slice){"research", 8};
+    cg->until = t + 86400000;
+    signed_tx(e, 3, 0, YC_TX_CONSENT_GRANT, &u, &txs[0]);
     memcpy(e->grant_id, txs[0].id, YC_HASH_LEN);
-    yc_buf_reset(&body);
-    yc_enc_init(&en, &body);
-    yc_enc_map(&en, 4);
-    yc_enc_cstr(&en, "category");
-    yc_enc_cstr(&en, "health");
-    yc_enc_cstr(&en, "consent");
-    yc_enc_bin(&en, e->grant_id, YC_HASH_LEN);
-    yc_enc_cstr(&en, "operation");
-    yc_enc_cstr(&en, "use");
-    yc_enc_cstr(&en, "purpose");
-    yc_enc_cstr(&en, "research");
-    assert_int_equal(yc_enc_finish(&en), YC_OK);
-    signed_tx(e, 4, 0, YC_TX_USAGE_RECORD, &body, &txs[1]);
+    struct yc_body_usage_record *r = &u.usage_record;
+    memset(&u, 0, sizeof u);
+    r->category = (struct yc_slice){"health", 6};
+    r->has_consent = true;
+    memcpy(r->consent, e->grant_id, YC_HASH_LEN);
+    r->operation = (struct yc_slice){"use", 3};
+    r->purpose = (struct yc_slice){"research", 8};
+    signed_tx(e, 4, 0, YC_TX_USAGE_RECORD, &u, &txs[1]);
     memcpy(e->use_id, txs[1].id, YC_HASH_LEN);
-    yc_buf_cleanup(&body);
 
     /* execute, commit with a one-validator certificate */
     yc_overlay *o;

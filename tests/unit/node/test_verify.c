@@ -17,9 +17,9 @@
 
 #include "verify.h"
 #include "yc/buf.h"
-#include "yc/codec.h"
 #include "yc/keys.h"
 #include "yc/tx.h"
+#include "yc/txschema.h"
 
 #define CHAIN "verify-test"
 #define NTX 100 /* more than three chunks */
@@ -53,17 +53,17 @@ static yc_signer *signer(uint8_t seed)
 static void transfer(yc_signer *s, const uint8_t to[YC_PUBKEY_LEN], uint64_t nonce, uint64_t amount,
                      struct yc_tx *out)
 {
+    union yc_tx_body u;
+    memset(&u, 0, sizeof u);
+    u.token.amount = amount;
+    u.token.has_to = true;
+    memcpy(u.token.to, to, YC_PUBKEY_LEN);
     struct yc_buf body, b;
     yc_buf_init(&body, 0);
     yc_buf_init(&b, 0);
-    struct yc_enc e;
-    yc_enc_init(&e, &body);
-    yc_enc_map(&e, 2);
-    yc_enc_cstr(&e, "amount");
-    yc_enc_uint(&e, amount);
-    yc_enc_cstr(&e, "to");
-    yc_enc_bin(&e, to, YC_PUBKEY_LEN);
-    assert_int_equal(yc_enc_finish(&e), YC_OK);
+    assert_int_equal(yc_tx_body_encode(&body, YC_TX_TOKEN_TRANSFER, &u,
+                                       yc_tx_body_present(YC_TX_TOKEN_TRANSFER, &u)),
+                     YC_OK);
     uint8_t id[YC_HASH_LEN], aux[32] = {0};
     assert_int_equal(
         yc_tx_build_signed(&b, id, CHAIN, YC_TX_TOKEN_TRANSFER, s, nonce, body.data, body.len, aux),
