@@ -47,6 +47,7 @@
 #include "yc/keys.h"
 #include "yc/keystore.h"
 #include "yc/tx.h"
+#include "yc/txschema.h"
 
 #define RPC_TIMEOUT_MS 60000
 #define RPC_MAX_BYTES ((size_t)64 << 20)
@@ -276,68 +277,61 @@ static struct btx *add_tx(struct bench *b, const char *chain, enum yc_tx_type ty
     return t;
 }
 
-static void enc_list1(struct yc_enc *e, const char *key, const char *item)
+/* Writes body u of `type` into body through the schema (txschema.h). */
+static void body_encode(struct yc_buf *body, enum yc_tx_type type, const union yc_tx_body *u)
 {
-    yc_enc_cstr(e, key);
-    yc_enc_array(e, 1);
-    yc_enc_cstr(e, item);
+    yc_buf_reset(body);
+    int rc = yc_tx_body_encode(body, type, u, yc_tx_body_present(type, u));
+    if (rc != YC_OK)
+        die(yc_tx_type_name(type), rc);
+}
+
+static struct yc_slice slice(const char *s)
+{
+    return (struct yc_slice){s, strlen(s)};
 }
 
 static void body_register(struct yc_buf *body, const uint8_t *account, const char *name,
                           const char *role)
 {
-    struct yc_enc e;
-    yc_buf_reset(body);
-    yc_enc_init(&e, body);
-    yc_enc_map(&e, account ? 4 : 3);
+    union yc_tx_body u;
+    memset(&u, 0, sizeof u);
     if (account) {
-        yc_enc_cstr(&e, "account");
-        yc_enc_bin(&e, account, YC_PUBKEY_LEN);
+        u.account_register.has_account = true;
+        memcpy(u.account_register.account, account, YC_PUBKEY_LEN);
     }
-    yc_enc_cstr(&e, "jurisdiction");
-    yc_enc_cstr(&e, JURISDICTION);
-    yc_enc_cstr(&e, "name");
-    yc_enc_cstr(&e, name);
-    yc_enc_cstr(&e, "role");
-    yc_enc_cstr(&e, role);
-    if (yc_enc_finish(&e) != YC_OK)
-        die("encode register", yc_enc_finish(&e));
+    u.account_register.jurisdiction = slice(JURISDICTION);
+    u.account_register.name = slice(name);
+    u.account_register.role = slice(role);
+    body_encode(body, YC_TX_ACCOUNT_REGISTER, &u);
 }
 
-static void body_token(struct yc_buf *body, const uint8_t to[YC_PUBKEY_LEN], uint64_t amount)
+/* A token.issue or token.transfer body (the two are alike). */
+static void body_token(struct yc_buf *body, enum yc_tx_type type, const uint8_t to[YC_PUBKEY_LEN],
+                       uint64_t amount)
 {
-    struct yc_enc e;
-    yc_buf_reset(body);
-    yc_enc_init(&e, body);
-    yc_enc_map(&e, 2);
-    yc_enc_cstr(&e, "amount");
-    yc_enc_uint(&e, amount);
-    yc_enc_cstr(&e, "to");
-    yc_enc_bin(&e, to, YC_PUBKEY_LEN);
-    if (yc_enc_finish(&e) != YC_OK)
-        die("encode token", yc_enc_finish(&e));
+    union yc_tx_body u;
+    memset(&u, 0, sizeof u);
+    u.token.amount = amount;
+    u.token.has_to = true;
+    memcpy(u.token.to, to, YC_PUBKEY_LEN);
+    body_encode(body, type, &u);
 }
 
 static void body_consent(struct yc_buf *body, const uint8_t processor[YC_PUBKEY_LEN],
                          uint64_t until_ms)
 {
-    struct yc_enc e;
-    yc_buf_reset(body);
-    yc_enc_init(&e, body);
-    yc_enc_map(&e, 7); /* keys in canonical (bytewise) order */
-    enc_list1(&e, "categories", "health");
-    yc_enc_cstr(&e, "fee_per_use");
-    yc_enc_uint(&e, 1);
-    yc_enc_cstr(&e, "jurisdiction");
-    yc_enc_cstr(&e, JURISDICTION);
-    enc_list1(&e, "operations", "use");
-    yc_enc_cstr(&e, "processor");
-    yc_enc_bin(&e, processor, YC_PUBKEY_LEN);
-    enc_list1(&e, "purposes", "research");
-    yc_enc_cstr(&e, "until");
-    yc_enc_uint(&e, until_ms);
-    if (yc_enc_finish(&e) != YC_OK)
-        die("encode consent", yc_enc_finish(&e));
+    union yc_tx_body u;
+    struct yc_body_consent_grant *g = &u.consent_grant;
+    memset(&u, 0, sizeof u);
+    g->categories.items[g->categories.n++] = slice("health");
+    g->fee_per_use = 1;
+    g->jurisdiction = slice(JURISDICTION);
+    g->operations.items[g->operations.n++] = slice("use");
+    memcpy(g->processor, processor, YC_PUBKEY_LEN);
+    g->purposes.items[g->purposes.n++] = slice("research");
+    g->until = until_ms;
+    body_encode(body, YC_TX_CONSENT_GRANT, &u);
 }
 
 /* Builds every transaction; returns the [start, end) of each phase in *ph. */
@@ -362,7 +356,7 @@ static void build_all(struct bench *b, size_t ph[4])
     }
     ph[1] = b->ntx; /* token issues */
     for (uint32_t i = 0; i < na + np; i++) {
-        body_token(&body, b->accts[i].pub, ISSUE_AMOUNT);
+        body_token(&body, YC_TX_TOKEN_ISSUE, b->accts[i].pub, ISSUE_AMOUNT);
         add_tx(b, b->chain_id, YC_TX_TOKEN_ISSUE, b->issuer, UINT32_MAX, xn++, &body);
     }
     ph[2] = b->ntx; /* the measured load */
@@ -370,7 +364,7 @@ static void build_all(struct bench *b, size_t ph[4])
     for (uint32_t r = 0; r < b->o.rounds; r++) {
         for (uint32_t i = 0; i < na; i++) {
             if (np == 0 || (i + r) % 2 == 0) {
-                body_token(&body, b->accts[(i + 1) % na].pub, 1);
+                body_token(&body, YC_TX_TOKEN_TRANSFER, b->accts[(i + 1) % na].pub, 1);
                 add_tx(b, b->sign_chain, YC_TX_TOKEN_TRANSFER, b->accts[i].s, i, 1 + r, &body);
             } else {
                 body_consent(&body, b->accts[na + (i % np)].pub, until);
@@ -735,7 +729,7 @@ static int verify_bench(uint32_t secs)
     struct yc_buf body, signed_tx;
     yc_buf_init(&body, 0);
     yc_buf_init(&signed_tx, 0);
-    body_token(&body, to.pub, 1);
+    body_token(&body, YC_TX_TOKEN_TRANSFER, to.pub, 1);
     uint8_t id[YC_HASH_LEN], aux[32] = {0};
     struct yc_tx tx;
     int rc = yc_tx_build_signed(&signed_tx, id, "ycbench-verify", YC_TX_TOKEN_TRANSFER, from.s, 1,
