@@ -8,7 +8,7 @@
 #include "fixture.h"
 #include "yc/alloc.h"
 #include "yc/buf.h"
-#include "yc/codec.h"
+#include "yc/txschema.h"
 
 yc_signer *fz_signer(uint32_t i)
 {
@@ -74,69 +74,48 @@ void fz_aux(uint8_t out[32], uint64_t counter)
     }
 }
 
+/* Body u of `type` written through the schema, signed by key `who` and decoded. */
 static void sign_into(struct yc_tx *out, uint32_t who, enum yc_tx_type type, uint64_t nonce,
-                      const struct yc_buf *body)
+                      const union yc_tx_body *u)
 {
     yc_signer *s = fz_signer(who);
-    struct yc_buf b;
+    struct yc_buf body, b;
     uint8_t id[YC_HASH_LEN], aux[32];
 
     fz_aux(aux, who);
+    yc_buf_init(&body, 0);
     yc_buf_init(&b, 0);
-    if (yc_tx_build_signed(&b, id, FZ_CHAIN, type, s, nonce, body->data, body->len, aux) != YC_OK ||
+    if (yc_tx_body_encode(&body, type, u, yc_tx_body_present(type, u)) != YC_OK ||
+        yc_tx_build_signed(&b, id, FZ_CHAIN, type, s, nonce, body.data, body.len, aux) != YC_OK ||
         yc_tx_decode(out, b.data, b.len) != YC_OK) {
         abort();
     }
+    yc_buf_cleanup(&body);
     yc_buf_cleanup(&b);
     yc_signer_destroy(s);
 }
 
 void fz_chain_txs(struct yc_tx out[2])
 {
-    uint8_t proc[YC_PUBKEY_LEN];
-    struct yc_buf body;
-    struct yc_enc e;
+    union yc_tx_body u;
+    struct yc_body_consent_grant *g = &u.consent_grant;
+    struct yc_body_usage_record *r = &u.usage_record;
 
-    fz_pub(104, proc);
-    yc_buf_init(&body, 0);
-    yc_enc_init(&e, &body);
-    yc_enc_map(&e, 7);
-    yc_enc_cstr(&e, "categories");
-    yc_enc_array(&e, 1);
-    yc_enc_cstr(&e, "health");
-    yc_enc_cstr(&e, "fee_per_use");
-    yc_enc_uint(&e, 3);
-    yc_enc_cstr(&e, "jurisdiction");
-    yc_enc_cstr(&e, "CN-CQ");
-    yc_enc_cstr(&e, "operations");
-    yc_enc_array(&e, 1);
-    yc_enc_cstr(&e, "use");
-    yc_enc_cstr(&e, "processor");
-    yc_enc_bin(&e, proc, YC_PUBKEY_LEN);
-    yc_enc_cstr(&e, "purposes");
-    yc_enc_array(&e, 1);
-    yc_enc_cstr(&e, "research");
-    yc_enc_cstr(&e, "until");
-    yc_enc_uint(&e, FZ_TIME0 + 86400000ull * 365);
-    if (yc_enc_finish(&e) != YC_OK) {
-        abort();
-    }
-    sign_into(&out[0], 103, YC_TX_CONSENT_GRANT, 0, &body);
+    memset(&u, 0, sizeof u);
+    g->categories.items[g->categories.n++] = (struct yc_slice){"health", 6};
+    g->fee_per_use = 3;
+    g->jurisdiction = (struct yc_slice){"CN-CQ", 5};
+    g->operations.items[g->operations.n++] = (struct yc_slice){"use", 3};
+    fz_pub(104, g->processor);
+    g->purposes.items[g->purposes.n++] = (struct yc_slice){"research", 8};
+    g->until = FZ_TIME0 + 86400000ull * 365;
+    sign_into(&out[0], 103, YC_TX_CONSENT_GRANT, 0, &u);
 
-    yc_buf_reset(&body);
-    yc_enc_init(&e, &body);
-    yc_enc_map(&e, 4);
-    yc_enc_cstr(&e, "category");
-    yc_enc_cstr(&e, "health");
-    yc_enc_cstr(&e, "consent");
-    yc_enc_bin(&e, out[0].id, YC_HASH_LEN);
-    yc_enc_cstr(&e, "operation");
-    yc_enc_cstr(&e, "use");
-    yc_enc_cstr(&e, "purpose");
-    yc_enc_cstr(&e, "research");
-    if (yc_enc_finish(&e) != YC_OK) {
-        abort();
-    }
-    sign_into(&out[1], 104, YC_TX_USAGE_RECORD, 0, &body);
-    yc_buf_cleanup(&body);
+    memset(&u, 0, sizeof u);
+    r->category = (struct yc_slice){"health", 6};
+    r->has_consent = true;
+    memcpy(r->consent, out[0].id, YC_HASH_LEN);
+    r->operation = (struct yc_slice){"use", 3};
+    r->purpose = (struct yc_slice){"research", 8};
+    sign_into(&out[1], 104, YC_TX_USAGE_RECORD, 0, &u);
 }
