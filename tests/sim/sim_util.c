@@ -9,8 +9,8 @@
 
 #include "sim.h"
 #include "yc/alloc.h"
-#include "yc/codec.h"
 #include "yc/hash.h"
+#include "yc/txschema.h"
 
 uint64_t sim_rand(struct sim_rng *r)
 {
@@ -83,18 +83,17 @@ const struct sim_chain *sim_chain_get(uint32_t n)
     /* a transfer by validator 0's account, signed once; only its shape and outcome matter */
     {
         static const uint8_t aux[32] = {0};
+        union yc_tx_body b;
         struct yc_buf body, tx;
-        struct yc_enc e;
         uint8_t id[YC_HASH_LEN];
+        memset(&b, 0, sizeof b);
+        b.token.amount = 1;
+        b.token.has_to = true;
+        memcpy(b.token.to, c->g.validators[n - 1].pub, YC_PUBKEY_LEN);
         yc_buf_init(&body, 0);
         yc_buf_init(&tx, 0);
-        yc_enc_init(&e, &body);
-        yc_enc_map(&e, 2);
-        yc_enc_cstr(&e, "amount");
-        yc_enc_uint(&e, 1);
-        yc_enc_cstr(&e, "to");
-        yc_enc_bin(&e, c->g.validators[n - 1].pub, YC_PUBKEY_LEN);
-        if (yc_enc_finish(&e) != YC_OK ||
+        if (yc_tx_body_encode(&body, YC_TX_TOKEN_TRANSFER, &b,
+                              yc_tx_body_present(YC_TX_TOKEN_TRANSFER, &b)) != YC_OK ||
             yc_tx_build_signed(&tx, id, c->g.chain_id, YC_TX_TOKEN_TRANSFER, c->signers[0], 0,
                                body.data, body.len, aux) != YC_OK ||
             yc_tx_decode(&c->tx, tx.data, tx.len) != YC_OK) {
