@@ -62,6 +62,12 @@ def run(t):
         r = t.run_cli(argv, expect=yctest.EX_USAGE)
         check(r.err.strip(), "usage error without a message on stderr: %r", r)
         counts["exit_codes"] += 1
+    # A command or option in the wrong case: the one meant is named.
+    r = t.run_cli([walletbin, "Consent", "list"], expect=yctest.EX_USAGE)
+    check("did you mean 'consent'?" in r.err, "`Consent` without a hint: %r", r)
+    r = t.run_cli([walletbin, "transfer", "--Amount", "5"], expect=yctest.EX_USAGE)
+    check("did you mean --amount?" in r.err, "`--Amount` without a hint: %r", r)
+    counts["exit_codes"] += 2
     # An argument a subcommand does not take: the message, then the subcommand's synopsis.
     source = ["--node", "http://127.0.0.1:1"]
     for cmd, extra in ((["replay"], source), (["subject"], source),

@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "yc/cliutil.h"
 #include "yc/enums.h"
@@ -22,6 +23,18 @@ static int find_opt(const char *arg, const char **value)
     *value = eq != NULL ? eq + 1 : NULL;
     for (int i = 0; i < O_COUNT; i++) {
         if (strlen(WALLET_OPTS[i].name) == n && strncmp(WALLET_OPTS[i].name, name, n) == 0)
+            return i;
+    }
+    return -1;
+}
+
+/* The option `arg` names when its case is ignored (--Amount: amount), or -1. */
+static int find_opt_nocase(const char *arg)
+{
+    const char *name = arg + 2;
+    size_t n = strcspn(name, "=");
+    for (int i = 0; i < O_COUNT; i++) {
+        if (strlen(WALLET_OPTS[i].name) == n && strncasecmp(WALLET_OPTS[i].name, name, n) == 0)
             return i;
     }
     return -1;
@@ -55,6 +68,16 @@ static void unknown_command(int argc, char **argv, int i, char *err, size_t errl
         m = k > m ? k : m;
     }
     if (m == 0) {
+        /* the same word in another case (Consent): name the command meant */
+        size_t len = strlen(argv[i]);
+        for (const struct wallet_cmd *c = WALLET_CMDS; c->words != NULL; c++) {
+            if (strcspn(c->words, " ") == len && strncasecmp(c->words, argv[i], len) == 0) {
+                snprintf(err, errlen,
+                         "unknown command '%s': commands are lowercase; did you mean '%.*s'?",
+                         argv[i], (int)len, c->words);
+                return;
+            }
+        }
         snprintf(err, errlen, "unknown command '%s' (see --help)", argv[i]);
         return;
     }
@@ -145,7 +168,13 @@ int wallet_args_parse(int argc, char **argv, struct wallet_args *a, char *err, s
             int o = find_opt(arg, &inl);
             wallet_optmask allowed = OPTS_GLOBAL | wallet_cmd_opts(a->cmd, NULL);
             if (o < 0) {
-                snprintf(err, errlen, "unknown option %s", arg);
+                int near = find_opt_nocase(arg);
+                if (near >= 0)
+                    snprintf(err, errlen,
+                             "unknown option %s: options are lowercase; did you mean --%s?", arg,
+                             WALLET_OPTS[near].name);
+                else
+                    snprintf(err, errlen, "unknown option %s", arg);
                 return 2;
             }
             if ((allowed & OPTBIT(o)) == 0) {
