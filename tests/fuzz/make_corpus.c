@@ -698,8 +698,7 @@ static void make_genesis(void)
     snprintf(buf, sizeof buf,
              "{\"chain_id\":\"%s\",\"genesis_time\":\"2023-11-14T22:13:20Z\","
              "\"params\":{\"max_block_txs\":\"100\",\"max_block_bytes\":1048576},"
-             "\"validators\":[{\"name\":\"v0\",\"pub_key\":\"%s\","
-             "\"address\":\"127.0.0.1:27600\"}],"
+             "\"validators\":[{\"name\":\"v0\",\"pub_key\":\"%s\"}],"
              "\"accounts\":[{\"address\":\"%s\",\"role\":\"exchange\",\"name\":\"Ex\","
              "\"jurisdiction\":\"CN-CQ\",\"balance\":\"18446744073709551615\"}]}",
              FZ_CHAIN, addr, acc);
