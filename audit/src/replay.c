@@ -134,8 +134,8 @@ static int explain_tx(struct audit_result *res, const struct yc_genesis *g, mems
 #define AUDIT_MAX_THREADS 64
 #define AHEAD_BLOCKS 8
 #define AHEAD_BYTES ((size_t)32 << 20)
-#define SIG_CHUNK 16  /* transactions a worker takes at a time */
-#define MAIN_CHUNK 4  /* ... and the calling thread: it has a block to execute */
+#define SIG_CHUNK 16         /* transactions a worker takes at a time */
+#define MAIN_CHUNK 4         /* ... and the calling thread: it has a block to execute */
 #define KEYCACHE_SLOTS 65536 /* per thread (6.5 MiB), direct-mapped by the key's bytes */
 
 struct keyslot {
@@ -210,8 +210,8 @@ struct pipeline {
      * and fills ring[tail % AHEAD_BLOCKS] before moving tail */
     struct fetched ring[AHEAD_BLOCKS];
     uint64_t head, tail;
-    size_t bytes;  /* stored bytes of the blocks after head */
-    bool waiting;  /* the calling thread waits on `done` */
+    size_t bytes; /* stored bytes of the blocks after head */
+    bool waiting; /* the calling thread waits on `done` */
     bool quit;
 };
 
@@ -598,7 +598,7 @@ int audit_replay(const struct yc_genesis *g, const struct audit_source *src,
     }
     pipeline_start(p, res->height < res->target ? threads - 1 : 0, g->chain_id);
     uint64_t next = res->height + 1; /* the next height to read */
-    bool ended = false; /* a verdict or an error ended the replay before the target */
+    bool ended = false;              /* a verdict or an error ended the replay before the target */
     for (uint64_t h = res->height + 1; h <= res->target && !ended; h++) {
         /* read ahead while the workers verify what is read; a block that could not be
          * read or decoded ends the reading (its verdict is given in its turn) */

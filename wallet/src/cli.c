@@ -419,8 +419,8 @@ int wallet_pass_failed(const struct wallet *w, int rc, bool new_key)
     if (rc == YC_EIO && file != NULL) {
         /* yc_pass_read keeps no errno: ask the file system what is wrong with the file */
         struct stat st;
-        const char *why = stat(file, &st) != 0 ? strerror(errno)
-                          : S_ISDIR(st.st_mode)  ? "it is a directory"
+        const char *why = stat(file, &st) != 0      ? strerror(errno)
+                          : S_ISDIR(st.st_mode)     ? "it is a directory"
                           : access(file, R_OK) != 0 ? strerror(errno)
                                                     : "it cannot be read";
         wallet_err("--password-file: cannot read '%s': %s", file, why);
@@ -496,8 +496,8 @@ int wallet_parse_u64(const char *s, const char *what, bool positive, uint64_t *o
         else if (digits && s[0] != '0')
             wallet_err("%s: '%s' is too large: at most %" PRIu64, what, s, UINT64_MAX);
         else
-            wallet_err("%s: expected a%s whole number, got '%s'", what,
-                       positive ? " positive" : "", s);
+            wallet_err("%s: expected a%s whole number, got '%s'", what, positive ? " positive" : "",
+                       s);
         return YC_EXIT_DATAERR;
     }
     return YC_EXIT_OK;
