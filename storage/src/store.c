@@ -295,6 +295,7 @@ static void destroy_handle(store *s)
 {
     if (s->own_kv && s->kv != NULL)
         s->kv->ops->close(s->kv);
+    state_cache_destroy(s->cache);
     pthread_mutex_destroy(&s->mu);
     yc_free(s);
 }
@@ -391,6 +392,36 @@ int store_tip(store *s, struct store_tip *tip)
     return YC_OK;
 }
 
+int store_state_cache(store *s, size_t max_bytes)
+{
+    if (s == NULL)
+        return YC_EINVAL;
+    struct state_cache *c = NULL;
+    if (max_bytes > 0) {
+        int rc = state_cache_create(&c, max_bytes);
+        if (rc != YC_OK)
+            return rc;
+    }
+    pthread_mutex_lock(&s->mu);
+    struct state_cache *old = s->cache;
+    s->cache = c;
+    s->cache_hits = s->cache_misses = 0;
+    pthread_mutex_unlock(&s->mu);
+    state_cache_destroy(old);
+    return YC_OK;
+}
+
+void store_state_cache_stats(store *s, struct store_cache_stats *st)
+{
+    memset(st, 0, sizeof *st);
+    pthread_mutex_lock(&s->mu);
+    st->hits = s->cache_hits;
+    st->misses = s->cache_misses;
+    if (s->cache != NULL)
+        state_cache_usage(s->cache, &st->entries, &st->bytes);
+    pthread_mutex_unlock(&s->mu);
+}
+
 int store_get_state(store *s, const uint8_t *key, size_t klen, uint8_t **val, size_t *vlen)
 {
     if (s == NULL || val == NULL || vlen == NULL || (key == NULL && klen > 0))
@@ -401,8 +432,28 @@ int store_get_state(store *s, const uint8_t *key, size_t klen, uint8_t **val, si
     size_t kl = sk_state(k, key, klen);
     if (kl == 0)
         return YC_EINVAL;
-    int rc = store__get_raw(s, k, kl, val, vlen);
-    return rc == YC_ECORRUPT ? YC_EIO : rc;
+    uint64_t gen = 0;
+    int rc = YC_OK;
+    pthread_mutex_lock(&s->mu);
+    bool cached = s->cache != NULL;
+    bool known = cached && state_cache_get(s->cache, key, klen, &rc, val, vlen, &gen);
+    s->cache_hits += known;
+    s->cache_misses += cached && !known;
+    pthread_mutex_unlock(&s->mu);
+    if (known)
+        return rc;
+    rc = store__get_raw(s, k, kl, val, vlen);
+    if (rc == YC_ECORRUPT)
+        return YC_EIO;
+    if (cached && (rc == YC_OK || rc == YC_ENOTFOUND)) {
+        /* what the backend said, unless a commit came in between (gen) */
+        const uint8_t *v = rc == YC_ENOTFOUND ? NULL : *val != NULL ? *val : (const uint8_t *)"";
+        pthread_mutex_lock(&s->mu);
+        if (s->cache != NULL)
+            state_cache_fill(s->cache, gen, key, klen, v, *vlen);
+        pthread_mutex_unlock(&s->mu);
+    }
+    return rc;
 }
 
 static int state_get_cb(void *ctx, const uint8_t *key, size_t klen, uint8_t **val, size_t *vlen)
@@ -569,9 +620,17 @@ int store_commit_block(store *s, const struct yc_block *b, const struct yc_write
     tip_encode(tipv, &next);
     kv->batch_put(wb, (const uint8_t *)SK_TIP, strlen(SK_TIP), tipv, sizeof tipv);
 
-    if (write_batch(s, wb, true) != YC_OK)
+    if (write_batch(s, wb, true) != YC_OK) {
+        /* the batch may or may not be on disk: the cache cannot say which state it holds */
+        pthread_mutex_lock(&s->mu);
+        if (s->cache != NULL)
+            state_cache_clear(s->cache);
+        pthread_mutex_unlock(&s->mu);
         return YC_EIO;
+    }
     pthread_mutex_lock(&s->mu);
+    if (s->cache != NULL)
+        state_cache_commit(s->cache, writes, nwrites);
     s->tip = next;
     pthread_mutex_unlock(&s->mu);
     return YC_OK;

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "state_cache.h"
 #include "yc/kv.h"
 #include "yc/store.h"
 
@@ -18,9 +19,11 @@ struct store {
     unsigned flags;
     uint8_t genesis_hash[YC_HASH_LEN];
 
-    pthread_mutex_t mu; /* guards tip and last_error */
+    pthread_mutex_t mu; /* guards tip, last_error and the state cache */
     struct store_tip tip;
     char last_error[256];
+    struct state_cache *cache; /* committed state in memory (NULL: off; store_state_cache) */
+    uint64_t cache_hits, cache_misses;
 
     /* journal append cache (writer thread only): next sequence for jheight */
     bool jvalid;

@@ -208,6 +208,14 @@ static int open_node(yc_node *n)
                          yc_err_name(rc));
         return rc == YC_EBUSY ? YC_EXIT_FAIL : exit_for(rc);
     }
+    rc = store_state_cache(n->st, (size_t)n->cfg.st_state_cache_bytes);
+    if (rc != YC_OK) {
+        yc_log_error("node",
+                     "cannot keep %llu bytes of state in memory ([storage] "
+                     "state_cache_bytes): %s",
+                     (unsigned long long)n->cfg.st_state_cache_bytes, yc_err_name(rc));
+        return 1;
+    }
     rc = store_tip(n->st, &n->tip);
     if (rc != YC_OK) {
         yc_log_error("node", "cannot read the tip from %s: %s", n->home.data, yc_err_name(rc));

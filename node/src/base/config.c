@@ -141,6 +141,10 @@ static const struct opt opts[] = {
      "Refused (and as many expired) transaction ids remembered for the tx method."},
     {"mempool", "max_pending_verify", OPT_UINT, F(mp_max_pending_verify), "10000", 1, 10000000,
      "Submitted transactions waiting for their signature check."},
+    {"storage", "state_cache_bytes", OPT_UINT, F(st_state_cache_bytes), "33554432", 0,
+     (uint64_t)1 << 40,
+     "Committed state (accounts and objects read by blocks and admission) kept in memory "
+     "across blocks, at most this many bytes; 0: none, every read goes to LevelDB."},
     {"instrumentation", "prometheus", OPT_BOOL, F(prometheus), "true", 0, 0,
      "Serve the operations listener (/metrics, /livez, /readyz, /version)."},
     {"instrumentation", "prometheus_listen_addr", OPT_ADDR, F(prometheus_listen_addr),

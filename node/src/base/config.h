@@ -81,6 +81,8 @@ struct yc_config {
     uint64_t mp_cache_size;          /* verified-signature cache entries */
     uint64_t mp_rejected_cache_size; /* recent refusals (and expiries) remembered for `tx` */
     uint64_t mp_max_pending_verify;  /* signature checks queued on the worker pool */
+    /* [storage] */
+    uint64_t st_state_cache_bytes; /* committed state kept in memory (store_state_cache) */
     /* [instrumentation] */
     bool prometheus;
     char prometheus_listen_addr[YC_CFG_ADDR_MAX];

@@ -125,6 +125,25 @@ YC_WUR int store_backup(store *s, const char *dir, struct store_backup_info *inf
 struct yc_state_src store_state_src(store *s);
 
 /*
+ * Keeps up to max_bytes of committed state in memory (0: none, the default; a new call
+ * replaces the cache, emptied): store_get_state and store_state_src answer the keys
+ * read before from memory, values and absences alike, and each store_commit_block
+ * updates the keys it holds with its state writes once its batch is written (a failed
+ * commit empties it), so it never holds anything but committed state, and the next block's execution
+ * reads the accounts and objects the blocks before it touched without a backend read.
+ * The least recently used entries go past the limit (keys, values and 80 bytes per
+ * entry counted). A read failure is never cached. Returns YC_OK, YC_EINVAL, YC_ENOMEM.
+ */
+YC_WUR int store_state_cache(store *s, size_t max_bytes);
+
+struct store_cache_stats {
+    uint64_t hits, misses; /* state reads answered from memory, and from the backend */
+    size_t entries, bytes; /* held now */
+};
+/* The state cache's counts since store_state_cache (all 0 when off). */
+void store_state_cache_stats(store *s, struct store_cache_stats *st);
+
+/*
  * Commits block `b` (decoded, certified; b->bytes are the encoded block with its
  * certificate) with its state `writes` (sorted, from the overlay; del = delete) in
  * one batch written with sync: block bytes, hash→height, tx index, state writes,

@@ -4,7 +4,8 @@
  * node applies it (yc__check_next: to a proposal without certificate, to a commit and to
  * every block that block sync applies with YC_CHECK_CERT; sync before this rule checked
  * neither proposer nor time), the proposal check with its clock bound (yc__check_header),
- * and executing a certified block to its state root (yc__execute_block).
+ * executing a certified block to its state root (yc__execute_block), and the state cache
+ * across a proposal executed and abandoned.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -158,12 +159,52 @@ static void test_execute_to_the_state_root(void **state)
     tblock_cleanup(&tb);
 }
 
+/* With the state cache on, as the node runs: a proposal executed and abandoned (a view
+ * change) leaves nothing behind, and the blocks committed after it execute to the state
+ * roots that a reader of the backend alone computes (a second store handle without a
+ * cache builds them), the second one reading what the first committed from memory. */
+static void test_cache_across_abandoned_proposal(void **state)
+{
+    struct fx *f = *state;
+    assert_int_equal(store_state_cache(f->n->st, 1u << 20), YC_OK);
+    store *plain = NULL;
+    char err[256];
+    assert_int_equal(store_open_kv(&plain, f->mem, 0, &f->c.g, err, sizeof err), YC_OK);
+    struct yc_state_src ref = store_state_src(plain);
+    struct tchain keep = f->c;
+    struct tblock tb;
+    struct yc_exec_block *e = NULL;
+    uint32_t bad = 0;
+    tchain_next(&f->c, &ref, 4, &tb);
+    f->c = keep;
+    assert_int_equal(yc__execute_block(f->n, &tb.b, 0, &e, &bad), YC_OK);
+    yc__exec_block_free(e); /* abandoned: another block is committed at this height */
+    tblock_cleanup(&tb);
+
+    for (int i = 0; i < 2; i++) {
+        tchain_next(&f->c, &ref, 2, &tb);
+        assert_int_equal(yc__execute_block(f->n, &tb.b, 1, &e, &bad), YC_OK);
+        const struct yc_write *w = NULL;
+        size_t nw = 0;
+        assert_int_equal(yc_overlay_writes(e->ov, &w, &nw), YC_OK);
+        assert_int_equal(store_commit_block(f->n->st, &e->block, w, nw), YC_OK);
+        assert_int_equal(store_tip(f->n->st, &f->n->tip), YC_OK);
+        yc__exec_block_free(e);
+        tblock_cleanup(&tb);
+    }
+    struct store_cache_stats st;
+    store_state_cache_stats(f->n->st, &st);
+    assert_true(st.hits > 0);
+    store_close(plain);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_rule_as_sync_and_commit_apply_it, setup, teardown),
         cmocka_unit_test_setup_teardown(test_proposal_check_and_clock, setup, teardown),
         cmocka_unit_test_setup_teardown(test_execute_to_the_state_root, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cache_across_abandoned_proposal, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

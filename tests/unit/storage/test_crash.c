@@ -240,6 +240,7 @@ static int power_workload(struct tchain *c, yc_kv *kv, struct acked *a)
     int rc = store_open_kv(&s, kv, 0, &c->g, err, sizeof err);
     if (rc != YC_OK)
         return rc;
+    assert_int_equal(store_state_cache(s, 1u << 20), YC_OK); /* as the node runs it */
     for (uint64_t h = 1; h <= PC_BLOCKS && rc == YC_OK; h++) {
         for (uint32_t i = 0; i < PC_VOTES && rc == YC_OK; i++) {
             uint8_t rec[16];
@@ -259,8 +260,12 @@ static int power_workload(struct tchain *c, yc_kv *kv, struct acked *a)
         uint64_t before = yc_kv_fault_writes(kv);
         rc = store_commit_block(s, &tb.b, w, nw);
         tblock_cleanup(&tb);
-        if (rc != YC_OK)
+        if (rc != YC_OK) {
+            struct store_cache_stats st; /* the batch may or may not be on disk: */
+            store_state_cache_stats(s, &st);
+            assert_int_equal(st.entries, 0); /* the cache forgot everything */
             break;
+        }
         assert_int_equal(yc_kv_fault_writes(kv) - before, 1); /* one synced write a block */
         a->blocks = h;
         if (h % 2 == 0) {
