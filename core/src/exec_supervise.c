@@ -44,7 +44,10 @@ int yc__obj_put(yc_overlay *o, const uint8_t *key, size_t klen, const void *obj,
     int rc;
 
     yc_buf_init(&b, YC_TX_MAX_BYTES);
-    rc = enc(obj, &b);
+    rc = yc_buf_reserve(&b, OBJ_BUF_START);
+    if (rc == YC_OK) {
+        rc = enc(obj, &b);
+    }
     if (rc == YC_OK) {
         rc = yc_overlay_put(o, key, klen, b.data, b.len);
     }

@@ -114,7 +114,10 @@ int yc__acct_store(yc_overlay *o, const uint8_t pub[YC_PUBKEY_LEN], const struct
     int rc;
 
     yc_buf_init(&b, 4096);
-    rc = yc_account_encode(a, &b);
+    rc = yc_buf_reserve(&b, OBJ_BUF_START);
+    if (rc == YC_OK) {
+        rc = yc_account_encode(a, &b);
+    }
     if (rc == YC_OK) {
         rc = yc_overlay_put(o, key, klen, b.data, b.len);
     }
@@ -342,7 +345,6 @@ static int run(struct yc__env *env, const struct handler *h)
 int yc_exec_tx(yc_overlay *o, const struct yc_exec_ctx *ctx, const struct yc_tx *tx, uint32_t index)
 {
     const struct handler *h;
-    struct yc_state_src src;
     yc_overlay *child;
     int rc;
 
@@ -354,8 +356,7 @@ int yc_exec_tx(yc_overlay *o, const struct yc_exec_ctx *ctx, const struct yc_tx 
     if (rc != YC_OK) {
         return rc;
     }
-    src = yc_overlay_src(o);
-    rc = yc_overlay_create(&child, &src);
+    rc = yc_overlay_child(&child, o);
     if (rc != YC_OK) {
         return rc;
     }
@@ -371,7 +372,6 @@ int yc_exec_tx(yc_overlay *o, const struct yc_exec_ctx *ctx, const struct yc_tx 
 int yc_exec_tx_outcome(yc_overlay *o, const struct yc_exec_ctx *ctx, const struct yc_tx *tx,
                        uint32_t index, int *outcome)
 {
-    struct yc_state_src src;
     yc_overlay *child;
     uint64_t gap;
     int rc;
@@ -386,8 +386,7 @@ int yc_exec_tx_outcome(yc_overlay *o, const struct yc_exec_ctx *ctx, const struc
     }
     /* Refused: if the envelope holds (the tx is the sender's next, its co-signers are
      * the ones its type calls for), the failure is recorded and consumes the nonce. */
-    src = yc_overlay_src(o);
-    int env_rc = yc_overlay_create(&child, &src);
+    int env_rc = yc_overlay_child(&child, o);
     if (env_rc != YC_OK) {
         return env_rc;
     }

@@ -123,6 +123,10 @@ bool yc__list_has(const struct yc_list *l, const struct yc_slice *s);
 
 /* ---- state objects (objects.c) ---- */
 
+/* Room taken at once for encoding a state object (most fit: one allocation, not a
+ * buffer grown from 64 bytes three times). */
+#define OBJ_BUF_START 512u
+
 /* prefix ‖ a[0..alen) into key (room for both); returns the key's length. a may be NULL
  * when alen is 0. */
 size_t yc__key_join(uint8_t *key, const char *prefix, const uint8_t *a, size_t alen);

@@ -7,15 +7,23 @@
  *   DEL   a tombstone               (counts as a write)
  *   HIT   a cached base read        (not a write)
  *   MISS  a cached base absence     (not a write)
- * Keys and values live in their own allocations, so a value pointer returned by
- * yc_overlay_get survives table growth; it dies when the key is written or the overlay
- * cleared. Entries are never removed individually (a delete is a tombstone), so probing
- * needs no deletion markers.
+ * Keys and values are cut from the arena of the root overlay (arena.h) and never freed one
+ * by one: a value pointer returned by yc_overlay_get survives table growth and later
+ * writes of its key, and dies when the root is cleared or destroyed, which frees a
+ * whole block's reads and writes at once. Entries are never removed individually (a
+ * delete is a tombstone), so probing needs no deletion markers.
+ *
+ * A child (yc_overlay_child: a transaction's overlay over its block's) shares its
+ * parent's arena and reads the parent's entries without copying them (their bytes live
+ * as long as the arena); merging it moves its pointers into the parent, and a child
+ * destroyed is kept, emptied, as its parent's next child (one per transaction of a
+ * block: no allocation for the next one). An overlay reading another through
+ * yc_overlay_src gets copies, in its own arena, and a merge between two arenas copies the
+ * child's writes into the parent's (one allocation, made before anything changes).
  *
  * The sorted view for yc_overlay_writes is rebuilt on demand and invalidated by every
- * write. Merging moves keys and values from child to parent without allocating once
- * the parent's table has room, so a merge either fails before touching the parent
- * (YC_ENOMEM) or completes.
+ * write. A merge takes the room it needs (table slots, copied bytes) before touching the
+ * parent, so it either fails before (YC_ENOMEM) or completes.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -23,14 +31,15 @@
 #include <sodium.h>
 
 #include "yc/alloc.h"
+#include "yc/arena.h"
 #include "yc/state.h"
 
 enum ent_kind { ENT_EMPTY = 0, ENT_PUT, ENT_DEL, ENT_HIT, ENT_MISS };
 
 struct ent {
-    uint8_t *key; /* owned */
+    const uint8_t *key; /* in the arena */
     size_t klen;
-    uint8_t *val; /* owned; NULL for DEL and MISS (and for an empty PUT/HIT it is a 1-byte block) */
+    const uint8_t *val; /* in the arena (a parent's, for a child's HIT); NULL for DEL and MISS */
     size_t vlen;
     uint64_t hash;
     enum ent_kind kind;
@@ -38,6 +47,10 @@ struct ent {
 
 struct yc_overlay {
     struct yc_state_src base;
+    yc_overlay *parent;     /* a child's parent (read directly), else NULL */
+    yc_overlay *spare;      /* a child destroyed and kept empty for the next one */
+    struct yc_arena own;    /* a root's memory for keys and values */
+    struct yc_arena *arena; /* &own, or the root's for a child */
     struct ent *tab;
     size_t cap;            /* power of two */
     size_t used;           /* non-empty entries */
@@ -124,7 +137,7 @@ static int reserve(yc_overlay *o, size_t extra)
     return YC_OK;
 }
 
-int yc_overlay_create(yc_overlay **out, const struct yc_state_src *base)
+static int overlay_new(yc_overlay **out, const struct yc_state_src *base, yc_overlay *parent)
 {
     if (out == NULL) {
         return YC_EINVAL;
@@ -140,6 +153,9 @@ int yc_overlay_create(yc_overlay **out, const struct yc_state_src *base)
         return YC_ENOMEM;
     }
     o->cap = INITIAL_CAP;
+    yc_arena_init(&o->own);
+    o->arena = parent != NULL ? parent->arena : &o->own;
+    o->parent = parent;
     if (base != NULL) {
         o->base = *base;
     }
@@ -147,19 +163,50 @@ int yc_overlay_create(yc_overlay **out, const struct yc_state_src *base)
     return YC_OK;
 }
 
+int yc_overlay_create(yc_overlay **out, const struct yc_state_src *base)
+{
+    return overlay_new(out, base, NULL);
+}
+
+int yc_overlay_child(yc_overlay **out, yc_overlay *parent)
+{
+    if (parent == NULL) {
+        if (out != NULL) {
+            *out = NULL;
+        }
+        return YC_EINVAL;
+    }
+    if (out != NULL && parent->spare != NULL) {
+        *out = parent->spare; /* emptied when it was destroyed */
+        parent->spare = NULL;
+        return YC_OK;
+    }
+    return overlay_new(out, NULL, parent);
+}
+
+/* Empties the table; a root's arena is freed with it (a child's memory is its root's). */
 static void free_entries(yc_overlay *o)
 {
-    for (size_t i = 0; i < o->cap; i++) {
-        struct ent *e = &o->tab[i];
-        if (e->kind != ENT_EMPTY) {
-            yc_free(e->key);
-            yc_free(e->val);
-        }
-        memset(e, 0, sizeof *e);
+    if (o->used > 0) {
+        memset(o->tab, 0, o->cap * sizeof *o->tab);
+    }
+    if (o->arena == &o->own) {
+        yc_arena_reset(&o->own);
     }
     o->used = 0;
     o->nwrites = 0;
     o->view_ok = false;
+}
+
+static void overlay_free(yc_overlay *o)
+{
+    if (o->spare != NULL) {
+        overlay_free(o->spare);
+    }
+    yc_arena_cleanup(&o->own);
+    yc_free(o->tab);
+    yc_free(o->view);
+    yc_free(o);
 }
 
 void yc_overlay_destroy(yc_overlay *o)
@@ -167,10 +214,13 @@ void yc_overlay_destroy(yc_overlay *o)
     if (o == NULL) {
         return;
     }
-    free_entries(o);
-    yc_free(o->tab);
-    yc_free(o->view);
-    yc_free(o);
+    if (o->parent != NULL && o->parent->spare == NULL) {
+        /* one child per transaction: the next one reuses this one's table */
+        free_entries(o);
+        o->parent->spare = o;
+        return;
+    }
+    overlay_free(o);
 }
 
 void yc_overlay_clear(yc_overlay *o)
@@ -214,25 +264,27 @@ int yc_overlay_get(yc_overlay *o, const uint8_t *key, size_t klen, const uint8_t
     uint64_t h = key_hash(key, klen);
     struct ent *e = find_slot(o->tab, o->cap, key, klen, h);
     if (e->kind == ENT_EMPTY) {
-        /* Not seen yet: read the base and cache the answer. */
-        uint8_t *bv = NULL;
+        /* Not seen yet: read the parent or the base and cache the answer. */
+        const uint8_t *av = NULL;
         size_t bn = 0;
         int rc = YC_ENOTFOUND;
-        if (o->base.get != NULL) {
+        if (o->parent != NULL) {
+            rc = yc_overlay_get(o->parent, key, klen, &av, &bn); /* shared arena: borrowed */
+        } else if (o->base.get != NULL) {
+            uint8_t *bv = NULL;
             rc = o->base.get(o->base.ctx, key, klen, &bv, &bn);
+            if (rc == YC_OK) {
+                /* a source may return NULL for an empty value; keep a real pointer */
+                av = yc_arena_dup(o->arena, bv, bv != NULL ? bn : 0);
+                bn = bv != NULL ? bn : 0;
+                yc_free(bv);
+            }
         }
         if (rc != YC_OK && rc != YC_ENOTFOUND) {
             return rc;
         }
-        if (rc == YC_OK && bv == NULL) {
-            /* A source may return NULL for an empty value; keep a real pointer. */
-            bn = 0;
-            bv = yc_memdup("", 0);
-        }
-        uint8_t *kc = yc_memdup(key, klen);
-        if ((rc == YC_OK && bv == NULL) || kc == NULL || reserve(o, 1) != YC_OK) {
-            yc_free(kc);
-            yc_free(bv);
+        const uint8_t *kc = yc_arena_dup(o->arena, key, klen);
+        if ((rc == YC_OK && av == NULL) || kc == NULL || reserve(o, 1) != YC_OK) {
             return YC_ENOMEM;
         }
         e = find_slot(o->tab, o->cap, key, klen, h);
@@ -240,8 +292,8 @@ int yc_overlay_get(yc_overlay *o, const uint8_t *key, size_t klen, const uint8_t
         e->klen = klen;
         e->hash = h;
         e->kind = rc == YC_OK ? ENT_HIT : ENT_MISS;
-        e->val = bv;
-        e->vlen = bn;
+        e->val = rc == YC_OK ? av : NULL;
+        e->vlen = rc == YC_OK ? bn : 0;
         o->used++;
     }
     if (e->kind == ENT_DEL || e->kind == ENT_MISS) {
@@ -252,17 +304,16 @@ int yc_overlay_get(yc_overlay *o, const uint8_t *key, size_t klen, const uint8_t
     return YC_OK;
 }
 
-/* Stores a write for key (copied), taking ownership of vc. vc is untouched on failure. */
-static int set_entry(yc_overlay *o, const uint8_t *key, size_t klen, uint8_t *vc, size_t vlen,
+/* Stores a write for key (copied into the arena); vc is already there (NULL: delete). */
+static int set_entry(yc_overlay *o, const uint8_t *key, size_t klen, const uint8_t *vc, size_t vlen,
                      enum ent_kind kind)
 {
     uint64_t h = key_hash(key, klen);
     struct ent *e = find_slot(o->tab, o->cap, key, klen, h);
 
     if (e->kind == ENT_EMPTY) {
-        uint8_t *kc = yc_memdup(key, klen);
+        const uint8_t *kc = yc_arena_dup(o->arena, key, klen);
         if (kc == NULL || reserve(o, 1) != YC_OK) {
-            yc_free(kc);
             return YC_ENOMEM;
         }
         e = find_slot(o->tab, o->cap, key, klen, h);
@@ -270,11 +321,8 @@ static int set_entry(yc_overlay *o, const uint8_t *key, size_t klen, uint8_t *vc
         e->klen = klen;
         e->hash = h;
         o->used++;
-    } else {
-        yc_free(e->val);
-        if (is_write(e->kind)) {
-            o->nwrites--;
-        }
+    } else if (is_write(e->kind)) {
+        o->nwrites--;
     }
     e->val = vc;
     e->vlen = vlen;
@@ -289,15 +337,11 @@ int yc_overlay_put(yc_overlay *o, const uint8_t *key, size_t klen, const uint8_t
     if (o == NULL || (key == NULL && klen > 0) || (val == NULL && vlen > 0)) {
         return YC_EINVAL;
     }
-    uint8_t *vc = yc_memdup(val != NULL ? val : (const uint8_t *)"", vlen);
+    const uint8_t *vc = yc_arena_dup(o->arena, val, vlen);
     if (vc == NULL) {
         return YC_ENOMEM;
     }
-    int rc = set_entry(o, key, klen, vc, vlen, ENT_PUT);
-    if (rc != YC_OK) {
-        yc_free(vc);
-    }
-    return rc;
+    return set_entry(o, key, klen, vc, vlen, ENT_PUT);
 }
 
 int yc_overlay_del(yc_overlay *o, const uint8_t *key, size_t klen)
@@ -306,6 +350,23 @@ int yc_overlay_del(yc_overlay *o, const uint8_t *key, size_t klen)
         return YC_EINVAL;
     }
     return set_entry(o, key, klen, NULL, 0, ENT_DEL);
+}
+
+/* The bytes of child's writes (keys and values), for a merge that copies them. */
+static int writes_bytes(const yc_overlay *child, size_t *total)
+{
+    size_t t = 0;
+    for (size_t i = 0; i < child->cap; i++) {
+        const struct ent *c = &child->tab[i];
+        if (is_write(c->kind)) {
+            if (c->klen > ((size_t)-1) - t || c->vlen > ((size_t)-1) - t - c->klen) {
+                return YC_ENOMEM;
+            }
+            t += c->klen + c->vlen;
+        }
+    }
+    *total = t;
+    return YC_OK;
 }
 
 int yc_overlay_merge(yc_overlay *child, yc_overlay *parent)
@@ -318,31 +379,52 @@ int yc_overlay_merge(yc_overlay *child, yc_overlay *parent)
     if (rc != YC_OK) {
         return rc;
     }
+    uint8_t *copy = NULL; /* another arena's writes are copied here, one after the other */
+    if (child->arena != parent->arena) {
+        size_t total = 0;
+        rc = writes_bytes(child, &total);
+        if (rc != YC_OK) {
+            return rc;
+        }
+        copy = yc_arena_alloc(parent->arena, total);
+        if (copy == NULL) {
+            return YC_ENOMEM;
+        }
+    }
     for (size_t i = 0; i < child->cap; i++) {
         struct ent *c = &child->tab[i];
         if (!is_write(c->kind)) {
             continue;
         }
+        const uint8_t *val = c->val;
+        if (copy != NULL && c->kind == ENT_PUT) {
+            if (c->vlen > 0) {
+                memcpy(copy, c->val, c->vlen);
+            }
+            val = copy;
+            copy += c->vlen;
+        }
         struct ent *p = find_slot(parent->tab, parent->cap, c->key, c->klen, c->hash);
         if (p->kind == ENT_EMPTY) {
-            p->key = c->key;
+            const uint8_t *key = c->key;
+            if (copy != NULL) {
+                if (c->klen > 0) {
+                    memcpy(copy, c->key, c->klen);
+                }
+                key = copy;
+                copy += c->klen;
+            }
+            p->key = key;
             p->klen = c->klen;
             p->hash = c->hash;
             parent->used++;
-        } else {
-            yc_free(c->key);
-            yc_free(p->val);
-            if (is_write(p->kind)) {
-                parent->nwrites--;
-            }
+        } else if (is_write(p->kind)) {
+            parent->nwrites--;
         }
-        p->val = c->val;
+        p->val = val;
         p->vlen = c->vlen;
         p->kind = c->kind;
         parent->nwrites++;
-        c->key = NULL;
-        c->val = NULL;
-        c->kind = ENT_EMPTY;
     }
     parent->view_ok = false;
     /* The child's cached reads came through the parent and may now be stale. */

@@ -61,24 +61,36 @@ struct yc_write {
     bool del;
 };
 
-/* Creates an overlay reading through `base` (copied). Returns YC_OK or YC_ENOMEM. */
+/* Creates an overlay reading through `base` (copied). Returns YC_OK or YC_ENOMEM. Its
+ * keys and values, and those of its children, come from one arena (yc/arena.h) that is
+ * freed at once when it is cleared or destroyed. */
 YC_WUR int yc_overlay_create(yc_overlay **out, const struct yc_state_src *base);
+/* Creates a child of `parent` (a transaction's overlay over its block's): it reads
+ * parent's entries without copying them and takes its memory from parent's arena, so
+ * yc_overlay_merge moves its writes into parent without copying either. The child must
+ * be destroyed before parent is cleared or destroyed. YC_OK, YC_EINVAL, YC_ENOMEM. */
+YC_WUR int yc_overlay_child(yc_overlay **out, yc_overlay *parent);
+/* Frees the overlay (a root: with every key and value of it and its children). */
 void yc_overlay_destroy(yc_overlay *o);
 /* A source that reads through overlay `o` (for a child overlay). */
 struct yc_state_src yc_overlay_src(yc_overlay *o);
 /*
- * Reads a key: the overlay's own write if any, else the base (cached). *val stays
- * valid until the overlay is destroyed or the key is written. YC_ENOTFOUND if absent
- * or deleted; YC_EIO if the base failed.
+ * Reads a key: the overlay's own write if any, else the parent's or the base's answer
+ * (cached). *val stays valid until the root overlay (this one, or the one whose arena a
+ * child shares) is cleared or destroyed. YC_ENOTFOUND if absent or deleted; YC_EIO if
+ * the base failed.
  */
 YC_WUR int yc_overlay_get(yc_overlay *o, const uint8_t *key, size_t klen, const uint8_t **val,
                           size_t *vlen);
 YC_WUR int yc_overlay_put(yc_overlay *o, const uint8_t *key, size_t klen, const uint8_t *val,
                           size_t vlen);
 YC_WUR int yc_overlay_del(yc_overlay *o, const uint8_t *key, size_t klen);
-/* Moves every write of `child` into `parent` (child must read through parent). */
+/* Moves every write of `child` into `parent` (child must read through parent: a child of
+ * it, or an overlay over yc_overlay_src(parent), whose writes are then copied), and empties
+ * child. Returns YC_OK, or YC_ENOMEM with parent unchanged. */
 YC_WUR int yc_overlay_merge(yc_overlay *child, yc_overlay *parent);
-/* Discards the overlay's writes (and cache). */
+/* Discards the overlay's writes and cached reads (a root: frees its arena's memory, so
+ * no child may be alive). */
 void yc_overlay_clear(yc_overlay *o);
 /*
  * The overlay's writes sorted by key. *writes points to an array owned by the

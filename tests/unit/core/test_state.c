@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include <cmocka.h>
 
 #include "helper_ledger.h"
+#include "yc/arena.h"
 #include "yc/state.h"
 
 #define K(s) (const uint8_t *)(s), strlen(s)
@@ -168,6 +170,84 @@ static void test_child_discarded_changes_nothing(void **st)
     mem_state_free(m);
 }
 
+/* A child (yc_overlay_child) reads the parent's bytes in place and merges by moving its
+ * writes; a value read stays readable after its key is written again, until the root is
+ * cleared (one arena for the root and its children). */
+static void test_arena_child_reads_in_place_and_merges(void **st)
+{
+    (void)st;
+    struct mem_state *m = mem_state_new();
+    seed_base(m);
+    yc_overlay *p = over(m);
+    const uint8_t *pv, *cv;
+    size_t pn, cn;
+    assert_int_equal(yc_overlay_get(p, K("a"), &pv, &pn), YC_OK);
+
+    yc_overlay *c;
+    assert_int_equal(yc_overlay_child(&c, p), YC_OK);
+    assert_int_equal(yc_overlay_get(c, K("a"), &cv, &cn), YC_OK);
+    assert_ptr_equal(cv, pv); /* not copied */
+    expect_val(c, "b", "base-b");
+    expect_val(c, "zz", NULL);
+    assert_int_equal(mem_state_reads(m), 3); /* through the parent, which caches */
+    assert_int_equal(yc_overlay_put(c, K("a"), (const uint8_t *)"child", 5), YC_OK);
+    assert_int_equal(yc_overlay_del(c, K("b")), YC_OK);
+    expect_val(p, "a", "base-a"); /* not yet visible to the parent */
+    assert_int_equal(yc_overlay_merge(c, p), YC_OK);
+    yc_overlay_destroy(c);
+    expect_val(p, "a", "child");
+    expect_val(p, "b", NULL);
+    assert_memory_equal(pv, "base-a", 6); /* the old value's bytes are still there */
+
+    /* a child discarded changes nothing; a second child reads the merged writes */
+    assert_int_equal(yc_overlay_child(&c, p), YC_OK);
+    expect_val(c, "a", "child");
+    assert_int_equal(yc_overlay_put(c, K("a"), (const uint8_t *)"lost", 4), YC_OK);
+    yc_overlay_destroy(c);
+    expect_val(p, "a", "child");
+    const struct yc_write *w;
+    size_t n;
+    assert_int_equal(yc_overlay_writes(p, &w, &n), YC_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(yc_overlay_child(&c, NULL), YC_EINVAL);
+    assert_null(c);
+    yc_overlay_destroy(p);
+    mem_state_free(m);
+}
+
+/* The arena: aligned pieces that do not overlap across chunks, a piece larger than a
+ * chunk, and a reset that frees them at once and serves again. */
+static void test_arena_pieces(void **st)
+{
+    (void)st;
+    struct yc_arena a;
+    yc_arena_init(&a);
+    uint8_t *prev = NULL;
+    for (int round = 0; round < 2; round++) {
+        for (size_t i = 0; i < 3000; i++) {
+            size_t n = i % 97;
+            uint8_t *q = yc_arena_alloc(&a, n);
+            assert_non_null(q);
+            assert_int_equal((uintptr_t)q % 16, 0);
+            memset(q, (int)(i & 0xff), n);
+            if (prev != NULL)
+                assert_true(q != prev);
+            prev = q;
+        }
+        uint8_t *big = yc_arena_alloc(&a, 3u << 20); /* over the largest chunk */
+        assert_non_null(big);
+        memset(big, 1, 3u << 20);
+        uint8_t *d = yc_arena_dup(&a, "abc", 3);
+        assert_memory_equal(d, "abc", 3);
+        assert_true(a.bytes >= (3u << 20) + 3000);
+        yc_arena_reset(&a);
+        assert_int_equal(a.bytes, 0);
+        prev = NULL;
+    }
+    yc_arena_cleanup(&a);
+    assert_null(a.head);
+}
+
 /* Many keys force table growth; the write view must come out sorted bytewise with
  * shorter keys first on a common prefix. */
 static void test_writes_sorted_through_growth(void **st)
@@ -279,6 +359,8 @@ int main(void)
         cmocka_unit_test(test_put_shadows_base_and_del_is_tombstone),
         cmocka_unit_test(test_child_merge_moves_writes_to_parent),
         cmocka_unit_test(test_child_discarded_changes_nothing),
+        cmocka_unit_test(test_arena_child_reads_in_place_and_merges),
+        cmocka_unit_test(test_arena_pieces),
         cmocka_unit_test(test_writes_sorted_through_growth),
         cmocka_unit_test(test_root_depends_on_writes_not_order),
         cmocka_unit_test(test_root_matches_documented_encoding),
