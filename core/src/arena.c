@@ -3,7 +3,10 @@
  *
  * Chunks form a list from the newest; only the newest is cut from. A request that does
  * not fit the newest chunk's rest takes a new chunk (the rest is left unused), sized
- * max(next_size, request); next_size doubles from ARENA_FIRST to ARENA_MAX.
+ * max(next_size, request); next_size doubles from ARENA_FIRST to ARENA_MAX. The first
+ * chunk is small because many arenas stay small: admission keeps an overlay per sender
+ * with pending transactions (up to 4,096 of them), each holding a few accounts; a block's
+ * arena reaches 1 MiB chunks after ten doublings.
  */
 #include <stdint.h>
 #include <string.h>
@@ -11,7 +14,7 @@
 #include "yc/alloc.h"
 #include "yc/arena.h"
 
-#define ARENA_FIRST ((size_t)4 << 10)
+#define ARENA_FIRST ((size_t)1 << 10)
 #define ARENA_MAX ((size_t)1 << 20)
 #define ARENA_ALIGN ((size_t)16)
 
