@@ -214,7 +214,7 @@ static int open_node(yc_node *n)
                      "cannot keep %llu bytes of state in memory ([storage] "
                      "state_cache_bytes): %s",
                      (unsigned long long)n->cfg.st_state_cache_bytes, yc_err_name(rc));
-        return 1;
+        return YC_EXIT_FAIL;
     }
     rc = store_tip(n->st, &n->tip);
     if (rc != YC_OK) {
