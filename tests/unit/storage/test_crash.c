@@ -22,9 +22,12 @@
  * there, in order, with nothing else. The same workload with its Nth write failing gets
  * YC_EIO from that call (the message says so) and reopens as consistent.
  */
+#include <errno.h>
+#include <poll.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -56,8 +59,17 @@ static uint64_t rng_next(void)
     return z ^ (z >> 31);
 }
 
+/* Tells the parent how far the child got: 'o' once the store is open, 'c' after its first
+ * commit. The kill's delay counts from 'o', so a slow start (a loaded machine, ASan) is
+ * not mistaken for a kill before the first commit. */
+static void child_say(int fd, char what)
+{
+    if (write(fd, &what, 1) != 1)
+        _exit(6);
+}
+
 /* The child: commit blocks until killed. Never returns into cmocka. */
-static void child_loop(const char *dir, uint64_t seed)
+static void child_loop(const char *dir, uint64_t seed, int fd)
 {
     struct tchain c;
     tchain_init(&c, 4);
@@ -69,12 +81,15 @@ static void child_loop(const char *dir, uint64_t seed)
     }
     tchain_resume(&c, s);
     rng_state = seed;
-    for (;;) {
+    child_say(fd, 'o');
+    for (bool first = true;; first = false) {
         uint8_t rec[32];
         memset(rec, (int)(c.height & 0xff), sizeof rec);
         if (store_journal_append(s, c.height + 1, rec, sizeof rec) != YC_OK)
             _exit(4);
         tchain_commit_next(&c, s, (uint32_t)(rng_next() % 5));
+        if (first)
+            child_say(fd, 'c');
         if (c.height % 8 == 0 && store_journal_prune(s, c.height) != YC_OK)
             _exit(5);
     }
@@ -154,6 +169,24 @@ static void check_consistent(const struct tchain *c, store *s, uint64_t *tip_hei
     *tip_height = tip.height;
 }
 
+/* Waits (up to 5 minutes: only a hung child takes that long) for the child's word. */
+static void child_wait(int fd, char what, int round)
+{
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    for (;;) {
+        int n = poll(&p, 1, 300000);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            fail_msg("round %d: the child did not say '%c' within 5 minutes", round, what);
+        char got = 0;
+        if (read(fd, &got, 1) != 1)
+            fail_msg("round %d: the child ended before saying '%c'", round, what);
+        if (got == what)
+            return;
+    }
+}
+
 static void test_kill9_during_commits(void **state)
 {
     (void)state;
@@ -182,14 +215,25 @@ static void test_kill9_during_commits(void **state)
         unsigned delay_us = (unsigned)(30000 + rng_next() % 370000);
         fflush(stdout);
         fflush(stderr);
+        int fds[2];
+        assert_int_equal(pipe(fds), 0);
         pid_t pid = fork();
         assert_true(pid >= 0);
-        if (pid == 0)
-            child_loop(dir, child_seed);
+        if (pid == 0) {
+            close(fds[0]);
+            child_loop(dir, child_seed, fds[1]);
+        }
+        close(fds[1]);
+        child_wait(fds[0], 'o', round);
         usleep(delay_us);
+        /* the last round, if no round has yet seen a commit: let one happen first, so
+         * that the test shows progress however slow the machine is */
+        if (round == ROUNDS - 1 && last == 0)
+            child_wait(fds[0], 'c', round);
         assert_int_equal(kill(pid, SIGKILL), 0);
         int status = 0;
         assert_int_equal(waitpid(pid, &status, 0), pid);
+        close(fds[0]); /* after the child is gone: a word written to a closed pipe kills it */
         if (!(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL))
             fail_msg("round %d: the child stopped by itself (status %d) before the kill", round,
                      status);
