@@ -382,3 +382,31 @@ void tchain_make_home(const struct tchain *c, const char *home)
         fail_msg("store_open: %s", err);
     store_close(s);
 }
+
+int tfix_setup(void **state)
+{
+    static struct tfix f;
+    memset(&f, 0, sizeof f);
+    tdir_make(f.dir, sizeof f.dir);
+    tchain_init(&f.c, 4);
+    *state = &f;
+    return 0;
+}
+
+int tfix_teardown(void **state)
+{
+    struct tfix *f = *state;
+    tchain_cleanup(&f->c);
+    tdir_remove(f->dir);
+    return 0;
+}
+
+store *tfix_open(struct tfix *f, bool create)
+{
+    store *s = NULL;
+    char err[512] = "";
+    int rc = store_open(&s, f->dir, create, &f->c.g, err, sizeof err);
+    if (rc != YC_OK)
+        fail_msg("store_open: %s (%s)", yc_err_name(rc), err);
+    return s;
+}

@@ -111,6 +111,17 @@ void tchain_cert(const struct tchain *c, struct yc_cert *cert, uint64_t height, 
 void tdir_make(char *buf, size_t len);
 void tdir_remove(const char *dir);
 
+/* A test's fixture: a fresh directory and a chain of 4 validators, made by tfix_setup and
+ * removed by tfix_teardown (cmocka's setup and teardown). tfix_open opens its store
+ * (create: a new one with the genesis) and fails the test if it cannot. */
+struct tfix {
+    char dir[4096];
+    struct tchain c;
+};
+int tfix_setup(void **state);
+int tfix_teardown(void **state);
+store *tfix_open(struct tfix *f, bool create);
+
 /* Writes DIR/config/genesis.json and creates DIR/data with the genesis (store closed). */
 void tchain_make_home(const struct tchain *c, const char *home);
 

@@ -22,36 +22,9 @@
 #include "helper_chain.h"
 #include "state_cache.h"
 
-struct fix {
-    char dir[4096];
-    struct tchain c;
-};
-
-static int setup(void **state)
+static store *open_cached(struct tfix *f, size_t cache_bytes)
 {
-    static struct fix f;
-    memset(&f, 0, sizeof f);
-    tdir_make(f.dir, sizeof f.dir);
-    tchain_init(&f.c, 4);
-    *state = &f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fix *f = *state;
-    tchain_cleanup(&f->c);
-    tdir_remove(f->dir);
-    return 0;
-}
-
-static store *open_cached(struct fix *f, size_t cache_bytes)
-{
-    store *s = NULL;
-    char err[512] = "";
-    int rc = store_open(&s, f->dir, true, &f->c.g, err, sizeof err);
-    if (rc != YC_OK)
-        fail_msg("store_open: %s (%s)", yc_err_name(rc), err);
+    store *s = tfix_open(f, true);
     assert_int_equal(store_state_cache(s, cache_bytes), YC_OK);
     return s;
 }
@@ -108,7 +81,7 @@ static struct store_cache_stats stats(store *s)
  * and a block that writes a key read as absent are what the next reads answer. */
 static void test_commit_updates_what_is_cached(void **state)
 {
-    struct fix *f = *state;
+    struct tfix *f = *state;
     store *s = open_cached(f, 1u << 20);
     uint64_t before = balance_of(s, f->c.alice_pub);
     assert_int_equal(stats(s).misses, 1);
@@ -150,7 +123,7 @@ static void test_commit_updates_what_is_cached(void **state)
  * view change) changes nothing that is read; the block committed instead is read. */
 static void test_abandoned_block_changes_nothing(void **state)
 {
-    struct fix *f = *state;
+    struct tfix *f = *state;
     store *s = open_cached(f, 1u << 20);
     uint8_t key[YC_KEY_MAX];
     size_t kl = yc_key_account(key, f->c.alice_pub);
@@ -190,7 +163,7 @@ static void test_abandoned_block_changes_nothing(void **state)
 /* After a restart the cache starts empty and reads what the blocks committed. */
 static void test_restart_reads_committed_state(void **state)
 {
-    struct fix *f = *state;
+    struct tfix *f = *state;
     store *s = open_cached(f, 1u << 20);
     (void)balance_of(s, f->c.alice_pub);
     tchain_commit_next(&f->c, s, 2);
@@ -210,7 +183,7 @@ static void test_restart_reads_committed_state(void **state)
 /* A small cache keeps within its limit while blocks commit, and every read is exact. */
 static void test_limit_holds(void **state)
 {
-    struct fix *f = *state;
+    struct tfix *f = *state;
     const size_t limit = 2048; /* a few entries */
     store *s = open_cached(f, limit);
     for (int h = 0; h < 6; h++) {
@@ -289,10 +262,13 @@ static void test_cache_rules(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_commit_updates_what_is_cached, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_abandoned_block_changes_nothing, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_restart_reads_committed_state, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_limit_holds, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_commit_updates_what_is_cached, tfix_setup,
+                                        tfix_teardown),
+        cmocka_unit_test_setup_teardown(test_abandoned_block_changes_nothing, tfix_setup,
+                                        tfix_teardown),
+        cmocka_unit_test_setup_teardown(test_restart_reads_committed_state, tfix_setup,
+                                        tfix_teardown),
+        cmocka_unit_test_setup_teardown(test_limit_holds, tfix_setup, tfix_teardown),
         cmocka_unit_test(test_cache_rules),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -20,43 +20,10 @@
 #include "helper_chain.h"
 #include "store_keys.h"
 
-struct fix {
-    char dir[4096];
-    struct tchain c;
-};
-
-static int setup(void **state)
-{
-    static struct fix f;
-    memset(&f, 0, sizeof f);
-    tdir_make(f.dir, sizeof f.dir);
-    tchain_init(&f.c, 4);
-    *state = &f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fix *f = *state;
-    tchain_cleanup(&f->c);
-    tdir_remove(f->dir);
-    return 0;
-}
-
-static store *open_ok(struct fix *f, bool create)
-{
-    store *s = NULL;
-    char err[512] = "";
-    int rc = store_open(&s, f->dir, create, &f->c.g, err, sizeof err);
-    if (rc != YC_OK)
-        fail_msg("store_open: %s (%s)", yc_err_name(rc), err);
-    return s;
-}
-
 static void test_genesis_tip(void **state)
 {
-    struct fix *f = *state;
-    store *s = open_ok(f, true);
+    struct tfix *f = *state;
+    store *s = tfix_open(f, true);
     struct store_tip tip;
     uint8_t root[YC_HASH_LEN], gh[YC_HASH_LEN];
     assert_int_equal(store_tip(s, &tip), YC_OK);
@@ -85,8 +52,8 @@ static void test_genesis_tip(void **state)
 
 static void test_commit_roundtrip_and_reopen(void **state)
 {
-    struct fix *f = *state;
-    store *s = open_ok(f, true);
+    struct tfix *f = *state;
+    store *s = tfix_open(f, true);
     struct yc_state_src src = store_state_src(s);
     uint8_t hashes[6][YC_HASH_LEN], txid3[YC_HASH_LEN];
     for (uint32_t h = 1; h <= 5; h++) {
@@ -144,7 +111,7 @@ static void test_commit_roundtrip_and_reopen(void **state)
     store_close(s);
 
     /* reopen: same tip, and the chain continues */
-    s = open_ok(f, false);
+    s = tfix_open(f, false);
     struct store_tip again;
     assert_int_equal(store_tip(s, &again), YC_OK);
     assert_memory_equal(&again, &tip, sizeof tip);
@@ -157,8 +124,8 @@ static void test_commit_roundtrip_and_reopen(void **state)
 
 static void test_other_genesis_refused(void **state)
 {
-    struct fix *f = *state;
-    store *s = open_ok(f, true);
+    struct tfix *f = *state;
+    store *s = tfix_open(f, true);
     store_close(s);
 
     struct tchain other;
@@ -181,8 +148,8 @@ static void test_other_genesis_refused(void **state)
 
 static void test_lock_and_missing(void **state)
 {
-    struct fix *f = *state;
-    store *s = open_ok(f, true);
+    struct tfix *f = *state;
+    store *s = tfix_open(f, true);
     store *t = NULL;
     char err[512] = "";
     assert_int_equal(store_open(&t, f->dir, false, &f->c.g, err, sizeof err), YC_EBUSY);
@@ -202,8 +169,8 @@ static void test_lock_and_missing(void **state)
 
 static void test_read_only(void **state)
 {
-    struct fix *f = *state;
-    store *s = open_ok(f, true);
+    struct tfix *f = *state;
+    store *s = tfix_open(f, true);
     tchain_commit_next(&f->c, s, 1);
     store_close(s);
 
@@ -258,8 +225,8 @@ static int stop_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *va
 
 static void test_scan_prefix(void **state)
 {
-    struct fix *f = *state;
-    store *s = open_ok(f, true);
+    struct tfix *f = *state;
+    store *s = tfix_open(f, true);
     for (int i = 0; i < 3; i++)
         tchain_commit_next(&f->c, s, 4); /* 2 transfers + 2 anchors per block */
 
@@ -304,8 +271,8 @@ static void raw_delete(const char *dir, const uint8_t *key, size_t klen)
 
 static void test_missing_tip_block_is_corrupt(void **state)
 {
-    struct fix *f = *state;
-    store *s = open_ok(f, true);
+    struct tfix *f = *state;
+    store *s = tfix_open(f, true);
     for (int i = 0; i < 7; i++)
         tchain_commit_next(&f->c, s, 1);
     store_close(s);
@@ -333,13 +300,15 @@ static void test_missing_tip_block_is_corrupt(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_genesis_tip, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_commit_roundtrip_and_reopen, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_other_genesis_refused, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_lock_and_missing, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_read_only, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_scan_prefix, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_missing_tip_block_is_corrupt, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_genesis_tip, tfix_setup, tfix_teardown),
+        cmocka_unit_test_setup_teardown(test_commit_roundtrip_and_reopen, tfix_setup,
+                                        tfix_teardown),
+        cmocka_unit_test_setup_teardown(test_other_genesis_refused, tfix_setup, tfix_teardown),
+        cmocka_unit_test_setup_teardown(test_lock_and_missing, tfix_setup, tfix_teardown),
+        cmocka_unit_test_setup_teardown(test_read_only, tfix_setup, tfix_teardown),
+        cmocka_unit_test_setup_teardown(test_scan_prefix, tfix_setup, tfix_teardown),
+        cmocka_unit_test_setup_teardown(test_missing_tip_block_is_corrupt, tfix_setup,
+                                        tfix_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
