@@ -2,9 +2,22 @@
  * main.c — yuchain-audit: replay and verify a Yuchain ledger from its genesis
  * (docs/audit.md). Everything lives in yc_audit (cli.c) so the tests drive the same code.
  */
+#include <stdlib.h> /* first: it defines __GLIBC__ (features.h), which the next test needs */
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #include "cli.h"
 
 int main(int argc, char **argv)
 {
+#ifdef __GLIBC__
+    /* A replay decodes blocks of up to thousands of transactions into arrays of several
+     * MiB, one after another. glibc's defaults serve each with mmap (every page a fault
+     * on first touch, on the sequential thread) and unmap it at its free; kept on the
+     * heap, the replay spends about 6% less CPU (docs/audit.md, "Fourth pass"). */
+    (void)mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    (void)mallopt(M_TRIM_THRESHOLD, 64 << 20);
+#endif
     return audit_main(argc, argv);
 }

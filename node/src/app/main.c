@@ -1,6 +1,7 @@
 /*
  * main.c — yuchaind: the Yuchain ledger node. Everything is in cli.c.
  */
+#include <stdlib.h> /* first: it defines __GLIBC__ (features.h), which the next test needs */
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
