@@ -12,10 +12,9 @@
 int main(int argc, char **argv)
 {
 #ifdef __GLIBC__
-    /* A replay decodes blocks of up to thousands of transactions into arrays of several
-     * MiB, one after another. glibc's defaults serve each with mmap (every page a fault
-     * on first touch, on the sequential thread) and unmap it at its free; kept on the
-     * heap, the replay spends about 6% less CPU (docs/audit.md, "Fourth pass"). */
+    /* As yuchaind (node/src/app/main.c): a replay decodes blocks of thousands of
+     * transactions into arrays of several MiB, one after another; these keep them on the
+     * heap instead of an mmap and a munmap (and their page faults) each. */
     (void)mallopt(M_MMAP_THRESHOLD, 32 << 20);
     (void)mallopt(M_TRIM_THRESHOLD, 64 << 20);
 #endif

@@ -208,6 +208,14 @@ int memstate_apply(memstate *m, const struct yc_write *w, size_t n)
     return YC_OK;
 }
 
+bool memstate_count(const memstate *m, size_t *n)
+{
+    if (m->has_base)
+        return false;
+    *n = m->count;
+    return true;
+}
+
 int memstate_get(memstate *m, const uint8_t *key, size_t klen, const uint8_t **val, size_t *vlen)
 {
     uint64_t h = hash_key(m, key, klen);

@@ -11,6 +11,7 @@
 #ifndef YC_AUDIT_MEMSTATE_H
 #define YC_AUDIT_MEMSTATE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -46,6 +47,10 @@ YC_WUR int memstate_apply(memstate *m, const struct yc_write *w, size_t n);
  * YC_ENOTFOUND; over a base also the base's errors (YC_EIO, YC_ECORRUPT) and YC_ENOMEM. */
 YC_WUR int memstate_get(memstate *m, const uint8_t *key, size_t klen, const uint8_t **val,
                         size_t *vlen);
+
+/* The number of keys the map holds, in *n; false (nothing set) over a base, whose keys
+ * the map does not know. */
+bool memstate_count(const memstate *m, size_t *n);
 
 /* Calls cb for every key starting with prefix, in bytewise key order, until cb returns
  * non-zero (returned). YC_OK, YC_ENOMEM (the sort needs an index array). */

@@ -9,6 +9,7 @@
  * the first failure is the most specific one, and explains it.
  */
 #include <pthread.h>
+#include <sys/mman.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -117,7 +118,8 @@ static int explain_tx(struct audit_result *res, const struct yc_genesis *g, mems
 
 /* ---- signatures on every core, ahead of execution ----
  * The calling thread reads and decodes up to AHEAD_BLOCKS blocks ahead of the one it
- * executes (and at most AHEAD_BYTES of them beyond that one); `threads - 1` workers
+ * executes (and at most AHEAD_MEM bytes of memory beyond that one: their stored bytes and
+ * their decoded transactions, several KiB each); `threads - 1` workers
  * verify their transactions, a chunk at a time, oldest block first, and the calling
  * thread verifies too whenever the block it is about to execute is not yet verified,
  * so that no core waits while a transaction is left to verify: the calling thread's
@@ -133,7 +135,9 @@ static int explain_tx(struct audit_result *res, const struct yc_genesis *g, mems
 
 #define AUDIT_MAX_THREADS 64
 #define AHEAD_BLOCKS 8
-#define AHEAD_BYTES ((size_t)32 << 20)
+#ifndef AHEAD_MEM
+#define AHEAD_MEM ((size_t)12 << 20)
+#endif
 #define SIG_CHUNK 16         /* transactions a worker takes at a time */
 #define MAIN_CHUNK 4         /* ... and the calling thread: it has a block to execute */
 #define KEYCACHE_SLOTS 65536 /* per thread (6.5 MiB), direct-mapped by the key's bytes */
@@ -143,6 +147,22 @@ struct keyslot {
     uint8_t pub[YC_PUBKEY_LEN];
     struct yc_parsed_key key;
 };
+
+/* A thread's cache, mapped from the system so that its pages are zero until first used:
+ * a replay touches only the slots of the keys it meets (a calloc would clear all 6.5 MiB
+ * per thread before the first block). NULL when it cannot be mapped. */
+static struct keyslot *keycache_new(void)
+{
+    void *c = mmap(NULL, KEYCACHE_SLOTS * sizeof(struct keyslot), PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return c != MAP_FAILED ? c : NULL;
+}
+
+static void keycache_free(struct keyslot *c)
+{
+    if (c != NULL)
+        munmap(c, KEYCACHE_SLOTS * sizeof *c);
+}
 
 /* The cache's entry for pub, parsed now if it is not there; NULL if pub is not a valid
  * key (nothing is cached then). */
@@ -189,7 +209,7 @@ struct fetched {
     enum audit_reason reason;
     char detail[1000];
     struct yc_block b;
-    size_t len;    /* the block's stored bytes */
+    size_t mem;    /* the memory it holds: stored bytes and decoded transactions */
     int *sigrc;    /* each transaction's verdict */
     uint32_t next; /* the next transaction to hand out for verification */
     uint32_t done; /* transactions verified */
@@ -210,7 +230,7 @@ struct pipeline {
      * and fills ring[tail % AHEAD_BLOCKS] before moving tail */
     struct fetched ring[AHEAD_BLOCKS];
     uint64_t head, tail;
-    size_t bytes; /* stored bytes of the blocks after head */
+    size_t bytes; /* memory held by the blocks after head (fetched.mem) */
     bool waiting; /* the calling thread waits on `done` */
     bool quit;
 };
@@ -275,10 +295,10 @@ static void pipeline_start(struct pipeline *p, unsigned workers, const char *cha
     pthread_cond_init(&p->done, NULL);
     for (unsigned w = 0; w < workers && w < AUDIT_MAX_THREADS; w++) {
         p->args[w].p = p;
-        p->args[w].cache = yc_calloc(KEYCACHE_SLOTS, sizeof(struct keyslot));
+        p->args[w].cache = keycache_new();
         if (p->args[w].cache == NULL ||
             pthread_create(&p->th[w], NULL, sig_worker, &p->args[w]) != 0) {
-            yc_free(p->args[w].cache);
+            keycache_free(p->args[w].cache);
             break;
         }
         p->n++;
@@ -296,7 +316,7 @@ static void pipeline_stop(struct pipeline *p)
     pthread_mutex_unlock(&p->mu);
     for (unsigned w = 0; w < p->n; w++) {
         pthread_join(p->th[w], NULL);
-        yc_free(p->args[w].cache);
+        keycache_free(p->args[w].cache);
     }
     for (; p->head < p->tail; p->head++)
         fetched_free(&p->ring[p->head % AHEAD_BLOCKS]);
@@ -506,7 +526,7 @@ static void fetch(const struct audit_source *src, uint64_t h, uint64_t tip, stru
     f->verdict = false;
     f->detail[0] = '\0';
     f->sigrc = NULL;
-    f->len = 0;
+    f->mem = 0;
     f->next = f->done = 0;
     int rc = src->get_block(src->ctx, h, &bytes, &len, why, sizeof why);
     if (rc == YC_ENOTFOUND || rc == YC_ECORRUPT) {
@@ -521,8 +541,8 @@ static void fetch(const struct audit_source *src, uint64_t h, uint64_t tip, stru
     } else if (rc != YC_OK) {
         snprintf(f->detail, sizeof f->detail, "reading block %llu: %s", (unsigned long long)h, why);
     } else {
-        f->len = len;
         rc = yc_block_decode(&f->b, bytes, len);
+        f->mem = len + (rc == YC_OK ? (size_t)f->b.ntx * sizeof *f->b.txs : 0);
         if (rc == YC_ENOMEM) {
             snprintf(f->detail, sizeof f->detail, "decoding block %llu: out of memory",
                      (unsigned long long)h);
@@ -589,10 +609,10 @@ int audit_replay(const struct yc_genesis *g, const struct audit_source *src,
 
     unsigned threads = opts->threads > 0 ? opts->threads : audit_default_threads();
     struct pipeline *p = yc_calloc(1, sizeof *p);
-    struct keyslot *cache = yc_calloc(KEYCACHE_SLOTS, sizeof *cache);
+    struct keyslot *cache = keycache_new();
     if (p == NULL || cache == NULL) {
         yc_free(p);
-        yc_free(cache);
+        keycache_free(cache);
         snprintf(msg, msglen, "out of memory");
         return YC_ENOMEM;
     }
@@ -603,14 +623,14 @@ int audit_replay(const struct yc_genesis *g, const struct audit_source *src,
         /* read ahead while the workers verify what is read; a block that could not be
          * read or decoded ends the reading (its verdict is given in its turn) */
         while (next <= res->target && p->tail - p->head < AHEAD_BLOCKS &&
-               (p->tail == p->head || p->bytes < AHEAD_BYTES) &&
+               (p->tail == p->head || p->bytes < AHEAD_MEM) &&
                (p->tail == p->head || p->ring[(p->tail - 1) % AHEAD_BLOCKS].rc == YC_OK)) {
             struct fetched *f = &p->ring[p->tail % AHEAD_BLOCKS];
             fetch(src, next++, tip, f);
             pthread_mutex_lock(&p->mu);
             p->tail++;
             if (p->tail - p->head > 1)
-                p->bytes += f->len;
+                p->bytes += f->mem;
             pthread_cond_broadcast(&p->work);
             pthread_mutex_unlock(&p->mu);
         }
@@ -666,7 +686,7 @@ int audit_replay(const struct yc_genesis *g, const struct audit_source *src,
         pthread_mutex_lock(&p->mu);
         p->head++;
         if (p->tail > p->head)
-            p->bytes -= p->ring[p->head % AHEAD_BLOCKS].len;
+            p->bytes -= p->ring[p->head % AHEAD_BLOCKS].mem;
         pthread_mutex_unlock(&p->mu);
         fetched_free(cur);
         if (opts->block_done != NULL) {
@@ -683,7 +703,7 @@ int audit_replay(const struct yc_genesis *g, const struct audit_source *src,
     }
     pipeline_stop(p);
     yc_free(p);
-    yc_free(cache);
+    keycache_free(cache);
     if (ended)
         return rc;
 

@@ -50,6 +50,12 @@ void *yc_calloc(size_t n, size_t size)
         return NULL;
     }
     size_t total = n * size;
+    if (alloc_hook.realloc_cb == libc_realloc_cb) {
+        /* libc's calloc does not clear memory fresh from the system (zero already), so
+         * pages of a large table nobody has written yet are not touched (no page fault,
+         * no memset) until they are used */
+        return calloc(total == 0 ? 1 : total, 1);
+    }
     void *p = yc_malloc(total);
     if (p != NULL) {
         memset(p, 0, total == 0 ? 1 : total);
