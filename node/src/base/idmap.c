@@ -1,9 +1,16 @@
 /*
- * idmap.c — chained hash map with a keyed bucket hash (see idmap.h).
+ * idmap.c — open-addressed hash map with a keyed hash (see idmap.h).
  *
- * The table doubles when the load passes 1 entry per bucket; a failed resize keeps
- * the old table (still correct, only slower).
+ * A slot is { value pointer, low 32 bits of the key's hash, key }: empty when its
+ * value is NULL (values are never NULL). A key lives in the first empty-or-own slot
+ * from its home (hash & (cap - 1)) onwards, wrapping around. Invariants: at least one
+ * slot is always empty, so every probe ends; between a key's home and its slot no
+ * slot is empty (deletion shifts later members of the run back instead of leaving
+ * markers). The table doubles when it would pass 3/4 full; the stored hash bits place
+ * every key in the new table without hashing it again (cap <= 2^30 < 2^32). A failed
+ * resize keeps the old table (correct, only slower) while a slot stays free.
  */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,136 +18,214 @@
 
 #include "idmap.h"
 
-struct yc_idmap_entry {
-    struct yc_idmap_entry *next;
-    void *val;
-    uint8_t key[YC_IDMAP_KEY_MAX];
+struct slot {
+    void *val; /* NULL: empty */
+    uint32_t hash;
+    uint8_t key[]; /* klen bytes */
 };
 
-#define IDMAP_INITIAL 64
+#define IDMAP_INITIAL 16
+#define IDMAP_MAX ((size_t)1 << 30)
 
-static size_t bucket_of(const struct yc_idmap *m, const uint8_t *key, size_t nbuckets)
+static struct slot *at(const struct yc_idmap *m, size_t i)
+{
+    return (struct slot *)(void *)(m->slots + i * m->stride);
+}
+
+static int init(struct yc_idmap *m, size_t klen)
+{
+    memset(m, 0, sizeof *m);
+    if (klen == 0 || klen > YC_IDMAP_KEY_MAX)
+        return YC_EINVAL;
+    size_t stride = (offsetof(struct slot, key) + klen + 7) & ~(size_t)7;
+    m->slots = calloc(IDMAP_INITIAL, stride);
+    if (m->slots == NULL)
+        return YC_ENOMEM;
+    m->cap = IDMAP_INITIAL;
+    m->klen = klen;
+    m->stride = stride;
+    return YC_OK;
+}
+
+int yc_idmap_init(struct yc_idmap *m, size_t klen)
+{
+    if (sodium_init() < 0) {
+        memset(m, 0, sizeof *m);
+        return YC_ENOMEM;
+    }
+    int rc = init(m, klen);
+    if (rc == YC_OK)
+        randombytes_buf(m->sipkey, sizeof m->sipkey);
+    return rc;
+}
+
+int yc_idmap_init_like(struct yc_idmap *m, const struct yc_idmap *like)
+{
+    if (like->slots == NULL) {
+        memset(m, 0, sizeof *m);
+        return YC_EINVAL;
+    }
+    int rc = init(m, like->klen);
+    if (rc == YC_OK)
+        memcpy(m->sipkey, like->sipkey, sizeof m->sipkey);
+    return rc;
+}
+
+void yc_idmap_cleanup(struct yc_idmap *m)
+{
+    free(m->slots);
+    sodium_memzero(m, sizeof *m);
+}
+
+uint64_t yc_idmap_hash(const struct yc_idmap *m, const uint8_t *key)
 {
     uint8_t h[crypto_shorthash_BYTES];
     crypto_shorthash(h, key, m->klen, m->sipkey);
     uint64_t v;
     memcpy(&v, h, sizeof v);
-    return (size_t)(v & (nbuckets - 1));
+    return v;
 }
 
-int yc_idmap_init(struct yc_idmap *m, size_t klen)
+/* Index of key's slot, or of the empty slot that ends its run (*found false). */
+static size_t probe(const struct yc_idmap *m, const uint8_t *key, uint32_t h, bool *found)
 {
-    memset(m, 0, sizeof *m);
-    if (klen == 0 || klen > YC_IDMAP_KEY_MAX)
-        return YC_EINVAL;
-    if (sodium_init() < 0)
-        return YC_ENOMEM;
-    m->buckets = calloc(IDMAP_INITIAL, sizeof *m->buckets);
-    if (m->buckets == NULL)
-        return YC_ENOMEM;
-    m->nbuckets = IDMAP_INITIAL;
-    m->klen = klen;
-    randombytes_buf(m->sipkey, sizeof m->sipkey);
-    return YC_OK;
-}
-
-void yc_idmap_cleanup(struct yc_idmap *m)
-{
-    if (m->buckets != NULL) {
-        for (size_t i = 0; i < m->nbuckets; i++) {
-            struct yc_idmap_entry *e = m->buckets[i];
-            while (e != NULL) {
-                struct yc_idmap_entry *next = e->next;
-                free(e);
-                e = next;
-            }
+    size_t mask = m->cap - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+        const struct slot *s = at(m, i);
+        if (s->val == NULL) {
+            *found = false;
+            return i;
         }
-        free(m->buckets);
+        if (s->hash == h && memcmp(s->key, key, m->klen) == 0) {
+            *found = true;
+            return i;
+        }
     }
-    memset(m, 0, sizeof *m);
 }
 
-static struct yc_idmap_entry **find(const struct yc_idmap *m, const uint8_t *key)
+void *yc_idmap_get_h(const struct yc_idmap *m, const uint8_t *key, uint64_t h)
 {
-    struct yc_idmap_entry **pp = &m->buckets[bucket_of(m, key, m->nbuckets)];
-    while (*pp != NULL && memcmp((*pp)->key, key, m->klen) != 0)
-        pp = &(*pp)->next;
-    return pp;
+    if (m->slots == NULL)
+        return NULL;
+    bool found;
+    size_t i = probe(m, key, (uint32_t)h, &found);
+    return found ? at(m, i)->val : NULL;
 }
 
 void *yc_idmap_get(const struct yc_idmap *m, const uint8_t *key)
 {
-    if (m->buckets == NULL)
-        return NULL;
-    struct yc_idmap_entry **pp = find(m, key);
-    return *pp != NULL ? (*pp)->val : NULL;
+    return m->slots != NULL ? yc_idmap_get_h(m, key, yc_idmap_hash(m, key)) : NULL;
 }
 
-static void grow(struct yc_idmap *m)
+static bool grow(struct yc_idmap *m)
 {
-    size_t nb = m->nbuckets * 2;
-    struct yc_idmap_entry **b = calloc(nb, sizeof *b);
-    if (b == NULL)
-        return;
-    for (size_t i = 0; i < m->nbuckets; i++) {
-        struct yc_idmap_entry *e = m->buckets[i];
-        while (e != NULL) {
-            struct yc_idmap_entry *next = e->next;
-            size_t j = bucket_of(m, e->key, nb);
-            e->next = b[j];
-            b[j] = e;
-            e = next;
-        }
+    if (m->cap >= IDMAP_MAX)
+        return false;
+    size_t ncap = m->cap * 2;
+    unsigned char *ns = calloc(ncap, m->stride);
+    if (ns == NULL)
+        return false;
+    struct yc_idmap old = *m;
+    m->slots = ns;
+    m->cap = ncap;
+    for (size_t i = 0; i < old.cap; i++) {
+        const struct slot *s = at(&old, i);
+        if (s->val == NULL)
+            continue;
+        size_t j = s->hash & (ncap - 1);
+        while (at(m, j)->val != NULL)
+            j = (j + 1) & (ncap - 1);
+        memcpy(at(m, j), s, m->stride);
     }
-    free(m->buckets);
-    m->buckets = b;
-    m->nbuckets = nb;
+    free(old.slots);
+    return true;
+}
+
+int yc_idmap_put_h(struct yc_idmap *m, const uint8_t *key, uint64_t h, void *val)
+{
+    if (m->slots == NULL || val == NULL)
+        return YC_EINVAL;
+    bool found;
+    size_t i = probe(m, key, (uint32_t)h, &found);
+    if (found) {
+        at(m, i)->val = val;
+        return YC_OK;
+    }
+    if ((m->count + 1) * 4 > m->cap * 3) {
+        if (grow(m))
+            i = probe(m, key, (uint32_t)h, &found);
+        else if (m->count + 2 > m->cap)
+            return YC_ENOMEM; /* the last free slot ends every probe */
+    }
+    struct slot *s = at(m, i);
+    s->val = val;
+    s->hash = (uint32_t)h;
+    memcpy(s->key, key, m->klen);
+    m->count++;
+    return YC_OK;
 }
 
 int yc_idmap_put(struct yc_idmap *m, const uint8_t *key, void *val)
 {
-    if (m->buckets == NULL)
+    if (m->slots == NULL)
         return YC_EINVAL;
-    struct yc_idmap_entry **pp = find(m, key);
-    if (*pp != NULL) {
-        (*pp)->val = val;
-        return YC_OK;
+    return yc_idmap_put_h(m, key, yc_idmap_hash(m, key), val);
+}
+
+/* Empties slot i, moving back the later members of its run that may sit there. */
+static void remove_slot(struct yc_idmap *m, size_t i)
+{
+    size_t mask = m->cap - 1;
+    for (size_t j = (i + 1) & mask;; j = (j + 1) & mask) {
+        struct slot *s = at(m, j);
+        if (s->val == NULL)
+            break;
+        /* s may fill the hole at i unless its home lies cyclically in (i, j] */
+        size_t home = s->hash & mask;
+        if (((j - home) & mask) >= ((j - i) & mask)) {
+            memcpy(at(m, i), s, m->stride);
+            i = j;
+        }
     }
-    struct yc_idmap_entry *e = calloc(1, sizeof *e);
-    if (e == NULL)
-        return YC_ENOMEM;
-    memcpy(e->key, key, m->klen);
-    e->val = val;
-    *pp = e;
-    m->count++;
-    if (m->count > m->nbuckets && m->nbuckets < ((size_t)1 << 30))
-        grow(m);
-    return YC_OK;
+    at(m, i)->val = NULL;
+    m->count--;
+}
+
+void *yc_idmap_del_h(struct yc_idmap *m, const uint8_t *key, uint64_t h)
+{
+    if (m->slots == NULL)
+        return NULL;
+    bool found;
+    size_t i = probe(m, key, (uint32_t)h, &found);
+    if (!found)
+        return NULL;
+    void *val = at(m, i)->val;
+    remove_slot(m, i);
+    return val;
 }
 
 void *yc_idmap_del(struct yc_idmap *m, const uint8_t *key)
 {
-    if (m->buckets == NULL)
-        return NULL;
-    struct yc_idmap_entry **pp = find(m, key);
-    struct yc_idmap_entry *e = *pp;
-    if (e == NULL)
-        return NULL;
-    void *val = e->val;
-    *pp = e->next;
-    free(e);
-    m->count--;
-    return val;
+    return m->slots != NULL ? yc_idmap_del_h(m, key, yc_idmap_hash(m, key)) : NULL;
+}
+
+bool yc_idmap_del_if_h(struct yc_idmap *m, const uint8_t *key, uint64_t h, const void *val)
+{
+    if (m->slots == NULL)
+        return false;
+    bool found;
+    size_t i = probe(m, key, (uint32_t)h, &found);
+    if (!found || at(m, i)->val != val)
+        return false;
+    remove_slot(m, i);
+    return true;
 }
 
 void yc_idmap_each(const struct yc_idmap *m, yc_idmap_visit_cb cb, void *ctx)
 {
-    if (m->buckets == NULL)
-        return;
-    for (size_t i = 0; i < m->nbuckets; i++) {
-        for (struct yc_idmap_entry *e = m->buckets[i]; e != NULL; e = e->next) {
-            if (cb(ctx, e->key, e->val) != 0)
-                return;
-        }
+    for (size_t i = 0; m->slots != NULL && i < m->cap; i++) {
+        const struct slot *s = at(m, i);
+        if (s->val != NULL && cb(ctx, s->key, s->val) != 0)
+            return;
     }
 }

@@ -3,13 +3,22 @@
  * public keys) to pointers, for the mempool, the signature cache, the rejection
  * ring and the tx watches.
  *
- * Keys may be chosen by untrusted senders, so buckets are picked with a keyed hash
+ * Keys may be chosen by untrusted senders, so slots are picked with a keyed hash
  * (SipHash, libsodium crypto_shorthash) under a random key drawn at init: no one can
- * aim many keys at one bucket. The map does not own values. Loop thread only.
+ * aim many keys at one slot. The table is open-addressed (linear probing) with each
+ * key stored inline beside its value and 32 bits of its hash, so a look-up reads one
+ * run of adjacent slots, and a slot whose stored hash differs is passed without
+ * touching the key; nothing is allocated per entry. The map does not own values.
+ * Loop thread only.
+ *
+ * Hash once: yc_idmap_hash() gives a key's hash, which the *_h calls take instead of
+ * hashing again; a map made with yc_idmap_init_like() hashes as the map it was made
+ * like, so one hash serves both.
  */
 #ifndef YC_IDMAP_H
 #define YC_IDMAP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -17,26 +26,40 @@
 
 #define YC_IDMAP_KEY_MAX 33
 
-struct yc_idmap_entry;
-
 struct yc_idmap {
-    struct yc_idmap_entry **buckets;
-    size_t nbuckets; /* power of two */
+    unsigned char *slots; /* cap slots of `stride` bytes; NULL before init */
+    size_t cap;           /* power of two */
     size_t count;
-    size_t klen; /* every key is exactly klen bytes (1..YC_IDMAP_KEY_MAX) */
+    size_t klen;   /* every key is exactly klen bytes (1..YC_IDMAP_KEY_MAX) */
+    size_t stride; /* bytes per slot: value, hash, key */
     uint8_t sipkey[16];
 };
 
 /* Initializes an empty map for keys of `klen` bytes. Returns YC_OK, YC_EINVAL, YC_ENOMEM. */
 YC_WUR int yc_idmap_init(struct yc_idmap *m, size_t klen);
+/* Initializes an empty map for the keys of `like` (initialized), hashing as `like` does:
+ * yc_idmap_hash(like, key) == yc_idmap_hash(m, key). Returns YC_OK, YC_EINVAL, YC_ENOMEM. */
+YC_WUR int yc_idmap_init_like(struct yc_idmap *m, const struct yc_idmap *like);
 /* Frees the map's own memory (never the values). Safe on a zeroed map. */
 void yc_idmap_cleanup(struct yc_idmap *m);
+
+/* The keyed hash of key (klen bytes) that the *_h calls take. */
+uint64_t yc_idmap_hash(const struct yc_idmap *m, const uint8_t *key);
+
 /* Returns the value stored under key, or NULL. */
 void *yc_idmap_get(const struct yc_idmap *m, const uint8_t *key);
-/* Stores val under key, replacing any value. Returns YC_OK or YC_ENOMEM (map unchanged). */
+/* Stores val (not NULL) under key, replacing any value. Returns YC_OK, YC_EINVAL (val
+ * NULL, map not initialized) or YC_ENOMEM (map unchanged). */
 YC_WUR int yc_idmap_put(struct yc_idmap *m, const uint8_t *key, void *val);
 /* Removes key; returns the value it held or NULL. */
 void *yc_idmap_del(struct yc_idmap *m, const uint8_t *key);
+
+/* The same, with h = yc_idmap_hash(m, key) (or of a map m was made like). */
+void *yc_idmap_get_h(const struct yc_idmap *m, const uint8_t *key, uint64_t h);
+YC_WUR int yc_idmap_put_h(struct yc_idmap *m, const uint8_t *key, uint64_t h, void *val);
+void *yc_idmap_del_h(struct yc_idmap *m, const uint8_t *key, uint64_t h);
+/* Removes key only if it holds val; returns whether it did. */
+bool yc_idmap_del_if_h(struct yc_idmap *m, const uint8_t *key, uint64_t h, const void *val);
 
 /* Calls cb(ctx, key, val) for every entry (unspecified order) until cb returns non-zero.
  * cb must not modify the map. */

@@ -206,7 +206,7 @@ static void cache_clear(struct yc_admission *a)
 
 static void cache_drop(struct yc_admission *a, const uint8_t sender[YC_PUBKEY_LEN])
 {
-    if (a->by_sender.buckets != NULL)
+    if (a->by_sender.slots != NULL)
         cache_free(yc_idmap_del(&a->by_sender, sender));
 }
 
@@ -216,9 +216,9 @@ static void cache_put(struct yc_admission *a, const uint8_t sender[YC_PUBKEY_LEN
 {
     if (a->by_sender.count >= ADMIT_SENDERS_MAX && yc_idmap_get(&a->by_sender, sender) == NULL)
         cache_clear(a); /* rebuilt on demand, sender by sender */
-    if (a->by_sender.buckets == NULL && yc_idmap_init(&a->by_sender, YC_PUBKEY_LEN) != YC_OK)
+    if (a->by_sender.slots == NULL && yc_idmap_init(&a->by_sender, YC_PUBKEY_LEN) != YC_OK)
         memset(&a->by_sender, 0, sizeof a->by_sender);
-    if (a->by_sender.buckets == NULL || yc_idmap_put(&a->by_sender, sender, sc) != YC_OK)
+    if (a->by_sender.slots == NULL || yc_idmap_put(&a->by_sender, sender, sc) != YC_OK)
         cache_free(sc);
 }
 
@@ -272,7 +272,7 @@ static struct sender_cache *cache_for(yc_node *n, const uint8_t sender[YC_PUBKEY
     struct yc_admission *a = n->adm;
     uint64_t line = si->base + si->nready;
     struct sender_cache *sc =
-        a->by_sender.buckets != NULL ? yc_idmap_get(&a->by_sender, sender) : NULL;
+        a->by_sender.slots != NULL ? yc_idmap_get(&a->by_sender, sender) : NULL;
     if (sc != NULL && sc->base == si->base &&
         ((!sc->broken && sc->next == line) || (sc->broken && sc->next < line)))
         return sc;
@@ -287,7 +287,7 @@ static struct sender_cache *cache_for(yc_node *n, const uint8_t sender[YC_PUBKEY
         return NULL;
     }
     cache_put(a, sender, sc);
-    return a->by_sender.buckets != NULL && yc_idmap_get(&a->by_sender, sender) == sc ? sc : NULL;
+    return a->by_sender.slots != NULL && yc_idmap_get(&a->by_sender, sender) == sc ? sc : NULL;
 }
 
 /* Verdicts that another sender's pending tx may lift before this one executes. */
