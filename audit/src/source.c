@@ -45,47 +45,45 @@ static int home_block(void *ctx, uint64_t height, uint8_t **bytes, size_t *len, 
     return rc;
 }
 
-/* The node's own indexes of a verified block: hash -> height, checked now, and for each
- * transaction id -> (height, index, outcome), what the `tx` and `tx_proof` methods answer
- * from, noted and checked after the tip in one pass over the index (tx_index_check): a
- * look-up per transaction reads and checksums a table block of the index each time. */
+/* arr (of n records of `size` bytes in *cap) with room for `more` records: arr itself, or
+ * a larger copy (*cap updated); NULL when out of memory (arr is left as it was). */
+static void *grow_recs(void *arr, size_t size, size_t n, size_t *cap, size_t more)
+{
+    if (more <= *cap - n)
+        return arr;
+    size_t c = *cap > 0 ? *cap : 4096;
+    while (c - n < more)
+        c *= 2;
+    void *t = yc_realloc(arr, c * size);
+    if (t != NULL)
+        *cap = c;
+    return t;
+}
+
+/* The node's own indexes of a verified block, noted here and checked after the tip in one
+ * pass over each index: hash -> height (block_index_check), and for each transaction
+ * id -> (height, index, outcome), what the `tx` and `tx_proof` methods answer from
+ * (tx_index_check). A look-up per block or per transaction reads and checksums a table
+ * block of the index each time. */
 static int home_check_block(void *ctx, const struct yc_block *b, struct audit_result *res,
                             char *msg, size_t msglen)
 {
     struct audit_src *s = ctx;
-    char id[2 * YC_HASH_LEN + 1], obj[200], a[120], r[120], text[600];
-    uint64_t h = 0;
-    int rc = store_block_height(s->st, b->hash, &h);
-    if (rc != YC_OK || h != b->hdr.height) {
-        yc_hex(id, b->hash, YC_HASH_LEN);
-        snprintf(obj, sizeof obj, "block index: entry for block %s", id);
+    (void)res;
+    struct audit_blockrec *br =
+        grow_recs(s->blockrecs, sizeof *br, s->nblockrecs, &s->blockrecs_cap, 1);
+    if (br != NULL)
+        s->blockrecs = br;
+    struct audit_txrec *tr =
+        br != NULL ? grow_recs(s->txrecs, sizeof *tr, s->ntxrecs, &s->txrecs_cap, b->ntx) : NULL;
+    if (tr == NULL) {
+        audit_msgf(msg, msglen, "noting the block for the block and tx indexes: out of memory");
+        return YC_ENOMEM;
     }
-    if (rc == YC_ENOTFOUND) {
-        snprintf(text, sizeof text, "%s (height %llu) missing from the stored state", obj,
-                 (unsigned long long)b->hdr.height);
-        snprintf(r, sizeof r, "%llu", (unsigned long long)b->hdr.height);
-        audit_diff_note(res, obj, "height", "(absent)", r, text);
-    } else if (rc == YC_ECORRUPT || (rc == YC_OK && h != b->hdr.height)) {
-        snprintf(a, sizeof a, rc == YC_OK ? "%llu" : "(malformed)", (unsigned long long)h);
-        snprintf(r, sizeof r, "%llu", (unsigned long long)b->hdr.height);
-        snprintf(text, sizeof text, "%s height: stored %s, replayed %s", obj, a, r);
-        audit_diff_note(res, obj, "height", a, r, text);
-    } else if (rc != YC_OK) {
-        audit_msgf(msg, msglen, "reading the block index: %s", store_last_error(s->st));
-        return rc;
-    }
-    if (b->ntx > s->txrecs_cap - s->ntxrecs) {
-        size_t cap = s->txrecs_cap > 0 ? s->txrecs_cap : 4096;
-        while (cap - s->ntxrecs < b->ntx)
-            cap *= 2;
-        struct audit_txrec *t = yc_realloc(s->txrecs, cap * sizeof *t);
-        if (t == NULL) {
-            audit_msgf(msg, msglen, "noting the transactions for the tx index: out of memory");
-            return YC_ENOMEM;
-        }
-        s->txrecs = t;
-        s->txrecs_cap = cap;
-    }
+    s->txrecs = tr;
+    br = &s->blockrecs[s->nblockrecs++];
+    memcpy(br->hash, b->hash, YC_HASH_LEN);
+    br->height = b->hdr.height;
     for (uint32_t i = 0; i < b->ntx; i++) {
         struct audit_txrec *t = &s->txrecs[s->ntxrecs++];
         memcpy(t->id, b->txs[i].id, YC_HASH_LEN);
@@ -95,6 +93,78 @@ static int home_check_block(void *ctx, const struct yc_block *b, struct audit_re
     }
     s->blocks_seen++;
     s->txs_seen += b->ntx;
+    return YC_OK;
+}
+
+enum { BLOCKREC_MISSING, BLOCKREC_MALFORMED, BLOCKREC_STORED };
+
+static int blockrec_by_hash(const void *x, const void *y)
+{
+    return memcmp(((const struct audit_blockrec *)x)->hash,
+                  ((const struct audit_blockrec *)y)->hash, YC_HASH_LEN);
+}
+
+static int blockrec_by_height(const void *x, const void *y)
+{
+    uint64_t a = ((const struct audit_blockrec *)x)->height;
+    uint64_t b = ((const struct audit_blockrec *)y)->height;
+    return a < b ? -1 : a > b;
+}
+
+struct block_merge {
+    struct audit_blockrec *r; /* sorted by hash */
+    size_t n, at;
+};
+
+/* One entry of the stored block index (in hash order) against the replayed blocks: those
+ * before it have none; one with its hash takes what it holds. */
+static int block_merge_cb(void *ctx, const uint8_t hash[YC_HASH_LEN], uint64_t height,
+                          bool malformed)
+{
+    struct block_merge *m = ctx;
+    while (m->at < m->n && memcmp(m->r[m->at].hash, hash, YC_HASH_LEN) < 0)
+        m->r[m->at++].state = BLOCKREC_MISSING;
+    if (m->at < m->n && memcmp(m->r[m->at].hash, hash, YC_HASH_LEN) == 0) {
+        m->r[m->at].state = malformed ? BLOCKREC_MALFORMED : BLOCKREC_STORED;
+        m->r[m->at++].stored = height;
+    }
+    return 0;
+}
+
+/* Every replayed block's entry in the stored block index, in one pass over it; the
+ * differences are noted in height order (the order of the blocks). */
+static int block_index_check(struct audit_src *s, struct audit_result *res, char *msg,
+                             size_t msglen)
+{
+    qsort(s->blockrecs, s->nblockrecs, sizeof *s->blockrecs, blockrec_by_hash);
+    struct block_merge m = {.r = s->blockrecs, .n = s->nblockrecs};
+    int rc = store_scan_block_index(s->st, block_merge_cb, &m);
+    if (rc != YC_OK) {
+        audit_msgf(msg, msglen, "reading the block index: %s", store_last_error(s->st));
+        return rc;
+    }
+    while (m.at < m.n)
+        m.r[m.at++].state = BLOCKREC_MISSING;
+    qsort(s->blockrecs, s->nblockrecs, sizeof *s->blockrecs, blockrec_by_height);
+    for (size_t i = 0; i < s->nblockrecs; i++) {
+        const struct audit_blockrec *b = &s->blockrecs[i];
+        if (b->state == BLOCKREC_STORED && b->stored == b->height)
+            continue;
+        char id[2 * YC_HASH_LEN + 1], obj[200], a[120], r[120], text[600];
+        yc_hex(id, b->hash, YC_HASH_LEN);
+        snprintf(obj, sizeof obj, "block index: entry for block %s", id);
+        snprintf(r, sizeof r, "%llu", (unsigned long long)b->height);
+        if (b->state == BLOCKREC_MISSING) {
+            snprintf(text, sizeof text, "%s (height %llu) missing from the stored state", obj,
+                     (unsigned long long)b->height);
+            audit_diff_note(res, obj, "height", "(absent)", r, text);
+        } else {
+            snprintf(a, sizeof a, b->state == BLOCKREC_STORED ? "%llu" : "(malformed)",
+                     (unsigned long long)b->stored);
+            snprintf(text, sizeof text, "%s height: stored %s, replayed %s", obj, a, r);
+            audit_diff_note(res, obj, "height", a, r, text);
+        }
+    }
     return YC_OK;
 }
 
@@ -228,6 +298,9 @@ static int home_check_end(void *ctx, memstate *state, uint64_t height,
     if (rc != YC_OK)
         return rc;
     char a[2 * YC_HASH_LEN + 1], b[2 * YC_HASH_LEN + 1];
+    rc = block_index_check(s, res, msg, msglen);
+    if (rc != YC_OK)
+        return rc;
     rc = tx_index_check(s, res, msg, msglen);
     if (rc != YC_OK)
         return rc;
@@ -525,6 +598,7 @@ void audit_src_close(struct audit_src *s)
     audit_snapshot_remove(&s->snap);
     free(s->node_url);
     yc_free(s->txrecs);
+    yc_free(s->blockrecs);
     yc_genesis_cleanup(&s->genesis);
     memset(s, 0, sizeof *s);
 }

@@ -40,6 +40,15 @@ struct audit_txrec {
     int outcome;
 };
 
+/* A replayed block, for the block index: its hash and height, then (block_index_check)
+ * what the index holds for it. */
+struct audit_blockrec {
+    uint8_t hash[YC_HASH_LEN];
+    uint64_t height;
+    uint64_t stored; /* the stored height, when state is BLOCKREC_STORED */
+    int state;       /* BLOCKREC_* (source.c) */
+};
+
 struct audit_src {
     struct audit_source src;    /* callbacks for audit_replay */
     struct yc_genesis genesis;  /* the trusted genesis (owned) */
@@ -55,6 +64,9 @@ struct audit_src {
                                          * outcome, for the tx index (checked in one pass
                                          * after the tip) */
     size_t ntxrecs, txrecs_cap;
+    struct audit_blockrec *blockrecs; /* home: each replayed block's hash and height, for the
+                                       * block index (checked in one pass after the tip) */
+    size_t nblockrecs, blockrecs_cap;
     uint64_t txs_matched; /* home: stored tx index entries a replayed transaction has */
 };
 

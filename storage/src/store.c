@@ -538,28 +538,28 @@ int store_get_txloc(store *s, const uint8_t txid[YC_HASH_LEN], struct store_txlo
     return ok ? YC_OK : YC_ECORRUPT;
 }
 
-int store_scan_txlocs(store *s, store_txloc_cb cb, void *ctx)
+/* Calls each(ctx, id, value, vlen) for every key of `prefix` (SK_PREFIX_LEN bytes) whose
+ * rest is YC_HASH_LEN bytes (others are skipped), in key order, until it returns non-zero
+ * (returned). YC_OK, YC_ENOMEM or YC_EIO. */
+typedef int (*hash_entry_fn)(void *ctx, const uint8_t *id, const uint8_t *v, size_t vl);
+
+static int scan_hash_keys(store *s, const char *prefix, hash_entry_fn each, void *ctx)
 {
-    if (s == NULL || cb == NULL)
-        return YC_EINVAL;
-    static const uint8_t zero[YC_HASH_LEN];
-    uint8_t k[SK_MAX];
-    size_t kl = sk_tx(k, zero);
     const struct yc_kv_ops *kv = s->kv->ops;
     yc_kv_iter *it = kv->iter_new(s->kv);
     if (it == NULL)
         return YC_ENOMEM;
     int rc = YC_OK;
-    for (kv->iter_seek(it, k, SK_PREFIX_LEN); kv->iter_valid(it); kv->iter_next(it)) {
+    for (kv->iter_seek(it, (const uint8_t *)prefix, SK_PREFIX_LEN); kv->iter_valid(it);
+         kv->iter_next(it)) {
         size_t ikl = 0, ivl = 0;
         const uint8_t *ik = kv->iter_key(it, &ikl);
-        if (ikl < SK_PREFIX_LEN || memcmp(ik, k, SK_PREFIX_LEN) != 0)
+        if (ikl < SK_PREFIX_LEN || memcmp(ik, prefix, SK_PREFIX_LEN) != 0)
             break;
-        if (ikl != kl)
+        if (ikl != SK_PREFIX_LEN + YC_HASH_LEN)
             continue;
         const uint8_t *iv = kv->iter_value(it, &ivl);
-        struct store_txloc loc;
-        rc = cb(ctx, ik + SK_PREFIX_LEN, txloc_parse(iv, ivl, &loc) ? &loc : NULL);
+        rc = each(ctx, ik + SK_PREFIX_LEN, iv, ivl);
         if (rc != 0)
             break;
     }
@@ -567,6 +567,45 @@ int store_scan_txlocs(store *s, store_txloc_cb cb, void *ctx)
         rc = store__iter_done(s, it);
     kv->iter_free(it);
     return rc;
+}
+
+struct scan_txlocs {
+    store_txloc_cb cb;
+    void *ctx;
+};
+
+static int txloc_entry(void *ctx, const uint8_t *id, const uint8_t *v, size_t vl)
+{
+    struct scan_txlocs *t = ctx;
+    struct store_txloc loc;
+    return t->cb(t->ctx, id, txloc_parse(v, vl, &loc) ? &loc : NULL);
+}
+
+int store_scan_txlocs(store *s, store_txloc_cb cb, void *ctx)
+{
+    if (s == NULL || cb == NULL)
+        return YC_EINVAL;
+    struct scan_txlocs t = {cb, ctx};
+    return scan_hash_keys(s, SK_TX, txloc_entry, &t);
+}
+
+struct scan_heights {
+    store_height_cb cb;
+    void *ctx;
+};
+
+static int height_entry(void *ctx, const uint8_t *hash, const uint8_t *v, size_t vl)
+{
+    struct scan_heights *t = ctx;
+    return t->cb(t->ctx, hash, vl == 8 ? sk_get_u64(v) : 0, vl != 8);
+}
+
+int store_scan_block_index(store *s, store_height_cb cb, void *ctx)
+{
+    if (s == NULL || cb == NULL)
+        return YC_EINVAL;
+    struct scan_heights t = {cb, ctx};
+    return scan_hash_keys(s, SK_HASH, height_entry, &t);
 }
 
 int store_commit_block(store *s, const struct yc_block *b, const struct yc_write *writes,

@@ -183,6 +183,15 @@ typedef int (*store_txloc_cb)(void *ctx, const uint8_t txid[YC_HASH_LEN],
                               const struct store_txloc *loc);
 YC_WUR int store_scan_txlocs(store *s, store_txloc_cb cb, void *ctx);
 
+/* Calls cb for each entry of the block index (block hash -> height), in the order of the
+ * hashes, with its height, or malformed true (height 0) when the stored value is not 8
+ * bytes (store_block_height's YC_ECORRUPT), until cb returns non-zero (that value is
+ * returned). A key under "h/" that is not 32 bytes of hash is skipped. The genesis has no
+ * entry. YC_OK or YC_EIO. (Audit: one pass instead of a look-up per block.) */
+typedef int (*store_height_cb)(void *ctx, const uint8_t hash[YC_HASH_LEN], uint64_t height,
+                               bool malformed);
+YC_WUR int store_scan_block_index(store *s, store_height_cb cb, void *ctx);
+
 /* Counts the keys of the whole database (any prefix of docs/storage.md's grammar, e.g.
  * "t/" or "h/") that start with prefix. YC_OK, YC_EINVAL, YC_EIO. (Audit.) */
 YC_WUR int store_count_keys(store *s, const uint8_t *prefix, size_t plen, uint64_t *n);

@@ -739,6 +739,53 @@ static void test_node_indexes_tampered(void **state)
     yc_free(raw);
 }
 
+static void test_block_index_in_height_order(void **state)
+{
+    /* The block index (hash -> height) is checked in one pass over it after the tip
+     * (source.c, block_index_check); its differences are still worded block by block in
+     * height order: block 1's entry deleted, block 2's moved to height 5, block 4's
+     * malformed. */
+    struct fix *f = *state;
+    char want[3][400];
+    const uint64_t heights[3] = {1, 2, 4};
+    uint8_t hash[3][YC_HASH_LEN];
+    for (int i = 0; i < 3; i++) {
+        size_t len;
+        uint8_t *raw = get_block_raw(f, heights[i], &len);
+        struct yc_block b;
+        assert_int_equal(yc_block_decode(&b, raw, len), YC_OK);
+        memcpy(hash[i], b.hash, YC_HASH_LEN);
+        yc_block_cleanup(&b);
+        yc_free(raw);
+    }
+    leveldb_t *db = raw_open(f);
+    for (int i = 0; i < 3; i++) {
+        uint8_t k[SK_MAX], v[8];
+        size_t kl = sk_hash(k, hash[i]);
+        char id[2 * YC_HASH_LEN + 1];
+        yc_hex(id, hash[i], YC_HASH_LEN);
+        if (i == 0) {
+            raw_put(db, k, kl, NULL, 0);
+            snprintf(want[i], sizeof want[i],
+                     "block index: entry for block %s (height 1) missing from the stored state",
+                     id);
+        } else {
+            sk_put_u64(v, 5);
+            raw_put(db, k, kl, v, i == 1 ? 8 : 3);
+            snprintf(want[i], sizeof want[i],
+                     "block index: entry for block %s height: stored %s, replayed %llu", id,
+                     i == 1 ? "5" : "(malformed)", (unsigned long long)heights[i]);
+        }
+    }
+    leveldb_close(db);
+    struct audit_result r = replay_home(f, 0);
+    assert_false(r.ok);
+    assert_int_equal(r.reason, AUDIT_STATE_MISMATCH);
+    assert_int_equal(r.diff_total, 3);
+    for (int i = 0; i < 3; i++)
+        assert_string_equal(r.diffs[i].text, want[i]);
+}
+
 /*
  * A chain that replaces validator 3's key: the exchange's proposal in block 2 is fixed
  * there (the exchange is every genesis validator's organisation) and in force from block 4
@@ -819,6 +866,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_lying_state_root, setup, teardown),
         cmocka_unit_test_setup_teardown(test_node_state_tampered, setup, teardown),
         cmocka_unit_test_setup_teardown(test_node_indexes_tampered, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_block_index_in_height_order, setup, teardown),
         cmocka_unit_test(test_signatures_on_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
