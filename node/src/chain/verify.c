@@ -3,9 +3,18 @@
  *
  * The cache is a ring of keys plus an id map, so it is bounded and evicts the oldest
  * entry first. A call's group carries a private list of the txs that still need a
- * check, cut into chunks of CHUNK_TXS, one work item each: a worker thread only reads
- * those immutable txs and writes its chunk's result fields; the loop thread alone
- * touches the group, the cache and the counters.
+ * check, cut into chunks of CHUNK_TXS: a worker thread only reads those immutable txs
+ * and writes its chunk's result fields; the loop thread alone touches the group, the
+ * cache and the counters.
+ *
+ * Work items: the chunks made in one turn of the loop are handed to the pool together
+ * on the next turn (queue_item), packed into work items (struct vitem) of up to
+ * CHUNK_TXS txs: admission checks one tx per call (each submitted or gossiped tx), and
+ * one work item per tx cost a wake-up of a worker thread (a futex call, a context
+ * switch) and a completion per tx. An item runs its chunks one after the other, each
+ * stopping at its own first failure only, and completes each chunk as one work item
+ * did. A full chunk is an item of its own, so a large check still spreads over the
+ * pool's threads.
  *
  * Once per node: a tx whose check is already queued or running (its cache key is in
  * `inflight`: a gossiped tx still queued when a proposal holding it arrives, a proposal
@@ -23,8 +32,8 @@
 #include "log.h"
 #include "verify.h"
 
-/* A batch is checked in chunks of at most this many txs, so that one large batch (a
- * broadcast_txs call, a proposal) spreads over the pool's threads. */
+/* A check is cut into chunks of at most this many txs, so that one large check (a
+ * proposal) spreads over the pool's threads; a work item holds at most as many. */
 #define CHUNK_TXS 32
 /* Keys remembered as valid (parsed, for those that signed), most recent first out. */
 #define KEYCACHE_SIZE 16384
@@ -38,11 +47,18 @@ struct keyslot {
 struct vgroup; /* one yc_verifier_check call */
 
 struct vchunk {
-    uv_work_t req;
     struct vgroup *g;
     size_t first, n; /* g->txs[first .. first+n) */
     int code;
-    size_t bad; /* index in the caller's batch of the failure */
+    size_t bad;           /* index in the caller's batch of the failure */
+    struct vchunk *qnext; /* v->queue, until handed to the pool */
+};
+
+struct vitem { /* one work item: chunks of any groups, CHUNK_TXS txs at most */
+    uv_work_t req;
+    struct vitem *prev, *next; /* v->items: queued or running, for cancel_all */
+    size_t n;
+    struct vchunk *c[CHUNK_TXS];
 };
 
 struct vdefer { /* a tx of the group whose check another group has in flight */
@@ -71,7 +87,6 @@ struct vgroup {
     size_t bad;
     yc_verify_cb cb;
     void *ctx;
-    struct vgroup *prev, *next;
 };
 
 struct yc_verifier {
@@ -83,7 +98,9 @@ struct yc_verifier {
     size_t ring_cap, ring_next;
     struct yc_idmap cache; /* key → ring slot (non-NULL marker) */
     uint64_t verified, hits;
-    struct vgroup *jobs;     /* in flight, for cancel_all */
+    struct vitem *items;               /* handed to the pool, for cancel_all */
+    struct vchunk *queue, *queue_tail; /* made this turn, handed over by queue_item */
+    struct yc_pump_item queue_item;
     struct vgroup *waiting;  /* own chunks ended, deferred txs not yet */
     struct vgroup *answered; /* all cached: answered on the next turn (answer_item) */
     struct yc_pump *pump;
@@ -96,6 +113,7 @@ struct yc_verifier {
 };
 
 static void group_end(yc_verifier *v, struct vgroup *g);
+static void queue_item_cb(struct yc_pump_item *it);
 
 /* Answers the groups found all cached (never from inside yc_verifier_check), in the
  * order of their checks. */
@@ -129,6 +147,7 @@ int yc_verifier_create(yc_verifier **out, uv_loop_t *loop, struct yc_pump *pump,
     v->loop = loop;
     v->pump = pump;
     v->answer_item.fn = answer_item_cb;
+    v->queue_item.fn = queue_item_cb;
     snprintf(v->chain_id, sizeof v->chain_id, "%s", chain_id);
     v->max_pending = max_pending;
     v->ring = calloc(cache_size, sizeof *v->ring);
@@ -256,9 +275,8 @@ static void key_learn(yc_verifier *v, const struct yc_tx *tx, const struct yc_tx
     }
 }
 
-static void work_cb(uv_work_t *req)
+static void chunk_work(struct vchunk *c)
 {
-    struct vchunk *c = req->data;
     const struct vgroup *g = c->g;
     c->code = YC_OK;
     for (size_t i = c->first; i < c->first + c->n; i++) {
@@ -295,15 +313,9 @@ static void group_fail(struct vgroup *g, int code, size_t bad)
     }
 }
 
-/* The group ended: unlinked, answered, freed. */
+/* The group ended: answered, freed. */
 static void group_end(yc_verifier *v, struct vgroup *g)
 {
-    if (g->prev != NULL)
-        g->prev->next = g->next;
-    else
-        v->jobs = g->next;
-    if (g->next != NULL)
-        g->next->prev = g->prev;
     v->pending--;
     g->cb(g->ctx, g->code, g->bad);
     group_free(g);
@@ -399,14 +411,17 @@ static void resolve_waiting(yc_verifier *v)
     }
 }
 
-static void after_work_cb(uv_work_t *req, int status)
+/* A chunk ended (status: UV_ECANCELED, or 0 with c->code its verdict). */
+static void chunk_done(struct vchunk *c, int status)
 {
-    struct vchunk *c = req->data;
     struct vgroup *g = c->g;
     yc_verifier *v = g->v;
     if (status == UV_ECANCELED) {
         c->code = YC_EIO;
         c->bad = 0;
+    } else if (status != 0) { /* never handed to the pool */
+        c->code = YC_ENOMEM;
+        c->bad = g->index[c->first];
     } else {
         /* cache every tx of the chunk checked before its failure (all on success) */
         for (size_t i = c->first; i < c->first + c->n; i++) {
@@ -425,6 +440,76 @@ static void after_work_cb(uv_work_t *req, int status)
         v->waiting = g;
     }
     resolve_waiting(v);
+}
+
+static void item_work_cb(uv_work_t *req)
+{
+    struct vitem *b = req->data;
+    for (size_t i = 0; i < b->n; i++)
+        chunk_work(b->c[i]);
+}
+
+static void item_after_cb(uv_work_t *req, int status)
+{
+    struct vitem *b = req->data;
+    yc_verifier *v = b->c[0]->g->v;
+    if (b->prev != NULL)
+        b->prev->next = b->next;
+    else
+        v->items = b->next;
+    if (b->next != NULL)
+        b->next->prev = b->prev;
+    for (size_t i = 0; i < b->n; i++)
+        chunk_done(b->c[i], status);
+    free(b);
+}
+
+/* Hands the chunks made so far to the pool, packed into work items in their order. An
+ * item that cannot be made or queued fails its chunks (YC_ENOMEM to their groups). */
+static void queue_flush(yc_verifier *v)
+{
+    while (v->queue != NULL) {
+        struct vitem *b = malloc(sizeof *b);
+        size_t txs = 0, n = 0;
+        struct vchunk *c = v->queue;
+        while (c != NULL && n < CHUNK_TXS && (n == 0 || txs + c->n <= CHUNK_TXS)) {
+            txs += c->n;
+            if (b != NULL)
+                b->c[n] = c;
+            n++;
+            c = c->qnext;
+        }
+        struct vchunk *first = v->queue;
+        v->queue = c;
+        if (c == NULL)
+            v->queue_tail = NULL;
+        int rc = UV_ENOMEM;
+        if (b != NULL) {
+            b->n = n;
+            b->req.data = b;
+            b->prev = NULL;
+            b->next = v->items;
+            rc = uv_queue_work(v->loop, &b->req, item_work_cb, item_after_cb);
+        }
+        if (rc == 0) {
+            if (v->items != NULL)
+                v->items->prev = b;
+            v->items = b;
+            continue;
+        }
+        yc_log_error("verify", "cannot queue a check: %s", uv_strerror(rc));
+        free(b);
+        for (size_t i = 0; i < n; i++) {
+            struct vchunk *next = first->qnext;
+            chunk_done(first, rc);
+            first = next;
+        }
+    }
+}
+
+static void queue_item_cb(struct yc_pump_item *it)
+{
+    queue_flush((yc_verifier *)((char *)it - offsetof(yc_verifier, queue_item)));
 }
 
 /* Takes txs[0..upto) of g out of flight (a check that was never queued). */
@@ -490,10 +575,6 @@ static int check(yc_verifier *v, const struct yc_tx *const *txs, size_t n, yc_ve
         return YC_OK;
     }
     if (g->n == 0 && g->ndefer == 0) { /* all cached: answered on the next turn */
-        g->next = v->jobs;
-        if (v->jobs != NULL)
-            v->jobs->prev = g;
-        v->jobs = g;
         v->pending++;
         g->wnext = v->answered;
         v->answered = g;
@@ -507,34 +588,19 @@ static int check(yc_verifier *v, const struct yc_tx *const *txs, size_t n, yc_ve
         return YC_ENOMEM;
     }
     g->left = g->nchunks;
-    for (size_t k = 0; k < g->nchunks; k++) {
+    for (size_t k = 0; k < g->nchunks; k++) { /* to the pool on the next turn */
         struct vchunk *c = &g->chunks[k];
         c->g = g;
         c->first = k * CHUNK_TXS;
         c->n = g->n - c->first < CHUNK_TXS ? g->n - c->first : CHUNK_TXS;
-        c->req.data = c;
-        int rc = uv_queue_work(v->loop, &c->req, work_cb, after_work_cb);
-        if (rc == 0)
-            continue;
-        yc_log_error("verify", "uv_queue_work: %s", uv_strerror(rc));
-        if (k == 0) {
-            unflight(v, g, g->n);
-            group_free(g);
-            return YC_ENOMEM;
-        }
-        /* the chunks queued so far finish the group, with this failure */
-        for (size_t i = c->first; i < g->n; i++) /* never queued */
-            (void)yc_idmap_del(&v->inflight, g->keys[i]);
-        g->left -= g->nchunks - k;
-        g->nchunks = k;
-        g->code = YC_ENOMEM;
-        g->bad = g->index[c->first];
-        break;
+        if (v->queue_tail != NULL)
+            v->queue_tail->qnext = c;
+        else
+            v->queue = c;
+        v->queue_tail = c;
     }
-    g->next = v->jobs;
-    if (v->jobs != NULL)
-        v->jobs->prev = g;
-    v->jobs = g;
+    if (g->nchunks > 0)
+        yc_pump_post(v->pump, &v->queue_item);
     v->pending++;
     if (g->nchunks == 0) { /* only deferred txs: waits for the checks it relies on */
         g->wnext = v->waiting;
@@ -564,7 +630,8 @@ void yc_verifier_counters(const yc_verifier *v, uint64_t *verified, uint64_t *hi
 void yc_verifier_cancel_all(yc_verifier *v)
 {
     v->cancelling = true; /* deferred txs whose check is cancelled are not checked again */
-    for (struct vgroup *g = v->jobs; g != NULL; g = g->next)
-        for (size_t k = 0; k < g->nchunks; k++)
-            (void)uv_cancel((uv_req_t *)&g->chunks[k].req);
+    yc_pump_cancel(v->pump, &v->queue_item);
+    queue_flush(v); /* then cancelled with the rest */
+    for (struct vitem *b = v->items; b != NULL; b = b->next)
+        (void)uv_cancel((uv_req_t *)&b->req);
 }

@@ -2,7 +2,9 @@
  * test_verify.c — the verify pool (node/src/chain/verify.h): verdicts and the index of the
  * first failure across chunks, the verified-signature cache, the cache of keys
  * known valid, which must save parsing and never a check, and a tx whose check is in
- * flight, which a second check waits for instead of verifying it again.
+ * flight, which a second check waits for instead of verifying it again; checks of one
+ * tx each made in one turn (admission), which share work items and keep their own
+ * verdicts.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -279,6 +281,38 @@ static void test_in_flight_checked_once(void **st)
     assert_int_equal(third.bad, 0);
 }
 
+/* Admission checks one tx per call; the calls of one turn go to the pool together: a
+ * bad signature fails its own call only, never the calls checked after it in the same
+ * work item, and every signature is verified once. */
+static void test_single_checks_of_one_turn(void **st)
+{
+    struct fx *x = *st;
+    enum { N = 16 }; /* the fixture's max_pending */
+    for (size_t i = 0; i < N; i++)
+        transfer(x->s[i % 3], x->pub[3], 1 + i, 11, &x->txs[i]);
+    x->txs[3].sig[5] ^= 1;
+    x->txs[9].sig[7] ^= 1;
+    struct result r[N];
+    memset(r, 0, sizeof r);
+    for (size_t i = 0; i < N; i++)
+        start(x->v, &x->txs[i], 1, &r[i]);
+    for (size_t i = 0; i < N; i++)
+        assert_false(r[i].called);
+    uv_run(&x->loop, UV_RUN_DEFAULT);
+    for (size_t i = 0; i < N; i++) {
+        assert_true(r[i].called);
+        assert_int_equal(r[i].code, i == 3 || i == 9 ? YC_EBADSIG : YC_OK);
+        assert_int_equal(r[i].bad, 0);
+    }
+    uint64_t verified, hits;
+    yc_verifier_counters(x->v, &verified, &hits);
+    assert_int_equal(verified, N);
+    assert_int_equal(hits, 0);
+    /* the good ones are cached, the bad ones are not */
+    for (size_t i = 0; i < N; i++)
+        assert_int_equal(yc_verifier_cached(x->v, &x->txs[i]), i != 3 && i != 9);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -287,6 +321,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_known_keys_never_skip_a_check, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hinted_core_check, setup, teardown),
         cmocka_unit_test_setup_teardown(test_in_flight_checked_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_single_checks_of_one_turn, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
