@@ -313,6 +313,28 @@ static void test_single_checks_of_one_turn(void **st)
         assert_int_equal(yc_verifier_cached(x->v, &x->txs[i]), i != 3 && i != 9);
 }
 
+/* Shutdown: checks asked for in this turn and not yet handed to the pool are cancelled
+ * with the rest; every one is still answered (a work item a thread had started ends
+ * with its verdict), and a cancelled check caches nothing. */
+static void test_cancel_before_hand_over(void **st)
+{
+    struct fx *x = *st;
+    enum { N = 16 };
+    for (size_t i = 0; i < N; i++)
+        transfer(x->s[i % 3], x->pub[3], 1 + i, 13, &x->txs[i]);
+    struct result r[N];
+    memset(r, 0, sizeof r);
+    for (size_t i = 0; i < N; i++)
+        start(x->v, &x->txs[i], 1, &r[i]);
+    yc_verifier_cancel_all(x->v);
+    uv_run(&x->loop, UV_RUN_DEFAULT);
+    for (size_t i = 0; i < N; i++) {
+        assert_true(r[i].called);
+        assert_true(r[i].code == YC_OK || r[i].code == YC_EIO);
+        assert_int_equal(yc_verifier_cached(x->v, &x->txs[i]), r[i].code == YC_OK);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -322,6 +344,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_hinted_core_check, setup, teardown),
         cmocka_unit_test_setup_teardown(test_in_flight_checked_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_single_checks_of_one_turn, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cancel_before_hand_over, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
