@@ -128,6 +128,13 @@ static int put(memstate *m, const uint8_t *key, size_t klen, const uint8_t *val,
     }
     uint64_t h = hash_key(m, key, klen);
     size_t i = find_slot(m, key, klen, h);
+    struct entry *e = &m->slots[i];
+    if (e->key != NULL && e->vlen == vlen && vlen > 0) {
+        /* a new value of the same size (an account's nonce and balance, mostly): in place */
+        memcpy(e->val, val, vlen);
+        e->dead = false;
+        return YC_OK;
+    }
     uint8_t *mem = yc_malloc(klen + vlen + 1);
     if (mem == NULL)
         return YC_ENOMEM;
@@ -135,7 +142,6 @@ static int put(memstate *m, const uint8_t *key, size_t klen, const uint8_t *val,
         memcpy(mem, key, klen);
     if (vlen > 0)
         memcpy(mem + klen, val, vlen);
-    struct entry *e = &m->slots[i];
     if (e->key != NULL) {
         m->bytes -= e->klen + e->vlen;
         yc_free(e->key);
