@@ -225,6 +225,17 @@ static bool tx_event(struct yc_node_event *ev, char *json, size_t cap, char *id,
     return tx_event_json(json, cap, txid, st);
 }
 
+/* Whether any subscriber would receive an event: the JSON of a transaction's outcome is
+ * written only then (a block's transactions each have one). */
+static bool has_subscriber(const yc_node *n)
+{
+    for (const struct yc_node_sub *s = n->subs; s != NULL; s = s->next) {
+        if (!s->dead)
+            return true;
+    }
+    return false;
+}
+
 static void publish(yc_node *n, const struct yc_node_event *ev)
 {
     n->dispatching++;
@@ -242,7 +253,8 @@ void yc__node_tx_final(yc_node *n, const uint8_t id[YC_HASH_LEN], const uint8_t 
 {
     char json[1024], evid[48];
     struct yc_node_event ev;
-    if (tx_event(&ev, json, sizeof json, evid, sizeof evid, id, sender, st) && !n->stopping)
+    if (!n->stopping && has_subscriber(n) &&
+        tx_event(&ev, json, sizeof json, evid, sizeof evid, id, sender, st))
         publish(n, &ev);
 
     struct yc_node_watch *w = yc_idmap_get(&n->watches, id);

@@ -303,9 +303,14 @@ void yc__node_block_committed(yc_node *n, const struct yc_block *b, double commi
         yc__node_block_tx_status(n, b, i, &st);
         yc__node_tx_final(n, tx->id, tx->sender, &st);
     }
-    /* nonces: a sender's pending txs below its new next nonce can never commit */
+    /* nonces: a sender's pending txs below its new next nonce can never commit; a sender
+     * the mempool no longer holds has none (yc_mempool_set_base would find nothing), so
+     * its account is neither read nor decoded */
     for (uint32_t i = 0; i < b->ntx; i++) {
         const struct yc_tx *tx = &b->txs[i];
+        uint64_t base = 0;
+        if (!yc_mempool_base(n->mp, tx->sender, &base))
+            continue;
         if (have_seen) {
             if (yc_idmap_get(&seen, tx->sender) != NULL)
                 continue;
