@@ -14,31 +14,26 @@
 #include "store_int.h"
 #include "store_keys.h"
 
-/* Next free sequence number of `height`: one past the last stored record. */
+/* Next free sequence number of `height`: one past the last stored record. The scan goes
+ * forward over that height's records only: the records of the heights below are pruned,
+ * and LevelDB keeps each one's value and tombstone until a compaction drops them, so a
+ * backward step from the next height walked over every one of them (with their blocks)
+ * on each height's first append. */
 static int next_seq(store *s, uint64_t height, uint64_t *seq)
 {
-    uint8_t lo[SK_MAX], hi[SK_MAX];
+    uint8_t lo[SK_MAX];
     size_t lol = sk_journal_height(lo, height);
-    size_t hil = sk_journal_height(hi, height + 1);
     const struct yc_kv_ops *kv = s->kv->ops;
     yc_kv_iter *it = kv->iter_new(s->kv);
     if (it == NULL)
         return YC_ENOMEM;
-    if (height == UINT64_MAX)
-        kv->iter_seek_last(it);
-    else {
-        kv->iter_seek(it, hi, hil);
-        if (kv->iter_valid(it))
-            kv->iter_prev(it);
-        else
-            kv->iter_seek_last(it);
-    }
     *seq = 0;
-    if (kv->iter_valid(it)) {
+    for (kv->iter_seek(it, lo, lol); kv->iter_valid(it); kv->iter_next(it)) {
         size_t kl = 0;
         const uint8_t *k = kv->iter_key(it, &kl);
-        if (kl == lol + 8 && memcmp(k, lo, lol) == 0)
-            *seq = sk_get_u64(k + lol) + 1;
+        if (kl != lol + 8 || memcmp(k, lo, lol) != 0)
+            break;
+        *seq = sk_get_u64(k + lol) + 1;
     }
     int rc = store__iter_done(s, it);
     kv->iter_free(it);
@@ -61,6 +56,8 @@ int store_journal_append(store *s, uint64_t height, const uint8_t *rec, size_t l
     }
     if (s->jnext >= STORE_JOURNAL_MAX_RECORDS)
         return YC_ELIMIT;
+    if (height < s->jlow)
+        s->jlow = height; /* before the write: a failed one may still be on disk */
     uint8_t k[SK_MAX];
     size_t kl = sk_journal(k, height, s->jnext);
     const struct yc_kv_ops *kv = s->kv->ops;
@@ -159,8 +156,11 @@ int store_journal_prune(store *s, uint64_t below_height)
 {
     if (s == NULL || (s->flags & STORE_READ_ONLY))
         return YC_EINVAL;
+    /* from the lowest height that may hold a record (the ones below were deleted by the
+     * last prune): iterating from height 0 stepped over every pruned record LevelDB still
+     * holds, values and tombstones, on each prune */
     uint8_t lo[SK_MAX], hi[SK_MAX];
-    size_t lol = sk_journal_height(lo, 0);
+    size_t lol = sk_journal_height(lo, s->jlow);
     size_t hil = sk_journal_height(hi, below_height);
     const struct yc_kv_ops *kv = s->kv->ops;
     yc_kv_iter *it = kv->iter_new(s->kv);
@@ -201,6 +201,8 @@ int store_journal_prune(store *s, uint64_t below_height)
     } else {
         rc = store__iter_done(s, it);
     }
+    if (rc == YC_OK && below_height > s->jlow)
+        s->jlow = below_height;
     kv->batch_free(wb);
     kv->iter_free(it);
     if (s->jvalid && s->jheight < below_height)

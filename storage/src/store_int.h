@@ -29,6 +29,9 @@ struct store {
     bool jvalid;
     uint64_t jheight;
     uint64_t jnext;
+    /* no record of a height below jlow is live (writer thread only): 0 at open, raised by
+     * a prune, lowered by an append below it; a prune starts there (journal.c) */
+    uint64_t jlow;
 };
 
 /* Records the backend's message `msg` as the last error; returns rc. */

@@ -1,7 +1,8 @@
 /*
  * test_journal.c — the consensus journal: records come back per height in append order
  * (also past 255 records, where a little-endian sequence would misorder), survive a
- * reopen and continue their sequence, and pruning drops exactly the lower heights.
+ * reopen and continue their sequence, and pruning drops exactly the lower heights (also a
+ * record appended below the heights an earlier prune dropped).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -131,6 +132,15 @@ static void test_prune(void **state)
     for (uint64_t h = 15; h <= 20; h++)
         check_height(f->s, h, 2);
     assert_int_equal(store_journal_prune(f->s, 15), YC_OK); /* idempotent */
+    /* a prune starts at the lowest height that may hold a record: one appended below the
+     * heights already pruned is still found by the next prune */
+    rec_of(rec, &len, 3, 0);
+    assert_int_equal(store_journal_append(f->s, 3, rec, len), YC_OK);
+    check_height(f->s, 3, 1);
+    assert_int_equal(store_journal_prune(f->s, 16), YC_OK);
+    check_height(f->s, 3, 0);
+    check_height(f->s, 15, 0);
+    check_height(f->s, 16, 2);
     assert_int_equal(store_journal_prune(f->s, UINT64_MAX), YC_OK);
     check_height(f->s, 20, 0);
     /* appending after a prune restarts cleanly */
