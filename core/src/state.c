@@ -253,15 +253,13 @@ struct yc_state_src yc_overlay_src(yc_overlay *o)
     return s;
 }
 
-int yc_overlay_get(yc_overlay *o, const uint8_t *key, size_t klen, const uint8_t **val,
-                   size_t *vlen)
+/* yc_overlay_get with h = key_hash(key, klen): a child's miss asks its parent with the
+ * same hash (every overlay hashes under one key) instead of hashing again. */
+static int overlay_get(yc_overlay *o, const uint8_t *key, size_t klen, uint64_t h,
+                       const uint8_t **val, size_t *vlen)
 {
-    if (o == NULL || (key == NULL && klen > 0) || val == NULL || vlen == NULL) {
-        return YC_EINVAL;
-    }
     *val = NULL;
     *vlen = 0;
-    uint64_t h = key_hash(key, klen);
     struct ent *e = find_slot(o->tab, o->cap, key, klen, h);
     if (e->kind == ENT_EMPTY) {
         /* Not seen yet: read the parent or the base and cache the answer. */
@@ -269,7 +267,7 @@ int yc_overlay_get(yc_overlay *o, const uint8_t *key, size_t klen, const uint8_t
         size_t bn = 0;
         int rc = YC_ENOTFOUND;
         if (o->parent != NULL) {
-            rc = yc_overlay_get(o->parent, key, klen, &av, &bn); /* shared arena: borrowed */
+            rc = overlay_get(o->parent, key, klen, h, &av, &bn); /* shared arena: borrowed */
         } else if (o->base.get != NULL) {
             uint8_t *bv = NULL;
             rc = o->base.get(o->base.ctx, key, klen, &bv, &bn);
@@ -302,6 +300,15 @@ int yc_overlay_get(yc_overlay *o, const uint8_t *key, size_t klen, const uint8_t
     *val = e->val;
     *vlen = e->vlen;
     return YC_OK;
+}
+
+int yc_overlay_get(yc_overlay *o, const uint8_t *key, size_t klen, const uint8_t **val,
+                   size_t *vlen)
+{
+    if (o == NULL || (key == NULL && klen > 0) || val == NULL || vlen == NULL) {
+        return YC_EINVAL;
+    }
+    return overlay_get(o, key, klen, key_hash(key, klen), val, vlen);
 }
 
 /* Stores a write for key (copied into the arena); vc is already there (NULL: delete). */

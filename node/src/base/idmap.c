@@ -32,11 +32,13 @@ static struct slot *at(const struct yc_idmap *m, size_t i)
     return (struct slot *)(void *)(m->slots + i * m->stride);
 }
 
-static int init(struct yc_idmap *m, size_t klen)
+int yc_idmap_init(struct yc_idmap *m, size_t klen)
 {
     memset(m, 0, sizeof *m);
     if (klen == 0 || klen > YC_IDMAP_KEY_MAX)
         return YC_EINVAL;
+    if (sodium_init() < 0)
+        return YC_ENOMEM;
     size_t stride = (offsetof(struct slot, key) + klen + 7) & ~(size_t)7;
     m->slots = calloc(IDMAP_INITIAL, stride);
     if (m->slots == NULL)
@@ -44,31 +46,8 @@ static int init(struct yc_idmap *m, size_t klen)
     m->cap = IDMAP_INITIAL;
     m->klen = klen;
     m->stride = stride;
+    randombytes_buf(m->sipkey, sizeof m->sipkey);
     return YC_OK;
-}
-
-int yc_idmap_init(struct yc_idmap *m, size_t klen)
-{
-    if (sodium_init() < 0) {
-        memset(m, 0, sizeof *m);
-        return YC_ENOMEM;
-    }
-    int rc = init(m, klen);
-    if (rc == YC_OK)
-        randombytes_buf(m->sipkey, sizeof m->sipkey);
-    return rc;
-}
-
-int yc_idmap_init_like(struct yc_idmap *m, const struct yc_idmap *like)
-{
-    if (like->slots == NULL) {
-        memset(m, 0, sizeof *m);
-        return YC_EINVAL;
-    }
-    int rc = init(m, like->klen);
-    if (rc == YC_OK)
-        memcpy(m->sipkey, like->sipkey, sizeof m->sipkey);
-    return rc;
 }
 
 void yc_idmap_cleanup(struct yc_idmap *m)

@@ -12,8 +12,7 @@
  * Loop thread only.
  *
  * Hash once: yc_idmap_hash() gives a key's hash, which the *_h calls take instead of
- * hashing again; a map made with yc_idmap_init_like() hashes as the map it was made
- * like, so one hash serves both.
+ * hashing again (a caller keeps it beside the key for a later look-up or removal).
  */
 #ifndef YC_IDMAP_H
 #define YC_IDMAP_H
@@ -37,9 +36,6 @@ struct yc_idmap {
 
 /* Initializes an empty map for keys of `klen` bytes. Returns YC_OK, YC_EINVAL, YC_ENOMEM. */
 YC_WUR int yc_idmap_init(struct yc_idmap *m, size_t klen);
-/* Initializes an empty map for the keys of `like` (initialized), hashing as `like` does:
- * yc_idmap_hash(like, key) == yc_idmap_hash(m, key). Returns YC_OK, YC_EINVAL, YC_ENOMEM. */
-YC_WUR int yc_idmap_init_like(struct yc_idmap *m, const struct yc_idmap *like);
 /* Frees the map's own memory (never the values). Safe on a zeroed map. */
 void yc_idmap_cleanup(struct yc_idmap *m);
 
@@ -54,7 +50,7 @@ YC_WUR int yc_idmap_put(struct yc_idmap *m, const uint8_t *key, void *val);
 /* Removes key; returns the value it held or NULL. */
 void *yc_idmap_del(struct yc_idmap *m, const uint8_t *key);
 
-/* The same, with h = yc_idmap_hash(m, key) (or of a map m was made like). */
+/* The same, with h = yc_idmap_hash(m, key). */
 void *yc_idmap_get_h(const struct yc_idmap *m, const uint8_t *key, uint64_t h);
 YC_WUR int yc_idmap_put_h(struct yc_idmap *m, const uint8_t *key, uint64_t h, void *val);
 void *yc_idmap_del_h(struct yc_idmap *m, const uint8_t *key, uint64_t h);

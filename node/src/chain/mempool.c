@@ -39,6 +39,9 @@ struct mp_sender;
 
 struct mp_entry {
     struct yc_tx tx;
+    uint64_t id_hash;                     /* of tx.id in by_id */
+    uint8_t bkey[crypto_shorthash_BYTES]; /* bytes_key(tx.bytes) */
+    uint64_t bkey_hash;                   /* of bkey in by_bytes */
     uint64_t arrival_ms;
     struct mp_sender *sender;
     struct mp_entry *prev, *next; /* arrival order */
@@ -46,6 +49,7 @@ struct mp_entry {
 
 struct mp_sender {
     uint8_t pub[YC_PUBKEY_LEN];
+    uint64_t hash; /* of pub in senders */
     uint64_t base;
     struct mp_entry **v; /* sorted by nonce */
     size_t n, cap;
@@ -57,6 +61,7 @@ struct mp_sender {
 
 struct rejection {
     uint8_t id[YC_HASH_LEN];
+    uint64_t hash; /* of id in the ring's by_id */
     int code;
     bool used;
     char *why; /* malloc'ed words or NULL */
@@ -119,7 +124,8 @@ static char *why_copy(const char *why)
 
 static void ring_note(struct ring *rg, const uint8_t id[YC_HASH_LEN], int code, const char *why)
 {
-    struct rejection *r = yc_idmap_get(&rg->by_id, id);
+    uint64_t h = yc_idmap_hash(&rg->by_id, id);
+    struct rejection *r = yc_idmap_get_h(&rg->by_id, id, h);
     if (r != NULL) {
         r->code = code;
         free(r->why);
@@ -128,13 +134,14 @@ static void ring_note(struct ring *rg, const uint8_t id[YC_HASH_LEN], int code, 
     }
     r = &rg->v[rg->next];
     if (r->used)
-        (void)yc_idmap_del(&rg->by_id, r->id);
+        (void)yc_idmap_del_h(&rg->by_id, r->id, r->hash);
     free(r->why);
     r->why = NULL;
     memcpy(r->id, id, YC_HASH_LEN);
+    r->hash = h;
     r->code = code;
     r->used = true;
-    if (yc_idmap_put(&rg->by_id, id, r) != YC_OK) {
+    if (yc_idmap_put_h(&rg->by_id, id, h, r) != YC_OK) {
         r->used = false; /* out of memory: forgetting an outcome is harmless */
         return;
     }
@@ -246,11 +253,8 @@ static void unlink_entry(yc_mempool *mp, struct mp_entry *e)
         e->next->prev = e->prev;
     else
         mp->tail = e->prev;
-    (void)yc_idmap_del(&mp->by_id, e->tx.id);
-    uint8_t bk[crypto_shorthash_BYTES];
-    bytes_key(mp, e->tx.bytes, e->tx.len, bk);
-    if (yc_idmap_get(&mp->by_bytes, bk) == e)
-        (void)yc_idmap_del(&mp->by_bytes, bk);
+    (void)yc_idmap_del_h(&mp->by_id, e->tx.id, e->id_hash);
+    (void)yc_idmap_del_if_h(&mp->by_bytes, e->bkey, e->bkey_hash, e);
     mp->count--;
     mp->bytes -= e->tx.len;
 }
@@ -259,7 +263,7 @@ static void drop_sender_if_empty(yc_mempool *mp, struct mp_sender *s)
 {
     if (s->n > 0)
         return;
-    (void)yc_idmap_del(&mp->senders, s->pub);
+    (void)yc_idmap_del_h(&mp->senders, s->pub, s->hash);
     free(s->v);
     free(s);
 }
@@ -317,9 +321,11 @@ static void note_pressure(yc_mempool *mp, bool sender, const uint8_t pub[YC_PUBK
 
 int yc_mempool_add(yc_mempool *mp, struct yc_tx *tx, uint64_t base, uint64_t now_ms)
 {
-    if (yc_idmap_get(&mp->by_id, tx->id) != NULL)
+    uint64_t idh = yc_idmap_hash(&mp->by_id, tx->id);
+    if (yc_idmap_get_h(&mp->by_id, tx->id, idh) != NULL)
         return YC_EDUPTX;
-    struct mp_sender *s = yc_idmap_get(&mp->senders, tx->sender);
+    uint64_t sh = yc_idmap_hash(&mp->senders, tx->sender);
+    struct mp_sender *s = yc_idmap_get_h(&mp->senders, tx->sender, sh);
     uint64_t b = s != NULL && s->base > base ? s->base : base;
     if (tx->nonce < b || tx->nonce - b > mp->lim.max_nonce_gap)
         return YC_EBADNONCE;
@@ -343,12 +349,13 @@ int yc_mempool_add(yc_mempool *mp, struct yc_tx *tx, uint64_t base, uint64_t now
     bool new_sender = false;
     if (s == NULL) {
         s = calloc(1, sizeof *s);
-        if (s == NULL || yc_idmap_put(&mp->senders, tx->sender, s) != YC_OK) {
+        if (s == NULL || yc_idmap_put_h(&mp->senders, tx->sender, sh, s) != YC_OK) {
             free(s);
             free(e);
             return YC_ENOMEM;
         }
         memcpy(s->pub, tx->sender, YC_PUBKEY_LEN);
+        s->hash = sh;
         s->base = base;
         new_sender = true;
     }
@@ -360,12 +367,13 @@ int yc_mempool_add(yc_mempool *mp, struct yc_tx *tx, uint64_t base, uint64_t now
         s->v = v;
         s->cap = cap;
     }
-    uint8_t bk[crypto_shorthash_BYTES];
-    bytes_key(mp, tx->bytes, tx->len, bk);
-    if (yc_idmap_put(&mp->by_bytes, bk, e) != YC_OK)
+    bytes_key(mp, tx->bytes, tx->len, e->bkey);
+    e->bkey_hash = yc_idmap_hash(&mp->by_bytes, e->bkey);
+    e->id_hash = idh;
+    if (yc_idmap_put_h(&mp->by_bytes, e->bkey, e->bkey_hash, e) != YC_OK)
         goto nomem;
-    if (yc_idmap_put(&mp->by_id, tx->id, e) != YC_OK) {
-        (void)yc_idmap_del(&mp->by_bytes, bk);
+    if (yc_idmap_put_h(&mp->by_id, tx->id, idh, e) != YC_OK) {
+        (void)yc_idmap_del_h(&mp->by_bytes, e->bkey, e->bkey_hash);
         goto nomem;
     }
 

@@ -2,10 +2,15 @@
  * verify.c — the verify pool and the verified-signature cache (see verify.h).
  *
  * The cache is a ring of keys plus an id map, so it is bounded and evicts the oldest
- * entry first. A call's group carries a private list of the txs that still need a
- * check, cut into chunks of CHUNK_TXS: a worker thread only reads those immutable txs
- * and writes its chunk's result fields; the loop thread alone touches the group, the
- * cache and the counters.
+ * entry first. One map (`known`) answers both questions asked of a tx's cache key: is
+ * it verified (the value is &v->cached) or being checked (the value is the group that
+ * checks it); each key is hashed once per check, and the hash kept beside the key in
+ * the group, the ring and the key cache serves every later look-up of it.
+ *
+ * A call's group carries a private list of the txs that still need a check, cut into
+ * chunks of CHUNK_TXS: a worker thread only reads those immutable txs and writes its
+ * chunk's result fields; the loop thread alone touches the group, the cache and the
+ * counters.
  *
  * Work items: the chunks made in one turn of the loop are handed to the pool together
  * on the next turn (queue_item), packed into work items (struct vitem) of up to
@@ -17,11 +22,11 @@
  * pool's threads.
  *
  * Once per node: a tx whose check is already queued or running (its cache key is in
- * `inflight`: a gossiped tx still queued when a proposal holding it arrives, a proposal
- * re-checked) is not checked a second time. The later group *defers* it and waits: when
- * the first check ends, the tx is in the cache (verified) or, if that check did not
- * reach it (an earlier tx of its chunk failed, or it was cancelled), the waiting group
- * checks it itself. A group ends once its own chunks and its deferred txs have; groups
+ * flight in `known`: a gossiped tx still queued when a proposal holding it arrives, a
+ * proposal re-checked) is not checked a second time. The later group *defers* it and
+ * waits: when the first check ends, the tx is in the cache (verified) or, if that check
+ * did not reach it (an earlier tx of its chunk failed, or it was cancelled), the
+ * waiting group checks it itself. A group ends once its own chunks and its deferred txs have; groups
  * waiting only on deferred txs are re-examined each time a chunk ends.
  */
 #include <stddef.h>
@@ -40,6 +45,7 @@
 
 struct keyslot {
     uint8_t pub[YC_PUBKEY_LEN];
+    uint64_t hash; /* in keymap */
     bool used, parsed;
     struct yc_parsed_key k;
 };
@@ -65,6 +71,7 @@ struct vdefer { /* a tx of the group whose check another group has in flight */
     const struct yc_tx *tx;
     size_t index; /* in the caller's batch */
     uint8_t key[YC_HASH_LEN];
+    uint64_t hash; /* in known */
     bool done;
 };
 
@@ -72,7 +79,9 @@ struct vgroup {
     yc_verifier *v;
     const struct yc_tx **txs;     /* need checking */
     size_t *index;                /* their index in the caller's batch */
-    uint8_t (*keys)[YC_HASH_LEN]; /* their cache keys, each in v->inflight until checked */
+    uint8_t (*keys)[YC_HASH_LEN]; /* their cache keys, in flight in v->known until checked */
+    uint64_t *hashes;             /* of keys, in v->known */
+    uint64_t *shashes;            /* of each sender's key, in v->keymap */
     struct vdefer *defer;
     size_t ndefer;
     size_t dfirst;               /* defer[0..dfirst) are done */
@@ -94,9 +103,11 @@ struct yc_verifier {
     char chain_id[YC_CHAIN_ID_MAX + 1];
     size_t max_pending, pending;
     uint8_t (*ring)[YC_HASH_LEN];
+    uint64_t *ring_hash;
     bool *ring_used;
     size_t ring_cap, ring_next;
-    struct yc_idmap cache; /* key → ring slot (non-NULL marker) */
+    struct yc_idmap known; /* cache key → &cached (in the ring) or the group checking it */
+    char cached;           /* its address marks a verified key */
     uint64_t verified, hits;
     struct vitem *items;               /* handed to the pool, for cancel_all */
     struct vchunk *queue, *queue_tail; /* made this turn, handed over by queue_item */
@@ -105,7 +116,6 @@ struct yc_verifier {
     struct vgroup *answered; /* all cached: answered on the next turn (answer_item) */
     struct yc_pump *pump;
     struct yc_pump_item answer_item;
-    struct yc_idmap inflight; /* cache key → its group, while queued or running */
     bool cancelling;
     struct keyslot *keys; /* ring of KEYCACHE_SIZE */
     size_t keys_next;
@@ -151,12 +161,12 @@ int yc_verifier_create(yc_verifier **out, uv_loop_t *loop, struct yc_pump *pump,
     snprintf(v->chain_id, sizeof v->chain_id, "%s", chain_id);
     v->max_pending = max_pending;
     v->ring = calloc(cache_size, sizeof *v->ring);
+    v->ring_hash = calloc(cache_size, sizeof *v->ring_hash);
     v->ring_used = calloc(cache_size, sizeof *v->ring_used);
     v->ring_cap = cache_size;
     v->keys = calloc(KEYCACHE_SIZE, sizeof *v->keys);
-    if (v->ring == NULL || v->ring_used == NULL || v->keys == NULL ||
-        yc_idmap_init(&v->cache, YC_HASH_LEN) != YC_OK ||
-        yc_idmap_init(&v->inflight, YC_HASH_LEN) != YC_OK ||
+    if (v->ring == NULL || v->ring_hash == NULL || v->ring_used == NULL || v->keys == NULL ||
+        yc_idmap_init(&v->known, YC_HASH_LEN) != YC_OK ||
         yc_idmap_init(&v->keymap, YC_PUBKEY_LEN) != YC_OK) {
         yc_verifier_destroy(v);
         return YC_ENOMEM;
@@ -169,11 +179,11 @@ void yc_verifier_destroy(yc_verifier *v)
 {
     if (v == NULL)
         return;
-    yc_idmap_cleanup(&v->cache);
-    yc_idmap_cleanup(&v->inflight);
+    yc_idmap_cleanup(&v->known);
     yc_idmap_cleanup(&v->keymap);
     free(v->keys);
     free(v->ring);
+    free(v->ring_hash);
     free(v->ring_used);
     free(v);
 }
@@ -195,18 +205,20 @@ static bool cache_has(const yc_verifier *v, const struct yc_tx *tx)
 {
     uint8_t key[YC_HASH_LEN];
     cache_key(tx, key);
-    return yc_idmap_get(&v->cache, key) != NULL;
+    return yc_idmap_get(&v->known, key) == &v->cached;
 }
 
-static void cache_add(yc_verifier *v, const uint8_t key[YC_HASH_LEN])
+/* Marks key (h its hash) verified, in place of its group in flight. */
+static void cache_add(yc_verifier *v, const uint8_t key[YC_HASH_LEN], uint64_t h)
 {
-    if (yc_idmap_get(&v->cache, key) != NULL)
+    if (yc_idmap_get_h(&v->known, key, h) == &v->cached)
         return;
     size_t slot = v->ring_next;
     if (v->ring_used[slot])
-        (void)yc_idmap_del(&v->cache, v->ring[slot]);
+        (void)yc_idmap_del_if_h(&v->known, v->ring[slot], v->ring_hash[slot], &v->cached);
     memcpy(v->ring[slot], key, YC_HASH_LEN);
-    if (yc_idmap_put(&v->cache, key, &v->ring_used[slot]) != YC_OK) {
+    v->ring_hash[slot] = h;
+    if (yc_idmap_put_h(&v->known, key, h, &v->cached) != YC_OK) {
         v->ring_used[slot] = false; /* out of memory: the tx is just verified again later */
         return;
     }
@@ -224,18 +236,20 @@ bool yc_verifier_cached(yc_verifier *v, const struct yc_tx *tx)
 
 /* ---- keys known valid ---- */
 
-/* Remembers pub as a valid key, parsed as *k when k is not NULL. */
-static void key_add(yc_verifier *v, const uint8_t pub[YC_PUBKEY_LEN], const struct yc_parsed_key *k)
+/* Remembers pub (h its hash in keymap) as a valid key, parsed as *k when k is not NULL. */
+static void key_add(yc_verifier *v, const uint8_t pub[YC_PUBKEY_LEN], uint64_t h,
+                    const struct yc_parsed_key *k)
 {
-    struct keyslot *s = yc_idmap_get(&v->keymap, pub);
+    struct keyslot *s = yc_idmap_get_h(&v->keymap, pub, h);
     if (s == NULL) {
         s = &v->keys[v->keys_next];
         if (s->used)
-            (void)yc_idmap_del(&v->keymap, s->pub);
+            (void)yc_idmap_del_h(&v->keymap, s->pub, s->hash);
         memcpy(s->pub, pub, YC_PUBKEY_LEN);
+        s->hash = h;
         s->used = true;
         s->parsed = false;
-        if (yc_idmap_put(&v->keymap, pub, s) != YC_OK) {
+        if (yc_idmap_put_h(&v->keymap, pub, h, s) != YC_OK) {
             s->used = false; /* out of memory: the key is just parsed again later */
             return;
         }
@@ -247,11 +261,13 @@ static void key_add(yc_verifier *v, const uint8_t pub[YC_PUBKEY_LEN], const stru
     }
 }
 
-/* What the cache knows of tx's keys. */
-static void key_hint(const yc_verifier *v, const struct yc_tx *tx, struct yc_tx_keyhint *h)
+/* What the cache knows of tx's keys; *shash: the sender's hash in keymap. */
+static void key_hint(const yc_verifier *v, const struct yc_tx *tx, struct yc_tx_keyhint *h,
+                     uint64_t *shash)
 {
     memset(h, 0, sizeof *h);
-    const struct keyslot *s = yc_idmap_get(&v->keymap, tx->sender);
+    *shash = yc_idmap_hash(&v->keymap, tx->sender);
+    const struct keyslot *s = yc_idmap_get_h(&v->keymap, tx->sender, *shash);
     if (s != NULL && s->parsed) {
         h->sender = s->k;
         h->sender_parsed = true;
@@ -264,14 +280,15 @@ static void key_hint(const yc_verifier *v, const struct yc_tx *tx, struct yc_tx_
 }
 
 /* After tx verified: its sender signed (parsed by the check) and its body keys are valid. */
-static void key_learn(yc_verifier *v, const struct yc_tx *tx, const struct yc_tx_keyhint *h)
+static void key_learn(yc_verifier *v, const struct yc_tx *tx, const struct yc_tx_keyhint *h,
+                      uint64_t shash)
 {
     if (h->sender_parsed)
-        key_add(v, tx->sender, &h->sender);
+        key_add(v, tx->sender, shash, &h->sender);
     for (uint32_t i = 0; i < tx->body_keys.n; i++) {
         const uint8_t *k = yc_tx_body_key(tx, i);
         if (k != NULL)
-            key_add(v, k, NULL);
+            key_add(v, k, yc_idmap_hash(&v->keymap, k), NULL);
     }
 }
 
@@ -294,6 +311,8 @@ static void group_free(struct vgroup *g)
     free(g->txs);
     free(g->index);
     free(g->keys);
+    free(g->hashes);
+    free(g->shashes);
     free(g->defer);
     free(g->nested_index);
     free(g->hints);
@@ -347,10 +366,11 @@ static bool group_resolve(yc_verifier *v, struct vgroup *g)
         struct vdefer *d = &g->defer[i];
         if (d->done)
             continue;
-        if (yc_idmap_get(&v->cache, d->key) != NULL) {
+        const void *s = yc_idmap_get_h(&v->known, d->key, d->hash);
+        if (s == &v->cached) {
             d->done = true;
             v->hits++;
-        } else if (yc_idmap_get(&v->inflight, d->key) != NULL) {
+        } else if (s != NULL) {
             waits = true;
         } else if (v->cancelling) {
             d->done = true;
@@ -423,17 +443,18 @@ static void chunk_done(struct vchunk *c, int status)
         c->code = YC_ENOMEM;
         c->bad = g->index[c->first];
     } else {
-        /* cache every tx of the chunk checked before its failure (all on success) */
-        for (size_t i = c->first; i < c->first + c->n; i++) {
-            if (c->code != YC_OK && g->index[i] >= c->bad)
-                break;
-            cache_add(v, g->keys[i]);
-            key_learn(v, g->txs[i], &g->hints[i]);
-        }
         v->verified += c->n;
     }
-    for (size_t i = c->first; i < c->first + c->n; i++)
-        (void)yc_idmap_del(&v->inflight, g->keys[i]);
+    /* every tx of the chunk checked before its failure (all on success) is cached, the
+     * rest leave flight */
+    for (size_t i = c->first; i < c->first + c->n; i++) {
+        if (status != UV_ECANCELED && (c->code == YC_OK || g->index[i] < c->bad)) {
+            cache_add(v, g->keys[i], g->hashes[i]);
+            key_learn(v, g->txs[i], &g->hints[i], g->shashes[i]);
+        } else {
+            (void)yc_idmap_del_if_h(&v->known, g->keys[i], g->hashes[i], g);
+        }
+    }
     group_fail(g, c->code, c->bad);
     if (--g->left == 0) {
         g->wnext = v->waiting;
@@ -516,7 +537,7 @@ static void queue_item_cb(struct yc_pump_item *it)
 static void unflight(yc_verifier *v, struct vgroup *g, size_t upto)
 {
     for (size_t i = 0; i < upto; i++)
-        (void)yc_idmap_del(&v->inflight, g->keys[i]);
+        (void)yc_idmap_del_if_h(&v->known, g->keys[i], g->hashes[i], g);
 }
 
 static int check(yc_verifier *v, const struct yc_tx *const *txs, size_t n, yc_verify_cb cb,
@@ -531,8 +552,11 @@ static int check(yc_verifier *v, const struct yc_tx *const *txs, size_t n, yc_ve
         g->txs = calloc(n, sizeof *g->txs);
         g->index = calloc(n, sizeof *g->index);
         g->keys = calloc(n, sizeof *g->keys);
+        g->hashes = calloc(n, sizeof *g->hashes);
+        g->shashes = calloc(n, sizeof *g->shashes);
         g->hints = calloc(n, sizeof *g->hints);
-        if (g->txs == NULL || g->index == NULL || g->keys == NULL || g->hints == NULL) {
+        if (g->txs == NULL || g->index == NULL || g->keys == NULL || g->hashes == NULL ||
+            g->shashes == NULL || g->hints == NULL) {
             group_free(g);
             return YC_ENOMEM;
         }
@@ -540,11 +564,13 @@ static int check(yc_verifier *v, const struct yc_tx *const *txs, size_t n, yc_ve
     for (size_t i = 0; i < n; i++) {
         uint8_t *key = g->keys[g->n];
         cache_key(txs[i], key);
-        if (yc_idmap_get(&v->cache, key) != NULL) {
+        uint64_t h = yc_idmap_hash(&v->known, key);
+        const void *known = yc_idmap_get_h(&v->known, key, h);
+        if (known == &v->cached) {
             v->hits++;
             continue;
         }
-        if (yc_idmap_get(&v->inflight, key) != NULL) { /* checked elsewhere: wait for it */
+        if (known != NULL) { /* checked elsewhere: wait for it */
             if (g->defer == NULL && (g->defer = calloc(n, sizeof *g->defer)) == NULL) {
                 unflight(v, g, g->n);
                 group_free(g);
@@ -554,16 +580,18 @@ static int check(yc_verifier *v, const struct yc_tx *const *txs, size_t n, yc_ve
             d->tx = txs[i];
             d->index = i;
             memcpy(d->key, key, YC_HASH_LEN);
+            d->hash = h;
             continue;
         }
-        if (yc_idmap_put(&v->inflight, key, g) != YC_OK) {
+        if (yc_idmap_put_h(&v->known, key, h, g) != YC_OK) {
             unflight(v, g, g->n);
             group_free(g);
             return YC_ENOMEM;
         }
         g->txs[g->n] = txs[i];
         g->index[g->n] = i;
-        key_hint(v, txs[i], &g->hints[g->n]);
+        g->hashes[g->n] = h;
+        key_hint(v, txs[i], &g->hints[g->n], &g->shashes[g->n]);
         g->n++;
     }
     g->v = v;
