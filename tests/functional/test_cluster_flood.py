@@ -6,7 +6,7 @@
    (`ycbench --emit`: self-registration, then funding), and each sends transfers at
    nonces 2, 3, … — its nonce 1 is never sent, so none can ever be ordered — to every
    validator, resubmitted as fast as the nodes take them for FLOOD_S seconds. Must
-   hold: meanwhile the exchange's transfers commit within a few seconds each (times
+   hold: meanwhile the exchange's transfers commit, each within EXCHANGE_BOUND_S (times
    printed); the per-sender bounds of node.conf hold (pending count per sender and
    nonce gap: what the first node admitted of the whole flood offered to it first, and
    `unconfirmed_txs` on every node), and the total too; refusals are counted by code
@@ -37,7 +37,10 @@ ACCOUNTS = 50
 ROUNDS = 200         # nonces 1..200 signed; 2..200 sent: 199 future-nonce txs per key
 FLOOD_S = 20.0
 EXPIRE_S = 15        # the mempool's time limit set for this test (if node.conf has one)
-EXCHANGE_BOUND_S = 5.0
+# Starved, the exchange's transfer would wait until the flood stops (it goes on while we
+# wait); committed in under a second on a quiet machine, 5.2 s was seen at load 17: the
+# bound is what says "not starved", not a speed.
+EXCHANGE_BOUND_S = 15.0
 ADMITTED = ("pending", "ok")  # broadcast_txs: code `pending` when admitted (`ok` before)
 
 
