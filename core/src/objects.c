@@ -226,6 +226,30 @@ int yc_account_decode(struct yc_account *a, const uint8_t *p, size_t len)
     return YC_OK;
 }
 
+int yc_account_nonce(const uint8_t *p, size_t len, uint64_t *nonce)
+{
+    struct yc_dec d;
+    uint32_t left;
+
+    if (p == NULL) {
+        return YC_ECORRUPT;
+    }
+    yc_dec_init(&d, p, len);
+    TRY(yc_dec_map(&d, &left));
+    while (left-- > 0) {
+        const char *k;
+        size_t klen;
+        TRY(yc_dec_str(&d, &k, &klen));
+        if (klen == 5 && memcmp(k, "nonce", 5) == 0) {
+            return yc_dec_uint(&d, nonce) == YC_OK ? YC_OK : YC_ECORRUPT;
+        }
+        const uint8_t *skipped;
+        size_t skipped_len;
+        TRY(yc_dec_skip(&d, &skipped, &skipped_len));
+    }
+    return YC_ECORRUPT;
+}
+
 /* ---- consent ---- */
 
 int yc_consent_encode(const struct yc_consent *c, struct yc_buf *out)

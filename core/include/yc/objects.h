@@ -138,6 +138,10 @@ size_t yc_key_idx_usage_authority(uint8_t *key, const uint8_t id[YC_HASH_LEN]);
 
 YC_WUR int yc_account_encode(const struct yc_account *a, struct yc_buf *out);
 YC_WUR int yc_account_decode(struct yc_account *a, const uint8_t *p, size_t len);
+/* The nonce of an encoded account alone, its other fields skipped unchecked (for a reader
+ * that needs nothing else: admission's "may this tx be in a block already"); YC_ECORRUPT
+ * if p is not a map with an unsigned `nonce`. */
+YC_WUR int yc_account_nonce(const uint8_t *p, size_t len, uint64_t *nonce);
 YC_WUR int yc_consent_encode(const struct yc_consent *c, struct yc_buf *out);
 YC_WUR int yc_consent_decode(struct yc_consent *c, const uint8_t *p, size_t len);
 YC_WUR int yc_usage_encode(const struct yc_usage *u, struct yc_buf *out);

@@ -3,16 +3,19 @@
  *
  * Steps: decode (once) and chain check at once on the loop — a malformed tx is
  * refused before anything is queued; duplicates (mempool, store — committed or failed —,
- * in flight) answer duplicate_tx; the signature check runs on the verify pool (cached);
- * then admission against state and the mempool's own rules. Every callback is made on a
- * later turn of the loop (the node's pump, pump.h), never from inside yc_node_submit.
+ * in flight) answer duplicate_tx, the store's tx index asked only for a nonce below the
+ * sender's committed next (maybe_committed); the signature check runs on the verify pool
+ * (cached); then admission against state and the mempool's own rules. Every callback is
+ * made on a later turn of the loop (the node's pump, pump.h), never from inside
+ * yc_node_submit.
  *
  * Admission against state (DESIGN.md §3): a tx submitted to this node (not one that
  * arrived by gossip: the node it was submitted to did this) that is its sender's next in
  * line (its nonce = the committed next nonce + the sender's pending txs that run
- * contiguously from it) is executed in full with yc_exec_tx on an overlay holding the committed state
- * plus the sender's own earlier pending txs, applied in nonce order; a verdict refuses
- * it, with its words, before it enters the mempool, so it is never gossiped. A tx after
+ * contiguously from it) is executed in full with yc_exec_tx on an overlay holding the
+ * committed state plus the sender's own earlier pending txs, applied in nonce order
+ * (before the pre-check, which a tx that passes does not need); a verdict refuses it,
+ * with its words, before it enters the mempool, so it is never gossiped. A tx after
  * a nonce gap gets the pre-check only. Verdicts that another sender's pending tx may
  * still lift (an object or account that does not exist yet, a balance not funded yet:
  * `soft` below) refuse only when no other sender has anything pending or in admission;
@@ -307,24 +310,40 @@ static bool is_soft(int code)
     }
 }
 
-/* The sender's next nonce in committed state (0 if unregistered). */
-static int committed_nonce(yc_node *n, const uint8_t sender[YC_PUBKEY_LEN], uint64_t *nonce)
+/* The sender's next nonce in committed state; YC_ENOTFOUND if it is not registered. */
+static int read_nonce(yc_node *n, const uint8_t sender[YC_PUBKEY_LEN], uint64_t *nonce)
 {
     uint8_t key[YC_KEY_MAX];
     size_t klen = yc_key_account(key, sender);
     const uint8_t *val;
     size_t vlen;
-    *nonce = 0;
     int rc = yc_overlay_get(n->precheck, key, klen, &val, &vlen);
+    return rc == YC_OK ? yc_account_nonce(val, vlen, nonce) : rc;
+}
+
+/* The sender's next nonce in committed state (0 if unregistered). */
+static int committed_nonce(yc_node *n, const uint8_t sender[YC_PUBKEY_LEN], uint64_t *nonce)
+{
+    *nonce = 0;
+    int rc = read_nonce(n, sender, nonce);
+    return rc == YC_ENOTFOUND ? YC_OK : rc;
+}
+
+/* Whether tx may be in a block already, so that the tx index must be asked: only if its
+ * nonce is below its sender's committed next nonce. A tx in a block, committed or failed,
+ * consumed its nonce (a tx whose envelope fails is left out; a self-registration that
+ * fails creates nothing), nonces only grow and accounts are never removed: a sender that
+ * is not registered has nothing in a block. n->precheck is emptied in the turn that
+ * commits a block (yc__node_block_committed, right after the store wrote the block's
+ * tx index and state in one batch), so what it reads is never older than the index. A
+ * read failure asks the index. */
+static bool maybe_committed(yc_node *n, const struct yc_tx *tx)
+{
+    uint64_t next;
+    int rc = read_nonce(n, tx->sender, &next);
     if (rc == YC_ENOTFOUND)
-        return YC_OK;
-    if (rc != YC_OK)
-        return rc;
-    struct yc_account acct;
-    rc = yc_account_decode(&acct, val, vlen);
-    if (rc == YC_OK)
-        *nonce = acct.nonce;
-    return rc;
+        return false;
+    return rc != YC_OK || tx->nonce < next;
 }
 
 void yc_node_pending_nonce(yc_node *n, const uint8_t sender[YC_PUBKEY_LEN], uint64_t *committed,
@@ -380,6 +399,25 @@ static int mempool_words(yc_node *n, struct submit_req *r, int rc, uint64_t base
     return rc;
 }
 
+/* Executes tx in full on an overlay over parent: YC_OK with its writes in *applied (a
+ * new overlay), else the verdict or failure with *applied NULL. */
+static int execute(yc_overlay *parent, const struct yc_exec_ctx *ctx, const struct yc_tx *tx,
+                   yc_overlay **applied)
+{
+    struct yc_state_src src = yc_overlay_src(parent);
+    int rc = yc_overlay_create(applied, &src);
+    if (rc != YC_OK) {
+        *applied = NULL;
+        return rc;
+    }
+    rc = yc_exec_tx(*applied, ctx, tx, 0);
+    if (rc != YC_OK) {
+        yc_overlay_destroy(*applied);
+        *applied = NULL;
+    }
+    return rc;
+}
+
 /* Admission against state and mempool insertion, after the signature verified. */
 static int admit(yc_node *n, struct submit_req *r)
 {
@@ -413,9 +451,27 @@ static int admit(yc_node *n, struct submit_req *r)
         cache_drop(a, sender);
     bool chain = sc != NULL && !sc->broken; /* sc->o holds every pending tx in line */
 
+    /* A tx submitted here that may be its sender's next in line gets the full rules
+     * first: passing them passes the pre-check (the same envelope with the nonce equal to
+     * the next, the same type checks, on the same state), which is then skipped. A
+     * failure is kept for the `full` step below, after the pre-check, which decides as
+     * if the rules had not run yet: the same codes and words either way. */
+    yc_overlay *applied = NULL; /* the tx's writes over the sender's pending state */
+    bool tried = !r->gossiped && (!has || (chain && nonce == si.base + si.nready));
+    int tried_rc = YC_OK;
+    char tried_why[WHY_MAX];
+    if (tried) {
+        tried_rc = execute(has ? sc->o : n->precheck, &ctx, &r->tx, &applied);
+        if (tried_rc != YC_OK) {
+            memcpy(tried_why, r->why, sizeof tried_why);
+            r->why[0] = '\0';
+        }
+    }
+
     /* pre-check (nonce, sender, roles) on the fullest state we have */
     uint64_t gap = 0, base;
-    int rc = yc_exec_precheck(chain ? sc->o : n->precheck, &ctx, &r->tx, &gap);
+    int rc =
+        applied != NULL ? YC_OK : yc_exec_precheck(chain ? sc->o : n->precheck, &ctx, &r->tx, &gap);
     if (rc == YC_EUNKNOWNACCT && has && !chain && nonce >= si.base) {
         rc = YC_OK; /* its registration may be pending before it */
         gap = nonce - si.base;
@@ -446,19 +502,18 @@ static int admit(yc_node *n, struct submit_req *r)
 
     /* the full rules, for the sender's next in line, submitted here (a gossiped tx passed
      * them at the node it was submitted to; if it fails after all, its block records it:
-     * its sender signed it) */
-    yc_overlay *applied = NULL; /* the tx's writes over the sender's pending state */
+     * its sender signed it); run above already if `tried` (then `full` holds if they
+     * passed, as the nonce they accepted is the line) */
     bool full = nonce == line && (!has || chain) && !r->gossiped;
     if (full) {
-        yc_overlay *parent = has ? sc->o : n->precheck;
-        struct yc_state_src src = yc_overlay_src(parent);
-        rc = yc_overlay_create(&applied, &src);
-        if (rc != YC_OK)
-            return rc;
-        rc = yc_exec_tx(applied, &ctx, &r->tx, 0);
+        if (tried) {
+            rc = tried_rc;
+            if (rc != YC_OK)
+                memcpy(r->why, tried_why, sizeof r->why);
+        } else {
+            rc = execute(has ? sc->o : n->precheck, &ctx, &r->tx, &applied);
+        }
         if (rc != YC_OK) {
-            yc_overlay_destroy(applied);
-            applied = NULL;
             if (!yc_err_is_verdict(rc))
                 return rc;
             size_t count, bytes;
@@ -558,13 +613,18 @@ static int submit(yc_node *n, const uint8_t *bytes, size_t len, yc_submit_cb cb,
         return YC_ENOTAUTH;
     if (len > YC_TX_MAX_BYTES)
         return YC_ETOOLARGE;
-    struct submit_req *r = calloc(1, sizeof *r);
+    /* not calloc: the decode clears r->tx (most of r) itself; the rest is set here */
+    struct submit_req *r = malloc(sizeof *r);
     if (r == NULL)
         return YC_ENOMEM;
     r->n = n;
+    r->code = YC_OK;
+    r->registered = r->indexed = false;
+    r->gossiped = gossiped;
     r->cb = cb;
     r->ctx = ctx;
-    r->gossiped = gossiped;
+    r->next = NULL;
+    r->why[0] = '\0';
     int rc = yc_tx_decode(&r->tx, bytes, len);
     if (rc != YC_OK) {
         free(r);
@@ -579,7 +639,7 @@ static int submit(yc_node *n, const uint8_t *bytes, size_t len, yc_submit_cb cb,
     }
     struct store_txloc loc;
     if (yc_mempool_get(n->mp, r->id) != NULL || yc_idmap_get(&n->inflight, r->id) != NULL ||
-        store_get_txloc(n->st, r->id, &loc) == YC_OK) {
+        (maybe_committed(n, &r->tx) && store_get_txloc(n->st, r->id, &loc) == YC_OK)) {
         finish(r, YC_EDUPTX);
         return YC_OK;
     }

@@ -141,6 +141,14 @@ static void test_objects_round_trip_canonically(void **st)
     assert_memory_equal(again.data, b.data, b.len);
     /* a corrupt stored value is a local failure, not a verdict */
     assert_int_equal(yc_account_decode(&a2, b.data, b.len - 1), YC_ECORRUPT);
+    /* the nonce alone, the fields before it skipped; cut before it, or no map: corrupt */
+    uint64_t nonce = 0;
+    assert_int_equal(yc_account_nonce(b.data, b.len, &nonce), YC_OK);
+    assert_int_equal(nonce, 3);
+    assert_int_equal(yc_account_nonce(b.data, 20, &nonce), YC_ECORRUPT);
+    assert_int_equal(yc_account_nonce((const uint8_t *)"\x80", 1, &nonce), YC_ECORRUPT);
+    assert_int_equal(yc_account_nonce((const uint8_t *)"\x81\xa5nonce\xa1x", 9, &nonce),
+                     YC_ECORRUPT);
 
     struct yc_consent c = {.categories = {2, {{"x", 1}, {"y", 1}}},
                            .purposes = {1, {{"p", 1}}},

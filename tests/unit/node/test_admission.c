@@ -7,7 +7,8 @@
  * the callback), that a tx after a nonce gap gets the pre-check only, the per-sender cap
  * and the nonce gap with words naming the option, and expiry: the `tx` status says
  * expired, watchers are answered, gossip does not bring it back, a resubmission does;
- * and that a proposal's tx is found by its bytes while in flight and once held.
+ * that a proposal's tx is found by its bytes while in flight and once held; and that
+ * a tx in a block, committed or failed, is a duplicate when sent or gossiped again.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -429,6 +430,76 @@ static void test_found_by_bytes_in_flight_then_held(void **state)
     env_free(&e);
 }
 
+/* Runs the loop until the gossiped tx `id` is held or answered (a few turns at most). */
+static void pump_gossip(struct env *e, const uint8_t id[YC_HASH_LEN])
+{
+    for (int i = 0; i < 5000 && yc_idmap_get(&e->n.inflight, id) != NULL; i++) {
+        uv_run(&e->loop, UV_RUN_NOWAIT);
+        uv_sleep(1);
+    }
+    uv_run(&e->loop, UV_RUN_NOWAIT); /* its answer: on the next turn */
+    assert_null(yc_idmap_get(&e->n.inflight, id));
+}
+
+/* A tx in a block, committed or failed, sent again or gossiped again is a duplicate: the
+ * tx index is asked for a nonce below its sender's next (committed, after the block); a
+ * new tx with such a nonce is refused naming the next one; the next one is admitted. */
+static void test_in_a_block_is_duplicate(void **state)
+{
+    (void)state;
+    struct env e;
+    env_init(&e, 64, 64, 120);
+    struct yc_buf body, tx1, tx2;
+    struct answer a;
+    uint8_t t1[YC_HASH_LEN], t2[YC_HASH_LEN], id[YC_HASH_LEN];
+    /* alice holds 500: 400 goes; a second 400, gossiped (pre-checked only), fails */
+    body_transfer(&body, 2, 400);
+    build(&e, 3, 0, YC_TX_TOKEN_TRANSFER, &body, &tx1, t1);
+    yc_buf_cleanup(&body);
+    assert_int_equal(submit(&e, &tx1, &a), YC_OK);
+    body_transfer(&body, 2, 400);
+    build(&e, 3, 1, YC_TX_TOKEN_TRANSFER, &body, &tx2, t2);
+    yc_buf_cleanup(&body);
+    assert_int_equal(yc__node_submit_gossip(&e.n, tx2.data, tx2.len), YC_OK);
+    pump_gossip(&e, t2);
+    assert_int_equal(state_of(&e, t2), YC_TXS_PENDING);
+
+    struct yc_build_limits lim = {.max_txs = 16, .max_bytes = 1u << 20};
+    struct yc_exec_block *blk = NULL;
+    assert_int_equal(yc__build_block(&e.n, e.n.tip.height + 1, 0, 0, &lim, &blk), YC_OK);
+    assert_non_null(blk);
+    assert_int_equal(blk->block.ntx, 2);
+    assert_int_equal(blk->block.results[0], YC_OK);
+    assert_int_equal(blk->block.results[1], YC_EBALANCE);
+    struct yc_cert cert;
+    memset(&cert, 0, sizeof cert);
+    yc__store_block(&e.n, blk, &cert);
+    yc__exec_block_free(blk);
+    e.n.validator_index = 0; /* the commit found no validator key here (role.c) */
+    assert_int_equal(state_of(&e, t1), YC_TXS_COMMITTED);
+    assert_int_equal(state_of(&e, t2), YC_TXS_FAILED);
+
+    assert_int_equal(submit(&e, &tx1, &a), YC_EDUPTX);
+    assert_int_equal(submit(&e, &tx2, &a), YC_EDUPTX);
+    uint64_t dup = e.n.metrics.gossip_txs_dropped_total[YC_GOSSIP_DROP_DUPLICATE];
+    assert_int_equal(yc__node_submit_gossip(&e.n, tx1.data, tx1.len), YC_OK);
+    pump_gossip(&e, t1);
+    assert_int_equal(yc__node_submit_gossip(&e.n, tx2.data, tx2.len), YC_OK);
+    pump_gossip(&e, t2);
+    assert_int_equal(e.n.metrics.gossip_txs_dropped_total[YC_GOSSIP_DROP_DUPLICATE], dup + 2);
+    assert_int_equal(state_of(&e, t1), YC_TXS_COMMITTED);
+    assert_int_equal(state_of(&e, t2), YC_TXS_FAILED);
+
+    body_transfer(&body, 2, 1);
+    assert_int_equal(send_tx(&e, 3, 1, YC_TX_TOKEN_TRANSFER, &body, id, &a), YC_EBADNONCE);
+    assert_string_equal(a.why, "nonce: 1 is already used; the sender's next nonce is 2");
+    body_transfer(&body, 2, 1);
+    assert_int_equal(send_tx(&e, 3, 2, YC_TX_TOKEN_TRANSFER, &body, id, &a), YC_OK);
+    yc_buf_cleanup(&tx1);
+    yc_buf_cleanup(&tx2);
+    env_free(&e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -437,6 +508,7 @@ int main(void)
         cmocka_unit_test(test_per_sender_cap_and_gap_words),
         cmocka_unit_test(test_expiry),
         cmocka_unit_test(test_found_by_bytes_in_flight_then_held),
+        cmocka_unit_test(test_in_a_block_is_duplicate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
