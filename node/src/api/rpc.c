@@ -110,7 +110,9 @@ static void call_cleanup(struct rpc_call *c)
     json_decref(c->id);
     json_decref(c->result);
     json_decref(c->err_data);
-    json_decref(c->results);
+    yc_buf_cleanup(&c->result_text);
+    for (size_t i = 0; c->subs != NULL && i < c->nsubs; i++)
+        free(c->subs[i].why);
     free(c->subs);
 }
 
@@ -190,6 +192,19 @@ void yc__rpc_ok(struct rpc_call *c, json_t *result)
         return;
     }
     c->result = result;
+    call_done(c);
+}
+
+void yc__rpc_ok_text(struct rpc_call *c, struct yc_buf *text)
+{
+    if (c->done || text->data == NULL) {
+        yc_buf_cleanup(text);
+        if (!c->done)
+            yc__rpc_fail(c, RPC_INTERNAL, YC_ENOMEM, NULL);
+        return;
+    }
+    c->result_text = *text;
+    yc_buf_init(text, 0);
     call_done(c);
 }
 
@@ -279,14 +294,19 @@ static json_t *response_object(const struct rpc_call *c)
     return json_pack("{s:s,s:o,s:O}", "jsonrpc", "2.0", "id", id, "result", c->result);
 }
 
+static void send_oom(yc_http_conn *conn)
+{
+    static const char oom[] = "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32603,"
+                              "\"message\":\"out of memory\",\"data\":"
+                              "{\"code\":\"out_of_memory\"}}}";
+    yc_http_respond(conn, 500, "application/json", oom, sizeof(oom) - 1, NULL);
+}
+
 static void send_json(yc_http_conn *conn, int status, json_t *body)
 {
     char *s = body ? json_dumps(body, JSON_COMPACT) : NULL;
     if (!s) {
-        static const char oom[] = "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32603,"
-                                  "\"message\":\"out of memory\",\"data\":"
-                                  "{\"code\":\"out_of_memory\"}}}";
-        yc_http_respond(conn, 500, "application/json", oom, sizeof(oom) - 1, NULL);
+        send_oom(conn);
         return;
     }
     yc_http_respond(conn, status, "application/json", s, strlen(s),
@@ -294,40 +314,77 @@ static void send_json(yc_http_conn *conn, int status, json_t *body)
     free(s);
 }
 
+/* Appends j as compact JSON (a reference stolen; NULL: out of memory). */
+static int append_json(struct yc_buf *out, json_t *j)
+{
+    char *s = j ? json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+    json_decref(j);
+    int rc = s ? yc_buf_append(out, s, strlen(s)) : YC_ENOMEM;
+    free(s);
+    return rc;
+}
+
+/* Appends the JSON-RPC response of call c, as response_object writes it. */
+static int append_response(struct yc_buf *out, const struct rpc_call *c)
+{
+    if (c->err_rpc || c->result_text.data == NULL)
+        return append_json(out, response_object(c));
+    static const char head[] = "{\"jsonrpc\":\"2.0\",\"id\":", mid[] = ",\"result\":";
+    int rc = yc_buf_append(out, head, sizeof head - 1);
+    if (rc == YC_OK)
+        rc = append_json(out, json_incref(c->id));
+    if (rc == YC_OK)
+        rc = yc_buf_append(out, mid, sizeof mid - 1);
+    if (rc == YC_OK)
+        rc = yc_buf_append(out, c->result_text.data, c->result_text.len);
+    return rc == YC_OK ? yc_buf_append(out, "}", 1) : rc;
+}
+
 static void req_finish(struct rpc_req *q)
 {
     yc_http_conn *conn = q->conn;
     q->conn = NULL;
-    json_t *body = NULL;
-    int status = 200;
     if (q->kind == REQ_GET) {
         struct rpc_call *c = &q->calls[0];
+        json_t *body = NULL;
         if (c->err_rpc) {
-            status = http_status_of(c->err_rpc);
             body = json_pack("{s:o*}", "error", error_object(c));
+            send_json(conn, http_status_of(c->err_rpc), body);
+        } else if (c->result_text.data != NULL) {
+            yc_http_respond(conn, 200, "application/json", (const char *)c->result_text.data,
+                            c->result_text.len, NULL);
         } else {
             body = json_incref(c->result);
-        }
-        send_json(conn, status, body);
-    } else if (q->kind == REQ_SINGLE) {
-        if (!q->calls[0].id)
-            yc_http_respond(conn, 204, "application/json", "", 0, NULL);
-        else {
-            body = response_object(&q->calls[0]);
             send_json(conn, 200, body);
         }
-    } else {
-        body = json_array();
-        for (size_t i = 0; body && i < q->ncalls; i++) {
-            if (q->calls[i].id)
-                json_array_append_new(body, response_object(&q->calls[i]));
-        }
-        if (body && json_array_size(body) == 0)
-            yc_http_respond(conn, 204, "application/json", "", 0, NULL);
-        else
-            send_json(conn, 200, body);
+        json_decref(body);
+        req_unref(q);
+        return;
     }
-    json_decref(body);
+    /* one response, or an array of them: each written in turn (as one json_dumps of the
+     * array would), so that a result already written joins as it is */
+    bool batch = q->kind == REQ_BATCH;
+    struct yc_buf out;
+    yc_buf_init(&out, 0);
+    int rc = batch ? yc_buf_append(&out, "[", 1) : YC_OK;
+    size_t answered = 0;
+    for (size_t i = 0; rc == YC_OK && i < q->ncalls && (batch || i == 0); i++) {
+        if (!q->calls[i].id)
+            continue; /* a notification: no answer */
+        if (answered++ > 0)
+            rc = yc_buf_append(&out, ",", 1);
+        if (rc == YC_OK)
+            rc = append_response(&out, &q->calls[i]);
+    }
+    if (rc == YC_OK && batch)
+        rc = yc_buf_append(&out, "]", 1);
+    if (rc == YC_OK && answered == 0)
+        yc_http_respond(conn, 204, "application/json", "", 0, NULL);
+    else if (rc == YC_OK)
+        yc_http_respond(conn, 200, "application/json", (const char *)out.data, out.len, NULL);
+    else
+        send_oom(conn);
+    yc_buf_cleanup(&out);
     req_unref(q);
 }
 

@@ -24,6 +24,7 @@
 #include "httpd.h"
 #include "node.h"
 #include "rpc.h"
+#include "yc/buf.h"
 
 /* JSON-RPC error codes (docs/rpc.md). */
 #define RPC_PARSE_ERROR (-32700)
@@ -62,10 +63,14 @@ struct rpc_method {
     const char *params[4]; /* positional order; a trailing '?' marks an optional one */
 };
 
-/* One entry of broadcast_txs waiting for its admission callback. */
+/* One entry of broadcast_txs: its admission's outcome once answered. */
 struct rpc_sub {
     struct rpc_call *call;
-    size_t index;
+    bool answered;
+    bool has_id;
+    int code;
+    uint8_t id[YC_HASH_LEN];
+    char *why; /* a refusal's words (malloc'ed), or NULL */
 };
 
 struct rpc_call {
@@ -75,8 +80,10 @@ struct rpc_call {
     const struct rpc_method *m;
     json_t *id; /* request id (owned), NULL for a notification */
     bool done;
-    uint64_t t0_ns;    /* when it started (uv_hrtime), for yuchain_rpc_request_seconds */
-    json_t *result;    /* owned, on success */
+    uint64_t t0_ns; /* when it started (uv_hrtime), for yuchain_rpc_request_seconds */
+    json_t *result; /* owned, on success */
+    /* or (data set) the result written as compact JSON, by yc__rpc_ok_text */
+    struct yc_buf result_text;
     int err_rpc;       /* JSON-RPC code, 0 = none */
     int err_code;      /* yc error code: its name goes to error.data.code */
     char err_msg[512]; /* a refusal's words name the field, the value and what is allowed */
@@ -84,17 +91,20 @@ struct rpc_call {
     /* asynchronous state of the broadcast methods */
     yc_node_watch *watch;
     uint64_t timeout_ms;
-    json_t *results;    /* broadcast_txs: one entry per input, in order */
     const uint8_t *bin; /* broadcast_txs at POST /broadcast_txs: the msgpack body,
                            * borrowed while the method runs (has_bin), else NULL */
     size_t bin_len;
     bool has_bin;
     size_t sub_pending;
-    struct rpc_sub *subs; /* malloc'ed */
+    struct rpc_sub *subs; /* broadcast_txs: one per input, in order (malloc'ed) */
+    size_t nsubs;
 };
 
 /* Finishes the call with `result` (reference stolen; NULL means out of memory). */
 void yc__rpc_ok(struct rpc_call *c, json_t *result);
+/* Finishes the call with a result written as compact JSON in *text (moved out: *text is
+ * left empty; an empty *text means out of memory). The answer carries it as it is. */
+void yc__rpc_ok_text(struct rpc_call *c, struct yc_buf *text);
 /* Finishes the call with an error; `msg` NULL uses yc_strerror(yc_code). */
 void yc__rpc_fail(struct rpc_call *c, int rpc_code, int yc_code, const char *msg);
 /* Same with a printf-style message. */

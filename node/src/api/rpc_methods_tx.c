@@ -208,30 +208,106 @@ void yc__rpc_broadcast_tx_commit(struct rpc_call *c, json_t *params)
 
 /* ---- broadcast_txs ---- */
 
-static json_t *entry_json(const uint8_t *id, int code, const char *why)
+/*
+ * The answer is written as text once every entry is answered, instead of a JSON object
+ * per entry: {"results":[entry, …]}, each entry (or null if it never was) as
+ * outcome_json writes a pending tx — {"id","status":"pending","code":"pending","message"}
+ * — or a refusal — {"id" (null if undecodable),"status":"refused","code","message"}.
+ */
+
+/* Appends s as a JSON string, as jansson writes it. */
+static int append_str(struct yc_buf *b, const char *s)
 {
-    if (code == YC_OK && id_known(id)) {
-        struct yc_tx_status st = {.state = YC_TXS_PENDING};
-        return outcome_json(id, &st);
+    size_t n = strlen(s);
+    bool plain = true;
+    for (size_t i = 0; plain && i < n; i++)
+        plain = s[i] >= 0x20 && s[i] < 0x7f && s[i] != '"' && s[i] != '\\';
+    if (!plain) {
+        json_t *j = json_string(s);
+        char *t = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
+        json_decref(j);
+        int rc = t ? yc_buf_append(b, t, strlen(t)) : YC_ENOMEM;
+        free(t);
+        return rc;
     }
-    json_t *o = json_object();
-    if (!o)
-        return NULL;
-    json_object_set_new(o, "id", id_known(id) ? yc_json_hex(id, YC_HASH_LEN) : json_null());
-    json_object_set_new(o, "status", json_string("refused"));
-    json_object_set_new(o, "code", json_string(yc_err_name(code)));
-    json_object_set_new(o, "message",
-                        json_string(why != NULL && why[0] != '\0' ? why : yc_strerror(code)));
-    return o;
+    int rc = yc_buf_append(b, "\"", 1);
+    if (rc == YC_OK)
+        rc = yc_buf_append(b, s, n);
+    return rc == YC_OK ? yc_buf_append(b, "\"", 1) : rc;
+}
+
+static int append_entry(struct yc_buf *b, const struct rpc_sub *s)
+{
+    if (!s->answered)
+        return yc_buf_append(b, "null", 4);
+    struct yc_tx_status st = {.state = YC_TXS_PENDING};
+    bool pending = s->code == YC_OK && s->has_id;
+    char hex[2 * YC_HASH_LEN + 3] = "null";
+    if (s->has_id) {
+        hex[0] = '"';
+        yc_hex(hex + 1, s->id, YC_HASH_LEN);
+        hex[2 * YC_HASH_LEN + 1] = '"';
+        hex[2 * YC_HASH_LEN + 2] = '\0';
+    }
+    const char *message = pending                               ? yc_tx_status_message(&st)
+                          : s->why != NULL && s->why[0] != '\0' ? s->why
+                                                                : yc_strerror(s->code);
+    int rc = yc_buf_append(b, "{\"id\":", 6);
+    if (rc == YC_OK)
+        rc = yc_buf_append(b, hex, strlen(hex));
+    if (rc == YC_OK)
+        rc = yc_buf_append(b, ",\"status\":", 10);
+    if (rc == YC_OK)
+        rc = append_str(b, pending ? yc_tx_state_name(st.state) : "refused");
+    if (rc == YC_OK)
+        rc = yc_buf_append(b, ",\"code\":", 8);
+    if (rc == YC_OK)
+        rc = append_str(b, pending ? yc_tx_status_code(&st) : yc_err_name(s->code));
+    if (rc == YC_OK)
+        rc = yc_buf_append(b, ",\"message\":", 11);
+    if (rc != YC_OK)
+        return rc;
+    size_t at = b->len;
+    rc = append_str(b, message);
+    if (rc != YC_OK && message == s->why) { /* words that are not UTF-8 */
+        b->len = at;
+        rc = append_str(b, yc_strerror(s->code));
+    }
+    return rc == YC_OK ? yc_buf_append(b, "}", 1) : rc;
 }
 
 static void txs_entry_done(struct rpc_call *c)
 {
     if (--c->sub_pending > 0)
         return;
-    json_t *results = c->results;
-    c->results = NULL;
-    yc__rpc_ok(c, json_pack("{s:o*}", "results", results));
+    struct yc_buf b;
+    yc_buf_init(&b, 0);
+    int rc = yc_buf_reserve(&b, 16 + c->nsubs * 160);
+    if (rc == YC_OK)
+        rc = yc_buf_append(&b, "{\"results\":[", 12);
+    for (size_t i = 0; rc == YC_OK && i < c->nsubs; i++) {
+        if (i > 0)
+            rc = yc_buf_append(&b, ",", 1);
+        if (rc == YC_OK)
+            rc = append_entry(&b, &c->subs[i]);
+    }
+    if (rc == YC_OK)
+        rc = yc_buf_append(&b, "]}", 2);
+    if (rc != YC_OK)
+        yc_buf_cleanup(&b); /* answered as out of memory */
+    yc__rpc_ok_text(c, &b);
+}
+
+/* Records entry s's outcome (id NULL or all zero: undecodable). */
+static void txs_record(struct rpc_sub *s, int code, const uint8_t *id, const char *why)
+{
+    s->answered = true;
+    s->code = code;
+    s->has_id = id_known(id);
+    if (s->has_id)
+        memcpy(s->id, id, YC_HASH_LEN);
+    if (code != YC_OK && why != NULL && why[0] != '\0')
+        s->why = strdup(why); /* NULL on no memory: the code's message stands in */
 }
 
 static void txs_cb(void *ctx, int code, const uint8_t id[YC_HASH_LEN], const char *why)
@@ -239,8 +315,7 @@ static void txs_cb(void *ctx, int code, const uint8_t id[YC_HASH_LEN], const cha
     struct rpc_sub *s = ctx;
     struct rpc_call *c = s->call;
     struct rpc_req *q = c->req;
-    if (c->results)
-        json_array_set_new(c->results, s->index, entry_json(id, code, why));
+    txs_record(s, code, id, why);
     txs_entry_done(c);
     yc__rpc_release(q);
 }
@@ -253,14 +328,12 @@ static bool txs_begin(struct rpc_call *c, size_t n)
                       c->rpc->cfg.max_batch);
         return false;
     }
-    c->results = json_array();
     c->subs = calloc(n, sizeof(*c->subs));
-    if (!c->results || !c->subs) {
+    if (!c->subs) {
         yc__rpc_fail(c, RPC_INTERNAL, YC_ENOMEM, NULL);
         return false;
     }
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(c->results, json_null());
+    c->nsubs = n;
     c->sub_pending = 1; /* held by the caller until every entry is started */
     return true;
 }
@@ -270,16 +343,15 @@ static bool txs_begin(struct rpc_call *c, size_t n)
 static void txs_entry(struct rpc_call *c, size_t i, int rc, const uint8_t *bytes, size_t len)
 {
     if (rc != YC_OK) {
-        json_array_set_new(c->results, i, entry_json(NULL, rc, NULL));
+        txs_record(&c->subs[i], rc, NULL, NULL);
         return;
     }
     c->subs[i].call = c;
-    c->subs[i].index = i;
     c->sub_pending++;
     struct rpc_req *q = yc__rpc_hold(c);
     rc = yc_node_submit(c->node, bytes, len, txs_cb, &c->subs[i]);
     if (rc != YC_OK) {
-        json_array_set_new(c->results, i, entry_json(NULL, rc, NULL));
+        txs_record(&c->subs[i], rc, NULL, NULL);
         c->sub_pending--;
         yc__rpc_release(q);
     }

@@ -404,6 +404,38 @@ static void test_broadcast_txs_msgpack(void **state)
                         "refused");
     assert_string_equal(json_string_value(json_object_get(json_array_get(res, 2), "id")), hb);
     json_decref(p);
+
+    /* the answer is written as jansson writes it (keys in order, compact, a refusal's
+     * words escaped as it escapes them); words that are not UTF-8 give the code's message */
+    static const char *const words[] = {"amount: \"5\" \\ is more than the 余额 \x01",
+                                        "name: \xff is not UTF-8"};
+    for (size_t k = 0; k < 2; k++) {
+        e->node.submit_code = YC_EBALANCE;
+        e->node.submit_why = words[k];
+        uint8_t c[1024], idc[YC_HASH_LEN];
+        size_t nc = fk_build_tx(&e->node, (uint8_t)(32 + k), 0, c, sizeof(c), idc);
+        yc_buf_reset(&body);
+        yc_enc_init(&enc, &body);
+        yc_enc_array(&enc, 2);
+        yc_enc_bin(&enc, c, nc);
+        yc_enc_bin(&enc, (const uint8_t *)"\xc0", 1);
+        assert_int_equal(yc_enc_finish(&enc), YC_OK);
+        assert_int_equal(post_msgpack(e, body.data, body.len, &r), 200);
+        p = json_loads(r.body, 0, NULL);
+        assert_non_null(p);
+        char *again = json_dumps(p, JSON_COMPACT);
+        assert_string_equal(r.body, again);
+        free(again);
+        fk_resp_free(&r);
+        json_t *refused = json_array_get(json_object_get(p, "results"), 0);
+        assert_string_equal(json_string_value(json_object_get(refused, "code")),
+                            "insufficient_balance");
+        assert_string_equal(json_string_value(json_object_get(refused, "message")),
+                            k == 0 ? words[0] : yc_strerror(YC_EBALANCE));
+        json_decref(p);
+    }
+    e->node.submit_code = YC_OK;
+    e->node.submit_why = NULL;
     /* what is not one msgpack array of bin is refused whole, naming the body */
     /* JSON; an int, not bin; bytes after the array; a bin cut short; no entry */
     const char *junk[] = {"{\"txs\":[]}", "\x91\x01", "\x91\xc4\x01\x00\x00", "\x91\xc4\x05",
