@@ -65,7 +65,7 @@ static void copy_slice(char *out, size_t n, const struct yc_slice *s)
 /* The consent or license a use names, as it stood just before the use (in `o`). */
 static void note_authority(struct audit_attempt *r, const struct yc_tx *tx, yc_overlay *o)
 {
-    const struct yc_body_usage_record *u = &tx->b.usage_record;
+    const struct yc_body_usage_record *u = &tx->b->usage_record;
     uint8_t key[YC_KEY_MAX];
     size_t kl;
     const uint8_t *v;

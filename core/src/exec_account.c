@@ -13,7 +13,7 @@
 
 int yc__check_account_register(const struct yc__env *e)
 {
-    const struct yc_body_account_register *b = &e->tx->b.account_register;
+    const struct yc_body_account_register *b = &e->tx->b->account_register;
     enum yc_role role = yc_role_from_name(b->role.p, b->role.len);
 
     if (e->role != YC_ROLE_NONE && !yc__is_registrar(e->role)) {
@@ -42,7 +42,7 @@ int yc__check_account_register(const struct yc__env *e)
 
 int yc__exec_account_register(const struct yc__env *e)
 {
-    const struct yc_body_account_register *b = &e->tx->b.account_register;
+    const struct yc_body_account_register *b = &e->tx->b->account_register;
     bool self = e->role == YC_ROLE_NONE;
     const uint8_t *target = self ? e->tx->sender : b->account;
     int rc;
@@ -76,7 +76,7 @@ int yc__exec_account_register(const struct yc__env *e)
 
 int yc__check_account_update(const struct yc__env *e)
 {
-    const struct yc_body_account_update *b = &e->tx->b.account_update;
+    const struct yc_body_account_update *b = &e->tx->b->account_update;
     bool other = b->has_account && memcmp(b->account, e->tx->sender, YC_PUBKEY_LEN) != 0;
 
     if (other && !yc__is_registrar(e->role)) {
@@ -88,7 +88,7 @@ int yc__check_account_update(const struct yc__env *e)
 
 int yc__exec_account_update(const struct yc__env *e)
 {
-    const struct yc_body_account_update *b = &e->tx->b.account_update;
+    const struct yc_body_account_update *b = &e->tx->b->account_update;
     const uint8_t *target = b->has_account ? b->account : e->tx->sender;
     struct yc_account a;
     int rc;

@@ -333,7 +333,7 @@ int yc__check_asset_register(const struct yc__env *e)
 
 int yc__exec_asset_register(const struct yc__env *e)
 {
-    const struct yc_body_asset_register *b = &e->tx->b.asset_register;
+    const struct yc_body_asset_register *b = &e->tx->b->asset_register;
     const uint8_t *id = e->tx->id;
     enum yc_grade grade = yc_grade_from_name(b->grade.p, b->grade.len);
     int rc = yc__need_active(e, "sender", e->tx->sender, NULL);
@@ -402,7 +402,7 @@ int yc__exec_asset_register(const struct yc__env *e)
 
 int yc__exec_asset_object(const struct yc__env *e)
 {
-    const struct yc_body_asset_object *b = &e->tx->b.asset_object;
+    const struct yc_body_asset_object *b = &e->tx->b->asset_object;
     struct yc_asset a;
     int rc;
 
@@ -483,7 +483,7 @@ static int release_digests(const struct yc__env *e, const uint8_t id[YC_HASH_LEN
 
 int yc__exec_asset_resolve(const struct yc__env *e)
 {
-    const struct yc_body_asset_resolve *b = &e->tx->b.asset_resolve;
+    const struct yc_body_asset_resolve *b = &e->tx->b->asset_resolve;
     bool upheld = yc__slice_eq(&b->outcome, "upheld");
     uint8_t key[YC_KEY_MAX];
     size_t klen = yc_key_objection(key, b->objection);
@@ -554,7 +554,7 @@ static size_t put_dec(char *out, uint64_t v)
 
 int yc__exec_asset_certify(const struct yc__env *e)
 {
-    const uint8_t *id = e->tx->b.asset_ref.asset;
+    const uint8_t *id = e->tx->b->asset_ref.asset;
     struct yc_asset a;
     char cert[48];
     char h[YC__HEX_MAX];
@@ -671,7 +671,7 @@ static int would_cycle(yc_overlay *o, const uint8_t id[YC_HASH_LEN],
 static int replace_parents(const struct yc__env *e, const uint8_t id[YC_HASH_LEN],
                            struct yc_asset *a)
 {
-    const struct yc_body_asset_update *b = &e->tx->b.asset_update;
+    const struct yc_body_asset_update *b = &e->tx->b->asset_update;
     const uint8_t(*np)[YC_HASH_LEN] = (const uint8_t(*)[YC_HASH_LEN])b->parents;
     enum yc_grade grade = yc_grade_from_name(a->grade.p, a->grade.len);
     int rc = check_parents(e, np, b->nparents, grade);
@@ -700,7 +700,7 @@ static int replace_parents(const struct yc__env *e, const uint8_t id[YC_HASH_LEN
 
 int yc__exec_asset_update(const struct yc__env *e)
 {
-    const struct yc_body_asset_update *b = &e->tx->b.asset_update;
+    const struct yc_body_asset_update *b = &e->tx->b->asset_update;
     struct yc_asset a;
     int rc = load_for_holder(e, b->asset, &a);
 
@@ -734,7 +734,7 @@ int yc__exec_asset_update(const struct yc__env *e)
 
 int yc__exec_asset_retire(const struct yc__env *e)
 {
-    const struct yc_body_asset_ref *b = &e->tx->b.asset_ref;
+    const struct yc_body_asset_ref *b = &e->tx->b->asset_ref;
     struct yc_asset a;
     int rc;
 

@@ -87,7 +87,7 @@ int yc__check_carry_request(const struct yc__env *e)
 
 int yc__exec_carry_request(const struct yc__env *e)
 {
-    const struct yc_body_carry_request *b = &e->tx->b.carry_request;
+    const struct yc_body_carry_request *b = &e->tx->b->carry_request;
     struct yc_account h;
     int rc;
 
@@ -148,7 +148,7 @@ int yc__exec_carry_request(const struct yc__env *e)
 
 int yc__exec_carry_close(const struct yc__env *e)
 {
-    const struct yc_body_carry_close *b = &e->tx->b.carry_close;
+    const struct yc_body_carry_close *b = &e->tx->b->carry_close;
     bool complete = e->tx->type == YC_TX_CARRY_COMPLETE;
     uint8_t key[YC_KEY_MAX];
     size_t klen = yc_key_carry(key, b->carry);

@@ -58,7 +58,7 @@ int yc__check_consent_grant(const struct yc__env *e)
 
 int yc__exec_consent_grant(const struct yc__env *e)
 {
-    const struct yc_body_consent_grant *b = &e->tx->b.consent_grant;
+    const struct yc_body_consent_grant *b = &e->tx->b->consent_grant;
     const uint8_t *id = e->tx->id;
     int rc = yc__need_account(e, "processor", b->processor);
 
@@ -112,7 +112,7 @@ int yc__exec_consent_grant(const struct yc__env *e)
 
 int yc__exec_consent_revoke(const struct yc__env *e)
 {
-    const uint8_t *id = e->tx->b.consent_revoke.consent;
+    const uint8_t *id = e->tx->b->consent_revoke.consent;
     struct yc_consent c;
     char h[YC__HEX_MAX];
     int rc = yc__consent_load(e->o, id, &c);

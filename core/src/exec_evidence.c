@@ -71,7 +71,7 @@ static int write_usage(const struct yc__env *e, const struct yc_usage *u)
 static void usage_init(struct yc_usage *u, const struct yc__env *e, const char *kind,
                        const uint8_t authority[YC_HASH_LEN])
 {
-    const struct yc_body_usage_record *b = &e->tx->b.usage_record;
+    const struct yc_body_usage_record *b = &e->tx->b->usage_record;
 
     *u = (struct yc_usage){
         .authority_kind = {kind, strlen(kind)},
@@ -96,7 +96,7 @@ static int record_licensed(const struct yc__env *e)
     struct yc_usage u;
     int rc;
 
-    usage_init(&u, e, "license", e->tx->b.usage_record.license);
+    usage_init(&u, e, "license", e->tx->b->usage_record.license);
     u.has_asset = true;
     rc = yc__use_license(e, u.asset, u.subject, &u.fee);
     return rc == YC_OK ? write_usage(e, &u) : rc;
@@ -105,7 +105,7 @@ static int record_licensed(const struct yc__env *e)
 /* The rules of a consent as authority; on success c->uses is advanced and stored. */
 static int use_consent(const struct yc__env *e, struct yc_consent *c)
 {
-    const struct yc_body_usage_record *b = &e->tx->b.usage_record;
+    const struct yc_body_usage_record *b = &e->tx->b->usage_record;
     uint64_t t = e->ctx->time_ms;
     char h[YC__HEX_MAX], a[YC_ADDR_MAX], t1[32], t2[32];
     int rc = yc__consent_load(e->o, b->consent, c);
@@ -156,7 +156,7 @@ static int use_consent(const struct yc__env *e, struct yc_consent *c)
  * rule, so that a use those refused keeps its code). */
 static int known_codes(const struct yc__env *e)
 {
-    const struct yc_body_usage_record *b = &e->tx->b.usage_record;
+    const struct yc_body_usage_record *b = &e->tx->b->usage_record;
     int rc = yc__need_known(e, YC_CODES_PURPOSE, "purpose", &b->purpose);
 
     if (rc == YC_OK && b->category.len > 0) {
@@ -167,7 +167,7 @@ static int known_codes(const struct yc__env *e)
 
 int yc__exec_usage_record(const struct yc__env *e)
 {
-    const struct yc_body_usage_record *b = &e->tx->b.usage_record;
+    const struct yc_body_usage_record *b = &e->tx->b->usage_record;
     struct yc_consent c;
     int rc;
 
@@ -210,7 +210,7 @@ int yc__exec_usage_record(const struct yc__env *e)
 
 int yc__exec_evidence_anchor(const struct yc__env *e)
 {
-    const struct yc_body_evidence_anchor *b = &e->tx->b.evidence_anchor;
+    const struct yc_body_evidence_anchor *b = &e->tx->b->evidence_anchor;
     uint8_t key[YC_KEY_MAX];
     size_t klen;
     struct yc_buf buf;

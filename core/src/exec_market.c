@@ -222,7 +222,7 @@ static int check_terms(const struct yc__env *e, const struct yc_body_market_list
 
 int yc__exec_market_list(const struct yc__env *e)
 {
-    const struct yc_body_market_list *b = &e->tx->b.market_list;
+    const struct yc_body_market_list *b = &e->tx->b->market_list;
     uint8_t holder[YC_PUBKEY_LEN], key[YC_KEY_MAX];
     struct yc_asset a;
     struct yc_policy pol;
@@ -305,7 +305,7 @@ int yc__check_appraiser(const struct yc__env *e)
 
 int yc__exec_market_appraise(const struct yc__env *e)
 {
-    const struct yc_body_market_appraise *b = &e->tx->b.market_appraise;
+    const struct yc_body_market_appraise *b = &e->tx->b->market_appraise;
     uint8_t key[YC_KEY_MAX];
     struct yc_listing l;
     int rc;
@@ -419,7 +419,7 @@ static int deal_rules(const struct yc__env *e, const struct yc_listing *l,
 
 int yc__exec_market_bid(const struct yc__env *e)
 {
-    const struct yc_body_market_bid *b = &e->tx->b.market_bid;
+    const struct yc_body_market_bid *b = &e->tx->b->market_bid;
     struct yc_listing l;
     struct deal_check dc;
     int rc;
@@ -595,7 +595,7 @@ static int issue_license(const struct yc__env *e, const struct yc_listing *l,
 
 int yc__exec_market_accept(const struct yc__env *e)
 {
-    const uint8_t *bid_id = e->tx->b.market_accept.bid;
+    const uint8_t *bid_id = e->tx->b->market_accept.bid;
     struct yc_bid bid;
     struct yc_listing l;
     struct deal_check dc;
@@ -702,7 +702,7 @@ int yc__exec_market_accept(const struct yc__env *e)
 
 int yc__exec_market_cancel(const struct yc__env *e)
 {
-    const struct yc_body_market_cancel *b = &e->tx->b.market_cancel;
+    const struct yc_body_market_cancel *b = &e->tx->b->market_cancel;
     struct yc_listing l;
     struct yc_bid bid;
     int rc;

@@ -42,7 +42,7 @@ int yc__asset_unpledged(yc_overlay *o, const uint8_t asset[YC_HASH_LEN])
 
 int yc__exec_pledge_create(const struct yc__env *e)
 {
-    const struct yc_body_pledge_create *b = &e->tx->b.pledge_create;
+    const struct yc_body_pledge_create *b = &e->tx->b->pledge_create;
     uint8_t holder[YC_PUBKEY_LEN], key[YC_KEY_MAX];
     struct yc_asset a;
     struct yc_account pa;
@@ -113,7 +113,7 @@ int yc__exec_pledge_create(const struct yc__env *e)
 
 int yc__exec_pledge_close(const struct yc__env *e)
 {
-    const uint8_t *id = e->tx->b.pledge_ref.pledge;
+    const uint8_t *id = e->tx->b->pledge_ref.pledge;
     bool enforce = e->tx->type == YC_TX_PLEDGE_ENFORCE;
     uint8_t key[YC_KEY_MAX], holder[YC_PUBKEY_LEN];
     struct yc_pledge p;

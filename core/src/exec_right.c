@@ -117,7 +117,7 @@ static int check_counterparty(const struct yc__env *e, const char *field,
 
 int yc__exec_right_transfer(const struct yc__env *e)
 {
-    const struct yc_body_right_transfer *b = &e->tx->b.right_transfer;
+    const struct yc_body_right_transfer *b = &e->tx->b->right_transfer;
     enum yc_right r = yc_right_from_name(b->right.p, b->right.len);
     uint8_t holder[YC_PUBKEY_LEN];
     struct yc_asset a;
@@ -151,7 +151,7 @@ int yc__exec_right_transfer(const struct yc__env *e)
 
 int yc__exec_right_license(const struct yc__env *e)
 {
-    const struct yc_body_right_license *b = &e->tx->b.right_license;
+    const struct yc_body_right_license *b = &e->tx->b->right_license;
     uint8_t holder[YC_PUBKEY_LEN];
     struct yc_asset a;
     enum yc_right r;
@@ -238,7 +238,7 @@ int yc__exec_right_license(const struct yc__env *e)
 
 int yc__exec_license_revoke(const struct yc__env *e)
 {
-    const uint8_t *id = e->tx->b.license_revoke.license;
+    const uint8_t *id = e->tx->b->license_revoke.license;
     struct yc_license l;
     uint8_t holder[YC_PUBKEY_LEN];
     char h[YC__HEX_MAX];
@@ -276,7 +276,7 @@ int yc__exec_license_revoke(const struct yc__env *e)
 int yc__use_license(const struct yc__env *e, uint8_t asset[YC_HASH_LEN],
                     uint8_t licensor[YC_PUBKEY_LEN], uint64_t *fee)
 {
-    const struct yc_body_usage_record *b = &e->tx->b.usage_record;
+    const struct yc_body_usage_record *b = &e->tx->b->usage_record;
     uint64_t t = e->ctx->time_ms;
     struct yc_license l;
     struct yc_asset a;

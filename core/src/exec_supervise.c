@@ -275,7 +275,7 @@ static int add_codes(const struct yc__env *e, enum yc_code_kind k, const char *f
 
 int yc__exec_policy_set(const struct yc__env *e)
 {
-    const struct yc_body_policy_set *b = &e->tx->b.policy_set;
+    const struct yc_body_policy_set *b = &e->tx->b->policy_set;
     struct yc_policy cur;
     uint8_t key[YC_KEY_MAX];
     int rc;
@@ -350,7 +350,7 @@ int yc__exec_policy_set(const struct yc__env *e)
 
 int yc__exec_export_assess(const struct yc__env *e)
 {
-    const struct yc_body_export_assess *b = &e->tx->b.export_assess;
+    const struct yc_body_export_assess *b = &e->tx->b->export_assess;
     bool approved = yc__slice_eq(&b->outcome, "approved");
     uint8_t key[YC_KEY_MAX];
     int rc;
@@ -669,7 +669,7 @@ static int credit_adjust(yc_overlay *o, const uint8_t pub[YC_PUBKEY_LEN],
 
 int yc__exec_credit_record(const struct yc__env *e)
 {
-    const struct yc_body_credit_record *b = &e->tx->b.credit_record;
+    const struct yc_body_credit_record *b = &e->tx->b->credit_record;
     uint8_t key[YC_KEY_MAX];
     size_t klen;
     int rc;
@@ -761,7 +761,7 @@ static int credit_close(const struct yc__env *e, const uint8_t id[YC_HASH_LEN], 
 
 int yc__exec_credit_object(const struct yc__env *e)
 {
-    const struct yc_body_credit_ref *b = &e->tx->b.credit_ref;
+    const struct yc_body_credit_ref *b = &e->tx->b->credit_ref;
     struct yc_credit c;
     int rc;
 
@@ -789,7 +789,7 @@ int yc__exec_credit_object(const struct yc__env *e)
 
 int yc__exec_credit_resolve(const struct yc__env *e)
 {
-    const struct yc_body_credit_ref *b = &e->tx->b.credit_ref;
+    const struct yc_body_credit_ref *b = &e->tx->b->credit_ref;
     bool withdraw = yc__slice_eq(&b->outcome, "withdraw");
     struct yc_credit c;
     int rc;
@@ -813,7 +813,7 @@ int yc__exec_credit_resolve(const struct yc__env *e)
 
 int yc__exec_credit_restore(const struct yc__env *e)
 {
-    const struct yc_body_credit_ref *b = &e->tx->b.credit_ref;
+    const struct yc_body_credit_ref *b = &e->tx->b->credit_ref;
     struct yc_credit c;
     int rc = credit_load(e, b->credit, &c);
 

@@ -20,7 +20,7 @@ int yc__check_token_exchange(const struct yc__env *e)
  * amount is not zero (else YC_EBADFIELD). */
 static int check_payment(const struct yc__env *e)
 {
-    const struct yc_body_token *b = &e->tx->b.token;
+    const struct yc_body_token *b = &e->tx->b->token;
     int rc = yc__need_account(e, "to", b->to);
 
     if (rc != YC_OK) {
@@ -32,7 +32,7 @@ static int check_payment(const struct yc__env *e)
 
 int yc__exec_token_issue(const struct yc__env *e)
 {
-    const struct yc_body_token *b = &e->tx->b.token;
+    const struct yc_body_token *b = &e->tx->b->token;
     int rc = check_payment(e);
 
     if (rc != YC_OK) {
@@ -44,7 +44,7 @@ int yc__exec_token_issue(const struct yc__env *e)
 
 int yc__exec_token_transfer(const struct yc__env *e)
 {
-    const struct yc_body_token *b = &e->tx->b.token;
+    const struct yc_body_token *b = &e->tx->b->token;
     int rc = check_payment(e);
 
     if (rc != YC_OK) {
@@ -60,7 +60,7 @@ int yc__exec_token_transfer(const struct yc__env *e)
 
 int yc__exec_token_redeem(const struct yc__env *e)
 {
-    const struct yc_body_token *b = &e->tx->b.token;
+    const struct yc_body_token *b = &e->tx->b->token;
 
     int rc;
 

@@ -264,7 +264,7 @@ static int maybe_fix(const struct yc__env *e, struct sets *s, struct yc_proposal
 
 int yc__exec_validator_propose(const struct yc__env *e)
 {
-    const struct yc_body_validator_propose *b = &e->tx->b.validator_propose;
+    const struct yc_body_validator_propose *b = &e->tx->b->validator_propose;
     struct yc_gov_change c = {.action = b->action,
                               .pub = b->pub,
                               .new_pub = b->has_new_pub ? b->new_pub : NULL,
@@ -359,7 +359,7 @@ static int load_open(const struct yc__env *e, const uint8_t id[YC_HASH_LEN], str
 
 int yc__exec_validator_approve(const struct yc__env *e)
 {
-    const uint8_t *id = e->tx->b.validator_ref.proposal;
+    const uint8_t *id = e->tx->b->validator_ref.proposal;
     struct yc_proposal *p = yc_malloc(sizeof *p);
     struct sets *s = NULL;
     int rc = p == NULL ? YC_ENOMEM : load_open(e, id, p);
@@ -395,7 +395,7 @@ int yc__exec_validator_approve(const struct yc__env *e)
 
 int yc__exec_validator_withdraw(const struct yc__env *e)
 {
-    const uint8_t *id = e->tx->b.validator_ref.proposal;
+    const uint8_t *id = e->tx->b->validator_ref.proposal;
     struct yc_proposal *p = yc_malloc(sizeof *p);
     int rc = p == NULL ? YC_ENOMEM : load_open(e, id, p);
 

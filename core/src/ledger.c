@@ -179,9 +179,11 @@ int yc__put_empty(yc_overlay *o, const uint8_t *key, size_t klen)
 
 static bool is_self_register(const struct yc_tx *tx)
 {
-    const struct yc_body_account_register *b = &tx->b.account_register;
-    return tx->type == YC_TX_ACCOUNT_REGISTER &&
-           (!b->has_account || memcmp(b->account, tx->sender, YC_PUBKEY_LEN) == 0);
+    if (tx->type != YC_TX_ACCOUNT_REGISTER) {
+        return false; /* (the body holds only its own type's member) */
+    }
+    const struct yc_body_account_register *b = &tx->b->account_register;
+    return !b->has_account || memcmp(b->account, tx->sender, YC_PUBKEY_LEN) == 0;
 }
 
 static bool chain_matches(const struct yc_tx *tx, const struct yc_genesis *g)
@@ -266,7 +268,7 @@ static int check_cosigners(struct yc__env *env)
     for (uint32_t i = 0; i < tx->ncosigs; i++) {
         const uint8_t *pub = tx->cosigs[i].pub;
         if (tx->type == YC_TX_PLEDGE_CREATE &&
-            memcmp(pub, tx->b.pledge_create.pledgee, YC_PUBKEY_LEN) == 0) {
+            memcmp(pub, tx->b->pledge_create.pledgee, YC_PUBKEY_LEN) == 0) {
             continue;
         }
         if (is_self_register(tx)) {
@@ -291,7 +293,7 @@ static int check_cosigners(struct yc__env *env)
                           "self-registration, by a registrar)",
                           (unsigned)i, yc_tx_type_name(tx->type));
     }
-    if (tx->type == YC_TX_PLEDGE_CREATE && !has_cosigner(tx, tx->b.pledge_create.pledgee)) {
+    if (tx->type == YC_TX_PLEDGE_CREATE && !has_cosigner(tx, tx->b->pledge_create.pledgee)) {
         return yc__refuse(env, YC_EBADCOSIG,
                           "cosigs: a pledge.create needs its pledgee's co-signature");
     }

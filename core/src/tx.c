@@ -2,12 +2,16 @@
  * tx.c — the transaction envelope and the typed bodies: strict schema decoding,
  * encoding, id, signing and verification.
  *
- * Decoding order: size cap, canonical check (nothing allocated before it), a private
- * copy of the bytes, the envelope fields in sorted key order, then the body through
- * its type's schema (txschema.c). Schemas are strict: an unknown key (wherever it
- * sorts) or a missing required key is YC_EBADFIELD. The id is recomputed from the
- * unsigned envelope, so it never depends on `sig` or `cosigs`.
+ * Decoding order: size cap, canonical check (nothing allocated before it), the envelope
+ * fields in sorted key order, then the body through its type's schema (txschema.c),
+ * all read in place into a draft on the stack; then the id, and yc_tx_copy of the draft
+ * makes the tx's one allocation (its private copy of the bytes, the typed body sized
+ * for its type, cosigs, key offsets) with every slice pointing into it. Schemas are
+ * strict: an unknown key (wherever it sorts) or a missing required key is
+ * YC_EBADFIELD. The id is recomputed from the unsigned envelope, so it never depends on
+ * `sig` or `cosigs`.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -276,9 +280,22 @@ void yc__put_list(struct yc_enc *e, const char *key, const struct yc_list *l)
     yc__enc_list(e, l);
 }
 
-static int decode_body(struct yc_tx *tx, struct yc_dec *dp)
+/*
+ * A decode's workspace, on the stack: the tx's fields pointing into the caller's bytes,
+ * and room for the largest body, cosigs and key offsets. Only what a decode writes is
+ * cleared (the envelope's fields, the type's member of the body); yc_tx_copy then
+ * moves what the tx has into the one allocation it owns.
+ */
+struct draft {
+    struct yc_tx tx;
+    union yc_tx_body body;
+    struct yc_cosig cosigs[YC_TX_MAX_COSIGS];
+    struct yc_keylog keys;
+};
+
+static int decode_body(struct draft *w, struct yc_dec *dp)
 {
-    const struct yc_tx_schema *schema = yc_tx_schema(tx->type);
+    const struct yc_tx_schema *schema = yc_tx_schema(w->tx.type);
     struct yc_dec d;
     uint32_t left;
     int rc;
@@ -286,13 +303,15 @@ static int decode_body(struct yc_tx *tx, struct yc_dec *dp)
     if (schema == NULL) {
         return YC_EUNKNOWNTYPE;
     }
-    yc_dec_init(&d, tx->body, tx->body_len);
-    d.keylog = &tx->body_keys;
+    memset(&w->body, 0, schema->size); /* absent optional fields read as 0 */
+    w->keys.n = 0;
+    yc_dec_init(&d, w->tx.body, w->tx.body_len);
+    d.keylog = &w->keys;
     d.key = NULL;
     d.want = NULL;
     rc = yc_dec_map(&d, &left);
     if (rc == YC_OK) {
-        rc = yc__schema_decode(&d, &left, schema, &tx->b, &tx->body_present);
+        rc = yc__schema_decode(&d, &left, schema, &w->body, &w->tx.body_present);
     }
     /* a key left over sorts after every known one: unknown field */
     if (rc == YC_OK && (left != 0 || !yc_dec_done(&d))) {
@@ -301,6 +320,7 @@ static int decode_body(struct yc_tx *tx, struct yc_dec *dp)
         rc = YC_EBADFIELD;
     }
     if (rc != YC_OK && dp != NULL) {
+        d.keylog = NULL; /* the draft's, gone with it */
         *dp = d;
     }
     return rc;
@@ -324,7 +344,7 @@ static bool chain_id_valid(const char *p, size_t n)
     return true;
 }
 
-static int decode_cosigs(struct yc_dec *d, struct yc_tx *tx)
+static int decode_cosigs(struct yc_dec *d, struct draft *w)
 {
     uint32_t n;
 
@@ -337,23 +357,24 @@ static int decode_cosigs(struct yc_dec *d, struct yc_tx *tx)
     }
     for (uint32_t i = 0; i < n; i++) {
         uint32_t two;
-        struct yc_cosig *c = &tx->cosigs[i];
+        struct yc_cosig *c = &w->cosigs[i];
         if (yc_dec_array(d, &two) != YC_OK || two != 2) {
             return YC_EBADFIELD;
         }
         YC__TRY(yc__dec_pub(d, c->pub));
         YC__TRY(yc__dec_fixed(d, c->sig, YC_SIG_LEN, YC_EBADFIELD));
-        if (i > 0 && memcmp(tx->cosigs[i - 1].pub, c->pub, YC_PUBKEY_LEN) >= 0) {
+        if (i > 0 && memcmp(w->cosigs[i - 1].pub, c->pub, YC_PUBKEY_LEN) >= 0) {
             return YC_EBADFIELD; /* sorted by key, unique */
         }
     }
-    tx->ncosigs = n;
+    w->tx.ncosigs = n;
     return YC_OK;
 }
 
-/* The envelope from tx->bytes through *d (the caller's: after a failure it tells where). */
-static int decode_envelope(struct yc_tx *tx, struct yc_dec *d)
+/* The envelope from w->tx.bytes through *d (the caller's: after a failure it tells where). */
+static int decode_envelope(struct draft *w, struct yc_dec *d)
 {
+    struct yc_tx *tx = &w->tx;
     uint32_t left;
     const char *s;
     size_t n;
@@ -383,7 +404,7 @@ static int decode_envelope(struct yc_tx *tx, struct yc_dec *d)
         return r;
     }
     if (r == 1) {
-        YC__TRY(decode_cosigs(d, tx));
+        YC__TRY(decode_cosigs(d, w));
     }
     YC__TRY(yc__req_u64(d, &left, "nonce", &tx->nonce));
     YC__TRY(yc__req_pub(d, &left, "sender", tx->sender));
@@ -436,6 +457,7 @@ enum stage { STAGE_SIZE, STAGE_CANON, STAGE_ENVELOPE, STAGE_BODY, STAGE_OTHER };
 static int decode(struct yc_tx *tx, const uint8_t *bytes, size_t len, struct yc_dec *d,
                   enum stage *stage)
 {
+    struct draft w;
     int rc;
 
     if (tx == NULL || (bytes == NULL && len > 0)) {
@@ -451,21 +473,26 @@ static int decode(struct yc_tx *tx, const uint8_t *bytes, size_t len, struct yc_
     if (rc != YC_OK) {
         return rc;
     }
-    *stage = STAGE_OTHER;
-    tx->bytes = yc_memdup(bytes, len);
-    if (tx->bytes == NULL) {
-        return YC_ENOMEM;
-    }
-    tx->len = len;
+    /* read in place; the tx's own copy is made once the whole of it is known */
+    memset(&w.tx, 0, sizeof w.tx);
+    w.tx.bytes = (uint8_t *)(uintptr_t)bytes; /* only read */
+    w.tx.len = len;
     *stage = STAGE_ENVELOPE;
-    rc = decode_envelope(tx, d);
+    rc = decode_envelope(&w, d);
     if (rc == YC_OK) {
         *stage = STAGE_BODY;
-        rc = decode_body(tx, d);
+        rc = decode_body(&w, d);
     }
     if (rc == YC_OK) {
         *stage = STAGE_OTHER;
-        rc = compute_id(tx);
+        rc = compute_id(&w.tx);
+    }
+    if (rc == YC_OK) {
+        w.tx.b = &w.body;
+        w.tx.cosigs = w.cosigs;
+        w.tx.body_keys.n = w.keys.n;
+        w.tx.body_keys.off = w.keys.off;
+        rc = yc_tx_copy(tx, &w.tx);
     }
     return rc;
 }
@@ -527,8 +554,8 @@ static const char *type_words(enum yc_mtype t)
     }
 }
 
-/* The words of decode's refusal rc at `stage`, with d where it stopped (d reads the tx's
- * own copy of the bytes: call this before that copy is freed). */
+/* The words of decode's refusal rc at `stage`, with d where it stopped (d reads the
+ * caller's bytes, which the decode reads in place). */
 static int refusal_words(int rc, enum stage stage, const struct yc_dec *dp, size_t len, char *why,
                          size_t whylen)
 {
@@ -595,7 +622,7 @@ int yc_tx_decode_why(struct yc_tx *tx, const uint8_t *bytes, size_t len, char *w
         (void)refusal_words(rc, stage, &d, len, why, whylen);
     }
     if (rc != YC_OK && tx != NULL) {
-        yc_tx_cleanup(tx); /* only now: d read the tx's copy of the bytes */
+        yc_tx_cleanup(tx);
     }
     return rc;
 }
@@ -618,32 +645,81 @@ static void rebase(struct yc_slice *s, const uint8_t *from, size_t len, const ui
     }
 }
 
+/* Where the parts of a tx lie in its allocation (offsets from tx->bytes). */
+struct layout {
+    size_t body, cosigs, keys, total;
+};
+
+static size_t round_up(size_t n, size_t to)
+{
+    return (n + to - 1) / to * to;
+}
+
+static struct layout layout_of(size_t len, size_t body_size, uint32_t ncosigs, uint32_t nkeys)
+{
+    struct layout l;
+
+    l.body = round_up(len, _Alignof(union yc_tx_body));
+    l.cosigs = l.body + body_size;
+    l.keys = round_up(l.cosigs + (size_t)ncosigs * sizeof(struct yc_cosig), _Alignof(uint16_t));
+    l.total = l.keys + (size_t)nkeys * sizeof(uint16_t);
+    return l;
+}
+
 int yc_tx_copy(struct yc_tx *dst, const struct yc_tx *src)
 {
-    if (dst == NULL || src == NULL || (src->bytes == NULL && src->len > 0)) {
+    if (dst == NULL || src == NULL || (src->bytes == NULL && src->len > 0) ||
+        src->ncosigs > YC_TX_MAX_COSIGS || (src->ncosigs > 0 && src->cosigs == NULL) ||
+        src->body_keys.n > YC_TX_MAX_BODY_KEYS ||
+        (src->body_keys.n > 0 && src->body_keys.off == NULL)) {
         return YC_EINVAL;
     }
-    *dst = *src;
-    dst->bytes = yc_memdup(src->bytes, src->len);
-    if (dst->bytes == NULL) {
+    /* the typed body, when there is one, is its type's member of the union */
+    const struct yc_tx_schema *sc = src->b != NULL ? yc_tx_schema(src->type) : NULL;
+    if (src->b != NULL && sc == NULL) {
+        return YC_EINVAL;
+    }
+    struct layout l =
+        layout_of(src->len, sc != NULL ? sc->size : 0, src->ncosigs, src->body_keys.n);
+    uint8_t *m = yc_malloc(l.total);
+    if (m == NULL) {
         memset(dst, 0, sizeof *dst);
         return YC_ENOMEM;
     }
-    rebase(&dst->chain_id, src->bytes, src->len, dst->bytes);
-    if (src->body != NULL) {
-        dst->body = dst->bytes + (src->body - src->bytes);
+    *dst = *src;
+    dst->bytes = m;
+    if (src->len > 0) {
+        memcpy(m, src->bytes, src->len);
     }
+    rebase(&dst->chain_id, src->bytes, src->len, m);
+    if (src->body != NULL) {
+        dst->body = m + (src->body - src->bytes);
+    }
+    dst->cosigs = NULL;
+    if (src->ncosigs > 0) {
+        memcpy(m + l.cosigs, src->cosigs, src->ncosigs * sizeof *src->cosigs);
+        dst->cosigs = (const struct yc_cosig *)(const void *)(m + l.cosigs);
+    }
+    dst->body_keys.off = NULL;
+    if (src->body_keys.n > 0) {
+        memcpy(m + l.keys, src->body_keys.off, src->body_keys.n * sizeof(uint16_t));
+        dst->body_keys.off = (const uint16_t *)(const void *)(m + l.keys);
+    }
+    if (sc == NULL) {
+        return YC_OK;
+    }
+    memcpy(m + l.body, src->b, sc->size);
+    dst->b = (const union yc_tx_body *)(const void *)(m + l.body);
     /* the body's borrowed fields are its TEXT and LIST ones (txschema.h) */
-    const struct yc_tx_schema *sc = yc_tx_schema(src->type);
-    for (uint32_t i = 0; sc != NULL && i < sc->nfields; i++) {
+    for (uint32_t i = 0; i < sc->nfields; i++) {
         const struct yc_field *f = &sc->fields[i];
-        uint8_t *at = (uint8_t *)&dst->b + f->off;
+        uint8_t *at = m + l.body + f->off;
         if (f->kind == YC_FK_TEXT) {
-            rebase((struct yc_slice *)(void *)at, src->bytes, src->len, dst->bytes);
+            rebase((struct yc_slice *)(void *)at, src->bytes, src->len, m);
         } else if (f->kind == YC_FK_LIST) {
-            struct yc_list *l = (struct yc_list *)(void *)at;
-            for (uint32_t k = 0; k < l->n && k < YC_LIST_MAX; k++) {
-                rebase(&l->items[k], src->bytes, src->len, dst->bytes);
+            struct yc_list *li = (struct yc_list *)(void *)at;
+            for (uint32_t k = 0; k < li->n && k < YC_LIST_MAX; k++) {
+                rebase(&li->items[k], src->bytes, src->len, m);
             }
         }
     }

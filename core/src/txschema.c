@@ -324,51 +324,51 @@ static const char *rule_validator(enum yc_tx_type t, const union yc_tx_body *b)
     return NULL;
 }
 
-#define S_(type, fields, rule)                               \
-    {                                                        \
-        type, fields, sizeof fields / sizeof fields[0], rule \
+#define S_(type, fields, m, rule)                                                                \
+    {                                                                                            \
+        type, fields, sizeof fields / sizeof fields[0], sizeof(((union yc_tx_body *)0)->m), rule \
     }
 
 /* One row per type, in YC_TX_TYPES order. */
 static const struct yc_tx_schema SCHEMAS[] = {
-    S_(YC_TX_ACCOUNT_REGISTER, ACCOUNT_REGISTER, NULL),
-    S_(YC_TX_ACCOUNT_UPDATE, ACCOUNT_UPDATE, NULL),
-    S_(YC_TX_TOKEN_ISSUE, TOKEN, rule_token),
-    S_(YC_TX_TOKEN_TRANSFER, TOKEN, rule_token),
-    S_(YC_TX_TOKEN_REDEEM, TOKEN, rule_token),
-    S_(YC_TX_CONSENT_GRANT, CONSENT_GRANT, NULL),
-    S_(YC_TX_CONSENT_REVOKE, CONSENT_REVOKE, NULL),
-    S_(YC_TX_USAGE_RECORD, USAGE_RECORD, rule_usage),
-    S_(YC_TX_EVIDENCE_ANCHOR, EVIDENCE_ANCHOR, NULL),
-    S_(YC_TX_CARRY_REQUEST, CARRY_REQUEST, NULL),
-    S_(YC_TX_CARRY_COMPLETE, CARRY_COMPLETE, NULL),
-    S_(YC_TX_CARRY_REJECT, CARRY_REJECT, NULL),
-    S_(YC_TX_ASSET_REGISTER, ASSET_REGISTER, NULL),
-    S_(YC_TX_ASSET_OBJECT, ASSET_OBJECT, NULL),
-    S_(YC_TX_ASSET_RESOLVE, ASSET_RESOLVE, NULL),
-    S_(YC_TX_ASSET_CERTIFY, ASSET_CERTIFY, NULL),
-    S_(YC_TX_ASSET_UPDATE, ASSET_UPDATE, NULL),
-    S_(YC_TX_ASSET_RETIRE, ASSET_RETIRE, NULL),
-    S_(YC_TX_RIGHT_TRANSFER, RIGHT_TRANSFER, NULL),
-    S_(YC_TX_RIGHT_LICENSE, RIGHT_LICENSE, NULL),
-    S_(YC_TX_LICENSE_REVOKE, LICENSE_REVOKE, NULL),
-    S_(YC_TX_MARKET_LIST, MARKET_LIST, NULL),
-    S_(YC_TX_MARKET_APPRAISE, MARKET_APPRAISE, NULL),
-    S_(YC_TX_MARKET_BID, MARKET_BID, NULL),
-    S_(YC_TX_MARKET_ACCEPT, MARKET_ACCEPT, NULL),
-    S_(YC_TX_MARKET_CANCEL, MARKET_CANCEL, rule_cancel),
-    S_(YC_TX_PLEDGE_CREATE, PLEDGE_CREATE, NULL),
-    S_(YC_TX_PLEDGE_RELEASE, PLEDGE_REF, NULL),
-    S_(YC_TX_PLEDGE_ENFORCE, PLEDGE_REF, NULL),
-    S_(YC_TX_POLICY_SET, POLICY_SET, NULL),
-    S_(YC_TX_EXPORT_ASSESS, EXPORT_ASSESS, NULL),
-    S_(YC_TX_CREDIT_RECORD, CREDIT_RECORD, NULL),
-    S_(YC_TX_CREDIT_RESTORE, CREDIT_RESTORE, NULL),
-    S_(YC_TX_CREDIT_OBJECT, CREDIT_OBJECT, NULL),
-    S_(YC_TX_CREDIT_RESOLVE, CREDIT_RESOLVE, NULL),
-    S_(YC_TX_VALIDATOR_PROPOSE, VALIDATOR_PROPOSE, rule_validator),
-    S_(YC_TX_VALIDATOR_APPROVE, VALIDATOR_REF, NULL),
-    S_(YC_TX_VALIDATOR_WITHDRAW, VALIDATOR_REF, NULL),
+    S_(YC_TX_ACCOUNT_REGISTER, ACCOUNT_REGISTER, account_register, NULL),
+    S_(YC_TX_ACCOUNT_UPDATE, ACCOUNT_UPDATE, account_update, NULL),
+    S_(YC_TX_TOKEN_ISSUE, TOKEN, token, rule_token),
+    S_(YC_TX_TOKEN_TRANSFER, TOKEN, token, rule_token),
+    S_(YC_TX_TOKEN_REDEEM, TOKEN, token, rule_token),
+    S_(YC_TX_CONSENT_GRANT, CONSENT_GRANT, consent_grant, NULL),
+    S_(YC_TX_CONSENT_REVOKE, CONSENT_REVOKE, consent_revoke, NULL),
+    S_(YC_TX_USAGE_RECORD, USAGE_RECORD, usage_record, rule_usage),
+    S_(YC_TX_EVIDENCE_ANCHOR, EVIDENCE_ANCHOR, evidence_anchor, NULL),
+    S_(YC_TX_CARRY_REQUEST, CARRY_REQUEST, carry_request, NULL),
+    S_(YC_TX_CARRY_COMPLETE, CARRY_COMPLETE, carry_close, NULL),
+    S_(YC_TX_CARRY_REJECT, CARRY_REJECT, carry_close, NULL),
+    S_(YC_TX_ASSET_REGISTER, ASSET_REGISTER, asset_register, NULL),
+    S_(YC_TX_ASSET_OBJECT, ASSET_OBJECT, asset_object, NULL),
+    S_(YC_TX_ASSET_RESOLVE, ASSET_RESOLVE, asset_resolve, NULL),
+    S_(YC_TX_ASSET_CERTIFY, ASSET_CERTIFY, asset_ref, NULL),
+    S_(YC_TX_ASSET_UPDATE, ASSET_UPDATE, asset_update, NULL),
+    S_(YC_TX_ASSET_RETIRE, ASSET_RETIRE, asset_ref, NULL),
+    S_(YC_TX_RIGHT_TRANSFER, RIGHT_TRANSFER, right_transfer, NULL),
+    S_(YC_TX_RIGHT_LICENSE, RIGHT_LICENSE, right_license, NULL),
+    S_(YC_TX_LICENSE_REVOKE, LICENSE_REVOKE, license_revoke, NULL),
+    S_(YC_TX_MARKET_LIST, MARKET_LIST, market_list, NULL),
+    S_(YC_TX_MARKET_APPRAISE, MARKET_APPRAISE, market_appraise, NULL),
+    S_(YC_TX_MARKET_BID, MARKET_BID, market_bid, NULL),
+    S_(YC_TX_MARKET_ACCEPT, MARKET_ACCEPT, market_accept, NULL),
+    S_(YC_TX_MARKET_CANCEL, MARKET_CANCEL, market_cancel, rule_cancel),
+    S_(YC_TX_PLEDGE_CREATE, PLEDGE_CREATE, pledge_create, NULL),
+    S_(YC_TX_PLEDGE_RELEASE, PLEDGE_REF, pledge_ref, NULL),
+    S_(YC_TX_PLEDGE_ENFORCE, PLEDGE_REF, pledge_ref, NULL),
+    S_(YC_TX_POLICY_SET, POLICY_SET, policy_set, NULL),
+    S_(YC_TX_EXPORT_ASSESS, EXPORT_ASSESS, export_assess, NULL),
+    S_(YC_TX_CREDIT_RECORD, CREDIT_RECORD, credit_record, NULL),
+    S_(YC_TX_CREDIT_RESTORE, CREDIT_RESTORE, credit_ref, NULL),
+    S_(YC_TX_CREDIT_OBJECT, CREDIT_OBJECT, credit_ref, NULL),
+    S_(YC_TX_CREDIT_RESOLVE, CREDIT_RESOLVE, credit_ref, NULL),
+    S_(YC_TX_VALIDATOR_PROPOSE, VALIDATOR_PROPOSE, validator_propose, rule_validator),
+    S_(YC_TX_VALIDATOR_APPROVE, VALIDATOR_REF, validator_ref, NULL),
+    S_(YC_TX_VALIDATOR_WITHDRAW, VALIDATOR_REF, validator_ref, NULL),
 };
 
 const struct yc_tx_schema *yc_tx_schema_at(size_t i)
@@ -606,7 +606,7 @@ static int check_encoded(const struct yc_tx_schema *s, const uint8_t *p, size_t 
     uint64_t present;
 
     YC__TRY(yc_canon_check(p, len, &lim));
-    memset(&scratch, 0, sizeof scratch);
+    memset(&scratch, 0, s->size);
     yc_dec_init(&d, p, len);
     d.keylog = &keys;
     YC__TRY(yc_dec_map(&d, &left));

@@ -94,14 +94,14 @@ json_t *yc_json_list(const struct yc_list *l)
 /* Whether the body shows field i of its schema (txschema.h, enum yc_field_show). */
 static bool field_shown(const struct yc_tx *tx, uint32_t i, const struct yc_field *f)
 {
-    const uint8_t *v = (const uint8_t *)&tx->b + f->off;
+    const uint8_t *v = (const uint8_t *)tx->b + f->off;
 
     if (f->required || f->show == YC_SHOW_ALWAYS)
         return true;
     if (f->show == YC_SHOW_PRESENT)
         return (tx->body_present >> i & 1u) != 0;
     if (f->count_off >= 0)
-        return *(const uint32_t *)(const void *)((const uint8_t *)&tx->b + f->count_off) > 0;
+        return *(const uint32_t *)(const void *)((const uint8_t *)tx->b + f->count_off) > 0;
     switch ((enum yc_field_kind)f->kind) {
     case YC_FK_U64:
         return *(const uint64_t *)(const void *)v != 0;
@@ -120,7 +120,7 @@ static bool field_shown(const struct yc_tx *tx, uint32_t i, const struct yc_fiel
  * decimal strings. */
 static json_t *field_json(const struct yc_tx *tx, const struct yc_field *f)
 {
-    const uint8_t *base = (const uint8_t *)&tx->b;
+    const uint8_t *base = (const uint8_t *)tx->b;
     const void *v = base + f->off;
     uint32_t n = f->count_off >= 0 ? *(const uint32_t *)(const void *)(base + f->count_off) : 0;
     json_t *a;
@@ -175,7 +175,7 @@ json_t *yc_json_tx_body(const struct yc_tx *tx)
             snprintf(k, sizeof k, "%s_time", f->key);
             json_object_set_new(
                 o, k,
-                yc_json_time(*(const uint64_t *)(const void *)((const uint8_t *)&tx->b + f->off)));
+                yc_json_time(*(const uint64_t *)(const void *)((const uint8_t *)tx->b + f->off)));
         }
     }
     return o;

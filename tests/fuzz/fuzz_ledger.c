@@ -181,11 +181,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 fail("a refused transaction wrote state", rc);
             }
         } else if (tx.type == YC_TX_TOKEN_ISSUE) {
-            money_checkable &= issued + tx.b.token.amount >= issued;
-            issued += tx.b.token.amount;
+            money_checkable &= issued + tx.b->token.amount >= issued;
+            issued += tx.b->token.amount;
         } else if (tx.type == YC_TX_TOKEN_REDEEM) {
-            money_checkable &= redeemed + tx.b.token.amount >= redeemed;
-            redeemed += tx.b.token.amount;
+            money_checkable &= redeemed + tx.b->token.amount >= redeemed;
+            redeemed += tx.b->token.amount;
         }
         uint64_t sum;
         if (money_checkable && total(o, &sum) && genesis_total + issued >= genesis_total &&

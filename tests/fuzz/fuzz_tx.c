@@ -66,7 +66,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     /* the schema's body encoder: encode(decode(body)) == body */
     yc_buf_reset(&out);
-    if (yc_tx_body_encode(&out, tx.type, &tx.b, tx.body_present) != YC_OK ||
+    if (yc_tx_body_encode(&out, tx.type, tx.b, tx.body_present) != YC_OK ||
         out.len != tx.body_len || memcmp(out.data, tx.body, tx.body_len) != 0) {
         abort();
     }

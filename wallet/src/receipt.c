@@ -742,7 +742,7 @@ static bool check_changes(const struct receipt *r, const struct yc_genesis *g, s
                 t = &tx;
             if (ok && j > 0 &&
                 (tx.type != YC_TX_VALIDATOR_APPROVE ||
-                 memcmp(tx.b.validator_ref.proposal, prop.id, YC_HASH_LEN) != 0))
+                 memcmp(tx.b->validator_ref.proposal, prop.id, YC_HASH_LEN) != 0))
                 ok = fail(v, "valset_changes",
                           "valset_changes[%u].txs[%u] is not a validator.approve of txs[0]", i, j);
             for (uint32_t q = 0; ok && q < j; q++)
@@ -783,7 +783,7 @@ static bool check_changes(const struct receipt *r, const struct yc_genesis *g, s
                 yc_tx_cleanup(&tx);
         }
         if (ok) {
-            const struct yc_body_validator_propose *b = &prop.b.validator_propose;
+            const struct yc_body_validator_propose *b = &prop.b->validator_propose;
             struct yc_gov_change ch = {.action = b->action,
                                        .pub = b->pub,
                                        .new_pub = b->has_new_pub ? b->new_pub : NULL,
@@ -857,7 +857,7 @@ json_t *receipt_summary(const struct receipt *r, const struct yc_tx *tx,
     if (o == NULL)
         return NULL;
     if (tx->type == YC_TX_CONSENT_GRANT) {
-        const struct yc_body_consent_grant *c = &tx->b.consent_grant;
+        const struct yc_body_consent_grant *c = &tx->b->consent_grant;
         json_object_set_new(o, "processor", yc_json_addr(c->processor));
         json_object_set_new(o, "categories", yc_json_list(&c->categories));
         json_object_set_new(o, "purposes", yc_json_list(&c->purposes));
@@ -867,7 +867,7 @@ json_t *receipt_summary(const struct receipt *r, const struct yc_tx *tx,
         json_object_set_new(o, "until", yc_json_u64(c->until));
         json_object_set_new(o, "until_time", yc_json_time(c->until));
     } else if (tx->type == YC_TX_CONSENT_REVOKE) {
-        json_object_set_new(o, "consent", yc_json_hex(tx->b.consent_revoke.consent, YC_HASH_LEN));
+        json_object_set_new(o, "consent", yc_json_hex(tx->b->consent_revoke.consent, YC_HASH_LEN));
     }
     return o;
 }

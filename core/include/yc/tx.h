@@ -376,14 +376,27 @@ struct yc_cosig {
 /* Every public key of a body is at most this many (contributors, policy lists). */
 #define YC_TX_MAX_BODY_KEYS 40
 
-/* Offsets of the body's public keys in yc_tx.body, noted by yc_tx_decode. */
+/* Offsets of the body's public keys in yc_tx.body, as the decoder notes them. */
 struct yc_keylog {
     uint32_t n;
     uint16_t off[YC_TX_MAX_BODY_KEYS];
 };
 
+/* The same offsets kept by a decoded tx (n of them, in its allocation). */
+struct yc_keylist {
+    uint32_t n;
+    const uint16_t *off;
+};
+
+/*
+ * A decoded tx. Everything it points to lives in one allocation it owns, starting at
+ * `bytes`: the signed bytes, then the typed body (only as large as its type's member
+ * of union yc_tx_body), the cosigs and the body's key offsets. So the struct itself
+ * is small (an array of them per block, a mempool of them) and a decode or a copy
+ * costs one allocation.
+ */
 struct yc_tx {
-    uint8_t *bytes; /* owned: the signed canonical bytes */
+    uint8_t *bytes; /* owned: the signed canonical bytes, and the rest below */
     size_t len;
     uint8_t id[YC_HASH_LEN];
     struct yc_slice chain_id;
@@ -394,10 +407,12 @@ struct yc_tx {
     size_t body_len;
     uint8_t sig[YC_SIG_LEN];
     uint32_t ncosigs;
-    struct yc_cosig cosigs[YC_TX_MAX_COSIGS];
-    union yc_tx_body b;
+    const struct yc_cosig *cosigs; /* ncosigs of them, after the body */
+    /* The typed body: read only the member of `type` (the others may lie past the end
+     * of the allocation). */
+    const union yc_tx_body *b;
     uint64_t body_present; /* bit i: field i of the type's schema is on the wire (txschema.h) */
-    struct yc_keylog body_keys;
+    struct yc_keylist body_keys;
 };
 
 /*
@@ -419,7 +434,8 @@ YC_WUR int yc_tx_decode(struct yc_tx *tx, const uint8_t *bytes, size_t len);
  */
 YC_WUR int yc_tx_decode_why(struct yc_tx *tx, const uint8_t *bytes, size_t len, char *why,
                             size_t whylen);
-/* Frees tx->bytes and clears *tx; safe on a cleared tx. */
+/* Frees tx->bytes (and with them the body, cosigs and key offsets) and clears *tx; safe
+ * on a cleared tx. */
 void yc_tx_cleanup(struct yc_tx *tx);
 /*
  * Makes *dst an independent copy of the decoded tx *src: its own copy of the bytes, and

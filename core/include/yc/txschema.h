@@ -81,6 +81,8 @@ struct yc_tx_schema {
     enum yc_tx_type type;
     const struct yc_field *fields; /* sorted by key, as on the wire */
     uint32_t nfields;              /* at most 64 (a bit each in a presence mask) */
+    uint32_t size;                 /* bytes of its member of union yc_tx_body: every
+                                    * field, has-flag and count lies within them */
     /* A rule across fields the decoder applies after reading them all (exactly one of
      * two, a field a type needs): NULL when met, else the words of the refusal
      * (YC_EBADFIELD). NULL: no such rule. */

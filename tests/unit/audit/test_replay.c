@@ -463,7 +463,7 @@ static void test_cosignature_changed(void **state)
     struct fix *f = *state;
     uint64_t h = add_cosigned_block(f);
     struct yc_tx t = stored_tx(f, h, 0);
-    t.cosigs[0].sig[10] ^= 0x20;
+    ((struct yc_cosig *)(uintptr_t)t.cosigs)[0].sig[10] ^= 0x20; /* t's own allocation */
     struct yc_tx changed;
     tout_tx_recosign(&t, false, NULL, &changed);
     replace_tx(f, h, 0, &changed);

@@ -202,7 +202,7 @@ static bool roundtrip(const uint8_t *bytes, size_t len)
         return false;
     }
     yc_buf_init(&again, 0);
-    int rc = yc_tx_body_encode(&again, tx.type, &tx.b, tx.body_present);
+    int rc = yc_tx_body_encode(&again, tx.type, tx.b, tx.body_present);
     if (rc != YC_OK || again.len != tx.body_len || memcmp(again.data, tx.body, again.len) != 0) {
         fail_msg("%s: encode(decode(b)) != b (rc %d)", yc_tx_type_name(tx.type), rc);
     }
@@ -245,7 +245,26 @@ static void test_table_shape(void **state)
             assert_true((f->count_off >= 0) ==
                         (f->kind == YC_FK_IDS || f->kind == YC_FK_PUBS || f->kind == YC_FK_SHARES));
             assert_true(f->min <= f->max || f->kind != YC_FK_TEXT);
+            /* a decoded tx holds only `size` bytes of the union: every field, has-flag
+             * and count must lie within them */
+            size_t vsize[] = {
+                [YC_FK_TEXT] = sizeof(struct yc_slice),
+                [YC_FK_U64] = sizeof(uint64_t),
+                [YC_FK_BOOL] = sizeof(bool),
+                [YC_FK_ID] = YC_HASH_LEN,
+                [YC_FK_DIGEST] = YC_HASH_LEN,
+                [YC_FK_PUB] = YC_PUBKEY_LEN,
+                [YC_FK_LIST] = sizeof(struct yc_list),
+                [YC_FK_IDS] = (size_t)f->max * YC_HASH_LEN,
+                [YC_FK_PUBS] = (size_t)f->max * YC_PUBKEY_LEN,
+                [YC_FK_SHARES] = (size_t)f->max * sizeof(struct yc_contributor),
+            };
+            assert_true(f->kind < sizeof vsize / sizeof vsize[0]);
+            assert_true(f->off + vsize[f->kind] <= s->size);
+            assert_true(f->has_off < 0 || (size_t)f->has_off + sizeof(bool) <= s->size);
+            assert_true(f->count_off < 0 || (size_t)f->count_off + sizeof(uint32_t) <= s->size);
         }
+        assert_true(s->size > 0 && s->size <= sizeof(union yc_tx_body));
     }
     assert_int_equal(n, sizeof types / sizeof types[0]);
     assert_null(yc_tx_schema(YC_TX_NONE));

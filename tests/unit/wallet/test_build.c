@@ -125,18 +125,18 @@ static void test_register(void **state)
     struct yc_tx tx;
     build_tx("register", 0, &tx);
     assert_int_equal(tx.type, YC_TX_ACCOUNT_REGISTER);
-    assert_false(tx.b.account_register.has_account);
-    assert_true(slice_is(tx.b.account_register.role, "individual"));
-    assert_true(slice_is(tx.b.account_register.name, "alice"));
-    assert_true(slice_is(tx.b.account_register.jurisdiction, "CN-CQ"));
+    assert_false(tx.b->account_register.has_account);
+    assert_true(slice_is(tx.b->account_register.role, "individual"));
+    assert_true(slice_is(tx.b->account_register.name, "alice"));
+    assert_true(slice_is(tx.b->account_register.jurisdiction, "CN-CQ"));
     yc_tx_cleanup(&tx);
 
     build_tx("register --for %B --role processor --name Acme --jurisdiction CN-SC", 7, &tx);
-    assert_true(tx.b.account_register.has_account);
-    assert_memory_equal(tx.b.account_register.account, bob_pub, YC_PUBKEY_LEN);
-    assert_true(slice_is(tx.b.account_register.role, "processor"));
-    assert_true(slice_is(tx.b.account_register.name, "Acme"));
-    assert_true(slice_is(tx.b.account_register.jurisdiction, "CN-SC"));
+    assert_true(tx.b->account_register.has_account);
+    assert_memory_equal(tx.b->account_register.account, bob_pub, YC_PUBKEY_LEN);
+    assert_true(slice_is(tx.b->account_register.role, "processor"));
+    assert_true(slice_is(tx.b->account_register.name, "Acme"));
+    assert_true(slice_is(tx.b->account_register.jurisdiction, "CN-SC"));
     yc_tx_cleanup(&tx);
 }
 
@@ -146,22 +146,22 @@ static void test_tokens(void **state)
     struct yc_tx tx;
     build_tx("transfer --to %B --amount 12345", 3, &tx);
     assert_int_equal(tx.type, YC_TX_TOKEN_TRANSFER);
-    assert_true(tx.b.token.has_to);
-    assert_memory_equal(tx.b.token.to, bob_pub, YC_PUBKEY_LEN);
-    assert_int_equal(tx.b.token.amount, 12345);
-    assert_int_equal(tx.b.token.memo.len, 0);
+    assert_true(tx.b->token.has_to);
+    assert_memory_equal(tx.b->token.to, bob_pub, YC_PUBKEY_LEN);
+    assert_int_equal(tx.b->token.amount, 12345);
+    assert_int_equal(tx.b->token.memo.len, 0);
     yc_tx_cleanup(&tx);
 
     build_tx("token issue --to %B --amount 18446744073709551615 --memo deposit", 0, &tx);
     assert_int_equal(tx.type, YC_TX_TOKEN_ISSUE);
-    assert_true(tx.b.token.amount == UINT64_MAX);
-    assert_true(slice_is(tx.b.token.memo, "deposit"));
+    assert_true(tx.b->token.amount == UINT64_MAX);
+    assert_true(slice_is(tx.b->token.memo, "deposit"));
     yc_tx_cleanup(&tx);
 
     build_tx("token redeem --amount 5", 1, &tx);
     assert_int_equal(tx.type, YC_TX_TOKEN_REDEEM);
-    assert_false(tx.b.token.has_to);
-    assert_int_equal(tx.b.token.amount, 5);
+    assert_false(tx.b->token.has_to);
+    assert_int_equal(tx.b->token.amount, 5);
     yc_tx_cleanup(&tx);
 }
 
@@ -172,7 +172,7 @@ static void test_consent(void **state)
     build_tx("consent grant --to %B --categories health,location,health --purposes research "
              "--operations use,hold --until +30d",
              2, &tx);
-    const struct yc_body_consent_grant *g = &tx.b.consent_grant;
+    const struct yc_body_consent_grant *g = &tx.b->consent_grant;
     assert_int_equal(tx.type, YC_TX_CONSENT_GRANT);
     assert_memory_equal(g->processor, bob_pub, YC_PUBKEY_LEN);
     assert_int_equal(g->categories.n, 2); /* duplicate dropped */
@@ -197,7 +197,7 @@ static void test_consent(void **state)
              "--fee-per-use 25 --max-uses 3 --jurisdiction SG --retention-days 90 "
              "--onward-transfer",
              0, &tx);
-    g = &tx.b.consent_grant;
+    g = &tx.b->consent_grant;
     assert_int_equal(g->until, 1798761600000ull);
     assert_int_equal(g->not_before, 1796054400000ull);
     assert_int_equal(g->fee_per_use, 25);
@@ -213,7 +213,7 @@ static void test_consent(void **state)
     assert_int_equal(tx.type, YC_TX_CONSENT_REVOKE);
     uint8_t want[YC_HASH_LEN];
     memset(want, 0x11, sizeof want);
-    assert_memory_equal(tx.b.consent_revoke.consent, want, YC_HASH_LEN);
+    assert_memory_equal(tx.b->consent_revoke.consent, want, YC_HASH_LEN);
     yc_tx_cleanup(&tx);
 }
 
@@ -231,7 +231,7 @@ static void test_usage_and_evidence(void **state)
              "--input %s --output %s",
              HASH1, HASH2, HASH3);
     build_tx(line, 4, &tx);
-    const struct yc_body_usage_record *u = &tx.b.usage_record;
+    const struct yc_body_usage_record *u = &tx.b->usage_record;
     assert_int_equal(tx.type, YC_TX_USAGE_RECORD);
     assert_true(u->has_consent);
     assert_false(u->has_license);
@@ -247,7 +247,7 @@ static void test_usage_and_evidence(void **state)
 
     snprintf(line, sizeof line, "usage record --license %s --purpose p --operation hold", HASH2);
     build_tx(line, 5, &tx);
-    u = &tx.b.usage_record;
+    u = &tx.b->usage_record;
     assert_false(u->has_consent);
     assert_true(u->has_license);
     assert_memory_equal(u->license, h2, 32);
@@ -260,7 +260,7 @@ static void test_usage_and_evidence(void **state)
              "--note level-3",
              HASH3, HASH1);
     build_tx(line, 6, &tx);
-    const struct yc_body_evidence_anchor *e = &tx.b.evidence_anchor;
+    const struct yc_body_evidence_anchor *e = &tx.b->evidence_anchor;
     assert_int_equal(tx.type, YC_TX_EVIDENCE_ANCHOR);
     assert_memory_equal(e->digest, h3, 32);
     assert_true(slice_is(e->kind, "dcmm_assessment"));
@@ -388,16 +388,16 @@ static void test_account_update(void **state)
     struct yc_tx tx;
     build_tx("account update --name Acme", 1, &tx);
     assert_int_equal(tx.type, YC_TX_ACCOUNT_UPDATE);
-    assert_false(tx.b.account_update.has_account);
-    assert_true(tx.b.account_update.has_name);
-    assert_true(slice_is(tx.b.account_update.name, "Acme"));
-    assert_false(tx.b.account_update.has_jurisdiction);
+    assert_false(tx.b->account_update.has_account);
+    assert_true(tx.b->account_update.has_name);
+    assert_true(slice_is(tx.b->account_update.name, "Acme"));
+    assert_false(tx.b->account_update.has_jurisdiction);
     yc_tx_cleanup(&tx);
     build_tx("account update --for %B --jurisdiction CN-SC", 2, &tx);
-    assert_true(tx.b.account_update.has_account);
-    assert_memory_equal(tx.b.account_update.account, bob_pub, YC_PUBKEY_LEN);
-    assert_true(tx.b.account_update.has_jurisdiction);
-    assert_false(tx.b.account_update.has_name);
+    assert_true(tx.b->account_update.has_account);
+    assert_memory_equal(tx.b->account_update.account, bob_pub, YC_PUBKEY_LEN);
+    assert_true(tx.b->account_update.has_jurisdiction);
+    assert_false(tx.b->account_update.has_name);
     yc_tx_cleanup(&tx);
 }
 

@@ -127,32 +127,32 @@ static void test_market(void **state)
     (void)state;
     struct yc_tx tx;
     build_tx("market list %1 --offer hold --price 1200 --sector transport", YC_TX_MARKET_LIST, &tx);
-    assert_int_equal(tx.b.market_list.price, 1200);
-    assert_true(slice_is(tx.b.market_list.offer, "hold"));
-    assert_false(tx.b.market_list.has_operations);
+    assert_int_equal(tx.b->market_list.price, 1200);
+    assert_true(slice_is(tx.b->market_list.offer, "hold"));
+    assert_false(tx.b->market_list.has_operations);
     yc_tx_cleanup(&tx);
     build_tx("market list %1 --offer license --price 30 --operations compute,query --purposes "
              "research --until +30d --fee 2 --max-uses 9",
              YC_TX_MARKET_LIST, &tx);
-    assert_true(tx.b.market_list.has_operations);
-    assert_int_equal(tx.b.market_list.operations.n, 2);
-    assert_true(slice_is(tx.b.market_list.visibility, "invisible"));
-    assert_true(slice_is(tx.b.market_list.sector, "general"));
-    assert_int_equal(tx.b.market_list.until, NOW + 30ull * 86400000);
-    assert_int_equal(tx.b.market_list.fee, 2);
+    assert_true(tx.b->market_list.has_operations);
+    assert_int_equal(tx.b->market_list.operations.n, 2);
+    assert_true(slice_is(tx.b->market_list.visibility, "invisible"));
+    assert_true(slice_is(tx.b->market_list.sector, "general"));
+    assert_int_equal(tx.b->market_list.until, NOW + 30ull * 86400000);
+    assert_int_equal(tx.b->market_list.fee, 2);
     yc_tx_cleanup(&tx);
     build_tx("market appraise %1 --value 99 --method income --report %2", YC_TX_MARKET_APPRAISE,
              &tx);
-    assert_int_equal(tx.b.market_appraise.value, 99);
+    assert_int_equal(tx.b->market_appraise.value, 99);
     yc_tx_cleanup(&tx);
     build_tx("market bid %1 --price 5", YC_TX_MARKET_BID, &tx);
-    assert_int_equal(tx.b.market_bid.expires, NOW + 7ull * 86400000);
+    assert_int_equal(tx.b->market_bid.expires, NOW + 7ull * 86400000);
     yc_tx_cleanup(&tx);
     build_tx("market accept %2", YC_TX_MARKET_ACCEPT, &tx);
     yc_tx_cleanup(&tx);
     build_tx("market cancel --listing %1", YC_TX_MARKET_CANCEL, &tx);
-    assert_true(tx.b.market_cancel.has_listing);
-    assert_false(tx.b.market_cancel.has_bid);
+    assert_true(tx.b->market_cancel.has_listing);
+    assert_false(tx.b->market_cancel.has_bid);
     yc_tx_cleanup(&tx);
 }
 
@@ -161,8 +161,8 @@ static void test_pledge_policy_credit(void **state)
     (void)state;
     struct yc_tx tx;
     build_tx("pledge create %1 --to %B --amount 500 --due +2h", YC_TX_PLEDGE_CREATE, &tx);
-    assert_memory_equal(tx.b.pledge_create.pledgee, bob_pub, YC_PUBKEY_LEN);
-    assert_int_equal(tx.b.pledge_create.due, NOW + 7200000);
+    assert_memory_equal(tx.b->pledge_create.pledgee, bob_pub, YC_PUBKEY_LEN);
+    assert_int_equal(tx.b->pledge_create.due, NOW + 7200000);
     yc_tx_cleanup(&tx);
     build_tx("pledge enforce %1", YC_TX_PLEDGE_ENFORCE, &tx);
     yc_tx_cleanup(&tx);
@@ -170,7 +170,7 @@ static void test_pledge_policy_credit(void **state)
              "--banned-prefixes energy. --banned-accounts %B --banned-jurisdictions SG "
              "--alert-amount 5000 --alert-cross-border --alert-accounts %B",
              YC_TX_POLICY_SET, &tx);
-    const struct yc_body_policy_set *p = &tx.b.policy_set;
+    const struct yc_body_policy_set *p = &tx.b->policy_set;
     assert_int_equal(p->version, 2);
     assert_int_equal(p->banned_categories.n, 2);
     assert_int_equal(p->nbanned_accounts, 1);
@@ -183,28 +183,28 @@ static void test_pledge_policy_credit(void **state)
     build_tx("policy set --policy-version 3 --add-categories smart_meter,grid.load "
              "--add-purposes grid_planning",
              YC_TX_POLICY_SET, &tx);
-    assert_int_equal(tx.b.policy_set.categories.n, 2);
-    assert_true(slice_is(tx.b.policy_set.categories.items[0], "smart_meter"));
-    assert_true(slice_is(tx.b.policy_set.categories.items[1], "grid.load"));
-    assert_int_equal(tx.b.policy_set.purposes.n, 1);
-    assert_true(slice_is(tx.b.policy_set.purposes.items[0], "grid_planning"));
+    assert_int_equal(tx.b->policy_set.categories.n, 2);
+    assert_true(slice_is(tx.b->policy_set.categories.items[0], "smart_meter"));
+    assert_true(slice_is(tx.b->policy_set.categories.items[1], "grid.load"));
+    assert_int_equal(tx.b->policy_set.purposes.n, 1);
+    assert_true(slice_is(tx.b->policy_set.purposes.items[0], "grid_planning"));
     yc_tx_cleanup(&tx);
     build_tx("export assess %1 --destination SG --outcome approved --until +1d --report %2",
              YC_TX_EXPORT_ASSESS, &tx);
-    assert_true(slice_is(tx.b.export_assess.destination, "SG"));
+    assert_true(slice_is(tx.b->export_assess.destination, "SG"));
     yc_tx_cleanup(&tx);
     build_tx("export assess %1 --destination SG --outcome denied --report %2", YC_TX_EXPORT_ASSESS,
              &tx);
     yc_tx_cleanup(&tx);
     build_tx("credit record %B --severity frozen --reason fraud --evidence %2", YC_TX_CREDIT_RECORD,
              &tx);
-    assert_memory_equal(tx.b.credit_record.account, bob_pub, YC_PUBKEY_LEN);
+    assert_memory_equal(tx.b->credit_record.account, bob_pub, YC_PUBKEY_LEN);
     yc_tx_cleanup(&tx);
     build_tx("credit object %1 --reason mistake --evidence %2", YC_TX_CREDIT_OBJECT, &tx);
-    assert_true(tx.b.credit_ref.has_evidence);
+    assert_true(tx.b->credit_ref.has_evidence);
     yc_tx_cleanup(&tx);
     build_tx("credit resolve %1 --outcome withdraw --note ok", YC_TX_CREDIT_RESOLVE, &tx);
-    assert_true(slice_is(tx.b.credit_ref.outcome, "withdraw"));
+    assert_true(slice_is(tx.b->credit_ref.outcome, "withdraw"));
     yc_tx_cleanup(&tx);
     build_tx("credit restore %1", YC_TX_CREDIT_RESTORE, &tx);
     yc_tx_cleanup(&tx);
@@ -240,26 +240,26 @@ static void test_validator_governance(void **state)
     assert_int_equal(yc_addr_encode(alice_addr, alice_pub), YC_OK);
     snprintf(line, sizeof line, "validator propose add %%B --name agency-b --org %s", alice_addr);
     build_tx(line, YC_TX_VALIDATOR_PROPOSE, &tx);
-    assert_true(slice_is(tx.b.validator_propose.action, "add"));
-    assert_true(slice_is(tx.b.validator_propose.name, "agency-b"));
-    assert_memory_equal(tx.b.validator_propose.pub, bob_pub, YC_PUBKEY_LEN);
-    assert_true(tx.b.validator_propose.has_org);
-    assert_memory_equal(tx.b.validator_propose.org, alice_pub, YC_PUBKEY_LEN);
-    assert_false(tx.b.validator_propose.has_new_pub);
+    assert_true(slice_is(tx.b->validator_propose.action, "add"));
+    assert_true(slice_is(tx.b->validator_propose.name, "agency-b"));
+    assert_memory_equal(tx.b->validator_propose.pub, bob_pub, YC_PUBKEY_LEN);
+    assert_true(tx.b->validator_propose.has_org);
+    assert_memory_equal(tx.b->validator_propose.org, alice_pub, YC_PUBKEY_LEN);
+    assert_false(tx.b->validator_propose.has_new_pub);
     yc_tx_cleanup(&tx);
     build_tx("validator propose remove %B", YC_TX_VALIDATOR_PROPOSE, &tx);
-    assert_true(slice_is(tx.b.validator_propose.action, "remove"));
-    assert_false(tx.b.validator_propose.has_org);
-    assert_int_equal(tx.b.validator_propose.name.len, 0);
+    assert_true(slice_is(tx.b->validator_propose.action, "remove"));
+    assert_false(tx.b->validator_propose.has_org);
+    assert_int_equal(tx.b->validator_propose.name.len, 0);
     yc_tx_cleanup(&tx);
     snprintf(line, sizeof line, "validator propose replace-key %%B --new-key %s", alice_addr);
     build_tx(line, YC_TX_VALIDATOR_PROPOSE, &tx);
-    assert_true(slice_is(tx.b.validator_propose.action, "replace_key"));
-    assert_true(tx.b.validator_propose.has_new_pub);
-    assert_memory_equal(tx.b.validator_propose.new_pub, alice_pub, YC_PUBKEY_LEN);
+    assert_true(slice_is(tx.b->validator_propose.action, "replace_key"));
+    assert_true(tx.b->validator_propose.has_new_pub);
+    assert_memory_equal(tx.b->validator_propose.new_pub, alice_pub, YC_PUBKEY_LEN);
     yc_tx_cleanup(&tx);
     build_tx("validator approve %1", YC_TX_VALIDATOR_APPROVE, &tx);
-    assert_memory_equal(tx.b.validator_ref.proposal, (uint8_t[YC_HASH_LEN]){[0 ... 31] = 0x11},
+    assert_memory_equal(tx.b->validator_ref.proposal, (uint8_t[YC_HASH_LEN]){[0 ... 31] = 0x11},
                         YC_HASH_LEN);
     yc_tx_cleanup(&tx);
     build_tx("validator withdraw %2", YC_TX_VALIDATOR_WITHDRAW, &tx);

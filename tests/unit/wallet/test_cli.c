@@ -69,14 +69,14 @@ static json_t *handle_submit(const char *hex)
         r = rpc_error(-32000, "signature does not verify", "bad_signature");
     else if (tx.nonce != 5) /* the account says 3, the mempool holds 3 and 4 */
         r = rpc_error(-32000, "bad_nonce: nonce: 9 is taken; the next is 5", "bad_nonce");
-    else if (tx.type == YC_TX_TOKEN_TRANSFER && tx.b.token.amount == 13)
+    else if (tx.type == YC_TX_TOKEN_TRANSFER && tx.b->token.amount == 13)
         r = rpc_result(json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "id", id, "status", "failed",
                                  "code", "insufficient_balance", "message", "balance too low",
                                  "height", "43", "index", "1"));
-    else if (tx.type == YC_TX_TOKEN_TRANSFER && tx.b.token.amount == 17)
+    else if (tx.type == YC_TX_TOKEN_TRANSFER && tx.b->token.amount == 17)
         r = rpc_result(json_pack("{s:s, s:s, s:s, s:s}", "id", id, "status", "expired", "code",
                                  "expired", "message", "not put in a block in time"));
-    else if (tx.type == YC_TX_TOKEN_TRANSFER && tx.b.token.amount == 15)
+    else if (tx.type == YC_TX_TOKEN_TRANSFER && tx.b->token.amount == 15)
         r = rpc_result(json_pack("{s:s, s:s, s:s}", "id", id, "status", "pending", "code", "ok"));
     else
         r = rpc_result(json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "id", id, "status", "committed",
