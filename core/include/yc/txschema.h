@@ -11,8 +11,8 @@
  *
  * Adding a transaction type (the recipe; nothing else encodes or decodes a body):
  *   1. core: its X entry in tx.h's YC_TX_TYPES and its body struct in union yc_tx_body;
- *      its fields (sorted by key) and one row in txschema.c's SCHEMAS (plus a `rule` if
- *      a rule spans fields). The decoder, the encoder, the RPC's JSON
+ *      its fields (sorted by key) and one row in txschema.c's SCHEMAS naming its member
+ *      (plus a `rule` if a rule spans fields). The decoder, the encoder, the RPC's JSON
  *      of the body, the fuzz corpus (tests/fuzz/fixture.c) and core_test_txschema's
  *      encode(decode(x)) == x follow from the row.
  *   2. core: its handler (check and exec) in an exec_<group>.c and one line in ledger.c's
