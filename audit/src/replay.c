@@ -20,6 +20,7 @@
 #include "yc/block.h"
 #include "yc/ledger.h"
 #include "yc/tx.h"
+#include "yc/txschema.h"
 
 #include "diagnose.h"
 #include "replay.h"
@@ -119,7 +120,7 @@ static int explain_tx(struct audit_result *res, const struct yc_genesis *g, mems
 /* ---- signatures on every core, ahead of execution ----
  * The calling thread reads and decodes up to AHEAD_BLOCKS blocks ahead of the one it
  * executes (and at most AHEAD_MEM bytes of memory beyond that one: their stored bytes and
- * their decoded transactions, several KiB each); `threads - 1` workers
+ * their decoded transactions: block_mem); `threads - 1` workers
  * verify their transactions, a chunk at a time, oldest block first, and the calling
  * thread verifies too whenever the block it is about to execute is not yet verified,
  * so that no core waits while a transaction is left to verify: the calling thread's
@@ -518,6 +519,20 @@ int audit_genesis_state(const struct yc_genesis *g, memstate *state, uint8_t roo
     return rc;
 }
 
+/* The memory a decoded block holds beyond its stored bytes: each transaction's
+ * struct and its own allocation (its signed bytes, its body as its type's schema sizes
+ * it, its cosigs and body keys, tx.h). */
+static size_t block_mem(const struct yc_block *b)
+{
+    size_t n = b->ntx * (sizeof *b->txs + sizeof *b->results);
+    for (uint32_t i = 0; i < b->ntx; i++) {
+        const struct yc_tx_schema *sc = yc_tx_schema(b->txs[i].type);
+        n += b->txs[i].len + (sc != NULL ? sc->size : 0) +
+             b->txs[i].ncosigs * sizeof(struct yc_cosig) + b->txs[i].body_keys.n * sizeof(uint16_t);
+    }
+    return n;
+}
+
 static void fetch(const struct audit_source *src, uint64_t h, uint64_t tip, struct fetched *f)
 {
     uint8_t *bytes = NULL;
@@ -542,7 +557,7 @@ static void fetch(const struct audit_source *src, uint64_t h, uint64_t tip, stru
         snprintf(f->detail, sizeof f->detail, "reading block %llu: %s", (unsigned long long)h, why);
     } else {
         rc = yc_block_decode(&f->b, bytes, len);
-        f->mem = len + (rc == YC_OK ? (size_t)f->b.ntx * sizeof *f->b.txs : 0);
+        f->mem = len + (rc == YC_OK ? block_mem(&f->b) : 0);
         if (rc == YC_ENOMEM) {
             snprintf(f->detail, sizeof f->detail, "decoding block %llu: out of memory",
                      (unsigned long long)h);
