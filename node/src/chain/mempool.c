@@ -4,10 +4,11 @@
  *
  * Structures: every entry is in the id map and in one arrival-ordered list; each
  * sender holds its entries in an array sorted by nonce (at most max_nonce_gap + 1
- * of them, since nonces are unique and within the gap). A sender's `nready` is the
- * length of the run of nonces base, base+1, … at the front of its array; totals of
- * ready txs are kept up to date by subtracting a sender's ready share before any
- * change to it and adding it back after.
+ * of them, since nonces are unique and within the gap), each slot with its entry's
+ * nonce and size beside the pointer, so that a search or a walk of the array reads the
+ * array alone, not each entry. A sender's `nready` is the length of the run of nonces
+ * base, base+1, … at the front of its array; totals of ready txs are kept up to date by
+ * subtracting a sender's ready share before any change to it and adding it back after.
  *
  * Arrival times only grow along the arrival list (callers add in time order), so
  * expiry looks at the head only; the refusal and expiry rings are two instances of one
@@ -47,11 +48,17 @@ struct mp_entry {
     struct mp_entry *prev, *next; /* arrival order */
 };
 
+struct mp_slot {
+    uint64_t nonce; /* e->tx.nonce */
+    size_t len;     /* e->tx.len */
+    struct mp_entry *e;
+};
+
 struct mp_sender {
     uint8_t pub[YC_PUBKEY_LEN];
     uint64_t hash; /* of pub in senders */
     uint64_t base;
-    struct mp_entry **v; /* sorted by nonce */
+    struct mp_slot *v; /* sorted by nonce */
     size_t n, cap;
     size_t nready, ready_bytes;
     uint64_t walk_epoch, walk_cursor; /* scratch for each_ready */
@@ -219,8 +226,8 @@ static void unready(yc_mempool *mp, struct mp_sender *s)
 static void reready(yc_mempool *mp, struct mp_sender *s)
 {
     size_t i = 0, bytes = 0;
-    while (i < s->n && s->v[i]->tx.nonce == s->base + i) {
-        bytes += s->v[i]->tx.len;
+    while (i < s->n && s->v[i].nonce == s->base + i) {
+        bytes += s->v[i].len;
         i++;
     }
     s->nready = i;
@@ -235,7 +242,7 @@ static size_t lower_bound(const struct mp_sender *s, uint64_t nonce)
     size_t lo = 0, hi = s->n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (s->v[mid]->tx.nonce < nonce)
+        if (s->v[mid].nonce < nonce)
             lo = mid + 1;
         else
             hi = mid;
@@ -331,7 +338,7 @@ int yc_mempool_add(yc_mempool *mp, struct yc_tx *tx, uint64_t base, uint64_t now
         return YC_EBADNONCE;
     if (s != NULL) {
         size_t i = lower_bound(s, tx->nonce);
-        if (i < s->n && s->v[i]->tx.nonce == tx->nonce)
+        if (i < s->n && s->v[i].nonce == tx->nonce)
             return YC_EBADNONCE; /* another pending tx holds this nonce */
         if (mp->lim.max_per_sender > 0 && s->n >= mp->lim.max_per_sender) {
             note_pressure(mp, true, tx->sender, now_ms);
@@ -361,7 +368,7 @@ int yc_mempool_add(yc_mempool *mp, struct yc_tx *tx, uint64_t base, uint64_t now
     }
     if (s->n == s->cap) {
         size_t cap = s->cap == 0 ? 4 : s->cap * 2;
-        struct mp_entry **v = realloc(s->v, cap * sizeof *v);
+        struct mp_slot *v = realloc(s->v, cap * sizeof *v);
         if (v == NULL)
             goto nomem;
         s->v = v;
@@ -393,7 +400,7 @@ int yc_mempool_add(yc_mempool *mp, struct yc_tx *tx, uint64_t base, uint64_t now
     unready(mp, s);
     size_t i = lower_bound(s, e->tx.nonce);
     memmove(&s->v[i + 1], &s->v[i], (s->n - i) * sizeof *s->v);
-    s->v[i] = e;
+    s->v[i] = (struct mp_slot){.nonce = e->tx.nonce, .len = e->tx.len, .e = e};
     s->n++;
     reready(mp, s);
     return YC_OK;
@@ -424,7 +431,7 @@ const struct yc_tx *yc_mempool_find(const yc_mempool *mp, const uint8_t *bytes, 
 /* Takes e out of its sender's array (by position i) and frees it. */
 static void remove_at(yc_mempool *mp, struct mp_sender *s, size_t i)
 {
-    struct mp_entry *e = s->v[i];
+    struct mp_entry *e = s->v[i].e;
     memmove(&s->v[i], &s->v[i + 1], (s->n - i - 1) * sizeof *s->v);
     s->n--;
     unlink_entry(mp, e);
@@ -454,9 +461,9 @@ void yc_mempool_set_base(yc_mempool *mp, const uint8_t sender[YC_PUBKEY_LEN], ui
         return;
     unready(mp, s);
     s->base = base;
-    while (s->n > 0 && s->v[0]->tx.nonce < base) {
+    while (s->n > 0 && s->v[0].nonce < base) {
         if (dropped != NULL)
-            dropped(ctx, &s->v[0]->tx);
+            dropped(ctx, &s->v[0].e->tx);
         remove_at(mp, s, 0);
     }
     reready(mp, s);
@@ -520,7 +527,7 @@ static size_t walk_ready(yc_mempool *mp, size_t limit, yc_mempool_each_cb cb, vo
         if (!is_ready(e) || (size_t)(e->tx.nonce - s->base) < s->walk_cursor)
             continue; /* future, or visited with its sender's run */
         while (s->walk_cursor < s->nready && visited < limit) {
-            const struct yc_tx *tx = &s->v[s->walk_cursor]->tx;
+            const struct yc_tx *tx = &s->v[s->walk_cursor].e->tx;
             s->walk_cursor++;
             visited++;
             if (cb(ctx, tx) != 0) {
@@ -633,5 +640,5 @@ const struct yc_tx *yc_mempool_sender_tx(const yc_mempool *mp, const uint8_t sen
     if (s == NULL)
         return NULL;
     size_t i = lower_bound(s, nonce);
-    return i < s->n && s->v[i]->tx.nonce == nonce ? &s->v[i]->tx : NULL;
+    return i < s->n && s->v[i].nonce == nonce ? &s->v[i].e->tx : NULL;
 }

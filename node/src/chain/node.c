@@ -271,31 +271,8 @@ void yc__node_stale_cb(void *ctx, const struct yc_tx *tx)
     yc__node_tx_final(n, id, tx->sender, &st); /* the tx is freed right after this returns */
 }
 
-/* Moves a block sender's mempool base to its committed next nonce. */
-static void recheck_sender(yc_node *n, const uint8_t sender[YC_PUBKEY_LEN])
-{
-    uint8_t key[YC_KEY_MAX];
-    size_t klen = yc_key_account(key, sender);
-    uint8_t *val = NULL;
-    size_t vlen = 0;
-    int rc = store_get_state(n->st, key, klen, &val, &vlen);
-    if (rc == YC_ENOTFOUND)
-        return;
-    if (rc != YC_OK)
-        yc__node_fatal(n, YC_EXIT_IOERR, "storage read failed after a commit: %s", yc_err_name(rc));
-    struct yc_account a;
-    rc = yc_account_decode(&a, val, vlen);
-    if (rc == YC_OK)
-        yc_mempool_set_base(n->mp, sender, a.nonce, yc__node_stale_cb, n);
-    else
-        yc_log_error("mempool", "stored account does not decode: %s", yc_err_name(rc));
-    yc_free(val);
-}
-
 void yc__node_block_committed(yc_node *n, const struct yc_block *b, double commit_seconds)
 {
-    struct yc_idmap seen = {0};
-    bool have_seen = yc_idmap_init(&seen, YC_PUBKEY_LEN) == YC_OK;
     for (uint32_t i = 0; i < b->ntx; i++) {
         const struct yc_tx *tx = &b->txs[i];
         (void)yc_mempool_remove(n->mp, tx->id);
@@ -303,23 +280,19 @@ void yc__node_block_committed(yc_node *n, const struct yc_block *b, double commi
         yc__node_block_tx_status(n, b, i, &st);
         yc__node_tx_final(n, tx->id, tx->sender, &st);
     }
-    /* nonces: a sender's pending txs below its new next nonce can never commit; a sender
-     * the mempool no longer holds has none (yc_mempool_set_base would find nothing), so
-     * its account is neither read nor decoded */
+    /* nonces: every tx in a committed block used its nonce (one that failed its type's
+     * rules too: yc_exec_tx_outcome; a block holds no other), and a sender's txs in a
+     * block run in nonce order, so its next nonce in committed state is now its last
+     * tx's nonce + 1: what its stored account says, known without reading it. Its
+     * pending txs below that can never commit (yc_mempool_set_base drops them; a sender
+     * the mempool does not hold is a look-up). Asked once per run of one sender's txs,
+     * at the run's last. */
     for (uint32_t i = 0; i < b->ntx; i++) {
         const struct yc_tx *tx = &b->txs[i];
-        uint64_t base = 0;
-        if (!yc_mempool_base(n->mp, tx->sender, &base))
+        if (i + 1 < b->ntx && memcmp(b->txs[i + 1].sender, tx->sender, YC_PUBKEY_LEN) == 0)
             continue;
-        if (have_seen) {
-            if (yc_idmap_get(&seen, tx->sender) != NULL)
-                continue;
-            if (yc_idmap_put(&seen, tx->sender, (void *)tx) != YC_OK)
-                have_seen = false; /* rechecking a sender twice is harmless */
-        }
-        recheck_sender(n, tx->sender);
+        yc_mempool_set_base(n->mp, tx->sender, tx->nonce + 1, yc__node_stale_cb, n);
     }
-    yc_idmap_cleanup(&seen);
     yc_overlay_clear(n->precheck); /* its reads predate this block */
     yc__submit_block_committed(n); /* every sender's pending overlay predates it too */
     n->precheck_uses = 0;

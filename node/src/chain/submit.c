@@ -333,17 +333,24 @@ static int committed_nonce(yc_node *n, const uint8_t sender[YC_PUBKEY_LEN], uint
  * nonce is below its sender's committed next nonce. A tx in a block, committed or failed,
  * consumed its nonce (a tx whose envelope fails is left out; a self-registration that
  * fails creates nothing), nonces only grow and accounts are never removed: a sender that
- * is not registered has nothing in a block. n->precheck is emptied in the turn that
- * commits a block (yc__node_block_committed, right after the store wrote the block's
- * tx index and state in one batch), so what it reads is never older than the index. A
- * read failure asks the index. */
+ * is not registered has nothing in a block. The committed next nonce of a sender the
+ * mempool holds is its base there (set from committed state when its first pending tx
+ * was admitted, moved to its last nonce + 1 by every block holding one of its txs, in
+ * the turn that stores the block: yc__node_block_committed), read without the account.
+ * For any other sender it is read from committed state through n->precheck, emptied in
+ * that same turn, so what it reads is never older than the index. A read failure asks
+ * the index. */
 static bool maybe_committed(yc_node *n, const struct yc_tx *tx)
 {
     uint64_t next;
-    int rc = read_nonce(n, tx->sender, &next);
-    if (rc == YC_ENOTFOUND)
-        return false;
-    return rc != YC_OK || tx->nonce < next;
+    if (!yc_mempool_base(n->mp, tx->sender, &next)) {
+        int rc = read_nonce(n, tx->sender, &next);
+        if (rc == YC_ENOTFOUND)
+            return false;
+        if (rc != YC_OK)
+            return true;
+    }
+    return tx->nonce < next;
 }
 
 void yc_node_pending_nonce(yc_node *n, const uint8_t sender[YC_PUBKEY_LEN], uint64_t *committed,

@@ -7,8 +7,10 @@
  * the callback), that a tx after a nonce gap gets the pre-check only, the per-sender cap
  * and the nonce gap with words naming the option, and expiry: the `tx` status says
  * expired, watchers are answered, gossip does not bring it back, a resubmission does;
- * that a proposal's tx is found by its bytes while in flight and once held; and that
- * a tx in a block, committed or failed, is a duplicate when sent or gossiped again.
+ * that a proposal's tx is found by its bytes while in flight and once held; that
+ * a tx in a block, committed or failed, is a duplicate when sent or gossiped again; and
+ * that a block moves its senders' bases in the mempool (a pending tx whose nonce it used
+ * refused, a later one kept, the block's txs duplicates while their sender holds one).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -500,6 +502,75 @@ static void test_in_a_block_is_duplicate(void **state)
     env_free(&e);
 }
 
+/* A block moves each of its senders' base in the mempool to the sender's last nonce in
+ * it + 1: a pending tx of that sender whose nonce the block used is dropped, refused
+ * with its words, a later one stays, ready. While the sender holds that later one, the
+ * block's tx sent or gossiped again is a duplicate, answered before its signature is
+ * checked (the mempool's base says its nonce is used, so the tx index is asked). */
+static void test_block_moves_held_sender(void **state)
+{
+    (void)state;
+    struct env e;
+    env_init(&e, 64, 64, 120);
+    uint8_t alice[YC_PUBKEY_LEN];
+    pub_of(3, alice);
+    struct yc_buf body, txa, txa2;
+    struct answer a;
+    uint8_t ta[YC_HASH_LEN], ta2[YC_HASH_LEN], tb[YC_HASH_LEN];
+    body_transfer(&body, 2, 10);
+    build(&e, 3, 0, YC_TX_TOKEN_TRANSFER, &body, &txa, ta);
+    yc_buf_cleanup(&body);
+    assert_int_equal(submit(&e, &txa, &a), YC_OK);
+    struct yc_build_limits lim = {.max_txs = 16, .max_bytes = 1u << 20};
+    struct yc_exec_block *blk = NULL;
+    assert_int_equal(yc__build_block(&e.n, e.n.tip.height + 1, 0, 0, &lim, &blk), YC_OK);
+    assert_non_null(blk);
+    assert_int_equal(blk->block.ntx, 1);
+
+    /* as if the block came from elsewhere: this node holds another tx of nonce 0 */
+    assert_true(yc_mempool_remove(e.n.mp, ta));
+    yc__submit_forget_sender(&e.n, alice);
+    body_transfer(&body, 2, 20);
+    build(&e, 3, 0, YC_TX_TOKEN_TRANSFER, &body, &txa2, ta2);
+    yc_buf_cleanup(&body);
+    assert_int_equal(submit(&e, &txa2, &a), YC_OK);
+    body_transfer(&body, 2, 30);
+    assert_int_equal(send_tx(&e, 3, 1, YC_TX_TOKEN_TRANSFER, &body, tb, &a), YC_OK);
+
+    struct yc_cert cert;
+    memset(&cert, 0, sizeof cert);
+    yc__store_block(&e.n, blk, &cert);
+    yc__exec_block_free(blk);
+    e.n.validator_index = 0; /* the commit found no validator key here (role.c) */
+    assert_int_equal(state_of(&e, ta), YC_TXS_COMMITTED);
+    struct yc_tx_status st;
+    yc_node_tx_status(&e.n, ta2, &st);
+    assert_int_equal(st.state, YC_TXS_REFUSED);
+    assert_int_equal(st.code, YC_EBADNONCE);
+    assert_string_equal(st.why, "nonce: used by another transaction of its sender, now in a block");
+    assert_int_equal(state_of(&e, tb), YC_TXS_PENDING);
+    struct yc_mempool_sender_info si;
+    assert_true(yc_mempool_sender(e.n.mp, alice, &si));
+    assert_int_equal(si.base, 1);
+    assert_int_equal(si.count, 1);
+    assert_int_equal(si.nready, 1);
+
+    uint64_t verified, hits, verified2, hits2;
+    yc_verifier_counters(e.n.ver, &verified, &hits);
+    assert_int_equal(submit(&e, &txa, &a), YC_EDUPTX);
+    uint64_t dup = e.n.metrics.gossip_txs_dropped_total[YC_GOSSIP_DROP_DUPLICATE];
+    assert_int_equal(yc__node_submit_gossip(&e.n, txa.data, txa.len), YC_OK);
+    pump_gossip(&e, ta);
+    assert_int_equal(e.n.metrics.gossip_txs_dropped_total[YC_GOSSIP_DROP_DUPLICATE], dup + 1);
+    yc_verifier_counters(e.n.ver, &verified2, &hits2);
+    assert_int_equal(verified2, verified);
+    assert_int_equal(hits2, hits);
+    assert_int_equal(state_of(&e, tb), YC_TXS_PENDING);
+    yc_buf_cleanup(&txa);
+    yc_buf_cleanup(&txa2);
+    env_free(&e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -509,6 +580,7 @@ int main(void)
         cmocka_unit_test(test_expiry),
         cmocka_unit_test(test_found_by_bytes_in_flight_then_held),
         cmocka_unit_test(test_in_a_block_is_duplicate),
+        cmocka_unit_test(test_block_moves_held_sender),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
