@@ -186,6 +186,24 @@ static void bytes_key(const yc_mempool *mp, const uint8_t *p, size_t len,
     crypto_shorthash(out, p, (unsigned long long)len, mp->bytes_sipkey);
 }
 
+_Static_assert(sizeof(((struct yc_mempool_keys *)0)->bkey) == crypto_shorthash_BYTES,
+               "yc_mempool_keys.bkey holds a bytes key");
+
+void yc_mempool_bytes_key(const yc_mempool *mp, const uint8_t *bytes, size_t len, uint8_t out[8])
+{
+    bytes_key(mp, bytes, len, out);
+}
+
+uint64_t yc_mempool_id_hash(const yc_mempool *mp, const uint8_t id[YC_HASH_LEN])
+{
+    return yc_idmap_hash(&mp->by_id, id);
+}
+
+uint64_t yc_mempool_sender_hash(const yc_mempool *mp, const uint8_t sender[YC_PUBKEY_LEN])
+{
+    return yc_idmap_hash(&mp->senders, sender);
+}
+
 static int free_sender_cb(void *ctx, const uint8_t *key, void *val)
 {
     (void)ctx;
@@ -328,10 +346,20 @@ static void note_pressure(yc_mempool *mp, bool sender, const uint8_t pub[YC_PUBK
 
 int yc_mempool_add(yc_mempool *mp, struct yc_tx *tx, uint64_t base, uint64_t now_ms)
 {
-    uint64_t idh = yc_idmap_hash(&mp->by_id, tx->id);
+    struct yc_mempool_keys k = {.id_hash = yc_mempool_id_hash(mp, tx->id),
+                                .sender_hash = yc_mempool_sender_hash(mp, tx->sender)};
+    bytes_key(mp, tx->bytes, tx->len, k.bkey);
+    return yc_mempool_add_k(mp, tx, &k, base, now_ms, NULL);
+}
+
+int yc_mempool_add_k(yc_mempool *mp, struct yc_tx *tx, const struct yc_mempool_keys *k,
+                     uint64_t base, uint64_t now_ms, const struct yc_tx **held)
+{
+    if (held != NULL)
+        *held = NULL;
+    uint64_t idh = k->id_hash, sh = k->sender_hash;
     if (yc_idmap_get_h(&mp->by_id, tx->id, idh) != NULL)
         return YC_EDUPTX;
-    uint64_t sh = yc_idmap_hash(&mp->senders, tx->sender);
     struct mp_sender *s = yc_idmap_get_h(&mp->senders, tx->sender, sh);
     uint64_t b = s != NULL && s->base > base ? s->base : base;
     if (tx->nonce < b || tx->nonce - b > mp->lim.max_nonce_gap)
@@ -374,7 +402,7 @@ int yc_mempool_add(yc_mempool *mp, struct yc_tx *tx, uint64_t base, uint64_t now
         s->v = v;
         s->cap = cap;
     }
-    bytes_key(mp, tx->bytes, tx->len, e->bkey);
+    memcpy(e->bkey, k->bkey, sizeof e->bkey);
     e->bkey_hash = yc_idmap_hash(&mp->by_bytes, e->bkey);
     e->id_hash = idh;
     if (yc_idmap_put_h(&mp->by_bytes, e->bkey, e->bkey_hash, e) != YC_OK)
@@ -403,6 +431,8 @@ int yc_mempool_add(yc_mempool *mp, struct yc_tx *tx, uint64_t base, uint64_t now
     s->v[i] = (struct mp_slot){.nonce = e->tx.nonce, .len = e->tx.len, .e = e};
     s->n++;
     reready(mp, s);
+    if (held != NULL)
+        *held = &e->tx;
     return YC_OK;
 
 nomem:
@@ -415,6 +445,13 @@ nomem:
 const struct yc_tx *yc_mempool_get(const yc_mempool *mp, const uint8_t id[YC_HASH_LEN])
 {
     struct mp_entry *e = yc_idmap_get(&mp->by_id, id);
+    return e != NULL ? &e->tx : NULL;
+}
+
+const struct yc_tx *yc_mempool_get_k(const yc_mempool *mp, const uint8_t id[YC_HASH_LEN],
+                                     const struct yc_mempool_keys *k)
+{
+    struct mp_entry *e = yc_idmap_get_h(&mp->by_id, id, k->id_hash);
     return e != NULL ? &e->tx : NULL;
 }
 
@@ -620,11 +657,9 @@ bool yc_mempool_oldest(const yc_mempool *mp, uint64_t *arrival_ms)
     return true;
 }
 
-bool yc_mempool_sender(const yc_mempool *mp, const uint8_t sender[YC_PUBKEY_LEN],
-                       struct yc_mempool_sender_info *out)
+static bool sender_info(const struct mp_sender *s, struct yc_mempool_sender_info *out)
 {
     memset(out, 0, sizeof *out);
-    const struct mp_sender *s = yc_idmap_get(&mp->senders, sender);
     if (s == NULL)
         return false;
     out->base = s->base;
@@ -633,12 +668,35 @@ bool yc_mempool_sender(const yc_mempool *mp, const uint8_t sender[YC_PUBKEY_LEN]
     return true;
 }
 
-const struct yc_tx *yc_mempool_sender_tx(const yc_mempool *mp, const uint8_t sender[YC_PUBKEY_LEN],
-                                         uint64_t nonce)
+bool yc_mempool_sender(const yc_mempool *mp, const uint8_t sender[YC_PUBKEY_LEN],
+                       struct yc_mempool_sender_info *out)
 {
-    const struct mp_sender *s = yc_idmap_get(&mp->senders, sender);
+    return sender_info(yc_idmap_get(&mp->senders, sender), out);
+}
+
+bool yc_mempool_sender_k(const yc_mempool *mp, const uint8_t sender[YC_PUBKEY_LEN],
+                         const struct yc_mempool_keys *k, struct yc_mempool_sender_info *out)
+{
+    return sender_info(yc_idmap_get_h(&mp->senders, sender, k->sender_hash), out);
+}
+
+static const struct yc_tx *sender_tx(const struct mp_sender *s, uint64_t nonce)
+{
     if (s == NULL)
         return NULL;
     size_t i = lower_bound(s, nonce);
     return i < s->n && s->v[i].nonce == nonce ? &s->v[i].e->tx : NULL;
+}
+
+const struct yc_tx *yc_mempool_sender_tx(const yc_mempool *mp, const uint8_t sender[YC_PUBKEY_LEN],
+                                         uint64_t nonce)
+{
+    return sender_tx(yc_idmap_get(&mp->senders, sender), nonce);
+}
+
+const struct yc_tx *yc_mempool_sender_tx_k(const yc_mempool *mp,
+                                           const uint8_t sender[YC_PUBKEY_LEN],
+                                           const struct yc_mempool_keys *k, uint64_t nonce)
+{
+    return sender_tx(yc_idmap_get_h(&mp->senders, sender, k->sender_hash), nonce);
 }

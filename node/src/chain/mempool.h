@@ -56,8 +56,32 @@ void yc_mempool_destroy(yc_mempool *mp);
  */
 YC_WUR int yc_mempool_add(yc_mempool *mp, struct yc_tx *tx, uint64_t base, uint64_t now_ms);
 
+/*
+ * What the mempool looks a tx up by, hashed under its maps' keys: computed once per tx by
+ * a caller that asks several times (admission: the duplicate check, the sender's base,
+ * the insertion) and passed to the *_k calls, which then hash nothing again; each member
+ * is needed only by the calls that say so.
+ */
+struct yc_mempool_keys {
+    uint64_t id_hash;     /* yc_mempool_id_hash(tx->id) */
+    uint64_t sender_hash; /* yc_mempool_sender_hash(tx->sender) */
+    uint8_t bkey[8];      /* yc_mempool_bytes_key(tx->bytes, tx->len) */
+};
+uint64_t yc_mempool_id_hash(const yc_mempool *mp, const uint8_t id[YC_HASH_LEN]);
+uint64_t yc_mempool_sender_hash(const yc_mempool *mp, const uint8_t sender[YC_PUBKEY_LEN]);
+/* SipHash of signed bytes under the mempool's random key (drawn at create): what
+ * yc_mempool_find looks a tx up by. */
+void yc_mempool_bytes_key(const yc_mempool *mp, const uint8_t *bytes, size_t len, uint8_t out[8]);
+/* yc_mempool_add with tx's keys (all three set), and the held tx in *held (if not NULL;
+ * NULL unless YC_OK), valid until it is removed. */
+YC_WUR int yc_mempool_add_k(yc_mempool *mp, struct yc_tx *tx, const struct yc_mempool_keys *k,
+                            uint64_t base, uint64_t now_ms, const struct yc_tx **held);
+
 /* The held tx with this id, or NULL. Valid until the tx is removed. */
 const struct yc_tx *yc_mempool_get(const yc_mempool *mp, const uint8_t id[YC_HASH_LEN]);
+/* The same for the tx whose keys k are (k->id_hash). */
+const struct yc_tx *yc_mempool_get_k(const yc_mempool *mp, const uint8_t id[YC_HASH_LEN],
+                                     const struct yc_mempool_keys *k);
 /* The held tx whose signed bytes are exactly bytes[0..len), or NULL (found by a keyed hash
  * of the bytes, then compared whole; two held txs of one hash: only the later is found).
  * Lets a proposal's txs be taken decoded instead of decoded again. Valid until the tx is
@@ -89,6 +113,12 @@ bool yc_mempool_sender(const yc_mempool *mp, const uint8_t sender[YC_PUBKEY_LEN]
 /* The sender's held tx with this nonce, or NULL. Valid until the tx is removed. */
 const struct yc_tx *yc_mempool_sender_tx(const yc_mempool *mp, const uint8_t sender[YC_PUBKEY_LEN],
                                          uint64_t nonce);
+/* The same two for the sender of the tx whose keys k are (k->sender_hash). */
+bool yc_mempool_sender_k(const yc_mempool *mp, const uint8_t sender[YC_PUBKEY_LEN],
+                         const struct yc_mempool_keys *k, struct yc_mempool_sender_info *out);
+const struct yc_tx *yc_mempool_sender_tx_k(const yc_mempool *mp,
+                                           const uint8_t sender[YC_PUBKEY_LEN],
+                                           const struct yc_mempool_keys *k, uint64_t nonce);
 
 /* Totals of all held txs, and of the ready ones. */
 void yc_mempool_size(const yc_mempool *mp, size_t *count, size_t *bytes);

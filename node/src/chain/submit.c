@@ -40,8 +40,10 @@
  * would let anyone mark someone else's tx id as rejected.
  *
  * A proposal holding a tx still being checked here takes it decoded (yc__submit_find:
- * found by a SipHash of its signed bytes under a random key, then compared whole), as
- * it takes those the mempool holds.
+ * found by the mempool's keyed hash of its signed bytes, then compared whole), as it
+ * takes those the mempool holds. A submission hashes its id, sender and bytes once
+ * (struct yc_mempool_keys, n->inflight's and by_bytes' hashes) for every look-up,
+ * insertion and removal that follows.
  *
  * Gossip: a tx admitted from the RPC is gossiped to the validators (net.c); one that
  * arrived by gossip goes through the same admission but is not gossiped again, and a
@@ -80,9 +82,9 @@ struct sender_cache {
 
 struct yc_admission {
     struct yc_idmap by_sender; /* pub → sender_cache */
-    struct yc_idmap by_bytes;  /* bytes key of a submission being checked → submit_req */
-    uint8_t bytes_sipkey[crypto_shorthash_KEYBYTES]; /* random, drawn at start */
-    uint64_t height;                                 /* tip height the overlays read */
+    struct yc_idmap by_bytes;  /* bytes key (the mempool's) of a submission being checked →
+                                  submit_req */
+    uint64_t height;           /* tip height the overlays read */
 };
 
 struct submit_req {
@@ -90,8 +92,11 @@ struct submit_req {
     struct yc_tx tx;
     int code;
     bool registered; /* in n->inflight */
-    bool indexed;    /* in n->adm->by_bytes under bkey (a shortcut: may fail) */
-    uint8_t bkey[crypto_shorthash_BYTES];
+    bool indexed;    /* in n->adm->by_bytes under mk.bkey (a shortcut: may fail) */
+    struct yc_mempool_keys mk; /* the tx's keys in the mempool: hashed once, at submit */
+    uint64_t inflight_hash;    /* of id in n->inflight */
+    uint64_t bytes_hash;       /* of mk.bkey in n->adm->by_bytes */
+    const struct yc_tx *held;  /* admitted: the mempool's copy */
     bool gossiped; /* arrived by gossip: not gossiped again */
     yc_submit_cb cb;
     void *ctx;
@@ -104,9 +109,9 @@ struct submit_req {
 static void unregister(struct submit_req *r)
 {
     yc_node *n = r->n;
-    (void)yc_idmap_del(&n->inflight, r->id);
-    if (r->indexed && n->adm != NULL && yc_idmap_get(&n->adm->by_bytes, r->bkey) == r)
-        (void)yc_idmap_del(&n->adm->by_bytes, r->bkey);
+    (void)yc_idmap_del_h(&n->inflight, r->id, r->inflight_hash);
+    if (r->indexed && n->adm != NULL)
+        (void)yc_idmap_del_if_h(&n->adm->by_bytes, r->mk.bkey, r->bytes_hash, r);
     r->registered = false;
     r->indexed = false;
 }
@@ -123,8 +128,8 @@ const struct yc_tx *yc__submit_find(yc_node *n, const uint8_t *bytes, size_t len
 {
     if (n->adm == NULL)
         return NULL;
-    uint8_t bk[crypto_shorthash_BYTES];
-    crypto_shorthash(bk, bytes, (unsigned long long)len, n->adm->bytes_sipkey);
+    uint8_t bk[sizeof ((struct yc_mempool_keys *)0)->bkey];
+    yc_mempool_bytes_key(n->mp, bytes, len, bk);
     const struct submit_req *r = yc_idmap_get(&n->adm->by_bytes, bk);
     /* r->tx is empty once admission moved it into the mempool */
     if (r == NULL || r->tx.bytes == NULL || r->tx.len != len ||
@@ -243,11 +248,11 @@ static struct sender_cache *cache_new(yc_node *n, uint64_t base)
  * apply, at most ADMIT_REBUILD_MAX of them (more breaks the chain: its later txs get the
  * pre-check); the first that fails breaks the chain. Returns YC_OK or a local failure. */
 static int cache_extend(yc_node *n, struct sender_cache *sc, const uint8_t sender[YC_PUBKEY_LEN],
-                        const struct yc_exec_ctx *ctx)
+                        const struct yc_mempool_keys *mk, const struct yc_exec_ctx *ctx)
 {
     const struct yc_tx *tx;
     unsigned applied = 0;
-    while (!sc->broken && (tx = yc_mempool_sender_tx(n->mp, sender, sc->next)) != NULL) {
+    while (!sc->broken && (tx = yc_mempool_sender_tx_k(n->mp, sender, mk, sc->next)) != NULL) {
         if (applied++ >= ADMIT_REBUILD_MAX) {
             sc->broken = true;
             break;
@@ -269,6 +274,7 @@ static int cache_extend(yc_node *n, struct sender_cache *sc, const uint8_t sende
  * block's cache — gets the pre-check, and its block records a failure); NULL then, or on a
  * local failure (the tx is only pre-checked). */
 static struct sender_cache *cache_for(yc_node *n, const uint8_t sender[YC_PUBKEY_LEN],
+                                      const struct yc_mempool_keys *mk,
                                       const struct yc_mempool_sender_info *si,
                                       const struct yc_exec_ctx *ctx)
 {
@@ -285,7 +291,7 @@ static struct sender_cache *cache_for(yc_node *n, const uint8_t sender[YC_PUBKEY
     sc = cache_new(n, si->base);
     if (sc == NULL)
         return NULL;
-    if (cache_extend(n, sc, sender, ctx) != YC_OK) {
+    if (cache_extend(n, sc, sender, mk, ctx) != YC_OK) {
         cache_free(sc);
         return NULL;
     }
@@ -340,10 +346,14 @@ static int committed_nonce(yc_node *n, const uint8_t sender[YC_PUBKEY_LEN], uint
  * For any other sender it is read from committed state through n->precheck, emptied in
  * that same turn, so what it reads is never older than the index. A read failure asks
  * the index. */
-static bool maybe_committed(yc_node *n, const struct yc_tx *tx)
+static bool maybe_committed(yc_node *n, const struct submit_req *r)
 {
-    uint64_t next;
-    if (!yc_mempool_base(n->mp, tx->sender, &next)) {
+    const struct yc_tx *tx = &r->tx;
+    struct yc_mempool_sender_info si;
+    uint64_t next = 0;
+    if (yc_mempool_sender_k(n->mp, tx->sender, &r->mk, &si)) {
+        next = si.base;
+    } else {
         int rc = read_nonce(n, tx->sender, &next);
         if (rc == YC_ENOTFOUND)
             return false;
@@ -448,12 +458,13 @@ static int admit(yc_node *n, struct submit_req *r)
     uint8_t sender[YC_PUBKEY_LEN]; /* r->tx moves into the mempool */
     memcpy(sender, r->tx.sender, sizeof sender);
     uint64_t nonce = r->tx.nonce;
+    const struct yc_mempool_keys mk = r->mk;
 
     struct yc_mempool_sender_info si;
-    bool has = yc_mempool_sender(n->mp, sender, &si);
+    bool has = yc_mempool_sender_k(n->mp, sender, &mk, &si);
     struct sender_cache *sc = NULL;
     if (has && !r->gossiped) /* a gossiped tx gets the pre-check only: see `full` below */
-        sc = cache_for(n, sender, &si, &ctx);
+        sc = cache_for(n, sender, &mk, &si, &ctx);
     else if (!has)
         cache_drop(a, sender);
     bool chain = sc != NULL && !sc->broken; /* sc->o holds every pending tx in line */
@@ -499,7 +510,7 @@ static int admit(yc_node *n, struct submit_req *r)
         if (has && committed > si.base) {
             yc_mempool_set_base(n->mp, sender, committed, yc__node_stale_cb, n);
             cache_drop(a, sender);
-            has = yc_mempool_sender(n->mp, sender, &si);
+            has = yc_mempool_sender_k(n->mp, sender, &mk, &si);
             sc = NULL;
             chain = false;
         }
@@ -531,7 +542,7 @@ static int admit(yc_node *n, struct submit_req *r)
             r->why[0] = '\0'; /* admitted after all: it may yet apply */
         }
     }
-    rc = yc_mempool_add(n->mp, &r->tx, base, uv_now(n->loop));
+    rc = yc_mempool_add_k(n->mp, &r->tx, &mk, base, uv_now(n->loop), &r->held);
     if (rc != YC_OK) {
         yc_overlay_destroy(applied);
         return mempool_words(n, r, rc, base);
@@ -542,7 +553,7 @@ static int admit(yc_node *n, struct submit_req *r)
     if (applied != NULL && has) {
         if (yc_overlay_merge(applied, sc->o) == YC_OK) {
             sc->next++;
-            if (cache_extend(n, sc, sender, &ctx) != YC_OK)
+            if (cache_extend(n, sc, sender, &mk, &ctx) != YC_OK)
                 cache_drop(a, sender);
         } else {
             cache_drop(a, sender);
@@ -557,7 +568,7 @@ static int admit(yc_node *n, struct submit_req *r)
             fresh->o = applied;
             fresh->base = base;
             fresh->next = nonce + 1;
-            if (cache_extend(n, fresh, sender, &ctx) != YC_OK) {
+            if (cache_extend(n, fresh, sender, &mk, &ctx) != YC_OK) {
                 cache_free(fresh);
             } else {
                 cache_put(a, sender, fresh);
@@ -581,7 +592,7 @@ static void verified_cb(void *ctx, int code, size_t bad_index)
     }
     if (code == YC_OK) {
         code = admit(n, r);
-        const struct yc_tx *held = code == YC_OK ? yc_mempool_get(n->mp, r->id) : NULL;
+        const struct yc_tx *held = code == YC_OK ? r->held : NULL;
         if (held != NULL && !r->gossiped)
             yc__net_gossip_tx(n, held);
         if (code == YC_OK && yc_log_enabled(YC_LOG_DEBUG)) {
@@ -627,6 +638,7 @@ static int submit(yc_node *n, const uint8_t *bytes, size_t len, yc_submit_cb cb,
     r->n = n;
     r->code = YC_OK;
     r->registered = r->indexed = false;
+    r->held = NULL;
     r->gossiped = gossiped;
     r->cb = cb;
     r->ctx = ctx;
@@ -644,9 +656,18 @@ static int submit(yc_node *n, const uint8_t *bytes, size_t len, yc_submit_cb cb,
         req_free(r);
         return YC_EWRONGCHAIN;
     }
+    /* each key hashed once for every look-up below, admission and the mempool's insertion;
+     * the sender's only once the id is not held nor in flight */
+    r->mk.id_hash = yc_mempool_id_hash(n->mp, r->id);
+    r->inflight_hash = yc_idmap_hash(&n->inflight, r->id);
     struct store_txloc loc;
-    if (yc_mempool_get(n->mp, r->id) != NULL || yc_idmap_get(&n->inflight, r->id) != NULL ||
-        (maybe_committed(n, &r->tx) && store_get_txloc(n->st, r->id, &loc) == YC_OK)) {
+    bool dup = yc_mempool_get_k(n->mp, r->id, &r->mk) != NULL ||
+               yc_idmap_get_h(&n->inflight, r->id, r->inflight_hash) != NULL;
+    if (!dup) {
+        r->mk.sender_hash = yc_mempool_sender_hash(n->mp, r->tx.sender);
+        dup = maybe_committed(n, r) && store_get_txloc(n->st, r->id, &loc) == YC_OK;
+    }
+    if (dup) {
         finish(r, YC_EDUPTX);
         return YC_OK;
     }
@@ -656,14 +677,15 @@ static int submit(yc_node *n, const uint8_t *bytes, size_t len, yc_submit_cb cb,
         finish(r, YC_EDUPTX); /* ended here: a peer's copy does not bring it back */
         return YC_OK;
     }
-    if (yc_idmap_put(&n->inflight, r->id, r) != YC_OK) {
+    if (yc_idmap_put_h(&n->inflight, r->id, r->inflight_hash, r) != YC_OK) {
         req_free(r);
         return YC_ENOMEM;
     }
     r->registered = true;
+    yc_mempool_bytes_key(n->mp, r->tx.bytes, r->tx.len, r->mk.bkey);
     if (n->adm != NULL) { /* a shortcut for proposals holding it: optional */
-        crypto_shorthash(r->bkey, r->tx.bytes, (unsigned long long)r->tx.len, n->adm->bytes_sipkey);
-        r->indexed = yc_idmap_put(&n->adm->by_bytes, r->bkey, r) == YC_OK;
+        r->bytes_hash = yc_idmap_hash(&n->adm->by_bytes, r->mk.bkey);
+        r->indexed = yc_idmap_put_h(&n->adm->by_bytes, r->mk.bkey, r->bytes_hash, r) == YC_OK;
     }
     rc = yc_verifier_check(n->ver, &r->tx, 1, verified_cb, r);
     if (rc == YC_ELIMIT) {
@@ -767,7 +789,6 @@ int yc__submit_start(yc_node *n)
         free(a);
         return YC_ENOMEM;
     }
-    randombytes_buf(a->bytes_sipkey, sizeof a->bytes_sipkey);
     a->height = n->tip.height;
     n->adm = a;
     if (uv_timer_init(n->loop, &n->expire_timer) != 0)

@@ -1,7 +1,7 @@
 /*
  * test_mempool.c — mempool ordering, limits (total, per sender), de-duplication, nonce
- * gaps, base moves after a block, expiry, finding a held tx by its bytes, the refusal
- * and expiry rings, and the
+ * gaps, base moves after a block, expiry, finding a held tx by its bytes, the calls
+ * taking keys hashed once by the caller, the refusal and expiry rings, and the
  * pressure counters with their rate-limited log lines (node/src/chain/mempool.h).
  *
  * Transactions are built by hand (id, sender, nonce, size): the mempool reads only
@@ -282,6 +282,70 @@ static void test_find_by_bytes(void **state)
     yc_mempool_destroy(mp);
 }
 
+/* The *_k calls with keys hashed once by the caller answer as the plain ones: the held tx
+ * handed back is the one get finds, found by its bytes under the bytes key passed in; a
+ * duplicate id or a taken nonce is refused with the same codes; the sender's record and
+ * its txs by nonce are the same; removal leaves nothing behind. */
+static void test_keys_carried(void **state)
+{
+    (void)state;
+    yc_mempool *mp = mk_pool(16, 1 << 20, 8, 4);
+    struct yc_tx a = mk(1, 5, 40);
+    memset(a.bytes, 0xa5, a.len);
+    uint8_t id[YC_HASH_LEN];
+    memcpy(id, a.id, sizeof id);
+    struct yc_mempool_keys k = {.id_hash = yc_mempool_id_hash(mp, a.id),
+                                .sender_hash = yc_mempool_sender_hash(mp, a.sender)};
+    yc_mempool_bytes_key(mp, a.bytes, a.len, k.bkey);
+    uint8_t bytes[40];
+    memset(bytes, 0xa5, sizeof bytes);
+    assert_null(yc_mempool_get_k(mp, id, &k));
+    const struct yc_tx *held = NULL;
+    assert_int_equal(yc_mempool_add_k(mp, &a, &k, 5, 1, &held), YC_OK);
+    assert_null(a.bytes); /* moved in */
+    assert_non_null(held);
+    assert_ptr_equal(held, yc_mempool_get(mp, id));
+    assert_ptr_equal(held, yc_mempool_get_k(mp, id, &k));
+    assert_ptr_equal(held, yc_mempool_find(mp, bytes, sizeof bytes));
+    assert_ptr_equal(held, yc_mempool_sender_tx_k(mp, held->sender, &k, 5));
+    assert_null(yc_mempool_sender_tx_k(mp, held->sender, &k, 6));
+
+    struct yc_tx again = mk(1, 6, 10);
+    memcpy(again.id, id, sizeof again.id);
+    struct yc_mempool_keys k2 = {.id_hash = yc_mempool_id_hash(mp, again.id),
+                                 .sender_hash = yc_mempool_sender_hash(mp, again.sender)};
+    yc_mempool_bytes_key(mp, again.bytes, again.len, k2.bkey);
+    assert_int_equal(k2.id_hash, k.id_hash);
+    assert_int_equal(k2.sender_hash, k.sender_hash);
+    assert_int_equal(yc_mempool_add_k(mp, &again, &k2, 5, 2, &held), YC_EDUPTX);
+    assert_null(held);
+    assert_non_null(again.bytes); /* untouched */
+    yc_tx_cleanup(&again);
+    struct yc_tx taken = mk(1, 5, 10);
+    struct yc_mempool_keys k3 = {.id_hash = yc_mempool_id_hash(mp, taken.id),
+                                 .sender_hash = yc_mempool_sender_hash(mp, taken.sender)};
+    yc_mempool_bytes_key(mp, taken.bytes, taken.len, k3.bkey);
+    assert_int_equal(yc_mempool_add_k(mp, &taken, &k3, 5, 2, NULL), YC_EBADNONCE);
+    yc_tx_cleanup(&taken);
+
+    struct yc_mempool_sender_info si, si_k;
+    uint8_t pub[YC_PUBKEY_LEN];
+    memset(pub, 1, sizeof pub);
+    assert_true(yc_mempool_sender(mp, pub, &si));
+    assert_true(yc_mempool_sender_k(mp, pub, &k, &si_k));
+    assert_memory_equal(&si, &si_k, sizeof si);
+    assert_int_equal(si_k.base, 5);
+    assert_int_equal(si_k.count, 1);
+    assert_int_equal(si_k.nready, 1);
+
+    assert_true(yc_mempool_remove(mp, id));
+    assert_null(yc_mempool_get_k(mp, id, &k));
+    assert_null(yc_mempool_find(mp, bytes, sizeof bytes));
+    assert_false(yc_mempool_sender_k(mp, pub, &k, &si_k));
+    assert_null(yc_mempool_sender_tx_k(mp, pub, &k, 5));
+    yc_mempool_destroy(mp);
+}
+
 static void test_rejection_ring(void **state)
 {
     (void)state;
@@ -541,6 +605,7 @@ int main(void)
         cmocka_unit_test(test_gap_bound),
         cmocka_unit_test(test_expiry),
         cmocka_unit_test(test_find_by_bytes),
+        cmocka_unit_test(test_keys_carried),
         cmocka_unit_test(test_refusal_words),
         cmocka_unit_test(test_pressure_counted_and_logged_rate_limited),
     };
