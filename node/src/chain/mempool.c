@@ -507,15 +507,6 @@ void yc_mempool_set_base(yc_mempool *mp, const uint8_t sender[YC_PUBKEY_LEN], ui
     drop_sender_if_empty(mp, s);
 }
 
-bool yc_mempool_base(const yc_mempool *mp, const uint8_t sender[YC_PUBKEY_LEN], uint64_t *base)
-{
-    struct mp_sender *s = yc_idmap_get(&mp->senders, sender);
-    if (s == NULL)
-        return false;
-    *base = s->base;
-    return true;
-}
-
 void yc_mempool_size(const yc_mempool *mp, size_t *count, size_t *bytes)
 {
     *count = mp->count;

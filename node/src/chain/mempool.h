@@ -98,8 +98,6 @@ bool yc_mempool_remove(yc_mempool *mp, const uint8_t id[YC_HASH_LEN]);
 typedef void (*yc_mempool_drop_cb)(void *ctx, const struct yc_tx *tx);
 void yc_mempool_set_base(yc_mempool *mp, const uint8_t sender[YC_PUBKEY_LEN], uint64_t base,
                          yc_mempool_drop_cb dropped, void *ctx);
-/* The sender's known base, or false if the sender holds nothing. */
-bool yc_mempool_base(const yc_mempool *mp, const uint8_t sender[YC_PUBKEY_LEN], uint64_t *base);
 
 /* What one sender holds: its base, how many txs, and how many of them run contiguously
  * from the base (its next nonce in line is base + nready). */

@@ -214,9 +214,9 @@ static void test_remove_and_base_after_block(void **state)
     assert_int_equal(drops, 1); /* our A1 is stale */
     yc_mempool_ready_size(mp, &n, &bytes);
     assert_int_equal(n, 1); /* A2 ready, A4 waits for A3 */
-    uint64_t base;
-    assert_true(yc_mempool_base(mp, (const uint8_t *)"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", &base));
-    assert_int_equal(base, 2);
+    struct yc_mempool_sender_info si;
+    assert_true(yc_mempool_sender(mp, (const uint8_t *)"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", &si));
+    assert_int_equal(si.base, 2);
     /* a lower base is ignored */
     yc_mempool_set_base(mp, (const uint8_t *)"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", 1, drop_cb, NULL);
     assert_int_equal(drops, 1);
