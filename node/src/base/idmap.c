@@ -120,14 +120,20 @@ static bool grow(struct yc_idmap *m)
     return true;
 }
 
-int yc_idmap_put_h(struct yc_idmap *m, const uint8_t *key, uint64_t h, void *val)
+/* Stores val under key (h its hash) if the key is absent, or if `replace`; *old: the value
+ * the key held before (NULL: absent). */
+static int store(struct yc_idmap *m, const uint8_t *key, uint64_t h, void *val, bool replace,
+                 void **old)
 {
+    *old = NULL;
     if (m->slots == NULL || val == NULL)
         return YC_EINVAL;
     bool found;
     size_t i = probe(m, key, (uint32_t)h, &found);
     if (found) {
-        at(m, i)->val = val;
+        *old = at(m, i)->val;
+        if (replace)
+            at(m, i)->val = val;
         return YC_OK;
     }
     if ((m->count + 1) * 4 > m->cap * 3) {
@@ -142,6 +148,17 @@ int yc_idmap_put_h(struct yc_idmap *m, const uint8_t *key, uint64_t h, void *val
     memcpy(s->key, key, m->klen);
     m->count++;
     return YC_OK;
+}
+
+int yc_idmap_put_h(struct yc_idmap *m, const uint8_t *key, uint64_t h, void *val)
+{
+    void *old;
+    return store(m, key, h, val, true, &old);
+}
+
+int yc_idmap_add_h(struct yc_idmap *m, const uint8_t *key, uint64_t h, void *val, void **old)
+{
+    return store(m, key, h, val, false, old);
 }
 
 int yc_idmap_put(struct yc_idmap *m, const uint8_t *key, void *val)

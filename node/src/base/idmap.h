@@ -12,7 +12,11 @@
  * Loop thread only.
  *
  * Hash once: yc_idmap_hash() gives a key's hash, which the *_h calls take instead of
- * hashing again (a caller keeps it beside the key for a later look-up or removal).
+ * hashing again (a caller keeps it beside the key for a later look-up or removal). A
+ * map whose keys are themselves outputs of a keyed cryptographic hash (under a secret
+ * the process drew and never shows) may be used with the *_h calls alone, h being 64
+ * bits of the key: equal keys give equal h, and no one can aim a key at a slot either
+ * way. Such a map must never be given to the calls that hash (get, put, del).
  */
 #ifndef YC_IDMAP_H
 #define YC_IDMAP_H
@@ -54,6 +58,11 @@ void *yc_idmap_del(struct yc_idmap *m, const uint8_t *key);
 void *yc_idmap_get_h(const struct yc_idmap *m, const uint8_t *key, uint64_t h);
 YC_WUR int yc_idmap_put_h(struct yc_idmap *m, const uint8_t *key, uint64_t h, void *val);
 void *yc_idmap_del_h(struct yc_idmap *m, const uint8_t *key, uint64_t h);
+/* A look-up and a store in one probe: stores val (not NULL) under key if the key is
+ * absent; *old is the value the key held before (NULL: it was absent, val stored). Returns
+ * as put (*old NULL on an error). */
+YC_WUR int yc_idmap_add_h(struct yc_idmap *m, const uint8_t *key, uint64_t h, void *val,
+                          void **old);
 /* Removes key only if it holds val; returns whether it did. */
 bool yc_idmap_del_if_h(struct yc_idmap *m, const uint8_t *key, uint64_t h, const void *val);
 

@@ -2,8 +2,8 @@
  * test_idmap.c — the open-addressed id map (node/src/base/idmap.h): put, get, replace,
  * delete; keys whose hashes collide (the *_h calls take a chosen hash, so collisions,
  * runs that wrap around the table's end and deletions inside them are aimed at
- * directly); growth keeping every entry; a key's hash taken once; delete-if-value; the
- * visit; and a long random mix checked against a plain list after every step, with
+ * directly); growth keeping every entry; a key's hash taken once; delete-if-value; add
+ * (a look-up and a store in one call); the visit; and a long random mix checked against a plain list after every step, with
  * hashes from a small range so that runs are long.
  */
 #include <setjmp.h>
@@ -173,6 +173,36 @@ static void test_hash_once_and_del_if(void **state)
     yc_idmap_cleanup(&c);
 }
 
+static void test_add(void **state)
+{
+    (void)state;
+    struct yc_idmap m;
+    assert_int_equal(yc_idmap_init(&m, KLEN), YC_OK);
+    uint8_t k[KLEN];
+    key_of(k, 9);
+    uint64_t h = yc_idmap_hash(&m, k);
+    void *old = &vals[0];
+    assert_int_equal(yc_idmap_add_h(&m, k, h, &vals[1], &old), YC_OK); /* absent: stored */
+    assert_null(old);
+    assert_int_equal(yc_idmap_add_h(&m, k, h, &vals[2], &old), YC_OK); /* present: kept */
+    assert_ptr_equal(old, &vals[1]);
+    assert_ptr_equal(yc_idmap_get(&m, k), &vals[1]);
+    assert_int_equal(m.count, 1);
+    for (uint32_t i = 100; i < 200; i++) { /* through growth */
+        key_of(k, i);
+        assert_int_equal(yc_idmap_add_h(&m, k, yc_idmap_hash(&m, k), &vals[i], &old), YC_OK);
+        assert_null(old);
+    }
+    for (uint32_t i = 100; i < 200; i++) {
+        key_of(k, i);
+        assert_ptr_equal(yc_idmap_get(&m, k), &vals[i]);
+    }
+    assert_int_equal(yc_idmap_add_h(&m, k, yc_idmap_hash(&m, k), NULL, &old), YC_EINVAL);
+    assert_null(old);
+    yc_idmap_cleanup(&m);
+    assert_int_equal(yc_idmap_add_h(&m, k, h, &vals[1], &old), YC_EINVAL); /* not initialized */
+}
+
 static int count_cb(void *ctx, const uint8_t *key, void *val)
 {
     uint32_t n;
@@ -282,6 +312,7 @@ int main(void)
         cmocka_unit_test(test_collisions_and_deletes_in_a_run),
         cmocka_unit_test(test_growth_keeps_every_entry),
         cmocka_unit_test(test_hash_once_and_del_if),
+        cmocka_unit_test(test_add),
         cmocka_unit_test(test_each_visits_every_entry_once),
         cmocka_unit_test(test_random_mix_against_a_list),
     };
