@@ -1,16 +1,21 @@
 /*
  * verify.c — the verify pool and the verified-signature cache (see verify.h).
  *
- * The cache is a ring of keys plus an id map, so it is bounded and evicts the oldest
- * entry first. One map (`known`) answers both questions asked of a tx's cache key: is
- * it verified (the value is &v->cached) or being checked (the value is the group that
- * checks it); each key is hashed once per check, and the hash kept beside the key in
- * the group, the ring and the key cache serves every later look-up of it.
+ * The cache is a ring of keys (the oldest evicted first, so it is bounded) and an index
+ * of them: an open-addressed table of 8-byte slots, each 32 bits of a key and its
+ * place in the ring (the key itself is read from the ring only when those 32 bits
+ * match), made at creation for the ring's size and never grown: 2 MiB for the default
+ * 100,000 keys, where a map holding the keys in its slots took 12 MiB, touched at random
+ * places by every look-up. The keys being checked are in a second map, `flight` (key →
+ * the group checking it), which holds only those. A cache key is SHA-256 under a secret
+ * drawn at creation (64 random bytes absorbed first, kept as the hash state after
+ * them), so its own bits serve as its hash in both: no SipHash, and nobody can aim keys
+ * at a slot.
  *
- * A call's group carries a private list of the txs that still need a check, cut into
- * chunks of CHUNK_TXS: a worker thread only reads those immutable txs and writes its
- * chunk's result fields; the loop thread alone touches the group, the cache and the
- * counters.
+ * A call's group is one allocation: its own txs that still need a check (from the
+ * front of its records), the txs it waits for (from the back) and its chunks of
+ * CHUNK_TXS txs: a worker thread only reads those immutable txs and writes its chunk's
+ * result fields; the loop thread alone touches the group, the cache and the counters.
  *
  * Work items: the chunks made in one turn of the loop are handed to the pool together
  * on the next turn (queue_item), packed into work items (struct vitem) of up to
@@ -22,7 +27,7 @@
  * pool's threads.
  *
  * Once per node: a tx whose check is already queued or running (its cache key is in
- * flight in `known`: a gossiped tx still queued when a proposal holding it arrives, a
+ * `flight`: a gossiped tx still queued when a proposal holding it arrives, a
  * proposal re-checked) is not checked a second time. The later group *defers* it and
  * waits: when the first check ends, the tx is in the cache (verified) or, if that check
  * did not reach it (an earlier tx of its chunk failed, or it was cancelled), the
@@ -33,6 +38,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "idmap.h"
 #include "log.h"
 #include "verify.h"
@@ -42,6 +49,9 @@
 #define CHUNK_TXS 32
 /* Keys remembered as valid (parsed, for those that signed), most recent first out. */
 #define KEYCACHE_SIZE 16384
+
+/* The secret absorbed before every cache key: one SHA-256 block. */
+#define CKEY_SECRET 64
 
 struct keyslot {
     uint8_t pub[YC_PUBKEY_LEN];
@@ -67,29 +77,24 @@ struct vitem { /* one work item: chunks of any groups, CHUNK_TXS txs at most */
     struct vchunk *c[CHUNK_TXS];
 };
 
-struct vdefer { /* a tx of the group whose check another group has in flight */
+struct vtx { /* a tx of a group: one it checks, or one whose check another group has in flight */
     const struct yc_tx *tx;
-    size_t index; /* in the caller's batch */
-    uint8_t key[YC_HASH_LEN];
-    uint64_t hash; /* in known */
-    bool done;
+    size_t index;              /* in the caller's batch */
+    uint8_t key[YC_HASH_LEN];  /* its cache key: in v->flight until checked */
+    uint64_t shash;            /* checked: the sender's key's hash in v->keymap */
+    uint64_t bhash;            /* checked: the first body key's, when it has one */
+    bool done;                 /* deferred: cached, or answered otherwise */
+    struct yc_tx_keyhint hint; /* checked: what the key cache knew; the check fills in */
 };
 
 struct vgroup {
     yc_verifier *v;
-    const struct yc_tx **txs;     /* need checking */
-    size_t *index;                /* their index in the caller's batch */
-    uint8_t (*keys)[YC_HASH_LEN]; /* their cache keys, in flight in v->known until checked */
-    uint64_t *hashes;             /* of keys, in v->known */
-    uint64_t *shashes;            /* of each sender's key, in v->keymap */
-    struct vdefer *defer;
-    size_t ndefer;
-    size_t dfirst;               /* defer[0..dfirst) are done */
-    size_t *nested_index;        /* deferred txs this group checks itself: their index in
-                               * the caller's batch (that check's callback ends g) */
-    struct vgroup *wnext;        /* v->waiting */
-    struct yc_tx_keyhint *hints; /* what the key cache knew of each; the check fills in */
-    size_t n;
+    struct vtx *tx; /* tx[0..n): checked here; tx[cap-1-j], j < ndefer: deferred */
+    size_t cap, n, ndefer;
+    size_t dfirst;        /* deferred 0..dfirst are done */
+    size_t *nested_index; /* deferred txs this group checks itself: their index in the
+                           * caller's batch (that check's callback ends g) */
+    struct vgroup *wnext; /* v->waiting */
     struct vchunk *chunks;
     size_t nchunks, left; /* chunks, and those not finished */
     int code;             /* the failure of lowest index, YC_OK if none */
@@ -98,16 +103,24 @@ struct vgroup {
     void *ctx;
 };
 
+/* The j-th tx the group waits for. */
+static struct vtx *deferred(struct vgroup *g, size_t j)
+{
+    return &g->tx[g->cap - 1 - j];
+}
+
 struct yc_verifier {
     uv_loop_t *loop;
     char chain_id[YC_CHAIN_ID_MAX + 1];
     size_t max_pending, pending;
     uint8_t (*ring)[YC_HASH_LEN];
-    uint64_t *ring_hash;
     bool *ring_used;
     size_t ring_cap, ring_next;
-    struct yc_idmap known; /* cache key → &cached (in the ring) or the group checking it */
-    char cached;           /* its address marks a verified key */
+    uint64_t *index;           /* the ring's keys: index_cap slots, 0 empty, else
+                                * (32 bits of the key) << 32 | (place in the ring + 1) */
+    size_t index_cap;          /* a power of two, at least 4/3 of ring_cap */
+    struct yc_idmap flight;    /* cache key → the group checking it */
+    struct yc_sha256_ctx ckey; /* SHA-256 with the secret absorbed: every cache key's start */
     uint64_t verified, hits;
     struct vitem *items;               /* handed to the pool, for cancel_all */
     struct vchunk *queue, *queue_tail; /* made this turn, handed over by queue_item */
@@ -161,16 +174,26 @@ int yc_verifier_create(yc_verifier **out, uv_loop_t *loop, struct yc_pump *pump,
     snprintf(v->chain_id, sizeof v->chain_id, "%s", chain_id);
     v->max_pending = max_pending;
     v->ring = calloc(cache_size, sizeof *v->ring);
-    v->ring_hash = calloc(cache_size, sizeof *v->ring_hash);
     v->ring_used = calloc(cache_size, sizeof *v->ring_used);
     v->ring_cap = cache_size;
+    v->index_cap = 16; /* at most 3/4 full: every probe ends at an empty slot */
+    while (v->index_cap / 4 * 3 < cache_size && v->index_cap <= SIZE_MAX / 16)
+        v->index_cap *= 2;
+    v->index = v->index_cap / 4 * 3 >= cache_size && cache_size < UINT32_MAX
+                   ? calloc(v->index_cap, sizeof *v->index)
+                   : NULL;
     v->keys = calloc(KEYCACHE_SIZE, sizeof *v->keys);
-    if (v->ring == NULL || v->ring_hash == NULL || v->ring_used == NULL || v->keys == NULL ||
-        yc_idmap_init(&v->known, YC_HASH_LEN) != YC_OK ||
+    if (v->ring == NULL || v->ring_used == NULL || v->index == NULL || v->keys == NULL ||
+        yc_idmap_init(&v->flight, YC_HASH_LEN) != YC_OK ||
         yc_idmap_init(&v->keymap, YC_PUBKEY_LEN) != YC_OK) {
         yc_verifier_destroy(v);
         return YC_ENOMEM;
     }
+    uint8_t secret[CKEY_SECRET];
+    randombytes_buf(secret, sizeof secret);
+    yc_sha256_init(&v->ckey);
+    yc_sha256_update(&v->ckey, secret, sizeof secret);
+    sodium_memzero(secret, sizeof secret);
     *out = v;
     return YC_OK;
 }
@@ -179,19 +202,20 @@ void yc_verifier_destroy(yc_verifier *v)
 {
     if (v == NULL)
         return;
-    yc_idmap_cleanup(&v->known);
+    yc_idmap_cleanup(&v->flight);
     yc_idmap_cleanup(&v->keymap);
     free(v->keys);
     free(v->ring);
-    free(v->ring_hash);
     free(v->ring_used);
+    free(v->index);
+    sodium_memzero(&v->ckey, sizeof v->ckey);
     free(v);
 }
 
-static void cache_key(const struct yc_tx *tx, uint8_t key[YC_HASH_LEN])
+/* tx's cache key: SHA-256(secret ‖ id ‖ sig ‖ each cosig's key and sig). */
+static void cache_key(const yc_verifier *v, const struct yc_tx *tx, uint8_t key[YC_HASH_LEN])
 {
-    struct yc_sha256_ctx st;
-    yc_sha256_init(&st);
+    struct yc_sha256_ctx st = v->ckey;
     yc_sha256_update(&st, tx->id, YC_HASH_LEN);
     yc_sha256_update(&st, tx->sig, YC_SIG_LEN);
     for (uint32_t i = 0; i < tx->ncosigs && i < YC_TX_MAX_COSIGS; i++) {
@@ -201,28 +225,94 @@ static void cache_key(const struct yc_tx *tx, uint8_t key[YC_HASH_LEN])
     yc_sha256_final(&st, key);
 }
 
+/* A cache key's hash in `flight`: its first 64 bits (the key is keyed by the secret). */
+static uint64_t key_hash(const uint8_t key[YC_HASH_LEN])
+{
+    uint64_t h;
+    memcpy(&h, key, sizeof h);
+    return h;
+}
+
+/* The 32 bits of a key the index keeps (and places it by). */
+static uint32_t key_tag(const uint8_t key[YC_HASH_LEN])
+{
+    return (uint32_t)key_hash(key);
+}
+
+/* The index slot holding key, or the empty slot that ends its run (*found false). */
+static size_t index_probe(const yc_verifier *v, const uint8_t key[YC_HASH_LEN], bool *found)
+{
+    size_t mask = v->index_cap - 1;
+    uint32_t tag = key_tag(key);
+    for (size_t i = tag & mask;; i = (i + 1) & mask) {
+        uint64_t s = v->index[i];
+        if (s == 0) {
+            *found = false;
+            return i;
+        }
+        if ((uint32_t)(s >> 32) == tag && memcmp(v->ring[(uint32_t)s - 1], key, YC_HASH_LEN) == 0) {
+            *found = true;
+            return i;
+        }
+    }
+}
+
+static bool cached_key(const yc_verifier *v, const uint8_t key[YC_HASH_LEN])
+{
+    bool found;
+    (void)index_probe(v, key, &found);
+    return found;
+}
+
+/* Takes ring place `slot` (in use) out of the index, moving back the later members of
+ * its run that may fill the hole (as idmap.c's removal does). */
+static void index_remove(yc_verifier *v, size_t slot)
+{
+    size_t mask = v->index_cap - 1;
+    uint32_t tag = key_tag(v->ring[slot]);
+    uint64_t mine = (uint64_t)tag << 32 | (slot + 1);
+    size_t i = tag & mask;
+    while (v->index[i] != mine) {
+        if (v->index[i] == 0)
+            return; /* not there (cannot be: every place in use is in the index) */
+        i = (i + 1) & mask;
+    }
+    for (size_t j = (i + 1) & mask;; j = (j + 1) & mask) {
+        uint64_t s = v->index[j];
+        if (s == 0)
+            break;
+        /* s may fill the hole at i unless its home lies cyclically in (i, j] */
+        size_t home = (uint32_t)(s >> 32) & mask;
+        if (((j - home) & mask) >= ((j - i) & mask)) {
+            v->index[i] = s;
+            i = j;
+        }
+    }
+    v->index[i] = 0;
+}
+
 static bool cache_has(const yc_verifier *v, const struct yc_tx *tx)
 {
     uint8_t key[YC_HASH_LEN];
-    cache_key(tx, key);
-    return yc_idmap_get(&v->known, key) == &v->cached;
+    cache_key(v, tx, key);
+    return cached_key(v, key);
 }
 
-/* Marks key (h its hash) verified, in place of its group in flight. */
-static void cache_add(yc_verifier *v, const uint8_t key[YC_HASH_LEN], uint64_t h)
+/* Caches key (verified), evicting the oldest key when the ring is full. */
+static void cache_add(yc_verifier *v, const uint8_t key[YC_HASH_LEN])
 {
-    if (yc_idmap_get_h(&v->known, key, h) == &v->cached)
+    if (cached_key(v, key))
         return;
     size_t slot = v->ring_next;
-    if (v->ring_used[slot])
-        (void)yc_idmap_del_if_h(&v->known, v->ring[slot], v->ring_hash[slot], &v->cached);
-    memcpy(v->ring[slot], key, YC_HASH_LEN);
-    v->ring_hash[slot] = h;
-    if (yc_idmap_put_h(&v->known, key, h, &v->cached) != YC_OK) {
-        v->ring_used[slot] = false; /* out of memory: the tx is just verified again later */
-        return;
+    if (v->ring_used[slot]) { /* out first: the index never holds more keys than the ring */
+        index_remove(v, slot);
+        v->ring_used[slot] = false;
     }
+    bool found;
+    size_t i = index_probe(v, key, &found); /* again: the removal may have moved slots */
+    memcpy(v->ring[slot], key, YC_HASH_LEN);
     v->ring_used[slot] = true;
+    v->index[i] = (uint64_t)key_tag(key) << 32 | (slot + 1);
     v->ring_next = (slot + 1) % v->ring_cap;
 }
 
@@ -261,13 +351,15 @@ static void key_add(yc_verifier *v, const uint8_t pub[YC_PUBKEY_LEN], uint64_t h
     }
 }
 
-/* What the cache knows of tx's keys; *shash: the sender's hash in keymap. */
-static void key_hint(const yc_verifier *v, const struct yc_tx *tx, struct yc_tx_keyhint *h,
-                     uint64_t *shash)
+/* What the cache knows of t's keys (t->hint), and their hashes in keymap (t->shash, and
+ * t->bhash when the body has a key). */
+static void key_hint(const yc_verifier *v, struct vtx *t)
 {
+    const struct yc_tx *tx = t->tx;
+    struct yc_tx_keyhint *h = &t->hint;
     memset(h, 0, sizeof *h);
-    *shash = yc_idmap_hash(&v->keymap, tx->sender);
-    const struct keyslot *s = yc_idmap_get_h(&v->keymap, tx->sender, *shash);
+    t->shash = yc_idmap_hash(&v->keymap, tx->sender);
+    const struct keyslot *s = yc_idmap_get_h(&v->keymap, tx->sender, t->shash);
     if (s != NULL && s->parsed) {
         h->sender = s->k;
         h->sender_parsed = true;
@@ -275,20 +367,27 @@ static void key_hint(const yc_verifier *v, const struct yc_tx *tx, struct yc_tx_
     h->body_valid = true;
     for (uint32_t i = 0; i < tx->body_keys.n && h->body_valid; i++) {
         const uint8_t *k = yc_tx_body_key(tx, i);
-        h->body_valid = k != NULL && yc_idmap_get(&v->keymap, k) != NULL;
+        if (k == NULL) {
+            h->body_valid = false;
+            break;
+        }
+        uint64_t bh = yc_idmap_hash(&v->keymap, k);
+        if (i == 0)
+            t->bhash = bh;
+        h->body_valid = yc_idmap_get_h(&v->keymap, k, bh) != NULL;
     }
 }
 
-/* After tx verified: its sender signed (parsed by the check) and its body keys are valid. */
-static void key_learn(yc_verifier *v, const struct yc_tx *tx, const struct yc_tx_keyhint *h,
-                      uint64_t shash)
+/* After t verified: its sender signed (parsed by the check) and its body keys are valid. */
+static void key_learn(yc_verifier *v, const struct vtx *t)
 {
-    if (h->sender_parsed)
-        key_add(v, tx->sender, shash, &h->sender);
+    const struct yc_tx *tx = t->tx;
+    if (t->hint.sender_parsed)
+        key_add(v, tx->sender, t->shash, &t->hint.sender);
     for (uint32_t i = 0; i < tx->body_keys.n; i++) {
         const uint8_t *k = yc_tx_body_key(tx, i);
         if (k != NULL)
-            key_add(v, k, yc_idmap_hash(&v->keymap, k), NULL);
+            key_add(v, k, i == 0 ? t->bhash : yc_idmap_hash(&v->keymap, k), NULL);
     }
 }
 
@@ -297,10 +396,11 @@ static void chunk_work(struct vchunk *c)
     const struct vgroup *g = c->g;
     c->code = YC_OK;
     for (size_t i = c->first; i < c->first + c->n; i++) {
-        int rc = yc_tx_verify_hinted(g->txs[i], g->v->chain_id, &g->hints[i]);
+        struct vtx *t = &g->tx[i];
+        int rc = yc_tx_verify_hinted(t->tx, g->v->chain_id, &t->hint);
         if (rc != YC_OK) {
             c->code = rc;
-            c->bad = g->index[i];
+            c->bad = t->index;
             return;
         }
     }
@@ -308,20 +408,12 @@ static void chunk_work(struct vchunk *c)
 
 static void group_free(struct vgroup *g)
 {
-    free(g->txs);
-    free(g->index);
-    free(g->keys);
-    free(g->hashes);
-    free(g->shashes);
-    free(g->defer);
     free(g->nested_index);
-    free(g->hints);
-    free(g->chunks);
-    free(g);
+    free(g); /* its txs and chunks with it */
 }
 
-static int check(yc_verifier *v, const struct yc_tx *const *txs, size_t n, yc_verify_cb cb,
-                 void *ctx, bool nested);
+static int check(yc_verifier *v, const struct yc_tx *txs, const struct yc_tx *const *ptrs, size_t n,
+                 yc_verify_cb cb, void *ctx, bool nested);
 
 /* Notes a failure at the caller's index `bad` (the lowest index wins). */
 static void group_fail(struct vgroup *g, int code, size_t bad)
@@ -344,8 +436,8 @@ static void group_end(yc_verifier *v, struct vgroup *g)
 static void nested_cb(void *ctx, int code, size_t bad_index)
 {
     struct vgroup *g = ctx;
-    for (size_t i = 0; i < g->ndefer; i++)
-        g->defer[i].done = true;
+    for (size_t j = 0; j < g->ndefer; j++)
+        deferred(g, j)->done = true;
     if (code != YC_OK)
         group_fail(g, code, g->nested_index[bad_index]);
     group_end(g->v, g);
@@ -362,15 +454,14 @@ static bool group_resolve(yc_verifier *v, struct vgroup *g)
 {
     size_t need = 0; /* counted over the whole rest when nothing waits */
     bool waits = false;
-    for (size_t i = g->dfirst; i < g->ndefer && !waits; i++) {
-        struct vdefer *d = &g->defer[i];
+    for (size_t j = g->dfirst; j < g->ndefer && !waits; j++) {
+        struct vtx *d = deferred(g, j);
         if (d->done)
             continue;
-        const void *s = yc_idmap_get_h(&v->known, d->key, d->hash);
-        if (s == &v->cached) {
+        if (cached_key(v, d->key)) {
             d->done = true;
             v->hits++;
-        } else if (s != NULL) {
+        } else if (yc_idmap_get_h(&v->flight, d->key, key_hash(d->key)) != NULL) {
             waits = true;
         } else if (v->cancelling) {
             d->done = true;
@@ -379,7 +470,7 @@ static bool group_resolve(yc_verifier *v, struct vgroup *g)
             need++;
         }
     }
-    while (g->dfirst < g->ndefer && g->defer[g->dfirst].done)
+    while (g->dfirst < g->ndefer && deferred(g, g->dfirst)->done)
         g->dfirst++;
     if (waits)
         return false;
@@ -393,21 +484,23 @@ static bool group_resolve(yc_verifier *v, struct vgroup *g)
     int rc = YC_ENOMEM;
     if (txs != NULL && g->nested_index != NULL) {
         size_t k = 0;
-        for (size_t i = 0; i < g->ndefer; i++) {
-            if (!g->defer[i].done) {
-                txs[k] = g->defer[i].tx;
-                g->nested_index[k++] = g->defer[i].index;
+        for (size_t j = 0; j < g->ndefer; j++) {
+            const struct vtx *d = deferred(g, j);
+            if (!d->done) {
+                txs[k] = d->tx;
+                g->nested_index[k++] = d->index;
             }
         }
-        rc = check(v, txs, need, nested_cb, g, true); /* may end g at once */
+        rc = check(v, NULL, txs, need, nested_cb, g, true); /* may end g at once */
     }
     free(txs);
     if (rc == YC_OK)
         return true;
-    for (size_t i = 0; i < g->ndefer; i++) {
-        if (!g->defer[i].done) {
-            g->defer[i].done = true;
-            group_fail(g, rc, g->defer[i].index);
+    for (size_t j = 0; j < g->ndefer; j++) {
+        struct vtx *d = deferred(g, j);
+        if (!d->done) {
+            d->done = true;
+            group_fail(g, rc, d->index);
         }
     }
     group_end(v, g);
@@ -441,18 +534,18 @@ static void chunk_done(struct vchunk *c, int status)
         c->bad = 0;
     } else if (status != 0) { /* never handed to the pool */
         c->code = YC_ENOMEM;
-        c->bad = g->index[c->first];
+        c->bad = g->tx[c->first].index;
     } else {
         v->verified += c->n;
     }
-    /* every tx of the chunk checked before its failure (all on success) is cached, the
-     * rest leave flight */
+    /* every tx of the chunk leaves flight; those checked before its failure (all on
+     * success) are cached */
     for (size_t i = c->first; i < c->first + c->n; i++) {
-        if (status != UV_ECANCELED && (c->code == YC_OK || g->index[i] < c->bad)) {
-            cache_add(v, g->keys[i], g->hashes[i]);
-            key_learn(v, g->txs[i], &g->hints[i], g->shashes[i]);
-        } else {
-            (void)yc_idmap_del_if_h(&v->known, g->keys[i], g->hashes[i], g);
+        const struct vtx *t = &g->tx[i];
+        (void)yc_idmap_del_if_h(&v->flight, t->key, key_hash(t->key), g);
+        if (status != UV_ECANCELED && (c->code == YC_OK || t->index < c->bad)) {
+            cache_add(v, t->key);
+            key_learn(v, t);
         }
     }
     group_fail(g, c->code, c->bad);
@@ -537,61 +630,68 @@ static void queue_item_cb(struct yc_pump_item *it)
 static void unflight(yc_verifier *v, struct vgroup *g, size_t upto)
 {
     for (size_t i = 0; i < upto; i++)
-        (void)yc_idmap_del_if_h(&v->known, g->keys[i], g->hashes[i], g);
+        (void)yc_idmap_del_if_h(&v->flight, g->tx[i].key, key_hash(g->tx[i].key), g);
 }
 
-static int check(yc_verifier *v, const struct yc_tx *const *txs, size_t n, yc_verify_cb cb,
-                 void *ctx, bool nested)
+/* The group of a check of n txs, in one allocation: the group, its n tx records, room
+ * for the chunks of all n. */
+static struct vgroup *group_new(size_t n)
+{
+    if (n > SIZE_MAX / 2 / (sizeof(struct vtx) + sizeof(struct vchunk)))
+        return NULL;
+    size_t nchunks = (n + CHUNK_TXS - 1) / CHUNK_TXS;
+    size_t txs_at = (sizeof(struct vgroup) + _Alignof(struct vtx) - 1) / _Alignof(struct vtx) *
+                    _Alignof(struct vtx);
+    size_t chunks_at = txs_at + n * sizeof(struct vtx);
+    chunks_at = (chunks_at + _Alignof(struct vchunk) - 1) / _Alignof(struct vchunk) *
+                _Alignof(struct vchunk);
+    char *p = malloc(chunks_at + nchunks * sizeof(struct vchunk));
+    if (p == NULL)
+        return NULL;
+    struct vgroup *g = (struct vgroup *)(void *)p;
+    *g = (struct vgroup){
+        .tx = (struct vtx *)(void *)(p + txs_at),
+        .cap = n,
+        .chunks = (struct vchunk *)(void *)(p + chunks_at),
+    };
+    return g;
+}
+
+/* txs[0..n) in an array (txs), or pointed at (ptrs, when txs is NULL). */
+static int check(yc_verifier *v, const struct yc_tx *txs, const struct yc_tx *const *ptrs, size_t n,
+                 yc_verify_cb cb, void *ctx, bool nested)
 {
     if (!nested && v->pending >= v->max_pending)
         return YC_ELIMIT;
-    struct vgroup *g = calloc(1, sizeof *g);
+    struct vgroup *g = group_new(n);
     if (g == NULL)
         return YC_ENOMEM;
-    if (n > 0) {
-        g->txs = calloc(n, sizeof *g->txs);
-        g->index = calloc(n, sizeof *g->index);
-        g->keys = calloc(n, sizeof *g->keys);
-        g->hashes = calloc(n, sizeof *g->hashes);
-        g->shashes = calloc(n, sizeof *g->shashes);
-        g->hints = calloc(n, sizeof *g->hints);
-        if (g->txs == NULL || g->index == NULL || g->keys == NULL || g->hashes == NULL ||
-            g->shashes == NULL || g->hints == NULL) {
-            group_free(g);
-            return YC_ENOMEM;
-        }
-    }
     for (size_t i = 0; i < n; i++) {
-        uint8_t *key = g->keys[g->n];
-        cache_key(txs[i], key);
-        uint64_t h = yc_idmap_hash(&v->known, key);
-        const void *known = yc_idmap_get_h(&v->known, key, h);
-        if (known == &v->cached) {
+        const struct yc_tx *tx = txs != NULL ? &txs[i] : ptrs[i];
+        struct vtx *t = &g->tx[g->n]; /* the next checked one, unless deferred or cached */
+        cache_key(v, tx, t->key);
+        if (cached_key(v, t->key)) {
             v->hits++;
             continue;
         }
-        if (known != NULL) { /* checked elsewhere: wait for it */
-            if (g->defer == NULL && (g->defer = calloc(n, sizeof *g->defer)) == NULL) {
-                unflight(v, g, g->n);
-                group_free(g);
-                return YC_ENOMEM;
-            }
-            struct vdefer *d = &g->defer[g->ndefer++];
-            d->tx = txs[i];
-            d->index = i;
-            memcpy(d->key, key, YC_HASH_LEN);
-            d->hash = h;
-            continue;
-        }
-        if (yc_idmap_put_h(&v->known, key, h, g) != YC_OK) {
+        void *other;
+        if (yc_idmap_add_h(&v->flight, t->key, key_hash(t->key), g, &other) != YC_OK) {
             unflight(v, g, g->n);
             group_free(g);
             return YC_ENOMEM;
         }
-        g->txs[g->n] = txs[i];
-        g->index[g->n] = i;
-        g->hashes[g->n] = h;
-        key_hint(v, txs[i], &g->hints[g->n], &g->shashes[g->n]);
+        if (other != NULL) {                          /* checked elsewhere: wait for it */
+            struct vtx *d = deferred(g, g->ndefer++); /* below the checked ones: n <= cap */
+            if (d != t)
+                memcpy(d->key, t->key, YC_HASH_LEN);
+            d->tx = tx;
+            d->index = i;
+            d->done = false;
+            continue;
+        }
+        t->tx = tx; /* now in flight, keyed to g */
+        t->index = i;
+        key_hint(v, t);
         g->n++;
     }
     g->v = v;
@@ -610,16 +710,10 @@ static int check(yc_verifier *v, const struct yc_tx *const *txs, size_t n, yc_ve
         return YC_OK;
     }
     g->nchunks = (g->n + CHUNK_TXS - 1) / CHUNK_TXS;
-    if (g->nchunks > 0 && (g->chunks = calloc(g->nchunks, sizeof *g->chunks)) == NULL) {
-        unflight(v, g, g->n);
-        group_free(g);
-        return YC_ENOMEM;
-    }
     g->left = g->nchunks;
     for (size_t k = 0; k < g->nchunks; k++) { /* to the pool on the next turn */
         struct vchunk *c = &g->chunks[k];
-        c->g = g;
-        c->first = k * CHUNK_TXS;
+        *c = (struct vchunk){.g = g, .first = k * CHUNK_TXS};
         c->n = g->n - c->first < CHUNK_TXS ? g->n - c->first : CHUNK_TXS;
         if (v->queue_tail != NULL)
             v->queue_tail->qnext = c;
@@ -639,14 +733,7 @@ static int check(yc_verifier *v, const struct yc_tx *const *txs, size_t n, yc_ve
 
 int yc_verifier_check(yc_verifier *v, const struct yc_tx *txs, size_t n, yc_verify_cb cb, void *ctx)
 {
-    const struct yc_tx **p = n > 0 ? calloc(n, sizeof *p) : NULL;
-    if (n > 0 && p == NULL)
-        return YC_ENOMEM;
-    for (size_t i = 0; i < n; i++)
-        p[i] = &txs[i];
-    int rc = check(v, p, n, cb, ctx, false);
-    free(p);
-    return rc;
+    return check(v, txs, NULL, n, cb, ctx, false);
 }
 
 void yc_verifier_counters(const yc_verifier *v, uint64_t *verified, uint64_t *hits)

@@ -3,9 +3,9 @@
  *
  * Checks (yc_tx_verify: chain id, sender signature, co-signatures) run on libuv's
  * worker pool (uv_queue_work). A bounded cache remembers the txs that verified,
- * keyed by H(id ‖ sig ‖ cosigs): a tx admitted to the mempool is not verified again
- * when a block holding it is validated, and a different signature over the same id
- * is never taken for a verified one. A tx whose check is already queued or running is
+ * keyed by SHA-256(secret ‖ id ‖ sig ‖ cosigs) under a secret each verifier draws: a tx
+ * admitted to the mempool is not verified again when a block holding it is validated,
+ * and a different signature over the same id is never taken for a verified one. A tx whose check is already queued or running is
  * not checked again: a later check waits for that one's verdict. The cache is only
  * touched on the loop thread.
  *

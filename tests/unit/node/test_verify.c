@@ -4,7 +4,8 @@
  * known valid, which must save parsing and never a check, and a tx whose check is in
  * flight, which a second check waits for instead of verifying it again; checks of one
  * tx each made in one turn (admission), which share work items and keep their own
- * verdicts.
+ * verdicts; a batch mixing cached txs, txs in flight elsewhere and new ones; the cache's
+ * bound (the oldest out first) and a second signature over a cached id.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -335,6 +336,74 @@ static void test_cancel_before_hand_over(void **st)
     }
 }
 
+/* One batch of cached txs, txs another check has in flight and new ones, interleaved:
+ * the new ones are checked here, the others waited for, the failure's index is the
+ * caller's, and nothing is verified twice. */
+static void test_mixed_batch(void **st)
+{
+    struct fx *x = *st;
+    enum { N = 40 };
+    for (size_t i = 0; i < N; i++)
+        transfer(x->s[i % 3], x->pub[3], 1 + i, 15, &x->txs[i]);
+    struct yc_tx cached[N / 4], flight[N / 4];
+    for (size_t j = 0; j < N / 4; j++) { /* i % 4 == 0: cached; i % 4 == 1: in flight */
+        cached[j] = x->txs[4 * j];
+        flight[j] = x->txs[4 * j + 1];
+    }
+    assert_int_equal(run(&x->loop, x->v, cached, N / 4).code, YC_OK);
+    x->txs[N - 6].sig[9] ^= 1; /* a new one, bad */
+    struct result other = {0}, all = {0};
+    start(x->v, flight, N / 4, &other);
+    start(x->v, x->txs, N, &all);
+    while (!all.called || !other.called)
+        uv_run(&x->loop, UV_RUN_ONCE);
+    assert_int_equal(other.code, YC_OK);
+    assert_int_equal(all.code, YC_EBADSIG);
+    assert_int_equal(all.bad, N - 6);
+    uint64_t verified, hits;
+    yc_verifier_counters(x->v, &verified, &hits);
+    assert_int_equal(verified, N);         /* the new ones counted once, in one chunk */
+    assert_int_equal(hits, N / 4 + N / 4); /* the cached ones, then the waited-for ones */
+    /* cached: those before, the others' (each checked by its own check), never the new
+     * ones from the failure on (the chunk stopped there) */
+    for (size_t i = 0; i < N; i++)
+        assert_int_equal(yc_verifier_cached(x->v, &x->txs[i]), i % 4 <= 1 || i < N - 6);
+}
+
+/* The cache holds cache_size txs, the oldest out first; a second signature over a cached
+ * id is not taken for the verified one. */
+static void test_cache_bound_and_other_signature(void **st)
+{
+    struct fx *x = *st;
+    yc_verifier *v = NULL;
+    enum { SIZE = 16, N = 40 };
+    assert_int_equal(yc_verifier_create(&v, &x->loop, &x->pump, CHAIN, SIZE, 4), YC_OK);
+    for (size_t i = 0; i < N; i++)
+        transfer(x->s[i % 3], x->pub[3], 1 + i, 17, &x->txs[i]);
+    /* four at a time: after each check, the last SIZE are cached and no other */
+    for (size_t done = 0; done < N; done += 4) {
+        assert_int_equal(run(&x->loop, v, &x->txs[done], 4).code, YC_OK);
+        for (size_t i = 0; i < N; i++)
+            assert_int_equal(yc_verifier_cached(v, &x->txs[i]),
+                             i < done + 4 && i + SIZE >= done + 4);
+    }
+    /* the same id with another (bad) signature: not cached, checked and refused */
+    struct yc_tx forged = x->txs[N - 1]; /* shares its bytes: never cleaned up */
+    forged.sig[0] ^= 1;
+    assert_false(yc_verifier_cached(v, &forged));
+    assert_int_equal(run(&x->loop, v, &forged, 1).code, YC_EBADSIG);
+    assert_true(yc_verifier_cached(v, &x->txs[N - 1]));
+    /* checked again: the evicted ones are verified again, the cached ones are not */
+    uint64_t verified, hits, hits_before;
+    yc_verifier_counters(v, &verified, &hits_before);
+    assert_int_equal(run(&x->loop, v, x->txs, N).code, YC_OK);
+    yc_verifier_counters(v, &verified, &hits);
+    assert_int_equal(verified, N + 1 + N - SIZE);
+    assert_int_equal(hits - hits_before, SIZE);
+    uv_run(&x->loop, UV_RUN_DEFAULT);
+    yc_verifier_destroy(v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -345,6 +414,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_in_flight_checked_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_single_checks_of_one_turn, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cancel_before_hand_over, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_mixed_batch, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cache_bound_and_other_signature, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
