@@ -194,7 +194,12 @@ static int drive(yc_drv *d, uint64_t now)
         struct pbft_ready rd;
         pbft_ready(d->pbft, &rd);
         /* 1. durable before anything leaves */
-        for (size_t i = 0; i < rd.nrecords; i++) {
+        if (rd.nrecords > 0 && d->io.persist_all != NULL) {
+            int rc = d->io.persist_all(d->io.ctx, rd.height, rd.records, rd.nrecords);
+            if (rc != YC_OK)
+                return stop(d, rc);
+        }
+        for (size_t i = 0; d->io.persist_all == NULL && i < rd.nrecords; i++) {
             int rc = d->io.persist(d->io.ctx, rd.height, rd.records[i].bytes, rd.records[i].len);
             if (rc != YC_OK)
                 return stop(d, rc);

@@ -32,6 +32,10 @@ struct store {
     /* no record of a height below jlow is live (writer thread only): 0 at open, raised by
      * a prune, lowered by an append below it; a prune starts there (journal.c) */
     uint64_t jlow;
+    /* no record of a height at or above jtop is live, once jtop_known (writer thread
+     * only): found by one scan at the first append after open, raised by appends */
+    bool jtop_known;
+    uint64_t jtop;
 };
 
 /* Records the backend's message `msg` as the last error; returns rc. */

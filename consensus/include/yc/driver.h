@@ -77,8 +77,12 @@ struct yc_drv_note {
  */
 struct yc_drv_io {
     void *ctx;
-    /* Appends a journal record of `height` and syncs. Non-YC_OK: the driver stops. */
+    /* Appends a journal record of `height` and syncs. Non-YC_OK: the driver stops. Not
+     * called (may be NULL) when persist_all is given. */
     int (*persist)(void *ctx, uint64_t height, const uint8_t *rec, size_t len);
+    /* Optional (NULL: persist, record by record): appends the n records of one ready, in
+     * order, and syncs once before returning. Non-YC_OK: the driver stops. */
+    int (*persist_all)(void *ctx, uint64_t height, const struct pbft_record *recs, size_t n);
     /* Sends a message to validator `to` (an index in the set in force) or PBFT_BROADCAST. */
     void (*send)(void *ctx, uint32_t to, const uint8_t *msg, size_t len);
     /* Starts checking another primary's proposal; the verdict comes as yc_drv_checked. */

@@ -235,13 +235,28 @@ static void fed(struct yc_driver *d, int rc)
 
 /* ---- effects ---- */
 
-static int io_persist(void *ctx, uint64_t height, const uint8_t *rec, size_t len)
+/* The records of one ready in one synced write (store_journal_append_many), a few at a
+ * time: a ready holds a vote, or a prepared certificate and its COMMIT, one write where
+ * there were two (each synced). */
+static int io_persist_all(void *ctx, uint64_t height, const struct pbft_record *recs, size_t n)
 {
     struct yc_driver *d = ctx;
-    int rc = store_journal_append(d->n->st, height, rec, len);
-    if (rc != YC_OK)
-        d->failed = "consensus journal write";
-    return rc;
+    enum { CHUNK = 8 };
+    const uint8_t *r[CHUNK];
+    size_t l[CHUNK];
+    for (size_t i = 0; i < n; i += CHUNK) {
+        size_t m = n - i < CHUNK ? n - i : CHUNK;
+        for (size_t j = 0; j < m; j++) {
+            r[j] = recs[i + j].bytes;
+            l[j] = recs[i + j].len;
+        }
+        int rc = store_journal_append_many(d->n->st, height, r, l, m);
+        if (rc != YC_OK) {
+            d->failed = "consensus journal write";
+            return rc;
+        }
+    }
+    return YC_OK;
 }
 
 static void io_send(void *ctx, uint32_t to, const uint8_t *msg, size_t len)
@@ -690,7 +705,7 @@ int yc__driver_create(struct yc_driver **out, yc_node *n)
     };
     struct yc_drv_io io = {
         .ctx = d,
-        .persist = io_persist,
+        .persist_all = io_persist_all,
         .send = io_send,
         .check = io_check,
         .store = io_store,

@@ -215,6 +215,12 @@ struct pbft_record_list {
  * `below_height` (YC_OK, YC_EIO).
  */
 YC_WUR int store_journal_append(store *s, uint64_t height, const uint8_t *rec, size_t len);
+/* Appends n records of `height` in order (records[i] of lens[i] bytes, each as above) in
+ * one write synced before the call returns: all are durable or, on a failure, the caller
+ * must assume any of them may be. The same answers as store_journal_append (YC_ELIMIT if
+ * the n would pass the limit; nothing written then). */
+YC_WUR int store_journal_append_many(store *s, uint64_t height, const uint8_t *const *recs,
+                                     const size_t *lens, size_t n);
 /* *recs is a yc_malloc'ed array of yc_malloc'ed records; free with store_journal_free. */
 YC_WUR int store_journal_load(store *s, uint64_t height, struct pbft_record_list *out);
 YC_WUR int store_journal_prune(store *s, uint64_t below_height);

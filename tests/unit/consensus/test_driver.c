@@ -40,6 +40,8 @@ struct node {
     size_t nlog;
     int last_rc;                   /* of the last input */
     bool fail_persist, fail_store; /* the next such effect fails */
+    bool batched;                  /* journals through persist_all, not persist */
+    size_t most_per_call;          /* the most records one persist_all call held */
     bool reject;                   /* answers every proposal with ok = false */
     bool hold_checks;              /* leaves verdicts unanswered */
     bool late_preprepare;          /* PRE-PREPAREs to it wait in net->late */
@@ -94,6 +96,20 @@ static int io_persist(void *ctx, uint64_t height, const uint8_t *rec, size_t len
     e->height = height;
     e->bytes = yc_memdup(rec, len);
     e->len = len;
+    return YC_OK;
+}
+
+static int io_persist_all(void *ctx, uint64_t height, const struct pbft_record *recs, size_t n)
+{
+    struct node *x = ctx;
+    assert_true(n > 0);
+    if (x->most_per_call < n)
+        x->most_per_call = n;
+    for (size_t i = 0; i < n; i++) {
+        int rc = io_persist(ctx, height, recs[i].bytes, recs[i].len);
+        if (rc != YC_OK)
+            return rc;
+    }
     return YC_OK;
 }
 
@@ -218,6 +234,10 @@ static void start(struct net *net, uint32_t i, const struct yc_drv_config *cfg)
                            .arm = io_arm,
                            .prune = io_prune,
                            .note = io_note};
+    if (x->batched) {
+        io.persist = NULL;
+        io.persist_all = io_persist_all;
+    }
     x->last_rc = yc_drv_create(&x->d, cfg, &io, 1, net->fx.g.hash, NULL, 0, net->now);
 }
 
@@ -358,13 +378,37 @@ static void test_order_of_effects(void **state)
     net_free(&net);
 }
 
-static void test_failed_persist_sends_nothing(void **state)
+/* persist_all: the records of one ready in one call, in order, each before anything
+ * of its ready is sent */
+static void test_persist_all(void **state)
 {
     (void)state;
     struct net net;
     net_init(&net, N, 2);
+    for (uint32_t i = 0; i < N; i++)
+        net.nodes[i].batched = true;
+    net_start(&net);
+    run(&net, 5);
+    size_t most = 0;
+    for (uint32_t i = 0; i < N; i++) {
+        struct node *x = &net.nodes[i];
+        assert_int_equal(x->last_rc, YC_OK);
+        assert_int_equal(x->stored, 2);
+        assert_persisted_before_sent(x);
+        if (most < x->most_per_call)
+            most = x->most_per_call;
+    }
+    assert_true(most >= 2); /* a prepared certificate with its COMMIT */
+    net_free(&net);
+}
+
+static void failed_persist_sends_nothing(bool batched)
+{
+    struct net net;
+    net_init(&net, N, 2);
     uint32_t p = pbft_primary(N, 1, 0);
     for (uint32_t i = 0; i < N; i++) {
+        net.nodes[i].batched = batched;
         struct yc_drv_config cfg = config(&net, i);
         cfg.empty_interval_ms = 100;
         start(&net, i, &cfg);
@@ -387,6 +431,18 @@ static void test_failed_persist_sends_nothing(void **state)
     assert_int_equal(yc_drv_work(x->d, &w, 5000), YC_EBUSY);
     assert_int_equal(x->nlog, before);
     net_free(&net);
+}
+
+static void test_failed_persist_sends_nothing(void **state)
+{
+    (void)state;
+    failed_persist_sends_nothing(false);
+}
+
+static void test_failed_persist_all_sends_nothing(void **state)
+{
+    (void)state;
+    failed_persist_sends_nothing(true);
 }
 
 static void test_failed_store_stops(void **state)
@@ -563,6 +619,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_order_of_effects),
         cmocka_unit_test(test_failed_persist_sends_nothing),
+        cmocka_unit_test(test_persist_all),
+        cmocka_unit_test(test_failed_persist_all_sends_nothing),
         cmocka_unit_test(test_failed_store_stops),
         cmocka_unit_test(test_no_vote_before_verdict),
         cmocka_unit_test(test_commit_before_check),

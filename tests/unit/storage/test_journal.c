@@ -2,7 +2,10 @@
  * test_journal.c — the consensus journal: records come back per height in append order
  * (also past 255 records, where a little-endian sequence would misorder), survive a
  * reopen and continue their sequence, and pruning drops exactly the lower heights (also a
- * record appended below the heights an earlier prune dropped).
+ * record appended below the heights an earlier prune dropped). Several records appended
+ * in one write come back in order among single ones, as a node's heights go (a vote, then
+ * a certificate with its COMMIT, then the prune of the height: by known keys), across a
+ * reopen that finds records of a height above the last one decided.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -152,12 +155,85 @@ static void test_prune(void **state)
     assert_memory_equal(&tip, &after, sizeof tip);
 }
 
+/* Appends records i0 .. i0 + n - 1 of height h in one write. */
+static int append_many(store *s, uint64_t h, uint32_t i0, uint32_t n)
+{
+    uint8_t buf[8][64];
+    const uint8_t *recs[8];
+    size_t lens[8];
+    assert_true(n <= 8);
+    for (uint32_t i = 0; i < n; i++) {
+        rec_of(buf[i], &lens[i], h, i0 + i);
+        recs[i] = buf[i];
+    }
+    return store_journal_append_many(s, h, recs, lens, n);
+}
+
+static void test_heights_as_a_node_goes(void **state)
+{
+    struct fix *f = *state;
+    uint8_t rec[64];
+    size_t len;
+    for (uint64_t h = 1; h <= 30; h++) {
+        rec_of(rec, &len, h, 0);
+        assert_int_equal(store_journal_append(f->s, h, rec, len), YC_OK);
+        assert_int_equal(append_many(f->s, h, 1, 2), YC_OK);
+        check_height(f->s, h, 3);
+        if (h % 10 == 0) { /* a record of the next height comes before this one is decided */
+            rec_of(rec, &len, h + 1, 0);
+            assert_int_equal(store_journal_append(f->s, h + 1, rec, len), YC_OK);
+            check_height(f->s, h + 1, 1);
+            /* the next appends of h + 1 continue after it */
+            assert_int_equal(append_many(f->s, h + 1, 1, 2), YC_OK);
+            check_height(f->s, h + 1, 3);
+            assert_int_equal(store_journal_prune(f->s, h + 1), YC_OK);
+            check_height(f->s, h, 0);
+            check_height(f->s, h + 1, 3);
+            h++;
+        }
+        assert_int_equal(store_journal_prune(f->s, h + 1), YC_OK);
+        check_height(f->s, h, 0);
+    }
+    /* a node stopped after voting on 32 and 33 before deciding them */
+    assert_int_equal(append_many(f->s, 32, 0, 2), YC_OK);
+    assert_int_equal(append_many(f->s, 33, 0, 1), YC_OK);
+    store_close(f->s);
+    char err[512];
+    assert_int_equal(store_open(&f->s, f->dir, false, &f->c.g, err, sizeof err), YC_OK);
+    check_height(f->s, 31, 0);
+    /* 33's records are found below the first new height's sequence */
+    assert_int_equal(append_many(f->s, 33, 1, 2), YC_OK);
+    check_height(f->s, 33, 3);
+    rec_of(rec, &len, 32, 2);
+    assert_int_equal(store_journal_append(f->s, 32, rec, len), YC_OK);
+    check_height(f->s, 32, 3);
+    assert_int_equal(store_journal_prune(f->s, 33), YC_OK);
+    check_height(f->s, 32, 0);
+    check_height(f->s, 33, 3);
+    assert_int_equal(store_journal_prune(f->s, 34), YC_OK);
+    check_height(f->s, 33, 0);
+    assert_int_equal(append_many(f->s, 34, 0, 3), YC_OK);
+    check_height(f->s, 34, 3);
+    assert_int_equal(store_journal_prune(f->s, 35), YC_OK);
+    check_height(f->s, 34, 0);
+    /* refused whole: nothing of it written */
+    const uint8_t *recs[2] = {rec, NULL};
+    size_t lens[2] = {len, len};
+    assert_int_equal(store_journal_append_many(f->s, 35, recs, lens, 2), YC_EINVAL);
+    recs[1] = rec;
+    lens[1] = 0;
+    assert_int_equal(store_journal_append_many(f->s, 35, recs, lens, 2), YC_EINVAL);
+    assert_int_equal(store_journal_append_many(f->s, 35, recs, lens, 0), YC_EINVAL);
+    check_height(f->s, 35, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_append_load_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reopen_continues, setup, teardown),
         cmocka_unit_test_setup_teardown(test_prune, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_heights_as_a_node_goes, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
