@@ -12,10 +12,11 @@
  * them), so its own bits serve as its hash in both: no SipHash, and nobody can aim keys
  * at a slot.
  *
- * A call's group is one allocation: its own txs that still need a check (from the
- * front of its records), the txs it waits for (from the back) and its chunks of
- * CHUNK_TXS txs: a worker thread only reads those immutable txs and writes its chunk's
- * result fields; the loop thread alone touches the group, the cache and the counters.
+ * A call's group is one allocation (an ended one-tx group is kept for the next, up to
+ * SPARE_GROUPS): its own txs that still need a check (from the front of its records),
+ * the txs it waits for (from the back) and its chunks of CHUNK_TXS txs: a worker thread
+ * only reads those immutable txs and writes its chunk's result fields; the loop thread
+ * alone touches the group, the cache and the counters.
  *
  * Work items: the chunks made in one turn of the loop are handed to the pool together
  * on the next turn (queue_item), packed into work items (struct vitem) of up to
@@ -31,8 +32,8 @@
  * proposal re-checked) is not checked a second time. The later group *defers* it and
  * waits: when the first check ends, the tx is in the cache (verified) or, if that check
  * did not reach it (an earlier tx of its chunk failed, or it was cancelled), the
- * waiting group checks it itself. A group ends once its own chunks and its deferred txs have; groups
- * waiting only on deferred txs are re-examined each time a chunk ends.
+ * waiting group checks it itself. A group ends once its own chunks and its deferred txs
+ * have; groups waiting only on deferred txs are re-examined each time a chunk ends.
  */
 #include <stddef.h>
 #include <stdlib.h>
@@ -50,6 +51,9 @@
 /* Keys remembered as valid (parsed, for those that signed), most recent first out. */
 #define KEYCACHE_SIZE 16384
 
+/* One-tx groups kept for reuse when they end (admission checks one tx per call): at most
+ * this many. */
+#define SPARE_GROUPS 64
 /* The secret absorbed before every cache key: one SHA-256 block. */
 #define CKEY_SECRET 64
 
@@ -133,6 +137,8 @@ struct yc_verifier {
     struct keyslot *keys; /* ring of KEYCACHE_SIZE */
     size_t keys_next;
     struct yc_idmap keymap; /* pub → its keyslot */
+    struct vgroup *spare;   /* ended one-tx groups (through wnext), nspare of them */
+    size_t nspare;
 };
 
 static void group_end(yc_verifier *v, struct vgroup *g);
@@ -202,6 +208,11 @@ void yc_verifier_destroy(yc_verifier *v)
 {
     if (v == NULL)
         return;
+    while (v->spare != NULL) {
+        struct vgroup *g = v->spare;
+        v->spare = g->wnext;
+        free(g);
+    }
     yc_idmap_cleanup(&v->flight);
     yc_idmap_cleanup(&v->keymap);
     free(v->keys);
@@ -406,9 +417,15 @@ static void chunk_work(struct vchunk *c)
     }
 }
 
-static void group_free(struct vgroup *g)
+static void group_free(yc_verifier *v, struct vgroup *g)
 {
     free(g->nested_index);
+    if (g->cap == 1 && v->nspare < SPARE_GROUPS) {
+        g->wnext = v->spare;
+        v->spare = g;
+        v->nspare++;
+        return;
+    }
     free(g); /* its txs and chunks with it */
 }
 
@@ -429,7 +446,7 @@ static void group_end(yc_verifier *v, struct vgroup *g)
 {
     v->pending--;
     g->cb(g->ctx, g->code, g->bad);
-    group_free(g);
+    group_free(v, g);
 }
 
 /* The check of a group's deferred txs that it ran itself ended. */
@@ -634,8 +651,8 @@ static void unflight(yc_verifier *v, struct vgroup *g, size_t upto)
 }
 
 /* The group of a check of n txs, in one allocation: the group, its n tx records, room
- * for the chunks of all n. */
-static struct vgroup *group_new(size_t n)
+ * for the chunks of all n (a spare one for one tx). */
+static struct vgroup *group_new(yc_verifier *v, size_t n)
 {
     if (n > SIZE_MAX / 2 / (sizeof(struct vtx) + sizeof(struct vchunk)))
         return NULL;
@@ -645,9 +662,14 @@ static struct vgroup *group_new(size_t n)
     size_t chunks_at = txs_at + n * sizeof(struct vtx);
     chunks_at = (chunks_at + _Alignof(struct vchunk) - 1) / _Alignof(struct vchunk) *
                 _Alignof(struct vchunk);
-    char *p = malloc(chunks_at + nchunks * sizeof(struct vchunk));
-    if (p == NULL)
+    char *p;
+    if (n == 1 && v->spare != NULL) {
+        p = (char *)v->spare;
+        v->spare = v->spare->wnext;
+        v->nspare--;
+    } else if ((p = malloc(chunks_at + nchunks * sizeof(struct vchunk))) == NULL) {
         return NULL;
+    }
     struct vgroup *g = (struct vgroup *)(void *)p;
     *g = (struct vgroup){
         .tx = (struct vtx *)(void *)(p + txs_at),
@@ -663,7 +685,7 @@ static int check(yc_verifier *v, const struct yc_tx *txs, const struct yc_tx *co
 {
     if (!nested && v->pending >= v->max_pending)
         return YC_ELIMIT;
-    struct vgroup *g = group_new(n);
+    struct vgroup *g = group_new(v, n);
     if (g == NULL)
         return YC_ENOMEM;
     for (size_t i = 0; i < n; i++) {
@@ -677,7 +699,7 @@ static int check(yc_verifier *v, const struct yc_tx *txs, const struct yc_tx *co
         void *other;
         if (yc_idmap_add_h(&v->flight, t->key, key_hash(t->key), g, &other) != YC_OK) {
             unflight(v, g, g->n);
-            group_free(g);
+            group_free(v, g);
             return YC_ENOMEM;
         }
         if (other != NULL) {                          /* checked elsewhere: wait for it */
@@ -698,7 +720,7 @@ static int check(yc_verifier *v, const struct yc_tx *txs, const struct yc_tx *co
     g->cb = cb;
     g->ctx = ctx;
     if (g->n == 0 && g->ndefer == 0 && nested) { /* internal: the group waiting ends now */
-        group_free(g);
+        group_free(v, g);
         cb(ctx, YC_OK, 0);
         return YC_OK;
     }

@@ -3,8 +3,8 @@
  * delete; keys whose hashes collide (the *_h calls take a chosen hash, so collisions,
  * runs that wrap around the table's end and deletions inside them are aimed at
  * directly); growth keeping every entry; a key's hash taken once; delete-if-value; add
- * (a look-up and a store in one call); the visit; and a long random mix checked against a plain list after every step, with
- * hashes from a small range so that runs are long.
+ * (a look-up and a store in one call); the visit; and a long random mix checked against
+ * a plain list after every step, with hashes from a small range so that runs are long.
  */
 #include <setjmp.h>
 #include <stdarg.h>
