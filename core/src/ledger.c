@@ -110,19 +110,18 @@ int yc__acct_store(yc_overlay *o, const uint8_t pub[YC_PUBKEY_LEN], const struct
 {
     uint8_t key[YC_KEY_MAX];
     size_t klen = yc_key_account(key, pub);
-    struct yc_buf b;
-    int rc;
+    uint8_t val[ACCT_STORE_MAX];
+    size_t vlen;
+    int rc = yc__account_size(a, &vlen);
 
-    yc_buf_init(&b, 4096);
-    rc = yc_buf_reserve(&b, OBJ_BUF_START);
-    if (rc == YC_OK) {
-        rc = yc_account_encode(a, &b);
+    if (rc != YC_OK) {
+        return rc;
     }
-    if (rc == YC_OK) {
-        rc = yc_overlay_put(o, key, klen, b.data, b.len);
+    if (vlen > sizeof val) {
+        return YC_ELIMIT;
     }
-    yc_buf_cleanup(&b);
-    return rc;
+    yc__account_put(a, val);
+    return yc_overlay_put(o, key, klen, val, vlen);
 }
 
 int yc__acct_exists(yc_overlay *o, const uint8_t pub[YC_PUBKEY_LEN])

@@ -127,6 +127,13 @@ bool yc__list_has(const struct yc_list *l, const struct yc_slice *s);
  * buffer grown from 64 bytes three times). */
 #define OBJ_BUF_START 512u
 
+/* The account's encoding in two steps, for a writer with room of its own (yc__acct_store):
+ * its size (YC_EINVAL for what yc_account_encode refuses), then its bytes into out[0..size). */
+YC_WUR int yc__account_size(const struct yc_account *a, size_t *n);
+void yc__account_put(const struct yc_account *a, uint8_t *out);
+/* The largest account yc__acct_store writes (its encoding; YC_ELIMIT past it). */
+#define ACCT_STORE_MAX 4096u
+
 /* prefix ‖ a[0..alen) into key (room for both); returns the key's length. a may be NULL
  * when alen is 0. */
 size_t yc__key_join(uint8_t *key, const char *prefix, const uint8_t *a, size_t alen);

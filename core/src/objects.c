@@ -3,8 +3,11 @@
  * objects (account, consent, usage, evidence): msgpack maps whose keys are written in
  * sorted order, optional fields omitted when empty so every object has one encoding.
  *
- * Decoders run yc_canon_check first: state bytes are trusted less than code. Any
- * decode failure of a stored object is YC_ECORRUPT (a local failure, not a verdict).
+ * Decoders run yc_canon_check first: state bytes are trusted less than code. The account,
+ * read and written by every transaction, is decoded and encoded in one pass of its own
+ * that checks canonical form as it reads (it accepts exactly what the check and the
+ * field readers accepted). Any decode failure of a stored object is YC_ECORRUPT (a local
+ * failure, not a verdict).
  */
 #include <string.h>
 
@@ -183,47 +186,252 @@ static int finish_enc(const struct yc_enc *e)
 
 /* ---- account ---- */
 
-int yc_account_encode(const struct yc_account *a, struct yc_buf *out)
+/*
+ * The account is written by every transaction (its sender's nonce, balances moved), so
+ * it is laid out directly, not through the packer a field at a time: first its size
+ * (checking what yc_enc_str checks: a string is valid UTF-8, at most UINT32_MAX bytes,
+ * NULL only when empty), then its bytes, the same msgpack-c writes: the shortest header
+ * of every integer and string.
+ */
+static size_t uint_size(uint64_t v)
+{
+    return v < 0x80 ? 1 : v < 0x100 ? 2 : v < 0x10000 ? 3 : v <= 0xffffffffu ? 5 : 9;
+}
+
+static size_t str_size(size_t n)
+{
+    return (n < 32 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : 5) + n;
+}
+
+static bool str_ok(const struct yc_slice *s)
+{
+    return s->len == 0 ||
+           (s->p != NULL && s->len <= UINT32_MAX && yc_utf8_valid((const uint8_t *)s->p, s->len));
+}
+
+static uint8_t *put_be(uint8_t *q, uint64_t v, size_t n)
+{
+    for (size_t k = n; k > 0; k--) {
+        q[k - 1] = (uint8_t)v;
+        v >>= 8;
+    }
+    return q + n;
+}
+
+static uint8_t *put_uint(uint8_t *q, uint64_t v)
+{
+    size_t n = uint_size(v);
+    if (n == 1) {
+        *q = (uint8_t)v;
+        return q + 1;
+    }
+    *q = n == 2 ? 0xcc : n == 3 ? 0xcd : n == 5 ? 0xce : 0xcf;
+    return put_be(q + 1, v, n - 1);
+}
+
+static uint8_t *put_str(uint8_t *q, const char *s, size_t n)
+{
+    if (n < 32) {
+        *q++ = (uint8_t)(0xa0u | n);
+    } else if (n < 0x100) {
+        *q++ = 0xd9;
+        *q++ = (uint8_t)n;
+    } else if (n < 0x10000) {
+        *q++ = 0xda;
+        q = put_be(q, n, 2);
+    } else {
+        *q++ = 0xdb;
+        q = put_be(q, n, 4);
+    }
+    if (n > 0) {
+        memcpy(q, s, n);
+    }
+    return q + n;
+}
+
+/* The map's keys, each with its fixstr header: sizeof - 1 + 1 bytes. */
+#define AK(lit) (sizeof(lit))
+
+int yc__account_size(const struct yc_account *a, size_t *n)
 {
     const char *role = yc_role_name(a->role);
-    struct yc_enc e;
 
-    if (role == NULL) {
+    if (role == NULL || !str_ok(&a->credit) || !str_ok(&a->jurisdiction) || !str_ok(&a->name)) {
         return YC_EINVAL;
     }
-    yc_enc_init(&e, out);
-    yc_enc_map(&e, 7);
-    yc__put_u64(&e, "balance", a->balance);
-    yc__put_slice(&e, "credit", &a->credit);
-    yc__put_slice(&e, "jurisdiction", &a->jurisdiction);
-    yc__put_slice(&e, "name", &a->name);
-    yc__put_u64(&e, "nonce", a->nonce);
-    yc__put_u64(&e, "registered_at", a->registered_at);
-    yc_enc_cstr(&e, "role");
-    yc_enc_cstr(&e, role);
-    return finish_enc(&e);
+    *n = 1 + AK("balance") + uint_size(a->balance) + AK("credit") + str_size(a->credit.len) +
+         AK("jurisdiction") + str_size(a->jurisdiction.len) + AK("name") + str_size(a->name.len) +
+         AK("nonce") + uint_size(a->nonce) + AK("registered_at") + uint_size(a->registered_at) +
+         AK("role") + str_size(strlen(role));
+    return YC_OK;
+}
+
+#define PUT_KEY(q, lit) put_str((q), (lit), sizeof(lit) - 1)
+
+void yc__account_put(const struct yc_account *a, uint8_t *out)
+{
+    const char *role = yc_role_name(a->role);
+    uint8_t *q = out;
+
+    *q++ = 0x87; /* a fixmap of 7 pairs, keys in order */
+    q = PUT_KEY(q, "balance");
+    q = put_uint(q, a->balance);
+    q = PUT_KEY(q, "credit");
+    q = put_str(q, a->credit.p, a->credit.len);
+    q = PUT_KEY(q, "jurisdiction");
+    q = put_str(q, a->jurisdiction.p, a->jurisdiction.len);
+    q = PUT_KEY(q, "name");
+    q = put_str(q, a->name.p, a->name.len);
+    q = PUT_KEY(q, "nonce");
+    q = put_uint(q, a->nonce);
+    q = PUT_KEY(q, "registered_at");
+    q = put_uint(q, a->registered_at);
+    q = PUT_KEY(q, "role");
+    (void)put_str(q, role, strlen(role));
+}
+
+int yc_account_encode(const struct yc_account *a, struct yc_buf *out)
+{
+    size_t n;
+
+    if (out == NULL) {
+        return YC_EINVAL;
+    }
+    YC__TRY(yc__account_size(a, &n));
+    YC__TRY(yc_buf_reserve(out, n));
+    yc__account_put(a, out->data + out->len);
+    out->len += n;
+    return YC_OK;
+}
+
+/*
+ * The account is read by every transaction (its sender, its recipient), so its decoder
+ * checks canonical form itself, in the one pass that reads the fields, instead of
+ * yc_canon_check before the schema's readers. It accepts exactly what the two steps
+ * accepted: a fixmap of the seven fields in order (each key a fixstr: the shortest
+ * header of a key of at most 31 bytes), each unsigned integer in its shortest form, each
+ * string with its shortest header, within its field's lengths and valid UTF-8, and
+ * nothing after the map. Anything else is YC_ECORRUPT, as before.
+ */
+struct acct_rd {
+    const uint8_t *p;
+    size_t len;
+    size_t pos;
+};
+
+/* The fixstr key[0..n) (n < 32) next. */
+static bool acct_key(struct acct_rd *r, const char *key, size_t n)
+{
+    if (r->len - r->pos < n + 1 || r->p[r->pos] != (uint8_t)(0xa0u | n) ||
+        memcmp(r->p + r->pos + 1, key, n) != 0) {
+        return false;
+    }
+    r->pos += n + 1;
+    return true;
+}
+
+#define ACCT_KEY(r, lit) acct_key((r), (lit), sizeof(lit) - 1)
+
+/* An unsigned integer in its shortest form next. */
+static bool acct_u64(struct acct_rd *r, uint64_t *v)
+{
+    if (r->pos >= r->len) {
+        return false;
+    }
+    uint8_t b = r->p[r->pos];
+    size_t n;
+    uint64_t min; /* the smallest value this width is the shortest form of */
+
+    if (b <= 0x7f) {
+        *v = b;
+        r->pos++;
+        return true;
+    }
+    switch (b) {
+    case 0xcc:
+        n = 1;
+        min = 1u << 7;
+        break;
+    case 0xcd:
+        n = 2;
+        min = 1u << 8;
+        break;
+    case 0xce:
+        n = 4;
+        min = 1u << 16;
+        break;
+    case 0xcf:
+        n = 8;
+        min = (uint64_t)1 << 32;
+        break;
+    default:
+        return false;
+    }
+    if (r->len - r->pos - 1 < n) {
+        return false;
+    }
+    uint64_t x = 0;
+    for (size_t k = 1; k <= n; k++) {
+        x = (x << 8) | r->p[r->pos + k];
+    }
+    if (x < min) {
+        return false;
+    }
+    *v = x;
+    r->pos += 1 + n;
+    return true;
+}
+
+/* A string of minlen..maxlen (<= 255) bytes with its shortest header, valid UTF-8. */
+static bool acct_text(struct acct_rd *r, struct yc_slice *s, size_t minlen, size_t maxlen)
+{
+    if (r->pos >= r->len) {
+        return false;
+    }
+    uint8_t b = r->p[r->pos];
+    size_t hdr;
+    size_t n;
+
+    if (b >= 0xa0 && b <= 0xbf) {
+        hdr = 1;
+        n = b & 0x1fu;
+    } else if (b == 0xd9 && r->len - r->pos >= 2 && r->p[r->pos + 1] >= 32) {
+        hdr = 2;
+        n = r->p[r->pos + 1];
+    } else {
+        return false; /* str16/str32 are the shortest form of no string this short */
+    }
+    if (n < minlen || n > maxlen || r->len - r->pos - hdr < n ||
+        !yc_utf8_valid(r->p + r->pos + hdr, n)) {
+        return false;
+    }
+    s->p = (const char *)(r->p + r->pos + hdr);
+    s->len = n;
+    r->pos += hdr + n;
+    return true;
 }
 
 int yc_account_decode(struct yc_account *a, const uint8_t *p, size_t len)
 {
-    struct yc_dec d;
-    uint32_t left;
+    struct acct_rd r = {p, len, 0};
     struct yc_slice role;
 
     memset(a, 0, sizeof *a);
-    TRY(yc__obj_open(&d, &left, p, len));
-    TRY(yc__req_u64(&d, &left, "balance", &a->balance));
-    TRY(yc__req_text(&d, &left, "credit", &a->credit, 1, YC_CODE_MAX));
-    TRY(yc__req_text(&d, &left, "jurisdiction", &a->jurisdiction, 0, YC_CODE_MAX));
-    TRY(yc__req_text(&d, &left, "name", &a->name, 0, YC_NAME_MAX));
-    TRY(yc__req_u64(&d, &left, "nonce", &a->nonce));
-    TRY(yc__req_u64(&d, &left, "registered_at", &a->registered_at));
-    TRY(yc__req_text(&d, &left, "role", &role, 1, YC_CODE_MAX));
-    a->role = yc_role_from_name(role.p, role.len);
-    if (a->role == YC_ROLE_NONE || left != 0) {
+    if (p == NULL || len == 0 || p[0] != 0x87) { /* a fixmap of 7 pairs */
         return YC_ECORRUPT;
     }
-    return YC_OK;
+    r.pos = 1;
+    if (!ACCT_KEY(&r, "balance") || !acct_u64(&r, &a->balance) || !ACCT_KEY(&r, "credit") ||
+        !acct_text(&r, &a->credit, 1, YC_CODE_MAX) || !ACCT_KEY(&r, "jurisdiction") ||
+        !acct_text(&r, &a->jurisdiction, 0, YC_CODE_MAX) || !ACCT_KEY(&r, "name") ||
+        !acct_text(&r, &a->name, 0, YC_NAME_MAX) || !ACCT_KEY(&r, "nonce") ||
+        !acct_u64(&r, &a->nonce) || !ACCT_KEY(&r, "registered_at") ||
+        !acct_u64(&r, &a->registered_at) || !ACCT_KEY(&r, "role") ||
+        !acct_text(&r, &role, 1, YC_CODE_MAX) || r.pos != len) {
+        return YC_ECORRUPT;
+    }
+    a->role = yc_role_from_name(role.p, role.len);
+    return a->role == YC_ROLE_NONE ? YC_ECORRUPT : YC_OK;
 }
 
 int yc_account_nonce(const uint8_t *p, size_t len, uint64_t *nonce)

@@ -7,13 +7,18 @@
  * - no decoder crashes, hangs or reads out of bounds, on any bytes; a refusal is
  *   YC_ECORRUPT (objects.c: a stored object that does not decode is corrupt);
  * - when a decoder accepts, the matching encoder writes the input back byte for byte
- *   (encode(decode(b)) == b: every object has exactly one encoding).
+ *   (encode(decode(b)) == b: every object has exactly one encoding);
+ * - the account's decoder, which checks canonical form in its one pass, accepts exactly
+ *   what yc_canon_check and the field readers accept, with the same fields
+ *   (helper_account.c).
  */
 /* yc-fuzz-link: yc_core */
+/* yc-fuzz-src: ../unit/core/helper_account.c */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "helper_account.h"
 #include "yc/buf.h"
 #include "yc/objects.h"
 
@@ -54,8 +59,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 OBJ_KINDS(OBJ_CHECK_)
 #undef OBJ_CHECK_
 
+static void check_account_two_steps(const uint8_t *data, size_t size)
+{
+    struct yc_account a, b;
+    int ra = yc_account_decode(&a, data, size);
+    int rb = helper_account_decode_2step(&b, data, size);
+    if (ra != rb || (ra == YC_OK && !helper_account_same(&a, &b))) {
+        abort();
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    check_account_two_steps(data, size);
 #define OBJ_CALL_(name, type) check_##name(data, size);
     OBJ_KINDS(OBJ_CALL_)
 #undef OBJ_CALL_
