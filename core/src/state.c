@@ -14,8 +14,8 @@
  * delete is a tombstone), so probing needs no deletion markers.
  *
  * A child (yc_overlay_child: a transaction's overlay over its block's) shares its
- * parent's arena and reads the parent's entries without copying them (their bytes live
- * as long as the arena); merging it moves its pointers into the parent, and a child
+ * parent's arena and reads the parent's entries without copying them, keys or values
+ * (their bytes live as long as the arena); merging it moves its pointers into the parent, and a child
  * destroyed is kept, emptied, as its parent's next child (one per transaction of a
  * block: no allocation for the next one). An overlay reading another through
  * yc_overlay_src gets copies, in its own arena, and a merge between two arenas copies the
@@ -247,16 +247,36 @@ static int src_get(void *ctx, const uint8_t *key, size_t klen, uint8_t **val, si
     return YC_OK;
 }
 
+static int src_get_in(void *ctx, const uint8_t *key, size_t klen, struct yc_arena *arena,
+                      const uint8_t **val, size_t *vlen)
+{
+    const uint8_t *v;
+    size_t n;
+    int rc = yc_overlay_get(ctx, key, klen, &v, &n);
+
+    if (rc != YC_OK) {
+        return rc;
+    }
+    *val = yc_arena_dup(arena, v, n);
+    if (*val == NULL) {
+        return YC_ENOMEM;
+    }
+    *vlen = n;
+    return YC_OK;
+}
+
 struct yc_state_src yc_overlay_src(yc_overlay *o)
 {
-    struct yc_state_src s = {.get = src_get, .ctx = o};
+    struct yc_state_src s = {.get = src_get, .ctx = o, .get_in = src_get_in};
     return s;
 }
 
 /* yc_overlay_get with h = key_hash(key, klen): a child's miss asks its parent with the
- * same hash (every overlay hashes under one key) instead of hashing again. */
+ * same hash (every overlay hashes under one key) instead of hashing again, and keeps the
+ * parent's copy of the key (*kout: the entry's key, in the arena they share) instead of
+ * copying it again. */
 static int overlay_get(yc_overlay *o, const uint8_t *key, size_t klen, uint64_t h,
-                       const uint8_t **val, size_t *vlen)
+                       const uint8_t **val, size_t *vlen, const uint8_t **kout)
 {
     *val = NULL;
     *vlen = 0;
@@ -264,10 +284,14 @@ static int overlay_get(yc_overlay *o, const uint8_t *key, size_t klen, uint64_t 
     if (e->kind == ENT_EMPTY) {
         /* Not seen yet: read the parent or the base and cache the answer. */
         const uint8_t *av = NULL;
+        const uint8_t *kc = NULL;
         size_t bn = 0;
         int rc = YC_ENOTFOUND;
         if (o->parent != NULL) {
-            rc = overlay_get(o->parent, key, klen, h, &av, &bn); /* shared arena: borrowed */
+            /* shared arena: the value and the key are borrowed */
+            rc = overlay_get(o->parent, key, klen, h, &av, &bn, &kc);
+        } else if (o->base.get_in != NULL) {
+            rc = o->base.get_in(o->base.ctx, key, klen, o->arena, &av, &bn);
         } else if (o->base.get != NULL) {
             uint8_t *bv = NULL;
             rc = o->base.get(o->base.ctx, key, klen, &bv, &bn);
@@ -281,11 +305,16 @@ static int overlay_get(yc_overlay *o, const uint8_t *key, size_t klen, uint64_t 
         if (rc != YC_OK && rc != YC_ENOTFOUND) {
             return rc;
         }
-        const uint8_t *kc = yc_arena_dup(o->arena, key, klen);
+        if (kc == NULL) {
+            kc = yc_arena_dup(o->arena, key, klen);
+        }
+        size_t cap = o->cap;
         if ((rc == YC_OK && av == NULL) || kc == NULL || reserve(o, 1) != YC_OK) {
             return YC_ENOMEM;
         }
-        e = find_slot(o->tab, o->cap, key, klen, h);
+        if (o->cap != cap) {
+            e = find_slot(o->tab, o->cap, key, klen, h);
+        }
         e->key = kc;
         e->klen = klen;
         e->hash = h;
@@ -293,6 +322,9 @@ static int overlay_get(yc_overlay *o, const uint8_t *key, size_t klen, uint64_t 
         e->val = rc == YC_OK ? av : NULL;
         e->vlen = rc == YC_OK ? bn : 0;
         o->used++;
+    }
+    if (kout != NULL) {
+        *kout = e->key;
     }
     if (e->kind == ENT_DEL || e->kind == ENT_MISS) {
         return YC_ENOTFOUND;
@@ -308,7 +340,7 @@ int yc_overlay_get(yc_overlay *o, const uint8_t *key, size_t klen, const uint8_t
     if (o == NULL || (key == NULL && klen > 0) || val == NULL || vlen == NULL) {
         return YC_EINVAL;
     }
-    return overlay_get(o, key, klen, key_hash(key, klen), val, vlen);
+    return overlay_get(o, key, klen, key_hash(key, klen), val, vlen, NULL);
 }
 
 /* Stores a write for key (copied into the arena); vc is already there (NULL: delete). */
@@ -320,10 +352,13 @@ static int set_entry(yc_overlay *o, const uint8_t *key, size_t klen, const uint8
 
     if (e->kind == ENT_EMPTY) {
         const uint8_t *kc = yc_arena_dup(o->arena, key, klen);
+        size_t cap = o->cap;
         if (kc == NULL || reserve(o, 1) != YC_OK) {
             return YC_ENOMEM;
         }
-        e = find_slot(o->tab, o->cap, key, klen, h);
+        if (o->cap != cap) {
+            e = find_slot(o->tab, o->cap, key, klen, h);
+        }
         e->key = kc;
         e->klen = klen;
         e->hash = h;

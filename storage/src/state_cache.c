@@ -4,14 +4,18 @@
  * A chained hash table (power-of-two buckets, at most one entry per bucket on average)
  * of entries that each hold their key and value in one allocation, threaded on a list
  * from the most to the least recently used; past the size limit the least recently used
- * go. Keys are partly chosen by senders (their public keys): the bucket hash is SipHash
+ * go. An entry's allocation has room for a value somewhat larger than the one it was
+ * made for (its size rounded up to ROOM_ALIGN), and a commit writes a new value into it
+ * when it fits (an account's value changes by a few bytes at most: its balance and nonce
+ * in their shortest form), so updating a key takes no allocation; the limit counts that
+ * room, not the value's bytes alone. Keys are partly chosen by senders (their public keys): the bucket hash is SipHash
  * under a key drawn at creation, so no one can aim at one bucket.
  *
  * A commit updates the keys the cache holds and adds none: what it keeps is what blocks
  * and admission read (a key written but never read stays out until it is read).
  *
- * Invariants: every key has at most one entry; `bytes` is the sum of entry_cost over the
- * entries and stays <= max_bytes after every call; `gen` moves on at every commit and
+ * Invariants: every key has at most one entry; klen + vlen <= room for each; `bytes` is
+ * the sum of entry_cost(room) over the entries and stays <= max_bytes after every call; `gen` moves on at every commit and
  * clear, so a fill read before one of them is dropped.
  */
 #include <string.h>
@@ -19,6 +23,7 @@
 #include <sodium.h>
 
 #include "yc/alloc.h"
+#include "yc/arena.h"
 
 #include "state_cache.h"
 
@@ -27,6 +32,7 @@ struct entry {
     struct entry *newer, *older; /* recency list */
     uint64_t hash;
     size_t klen, vlen;
+    size_t room;    /* bytes of data[] (>= klen + vlen) */
     bool absent;    /* committed state has no such key */
     uint8_t data[]; /* key, then value */
 };
@@ -41,10 +47,18 @@ struct state_cache {
 };
 
 #define INITIAL_BUCKETS 1024u
+/* An entry's room is its key and value rounded up to this (the allocator's own granule). */
+#define ROOM_ALIGN 16u
 
-static size_t entry_cost(size_t klen, size_t vlen)
+static size_t entry_cost(size_t room)
 {
-    return STATE_CACHE_ENTRY_OVERHEAD + klen + vlen;
+    return STATE_CACHE_ENTRY_OVERHEAD + room;
+}
+
+/* The room for klen + vlen bytes (no overflow: both are at most max_bytes). */
+static size_t room_for(size_t klen, size_t vlen)
+{
+    return (klen + vlen + ROOM_ALIGN - 1) / ROOM_ALIGN * ROOM_ALIGN;
 }
 
 static uint64_t key_hash(const struct state_cache *c, const uint8_t *key, size_t klen)
@@ -147,7 +161,7 @@ static void remove_entry(struct state_cache *c, struct entry *e)
     *p = e->chain;
     list_unlink(c, e);
     c->count--;
-    c->bytes -= entry_cost(e->klen, e->vlen);
+    c->bytes -= entry_cost(e->room);
     yc_free(e);
 }
 
@@ -176,26 +190,40 @@ static void maybe_grow(struct state_cache *c)
     c->nbuckets = nb;
 }
 
-/* Makes key's entry say val (NULL: absent); on any failure the key has no entry. */
-static void set(struct state_cache *c, const uint8_t *key, size_t klen, const uint8_t *val,
-                size_t vlen)
+/* Makes key's entry say val (NULL: absent); hash is key_hash(c, key, klen). On any failure
+ * the key has no entry. */
+static void set(struct state_cache *c, const uint8_t *key, size_t klen, uint64_t hash,
+                const uint8_t *val, size_t vlen)
 {
-    uint64_t hash = key_hash(c, key, klen);
     struct entry *old = find(c, key, klen, hash);
-    if (old != NULL)
-        remove_entry(c, old);
     if (val == NULL)
         vlen = 0;
-    size_t cost = entry_cost(klen, vlen);
-    if (klen > c->max_bytes || vlen > c->max_bytes || cost > c->max_bytes)
+    if (old != NULL && vlen <= c->max_bytes && klen + vlen <= old->room) {
+        /* the new value fits where the old one was: no allocation, the cost unchanged */
+        if (vlen > 0)
+            memcpy(old->data + klen, val, vlen);
+        old->vlen = vlen;
+        old->absent = val == NULL;
+        list_unlink(c, old);
+        list_push_newest(c, old);
         return;
-    struct entry *e = yc_malloc(sizeof *e + klen + vlen);
+    }
+    if (old != NULL)
+        remove_entry(c, old);
+    if (klen > c->max_bytes || vlen > c->max_bytes)
+        return;
+    size_t room = room_for(klen, vlen);
+    size_t cost = entry_cost(room);
+    if (cost > c->max_bytes)
+        return;
+    struct entry *e = yc_malloc(sizeof *e + room);
     if (e == NULL)
         return;
     memset(e, 0, sizeof *e);
     e->hash = hash;
     e->klen = klen;
     e->vlen = vlen;
+    e->room = room;
     e->absent = val == NULL;
     if (klen > 0)
         memcpy(e->data, key, klen);
@@ -212,17 +240,26 @@ static void set(struct state_cache *c, const uint8_t *key, size_t klen, const ui
     maybe_grow(c);
 }
 
+/* The entry of key, made the most recently used; NULL if the cache does not know it. */
+static struct entry *lookup(struct state_cache *c, const uint8_t *key, size_t klen)
+{
+    struct entry *e = find(c, key, klen, key_hash(c, key, klen));
+    if (e != NULL) {
+        list_unlink(c, e);
+        list_push_newest(c, e);
+    }
+    return e;
+}
+
 bool state_cache_get(struct state_cache *c, const uint8_t *key, size_t klen, int *rc, uint8_t **val,
                      size_t *vlen, uint64_t *gen)
 {
     *val = NULL;
     *vlen = 0;
     *gen = c->gen;
-    struct entry *e = find(c, key, klen, key_hash(c, key, klen));
+    struct entry *e = lookup(c, key, klen);
     if (e == NULL)
         return false;
-    list_unlink(c, e);
-    list_push_newest(c, e);
     if (e->absent) {
         *rc = YC_ENOTFOUND;
         return true;
@@ -234,20 +271,40 @@ bool state_cache_get(struct state_cache *c, const uint8_t *key, size_t klen, int
     return true;
 }
 
+bool state_cache_get_in(struct state_cache *c, const uint8_t *key, size_t klen,
+                        struct yc_arena *arena, int *rc, const uint8_t **val, size_t *vlen)
+{
+    *val = NULL;
+    *vlen = 0;
+    struct entry *e = lookup(c, key, klen);
+    if (e == NULL)
+        return false;
+    if (e->absent) {
+        *rc = YC_ENOTFOUND;
+        return true;
+    }
+    *val = yc_arena_dup(arena, e->data + e->klen, e->vlen);
+    *rc = *val != NULL ? YC_OK : YC_ENOMEM;
+    if (*val != NULL)
+        *vlen = e->vlen;
+    return true;
+}
+
 void state_cache_fill(struct state_cache *c, uint64_t gen, const uint8_t *key, size_t klen,
                       const uint8_t *val, size_t vlen)
 {
     if (gen == c->gen)
-        set(c, key, klen, val, vlen);
+        set(c, key, klen, key_hash(c, key, klen), val, vlen);
 }
 
 void state_cache_commit(struct state_cache *c, const struct yc_write *writes, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         const struct yc_write *w = &writes[i];
-        if (find(c, w->key, w->klen, key_hash(c, w->key, w->klen)) != NULL)
-            set(c, w->key, w->klen, w->del ? NULL : (w->val != NULL ? w->val : (const uint8_t *)""),
-                w->vlen);
+        uint64_t hash = key_hash(c, w->key, w->klen);
+        if (find(c, w->key, w->klen, hash) != NULL)
+            set(c, w->key, w->klen, hash,
+                w->del ? NULL : (w->val != NULL ? w->val : (const uint8_t *)""), w->vlen);
     }
     c->gen++;
 }

@@ -27,12 +27,13 @@
 
 struct state_cache;
 
-/* What one entry costs beyond its key and value: the entry (48 bytes), the allocator's
+/* What one entry costs beyond its key and value: the entry (56 bytes), the allocator's
  * header and its bucket pointer (the limit counts all three). */
 #define STATE_CACHE_ENTRY_OVERHEAD 80u
 
-/* Creates an empty cache of at most max_bytes (keys, values and STATE_CACHE_ENTRY_OVERHEAD
- * per entry; > 0). YC_OK, YC_EINVAL, YC_ENOMEM. */
+/* Creates an empty cache of at most max_bytes (per entry its key and value rounded up to
+ * 16 bytes, the room a later value of the key may take without an allocation, and
+ * STATE_CACHE_ENTRY_OVERHEAD; > 0). YC_OK, YC_EINVAL, YC_ENOMEM. */
 YC_WUR int state_cache_create(struct state_cache **out, size_t max_bytes);
 void state_cache_destroy(struct state_cache *c); /* NULL: no-op */
 
@@ -44,6 +45,12 @@ void state_cache_destroy(struct state_cache *c); /* NULL: no-op */
  */
 bool state_cache_get(struct state_cache *c, const uint8_t *key, size_t klen, int *rc, uint8_t **val,
                      size_t *vlen, uint64_t *gen);
+
+/* state_cache_get with the value copied into `arena` (yc/arena.h) instead of a yc_malloc'ed
+ * copy (*val never NULL on YC_OK); false if the cache does not know key (no generation:
+ * a reader that then goes to the backend asks state_cache_get for one). */
+bool state_cache_get_in(struct state_cache *c, const uint8_t *key, size_t klen,
+                        struct yc_arena *arena, int *rc, const uint8_t **val, size_t *vlen);
 
 /* Records what the backend answered for key (val NULL: absent), read after
  * state_cache_get gave `gen`; ignored if a commit came in between, or if the entry

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "yc/alloc.h"
+#include "yc/arena.h"
 #include "yc/ledger.h"
 #include "yc/objects.h"
 
@@ -461,6 +462,30 @@ static int state_get_cb(void *ctx, const uint8_t *key, size_t klen, uint8_t **va
     return store_get_state(ctx, key, klen, val, vlen);
 }
 
+/* yc_state_src.get_in: a value the cache holds is copied from it into the arena under the
+ * lock (no yc_malloc'ed copy in between); anything else is store_get_state's (which counts
+ * the miss and fills the cache), copied into the arena. */
+static int state_get_in_cb(void *ctx, const uint8_t *key, size_t klen, struct yc_arena *arena,
+                           const uint8_t **val, size_t *vlen)
+{
+    store *s = ctx;
+    int rc = YC_OK;
+    pthread_mutex_lock(&s->mu);
+    bool known = s->cache != NULL && state_cache_get_in(s->cache, key, klen, arena, &rc, val, vlen);
+    s->cache_hits += known;
+    pthread_mutex_unlock(&s->mu);
+    if (known)
+        return rc;
+    uint8_t *v = NULL;
+    rc = store_get_state(s, key, klen, &v, vlen);
+    if (rc == YC_OK) {
+        *val = yc_arena_dup(arena, v, *vlen);
+        rc = *val != NULL ? YC_OK : YC_ENOMEM;
+    }
+    yc_free(v);
+    return rc;
+}
+
 /* yc_state_src.scan over committed state: a positive stop from the visitor is not an
  * error (store_scan_state returns it as is). */
 static int state_scan_cb(void *ctx, const uint8_t *prefix, size_t plen, yc_state_visit_cb visit,
@@ -472,7 +497,8 @@ static int state_scan_cb(void *ctx, const uint8_t *prefix, size_t plen, yc_state
 
 struct yc_state_src store_state_src(store *s)
 {
-    struct yc_state_src src = {.get = state_get_cb, .ctx = s, .scan = state_scan_cb};
+    struct yc_state_src src = {
+        .get = state_get_cb, .ctx = s, .scan = state_scan_cb, .get_in = state_get_in_cb};
     return src;
 }
 

@@ -65,7 +65,7 @@ static void cleanup(void)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    struct yc_state_src empty = {empty_get, NULL, NULL};
+    struct yc_state_src empty = {.get = empty_get};
 
     (void)argc;
     (void)argv;

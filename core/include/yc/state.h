@@ -43,12 +43,26 @@ typedef int (*yc_state_visit_cb)(void *vctx, const uint8_t *key, size_t klen, co
 typedef int (*yc_state_scan_cb)(void *ctx, const uint8_t *prefix, size_t plen,
                                 yc_state_visit_cb visit, void *vctx);
 
+struct yc_arena;
+
+/*
+ * Reads key → value like yc_state_get_cb, but on YC_OK the value is copied into `arena`
+ * (yc/arena.h) and *val points there (never NULL, even for an empty value): a reader that
+ * keeps the value in an arena takes it without a yc_malloc'ed copy in between.
+ * YC_ENOTFOUND, YC_EIO, YC_ENOMEM as get.
+ */
+typedef int (*yc_state_get_in_cb)(void *ctx, const uint8_t *key, size_t klen,
+                                  struct yc_arena *arena, const uint8_t **val, size_t *vlen);
+
 struct yc_state_src {
     yc_state_get_cb get;
     void *ctx;
     /* Optional (may be NULL): prefix scans of committed state, for queries that walk
      * indexes (provenance). Transaction execution never scans: the rules read keys. */
     yc_state_scan_cb scan;
+    /* Optional (may be NULL): get into an arena; an overlay reads its base through it
+     * when set (the same answers as get). */
+    yc_state_get_in_cb get_in;
 };
 
 typedef struct yc_overlay yc_overlay;

@@ -131,8 +131,8 @@ struct yc_state_src store_state_src(store *s);
  * updates the keys it holds with its state writes once its batch is written (a failed
  * commit empties it), so it never holds anything but committed state, and the next block's execution
  * reads the accounts and objects the blocks before it touched without a backend read.
- * The least recently used entries go past the limit (keys, values and 80 bytes per
- * entry counted). A read failure is never cached. Returns YC_OK, YC_EINVAL, YC_ENOMEM.
+ * The least recently used entries go past the limit (keys and values, each entry's
+ * rounded up to 16 bytes, and 80 bytes per entry counted). A read failure is never cached. Returns YC_OK, YC_EINVAL, YC_ENOMEM.
  */
 YC_WUR int store_state_cache(store *s, size_t max_bytes);
 

@@ -3,8 +3,8 @@
  * state_cache.h): every read through a cached store answers what the backend holds —
  * after a committed block (values and absences it changed), after a block executed on
  * the store's state and abandoned (a view change), after a failed commit, after a
- * restart —, the cache stays within its limit, and a fill that raced a commit is
- * dropped.
+ * restart —, the cache stays within its limit, a fill that raced a commit is
+ * dropped, and a commit updates an entry in place when the new value fits its room.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -259,6 +259,61 @@ static void test_cache_rules(void **state)
     state_cache_destroy(c);
 }
 
+/* A commit writes a key's new value where its old one was when it fits in the entry's
+ * room (key and value rounded up to 16 bytes), and makes a new entry when it does not;
+ * either way the value read back is the committed one and the count stays exact. */
+static void test_update_in_place(void **state)
+{
+    (void)state;
+    struct state_cache *c = NULL;
+    assert_int_equal(state_cache_create(&c, 4096), YC_OK);
+    int rc;
+    uint8_t *v = NULL;
+    size_t vl = 0, entries, bytes;
+    uint64_t gen;
+    const uint8_t k[] = "k1";
+    uint8_t big[40];
+    memset(big, 'b', sizeof big);
+
+    assert_false(state_cache_get(c, k, 2, &rc, &v, &vl, &gen));
+    state_cache_fill(c, gen, k, 2, (const uint8_t *)"abc", 3);
+    state_cache_usage(c, &entries, &bytes);
+    assert_int_equal(entries, 1);
+    assert_int_equal(bytes, STATE_CACHE_ENTRY_OVERHEAD + 16);
+
+    struct {
+        const uint8_t *val;
+        size_t vlen;
+        bool del;
+        size_t room; /* the entry's room after the commit */
+    } steps[] = {
+        {(const uint8_t *)"0123456789abc", 13, false, 16}, /* 2 + 13 <= 16: in place */
+        {(const uint8_t *)"x", 1, false, 16},              /* shrinks in place */
+        {NULL, 0, true, 16},                               /* absent, in place */
+        {big, sizeof big, false, 48},                      /* 2 + 40 > 16: a new entry */
+        {(const uint8_t *)"abc", 3, false, 48},            /* in the larger room */
+    };
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+        struct yc_write w = {
+            .key = k, .klen = 2, .val = steps[i].val, .vlen = steps[i].vlen, .del = steps[i].del};
+        state_cache_commit(c, &w, 1);
+        assert_true(state_cache_get(c, k, 2, &rc, &v, &vl, &gen));
+        if (steps[i].del) {
+            assert_int_equal(rc, YC_ENOTFOUND);
+            assert_null(v);
+        } else {
+            assert_int_equal(rc, YC_OK);
+            assert_int_equal(vl, steps[i].vlen);
+            assert_memory_equal(v, steps[i].val, vl);
+            yc_free(v);
+        }
+        state_cache_usage(c, &entries, &bytes);
+        assert_int_equal(entries, 1);
+        assert_int_equal(bytes, STATE_CACHE_ENTRY_OVERHEAD + steps[i].room);
+    }
+    state_cache_destroy(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -270,6 +325,7 @@ int main(void)
                                         tfix_teardown),
         cmocka_unit_test_setup_teardown(test_limit_holds, tfix_setup, tfix_teardown),
         cmocka_unit_test(test_cache_rules),
+        cmocka_unit_test(test_update_in_place),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
