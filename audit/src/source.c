@@ -47,9 +47,11 @@ static int home_block(void *ctx, uint64_t height, uint8_t **bytes, size_t *len, 
 
 /* arr (of n records of `size` bytes in *cap) with room for `more` records: arr itself, or
  * a larger copy (*cap updated); NULL when out of memory (arr is left as it was). */
+/* arr with room for `more` records after its n; NULL only when out of memory (the first
+ * call allocates even for more == 0: a chain's first block may hold no transaction). */
 static void *grow_recs(void *arr, size_t size, size_t n, size_t *cap, size_t more)
 {
-    if (more <= *cap - n)
+    if (*cap > 0 && more <= *cap - n)
         return arr;
     size_t c = *cap > 0 ? *cap : 4096;
     while (c - n < more)
