@@ -91,13 +91,13 @@ struct submit_req {
     yc_node *n;
     struct yc_tx tx;
     int code;
-    bool registered; /* in n->inflight */
-    bool indexed;    /* in n->adm->by_bytes under mk.bkey (a shortcut: may fail) */
+    bool registered;           /* in n->inflight */
+    bool indexed;              /* in n->adm->by_bytes under mk.bkey (a shortcut: may fail) */
     struct yc_mempool_keys mk; /* the tx's keys in the mempool: hashed once, at submit */
     uint64_t inflight_hash;    /* of id in n->inflight */
     uint64_t bytes_hash;       /* of mk.bkey in n->adm->by_bytes */
     const struct yc_tx *held;  /* admitted: the mempool's copy */
-    bool gossiped; /* arrived by gossip: not gossiped again */
+    bool gossiped;             /* arrived by gossip: not gossiped again */
     yc_submit_cb cb;
     void *ctx;
     uint8_t id[YC_HASH_LEN];
@@ -128,7 +128,7 @@ const struct yc_tx *yc__submit_find(yc_node *n, const uint8_t *bytes, size_t len
 {
     if (n->adm == NULL)
         return NULL;
-    uint8_t bk[sizeof ((struct yc_mempool_keys *)0)->bkey];
+    uint8_t bk[sizeof((struct yc_mempool_keys *)0)->bkey];
     yc_mempool_bytes_key(n->mp, bytes, len, bk);
     const struct submit_req *r = yc_idmap_get(&n->adm->by_bytes, bk);
     /* r->tx is empty once admission moved it into the mempool */
