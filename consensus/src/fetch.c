@@ -2,10 +2,11 @@
  * fetch.c — a backup's proposals carried by ids: resolved from the txs it holds, the
  * missing ones fetched, then stepped whole (yc/pbft_ids.h).
  *
- * A proposal waiting holds a copy of its ids-proposal, a copy of each tx found so far
- * (the mempool may drop its own before the rest arrives) and the missing ids sorted, so
- * that a response's txs are matched by binary search. Each waits for one request at a
- * time; a proposal that cannot be completed is asked whole once and forgotten.
+ * A proposal waiting holds a copy of its ids-proposal, a reference to each tx found so
+ * far (yc_tx_copy: the mempool may drop its own before the rest arrives) and the missing
+ * ids sorted, so that a response's txs are matched by binary search. Each waits for one
+ * request at a time; a proposal that cannot be completed is asked whole once and
+ * forgotten.
  */
 #include <stdio.h>
 #include <stdlib.h>

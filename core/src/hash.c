@@ -62,13 +62,18 @@ static void update_prefixed(struct yc_sha256_ctx *st, const char *s)
     yc_sha256_update(st, s, n);
 }
 
+void yc_hash_tagged_init(struct yc_sha256_ctx *c, const char *tag, const char *chain_id)
+{
+    yc_sha256_init(c);
+    update_prefixed(c, tag);
+    update_prefixed(c, chain_id);
+}
+
 void yc_hash_tagged(uint8_t out[YC_HASH_LEN], const char *tag, const char *chain_id, const void *p,
                     size_t len)
 {
     struct yc_sha256_ctx st;
-    yc_sha256_init(&st);
-    update_prefixed(&st, tag);
-    update_prefixed(&st, chain_id);
+    yc_hash_tagged_init(&st, tag, chain_id);
     yc_sha256_update(&st, p, len);
     yc_sha256_final(&st, out);
 }

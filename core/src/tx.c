@@ -11,6 +11,8 @@
  * YC_EBADFIELD. The id is recomputed from the unsigned envelope, so it never depends on
  * `sig` or `cosigs`.
  */
+#include <stdatomic.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -291,6 +293,11 @@ struct draft {
     union yc_tx_body body;
     struct yc_cosig cosigs[YC_TX_MAX_COSIGS];
     struct yc_keylog keys;
+    /* Where the unsigned envelope's parts lie in the signed bytes (offsets): the keys
+     * from "body" to the chain id's end, from "nonce" to the sender's end, and "type"
+     * to the end. Canonical bytes in sorted key order: the unsigned bytes are a map
+     * header of 5 pairs and these three runs, as yc_tx_encode_unsigned writes them. */
+    size_t keys_at, chain_end, nonce_at, sig_at, type_at;
 };
 
 static int decode_body(struct draft *w, struct yc_dec *dp)
@@ -387,6 +394,7 @@ static int decode_envelope(struct draft *w, struct yc_dec *d)
         d->want = "a map";
         return YC_EBADFIELD;
     }
+    w->keys_at = d->pos;
     YC__TRY(yc__field_req(d, &left, "body"));
     if (yc_dec_peek(d) != YC_MT_MAP) {
         d->want = "a map";
@@ -400,15 +408,19 @@ static int decode_envelope(struct draft *w, struct yc_dec *d)
     }
     tx->chain_id.p = s;
     tx->chain_id.len = n;
+    w->chain_end = d->pos;
     if ((r = yc__field_opt(d, &left, "cosigs")) < 0) {
         return r;
     }
     if (r == 1) {
         YC__TRY(decode_cosigs(d, w));
     }
+    w->nonce_at = d->pos;
     YC__TRY(yc__req_u64(d, &left, "nonce", &tx->nonce));
     YC__TRY(yc__req_pub(d, &left, "sender", tx->sender));
+    w->sig_at = d->pos;
     YC__TRY(yc__req_fixed(d, &left, "sig", tx->sig, YC_SIG_LEN, YC_EBADFIELD));
+    w->type_at = d->pos;
     YC__TRY(yc__field_req(d, &left, "type"));
     if (yc_dec_str(d, &s, &n) != YC_OK) {
         d->want = "a string";
@@ -435,20 +447,22 @@ static void chain_cstr(char out[YC_CHAIN_ID_MAX + 1], const struct yc_slice *s)
     out[n] = '\0';
 }
 
-static int compute_id(struct yc_tx *tx)
+/* The id: yc_tx_id of the unsigned bytes, hashed as the runs of the signed bytes they
+ * are made of (nothing encoded, nothing allocated). */
+static void compute_id(struct draft *w)
 {
+    static const uint8_t map5 = 0x85; /* fixmap of 5 pairs */
+    const uint8_t *s = w->tx.bytes;
     char chain[YC_CHAIN_ID_MAX + 1];
-    struct yc_buf ub;
-    int rc;
+    struct yc_sha256_ctx c;
 
-    chain_cstr(chain, &tx->chain_id);
-    yc_buf_init(&ub, YC_TX_MAX_BYTES);
-    rc = yc_tx_encode_unsigned(&ub, chain, tx->type, tx->sender, tx->nonce, tx->body, tx->body_len);
-    if (rc == YC_OK) {
-        yc_tx_id(tx->id, chain, ub.data, ub.len);
-    }
-    yc_buf_cleanup(&ub);
-    return rc;
+    chain_cstr(chain, &w->tx.chain_id);
+    yc_hash_tagged_init(&c, YC_TAG_TX, chain);
+    yc_sha256_update(&c, &map5, 1);
+    yc_sha256_update(&c, s + w->keys_at, w->chain_end - w->keys_at);
+    yc_sha256_update(&c, s + w->nonce_at, w->sig_at - w->nonce_at);
+    yc_sha256_update(&c, s + w->type_at, w->tx.len - w->type_at);
+    yc_sha256_final(&c, w->tx.id);
 }
 
 /* Where a decode failed, for yc_tx_decode_why. */
@@ -485,9 +499,7 @@ static int decode(struct yc_tx *tx, const uint8_t *bytes, size_t len, struct yc_
     }
     if (rc == YC_OK) {
         *stage = STAGE_OTHER;
-        rc = compute_id(&w.tx);
-    }
-    if (rc == YC_OK) {
+        compute_id(&w);
         w.tx.b = &w.body;
         w.tx.cosigs = w.cosigs;
         w.tx.body_keys.n = w.keys.n;
@@ -627,12 +639,27 @@ int yc_tx_decode_why(struct yc_tx *tx, const uint8_t *bytes, size_t len, char *w
     return rc;
 }
 
+/* The head of a tx's allocation, before its bytes: the structs that share it. */
+struct yc_txmem {
+    atomic_uint refs;
+};
+
+/* Bytes before tx->bytes in the allocation: the head, rounded so that what follows is
+ * aligned as the allocator aligns. */
+#define MEM_HEAD                                                                     \
+    ((sizeof(struct yc_txmem) + _Alignof(max_align_t) - 1) / _Alignof(max_align_t) * \
+     _Alignof(max_align_t))
+
 void yc_tx_cleanup(struct yc_tx *tx)
 {
     if (tx == NULL) {
         return;
     }
-    yc_free(tx->bytes);
+    if (tx->mem == NULL) {
+        yc_free(tx->bytes);
+    } else if (atomic_fetch_sub_explicit(&tx->mem->refs, 1, memory_order_acq_rel) == 1) {
+        yc_free(tx->mem);
+    }
     memset(tx, 0, sizeof *tx);
 }
 
@@ -674,6 +701,11 @@ int yc_tx_copy(struct yc_tx *dst, const struct yc_tx *src)
         (src->body_keys.n > 0 && src->body_keys.off == NULL)) {
         return YC_EINVAL;
     }
+    if (src->mem != NULL) { /* immutable: shared, one more reference */
+        atomic_fetch_add_explicit(&src->mem->refs, 1, memory_order_relaxed);
+        *dst = *src;
+        return YC_OK;
+    }
     /* the typed body, when there is one, is its type's member of the union */
     const struct yc_tx_schema *sc = src->b != NULL ? yc_tx_schema(src->type) : NULL;
     if (src->b != NULL && sc == NULL) {
@@ -681,12 +713,15 @@ int yc_tx_copy(struct yc_tx *dst, const struct yc_tx *src)
     }
     struct layout l =
         layout_of(src->len, sc != NULL ? sc->size : 0, src->ncosigs, src->body_keys.n);
-    uint8_t *m = yc_malloc(l.total);
-    if (m == NULL) {
+    struct yc_txmem *mem = yc_malloc(MEM_HEAD + l.total);
+    if (mem == NULL) {
         memset(dst, 0, sizeof *dst);
         return YC_ENOMEM;
     }
+    atomic_init(&mem->refs, 1);
+    uint8_t *m = (uint8_t *)mem + MEM_HEAD;
     *dst = *src;
+    dst->mem = mem;
     dst->bytes = m;
     if (src->len > 0) {
         memcpy(m, src->bytes, src->len);

@@ -9,10 +9,11 @@
  *   unsigned envelope built from the same fields (an id never depends on signatures);
  * - the typed body encoded again from the decoded fields by the schema's encoder
  *   (yc_tx_body_encode) is the input's body byte for byte;
- * - decoding the input a second time gives the same id, and yc_tx_verify returns a code
- *   (never crashes: ok, bad_sig, bad_cosig, or bad_key for a key that is not a point of the
- *   curve, which the decoder leaves to it) for the tx's own chain and for another one,
- *   refusing the other chain.
+ * - decoding the input a second time gives the same id; a yc_tx_copy of it shares its
+ *   allocation and still reads the same bytes, id and body once that tx is cleaned up;
+ * - yc_tx_verify returns a code (never crashes: ok, bad_sig, bad_cosig, or bad_key for a
+ *   key that is not a point of the curve, which the decoder leaves to it) for the tx's
+ *   own chain and for another one, refusing the other chain.
  */
 /* yc-fuzz-link: yc_core */
 #include <stdbool.h>
@@ -87,7 +88,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (yc_tx_decode(&again, data, size) != YC_OK || memcmp(again.id, tx.id, YC_HASH_LEN) != 0) {
         abort();
     }
+    /* a copy shares the decoded allocation and outlives the tx it was copied from */
+    struct yc_tx cp;
+    if (yc_tx_copy(&cp, &again) != YC_OK || cp.bytes != again.bytes) {
+        abort();
+    }
     yc_tx_cleanup(&again);
+    if (cp.len != size || memcmp(cp.bytes, data, size) != 0 ||
+        memcmp(cp.id, tx.id, YC_HASH_LEN) != 0 || cp.body_len != tx.body_len ||
+        memcmp(cp.body, tx.body, tx.body_len) != 0) {
+        abort();
+    }
+    yc_tx_cleanup(&cp);
 
     int v = yc_tx_verify(&tx, chain);
     if (v != YC_OK && v != YC_EBADSIG && v != YC_EBADCOSIG && v != YC_EBADKEY) {

@@ -102,8 +102,8 @@ YC_WUR int yc_block_decode(struct yc_block *b, const uint8_t *bytes, size_t len)
 YC_WUR int yc_block_decode_trusted(struct yc_block *b, const uint8_t *bytes, size_t len);
 /*
  * Looks for a tx already decoded whose signed bytes are p[0..len) and, if there is one,
- * copies it into *out (yc_tx_copy) and returns YC_OK; any other return: none (*out
- * cleared), the bytes are decoded.
+ * copies it into *out (yc_tx_copy: shared) and returns YC_OK; any other return: none
+ * (*out cleared), the bytes are decoded.
  */
 typedef int (*yc_tx_resolve_cb)(void *ctx, const uint8_t *p, size_t len, struct yc_tx *out);
 /*

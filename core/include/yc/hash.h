@@ -47,6 +47,10 @@ void yc_sha256_final(struct yc_sha256_ctx *c, uint8_t out[YC_HASH_LEN]);
 void yc_hash_tagged(uint8_t out[YC_HASH_LEN], const char *tag, const char *chain_id, const void *p,
                     size_t len);
 
+/* yc_hash_tagged's state after the tag and chain id, for a message hashed in parts
+ * (yc_sha256_update each, then yc_sha256_final). */
+void yc_hash_tagged_init(struct yc_sha256_ctx *c, const char *tag, const char *chain_id);
+
 /* Id of the i-th object created by one transaction (i >= 1): H(id_tag, "", txid ‖ u32be(i)).
  * Object 0 is the transaction id itself. */
 void yc_hash_sub_id(uint8_t out[YC_HASH_LEN], const uint8_t txid[YC_HASH_LEN], uint32_t i);

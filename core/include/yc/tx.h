@@ -7,11 +7,12 @@
  * (no malleability), and `sig` and every cosig sign exactly the id.
  *
  * Decoding is done once: yc_tx_decode checks canonical form, the envelope and the
- * typed body (unknown types refused), computes the id and keeps a private copy of the
+ * typed body (unknown types refused), computes the id and keeps its own copy of the
  * bytes; every slice in the typed body points into that copy. Signatures are checked
  * separately (yc_tx_verify) so that a node can verify once on a worker and cache.
  *
- * Thread-safety: a decoded tx is immutable and may be read from any thread.
+ * Thread-safety: a decoded tx is immutable and may be read from any thread; its copies
+ * (yc_tx_copy) share its allocation by an atomic count, taken and dropped on any thread.
  */
 #ifndef YC_TX_H
 #define YC_TX_H
@@ -388,15 +389,20 @@ struct yc_keylist {
     const uint16_t *off;
 };
 
+/* The head of a decoded tx's allocation (private to tx.c): how many structs share it. */
+struct yc_txmem;
+
 /*
- * A decoded tx. Everything it points to lives in one allocation it owns, starting at
- * `bytes`: the signed bytes, then the typed body (only as large as its type's member
- * of union yc_tx_body), the cosigs and the body's key offsets. So the struct itself
- * is small (an array of them per block, a mempool of them) and a decode or a copy
- * costs one allocation.
+ * A decoded tx. Everything it points to lives in one allocation, starting at `bytes`:
+ * the signed bytes, then the typed body (only as large as its type's member of union
+ * yc_tx_body), the cosigs and the body's key offsets. So the struct itself is small (an
+ * array of them per block, a mempool of them) and a decode costs one allocation. The
+ * allocation is immutable and counted: yc_tx_copy shares it (one more reference, no
+ * allocation, nothing copied but this struct), yc_tx_cleanup drops one, the last frees
+ * it. So the mempool, a proposal and the block executed hold the same decoded tx.
  */
 struct yc_tx {
-    uint8_t *bytes; /* owned: the signed canonical bytes, and the rest below */
+    uint8_t *bytes; /* the signed canonical bytes, and the rest below (in mem) */
     size_t len;
     uint8_t id[YC_HASH_LEN];
     struct yc_slice chain_id;
@@ -413,16 +419,18 @@ struct yc_tx {
     const union yc_tx_body *b;
     uint64_t body_present; /* bit i: field i of the type's schema is on the wire (txschema.h) */
     struct yc_keylist body_keys;
+    struct yc_txmem *mem; /* the counted allocation `bytes` lies in; NULL: bytes borrowed (a
+                           * draft) or owned alone (freed by yc_tx_cleanup) */
 };
 
 /*
- * Decodes signed bytes into *tx (tx->bytes is a private copy). Checks canonical
- * form, envelope fields, the body's schema for its type and the field limits; does
- * NOT check signatures, chain, or that a public key is a point of the curve (only its
- * scheme byte: YC_EBADKEY): yc_tx_verify does, once, since the curve check costs as
- * much as a tenth of a signature check. Returns YC_OK, YC_ETOOLARGE, YC_EDECODE and
- * friends, YC_EUNKNOWNTYPE, YC_EBADFIELD, YC_EBADKEY, YC_ENOMEM. On failure *tx is
- * cleared.
+ * Decodes signed bytes into *tx (tx->bytes: its own copy, in its counted allocation).
+ * Checks canonical form, envelope fields, the body's schema for its type and the field
+ * limits; does NOT check signatures, chain, or that a public key is a point of the
+ * curve (only its scheme byte: YC_EBADKEY): yc_tx_verify does, once, since the curve
+ * check costs as much as a tenth of a signature check. Returns YC_OK, YC_ETOOLARGE,
+ * YC_EDECODE and friends, YC_EUNKNOWNTYPE, YC_EBADFIELD, YC_EBADKEY, YC_ENOMEM. On
+ * failure *tx is cleared.
  */
 YC_WUR int yc_tx_decode(struct yc_tx *tx, const uint8_t *bytes, size_t len);
 /*
@@ -434,14 +442,19 @@ YC_WUR int yc_tx_decode(struct yc_tx *tx, const uint8_t *bytes, size_t len);
  */
 YC_WUR int yc_tx_decode_why(struct yc_tx *tx, const uint8_t *bytes, size_t len, char *why,
                             size_t whylen);
-/* Frees tx->bytes (and with them the body, cosigs and key offsets) and clears *tx; safe
- * on a cleared tx. */
+/* Drops *tx's reference to its allocation (the last one frees it: bytes, body, cosigs,
+ * key offsets; a tx whose mem is NULL frees tx->bytes) and clears *tx; safe on a cleared
+ * tx. */
 void yc_tx_cleanup(struct yc_tx *tx);
 /*
- * Makes *dst an independent copy of the decoded tx *src: its own copy of the bytes, and
- * every borrowed slice (chain id, body, the body's text and list fields) pointing into
- * that copy; the same fields yc_tx_decode of src->bytes would give, without decoding or
- * hashing again. Returns YC_OK or YC_ENOMEM (*dst cleared).
+ * Makes *dst a copy of the decoded tx *src that outlives it: the same fields yc_tx_decode
+ * of src->bytes would give, without decoding or hashing again. A tx from yc_tx_decode or
+ * yc_tx_copy (or a struct copy of one still referenced) is shared: *dst = *src and one
+ * more reference to the allocation, nothing allocated. Any other (mem NULL: a draft whose
+ * fields point into borrowed bytes) gets its own allocation, with every borrowed slice
+ * (chain id, body, the body's text and list fields) pointing into it. Either way *dst is
+ * released with yc_tx_cleanup; references may be taken and dropped on any thread.
+ * Returns YC_OK or YC_ENOMEM (*dst cleared).
  */
 YC_WUR int yc_tx_copy(struct yc_tx *dst, const struct yc_tx *src);
 

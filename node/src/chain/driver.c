@@ -365,7 +365,7 @@ static void io_check(void *ctx, const struct pbft_proposal *p)
     char why[128] = "";
     /* pbft read the header only: the whole block is decoded here, once (every tx, its
      * outcome, both roots), and a proposal carries no certificate; the txs this node
-     * holds (mempool, or submissions being checked) are copied from there, decoded */
+     * holds (mempool, or submissions being checked) are shared from there, decoded */
     int rc = yc__net_rebuilt(n, p->block, p->len) /* its tx root checked when it was rebuilt */
                  ? yc_block_decode_rebuilt(&j->block, p->block, p->len, yc__tx_from_mempool, n)
                  : yc_block_decode_resolved(&j->block, p->block, p->len, yc__tx_from_mempool, n);

@@ -172,7 +172,7 @@ int yc__build_block(yc_node *n, uint64_t height, uint64_t view, uint32_t propose
     if (rc != YC_OK)
         goto out;
     /* the decoded block is assembled from what built it, not decoded from its bytes: the
-     * mempool's decoded txs are copied (yc_tx_copy: no decode, no id hash) */
+     * mempool's decoded txs are shared (yc_tx_copy: a reference, no decode, no copy) */
     step = "copying the txs";
     rc = YC_ENOMEM;
     if (ntx > 0) {
