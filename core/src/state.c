@@ -230,7 +230,9 @@ void yc_overlay_clear(yc_overlay *o)
     }
 }
 
-static int src_get(void *ctx, const uint8_t *key, size_t klen, uint8_t **val, size_t *vlen)
+/* The overlay's value of key copied into arena (NULL: yc_memdup). */
+static int src_copy(void *ctx, const uint8_t *key, size_t klen, struct yc_arena *arena,
+                    uint8_t **val, size_t *vlen)
 {
     const uint8_t *v;
     size_t n;
@@ -239,7 +241,7 @@ static int src_get(void *ctx, const uint8_t *key, size_t klen, uint8_t **val, si
     if (rc != YC_OK) {
         return rc;
     }
-    *val = yc_memdup(v, n);
+    *val = arena != NULL ? yc_arena_dup(arena, v, n) : yc_memdup(v, n);
     if (*val == NULL) {
         return YC_ENOMEM;
     }
@@ -247,22 +249,18 @@ static int src_get(void *ctx, const uint8_t *key, size_t klen, uint8_t **val, si
     return YC_OK;
 }
 
+static int src_get(void *ctx, const uint8_t *key, size_t klen, uint8_t **val, size_t *vlen)
+{
+    return src_copy(ctx, key, klen, NULL, val, vlen);
+}
+
 static int src_get_in(void *ctx, const uint8_t *key, size_t klen, struct yc_arena *arena,
                       const uint8_t **val, size_t *vlen)
 {
-    const uint8_t *v;
-    size_t n;
-    int rc = yc_overlay_get(ctx, key, klen, &v, &n);
-
-    if (rc != YC_OK) {
-        return rc;
-    }
-    *val = yc_arena_dup(arena, v, n);
-    if (*val == NULL) {
-        return YC_ENOMEM;
-    }
-    *vlen = n;
-    return YC_OK;
+    uint8_t *v = NULL;
+    int rc = src_copy(ctx, key, klen, arena, &v, vlen);
+    *val = v;
+    return rc;
 }
 
 struct yc_state_src yc_overlay_src(yc_overlay *o)

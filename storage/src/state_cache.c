@@ -251,12 +251,12 @@ static struct entry *lookup(struct state_cache *c, const uint8_t *key, size_t kl
     return e;
 }
 
-bool state_cache_get(struct state_cache *c, const uint8_t *key, size_t klen, int *rc, uint8_t **val,
-                     size_t *vlen, uint64_t *gen)
+/* The cached value of key copied into arena (NULL: yc_memdup), as state_cache_get. */
+static bool get_copy(struct state_cache *c, const uint8_t *key, size_t klen, struct yc_arena *arena,
+                     int *rc, uint8_t **val, size_t *vlen)
 {
     *val = NULL;
     *vlen = 0;
-    *gen = c->gen;
     struct entry *e = lookup(c, key, klen);
     if (e == NULL)
         return false;
@@ -264,30 +264,28 @@ bool state_cache_get(struct state_cache *c, const uint8_t *key, size_t klen, int
         *rc = YC_ENOTFOUND;
         return true;
     }
-    *val = yc_memdup(e->data + e->klen, e->vlen);
+    const uint8_t *v = e->data + e->klen;
+    *val = arena != NULL ? yc_arena_dup(arena, v, e->vlen) : yc_memdup(v, e->vlen);
     *rc = *val != NULL ? YC_OK : YC_ENOMEM;
     if (*val != NULL)
         *vlen = e->vlen;
     return true;
 }
 
+bool state_cache_get(struct state_cache *c, const uint8_t *key, size_t klen, int *rc, uint8_t **val,
+                     size_t *vlen, uint64_t *gen)
+{
+    *gen = c->gen;
+    return get_copy(c, key, klen, NULL, rc, val, vlen);
+}
+
 bool state_cache_get_in(struct state_cache *c, const uint8_t *key, size_t klen,
                         struct yc_arena *arena, int *rc, const uint8_t **val, size_t *vlen)
 {
-    *val = NULL;
-    *vlen = 0;
-    struct entry *e = lookup(c, key, klen);
-    if (e == NULL)
-        return false;
-    if (e->absent) {
-        *rc = YC_ENOTFOUND;
-        return true;
-    }
-    *val = yc_arena_dup(arena, e->data + e->klen, e->vlen);
-    *rc = *val != NULL ? YC_OK : YC_ENOMEM;
-    if (*val != NULL)
-        *vlen = e->vlen;
-    return true;
+    uint8_t *v = NULL;
+    bool held = get_copy(c, key, klen, arena, rc, &v, vlen);
+    *val = v;
+    return held;
 }
 
 void state_cache_fill(struct state_cache *c, uint64_t gen, const uint8_t *key, size_t klen,

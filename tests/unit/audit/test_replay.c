@@ -41,20 +41,26 @@ struct fix {
     struct tchain c;
 };
 
+/* A home of len blocks, block i + 1 holding ntx[i] transactions (ntx NULL: TXS_PER_BLOCK). */
+static void make_fix(struct fix *f, const uint32_t *ntx, int len)
+{
+    memset(f, 0, sizeof *f);
+    tdir_make(f->home, sizeof f->home);
+    snprintf(f->data, sizeof f->data, "%s/data", f->home);
+    tchain_init(&f->c, 4);
+    tchain_make_home(&f->c, f->home);
+    store *s = NULL;
+    char err[512];
+    assert_int_equal(store_open(&s, f->data, false, &f->c.g, err, sizeof err), YC_OK);
+    for (int i = 0; i < len; i++)
+        tchain_commit_next(&f->c, s, ntx != NULL ? ntx[i] : TXS_PER_BLOCK);
+    store_close(s);
+}
+
 static int setup(void **state)
 {
     static struct fix f;
-    memset(&f, 0, sizeof f);
-    tdir_make(f.home, sizeof f.home);
-    snprintf(f.data, sizeof f.data, "%s/data", f.home);
-    tchain_init(&f.c, 4);
-    tchain_make_home(&f.c, f.home);
-    store *s = NULL;
-    char err[512];
-    assert_int_equal(store_open(&s, f.data, false, &f.c.g, err, sizeof err), YC_OK);
-    for (int i = 0; i < NBLOCKS; i++)
-        tchain_commit_next(&f.c, s, TXS_PER_BLOCK);
-    store_close(s);
+    make_fix(&f, NULL, NBLOCKS);
     *state = &f;
     return 0;
 }
@@ -794,18 +800,8 @@ static void test_empty_first_blocks(void **state)
 {
     (void)state;
     static struct fix f;
-    memset(&f, 0, sizeof f);
-    tdir_make(f.home, sizeof f.home);
-    snprintf(f.data, sizeof f.data, "%s/data", f.home);
-    tchain_init(&f.c, 4);
-    tchain_make_home(&f.c, f.home);
-    store *s = NULL;
-    char err[512];
-    assert_int_equal(store_open(&s, f.data, false, &f.c.g, err, sizeof err), YC_OK);
-    tchain_commit_next(&f.c, s, 0);
-    tchain_commit_next(&f.c, s, 0);
-    tchain_commit_next(&f.c, s, TXS_PER_BLOCK);
-    store_close(s);
+    const uint32_t ntx[3] = {0, 0, TXS_PER_BLOCK};
+    make_fix(&f, ntx, 3);
     struct audit_result r = replay_home(&f, 0);
     assert_true(r.ok);
     assert_int_equal(r.height, 3);
